@@ -1,0 +1,63 @@
+# Thin wrapper over CMake. Every target installs missing Debian packages
+# first (scripts/deps.sh: apt-get as root, otherwise it prints the command).
+#
+#   make          host tool, library, simulator and tests (build/host)
+#   make check    all tests through ctest, then the host tests again with
+#                 ASan+UBSan (build/asan), then the Cortex-M builds
+#   make size     text/data/bss of the device-side library per Cortex-M
+#   make bench    the benchmarks in bench/ (figures go to bench/RESULTS.md)
+#   make demo     the end-to-end story on the examples
+#   make fuzz     builds the libFuzzer targets and runs each for FUZZ_SECONDS
+
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+CTEST = ctest --output-on-failure -j $(JOBS)
+
+.PHONY: all deps host asan check size target bench demo fuzz fuzz-smoke clean
+
+all: host
+
+deps:
+	@bash scripts/deps.sh
+
+host: deps
+	@cmake -S . -B build/host -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build build/host -j $(JOBS)
+
+asan: deps
+	@cmake -S . -B build/asan -DFK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake --build build/asan -j $(JOBS)
+
+target: deps
+	@for cpu in cortex-m3 cortex-m4f; do \
+		cmake -S . -B build/$$cpu -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake \
+			-DFK_CPU=$$cpu -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null && \
+		cmake --build build/$$cpu -j $(JOBS) || exit 1; \
+	done
+
+check: host asan target
+	@echo "== host tests =="
+	@cd build/host && $(CTEST)
+	@echo "== host tests under ASan+UBSan =="
+	@cd build/asan && $(CTEST) -LE target
+	@$(MAKE) --no-print-directory size
+
+size: target
+	@bash scripts/size.sh
+
+bench: host
+	@bash scripts/bench.sh
+
+demo: host
+	@bash scripts/demo.sh
+
+fuzz: deps
+	@CC=clang cmake -S . -B build/fuzz -DFK_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake --build build/fuzz -j $(JOBS)
+	@bash scripts/fuzz.sh build/fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+
+clean:
+	rm -rf build

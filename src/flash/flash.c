@@ -1,0 +1,278 @@
+/*
+ * Geometry helpers and the checked wrappers around a driver's operations.
+ *
+ * Every call that reaches a driver goes through here, so range, overflow
+ * and alignment are checked in one place. Nothing here keeps state.
+ */
+#include <string.h>
+
+#include "flashkit/flash.h"
+
+static bool is_pow2(uint32_t x)
+{
+	return x != 0 && (x & (x - 1)) == 0;
+}
+
+int fk_flash_check_geometry(const struct fk_flash_geometry *geo)
+{
+	uint64_t total = 0;
+
+	if (!geo || !geo->runs || geo->run_count == 0)
+		return FK_EINVAL;
+	if (!is_pow2(geo->write_unit) || geo->write_unit > 256)
+		return FK_EINVAL;
+	if (geo->erased_value != 0xFF && geo->erased_value != 0x00)
+		return FK_EINVAL;
+	for (uint32_t i = 0; i < geo->run_count; i++) {
+		const struct fk_sector_run *run = &geo->runs[i];
+
+		if (run->count == 0 || !is_pow2(run->size) ||
+		    run->size < geo->write_unit)
+			return FK_EINVAL;
+		total += (uint64_t)run->count * run->size;
+	}
+	if (total != geo->size || total == 0)
+		return FK_EINVAL;
+	if ((uint64_t)geo->base + total - 1 > UINT32_MAX)
+		return FK_EINVAL;
+	return FK_OK;
+}
+
+uint32_t fk_flash_sector_count(const struct fk_flash *flash)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < flash->geo.run_count; i++)
+		n += flash->geo.runs[i].count;
+	return n;
+}
+
+int fk_flash_sector_at(const struct fk_flash *flash, uint32_t off,
+		       struct fk_sector *out)
+{
+	uint32_t start = 0, index = 0;
+
+	for (uint32_t i = 0; i < flash->geo.run_count; i++) {
+		const struct fk_sector_run *run = &flash->geo.runs[i];
+		uint64_t run_bytes = (uint64_t)run->count * run->size;
+
+		if ((uint64_t)off < start + run_bytes) {
+			uint32_t k = (off - start) / run->size;
+
+			out->off = start + k * run->size;
+			out->size = run->size;
+			out->index = index + k;
+			return FK_OK;
+		}
+		start += (uint32_t)run_bytes;
+		index += run->count;
+	}
+	return FK_ERANGE;
+}
+
+int fk_flash_sector_by_index(const struct fk_flash *flash, uint32_t index,
+			     struct fk_sector *out)
+{
+	uint32_t start = 0, first = 0;
+
+	for (uint32_t i = 0; i < flash->geo.run_count; i++) {
+		const struct fk_sector_run *run = &flash->geo.runs[i];
+
+		if (index < first + run->count) {
+			out->off = start + (index - first) * run->size;
+			out->size = run->size;
+			out->index = index;
+			return FK_OK;
+		}
+		start += run->count * run->size;
+		first += run->count;
+	}
+	return FK_ERANGE;
+}
+
+int fk_flash_check_range(const struct fk_flash *flash, uint32_t off,
+			 uint32_t len)
+{
+	if (off > flash->geo.size || len > flash->geo.size - off)
+		return FK_ERANGE;
+	return FK_OK;
+}
+
+int fk_flash_check_write_align(const struct fk_flash *flash, uint32_t off,
+			       uint32_t len)
+{
+	uint32_t mask = flash->geo.write_unit - 1;
+
+	if ((off & mask) != 0 || (len & mask) != 0)
+		return FK_EALIGN;
+	return FK_OK;
+}
+
+bool fk_flash_is_sector_boundary(const struct fk_flash *flash, uint32_t off)
+{
+	struct fk_sector s;
+
+	if (off == flash->geo.size)
+		return true;
+	if (fk_flash_sector_at(flash, off, &s) != FK_OK)
+		return false;
+	return s.off == off;
+}
+
+uint32_t fk_flash_align_up(const struct fk_flash *flash, uint32_t len)
+{
+	uint32_t mask = flash->geo.write_unit - 1;
+
+	return (len + mask) & ~mask;
+}
+
+int fk_flash_read(const struct fk_flash *flash, uint32_t off, void *buf,
+		  uint32_t len)
+{
+	int rc = fk_flash_check_range(flash, off, len);
+
+	if (rc != FK_OK)
+		return rc;
+	if (len == 0)
+		return FK_OK;
+	if (!buf)
+		return FK_EINVAL;
+	return flash->ops->read(flash, off, buf, len);
+}
+
+int fk_flash_program(const struct fk_flash *flash, uint32_t off,
+		     const void *buf, uint32_t len)
+{
+	int rc = fk_flash_check_range(flash, off, len);
+
+	if (rc == FK_OK)
+		rc = fk_flash_check_write_align(flash, off, len);
+	if (rc != FK_OK)
+		return rc;
+	if (len == 0)
+		return FK_OK;
+	if (!buf)
+		return FK_EINVAL;
+	return flash->ops->program(flash, off, buf, len);
+}
+
+int fk_flash_erase(const struct fk_flash *flash, uint32_t off, uint32_t len)
+{
+	uint32_t end;
+	int rc = fk_flash_check_range(flash, off, len);
+
+	if (rc != FK_OK)
+		return rc;
+	end = off + len;
+	if (!fk_flash_is_sector_boundary(flash, off) ||
+	    !fk_flash_is_sector_boundary(flash, end))
+		return FK_EALIGN;
+	while (off < end) {
+		struct fk_sector s;
+
+		rc = fk_flash_sector_at(flash, off, &s);
+		if (rc == FK_OK)
+			rc = flash->ops->erase_sector(flash, s.off, s.size);
+		if (rc != FK_OK)
+			return rc;
+		off += s.size;
+	}
+	return FK_OK;
+}
+
+int fk_flash_is_erased(const struct fk_flash *flash, uint32_t off,
+		       uint32_t len, void *buf, uint32_t buf_len)
+{
+	uint8_t *bytes = buf;
+	int rc = fk_flash_check_range(flash, off, len);
+
+	if (rc != FK_OK)
+		return rc;
+	if (!buf || buf_len == 0)
+		return FK_EINVAL;
+	while (len > 0) {
+		uint32_t n = len < buf_len ? len : buf_len;
+
+		rc = flash->ops->read(flash, off, buf, n);
+		if (rc != FK_OK)
+			return rc;
+		for (uint32_t i = 0; i < n; i++) {
+			if (bytes[i] != flash->geo.erased_value)
+				return 0;
+		}
+		off += n;
+		len -= n;
+	}
+	return 1;
+}
+
+int fk_area_init(struct fk_area *area, const struct fk_flash *flash,
+		 uint32_t off, uint32_t size)
+{
+	int rc = fk_flash_check_range(flash, off, size);
+
+	if (rc != FK_OK)
+		return rc;
+	if (size == 0)
+		return FK_EINVAL;
+	if (!fk_flash_is_sector_boundary(flash, off) ||
+	    !fk_flash_is_sector_boundary(flash, off + size))
+		return FK_EALIGN;
+	area->flash = flash;
+	area->off = off;
+	area->size = size;
+	return FK_OK;
+}
+
+static int area_check(const struct fk_area *area, uint32_t off, uint32_t len)
+{
+	if (off > area->size || len > area->size - off)
+		return FK_ERANGE;
+	return FK_OK;
+}
+
+int fk_area_read(const struct fk_area *area, uint32_t off, void *buf,
+		 uint32_t len)
+{
+	int rc = area_check(area, off, len);
+
+	return rc ? rc : fk_flash_read(area->flash, area->off + off, buf, len);
+}
+
+int fk_area_program(const struct fk_area *area, uint32_t off,
+		    const void *buf, uint32_t len)
+{
+	int rc = area_check(area, off, len);
+
+	return rc ? rc :
+		    fk_flash_program(area->flash, area->off + off, buf, len);
+}
+
+int fk_area_erase(const struct fk_area *area, uint32_t off, uint32_t len)
+{
+	int rc = area_check(area, off, len);
+
+	return rc ? rc : fk_flash_erase(area->flash, area->off + off, len);
+}
+
+int fk_area_is_erased(const struct fk_area *area, uint32_t off, uint32_t len,
+		      void *buf, uint32_t buf_len)
+{
+	int rc = area_check(area, off, len);
+
+	return rc ? rc :
+		    fk_flash_is_erased(area->flash, area->off + off, len, buf,
+				       buf_len);
+}
+
+int fk_area_sector_at(const struct fk_area *area, uint32_t off,
+		      struct fk_sector *out)
+{
+	int rc = area_check(area, off, 1);
+
+	if (rc == FK_OK)
+		rc = fk_flash_sector_at(area->flash, area->off + off, out);
+	if (rc == FK_OK)
+		out->off -= area->off;
+	return rc;
+}

@@ -1,0 +1,329 @@
+/*
+ * The shared parts of the command line: option parsing and help, errors,
+ * number parsing, and files written atomically (temporary + rename).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void fk_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("flashkit: error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void fk_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("flashkit: warning: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void fk_opt_print_help(const struct fk_command_help *help, FILE *out)
+{
+	fprintf(out, "usage: %s\n\n%s\n", help->usage, help->summary);
+	if (help->option_count == 0)
+		return;
+	fprintf(out, "\noptions:\n");
+	for (size_t i = 0; i < help->option_count; i++) {
+		const struct fk_option *o = &help->options[i];
+		char names[64];
+		int n = 0;
+
+		if (o->short_name)
+			n += snprintf(names + n, sizeof(names) - n, "-%c%s",
+				      o->short_name, o->long_name ? ", " : "");
+		if (o->long_name)
+			n += snprintf(names + n, sizeof(names) - n, "--%s",
+				      o->long_name);
+		if (o->metavar)
+			snprintf(names + n, sizeof(names) - n, " %s",
+				 o->metavar);
+		fprintf(out, "  %-26s %s\n", names, o->help);
+	}
+	fprintf(out, "  %-26s %s\n", "-h, --help", "show this help");
+}
+
+static const struct fk_option *find_long(const struct fk_command_help *help,
+					 const char *name, size_t len)
+{
+	for (size_t i = 0; i < help->option_count; i++) {
+		const char *ln = help->options[i].long_name;
+
+		if (ln && strlen(ln) == len && !strncmp(ln, name, len))
+			return &help->options[i];
+	}
+	return NULL;
+}
+
+static const struct fk_option *find_short(const struct fk_command_help *help,
+					  char c)
+{
+	for (size_t i = 0; i < help->option_count; i++) {
+		if (help->options[i].short_name == c)
+			return &help->options[i];
+	}
+	return NULL;
+}
+
+/* Stores one occurrence of o. inline_value is the text after '=' or after
+ * the short letter, or NULL; further values come from argv at *i. */
+static int store_option(const struct fk_option *o, const char *shown,
+			const char *inline_value, int argc, char **argv,
+			int *i)
+{
+	int nargs = o->nargs > 0 ? o->nargs : 1;
+
+	if (o->flag) {
+		if (inline_value) {
+			fk_error("option %s takes no value", shown);
+			return -1;
+		}
+		(*o->flag)++;
+		return 0;
+	}
+	for (int k = 0; k < nargs; k++) {
+		const char *v;
+
+		if (k == 0 && inline_value) {
+			v = inline_value;
+		} else if (*i + 1 < argc) {
+			v = argv[++*i];
+		} else {
+			fk_error("option %s needs %d value%s (%s)", shown,
+				 nargs, nargs > 1 ? "s" : "",
+				 o->metavar ? o->metavar : "VALUE");
+			return -1;
+		}
+		if (o->value) {
+			*o->value = v;
+		} else if (o->list) {
+			if (o->list->count >= FK_OPT_LIST_MAX) {
+				fk_error("option %s given too many times",
+					 shown);
+				return -1;
+			}
+			o->list->values[o->list->count++] = v;
+		}
+	}
+	return 0;
+}
+
+int fk_opt_parse(const struct fk_command_help *help, int argc, char **argv,
+		 int *npos)
+{
+	int pos = 0;
+	bool options_done = false;
+
+	for (int i = 1; i < argc; i++) {
+		char *arg = argv[i];
+		const struct fk_option *o;
+
+		if (options_done || arg[0] != '-' || arg[1] == '\0') {
+			argv[pos++] = arg;
+			continue;
+		}
+		if (!strcmp(arg, "--")) {
+			options_done = true;
+			continue;
+		}
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			fk_opt_print_help(help, stdout);
+			return 1;
+		}
+		if (arg[1] == '-') {
+			const char *name = arg + 2;
+			const char *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+
+			o = find_long(help, name, len);
+			if (!o) {
+				fk_error("unknown option '%.*s' (see '%s --help')",
+					 (int)(len + 2), arg, help->usage);
+				return -1;
+			}
+			if (store_option(o, arg, eq ? eq + 1 : NULL, argc,
+					 argv, &i))
+				return -1;
+		} else {
+			o = find_short(help, arg[1]);
+			if (!o) {
+				fk_error("unknown option '-%c' (see '%s --help')",
+					 arg[1], help->usage);
+				return -1;
+			}
+			if (store_option(o, arg, arg[2] ? arg + 2 : NULL, argc,
+					 argv, &i))
+				return -1;
+		}
+	}
+	*npos = pos;
+	return 0;
+}
+
+int fk_parse_u64(const char *text, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mult = 1;
+
+	if (!text || !*text || *text == '-' || *text == '+')
+		return -1;
+	errno = 0;
+	v = strtoull(text, &end, 0);
+	if (errno || end == text)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': mult = 1024; end++; break;
+	case 'M': case 'm': mult = 1024 * 1024; end++; break;
+	case 'G': case 'g': mult = 1024ull * 1024 * 1024; end++; break;
+	default: break;
+	}
+	if (*end != '\0')
+		return -1;
+	if (v > UINT64_MAX / mult)
+		return -1;
+	*out = v * mult;
+	return 0;
+}
+
+int fk_read_file(const char *path, uint8_t **data, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!fp) {
+		fk_error("cannot open '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (n + 1 >= cap) {
+			size_t ncap = cap ? cap * 2 : 65536;
+			uint8_t *nbuf = realloc(buf, ncap);
+
+			if (!nbuf) {
+				fk_error("out of memory reading '%s'", path);
+				free(buf);
+				fclose(fp);
+				return -1;
+			}
+			buf = nbuf;
+			cap = ncap;
+		}
+		size_t got = fread(buf + n, 1, cap - n - 1, fp);
+
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		fk_error("cannot read '%s': %s", path, strerror(errno));
+		free(buf);
+		fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	buf[n] = 0;
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+int fk_out_open(struct fk_outfile *out, const char *path)
+{
+	size_t len = strlen(path);
+	int fd;
+
+	out->fp = NULL;
+	out->path = strdup(path);
+	out->tmp_path = malloc(len + sizeof(".tmp-XXXXXX"));
+	if (!out->path || !out->tmp_path) {
+		fk_error("out of memory");
+		goto fail;
+	}
+	memcpy(out->tmp_path, path, len);
+	memcpy(out->tmp_path + len, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
+	fd = mkstemp(out->tmp_path);
+	if (fd < 0) {
+		fk_error("cannot create '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	out->fp = fdopen(fd, "wb");
+	if (!out->fp) {
+		fk_error("cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		unlink(out->tmp_path);
+		goto fail;
+	}
+	return 0;
+fail:
+	free(out->path);
+	free(out->tmp_path);
+	out->path = out->tmp_path = NULL;
+	return -1;
+}
+
+static void out_release(struct fk_outfile *out)
+{
+	free(out->path);
+	free(out->tmp_path);
+	out->path = out->tmp_path = NULL;
+	out->fp = NULL;
+}
+
+int fk_out_commit(struct fk_outfile *out)
+{
+	int failed = ferror(out->fp);
+
+	if (fflush(out->fp) != 0 || fsync(fileno(out->fp)) != 0)
+		failed = 1;
+	if (fclose(out->fp) != 0)
+		failed = 1;
+	out->fp = NULL;
+	if (failed || rename(out->tmp_path, out->path) != 0) {
+		fk_error("cannot write '%s': %s", out->path, strerror(errno));
+		unlink(out->tmp_path);
+		out_release(out);
+		return -1;
+	}
+	out_release(out);
+	return 0;
+}
+
+void fk_out_abort(struct fk_outfile *out)
+{
+	if (out->fp)
+		fclose(out->fp);
+	if (out->tmp_path)
+		unlink(out->tmp_path);
+	out_release(out);
+}
+
+int fk_write_file(const char *path, const void *data, size_t len)
+{
+	struct fk_outfile out;
+
+	if (fk_out_open(&out, path))
+		return -1;
+	if (len && fwrite(data, 1, len, out.fp) != len) {
+		fk_error("cannot write '%s': %s", path, strerror(errno));
+		fk_out_abort(&out);
+		return -1;
+	}
+	return fk_out_commit(&out);
+}

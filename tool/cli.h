@@ -1,0 +1,89 @@
+/*
+ * What every subcommand shares: the command table, the option parser
+ * (which also prints --help from the same table), diagnostics, and file
+ * helpers that never leave a half-written output behind.
+ *
+ * Each subcommand lives in tool/cmd_<name>.c with one entry function
+ * cmd_<name>(argc, argv), argv[0] being the subcommand's name.
+ */
+#ifndef FLASHKIT_TOOL_CLI_H
+#define FLASHKIT_TOOL_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit codes of every subcommand. */
+enum {
+	FK_EXIT_OK = 0,
+	FK_EXIT_FAIL = 1,  /* the input is invalid / the check failed */
+	FK_EXIT_USAGE = 2, /* the command line is wrong, or I/O failed */
+};
+
+/* A list of values gathered from a repeated option. */
+#define FK_OPT_LIST_MAX 64
+struct fk_opt_list {
+	int count;                         /* values stored */
+	const char *values[FK_OPT_LIST_MAX];
+};
+
+/* One option. Exactly one of flag, value, list is set. */
+struct fk_option {
+	char short_name;       /* 'k' for -k, or 0 */
+	const char *long_name; /* "key" for --key, or NULL */
+	const char *metavar;   /* "FILE"; NULL for a flag */
+	const char *help;      /* one line */
+	int nargs;             /* values per occurrence for lists, default 1 */
+	int *flag;             /* flag: incremented at each occurrence */
+	const char **value;    /* single value: the last occurrence wins */
+	struct fk_opt_list *list; /* repeated: each value appended */
+};
+
+struct fk_command_help {
+	const char *usage;       /* "flashkit layout check FILE" */
+	const char *summary;     /* one paragraph */
+	const struct fk_option *options;
+	size_t option_count;
+};
+
+/*
+ * Parses argv[1..argc) against the options. Options and positional
+ * arguments may be mixed; "--" ends options. Positional arguments are
+ * moved, in order, to argv[0..*npos). "--opt=value" and "-kVALUE" work.
+ * -h/--help prints the help to stdout and returns 1.
+ * Returns 0 on success, 1 for help shown, -1 after printing an error.
+ */
+int fk_opt_parse(const struct fk_command_help *help, int argc, char **argv,
+		 int *npos);
+void fk_opt_print_help(const struct fk_command_help *help, FILE *out);
+
+/* "flashkit: error: ..." on stderr. */
+void fk_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fk_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parses a number: decimal, 0x hex, with an optional K/M/G suffix
+ * (binary multiples). Returns 0 or -1. */
+int fk_parse_u64(const char *text, uint64_t *out);
+
+/* Reads a whole file into a malloc'd buffer (NUL-terminated past len).
+ * Prints the error and returns -1 on failure. */
+int fk_read_file(const char *path, uint8_t **data, size_t *len);
+
+/*
+ * Output files are written to "PATH.tmp-XXXXXX" beside PATH and renamed
+ * over PATH only on fk_out_commit(), so a failure never leaves a
+ * half-written PATH. fk_out_abort() removes the temporary file.
+ */
+struct fk_outfile {
+	FILE *fp;
+	char *path;
+	char *tmp_path;
+};
+int fk_out_open(struct fk_outfile *out, const char *path);
+int fk_out_commit(struct fk_outfile *out);
+void fk_out_abort(struct fk_outfile *out);
+/* Whole buffer at once, same guarantee. */
+int fk_write_file(const char *path, const void *data, size_t len);
+
+#endif

@@ -1,0 +1,15 @@
+/*
+ * The subcommand table. One line per subcommand: name, entry function,
+ * one-line summary. Keep it sorted by name.
+ */
+#ifndef FLASHKIT_TOOL_COMMANDS_H
+#define FLASHKIT_TOOL_COMMANDS_H
+
+#define FK_COMMANDS(X) \
+	X(version, cmd_version, "print the version of flashkit")
+
+#define FK_DECLARE_COMMAND(name, fn, summary) int fn(int argc, char **argv);
+FK_COMMANDS(FK_DECLARE_COMMAND)
+#undef FK_DECLARE_COMMAND
+
+#endif
