@@ -1,0 +1,84 @@
+/*
+ * The crypto port: the few primitives the image code needs, supplied by
+ * the integrator as a table of functions.
+ *
+ * flashkit never implements cryptography itself. A port fills a
+ * struct fk_crypto_port with SHA-256 and signature checks from a library
+ * it trusts; ports/crypto-mbedtls/ is the one shipped (mbedTLS, on the
+ * host and on Cortex-M). A port that cannot do an algorithm leaves its
+ * pointer NULL and the image code reports FK_ENOTSUP for images that need
+ * it, instead of failing in a way that looks like tampering.
+ *
+ * The functions are pure computations: no flash access, no global state
+ * the image code relies on, so a power loss during any of them has no
+ * effect beyond the call not returning.
+ */
+#ifndef FLASHKIT_CRYPTO_H
+#define FLASHKIT_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flashkit/error.h"
+
+#define FK_SHA256_SIZE 32
+
+/*
+ * Room for one running SHA-256 computation, owned by the caller (usually
+ * on the stack). A port checks at compile time that its own context fits
+ * in FK_SHA256_STATE_SIZE bytes; the union gives it the strictest
+ * alignment it may need.
+ */
+#define FK_SHA256_STATE_SIZE 256
+union fk_sha256_state {
+	uint8_t bytes[FK_SHA256_STATE_SIZE];
+	uint64_t align_u64;
+	void *align_ptr;
+	long double align_ld;
+};
+
+struct fk_crypto_port {
+	/* Starts a SHA-256 computation in *st. Returns 0 or FK_EIO. */
+	int (*sha256_init)(union fk_sha256_state *st);
+	/* Adds len bytes (len may be 0). Returns 0 or FK_EIO. */
+	int (*sha256_update)(union fk_sha256_state *st, const void *data,
+			     size_t len);
+	/* Writes the digest to out and releases *st (which may then be
+	 * reused with sha256_init). Returns 0 or FK_EIO. */
+	int (*sha256_finish)(union fk_sha256_state *st,
+			     uint8_t out[FK_SHA256_SIZE]);
+
+	/*
+	 * Checks an ECDSA P-256 signature over a SHA-256 hash.
+	 * key: SubjectPublicKeyInfo DER (91 bytes for P-256), as imgtool
+	 * embeds it; sig: the ASN.1 DER SEQUENCE { r, s } (usually 70-72
+	 * bytes). Returns 0 when it verifies, FK_ESIG when it does not (or is
+	 * not well-formed DER), FK_EKEY when the key cannot be used.
+	 */
+	int (*ecdsa_p256_verify)(const uint8_t *key, size_t key_len,
+				 const uint8_t hash[FK_SHA256_SIZE],
+				 const uint8_t *sig, size_t sig_len);
+
+	/*
+	 * Checks an RSA-2048 RSASSA-PSS signature over a SHA-256 hash, with
+	 * MGF1(SHA-256) and a 32-byte salt (imgtool's parameters).
+	 * key: PKCS#1 RSAPublicKey DER (as imgtool embeds RSA keys);
+	 * sig: 256 bytes. Same returns as ecdsa_p256_verify.
+	 */
+	int (*rsa2048_pss_verify)(const uint8_t *key, size_t key_len,
+				  const uint8_t hash[FK_SHA256_SIZE],
+				  const uint8_t *sig, size_t sig_len);
+
+	/*
+	 * Checks an Ed25519 signature whose message is the 32-byte image
+	 * digest (imgtool's "signs the digest" mode). key: SubjectPublicKeyInfo
+	 * DER (44 bytes); sig: 64 bytes. May be NULL: Ed25519 images then
+	 * parse and their digest is checked, but validation reports
+	 * FK_ENOTSUP. Same returns as ecdsa_p256_verify.
+	 */
+	int (*ed25519_verify)(const uint8_t *key, size_t key_len,
+			      const uint8_t hash[FK_SHA256_SIZE],
+			      const uint8_t *sig, size_t sig_len);
+};
+
+#endif
