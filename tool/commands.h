@@ -6,6 +6,7 @@
 #define FLASHKIT_TOOL_COMMANDS_H
 
 #define FK_COMMANDS(X) \
+	X(layout, cmd_layout, "check a layout file and generate from it") \
 	X(version, cmd_version, "print the version of flashkit")
 
 #define FK_DECLARE_COMMAND(name, fn, summary) int fn(int argc, char **argv);

@@ -1,0 +1,138 @@
+/*
+ * The host API other commands build on (tool/layout/layout.h): loading a
+ * real example, lookups by name and address, the geometry handed to the
+ * simulator, and the sizes an image lives with.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "layout/layout.h"
+
+static char example_path[512];
+
+static const char *example(const char *dir)
+{
+	snprintf(example_path, sizeof(example_path), "%s/examples/%s/layout.yaml",
+		 getenv("FK_ROOT"), dir);
+	return example_path;
+}
+
+static void test_load_f407_resolves_names_and_addresses(void **state)
+{
+	struct fk_layout L;
+	const struct fk_layout_partition *p;
+	const struct fk_layout_image *img;
+
+	(void)state;
+	assert_int_equal(fk_layout_load(example("stm32f407-sectors"), &L, NULL),
+			 0);
+	p = fk_layout_find_partition(&L, "app-a");
+	assert_non_null(p);
+	assert_int_equal(p->address, 0x08020000);
+	assert_int_equal(p->size, 384 * 1024);
+	assert_int_equal(p->first_sector, 5);
+	assert_int_equal(p->sector_count, 3);
+	assert_int_equal(p->role, FK_ROLE_SLOT);
+	assert_string_equal(fk_layout_partition_memory(&L, p)->name, "flash");
+	assert_ptr_equal(fk_layout_partition_at(&L, 0x0807FFFF), p);
+	assert_string_equal(fk_layout_partition_at(&L, 0x08080000)->name,
+			    "app-b");
+	assert_null(fk_layout_partition_at(&L, 0x08100000));
+	assert_null(fk_layout_find_partition(&L, "nope"));
+
+	img = fk_layout_find_image(&L, "app");
+	assert_non_null(img);
+	assert_int_equal(img->strategy, FK_STRATEGY_SWAP);
+	assert_int_equal(img->header_size, 0x200);
+	assert_int_equal(fk_layout_image_align(&L, img), 4);
+	assert_int_equal(fk_layout_image_trailer(&L, img),
+			 fk_layout_trailer_size(4));
+	assert_int_equal(fk_layout_image_max_payload(&L, img),
+			 384 * 1024 - 0x200 - fk_layout_trailer_size(4));
+	assert_int_equal(img->ram_count, 2);
+	assert_int_equal(img->ram[0].start, 0x20000000);
+	assert_int_equal(img->ram[1].start, 0x10000000);
+	fk_layout_free(&L);
+	assert_null(L.partitions);
+}
+
+static void test_geometry_builds_a_simulator_shaped_like_the_layout(void **state)
+{
+	struct fk_layout L;
+	struct fk_sim_config cfg;
+	struct fk_flash_geometry geo;
+	struct fk_sim *sim;
+	struct fk_sector sec;
+
+	(void)state;
+	assert_int_equal(fk_layout_load(example("stm32f407-sectors"), &L, NULL),
+			 0);
+	assert_int_equal(fk_layout_memory_geometry(
+				 fk_layout_find_memory(&L, "sram"), &geo),
+			 FK_EINVAL);
+	assert_int_equal(fk_layout_sim_config(fk_layout_find_memory(&L, "flash"),
+					      &cfg), 0);
+	assert_int_equal(cfg.geo.size, 1024 * 1024);
+	assert_int_equal(cfg.geo.run_count, 3);
+	assert_int_equal(cfg.geo.write_unit, 4);
+	assert_int_equal(cfg.timing.program_us_per_unit, 16);
+	sim = fk_sim_create(&cfg);
+	assert_non_null(sim);
+	assert_int_equal(fk_flash_sector_count(fk_sim_flash(sim)), 12);
+	assert_int_equal(fk_flash_sector_at(fk_sim_flash(sim), 0x10000, &sec),
+			 0);
+	assert_int_equal(sec.size, 64 * 1024);
+	assert_int_equal(sec.index, 4);
+	fk_sim_destroy(sim);
+	fk_layout_free(&L);
+}
+
+static void test_trailer_size_grows_with_the_write_unit(void **state)
+{
+	(void)state;
+	assert_int_equal(fk_layout_trailer_size(1), 128);
+	assert_int_equal(fk_layout_trailer_size(16), 128);
+	assert_int_equal(fk_layout_trailer_size(32), 256);
+}
+
+static void test_invalid_layout_is_freed_and_counts_errors(void **state)
+{
+	static const char text[] =
+		"memories:\n"
+		"  flash: { kind: flash, base: 0x08000000, sectors: 4x16K,\n"
+		"           write-unit: 4,\n"
+		"           partitions: { a: { size: 24K }, b: { size: 8K } } }\n";
+	struct fk_layout L;
+	struct fk_layout_load_opts opts = { 0 };
+	char *msg = NULL;
+	size_t msg_len = 0;
+
+	(void)state;
+	opts.diag = open_memstream(&msg, &msg_len);
+	assert_int_equal(fk_layout_load_buffer("t.yaml", text, strlen(text),
+					       &L, &opts), FK_EINVAL);
+	fclose(opts.diag);
+	assert_int_equal(L.error_count, 2);
+	assert_null(L.partitions);
+	assert_non_null(strstr(msg, "t.yaml:4:37: error: partition 'a' ends at "
+				    "0x08006000, inside sector 1"));
+	free(msg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_load_f407_resolves_names_and_addresses),
+		cmocka_unit_test(test_geometry_builds_a_simulator_shaped_like_the_layout),
+		cmocka_unit_test(test_trailer_size_grows_with_the_write_unit),
+		cmocka_unit_test(test_invalid_layout_is_freed_and_counts_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

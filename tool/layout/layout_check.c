@@ -1,0 +1,465 @@
+/*
+ * The hardware rules a layout must keep, checked on the resolved model:
+ * partitions inside their memory, not overlapping, on erase-sector
+ * boundaries; roles on the right kind of memory; a protected bootloader;
+ * slots an install strategy can use; room for header and boot state;
+ * RAM of modules apart from each other and from the images that call
+ * them. Each message names the things involved and says what to change.
+ *
+ * Warnings (space no partition uses, slots of different sizes, a store
+ * with a single sector) do not make the layout invalid.
+ */
+#include <string.h>
+
+#include "layout_internal.h"
+
+static uint64_t end_of(const struct fk_layout_partition *p)
+{
+	return (uint64_t)p->address + p->size;
+}
+
+static const struct fk_layout_pos *later(const struct fk_layout_pos *a,
+					 const struct fk_layout_pos *b)
+{
+	if (a->line != b->line)
+		return a->line > b->line ? a : b;
+	return a->col > b->col ? a : b;
+}
+
+static void check_memories(const struct fk_layout *L, struct fk_diag *d)
+{
+	for (uint32_t i = 0; i < L->memory_count; i++) {
+		const struct fk_layout_memory *a = &L->memories[i];
+
+		for (uint32_t j = 0; j < i && a->mapped; j++) {
+			const struct fk_layout_memory *b = &L->memories[j];
+
+			if (!b->mapped || a->base >= (uint64_t)b->base + b->size ||
+			    b->base >= (uint64_t)a->base + a->size)
+				continue;
+			fk_diag_error(d, &a->pos, "memory '%s' (0x%08X..0x%08llX) "
+				      "overlaps memory '%s' (0x%08X..0x%08llX); "
+				      "check the bases in the datasheet's "
+				      "memory map", a->name, a->base,
+				      (unsigned long long)a->base + a->size,
+				      b->name, b->base,
+				      (unsigned long long)b->base + b->size);
+		}
+	}
+}
+
+static bool inside_memory(const struct fk_layout *L,
+			  const struct fk_layout_partition *p,
+			  struct fk_diag *d)
+{
+	const struct fk_layout_memory *mem = &L->memories[p->memory];
+	char a[32], b[32];
+
+	if ((uint64_t)p->offset + p->size <= mem->size)
+		return true;
+	if (p->offset >= mem->size)
+		fk_diag_error(d, &p->pos_at, "partition '%s' starts at 0x%08X, "
+			      "outside memory '%s' (0x%08X..0x%08llX); move it "
+			      "inside", p->name, p->address, mem->name,
+			      mem->mapped ? mem->base : 0,
+			      (unsigned long long)(mem->mapped ? mem->base : 0) +
+				      mem->size);
+	else
+		fk_diag_error(d, &p->pos_size, "partition '%s' (0x%08X..0x%08llX) "
+			      "ends %s past the end of memory '%s' "
+			      "(0x%08llX); shrink it to %s", p->name,
+			      p->address, (unsigned long long)end_of(p),
+			      fk_layout_fmt_size(a, sizeof(a),
+						 (uint64_t)p->offset + p->size -
+							 mem->size),
+			      mem->name,
+			      (unsigned long long)(mem->mapped ? mem->base : 0) +
+				      mem->size,
+			      fk_layout_fmt_size(b, sizeof(b),
+						 mem->size - p->offset));
+	return false;
+}
+
+/* The sector of mem cut by offset off, and the nearest boundaries. */
+static void report_cut(const struct fk_layout_memory *mem,
+		       const struct fk_layout_partition *p, uint32_t off,
+		       bool is_start, struct fk_diag *d)
+{
+	uint32_t idx, start, size;
+	uint32_t base = mem->mapped ? mem->base : 0;
+	char s[32];
+
+	fk_layout_sector_at(mem, off, &idx, &start, &size);
+	if (is_start)
+		fk_diag_error(d, &p->pos_at, "partition '%s' starts at 0x%08X, "
+			      "inside sector %u of '%s' (0x%08X..0x%08X, %s); "
+			      "erasing it would erase its neighbour too: start "
+			      "it at 0x%08X or 0x%08X", p->name, base + off, idx,
+			      mem->name, base + start, base + start + size,
+			      fk_layout_fmt_size(s, sizeof(s), size),
+			      base + start, base + start + size);
+	else if (start <= p->offset)
+		fk_diag_error(d, &p->pos_size, "partition '%s' ends at 0x%08X, "
+			      "inside sector %u of '%s' (0x%08X..0x%08X, %s); "
+			      "end it at 0x%08X (size 0x%X)", p->name,
+			      base + off, idx, mem->name, base + start,
+			      base + start + size,
+			      fk_layout_fmt_size(s, sizeof(s), size),
+			      base + start + size, start + size - p->offset);
+	else
+		fk_diag_error(d, &p->pos_size, "partition '%s' ends at 0x%08X, "
+			      "inside sector %u of '%s' (0x%08X..0x%08X, %s); "
+			      "end it at 0x%08X (size 0x%X) or 0x%08X (size "
+			      "0x%X)", p->name, base + off, idx, mem->name,
+			      base + start, base + start + size,
+			      fk_layout_fmt_size(s, sizeof(s), size),
+			      base + start, start - p->offset,
+			      base + start + size, start + size - p->offset);
+}
+
+static bool flash_role(enum fk_layout_role role)
+{
+	return role != FK_ROLE_RAM;
+}
+
+static void check_partition(const struct fk_layout *L,
+			    const struct fk_layout_partition *p,
+			    struct fk_diag *d)
+{
+	const struct fk_layout_memory *mem = &L->memories[p->memory];
+
+	if (!inside_memory(L, p, d))
+		return;
+	if (mem->kind == FK_MEM_RAM && flash_role(p->role) &&
+	    p->role != FK_ROLE_RAW) {
+		fk_diag_error(d, &p->pos, "partition '%s' has role %s but lives "
+			      "in RAM memory '%s'; move it to a flash memory",
+			      p->name, fk_layout_role_name(p->role), mem->name);
+		return;
+	}
+	if (mem->kind != FK_MEM_RAM && p->role == FK_ROLE_RAM) {
+		fk_diag_error(d, &p->pos, "partition '%s' has role ram but lives "
+			      "in %s memory '%s'; RAM partitions go under a "
+			      "'kind: ram' memory", p->name,
+			      fk_layout_kind_name(mem->kind), mem->name);
+		return;
+	}
+	if (mem->kind != FK_MEM_RAM) {
+		if (!fk_layout_is_boundary(mem, p->offset))
+			report_cut(mem, p, p->offset, true, d);
+		if (!fk_layout_is_boundary(mem, p->offset + p->size))
+			report_cut(mem, p, p->offset + p->size, false, d);
+	}
+	if (p->role == FK_ROLE_BOOTLOADER && p->protect == FK_PROTECT_NONE)
+		fk_diag_error(d, &p->pos_protect, "bootloader '%s' is not "
+			      "protected: a bug or an interrupted update could "
+			      "erase it and brick the device; add 'protect: "
+			      "write' (and set the part's write protection, "
+			      "e.g. WRP option bytes)", p->name);
+	if (p->role == FK_ROLE_STORAGE && mem->kind != FK_MEM_RAM &&
+	    p->sector_count < 2)
+		fk_diag_warning(d, &p->pos, "storage '%s' has only %u sector: a "
+				"store must erase a sector to reclaim space, "
+				"and a power cut during that erase loses "
+				"everything; give it at least 2 sectors",
+				p->name, p->sector_count);
+	if (p->role == FK_ROLE_BOOT_STATE && p->sector_count < 2)
+		fk_diag_warning(d, &p->pos, "boot-state '%s' has only %u "
+				"sector: updating it power-safely needs 2",
+				p->name, p->sector_count);
+}
+
+static void check_partitions(const struct fk_layout *L, struct fk_diag *d)
+{
+	const struct fk_layout_partition *prev = NULL;
+
+	for (uint32_t i = 0; i < L->partition_count; i++) {
+		const struct fk_layout_partition *p = &L->partitions[i];
+
+		check_partition(L, p, d);
+		if (prev && prev->memory != p->memory)
+			prev = NULL;
+		if (prev && end_of(prev) > p->address) {
+			const struct fk_layout_pos *at =
+				later(&prev->pos, &p->pos);
+			char s[32];
+
+			fk_diag_error(d, at, "partitions '%s' (0x%08X..0x%08llX) "
+				      "and '%s' (0x%08X..0x%08llX) overlap by "
+				      "%s; move or shrink one of them",
+				      prev->name, prev->address,
+				      (unsigned long long)end_of(prev), p->name,
+				      p->address, (unsigned long long)end_of(p),
+				      fk_layout_fmt_size(s, sizeof(s),
+				      (end_of(prev) < end_of(p) ? end_of(prev)
+								 : end_of(p)) -
+					      p->address));
+		} else if (prev && end_of(prev) < p->address) {
+			char s[32];
+
+			fk_diag_warning(d, &p->pos, "%s between '%s' and '%s' "
+					"(0x%08llX..0x%08X) belong to no "
+					"partition; grow one of them or add a "
+					"partition there",
+					fk_layout_fmt_size(s, sizeof(s),
+					p->address - end_of(prev)),
+					prev->name, p->name,
+					(unsigned long long)end_of(prev),
+					p->address);
+		}
+		if (!prev || end_of(p) > end_of(prev))
+			prev = p;
+	}
+}
+
+static bool overlaps(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
+{
+	return a0 < b1 && b0 < a1;
+}
+
+static void check_modules(const struct fk_layout *L, struct fk_diag *d)
+{
+	for (uint32_t i = 0; i < L->module_count; i++) {
+		const struct fk_layout_module *m = &L->modules[i];
+		const struct fk_layout_partition *f = &L->partitions[m->flash];
+
+		if (f->role != FK_ROLE_MODULE)
+			fk_diag_error(d, &m->pos, "module '%s' lives in '%s', "
+				      "which has role %s; give '%s' 'role: "
+				      "module'", m->name, f->name,
+				      fk_layout_role_name(f->role), f->name);
+		if (!L->memories[f->memory].xip)
+			fk_diag_error(d, &m->pos, "module '%s' lives in '%s' on "
+				      "memory '%s', which code cannot execute "
+				      "from", m->name, f->name,
+				      L->memories[f->memory].name);
+		if (m->ram < 0)
+			continue;
+		for (uint32_t j = 0; j < i; j++) {
+			const struct fk_layout_module *o = &L->modules[j];
+			const struct fk_layout_partition *a, *b;
+
+			if (o->ram < 0)
+				continue;
+			a = &L->partitions[m->ram];
+			b = &L->partitions[o->ram];
+			if (overlaps(a->address, end_of(a), b->address,
+				     end_of(b)))
+				fk_diag_error(d, &m->pos_ram, "the RAM of module "
+					      "'%s' ('%s') overlaps the RAM of "
+					      "module '%s' ('%s'); each module "
+					      "needs its own RAM partition",
+					      m->name, a->name, o->name,
+					      b->name);
+		}
+	}
+}
+
+/* The sector sizes of a partition, for comparing two slots. */
+static bool same_sectors(const struct fk_layout *L,
+			 const struct fk_layout_partition *a,
+			 const struct fk_layout_partition *b)
+{
+	const struct fk_layout_memory *ma = &L->memories[a->memory];
+	const struct fk_layout_memory *mb = &L->memories[b->memory];
+	uint32_t oa = a->offset, ob = b->offset;
+
+	if (a->size != b->size)
+		return false;
+	while (oa < a->offset + a->size) {
+		uint32_t ia, sa, za, ib, sb, zb;
+
+		fk_layout_sector_at(ma, oa, &ia, &sa, &za);
+		fk_layout_sector_at(mb, ob, &ib, &sb, &zb);
+		if (za != zb || za == 0)
+			return false;
+		oa += za;
+		ob += zb;
+	}
+	return true;
+}
+
+static void check_slot(const struct fk_layout *L,
+		       const struct fk_layout_image *img, uint32_t slot,
+		       const struct fk_layout_pos *pos, const char *which,
+		       struct fk_diag *d)
+{
+	const struct fk_layout_partition *p = &L->partitions[slot];
+	const struct fk_layout_memory *mem = &L->memories[p->memory];
+
+	if (p->role != FK_ROLE_SLOT)
+		fk_diag_error(d, pos, "image '%s': %s '%s' has role %s; a slot "
+			      "needs 'role: slot'", img->name, which, p->name,
+			      fk_layout_role_name(p->role));
+	if (mem->kind == FK_MEM_RAM)
+		return;
+	if (!mem->xip && (!strcmp(which, "primary") ||
+			  img->strategy == FK_STRATEGY_XIP))
+		fk_diag_error(d, pos, "image '%s': %s slot '%s' is on memory "
+			      "'%s', which code cannot execute from; %s",
+			      img->name, which, p->name, mem->name,
+			      img->strategy == FK_STRATEGY_XIP
+				      ? "an xip image runs from both slots, so "
+					"both must be on executable memory"
+				      : "put the primary slot on internal or "
+					"memory-mapped flash");
+}
+
+static void check_strategy(const struct fk_layout *L,
+			   const struct fk_layout_image *img,
+			   struct fk_diag *d)
+{
+	const struct fk_layout_partition *pri = &L->partitions[img->primary];
+	const struct fk_layout_partition *sec;
+	char a[32], b[32];
+
+	if (img->secondary < 0) {
+		fk_diag_error(d, &img->pos, "image '%s' has no 'secondary': the "
+			      "%s strategy needs a second slot to receive an "
+			      "update into", img->name,
+			      fk_layout_strategy_name(img->strategy));
+		return;
+	}
+	sec = &L->partitions[img->secondary];
+	if ((uint32_t)img->secondary == img->primary) {
+		fk_diag_error(d, &img->pos_secondary, "image '%s' uses '%s' as "
+			      "both primary and secondary; give it two slots",
+			      img->name, pri->name);
+		return;
+	}
+	check_slot(L, img, (uint32_t)img->secondary, &img->pos_secondary,
+		   "secondary", d);
+	if (img->strategy == FK_STRATEGY_SWAP && !same_sectors(L, pri, sec)) {
+		fk_diag_error(d, &img->pos_strategy, "image '%s': swap "
+			      "exchanges the slots sector by sector, but '%s' "
+			      "(%s) and '%s' (%s) differ in size or sector "
+			      "sizes; make them alike or use 'strategy: "
+			      "overwrite'", img->name, pri->name,
+			      fk_layout_fmt_size(a, sizeof(a), pri->size),
+			      sec->name,
+			      fk_layout_fmt_size(b, sizeof(b), sec->size));
+		return;
+	}
+	if (pri->size != sec->size)
+		fk_diag_warning(d, &img->pos_secondary, "image '%s': slots '%s' "
+				"(%s) and '%s' (%s) differ in size; an image "
+				"must fit the smaller, so the rest of the "
+				"larger is wasted", img->name, pri->name,
+				fk_layout_fmt_size(a, sizeof(a), pri->size),
+				sec->name,
+				fk_layout_fmt_size(b, sizeof(b), sec->size));
+}
+
+static void check_image_room(const struct fk_layout *L,
+			     const struct fk_layout_image *img,
+			     struct fk_diag *d)
+{
+	uint32_t trailer = fk_layout_image_trailer(L, img);
+
+	if (img->header_size < 32 || img->header_size % 128) {
+		fk_diag_error(d, &img->pos_header, "image '%s': header 0x%X must "
+			      "be at least 32 bytes (the image header) and a "
+			      "multiple of 128, because the vector table that "
+			      "follows it must be aligned for VTOR; 0x200 is "
+			      "usual", img->name, img->header_size);
+		return;
+	}
+	if (fk_layout_image_max_payload(L, img) == 0) {
+		const struct fk_layout_partition *p = &L->partitions[img->primary];
+
+		if (img->secondary >= 0 &&
+		    L->partitions[img->secondary].size < p->size)
+			p = &L->partitions[img->secondary];
+		fk_diag_error(d, &img->pos_header, "image '%s' has no room for "
+			      "code: slot '%s' is %u bytes, the header takes %u "
+			      "and the boot state trailer %u; grow the slot",
+			      img->name, p->name, p->size, img->header_size,
+			      trailer);
+	}
+}
+
+static void check_image_ram(const struct fk_layout *L,
+			    const struct fk_layout_image *img,
+			    struct fk_diag *d)
+{
+	for (uint32_t k = 0; k < img->module_count; k++) {
+		const struct fk_layout_module *m = &L->modules[img->modules[k]];
+		const struct fk_layout_partition *mr;
+
+		if (m->ram < 0)
+			continue;
+		mr = &L->partitions[m->ram];
+		for (uint32_t r = 0; r < img->ram_count; r++) {
+			if (!overlaps(img->ram[r].start,
+				      FK_LAYOUT_RAM_END(img, r), mr->address,
+				      end_of(mr)))
+				continue;
+			fk_diag_error(d, &img->pos_ram, "the RAM of image '%s' "
+				      "(0x%08X..0x%08llX) overlaps the RAM of "
+				      "its module '%s' ('%s', 0x%08X..0x%08llX); "
+				      "give the image a RAM partition that "
+				      "leaves the module's out", img->name,
+				      img->ram[r].start,
+				      (unsigned long long)FK_LAYOUT_RAM_END(img, r),
+				      m->name, mr->name, mr->address,
+				      (unsigned long long)end_of(mr));
+		}
+	}
+}
+
+static void check_images(const struct fk_layout *L, struct fk_diag *d)
+{
+	for (uint32_t i = 0; i < L->image_count; i++) {
+		const struct fk_layout_image *img = &L->images[i];
+
+		check_slot(L, img, img->primary, &img->pos_primary, "primary",
+			   d);
+		check_strategy(L, img, d);
+		check_image_room(L, img, d);
+		check_image_ram(L, img, d);
+		if (img->boot_state >= 0 &&
+		    L->partitions[img->boot_state].role != FK_ROLE_BOOT_STATE)
+			fk_diag_error(d, &img->pos, "image '%s': boot-state "
+				      "'%s' has role %s; give it 'role: "
+				      "boot-state' or write 'boot-state: "
+				      "trailer'", img->name,
+				      L->partitions[img->boot_state].name,
+				      fk_layout_role_name(
+					      L->partitions[img->boot_state].role));
+		for (uint32_t j = 0; j < i; j++) {
+			const struct fk_layout_image *o = &L->images[j];
+			uint32_t mine[2] = { img->primary,
+					     (uint32_t)img->secondary };
+			uint32_t theirs[2] = { o->primary,
+					       (uint32_t)o->secondary };
+
+			for (int a = 0; a < 2; a++)
+				for (int b = 0; b < 2; b++)
+					if ((a == 0 || img->secondary >= 0) &&
+					    (b == 0 || o->secondary >= 0) &&
+					    mine[a] == theirs[b])
+						fk_diag_error(
+							d, a ? &img->pos_secondary
+							     : &img->pos_primary,
+							"slot '%s' is used by "
+							"images '%s' and '%s'; "
+							"each image needs its "
+							"own slots",
+							L->partitions[mine[a]].name,
+							o->name, img->name);
+		}
+	}
+}
+
+void fk_layout_check(const struct fk_layout *layout, struct fk_diag *d)
+{
+	uint32_t before = d->errors;
+
+	check_memories(layout, d);
+	check_partitions(layout, d);
+	/* Images and modules are judged on partitions that are sound. */
+	if (d->errors != before)
+		return;
+	check_modules(layout, d);
+	check_images(layout, d);
+}

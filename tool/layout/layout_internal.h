@@ -1,0 +1,62 @@
+/*
+ * What the files of tool/layout/ share and nobody else needs: the
+ * diagnostics counter, the check pass, value parsers and the name
+ * helpers. The public model is in layout.h.
+ */
+#ifndef FLASHKIT_TOOL_LAYOUT_INTERNAL_H
+#define FLASHKIT_TOOL_LAYOUT_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "layout.h"
+
+/* Where diagnostics go and how many were printed. */
+struct fk_diag {
+	FILE *out;
+	bool no_warnings;
+	uint32_t errors;
+	uint32_t warnings;
+};
+
+void fk_diag_error(struct fk_diag *d, const struct fk_layout_pos *pos,
+		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void fk_diag_warning(struct fk_diag *d, const struct fk_layout_pos *pos,
+		     const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void fk_diag_note(struct fk_diag *d, const struct fk_layout_pos *pos,
+		  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The hardware checks on a resolved model (layout_check.c). */
+void fk_layout_check(const struct fk_layout *layout, struct fk_diag *d);
+
+/*
+ * Parses a size or address as layout files write them: decimal, 0x hex,
+ * '_' between digits, an optional K/M/G suffix (binary multiples, "KB",
+ * "KiB" also accepted). Returns 0, or -1 with *why set to a short
+ * explanation. Values above 0xFFFFFFFF are refused.
+ */
+int fk_layout_parse_u32(const char *text, uint32_t *out, const char **why);
+
+/* Edit distance between two short strings (for "did you mean"). */
+size_t fk_layout_edit_distance(const char *a, const char *b);
+
+/* The closest of the candidates to word, when it is close enough to be a
+ * likely typo; otherwise NULL. */
+const char *fk_layout_suggest(const char *word, const char *const *candidates,
+			      size_t count);
+
+/* "128K", "1M", "0x200 (512)": a human size into buf. */
+const char *fk_layout_fmt_size(char *buf, size_t len, uint64_t bytes);
+
+/* The sector of a memory that contains offset off (off < size). */
+void fk_layout_sector_at(const struct fk_layout_memory *mem, uint32_t off,
+			 uint32_t *index, uint32_t *start, uint32_t *size);
+
+/* Whether off is a sector boundary of the memory (size counts). */
+bool fk_layout_is_boundary(const struct fk_layout_memory *mem, uint32_t off);
+
+/* Bus-address range [start, end) of an image's n-th RAM region. */
+#define FK_LAYOUT_RAM_END(img, n) ((uint64_t)(img)->ram[n].start + (img)->ram[n].size)
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * Questions other commands ask a loaded layout: find things by name or
+ * address, shape a simulated flash like a memory, and the sizes an image
+ * has to live with (trailer, maximum payload, alignment).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout_internal.h"
+
+const struct fk_layout_memory *
+fk_layout_find_memory(const struct fk_layout *layout, const char *name)
+{
+	for (uint32_t i = 0; i < layout->memory_count; i++)
+		if (!strcmp(layout->memories[i].name, name))
+			return &layout->memories[i];
+	return NULL;
+}
+
+const struct fk_layout_partition *
+fk_layout_find_partition(const struct fk_layout *layout, const char *name)
+{
+	for (uint32_t i = 0; i < layout->partition_count; i++)
+		if (!strcmp(layout->partitions[i].name, name))
+			return &layout->partitions[i];
+	return NULL;
+}
+
+const struct fk_layout_image *
+fk_layout_find_image(const struct fk_layout *layout, const char *name)
+{
+	for (uint32_t i = 0; i < layout->image_count; i++)
+		if (!strcmp(layout->images[i].name, name))
+			return &layout->images[i];
+	return NULL;
+}
+
+const struct fk_layout_module *
+fk_layout_find_module(const struct fk_layout *layout, const char *name)
+{
+	for (uint32_t i = 0; i < layout->module_count; i++)
+		if (!strcmp(layout->modules[i].name, name))
+			return &layout->modules[i];
+	return NULL;
+}
+
+const struct fk_layout_partition *
+fk_layout_partition_at(const struct fk_layout *layout, uint32_t addr)
+{
+	for (uint32_t i = 0; i < layout->partition_count; i++) {
+		const struct fk_layout_partition *p = &layout->partitions[i];
+
+		if (!layout->memories[p->memory].mapped)
+			continue;
+		if (addr >= p->address && addr - p->address < p->size)
+			return p;
+	}
+	return NULL;
+}
+
+const struct fk_layout_memory *
+fk_layout_partition_memory(const struct fk_layout *layout,
+			   const struct fk_layout_partition *part)
+{
+	return &layout->memories[part->memory];
+}
+
+int fk_layout_memory_geometry(const struct fk_layout_memory *mem,
+			      struct fk_flash_geometry *geo)
+{
+	if (mem->kind == FK_MEM_RAM || mem->run_count == 0)
+		return FK_EINVAL;
+	memset(geo, 0, sizeof(*geo));
+	geo->base = mem->base;
+	geo->size = mem->size;
+	geo->runs = mem->runs;
+	geo->run_count = mem->run_count;
+	geo->write_unit = mem->write_unit;
+	geo->erased_value = mem->erased_value;
+	geo->program_once = mem->program_once;
+	return 0;
+}
+
+int fk_layout_sim_config(const struct fk_layout_memory *mem,
+			 struct fk_sim_config *config)
+{
+	memset(config, 0, sizeof(*config));
+	if (fk_layout_memory_geometry(mem, &config->geo))
+		return FK_EINVAL;
+	config->timing.erase_us_per_kib = mem->timing.erase_us_per_kib;
+	config->timing.erase_us_fixed = mem->timing.erase_us;
+	config->timing.program_us_per_unit = mem->timing.program_us;
+	return 0;
+}
+
+uint32_t fk_layout_trailer_size(uint32_t write_unit)
+{
+	uint32_t field = write_unit > 16 ? write_unit : 16;
+
+	return 8 * field;
+}
+
+static uint32_t slot_write_unit(const struct fk_layout *layout, uint32_t part)
+{
+	return layout->memories[layout->partitions[part].memory].write_unit;
+}
+
+uint32_t fk_layout_image_align(const struct fk_layout *layout,
+			       const struct fk_layout_image *img)
+{
+	uint32_t wu = slot_write_unit(layout, img->primary);
+
+	if (img->secondary >= 0 &&
+	    slot_write_unit(layout, (uint32_t)img->secondary) > wu)
+		wu = slot_write_unit(layout, (uint32_t)img->secondary);
+	return wu ? wu : 1;
+}
+
+uint32_t fk_layout_image_trailer(const struct fk_layout *layout,
+				 const struct fk_layout_image *img)
+{
+	if (img->boot_state != FK_LAYOUT_BOOT_STATE_TRAILER)
+		return 0;
+	return fk_layout_trailer_size(fk_layout_image_align(layout, img));
+}
+
+uint32_t fk_layout_image_max_payload(const struct fk_layout *layout,
+				     const struct fk_layout_image *img)
+{
+	uint64_t slot = layout->partitions[img->primary].size;
+	uint64_t overhead;
+
+	if (img->secondary >= 0 &&
+	    layout->partitions[img->secondary].size < slot)
+		slot = layout->partitions[img->secondary].size;
+	overhead = (uint64_t)img->header_size +
+		   fk_layout_image_trailer(layout, img);
+	return slot > overhead ? (uint32_t)(slot - overhead) : 0;
+}
+
+void fk_layout_free(struct fk_layout *layout)
+{
+	if (!layout)
+		return;
+	for (uint32_t i = 0; i < layout->memory_count; i++) {
+		free(layout->memories[i].name);
+		free(layout->memories[i].runs);
+	}
+	for (uint32_t i = 0; i < layout->partition_count; i++)
+		free(layout->partitions[i].name);
+	for (uint32_t i = 0; i < layout->module_count; i++)
+		free(layout->modules[i].name);
+	for (uint32_t i = 0; i < layout->image_count; i++)
+		free(layout->images[i].name);
+	free(layout->memories);
+	free(layout->partitions);
+	free(layout->modules);
+	free(layout->images);
+	free(layout->title);
+	free(layout->path);
+	memset(layout, 0, sizeof(*layout));
+}
