@@ -6,6 +6,7 @@
 #define FLASHKIT_TOOL_COMMANDS_H
 
 #define FK_COMMANDS(X) \
+	X(convert, cmd_convert, "convert between bin, HEX, S-record, UF2, DfuSe, ELF") \
 	X(layout, cmd_layout, "check a layout file and generate from it") \
 	X(version, cmd_version, "print the version of flashkit")
 
