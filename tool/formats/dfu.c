@@ -122,10 +122,12 @@ int fk_dfu_read_targets(const uint8_t *in, size_t len, const char *name,
 				   "('DfuSe', version 1); a plain DFU file has "
 				   "no addresses: use --format bin and --base",
 				   name);
-	if (fk_le32(in + 6) != body)
-		return fk_fmt_fail(err, "%s: offset 6: the prefix says %u bytes"
-				   " before the suffix, the file has %zu", name,
-				   fk_le32(in + 6), body);
+	/* UM0391 calls DFUImageSize the total file length; some writers
+	 * leave the suffix out of it. Both are accepted. */
+	if (fk_le32(in + 6) != len && fk_le32(in + 6) != body)
+		return fk_fmt_fail(err, "%s: offset 6: the prefix says the file "
+				   "is %u bytes, it is %zu", name,
+				   fk_le32(in + 6), len);
 	n = in[10];
 	t = calloc(n ? n : 1, sizeof(*t));
 	if (!t)
@@ -246,9 +248,11 @@ int fk_dfu_write_targets(const struct fk_dfu_target *t, size_t count,
 		}
 		out->len = (size_t)(p - out->p);
 	}
-	if (out->len - start > UINT32_MAX)
+	if (out->len - start + DFU_SUFFIX > UINT32_MAX)
 		return fk_fmt_fail(err, "the DfuSe file would exceed 4 GiB");
-	fk_put_le32(out->p + start + 6, (uint32_t)(out->len - start));
+	/* The whole file, suffix included, as dfuse-pack and ST's tools do. */
+	fk_put_le32(out->p + start + 6,
+		    (uint32_t)(out->len - start + DFU_SUFFIX));
 	if (fk_buf_reserve(out, DFU_SUFFIX))
 		return fk_fmt_fail(err, "out of memory");
 	p = out->p + out->len;

@@ -1,8 +1,11 @@
 /*
  * Motorola S-record. Read: S0 header (skipped), S1/S2/S3 data with 16,
  * 24 and 32-bit addresses, S5/S6 record counts (checked against the data
- * records seen), S7/S8/S9 termination with the entry point. Every
- * checksum is verified; errors name FILE:LINE. Written: S0 when a header
+ * records seen), S7/S8/S9 termination with the entry point (optional:
+ * srec_cat leaves it out when there is no entry point). Every
+ * checksum is verified; errors name FILE:LINE. A termination address of
+ * 0 reads as "no entry point", since writers put 0 there when they have
+ * none. Written: S0 when a header
  * text is given, data records of 16 bytes with the smallest address
  * width that holds every address (or the forced one, refused when an
  * address does not fit), S5 or S6 with the count, and the termination
@@ -144,17 +147,14 @@ int fk_srec_read(const uint8_t *in, size_t len, const char *name,
 						   data_records);
 			break;
 		default:
-			out->has_entry = true;
+			/* Writers put 0 here when there is no entry point. */
+			out->has_entry = addr != 0;
 			out->entry = addr;
 			term_line = r.line;
 			break;
 		}
 		p = next;
 	}
-	if (!term_line)
-		return fk_fmt_fail(err, "%s:%lu: no termination record "
-				   "(S7, S8 or S9); the file is truncated",
-				   name, r.line);
 	return 0;
 }
 
