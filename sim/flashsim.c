@@ -43,6 +43,7 @@ struct fk_sim {
 	struct fk_flash flash;
 	struct fk_sector_run *runs;
 	struct fk_sim_timing timing;
+	struct fk_sim_erase_time *erase_table; /* timing.erase_table points here */
 	bool count_reads;
 	uint8_t *data;
 	uint8_t *unit_state;
@@ -274,6 +275,19 @@ static void tear_erase(struct fk_sim *sim, uint32_t off, uint32_t size)
 	}
 }
 
+/* Time of one sector erase: the datasheet's figure for that sector size
+ * when given, else the linear model (in ns so that sectors smaller than
+ * a KiB are not rounded to nothing). */
+static uint64_t erase_ns(const struct fk_sim_timing *t, uint32_t sector_size)
+{
+	for (uint32_t i = 0; i < t->erase_table_count; i++) {
+		if (t->erase_table[i].sector_size == sector_size)
+			return (uint64_t)t->erase_table[i].us * 1000;
+	}
+	return (uint64_t)t->erase_us_fixed * 1000 +
+	       (uint64_t)t->erase_us_per_kib * sector_size * 1000 / 1024;
+}
+
 static int sim_erase_sector(const struct fk_flash *flash, uint32_t off,
 			    uint32_t sector_size)
 {
@@ -293,10 +307,7 @@ static int sim_erase_sector(const struct fk_flash *flash, uint32_t off,
 	fk_flash_sector_at(flash, off, &s);
 	sim->wear[s.index]++;
 	sim->c.erases++;
-	sim->c.est_ns += ((uint64_t)sim->timing.erase_us_per_kib *
-				  (sector_size / 1024) +
-			  sim->timing.erase_us_fixed) *
-			 1000;
+	sim->c.est_ns += erase_ns(&sim->timing, sector_size);
 	if (cut == FK_CUT_TORN) {
 		tear_erase(sim, off, sector_size);
 		return lose_power(sim);
@@ -315,9 +326,12 @@ static const struct fk_flash_ops sim_ops = {
 
 struct fk_sim *fk_sim_create(const struct fk_sim_config *config)
 {
-	const struct fk_flash_geometry *geo = &config->geo;
+	const struct fk_flash_geometry *geo;
 	struct fk_sim *sim;
 
+	if (!config)
+		return NULL;
+	geo = &config->geo;
 	if (fk_flash_check_geometry(geo) != FK_OK)
 		return NULL;
 	sim = calloc(1, sizeof(*sim));
@@ -341,6 +355,18 @@ struct fk_sim *fk_sim_create(const struct fk_sim_config *config)
 	}
 	memset(sim->data, geo->erased_value, geo->size);
 	sim->timing = config->timing;
+	if (config->timing.erase_table_count) {
+		size_t n = config->timing.erase_table_count;
+
+		sim->erase_table = calloc(n, sizeof(*sim->erase_table));
+		if (!sim->erase_table || !config->timing.erase_table) {
+			fk_sim_destroy(sim);
+			return NULL;
+		}
+		memcpy(sim->erase_table, config->timing.erase_table,
+		       n * sizeof(*sim->erase_table));
+	}
+	sim->timing.erase_table = sim->erase_table;
 	sim->count_reads = config->count_reads;
 	return sim;
 }
@@ -354,6 +380,7 @@ void fk_sim_destroy(struct fk_sim *sim)
 	free(sim->unit_state);
 	free(sim->wear);
 	free(sim->protect);
+	free(sim->erase_table);
 	free(sim);
 }
 

@@ -28,12 +28,23 @@
 
 #include "flashkit/flash.h"
 
-/* Datasheet timings used for the duration estimate. */
+/* Erase time of one sector size, as a datasheet gives it (STM32F4:
+ * 16 KiB 400 ms, 64 KiB 1200 ms, 128 KiB 2000 ms typical). */
+struct fk_sim_erase_time {
+	uint32_t sector_size; /* bytes */
+	uint32_t us;          /* time to erase one sector of that size */
+};
+
+/* Datasheet timings used for the duration estimate. A sector whose size
+ * is in erase_table takes that time; any other takes the linear model
+ * erase_us_fixed + erase_us_per_kib * size / 1024. */
 struct fk_sim_timing {
 	uint32_t erase_us_per_kib;  /* sector erase time per KiB of sector */
 	uint32_t erase_us_fixed;    /* plus this much per sector erase */
 	uint32_t program_us_per_unit; /* time to program one write unit */
 	uint32_t read_ns_per_byte;  /* read time per byte */
+	const struct fk_sim_erase_time *erase_table; /* optional, copied */
+	uint32_t erase_table_count; /* entries in erase_table */
 };
 
 struct fk_sim_config {
@@ -60,6 +71,11 @@ enum fk_tear_mode {
 	FK_TEAR_GARBAGE,     /* erase only: the sector holds random data */
 };
 
+/* A refused operation (protection, program-once, bit set back) changes
+ * nothing and is not counted as a program or erase, but it takes its
+ * operation index. A torn operation counts as started: one program or
+ * erase, its full estimated time, and (erase) one more wear on its sector;
+ * bytes_programmed counts only programs that completed. */
 struct fk_sim_stats {
 	uint64_t ops;              /* program + erase (+ reads if counted) */
 	uint64_t reads;
@@ -92,8 +108,10 @@ int fk_sim_protect(struct fk_sim *sim, uint32_t off, uint32_t len);
 uint32_t fk_sim_violations(const struct fk_sim *sim);
 
 /* Schedules one power cut at operation index op (0-based, counted as in
- * fk_sim_stats.ops). seed drives the torn content. Replaces any earlier
- * schedule. */
+ * fk_sim_stats.ops; a multi-sector fk_flash_erase is one operation per
+ * sector). seed drives the torn content and, with FK_TEAR_SEEDED, the
+ * tear mode; the same seed tears the same way. Replaces any earlier
+ * schedule; a cut at an index already passed never happens. */
 void fk_sim_schedule_cut(struct fk_sim *sim, uint64_t op,
 			 enum fk_cut_kind kind, enum fk_tear_mode tear,
 			 uint64_t seed);

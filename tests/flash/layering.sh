@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The layering of DESIGN.md, checked on every #include:
+#   - src/ and include/flashkit/ include only flashkit's public headers
+#     ("flashkit/..."), headers next to the including file inside src/,
+#     and the C library's freestanding headers plus string.h (memcpy,
+#     memset, memcmp);
+#   - sim/ never includes tool/ (nor ports/);
+#   - nothing under src/ or include/ reaches into tool/, sim/ or ports/.
+# Prints every offending line as file:line: text and fails if any.
+set -euo pipefail
+cd "${FK_ROOT:?}"
+
+include_re='^[[:space:]]*#[[:space:]]*include[[:space:]]*([<"])([^>"]+)[>"]'
+tool_header_re='"(cli|commands)\.h"'
+allowed_system='^(float|iso646|limits|stdalign|stdarg|stdbool|stddef|stdint|stdnoreturn|string)\.h$'
+bad=0 checked=0
+
+complain() {
+	echo "$1:$2: $3 ($4)"
+	bad=$((bad + 1))
+}
+
+# check_device FILE: the rules for src/ and include/flashkit/.
+check_device() {
+	local file=$1 n=0 line target
+	while IFS= read -r line; do
+		n=$((n + 1))
+		[[ $line =~ $include_re ]] || continue
+		checked=$((checked + 1))
+		target=${BASH_REMATCH[2]}
+		if [ "${BASH_REMATCH[1]}" = "<" ]; then
+			[[ $target =~ $allowed_system ]] ||
+				complain "$file" $n "$line" "device code may include only freestanding C headers and string.h"
+		elif [[ $target == flashkit/* ]]; then
+			[ -f "include/$target" ] ||
+				complain "$file" $n "$line" "no such public header in include/flashkit/"
+		elif [[ $file == src/* && $target != */* && -f $(dirname "$file")/$target ]]; then
+			:
+		else
+			complain "$file" $n "$line" "device code may include only include/flashkit/ and its own folder"
+		fi
+	done <"$file"
+}
+
+# check_sim FILE: sim/ knows nothing of tool/ or ports/.
+check_sim() {
+	local file=$1 n=0 line
+	while IFS= read -r line; do
+		n=$((n + 1))
+		[[ $line =~ ^[[:space:]]*#[[:space:]]*include ]] || continue
+		checked=$((checked + 1))
+		if [[ $line =~ (tool|ports)/ || $line =~ $tool_header_re ]]; then
+			complain "$file" $n "$line" "sim/ must not include tool/ or ports/"
+		fi
+	done <"$file"
+}
+
+while IFS= read -r f; do
+	check_device "$f"
+done < <(find src include -name '*.[ch]' | sort)
+while IFS= read -r f; do
+	check_sim "$f"
+done < <(find sim -name '*.[ch]' | sort)
+
+echo "layering: $checked includes checked, $bad violations"
+[ "$bad" -eq 0 ] && [ "$checked" -gt 0 ]
