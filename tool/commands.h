@@ -8,6 +8,7 @@
 #define FK_COMMANDS(X) \
 	X(convert, cmd_convert, "convert between bin, HEX, S-record, UF2, DfuSe, ELF") \
 	X(layout, cmd_layout, "check a layout file and generate from it") \
+	X(merge, cmd_merge, "merge inputs into one production file per memory") \
 	X(version, cmd_version, "print the version of flashkit")
 
 #define FK_DECLARE_COMMAND(name, fn, summary) int fn(int argc, char **argv);

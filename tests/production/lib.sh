@@ -2,6 +2,7 @@
 # failing with a message, and checks on commands that must fail.
 set -euo pipefail
 FK="${FK_TOOL:?FK_TOOL must point at the built flashkit}"
+HERE=$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
