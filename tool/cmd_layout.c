@@ -8,6 +8,7 @@
  * The model, loader and checks live in tool/layout/; this file only
  * parses the command line and prints.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,221 @@ static int layout_show(int argc, char **argv)
 	return FK_EXIT_OK;
 }
 
+/* One generated file, held in memory until every file is ready. */
+struct gen_file {
+	char name[128];
+	char *data;
+	size_t len;
+};
+
+struct gen_set {
+	struct gen_file files[3 * FK_LAYOUT_MAX_REFS + 64];
+	size_t count;
+	bool overflow;
+};
+
+static FILE *gen_begin(struct gen_set *set, const char *name)
+{
+	struct gen_file *f;
+	FILE *fp;
+
+	if (set->count >= sizeof(set->files) / sizeof(set->files[0])) {
+		set->overflow = true;
+		return NULL;
+	}
+	f = &set->files[set->count++];
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	fp = open_memstream(&f->data, &f->len);
+	if (!fp) {
+		fk_error("out of memory");
+		abort();
+	}
+	return fp;
+}
+
+static void gen_all(const struct fk_layout *L, struct gen_set *set)
+{
+	char name[160];
+	FILE *fp;
+
+#define EMIT(filename, call)                                                 \
+	do {                                                                 \
+		fp = gen_begin(set, filename);                               \
+		if (fp) {                                                    \
+			call;                                                \
+			fclose(fp);                                          \
+		}                                                            \
+	} while (0)
+
+	EMIT("flash_layout.h", fk_gen_c_header(L, fp));
+	for (uint32_t i = 0; i < L->image_count; i++) {
+		const struct fk_layout_image *img = &L->images[i];
+
+		if (img->strategy != FK_STRATEGY_XIP) {
+			snprintf(name, sizeof(name), "%s.ld", img->name);
+			EMIT(name, fk_gen_ld_image(L, img, 0, fp));
+			continue;
+		}
+		for (int slot = 0; slot < 2; slot++) {
+			uint32_t part = slot ? (uint32_t)img->secondary
+					     : img->primary;
+
+			snprintf(name, sizeof(name), "%s-%s.ld", img->name,
+				 L->partitions[part].name);
+			EMIT(name, fk_gen_ld_image(L, img, slot, fp));
+		}
+	}
+	for (uint32_t i = 0; i < L->module_count; i++) {
+		snprintf(name, sizeof(name), "module-%s.ld", L->modules[i].name);
+		EMIT(name, fk_gen_ld_module(L, &L->modules[i], fp));
+	}
+	EMIT("layout.json", fk_gen_json(L, fp));
+	EMIT("layout.overlay", fk_gen_dts(L, fp));
+	EMIT("program.cfg", fk_gen_openocd(L, fp));
+	EMIT("layout.svg", fk_gen_svg(L, fp));
+#undef EMIT
+}
+
+/*
+ * Writes every file of the set into dir: all go to temporary files
+ * first, and only when every one is written are they renamed into
+ * place, so a failure leaves the folder as it was.
+ */
+static int write_set(const char *dir, struct gen_set *set, bool verbose)
+{
+	struct fk_outfile outs[sizeof(set->files) / sizeof(set->files[0])];
+	size_t opened = 0;
+	char path[4096];
+	int rc = 0;
+
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+		fk_error("cannot create '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	for (; opened < set->count; opened++) {
+		struct gen_file *f = &set->files[opened];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, f->name);
+		if (fk_out_open(&outs[opened], path))
+			break;
+		if (fwrite(f->data, 1, f->len, outs[opened].fp) != f->len) {
+			fk_error("cannot write '%s': %s", path,
+				 strerror(errno));
+			opened++;
+			break;
+		}
+	}
+	if (opened < set->count || (opened && ferror(outs[opened - 1].fp))) {
+		for (size_t i = 0; i < opened; i++)
+			fk_out_abort(&outs[i]);
+		return -1;
+	}
+	for (size_t i = 0; i < opened; i++) {
+		if (fk_out_commit(&outs[i]))
+			rc = -1;
+		else if (verbose)
+			printf("wrote %s/%s\n", dir, set->files[i].name);
+	}
+	return rc;
+}
+
+static void free_set(struct gen_set *set)
+{
+	for (size_t i = 0; i < set->count; i++)
+		free(set->files[i].data);
+}
+
+static int layout_gen(int argc, char **argv)
+{
+	static const char *outdir;
+	static int verbose;
+	static const struct fk_option options[] = {
+		{ 'o', "output", "DIR", "folder to write into (created if "
+		  "missing)", 0, NULL, &outdir, NULL },
+		{ 'v', "verbose", NULL, "list the files written", 0, &verbose,
+		  NULL, NULL },
+	};
+	static const struct fk_command_help help = {
+		.usage = "flashkit layout gen FILE -o DIR",
+		.summary = "Checks the layout, then writes flash_layout.h, a "
+			   "linker script per image (per slot for xip "
+			   "images) and per module, layout.json, "
+			   "layout.overlay (Zephyr), program.cfg (OpenOCD) "
+			   "and layout.svg into DIR. Nothing is written when "
+			   "the layout is invalid.",
+		.options = options,
+		.option_count = 2,
+	};
+	struct fk_layout L;
+	struct gen_set *set;
+	const char *file;
+	int rc = parse_file_arg(&help, argc, argv, &file);
+
+	if (rc >= 0)
+		return rc;
+	if (!outdir) {
+		fk_error("layout gen needs -o DIR");
+		return FK_EXIT_USAGE;
+	}
+	rc = load(file, &L, false);
+	if (rc)
+		return rc == FK_EIO ? FK_EXIT_USAGE : FK_EXIT_FAIL;
+	set = calloc(1, sizeof(*set));
+	if (!set)
+		abort();
+	gen_all(&L, set);
+	if (set->overflow) {
+		fk_error("the layout makes more files than one run can write");
+		rc = FK_EXIT_FAIL;
+	} else {
+		rc = write_set(outdir, set, verbose) ? FK_EXIT_USAGE
+						     : FK_EXIT_OK;
+	}
+	free_set(set);
+	free(set);
+	fk_layout_free(&L);
+	return rc;
+}
+
+static int layout_draw(int argc, char **argv)
+{
+	static const char *output;
+	static const struct fk_option options[] = {
+		{ 'o', "output", "FILE", "the SVG to write", 0, NULL, &output,
+		  NULL },
+	};
+	static const struct fk_command_help help = {
+		.usage = "flashkit layout draw FILE -o map.svg",
+		.summary = "Draws the layout as an SVG: one column per memory, "
+			   "partitions to scale with names, sizes, addresses "
+			   "and roles, and the images with their maximum "
+			   "payload.",
+		.options = options,
+		.option_count = 1,
+	};
+	struct fk_layout L;
+	struct fk_outfile out;
+	const char *file;
+	int rc = parse_file_arg(&help, argc, argv, &file);
+
+	if (rc >= 0)
+		return rc;
+	if (!output) {
+		fk_error("layout draw needs -o FILE");
+		return FK_EXIT_USAGE;
+	}
+	rc = load(file, &L, false);
+	if (rc)
+		return rc == FK_EIO ? FK_EXIT_USAGE : FK_EXIT_FAIL;
+	if (fk_out_open(&out, output)) {
+		fk_layout_free(&L);
+		return FK_EXIT_USAGE;
+	}
+	fk_gen_svg(&L, out.fp);
+	fk_layout_free(&L);
+	return fk_out_commit(&out) ? FK_EXIT_USAGE : FK_EXIT_OK;
+}
+
 struct sub {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -185,6 +401,9 @@ struct sub {
 static const struct sub subs[] = {
 	{ "check", layout_check, "validate a layout file" },
 	{ "show", layout_show, "print the map and each image's max payload" },
+	{ "gen", layout_gen, "write header, linker scripts, JSON, overlay, "
+	  "OpenOCD script, SVG" },
+	{ "draw", layout_draw, "draw the layout as an SVG" },
 };
 
 int cmd_layout(int argc, char **argv)
