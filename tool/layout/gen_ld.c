@@ -38,6 +38,9 @@ static const char *ram_name(const struct fk_layout *L,
 static void sections(const char *first, const char *const *extra,
 		     uint32_t extra_count, FILE *out)
 {
+	const char *last = "data";
+	char name[64];
+
 	if (!strcmp(first, "isr_vector"))
 		fprintf(out, "ENTRY(Reset_Handler)\n\n");
 	fprintf(out,
@@ -81,17 +84,26 @@ static void sections(const char *first, const char *const *extra,
 		"\t\t__bss_end = .;\n"
 		"\t} > RAM\n\n");
 	for (uint32_t r = 0; r < extra_count; r++) {
-		char s[64];
+		char s[64], m[64];
 
 		fk_gen_symbol(s, sizeof(s), extra[r]);
-		fprintf(out, "\t.%s (NOLOAD) : ALIGN(4) { *(.%s .%s.*) } > "
-			"%s\n\n", s, s, s, fk_gen_macro(s, sizeof(s), extra[r]));
+		fk_gen_macro(m, sizeof(m), extra[r]);
+		fprintf(out, "\t.%s : ALIGN(4) {\n"
+			"\t\t__fk_%s_start = .;\n"
+			"\t\t*(.%s .%s.*)\n"
+			"\t\t. = ALIGN(4);\n"
+			"\t\t__fk_%s_end = .;\n"
+			"\t} > %s AT > FLASH\n"
+			"\t__fk_%s_load = LOADADDR(.%s);\n\n", s, s, s, s, s, m,
+			s, s);
+		last = extra[r];
 	}
 	fprintf(out,
 		"\t/* the end of the binary: the image's payload size */\n"
-		"\t__fk_payload_end = LOADADDR(.data) + SIZEOF(.data);\n"
+		"\t__fk_payload_end = LOADADDR(.%s) + SIZEOF(.%s);\n"
 		"\t__stack_top = ORIGIN(RAM) + LENGTH(RAM);\n"
-		"}\n");
+		"}\n", fk_gen_symbol(name, sizeof(name), last),
+		fk_gen_symbol(name, sizeof(name), last));
 }
 
 void fk_gen_ld_image(const struct fk_layout *L,

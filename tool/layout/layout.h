@@ -162,6 +162,7 @@ struct fk_layout_image {
 	struct fk_layout_pos pos_strategy;
 	struct fk_layout_pos pos_header;
 	struct fk_layout_pos pos_ram;
+	struct fk_layout_pos pos_uses;    /* `uses`, else the image's name */
 };
 
 struct fk_layout {

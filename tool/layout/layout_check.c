@@ -407,6 +407,28 @@ static void check_image_ram(const struct fk_layout *L,
 	}
 }
 
+/* Code cannot write an external flash while it executes from it. */
+static void check_uses(const struct fk_layout *L,
+		       const struct fk_layout_image *img, struct fk_diag *d)
+{
+	uint32_t run_mem = L->partitions[img->primary].memory;
+
+	if (L->memories[run_mem].kind != FK_MEM_EXTERNAL)
+		return;
+	for (uint32_t u = 0; u < img->uses_count; u++) {
+		const struct fk_layout_partition *p = &L->partitions[img->uses[u]];
+
+		if (p->memory == run_mem && p->role != FK_ROLE_RAM)
+			fk_diag_warning(d, &img->pos_uses, "image '%s' executes "
+					"from '%s' and writes '%s' on the same "
+					"external flash: the code that erases "
+					"and programs it must run from RAM "
+					"(with interrupts off or vectors in "
+					"RAM)", img->name,
+					L->memories[run_mem].name, p->name);
+	}
+}
+
 static void check_images(const struct fk_layout *L, struct fk_diag *d)
 {
 	for (uint32_t i = 0; i < L->image_count; i++) {
@@ -417,6 +439,7 @@ static void check_images(const struct fk_layout *L, struct fk_diag *d)
 		check_strategy(L, img, d);
 		check_image_room(L, img, d);
 		check_image_ram(L, img, d);
+		check_uses(L, img, d);
 		if (img->boot_state >= 0 &&
 		    L->partitions[img->boot_state].role != FK_ROLE_BOOT_STATE)
 			fk_diag_error(d, &img->pos, "image '%s': boot-state "

@@ -1002,7 +1002,7 @@ static void parse_image(struct loader *ld, yaml_node_t *k, yaml_node_t *v)
 	img->name = xstrdup(scalar(k));
 	img->pos = pos_of(ld, k);
 	img->pos_primary = img->pos_secondary = img->pos_strategy = img->pos;
-	img->pos_header = img->pos_ram = img->pos;
+	img->pos_header = img->pos_ram = img->pos_uses = img->pos;
 	img->secondary = -1;
 	img->boot_state = FK_LAYOUT_BOOT_STATE_TRAILER;
 	img->header_size = 0x200;
@@ -1054,6 +1054,8 @@ static void parse_image(struct loader *ld, yaml_node_t *k, yaml_node_t *v)
 	if (n)
 		for_each_name(ld, n, "'modules'", add_module, &c);
 	n = get(ld, v, "uses");
+	if (n)
+		img->pos_uses = pos_of(ld, n);
 	if (n)
 		for_each_name(ld, n, "'uses'", add_use, &c);
 }

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Links a small Cortex-M program with every generated linker script of
+# every example (each image, each slot of xip images, each module) using
+# arm-none-eabi-gcc, then checks the ELF: every section inside the slot
+# after the header (or the module's partition) and inside the RAM the
+# layout gives it; the vector table exactly at slot + header.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+links=0
+
+link_one() { # SCRIPT OUT.elf SOURCE CPU
+	local script=$1 elf=$2 src=$3 cpu=$4 dir
+	dir=$(dirname "$elf")
+	# one variable per extra RAM region of the script (regions after RAM)
+	{
+		echo "/* generated from $(basename "$script") */"
+		echo "#define FK_COPY_EXTRA_SECTIONS() do { \\"
+		for r in $(sed -n 's/^\t\([A-Z0-9_]*\) (rw) : .*/\1/p' "$script"); do
+			l=$(echo "$r" | tr 'A-Z' 'a-z')
+			echo "	extern uint32_t __fk_${l}_start, __fk_${l}_end, __fk_${l}_load; \\"
+			echo "	memcpy(&__fk_${l}_start, &__fk_${l}_load, (uintptr_t)&__fk_${l}_end - (uintptr_t)&__fk_${l}_start); \\"
+		done
+		echo "} while (0)"
+		for r in $(sed -n 's/^\t\([A-Z0-9_]*\) (rw) : .*/\1/p' "$script"); do
+			l=$(echo "$r" | tr 'A-Z' 'a-z')
+			echo "__attribute__((section(\".$l\"))) volatile uint32_t in_$l = 7;"
+		done
+		echo "#define FK_TOUCH_EXTRA_SECTIONS() do { \\"
+		for r in $(sed -n 's/^\t\([A-Z0-9_]*\) (rw) : .*/\1/p' "$script"); do
+			l=$(echo "$r" | tr 'A-Z' 'a-z')
+			echo "	in_$l++; \\"
+		done
+		echo "} while (0)"
+	} >"$dir/extra_sections.h"
+	arm-none-eabi-gcc -mcpu="$cpu" -mthumb -Os -ffunction-sections \
+		-fdata-sections -nostartfiles -Wall -Werror -I"$dir" \
+		-T "$script" -Wl,--gc-sections -o "$elf" "$src" -lc -lgcc
+}
+
+for layout in "$FK_ROOT"/examples/*/layout.yaml; do
+	ex=$(basename "$(dirname "$layout")")
+	out="$work/$ex"
+	"$FK_TOOL" layout gen "$layout" -o "$out" 2>/dev/null
+	json="$out/layout.json"
+	cpu=cortex-m4
+	case $ex in stm32h7*) cpu=cortex-m7 ;; esac
+	while read -r img strategy primary secondary; do
+		if [ "$strategy" = xip ]; then
+			pairs="$img-$primary.ld:$primary $img-$secondary.ld:$secondary"
+		else
+			pairs="$img.ld:$primary"
+		fi
+		for pair in $pairs; do
+			script="$out/${pair%%:*}"
+			slot="${pair##*:}"
+			mkdir -p "$out/$img-$slot"
+			echo "== $ex: image $img linked for slot $slot (${pair%%:*})"
+			link_one "$script" "$out/$img-$slot/app.elf" \
+				"$here/firmware/app.c" "$cpu"
+			python3 "$here/elf_in_slot.py" "$out/$img-$slot/app.elf" \
+				"$json" "$img" "$slot"
+			links=$((links + 1))
+		done
+	done < <(python3 -c '
+import json, sys
+for i in json.load(open(sys.argv[1]))["images"]:
+    print(i["name"], i["strategy"], i["primary"], i["secondary"])' "$json")
+	for mod in $(python3 -c '
+import json, sys
+print(" ".join(m["name"] for m in json.load(open(sys.argv[1]))["modules"]))' "$json"); do
+		echo "== $ex: module $mod (module-$mod.ld)"
+		mkdir -p "$out/module-$mod"
+		link_one "$out/module-$mod.ld" "$out/module-$mod/mod.elf" \
+			"$here/firmware/module.c" "$cpu"
+		python3 "$here/elf_in_slot.py" "$out/module-$mod/mod.elf" "$json" \
+			--module "$mod"
+		links=$((links + 1))
+	done
+done
+# The check itself must catch a program linked for another slot.
+h750="$work/stm32h750-qspi"
+if python3 "$here/elf_in_slot.py" "$h750/app-app-a/app.elf" \
+	"$h750/layout.json" app app-b >/dev/null; then
+	echo "FAIL: an ELF linked for app-a passed the check for app-b"
+	exit 1
+fi
+echo "an ELF linked for app-a is refused for app-b, as it must be"
+echo "linked and checked $links programs"
+[ "$links" -ge 10 ]
