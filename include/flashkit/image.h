@@ -91,6 +91,7 @@
 #define FK_IMAGE_HAS_UNKNOWN (1UL << 8)  /* TLVs this code does not know */
 #define FK_IMAGE_HAS_BOOT_RECORD (1UL << 9)
 #define FK_IMAGE_HAS_ENC (1UL << 10)     /* an ENC_* key TLV */
+#define FK_IMAGE_HAS_SIG_PURE (1UL << 11) /* signature over the image, not the digest */
 
 /* Most dependency TLVs fk_image_parse() records; more give FK_ENOSPC. */
 #ifndef FK_IMAGE_MAX_DEPS
@@ -132,6 +133,25 @@ struct fk_image_dependency {
 	struct fk_image_version min_version;
 };
 
+/* Why fk_image_parse() returned FK_EBADIMG (fk_image_info.bad). */
+enum fk_image_bad {
+	FK_IMAGE_BAD_NONE = 0,
+	FK_IMAGE_BAD_MAGIC,        /* header magic is not FK_IMAGE_MAGIC */
+	FK_IMAGE_BAD_HDR_SIZE,     /* hdr_size below 32 */
+	FK_IMAGE_BAD_TRUNCATED,    /* header, payload or a TLV area runs past
+				    * the end of the slot (or file) */
+	FK_IMAGE_BAD_PROT_INFO,    /* protected area magic or size disagrees
+				    * with the header's protect_tlv_size */
+	FK_IMAGE_BAD_UNANNOUNCED,  /* a protected area the header says is absent */
+	FK_IMAGE_BAD_TLV_INFO,     /* unprotected area magic wrong or size < 4 */
+	FK_IMAGE_BAD_TLV_OVERRUN,  /* a TLV entry runs past the end of its area */
+	FK_IMAGE_BAD_TLV_LEN,      /* a known TLV has the wrong length */
+	FK_IMAGE_BAD_TLV_AREA,     /* a known TLV is in the wrong area */
+	FK_IMAGE_BAD_TLV_DUP,      /* a known TLV twice, or two digests, two
+				    * keys or two signatures */
+	FK_IMAGE_BAD_NO_DIGEST,    /* no SHA256 TLV */
+};
+
 /* Everything fk_image_parse() learns; offsets are relative to the slot. */
 struct fk_image_info {
 	struct fk_image_header hdr;
@@ -155,6 +175,11 @@ struct fk_image_info {
 	uint32_t key_off;     /* offset of the key hash / key bytes */
 	int32_t key_index;    /* set by fk_image_validate(): index in the key
 			       * table of the key that verified, else -1 */
+	/* After FK_EBADIMG: why (enum fk_image_bad), at which slot offset
+	 * (the field or TLV entry at fault), and the TLV type when a TLV is. */
+	uint8_t bad;
+	uint16_t bad_tlv;
+	uint32_t bad_off;
 };
 
 /* One TLV entry, as fk_image_tlv_next() reports it. */
@@ -217,7 +242,9 @@ struct fk_image_keys {
  * Returns 0; FK_EBADIMG for a malformed image; FK_ENOTSUP for an image
  * whose digest is not SHA-256 (SHA384/SHA512 only); FK_ENOSPC when it has
  * more than FK_IMAGE_MAX_DEPS dependencies; FK_EINVAL for NULL arguments;
- * or the flash read error. *info is meaningful only when 0 is returned.
+ * or the flash read error. *info is meaningful only when 0 is returned,
+ * except that after FK_EBADIMG info->bad, bad_off and bad_tlv say what is
+ * wrong and where (for messages and logs).
  */
 int fk_image_parse(const struct fk_area *slot, struct fk_image_info *info);
 
@@ -271,7 +298,10 @@ int fk_image_hash(const struct fk_area *slot, const struct fk_image_info *info,
  *   FK_EKEY      no key of the table matches the KEYHASH/PUBKEY TLV or the
  *                signature type, or the matching key is unusable;
  *   FK_ENOTSUP   the port lacks the algorithm (Ed25519 without a port),
- *                or the image is encrypted (digest is over the plaintext);
+ *                the signature type is not one of ECDSA P-256, RSA-2048-PSS
+ *                and Ed25519, the image signs itself rather than its
+ *                digest (SIG_PURE), or the image is encrypted (its digest
+ *                is over the plaintext);
  *   FK_EINVAL, FK_ENOSPC, or a flash read error.
  */
 int fk_image_validate(const struct fk_area *slot,

@@ -1,0 +1,150 @@
+/*
+ * struct fk_crypto_port on top of mbedTLS 2.28.
+ *
+ * Only verification lives here (what a bootloader needs); signing and key
+ * files are host-only and live in tool/. Keys arrive as the DER imgtool
+ * embeds in images: SubjectPublicKeyInfo for ECDSA, PKCS#1 RSAPublicKey
+ * for RSA, both of which mbedtls_pk_parse_public_key() reads. The ECDSA
+ * signature is decoded here rather than with mbedtls_ecdsa_read_signature()
+ * because older imgtool versions pad it with zero bytes after the DER
+ * sequence, which that function rejects.
+ */
+#include <string.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/bignum.h>
+#include <mbedtls/ecdsa.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
+#include <mbedtls/sha256.h>
+
+#include "fk_crypto_mbedtls.h"
+
+/* Fails to compile when mbedTLS's context outgrows union fk_sha256_state
+ * (C99 has no _Static_assert; the port also builds for Cortex-M). */
+typedef char fk_sha256_state_fits[sizeof(mbedtls_sha256_context) <=
+					  FK_SHA256_STATE_SIZE ? 1 : -1];
+
+static mbedtls_sha256_context *sha_ctx(union fk_sha256_state *st)
+{
+	return (mbedtls_sha256_context *)(void *)st->bytes;
+}
+
+static int sha256_init(union fk_sha256_state *st)
+{
+	mbedtls_sha256_init(sha_ctx(st));
+	if (mbedtls_sha256_starts_ret(sha_ctx(st), 0)) {
+		mbedtls_sha256_free(sha_ctx(st));
+		return FK_EIO;
+	}
+	return 0;
+}
+
+static int sha256_update(union fk_sha256_state *st, const void *data,
+			 size_t len)
+{
+	return mbedtls_sha256_update_ret(sha_ctx(st), data, len) ? FK_EIO : 0;
+}
+
+static int sha256_finish(union fk_sha256_state *st,
+			 uint8_t out[FK_SHA256_SIZE])
+{
+	int rc = mbedtls_sha256_finish_ret(sha_ctx(st), out);
+
+	mbedtls_sha256_free(sha_ctx(st));
+	return rc ? FK_EIO : 0;
+}
+
+/* Decodes SEQUENCE { INTEGER r, INTEGER s }; bytes after it must be 0. */
+static int read_ecdsa_sig(const uint8_t *sig, size_t sig_len, mbedtls_mpi *r,
+			  mbedtls_mpi *s)
+{
+	unsigned char *p = (unsigned char *)sig;
+	const unsigned char *end = sig + sig_len;
+	size_t len;
+
+	if (mbedtls_asn1_get_tag(&p, end, &len,
+				 MBEDTLS_ASN1_CONSTRUCTED |
+					 MBEDTLS_ASN1_SEQUENCE))
+		return FK_ESIG;
+	end = p + len;
+	if (mbedtls_asn1_get_mpi(&p, end, r) ||
+	    mbedtls_asn1_get_mpi(&p, end, s) || p != end)
+		return FK_ESIG;
+	for (; p < sig + sig_len; p++) {
+		if (*p)
+			return FK_ESIG;
+	}
+	return 0;
+}
+
+static int ecdsa_p256_verify(const uint8_t *key, size_t key_len,
+			     const uint8_t hash[FK_SHA256_SIZE],
+			     const uint8_t *sig, size_t sig_len)
+{
+	mbedtls_pk_context pk;
+	mbedtls_mpi r, s;
+	mbedtls_ecp_keypair *ec;
+	int rc;
+
+	mbedtls_pk_init(&pk);
+	mbedtls_mpi_init(&r);
+	mbedtls_mpi_init(&s);
+	rc = FK_EKEY;
+	if (mbedtls_pk_parse_public_key(&pk, key, key_len) ||
+	    mbedtls_pk_get_type(&pk) != MBEDTLS_PK_ECKEY)
+		goto out;
+	ec = mbedtls_pk_ec(pk);
+	if (ec->grp.id != MBEDTLS_ECP_DP_SECP256R1)
+		goto out;
+	rc = read_ecdsa_sig(sig, sig_len, &r, &s);
+	if (rc)
+		goto out;
+	rc = mbedtls_ecdsa_verify(&ec->grp, hash, FK_SHA256_SIZE, &ec->Q, &r,
+				  &s) ? FK_ESIG : 0;
+out:
+	mbedtls_mpi_free(&r);
+	mbedtls_mpi_free(&s);
+	mbedtls_pk_free(&pk);
+	return rc;
+}
+
+static int rsa2048_pss_verify(const uint8_t *key, size_t key_len,
+			      const uint8_t hash[FK_SHA256_SIZE],
+			      const uint8_t *sig, size_t sig_len)
+{
+	mbedtls_pk_context pk;
+	mbedtls_rsa_context *rsa;
+	int rc = FK_EKEY;
+
+	mbedtls_pk_init(&pk);
+	if (mbedtls_pk_parse_public_key(&pk, key, key_len) ||
+	    mbedtls_pk_get_type(&pk) != MBEDTLS_PK_RSA)
+		goto out;
+	rsa = mbedtls_pk_rsa(pk);
+	if (mbedtls_rsa_get_len(rsa) != 256)
+		goto out;
+	rc = FK_ESIG;
+	if (sig_len != 256)
+		goto out;
+	/* imgtool's PSS: MGF1 with SHA-256, salt as long as the hash. */
+	if (!mbedtls_rsa_rsassa_pss_verify_ext(rsa, NULL, NULL,
+					       MBEDTLS_RSA_PUBLIC,
+					       MBEDTLS_MD_SHA256,
+					       FK_SHA256_SIZE, hash,
+					       MBEDTLS_MD_SHA256,
+					       FK_SHA256_SIZE, sig))
+		rc = 0;
+out:
+	mbedtls_pk_free(&pk);
+	return rc;
+}
+
+const struct fk_crypto_port fk_crypto_mbedtls = {
+	.sha256_init = sha256_init,
+	.sha256_update = sha256_update,
+	.sha256_finish = sha256_finish,
+	.ecdsa_p256_verify = ecdsa_p256_verify,
+	.rsa2048_pss_verify = rsa2048_pss_verify,
+	.ed25519_verify = NULL,
+};

@@ -1,0 +1,195 @@
+/*
+ * Checking an image: the digest over header, payload and protected TLVs,
+ * then the signature with one of the keys compiled into the bootloader.
+ *
+ * The order matters: the digest is checked before any signature work, so
+ * a corrupted image is reported as FK_EDIGEST (a transfer problem) and
+ * only an intact image whose signature fails is reported as FK_ESIG (a
+ * key or trust problem). Reads go through small stack buffers; the only
+ * large one is the signature itself, which the crypto port needs whole.
+ */
+#include <string.h>
+
+#include "flashkit/image.h"
+
+int fk_image_hash(const struct fk_area *slot, const struct fk_image_info *info,
+		  const struct fk_crypto_port *crypto,
+		  uint8_t digest[FK_SHA256_SIZE], void *buf, uint32_t buf_len)
+{
+	union fk_sha256_state st;
+	uint8_t discard[FK_SHA256_SIZE];
+	uint32_t off = 0;
+	int rc;
+
+	if (!slot || !info || !crypto || !digest || !buf || !buf_len ||
+	    info->unprot_off > slot->size)
+		return FK_EINVAL;
+	if (!crypto->sha256_init || !crypto->sha256_update ||
+	    !crypto->sha256_finish)
+		return FK_ENOTSUP;
+	rc = crypto->sha256_init(&st);
+	if (rc)
+		return rc;
+	while (off < info->unprot_off) {
+		uint32_t n = info->unprot_off - off;
+
+		if (n > buf_len)
+			n = buf_len;
+		rc = fk_area_read(slot, off, buf, n);
+		if (!rc)
+			rc = crypto->sha256_update(&st, buf, n);
+		if (rc) {
+			crypto->sha256_finish(&st, discard);
+			return rc;
+		}
+		off += n;
+	}
+	return crypto->sha256_finish(&st, digest);
+}
+
+/* The key type that makes a signature TLV, or 0 when none we check. */
+static enum fk_image_key_type key_type_for(uint16_t sig_type)
+{
+	switch (sig_type) {
+	case FK_TLV_ECDSA_SIG:
+		return FK_KEY_ECDSA_P256;
+	case FK_TLV_RSA2048_PSS:
+		return FK_KEY_RSA2048;
+	case FK_TLV_ED25519:
+		return FK_KEY_ED25519;
+	default:
+		return (enum fk_image_key_type)0;
+	}
+}
+
+typedef int (*verify_fn)(const uint8_t *key, size_t key_len,
+			 const uint8_t hash[FK_SHA256_SIZE],
+			 const uint8_t *sig, size_t sig_len);
+
+static verify_fn verifier_for(const struct fk_crypto_port *crypto,
+			      enum fk_image_key_type type)
+{
+	switch (type) {
+	case FK_KEY_ECDSA_P256:
+		return crypto->ecdsa_p256_verify;
+	case FK_KEY_RSA2048:
+		return crypto->rsa2048_pss_verify;
+	case FK_KEY_ED25519:
+		return crypto->ed25519_verify;
+	default:
+		return NULL;
+	}
+}
+
+/* 1 when the key_len bytes at off in slot equal der, 0 when not. */
+static int flash_equals(const struct fk_area *slot, uint32_t off,
+			const uint8_t *der, uint32_t len)
+{
+	uint8_t chunk[32];
+
+	while (len) {
+		uint32_t n = len < sizeof(chunk) ? len : sizeof(chunk);
+		int rc = fk_area_read(slot, off, chunk, n);
+
+		if (rc)
+			return rc;
+		if (memcmp(chunk, der, n))
+			return 0;
+		off += n;
+		der += n;
+		len -= n;
+	}
+	return 1;
+}
+
+/* Whether key may have made this image's signature, judging by the image's
+ * KEYHASH or PUBKEY TLV (any key of the right type when it has neither).
+ * Returns 1, 0 or a flash error. */
+static int key_matches(const struct fk_area *slot,
+		       const struct fk_image_info *info,
+		       const struct fk_image_key *key,
+		       const uint8_t keyhash[FK_SHA256_SIZE])
+{
+	if (key->type != key_type_for(info->sig_type) || !key->der)
+		return 0;
+	if (info->key_type == FK_TLV_KEYHASH)
+		return !memcmp(key->hash, keyhash, FK_SHA256_SIZE);
+	if (info->key_type == FK_TLV_PUBKEY)
+		return key->der_len == info->key_len &&
+		       flash_equals(slot, info->key_off, key->der,
+				    key->der_len);
+	return 1;
+}
+
+static int check_signature(const struct fk_area *slot,
+			   const struct fk_image_keys *keys,
+			   struct fk_image_info *info)
+{
+	uint8_t sig[FK_IMAGE_SIG_MAX];
+	uint8_t keyhash[FK_SHA256_SIZE];
+	verify_fn verify;
+	int rc, result = FK_EKEY;
+
+	if (!(info->present & FK_IMAGE_HAS_SIG))
+		return FK_ESIG;
+	if ((info->present & FK_IMAGE_HAS_SIG_PURE) ||
+	    !key_type_for(info->sig_type))
+		return FK_ENOTSUP;
+	verify = verifier_for(keys->crypto, key_type_for(info->sig_type));
+	if (!verify)
+		return FK_ENOTSUP;
+	if (info->sig_len > sizeof(sig))
+		return FK_EBADIMG;
+	rc = fk_area_read(slot, info->sig_off, sig, info->sig_len);
+	if (!rc && info->key_type == FK_TLV_KEYHASH)
+		rc = fk_area_read(slot, info->key_off, keyhash, sizeof(keyhash));
+	if (rc)
+		return rc;
+	for (uint32_t i = 0; i < keys->count; i++) {
+		const struct fk_image_key *key = &keys->keys[i];
+
+		rc = key_matches(slot, info, key, keyhash);
+		if (rc < 0)
+			return rc;
+		if (!rc)
+			continue;
+		rc = verify(key->der, key->der_len, info->digest, sig,
+			    info->sig_len);
+		if (!rc) {
+			info->key_index = (int32_t)i;
+			return FK_OK;
+		}
+		/* A key that matched but did not verify: the signature is
+		 * the problem, unless every candidate was unusable. */
+		if (rc != FK_EKEY)
+			result = rc;
+	}
+	return result;
+}
+
+int fk_image_validate(const struct fk_area *slot,
+		      const struct fk_image_keys *keys,
+		      struct fk_image_info *info)
+{
+	uint8_t buf[FK_IMAGE_HASH_CHUNK];
+	uint8_t digest[FK_SHA256_SIZE];
+	int rc;
+
+	if (!slot || !keys || !keys->crypto || !info ||
+	    (keys->count && !keys->keys))
+		return FK_EINVAL;
+	rc = fk_image_parse(slot, info);
+	if (rc)
+		return rc;
+	if (info->hdr.flags &
+	    (FK_IMAGE_F_ENCRYPTED_AES128 | FK_IMAGE_F_ENCRYPTED_AES256))
+		return FK_ENOTSUP;
+	rc = fk_image_hash(slot, info, keys->crypto, digest, buf, sizeof(buf));
+	if (rc)
+		return rc;
+	if (memcmp(digest, info->digest, FK_SHA256_SIZE))
+		return FK_EDIGEST;
+	if (!keys->count)
+		return FK_OK;
+	return check_signature(slot, keys, info);
+}

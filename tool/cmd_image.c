@@ -1,0 +1,391 @@
+/*
+ * flashkit image: sign, verify and inspect MCUboot-format images.
+ *
+ *   flashkit image sign [imgtool options] INFILE OUTFILE
+ *   flashkit image verify [-k KEY]... FILE
+ *   flashkit image info FILE [--json]
+ *
+ * `sign` takes imgtool's option names with imgtool's meanings, so a build
+ * script switches by changing the command name. Parsing and checking use
+ * the device-side code (src/image/) through a RAM-backed flash, so the
+ * tool and the bootloader cannot disagree on what an image is.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fk_crypto_mbedtls.h"
+#include "image/imgfile.h"
+#include "image/imgopts.h"
+#include "image/keys.h"
+#include "image/memflash.h"
+#include "image/report.h"
+#include "image/sign.h"
+
+#define MAX_KEYS 8
+
+static int u32_opt(const char *name, const char *text, uint64_t max,
+		   uint32_t *out)
+{
+	uint64_t v;
+
+	if (fk_parse_u64(text, &v) || v > max) {
+		fk_error("%s: '%s' is not a number in 0..%llu", name, text,
+			 (unsigned long long)max);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* --custom-tlv TAG VALUE: VALUE is hex after 0x, otherwise UTF-8 text
+ * (imgtool's rule). Values live in *store (freed by the caller). */
+static int add_custom_tlv(struct fk_sign_opts *o, const char *tag_text,
+			  const char *value, uint8_t **store)
+{
+	uint32_t tag;
+	size_t len;
+	uint8_t *bytes;
+
+	if (u32_opt("--custom-tlv", tag_text, 0xfffe, &tag))
+		return -1;
+	if (tag < FK_TLV_VENDOR_MIN || tag == FK_TLV_FK_IMAGE_ID ||
+	    tag == FK_TLV_FK_HW_ID) {
+		fk_error("--custom-tlv %s: tag must be 0xa0..0xfffe and not one "
+			 "of flashkit's own (0xe0 image id, 0xe1 hardware id; "
+			 "use --image-id / --hw-id)", tag_text);
+		return -1;
+	}
+	for (uint32_t i = 0; i < o->tlv_count; i++) {
+		if (o->tlvs[i].type == tag) {
+			fk_error("--custom-tlv %s given twice", tag_text);
+			return -1;
+		}
+	}
+	if (!strncmp(value, "0x", 2) || !strncmp(value, "0X", 2)) {
+		const char *h = value + 2;
+
+		len = strlen(h);
+		if (len % 2 || !len) {
+			fk_error("--custom-tlv %s %s: hex value needs an even, "
+				 "non-zero number of digits", tag_text, value);
+			return -1;
+		}
+		len /= 2;
+		bytes = malloc(len);
+		for (size_t i = 0; bytes && i < len; i++) {
+			unsigned v;
+
+			if (sscanf(h + 2 * i, "%2x", &v) != 1 ||
+			    !strchr("0123456789abcdefABCDEF", h[2 * i]) ||
+			    !strchr("0123456789abcdefABCDEF", h[2 * i + 1])) {
+				fk_error("--custom-tlv %s: '%s' is not hex",
+					 tag_text, value);
+				free(bytes);
+				return -1;
+			}
+			bytes[i] = (uint8_t)v;
+		}
+	} else {
+		len = strlen(value);
+		bytes = malloc(len ? len : 1);
+		if (bytes && len)
+			memcpy(bytes, value, len);
+	}
+	if (!bytes || len > 0xffff || o->tlv_count >= FK_SIGN_MAX_TLVS) {
+		fk_error("--custom-tlv %s: value too long or too many TLVs",
+			 tag_text);
+		free(bytes);
+		return -1;
+	}
+	*store = bytes;
+	o->tlvs[o->tlv_count].type = (uint16_t)tag;
+	o->tlvs[o->tlv_count].len = (uint16_t)len;
+	o->tlvs[o->tlv_count].value = bytes;
+	o->tlv_count++;
+	return 0;
+}
+
+/* --image-id / --hw-id: flashkit's own protected TLVs, 4 bytes LE. */
+static int add_u32_tlv(struct fk_sign_opts *o, uint16_t type, const char *name,
+		       const char *text, uint8_t *store)
+{
+	uint32_t v;
+
+	if (u32_opt(name, text, 0xffffffffu, &v))
+		return -1;
+	if (o->tlv_count >= FK_SIGN_MAX_TLVS) {
+		fk_error("too many TLVs");
+		return -1;
+	}
+	store[0] = (uint8_t)v;
+	store[1] = (uint8_t)(v >> 8);
+	store[2] = (uint8_t)(v >> 16);
+	store[3] = (uint8_t)(v >> 24);
+	o->tlvs[o->tlv_count].type = type;
+	o->tlvs[o->tlv_count].len = 4;
+	o->tlvs[o->tlv_count].value = store;
+	o->tlv_count++;
+	return 0;
+}
+
+struct sign_args {
+	const char *key, *version, *hdr_size, *slot_size, *align, *max_align;
+	const char *max_sectors, *sec_cnt, *deps, *hex_addr, *load_addr;
+	const char *erased_val, *pubkey_format, *rom_fixed, *image_id, *hw_id;
+	int pad_header, pad, confirm, test, overwrite_only, non_bootable;
+	struct fk_opt_list custom;
+};
+
+static int fill_sign_opts(const struct sign_args *a, struct fk_sign_opts *o,
+			  uint8_t **custom_store, uint8_t id_store[2][4])
+{
+	fk_sign_opts_init(o);
+	if (a->version && fk_version_parse(a->version, &o->version)) {
+		fk_error("-v '%s': expected major.minor.revision+build, e.g. "
+			 "1.2.3+4", a->version);
+		return -1;
+	}
+	if ((a->hdr_size && u32_opt("-H", a->hdr_size, 0xffff, &o->hdr_size)) ||
+	    (a->slot_size &&
+	     u32_opt("-S", a->slot_size, 0xffffffffu, &o->slot_size)) ||
+	    (a->align && u32_opt("--align", a->align, 32, &o->align)) ||
+	    (a->max_align &&
+	     u32_opt("--max-align", a->max_align, 0x8000, &o->max_align)) ||
+	    (a->max_sectors &&
+	     u32_opt("-M", a->max_sectors, 0x10000, &o->max_sectors)) ||
+	    (a->load_addr &&
+	     u32_opt("-L", a->load_addr, 0xffffffffu, &o->load_addr)) ||
+	    (a->rom_fixed &&
+	     u32_opt("--rom-fixed", a->rom_fixed, 0xffffffffu, &o->rom_fixed)))
+		return -1;
+	if (a->erased_val) {
+		uint32_t v;
+
+		if (u32_opt("-R", a->erased_val, 0xff, &v))
+			return -1;
+		if (v != 0 && v != 0xff) {
+			fk_error("-R: erased value must be 0 or 0xff");
+			return -1;
+		}
+		o->erased_val = (uint8_t)v;
+	}
+	o->pad_header = a->pad_header;
+	o->overwrite_only = a->overwrite_only;
+	o->non_bootable = a->non_bootable;
+	o->confirm = a->confirm;
+	o->pad = a->pad || a->test || a->confirm;
+	if (a->confirm && a->test) {
+		fk_error("--confirm and --test exclude each other");
+		return -1;
+	}
+	if (a->sec_cnt) {
+		o->has_sec_cnt = true;
+		if (!strcmp(a->sec_cnt, "auto"))
+			o->sec_cnt = ((uint32_t)o->version.major << 24) |
+				     ((uint32_t)o->version.minor << 16) |
+				     o->version.revision;
+		else if (u32_opt("-s", a->sec_cnt, 0xffffffffu, &o->sec_cnt))
+			return -1;
+	}
+	if (a->deps && fk_dependencies_parse(a->deps, o->deps,
+					     FK_IMAGE_MAX_DEPS, &o->dep_count))
+		return -1;
+	if (a->pubkey_format) {
+		if (!strcmp(a->pubkey_format, "full")) {
+			o->pubkey_full = true;
+		} else if (strcmp(a->pubkey_format, "hash")) {
+			fk_error("--public-key-format must be hash or full");
+			return -1;
+		}
+	}
+	for (int i = 0; i + 1 < a->custom.count; i += 2) {
+		if (add_custom_tlv(o, a->custom.values[i],
+				   a->custom.values[i + 1], &custom_store[i / 2]))
+			return -1;
+	}
+	if ((a->image_id && add_u32_tlv(o, FK_TLV_FK_IMAGE_ID, "--image-id",
+					a->image_id, id_store[0])) ||
+	    (a->hw_id &&
+	     add_u32_tlv(o, FK_TLV_FK_HW_ID, "--hw-id", a->hw_id, id_store[1])))
+		return -1;
+	return 0;
+}
+
+static int image_sign(int argc, char **argv)
+{
+	struct sign_args a;
+	memset(&a, 0, sizeof(a));
+	const struct fk_option options[] = {
+		{ 'k', "key", "FILE", "signing key (PEM); none: unsigned, SHA256 only", .value = &a.key },
+		{ 'v', "version", "VER", "image version major.minor.revision+build", .value = &a.version },
+		{ 'H', "header-size", "N", "header size in bytes (default 32)", .value = &a.hdr_size },
+		{ 0, "pad-header", NULL, "prepend the header instead of overwriting zeros", .flag = &a.pad_header },
+		{ 'S', "slot-size", "N", "slot size; the image must fit with its trailer", .value = &a.slot_size },
+		{ 0, "align", "N", "flash write size: 1, 2, 4, 8, 16 or 32 (default 1)", .value = &a.align },
+		{ 0, "max-align", "N", "trailer alignment (default max(8, align))", .value = &a.max_align },
+		{ 'M', "max-sectors", "N", "sectors in the swap status (default 128)", .value = &a.max_sectors },
+		{ 0, "overwrite-only", NULL, "the bootloader only overwrites (smaller trailer)", .flag = &a.overwrite_only },
+		{ 0, "pad", NULL, "fill to the slot size and write the trailer magic", .flag = &a.pad },
+		{ 0, "confirm", NULL, "like --pad, and mark the image confirmed (image_ok)", .flag = &a.confirm },
+		{ 0, "test", NULL, "like --pad: the image will be tested once", .flag = &a.test },
+		{ 's', "security-counter", "N|auto", "security counter (protected SEC_CNT TLV)", .value = &a.sec_cnt },
+		{ 'd', "dependencies", "DEPS", "\"(IMAGE_ID,VERSION), ...\" (DEPENDENCY TLVs)", .value = &a.deps },
+		{ 'x', "hex-addr", "ADDR", "address of the image in a .hex output", .value = &a.hex_addr },
+		{ 'L', "load-addr", "ADDR", "RAM load address (sets RAM_LOAD)", .value = &a.load_addr },
+		{ 'R', "erased-val", "0|0xff", "value of erased flash (default 0xff)", .value = &a.erased_val },
+		{ 0, "rom-fixed", "ADDR", "address the image is built for (sets ROM_FIXED)", .value = &a.rom_fixed },
+		{ 0, "non-bootable", NULL, "mark the image non-bootable", .flag = &a.non_bootable },
+		{ 0, "custom-tlv", "TAG VALUE", "protected TLV; VALUE 0x<hex> or text (repeatable)", .nargs = 2, .list = &a.custom },
+		{ 0, "public-key-format", "hash|full", "KEYHASH (default) or the full PUBKEY", .value = &a.pubkey_format },
+		{ 0, "image-id", "N", "flashkit image/module id (TLV 0xe0)", .value = &a.image_id },
+		{ 0, "hw-id", "N", "flashkit hardware-compatibility id (TLV 0xe1)", .value = &a.hw_id },
+	};
+	const struct fk_command_help help = {
+		.usage = "flashkit image sign [options] INFILE OUTFILE",
+		.summary = "Makes a signed MCUboot-format image from a .bin, "
+			   "Intel .hex or ELF file, with imgtool's options. "
+			   "OUTFILE is Intel HEX when it ends in .hex, binary "
+			   "otherwise. An image that does not fit its slot "
+			   "(-S) with its trailer is refused.",
+		.options = options,
+		.option_count = sizeof(options) / sizeof(options[0]),
+	};
+	uint8_t *custom_store[FK_OPT_LIST_MAX] = { 0 };
+	uint8_t id_store[2][4];
+	struct fk_sign_opts o;
+	struct fk_sign_result res;
+	struct fk_input in;
+	struct fk_key key;
+	bool have_key = false;
+	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
+	int exit_code = FK_EXIT_USAGE;
+
+	if (rc)
+		return rc > 0 ? FK_EXIT_OK : FK_EXIT_USAGE;
+	if (npos != 2) {
+		fk_error("image sign needs INFILE and OUTFILE");
+		return FK_EXIT_USAGE;
+	}
+	if (fill_sign_opts(&a, &o, custom_store, id_store))
+		goto out;
+	if (a.key) {
+		if (fk_key_load(&key, a.key))
+			goto out;
+		have_key = true;
+		o.key = &key;
+	}
+	if (fk_input_load(argv[0], &in))
+		goto out;
+	rc = fk_sign_image(&o, in.data, in.len, &res);
+	if (!rc) {
+		rc = fk_output_save(argv[1], &o, &res, &in, a.hex_addr);
+		free(res.data);
+	}
+	fk_input_free(&in);
+	if (!rc)
+		exit_code = FK_EXIT_OK;
+out:
+	if (have_key)
+		fk_key_free(&key);
+	for (int i = 0; i < FK_OPT_LIST_MAX; i++)
+		free(custom_store[i]);
+	return exit_code;
+}
+
+static int image_verify(int argc, char **argv)
+{
+	struct fk_opt_list keys = { 0 };
+	const struct fk_option options[] = {
+		{ 'k', "key", "FILE", "a key the image may be signed with (repeatable)", .list = &keys },
+	};
+	const struct fk_command_help help = {
+		.usage = "flashkit image verify [-k KEY]... FILE",
+		.summary = "Checks an image (.bin or .hex): its structure, its "
+			   "digest, and with -k its signature by one of the "
+			   "keys. Exit 0 when valid, 1 when not, saying what "
+			   "failed.",
+		.options = options,
+		.option_count = sizeof(options) / sizeof(options[0]),
+	};
+	struct fk_key key[MAX_KEYS];
+	int nkeys = 0, npos, rc = fk_opt_parse(&help, argc, argv, &npos);
+	struct fk_input in;
+
+	if (rc)
+		return rc > 0 ? FK_EXIT_OK : FK_EXIT_USAGE;
+	if (npos != 1) {
+		fk_error("image verify needs exactly one FILE");
+		return FK_EXIT_USAGE;
+	}
+	if (keys.count > MAX_KEYS) {
+		fk_error("at most %d keys", MAX_KEYS);
+		return FK_EXIT_USAGE;
+	}
+	for (; nkeys < keys.count; nkeys++) {
+		if (fk_key_load(&key[nkeys], keys.values[nkeys])) {
+			rc = FK_EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (fk_input_load_image(argv[0], &in)) {
+		rc = FK_EXIT_USAGE;
+		goto out;
+	}
+	rc = fk_report_verify(argv[0], &in, key, (uint32_t)nkeys);
+	fk_input_free(&in);
+out:
+	while (nkeys--)
+		fk_key_free(&key[nkeys]);
+	return rc;
+}
+
+static int image_info(int argc, char **argv)
+{
+	int json = 0;
+	const struct fk_option options[] = {
+		{ 0, "json", NULL, "print JSON instead of text", .flag = &json },
+	};
+	const struct fk_command_help help = {
+		.usage = "flashkit image info FILE [--json]",
+		.summary = "Prints every header field, every TLV decoded, the "
+			   "digest (recomputed and compared) and the trailer "
+			   "state of an image (.bin or .hex).",
+		.options = options,
+		.option_count = sizeof(options) / sizeof(options[0]),
+	};
+	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
+	struct fk_input in;
+
+	if (rc)
+		return rc > 0 ? FK_EXIT_OK : FK_EXIT_USAGE;
+	if (npos != 1) {
+		fk_error("image info needs exactly one FILE");
+		return FK_EXIT_USAGE;
+	}
+	if (fk_input_load_image(argv[0], &in))
+		return FK_EXIT_USAGE;
+	rc = fk_report_info(argv[0], &in, json);
+	fk_input_free(&in);
+	return rc;
+}
+
+int cmd_image(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "sign"))
+		return image_sign(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "verify"))
+		return image_verify(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "info"))
+		return image_info(argc - 1, argv + 1);
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: flashkit image sign [options] INFILE OUTFILE\n"
+		       "       flashkit image verify [-k KEY]... FILE\n"
+		       "       flashkit image info FILE [--json]\n"
+		       "'flashkit image <sub> --help' tells more.\n");
+		return FK_EXIT_OK;
+	}
+	fk_error("usage: flashkit image sign|verify|info ... (see flashkit image --help)");
+	return FK_EXIT_USAGE;
+}

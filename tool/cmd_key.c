@@ -1,0 +1,155 @@
+/*
+ * flashkit key: make a signing key, and print its public half for the
+ * build or for the bootloader.
+ *
+ *   flashkit key generate -o key.pem
+ *   flashkit key public key.pem [--c [--name NAME]] [-o OUT]
+ *
+ * Key files are the PEM files imgtool and OpenSSL use (tool/image/keys.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "image/keys.h"
+
+static int key_generate(int argc, char **argv)
+{
+	const char *out = NULL;
+	const struct fk_option options[] = {
+		{ 'o', "output", "FILE", "where to write the private key (PEM)",
+		  .value = &out },
+	};
+	static const char *const summary =
+		"Generates an ECDSA P-256 signing key and writes it as a PKCS#8 "
+		"PEM file (the form imgtool and `openssl genpkey` write; both "
+		"read it). Keep it secret: anyone holding it can sign images "
+		"your devices will boot.";
+	const struct fk_command_help help = {
+		.usage = "flashkit key generate -o key.pem",
+		.summary = summary,
+		.options = options,
+		.option_count = sizeof(options) / sizeof(options[0]),
+	};
+	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
+
+	if (rc)
+		return rc > 0 ? FK_EXIT_OK : FK_EXIT_USAGE;
+	if (npos || !out) {
+		fk_error("key generate needs -o FILE and no other argument");
+		return FK_EXIT_USAGE;
+	}
+	return fk_key_generate_p256(out) ? FK_EXIT_USAGE : FK_EXIT_OK;
+}
+
+static void put_bytes(FILE *fp, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		fprintf(fp, "%s0x%02x,%s", i % 12 ? " " : "\t", p[i],
+			i % 12 == 11 || i + 1 == len ? "\n" : "");
+}
+
+/* The key as C source: the DER and a struct fk_image_key for the
+ * bootloader's key table. */
+static void write_c(FILE *fp, const struct fk_key *key, const char *name)
+{
+	static const char *const type_names[] = {
+		[FK_KEY_ECDSA_P256] = "FK_KEY_ECDSA_P256",
+		[FK_KEY_RSA2048] = "FK_KEY_RSA2048",
+		[FK_KEY_ED25519] = "FK_KEY_ED25519",
+	};
+
+	fprintf(fp, "/* %s public key from %s, for the bootloader's key table.\n"
+		" * Made by `flashkit key public --c`. The DER is what imgtool "
+		"embeds\n * (PUBKEY TLV); hash is its SHA-256 (KEYHASH TLV). */\n"
+		"#include \"flashkit/image.h\"\n\n",
+		fk_key_type_name(key->type), key->path);
+	fprintf(fp, "static const uint8_t %s_der[%zu] = {\n", name, key->pub_len);
+	put_bytes(fp, key->pub, key->pub_len);
+	fprintf(fp, "};\n\nconst struct fk_image_key %s = {\n"
+		"\t.type = %s,\n\t.der = %s_der,\n\t.der_len = sizeof(%s_der),\n"
+		"\t.hash = {\n", name, type_names[key->type], name, name);
+	put_bytes(fp, key->hash, sizeof(key->hash));
+	fprintf(fp, "\t},\n};\n");
+}
+
+static int key_public(int argc, char **argv)
+{
+	const char *out = NULL, *name = "fk_boot_key";
+	int as_c = 0;
+	const struct fk_option options[] = {
+		{ 0, "c", NULL, "print C source for the bootloader instead of PEM",
+		  .flag = &as_c },
+		{ 0, "name", "NAME", "C symbol name (default fk_boot_key)",
+		  .value = &name },
+		{ 'o', "output", "FILE", "write to FILE instead of stdout",
+		  .value = &out },
+	};
+	static const char *const summary =
+		"Prints the public half of a key file (private or public PEM, "
+		"ECDSA P-256, RSA-2048 or Ed25519) as a SubjectPublicKeyInfo PEM, "
+		"or with --c as a C array plus its SHA-256 (the KEYHASH images "
+		"carry), as a struct fk_image_key the bootloader compiles in.";
+	const struct fk_command_help help = {
+		.usage = "flashkit key public KEY.pem [--c [--name NAME]] [-o FILE]",
+		.summary = summary,
+		.options = options,
+		.option_count = sizeof(options) / sizeof(options[0]),
+	};
+	struct fk_outfile of;
+	struct fk_key key;
+	char pem[2048];
+	FILE *fp = stdout;
+	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
+
+	if (rc)
+		return rc > 0 ? FK_EXIT_OK : FK_EXIT_USAGE;
+	if (npos != 1) {
+		fk_error("key public needs exactly one key file");
+		return FK_EXIT_USAGE;
+	}
+	for (const char *c = name; *c; c++) {
+		if (!(*c == '_' || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= 'A' && *c <= 'Z') ||
+		      (c != name && *c >= '0' && *c <= '9'))) {
+			fk_error("--name '%s' is not a C identifier", name);
+			return FK_EXIT_USAGE;
+		}
+	}
+	if (fk_key_load(&key, argv[0]))
+		return FK_EXIT_USAGE;
+	if (!as_c && fk_key_public_pem(&key, pem, sizeof(pem))) {
+		fk_key_free(&key);
+		return FK_EXIT_USAGE;
+	}
+	if (out) {
+		if (fk_out_open(&of, out)) {
+			fk_key_free(&key);
+			return FK_EXIT_USAGE;
+		}
+		fp = of.fp;
+	}
+	if (as_c)
+		write_c(fp, &key, name);
+	else
+		fputs(pem, fp);
+	fk_key_free(&key);
+	if (out && fk_out_commit(&of))
+		return FK_EXIT_USAGE;
+	return FK_EXIT_OK;
+}
+
+int cmd_key(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "generate"))
+		return key_generate(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "public"))
+		return key_public(argc - 1, argv + 1);
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: flashkit key generate -o key.pem\n"
+		       "       flashkit key public KEY.pem [--c] [-o FILE]\n");
+		return FK_EXIT_OK;
+	}
+	fk_error("usage: flashkit key generate|public ... (see flashkit key --help)");
+	return FK_EXIT_USAGE;
+}

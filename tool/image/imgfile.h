@@ -1,0 +1,39 @@
+/*
+ * Files in and out of `flashkit image`: the firmware to sign (.bin, Intel
+ * HEX, ELF), the image to check (.bin, Intel HEX), and the signed image
+ * written as .bin or Intel HEX, always atomically.
+ */
+#ifndef FLASHKIT_TOOL_IMGFILE_H
+#define FLASHKIT_TOOL_IMGFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sign.h"
+
+struct fk_input {
+	uint8_t *data;  /* contiguous bytes; gaps of a HEX/ELF file are 0xff */
+	size_t len;
+	bool has_base;  /* the file said where its first byte goes */
+	uint32_t base;
+	const char *format; /* "bin", "hex", "elf" */
+};
+
+/* Firmware to sign: by content (ELF magic) or extension (.hex). Prints and
+ * returns -1 on failure. */
+int fk_input_load(const char *path, struct fk_input *in);
+/* An image to inspect: binary, or Intel HEX by extension or content. */
+int fk_input_load_image(const char *path, struct fk_input *in);
+void fk_input_free(struct fk_input *in);
+
+/*
+ * Writes the signed image: Intel HEX when path ends in .hex (at hex_addr,
+ * or where the input was, less the header when --pad-header prepended it),
+ * binary otherwise. Returns 0 or -1 after printing.
+ */
+int fk_output_save(const char *path, const struct fk_sign_opts *o,
+		   const struct fk_sign_result *res, const struct fk_input *in,
+		   const char *hex_addr);
+
+#endif

@@ -1,0 +1,388 @@
+/*
+ * Key files, key generation and signing for the host tool (keys.h).
+ *
+ * The only place in flashkit that holds private keys. The device side
+ * never sees one: it gets public keys as DER arrays (`key public --c`).
+ * Randomness for ECDSA and RSA-PSS comes from mbedTLS's CTR-DRBG seeded by
+ * its platform entropy source (getrandom / /dev/urandom).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/asn1write.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pem.h>
+#include <mbedtls/platform_util.h>
+#include <mbedtls/rsa.h>
+#include <mbedtls/sha256.h>
+
+#include "cli.h"
+#include "keys.h"
+
+/* SubjectPublicKeyInfo of an Ed25519 key: this prefix, then 32 bytes. */
+static const uint8_t ed25519_spki_prefix[12] = {
+	0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+};
+/* PKCS#8 of an Ed25519 private key: this prefix, then the 32-byte seed. */
+static const uint8_t ed25519_pkcs8_prefix[16] = {
+	0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
+	0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+};
+
+const char *fk_key_type_name(enum fk_image_key_type type)
+{
+	switch (type) {
+	case FK_KEY_ECDSA_P256:
+		return "ECDSA P-256";
+	case FK_KEY_RSA2048:
+		return "RSA-2048";
+	case FK_KEY_ED25519:
+		return "Ed25519";
+	}
+	return "unknown";
+}
+
+uint16_t fk_key_sig_tlv(const struct fk_key *key)
+{
+	switch (key->type) {
+	case FK_KEY_ECDSA_P256:
+		return FK_TLV_ECDSA_SIG;
+	case FK_KEY_RSA2048:
+		return FK_TLV_RSA2048_PSS;
+	case FK_KEY_ED25519:
+		return FK_TLV_ED25519;
+	}
+	return 0;
+}
+
+static void set_hash(struct fk_key *key)
+{
+	mbedtls_sha256_ret(key->pub, key->pub_len, key->hash, 0);
+}
+
+/* Decodes the first PEM block of text into der; 0 or -1. */
+static int pem_block(const char *text, const char *begin, const char *end,
+		     uint8_t *der, size_t size, size_t *len)
+{
+	mbedtls_pem_context pem;
+	size_t used;
+	int rc;
+
+	if (!strstr(text, begin))
+		return -1;
+	mbedtls_pem_init(&pem);
+	rc = mbedtls_pem_read_buffer(&pem, begin, end,
+				     (const unsigned char *)strstr(text, begin),
+				     NULL, 0, &used);
+	if (rc || pem.buflen > size) {
+		mbedtls_pem_free(&pem);
+		return -1;
+	}
+	memcpy(der, pem.buf, pem.buflen);
+	*len = pem.buflen;
+	mbedtls_pem_free(&pem);
+	return 0;
+}
+
+/* Ed25519 keys, which mbedTLS cannot parse: recognised by their fixed DER
+ * prefix. Returns 1 when it was one, 0 when not, -1 on error. */
+static int load_ed25519(struct fk_key *key, const char *text)
+{
+	uint8_t der[128];
+	size_t len;
+
+	if (!pem_block(text, "-----BEGIN PUBLIC KEY-----",
+		       "-----END PUBLIC KEY-----", der, sizeof(der), &len) &&
+	    len == sizeof(ed25519_spki_prefix) + 32 &&
+	    !memcmp(der, ed25519_spki_prefix, sizeof(ed25519_spki_prefix))) {
+		key->type = FK_KEY_ED25519;
+		memcpy(key->pub, der, len);
+		key->pub_len = len;
+		set_hash(key);
+		return 1;
+	}
+	if (!pem_block(text, "-----BEGIN PRIVATE KEY-----",
+		       "-----END PRIVATE KEY-----", der, sizeof(der), &len) &&
+	    len == sizeof(ed25519_pkcs8_prefix) + 32 &&
+	    !memcmp(der, ed25519_pkcs8_prefix, sizeof(ed25519_pkcs8_prefix))) {
+		fk_error("%s: Ed25519 private keys are not supported (mbedTLS "
+			 "2.28 has no Ed25519); sign Ed25519 images with "
+			 "imgtool, or use an ECDSA P-256 key "
+			 "(flashkit key generate)", key->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Fills pub with the DER imgtool embeds: SPKI for EC, PKCS#1 for RSA. */
+static int export_pub(struct fk_key *key)
+{
+	uint8_t buf[FK_IMAGE_PUBKEY_MAX + 64];
+	unsigned char *p = buf + sizeof(buf);
+	int len;
+
+	if (key->type == FK_KEY_RSA2048)
+		len = mbedtls_pk_write_pubkey(&p, buf, &key->pk);
+	else
+		len = mbedtls_pk_write_pubkey_der(&key->pk, buf, sizeof(buf));
+	if (len <= 0 || (size_t)len > sizeof(key->pub))
+		return -1;
+	if (key->type == FK_KEY_RSA2048)
+		memcpy(key->pub, p, (size_t)len);
+	else
+		memcpy(key->pub, buf + sizeof(buf) - len, (size_t)len);
+	key->pub_len = (size_t)len;
+	set_hash(key);
+	return 0;
+}
+
+static int classify(struct fk_key *key)
+{
+	if (mbedtls_pk_get_type(&key->pk) == MBEDTLS_PK_ECKEY) {
+		if (mbedtls_pk_ec(key->pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
+			fk_error("%s: only the P-256 curve is supported for "
+				 "ECDSA keys", key->path);
+			return -1;
+		}
+		key->type = FK_KEY_ECDSA_P256;
+		return 0;
+	}
+	if (mbedtls_pk_get_type(&key->pk) == MBEDTLS_PK_RSA) {
+		if (mbedtls_pk_get_bitlen(&key->pk) != 2048) {
+			fk_error("%s: RSA key of %zu bits; only RSA-2048 is "
+				 "supported", key->path,
+				 mbedtls_pk_get_bitlen(&key->pk));
+			return -1;
+		}
+		key->type = FK_KEY_RSA2048;
+		return 0;
+	}
+	fk_error("%s: unsupported key type (use ECDSA P-256 or RSA-2048)",
+		 key->path);
+	return -1;
+}
+
+int fk_key_load(struct fk_key *key, const char *path)
+{
+	uint8_t *text;
+	size_t len;
+	int rc;
+
+	memset(key, 0, sizeof(*key));
+	snprintf(key->path, sizeof(key->path), "%s", path);
+	mbedtls_pk_init(&key->pk);
+	if (fk_read_file(path, &text, &len))
+		return -1;
+	rc = load_ed25519(key, (const char *)text);
+	if (rc) {
+		free(text);
+		return rc > 0 ? 0 : -1;
+	}
+	/* mbedTLS wants the terminating NUL counted for PEM input. */
+	if (!mbedtls_pk_parse_key(&key->pk, text, len + 1, NULL, 0)) {
+		key->has_private = true;
+	} else if (mbedtls_pk_parse_public_key(&key->pk, text, len + 1)) {
+		free(text);
+		fk_error("%s: not a PEM key file that can be read (expected "
+			 "an ECDSA P-256 or RSA-2048 key, private PKCS#8/SEC1/"
+			 "PKCS#1 or public SubjectPublicKeyInfo, unencrypted)",
+			 path);
+		return -1;
+	}
+	free(text);
+	key->has_pk = true;
+	if (classify(key) || export_pub(key)) {
+		fk_key_free(key);
+		return -1;
+	}
+	return 0;
+}
+
+void fk_key_free(struct fk_key *key)
+{
+	mbedtls_pk_free(&key->pk);
+	key->has_pk = false;
+}
+
+void fk_key_image_key(const struct fk_key *key, struct fk_image_key *out)
+{
+	out->type = key->type;
+	out->der = key->pub;
+	out->der_len = (uint32_t)key->pub_len;
+	memcpy(out->hash, key->hash, sizeof(out->hash));
+}
+
+/* A seeded DRBG; returns 0 or -1. */
+static int drbg_start(mbedtls_entropy_context *ent, mbedtls_ctr_drbg_context *drbg)
+{
+	static const char pers[] = "flashkit";
+
+	mbedtls_entropy_init(ent);
+	mbedtls_ctr_drbg_init(drbg);
+	if (mbedtls_ctr_drbg_seed(drbg, mbedtls_entropy_func, ent,
+				  (const unsigned char *)pers, sizeof(pers))) {
+		fk_error("cannot seed the random generator");
+		return -1;
+	}
+	return 0;
+}
+
+static void drbg_stop(mbedtls_entropy_context *ent, mbedtls_ctr_drbg_context *drbg)
+{
+	mbedtls_ctr_drbg_free(drbg);
+	mbedtls_entropy_free(ent);
+}
+
+int fk_key_sign(struct fk_key *key, const uint8_t digest[FK_SHA256_SIZE],
+		uint8_t *sig, size_t *sig_len)
+{
+	mbedtls_entropy_context ent;
+	mbedtls_ctr_drbg_context drbg;
+	int rc;
+
+	if (!key->has_private || !key->has_pk) {
+		fk_error("%s: %s; signing needs the private key", key->path,
+			 key->type == FK_KEY_ED25519 ?
+				 "Ed25519 signing is not supported" :
+				 "this is a public key");
+		return -1;
+	}
+	if (drbg_start(&ent, &drbg))
+		return -1;
+	if (key->type == FK_KEY_RSA2048) {
+		mbedtls_rsa_context *rsa = mbedtls_pk_rsa(key->pk);
+
+		mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21,
+					MBEDTLS_MD_SHA256);
+		rc = mbedtls_rsa_rsassa_pss_sign(rsa, mbedtls_ctr_drbg_random,
+						 &drbg, MBEDTLS_RSA_PRIVATE,
+						 MBEDTLS_MD_SHA256,
+						 FK_SHA256_SIZE, digest, sig);
+		*sig_len = 256;
+	} else {
+		rc = mbedtls_pk_sign(&key->pk, MBEDTLS_MD_SHA256, digest,
+				     FK_SHA256_SIZE, sig, sig_len,
+				     mbedtls_ctr_drbg_random, &drbg);
+	}
+	drbg_stop(&ent, &drbg);
+	if (rc || *sig_len > FK_IMAGE_SIG_MAX) {
+		fk_error("%s: signing failed (mbedTLS error -0x%04x)",
+			 key->path, (unsigned)-rc);
+		return -1;
+	}
+	return 0;
+}
+
+/* Wraps a SEC1 ECPrivateKey into PKCS#8 PrivateKeyInfo (what imgtool and
+ * `openssl genpkey` write). Builds backwards from the end of buf; returns
+ * the length, the DER ending at buf + size, or -1. */
+static int wrap_pkcs8(uint8_t *buf, size_t size, const uint8_t *sec1,
+		      size_t sec1_len)
+{
+	unsigned char *p = buf + size;
+	size_t len = 0, alg_len = 0;
+	int rc;
+
+#define PUT(expr)                  \
+	do {                       \
+		rc = (expr);       \
+		if (rc < 0)        \
+			return -1; \
+		len += (size_t)rc; \
+	} while (0)
+	PUT(mbedtls_asn1_write_raw_buffer(&p, buf, sec1, sec1_len));
+	PUT(mbedtls_asn1_write_len(&p, buf, sec1_len));
+	PUT(mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_OCTET_STRING));
+	rc = mbedtls_asn1_write_oid(&p, buf, MBEDTLS_OID_EC_GRP_SECP256R1,
+				    MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_GRP_SECP256R1));
+	if (rc < 0)
+		return -1;
+	alg_len += (size_t)rc;
+	rc = mbedtls_asn1_write_oid(&p, buf, MBEDTLS_OID_EC_ALG_UNRESTRICTED,
+				    MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_ALG_UNRESTRICTED));
+	if (rc < 0)
+		return -1;
+	alg_len += (size_t)rc;
+	len += alg_len;
+	PUT(mbedtls_asn1_write_len(&p, buf, alg_len));
+	PUT(mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED |
+						    MBEDTLS_ASN1_SEQUENCE));
+	PUT(mbedtls_asn1_write_int(&p, buf, 0));
+	PUT(mbedtls_asn1_write_len(&p, buf, len));
+	PUT(mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED |
+						    MBEDTLS_ASN1_SEQUENCE));
+#undef PUT
+	return (int)len;
+}
+
+int fk_key_generate_p256(const char *path)
+{
+	mbedtls_entropy_context ent;
+	mbedtls_ctr_drbg_context drbg;
+	mbedtls_pk_context pk;
+	uint8_t sec1[256], der[512];
+	unsigned char pem[1024];
+	size_t pem_len = 0;
+	int sec1_len, der_len = -1, rc = -1;
+
+	mbedtls_pk_init(&pk);
+	if (drbg_start(&ent, &drbg))
+		goto out;
+	if (mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) ||
+	    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk),
+				mbedtls_ctr_drbg_random, &drbg)) {
+		fk_error("key generation failed");
+		goto out;
+	}
+	sec1_len = mbedtls_pk_write_key_der(&pk, sec1, sizeof(sec1));
+	if (sec1_len > 0)
+		der_len = wrap_pkcs8(der, sizeof(der),
+				     sec1 + sizeof(sec1) - sec1_len,
+				     (size_t)sec1_len);
+	if (der_len <= 0 ||
+	    mbedtls_pem_write_buffer("-----BEGIN PRIVATE KEY-----\n",
+				     "-----END PRIVATE KEY-----\n",
+				     der + sizeof(der) - der_len,
+				     (size_t)der_len, pem, sizeof(pem),
+				     &pem_len)) {
+		fk_error("cannot encode the key");
+		goto out;
+	}
+	/* pem_len counts the terminating NUL. */
+	rc = fk_write_file(path, pem, pem_len - 1) ? -1 : 0;
+out:
+	mbedtls_platform_zeroize(sec1, sizeof(sec1));
+	mbedtls_platform_zeroize(der, sizeof(der));
+	mbedtls_platform_zeroize(pem, sizeof(pem));
+	mbedtls_pk_free(&pk);
+	drbg_stop(&ent, &drbg);
+	return rc;
+}
+
+int fk_key_public_pem(struct fk_key *key, char *buf, size_t size)
+{
+	static const char begin[] = "-----BEGIN PUBLIC KEY-----\n";
+	static const char end[] = "-----END PUBLIC KEY-----\n";
+	uint8_t der[FK_IMAGE_PUBKEY_MAX + 64];
+	size_t olen;
+	int len;
+
+	if (key->type == FK_KEY_ED25519) {
+		len = (int)key->pub_len;
+		memcpy(der + sizeof(der) - len, key->pub, key->pub_len);
+	} else {
+		len = mbedtls_pk_write_pubkey_der(&key->pk, der, sizeof(der));
+	}
+	if (len <= 0 ||
+	    mbedtls_pem_write_buffer(begin, end, der + sizeof(der) - len,
+				     (size_t)len, (unsigned char *)buf, size,
+				     &olen)) {
+		fk_error("%s: cannot encode the public key", key->path);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,62 @@
+/*
+ * Key files for the host tool: reading the PEM files imgtool and OpenSSL
+ * write (PKCS#8, SEC1 "EC PRIVATE KEY", PKCS#1 "RSA PRIVATE KEY", and
+ * SubjectPublicKeyInfo public keys), generating ECDSA P-256 keys, signing
+ * an image digest, and the public key in the exact form imgtool embeds in
+ * images (SubjectPublicKeyInfo DER for ECDSA and Ed25519, PKCS#1
+ * RSAPublicKey DER for RSA) with its SHA-256, the KEYHASH.
+ *
+ * mbedTLS 2.28 has no Ed25519: Ed25519 public keys are read (to match a
+ * KEYHASH and name the key), but cannot sign or verify.
+ */
+#ifndef FLASHKIT_TOOL_KEYS_H
+#define FLASHKIT_TOOL_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mbedtls/pk.h>
+
+#include "flashkit/image.h"
+
+struct fk_key {
+	enum fk_image_key_type type;
+	bool has_private;           /* can sign */
+	bool has_pk;                /* pk holds the key (not for Ed25519) */
+	mbedtls_pk_context pk;
+	uint8_t pub[FK_IMAGE_PUBKEY_MAX]; /* as embedded in images */
+	size_t pub_len;
+	uint8_t hash[FK_SHA256_SIZE];     /* SHA-256 of pub: the KEYHASH */
+	char path[256];                   /* for messages */
+};
+
+/* Reads a PEM key file (private or public). Prints what is wrong and
+ * returns -1 on failure. */
+int fk_key_load(struct fk_key *key, const char *path);
+void fk_key_free(struct fk_key *key);
+
+/* The key as struct fk_image_key (points into key). */
+void fk_key_image_key(const struct fk_key *key, struct fk_image_key *out);
+
+/* "ECDSA P-256", "RSA-2048", "Ed25519". */
+const char *fk_key_type_name(enum fk_image_key_type type);
+
+/* The TLV type of this key's signatures. */
+uint16_t fk_key_sig_tlv(const struct fk_key *key);
+
+/* Signs a 32-byte image digest the way imgtool does (ECDSA: DER; RSA:
+ * PSS, SHA-256, MGF1-SHA-256, 32-byte salt). sig must hold
+ * FK_IMAGE_SIG_MAX bytes. Prints and returns -1 on failure. */
+int fk_key_sign(struct fk_key *key, const uint8_t digest[FK_SHA256_SIZE],
+		uint8_t *sig, size_t *sig_len);
+
+/* Generates an ECDSA P-256 key and writes it, PKCS#8 PEM, to path
+ * (atomically). Returns 0 or -1 after printing. */
+int fk_key_generate_p256(const char *path);
+
+/* The public key as SubjectPublicKeyInfo PEM, NUL-terminated, into buf.
+ * Returns 0 or -1 after printing. */
+int fk_key_public_pem(struct fk_key *key, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,334 @@
+/*
+ * Assembling an MCUboot-format image as imgtool does (sign.h).
+ *
+ * The order of every field and TLV follows imgtool, so that for the same
+ * payload and options our bytes equal imgtool's except the randomized
+ * signature; tests/image compares against files imgtool made. The digest
+ * is computed with the same crypto port the device uses.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fk_crypto_mbedtls.h"
+#include "sign.h"
+
+static const uint8_t boot_magic_align8[16] = {
+	0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
+	0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80,
+};
+/* With another max-align, the magic starts with it (little-endian). */
+static const uint8_t boot_magic_tail[14] = {
+	0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d,
+	0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a,
+};
+
+void fk_sign_opts_init(struct fk_sign_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->hdr_size = FK_IMAGE_HEADER_SIZE;
+	o->align = 1;
+	o->erased_val = 0xff;
+}
+
+static uint32_t max_align_of(const struct fk_sign_opts *o)
+{
+	if (o->max_align)
+		return o->max_align;
+	return o->align > FK_SIGN_DEFAULT_MAX_ALIGN ? o->align :
+						      FK_SIGN_DEFAULT_MAX_ALIGN;
+}
+
+static uint32_t align_up(uint32_t v, uint32_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+uint32_t fk_sign_trailer_size(const struct fk_sign_opts *o)
+{
+	uint32_t max_align = max_align_of(o);
+	uint32_t magic = align_up(16, max_align);
+	uint32_t sectors = o->max_sectors ? o->max_sectors :
+					    FK_SIGN_DEFAULT_MAX_SECTORS;
+
+	if (o->overwrite_only)
+		return max_align * 2 + magic;
+	/* swap status (3 entries per sector), then image_ok, copy_done,
+	 * swap_info and swap_size, each in its own max-align unit. */
+	return sectors * 3 * o->align + max_align * 4 + magic;
+}
+
+void fk_sign_boot_magic(const struct fk_sign_opts *o, uint8_t magic[16])
+{
+	uint32_t max_align = max_align_of(o);
+
+	if (max_align == FK_SIGN_DEFAULT_MAX_ALIGN) {
+		memcpy(magic, boot_magic_align8, 16);
+		return;
+	}
+	magic[0] = (uint8_t)max_align;
+	magic[1] = (uint8_t)(max_align >> 8);
+	memcpy(magic + 2, boot_magic_tail, sizeof(boot_magic_tail));
+}
+
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v);
+	put16(p + 2, v >> 16);
+}
+
+static void put_version(uint8_t *p, const struct fk_image_version *v)
+{
+	p[0] = v->major;
+	p[1] = v->minor;
+	put16(p + 2, v->revision);
+	put32(p + 4, v->build);
+}
+
+/* Appends one TLV at *pos. */
+static void put_tlv(uint8_t *buf, size_t *pos, uint16_t type,
+		    const void *value, size_t len)
+{
+	put16(buf + *pos, type);
+	put16(buf + *pos + 2, (uint32_t)len);
+	if (len)
+		memcpy(buf + *pos + 4, value, len);
+	*pos += 4 + len;
+}
+
+static int check_opts(const struct fk_sign_opts *o)
+{
+	uint32_t a = o->align;
+
+	if (o->hdr_size < FK_IMAGE_HEADER_SIZE || o->hdr_size > 0xffff) {
+		fk_error("header size (-H) must be 32..65535 bytes, not %u",
+			 o->hdr_size);
+		return -1;
+	}
+	if (a != 1 && a != 2 && a != 4 && a != 8 && a != 16 && a != 32) {
+		fk_error("--align must be 1, 2, 4, 8, 16 or 32, not %u", a);
+		return -1;
+	}
+	if (max_align_of(o) < a || (max_align_of(o) & (max_align_of(o) - 1))) {
+		fk_error("--max-align %u must be a power of two >= --align %u",
+			 max_align_of(o), a);
+		return -1;
+	}
+	if ((o->pad || o->confirm) && !o->slot_size) {
+		fk_error("--pad, --confirm and --test need the slot size (-S)");
+		return -1;
+	}
+	return 0;
+}
+
+static size_t protected_size(const struct fk_sign_opts *o)
+{
+	size_t n = 0;
+
+	if (o->has_sec_cnt)
+		n += 4 + 4;
+	n += o->dep_count * (4 + 12);
+	for (uint32_t i = 0; i < o->tlv_count; i++)
+		n += 4 + o->tlvs[i].len;
+	return n ? n + FK_TLV_INFO_SIZE : 0;
+}
+
+static void put_protected(const struct fk_sign_opts *o, uint8_t *buf,
+			  size_t *pos, size_t prot_size)
+{
+	uint8_t v[12];
+
+	put16(buf + *pos, FK_TLV_PROT_INFO_MAGIC);
+	put16(buf + *pos + 2, (uint32_t)prot_size);
+	*pos += FK_TLV_INFO_SIZE;
+	if (o->has_sec_cnt) {
+		put32(v, o->sec_cnt);
+		put_tlv(buf, pos, FK_TLV_SEC_CNT, v, 4);
+	}
+	for (uint32_t i = 0; i < o->dep_count; i++) {
+		memset(v, 0, sizeof(v));
+		v[0] = o->deps[i].image_id;
+		put_version(v + 4, &o->deps[i].min_version);
+		put_tlv(buf, pos, FK_TLV_DEPENDENCY, v, 12);
+	}
+	for (uint32_t i = 0; i < o->tlv_count; i++)
+		put_tlv(buf, pos, o->tlvs[i].type, o->tlvs[i].value,
+			o->tlvs[i].len);
+}
+
+static void put_header(const struct fk_sign_opts *o, uint8_t *buf,
+		       uint32_t img_size, size_t prot_size)
+{
+	uint32_t flags = 0;
+
+	if (o->load_addr)
+		flags |= FK_IMAGE_F_RAM_LOAD;
+	if (o->rom_fixed)
+		flags |= FK_IMAGE_F_ROM_FIXED;
+	if (o->non_bootable)
+		flags |= FK_IMAGE_F_NON_BOOTABLE;
+	memset(buf, 0, FK_IMAGE_HEADER_SIZE);
+	put32(buf + 0, FK_IMAGE_MAGIC);
+	put32(buf + 4, o->rom_fixed ? o->rom_fixed : o->load_addr);
+	put16(buf + 8, o->hdr_size);
+	put16(buf + 10, (uint32_t)prot_size);
+	put32(buf + 12, img_size);
+	put32(buf + 16, flags);
+	put_version(buf + 20, &o->version);
+}
+
+static int digest_of(const uint8_t *data, size_t len, uint8_t out[32])
+{
+	const struct fk_crypto_port *c = &fk_crypto_mbedtls;
+	union fk_sha256_state st;
+
+	if (c->sha256_init(&st) || c->sha256_update(&st, data, len) ||
+	    c->sha256_finish(&st, out)) {
+		fk_error("SHA-256 failed");
+		return -1;
+	}
+	return 0;
+}
+
+/* Header + payload in a fresh buffer with room for the TLVs. */
+static uint8_t *start_image(const struct fk_sign_opts *o,
+			    const uint8_t *payload, size_t payload_len,
+			    size_t tail, size_t *len)
+{
+	size_t head = o->pad_header ? o->hdr_size : 0;
+	uint8_t *buf;
+
+	if (!o->pad_header) {
+		if (payload_len < o->hdr_size) {
+			fk_error("input is %zu bytes, shorter than the header "
+				 "(-H %u); add --pad-header", payload_len,
+				 o->hdr_size);
+			return NULL;
+		}
+		for (size_t i = 0; i < o->hdr_size; i++) {
+			if (payload[i]) {
+				fk_error("input byte %zu is not zero, but "
+					 "--pad-header was not given: the "
+					 "first %u bytes would be overwritten "
+					 "by the header; add --pad-header",
+					 i, o->hdr_size);
+				return NULL;
+			}
+		}
+	}
+	if (head + payload_len - (o->pad_header ? 0 : o->hdr_size) >
+	    0xffffffffu - 0x10000u) {
+		fk_error("input too large for an image (%zu bytes)",
+			 payload_len);
+		return NULL;
+	}
+	buf = malloc(head + payload_len + tail);
+	if (!buf) {
+		fk_error("out of memory");
+		return NULL;
+	}
+	memset(buf, o->erased_val, head);
+	if (payload_len)
+		memcpy(buf + head, payload, payload_len);
+	*len = head + payload_len;
+	return buf;
+}
+
+static int check_fit(const struct fk_sign_opts *o, size_t image_len)
+{
+	uint64_t need = (uint64_t)image_len + fk_sign_trailer_size(o);
+
+	if (!o->slot_size || need <= o->slot_size)
+		return 0;
+	fk_error("image does not fit its slot: %llu bytes too large (image "
+		 "0x%zx + trailer 0x%x = 0x%llx > slot size 0x%x); shrink the "
+		 "firmware or enlarge the slot",
+		 (unsigned long long)(need - o->slot_size), image_len,
+		 fk_sign_trailer_size(o), (unsigned long long)need,
+		 o->slot_size);
+	return -1;
+}
+
+static int pad_to_slot(const struct fk_sign_opts *o,
+		       struct fk_sign_result *res)
+{
+	uint32_t max_align = max_align_of(o);
+	uint32_t magic_size = align_up(16, max_align);
+	uint8_t *p = realloc(res->data, o->slot_size);
+
+	if (!p) {
+		fk_error("out of memory");
+		return -1;
+	}
+	res->data = p;
+	memset(p + res->len, o->erased_val, o->slot_size - res->len);
+	res->len = o->slot_size;
+	res->trailer_off = o->slot_size - fk_sign_trailer_size(o);
+	fk_sign_boot_magic(o, p + o->slot_size - 16);
+	if (o->confirm && !o->overwrite_only)
+		p[o->slot_size - magic_size - max_align] = 0x01;
+	return 0;
+}
+
+int fk_sign_image(const struct fk_sign_opts *o, const uint8_t *payload,
+		  size_t payload_len, struct fk_sign_result *res)
+{
+	size_t prot_size = protected_size(o), pos, sig_len = 0;
+	size_t unprot_max = FK_TLV_INFO_SIZE + 4 + 32 + 4 +
+			    FK_IMAGE_PUBKEY_MAX + 4 + FK_IMAGE_SIG_MAX;
+	uint8_t sig[FK_IMAGE_SIG_MAX];
+	size_t unprot_start;
+	uint8_t *buf;
+
+	memset(res, 0, sizeof(*res));
+	if (check_opts(o))
+		return -1;
+	if (prot_size > 0xffff) {
+		fk_error("protected TLVs take %zu bytes; at most 65535 fit",
+			 prot_size);
+		return -1;
+	}
+	buf = start_image(o, payload, payload_len, prot_size + unprot_max,
+			  &pos);
+	if (!buf)
+		return -1;
+	put_header(o, buf, (uint32_t)(pos - o->hdr_size), prot_size);
+	if (prot_size)
+		put_protected(o, buf, &pos, prot_size);
+	if (digest_of(buf, pos, res->digest))
+		goto fail;
+	unprot_start = pos;
+	pos += FK_TLV_INFO_SIZE;
+	put_tlv(buf, &pos, FK_TLV_SHA256, res->digest, FK_SHA256_SIZE);
+	if (o->key) {
+		if (fk_key_sign(o->key, res->digest, sig, &sig_len))
+			goto fail;
+		if (o->pubkey_full)
+			put_tlv(buf, &pos, FK_TLV_PUBKEY, o->key->pub,
+				o->key->pub_len);
+		else
+			put_tlv(buf, &pos, FK_TLV_KEYHASH, o->key->hash,
+				FK_SHA256_SIZE);
+		put_tlv(buf, &pos, fk_key_sig_tlv(o->key), sig, sig_len);
+	}
+	put16(buf + unprot_start, FK_TLV_INFO_MAGIC);
+	put16(buf + unprot_start + 2, (uint32_t)(pos - unprot_start));
+	res->data = buf;
+	res->len = pos;
+	res->image_len = pos;
+	if (check_fit(o, pos))
+		goto fail;
+	if ((o->pad || o->confirm) && pad_to_slot(o, res))
+		goto fail;
+	return 0;
+fail:
+	free(res->data ? res->data : buf);
+	memset(res, 0, sizeof(*res));
+	return -1;
+}
