@@ -286,8 +286,8 @@ int fk_image_hash(const struct fk_area *slot, const struct fk_image_info *info,
  * Full check of the image in slot: fk_image_parse(), then the digest
  * recomputed and compared with the SHA256 TLV, then (when keys->count > 0)
  * the signature checked with a key of the table: the one whose hash equals
- * the KEYHASH TLV, or whose DER equals the PUBKEY TLV, or, when the image
- * carries neither, each key of the signature's type in turn. Fills *info
+ * the KEYHASH TLV, or whose DER equals the PUBKEY TLV (like MCUboot, an
+ * image with neither is refused with FK_EKEY). Fills *info
  * (key_index tells which key verified). Uses about FK_IMAGE_HASH_CHUNK +
  * FK_IMAGE_SIG_MAX + FK_SHA256_STATE_SIZE bytes of stack.
  * Returns:
@@ -295,8 +295,9 @@ int fk_image_hash(const struct fk_area *slot, const struct fk_image_info *info,
  *   FK_EBADIMG   malformed (see fk_image_parse());
  *   FK_EDIGEST   content does not match the SHA256 TLV;
  *   FK_ESIG      signature required but absent, or does not verify;
- *   FK_EKEY      no key of the table matches the KEYHASH/PUBKEY TLV or the
- *                signature type, or the matching key is unusable;
+ *   FK_EKEY      no key of the table matches the KEYHASH/PUBKEY TLV and
+ *                the signature type, the image has neither TLV, or the
+ *                matching key is unusable;
  *   FK_ENOTSUP   the port lacks the algorithm (Ed25519 without a port),
  *                the signature type is not one of ECDSA P-256, RSA-2048-PSS
  *                and Ed25519, the image signs itself rather than its

@@ -367,13 +367,18 @@ int fk_image_parse(const struct fk_area *slot, struct fk_image_info *info)
 		rc = fk_image_tlv_begin(&it, slot, info);
 	if (rc)
 		return rc;
-	while ((rc = fk_image_tlv_next(&it, &t)) == 1) {
+	for (;;) {
+		t.type = 0;
+		rc = fk_image_tlv_next(&it, &t);
+		if (rc != 1)
+			break;
 		rc = check_tlv(slot, info, &t, &seen);
 		if (rc)
 			return rc;
 	}
+	/* The walker fills in the type of an entry too long for its area. */
 	if (rc == FK_EBADIMG)
-		return bad(info, FK_IMAGE_BAD_TLV_OVERRUN, it.off, 0);
+		return bad(info, FK_IMAGE_BAD_TLV_OVERRUN, it.off, t.type);
 	if (rc)
 		return rc;
 	if (!(info->present & FK_IMAGE_HAS_SHA256))

@@ -103,8 +103,7 @@ static int flash_equals(const struct fk_area *slot, uint32_t off,
 }
 
 /* Whether key may have made this image's signature, judging by the image's
- * KEYHASH or PUBKEY TLV (any key of the right type when it has neither).
- * Returns 1, 0 or a flash error. */
+ * KEYHASH or PUBKEY TLV. Returns 1, 0 or a flash error. */
 static int key_matches(const struct fk_area *slot,
 		       const struct fk_image_info *info,
 		       const struct fk_image_key *key,
@@ -118,7 +117,7 @@ static int key_matches(const struct fk_area *slot,
 		return key->der_len == info->key_len &&
 		       flash_equals(slot, info->key_off, key->der,
 				    key->der_len);
-	return 1;
+	return 0;
 }
 
 static int check_signature(const struct fk_area *slot,
@@ -135,9 +134,11 @@ static int check_signature(const struct fk_area *slot,
 	if ((info->present & FK_IMAGE_HAS_SIG_PURE) ||
 	    !key_type_for(info->sig_type))
 		return FK_ENOTSUP;
+	/* Like MCUboot, a signature counts only with the TLV that names its
+	 * key; a key table is never searched blindly. */
+	if (!info->key_type)
+		return FK_EKEY;
 	verify = verifier_for(keys->crypto, key_type_for(info->sig_type));
-	if (!verify)
-		return FK_ENOTSUP;
 	if (info->sig_len > sizeof(sig))
 		return FK_EBADIMG;
 	rc = fk_area_read(slot, info->sig_off, sig, info->sig_len);
@@ -153,6 +154,11 @@ static int check_signature(const struct fk_area *slot,
 			return rc;
 		if (!rc)
 			continue;
+		if (!verify) {
+			/* The key is there but this port cannot use it. */
+			result = FK_ENOTSUP;
+			continue;
+		}
 		rc = verify(key->der, key->der_len, info->digest, sig,
 			    info->sig_len);
 		if (!rc) {

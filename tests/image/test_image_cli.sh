@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# flashkit key / image from the command line, cross-checked with OpenSSL:
+# our keys are read by openssl, our ECDSA and RSA-PSS signatures verify
+# with `openssl pkeyutl`, --c key arrays carry the hash openssl computes,
+# exit codes and messages say what failed, refused output leaves no file.
+set -euo pipefail
+FK=${FK_TOOL:?}
+REFS=${FK_IMAGE_REFS:-$FK_ROOT/tests/data/mcuboot-images}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_rc() { # expected-rc command...
+	local want=$1; shift
+	set +e; "$@" >"$T/out" 2>"$T/err"; local rc=$?; set -e
+	[ "$rc" = "$want" ] || { cat "$T/out" "$T/err" >&2; fail "$* -> rc $rc, want $want"; }
+}
+# Prints the signature and digest TLV values of an image as files.
+extract() { # image sigfile digestfile
+	python3 - "$1" "$2" "$3" <<'PY'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+hs, pts, isz = struct.unpack_from('<HHI', d, 8)
+off = hs + isz + pts
+magic, tot = struct.unpack_from('<HH', d, off)
+assert magic == 0x6907
+o, end = off + 4, off + tot
+while o < end:
+    t, l = struct.unpack_from('<HH', d, o)
+    v = d[o + 4:o + 4 + l]
+    if t == 0x10: open(sys.argv[3], 'wb').write(v)
+    if t in (0x20, 0x22): open(sys.argv[2], 'wb').write(v)
+    o += 4 + l
+PY
+}
+
+# --- keys --------------------------------------------------------------
+expect_rc 0 "$FK" key generate -o "$T/k.pem"
+grep -q "BEGIN PRIVATE KEY" "$T/k.pem" || fail "key is not PKCS#8 PEM"
+openssl pkey -in "$T/k.pem" -noout -text | grep -q "prime256v1\|P-256" ||
+	fail "openssl does not read our key as P-256"
+openssl pkey -in "$T/k.pem" -pubout >"$T/k.pub.ossl"
+expect_rc 0 "$FK" key public "$T/k.pem" -o "$T/k.pub"
+cmp "$T/k.pub" "$T/k.pub.ossl" || fail "public PEM differs from openssl's"
+# Keys made by imgtool / OpenSSL are read; public halves match openssl's.
+for k in ecdsa-p256 rsa-2048; do
+	expect_rc 0 "$FK" key public "$REFS/$k.pem"
+	openssl pkey -in "$REFS/$k.pem" -pubout | cmp - "$T/out" ||
+		fail "$k: public PEM differs from openssl's"
+done
+openssl ecparam -name prime256v1 -genkey -noout -out "$T/sec1.pem"
+expect_rc 0 "$FK" key public "$T/sec1.pem"   # SEC1 "EC PRIVATE KEY"
+expect_rc 0 "$FK" key public "$REFS/ed25519.pub.pem"
+cmp "$T/out" "$REFS/ed25519.pub.pem" || fail "Ed25519 public PEM changed"
+expect_rc 2 "$FK" key public "$REFS/ed25519.pem"
+grep -q "Ed25519 private keys are not supported" "$T/err" || fail "ed25519 msg"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$T/p384.pem" 2>/dev/null
+expect_rc 2 "$FK" key public "$T/p384.pem"
+grep -q "P-256" "$T/err" || fail "P-384 refusal should name P-256"
+
+# --c: the array is the DER imgtool embeds, the hash its SHA-256.
+check_c() { # keyfile der-command...
+	local key=$1; shift
+	expect_rc 0 "$FK" key public "$key" --c --name test_key -o "$T/key.c"
+	cat >"$T/main.c" <<'C'
+#include <stdio.h>
+#include "flashkit/image.h"
+extern const struct fk_image_key test_key;
+int main(void)
+{
+	for (unsigned i = 0; i < test_key.der_len; i++)
+		printf("%02x", test_key.der[i]);
+	printf(" ");
+	for (unsigned i = 0; i < 32; i++)
+		printf("%02x", test_key.hash[i]);
+	printf("\n");
+	return 0;
+}
+C
+	cc -std=c99 -Wall -Wextra -Werror -I"$FK_ROOT/include" "$T/key.c" "$T/main.c" -o "$T/keyprog"
+	local want_der want_hash
+	want_der=$("$@" | od -An -tx1 -v | tr -d ' \n')
+	want_hash=$("$@" | sha256sum | cut -d' ' -f1)
+	[ "$("$T/keyprog")" = "$want_der $want_hash" ] || fail "--c output of $key"
+}
+check_c "$REFS/ecdsa-p256.pem" openssl pkey -in "$REFS/ecdsa-p256.pem" -pubout -outform DER
+check_c "$REFS/rsa-2048.pem" openssl rsa -in "$REFS/rsa-2048.pem" -RSAPublicKey_out -outform DER 2>/dev/null
+check_c "$T/k.pem" openssl pkey -in "$T/k.pem" -pubout -outform DER
+
+# --- sign / verify -------------------------------------------------------
+P=$REFS/payload-12k.bin
+expect_rc 0 "$FK" image sign -k "$T/k.pem" -v 1.0.0 -H 0x200 --pad-header -S 0x20000 "$P" "$T/a.img"
+expect_rc 0 "$FK" image verify -k "$T/k.pem" "$T/a.img"
+grep -q "valid" "$T/out" || fail "verify output"
+expect_rc 0 "$FK" image verify -k "$T/k.pub" "$T/a.img"       # public key suffices
+expect_rc 0 "$FK" image verify "$T/a.img"                       # digest only
+grep -q "signature not checked" "$T/out" || fail "digest-only wording"
+expect_rc 1 "$FK" image verify -k "$REFS/ecdsa-p256.pem" "$T/a.img"
+grep -q "no given key matches" "$T/out" || fail "wrong-key message"
+# OpenSSL agrees with our ECDSA signature over the digest.
+extract "$T/a.img" "$T/sig" "$T/dig"
+openssl pkeyutl -verify -pubin -inkey "$T/k.pub" -in "$T/dig" -sigfile "$T/sig" >/dev/null ||
+	fail "openssl rejects our ECDSA signature"
+# ... and with our RSA-PSS signature (SHA-256, MGF1-SHA-256, salt 32).
+expect_rc 0 "$FK" image sign -k "$REFS/rsa-2048.pem" -v 1.0.0 -H 0x200 --pad-header "$P" "$T/r.img"
+extract "$T/r.img" "$T/sig" "$T/dig"
+openssl pkey -in "$REFS/rsa-2048.pem" -pubout >"$T/rsa.pub" 2>/dev/null
+openssl pkeyutl -verify -pubin -inkey "$T/rsa.pub" -in "$T/dig" -sigfile "$T/sig" \
+	-pkeyopt rsa_padding_mode:pss -pkeyopt rsa_pss_saltlen:32 -pkeyopt digest:sha256 >/dev/null ||
+	fail "openssl rejects our RSA-PSS signature"
+expect_rc 0 "$FK" image verify -k "$T/rsa.pub" "$T/r.img"
+
+# Failures say what failed.
+cp "$T/a.img" "$T/bad.img"
+printf '\x55' | dd of="$T/bad.img" bs=1 seek=1000 conv=notrunc 2>/dev/null
+expect_rc 1 "$FK" image verify -k "$T/k.pem" "$T/bad.img"
+grep -q "digest mismatch" "$T/out" || fail "digest message"
+head -c 5000 "$T/a.img" >"$T/short.img"
+expect_rc 1 "$FK" image verify "$T/short.img"
+grep -q "truncated" "$T/out" || fail "truncation message"
+len=$(stat -c %s "$T/a.img")
+head -c $((len - 1)) "$T/a.img" >"$T/short.img"
+expect_rc 1 "$FK" image verify -k "$T/k.pem" "$T/short.img"
+grep -q "truncated" "$T/out" || fail "truncated TLV area message"
+cp "$T/a.img" "$T/bad.img"
+printf '\x00\x01' | dd of="$T/bad.img" bs=1 seek=$((0x3200 + 4 + 2)) conv=notrunc 2>/dev/null
+expect_rc 1 "$FK" image verify "$T/bad.img"
+grep -q "TLV 0x10 SHA256" "$T/out" || fail "malformed TLV message: $(cat "$T/out")"
+expect_rc 1 "$FK" image verify "$P"
+grep -q "not an MCUboot image" "$T/out" || fail "magic message"
+expect_rc 1 "$FK" image verify -k "$REFS/ed25519.pub.pem" "$REFS/ed25519-basic.bin"
+grep -q "ED25519 signature cannot be checked" "$T/out" || fail "ed25519 message"
+
+# Too large for the slot: refused by how much, no output left behind.
+expect_rc 2 "$FK" image sign -k "$T/k.pem" -H 0x200 --pad-header -S 0x3000 "$P" "$T/big.img"
+grep -Eq "109[456] bytes too large" "$T/err" ||
+	fail "size refusal: $(cat "$T/err")"
+[ ! -e "$T/big.img" ] || fail "refused image was written"
+ls "$T" | grep -q tmp- && fail "temporary file left behind"
+# Header not padded and payload not starting with zeros: refused.
+expect_rc 2 "$FK" image sign -H 0x200 "$P" "$T/x.img"
+grep -q "pad-header" "$T/err" || fail "pad-header hint"
+# Without --pad-header, zeros are overwritten by the header.
+head -c 512 /dev/zero >"$T/z.bin"; cat "$P" >>"$T/z.bin"
+expect_rc 0 "$FK" image sign -v 1.2.3+4 -H 0x200 -S 0x20000 "$T/z.bin" "$T/z.img"
+expect_rc 0 "$FK" image sign -v 1.2.3+4 -H 0x200 --pad-header -R 0 -S 0x20000 "$P" "$T/z2.img"
+cmp "$T/z.img" "$T/z2.img" || fail "--pad-header -R 0 should equal a zero-prefixed payload"
+
+# --- info ------------------------------------------------------------------
+expect_rc 0 "$FK" image sign -k "$T/k.pem" -v 1.5.0+9 -s auto -d "(1,2.3.4+0), (2, 1.0.0)" \
+	-L 0x20000000 --image-id 7 --hw-id 0x1234 --custom-tlv 0xa3 0xbeef \
+	-H 0x200 --pad-header -S 0x8000 --align 4 --confirm "$P" "$T/i.img"
+expect_rc 0 "$FK" image info "$T/i.img"
+grep -q "image_ok 0x01 (confirmed)" "$T/out" || fail "trailer state"
+grep -q "RAM_LOAD" "$T/out" || fail "flag names"
+expect_rc 0 "$FK" image info --json "$T/i.img"
+python3 - "$T/out" <<'PY' || fail "info --json content"
+import json, sys
+j = json.load(open(sys.argv[1]))
+h = j["header"]
+assert h["version"] == "1.5.0+9", h
+assert h["load_addr"] == 0x20000000 and "RAM_LOAD" in h["flag_names"]
+t = {x["name"]: x for x in j["tlvs"]}
+assert t["SEC_CNT"]["number"] == (1 << 24) | (5 << 16)
+assert t["FK_IMAGE_ID"]["number"] == 7 and t["FK_HW_ID"]["number"] == 0x1234
+assert [x["min_version"] for x in j["tlvs"] if x["name"] == "DEPENDENCY"] == ["2.3.4+0", "1.0.0+0"]
+assert t["custom"]["value"] == "beef" and t["custom"]["protected"]
+assert j["digest_ok"] and j["digest"] == t["SHA256"]["value"]
+assert j["trailer"] == {"max_align": 8, "image_ok": 1}
+PY
+expect_rc 0 "$FK" image verify -k "$T/k.pem" "$T/i.img"
+echo "image CLI: all checks passed"
