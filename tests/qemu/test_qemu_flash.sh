@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The file-backed flash of the QEMU port, end to end: every run of
+# qemu_flash_demo starts a new QEMU on the same flash.bin.
+#   1. a fresh file is created erased; "write" programs sectors 1 and 3;
+#      the host reads the file's bytes and checks them;
+#   2. a second QEMU run ("check") sees what the first wrote;
+#   3. a byte changed by the host is noticed (the check can fail);
+#   4. "cut" is killed by SIGKILL after it programmed part of sector 2;
+#      the file and a later run ("aftercut") hold what was written;
+#   5. the program's exit status reaches the host;
+#   6. "boot" jumps to qemu_app, written by the host into sector 4.
+set -euo pipefail
+: "${FK_QEMU_RUN:?}" "${FK_TARGET_DIR:?}"
+demo=$FK_TARGET_DIR/qemu_flash_demo.elf
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+run() { bash "$FK_QEMU_RUN" --dir "$work" --timeout 30 "$@" "$demo"; }
+
+# Checks flash.bin: <offset> <length> <"erased"|"pattern"> ...
+check_file() {
+	python3 - "$work/flash.bin" "$@" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+assert len(data) == 0xC000, f"flash.bin is {len(data)} bytes, want 49152"
+args = sys.argv[2:]
+for i in range(0, len(args), 3):
+	off, n, kind = int(args[i], 0), int(args[i + 1], 0), args[i + 2]
+	for a in range(off, off + n):
+		want = 0xFF if kind == "erased" else (a * 7 + 1) & 0xFF
+		assert data[a] == want, f"flash.bin[{a:#x}] = {data[a]:#x}, want {want:#x}"
+print("host: flash.bin checked:", " ".join(args))
+PY
+}
+
+echo "== 1. write on a new flash file"
+run --arg write --expect '^write: ok$'
+check_file 0 0x1000 erased 0x1000 0x100 pattern 0x1100 0xF00 erased \
+	0x2000 0x1000 erased 0x3000 0x1000 pattern 0x4000 0x8000 erased
+
+echo "== 2. a second QEMU run sees it"
+run --arg check --expect '^check: ok$'
+
+echo "== 3. a byte changed behind its back is noticed"
+cp "$work/flash.bin" "$work/good.bin"
+printf '\x00' | dd of="$work/flash.bin" bs=1 seek=$((0x3456)) conv=notrunc status=none
+if run --arg check >"$work/out.txt" 2>&1; then
+	cat "$work/out.txt"
+	echo "FAIL: check passed on a corrupted flash.bin" >&2
+	exit 1
+fi
+grep -q 'FAIL: sector 3 kept its data: byte 0x3456' "$work/out.txt"
+mv "$work/good.bin" "$work/flash.bin"
+
+echo "== 4. power cut: QEMU killed mid-run"
+run --arg cut --cut-on '^cut: ready$' | tee "$work/out.txt"
+grep -q '^run.sh: power cut' "$work/out.txt"
+check_file 0x2000 0x100 pattern 0x2100 0xF00 erased 0x3000 0x1000 pattern
+run --arg aftercut --expect '^aftercut: ok$'
+
+echo "== 5. the exit status reaches the host"
+set +e
+run --arg fail
+status=$?
+set -e
+[ "$status" -eq 3 ] || { echo "FAIL: exit status $status, want 3" >&2; exit 1; }
+
+echo "== 6. jump to an app image in the flash"
+dd if="$FK_TARGET_DIR/qemu_app.bin" of="$work/flash.bin" bs=1 seek=$((0x4000)) \
+	conv=notrunc status=none
+run --arg boot --expect '^app: ok$' | tee "$work/out.txt"
+grep -q '^app: running from 0x001040' "$work/out.txt"
+echo "test_qemu_flash: 6 scenarios passed"
