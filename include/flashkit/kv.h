@@ -1,0 +1,183 @@
+/*
+ * The settings store: a key-value store on flash that survives a power cut
+ * at any instant, on 1-byte NOR as on program-once ECC flash with 32-byte
+ * words, with sectors from 1 KiB to 256 KiB.
+ *
+ * Keys are integer ids 0 .. key_limit-1 (give them names with an enum in
+ * your code); values are 0 .. value_max bytes (value_max <= 254). Several
+ * keys can be written in one atomic commit. The on-flash format and the
+ * reasons behind it are in docs/kv-format.md; usage is in docs/kv.md.
+ *
+ * All state lives in struct fk_kv, which the caller provides; its buffers
+ * are sized at compile time by FK_KV_MAX_KEYS and FK_KV_RECORD_MAX. Every
+ * write is a program into erased flash: nothing is ever rewritten in place.
+ *
+ * Power loss, in one sentence: a call that returned 0 is durable, and a
+ * call interrupted by a power cut leaves either the whole old state or the
+ * whole new state, which the next fk_kv_mount() finds.
+ *
+ * After any flash error inside a write (FK_EPOWER, FK_EIO, ...) the RAM
+ * state no longer matches the flash: every call but fk_kv_mount() then
+ * returns FK_ESTATE until the store is mounted again.
+ */
+#ifndef FLASHKIT_KV_H
+#define FLASHKIT_KV_H
+
+#include <stdint.h>
+
+#include "flashkit/flash.h"
+
+/* Largest key_limit this build supports; the RAM index holds 2 bytes per
+ * key. A multiple of 8. */
+#ifndef FK_KV_MAX_KEYS
+#define FK_KV_MAX_KEYS 128
+#endif
+
+/* Largest record this build can write or read, in bytes: bounds the
+ * largest commit (9 bytes of framing for one key, 3 more per extra key,
+ * plus the values). */
+#ifndef FK_KV_RECORD_MAX
+#define FK_KV_RECORD_MAX 128
+#endif
+
+#if FK_KV_MAX_KEYS % 8 != 0 || FK_KV_MAX_KEYS > 4096
+#error "FK_KV_MAX_KEYS must be a multiple of 8, at most 4096"
+#endif
+
+/* The store's shape. It is written into every sector header, so a store
+ * is always mounted with the configuration it was formatted with. */
+struct fk_kv_config {
+	uint16_t key_limit;  /* ids are 0 .. key_limit-1; multiple of 8, 8..FK_KV_MAX_KEYS */
+	uint8_t value_max;   /* largest value in bytes, 0..254 */
+	uint16_t record_max; /* largest commit record in bytes, value_max+9 .. FK_KV_RECORD_MAX */
+};
+
+/* One key of an atomic commit. */
+struct fk_kv_entry {
+	uint16_t id;       /* key id, < key_limit; each id at most once per commit */
+	const void *value; /* the new value, or NULL to delete the key */
+	uint8_t len;       /* value length, <= value_max; ignored when deleting */
+};
+
+#define FK_KV_HEADER_MAX (22 + FK_KV_MAX_KEYS / 8)
+#define FK_KV_BUF_SIZE \
+	((FK_KV_RECORD_MAX > FK_KV_HEADER_MAX ? FK_KV_RECORD_MAX : \
+						FK_KV_HEADER_MAX) + 32)
+
+/* The store's state. Treat as opaque; sizeof(struct fk_kv) is its RAM. */
+struct fk_kv {
+	const struct fk_area *area; /* the partition, uniform sectors */
+	struct fk_kv_config cfg;
+	uint32_t sector_size;
+	uint32_t seq;       /* sequence number of the open (head) sector */
+	uint32_t frontier;  /* next free offset in the head sector */
+	uint16_t sectors;   /* number of sectors, >= 2 */
+	uint16_t head;      /* index of the head sector */
+	uint16_t align;     /* record alignment: max(write unit, sector/64K) */
+	uint16_t hdr_size;  /* sector header size, padded to align */
+	uint8_t erased;     /* the flash's erased byte value */
+	uint8_t mounted;    /* 1 when RAM matches flash */
+	/* offset/align of the newest record holding each key in the head
+	 * sector, or 0xFFFF; during garbage collection, the same for the
+	 * sector being collected. */
+	uint16_t where[FK_KV_MAX_KEYS];
+	uint8_t newer[FK_KV_MAX_KEYS / 8]; /* GC: keys held by newer sectors */
+	uint8_t buf[FK_KV_BUF_SIZE];       /* one record or one header */
+};
+
+/*
+ * Mounts the store on area (two or more sectors of one size, 1..256 KiB,
+ * write unit <= 32 bytes). Reads every sector header once and the open
+ * sector's records; writes nothing unless the area holds no store yet, in
+ * which case it formats it (erases one sector and writes its header).
+ * Returns 0; FK_EINVAL when the configuration or geometry is unusable,
+ * does not fit one sector (see docs/kv-format.md, "Capacity"), or the area
+ * holds a store formatted with another configuration; a flash error.
+ * Power loss: mount only reads, except when formatting, which a cut
+ * leaves to be done again by the next mount.
+ */
+int fk_kv_mount(struct fk_kv *kv, const struct fk_area *area,
+		const struct fk_kv_config *cfg);
+
+/*
+ * Copies the value of key id into out (size bytes) and returns its length
+ * (0..value_max). FK_ENOENT when the key has no value, FK_ENOSPC when out
+ * is too small, FK_EINVAL for a bad id, FK_ECORRUPT when flash changed
+ * under the store. Reads at most one sector plus sector headers.
+ */
+int fk_kv_get(struct fk_kv *kv, uint16_t id, void *out, uint32_t size);
+
+/*
+ * Sets key id to len bytes of value. Returns 0 once the value is on flash.
+ * FK_EINVAL for a bad id or length. When the open sector is full it first
+ * moves to the next sector and copies the live values of the oldest one.
+ * Power loss: the key holds the old or the new value, never anything else.
+ */
+int fk_kv_set(struct fk_kv *kv, uint16_t id, const void *value, uint8_t len);
+
+/* Deletes key id (writes a deletion record even when it has no value).
+ * Same contract as fk_kv_set(). */
+int fk_kv_delete(struct fk_kv *kv, uint16_t id);
+
+/*
+ * Writes count entries as one record: after a power cut either all of
+ * them or none of them are visible. FK_EINVAL for count 0, a bad entry or
+ * a repeated id; FK_ENOSPC when the record would exceed record_max.
+ */
+int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
+		 uint32_t count);
+
+/*
+ * Calls fn for every key that has a value, in id order. value points into
+ * kv's buffer and is valid only during the call; fn must not call other
+ * fk_kv functions. A non-zero return from fn stops the walk and is
+ * returned. Cost: one lookup per key id (see fk_kv_get).
+ */
+typedef int (*fk_kv_visit_fn)(void *ctx, uint16_t id, const void *value,
+			      uint8_t len);
+int fk_kv_iterate(struct fk_kv *kv, fk_kv_visit_fn fn, void *ctx);
+
+/*
+ * Inspection, for tools and tests (src/kv/kv_inspect.c; a device can
+ * leave that file out).
+ */
+
+/* Reads the configuration a store was formatted with from the first valid
+ * sector header in area. Returns 0, FK_ENOENT when no sector holds a
+ * valid header, or a flash error. */
+int fk_kv_probe(const struct fk_area *area, struct fk_kv_config *cfg);
+
+enum fk_kv_sector_state {
+	FK_KV_SECTOR_FREE,    /* no valid header: erased, torn or garbage */
+	FK_KV_SECTOR_DATA,    /* part of the store */
+	FK_KV_SECTOR_STALE,   /* valid header, but its data was moved on */
+};
+
+struct fk_kv_sector_info {
+	uint16_t index;
+	enum fk_kv_sector_state state;
+	uint32_t seq;        /* sequence number (0 when FREE) */
+	uint32_t used;       /* bytes up to the write frontier (DATA) */
+	uint32_t erases;     /* erase count derived from seq (see the spec) */
+};
+
+struct fk_kv_record_info {
+	uint16_t sector;
+	uint32_t off;        /* offset in the sector */
+	uint16_t id;
+	int deleted;         /* the entry deletes the key */
+	int live;            /* this is the key's current entry */
+	const void *value;   /* valid during the callback only */
+	uint8_t len;
+};
+
+/* Calls sector_fn for every sector and record_fn for every entry of every
+ * record in DATA sectors, oldest first. Either callback may be NULL. A
+ * non-zero return stops the walk and is returned. The store must be
+ * mounted. */
+int fk_kv_inspect(struct fk_kv *kv,
+		  int (*sector_fn)(void *ctx, const struct fk_kv_sector_info *),
+		  int (*record_fn)(void *ctx, const struct fk_kv_record_info *),
+		  void *ctx);
+
+#endif

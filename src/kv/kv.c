@@ -1,0 +1,631 @@
+/*
+ * The settings store: mount, lookups, commits, sector rotation and
+ * garbage collection. The format is specified in docs/kv-format.md; read
+ * its "Power-loss invariants" first, every write below keeps them.
+ *
+ * In short: the store is a ring of sectors; records are appended to the
+ * open (head) sector, each one programmed once into erased flash and
+ * checked by its CRC. When the head is full the next sector is erased
+ * and opened, the live keys of the oldest sector are copied into it, and
+ * a marker record says the copy is complete. A key's newest entry is the
+ * last one in the newest sector that holds it; sector headers carry a
+ * bitmap of the keys of the sector before them, so finding a key never
+ * reads more than one sector's records.
+ *
+ * Inspection for tools lives in kv_inspect.c, not here.
+ */
+#include <string.h>
+
+#include "flashkit/crc.h"
+#include "kv_priv.h"
+
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v);
+	put16(p + 2, v >> 16);
+}
+
+static uint32_t pad(const struct fk_kv *kv, uint32_t n)
+{
+	return (n + kv->align - 1) & ~(uint32_t)(kv->align - 1);
+}
+
+static uint32_t header_len(const struct fk_kv *kv)
+{
+	return KV_HDR_FIXED + kv->cfg.key_limit / 8 + 4;
+}
+
+/* Header bytes 8..17: everything but magic and sequence number. */
+static void header_fixed(const struct fk_kv *kv, uint8_t *p)
+{
+	const struct fk_flash_geometry *geo = &kv->area->flash->geo;
+	uint8_t wu_shift = 0, ss_shift = 0;
+
+	while ((1u << wu_shift) < geo->write_unit)
+		wu_shift++;
+	while ((1024u << ss_shift) < kv->sector_size)
+		ss_shift++;
+	put16(p, kv->sectors);
+	put16(p + 2, kv->cfg.key_limit);
+	put16(p + 4, kv->cfg.record_max);
+	p[6] = kv->cfg.value_max;
+	p[7] = (uint8_t)(ss_shift << 4 | wu_shift);
+	p[8] = kv->erased;
+	p[9] = 0;
+}
+
+int fk__kv_read_header(struct fk_kv *kv, uint16_t index, uint32_t *seq)
+{
+	uint8_t *b = kv->buf, fixed[10];
+	uint32_t len = header_len(kv);
+	int rc = fk_area_read(kv->area, kv_sector_off(kv, index), b, len);
+
+	if (rc == FK_EECC)
+		return 0;
+	if (rc != FK_OK)
+		return rc;
+	if (kv_get32(b) != KV_MAGIC ||
+	    kv_get32(b + len - 4) != fk_crc32(0, b, len - 4))
+		return 0;
+	*seq = kv_get32(b + 4);
+	if (*seq == 0 || *seq == 0xFFFFFFFFu)
+		return 0;
+	header_fixed(kv, fixed);
+	return memcmp(b + 8, fixed, sizeof(fixed)) == 0 ? 1 : FK_EINVAL;
+}
+
+/* A record is valid when its CRC matches and its entries exactly fill
+ * it, each with a known id and a value no longer than value_max. */
+static int record_ok(const struct fk_kv *kv, uint32_t len)
+{
+	const uint8_t *b = kv->buf;
+	uint32_t q = 2, end = len - 4;
+
+	if (kv_get32(b + end) != fk_crc32(0, b, end))
+		return 0;
+	while (q < end) {
+		uint8_t vl;
+
+		if (end - q < KV_ENTRY_HDR || kv_get16(b + q) >= kv->cfg.key_limit)
+			return 0;
+		vl = b[q + 2];
+		q += KV_ENTRY_HDR;
+		if (vl == KV_TOMBSTONE)
+			continue;
+		if (vl > kv->cfg.value_max || end - q < vl)
+			return 0;
+		q += vl;
+	}
+	return 1;
+}
+
+/*
+ * The scan rule of the spec: at each record position, a plausible length
+ * whose record reads back with a good CRC is a record; otherwise, if the
+ * next record_max bytes are all erased the log ends here; otherwise a
+ * torn record lies here and the scan moves on by record_max (rounded up
+ * to the alignment), past anything one interrupted program can have
+ * touched. Reads never go past the units of the record being read, so a
+ * torn unit is only ever read where a torn record is expected.
+ */
+int fk__kv_walk(struct fk_kv *kv, uint16_t index, fk__kv_record_fn fn,
+		void *ctx, uint32_t *frontier)
+{
+	const struct fk_area *area = kv->area;
+	uint32_t base = kv_sector_off(kv, index), p = kv->hdr_size;
+	uint32_t skip = pad(kv, kv->cfg.record_max), ss = kv->sector_size;
+	int rc;
+
+	while (p + KV_REC_MIN <= ss) {
+		uint32_t len = 0;
+
+		rc = fk_area_read(area, base + p, kv->buf, 2);
+		if (rc == FK_OK)
+			len = kv_get16(kv->buf);
+		else if (rc != FK_EECC)
+			return rc;
+		if (len >= KV_REC_MIN && len <= kv->cfg.record_max &&
+		    len <= ss - p) {
+			rc = fk_area_read(area, base + p, kv->buf, len);
+			if (rc != FK_OK && rc != FK_EECC)
+				return rc;
+			if (rc == FK_OK && record_ok(kv, len)) {
+				rc = fn ? fn(kv, p, len, ctx) : 0;
+				if (rc != 0)
+					return rc;
+				p += pad(kv, len);
+				continue;
+			}
+		} else {
+			uint32_t w = skip < ss - p ? skip : ss - p;
+
+			rc = fk_area_is_erased(area, base + p, w, kv->buf,
+					       sizeof(kv->buf));
+			if (rc == 1)
+				break;
+			if (rc < 0 && rc != FK_EECC)
+				return rc;
+		}
+		p += skip;
+	}
+	*frontier = p < ss ? p : ss;
+	return 0;
+}
+
+/* Position in kv->buf of the last entry for id in the record of length
+ * len, or 0 when it holds none (entries start at 2). */
+static uint32_t find_entry(const struct fk_kv *kv, uint32_t len, uint16_t id)
+{
+	const uint8_t *b = kv->buf;
+	uint32_t q = 2, found = 0;
+
+	while (q < len - 4) {
+		uint8_t vl = b[q + 2];
+
+		if (kv_get16(b + q) == id)
+			found = q;
+		q += KV_ENTRY_HDR + (vl == KV_TOMBSTONE ? 0 : vl);
+	}
+	return found;
+}
+
+/* Reads a record known to be complete into kv->buf; returns its length. */
+static int read_record(struct fk_kv *kv, uint16_t sector, uint32_t off)
+{
+	uint32_t base = kv_sector_off(kv, sector) + off, len;
+	int rc = fk_area_read(kv->area, base, kv->buf, 2);
+
+	if (rc != FK_OK)
+		return rc == FK_EECC ? FK_ECORRUPT : rc;
+	len = kv_get16(kv->buf);
+	if (len < KV_REC_MIN || len > kv->cfg.record_max ||
+	    len > kv->sector_size - off)
+		return FK_ECORRUPT;
+	rc = fk_area_read(kv->area, base, kv->buf, len);
+	if (rc != FK_OK)
+		return rc == FK_EECC ? FK_ECORRUPT : rc;
+	return record_ok(kv, len) ? (int)len : FK_ECORRUPT;
+}
+
+static int bit(const uint8_t *map, uint32_t i)
+{
+	return map[i / 8] >> (i % 8) & 1;
+}
+
+struct last_ctx {
+	uint16_t id;
+	uint32_t off; /* 0: not found (records start after the header) */
+};
+
+static int note_last(struct fk_kv *kv, uint32_t off, uint32_t len, void *ctx)
+{
+	struct last_ctx *c = ctx;
+
+	if (find_entry(kv, len, c->id))
+		c->off = off;
+	return 0;
+}
+
+/*
+ * The head's keys are in where[]. An older sector's keys are in the
+ * bitmap of the header after it, so the walk reads headers until one
+ * names the key, then that one sector. The walk stops at the first header
+ * that is not the expected one (a store that has not yet wrapped), and
+ * never reaches the sector after the head, whose data has been moved on.
+ */
+int fk__kv_locate(struct fk_kv *kv, uint16_t id, uint16_t *sector,
+		  uint32_t *off)
+{
+	uint32_t seq, d, frontier;
+	struct last_ctx c = { id, 0 };
+	int rc;
+
+	if (kv->where[id] != KV_NOWHERE) {
+		*sector = kv->head;
+		*off = (uint32_t)kv->where[id] * kv->align;
+		return FK_OK;
+	}
+	for (d = 0; d + 2 < kv->sectors; d++) {
+		rc = fk__kv_read_header(kv, kv_behind(kv, d), &seq);
+		if (rc < 0)
+			return rc;
+		if (rc == 0 || seq != kv->seq - d)
+			return FK_ENOENT;
+		if (!bit(kv->buf + KV_HDR_FIXED, id))
+			continue;
+		*sector = kv_behind(kv, d + 1);
+		rc = fk__kv_read_header(kv, *sector, &seq);
+		if (rc <= 0 || seq != kv->seq - d - 1)
+			return rc < 0 ? rc : FK_ECORRUPT;
+		rc = fk__kv_walk(kv, *sector, note_last, &c, &frontier);
+		if (rc != FK_OK)
+			return rc;
+		*off = c.off;
+		return c.off ? FK_OK : FK_ECORRUPT;
+	}
+	return FK_ENOENT;
+}
+
+/* Value of key id: its length, with *value pointing into kv->buf. */
+static int lookup(struct fk_kv *kv, uint16_t id, const uint8_t **value)
+{
+	uint16_t sector;
+	uint32_t off, q;
+	int rc;
+
+	if (!kv->mounted)
+		return FK_ESTATE;
+	if (id >= kv->cfg.key_limit)
+		return FK_EINVAL;
+	rc = fk__kv_locate(kv, id, &sector, &off);
+	if (rc == FK_OK)
+		rc = read_record(kv, sector, off);
+	if (rc < 0)
+		return rc;
+	q = find_entry(kv, (uint32_t)rc, id);
+	if (q == 0)
+		return FK_ECORRUPT;
+	if (kv->buf[q + 2] == KV_TOMBSTONE)
+		return FK_ENOENT;
+	*value = kv->buf + q + KV_ENTRY_HDR;
+	return kv->buf[q + 2];
+}
+
+int fk_kv_get(struct fk_kv *kv, uint16_t id, void *out, uint32_t size)
+{
+	const uint8_t *value;
+	int len = lookup(kv, id, &value);
+
+	if (len < 0)
+		return len;
+	if ((uint32_t)len > size)
+		return FK_ENOSPC;
+	memcpy(out, value, (size_t)len);
+	return len;
+}
+
+int fk_kv_iterate(struct fk_kv *kv, fk_kv_visit_fn fn, void *ctx)
+{
+	for (uint16_t id = 0; id < kv->cfg.key_limit; id++) {
+		const uint8_t *value;
+		int rc = lookup(kv, id, &value);
+
+		if (rc == FK_ENOENT)
+			continue;
+		if (rc >= 0)
+			rc = fn(ctx, id, value, (uint8_t)rc);
+		if (rc != 0)
+			return rc;
+	}
+	return FK_OK;
+}
+
+/* Frames the record in kv->buf[0..len) (length, CRC, erased padding) and
+ * programs it at the head's frontier in one operation. Returns the
+ * record's offset. */
+static FK_RAMFUNC int append(struct fk_kv *kv, uint32_t len)
+{
+	uint32_t n = pad(kv, len), off = kv->frontier;
+	int rc;
+
+	if (n > kv->sector_size - off)
+		return FK_ENOSPC;
+	put16(kv->buf, len);
+	put32(kv->buf + len - 4, fk_crc32(0, kv->buf, len - 4));
+	memset(kv->buf + len, kv->erased, n - len);
+	rc = fk_area_program(kv->area, kv_sector_off(kv, kv->head) + off,
+			     kv->buf, n);
+	if (rc != FK_OK)
+		return rc;
+	kv->frontier = off + n;
+	return (int)off;
+}
+
+static int collect_last(struct fk_kv *kv, uint32_t off, uint32_t len,
+			void *ctx)
+{
+	uint32_t q = 2;
+
+	(void)ctx;
+	while (q < len - 4) {
+		uint8_t vl = kv->buf[q + 2];
+
+		kv->where[kv_get16(kv->buf + q)] = (uint16_t)(off / kv->align);
+		q += KV_ENTRY_HDR + (vl == KV_TOMBSTONE ? 0 : vl);
+	}
+	return 0;
+}
+
+/*
+ * Copies into the fresh head every key whose newest entry is in sector
+ * old (the oldest) and that no newer sector holds, one record per key.
+ * Deletions are dropped: nothing older than them survives the erase.
+ * The old sector stays intact until the head fills and it is erased,
+ * long after the marker says the copy is complete.
+ */
+static int collect(struct fk_kv *kv, uint16_t old)
+{
+	uint32_t frontier;
+	int rc = fk__kv_walk(kv, old, collect_last, NULL, &frontier);
+
+	for (uint16_t k = 0; rc == FK_OK && k < kv->cfg.key_limit; k++) {
+		uint16_t w = kv->where[k];
+		uint32_t q, vl;
+
+		kv->where[k] = KV_NOWHERE;
+		if (w == KV_NOWHERE || bit(kv->newer, k))
+			continue;
+		rc = read_record(kv, old, (uint32_t)w * kv->align);
+		if (rc < 0)
+			break;
+		q = find_entry(kv, (uint32_t)rc, k);
+		if (q == 0) {
+			rc = FK_ECORRUPT;
+			break;
+		}
+		vl = kv->buf[q + 2];
+		rc = FK_OK;
+		if (vl == KV_TOMBSTONE)
+			continue;
+		memmove(kv->buf + 2, kv->buf + q, KV_ENTRY_HDR + vl);
+		rc = append(kv, 2 + KV_ENTRY_HDR + vl + 4);
+		if (rc >= 0) {
+			kv->where[k] = (uint16_t)(rc / kv->align);
+			rc = FK_OK;
+		}
+	}
+	return rc;
+}
+
+/*
+ * Opens the sector after the head: erase, header (with the bitmap of the
+ * head's keys), collection of the oldest sector when the ring is full,
+ * then the marker. Until the marker is on flash, mount ignores the new
+ * sector, so a cut anywhere here leaves the store as it was.
+ */
+static FK_RAMFUNC int rotate(struct fk_kv *kv)
+{
+	uint16_t next = (uint16_t)((kv->head + 1) % kv->sectors);
+	uint32_t len = header_len(kv), seq, d;
+	uint8_t *b = kv->buf;
+	int rc;
+
+	memset(b, kv->erased, kv->hdr_size);
+	memset(b + KV_HDR_FIXED, 0, kv->cfg.key_limit / 8);
+	put32(b, KV_MAGIC);
+	put32(b + 4, kv->seq + 1);
+	header_fixed(kv, b + 8);
+	for (uint16_t k = 0; k < kv->cfg.key_limit; k++) {
+		if (kv->where[k] != KV_NOWHERE)
+			b[KV_HDR_FIXED + k / 8] |= (uint8_t)(1u << (k % 8));
+	}
+	put32(b + len - 4, fk_crc32(0, b, len - 4));
+	rc = fk_area_erase(kv->area, kv_sector_off(kv, next), kv->sector_size);
+	if (rc == FK_OK)
+		rc = fk_area_program(kv->area, kv_sector_off(kv, next), b,
+				     kv->hdr_size);
+	if (rc != FK_OK)
+		return rc;
+	kv->head = next;
+	kv->seq++;
+	kv->frontier = kv->hdr_size;
+	memset(kv->where, 0xFF, sizeof(kv->where));
+	memset(kv->newer, 0, sizeof(kv->newer));
+	/* The oldest sector needs collecting only when every sector from
+	 * the head back to it carries the expected sequence number. The
+	 * headers 0 .. sectors-3 steps back name the keys of the sectors
+	 * newer than it. */
+	for (d = 0; d < kv->sectors; d++) {
+		rc = fk__kv_read_header(kv, kv_behind(kv, d), &seq);
+		if (rc < 0)
+			return rc;
+		if (rc == 0 || seq != kv->seq - d)
+			break;
+		for (uint32_t i = 0; d + 2 < kv->sectors &&
+				     i < kv->cfg.key_limit / 8u; i++)
+			kv->newer[i] |= b[KV_HDR_FIXED + i];
+	}
+	if (d == kv->sectors) {
+		rc = collect(kv, kv_behind(kv, d - 1));
+		if (rc != FK_OK)
+			return rc;
+	}
+	rc = append(kv, KV_REC_MIN);
+	return rc < 0 ? rc : FK_OK;
+}
+
+struct head_ctx {
+	int marker;
+};
+
+static int index_head(struct fk_kv *kv, uint32_t off, uint32_t len,
+		      void *ctx)
+{
+	struct head_ctx *c = ctx;
+
+	if (len == KV_REC_MIN)
+		c->marker = 1;
+	return collect_last(kv, off, len, NULL);
+}
+
+/* Makes sector index (sequence seq) the head: indexes its records and
+ * finds its frontier. Returns 1 when it holds the marker, 0 when not. */
+static int open_head(struct fk_kv *kv, uint16_t index, uint32_t seq)
+{
+	struct head_ctx c = { 0 };
+	int rc;
+
+	kv->head = index;
+	kv->seq = seq;
+	memset(kv->where, 0xFF, sizeof(kv->where));
+	rc = fk__kv_walk(kv, index, index_head, &c, &kv->frontier);
+	return rc != FK_OK ? rc : c.marker;
+}
+
+/* Formats by opening sector index with sequence number seq, as if the
+ * sector before it were a head holding nothing. */
+static int format(struct fk_kv *kv, uint16_t index, uint32_t seq)
+{
+	kv->head = (uint16_t)((index + kv->sectors - 1) % kv->sectors);
+	kv->seq = seq - 1;
+	memset(kv->where, 0xFF, sizeof(kv->where));
+	return rotate(kv);
+}
+
+static int check_config(struct fk_kv *kv, const struct fk_area *area,
+			const struct fk_kv_config *cfg)
+{
+	const struct fk_flash_geometry *geo = &area->flash->geo;
+	struct fk_sector s;
+	uint32_t need, ss;
+
+	if (fk_area_sector_at(area, 0, &s) != FK_OK)
+		return FK_EINVAL;
+	ss = s.size;
+	if (ss < 1024 || ss > 256 * 1024 || geo->write_unit > 32 ||
+	    area->size % ss || area->size / ss < 2 ||
+	    area->size / ss > 0xFFFF ||
+	    cfg->key_limit < 8 || cfg->key_limit % 8 ||
+	    cfg->key_limit > FK_KV_MAX_KEYS || cfg->value_max > 254 ||
+	    cfg->record_max < cfg->value_max + 9u ||
+	    cfg->record_max > FK_KV_RECORD_MAX)
+		return FK_EINVAL;
+	kv->area = area;
+	kv->cfg = *cfg;
+	kv->sector_size = ss;
+	kv->sectors = (uint16_t)(area->size / ss);
+	kv->erased = geo->erased_value;
+	kv->align = (uint16_t)(geo->write_unit > ss >> 16 ? geo->write_unit :
+							     ss >> 16);
+	kv->hdr_size = (uint16_t)pad(kv, header_len(kv));
+	for (uint32_t i = 1; i < kv->sectors; i++) {
+		if (fk_area_sector_at(area, i * ss, &s) != FK_OK ||
+		    s.size != ss)
+			return FK_EINVAL;
+	}
+	/* Capacity: every key at its largest, copied into a fresh sector,
+	 * leaves room for the marker and one largest commit. */
+	need = kv->hdr_size + cfg->key_limit * pad(kv, cfg->value_max + 9u) +
+	       pad(kv, KV_REC_MIN) + pad(kv, cfg->record_max);
+	return need <= ss ? FK_OK : FK_EINVAL;
+}
+
+/*
+ * The head is the valid sector with the highest sequence number, unless
+ * it lacks the marker: then its collection was cut short, it holds only
+ * copies, and the sector before it is the head. An area without any
+ * valid header is formatted.
+ */
+int fk_kv_mount(struct fk_kv *kv, const struct fk_area *area,
+		const struct fk_kv_config *cfg)
+{
+	uint32_t seq, best_seq = 0;
+	uint16_t best = 0;
+	int rc;
+
+	if (!kv || !area || !cfg)
+		return FK_EINVAL;
+	memset(kv, 0, sizeof(*kv));
+	rc = check_config(kv, area, cfg);
+	for (uint16_t i = 0; rc == FK_OK && i < kv->sectors; i++) {
+		rc = fk__kv_read_header(kv, i, &seq);
+		if (rc == 1 && seq > best_seq) {
+			best = i;
+			best_seq = seq;
+		}
+		rc = rc < 0 ? rc : FK_OK;
+	}
+	if (rc != FK_OK)
+		return rc;
+	if (best_seq == 0) {
+		rc = format(kv, 0, 1);
+	} else {
+		rc = open_head(kv, best, best_seq);
+		if (rc == 0) {
+			uint16_t prev = kv_behind(kv, 1);
+
+			rc = fk__kv_read_header(kv, prev, &seq);
+			if (rc == 1 && seq == best_seq - 1)
+				rc = open_head(kv, prev, seq);
+			else if (rc >= 0)
+				rc = format(kv, best, best_seq);
+		}
+	}
+	if (rc < 0)
+		return rc;
+	kv->mounted = 1;
+	return FK_OK;
+}
+
+int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
+		 uint32_t count)
+{
+	uint32_t len = KV_REC_MIN, q = 2;
+	int off;
+
+	if (!kv->mounted)
+		return FK_ESTATE;
+	if (count == 0 || !entries)
+		return FK_EINVAL;
+	for (uint32_t i = 0; i < count; i++) {
+		const struct fk_kv_entry *e = &entries[i];
+
+		if (e->id >= kv->cfg.key_limit ||
+		    (e->value && e->len > kv->cfg.value_max))
+			return FK_EINVAL;
+		for (uint32_t j = 0; j < i; j++) {
+			if (entries[j].id == e->id)
+				return FK_EINVAL;
+		}
+		len += KV_ENTRY_HDR + (e->value ? e->len : 0);
+	}
+	if (len > kv->cfg.record_max)
+		return FK_ENOSPC;
+	kv->mounted = 0;
+	if (pad(kv, len) > kv->sector_size - kv->frontier) {
+		off = rotate(kv);
+		if (off != FK_OK)
+			return off;
+	}
+	for (uint32_t i = 0; i < count; i++) {
+		const struct fk_kv_entry *e = &entries[i];
+
+		put16(kv->buf + q, e->id);
+		kv->buf[q + 2] = e->value ? e->len : KV_TOMBSTONE;
+		q += KV_ENTRY_HDR;
+		if (e->value) {
+			memcpy(kv->buf + q, e->value, e->len);
+			q += e->len;
+		}
+	}
+	off = append(kv, len);
+	if (off < 0)
+		return off;
+	for (uint32_t i = 0; i < count; i++)
+		kv->where[entries[i].id] = (uint16_t)(off / kv->align);
+	kv->mounted = 1;
+	return FK_OK;
+}
+
+int fk_kv_set(struct fk_kv *kv, uint16_t id, const void *value, uint8_t len)
+{
+	struct fk_kv_entry e = { id, value, len };
+
+	if (!value && len)
+		return FK_EINVAL;
+	e.value = value ? value : "";
+	return fk_kv_commit(kv, &e, 1);
+}
+
+int fk_kv_delete(struct fk_kv *kv, uint16_t id)
+{
+	struct fk_kv_entry e = { id, NULL, 0 };
+
+	return fk_kv_commit(kv, &e, 1);
+}

@@ -1,0 +1,144 @@
+/*
+ * Inspection of a store for tools and tests: the configuration a store
+ * was formatted with, and a walk over its sectors and records that says
+ * which entries are live. It only reads. A device that needs neither
+ * leaves this file out of its build.
+ */
+#include <string.h>
+
+#include "flashkit/crc.h"
+#include "kv_priv.h"
+
+int fk_kv_probe(const struct fk_area *area, struct fk_kv_config *cfg)
+{
+	uint8_t b[FK_KV_HEADER_MAX];
+	struct fk_sector s;
+	uint32_t off = 0;
+
+	while (off < area->size && fk_area_sector_at(area, off, &s) == FK_OK) {
+		uint32_t len, keys;
+		int rc = fk_area_read(area, off, b, KV_HDR_FIXED);
+
+		off += s.size;
+		if (rc == FK_EECC)
+			continue;
+		if (rc != FK_OK)
+			return rc;
+		keys = kv_get16(b + 10);
+		len = KV_HDR_FIXED + keys / 8 + 4;
+		if (kv_get32(b) != KV_MAGIC || keys % 8 || keys > FK_KV_MAX_KEYS ||
+		    len > s.size)
+			continue;
+		rc = fk_area_read(area, off - s.size, b, len);
+		if (rc == FK_EECC ||
+		    (rc == FK_OK && kv_get32(b + len - 4) != fk_crc32(0, b, len - 4)))
+			continue;
+		if (rc != FK_OK)
+			return rc;
+		cfg->key_limit = (uint16_t)keys;
+		cfg->record_max = kv_get16(b + 12);
+		cfg->value_max = b[14];
+		return FK_OK;
+	}
+	return FK_ENOENT;
+}
+
+struct inspect_ctx {
+	uint16_t sector;
+	int (*record_fn)(void *ctx, const struct fk_kv_record_info *);
+	void *ctx;
+};
+
+static int inspect_record(struct fk_kv *kv, uint32_t off, uint32_t len,
+			  void *arg)
+{
+	struct inspect_ctx *c = arg;
+	uint8_t rec[FK_KV_BUF_SIZE];
+	uint32_t q = 2;
+
+	/* Locating each key reuses kv->buf: work on a copy. */
+	memcpy(rec, kv->buf, len);
+	while (q < len - 4) {
+		struct fk_kv_record_info info;
+		uint16_t sector;
+		uint32_t at;
+		uint8_t vl = rec[q + 2];
+		int rc;
+
+		memset(&info, 0, sizeof(info));
+		info.sector = c->sector;
+		info.off = off;
+		info.id = kv_get16(rec + q);
+		info.deleted = vl == KV_TOMBSTONE;
+		info.len = info.deleted ? 0 : vl;
+		info.value = rec + q + KV_ENTRY_HDR;
+		rc = fk__kv_locate(kv, info.id, &sector, &at);
+		if (rc != FK_OK && rc != FK_ENOENT)
+			return rc;
+		info.live = rc == FK_OK && sector == c->sector && at == off;
+		rc = c->record_fn(c->ctx, &info);
+		if (rc != 0)
+			return rc;
+		q += KV_ENTRY_HDR + info.len;
+	}
+	return 0;
+}
+
+/* Number of sectors, from the head back, that hold the store's data. */
+static int data_run(struct fk_kv *kv)
+{
+	uint32_t seq, d;
+
+	for (d = 0; d + 1 < kv->sectors; d++) {
+		int rc = fk__kv_read_header(kv, kv_behind(kv, d), &seq);
+
+		if (rc < 0)
+			return rc;
+		if (rc == 0 || seq != kv->seq - d)
+			break;
+	}
+	return (int)d;
+}
+
+int fk_kv_inspect(struct fk_kv *kv,
+		  int (*sector_fn)(void *ctx, const struct fk_kv_sector_info *),
+		  int (*record_fn)(void *ctx, const struct fk_kv_record_info *),
+		  void *ctx)
+{
+	int run;
+
+	if (!kv->mounted)
+		return FK_ESTATE;
+	run = data_run(kv);
+	if (run < 0)
+		return run;
+	for (uint32_t d = kv->sectors; d-- > 0;) {
+		struct fk_kv_sector_info info;
+		struct inspect_ctx c = { kv_behind(kv, d), record_fn, ctx };
+		int rc = fk__kv_read_header(kv, c.sector, &info.seq);
+
+		if (rc < 0 && rc != FK_EINVAL)
+			return rc;
+		info.index = c.sector;
+		info.state = FK_KV_SECTOR_FREE;
+		info.used = 0;
+		if (rc != 1)
+			info.seq = 0;
+		else if (d < (uint32_t)run)
+			info.state = FK_KV_SECTOR_DATA;
+		else
+			info.state = FK_KV_SECTOR_STALE;
+		info.erases = info.seq ? (info.seq - 1) / kv->sectors + 1 : 0;
+		if (info.state == FK_KV_SECTOR_DATA) {
+			rc = fk__kv_walk(kv, c.sector,
+					 record_fn ? inspect_record : NULL, &c,
+					 &info.used);
+			if (rc != 0)
+				return rc;
+		}
+		rc = sector_fn ? sector_fn(ctx, &info) : 0;
+		if (rc != 0)
+			return rc;
+	}
+	return FK_OK;
+}

@@ -1,0 +1,192 @@
+/*
+ * The store's API contract on the simulator: values round-trip and
+ * survive a remount, deletes and commits, iteration, argument and
+ * configuration errors, capacity, sector rotation, and wear levelling
+ * over a long run.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kv_harness.h"
+
+static const struct kvh_geometry small = {
+	"4 x 4 KiB, 1-byte writes", 4096, 4, 1, 0xFF, false,
+	{ 16, 40, 128 }, 16, 0, 40, false
+};
+
+static void test_set_get_survives_remount(void **state)
+{
+	struct kvh_store s;
+	uint8_t buf[64];
+	struct fk_kv kv2;
+
+	(void)state;
+	kvh_open(&s, &small);
+	assert_int_equal(fk_kv_get(&s.kv, 3, buf, sizeof(buf)), FK_ENOENT);
+	assert_int_equal(fk_kv_set(&s.kv, 3, "hello", 5), FK_OK);
+	assert_int_equal(fk_kv_set(&s.kv, 4, "", 0), FK_OK);
+	assert_int_equal(fk_kv_set(&s.kv, 3, "world!", 6), FK_OK);
+	assert_int_equal(fk_kv_mount(&kv2, &s.area, &small.cfg), FK_OK);
+	assert_int_equal(fk_kv_get(&kv2, 3, buf, sizeof(buf)), 6);
+	assert_memory_equal(buf, "world!", 6);
+	assert_int_equal(fk_kv_get(&kv2, 4, buf, sizeof(buf)), 0);
+	assert_int_equal(fk_kv_get(&kv2, 3, buf, 5), FK_ENOSPC);
+	kvh_close(&s);
+}
+
+static void test_delete_and_commit(void **state)
+{
+	struct kvh_store s;
+	uint8_t buf[64];
+	struct fk_kv_entry e[3] = {
+		{ 1, "one", 3 }, { 2, NULL, 0 }, { 5, "five", 4 },
+	};
+	struct fk_kv_entry dup[2] = { { 1, "a", 1 }, { 1, "b", 1 } };
+
+	(void)state;
+	kvh_open(&s, &small);
+	assert_int_equal(fk_kv_set(&s.kv, 2, "two", 3), FK_OK);
+	assert_int_equal(fk_kv_commit(&s.kv, e, 3), FK_OK);
+	assert_int_equal(fk_kv_get(&s.kv, 1, buf, sizeof(buf)), 3);
+	assert_int_equal(fk_kv_get(&s.kv, 2, buf, sizeof(buf)), FK_ENOENT);
+	assert_int_equal(fk_kv_get(&s.kv, 5, buf, sizeof(buf)), 4);
+	assert_int_equal(fk_kv_delete(&s.kv, 5), FK_OK);
+	assert_int_equal(fk_kv_get(&s.kv, 5, buf, sizeof(buf)), FK_ENOENT);
+	assert_int_equal(fk_kv_commit(&s.kv, dup, 2), FK_EINVAL);
+	assert_int_equal(fk_kv_commit(&s.kv, e, 0), FK_EINVAL);
+	kvh_close(&s);
+}
+
+static void test_bad_arguments_are_refused(void **state)
+{
+	struct kvh_store s;
+	uint8_t big[200] = { 0 };
+	struct fk_kv_entry e[4];
+
+	(void)state;
+	kvh_open(&s, &small);
+	assert_int_equal(fk_kv_set(&s.kv, 16, "x", 1), FK_EINVAL);
+	assert_int_equal(fk_kv_set(&s.kv, 0, big, 41), FK_EINVAL);
+	assert_int_equal(fk_kv_get(&s.kv, 16, big, 1), FK_EINVAL);
+	for (int i = 0; i < 4; i++) {
+		e[i].id = (uint16_t)i;
+		e[i].value = big;
+		e[i].len = 40;
+	}
+	/* 6 + 3 * 43 = 135 > record_max 128 */
+	assert_int_equal(fk_kv_commit(&s.kv, e, 3), FK_ENOSPC);
+	kvh_close(&s);
+}
+
+static int count_keys(void *ctx, uint16_t id, const void *value, uint8_t len)
+{
+	int *n = ctx;
+
+	(void)value;
+	assert_int_equal(len, id);
+	(*n)++;
+	return 0;
+}
+
+static void test_iterate_visits_each_live_key_once(void **state)
+{
+	struct kvh_store s;
+	uint8_t v[16] = { 0 };
+	int n = 0;
+
+	(void)state;
+	kvh_open(&s, &small);
+	/* Enough writes to spread the keys over every sector. */
+	for (int round = 0; round < 200; round++) {
+		for (uint16_t id = 0; id < 12; id++)
+			assert_int_equal(fk_kv_set(&s.kv, id, v, (uint8_t)id),
+					 FK_OK);
+	}
+	assert_int_equal(fk_kv_delete(&s.kv, 7), FK_OK);
+	assert_int_equal(fk_kv_iterate(&s.kv, count_keys, &n), FK_OK);
+	assert_int_equal(n, 11);
+	kvh_close(&s);
+}
+
+static void test_config_that_cannot_fit_is_refused(void **state)
+{
+	struct kvh_store s;
+	struct fk_kv kv;
+	struct fk_kv_config too_many = { 128, 40, 128 }; /* 128 x 49 > 4 KiB */
+	struct fk_kv_config odd = { 12, 10, 64 };
+	struct fk_kv_config other = { 16, 20, 64 };
+
+	(void)state;
+	kvh_open(&s, &small);
+	assert_int_equal(fk_kv_mount(&kv, &s.area, &too_many), FK_EINVAL);
+	assert_int_equal(fk_kv_mount(&kv, &s.area, &odd), FK_EINVAL);
+	/* A store formatted with another configuration is not reused. */
+	assert_int_equal(fk_kv_mount(&kv, &s.area, &other), FK_EINVAL);
+	assert_int_equal(fk_kv_set(&kv, 0, "x", 1), FK_ESTATE);
+	kvh_close(&s);
+}
+
+static void test_one_sector_is_refused(void **state)
+{
+	struct kvh_store s;
+	struct fk_area one;
+	struct fk_kv kv;
+
+	(void)state;
+	kvh_open(&s, &small);
+	assert_int_equal(fk_area_init(&one, s.area.flash, 0, 4096), FK_OK);
+	assert_int_equal(fk_kv_mount(&kv, &one, &small.cfg), FK_EINVAL);
+	kvh_close(&s);
+}
+
+/* The ring opens sectors in turn, so erase counts differ by at most one
+ * across sectors however long the run. */
+static void test_wear_is_level_over_a_long_run(void **state)
+{
+	static const struct kvh_geometry g = {
+		"16 x 4 KiB", 4096, 16, 1, 0xFF, false,
+		{ 128, 16, 64 }, 100, 16, 16, false
+	};
+	struct kvh_store s;
+	struct kvh_op op;
+	uint64_t rng = 42;
+	uint32_t lo = UINT32_MAX, hi = 0;
+
+	(void)state;
+	kvh_open(&s, &g);
+	for (uint32_t i = 0; i < 100000; i++) {
+		kvh_make_op(&g, &rng, i, &op);
+		assert_int_equal(kvh_run_op(&s.kv, &op), FK_OK);
+	}
+	for (uint32_t i = 0; i < g.sectors; i++) {
+		uint32_t e = fk_sim_sector_erases(s.sim, i);
+
+		lo = e < lo ? e : lo;
+		hi = e > hi ? e : hi;
+	}
+	printf("kv wear after 100000 operations on 16 x 4 KiB: erases per "
+	       "sector min %u, max %u\n", lo, hi);
+	assert_true(lo > 10);
+	assert_true(hi - lo <= 1);
+	kvh_close(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_set_get_survives_remount),
+		cmocka_unit_test(test_delete_and_commit),
+		cmocka_unit_test(test_bad_arguments_are_refused),
+		cmocka_unit_test(test_iterate_visits_each_live_key_once),
+		cmocka_unit_test(test_config_that_cannot_fit_is_refused),
+		cmocka_unit_test(test_one_sector_is_refused),
+		cmocka_unit_test(test_wear_is_level_over_a_long_run),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

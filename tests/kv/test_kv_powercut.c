@@ -1,0 +1,264 @@
+/*
+ * Power-cut sweeps of the settings store.
+ *
+ * For each geometry a random workload of sets, deletes and multi-key
+ * commits runs long enough to wrap the ring and collect sectors several
+ * times. Before every user operation the simulator is snapshotted; then,
+ * for every flash operation that user operation issues, power is cut
+ * before it, after it, and in the middle of it (torn), the device
+ * reboots, the store is mounted again and must hold either exactly the
+ * state before the operation or exactly the state after it (all keys of
+ * a commit or none); the operation is then retried and must succeed.
+ * When the cut operation opened a sector (rotation, collection), every
+ * flash operation of the retry after the reboot is cut again too (double
+ * cuts) for the first rotations of the run (all of them with --long).
+ *
+ *   test_kv_powercut            the sweeps of `make check`
+ *   test_kv_powercut --long     10x longer workloads, every double cut
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kv_harness.h"
+
+struct counts {
+	uint64_t user_ops, rotations, flash_ops, cases[3], doubles;
+	uint64_t saw_old, saw_new, double_rotations;
+};
+
+static int failures;
+
+#define CHECK(cond, ...)                                                    \
+	do {                                                                \
+		if (!(cond)) {                                              \
+			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+			fprintf(stderr, __VA_ARGS__);                       \
+			fprintf(stderr, "\n");                              \
+			failures++;                                         \
+			return false;                                       \
+		}                                                           \
+	} while (0)
+
+static const char *kind_name[] = { "before", "after", "torn" };
+
+/* After a cut and a reboot: mount, check old-or-new, retry, check new.
+ * Leaves the store mounted in *kv after the retry. */
+static bool recover(struct kvh_store *s, const struct kvh_geometry *g,
+		    struct fk_kv *kv, const struct kvh_op *op,
+		    const struct kvh_model *before,
+		    const struct kvh_model *after, struct counts *n,
+		    const char *where)
+{
+	int rc;
+	bool old_ok, new_ok;
+
+	fk_sim_reboot(s->sim);
+	rc = fk_kv_mount(kv, &s->area, &g->cfg);
+	CHECK(rc == FK_OK, "%s: %s: mount after cut: %s", g->name, where,
+	      fk_strerror(rc));
+	old_ok = kvh_matches(kv, g->cfg.key_limit, before);
+	new_ok = !old_ok && kvh_matches(kv, g->cfg.key_limit, after);
+	CHECK(old_ok || new_ok,
+	      "%s: %s: store holds neither the old nor the new state",
+	      g->name, where);
+	n->saw_old += old_ok;
+	n->saw_new += new_ok;
+	rc = kvh_run_op(kv, op);
+	CHECK(rc == FK_OK, "%s: %s: retry after recovery: %s", g->name, where,
+	      fk_strerror(rc));
+	CHECK(kvh_matches(kv, g->cfg.key_limit, after),
+	      "%s: %s: retry did not give the new state", g->name, where);
+	return true;
+}
+
+/* Cuts every flash operation of the retry that follows a first cut. */
+static bool double_cuts(struct kvh_store *s, const struct kvh_geometry *g,
+			const struct kvh_op *op, const struct kvh_model *before,
+			const struct kvh_model *after, struct counts *n,
+			const char *first)
+{
+	struct fk_sim_snapshot *snap;
+	struct fk_kv kv, saved;
+	uint64_t a, b;
+	char where[300];
+
+	fk_sim_reboot(s->sim);
+	if (fk_kv_mount(&saved, &s->area, &g->cfg) != FK_OK)
+		return false;
+	snap = fk_sim_snapshot_take(s->sim);
+	kv = saved;
+	a = fk_sim_op_index(s->sim);
+	kvh_run_op(&kv, op);
+	b = fk_sim_op_index(s->sim);
+	for (uint64_t j = a; j < b; j++) {
+		for (int k = 0; k < 3; k++) {
+			fk_sim_snapshot_restore(s->sim, snap);
+			fk_sim_schedule_cut(s->sim, j, (enum fk_cut_kind)k,
+					    FK_TEAR_SEEDED, j * 131 + k);
+			kv = saved;
+			kvh_run_op(&kv, op);
+			snprintf(where, sizeof(where),
+				 "%s, then %s flash op %llu of the retry", first,
+				 kind_name[k], (unsigned long long)(j - a));
+			if (!fk_sim_power_lost(s->sim)) {
+				fk_sim_snapshot_free(snap);
+				CHECK(false, "%s: %s: cut did not happen",
+				      g->name, where);
+			}
+			if (!recover(s, g, &kv, op, before, after, n, where)) {
+				fk_sim_snapshot_free(snap);
+				return false;
+			}
+			n->doubles++;
+		}
+	}
+	fk_sim_snapshot_free(snap);
+	return true;
+}
+
+static bool sweep(const struct kvh_geometry *g, uint32_t ops,
+		  uint32_t double_limit, struct counts *n)
+{
+	static struct kvh_model before, after;
+	struct kvh_store s;
+	struct kvh_op op;
+	uint64_t rng = 0x5EED0000u + g->sector_size + g->write_unit;
+	char where[120];
+
+	kvh_open(&s, g);
+	memset(&before, 0, sizeof(before));
+	memset(n, 0, sizeof(*n));
+	for (uint32_t i = 0; i < ops; i++) {
+		struct fk_sim_snapshot *snap = fk_sim_snapshot_take(s.sim);
+		struct fk_kv saved = s.kv, kv;
+		struct fk_sim_stats st0, st1;
+		uint64_t a, b;
+		bool rotated, gc;
+		int rc;
+
+		kvh_make_op(g, &rng, i, &op);
+		after = before;
+		kvh_apply(&after, &op);
+		fk_sim_get_stats(s.sim, &st0);
+		a = fk_sim_op_index(s.sim);
+		rc = kvh_run_op(&s.kv, &op);
+		b = fk_sim_op_index(s.sim);
+		fk_sim_get_stats(s.sim, &st1);
+		if (rc != FK_OK) {
+			fprintf(stderr, "FAIL %s: op %u: %s\n", g->name, i,
+				fk_strerror(rc));
+			failures++;
+			fk_sim_snapshot_free(snap);
+			break;
+		}
+		rotated = st1.erases > st0.erases;
+		n->rotations += rotated;
+		/* From the (sectors-1)-th rotation on, the ring is full and
+		 * every rotation collects the oldest sector. */
+		gc = rotated && n->rotations + 1 >= g->sectors;
+		n->user_ops++;
+		n->flash_ops += b - a;
+		for (uint64_t j = a; j < b; j++) {
+			for (int k = 0; k < 3; k++) {
+				fk_sim_snapshot_restore(s.sim, snap);
+				fk_sim_schedule_cut(s.sim, j, (enum fk_cut_kind)k,
+						    FK_TEAR_SEEDED, j * 7 + k);
+				kv = saved;
+				kvh_run_op(&kv, &op);
+				snprintf(where, sizeof(where),
+					 "user op %u, %s flash op %llu of %llu",
+					 i, kind_name[k],
+					 (unsigned long long)(j - a),
+					 (unsigned long long)(b - a));
+				if (!fk_sim_power_lost(s.sim) ||
+				    !recover(&s, g, &kv, &op, &before, &after, n,
+					     where)) {
+					fprintf(stderr, "FAIL %s: %s\n", g->name,
+						where);
+					failures++;
+					goto out;
+				}
+				n->cases[k]++;
+				if (gc && n->double_rotations < double_limit) {
+					fk_sim_snapshot_restore(s.sim, snap);
+					fk_sim_schedule_cut(s.sim, j,
+							    (enum fk_cut_kind)k,
+							    FK_TEAR_SEEDED,
+							    j * 7 + k);
+					kv = saved;
+					kvh_run_op(&kv, &op);
+					if (!double_cuts(&s, g, &op, &before,
+							 &after, n, where))
+						goto out;
+				}
+			}
+		}
+		n->double_rotations += gc && n->double_rotations < double_limit;
+		fk_sim_snapshot_restore(s.sim, snap);
+		fk_sim_snapshot_free(snap);
+		s.kv = saved;
+		if (kvh_run_op(&s.kv, &op) != FK_OK ||
+		    !kvh_matches(&s.kv, g->cfg.key_limit, &after)) {
+			fprintf(stderr, "FAIL %s: op %u replay\n", g->name, i);
+			failures++;
+			break;
+		}
+		before = after;
+		continue;
+out:
+		fk_sim_snapshot_free(snap);
+		break;
+	}
+	kvh_close(&s);
+	return failures == 0;
+}
+
+static const struct kvh_geometry geometries[] = {
+	{ "4 KiB sectors x4, 1-byte NOR writes", 4096, 4, 1, 0xFF, false,
+	  { 16, 40, 128 }, 16, 0, 40, false },
+	{ "128 KiB sectors x2, 32-byte program-once ECC", 128 * 1024, 2, 32,
+	  0xFF, true, { 16, 119, 128 }, 16, 40, 119, false },
+	{ "exactly 2 sectors of 2 KiB, 8-byte program-once", 2048, 2, 8, 0xFF,
+	  true, { 16, 24, 64 }, 16, 0, 24, false },
+	{ "nearly full: 3 x 4 KiB, 32 keys of ~100 bytes", 4096, 3, 4, 0xFF,
+	  false, { 32, 100, 128 }, 32, 90, 100, true },
+	{ "erased value 0x00: 4 x 1 KiB, 16-byte program-once", 1024, 4, 16,
+	  0x00, true, { 8, 24, 64 }, 8, 0, 24, false },
+};
+
+static const uint32_t check_ops[] = { 1400, 3000, 700, 400, 500 };
+
+int main(int argc, char **argv)
+{
+	int scale = argc > 1 && strcmp(argv[1], "--long") == 0 ? 10 : 1;
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < sizeof(geometries) / sizeof(geometries[0]); i++) {
+		const struct kvh_geometry *g = &geometries[i];
+		struct counts n;
+		bool ok = sweep(g, check_ops[i] * scale,
+				scale > 1 ? UINT32_MAX : 2, &n);
+
+		printf("kv power cuts, %s: %llu user ops (%llu rotations), "
+		       "%llu flash ops cut before/after/torn: %llu + %llu + "
+		       "%llu cases, %llu double cuts in %llu collections; "
+		       "recovered old %llu, new %llu: %s\n",
+		       g->name, (unsigned long long)n.user_ops,
+		       (unsigned long long)n.rotations,
+		       (unsigned long long)n.flash_ops,
+		       (unsigned long long)n.cases[0],
+		       (unsigned long long)n.cases[1],
+		       (unsigned long long)n.cases[2],
+		       (unsigned long long)n.doubles,
+		       (unsigned long long)n.double_rotations,
+		       (unsigned long long)n.saw_old,
+		       (unsigned long long)n.saw_new, ok ? "ok" : "FAILED");
+		total += n.cases[0] + n.cases[1] + n.cases[2] + n.doubles;
+		if (!ok)
+			return 1;
+	}
+	printf("kv power cuts: %llu cases, every one recovered\n",
+	       (unsigned long long)total);
+	return 0;
+}
