@@ -373,7 +373,10 @@ static int collect(struct fk_kv *kv, uint16_t old)
 		rc = FK_OK;
 		if (vl == KV_TOMBSTONE)
 			continue;
-		memmove(kv->buf + 2, kv->buf + q, KV_ENTRY_HDR + vl);
+		/* Slide the entry down to the front (memmove is not among
+		 * the C functions the device library may use). */
+		for (uint32_t i = 0; i < KV_ENTRY_HDR + vl; i++)
+			kv->buf[2 + i] = kv->buf[q + i];
 		rc = append(kv, 2 + KV_ENTRY_HDR + vl + 4);
 		if (rc >= 0) {
 			kv->where[k] = (uint16_t)(rc / kv->align);
