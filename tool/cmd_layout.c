@@ -281,7 +281,20 @@ static int write_set(const char *dir, struct gen_set *set, bool verbose)
 			break;
 		}
 	}
-	if (opened < set->count || (opened && ferror(outs[opened - 1].fp))) {
+	/* Renames cannot be undone: refuse before the first one whatever
+	 * would make a later one fail. */
+	for (size_t i = 0; i < opened && opened == set->count; i++) {
+		struct stat st;
+
+		if (lstat(outs[i].path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			fk_error("'%s' exists and is not a regular file; move "
+				 "it away and run again", outs[i].path);
+			opened = set->count + 1;
+		}
+	}
+	if (opened != set->count || (opened && ferror(outs[opened - 1].fp))) {
+		if (opened > set->count)
+			opened = set->count;
 		for (size_t i = 0; i < opened; i++)
 			fk_out_abort(&outs[i]);
 		return -1;

@@ -89,6 +89,10 @@ static const struct bad_case cases[] = {
 	  "memories:\n  f:\n    kind: flash\n    base: 0\n"
 	  "    sectors: 3x12K\n    write-unit: 4\n",
 	  "5:14: error: memory 'f': sector size 12288 is not a power of two" },
+	{ "sector_map_x_before_separator_ends",
+	  "memories:\n  f:\n    kind: flash\n    base: 0\n"
+	  "    sectors: 4x16K 7x+28K\n    write-unit: 4\n",
+	  "5:14: error: memory 'f': sector size 28672 is not a power of two" },
 	{ "size_disagrees_with_sectors",
 	  "memories:\n  f:\n    kind: flash\n    base: 0\n    size: 1M\n"
 	  "    sectors: 4x16K\n    write-unit: 4\n",

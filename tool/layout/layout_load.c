@@ -377,7 +377,8 @@ static void parse_sector_text(struct loader *ld, struct fk_layout_memory *mem,
 				}
 				if (n_item && (item[n_item - 1] == 'x' ||
 					       item[n_item - 1] == '*')) {
-					while (i < len && text[i] == ' ')
+					/* text[i] is a separator: progress */
+					while (i < len && is_sep(text[i]))
 						i++;
 					continue;
 				}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# flashkit layout check|show|gen|draw from the command line: exit codes,
+# messages on stderr, nothing written when the layout is invalid or the
+# output cannot be written, and the pictures of every example rendered
+# by rsvg-convert and holding every partition's name.
+set -euo pipefail
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+ex="$FK_ROOT/examples"
+fails=0
+pass() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+expect_exit() { # CODE DESCRIPTION CMD...
+	local want=$1 what=$2 rc=0
+	shift 2
+	"$@" >"$work/out" 2>"$work/err" || rc=$?
+	if [ "$rc" = "$want" ]; then pass "$what (exit $rc)"; else
+		fail "$what: exit $rc, expected $want"; cat "$work/err"; fi
+}
+
+expect_exit 0 "check accepts a valid layout" \
+	"$FK_TOOL" layout check "$ex/stm32f407-sectors/layout.yaml"
+grep -q "valid: 3 memories, 6 partitions, 1 images" "$work/out" ||
+	fail "check prints its summary"
+
+bad="$ex/stm32h750-qspi/settings-in-internal-flash.yaml"
+expect_exit 1 "check refuses an invalid layout" "$FK_TOOL" layout check "$bad"
+grep -q "^$bad:15:25: error: partition 'boot' ends at 0x08010000, inside sector 0" \
+	"$work/err" && pass "error names FILE:LINE:COL and the sector" ||
+	fail "error position"
+expect_exit 2 "check of a missing file" "$FK_TOOL" layout check "$work/none.yaml"
+grep -q "cannot open the layout" "$work/err" || fail "missing-file message"
+expect_exit 2 "check without a FILE" "$FK_TOOL" layout check
+expect_exit 2 "unknown layout command" "$FK_TOOL" layout frobnicate x
+expect_exit 0 "layout --help" "$FK_TOOL" layout --help
+expect_exit 0 "layout gen --help" "$FK_TOOL" layout gen --help
+grep -q "usage: flashkit layout gen FILE -o DIR" "$work/out" || fail "gen help"
+
+# gen on an invalid layout writes nothing, not even the folder
+expect_exit 1 "gen refuses an invalid layout" \
+	"$FK_TOOL" layout gen "$bad" -o "$work/gen-bad"
+[ ! -e "$work/gen-bad" ] && pass "no folder made for an invalid layout" ||
+	fail "gen created output for an invalid layout"
+
+# gen over an earlier output: an invalid layout leaves it untouched
+"$FK_TOOL" layout gen "$ex/nrf52840-uniform/layout.yaml" -o "$work/keep" 2>/dev/null
+before=$(cd "$work/keep" && ls && cat ./*)
+expect_exit 1 "gen of an invalid layout over a good output" \
+	"$FK_TOOL" layout gen "$bad" -o "$work/keep"
+after=$(cd "$work/keep" && ls && cat ./*)
+[ "$before" = "$after" ] && pass "earlier output untouched, no temporary files" ||
+	fail "earlier output changed"
+
+# an output folder that cannot be made: exit 2, nothing left behind
+touch "$work/plainfile"
+expect_exit 2 "gen into a path under a regular file" \
+	"$FK_TOOL" layout gen "$ex/nrf52840-uniform/layout.yaml" -o "$work/plainfile/out"
+# an unwritable file inside the folder: no file of the set appears
+mkdir -p "$work/partial"
+mkdir "$work/partial/layout.svg"   # a directory where a file must go
+expect_exit 2 "gen when one file cannot be renamed into place" \
+	"$FK_TOOL" layout gen "$ex/nrf52840-uniform/layout.yaml" -o "$work/partial"
+left=$(ls "$work/partial" | grep -v '^layout.svg$' | grep -c . || true)
+if [ "$left" = 0 ]; then pass "no other file written"; else
+	ls "$work/partial"
+	fail "files left after a failed gen"
+fi
+
+# show --json is JSON and agrees with the table
+"$FK_TOOL" layout show --json "$ex/stm32h745-dual-core/layout.yaml" >"$work/h745.json"
+"$FK_TOOL" layout show "$ex/stm32h745-dual-core/layout.yaml" >"$work/h745.txt"
+python3 - "$work/h745.json" "$work/h745.txt" <<'PY' && pass "show --json parses and matches the table" || fail "show --json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "flashkit-layout/1"
+table = open(sys.argv[2]).read()
+for img in d["images"]:
+    line = next(l for l in table.splitlines() if l.startswith(img["name"] + " "))
+    assert str(img["max_payload"]) in line.split(), (line, img["max_payload"])
+assert [i["max_payload"] for i in d["images"]] == [384*1024 - 0x400 - 256,
+                                                   512*1024 - 0x400 - 256]
+PY
+
+# every example's picture renders and names every partition
+for layout in "$ex"/*/layout.yaml; do
+	name=$(basename "$(dirname "$layout")")
+	svg="$work/$name.svg"
+	"$FK_TOOL" layout draw "$layout" -o "$svg" 2>/dev/null
+	rsvg-convert "$svg" -o "$work/$name.png"
+	python3 - "$svg" "$work/$name.png" "$layout" "$FK_TOOL" <<'PY' && pass "$name.svg renders and names every partition" || fail "$name.svg"
+import json, struct, subprocess, sys, xml.etree.ElementTree as ET
+svg, png, layout, tool = sys.argv[1:5]
+root = ET.parse(svg).getroot()
+texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+d = json.loads(subprocess.run([tool, "layout", "show", "--json", layout],
+                              capture_output=True, text=True, check=True).stdout)
+for p in d["partitions"]:
+    assert p["name"] in texts, p["name"]
+    assert "0x%08X" % p["address"] in texts, hex(p["address"])
+head = open(png, "rb").read(24)
+assert head[:8] == b"\x89PNG\r\n\x1a\n"
+w, h = struct.unpack(">II", head[16:24])
+assert w >= 600 and h >= 600, (w, h)
+PY
+done
+echo "$fails failure(s)"
+[ "$fails" = 0 ]
