@@ -111,13 +111,13 @@ static void show_table(const struct fk_layout *L)
 
 	if (L->title)
 		printf("%s\n\n", L->title);
-	printf("%-10s %-18s %-10s %-10s %7s  %-14s %-11s %s\n", "memory",
+	printf("%-10s %-18s %-10s %-10s %7s  %-16s %-11s %s\n", "memory",
 	       "partition", "start", "end", "size", "sectors", "role",
 	       "protect");
 	for (uint32_t i = 0; i < L->partition_count; i++) {
 		const struct fk_layout_partition *p = &L->partitions[i];
 
-		printf("%-10s %-18s 0x%08X 0x%08llX %7s  %-14s %-11s %s\n",
+		printf("%-10s %-18s 0x%08X 0x%08llX %7s  %-16s %-11s %s\n",
 		       L->memories[p->memory].name, p->name, p->address,
 		       (unsigned long long)p->address + p->size,
 		       fk_layout_fmt_size(size, sizeof(size), p->size),

@@ -104,5 +104,18 @@ w, h = struct.unpack(">II", head[16:24])
 assert w >= 600 and h >= 600, (w, h)
 PY
 done
+# the complete example of docs/layout.md is valid and generates
+python3 -c '
+import re, sys
+s = open(sys.argv[1]).read()
+open(sys.argv[2], "w").write(re.search(r"```yaml\n(.*?)```", s, re.S).group(1))
+' "$FK_ROOT/docs/layout.md" "$work/doc.yaml"
+expect_exit 0 "the example of docs/layout.md is valid" "$FK_TOOL" layout check "$work/doc.yaml"
+"$FK_TOOL" layout show "$work/doc.yaml" | grep -q "app .* 392576 " &&
+	pass "docs/layout.md: its show output agrees" || fail "doc example payload"
+expect_exit 0 "the example of docs/layout.md generates" \
+	"$FK_TOOL" layout gen "$work/doc.yaml" -o "$work/doc-gen"
+[ -f "$work/doc-gen/module-mathlib.ld" ] || fail "doc example module script"
+
 echo "$fails failure(s)"
 [ "$fails" = 0 ]
