@@ -9,6 +9,7 @@
 	X(convert, cmd_convert, "convert between bin, HEX, S-record, UF2, DfuSe, ELF") \
 	X(image, cmd_image, "sign, verify and inspect MCUboot-format images") \
 	X(key, cmd_key, "generate signing keys, print public keys for the bootloader") \
+	X(kv, cmd_kv, "build and dump settings store images") \
 	X(layout, cmd_layout, "check a layout file and generate from it") \
 	X(merge, cmd_merge, "merge inputs into one production file per memory") \
 	X(version, cmd_version, "print the version of flashkit")

@@ -1,0 +1,456 @@
+/*
+ * flashkit kv build|dump: settings store images for production, and a
+ * look inside a store read back from a device.
+ *
+ * Both run the device's own store code (src/kv) on a simulated flash of
+ * the partition's geometry: build mounts an empty store and sets each
+ * value of the settings file, then writes the simulated partition out;
+ * dump loads a file into the simulator, mounts it and walks it. There is
+ * no second implementation of the format here.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "flashkit/kv.h"
+#include "flashsim.h"
+#include "kv/settings.h"
+#include "layout/layout.h"
+
+/* Where the store lives: a layout partition or explicit geometry. */
+struct kv_target {
+	const char *layout_path, *partition;
+	const char *sector_size, *sectors, *write_unit, *erased;
+	int program_once;
+	struct fk_layout layout;
+	struct fk_sector_run run;
+	struct fk_sim_config sim;
+};
+
+#define TARGET_OPTIONS(t)                                                     \
+	{ 'l', "layout", "FILE", "layout file that has the partition", 0,     \
+	  NULL, &(t).layout_path, NULL },                                     \
+	{ 'p', "partition", "NAME", "storage partition of the layout", 0,     \
+	  NULL, &(t).partition, NULL },                                       \
+	{ 0, "sector-size", "N", "without a layout: sector size (1K..256K)",  \
+	  0, NULL, &(t).sector_size, NULL },                                  \
+	{ 0, "sectors", "N", "without a layout: number of sectors (>= 2)", 0, \
+	  NULL, &(t).sectors, NULL },                                         \
+	{ 0, "write-unit", "N", "without a layout: write unit (1..32, "       \
+	  "default 1)", 0, NULL, &(t).write_unit, NULL },                     \
+	{ 0, "erased-value", "V", "without a layout: 0xFF (default) or 0x00", \
+	  0, NULL, &(t).erased, NULL },                                       \
+	{ 0, "program-once", NULL, "without a layout: ECC flash, one program "\
+	  "per write unit", 0, &(t).program_once, NULL, NULL }
+
+static int geometry_from_layout(struct kv_target *t)
+{
+	const struct fk_layout_partition *part;
+	const struct fk_layout_memory *mem;
+	struct fk_flash f = { { 0 }, NULL, NULL };
+	struct fk_sector s, si;
+
+	if (!t->partition) {
+		fk_error("--layout needs --partition NAME (the storage "
+			 "partition)");
+		return -1;
+	}
+	if (fk_layout_load(t->layout_path, &t->layout, NULL) != FK_OK)
+		return -1;
+	part = fk_layout_find_partition(&t->layout, t->partition);
+	if (!part) {
+		fk_error("%s: no partition '%s' (see 'flashkit layout show %s')",
+			 t->layout_path, t->partition, t->layout_path);
+		return -1;
+	}
+	mem = fk_layout_partition_memory(&t->layout, part);
+	if (part->role != FK_ROLE_STORAGE ||
+	    fk_layout_memory_geometry(mem, &f.geo) != FK_OK) {
+		fk_layout_diag(stderr, &part->pos, "error",
+			       "partition '%s' has role %s; a settings store "
+			       "needs a flash partition of role storage",
+			       part->name, fk_layout_role_name(part->role));
+		return -1;
+	}
+	fk_flash_sector_at(&f, part->offset, &s);
+	for (uint32_t i = 0; i < part->sector_count; i++) {
+		fk_flash_sector_by_index(&f, part->first_sector + i, &si);
+		if (si.size != s.size) {
+			fk_layout_diag(stderr, &part->pos, "error",
+				       "partition '%s' mixes %u- and %u-byte "
+				       "sectors; a settings store needs sectors "
+				       "of one size", part->name, s.size,
+				       si.size);
+			return -1;
+		}
+	}
+	t->run.count = part->sector_count;
+	t->run.size = s.size;
+	t->sim.geo = f.geo;
+	t->sim.geo.size = part->size;
+	return 0;
+}
+
+static int geometry_from_options(struct kv_target *t)
+{
+	uint64_t ss, n, wu = 1, erased = 0xFF;
+
+	if (!t->sector_size || !t->sectors) {
+		fk_error("give the store's place: --layout FILE --partition "
+			 "NAME, or --sector-size N --sectors N");
+		return -1;
+	}
+	if (fk_parse_u64(t->sector_size, &ss) || fk_parse_u64(t->sectors, &n) ||
+	    (t->write_unit && fk_parse_u64(t->write_unit, &wu)) ||
+	    (t->erased && fk_parse_u64(t->erased, &erased)) ||
+	    ss > (1u << 30) || n > 0xFFFF || ss * n > 0xFFFFFFFFull ||
+	    (erased != 0xFF && erased != 0)) {
+		fk_error("bad geometry: sector size, sectors, write unit must "
+			 "be numbers (K/M suffixes allowed), erased value "
+			 "0xFF or 0x00");
+		return -1;
+	}
+	t->run.count = (uint32_t)n;
+	t->run.size = (uint32_t)ss;
+	t->sim.geo.size = (uint32_t)(ss * n);
+	t->sim.geo.write_unit = (uint32_t)wu;
+	t->sim.geo.erased_value = (uint8_t)erased;
+	t->sim.geo.program_once = t->program_once != 0;
+	return 0;
+}
+
+/* Fills t->sim from the options. */
+static int target_geometry(struct kv_target *t)
+{
+	int rc = t->layout_path ? geometry_from_layout(t) :
+				  geometry_from_options(t);
+
+	t->sim.geo.runs = &t->run;
+	t->sim.geo.run_count = 1;
+	if (rc == 0 && fk_flash_check_geometry(&t->sim.geo) != FK_OK) {
+		fk_error("%u sectors of %u bytes with a %u-byte write unit is "
+			 "not a valid flash geometry", t->run.count,
+			 t->run.size, t->sim.geo.write_unit);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* A simulator shaped like the target, holding data (or erased). */
+static struct fk_sim *target_sim(const struct kv_target *t, const uint8_t *data,
+				 struct fk_area *area)
+{
+	struct fk_sim *sim = fk_sim_create(&t->sim);
+
+	if (!sim)
+		return NULL;
+	if (data)
+		memcpy(fk_sim_data(sim), data, t->sim.geo.size);
+	fk_area_init(area, fk_sim_flash(sim), 0, t->sim.geo.size);
+	return sim;
+}
+
+static const char *mount_hint(int rc)
+{
+	return rc == FK_EINVAL ?
+		       "the configuration does not fit: the store needs every "
+		       "key at value-max, plus one record-max commit, to fit "
+		       "one sector, and at least 2 sectors of 1K..256K with a "
+		       "write unit of at most 32 (docs/kv-format.md, Capacity); "
+		       "lower keys or value-max, or give it larger sectors" :
+		       fk_strerror(rc);
+}
+
+static int kv_build(int argc, char **argv)
+{
+	static struct kv_target t;
+	static const char *out;
+	static const struct fk_option options[] = {
+		{ 'o', "output", "FILE", "the store image (raw binary of the "
+		  "partition)", 0, NULL, &out, NULL },
+		TARGET_OPTIONS(t),
+	};
+	static const struct fk_command_help help = {
+		.usage = "flashkit kv build SETTINGS.yaml -o OUT.bin "
+			 "(--layout L --partition NAME | --sector-size N "
+			 "--sectors N [--write-unit N] [--erased-value V] "
+			 "[--program-once])",
+		.summary = "Makes the image of a settings store holding the "
+			   "values of SETTINGS.yaml, for the storage partition "
+			   "(merge it like any input: OUT.bin@NAME). The "
+			   "device's own store code writes it, on a simulated "
+			   "flash of the partition's geometry.",
+		.options = options,
+		.option_count = sizeof(options) / sizeof(options[0]),
+	};
+	struct fk_kv_settings set;
+	struct fk_sim *sim = NULL;
+	struct fk_area area;
+	struct fk_kv *kv = NULL;
+	uint8_t *text = NULL;
+	size_t len;
+	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
+
+	if (rc)
+		return rc > 0 ? FK_EXIT_OK : FK_EXIT_USAGE;
+	if (npos != 1 || !out) {
+		fk_error("usage: %s", help.usage);
+		return FK_EXIT_USAGE;
+	}
+	if (target_geometry(&t))
+		goto usage;
+	if (fk_read_file(argv[0], &text, &len))
+		goto usage;
+	if (fk_kv_settings_parse(argv[0], (char *)text, len, &set, stderr)) {
+		fprintf(stderr, "%s: %u error%s; no image written\n", argv[0],
+			set.errors, set.errors == 1 ? "" : "s");
+		rc = FK_EXIT_FAIL;
+		goto done;
+	}
+	sim = target_sim(&t, NULL, &area);
+	kv = malloc(sizeof(*kv));
+	if (!sim || !kv)
+		abort();
+	rc = fk_kv_mount(kv, &area, &set.cfg);
+	if (rc != FK_OK) {
+		fk_error("%s: cannot make a store of %u x %u-byte sectors: %s",
+			 argv[0], t.run.count, t.run.size, mount_hint(rc));
+		rc = FK_EXIT_FAIL;
+		goto free_set;
+	}
+	for (size_t i = 0; i < set.count; i++) {
+		const struct fk_kv_setting *it = &set.items[i];
+
+		rc = fk_kv_set(kv, it->id, it->value, it->len);
+		if (rc != FK_OK) {
+			fk_layout_diag(stderr, &it->pos, "error",
+				       "key %u: %s", it->id, fk_strerror(rc));
+			rc = FK_EXIT_FAIL;
+			goto free_set;
+		}
+	}
+	rc = fk_write_file(out, fk_sim_data(sim), t.sim.geo.size) ?
+		     FK_EXIT_USAGE : FK_EXIT_OK;
+	if (rc == FK_EXIT_OK)
+		printf("%s: %zu value%s in a store of %u x %u bytes (keys "
+		       "0..%u, values up to %u bytes)\n", out, set.count,
+		       set.count == 1 ? "" : "s", t.run.count, t.run.size,
+		       set.cfg.key_limit - 1u, set.cfg.value_max);
+free_set:
+	fk_kv_settings_free(&set);
+done:
+	free(kv);
+	fk_sim_destroy(sim);
+	free(text);
+	fk_layout_free(&t.layout);
+	return rc;
+usage:
+	fk_layout_free(&t.layout);
+	return FK_EXIT_USAGE;
+}
+
+/* Tries every geometry a store header can describe until one mounts. */
+static struct fk_sim *detect(struct kv_target *t, const uint8_t *data,
+			     size_t len, struct fk_area *area,
+			     struct fk_kv *kv)
+{
+	static const uint8_t erased[] = { 0xFF, 0x00 };
+
+	for (uint32_t ss = 1024; ss <= 256 * 1024; ss *= 2) {
+		if (len % ss || len / ss < 2 || len / ss > 0xFFFF)
+			continue;
+		for (uint32_t wu = 1; wu <= 32 && wu <= ss; wu *= 2) {
+			for (int e = 0; e < 2; e++) {
+				struct fk_kv_config cfg;
+				struct fk_sim *sim;
+
+				t->run.count = (uint32_t)(len / ss);
+				t->run.size = ss;
+				t->sim.geo.size = (uint32_t)len;
+				t->sim.geo.runs = &t->run;
+				t->sim.geo.run_count = 1;
+				t->sim.geo.write_unit = wu;
+				t->sim.geo.erased_value = erased[e];
+				sim = target_sim(t, data, area);
+				if (!sim)
+					abort();
+				if (fk_kv_probe(area, &cfg) == FK_OK &&
+				    fk_kv_mount(kv, area, &cfg) == FK_OK)
+					return sim;
+				fk_sim_destroy(sim);
+			}
+		}
+	}
+	return NULL;
+}
+
+struct dump_ctx {
+	int records;
+	uint32_t live, superseded, deleted, min_erases, max_erases;
+};
+
+static void print_value(const uint8_t *v, uint8_t len)
+{
+	bool text = true;
+
+	for (uint8_t i = 0; i < len; i++)
+		text &= v[i] >= 0x20 && v[i] < 0x7F && v[i] != '"';
+	if (text && len) {
+		printf("\"%.*s\"", len, (const char *)v);
+		return;
+	}
+	printf("hex ");
+	for (uint8_t i = 0; i < len; i++)
+		printf("%02x", v[i]);
+}
+
+static int dump_sector(void *arg, const struct fk_kv_sector_info *s)
+{
+	static const char *const state[] = { "free", "data", "stale" };
+	struct dump_ctx *c = arg;
+
+	printf("  sector %3u  %-5s  seq %-8u  erases %-6u", s->index,
+	       state[s->state], s->seq, s->erases);
+	if (s->state == FK_KV_SECTOR_DATA)
+		printf("  used %u bytes", s->used);
+	printf("\n");
+	if (s->erases < c->min_erases)
+		c->min_erases = s->erases;
+	if (s->erases > c->max_erases)
+		c->max_erases = s->erases;
+	return 0;
+}
+
+static int dump_record(void *arg, const struct fk_kv_record_info *r)
+{
+	struct dump_ctx *c = arg;
+
+	c->live += r->live && !r->deleted;
+	c->deleted += r->live && r->deleted;
+	c->superseded += !r->live;
+	if (!c->records && !r->live)
+		return 0;
+	printf("  key %-5u %-10s sector %u +0x%05x  ", r->id,
+	       r->live ? (r->deleted ? "deleted" : "live") : "superseded",
+	       r->sector, r->off);
+	if (r->deleted)
+		printf("(deletion)");
+	else
+		print_value(r->value, r->len);
+	printf("\n");
+	return 0;
+}
+
+static int kv_dump(int argc, char **argv)
+{
+	static struct kv_target t;
+	static int records;
+	static const struct fk_option options[] = {
+		{ 'r', "records", NULL, "list superseded entries too", 0,
+		  &records, NULL, NULL },
+		TARGET_OPTIONS(t),
+	};
+	static const struct fk_command_help help = {
+		.usage = "flashkit kv dump FILE [--records] [--layout L "
+			 "--partition NAME | --sector-size N --sectors N ...]",
+		.summary = "Shows what a settings store image holds: each "
+			   "sector's state, sequence number and erase count "
+			   "(wear), then every entry from oldest to newest, "
+			   "live or superseded, and totals. Without a layout "
+			   "or geometry, the geometry is read from the store's "
+			   "sector headers.",
+		.options = options,
+		.option_count = sizeof(options) / sizeof(options[0]),
+	};
+	struct dump_ctx c = { 0, 0, 0, 0, UINT32_MAX, 0 };
+	struct fk_kv_config cfg;
+	struct fk_sim *sim = NULL;
+	struct fk_area area;
+	struct fk_kv *kv = malloc(sizeof(*kv));
+	uint8_t *data = NULL;
+	size_t len;
+	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
+
+	if (!kv)
+		abort();
+	if (rc || npos != 1 || fk_read_file(argv[0], &data, &len)) {
+		if (rc == 0 && npos != 1)
+			fk_error("usage: %s", help.usage);
+		free(kv);
+		return rc > 0 ? FK_EXIT_OK : FK_EXIT_USAGE;
+	}
+	c.records = records;
+	rc = FK_EXIT_FAIL;
+	if (t.layout_path || t.sector_size) {
+		if (target_geometry(&t)) {
+			rc = FK_EXIT_USAGE;
+			goto out;
+		}
+		if (len != t.sim.geo.size) {
+			fk_error("%s: %zu bytes, but the store's place is %u "
+				 "bytes", argv[0], len, t.sim.geo.size);
+			goto out;
+		}
+		t.sim.geo.program_once = false; /* reading a copy */
+		sim = target_sim(&t, data, &area);
+		if (fk_kv_probe(&area, &cfg) != FK_OK) {
+			fk_error("%s: no sector holds a valid store header",
+				 argv[0]);
+			goto out;
+		}
+		if ((rc = fk_kv_mount(kv, &area, &cfg)) != FK_OK) {
+			fk_error("%s: cannot mount the store: %s", argv[0],
+				 mount_hint(rc));
+			rc = FK_EXIT_FAIL;
+			goto out;
+		}
+	} else if (!(sim = detect(&t, data, len, &area, kv))) {
+		fk_error("%s: no settings store found (no sector of 1K..256K "
+			 "starts with a valid store header); give --layout and "
+			 "--partition, or the geometry", argv[0]);
+		goto out;
+	}
+	printf("%s: settings store, %u sectors of %u bytes, write unit %u, "
+	       "erased 0x%02X\n  keys 0..%u, values up to %u bytes, commits up "
+	       "to %u bytes\n", argv[0], t.run.count, t.run.size,
+	       t.sim.geo.write_unit, t.sim.geo.erased_value,
+	       kv->cfg.key_limit - 1u, kv->cfg.value_max, kv->cfg.record_max);
+	printf("sectors (oldest first):\n");
+	rc = fk_kv_inspect(kv, dump_sector, NULL, &c);
+	printf("entries (oldest first%s):\n", records ? "" : ", live only");
+	if (rc == FK_OK)
+		rc = fk_kv_inspect(kv, NULL, dump_record, &c);
+	if (rc != FK_OK) {
+		fk_error("%s: %s", argv[0], fk_strerror(rc));
+		rc = FK_EXIT_FAIL;
+		goto out;
+	}
+	printf("%u live key%s, %u deleted, %u superseded entr%s; erases per "
+	       "sector min %u, max %u\n", c.live, c.live == 1 ? "" : "s",
+	       c.deleted, c.superseded, c.superseded == 1 ? "y" : "ies",
+	       c.min_erases, c.max_erases);
+	rc = FK_EXIT_OK;
+out:
+	fk_sim_destroy(sim);
+	free(data);
+	free(kv);
+	fk_layout_free(&t.layout);
+	return rc;
+}
+
+int cmd_kv(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "build") == 0)
+		return kv_build(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "dump") == 0)
+		return kv_dump(argc - 1, argv + 1);
+	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
+			  strcmp(argv[1], "--help") == 0)) {
+		printf("usage: flashkit kv build|dump ... (flashkit kv build "
+		       "--help)\n");
+		return FK_EXIT_OK;
+	}
+	fk_error("usage: flashkit kv build|dump ... (see flashkit kv build "
+		 "--help)");
+	return FK_EXIT_USAGE;
+}
