@@ -327,3 +327,51 @@ int fk_write_file(const char *path, const void *data, size_t len)
 	}
 	return fk_out_commit(&out);
 }
+
+int fk_write_new_file_nosync(const char *path, const void *data, size_t len)
+{
+	size_t plen = strlen(path);
+	char *tmp = malloc(plen + sizeof(".tmp-XXXXXX"));
+	int fd, rc = 0;
+
+	if (!tmp) {
+		fk_error("out of memory");
+		return -1;
+	}
+	memcpy(tmp, path, plen);
+	memcpy(tmp + plen, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		fk_error("cannot create '%s': %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	for (size_t done = 0; done < len;) {
+		ssize_t n = write(fd, (const char *)data + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fk_error("cannot write '%s': %s", path, strerror(errno));
+			rc = -1;
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (close(fd) != 0 && rc == 0) {
+		fk_error("cannot write '%s': %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && link(tmp, path) != 0) {
+		if (errno == EEXIST) {
+			rc = 1;
+		} else {
+			fk_error("cannot create '%s': %s", path,
+				 strerror(errno));
+			rc = -1;
+		}
+	}
+	unlink(tmp);
+	free(tmp);
+	return rc;
+}

@@ -12,6 +12,7 @@
 	X(kv, cmd_kv, "build and dump settings store images") \
 	X(layout, cmd_layout, "check a layout file and generate from it") \
 	X(merge, cmd_merge, "merge inputs into one production file per memory") \
+	X(provision, cmd_provision, "per-device records (serials, MACs, keys) and a manifest") \
 	X(version, cmd_version, "print the version of flashkit")
 
 #define FK_DECLARE_COMMAND(name, fn, summary) int fn(int argc, char **argv);

@@ -62,6 +62,9 @@ int fk_devinfo_get_mem(const void *rec, size_t size, uint16_t id, void *buf,
  * *record_size (may be NULL) receives its size in bytes. */
 int fk_devinfo_check(const struct fk_area *area, uint32_t *record_size);
 
+/* The same for a record in memory. */
+int fk_devinfo_check_mem(const void *rec, size_t size, uint32_t *record_size);
+
 /* Building a record in a caller's buffer. */
 struct fk_devinfo_builder {
 	uint8_t *buf;  /* the record being built */

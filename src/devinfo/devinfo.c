@@ -141,18 +141,31 @@ int fk_devinfo_get_mem(const void *rec, size_t size, uint16_t id, void *buf,
 	return get_field(read_mem, &m, id, buf, cap, len);
 }
 
-int fk_devinfo_check(const struct fk_area *area, uint32_t *record_size)
+/* Header, CRC and the structure of every TLV (id 0 is never present,
+ * so the walk visits them all). */
+static int check_all(read_fn rd, const void *ctx, uint32_t *record_size)
 {
 	uint32_t body_len, off, vlen;
-	int rc = check_record(read_area, area, &body_len);
+	int rc = check_record(rd, ctx, &body_len);
 
 	if (rc)
 		return rc;
-	/* Walk every TLV (id 0 is never present) to check the structure. */
-	rc = find_field(read_area, area, body_len, 0, &off, &vlen);
+	rc = find_field(rd, ctx, body_len, 0, &off, &vlen);
 	if (rc != FK_ENOENT)
 		return rc ? rc : FK_ECORRUPT;
 	if (record_size)
 		*record_size = FK_DEVINFO_HEADER_SIZE + body_len;
 	return 0;
+}
+
+int fk_devinfo_check(const struct fk_area *area, uint32_t *record_size)
+{
+	return check_all(read_area, area, record_size);
+}
+
+int fk_devinfo_check_mem(const void *rec, size_t size, uint32_t *record_size)
+{
+	struct mem_src m = { rec, size };
+
+	return check_all(read_mem, &m, record_size);
 }

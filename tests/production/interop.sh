@@ -17,7 +17,7 @@ for base in 0x1000 0x20000 0x08000000; do
 	"$FK" convert data.bin --base $base -o ours.hex
 	"$FK" convert data.bin --base $base -o ours.srec
 	srec_cat ours.hex -Intel -offset -$base -o peer_hex.bin -Binary
-	srec_cat ours.srec -Motorola -offset -$base -o peer_srec.bin -Binary 2>/dev/null
+	srec_cat ours.srec -Motorola -offset -$base -o peer_srec.bin -Binary
 	same peer_hex.bin data.bin
 	same peer_srec.bin data.bin
 done
@@ -45,7 +45,7 @@ for al in 2 3 4; do
 	srec_cat $in -Binary -offset $off -o peer.srec -Motorola -address-length=$al
 	grep -q "^S$((al - 1))" peer.srec || fail "srec_cat did not write S$((al - 1))"
 	"$FK" convert peer.srec --input-format srec -o ours.bin
-	srec_cat peer.srec -Motorola -offset -$off -o peer.bin -Binary
+	srec_cat peer.srec -Motorola -offset -$off -o peer.bin -Binary 2>/dev/null
 	same ours.bin peer.bin
 	same ours.bin $in
 done

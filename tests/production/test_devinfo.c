@@ -180,7 +180,7 @@ static void test_power_cut_at_every_operation_never_gives_wrong_field(void **sta
 static void test_builder_refuses_bad_fields(void **state)
 {
 	struct fk_devinfo_builder b;
-	uint8_t rec[64];
+	uint8_t rec[64], value[64] = { 0 };
 	uint32_t size;
 
 	(void)state;
@@ -193,9 +193,9 @@ static void test_builder_refuses_bad_fields(void **state)
 	assert_int_equal(fk_devinfo_add(&b, 1, "y", 1), FK_EINVAL);
 	assert_int_equal(fk_devinfo_finish(&b, &size), FK_EINVAL);
 	fk_devinfo_begin(&b, rec, sizeof(rec));
-	assert_int_equal(fk_devinfo_add(&b, 2, rec, 49), FK_ENOSPC);
+	assert_int_equal(fk_devinfo_add(&b, 2, value, 49), FK_ENOSPC);
 	fk_devinfo_begin(&b, rec, sizeof(rec));
-	assert_int_equal(fk_devinfo_add(&b, 2, rec, 48), 0);
+	assert_int_equal(fk_devinfo_add(&b, 2, value, 48), 0);
 	assert_int_equal(fk_devinfo_finish(&b, &size), 0);
 	assert_int_equal(size, 64);
 }

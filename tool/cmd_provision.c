@@ -1,0 +1,445 @@
+/*
+ * flashkit provision: N per-device files, each holding one device's
+ * devinfo record at the devinfo partition (alone, or merged into the
+ * factory image), and a CSV manifest of what each device got.
+ *
+ * A serial is never issued twice, across runs and crashes, because of
+ * the order of the steps (docs/production.md, "Why a crash loses nothing
+ * and repeats nothing"):
+ *   1. lock the counter state; finish any interrupted run first;
+ *   2. reserve [next, next+N): the state says next+N and "pending" before
+ *      any output exists (written durably: temp, fsync, rename, fsync);
+ *   3. write each device's file (new files only, never replacing one);
+ *   4. syncfs, then the manifest (durable);
+ *   5. clear "pending" (durable). Only now are the outputs issued.
+ * A crash before 2 issued nothing; after it, the next run sees "pending"
+ * and completes exactly the missing files of that range, with the same
+ * serials (they were never handed out: no file existed), before taking
+ * new ones.
+ *
+ * FK_PROVISION_CRASH=reserved|output:K|synced|manifest kills the process
+ * (SIGKILL) at that step, for the tests.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "flashkit/devinfo.h"
+#include "formats/fileio.h"
+#include "layout/layout.h"
+#include "provision/provision.h"
+
+struct prov {
+	const struct fk_template *t;
+	const struct fk_layout_partition *part;
+	enum fk_format fmt;
+	struct fk_segs factory;  /* empty without --factory */
+	struct fk_pstate st;
+	uint8_t *rec_buf;
+	uint32_t rec_cap;
+	const char *crash;       /* FK_PROVISION_CRASH */
+};
+
+static void crash_point(const struct prov *p, const char *point, long k)
+{
+	char here[32];
+
+	if (!p->crash)
+		return;
+	snprintf(here, sizeof(here), k >= 0 ? "%s:%ld" : "%s", point, k);
+	if (!strcmp(p->crash, here))
+		kill(getpid(), SIGKILL);
+}
+
+static char *join(const char *dir, const char *name, const char *ext)
+{
+	size_t len = strlen(dir) + strlen(name) + strlen(ext) + 2;
+	char *s = malloc(len);
+
+	if (s)
+		snprintf(s, len, "%s/%s%s", dir, name, ext);
+	return s;
+}
+
+/* The device's file: the record at the partition, over the factory. */
+static int device_file(struct prov *p, const struct fk_device_rec *d,
+		       struct fk_buf *out)
+{
+	struct fk_segs s;
+	struct fk_write_opts wo;
+	struct fk_fmt_error err;
+	int rc = 0;
+
+	fk_segs_init(&s);
+	for (size_t i = 0; i < p->factory.n && !rc; i++)
+		rc = fk_segs_add(&s, p->factory.v[i].addr, p->factory.v[i].data,
+				 p->factory.v[i].len, NULL);
+	if (!rc)
+		rc = fk_segs_add(&s, p->part->address, d->record, d->record_len,
+				 NULL);
+	fk_write_opts_init(&wo);
+	out->len = 0;
+	if (!rc && fk_format_write(p->fmt, &s, &wo, out, &err)) {
+		fk_error("%s", err.msg);
+		rc = -1;
+	}
+	fk_segs_free(&s);
+	return rc ? -1 : 0;
+}
+
+static uint16_t serial_id(const struct fk_template *t)
+{
+	for (size_t i = 0; i < t->nfields; i++)
+		if (t->fields[i].type == FK_TFIELD_SERIAL)
+			return t->fields[i].id;
+	return FK_DEVINFO_SERIAL;
+}
+
+/* An existing output of an interrupted run: its record, checked. */
+static int adopt_file(struct prov *p, const char *path, const char *serial,
+		      struct fk_device_rec *d)
+{
+	struct fk_read_opts ro;
+	struct fk_segs s;
+	char got[128];
+	uint32_t len;
+
+	fk_read_opts_init(&ro);
+	fk_segs_init(&s);
+	if (fk_load_segs(path, p->fmt, &ro, &s))
+		return -1;
+	fk_segs_read(&s, p->part->address, p->rec_buf, p->rec_cap, 0xFF);
+	fk_segs_free(&s);
+	got[0] = '\0';
+	if (fk_devinfo_get_mem(p->rec_buf, p->rec_cap, serial_id(p->t), got,
+			       sizeof(got) - 1, &len) == 0)
+		got[len] = '\0';
+	if (fk_devinfo_check_mem(p->rec_buf, p->rec_cap, &d->record_len) ||
+	    strcmp(got, serial)) {
+		fk_error("%s: holds no valid record for serial %s; it is not "
+			 "this run's file: move it away and run again", path,
+			 serial);
+		return -1;
+	}
+	d->record = p->rec_buf;
+	return 0;
+}
+
+/*
+ * Produces the files of [first, end) in dir and their manifest. recovering:
+ * the range was reserved by an interrupted run; files that exist are its
+ * own and are kept. Otherwise an existing file means the serial was issued
+ * before: refused.
+ */
+static int run_range(struct prov *p, uint64_t first, uint64_t end,
+		     const char *dir, const char *ext, bool recovering)
+{
+	struct fk_buf file = { 0 };
+	char *manifest = fk_manifest_header(p->t), name[64];
+	size_t mlen = manifest ? strlen(manifest) : 0;
+	int rc = manifest ? 0 : -1, dfd;
+
+	for (uint64_t n = first; n < end && !rc; n++) {
+		struct fk_device_rec d;
+		char *path, *row = NULL;
+		int w = 1;
+
+		if (fk_template_serial(p->t, n, d.serial, sizeof(d.serial)))
+			rc = -1;
+		path = rc ? NULL : join(dir, d.serial, ext);
+		if (!path) {
+			rc = -1;
+			break;
+		}
+		if (!recovering || access(path, F_OK) != 0) {
+			rc = fk_device_build(p->t, p->st.start, n, p->rec_buf,
+					     p->rec_cap, &d);
+			if (!rc)
+				rc = device_file(p, &d, &file);
+			if (!rc)
+				w = fk_write_new_file_nosync(path, file.p,
+							     file.len);
+			if (w == 1 && !rc) {
+				fk_error("duplicate serial %s: %s exists, so it "
+					 "was issued before, yet the counter "
+					 "state %s says %llu is next; it was "
+					 "rolled back or replaced: restore it",
+					 d.serial, path, p->t->state_path,
+					 (unsigned long long)n);
+				rc = -1;
+			} else if (w < 0) {
+				rc = -1;
+			}
+		} else {
+			rc = adopt_file(p, path, d.serial, &d);
+		}
+		if (!rc)
+			rc = fk_manifest_row(p->t, n, d.record, d.record_len,
+					     path + strlen(dir) + 1, &row);
+		if (!rc) {
+			size_t rl = strlen(row);
+			char *m = realloc(manifest, mlen + rl + 1);
+
+			if (m) {
+				memcpy(m + mlen, row, rl + 1);
+				manifest = m;
+				mlen += rl;
+			} else {
+				rc = -1;
+			}
+		}
+		free(row);
+		free(path);
+		crash_point(p, "output", (long)(n - first + 1));
+	}
+	fk_buf_free(&file);
+	if (rc) {
+		free(manifest);
+		return -1;
+	}
+	/* Every file on disk before the manifest says they exist. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || syncfs(dfd) != 0) {
+		fk_error("cannot sync '%s': %s", dir, strerror(errno));
+		rc = -1;
+	}
+	if (dfd >= 0)
+		close(dfd);
+	crash_point(p, "synced", -1);
+	snprintf(name, sizeof(name), "manifest-%llu-%llu", (unsigned long long)first,
+		 (unsigned long long)(end - 1));
+	if (!rc) {
+		char *mpath = join(dir, name, ".csv");
+
+		rc = mpath ? fk_write_file(mpath, manifest, mlen) : -1;
+		if (!rc)
+			printf("%s: %llu device%s, counter %llu..%llu%s\n", mpath,
+			       (unsigned long long)(end - first),
+			       end - first == 1 ? "" : "s",
+			       (unsigned long long)first,
+			       (unsigned long long)(end - 1),
+			       recovering ? " (completed an interrupted run)"
+					  : "");
+		free(mpath);
+	}
+	free(manifest);
+	crash_point(p, "manifest", -1);
+	return rc;
+}
+
+/* Finishes a run that a crash interrupted, then clears "pending". */
+static int recover(struct prov *p)
+{
+	enum fk_format fmt = p->fmt;
+	int rc;
+
+	if (!p->st.pending)
+		return 0;
+	/* The interrupted run's format, whatever this run asks for. */
+	p->fmt = fk_format_by_name(p->st.pend_ext + 1);
+	rc = p->fmt == FK_FMT_UNKNOWN ? -1
+	     : run_range(p, p->st.pend_first, p->st.pend_end, p->st.pend_dir,
+			 p->st.pend_ext, true);
+	p->fmt = fmt;
+	if (rc)
+		return -1;
+	p->st.pending = false;
+	return fk_pstate_write(p->t->state_path, &p->st);
+}
+
+static int provision(struct prov *p, uint64_t count, const char *dir)
+{
+	uint64_t first = p->st.next;
+
+	if (recover(p))
+		return -1;
+	if (count == 0)
+		return 0;
+	if (count > p->t->last - first + 1 || first > p->t->last) {
+		fk_error("%s: the counter would pass its last value %llu (next "
+			 "is %llu)", p->t->path, (unsigned long long)p->t->last,
+			 (unsigned long long)first);
+		return -1;
+	}
+	/* Refuse before reserving when a serial of the range was issued or
+	 * a device's inputs are missing. */
+	for (uint64_t n = first; n < first + count; n++) {
+		char serial[128], *path;
+		int exists;
+
+		if (fk_template_serial(p->t, n, serial, sizeof(serial)) ||
+		    fk_device_check_inputs(p->t, p->st.start, n, serial))
+			return -1;
+		path = join(dir, serial, fk_format_ext(p->fmt));
+		exists = path && access(path, F_OK) == 0;
+		if (exists)
+			fk_error("duplicate serial %s: %s exists, so it was "
+				 "issued before, yet the counter state %s says "
+				 "%llu is next; it was rolled back or replaced: "
+				 "restore it", serial, path, p->t->state_path,
+				 (unsigned long long)n);
+		free(path);
+		if (exists)
+			return -1;
+	}
+	p->st.pending = true;
+	p->st.pend_first = first;
+	p->st.pend_end = first + count;
+	snprintf(p->st.pend_ext, sizeof(p->st.pend_ext), "%s",
+		 fk_format_ext(p->fmt));
+	free(p->st.pend_dir);
+	p->st.pend_dir = strdup(dir);
+	p->st.next = first + count;
+	if (!p->st.pend_dir || fk_pstate_write(p->t->state_path, &p->st))
+		return -1;
+	crash_point(p, "reserved", -1);
+	if (run_range(p, first, first + count, dir, p->st.pend_ext, false))
+		return -1;
+	p->st.pending = false;
+	return fk_pstate_write(p->t->state_path, &p->st);
+}
+
+static const struct fk_layout_partition *
+find_devinfo(const struct fk_layout *l, const char *name)
+{
+	const struct fk_layout_partition *found = NULL;
+
+	if (name) {
+		found = fk_layout_find_partition(l, name);
+		if (!found)
+			fk_error("no partition '%s' in %s", name, l->path);
+		return found;
+	}
+	for (uint32_t i = 0; i < l->partition_count; i++) {
+		if (l->partitions[i].role != FK_ROLE_DEVINFO)
+			continue;
+		if (found) {
+			fk_error("%s has several devinfo partitions; choose one "
+				 "with --partition", l->path);
+			return NULL;
+		}
+		found = &l->partitions[i];
+	}
+	if (!found)
+		fk_error("%s has no partition of role devinfo; add one or name "
+			 "a partition with --partition", l->path);
+	return found;
+}
+
+/* Loads the factory image and checks it leaves the partition free. */
+static int load_factory(struct prov *p, const char *path)
+{
+	struct fk_read_opts ro;
+	uint64_t lo = p->part->address, hi = lo + p->part->size;
+
+	fk_read_opts_init(&ro);
+	if (fk_load_segs(path, FK_FMT_UNKNOWN, &ro, &p->factory))
+		return -1;
+	for (size_t i = 0; i < p->factory.n; i++) {
+		const struct fk_seg *s = &p->factory.v[i];
+
+		if (s->addr < hi && lo < s->addr + s->len) {
+			fk_error("%s has data at 0x%08llx, inside partition "
+				 "'%s' (0x%08llx..0x%08llx) where each device's "
+				 "record goes: merge the factory image without "
+				 "it", path,
+				 (unsigned long long)(s->addr > lo ? s->addr : lo),
+				 p->part->name, (unsigned long long)lo,
+				 (unsigned long long)(hi - 1));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cmd_provision(int argc, char **argv)
+{
+	const char *layout_path = NULL, *part_name = NULL, *tpl = NULL;
+	const char *count_text = NULL, *dir = NULL, *format = "hex";
+	const char *factory = NULL;
+	const struct fk_option options[] = {
+		{ 0, "layout", "FILE", "the layout (required)",
+		  .value = &layout_path },
+		{ 0, "partition", "NAME", "the devinfo partition (default: the "
+		  "one of role devinfo)", .value = &part_name },
+		{ 0, "template", "FILE", "what each record holds (required)",
+		  .value = &tpl },
+		{ 0, "count", "N", "devices to provision (0: only finish an "
+		  "interrupted run)", .value = &count_text },
+		{ 'o', "output", "DIR", "folder for the files and manifests",
+		  .value = &dir },
+		{ 0, "format", "F", "per-device file format: hex (default), "
+		  "srec, bin, uf2, dfu", .value = &format },
+		{ 0, "factory", "FILE", "merge each record into this factory "
+		  "image (one memory)", .value = &factory },
+	};
+	const struct fk_command_help help = {
+		.usage = "flashkit provision --layout L --template T --count N "
+			 "-o DIR",
+		.summary = "Writes one file per device with its devinfo record "
+			   "(serial, MACs, secrets, calibration),\nalone or "
+			   "merged into the factory image, and a CSV manifest. "
+			   "Serials come from a\ncounter whose state is updated "
+			   "atomically: none is ever issued twice.",
+		.options = options,
+		.option_count = sizeof(options) / sizeof(options[0]),
+	};
+	struct fk_layout layout;
+	struct fk_template t;
+	struct prov p = { .t = &t };
+	uint64_t count;
+	int npos, lock, rc = fk_opt_parse(&help, argc, argv, &npos);
+
+	if (rc != 0)
+		return rc > 0 ? FK_EXIT_OK : FK_EXIT_USAGE;
+	if (npos || !layout_path || !tpl || !count_text || !dir) {
+		fk_error("provision needs --layout, --template, --count and -o "
+			 "(see 'flashkit provision --help')");
+		return FK_EXIT_USAGE;
+	}
+	p.fmt = fk_format_by_name(format);
+	if (fk_parse_u64(count_text, &count) || count > 100000000 ||
+	    p.fmt == FK_FMT_UNKNOWN || p.fmt == FK_FMT_ELF) {
+		fk_error("bad --count '%s' or --format '%s'", count_text,
+			 format);
+		return FK_EXIT_USAGE;
+	}
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		fk_error("cannot create '%s': %s", dir, strerror(errno));
+		return FK_EXIT_USAGE;
+	}
+	if (fk_layout_load(layout_path, &layout, NULL))
+		return FK_EXIT_FAIL;
+	fk_segs_init(&p.factory);
+	p.part = find_devinfo(&layout, part_name);
+	rc = p.part && fk_template_load(tpl, &t) == 0 ? 0 : -1;
+	if (rc) {
+		fk_layout_free(&layout);
+		return FK_EXIT_FAIL;
+	}
+	p.rec_cap = p.part->size < FK_DEVINFO_HEADER_SIZE + FK_DEVINFO_MAX_BODY
+		    ? p.part->size : FK_DEVINFO_HEADER_SIZE + FK_DEVINFO_MAX_BODY;
+	p.rec_buf = malloc(p.rec_cap);
+	p.crash = getenv("FK_PROVISION_CRASH");
+	lock = -1;
+	if (!p.rec_buf || (factory && load_factory(&p, factory)) ||
+	    (lock = fk_pstate_lock(t.state_path)) < 0 ||
+	    fk_pstate_read(t.state_path, t.start, &p.st))
+		rc = -1;
+	if (!rc)
+		rc = provision(&p, count, dir);
+	fk_pstate_unlock(lock);
+	fk_pstate_free(&p.st);
+	fk_segs_free(&p.factory);
+	free(p.rec_buf);
+	fk_template_free(&t);
+	fk_layout_free(&layout);
+	return rc ? FK_EXIT_FAIL : FK_EXIT_OK;
+}
