@@ -14,8 +14,7 @@
 #include "flashsim.h"
 
 static const struct fk_sector_run stm32f4[] = {
-	{ 4, 16 * 1024 }, { 1, 64 * 1024 }, { 7, 128 * 1024 }
-};
+    {4, 16 * 1024}, {1, 64 * 1024}, {7, 128 * 1024}};
 
 static double now(void)
 {
@@ -40,9 +39,12 @@ static int scenario(struct fk_flash *f)
 int main(void)
 {
 	struct fk_sim_config cfg = {
-		.geo = { .base = 0x08000000, .size = 1024 * 1024,
-			 .runs = stm32f4, .run_count = 3, .write_unit = 1,
-			 .erased_value = 0xFF },
+	    .geo = {.base = 0x08000000,
+		    .size = 1024 * 1024,
+		    .runs = stm32f4,
+		    .run_count = 3,
+		    .write_unit = 1,
+		    .erased_value = 0xFF},
 	};
 	struct fk_sim *sim = fk_sim_create(&cfg);
 	struct fk_flash *f = fk_sim_flash(sim);
@@ -66,7 +68,8 @@ int main(void)
 	}
 	t = now() - t0;
 	printf("erase + program of 1 MiB (STM32F4 map), 4 KiB calls: "
-	       "%.0f MiB/s\n", rounds / t);
+	       "%.0f MiB/s\n",
+	       rounds / t);
 
 	snap = fk_sim_snapshot_take(sim);
 	t0 = now();

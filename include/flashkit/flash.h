@@ -97,7 +97,8 @@ int fk_flash_check_write_align(const struct fk_flash *flash, uint32_t off,
 /* True when off is the first byte of a sector, or equals size (the end). */
 bool fk_flash_is_sector_boundary(const struct fk_flash *flash, uint32_t off);
 
-/* Round a length up to the write unit. */
+/* Round a length up to the write unit. Meant for lengths inside the
+ * memory: a len within write_unit - 1 of 2^32 wraps to 0. */
 uint32_t fk_flash_align_up(const struct fk_flash *flash, uint32_t len);
 
 /* Checked operations. On power loss: read has no effect; program may leave

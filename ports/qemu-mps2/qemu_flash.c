@@ -52,8 +52,8 @@ static int check_program(const struct fk_flash_geometry *geo,
 	uint8_t erased = geo->erased_value;
 
 	for (uint32_t i = 0; i < len; i++) {
-		uint8_t back = erased == 0xFF ? (uint8_t)(~old[i] & new[i]) :
-						(uint8_t)(old[i] & ~new[i]);
+		uint8_t back = erased == 0xFF ? (uint8_t)(~old[i] & new[i])
+					      : (uint8_t)(old[i] & ~new[i]);
 
 		if (geo->program_once && old[i] != erased)
 			return FK_EPROGONCE;
@@ -93,8 +93,8 @@ static int qemu_erase_sector(const struct fk_flash *flash, uint32_t off,
 	memset(erased, flash->geo.erased_value, sizeof(erased));
 	for (uint32_t done = 0; done < sector_size && rc == FK_OK;
 	     done += CHUNK) {
-		uint32_t n = sector_size - done < CHUNK ? sector_size - done :
-							  CHUNK;
+		uint32_t n =
+		    sector_size - done < CHUNK ? sector_size - done : CHUNK;
 
 		rc = file_write(qf, off + done, erased, n);
 	}
@@ -102,9 +102,9 @@ static int qemu_erase_sector(const struct fk_flash *flash, uint32_t off,
 }
 
 static const struct fk_flash_ops qemu_flash_ops = {
-	.read = qemu_read,
-	.program = qemu_program,
-	.erase_sector = qemu_erase_sector,
+    .read = qemu_read,
+    .program = qemu_program,
+    .erase_sector = qemu_erase_sector,
 };
 
 /* A new or short file: append erased bytes up to size. */

@@ -30,7 +30,7 @@
 
 struct fk_qemu_flash {
 	struct fk_flash flash; /* what flashkit code uses */
-	int handle;            /* semihosting handle of the file */
+	int handle;	       /* semihosting handle of the file */
 	uint8_t *mirror;       /* NULL, or memory kept equal to the file */
 };
 

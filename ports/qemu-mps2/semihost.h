@@ -16,7 +16,7 @@
 
 /* fk_sh_open modes (fopen's): */
 enum fk_sh_mode {
-	FK_SH_RB = 1,    /* "rb": read, must exist */
+	FK_SH_RB = 1,	  /* "rb": read, must exist */
 	FK_SH_RPLUSB = 3, /* "r+b": read and write, must exist */
 	FK_SH_WPLUSB = 7, /* "w+b": read and write, created or truncated */
 };

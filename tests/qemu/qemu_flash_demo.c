@@ -10,6 +10,8 @@
  *   aftercut  what "cut" had written before the kill is there
  *   boot      jump to the app whose image the host put in sector 4
  *   fail      exit with status 3 (the host checks it sees the status)
+ *   fault     read an address nothing answers: a fault, reported
+ *   spin      print "spinning" and never end (for a timed power cut)
  *
  * Flash: 4 x 4 KiB + 2 x 16 KiB at 0x00100000 (mirrored into SSRAM1 so
  * sector 4 can execute in place), 8-byte write unit, erased 0xFF, backed
@@ -23,16 +25,16 @@
 #include "semihost.h"
 
 #define FLASH_BASE 0x00100000u
-#define APP_OFF 0x4000u
+#define APP_OFF	   0x4000u
 
-static const struct fk_sector_run runs[] = { { 4, 4096 }, { 2, 16384 } };
+static const struct fk_sector_run runs[] = {{4, 4096}, {2, 16384}};
 static const struct fk_flash_geometry geo = {
-	.base = FLASH_BASE,
-	.size = 0xC000,
-	.runs = runs,
-	.run_count = 2,
-	.write_unit = 8,
-	.erased_value = 0xFF,
+    .base = FLASH_BASE,
+    .size = 0xC000,
+    .runs = runs,
+    .run_count = 2,
+    .write_unit = 8,
+    .erased_value = 0xFF,
 };
 
 static struct fk_qemu_flash qf;
@@ -71,14 +73,40 @@ static void expect_content(uint32_t off, uint32_t len, int erased,
 		uint8_t want = erased ? 0xFF : pattern(off + i);
 
 		if (buf[i] != want || mirror[off + i] != want) {
-			fk_sh_printf("FAIL: %s: byte 0x%x is 0x%x (mirror 0x%x),"
-				     " want 0x%x\n",
-				     what, (unsigned)(off + i), buf[i],
-				     mirror[off + i], want);
+			fk_sh_printf(
+			    "FAIL: %s: byte 0x%x is 0x%x (mirror 0x%x),"
+			    " want 0x%x\n",
+			    what, (unsigned)(off + i), buf[i], mirror[off + i],
+			    want);
 			failures++;
 			return;
 		}
 	}
+}
+
+/* Runs from RAM (FK_RAMFUNC): where flash-programming code has to be on
+ * parts that cannot fetch from flash while programming it. */
+static uint32_t FK_RAMFUNC ram_sum(const uint8_t *p, uint32_t n)
+{
+	uint32_t sum = 0;
+
+	while (n--)
+		sum += *p++;
+	return sum;
+}
+
+static void check_ramfunc(void)
+{
+	uint32_t addr = (uint32_t)(uintptr_t)ram_sum;
+	static const uint8_t bytes[4] = {1, 2, 3, 4};
+
+	if (addr < 0x20000000u || addr >= 0x20400000u) {
+		fk_sh_printf(
+		    "FAIL: FK_RAMFUNC function at 0x%08x, not in RAM\n",
+		    (unsigned)addr);
+		failures++;
+	}
+	expect((int)ram_sum(bytes, 4), 10, "FK_RAMFUNC function runs");
 }
 
 static void phase_write(void)
@@ -101,9 +129,12 @@ static void phase_write(void)
 	       "program a bit back to erased");
 	expect(fk_flash_program(f, 0x1104, buf, 8), FK_EALIGN,
 	       "misaligned program");
-	expect(fk_flash_erase(f, 0x1000, 0x800), FK_EALIGN, "half-sector erase");
-	expect(fk_flash_read(f, 0xBFFF, buf, 2), FK_ERANGE, "read past the end");
+	expect(fk_flash_erase(f, 0x1000, 0x800), FK_EALIGN,
+	       "half-sector erase");
+	expect(fk_flash_read(f, 0xBFFF, buf, 2), FK_ERANGE,
+	       "read past the end");
 	expect_content(0x1000, 256, 0, "sector 1 unchanged by refused calls");
+	check_ramfunc();
 }
 
 static void phase_check(void)
@@ -189,7 +220,13 @@ int main(void)
 		phase_boot();
 	else if (same(phase, "fail"))
 		return 3;
-	else {
+	else if (same(phase, "fault"))
+		return (int)*(volatile uint32_t *)0xF0000000u;
+	else if (same(phase, "spin")) {
+		fk_sh_puts("spinning\n");
+		for (;;)
+			;
+	} else {
 		fk_sh_printf("FAIL: unknown phase '%s'\n", phase);
 		return 2;
 	}

@@ -8,7 +8,9 @@
 #   4. "cut" is killed by SIGKILL after it programmed part of sector 2;
 #      the file and a later run ("aftercut") hold what was written;
 #   5. the program's exit status reaches the host;
-#   6. "boot" jumps to qemu_app, written by the host into sector 4.
+#   6. a fault ends the run with 128 + its exception number;
+#   7. --cut-after-ms kills a run that never ends by itself;
+#   8. "boot" jumps to qemu_app, written by the host into sector 4.
 set -euo pipefail
 : "${FK_QEMU_RUN:?}" "${FK_TARGET_DIR:?}"
 demo=$FK_TARGET_DIR/qemu_flash_demo.elf
@@ -64,9 +66,22 @@ status=$?
 set -e
 [ "$status" -eq 3 ] || { echo "FAIL: exit status $status, want 3" >&2; exit 1; }
 
-echo "== 6. jump to an app image in the flash"
+echo "== 6. a fault is reported and ends the run"
+set +e
+run --arg fault >"$work/out.txt" 2>&1
+status=$?
+set -e
+cat "$work/out.txt"
+[ "$status" -eq 131 ] || { echo "FAIL: fault exit status $status, want 131 (128 + HardFault)" >&2; exit 1; }
+grep -q '^fault: exception 3$' "$work/out.txt"
+
+echo "== 7. a timed power cut"
+run --arg spin --cut-after-ms 300 | tee "$work/out.txt"
+grep -q '^run.sh: power cut after 300 ms$' "$work/out.txt"
+
+echo "== 8. jump to an app image in the flash"
 dd if="$FK_TARGET_DIR/qemu_app.bin" of="$work/flash.bin" bs=1 seek=$((0x4000)) \
 	conv=notrunc status=none
 run --arg boot --expect '^app: ok$' | tee "$work/out.txt"
 grep -q '^app: running from 0x001040' "$work/out.txt"
-echo "test_qemu_flash: 6 scenarios passed"
+echo "test_qemu_flash: 8 scenarios passed"
