@@ -8,8 +8,10 @@
  * it). With --layout every byte is assigned to the memory holding it and
  * each memory gets its own output, OUT's name with "-<memory>" before the
  * extension (factory.hex -> factory-flash.hex, factory-qspi.hex), the
- * names the OpenOCD script of `flashkit layout gen` programs. Without a
- * layout, everything goes to OUT.
+ * names the OpenOCD script of `flashkit layout gen` programs; a memory
+ * without bus addresses (serial flash) always gets a binary from offset
+ * 0 (factory-sflash.bin), which the script writes to its flash bank.
+ * Without a layout, everything goes to OUT.
  *
  * Every refusal names both parties: the two inputs that overlap, the
  * input and the partition it does not fit, the address and the memories
@@ -252,18 +254,19 @@ static int place_input(struct merge *m, size_t i)
 	return 0;
 }
 
-/* "factory.hex" + "qspi" -> "factory-qspi.hex". */
-static char *memory_output_name(const char *out, const char *memory)
+/* "factory.hex" + "qspi" -> "factory-qspi.hex" (or ext instead). */
+static char *memory_output_name(const char *out, const char *memory,
+				const char *ext)
 {
 	const char *slash = strrchr(out, '/');
 	const char *dot = strrchr(slash ? slash + 1 : out, '.');
 	size_t stem = dot ? (size_t)(dot - out) : strlen(out);
-	size_t len = strlen(out) + strlen(memory) + 2;
+	size_t len = strlen(out) + strlen(memory) + 8;
 	char *name = malloc(len);
 
 	if (name)
 		snprintf(name, len, "%.*s-%s%s", (int)stem, out, memory,
-			 dot ? dot : "");
+			 ext ? ext : dot ? dot : "");
 	return name;
 }
 
@@ -278,17 +281,24 @@ static int write_outputs(struct merge *m, const char *out, enum fk_format f,
 
 		if (mm->segs.n == 0)
 			continue;
+		bool unmapped = mm->mem && !mm->mem->mapped;
+		uint64_t lo = unmapped ? 0 : fk_segs_start(&mm->segs);
+
 		fk_write_opts_init(&wo);
 		wo.fill = fill_text ? fill : mm->mem ? mm->mem->erased_value
 						     : 0xFF;
-		if (!sparse && fk_segs_fill(&mm->segs, fk_segs_start(&mm->segs),
-					    fk_segs_end(&mm->segs), wo.fill))
+		if ((!sparse || unmapped) &&
+		    fk_segs_fill(&mm->segs, lo, fk_segs_end(&mm->segs), wo.fill))
 			return -1;
-		name = mm->mem ? memory_output_name(out, mm->mem->name)
+		/* A memory without bus addresses is programmed from offset 0
+		 * by a flash bank write: a binary, as program.cfg expects. */
+		name = mm->mem ? memory_output_name(out, mm->mem->name,
+						     unmapped ? ".bin" : NULL)
 			       : strdup(out);
 		if (!name)
 			return -1;
-		rc = fk_save_segs(name, f, &mm->segs, &wo);
+		rc = fk_save_segs(name, unmapped ? FK_FMT_BIN : f, &mm->segs,
+				  &wo);
 		if (!rc)
 			printf("%s: 0x%08llx..0x%08llx (%llu bytes%s)\n", name,
 			       (unsigned long long)fk_segs_start(&mm->segs),
