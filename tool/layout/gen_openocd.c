@@ -5,7 +5,9 @@
  * writes: factory-<memory>.hex for a memory with a bus address,
  * factory-<memory>.bin (offset 0) for an external flash that is not
  * memory-mapped. docs/layout.md ("OpenOCD script") explains the
- * variables.
+ * variables. When the layout has a devinfo partition, the script also
+ * programs one device's record (FK_DEVICE, from `flashkit provision`)
+ * before it turns the write protection on.
  *
  * Internal flash is programmed through OpenOCD's own flash banks (the
  * target config declares them). An external flash needs a bank the user
@@ -58,6 +60,28 @@ static void program_memory(const struct fk_layout *L, uint32_t mi, FILE *out)
 			"0\n\n", n, m->name, n, m->name);
 }
 
+/* One device's record, written by `flashkit provision` as a HEX file
+ * holding only the record at the devinfo partition: programmed after the
+ * factory files when FK_DEVICE names it. Only layouts with a devinfo
+ * partition on a mapped memory get this step. */
+static void program_device(const struct fk_layout *L, FILE *out)
+{
+	for (uint32_t i = 0; i < L->partition_count; i++) {
+		const struct fk_layout_partition *p = &L->partitions[i];
+
+		if (p->role != FK_ROLE_DEVINFO ||
+		    !L->memories[p->memory].mapped)
+			continue;
+		fprintf(out, "# one device's record in %s (0x%08X), from "
+			"`flashkit provision`:\n"
+			"#   -c \"set FK_DEVICE out/<serial>.hex\"\n"
+			"if {[info exists FK_DEVICE]} {\n"
+			"\tfk_program_hex $FK_DEVICE\n}\n\n", p->name,
+			p->address);
+		return;
+	}
+}
+
 static void protect(const struct fk_layout *L, FILE *out)
 {
 	bool any = false;
@@ -103,6 +127,7 @@ void fk_gen_openocd(const struct fk_layout *L, FILE *out)
 	for (uint32_t i = 0; i < L->memory_count; i++)
 		if (L->memories[i].kind != FK_MEM_RAM)
 			program_memory(L, i, out);
+	program_device(L, out);
 	protect(L, out);
 	fprintf(out, "reset run\nshutdown\n");
 }
