@@ -22,6 +22,7 @@
 #include "image/memflash.h"
 #include "image/report.h"
 #include "image/sign.h"
+#include "layout/layout.h"
 
 #define MAX_KEYS 8
 
@@ -134,6 +135,7 @@ struct sign_args {
 	const char *key, *version, *hdr_size, *slot_size, *align, *max_align;
 	const char *max_sectors, *sec_cnt, *deps, *hex_addr, *load_addr;
 	const char *erased_val, *pubkey_format, *rom_fixed, *image_id, *hw_id;
+	const char *layout, *image;
 	int pad_header, pad, confirm, test, overwrite_only, non_bootable;
 	struct fk_opt_list custom;
 };
@@ -213,6 +215,95 @@ static int fill_sign_opts(const struct sign_args *a, struct fk_sign_opts *o,
 	return 0;
 }
 
+/* Checks that an option given with --layout agrees with the layout. */
+static int agrees(const char *opt, const char *given, uint64_t want,
+		  const struct fk_layout_pos *pos, const char *what)
+{
+	uint64_t v;
+
+	if (!given)
+		return 0;
+	if (!fk_parse_u64(given, &v) && v == want)
+		return 0;
+	fk_layout_diag(stderr, pos, "error", "%s %s conflicts with the "
+		       "layout's %s 0x%llx; drop %s, the layout decides",
+		       opt, given, what, (unsigned long long)want, opt);
+	return -1;
+}
+
+/*
+ * --layout L --image NAME: header size, slot size (the smaller slot),
+ * write alignment, erased value and the room kept for flashkit's boot
+ * state come from the layout; the image id TLV is the layout's image
+ * number unless --image-id says otherwise. *hex_base gets the primary
+ * slot's address, where a HEX output goes.
+ */
+static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
+			struct fk_layout *L, char *desc, size_t desc_size,
+			uint64_t *hex_base, uint8_t id_store[4])
+{
+	const struct fk_layout_image *img;
+	const struct fk_layout_partition *p, *s;
+	const struct fk_layout_memory *mem;
+	uint32_t slot;
+
+	if (!a->image) {
+		fk_error("--layout needs --image NAME (which image of the layout)");
+		return -1;
+	}
+	if (fk_layout_load(a->layout, L, NULL))
+		return -1;
+	img = fk_layout_find_image(L, a->image);
+	if (!img) {
+		fk_error("%s: no image '%s'; the layout has:", a->layout, a->image);
+		for (uint32_t i = 0; i < L->image_count; i++)
+			fprintf(stderr, "  %s\n", L->images[i].name);
+		return -1;
+	}
+	p = &L->partitions[img->primary];
+	s = img->secondary >= 0 ? &L->partitions[img->secondary] : NULL;
+	slot = s && s->size < p->size ? s->size : p->size;
+	mem = fk_layout_partition_memory(L, p);
+	if (agrees("-H", a->hdr_size, img->header_size, &img->pos_header,
+		   "header size") ||
+	    agrees("-S", a->slot_size, slot, &p->pos_size, "slot size") ||
+	    agrees("--align", a->align, fk_layout_image_align(L, img),
+		   &mem->pos, "write unit") ||
+	    agrees("-R", a->erased_val, mem->erased_value, &mem->pos,
+		   "erased value"))
+		return -1;
+	if (a->confirm || a->test) {
+		fk_layout_diag(stderr, &img->pos, "error", "--confirm and "
+			       "--test write MCUboot's trailer, but with a "
+			       "layout the slot ends in flashkit's boot state; "
+			       "the device confirms itself (fk_boot_confirm). "
+			       "Use --pad, or sign without --layout for MCUboot");
+		return -1;
+	}
+	o->hdr_size = img->header_size;
+	o->slot_size = slot;
+	o->align = fk_layout_image_align(L, img);
+	o->erased_val = mem->erased_value;
+	o->layout_trailer = true;
+	o->layout_trailer_size = fk_layout_image_trailer(L, img);
+	snprintf(desc, desc_size, "slot '%s' of image '%s' (%s:%u:%u)",
+		 s && s->size < p->size ? s->name : p->name, img->name,
+		 p->pos.file, p->pos.line, p->pos.col);
+	o->slot_desc = desc;
+	*hex_base = p->address;
+	if (!a->image_id) {
+		id_store[0] = (uint8_t)img->id;
+		id_store[1] = (uint8_t)(img->id >> 8);
+		id_store[2] = (uint8_t)(img->id >> 16);
+		id_store[3] = (uint8_t)(img->id >> 24);
+		if (o->tlv_count >= FK_SIGN_MAX_TLVS)
+			return -1;
+		o->tlvs[o->tlv_count++] = (struct fk_sign_tlv){
+			FK_TLV_FK_IMAGE_ID, 4, id_store };
+	}
+	return 0;
+}
+
 static int image_sign(int argc, char **argv)
 {
 	struct sign_args a;
@@ -241,19 +332,28 @@ static int image_sign(int argc, char **argv)
 		{ 0, "public-key-format", "hash|full", "KEYHASH (default) or the full PUBKEY", .value = &a.pubkey_format },
 		{ 0, "image-id", "N", "flashkit image/module id (TLV 0xe0)", .value = &a.image_id },
 		{ 0, "hw-id", "N", "flashkit hardware-compatibility id (TLV 0xe1)", .value = &a.hw_id },
+		{ 0, "layout", "FILE", "take -H, -S, --align, -R and the boot state room from a layout", .value = &a.layout },
+		{ 0, "image", "NAME", "the layout's image to sign for (with --layout)", .value = &a.image },
 	};
 	const struct fk_command_help help = {
 		.usage = "flashkit image sign [options] INFILE OUTFILE",
 		.summary = "Makes a signed MCUboot-format image from a .bin, "
-			   "Intel .hex or ELF file, with imgtool's options. "
-			   "OUTFILE is Intel HEX when it ends in .hex, binary "
-			   "otherwise. An image that does not fit its slot "
-			   "(-S) with its trailer is refused.",
+			   "Intel .hex, S-record or ELF file, with imgtool's "
+			   "options. OUTFILE is Intel HEX (.hex) or S-record "
+			   "(.s19/.s28/.s37) by its name, binary otherwise. An "
+			   "image that does not fit its slot (-S) with its "
+			   "trailer is refused. With --layout L --image NAME the "
+			   "header size, slot size, alignment and erased value "
+			   "come from the layout.",
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
 	uint8_t *custom_store[FK_OPT_LIST_MAX] = { 0 };
-	uint8_t id_store[2][4];
+	uint8_t id_store[3][4];
+	char slot_desc[512], hex_addr[24];
+	const char *hex = NULL;
+	uint64_t hex_base = 0;
+	struct fk_layout layout = { 0 };
 	struct fk_sign_opts o;
 	struct fk_sign_result res;
 	struct fk_input in;
@@ -270,6 +370,20 @@ static int image_sign(int argc, char **argv)
 	}
 	if (fill_sign_opts(&a, &o, custom_store, id_store))
 		goto out;
+	hex = a.hex_addr;
+	if (a.layout) {
+		if (apply_layout(&a, &o, &layout, slot_desc, sizeof(slot_desc),
+				 &hex_base, id_store[2]))
+			goto out;
+		if (!hex) {
+			snprintf(hex_addr, sizeof(hex_addr), "0x%llx",
+				 (unsigned long long)hex_base);
+			hex = hex_addr;
+		}
+	} else if (a.image) {
+		fk_error("--image needs --layout");
+		goto out;
+	}
 	if (a.key) {
 		if (fk_key_load(&key, a.key))
 			goto out;
@@ -280,13 +394,14 @@ static int image_sign(int argc, char **argv)
 		goto out;
 	rc = fk_sign_image(&o, in.data, in.len, &res);
 	if (!rc) {
-		rc = fk_output_save(argv[1], &o, &res, &in, a.hex_addr);
+		rc = fk_output_save(argv[1], &o, &res, &in, hex);
 		free(res.data);
 	}
 	fk_input_free(&in);
 	if (!rc)
 		exit_code = FK_EXIT_OK;
 out:
+	fk_layout_free(&layout);
 	if (have_key)
 		fk_key_free(&key);
 	for (int i = 0; i < FK_OPT_LIST_MAX; i++)

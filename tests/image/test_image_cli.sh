@@ -145,6 +145,72 @@ expect_rc 0 "$FK" image sign -v 1.2.3+4 -H 0x200 -S 0x20000 "$T/z.bin" "$T/z.img
 expect_rc 0 "$FK" image sign -v 1.2.3+4 -H 0x200 --pad-header -R 0 -S 0x20000 "$P" "$T/z2.img"
 cmp "$T/z.img" "$T/z2.img" || fail "--pad-header -R 0 should equal a zero-prefixed payload"
 
+# --- HEX and ELF inputs, HEX output ---------------------------------------
+# Lines holding header and payload must equal imgtool's HEX file.
+HREF=$REFS/ecdsa-p256-at-0x08020000.hex
+n=$((1 + 0x3200 / 16))
+same_lines() { cmp <(head -n $n "$1") <(head -n $n "$HREF") || fail "$1 differs from imgtool's HEX"; }
+expect_rc 0 "$FK" image sign -k "$REFS/ecdsa-p256.pem" -v 1.2.0 -H 0x200 --pad-header -S 0x20000 -x 0x08020000 "$P" "$T/x.hex"
+same_lines "$T/x.hex"
+expect_rc 0 "$FK" image verify -k "$REFS/ecdsa-p256.pem" "$T/x.hex"
+expect_rc 0 "$FK" convert "$P" --base 0x08020200 -o "$T/p.hex"
+expect_rc 0 "$FK" image sign -k "$REFS/ecdsa-p256.pem" -v 1.2.0 -H 0x200 --pad-header -S 0x20000 "$T/p.hex" "$T/o.hex"
+same_lines "$T/o.hex"
+expect_rc 0 "$FK" image info "$T/o.hex"
+grep -q "hex, .* bytes at 0x08020000" "$T/out" || fail "HEX address in info"
+expect_rc 2 "$FK" image sign -H 0x200 --pad-header "$P" "$T/nox.hex"
+grep -q -- "-x ADDR" "$T/err" || fail "bin to hex needs -x"
+# ELF linked after the header: its load address places the image.
+cat >"$T/fw.S" <<S
+	.section .text
+	.incbin "$P"
+S
+cat >"$T/fw.ld" <<'LD'
+MEMORY { FLASH (rx) : ORIGIN = 0x08020200, LENGTH = 64K }
+SECTIONS { .text : { *(.text) } > FLASH }
+LD
+arm-none-eabi-gcc -nostdlib -Wl,--nmagic -T "$T/fw.ld" "$T/fw.S" -o "$T/fw.elf"
+expect_rc 0 "$FK" image sign -k "$REFS/ecdsa-p256.pem" -v 1.2.0 -H 0x200 --pad-header -S 0x20000 "$T/fw.elf" "$T/fw.hex"
+same_lines "$T/fw.hex"
+expect_rc 0 "$FK" image sign -k "$REFS/ecdsa-p256.pem" -v 1.2.0 -H 0x200 --pad-header -S 0x20000 "$T/fw.elf" "$T/fw.img"
+cmp -n $((0x3200)) "$T/fw.img" "$REFS/ecdsa-p256-pubkey-full.bin" || fail "ELF input bytes"
+expect_rc 2 "$FK" image verify "$T/fw.elf"
+grep -q "not a signed image" "$T/err" || fail "ELF given to verify"
+# Padded + confirmed HEX: only the image_ok unit and the magic at the slot end.
+expect_rc 0 "$FK" image sign -k "$REFS/ecdsa-p256.pem" -v 2.0.0 -H 0x200 --pad-header -S 0x8000 --align 4 --confirm -x 0x08020000 "$P" "$T/c.hex"
+expect_rc 0 "$FK" convert "$T/c.hex" -o "$T/c.bin"
+[ "$(stat -c %s "$T/c.bin")" = $((0x8000)) ] || fail "confirmed HEX must reach the slot end"
+cmp <(tail -c 64 "$T/c.bin") <(tail -c 64 "$REFS/ecdsa-p256-padded-confirmed-align4.bin") || fail "HEX trailer"
+
+# --- --layout ------------------------------------------------------------------
+L=$FK_ROOT/examples/stm32f407-sectors/layout.yaml
+expect_rc 0 "$FK" image sign -k "$T/k.pem" --layout "$L" --image app -v 1.0.0 --pad-header "$P" "$T/l.hex"
+expect_rc 0 "$FK" image info --json "$T/l.hex"
+python3 - "$T/out" <<'PY' || fail "layout-signed image fields"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["address"] == 0x08020000, j.get("address")   # the primary slot
+assert j["header"]["hdr_size"] == 0x200
+t = {x["name"]: x for x in j["tlvs"]}
+assert t["FK_IMAGE_ID"]["number"] == 0 and t["FK_IMAGE_ID"]["protected"]
+PY
+expect_rc 0 "$FK" image sign --layout "$L" --image app --pad-header --pad "$P" "$T/l.bin"
+[ "$(stat -c %s "$T/l.bin")" = $((384 * 1024)) ] || fail "--pad with a layout fills the slot"
+[ "$(tail -c 128 "$T/l.bin" | od -An -tx1 -v | tr -d ' \n' | tr -d f)" = "" ] ||
+	fail "boot state area must stay erased"
+expect_rc 2 "$FK" image sign --layout "$L" --image app -H 0x100 --pad-header "$P" "$T/l2.bin"
+grep -q "layout.yaml:[0-9]*:[0-9]*: error: -H 0x100 conflicts with the layout's header size 0x200" "$T/err" ||
+	fail "layout conflict message: $(cat "$T/err")"
+head -c 400000 /dev/zero | tr '\0' '\1' >"$T/big.bin"
+expect_rc 2 "$FK" image sign --layout "$L" --image app --pad-header "$T/big.bin" "$T/l3.bin"
+grep -q "does not fit slot 'app-a' of image 'app' (.*layout.yaml:[0-9]*:[0-9]*): 7476 bytes too large" "$T/err" ||
+	fail "layout size refusal: $(cat "$T/err")"
+[ ! -e "$T/l3.bin" ] || fail "refused image written"
+expect_rc 2 "$FK" image sign --layout "$L" --image app --confirm --pad-header "$P" "$T/l4.bin"
+grep -q "boot state" "$T/err" || fail "--confirm with --layout"
+expect_rc 2 "$FK" image sign --layout "$L" --image nope "$P" "$T/l5.bin"
+grep -q "no image 'nope'" "$T/err" || fail "unknown image"
+
 # --- info ------------------------------------------------------------------
 expect_rc 0 "$FK" image sign -k "$T/k.pem" -v 1.5.0+9 -s auto -d "(1,2.3.4+0), (2, 1.0.0)" \
 	-L 0x20000000 --image-id 7 --hw-id 0x1234 --custom-tlv 0xa3 0xbeef \

@@ -31,7 +31,7 @@ void fk_sign_opts_init(struct fk_sign_opts *o)
 	o->erased_val = 0xff;
 }
 
-static uint32_t max_align_of(const struct fk_sign_opts *o)
+uint32_t fk_sign_max_align(const struct fk_sign_opts *o)
 {
 	if (o->max_align)
 		return o->max_align;
@@ -46,11 +46,13 @@ static uint32_t align_up(uint32_t v, uint32_t a)
 
 uint32_t fk_sign_trailer_size(const struct fk_sign_opts *o)
 {
-	uint32_t max_align = max_align_of(o);
+	uint32_t max_align = fk_sign_max_align(o);
 	uint32_t magic = align_up(16, max_align);
 	uint32_t sectors = o->max_sectors ? o->max_sectors :
 					    FK_SIGN_DEFAULT_MAX_SECTORS;
 
+	if (o->layout_trailer)
+		return o->layout_trailer_size;
 	if (o->overwrite_only)
 		return max_align * 2 + magic;
 	/* swap status (3 entries per sector), then image_ok, copy_done,
@@ -60,7 +62,7 @@ uint32_t fk_sign_trailer_size(const struct fk_sign_opts *o)
 
 void fk_sign_boot_magic(const struct fk_sign_opts *o, uint8_t magic[16])
 {
-	uint32_t max_align = max_align_of(o);
+	uint32_t max_align = fk_sign_max_align(o);
 
 	if (max_align == FK_SIGN_DEFAULT_MAX_ALIGN) {
 		memcpy(magic, boot_magic_align8, 16);
@@ -111,13 +113,15 @@ static int check_opts(const struct fk_sign_opts *o)
 			 o->hdr_size);
 		return -1;
 	}
-	if (a != 1 && a != 2 && a != 4 && a != 8 && a != 16 && a != 32) {
+	if (!o->layout_trailer && a != 1 && a != 2 && a != 4 && a != 8 &&
+	    a != 16 && a != 32) {
 		fk_error("--align must be 1, 2, 4, 8, 16 or 32, not %u", a);
 		return -1;
 	}
-	if (max_align_of(o) < a || (max_align_of(o) & (max_align_of(o) - 1))) {
+	if (!o->layout_trailer && (fk_sign_max_align(o) < a ||
+	    (fk_sign_max_align(o) & (fk_sign_max_align(o) - 1)))) {
 		fk_error("--max-align %u must be a power of two >= --align %u",
-			 max_align_of(o), a);
+			 fk_sign_max_align(o), a);
 		return -1;
 	}
 	if ((o->pad || o->confirm) && !o->slot_size) {
@@ -246,10 +250,12 @@ static int check_fit(const struct fk_sign_opts *o, size_t image_len)
 
 	if (!o->slot_size || need <= o->slot_size)
 		return 0;
-	fk_error("image does not fit its slot: %llu bytes too large (image "
-		 "0x%zx + trailer 0x%x = 0x%llx > slot size 0x%x); shrink the "
-		 "firmware or enlarge the slot",
+	fk_error("image does not fit %s: %llu bytes too large (image 0x%zx + "
+		 "%s 0x%x = 0x%llx > slot size 0x%x); shrink the firmware or "
+		 "enlarge the slot",
+		 o->slot_desc ? o->slot_desc : "its slot",
 		 (unsigned long long)(need - o->slot_size), image_len,
+		 o->layout_trailer ? "boot state" : "trailer",
 		 fk_sign_trailer_size(o), (unsigned long long)need,
 		 o->slot_size);
 	return -1;
@@ -258,7 +264,7 @@ static int check_fit(const struct fk_sign_opts *o, size_t image_len)
 static int pad_to_slot(const struct fk_sign_opts *o,
 		       struct fk_sign_result *res)
 {
-	uint32_t max_align = max_align_of(o);
+	uint32_t max_align = fk_sign_max_align(o);
 	uint32_t magic_size = align_up(16, max_align);
 	uint8_t *p = realloc(res->data, o->slot_size);
 
@@ -270,6 +276,8 @@ static int pad_to_slot(const struct fk_sign_opts *o,
 	memset(p + res->len, o->erased_val, o->slot_size - res->len);
 	res->len = o->slot_size;
 	res->trailer_off = o->slot_size - fk_sign_trailer_size(o);
+	if (o->layout_trailer)
+		return 0; /* flashkit's boot state starts erased */
 	fk_sign_boot_magic(o, p + o->slot_size - 16);
 	if (o->confirm && !o->overwrite_only)
 		p[o->slot_size - magic_size - max_align] = 0x01;

@@ -48,11 +48,20 @@ struct fk_sign_opts {
 	struct fk_sign_tlv tlvs[FK_SIGN_MAX_TLVS];
 	bool pubkey_full;        /* --public-key-format full */
 	struct fk_key *key;      /* NULL: unsigned (SHA256 only) */
+	/* --layout: the slot's end is reserved for flashkit's boot state,
+	 * whose size the layout gives; --pad then leaves it erased. */
+	bool layout_trailer;
+	uint32_t layout_trailer_size;
+	const char *slot_desc;   /* "slot 'app-a' (layout.yaml:24:7)" or NULL */
 };
 
 void fk_sign_opts_init(struct fk_sign_opts *o);
 
-/* Bytes imgtool reserves at the end of the slot for the trailer. */
+/* The trailer's unit size: --max-align, or max(8, --align). */
+uint32_t fk_sign_max_align(const struct fk_sign_opts *o);
+
+/* Bytes reserved at the end of the slot: imgtool's MCUboot trailer, or
+ * with a layout flashkit's boot state. */
 uint32_t fk_sign_trailer_size(const struct fk_sign_opts *o);
 
 /* The 16-byte boot magic for this max_align. */
