@@ -8,12 +8,14 @@
 #   make bench    the benchmarks in bench/ (figures go to bench/RESULTS.md)
 #   make demo     the end-to-end story on the examples
 #   make fuzz     builds the libFuzzer targets and runs each for FUZZ_SECONDS
+#   make target-crypto  the mbedTLS crypto port for Cortex-M3/M4F, built
+#                 from Debian's mbedtls source package (fetched by deps)
 
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 CTEST = ctest --output-on-failure -j $(JOBS)
 
-.PHONY: all deps host asan check size target bench demo fuzz fuzz-smoke clean
+.PHONY: all deps host asan check size target target-crypto bench demo fuzz fuzz-smoke clean
 
 all: host
 
@@ -33,6 +35,16 @@ target: deps
 		cmake -S . -B build/$$cpu -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake \
 			-DFK_CPU=$$cpu -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null && \
 		cmake --build build/$$cpu -j $(JOBS) || exit 1; \
+	done
+
+target-crypto: deps
+	@for cpu in cortex-m3 cortex-m4f; do \
+		cmake -S ports/crypto-mbedtls/target -B build/target-crypto/$$cpu \
+			-DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake \
+			-DFK_CPU=$$cpu -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null && \
+		cmake --build build/target-crypto/$$cpu -j $(JOBS) >/dev/null || exit 1; \
+		echo "== $$cpu: build/target-crypto/$$cpu"; \
+		arm-none-eabi-size -t build/target-crypto/$$cpu/*.a | tail -1; \
 	done
 
 check: host asan target

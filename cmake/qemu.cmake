@@ -6,7 +6,8 @@
 #       [INCLUDES <dirs>...] [DEFINES <NAME=value>...]
 #       [ROM_ORIGIN <addr>] [ROM_SIZE <bytes>]      default 0x0, 0x100000
 #       [RAM_ORIGIN <addr>] [RAM_SIZE <bytes>]      default 0x20000000, 0x40000
-#       [LINKER_SCRIPT <file.ld>])                  instead of the template
+#       [LINKER_SCRIPT <file.ld>]                   instead of the template
+#       [LIBS <archives>...])                       linked after the sources
 #     Builds <name>.elf, <name>.bin (raw ROM image, for signing) and
 #     <name>.map in the current binary dir, with the device-side library
 #     (src/), ports/cortex-m (startup, jump, mem*) and ports/qemu-mps2
@@ -86,7 +87,7 @@ add_custom_target(fk_cm3_runtime DEPENDS ${FK_CM3_LIB} ${FK_CM3_PORT_OBJECTS})
 
 function(fk_cortexm_executable name)
 	cmake_parse_arguments(X "" "ROM_ORIGIN;ROM_SIZE;RAM_ORIGIN;RAM_SIZE;LINKER_SCRIPT"
-		"SOURCES;INCLUDES;DEFINES" ${ARGN})
+		"SOURCES;INCLUDES;DEFINES;LIBS" ${ARGN})
 	set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
 	if(X_LINKER_SCRIPT)
 		set(ld ${X_LINKER_SCRIPT})
@@ -121,9 +122,10 @@ function(fk_cortexm_executable name)
 	add_custom_command(OUTPUT ${out}.elf ${out}.bin
 		COMMAND ${FK_ARM_CC} ${flags} -nostdlib -Wl,--gc-sections
 			-Wl,-Map=${out}.map -L${FK_ROOT}/ports/cortex-m -T ${ld}
-			-o ${out}.elf ${srcs} ${FK_CM3_PORT_OBJECTS} ${FK_CM3_LIB} -lgcc
+			-o ${out}.elf ${srcs} ${X_LIBS} ${FK_CM3_PORT_OBJECTS}
+			${FK_CM3_LIB} -lgcc
 		COMMAND ${FK_ARM_OBJCOPY} -O binary ${out}.elf ${out}.bin
-		DEPENDS ${srcs} ${ld} ${FK_CM3_PORT_OBJECTS} ${FK_CM3_LIB}
+		DEPENDS ${srcs} ${X_LIBS} ${ld} ${FK_CM3_PORT_OBJECTS} ${FK_CM3_LIB}
 			${FK_ROOT}/ports/cortex-m/sections.ld fk_cm3_runtime
 		IMPLICIT_DEPENDS C ${srcs}
 		COMMENT "Cortex-M3 program ${name}.elf"

@@ -16,6 +16,8 @@ packages=(
 	clang libclang-rt-14-dev  # libFuzzer targets and sanitizer runtimes
 	librsvg2-bin         # rsvg-convert renders the layout SVG in tests
 	python3              # small test helpers
+	openssl              # interop peer: reads our keys, checks our signatures
+	dpkg-dev             # apt-get source: Debian's mbedtls for Cortex-M
 )
 
 missing=()
@@ -23,15 +25,43 @@ for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "flashkit: installing ${missing[*]}"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	else
+		echo "flashkit: missing Debian packages. Install them with:" >&2
+		echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+		exit 1
+	fi
+fi
 
-if [ "$(id -u)" = 0 ]; then
-	echo "flashkit: installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-else
-	echo "flashkit: missing Debian packages. Install them with:" >&2
-	echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
-	exit 1
+# Debian's mbedtls source package, the same version as libmbedtls-dev:
+# the image tests and `make target-crypto` cross-compile it for Cortex-M
+# (ports/crypto-mbedtls/target). It needs a deb-src line; one is added
+# beside the system's own sources when none exists.
+src_cache=/var/cache/flashkit
+if [ ! -f "$src_cache/mbedtls/library/sha256.c" ]; then
+	ver=$(dpkg-query -W -f='${source:Version}' libmbedtls-dev)
+	if [ "$(id -u)" != 0 ]; then
+		echo "flashkit: Debian's mbedtls source is missing. As root, run scripts/deps.sh," >&2
+		echo "  or: mkdir -p $src_cache && cd $src_cache && apt-get source mbedtls=$ver && ln -sfn mbedtls-${ver%-*} mbedtls" >&2
+		exit 1
+	fi
+	if ! grep -rqsE '^(deb-src |Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+			sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
+				>/etc/apt/sources.list.d/flashkit-deb-src.sources
+		else
+			sed -n 's/^deb /deb-src /p' /etc/apt/sources.list \
+				>/etc/apt/sources.list.d/flashkit-deb-src.list
+		fi
+		apt-get update -qq
+	fi
+	echo "flashkit: fetching Debian's mbedtls $ver source into $src_cache"
+	mkdir -p "$src_cache"
+	(cd "$src_cache" && apt-get source -qq "mbedtls=$ver" >/dev/null 2>&1 &&
+		ln -sfn "mbedtls-${ver%-*}" mbedtls)
 fi

@@ -1,0 +1,54 @@
+# Debian's mbedtls 2.28 source package, cross-compiled for Cortex-M: only
+# the modules the crypto port needs, with fk_mbedtls_config.h.
+#
+# The source comes from `apt-get source mbedtls` (scripts/deps.sh puts it
+# in /var/cache/flashkit/mbedtls; FK_MBEDTLS_SRC points elsewhere).
+#
+#   FK_MBEDTLS_FOUND        the source is there
+#   FK_MBEDTLS_MODULES      library/<module>.c files compiled
+#   fk_mbedtls_cm3_library(<out_var>)
+#       In a host build with cmake/qemu.cmake: custom commands compiling
+#       the modules for Cortex-M3 into ${FK_CM3_DIR}/libmbedcrypto_fk.a;
+#       sets <out_var> to the archive.
+set(FK_MBEDTLS_SRC /var/cache/flashkit/mbedtls CACHE PATH
+	"Debian's mbedtls source package (apt-get source mbedtls)")
+set(FK_MBEDTLS_CONFIG_DIR ${CMAKE_CURRENT_LIST_DIR})
+set(FK_MBEDTLS_MODULES
+	sha256 md platform platform_util memory_buffer_alloc constant_time
+	bignum asn1parse asn1write oid pk pk_wrap pkparse
+	ecp ecp_curves ecdsa rsa rsa_internal)
+if(EXISTS ${FK_MBEDTLS_SRC}/library/sha256.c AND
+   EXISTS ${FK_MBEDTLS_SRC}/include/mbedtls/version.h)
+	set(FK_MBEDTLS_FOUND TRUE)
+else()
+	set(FK_MBEDTLS_FOUND FALSE)
+endif()
+
+# Third-party code: its own warnings are not ours to fix, so no -Werror.
+set(FK_MBEDTLS_CM3_FLAGS -mcpu=cortex-m3 -mthumb -mfloat-abi=soft -std=c99
+	-Os -g -ffreestanding -ffunction-sections -fdata-sections
+	-I${FK_MBEDTLS_CONFIG_DIR} -I${FK_MBEDTLS_SRC}/include
+	-DMBEDTLS_CONFIG_FILE=<fk_mbedtls_config.h>)
+
+function(fk_mbedtls_cm3_library out_var)
+	set(objs)
+	foreach(m IN LISTS FK_MBEDTLS_MODULES)
+		set(obj ${FK_CM3_DIR}/mbedtls/${m}.o)
+		add_custom_command(OUTPUT ${obj}
+			COMMAND ${CMAKE_COMMAND} -E make_directory ${FK_CM3_DIR}/mbedtls
+			COMMAND ${FK_ARM_CC} ${FK_MBEDTLS_CM3_FLAGS}
+				-c ${FK_MBEDTLS_SRC}/library/${m}.c -o ${obj}
+			DEPENDS ${FK_MBEDTLS_SRC}/library/${m}.c
+				${FK_MBEDTLS_CONFIG_DIR}/fk_mbedtls_config.h
+			COMMENT "Cortex-M3 mbedtls ${m}.c"
+			VERBATIM)
+		list(APPEND objs ${obj})
+	endforeach()
+	set(lib ${FK_CM3_DIR}/libmbedcrypto_fk.a)
+	add_custom_command(OUTPUT ${lib}
+		COMMAND ${CMAKE_COMMAND} -E rm -f ${lib}
+		COMMAND ${FK_ARM_AR} rcs ${lib} ${objs}
+		DEPENDS ${objs}
+		VERBATIM)
+	set(${out_var} ${lib} PARENT_SCOPE)
+endfunction()
