@@ -205,21 +205,38 @@ static void parse_root(struct parser *p, yaml_node_t *root)
 		const char *key = scalar(k);
 		unsigned long x;
 
-		if (key && strcmp(key, "values") == 0) {
+		if (!key) {
+			ERR(p, k, "a settings file's keys are names (keys, "
+				  "value-max, record-max, values)");
+			continue;
+		}
+		for (yaml_node_pair_t *q = root->data.mapping.pairs.start;
+		     key && q < pair; q++) {
+			const char *prev = scalar(node(p, q->key));
+
+			if (prev && strcmp(prev, key) == 0) {
+				ERR(p, k, "'%s' is given twice (first at line "
+					  "%u)", key,
+				    pos_of(p, node(p, q->key)).line);
+				key = NULL;
+			}
+		}
+		if (!key)
+			continue;
+		if (strcmp(key, "values") == 0) {
 			parse_values(p, v);
-		} else if (key && strcmp(key, "keys") == 0) {
+		} else if (strcmp(key, "keys") == 0) {
 			if (number(p, v, "keys", FK_KV_MAX_KEYS, &x) == 0)
 				cfg->key_limit = (uint16_t)x;
-		} else if (key && strcmp(key, "value-max") == 0) {
+		} else if (strcmp(key, "value-max") == 0) {
 			if (number(p, v, "value-max", 254, &x) == 0)
 				cfg->value_max = (uint8_t)x;
-		} else if (key && strcmp(key, "record-max") == 0) {
+		} else if (strcmp(key, "record-max") == 0) {
 			if (number(p, v, "record-max", FK_KV_RECORD_MAX, &x) == 0)
 				cfg->record_max = (uint16_t)x;
 		} else {
 			ERR(p, k, "unknown key '%s': a settings file has keys, "
-				  "value-max, record-max and values",
-			    key ? key : "?");
+				  "value-max, record-max and values", key);
 		}
 	}
 }

@@ -1,0 +1,150 @@
+/*
+ * Fuzzes mounting and reading the settings store on arbitrary flash.
+ *
+ * The first input byte picks a geometry (2..5 sectors of 1 or 2 KiB,
+ * write unit 1..32, erased 0xFF or 0x00, program-once or not) and a
+ * mode:
+ *   - raw: the flash holds the input bytes, repeated;
+ *   - corrupted: a real store is written with a history of versioned
+ *     values, then the rest of the input flips bytes of it.
+ * Then the store is mounted, every key read and iterated, and one value
+ * written and read back. It must never crash or hang; every value it
+ * returns must be one that was written for that key (in raw mode: no
+ * longer than value_max); a value it accepted must read back.
+ *
+ * tests/kv/test_kv_corrupt.c runs this same function on random inputs in
+ * `make check`.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flashkit/kv.h"
+#include "flashsim.h"
+
+#define KEYS 8
+
+static const struct fk_kv_config cfg = { KEYS, 24, 64 };
+
+/* The value of version v of key id: its length and bytes. */
+static uint8_t version_value(uint16_t id, uint32_t v, uint8_t *out)
+{
+	uint8_t len = (uint8_t)(1 + (id * 7u + v) % cfg.value_max);
+
+	out[0] = (uint8_t)v;
+	for (uint8_t i = 1; i < len; i++)
+		out[i] = (uint8_t)(id * 31u + v * 17u + i * 13u);
+	return len;
+}
+
+/* True when value is some version <= newest of key id. */
+static int is_a_version(uint16_t id, uint32_t newest, const uint8_t *value,
+			int len)
+{
+	uint8_t want[255];
+
+	for (uint32_t v = value[0]; v <= newest; v += 256) {
+		if (version_value(id, v, want) == len &&
+		    memcmp(want, value, (size_t)len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Values read and found to be a written version (for the test's report). */
+static unsigned long values_verified;
+
+static void check(int cond)
+{
+	if (!cond)
+		abort();
+}
+
+static int visit(void *ctx, uint16_t id, const void *value, uint8_t len)
+{
+	(void)ctx;
+	(void)value;
+	check(id < KEYS && len <= cfg.value_max);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint32_t units[] = { 1, 2, 4, 8, 16, 32, 1, 4 };
+	struct fk_sector_run run;
+	struct fk_sim_config sc;
+	struct fk_sim *sim;
+	struct fk_area area;
+	struct fk_kv kv;
+	uint32_t newest[KEYS] = { 0 };
+	uint8_t value[255], got[255];
+	int raw, rc;
+
+	if (size < 2)
+		return 0;
+	memset(&sc, 0, sizeof(sc));
+	run.count = 2 + data[0] % 4;
+	run.size = data[0] & 0x80 ? 2048 : 1024;
+	sc.geo.size = run.count * run.size;
+	sc.geo.runs = &run;
+	sc.geo.run_count = 1;
+	sc.geo.write_unit = units[(data[0] >> 2) % 8];
+	sc.geo.erased_value = data[0] & 0x40 ? 0x00 : 0xFF;
+	sc.geo.program_once = data[1] & 1;
+	raw = data[1] & 2;
+	sim = fk_sim_create(&sc);
+	check(sim != NULL);
+	fk_area_init(&area, fk_sim_flash(sim), 0, sc.geo.size);
+	if (raw) {
+		uint8_t *flash = fk_sim_data(sim);
+
+		for (uint32_t i = 0; i < sc.geo.size; i++)
+			flash[i] = size > 2 ? data[2 + i % (size - 2)] : data[0];
+	} else {
+		/* A history long enough to wrap the ring a few times. */
+		uint64_t rng = data[1];
+		uint32_t ops = 40 + data[1] * 3u;
+
+		check(fk_kv_mount(&kv, &area, &cfg) == FK_OK);
+		for (uint32_t n = 0; n < ops; n++) {
+			uint16_t id;
+
+			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			id = (uint16_t)(rng >> 33) % KEYS;
+			if ((rng >> 40) % 10 == 0) {
+				check(fk_kv_delete(&kv, id) == FK_OK);
+				continue;
+			}
+			newest[id]++;
+			check(fk_kv_set(&kv, id, value,
+					version_value(id, newest[id], value)) ==
+			      FK_OK);
+		}
+		for (size_t i = 2; i + 3 <= size; i += 3) {
+			uint32_t off = (uint32_t)(data[i] | data[i + 1] << 8) %
+				       sc.geo.size;
+
+			fk_sim_data(sim)[off] ^= data[i + 2] ? data[i + 2] : 1;
+		}
+	}
+	rc = fk_kv_mount(&kv, &area, &cfg);
+	if (rc == FK_OK) {
+		for (uint16_t id = 0; id < KEYS; id++) {
+			rc = fk_kv_get(&kv, id, got, sizeof(got));
+			if (rc < 0)
+				continue;
+			check(rc <= cfg.value_max);
+			check(raw || is_a_version(id, newest[id], got, rc));
+			values_verified += !raw;
+		}
+		fk_kv_iterate(&kv, visit, NULL);
+		rc = fk_kv_set(&kv, 3, "fuzz", 4);
+		if (rc == FK_OK) {
+			check(fk_kv_get(&kv, 3, got, sizeof(got)) == 4);
+			check(memcmp(got, "fuzz", 4) == 0);
+		}
+	}
+	fk_sim_destroy(sim);
+	return 0;
+}
