@@ -38,6 +38,41 @@ static int file_write(const struct fk_qemu_flash *qf, uint32_t off,
 	return FK_OK;
 }
 
+/* Ends the run as a power cut would. */
+static void __attribute__((noreturn)) cut_now(struct fk_qemu_flash *qf)
+{
+	fk_sh_printf("power cut at flash operation %u\n",
+		     (unsigned int)qf->cut_op);
+	fk_sh_exit(FK_QEMU_CUT_STATUS);
+}
+
+/* Counts the operation starting now and returns the cut that hits it;
+ * a cut before it happens right here. */
+static enum fk_qemu_cut next_op(struct fk_qemu_flash *qf)
+{
+	enum fk_qemu_cut cut = FK_QEMU_CUT_NONE;
+
+	if (qf->cut != FK_QEMU_CUT_NONE && qf->ops == qf->cut_op)
+		cut = qf->cut;
+	qf->ops++;
+	if (cut == FK_QEMU_CUT_BEFORE)
+		cut_now(qf);
+	return cut;
+}
+
+/* Writes [off, off+len): all of it, or with a torn cut only the first
+ * half (rounded down to a byte) before the power goes. */
+static int write_or_tear(struct fk_qemu_flash *qf, enum fk_qemu_cut cut,
+			 uint32_t off, const void *buf, uint32_t len)
+{
+	int rc =
+	    file_write(qf, off, buf, cut == FK_QEMU_CUT_TORN ? len / 2 : len);
+
+	if (cut == FK_QEMU_CUT_TORN || cut == FK_QEMU_CUT_AFTER)
+		cut_now(qf);
+	return rc;
+}
+
 static int qemu_read(const struct fk_flash *flash, uint32_t off, void *buf,
 		     uint32_t len)
 {
@@ -66,7 +101,8 @@ static int check_program(const struct fk_flash_geometry *geo,
 static int qemu_program(const struct fk_flash *flash, uint32_t off,
 			const void *buf, uint32_t len)
 {
-	const struct fk_qemu_flash *qf = qf_of(flash);
+	struct fk_qemu_flash *qf = qf_of(flash);
+	enum fk_qemu_cut cut = next_op(qf);
 	const uint8_t *src = buf;
 	uint8_t old[CHUNK];
 	int rc;
@@ -77,27 +113,31 @@ static int qemu_program(const struct fk_flash *flash, uint32_t off,
 		rc = file_read(qf, off + done, old, n);
 		if (rc == FK_OK)
 			rc = check_program(&flash->geo, old, src + done, n);
+		if (rc != FK_OK && cut != FK_QEMU_CUT_NONE)
+			cut_now(qf); /* refused, and then the power went */
 		if (rc != FK_OK)
 			return rc;
 	}
-	return file_write(qf, off, src, len);
+	return write_or_tear(qf, cut, off, src, len);
 }
 
 static int qemu_erase_sector(const struct fk_flash *flash, uint32_t off,
 			     uint32_t sector_size)
 {
-	const struct fk_qemu_flash *qf = qf_of(flash);
+	struct fk_qemu_flash *qf = qf_of(flash);
+	enum fk_qemu_cut cut = next_op(qf);
+	uint32_t end = cut == FK_QEMU_CUT_TORN ? sector_size / 2 : sector_size;
 	uint8_t erased[CHUNK];
 	int rc = FK_OK;
 
 	memset(erased, flash->geo.erased_value, sizeof(erased));
-	for (uint32_t done = 0; done < sector_size && rc == FK_OK;
-	     done += CHUNK) {
-		uint32_t n =
-		    sector_size - done < CHUNK ? sector_size - done : CHUNK;
+	for (uint32_t done = 0; done < end && rc == FK_OK; done += CHUNK) {
+		uint32_t n = end - done < CHUNK ? end - done : CHUNK;
 
 		rc = file_write(qf, off + done, erased, n);
 	}
+	if (cut != FK_QEMU_CUT_NONE)
+		cut_now(qf);
 	return rc;
 }
 
@@ -136,6 +176,8 @@ int fk_qemu_flash_open(struct fk_qemu_flash *qf, const char *path,
 	qf->flash.ops = &qemu_flash_ops;
 	qf->flash.ctx = qf;
 	qf->mirror = mirror;
+	qf->ops = 0;
+	qf->cut = FK_QEMU_CUT_NONE;
 	qf->handle = fk_sh_open(path, FK_SH_RPLUSB);
 	if (qf->handle < 0)
 		qf->handle = fk_sh_open(path, FK_SH_WPLUSB);
@@ -157,4 +199,58 @@ int fk_qemu_flash_open(struct fk_qemu_flash *qf, const char *path,
 int fk_qemu_flash_close(struct fk_qemu_flash *qf)
 {
 	return fk_sh_close(qf->handle) == 0 ? FK_OK : FK_EIO;
+}
+
+void fk_qemu_flash_schedule_cut(struct fk_qemu_flash *qf, uint32_t op,
+				enum fk_qemu_cut kind)
+{
+	qf->cut_op = op;
+	qf->cut = kind;
+}
+
+static int starts_with(const char *s, const char *prefix)
+{
+	while (*prefix && *s == *prefix)
+		s++, prefix++;
+	return *prefix == '\0';
+}
+
+int fk_qemu_flash_cut_from_cmdline(struct fk_qemu_flash *qf,
+				   const char *cmdline)
+{
+	static const struct {
+		const char *word;
+		enum fk_qemu_cut kind;
+	} words[] = {
+	    {"cut-before=", FK_QEMU_CUT_BEFORE},
+	    {"cut-after=", FK_QEMU_CUT_AFTER},
+	    {"cut-torn=", FK_QEMU_CUT_TORN},
+	};
+	const char *p = cmdline;
+
+	while (*p) {
+		for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]);
+		     i++) {
+			const char *w = words[i].word;
+			uint32_t n = 0, digits = 0;
+			const char *q = p;
+
+			if (!starts_with(p, w))
+				continue;
+			while (*w)
+				w++, q++;
+			for (; *q >= '0' && *q <= '9' && digits < 10;
+			     q++, digits++)
+				n = n * 10 + (uint32_t)(*q - '0');
+			if (digits == 0 || (*q != ' ' && *q != '\0'))
+				return FK_EINVAL;
+			fk_qemu_flash_schedule_cut(qf, n, words[i].kind);
+			return 1;
+		}
+		while (*p && *p != ' ')
+			p++;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
 }

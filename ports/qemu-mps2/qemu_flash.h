@@ -28,10 +28,25 @@
 
 #include "flashkit/flash.h"
 
+/* A power cut the driver itself makes at one flash operation, so a test
+ * can sweep the cut over every operation of a real run. */
+enum fk_qemu_cut {
+	FK_QEMU_CUT_NONE,
+	FK_QEMU_CUT_BEFORE, /* nothing of operation n is written */
+	FK_QEMU_CUT_AFTER,  /* operation n completes */
+	FK_QEMU_CUT_TORN,   /* the first half of operation n's bytes land */
+};
+
+/* QEMU's exit status after a cut made by the driver. */
+#define FK_QEMU_CUT_STATUS 99
+
 struct fk_qemu_flash {
 	struct fk_flash flash; /* what flashkit code uses */
 	int handle;	       /* semihosting handle of the file */
 	uint8_t *mirror;       /* NULL, or memory kept equal to the file */
+	uint32_t ops;	       /* programs + sector erases since open */
+	uint32_t cut_op;       /* operation the cut hits */
+	enum fk_qemu_cut cut;  /* FK_QEMU_CUT_NONE: no cut scheduled */
 };
 
 /*
@@ -44,6 +59,24 @@ struct fk_qemu_flash {
  */
 int fk_qemu_flash_open(struct fk_qemu_flash *qf, const char *path,
 		       const struct fk_flash_geometry *geo, void *mirror);
+
+/*
+ * Schedules a power cut at operation op (programs and sector erases are
+ * counted from 0 since open; a multi-sector fk_flash_erase counts one per
+ * sector). When it comes, the driver prints "power cut at flash operation
+ * <op>" and ends QEMU with FK_QEMU_CUT_STATUS: the file keeps what was
+ * written, as after a kill.
+ */
+void fk_qemu_flash_schedule_cut(struct fk_qemu_flash *qf, uint32_t op,
+				enum fk_qemu_cut kind);
+
+/*
+ * Reads a cut from the command line: the first word of the form
+ * cut-before=N, cut-after=N or cut-torn=N schedules it. Returns 1 when
+ * one was found, 0 when none, FK_EINVAL when malformed.
+ */
+int fk_qemu_flash_cut_from_cmdline(struct fk_qemu_flash *qf,
+				   const char *cmdline);
 
 /* Closes the file. Everything was already written; power loss before the
  * close loses nothing. */

@@ -12,6 +12,9 @@
  *   fail      exit with status 3 (the host checks it sees the status)
  *   fault     read an address nothing answers: a fault, reported
  *   spin      print "spinning" and never end (for a timed power cut)
+ *   sweep     erase sector 2 and program four 64-byte pieces into it,
+ *             with the driver's own cut from cut-before=N, cut-after=N
+ *             or cut-torn=N on the command line (exit status 99)
  *
  * Flash: 4 x 4 KiB + 2 x 16 KiB at 0x00100000 (mirrored into SSRAM1 so
  * sector 4 can execute in place), 8-byte write unit, erased 0xFF, backed
@@ -164,6 +167,21 @@ static void phase_aftercut(void)
 	expect_content(0x2100, 0xF00, 1, "sector 2 tail erased");
 }
 
+static void phase_sweep(const char *cmdline)
+{
+	int rc = fk_qemu_flash_cut_from_cmdline(&qf, cmdline);
+
+	expect(rc >= 0, 1, "cut on the command line");
+	expect(fk_flash_erase(&qf.flash, 0x2000, 0x1000), FK_OK,
+	       "erase sector 2");
+	for (uint32_t k = 0; k < 4; k++) {
+		fill_pattern(0x2000 + k * 64, 64);
+		expect(fk_flash_program(&qf.flash, 0x2000 + k * 64, buf, 64),
+		       FK_OK, "program 64 bytes");
+	}
+	fk_sh_printf("sweep: %u flash operations\n", (unsigned int)qf.ops);
+}
+
 static void phase_boot(void)
 {
 	uint32_t vt = FLASH_BASE + APP_OFF;
@@ -179,11 +197,12 @@ static void phase_boot(void)
 }
 
 /* The C library is not linked: the two string helpers main needs. */
+/* Is the word at a (ended by a space or the end) equal to b? */
 static int same(const char *a, const char *b)
 {
-	while (*a && *a == *b)
+	while (*a && *a != ' ' && *a == *b)
 		a++, b++;
-	return *a == *b;
+	return (*a == '\0' || *a == ' ') && *b == '\0';
 }
 
 static const char *second_word(const char *s)
@@ -216,6 +235,8 @@ int main(void)
 		phase_cut();
 	else if (same(phase, "aftercut"))
 		phase_aftercut();
+	else if (same(phase, "sweep"))
+		phase_sweep(cmdline);
 	else if (same(phase, "boot"))
 		phase_boot();
 	else if (same(phase, "fail"))

@@ -10,7 +10,9 @@
 #   5. the program's exit status reaches the host;
 #   6. a fault ends the run with 128 + its exception number;
 #   7. --cut-after-ms kills a run that never ends by itself;
-#   8. "boot" jumps to qemu_app, written by the host into sector 4.
+#   8. the driver's own cut (cut-before/after/torn=N) at every operation
+#      of a run, the file checked after each;
+#   9. "boot" jumps to qemu_app, written by the host into sector 4.
 set -euo pipefail
 : "${FK_QEMU_RUN:?}" "${FK_TARGET_DIR:?}"
 demo=$FK_TARGET_DIR/qemu_flash_demo.elf
@@ -79,9 +81,66 @@ echo "== 7. a timed power cut"
 run --arg spin --cut-after-ms 300 | tee "$work/out.txt"
 grep -q '^run.sh: power cut after 300 ms$' "$work/out.txt"
 
-echo "== 8. jump to an app image in the flash"
+echo "== 8. the driver's own cut, swept over every operation of a run"
+# Sector 2 starts as zeros; the run erases it (operation 0) and programs
+# four 64-byte pieces (operations 1..4). After a cut before n the sector
+# must be as n operations left it, after n as n+1 left it, torn at n: as
+# n left it plus the first half of operation n's bytes; the rest of the
+# file never changes.
+expect_sweep() { # <n> <before|after|torn>
+	python3 - "$work/before.bin" "$work/flash.bin" "$1" "$2" <<'PY'
+import sys
+old, new = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+n, kind = int(sys.argv[3]), sys.argv[4]
+pat = lambda a: (a * 7 + 1) & 0xFF
+def state(ops):  # sector 2 after `ops` operations
+	s = bytearray(0x1000)
+	if ops >= 1:
+		s = bytearray(b"\xff" * 0x1000)
+	for k in range(max(0, ops - 1)):
+		for a in range(k * 64, k * 64 + 64):
+			s[a] = pat(0x2000 + a)
+	return s
+if kind == "before":
+	want = state(n)
+elif kind == "after":
+	want = state(n + 1)
+else:
+	want, full = state(n), state(n + 1)
+	lo, hi = (0, 0x800) if n == 0 else ((n - 1) * 64, (n - 1) * 64 + 32)
+	want[lo:hi] = full[lo:hi]
+got = new[0x2000:0x3000]
+bad = [a for a in range(0x1000) if got[a] != want[a]]
+assert not bad, f"cut {kind} {n}: flash.bin[{0x2000 + bad[0]:#x}] = {got[bad[0]]:#x}, want {want[bad[0]]:#x}"
+assert old[:0x2000] == new[:0x2000] and old[0x3000:] == new[0x3000:], "outside sector 2 changed"
+PY
+}
+printf '\0%.0s' $(seq 4096) | dd of="$work/flash.bin" bs=1 seek=$((0x2000)) conv=notrunc status=none
+cp "$work/flash.bin" "$work/zeroed.bin"
+run --arg sweep | tee "$work/out.txt"
+grep -q '^sweep: 5 flash operations$' "$work/out.txt"
+cases=0
+for n in 0 1 2 3 4; do
+	for kind in before after torn; do
+		cp "$work/zeroed.bin" "$work/flash.bin"
+		cp "$work/flash.bin" "$work/before.bin"
+		set +e
+		run --arg sweep --arg "cut-$kind=$n" >"$work/out.txt" 2>&1
+		status=$?
+		set -e
+		[ "$status" -eq 99 ] && grep -q "^power cut at flash operation $n$" "$work/out.txt" ||
+			{ cat "$work/out.txt"; echo "FAIL: cut-$kind=$n: status $status" >&2; exit 1; }
+		expect_sweep "$n" "$kind"
+		cases=$((cases + 1))
+	done
+done
+echo "driver cut sweep: 5 operations x 3 kinds = $cases cases, each checked"
+[ "$cases" -eq 15 ]
+cp "$work/zeroed.bin" "$work/flash.bin"
+
+echo "== 9. jump to an app image in the flash"
 dd if="$FK_TARGET_DIR/qemu_app.bin" of="$work/flash.bin" bs=1 seek=$((0x4000)) \
 	conv=notrunc status=none
 run --arg boot --expect '^app: ok$' | tee "$work/out.txt"
 grep -q '^app: running from 0x001040' "$work/out.txt"
-echo "test_qemu_flash: 8 scenarios passed"
+echo "test_qemu_flash: 9 scenarios passed"
