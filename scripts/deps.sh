@@ -15,6 +15,8 @@ packages=(
 	dfu-util             # interop peer: dfu-suffix checks our .dfu files
 	clang libclang-rt-14-dev  # libFuzzer targets and sanitizer runtimes
 	librsvg2-bin         # rsvg-convert renders the layout SVG in tests
+	openocd              # interop peer: runs the generated program.cfg
+	device-tree-compiler # interop peer: dtc compiles the generated overlay
 	python3              # small test helpers
 	openssl              # interop peer: reads our keys, checks our signatures
 	dpkg-dev             # apt-get source: Debian's mbedtls for Cortex-M

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The generated program.cfg of every example, run by OpenOCD itself with
+# the example's real target config: OpenOCD's Tcl parses the script and
+# answers `flash list` from the banks the target config declares (external
+# memories get a bank of the `virtual` driver). Only the commands that
+# touch hardware (init, reset, flash write_image, verify_image, flash
+# protect) are replaced by procs that print their arguments, and the test
+# checks those against layout.json: every flash memory programmed from
+# factory-<memory>.hex at the right offset, then verified, every
+# protected partition's sectors protected. A missing external bank must
+# stop the script with its explanation.
+set -euo pipefail
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+fails=0 runs=0
+
+target_of() {
+	case $1 in
+	p1-*|stm32f205*) echo stm32f2x ;;
+	stm32f407*) echo stm32f4x ;;
+	stm32l4*) echo stm32l4x ;;
+	stm32h745*) echo stm32h7x_dual_bank ;;
+	stm32h750*) echo stm32h7x ;;
+	nrf52*) echo nrf52-over-jtag ;;
+	*) echo "unknown example $1" >&2; exit 1 ;;
+	esac
+}
+
+for layout in "$FK_ROOT"/examples/*/layout.yaml; do
+	ex=$(basename "$(dirname "$layout")")
+	out="$work/$ex"
+	"$FK_TOOL" layout gen "$layout" -o "$out" 2>/dev/null
+	# a virtual bank per external memory, 0x70000000 + 16M * n
+	python3 - "$out/layout.json" >"$out/banks.cfg" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = 0
+for m in d["memories"]:
+    if m["kind"] == "external":
+        base = 0x70000000 + n * 0x1000000
+        print("flash bank %s.bank virtual 0x%08x 0 0 0 [target current] "
+              "[lindex [flash list] 0 1]" % (m["name"], base))
+        print("set FK_BANK_%s %s.bank" % (m["name"].upper().replace("-", "_"), m["name"]))
+        n += 1
+PY
+	target=$(target_of "$ex")
+	if [ "$target" = nrf52-over-jtag ]; then
+		# nrf52.cfg needs SWD, which the dummy adapter lacks: the
+		# same target and nrf5 flash bank, declared on JTAG
+		target_src="jtag newtap nrf52 cpu -irlen 4 -expected-id 0
+dap create nrf52.dap -chain-position nrf52.cpu
+target create nrf52.cpu cortex_m -dap nrf52.dap
+flash bank nrf52.flash nrf5 0x00000000 0 1 1 nrf52.cpu"
+	else
+		target_src="source [find target/$target.cfg]"
+	fi
+	cat >"$out/stub.cfg" <<EOF2
+adapter driver dummy
+transport select jtag
+$target_src
+source $out/banks.cfg
+proc init {} { echo "INIT" }
+proc reset {args} { echo "RESET \$args" }
+proc {flash write_image} {args} { echo "WRITE_IMAGE \$args" }
+proc {flash protect} {args} { echo "PROTECT \$args" }
+proc verify_image {args} { echo "VERIFY \$args" }
+EOF2
+	timeout 30 openocd -f "$out/stub.cfg" -c "set FK_DIR $out/prod" \
+		-f "$out/program.cfg" >"$out/openocd.log" 2>&1 || true
+	runs=$((runs + 1))
+	if python3 - "$out/layout.json" "$out/openocd.log" "$out/prod" "$out/banks.cfg" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+log = [l.strip() for l in open(sys.argv[2]) if re.match(r"(INIT|RESET|WRITE_IMAGE|VERIFY|PROTECT)", l)]
+prod = sys.argv[3]
+bases = dict(re.findall(r"flash bank (\S+)\.bank virtual (0x[0-9a-f]+)", open(sys.argv[4]).read()))
+want = ["INIT", "RESET halt"]
+flash_rank = {}
+for m in d["memories"]:
+    if m["kind"] == "ram":
+        continue
+    if m["kind"] == "flash":
+        flash_rank[m["name"]] = len(flash_rank)
+    off = int(bases[m["name"]], 16) if not m["mapped"] else 0
+    f = "%s/factory-%s.hex" % (prod, m["name"])
+    want += ["WRITE_IMAGE erase %s %d" % (f, off), "VERIFY %s %d" % (f, off)]
+for p in d["partitions"]:
+    if p["protect"] != "none" and p["memory"] in flash_rank:
+        want.append("PROTECT %d %d %d on" % (flash_rank[p["memory"]], p["first_sector"],
+                                            p["first_sector"] + p["sector_count"] - 1))
+want.append("RESET run")
+if log != want:
+    print("expected:\n  " + "\n  ".join(want) + "\ngot:\n  " + "\n  ".join(log))
+    sys.exit(1)
+print("  " + "\n  ".join(log))
+PY
+	then echo "ok   $ex: OpenOCD ran program.cfg as the layout says"
+	else echo "FAIL $ex"; cat "$out/openocd.log"; fails=$((fails + 1)); fi
+done
+
+# with FK_DEVICE, one device's record is programmed before protection
+ex="$work/stm32f407-sectors"
+timeout 30 openocd -f "$ex/stub.cfg" -c "set FK_DIR $ex/prod" \
+	-c "set FK_DEVICE $ex/dev/0001.hex" -f "$ex/program.cfg" >"$ex/dev.log" 2>&1 || true
+got=$(grep -E "^(WRITE_IMAGE|VERIFY|PROTECT)" "$ex/dev.log" | tr '\n' '|')
+want="WRITE_IMAGE erase $ex/prod/factory-flash.hex 0|VERIFY $ex/prod/factory-flash.hex 0|WRITE_IMAGE erase $ex/dev/0001.hex 0|VERIFY $ex/dev/0001.hex 0|PROTECT 0 0 1 on|"
+if [ "$got" = "$want" ]; then
+	echo "ok   FK_DEVICE: the device record is programmed before protection"
+else
+	echo "FAIL FK_DEVICE: got $got"; fails=$((fails + 1))
+fi
+
+# without the bank of the serial flash the script stops and says why
+ex="$work/stm32f205-wiced-ota"
+grep -v FK_BANK_ "$ex/banks.cfg" >"$ex/nobank.cfg"
+sed "s|$ex/banks.cfg|$ex/nobank.cfg|" "$ex/stub.cfg" >"$ex/stub2.cfg"
+rc=0
+timeout 30 openocd -f "$ex/stub2.cfg" -c "set FK_DIR ." -f "$ex/program.cfg" \
+	>"$ex/nobank.log" 2>&1 || rc=$?
+if [ "$rc" != 0 ] && grep -q "declare the flash bank of external memory 'sflash'" "$ex/nobank.log" &&
+	! grep -q "RESET run" "$ex/nobank.log"; then
+	echo "ok   a missing external bank stops the script with its explanation (exit $rc)"
+else
+	echo "FAIL missing bank: exit $rc"; cat "$ex/nobank.log"; fails=$((fails + 1))
+fi
+echo "$runs scripts run by OpenOCD, $fails failure(s)"
+[ "$fails" = 0 ]
