@@ -56,6 +56,8 @@ run_suite() {
 # \n and \t escapes. The text must occur exactly once in the file.
 cat >"$work/mutants.txt" <<'EOF'
 erase-covers-half-sector @@ sim/flashsim.c @@ memset(sim->data + off, flash->geo.erased_value, sector_size); @@ memset(sim->data + off, flash->geo.erased_value, sector_size / 2);
+erase-spills-into-next-sector @@ sim/flashsim.c @@ memset(sim->data + off, flash->geo.erased_value, sector_size); @@ memset(sim->data + off, flash->geo.erased_value, sector_size);\n\tif (off + sector_size < flash->geo.size)\n\t\tsim->data[off + sector_size] = flash->geo.erased_value;
+erase-starts-in-previous-sector @@ sim/flashsim.c @@ memset(sim->data + off, flash->geo.erased_value, sector_size); @@ memset(sim->data + off, flash->geo.erased_value, sector_size);\n\tif (off > 0)\n\t\tsim->data[off - 1] = flash->geo.erased_value;
 erase-ignores-erased-value @@ sim/flashsim.c @@ memset(sim->data + off, flash->geo.erased_value, sector_size); @@ memset(sim->data + off, 0xFF, sector_size);
 program-sets-bit-back-0xff @@ sim/flashsim.c @@ return (uint8_t)(~cur & next) != 0; @@ return false;
 program-sets-bit-back-0x00 @@ sim/flashsim.c @@ return (uint8_t)(cur & ~next) != 0; @@ return false;
@@ -85,6 +87,13 @@ reboot-loses-contents @@ sim/flashsim.c @@ sim->c.power_lost = false; @@ sim->c.
 reboot-leaves-power-off @@ sim/flashsim.c @@ sim->c.power_lost = false; @@ (void)sim;
 cut-fires-one-op-early @@ sim/flashsim.c @@ if (sim->c.cut_armed && sim->c.cut_op == index) { @@ if (sim->c.cut_armed && sim->c.cut_op <= index + 1) {
 reads-never-counted @@ sim/flashsim.c @@ if (sim->count_reads) { @@ if (false) {
+programs-not-counted @@ sim/flashsim.c @@ sim->c.programs++; @@ (void)0;
+erases-not-counted @@ sim/flashsim.c @@ sim->c.erases++; @@ (void)0;
+reads-not-counted @@ sim/flashsim.c @@ sim->c.reads++; @@ (void)0;
+most-worn-sector-not-reported @@ sim/flashsim.c @@ out->max_sector_index = i; @@ out->max_sector_index = 0;
+violations-not-counted-for-program @@ sim/flashsim.c @@ if (overlaps_protected(sim, off, len)) {\n\t\tsim->violations++; @@ if (overlaps_protected(sim, off, len)) {
+violations-not-counted-for-erase @@ sim/flashsim.c @@ if (overlaps_protected(sim, off, sector_size)) {\n\t\tsim->violations++; @@ if (overlaps_protected(sim, off, sector_size)) {
+tear-not-reproducible @@ sim/flashsim.c @@ sim->c.rng = seed; @@ static uint64_t salt;\n\tsim->c.rng = seed + salt++;
 bytes-programmed-not-counted @@ sim/flashsim.c @@ sim->c.bytes_programmed += len; @@ (void)0;
 bytes-read-not-counted @@ sim/flashsim.c @@ sim->c.bytes_read += len; @@ (void)0;
 wear-not-counted @@ sim/flashsim.c @@ sim->wear[s.index]++; @@ (void)s;
