@@ -126,6 +126,108 @@ static void test_invalid_layout_is_freed_and_counts_errors(void **state)
 	free(msg);
 }
 
+/* Placement: after the previous partition in the file, rounded up to
+ * `align`; an explicit `at` (bus address) or `offset`; `size: rest`
+ * after an explicit start; an unmapped
+ * memory whose addresses are offsets and that partition_at never
+ * answers for. */
+static void test_placement_follows_align_offset_and_rest(void **state)
+{
+	static const char text[] =
+		"memories:\n"
+		"  flash:\n"
+		"    kind: flash\n"
+		"    base: 0x08000000\n"
+		"    sectors: 4x16K 1x64K 3x128K\n"
+		"    write-unit: 4\n"
+		"    partitions:\n"
+		"      boot: { size: 16K, role: bootloader, protect: write }\n"
+		"      big:  { size: 128K, align: 128K }\n"
+		"      low:  { offset: 0x4000, size: 0x0000_C000 }\n"
+		"      tail: { at: 0x08040000, size: rest }\n"
+		"  spi:\n"
+		"    kind: external\n"
+		"    sectors: 16x4K\n"
+		"    write-unit: 1\n"
+		"    partitions:\n"
+		"      logs: { at: 0x8000, size: rest, role: storage }\n";
+	struct fk_layout L;
+	const struct fk_layout_partition *p;
+	FILE *quiet = fopen("/dev/null", "w");
+	struct fk_layout_load_opts opts = { .diag = quiet };
+
+	(void)state;
+	assert_int_equal(fk_layout_load_buffer("p.yaml", text, strlen(text), &L,
+					       &opts), 0);
+	fclose(quiet);
+	/* sorted by address within the memory, whatever the file order */
+	assert_string_equal(L.partitions[0].name, "boot");
+	assert_string_equal(L.partitions[1].name, "low");
+	assert_string_equal(L.partitions[2].name, "big");
+	p = fk_layout_find_partition(&L, "big");
+	assert_int_equal(p->address, 0x08020000);
+	assert_int_equal(p->first_sector, 5);
+	p = fk_layout_find_partition(&L, "low");
+	assert_int_equal(p->address, 0x08004000);
+	assert_int_equal(p->size, 0xC000);
+	assert_int_equal(p->sector_count, 3);
+	p = fk_layout_find_partition(&L, "tail");
+	assert_int_equal(p->address, 0x08040000);
+	assert_int_equal(p->size, 256 * 1024);
+	p = fk_layout_find_partition(&L, "logs");
+	assert_int_equal(p->offset, 0x8000);
+	assert_int_equal(p->address, 0x8000);
+	assert_int_equal(p->size, 32 * 1024);
+	assert_int_equal(p->first_sector, 8);
+	assert_false(fk_layout_find_memory(&L, "spi")->mapped);
+	assert_false(fk_layout_find_memory(&L, "spi")->xip);
+	assert_ptr_equal(fk_layout_partition_at(&L, 0x8000),
+			 NULL); /* an offset on spi, not a bus address */
+	/* sector 4 (64K) between low and big belongs to nobody */
+	assert_int_equal(L.warning_count, 1);
+	fk_layout_free(&L);
+}
+
+/* The dedicated boot state removes the trailer from the payload. */
+static void test_dedicated_boot_state_gives_the_trailer_back(void **state)
+{
+	static const char text[] =
+		"memories:\n"
+		"  flash:\n"
+		"    kind: flash\n"
+		"    base: 0\n"
+		"    sectors: 64x4K\n"
+		"    write-unit: 8\n"
+		"    partitions:\n"
+		"      boot:  { size: 16K, role: bootloader, protect: write }\n"
+		"      a:     { size: 64K, role: slot }\n"
+		"      b:     { size: 48K, role: slot }\n"
+		"      state: { size: 8K, role: boot-state }\n"
+		"  ram: { kind: ram, base: 0x20000000, size: 16K }\n"
+		"images:\n"
+		"  app: { primary: a, secondary: b, strategy: overwrite,\n"
+		"         boot-state: state, ram: ram }\n";
+	struct fk_layout L;
+	const struct fk_layout_image *img;
+	FILE *quiet = fopen("/dev/null", "w");
+	struct fk_layout_load_opts opts = { .diag = quiet };
+
+	(void)state;
+	assert_int_equal(fk_layout_load_buffer("b.yaml", text, strlen(text), &L,
+					       &opts), 0);
+	fclose(quiet);
+	img = fk_layout_find_image(&L, "app");
+	assert_int_equal(img->boot_state,
+			 fk_layout_find_partition(&L, "state") - L.partitions);
+	assert_int_equal(fk_layout_image_trailer(&L, img), 0);
+	/* the smaller slot counts: 48K less the default 0x200 header */
+	assert_int_equal(fk_layout_image_max_payload(&L, img), 48 * 1024 - 0x200);
+	assert_int_equal(fk_layout_image_align(&L, img), 8);
+	/* the slots differ in size: one warning (wasted 16K) */
+	assert_int_equal(L.warning_count, 1);
+	fk_layout_free(&L);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +235,8 @@ int main(void)
 		cmocka_unit_test(test_geometry_builds_a_simulator_shaped_like_the_layout),
 		cmocka_unit_test(test_trailer_size_grows_with_the_write_unit),
 		cmocka_unit_test(test_invalid_layout_is_freed_and_counts_errors),
+		cmocka_unit_test(test_placement_follows_align_offset_and_rest),
+		cmocka_unit_test(test_dedicated_boot_state_gives_the_trailer_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

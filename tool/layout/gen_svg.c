@@ -5,8 +5,9 @@
  * its name. Each box says name, size, role and protection; the start
  * address of every box and the end of the memory are written on the
  * left. Space no partition covers is drawn as a dashed "free" box. The
- * images are listed under the columns with their slots and maximum
- * payload.
+ * images are listed under the columns with their slots (primary <=>
+ * secondary for swap and xip, primary <- secondary for overwrite) and
+ * maximum payload.
  *
  * Plain SVG 1.1 with no scripts or external references, so browsers,
  * rsvg-convert and documentation tools all render it the same way.
@@ -158,8 +159,9 @@ static void draw_column(const struct fk_layout *L, uint32_t mi, double x,
 	double y0 = TOP, end_y = TOP;
 
 	fk_layout_fmt_size(size, sizeof(size), m->size);
-	snprintf(head, sizeof(head), "%s, %s%s", fk_layout_kind_name(m->kind),
-		 size, m->kind != FK_MEM_RAM && m->xip ? ", xip" : "");
+	snprintf(head, sizeof(head), "%s, %s%s%s", fk_layout_kind_name(m->kind),
+		 size, m->kind != FK_MEM_RAM && m->xip ? ", xip" : "",
+		 m->mapped ? "" : ", not memory-mapped");
 	fprintf(out, "<text x=\"%.1f\" y=\"%d\" class=\"mem\">%s</text>\n",
 		x + COL_W / 2.0, TOP - 26, m->name);
 	fprintf(out, "<text x=\"%.1f\" y=\"%d\" class=\"info\">%s</text>\n",
@@ -189,7 +191,9 @@ static void draw_images(const struct fk_layout *L, double y, FILE *out)
 			y, img->name, img->id,
 			fk_layout_strategy_name(img->strategy),
 			L->partitions[img->primary].name,
-			img->secondary >= 0 ? " \xe2\x87\x84 " : "",
+			img->secondary < 0 ? "" :
+			img->strategy == FK_STRATEGY_OVERWRITE
+				? " \xe2\x86\x90 " : " \xe2\x87\x84 ",
 			img->secondary >= 0
 				? L->partitions[img->secondary].name : "",
 			img->header_size, max, max / 1024.0);
