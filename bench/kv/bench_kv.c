@@ -1,0 +1,151 @@
+/*
+ * The settings store on the anchor workload of issue 6: 100 keys with
+ * 16-byte values, 10,000 random updates (uniform over the keys) after
+ * each key got its first value, on the simulated flash of each geometry.
+ * Prints one table row per geometry: write amplification (bytes
+ * programmed / value bytes written), erases and their spread over the
+ * sectors, the worst single update's flash reads and estimated time, the
+ * reads of a mount after the run against one pass over the headers plus
+ * one sector, and the worst lookup. RAM is sizeof(struct fk_kv).
+ *
+ * Times come from the simulator's datasheet-typical timings below (an
+ * estimate, not a measurement on hardware).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "flashkit/kv.h"
+#include "flashsim.h"
+
+struct geometry {
+	const char *name;
+	uint32_t sector_size, sectors, write_unit;
+	bool program_once;
+	struct fk_sim_timing timing;
+};
+
+static const struct geometry geometries[] = {
+	/* SPI/QSPI NOR like the IS25LP064A: 4K erase 45 ms, byte writes. */
+	{ "16 x 4 KiB, 1-byte writes (NOR)", 4096, 16, 1, false,
+	  { 0, 45000, 1, 10, NULL, 0 } },
+	{ "16 x 4 KiB, 16-byte program-once", 4096, 16, 16, true,
+	  { 0, 45000, 16, 10, NULL, 0 } },
+	{ "16 x 4 KiB, 32-byte program-once", 4096, 16, 32, true,
+	  { 0, 45000, 32, 10, NULL, 0 } },
+	/* STM32H7-like bank: 128K sector ~1 s, 256-bit word ~20 us. */
+	{ "2 x 128 KiB, 32-byte program-once (ECC)", 128 * 1024, 2, 32, true,
+	  { 0, 1000000, 20, 2, NULL, 0 } },
+};
+
+#define KEYS 100
+#define UPDATES 10000
+#define VALUE 16
+
+static uint64_t rng_next(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ull + 1442695040888963407ull;
+	return *s >> 33;
+}
+
+static int run(const struct geometry *g)
+{
+	static const struct fk_kv_config cfg = { 104, VALUE, 64 };
+	struct fk_sector_run runs = { g->sectors, g->sector_size };
+	struct fk_sim_config sc;
+	struct fk_sim_stats st, prev;
+	struct fk_sim *sim;
+	struct fk_area area;
+	static struct fk_kv kv;
+	uint8_t value[VALUE];
+	uint64_t rng = 1, worst_read = 0, worst_us = 0, worst_get = 0;
+	uint64_t mount_reads, mount_bytes, bound;
+	uint32_t lo = UINT32_MAX, hi = 0;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.geo.size = g->sectors * g->sector_size;
+	sc.geo.runs = &runs;
+	sc.geo.run_count = 1;
+	sc.geo.write_unit = g->write_unit;
+	sc.geo.erased_value = 0xFF;
+	sc.geo.program_once = g->program_once;
+	sc.timing = g->timing;
+	sim = fk_sim_create(&sc);
+	if (!sim || fk_area_init(&area, fk_sim_flash(sim), 0, sc.geo.size) ||
+	    fk_kv_mount(&kv, &area, &cfg))
+		return 1;
+	for (uint16_t k = 0; k < KEYS; k++) {
+		memset(value, k, sizeof(value));
+		if (fk_kv_set(&kv, k, value, VALUE))
+			return 1;
+	}
+	fk_sim_reset_stats(sim);
+	fk_sim_get_stats(sim, &prev);
+	for (uint32_t i = 0; i < UPDATES; i++) {
+		uint16_t k = (uint16_t)(rng_next(&rng) % KEYS);
+
+		for (int b = 0; b < VALUE; b++)
+			value[b] = (uint8_t)rng_next(&rng);
+		if (fk_kv_set(&kv, k, value, VALUE))
+			return 1;
+		fk_sim_get_stats(sim, &st);
+		if (st.bytes_read - prev.bytes_read > worst_read)
+			worst_read = st.bytes_read - prev.bytes_read;
+		if (st.est_us - prev.est_us > worst_us)
+			worst_us = st.est_us - prev.est_us;
+		prev = st;
+	}
+	for (uint32_t i = 0; i < g->sectors; i++) {
+		uint32_t e = fk_sim_sector_erases(sim, i);
+
+		lo = e < lo ? e : lo;
+		hi = e > hi ? e : hi;
+	}
+	/* Mount after the run, against one pass over the headers plus one
+	 * whole sector. */
+	bound = (uint64_t)g->sectors * (22 + cfg.key_limit / 8 + 4) +
+		g->sector_size;
+	fk_sim_get_stats(sim, &prev);
+	if (fk_kv_mount(&kv, &area, &cfg))
+		return 1;
+	fk_sim_get_stats(sim, &st);
+	mount_reads = st.reads - prev.reads;
+	mount_bytes = st.bytes_read - prev.bytes_read;
+	for (uint16_t k = 0; k < KEYS; k++) {
+		prev = st;
+		if (fk_kv_get(&kv, k, value, sizeof(value)) != VALUE)
+			return 1;
+		fk_sim_get_stats(sim, &st);
+		if (st.bytes_read - prev.bytes_read > worst_get)
+			worst_get = st.bytes_read - prev.bytes_read;
+	}
+	printf("| %s | %.2f | %llu (per sector %u..%u) | %llu B (%.2f sector) "
+	       "| %.1f ms | %llu B in %llu reads (headers + 1 sector: %llu B) | %llu B |\n",
+	       g->name,
+	       (double)(st.bytes_programmed) / (UPDATES * (double)VALUE),
+	       (unsigned long long)st.erases, lo, hi,
+	       (unsigned long long)worst_read,
+	       (double)worst_read / g->sector_size, worst_us / 1000.0,
+	       (unsigned long long)mount_bytes,
+	       (unsigned long long)mount_reads, (unsigned long long)bound,
+	       (unsigned long long)worst_get);
+	fk_sim_destroy(sim);
+	return 0;
+}
+
+int main(void)
+{
+	printf("| geometry | write amplification | erases | worst update: "
+	       "flash read | worst update: est. time | mount reads | worst "
+	       "get reads |\n|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < sizeof(geometries) / sizeof(geometries[0]); i++) {
+		if (run(&geometries[i])) {
+			fprintf(stderr, "bench_kv: %s failed\n",
+				geometries[i].name);
+			return 1;
+		}
+	}
+	printf("\nRAM: sizeof(struct fk_kv) = %zu bytes (FK_KV_MAX_KEYS %d, "
+	       "FK_KV_RECORD_MAX %d)\n", sizeof(struct fk_kv), FK_KV_MAX_KEYS,
+	       FK_KV_RECORD_MAX);
+	return 0;
+}
