@@ -77,6 +77,12 @@ static const struct bad_case cases[] = {
 	{ "size_over_32_bits",
 	  "memories:\n  ram: { kind: ram, base: 0, size: 8G }\n",
 	  "2:36: error: 'size' of memory 'ram': '8G' is larger than 4G-1" },
+	{ "ram_of_size_zero",
+	  "memories:\n  ram: { kind: ram, base: 0, size: 0 }\n",
+	  "2:36: error: memory 'ram' has size 0" },
+	{ "title_cannot_close_the_header_comment_but_a_list_is_refused",
+	  "name: [a]\nmemories: {}\n",
+	  "1:7: error: 'name' must be a single value, not a list" },
 	{ "size_is_a_list",
 	  "memories:\n  ram: { kind: ram, base: 0, size: [1K] }\n",
 	  "2:36: error: 'size' of memory 'ram' must be a single value, not a "

@@ -159,9 +159,22 @@ void fk_gen_json(const struct fk_layout *L, FILE *out)
 
 const char *fk_gen_source_name(const struct fk_layout *L)
 {
+	static char name[128];
 	const char *slash = strrchr(L->path, '/');
+	const char *base = slash ? slash + 1 : L->path;
+	size_t i = 0;
 
-	return slash ? slash + 1 : L->path;
+	/* It goes into C, ld, Tcl and XML comments: keep it plain. */
+	for (; base[i] && i + 1 < sizeof(name); i++) {
+		char c = base[i];
+
+		name[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+			  (c == '-' && (i == 0 || base[i - 1] != '-'))
+			  ? c : '_';
+	}
+	name[i] = 0;
+	return name;
 }
 
 /* name with '-' as '_', in upper or lower case. */

@@ -762,10 +762,20 @@ static void parse_memory(struct loader *ld, yaml_node_t *k, yaml_node_t *v)
 	}
 	if (mem->kind == FK_MEM_RAM) {
 		refuse_flash_keys_on_ram(ld, v, mem->name);
-		if (get_u32(ld, v, "size", what, &mem->size, &mem->pos_sectors)
-		    == 0)
+		switch (get_u32(ld, v, "size", what, &mem->size,
+				&mem->pos_sectors)) {
+		case 0:
 			fk_diag_error(&ld->d, &mem->pos, "%s has no 'size'",
 				      what);
+			break;
+		case 1:
+			if (mem->size == 0)
+				fk_diag_error(&ld->d, &mem->pos_sectors, "%s has "
+					      "size 0", what);
+			break;
+		default:
+			break;
+		}
 	} else {
 		parse_flash_fields(ld, mem, v, what);
 	}
