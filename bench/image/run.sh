@@ -50,3 +50,10 @@ else
 	echo
 	echo "imgtool: not installed on this machine (not packaged in Debian: apt-cache search imgtool finds nothing), so no imgtool figures."
 fi
+
+echo
+echo "In-process (build/host/bench/image/bench_image, no process start or file I/O; reads in FK_IMAGE_HASH_CHUNK = 128-byte pieces as a bootloader would):"
+echo
+echo "| operation | wall time (median of 9) | throughput |"
+echo "|---|---|---|"
+"$root/build/host/bench/image/bench_image" "$T/ec.pem"

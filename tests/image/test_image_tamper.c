@@ -16,7 +16,7 @@
 
 #include "image/sign.h"
 #include "image_test_util.h"
-#include "sim/flashsim.h"
+#include "flashsim.h"
 
 static struct fk_key key;
 static struct fk_image_key ikey;

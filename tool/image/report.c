@@ -22,6 +22,23 @@ static void hex(FILE *fp, const uint8_t *p, size_t len)
 		fprintf(fp, "%02x", p[i]);
 }
 
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void json_str(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
 static int open_image(const char *path, const struct fk_input *in,
 		      struct fk_memflash *m)
 {
@@ -373,8 +390,10 @@ int fk_report_info(const char *path, const struct fk_input *in, int json)
 	match = !memcmp(digest, info.digest, FK_SHA256_SIZE);
 	has_trailer = find_trailer(in, &info, &max_align, &image_ok);
 	if (json) {
-		fprintf(fp, "{\n  \"file\": \"%s\",\n  \"format\": \"%s\",\n"
-			"  \"file_size\": %zu,\n", path, in->format, in->len);
+		fprintf(fp, "{\n  \"file\": ");
+		json_str(fp, path);
+		fprintf(fp, ",\n  \"format\": \"%s\",\n  \"file_size\": %zu,\n",
+			in->format, in->len);
 		if (in->has_base)
 			fprintf(fp, "  \"address\": %lu,\n",
 				(unsigned long)in->base);
