@@ -48,6 +48,10 @@ struct fk_template {
 
 /* Loads and checks a template; errors are printed as FILE:LINE:COL. */
 int fk_template_load(const char *path, struct fk_template *t);
+/* The same from a buffer; path names it and is the base of relative
+ * paths in it. */
+int fk_template_parse(const char *path, const uint8_t *text, size_t len,
+		      struct fk_template *t);
 void fk_template_free(struct fk_template *t);
 
 /*
@@ -74,6 +78,9 @@ void fk_pstate_unlock(int fd);
 /* Reads the state; a missing file gives {start, next = start}. */
 int fk_pstate_read(const char *state_path, uint64_t start,
 		   struct fk_pstate *st);
+/* The same from a buffer (path for messages). */
+int fk_pstate_parse(const char *state_path, const char *text, size_t len,
+		    uint64_t start, struct fk_pstate *st);
 /* Replaces the state file atomically and durably: temporary file, fsync,
  * rename, fsync of the folder. When it returns 0 the new state survives
  * a crash or power cut; before that, the old one is what a crash leaves. */

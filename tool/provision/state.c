@@ -64,34 +64,36 @@ static int bad_state(const char *path, unsigned line, const char *what)
 	return -1;
 }
 
-int fk_pstate_read(const char *state_path, uint64_t start,
-		   struct fk_pstate *st)
+int fk_pstate_parse(const char *state_path, const char *text, size_t len,
+		    uint64_t start, struct fk_pstate *st)
 {
-	FILE *fp = fopen(state_path, "r");
-	char line[4096];
+	const char *p = text, *end = text + len;
 	unsigned n = 0;
 	bool has_next = false;
 
 	memset(st, 0, sizeof(*st));
 	st->start = start;
 	st->next = start;
-	if (!fp) {
-		if (errno == ENOENT)
-			return 0;
-		fk_error("cannot read '%s': %s", state_path, strerror(errno));
-		return -1;
-	}
-	while (fgets(line, sizeof(line), fp)) {
-		char *nl = strchr(line, '\n');
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char line[4096];
+		size_t ll;
 
 		n++;
-		if (!nl) {
-			fclose(fp);
+		if (!nl || (size_t)(nl - p) >= sizeof(line)) {
+			fk_pstate_free(st);
 			return bad_state(state_path, n, "line too long or cut");
 		}
-		*nl = '\0';
+		ll = (size_t)(nl - p);
+		memcpy(line, p, ll);
+		line[ll] = '\0';
+		p = nl + 1;
+		if (strlen(line) != ll) {
+			fk_pstate_free(st);
+			return bad_state(state_path, n, "NUL byte");
+		}
 		if (n == 1 && strcmp(line, "flashkit provision state 1")) {
-			fclose(fp);
+			fk_pstate_free(st);
 			return bad_state(state_path, n, "not a state file");
 		}
 		if (n == 1)
@@ -112,18 +114,36 @@ int fk_pstate_read(const char *state_path, uint64_t start,
 			st->pend_dir = strdup(line + 4);
 			continue;
 		}
-		fclose(fp);
 		fk_pstate_free(st);
 		return bad_state(state_path, n, "unknown line");
 	}
-	fclose(fp);
 	if (!has_next || st->next < st->start ||
 	    (st->pending && (!st->pend_dir || st->pend_end > st->next ||
-			     st->pend_first >= st->pend_end))) {
+			     st->pend_first >= st->pend_end ||
+			     st->pend_ext[0] != '.'))) {
 		fk_pstate_free(st);
 		return bad_state(state_path, n, "incomplete or inconsistent");
 	}
 	return 0;
+}
+
+int fk_pstate_read(const char *state_path, uint64_t start,
+		   struct fk_pstate *st)
+{
+	uint8_t *text;
+	size_t len;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	st->start = start;
+	st->next = start;
+	if (access(state_path, F_OK) != 0 && errno == ENOENT)
+		return 0;
+	if (fk_read_file(state_path, &text, &len))
+		return -1;
+	rc = fk_pstate_parse(state_path, (const char *)text, len, start, st);
+	free(text);
+	return rc;
 }
 
 /* fsync of the folder holding path, so a rename in it is durable. */

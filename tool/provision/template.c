@@ -131,7 +131,7 @@ static int parse_mac(const char *s, uint64_t *out)
 static char *check_format(const char *f)
 {
 	size_t len = strlen(f);
-	char *out = malloc(len + 3), *o = out;
+	char *out = malloc(3 * len + 3), *o = out; /* "ll" per conversion */
 	int conv = 0;
 
 	if (!out)
@@ -170,6 +170,12 @@ static const uint16_t default_ids[] = { FK_DEVINFO_SERIAL, FK_DEVINFO_MAC,
 					FK_DEVINFO_SECRET, 0, 0,
 					FK_DEVINFO_CALIBRATION };
 
+static int hex_digit(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F') ? 0 : -1;
+}
+
 static int parse_hex_bytes(const char *s, uint8_t **out, uint32_t *len)
 {
 	size_t n = strlen(s);
@@ -182,8 +188,10 @@ static int parse_hex_bytes(const char *s, uint8_t **out, uint32_t *len)
 	for (size_t i = 0; i < n / 2; i++) {
 		unsigned v;
 
-		if (sscanf(s + 2 * i, "%2x", &v) != 1) {
+		if (hex_digit(s[2 * i]) < 0 || hex_digit(s[2 * i + 1]) < 0 ||
+		    sscanf(s + 2 * i, "%2x", &v) != 1) {
 			free(*out);
+			*out = NULL; /* the caller's template is freed later */
 			return -1;
 		}
 		(*out)[i] = (uint8_t)v;
@@ -413,17 +421,14 @@ static void load_fixed_files(struct tload *L)
 	}
 }
 
-int fk_template_load(const char *path, struct fk_template *t)
+int fk_template_parse(const char *path, const uint8_t *text, size_t len,
+		      struct fk_template *t)
 {
 	struct tload L = { .t = t };
 	yaml_parser_t parser;
-	uint8_t *text;
-	size_t len;
 	const char *slash = strrchr(path, '/');
 
 	memset(t, 0, sizeof(*t));
-	if (fk_read_file(path, &text, &len))
-		return -1;
 	t->path = dup_str(path);
 	t->dir = dup_str(path);
 	t->dir[slash ? (size_t)(slash - path) + 1 : 0] = '\0';
@@ -440,7 +445,6 @@ int fk_template_load(const char *path, struct fk_template *t)
 		yaml_document_delete(&L.doc);
 	}
 	yaml_parser_delete(&parser);
-	free(text);
 	if (!L.errors)
 		load_fixed_files(&L);
 	if (L.errors) {
@@ -448,6 +452,20 @@ int fk_template_load(const char *path, struct fk_template *t)
 		return -1;
 	}
 	return 0;
+}
+
+int fk_template_load(const char *path, struct fk_template *t)
+{
+	uint8_t *text;
+	size_t len;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (fk_read_file(path, &text, &len))
+		return -1;
+	rc = fk_template_parse(path, text, len, t);
+	free(text);
+	return rc;
 }
 
 void fk_template_free(struct fk_template *t)
