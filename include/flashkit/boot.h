@@ -1,0 +1,197 @@
+/*
+ * The bootloader core: choose, install, try and roll back images so that a
+ * power cut at any instant leaves a device that boots a valid image.
+ *
+ * A product describes its slots once, in a struct fk_boot_config that the
+ * bootloader and the application share (the generated layout header gives
+ * every address). The bootloader calls fk_boot(); the application calls
+ * fk_boot_confirm() after its self-test and, through flashkit/update.h,
+ * fk_boot_set_pending() after receiving a new image.
+ *
+ * Three install strategies, each in its own file of src/boot/:
+ *   FK_BOOT_OVERWRITE  copy the staging slot over the primary slot; no
+ *                      rollback; optional fallback to a factory image;
+ *   FK_BOOT_SWAP       copy the new image in and keep the old one in the
+ *                      staging slot, restored when the new one never
+ *                      confirms; any sector map, slots on two memories;
+ *   FK_BOOT_XIP        two executable slots, boot the chosen one in place.
+ *
+ * Install progress, pending and confirmed flags live in the boot state
+ * area, in the format specified in docs/boot-state.md: an append-only log
+ * of CRC-checked records in one sector, where every state change is a
+ * program into erased space (never a rewrite), so it works for write
+ * units of 1 to 32 bytes and on program-once (ECC) flash.
+ *
+ * Nothing here keeps state between calls: every decision is taken again
+ * from flash at each boot. No function ever writes the bootloader area.
+ */
+#ifndef FLASHKIT_BOOT_H
+#define FLASHKIT_BOOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flashkit/error.h"
+#include "flashkit/flash.h"
+#include "flashkit/image.h"
+
+/* Most images (one per core) installed together, all or nothing. */
+#ifndef FK_BOOT_MAX_IMAGES
+#define FK_BOOT_MAX_IMAGES 2
+#endif
+
+/* Power cuts one update cycle tolerates before its progress records give
+ * way to the essential ones (docs/boot-state.md, "Capacity"). */
+#define FK_BOOT_CUT_RESERVE 16
+
+enum fk_boot_strategy {
+	FK_BOOT_OVERWRITE = 1,
+	FK_BOOT_SWAP = 2,
+	FK_BOOT_XIP = 3,
+};
+
+/* How a pending image is installed. */
+enum fk_boot_mode {
+	FK_BOOT_TEST = 1,      /* trial: reverted unless confirmed in time */
+	FK_BOOT_PERMANENT = 2, /* installed for good, no trial */
+};
+
+/* The slots of one image. */
+struct fk_boot_slots {
+	/* Where the image executes (XIP: slot A). */
+	struct fk_area primary;
+	/* Where a new image is received (XIP: slot B, also executable).
+	 * SWAP receives the new image at fk_boot_staging_offset() and keeps
+	 * the old one below it; see docs/boot.md for the sizing rule. */
+	struct fk_area secondary;
+	/* OVERWRITE only: a factory image installed when the primary slot
+	 * holds no valid image and nothing is pending; size 0 for none. */
+	struct fk_area factory;
+};
+
+struct fk_boot_image_ref {
+	const struct fk_area *slot;   /* the slot the image starts at */
+	struct fk_image_info info;    /* its validated header and TLVs */
+};
+
+/* Hooks a port provides. Only jump is required. */
+struct fk_boot_port {
+	/* Called before every flash operation of an install (erase, program
+	 * or a read of a whole chunk): kick the watchdog here. May be NULL. */
+	void (*kick)(void *ctx);
+	/* Starts the images (refs[0] is the one this core runs; the others
+	 * are for other cores). Does not return on a target; on the host it
+	 * returns and fk_boot() returns 0. */
+	void (*jump)(void *ctx, const struct fk_boot_image_ref *refs,
+		     uint32_t count);
+	/* Called instead of jump when no valid image can be booted, or when
+	 * flash failed: stay in the bootloader and accept an image (DFU,
+	 * serial). reason is the FK_E* code. May be NULL (fk_boot() then
+	 * just returns the code). */
+	void (*recovery)(void *ctx, int reason);
+	void *ctx; /* passed to every hook */
+};
+
+struct fk_boot_config {
+	enum fk_boot_strategy strategy; /* how pending images are installed */
+	uint32_t image_count;           /* images, 1..FK_BOOT_MAX_IMAGES */
+	struct fk_boot_slots images[FK_BOOT_MAX_IMAGES]; /* slots of each */
+	/* The boot state: a dedicated partition, or the last sector of the
+	 * primary slot carved out by the layout (the "trailer"). Its first
+	 * sector holds the log; it must not overlap any slot. */
+	struct fk_area state;
+	/* The bootloader's own partition: checked not to overlap anything
+	 * written. size 0 when the bootloader runs from elsewhere. */
+	struct fk_area bootloader;
+	uint32_t trial_boots; /* boots a TEST image gets before revert, >= 1 */
+	/* Keys and crypto for fk_image_validate(); keys->count 0 checks the
+	 * digest only. */
+	const struct fk_image_keys *keys;
+	/* Refuse images whose security counter is lower than the installed
+	 * one's (downgrade protection). */
+	bool check_security_counter;
+	/* Scratch for copies: buf_len bytes, a multiple of every write unit
+	 * involved and at least FK_BOOT_RECORD_MAX; larger is faster. */
+	uint8_t *buf;
+	uint32_t buf_len;
+	struct fk_boot_port port; /* hooks */
+};
+
+/* Largest record slot in the boot state (a 32-byte write unit). */
+#define FK_BOOT_RECORD_MAX 32
+
+/* What the boot state says, for fk_boot_status(). */
+enum fk_boot_phase {
+	FK_BOOT_IDLE = 0,       /* nothing pending: the primary image runs */
+	FK_BOOT_PENDING = 1,    /* images marked, install not started */
+	FK_BOOT_INSTALLING = 2, /* install in progress (resumed at boot) */
+	FK_BOOT_TRIAL = 3,      /* TEST image installed, not confirmed yet */
+	FK_BOOT_REVERTING = 4,  /* restoring the previous images */
+};
+
+struct fk_boot_status {
+	enum fk_boot_phase phase;
+	enum fk_boot_mode mode;  /* of the pending/trial install */
+	uint32_t mask;           /* images of the pending/trial install */
+	uint32_t attempts;       /* trial boots used */
+	uint32_t xip_active;     /* XIP: 0 = slot A (primary), 1 = slot B */
+	int last_refusal;        /* FK_E* of the last refused install, or 0 */
+	uint32_t records_used;   /* record slots used in the log */
+	uint32_t records_total;  /* record slots in the log */
+};
+
+/*
+ * Checks a configuration: strategy, image count, trial boots, areas inside
+ * their memories and not overlapping each other, the state area or the
+ * bootloader, the scratch buffer's size, and that the boot state log can
+ * hold one update cycle. Returns 0, FK_EINVAL, FK_EALIGN or FK_ENOSPC.
+ */
+int fk_boot_check_config(const struct fk_boot_config *cfg);
+
+/*
+ * The bootloader's entry: reads the boot state, finishes or starts an
+ * install, counts a trial boot or reverts, validates the images and calls
+ * port.jump, or port.recovery when nothing valid can be booted.
+ * On power loss at any point the next call resumes where the flash says
+ * and boots the old or the new images, never a mix.
+ * Returns 0 after jump returned (host), or the FK_E* code passed to
+ * recovery (or returned when a flash operation failed).
+ */
+int fk_boot(const struct fk_boot_config *cfg);
+
+/*
+ * For the application: confirms the running TEST images so they stay
+ * installed. Returns 0 (also when nothing is on trial), or a flash error.
+ * On power loss the confirmation either happened or not; if not, the trial
+ * continues (and may be reverted at the next boot).
+ */
+int fk_boot_confirm(const struct fk_boot_config *cfg);
+
+/*
+ * Marks the images in mask (bit i = image i), fully received in their
+ * staging slots with fk_update_finish(), as pending. Validates each one
+ * first (digest, signature, downgrade, dependencies) and returns that
+ * refusal code without marking anything when one fails: all or nothing.
+ * FK_ESTATE when an image of mask was not staged or a trial is running.
+ * On power loss either nothing or everything is pending.
+ */
+int fk_boot_set_pending(const struct fk_boot_config *cfg, uint32_t mask,
+			enum fk_boot_mode mode);
+
+/* Reads the boot state. Returns 0 or a flash error. No flash writes. */
+int fk_boot_status(const struct fk_boot_config *cfg,
+		   struct fk_boot_status *out);
+
+/*
+ * Where in the staging slot the new image of image index starts: 0 for
+ * OVERWRITE and XIP, the swap offset for SWAP (the room the old image is
+ * saved into). fk_update_begin() writes there.
+ */
+uint32_t fk_boot_staging_offset(const struct fk_boot_config *cfg,
+				uint32_t image);
+
+/* Largest image (header to last TLV) image index can hold. */
+uint32_t fk_boot_max_image_size(const struct fk_boot_config *cfg,
+				uint32_t image);
+
+#endif

@@ -1,0 +1,189 @@
+/*
+ * What the files of src/boot/ and src/update/ share and nobody else sees:
+ * the decoded boot state, the record log (state.c), the copy plan that
+ * cuts a slot into groups (plan.c), flash helpers that kick the watchdog
+ * (io.c), image checks (check.c), and the interface every install
+ * strategy implements (strategy_*.c).
+ */
+#ifndef FLASHKIT_SRC_BOOT_INTERNAL_H
+#define FLASHKIT_SRC_BOOT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flashkit/boot.h"
+
+/* Record types (docs/boot-state.md). Never 0x00 or 0xFF, so a record is
+ * never all erased whatever the erased value. */
+enum bs_rec_type {
+	BS_REC_HEADER = 0x46,    /* first slot: the log is in use */
+	BS_REC_UPLOAD = 0x10,    /* image, arg = xip target slot */
+	BS_REC_SYNC = 0x11,      /* image, value = bytes known programmed */
+	BS_REC_STAGED = 0x12,    /* image, payload = digest prefix */
+	BS_REC_PENDING = 0x20,   /* arg = mode, value = image mask */
+	BS_REC_REFUSED = 0x21,   /* value = -FK_E code */
+	BS_REC_START = 0x22,     /* image, arg = groups, value = length,
+				    payload[0] = flags */
+	BS_REC_STEP = 0x23,      /* image, arg = group done */
+	BS_REC_INSTALLED = 0x24, /* every image of the mask installed */
+	BS_REC_ATTEMPT = 0x30,   /* a trial boot started */
+	BS_REC_CONFIRMED = 0x31, /* the trial images stay */
+	BS_REC_RSTEP = 0x32,     /* image, arg = group restored */
+	BS_REC_REVERTED = 0x33,  /* the previous images are back */
+};
+
+/* START flags. */
+#define BS_START_REVERTIBLE 0x1u /* the old image was valid and is saved */
+#define BS_START_FACTORY 0x2u    /* OVERWRITE: copy from the factory slot */
+
+#define BS_DIGEST_PREFIX 8
+#define BS_FORMAT_VERSION 1
+
+/* One decoded record. */
+struct bs_rec {
+	uint8_t type;
+	uint8_t image;
+	uint16_t arg;
+	uint32_t value;
+	uint8_t payload[BS_DIGEST_PREFIX];
+};
+
+/* The log as found on flash. */
+struct bs_log {
+	const struct fk_area *area;
+	uint32_t rec_size; /* bytes per record slot: max(16, write unit) */
+	uint32_t slots;    /* record slots in the log's sector */
+	uint32_t next;     /* first free slot */
+	bool header;       /* slot 0 holds a valid header */
+	bool blank;        /* every byte of the sector erased */
+};
+
+/* The boot state: the log replayed. */
+struct bs_state {
+	struct bs_log log;
+	enum fk_boot_phase phase;
+	uint8_t mode;          /* FK_BOOT_TEST or FK_BOOT_PERMANENT */
+	uint8_t mask;          /* images of the pending/installing/trial set */
+	uint8_t attempts;      /* trial boots started */
+	int8_t xip_active;     /* XIP confirmed slot 0/1, -1 unknown */
+	uint8_t upload_mask;   /* images with an upload recorded */
+	uint8_t staged_mask;   /* images received and checked */
+	uint8_t start_mask;    /* images whose install has started */
+	int last_refusal;
+	uint8_t xip_target[FK_BOOT_MAX_IMAGES];
+	uint32_t sync[FK_BOOT_MAX_IMAGES];
+	uint8_t digest[FK_BOOT_MAX_IMAGES][BS_DIGEST_PREFIX];
+	uint16_t groups[FK_BOOT_MAX_IMAGES];  /* START: groups to copy */
+	uint8_t flags[FK_BOOT_MAX_IMAGES];    /* START flags */
+	uint32_t length[FK_BOOT_MAX_IMAGES];  /* START: new image's bytes */
+	uint16_t steps[FK_BOOT_MAX_IMAGES];   /* groups installed */
+	uint16_t rsteps[FK_BOOT_MAX_IMAGES];  /* groups restored */
+};
+
+/* state.c */
+int bs_read(const struct fk_boot_config *cfg, struct bs_state *st);
+/* Appends one record; essential records may use the reserve, progress
+ * records are dropped (return 0) when only the reserve is left. */
+int bs_append(const struct fk_boot_config *cfg, struct bs_state *st,
+	      const struct bs_rec *rec, bool essential);
+/* Erases the log's sector and writes the header. */
+int bs_reset(const struct fk_boot_config *cfg, struct bs_state *st);
+/* Record slots one update cycle needs (docs/boot-state.md). */
+uint32_t bs_cycle_slots(const struct fk_boot_config *cfg);
+/* Largest number of groups a slot may be cut into. */
+uint32_t bs_max_groups(const struct fk_boot_config *cfg);
+uint32_t bs_log_slots(const struct fk_boot_config *cfg);
+
+/* plan.c: a slot cut into groups of whole sectors. For SWAP, group g's
+ * primary bytes [p_off, p_end) are saved at [s_off, s_end) of the staging
+ * slot, whole staging sectors that no other group touches. */
+struct bp_group {
+	uint32_t index;
+	uint32_t p_off, p_end;
+	uint32_t s_off, s_end;
+};
+struct bp_plan {
+	uint32_t offset;   /* SWAP: where the new image starts in staging */
+	uint32_t max_size; /* largest image */
+	uint32_t span;     /* smallest group, in bytes */
+};
+int bp_plan(const struct fk_boot_config *cfg, uint32_t image,
+	    struct bp_plan *plan);
+/* Group index g; FK_ERANGE past the end of the primary slot. */
+int bp_group(const struct fk_boot_config *cfg, uint32_t image,
+	     const struct bp_plan *plan, uint32_t g, struct bp_group *out);
+/* Groups needed to cover len bytes of the primary slot. */
+int bp_groups_for(const struct fk_boot_config *cfg, uint32_t image,
+		  const struct bp_plan *plan, uint32_t len, uint32_t *count);
+
+/* io.c: flash access for installs, each operation preceded by a kick. */
+int bio_erase(const struct fk_boot_config *cfg, const struct fk_area *a,
+	      uint32_t off, uint32_t len);
+/* Erases the sectors of [off, off+len) that are not already erased. */
+int bio_erase_dirty(const struct fk_boot_config *cfg,
+		    const struct fk_area *a, uint32_t off, uint32_t len);
+/* Copies len bytes (a multiple of dst's write unit) into erased space;
+ * write units that would stay erased are not programmed. */
+int bio_copy(const struct fk_boot_config *cfg, const struct fk_area *dst,
+	     uint32_t dst_off, const struct fk_area *src, uint32_t src_off,
+	     uint32_t len);
+/* Makes dst[off, end) hold src[src_off, +len) followed by erased bytes:
+ * nothing is written when it already does (a resumed install), otherwise
+ * the sectors are erased and the bytes copied. Redoable after any cut. */
+int bio_place(const struct fk_boot_config *cfg, const struct fk_area *dst,
+	      uint32_t off, uint32_t end, const struct fk_area *src,
+	      uint32_t src_off, uint32_t len);
+/* A window [off, off+size) of an area, as an area. */
+void bio_window(struct fk_area *out, const struct fk_area *a, uint32_t off,
+		uint32_t size);
+
+/* check.c */
+/* True for codes that mean the flash failed (or power went), as opposed
+ * to content that fails its checks. */
+bool bc_is_flash_error(int rc);
+int bc_validate(const struct fk_boot_config *cfg, const struct fk_area *slot,
+		struct fk_image_info *info);
+/* Checks the staged images of mask against downgrade and dependencies;
+ * staged[i] are their infos, primary[i]/primary_ok[i] what runs now. */
+int bc_check_set(const struct fk_boot_config *cfg, uint32_t mask,
+		 const struct fk_image_info *staged,
+		 const struct fk_image_info *primary, const bool *primary_ok);
+/* Where the staged image of image i is (SWAP: past the save room; XIP:
+ * the slot the upload targets). */
+int bc_staging_window(const struct fk_boot_config *cfg,
+		      const struct bs_state *st, uint32_t image,
+		      struct fk_area *out);
+
+/* The interface of an install strategy. */
+struct bs_strategy {
+	/* Moves the pending set in: from PENDING or INSTALLING to
+	 * INSTALLED. Writes START, STEP records. */
+	int (*install)(const struct fk_boot_config *cfg, struct bs_state *st);
+	/* Brings the previous images back (TRIAL not confirmed). */
+	int (*revert)(const struct fk_boot_config *cfg, struct bs_state *st);
+	/* The slot image i boots from in the current state. */
+	const struct fk_area *(*boot_slot)(const struct fk_boot_config *cfg,
+					   const struct bs_state *st,
+					   uint32_t image);
+	/* When the boot slot holds no valid image: a last resort that
+	 * makes one valid (factory image), or FK_ENOENT. */
+	int (*fallback)(const struct fk_boot_config *cfg, struct bs_state *st,
+			uint32_t image);
+};
+
+/* boot.c: checks the staged images of mask as one set (refusals). */
+int bs_check_set(const struct fk_boot_config *cfg, const struct bs_state *st,
+		 uint32_t mask);
+
+/* XIP: the slot (0 = A, 1 = B) the images boot from in this state. */
+int bs_xip_active(const struct fk_boot_config *cfg, const struct bs_state *st);
+/* XIP: the slot running now (before a pending set is installed). */
+int bs_xip_running(const struct fk_boot_config *cfg,
+		   const struct bs_state *st);
+
+extern const struct bs_strategy bs_strategy_overwrite;
+extern const struct bs_strategy bs_strategy_swap;
+extern const struct bs_strategy bs_strategy_xip;
+const struct bs_strategy *bs_strategy_of(const struct fk_boot_config *cfg);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * The checks an install must pass before anything is written: each image
+ * valid (digest, signature), no downgrade of the security counter, every
+ * dependency met by the images that will be installed together.
+ */
+#include "boot_internal.h"
+
+bool bc_is_flash_error(int rc)
+{
+	return rc == FK_EIO || rc == FK_EPOWER || rc == FK_EPROTECT ||
+	       rc == FK_ENOTERASED || rc == FK_EPROGONCE;
+}
+
+int bc_validate(const struct fk_boot_config *cfg, const struct fk_area *slot,
+		struct fk_image_info *info)
+{
+	int rc;
+
+	if (cfg->port.kick)
+		cfg->port.kick(cfg->port.ctx);
+	rc = fk_image_validate(slot, cfg->keys, info);
+	/* A torn unit in a slot is damage, not a flash failure. */
+	return rc == FK_EECC ? FK_ECORRUPT : rc;
+}
+
+/* The version image target will have once the set is installed. */
+static const struct fk_image_version *
+version_after(uint32_t mask, uint32_t target, const struct fk_image_info *staged,
+	      const struct fk_image_info *primary, const bool *primary_ok)
+{
+	if (mask & (1u << target))
+		return &staged[target].hdr.version;
+	return primary_ok[target] ? &primary[target].hdr.version : NULL;
+}
+
+int bc_check_set(const struct fk_boot_config *cfg, uint32_t mask,
+		 const struct fk_image_info *staged,
+		 const struct fk_image_info *primary, const bool *primary_ok)
+{
+	for (uint32_t i = 0; i < cfg->image_count; i++) {
+		const struct fk_image_info *in = &staged[i];
+
+		if (!(mask & (1u << i)))
+			continue;
+		if (cfg->check_security_counter && primary_ok[i] &&
+		    in->security_counter < primary[i].security_counter)
+			return FK_EDOWNGRADE;
+		for (uint32_t d = 0; d < in->dep_count; d++) {
+			const struct fk_image_dependency *dep = &in->deps[d];
+			const struct fk_image_version *v;
+
+			if (dep->image_id >= cfg->image_count)
+				return FK_EDEPEND;
+			v = version_after(mask, dep->image_id, staged, primary,
+					  primary_ok);
+			if (!v || fk_image_version_cmp(v, &dep->min_version) < 0)
+				return FK_EDEPEND;
+		}
+	}
+	return FK_OK;
+}
+
+int bc_staging_window(const struct fk_boot_config *cfg,
+		      const struct bs_state *st, uint32_t image,
+		      struct fk_area *out)
+{
+	const struct fk_boot_slots *sl = &cfg->images[image];
+	struct bp_plan plan;
+	int rc;
+
+	if (cfg->strategy == FK_BOOT_XIP) {
+		*out = st->xip_target[image] ? sl->secondary : sl->primary;
+		return FK_OK;
+	}
+	rc = bp_plan(cfg, image, &plan);
+	if (rc != FK_OK)
+		return rc;
+	bio_window(out, &sl->secondary, plan.offset,
+		   sl->secondary.size - plan.offset);
+	return FK_OK;
+}
