@@ -24,13 +24,17 @@ enum bs_rec_type {
 	BS_REC_REFUSED = 0x21,   /* value = -FK_E code */
 	BS_REC_START = 0x22,     /* image, arg = groups, value = length,
 				    payload[0] = flags */
-	BS_REC_STEP = 0x23,      /* image, arg = group done */
+	BS_REC_STEP = 0x23,      /* image, arg = group, value = BS_STEP_* */
 	BS_REC_INSTALLED = 0x24, /* every image of the mask installed */
 	BS_REC_ATTEMPT = 0x30,   /* a trial boot started */
 	BS_REC_CONFIRMED = 0x31, /* the trial images stay */
 	BS_REC_RSTEP = 0x32,     /* image, arg = group restored */
 	BS_REC_REVERTED = 0x33,  /* the previous images are back */
 };
+
+/* STEP values: what is done for the group. */
+#define BS_STEP_SAVED 0u  /* SWAP: its old bytes are in the staging slot */
+#define BS_STEP_PLACED 1u /* its new bytes are in the primary slot */
 
 /* START flags. */
 #define BS_START_REVERTIBLE 0x1u /* the old image was valid and is saved */
@@ -76,7 +80,8 @@ struct bs_state {
 	uint16_t groups[FK_BOOT_MAX_IMAGES];  /* START: groups to copy */
 	uint8_t flags[FK_BOOT_MAX_IMAGES];    /* START flags */
 	uint32_t length[FK_BOOT_MAX_IMAGES];  /* START: new image's bytes */
-	uint16_t steps[FK_BOOT_MAX_IMAGES];   /* groups installed */
+	uint16_t saved[FK_BOOT_MAX_IMAGES];   /* groups saved (SWAP) */
+	uint16_t placed[FK_BOOT_MAX_IMAGES];  /* groups installed */
 	uint16_t rsteps[FK_BOOT_MAX_IMAGES];  /* groups restored */
 };
 

@@ -108,12 +108,12 @@ uint32_t bs_max_groups(const struct fk_boot_config *cfg)
 
 	if (cfg->image_count == 0 || slots <= fixed)
 		return 0;
-	return (slots - fixed) / (3 * cfg->image_count);
+	return (slots - fixed) / (4 * cfg->image_count);
 }
 
 uint32_t bs_cycle_slots(const struct fk_boot_config *cfg)
 {
-	return fixed_slots(cfg) + 3 * cfg->image_count * bs_max_groups(cfg);
+	return fixed_slots(cfg) + 4 * cfg->image_count * bs_max_groups(cfg);
 }
 
 static void set_idle(struct bs_state *st)
@@ -147,7 +147,8 @@ static void apply_pending(struct bs_state *st, const struct bs_rec *r)
 	st->mask = (uint8_t)r->value;
 	st->attempts = 0;
 	st->start_mask = 0;
-	memset(st->steps, 0, sizeof(st->steps));
+	memset(st->saved, 0, sizeof(st->saved));
+	memset(st->placed, 0, sizeof(st->placed));
 	memset(st->rsteps, 0, sizeof(st->rsteps));
 }
 
@@ -163,6 +164,16 @@ static void apply_start(struct bs_state *st, const struct bs_rec *r)
 	st->groups[r->image] = r->arg;
 	st->length[r->image] = r->value;
 	st->flags[r->image] = r->payload[0];
+}
+
+static void apply_step(struct bs_state *st, const struct bs_rec *r)
+{
+	uint16_t done = (uint16_t)(r->arg + 1);
+
+	if (done > st->saved[r->image])
+		st->saved[r->image] = done;
+	if (r->value == BS_STEP_PLACED && done > st->placed[r->image])
+		st->placed[r->image] = done;
 }
 
 static void apply_installed(struct bs_state *st)
@@ -225,9 +236,8 @@ static void apply(struct bs_state *st, const struct bs_rec *r,
 		apply_start(st, r);
 		break;
 	case BS_REC_STEP:
-		if (st->phase == FK_BOOT_INSTALLING &&
-		    (uint32_t)r->arg + 1 > st->steps[r->image])
-			st->steps[r->image] = (uint16_t)(r->arg + 1);
+		if (st->phase == FK_BOOT_INSTALLING)
+			apply_step(st, r);
 		break;
 	case BS_REC_INSTALLED:
 		apply_installed(st);
@@ -358,7 +368,7 @@ static uint32_t summary(const struct fk_boot_config *cfg,
 	uint32_t n = 0;
 	bool busy = st->phase != FK_BOOT_IDLE;
 
-	memset(out, 0, sizeof(*out) * (4 + 5 * FK_BOOT_MAX_IMAGES));
+	memset(out, 0, sizeof(*out) * (4 + 6 * FK_BOOT_MAX_IMAGES));
 	for (uint32_t i = 0; i < cfg->image_count; i++) {
 		if (!(st->upload_mask & (1u << i)))
 			continue;
@@ -390,11 +400,16 @@ static uint32_t summary(const struct fk_boot_config *cfg,
 					  .arg = st->groups[i],
 					  .value = st->length[i] };
 		out[n++].payload[0] = st->flags[i];
-		if (st->steps[i])
+		if (st->saved[i])
 			out[n++] = (struct bs_rec){ .type = BS_REC_STEP,
 						    .image = (uint8_t)i,
-						    .arg = (uint16_t)(st->steps[i] -
-								      1) };
+						    .arg = (uint16_t)(st->saved[i] - 1),
+						    .value = BS_STEP_SAVED };
+		if (st->placed[i])
+			out[n++] = (struct bs_rec){ .type = BS_REC_STEP,
+						    .image = (uint8_t)i,
+						    .arg = (uint16_t)(st->placed[i] - 1),
+						    .value = BS_STEP_PLACED };
 	}
 	if (st->phase == FK_BOOT_TRIAL || st->phase == FK_BOOT_REVERTING) {
 		out[n++] = (struct bs_rec){ .type = BS_REC_INSTALLED,
@@ -421,7 +436,7 @@ static uint32_t summary(const struct fk_boot_config *cfg,
  * chance to revert a trial (docs/boot-state.md, "Capacity"). */
 static int compact(const struct fk_boot_config *cfg, struct bs_state *st)
 {
-	struct bs_rec recs[4 + 5 * FK_BOOT_MAX_IMAGES];
+	struct bs_rec recs[4 + 6 * FK_BOOT_MAX_IMAGES];
 	uint32_t n = summary(cfg, st, recs);
 	int rc = bs_reset(cfg, st);
 

@@ -52,9 +52,10 @@ static int overwrite_image(const struct fk_boot_config *cfg,
 	if (rc != FK_OK)
 		return rc;
 	end = fk_flash_align_up(dst->flash, st->length[i]);
-	for (uint32_t k = st->steps[i]; k < st->groups[i]; k++) {
+	for (uint32_t k = st->placed[i]; k < st->groups[i]; k++) {
 		struct bs_rec rec = { .type = BS_REC_STEP, .image = (uint8_t)i,
-				      .arg = (uint16_t)k };
+				      .arg = (uint16_t)k,
+				      .value = BS_STEP_PLACED };
 		struct bp_group g;
 		uint32_t len = 0;
 

@@ -5,14 +5,17 @@
  *
  *   1. erase the group's save sectors in the staging slot (if not blank)
  *      and copy the group's old bytes there;
- *   2. record STEP(g): the old bytes are safe;
- *   3. erase the group's primary sectors and copy the new bytes in.
+ *   2. record STEP(g, SAVED): the old bytes are safe;
+ *   3. erase the group's primary sectors and copy the new bytes in;
+ *   4. record STEP(g, PLACED).
  *
- * Power-loss invariant: before STEP(g) the primary group still holds the
- * old bytes, so step 1 is redone from scratch; after STEP(g) the old
- * bytes are in the staging slot and the new ones untouched above them
- * (e <= offset + a), so step 3 is redone. A resumed install first redoes
- * step 3 of the last recorded group (a no-op when it had finished).
+ * Power-loss invariant: before SAVED(g) the primary group still holds the
+ * old bytes, so step 1 is redone from scratch; between SAVED(g) and
+ * PLACED(g) the old bytes are in the staging slot and the new ones still
+ * untouched above them (e <= offset + a), so step 3 is redone. Step 1 of
+ * the next group may erase the staging sectors that held group g's new
+ * bytes, which is why it waits for PLACED(g), and why both records are
+ * essential (never dropped to save log space).
  *
  * Each primary sector and each save sector is erased once per install:
  * with equal sector maps 2N erases for N sectors, no scratch sector, no
@@ -83,46 +86,58 @@ static int swap_place_new(const struct fk_boot_config *cfg,
 			 g->p_off, len);
 }
 
+/* Step 1 for group g: the old bytes go to the group's own save sectors. */
+static int swap_save_old(const struct fk_boot_config *cfg,
+			 const struct bs_state *st, uint32_t i,
+			 const struct bp_group *g)
+{
+	const struct fk_boot_slots *sl = &cfg->images[i];
+	int rc;
+
+	if (!(st->flags[i] & BS_START_REVERTIBLE))
+		return FK_OK;
+	rc = bio_erase_dirty(cfg, &sl->secondary, g->s_off,
+			     g->s_end - g->s_off);
+	if (rc == FK_OK)
+		rc = bio_copy(cfg, &sl->secondary, g->s_off, &sl->primary,
+			      g->p_off, g->p_end - g->p_off);
+	return rc;
+}
+
+static int step_record(const struct fk_boot_config *cfg, struct bs_state *st,
+		       uint32_t i, uint32_t k, uint32_t what)
+{
+	struct bs_rec rec = { .type = BS_REC_STEP, .image = (uint8_t)i,
+			      .arg = (uint16_t)k, .value = what };
+
+	/* Essential: redoing a save after the primary group was rewritten
+	 * would lose the old bytes. */
+	return bs_append(cfg, st, &rec, true);
+}
+
 static int swap_install_image(const struct fk_boot_config *cfg,
 			      struct bs_state *st, uint32_t i)
 {
-	const struct fk_boot_slots *sl = &cfg->images[i];
 	struct bp_plan plan;
 	struct bp_group g;
 	int rc = bp_plan(cfg, i, &plan);
 
 	if (rc == FK_OK && !(st->start_mask & (1u << i)))
 		rc = swap_start(cfg, st, i, &plan);
-	if (rc != FK_OK)
-		return rc;
-	if (st->steps[i] > 0) {
-		rc = bp_group(cfg, i, &plan, st->steps[i] - 1u, &g);
-		if (rc == FK_OK)
-			rc = swap_place_new(cfg, st, i, &plan, &g);
-		if (rc != FK_OK)
-			return rc;
-	}
-	for (uint32_t k = st->steps[i]; k < st->groups[i]; k++) {
-		struct bs_rec rec = { .type = BS_REC_STEP, .image = (uint8_t)i,
-				      .arg = (uint16_t)k };
-
+	for (uint32_t k = st->placed[i]; rc == FK_OK && k < st->groups[i];
+	     k++) {
 		rc = bp_group(cfg, i, &plan, k, &g);
-		if (rc == FK_OK && (st->flags[i] & BS_START_REVERTIBLE)) {
-			rc = bio_erase_dirty(cfg, &sl->secondary, g.s_off,
-					     g.s_end - g.s_off);
+		if (rc == FK_OK && k >= st->saved[i]) {
+			rc = swap_save_old(cfg, st, i, &g);
 			if (rc == FK_OK)
-				rc = bio_copy(cfg, &sl->secondary, g.s_off,
-					      &sl->primary, g.p_off,
-					      g.p_end - g.p_off);
+				rc = step_record(cfg, st, i, k, BS_STEP_SAVED);
 		}
 		if (rc == FK_OK)
-			rc = bs_append(cfg, st, &rec, false);
-		if (rc == FK_OK)
 			rc = swap_place_new(cfg, st, i, &plan, &g);
-		if (rc != FK_OK)
-			return rc;
+		if (rc == FK_OK)
+			rc = step_record(cfg, st, i, k, BS_STEP_PLACED);
 	}
-	return FK_OK;
+	return rc;
 }
 
 static int swap_install(const struct fk_boot_config *cfg, struct bs_state *st)

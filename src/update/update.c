@@ -46,6 +46,7 @@ int fk_update_begin(struct fk_update *u, const struct fk_boot_config *cfg,
 	struct bs_state st;
 	struct fk_area dest;
 	struct fk_sector first;
+	uint8_t target;
 	bool fresh;
 	int rc = fk_boot_check_config(cfg);
 
@@ -62,6 +63,7 @@ int fk_update_begin(struct fk_update *u, const struct fk_boot_config *cfg,
 		rc = fk_area_sector_at(&dest, 0, &first);
 	if (rc != FK_OK)
 		return rc;
+	target = st.xip_target[image];
 	fresh = !st.log.header ||
 		(st.upload_mask == 0 &&
 		 st.log.slots - st.log.next < bs_cycle_slots(cfg));
@@ -76,7 +78,7 @@ int fk_update_begin(struct fk_update *u, const struct fk_boot_config *cfg,
 	rc = bs_append(cfg, &st,
 		       &(struct bs_rec){ .type = BS_REC_UPLOAD,
 					 .image = (uint8_t)image,
-					 .arg = st.xip_target[image] },
+					 .arg = target },
 		       true);
 	if (rc != FK_OK)
 		return rc;

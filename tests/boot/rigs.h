@@ -1,0 +1,179 @@
+/*
+ * The geometries the boot core is proven on, as ready rigs (bootsim.h):
+ *
+ *   uniform-4k   one flash of 4K sectors, 8-byte write unit (MCUboot's
+ *                figures are for this shape);
+ *   stm32f4      STM32F4's mixed map (16K, 64K, 128K sectors), 4-byte
+ *                writes: a primary slot of 16K+16K+64K, a staging slot of
+ *                128K sectors;
+ *   ecc32        program-once flash with 32-byte units (STM32H7-style ECC
+ *                words) on 8K sectors;
+ *   two-memories internal flash (16K sectors, 16-byte units) for the
+ *                primary slot, external SPI NOR (4K sectors, 1-byte
+ *                units) for the staging slot: two simulators, one power
+ *                domain.
+ *
+ * Images are signed with the reference ECDSA P-256 key by the real
+ * signing code, and the bootloader checks them with the real mbedTLS
+ * port; the bootloader partition is write-protected in the simulator.
+ */
+#ifndef FLASHKIT_TESTS_BOOT_RIGS_H
+#define FLASHKIT_TESTS_BOOT_RIGS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootsim/bootsim.h"
+#include "fk_crypto_mbedtls.h"
+
+enum rig_geo { GEO_UNIFORM_4K, GEO_STM32F4, GEO_ECC32, GEO_TWO_MEM,
+	       GEO_COUNT };
+
+static const char *const rig_geo_names[GEO_COUNT] = {
+	"uniform-4k", "stm32f4", "ecc32", "two-memories",
+};
+
+struct rig_area_spec {
+	uint32_t mem, off, size;
+};
+
+struct rig_geo_spec {
+	struct fk_sector_run runs[2][3];
+	uint32_t run_count[2];
+	uint32_t write_unit[2];
+	bool program_once[2];
+	uint32_t mem_count;
+	struct rig_area_spec boot, state, primary, secondary;
+	uint32_t old_payload, new_payload;
+	uint32_t buf_len;
+};
+
+static const struct rig_geo_spec rig_geos[GEO_COUNT] = {
+	[GEO_UNIFORM_4K] = {
+		.runs = { { { 16, 4096 } } }, .run_count = { 1 },
+		.write_unit = { 8 }, .mem_count = 1,
+		.boot = { 0, 0, 8192 }, .state = { 0, 8192, 4096 },
+		.primary = { 0, 12288, 24576 }, .secondary = { 0, 36864, 28672 },
+		.old_payload = 15000, .new_payload = 19500, .buf_len = 4096,
+	},
+	[GEO_STM32F4] = {
+		.runs = { { { 4, 16384 }, { 1, 65536 }, { 3, 131072 } } },
+		.run_count = { 3 }, .write_unit = { 4 }, .mem_count = 1,
+		.boot = { 0, 0, 16384 }, .state = { 0, 16384, 16384 },
+		.primary = { 0, 32768, 98304 },
+		.secondary = { 0, 131072, 262144 },
+		.old_payload = 50000, .new_payload = 80000, .buf_len = 16384,
+	},
+	[GEO_ECC32] = {
+		.runs = { { { 16, 8192 } } }, .run_count = { 1 },
+		.write_unit = { 32 }, .program_once = { true }, .mem_count = 1,
+		.boot = { 0, 0, 8192 }, .state = { 0, 8192, 8192 },
+		.primary = { 0, 16384, 32768 }, .secondary = { 0, 49152, 40960 },
+		.old_payload = 20000, .new_payload = 27000, .buf_len = 4096,
+	},
+	[GEO_TWO_MEM] = {
+		.runs = { { { 8, 16384 } }, { { 32, 4096 } } },
+		.run_count = { 1, 1 }, .write_unit = { 16, 1 }, .mem_count = 2,
+		.boot = { 0, 0, 16384 }, .state = { 0, 16384, 16384 },
+		.primary = { 0, 32768, 65536 }, .secondary = { 1, 0, 81920 },
+		.old_payload = 24000, .new_payload = 36000, .buf_len = 4096,
+	},
+};
+
+static struct fk_key rig_key;
+static struct fk_image_key rig_image_key;
+static struct fk_image_keys rig_keys;
+
+/* Loads the reference key once. */
+static inline int rig_load_key(void)
+{
+	char path[1024];
+
+	if (rig_keys.crypto)
+		return 0;
+	snprintf(path, sizeof(path), "%s/tests/data/mcuboot-images/ecdsa-p256.pem",
+		 getenv("FK_ROOT") ? getenv("FK_ROOT") : ".");
+	if (fk_key_load(&rig_key, path) != 0)
+		return -1;
+	fk_key_image_key(&rig_key, &rig_image_key);
+	rig_keys.crypto = &fk_crypto_mbedtls;
+	rig_keys.keys = &rig_image_key;
+	rig_keys.count = 1;
+	return 0;
+}
+
+static inline void rig_area(struct fk_rig *rig, struct fk_area *a,
+			    const struct rig_area_spec *s)
+{
+	if (fk_area_init(a, &rig->mem[s->mem].flash, s->off, s->size) != 0) {
+		fprintf(stderr, "bad rig area %u+%u\n", s->off, s->size);
+		exit(1);
+	}
+}
+
+/* An image for slot write unit wu; version major.minor. */
+static inline int rig_image(uint32_t payload, uint32_t seed, uint8_t major,
+			    uint32_t wu, uint8_t **out, size_t *len)
+{
+	struct fk_rig_image_spec spec = {
+		.payload_len = payload, .seed = seed,
+		.version = { .major = major }, .hdr_size = 0x100,
+		.align = wu, .key = &rig_key,
+	};
+
+	return fk_rig_make_image(&spec, out, len);
+}
+
+/* Builds the rig: memories, areas, keys, images (old version 1, new 2). */
+static inline int rig_build(struct fk_rig *rig, enum fk_boot_strategy strategy,
+			    enum rig_geo geo)
+{
+	const struct rig_geo_spec *g = &rig_geos[geo];
+	struct fk_boot_config *cfg = &rig->cfg;
+	uint32_t wu;
+
+	memset(rig, 0, sizeof(*rig));
+	if (rig_load_key() != 0)
+		return -1;
+	for (uint32_t m = 0; m < g->mem_count; m++) {
+		struct fk_sim_config sc = { 0 };
+
+		sc.geo.runs = g->runs[m];
+		sc.geo.run_count = g->run_count[m];
+		sc.geo.write_unit = g->write_unit[m];
+		sc.geo.program_once = g->program_once[m];
+		sc.geo.erased_value = 0xFF;
+		for (uint32_t r = 0; r < g->run_count[m]; r++)
+			sc.geo.size += g->runs[m][r].count * g->runs[m][r].size;
+		sc.timing.erase_us_per_kib = 6700;
+		sc.timing.erase_us_fixed = 20000;
+		sc.timing.program_us_per_unit = 16;
+		if (fk_rig_add_memory(rig, &sc) != 0)
+			return -1;
+	}
+	cfg->strategy = strategy;
+	cfg->image_count = 1;
+	rig_area(rig, &cfg->bootloader, &g->boot);
+	rig_area(rig, &cfg->state, &g->state);
+	rig_area(rig, &cfg->images[0].primary, &g->primary);
+	rig_area(rig, &cfg->images[0].secondary, &g->secondary);
+	fk_sim_protect(rig->mem[g->boot.mem].sim, g->boot.off, g->boot.size);
+	cfg->trial_boots = 1;
+	cfg->keys = &rig_keys;
+	cfg->check_security_counter = true;
+	cfg->buf_len = g->buf_len;
+	rig->buf = malloc(g->buf_len);
+	cfg->buf = rig->buf;
+	wu = g->write_unit[g->primary.mem];
+	if (g->write_unit[g->secondary.mem] > wu)
+		wu = g->write_unit[g->secondary.mem];
+	if (rig_image(g->old_payload, 1, 1, wu, &rig->old_img[0],
+		      &rig->old_len[0]) != 0 ||
+	    rig_image(g->new_payload, 2, 2, wu, &rig->new_img[0],
+		      &rig->new_len[0]) != 0)
+		return -1;
+	return 0;
+}
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * The power-cut sweep of the boot core: the real fk_boot(), fk_update_*()
+ * and fk_boot_confirm() running on simulated memories, with a power cut
+ * placed at every flash operation of an update's life (before it, after
+ * it, torn), and a second cut at every operation of the recovery that
+ * follows each first cut. `flashkit sim` and the tests in tests/boot/ both
+ * drive it; there is one sweep.
+ *
+ * A rig is one or two simulated memories behind one power domain (a cut
+ * on either memory stops both, as on a real board) and a boot
+ * configuration whose areas live on them. A scenario starts from a device
+ * running the old images, confirmed, with new ones uploaded through the
+ * update API and marked pending; its life is a series of boots, each
+ * followed by what the application does (confirm, or not), until the
+ * device settles. Every boot must jump to a set of valid images that is
+ * entirely old or entirely new, and the device must settle on the set the
+ * scenario and the cut positions call for (docs/boot.md, "Proof").
+ */
+#ifndef FLASHKIT_TOOL_BOOTSIM_H
+#define FLASHKIT_TOOL_BOOTSIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flashkit/boot.h"
+#include "flashsim.h"
+#include "image/keys.h"
+
+#define FK_RIG_MAX_MEMORIES 2
+
+/* One memory of the rig as the code under test sees it: the simulator
+ * behind a wrapper that shares the power domain. */
+struct fk_rig_memory {
+	struct fk_flash flash;  /* what the boot config's areas point to */
+	struct fk_sim *sim;
+	struct fk_rig *rig;
+};
+
+struct fk_rig {
+	struct fk_rig_memory mem[FK_RIG_MAX_MEMORIES];
+	uint32_t mem_count;
+	/* the power domain */
+	uint64_t op;            /* program/erase operations so far, all memories */
+	bool cut_armed;
+	uint64_t cut_op;
+	enum fk_cut_kind cut_kind;
+	uint64_t cut_seed;
+	bool power_lost;
+	/* the boot configuration under test; areas on mem[].flash */
+	struct fk_boot_config cfg;
+	struct fk_image_keys memo_keys; /* cfg.keys behind a memo (bootsim.c) */
+	uint8_t *buf;
+	/* the images: old (installed at the start) and new (uploaded) */
+	uint8_t *old_img[FK_BOOT_MAX_IMAGES];
+	size_t old_len[FK_BOOT_MAX_IMAGES];
+	uint8_t *new_img[FK_BOOT_MAX_IMAGES];
+	size_t new_len[FK_BOOT_MAX_IMAGES];
+	/* filled by the hooks during one boot */
+	int jumped;             /* 0 none, 1 old set, 2 new set, -1 a mix or
+				 * an unknown image */
+	int recovery_reason;    /* 0 when recovery was not called */
+};
+
+/* Creates memory i of the rig. Returns 0 or -1. */
+int fk_rig_add_memory(struct fk_rig *rig, const struct fk_sim_config *config);
+/* Frees everything the rig owns. */
+void fk_rig_destroy(struct fk_rig *rig);
+/* Index of the memory an area lives on. */
+uint32_t fk_rig_memory_of(const struct fk_rig *rig, const struct fk_area *a);
+
+enum fk_rig_scenario {
+	FK_SCENARIO_INSTALL,   /* TEST install, the app confirms it */
+	FK_SCENARIO_REVERT,    /* TEST install, never confirmed: reverted */
+	FK_SCENARIO_PERMANENT, /* PERMANENT install (the only kind OVERWRITE has) */
+};
+
+struct fk_rig_cost {
+	uint64_t ops;
+	uint64_t erases;
+	uint64_t bytes_programmed;
+	uint64_t est_us;
+	uint32_t max_sector_erases; /* the most-worn sector */
+	uint32_t max_sector_memory; /* its memory */
+	uint32_t max_sector_index;  /* its index in that memory */
+};
+
+struct fk_rig_result {
+	uint64_t cases;          /* lives run, one per cut position */
+	uint64_t single_cuts;
+	uint64_t double_cuts;
+	uint64_t failures;
+	char first_failure[400]; /* what went wrong first, "" when none */
+	struct fk_rig_cost update;  /* the upload, measured once without cuts */
+	struct fk_rig_cost life;    /* the boots until settled, without cuts */
+};
+
+struct fk_rig_sweep {
+	enum fk_rig_scenario scenario;
+	bool double_cuts;        /* also cut at every op of each recovery */
+	/* Double cuts are swept for every first cut when this is 0,
+	 * otherwise only for first cuts at every n-th operation. */
+	uint32_t double_stride;
+};
+
+/*
+ * Prepares the start of the scenario (old images installed and confirmed,
+ * new ones uploaded through fk_update_* and marked pending), then runs the
+ * life once without a cut, then with a cut at every operation of it, and
+ * with double cuts when asked. Counts every case in *res; returns 0 when
+ * the sweep ran (res->failures says whether it passed), -1 when the
+ * scenario could not even be set up (message in res->first_failure).
+ */
+int fk_rig_sweep(struct fk_rig *rig, const struct fk_rig_sweep *sweep,
+		 struct fk_rig_result *res);
+
+/* An image to test with, made by the real signing code (tool/image). */
+struct fk_rig_image_spec {
+	uint32_t payload_len;   /* firmware bytes (pseudo-random) */
+	uint32_t seed;          /* for the payload bytes */
+	struct fk_image_version version;
+	uint32_t hdr_size;      /* header bytes before the payload */
+	uint32_t align;         /* write unit of the slot */
+	bool has_sec_cnt;
+	uint32_t sec_cnt;
+	uint32_t dep_count;
+	struct fk_image_dependency deps[FK_IMAGE_MAX_DEPS];
+	struct fk_key *key;     /* NULL: SHA256 TLV only */
+};
+
+/* Signs a payload into a malloc'd image. Returns 0 or -1 (printed). */
+int fk_rig_make_image(const struct fk_rig_image_spec *spec, uint8_t **out,
+		      size_t *len);
+
+#endif
