@@ -11,7 +11,9 @@
  *   two-memories internal flash (16K sectors, 16-byte units) for the
  *                primary slot, external SPI NOR (4K sectors, 1-byte
  *                units) for the staging slot: two simulators, one power
- *                domain.
+ *                domain;
+ *   dual-image   uniform 4K sectors holding two images (one per core),
+ *                installed together or not at all.
  *
  * Images are signed with the reference ECDSA P-256 key by the real
  * signing code, and the bootloader checks them with the real mbedTLS
@@ -28,10 +30,10 @@
 #include "fk_crypto_mbedtls.h"
 
 enum rig_geo { GEO_UNIFORM_4K, GEO_STM32F4, GEO_ECC32, GEO_TWO_MEM,
-	       GEO_COUNT };
+	       GEO_DUAL, GEO_COUNT };
 
 static const char *const rig_geo_names[GEO_COUNT] = {
-	"uniform-4k", "stm32f4", "ecc32", "two-memories",
+	"uniform-4k", "stm32f4", "ecc32", "two-memories", "dual-image",
 };
 
 struct rig_area_spec {
@@ -46,6 +48,9 @@ struct rig_geo_spec {
 	uint32_t mem_count;
 	struct rig_area_spec boot, state, primary, secondary;
 	uint32_t old_payload, new_payload;
+	uint32_t images;
+	struct rig_area_spec primary2, secondary2;
+	uint32_t old_payload2, new_payload2;
 	uint32_t buf_len;
 };
 
@@ -78,6 +83,17 @@ static const struct rig_geo_spec rig_geos[GEO_COUNT] = {
 		.boot = { 0, 0, 16384 }, .state = { 0, 16384, 16384 },
 		.primary = { 0, 32768, 65536 }, .secondary = { 1, 0, 81920 },
 		.old_payload = 24000, .new_payload = 36000, .buf_len = 4096,
+	},
+	[GEO_DUAL] = {
+		.runs = { { { 32, 4096 } } }, .run_count = { 1 },
+		.write_unit = { 8 }, .mem_count = 1,
+		.boot = { 0, 0, 8192 }, .state = { 0, 8192, 4096 },
+		.primary = { 0, 12288, 24576 }, .secondary = { 0, 36864, 28672 },
+		.old_payload = 11000, .new_payload = 15000, .buf_len = 4096,
+		.images = 2,
+		.primary2 = { 0, 65536, 16384 },
+		.secondary2 = { 0, 81920, 20480 },
+		.old_payload2 = 7000, .new_payload2 = 9000,
 	},
 };
 
@@ -153,8 +169,12 @@ static inline int rig_build(struct fk_rig *rig, enum fk_boot_strategy strategy,
 			return -1;
 	}
 	cfg->strategy = strategy;
-	cfg->image_count = 1;
+	cfg->image_count = g->images ? g->images : 1;
 	rig_area(rig, &cfg->bootloader, &g->boot);
+	if (g->images > 1) {
+		rig_area(rig, &cfg->images[1].primary, &g->primary2);
+		rig_area(rig, &cfg->images[1].secondary, &g->secondary2);
+	}
 	rig_area(rig, &cfg->state, &g->state);
 	rig_area(rig, &cfg->images[0].primary, &g->primary);
 	rig_area(rig, &cfg->images[0].secondary, &g->secondary);
@@ -172,6 +192,12 @@ static inline int rig_build(struct fk_rig *rig, enum fk_boot_strategy strategy,
 		      &rig->old_len[0]) != 0 ||
 	    rig_image(g->new_payload, 2, 2, wu, &rig->new_img[0],
 		      &rig->new_len[0]) != 0)
+		return -1;
+	if (g->images > 1 &&
+	    (rig_image(g->old_payload2, 3, 1, wu, &rig->old_img[1],
+		       &rig->old_len[1]) != 0 ||
+	     rig_image(g->new_payload2, 4, 2, wu, &rig->new_img[1],
+		       &rig->new_len[1]) != 0))
 		return -1;
 	return 0;
 }

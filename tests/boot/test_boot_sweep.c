@@ -38,14 +38,18 @@ static void run(enum fk_rig_scenario scenario, const char *name)
 	struct fk_rig rig;
 	struct fk_rig_sweep sw = { .scenario = scenario, .double_cuts = true };
 	struct fk_rig_result res;
-	uint32_t len, n;
+	uint32_t n = 0;
 
 	assert_int_equal(rig_build(&rig, strategy, geo), 0);
-	len = (uint32_t)(rig.old_len[0] > rig.new_len[0] ? rig.old_len[0] :
-							   rig.new_len[0]);
-	n = sectors_covering(&rig.cfg.images[0].primary, len);
-	if (sectors_covering(&rig.cfg.images[0].secondary, len) > n)
-		n = sectors_covering(&rig.cfg.images[0].secondary, len);
+	for (uint32_t i = 0; i < rig.cfg.image_count; i++) {
+		uint32_t len = (uint32_t)(rig.old_len[i] > rig.new_len[i] ?
+						  rig.old_len[i] :
+						  rig.new_len[i]);
+		uint32_t p = sectors_covering(&rig.cfg.images[i].primary, len);
+		uint32_t q = sectors_covering(&rig.cfg.images[i].secondary, len);
+
+		n += p > q ? p : q;
+	}
 	if (fk_rig_sweep(&rig, &sw, &res) != 0)
 		fail_msg("set-up: %s", res.first_failure);
 	printf("%s %s %s: %llu cases (%llu single cuts, %llu double cuts), "

@@ -645,7 +645,7 @@ static void cost_end(const struct fk_rig *rig, struct cost_probe *p,
 }
 
 /* Direct write of production content, not counted, not cut. */
-static void program_direct(struct fk_rig *rig, const struct fk_area *a,
+void fk_rig_program_direct(struct fk_rig *rig, const struct fk_area *a,
 			   const uint8_t *data, size_t len, uint8_t fill)
 {
 	uint8_t *mem = fk_sim_data(rig->mem[fk_rig_memory_of(rig, a)].sim);
@@ -656,7 +656,7 @@ static void program_direct(struct fk_rig *rig, const struct fk_area *a,
 }
 
 /* Uploads image i through the update API, in odd-sized pieces. */
-static int upload(struct fk_rig *rig, uint32_t i)
+int fk_rig_upload(struct fk_rig *rig, uint32_t i)
 {
 	struct fk_update u;
 	size_t off = 0;
@@ -687,20 +687,11 @@ static int setup(struct fk_rig *rig, const struct fk_rig_sweep *sw,
 	struct cost_probe probe;
 	int rc = FK_OK;
 
-	cfg->port.jump = hook_jump;
-	cfg->port.recovery = hook_recovery;
-	cfg->port.ctx = rig;
-	for (uint32_t i = 0; i < cfg->image_count; i++) {
-		program_direct(rig, &cfg->images[i].primary, rig->old_img[i],
-			       rig->old_len[i], cfg->state.flash->geo.erased_value);
-		program_direct(rig, &cfg->images[i].secondary, NULL, 0, 0x5A);
-	}
-	program_direct(rig, &cfg->state, NULL, 0,
-		       cfg->state.flash->geo.erased_value);
+	fk_rig_prepare(rig);
 	if (cost_begin(rig, &probe) != 0)
 		return -1;
 	for (uint32_t i = 0; rc == FK_OK && i < cfg->image_count; i++)
-		rc = upload(rig, i);
+		rc = fk_rig_upload(rig, i);
 	if (rc == FK_OK)
 		rc = fk_boot_set_pending(cfg, (1u << cfg->image_count) - 1,
 					 mode);
@@ -711,6 +702,81 @@ static int setup(struct fk_rig *rig, const struct fk_rig_sweep *sw,
 		return -1;
 	}
 	return 0;
+}
+
+void fk_rig_prepare(struct fk_rig *rig)
+{
+	struct fk_boot_config *cfg = &rig->cfg;
+	uint8_t erased = cfg->state.flash->geo.erased_value;
+
+	use_memo(rig);
+	if (!rig->buf) {
+		rig->buf = malloc(cfg->buf_len);
+		cfg->buf = rig->buf;
+	}
+	cfg->port.jump = hook_jump;
+	cfg->port.recovery = hook_recovery;
+	cfg->port.ctx = rig;
+	for (uint32_t i = 0; i < cfg->image_count; i++) {
+		fk_rig_program_direct(rig, &cfg->images[i].primary,
+				      rig->old_img[i], rig->old_len[i], erased);
+		fk_rig_program_direct(rig, &cfg->images[i].secondary, NULL, 0,
+				      0x5A);
+	}
+	fk_rig_program_direct(rig, &cfg->state, NULL, 0, erased);
+}
+
+int fk_rig_boot(struct fk_rig *rig)
+{
+	int rc;
+
+	if (rig->power_lost)
+		power_on(rig);
+	rig->jumped = 0;
+	rig->recovery_reason = 0;
+	rc = fk_boot(&rig->cfg);
+	if (rc != FK_OK)
+		return rc;
+	return rig->jumped == OUT_OLD ? FK_RIG_BOOTED_OLD :
+	       rig->jumped == OUT_NEW ? FK_RIG_BOOTED_NEW :
+					FK_RIG_BOOTED_OTHER;
+}
+
+void fk_rig_arm_cut(struct fk_rig *rig, uint64_t op, enum fk_cut_kind kind,
+		    uint64_t seed)
+{
+	struct cut c = { op, kind, seed };
+
+	arm(rig, &c);
+}
+
+struct fk_rig_snapshot *fk_rig_snapshot(const struct fk_rig *rig)
+{
+	struct rig_snap *s = calloc(1, sizeof(*s));
+
+	if (s && snap_take(rig, s) != 0) {
+		snap_free(rig, s);
+		free(s);
+		s = NULL;
+	}
+	return (struct fk_rig_snapshot *)s;
+}
+
+void fk_rig_restore(struct fk_rig *rig, const struct fk_rig_snapshot *snap)
+{
+	snap_restore(rig, (const struct rig_snap *)snap);
+}
+
+void fk_rig_snapshot_free(const struct fk_rig *rig, struct fk_rig_snapshot *snap)
+{
+	if (snap)
+		snap_free(rig, (struct rig_snap *)snap);
+	free(snap);
+}
+
+void fk_rig_power_on(struct fk_rig *rig)
+{
+	power_on(rig);
 }
 
 /* ---- the sweep ---- */
@@ -759,11 +825,6 @@ int fk_rig_sweep(struct fk_rig *rig, const struct fk_rig_sweep *sw,
 	struct life ref;
 
 	memset(res, 0, sizeof(*res));
-	if (!rig->buf) {
-		rig->buf = malloc(rig->cfg.buf_len);
-		rig->cfg.buf = rig->buf;
-	}
-	use_memo(rig);
 	if (setup(rig, sw, res) != 0 || snap_take(rig, &start) != 0) {
 		snap_free(rig, &start);
 		return -1;

@@ -114,6 +114,36 @@ struct fk_rig_sweep {
 int fk_rig_sweep(struct fk_rig *rig, const struct fk_rig_sweep *sweep,
 		 struct fk_rig_result *res);
 
+/* The pieces of a scenario, for tests that script their own. */
+
+/* Hooks on, old images programmed as production would (not counted),
+ * stale bytes in the staging slots, an empty boot state. */
+void fk_rig_prepare(struct fk_rig *rig);
+/* Fills area a with fill, then data (production programming). */
+void fk_rig_program_direct(struct fk_rig *rig, const struct fk_area *a,
+			   const uint8_t *data, size_t len, uint8_t fill);
+/* Sends new image i through fk_update_begin/write/finish. */
+int fk_rig_upload(struct fk_rig *rig, uint32_t image);
+
+enum {
+	FK_RIG_BOOTED_OLD = 1,   /* jumped to the old set */
+	FK_RIG_BOOTED_NEW = 2,   /* jumped to the new set */
+	FK_RIG_BOOTED_OTHER = 3, /* jumped to something else (a failure) */
+};
+/* Powers on if needed and runs fk_boot(): FK_RIG_BOOTED_* or the FK_E*
+ * code fk_boot() returned (recovery_reason tells if recovery ran). */
+int fk_rig_boot(struct fk_rig *rig);
+/* Cuts power at global operation op (counted over all memories). */
+void fk_rig_arm_cut(struct fk_rig *rig, uint64_t op, enum fk_cut_kind kind,
+		    uint64_t seed);
+void fk_rig_power_on(struct fk_rig *rig);
+/* The state of every memory and of the power domain. */
+struct fk_rig_snapshot;
+struct fk_rig_snapshot *fk_rig_snapshot(const struct fk_rig *rig);
+void fk_rig_restore(struct fk_rig *rig, const struct fk_rig_snapshot *snap);
+void fk_rig_snapshot_free(const struct fk_rig *rig,
+			  struct fk_rig_snapshot *snap);
+
 /* An image to test with, made by the real signing code (tool/image). */
 struct fk_rig_image_spec {
 	uint32_t payload_len;   /* firmware bytes (pseudo-random) */

@@ -1,0 +1,413 @@
+/*
+ * The boot core's behaviour, one rule per test: trial and confirm,
+ * refusals (digest, signature, key, downgrade, dependency, a set with one
+ * bad image), the recovery hook, the factory fallback, the configuration
+ * checks that keep the bootloader out of reach, and a log that fills up.
+ * Runs on the uniform-4k and dual-image rigs (rigs.h) with images signed
+ * by the real signing code.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "flashkit/update.h"
+#include "rigs.h"
+
+static struct fk_rig rig;
+
+static void make(enum fk_boot_strategy strategy, enum rig_geo geo)
+{
+	assert_int_equal(rig_build(&rig, strategy, geo), 0);
+	fk_rig_prepare(&rig);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fk_rig_destroy(&rig);
+	return 0;
+}
+
+static void stage(enum fk_boot_mode mode)
+{
+	assert_int_equal(fk_rig_upload(&rig, 0), FK_OK);
+	assert_int_equal(fk_boot_set_pending(&rig.cfg, 1, mode), FK_OK);
+}
+
+static struct fk_boot_status status(void)
+{
+	struct fk_boot_status st;
+
+	assert_int_equal(fk_boot_status(&rig.cfg, &st), FK_OK);
+	return st;
+}
+
+static bool area_holds(const struct fk_area *a, const uint8_t *img, size_t len)
+{
+	uint8_t *buf = malloc(len);
+	bool same = fk_area_read(a, 0, buf, (uint32_t)len) == FK_OK &&
+		    memcmp(buf, img, len) == 0;
+
+	free(buf);
+	return same;
+}
+
+/* Replaces new image i by a freshly signed one. */
+static void replace_new(uint32_t i, const struct fk_rig_image_spec *spec)
+{
+	free(rig.new_img[i]);
+	assert_int_equal(fk_rig_make_image(spec, &rig.new_img[i],
+					   &rig.new_len[i]), 0);
+}
+
+static struct fk_rig_image_spec spec_of(uint32_t payload, uint8_t major)
+{
+	struct fk_rig_image_spec s = {
+		.payload_len = payload, .seed = 9, .version = { .major = major },
+		.hdr_size = 0x100, .align = 8, .key = &rig_key,
+	};
+	return s;
+}
+
+/* Flips one byte of the staged copy of image i, in flash. */
+static void damage_staged(uint32_t i, uint32_t at)
+{
+	const struct fk_area *s = &rig.cfg.images[i].secondary;
+	uint8_t *mem = fk_sim_data(rig.mem[fk_rig_memory_of(&rig, s)].sim);
+
+	mem[s->off + fk_boot_staging_offset(&rig.cfg, i) + at] ^= 0x01;
+}
+
+static void test_boots_running_image_without_writing(void **state)
+{
+	uint64_t op;
+
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	op = rig.op;
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_int_equal(rig.op, op);
+}
+
+static void test_test_image_stays_once_confirmed(void **state)
+{
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	stage(FK_BOOT_TEST);
+	assert_int_equal(status().phase, FK_BOOT_PENDING);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	assert_int_equal(status().phase, FK_BOOT_TRIAL);
+	assert_int_equal(status().attempts, 1);
+	assert_int_equal(fk_boot_confirm(&rig.cfg), FK_OK);
+	assert_int_equal(status().phase, FK_BOOT_IDLE);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+}
+
+static void test_unconfirmed_image_gets_n_trial_boots_then_reverts(void **state)
+{
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	rig.cfg.trial_boots = 3;
+	stage(FK_BOOT_TEST);
+	for (uint32_t i = 1; i <= 3; i++) {
+		assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+		assert_int_equal(status().attempts, i);
+	}
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_int_equal(status().phase, FK_BOOT_IDLE);
+	assert_true(area_holds(&rig.cfg.images[0].primary, rig.old_img[0],
+			       rig.old_len[0]));
+	/* a confirmation after the revert changes nothing */
+	assert_int_equal(fk_boot_confirm(&rig.cfg), FK_OK);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+}
+
+static void test_permanent_install_skips_the_trial(void **state)
+{
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	stage(FK_BOOT_PERMANENT);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	assert_int_equal(status().phase, FK_BOOT_IDLE);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+}
+
+static void test_xip_boots_new_slot_in_place_and_back(void **state)
+{
+	(void)state;
+	make(FK_BOOT_XIP, GEO_UNIFORM_4K);
+	stage(FK_BOOT_TEST);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	assert_int_equal(status().xip_active, 1);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_int_equal(status().xip_active, 0);
+	/* the old image never moved */
+	assert_true(area_holds(&rig.cfg.images[0].primary, rig.old_img[0],
+			       rig.old_len[0]));
+}
+
+static void test_refuses_image_with_bad_digest(void **state)
+{
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	rig.new_img[0][0x180] ^= 0x40; /* payload byte after signing */
+	assert_int_equal(fk_rig_upload(&rig, 0), FK_EDIGEST);
+	assert_int_equal(fk_boot_set_pending(&rig.cfg, 1, FK_BOOT_TEST),
+			 FK_ESTATE);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+}
+
+static void test_refuses_staged_image_damaged_before_boot(void **state)
+{
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	stage(FK_BOOT_TEST);
+	damage_staged(0, 0x300);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_int_equal(status().phase, FK_BOOT_IDLE);
+	assert_int_equal(status().last_refusal, FK_EDIGEST);
+	assert_true(area_holds(&rig.cfg.images[0].primary, rig.old_img[0],
+			       rig.old_len[0]));
+}
+
+static void test_refuses_image_with_bad_signature(void **state)
+{
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	/* the last TLV is the ECDSA signature: damage its s integer */
+	rig.new_img[0][rig.new_len[0] - 8] ^= 0x01;
+	assert_int_equal(fk_rig_upload(&rig, 0), FK_ESIG);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+}
+
+static void test_refuses_image_signed_with_unknown_key(void **state)
+{
+	struct fk_rig_image_spec spec;
+	struct fk_key other;
+	char path[] = "/tmp/fk-boot-key-XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(fk_key_generate_p256(path), 0);
+	assert_int_equal(fk_key_load(&other, path), 0);
+	unlink(path);
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	spec = spec_of(15000, 2);
+	spec.key = &other;
+	replace_new(0, &spec);
+	assert_int_equal(fk_rig_upload(&rig, 0), FK_EKEY);
+	fk_key_free(&other);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+}
+
+static void test_refuses_lower_security_counter(void **state)
+{
+	struct fk_rig_image_spec spec = spec_of(15000, 2);
+	struct fk_boot_config lax;
+
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	spec.has_sec_cnt = true;
+	spec.sec_cnt = 5;
+	free(rig.old_img[0]);
+	assert_int_equal(fk_rig_make_image(&spec, &rig.old_img[0],
+					   &rig.old_len[0]), 0);
+	fk_rig_prepare(&rig);
+	spec.sec_cnt = 4;
+	spec.seed = 10;
+	replace_new(0, &spec);
+	assert_int_equal(fk_rig_upload(&rig, 0), FK_OK);
+	assert_int_equal(fk_boot_set_pending(&rig.cfg, 1, FK_BOOT_TEST),
+			 FK_EDOWNGRADE);
+	/* marked by an application that does not check: the bootloader
+	 * still refuses it */
+	lax = rig.cfg;
+	lax.check_security_counter = false;
+	assert_int_equal(fk_boot_set_pending(&lax, 1, FK_BOOT_TEST), FK_OK);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_int_equal(status().last_refusal, FK_EDOWNGRADE);
+	/* the same counter is not a downgrade */
+	spec.sec_cnt = 5;
+	replace_new(0, &spec);
+	stage(FK_BOOT_TEST);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+}
+
+static void dual_with_dependency(uint8_t min_major)
+{
+	struct fk_rig_image_spec spec = spec_of(15000, 2);
+
+	make(FK_BOOT_SWAP, GEO_DUAL);
+	spec.dep_count = 1;
+	spec.deps[0].image_id = 1;
+	spec.deps[0].min_version.major = min_major;
+	replace_new(0, &spec);
+	assert_int_equal(fk_rig_upload(&rig, 0), FK_OK);
+	assert_int_equal(fk_rig_upload(&rig, 1), FK_OK);
+}
+
+static void test_refuses_unmet_dependency(void **state)
+{
+	(void)state;
+	/* image 0 needs image 1 >= 3.0.0; the new image 1 is 2.0.0 */
+	dual_with_dependency(3);
+	assert_int_equal(fk_boot_set_pending(&rig.cfg, 3, FK_BOOT_TEST),
+			 FK_EDEPEND);
+	fk_rig_destroy(&rig);
+	/* needs >= 2.0.0: met only when image 1 is installed with it */
+	dual_with_dependency(2);
+	assert_int_equal(fk_boot_set_pending(&rig.cfg, 1, FK_BOOT_TEST),
+			 FK_EDEPEND);
+	assert_int_equal(fk_boot_set_pending(&rig.cfg, 3, FK_BOOT_TEST),
+			 FK_OK);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+}
+
+static void test_installs_both_images_or_neither(void **state)
+{
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_DUAL);
+	assert_int_equal(fk_rig_upload(&rig, 0), FK_OK);
+	assert_int_equal(fk_rig_upload(&rig, 1), FK_OK);
+	assert_int_equal(fk_boot_set_pending(&rig.cfg, 3, FK_BOOT_TEST), FK_OK);
+	damage_staged(1, 0x200);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_true(area_holds(&rig.cfg.images[0].primary, rig.old_img[0],
+			       rig.old_len[0]));
+	assert_true(area_holds(&rig.cfg.images[1].primary, rig.old_img[1],
+			       rig.old_len[1]));
+	assert_int_equal(status().last_refusal, FK_EDIGEST);
+}
+
+static void test_calls_recovery_instead_of_jumping_to_garbage(void **state)
+{
+	const struct fk_area *p;
+
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	p = &rig.cfg.images[0].primary;
+	fk_rig_program_direct(&rig, p, rig.old_img[0], 64, 0xFF);
+	assert_true(fk_rig_boot(&rig) < 0);
+	assert_int_equal(rig.jumped, 0);
+	assert_int_equal(rig.recovery_reason, FK_EBADIMG);
+}
+
+static void test_overwrite_installs_factory_image_when_primary_is_bad(void **state)
+{
+	struct fk_area factory;
+
+	(void)state;
+	assert_int_equal(rig_build(&rig, FK_BOOT_OVERWRITE, GEO_DUAL), 0);
+	rig.cfg.image_count = 1;
+	memset(&rig.cfg.images[1], 0, sizeof(rig.cfg.images[1]));
+	assert_int_equal(fk_area_init(&factory, &rig.mem[0].flash, 65536,
+				      36864), FK_OK);
+	rig.cfg.images[0].factory = factory;
+	fk_rig_prepare(&rig);
+	fk_rig_program_direct(&rig, &factory, rig.old_img[0], rig.old_len[0],
+			      0xFF);
+	fk_rig_program_direct(&rig, &rig.cfg.images[0].primary, NULL, 0, 0x00);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_int_equal(status().phase, FK_BOOT_IDLE);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+}
+
+static void test_overwrite_refuses_test_installs(void **state)
+{
+	(void)state;
+	make(FK_BOOT_OVERWRITE, GEO_UNIFORM_4K);
+	assert_int_equal(fk_rig_upload(&rig, 0), FK_OK);
+	assert_int_equal(fk_boot_set_pending(&rig.cfg, 1, FK_BOOT_TEST),
+			 FK_ENOTSUP);
+}
+
+static void test_config_keeps_bootloader_out_of_every_slot(void **state)
+{
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	assert_int_equal(fk_boot_check_config(&rig.cfg), FK_OK);
+	rig.cfg.bootloader.size += 4096; /* now overlaps the state sector */
+	assert_int_equal(fk_boot_check_config(&rig.cfg), FK_EINVAL);
+	assert_int_equal(fk_rig_boot(&rig), FK_EINVAL);
+	assert_int_equal(rig.recovery_reason, FK_EINVAL);
+	rig.cfg.bootloader.size -= 4096;
+	/* not on a sector boundary */
+	rig.cfg.images[0].secondary.off += 100;
+	rig.cfg.images[0].secondary.size -= 4096;
+	assert_int_equal(fk_boot_check_config(&rig.cfg), FK_EALIGN);
+}
+
+static void test_no_new_upload_while_a_trial_runs(void **state)
+{
+	struct fk_update u;
+
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	stage(FK_BOOT_TEST);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	assert_int_equal(fk_update_begin(&u, &rig.cfg, 0), FK_ESTATE);
+	assert_int_equal(fk_boot_confirm(&rig.cfg), FK_OK);
+	assert_int_equal(fk_update_begin(&u, &rig.cfg, 0), FK_OK);
+}
+
+/* Torn records use up log slots; a full log is rewritten as a summary
+ * and the install goes on. */
+static void test_full_log_is_compacted_and_install_completes(void **state)
+{
+	const struct fk_area *log;
+	struct fk_boot_status st;
+	uint8_t *mem;
+
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	stage(FK_BOOT_TEST);
+	st = status();
+	log = &rig.cfg.state;
+	mem = fk_sim_data(rig.mem[0].sim) + log->off;
+	/* leave two free slots, each other one looking like a torn record */
+	memset(mem + st.records_used * 24, 0x00,
+	       (st.records_total - st.records_used - 2) * 24);
+	assert_int_equal(status().records_used, st.records_total - 2);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	st = status();
+	assert_int_equal(st.phase, FK_BOOT_TRIAL);
+	assert_true(st.records_used < 40);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_true(area_holds(&rig.cfg.images[0].primary, rig.old_img[0],
+			       rig.old_len[0]));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_teardown(f, teardown)
+		T(test_boots_running_image_without_writing),
+		T(test_test_image_stays_once_confirmed),
+		T(test_unconfirmed_image_gets_n_trial_boots_then_reverts),
+		T(test_permanent_install_skips_the_trial),
+		T(test_xip_boots_new_slot_in_place_and_back),
+		T(test_refuses_image_with_bad_digest),
+		T(test_refuses_staged_image_damaged_before_boot),
+		T(test_refuses_image_with_bad_signature),
+		T(test_refuses_image_signed_with_unknown_key),
+		T(test_refuses_lower_security_counter),
+		T(test_refuses_unmet_dependency),
+		T(test_installs_both_images_or_neither),
+		T(test_calls_recovery_instead_of_jumping_to_garbage),
+		T(test_overwrite_installs_factory_image_when_primary_is_bad),
+		T(test_overwrite_refuses_test_installs),
+		T(test_config_keeps_bootloader_out_of_every_slot),
+		T(test_no_new_upload_while_a_trial_runs),
+		T(test_full_log_is_compacted_and_install_completes),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
