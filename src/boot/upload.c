@@ -1,0 +1,129 @@
+/*
+ * The boot state's side of an upload (flashkit/boot.h, "uploads"): where
+ * the image goes, and the UPLOAD, SYNC and STAGED records. src/update/
+ * streams the bytes and calls these; only this file and the rest of
+ * src/boot/ know the log.
+ */
+#include <string.h>
+
+#include "boot_internal.h"
+
+static int upload_window(const struct fk_boot_config *cfg,
+			 struct bs_state *st, uint32_t image,
+			 struct fk_boot_upload *out)
+{
+	struct bp_plan plan;
+	int rc = bc_staging_window(cfg, st, image, &out->dest);
+
+	if (rc == FK_OK)
+		rc = bp_plan(cfg, image, &plan);
+	out->sync_span = rc == FK_OK ? plan.span : out->dest.size;
+	out->max_size = rc == FK_OK ? plan.max_size : 0;
+	return rc;
+}
+
+int fk_boot_upload_begin(const struct fk_boot_config *cfg, uint32_t image,
+			 struct fk_boot_upload *out)
+{
+	struct bs_state st;
+	struct fk_sector first;
+	uint8_t target;
+	bool fresh;
+	int rc = fk_boot_check_config(cfg);
+
+	if (rc == FK_OK && (!out || image >= cfg->image_count))
+		rc = FK_EINVAL;
+	if (rc == FK_OK)
+		rc = bs_read(cfg, &st);
+	if (rc != FK_OK)
+		return rc;
+	if (st.phase != FK_BOOT_IDLE && st.phase != FK_BOOT_PENDING)
+		return FK_ESTATE;
+	if (cfg->strategy == FK_BOOT_XIP)
+		st.xip_target[image] = (uint8_t)(1 - bs_xip_running(cfg, &st));
+	target = st.xip_target[image];
+	rc = upload_window(cfg, &st, image, out);
+	if (rc == FK_OK)
+		rc = fk_area_sector_at(&out->dest, 0, &first);
+	if (rc != FK_OK)
+		return rc;
+	out->erased = 0;
+	fresh = !st.log.header ||
+		(st.upload_mask == 0 &&
+		 st.log.slots - st.log.next < bs_cycle_slots(cfg));
+	if (fresh) {
+		/* An empty log must never elect what is in dest (XIP). */
+		rc = bio_erase(cfg, &out->dest, 0, first.size);
+		if (rc == FK_OK)
+			rc = bs_reset(cfg, &st);
+		if (rc != FK_OK)
+			return rc;
+		out->erased = first.size;
+	}
+	return bs_append(cfg, &st,
+			 &(struct bs_rec){ .type = BS_REC_UPLOAD,
+					   .image = (uint8_t)image,
+					   .arg = target },
+			 true);
+}
+
+int fk_boot_upload_resume(const struct fk_boot_config *cfg, uint32_t image,
+			  struct fk_boot_upload *out, uint32_t *offset)
+{
+	struct bs_state st;
+	int rc = fk_boot_check_config(cfg);
+
+	if (rc == FK_OK && (!out || !offset || image >= cfg->image_count))
+		rc = FK_EINVAL;
+	if (rc == FK_OK)
+		rc = bs_read(cfg, &st);
+	if (rc != FK_OK)
+		return rc;
+	if (!(st.upload_mask & (1u << image)) ||
+	    (st.phase != FK_BOOT_IDLE && st.phase != FK_BOOT_PENDING))
+		return FK_ENOENT;
+	rc = upload_window(cfg, &st, image, out);
+	if (rc != FK_OK)
+		return rc;
+	*offset = st.sync[image];
+	out->erased = st.sync[image];
+	return FK_OK;
+}
+
+int fk_boot_upload_sync(const struct fk_boot_config *cfg, uint32_t image,
+			uint32_t programmed)
+{
+	struct bs_state st;
+	int rc = bs_read(cfg, &st);
+
+	if (rc != FK_OK)
+		return rc;
+	return bs_append(cfg, &st,
+			 &(struct bs_rec){ .type = BS_REC_SYNC,
+					   .image = (uint8_t)image,
+					   .value = programmed },
+			 false);
+}
+
+int fk_boot_upload_staged(const struct fk_boot_config *cfg, uint32_t image,
+			  const struct fk_area *dest, uint32_t programmed)
+{
+	struct fk_image_info info;
+	struct bs_state st;
+	struct bs_rec rec = { .type = BS_REC_STAGED, .image = (uint8_t)image };
+	int rc = bc_validate(cfg, dest, &info);
+
+	if (rc == FK_OK &&
+	    info.end > fk_boot_max_image_size(cfg, image))
+		rc = FK_ENOSPC;
+	if (rc == FK_OK && info.end > programmed)
+		rc = FK_EBADIMG;
+	if (rc == FK_OK)
+		rc = bs_read(cfg, &st);
+	if (rc != FK_OK)
+		return rc;
+	if (!(st.upload_mask & (1u << image)))
+		return FK_ESTATE;
+	memcpy(rec.payload, info.digest, BS_DIGEST_PREFIX);
+	return bs_append(cfg, &st, &rec, true);
+}
