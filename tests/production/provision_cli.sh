@@ -81,6 +81,19 @@ grep -q "bad.yaml:7:44: error: unknown key 'colour' in y" err.txt || fail "$(cat
 [ "$(wc -l <err.txt)" = 5 ] || fail "spurious errors: $(cat err.txt)"
 pass
 
+# Regressions found by fuzz_provision: a bad hex value (was a double
+# free) and a format with several conversions (was a buffer overflow).
+cat >bad2.yaml <<'YAML'
+counter: { state: s.state }
+fields:
+  serial: { type: serial, format: "%u%u%u%u%u%u%u%u" }
+  key:    { type: hex, id: 0x8001, value: "00zz" }
+YAML
+expect_fail "bad2.yaml:3:35: error: serial: 'format' needs exactly one integer conversion" \
+	"$FK" provision --layout "$L" --template bad2.yaml --count 1 -o out
+grep -q "bad2.yaml:4:11: error: key: needs 'value' in hex digits" err.txt || fail "$(cat err.txt)"
+pass
+
 # Factory image + record per device; factory data in the partition refused.
 printf cal-5 >cal/SN-005.bin
 printf cal-6 >cal/SN-006.bin
