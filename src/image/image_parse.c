@@ -152,7 +152,9 @@ static int locate_areas(const struct fk_area *slot, struct fk_image_info *info)
 int fk_image_tlv_begin(struct fk_image_tlv_iter *it, const struct fk_area *slot,
 		       const struct fk_image_info *info)
 {
-	if (!it || !slot || !info || info->unprot_off < info->prot_off ||
+	if (!it || !slot || !info ||
+	    !fits(info->prot_off, info->prot_size, slot->size) ||
+	    info->unprot_off != info->prot_off + info->prot_size ||
 	    info->unprot_size < FK_TLV_INFO_SIZE ||
 	    !fits(info->unprot_off, info->unprot_size, slot->size) ||
 	    (info->prot_size && info->prot_size < FK_TLV_INFO_SIZE))

@@ -47,6 +47,9 @@ for k in ecdsa-p256 rsa-2048; do
 	openssl pkey -in "$REFS/$k.pem" -pubout | cmp - "$T/out" ||
 		fail "$k: public PEM differs from openssl's"
 done
+openssl genrsa -traditional -out "$T/pkcs1.pem" 2048 2>/dev/null
+grep -q "BEGIN RSA PRIVATE KEY" "$T/pkcs1.pem" || fail "openssl did not write PKCS#1"
+expect_rc 0 "$FK" key public "$T/pkcs1.pem"    # PKCS#1 "RSA PRIVATE KEY"
 openssl ecparam -name prime256v1 -genkey -noout -out "$T/sec1.pem"
 expect_rc 0 "$FK" key public "$T/sec1.pem"   # SEC1 "EC PRIVATE KEY"
 expect_rc 0 "$FK" key public "$REFS/ed25519.pub.pem"
@@ -153,6 +156,18 @@ same_lines() { cmp <(head -n $n "$1") <(head -n $n "$HREF") || fail "$1 differs 
 expect_rc 0 "$FK" image sign -k "$REFS/ecdsa-p256.pem" -v 1.2.0 -H 0x200 --pad-header -S 0x20000 -x 0x08020000 "$P" "$T/x.hex"
 same_lines "$T/x.hex"
 expect_rc 0 "$FK" image verify -k "$REFS/ecdsa-p256.pem" "$T/x.hex"
+# imgtool's own HEX file: fields, digest, its key and not another.
+expect_rc 0 "$FK" image info --json "$HREF"
+python3 - "$T/out" <<'PY' || fail "reference HEX fields"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["format"] == "hex" and j["address"] == 0x08020000
+assert j["header"]["version"] == "1.2.0+0" and j["header"]["hdr_size"] == 0x200
+assert j["digest"] == "ec300641e5ab418c30567a0035425db9f5c3f63cda4464ceda42dc651e7fd81f" and j["digest_ok"]
+PY
+expect_rc 0 "$FK" image verify -k "$REFS/ecdsa-p256.pub.pem" "$HREF"
+expect_rc 1 "$FK" image verify -k "$REFS/rsa-2048.pub.pem" "$HREF"
+expect_rc 1 "$FK" image verify -k "$T/k.pem" "$HREF"
 expect_rc 0 "$FK" convert "$P" --base 0x08020200 -o "$T/p.hex"
 expect_rc 0 "$FK" image sign -k "$REFS/ecdsa-p256.pem" -v 1.2.0 -H 0x200 --pad-header -S 0x20000 "$T/p.hex" "$T/o.hex"
 same_lines "$T/o.hex"
