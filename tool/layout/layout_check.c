@@ -163,10 +163,6 @@ static void check_partition(const struct fk_layout *L,
 				"and a power cut during that erase loses "
 				"everything; give it at least 2 sectors",
 				p->name, p->sector_count);
-	if (p->role == FK_ROLE_BOOT_STATE && p->sector_count < 2)
-		fk_diag_warning(d, &p->pos, "boot-state '%s' has only %u "
-				"sector: updating it power-safely needs 2",
-				p->name, p->sector_count);
 }
 
 static void check_partitions(const struct fk_layout *L, struct fk_diag *d)
