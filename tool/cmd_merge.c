@@ -11,7 +11,8 @@
  * names the OpenOCD script of `flashkit layout gen` programs; a memory
  * without bus addresses (serial flash) always gets a binary from offset
  * 0 (factory-sflash.bin), which the script writes to its flash bank.
- * Without a layout, everything goes to OUT.
+ * A DfuSe output with a layout is one file, OUT, with one target per
+ * memory. Without a layout, everything goes to OUT.
  *
  * Every refusal names both parties: the two inputs that overlap, the
  * input and the partition it does not fit, the address and the memories
@@ -270,28 +271,84 @@ static char *memory_output_name(const char *out, const char *memory,
 	return name;
 }
 
+static void print_memory(const char *name, const struct merge_memory *mm,
+			 bool sparse)
+{
+	printf("%s: 0x%08llx..0x%08llx (%llu bytes%s)\n", name,
+	       (unsigned long long)fk_segs_start(&mm->segs),
+	       (unsigned long long)fk_segs_end(&mm->segs) - 1,
+	       (unsigned long long)fk_segs_size(&mm->segs),
+	       sparse ? ", sparse" : "");
+}
+
+/* DfuSe with a layout: one file, one target per memory (alternate
+ * setting = the memory's rank among the flash memories), as ST's DFU
+ * bootloaders expose internal flash, option bytes, external flash. */
+static int write_dfu_targets(struct merge *m, const char *out)
+{
+	struct fk_dfu_target *t = calloc(m->nmem, sizeof(*t));
+	struct fk_write_opts wo;
+	struct fk_fmt_error err;
+	struct fk_buf buf = { 0 };
+	size_t n = 0;
+	int rc;
+
+	if (!t)
+		return -1;
+	for (size_t i = 0; i < m->nmem; i++) {
+		if (m->mem[i].segs.n == 0)
+			continue;
+		t[n].alt = (uint8_t)i;
+		t[n].name = m->mem[i].mem->name;
+		t[n].segs = m->mem[i].segs; /* borrowed */
+		n++;
+	}
+	fk_write_opts_init(&wo);
+	rc = fk_dfu_write_targets(t, n, &wo, &buf, &err);
+	if (rc)
+		fk_error("%s: %s", out, err.msg);
+	else
+		rc = fk_write_file(out, buf.p, buf.len);
+	for (size_t i = 0, k = 0; !rc && i < m->nmem; i++) {
+		char what[160];
+
+		if (m->mem[i].segs.n == 0)
+			continue;
+		snprintf(what, sizeof(what), "%s target %zu (alt %u, %s)", out,
+			 k++, (unsigned)i, m->mem[i].mem->name);
+		print_memory(what, &m->mem[i], false);
+	}
+	fk_buf_free(&buf);
+	free(t);
+	return rc;
+}
+
 static int write_outputs(struct merge *m, const char *out, enum fk_format f,
 			 const char *fill_text, uint8_t fill, bool sparse)
 {
+	bool one_dfu = f == FK_FMT_DFU && m->layout;
+
 	for (size_t i = 0; i < m->nmem; i++) {
 		struct merge_memory *mm = &m->mem[i];
+		/* A memory without bus addresses is programmed from offset 0
+		 * by a flash bank write: a binary, as program.cfg expects
+		 * (inside a DfuSe file, its target takes offsets as they are). */
+		bool unmapped = mm->mem && !mm->mem->mapped && !one_dfu;
+		uint64_t lo = unmapped ? 0 : fk_segs_start(&mm->segs);
 		struct fk_write_opts wo;
 		char *name;
 		int rc;
 
 		if (mm->segs.n == 0)
 			continue;
-		bool unmapped = mm->mem && !mm->mem->mapped;
-		uint64_t lo = unmapped ? 0 : fk_segs_start(&mm->segs);
-
 		fk_write_opts_init(&wo);
 		wo.fill = fill_text ? fill : mm->mem ? mm->mem->erased_value
 						     : 0xFF;
 		if ((!sparse || unmapped) &&
 		    fk_segs_fill(&mm->segs, lo, fk_segs_end(&mm->segs), wo.fill))
 			return -1;
-		/* A memory without bus addresses is programmed from offset 0
-		 * by a flash bank write: a binary, as program.cfg expects. */
+		if (one_dfu)
+			continue;
 		name = mm->mem ? memory_output_name(out, mm->mem->name,
 						     unmapped ? ".bin" : NULL)
 			       : strdup(out);
@@ -300,16 +357,12 @@ static int write_outputs(struct merge *m, const char *out, enum fk_format f,
 		rc = fk_save_segs(name, unmapped ? FK_FMT_BIN : f, &mm->segs,
 				  &wo);
 		if (!rc)
-			printf("%s: 0x%08llx..0x%08llx (%llu bytes%s)\n", name,
-			       (unsigned long long)fk_segs_start(&mm->segs),
-			       (unsigned long long)fk_segs_end(&mm->segs) - 1,
-			       (unsigned long long)fk_segs_size(&mm->segs),
-			       sparse ? ", sparse" : "");
+			print_memory(name, mm, sparse);
 		free(name);
 		if (rc)
 			return -1;
 	}
-	return 0;
+	return one_dfu ? write_dfu_targets(m, out) : 0;
 }
 
 static void merge_free(struct merge *m)

@@ -49,6 +49,19 @@ same s_cfg.bin cfg.bin
 [ "$(grep -c '^:[0-9A-F]\{6\}00' s-flash.hex)" -eq $(( (20000 + 15) / 16 + (3000 + 15) / 16 )) ] || fail "--sparse filled the gap"
 pass
 
+# DfuSe with a layout: one file, one target per memory, which dfu-util's
+# tools accept and dump byte-exact.
+"$FK" merge --layout "$L" boot.bin@boot cfg.bin@dct ota.bin@factory -o all.dfu >dfu.txt
+grep -q "all.dfu target 1 (alt 1, sflash): 0x00080000..0x00091" dfu.txt || fail "$(cat dfu.txt)"
+dfu-suffix -c all.dfu >/dev/null 2>&1 || fail "dfu-suffix rejects all.dfu"
+dfuse-pack -d all.dfu >dump.txt
+grep -q "targets: 2" dump.txt && grep -q "alt setting: 1, name: \"b'sflash'\"" dump.txt || fail "$(cat dump.txt)"
+same all.dfu.target1.image0.bin ota.bin
+"$FK" convert all.dfu --target 0 --crop 0x08000000 0x08004e20 -o boot_back.bin
+same boot_back.bin boot.bin
+[ ! -e all-flash.dfu ] || fail "per-memory .dfu files written"
+pass
+
 # Inputs that carry addresses; without a layout, addresses only.
 "$FK" convert app.bin --base 0x08020000 -o app.hex
 "$FK" merge --layout "$L" boot.bin@boot app.hex@app -o h.bin >/dev/null
