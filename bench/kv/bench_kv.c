@@ -22,24 +22,28 @@ struct geometry {
 	uint32_t sector_size, sectors, write_unit;
 	bool program_once;
 	struct fk_sim_timing timing;
+	uint16_t keys;   /* 0: the anchor workload's 100 keys of 16 bytes */
+	uint8_t value;
 };
 
 static const struct geometry geometries[] = {
 	/* SPI/QSPI NOR like the IS25LP064A: 4K erase 45 ms, byte writes. */
 	{ "16 x 4 KiB, 1-byte writes (NOR)", 4096, 16, 1, false,
-	  { 0, 45000, 1, 10, NULL, 0 } },
+	  { 0, 45000, 1, 10, NULL, 0 }, 0, 0 },
 	{ "16 x 4 KiB, 16-byte program-once", 4096, 16, 16, true,
-	  { 0, 45000, 16, 10, NULL, 0 } },
+	  { 0, 45000, 16, 10, NULL, 0 }, 0, 0 },
 	{ "16 x 4 KiB, 32-byte program-once", 4096, 16, 32, true,
-	  { 0, 45000, 32, 10, NULL, 0 } },
+	  { 0, 45000, 32, 10, NULL, 0 }, 0, 0 },
 	/* STM32H7-like bank: 128K sector ~1 s, 256-bit word ~20 us. */
 	{ "2 x 128 KiB, 32-byte program-once (ECC)", 128 * 1024, 2, 32, true,
-	  { 0, 1000000, 20, 2, NULL, 0 } },
+	  { 0, 1000000, 20, 2, NULL, 0 }, 0, 0 },
+	/* Not the anchor workload: a nearly full store (live data 84 % of a
+	 * sector), where every opening copies almost a sector. */
+	{ "nearly full: 3 x 4 KiB, 1-byte writes, 32 keys of 100 bytes", 4096,
+	  3, 1, false, { 0, 45000, 1, 10, NULL, 0 }, 32, 100 },
 };
 
-#define KEYS 100
 #define UPDATES 10000
-#define VALUE 16
 
 static uint64_t rng_next(uint64_t *s)
 {
@@ -49,14 +53,17 @@ static uint64_t rng_next(uint64_t *s)
 
 static int run(const struct geometry *g)
 {
-	static const struct fk_kv_config cfg = { 104, VALUE, 64 };
+	const uint16_t nkeys = g->keys ? g->keys : 100;
+	const uint8_t vlen = g->keys ? g->value : 16;
+	const struct fk_kv_config cfg = { g->keys ? g->keys : 104, vlen,
+					  g->keys ? 128 : 64 };
 	struct fk_sector_run runs = { g->sectors, g->sector_size };
 	struct fk_sim_config sc;
 	struct fk_sim_stats st, prev;
 	struct fk_sim *sim;
 	struct fk_area area;
 	static struct fk_kv kv;
-	uint8_t value[VALUE];
+	uint8_t value[255];
 	uint64_t rng = 1, worst_read = 0, worst_us = 0, worst_get = 0;
 	uint64_t mount_reads, mount_bytes, bound;
 	uint32_t lo = UINT32_MAX, hi = 0;
@@ -73,19 +80,19 @@ static int run(const struct geometry *g)
 	if (!sim || fk_area_init(&area, fk_sim_flash(sim), 0, sc.geo.size) ||
 	    fk_kv_mount(&kv, &area, &cfg))
 		return 1;
-	for (uint16_t k = 0; k < KEYS; k++) {
-		memset(value, k, sizeof(value));
-		if (fk_kv_set(&kv, k, value, VALUE))
+	for (uint16_t k = 0; k < nkeys; k++) {
+		memset(value, k, vlen);
+		if (fk_kv_set(&kv, k, value, vlen))
 			return 1;
 	}
 	fk_sim_reset_stats(sim);
 	fk_sim_get_stats(sim, &prev);
 	for (uint32_t i = 0; i < UPDATES; i++) {
-		uint16_t k = (uint16_t)(rng_next(&rng) % KEYS);
+		uint16_t k = (uint16_t)(rng_next(&rng) % nkeys);
 
-		for (int b = 0; b < VALUE; b++)
+		for (int b = 0; b < vlen; b++)
 			value[b] = (uint8_t)rng_next(&rng);
-		if (fk_kv_set(&kv, k, value, VALUE))
+		if (fk_kv_set(&kv, k, value, vlen))
 			return 1;
 		fk_sim_get_stats(sim, &st);
 		if (st.bytes_read - prev.bytes_read > worst_read)
@@ -110,9 +117,9 @@ static int run(const struct geometry *g)
 	fk_sim_get_stats(sim, &st);
 	mount_reads = st.reads - prev.reads;
 	mount_bytes = st.bytes_read - prev.bytes_read;
-	for (uint16_t k = 0; k < KEYS; k++) {
+	for (uint16_t k = 0; k < nkeys; k++) {
 		prev = st;
-		if (fk_kv_get(&kv, k, value, sizeof(value)) != VALUE)
+		if (fk_kv_get(&kv, k, value, sizeof(value)) != vlen)
 			return 1;
 		fk_sim_get_stats(sim, &st);
 		if (st.bytes_read - prev.bytes_read > worst_get)
@@ -121,7 +128,7 @@ static int run(const struct geometry *g)
 	printf("| %s | %.2f | %llu (per sector %u..%u) | %llu B (%.2f sector) "
 	       "| %.1f ms | %llu B in %llu reads (headers + 1 sector: %llu B) | %llu B |\n",
 	       g->name,
-	       (double)(st.bytes_programmed) / (UPDATES * (double)VALUE),
+	       (double)(st.bytes_programmed) / (UPDATES * (double)vlen),
 	       (unsigned long long)st.erases, lo, hi,
 	       (unsigned long long)worst_read,
 	       (double)worst_read / g->sector_size, worst_us / 1000.0,
