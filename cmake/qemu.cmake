@@ -149,7 +149,9 @@ function(fk_add_qemu_test name)
 	endif()
 	add_test(NAME ${name} COMMAND ${cmd}
 		${CMAKE_CURRENT_BINARY_DIR}/${X_PROGRAM}.elf)
-	set_tests_properties(${name} PROPERTIES LABELS "target;${X_LABELS}")
+	math(EXPR ctest_timeout "${X_TIMEOUT} + 30")
+	set_tests_properties(${name} PROPERTIES LABELS "target;${X_LABELS}"
+		TIMEOUT ${ctest_timeout})
 endfunction()
 
 function(fk_add_qemu_script_test name script)

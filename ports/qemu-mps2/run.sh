@@ -53,6 +53,8 @@ setsid qemu-system-arm -M mps2-an385 -nographic -monitor none -serial none \
 	-semihosting-config "$semi" -kernel "$elf" >"$log" 2>&1 </dev/null &
 qemu=$!
 set -e
+# If this script is killed or fails, QEMU goes with it.
+trap 'kill -KILL -- "-$qemu" 2>/dev/null || true' EXIT
 
 start=$(date +%s%N)
 cut= status=
