@@ -119,7 +119,13 @@ expect_rc 1 "$FK" image verify -k "$T/k.pem" "$T/bad.img"
 grep -q "digest mismatch" "$T/out" || fail "digest message"
 head -c 5000 "$T/a.img" >"$T/short.img"
 expect_rc 1 "$FK" image verify "$T/short.img"
-grep -q "truncated" "$T/out" || fail "truncation message"
+grep -q "truncated.*at offset 0xc; the file holds 5000 bytes" "$T/out" || fail "truncation message"
+expect_rc 1 "$FK" image info --json "$T/short.img"
+python3 - "$T/out" <<'PY' || fail "info --json of a truncated image"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["valid"] is False and j["offset"] == 12 and "truncated" in j["error"]
+PY
 len=$(stat -c %s "$T/a.img")
 head -c $((len - 1)) "$T/a.img" >"$T/short.img"
 expect_rc 1 "$FK" image verify -k "$T/k.pem" "$T/short.img"

@@ -50,8 +50,8 @@ static int open_image(const char *path, const struct fk_input *in,
 	return 0;
 }
 
-static void say_bad(const char *path, const struct fk_image_info *info,
-		    int rc)
+static void say_bad(const char *path, const struct fk_input *in,
+		    const struct fk_image_info *info, int rc)
 {
 	const char *name = fk_tlv_name(info->bad_tlv);
 
@@ -61,6 +61,8 @@ static void say_bad(const char *path, const struct fk_image_info *info,
 		if (info->bad_tlv)
 			printf(" (TLV 0x%02x%s%s)", info->bad_tlv,
 			       name ? " " : "", name ? name : "");
+		if (info->bad == FK_IMAGE_BAD_TRUNCATED)
+			printf("; the file holds %zu bytes", in->len);
 		printf("\n");
 	} else if (rc == FK_ENOTSUP) {
 		printf("%s: invalid: digest is not SHA-256 (SHA384/SHA512 "
@@ -187,10 +189,10 @@ int fk_report_verify(const char *path, const struct fk_input *in,
 			       k >= 0 ? keys[k].path : "");
 			return FK_EXIT_FAIL;
 		}
-		say_bad(path, &info, rc);
+		say_bad(path, in, &info, rc);
 		return FK_EXIT_FAIL;
 	default:
-		say_bad(path, &info, rc);
+		say_bad(path, in, &info, rc);
 		return FK_EXIT_FAIL;
 	}
 }
@@ -232,7 +234,16 @@ static void tlv_value(FILE *fp, const uint8_t *v, const struct fk_image_tlv *t,
 			(int)t->len, (const char *)v);
 }
 
-static void print_header(FILE *fp, const struct fk_image_info *info, int json)
+static uint32_t header_pad(const struct fk_input *in)
+{
+	const uint8_t *p = in->data + 28;
+
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static void print_header(FILE *fp, const struct fk_input *in,
+			 const struct fk_image_info *info, int json)
 {
 	const struct fk_image_header *h = &info->hdr;
 	char ver[48];
@@ -271,10 +282,11 @@ static void print_header(FILE *fp, const struct fk_image_info *info, int json)
 		first = 0;
 	}
 	if (json)
-		fprintf(fp, "], \"version\": \"%s\"},\n", ver);
+		fprintf(fp, "], \"version\": \"%s\", \"pad\": %lu},\n", ver,
+			(unsigned long)header_pad(in));
 	else
-		fprintf(fp, "%s\n  version           %s\n", first ? "" : ")",
-			ver);
+		fprintf(fp, "%s\n  version           %s\n  pad               0x%08lx\n",
+			first ? "" : ")", ver, (unsigned long)header_pad(in));
 }
 
 static void print_tlvs(FILE *fp, const struct fk_input *in,
@@ -379,7 +391,22 @@ int fk_report_info(const char *path, const struct fk_input *in, int json)
 		return FK_EXIT_USAGE;
 	rc = fk_image_parse(&m.area, &info);
 	if (rc) {
-		say_bad(path, &info, rc);
+		/* Show the header when there is one: it tells what the
+		 * lengths claimed. */
+		if (!json && in->len >= FK_IMAGE_HEADER_SIZE &&
+		    info.hdr.magic == FK_IMAGE_MAGIC)
+			print_header(fp, in, &info, 0);
+		if (json) {
+			fprintf(fp, "{\n  \"file\": ");
+			json_str(fp, path);
+			fprintf(fp, ",\n  \"valid\": false,\n  \"error\": \"%s\",\n"
+				"  \"offset\": %lu,\n  \"tlv\": %u\n}\n",
+				rc == FK_EBADIMG ? fk_image_bad_text(info.bad) :
+						   fk_strerror(rc),
+				(unsigned long)info.bad_off, info.bad_tlv);
+			return FK_EXIT_FAIL;
+		}
+		say_bad(path, in, &info, rc);
 		return FK_EXIT_FAIL;
 	}
 	if (fk_image_hash(&m.area, &info, &fk_crypto_mbedtls, digest, buf,
@@ -404,7 +431,7 @@ int fk_report_info(const char *path, const struct fk_input *in, int json)
 			fprintf(fp, " at 0x%08lx", (unsigned long)in->base);
 		fprintf(fp, "\n");
 	}
-	print_header(fp, &info, json);
+	print_header(fp, in, &info, json);
 	if (!json)
 		fprintf(fp, "payload: 0x%x..0x%lx (%lu bytes)\n",
 			info.hdr.hdr_size, (unsigned long)info.prot_off,
