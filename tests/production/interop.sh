@@ -106,6 +106,16 @@ LD
 	arm-none-eabi-objcopy -O ihex prog.elf peer_elf.hex
 	"$FK" convert prog.elf -o ours_elf.bin
 	same ours_elf.bin peer_elf.bin
+	# A script with a gap before FLASH (an image header area): ld maps
+	# the ELF headers into the first PT_LOAD; they are not program bytes.
+	sed 's/ORIGIN = 0x08000000, LENGTH = 64K/ORIGIN = 0x08000200, LENGTH = 63K/' prog.ld >gap.ld
+	arm-none-eabi-gcc -mcpu=cortex-m3 -mthumb -Os -nostdlib -T gap.ld -o gap.elf prog.c
+	arm-none-eabi-readelf -l gap.elf | grep -q "LOAD  *0x000000 0x08000000" || fail "ld did not map the headers"
+	arm-none-eabi-objcopy -O binary gap.elf peer_gap.bin
+	"$FK" convert gap.elf -o ours_gap.hex
+	grep -q '^:10020000' ours_gap.hex || fail "gap.elf does not start at 0x08000200: $(head -2 ours_gap.hex)"
+	"$FK" convert ours_gap.hex -o ours_gap.bin
+	same ours_gap.bin peer_gap.bin
 	"$FK" convert prog.elf -o ours_elf.hex
 	"$FK" convert peer_elf.hex -o peer_elf_back.bin
 	same peer_elf_back.bin peer_elf.bin
