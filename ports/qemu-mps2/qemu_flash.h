@@ -55,7 +55,9 @@ struct fk_qemu_flash {
  * file shorter than geo->size is extended with the erased value (a new
  * device: every byte erased); a longer one is refused with FK_EINVAL.
  * With mirror non-NULL, the whole content is copied there and kept in
- * step. Returns 0, FK_EINVAL (geometry), FK_EIO (host file).
+ * step. Returns 0, FK_EINVAL (geometry), FK_EIO (host file). A power
+ * cut while a new file is being extended leaves it short; the next open
+ * extends the rest.
  */
 int fk_qemu_flash_open(struct fk_qemu_flash *qf, const char *path,
 		       const struct fk_flash_geometry *geo, void *mirror);
