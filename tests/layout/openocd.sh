@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The generated program.cfg of every example, run by OpenOCD itself with
-# the example's real target config: OpenOCD's Tcl parses the script and
-# answers `flash list` from the banks the target config declares (external
-# memories get a bank of the `virtual` driver). Only the commands that
-# touch hardware (init, reset, flash write_image, verify_image, flash
-# protect) are replaced by procs that print their arguments, and the test
-# checks those against layout.json: every flash memory programmed from
-# factory-<memory>.hex at the right offset, then verified, every
-# protected partition's sectors protected. A missing external bank must
+# the example's real target config: OpenOCD's Tcl parses the script, with
+# the banks the target config declares (external memories get a bank of
+# the `virtual` driver). Only the commands that touch hardware (init,
+# reset, flash write_image, verify_image, flash write_bank, flash
+# verify_bank, flash protect) are replaced by procs that print their
+# arguments, and the test checks those against layout.json: every memory
+# programmed from the file `flashkit merge --layout` writes for it
+# (factory-<memory>.hex, or .bin at offset 0 when not memory-mapped) and
+# verified, every protected partition's sectors protected. Then the real
+# `flashkit merge` output of the STM32F205 example is checked to be
+# exactly the files the script programs. A missing external bank must
 # stop the script with its explanation.
 set -euo pipefail
 work="$(mktemp -d)"
@@ -63,6 +66,8 @@ proc init {} { echo "INIT" }
 proc reset {args} { echo "RESET \$args" }
 proc {flash write_image} {args} { echo "WRITE_IMAGE \$args" }
 proc {flash protect} {args} { echo "PROTECT \$args" }
+proc {flash write_bank} {args} { echo "WRITE_BANK \$args" }
+proc {flash verify_bank} {args} { echo "VERIFY_BANK \$args" }
 proc verify_image {args} { echo "VERIFY \$args" }
 EOF2
 	timeout 30 openocd -f "$out/stub.cfg" -c "set FK_DIR $out/prod" \
@@ -71,7 +76,7 @@ EOF2
 	if python3 - "$out/layout.json" "$out/openocd.log" "$out/prod" "$out/banks.cfg" <<'PY'
 import json, re, sys
 d = json.load(open(sys.argv[1]))
-log = [l.strip() for l in open(sys.argv[2]) if re.match(r"(INIT|RESET|WRITE_IMAGE|VERIFY|PROTECT)", l)]
+log = [l.strip() for l in open(sys.argv[2]) if re.match(r"(INIT|RESET|WRITE_|VERIFY|PROTECT)", l)]
 prod = sys.argv[3]
 bases = dict(re.findall(r"flash bank (\S+)\.bank virtual (0x[0-9a-f]+)", open(sys.argv[4]).read()))
 want = ["INIT", "RESET halt"]
@@ -81,9 +86,14 @@ for m in d["memories"]:
         continue
     if m["kind"] == "flash":
         flash_rank[m["name"]] = len(flash_rank)
-    off = int(bases[m["name"]], 16) if not m["mapped"] else 0
-    f = "%s/factory-%s.hex" % (prod, m["name"])
-    want += ["WRITE_IMAGE erase %s %d" % (f, off), "VERIFY %s %d" % (f, off)]
+    if m["mapped"]:
+        f = "%s/factory-%s.hex" % (prod, m["name"])
+        want += ["WRITE_IMAGE erase %s" % f, "VERIFY %s" % f]
+    else:
+        f = "%s/factory-%s.bin" % (prod, m["name"])
+        bank = "%s.bank" % m["name"]
+        assert m["name"] in bases
+        want += ["WRITE_BANK %s %s 0" % (bank, f), "VERIFY_BANK %s %s 0" % (bank, f)]
 for p in d["partitions"]:
     if p["protect"] != "none" and p["memory"] in flash_rank:
         want.append("PROTECT %d %d %d on" % (flash_rank[p["memory"]], p["first_sector"],
@@ -103,11 +113,30 @@ ex="$work/stm32f407-sectors"
 timeout 30 openocd -f "$ex/stub.cfg" -c "set FK_DIR $ex/prod" \
 	-c "set FK_DEVICE $ex/dev/0001.hex" -f "$ex/program.cfg" >"$ex/dev.log" 2>&1 || true
 got=$(grep -E "^(WRITE_IMAGE|VERIFY|PROTECT)" "$ex/dev.log" | tr '\n' '|')
-want="WRITE_IMAGE erase $ex/prod/factory-flash.hex 0|VERIFY $ex/prod/factory-flash.hex 0|WRITE_IMAGE erase $ex/dev/0001.hex 0|VERIFY $ex/dev/0001.hex 0|PROTECT 0 0 1 on|"
+want="WRITE_IMAGE erase $ex/prod/factory-flash.hex|VERIFY $ex/prod/factory-flash.hex|WRITE_IMAGE erase $ex/dev/0001.hex|VERIFY $ex/dev/0001.hex|PROTECT 0 0 1 on|"
 if [ "$got" = "$want" ]; then
 	echo "ok   FK_DEVICE: the device record is programmed before protection"
 else
 	echo "FAIL FK_DEVICE: got $got"; fails=$((fails + 1))
+fi
+
+# flashkit merge writes exactly the files the script programs
+ex="$work/stm32f205-wiced-ota"
+mkdir -p "$ex/prod"
+head -c 8000 /dev/urandom >"$ex/boot.bin"
+head -c 20000 /dev/urandom >"$ex/app.bin"
+head -c 30000 /dev/urandom >"$ex/factory.bin"
+"$FK_TOOL" merge --layout "$FK_ROOT/examples/stm32f205-wiced-ota/layout.yaml" \
+	"$ex/boot.bin@bootloader" "$ex/app.bin@app" "$ex/factory.bin@factory" \
+	-o "$ex/prod/factory.hex" >/dev/null
+made=$(cd "$ex/prod" && ls | sort | tr '\n' ' ')
+programmed=$(sed -n 's/^\(WRITE_IMAGE erase\|WRITE_BANK [^ ]*\) \([^ ]*\).*/\2/p' "$ex/openocd.log" |
+	xargs -n1 basename | sort | tr '\n' ' ')
+if [ "$made" = "$programmed" ]; then
+	echo "ok   merge wrote $made- the files program.cfg programs"
+else
+	echo "FAIL merge wrote '$made', program.cfg programs '$programmed'"
+	fails=$((fails + 1))
 fi
 
 # without the bank of the serial flash the script stops and says why

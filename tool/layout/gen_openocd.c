@@ -2,10 +2,9 @@
  * An OpenOCD script for the production line: programs each memory's
  * production file, verifies it, then turns on the write protection the
  * layout asks for. The file names are the ones `flashkit merge --layout
- * L -o factory.hex` writes: factory-<memory>.hex, one per memory (for an
- * external flash that is not memory-mapped the file holds offsets from 0,
- * and the script adds the base of the bank that reaches it).
- * docs/layout.md ("OpenOCD script") explains the variables. When the
+ * L -o factory.hex` writes: factory-<memory>.hex for a memory with a bus
+ * address, factory-<memory>.bin (offset 0) for an external flash that is
+ * not memory-mapped. docs/layout.md ("OpenOCD script") explains the variables. When the
  * layout has a devinfo partition, the script also programs one device's
  * record (FK_DEVICE, from `flashkit provision`) before it turns the write
  * protection on.
@@ -55,8 +54,10 @@ static void program_memory(const struct fk_layout *L, uint32_t mi, FILE *out)
 		fprintf(out, "fk_program_hex $FK_DIR/factory-%s.hex\n\n",
 			m->name);
 	else
-		fprintf(out, "fk_program_hex $FK_DIR/factory-%s.hex "
-			"[fk_bank_base $FK_BANK_%s]\n\n", m->name, n);
+		fprintf(out, "flash write_bank $FK_BANK_%s "
+			"$FK_DIR/factory-%s.bin 0\n"
+			"flash verify_bank $FK_BANK_%s $FK_DIR/factory-%s.bin "
+			"0\n\n", n, m->name, n, m->name);
 }
 
 /* One device's record, written by `flashkit provision` as a HEX file
@@ -114,23 +115,13 @@ void fk_gen_openocd(const struct fk_layout *L, FILE *out)
 		"#   openocd -f interface/stlink.cfg -f target/<part>.cfg \\\n"
 		"#           -c \"set FK_DIR out\" -f program.cfg\n"
 		"#\n"
-		"# FK_DIR: the folder holding factory-<memory>.hex "
+		"# FK_DIR: the folder holding factory-<memory>.hex/.bin "
 		"(default: .)\n\n", fk_gen_source_name(L),
 		fk_gen_source_name(L));
 	fprintf(out, "if {![info exists FK_DIR]} { set FK_DIR . }\n\n"
-		"# offset: added to the file's addresses (an unmapped memory's\n"
-		"# file holds offsets from 0; its bank may sit anywhere)\n"
-		"proc fk_program_hex {file {offset 0}} {\n"
-		"\tflash write_image erase $file $offset\n"
-		"\tverify_image $file $offset\n"
-		"}\n\n"
-		"proc fk_bank_base {name} {\n"
-		"\tforeach bank [flash list] {\n"
-		"\t\tif {[dict get $bank name] eq $name} {\n"
-		"\t\t\treturn [dict get $bank base]\n"
-		"\t\t}\n"
-		"\t}\n"
-		"\terror \"no flash bank named $name\"\n"
+		"proc fk_program_hex {file} {\n"
+		"\tflash write_image erase $file\n"
+		"\tverify_image $file\n"
 		"}\n\n"
 		"init\nreset halt\n\n");
 	for (uint32_t i = 0; i < L->memory_count; i++)
