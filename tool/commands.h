@@ -13,6 +13,7 @@
 	X(layout, cmd_layout, "check a layout file and generate from it") \
 	X(merge, cmd_merge, "merge inputs into one production file per memory") \
 	X(provision, cmd_provision, "per-device records (serials, MACs, keys) and a manifest") \
+	X(sim, cmd_sim, "prove an update survives power cuts on the layout's flash") \
 	X(version, cmd_version, "print the version of flashkit")
 
 #define FK_DECLARE_COMMAND(name, fn, summary) int fn(int argc, char **argv);

@@ -704,6 +704,13 @@ static int setup(struct fk_rig *rig, const struct fk_rig_sweep *sw,
 	return 0;
 }
 
+void fk_rig_hooks(struct fk_rig *rig)
+{
+	rig->cfg.port.jump = hook_jump;
+	rig->cfg.port.recovery = hook_recovery;
+	rig->cfg.port.ctx = rig;
+}
+
 void fk_rig_prepare(struct fk_rig *rig)
 {
 	struct fk_boot_config *cfg = &rig->cfg;
@@ -714,9 +721,7 @@ void fk_rig_prepare(struct fk_rig *rig)
 		rig->buf = malloc(cfg->buf_len);
 		cfg->buf = rig->buf;
 	}
-	cfg->port.jump = hook_jump;
-	cfg->port.recovery = hook_recovery;
-	cfg->port.ctx = rig;
+	fk_rig_hooks(rig);
 	for (uint32_t i = 0; i < cfg->image_count; i++) {
 		fk_rig_program_direct(rig, &cfg->images[i].primary,
 				      rig->old_img[i], rig->old_len[i], erased);
@@ -835,7 +840,7 @@ int fk_rig_sweep(struct fk_rig *rig, const struct fk_rig_sweep *sw,
 	cost_end(rig, &probe, &res->life);
 	record(res, &ref, sw->scenario == FK_SCENARIO_REVERT ? OUT_OLD : OUT_NEW,
 	       &none, NULL);
-	if (res->failures) {
+	if (res->failures || sw->no_cuts) {
 		snap_free(rig, &start);
 		return 0;
 	}

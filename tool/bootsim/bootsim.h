@@ -97,6 +97,7 @@ struct fk_rig_result {
 
 struct fk_rig_sweep {
 	enum fk_rig_scenario scenario;
+	bool no_cuts;            /* only the life without a cut (its cost) */
 	bool double_cuts;        /* also cut at every op of each recovery */
 	/* Double cuts are swept for every first cut when this is 0,
 	 * otherwise only for first cuts at every n-th operation. */
@@ -116,6 +117,8 @@ int fk_rig_sweep(struct fk_rig *rig, const struct fk_rig_sweep *sweep,
 
 /* The pieces of a scenario, for tests that script their own. */
 
+/* Points the configuration's jump and recovery hooks at the rig. */
+void fk_rig_hooks(struct fk_rig *rig);
 /* Hooks on, old images programmed as production would (not counted),
  * stale bytes in the staging slots, an empty boot state. */
 void fk_rig_prepare(struct fk_rig *rig);

@@ -1,0 +1,508 @@
+/*
+ * flashkit sim: runs the real bootloader core on simulated flash shaped
+ * like the user's layout and cuts power at every operation of an update.
+ *
+ *   flashkit sim --layout FILE --image NAME [--strategy S] [--json]
+ *                [--key KEY] [--size BYTES] [--buffer BYTES] [--single]
+ *
+ * The memories the image's slots, its boot state and the bootloader live
+ * on become simulators (geometry and timings from the layout, bootloader
+ * write-protected); two signed images are made (old, new), and the sweep
+ * of tool/bootsim/ runs the scenarios of the strategy: a TEST install that
+ * is confirmed and one that is reverted (SWAP, XIP), or a PERMANENT
+ * install (OVERWRITE), each with a cut before, after and in the middle of
+ * every operation, and a second cut at every operation of each recovery.
+ * It prints the verdict, the number of cases and what an install costs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootsim/bootsim.h"
+#include "cli.h"
+#include "fk_crypto_mbedtls.h"
+#include "layout/layout.h"
+
+struct sim_opts {
+	const char *layout, *image, *strategy, *key, *size, *buffer;
+	int json, single;
+};
+
+struct sim_job {
+	struct fk_layout L;
+	const struct fk_layout_image *img;
+	const struct fk_layout_partition *primary, *secondary, *state_part;
+	uint32_t layout_mem[FK_RIG_MAX_MEMORIES]; /* rig memory -> layout */
+	struct fk_rig rig;
+	struct fk_key key;
+	bool has_key;
+	struct fk_image_key image_key;
+	struct fk_image_keys keys;
+	uint32_t old_payload, new_payload;
+};
+
+static const char *strategy_name(enum fk_boot_strategy s)
+{
+	return s == FK_BOOT_OVERWRITE ? "overwrite" :
+	       s == FK_BOOT_SWAP      ? "swap" :
+					"xip";
+}
+
+static int parse_strategy(const char *text, enum fk_boot_strategy *out)
+{
+	if (!strcmp(text, "overwrite"))
+		*out = FK_BOOT_OVERWRITE;
+	else if (!strcmp(text, "swap"))
+		*out = FK_BOOT_SWAP;
+	else if (!strcmp(text, "xip"))
+		*out = FK_BOOT_XIP;
+	else {
+		fk_error("--strategy %s: use overwrite, swap or xip", text);
+		return -1;
+	}
+	return 0;
+}
+
+static enum fk_boot_strategy from_layout(enum fk_layout_strategy s)
+{
+	return s == FK_STRATEGY_OVERWRITE ? FK_BOOT_OVERWRITE :
+	       s == FK_STRATEGY_SWAP      ? FK_BOOT_SWAP :
+					    FK_BOOT_XIP;
+}
+
+/* The rig memory simulating layout memory m, added on first use. */
+static int rig_memory(struct sim_job *job, uint32_t m)
+{
+	struct fk_sim_config sc;
+
+	for (uint32_t i = 0; i < job->rig.mem_count; i++) {
+		if (job->layout_mem[i] == m)
+			return (int)i;
+	}
+	if (job->rig.mem_count == FK_RIG_MAX_MEMORIES) {
+		fk_error("%s: image %s uses more than %d memories; the "
+			 "simulation handles %d", job->L.path, job->img->name,
+			 FK_RIG_MAX_MEMORIES, FK_RIG_MAX_MEMORIES);
+		return -1;
+	}
+	if (fk_layout_sim_config(&job->L.memories[m], &sc) != 0 ||
+	    fk_rig_add_memory(&job->rig, &sc) != 0) {
+		fk_error("%s: memory %s cannot be simulated", job->L.path,
+			 job->L.memories[m].name);
+		return -1;
+	}
+	job->layout_mem[job->rig.mem_count - 1] = m;
+	return (int)job->rig.mem_count - 1;
+}
+
+static int area_of(struct sim_job *job, const struct fk_layout_partition *p,
+		   struct fk_area *out)
+{
+	int m = rig_memory(job, p->memory);
+
+	if (m < 0)
+		return -1;
+	if (fk_area_init(out, &job->rig.mem[m].flash, p->offset, p->size)) {
+		fk_layout_diag(stderr, &p->pos, "error", "partition %s is not "
+			       "made of whole sectors", p->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The boot state: its own partition, or the primary slot's last sector. */
+static int state_area(struct sim_job *job, struct fk_boot_config *cfg)
+{
+	struct fk_area *p = &cfg->images[0].primary;
+	struct fk_sector last;
+
+	if (job->img->boot_state >= 0) {
+		job->state_part = &job->L.partitions[job->img->boot_state];
+		return area_of(job, job->state_part, &cfg->state);
+	}
+	if (fk_area_sector_at(p, p->size - 1, &last) != FK_OK ||
+	    last.size >= p->size) {
+		fk_layout_diag(stderr, &job->primary->pos, "error",
+			       "slot %s needs a sector beyond the image for the "
+			       "boot state trailer", job->primary->name);
+		return -1;
+	}
+	fk_area_init(&cfg->state, p->flash, p->off + last.off, last.size);
+	p->size -= last.size;
+	return 0;
+}
+
+/* Write-protects every bootloader partition on the simulated memories. */
+static void protect_bootloaders(struct sim_job *job, struct fk_boot_config *cfg)
+{
+	for (uint32_t i = 0; i < job->L.partition_count; i++) {
+		const struct fk_layout_partition *p = &job->L.partitions[i];
+
+		if (p->role != FK_ROLE_BOOTLOADER)
+			continue;
+		for (uint32_t m = 0; m < job->rig.mem_count; m++) {
+			if (job->layout_mem[m] != p->memory)
+				continue;
+			fk_sim_protect(job->rig.mem[m].sim, p->offset, p->size);
+			if (cfg->bootloader.size == 0)
+				fk_area_init(&cfg->bootloader,
+					     &job->rig.mem[m].flash, p->offset,
+					     p->size);
+		}
+	}
+}
+
+static uint32_t largest_sector(const struct fk_rig *rig)
+{
+	uint32_t n = 0;
+
+	for (uint32_t m = 0; m < rig->mem_count; m++) {
+		const struct fk_flash_geometry *g = &rig->mem[m].flash.geo;
+
+		for (uint32_t r = 0; r < g->run_count; r++)
+			n = g->runs[r].size > n ? g->runs[r].size : n;
+	}
+	return n;
+}
+
+static int parse_size(const char *name, const char *text, uint32_t *out)
+{
+	uint64_t v;
+
+	if (fk_parse_u64(text, &v) || v == 0 || v > 0x40000000) {
+		fk_error("%s %s: expected a size such as 4096 or 96K", name,
+			 text);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int make_config(struct sim_job *job, const struct sim_opts *o)
+{
+	struct fk_boot_config *cfg = &job->rig.cfg;
+	uint32_t buf_len;
+
+	cfg->image_count = 1;
+	cfg->trial_boots = 1;
+	cfg->check_security_counter = true;
+	if (area_of(job, job->primary, &cfg->images[0].primary) ||
+	    area_of(job, job->secondary, &cfg->images[0].secondary) ||
+	    state_area(job, cfg))
+		return -1;
+	protect_bootloaders(job, cfg);
+	buf_len = largest_sector(&job->rig);
+	if (o->buffer && parse_size("--buffer", o->buffer, &buf_len))
+		return -1;
+	cfg->buf_len = buf_len;
+	job->keys.crypto = &fk_crypto_mbedtls;
+	if (o->key) {
+		if (fk_key_load(&job->key, o->key) != 0)
+			return -1;
+		job->has_key = true;
+		fk_key_image_key(&job->key, &job->image_key);
+		job->keys.keys = &job->image_key;
+		job->keys.count = 1;
+	}
+	cfg->keys = &job->keys;
+	job->rig.buf = malloc(buf_len);
+	cfg->buf = job->rig.buf;
+	fk_rig_hooks(&job->rig);
+	return cfg->buf ? 0 : -1;
+}
+
+/* Explains a configuration the boot core refuses, in layout terms. */
+static int check_config(struct sim_job *job)
+{
+	const struct fk_boot_config *cfg = &job->rig.cfg;
+	int rc = fk_boot_check_config(cfg);
+
+	if (rc == FK_OK)
+		return 0;
+	if (rc == FK_ENOSPC && cfg->strategy == FK_BOOT_SWAP)
+		fk_layout_diag(stderr, &job->secondary->pos, "error",
+			       "slot %s has no room for a swap: it must hold "
+			       "the new image above the save room of the old "
+			       "one (see docs/boot.md, \"Sizing\"); make it at "
+			       "least one sector larger than %s",
+			       job->secondary->name, job->primary->name);
+	else if (rc == FK_ENOSPC)
+		fk_error("%s: the boot state sector is too small for one "
+			 "update cycle", job->L.path);
+	else if (rc == FK_EALIGN)
+		fk_error("--buffer %u must be a multiple of twice every write "
+			 "unit", cfg->buf_len);
+	else
+		fk_error("%s: image %s: the boot configuration is refused: %s",
+			 job->L.path, job->img->name, fk_strerror(rc));
+	return -1;
+}
+
+/* Signs the old (version 1.0.0) and new (2.0.0) images. */
+static int make_images(struct sim_job *job, const struct sim_opts *o)
+{
+	struct fk_rig *rig = &job->rig;
+	uint32_t max = fk_boot_max_image_size(&rig->cfg, 0);
+	uint32_t room = max > job->img->header_size + 1024 ?
+				max - job->img->header_size - 1024 :
+				0;
+	struct fk_rig_image_spec spec = {
+		.hdr_size = job->img->header_size ? job->img->header_size : 32,
+		.align = rig->cfg.images[0].primary.flash->geo.write_unit,
+		.key = job->has_key ? &job->key : NULL,
+	};
+
+	job->new_payload = room;
+	if (o->size && parse_size("--size", o->size, &job->new_payload))
+		return -1;
+	if (job->new_payload > room) {
+		fk_error("--size %u: image %s holds at most %u bytes of "
+			 "firmware with strategy %s", job->new_payload,
+			 job->img->name, room, strategy_name(rig->cfg.strategy));
+		return -1;
+	}
+	job->old_payload = job->new_payload / 4 * 3;
+	spec.payload_len = job->old_payload;
+	spec.seed = 1;
+	spec.version.major = 1;
+	if (fk_rig_make_image(&spec, &rig->old_img[0], &rig->old_len[0]))
+		return -1;
+	spec.payload_len = job->new_payload;
+	spec.seed = 2;
+	spec.version.major = 2;
+	return fk_rig_make_image(&spec, &rig->new_img[0], &rig->new_len[0]);
+}
+
+static int find_image(struct sim_job *job, const struct sim_opts *o)
+{
+	job->img = fk_layout_find_image(&job->L, o->image);
+	if (!job->img) {
+		fk_error("%s: no image named '%s' (the layout's images: %s%s)",
+			 job->L.path, o->image,
+			 job->L.image_count ? job->L.images[0].name : "none",
+			 job->L.image_count > 1 ? ", ..." : "");
+		return -1;
+	}
+	job->primary = &job->L.partitions[job->img->primary];
+	if (job->img->secondary < 0) {
+		fk_layout_diag(stderr, &job->img->pos, "error",
+			       "image %s has no secondary slot: nothing to "
+			       "update into", job->img->name);
+		return -1;
+	}
+	job->secondary = &job->L.partitions[job->img->secondary];
+	return 0;
+}
+
+struct scenario_run {
+	const char *name;
+	const char *label;
+	enum fk_rig_scenario scenario;
+	struct fk_rig_result res;
+};
+
+static void print_cost(const struct sim_job *job, const char *what,
+		       const struct fk_rig_cost *c)
+{
+	const struct fk_layout_memory *m =
+		&job->L.memories[job->layout_mem[c->max_sector_memory]];
+
+	char when[48] = "no timings in the layout";
+
+	if (c->est_us)
+		snprintf(when, sizeof(when), "~%.2f s", c->est_us / 1e6);
+	printf("  %-22s %llu erases, %llu bytes programmed, most-worn sector "
+	       "%s#%u (%u erase%s), %s\n",
+	       what, (unsigned long long)c->erases,
+	       (unsigned long long)c->bytes_programmed, m->name,
+	       c->max_sector_index, c->max_sector_erases,
+	       c->max_sector_erases == 1 ? "" : "s", when);
+}
+
+static void print_text(const struct sim_job *job, struct scenario_run *runs,
+		       int n, uint64_t cases, uint64_t failures)
+{
+	const struct fk_boot_config *cfg = &job->rig.cfg;
+
+	printf("flashkit sim: %s, image %s, strategy %s\n", job->L.path,
+	       job->img->name, strategy_name(cfg->strategy));
+	printf("  slots: %s (%u bytes for the image), %s (new image at +%u)"
+	       "; boot state: %s\n",
+	       job->primary->name, cfg->images[0].primary.size,
+	       job->secondary->name, fk_boot_staging_offset(cfg, 0),
+	       job->state_part ? job->state_part->name :
+				 "last sector of the primary slot");
+	printf("  images: old %zu bytes (1.0.0), new %zu bytes (2.0.0), %s\n",
+	       job->rig.old_len[0], job->rig.new_len[0],
+	       job->has_key ? "signed" : "SHA-256 only (no --key)");
+	for (int i = 0; i < n; i++) {
+		const struct fk_rig_result *r = &runs[i].res;
+
+		printf("  %-22s %llu cases (%llu single cuts, %llu double "
+		       "cuts), %llu failures\n", runs[i].label,
+		       (unsigned long long)r->cases,
+		       (unsigned long long)r->single_cuts,
+		       (unsigned long long)r->double_cuts,
+		       (unsigned long long)r->failures);
+		if (r->failures)
+			printf("    first failure: %s\n", r->first_failure);
+	}
+	print_cost(job, "upload:", &runs[0].res.update);
+	print_cost(job, "install:", &runs[0].res.life);
+	if (n > 1)
+		print_cost(job, "install + revert:", &runs[1].res.life);
+	printf("verdict: %s: %llu cases, %llu failures\n",
+	       failures ? "FAIL" : "PASS", (unsigned long long)cases,
+	       (unsigned long long)failures);
+}
+
+static void print_json(const struct sim_job *job, struct scenario_run *runs,
+		       int n, uint64_t cases, uint64_t failures)
+{
+	const struct fk_rig_cost *c = &runs[0].res.life;
+
+	printf("{\"layout\": \"%s\", \"image\": \"%s\", \"strategy\": \"%s\", "
+	       "\"verdict\": \"%s\", \"cases\": %llu, \"failures\": %llu, "
+	       "\"erases\": %llu, \"bytes_programmed\": %llu, "
+	       "\"seconds\": %.3f, \"most_worn_sector\": {\"memory\": \"%s\", "
+	       "\"index\": %u, \"erases\": %u}, \"image_bytes\": %zu, "
+	       "\"scenarios\": [",
+	       job->L.path, job->img->name,
+	       strategy_name(job->rig.cfg.strategy),
+	       failures ? "fail" : "pass", (unsigned long long)cases,
+	       (unsigned long long)failures, (unsigned long long)c->erases,
+	       (unsigned long long)c->bytes_programmed, c->est_us / 1e6,
+	       job->L.memories[job->layout_mem[c->max_sector_memory]].name,
+	       c->max_sector_index, c->max_sector_erases,
+	       job->rig.new_len[0]);
+	for (int i = 0; i < n; i++) {
+		const struct fk_rig_result *r = &runs[i].res;
+
+		printf("%s{\"name\": \"%s\", \"cases\": %llu, \"single_cuts\": "
+		       "%llu, \"double_cuts\": %llu, \"failures\": %llu, "
+		       "\"erases\": %llu, \"bytes_programmed\": %llu, "
+		       "\"seconds\": %.3f}",
+		       i ? ", " : "", runs[i].name,
+		       (unsigned long long)r->cases,
+		       (unsigned long long)r->single_cuts,
+		       (unsigned long long)r->double_cuts,
+		       (unsigned long long)r->failures,
+		       (unsigned long long)r->life.erases,
+		       (unsigned long long)r->life.bytes_programmed,
+		       r->life.est_us / 1e6);
+	}
+	printf("], \"upload\": {\"erases\": %llu, \"bytes_programmed\": %llu, "
+	       "\"seconds\": %.3f}}\n",
+	       (unsigned long long)runs[0].res.update.erases,
+	       (unsigned long long)runs[0].res.update.bytes_programmed,
+	       runs[0].res.update.est_us / 1e6);
+}
+
+static int run(struct sim_job *job, const struct sim_opts *o)
+{
+	struct scenario_run runs[2] = {
+		{ "install-confirmed", "install (confirmed):", FK_SCENARIO_INSTALL,
+		  { 0 } },
+		{ "install-reverted", "install (reverted):", FK_SCENARIO_REVERT,
+		  { 0 } },
+	};
+	uint64_t cases = 0, failures = 0;
+	int n = 2;
+
+	if (job->rig.cfg.strategy == FK_BOOT_OVERWRITE) {
+		runs[0].name = "install-permanent";
+		runs[0].label = "permanent install:";
+		runs[0].scenario = FK_SCENARIO_PERMANENT;
+		n = 1;
+	}
+	for (int i = 0; i < n; i++) {
+		struct fk_rig_sweep sw = { .scenario = runs[i].scenario,
+					   .double_cuts = !o->single };
+
+		if (fk_rig_sweep(&job->rig, &sw, &runs[i].res) != 0) {
+			fk_error("%s: image %s: %s", job->L.path,
+				 job->img->name, runs[i].res.first_failure);
+			return FK_EXIT_FAIL;
+		}
+		cases += runs[i].res.cases;
+		failures += runs[i].res.failures;
+	}
+	if (o->json)
+		print_json(job, runs, n, cases, failures);
+	else
+		print_text(job, runs, n, cases, failures);
+	return failures ? FK_EXIT_FAIL : FK_EXIT_OK;
+}
+
+int cmd_sim(int argc, char **argv)
+{
+	static struct sim_opts o;
+	static const struct fk_option options[] = {
+		{ 'l', "layout", "FILE", "the layout file", 0, NULL, &o.layout,
+		  NULL },
+		{ 'i', "image", "NAME", "the image of the layout to update", 0,
+		  NULL, &o.image, NULL },
+		{ 's', "strategy", "S", "overwrite, swap or xip (default: the "
+		  "layout's)", 0, NULL, &o.strategy, NULL },
+		{ 'k', "key", "KEY", "sign the test images with this key and "
+		  "check signatures (default: digest only)", 0, NULL, &o.key,
+		  NULL },
+		{ 0, "size", "BYTES", "firmware bytes of the new image "
+		  "(default: as large as the slots allow)", 0, NULL, &o.size,
+		  NULL },
+		{ 0, "buffer", "BYTES", "the bootloader's copy buffer (default: "
+		  "the largest sector)", 0, NULL, &o.buffer, NULL },
+		{ 0, "single", NULL, "single cuts only (no second cut during "
+		  "recovery)", 0, &o.single, NULL, NULL },
+		{ 0, "json", NULL, "print one JSON object", 0, &o.json, NULL,
+		  NULL },
+	};
+	static const struct fk_command_help help = {
+		.usage = "flashkit sim --layout FILE --image NAME [--strategy S] "
+			 "[--json]",
+		.summary = "Runs the bootloader core on simulated flash shaped "
+			   "like the layout: an install that is confirmed and "
+			   "one that is reverted (a permanent install for "
+			   "overwrite), each with a power cut before, after "
+			   "and in the middle of every flash operation and a "
+			   "second cut at every operation of the recovery. "
+			   "Prints the verdict, the number of cases and the "
+			   "cost: erases, bytes programmed, the most-worn "
+			   "sector, the time from the memory timings. Exit 1 "
+			   "when any case fails.",
+		.options = options,
+		.option_count = sizeof(options) / sizeof(options[0]),
+	};
+	struct sim_job *job;
+	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
+
+	if (rc)
+		return rc > 0 ? FK_EXIT_OK : FK_EXIT_USAGE;
+	if (npos != 0 || !o.layout || !o.image) {
+		fk_error("usage: %s (see --help)", help.usage);
+		return FK_EXIT_USAGE;
+	}
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return FK_EXIT_USAGE;
+	rc = fk_layout_load(o.layout, &job->L, NULL);
+	if (rc) {
+		free(job);
+		return rc == FK_EIO ? FK_EXIT_USAGE : FK_EXIT_FAIL;
+	}
+	rc = FK_EXIT_FAIL;
+	if (find_image(job, &o) == 0) {
+		job->rig.cfg.strategy = from_layout(job->img->strategy);
+		if ((!o.strategy ||
+		     parse_strategy(o.strategy, &job->rig.cfg.strategy) == 0) &&
+		    make_config(job, &o) == 0 && check_config(job) == 0 &&
+		    make_images(job, &o) == 0)
+			rc = run(job, &o);
+	}
+	if (job->has_key)
+		fk_key_free(&job->key);
+	fk_rig_destroy(&job->rig);
+	fk_layout_free(&job->L);
+	free(job);
+	return rc;
+}
