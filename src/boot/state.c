@@ -308,13 +308,18 @@ int bs_read(const struct fk_boot_config *cfg, struct bs_state *st)
 		rc = read_slot(cfg, log, i, &rec);
 		if (rc < -1)
 			return rc;
+		if (i == 0)
+			log->header = rc == 1 && rec.type == BS_REC_HEADER &&
+				      rec.arg == BS_FORMAT_VERSION;
+		/* In a log with a header, records fill the slots in order:
+		 * the first empty slot is the end. Without one, the whole
+		 * sector is read to tell blank from a torn erase. */
+		if (rc == 0 && log->header)
+			break;
 		if (rc != 0) {
 			log->blank = false;
 			log->next = i + 1;
 		}
-		if (i == 0)
-			log->header = rc == 1 && rec.type == BS_REC_HEADER &&
-				      rec.arg == BS_FORMAT_VERSION;
 		if (rc == 1 && i > 0 && log->header)
 			apply(st, &rec, cfg->image_count);
 	}

@@ -68,7 +68,7 @@ static const struct rig_geo_spec rig_geos[GEO_COUNT] = {
 		.boot = { 0, 0, 16384 }, .state = { 0, 16384, 16384 },
 		.primary = { 0, 32768, 98304 },
 		.secondary = { 0, 131072, 262144 },
-		.old_payload = 50000, .new_payload = 80000, .buf_len = 16384,
+		.old_payload = 30000, .new_payload = 60000, .buf_len = 16384,
 	},
 	[GEO_ECC32] = {
 		.runs = { { { 16, 8192 } } }, .run_count = { 1 },
@@ -82,7 +82,7 @@ static const struct rig_geo_spec rig_geos[GEO_COUNT] = {
 		.run_count = { 1, 1 }, .write_unit = { 16, 1 }, .mem_count = 2,
 		.boot = { 0, 0, 16384 }, .state = { 0, 16384, 16384 },
 		.primary = { 0, 32768, 65536 }, .secondary = { 1, 0, 81920 },
-		.old_payload = 24000, .new_payload = 36000, .buf_len = 4096,
+		.old_payload = 16000, .new_payload = 26000, .buf_len = 4096,
 	},
 	[GEO_DUAL] = {
 		.runs = { { { 32, 4096 } } }, .run_count = { 1 },
