@@ -295,7 +295,8 @@ static int provision(struct prov *p, uint64_t count, const char *dir)
 	snprintf(p->st.pend_ext, sizeof(p->st.pend_ext), "%s",
 		 fk_format_ext(p->fmt));
 	free(p->st.pend_dir);
-	p->st.pend_dir = strdup(dir);
+	/* Absolute: a later run may start from another folder. */
+	p->st.pend_dir = realpath(dir, NULL);
 	p->st.next = first + count;
 	if (!p->st.pend_dir || fk_pstate_write(p->t->state_path, &p->st))
 		return -1;

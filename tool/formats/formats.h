@@ -75,7 +75,8 @@ struct fk_write_opts {
 	const char *dfu_name;   /* dfu: target name, NULL for unnamed */
 };
 
-/* Defaults: fill 0xFF, S0 header "flashkit", ST's DFU ids 0x0483:0xdf11, bcdDevice 0xFFFF. */
+/* Defaults: fill 0xFF, S0 header "flashkit", ST's DFU ids 0x0483:0xdf11,
+ * bcdDevice 0xFFFF. */
 void fk_read_opts_init(struct fk_read_opts *o);
 void fk_write_opts_init(struct fk_write_opts *o);
 
