@@ -8,7 +8,9 @@
  * before it, after it, and in the middle of it (torn), the device
  * reboots, the store is mounted again and must hold either exactly the
  * state before the operation or exactly the state after it (all keys of
- * a commit or none); the operation is then retried and must succeed.
+ * a commit or none); a different value is then written (over the place
+ * the cut may have torn) and the operation retried, and the store must
+ * hold both.
  * When the cut operation opened a sector (rotation, collection), every
  * flash operation of the retry after the reboot is cut again too (double
  * cuts) for the first rotations of the run (all of them with --long).
@@ -42,14 +44,20 @@ static int failures;
 
 static const char *kind_name[] = { "before", "after", "torn" };
 
-/* After a cut and a reboot: mount, check old-or-new, retry, check new.
- * Leaves the store mounted in *kv after the retry. */
+/* After a cut and a reboot: mount, check old-or-new; then write a
+ * different value first (a probe: it lands where the interrupted record
+ * was torn, so a store that did not skip the torn bytes fails here),
+ * retry the operation and check the result. Leaves the store mounted in
+ * *kv. */
 static bool recover(struct kvh_store *s, const struct kvh_geometry *g,
 		    struct fk_kv *kv, const struct kvh_op *op,
 		    const struct kvh_model *before,
 		    const struct kvh_model *after, struct counts *n,
 		    const char *where)
 {
+	static struct kvh_model probed;
+	static uint32_t probes;
+	struct kvh_op probe;
 	int rc;
 	bool old_ok, new_ok;
 
@@ -64,10 +72,26 @@ static bool recover(struct kvh_store *s, const struct kvh_geometry *g,
 	      g->name, where);
 	n->saw_old += old_ok;
 	n->saw_new += new_ok;
+	memset(&probe, 0, sizeof(probe));
+	probe.count = 1;
+	probe.e[0].id = (uint16_t)((op->e[0].id + 1) % g->keys_used);
+	probe.e[0].len = (uint8_t)(probes % 4 + 1 <= g->cfg.value_max ?
+					   probes % 4 + 1 : 0);
+	probe.e[0].value = probe.data[0];
+	memset(probe.data[0], (int)(0xA5 ^ probes++), sizeof(probe.data[0]));
+	probed = old_ok ? *before : *after;
+	kvh_apply(&probed, &probe);
+	rc = kvh_run_op(kv, &probe);
+	CHECK(rc == FK_OK && kvh_matches(kv, g->cfg.key_limit, &probed),
+	      "%s: %s: a new value written after recovery: %s", g->name,
+	      where, fk_strerror(rc));
 	rc = kvh_run_op(kv, op);
 	CHECK(rc == FK_OK, "%s: %s: retry after recovery: %s", g->name, where,
 	      fk_strerror(rc));
-	CHECK(kvh_matches(kv, g->cfg.key_limit, after),
+	probed = *before;
+	kvh_apply(&probed, &probe);
+	kvh_apply(&probed, op);
+	CHECK(kvh_matches(kv, g->cfg.key_limit, &probed),
 	      "%s: %s: retry did not give the new state", g->name, where);
 	return true;
 }
