@@ -74,10 +74,13 @@ static int layout_check(int argc, char **argv)
 	if (rc)
 		return FK_EXIT_FAIL;
 	if (!quiet)
-		printf("%s: valid: %u memories, %u partitions, %u images, %u "
-		       "modules, %u warning%s\n", file, L.memory_count,
-		       L.partition_count, L.image_count, L.module_count,
-		       L.warning_count, L.warning_count == 1 ? "" : "s");
+		printf("%s: valid: %u memor%s, %u partition%s, %u image%s, "
+		       "%u module%s, %u warning%s\n", file, L.memory_count,
+		       L.memory_count == 1 ? "y" : "ies", L.partition_count,
+		       L.partition_count == 1 ? "" : "s", L.image_count,
+		       L.image_count == 1 ? "" : "s", L.module_count,
+		       L.module_count == 1 ? "" : "s", L.warning_count,
+		       L.warning_count == 1 ? "" : "s");
 	fk_layout_free(&L);
 	return FK_EXIT_OK;
 }

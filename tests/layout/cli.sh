@@ -21,7 +21,7 @@ expect_exit() { # CODE DESCRIPTION CMD...
 
 expect_exit 0 "check accepts a valid layout" \
 	"$FK_TOOL" layout check "$ex/stm32f407-sectors/layout.yaml"
-grep -q "valid: 3 memories, 6 partitions, 1 images" "$work/out" ||
+grep -q "valid: 3 memories, 6 partitions, 1 image, 0 modules, 0 warnings" "$work/out" ||
 	fail "check prints its summary"
 
 bad="$ex/stm32h750-qspi/settings-in-internal-flash.yaml"

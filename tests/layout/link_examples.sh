@@ -52,13 +52,16 @@ for layout in "$FK_ROOT"/examples/*/layout.yaml; do
 		else
 			pairs="$img.ld:$primary"
 		fi
+		# the STM32H745's second image runs on its Cortex-M4
+		img_cpu=$cpu
+		case $ex-$img in stm32h745*-cm4) img_cpu=cortex-m4 ;; esac
 		for pair in $pairs; do
 			script="$out/${pair%%:*}"
 			slot="${pair##*:}"
 			mkdir -p "$out/$img-$slot"
 			echo "== $ex: image $img linked for slot $slot (${pair%%:*})"
 			link_one "$script" "$out/$img-$slot/app.elf" \
-				"$here/firmware/app.c" "$cpu"
+				"$here/firmware/app.c" "$img_cpu"
 			python3 "$here/elf_in_slot.py" "$out/$img-$slot/app.elf" \
 				"$json" "$img" "$slot"
 			links=$((links + 1))
