@@ -183,6 +183,68 @@ static void test_wear_is_level_over_a_long_run(void **state)
 	kvh_close(&s);
 }
 
+struct inspect_tally {
+	int data_sectors, free_sectors;
+	int live[4], superseded[4], deleted_live[4];
+};
+
+static int tally_sector(void *ctx, const struct fk_kv_sector_info *info)
+{
+	struct inspect_tally *t = ctx;
+
+	t->data_sectors += info->state == FK_KV_SECTOR_DATA;
+	t->free_sectors += info->state == FK_KV_SECTOR_FREE;
+	return 0;
+}
+
+static int tally_record(void *ctx, const struct fk_kv_record_info *r)
+{
+	struct inspect_tally *t = ctx;
+
+	if (r->id < 4) {
+		t->live[r->id] += r->live && !r->deleted;
+		t->deleted_live[r->id] += r->live && r->deleted;
+		t->superseded[r->id] += !r->live;
+	}
+	return 0;
+}
+
+/* What `flashkit kv dump` shows: live and superseded entries, sector
+ * states, and the configuration read back from the headers. */
+static void test_inspect_tells_live_from_superseded(void **state)
+{
+	struct kvh_store s;
+	struct inspect_tally t;
+	struct fk_kv_config cfg;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	kvh_open(&s, &small);
+	assert_int_equal(fk_kv_set(&s.kv, 1, "a", 1), FK_OK);
+	assert_int_equal(fk_kv_set(&s.kv, 1, "bb", 2), FK_OK);
+	assert_int_equal(fk_kv_set(&s.kv, 2, "c", 1), FK_OK);
+	assert_int_equal(fk_kv_set(&s.kv, 1, "ddd", 3), FK_OK);
+	assert_int_equal(fk_kv_delete(&s.kv, 2), FK_OK);
+	assert_int_equal(fk_kv_set(&s.kv, 3, "e", 1), FK_OK);
+	assert_int_equal(fk_kv_inspect(&s.kv, tally_sector, tally_record, &t),
+			 FK_OK);
+	assert_int_equal(t.data_sectors, 1);
+	assert_int_equal(t.free_sectors, 3);
+	assert_int_equal(t.live[1], 1);
+	assert_int_equal(t.superseded[1], 2);
+	assert_int_equal(t.live[2], 0);
+	assert_int_equal(t.deleted_live[2], 1);
+	assert_int_equal(t.superseded[2], 1);
+	assert_int_equal(t.live[3], 1);
+	assert_int_equal(fk_kv_probe(&s.area, &cfg), FK_OK);
+	assert_int_equal(cfg.key_limit, small.cfg.key_limit);
+	assert_int_equal(cfg.value_max, small.cfg.value_max);
+	assert_int_equal(cfg.record_max, small.cfg.record_max);
+	memset(fk_sim_data(s.sim), 0xFF, 4 * 4096);
+	assert_int_equal(fk_kv_probe(&s.area, &cfg), FK_ENOENT);
+	kvh_close(&s);
+}
+
 /* 256 KiB sectors with 1-byte writes: records are aligned to 4 bytes so
  * their offsets fit the 16-bit RAM index; the ring still rotates and
  * collects correctly. */
@@ -225,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_one_sector_is_refused),
 		cmocka_unit_test(test_wear_is_level_over_a_long_run),
 		cmocka_unit_test(test_256k_sectors_rotate_and_keep_values),
+		cmocka_unit_test(test_inspect_tells_live_from_superseded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
