@@ -22,7 +22,7 @@ prov() {
 	"$FK" provision --layout "$L" --template tpl.yaml -o out "$@" >/dev/null
 }
 
-points=(reserved output:1 output:3 output:5 synced manifest)
+points=(reserved output:1 output:2 output:3 output:4 output:5 synced manifest)
 for point in "${points[@]}"; do
 	rm -rf out serials.state*
 	set +e
@@ -37,6 +37,24 @@ for point in "${points[@]}"; do
 	pass
 done
 echo "provision: each of ${#points[@]} crash points recovered"
+
+# A crash while finishing an interrupted run: the recovery is itself
+# interrupted at each of its steps, and the run after completes it.
+for point in output:1 output:3 synced manifest; do
+	rm -rf out serials.state*
+	set +e
+	FK_PROVISION_CRASH=output:2 prov --count 5 2>/dev/null
+	FK_PROVISION_CRASH=$point prov --count 3 2>/dev/null
+	rc=$?
+	set -e
+	[ $rc = 137 ] || fail "recovery crash at $point: exit $rc"
+	grep -q '^pending 1 6' serials.state || fail "recovery crash at $point: $(cat serials.state)"
+	prov --count 1
+	python3 "$CHECK" out serials.state $DEVINFO >/dev/null || fail "after a recovery crash at $point"
+	grep -q '^next 7$' serials.state || fail "after recovery crash $point: $(cat serials.state)"
+	pass
+done
+echo "provision: a crash at 4 steps of a recovery, recovered"
 
 # SIGKILL at random instants: the same promises hold across all runs.
 rm -rf out serials.state*

@@ -250,6 +250,7 @@ static void test_ihex_segment_and_linear_addresses(void **state)
 	/* 02 sets base 0x12340 (segment mode); 04 sets 0x00010000. */
 	const char *text = ":020000021234B6\n:0100000011EE\n"
 			   ":020000040001F9\n:0100050022D8\n"
+			   ":0400000300001234B3\n"
 			   ":0400000508000101ED\n:00000001FF\n";
 	struct fk_buf b = { (uint8_t *)text, strlen(text), 0 };
 	struct fk_segs s;
@@ -264,6 +265,61 @@ static void test_ihex_segment_and_linear_addresses(void **state)
 	assert_true(s.has_entry);
 	assert_int_equal(s.entry, 0x08000101);
 	fk_segs_free(&s);
+}
+
+static void test_ihex_start_segment_address_gives_entry(void **state)
+{
+	const char *text = ":0400000312340010A3\n:00000001FF\n";
+	struct fk_buf b = { (uint8_t *)text, strlen(text), 0 };
+	struct fk_segs s;
+
+	(void)state;
+	read_fmt(FK_FMT_IHEX, &b, 0, &s);
+	assert_true(s.has_entry);
+	assert_int_equal(s.entry, 0x12340 + 0x10); /* CS * 16 + IP */
+	fk_segs_free(&s);
+}
+
+/* A UF2 file with two families (a combined file for two chips): one at
+ * a time, chosen with --family. */
+static void test_uf2_keeps_only_the_family_asked_for(void **state)
+{
+	struct fk_segs a, c, got;
+	struct fk_buf b = { 0 }, b2 = { 0 };
+	struct fk_write_opts o;
+	struct fk_read_opts ro;
+	struct fk_fmt_error err;
+
+	(void)state;
+	fk_segs_init(&a);
+	fk_segs_init(&c);
+	add_random(&a, 0x10000000, 512);
+	add_random(&c, 0x10000000, 256);
+	fk_write_opts_init(&o);
+	o.family = 0xe48bff56;
+	assert_int_equal(fk_format_write(FK_FMT_UF2, &a, &o, &b, &err), 0);
+	o.family = 0x57755a57;
+	assert_int_equal(fk_format_write(FK_FMT_UF2, &c, &o, &b2, &err), 0);
+	fk_buf_put(&b, b2.p, b2.len);
+	expect_error(FK_FMT_UF2, b.p, b.len, "block 2: family 0x57755a57 after "
+		     "family 0xe48bff56; choose one with --family");
+	fk_read_opts_init(&ro);
+	ro.has_family = true;
+	ro.family = 0x57755a57;
+	fk_segs_init(&got);
+	assert_int_equal(fk_format_read(FK_FMT_UF2, b.p, b.len, "x", &ro, &got,
+					&err), 0);
+	assert_true(fk_segs_equal(&got, &c));
+	fk_segs_free(&got);
+	ro.family = 0xe48bff56;
+	assert_int_equal(fk_format_read(FK_FMT_UF2, b.p, b.len, "x", &ro, &got,
+					&err), 0);
+	assert_true(fk_segs_equal(&got, &a));
+	fk_segs_free(&got);
+	fk_segs_free(&a);
+	fk_segs_free(&c);
+	fk_buf_free(&b);
+	fk_buf_free(&b2);
 }
 
 static void test_srec_errors_name_line(void **state)
@@ -465,6 +521,8 @@ int main(void)
 		cmocka_unit_test(test_ihex_bad_character_names_column),
 		cmocka_unit_test(test_ihex_overlap_names_line_and_address),
 		cmocka_unit_test(test_ihex_segment_and_linear_addresses),
+		cmocka_unit_test(test_ihex_start_segment_address_gives_entry),
+		cmocka_unit_test(test_uf2_keeps_only_the_family_asked_for),
 		cmocka_unit_test(test_srec_errors_name_line),
 		cmocka_unit_test(test_srec_picks_smallest_record_type),
 		cmocka_unit_test(test_srec_refuses_address_too_wide_for_forced_type),
