@@ -115,10 +115,57 @@ static const char *ram_owner(const struct fk_layout *L, const struct box *b)
 	return NULL;
 }
 
+/* The module whose code a partition holds. */
+static bool module_in(const struct fk_layout *L,
+		      const struct fk_layout_partition *p, char *buf, size_t len)
+{
+	for (uint32_t i = 0; i < L->module_count; i++) {
+		if (&L->partitions[L->modules[i].flash] == p) {
+			snprintf(buf, len, "%s", L->modules[i].name);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Who a RAM partition belongs to: "module usrlib", "image app", or
+ * "2 images" when several share it. */
+static bool ram_user(const struct fk_layout *L,
+		     const struct fk_layout_partition *p, char *buf, size_t len)
+{
+	uint32_t index = (uint32_t)(p - L->partitions), users = 0;
+
+	for (uint32_t i = 0; i < L->module_count; i++) {
+		if (L->modules[i].ram == (int32_t)index) {
+			snprintf(buf, len, "module %s", L->modules[i].name);
+			users++;
+		}
+	}
+	for (uint32_t i = 0; i < L->image_count; i++) {
+		const struct fk_layout_image *img = &L->images[i];
+
+		for (uint32_t r = 0; r < img->ram_count; r++) {
+			if (img->ram[r].is_memory || img->ram[r].index != index)
+				continue;
+			snprintf(buf, len, "image %s", img->name);
+			users++;
+		}
+		for (uint32_t u = 0; u < img->uses_count; u++) {
+			if (img->uses[u] != index)
+				continue;
+			snprintf(buf, len, "image %s", img->name);
+			users++;
+		}
+	}
+	if (users > 1)
+		snprintf(buf, len, "%u users", users);
+	return users > 0;
+}
+
 static void draw_box(const struct fk_layout *L, const struct box *b, double x,
 		     double y0, FILE *out)
 {
-	char size[32], line[160];
+	char size[32], line[160], user[96];
 	const struct fk_layout_partition *p = b->part;
 	const char *owner = p ? NULL : ram_owner(L, b);
 	double y = y0 + b->y, cy = y + b->h / 2;
@@ -132,7 +179,13 @@ static void draw_box(const struct fk_layout *L, const struct box *b, double x,
 		fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" "
 			"height=\"%.1f\" fill=\"#b00020\"/>\n", x, y, b->h);
 	fk_layout_fmt_size(size, sizeof(size), b->end - b->start);
-	if (p)
+	if (p && p->role == FK_ROLE_MODULE && module_in(L, p, user, sizeof(user)))
+		snprintf(line, sizeof(line), "%s \xc2\xb7 module %s%s", size, user,
+			 p->protect == FK_PROTECT_NONE ? "" : " \xc2\xb7 protected");
+	else if (p && p->role == FK_ROLE_RAM &&
+		 ram_user(L, p, user, sizeof(user)))
+		snprintf(line, sizeof(line), "%s \xc2\xb7 RAM of %s", size, user);
+	else if (p)
 		snprintf(line, sizeof(line), "%s \xc2\xb7 %s%s", size,
 			 fk_layout_role_name(p->role),
 			 p->protect == FK_PROTECT_NONE ? "" :
