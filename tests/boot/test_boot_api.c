@@ -357,6 +357,36 @@ static void test_no_new_upload_while_a_trial_runs(void **state)
 	assert_int_equal(fk_update_begin(&u, &rig.cfg, 0), FK_OK);
 }
 
+static uint64_t last_kick_op, kicks, longest_stretch;
+
+static void count_kick(void *ctx)
+{
+	(void)ctx;
+	if (rig.op - last_kick_op > longest_stretch)
+		longest_stretch = rig.op - last_kick_op;
+	last_kick_op = rig.op;
+	kicks++;
+}
+
+/* The port's watchdog hook runs before every erase and program of an
+ * install and a revert: never two flash operations without a kick. */
+static void test_watchdog_is_kicked_between_flash_operations(void **state)
+{
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_STM32F4);
+	stage(FK_BOOT_TEST);
+	rig.cfg.port.kick = count_kick;
+	last_kick_op = rig.op;
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	count_kick(NULL);
+	printf("%llu kicks, at most %llu flash operation between two\n",
+	       (unsigned long long)kicks,
+	       (unsigned long long)longest_stretch);
+	assert_true(kicks > 10);
+	assert_true(longest_stretch <= 1);
+}
+
 /* Torn records use up log slots; a full log is rewritten as a summary
  * and the install goes on. */
 static void test_full_log_is_compacted_and_install_completes(void **state)
@@ -406,6 +436,7 @@ int main(void)
 		T(test_config_keeps_bootloader_out_of_every_slot),
 		T(test_no_new_upload_while_a_trial_runs),
 		T(test_full_log_is_compacted_and_install_completes),
+		T(test_watchdog_is_kicked_between_flash_operations),
 #undef T
 	};
 
