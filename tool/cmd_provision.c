@@ -132,6 +132,66 @@ static int adopt_file(struct prov *p, const char *path, const char *serial,
 	return 0;
 }
 
+static int duplicate_serial(const struct prov *p, const char *serial,
+			    const char *path, uint64_t n)
+{
+	fk_error("duplicate serial %s: %s exists, so it was issued before, "
+		 "yet the counter state %s says %llu is next; it was rolled "
+		 "back or replaced: restore it", serial, path,
+		 p->t->state_path, (unsigned long long)n);
+	return -1;
+}
+
+/* Device n: its file in dir (made, or adopted when recovering and it
+ * exists) and its manifest row, appended to manifest. */
+static int one_device(struct prov *p, uint64_t n, const char *dir,
+		      const char *ext, bool recovering, struct fk_buf *file,
+		      struct fk_buf *manifest)
+{
+	struct fk_device_rec d;
+	char *path, *row = NULL;
+	int rc;
+
+	if (fk_template_serial(p->t, n, d.serial, sizeof(d.serial)))
+		return -1;
+	path = join(dir, d.serial, ext);
+	if (!path)
+		return -1;
+	if (recovering && access(path, F_OK) == 0) {
+		rc = adopt_file(p, path, d.serial, &d);
+	} else {
+		rc = fk_device_build(p->t, p->st.start, n, p->rec_buf,
+				     p->rec_cap, &d);
+		if (!rc)
+			rc = device_file(p, &d, file);
+		if (!rc)
+			rc = fk_write_new_file_nosync(path, file->p, file->len);
+		if (rc == 1)
+			rc = duplicate_serial(p, d.serial, path, n);
+	}
+	if (!rc)
+		rc = fk_manifest_row(p->t, n, d.record, d.record_len,
+				     path + strlen(dir) + 1, &row);
+	if (!rc && fk_buf_put(manifest, row, strlen(row)))
+		rc = -1;
+	free(row);
+	free(path);
+	return rc;
+}
+
+static int sync_files(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || syncfs(fd) != 0) {
+		fk_error("cannot sync '%s': %s", dir, strerror(errno));
+		rc = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 /*
  * Produces the files of [first, end) in dir and their manifest. recovering:
  * the range was reserved by an interrupted run; files that exist are its
@@ -141,95 +201,34 @@ static int adopt_file(struct prov *p, const char *path, const char *serial,
 static int run_range(struct prov *p, uint64_t first, uint64_t end,
 		     const char *dir, const char *ext, bool recovering)
 {
-	struct fk_buf file = { 0 };
-	char *manifest = fk_manifest_header(p->t), name[64];
-	size_t mlen = manifest ? strlen(manifest) : 0;
-	int rc = manifest ? 0 : -1, dfd;
+	struct fk_buf file = { 0 }, manifest = { 0 };
+	char *header = fk_manifest_header(p->t), name[64], *mpath;
+	int rc = header && !fk_buf_put(&manifest, header, strlen(header)) ? 0
+									   : -1;
 
+	free(header);
 	for (uint64_t n = first; n < end && !rc; n++) {
-		struct fk_device_rec d;
-		char *path, *row = NULL;
-		int w = 1;
-
-		if (fk_template_serial(p->t, n, d.serial, sizeof(d.serial)))
-			rc = -1;
-		path = rc ? NULL : join(dir, d.serial, ext);
-		if (!path) {
-			rc = -1;
-			break;
-		}
-		if (!recovering || access(path, F_OK) != 0) {
-			rc = fk_device_build(p->t, p->st.start, n, p->rec_buf,
-					     p->rec_cap, &d);
-			if (!rc)
-				rc = device_file(p, &d, &file);
-			if (!rc)
-				w = fk_write_new_file_nosync(path, file.p,
-							     file.len);
-			if (w == 1 && !rc) {
-				fk_error("duplicate serial %s: %s exists, so it "
-					 "was issued before, yet the counter "
-					 "state %s says %llu is next; it was "
-					 "rolled back or replaced: restore it",
-					 d.serial, path, p->t->state_path,
-					 (unsigned long long)n);
-				rc = -1;
-			} else if (w < 0) {
-				rc = -1;
-			}
-		} else {
-			rc = adopt_file(p, path, d.serial, &d);
-		}
-		if (!rc)
-			rc = fk_manifest_row(p->t, n, d.record, d.record_len,
-					     path + strlen(dir) + 1, &row);
-		if (!rc) {
-			size_t rl = strlen(row);
-			char *m = realloc(manifest, mlen + rl + 1);
-
-			if (m) {
-				memcpy(m + mlen, row, rl + 1);
-				manifest = m;
-				mlen += rl;
-			} else {
-				rc = -1;
-			}
-		}
-		free(row);
-		free(path);
+		rc = one_device(p, n, dir, ext, recovering, &file, &manifest);
 		crash_point(p, "output", (long)(n - first + 1));
 	}
 	fk_buf_free(&file);
-	if (rc) {
-		free(manifest);
-		return -1;
-	}
 	/* Every file on disk before the manifest says they exist. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || syncfs(dfd) != 0) {
-		fk_error("cannot sync '%s': %s", dir, strerror(errno));
-		rc = -1;
-	}
-	if (dfd >= 0)
-		close(dfd);
+	if (!rc)
+		rc = sync_files(dir);
 	crash_point(p, "synced", -1);
-	snprintf(name, sizeof(name), "manifest-%llu-%llu", (unsigned long long)first,
-		 (unsigned long long)(end - 1));
-	if (!rc) {
-		char *mpath = join(dir, name, ".csv");
-
-		rc = mpath ? fk_write_file(mpath, manifest, mlen) : -1;
-		if (!rc)
-			printf("%s: %llu device%s, counter %llu..%llu%s\n", mpath,
-			       (unsigned long long)(end - first),
-			       end - first == 1 ? "" : "s",
-			       (unsigned long long)first,
-			       (unsigned long long)(end - 1),
-			       recovering ? " (completed an interrupted run)"
-					  : "");
-		free(mpath);
-	}
-	free(manifest);
+	snprintf(name, sizeof(name), "manifest-%llu-%llu",
+		 (unsigned long long)first, (unsigned long long)(end - 1));
+	mpath = rc ? NULL : join(dir, name, ".csv");
+	if (!rc)
+		rc = mpath ? fk_write_file(mpath, manifest.p, manifest.len) : -1;
+	if (!rc)
+		printf("%s: %llu device%s, counter %llu..%llu%s\n", mpath,
+		       (unsigned long long)(end - first),
+		       end - first == 1 ? "" : "s", (unsigned long long)first,
+		       (unsigned long long)(end - 1),
+		       recovering ? " (completed an interrupted run)" : "");
+	free(mpath);
+	fk_buf_free(&manifest);
 	crash_point(p, "manifest", -1);
 	return rc;
 }
@@ -280,11 +279,7 @@ static int provision(struct prov *p, uint64_t count, const char *dir)
 		path = join(dir, serial, fk_format_ext(p->fmt));
 		exists = path && access(path, F_OK) == 0;
 		if (exists)
-			fk_error("duplicate serial %s: %s exists, so it was "
-				 "issued before, yet the counter state %s says "
-				 "%llu is next; it was rolled back or replaced: "
-				 "restore it", serial, path, p->t->state_path,
-				 (unsigned long long)n);
+			duplicate_serial(p, serial, path, n);
 		free(path);
 		if (exists)
 			return -1;
