@@ -183,6 +183,104 @@ static void test_wear_is_level_over_a_long_run(void **state)
 	kvh_close(&s);
 }
 
+/*
+ * A flash that forwards to the simulator and notes which sectors were
+ * read beyond their header, to check where mount and updates read.
+ */
+struct read_spy {
+	struct fk_flash flash;
+	const struct fk_flash *under;
+	uint32_t sector_size, header_size;
+	uint32_t body_reads[16]; /* reads past the header, per sector */
+};
+
+static int spy_read(const struct fk_flash *f, uint32_t off, void *buf,
+		    uint32_t len)
+{
+	struct read_spy *spy = f->ctx;
+
+	if (off % spy->sector_size + len > spy->header_size)
+		spy->body_reads[off / spy->sector_size]++;
+	return spy->under->ops->read(spy->under, off, buf, len);
+}
+
+static int spy_program(const struct fk_flash *f, uint32_t off,
+		       const void *buf, uint32_t len)
+{
+	struct read_spy *spy = f->ctx;
+
+	return spy->under->ops->program(spy->under, off, buf, len);
+}
+
+static int spy_erase(const struct fk_flash *f, uint32_t off, uint32_t size)
+{
+	struct read_spy *spy = f->ctx;
+
+	return spy->under->ops->erase_sector(spy->under, off, size);
+}
+
+static const struct fk_flash_ops spy_ops = { spy_read, spy_program,
+					     spy_erase };
+
+static uint32_t sectors_read(struct read_spy *spy)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < 16; i++)
+		n += spy->body_reads[i] != 0;
+	memset(spy->body_reads, 0, sizeof(spy->body_reads));
+	return n;
+}
+
+/* Mount reads the sector headers and the records of one sector; an
+ * update, even one that opens a sector and collects the oldest, reads
+ * the records of one sector at most. */
+static void test_mount_and_updates_read_one_sector(void **state)
+{
+	static const struct kvh_geometry g = {
+		"16 x 4 KiB", 4096, 16, 1, 0xFF, false,
+		{ 128, 16, 64 }, 100, 16, 16, false
+	};
+	struct kvh_store s;
+	struct read_spy spy;
+	struct fk_area area;
+	struct fk_kv kv;
+	struct kvh_op op;
+	uint64_t rng = 9;
+	uint32_t worst = 0, rotations = 0;
+
+	(void)state;
+	kvh_open(&s, &g);
+	memset(&spy, 0, sizeof(spy));
+	spy.under = fk_sim_flash(s.sim);
+	spy.flash = *spy.under;
+	spy.flash.ops = &spy_ops;
+	spy.flash.ctx = &spy;
+	spy.sector_size = 4096;
+	spy.header_size = 22 + 128 / 8 + 4;
+	assert_int_equal(fk_area_init(&area, &spy.flash, 0, 16 * 4096), FK_OK);
+	assert_int_equal(fk_kv_mount(&kv, &area, &g.cfg), FK_OK);
+	for (uint32_t i = 0; i < 20000; i++) {
+		uint16_t head = kv.head;
+		uint32_t n;
+
+		kvh_make_op(&g, &rng, i, &op);
+		assert_int_equal(kvh_run_op(&kv, &op), FK_OK);
+		n = sectors_read(&spy);
+		worst = n > worst ? n : worst;
+		rotations += kv.head != head;
+		if (i % 5000 == 4999) {
+			assert_int_equal(fk_kv_mount(&kv, &area, &g.cfg), FK_OK);
+			assert_int_equal(sectors_read(&spy), 1);
+		}
+	}
+	printf("kv reads: %u rotations; an update read the records of at "
+	       "most %u sector, a mount of 1\n", rotations, worst);
+	assert_true(rotations > 50);
+	assert_int_equal(worst, 1);
+	kvh_close(&s);
+}
+
 struct inspect_tally {
 	int data_sectors, free_sectors;
 	int live[4], superseded[4], deleted_live[4];
@@ -288,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_wear_is_level_over_a_long_run),
 		cmocka_unit_test(test_256k_sectors_rotate_and_keep_values),
 		cmocka_unit_test(test_inspect_tells_live_from_superseded),
+		cmocka_unit_test(test_mount_and_updates_read_one_sector),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
