@@ -33,6 +33,16 @@ static uint32_t sectors_covering(const struct fk_area *a, uint32_t len)
 	return n;
 }
 
+/* OVERWRITE's factory slot sits where the dual-image rig keeps its
+ * second image. */
+static void use_factory_slot(struct fk_rig *rig)
+{
+	rig->cfg.image_count = 1;
+	memset(&rig->cfg.images[1], 0, sizeof(rig->cfg.images[1]));
+	assert_int_equal(fk_area_init(&rig->cfg.images[0].factory,
+				      &rig->mem[0].flash, 65536, 36864), FK_OK);
+}
+
 static void run(enum fk_rig_scenario scenario, const char *name)
 {
 	struct fk_rig rig;
@@ -41,6 +51,8 @@ static void run(enum fk_rig_scenario scenario, const char *name)
 	uint32_t n = 0;
 
 	assert_int_equal(rig_build(&rig, strategy, geo), 0);
+	if (scenario == FK_SCENARIO_FACTORY)
+		use_factory_slot(&rig);
 	for (uint32_t i = 0; i < rig.cfg.image_count; i++) {
 		uint32_t len = (uint32_t)(rig.old_len[i] > rig.new_len[i] ?
 						  rig.old_len[i] :
@@ -83,25 +95,37 @@ static void run(enum fk_rig_scenario scenario, const char *name)
 static void test_install_confirmed_survives_every_cut(void **state)
 {
 	(void)state;
-	if (strategy == FK_BOOT_OVERWRITE)
-		run(FK_SCENARIO_PERMANENT, "permanent install");
-	else
-		run(FK_SCENARIO_INSTALL, "install");
+	run(FK_SCENARIO_INSTALL, "install");
 }
 
 static void test_unconfirmed_install_reverts_across_every_cut(void **state)
 {
 	(void)state;
-	if (strategy == FK_BOOT_OVERWRITE)
-		skip();
 	run(FK_SCENARIO_REVERT, "revert");
+}
+
+static void test_permanent_overwrite_survives_every_cut(void **state)
+{
+	(void)state;
+	run(FK_SCENARIO_PERMANENT, "permanent install");
+}
+
+static void test_factory_fallback_survives_every_cut(void **state)
+{
+	(void)state;
+	run(FK_SCENARIO_FACTORY, "factory fallback");
 }
 
 int main(int argc, char **argv)
 {
-	const struct CMUnitTest tests[] = {
+	/* The scenarios each strategy has; nothing is skipped. */
+	const struct CMUnitTest trial[] = {
 		cmocka_unit_test(test_install_confirmed_survives_every_cut),
 		cmocka_unit_test(test_unconfirmed_install_reverts_across_every_cut),
+	};
+	const struct CMUnitTest overwrite[] = {
+		cmocka_unit_test(test_permanent_overwrite_survives_every_cut),
+		cmocka_unit_test(test_factory_fallback_survives_every_cut),
 	};
 
 	if (argc != 3) {
@@ -119,5 +143,11 @@ int main(int argc, char **argv)
 	}
 	if (geo == GEO_COUNT)
 		return 2;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (strategy != FK_BOOT_OVERWRITE)
+		return cmocka_run_group_tests(trial, NULL, NULL);
+	/* the factory slot needs the room of the dual-image rig */
+	if (geo == GEO_DUAL)
+		return _cmocka_run_group_tests("overwrite", overwrite, 2, NULL,
+					       NULL);
+	return _cmocka_run_group_tests("overwrite", overwrite, 1, NULL, NULL);
 }

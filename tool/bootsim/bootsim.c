@@ -499,6 +499,8 @@ static void run_life(struct fk_rig *rig, enum fk_rig_scenario scenario,
  * C the image is confirmed. A torn A or C may have landed or not. */
 static int expect_install(const struct cut *c, uint64_t a, uint64_t conf)
 {
+	if (c->op == NONE)
+		return OUT_NEW;
 	if (c->op == a && c->kind == FK_CUT_TORN)
 		return OUT_EITHER;
 	if (c->op == conf && c->kind == FK_CUT_TORN)
@@ -520,6 +522,8 @@ static int expect(enum fk_rig_scenario scenario, const struct cut *c,
 		return OUT_OLD;
 	case FK_SCENARIO_PERMANENT:
 		return OUT_NEW;
+	case FK_SCENARIO_FACTORY:
+		return OUT_OLD;
 	}
 	return OUT_EITHER;
 }
@@ -674,6 +678,29 @@ int fk_rig_upload(struct fk_rig *rig, uint32_t i)
 	return rc == FK_OK ? fk_update_finish(&u) : rc;
 }
 
+/* The factory scenario's start: the old images in the factory slots,
+ * the primary slots holding them with one payload byte flipped. */
+static int setup_factory(struct fk_rig *rig, struct fk_rig_result *res)
+{
+	struct fk_boot_config *cfg = &rig->cfg;
+
+	for (uint32_t i = 0; i < cfg->image_count; i++) {
+		const struct fk_area *p = &cfg->images[i].primary;
+
+		if (cfg->images[i].factory.size == 0) {
+			snprintf(res->first_failure, sizeof(res->first_failure),
+				 "image %u has no factory slot", i);
+			return -1;
+		}
+		fk_rig_program_direct(rig, &cfg->images[i].factory,
+				      rig->old_img[i], rig->old_len[i],
+				      cfg->state.flash->geo.erased_value);
+		fk_sim_data(rig->mem[fk_rig_memory_of(rig, p)].sim)
+			[p->off + rig->old_len[i] / 2] ^= 0x10;
+	}
+	return 0;
+}
+
 /* The start of every life: old images running (production-programmed,
  * nothing in the boot state), stale bytes in the staging slots, the new
  * images uploaded and pending. */
@@ -688,6 +715,8 @@ static int setup(struct fk_rig *rig, const struct fk_rig_sweep *sw,
 	int rc = FK_OK;
 
 	fk_rig_prepare(rig);
+	if (sw->scenario == FK_SCENARIO_FACTORY)
+		return setup_factory(rig, res);
 	if (cost_begin(rig, &probe) != 0)
 		return -1;
 	for (uint32_t i = 0; rc == FK_OK && i < cfg->image_count; i++)
@@ -838,8 +867,7 @@ int fk_rig_sweep(struct fk_rig *rig, const struct fk_rig_sweep *sw,
 		return -1;
 	run_life(rig, sw->scenario, &none, NULL, &ref);
 	cost_end(rig, &probe, &res->life);
-	record(res, &ref, sw->scenario == FK_SCENARIO_REVERT ? OUT_OLD : OUT_NEW,
-	       &none, NULL);
+	record(res, &ref, expect(sw->scenario, &none, NONE, NONE), &none, NULL);
 	if (res->failures || sw->no_cuts) {
 		snap_free(rig, &start);
 		return 0;

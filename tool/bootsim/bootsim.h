@@ -73,6 +73,8 @@ enum fk_rig_scenario {
 	FK_SCENARIO_INSTALL,   /* TEST install, the app confirms it */
 	FK_SCENARIO_REVERT,    /* TEST install, never confirmed: reverted */
 	FK_SCENARIO_PERMANENT, /* PERMANENT install (the only kind OVERWRITE has) */
+	FK_SCENARIO_FACTORY,   /* OVERWRITE: the primary image is damaged and
+				* the factory image (the old one) is installed */
 };
 
 struct fk_rig_cost {
