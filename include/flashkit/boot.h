@@ -144,7 +144,9 @@ struct fk_boot_status {
  * Checks a configuration: strategy, image count, trial boots, areas inside
  * their memories and not overlapping each other, the state area or the
  * bootloader, the scratch buffer's size, and that the boot state log can
- * hold one update cycle. Returns 0, FK_EINVAL, FK_EALIGN or FK_ENOSPC.
+ * hold one update cycle. Returns 0, FK_EINVAL, FK_EALIGN, FK_ENOSPC, or
+ * FK_ENOTSUP for a strategy left out of the build (its file excluded and
+ * FK_BOOT_NO_<STRATEGY> defined).
  */
 int fk_boot_check_config(const struct fk_boot_config *cfg);
 

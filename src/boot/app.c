@@ -151,6 +151,9 @@ int fk_boot_check_config(const struct fk_boot_config *cfg)
 	uint32_t n;
 	int rc;
 
+	if (cfg && !bs_strategy_of(cfg) && cfg->strategy >= FK_BOOT_OVERWRITE &&
+	    cfg->strategy <= FK_BOOT_XIP)
+		return FK_ENOTSUP; /* left out of this build */
 	if (!cfg || !bs_strategy_of(cfg) || !cfg->port.jump || !cfg->keys ||
 	    cfg->image_count == 0 || cfg->image_count > FK_BOOT_MAX_IMAGES ||
 	    cfg->trial_boots == 0 || cfg->trial_boots > 200)

@@ -18,17 +18,26 @@
 
 #include "boot_internal.h"
 
+/* A product that uses one strategy leaves the others' files out of its
+ * build (FK_DEVICE_EXCLUDE) and defines FK_BOOT_NO_<STRATEGY>. */
 const struct bs_strategy *bs_strategy_of(const struct fk_boot_config *cfg)
 {
 	switch (cfg->strategy) {
+#ifndef FK_BOOT_NO_OVERWRITE
 	case FK_BOOT_OVERWRITE:
 		return &bs_strategy_overwrite;
+#endif
+#ifndef FK_BOOT_NO_SWAP
 	case FK_BOOT_SWAP:
 		return &bs_strategy_swap;
+#endif
+#ifndef FK_BOOT_NO_XIP
 	case FK_BOOT_XIP:
 		return &bs_strategy_xip;
+#endif
+	default:
+		return NULL;
 	}
-	return NULL;
 }
 
 /* The slot image i runs from before the pending set is installed. */
