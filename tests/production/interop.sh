@@ -66,7 +66,7 @@ dfu-suffix -c sparse.dfu >/dev/null 2>&1 || fail "dfu-suffix rejects sparse.dfu"
 dfuse-pack -d sparse.dfu >dump.txt || fail "dfuse-pack cannot parse sparse.dfu"
 grep -q "name: \"b'Internal Flash'\"\|name: \"Internal Flash\"" dump.txt || fail "dfuse-pack: $(cat dump.txt)"
 head -c 1000 data.bin >e0.bin
-tail -c +5001 data.bin | head -c 4000 >e1.bin
+dd if=data.bin of=e1.bin bs=1000 skip=5 count=4 status=none
 same sparse.dfu.target0.image0.bin e0.bin
 same sparse.dfu.target0.image1.bin e1.bin
 grep -q "0, address: 0x08000000, size: 1000" dump.txt && grep -q "1, address: 0x08001388, size: 4000" dump.txt || fail "dfuse-pack: $(cat dump.txt)"
