@@ -87,9 +87,9 @@ void fk_out_abort(struct fk_outfile *out);
 int fk_write_file(const char *path, const void *data, size_t len);
 
 /*
- * For batches of new files (one per device): written to a temporary file
- * and linked to PATH only if PATH does not exist yet, so a file is never
- * half-written and never replaced. No fsync: the caller makes the whole
+ * For batches of new files (one per device): written to an unnamed file
+ * (O_TMPFILE, else a temporary name) and linked to PATH only if PATH does
+ * not exist yet, so a file is never half-written and never replaced. No fsync: the caller makes the whole
  * batch durable at once (syncfs) before it counts the files as done.
  * Returns 0, 1 when PATH already exists (nothing written, no message),
  * or -1 after printing the error.
