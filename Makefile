@@ -8,6 +8,7 @@
 #   make bench    the benchmarks in bench/ (figures go to bench/RESULTS.md)
 #   make demo     the end-to-end story on the examples
 #   make fuzz     builds the libFuzzer targets and runs each for FUZZ_SECONDS
+#   make kv-sweep the settings store's long power-cut sweep
 #   make target-crypto  the mbedTLS crypto port for Cortex-M3/M4F, built
 #                 from Debian's mbedtls source package (fetched by deps)
 
@@ -15,7 +16,7 @@ JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 CTEST = ctest --output-on-failure -j $(JOBS)
 
-.PHONY: all deps host asan check size target target-crypto bench demo fuzz fuzz-smoke clean
+.PHONY: all deps host asan check size target target-crypto bench demo fuzz fuzz-smoke kv-sweep clean
 
 all: host
 
@@ -70,6 +71,11 @@ fuzz: deps
 
 fuzz-smoke:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+
+# The settings store's long power-cut sweep (about 6 minutes; make check
+# runs the short one).
+kv-sweep: host
+	@build/host/tests/kv/test_kv_powercut --long
 
 clean:
 	rm -rf build
