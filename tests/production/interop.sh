@@ -27,6 +27,13 @@ done
 "$FK" convert data.bin --base 0x08000000 -o w.srec && grep -q '^S3' w.srec && ! grep -q '^S[12]' w.srec || fail "S3 expected"
 pass
 
+# More than 65535 data records: the count goes in an S6 record.
+head -c 1100000 /dev/urandom >big.bin
+"$FK" convert big.bin --base 0x08000000 -o big.srec
+grep -q '^S6' big.srec || fail "no S6 count record"
+srec_cat big.srec -Motorola -offset -0x08000000 -o peer_big.bin -Binary
+same peer_big.bin big.bin
+
 # srec_cat-made files -> our reader, compared with srec_cat's own binary.
 for al in 2 3 4; do
 	in=$([ $al = 2 ] && echo small.bin || echo data.bin)
