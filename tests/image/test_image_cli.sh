@@ -224,7 +224,7 @@ grep -q "layout.yaml:[0-9]*:[0-9]*: error: -H 0x100 conflicts with the layout's 
 	fail "layout conflict message: $(cat "$T/err")"
 head -c 400000 /dev/zero | tr '\0' '\1' >"$T/big.bin"
 expect_rc 2 "$FK" image sign --layout "$L" --image app --pad-header "$T/big.bin" "$T/l3.bin"
-grep -q "does not fit slot 'app-a' of image 'app' (.*layout.yaml:[0-9]*:[0-9]*): 7476 bytes too large" "$T/err" ||
+grep -q "does not fit slot 'app-a' of image 'app' (.*layout.yaml:[0-9]*:[0-9]*): 7348 bytes too large" "$T/err" ||
 	fail "layout size refusal: $(cat "$T/err")"
 [ ! -e "$T/l3.bin" ] || fail "refused image written"
 expect_rc 2 "$FK" image sign --layout "$L" --image app --confirm --pad-header "$P" "$T/l4.bin"

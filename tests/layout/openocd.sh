@@ -109,11 +109,11 @@ PY
 done
 
 # with FK_DEVICE, one device's record is programmed before protection
-ex="$work/stm32f407-sectors"
+ex="$work/stm32l4-devinfo"
 timeout 30 openocd -f "$ex/stub.cfg" -c "set FK_DIR $ex/prod" \
 	-c "set FK_DEVICE $ex/dev/0001.hex" -f "$ex/program.cfg" >"$ex/dev.log" 2>&1 || true
 got=$(grep -E "^(WRITE_IMAGE|VERIFY|PROTECT)" "$ex/dev.log" | tr '\n' '|')
-want="WRITE_IMAGE erase $ex/prod/factory-flash.hex|VERIFY $ex/prod/factory-flash.hex|WRITE_IMAGE erase $ex/dev/0001.hex|VERIFY $ex/dev/0001.hex|PROTECT 0 0 1 on|"
+want="WRITE_IMAGE erase $ex/prod/factory-flash.hex|VERIFY $ex/prod/factory-flash.hex|WRITE_IMAGE erase $ex/dev/0001.hex|VERIFY $ex/dev/0001.hex|PROTECT 0 0 15 on|"
 if [ "$got" = "$want" ]; then
 	echo "ok   FK_DEVICE: the device record is programmed before protection"
 else

@@ -233,13 +233,27 @@ static const struct bad_case cases[] = {
 	  "      b: { size: 128K, role: slot }\n" RAM IMAGE,
 	  "16:19: error: image 'app': primary 'a' has role raw; a slot needs "
 	  "'role: slot'" },
-	{ "swap_needs_alike_slots",
+	{ "swap_staging_slot_without_save_room",
 	  FLASH_HEAD
 	  "      boot: { size: 32K, role: bootloader, protect: write }\n"
-	  "      b: { size: 96K, role: slot }\n"
-	  "      a: { size: 128K, role: slot }\n" RAM IMAGE,
-	  "16:46: error: image 'app': swap exchanges the slots sector by "
-	  "sector, but 'a' (128K) and 'b' (96K) differ" },
+	  "      st: { size: 16K, role: boot-state }\n"
+	  "      a: { at: 0x08020000, size: 128K, role: slot }\n"
+	  "      b: { size: 128K, role: slot }\n" RAM
+	  "images:\n  app: { primary: a, secondary: b, strategy: swap, ram: "
+	  "ram, boot-state: st }\n",
+	  "17:3: error: image 'app' has no room for code: slot 'a' is 131072 "
+	  "bytes, the header takes 512, the boot state trailer 0 and a swap "
+	  "needs the staging slot larger than the image by its save room" },
+	{ "trailer_fills_a_one_sector_slot",
+	  FLASH_HEAD
+	  "      boot: { size: 32K, role: bootloader, protect: write }\n"
+	  "      a: { at: 0x08020000, size: 128K, role: slot }\n"
+	  "      b: { size: 128K, role: slot }\n" RAM
+	  "images:\n  app: { primary: a, secondary: b, strategy: overwrite, "
+	  "ram: ram }\n",
+	  "16:3: error: image 'app' has no room for code: slot 'a' is 131072 "
+	  "bytes, the header takes 512, the boot state trailer 131072; grow "
+	  "the slots" },
 	{ "overwrite_needs_a_secondary",
 	  FLASH_HEAD GOOD_PARTS RAM
 	  "images:\n  app: { primary: a, strategy: overwrite, ram: ram }\n",
@@ -280,7 +294,7 @@ static const struct bad_case cases[] = {
 	  "images:\n  app: { primary: a, secondary: b, strategy: swap, ram: "
 	  "ram, header: 16K }\n",
 	  "16:70: error: image 'app' has no room for code: slot 'a' is 16384 "
-	  "bytes, the header takes 16384 and the boot state trailer 128" },
+	  "bytes, the header takes 16384, the boot state trailer 16384" },
 	{ "boot_state_with_wrong_role",
 	  FLASH_HEAD GOOD_PARTS RAM
 	  "images:\n  app: { primary: a, secondary: b, strategy: swap, ram: "
@@ -355,7 +369,7 @@ static void test_warnings_keep_the_layout_valid(void **state)
 	static const char text[] = FLASH_HEAD
 		"      boot: { size: 16K, role: bootloader, protect: write }\n"
 		"      kv: { at: 0x08008000, size: 16K, role: storage }\n"
-		"      a: { at: 0x08020000, size: 128K, role: slot }\n"
+		"      a: { at: 0x08020000, size: 256K, role: slot }\n"
 		"      b: { size: 128K, role: slot }\n" RAM
 		"images:\n  app: { primary: a, secondary: b, strategy: "
 		"overwrite, ram: ram }\n";
@@ -369,7 +383,9 @@ static void test_warnings_keep_the_layout_valid(void **state)
 	assert_int_equal(fk_layout_load_buffer("w.yaml", text, strlen(text),
 					       &L, &opts), 0);
 	fclose(opts.diag);
-	assert_int_equal(L.warning_count, 3);
+	assert_int_equal(L.warning_count, 4);
+	assert_non_null(strstr(msg, "w.yaml:17:33: warning: image 'app': slots "
+				    "'a' (256K) and 'b' (128K) differ in size"));
 	assert_non_null(strstr(msg, "w.yaml:9:7: warning: 16K between 'boot' "
 				    "and 'kv' (0x08004000..0x08008000) belong "
 				    "to no partition"));

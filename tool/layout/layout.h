@@ -125,7 +125,8 @@ enum fk_layout_strategy {
 };
 
 /* Where an image's boot state (pending/confirmed/install progress) lives:
- * in a trailer at the end of each slot, or in a dedicated partition. */
+ * in the last sector of its primary slot (the "trailer"), or in a
+ * dedicated partition. */
 #define FK_LAYOUT_BOOT_STATE_TRAILER (-1)
 
 #define FK_LAYOUT_MAX_RAM 4     /* RAM regions one image may name */
@@ -240,28 +241,26 @@ int fk_layout_sim_config(const struct fk_layout_memory *mem,
 			 struct fk_sim_config *config);
 
 /*
- * The bytes at the end of a slot that the boot state takes when it lives
- * in the slot trailer, for a flash with the given write unit.
- *
- * This is the layout's figure until src/boot publishes its own: the boot
- * state format (docs/boot-state.md) owns the real number, and this
- * function is the one place to replace by it. Today: eight fields
- * (magic, image state, copy-done, swap progress, ...) each padded to a
- * whole write unit of at least 16 bytes, i.e. 8 * max(16, write_unit).
+ * The bytes of one record slot of the boot state on a flash with the
+ * given write unit: 20 rounded up to a whole number of write units
+ * (docs/boot-state.md, "Record slots"). The boot state always takes a
+ * whole sector, whatever this size: see fk_layout_image_trailer().
  */
 uint32_t fk_layout_trailer_size(uint32_t write_unit);
 
-/* The trailer an image reserves at the end of each of its slots: 0 when
- * its boot state has a dedicated partition, otherwise
- * fk_layout_trailer_size() of the slot memory's write unit (the larger of
- * the two slots' when they differ). */
+/* The bytes an image's boot state takes from the end of its primary slot:
+ * 0 when it has a dedicated boot-state partition, otherwise the slot's
+ * whole last sector (docs/boot-state.md, "Placement"). */
 uint32_t fk_layout_image_trailer(const struct fk_layout *layout,
 				 const struct fk_layout_image *img);
 
 /*
- * The largest payload (the firmware binary, without header and TLVs)
- * that fits the image: the smaller slot, less the header, less the
- * trailer. 0 when nothing fits (the checks refuse such a layout).
+ * The largest payload (what follows the header: the firmware binary and
+ * its TLV area) the image can have: the boot core's own
+ * fk_boot_max_image_size() for the layout's boot configuration of this
+ * image, less the header. It accounts for the trailer, the smaller slot,
+ * and for swap the save room in the staging slot (docs/boot.md,
+ * "Sizing"). 0 when nothing fits (the checks refuse such a layout).
  */
 uint32_t fk_layout_image_max_payload(const struct fk_layout *layout,
 				     const struct fk_layout_image *img);

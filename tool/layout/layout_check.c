@@ -251,30 +251,6 @@ static void check_modules(const struct fk_layout *L, struct fk_diag *d)
 	}
 }
 
-/* The sector sizes of a partition, for comparing two slots. */
-static bool same_sectors(const struct fk_layout *L,
-			 const struct fk_layout_partition *a,
-			 const struct fk_layout_partition *b)
-{
-	const struct fk_layout_memory *ma = &L->memories[a->memory];
-	const struct fk_layout_memory *mb = &L->memories[b->memory];
-	uint32_t oa = a->offset, ob = b->offset;
-
-	if (a->size != b->size)
-		return false;
-	while (oa < a->offset + a->size) {
-		uint32_t ia, sa, za, ib, sb, zb;
-
-		fk_layout_sector_at(ma, oa, &ia, &sa, &za);
-		fk_layout_sector_at(mb, ob, &ib, &sb, &zb);
-		if (za != zb || za == 0)
-			return false;
-		oa += za;
-		ob += zb;
-	}
-	return true;
-}
-
 static void check_slot(const struct fk_layout *L,
 		       const struct fk_layout_image *img, uint32_t slot,
 		       const struct fk_layout_pos *pos, const char *which,
@@ -325,18 +301,8 @@ static void check_strategy(const struct fk_layout *L,
 	}
 	check_slot(L, img, (uint32_t)img->secondary, &img->pos_secondary,
 		   "secondary", d);
-	if (img->strategy == FK_STRATEGY_SWAP && !same_sectors(L, pri, sec)) {
-		fk_diag_error(d, &img->pos_strategy, "image '%s': swap "
-			      "exchanges the slots sector by sector, but '%s' "
-			      "(%s) and '%s' (%s) differ in size or sector "
-			      "sizes; make them alike or use 'strategy: "
-			      "overwrite'", img->name, pri->name,
-			      fk_layout_fmt_size(a, sizeof(a), pri->size),
-			      sec->name,
-			      fk_layout_fmt_size(b, sizeof(b), sec->size));
-		return;
-	}
-	if (pri->size != sec->size)
+	/* a swap wants its staging slot larger (docs/boot.md, "Sizing") */
+	if (pri->size != sec->size && img->strategy != FK_STRATEGY_SWAP)
 		fk_diag_warning(d, &img->pos_secondary, "image '%s': slots '%s' "
 				"(%s) and '%s' (%s) differ in size; an image "
 				"must fit the smaller, so the rest of the "
@@ -363,14 +329,13 @@ static void check_image_room(const struct fk_layout *L,
 	if (fk_layout_image_max_payload(L, img) == 0) {
 		const struct fk_layout_partition *p = &L->partitions[img->primary];
 
-		if (img->secondary >= 0 &&
-		    L->partitions[img->secondary].size < p->size)
-			p = &L->partitions[img->secondary];
 		fk_diag_error(d, &img->pos_header, "image '%s' has no room for "
-			      "code: slot '%s' is %u bytes, the header takes %u "
-			      "and the boot state trailer %u; grow the slot",
+			      "code: slot '%s' is %u bytes, the header takes %u, "
+			      "the boot state trailer %u%s; grow the slots",
 			      img->name, p->name, p->size, img->header_size,
-			      trailer);
+			      trailer, img->strategy == FK_STRATEGY_SWAP
+			      ? " and a swap needs the staging slot larger than "
+				"the image by its save room (docs/boot.md)" : "");
 	}
 }
 

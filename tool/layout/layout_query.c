@@ -1,11 +1,15 @@
 /*
  * Questions other commands ask a loaded layout: find things by name or
  * address, shape a simulated flash like a memory, and the sizes an image
- * has to live with (trailer, maximum payload, alignment).
+ * has to live with (trailer, maximum payload, alignment). The payload is
+ * the boot core's own figure (fk_boot_max_image_size() on the layout's
+ * boot configuration, layout_boot.c), so the layout, the linker scripts
+ * and the bootloader agree to the byte.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "flashkit/boot.h"
 #include "layout_internal.h"
 
 const struct fk_layout_memory *
@@ -95,9 +99,11 @@ int fk_layout_sim_config(const struct fk_layout_memory *mem,
 
 uint32_t fk_layout_trailer_size(uint32_t write_unit)
 {
-	uint32_t field = write_unit > 16 ? write_unit : 16;
+	/* docs/boot-state.md, "Record slots": 20 bytes, rounded up to a
+	 * whole number of write units. */
+	uint32_t wu = write_unit ? write_unit : 1;
 
-	return 8 * field;
+	return (20 + wu - 1) / wu * wu;
 }
 
 static uint32_t slot_write_unit(const struct fk_layout *layout, uint32_t part)
@@ -119,23 +125,30 @@ uint32_t fk_layout_image_align(const struct fk_layout *layout,
 uint32_t fk_layout_image_trailer(const struct fk_layout *layout,
 				 const struct fk_layout_image *img)
 {
-	if (img->boot_state != FK_LAYOUT_BOOT_STATE_TRAILER)
+	const struct fk_layout_partition *p = &layout->partitions[img->primary];
+	const struct fk_layout_memory *mem = &layout->memories[p->memory];
+	uint32_t index, start, size;
+
+	if (img->boot_state != FK_LAYOUT_BOOT_STATE_TRAILER || p->size == 0 ||
+	    mem->kind == FK_MEM_RAM || p->offset + p->size > mem->size)
 		return 0;
-	return fk_layout_trailer_size(fk_layout_image_align(layout, img));
+	/* the slot's last sector holds the boot state (its record slots,
+	 * fk_layout_trailer_size() each); the boot state owns it whole so
+	 * that erasing it never touches the image */
+	fk_layout_sector_at(mem, p->offset + p->size - 1, &index, &start, &size);
+	return size;
 }
 
 uint32_t fk_layout_image_max_payload(const struct fk_layout *layout,
 				     const struct fk_layout_image *img)
 {
-	uint64_t slot = layout->partitions[img->primary].size;
-	uint64_t overhead;
+	struct fk_layout_boot view;
+	uint32_t max;
 
-	if (img->secondary >= 0 &&
-	    layout->partitions[img->secondary].size < slot)
-		slot = layout->partitions[img->secondary].size;
-	overhead = (uint64_t)img->header_size +
-		   fk_layout_image_trailer(layout, img);
-	return slot > overhead ? (uint32_t)(slot - overhead) : 0;
+	if (fk_layout_boot_view(layout, img, &view))
+		return 0;
+	max = fk_boot_max_image_size(&view.cfg, 0);
+	return max > img->header_size ? max - img->header_size : 0;
 }
 
 void fk_layout_free(struct fk_layout *layout)
