@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -246,7 +247,34 @@ int fk_read_file(const char *path, uint8_t **data, size_t *len)
 	return 0;
 }
 
-int fk_out_open(struct fk_outfile *out, const char *path)
+/* mkstemp() creates files 0600; an output file gets the mode any other
+ * tool would give it (0666 less the umask), a secret (a private key)
+ * keeps 0600. */
+static int create_tmpfile_mode(char *template_path, bool secret)
+{
+	int fd = mkstemp(template_path);
+	mode_t mask;
+
+	if (fd < 0)
+		return fd;
+	if (secret)
+		return fd;
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0) {
+		close(fd);
+		unlink(template_path);
+		return -1;
+	}
+	return fd;
+}
+
+static int create_tmpfile(char *template_path)
+{
+	return create_tmpfile_mode(template_path, false);
+}
+
+static int out_open(struct fk_outfile *out, const char *path, bool secret)
 {
 	size_t len = strlen(path);
 	int fd;
@@ -260,7 +288,7 @@ int fk_out_open(struct fk_outfile *out, const char *path)
 	}
 	memcpy(out->tmp_path, path, len);
 	memcpy(out->tmp_path + len, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
-	fd = mkstemp(out->tmp_path);
+	fd = create_tmpfile_mode(out->tmp_path, secret);
 	if (fd < 0) {
 		fk_error("cannot create '%s': %s", path, strerror(errno));
 		goto fail;
@@ -316,11 +344,17 @@ void fk_out_abort(struct fk_outfile *out)
 	out_release(out);
 }
 
-int fk_write_file(const char *path, const void *data, size_t len)
+int fk_out_open(struct fk_outfile *out, const char *path)
+{
+	return out_open(out, path, false);
+}
+
+static int write_whole_file(const char *path, const void *data, size_t len,
+			    bool secret)
 {
 	struct fk_outfile out;
 
-	if (fk_out_open(&out, path))
+	if (out_open(&out, path, secret))
 		return -1;
 	if (len && fwrite(data, 1, len, out.fp) != len) {
 		fk_error("cannot write '%s': %s", path, strerror(errno));
@@ -328,6 +362,16 @@ int fk_write_file(const char *path, const void *data, size_t len)
 		return -1;
 	}
 	return fk_out_commit(&out);
+}
+
+int fk_write_file(const char *path, const void *data, size_t len)
+{
+	return write_whole_file(path, data, len, false);
+}
+
+int fk_write_secret_file(const char *path, const void *data, size_t len)
+{
+	return write_whole_file(path, data, len, true);
 }
 
 /* Writes all of data to fd. Returns 0 or -1 (errno set). */
@@ -403,7 +447,7 @@ int fk_write_new_file_nosync(const char *path, const void *data, size_t len)
 	}
 	memcpy(tmp, path, plen);
 	memcpy(tmp + plen, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
-	fd = mkstemp(tmp);
+	fd = create_tmpfile(tmp);
 	if (fd < 0) {
 		fk_error("cannot create '%s': %s", path, strerror(errno));
 		free(tmp);

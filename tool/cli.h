@@ -85,6 +85,8 @@ int fk_out_commit(struct fk_outfile *out);
 void fk_out_abort(struct fk_outfile *out);
 /* Whole buffer at once, same guarantee. */
 int fk_write_file(const char *path, const void *data, size_t len);
+/* Same, readable by the owner only (0600): private keys. */
+int fk_write_secret_file(const char *path, const void *data, size_t len);
 
 /*
  * For batches of new files (one per device): written to an unnamed file

@@ -353,7 +353,7 @@ int fk_key_generate_p256(const char *path)
 		goto out;
 	}
 	/* pem_len counts the terminating NUL. */
-	rc = fk_write_file(path, pem, pem_len - 1) ? -1 : 0;
+	rc = fk_write_secret_file(path, pem, pem_len - 1) ? -1 : 0;
 out:
 	mbedtls_platform_zeroize(sec1, sizeof(sec1));
 	mbedtls_platform_zeroize(der, sizeof(der));
