@@ -281,6 +281,40 @@ static const struct bad_case cases[] = {
 	  "ram }\n  two: { primary: b, secondary: a, strategy: swap, ram: "
 	  "ram }\n",
 	  "17:19: error: slot 'b' is used by images 'app' and 'two'" },
+	{ "two_images_two_strategies",
+	  FLASH_HEAD
+	  "      boot: { size: 32K, role: bootloader, protect: write }\n"
+	  "      st: { size: 16K, role: boot-state }\n"
+	  "      a: { at: 0x08020000, size: 128K, role: slot }\n"
+	  "      b: { size: 128K, role: slot }\n" RAM
+	  "    partitions:\n      r1: { size: 32K }\n      r2: { size: 32K }\n"
+	  "  spi:\n    kind: external\n    sectors: 128x4K\n    write-unit: 1\n"
+	  "    partitions:\n      c: { size: 128K, role: slot }\n"
+	  "      d: { size: 256K, role: slot }\n"
+	  "images:\n"
+	  "  one: { primary: a, secondary: c, strategy: overwrite, ram: r1, "
+	  "boot-state: st }\n"
+	  "  two: { primary: b, secondary: d, strategy: swap, ram: r2, "
+	  "boot-state: st }\n",
+	  "28:46: error: image 'two' uses strategy swap but image 'one' "
+	  "overwrite: the bootloader installs every image of a device the "
+	  "same way" },
+	{ "two_images_two_boot_states",
+	  FLASH_HEAD
+	  "      boot: { size: 32K, role: bootloader, protect: write }\n"
+	  "      st: { size: 16K, role: boot-state }\n"
+	  "      a: { at: 0x08020000, size: 128K, role: slot }\n"
+	  "      b: { size: 128K, role: slot }\n" RAM
+	  "    partitions:\n      r1: { size: 32K }\n      r2: { size: 32K }\n"
+	  "  spi:\n    kind: external\n    sectors: 64x4K\n    write-unit: 1\n"
+	  "    partitions:\n      c: { size: 128K, role: slot }\n"
+	  "      d: { size: 128K, role: slot }\n"
+	  "images:\n"
+	  "  one: { primary: a, secondary: c, strategy: overwrite, ram: r1, "
+	  "boot-state: st }\n"
+	  "  two: { primary: b, secondary: d, strategy: overwrite, ram: r2 }\n",
+	  "28:3: error: images 'one' and 'two' need one boot state between "
+	  "them" },
 	{ "header_not_vector_aligned",
 	  FLASH_HEAD GOOD_PARTS RAM
 	  "images:\n  app: { primary: a, secondary: b, strategy: swap, ram: "

@@ -435,6 +435,34 @@ static void check_images(const struct fk_layout *L, struct fk_diag *d)
 	}
 }
 
+/* The boot core runs every image of a device with one configuration:
+ * one strategy and one boot state (struct fk_boot_config). */
+static void check_one_boot_config(const struct fk_layout *L, struct fk_diag *d)
+{
+	const struct fk_layout_image *first = &L->images[0];
+
+	for (uint32_t i = 1; i < L->image_count; i++) {
+		const struct fk_layout_image *img = &L->images[i];
+
+		if (img->strategy != first->strategy)
+			fk_diag_error(d, &img->pos_strategy, "image '%s' uses "
+				      "strategy %s but image '%s' %s: the "
+				      "bootloader installs every image of a "
+				      "device the same way; pick one", img->name,
+				      fk_layout_strategy_name(img->strategy),
+				      first->name,
+				      fk_layout_strategy_name(first->strategy));
+		if (img->boot_state == FK_LAYOUT_BOOT_STATE_TRAILER ||
+		    img->boot_state != first->boot_state)
+			fk_diag_error(d, &img->pos, "images '%s' and '%s' need "
+				      "one boot state between them (the "
+				      "bootloader keeps one for all images): "
+				      "give both 'boot-state: NAME' of the same "
+				      "partition of role boot-state", first->name,
+				      img->name);
+	}
+}
+
 void fk_layout_check(const struct fk_layout *layout, struct fk_diag *d)
 {
 	uint32_t before = d->errors;
@@ -446,4 +474,5 @@ void fk_layout_check(const struct fk_layout *layout, struct fk_diag *d)
 		return;
 	check_modules(layout, d);
 	check_images(layout, d);
+	check_one_boot_config(layout, d);
 }
