@@ -282,8 +282,9 @@ static void print_memory(const char *name, const struct merge_memory *mm,
 }
 
 /* DfuSe with a layout: one file, one target per memory (alternate
- * setting = the memory's rank among the flash memories), as ST's DFU
- * bootloaders expose internal flash, option bytes, external flash. */
+ * setting = the memory's rank among flash and external memories), as
+ * ST's DFU bootloaders expose internal flash, option bytes, external
+ * flash. */
 static int write_dfu_targets(struct merge *m, const char *out)
 {
 	struct fk_dfu_target *t = calloc(m->nmem, sizeof(*t));
