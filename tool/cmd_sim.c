@@ -2,12 +2,14 @@
  * flashkit sim: runs the real bootloader core on simulated flash shaped
  * like the user's layout and cuts power at every operation of an update.
  *
- *   flashkit sim --layout FILE --image NAME [--strategy S] [--json]
- *                [--key KEY] [--size BYTES] [--buffer BYTES] [--single]
+ *   flashkit sim --layout FILE --image NAME [--image NAME2] [--strategy S]
+ *                [--json] [--key KEY] [--size BYTES] [--buffer BYTES]
+ *                [--single]
  *
  * The memories the image's slots, its boot state and the bootloader live
  * on become simulators (geometry and timings from the layout, bootloader
- * write-protected); two signed images are made (old, new), and the sweep
+ * write-protected); two signed images are made per image (old, new;
+ * with --image twice, both images are installed together), and the sweep
  * of tool/bootsim/ runs the scenarios of the strategy: a TEST install that
  * is confirmed and one that is reverted (SWAP, XIP), or a PERMANENT
  * install (OVERWRITE), each with a cut before, after and in the middle of
@@ -24,14 +26,18 @@
 #include "layout/layout.h"
 
 struct sim_opts {
-	const char *layout, *image, *strategy, *key, *size, *buffer;
+	const char *layout, *strategy, *key, *size, *buffer;
+	struct fk_opt_list images;
 	int json, single;
 };
 
 struct sim_job {
 	struct fk_layout L;
-	const struct fk_layout_image *img;
-	const struct fk_layout_partition *primary, *secondary, *state_part;
+	uint32_t count; /* images installed together */
+	const struct fk_layout_image *img[FK_BOOT_MAX_IMAGES];
+	const struct fk_layout_partition *primary[FK_BOOT_MAX_IMAGES];
+	const struct fk_layout_partition *secondary[FK_BOOT_MAX_IMAGES];
+	const struct fk_layout_partition *state_part;
 	uint32_t layout_mem[FK_RIG_MAX_MEMORIES]; /* rig memory -> layout */
 	struct fk_rig rig;
 	struct fk_key key;
@@ -81,7 +87,7 @@ static int rig_memory(struct sim_job *job, uint32_t m)
 	}
 	if (job->rig.mem_count == FK_RIG_MAX_MEMORIES) {
 		fk_error("%s: image %s uses more than %d memories; the "
-			 "simulation handles %d", job->L.path, job->img->name,
+			 "simulation handles %d", job->L.path, job->img[0]->name,
 			 FK_RIG_MAX_MEMORIES, FK_RIG_MAX_MEMORIES);
 		return -1;
 	}
@@ -116,15 +122,26 @@ static int state_area(struct sim_job *job, struct fk_boot_config *cfg)
 	struct fk_area *p = &cfg->images[0].primary;
 	struct fk_sector last;
 
-	if (job->img->boot_state >= 0) {
-		job->state_part = &job->L.partitions[job->img->boot_state];
+	for (uint32_t i = 1; i < job->count; i++) {
+		if (job->img[i]->boot_state < 0 ||
+		    job->img[i]->boot_state != job->img[0]->boot_state) {
+			fk_layout_diag(stderr, &job->img[i]->pos, "error",
+				       "images %s and %s are installed together "
+				       "only when they share one boot-state "
+				       "partition", job->img[0]->name,
+				       job->img[i]->name);
+			return -1;
+		}
+	}
+	if (job->img[0]->boot_state >= 0) {
+		job->state_part = &job->L.partitions[job->img[0]->boot_state];
 		return area_of(job, job->state_part, &cfg->state);
 	}
 	if (fk_area_sector_at(p, p->size - 1, &last) != FK_OK ||
 	    last.size >= p->size) {
-		fk_layout_diag(stderr, &job->primary->pos, "error",
+		fk_layout_diag(stderr, &job->primary[0]->pos, "error",
 			       "slot %s needs a sector beyond the image for the "
-			       "boot state trailer", job->primary->name);
+			       "boot state trailer", job->primary[0]->name);
 		return -1;
 	}
 	fk_area_init(&cfg->state, p->flash, p->off + last.off, last.size);
@@ -183,12 +200,15 @@ static int make_config(struct sim_job *job, const struct sim_opts *o)
 	struct fk_boot_config *cfg = &job->rig.cfg;
 	uint32_t buf_len;
 
-	cfg->image_count = 1;
+	cfg->image_count = job->count;
 	cfg->trial_boots = 1;
 	cfg->check_security_counter = true;
-	if (area_of(job, job->primary, &cfg->images[0].primary) ||
-	    area_of(job, job->secondary, &cfg->images[0].secondary) ||
-	    state_area(job, cfg))
+	for (uint32_t i = 0; i < job->count; i++) {
+		if (area_of(job, job->primary[i], &cfg->images[i].primary) ||
+		    area_of(job, job->secondary[i], &cfg->images[i].secondary))
+			return -1;
+	}
+	if (state_area(job, cfg))
 		return -1;
 	protect_bootloaders(job, cfg);
 	buf_len = largest_sector(&job->rig);
@@ -220,12 +240,12 @@ static int check_config(struct sim_job *job)
 	if (rc == FK_OK)
 		return 0;
 	if (rc == FK_ENOSPC && cfg->strategy == FK_BOOT_SWAP)
-		fk_layout_diag(stderr, &job->secondary->pos, "error",
+		fk_layout_diag(stderr, &job->secondary[0]->pos, "error",
 			       "slot %s has no room for a swap: it must hold "
 			       "the new image above the save room of the old "
 			       "one (see docs/boot.md, \"Sizing\"); make it at "
 			       "least one sector larger than %s",
-			       job->secondary->name, job->primary->name);
+			       job->secondary[0]->name, job->primary[0]->name);
 	else if (rc == FK_ENOSPC)
 		fk_error("%s: the boot state sector is too small for one "
 			 "update cycle", job->L.path);
@@ -234,63 +254,86 @@ static int check_config(struct sim_job *job)
 			 "unit", cfg->buf_len);
 	else
 		fk_error("%s: image %s: the boot configuration is refused: %s",
-			 job->L.path, job->img->name, fk_strerror(rc));
+			 job->L.path, job->img[0]->name, fk_strerror(rc));
 	return -1;
 }
 
-/* Signs the old (version 1.0.0) and new (2.0.0) images. */
-static int make_images(struct sim_job *job, const struct sim_opts *o)
+/* Signs image i's old (version 1.0.0) and new (2.0.0) images. */
+static int make_images(struct sim_job *job, const struct sim_opts *o,
+		       uint32_t i)
 {
 	struct fk_rig *rig = &job->rig;
-	uint32_t max = fk_boot_max_image_size(&rig->cfg, 0);
-	uint32_t room = max > job->img->header_size + 1024 ?
-				max - job->img->header_size - 1024 :
+	const struct fk_layout_image *img = job->img[i];
+	uint32_t max = fk_boot_max_image_size(&rig->cfg, i);
+	uint32_t room = max > img->header_size + 1024 ?
+				max - img->header_size - 1024 :
 				0;
+	uint32_t payload = room;
 	struct fk_rig_image_spec spec = {
-		.hdr_size = job->img->header_size ? job->img->header_size : 32,
-		.align = rig->cfg.images[0].primary.flash->geo.write_unit,
+		.hdr_size = img->header_size ? img->header_size : 32,
+		.align = rig->cfg.images[i].primary.flash->geo.write_unit,
 		.key = job->has_key ? &job->key : NULL,
 	};
 
-	job->new_payload = room;
-	if (o->size && parse_size("--size", o->size, &job->new_payload))
+	if (o->size && parse_size("--size", o->size, &payload))
 		return -1;
-	if (job->new_payload > room) {
+	if (payload > room) {
 		fk_error("--size %u: image %s holds at most %u bytes of "
-			 "firmware with strategy %s", job->new_payload,
-			 job->img->name, room, strategy_name(rig->cfg.strategy));
+			 "firmware with strategy %s", payload, img->name, room,
+			 strategy_name(rig->cfg.strategy));
 		return -1;
 	}
-	job->old_payload = job->new_payload / 4 * 3;
-	spec.payload_len = job->old_payload;
-	spec.seed = 1;
+	spec.payload_len = payload / 4 * 3;
+	spec.seed = 1 + 2 * i;
 	spec.version.major = 1;
-	if (fk_rig_make_image(&spec, &rig->old_img[0], &rig->old_len[0]))
+	if (fk_rig_make_image(&spec, &rig->old_img[i], &rig->old_len[i]))
 		return -1;
-	spec.payload_len = job->new_payload;
-	spec.seed = 2;
+	spec.payload_len = payload;
+	spec.seed = 2 + 2 * i;
 	spec.version.major = 2;
-	return fk_rig_make_image(&spec, &rig->new_img[0], &rig->new_len[0]);
+	return fk_rig_make_image(&spec, &rig->new_img[i], &rig->new_len[i]);
 }
 
-static int find_image(struct sim_job *job, const struct sim_opts *o)
+static int find_image(struct sim_job *job, const char *name, uint32_t i)
 {
-	job->img = fk_layout_find_image(&job->L, o->image);
-	if (!job->img) {
+	const struct fk_layout_image *img = fk_layout_find_image(&job->L, name);
+
+	if (!img) {
 		fk_error("%s: no image named '%s' (the layout's images: %s%s)",
-			 job->L.path, o->image,
+			 job->L.path, name,
 			 job->L.image_count ? job->L.images[0].name : "none",
 			 job->L.image_count > 1 ? ", ..." : "");
 		return -1;
 	}
-	job->primary = &job->L.partitions[job->img->primary];
-	if (job->img->secondary < 0) {
-		fk_layout_diag(stderr, &job->img->pos, "error",
+	if (img->secondary < 0) {
+		fk_layout_diag(stderr, &img->pos, "error",
 			       "image %s has no secondary slot: nothing to "
-			       "update into", job->img->name);
+			       "update into", img->name);
 		return -1;
 	}
-	job->secondary = &job->L.partitions[job->img->secondary];
+	if (i > 0 && img->strategy != job->img[0]->strategy) {
+		fk_layout_diag(stderr, &img->pos_strategy, "error",
+			       "image %s does not use the strategy of %s: "
+			       "images installed together share one",
+			       img->name, job->img[0]->name);
+		return -1;
+	}
+	job->img[i] = img;
+	job->primary[i] = &job->L.partitions[img->primary];
+	job->secondary[i] = &job->L.partitions[img->secondary];
+	return 0;
+}
+
+static int find_images(struct sim_job *job, const struct sim_opts *o)
+{
+	for (uint32_t i = 0; i < job->count; i++) {
+		if (find_image(job, o->images.values[i], i) != 0)
+			return -1;
+	}
+	if (job->count > 1 && job->img[0] == job->img[1]) {
+		fk_error("--image %s given twice", job->img[0]->name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -324,16 +367,23 @@ static void print_text(const struct sim_job *job, struct scenario_run *runs,
 {
 	const struct fk_boot_config *cfg = &job->rig.cfg;
 
-	printf("flashkit sim: %s, image %s, strategy %s\n", job->L.path,
-	       job->img->name, strategy_name(cfg->strategy));
-	printf("  slots: %s (%u bytes for the image), %s (new image at +%u)"
-	       "; boot state: %s\n",
-	       job->primary->name, cfg->images[0].primary.size,
-	       job->secondary->name, fk_boot_staging_offset(cfg, 0),
+	printf("flashkit sim: %s, image%s %s%s%s, strategy %s\n", job->L.path,
+	       job->count > 1 ? "s" : "", job->img[0]->name,
+	       job->count > 1 ? " + " : "",
+	       job->count > 1 ? job->img[1]->name : "",
+	       strategy_name(cfg->strategy));
+	for (uint32_t i = 0; i < job->count; i++) {
+		printf("  %s: slots %s (%u bytes for the image), %s (new image "
+		       "at +%u); old %zu bytes (1.0.0), new %zu bytes "
+		       "(2.0.0)\n",
+		       job->img[i]->name, job->primary[i]->name,
+		       cfg->images[i].primary.size, job->secondary[i]->name,
+		       fk_boot_staging_offset(cfg, i), job->rig.old_len[i],
+		       job->rig.new_len[i]);
+	}
+	printf("  boot state: %s; images %s\n",
 	       job->state_part ? job->state_part->name :
-				 "last sector of the primary slot");
-	printf("  images: old %zu bytes (1.0.0), new %zu bytes (2.0.0), %s\n",
-	       job->rig.old_len[0], job->rig.new_len[0],
+				 "last sector of the primary slot",
 	       job->has_key ? "signed" : "SHA-256 only (no --key)");
 	for (int i = 0; i < n; i++) {
 		const struct fk_rig_result *r = &runs[i].res;
@@ -360,14 +410,20 @@ static void print_json(const struct sim_job *job, struct scenario_run *runs,
 		       int n, uint64_t cases, uint64_t failures)
 {
 	const struct fk_rig_cost *c = &runs[0].res.life;
+	char names[160];
 
-	printf("{\"layout\": \"%s\", \"image\": \"%s\", \"strategy\": \"%s\", "
+	snprintf(names, sizeof(names), "\"%s\"%s%s%s", job->img[0]->name,
+		 job->count > 1 ? ", \"" : "",
+		 job->count > 1 ? job->img[1]->name : "",
+		 job->count > 1 ? "\"" : "");
+	printf("{\"layout\": \"%s\", \"image\": \"%s\", \"images\": [%s], "
+	       "\"strategy\": \"%s\", "
 	       "\"verdict\": \"%s\", \"cases\": %llu, \"failures\": %llu, "
 	       "\"erases\": %llu, \"bytes_programmed\": %llu, "
 	       "\"seconds\": %.3f, \"most_worn_sector\": {\"memory\": \"%s\", "
 	       "\"index\": %u, \"erases\": %u}, \"image_bytes\": %zu, "
 	       "\"scenarios\": [",
-	       job->L.path, job->img->name,
+	       job->L.path, job->img[0]->name, names,
 	       strategy_name(job->rig.cfg.strategy),
 	       failures ? "fail" : "pass", (unsigned long long)cases,
 	       (unsigned long long)failures, (unsigned long long)c->erases,
@@ -421,7 +477,7 @@ static int run(struct sim_job *job, const struct sim_opts *o)
 
 		if (fk_rig_sweep(&job->rig, &sw, &runs[i].res) != 0) {
 			fk_error("%s: image %s: %s", job->L.path,
-				 job->img->name, runs[i].res.first_failure);
+				 job->img[0]->name, runs[i].res.first_failure);
 			return FK_EXIT_FAIL;
 		}
 		cases += runs[i].res.cases;
@@ -440,8 +496,9 @@ int cmd_sim(int argc, char **argv)
 	static const struct fk_option options[] = {
 		{ 'l', "layout", "FILE", "the layout file", 0, NULL, &o.layout,
 		  NULL },
-		{ 'i', "image", "NAME", "the image of the layout to update", 0,
-		  NULL, &o.image, NULL },
+		{ 'i', "image", "NAME", "the image of the layout to update; "
+		  "twice: two images installed together (all or nothing)", 1,
+		  NULL, NULL, &o.images },
 		{ 's', "strategy", "S", "overwrite, swap or xip (default: the "
 		  "layout's)", 0, NULL, &o.strategy, NULL },
 		{ 'k', "key", "KEY", "sign the test images with this key and "
@@ -478,7 +535,8 @@ int cmd_sim(int argc, char **argv)
 
 	if (rc)
 		return rc > 0 ? FK_EXIT_OK : FK_EXIT_USAGE;
-	if (npos != 0 || !o.layout || !o.image) {
+	if (npos != 0 || !o.layout || o.images.count < 1 ||
+	    o.images.count > FK_BOOT_MAX_IMAGES) {
 		fk_error("usage: %s (see --help)", help.usage);
 		return FK_EXIT_USAGE;
 	}
@@ -491,12 +549,14 @@ int cmd_sim(int argc, char **argv)
 		return rc == FK_EIO ? FK_EXIT_USAGE : FK_EXIT_FAIL;
 	}
 	rc = FK_EXIT_FAIL;
-	if (find_image(job, &o) == 0) {
-		job->rig.cfg.strategy = from_layout(job->img->strategy);
+	job->count = (uint32_t)o.images.count;
+	if (find_images(job, &o) == 0) {
+		job->rig.cfg.strategy = from_layout(job->img[0]->strategy);
 		if ((!o.strategy ||
 		     parse_strategy(o.strategy, &job->rig.cfg.strategy) == 0) &&
 		    make_config(job, &o) == 0 && check_config(job) == 0 &&
-		    make_images(job, &o) == 0)
+		    make_images(job, &o, 0) == 0 &&
+		    (job->count < 2 || make_images(job, &o, 1) == 0))
 			rc = run(job, &o);
 	}
 	if (job->has_key)

@@ -9,5 +9,6 @@ set -euo pipefail
 layout=examples/stm32h745-dual-core/layout.yaml
 echo "== flashkit sim: the M7 image of $layout, swap with rollback"
 "$FK_TOOL" sim --layout "$layout" --image cm7 | tee "$FK_DEMO_OUT/boot-sim-cm7.txt"
-echo "-- the M4 image, cuts at every operation without the second cut, as JSON:"
-"$FK_TOOL" sim --layout "$layout" --image cm4 --single --json | tee "$FK_DEMO_OUT/boot-sim-cm4.json"
+echo "-- both cores' images installed together (all or nothing), single cuts, as JSON:"
+"$FK_TOOL" sim --layout "$layout" --image cm7 --image cm4 --single --json |
+	tee "$FK_DEMO_OUT/boot-sim-cm7-cm4.json"

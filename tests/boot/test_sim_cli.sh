@@ -41,6 +41,18 @@ print(s, "cases", o["cases"], "erases", o["erases"], "bytes", o["bytes_programme
 PY
 done
 
+# two images installed together, on two memories (seed 004's layout)
+"$F" sim -l "$FK_ROOT/examples/stm32h745-dual-core/layout.yaml" -i cm7 -i cm4 \
+	--single --size 40K --json >"$T/dual.json" 2>/dev/null
+python3 - "$T/dual.json" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["images"] == ["cm7", "cm4"] and o["verdict"] == "pass", o
+assert o["failures"] == 0 and o["cases"] > 50
+assert o["erases"] == 4, o["erases"]  # one primary + one save sector each
+print("cm7 + cm4 together: cases", o["cases"], "erases", o["erases"])
+PY
+
 # refusals
 if "$F" sim -l "$L" -i nope 2>"$T/err"; then fail "unknown image accepted"; fi
 grep -q "no image named 'nope'" "$T/err" || fail "unknown image message"
@@ -49,4 +61,6 @@ grep -q "holds at most .* bytes of firmware with strategy swap" "$T/err" || fail
 if "$F" sim -l "$L" -i app --strategy scratch 2>"$T/err"; then fail "bad strategy accepted"; fi
 grep -q "use overwrite, swap or xip" "$T/err" || fail "strategy message"
 if "$F" sim -l "$L" 2>/dev/null; then fail "missing --image accepted"; fi
+if "$F" sim -l "$L" -i app -i app 2>"$T/err"; then fail "same image twice accepted"; fi
+grep -q "given twice" "$T/err" || fail "twice message"
 echo "flashkit sim: all checks passed"
