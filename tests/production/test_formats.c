@@ -153,6 +153,29 @@ static void test_unaligned_bytes_round_trip_through_text_formats(void **state)
 	fk_segs_free(&s);
 }
 
+/* Found by fuzz_elf: the writer reserved 43 bytes per record, a record
+ * of 16 bytes takes 44 with its newline; one segment of about 370
+ * records then ran past a buffer of exactly 16 KiB (caught by ASan).
+ * S-records go through the same sweep. */
+static void test_ihex_writer_reserves_room_for_every_record(void **state)
+{
+	(void)state;
+	for (uint64_t len = 5900; len < 6100; len += 3) {
+		struct fk_segs s, back;
+		struct fk_buf b = { 0 };
+		enum fk_format f = len % 2 ? FK_FMT_IHEX : FK_FMT_SREC;
+
+		fk_segs_init(&s);
+		add_random(&s, 0x15F5, len);
+		write_fmt(f, &s, &b);
+		read_fmt(f, &b, 0, &back);
+		assert_true(fk_segs_equal(&back, &s));
+		fk_segs_free(&s);
+		fk_segs_free(&back);
+		fk_buf_free(&b);
+	}
+}
+
 static void test_uf2_pads_partial_window_with_fill(void **state)
 {
 	struct fk_segs s, back;
@@ -515,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_every_pair_round_trips_dense_image),
 		cmocka_unit_test(test_every_pair_round_trips_sparse_image),
 		cmocka_unit_test(test_unaligned_bytes_round_trip_through_text_formats),
+		cmocka_unit_test(test_ihex_writer_reserves_room_for_every_record),
 		cmocka_unit_test(test_uf2_pads_partial_window_with_fill),
 		cmocka_unit_test(test_ihex_bad_checksum_names_line),
 		cmocka_unit_test(test_ihex_truncated_record_names_line),

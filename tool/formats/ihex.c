@@ -16,6 +16,8 @@
 #include "formats.h"
 
 #define IHEX_LINE_BYTES 16
+/* ':', count, address, type, data, checksum, '\n' */
+#define IHEX_RECORD_MAX (12 + 2 * IHEX_LINE_BYTES)
 
 struct ihex_reader {
 	const char *name;
@@ -200,7 +202,7 @@ int fk_ihex_read(const uint8_t *in, size_t len, const char *name,
 	return 0;
 }
 
-/* Writes one record; p must have room for 11 + 2 * n characters. */
+/* Writes one record; p must have room for 12 + 2 * n characters. */
 static uint8_t *put_record(uint8_t *p, uint8_t type, uint16_t off,
 			   const uint8_t *data, unsigned n)
 {
@@ -230,11 +232,13 @@ int fk_ihex_write(const struct fk_segs *s, const struct fk_write_opts *o,
 	(void)o;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct fk_seg *seg = &s->v[i];
-		uint64_t records = seg->len / IHEX_LINE_BYTES + 2 +
-				   (seg->len >> 16) * 2;
+		/* Data records, one more per 64 KiB boundary crossed, and
+		 * an 04 record per upper address (the first one included). */
+		uint64_t records = seg->len / IHEX_LINE_BYTES + 1 +
+				   2 * ((seg->len >> 16) + 2);
 		uint8_t *p;
 
-		if (fk_buf_reserve(out, records * (11 + 2 * IHEX_LINE_BYTES)))
+		if (fk_buf_reserve(out, records * IHEX_RECORD_MAX))
 			return fk_fmt_fail(err, "out of memory");
 		p = out->p + out->len;
 		for (uint64_t done = 0; done < seg->len;) {
@@ -259,7 +263,7 @@ int fk_ihex_write(const struct fk_segs *s, const struct fk_write_opts *o,
 		}
 		out->len = (size_t)(p - out->p);
 	}
-	if (fk_buf_reserve(out, 2 * 19))
+	if (fk_buf_reserve(out, 2 * IHEX_RECORD_MAX))
 		return fk_fmt_fail(err, "out of memory");
 	{
 		uint8_t *p = out->p + out->len;
