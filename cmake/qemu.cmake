@@ -64,10 +64,11 @@ function(_fk_cm3_object src out_var)
 endfunction()
 
 # The device-side library as an archive (members linked only when used)
-# and the port objects, built once for every program.
+# and the port objects, built once for every program. The library gets the
+# port's FK_RAMFUNC, so its flash-writing functions run from RAM.
 set(lib_objs)
 foreach(src IN LISTS FK_DEVICE_SOURCES)
-	_fk_cm3_object(${src} lib_objs)
+	_fk_cm3_object(${src} lib_objs -include ${FK_ROOT}/ports/cortex-m/ramfunc.h)
 endforeach()
 set(FK_CM3_LIB ${FK_CM3_DIR}/libfk_device.a)
 add_custom_command(OUTPUT ${FK_CM3_LIB}

@@ -14,13 +14,7 @@
 
 #include <stdint.h>
 
-/*
- * Puts a function in RAM (section .ramfunc, copied there by the reset
- * handler). Flash-programming routines need it on parts where the flash
- * cannot be read (fetched from) while it is being programmed or erased.
- * long_call because RAM is usually out of reach of a BL from flash.
- */
-#define FK_RAMFUNC __attribute__((section(".ramfunc"), noinline, long_call))
+#include "ramfunc.h"
 
 /*
  * Starts the image whose vector table is at vector_table, as a reset
