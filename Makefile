@@ -1,7 +1,9 @@
 # Thin wrapper over CMake. Every target installs missing Debian packages
 # first (scripts/deps.sh: apt-get as root, otherwise it prints the command).
 #
-#   make          host tool, library, simulator and tests (build/host)
+#   make          host tool, library, simulator and tests (build/host;
+#                 the compiler's output goes to build/host/build.log, V=1
+#                 shows it)
 #   make check    all tests through ctest, then the host tests again with
 #                 ASan+UBSan (build/asan), then the Cortex-M builds
 #   make size     text/data/bss of the device-side library per Cortex-M
@@ -13,6 +15,7 @@
 #                 from Debian's mbedtls source package (fetched by deps)
 
 JOBS ?= $(shell nproc)
+MAKEFLAGS += --no-print-directory
 FUZZ_SECONDS ?= 60
 CTEST = ctest --output-on-failure -j $(JOBS)
 
@@ -25,17 +28,17 @@ deps:
 
 host: deps
 	@cmake -S . -B build/host -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build build/host -j $(JOBS)
+	@bash scripts/build.sh build/host $(JOBS)
 
 asan: deps
 	@cmake -S . -B build/asan -DFK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-	@cmake --build build/asan -j $(JOBS)
+	@bash scripts/build.sh build/asan $(JOBS)
 
 target: deps
 	@for cpu in cortex-m3 cortex-m4f; do \
 		cmake -S . -B build/$$cpu -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake \
 			-DFK_CPU=$$cpu -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null && \
-		cmake --build build/$$cpu -j $(JOBS) || exit 1; \
+		bash scripts/build.sh build/$$cpu $(JOBS) || exit 1; \
 	done
 
 target-crypto: deps
