@@ -8,8 +8,11 @@
 #   FK_MBEDTLS_MODULES      library/<module>.c files compiled
 #   fk_mbedtls_cm3_library(<out_var>)
 #       In a host build with cmake/qemu.cmake: custom commands compiling
-#       the modules for Cortex-M3 into ${FK_CM3_DIR}/libmbedcrypto_fk.a;
-#       sets <out_var> to the archive.
+#       the modules for Cortex-M3 into ${FK_CM3_DIR}/libmbedcrypto_fk.a,
+#       made by the one target fk_cm3_mbedtls however many folders call
+#       this (two rules for one file would race in a parallel build);
+#       sets <out_var> to the archive. fk_cortexm_executable() orders
+#       every program after fk_cm3_mbedtls.
 set(FK_MBEDTLS_SRC /var/cache/flashkit/mbedtls CACHE PATH
 	"Debian's mbedtls source package (apt-get source mbedtls)")
 set(FK_MBEDTLS_CONFIG_DIR ${CMAKE_CURRENT_LIST_DIR})
@@ -31,6 +34,11 @@ set(FK_MBEDTLS_CM3_FLAGS -mcpu=cortex-m3 -mthumb -mfloat-abi=soft -std=c99
 	-DMBEDTLS_CONFIG_FILE=<fk_mbedtls_config.h>)
 
 function(fk_mbedtls_cm3_library out_var)
+	set(lib ${FK_CM3_DIR}/libmbedcrypto_fk.a)
+	set(${out_var} ${lib} PARENT_SCOPE)
+	if(TARGET fk_cm3_mbedtls)
+		return()
+	endif()
 	set(objs)
 	foreach(m IN LISTS FK_MBEDTLS_MODULES)
 		set(obj ${FK_CM3_DIR}/mbedtls/${m}.o)
@@ -44,11 +52,10 @@ function(fk_mbedtls_cm3_library out_var)
 			VERBATIM)
 		list(APPEND objs ${obj})
 	endforeach()
-	set(lib ${FK_CM3_DIR}/libmbedcrypto_fk.a)
 	add_custom_command(OUTPUT ${lib}
 		COMMAND ${CMAKE_COMMAND} -E rm -f ${lib}
 		COMMAND ${FK_ARM_AR} rcs ${lib} ${objs}
 		DEPENDS ${objs}
 		VERBATIM)
-	set(${out_var} ${lib} PARENT_SCOPE)
+	add_custom_target(fk_cm3_mbedtls DEPENDS ${lib})
 endfunction()
