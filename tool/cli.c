@@ -269,11 +269,6 @@ static int create_tmpfile_mode(char *template_path, bool secret)
 	return fd;
 }
 
-static int create_tmpfile(char *template_path)
-{
-	return create_tmpfile_mode(template_path, false);
-}
-
 static int out_open(struct fk_outfile *out, const char *path, bool secret)
 {
 	size_t len = strlen(path);
@@ -395,7 +390,8 @@ static int write_all(int fd, const void *data, size_t len)
  * and a crash leaves no temporary file behind. Returns 0, 1 (exists),
  * -1 (error printed) or -2 when the file system cannot do it.
  */
-static int write_new_tmpfile(const char *path, const void *data, size_t len)
+static int write_new_tmpfile(const char *path, const void *data, size_t len,
+			     bool secret)
 {
 #ifdef O_TMPFILE
 	char *dir = strdup(path), *slash, proc[64];
@@ -406,7 +402,9 @@ static int write_new_tmpfile(const char *path, const void *data, size_t len)
 	slash = strrchr(dir, '/');
 	if (slash)
 		slash[slash == dir ? 1 : 0] = '\0';
-	fd = open(slash ? dir : ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+	/* open() applies the umask, as for any other output file */
+	fd = open(slash ? dir : ".", O_TMPFILE | O_WRONLY | O_CLOEXEC,
+		  secret ? 0600 : 0666);
 	free(dir);
 	if (fd < 0)
 		return -2;
@@ -427,15 +425,17 @@ static int write_new_tmpfile(const char *path, const void *data, size_t len)
 	(void)path;
 	(void)data;
 	(void)len;
+	(void)secret;
 	return -2;
 #endif
 }
 
-int fk_write_new_file_nosync(const char *path, const void *data, size_t len)
+int fk_write_new_file_nosync(const char *path, const void *data, size_t len,
+			     bool secret)
 {
 	size_t plen = strlen(path);
 	char *tmp;
-	int fd, rc = write_new_tmpfile(path, data, len);
+	int fd, rc = write_new_tmpfile(path, data, len, secret);
 
 	if (rc != -2)
 		return rc;
@@ -447,7 +447,7 @@ int fk_write_new_file_nosync(const char *path, const void *data, size_t len)
 	}
 	memcpy(tmp, path, plen);
 	memcpy(tmp + plen, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
-	fd = create_tmpfile(tmp);
+	fd = create_tmpfile_mode(tmp, secret);
 	if (fd < 0) {
 		fk_error("cannot create '%s': %s", path, strerror(errno));
 		free(tmp);

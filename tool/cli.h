@@ -91,11 +91,13 @@ int fk_write_secret_file(const char *path, const void *data, size_t len);
 /*
  * For batches of new files (one per device): written to an unnamed file
  * (O_TMPFILE, else a temporary name) and linked to PATH only if PATH does
- * not exist yet, so a file is never half-written and never replaced. No fsync: the caller makes the whole
- * batch durable at once (syncfs) before it counts the files as done.
- * Returns 0, 1 when PATH already exists (nothing written, no message),
- * or -1 after printing the error.
+ * not exist yet, so a file is never half-written and never replaced. No
+ * fsync: the caller makes the whole batch durable at once (syncfs) before
+ * it counts the files as done. secret: readable by the owner only (0600),
+ * for files holding per-device keys. Returns 0, 1 when PATH already
+ * exists (nothing written, no message), or -1 after printing the error.
  */
-int fk_write_new_file_nosync(const char *path, const void *data, size_t len);
+int fk_write_new_file_nosync(const char *path, const void *data, size_t len,
+			     bool secret);
 
 #endif

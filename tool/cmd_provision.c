@@ -45,6 +45,7 @@ struct prov {
 	uint8_t *rec_buf;
 	uint32_t rec_cap;
 	const char *crash;       /* FK_PROVISION_CRASH */
+	bool secret;             /* records hold random secrets: files 0600 */
 };
 
 static void crash_point(const struct prov *p, const char *point, long k)
@@ -165,7 +166,8 @@ static int one_device(struct prov *p, uint64_t n, const char *dir,
 		if (!rc)
 			rc = device_file(p, &d, file);
 		if (!rc)
-			rc = fk_write_new_file_nosync(path, file->p, file->len);
+			rc = fk_write_new_file_nosync(path, file->p, file->len,
+						      p->secret);
 		if (rc == 1)
 			rc = duplicate_serial(p, d.serial, path, n);
 	}
@@ -220,7 +222,10 @@ static int run_range(struct prov *p, uint64_t first, uint64_t end,
 		 (unsigned long long)first, (unsigned long long)(end - 1));
 	mpath = rc ? NULL : join(dir, name, ".csv");
 	if (!rc)
-		rc = mpath ? fk_write_file(mpath, manifest.p, manifest.len) : -1;
+		rc = !mpath ? -1
+		     : p->secret ? fk_write_secret_file(mpath, manifest.p,
+							manifest.len)
+				 : fk_write_file(mpath, manifest.p, manifest.len);
 	if (!rc)
 		printf("%s: %llu device%s, counter %llu..%llu%s\n", mpath,
 		       (unsigned long long)(end - first),
@@ -424,6 +429,8 @@ int cmd_provision(int argc, char **argv)
 		    ? p.part->size : FK_DEVINFO_HEADER_SIZE + FK_DEVINFO_MAX_BODY;
 	p.rec_buf = malloc(p.rec_cap);
 	p.crash = getenv("FK_PROVISION_CRASH");
+	for (size_t i = 0; i < t.nfields; i++)
+		p.secret |= t.fields[i].type == FK_TFIELD_RANDOM;
 	lock = -1;
 	if (!p.rec_buf || (factory && load_factory(&p, factory)) ||
 	    (lock = fk_pstate_lock(t.state_path)) < 0 ||

@@ -26,6 +26,9 @@ python3 "$CHECK" out serials.state 0x0800C000 >/dev/null
 [ "$(cut -d, -f3 out/manifest-1-3.csv | tail -n +2 | tr '\n' ' ')" = "02:00:00:12:00:00 02:00:00:12:00:01 02:00:00:12:00:02 " ] ||
 	fail "MACs: $(cat out/manifest-1-3.csv)"
 grep -q '^1,SN-001,.*,B2,crc32:' out/manifest-1-3.csv || fail "manifest: $(cat out/manifest-1-3.csv)"
+# The records hold random secrets: files and manifest for the owner only.
+[ "$(stat -c %a out/SN-001.hex out/manifest-1-3.csv | sort -u)" = 600 ] ||
+	fail "modes: $(stat -c '%a %n' out/*)"
 pass
 
 # MAC range used up: refused before anything is reserved.
