@@ -4,8 +4,9 @@
 # factory file per memory (internal flash as HEX, serial flash as a
 # binary for its flash bank), the same internal flash as DfuSe for ST's
 # DFU tools. Seed 004 (STM32H745, one image per core): both cores'
-# images merged per bank, then three devices provisioned, each with its
-# own serial, MAC and secret merged into the bank-1 factory image.
+# images merged, one file per flash bank. Seed 001 (STM32L476, a serial
+# number per device in a reserved page): three devices provisioned, each
+# with its own serial, MAC and secret merged into the factory image.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out="$FK_DEMO_OUT/production"
@@ -74,7 +75,7 @@ step "production: what the OpenOCD script of 'layout gen' programs" \
 	grep -E "factory-|FK_BANK" "$g/gen/program.cfg"
 echo "(app-v2.img is the update the boot step installs)"
 
-# ---- seed 004: STM32H745, two cores, three devices ---------------------
+# ---- seed 004: STM32H745, one image per core -------------------------
 L=examples/stm32h745-dual-core/layout.yaml
 h="$out/h745"
 mkdir -p "$h"
@@ -95,19 +96,36 @@ done
 step "production: one file per flash bank" \
 	"$FK" merge --layout "$L" "$h/boot.bin@boot" "$h/cm7.img@cm7-a" \
 	"$h/cm4.img@cm4-a" -o "$h/factory.hex"
-cat >"$h/devices.yaml" <<'YAML'
-# What each STM32H745 board gets in its devinfo partition.
+# ---- seed 001: STM32L476, a serial number per device at upload ---------
+L=examples/stm32l4-devinfo/layout.yaml
+l="$out/l476"
+mkdir -p "$l"
+"$FK" layout gen "$L" -o "$l/gen" >/dev/null
+link cortex-m4 "$l/gen/app.ld" 1.0.0 "$l/app.elf"
+boot_ld 0x08000000 0x8000 "$l/gen/app.ld" >"$l/boot.ld"
+link cortex-m4 "$l/boot.ld" boot "$l/boot.elf"
+"$FK" convert "$l/boot.elf" -o "$l/boot.bin"
+"$FK" convert "$l/app.elf" -o "$l/app.bin"
+"$FK" key generate -o "$l/key.pem" >/dev/null
+"$FK" image sign -k "$l/key.pem" -v 1.0.0 -H 0x200 --pad-header -S 480K \
+	--align 8 "$l/app.bin" "$l/app.img"
+step "production: the factory file (bootloader + signed app), devinfo page left empty" \
+	"$FK" merge --layout "$L" "$l/boot.bin@boot" "$l/app.img@app-a" -o "$l/factory.hex"
+cat >"$l/devices.yaml" <<'YAML'
+# What each board gets in its 2K devinfo page at 0x080FF800.
 counter: { state: serials.state, start: 1 }
 fields:
-  serial: { type: serial, format: "H745-%05u" }
-  mac:    { type: mac, first: "02:00:00:45:00:00", last: "02:00:00:45:ff:ff" }
+  serial: { type: serial, format: "L476-%05u" }
+  mac:    { type: mac, first: "02:00:00:47:00:00", last: "02:00:00:47:ff:ff" }
   secret: { type: random, size: 32 }
   hw:     { type: text, id: 0x0003, value: "rev C" }
 YAML
-step "production: three devices, each a complete bank-1 image with its own record" \
-	"$FK" provision --layout "$L" --template "$h/devices.yaml" --count 3 \
-	-o "$h/devices" --factory "$h/factory-bank1.hex"
+step "production: three devices, each a complete image with its own record" \
+	"$FK" provision --layout "$L" --template "$l/devices.yaml" --count 3 \
+	-o "$l/devices" --factory "$l/factory-flash.hex"
 step "production: the manifest (secrets included: keep it like a key file)" \
-	cat "$h/devices/manifest-1-3.csv"
+	cat "$l/devices/manifest-1-3.csv"
 step "production: the counter state: the next run starts at 4, never again at 1" \
-	cat "$h/serials.state"
+	cat "$l/serials.state"
+step "production: program.cfg programs the factory file plus one device's record" \
+	grep -A3 "FK_DEVICE" "$l/gen/program.cfg"
