@@ -232,9 +232,10 @@ static int agrees(const char *opt, const char *given, uint64_t want,
 }
 
 /*
- * --layout L --image NAME: header size, slot size (the smaller slot),
- * write alignment, erased value and the room kept for flashkit's boot
- * state come from the layout; the image id TLV is the layout's image
+ * --layout L --image NAME: header size, slot size (the smaller slot, what
+ * --pad fills), write alignment, erased value, the room kept for
+ * flashkit's boot state and the largest image the bootloader installs
+ * (fk_layout_image_max_payload() plus the header) come from the layout; the image id TLV is the layout's image
  * number unless --image-id says otherwise. *hex_base gets the primary
  * slot's address, where a HEX output goes.
  */
@@ -245,7 +246,7 @@ static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
 	const struct fk_layout_image *img;
 	const struct fk_layout_partition *p, *s;
 	const struct fk_layout_memory *mem;
-	uint32_t slot;
+	uint32_t slot, max_payload;
 
 	if (!a->image) {
 		fk_error("--layout needs --image NAME (which image of the layout)");
@@ -286,9 +287,20 @@ static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
 	o->erased_val = mem->erased_value;
 	o->layout_trailer = true;
 	o->layout_trailer_size = fk_layout_image_trailer(L, img);
-	snprintf(desc, desc_size, "slot '%s' of image '%s' (%s:%u:%u)",
-		 s && s->size < p->size ? s->name : p->name, img->name,
-		 p->pos.file, p->pos.line, p->pos.col);
+	/* the bootloader's limit, the figure `layout show` prints: for swap
+	 * it is below the slot less the boot state (docs/boot.md, "Sizing") */
+	max_payload = fk_layout_image_max_payload(L, img);
+	if (max_payload == 0) {
+		fk_layout_diag(stderr, &img->pos, "error", "image '%s' has no "
+			       "room for any payload in this layout; run "
+			       "`flashkit layout check`", img->name);
+		return -1;
+	}
+	o->max_image = img->header_size + max_payload;
+	o->max_image_hdr = img->header_size;
+	snprintf(desc, desc_size, "image '%s' (%s:%u:%u; slots '%s'/'%s')",
+		 img->name, img->pos.file, img->pos.line, img->pos.col,
+		 p->name, s ? s->name : "-");
 	o->slot_desc = desc;
 	*hex_base = p->address;
 	if (!a->image_id) {
@@ -369,7 +381,9 @@ static int image_sign(int argc, char **argv)
 			   "image that does not fit its slot (-S) with its "
 			   "trailer is refused. With --layout L --image NAME the "
 			   "header size, slot size, alignment and erased value "
-			   "come from the layout.",
+			   "come from the layout, and an image larger than the "
+			   "bootloader installs (header + `layout show`'s max "
+			   "payload) is refused.",
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};

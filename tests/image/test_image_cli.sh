@@ -224,9 +224,47 @@ grep -q "layout.yaml:[0-9]*:[0-9]*: error: -H 0x100 conflicts with the layout's 
 	fail "layout conflict message: $(cat "$T/err")"
 head -c 400000 /dev/zero | tr '\0' '\1' >"$T/big.bin"
 expect_rc 2 "$FK" image sign --layout "$L" --image app --pad-header "$T/big.bin" "$T/l3.bin"
-grep -q "does not fit slot 'app-a' of image 'app' (.*layout.yaml:[0-9]*:[0-9]*): 7348 bytes too large" "$T/err" ||
+grep -q "does not fit image 'app' (.*layout.yaml:[0-9]*:[0-9]*; slots 'app-a'/'app-b'): 7348 bytes too large" "$T/err" ||
 	fail "layout size refusal: $(cat "$T/err")"
 [ ! -e "$T/l3.bin" ] || fail "refused image written"
+# The limit is the bootloader's (fk_boot_max_image_size, `layout show`'s
+# max payload + header), not the slot less the boot state: for swap the
+# staging slot keeps room to save the primary. At the limit the image is
+# signed; one byte more is refused, saying by how much. Unsigned images
+# (SHA256 only) have a fixed TLV size, measured on a small payload.
+# LAYOUT IMAGE HEADER MAX_PAYLOAD(as layout show must print) OLD_RULE_TOTAL
+at_limit() {
+	local lay=$1 img=$2 hdr=$3 want=$4 old=$5 max over n
+	expect_rc 0 "$FK" layout show "$lay"
+	max=$(awk -v i="$img" '$1 == i && $3 ~ /^(swap|overwrite|xip)$/ { print $8 }' "$T/out")
+	[ "$max" = "$want" ] || fail "$lay $img: layout show max payload '$max', want $want"
+	head -c 1000 /dev/zero >"$T/s.bin"
+	expect_rc 0 "$FK" image sign --layout "$lay" --image "$img" --pad-header "$T/s.bin" "$T/s.img"
+	over=$(( $(stat -c %s "$T/s.img") - 1000 - hdr ))	# the TLV area
+	n=$((max - over))
+	head -c "$n" /dev/zero | tr '\0' '\1' >"$T/lim.bin"
+	expect_rc 0 "$FK" image sign --layout "$lay" --image "$img" --pad-header "$T/lim.bin" "$T/lim.img"
+	[ "$(stat -c %s "$T/lim.img")" = $((hdr + max)) ] || fail "$lay $img: image at the limit is not header + max payload"
+	expect_rc 0 "$FK" image verify "$T/lim.img"
+	for extra in 1 100; do
+		head -c "$((n + extra))" /dev/zero | tr '\0' '\1' >"$T/lim.bin"
+		rm -f "$T/over.img"
+		expect_rc 2 "$FK" image sign --layout "$lay" --image "$img" --pad-header "$T/lim.bin" "$T/over.img"
+		[ "$extra" = 1 ] && unit=byte || unit=bytes
+		grep -q "does not fit image '$img' (.*layout.yaml:[0-9]*:[0-9]*; .*): $extra $unit too large (image 0x$(printf %x $((hdr + max + extra)))" "$T/err" ||
+			fail "$lay $img +$extra: $(cat "$T/err")"
+		grep -q "max payload $max + header 0x$(printf %x "$hdr")" "$T/err" || fail "$lay $img: message names the limit: $(cat "$T/err")"
+		[ ! -e "$T/over.img" ] || fail "$lay $img: refused image written"
+	done
+	# the old rule (smaller slot less the boot state) accepted up to $old
+	echo "$lay $img: limit $((hdr + max)) (slot rule $old, $((old - hdr - max)) bytes fewer)"
+}
+EX=$FK_ROOT/examples
+at_limit "$EX/stm32h745-dual-core/layout.yaml" cm7 1024 261120 $((384 * 1024))
+at_limit "$EX/stm32h745-dual-core/layout.yaml" cm4 1024 392192 $((512 * 1024))
+at_limit "$EX/stm32l4-devinfo/layout.yaml" app 512 458240 $((480 * 1024 - 2048))
+at_limit "$EX/stm32h750-qspi/layout.yaml" app 1024 1043456 $((1024 * 1024 - 4096))
+at_limit "$EX/p1-factory-module/layout.yaml" user 512 130560 $((128 * 1024))
 expect_rc 2 "$FK" image sign --layout "$L" --image app --confirm --pad-header "$P" "$T/l4.bin"
 grep -q "boot state" "$T/err" || fail "--confirm with --layout"
 expect_rc 2 "$FK" image sign --layout "$L" --image nope "$P" "$T/l5.bin"

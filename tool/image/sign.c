@@ -248,6 +248,23 @@ static int check_fit(const struct fk_sign_opts *o, size_t image_len)
 {
 	uint64_t need = (uint64_t)image_len + fk_sign_trailer_size(o);
 
+	if (o->max_image) {
+		/* the boot core's own figure, as `layout show` prints it
+		 * (max payload = max_image - header) */
+		if (image_len <= o->max_image)
+			return 0;
+		fk_error("image does not fit %s: %llu byte%s too large (image "
+			 "0x%zx > 0x%x, the most the bootloader installs: max "
+			 "payload %u + header 0x%x, as `flashkit layout show` "
+			 "prints); shrink the firmware or enlarge the slots",
+			 o->slot_desc ? o->slot_desc : "its slots",
+			 (unsigned long long)(image_len - o->max_image),
+			 image_len - o->max_image == 1 ? "" : "s",
+			 image_len, o->max_image,
+			 o->max_image - o->max_image_hdr, o->max_image_hdr);
+		return -1;
+	}
+
 	if (!o->slot_size || need <= o->slot_size)
 		return 0;
 	fk_error("image does not fit %s: %llu bytes too large (image 0x%zx + "
@@ -266,8 +283,14 @@ static int pad_to_slot(const struct fk_sign_opts *o,
 {
 	uint32_t max_align = fk_sign_max_align(o);
 	uint32_t magic_size = align_up(16, max_align);
-	uint8_t *p = realloc(res->data, o->slot_size);
+	uint8_t *p;
 
+	if (res->len > o->slot_size) {
+		fk_error("image (0x%zx bytes) is larger than the slot (0x%x) "
+			 "it should be padded to", res->len, o->slot_size);
+		return -1;
+	}
+	p = realloc(res->data, o->slot_size);
 	if (!p) {
 		fk_error("out of memory");
 		return -1;

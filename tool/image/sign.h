@@ -52,6 +52,12 @@ struct fk_sign_opts {
 	 * whose size the layout gives; --pad then leaves it erased. */
 	bool layout_trailer;
 	uint32_t layout_trailer_size;
+	/* --layout: the largest image (header + payload + TLVs) the
+	 * bootloader installs, fk_boot_max_image_size() for the layout;
+	 * when set it replaces the slot-minus-trailer rule (for swap it is
+	 * smaller: the staging slot keeps room to save the primary). */
+	uint32_t max_image;
+	uint32_t max_image_hdr;  /* the header part of it, for the message */
 	const char *slot_desc;   /* "slot 'app-a' (layout.yaml:24:7)" or NULL */
 };
 
@@ -78,8 +84,9 @@ struct fk_sign_result {
 /*
  * Makes the image from payload (the firmware bytes; with pad_header
  * false, their first hdr_size bytes must be zero and become the header).
- * Refuses, printing why, an image that does not fit its slot (saying by
- * how many bytes), bad option combinations, and signing failures.
+ * Refuses, printing why, an image that does not fit its slot, or with
+ * max_image set one larger than the bootloader installs (saying by how
+ * many bytes), bad option combinations, and signing failures.
  * Returns 0 or -1.
  */
 int fk_sign_image(const struct fk_sign_opts *o, const uint8_t *payload,
