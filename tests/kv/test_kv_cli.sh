@@ -39,6 +39,22 @@ grep -q "factory-qspi.bin: 0x90200000..0x9020ffff" merge.txt ||
 cmp store.bin factory-qspi.bin || fail "factory-qspi.bin differs from the store image"
 pass
 
+# Seed 002 on a part with internal sectors to spare: the H7B0 example
+# keeps its settings in seven 8K internal sectors (16-byte ECC words)
+# while its code runs from QSPI; the image lands in the internal flash's
+# production file at the partition's address.
+L7=$FK_ROOT/examples/stm32h7-qspi-internal-settings/layout.yaml
+"$FK" kv build settings.yaml -o h7.bin --layout "$L7" --partition settings >/dev/null
+[ "$(stat -c %s h7.bin)" = $((56 * 1024)) ] || fail "h7.bin is not the 56K partition"
+"$FK" kv dump h7.bin --layout "$L7" --partition settings >dump7.txt
+grep -q "7 sectors of 8192 bytes, write unit 16, erased 0xFF" dump7.txt || fail "H7B0 geometry: $(cat dump7.txt)"
+grep -q "4 live keys" dump7.txt || fail "H7B0 store keys: $(tail -1 dump7.txt)"
+"$FK" merge --layout "$L7" h7.bin@settings -o h7factory.bin >merge7.txt 2>/dev/null
+grep -q "h7factory-flash.bin: 0x08012000..0x0801ffff" merge7.txt ||
+	fail "H7B0 store not placed in internal flash: $(cat merge7.txt)"
+cmp h7.bin h7factory-flash.bin || fail "h7factory-flash.bin differs from the store image"
+pass
+
 # 2 x 128 KiB ECC flash with 32-byte program-once words; erased 0x00.
 "$FK" kv build settings.yaml -o ecc.bin --sector-size 128K --sectors 2 \
 	--write-unit 32 --program-once >/dev/null

@@ -249,9 +249,12 @@ static const struct kvh_geometry geometries[] = {
 	  false, { 32, 100, 128 }, 32, 90, 100, true },
 	{ "erased value 0x00: 4 x 1 KiB, 16-byte program-once", 1024, 4, 16,
 	  0x00, true, { 8, 24, 64 }, 8, 0, 24, false },
+	/* examples/stm32h7-qspi-internal-settings: the 'settings' partition */
+	{ "STM32H7B0 settings: 7 x 8 KiB, 16-byte program-once ECC", 8192, 7,
+	  16, 0xFF, true, { 64, 32, 128 }, 48, 0, 32, false },
 };
 
-static const uint32_t check_ops[] = { 1400, 3000, 700, 400, 500 };
+static const uint32_t check_ops[] = { 1400, 3000, 700, 400, 500, 2000 };
 
 int main(int argc, char **argv)
 {

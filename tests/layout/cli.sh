@@ -24,6 +24,18 @@ expect_exit 0 "check accepts a valid layout" \
 grep -q "valid: 3 memories, 5 partitions, 1 image, 0 modules, 0 warnings" "$work/out" ||
 	fail "check prints its summary"
 
+# Seed 002: code in QSPI writing settings in QSPI needs RAM functions
+# (warned); the same code writing settings in internal flash does not.
+expect_exit 0 "check of the H750 (settings in QSPI)" \
+	"$FK_TOOL" layout check "$ex/stm32h750-qspi/layout.yaml"
+grep -q "warning: image 'app' executes from 'qspi' and writes 'settings' on the same external flash" "$work/err" &&
+	pass "H750: writing the QSPI it runs from is warned" || fail "H750 warning: $(cat "$work/err")"
+expect_exit 0 "check of the H7B0 (settings in internal flash)" \
+	"$FK_TOOL" layout check "$ex/stm32h7-qspi-internal-settings/layout.yaml"
+grep -q "valid: 5 memories, 6 partitions, 1 image, 0 modules, 0 warnings" "$work/out" &&
+	[ ! -s "$work/err" ] && pass "H7B0: settings in internal flash, no RAM-function warning" ||
+	fail "H7B0 check: $(cat "$work/out" "$work/err")"
+
 bad="$ex/stm32h750-qspi/settings-in-internal-flash.yaml"
 expect_exit 1 "check refuses an invalid layout" "$FK_TOOL" layout check "$bad"
 grep -q "^$bad:15:25: error: partition 'boot' ends at 0x08010000, inside sector 0" \

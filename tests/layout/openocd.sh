@@ -23,7 +23,7 @@ target_of() {
 	stm32f407*) echo stm32f4x ;;
 	stm32l4*) echo stm32l4x ;;
 	stm32h745*) echo stm32h7x_dual_bank ;;
-	stm32h750*) echo stm32h7x ;;
+	stm32h750*|stm32h7-qspi-*) echo stm32h7x ;;
 	nrf52*) echo nrf52-over-jtag ;;
 	*) echo "unknown example $1" >&2; exit 1 ;;
 	esac
