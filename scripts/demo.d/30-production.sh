@@ -3,7 +3,7 @@
 # firmware linked with the generated script, two signed versions, one
 # factory file per memory (internal flash as HEX, serial flash as a
 # binary for its flash bank), the same internal flash as DfuSe for ST's
-# DFU tools. Seed 004 (STM32H745, one image per core): both cores'
+# DFU tools, and three devices provisioned. Seed 004 (STM32H745, one image per core): both cores'
 # images merged, one file per flash bank. Seed 001 (STM32L476, a serial
 # number per device in a reserved page): three devices provisioned, each
 # with its own serial, MAC and secret merged into the factory image.
@@ -60,9 +60,9 @@ step "production: ELF in, binary out (PT_LOAD by physical address)" \
 "$FK" convert "$g/boot.elf" -o "$g/boot.bin"
 "$FK" key generate -o "$g/key.pem" >/dev/null
 for v in 1 2; do
-	step "production: sign app version 1.$((v - 1)).0 for slot 'app' (header 0x200, slot 464K)" \
-		"$FK" image sign -k "$g/key.pem" -v "1.$((v - 1)).0" -H 0x200 \
-		--pad-header -S 464K --align 4 "$g/app-v$v.bin" "$g/app-v$v.img"
+	step "production: sign app version 1.$((v - 1)).0; header size, slot size and alignment come from the layout" \
+		"$FK" image sign -k "$g/key.pem" -v "1.$((v - 1)).0" \
+		--layout "$L" --image app --pad-header "$g/app-v$v.bin" "$g/app-v$v.img"
 done
 step "production: one file per memory: bootloader + app v1.0.0 in flash, the factory-reset copy in the serial flash" \
 	"$FK" merge --layout "$L" "$g/boot.bin@bootloader" "$g/app-v1.img@app" \
@@ -73,6 +73,17 @@ step "production: dfu-util's own check of the DFU suffix and its CRC" \
 	dfu-suffix -c "$g/factory-flash.dfu"
 step "production: what the OpenOCD script of 'layout gen' programs" \
 	grep -E "factory-|FK_BANK" "$g/gen/program.cfg"
+cat >"$g/devices.yaml" <<'YAML'
+# What each module gets in the devinfo sector at 0x08080000.
+counter: { state: serials.state, start: 1 }
+fields:
+  serial: { type: serial, format: "YD-%06u" }
+  mac:    { type: mac, first: "02:00:00:20:50:00", last: "02:00:00:20:5f:ff" }
+  secret: { type: random, size: 16 }
+YAML
+step "production: three devices, each the factory image plus its own record" \
+	"$FK" provision --layout "$L" --template "$g/devices.yaml" --count 3 \
+	-o "$g/devices" --factory "$g/factory-flash.hex"
 echo "(app-v2.img is the update the boot step installs)"
 
 # ---- seed 004: STM32H745, one image per core -------------------------
@@ -86,12 +97,11 @@ boot_ld 0x08000000 0x20000 "$h/gen/cm7.ld" >"$h/boot.ld"
 link cortex-m7 "$h/boot.ld" boot "$h/boot.elf"
 "$FK" convert "$h/boot.elf" -o "$h/boot.bin"
 "$FK" key generate -o "$h/key.pem" >/dev/null
-for core in cm7:384K cm4:512K; do
-	c=${core%:*}
+for c in cm7 cm4; do
 	"$FK" convert "$h/$c.elf" -o "$h/$c.bin"
-	step "production: sign the $c image (header 0x400, 32-byte flash words)" \
-		"$FK" image sign -k "$h/key.pem" -v 1.0.0 -H 0x400 --pad-header \
-		-S "${core#*:}" --align 32 "$h/$c.bin" "$h/$c.img"
+	step "production: sign the $c image (the layout gives header 0x400, its slot, 32-byte flash words)" \
+		"$FK" image sign -k "$h/key.pem" -v 1.0.0 --layout "$L" --image "$c" \
+		--pad-header "$h/$c.bin" "$h/$c.img"
 done
 step "production: one file per flash bank" \
 	"$FK" merge --layout "$L" "$h/boot.bin@boot" "$h/cm7.img@cm7-a" \

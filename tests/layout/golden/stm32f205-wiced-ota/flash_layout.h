@@ -8,7 +8,7 @@
 #define FK_FLASH_LAYOUT_H
 
 #define FK_MEMORY_COUNT 3u
-#define FK_PARTITION_COUNT 9u
+#define FK_PARTITION_COUNT 10u
 #define FK_IMAGE_COUNT 1u
 
 /* memory flash: flash, 1M */
@@ -71,13 +71,21 @@
 #define FK_PART_APP_FIRST_SECTOR 3u
 #define FK_PART_APP_SECTOR_COUNT 5u
 
-/* partition spare: raw on flash, 512K */
+/* partition devinfo: devinfo on flash, 128K */
+#define FK_PART_DEVINFO_MEMORY_FLASH 1
+#define FK_PART_DEVINFO_ADDR 0x08080000u
+#define FK_PART_DEVINFO_OFFSET 0x00080000u
+#define FK_PART_DEVINFO_SIZE 0x00020000u
+#define FK_PART_DEVINFO_FIRST_SECTOR 8u
+#define FK_PART_DEVINFO_SECTOR_COUNT 1u
+
+/* partition spare: raw on flash, 384K */
 #define FK_PART_SPARE_MEMORY_FLASH 1
-#define FK_PART_SPARE_ADDR 0x08080000u
-#define FK_PART_SPARE_OFFSET 0x00080000u
-#define FK_PART_SPARE_SIZE 0x00080000u
-#define FK_PART_SPARE_FIRST_SECTOR 8u
-#define FK_PART_SPARE_SECTOR_COUNT 4u
+#define FK_PART_SPARE_ADDR 0x080A0000u
+#define FK_PART_SPARE_OFFSET 0x000A0000u
+#define FK_PART_SPARE_SIZE 0x00060000u
+#define FK_PART_SPARE_FIRST_SECTOR 9u
+#define FK_PART_SPARE_SECTOR_COUNT 3u
 
 /* partition ota: slot on sflash, 464K */
 #define FK_PART_OTA_MEMORY_SFLASH 1
