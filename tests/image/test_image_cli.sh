@@ -265,6 +265,7 @@ at_limit "$EX/stm32h745-dual-core/layout.yaml" cm4 1024 392192 $((512 * 1024))
 at_limit "$EX/stm32l4-devinfo/layout.yaml" app 512 458240 $((480 * 1024 - 2048))
 at_limit "$EX/stm32h750-qspi/layout.yaml" app 1024 1043456 $((1024 * 1024 - 4096))
 at_limit "$EX/p1-factory-module/layout.yaml" user 512 130560 $((128 * 1024))
+at_limit "$EX/stm32h7-qspi-internal-settings/layout.yaml" app 1024 1047552 $((1024 * 1024))
 expect_rc 2 "$FK" image sign --layout "$L" --image app --confirm --pad-header "$P" "$T/l4.bin"
 grep -q "boot state" "$T/err" || fail "--confirm with --layout"
 expect_rc 2 "$FK" image sign --layout "$L" --image nope "$P" "$T/l5.bin"
