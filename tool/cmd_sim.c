@@ -54,6 +54,35 @@ static const char *strategy_name(enum fk_boot_strategy s)
 					"xip";
 }
 
+/* The first memory the simulation uses whose datasheet timings the
+ * layout does not give, or NULL when the duration estimate is complete.
+ * Without timings the estimate would read 0 s, which is a lie: the report
+ * says "unknown" (JSON null) instead. */
+static const struct fk_layout_memory *memory_without_timing(
+	const struct sim_job *job)
+{
+	for (uint32_t i = 0; i < job->rig.mem_count; i++) {
+		const struct fk_layout_memory *m =
+			&job->L.memories[job->layout_mem[i]];
+		const struct fk_layout_timing *t = &m->timing;
+
+		if ((t->erase_us_per_kib == 0 && t->erase_us == 0) ||
+		    t->program_us == 0)
+			return m;
+	}
+	return NULL;
+}
+
+/* Seconds for the JSON report: a number, or null when unknown. */
+static const char *json_seconds(const struct sim_job *job, uint64_t est_us,
+				char *buf, size_t len)
+{
+	if (memory_without_timing(job))
+		return "null";
+	snprintf(buf, len, "%.3f", est_us / 1e6);
+	return buf;
+}
+
 static int parse_strategy(const char *text, enum fk_boot_strategy *out)
 {
 	if (!strcmp(text, "overwrite"))
@@ -350,9 +379,14 @@ static void print_cost(const struct sim_job *job, const char *what,
 	const struct fk_layout_memory *m =
 		&job->L.memories[job->layout_mem[c->max_sector_memory]];
 
-	char when[48] = "no timings in the layout";
+	const struct fk_layout_memory *untimed = memory_without_timing(job);
+	char when[96];
 
-	if (c->est_us)
+	if (untimed)
+		snprintf(when, sizeof(when),
+			 "time unknown (memory '%s' has no timing in the layout)",
+			 untimed->name);
+	else
 		snprintf(when, sizeof(when), "~%.2f s", c->est_us / 1e6);
 	printf("  %-22s %llu erases, %llu bytes programmed, most-worn sector "
 	       "%s#%u (%u erase%s), %s\n",
@@ -410,7 +444,7 @@ static void print_json(const struct sim_job *job, struct scenario_run *runs,
 		       int n, uint64_t cases, uint64_t failures)
 {
 	const struct fk_rig_cost *c = &runs[0].res.life;
-	char names[160];
+	char names[160], secs[32];
 
 	snprintf(names, sizeof(names), "\"%s\"%s%s%s", job->img[0]->name,
 		 job->count > 1 ? ", \"" : "",
@@ -420,14 +454,15 @@ static void print_json(const struct sim_job *job, struct scenario_run *runs,
 	       "\"strategy\": \"%s\", "
 	       "\"verdict\": \"%s\", \"cases\": %llu, \"failures\": %llu, "
 	       "\"erases\": %llu, \"bytes_programmed\": %llu, "
-	       "\"seconds\": %.3f, \"most_worn_sector\": {\"memory\": \"%s\", "
+	       "\"seconds\": %s, \"most_worn_sector\": {\"memory\": \"%s\", "
 	       "\"index\": %u, \"erases\": %u}, \"image_bytes\": %zu, "
 	       "\"scenarios\": [",
 	       job->L.path, job->img[0]->name, names,
 	       strategy_name(job->rig.cfg.strategy),
 	       failures ? "fail" : "pass", (unsigned long long)cases,
 	       (unsigned long long)failures, (unsigned long long)c->erases,
-	       (unsigned long long)c->bytes_programmed, c->est_us / 1e6,
+	       (unsigned long long)c->bytes_programmed,
+	       json_seconds(job, c->est_us, secs, sizeof(secs)),
 	       job->L.memories[job->layout_mem[c->max_sector_memory]].name,
 	       c->max_sector_index, c->max_sector_erases,
 	       job->rig.new_len[0]);
@@ -437,7 +472,7 @@ static void print_json(const struct sim_job *job, struct scenario_run *runs,
 		printf("%s{\"name\": \"%s\", \"cases\": %llu, \"single_cuts\": "
 		       "%llu, \"double_cuts\": %llu, \"failures\": %llu, "
 		       "\"erases\": %llu, \"bytes_programmed\": %llu, "
-		       "\"seconds\": %.3f}",
+		       "\"seconds\": %s}",
 		       i ? ", " : "", runs[i].name,
 		       (unsigned long long)r->cases,
 		       (unsigned long long)r->single_cuts,
@@ -445,13 +480,14 @@ static void print_json(const struct sim_job *job, struct scenario_run *runs,
 		       (unsigned long long)r->failures,
 		       (unsigned long long)r->life.erases,
 		       (unsigned long long)r->life.bytes_programmed,
-		       r->life.est_us / 1e6);
+		       json_seconds(job, r->life.est_us, secs, sizeof(secs)));
 	}
 	printf("], \"upload\": {\"erases\": %llu, \"bytes_programmed\": %llu, "
-	       "\"seconds\": %.3f}}\n",
+	       "\"seconds\": %s}}\n",
 	       (unsigned long long)runs[0].res.update.erases,
 	       (unsigned long long)runs[0].res.update.bytes_programmed,
-	       runs[0].res.update.est_us / 1e6);
+	       json_seconds(job, runs[0].res.update.est_us, secs,
+			    sizeof(secs)));
 }
 
 static int run(struct sim_job *job, const struct sim_opts *o)

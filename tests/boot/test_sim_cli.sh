@@ -50,8 +50,16 @@ o = json.load(open(sys.argv[1]))
 assert o["images"] == ["cm7", "cm4"] and o["verdict"] == "pass", o
 assert o["failures"] == 0 and o["cases"] > 50
 assert o["erases"] == 4, o["erases"]  # one primary + one save sector each
+# the H745 layout gives no datasheet timings: the duration is unknown,
+# never a made-up 0
+assert o["seconds"] is None and o["upload"]["seconds"] is None, o
+assert all(x["seconds"] is None for x in o["scenarios"]), o
 print("cm7 + cm4 together: cases", o["cases"], "erases", o["erases"])
 PY
+"$F" sim -l "$FK_ROOT/examples/stm32h745-dual-core/layout.yaml" -i cm7 \
+	--single --size 40K >"$T/dual.txt" 2>/dev/null
+grep -q "time unknown (memory 'bank1' has no timing in the layout)" "$T/dual.txt" ||
+	fail "untimed memory not reported"
 
 # refusals
 if "$F" sim -l "$L" -i nope 2>"$T/err"; then fail "unknown image accepted"; fi
