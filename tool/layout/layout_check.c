@@ -368,6 +368,39 @@ static void check_image_ram(const struct fk_layout *L,
 	}
 }
 
+/*
+ * The app itself writes two more places: the staging slot, when it
+ * receives an update (fk_update_*), and its boot state, when it confirms
+ * itself (fk_boot_confirm). On the external flash it executes from, those
+ * calls too must run from RAM.
+ */
+static void check_self_writes(const struct fk_layout *L,
+			      const struct fk_layout_image *img,
+			      uint32_t run_mem, struct fk_diag *d)
+{
+	const struct fk_layout_partition *state =
+		img->boot_state >= 0 ? &L->partitions[img->boot_state] :
+				       &L->partitions[img->primary];
+
+	if (img->secondary >= 0 &&
+	    L->partitions[img->secondary].memory == run_mem)
+		fk_diag_warning(d, &img->pos_secondary, "image '%s' executes "
+				"from '%s' and receives its updates into '%s' "
+				"on the same external flash: fk_update_*() "
+				"must run from RAM (FK_RAMFUNC, with interrupts "
+				"off or vectors in RAM)", img->name,
+				L->memories[run_mem].name,
+				L->partitions[img->secondary].name);
+	if (state->memory == run_mem)
+		fk_diag_warning(d, &img->pos, "image '%s' executes from '%s' "
+				"and its boot state ('%s'%s) is on the same "
+				"external flash: fk_boot_confirm() must run "
+				"from RAM, or give the boot state a partition "
+				"on another flash", img->name,
+				L->memories[run_mem].name, state->name,
+				img->boot_state >= 0 ? "" : ", slot trailer");
+}
+
 /* Code cannot write an external flash while it executes from it. */
 static void check_uses(const struct fk_layout *L,
 		       const struct fk_layout_image *img, struct fk_diag *d)
@@ -388,6 +421,7 @@ static void check_uses(const struct fk_layout *L,
 					"RAM)", img->name,
 					L->memories[run_mem].name, p->name);
 	}
+	check_self_writes(L, img, run_mem, d);
 }
 
 static void check_images(const struct fk_layout *L, struct fk_diag *d)
