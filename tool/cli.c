@@ -311,7 +311,8 @@ static void out_release(struct fk_outfile *out)
 	out->fp = NULL;
 }
 
-int fk_out_commit(struct fk_outfile *out)
+/* Flushes, syncs and closes the temporary file; on failure removes it. */
+static int out_finish(struct fk_outfile *out)
 {
 	int failed = ferror(out->fp);
 
@@ -320,14 +321,33 @@ int fk_out_commit(struct fk_outfile *out)
 	if (fclose(out->fp) != 0)
 		failed = 1;
 	out->fp = NULL;
-	if (failed || rename(out->tmp_path, out->path) != 0) {
+	if (failed) {
 		fk_error("cannot write '%s': %s", out->path, strerror(errno));
 		unlink(out->tmp_path);
-		out_release(out);
 		return -1;
 	}
-	out_release(out);
 	return 0;
+}
+
+/* Puts the finished temporary file in place of the output. */
+static int out_rename(struct fk_outfile *out)
+{
+	if (rename(out->tmp_path, out->path) != 0) {
+		fk_error("cannot write '%s': %s", out->path, strerror(errno));
+		unlink(out->tmp_path);
+		return -1;
+	}
+	return 0;
+}
+
+int fk_out_commit(struct fk_outfile *out)
+{
+	int rc = out_finish(out);
+
+	if (rc == 0)
+		rc = out_rename(out);
+	out_release(out);
+	return rc;
 }
 
 void fk_out_abort(struct fk_outfile *out)
@@ -367,6 +387,70 @@ int fk_write_file(const char *path, const void *data, size_t len)
 int fk_write_secret_file(const char *path, const void *data, size_t len)
 {
 	return write_whole_file(path, data, len, true);
+}
+
+void fk_outset_init(struct fk_outset *set)
+{
+	set->count = 0;
+	set->files = NULL;
+}
+
+int fk_outset_add(struct fk_outset *set, const char *path, const void *data,
+		  size_t len)
+{
+	struct fk_outfile *files, *out;
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fk_error("cannot write '%s': it is a folder", path);
+		return -1;
+	}
+	files = realloc(set->files, (set->count + 1) * sizeof(*files));
+	if (!files) {
+		fk_error("out of memory");
+		return -1;
+	}
+	set->files = files;
+	out = &files[set->count];
+	if (fk_out_open(out, path))
+		return -1;
+	if (len && fwrite(data, 1, len, out->fp) != len) {
+		fk_error("cannot write '%s': %s", path, strerror(errno));
+		fk_out_abort(out);
+		return -1;
+	}
+	if (out_finish(out)) {
+		out_release(out);
+		return -1;
+	}
+	set->count++;
+	return 0;
+}
+
+int fk_outset_commit(struct fk_outset *set)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < set->count; i++) {
+		if (rc == 0)
+			rc = out_rename(&set->files[i]);
+		else
+			unlink(set->files[i].tmp_path);
+		out_release(&set->files[i]);
+	}
+	free(set->files);
+	fk_outset_init(set);
+	return rc;
+}
+
+void fk_outset_abort(struct fk_outset *set)
+{
+	for (size_t i = 0; i < set->count; i++) {
+		unlink(set->files[i].tmp_path);
+		out_release(&set->files[i]);
+	}
+	free(set->files);
+	fk_outset_init(set);
 }
 
 /* Writes all of data to fd. Returns 0 or -1 (errno set). */

@@ -89,6 +89,23 @@ int fk_write_file(const char *path, const void *data, size_t len);
 int fk_write_secret_file(const char *path, const void *data, size_t len);
 
 /*
+ * Several output files that appear together or not at all (one file per
+ * memory): fk_outset_add() writes each to its temporary file and syncs
+ * it; fk_outset_commit() renames them all into place only once every one
+ * is written; fk_outset_abort() removes them. A path that is a folder is
+ * refused by fk_outset_add(), before anything is renamed.
+ */
+struct fk_outset {
+	size_t count;
+	struct fk_outfile *files;
+};
+void fk_outset_init(struct fk_outset *set);
+int fk_outset_add(struct fk_outset *set, const char *path, const void *data,
+		  size_t len);
+int fk_outset_commit(struct fk_outset *set);
+void fk_outset_abort(struct fk_outset *set);
+
+/*
  * For batches of new files (one per device): written to an unnamed file
  * (O_TMPFILE, else a temporary name) and linked to PATH only if PATH does
  * not exist yet, so a file is never half-written and never replaced. No

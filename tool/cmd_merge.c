@@ -285,7 +285,8 @@ static void print_memory(const char *name, const struct merge_memory *mm,
  * setting = the memory's rank among flash and external memories), as
  * ST's DFU bootloaders expose internal flash, option bytes, external
  * flash. */
-static int write_dfu_targets(struct merge *m, const char *out)
+static int add_dfu_targets(struct merge *m, const char *out,
+			   struct fk_outset *set)
 {
 	struct fk_dfu_target *t = calloc(m->nmem, sizeof(*t));
 	struct fk_write_opts wo;
@@ -309,8 +310,15 @@ static int write_dfu_targets(struct merge *m, const char *out)
 	if (rc)
 		fk_error("%s: %s", out, err.msg);
 	else
-		rc = fk_write_file(out, buf.p, buf.len);
-	for (size_t i = 0, k = 0; !rc && i < m->nmem; i++) {
+		rc = fk_outset_add(set, out, buf.p, buf.len);
+	fk_buf_free(&buf);
+	free(t);
+	return rc;
+}
+
+static void print_dfu_targets(const struct merge *m, const char *out)
+{
+	for (size_t i = 0, k = 0; i < m->nmem; i++) {
 		char what[160];
 
 		if (m->mem[i].segs.n == 0)
@@ -319,51 +327,85 @@ static int write_dfu_targets(struct merge *m, const char *out)
 			 k++, (unsigned)i, m->mem[i].mem->name);
 		print_memory(what, &m->mem[i], false);
 	}
-	fk_buf_free(&buf);
-	free(t);
-	return rc;
 }
 
+/* The name of memory i's output file (malloc'd), and whether the memory
+ * is written as a binary from offset 0. A memory without bus addresses
+ * is programmed from offset 0 by a flash bank write: a binary, as
+ * program.cfg expects (inside a DfuSe file, its target takes offsets as
+ * they are). */
+static char *output_name(const struct merge_memory *mm, const char *out,
+			 bool one_dfu, bool *unmapped)
+{
+	*unmapped = mm->mem && !mm->mem->mapped && !one_dfu;
+	return mm->mem ? memory_output_name(out, mm->mem->name,
+					    *unmapped ? ".bin" : NULL) :
+			 strdup(out);
+}
+
+/*
+ * Every output is encoded and written to its temporary file first; only
+ * when all of them are written are they renamed into place, so a failure
+ * on the second memory never leaves the first memory's file behind.
+ */
 static int write_outputs(struct merge *m, const char *out, enum fk_format f,
 			 const char *fill_text, uint8_t fill, bool sparse)
 {
 	bool one_dfu = f == FK_FMT_DFU && m->layout;
+	struct fk_outset set;
+	int rc = 0;
 
-	for (size_t i = 0; i < m->nmem; i++) {
+	fk_outset_init(&set);
+	for (size_t i = 0; rc == 0 && i < m->nmem; i++) {
 		struct merge_memory *mm = &m->mem[i];
-		/* A memory without bus addresses is programmed from offset 0
-		 * by a flash bank write: a binary, as program.cfg expects
-		 * (inside a DfuSe file, its target takes offsets as they are). */
-		bool unmapped = mm->mem && !mm->mem->mapped && !one_dfu;
-		uint64_t lo = unmapped ? 0 : fk_segs_start(&mm->segs);
 		struct fk_write_opts wo;
+		bool unmapped;
 		char *name;
-		int rc;
+		uint64_t lo;
 
 		if (mm->segs.n == 0)
 			continue;
+		name = output_name(mm, out, one_dfu, &unmapped);
+		if (!name) {
+			rc = -1;
+			break;
+		}
+		lo = unmapped ? 0 : fk_segs_start(&mm->segs);
 		fk_write_opts_init(&wo);
 		wo.fill = fill_text ? fill : mm->mem ? mm->mem->erased_value
 						     : 0xFF;
 		if ((!sparse || unmapped) &&
 		    fk_segs_fill(&mm->segs, lo, fk_segs_end(&mm->segs), wo.fill))
-			return -1;
-		if (one_dfu)
-			continue;
-		name = mm->mem ? memory_output_name(out, mm->mem->name,
-						     unmapped ? ".bin" : NULL)
-			       : strdup(out);
-		if (!name)
-			return -1;
-		rc = fk_save_segs(name, unmapped ? FK_FMT_BIN : f, &mm->segs,
-				  &wo);
-		if (!rc)
-			print_memory(name, mm, sparse);
+			rc = -1;
+		else if (!one_dfu)
+			rc = fk_save_segs_to_set(&set, name,
+						 unmapped ? FK_FMT_BIN : f,
+						 &mm->segs, &wo);
 		free(name);
-		if (rc)
-			return -1;
 	}
-	return one_dfu ? write_dfu_targets(m, out) : 0;
+	if (rc == 0 && one_dfu)
+		rc = add_dfu_targets(m, out, &set);
+	if (rc) {
+		fk_outset_abort(&set);
+		return -1;
+	}
+	if (fk_outset_commit(&set))
+		return -1;
+	if (one_dfu) {
+		print_dfu_targets(m, out);
+		return 0;
+	}
+	for (size_t i = 0; i < m->nmem; i++) {
+		bool unmapped;
+		char *name;
+
+		if (m->mem[i].segs.n == 0)
+			continue;
+		name = output_name(&m->mem[i], out, one_dfu, &unmapped);
+		print_memory(name ? name : out, &m->mem[i], sparse);
+		free(name);
+	}
+	return 0;
 }
 
 static void merge_free(struct merge *m)

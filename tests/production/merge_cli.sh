@@ -89,6 +89,14 @@ expect_fail "app.bin@0x080F0000: data at 0x080f0000..0x0810869f runs past the en
 expect_fail "no partition 'nosuch' in" "$FK" merge --layout "$L" app.bin@nosuch -o out.hex
 expect_fail "partition names need --layout" "$FK" merge app.bin@app -o out.hex
 expect_fail "a raw binary has no address" "$FK" merge app.bin -o out.hex
+# One file per memory appears together or not at all: when the serial
+# flash's file cannot be written, the internal flash's is not left behind
+# (nor any temporary file).
+mkdir -p set && mkdir set/out-sflash.bin
+expect_fail "set/out-sflash.bin': it is a folder" "$FK" merge --layout "$L" \
+	boot.bin@boot ota.bin@factory -o set/out.hex
+[ -z "$(ls set | grep -v '^out-sflash.bin$')" ] || fail "left behind: $(ls set)"
+pass
 expect_fail "carries its own addresses" "$FK" merge app.hex@0x08000000 -o out.hex
 expect_fail "--sparse needs a HEX, S-record or DfuSe output" "$FK" merge --sparse app.hex -o out.bin
 ls out* 2>/dev/null && fail "an output was written despite the errors"

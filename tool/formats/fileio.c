@@ -41,22 +41,44 @@ enum fk_format fk_output_format(const char *path, enum fk_format forced)
 	return f;
 }
 
-int fk_save_segs(const char *path, enum fk_format forced,
-		 const struct fk_segs *s, const struct fk_write_opts *o)
+/* Encodes s in the output format for path into buf. */
+static int encode_segs(const char *path, enum fk_format forced,
+		       const struct fk_segs *s, const struct fk_write_opts *o,
+		       struct fk_buf *buf)
 {
 	struct fk_fmt_error err;
-	struct fk_buf buf = { 0 };
 	enum fk_format f = fk_output_format(path, forced);
-	int rc;
 
 	if (f == FK_FMT_UNKNOWN)
 		return -1;
-	if (fk_format_write(f, s, o, &buf, &err)) {
+	if (fk_format_write(f, s, o, buf, &err)) {
 		fk_error("%s: %s", path, err.msg);
-		fk_buf_free(&buf);
 		return -1;
 	}
-	rc = fk_write_file(path, buf.p, buf.len);
+	return 0;
+}
+
+int fk_save_segs(const char *path, enum fk_format forced,
+		 const struct fk_segs *s, const struct fk_write_opts *o)
+{
+	struct fk_buf buf = { 0 };
+	int rc = encode_segs(path, forced, s, o, &buf);
+
+	if (rc == 0)
+		rc = fk_write_file(path, buf.p, buf.len);
+	fk_buf_free(&buf);
+	return rc;
+}
+
+int fk_save_segs_to_set(struct fk_outset *set, const char *path,
+			enum fk_format forced, const struct fk_segs *s,
+			const struct fk_write_opts *o)
+{
+	struct fk_buf buf = { 0 };
+	int rc = encode_segs(path, forced, s, o, &buf);
+
+	if (rc == 0)
+		rc = fk_outset_add(set, path, buf.p, buf.len);
 	fk_buf_free(&buf);
 	return rc;
 }

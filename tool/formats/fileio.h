@@ -6,6 +6,7 @@
 #ifndef FLASHKIT_TOOL_FILEIO_H
 #define FLASHKIT_TOOL_FILEIO_H
 
+#include "cli.h"
 #include "formats.h"
 
 /* forced: FK_FMT_UNKNOWN to choose by extension, then by content.
@@ -18,6 +19,11 @@ int fk_load_segs(const char *path, enum fk_format forced,
  * all. Returns 0 or -1 (error printed). */
 int fk_save_segs(const char *path, enum fk_format forced,
 		 const struct fk_segs *s, const struct fk_write_opts *o);
+
+/* Same, as one file of a set that appears together (tool/cli.h). */
+int fk_save_segs_to_set(struct fk_outset *set, const char *path,
+			enum fk_format forced, const struct fk_segs *s,
+			const struct fk_write_opts *o);
 
 /* The output format for path: forced, else by extension; prints an error
  * and returns FK_FMT_UNKNOWN when neither says. */
