@@ -1,11 +1,13 @@
 /*
  * Little- and big-endian loads and stores for the binary formats (UF2,
- * DfuSe, ELF), which are read from untrusted buffers byte by byte.
+ * DfuSe, ELF), which are read from untrusted buffers byte by byte, and
+ * the line splitter of the text formats.
  */
 #ifndef FLASHKIT_TOOL_BYTES_H
 #define FLASHKIT_TOOL_BYTES_H
 
 #include <stdint.h>
+#include <string.h>
 
 static inline uint16_t fk_le16(const uint8_t *p)
 {
@@ -51,6 +53,30 @@ static inline void fk_put_le32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 8);
 	p[2] = (uint8_t)(v >> 16);
 	p[3] = (uint8_t)(v >> 24);
+}
+
+/*
+ * Text formats (Intel HEX, S-record): splits off the next line of
+ * [*pos, end). *line and *line_end bound it without its '\n' and without
+ * trailing CR, spaces or tabs; *pos moves past the line. Returns 0 at the
+ * end of the input.
+ */
+static inline int fk_next_text_line(const uint8_t **pos, const uint8_t *end,
+				    const uint8_t **line,
+				    const uint8_t **line_end)
+{
+	const uint8_t *nl, *le;
+
+	if (*pos >= end)
+		return 0;
+	nl = memchr(*pos, '\n', (size_t)(end - *pos));
+	le = nl ? nl : end;
+	*line = *pos;
+	while (le > *line && (le[-1] == '\r' || le[-1] == ' ' || le[-1] == '\t'))
+		le--;
+	*line_end = le;
+	*pos = nl ? nl + 1 : end;
+	return 1;
 }
 
 #endif

@@ -13,6 +13,7 @@
  */
 #include <string.h>
 
+#include "bytes.h"
 #include "formats.h"
 
 #define IHEX_LINE_BYTES 16
@@ -109,27 +110,19 @@ int fk_ihex_read(const uint8_t *in, size_t len, const char *name,
 		 struct fk_fmt_error *err)
 {
 	struct ihex_reader r = { .name = name, .err = err };
-	const uint8_t *p = in, *end = in + len;
+	const uint8_t *pos = in, *end = in + len, *p, *le;
 	uint64_t upper = 0;
 	bool segment_mode = false, seen_eof = false;
 	unsigned long eof_line = 0;
 	uint8_t rec[262];
 
 	(void)o;
-	while (p < end) {
-		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
-		const uint8_t *le = nl ? nl : end;
-		const uint8_t *next = nl ? nl + 1 : end;
+	while (fk_next_text_line(&pos, end, &p, &le)) {
 		int n;
 
 		r.line++;
-		while (le > p && (le[-1] == '\r' || le[-1] == ' ' ||
-				  le[-1] == '\t'))
-			le--;
-		if (le == p) {
-			p = next;
+		if (le == p)
 			continue;
-		}
 		if (seen_eof)
 			return fk_fmt_fail(err, "%s:%lu: record after the "
 					   "end-of-file record of line %lu",
@@ -193,7 +186,6 @@ int fk_ihex_read(const uint8_t *in, size_t len, const char *name,
 					   "%02X (known: 00-05)", name, r.line,
 					   rec[3]);
 		}
-		p = next;
 	}
 	if (!seen_eof)
 		return fk_fmt_fail(err, "%s:%lu: no end-of-file record "

@@ -13,6 +13,7 @@
  */
 #include <string.h>
 
+#include "bytes.h"
 #include "formats.h"
 
 #define SREC_LINE_BYTES 16
@@ -74,27 +75,19 @@ int fk_srec_read(const uint8_t *in, size_t len, const char *name,
 		 struct fk_fmt_error *err)
 {
 	struct srec_reader r = { .name = name, .err = err };
-	const uint8_t *p = in, *end = in + len;
+	const uint8_t *pos = in, *end = in + len, *p, *le;
 	unsigned long data_records = 0, term_line = 0;
 	uint8_t rec[257];
 
 	(void)o;
-	while (p < end) {
-		const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
-		const uint8_t *le = nl ? nl : end;
-		const uint8_t *next = nl ? nl + 1 : end;
+	while (fk_next_text_line(&pos, end, &p, &le)) {
 		unsigned type, ab;
 		uint64_t addr = 0;
 		int n;
 
 		r.line++;
-		while (le > p && (le[-1] == '\r' || le[-1] == ' ' ||
-				  le[-1] == '\t'))
-			le--;
-		if (le == p) {
-			p = next;
+		if (le == p)
 			continue;
-		}
 		if (term_line)
 			return fk_fmt_fail(err, "%s:%lu: record after the "
 					   "termination record of line %lu",
@@ -153,7 +146,6 @@ int fk_srec_read(const uint8_t *in, size_t len, const char *name,
 			term_line = r.line;
 			break;
 		}
-		p = next;
 	}
 	return 0;
 }
