@@ -19,7 +19,7 @@ MAKEFLAGS += --no-print-directory
 FUZZ_SECONDS ?= 60
 CTEST = ctest --output-on-failure -j $(JOBS)
 
-.PHONY: all deps host asan check size target target-crypto bench demo fuzz fuzz-smoke kv-sweep clean
+.PHONY: all deps host asan check size target target-crypto bench demo fuzz fuzz-build fuzz-smoke kv-sweep clean
 
 all: host
 
@@ -56,6 +56,8 @@ check: host asan target
 	@cd build/host && $(CTEST)
 	@echo "== host tests under ASan+UBSan =="
 	@cd build/asan && $(CTEST) -LE target
+	@echo "== fuzz targets, 50000 inputs each =="
+	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory size
 
 size: target
@@ -67,13 +69,20 @@ bench: host
 demo: host
 	@bash scripts/demo.sh
 
-fuzz: deps
+FUZZ_TARGETS = $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
+
+fuzz-build: deps
 	@CC=clang cmake -S . -B build/fuzz -DFK_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-	@cmake --build build/fuzz -j $(JOBS)
+	@cmake --build build/fuzz -j $(JOBS) --target $(FUZZ_TARGETS) >build/fuzz/build.log 2>&1 || \
+		{ tail -n 40 build/fuzz/build.log; exit 1; }
+
+fuzz: fuzz-build
 	@bash scripts/fuzz.sh build/fuzz $(FUZZ_SECONDS)
 
-fuzz-smoke:
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+# Every fuzz target on the same 50000 inputs (seed 1) after its corpus:
+# part of `make check`, deterministic, about a minute.
+fuzz-smoke: fuzz-build
+	@FUZZ_RUNS=50000 bash scripts/fuzz.sh build/fuzz 0
 
 # The settings store's long power-cut sweep (about 6 minutes; make check
 # runs the short one).
