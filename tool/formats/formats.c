@@ -30,6 +30,20 @@ const int8_t fk_hex_value[256] = {
 	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
 };
 
+int fk_hex_decode(const uint8_t *p, size_t nbytes, uint8_t *out, size_t *bad)
+{
+	for (size_t i = 0; i < nbytes; i++) {
+		int hi = fk_hex_value[p[2 * i]], lo = fk_hex_value[p[2 * i + 1]];
+
+		if ((hi | lo) < 0) {
+			*bad = 2 * i + (hi < 0 ? 0 : 1);
+			return -1;
+		}
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
 /* Not NUL-terminated: each entry is exactly the two characters. */
 const char fk_hex_pair[256][2] = {
 	"00", "01", "02", "03", "04", "05", "06", "07",

@@ -158,6 +158,11 @@ int fk_uf2_family_parse(const char *text, uint32_t *out);
 extern const int8_t fk_hex_value[256];
 extern const char fk_hex_pair[256][2];
 
+/* Decodes nbytes bytes from the 2 * nbytes hex digits at p into out.
+ * Returns 0, or -1 with *bad set to the offset (from p) of the first
+ * character that is not a hex digit. */
+int fk_hex_decode(const uint8_t *p, size_t nbytes, uint8_t *out, size_t *bad);
+
 /* Names the fk_segs_add() failure for a message. */
 const char *fk_segs_strerror(int rc);
 

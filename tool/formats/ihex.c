@@ -31,7 +31,7 @@ struct ihex_reader {
 static int decode_record(struct ihex_reader *r, const uint8_t *p, size_t n,
 			 uint8_t *rec)
 {
-	size_t nbytes;
+	size_t nbytes, bad;
 
 	if (n % 2)
 		return fk_fmt_fail(r->err, "%s:%lu: odd number of hex digits "
@@ -46,16 +46,10 @@ static int decode_record(struct ihex_reader *r, const uint8_t *p, size_t n,
 		return fk_fmt_fail(r->err, "%s:%lu: record of %zu bytes is "
 				   "longer than any record can be", r->name,
 				   r->line, nbytes);
-	for (size_t i = 0; i < nbytes; i++) {
-		int hi = fk_hex_value[p[2 * i]], lo = fk_hex_value[p[2 * i + 1]];
-
-		if ((hi | lo) < 0)
-			return fk_fmt_fail(r->err, "%s:%lu:%zu: '%c' is not a "
-					   "hex digit", r->name, r->line,
-					   2 + 2 * i + (hi < 0 ? 0 : 1),
-					   hi < 0 ? p[2 * i] : p[2 * i + 1]);
-		rec[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (fk_hex_decode(p, nbytes, rec, &bad))
+		return fk_fmt_fail(r->err, "%s:%lu:%zu: '%c' is not a hex "
+				   "digit", r->name, r->line, 2 + bad,
+				   p[bad]);
 	if ((size_t)rec[0] + 5 != nbytes)
 		return fk_fmt_fail(r->err, "%s:%lu: truncated record: its length"
 				   " byte says %u data bytes, the line holds "

@@ -30,7 +30,7 @@ static const unsigned addr_bytes[10] = { 2, 2, 3, 4, 0, 2, 3, 4, 3, 2 };
 static int decode(struct srec_reader *r, const uint8_t *p, size_t n,
 		  unsigned type, uint8_t *rec)
 {
-	size_t nbytes;
+	size_t nbytes, bad;
 	uint8_t sum = 0;
 
 	if (n % 2)
@@ -42,16 +42,10 @@ static int decode(struct srec_reader *r, const uint8_t *p, size_t n,
 		return fk_fmt_fail(r->err, "%s:%lu: record of %zu bytes is "
 				   "longer than any record can be", r->name,
 				   r->line, nbytes);
-	for (size_t i = 0; i < nbytes; i++) {
-		int hi = fk_hex_value[p[2 * i]], lo = fk_hex_value[p[2 * i + 1]];
-
-		if ((hi | lo) < 0)
-			return fk_fmt_fail(r->err, "%s:%lu:%zu: '%c' is not a "
-					   "hex digit", r->name, r->line,
-					   3 + 2 * i + (hi < 0 ? 0 : 1),
-					   hi < 0 ? p[2 * i] : p[2 * i + 1]);
-		rec[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (fk_hex_decode(p, nbytes, rec, &bad))
+		return fk_fmt_fail(r->err, "%s:%lu:%zu: '%c' is not a hex "
+				   "digit", r->name, r->line, 3 + bad,
+				   p[bad]);
 	if (nbytes < 1 || (size_t)rec[0] + 1 != nbytes ||
 	    rec[0] < addr_bytes[type] + 1)
 		return fk_fmt_fail(r->err, "%s:%lu: truncated record: its count"
