@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bootsim/bootsim.h"
+#include "image/rig_image.h"
+#include "rig.h"
 #include "flashkit/crc.h"
 #include "fk_crypto_mbedtls.h"
 

@@ -10,7 +10,7 @@
  * on become simulators (geometry and timings from the layout, bootloader
  * write-protected); two signed images are made per image (old, new;
  * with --image twice, both images are installed together), and the sweep
- * of tool/bootsim/ runs the scenarios of the strategy: a TEST install that
+ * of sim/rig.c runs the scenarios of the strategy: a TEST install that
  * is confirmed and one that is reverted (SWAP, XIP), or a PERMANENT
  * install (OVERWRITE), each with a cut before, after and in the middle of
  * every operation, and a second cut at every operation of each recovery.
@@ -20,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bootsim/bootsim.h"
+#include "image/rig_image.h"
+#include "rig.h"
 #include "cli.h"
 #include "fk_crypto_mbedtls.h"
 #include "layout/layout.h"

@@ -3,7 +3,7 @@
  * programmed by the bootloader for an image of N sectors (the life of a
  * TEST install that is confirmed, or a PERMANENT one for OVERWRITE; the
  * upload is counted apart), and what a revert adds. The real boot code
- * on the simulator, through tool/bootsim without cuts. Prints a markdown
+ * on the simulator, through sim/rig.c without cuts. Prints a markdown
  * table; bench/boot/run.sh puts MCUboot's published figures beside it.
  *
  *   bench_boot KEYFILE
@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bootsim/bootsim.h"
+#include "image/rig_image.h"
+#include "rig.h"
 #include "fk_crypto_mbedtls.h"
 
 struct memspec {

@@ -1,5 +1,5 @@
 /*
- * The geometries the boot core is proven on, as ready rigs (bootsim.h):
+ * The geometries the boot core is proven on, as ready rigs (rig.h):
  *
  *   uniform-4k   one flash of 4K sectors, 8-byte write unit (MCUboot's
  *                figures are for this shape);
@@ -26,7 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bootsim/bootsim.h"
+#include "image/rig_image.h"
+#include "rig.h"
 #include "fk_crypto_mbedtls.h"
 
 enum rig_geo { GEO_UNIFORM_4K, GEO_STM32F4, GEO_ECC32, GEO_TWO_MEM,

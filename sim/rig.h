@@ -1,5 +1,5 @@
 /*
- * The power-cut sweep of the boot core: the real fk_boot(), fk_update_*()
+ * The power-cut rig of the boot core: the real fk_boot(), fk_update_*()
  * and fk_boot_confirm() running on simulated memories, with a power cut
  * placed at every flash operation of an update's life (before it, after
  * it, torn), and a second cut at every operation of the recovery that
@@ -16,8 +16,8 @@
  * entirely old or entirely new, and the device must settle on the set the
  * scenario and the cut positions call for (docs/boot.md, "Proof").
  */
-#ifndef FLASHKIT_TOOL_BOOTSIM_H
-#define FLASHKIT_TOOL_BOOTSIM_H
+#ifndef FLASHKIT_SIM_RIG_H
+#define FLASHKIT_SIM_RIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,7 +25,6 @@
 
 #include "flashkit/boot.h"
 #include "flashsim.h"
-#include "image/keys.h"
 
 #define FK_RIG_MAX_MEMORIES 2
 
@@ -49,7 +48,7 @@ struct fk_rig {
 	bool power_lost;
 	/* the boot configuration under test; areas on mem[].flash */
 	struct fk_boot_config cfg;
-	struct fk_image_keys memo_keys; /* cfg.keys behind a memo (bootsim.c) */
+	struct fk_image_keys memo_keys; /* cfg.keys behind a memo (rig.c) */
 	uint8_t *buf;
 	/* the images: old (installed at the start) and new (uploaded) */
 	uint8_t *old_img[FK_BOOT_MAX_IMAGES];
@@ -148,23 +147,5 @@ struct fk_rig_snapshot *fk_rig_snapshot(const struct fk_rig *rig);
 void fk_rig_restore(struct fk_rig *rig, const struct fk_rig_snapshot *snap);
 void fk_rig_snapshot_free(const struct fk_rig *rig,
 			  struct fk_rig_snapshot *snap);
-
-/* An image to test with, made by the real signing code (tool/image). */
-struct fk_rig_image_spec {
-	uint32_t payload_len;   /* firmware bytes (pseudo-random) */
-	uint32_t seed;          /* for the payload bytes */
-	struct fk_image_version version;
-	uint32_t hdr_size;      /* header bytes before the payload */
-	uint32_t align;         /* write unit of the slot */
-	bool has_sec_cnt;
-	uint32_t sec_cnt;
-	uint32_t dep_count;
-	struct fk_image_dependency deps[FK_IMAGE_MAX_DEPS];
-	struct fk_key *key;     /* NULL: SHA256 TLV only */
-};
-
-/* Signs a payload into a malloc'd image. Returns 0 or -1 (printed). */
-int fk_rig_make_image(const struct fk_rig_image_spec *spec, uint8_t **out,
-		      size_t *len);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * The power-cut sweep (bootsim.h): the power domain wrapped around the
+ * The power-cut sweep (rig.h): the power domain wrapped around the
  * simulators, the scenario set-up through the real update API, one life of
  * the device (boots and application steps until it settles), the checks
  * after every boot, the expected outcome of each cut, and the sweep.
@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bootsim.h"
+#include "rig.h"
 #include "flashkit/update.h"
-#include "image/sign.h"
 
 #define LIFE_MAX_BOOTS 10
 #define NONE UINT64_MAX
@@ -891,41 +890,5 @@ int fk_rig_sweep(struct fk_rig *rig, const struct fk_rig_sweep *sw,
 		}
 	}
 	snap_free(rig, &start);
-	return 0;
-}
-
-int fk_rig_make_image(const struct fk_rig_image_spec *spec, uint8_t **out,
-		      size_t *len)
-{
-	struct fk_sign_opts o;
-	struct fk_sign_result r;
-	uint8_t *payload = malloc(spec->payload_len ? spec->payload_len : 1);
-	uint64_t x = spec->seed * 0x9E3779B97F4A7C15ull + 1;
-	int rc;
-
-	if (!payload)
-		return -1;
-	for (uint32_t i = 0; i < spec->payload_len; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		payload[i] = (uint8_t)x;
-	}
-	fk_sign_opts_init(&o);
-	o.version = spec->version;
-	o.hdr_size = spec->hdr_size;
-	o.pad_header = true;
-	o.align = spec->align ? spec->align : 1;
-	o.has_sec_cnt = spec->has_sec_cnt;
-	o.sec_cnt = spec->sec_cnt;
-	o.dep_count = spec->dep_count;
-	memcpy(o.deps, spec->deps, sizeof(o.deps));
-	o.key = spec->key;
-	rc = fk_sign_image(&o, payload, spec->payload_len, &r);
-	free(payload);
-	if (rc != 0)
-		return -1;
-	*out = r.data;
-	*len = r.image_len;
 	return 0;
 }
