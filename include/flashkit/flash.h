@@ -112,9 +112,22 @@ int fk_flash_program(const struct fk_flash *flash, uint32_t off,
  * boundaries (FK_EALIGN otherwise). */
 int fk_flash_erase(const struct fk_flash *flash, uint32_t off, uint32_t len);
 
+/*
+ * Image and copy data is programmed without its write units of erased
+ * bytes: erased flash already reads that way, and on program-once flash a
+ * programmed unit of erased bytes would read erased yet refuse a second
+ * program before an erase (docs/boot-state.md, "What blank means").
+ * Returns the length of the first run of units in buf[*pos, len) holding
+ * a byte other than the erased value, and moves *pos to its start; 0 when
+ * none is left. *pos and len are multiples of the write unit.
+ */
+uint32_t fk_flash_data_run(const struct fk_flash *flash, const uint8_t *buf,
+			   uint32_t len, uint32_t *pos);
+
 /* True when len bytes at off all read as the erased value. Reads through
  * buf (caller's scratch, buf_len >= 1). Returns 1 erased, 0 not, or a
- * negative FK_E* code. */
+ * negative FK_E* code. A read that fails with FK_EECC (a torn unit of
+ * program-once flash) is not erased: 0, never an error. */
 int fk_flash_is_erased(const struct fk_flash *flash, uint32_t off,
 		       uint32_t len, void *buf, uint32_t buf_len);
 

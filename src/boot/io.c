@@ -44,16 +44,22 @@ int bio_erase(const struct fk_boot_config *cfg, const struct fk_area *a,
 	return FK_OK;
 }
 
-/* A sector that reads erased needs no erase. One with a torn unit on
- * program-once flash reads as an ECC error: it is not erased. */
-static int sector_is_erased(const struct fk_boot_config *cfg,
-			    const struct fk_area *a, const struct fk_sector *s)
+/*
+ * What blank means. On ordinary NOR a sector that reads erased takes any
+ * program: programming a unit of erased bytes over erased ones changes no
+ * cell. On program-once flash it does not: another tool (a debugger,
+ * DfuSe, an older flashkit) may have programmed units of erased-value
+ * data there, which read erased and refuse a second program. So a
+ * program-once sector is erased before it is written, whatever it reads;
+ * elsewhere the read decides, and a torn unit (FK_EECC) is not blank.
+ */
+static int sector_is_blank(const struct fk_boot_config *cfg,
+			   const struct fk_area *a, const struct fk_sector *s)
 {
-	int rc;
-
+	if (a->flash->geo.program_once)
+		return 0;
 	kick(cfg);
-	rc = fk_area_is_erased(a, s->off, s->size, cfg->buf, cfg->buf_len);
-	return rc == FK_EECC ? 0 : rc;
+	return fk_area_is_erased(a, s->off, s->size, cfg->buf, cfg->buf_len);
 }
 
 int bio_erase_dirty(const struct fk_boot_config *cfg,
@@ -68,7 +74,7 @@ int bio_erase_dirty(const struct fk_boot_config *cfg,
 			return rc;
 		if (s.off != off || s.size > len)
 			return FK_EALIGN;
-		rc = sector_is_erased(cfg, a, &s);
+		rc = sector_is_blank(cfg, a, &s);
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
@@ -83,46 +89,40 @@ int bio_erase_dirty(const struct fk_boot_config *cfg,
 	return FK_OK;
 }
 
-/* Bytes of buf worth programming: up to the last write unit that is not
- * all erased (the destination is erased already). */
-static uint32_t programmed_len(const uint8_t *buf, uint32_t n, uint32_t wu,
-			       uint8_t erased)
+/* Programs the data runs of buf (fk_flash_data_run), a kick before each. */
+static int program_data(const struct fk_boot_config *cfg,
+			const struct fk_area *dst, uint32_t off,
+			const uint8_t *buf, uint32_t len)
 {
-	while (n > 0) {
-		uint32_t k;
+	uint32_t pos = 0, run;
 
-		for (k = n - wu; k < n; k++) {
-			if (buf[k] != erased)
-				return n;
-		}
-		n -= wu;
+	while ((run = fk_flash_data_run(dst->flash, buf, len, &pos)) > 0) {
+		int rc;
+
+		kick(cfg);
+		rc = fk_area_program(dst, off + pos, buf + pos, run);
+		if (rc != FK_OK)
+			return rc;
+		pos += run;
 	}
-	return 0;
+	return FK_OK;
 }
 
 int bio_copy(const struct fk_boot_config *cfg, const struct fk_area *dst,
 	     uint32_t dst_off, const struct fk_area *src, uint32_t src_off,
 	     uint32_t len)
 {
-	const struct fk_flash_geometry *geo = &dst->flash->geo;
 	int rc;
 
 	while (len > 0) {
 		uint32_t n = len < cfg->buf_len ? len : cfg->buf_len;
-		uint32_t p;
 
 		kick(cfg);
 		rc = fk_area_read(src, src_off, cfg->buf, n);
+		if (rc == FK_OK)
+			rc = program_data(cfg, dst, dst_off, cfg->buf, n);
 		if (rc != FK_OK)
 			return rc;
-		p = programmed_len(cfg->buf, n, geo->write_unit,
-				   geo->erased_value);
-		if (p > 0) {
-			kick(cfg);
-			rc = fk_area_program(dst, dst_off, cfg->buf, p);
-			if (rc != FK_OK)
-				return rc;
-		}
 		src_off += n;
 		dst_off += n;
 		len -= n;
@@ -173,8 +173,6 @@ int bio_place(const struct fk_boot_config *cfg, const struct fk_area *dst,
 				       cfg->buf, cfg->buf_len);
 		if (rc == 1)
 			return FK_OK;
-		if (rc != 0 && rc != FK_EECC)
-			return rc;
 	}
 	if (rc < 0)
 		return rc;

@@ -116,6 +116,17 @@ uint32_t bs_cycle_slots(const struct fk_boot_config *cfg)
 	return fixed_slots(cfg) + 4 * cfg->image_count * bs_max_groups(cfg);
 }
 
+/* From START to CONFIRMED or REVERTED: per image START and three records
+ * per group (SAVED, PLACED, RSTEP; XIP copies nothing), INSTALLED, the
+ * trial boots, the end, and the reserve for torn records. */
+uint32_t bs_install_slots(const struct fk_boot_config *cfg)
+{
+	uint32_t groups = cfg->strategy == FK_BOOT_XIP ? 0 : bs_max_groups(cfg);
+
+	return cfg->image_count * (1 + 3 * groups) + 2 + cfg->trial_boots +
+	       FK_BOOT_CUT_RESERVE;
+}
+
 static void set_idle(struct bs_state *st)
 {
 	st->phase = FK_BOOT_IDLE;
@@ -160,6 +171,8 @@ static void apply_start(struct bs_state *st, const struct bs_rec *r)
 		return;
 	st->phase = FK_BOOT_INSTALLING;
 	st->start_mask |= bit;
+	/* The upload is consumed: nothing of it is left to resume. */
+	st->upload_mask &= (uint8_t)~bit;
 	st->staged_mask &= (uint8_t)~bit;
 	st->groups[r->image] = r->arg;
 	st->length[r->image] = r->value;
@@ -227,6 +240,7 @@ static void apply(struct bs_state *st, const struct bs_rec *r,
 		break;
 	case BS_REC_REFUSED:
 		if (st->phase == FK_BOOT_PENDING) {
+			st->upload_mask &= (uint8_t)~st->mask;
 			st->staged_mask &= (uint8_t)~st->mask;
 			st->last_refusal = -(int)r->value;
 			set_idle(st);
@@ -451,6 +465,14 @@ static int compact(const struct fk_boot_config *cfg, struct bs_state *st)
 			apply(st, &recs[i], cfg->image_count);
 	}
 	return rc;
+}
+
+int bs_make_room(const struct fk_boot_config *cfg, struct bs_state *st,
+		 uint32_t need)
+{
+	if (!st->log.header || st->log.slots - st->log.next >= need)
+		return FK_OK;
+	return compact(cfg, st);
 }
 
 int bs_append(const struct fk_boot_config *cfg, struct bs_state *st,

@@ -22,13 +22,58 @@ static int upload_window(const struct fk_boot_config *cfg,
 	return rc;
 }
 
+/*
+ * A fresh log for a new update cycle. XIP boots the newest valid image
+ * when the log is empty, so the slot about to be filled is invalidated
+ * before the log is emptied; and an upload of it still open in the old log
+ * is closed first, so a cut between the two never leaves fk_update_resume
+ * pointing past an erased sector. Other strategies boot the primary slots
+ * on an empty log and erase the staging sectors as the data reaches them.
+ */
+static int fresh_log(const struct fk_boot_config *cfg, struct bs_state *st,
+		     uint32_t image, struct fk_boot_upload *out)
+{
+	struct fk_sector first;
+	int rc = FK_OK;
+
+	if (cfg->strategy == FK_BOOT_XIP) {
+		if (st->log.header && (st->upload_mask & (1u << image)))
+			rc = bs_append(cfg, st,
+				       &(struct bs_rec){
+					       .type = BS_REC_UPLOAD,
+					       .image = (uint8_t)image,
+					       .arg = st->xip_target[image] },
+				       true);
+		if (rc == FK_OK)
+			rc = fk_area_sector_at(&out->dest, 0, &first);
+		if (rc == FK_OK)
+			rc = bio_erase(cfg, &out->dest, 0, first.size);
+		if (rc != FK_OK)
+			return rc;
+		out->erased = first.size;
+	}
+	return bs_reset(cfg, st);
+}
+
+/* The log restarts when it holds nothing to keep (no header, or no other
+ * image's upload open) and has less room than one update cycle: every
+ * cycle then starts with room for all of itself, and compaction is left
+ * to the cuts the reserve is for (docs/boot-state.md, "Capacity"). */
+static bool wants_fresh_log(const struct fk_boot_config *cfg,
+			    const struct bs_state *st, uint32_t image)
+{
+	uint32_t others = st->upload_mask & ~(1u << image);
+
+	return !st->log.header ||
+	       (others == 0 &&
+		st->log.slots - st->log.next < bs_cycle_slots(cfg));
+}
+
 int fk_boot_upload_begin(const struct fk_boot_config *cfg, uint32_t image,
 			 struct fk_boot_upload *out)
 {
 	struct bs_state st;
-	struct fk_sector first;
 	uint8_t target;
-	bool fresh;
 	int rc = fk_boot_check_config(cfg);
 
 	if (rc == FK_OK && (!out || image >= cfg->image_count))
@@ -43,23 +88,13 @@ int fk_boot_upload_begin(const struct fk_boot_config *cfg, uint32_t image,
 		st.xip_target[image] = (uint8_t)(1 - bs_xip_running(cfg, &st));
 	target = st.xip_target[image];
 	rc = upload_window(cfg, &st, image, out);
-	if (rc == FK_OK)
-		rc = fk_area_sector_at(&out->dest, 0, &first);
 	if (rc != FK_OK)
 		return rc;
 	out->erased = 0;
-	fresh = !st.log.header ||
-		(st.upload_mask == 0 &&
-		 st.log.slots - st.log.next < bs_cycle_slots(cfg));
-	if (fresh) {
-		/* An empty log must never elect what is in dest (XIP). */
-		rc = bio_erase(cfg, &out->dest, 0, first.size);
-		if (rc == FK_OK)
-			rc = bs_reset(cfg, &st);
-		if (rc != FK_OK)
-			return rc;
-		out->erased = first.size;
-	}
+	if (wants_fresh_log(cfg, &st, image))
+		rc = fresh_log(cfg, &st, image, out);
+	if (rc != FK_OK)
+		return rc;
 	return bs_append(cfg, &st,
 			 &(struct bs_rec){ .type = BS_REC_UPLOAD,
 					   .image = (uint8_t)image,

@@ -180,6 +180,30 @@ int fk_flash_erase(const struct fk_flash *flash, uint32_t off, uint32_t len)
 	return FK_OK;
 }
 
+static bool unit_is_erased(const uint8_t *p, uint32_t wu, uint8_t erased)
+{
+	for (uint32_t k = 0; k < wu; k++) {
+		if (p[k] != erased)
+			return false;
+	}
+	return true;
+}
+
+uint32_t fk_flash_data_run(const struct fk_flash *flash, const uint8_t *buf,
+			   uint32_t len, uint32_t *pos)
+{
+	uint32_t wu = flash->geo.write_unit ? flash->geo.write_unit : 1;
+	uint8_t erased = flash->geo.erased_value;
+	uint32_t end;
+
+	while (*pos + wu <= len && unit_is_erased(buf + *pos, wu, erased))
+		*pos += wu;
+	end = *pos;
+	while (end + wu <= len && !unit_is_erased(buf + end, wu, erased))
+		end += wu;
+	return end - *pos;
+}
+
 int fk_flash_is_erased(const struct fk_flash *flash, uint32_t off,
 		       uint32_t len, void *buf, uint32_t buf_len)
 {
@@ -194,6 +218,8 @@ int fk_flash_is_erased(const struct fk_flash *flash, uint32_t off,
 		uint32_t n = len < buf_len ? len : buf_len;
 
 		rc = flash->ops->read(flash, off, buf, n);
+		if (rc == FK_EECC)
+			return 0; /* a torn unit is not erased */
 		if (rc != FK_OK)
 			return rc;
 		for (uint32_t i = 0; i < n; i++) {

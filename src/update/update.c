@@ -9,6 +9,11 @@
  * below x is programmed. fk_update_resume() continues from the last SYNC,
  * and the sectors from there on are erased again as the data reaches
  * them, so whatever a cut left in them does not matter.
+ *
+ * Write units of erased-value bytes in the image are not programmed
+ * (fk_flash_data_run): they read right as erased, and a programmed
+ * one would read erased while refusing a later program on program-once
+ * flash.
  */
 #include <string.h>
 
@@ -81,6 +86,25 @@ static int open_sector(struct fk_update *u)
 	return rc;
 }
 
+/* Programs the data runs of n bytes at u->programmed, a kick before each
+ * (units of erased bytes are left as they are: see the top). */
+static int program_data(struct fk_update *u, const uint8_t *data, uint32_t n)
+{
+	uint32_t pos = 0, run;
+
+	while ((run = fk_flash_data_run(u->dest.flash, data, n, &pos)) > 0) {
+		int rc;
+
+		kick(u);
+		rc = fk_area_program(&u->dest, u->programmed + pos, data + pos,
+				     run);
+		if (rc != FK_OK)
+			return rc;
+		pos += run;
+	}
+	return FK_OK;
+}
+
 /* Programs n bytes (a multiple of the write unit) at u->programmed. */
 static int put(struct fk_update *u, const uint8_t *data, uint32_t n)
 {
@@ -96,8 +120,7 @@ static int put(struct fk_update *u, const uint8_t *data, uint32_t n)
 		}
 		if (room > n)
 			room = n;
-		kick(u);
-		rc = fk_area_program(&u->dest, u->programmed, data, room);
+		rc = program_data(u, data, room);
 		if (rc != FK_OK)
 			return rc;
 		u->programmed += room;
