@@ -16,10 +16,13 @@
 
 #include "cli.h"
 #include "fk_crypto_mbedtls.h"
+#include "formats/fileio.h"
+#include "formats/formats.h"
 #include "image/imgfile.h"
 #include "image/imgopts.h"
 #include "image/keys.h"
 #include "image/memflash.h"
+#include "image/pending.h"
 #include "image/report.h"
 #include "image/sign.h"
 #include "layout/layout.h"
@@ -135,7 +138,7 @@ struct sign_args {
 	const char *key, *version, *hdr_size, *slot_size, *align, *max_align;
 	const char *max_sectors, *sec_cnt, *deps, *hex_addr, *load_addr;
 	const char *erased_val, *pubkey_format, *rom_fixed, *image_id, *hw_id;
-	const char *layout, *image;
+	const char *layout, *image, *pending;
 	int pad_header, pad, confirm, test, overwrite_only, non_bootable;
 	struct fk_opt_list custom;
 };
@@ -273,14 +276,6 @@ static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
 	    agrees("-R", a->erased_val, mem->erased_value, &mem->pos,
 		   "erased value"))
 		return -1;
-	if (a->confirm || a->test) {
-		fk_layout_diag(stderr, &img->pos, "error", "--confirm and "
-			       "--test write MCUboot's trailer, but with a "
-			       "layout the slot ends in flashkit's boot state; "
-			       "the device confirms itself (fk_boot_confirm). "
-			       "Use --pad, or sign without --layout for MCUboot");
-		return -1;
-	}
 	o->hdr_size = img->header_size;
 	o->slot_size = slot;
 	o->align = fk_layout_image_align(L, img);
@@ -314,6 +309,133 @@ static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
 			FK_TLV_FK_IMAGE_ID, 4, id_store };
 	}
 	return 0;
+}
+
+/* --pending test|permanent, or imgtool's --test / --confirm (with or
+ * without --pad): 0 none, FK_BOOT_TEST, FK_BOOT_PERMANENT, -1 refused. */
+static int pending_mode(const struct sign_args *a)
+{
+	int mode = a->confirm ? FK_BOOT_PERMANENT :
+		   a->test    ? FK_BOOT_TEST :
+				0;
+
+	if (!a->pending)
+		return mode;
+	if (strcmp(a->pending, "test") && strcmp(a->pending, "permanent")) {
+		fk_error("--pending '%s': expected test or permanent",
+			 a->pending);
+		return -1;
+	}
+	if (mode && mode != (strcmp(a->pending, "test") ? FK_BOOT_PERMANENT :
+							   FK_BOOT_TEST)) {
+		fk_error("--pending %s conflicts with --%s", a->pending,
+			 a->confirm ? "confirm" : "test");
+		return -1;
+	}
+	return strcmp(a->pending, "test") ? FK_BOOT_PERMANENT : FK_BOOT_TEST;
+}
+
+/*
+ * --pending with --layout: the output is the image's staging window,
+ * padded, with MCUboot's trailer at its end (tool/image/pending.h), at
+ * the window's address. Refuses what the bootloader could not install:
+ * a test install on overwrite, a write unit above imgtool's largest
+ * trailer unit, an image reaching the trailer's sector.
+ */
+static int apply_pending(const struct sign_args *a, int mode,
+			 struct fk_sign_opts *o, const struct fk_layout *L,
+			 const struct fk_layout_image *img,
+			 struct fk_pending_window *w, uint64_t *hex_base)
+{
+	if (fk_pending_window(L, img, w)) {
+		fk_layout_diag(stderr, &img->pos, "error", "--pending: image "
+			       "'%s' has no staging slot the bootloader can "
+			       "use; run `flashkit layout check`", img->name);
+		return -1;
+	}
+	if (w->strategy == FK_BOOT_OVERWRITE && mode == FK_BOOT_TEST) {
+		fk_layout_diag(stderr, &img->pos, "error", "image '%s' uses "
+			       "overwrite, which keeps no copy to revert to: "
+			       "use --pending permanent (or --confirm)",
+			       img->name);
+		return -1;
+	}
+	if (w->max_align > FK_PENDING_MAX_ALIGN) {
+		fk_layout_diag(stderr, &img->pos, "error", "--pending: slot "
+			       "'%s' is written in %u-byte units, more than "
+			       "MCUboot's trailer allows (%u); such a slot "
+			       "cannot carry a marker: upload with fk_update_* "
+			       "instead", w->slot, w->write_unit,
+			       FK_PENDING_MAX_ALIGN);
+		return -1;
+	}
+	if (a->overwrite_only || a->max_align || a->max_sectors) {
+		fk_error("--pending: --overwrite-only, --max-align and -M "
+			 "come from the layout; drop them");
+		return -1;
+	}
+	o->pad = true;
+	o->confirm = mode == FK_BOOT_PERMANENT;
+	o->layout_trailer = false;
+	o->align = w->max_align;
+	o->slot_size = w->size;
+	if (w->max_image < o->max_image) {
+		o->max_image = w->max_image;
+		snprintf(w->why, sizeof(w->why), "the window's last sector, "
+			 "0x%x.., holds the trailer and no image bytes: the "
+			 "most a --pending image has is 0x%x, one sector less "
+			 "than without --pending", w->trailer_off, w->max_image);
+		o->max_image_why = w->why;
+	}
+	*hex_base = w->addr;
+	return 0;
+}
+
+/* Writes the --pending output: the whole window as a binary, or the
+ * image and the trailer's units at their addresses. */
+static int save_pending(const char *path, const struct fk_pending_window *w,
+			bool confirmed, const struct fk_sign_result *res)
+{
+	enum fk_format f = fk_format_by_path(path);
+	struct fk_write_opts wo;
+	struct fk_segs segs;
+	int rc;
+
+	if (f == FK_FMT_UNKNOWN || f == FK_FMT_BIN)
+		return fk_write_file(path, res->data, res->len);
+	if (f == FK_FMT_ELF) {
+		fk_error("%s: use .bin, .hex, .s19/.s28/.s37, .uf2 or .dfu",
+			 path);
+		return -1;
+	}
+	fk_segs_init(&segs);
+	rc = fk_pending_segs(w, confirmed, res, &segs);
+	if (rc) {
+		fk_error("%s: %s", path, fk_segs_strerror(rc));
+		fk_segs_free(&segs);
+		return -1;
+	}
+	fk_write_opts_init(&wo);
+	rc = fk_save_segs(path, f, &segs, &wo);
+	fk_segs_free(&segs);
+	return rc;
+}
+
+static void report_pending(const char *path, const struct fk_pending_window *w,
+			   int mode, const struct fk_sign_result *res)
+{
+	printf("%s: image 0x%zx bytes, %s install, for staging slot '%s' "
+	       "at 0x%08llx", path, res->image_len,
+	       mode == FK_BOOT_TEST ? "test" : "permanent", w->slot,
+	       (unsigned long long)w->addr);
+	if (w->offset)
+		printf(" (slot + swap offset 0x%x)", w->offset);
+	printf("; window 0x%x bytes, trailer at its end\n", w->size);
+	if (fk_format_by_path(path) == FK_FMT_BIN ||
+	    fk_format_by_path(path) == FK_FMT_UNKNOWN)
+		printf("program it at 0x%08llx, e.g. dfu-util -a 0 -s "
+		       "0x%08llx -D %s\n", (unsigned long long)w->addr,
+		       (unsigned long long)w->addr, path);
 }
 
 static int image_sign(int argc, char **argv)
@@ -371,6 +493,8 @@ static int image_sign(int argc, char **argv)
 		  .value = &a.layout },
 		{ 0, "image", "NAME", "the layout's image to sign for (with --layout)",
 		  .value = &a.image },
+		{ 0, "pending", "test|permanent", "with --layout: pad to the staging window and mark it (MCUboot trailer) so the bootloader installs it, whoever writes it",
+		  .value = &a.pending },
 	};
 	const struct fk_command_help help = {
 		.usage = "flashkit image sign [options] INFILE OUTFILE",
@@ -383,7 +507,12 @@ static int image_sign(int argc, char **argv)
 			   "header size, slot size, alignment and erased value "
 			   "come from the layout, and an image larger than the "
 			   "bootloader installs (header + `layout show`'s max "
-			   "payload) is refused.",
+			   "payload) is refused. With --layout, --pending "
+			   "test|permanent (or imgtool's --test / --confirm) "
+			   "writes the image for its staging window with "
+			   "MCUboot's trailer at the window's end: written there "
+			   "by any programmer (dfu-util, OpenOCD, a debugger), it "
+			   "installs at the next boot with no application code.",
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
@@ -395,10 +524,11 @@ static int image_sign(int argc, char **argv)
 	struct fk_layout layout = { 0 };
 	struct fk_sign_opts o;
 	struct fk_sign_result res;
+	struct fk_pending_window pw;
 	struct fk_input in;
 	struct fk_key key;
 	bool have_key = false;
-	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
+	int mode = 0, npos, rc = fk_opt_parse(&help, argc, argv, &npos);
 	int exit_code = FK_EXIT_USAGE;
 
 	if (rc)
@@ -410,17 +540,29 @@ static int image_sign(int argc, char **argv)
 	if (fill_sign_opts(&a, &o, custom_store, id_store))
 		goto out;
 	hex = a.hex_addr;
+	mode = pending_mode(&a);
+	if (mode < 0)
+		goto out;
 	if (a.layout) {
 		if (apply_layout(&a, &o, &layout, slot_desc, sizeof(slot_desc),
 				 &hex_base, id_store[2]))
+			goto out;
+		if (mode && apply_pending(&a, mode, &o, &layout,
+					  fk_layout_find_image(&layout, a.image),
+					  &pw, &hex_base))
+			goto out;
+		if (mode && hex && agrees("-x", hex, pw.addr,
+					  &fk_layout_find_image(&layout,
+								a.image)->pos,
+					  "staging window address"))
 			goto out;
 		if (!hex) {
 			snprintf(hex_addr, sizeof(hex_addr), "0x%llx",
 				 (unsigned long long)hex_base);
 			hex = hex_addr;
 		}
-	} else if (a.image) {
-		fk_error("--image needs --layout");
+	} else if (a.image || a.pending) {
+		fk_error("--%s needs --layout", a.image ? "image" : "pending");
 		goto out;
 	}
 	if (a.key) {
@@ -432,7 +574,12 @@ static int image_sign(int argc, char **argv)
 	if (fk_input_load(argv[0], &in))
 		goto out;
 	rc = fk_sign_image(&o, in.data, in.len, &res);
-	if (!rc) {
+	if (!rc && mode && a.layout) {
+		rc = save_pending(argv[1], &pw, o.confirm, &res);
+		if (!rc)
+			report_pending(argv[1], &pw, mode, &res);
+		free(res.data);
+	} else if (!rc) {
 		rc = fk_output_save(argv[1], &o, &res, &in, hex);
 		free(res.data);
 	}

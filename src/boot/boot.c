@@ -13,6 +13,9 @@
  * (factory image, other XIP slot) is tried, and failing that the port's
  * recovery hook is called. Nothing jumps to an image that did not just
  * pass fk_image_validate().
+ *
+ * Before all this, in IDLE, an image another tool wrote into a staging
+ * window with MCUboot's trailer at its end is marked pending (marker.c).
  */
 #include <string.h>
 
@@ -102,7 +105,12 @@ int bs_check_set(const struct fk_boot_config *cfg, const struct bs_state *st,
 static int install_pending(const struct fk_boot_config *cfg,
 			   struct bs_state *st)
 {
-	int rc = bs_check_set(cfg, st, st->mask);
+	/* A marker (marker.c) goes before the set is checked or installed:
+	 * it never triggers twice, and its sector holds no image bytes. */
+	int rc = bm_clear(cfg, st, st->mask);
+
+	if (rc == FK_OK)
+		rc = bs_check_set(cfg, st, st->mask);
 
 	if (bc_is_flash_error(rc))
 		return rc;
@@ -112,12 +120,6 @@ static int install_pending(const struct fk_boot_config *cfg,
 						   .image = 0xFF,
 						   .value = (uint32_t)-rc },
 				 true);
-	/* An install must never meet a full log half way (the only
-	 * compaction a cut could turn into a mixed slot): make room while
-	 * the boot slots still hold complete images. */
-	rc = bs_make_room(cfg, st, bs_install_slots(cfg));
-	if (rc != FK_OK)
-		return rc;
 	return bs_strategy_of(cfg)->install(cfg, st);
 }
 
@@ -125,9 +127,10 @@ static int install_pending(const struct fk_boot_config *cfg,
 static int advance(const struct fk_boot_config *cfg, struct bs_state *st)
 {
 	const struct bs_strategy *strat = bs_strategy_of(cfg);
-	int rc = FK_OK;
+	/* IDLE: an image written by another tool may be marked (marker.c) */
+	int rc = bm_detect(cfg, st);
 
-	if (st->phase == FK_BOOT_PENDING)
+	if (rc == FK_OK && st->phase == FK_BOOT_PENDING)
 		rc = install_pending(cfg, st);
 	else if (st->phase == FK_BOOT_INSTALLING)
 		rc = strat->install(cfg, st);

@@ -95,13 +95,6 @@ int bs_append(const struct fk_boot_config *cfg, struct bs_state *st,
 int bs_reset(const struct fk_boot_config *cfg, struct bs_state *st);
 /* Record slots one update cycle needs (docs/boot-state.md). */
 uint32_t bs_cycle_slots(const struct fk_boot_config *cfg);
-/* Record slots an install needs from START to its end (trial included). */
-uint32_t bs_install_slots(const struct fk_boot_config *cfg);
-/* Compacts the log when fewer than need slots are free. Only called where
- * every boot slot holds a complete image (IDLE, PENDING): a cut during
- * the rewrite then loses the pending mark, never a bootable image. */
-int bs_make_room(const struct fk_boot_config *cfg, struct bs_state *st,
-		 uint32_t need);
 /* Largest number of groups a slot may be cut into. */
 uint32_t bs_max_groups(const struct fk_boot_config *cfg);
 uint32_t bs_log_slots(const struct fk_boot_config *cfg);
@@ -192,6 +185,30 @@ int bs_xip_active(const struct fk_boot_config *cfg, const struct bs_state *st);
 /* XIP: the slot running now (before a pending set is installed). */
 int bs_xip_running(const struct fk_boot_config *cfg,
 		   const struct bs_state *st);
+
+/*
+ * marker.c: updates written by other tools (docs/boot.md, "Updates written
+ * by other tools"). An image is marked for install by MCUboot's image
+ * trailer (magic, image_ok) at the end of its staging window, as
+ * `imgtool sign --pad --test|--confirm` and `flashkit image sign
+ * --pending` write it; any programmer can place it.
+ */
+/* In IDLE: for the images with no upload in progress (none, or one with
+ * no bytes recorded), reads the markers; when the marked set is complete
+ * and valid (digest, signature, fits, ends below the trailer's sector),
+ * records UPLOAD, STAGED for each and PENDING(mode, marked set), leaving
+ * st PENDING; when not, records PENDING + REFUSED(code) and erases the
+ * markers. Returns 0 with st unchanged when nothing is marked, or a flash
+ * error. On power loss before PENDING the markers are still there and
+ * the next boot does it again; after it, the install erases them. */
+int bm_detect(const struct fk_boot_config *cfg, struct bs_state *st);
+/* In PENDING, before the install starts: erases the trailer sector of
+ * every image of mask whose staging window holds a marker and no image
+ * bytes (the image there ends below that sector, or none parses), so a
+ * marker never triggers twice. Redoable after a cut; nothing else of the
+ * window is touched. Returns 0 or a flash error. */
+int bm_clear(const struct fk_boot_config *cfg, const struct bs_state *st,
+	     uint32_t mask);
 
 extern const struct bs_strategy bs_strategy_overwrite;
 extern const struct bs_strategy bs_strategy_swap;

@@ -266,8 +266,33 @@ at_limit "$EX/stm32l4-devinfo/layout.yaml" app 512 458240 $((480 * 1024 - 2048))
 at_limit "$EX/stm32h750-qspi/layout.yaml" app 1024 1043456 $((1024 * 1024 - 4096))
 at_limit "$EX/p1-factory-module/layout.yaml" user 512 130560 $((128 * 1024))
 at_limit "$EX/stm32h7-qspi-internal-settings/layout.yaml" app 1024 1047552 $((1024 * 1024))
-expect_rc 2 "$FK" image sign --layout "$L" --image app --confirm --pad-header "$P" "$T/l4.bin"
-grep -q "boot state" "$T/err" || fail "--confirm with --layout"
+# --pending (and imgtool's --confirm / --test) with --layout: the staging
+# window padded, MCUboot's trailer at its end, at the window's address
+# (docs/boot.md, "Updates written by other tools").
+QL=$FK_ROOT/tests/boot/qemu/qemu_boot_layout.yaml
+MAGIC=77c295f360d2ef7f3552500f2cb67980
+expect_rc 0 "$FK" image sign --layout "$QL" --image app --confirm --pad-header "$P" "$T/l4.bin"
+[ "$(stat -c %s "$T/l4.bin")" = $((0x10000)) ] || fail "--pending bin: not the window's size"
+[ "$(tail -c 16 "$T/l4.bin" | xxd -p)" = $MAGIC ] || fail "--pending bin: magic"
+[ "$(tail -c 24 "$T/l4.bin" | head -c 1 | xxd -p)" = 01 ] || fail "--pending permanent: image_ok"
+for ext in hex s37 uf2 dfu; do
+	expect_rc 0 "$FK" image sign --layout "$QL" --image app --pending test --pad-header "$P" "$T/p.$ext"
+	grep -q "at 0x00115000 (slot + swap offset 0x1000)" "$T/out" || fail "--pending: address not told"
+	expect_rc 0 "$FK" convert "$T/p.$ext" -o "$T/p-$ext.bin"
+	[ "$(stat -c %s "$T/p-$ext.bin")" = $((0x10000)) ] || fail "--pending .$ext: does not span the window"
+	[ "$(tail -c 16 "$T/p-$ext.bin" | xxd -p)" = $MAGIC ] || fail "--pending .$ext: magic"
+	[ "$(tail -c 24 "$T/p-$ext.bin" | head -c 1 | xxd -p)" = ff ] || fail "--pending test .$ext: image_ok set"
+done
+head -c 20 "$T/p.hex" | grep -q ":020000040011" || fail "--pending .hex: not at 0x00115000"
+expect_rc 2 "$FK" image sign --layout "$QL" --image app --pending maybe "$P" "$T/l6.bin"
+grep -q "expected test or permanent" "$T/err" || fail "--pending maybe"
+expect_rc 2 "$FK" image sign --layout "$QL" --image app --pending test --confirm "$P" "$T/l6.bin"
+grep -q "conflicts" "$T/err" || fail "--pending test --confirm"
+expect_rc 2 "$FK" image sign --pending test "$P" "$T/l6.bin"
+grep -q "needs --layout" "$T/err" || fail "--pending without --layout"
+head -c $((0xF000 - 0x200)) /dev/zero >"$T/big.bin"
+expect_rc 2 "$FK" image sign --layout "$QL" --image app --pending test --pad-header "$T/big.bin" "$T/l6.bin"
+grep -q "holds the trailer" "$T/err" || fail "--pending: the trailer's sector limit"
 expect_rc 2 "$FK" image sign --layout "$L" --image nope "$P" "$T/l5.bin"
 grep -q "no image 'nope'" "$T/err" || fail "unknown image"
 

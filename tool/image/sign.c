@@ -253,6 +253,15 @@ static int check_fit(const struct fk_sign_opts *o, size_t image_len)
 		 * (max payload = max_image - header) */
 		if (image_len <= o->max_image)
 			return 0;
+		if (o->max_image_why) {
+			fk_error("image does not fit %s: %zu bytes too large "
+				 "(image 0x%zx > 0x%x: %s); shrink the firmware "
+				 "or enlarge the slots",
+				 o->slot_desc ? o->slot_desc : "its slots",
+				 image_len - o->max_image, image_len,
+				 o->max_image, o->max_image_why);
+			return -1;
+		}
 		fk_error("image does not fit %s: %llu byte%s too large (image "
 			 "0x%zx > 0x%x, the most the bootloader installs: max "
 			 "payload %u + header 0x%x, as `flashkit layout show` "

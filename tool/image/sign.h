@@ -58,6 +58,7 @@ struct fk_sign_opts {
 	 * smaller: the staging slot keeps room to save the primary). */
 	uint32_t max_image;
 	uint32_t max_image_hdr;  /* the header part of it, for the message */
+	const char *max_image_why; /* what sets max_image when not that */
 	const char *slot_desc;   /* "slot 'app-a' (layout.yaml:24:7)" or NULL */
 };
 
