@@ -120,6 +120,12 @@ static int install_pending(const struct fk_boot_config *cfg,
 						   .image = 0xFF,
 						   .value = (uint32_t)-rc },
 				 true);
+	/* An install must never meet a full log half way (the only
+	 * compaction a cut could turn into a mixed slot): make room while
+	 * the boot slots still hold complete images. */
+	rc = bs_make_room(cfg, st, bs_install_slots(cfg));
+	if (rc != FK_OK)
+		return rc;
 	return bs_strategy_of(cfg)->install(cfg, st);
 }
 

@@ -95,6 +95,13 @@ int bs_append(const struct fk_boot_config *cfg, struct bs_state *st,
 int bs_reset(const struct fk_boot_config *cfg, struct bs_state *st);
 /* Record slots one update cycle needs (docs/boot-state.md). */
 uint32_t bs_cycle_slots(const struct fk_boot_config *cfg);
+/* Record slots an install needs from START to its end (trial included). */
+uint32_t bs_install_slots(const struct fk_boot_config *cfg);
+/* Compacts the log when fewer than need slots are free. Only called where
+ * every boot slot holds a complete image (IDLE, PENDING): a cut during
+ * the rewrite then loses the pending mark, never a bootable image. */
+int bs_make_room(const struct fk_boot_config *cfg, struct bs_state *st,
+		 uint32_t need);
 /* Largest number of groups a slot may be cut into. */
 uint32_t bs_max_groups(const struct fk_boot_config *cfg);
 uint32_t bs_log_slots(const struct fk_boot_config *cfg);
