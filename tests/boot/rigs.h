@@ -13,7 +13,14 @@
  *                units) for the staging slot: two simulators, one power
  *                domain;
  *   dual-image   uniform 4K sectors holding two images (one per core),
- *                installed together or not at all.
+ *                installed together or not at all;
+ *   stm32l4      STM32L4-like: 2K sectors, program-once 8-byte units
+ *                (ECC double words), 128 KiB slots, a 2 KiB boot-state
+ *                log;
+ *   erased-zero  program-once 16-byte units on 4K sectors whose erased
+ *                value is 0x00;
+ *   small-pages  STM32L0/L1-like 128-byte pages, 4-byte units: the
+ *                boot-state log needs several pages.
  *
  * Images are signed with the reference ECDSA P-256 key by the real
  * signing code, and the bootloader checks them with the real mbedTLS
@@ -31,10 +38,12 @@
 #include "fk_crypto_mbedtls.h"
 
 enum rig_geo { GEO_UNIFORM_4K, GEO_STM32F4, GEO_ECC32, GEO_TWO_MEM,
-	       GEO_DUAL, GEO_COUNT };
+	       GEO_DUAL, GEO_STM32L4, GEO_ERASED_ZERO, GEO_SMALL_PAGES,
+	       GEO_COUNT };
 
 static const char *const rig_geo_names[GEO_COUNT] = {
 	"uniform-4k", "stm32f4", "ecc32", "two-memories", "dual-image",
+	"stm32l4", "erased-zero", "small-pages",
 };
 
 struct rig_area_spec {
@@ -53,6 +62,7 @@ struct rig_geo_spec {
 	struct rig_area_spec primary2, secondary2;
 	uint32_t old_payload2, new_payload2;
 	uint32_t buf_len;
+	bool erased_zero; /* the flash erases to 0x00 (all memories) */
 };
 
 static const struct rig_geo_spec rig_geos[GEO_COUNT] = {
@@ -95,6 +105,29 @@ static const struct rig_geo_spec rig_geos[GEO_COUNT] = {
 		.primary2 = { 0, 65536, 16384 },
 		.secondary2 = { 0, 81920, 20480 },
 		.old_payload2 = 7000, .new_payload2 = 9000,
+	},
+	[GEO_STM32L4] = {
+		.runs = { { { 256, 2048 } } }, .run_count = { 1 },
+		.write_unit = { 8 }, .program_once = { true }, .mem_count = 1,
+		.boot = { 0, 0, 16384 }, .state = { 0, 16384, 2048 },
+		.primary = { 0, 18432, 131072 },
+		.secondary = { 0, 149504, 139264 },
+		.old_payload = 60000, .new_payload = 50000, .buf_len = 2048,
+	},
+	[GEO_ERASED_ZERO] = {
+		.runs = { { { 32, 4096 } } }, .run_count = { 1 },
+		.write_unit = { 16 }, .program_once = { true }, .mem_count = 1,
+		.boot = { 0, 0, 8192 }, .state = { 0, 8192, 4096 },
+		.primary = { 0, 12288, 32768 }, .secondary = { 0, 45056, 40960 },
+		.old_payload = 20000, .new_payload = 26000, .buf_len = 4096,
+		.erased_zero = true,
+	},
+	[GEO_SMALL_PAGES] = {
+		.runs = { { { 512, 128 } } }, .run_count = { 1 },
+		.write_unit = { 4 }, .mem_count = 1,
+		.boot = { 0, 0, 4096 }, .state = { 0, 4096, 1024 },
+		.primary = { 0, 5120, 24576 }, .secondary = { 0, 29696, 28672 },
+		.old_payload = 12000, .new_payload = 15000, .buf_len = 128,
 	},
 };
 
@@ -142,6 +175,31 @@ static inline int rig_image(uint32_t payload, uint32_t seed, uint8_t major,
 	return fk_rig_make_image(&spec, out, len);
 }
 
+/* A strategy and a geometry from their names (a test's argv). Returns 0
+ * or -1 when either is unknown. */
+static inline int rig_parse_names(const char *strategy_name,
+				  const char *geo_name,
+				  enum fk_boot_strategy *strategy,
+				  enum rig_geo *geo)
+{
+	static const char *const strategies[] = { "overwrite", "swap", "xip" };
+	int found = 0;
+
+	for (int i = 0; i < 3; i++) {
+		if (!strcmp(strategy_name, strategies[i])) {
+			*strategy = (enum fk_boot_strategy)(FK_BOOT_OVERWRITE + i);
+			found++;
+		}
+	}
+	for (int g = 0; g < GEO_COUNT; g++) {
+		if (!strcmp(geo_name, rig_geo_names[g])) {
+			*geo = (enum rig_geo)g;
+			found++;
+		}
+	}
+	return found == 2 ? 0 : -1;
+}
+
 /* Builds the rig: memories, areas, keys, images (old version 1, new 2). */
 static inline int rig_build(struct fk_rig *rig, enum fk_boot_strategy strategy,
 			    enum rig_geo geo)
@@ -160,7 +218,7 @@ static inline int rig_build(struct fk_rig *rig, enum fk_boot_strategy strategy,
 		sc.geo.run_count = g->run_count[m];
 		sc.geo.write_unit = g->write_unit[m];
 		sc.geo.program_once = g->program_once[m];
-		sc.geo.erased_value = 0xFF;
+		sc.geo.erased_value = g->erased_zero ? 0x00 : 0xFF;
 		for (uint32_t r = 0; r < g->run_count[m]; r++)
 			sc.geo.size += g->runs[m][r].count * g->runs[m][r].size;
 		sc.timing.erase_us_per_kib = 6700;
