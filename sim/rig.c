@@ -1,13 +1,17 @@
 /*
  * The power-cut sweep (rig.h): the power domain wrapped around the
- * simulators, the scenario set-up through the real update API, one life of
- * the device (boots and application steps until it settles), the checks
- * after every boot, the expected outcome of each cut, and the sweep.
+ * simulators, the traces that let a case start at its cut instead of at
+ * the start of the life, the scenario set-up through the real update API,
+ * one life of the device (boots and application steps until it settles),
+ * the checks after every boot, the expected outcome of each cut, and the
+ * sweep of single cuts and of double cuts (all, or a seeded sample).
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rig.h"
 #include "flashkit/update.h"
@@ -17,15 +21,25 @@
 
 enum outcome { OUT_OLD = 1, OUT_NEW = 2, OUT_EITHER = 3 };
 
-/* What one life showed. */
-struct life {
-	int final;             /* set the device settled on: OUT_OLD/NEW */
+/* How far a life has got: all a case needs, with the memories, to go on
+ * from any operation of a recorded run. */
+struct progress {
+	int boot;              /* boots begun, minus one */
 	uint64_t attempt_op;   /* op index of the first ATTEMPT record seen */
 	uint64_t confirm_op;   /* op index of the app's confirm */
+};
+
+/* What one life showed. */
+struct life {
+	struct progress at;
+	int final;             /* set the device settled on: OUT_OLD/NEW */
 	uint64_t end_op;
-	uint64_t cut_at;       /* where the first cut was (NONE: no cut) */
 	char error[200];       /* "" when every check passed */
 };
+
+static void trace_op(struct fk_rig *rig, uint64_t index, uint32_t mem,
+		     uint32_t off, const void *buf, uint32_t len, bool erase);
+static void memo_forget(void);
 
 /* ---- the power domain ---- */
 
@@ -34,15 +48,22 @@ static struct fk_rig_memory *mem_of(const struct fk_flash *flash)
 	return (struct fk_rig_memory *)flash;
 }
 
-/* Counts one program/erase in the domain; arms the simulator's own cut
- * when this is the scheduled one. */
-static int domain_op(struct fk_rig_memory *m)
+/* Counts one program/erase that reaches a memory (none while the power
+ * is off, though the code under test may go on calling), records it when
+ * a run is traced, and arms the simulator's own cut when this is the
+ * scheduled one. */
+static int domain_op(struct fk_rig_memory *m, uint32_t off, const void *buf,
+		     uint32_t len, bool erase)
 {
 	struct fk_rig *rig = m->rig;
-	uint64_t index = rig->op++;
+	uint64_t index;
 
 	if (rig->power_lost)
 		return FK_EPOWER;
+	index = rig->op++;
+	if (rig->trace)
+		trace_op(rig, index, (uint32_t)(m - rig->mem), off, buf, len,
+			 erase);
 	if (rig->cut_armed && index == rig->cut_op) {
 		rig->cut_armed = false;
 		fk_sim_schedule_cut(m->sim, fk_sim_op_index(m->sim),
@@ -73,7 +94,7 @@ static int rig_program(const struct fk_flash *flash, uint32_t off,
 		       const void *buf, uint32_t len)
 {
 	struct fk_rig_memory *m = mem_of(flash);
-	int rc = domain_op(m);
+	int rc = domain_op(m, off, buf, len, false);
 
 	if (rc != FK_OK)
 		return rc;
@@ -85,7 +106,7 @@ static int rig_erase(const struct fk_flash *flash, uint32_t off,
 		     uint32_t sector_size)
 {
 	struct fk_rig_memory *m = mem_of(flash);
-	int rc = domain_op(m);
+	int rc = domain_op(m, off, NULL, sector_size, true);
 
 	if (rc != FK_OK)
 		return rc;
@@ -126,6 +147,8 @@ void fk_rig_destroy(struct fk_rig *rig)
 		free(rig->new_img[i]);
 	}
 	free(rig->buf);
+	if (rig->cfg.keys == &rig->memo_keys)
+		memo_forget();
 	memset(rig, 0, sizeof(*rig));
 }
 
@@ -176,6 +199,198 @@ static void snap_free(const struct fk_rig *rig, struct rig_snap *s)
 {
 	for (uint32_t i = 0; i < rig->mem_count; i++)
 		fk_sim_snapshot_free(s->mem[i]);
+}
+
+/* ---- traces: one forward run, recorded ----
+ *
+ * While a run is traced, every operation that reaches a memory is kept
+ * (which memory, where, the bytes programmed) with the life's progress
+ * at that moment, and the whole rig is snapshotted before some of them:
+ * at a stride that doubles whenever the snapshots would pass their memory
+ * budget, or exactly before the operations a caller names. A case cut at
+ * operation N then restores the last snapshot at or before N, replays the
+ * recorded operations up to N straight into the simulators (the run is
+ * deterministic: the same operations, the same bytes), issues N with the
+ * cut armed, and goes on with the life from where it was. */
+
+#define SNAP_BUDGET (48u << 20) /* bytes of snapshots per trace */
+
+struct op_rec {
+	uint32_t off;
+	uint32_t len;          /* program: bytes; erase: the sector size */
+	uint32_t mem;
+	bool erase;
+	size_t data;           /* program: offset of its bytes in data */
+	struct progress at;    /* the life when it was issued */
+};
+
+struct fk_rig_trace {
+	uint64_t first;        /* op index of ops[0] */
+	struct op_rec *ops;
+	size_t n, cap;
+	uint8_t *data;
+	size_t data_len, data_cap;
+	struct rig_snap *snaps; /* in op order; snaps[i].op: taken before it */
+	size_t snap_n, snap_cap, snap_max;
+	uint64_t stride;
+	const uint64_t *want;  /* when set: snapshots before exactly these
+				* (sorted), instead of the stride */
+	size_t want_n, want_next;
+	const struct life *lf; /* the life being recorded */
+	bool failed;           /* memory ran out */
+};
+
+static size_t snap_bytes(const struct fk_rig *rig)
+{
+	size_t n = sizeof(struct rig_snap);
+
+	for (uint32_t i = 0; i < rig->mem_count; i++) {
+		const struct fk_flash_geometry *g = &rig->mem[i].flash.geo;
+
+		n += g->size + g->size / g->write_unit +
+		     4 * fk_flash_sector_count(&rig->mem[i].flash);
+	}
+	return n;
+}
+
+static void trace_init(struct fk_rig_trace *t, const struct fk_rig *rig,
+		       uint64_t first, const uint64_t *want, size_t want_n)
+{
+	memset(t, 0, sizeof(*t));
+	t->first = first;
+	t->stride = 1;
+	t->want = want;
+	t->want_n = want_n;
+	t->snap_max = want ? want_n : SNAP_BUDGET / snap_bytes(rig);
+	if (t->snap_max < 2)
+		t->snap_max = 2;
+}
+
+static void trace_free(const struct fk_rig *rig, struct fk_rig_trace *t)
+{
+	for (size_t i = 0; i < t->snap_n; i++)
+		snap_free(rig, &t->snaps[i]);
+	free(t->snaps);
+	free(t->ops);
+	free(t->data);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Keeps every other snapshot and doubles the stride. */
+static void trace_thin(const struct fk_rig *rig, struct fk_rig_trace *t)
+{
+	size_t k = 0;
+
+	t->stride *= 2;
+	for (size_t i = 0; i < t->snap_n; i++) {
+		if ((t->snaps[i].op - t->first) % t->stride == 0)
+			t->snaps[k++] = t->snaps[i];
+		else
+			snap_free(rig, &t->snaps[i]);
+	}
+	t->snap_n = k;
+}
+
+static bool trace_wants_snap(const struct fk_rig *rig, struct fk_rig_trace *t,
+			     uint64_t index)
+{
+	if (t->want) {
+		while (t->want_next < t->want_n &&
+		       t->want[t->want_next] < index)
+			t->want_next++;
+		return t->want_next < t->want_n &&
+		       t->want[t->want_next] == index;
+	}
+	if ((index - t->first) % t->stride)
+		return false;
+	if (t->snap_n == t->snap_max)
+		trace_thin(rig, t);
+	return (index - t->first) % t->stride == 0;
+}
+
+static bool grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = *cap ? *cap : 64;
+	void *q;
+
+	if (need <= *cap)
+		return true;
+	while (n < need)
+		n *= 2;
+	q = realloc(*p, n * elem);
+	if (!q)
+		return false;
+	*p = q;
+	*cap = n;
+	return true;
+}
+
+static void trace_op(struct fk_rig *rig, uint64_t index, uint32_t mem,
+		     uint32_t off, const void *buf, uint32_t len, bool erase)
+{
+	struct fk_rig_trace *t = rig->trace;
+	struct op_rec *r;
+
+	if (t->failed)
+		return;
+	if (trace_wants_snap(rig, t, index)) {
+		if (!grow((void **)&t->snaps, &t->snap_cap, t->snap_n + 1,
+			  sizeof(*t->snaps))) {
+			t->failed = true;
+			return;
+		}
+		memset(&t->snaps[t->snap_n], 0, sizeof(*t->snaps));
+		if (snap_take(rig, &t->snaps[t->snap_n]) != 0) {
+			snap_free(rig, &t->snaps[t->snap_n]);
+			t->failed = true;
+			return;
+		}
+		t->snaps[t->snap_n++].op = index;
+	}
+	if (!grow((void **)&t->ops, &t->cap, t->n + 1, sizeof(*t->ops)) ||
+	    (!erase && !grow((void **)&t->data, &t->data_cap,
+			     t->data_len + len, 1))) {
+		t->failed = true;
+		return;
+	}
+	r = &t->ops[t->n++];
+	r->off = off;
+	r->len = len;
+	r->mem = mem;
+	r->erase = erase;
+	r->data = t->data_len;
+	r->at = t->lf->at;
+	if (!erase) {
+		memcpy(t->data + t->data_len, buf, len);
+		t->data_len += len;
+	}
+}
+
+/* Restores the rig to just before operation op of the traced run. */
+static void trace_seek(struct fk_rig *rig, const struct fk_rig_trace *t,
+		       uint64_t op)
+{
+	size_t lo = 0, hi = t->snap_n;
+
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t->snaps[mid].op <= op)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	snap_restore(rig, &t->snaps[lo]);
+	for (uint64_t i = t->snaps[lo].op; i < op; i++) {
+		const struct op_rec *r = &t->ops[i - t->first];
+		const struct fk_flash *f = fk_sim_flash(rig->mem[r->mem].sim);
+
+		if (r->erase)
+			fk_flash_erase(f, r->off, r->len);
+		else
+			fk_flash_program(f, r->off, t->data + r->data, r->len);
+	}
+	rig->op = op;
 }
 
 /* ---- signature checks, remembered ----
@@ -237,20 +452,125 @@ static int memo_verify(int alg, verify_fn fn, const uint8_t *key,
 	return e->result;
 }
 
+/* SHA-256 remembered by exact content. A recovery boot hashes images
+ * whose bytes some earlier boot of the sweep, most of the time, already
+ * hashed. Each stream is gathered whole; at its end, remembered streams of
+ * the same length are compared byte for byte, and only content not seen
+ * before goes through the real SHA-256: the digest is always the true
+ * one, only cheaper. */
+
+#define SHA_STREAMS 4                 /* hashes open at once */
+#define SHA_CACHE 8                   /* contents remembered */
+#define SHA_CACHE_MAX_LEN (8u << 20)  /* longer ones are not remembered */
+
+struct sha_stream {
+	uint8_t *data;
+	size_t len, cap;
+	bool busy;
+};
+
+struct sha_known {
+	uint8_t *data;
+	size_t len;
+	uint8_t digest[FK_SHA256_SIZE];
+};
+
+static struct sha_stream sha_streams[SHA_STREAMS];
+static struct sha_known sha_known[SHA_CACHE];
+static uint32_t sha_known_next;
+
+static struct sha_stream *stream_of(const union fk_sha256_state *st)
+{
+	struct sha_stream *s;
+
+	memcpy(&s, st->bytes, sizeof(s));
+	return s;
+}
+
 static int memo_sha_init(union fk_sha256_state *st)
 {
-	return memo_inner->sha256_init(st);
+	for (uint32_t i = 0; i < SHA_STREAMS; i++) {
+		struct sha_stream *s = &sha_streams[i];
+
+		if (s->busy)
+			continue;
+		s->busy = true;
+		s->len = 0;
+		memcpy(st->bytes, &s, sizeof(s));
+		return FK_OK;
+	}
+	return FK_EIO;
 }
 
 static int memo_sha_update(union fk_sha256_state *st, const void *d, size_t n)
 {
-	return memo_inner->sha256_update(st, d, n);
+	struct sha_stream *s = stream_of(st);
+
+	if (!grow((void **)&s->data, &s->cap, s->len + n, 1))
+		return FK_EIO;
+	memcpy(s->data + s->len, d, n);
+	s->len += n;
+	return FK_OK;
+}
+
+/* Remembers the stream's content and digest, taking its buffer. */
+static void sha_remember(struct sha_stream *s, const uint8_t *digest)
+{
+	struct sha_known *k = &sha_known[sha_known_next];
+
+	if (s->len > SHA_CACHE_MAX_LEN)
+		return;
+	sha_known_next = (sha_known_next + 1) % SHA_CACHE;
+	free(k->data);
+	k->data = s->data;
+	k->len = s->len;
+	memcpy(k->digest, digest, FK_SHA256_SIZE);
+	s->data = NULL;
+	s->cap = 0;
 }
 
 static int memo_sha_finish(union fk_sha256_state *st,
 			   uint8_t out[FK_SHA256_SIZE])
 {
-	return memo_inner->sha256_finish(st, out);
+	struct sha_stream *s = stream_of(st);
+	union fk_sha256_state real;
+	int rc;
+
+	s->busy = false;
+	for (uint32_t i = 0; i < SHA_CACHE; i++) {
+		const struct sha_known *k = &sha_known[i];
+
+		if (k->data && k->len == s->len &&
+		    !memcmp(k->data, s->data, s->len)) {
+			memcpy(out, k->digest, FK_SHA256_SIZE);
+			return FK_OK;
+		}
+	}
+	rc = memo_inner->sha256_init(&real);
+	if (rc == FK_OK)
+		rc = memo_inner->sha256_update(&real, s->data, s->len);
+	if (rc == FK_OK)
+		rc = memo_inner->sha256_finish(&real, out);
+	else
+		memo_inner->sha256_finish(&real, out);
+	if (rc == FK_OK)
+		sha_remember(s, out);
+	return rc;
+}
+
+/* Forgets every remembered digest and frees the buffers. */
+static void memo_forget(void)
+{
+	for (uint32_t i = 0; i < SHA_STREAMS; i++) {
+		free(sha_streams[i].data);
+		memset(&sha_streams[i], 0, sizeof(sha_streams[i]));
+	}
+	for (uint32_t i = 0; i < SHA_CACHE; i++) {
+		free(sha_known[i].data);
+		memset(&sha_known[i], 0, sizeof(sha_known[i]));
+	}
+	sha_known_next = 0;
+	memo_count = memo_next = 0;
 }
 
 static int memo_ecdsa(const uint8_t *key, size_t key_len,
@@ -291,8 +611,8 @@ static void use_memo(struct fk_rig *rig)
 {
 	if (!rig->cfg.keys || rig->cfg.keys->crypto == &memo_port)
 		return;
+	memo_forget();
 	memo_inner = rig->cfg.keys->crypto;
-	memo_count = memo_next = 0;
 	rig->memo_keys = *rig->cfg.keys;
 	rig->memo_keys.crypto = &memo_port;
 	rig->cfg.keys = &rig->memo_keys;
@@ -373,8 +693,8 @@ static void app_step(struct fk_rig *rig, enum fk_rig_scenario scenario,
 	    fk_boot_status(&rig->cfg, &st) != FK_OK ||
 	    st.phase != FK_BOOT_TRIAL)
 		return;
-	if (lf->confirm_op == NONE)
-		lf->confirm_op = rig->op;
+	if (lf->at.confirm_op == NONE)
+		lf->at.confirm_op = rig->op;
 	if (fk_boot_confirm(&rig->cfg) != FK_OK && !rig->power_lost)
 		life_fail(lf, "fk_boot_confirm failed with power on");
 }
@@ -411,8 +731,8 @@ static int one_boot(struct fk_rig *rig, enum fk_rig_scenario scenario,
 	if (fk_boot_status(&rig->cfg, &after) != FK_OK)
 		return -1;
 	if (after.phase == FK_BOOT_TRIAL && after.attempts > before.attempts &&
-	    lf->attempt_op == NONE && rig->op > op0)
-		lf->attempt_op = rig->op - 1;
+	    lf->at.attempt_op == NONE && rig->op > op0)
+		lf->at.attempt_op = rig->op - 1;
 	app_step(rig, scenario, lf);
 	if (rig->power_lost || lf->error[0])
 		return lf->error[0] ? -1 : 0;
@@ -452,29 +772,22 @@ static void arm(struct fk_rig *rig, const struct cut *c)
 	rig->cut_seed = c->seed;
 }
 
-/* first and second carry the seeds of their torn content: a double-cut
- * life repeats its single-cut life exactly up to the second cut. */
-static void run_life(struct fk_rig *rig, enum fk_rig_scenario scenario,
-		     const struct cut *first, const struct cut *second,
-		     struct life *lf)
+static void life_init(struct life *lf)
 {
-	bool second_armed = false;
-
 	memset(lf, 0, sizeof(*lf));
-	lf->attempt_op = lf->confirm_op = lf->cut_at = NONE;
-	arm(rig, first);
-	for (int boot = 0; boot < LIFE_MAX_BOOTS; boot++) {
+	lf->at.attempt_op = lf->at.confirm_op = NONE;
+}
+
+/* Boots from where lf is until the device settles, powering on after a
+ * cut. */
+static void life_go(struct fk_rig *rig, enum fk_rig_scenario scenario,
+		    struct life *lf)
+{
+	for (; lf->at.boot < LIFE_MAX_BOOTS; lf->at.boot++) {
 		int rc;
 
-		if (rig->power_lost) {
-			if (lf->cut_at == NONE)
-				lf->cut_at = first->op;
+		if (rig->power_lost)
 			power_on(rig);
-			if (second && !second_armed) {
-				arm(rig, second);
-				second_armed = true;
-			}
-		}
 		rc = one_boot(rig, scenario, lf);
 		if (rc < 0)
 			return;
@@ -817,78 +1130,334 @@ void fk_rig_power_on(struct fk_rig *rig)
 static const enum fk_cut_kind kinds[] = { FK_CUT_BEFORE, FK_CUT_AFTER,
 					  FK_CUT_TORN };
 
+/* Double cuts drawn per first cut and pass when sampling: one traced run
+ * of the recovery serves them all. */
+#define SAMPLE_GROUP 8
+
 static uint64_t after(uint64_t op, uint64_t cut)
 {
 	return op != NONE && op > cut ? op : NONE;
 }
 
-static void sweep_doubles(struct fk_rig *rig, const struct fk_rig_sweep *sw,
-			  const struct rig_snap *start, const struct cut *c1,
-			  const struct life *l1, int want1,
-			  struct fk_rig_result *res)
+static double now_s(void)
 {
-	for (uint64_t op2 = c1->op + 1; op2 < l1->end_op; op2++) {
-		for (int k = 0; k < 3; k++) {
-			struct cut c2 = { op2, kinds[k],
-					  c1->seed * 1000003 + op2 * 3 + (uint64_t)k };
-			struct life l2;
-			int want = want1;
+	struct timespec ts;
 
-			/* Only a cut that let the install go on can be
-			 * changed by a second one, relative to the trial
-			 * steps of the recovery. */
-			if (want1 == OUT_NEW)
-				want = expect(sw->scenario, &c2,
-					      after(l1->attempt_op, c1->op),
-					      after(l1->confirm_op, c1->op));
-			snap_restore(rig, start);
-			run_life(rig, sw->scenario, c1, &c2, &l2);
-			record(res, &l2, want, c1, &c2);
-			res->double_cuts++;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* splitmix64 */
+static uint64_t mix(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ull;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+	return x ^ (x >> 31);
+}
+
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* A first cut, and what its recovery showed: the double cuts cut that
+ * recovery again. Its double cuts are numbered 0 .. 3 * recovery_ops:
+ * operation first + 1 + x / 3, kind x % 3. */
+struct first_cut {
+	struct cut c;
+	int want;              /* the outcome the single cut must give */
+	uint64_t attempt_op;   /* ATTEMPT and confirmation in the recovery, */
+	uint64_t confirm_op;   /* NONE when they came before the cut */
+	uint64_t recovery_ops; /* 0 when the single cut failed */
+};
+
+struct sweep_run {
+	struct fk_rig *rig;
+	const struct fk_rig_sweep *sw;
+	struct fk_rig_result *res;
+	struct fk_rig_trace ref;  /* the life without a cut */
+	struct first_cut *firsts;
+	size_t first_n;
+	double t0;
+	uint64_t phase_total;
+};
+
+static void report(const struct sweep_run *s, bool doubles, uint64_t done)
+{
+	struct fk_rig_progress p = {
+		.res = s->res,
+		.doubles = doubles,
+		.done = done,
+		.total = s->phase_total,
+		.elapsed_s = now_s() - s->t0,
+	};
+
+	if (s->sw->progress)
+		s->sw->progress(s->sw->progress_ctx, &p);
+}
+
+/* Starts a life at cut c of the traced run: the rig as the run had it
+ * when it issued c's operation, that operation issued with the cut armed,
+ * the life where the run's was. */
+static void cut_from(struct fk_rig *rig, const struct fk_rig_trace *t,
+		     const struct cut *c, struct life *lf)
+{
+	const struct op_rec *r = &t->ops[c->op - t->first];
+	const struct fk_flash *f = &rig->mem[r->mem].flash;
+
+	trace_seek(rig, t, c->op);
+	life_init(lf);
+	lf->at = r->at;
+	arm(rig, c);
+	if (r->erase)
+		rig_erase(f, r->off, r->len);
+	else
+		rig_program(f, r->off, t->data + r->data, r->len);
+	lf->at.boot++; /* that boot ended with the power */
+}
+
+static int sweep_singles(struct sweep_run *s, const struct life *ref)
+{
+	struct fk_rig *rig = s->rig;
+	enum fk_rig_scenario sc = s->sw->scenario;
+	uint64_t ops = ref->end_op - s->ref.first;
+
+	s->firsts = calloc(3 * ops + 1, sizeof(*s->firsts));
+	if (!s->firsts)
+		return -1;
+	s->phase_total = 3 * ops;
+	for (uint64_t op = s->ref.first; op < ref->end_op; op++) {
+		for (int k = 0; k < 3; k++) {
+			struct first_cut *fc = &s->firsts[s->first_n++];
+			struct life l1;
+
+			fc->c.op = op;
+			fc->c.kind = kinds[k];
+			fc->c.seed = op * 3 + (uint64_t)k + 1;
+			fc->want = expect(sc, &fc->c, ref->at.attempt_op,
+					  ref->at.confirm_op);
+			cut_from(rig, &s->ref, &fc->c, &l1);
+			life_go(rig, sc, &l1);
+			record(s->res, &l1, fc->want, &fc->c, NULL);
+			s->res->single_cuts++;
+			fc->attempt_op = after(l1.at.attempt_op, op);
+			fc->confirm_op = after(l1.at.confirm_op, op);
+			fc->recovery_ops = l1.error[0] ? 0 : l1.end_op - op - 1;
+			s->res->double_pairs += 3 * fc->recovery_ops;
+			report(s, false, s->res->single_cuts);
 		}
 	}
+	return 0;
+}
+
+/* True when the sample has reached its count or its time. */
+static bool sample_done(const struct sweep_run *s)
+{
+	const struct fk_rig_sweep *sw = s->sw;
+
+	if (!sw->double_sample)
+		return false;
+	if (sw->max_samples && s->res->double_cuts >= sw->max_samples)
+		return true;
+	if (sw->budget_s > 0 && now_s() - s->t0 >= sw->budget_s) {
+		s->res->budget_spent = true;
+		return true;
+	}
+	return false;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The operations before which a traced recovery keeps a snapshot: those
+ * of the drawn double cuts, or (NULL) a stride. */
+static uint64_t *sampled_ops(const struct first_cut *fc, const uint64_t *x,
+			     size_t n, size_t *count)
+{
+	uint64_t *ops;
+	size_t k = 0;
+
+	*count = 0;
+	if (!x)
+		return NULL;
+	ops = malloc(n * sizeof(*ops));
+	if (!ops)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		ops[i] = fc->c.op + 1 + x[i] / 3;
+	qsort(ops, n, sizeof(*ops), cmp_u64);
+	for (size_t i = 0; i < n; i++) {
+		if (k == 0 || ops[i] != ops[k - 1])
+			ops[k++] = ops[i];
+	}
+	*count = k;
+	return ops;
+}
+
+/* Runs double cuts x[0..n) of first cut fc (all of them in order when x
+ * is NULL): its recovery once, traced, then each second cut from there. */
+static int run_doubles(struct sweep_run *s, const struct first_cut *fc,
+		       const uint64_t *x, size_t n)
+{
+	struct fk_rig *rig = s->rig;
+	enum fk_rig_scenario sc = s->sw->scenario;
+	struct fk_rig_trace t;
+	struct life l1;
+	size_t want_n;
+	uint64_t *want = sampled_ops(fc, x, n, &want_n);
+
+	if (x && !want)
+		return -1;
+	trace_init(&t, rig, fc->c.op + 1, want, want_n);
+	cut_from(rig, &s->ref, &fc->c, &l1);
+	t.lf = &l1;
+	rig->trace = &t;
+	life_go(rig, sc, &l1);
+	rig->trace = NULL;
+	if (t.failed) {
+		trace_free(rig, &t);
+		free(want);
+		return -1;
+	}
+	for (size_t i = 0; i < n && !sample_done(s); i++) {
+		uint64_t xi = x ? x[i] : i;
+		struct cut c2 = { fc->c.op + 1 + xi / 3, kinds[xi % 3], 0 };
+		int want2 = fc->want;
+		struct life l2;
+
+		c2.seed = fc->c.seed * 1000003 + c2.op * 3 + xi % 3;
+		/* Only a cut that let the install go on can be changed by
+		 * a second one, relative to the trial steps of the
+		 * recovery. */
+		if (fc->want == OUT_NEW)
+			want2 = expect(sc, &c2, fc->attempt_op, fc->confirm_op);
+		cut_from(rig, &t, &c2, &l2);
+		life_go(rig, sc, &l2);
+		record(s->res, &l2, want2, &fc->c, &c2);
+		s->res->double_cuts++;
+		report(s, true, s->res->double_cuts);
+	}
+	trace_free(rig, &t);
+	free(want);
+	return 0;
+}
+
+/* Double cut number i of fc in the seeded order: an affine permutation
+ * of 0 .. 3 * recovery_ops, its own for each first cut. */
+static uint64_t drawn(const struct sweep_run *s, size_t j, uint64_t i)
+{
+	uint64_t n = 3 * s->firsts[j].recovery_ops;
+	uint64_t h = mix(s->sw->seed ^ mix(j));
+	uint64_t a = 1 + h % n;
+
+	while (gcd(a, n) != 1)
+		a = a % n + 1;
+	return (a * i + mix(h) % n) % n;
+}
+
+/* Passes over the first cuts in a seeded order, drawing SAMPLE_GROUP
+ * double cuts of each per pass, until the sample is done or every double
+ * cut has run. */
+static int sample_doubles(struct sweep_run *s)
+{
+	size_t *order = malloc((s->first_n + 1) * sizeof(*order));
+	size_t m = 0;
+	int rc = 0;
+
+	if (!order)
+		return -1;
+	for (size_t j = 0; j < s->first_n; j++) {
+		if (s->firsts[j].recovery_ops)
+			order[m++] = j;
+	}
+	for (size_t i = m; i > 1; i--) {
+		size_t r = mix(s->sw->seed + i) % i, tmp = order[i - 1];
+
+		order[i - 1] = order[r];
+		order[r] = tmp;
+	}
+	s->phase_total = s->sw->max_samples;
+	for (uint64_t pass = 0; rc == 0 && !sample_done(s); pass++) {
+		bool left = false;
+
+		for (size_t k = 0; k < m && rc == 0 && !sample_done(s); k++) {
+			uint64_t n = 3 * s->firsts[order[k]].recovery_ops;
+			uint64_t lo = pass * SAMPLE_GROUP, x[SAMPLE_GROUP];
+			size_t cnt = 0;
+
+			for (uint64_t i = lo; i < n && cnt < SAMPLE_GROUP; i++)
+				x[cnt++] = drawn(s, order[k], i);
+			if (!cnt)
+				continue;
+			left = true;
+			rc = run_doubles(s, &s->firsts[order[k]], x, cnt);
+		}
+		if (!left)
+			break;
+	}
+	free(order);
+	return rc;
+}
+
+static int sweep_doubles(struct sweep_run *s)
+{
+	int rc = 0;
+
+	if (s->sw->double_sample)
+		return sample_doubles(s);
+	s->phase_total = s->res->double_pairs;
+	for (size_t j = 0; j < s->first_n && rc == 0; j++) {
+		if (s->firsts[j].recovery_ops)
+			rc = run_doubles(s, &s->firsts[j], NULL,
+					 3 * s->firsts[j].recovery_ops);
+	}
+	return rc;
 }
 
 int fk_rig_sweep(struct fk_rig *rig, const struct fk_rig_sweep *sw,
 		 struct fk_rig_result *res)
 {
-	struct rig_snap start = { 0 };
+	struct sweep_run s = { .rig = rig, .sw = sw, .res = res };
 	struct cost_probe probe;
 	struct cut none = { NONE, FK_CUT_BEFORE, 0 };
 	struct life ref;
+	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
-	if (setup(rig, sw, res) != 0 || snap_take(rig, &start) != 0) {
-		snap_free(rig, &start);
+	s.t0 = now_s();
+	if (setup(rig, sw, res) != 0 || cost_begin(rig, &probe) != 0)
 		return -1;
-	}
-	if (cost_begin(rig, &probe) != 0)
-		return -1;
-	run_life(rig, sw->scenario, &none, NULL, &ref);
+	trace_init(&s.ref, rig, rig->op, NULL, 0);
+	life_init(&ref);
+	s.ref.lf = &ref;
+	rig->trace = sw->no_cuts ? NULL : &s.ref;
+	life_go(rig, sw->scenario, &ref);
+	rig->trace = NULL;
 	cost_end(rig, &probe, &res->life);
 	record(res, &ref, expect(sw->scenario, &none, NONE, NONE), &none, NULL);
-	if (res->failures || sw->no_cuts) {
-		snap_free(rig, &start);
-		return 0;
-	}
-	for (uint64_t op = start.op; op < ref.end_op; op++) {
-		for (int k = 0; k < 3; k++) {
-			struct cut c1 = { op, kinds[k], op * 3 + (uint64_t)k + 1 };
-			struct life l1;
-			int want1 = expect(sw->scenario, &c1, ref.attempt_op,
-					   ref.confirm_op);
-
-			snap_restore(rig, &start);
-			run_life(rig, sw->scenario, &c1, NULL, &l1);
-			record(res, &l1, want1, &c1, NULL);
-			res->single_cuts++;
-			if (!sw->double_cuts || l1.error[0] ||
-			    (sw->double_stride &&
-			     (op - start.op) % sw->double_stride))
-				continue;
-			sweep_doubles(rig, sw, &start, &c1, &l1, want1, res);
-		}
-	}
-	snap_free(rig, &start);
-	return 0;
+	if (s.ref.failed)
+		rc = -1;
+	else if (!res->failures && !sw->no_cuts)
+		rc = sweep_singles(&s, &ref);
+	res->single_seconds = now_s() - s.t0;
+	if (rc == 0 && s.first_n && sw->double_cuts)
+		rc = sweep_doubles(&s);
+	res->seconds = now_s() - s.t0;
+	if (rc)
+		snprintf(res->first_failure, sizeof(res->first_failure),
+			 "out of memory for the sweep's snapshots");
+	trace_free(rig, &s.ref);
+	free(s.firsts);
+	return rc;
 }

@@ -2,9 +2,10 @@
  * The power-cut rig of the boot core: the real fk_boot(), fk_update_*()
  * and fk_boot_confirm() running on simulated memories, with a power cut
  * placed at every flash operation of an update's life (before it, after
- * it, torn), and a second cut at every operation of the recovery that
- * follows each first cut. `flashkit sim` and the tests in tests/boot/ both
- * drive it; there is one sweep.
+ * it, torn), and a second cut at operations of the recovery that follows
+ * each first cut: all of them, or a seeded sample within a time budget.
+ * `flashkit sim` and the tests in tests/boot/ both drive it; there is one
+ * sweep.
  *
  * A rig is one or two simulated memories behind one power domain (a cut
  * on either memory stops both, as on a real board) and a boot
@@ -15,6 +16,12 @@
  * device settles. Every boot must jump to a set of valid images that is
  * entirely old or entirely new, and the device must settle on the set the
  * scenario and the cut positions call for (docs/boot.md, "Proof").
+ *
+ * A case costs its recovery, not a replay of the life up to its cut: the
+ * sweep records one forward run (every operation, snapshots of the rig at
+ * a stride that keeps them within a fixed memory budget) and starts each
+ * cut from the nearest snapshot, replaying the few recorded operations
+ * in between straight into the simulators.
  */
 #ifndef FLASHKIT_SIM_RIG_H
 #define FLASHKIT_SIM_RIG_H
@@ -40,7 +47,9 @@ struct fk_rig {
 	struct fk_rig_memory mem[FK_RIG_MAX_MEMORIES];
 	uint32_t mem_count;
 	/* the power domain */
-	uint64_t op;            /* program/erase operations so far, all memories */
+	uint64_t op;            /* program/erase operations that reached a
+				 * memory, all memories; none are counted
+				 * while the power is off */
 	bool cut_armed;
 	uint64_t cut_op;
 	enum fk_cut_kind cut_kind;
@@ -59,6 +68,7 @@ struct fk_rig {
 	int jumped;             /* 0 none, 1 old set, 2 new set, -1 a mix or
 				 * an unknown image */
 	int recovery_reason;    /* 0 when recovery was not called */
+	struct fk_rig_trace *trace; /* the run being recorded (rig.c) */
 };
 
 /* Creates memory i of the rig. Returns 0 or -1. */
@@ -89,20 +99,45 @@ struct fk_rig_cost {
 struct fk_rig_result {
 	uint64_t cases;          /* lives run, one per cut position */
 	uint64_t single_cuts;
-	uint64_t double_cuts;
+	uint64_t double_cuts;    /* double-cut cases run */
+	uint64_t double_pairs;   /* every (first cut, second cut) pair there
+				  * is: the space double_cuts was drawn from
+				  * (0 when double cuts were not asked) */
 	uint64_t failures;
 	char first_failure[400]; /* what went wrong first, "" when none */
 	struct fk_rig_cost update;  /* the upload, measured once without cuts */
 	struct fk_rig_cost life;    /* the boots until settled, without cuts */
+	double seconds;          /* wall time of the sweep */
+	double single_seconds;   /* of which the life and the single cuts */
+	bool budget_spent;       /* sampling stopped at budget_s */
+};
+
+/* What a progress callback sees; called after every case. */
+struct fk_rig_progress {
+	const struct fk_rig_result *res; /* the counts so far */
+	bool doubles;            /* false: single cuts, true: double cuts */
+	uint64_t done;           /* cases of this phase run */
+	uint64_t total;          /* cases of this phase, 0 when only the
+				  * budget bounds it */
+	double elapsed_s;        /* since the sweep started */
 };
 
 struct fk_rig_sweep {
 	enum fk_rig_scenario scenario;
 	bool no_cuts;            /* only the life without a cut (its cost) */
-	bool double_cuts;        /* also cut at every op of each recovery */
-	/* Double cuts are swept for every first cut when this is 0,
-	 * otherwise only for first cuts at every n-th operation. */
-	uint32_t double_stride;
+	bool double_cuts;        /* also cut at operations of each recovery:
+				  * every one, unless double_sample */
+	/* Draws the double cuts at random, the order fixed by seed (the
+	 * same seed gives the same sequence; a longer run extends a shorter
+	 * one), until max_samples have run or the sweep has taken budget_s
+	 * seconds, whichever comes first (0: no such bound). Single cuts
+	 * always all run, even past the budget. */
+	bool double_sample;
+	uint64_t seed;
+	uint64_t max_samples;
+	double budget_s;
+	void (*progress)(void *ctx, const struct fk_rig_progress *p);
+	void *progress_ctx;
 };
 
 /*
@@ -111,7 +146,9 @@ struct fk_rig_sweep {
  * life once without a cut, then with a cut at every operation of it, and
  * with double cuts when asked. Counts every case in *res; returns 0 when
  * the sweep ran (res->failures says whether it passed), -1 when the
- * scenario could not even be set up (message in res->first_failure).
+ * scenario could not be set up or memory ran out (message in
+ * res->first_failure). The rig's memories are left in an unspecified
+ * state.
  */
 int fk_rig_sweep(struct fk_rig *rig, const struct fk_rig_sweep *sweep,
 		 struct fk_rig_result *res);

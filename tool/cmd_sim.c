@@ -1,10 +1,8 @@
 /*
  * flashkit sim: runs the real bootloader core on simulated flash shaped
  * like the user's layout and cuts power at every operation of an update.
- *
- *   flashkit sim --layout FILE --image NAME [--image NAME2] [--strategy S]
- *                [--json] [--key KEY] [--size BYTES] [--buffer BYTES]
- *                [--single]
+ * Its options are the table in cmd_sim(); the usage line and --help are
+ * printed from that table.
  *
  * The memories the image's slots, its boot state and the bootloader live
  * on become simulators (geometry and timings from the layout, bootloader
@@ -13,12 +11,18 @@
  * of sim/rig.c runs the scenarios of the strategy: a TEST install that
  * is confirmed and one that is reverted (SWAP, XIP), or a PERMANENT
  * install (OVERWRITE), each with a cut before, after and in the middle of
- * every operation, and a second cut at every operation of each recovery.
- * It prints the verdict, the number of cases and what an install costs.
+ * every operation, and a second cut in the recovery after each first cut:
+ * by default a seeded sample of those double cuts within a time budget,
+ * with --exhaustive every one. It prints the verdict, the number of cases,
+ * the coverage of the double cuts and what an install costs; on a
+ * terminal, a progress line on stderr while it runs.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "image/rig_image.h"
 #include "rig.h"
@@ -28,9 +32,22 @@
 
 struct sim_opts {
 	const char *layout, *strategy, *key, *size, *buffer;
+	const char *budget, *seed, *samples;
 	struct fk_opt_list images;
-	int json, single;
+	int json, single, exhaustive;
 };
+
+/* How the double cuts are covered, from the options. */
+struct coverage {
+	bool doubles;       /* any double cuts */
+	bool exhaustive;    /* every one */
+	double budget_s;    /* the whole run's time budget (sampling) */
+	uint64_t seed;
+	uint64_t samples;   /* per scenario, 0: as many as the budget allows */
+};
+
+#define DEFAULT_BUDGET_S 30
+#define DEFAULT_SEED 1
 
 struct sim_job {
 	struct fk_layout L;
@@ -46,6 +63,9 @@ struct sim_job {
 	struct fk_image_key image_key;
 	struct fk_image_keys keys;
 	uint32_t old_payload, new_payload;
+	/* where each old and new image came from, for the report */
+	const char *old_from[FK_BOOT_MAX_IMAGES];
+	const char *new_from[FK_BOOT_MAX_IMAGES];
 };
 
 static const char *strategy_name(enum fk_boot_strategy s)
@@ -313,6 +333,8 @@ static int make_images(struct sim_job *job, const struct sim_opts *o,
 			 strategy_name(rig->cfg.strategy));
 		return -1;
 	}
+	job->old_from[i] = "1.0.0";
+	job->new_from[i] = "2.0.0";
 	spec.payload_len = payload / 4 * 3;
 	spec.seed = 1 + 2 * i;
 	spec.version.major = 1;
@@ -397,8 +419,63 @@ static void print_cost(const struct sim_job *job, const char *what,
 	       c->max_sector_erases == 1 ? "" : "s", when);
 }
 
+/* "12,345": counts of cases are long. */
+static const char *grouped(uint64_t v, char *buf, size_t len)
+{
+	char digits[24];
+	int n = snprintf(digits, sizeof(digits), "%llu",
+			 (unsigned long long)v);
+	size_t k = 0;
+
+	for (int i = 0; i < n && k + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[k++] = ',';
+		buf[k++] = digits[i];
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+/* The coverage of the double cuts, in one line. */
+static void print_coverage(const struct coverage *cov,
+			   const struct scenario_run *runs, int n)
+{
+	uint64_t done = 0, pairs = 0;
+	double singles = 0;
+	bool spent = false;
+	char a[32], b[32];
+
+	for (int i = 0; i < n; i++) {
+		done += runs[i].res.double_cuts;
+		pairs += runs[i].res.double_pairs;
+		singles += runs[i].res.single_seconds;
+		spent |= runs[i].res.budget_spent;
+	}
+	if (!cov->doubles) {
+		printf("double cuts: none (--single)\n");
+		return;
+	}
+	if (cov->exhaustive) {
+		printf("double cuts: all %s pairs (--exhaustive)\n",
+		       grouped(pairs, a, sizeof(a)));
+		return;
+	}
+	printf("double cuts: %s of %s pairs sampled (%.1f%%), seed %llu%s\n",
+	       grouped(done, a, sizeof(a)), grouped(pairs, b, sizeof(b)),
+	       pairs ? 100.0 * (double)done / (double)pairs : 100.0,
+	       (unsigned long long)cov->seed,
+	       done == pairs ? " (all of them)" :
+	       cov->samples ? " (--samples)" : "");
+	if (spent && singles >= cov->budget_s)
+		printf("note: the single cuts alone took %.1f s, past the "
+		       "budget of %.0f s; they all ran (they are the proof), "
+		       "and the double cuts got what was left\n",
+		       singles, cov->budget_s);
+}
+
 static void print_text(const struct sim_job *job, struct scenario_run *runs,
-		       int n, uint64_t cases, uint64_t failures)
+		       int n, uint64_t cases, uint64_t failures,
+		       const struct coverage *cov)
 {
 	const struct fk_boot_config *cfg = &job->rig.cfg;
 
@@ -409,12 +486,13 @@ static void print_text(const struct sim_job *job, struct scenario_run *runs,
 	       strategy_name(cfg->strategy));
 	for (uint32_t i = 0; i < job->count; i++) {
 		printf("  %s: slots %s (%u bytes for the image), %s (new image "
-		       "at +%u); old %zu bytes (1.0.0), new %zu bytes "
-		       "(2.0.0)\n",
+		       "at +%u); old %zu bytes (%s), new %zu bytes "
+		       "(%s)\n",
 		       job->img[i]->name, job->primary[i]->name,
 		       cfg->images[i].primary.size, job->secondary[i]->name,
 		       fk_boot_staging_offset(cfg, i), job->rig.old_len[i],
-		       job->rig.new_len[i]);
+		       job->old_from[i], job->rig.new_len[i],
+		       job->new_from[i]);
 	}
 	printf("  boot state: %s; images %s\n",
 	       job->state_part ? job->state_part->name :
@@ -424,11 +502,11 @@ static void print_text(const struct sim_job *job, struct scenario_run *runs,
 		const struct fk_rig_result *r = &runs[i].res;
 
 		printf("  %-22s %llu cases (%llu single cuts, %llu double "
-		       "cuts), %llu failures\n", runs[i].label,
+		       "cuts), %llu failures, %.1f s\n", runs[i].label,
 		       (unsigned long long)r->cases,
 		       (unsigned long long)r->single_cuts,
 		       (unsigned long long)r->double_cuts,
-		       (unsigned long long)r->failures);
+		       (unsigned long long)r->failures, r->seconds);
 		if (r->failures)
 			printf("    first failure: %s\n", r->first_failure);
 	}
@@ -436,17 +514,24 @@ static void print_text(const struct sim_job *job, struct scenario_run *runs,
 	print_cost(job, "install:", &runs[0].res.life);
 	if (n > 1)
 		print_cost(job, "install + revert:", &runs[1].res.life);
+	print_coverage(cov, runs, n);
 	printf("verdict: %s: %llu cases, %llu failures\n",
 	       failures ? "FAIL" : "PASS", (unsigned long long)cases,
 	       (unsigned long long)failures);
 }
 
 static void print_json(const struct sim_job *job, struct scenario_run *runs,
-		       int n, uint64_t cases, uint64_t failures)
+		       int n, uint64_t cases, uint64_t failures,
+		       const struct coverage *cov)
 {
 	const struct fk_rig_cost *c = &runs[0].res.life;
 	char names[160], secs[32];
+	uint64_t done = 0, pairs = 0;
 
+	for (int i = 0; i < n; i++) {
+		done += runs[i].res.double_cuts;
+		pairs += runs[i].res.double_pairs;
+	}
 	snprintf(names, sizeof(names), "\"%s\"%s%s%s", job->img[0]->name,
 		 job->count > 1 ? ", \"" : "",
 		 job->count > 1 ? job->img[1]->name : "",
@@ -457,6 +542,8 @@ static void print_json(const struct sim_job *job, struct scenario_run *runs,
 	       "\"erases\": %llu, \"bytes_programmed\": %llu, "
 	       "\"seconds\": %s, \"most_worn_sector\": {\"memory\": \"%s\", "
 	       "\"index\": %u, \"erases\": %u}, \"image_bytes\": %zu, "
+	       "\"double_cuts\": {\"mode\": \"%s\", \"run\": %llu, "
+	       "\"pairs\": %llu, \"seed\": %llu, \"budget_seconds\": %.0f}, "
 	       "\"scenarios\": [",
 	       job->L.path, job->img[0]->name, names,
 	       strategy_name(job->rig.cfg.strategy),
@@ -466,22 +553,29 @@ static void print_json(const struct sim_job *job, struct scenario_run *runs,
 	       json_seconds(job, c->est_us, secs, sizeof(secs)),
 	       job->L.memories[job->layout_mem[c->max_sector_memory]].name,
 	       c->max_sector_index, c->max_sector_erases,
-	       job->rig.new_len[0]);
+	       job->rig.new_len[0],
+	       !cov->doubles ? "none" : cov->exhaustive ? "exhaustive" :
+							  "sample",
+	       (unsigned long long)done, (unsigned long long)pairs,
+	       (unsigned long long)cov->seed, cov->budget_s);
 	for (int i = 0; i < n; i++) {
 		const struct fk_rig_result *r = &runs[i].res;
 
 		printf("%s{\"name\": \"%s\", \"cases\": %llu, \"single_cuts\": "
-		       "%llu, \"double_cuts\": %llu, \"failures\": %llu, "
+		       "%llu, \"double_cuts\": %llu, \"double_pairs\": %llu, "
+		       "\"failures\": %llu, "
 		       "\"erases\": %llu, \"bytes_programmed\": %llu, "
-		       "\"seconds\": %s}",
+		       "\"seconds\": %s, \"run_seconds\": %.3f}",
 		       i ? ", " : "", runs[i].name,
 		       (unsigned long long)r->cases,
 		       (unsigned long long)r->single_cuts,
 		       (unsigned long long)r->double_cuts,
+		       (unsigned long long)r->double_pairs,
 		       (unsigned long long)r->failures,
 		       (unsigned long long)r->life.erases,
 		       (unsigned long long)r->life.bytes_programmed,
-		       json_seconds(job, r->life.est_us, secs, sizeof(secs)));
+		       json_seconds(job, r->life.est_us, secs, sizeof(secs)),
+		       r->seconds);
 	}
 	printf("], \"upload\": {\"erases\": %llu, \"bytes_programmed\": %llu, "
 	       "\"seconds\": %s}}\n",
@@ -491,7 +585,55 @@ static void print_json(const struct sim_job *job, struct scenario_run *runs,
 			    sizeof(secs)));
 }
 
-static int run(struct sim_job *job, const struct sim_opts *o)
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The progress line: on a terminal only, redrawn in place at most four
+ * times a second. */
+struct progress_line {
+	const char *label;
+	double drawn;           /* when it was last drawn */
+	double budget_left_s;   /* of the scenario's sweep, for the ETA */
+	bool shown;
+};
+
+static void progress_draw(void *ctx, const struct fk_rig_progress *p)
+{
+	struct progress_line *pl = ctx;
+	double now = now_s(), rate, eta;
+	char done[32], total[32];
+
+	if (now - pl->drawn < 0.25)
+		return;
+	pl->drawn = now;
+	pl->shown = true;
+	rate = p->elapsed_s > 0 ? (double)p->res->cases / p->elapsed_s : 0;
+	if (p->total)
+		eta = rate > 0 ? (double)(p->total - p->done) / rate : 0;
+	else
+		eta = pl->budget_left_s - p->elapsed_s;
+	fprintf(stderr, "\r%s %s cuts %s%s%s, %.0f cases/s, ETA %.0f s\033[K",
+		pl->label, p->doubles ? "double" : "single",
+		grouped(p->done, done, sizeof(done)), p->total ? " of " : "",
+		p->total ? grouped(p->total, total, sizeof(total)) : "", rate,
+		eta > 0 ? eta : 0);
+	fflush(stderr);
+}
+
+static void progress_end(struct progress_line *pl)
+{
+	if (pl->shown)
+		fputs("\r\033[K", stderr);
+	pl->shown = false;
+}
+
+static int run(struct sim_job *job, const struct sim_opts *o,
+	       const struct coverage *cov)
 {
 	struct scenario_run runs[2] = {
 		{ "install-confirmed", "install (confirmed):", FK_SCENARIO_INSTALL,
@@ -499,7 +641,10 @@ static int run(struct sim_job *job, const struct sim_opts *o)
 		{ "install-reverted", "install (reverted):", FK_SCENARIO_REVERT,
 		  { 0 } },
 	};
+	struct progress_line pl = { 0 };
+	bool tty = isatty(STDERR_FILENO);
 	uint64_t cases = 0, failures = 0;
+	double t0 = now_s();
 	int n = 2;
 
 	if (job->rig.cfg.strategy == FK_BOOT_OVERWRITE) {
@@ -509,10 +654,24 @@ static int run(struct sim_job *job, const struct sim_opts *o)
 		n = 1;
 	}
 	for (int i = 0; i < n; i++) {
-		struct fk_rig_sweep sw = { .scenario = runs[i].scenario,
-					   .double_cuts = !o->single };
+		double left = cov->budget_s - (now_s() - t0);
+		struct fk_rig_sweep sw = {
+			.scenario = runs[i].scenario,
+			.double_cuts = cov->doubles,
+			.double_sample = !cov->exhaustive,
+			.seed = cov->seed,
+			.max_samples = cov->samples,
+			/* what is left, shared by the scenarios to come */
+			.budget_s = cov->samples ? 0 :
+				    left > 0 ? left / (n - i) : 1e-9,
+			.progress = tty ? progress_draw : NULL,
+			.progress_ctx = &pl,
+		};
 
+		pl.label = runs[i].label;
+		pl.budget_left_s = sw.budget_s;
 		if (fk_rig_sweep(&job->rig, &sw, &runs[i].res) != 0) {
+			progress_end(&pl);
 			fk_error("%s: image %s: %s", job->L.path,
 				 job->img[0]->name, runs[i].res.first_failure);
 			return FK_EXIT_FAIL;
@@ -520,16 +679,80 @@ static int run(struct sim_job *job, const struct sim_opts *o)
 		cases += runs[i].res.cases;
 		failures += runs[i].res.failures;
 	}
+	progress_end(&pl);
 	if (o->json)
-		print_json(job, runs, n, cases, failures);
+		print_json(job, runs, n, cases, failures, cov);
 	else
-		print_text(job, runs, n, cases, failures);
+		print_text(job, runs, n, cases, failures, cov);
 	return failures ? FK_EXIT_FAIL : FK_EXIT_OK;
+}
+
+/* The coverage the options ask for. */
+static int parse_coverage(const struct sim_opts *o, struct coverage *cov)
+{
+	uint64_t v;
+
+	memset(cov, 0, sizeof(*cov));
+	cov->doubles = !o->single;
+	cov->exhaustive = o->exhaustive > 0;
+	cov->budget_s = DEFAULT_BUDGET_S;
+	cov->seed = DEFAULT_SEED;
+	if (o->single && (o->exhaustive || o->samples)) {
+		fk_error("--single runs no double cuts: it goes with neither "
+			 "--exhaustive nor --samples");
+		return -1;
+	}
+	if (o->exhaustive && (o->budget || o->samples)) {
+		fk_error("--exhaustive runs every double cut: it goes with "
+			 "neither --budget nor --samples");
+		return -1;
+	}
+	if (o->budget) {
+		if (fk_parse_u64(o->budget, &v) || v == 0 || v > 1000000) {
+			fk_error("--budget %s: expected a number of seconds "
+				 "such as 30", o->budget);
+			return -1;
+		}
+		cov->budget_s = (double)v;
+	}
+	if (o->seed && fk_parse_u64(o->seed, &cov->seed)) {
+		fk_error("--seed %s: expected a whole number such as 42",
+			 o->seed);
+		return -1;
+	}
+	if (o->samples &&
+	    (fk_parse_u64(o->samples, &cov->samples) || cov->samples == 0)) {
+		fk_error("--samples %s: expected a number of double cuts such "
+			 "as 1000", o->samples);
+		return -1;
+	}
+	return 0;
+}
+
+/* The usage line, from the option table: the first `required` options
+ * are required, the rest shown in brackets. */
+static void usage_from(const struct fk_option *opts, size_t count,
+		       size_t required, char *buf, size_t len)
+{
+	size_t k = (size_t)snprintf(buf, len, "flashkit sim");
+
+	for (size_t i = 0; i < count && k < len; i++) {
+		const struct fk_option *op = &opts[i];
+
+		k += (size_t)snprintf(buf + k, len - k, " %s--%s%s%s%s",
+				      i < required ? "" : "[",
+				      op->long_name,
+				      op->metavar ? " " : "",
+				      op->metavar ? op->metavar : "",
+				      i < required ? "" : "]");
+	}
 }
 
 int cmd_sim(int argc, char **argv)
 {
 	static struct sim_opts o;
+	/* The first two are required; the usage line and --help come from
+	 * this table. */
 	static const struct fk_option options[] = {
 		{ 'l', "layout", "FILE", "the layout file", 0, NULL, &o.layout,
 		  NULL },
@@ -546,30 +769,47 @@ int cmd_sim(int argc, char **argv)
 		  NULL },
 		{ 0, "buffer", "BYTES", "the bootloader's copy buffer (default: "
 		  "the largest sector)", 0, NULL, &o.buffer, NULL },
+		{ 0, "budget", "SECONDS", "time for the whole run; double cuts "
+		  "are sampled until it is spent (default: 30; every single "
+		  "cut runs even past it)", 0, NULL, &o.budget, NULL },
+		{ 0, "seed", "N", "the order in which double cuts are sampled "
+		  "(default: 1; printed)", 0, NULL, &o.seed, NULL },
+		{ 0, "samples", "N", "sample exactly N double cuts per "
+		  "scenario instead of a time budget", 0, NULL, &o.samples,
+		  NULL },
+		{ 0, "exhaustive", NULL, "every double cut, no budget (can take "
+		  "hours on large slots)", 0, &o.exhaustive, NULL, NULL },
 		{ 0, "single", NULL, "single cuts only (no second cut during "
 		  "recovery)", 0, &o.single, NULL, NULL },
 		{ 0, "json", NULL, "print one JSON object", 0, &o.json, NULL,
 		  NULL },
 	};
-	static const struct fk_command_help help = {
-		.usage = "flashkit sim --layout FILE --image NAME [--strategy S] "
-			 "[--json]",
+	static char usage[640];
+	static struct fk_command_help help = {
+		.usage = usage,
 		.summary = "Runs the bootloader core on simulated flash shaped "
 			   "like the layout: an install that is confirmed and "
 			   "one that is reverted (a permanent install for "
 			   "overwrite), each with a power cut before, after "
-			   "and in the middle of every flash operation and a "
-			   "second cut at every operation of the recovery. "
-			   "Prints the verdict, the number of cases and the "
+			   "and in the middle of every flash operation (every "
+			   "one, always), and a second cut during the recovery "
+			   "after each first cut: by default a seeded sample "
+			   "of those double cuts within the time budget, with "
+			   "--exhaustive every one. Prints the verdict, the "
+			   "number of cases, the double cuts' coverage and the "
 			   "cost: erases, bytes programmed, the most-worn "
-			   "sector, the time from the memory timings. Exit 1 "
+			   "sector, the time from the memory timings. On a "
+			   "terminal a progress line shows on stderr. Exit 1 "
 			   "when any case fails.",
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
+	struct coverage cov;
 	struct sim_job *job;
-	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
+	int npos, rc;
 
+	usage_from(options, help.option_count, 2, usage, sizeof(usage));
+	rc = fk_opt_parse(&help, argc, argv, &npos);
 	if (rc)
 		return rc > 0 ? FK_EXIT_OK : FK_EXIT_USAGE;
 	if (npos != 0 || !o.layout || o.images.count < 1 ||
@@ -577,6 +817,8 @@ int cmd_sim(int argc, char **argv)
 		fk_error("usage: %s (see --help)", help.usage);
 		return FK_EXIT_USAGE;
 	}
+	if (parse_coverage(&o, &cov))
+		return FK_EXIT_USAGE;
 	job = calloc(1, sizeof(*job));
 	if (!job)
 		return FK_EXIT_USAGE;
@@ -594,7 +836,7 @@ int cmd_sim(int argc, char **argv)
 		    make_config(job, &o) == 0 && check_config(job) == 0 &&
 		    make_images(job, &o, 0) == 0 &&
 		    (job->count < 2 || make_images(job, &o, 1) == 0))
-			rc = run(job, &o);
+			rc = run(job, &o, &cov);
 	}
 	if (job->has_key)
 		fk_key_free(&job->key);
