@@ -96,9 +96,10 @@ struct fk_boot_config {
 	enum fk_boot_strategy strategy; /* how pending images are installed */
 	uint32_t image_count;           /* images, 1..FK_BOOT_MAX_IMAGES */
 	struct fk_boot_slots images[FK_BOOT_MAX_IMAGES]; /* slots of each */
-	/* The boot state: a dedicated partition, or the last sector of the
+	/* The boot state: a dedicated partition, or the last sectors of the
 	 * primary slot carved out by the layout (the "trailer"). Its first
-	 * sector holds the log; it must not overlap any slot. */
+	 * sectors, FK_BOOT_LOG_MIN bytes of them, hold the log; it must not
+	 * overlap any slot. */
 	struct fk_area state;
 	/* The bootloader's own partition: checked not to overlap anything
 	 * written. size 0 when the bootloader runs from elsewhere. */
@@ -110,12 +111,19 @@ struct fk_boot_config {
 	/* Refuse images whose security counter is lower than the installed
 	 * one's (downgrade protection). */
 	bool check_security_counter;
-	/* Scratch for copies: buf_len bytes, a multiple of every write unit
-	 * involved and at least FK_BOOT_RECORD_MAX; larger is faster. */
+	/* Scratch for copies: buf_len bytes, a multiple of the write unit of
+	 * every memory an area lives on, and at least FK_BOOT_RECORD_MAX;
+	 * larger is faster. */
 	uint8_t *buf;
 	uint32_t buf_len;
 	struct fk_boot_port port; /* hooks */
 };
+
+/* The boot state log spans the fewest leading sectors of the state area
+ * that hold this many bytes (the whole area when it is smaller): one
+ * sector where sectors are 2 KiB or more, several small pages elsewhere
+ * (docs/boot-state.md, "Placement"). */
+#define FK_BOOT_LOG_MIN 2048u
 
 /* Largest record slot in the boot state (a 32-byte write unit). */
 #define FK_BOOT_RECORD_MAX 32
@@ -146,9 +154,63 @@ struct fk_boot_status {
  * bootloader, the scratch buffer's size, and that the boot state log can
  * hold one update cycle. Returns 0, FK_EINVAL, FK_EALIGN, FK_ENOSPC, or
  * FK_ENOTSUP for a strategy left out of the build (its file excluded and
- * FK_BOOT_NO_<STRATEGY> defined).
+ * FK_BOOT_NO_<STRATEGY> defined). fk_boot_config_why() says which rule.
  */
 int fk_boot_check_config(const struct fk_boot_config *cfg);
+
+/* Each rule fk_boot_check_config() enforces. */
+enum fk_boot_config_problem {
+	FK_BOOT_CONFIG_OK = 0,
+	FK_BOOT_CONFIG_NULL,          /* cfg is NULL */
+	FK_BOOT_CONFIG_STRATEGY,      /* not one of enum fk_boot_strategy */
+	FK_BOOT_CONFIG_LEFT_OUT,      /* strategy excluded from this build */
+	FK_BOOT_CONFIG_NO_JUMP,       /* port.jump is NULL */
+	FK_BOOT_CONFIG_NO_CRYPTO,     /* keys or keys->crypto is NULL */
+	FK_BOOT_CONFIG_IMAGE_COUNT,   /* image_count not 1..FK_BOOT_MAX_IMAGES */
+	FK_BOOT_CONFIG_TRIAL_BOOTS,   /* trial_boots not 1..200 */
+	FK_BOOT_CONFIG_AREA_MISSING,  /* a required area has size 0 */
+	FK_BOOT_CONFIG_AREA_OUTSIDE,  /* an area has no memory or leaves it */
+	FK_BOOT_CONFIG_AREA_UNALIGNED, /* an end is not a sector boundary */
+	FK_BOOT_CONFIG_OVERLAP,       /* two areas overlap */
+	FK_BOOT_CONFIG_NO_BUFFER,     /* buf is NULL */
+	FK_BOOT_CONFIG_BUFFER_SMALL,  /* buf_len < FK_BOOT_RECORD_MAX */
+	FK_BOOT_CONFIG_BUFFER_UNIT,   /* buf_len not a multiple of a unit */
+	FK_BOOT_CONFIG_LOG_SMALL,     /* the log cannot hold one update */
+	FK_BOOT_CONFIG_NO_ROOM,       /* SWAP: staging slot too small */
+};
+
+/* The areas of a configuration, to name them in a message. */
+enum fk_boot_area_kind {
+	FK_BOOT_AREA_NONE = 0,
+	FK_BOOT_AREA_BOOTLOADER,
+	FK_BOOT_AREA_STATE,
+	FK_BOOT_AREA_PRIMARY,   /* of image `image` */
+	FK_BOOT_AREA_SECONDARY, /* of image `image` */
+	FK_BOOT_AREA_FACTORY,   /* of image `image` */
+};
+
+/* Which rule a configuration breaks, and where. */
+struct fk_boot_config_why {
+	enum fk_boot_config_problem problem;
+	enum fk_boot_area_kind area;  /* the area concerned, if any */
+	uint32_t image;               /* its image index */
+	enum fk_boot_area_kind other; /* OVERLAP: the area it overlaps */
+	uint32_t other_image;
+	/* LOG_SMALL: record slots one update needs and the log has;
+	 * BUFFER_SMALL: bytes needed and given; BUFFER_UNIT: the write unit
+	 * buf_len must be a multiple of, and buf_len. */
+	uint32_t need, have;
+};
+
+/* Same checks and return code as fk_boot_check_config(), and fills *why
+ * (problem FK_BOOT_CONFIG_OK when it returns 0). */
+int fk_boot_config_why(const struct fk_boot_config *cfg,
+		       struct fk_boot_config_why *why);
+/* One line saying what a problem means and what to change; an area's
+ * name. Static strings (src/boot/config_text.c, left out of a build that
+ * never calls them). */
+const char *fk_boot_config_problem_text(enum fk_boot_config_problem p);
+const char *fk_boot_area_name(enum fk_boot_area_kind a);
 
 /*
  * The bootloader's entry: reads the boot state, finishes or starts an

@@ -72,18 +72,61 @@ static uint32_t record_size(const struct fk_area *area)
 	return (BS_REC_BYTES + wu - 1) / wu * wu;
 }
 
-static uint32_t log_sector_size(const struct fk_area *area)
+/*
+ * The log spans the fewest leading sectors of the state area that hold
+ * FK_BOOT_LOG_MIN bytes (the whole area when it is smaller): one sector
+ * wherever sectors are 2 KiB or more, sixteen 128-byte pages on an
+ * STM32L0. A record slot never straddles two sectors.
+ */
+static uint32_t log_bytes(const struct fk_area *area)
 {
+	uint32_t off = 0;
 	struct fk_sector s;
 
-	if (area->size == 0 || fk_area_sector_at(area, 0, &s) != FK_OK)
-		return 0;
-	return s.size;
+	while (off < area->size && off < FK_BOOT_LOG_MIN) {
+		if (fk_area_sector_at(area, off, &s) != FK_OK)
+			return 0;
+		off = s.off + s.size;
+	}
+	return off;
+}
+
+/* Walks the log's sectors: slots before sector k, and where slot i is. */
+static int slot_offset(const struct fk_area *area, uint32_t rec, uint32_t i,
+		       uint32_t *out)
+{
+	uint32_t off = 0, end = log_bytes(area);
+	struct fk_sector s;
+
+	while (off < end) {
+		int rc = fk_area_sector_at(area, off, &s);
+
+		if (rc != FK_OK)
+			return rc;
+		if (i < s.size / rec) {
+			*out = off + i * rec;
+			return FK_OK;
+		}
+		i -= s.size / rec;
+		off += s.size;
+	}
+	return FK_ERANGE;
 }
 
 uint32_t bs_log_slots(const struct fk_boot_config *cfg)
 {
-	return log_sector_size(&cfg->state) / record_size(&cfg->state);
+	const struct fk_area *area = &cfg->state;
+	uint32_t rec = record_size(area), off = 0, end, n = 0;
+	struct fk_sector s;
+
+	if (area->size == 0 || !area->flash)
+		return 0;
+	end = log_bytes(area);
+	while (off < end && fk_area_sector_at(area, off, &s) == FK_OK) {
+		n += s.size / rec;
+		off += s.size;
+	}
+	return n;
 }
 
 /* Records of a cycle besides the per-group progress ones: header, upload
@@ -193,6 +236,8 @@ static void apply_installed(struct bs_state *st)
 {
 	if (st->phase != FK_BOOT_INSTALLING && st->phase != FK_BOOT_PENDING)
 		return;
+	/* XIP writes no START: INSTALLED ends its uploads. */
+	st->upload_mask &= (uint8_t)~st->mask;
 	st->staged_mask &= (uint8_t)~st->mask;
 	if (st->mode == FK_BOOT_TEST) {
 		st->phase = FK_BOOT_TRIAL;
@@ -289,10 +334,12 @@ static int read_slot(const struct fk_boot_config *cfg, struct bs_log *log,
 		     uint32_t i, struct bs_rec *rec)
 {
 	uint8_t raw[FK_BOOT_RECORD_MAX];
-	uint32_t n = log->rec_size;
-	int rc = fk_area_read(log->area, i * n, raw, n);
+	uint32_t n = log->rec_size, off;
+	int rc = slot_offset(log->area, n, i, &off);
 	bool erased = true;
 
+	if (rc == FK_OK)
+		rc = fk_area_read(log->area, off, raw, n);
 	if (rc == FK_EECC)
 		return -1;
 	if (rc != FK_OK)
@@ -344,15 +391,17 @@ static int write_slot(const struct fk_boot_config *cfg, struct bs_state *st,
 		      const struct bs_rec *rec)
 {
 	uint8_t raw[FK_BOOT_RECORD_MAX];
-	uint32_t n = st->log.rec_size;
-	int rc;
+	uint32_t n = st->log.rec_size, off;
+	int rc = slot_offset(&cfg->state, n, st->log.next, &off);
 
+	if (rc != FK_OK)
+		return rc;
 	memset(raw, cfg->state.flash->geo.erased_value, sizeof(raw));
 	rec_encode(rec, raw);
 	if (cfg->port.kick)
 		cfg->port.kick(cfg->port.ctx);
 	/* The slot counts as used even if the program is torn. */
-	rc = fk_area_program(&cfg->state, st->log.next * n, raw, n);
+	rc = fk_area_program(&cfg->state, off, raw, n);
 	st->log.next++;
 	st->log.blank = false;
 	return rc;
@@ -362,11 +411,10 @@ int bs_reset(const struct fk_boot_config *cfg, struct bs_state *st)
 {
 	struct bs_rec hdr = { .type = BS_REC_HEADER, .image = 0xFF,
 			      .arg = BS_FORMAT_VERSION };
-	uint32_t size = log_sector_size(&cfg->state);
 	struct bs_log log = st->log;
 	int rc;
 
-	rc = bio_erase(cfg, &cfg->state, 0, size);
+	rc = bio_erase(cfg, &cfg->state, 0, log_bytes(&cfg->state));
 	if (rc != FK_OK)
 		return rc;
 	memset(st, 0, sizeof(*st));
@@ -475,6 +523,20 @@ int bs_make_room(const struct fk_boot_config *cfg, struct bs_state *st,
 	return compact(cfg, st);
 }
 
+/* A log without a header gets one: straight away when it reads blank,
+ * after an erase when it holds a torn erase's remains, and always after
+ * an erase on program-once flash, where reading blank proves nothing
+ * (docs/boot-state.md, "What blank means"). */
+static int start_log(const struct fk_boot_config *cfg, struct bs_state *st)
+{
+	struct bs_rec hdr = { .type = BS_REC_HEADER, .image = 0xFF,
+			      .arg = BS_FORMAT_VERSION };
+
+	if (st->log.blank && !cfg->state.flash->geo.program_once)
+		return write_slot(cfg, st, &hdr);
+	return bs_reset(cfg, st);
+}
+
 int bs_append(const struct fk_boot_config *cfg, struct bs_state *st,
 	      const struct bs_rec *rec, bool essential)
 {
@@ -484,12 +546,7 @@ int bs_append(const struct fk_boot_config *cfg, struct bs_state *st,
 	if (!st->log.header) {
 		if (!essential)
 			return FK_OK;
-		rc = st->log.blank ? write_slot(cfg, st,
-					       &(struct bs_rec){
-						       .type = BS_REC_HEADER,
-						       .image = 0xFF,
-						       .arg = BS_FORMAT_VERSION }) :
-				     bs_reset(cfg, st);
+		rc = start_log(cfg, st);
 		if (rc != FK_OK)
 			return rc;
 		st->log.header = true;

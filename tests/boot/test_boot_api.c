@@ -344,6 +344,76 @@ static void test_config_keeps_bootloader_out_of_every_slot(void **state)
 	assert_int_equal(fk_boot_check_config(&rig.cfg), FK_EALIGN);
 }
 
+/* Each refusal names its rule, its area and what to change. */
+static void expect_why(enum fk_boot_config_problem p, int rc,
+		       enum fk_boot_area_kind area)
+{
+	struct fk_boot_config_why why;
+
+	assert_int_equal(fk_boot_config_why(&rig.cfg, &why), rc);
+	assert_int_equal(why.problem, p);
+	assert_int_equal(why.area, area);
+	assert_int_equal(fk_boot_check_config(&rig.cfg), rc);
+	assert_true(strlen(fk_boot_config_problem_text(p)) > 10);
+}
+
+static void test_config_refusals_each_give_their_reason(void **state)
+{
+	const struct fk_image_keys *keys;
+	struct fk_boot_config_why why;
+	uint8_t *buf;
+
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	expect_why(FK_BOOT_CONFIG_OK, FK_OK, FK_BOOT_AREA_NONE);
+	keys = rig.cfg.keys;
+	rig.cfg.keys = NULL;
+	expect_why(FK_BOOT_CONFIG_NO_CRYPTO, FK_EINVAL, FK_BOOT_AREA_NONE);
+	rig.cfg.keys = keys;
+	rig.cfg.trial_boots = 0;
+	expect_why(FK_BOOT_CONFIG_TRIAL_BOOTS, FK_EINVAL, FK_BOOT_AREA_NONE);
+	rig.cfg.trial_boots = 1;
+	rig.cfg.bootloader.size += 4096;
+	expect_why(FK_BOOT_CONFIG_OVERLAP, FK_EINVAL, FK_BOOT_AREA_STATE);
+	assert_int_equal(fk_boot_config_why(&rig.cfg, &why), FK_EINVAL);
+	assert_int_equal(why.other, FK_BOOT_AREA_BOOTLOADER);
+	assert_string_equal(fk_boot_area_name(why.other), "bootloader");
+	rig.cfg.bootloader.size -= 4096;
+	rig.cfg.images[0].secondary.off += 100;
+	expect_why(FK_BOOT_CONFIG_AREA_OUTSIDE, FK_ERANGE,
+		   FK_BOOT_AREA_SECONDARY);
+	rig.cfg.images[0].secondary.size -= 4096;
+	expect_why(FK_BOOT_CONFIG_AREA_UNALIGNED, FK_EALIGN,
+		   FK_BOOT_AREA_SECONDARY);
+	rig.cfg.images[0].secondary.off -= 100;
+	rig.cfg.images[0].secondary.size += 4096;
+	/* a buffer of one 32-byte unit is enough (boot.h's promise) */
+	buf = rig.cfg.buf;
+	rig.cfg.buf_len = 24;
+	expect_why(FK_BOOT_CONFIG_BUFFER_SMALL, FK_EINVAL, FK_BOOT_AREA_NONE);
+	rig.cfg.buf_len = 36;
+	expect_why(FK_BOOT_CONFIG_BUFFER_UNIT, FK_EALIGN, FK_BOOT_AREA_STATE);
+	rig.cfg.buf_len = 32;
+	expect_why(FK_BOOT_CONFIG_OK, FK_OK, FK_BOOT_AREA_NONE);
+	rig.cfg.buf = buf;
+	/* too many trial boots leave the log no room for an update */
+	rig.cfg.trial_boots = 200;
+	expect_why(FK_BOOT_CONFIG_LOG_SMALL, FK_ENOSPC, FK_BOOT_AREA_STATE);
+	assert_int_equal(fk_boot_config_why(&rig.cfg, &why), FK_ENOSPC);
+	assert_true(why.need > why.have);
+}
+
+static void test_buffer_of_one_32_byte_unit_installs(void **state)
+{
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_ECC32);
+	rig.cfg.buf_len = 32;
+	assert_int_equal(fk_rig_upload(&rig, 0), FK_OK);
+	assert_int_equal(fk_boot_set_pending(&rig.cfg, 1, FK_BOOT_PERMANENT),
+			 FK_OK);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+}
+
 static void test_no_new_upload_while_a_trial_runs(void **state)
 {
 	struct fk_update u;
@@ -434,6 +504,8 @@ int main(void)
 		T(test_overwrite_installs_factory_image_when_primary_is_bad),
 		T(test_overwrite_refuses_test_installs),
 		T(test_config_keeps_bootloader_out_of_every_slot),
+		T(test_config_refusals_each_give_their_reason),
+		T(test_buffer_of_one_32_byte_unit_installs),
 		T(test_no_new_upload_while_a_trial_runs),
 		T(test_full_log_is_compacted_and_install_completes),
 		T(test_watchdog_is_kicked_between_flash_operations),

@@ -22,6 +22,7 @@ target_of() {
 	p1-*|stm32f205*) echo stm32f2x ;;
 	stm32f407*) echo stm32f4x ;;
 	stm32l4*) echo stm32l4x ;;
+	stm32l0*) echo stm32l0-over-jtag ;;
 	stm32h745*) echo stm32h7x_dual_bank ;;
 	stm32h750*|stm32h7-qspi-*) echo stm32h7x ;;
 	nrf52*) echo nrf52-over-jtag ;;
@@ -54,6 +55,12 @@ PY
 dap create nrf52.dap -chain-position nrf52.cpu
 target create nrf52.cpu cortex_m -dap nrf52.dap
 flash bank nrf52.flash nrf5 0x00000000 0 1 1 nrf52.cpu"
+	elif [ "$target" = stm32l0-over-jtag ]; then
+		# stm32l0.cfg is SWD only too: its stm32lx flash bank on JTAG
+		target_src="jtag newtap stm32l0 cpu -irlen 4 -expected-id 0
+dap create stm32l0.dap -chain-position stm32l0.cpu
+target create stm32l0.cpu cortex_m -dap stm32l0.dap
+flash bank stm32l0.flash stm32lx 0x08000000 0 0 0 stm32l0.cpu"
 	else
 		target_src="source [find target/$target.cfg]"
 	fi

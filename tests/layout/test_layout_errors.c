@@ -244,6 +244,17 @@ static const struct bad_case cases[] = {
 	  "17:3: error: image 'app' has no room for code: slot 'a' is 131072 "
 	  "bytes, the header takes 512, the boot state trailer 0 and a swap "
 	  "needs the staging slot larger than the image by its save room" },
+	{ "boot_state_on_small_pages_too_small",
+	  "memories:\n  flash:\n    kind: flash\n    base: 0x08000000\n"
+	  "    sectors: 1536x128\n    write-unit: 4\n    partitions:\n"
+	  "      boot: { size: 16K, role: bootloader, protect: write }\n"
+	  "      st: { size: 256, role: boot-state }\n"
+	  "      a: { size: 80K, role: slot }\n"
+	  "      b: { size: 84K, role: slot }\n" RAM
+	  "images:\n  app: { primary: a, secondary: b, strategy: swap, ram: "
+	  "ram, boot-state: st }\n",
+	  "17:3: error: image 'app': its boot state 'st' holds 12 records of "
+	  "20 bytes, one update needs 29; give 'st' at least 640 bytes" },
 	{ "trailer_fills_a_one_sector_slot",
 	  FLASH_HEAD
 	  "      boot: { size: 32K, role: bootloader, protect: write }\n"

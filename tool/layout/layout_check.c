@@ -312,6 +312,67 @@ static void check_strategy(const struct fk_layout *L,
 				fk_layout_fmt_size(b, sizeof(b), sec->size));
 }
 
+/* Placeholders that let fk_boot_config_why() judge a layout's areas: the
+ * hooks, keys and buffer are the bootloader's business, not the layout's. */
+static void no_jump(void *ctx, const struct fk_boot_image_ref *refs,
+		    uint32_t count)
+{
+	(void)ctx;
+	(void)refs;
+	(void)count;
+}
+
+static const struct fk_crypto_port no_crypto;
+static const struct fk_image_keys no_keys = { &no_crypto, NULL, 0 };
+static uint8_t no_buf[8192]; /* a multiple of any write unit up to 8K */
+
+/* The boot state log must hold one update cycle (docs/boot-state.md,
+ * "Capacity"); on small-page parts it spans several pages. Returns true
+ * when it does (or the layout has other errors the rest reports). */
+static bool check_boot_log(const struct fk_layout *L,
+			   const struct fk_layout_image *img,
+			   struct fk_diag *d)
+{
+	const struct fk_layout_partition *state =
+		img->boot_state >= 0 ? &L->partitions[img->boot_state] :
+				       &L->partitions[img->primary];
+	const struct fk_layout_memory *mem = &L->memories[state->memory];
+	struct fk_boot_config_why why;
+	struct fk_layout_boot view;
+	uint32_t rec, index, start, page, per, bytes = 0;
+
+	if (fk_layout_boot_view(L, img, &view))
+		return true;
+	view.cfg.port.jump = no_jump;
+	view.cfg.keys = &no_keys;
+	view.cfg.buf = no_buf;
+	view.cfg.buf_len = sizeof(no_buf);
+	if (fk_boot_config_why(&view.cfg, &why) != FK_ENOSPC ||
+	    why.problem != FK_BOOT_CONFIG_LOG_SMALL)
+		return true;
+	rec = fk_layout_trailer_size(mem->write_unit);
+	fk_layout_sector_at(mem, state->offset, &index, &start, &page);
+	per = page / rec;
+	if (per)
+		bytes = (why.need + per - 1) / per * page;
+	if (img->boot_state >= 0)
+		fk_diag_error(d, &img->pos, "image '%s': its boot state '%s' "
+			      "holds %u records of %u bytes, one update needs "
+			      "%u; give '%s' at least %u bytes (%u-byte "
+			      "sectors; 2 KiB, the most its log spans, makes "
+			      "the install's copy groups smallest)", img->name,
+			      state->name, why.have, rec, why.need,
+			      state->name, bytes, page);
+	else
+		fk_diag_error(d, &img->pos, "image '%s': the boot state "
+			      "trailer of slot '%s' holds %u records of %u "
+			      "bytes, one update needs %u; give the boot state "
+			      "a partition of at least %u bytes (role "
+			      "boot-state)", img->name, state->name, why.have,
+			      rec, why.need, bytes);
+	return false;
+}
+
 static void check_image_room(const struct fk_layout *L,
 			     const struct fk_layout_image *img,
 			     struct fk_diag *d)
@@ -326,6 +387,8 @@ static void check_image_room(const struct fk_layout *L,
 			      "usual", img->name, img->header_size);
 		return;
 	}
+	if (!check_boot_log(L, img, d))
+		return;
 	if (fk_layout_image_max_payload(L, img) == 0) {
 		const struct fk_layout_partition *p = &L->partitions[img->primary];
 

@@ -127,16 +127,24 @@ uint32_t fk_layout_image_trailer(const struct fk_layout *layout,
 {
 	const struct fk_layout_partition *p = &layout->partitions[img->primary];
 	const struct fk_layout_memory *mem = &layout->memories[p->memory];
-	uint32_t index, start, size;
+	uint32_t index, start, size, end, total;
 
 	if (img->boot_state != FK_LAYOUT_BOOT_STATE_TRAILER || p->size == 0 ||
 	    mem->kind == FK_MEM_RAM || p->offset + p->size > mem->size)
 		return 0;
-	/* the slot's last sector holds the boot state (its record slots,
-	 * fk_layout_trailer_size() each); the boot state owns it whole so
-	 * that erasing it never touches the image */
-	fk_layout_sector_at(mem, p->offset + p->size - 1, &index, &start, &size);
-	return size;
+	/* the slot's last sectors hold the boot state, as many as its log
+	 * spans (FK_BOOT_LOG_MIN bytes: one sector of 2 KiB or more, several
+	 * small pages); the boot state owns them whole so that erasing them
+	 * never touches the image */
+	end = p->offset + p->size;
+	total = 0;
+	while (total < FK_BOOT_LOG_MIN && total < p->size) {
+		fk_layout_sector_at(mem, end - total - 1, &index, &start, &size);
+		if (size == 0)
+			return 0;
+		total += size;
+	}
+	return total;
 }
 
 uint32_t fk_layout_image_max_payload(const struct fk_layout *layout,
