@@ -1213,6 +1213,8 @@ static void cut_from(struct fk_rig *rig, const struct fk_rig_trace *t,
 	const struct fk_flash *f = &rig->mem[r->mem].flash;
 
 	trace_seek(rig, t, c->op);
+	/* RAM does not outlive the cut: the buffer holds nothing useful */
+	memset(rig->buf, 0xA5, rig->cfg.buf_len);
 	life_init(lf);
 	lf->at = r->at;
 	arm(rig, c);
@@ -1436,6 +1438,9 @@ int fk_rig_sweep(struct fk_rig *rig, const struct fk_rig_sweep *sw,
 
 	memset(res, 0, sizeof(*res));
 	s.t0 = now_s();
+	/* Operations are numbered from 0 in every sweep: its cases (the
+	 * seeds of the torn ones too) do not depend on what ran before. */
+	rig->op = 0;
 	if (setup(rig, sw, res) != 0 || cost_begin(rig, &probe) != 0)
 		return -1;
 	trace_init(&s.ref, rig, rig->op, NULL, 0);

@@ -24,7 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "formats/bytes.h"
+#include "image/imgfile.h"
 #include "image/rig_image.h"
+#include "image/sign.h"
 #include "rig.h"
 #include "cli.h"
 #include "fk_crypto_mbedtls.h"
@@ -33,7 +36,7 @@
 struct sim_opts {
 	const char *layout, *strategy, *key, *size, *buffer;
 	const char *budget, *seed, *samples;
-	struct fk_opt_list images;
+	struct fk_opt_list images, firmware;
 	int json, single, exhaustive;
 };
 
@@ -308,6 +311,96 @@ static int check_config(struct sim_job *job)
 	return -1;
 }
 
+/* True when the build starts with hdr zero bytes: room left for the
+ * header, as imgtool expects without --pad-header. */
+static bool header_room(const struct fk_input *in, uint32_t hdr)
+{
+	if (in->len < hdr)
+		return false;
+	for (uint32_t k = 0; k < hdr; k++) {
+		if (in->data[k])
+			return false;
+	}
+	return true;
+}
+
+/* An image from the user's build: a signed image (MCUboot magic) as it
+ * is, otherwise firmware (ELF, Intel HEX or bin, read by the formats'
+ * readers) signed here as `flashkit image sign` would, with the header
+ * prepended unless the build left it zeroed. Refuses one that does not
+ * fit what the bootloader installs from the slot. */
+static int firmware_image(struct sim_job *job, uint32_t i, const char *path,
+			  uint8_t major, uint8_t **out, size_t *len)
+{
+	const struct fk_layout_image *img = job->img[i];
+	uint32_t max = fk_boot_max_image_size(&job->rig.cfg, i);
+	uint32_t hdr = img->header_size ? img->header_size : 32;
+	struct fk_input in;
+	struct fk_sign_opts so;
+	struct fk_sign_result r;
+	int rc = 0;
+
+	if (fk_input_load(path, &in) != 0)
+		return -1;
+	if (in.len >= 4 && fk_le32(in.data) == FK_IMAGE_MAGIC) {
+		if (in.len > max) {
+			fk_error("--firmware %s: the signed image is %zu bytes; "
+				 "slot %s takes at most %u with strategy %s",
+				 path, in.len, job->primary[i]->name, max,
+				 strategy_name(job->rig.cfg.strategy));
+			rc = -1;
+		}
+		*out = in.data;
+		*len = in.len;
+		in.data = NULL;
+		fk_input_free(&in);
+		return rc;
+	}
+	fk_sign_opts_init(&so);
+	so.version.major = major;
+	so.hdr_size = hdr;
+	so.pad_header = !header_room(&in, hdr);
+	so.align = job->rig.cfg.images[i].primary.flash->geo.write_unit;
+	so.key = job->has_key ? &job->key : NULL;
+	so.max_image = max;
+	so.max_image_hdr = hdr;
+	rc = fk_sign_image(&so, in.data, in.len, &r);
+	if (rc != 0)
+		fk_error("--firmware %s: cannot be used as image %s (%s "
+			 "firmware, %zu bytes, slot %s)", path, img->name,
+			 in.format, in.len, job->primary[i]->name);
+	fk_input_free(&in);
+	if (rc != 0)
+		return -1;
+	*out = r.data;
+	*len = r.image_len;
+	return 0;
+}
+
+/* The user's builds for image i: with one file per --image, the new
+ * image (the old one is made up); with two per --image, old then new. */
+static int firmware_images(struct sim_job *job, const struct sim_opts *o,
+			   uint32_t i)
+{
+	struct fk_rig *rig = &job->rig;
+	int per = o->firmware.count / (int)job->count;
+	const char *const *f = &o->firmware.values[per * i];
+
+	if (per == 2) {
+		free(rig->old_img[i]);
+		rig->old_img[i] = NULL;
+		if (firmware_image(job, i, f[0], 1, &rig->old_img[i],
+				   &rig->old_len[i]))
+			return -1;
+		job->old_from[i] = f[0];
+	}
+	if (firmware_image(job, i, f[per - 1], 2, &rig->new_img[i],
+			   &rig->new_len[i]))
+		return -1;
+	job->new_from[i] = f[per - 1];
+	return 0;
+}
+
 /* Signs image i's old (version 1.0.0) and new (2.0.0) images. */
 static int make_images(struct sim_job *job, const struct sim_opts *o,
 		       uint32_t i)
@@ -327,6 +420,11 @@ static int make_images(struct sim_job *job, const struct sim_opts *o,
 
 	if (o->size && parse_size("--size", o->size, &payload))
 		return -1;
+	if (o->firmware.count && o->size) {
+		fk_error("--size makes up images: it does not go with "
+			 "--firmware");
+		return -1;
+	}
 	if (payload > room) {
 		fk_error("--size %u: image %s holds at most %u bytes of "
 			 "firmware with strategy %s", payload, img->name, room,
@@ -340,6 +438,8 @@ static int make_images(struct sim_job *job, const struct sim_opts *o,
 	spec.version.major = 1;
 	if (fk_rig_make_image(&spec, &rig->old_img[i], &rig->old_len[i]))
 		return -1;
+	if (o->firmware.count)
+		return firmware_images(job, o, i);
 	spec.payload_len = payload;
 	spec.seed = 2 + 2 * i;
 	spec.version.major = 2;
@@ -764,6 +864,9 @@ int cmd_sim(int argc, char **argv)
 		{ 'k', "key", "KEY", "sign the test images with this key and "
 		  "check signatures (default: digest only)", 0, NULL, &o.key,
 		  NULL },
+		{ 'f', "firmware", "FILE", "the user's build (ELF, Intel HEX, "
+		  "bin, or a signed image) as the new image; twice per "
+		  "--image: old then new", 1, NULL, NULL, &o.firmware },
 		{ 0, "size", "BYTES", "firmware bytes of the new image "
 		  "(default: as large as the slots allow)", 0, NULL, &o.size,
 		  NULL },
@@ -819,6 +922,14 @@ int cmd_sim(int argc, char **argv)
 	}
 	if (parse_coverage(&o, &cov))
 		return FK_EXIT_USAGE;
+	if (o.firmware.count && o.firmware.count != o.images.count &&
+	    o.firmware.count != 2 * o.images.count) {
+		fk_error("--firmware given %d times for %d image%s: give one "
+			 "file per --image (the new build) or two (old, then "
+			 "new)", o.firmware.count, o.images.count,
+			 o.images.count > 1 ? "s" : "");
+		return FK_EXIT_USAGE;
+	}
 	job = calloc(1, sizeof(*job));
 	if (!job)
 		return FK_EXIT_USAGE;

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # flashkit sim on a small layout: every strategy passes its sweep and
 # reports its cases and cost, as text and as JSON; bad input is refused
-# with a message that says what is wrong.
+# with a message that says what is wrong. The default run states the
+# coverage of its double cuts and keeps to its time budget on a large
+# example; --exhaustive, --seed, --samples; the user's own builds as the
+# images (--firmware: ELF, bin, signed image).
 set -euo pipefail
 F="$FK_TOOL"
 L="$FK_ROOT/tests/boot/data/sim-uniform.yaml"
@@ -17,6 +20,87 @@ grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/swap.txt" || fail "swap 
 grep -q 'install (confirmed): .* double cuts), 0 failures' "$T/swap.txt" || fail "confirmed scenario"
 grep -q 'install (reverted): .* double cuts), 0 failures' "$T/swap.txt" || fail "reverted scenario"
 grep -q 'install: .* erases, .* bytes programmed, most-worn sector flash#' "$T/swap.txt" || fail "cost line"
+grep -q '^double cuts: [0-9,]* of [0-9,]* pairs sampled ([0-9.]*%), seed 1' "$T/swap.txt" ||
+	fail "default coverage line"
+
+# --exhaustive: every double cut, as many as the default's pairs
+"$F" sim --layout "$L" --image app --size 12K --exhaustive >"$T/all.txt" 2>"$T/all.err"
+grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/all.txt" || fail "exhaustive verdict"
+pairs=$(sed -n 's/^double cuts: [0-9,]* of \([0-9,]*\) pairs.*/\1/p' "$T/swap.txt")
+grep -q "^double cuts: all $pairs pairs (--exhaustive)$" "$T/all.txt" ||
+	fail "exhaustive coverage (default said $pairs pairs)"
+# no progress line when stderr is not a terminal
+[ ! -s "$T/all.err" ] || fail "progress printed on a non-terminal: $(cat "$T/all.err")"
+
+# --seed and --samples: the same sample, counted the same, every time
+for run in 1 2; do
+	"$F" sim -l "$L" -i app --size 12K --seed 7 --samples 300 --json \
+		>"$T/seed$run.json" 2>/dev/null
+done
+"$F" sim -l "$L" -i app --size 12K --seed 8 --samples 300 --json >"$T/seed3.json" 2>/dev/null
+python3 - "$T"/seed1.json "$T"/seed2.json "$T"/seed3.json <<'PY'
+import json, sys
+a, b, c = (json.load(open(p)) for p in sys.argv[1:])
+key = lambda o: [(x["name"], x["cases"], x["single_cuts"], x["double_cuts"],
+                  x["double_pairs"], x["failures"]) for x in o["scenarios"]]
+assert key(a) == key(b), (key(a), key(b))
+assert a["double_cuts"] == b["double_cuts"], (a["double_cuts"], b["double_cuts"])
+assert a["double_cuts"]["seed"] == 7 and c["double_cuts"]["seed"] == 8
+assert all(x["double_cuts"] == 300 for x in a["scenarios"] + c["scenarios"]), a
+assert a["double_cuts"]["mode"] == "sample" and a["failures"] == 0 and c["failures"] == 0
+print("seed 7 twice:", key(a))
+PY
+
+# a large example (seed 002: nRF52840, 4 KiB sectors, ~470 KB image):
+# every single cut, a sample of double cuts, within its budget. The
+# bound is loose on purpose: machines are noisy.
+NRF="$FK_ROOT/examples/nrf52840-uniform/layout.yaml"
+start=$(date +%s)
+"$F" sim -l "$NRF" -i app --budget 5 >"$T/nrf.txt" 2>/dev/null
+took=$(( $(date +%s) - start ))
+cat "$T/nrf.txt"
+[ "$took" -lt 60 ] || fail "--budget 5 took $took s"
+grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/nrf.txt" || fail "nrf52840 verdict"
+grep -q 'install (confirmed):   [0-9]* cases (1470 single cuts, [1-9][0-9]* double cuts), 0 failures' \
+	"$T/nrf.txt" || fail "nrf52840: every single cut and some double cuts"
+grep -q '^double cuts: [0-9,]* of [0-9,]* pairs sampled (0\.[0-9]%), seed 1$' "$T/nrf.txt" ||
+	fail "nrf52840 coverage line"
+
+# --firmware: real Cortex-M builds (tests/boot/firmware, arm-none-eabi-gcc)
+FW="$FK_BUILD/tests/boot/firmware"
+"$F" sim -l "$L" -i app -f "$FW/fw_2k.elf" -f "$FW/fw_8k.elf" --samples 200 >"$T/elf.txt" 2>/dev/null
+grep -q "old 13260 bytes (.*fw_2k.elf), new 19404 bytes (.*fw_8k.elf)" "$T/elf.txt" || fail "ELF images"
+grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/elf.txt" || fail "ELF verdict"
+# the same build as a bin gives the same image
+"$F" sim -l "$L" -i app --firmware "$FW/fw_8k.bin" --samples 200 >"$T/bin.txt" 2>/dev/null
+grep -q "new 19404 bytes (.*fw_8k.bin)" "$T/bin.txt" || fail "bin image"
+grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/bin.txt" || fail "bin verdict"
+# an image signed beforehand is taken as it is
+"$F" image sign -H 512 --align 8 --version 3.1.0 --pad-header "$FW/fw_8k.bin" "$T/fw8.img"
+"$F" sim -l "$L" -i app -f "$T/fw8.img" --samples 200 >"$T/img.txt" 2>/dev/null
+grep -q "new $(stat -c %s "$T/fw8.img") bytes (.*fw8.img)" "$T/img.txt" || fail "signed image"
+grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/img.txt" || fail "signed image verdict"
+# too large for the slot: refused, saying so
+rc=0; "$F" sim -l "$L" -i app -f "$FW/fw_40k.elf" 2>"$T/err" >/dev/null || rc=$?
+[ "$rc" = 1 ] || fail "oversized firmware: exit $rc"
+grep -q "too large" "$T/err" && grep -q "fw_40k.elf: cannot be used as image app" "$T/err" ||
+	fail "oversized firmware message: $(cat "$T/err")"
+rc=0; "$F" sim -l "$L" -i app -f "$FW/fw_2k.elf" -f "$FW/fw_2k.elf" -f "$FW/fw_2k.elf" 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "one file per --image" "$T/err" || fail "three --firmware for one image"
+# an update the boot core must refuse (its security counter goes down):
+# the run fails with exit 1 and says why
+"$F" image sign -H 512 --align 8 --version 1.0.0 -s 5 --pad-header "$FW/fw_2k.bin" "$T/old.img"
+"$F" image sign -H 512 --align 8 --version 2.0.0 -s 1 --pad-header "$FW/fw_8k.bin" "$T/new.img"
+rc=0; "$F" sim -l "$L" -i app -f "$T/old.img" -f "$T/new.img" 2>"$T/err" >/dev/null || rc=$?
+[ "$rc" = 1 ] && grep -q "downgrade refused" "$T/err" || fail "downgrade: exit $rc, $(cat "$T/err")"
+
+# --help: the usage line names every option of the table
+"$F" sim --help >"$T/help.txt"
+usage=$(head -1 "$T/help.txt")
+for opt in $(grep -o -- '--[a-z]*' "$T/help.txt" | sort -u); do
+	[ "$opt" = --help ] && continue
+	case "$usage" in *"$opt"*) ;; *) fail "usage line lacks $opt: $usage" ;; esac
+done
 
 # JSON with the fields the issue asks for, on each strategy
 for s in swap xip overwrite; do
@@ -71,4 +155,8 @@ grep -q "use overwrite, swap or xip" "$T/err" || fail "strategy message"
 if "$F" sim -l "$L" 2>/dev/null; then fail "missing --image accepted"; fi
 if "$F" sim -l "$L" -i app -i app 2>"$T/err"; then fail "same image twice accepted"; fi
 grep -q "given twice" "$T/err" || fail "twice message"
+rc=0; "$F" sim -l "$L" -i app --exhaustive --budget 5 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "neither --budget nor --samples" "$T/err" || fail "--exhaustive --budget"
+rc=0; "$F" sim -l "$L" -i app --budget soon 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "expected a number of seconds" "$T/err" || fail "--budget soon"
 echo "flashkit sim: all checks passed"
