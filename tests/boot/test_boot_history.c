@@ -136,28 +136,6 @@ static void test_every_cut_of_every_update_recovers_and_updates_again(
 	fk_rig_destroy(&rig);
 }
 
-/* The small-page geometry waits for a boot-state log over several
- * sectors: until the boot core accepts it, say so and report the test
- * as skipped (ctest SKIP_RETURN_CODE 77), never as passed. */
-static int refused_geometry(void)
-{
-	struct fk_rig rig;
-	int rc;
-
-	if (rig_build(&rig, strategy, geo) != 0)
-		return -1;
-	fk_rig_hooks(&rig);
-	rc = fk_boot_check_config(&rig.cfg);
-	fk_rig_destroy(&rig);
-	if (rc == FK_OK)
-		return 0;
-	printf("EXPECTED TO FAIL, NOT RUN: %s on %s: fk_boot_check_config "
-	       "refuses the configuration (%s); waits for the boot-state log "
-	       "over several sectors\n", strategy_name, rig_geo_names[geo],
-	       fk_strerror(rc));
-	return 77;
-}
-
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest walk[] = {
@@ -169,7 +147,6 @@ int main(int argc, char **argv)
 			test_every_cut_of_every_update_recovers_and_updates_again),
 	};
 	const char *env = getenv("FK_HISTORY_STEPS");
-	int rc;
 
 	if (argc != 4 || (strcmp(argv[3], "walk") && strcmp(argv[3], "sweep"))) {
 		fprintf(stderr, "usage: %s overwrite|swap|xip GEOMETRY "
@@ -186,9 +163,6 @@ int main(int argc, char **argv)
 	if (rig_parse_names(argv[1], argv[2], &strategy, &geo) != 0 ||
 	    rig_load_key() != 0)
 		return 2;
-	rc = refused_geometry();
-	if (rc != 0)
-		return rc < 0 ? 1 : rc;
 	if (!strcmp(argv[3], "walk"))
 		return _cmocka_run_group_tests("walk", walk, 1, NULL, NULL);
 	return _cmocka_run_group_tests("sweep", sweep, 1, NULL, NULL);
