@@ -26,6 +26,7 @@
 
 #include "formats/bytes.h"
 #include "image/imgfile.h"
+#include "image/history_sign.h"
 #include "image/rig_image.h"
 #include "image/sign.h"
 #include "rig.h"
@@ -35,7 +36,7 @@
 
 struct sim_opts {
 	const char *layout, *strategy, *key, *size, *buffer;
-	const char *budget, *seed, *samples;
+	const char *budget, *seed, *samples, *history;
 	struct fk_opt_list images, firmware;
 	int json, single, exhaustive;
 };
@@ -288,26 +289,28 @@ static int make_config(struct sim_job *job, const struct sim_opts *o)
 static int check_config(struct sim_job *job)
 {
 	const struct fk_boot_config *cfg = &job->rig.cfg;
-	int rc = fk_boot_check_config(cfg);
+	struct fk_boot_config_why why;
+	int rc = fk_boot_config_why(cfg, &why);
 
 	if (rc == FK_OK)
 		return 0;
-	if (rc == FK_ENOSPC && cfg->strategy == FK_BOOT_SWAP)
-		fk_layout_diag(stderr, &job->secondary[0]->pos, "error",
+	if (why.problem == FK_BOOT_CONFIG_NO_ROOM)
+		fk_layout_diag(stderr, &job->secondary[why.image]->pos, "error",
 			       "slot %s has no room for a swap: it must hold "
 			       "the new image above the save room of the old "
 			       "one (see docs/boot.md, \"Sizing\"); make it at "
 			       "least one sector larger than %s",
-			       job->secondary[0]->name, job->primary[0]->name);
-	else if (rc == FK_ENOSPC)
-		fk_error("%s: the boot state sector is too small for one "
-			 "update cycle", job->L.path);
-	else if (rc == FK_EALIGN)
-		fk_error("--buffer %u must be a multiple of twice every write "
-			 "unit", cfg->buf_len);
+			       job->secondary[why.image]->name,
+			       job->primary[why.image]->name);
+	else if (why.problem == FK_BOOT_CONFIG_BUFFER_UNIT)
+		fk_error("--buffer %u must be a multiple of the %u-byte write "
+			 "unit of the %s", cfg->buf_len, why.need,
+			 fk_boot_area_name(why.area));
 	else
-		fk_error("%s: image %s: the boot configuration is refused: %s",
-			 job->L.path, job->img[0]->name, fk_strerror(rc));
+		fk_error("%s: image %s: the boot configuration is refused: %s "
+			 "(%s)", job->L.path, job->img[0]->name,
+			 fk_boot_config_problem_text(why.problem),
+			 fk_strerror(rc));
 	return -1;
 }
 
@@ -787,6 +790,158 @@ static int run(struct sim_job *job, const struct sim_opts *o,
 	return failures ? FK_EXIT_FAIL : FK_EXIT_OK;
 }
 
+/* --history: the firmware builds as payloads the history signs itself
+ * (one version per step), unsigned bytes only. */
+static int history_firmware(const struct sim_opts *o,
+			    struct fk_input *in, struct fk_history_payload *fw)
+{
+	for (int k = 0; k < o->firmware.count; k++) {
+		if (fk_input_load(o->firmware.values[k], &in[k]) != 0)
+			return -1;
+		if (in[k].len >= 4 && fk_le32(in[k].data) == FK_IMAGE_MAGIC) {
+			fk_error("--firmware %s: a signed image; --history "
+				 "signs every version itself: give the build "
+				 "(ELF, Intel HEX or bin)",
+				 o->firmware.values[k]);
+			return -1;
+		}
+		fw[k] = (struct fk_history_payload){ in[k].data, in[k].len,
+						     o->firmware.values[k] };
+	}
+	return 0;
+}
+
+struct history_budget {
+	double t0, budget_s;
+	uint32_t swept;
+};
+
+static bool history_in_budget(void *ctx, uint32_t step,
+			      const struct fk_history_result *res)
+{
+	struct history_budget *b = ctx;
+
+	(void)step;
+	(void)res;
+	b->swept++;
+	return b->budget_s <= 0 || now_s() - b->t0 < b->budget_s;
+}
+
+static void print_history_result(const char *what,
+				 const struct fk_history_result *r)
+{
+	printf("  %-6s %llu cases (%llu with a power cut), %llu failures\n",
+	       what, (unsigned long long)r->cases,
+	       (unsigned long long)r->cuts, (unsigned long long)r->failures);
+	if (r->failures)
+		printf("         first failure: %s\n", r->first_failure);
+}
+
+static void print_history(const struct sim_job *job, uint32_t steps,
+			  uint64_t seed, const struct fk_history_result *walk,
+			  const struct fk_history_result *sweep,
+			  uint32_t swept, const char *sweep_what)
+{
+	printf("flashkit sim: %s, image %s, strategy %s, a history of %u "
+	       "updates (seed %llu)\n", job->L.path, job->img[0]->name,
+	       strategy_name(job->rig.cfg.strategy), steps,
+	       (unsigned long long)seed);
+	printf("  kinds:");
+	for (int k = 0; k < FK_HISTORY_KIND_COUNT; k++)
+		printf("%s %s %llu", k ? ";" : "", fk_history_kind_name(k),
+		       (unsigned long long)walk->kinds[k]);
+	printf("\n  images: %u shorter, %u same size, %u longer than the "
+	       "previous; %u padded to the slot; %u of --firmware; %u runs "
+	       "of erased bytes, the longest %u bytes\n", walk->shorter,
+	       walk->equal, walk->longer, walk->padded, walk->firmware,
+	       walk->erased_runs, walk->longest_run);
+	print_history_result("walk:", walk);
+	printf("  sweep: every cut of %u steps (%s)\n", swept, sweep_what);
+	print_history_result("", sweep);
+	printf("verdict: %s: %llu cases, %llu failures\n",
+	       walk->failures + sweep->failures ? "FAIL" : "PASS",
+	       (unsigned long long)(walk->cases + sweep->cases),
+	       (unsigned long long)(walk->failures + sweep->failures));
+}
+
+static void print_history_json(uint32_t steps, uint64_t seed,
+			       const struct fk_history_result *walk,
+			       const struct fk_history_result *sweep,
+			       uint32_t swept)
+{
+	printf("{\"history\": %u, \"seed\": %llu, \"walk\": {\"cases\": "
+	       "%llu, \"cuts\": %llu, \"failures\": %llu}, \"sweep\": "
+	       "{\"steps\": %u, \"cases\": %llu, \"cuts\": %llu, "
+	       "\"failures\": %llu}, \"failures\": %llu}\n", steps,
+	       (unsigned long long)seed, (unsigned long long)walk->cases,
+	       (unsigned long long)walk->cuts,
+	       (unsigned long long)walk->failures, swept,
+	       (unsigned long long)sweep->cases,
+	       (unsigned long long)sweep->cuts,
+	       (unsigned long long)sweep->failures,
+	       (unsigned long long)(walk->failures + sweep->failures));
+}
+
+/*
+ * --history N: N consecutive updates of the layout's image on its own
+ * geometry (sim/rig_history.h): confirmed, reverted, permanent, refused,
+ * resumed and restarted, images that shrink and grow, padded, with runs
+ * of erased bytes and the user's --firmware builds. The walk cuts power
+ * in every third step; then every cut of one step of each kind is swept
+ * (every step with --exhaustive), within the budget.
+ */
+static int run_history(struct sim_job *job, const struct sim_opts *o,
+		       uint32_t steps, const struct coverage *cov)
+{
+	struct fk_input in[2 * FK_BOOT_MAX_IMAGES] = { 0 };
+	struct fk_history_payload fw[2 * FK_BOOT_MAX_IMAGES];
+	struct fk_history_result walk = { 0 }, sweep = { 0 };
+	struct history_budget budget = { now_s(), cov->exhaustive ? 0 :
+						  cov->budget_s, 0 };
+	struct fk_history_config hc = {
+		.seed = cov->seed, .steps = steps, .sign = fk_history_sign,
+		.sign_ctx = job->has_key ? &job->key : NULL, .firmware = fw,
+		.firmware_count = (uint32_t)o->firmware.count, .cut_every = 3,
+	};
+	struct fk_history_sweep sw = {
+		.follow = 2, .once_per_kind = !cov->exhaustive,
+		.progress = history_in_budget, .progress_ctx = &budget,
+	};
+	struct fk_history *h = NULL;
+	int rc = FK_EXIT_FAIL;
+
+	if (history_firmware(o, in, fw) == 0) {
+		h = fk_history_create(&job->rig, &hc, &walk);
+		if (!h)
+			fk_error("%s: image %s: --history: %s", job->L.path,
+				 job->img[0]->name, walk.first_failure);
+	}
+	if (h) {
+		fk_history_run(h, &walk);
+		/* the sweep replays the same history from production */
+		fk_history_free(h);
+		h = fk_history_create(&job->rig, &hc, &sweep);
+	}
+	if (h) {
+		fk_history_sweep(h, &sw, &sweep);
+		if (o->json)
+			print_history_json(steps, cov->seed, &walk, &sweep,
+					   budget.swept);
+		else
+			print_history(job, steps, cov->seed, &walk, &sweep,
+				      budget.swept,
+				      cov->exhaustive ? "all of them" :
+				      "the first of each kind, within the "
+				      "budget");
+		rc = walk.failures || sweep.failures ? FK_EXIT_FAIL :
+						       FK_EXIT_OK;
+		fk_history_free(h);
+	}
+	for (int k = 0; k < o->firmware.count; k++)
+		fk_input_free(&in[k]);
+	return rc;
+}
+
 /* The coverage the options ask for. */
 static int parse_coverage(const struct sim_opts *o, struct coverage *cov)
 {
@@ -826,6 +981,28 @@ static int parse_coverage(const struct sim_opts *o, struct coverage *cov)
 			 "as 1000", o->samples);
 		return -1;
 	}
+	return 0;
+}
+
+/* --history N: how many updates; what does not go with it. */
+static int parse_history(const struct sim_opts *o, uint32_t *steps)
+{
+	uint64_t v;
+
+	if (!o->history)
+		return 0;
+	if (fk_parse_u64(o->history, &v) || v == 0 || v > 100000) {
+		fk_error("--history %s: expected a number of updates such as "
+			 "50", o->history);
+		return -1;
+	}
+	if (o->size || o->single || o->samples) {
+		fk_error("--history makes its own images and sweeps single "
+			 "cuts: it goes with none of --size, --single, "
+			 "--samples");
+		return -1;
+	}
+	*steps = (uint32_t)v;
 	return 0;
 }
 
@@ -880,6 +1057,11 @@ int cmd_sim(int argc, char **argv)
 		{ 0, "samples", "N", "sample exactly N double cuts per "
 		  "scenario instead of a time budget", 0, NULL, &o.samples,
 		  NULL },
+		{ 0, "history", "N", "N consecutive updates of every kind "
+		  "(confirmed, reverted, permanent, refused, resumed) with "
+		  "images that shrink and grow, cuts in every third, then "
+		  "every cut of one update of each kind", 0, NULL, &o.history,
+		  NULL },
 		{ 0, "exhaustive", NULL, "every double cut, no budget (can take "
 		  "hours on large slots)", 0, &o.exhaustive, NULL, NULL },
 		{ 0, "single", NULL, "single cuts only (no second cut during "
@@ -909,6 +1091,7 @@ int cmd_sim(int argc, char **argv)
 	};
 	struct coverage cov;
 	struct sim_job *job;
+	uint32_t history = 0;
 	int npos, rc;
 
 	usage_from(options, help.option_count, 2, usage, sizeof(usage));
@@ -920,7 +1103,7 @@ int cmd_sim(int argc, char **argv)
 		fk_error("usage: %s (see --help)", help.usage);
 		return FK_EXIT_USAGE;
 	}
-	if (parse_coverage(&o, &cov))
+	if (parse_coverage(&o, &cov) || parse_history(&o, &history))
 		return FK_EXIT_USAGE;
 	if (o.firmware.count && o.firmware.count != o.images.count &&
 	    o.firmware.count != 2 * o.images.count) {
@@ -944,10 +1127,14 @@ int cmd_sim(int argc, char **argv)
 		job->rig.cfg.strategy = from_layout(job->img[0]->strategy);
 		if ((!o.strategy ||
 		     parse_strategy(o.strategy, &job->rig.cfg.strategy) == 0) &&
-		    make_config(job, &o) == 0 && check_config(job) == 0 &&
-		    make_images(job, &o, 0) == 0 &&
-		    (job->count < 2 || make_images(job, &o, 1) == 0))
-			rc = run(job, &o, &cov);
+		    make_config(job, &o) == 0 && check_config(job) == 0) {
+			if (o.history)
+				rc = run_history(job, &o, history, &cov);
+			else if (make_images(job, &o, 0) == 0 &&
+				 (job->count < 2 ||
+				  make_images(job, &o, 1) == 0))
+				rc = run(job, &o, &cov);
+		}
 	}
 	if (job->has_key)
 		fk_key_free(&job->key);

@@ -159,4 +159,29 @@ rc=0; "$F" sim -l "$L" -i app --exhaustive --budget 5 2>"$T/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "neither --budget nor --samples" "$T/err" || fail "--exhaustive --budget"
 rc=0; "$F" sim -l "$L" -i app --budget soon 2>"$T/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "expected a number of seconds" "$T/err" || fail "--budget soon"
+# --history: 50 consecutive updates of every kind on a layout's own
+# geometry (program-once 2K pages), with the user's firmware
+"$F" sim -l "$FK_ROOT/examples/stm32l4-devinfo/layout.yaml" -i app --history 50 \
+	--budget 10 --firmware "$FW/fw_40k.elf" >"$T/hist.txt" 2>/dev/null ||
+	{ cat "$T/hist.txt"; fail "--history on stm32l4-devinfo"; }
+grep -q "a history of 50 updates (seed 1)" "$T/hist.txt" || fail "--history header"
+grep -q "walk:  66 cases (16 with a power cut), 0 failures" "$T/hist.txt" ||
+	{ cat "$T/hist.txt"; fail "--history walk"; }
+grep -Eq "of --firmware" "$T/hist.txt" && ! grep -q " 0 of --firmware" "$T/hist.txt" ||
+	fail "--history did not use the firmware"
+grep -Eq "^verdict: PASS: [0-9]+ cases, 0 failures" "$T/hist.txt" || fail "--history verdict"
+"$F" sim -l "$FK_ROOT/examples/stm32l0-small-pages/layout.yaml" -i app \
+	--history 50 --budget 5 --json >"$T/hist.json" 2>/dev/null || fail "--history json"
+python3 - "$T/hist.json" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["history"] == 50 and o["failures"] == 0, o
+assert o["walk"]["cases"] >= 50 and o["walk"]["cuts"] >= 16, o
+assert o["sweep"]["steps"] >= 1 and o["sweep"]["cuts"] > 100, o
+print("--history 50 on 128-byte pages:", o["walk"]["cases"] + o["sweep"]["cases"], "cases")
+PY
+rc=0; "$F" sim -l "$L" -i app --history 0 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "expected a number of updates" "$T/err" || fail "--history 0"
+rc=0; "$F" sim -l "$L" -i app --history 5 --single 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "goes with none of" "$T/err" || fail "--history --single"
 echo "flashkit sim: all checks passed"
