@@ -106,7 +106,8 @@ struct fk_boot_config {
 	struct fk_area bootloader;
 	uint32_t trial_boots; /* boots a TEST image gets before revert, >= 1 */
 	/* Keys and crypto for fk_image_validate(); keys->count 0 checks the
-	 * digest only. */
+	 * digest only; NULL checks the digest with the built-in SHA-256
+	 * (fk_crypto_builtin), no crypto library needed. */
 	const struct fk_image_keys *keys;
 	/* Refuse images whose security counter is lower than the installed
 	 * one's (downgrade protection). */
@@ -165,7 +166,7 @@ enum fk_boot_config_problem {
 	FK_BOOT_CONFIG_STRATEGY,      /* not one of enum fk_boot_strategy */
 	FK_BOOT_CONFIG_LEFT_OUT,      /* strategy excluded from this build */
 	FK_BOOT_CONFIG_NO_JUMP,       /* port.jump is NULL */
-	FK_BOOT_CONFIG_NO_CRYPTO,     /* keys or keys->crypto is NULL */
+	FK_BOOT_CONFIG_NO_CRYPTO,     /* keys given, keys->crypto NULL */
 	FK_BOOT_CONFIG_IMAGE_COUNT,   /* image_count not 1..FK_BOOT_MAX_IMAGES */
 	FK_BOOT_CONFIG_TRIAL_BOOTS,   /* trial_boots not 1..200 */
 	FK_BOOT_CONFIG_AREA_MISSING,  /* a required area has size 0 */

@@ -81,4 +81,11 @@ struct fk_crypto_port {
 			      const uint8_t *sig, size_t sig_len);
 };
 
+/*
+ * SHA-256 in portable C (src/image/sha256.c), with no signature checks:
+ * enough for images checked by digest only (keys count 0), with no crypto
+ * library at all. fk_boot() uses it when the configuration gives no keys.
+ */
+extern const struct fk_crypto_port fk_crypto_builtin;
+
 #endif

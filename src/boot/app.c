@@ -232,7 +232,7 @@ static int check_basics(const struct fk_boot_config *cfg,
 		return refuse(why, FK_BOOT_CONFIG_LEFT_OUT, FK_ENOTSUP);
 	if (!cfg->port.jump)
 		return refuse(why, FK_BOOT_CONFIG_NO_JUMP, FK_EINVAL);
-	if (!cfg->keys || !cfg->keys->crypto)
+	if (cfg->keys && !cfg->keys->crypto)
 		return refuse(why, FK_BOOT_CONFIG_NO_CRYPTO, FK_EINVAL);
 	if (cfg->image_count == 0 || cfg->image_count > FK_BOOT_MAX_IMAGES)
 		return refuse(why, FK_BOOT_CONFIG_IMAGE_COUNT, FK_EINVAL);

@@ -14,8 +14,8 @@ static const char *const problem_text[] = {
 		"this build leaves the strategy's file out (FK_BOOT_NO_*)",
 	[FK_BOOT_CONFIG_NO_JUMP] = "port.jump must be set",
 	[FK_BOOT_CONFIG_NO_CRYPTO] =
-		"keys must point to a struct fk_image_keys with a crypto port, "
-		"even for digest-only checks (count 0): it computes SHA-256",
+		"keys->crypto must be set (or keys NULL, for digest-only "
+		"checks with the built-in SHA-256)",
 	[FK_BOOT_CONFIG_IMAGE_COUNT] =
 		"image_count must be 1 to FK_BOOT_MAX_IMAGES",
 	[FK_BOOT_CONFIG_TRIAL_BOOTS] = "trial_boots must be 1 to 200",

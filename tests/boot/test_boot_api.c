@@ -367,8 +367,10 @@ static void test_config_refusals_each_give_their_reason(void **state)
 	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
 	expect_why(FK_BOOT_CONFIG_OK, FK_OK, FK_BOOT_AREA_NONE);
 	keys = rig.cfg.keys;
-	rig.cfg.keys = NULL;
+	rig.cfg.keys = &(struct fk_image_keys){ NULL, NULL, 0 };
 	expect_why(FK_BOOT_CONFIG_NO_CRYPTO, FK_EINVAL, FK_BOOT_AREA_NONE);
+	rig.cfg.keys = NULL; /* digest only, built-in SHA-256 */
+	expect_why(FK_BOOT_CONFIG_OK, FK_OK, FK_BOOT_AREA_NONE);
 	rig.cfg.keys = keys;
 	rig.cfg.trial_boots = 0;
 	expect_why(FK_BOOT_CONFIG_TRIAL_BOOTS, FK_EINVAL, FK_BOOT_AREA_NONE);
@@ -401,6 +403,23 @@ static void test_config_refusals_each_give_their_reason(void **state)
 	expect_why(FK_BOOT_CONFIG_LOG_SMALL, FK_ENOSPC, FK_BOOT_AREA_STATE);
 	assert_int_equal(fk_boot_config_why(&rig.cfg, &why), FK_ENOSPC);
 	assert_true(why.need > why.have);
+}
+
+/* No keys: the digest is checked with the built-in SHA-256 and a damaged
+ * staged image is still refused. */
+static void test_no_keys_checks_digests_with_builtin_sha256(void **state)
+{
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	rig.cfg.keys = NULL;
+	stage(FK_BOOT_TEST);
+	damage_staged(0, 0x300);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_int_equal(status().last_refusal, FK_EDIGEST);
+	stage(FK_BOOT_TEST);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	assert_int_equal(fk_boot_confirm(&rig.cfg), FK_OK);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
 }
 
 static void test_buffer_of_one_32_byte_unit_installs(void **state)
@@ -506,6 +525,7 @@ int main(void)
 		T(test_config_keeps_bootloader_out_of_every_slot),
 		T(test_config_refusals_each_give_their_reason),
 		T(test_buffer_of_one_32_byte_unit_installs),
+		T(test_no_keys_checks_digests_with_builtin_sha256),
 		T(test_no_new_upload_while_a_trial_runs),
 		T(test_full_log_is_compacted_and_install_completes),
 		T(test_watchdog_is_kicked_between_flash_operations),
