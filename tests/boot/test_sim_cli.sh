@@ -52,17 +52,19 @@ print("seed 7 twice:", key(a))
 PY
 
 # a large example (seed 002: nRF52840, 4 KiB sectors, ~470 KB image):
-# every single cut, a sample of double cuts, within its budget. The
-# bound is loose on purpose: machines are noisy.
+# every single cut, a sample of double cuts, within its budget (the time
+# itself is not asserted: machines are noisy; bench/RESULTS.md has it).
 NRF="$FK_ROOT/examples/nrf52840-uniform/layout.yaml"
-start=$(date +%s)
 "$F" sim -l "$NRF" -i app --budget 5 >"$T/nrf.txt" 2>/dev/null
-took=$(( $(date +%s) - start ))
 cat "$T/nrf.txt"
-[ "$took" -lt 60 ] || fail "--budget 5 took $took s"
 grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/nrf.txt" || fail "nrf52840 verdict"
-grep -q 'install (confirmed):   [0-9]* cases (1470 single cuts, [1-9][0-9]* double cuts), 0 failures' \
-	"$T/nrf.txt" || fail "nrf52840: every single cut and some double cuts"
+grep -q 'install (confirmed):   [0-9]* cases (1470 single cuts, [0-9]* double cuts), 0 failures' \
+	"$T/nrf.txt" || fail "nrf52840: every single cut"
+# double cuts get what the budget leaves; on a slow machine (ASan) the
+# single cuts alone may spend it, and the report must say so
+grep -q 'install (confirmed):   [0-9]* cases (1470 single cuts, [1-9][0-9]* double cuts)' "$T/nrf.txt" ||
+	grep -q '^note: the single cuts alone took .* past the budget of 5 s; they all ran' "$T/nrf.txt" ||
+	fail "nrf52840: no double cuts and no note saying why"
 grep -q '^double cuts: [0-9,]* of [0-9,]* pairs sampled (0\.[0-9]%), seed 1$' "$T/nrf.txt" ||
 	fail "nrf52840 coverage line"
 
