@@ -32,6 +32,7 @@
 #include "rig.h"
 #include "cli.h"
 #include "fk_crypto_mbedtls.h"
+#include "layout/boot_config.h"
 #include "layout/layout.h"
 
 struct sim_opts {
@@ -123,15 +124,8 @@ static int parse_strategy(const char *text, enum fk_boot_strategy *out)
 	return 0;
 }
 
-static enum fk_boot_strategy from_layout(enum fk_layout_strategy s)
-{
-	return s == FK_STRATEGY_OVERWRITE ? FK_BOOT_OVERWRITE :
-	       s == FK_STRATEGY_SWAP      ? FK_BOOT_SWAP :
-					    FK_BOOT_XIP;
-}
-
 /* The rig memory simulating layout memory m, added on first use. */
-static int rig_memory(struct sim_job *job, uint32_t m)
+static int rig_memory(struct sim_job *job, uint32_t m, char *msg, size_t len)
 {
 	struct fk_sim_config sc;
 
@@ -140,14 +134,14 @@ static int rig_memory(struct sim_job *job, uint32_t m)
 			return (int)i;
 	}
 	if (job->rig.mem_count == FK_RIG_MAX_MEMORIES) {
-		fk_error("%s: image %s uses more than %d memories; the "
-			 "simulation handles %d", job->L.path, job->img[0]->name,
+		snprintf(msg, len, "image %s uses more than %d memories; the "
+			 "simulation handles %d", job->img[0]->name,
 			 FK_RIG_MAX_MEMORIES, FK_RIG_MAX_MEMORIES);
 		return -1;
 	}
 	if (fk_layout_sim_config(&job->L.memories[m], &sc) != 0 ||
 	    fk_rig_add_memory(&job->rig, &sc) != 0) {
-		fk_error("%s: memory %s cannot be simulated", job->L.path,
+		snprintf(msg, len, "memory %s cannot be simulated",
 			 job->L.memories[m].name);
 		return -1;
 	}
@@ -155,56 +149,18 @@ static int rig_memory(struct sim_job *job, uint32_t m)
 	return (int)job->rig.mem_count - 1;
 }
 
-static int area_of(struct sim_job *job, const struct fk_layout_partition *p,
-		   struct fk_area *out)
+/* The layout's boot configuration is built on simulated memories. */
+static const struct fk_flash *sim_flash(void *ctx, uint32_t mem, char *msg,
+					size_t len)
 {
-	int m = rig_memory(job, p->memory);
+	struct sim_job *job = ctx;
+	int m = rig_memory(job, mem, msg, len);
 
-	if (m < 0)
-		return -1;
-	if (fk_area_init(out, &job->rig.mem[m].flash, p->offset, p->size)) {
-		fk_layout_diag(stderr, &p->pos, "error", "partition %s is not "
-			       "made of whole sectors", p->name);
-		return -1;
-	}
-	return 0;
-}
-
-/* The boot state: its own partition, or the primary slot's last sector. */
-static int state_area(struct sim_job *job, struct fk_boot_config *cfg)
-{
-	struct fk_area *p = &cfg->images[0].primary;
-	struct fk_sector last;
-
-	for (uint32_t i = 1; i < job->count; i++) {
-		if (job->img[i]->boot_state < 0 ||
-		    job->img[i]->boot_state != job->img[0]->boot_state) {
-			fk_layout_diag(stderr, &job->img[i]->pos, "error",
-				       "images %s and %s are installed together "
-				       "only when they share one boot-state "
-				       "partition", job->img[0]->name,
-				       job->img[i]->name);
-			return -1;
-		}
-	}
-	if (job->img[0]->boot_state >= 0) {
-		job->state_part = &job->L.partitions[job->img[0]->boot_state];
-		return area_of(job, job->state_part, &cfg->state);
-	}
-	if (fk_area_sector_at(p, p->size - 1, &last) != FK_OK ||
-	    last.size >= p->size) {
-		fk_layout_diag(stderr, &job->primary[0]->pos, "error",
-			       "slot %s needs a sector beyond the image for the "
-			       "boot state trailer", job->primary[0]->name);
-		return -1;
-	}
-	fk_area_init(&cfg->state, p->flash, p->off + last.off, last.size);
-	p->size -= last.size;
-	return 0;
+	return m < 0 ? NULL : &job->rig.mem[m].flash;
 }
 
 /* Write-protects every bootloader partition on the simulated memories. */
-static void protect_bootloaders(struct sim_job *job, struct fk_boot_config *cfg)
+static void protect_bootloaders(struct sim_job *job)
 {
 	for (uint32_t i = 0; i < job->L.partition_count; i++) {
 		const struct fk_layout_partition *p = &job->L.partitions[i];
@@ -215,10 +171,6 @@ static void protect_bootloaders(struct sim_job *job, struct fk_boot_config *cfg)
 			if (job->layout_mem[m] != p->memory)
 				continue;
 			fk_sim_protect(job->rig.mem[m].sim, p->offset, p->size);
-			if (cfg->bootloader.size == 0)
-				fk_area_init(&cfg->bootloader,
-					     &job->rig.mem[m].flash, p->offset,
-					     p->size);
 		}
 	}
 }
@@ -252,19 +204,23 @@ static int parse_size(const char *name, const char *text, uint32_t *out)
 static int make_config(struct sim_job *job, const struct sim_opts *o)
 {
 	struct fk_boot_config *cfg = &job->rig.cfg;
+	enum fk_boot_strategy strategy = cfg->strategy; /* --strategy */
+	struct fk_layout_flashes fl = { sim_flash, job };
+	struct fk_layout_boot_error err;
 	uint32_t buf_len;
 
-	cfg->image_count = job->count;
-	cfg->trial_boots = 1;
-	cfg->check_security_counter = true;
-	for (uint32_t i = 0; i < job->count; i++) {
-		if (area_of(job, job->primary[i], &cfg->images[i].primary) ||
-		    area_of(job, job->secondary[i], &cfg->images[i].secondary))
-			return -1;
-	}
-	if (state_area(job, cfg))
+	if (fk_layout_boot_config(&job->L, job->img, job->count, &fl, cfg,
+				  &err)) {
+		fk_layout_diag(stderr, err.part ? &err.part->pos :
+				       &(err.img ? err.img : job->img[0])->pos,
+			       "error", "%s", err.msg);
 		return -1;
-	protect_bootloaders(job, cfg);
+	}
+	cfg->strategy = strategy;
+	cfg->check_security_counter = true;
+	if (job->img[0]->boot_state >= 0)
+		job->state_part = &job->L.partitions[job->img[0]->boot_state];
+	protect_bootloaders(job);
 	buf_len = largest_sector(&job->rig);
 	if (o->buffer && parse_size("--buffer", o->buffer, &buf_len))
 		return -1;
@@ -1124,7 +1080,8 @@ int cmd_sim(int argc, char **argv)
 	rc = FK_EXIT_FAIL;
 	job->count = (uint32_t)o.images.count;
 	if (find_images(job, &o) == 0) {
-		job->rig.cfg.strategy = from_layout(job->img[0]->strategy);
+		job->rig.cfg.strategy =
+			fk_layout_boot_strategy(job->img[0]->strategy);
 		if ((!o.strategy ||
 		     parse_strategy(o.strategy, &job->rig.cfg.strategy) == 0) &&
 		    make_config(job, &o) == 0 && check_config(job) == 0) {
