@@ -220,7 +220,7 @@ static int fill_sign_opts(const struct sign_args *a, struct fk_sign_opts *o,
 
 /* Checks that an option given with --layout agrees with the layout. */
 static int agrees(const char *opt, const char *given, uint64_t want,
-		  const struct fk_layout_pos *pos, const char *what)
+		  const struct fk_pos *pos, const char *what)
 {
 	uint64_t v;
 

@@ -20,9 +20,9 @@ static yaml_node_t *node(struct parser *p, int index)
 	return yaml_document_get_node(&p->doc, index);
 }
 
-static struct fk_layout_pos pos_of(struct parser *p, const yaml_node_t *n)
+static struct fk_pos pos_of(struct parser *p, const yaml_node_t *n)
 {
-	struct fk_layout_pos pos = { p->s->path, 1, 1 };
+	struct fk_pos pos = { p->s->path, 1, 1 };
 
 	if (n) {
 		pos.line = (uint32_t)n->start_mark.line + 1;
@@ -33,7 +33,7 @@ static struct fk_layout_pos pos_of(struct parser *p, const yaml_node_t *n)
 
 #define ERR(p, n, ...)                                                 \
 	do {                                                           \
-		struct fk_layout_pos at_ = pos_of(p, n);               \
+		struct fk_pos at_ = pos_of(p, n);               \
 		fk_layout_diag((p)->diag, &at_, "error", __VA_ARGS__); \
 		(p)->s->errors++;                                      \
 	} while (0)
@@ -295,7 +295,7 @@ int fk_kv_settings_parse(const char *name, const char *text, size_t len,
 			check(&p);
 		yaml_document_delete(&p.doc);
 	} else {
-		struct fk_layout_pos at = {
+		struct fk_pos at = {
 			out->path, (uint32_t)parser.problem_mark.line + 1,
 			(uint32_t)parser.problem_mark.column + 1
 		};

@@ -25,13 +25,13 @@ struct fk_kv_setting {
 	uint16_t id;
 	uint8_t len;
 	uint8_t value[255];
-	struct fk_layout_pos pos; /* the value's id in the file */
+	struct fk_pos pos; /* the value's id in the file */
 };
 
 struct fk_kv_settings {
 	char *path;                 /* file name used in diagnostics */
 	struct fk_kv_config cfg;
-	struct fk_layout_pos pos;   /* the top of the file */
+	struct fk_pos pos;   /* the top of the file */
 	struct fk_kv_setting *items;
 	size_t count;
 	unsigned errors;

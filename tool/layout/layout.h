@@ -25,14 +25,8 @@
 #include <stdio.h>
 
 #include "flashkit/flash.h"
+#include "diag/diag.h"
 #include "flashsim.h"
-
-/* Where a node of the layout file is: 1-based line and column. */
-struct fk_layout_pos {
-	const char *file; /* the path given to the loader (owned by layout) */
-	uint32_t line;    /* 1-based; 0 when the entity has no node */
-	uint32_t col;     /* 1-based */
-};
 
 enum fk_layout_mem_kind {
 	FK_MEM_FLASH,    /* internal flash: erase sectors, write unit */
@@ -66,8 +60,8 @@ struct fk_layout_memory {
 	bool program_once;            /* ECC flash: one program per unit per
 				       * erase */
 	struct fk_layout_timing timing;
-	struct fk_layout_pos pos;     /* the memory's name key */
-	struct fk_layout_pos pos_sectors; /* its sector map (or size) */
+	struct fk_pos pos;     /* the memory's name key */
+	struct fk_pos pos_sectors; /* its sector map (or size) */
 };
 
 enum fk_layout_role {
@@ -101,10 +95,10 @@ struct fk_layout_partition {
 	 * the layout has passed its checks). */
 	uint32_t first_sector;        /* index in the memory's sector map */
 	uint32_t sector_count;
-	struct fk_layout_pos pos;     /* the partition's name key */
-	struct fk_layout_pos pos_at;  /* its `at`/`offset`, else its name */
-	struct fk_layout_pos pos_size;/* its `size` value */
-	struct fk_layout_pos pos_protect; /* `protect`, else its name */
+	struct fk_pos pos;     /* the partition's name key */
+	struct fk_pos pos_at;  /* its `at`/`offset`, else its name */
+	struct fk_pos pos_size;/* its `size` value */
+	struct fk_pos pos_protect; /* `protect`, else its name */
 };
 
 /* A library module: code in a partition of role module, linked on its
@@ -113,8 +107,8 @@ struct fk_layout_module {
 	char *name;
 	uint32_t flash;               /* partition index (role module) */
 	int32_t ram;                  /* partition index (RAM), or -1 */
-	struct fk_layout_pos pos;
-	struct fk_layout_pos pos_ram;
+	struct fk_pos pos;
+	struct fk_pos pos_ram;
 };
 
 enum fk_layout_strategy {
@@ -157,13 +151,13 @@ struct fk_layout_image {
 	uint32_t uses_count;
 	uint32_t uses[FK_LAYOUT_MAX_REFS];    /* partitions it reaches at run
 					       * time (storage, devinfo...) */
-	struct fk_layout_pos pos;
-	struct fk_layout_pos pos_primary;
-	struct fk_layout_pos pos_secondary;
-	struct fk_layout_pos pos_strategy;
-	struct fk_layout_pos pos_header;
-	struct fk_layout_pos pos_ram;
-	struct fk_layout_pos pos_uses;    /* `uses`, else the image's name */
+	struct fk_pos pos;
+	struct fk_pos pos_primary;
+	struct fk_pos pos_secondary;
+	struct fk_pos pos_strategy;
+	struct fk_pos pos_header;
+	struct fk_pos pos_ram;
+	struct fk_pos pos_uses;    /* `uses`, else the image's name */
 };
 
 struct fk_layout {
@@ -280,7 +274,7 @@ const char *fk_layout_protect_name(enum fk_layout_protect protect);
 /* Prints "FILE:LINE:COL: SEVERITY: " + message + "\n" to out, for any
  * command that reports a problem at a layout position. severity is
  * "error", "warning" or "note". */
-void fk_layout_diag(FILE *out, const struct fk_layout_pos *pos,
+void fk_layout_diag(FILE *out, const struct fk_pos *pos,
 		    const char *severity, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 

@@ -18,8 +18,8 @@ static uint64_t end_of(const struct fk_layout_partition *p)
 	return (uint64_t)p->address + p->size;
 }
 
-static const struct fk_layout_pos *later(const struct fk_layout_pos *a,
-					 const struct fk_layout_pos *b)
+static const struct fk_pos *later(const struct fk_pos *a,
+				  const struct fk_pos *b)
 {
 	if (a->line != b->line)
 		return a->line > b->line ? a : b;
@@ -176,7 +176,7 @@ static void check_partitions(const struct fk_layout *L, struct fk_diag *d)
 		if (prev && prev->memory != p->memory)
 			prev = NULL;
 		if (prev && end_of(prev) > p->address) {
-			const struct fk_layout_pos *at =
+			const struct fk_pos *at =
 				later(&prev->pos, &p->pos);
 			char s[32];
 
@@ -253,7 +253,7 @@ static void check_modules(const struct fk_layout *L, struct fk_diag *d)
 
 static void check_slot(const struct fk_layout *L,
 		       const struct fk_layout_image *img, uint32_t slot,
-		       const struct fk_layout_pos *pos, const char *which,
+		       const struct fk_pos *pos, const char *which,
 		       struct fk_diag *d)
 {
 	const struct fk_layout_partition *p = &L->partitions[slot];

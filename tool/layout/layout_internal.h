@@ -20,12 +20,12 @@ struct fk_diag {
 	uint32_t warnings;
 };
 
-void fk_diag_error(struct fk_diag *d, const struct fk_layout_pos *pos,
+void fk_diag_error(struct fk_diag *d, const struct fk_pos *pos,
 		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void fk_diag_warning(struct fk_diag *d, const struct fk_layout_pos *pos,
+void fk_diag_warning(struct fk_diag *d, const struct fk_pos *pos,
 		     const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void fk_diag_note(struct fk_diag *d, const struct fk_layout_pos *pos,
+void fk_diag_note(struct fk_diag *d, const struct fk_pos *pos,
 		  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* The hardware checks on a resolved model (layout_check.c). */

@@ -38,9 +38,9 @@ static yaml_node_t *node_at(struct loader *ld, int index)
 	return yaml_document_get_node(&ld->doc, index);
 }
 
-static struct fk_layout_pos pos_of(struct loader *ld, const yaml_node_t *n)
+static struct fk_pos pos_of(struct loader *ld, const yaml_node_t *n)
 {
-	struct fk_layout_pos p = { ld->L->path, 0, 0 };
+	struct fk_pos p = { ld->L->path, 0, 0 };
 
 	if (n) {
 		p.line = (uint32_t)n->start_mark.line + 1;
@@ -81,7 +81,7 @@ static bool key_eq(const char *a, const char *b)
 static bool expect_type(struct loader *ld, yaml_node_t *n,
 			yaml_node_type_t type, const char *what)
 {
-	struct fk_layout_pos p;
+	struct fk_pos p;
 	static const char *const want[] = {
 		[YAML_SCALAR_NODE] = "a single value",
 		[YAML_SEQUENCE_NODE] = "a list",
@@ -110,7 +110,7 @@ static void check_keys(struct loader *ld, yaml_node_t *map,
 	     pair < map->data.mapping.pairs.top; pair++) {
 		yaml_node_t *k = node_at(ld, pair->key);
 		const char *key = scalar(k);
-		struct fk_layout_pos p = pos_of(ld, k);
+		struct fk_pos p = pos_of(ld, k);
 		bool found = false;
 
 		if (!key) {
@@ -137,7 +137,7 @@ static void check_keys(struct loader *ld, yaml_node_t *map,
 			const char *other = scalar(node_at(ld, q->key));
 
 			if (other && key_eq(other, key)) {
-				struct fk_layout_pos first =
+				struct fk_pos first =
 					pos_of(ld, node_at(ld, q->key));
 
 				fk_diag_error(&ld->d, &p, "'%s' is given twice "
@@ -164,7 +164,7 @@ static yaml_node_t *get(struct loader *ld, yaml_node_t *map, const char *key)
 
 /* 1 found and valid, 0 absent, -1 error reported. */
 static int get_u32(struct loader *ld, yaml_node_t *map, const char *key,
-		   const char *what, uint32_t *out, struct fk_layout_pos *pos)
+		   const char *what, uint32_t *out, struct fk_pos *pos)
 {
 	yaml_node_t *n = get(ld, map, key);
 	const char *why;
@@ -178,7 +178,7 @@ static int get_u32(struct loader *ld, yaml_node_t *map, const char *key,
 	if (!expect_type(ld, n, YAML_SCALAR_NODE, label))
 		return -1;
 	if (fk_layout_parse_u32(scalar(n), out, &why)) {
-		struct fk_layout_pos p = pos_of(ld, n);
+		struct fk_pos p = pos_of(ld, n);
 
 		fk_diag_error(&ld->d, &p, "%s: '%s' %s", label, scalar(n), why);
 		return -1;
@@ -193,7 +193,7 @@ static int get_bool(struct loader *ld, yaml_node_t *map, const char *key,
 	static const char *const no[] = { "false", "no", "off" };
 	yaml_node_t *n = get(ld, map, key);
 	char label[160];
-	struct fk_layout_pos p;
+	struct fk_pos p;
 
 	if (!n)
 		return 0;
@@ -224,7 +224,7 @@ static int get_enum(struct loader *ld, yaml_node_t *map, const char *key,
 	yaml_node_t *n = get(ld, map, key);
 	char label[160], list[256];
 	const char *hint;
-	struct fk_layout_pos p;
+	struct fk_pos p;
 	size_t used = 0;
 
 	if (!n)
@@ -258,7 +258,7 @@ static int get_enum(struct loader *ld, yaml_node_t *map, const char *key,
 static bool valid_name(struct loader *ld, yaml_node_t *k, const char *what)
 {
 	const char *s = scalar(k);
-	struct fk_layout_pos p = pos_of(ld, k);
+	struct fk_pos p = pos_of(ld, k);
 
 	if (s && ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))
 	    && strlen(s) <= 48) {
@@ -389,7 +389,7 @@ static void parse_sector_text(struct loader *ld, struct fk_layout_memory *mem,
 		item[n_item] = 0;
 		if (parse_run(item, &run, &why) || run.count == 0 ||
 		    run.size == 0) {
-			struct fk_layout_pos p = pos_of(ld, n);
+			struct fk_pos p = pos_of(ld, n);
 
 			if (n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 			    n->start_mark.line == n->end_mark.line)
@@ -409,7 +409,7 @@ static void parse_sectors(struct loader *ld, struct fk_layout_memory *mem,
 			  yaml_node_t *n)
 {
 	uint64_t total = 0;
-	struct fk_layout_pos p = pos_of(ld, n);
+	struct fk_pos p = pos_of(ld, n);
 
 	mem->pos_sectors = p;
 	if (n->type == YAML_SEQUENCE_NODE) {
@@ -536,7 +536,7 @@ static void parse_partition(struct loader *ld, uint32_t mem_index,
 	}
 	if (get_u32(ld, v, "align", what, &raw->align, NULL) > 0 &&
 	    raw->align == 0) {
-		struct fk_layout_pos p = pos_of(ld, get(ld, v, "align"));
+		struct fk_pos p = pos_of(ld, get(ld, v, "align"));
 
 		fk_diag_error(&ld->d, &p, "'align' of %s must be at least 1",
 			      what);
@@ -635,7 +635,7 @@ static void refuse_flash_keys_on_ram(struct loader *ld, yaml_node_t *v,
 		yaml_node_t *n = get(ld, v, flash_only[i]);
 
 		if (n) {
-			struct fk_layout_pos p = pos_of(ld, n);
+			struct fk_pos p = pos_of(ld, n);
 
 			fk_diag_error(&ld->d, &p, "memory '%s' is RAM: it has "
 				      "no '%s'; remove it (or make the memory "
@@ -649,7 +649,7 @@ static void parse_flash_fields(struct loader *ld, struct fk_layout_memory *mem,
 {
 	yaml_node_t *sectors = get(ld, v, "sectors");
 	uint32_t size = 0, erased = 0xFF;
-	struct fk_layout_pos size_pos, p = mem->pos;
+	struct fk_pos size_pos, p = mem->pos;
 	int has_size = get_u32(ld, v, "size", what, &size, &size_pos);
 
 	if (!sectors) {
@@ -802,7 +802,7 @@ static void parse_memory(struct loader *ld, yaml_node_t *k, yaml_node_t *v)
 static int find_part(struct loader *ld, yaml_node_t *n, const char *what)
 {
 	struct fk_layout *L = ld->L;
-	struct fk_layout_pos p = pos_of(ld, n);
+	struct fk_pos p = pos_of(ld, n);
 	const char **names;
 	const char *hint;
 
@@ -860,7 +860,7 @@ static void parse_module(struct loader *ld, yaml_node_t *k, yaml_node_t *v)
 	check_keys(ld, v, module_keys, ARRAY_SIZE(module_keys), what);
 	n = get(ld, v, "flash");
 	if (!n) {
-		struct fk_layout_pos p = pos_of(ld, k);
+		struct fk_pos p = pos_of(ld, k);
 
 		fk_diag_error(&ld->d, &p, "%s has no 'flash' (the partition "
 			      "of role module that holds its code)", what);
@@ -893,7 +893,7 @@ static void add_ram(struct loader *ld, yaml_node_t *n, void *arg)
 	struct image_ctx *c = arg;
 	struct fk_layout *L = ld->L;
 	struct fk_layout_image *img = c->img;
-	struct fk_layout_pos p = pos_of(ld, n);
+	struct fk_pos p = pos_of(ld, n);
 	int idx;
 
 	if (!expect_type(ld, n, YAML_SCALAR_NODE, "a RAM name"))
@@ -944,7 +944,7 @@ static void add_module(struct loader *ld, yaml_node_t *n, void *arg)
 {
 	struct image_ctx *c = arg;
 	struct fk_layout *L = ld->L;
-	struct fk_layout_pos p = pos_of(ld, n);
+	struct fk_pos p = pos_of(ld, n);
 	const char **names;
 	const char *hint;
 
@@ -981,7 +981,7 @@ static void add_use(struct loader *ld, yaml_node_t *n, void *arg)
 	if (idx < 0)
 		return;
 	if (c->img->uses_count >= FK_LAYOUT_MAX_REFS) {
-		struct fk_layout_pos p = pos_of(ld, n);
+		struct fk_pos p = pos_of(ld, n);
 
 		fk_diag_error(&ld->d, &p, "%s: at most %d used partitions",
 			      c->what, FK_LAYOUT_MAX_REFS);
@@ -1088,7 +1088,7 @@ static void each_entry(struct loader *ld, yaml_node_t *root, const char *key,
 		yaml_node_t *k = node_at(ld, pair->key);
 
 		if (!scalar(k)) {
-			struct fk_layout_pos p = pos_of(ld, k);
+			struct fk_pos p = pos_of(ld, k);
 
 			fk_diag_error(&ld->d, &p, "names under %s must be plain "
 				      "words", what);
@@ -1162,15 +1162,15 @@ static bool same_ident(const char *a, const char *b)
  * must not collide even after upper-casing and '-' -> '_'. */
 static void check_unique(struct loader *ld, const char *kind, uint32_t count,
 			 const char *(*name)(struct fk_layout *, uint32_t),
-			 const struct fk_layout_pos *(*pos)(struct fk_layout *,
+			 const struct fk_pos *(*pos)(struct fk_layout *,
 							    uint32_t))
 {
 	for (uint32_t i = 0; i < count; i++) {
 		for (uint32_t j = 0; j < i; j++) {
 			const char *a = name(ld->L, i), *b = name(ld->L, j);
-			const struct fk_layout_pos *pa = pos(ld->L, i);
-			const struct fk_layout_pos *pb = pos(ld->L, j);
-			const struct fk_layout_pos *late, *early;
+			const struct fk_pos *pa = pos(ld->L, i);
+			const struct fk_pos *pb = pos(ld->L, j);
+			const struct fk_pos *late, *early;
 
 			if (!same_ident(a, b))
 				continue;
@@ -1198,7 +1198,7 @@ static void check_unique(struct loader *ld, const char *kind, uint32_t count,
 	{                                                                    \
 		return L->arr[i].name;                                       \
 	}                                                                    \
-	static const struct fk_layout_pos *kind##_pos(struct fk_layout *L,  \
+	static const struct fk_pos *kind##_pos(struct fk_layout *L,  \
 						      uint32_t i)            \
 	{                                                                    \
 		return &L->arr[i].pos;                                       \
@@ -1223,7 +1223,7 @@ static int prescan(struct loader *ld, const char *text, size_t len)
 		abort();
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	for (;;) {
-		struct fk_layout_pos p = { ld->L->path, 0, 0 };
+		struct fk_pos p = { ld->L->path, 0, 0 };
 
 		if (!yaml_parser_parse(&parser, &ev)) {
 			p.line = (uint32_t)parser.problem_mark.line + 1;
@@ -1268,7 +1268,7 @@ static int prescan(struct loader *ld, const char *text, size_t len)
 static void parse_root(struct loader *ld, yaml_node_t *root)
 {
 	struct fk_layout *L = ld->L;
-	struct fk_layout_pos p = { L->path, 1, 1 };
+	struct fk_pos p = { L->path, 1, 1 };
 	yaml_node_t *n;
 
 	if (!root || (root->type == YAML_SCALAR_NODE &&
@@ -1323,7 +1323,7 @@ int fk_layout_load_buffer(const char *name, const char *text, size_t len,
 			parse_root(&ld, yaml_document_get_root_node(&ld.doc));
 			yaml_document_delete(&ld.doc);
 		} else {
-			struct fk_layout_pos p = { out->path,
+			struct fk_pos p = { out->path,
 				(uint32_t)parser.problem_mark.line + 1,
 				(uint32_t)parser.problem_mark.column + 1 };
 

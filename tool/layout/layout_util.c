@@ -10,7 +10,7 @@
 
 #include "layout_internal.h"
 
-static void vdiag(FILE *out, const struct fk_layout_pos *pos,
+static void vdiag(FILE *out, const struct fk_pos *pos,
 		  const char *severity, const char *fmt, va_list ap)
 {
 	if (pos && pos->line)
@@ -24,7 +24,7 @@ static void vdiag(FILE *out, const struct fk_layout_pos *pos,
 	fputc('\n', out);
 }
 
-void fk_layout_diag(FILE *out, const struct fk_layout_pos *pos,
+void fk_layout_diag(FILE *out, const struct fk_pos *pos,
 		    const char *severity, const char *fmt, ...)
 {
 	va_list ap;
@@ -34,7 +34,7 @@ void fk_layout_diag(FILE *out, const struct fk_layout_pos *pos,
 	va_end(ap);
 }
 
-void fk_diag_error(struct fk_diag *d, const struct fk_layout_pos *pos,
+void fk_diag_error(struct fk_diag *d, const struct fk_pos *pos,
 		   const char *fmt, ...)
 {
 	va_list ap;
@@ -45,7 +45,7 @@ void fk_diag_error(struct fk_diag *d, const struct fk_layout_pos *pos,
 	va_end(ap);
 }
 
-void fk_diag_warning(struct fk_diag *d, const struct fk_layout_pos *pos,
+void fk_diag_warning(struct fk_diag *d, const struct fk_pos *pos,
 		     const char *fmt, ...)
 {
 	va_list ap;
@@ -58,7 +58,7 @@ void fk_diag_warning(struct fk_diag *d, const struct fk_layout_pos *pos,
 	va_end(ap);
 }
 
-void fk_diag_note(struct fk_diag *d, const struct fk_layout_pos *pos,
+void fk_diag_note(struct fk_diag *d, const struct fk_pos *pos,
 		  const char *fmt, ...)
 {
 	va_list ap;
