@@ -367,6 +367,42 @@ static void test_srec_errors_name_line(void **state)
 			  "in:2: data at 0x00000002 overlaps");
 }
 
+/* A file cut after a data record (or empty) lost its tail: refused.
+ * Ending with the count record, as srec_cat writes without an entry
+ * point, is complete. */
+static void test_srec_without_termination_record_is_refused(void **state)
+{
+	static const char counted[] = "S107000001020304EE\nS5030001FB\n";
+	struct fk_segs s;
+	struct fk_buf b = { 0 };
+
+	(void)state;
+	EXPECT_TEXT_ERROR(FK_FMT_SREC, "S0030000FC\nS107000001020304EE\n",
+			  "in:2: the file ends after this record, with no "
+			  "termination record (S7/S8/S9) or record count "
+			  "(S5/S6)");
+	EXPECT_TEXT_ERROR(FK_FMT_SREC, "\n\n", "in: no S-records");
+	fk_buf_put(&b, counted, strlen(counted));
+	read_fmt(FK_FMT_SREC, &b, 0, &s);
+	assert_int_equal(fk_segs_size(&s), 4);
+	fk_segs_free(&s);
+	fk_buf_free(&b);
+}
+
+static void test_srec_termination_record_with_data_is_refused(void **state)
+{
+	(void)state;
+	EXPECT_TEXT_ERROR(FK_FMT_SREC, "S107000001020304EE\nS9050000AABB95\n",
+			  "in:2: the S9 termination record carries 2 data "
+			  "bytes");
+	EXPECT_TEXT_ERROR(FK_FMT_SREC, "S107000001020304EE\nS805000000AA50\n",
+			  "in:2: the S8 termination record carries 1 data "
+			  "byte;");
+	EXPECT_TEXT_ERROR(FK_FMT_SREC, "S107000001020304EE\nS5040001AA50\n"
+			  "S9030000FC\n",
+			  "in:2: the S5 count record carries 1 data byte;");
+}
+
 static void test_srec_picks_smallest_record_type(void **state)
 {
 	static const struct { uint64_t addr; const char *data, *term; } c[] = {
@@ -548,6 +584,8 @@ int main(void)
 		cmocka_unit_test(test_ihex_start_segment_address_gives_entry),
 		cmocka_unit_test(test_uf2_keeps_only_the_family_asked_for),
 		cmocka_unit_test(test_srec_errors_name_line),
+		cmocka_unit_test(test_srec_without_termination_record_is_refused),
+		cmocka_unit_test(test_srec_termination_record_with_data_is_refused),
 		cmocka_unit_test(test_srec_picks_smallest_record_type),
 		cmocka_unit_test(test_srec_refuses_address_too_wide_for_forced_type),
 		cmocka_unit_test(test_uf2_errors_name_block),

@@ -102,6 +102,25 @@ const char *fk_segs_strerror(int rc)
 	}
 }
 
+int fk_text_add_data(struct fk_segs *out, const char *name,
+		     unsigned long line, uint64_t addr, const uint8_t *data,
+		     uint64_t len, struct fk_fmt_error *err)
+{
+	uint64_t clash;
+	int rc = fk_segs_add(out, addr, data, len, &clash);
+
+	if (rc == FK_SEGS_OVERLAP)
+		return fk_fmt_fail(err, "%s:%lu: data at 0x%08llX overlaps "
+				   "data an earlier record gave at 0x%08llX",
+				   name, line, (unsigned long long)addr,
+				   (unsigned long long)clash);
+	if (rc)
+		return fk_fmt_fail(err, "%s:%lu: data at 0x%llX %s", name,
+				   line, (unsigned long long)addr,
+				   fk_segs_strerror(rc));
+	return 0;
+}
+
 int fk_buf_reserve(struct fk_buf *b, size_t more)
 {
 	size_t cap = b->cap ? b->cap : 4096;

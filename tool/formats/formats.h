@@ -163,6 +163,13 @@ extern const char fk_hex_pair[256][2];
  * character that is not a hex digit. */
 int fk_hex_decode(const uint8_t *p, size_t nbytes, uint8_t *out, size_t *bad);
 
+/* Text formats: adds a data record's len bytes at addr to out; on
+ * overlap or an address past 4 GiB, fills err with "NAME:LINE: ..." and
+ * returns -1. */
+int fk_text_add_data(struct fk_segs *out, const char *name,
+		     unsigned long line, uint64_t addr, const uint8_t *data,
+		     uint64_t len, struct fk_fmt_error *err);
+
 /* Names the fk_segs_add() failure for a message. */
 const char *fk_segs_strerror(int rc);
 

@@ -72,24 +72,6 @@ static int decode_record(struct ihex_reader *r, const uint8_t *p, size_t n,
 	return (int)nbytes;
 }
 
-static int add_data(struct ihex_reader *r, struct fk_segs *out,
-		    uint64_t addr, const uint8_t *data, uint64_t len)
-{
-	uint64_t clash;
-	int rc = fk_segs_add(out, addr, data, len, &clash);
-
-	if (rc == FK_SEGS_OVERLAP)
-		return fk_fmt_fail(r->err, "%s:%lu: data at 0x%08llX overlaps "
-				   "data an earlier record gave at 0x%08llX",
-				   r->name, r->line, (unsigned long long)addr,
-				   (unsigned long long)clash);
-	if (rc)
-		return fk_fmt_fail(r->err, "%s:%lu: data at 0x%llX %s", r->name,
-				   r->line, (unsigned long long)addr,
-				   fk_segs_strerror(rc));
-	return 0;
-}
-
 static int need_len(struct ihex_reader *r, const uint8_t *rec, unsigned want)
 {
 	if (rec[0] != want)
@@ -127,20 +109,23 @@ int fk_ihex_read(const uint8_t *in, size_t len, const char *name,
 		n = decode_record(&r, p + 1, (size_t)(le - p - 1), rec);
 		if (n < 0)
 			return -1;
-		uint32_t off = (uint32_t)rec[1] << 8 | rec[2];
-		uint32_t val32 = (uint32_t)rec[4] << 24 | (uint32_t)rec[5] << 16 |
-				 (uint32_t)rec[6] << 8 | rec[7];
+		uint32_t off = fk_be16(rec + 1);
+		uint32_t val32 = fk_be32(rec + 4);
 		switch (rec[3]) {
 		case 0x00:
 			if (segment_mode && off + rec[0] > 0x10000u) {
 				uint32_t first = 0x10000u - off;
 
-				if (add_data(&r, out, upper + off, rec + 4, first) ||
-				    add_data(&r, out, upper, rec + 4 + first,
-					     rec[0] - first))
+				if (fk_text_add_data(out, name, r.line,
+						     upper + off, rec + 4,
+						     first, err) ||
+				    fk_text_add_data(out, name, r.line, upper,
+						     rec + 4 + first,
+						     rec[0] - first, err))
 					return -1;
-			} else if (add_data(&r, out, upper + off, rec + 4,
-					    rec[0])) {
+			} else if (fk_text_add_data(out, name, r.line,
+						    upper + off, rec + 4,
+						    rec[0], err)) {
 				return -1;
 			}
 			break;
@@ -153,7 +138,7 @@ int fk_ihex_read(const uint8_t *in, size_t len, const char *name,
 		case 0x02:
 			if (need_len(&r, rec, 2))
 				return -1;
-			upper = ((uint64_t)rec[4] << 8 | rec[5]) << 4;
+			upper = (uint64_t)fk_be16(rec + 4) << 4;
 			segment_mode = true;
 			break;
 		case 0x03:
@@ -166,7 +151,7 @@ int fk_ihex_read(const uint8_t *in, size_t len, const char *name,
 		case 0x04:
 			if (need_len(&r, rec, 2))
 				return -1;
-			upper = ((uint64_t)rec[4] << 8 | rec[5]) << 16;
+			upper = (uint64_t)fk_be16(rec + 4) << 16;
 			segment_mode = false;
 			break;
 		case 0x05:

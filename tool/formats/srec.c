@@ -1,15 +1,22 @@
 /*
  * Motorola S-record. Read: S0 header (skipped), S1/S2/S3 data with 16,
  * 24 and 32-bit addresses, S5/S6 record counts (checked against the data
- * records seen), S7/S8/S9 termination with the entry point (optional:
- * srec_cat leaves it out when there is no entry point). Every
+ * records seen), S7/S8/S9 termination with the entry point. Every
  * checksum is verified; errors name FILE:LINE. A termination address of
  * 0 reads as "no entry point", since writers put 0 there when they have
- * none. Written: S0 when a header
- * text is given, data records of 16 bytes with the smallest address
- * width that holds every address (or the forced one, refused when an
- * address does not fit), S5 or S6 with the count, and the termination
- * record matching the width.
+ * none. Count and termination records carry no data bytes.
+ *
+ * A file must end with a termination record, or with a count record:
+ * srec_cat leaves the termination record out when it has no entry point
+ * but always writes the count, so a file that stops after a data record
+ * (or holds no record at all) is one cut short and is refused. srec_cat
+ * only warns about both; flashkit refuses, since a production file that
+ * lost its tail would program a partial image.
+ *
+ * Written: S0 when a header text is given, data records of 16 bytes with
+ * the smallest address width that holds every address (or the forced
+ * one, refused when an address does not fit), S5 or S6 with the count,
+ * and the termination record matching the width.
  */
 #include <string.h>
 
@@ -64,19 +71,47 @@ static int decode(struct srec_reader *r, const uint8_t *p, size_t n,
 	return (int)nbytes;
 }
 
+/* S5-S9 hold an address or a count and nothing else. */
+static int refuse_data(struct srec_reader *r, unsigned type, uint64_t len)
+{
+	if (type == 5 || type == 6)
+		return fk_fmt_fail(r->err, "%s:%lu: the S%u count record "
+				   "carries %llu data byte%s; it holds only the "
+				   "count", r->name, r->line, type,
+				   (unsigned long long)len, len == 1 ? "" : "s");
+	return fk_fmt_fail(r->err, "%s:%lu: the S%u termination record "
+			   "carries %llu data byte%s; it holds only the entry "
+			   "address (S9030000FC for none)", r->name, r->line,
+			   type, (unsigned long long)len, len == 1 ? "" : "s");
+}
+
+/* A file that does not end with a termination or count record. */
+static int refuse_unterminated(struct srec_reader *r, unsigned long last)
+{
+	if (!last)
+		return fk_fmt_fail(r->err, "%s: no S-records in the file; it "
+				   "is empty or not an S-record file", r->name);
+	return fk_fmt_fail(r->err, "%s:%lu: the file ends after this record, "
+			   "with no termination record (S7/S8/S9) or record "
+			   "count (S5/S6): it may be cut short; write it "
+			   "again, or end it with S9030000FC if it is "
+			   "complete", r->name, last);
+}
+
 int fk_srec_read(const uint8_t *in, size_t len, const char *name,
 		 const struct fk_read_opts *o, struct fk_segs *out,
 		 struct fk_fmt_error *err)
 {
 	struct srec_reader r = { .name = name, .err = err };
 	const uint8_t *pos = in, *end = in + len, *p, *le;
-	unsigned long data_records = 0, term_line = 0;
+	unsigned long data_records = 0, term_line = 0, last_line = 0;
+	bool counted = false;
 	uint8_t rec[257];
 
 	(void)o;
 	while (fk_next_text_line(&pos, end, &p, &le)) {
 		unsigned type, ab;
-		uint64_t addr = 0;
+		uint64_t addr = 0, dlen;
 		int n;
 
 		r.line++;
@@ -100,29 +135,20 @@ int fk_srec_read(const uint8_t *in, size_t len, const char *name,
 		ab = addr_bytes[type];
 		for (unsigned i = 0; i < ab; i++)
 			addr = addr << 8 | rec[1 + i];
+		dlen = (uint64_t)n - 2 - ab;
+		last_line = r.line;
+		counted = type == 5 || type == 6;
+		if (type >= 5 && dlen)
+			return refuse_data(&r, type, dlen);
 		switch (type) {
 		case 0:
 			break;
-		case 1: case 2: case 3: {
-			uint64_t clash, dlen = (uint64_t)n - 2 - ab;
-			int rc = fk_segs_add(out, addr, rec + 1 + ab, dlen,
-					     &clash);
-
-			if (rc == FK_SEGS_OVERLAP)
-				return fk_fmt_fail(err, "%s:%lu: data at 0x%08llX"
-						   " overlaps data an earlier "
-						   "record gave at 0x%08llX",
-						   name, r.line,
-						   (unsigned long long)addr,
-						   (unsigned long long)clash);
-			if (rc)
-				return fk_fmt_fail(err, "%s:%lu: data at 0x%llX "
-						   "%s", name, r.line,
-						   (unsigned long long)addr,
-						   fk_segs_strerror(rc));
+		case 1: case 2: case 3:
+			if (fk_text_add_data(out, name, r.line, addr,
+					     rec + 1 + ab, dlen, err))
+				return -1;
 			data_records++;
 			break;
-		}
 		case 5: case 6:
 			if (addr != data_records)
 				return fk_fmt_fail(err, "%s:%lu: the S%u count "
@@ -141,6 +167,8 @@ int fk_srec_read(const uint8_t *in, size_t len, const char *name,
 			break;
 		}
 	}
+	if (!term_line && !counted)
+		return refuse_unterminated(&r, last_line);
 	return 0;
 }
 
