@@ -472,6 +472,55 @@ static void test_uf2_errors_name_block(void **state)
 	fk_buf_free(&b);
 }
 
+/* A file cut at a block boundary is still a multiple of 512 bytes: the
+ * block count catches it, in the last run as in an earlier one. */
+static void test_uf2_missing_blocks_are_counted(void **state)
+{
+	struct fk_segs s;
+	struct fk_buf b = { 0 }, two = { 0 };
+
+	(void)state;
+	fk_segs_init(&s);
+	add_random(&s, 0x10000000, 1024);
+	write_fmt(FK_FMT_UF2, &s, &b);
+	expect_error(FK_FMT_UF2, b.p, 3 * 512, "block 2: numBlocks says 4 "
+		     "blocks, the file holds 3 of them (blocks 3..3 missing");
+	fk_buf_put(&two, b.p, 512);
+	fk_buf_put(&two, b.p, b.len);
+	expect_error(FK_FMT_UF2, two.p, two.len, "block 1: numBlocks says 4 "
+		     "blocks, the file holds 1 of them (blocks 1..3 missing "
+		     "from the run starting at block 0)");
+	fk_segs_free(&s);
+	fk_buf_free(&b);
+	fk_buf_free(&two);
+}
+
+static void test_uf2_without_data_is_refused(void **state)
+{
+	struct fk_segs s;
+	struct fk_buf b = { 0 };
+	struct fk_read_opts ro;
+	struct fk_fmt_error err;
+
+	(void)state;
+	expect_error(FK_FMT_UF2, "", 0, "in: empty file");
+	fk_segs_init(&s);
+	add_random(&s, 0x10000000, 256);
+	write_fmt(FK_FMT_UF2, &s, &b); /* family 0x57755a57 */
+	fk_segs_free(&s);
+	fk_read_opts_init(&ro);
+	ro.has_family = true;
+	ro.family = 0xe48bff56;
+	assert_int_equal(fk_format_read(FK_FMT_UF2, b.p, b.len, "in", &ro, &s,
+					&err), -1);
+	assert_string_equal(err.msg, "in: no block of family 0xe48bff56; the "
+			    "file holds family 0x57755a57 (--family)");
+	b.p[8] |= 1; /* not main flash */
+	expect_error(FK_FMT_UF2, b.p, b.len, "in: none of its 1 blocks holds "
+		     "data for main flash");
+	fk_buf_free(&b);
+}
+
 static void test_dfu_errors(void **state)
 {
 	struct fk_segs s;
@@ -589,6 +638,8 @@ int main(void)
 		cmocka_unit_test(test_srec_picks_smallest_record_type),
 		cmocka_unit_test(test_srec_refuses_address_too_wide_for_forced_type),
 		cmocka_unit_test(test_uf2_errors_name_block),
+		cmocka_unit_test(test_uf2_missing_blocks_are_counted),
+		cmocka_unit_test(test_uf2_without_data_is_refused),
 		cmocka_unit_test(test_dfu_errors),
 		cmocka_unit_test(test_dfu_keeps_several_targets),
 		cmocka_unit_test(test_elf_truncated_program_header_is_reported),

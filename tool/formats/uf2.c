@@ -9,7 +9,11 @@
  *
  * Reading accepts any payload size up to 476, skips blocks flagged "not
  * main flash" (0x1) and file-container blocks (0x1000), and keeps only
- * the family asked for when the file holds several.
+ * the family asked for when the file holds several. It refuses a file
+ * whose blocks do not count 0..numBlocks-1 in order (one such run per
+ * family in a combined file), so that a file cut at a block boundary is
+ * caught, and a file that gives no data at all (empty, or every block
+ * skipped): writing nothing is never what the user meant.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,15 +31,78 @@
 #define UF2_FLAG_CONTAINER 0x00001000u
 #define UF2_FLAG_FAMILY 0x00002000u
 
+/* Where a run of blocks numbered 0..total-1 stands. */
+struct uf2_count {
+	uint32_t next;  /* blockNo the next block must carry */
+	uint32_t total; /* numBlocks of the run */
+	size_t first;   /* index in the file of the run's block 0 */
+};
+
+/*
+ * Blocks come numbered 0..numBlocks-1; a file may hold several such runs
+ * (one per family in a combined file). A run that ends early, by the end
+ * of the file or by the next run's block 0, lost blocks.
+ */
+static int check_run_complete(const struct uf2_count *c, const char *name,
+			      size_t b, struct fk_fmt_error *err)
+{
+	if (c->next == c->total)
+		return 0;
+	return fk_fmt_fail(err, "%s: block %zu: numBlocks says %u blocks, the "
+			   "file holds %u of them (blocks %u..%u missing from "
+			   "the run starting at block %zu): the file is cut "
+			   "short; copy or write it again", name, b, c->total,
+			   c->next, c->next, c->total - 1, c->first);
+}
+
+static int check_numbering(struct uf2_count *c, const char *name, size_t b,
+			   uint32_t no, uint32_t total,
+			   struct fk_fmt_error *err)
+{
+	if (total == 0 || no >= total)
+		return fk_fmt_fail(err, "%s: block %zu: block number %u of %u "
+				   "is impossible", name, b, no, total);
+	if (no == 0) {
+		if (check_run_complete(c, name, b, err))
+			return -1;
+		c->first = b;
+	} else if (no != c->next || total != c->total) {
+		return fk_fmt_fail(err, "%s: block %zu: numbered %u of %u, "
+				   "expected %u of %u; a block is missing or "
+				   "out of order", name, b, no, total, c->next,
+				   c->total);
+	}
+	c->next = no + 1;
+	c->total = total;
+	return 0;
+}
+
+/* Blocks were read, none gave data: say why rather than write nothing. */
+static int refuse_no_data(const char *name, size_t blocks,
+			  const struct fk_read_opts *o, bool saw_other,
+			  uint32_t other, struct fk_fmt_error *err)
+{
+	if (o->has_family && saw_other)
+		return fk_fmt_fail(err, "%s: no block of family 0x%08x; the file"
+				   " holds family 0x%08x (--family)", name,
+				   o->family, other);
+	return fk_fmt_fail(err, "%s: none of its %zu blocks holds data for "
+			   "main flash (all are empty, flagged \"not main "
+			   "flash\" or file-container blocks)", name, blocks);
+}
+
 int fk_uf2_read(const uint8_t *in, size_t len, const char *name,
 		const struct fk_read_opts *o, struct fk_segs *out,
 		struct fk_fmt_error *err)
 {
 	size_t blocks = len / UF2_BLOCK;
-	bool have_family = false;
-	uint32_t family = 0;
-	uint32_t expect_no = 0, expect_total = 0;
+	bool have_family = false, saw_other = false;
+	uint32_t family = 0, other = 0;
+	struct uf2_count count = { 0 };
 
+	if (len == 0)
+		return fk_fmt_fail(err, "%s: empty file; a UF2 file holds "
+				   "512-byte blocks", name);
 	if (len % UF2_BLOCK)
 		return fk_fmt_fail(err, "%s: block %zu: truncated: the file is "
 				   "%zu bytes, not a multiple of 512", name,
@@ -43,8 +110,7 @@ int fk_uf2_read(const uint8_t *in, size_t len, const char *name,
 	for (size_t b = 0; b < blocks; b++) {
 		const uint8_t *p = in + b * UF2_BLOCK;
 		uint32_t flags = fk_le32(p + 8), addr = fk_le32(p + 12);
-		uint32_t size = fk_le32(p + 16), no = fk_le32(p + 20);
-		uint32_t total = fk_le32(p + 24), fam = fk_le32(p + 28);
+		uint32_t size = fk_le32(p + 16), fam = fk_le32(p + 28);
 		uint64_t clash;
 		int rc;
 
@@ -57,22 +123,17 @@ int fk_uf2_read(const uint8_t *in, size_t len, const char *name,
 			return fk_fmt_fail(err, "%s: block %zu: payload of %u "
 					   "bytes, a block holds at most 476",
 					   name, b, size);
-		if (total == 0 || no >= total)
-			return fk_fmt_fail(err, "%s: block %zu: block number %u "
-					   "of %u is impossible", name, b, no,
-					   total);
-		if (no != 0 && (no != expect_no || total != expect_total))
-			return fk_fmt_fail(err, "%s: block %zu: numbered %u of "
-					   "%u, expected %u of %u; a block is "
-					   "missing or out of order", name, b,
-					   no, total, expect_no, expect_total);
-		expect_no = no + 1;
-		expect_total = total;
+		if (check_numbering(&count, name, b, fk_le32(p + 20),
+				    fk_le32(p + 24), err))
+			return -1;
 		if (flags & (UF2_FLAG_NOT_MAIN | UF2_FLAG_CONTAINER))
 			continue;
 		if (flags & UF2_FLAG_FAMILY) {
-			if (o->has_family && fam != o->family)
+			if (o->has_family && fam != o->family) {
+				saw_other = true;
+				other = fam;
 				continue;
+			}
 			if (have_family && fam != family)
 				return fk_fmt_fail(err, "%s: block %zu: family "
 						   "0x%08x after family 0x%08x; "
@@ -92,6 +153,10 @@ int fk_uf2_read(const uint8_t *in, size_t len, const char *name,
 					   "%s", name, b, addr,
 					   fk_segs_strerror(rc));
 	}
+	if (check_run_complete(&count, name, blocks - 1, err))
+		return -1;
+	if (out->n == 0)
+		return refuse_no_data(name, blocks, o, saw_other, other, err);
 	return 0;
 }
 
