@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "flashkit/kv.h"
+#include "flashkit/kv_inspect.h"
 #include "flashsim.h"
 #include "kv/settings.h"
 #include "layout/layout.h"

@@ -40,10 +40,6 @@
 #define FK_BOOT_MAX_IMAGES 2
 #endif
 
-/* Power cuts one update cycle tolerates before its progress records give
- * way to the essential ones (docs/boot-state.md, "Capacity"). */
-#define FK_BOOT_CUT_RESERVE 16
-
 enum fk_boot_strategy {
 	FK_BOOT_OVERWRITE = 1,
 	FK_BOOT_SWAP = 2,
@@ -258,33 +254,5 @@ uint32_t fk_boot_staging_offset(const struct fk_boot_config *cfg,
 /* Largest image (header to last TLV) image index can hold. */
 uint32_t fk_boot_max_image_size(const struct fk_boot_config *cfg,
 				uint32_t image);
-
-/*
- * Uploads: the boot state's side of flashkit/update.h, which streams the
- * bytes. Applications call fk_update_*(), not these.
- */
-struct fk_boot_upload {
-	struct fk_area dest;  /* where the image goes */
-	uint32_t erased;      /* dest bytes [0, erased) ready to program */
-	uint32_t sync_span;   /* bytes between SYNC records */
-	uint32_t max_size;    /* largest image */
-};
-
-/* Refuses during a trial (FK_ESTATE), cancels a pending mark, starts a
- * fresh log when needed and records UPLOAD. On power loss: no upload, or
- * an upload with nothing received. */
-int fk_boot_upload_begin(const struct fk_boot_config *cfg, uint32_t image,
-			 struct fk_boot_upload *out);
-/* Where an upload of image continues after a reset (FK_ENOENT: none). */
-int fk_boot_upload_resume(const struct fk_boot_config *cfg, uint32_t image,
-			  struct fk_boot_upload *out, uint32_t *offset);
-/* Records that dest bytes [0, programmed) are programmed (dropped
- * silently when the log is down to its reserve). */
-int fk_boot_upload_sync(const struct fk_boot_config *cfg, uint32_t image,
-			uint32_t programmed);
-/* Validates the image in dest (no more than programmed bytes long, fits
- * the slots) and records it STAGED. */
-int fk_boot_upload_staged(const struct fk_boot_config *cfg, uint32_t image,
-			  const struct fk_area *dest, uint32_t programmed);
 
 #endif

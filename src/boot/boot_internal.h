@@ -13,6 +13,38 @@
 
 #include "flashkit/boot.h"
 
+/* Power cuts one update cycle tolerates before its progress records give
+ * way to the essential ones (docs/boot-state.md, "Capacity"). */
+#define FK_BOOT_CUT_RESERVE 16
+
+/*
+ * Uploads: the boot state's side of flashkit/update.h; update.c streams
+ * the bytes and calls these.
+ */
+struct fk_boot_upload {
+	struct fk_area dest;  /* where the image goes */
+	uint32_t erased;      /* dest bytes [0, erased) ready to program */
+	uint32_t sync_span;   /* bytes between SYNC records */
+	uint32_t max_size;    /* largest image */
+};
+
+/* Refuses during a trial (FK_ESTATE), cancels a pending mark, starts a
+ * fresh log when needed and records UPLOAD. On power loss: no upload, or
+ * an upload with nothing received. */
+int fk_boot_upload_begin(const struct fk_boot_config *cfg, uint32_t image,
+			 struct fk_boot_upload *out);
+/* Where an upload of image continues after a reset (FK_ENOENT: none). */
+int fk_boot_upload_resume(const struct fk_boot_config *cfg, uint32_t image,
+			  struct fk_boot_upload *out, uint32_t *offset);
+/* Records that dest bytes [0, programmed) are programmed (dropped
+ * silently when the log is down to its reserve). */
+int fk_boot_upload_sync(const struct fk_boot_config *cfg, uint32_t image,
+			uint32_t programmed);
+/* Validates the image in dest (no more than programmed bytes long, fits
+ * the slots) and records it STAGED. */
+int fk_boot_upload_staged(const struct fk_boot_config *cfg, uint32_t image,
+			  const struct fk_area *dest, uint32_t programmed);
+
 /* Record types (docs/boot-state.md). Never 0x00 or 0xFF, so a record is
  * never all erased whatever the erased value. */
 enum bs_rec_type {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "flashkit/crc.h"
+#include "flashkit/kv_inspect.h"
 #include "kv_priv.h"
 
 int fk_kv_probe(const struct fk_area *area, struct fk_kv_config *cfg)

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "kv_harness.h"
+#include "flashkit/kv_inspect.h"
 
 static const struct kvh_geometry small = {
 	"4 x 4 KiB, 1-byte writes", 4096, 4, 1, 0xFF, false,

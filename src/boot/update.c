@@ -1,7 +1,7 @@
 /*
  * Receiving an image into the staging slot (flashkit/update.h): the bytes
  * are buffered to whole write units and programmed; the boot state's side
- * (where the image goes, the records) is in src/boot/upload.c.
+ * (where the image goes, the records) is in upload.c.
  *
  * Sectors of the destination are erased only when the data reaches them.
  * Before erasing the sector at offset x, when x is at least sync_span
@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "flashkit/update.h"
+
+#include "boot_internal.h"
 
 static void setup(struct fk_update *u, const struct fk_boot_config *cfg,
 		  uint32_t image, const struct fk_boot_upload *up,
