@@ -23,25 +23,32 @@ CTEST = ctest --output-on-failure -j $(JOBS)
 
 all: host
 
-deps:
-	@bash scripts/deps.sh
+# The installer runs once per checkout (and again when scripts/deps.sh
+# changes); `make deps` runs it on demand.
+DEPS_STAMP = build/.deps-ok
 
-host: deps
+$(DEPS_STAMP): scripts/deps.sh
+	@bash scripts/deps.sh && mkdir -p build && touch $@
+
+deps:
+	@bash scripts/deps.sh && mkdir -p build && touch $(DEPS_STAMP)
+
+host: $(DEPS_STAMP)
 	@cmake -S . -B build/host -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@bash scripts/build.sh build/host $(JOBS)
 
-asan: deps
+asan: $(DEPS_STAMP)
 	@cmake -S . -B build/asan -DFK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	@bash scripts/build.sh build/asan $(JOBS)
 
-target: deps
+target: $(DEPS_STAMP)
 	@for cpu in cortex-m3 cortex-m4f; do \
 		cmake -S . -B build/$$cpu -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake \
 			-DFK_CPU=$$cpu -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null && \
 		bash scripts/build.sh build/$$cpu $(JOBS) || exit 1; \
 	done
 
-target-crypto: deps
+target-crypto: $(DEPS_STAMP)
 	@for cpu in cortex-m3 cortex-m4f; do \
 		cmake -S ports/crypto-mbedtls/target -B build/target-crypto/$$cpu \
 			-DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/arm-none-eabi.cmake \
@@ -71,7 +78,7 @@ demo: host
 
 FUZZ_TARGETS = $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
 
-fuzz-build: deps
+fuzz-build: $(DEPS_STAMP)
 	@CC=clang cmake -S . -B build/fuzz -DFK_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	@cmake --build build/fuzz -j $(JOBS) --target $(FUZZ_TARGETS) >build/fuzz/build.log 2>&1 || \
 		{ tail -n 40 build/fuzz/build.log; exit 1; }
