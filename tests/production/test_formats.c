@@ -575,6 +575,7 @@ static void test_elf_truncated_program_header_is_reported(void **state)
 	uint8_t elf[52 + 32] = { 0x7f, 'E', 'L', 'F', 1, 1, 1 };
 
 	(void)state;
+	elf[18] = 40;  /* EM_ARM */
 	elf[28] = 52;  /* e_phoff */
 	elf[42] = 32;  /* e_phentsize */
 	elf[44] = 2;   /* e_phnum: the second one is missing */
@@ -585,6 +586,70 @@ static void test_elf_truncated_program_header_is_reported(void **state)
 	elf[52 + 16] = 8; /* p_filesz, past the end */
 	expect_error(FK_FMT_ELF, elf, sizeof(elf), "program header 0: 8 bytes "
 		     "at offset 84 run past the end");
+}
+
+/* A 32-bit little-endian ELF header of machine m with one PT_LOAD of
+ * the 4 bytes that follow it, at 0x20000000. */
+static void make_elf(uint8_t elf[52 + 32 + 4], uint16_t m)
+{
+	static const uint8_t ident[] = { 0x7f, 'E', 'L', 'F', 1, 1, 1 };
+
+	memset(elf, 0, 52 + 32 + 4);
+	memcpy(elf, ident, sizeof(ident));
+	elf[18] = (uint8_t)m;
+	elf[19] = (uint8_t)(m >> 8);
+	elf[28] = 52;     /* e_phoff */
+	elf[42] = 32;     /* e_phentsize */
+	elf[44] = 1;      /* e_phnum */
+	elf[52] = 1;      /* PT_LOAD */
+	elf[52 + 4] = 84; /* p_offset */
+	elf[52 + 15] = 0x20; /* p_paddr 0x20000000 */
+	elf[52 + 16] = 4; /* p_filesz */
+	memcpy(elf + 84, "\xde\xad\xbe\xef", 4);
+}
+
+static void test_elf_for_a_host_machine_is_refused_naming_it(void **state)
+{
+	uint8_t elf[52 + 32 + 4];
+
+	(void)state;
+	make_elf(elf, 3);
+	expect_error(FK_FMT_ELF, elf, sizeof(elf), "in: offset 18: an ELF file "
+		     "for x86 (e_machine 3), not ARM (40) or RISC-V (243)");
+	make_elf(elf, 4321);
+	expect_error(FK_FMT_ELF, elf, sizeof(elf), "an ELF file for an unknown "
+		     "machine (e_machine 4321)");
+	make_elf(elf, 62);
+	elf[4] = 2; /* ELFCLASS64, as a host program is */
+	expect_error(FK_FMT_ELF, elf, sizeof(elf), "in: a 64-bit ELF file for "
+		     "x86-64 (e_machine 62); flashkit reads 32-bit "
+		     "little-endian ELF files for ARM or RISC-V");
+	make_elf(elf, 0);
+	elf[5] = 2; /* big-endian ARM: e_machine in big-endian order */
+	elf[19] = 40;
+	expect_error(FK_FMT_ELF, elf, sizeof(elf), "in: a big-endian ELF file "
+		     "for ARM (e_machine 40); flashkit reads 32-bit "
+		     "little-endian");
+}
+
+static void test_elf_for_arm_and_riscv_is_read(void **state)
+{
+	static const uint16_t machines[] = { 40, 243 };
+	uint8_t elf[52 + 32 + 4];
+	struct fk_buf b = { 0 };
+	struct fk_segs s;
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		make_elf(elf, machines[i]);
+		b.len = 0;
+		fk_buf_put(&b, elf, sizeof(elf));
+		read_fmt(FK_FMT_ELF, &b, 0, &s);
+		assert_int_equal(fk_segs_start(&s), 0x20000000);
+		assert_int_equal(fk_segs_size(&s), 4);
+		fk_segs_free(&s);
+	}
+	fk_buf_free(&b);
 }
 
 static void test_segments_join_and_fill(void **state)
@@ -643,6 +708,8 @@ int main(void)
 		cmocka_unit_test(test_dfu_errors),
 		cmocka_unit_test(test_dfu_keeps_several_targets),
 		cmocka_unit_test(test_elf_truncated_program_header_is_reported),
+		cmocka_unit_test(test_elf_for_a_host_machine_is_refused_naming_it),
+		cmocka_unit_test(test_elf_for_arm_and_riscv_is_read),
 		cmocka_unit_test(test_segments_join_and_fill),
 	};
 

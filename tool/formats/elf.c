@@ -2,39 +2,81 @@
  * ELF input: the bytes a programmer would write, i.e. every PT_LOAD
  * program header with file content, placed at its physical address
  * (p_paddr: where .data's initial values sit in flash, not where they
- * run in RAM), and e_entry as the entry point. ELF32 and ELF64, either
- * byte order; a small reader of our own, since only the program and
- * section headers matter and every field is bounds-checked against the
- * file.
+ * run in RAM), and e_entry as the entry point. A small reader of our
+ * own, since only the program and section headers matter and every field
+ * is bounds-checked against the file.
+ *
+ * Only what microcontroller firmware is: 32-bit little-endian ELF for ARM
+ * (EM_ARM, Cortex-M) or RISC-V (EM_RISCV, RV32). Anything else, a host
+ * program (x86-64), a 64-bit or a big-endian file, is refused with what
+ * the file is, since converting it would give a file no MCU can run.
  */
 #include "bytes.h"
 #include "formats.h"
 
+#define ELFCLASS32 1
+#define ELFCLASS64 2
+#define ELFDATA2LSB 1
+#define ELFDATA2MSB 2
+#define EM_ARM 40
+#define EM_RISCV 243
 #define PT_LOAD 1
 #define SHT_NOBITS 8
 #define SHF_ALLOC 0x2
 
-struct elf_view {
-	const uint8_t *p;
-	bool is64, big;
+/* e_machine values a user may hand us by mistake. */
+static const struct {
+	uint16_t id;
+	const char *name;
+} machines[] = {
+	{ 0, "no machine (EM_NONE)" }, { 2, "SPARC" }, { 3, "x86" },
+	{ 4, "m68k" },  { 8, "MIPS" },  { 20, "PowerPC" },
+	{ 21, "PowerPC64" }, { 22, "s390" }, { 40, "ARM" },
+	{ 42, "SuperH" }, { 62, "x86-64" }, { 83, "AVR" },
+	{ 94, "Xtensa" }, { 105, "MSP430" }, { 183, "AArch64" },
+	{ 243, "RISC-V" }, { 258, "LoongArch" },
 };
 
-static uint64_t half(const struct elf_view *v, size_t off)
+static const char *machine_name(uint16_t id)
 {
-	return v->big ? fk_be16(v->p + off) : fk_le16(v->p + off);
+	for (size_t i = 0; i < sizeof(machines) / sizeof(machines[0]); i++) {
+		if (machines[i].id == id)
+			return machines[i].name;
+	}
+	return "an unknown machine";
 }
 
-static uint64_t word(const struct elf_view *v, size_t off)
+/* Class, byte order and machine: firmware for an ARM or RISC-V MCU. */
+static int check_ident(const uint8_t *in, const char *name,
+		       struct fk_fmt_error *err)
 {
-	return v->big ? fk_be32(v->p + off) : fk_le32(v->p + off);
-}
+	uint16_t machine = in[5] == ELFDATA2MSB ? fk_be16(in + 18)
+						: fk_le16(in + 18);
+	const char *what = in[4] == ELFCLASS64 ? "a 64-bit" :
+			   in[5] == ELFDATA2MSB ? "a big-endian" : NULL;
 
-/* An address or offset field: 4 bytes in ELF32, 8 in ELF64. */
-static uint64_t addr(const struct elf_view *v, size_t off)
-{
-	if (!v->is64)
-		return word(v, off);
-	return v->big ? fk_be64(v->p + off) : fk_le64(v->p + off);
+	if (in[4] != ELFCLASS32 && in[4] != ELFCLASS64)
+		return fk_fmt_fail(err, "%s: offset 4: unknown ELF class %u "
+				   "(1 is 32-bit, 2 is 64-bit)", name, in[4]);
+	if (in[5] != ELFDATA2LSB && in[5] != ELFDATA2MSB)
+		return fk_fmt_fail(err, "%s: offset 5: unknown ELF byte order "
+				   "%u (1 is little-endian, 2 big-endian)",
+				   name, in[5]);
+	if (what)
+		return fk_fmt_fail(err, "%s: %s ELF file for %s (e_machine "
+				   "%u); flashkit reads 32-bit little-endian "
+				   "ELF files for ARM or RISC-V: give the "
+				   "firmware's ELF, as arm-none-eabi-gcc or "
+				   "a riscv32 toolchain links it", name, what,
+				   machine_name(machine), machine);
+	if (machine != EM_ARM && machine != EM_RISCV)
+		return fk_fmt_fail(err, "%s: offset 18: an ELF file for %s "
+				   "(e_machine %u), not ARM (40) or RISC-V "
+				   "(243); flashkit reads microcontroller "
+				   "firmware: give the ELF your arm-none-eabi "
+				   "or riscv toolchain linked", name,
+				   machine_name(machine), machine);
+	return 0;
 }
 
 /*
@@ -45,25 +87,22 @@ static uint64_t addr(const struct elf_view *v, size_t off)
  * written over the header area. objcopy -O binary leaves them out the
  * same way. Without section headers, the whole segment counts.
  */
-static void section_span(const struct elf_view *v, size_t len, uint64_t off,
+static void section_span(const uint8_t *in, size_t len, uint64_t off,
 			 uint64_t filesz, uint64_t *lo, uint64_t *hi)
 {
-	uint64_t shoff = addr(v, v->is64 ? 40 : 32);
-	uint64_t shentsize = half(v, v->is64 ? 58 : 46);
-	uint64_t shnum = half(v, v->is64 ? 60 : 48);
+	uint64_t shoff = fk_le32(in + 32);
+	uint64_t shentsize = fk_le16(in + 46), shnum = fk_le16(in + 48);
 	uint64_t a = off + filesz, b = off;
 
 	*lo = off;
 	*hi = off + filesz;
-	if (shnum == 0 || shentsize < (v->is64 ? 64u : 40u) || shoff > len ||
+	if (shnum == 0 || shentsize < 40 || shoff > len ||
 	    shnum > (len - shoff) / shentsize)
 		return;
 	for (uint64_t i = 0; i < shnum; i++) {
-		size_t h = (size_t)(shoff + i * shentsize);
-		uint64_t type = word(v, h + 4);
-		uint64_t flags = addr(v, h + 8);
-		uint64_t soff = addr(v, h + (v->is64 ? 24 : 16));
-		uint64_t size = addr(v, h + (v->is64 ? 32 : 20));
+		const uint8_t *h = in + shoff + i * shentsize;
+		uint64_t type = fk_le32(h + 4), flags = fk_le32(h + 8);
+		uint64_t soff = fk_le32(h + 16), size = fk_le32(h + 20);
 
 		if (!(flags & SHF_ALLOC) || type == SHT_NOBITS || size == 0 ||
 		    soff < off || soff > off + filesz ||
@@ -80,33 +119,57 @@ static void section_span(const struct elf_view *v, size_t len, uint64_t off,
 	}
 }
 
+/* Program header i: its file content, if PT_LOAD, into out. */
+static int take_segment(const uint8_t *in, size_t len, const char *name,
+			uint64_t i, const uint8_t *h, struct fk_segs *out,
+			struct fk_fmt_error *err)
+{
+	uint64_t off = fk_le32(h + 4), paddr = fk_le32(h + 12);
+	uint64_t filesz = fk_le32(h + 16), lo, hi, clash;
+	int rc;
+
+	if (fk_le32(h) != PT_LOAD || filesz == 0)
+		return 0;
+	if (off > len || filesz > len - off)
+		return fk_fmt_fail(err, "%s: program header %llu: %llu bytes at "
+				   "offset %llu run past the end of the file",
+				   name, (unsigned long long)i,
+				   (unsigned long long)filesz,
+				   (unsigned long long)off);
+	section_span(in, len, off, filesz, &lo, &hi);
+	rc = fk_segs_add(out, paddr + (lo - off), in + lo, hi - lo, &clash);
+	if (rc)
+		return fk_fmt_fail(err, "%s: program header %llu: %llu bytes at "
+				   "0x%08llx %s%s", name, (unsigned long long)i,
+				   (unsigned long long)(hi - lo),
+				   (unsigned long long)(paddr + lo - off),
+				   fk_segs_strerror(rc),
+				   rc == FK_SEGS_OVERLAP ? " (another PT_LOAD)"
+							 : "");
+	return 0;
+}
+
 int fk_elf_read(const uint8_t *in, size_t len, const char *name,
 		const struct fk_read_opts *o, struct fk_segs *out,
 		struct fk_fmt_error *err)
 {
-	struct elf_view v = { .p = in };
 	uint64_t phoff, phentsize, phnum;
 
 	(void)o;
 	if (len < 52 || in[0] != 0x7f || in[1] != 'E' || in[2] != 'L' ||
 	    in[3] != 'F')
 		return fk_fmt_fail(err, "%s: offset 0: not an ELF file", name);
-	if ((in[4] != 1 && in[4] != 2) || (in[5] != 1 && in[5] != 2))
-		return fk_fmt_fail(err, "%s: offset 4: unknown ELF class %u or "
-				   "byte order %u", name, in[4], in[5]);
-	v.is64 = in[4] == 2;
-	v.big = in[5] == 2;
-	if (v.is64 && len < 64)
-		return fk_fmt_fail(err, "%s: truncated ELF64 header", name);
-	phoff = addr(&v, v.is64 ? 32 : 28);
-	phentsize = half(&v, v.is64 ? 54 : 42);
-	phnum = half(&v, v.is64 ? 56 : 44);
+	if (check_ident(in, name, err))
+		return -1;
+	phoff = fk_le32(in + 28);
+	phentsize = fk_le16(in + 42);
+	phnum = fk_le16(in + 44);
 	out->has_entry = true;
-	out->entry = addr(&v, 24);
+	out->entry = fk_le32(in + 24);
 	if (phnum == 0)
 		return fk_fmt_fail(err, "%s: no program headers; link the "
 				   "program (an object file has none)", name);
-	if (phentsize < (v.is64 ? 56u : 32u) || phoff > len ||
+	if (phentsize < 32 || phoff > len ||
 	    phnum > (len - phoff) / phentsize)
 		return fk_fmt_fail(err, "%s: offset %llu: %llu program headers "
 				   "of %llu bytes run past the end of the file",
@@ -114,36 +177,9 @@ int fk_elf_read(const uint8_t *in, size_t len, const char *name,
 				   (unsigned long long)phnum,
 				   (unsigned long long)phentsize);
 	for (uint64_t i = 0; i < phnum; i++) {
-		size_t h = (size_t)(phoff + i * phentsize);
-		uint64_t off, paddr, filesz, lo, hi, clash;
-		int rc;
-
-		if (word(&v, h) != PT_LOAD)
-			continue;
-		off = addr(&v, h + (v.is64 ? 8 : 4));
-		paddr = addr(&v, h + (v.is64 ? 24 : 12));
-		filesz = addr(&v, h + (v.is64 ? 32 : 16));
-		if (filesz == 0)
-			continue;
-		if (off > len || filesz > len - off)
-			return fk_fmt_fail(err, "%s: program header %llu: %llu "
-					   "bytes at offset %llu run past the "
-					   "end of the file", name,
-					   (unsigned long long)i,
-					   (unsigned long long)filesz,
-					   (unsigned long long)off);
-		section_span(&v, len, off, filesz, &lo, &hi);
-		rc = fk_segs_add(out, paddr + (lo - off), in + lo, hi - lo,
-				 &clash);
-		if (rc)
-			return fk_fmt_fail(err, "%s: program header %llu: %llu "
-					   "bytes at 0x%08llx %s%s", name,
-					   (unsigned long long)i,
-					   (unsigned long long)(hi - lo),
-					   (unsigned long long)(paddr + lo - off),
-					   fk_segs_strerror(rc),
-					   rc == FK_SEGS_OVERLAP ?
-					   " (another PT_LOAD)" : "");
+		if (take_segment(in, len, name, i, in + phoff + i * phentsize,
+				 out, err))
+			return -1;
 	}
 	return 0;
 }

@@ -8,7 +8,8 @@
  *   srec   Motorola S-record: S0-S9, S1/S2/S3 by address width
  *   uf2    USB Flashing Format: 512-byte blocks, 256-byte payloads
  *   dfu    ST DfuSe: targets, elements and the DFU suffix with its CRC
- *   elf    ELF32/ELF64 input only: PT_LOAD segments by physical address
+ *   elf    input only, 32-bit little-endian ARM or RISC-V: PT_LOAD
+ *          segments by physical address
  *
  * Readers never print: a failure fills struct fk_fmt_error with a message
  * that starts with "FILE:LINE:" for text formats or "FILE: offset N:" /
