@@ -203,6 +203,7 @@ int cmd_convert(int argc, char **argv)
 	enum fk_format in_fmt = FK_FMT_UNKNOWN, out_fmt = FK_FMT_UNKNOWN;
 	struct fk_read_opts ro;
 	struct fk_write_opts wo;
+	struct fk_fmt_error err;
 	struct fk_segs segs;
 	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
 
@@ -217,14 +218,20 @@ int cmd_convert(int argc, char **argv)
 	    parse_format(a.in_format, &in_fmt) ||
 	    convert_options(&a, &ro, &wo))
 		return FK_EXIT_USAGE;
-	if (fk_output_format(a.out, out_fmt) == FK_FMT_UNKNOWN)
+	if (fk_output_format(a.out, out_fmt, &err) == FK_FMT_UNKNOWN) {
+		fk_error("%s", err.msg);
 		return FK_EXIT_USAGE;
+	}
 	fk_segs_init(&segs);
-	if (fk_load_segs(argv[0], in_fmt, &ro, &segs))
+	if (fk_load_segs(argv[0], in_fmt, &ro, &segs, &err)) {
+		fk_error("%s", err.msg);
 		return FK_EXIT_FAIL;
+	}
 	rc = convert_transform(&a, &segs, &wo);
-	if (!rc)
-		rc = fk_save_segs(a.out, out_fmt, &segs, &wo);
+	if (!rc && fk_save_segs(a.out, out_fmt, &segs, &wo, &err)) {
+		fk_error("%s", err.msg);
+		rc = -1;
+	}
 	fk_segs_free(&segs);
 	return rc ? FK_EXIT_FAIL : FK_EXIT_OK;
 }

@@ -397,12 +397,17 @@ static int save_pending(const char *path, const struct fk_pending_window *w,
 			bool confirmed, const struct fk_sign_result *res)
 {
 	enum fk_format f = fk_format_by_path(path);
+	struct fk_fmt_error err;
 	struct fk_write_opts wo;
 	struct fk_segs segs;
 	int rc;
 
-	if (f == FK_FMT_UNKNOWN || f == FK_FMT_BIN)
-		return fk_write_file(path, res->data, res->len);
+	if (f == FK_FMT_UNKNOWN || f == FK_FMT_BIN) {
+		rc = fk_file_write(path, res->data, res->len, 0, &err);
+		if (rc)
+			fk_error("%s", err.msg);
+		return rc;
+	}
 	if (f == FK_FMT_ELF) {
 		fk_error("%s: use .bin, .hex, .s19/.s28/.s37, .uf2 or .dfu",
 			 path);
@@ -416,7 +421,9 @@ static int save_pending(const char *path, const struct fk_pending_window *w,
 		return -1;
 	}
 	fk_write_opts_init(&wo);
-	rc = fk_save_segs(path, f, &segs, &wo);
+	rc = fk_save_segs(path, f, &segs, &wo, &err);
+	if (rc)
+		fk_error("%s", err.msg);
 	fk_segs_free(&segs);
 	return rc;
 }
@@ -520,7 +527,8 @@ static int image_sign(int argc, char **argv)
 	uint8_t id_store[3][4];
 	char slot_desc[512], hex_addr[24];
 	const char *hex = NULL;
-	uint64_t hex_base = 0;
+	uint64_t hex_base = 0, hex_at = FK_NO_HEX_ADDR;
+	struct fk_fmt_error err;
 	struct fk_layout layout = { 0 };
 	struct fk_sign_opts o;
 	struct fk_sign_result res;
@@ -565,14 +573,20 @@ static int image_sign(int argc, char **argv)
 		fk_error("--%s needs --layout", a.image ? "image" : "pending");
 		goto out;
 	}
+	if (hex && (fk_parse_u64(hex, &hex_at) || hex_at > 0xffffffffu)) {
+		fk_error("-x: '%s' is not a 32-bit address", hex);
+		goto out;
+	}
 	if (a.key) {
 		if (fk_key_load(&key, a.key))
 			goto out;
 		have_key = true;
 		o.key = &key;
 	}
-	if (fk_input_load(argv[0], &in))
+	if (fk_input_load(argv[0], &in, &err)) {
+		fk_error("%s", err.msg);
 		goto out;
+	}
 	rc = fk_sign_image(&o, in.data, in.len, &res);
 	if (!rc && mode && a.layout) {
 		rc = save_pending(argv[1], &pw, o.confirm, &res);
@@ -580,7 +594,9 @@ static int image_sign(int argc, char **argv)
 			report_pending(argv[1], &pw, mode, &res);
 		free(res.data);
 	} else if (!rc) {
-		rc = fk_output_save(argv[1], &o, &res, &in, hex);
+		rc = fk_output_save(argv[1], &o, &res, &in, hex_at, &err);
+		if (rc)
+			fk_error("%s", err.msg);
 		free(res.data);
 	}
 	fk_input_free(&in);
@@ -613,6 +629,7 @@ static int image_verify(int argc, char **argv)
 	};
 	struct fk_key key[MAX_KEYS];
 	int nkeys = 0, npos, rc = fk_opt_parse(&help, argc, argv, &npos);
+	struct fk_fmt_error err;
 	struct fk_input in;
 
 	if (rc)
@@ -631,7 +648,8 @@ static int image_verify(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (fk_input_load_image(argv[0], &in)) {
+	if (fk_input_load_image(argv[0], &in, &err)) {
+		fk_error("%s", err.msg);
 		rc = FK_EXIT_USAGE;
 		goto out;
 	}
@@ -659,6 +677,7 @@ static int image_info(int argc, char **argv)
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
 	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
+	struct fk_fmt_error err;
 	struct fk_input in;
 
 	if (rc)
@@ -667,8 +686,10 @@ static int image_info(int argc, char **argv)
 		fk_error("image info needs exactly one FILE");
 		return FK_EXIT_USAGE;
 	}
-	if (fk_input_load_image(argv[0], &in))
+	if (fk_input_load_image(argv[0], &in, &err)) {
+		fk_error("%s", err.msg);
 		return FK_EXIT_USAGE;
+	}
 	rc = fk_report_info(argv[0], &in, json);
 	fk_input_free(&in);
 	return rc;

@@ -98,6 +98,7 @@ static int split_where(struct merge *m, struct merge_input *in)
 
 static int load_input(struct merge_input *in)
 {
+	struct fk_fmt_error err;
 	struct fk_read_opts ro;
 	enum fk_format f = fk_format_by_path(in->path);
 	uint8_t head[8] = { 0 };
@@ -126,7 +127,11 @@ static int load_input(struct merge_input *in)
 		return -1;
 	}
 	fk_segs_init(&in->segs);
-	return fk_load_segs(in->path, f, &ro, &in->segs);
+	if (fk_load_segs(in->path, f, &ro, &in->segs, &err)) {
+		fk_error("%s", err.msg);
+		return -1;
+	}
+	return 0;
 }
 
 static int check_fits_partition(const struct merge *m,
@@ -286,11 +291,11 @@ static void print_memory(const char *name, const struct merge_memory *mm,
  * ST's DFU bootloaders expose internal flash, option bytes, external
  * flash. */
 static int add_dfu_targets(struct merge *m, const char *out,
-			   struct fk_outset *set)
+			   struct fk_atomic_set *set,
+			   struct fk_fmt_error *err)
 {
 	struct fk_dfu_target *t = calloc(m->nmem, sizeof(*t));
 	struct fk_write_opts wo;
-	struct fk_fmt_error err;
 	struct fk_buf buf = { 0 };
 	size_t n = 0;
 	int rc;
@@ -306,11 +311,14 @@ static int add_dfu_targets(struct merge *m, const char *out,
 		n++;
 	}
 	fk_write_opts_init(&wo);
-	rc = fk_dfu_write_targets(t, n, &wo, &buf, &err);
-	if (rc)
-		fk_error("%s: %s", out, err.msg);
-	else
-		rc = fk_outset_add(set, out, buf.p, buf.len);
+	rc = fk_dfu_write_targets(t, n, &wo, &buf, err);
+	if (rc) {
+		struct fk_fmt_error why = *err;
+
+		fk_fmt_fail(err, "%s: %s", out, why.msg);
+	} else {
+		rc = fk_atomic_set_add(set, out, buf.p, buf.len, 0, err);
+	}
 	fk_buf_free(&buf);
 	free(t);
 	return rc;
@@ -352,10 +360,12 @@ static int write_outputs(struct merge *m, const char *out, enum fk_format f,
 			 const char *fill_text, uint8_t fill, bool sparse)
 {
 	bool one_dfu = f == FK_FMT_DFU && m->layout;
-	struct fk_outset set;
+	struct fk_atomic_set set;
+	struct fk_fmt_error err;
 	int rc = 0;
 
-	fk_outset_init(&set);
+	fk_atomic_set_init(&set);
+	err.msg[0] = '\0';
 	for (size_t i = 0; rc == 0 && i < m->nmem; i++) {
 		struct merge_memory *mm = &m->mem[i];
 		struct fk_write_opts wo;
@@ -376,21 +386,21 @@ static int write_outputs(struct merge *m, const char *out, enum fk_format f,
 						     : 0xFF;
 		if ((!sparse || unmapped) &&
 		    fk_segs_fill(&mm->segs, lo, fk_segs_end(&mm->segs), wo.fill))
-			rc = -1;
+			rc = fk_fmt_fail(&err, "out of memory");
 		else if (!one_dfu)
 			rc = fk_save_segs_to_set(&set, name,
 						 unmapped ? FK_FMT_BIN : f,
-						 &mm->segs, &wo);
+						 &mm->segs, &wo, &err);
 		free(name);
 	}
 	if (rc == 0 && one_dfu)
-		rc = add_dfu_targets(m, out, &set);
-	if (rc) {
-		fk_outset_abort(&set);
+		rc = add_dfu_targets(m, out, &set, &err);
+	if (rc || fk_atomic_set_commit(&set, &err)) {
+		fk_atomic_set_abort(&set);
+		if (err.msg[0])
+			fk_error("%s", err.msg);
 		return -1;
 	}
-	if (fk_outset_commit(&set))
-		return -1;
 	if (one_dfu) {
 		print_dfu_targets(m, out);
 		return 0;
@@ -474,6 +484,7 @@ int cmd_merge(int argc, char **argv)
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
 	struct fk_layout layout;
+	struct fk_fmt_error err;
 	struct merge m = { 0 };
 	enum fk_format f = FK_FMT_UNKNOWN;
 	uint64_t fill = 0xFF;
@@ -493,9 +504,11 @@ int cmd_merge(int argc, char **argv)
 		fk_error("--fill: '%s' is not a byte value", fill_text);
 		return FK_EXIT_USAGE;
 	}
-	f = fk_output_format(out, f);
-	if (f == FK_FMT_UNKNOWN)
+	f = fk_output_format(out, f, &err);
+	if (f == FK_FMT_UNKNOWN) {
+		fk_error("%s", err.msg);
 		return FK_EXIT_USAGE;
+	}
 	if (sparse && f != FK_FMT_IHEX && f != FK_FMT_SREC && f != FK_FMT_DFU) {
 		fk_error("--sparse needs a HEX, S-record or DfuSe output; a %s "
 			 "file cannot have holes", fk_format_name(f));

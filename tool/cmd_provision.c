@@ -15,14 +15,16 @@
  * A crash before 2 issued nothing; after it, the next run sees "pending"
  * and completes exactly the missing files of that range, with the same
  * serials (they were never handed out: no file existed), before taking
- * new ones.
+ * new ones. The interrupted run is completed only into its own folder: a
+ * run with another -o is refused (the state never redirects output), and
+ * --skip-pending gives the range up when none of its files exists (a
+ * folder that was never one, a run that died before its first file).
  *
  * FK_PROVISION_CRASH=reserved|output:K|synced|manifest kills the process
  * (SIGKILL) at that step, for the tests.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,7 @@
 #include "cli.h"
 #include "flashkit/devinfo.h"
 #include "formats/fileio.h"
+#include "formats/files.h"
 #include "layout/layout.h"
 #include "provision/provision.h"
 
@@ -46,7 +49,16 @@ struct prov {
 	uint32_t rec_cap;
 	const char *crash;       /* FK_PROVISION_CRASH */
 	bool secret;             /* records hold random secrets: files 0600 */
+	bool skip_pending;       /* --skip-pending */
+	struct fk_fmt_error err; /* the failure, for the caller to print */
 };
+
+/* Prints the failure a library call left in p->err; returns -1. */
+static int failed(struct prov *p)
+{
+	fk_error("%s", p->err.msg);
+	return -1;
+}
 
 static void crash_point(const struct prov *p, const char *point, long k)
 {
@@ -87,12 +99,25 @@ static int device_file(struct prov *p, const struct fk_device_rec *d,
 				 NULL);
 	fk_write_opts_init(&wo);
 	out->len = 0;
-	if (!rc && fk_format_write(p->fmt, &s, &wo, out, &err)) {
+	if (rc) {
+		fk_error("%s", fk_segs_strerror(rc));
+	} else if (fk_format_write(p->fmt, &s, &wo, out, &err)) {
 		fk_error("%s", err.msg);
 		rc = -1;
 	}
 	fk_segs_free(&s);
 	return rc ? -1 : 0;
+}
+
+/* Where a device file's first byte goes: a bin file starts at the lowest
+ * address it holds (the factory image's, or the record's). */
+static uint64_t file_base(const struct prov *p)
+{
+	uint64_t lo = p->part->address;
+
+	if (p->factory.n && fk_segs_start(&p->factory) < lo)
+		lo = fk_segs_start(&p->factory);
+	return lo;
 }
 
 static uint16_t serial_id(const struct fk_template *t)
@@ -113,9 +138,10 @@ static int adopt_file(struct prov *p, const char *path, const char *serial,
 	uint32_t len;
 
 	fk_read_opts_init(&ro);
+	ro.base = file_base(p);
 	fk_segs_init(&s);
-	if (fk_load_segs(path, p->fmt, &ro, &s))
-		return -1;
+	if (fk_load_segs(path, p->fmt, &ro, &s, &p->err))
+		return failed(p);
 	fk_segs_read(&s, p->part->address, p->rec_buf, p->rec_cap, 0xFF);
 	fk_segs_free(&s);
 	got[0] = '\0';
@@ -153,8 +179,8 @@ static int one_device(struct prov *p, uint64_t n, const char *dir,
 	char *path, *row = NULL;
 	int rc;
 
-	if (fk_template_serial(p->t, n, d.serial, sizeof(d.serial)))
-		return -1;
+	if (fk_template_serial(p->t, n, d.serial, sizeof(d.serial), &p->err))
+		return failed(p);
 	path = join(dir, d.serial, ext);
 	if (!path)
 		return -1;
@@ -162,12 +188,17 @@ static int one_device(struct prov *p, uint64_t n, const char *dir,
 		rc = adopt_file(p, path, d.serial, &d);
 	} else {
 		rc = fk_device_build(p->t, p->st.start, n, p->rec_buf,
-				     p->rec_cap, &d);
+				     p->rec_cap, &d, &p->err);
+		if (rc)
+			failed(p);
 		if (!rc)
 			rc = device_file(p, &d, file);
 		if (!rc)
-			rc = fk_write_new_file_nosync(path, file->p, file->len,
-						      p->secret);
+			rc = fk_file_create_new(path, file->p, file->len,
+						p->secret ? FK_OUT_SECRET : 0,
+						&p->err);
+		if (rc < 0)
+			failed(p);
 		if (rc == 1)
 			rc = duplicate_serial(p, d.serial, path, n);
 	}
@@ -178,19 +209,6 @@ static int one_device(struct prov *p, uint64_t n, const char *dir,
 		rc = -1;
 	free(row);
 	free(path);
-	return rc;
-}
-
-static int sync_files(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0 || syncfs(fd) != 0) {
-		fk_error("cannot sync '%s': %s", dir, strerror(errno));
-		rc = -1;
-	}
-	if (fd >= 0)
-		close(fd);
 	return rc;
 }
 
@@ -215,17 +233,16 @@ static int run_range(struct prov *p, uint64_t first, uint64_t end,
 	}
 	fk_buf_free(&file);
 	/* Every file on disk before the manifest says they exist. */
-	if (!rc)
-		rc = sync_files(dir);
+	if (!rc && fk_sync_fs(dir, &p->err))
+		rc = failed(p);
 	crash_point(p, "synced", -1);
 	snprintf(name, sizeof(name), "manifest-%llu-%llu",
 		 (unsigned long long)first, (unsigned long long)(end - 1));
 	mpath = rc ? NULL : join(dir, name, ".csv");
-	if (!rc)
-		rc = !mpath ? -1
-		     : p->secret ? fk_write_secret_file(mpath, manifest.p,
-							manifest.len)
-				 : fk_write_file(mpath, manifest.p, manifest.len);
+	if (!rc && (!mpath ||
+		    fk_file_write(mpath, manifest.p, manifest.len,
+				  p->secret ? FK_OUT_SECRET : 0, &p->err)))
+		rc = mpath ? failed(p) : -1;
 	if (!rc)
 		printf("%s: %llu device%s, counter %llu..%llu%s\n", mpath,
 		       (unsigned long long)(end - first),
@@ -238,49 +255,133 @@ static int run_range(struct prov *p, uint64_t first, uint64_t end,
 	return rc;
 }
 
+/* Whether a and b name the same existing folder. */
+static bool same_folder(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	       S_ISDIR(sa.st_mode) && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* The path of the interrupted run's first file that exists, or NULL. */
+static char *pending_file(struct prov *p)
+{
+	for (uint64_t n = p->st.pend_first; n < p->st.pend_end; n++) {
+		char serial[128], *path;
+
+		if (fk_template_serial(p->t, n, serial, sizeof(serial),
+				       &p->err))
+			continue;
+		path = join(p->st.pend_dir, serial, p->st.pend_ext);
+		if (path && access(path, F_OK) == 0)
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+/* --skip-pending: the interrupted run's counter values are given up
+ * (never issued: a gap in the serials), which is safe only when none of
+ * its files exists. */
+static int skip_pending(struct prov *p)
+{
+	char *found = pending_file(p);
+
+	if (found) {
+		fk_error("--skip-pending: '%s' of the interrupted run exists; "
+			 "complete the run instead (-o %s, without "
+			 "--skip-pending)", found, p->st.pend_dir);
+		free(found);
+		return -1;
+	}
+	fprintf(stderr, "flashkit: counter values %llu..%llu skipped: no file "
+		"of the interrupted run exists, none of them is ever issued\n",
+		(unsigned long long)p->st.pend_first,
+		(unsigned long long)(p->st.pend_end - 1));
+	p->st.pending = false;
+	if (fk_pstate_write(p->t->state_path, &p->st, &p->err))
+		return failed(p);
+	return 0;
+}
+
+/* Refuses to complete the interrupted run anywhere but its own folder. */
+static int check_pending_dir(struct prov *p, const char *dir)
+{
+	struct stat st;
+	bool folder = stat(p->st.pend_dir, &st) == 0 && S_ISDIR(st.st_mode);
+
+	if (!folder) {
+		fk_error("%s: an interrupted run reserved counter values "
+			 "%llu..%llu for the folder '%s', which is not a "
+			 "folder, so none of their files exists; give them up "
+			 "with --skip-pending (they will never be issued)",
+			 p->t->state_path,
+			 (unsigned long long)p->st.pend_first,
+			 (unsigned long long)(p->st.pend_end - 1),
+			 p->st.pend_dir);
+		return -1;
+	}
+	if (!same_folder(p->st.pend_dir, dir)) {
+		fk_error("%s: an interrupted run of counter values %llu..%llu "
+			 "writes into '%s', not '%s'; complete it first with "
+			 "-o %s (the state never redirects output)",
+			 p->t->state_path,
+			 (unsigned long long)p->st.pend_first,
+			 (unsigned long long)(p->st.pend_end - 1),
+			 p->st.pend_dir, dir, p->st.pend_dir);
+		return -1;
+	}
+	return 0;
+}
+
 /* Finishes a run that a crash interrupted, then clears "pending". */
-static int recover(struct prov *p)
+static int recover(struct prov *p, const char *dir)
 {
 	enum fk_format fmt = p->fmt;
 	int rc;
 
 	if (!p->st.pending)
 		return 0;
+	if (p->skip_pending)
+		return skip_pending(p);
+	if (check_pending_dir(p, dir))
+		return -1;
 	/* The interrupted run's format, whatever this run asks for. */
 	p->fmt = fk_format_by_name(p->st.pend_ext + 1);
-	rc = p->fmt == FK_FMT_UNKNOWN ? -1
-	     : run_range(p, p->st.pend_first, p->st.pend_end, p->st.pend_dir,
-			 p->st.pend_ext, true);
+	if (p->fmt == FK_FMT_UNKNOWN || p->fmt == FK_FMT_ELF) {
+		fk_error("%s: the interrupted run's format '%s' is unknown; the "
+			 "counter state is damaged: restore it from a backup",
+			 p->t->state_path, p->st.pend_ext);
+		rc = -1;
+	} else {
+		rc = run_range(p, p->st.pend_first, p->st.pend_end,
+			       p->st.pend_dir, p->st.pend_ext, true);
+	}
 	p->fmt = fmt;
 	if (rc)
 		return -1;
 	p->st.pending = false;
-	return fk_pstate_write(p->t->state_path, &p->st);
+	if (fk_pstate_write(p->t->state_path, &p->st, &p->err))
+		return failed(p);
+	return 0;
 }
 
-static int provision(struct prov *p, uint64_t count, const char *dir)
+/* Refuses before reserving when a serial of [first, first + count) was
+ * issued or a device's inputs are missing. */
+static int check_range(struct prov *p, uint64_t first, uint64_t count,
+		       const char *dir)
 {
-	uint64_t first = p->st.next;
-
-	if (recover(p))
-		return -1;
-	if (count == 0)
-		return 0;
-	if (count > p->t->last - first + 1 || first > p->t->last) {
-		fk_error("%s: the counter would pass its last value %llu (next "
-			 "is %llu)", p->t->path, (unsigned long long)p->t->last,
-			 (unsigned long long)first);
-		return -1;
-	}
-	/* Refuse before reserving when a serial of the range was issued or
-	 * a device's inputs are missing. */
 	for (uint64_t n = first; n < first + count; n++) {
 		char serial[128], *path;
 		int exists;
 
-		if (fk_template_serial(p->t, n, serial, sizeof(serial)) ||
-		    fk_device_check_inputs(p->t, p->st.start, n, serial))
-			return -1;
+		if (fk_template_serial(p->t, n, serial, sizeof(serial),
+				       &p->err) ||
+		    fk_device_check_inputs(p->t, p->st.start, n, serial,
+					   &p->err))
+			return failed(p);
 		path = join(dir, serial, fk_format_ext(p->fmt));
 		exists = path && access(path, F_OK) == 0;
 		if (exists)
@@ -289,6 +390,26 @@ static int provision(struct prov *p, uint64_t count, const char *dir)
 		if (exists)
 			return -1;
 	}
+	return 0;
+}
+
+static int provision(struct prov *p, uint64_t count, const char *dir)
+{
+	uint64_t first;
+
+	if (recover(p, dir))
+		return -1;
+	first = p->st.next;
+	if (count == 0)
+		return 0;
+	if (count > p->t->last - first + 1 || first > p->t->last) {
+		fk_error("%s: the counter would pass its last value %llu (next "
+			 "is %llu)", p->t->path, (unsigned long long)p->t->last,
+			 (unsigned long long)first);
+		return -1;
+	}
+	if (check_range(p, first, count, dir))
+		return -1;
 	p->st.pending = true;
 	p->st.pend_first = first;
 	p->st.pend_end = first + count;
@@ -298,13 +419,19 @@ static int provision(struct prov *p, uint64_t count, const char *dir)
 	/* Absolute: a later run may start from another folder. */
 	p->st.pend_dir = realpath(dir, NULL);
 	p->st.next = first + count;
-	if (!p->st.pend_dir || fk_pstate_write(p->t->state_path, &p->st))
+	if (!p->st.pend_dir) {
+		fk_error("cannot resolve '%s': %s", dir, strerror(errno));
 		return -1;
+	}
+	if (fk_pstate_write(p->t->state_path, &p->st, &p->err))
+		return failed(p);
 	crash_point(p, "reserved", -1);
 	if (run_range(p, first, first + count, dir, p->st.pend_ext, false))
 		return -1;
 	p->st.pending = false;
-	return fk_pstate_write(p->t->state_path, &p->st);
+	if (fk_pstate_write(p->t->state_path, &p->st, &p->err))
+		return failed(p);
+	return 0;
 }
 
 static const struct fk_layout_partition *
@@ -314,8 +441,15 @@ find_devinfo(const struct fk_layout *l, const char *name)
 
 	if (name) {
 		found = fk_layout_find_partition(l, name);
-		if (!found)
+		if (!found) {
 			fk_error("no partition '%s' in %s", name, l->path);
+		} else if (found->role != FK_ROLE_DEVINFO) {
+			fk_error("%s: partition '%s' has role %s; a device "
+				 "record goes only into a partition of role "
+				 "devinfo", l->path, name,
+				 fk_layout_role_name(found->role));
+			found = NULL;
+		}
 		return found;
 	}
 	for (uint32_t i = 0; i < l->partition_count; i++) {
@@ -341,8 +475,8 @@ static int load_factory(struct prov *p, const char *path)
 	uint64_t lo = p->part->address, hi = lo + p->part->size;
 
 	fk_read_opts_init(&ro);
-	if (fk_load_segs(path, FK_FMT_UNKNOWN, &ro, &p->factory))
-		return -1;
+	if (fk_load_segs(path, FK_FMT_UNKNOWN, &ro, &p->factory, &p->err))
+		return failed(p);
 	for (size_t i = 0; i < p->factory.n; i++) {
 		const struct fk_seg *s = &p->factory.v[i];
 
@@ -365,6 +499,7 @@ int cmd_provision(int argc, char **argv)
 	const char *layout_path = NULL, *part_name = NULL, *tpl = NULL;
 	const char *count_text = NULL, *dir = NULL, *format = "hex";
 	const char *factory = NULL;
+	int skip = 0;
 	const struct fk_option options[] = {
 		{ 0, "layout", "FILE", "the layout (required)",
 		  .value = &layout_path },
@@ -380,6 +515,9 @@ int cmd_provision(int argc, char **argv)
 		  "srec, bin, uf2, dfu", .value = &format },
 		{ 0, "factory", "FILE", "merge each record into this factory "
 		  "image (one memory)", .value = &factory },
+		{ 0, "skip-pending", NULL, "give up an interrupted run none of "
+		  "whose files exists (its serials are never issued)",
+		  .flag = &skip },
 	};
 	const struct fk_command_help help = {
 		.usage = "flashkit provision --layout L --template T --count N "
@@ -412,10 +550,16 @@ int cmd_provision(int argc, char **argv)
 			 format);
 		return FK_EXIT_USAGE;
 	}
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		fk_error("cannot create '%s': %s", dir, strerror(errno));
+	/* A wrong -o is refused before any counter value is reserved. */
+	if (fk_mkdirs(dir, &p.err) || access(dir, W_OK | X_OK) != 0) {
+		if (!p.err.msg[0])
+			snprintf(p.err.msg, sizeof(p.err.msg), "-o %s: cannot "
+				 "write into the folder: %s", dir,
+				 strerror(errno));
+		fk_error("%s", p.err.msg);
 		return FK_EXIT_USAGE;
 	}
+	p.skip_pending = skip;
 	if (fk_layout_load(layout_path, &layout, NULL))
 		return FK_EXIT_FAIL;
 	fk_segs_init(&p.factory);
@@ -432,10 +576,11 @@ int cmd_provision(int argc, char **argv)
 	for (size_t i = 0; i < t.nfields; i++)
 		p.secret |= t.fields[i].type == FK_TFIELD_RANDOM;
 	lock = -1;
-	if (!p.rec_buf || (factory && load_factory(&p, factory)) ||
-	    (lock = fk_pstate_lock(t.state_path)) < 0 ||
-	    fk_pstate_read(t.state_path, t.start, &p.st))
+	if (!p.rec_buf || (factory && load_factory(&p, factory)))
 		rc = -1;
+	else if ((lock = fk_pstate_lock(t.state_path, &p.err)) < 0 ||
+		 fk_pstate_read(t.state_path, t.start, &p.st, &p.err))
+		rc = failed(&p);
 	if (!rc)
 		rc = provision(&p, count, dir);
 	fk_pstate_unlock(lock);

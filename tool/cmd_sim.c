@@ -262,6 +262,10 @@ static int check_config(struct sim_job *job)
 		fk_error("--buffer %u must be a multiple of the %u-byte write "
 			 "unit of the %s", cfg->buf_len, why.need,
 			 fk_boot_area_name(why.area));
+	else if (why.problem == FK_BOOT_CONFIG_BUFFER_SMALL)
+		fk_error("--buffer %u: the bootloader's copy buffer must be at "
+			 "least %u bytes (a multiple of every write unit)",
+			 cfg->buf_len, why.need);
 	else
 		fk_error("%s: image %s: the boot configuration is refused: %s "
 			 "(%s)", job->L.path, job->img[0]->name,
@@ -294,13 +298,16 @@ static int firmware_image(struct sim_job *job, uint32_t i, const char *path,
 	const struct fk_layout_image *img = job->img[i];
 	uint32_t max = fk_boot_max_image_size(&job->rig.cfg, i);
 	uint32_t hdr = img->header_size ? img->header_size : 32;
+	struct fk_fmt_error err;
 	struct fk_input in;
 	struct fk_sign_opts so;
 	struct fk_sign_result r;
 	int rc = 0;
 
-	if (fk_input_load(path, &in) != 0)
+	if (fk_input_load(path, &in, &err) != 0) {
+		fk_error("%s", err.msg);
 		return -1;
+	}
 	if (in.len >= 4 && fk_le32(in.data) == FK_IMAGE_MAGIC) {
 		if (in.len > max) {
 			fk_error("--firmware %s: the signed image is %zu bytes; "
@@ -751,9 +758,13 @@ static int run(struct sim_job *job, const struct sim_opts *o,
 static int history_firmware(const struct sim_opts *o,
 			    struct fk_input *in, struct fk_history_payload *fw)
 {
+	struct fk_fmt_error err;
+
 	for (int k = 0; k < o->firmware.count; k++) {
-		if (fk_input_load(o->firmware.values[k], &in[k]) != 0)
+		if (fk_input_load(o->firmware.values[k], &in[k], &err) != 0) {
+			fk_error("%s", err.msg);
 			return -1;
+		}
 		if (in[k].len >= 4 && fk_le32(in[k].data) == FK_IMAGE_MAGIC) {
 			fk_error("--firmware %s: a signed image; --history "
 				 "signs every version itself: give the build "

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "formats/fileio.h"
 #include "imgfile.h"
 
@@ -19,30 +18,28 @@
 #define INPUT_SPAN_MAX (256u << 20)
 
 static int flatten(const char *path, const struct fk_segs *s,
-		   struct fk_input *in)
+		   struct fk_input *in, struct fk_fmt_error *err)
 {
 	uint64_t start = fk_segs_start(s), end = fk_segs_end(s);
 
-	if (end - start > INPUT_SPAN_MAX) {
-		fk_error("%s: data spans 0x%llx..0x%llx (%llu bytes), too far "
-			 "apart for one image; is a second memory in the file?",
-			 path, (unsigned long long)start,
-			 (unsigned long long)end,
-			 (unsigned long long)(end - start));
-		return -1;
-	}
+	if (end - start > INPUT_SPAN_MAX)
+		return fk_fmt_fail(err, "%s: data spans 0x%llx..0x%llx (%llu "
+				   "bytes), too far apart for one image; is a "
+				   "second memory in the file?", path,
+				   (unsigned long long)start,
+				   (unsigned long long)end,
+				   (unsigned long long)(end - start));
 	in->len = (size_t)(end - start);
 	in->data = malloc(in->len ? in->len : 1);
-	if (!in->data) {
-		fk_error("out of memory");
-		return -1;
-	}
+	if (!in->data)
+		return fk_fmt_fail(err, "out of memory");
 	fk_segs_read(s, start, in->data, in->len, 0xff);
 	in->base = (uint32_t)start;
 	return 0;
 }
 
-static int load(const char *path, struct fk_input *in, bool allow_elf)
+static int load(const char *path, struct fk_input *in, bool allow_elf,
+		struct fk_fmt_error *err)
 {
 	struct fk_read_opts ro;
 	struct fk_segs segs;
@@ -52,7 +49,8 @@ static int load(const char *path, struct fk_input *in, bool allow_elf)
 	int rc;
 
 	memset(in, 0, sizeof(*in));
-	if (fk_read_file(path, &raw, &raw_len))
+	if (fk_file_read(path, fk_input_cap(FK_INPUT_CAP_DATA), &raw,
+			 &raw_len, err))
 		return -1;
 	f = fk_format_by_path(path);
 	if (f == FK_FMT_UNKNOWN || (f == FK_FMT_BIN && raw_len >= 4 &&
@@ -66,20 +64,17 @@ static int load(const char *path, struct fk_input *in, bool allow_elf)
 		return 0;
 	}
 	free(raw);
-	if (f == FK_FMT_ELF && !allow_elf) {
-		fk_error("%s: an ELF file is firmware, not a signed image; "
-			 "sign it first (flashkit image sign)", path);
-		return -1;
-	}
+	if (f == FK_FMT_ELF && !allow_elf)
+		return fk_fmt_fail(err, "%s: an ELF file is firmware, not a "
+				   "signed image; sign it first (flashkit "
+				   "image sign)", path);
 	fk_read_opts_init(&ro);
 	fk_segs_init(&segs);
-	rc = fk_load_segs(path, f, &ro, &segs);
-	if (!rc && !segs.n) {
-		fk_error("%s: no data in the file", path);
-		rc = -1;
-	}
+	rc = fk_load_segs(path, f, &ro, &segs, err);
+	if (!rc && !segs.n)
+		rc = fk_fmt_fail(err, "%s: no data in the file", path);
 	if (!rc)
-		rc = flatten(path, &segs, in);
+		rc = flatten(path, &segs, in, err);
 	fk_segs_free(&segs);
 	if (rc)
 		return -1;
@@ -88,14 +83,16 @@ static int load(const char *path, struct fk_input *in, bool allow_elf)
 	return 0;
 }
 
-int fk_input_load(const char *path, struct fk_input *in)
+int fk_input_load(const char *path, struct fk_input *in,
+		  struct fk_fmt_error *err)
 {
-	return load(path, in, true);
+	return load(path, in, true, err);
 }
 
-int fk_input_load_image(const char *path, struct fk_input *in)
+int fk_input_load_image(const char *path, struct fk_input *in,
+			struct fk_fmt_error *err)
 {
-	return load(path, in, false);
+	return load(path, in, false, err);
 }
 
 void fk_input_free(struct fk_input *in)
@@ -106,29 +103,24 @@ void fk_input_free(struct fk_input *in)
 
 /* Where the image goes in an addressed output. */
 static int output_base(const char *path, const struct fk_sign_opts *o,
-		       const struct fk_input *in, const char *hex_addr,
-		       uint64_t *base)
+		       const struct fk_input *in, uint64_t hex_addr,
+		       uint64_t *base, struct fk_fmt_error *err)
 {
-	if (hex_addr) {
-		if (fk_parse_u64(hex_addr, base) || *base > 0xffffffffu) {
-			fk_error("-x: '%s' is not a 32-bit address", hex_addr);
-			return -1;
-		}
+	if (hex_addr != FK_NO_HEX_ADDR) {
+		*base = hex_addr;
 		return 0;
 	}
-	if (!in->has_base) {
-		fk_error("%s: a %s output needs the image's address: give -x "
-			 "ADDR (the input is a plain binary)", path,
-			 fk_format_name(fk_format_by_path(path)));
-		return -1;
-	}
+	if (!in->has_base)
+		return fk_fmt_fail(err, "%s: a %s output needs the image's "
+				   "address: give -x ADDR (the input is a "
+				   "plain binary)", path,
+				   fk_format_name(fk_format_by_path(path)));
 	*base = in->base;
 	if (o->pad_header) {
-		if (*base < o->hdr_size) {
-			fk_error("input starts at 0x%lx, below the header "
-				 "size; give -x ADDR", (unsigned long)in->base);
-			return -1;
-		}
+		if (*base < o->hdr_size)
+			return fk_fmt_fail(err, "input starts at 0x%lx, below "
+					   "the header size; give -x ADDR",
+					   (unsigned long)in->base);
 		*base -= o->hdr_size;
 	}
 	return 0;
@@ -160,39 +152,34 @@ static int image_segs(const struct fk_sign_opts *o,
 
 int fk_output_save(const char *path, const struct fk_sign_opts *o,
 		   const struct fk_sign_result *res, const struct fk_input *in,
-		   const char *hex_addr)
+		   uint64_t hex_addr, struct fk_fmt_error *err)
 {
 	enum fk_format f = fk_format_by_path(path);
 	struct fk_write_opts wo;
 	struct fk_segs segs;
-	uint64_t base;
+	uint64_t base = 0;
 	int rc;
 
 	/* Like imgtool: binary unless the name says otherwise. */
 	if (f == FK_FMT_UNKNOWN || f == FK_FMT_BIN)
-		return fk_write_file(path, res->data, res->len);
-	if (f == FK_FMT_ELF || f == FK_FMT_DFU) {
-		fk_error("%s: cannot write a signed image as %s; use .bin, "
-			 ".hex, .s19/.s28/.s37 or .uf2", path,
-			 fk_format_name(f));
+		return fk_file_write(path, res->data, res->len, 0, err);
+	if (f == FK_FMT_ELF || f == FK_FMT_DFU)
+		return fk_fmt_fail(err, "%s: cannot write a signed image as "
+				   "%s; use .bin, .hex, .s19/.s28/.s37 or .uf2",
+				   path, fk_format_name(f));
+	if (output_base(path, o, in, hex_addr, &base, err))
 		return -1;
-	}
-	if (output_base(path, o, in, hex_addr, &base))
-		return -1;
-	if (base + res->len > 0x100000000ull) {
-		fk_error("%s: image at 0x%llx would end past 4 GiB", path,
-			 (unsigned long long)base);
-		return -1;
-	}
+	if (base + res->len > 0x100000000ull)
+		return fk_fmt_fail(err, "%s: image at 0x%llx would end past 4 "
+				   "GiB", path, (unsigned long long)base);
 	fk_segs_init(&segs);
 	rc = image_segs(o, res, base, &segs);
 	if (rc) {
-		fk_error("%s: %s", path, fk_segs_strerror(rc));
 		fk_segs_free(&segs);
-		return -1;
+		return fk_fmt_fail(err, "%s: %s", path, fk_segs_strerror(rc));
 	}
 	fk_write_opts_init(&wo);
-	rc = fk_save_segs(path, f, &segs, &wo);
+	rc = fk_save_segs(path, f, &segs, &wo, err);
 	fk_segs_free(&segs);
 	return rc;
 }

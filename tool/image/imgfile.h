@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "formats/formats.h"
 #include "sign.h"
 
 struct fk_input {
@@ -20,20 +21,26 @@ struct fk_input {
 	const char *format; /* "bin", "hex", "elf" */
 };
 
-/* Firmware to sign: by content (ELF magic) or extension (.hex). Prints and
- * returns -1 on failure. */
-int fk_input_load(const char *path, struct fk_input *in);
+/* Firmware to sign: by content (ELF magic) or extension (.hex). Returns
+ * 0, or -1 with err filled. */
+int fk_input_load(const char *path, struct fk_input *in,
+		  struct fk_fmt_error *err);
 /* An image to inspect: binary, or Intel HEX by extension or content. */
-int fk_input_load_image(const char *path, struct fk_input *in);
+int fk_input_load_image(const char *path, struct fk_input *in,
+			struct fk_fmt_error *err);
 void fk_input_free(struct fk_input *in);
+
+/* hex_addr when the command line gives none. */
+#define FK_NO_HEX_ADDR UINT64_MAX
 
 /*
  * Writes the signed image: Intel HEX when path ends in .hex (at hex_addr,
  * or where the input was, less the header when --pad-header prepended it),
- * binary otherwise. Returns 0 or -1 after printing.
+ * binary otherwise; atomically, never over the input (files.h). Returns 0,
+ * or -1 with err filled.
  */
 int fk_output_save(const char *path, const struct fk_sign_opts *o,
 		   const struct fk_sign_result *res, const struct fk_input *in,
-		   const char *hex_addr);
+		   uint64_t hex_addr, struct fk_fmt_error *err);
 
 #endif

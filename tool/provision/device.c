@@ -12,13 +12,13 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "flashkit/crc.h"
 #include "flashkit/devinfo.h"
+#include "formats/files.h"
 #include "provision.h"
 
 int fk_template_serial(const struct fk_template *t, uint64_t n, char *out,
-		       size_t cap)
+		       size_t cap, struct fk_fmt_error *err)
 {
 	for (size_t i = 0; i < t->nfields; i++) {
 		const struct fk_tfield *f = &t->fields[i];
@@ -31,29 +31,28 @@ int fk_template_serial(const struct fk_template *t, uint64_t n, char *out,
 		len = snprintf(out, cap, f->format, (unsigned long long)n);
 #pragma GCC diagnostic pop
 		if (len <= 0 || (size_t)len >= cap || strchr(out, '/') ||
-		    out[0] == '.' || strchr(out, ',')) {
-			fk_error("%s:%u: serial '%s' for counter %llu cannot "
-				 "name a file (empty, too long, '/', ',' or a "
-				 "leading '.')", t->path, f->line, out,
-				 (unsigned long long)n);
-			return -1;
-		}
+		    out[0] == '.' || strchr(out, ','))
+			return fk_fmt_fail(err, "%s:%u: serial '%s' for "
+					   "counter %llu cannot name a file "
+					   "(empty, too long, '/', ',' or a "
+					   "leading '.')", t->path, f->line,
+					   out, (unsigned long long)n);
 		return 0;
 	}
-	return -1;
+	return fk_fmt_fail(err, "%s: the template has no serial field",
+			   t->path);
 }
 
-static int fill_random(uint8_t *p, uint32_t n)
+static int fill_random(uint8_t *p, uint32_t n, struct fk_fmt_error *err)
 {
 	while (n) {
 		ssize_t got = getrandom(p, n, 0);
 
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got <= 0) {
-			fk_error("getrandom failed: %s", strerror(errno));
-			return -1;
-		}
+		if (got <= 0)
+			return fk_fmt_fail(err, "getrandom failed: %s",
+					   strerror(errno));
 		p += got;
 		n -= (uint32_t)got;
 	}
@@ -89,9 +88,18 @@ static char *device_path(const struct fk_template *t, const char *path,
 	return out;
 }
 
+static int mac_used_up(const struct fk_template *t,
+		       const struct fk_tfield *f, uint64_t n,
+		       struct fk_fmt_error *err)
+{
+	return fk_fmt_fail(err, "%s:%u: MAC range of '%s' is used up at "
+			   "counter %llu; give the template a new range",
+			   t->path, f->line, f->name, (unsigned long long)n);
+}
+
 static int add_field(const struct fk_template *t, const struct fk_tfield *f,
 		     uint64_t start, uint64_t n, struct fk_devinfo_builder *b,
-		     const char *serial)
+		     const char *serial, struct fk_fmt_error *err)
 {
 	uint8_t tmp[1024];
 	int rc = 0;
@@ -103,19 +111,15 @@ static int add_field(const struct fk_template *t, const struct fk_tfield *f,
 	case FK_TFIELD_MAC: {
 		uint64_t mac = f->mac_first + (n - start);
 
-		if (n - start > f->mac_last - f->mac_first) {
-			fk_error("%s:%u: MAC range of '%s' is used up at counter "
-				 "%llu; give the template a new range", t->path,
-				 f->line, f->name, (unsigned long long)n);
-			return -1;
-		}
+		if (n - start > f->mac_last - f->mac_first)
+			return mac_used_up(t, f, n, err);
 		for (int i = 0; i < 6; i++)
 			tmp[i] = (uint8_t)(mac >> (8 * (5 - i)));
 		rc = fk_devinfo_add(b, f->id, tmp, 6);
 		break;
 	}
 	case FK_TFIELD_RANDOM:
-		if (fill_random(tmp, f->size))
+		if (fill_random(tmp, f->size, err))
 			return -1;
 		rc = fk_devinfo_add(b, f->id, tmp, f->size);
 		break;
@@ -133,7 +137,10 @@ static int add_field(const struct fk_template *t, const struct fk_tfield *f,
 			break;
 		}
 		path = device_path(t, f->path, serial, n);
-		if (!path || fk_read_file(path, &data, &len)) {
+		if (!path || fk_file_read(path, fk_input_cap(FK_INPUT_CAP_TEXT),
+					  &data, &len, err)) {
+			if (!path)
+				fk_fmt_fail(err, "out of memory");
 			free(path);
 			return -1;
 		}
@@ -145,34 +152,32 @@ static int add_field(const struct fk_template *t, const struct fk_tfield *f,
 	}
 	}
 	if (rc)
-		fk_error("%s:%u: field '%s' does not fit the record (%s): the "
-			 "devinfo partition or the 64 KiB TLV limit is too "
-			 "small", t->path, f->line, f->name, fk_strerror(rc));
-	return rc ? -1 : 0;
+		return fk_fmt_fail(err, "%s:%u: field '%s' does not fit the "
+				   "record (%s): the devinfo partition or the "
+				   "64 KiB TLV limit is too small", t->path,
+				   f->line, f->name, fk_strerror(rc));
+	return 0;
 }
 
 int fk_device_check_inputs(const struct fk_template *t, uint64_t start,
-			   uint64_t n, const char *serial)
+			   uint64_t n, const char *serial,
+			   struct fk_fmt_error *err)
 {
 	for (size_t i = 0; i < t->nfields; i++) {
 		const struct fk_tfield *f = &t->fields[i];
 
 		if (f->type == FK_TFIELD_MAC &&
-		    n - start > f->mac_last - f->mac_first) {
-			fk_error("%s:%u: MAC range of '%s' is used up at counter "
-				 "%llu; give the template a new range", t->path,
-				 f->line, f->name, (unsigned long long)n);
-			return -1;
-		}
+		    n - start > f->mac_last - f->mac_first)
+			return mac_used_up(t, f, n, err);
 		if (f->type == FK_TFIELD_FILE && f->per_device) {
 			char *path = device_path(t, f->path, serial, n);
 			int ok = path && access(path, R_OK) == 0;
 
 			if (!ok)
-				fk_error("%s:%u: '%s' of device %s cannot be "
-					 "read: %s", t->path, f->line,
-					 path ? path : f->path, serial,
-					 strerror(errno));
+				fk_fmt_fail(err, "%s:%u: '%s' of device %s "
+					    "cannot be read: %s", t->path,
+					    f->line, path ? path : f->path,
+					    serial, strerror(errno));
 			free(path);
 			if (!ok)
 				return -1;
@@ -182,21 +187,23 @@ int fk_device_check_inputs(const struct fk_template *t, uint64_t start,
 }
 
 int fk_device_build(const struct fk_template *t, uint64_t start, uint64_t n,
-		    uint8_t *buf, uint32_t cap, struct fk_device_rec *out)
+		    uint8_t *buf, uint32_t cap, struct fk_device_rec *out,
+		    struct fk_fmt_error *err)
 {
 	struct fk_devinfo_builder b;
 
 	out->counter = n;
-	if (fk_template_serial(t, n, out->serial, sizeof(out->serial)))
+	if (fk_template_serial(t, n, out->serial, sizeof(out->serial), err))
 		return -1;
 	fk_devinfo_begin(&b, buf, cap);
 	for (size_t i = 0; i < t->nfields; i++)
-		if (add_field(t, &t->fields[i], start, n, &b, out->serial))
+		if (add_field(t, &t->fields[i], start, n, &b, out->serial,
+			      err))
 			return -1;
-	if (fk_devinfo_finish(&b, &out->record_len)) {
-		fk_error("the record does not fit %u bytes", cap);
-		return -1;
-	}
+	if (fk_devinfo_finish(&b, &out->record_len))
+		return fk_fmt_fail(err, "%s: the record does not fit the %u "
+				   "bytes of the devinfo partition", t->path,
+				   cap);
 	out->record = buf;
 	return 0;
 }

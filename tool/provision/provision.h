@@ -4,6 +4,9 @@
  * across runs (state.c), and the generation of one device's record
  * (device.c). cmd_provision.c drives them; docs/production.md explains
  * why a crash at any point loses nothing and repeats nothing.
+ *
+ * Nothing here prints: state.c and device.c return -1 with the message in
+ * struct fk_fmt_error for cmd_provision.c to print.
  */
 #ifndef FLASHKIT_TOOL_PROVISION_H
 #define FLASHKIT_TOOL_PROVISION_H
@@ -11,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "formats/formats.h"
 
 enum fk_tfield_type {
 	FK_TFIELD_SERIAL, /* text from the counter through a format string */
@@ -72,19 +77,22 @@ struct fk_pstate {
 };
 
 /* Takes the exclusive lock beside the state file (STATE.lock), held until
- * fk_pstate_unlock. Refuses if another run holds it. Returns fd or -1. */
-int fk_pstate_lock(const char *state_path);
+ * fk_pstate_unlock. Refuses if another run holds it. Returns fd, or -1
+ * with err filled. */
+int fk_pstate_lock(const char *state_path, struct fk_fmt_error *err);
 void fk_pstate_unlock(int fd);
 /* Reads the state; a missing file gives {start, next = start}. */
 int fk_pstate_read(const char *state_path, uint64_t start,
-		   struct fk_pstate *st);
+		   struct fk_pstate *st, struct fk_fmt_error *err);
 /* The same from a buffer (path for messages). */
 int fk_pstate_parse(const char *state_path, const char *text, size_t len,
-		    uint64_t start, struct fk_pstate *st);
+		    uint64_t start, struct fk_pstate *st,
+		    struct fk_fmt_error *err);
 /* Replaces the state file atomically and durably: temporary file, fsync,
  * rename, fsync of the folder. When it returns 0 the new state survives
  * a crash or power cut; before that, the old one is what a crash leaves. */
-int fk_pstate_write(const char *state_path, const struct fk_pstate *st);
+int fk_pstate_write(const char *state_path, const struct fk_pstate *st,
+		    struct fk_fmt_error *err);
 void fk_pstate_free(struct fk_pstate *st);
 
 /* One device: its counter value and the record built for it. */
@@ -96,18 +104,21 @@ struct fk_device_rec {
 };
 
 /* Builds the record of counter value n into out->record (cap bytes).
- * Errors printed. */
+ * Returns 0, or -1 with err filled. */
 int fk_device_build(const struct fk_template *t, uint64_t start, uint64_t n,
-		    uint8_t *buf, uint32_t cap, struct fk_device_rec *out);
+		    uint8_t *buf, uint32_t cap, struct fk_device_rec *out,
+		    struct fk_fmt_error *err);
 
 /* Checks, before any counter value is reserved, what could make building
  * device n fail: the MAC ranges and the per-device files. */
 int fk_device_check_inputs(const struct fk_template *t, uint64_t start,
-			   uint64_t n, const char *serial);
+			   uint64_t n, const char *serial,
+			   struct fk_fmt_error *err);
 
-/* The serial text for counter n (no record). */
+/* The serial text for counter n (no record); it must be able to name a
+ * file. Returns 0, or -1 with err filled. */
 int fk_template_serial(const struct fk_template *t, uint64_t n, char *out,
-		       size_t cap);
+		       size_t cap, struct fk_fmt_error *err);
 
 /* One CSV line for a record: counter,serial,<a column per field>. The
  * columns are read back from the record itself with the device-side

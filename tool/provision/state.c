@@ -14,31 +14,28 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "formats/files.h"
 #include "provision.h"
 
-int fk_pstate_lock(const char *state_path)
+int fk_pstate_lock(const char *state_path, struct fk_fmt_error *err)
 {
 	size_t len = strlen(state_path) + sizeof(".lock");
 	char *lock = malloc(len);
 	int fd;
 
 	if (!lock)
-		return -1;
+		return fk_fmt_fail(err, "out of memory");
 	snprintf(lock, len, "%s.lock", state_path);
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		fk_error("cannot create the lock '%s': %s", lock,
-			 strerror(errno));
-		free(lock);
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		fk_error("another provision run holds '%s'; wait for it to "
-			 "finish (two runs must never share a counter)", lock);
+		fk_fmt_fail(err, "cannot create the lock '%s': %s", lock,
+			    strerror(errno));
+	} else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		fk_fmt_fail(err, "another provision run holds '%s'; wait for "
+			    "it to finish (two runs must never share a "
+			    "counter)", lock);
 		close(fd);
-		free(lock);
-		return -1;
+		fd = -1;
 	}
 	free(lock);
 	return fd;
@@ -56,16 +53,17 @@ void fk_pstate_free(struct fk_pstate *st)
 	st->pend_dir = NULL;
 }
 
-static int bad_state(const char *path, unsigned line, const char *what)
+static int bad_state(const char *path, unsigned line, const char *what,
+		     struct fk_fmt_error *err)
 {
-	fk_error("%s:%u: %s; the counter state is damaged: restore it from a "
-		 "backup, never reset it (serials would repeat)", path, line,
-		 what);
-	return -1;
+	return fk_fmt_fail(err, "%s:%u: %s; the counter state is damaged: "
+			   "restore it from a backup, never reset it (serials "
+			   "would repeat)", path, line, what);
 }
 
 int fk_pstate_parse(const char *state_path, const char *text, size_t len,
-		    uint64_t start, struct fk_pstate *st)
+		    uint64_t start, struct fk_pstate *st,
+		    struct fk_fmt_error *err)
 {
 	const char *p = text, *end = text + len;
 	unsigned n = 0;
@@ -82,7 +80,8 @@ int fk_pstate_parse(const char *state_path, const char *text, size_t len,
 		n++;
 		if (!nl || (size_t)(nl - p) >= sizeof(line)) {
 			fk_pstate_free(st);
-			return bad_state(state_path, n, "line too long or cut");
+			return bad_state(state_path, n, "line too long or cut",
+					 err);
 		}
 		ll = (size_t)(nl - p);
 		memcpy(line, p, ll);
@@ -90,11 +89,11 @@ int fk_pstate_parse(const char *state_path, const char *text, size_t len,
 		p = nl + 1;
 		if (strlen(line) != ll) {
 			fk_pstate_free(st);
-			return bad_state(state_path, n, "NUL byte");
+			return bad_state(state_path, n, "NUL byte", err);
 		}
 		if (n == 1 && strcmp(line, "flashkit provision state 1")) {
 			fk_pstate_free(st);
-			return bad_state(state_path, n, "not a state file");
+			return bad_state(state_path, n, "not a state file", err);
 		}
 		if (n == 1)
 			continue;
@@ -115,20 +114,21 @@ int fk_pstate_parse(const char *state_path, const char *text, size_t len,
 			continue;
 		}
 		fk_pstate_free(st);
-		return bad_state(state_path, n, "unknown line");
+		return bad_state(state_path, n, "unknown line", err);
 	}
 	if (!has_next || st->next < st->start ||
 	    (st->pending && (!st->pend_dir || st->pend_end > st->next ||
 			     st->pend_first >= st->pend_end ||
 			     st->pend_ext[0] != '.'))) {
 		fk_pstate_free(st);
-		return bad_state(state_path, n, "incomplete or inconsistent");
+		return bad_state(state_path, n, "incomplete or inconsistent",
+				 err);
 	}
 	return 0;
 }
 
 int fk_pstate_read(const char *state_path, uint64_t start,
-		   struct fk_pstate *st)
+		   struct fk_pstate *st, struct fk_fmt_error *err)
 {
 	uint8_t *text;
 	size_t len;
@@ -139,38 +139,17 @@ int fk_pstate_read(const char *state_path, uint64_t start,
 	st->next = start;
 	if (access(state_path, F_OK) != 0 && errno == ENOENT)
 		return 0;
-	if (fk_read_file(state_path, &text, &len))
+	if (fk_file_read(state_path, fk_input_cap(FK_INPUT_CAP_TEXT), &text,
+			 &len, err))
 		return -1;
-	rc = fk_pstate_parse(state_path, (const char *)text, len, start, st);
+	rc = fk_pstate_parse(state_path, (const char *)text, len, start, st,
+			     err);
 	free(text);
 	return rc;
 }
 
-/* fsync of the folder holding path, so a rename in it is durable. */
-static int sync_dir_of(const char *path)
-{
-	char *dir = strdup(path);
-	char *slash;
-	int fd, rc = 0;
-
-	if (!dir)
-		return -1;
-	slash = strrchr(dir, '/');
-	if (slash)
-		slash[slash == dir ? 1 : 0] = '\0';
-	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0) {
-		fk_error("cannot sync the folder of '%s': %s", path,
-			 strerror(errno));
-		rc = -1;
-	}
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	return rc;
-}
-
-int fk_pstate_write(const char *state_path, const struct fk_pstate *st)
+int fk_pstate_write(const char *state_path, const struct fk_pstate *st,
+		    struct fk_fmt_error *err)
 {
 	char text[4500];
 	int n = snprintf(text, sizeof(text),
@@ -182,11 +161,11 @@ int fk_pstate_write(const char *state_path, const struct fk_pstate *st)
 			      "pending %" PRIu64 " %" PRIu64 " %s\ndir %s\n",
 			      st->pend_first, st->pend_end, st->pend_ext,
 			      st->pend_dir);
-	if (n <= 0 || (size_t)n >= sizeof(text)) {
-		fk_error("counter state too long (output folder name?)");
+	if (n <= 0 || (size_t)n >= sizeof(text))
+		return fk_fmt_fail(err, "%s: counter state too long (output "
+				   "folder name?)", state_path);
+	if (fk_file_write(state_path, text, (size_t)n, FK_OUT_UPDATE,
+			  err))
 		return -1;
-	}
-	if (fk_write_file(state_path, text, (size_t)n))
-		return -1;
-	return sync_dir_of(state_path);
+	return fk_sync_dir_of(state_path, err);
 }
