@@ -186,4 +186,8 @@ rc=0; "$F" sim -l "$L" -i app --history 0 2>"$T/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "expected a number of updates" "$T/err" || fail "--history 0"
 rc=0; "$F" sim -l "$L" -i app --history 5 --single 2>"$T/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "goes with none of" "$T/err" || fail "--history --single"
+rc=0; "$F" sim -l "$L" -i app --buffer 3 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "copy buffer must be at least 32 bytes" "$T/err" || fail "--buffer 3"
+rc=0; "$F" sim -l "$L" -i app --buffer 36 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "must be a multiple of the 8-byte write unit" "$T/err" || fail "--buffer 36"
 echo "flashkit sim: all checks passed"
