@@ -298,13 +298,16 @@ static int firmware_image(struct sim_job *job, uint32_t i, const char *path,
 	const struct fk_layout_image *img = job->img[i];
 	uint32_t max = fk_boot_max_image_size(&job->rig.cfg, i);
 	uint32_t hdr = img->header_size ? img->header_size : 32;
+	struct fk_fmt_error err;
 	struct fk_input in;
 	struct fk_sign_opts so;
 	struct fk_sign_result r;
 	int rc = 0;
 
-	if (fk_input_load(path, &in) != 0)
+	if (fk_input_load(path, &in, &err) != 0) {
+		fk_error("%s", err.msg);
 		return -1;
+	}
 	if (in.len >= 4 && fk_le32(in.data) == FK_IMAGE_MAGIC) {
 		if (in.len > max) {
 			fk_error("--firmware %s: the signed image is %zu bytes; "
@@ -755,9 +758,13 @@ static int run(struct sim_job *job, const struct sim_opts *o,
 static int history_firmware(const struct sim_opts *o,
 			    struct fk_input *in, struct fk_history_payload *fw)
 {
+	struct fk_fmt_error err;
+
 	for (int k = 0; k < o->firmware.count; k++) {
-		if (fk_input_load(o->firmware.values[k], &in[k]) != 0)
+		if (fk_input_load(o->firmware.values[k], &in[k], &err) != 0) {
+			fk_error("%s", err.msg);
 			return -1;
+		}
 		if (in[k].len >= 4 && fk_le32(in[k].data) == FK_IMAGE_MAGIC) {
 			fk_error("--firmware %s: a signed image; --history "
 				 "signs every version itself: give the build "
