@@ -578,8 +578,10 @@ static int image_sign(int argc, char **argv)
 		goto out;
 	}
 	if (a.key) {
-		if (fk_key_load(&key, a.key))
+		if (fk_key_load(&key, a.key)) {
+			fk_error("%s", key.why);
 			goto out;
+		}
 		have_key = true;
 		o.key = &key;
 	}
@@ -588,6 +590,8 @@ static int image_sign(int argc, char **argv)
 		goto out;
 	}
 	rc = fk_sign_image(&o, in.data, in.len, &res);
+	if (rc && have_key && key.why[0])
+		fk_error("%s", key.why);
 	if (!rc && mode && a.layout) {
 		rc = save_pending(argv[1], &pw, o.confirm, &res);
 		if (!rc)
@@ -644,6 +648,7 @@ static int image_verify(int argc, char **argv)
 	}
 	for (; nkeys < keys.count; nkeys++) {
 		if (fk_key_load(&key[nkeys], keys.values[nkeys])) {
+			fk_error("%s", key[nkeys].why);
 			rc = FK_EXIT_USAGE;
 			goto out;
 		}

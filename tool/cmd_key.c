@@ -11,26 +11,33 @@
 #include <string.h>
 
 #include "cli.h"
+#include "formats/files.h"
 #include "image/keys.h"
 
 static int key_generate(int argc, char **argv)
 {
 	const char *out = NULL;
+	int force = 0;
 	const struct fk_option options[] = {
 		{ 'o', "output", "FILE", "where to write the private key (PEM)",
 		  .value = &out },
+		{ 0, "force", NULL, "replace an existing file (the key it "
+		  "held is lost)", .flag = &force },
 	};
 	static const char *const summary =
 		"Generates an ECDSA P-256 signing key and writes it as a PKCS#8 "
 		"PEM file (the form imgtool and `openssl genpkey` write; both "
 		"read it). Keep it secret: anyone holding it can sign images "
-		"your devices will boot.";
+		"your devices will boot. An existing file is never replaced "
+		"without --force: losing a signing key locks out every device "
+		"that trusts it.";
 	const struct fk_command_help help = {
-		.usage = "flashkit key generate -o key.pem",
+		.usage = "flashkit key generate -o key.pem [--force]",
 		.summary = summary,
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
+	struct fk_fmt_error err;
 	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
 
 	if (rc)
@@ -39,7 +46,11 @@ static int key_generate(int argc, char **argv)
 		fk_error("key generate needs -o FILE and no other argument");
 		return FK_EXIT_USAGE;
 	}
-	return fk_key_generate_p256(out) ? FK_EXIT_USAGE : FK_EXIT_OK;
+	if (fk_key_generate_p256(out, force ? 0 : FK_OUT_NO_REPLACE, &err)) {
+		fk_error("%s", err.msg);
+		return FK_EXIT_USAGE;
+	}
+	return FK_EXIT_OK;
 }
 
 static void put_bytes(FILE *fp, const uint8_t *p, size_t len)
@@ -96,7 +107,8 @@ static int key_public(int argc, char **argv)
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
-	struct fk_outfile of;
+	struct fk_fmt_error err;
+	struct fk_atomic of;
 	struct fk_key key;
 	char pem[2048];
 	FILE *fp = stdout;
@@ -116,14 +128,15 @@ static int key_public(int argc, char **argv)
 			return FK_EXIT_USAGE;
 		}
 	}
-	if (fk_key_load(&key, argv[0]))
-		return FK_EXIT_USAGE;
-	if (!as_c && fk_key_public_pem(&key, pem, sizeof(pem))) {
+	if (fk_key_load(&key, argv[0]) ||
+	    (!as_c && fk_key_public_pem(&key, pem, sizeof(pem)))) {
+		fk_error("%s", key.why);
 		fk_key_free(&key);
 		return FK_EXIT_USAGE;
 	}
 	if (out) {
-		if (fk_out_open(&of, out)) {
+		if (fk_atomic_open(&of, out, 0, &err)) {
+			fk_error("%s", err.msg);
 			fk_key_free(&key);
 			return FK_EXIT_USAGE;
 		}
@@ -134,8 +147,10 @@ static int key_public(int argc, char **argv)
 	else
 		fputs(pem, fp);
 	fk_key_free(&key);
-	if (out && fk_out_commit(&of))
+	if (out && fk_atomic_commit(&of, &err)) {
+		fk_error("%s", err.msg);
 		return FK_EXIT_USAGE;
+	}
 	return FK_EXIT_OK;
 }
 
@@ -146,7 +161,7 @@ int cmd_key(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "public"))
 		return key_public(argc - 1, argv + 1);
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: flashkit key generate -o key.pem\n"
+		printf("usage: flashkit key generate -o key.pem [--force]\n"
 		       "       flashkit key public KEY.pem [--c] [-o FILE]\n");
 		return FK_EXIT_OK;
 	}

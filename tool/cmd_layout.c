@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "formats/files.h"
 #include "layout/gen.h"
 #include "layout/layout.h"
 #include "layout/layout_internal.h"
@@ -255,60 +257,102 @@ static void gen_all(const struct fk_layout *L, struct gen_set *set)
 #undef EMIT
 }
 
+/* What gen wrote into a folder, so that the next gen removes the files
+ * a changed layout no longer makes, and nothing else. */
+#define GEN_LIST ".flashkit-gen"
+
+static bool in_set(const struct gen_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->count; i++)
+		if (!strcmp(set->files[i].name, name))
+			return true;
+	return false;
+}
+
+/* Removes the files the last gen into dir listed and this one does not
+ * make: only plain names of regular files. */
+static void remove_stale(const char *dir, const struct gen_set *set,
+			 bool verbose)
+{
+	char path[4096];
+	struct fk_fmt_error err;
+	uint8_t *list;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, GEN_LIST);
+	if (access(path, F_OK) != 0 ||
+	    fk_file_read(path, fk_input_cap(FK_INPUT_CAP_TEXT), &list, &len,
+			 &err))
+		return;
+	for (char *name = (char *)list, *nl; *name; name = nl + 1) {
+		struct stat st;
+
+		nl = strchr(name, '\n');
+		if (!nl)
+			break;
+		*nl = '\0';
+		if (!*name || name[0] == '.' || strchr(name, '/') ||
+		    in_set(set, name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    unlink(path) == 0 && verbose)
+			printf("removed %s (no longer generated)\n", path);
+	}
+	free(list);
+}
+
+static int write_list(const char *dir, const struct gen_set *set,
+		      struct fk_fmt_error *err)
+{
+	char path[4096];
+	struct fk_buf b = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < set->count && !rc; i++)
+		rc = fk_buf_put(&b, set->files[i].name,
+				strlen(set->files[i].name)) ||
+		     fk_buf_put(&b, "\n", 1);
+	snprintf(path, sizeof(path), "%s/%s", dir, GEN_LIST);
+	rc = rc ? fk_fmt_fail(err, "out of memory")
+		: fk_file_write(path, b.p, b.len, FK_OUT_UPDATE, err);
+	fk_buf_free(&b);
+	return rc;
+}
+
 /*
- * Writes every file of the set into dir: all go to temporary files
- * first, and only when every one is written are they renamed into
- * place, so a failure leaves the folder as it was.
+ * Writes every file of the set into dir (created with its parents): all
+ * go to temporary files first, and only when every one is written are
+ * they renamed into place, so a failure leaves the folder as it was.
+ * Then the files of an earlier gen this layout no longer makes go.
  */
 static int write_set(const char *dir, struct gen_set *set, bool verbose)
 {
-	struct fk_outfile outs[sizeof(set->files) / sizeof(set->files[0])];
-	size_t opened = 0;
+	struct fk_atomic_set out;
+	struct fk_fmt_error err;
 	char path[4096];
 	int rc = 0;
 
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		fk_error("cannot create '%s': %s", dir, strerror(errno));
-		return -1;
-	}
-	for (; opened < set->count; opened++) {
-		struct gen_file *f = &set->files[opened];
+	fk_atomic_set_init(&out);
+	for (size_t i = 0; i < set->count && !rc; i++) {
+		struct gen_file *f = &set->files[i];
 
 		snprintf(path, sizeof(path), "%s/%s", dir, f->name);
-		if (fk_out_open(&outs[opened], path))
-			break;
-		if (fwrite(f->data, 1, f->len, outs[opened].fp) != f->len) {
-			fk_error("cannot write '%s': %s", path,
-				 strerror(errno));
-			opened++;
-			break;
-		}
+		rc = fk_atomic_set_add(&out, path, f->data, f->len, 0, &err);
 	}
-	/* Renames cannot be undone: refuse before the first one whatever
-	 * would make a later one fail. */
-	for (size_t i = 0; i < opened && opened == set->count; i++) {
-		struct stat st;
-
-		if (lstat(outs[i].path, &st) == 0 && !S_ISREG(st.st_mode)) {
-			fk_error("'%s' exists and is not a regular file; move "
-				 "it away and run again", outs[i].path);
-			opened = set->count + 1;
-		}
-	}
-	if (opened != set->count || (opened && ferror(outs[opened - 1].fp))) {
-		if (opened > set->count)
-			opened = set->count;
-		for (size_t i = 0; i < opened; i++)
-			fk_out_abort(&outs[i]);
+	if (rc || fk_atomic_set_commit(&out, &err)) {
+		fk_atomic_set_abort(&out);
+		fk_error("%s", err.msg);
 		return -1;
 	}
-	for (size_t i = 0; i < opened; i++) {
-		if (fk_out_commit(&outs[i]))
-			rc = -1;
-		else if (verbose)
-			printf("wrote %s/%s\n", dir, set->files[i].name);
+	for (size_t i = 0; i < set->count && verbose; i++)
+		printf("wrote %s/%s\n", dir, set->files[i].name);
+	remove_stale(dir, set, verbose);
+	if (write_list(dir, set, &err)) {
+		fk_error("%s", err.msg);
+		return -1;
 	}
-	return rc;
+	return 0;
 }
 
 static void free_set(struct gen_set *set)
@@ -333,8 +377,11 @@ static int layout_gen(int argc, char **argv)
 			   "linker script per image (per slot for xip "
 			   "images) and per module, layout.json, "
 			   "layout.overlay (Zephyr), program.cfg (OpenOCD) "
-			   "and layout.svg into DIR. Nothing is written when "
-			   "the layout is invalid.",
+			   "and layout.svg into DIR (created with its parents). "
+			   "Nothing is written when the layout is invalid. "
+			   "Files an earlier gen wrote into DIR that this "
+			   "layout no longer makes are removed (DIR/"
+			   GEN_LIST " lists them); no other file is touched.",
 		.options = options,
 		.option_count = 2,
 	};
@@ -349,6 +396,7 @@ static int layout_gen(int argc, char **argv)
 		fk_error("layout gen needs -o DIR");
 		return FK_EXIT_USAGE;
 	}
+	fk_file_note_input(file);
 	rc = load(file, &L, false);
 	if (rc)
 		return rc == FK_EIO ? FK_EXIT_USAGE : FK_EXIT_FAIL;
@@ -386,7 +434,8 @@ static int layout_draw(int argc, char **argv)
 		.option_count = 1,
 	};
 	struct fk_layout L;
-	struct fk_outfile out;
+	struct fk_fmt_error err;
+	struct fk_atomic out;
 	const char *file;
 	int rc = parse_file_arg(&help, argc, argv, &file);
 
@@ -396,16 +445,22 @@ static int layout_draw(int argc, char **argv)
 		fk_error("layout draw needs -o FILE");
 		return FK_EXIT_USAGE;
 	}
+	fk_file_note_input(file);
 	rc = load(file, &L, false);
 	if (rc)
 		return rc == FK_EIO ? FK_EXIT_USAGE : FK_EXIT_FAIL;
-	if (fk_out_open(&out, output)) {
+	if (fk_atomic_open(&out, output, 0, &err)) {
+		fk_error("%s", err.msg);
 		fk_layout_free(&L);
 		return FK_EXIT_USAGE;
 	}
 	fk_gen_svg(&L, out.fp);
 	fk_layout_free(&L);
-	return fk_out_commit(&out) ? FK_EXIT_USAGE : FK_EXIT_OK;
+	if (fk_atomic_commit(&out, &err)) {
+		fk_error("%s", err.msg);
+		return FK_EXIT_USAGE;
+	}
+	return FK_EXIT_OK;
 }
 
 struct sub {

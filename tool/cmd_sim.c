@@ -227,8 +227,10 @@ static int make_config(struct sim_job *job, const struct sim_opts *o)
 	cfg->buf_len = buf_len;
 	job->keys.crypto = &fk_crypto_mbedtls;
 	if (o->key) {
-		if (fk_key_load(&job->key, o->key) != 0)
+		if (fk_key_load(&job->key, o->key) != 0) {
+			fk_error("%s", job->key.why);
 			return -1;
+		}
 		job->has_key = true;
 		fk_key_image_key(&job->key, &job->image_key);
 		job->keys.keys = &job->image_key;

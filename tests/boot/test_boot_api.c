@@ -195,7 +195,7 @@ static void test_refuses_image_signed_with_unknown_key(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(fk_key_generate_p256(path), 0);
+	assert_int_equal(fk_key_generate_p256(path, 0, NULL), 0);
 	assert_int_equal(fk_key_load(&other, path), 0);
 	unlink(path);
 	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);

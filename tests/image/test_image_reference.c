@@ -204,7 +204,7 @@ static void test_signature_fails_with_another_key_of_the_same_type(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(fk_key_generate_p256(path), 0);
+	assert_int_equal(fk_key_generate_p256(path, 0, NULL), 0);
 	assert_int_equal(fk_key_load(&other, path), 0);
 	unlink(path);
 

@@ -6,6 +6,7 @@
  * Randomness for ECDSA and RSA-PSS comes from mbedTLS's CTR-DRBG seeded by
  * its platform entropy source (getrandom / /dev/urandom).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,20 @@
 #include <mbedtls/rsa.h>
 #include <mbedtls/sha256.h>
 
-#include "cli.h"
+#include "formats/files.h"
 #include "keys.h"
+
+/* Puts the message in key->why; returns -1. */
+__attribute__((format(printf, 2, 3)))
+static int key_fail(struct fk_key *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(key->why, sizeof(key->why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
 
 /* SubjectPublicKeyInfo of an Ed25519 key: this prefix, then 32 bytes. */
 static const uint8_t ed25519_spki_prefix[12] = {
@@ -109,11 +122,10 @@ static int load_ed25519(struct fk_key *key, const char *text)
 		       "-----END PRIVATE KEY-----", der, sizeof(der), &len) &&
 	    len == sizeof(ed25519_pkcs8_prefix) + 32 &&
 	    !memcmp(der, ed25519_pkcs8_prefix, sizeof(ed25519_pkcs8_prefix))) {
-		fk_error("%s: Ed25519 private keys are not supported (mbedTLS "
-			 "2.28 has no Ed25519); sign Ed25519 images with "
-			 "imgtool, or use an ECDSA P-256 key "
-			 "(flashkit key generate)", key->path);
-		return -1;
+		return key_fail(key, "%s: Ed25519 private keys are not "
+				"supported (mbedTLS 2.28 has no Ed25519); sign "
+				"Ed25519 images with imgtool, or use an ECDSA "
+				"P-256 key (flashkit key generate)", key->path);
 	}
 	return 0;
 }
@@ -144,30 +156,28 @@ static int classify(struct fk_key *key)
 {
 	if (mbedtls_pk_get_type(&key->pk) == MBEDTLS_PK_ECKEY) {
 		if (mbedtls_pk_ec(key->pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
-			fk_error("%s: only the P-256 curve is supported for "
-				 "ECDSA keys", key->path);
-			return -1;
+			return key_fail(key, "%s: only the P-256 curve is "
+					"supported for ECDSA keys", key->path);
 		}
 		key->type = FK_KEY_ECDSA_P256;
 		return 0;
 	}
 	if (mbedtls_pk_get_type(&key->pk) == MBEDTLS_PK_RSA) {
 		if (mbedtls_pk_get_bitlen(&key->pk) != 2048) {
-			fk_error("%s: RSA key of %zu bits; only RSA-2048 is "
-				 "supported", key->path,
-				 mbedtls_pk_get_bitlen(&key->pk));
-			return -1;
+			return key_fail(key, "%s: RSA key of %zu bits; only "
+					"RSA-2048 is supported", key->path,
+					mbedtls_pk_get_bitlen(&key->pk));
 		}
 		key->type = FK_KEY_RSA2048;
 		return 0;
 	}
-	fk_error("%s: unsupported key type (use ECDSA P-256 or RSA-2048)",
-		 key->path);
-	return -1;
+	return key_fail(key, "%s: unsupported key type (use ECDSA P-256 or "
+			"RSA-2048)", key->path);
 }
 
 int fk_key_load(struct fk_key *key, const char *path)
 {
+	struct fk_fmt_error err;
 	uint8_t *text;
 	size_t len;
 	int rc;
@@ -175,8 +185,9 @@ int fk_key_load(struct fk_key *key, const char *path)
 	memset(key, 0, sizeof(*key));
 	snprintf(key->path, sizeof(key->path), "%s", path);
 	mbedtls_pk_init(&key->pk);
-	if (fk_read_file(path, &text, &len))
-		return -1;
+	if (fk_file_read(path, fk_input_cap(FK_INPUT_CAP_TEXT), &text, &len,
+			 &err))
+		return key_fail(key, "%s", err.msg);
 	rc = load_ed25519(key, (const char *)text);
 	if (rc) {
 		free(text);
@@ -187,11 +198,10 @@ int fk_key_load(struct fk_key *key, const char *path)
 		key->has_private = true;
 	} else if (mbedtls_pk_parse_public_key(&key->pk, text, len + 1)) {
 		free(text);
-		fk_error("%s: not a PEM key file that can be read (expected "
-			 "an ECDSA P-256 or RSA-2048 key, private PKCS#8/SEC1/"
-			 "PKCS#1 or public SubjectPublicKeyInfo, unencrypted)",
-			 path);
-		return -1;
+		return key_fail(key, "%s: not a PEM key file that can be read "
+				"(expected an ECDSA P-256 or RSA-2048 key, "
+				"private PKCS#8/SEC1/PKCS#1 or public "
+				"SubjectPublicKeyInfo, unencrypted)", path);
 	}
 	free(text);
 	key->has_pk = true;
@@ -224,10 +234,8 @@ static int drbg_start(mbedtls_entropy_context *ent, mbedtls_ctr_drbg_context *dr
 	mbedtls_entropy_init(ent);
 	mbedtls_ctr_drbg_init(drbg);
 	if (mbedtls_ctr_drbg_seed(drbg, mbedtls_entropy_func, ent,
-				  (const unsigned char *)pers, sizeof(pers))) {
-		fk_error("cannot seed the random generator");
+				  (const unsigned char *)pers, sizeof(pers)))
 		return -1;
-	}
 	return 0;
 }
 
@@ -244,15 +252,13 @@ int fk_key_sign(struct fk_key *key, const uint8_t digest[FK_SHA256_SIZE],
 	mbedtls_ctr_drbg_context drbg;
 	int rc;
 
-	if (!key->has_private || !key->has_pk) {
-		fk_error("%s: %s; signing needs the private key", key->path,
-			 key->type == FK_KEY_ED25519 ?
-				 "Ed25519 signing is not supported" :
-				 "this is a public key");
-		return -1;
-	}
+	if (!key->has_private || !key->has_pk)
+		return key_fail(key, "%s: %s; signing needs the private key",
+				key->path, key->type == FK_KEY_ED25519 ?
+				"Ed25519 signing is not supported" :
+				"this is a public key");
 	if (drbg_start(&ent, &drbg))
-		return -1;
+		return key_fail(key, "cannot seed the random generator");
 	if (key->type == FK_KEY_RSA2048) {
 		mbedtls_rsa_context *rsa = mbedtls_pk_rsa(key->pk);
 
@@ -269,11 +275,9 @@ int fk_key_sign(struct fk_key *key, const uint8_t digest[FK_SHA256_SIZE],
 				     mbedtls_ctr_drbg_random, &drbg);
 	}
 	drbg_stop(&ent, &drbg);
-	if (rc || *sig_len > FK_IMAGE_SIG_MAX) {
-		fk_error("%s: signing failed (mbedTLS error -0x%04x)",
-			 key->path, (unsigned)-rc);
-		return -1;
-	}
+	if (rc || *sig_len > FK_IMAGE_SIG_MAX)
+		return key_fail(key, "%s: signing failed (mbedTLS error "
+				"-0x%04x)", key->path, (unsigned)-rc);
 	return 0;
 }
 
@@ -319,7 +323,8 @@ static int wrap_pkcs8(uint8_t *buf, size_t size, const uint8_t *sec1,
 	return (int)len;
 }
 
-int fk_key_generate_p256(const char *path)
+int fk_key_generate_p256(const char *path, unsigned flags,
+			 struct fk_fmt_error *err)
 {
 	mbedtls_entropy_context ent;
 	mbedtls_ctr_drbg_context drbg;
@@ -330,12 +335,14 @@ int fk_key_generate_p256(const char *path)
 	int sec1_len, der_len = -1, rc = -1;
 
 	mbedtls_pk_init(&pk);
-	if (drbg_start(&ent, &drbg))
+	if (drbg_start(&ent, &drbg)) {
+		fk_fmt_fail(err, "cannot seed the random generator");
 		goto out;
+	}
 	if (mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) ||
 	    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk),
 				mbedtls_ctr_drbg_random, &drbg)) {
-		fk_error("key generation failed");
+		fk_fmt_fail(err, "key generation failed");
 		goto out;
 	}
 	sec1_len = mbedtls_pk_write_key_der(&pk, sec1, sizeof(sec1));
@@ -349,11 +356,11 @@ int fk_key_generate_p256(const char *path)
 				     der + sizeof(der) - der_len,
 				     (size_t)der_len, pem, sizeof(pem),
 				     &pem_len)) {
-		fk_error("cannot encode the key");
+		fk_fmt_fail(err, "cannot encode the key");
 		goto out;
 	}
 	/* pem_len counts the terminating NUL. */
-	rc = fk_write_secret_file(path, pem, pem_len - 1) ? -1 : 0;
+	rc = fk_file_write(path, pem, pem_len - 1, flags | FK_OUT_SECRET, err);
 out:
 	mbedtls_platform_zeroize(sec1, sizeof(sec1));
 	mbedtls_platform_zeroize(der, sizeof(der));
@@ -380,9 +387,8 @@ int fk_key_public_pem(struct fk_key *key, char *buf, size_t size)
 	if (len <= 0 ||
 	    mbedtls_pem_write_buffer(begin, end, der + sizeof(der) - len,
 				     (size_t)len, (unsigned char *)buf, size,
-				     &olen)) {
-		fk_error("%s: cannot encode the public key", key->path);
-		return -1;
-	}
+				     &olen))
+		return key_fail(key, "%s: cannot encode the public key",
+				key->path);
 	return 0;
 }

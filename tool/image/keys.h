@@ -6,6 +6,9 @@
  * images (SubjectPublicKeyInfo DER for ECDSA and Ed25519, PKCS#1
  * RSAPublicKey DER for RSA) with its SHA-256, the KEYHASH.
  *
+ * Nothing here prints: a failure returns -1 with the message in key->why
+ * (or in err for fk_key_generate_p256).
+ *
  * mbedTLS 2.28 has no Ed25519: Ed25519 public keys are read (to match a
  * KEYHASH and name the key), but cannot sign or verify.
  */
@@ -19,6 +22,7 @@
 #include <mbedtls/pk.h>
 
 #include "flashkit/image.h"
+#include "formats/formats.h"
 
 struct fk_key {
 	enum fk_image_key_type type;
@@ -29,10 +33,11 @@ struct fk_key {
 	size_t pub_len;
 	uint8_t hash[FK_SHA256_SIZE];     /* SHA-256 of pub: the KEYHASH */
 	char path[256];                   /* for messages */
+	char why[512];                    /* the last failure's message */
 };
 
-/* Reads a PEM key file (private or public). Prints what is wrong and
- * returns -1 on failure. */
+/* Reads a PEM key file (private or public, at most FK_INPUT_CAP_TEXT
+ * bytes). Returns 0, or -1 with key->why saying what is wrong. */
 int fk_key_load(struct fk_key *key, const char *path);
 void fk_key_free(struct fk_key *key);
 
@@ -47,16 +52,18 @@ uint16_t fk_key_sig_tlv(const struct fk_key *key);
 
 /* Signs a 32-byte image digest the way imgtool does (ECDSA: DER; RSA:
  * PSS, SHA-256, MGF1-SHA-256, 32-byte salt). sig must hold
- * FK_IMAGE_SIG_MAX bytes. Prints and returns -1 on failure. */
+ * FK_IMAGE_SIG_MAX bytes. Returns 0, or -1 with key->why filled. */
 int fk_key_sign(struct fk_key *key, const uint8_t digest[FK_SHA256_SIZE],
 		uint8_t *sig, size_t *sig_len);
 
-/* Generates an ECDSA P-256 key and writes it, PKCS#8 PEM, to path
- * (atomically). Returns 0 or -1 after printing. */
-int fk_key_generate_p256(const char *path);
+/* Generates an ECDSA P-256 key and writes it, PKCS#8 PEM, owner-only, to
+ * path (atomically; flags as for fk_file_write: FK_OUT_NO_REPLACE keeps
+ * an existing key). Returns 0, or -1 with err filled. */
+int fk_key_generate_p256(const char *path, unsigned flags,
+			 struct fk_fmt_error *err);
 
 /* The public key as SubjectPublicKeyInfo PEM, NUL-terminated, into buf.
- * Returns 0 or -1 after printing. */
+ * Returns 0, or -1 with key->why filled. */
 int fk_key_public_pem(struct fk_key *key, char *buf, size_t size);
 
 #endif
