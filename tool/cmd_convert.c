@@ -115,47 +115,91 @@ static int convert_options(const struct convert_args *a,
 	return 0;
 }
 
-/* --offset, then --crop, then --fill, in that order. */
-static int convert_transform(const struct convert_args *a, struct fk_segs *s,
-			     struct fk_write_opts *wo)
+static int apply_offset(const char *text, struct fk_segs *s)
 {
-	uint64_t lo = fk_segs_start(s), hi = fk_segs_end(s);
+	int64_t delta;
 
-	if (a->offset) {
-		int64_t delta;
+	if (parse_delta(text, &delta)) {
+		fk_error("--offset: '%s' is not a number", text);
+		return -1;
+	}
+	if (fk_segs_shift(s, delta)) {
+		fk_error("--offset %s moves the data outside the 4 GiB address "
+			 "space", text);
+		return -1;
+	}
+	return 0;
+}
 
-		if (parse_delta(a->offset, &delta)) {
-			fk_error("--offset: '%s' is not a number", a->offset);
-			return -1;
-		}
-		if (fk_segs_shift(s, delta)) {
-			fk_error("--offset %s moves the data outside the 4 GiB "
-				 "address space", a->offset);
-			return -1;
-		}
-		lo = fk_segs_start(s);
-		hi = fk_segs_end(s);
+/* Keeps [*lo, *hi) of --crop; refuses a range that keeps no data. */
+static int apply_crop(const struct fk_opt_list *crop, struct fk_segs *s,
+		      uint64_t *lo, uint64_t *hi)
+{
+	uint64_t start = fk_segs_start(s), end = fk_segs_end(s);
+
+	if (fk_parse_u64(crop->values[0], lo) ||
+	    fk_parse_u64(crop->values[1], hi) || *hi <= *lo ||
+	    *hi > FK_ADDR_LIMIT) {
+		fk_error("--crop: '%s %s' is not a range A B with A < B",
+			 crop->values[0], crop->values[1]);
+		return -1;
 	}
-	if (a->crop.count) {
-		if (fk_parse_u64(a->crop.values[0], &lo) ||
-		    fk_parse_u64(a->crop.values[1], &hi) || hi <= lo ||
-		    hi > FK_ADDR_LIMIT) {
-			fk_error("--crop: '%s %s' is not a range A B with A < B",
-				 a->crop.values[0], a->crop.values[1]);
-			return -1;
-		}
-		fk_segs_crop(s, lo, hi);
-		wo->has_base = true;
-		wo->base = lo;
+	fk_segs_crop(s, *lo, *hi);
+	if (s->n == 0) {
+		fk_error("--crop 0x%llX 0x%llX keeps none of the data, which "
+			 "lies in 0x%llX..0x%llX: crop a range that overlaps it",
+			 (unsigned long long)*lo, (unsigned long long)*hi,
+			 (unsigned long long)start, (unsigned long long)end);
+		return -1;
 	}
-	if (a->fill && s->n && fk_segs_fill(s, a->crop.count ? lo :
-					    fk_segs_start(s),
-					    a->crop.count ? hi : fk_segs_end(s),
-					    wo->fill)) {
+	return 0;
+}
+
+/* Fills the gaps of [lo, hi) with the fill byte, within FK_SPAN_MAX. */
+static int apply_fill(struct fk_segs *s, uint64_t lo, uint64_t hi,
+		      uint8_t fill, const char *what)
+{
+	struct fk_fmt_error err;
+
+	if (fk_segs_check_span(s, lo, hi, what, &err)) {
+		fk_error("%s", err.msg);
+		return -1;
+	}
+	if (fk_segs_fill(s, lo, hi, fill)) {
 		fk_error("out of memory filling 0x%llx..0x%llx",
 			 (unsigned long long)lo, (unsigned long long)hi);
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * --offset, then --crop, then --fill, in that order. A bin output of a
+ * crop is exactly [A, B): the bytes the input does not give there are
+ * filled (with --fill, else 0xFF), as a programmer writing that range
+ * expects; other formats keep the crop's gaps unless --fill is given.
+ */
+static int convert_transform(const struct convert_args *a, struct fk_segs *s,
+			     struct fk_write_opts *wo)
+{
+	uint64_t lo, hi;
+	enum fk_format out = a->format ? fk_format_by_name(a->format)
+				       : fk_format_by_path(a->out);
+
+	if (a->offset && apply_offset(a->offset, s))
+		return -1;
+	if (a->crop.count) {
+		if (apply_crop(&a->crop, s, &lo, &hi))
+			return -1;
+		wo->has_base = true;
+		wo->base = lo;
+		if (a->fill || out == FK_FMT_BIN)
+			return apply_fill(s, lo, hi, wo->fill, "--crop's range");
+		return 0;
+	}
+	if (a->fill && s->n)
+		return apply_fill(s, fk_segs_start(s), fk_segs_end(s), wo->fill,
+				  "--fill's range");
 	return 0;
 }
 
@@ -172,7 +216,8 @@ int cmd_convert(int argc, char **argv)
 		  .value = &a.base },
 		{ 0, "offset", "N", "add N (may be negative) to every address",
 		  .value = &a.offset },
-		{ 0, "crop", "A B", "keep only [A, B); a bin output starts at A",
+		{ 0, "crop", "A B", "keep only [A, B); a bin output is exactly "
+		  "[A, B), gaps filled",
 		  .nargs = 2, .list = &a.crop },
 		{ 0, "fill", "X", "fill gaps with byte X (bin gaps and UF2 "
 		  "padding default to 0xFF)", .value = &a.fill },

@@ -85,7 +85,7 @@ dfuse-pack -b 0x08000000@0:t0.bin -b 0x90000000@1:t1.bin peer.dfu >/dev/null
 expect_fail "2 targets; choose one with --target" "$FK" convert peer.dfu -o x.bin
 "$FK" convert peer.dfu --target 0 -o got0.bin
 "$FK" convert peer.dfu --target 1 -o got1.hex
-"$FK" convert got1.hex --crop 0x90000000 0x90001000 -o got1.bin
+"$FK" convert got1.hex --crop 0x90000000 0x900007D0 -o got1.bin
 same got0.bin t0.bin
 same got1.bin t1.bin
 

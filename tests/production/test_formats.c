@@ -652,6 +652,33 @@ static void test_elf_for_arm_and_riscv_is_read(void **state)
 	fk_buf_free(&b);
 }
 
+/* Internal flash and a byte near 4 GiB: a binary would be 4 GiB of
+ * fill. Refused with where the data lies, before any allocation. */
+static void test_bin_refuses_a_span_past_256_mib_before_allocating(void **state)
+{
+	struct fk_segs s;
+	struct fk_write_opts o;
+	struct fk_fmt_error err;
+	struct fk_buf b = { 0 };
+
+	(void)state;
+	fk_segs_init(&s);
+	add_random(&s, 0x08000000, 16);
+	add_random(&s, 0xFFFFFF00, 16);
+	fk_write_opts_init(&o);
+	assert_int_equal(fk_format_write(FK_FMT_BIN, &s, &o, &b, &err), -1);
+	assert_string_equal(err.msg, "a binary from 0x08000000 to 0xFFFFFF10 "
+			    "would be 3968 MiB, more than the 256 MiB flashkit "
+			    "lays out in one piece; the data lies in "
+			    "0x08000000..0x08000010 and 0xFFFFFF00..0xFFFFFF10 "
+			    "with a gap between: write a format that keeps gaps"
+			    " (hex, srec, uf2, dfu), or one binary per part "
+			    "with --crop 0x8000000 0x8000010 and --crop "
+			    "0xFFFFFF00 0xFFFFFF10");
+	assert_null(b.p);
+	fk_segs_free(&s);
+}
+
 static void test_segments_join_and_fill(void **state)
 {
 	struct fk_segs s;
@@ -710,6 +737,7 @@ int main(void)
 		cmocka_unit_test(test_elf_truncated_program_header_is_reported),
 		cmocka_unit_test(test_elf_for_a_host_machine_is_refused_naming_it),
 		cmocka_unit_test(test_elf_for_arm_and_riscv_is_read),
+		cmocka_unit_test(test_bin_refuses_a_span_past_256_mib_before_allocating),
 		cmocka_unit_test(test_segments_join_and_fill),
 	};
 

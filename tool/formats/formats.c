@@ -98,6 +98,8 @@ const char *fk_segs_strerror(int rc)
 	case FK_SEGS_OVERLAP: return "overlaps data given earlier";
 	case FK_SEGS_TOO_HIGH: return "ends past the 4 GiB address space";
 	case FK_SEGS_NOMEM: return "out of memory";
+	case FK_SEGS_TOO_BIG: return "spans more than the 256 MiB flashkit "
+				     "lays out in one piece";
 	default: return "no error";
 	}
 }

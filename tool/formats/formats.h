@@ -171,6 +171,15 @@ int fk_text_add_data(struct fk_segs *out, const char *name,
 		     unsigned long line, uint64_t addr, const uint8_t *data,
 		     uint64_t len, struct fk_fmt_error *err);
 
+/*
+ * Checks that [lo, hi), which what (say "a binary") would lay out in one
+ * piece, fits FK_SPAN_MAX. If not, fills err with the span, where the
+ * data of s lies (the two parts around its widest gap) and the options
+ * that help (a format that keeps gaps, --crop per part), and returns -1.
+ */
+int fk_segs_check_span(const struct fk_segs *s, uint64_t lo, uint64_t hi,
+		       const char *what, struct fk_fmt_error *err);
+
 /* Names the fk_segs_add() failure for a message. */
 const char *fk_segs_strerror(int rc);
 

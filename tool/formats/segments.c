@@ -222,6 +222,8 @@ int fk_segs_fill(struct fk_segs *s, uint64_t lo, uint64_t hi, uint8_t value)
 		return 0;
 	if (hi > FK_ADDR_LIMIT)
 		return FK_SEGS_TOO_HIGH;
+	if (hi - lo > FK_SPAN_MAX)
+		return FK_SEGS_TOO_BIG;
 	block = malloc(hi - lo);
 	if (!block)
 		return FK_SEGS_NOMEM;

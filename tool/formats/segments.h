@@ -22,6 +22,15 @@
 /* The highest end address any format can express (4 GiB). */
 #define FK_ADDR_LIMIT 0x100000000ull
 
+/*
+ * The largest range laid out contiguously in memory: a binary output, or
+ * the range --fill fills (256 MiB: the largest serial NOR parts, 2 Gbit,
+ * hold that much; a larger span is a sparse input, such as internal
+ * flash and a QSPI window 2 GiB apart, and belongs in a format that
+ * keeps gaps, or in one binary per part).
+ */
+#define FK_SPAN_MAX (256ull << 20)
+
 struct fk_seg {
 	uint64_t addr; /* first byte */
 	uint64_t len;  /* bytes, >= 1 */
@@ -43,6 +52,7 @@ enum {
 	FK_SEGS_OVERLAP = -1, /* *clash set to the first overlapping address */
 	FK_SEGS_TOO_HIGH = -2,/* range ends past FK_ADDR_LIMIT */
 	FK_SEGS_NOMEM = -3,
+	FK_SEGS_TOO_BIG = -4, /* fk_segs_fill: range larger than FK_SPAN_MAX */
 };
 
 void fk_segs_init(struct fk_segs *s);
@@ -76,7 +86,8 @@ int fk_segs_shift(struct fk_segs *s, int64_t delta);
 
 /* Fills every gap inside [lo, hi) with value, and extends to lo and hi,
  * so that the result is one segment covering exactly [lo, hi) when it
- * was cropped to it first. */
+ * was cropped to it first. Refuses (FK_SEGS_TOO_BIG, s unchanged) a
+ * range larger than FK_SPAN_MAX before allocating anything. */
 int fk_segs_fill(struct fk_segs *s, uint64_t lo, uint64_t hi, uint8_t value);
 
 /* Copies [addr, addr+len) into out; bytes no segment holds get fill. */
