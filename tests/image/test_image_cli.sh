@@ -144,7 +144,7 @@ expect_rc 2 "$FK" image sign -k "$T/k.pem" -H 0x200 --pad-header -S 0x3000 "$P" 
 grep -Eq "109[456] bytes too large" "$T/err" ||
 	fail "size refusal: $(cat "$T/err")"
 [ ! -e "$T/big.img" ] || fail "refused image was written"
-ls "$T" | grep -q tmp- && fail "temporary file left behind"
+ls "$T" | grep -q 'tmp' && fail "temporary file left behind"
 # Header not padded and payload not starting with zeros: refused.
 expect_rc 2 "$FK" image sign -H 0x200 "$P" "$T/x.img"
 grep -q "pad-header" "$T/err" || fail "pad-header hint"

@@ -29,7 +29,7 @@ printf ':0400000001020304F2\n:0400040001020304F1\n:00000001FF\n' >badsum.hex
 expect_fail "badsum.hex:2: bad checksum 0xF1, the record's bytes need 0xEE" \
 	"$FK" convert badsum.hex -o out.bin
 [ ! -e out.bin ] || fail "out.bin written despite the error"
-ls out.bin.tmp-* 2>/dev/null && fail "temporary file left behind"
+ls out.bin.flashkit-tmp.* 2>/dev/null && fail "temporary file left behind"
 pass
 printf ':0400000001020304F2\n:04000400010\n' >cut.hex
 expect_fail "cut.hex:2: odd number of hex digits" "$FK" convert cut.hex -o out.bin

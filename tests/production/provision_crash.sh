@@ -77,7 +77,7 @@ prov --count 0
 python3 "$CHECK" out serials.state $DEVINFO || fail "after random kills"
 # Unnamed (O_TMPFILE) files vanish with the process; the fallback's
 # temporary names would stay (they are never taken for outputs).
-echo "provision: $(ls out | grep -c '\.tmp-' || true) temporary files left by the kills"
+echo "provision: $(ls out | grep -c 'flashkit-tmp' || true) temporary files left by the kills"
 echo "provision: $kills SIGKILLs in 25 runs, $mid left a run pending; nothing lost or repeated"
 [ $mid -gt 0 ] || echo "note: no kill landed mid-run this time"
 pass
