@@ -1,7 +1,10 @@
 /*
- * Little- and big-endian loads and stores for the binary formats (UF2,
- * DfuSe, ELF), which are read from untrusted buffers byte by byte, and
- * the line splitter of the text formats.
+ * The host side's one set of little- and big-endian loads and stores
+ * (fk_le*, fk_be*, fk_put_le*, fk_put_be*): the binary formats (UF2,
+ * DfuSe, ELF) read untrusted buffers byte by byte through them, the text
+ * formats their addresses, and any other host code (image, provisioning,
+ * the simulator's CLI) includes "formats/bytes.h" rather than defining
+ * its own. Also the line splitter of the text formats.
  */
 #ifndef FLASHKIT_TOOL_BYTES_H
 #define FLASHKIT_TOOL_BYTES_H
@@ -53,6 +56,20 @@ static inline void fk_put_le32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 8);
 	p[2] = (uint8_t)(v >> 16);
 	p[3] = (uint8_t)(v >> 24);
+}
+
+static inline void fk_put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void fk_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
 }
 
 /*

@@ -223,8 +223,9 @@ int fk_ihex_write(const struct fk_segs *s, const struct fk_write_opts *o,
 			if (n > room)
 				n = room;
 			if (hi != upper) {
-				uint8_t b[2] = { (uint8_t)(hi >> 8), (uint8_t)hi };
+				uint8_t b[2];
 
+				fk_put_be16(b, (uint16_t)hi);
 				p = put_record(p, 0x04, 0, b, 2);
 				upper = hi;
 			}
@@ -240,11 +241,9 @@ int fk_ihex_write(const struct fk_segs *s, const struct fk_write_opts *o,
 		uint8_t *p = out->p + out->len;
 
 		if (s->has_entry) {
-			uint8_t b[4] = { (uint8_t)(s->entry >> 24),
-					 (uint8_t)(s->entry >> 16),
-					 (uint8_t)(s->entry >> 8),
-					 (uint8_t)s->entry };
+			uint8_t b[4];
 
+			fk_put_be32(b, (uint32_t)s->entry);
 			p = put_record(p, 0x05, 0, b, 4);
 		}
 		p = put_record(p, 0x01, 0, NULL, 0);
