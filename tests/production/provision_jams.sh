@@ -97,4 +97,9 @@ expect_fail "partition 'app' has role slot; a device record goes only into a par
 grep -q '^next 10$' serials.state || fail "reserved: $(cat serials.state)"
 prov -o out --count 1 --partition devinfo
 pass
+# A damaged pending line says so (it used to fail with no message).
+printf 'flashkit provision state 1\nstart 1\nnext 3\npending 1 3 ../../x\ndir %s\n' \
+	"$PWD/out" >serials.state
+expect_fail "the interrupted run's format '../../x' is unknown; the counter state is damaged" \
+	prov -o out --count 1
 echo "provision jams: $checks checks"
