@@ -12,13 +12,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static FILE *null;
+	struct fk_diag counting = { 0 }; /* counts, prints nothing */
 	struct fk_kv_settings s;
 
-	if (!null)
-		null = fopen("/dev/null", "w");
 	if (fk_kv_settings_parse("fuzz.yaml", (const char *)data, size, &s,
-				 null) != FK_OK)
+				 &counting) != FK_OK)
 		return 0;
 	for (size_t i = 0; i < s.count; i++) {
 		if (s.items[i].id >= s.cfg.key_limit ||

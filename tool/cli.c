@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "common/number.h"
 
 void fk_error(const char *fmt, ...)
 {
@@ -180,28 +181,59 @@ int fk_opt_parse(const struct fk_command_help *help, int argc, char **argv,
 
 int fk_parse_u64(const char *text, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
-	uint64_t mult = 1;
+	const char *why;
 
-	if (!text || !*text || *text == '-' || *text == '+')
-		return -1;
-	errno = 0;
-	v = strtoull(text, &end, 0);
-	if (errno || end == text)
-		return -1;
-	switch (*end) {
-	case 'K': case 'k': mult = 1024; end++; break;
-	case 'M': case 'm': mult = 1024 * 1024; end++; break;
-	case 'G': case 'g': mult = 1024ull * 1024 * 1024; end++; break;
-	default: break;
-	}
-	if (*end != '\0')
-		return -1;
-	if (v > UINT64_MAX / mult)
-		return -1;
-	*out = v * mult;
-	return 0;
+	return fk_number_parse(text, FK_NUM_SIZE, UINT64_MAX, out, &why) ? -1
+									: 0;
+}
+
+int fk_opt_number(const char *option, const char *text, uint64_t max,
+		  uint64_t *out)
+{
+	const char *why;
+	char shown[256] = "";
+	int rc = fk_number_parse(text, FK_NUM_SIZE, max, out, &why);
+
+	if (!rc)
+		return 0;
+	fk_diag_escape(shown, sizeof(shown), text ? text : "");
+	if (rc == -2)
+		fk_error("%s '%s' is larger than %llu", option, shown,
+			 (unsigned long long)max);
+	else
+		fk_error("%s '%s' %s", option, shown, why);
+	return -1;
+}
+
+static void print_diag(void *ctx, enum fk_severity severity,
+		       const struct fk_pos *pos, const char *text)
+{
+	char line[FK_DIAG_MSG_MAX + 256];
+
+	fprintf(ctx ? ctx : stderr, "%s\n",
+		fk_diag_format(line, sizeof(line), severity, pos, text));
+}
+
+struct fk_diag *fk_cli_diag(void)
+{
+	static struct fk_diag sink = { .emit = print_diag };
+
+	return &sink;
+}
+
+void fk_layout_diag(FILE *out, const struct fk_pos *pos, const char *severity,
+		    const char *fmt, ...)
+{
+	enum fk_severity sev = !strcmp(severity, "error") ? FK_DIAG_ERROR :
+			       !strcmp(severity, "warning") ? FK_DIAG_WARNING :
+							     FK_DIAG_NOTE;
+	char text[FK_DIAG_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	print_diag(out, sev, pos, text);
 }
 
 int fk_read_file(const char *path, uint8_t **data, size_t *len)

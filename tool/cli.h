@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "diag/diag.h"
+
 /* Exit codes of every subcommand. */
 enum {
 	FK_EXIT_OK = 0,
@@ -62,9 +64,34 @@ void fk_opt_print_help(const struct fk_command_help *help, FILE *out);
 void fk_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fk_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Parses a number: decimal, 0x hex, with an optional K/M/G suffix
- * (binary multiples). Returns 0 or -1. */
+/* Parses a number with the one grammar (common/number.h): decimal, 0x
+ * hex, '_' between digits, an optional K/M/G suffix (binary multiples),
+ * no octal. Returns 0 or -1 (nothing printed). */
 int fk_parse_u64(const char *text, uint64_t *out);
+
+/*
+ * The value of a command-line option as a number of the same grammar,
+ * at most max: returns 0, or prints "flashkit: error: --OPT 'TEXT' ..."
+ * naming the value and what is wrong with it, and returns -1. option is
+ * the option as the user writes it ("--count").
+ */
+int fk_opt_number(const char *option, const char *text, uint64_t max,
+		  uint64_t *out);
+
+/*
+ * The CLI's diagnostics sink: prints each message of the host libraries
+ * to stderr in the one form (fk_diag_format). main() installs it as the
+ * default sink; commands that do not show the layout (everything but
+ * `layout check/show/gen/draw`) set no_warnings, and main() prints one
+ * note at the end saying how many warnings were only counted.
+ */
+struct fk_diag *fk_cli_diag(void);
+
+/* "FILE:LINE:COL: SEVERITY: " + message on out (stderr when NULL),
+ * through fk_diag_format: for commands that report a problem at a
+ * position of a file they read. severity: "error", "warning", "note". */
+void fk_layout_diag(FILE *out, const struct fk_pos *pos, const char *severity,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Reads a whole file into a malloc'd buffer (NUL-terminated past len).
  * Prints the error and returns -1 on failure. */

@@ -101,14 +101,18 @@ static int geometry_from_options(struct kv_target *t)
 			 "NAME, or --sector-size N --sectors N");
 		return -1;
 	}
-	if (fk_parse_u64(t->sector_size, &ss) || fk_parse_u64(t->sectors, &n) ||
-	    (t->write_unit && fk_parse_u64(t->write_unit, &wu)) ||
-	    (t->erased && fk_parse_u64(t->erased, &erased)) ||
-	    ss > (1u << 30) || n > 0xFFFF || ss * n > 0xFFFFFFFFull ||
-	    (erased != 0xFF && erased != 0)) {
-		fk_error("bad geometry: sector size, sectors, write unit must "
-			 "be numbers (K/M suffixes allowed), erased value "
-			 "0xFF or 0x00");
+	if (fk_opt_number("--sector-size", t->sector_size, 1u << 30, &ss) ||
+	    fk_opt_number("--sectors", t->sectors, 0xFFFF, &n) ||
+	    (t->write_unit &&
+	     fk_opt_number("--write-unit", t->write_unit, 256, &wu)) ||
+	    (t->erased &&
+	     fk_opt_number("--erased-value", t->erased, 0xFF, &erased)))
+		return -1;
+	if (ss * n > 0xFFFFFFFFull || (erased != 0xFF && erased != 0)) {
+		fk_error("bad geometry: %s sectors of %s bytes make more than "
+			 "4G, or --erased-value %s is not 0xFF or 0x00",
+			 t->sectors, t->sector_size,
+			 t->erased ? t->erased : "0xFF");
 		return -1;
 	}
 	t->run.count = (uint32_t)n;
@@ -162,6 +166,23 @@ static const char *mount_hint(int rc)
 		       fk_strerror(rc);
 }
 
+/* In a dump the configuration is the store's own (its header): when it
+ * does not mount, the geometry given is not the one it was built for. */
+static const char *dump_mount_hint(int rc, const struct fk_kv_config *cfg)
+{
+	static char hint[320];
+
+	if (rc != FK_EINVAL)
+		return fk_strerror(rc);
+	snprintf(hint, sizeof(hint), "its header (keys %u, value-max %u, "
+		 "record-max %u) does not fit the geometry given: the store "
+		 "was built for other sectors or another write unit; give the "
+		 "--layout/--partition or --sector-size/--sectors/--write-unit "
+		 "it was built with, or none of them to detect its geometry",
+		 cfg->key_limit, cfg->value_max, cfg->record_max);
+	return hint;
+}
+
 static int kv_build(int argc, char **argv)
 {
 	static struct kv_target t;
@@ -202,7 +223,7 @@ static int kv_build(int argc, char **argv)
 		goto usage;
 	if (fk_read_file(argv[0], &text, &len))
 		goto usage;
-	if (fk_kv_settings_parse(argv[0], (char *)text, len, &set, stderr)) {
+	if (fk_kv_settings_parse(argv[0], (char *)text, len, &set, NULL)) {
 		fprintf(stderr, "%s: %u error%s; no image written\n", argv[0],
 			set.errors, set.errors == 1 ? "" : "s");
 		rc = FK_EXIT_FAIL;
@@ -401,7 +422,7 @@ static int kv_dump(int argc, char **argv)
 		}
 		if ((rc = fk_kv_mount(kv, &area, &cfg)) != FK_OK) {
 			fk_error("%s: cannot mount the store: %s", argv[0],
-				 mount_hint(rc));
+				 dump_mount_hint(rc, &cfg));
 			rc = FK_EXIT_FAIL;
 			goto out;
 		}

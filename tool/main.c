@@ -1,5 +1,6 @@
 /*
- * flashkit: dispatch to the subcommand named by argv[1].
+ * flashkit: dispatch to the subcommand named by argv[1]. The host
+ * libraries report through the CLI's diagnostics sink, installed here.
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,27 @@ static void usage(FILE *out)
 	fprintf(out, "\n'flashkit <command> --help' tells more.\n");
 }
 
+/*
+ * The layout's warnings are shown by `flashkit layout ...`, the command
+ * that is about the layout; every other command that reads it counts
+ * them and says once, at the end, how many there were.
+ */
+static int run(const struct command *cmd, int argc, char **argv)
+{
+	struct fk_diag *sink = fk_cli_diag();
+	int rc;
+
+	sink->no_warnings = strcmp(cmd->name, "layout") != 0;
+	fk_diag_set_default(sink);
+	rc = cmd->run(argc, argv);
+	if (sink->no_warnings && sink->warnings)
+		fprintf(stderr, "flashkit: note: the layout has %u warning%s; "
+			"'flashkit layout check' shows %s\n", sink->warnings,
+			sink->warnings == 1 ? "" : "s",
+			sink->warnings == 1 ? "it" : "them");
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -37,9 +59,11 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return FK_EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		argv[1] = "version";
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+			return run(&commands[i], argc - 1, argv + 1);
 	}
 	fk_error("unknown command '%s'", argv[1]);
 	usage(stderr);

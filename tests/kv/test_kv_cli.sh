@@ -82,14 +82,25 @@ bad "bad.yaml:4:3: error: the value of key 1 has 30 bytes, more than value-max (
 bad "bad.yaml:2:3: error: key 9 is not below keys (8)" $'values:\n  9: "x"\nkeys: 8'
 bad "bad.yaml:1:1: error: unknown key 'colour'" $'colour: red'
 bad "bad.yaml:2:12: error: 'zz' at byte 1 is not a hex byte" $'values:\n  1: {hex: "00zz"}'
-bad "bad.yaml:2:12: error: u16 must be a number from 0 to 65535" $'values:\n  1: {u16: 70000}'
+bad "bad.yaml:2:12: error: u16: '70000' is larger than 65535" $'values:\n  1: {u16: 70000}'
 bad "bad.yaml:3:3: error: key 1 is given twice (first at line 2)" $'values:\n  1: "a"\n  1: "b"'
-bad "bad.yaml:2:1: error: 'values' is given twice (first at line 1)" $'values: {}\nvalues: {}'
-bad "bad.yaml:1:7: error: keys must be a number from 0 to 128" $'keys: many'
+bad "bad.yaml:2:1: error: 'values' is given twice in a settings file (first at line 1)" $'values: {}\nvalues: {}'
+bad "bad.yaml:1:7: error: 'keys' of the settings: 'many' is not a number" $'keys: many'
+# One number grammar: no octal; a leading zero is refused, not read as 8.
+bad "bad.yaml:2:3: error: a key id: '010' has a leading zero" $'values:\n  010: "x"'
+bad "bad.yaml:1:12: error: 'value-max' of the settings: '010' has a leading zero" $'value-max: 010'
+# The one YAML reader: NUL in a value, nesting depth, and all typos at once.
+bad "bad.yaml:2:6: error: 'x\\u0000...' holds a NUL character" $'values:\n  1: "x\\u0000y"'
+deep=$(printf '%.0s[' $(seq 1 40000))
+bad "nests lists and mappings deeper than 64 levels" "values: $deep"
+printf 'kes: 8\nvalue-mx: 8\nrecord-mux: 40\n' >typos.yaml
+expect_fail "unknown key 'kes' in a settings file; did you mean 'keys'?" "$FK" kv build typos.yaml -o bad.bin --sector-size 4K --sectors 4
+[ "$(grep -c "unknown key" err.txt)" = 3 ] || fail "three typos, not three errors in one run: $(cat err.txt)"
 bad "error: keys must be a multiple of 8" $'keys: 12'
-bad "YAML:" $'values: [1, 2'
+bad "YAML syntax:" $'values: [1, 2'
 bad "the configuration does not fit" $'keys: 128\nvalue-max: 100'
-bad "bad geometry" $'keys: 8' --sector-size "" --sectors 4
+bad "--sector-size '' is not a number" $'keys: 8' --sector-size "" --sectors 4
+bad "--sectors '010' has a leading zero" $'keys: 8' --sectors 010
 printf 'keys: 8\n' >ok.yaml
 expect_fail "give the store's place" "$FK" kv build ok.yaml -o x.bin
 expect_fail "partition 'app-a' has role slot" "$FK" kv build ok.yaml -o x.bin --layout "$L" --partition app-a
@@ -98,4 +109,8 @@ expect_fail "no partition 'nope'" "$FK" kv build ok.yaml -o x.bin --layout "$L" 
 head -c 8192 /dev/urandom >noise.bin
 expect_fail "no settings store found" "$FK" kv dump noise.bin
 expect_fail "but the store's place is 65536 bytes" "$FK" kv dump noise.bin --layout "$L" --partition settings
+# A store read with another geometry than its own: the advice is about the
+# geometry given, not about the store's configuration.
+expect_fail "does not fit the geometry given" "$FK" kv dump ecc.bin --sector-size 128K --sectors 2 --write-unit 1
+grep -q "lower keys or value-max" err.txt && fail "kv dump advises changing the store's own configuration"
 echo "kv cli: $checks checks passed"

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "diag_capture.h"
 #include "layout/layout.h"
 
 static char example_path[512];
@@ -133,10 +134,12 @@ static void test_invalid_layout_is_freed_and_counts_errors(void **state)
 	size_t msg_len = 0;
 
 	(void)state;
-	opts.diag = open_memstream(&msg, &msg_len);
+	struct fk_diag sink = capture_sink(open_memstream(&msg, &msg_len));
+
+	opts.diag = &sink;
 	assert_int_equal(fk_layout_load_buffer("t.yaml", text, strlen(text),
 					       &L, &opts), FK_EINVAL);
-	fclose(opts.diag);
+	fclose(sink.ctx);
 	assert_int_equal(L.error_count, 2);
 	assert_null(L.partitions);
 	assert_non_null(strstr(msg, "t.yaml:4:37: error: partition 'a' ends at "
@@ -172,7 +175,8 @@ static void test_placement_follows_align_offset_and_rest(void **state)
 	struct fk_layout L;
 	const struct fk_layout_partition *p;
 	FILE *quiet = fopen("/dev/null", "w");
-	struct fk_layout_load_opts opts = { .diag = quiet };
+	struct fk_diag sink = capture_sink(quiet);
+	struct fk_layout_load_opts opts = { .diag = &sink };
 
 	(void)state;
 	assert_int_equal(fk_layout_load_buffer("p.yaml", text, strlen(text), &L,
@@ -228,7 +232,8 @@ static void test_dedicated_boot_state_gives_the_trailer_back(void **state)
 	struct fk_layout L;
 	const struct fk_layout_image *img;
 	FILE *quiet = fopen("/dev/null", "w");
-	struct fk_layout_load_opts opts = { .diag = quiet };
+	struct fk_diag sink = capture_sink(quiet);
+	struct fk_layout_load_opts opts = { .diag = &sink };
 
 	(void)state;
 	assert_int_equal(fk_layout_load_buffer("b.yaml", text, strlen(text), &L,
@@ -246,9 +251,24 @@ static void test_dedicated_boot_state_gives_the_trailer_back(void **state)
 	fk_layout_free(&L);
 }
 
+/* Bytes of a user's file are escaped in every message: a raw ESC or a
+ * lone 0x89 would otherwise drive (or garble) the terminal. */
+static void test_diag_format_escapes_control_and_invalid_bytes(void **state)
+{
+	struct fk_pos at = { "f\x1b.yaml", 3, 4 };
+	char line[256];
+
+	(void)state;
+	assert_string_equal(fk_diag_format(line, sizeof(line), FK_DIAG_ERROR,
+					   &at, "bad \x1b[31m\x89PNG h\xc3\xa9"),
+			    "f\\x1b.yaml:3:4: error: bad \\x1b[31m\\x89PNG "
+			    "h\xc3\xa9");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_diag_format_escapes_control_and_invalid_bytes),
 		cmocka_unit_test(test_load_f407_resolves_names_and_addresses),
 		cmocka_unit_test(test_geometry_builds_a_simulator_shaped_like_the_layout),
 		cmocka_unit_test(test_trailer_is_the_last_sector_of_the_primary_slot),

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "diag_capture.h"
 #include "layout/layout.h"
 
 /* Lines 1-7: one flash memory; the partitions start at line 8. */
@@ -395,11 +396,13 @@ static void run_case(void **state)
 	size_t len = 0;
 	int rc;
 
-	opts.diag = open_memstream(&msg, &len);
+	struct fk_diag sink = capture_sink(open_memstream(&msg, &len));
+
+	opts.diag = &sink;
 	opts.no_warnings = true;
 	rc = fk_layout_load_buffer("bad.yaml", c->text, strlen(c->text), &L,
 				   &opts);
-	fclose(opts.diag);
+	fclose(sink.ctx);
 	snprintf(expect, sizeof(expect), "bad.yaml:%s", c->expect);
 	if (rc != FK_EINVAL || !strstr(msg, expect))
 		fail_msg("%s: rc %d, expected\n  %s\ngot\n%s", c->name, rc,
@@ -424,10 +427,12 @@ static void test_warnings_keep_the_layout_valid(void **state)
 	size_t len = 0;
 
 	(void)state;
-	opts.diag = open_memstream(&msg, &len);
+	struct fk_diag sink = capture_sink(open_memstream(&msg, &len));
+
+	opts.diag = &sink;
 	assert_int_equal(fk_layout_load_buffer("w.yaml", text, strlen(text),
 					       &L, &opts), 0);
-	fclose(opts.diag);
+	fclose(sink.ctx);
 	assert_int_equal(L.warning_count, 4);
 	assert_non_null(strstr(msg, "w.yaml:17:33: warning: image 'app': slots "
 				    "'a' (256K) and 'b' (128K) differ in size"));

@@ -16,7 +16,6 @@
 #define FLASHKIT_TOOL_KV_SETTINGS_H
 
 #include <stddef.h>
-#include <stdio.h>
 
 #include "flashkit/kv.h"
 #include "layout/layout.h"
@@ -37,11 +36,12 @@ struct fk_kv_settings {
 	unsigned errors;
 };
 
-/* Parses a settings file from a buffer; name is used in diagnostics,
- * which go to diag as FILE:LINE:COL: error: ... Returns 0, or FK_EINVAL
- * after printing every problem (then *out is freed). */
+/* Parses a settings file from a buffer; name is used in positions.
+ * Every problem goes to diag (NULL: the default sink) at its
+ * FILE:LINE:COL. Returns 0, or FK_EINVAL after reporting every problem
+ * (then *out is freed; out->errors says how many). */
 int fk_kv_settings_parse(const char *name, const char *text, size_t len,
-			 struct fk_kv_settings *out, FILE *diag);
+			 struct fk_kv_settings *out, struct fk_diag *diag);
 void fk_kv_settings_free(struct fk_kv_settings *s);
 
 #endif

@@ -171,20 +171,21 @@ struct fk_layout {
 	uint32_t module_count;
 	struct fk_layout_image *images;
 	uint32_t image_count;
-	uint32_t error_count;         /* diagnostics printed by the loader */
+	uint32_t error_count;         /* diagnostics reported by the loader */
 	uint32_t warning_count;
 };
 
 struct fk_layout_load_opts {
-	FILE *diag;       /* where diagnostics go; NULL: stderr */
-	bool no_warnings; /* do not print warnings (still counted) */
+	struct fk_diag *diag; /* where diagnostics go; NULL: the default
+			       * sink (fk_diag_default()) */
+	bool no_warnings; /* do not pass warnings on (still counted) */
 	bool no_checks;   /* parse and resolve only; skip the hardware checks */
 };
 
 /*
- * Reads, parses and checks a layout file. Prints every problem as
- * "FILE:LINE:COL: error: ..." (or warning), each saying what to change.
- * opts may be NULL (stderr, warnings on, checks on).
+ * Reads, parses and checks a layout file. Reports every problem to the
+ * sink at its FILE:LINE:COL, each saying what to change; prints nothing.
+ * opts may be NULL (default sink, warnings on, checks on).
  * Returns 0 when the layout is valid (warnings allowed), FK_EINVAL when
  * it has errors (out->error_count says how many), FK_EIO when the file
  * cannot be read. On error *out is freed and zeroed; on success the
@@ -270,12 +271,5 @@ const char *fk_layout_role_name(enum fk_layout_role role);
 const char *fk_layout_kind_name(enum fk_layout_mem_kind kind);
 const char *fk_layout_strategy_name(enum fk_layout_strategy strategy);
 const char *fk_layout_protect_name(enum fk_layout_protect protect);
-
-/* Prints "FILE:LINE:COL: SEVERITY: " + message + "\n" to out, for any
- * command that reports a problem at a layout position. severity is
- * "error", "warning" or "note". */
-void fk_layout_diag(FILE *out, const struct fk_pos *pos,
-		    const char *severity, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * What the files of tool/layout/ share and nobody else needs: the
- * diagnostics counter, the check pass, value parsers and the name
- * helpers. The public model is in layout.h.
+ * What the files of tool/layout/ share and nobody else needs: the check
+ * pass, the size parser of sector maps and sector arithmetic. The public
+ * model is in layout.h; diagnostics go to a sink (diag/diag.h).
  */
 #ifndef FLASHKIT_TOOL_LAYOUT_INTERNAL_H
 #define FLASHKIT_TOOL_LAYOUT_INTERNAL_H
@@ -12,40 +12,15 @@
 #include "flashkit/boot.h"
 #include "layout.h"
 
-/* Where diagnostics go and how many were printed. */
-struct fk_diag {
-	FILE *out;
-	bool no_warnings;
-	uint32_t errors;
-	uint32_t warnings;
-};
-
-void fk_diag_error(struct fk_diag *d, const struct fk_pos *pos,
-		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void fk_diag_warning(struct fk_diag *d, const struct fk_pos *pos,
-		     const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-void fk_diag_note(struct fk_diag *d, const struct fk_pos *pos,
-		  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
 /* The hardware checks on a resolved model (layout_check.c). */
 void fk_layout_check(const struct fk_layout *layout, struct fk_diag *d);
 
 /*
- * Parses a size or address as layout files write them: decimal, 0x hex,
- * '_' between digits, an optional K/M/G suffix (binary multiples, "KB",
- * "KiB" also accepted). Returns 0, or -1 with *why set to a short
- * explanation. Values above 0xFFFFFFFF are refused.
+ * Parses a size or address with the one number grammar
+ * (common/number.h, sizes allowed). Returns 0, or -1 with *why set to a
+ * short explanation. Values above 0xFFFFFFFF are refused.
  */
 int fk_layout_parse_u32(const char *text, uint32_t *out, const char **why);
-
-/* Edit distance between two short strings (for "did you mean"). */
-size_t fk_layout_edit_distance(const char *a, const char *b);
-
-/* The closest of the candidates to word, when it is close enough to be a
- * likely typo; otherwise NULL. */
-const char *fk_layout_suggest(const char *word, const char *const *candidates,
-			      size_t count);
 
 /* "128K", "1M", "0x200 (512)": a human size into buf. */
 const char *fk_layout_fmt_size(char *buf, size_t len, uint64_t bytes);

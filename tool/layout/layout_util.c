@@ -1,179 +1,25 @@
 /*
- * Small pieces every part of the layout code uses: diagnostics in the
- * FILE:LINE:COL form, the size/address parser, "did you mean", sector
- * arithmetic on a memory's sector map, and the enum names.
+ * Small pieces every part of the layout code uses: the size/address
+ * parser of sector maps, sector arithmetic on a memory's sector map, and
+ * the enum names.
  */
-#include <ctype.h>
-#include <stdarg.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "common/number.h"
 #include "layout_internal.h"
-
-static void vdiag(FILE *out, const struct fk_pos *pos,
-		  const char *severity, const char *fmt, va_list ap)
-{
-	if (pos && pos->line)
-		fprintf(out, "%s:%u:%u: %s: ", pos->file, pos->line, pos->col,
-			severity);
-	else if (pos && pos->file)
-		fprintf(out, "%s: %s: ", pos->file, severity);
-	else
-		fprintf(out, "flashkit: %s: ", severity);
-	vfprintf(out, fmt, ap);
-	fputc('\n', out);
-}
-
-void fk_layout_diag(FILE *out, const struct fk_pos *pos,
-		    const char *severity, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vdiag(out ? out : stderr, pos, severity, fmt, ap);
-	va_end(ap);
-}
-
-void fk_diag_error(struct fk_diag *d, const struct fk_pos *pos,
-		   const char *fmt, ...)
-{
-	va_list ap;
-
-	d->errors++;
-	va_start(ap, fmt);
-	vdiag(d->out, pos, "error", fmt, ap);
-	va_end(ap);
-}
-
-void fk_diag_warning(struct fk_diag *d, const struct fk_pos *pos,
-		     const char *fmt, ...)
-{
-	va_list ap;
-
-	d->warnings++;
-	if (d->no_warnings)
-		return;
-	va_start(ap, fmt);
-	vdiag(d->out, pos, "warning", fmt, ap);
-	va_end(ap);
-}
-
-void fk_diag_note(struct fk_diag *d, const struct fk_pos *pos,
-		  const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vdiag(d->out, pos, "note", fmt, ap);
-	va_end(ap);
-}
 
 int fk_layout_parse_u32(const char *text, uint32_t *out, const char **why)
 {
-	const char *p = text;
-	uint64_t v = 0, mult = 1;
-	int base = 10, digits = 0;
+	uint64_t v;
+	int rc = fk_number_parse(text, FK_NUM_SIZE, UINT32_MAX, &v, why);
 
-	while (*p == ' ')
-		p++;
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	}
-	for (;; p++) {
-		int dv;
-
-		if (*p == '_' && digits)
-			continue;
-		if (isdigit((unsigned char)*p))
-			dv = *p - '0';
-		else if (base == 16 && isxdigit((unsigned char)*p))
-			dv = tolower((unsigned char)*p) - 'a' + 10;
-		else
-			break;
-		v = v * base + dv;
-		digits++;
-		if (v > 0xFFFFFFFFull) {
-			*why = "is larger than 4G-1 (32-bit addresses)";
-			return -1;
-		}
-	}
-	if (!digits) {
-		*why = "is not a number (write 128K, 1M, 4096 or 0x08000000)";
-		return -1;
-	}
-	switch (*p) {
-	case 'K': case 'k': mult = 1024; p++; break;
-	case 'M': case 'm': mult = 1024 * 1024; p++; break;
-	case 'G': case 'g': mult = 1024ull * 1024 * 1024; p++; break;
-	default: break;
-	}
-	if (mult > 1 && (!strcmp(p, "B") || !strcmp(p, "iB")))
-		p += strlen(p);
-	while (*p == ' ')
-		p++;
-	if (*p) {
-		*why = "has trailing characters (sizes are like 128K, 1M, "
-		       "4096 or 0x200)";
-		return -1;
-	}
-	if (v * mult > 0xFFFFFFFFull) {
+	if (rc == -2)
 		*why = "is larger than 4G-1 (32-bit addresses)";
+	if (rc)
 		return -1;
-	}
-	*out = (uint32_t)(v * mult);
+	*out = (uint32_t)v;
 	return 0;
-}
-
-size_t fk_layout_edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t row[64];
-
-	if (la >= 63 || lb >= 63)
-		return (size_t)-1;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t cost = tolower((unsigned char)a[i - 1]) ==
-					      tolower((unsigned char)b[j - 1])
-					      ? 0 : 1;
-			size_t best = diag + cost;
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-const char *fk_layout_suggest(const char *word, const char *const *candidates,
-			      size_t count)
-{
-	const char *best = NULL;
-	size_t best_d = (size_t)-1;
-	size_t limit = strlen(word) / 3 + 1;
-
-	if (limit < 2)
-		limit = 2;
-	for (size_t i = 0; i < count; i++) {
-		size_t d = fk_layout_edit_distance(word, candidates[i]);
-
-		if (d < best_d) {
-			best_d = d;
-			best = candidates[i];
-		}
-	}
-	return best_d <= limit ? best : NULL;
 }
 
 const char *fk_layout_fmt_size(char *buf, size_t len, uint64_t bytes)

@@ -1,7 +1,8 @@
 /*
  * The provisioning template: a small YAML file naming the counter state
- * and the fields of each device's record. Every problem is reported as
- * TEMPLATE:LINE:COL with what to write instead.
+ * and the fields of each device's record, read with the one YAML reader.
+ * Every problem goes to the default diagnostics sink (fk_diag_default())
+ * as TEMPLATE:LINE:COL with what to write instead; nothing is printed.
  *
  *   counter: { state: serials.state, start: 1000, last: 999999 }
  *   fields:
@@ -16,98 +17,61 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
-#include "cli.h"
 #include "flashkit/devinfo.h"
+#include "formats/files.h"
 #include "provision.h"
+#include "yaml/yaml_reader.h"
 
 struct tload {
 	struct fk_template *t;
-	yaml_document_t doc;
-	int errors;
+	struct fk_yaml y;
+	struct fk_diag d; /* counts this template's errors, relays them */
+	bool no_memory;
 };
 
-static void terr(struct tload *L, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void terr(struct tload *L, const yaml_node_t *n, const char *fmt, ...)
+static void terr(struct tload *L, const struct fk_ynode *n, const char *fmt,
+		 ...) __attribute__((format(printf, 3, 4)));
+static void terr(struct tload *L, const struct fk_ynode *n, const char *fmt,
+		 ...)
 {
+	struct fk_pos top = { L->t->path, 0, 0 };
 	va_list ap;
 
-	fprintf(stderr, "%s:%lu:%lu: error: ", L->t->path,
-		n ? (unsigned long)n->start_mark.line + 1 : 0ul,
-		n ? (unsigned long)n->start_mark.column + 1 : 0ul);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	fk_diag_vemit(&L->d, FK_DIAG_ERROR, n ? &n->pos : &top, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	L->errors++;
-}
-
-static const char *scalar(const yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value
-						: NULL;
-}
-
-static yaml_node_t *get(struct tload *L, yaml_node_t *map, const char *key)
-{
-	if (!map || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++) {
-		const char *k = scalar(yaml_document_get_node(&L->doc, p->key));
-
-		if (k && !strcmp(k, key))
-			return yaml_document_get_node(&L->doc, p->value);
-	}
-	return NULL;
 }
 
 /* Refuses keys other than the allowed ones (a typo must not pass). */
-static void only_keys(struct tload *L, yaml_node_t *map, const char *what,
-		      const char *const *keys, size_t n)
+static void only_keys(struct tload *L, const struct fk_ynode *map,
+		      const char *what, const char *const *keys, size_t n)
 {
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *kn = yaml_document_get_node(&L->doc, p->key);
-		const char *k = scalar(kn);
-		size_t i;
-
-		for (i = 0; k && i < n; i++)
-			if (!strcmp(k, keys[i]))
-				break;
-		if (!k || i == n)
-			terr(L, kn, "unknown key '%s' in %s", k ? k : "?", what);
-	}
+	fk_yaml_check_keys(&L->y, map, keys, n, what);
 }
 
-static int get_u64(struct tload *L, yaml_node_t *map, const char *key,
-		   const char *what, uint64_t *out, bool required)
+static int get_u64(struct tload *L, const struct fk_ynode *map,
+		   const char *key, const char *what, uint64_t *out,
+		   bool required)
 {
-	yaml_node_t *n = get(L, map, key);
+	int rc = fk_yaml_get_number(&L->y, map, key, what, 0, UINT64_MAX,
+				    out, NULL);
 
-	if (!n) {
-		if (required)
-			terr(L, map, "%s needs '%s'", what, key);
-		return required ? -1 : 1;
-	}
-	if (fk_parse_u64(scalar(n), out)) {
-		terr(L, n, "%s: '%s' must be a number", what, key);
-		return -1;
-	}
-	return 0;
+	if (rc == 0 && required)
+		terr(L, map, "%s needs '%s'", what, key);
+	return rc == 0 ? (required ? -1 : 1) : rc == 1 ? 0 : -1;
 }
 
-static char *dup_str(const char *s)
+/* A copy kept by the template; out of memory is an error like others. */
+static char *dup_str(struct tload *L, const char *s)
 {
 	char *d = strdup(s ? s : "");
 
-	if (!d) {
-		fk_error("out of memory");
-		exit(FK_EXIT_USAGE);
+	if (!d && !L->no_memory) {
+		L->no_memory = true;
+		terr(L, NULL, "out of memory");
 	}
-	return d;
+	return d ? d : strdup("");
 }
 
 /* "02:00:00:12:00:00" -> 48-bit number. */
@@ -200,7 +164,7 @@ static int parse_hex_bytes(const char *s, uint8_t **out, uint32_t *len)
 	return 0;
 }
 
-static void parse_type_specific(struct tload *L, yaml_node_t *v,
+static void parse_type_specific(struct tload *L, const struct fk_ynode *v,
 				struct fk_tfield *f)
 {
 	const char *what = f->name;
@@ -208,16 +172,16 @@ static void parse_type_specific(struct tload *L, yaml_node_t *v,
 
 	switch (f->type) {
 	case FK_TFIELD_SERIAL:
-		f->format = check_format(scalar(get(L, v, "format")) ?
-					 scalar(get(L, v, "format")) : "");
+		f->format = check_format(fk_yaml_text(fk_yaml_get(v, "format")) ?
+					 fk_yaml_text(fk_yaml_get(v, "format")) : "");
 		if (!f->format)
-			terr(L, get(L, v, "format") ? get(L, v, "format") : v,
+			terr(L, fk_yaml_get(v, "format") ? fk_yaml_get(v, "format") : v,
 			     "%s: 'format' needs exactly one integer conversion"
 			     " (%%u, %%06u, %%x...), like \"SN-%%06u\"", what);
 		break;
 	case FK_TFIELD_MAC:
-		if (parse_mac(scalar(get(L, v, "first")), &f->mac_first) ||
-		    parse_mac(scalar(get(L, v, "last")), &f->mac_last) ||
+		if (parse_mac(fk_yaml_text(fk_yaml_get(v, "first")), &f->mac_first) ||
+		    parse_mac(fk_yaml_text(fk_yaml_get(v, "last")), &f->mac_last) ||
 		    f->mac_last < f->mac_first)
 			terr(L, v, "%s: needs 'first' and 'last' MAC addresses "
 			     "like \"02:00:00:12:00:00\", first <= last", what);
@@ -225,50 +189,50 @@ static void parse_type_specific(struct tload *L, yaml_node_t *v,
 	case FK_TFIELD_RANDOM:
 		if (get_u64(L, v, "size", what, &n, true) == 0) {
 			if (n == 0 || n > 1024)
-				terr(L, get(L, v, "size"), "%s: size must be "
+				terr(L, fk_yaml_get(v, "size"), "%s: size must be "
 				     "1..1024 bytes", what);
 			f->size = (uint32_t)n;
 		}
 		break;
 	case FK_TFIELD_TEXT:
-		if (!scalar(get(L, v, "value"))) {
+		if (!fk_yaml_text(fk_yaml_get(v, "value"))) {
 			terr(L, v, "%s: needs 'value'", what);
 			break;
 		}
-		f->value = (uint8_t *)dup_str(scalar(get(L, v, "value")));
+		f->value = (uint8_t *)dup_str(L, fk_yaml_text(fk_yaml_get(v, "value")));
 		f->len = (uint32_t)strlen((char *)f->value);
 		break;
 	case FK_TFIELD_HEX:
-		if (!scalar(get(L, v, "value")) ||
-		    parse_hex_bytes(scalar(get(L, v, "value")), &f->value,
+		if (!fk_yaml_text(fk_yaml_get(v, "value")) ||
+		    parse_hex_bytes(fk_yaml_text(fk_yaml_get(v, "value")), &f->value,
 				    &f->len))
 			terr(L, v, "%s: needs 'value' in hex digits, like "
 			     "\"0011aabb\"", what);
 		break;
 	case FK_TFIELD_FILE:
-		if (!scalar(get(L, v, "path"))) {
+		if (!fk_yaml_text(fk_yaml_get(v, "path"))) {
 			terr(L, v, "%s: needs 'path'", what);
 			break;
 		}
-		f->path = dup_str(scalar(get(L, v, "path")));
+		f->path = dup_str(L, fk_yaml_text(fk_yaml_get(v, "path")));
 		f->per_device = strstr(f->path, "{serial}") ||
 				strstr(f->path, "{n}");
 		break;
 	}
 }
 
-static void parse_field(struct tload *L, yaml_node_t *k, yaml_node_t *v,
+static void parse_field(struct tload *L, const struct fk_ynode *k, const struct fk_ynode *v,
 			struct fk_tfield *f)
 {
 	static const char *const keys[] = { "type", "id", "format", "first",
 					     "last", "size", "value", "path" };
-	const char *type = scalar(get(L, v, "type"));
+	const char *type = fk_yaml_text(fk_yaml_get(v, "type"));
 	uint64_t id;
 	size_t i;
 
-	f->name = dup_str(scalar(k));
-	f->line = (unsigned)k->start_mark.line + 1;
-	if (!v || v->type != YAML_MAPPING_NODE) {
+	f->name = dup_str(L, fk_yaml_text(k));
+	f->line = k->pos.line;
+	if (!v || v->type != FK_YAML_MAP) {
 		terr(L, v ? v : k, "field '%s' must be a mapping like "
 		     "{ type: text, id: 0x0003, value: \"B2\" }", f->name);
 		return;
@@ -278,7 +242,7 @@ static void parse_field(struct tload *L, yaml_node_t *k, yaml_node_t *v,
 		if (!strcmp(type, type_names[i]))
 			break;
 	if (!type || i == 6) {
-		terr(L, get(L, v, "type") ? get(L, v, "type") : v,
+		terr(L, fk_yaml_get(v, "type") ? fk_yaml_get(v, "type") : v,
 		     "field '%s': type must be serial, mac, random, text, hex "
 		     "or file", f->name);
 		return;
@@ -287,20 +251,20 @@ static void parse_field(struct tload *L, yaml_node_t *k, yaml_node_t *v,
 	f->id = default_ids[i];
 	if (get_u64(L, v, "id", f->name, &id, default_ids[i] == 0) == 0) {
 		if (id == 0 || id >= 0xFFFF)
-			terr(L, get(L, v, "id"), "field '%s': id must be "
+			terr(L, fk_yaml_get(v, "id"), "field '%s': id must be "
 			     "0x0001..0xFFFE", f->name);
 		f->id = (uint16_t)id;
 	}
 	parse_type_specific(L, v, f);
 }
 
-static void parse_counter(struct tload *L, yaml_node_t *c)
+static void parse_counter(struct tload *L, const struct fk_ynode *c)
 {
 	static const char *const keys[] = { "state", "start", "last" };
 	struct fk_template *t = L->t;
-	const char *state = scalar(get(L, c, "state"));
+	const char *state = fk_yaml_text(fk_yaml_get(c, "state"));
 
-	if (!c || c->type != YAML_MAPPING_NODE) {
+	if (!c || c->type != FK_YAML_MAP) {
 		terr(L, c, "'counter' must be a mapping like { state: "
 		     "serials.state, start: 1 }");
 		return;
@@ -312,7 +276,7 @@ static void parse_counter(struct tload *L, yaml_node_t *c)
 		return;
 	}
 	if (state[0] == '/') {
-		t->state_path = dup_str(state);
+		t->state_path = dup_str(L, state);
 	} else {
 		size_t len = strlen(t->dir) + strlen(state) + 1;
 
@@ -328,23 +292,25 @@ static void parse_counter(struct tload *L, yaml_node_t *c)
 		terr(L, c, "counter: last is below start");
 }
 
-static void check_fields(struct tload *L, yaml_node_t *fields)
+static void check_fields(struct tload *L, const struct fk_ynode *fields)
 {
 	struct fk_template *t = L->t;
 	size_t serials = 0;
 
-	if (L->errors)
+	if (L->d.errors)
 		return; /* fields that failed to parse have no type or id */
 	for (size_t i = 0; i < t->nfields; i++) {
 		serials += t->fields[i].type == FK_TFIELD_SERIAL;
-		for (size_t j = 0; j < i; j++)
+		for (size_t j = 0; j < i; j++) {
+			struct fk_pos at = { t->path, t->fields[i].line, 1 };
+
 			if (t->fields[i].id == t->fields[j].id)
-				fprintf(stderr, "%s:%u: error: field '%s' uses id"
-					" 0x%04x like '%s' (line %u)\n",
-					t->path, t->fields[i].line,
-					t->fields[i].name, t->fields[i].id,
-					t->fields[j].name, t->fields[j].line),
-					L->errors++;
+				fk_diag_error(&L->d, &at, "field '%s' uses id "
+					      "0x%04x like '%s' (line %u)",
+					      t->fields[i].name, t->fields[i].id,
+					      t->fields[j].name,
+					      t->fields[j].line);
+		}
 	}
 	if (serials != 1)
 		terr(L, fields, "the template needs exactly one field of type "
@@ -352,38 +318,34 @@ static void check_fields(struct tload *L, yaml_node_t *fields)
 		     serials);
 }
 
-static void parse_root(struct tload *L, yaml_node_t *root)
+static void parse_root(struct tload *L, const struct fk_ynode *root)
 {
 	static const char *const keys[] = { "counter", "fields" };
-	yaml_node_t *fields = get(L, root, "fields");
+	const struct fk_ynode *fields = fk_yaml_get(root, "fields");
 	struct fk_template *t = L->t;
 
-	if (!root || root->type != YAML_MAPPING_NODE) {
+	if (!root || root->type != FK_YAML_MAP) {
 		terr(L, root, "a template is a mapping with 'counter' and "
 		     "'fields'");
 		return;
 	}
 	only_keys(L, root, "the template", keys, 2);
-	parse_counter(L, get(L, root, "counter"));
-	if (!fields || fields->type != YAML_MAPPING_NODE) {
+	parse_counter(L, fk_yaml_get(root, "counter"));
+	if (!fields || fields->type != FK_YAML_MAP) {
 		terr(L, fields ? fields : root, "'fields' must be a mapping of "
 		     "field names to { type: ..., ... }");
 		return;
 	}
-	t->nfields = (size_t)(fields->data.mapping.pairs.top -
-			      fields->data.mapping.pairs.start);
+	t->nfields = fields->count;
 	t->fields = calloc(t->nfields ? t->nfields : 1, sizeof(*t->fields));
 	if (!t->fields) {
 		terr(L, fields, "out of memory");
 		return;
 	}
-	for (size_t i = 0; i < t->nfields; i++) {
-		yaml_node_pair_t *p = &fields->data.mapping.pairs.start[i];
-
-		parse_field(L, yaml_document_get_node(&L->doc, p->key),
-			    yaml_document_get_node(&L->doc, p->value),
+	fk_yaml_check_unique(&L->y, fields, "'fields'");
+	for (size_t i = 0; i < t->nfields; i++)
+		parse_field(L, fk_yaml_key(fields, i), fk_yaml_value(fields, i),
 			    &t->fields[i]);
-	}
 	check_fields(L, fields);
 }
 
@@ -395,6 +357,8 @@ static void load_fixed_files(struct tload *L)
 
 	for (size_t i = 0; i < t->nfields; i++) {
 		struct fk_tfield *f = &t->fields[i];
+		struct fk_pos at = { t->path, f->line, 1 };
+		struct fk_fmt_error err;
 		size_t cap, len;
 		char *path;
 
@@ -403,19 +367,18 @@ static void load_fixed_files(struct tload *L)
 		cap = strlen(t->dir) + strlen(f->path) + 1;
 		path = malloc(cap);
 		if (!path) {
-			L->errors++;
+			terr(L, NULL, "out of memory");
 			return;
 		}
 		snprintf(path, cap, "%s%s", f->path[0] == '/' ? "" : t->dir,
 			 f->path);
-		if (fk_read_file(path, &f->value, &len)) {
-			L->errors++;
-		} else if (len > FK_DEVINFO_MAX_BODY) {
-			fprintf(stderr, "%s:%u: error: '%s' is %zu bytes; a "
-				"record holds at most 65535\n", t->path, f->line,
-				path, len);
-			L->errors++;
-		}
+		if (fk_file_read(path, fk_input_cap(FK_INPUT_CAP_TEXT),
+				 &f->value, &len, &err))
+			fk_diag_error(&L->d, &at, "field '%s': %s", f->name,
+				      err.msg);
+		else if (len > FK_DEVINFO_MAX_BODY)
+			fk_diag_error(&L->d, &at, "'%s' is %zu bytes; a record "
+				      "holds at most 65535", path, len);
 		f->len = (uint32_t)len;
 		free(path);
 	}
@@ -425,29 +388,20 @@ int fk_template_parse(const char *path, const uint8_t *text, size_t len,
 		      struct fk_template *t)
 {
 	struct tload L = { .t = t };
-	yaml_parser_t parser;
 	const char *slash = strrchr(path, '/');
 
 	memset(t, 0, sizeof(*t));
-	t->path = dup_str(path);
-	t->dir = dup_str(path);
+	L.d.emit = fk_diag_relay;
+	L.d.ctx = fk_diag_default();
+	t->path = dup_str(&L, path);
+	t->dir = dup_str(&L, path);
 	t->dir[slash ? (size_t)(slash - path) + 1 : 0] = '\0';
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_string(&parser, text, len);
-	if (!yaml_parser_load(&parser, &L.doc)) {
-		fprintf(stderr, "%s:%lu:%lu: error: %s\n", path,
-			(unsigned long)parser.problem_mark.line + 1,
-			(unsigned long)parser.problem_mark.column + 1,
-			parser.problem ? parser.problem : "not YAML");
-		L.errors++;
-	} else {
-		parse_root(&L, yaml_document_get_root_node(&L.doc));
-		yaml_document_delete(&L.doc);
-	}
-	yaml_parser_delete(&parser);
-	if (!L.errors)
+	if (fk_yaml_read(&L.y, t->path, (const char *)text, len, &L.d) == 0)
+		parse_root(&L, L.y.root);
+	fk_yaml_free(&L.y);
+	if (!L.d.errors)
 		load_fixed_files(&L);
-	if (L.errors) {
+	if (L.d.errors) {
 		fk_template_free(t);
 		return -1;
 	}
@@ -456,13 +410,18 @@ int fk_template_parse(const char *path, const uint8_t *text, size_t len,
 
 int fk_template_load(const char *path, struct fk_template *t)
 {
+	struct fk_pos at = { path, 0, 0 };
+	struct fk_fmt_error err;
 	uint8_t *text;
 	size_t len;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	if (fk_read_file(path, &text, &len))
+	if (fk_file_read(path, fk_input_cap(FK_INPUT_CAP_TEXT), &text, &len,
+			 &err)) {
+		fk_diag_error(NULL, &at, "%s", err.msg);
 		return -1;
+	}
 	rc = fk_template_parse(path, text, len, t);
 	free(text);
 	return rc;

@@ -1,0 +1,268 @@
+/*
+ * Building the node tree (yaml_reader.h) from libyaml's events. The
+ * events come one at a time and the tree is built on an explicit stack,
+ * so a file nested deeper than FK_YAML_MAX_DEPTH is refused as soon as
+ * the parser reaches that depth: the work stays linear in what was read.
+ * The getters live in yaml_get.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "flashkit/error.h"
+#include "yaml/yaml_reader.h"
+
+struct builder {
+	struct fk_yaml *y;
+	yaml_parser_t parser;
+	struct fk_ynode *stack[FK_YAML_MAX_DEPTH];
+	size_t depth;
+	size_t caps[FK_YAML_MAX_DEPTH]; /* room in each open node's kids */
+	bool key_waiting[FK_YAML_MAX_DEPTH]; /* open mapping has a key
+					      * with no value yet */
+	int documents;
+	int rc;
+};
+
+static struct fk_pos mark_pos(struct builder *b, yaml_mark_t mark)
+{
+	struct fk_pos p = { b->y->file, (uint32_t)mark.line + 1,
+			    (uint32_t)mark.column + 1 };
+
+	return p;
+}
+
+static void free_node(struct fk_ynode *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < (n->type == FK_YAML_MAP ? 2 * n->count :
+							 n->count); i++)
+		free_node(n->kids[i]);
+	free(n->kids);
+	free(n->text);
+	free(n);
+}
+
+/* Hangs n under the open node (or as the root); 0 or FK_ENOSPC. A
+ * mapping's kids fill key, value, key, value...: it counts a pair once
+ * the value arrives. */
+static int attach(struct builder *b, struct fk_ynode *n)
+{
+	struct fk_ynode *parent;
+	size_t used, top = b->depth - 1;
+
+	if (!b->depth) {
+		free_node(b->y->root);
+		b->y->root = n;
+		return 0;
+	}
+	parent = b->stack[top];
+	used = parent->type == FK_YAML_MAP ? 2 * parent->count +
+		b->key_waiting[top] : parent->count;
+	if (used == b->caps[top]) {
+		size_t ncap = used ? 2 * used : 4;
+		struct fk_ynode **kids = realloc(parent->kids,
+						 ncap * sizeof(*kids));
+
+		if (!kids)
+			return FK_ENOSPC;
+		parent->kids = kids;
+		b->caps[top] = ncap;
+	}
+	parent->kids[used] = n;
+	if (parent->type == FK_YAML_MAP)
+		b->key_waiting[top] = !b->key_waiting[top];
+	if (parent->type != FK_YAML_MAP || !b->key_waiting[top])
+		parent->count++;
+	return 0;
+}
+
+/* After an error: the keys still waiting for a value are in no count. */
+static void drop_waiting_keys(struct builder *b)
+{
+	for (size_t d = 0; d < b->depth; d++) {
+		if (b->key_waiting[d]) {
+			free_node(b->stack[d]->kids[2 * b->stack[d]->count]);
+			b->key_waiting[d] = false;
+		}
+	}
+}
+
+static struct fk_ynode *new_node(struct builder *b, enum fk_ynode_type type,
+				 yaml_mark_t mark)
+{
+	struct fk_ynode *n = calloc(1, sizeof(*n));
+
+	if (n) {
+		n->type = type;
+		n->pos = mark_pos(b, mark);
+	}
+	return n;
+}
+
+static bool has_anchor(const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT: return ev->data.scalar.anchor != NULL;
+	case YAML_SEQUENCE_START_EVENT:
+		return ev->data.sequence_start.anchor != NULL;
+	case YAML_MAPPING_START_EVENT:
+		return ev->data.mapping_start.anchor != NULL;
+	case YAML_ALIAS_EVENT: return true;
+	default: return false;
+	}
+}
+
+static int on_scalar(struct builder *b, const yaml_event_t *ev)
+{
+	struct fk_ynode *n = new_node(b, FK_YAML_SCALAR, ev->start_mark);
+	size_t len = ev->type == YAML_SCALAR_EVENT ? ev->data.scalar.length
+						    : 0;
+	int rc;
+
+	if (!n)
+		return FK_ENOSPC;
+	n->text = malloc(len + 1);
+	if (!n->text) {
+		free(n);
+		return FK_ENOSPC;
+	}
+	if (len)
+		memcpy(n->text, ev->data.scalar.value, len);
+	n->text[len] = '\0';
+	n->len = len;
+	n->plain_one_line = ev->type == YAML_SCALAR_EVENT &&
+			    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+			    ev->start_mark.line == ev->end_mark.line;
+	if (memchr(n->text, '\0', len)) {
+		n->len = strlen(n->text);
+		fk_diag_error(b->y->diag, &n->pos, "'%s\\u0000...' holds a NUL "
+			      "character; names and values are text without "
+			      "NUL (write the bytes another way, e.g. hex)",
+			      n->text);
+	}
+	rc = attach(b, n);
+	if (rc)
+		free_node(n);
+	return rc;
+}
+
+static int on_open(struct builder *b, const yaml_event_t *ev,
+		   enum fk_ynode_type type)
+{
+	struct fk_ynode *n;
+	struct fk_pos p = mark_pos(b, ev->start_mark);
+	int rc;
+
+	if (b->depth == FK_YAML_MAX_DEPTH) {
+		fk_diag_error(b->y->diag, &p, "the file nests lists and "
+			      "mappings deeper than %d levels; flashkit's "
+			      "files need a handful: flatten it",
+			      FK_YAML_MAX_DEPTH);
+		return FK_EINVAL;
+	}
+	n = new_node(b, type, ev->start_mark);
+	if (!n)
+		return FK_ENOSPC;
+	rc = attach(b, n);
+	if (rc) {
+		free(n);
+		return rc;
+	}
+	b->caps[b->depth] = 0;
+	b->key_waiting[b->depth] = false;
+	b->stack[b->depth++] = n;
+	return 0;
+}
+
+static int on_event(struct builder *b, const yaml_event_t *ev)
+{
+	struct fk_pos p = mark_pos(b, ev->start_mark);
+
+	if (has_anchor(ev))
+		fk_diag_error(b->y->diag, &p, "anchors and aliases (&name, "
+			      "*name) are not supported; write the value out");
+	switch (ev->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		if (++b->documents > 1) {
+			fk_diag_error(b->y->diag, &p, "the file holds one YAML "
+				      "document; remove the second '---'");
+			return FK_EINVAL;
+		}
+		return 0;
+	case YAML_SCALAR_EVENT:
+	case YAML_ALIAS_EVENT:
+		return on_scalar(b, ev);
+	case YAML_SEQUENCE_START_EVENT:
+		return on_open(b, ev, FK_YAML_LIST);
+	case YAML_MAPPING_START_EVENT:
+		return on_open(b, ev, FK_YAML_MAP);
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		b->depth--;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void syntax_error(struct builder *b)
+{
+	yaml_parser_t *ps = &b->parser;
+	struct fk_pos p = mark_pos(b, ps->problem_mark);
+
+	if (ps->error == YAML_MEMORY_ERROR) {
+		b->rc = FK_ENOSPC;
+		return;
+	}
+	fk_diag_error(b->y->diag, &p, "YAML syntax: %s%s%s",
+		      ps->problem ? ps->problem : "error",
+		      ps->context ? " " : "", ps->context ? ps->context : "");
+	b->rc = FK_EINVAL;
+}
+
+int fk_yaml_read(struct fk_yaml *y, const char *file, const char *text,
+		 size_t len, struct fk_diag *diag)
+{
+	struct builder b;
+	bool done = false;
+
+	memset(y, 0, sizeof(*y));
+	y->file = file;
+	y->diag = diag ? diag : fk_diag_default();
+	memset(&b, 0, sizeof(b));
+	b.y = y;
+	if (!yaml_parser_initialize(&b.parser))
+		return FK_ENOSPC;
+	yaml_parser_set_input_string(&b.parser, (const unsigned char *)text,
+				     len);
+	while (!done && !b.rc) {
+		yaml_event_t ev;
+
+		if (!yaml_parser_parse(&b.parser, &ev)) {
+			syntax_error(&b);
+			break;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		b.rc = on_event(&b, &ev);
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&b.parser);
+	if (b.rc) {
+		/* the open nodes hang from the root: one free releases all */
+		drop_waiting_keys(&b);
+		fk_yaml_free(y);
+		y->file = file;
+		y->diag = diag ? diag : fk_diag_default();
+		if (b.rc == FK_ENOSPC)
+			fk_diag_error(y->diag, NULL, "%s: out of memory", file);
+	}
+	return b.rc;
+}
+
+void fk_yaml_free(struct fk_yaml *y)
+{
+	free_node(y->root);
+	memset(y, 0, sizeof(*y));
+}
