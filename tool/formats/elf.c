@@ -131,8 +131,8 @@ static int take_segment(const uint8_t *in, size_t len, const char *name,
 	if (fk_le32(h) != PT_LOAD || filesz == 0)
 		return 0;
 	if (off > len || filesz > len - off)
-		return fk_fmt_fail(err, "%s: program header %llu: %llu bytes at "
-				   "offset %llu run past the end of the file",
+		return fk_fmt_fail(err, "%s: program header %llu: %llu bytes "
+				   "at offset %llu run past the end of the file",
 				   name, (unsigned long long)i,
 				   (unsigned long long)filesz,
 				   (unsigned long long)off);

@@ -76,9 +76,10 @@ static int refuse_data(struct srec_reader *r, unsigned type, uint64_t len)
 {
 	if (type == 5 || type == 6)
 		return fk_fmt_fail(r->err, "%s:%lu: the S%u count record "
-				   "carries %llu data byte%s; it holds only the "
-				   "count", r->name, r->line, type,
-				   (unsigned long long)len, len == 1 ? "" : "s");
+				   "carries %llu data byte%s; it holds only "
+				   "the count", r->name, r->line, type,
+				   (unsigned long long)len,
+				   len == 1 ? "" : "s");
 	return fk_fmt_fail(r->err, "%s:%lu: the S%u termination record "
 			   "carries %llu data byte%s; it holds only the entry "
 			   "address (S9030000FC for none)", r->name, r->line,

@@ -83,8 +83,8 @@ static int refuse_no_data(const char *name, size_t blocks,
 			  uint32_t other, struct fk_fmt_error *err)
 {
 	if (o->has_family && saw_other)
-		return fk_fmt_fail(err, "%s: no block of family 0x%08x; the file"
-				   " holds family 0x%08x (--family)", name,
+		return fk_fmt_fail(err, "%s: no block of family 0x%08x; the "
+				   "file holds family 0x%08x (--family)", name,
 				   o->family, other);
 	return fk_fmt_fail(err, "%s: none of its %zu blocks holds data for "
 			   "main flash (all are empty, flagged \"not main "
