@@ -16,10 +16,13 @@ umask 027
 "$FK_TOOL" convert in.bin -o b.srec --base 0x1000
 [ "$(stat -c %a b.srec)" = 640 ] || { echo "b.srec has mode $(stat -c %a b.srec), want 640"; exit 1; }
 
-# A failing command leaves neither the output nor a temporary file.
+# A failing command leaves neither the output nor a temporary file: the
+# folder holds what it held before, whatever temporaries are named.
+before=$(ls -A | grep -v '^err.txt$')
 if "$FK_TOOL" convert missing.bin -o c.hex 2>err.txt; then
 	echo "convert of a missing file succeeded"; exit 1
 fi
 grep -q "missing.bin" err.txt
-[ ! -e c.hex ] && [ -z "$(ls | grep tmp- || true)" ] || { echo "left files: $(ls)"; exit 1; }
+after=$(ls -A | grep -v '^err.txt$')
+[ "$before" = "$after" ] || { echo "left files: $after (before: $before)"; exit 1; }
 echo "output files: modes follow the umask, keys are 0600, failures leave nothing"

@@ -74,7 +74,7 @@ bad() { # message yaml-text [extra args]
 	rm -f bad.bin
 	expect_fail "$want" "$FK" kv build bad.yaml -o bad.bin --sector-size 4K --sectors 4 "$@"
 	[ ! -e bad.bin ] || fail "bad.bin written for '$want'"
-	ls bad.bin.tmp-* >/dev/null 2>&1 && fail "temporary file left behind"
+	ls bad.bin.*tmp* >/dev/null 2>&1 && fail "temporary file left behind"
 	return 0
 }
 bad "bad.yaml:4:3: error: the value of key 1 has 30 bytes, more than value-max (24)" \
