@@ -544,10 +544,11 @@ int cmd_provision(int argc, char **argv)
 		return FK_EXIT_USAGE;
 	}
 	p.fmt = fk_format_by_name(format);
-	if (fk_parse_u64(count_text, &count) || count > 100000000 ||
-	    p.fmt == FK_FMT_UNKNOWN || p.fmt == FK_FMT_ELF) {
-		fk_error("bad --count '%s' or --format '%s'", count_text,
-			 format);
+	if (fk_opt_number("--count", count_text, 100000000, &count))
+		return FK_EXIT_USAGE;
+	if (p.fmt == FK_FMT_UNKNOWN || p.fmt == FK_FMT_ELF) {
+		fk_error("--format '%s' is not an output format: use bin, hex, "
+			 "srec, uf2 or dfu", format);
 		return FK_EXIT_USAGE;
 	}
 	/* A wrong -o is refused before any counter value is reserved. */

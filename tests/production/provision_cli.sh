@@ -32,6 +32,12 @@ grep -q '^1,SN-001,.*,B2,crc32:' out/manifest-1-3.csv || fail "manifest: $(cat o
 pass
 
 # MAC range used up: refused before anything is reserved.
+# option values: the message names the bad one
+expect_fail "--count '-1' is negative" \
+	"$FK" provision --layout "$L" --template tpl.yaml --count -1 -o out2
+expect_fail "--format 'elf' is not an output format" \
+	"$FK" provision --layout "$L" --template tpl.yaml --count 3 --format elf -o out2
+grep -q -- "--count" err.txt && fail "--format elf message names --count"
 expect_fail "tpl.yaml:4: MAC range of 'mac' is used up at counter 4" \
 	"$FK" provision --layout "$L" --template tpl.yaml --count 1 -o out
 grep -q '^next 4$' serials.state && ! grep -q pending serials.state || fail "state moved: $(cat serials.state)"
