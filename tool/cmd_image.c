@@ -23,7 +23,7 @@
 #include "image/keys.h"
 #include "image/memflash.h"
 #include "image/pending.h"
-#include "image/report.h"
+#include "cmd_image_report.h"
 #include "image/sign.h"
 #include "layout/layout.h"
 
@@ -146,6 +146,8 @@ struct sign_args {
 static int fill_sign_opts(const struct sign_args *a, struct fk_sign_opts *o,
 			  uint8_t **custom_store, uint8_t id_store[2][4])
 {
+	struct fk_fmt_error err;
+
 	fk_sign_opts_init(o);
 	if (a->version && fk_version_parse(a->version, &o->version)) {
 		fk_error("-v '%s': expected major.minor.revision+build, e.g. "
@@ -195,8 +197,11 @@ static int fill_sign_opts(const struct sign_args *a, struct fk_sign_opts *o,
 			return -1;
 	}
 	if (a->deps && fk_dependencies_parse(a->deps, o->deps,
-					     FK_IMAGE_MAX_DEPS, &o->dep_count))
+					     FK_IMAGE_MAX_DEPS, &o->dep_count,
+					     &err)) {
+		fk_error("%s", err.msg);
 		return -1;
+	}
 	if (a->pubkey_format) {
 		if (!strcmp(a->pubkey_format, "full")) {
 			o->pubkey_full = true;
@@ -590,8 +595,8 @@ static int image_sign(int argc, char **argv)
 		goto out;
 	}
 	rc = fk_sign_image(&o, in.data, in.len, &res);
-	if (rc && have_key && key.why[0])
-		fk_error("%s", key.why);
+	if (rc)
+		fk_error("%s", res.why);
 	if (!rc && mode && a.layout) {
 		rc = save_pending(argv[1], &pw, o.confirm, &res);
 		if (!rc)

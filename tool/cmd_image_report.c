@@ -10,9 +10,10 @@
 
 #include "cli.h"
 #include "fk_crypto_mbedtls.h"
-#include "imgopts.h"
-#include "memflash.h"
-#include "report.h"
+#include "image/imgopts.h"
+#include "image/memflash.h"
+#include "image/sign.h"
+#include "cmd_image_report.h"
 
 #define MAX_KEYS 8
 
@@ -349,27 +350,12 @@ static int find_trailer(const struct fk_input *in,
 			const struct fk_image_info *info, uint32_t *max_align,
 			int *image_ok)
 {
-	static const uint8_t magic8[16] = {
-		0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
-		0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80,
-	};
-	static const uint8_t tail[14] = {
-		0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d,
-		0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a,
-	};
-	const uint8_t *m;
 	uint32_t magic_size;
 
 	if (in->len < (size_t)info->end + 16)
 		return 0;
-	m = in->data + in->len - 16;
-	if (!memcmp(m, magic8, 16))
-		*max_align = 8;
-	else if (!memcmp(m + 2, tail, sizeof(tail)))
-		*max_align = (uint32_t)(m[0] | m[1] << 8);
-	else
-		return 0;
-	if (!*max_align || *max_align > 0x8000)
+	*max_align = fk_sign_magic_align(in->data + in->len - 16);
+	if (!*max_align)
 		return 0;
 	magic_size = (16 + *max_align - 1) / *max_align * *max_align;
 	*image_ok = -1;

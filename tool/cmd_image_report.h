@@ -3,13 +3,13 @@
  * what failed and where, and every field and TLV of an image, as text or
  * JSON.
  */
-#ifndef FLASHKIT_TOOL_REPORT_H
-#define FLASHKIT_TOOL_REPORT_H
+#ifndef FLASHKIT_TOOL_CMD_IMAGE_REPORT_H
+#define FLASHKIT_TOOL_CMD_IMAGE_REPORT_H
 
 #include <stdint.h>
 
-#include "imgfile.h"
-#include "keys.h"
+#include "image/imgfile.h"
+#include "image/keys.h"
 
 /* Checks the image in `in` against the keys (none: digest only). Prints
  * the verdict; returns FK_EXIT_OK when valid, FK_EXIT_FAIL when not. */

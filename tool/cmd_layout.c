@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "common/oom.h"
 #include "formats/files.h"
 #include "layout/gen.h"
 #include "layout/layout.h"
@@ -205,12 +206,11 @@ static FILE *gen_begin(struct gen_set *set, const char *name)
 		return NULL;
 	}
 	f = &set->files[set->count++];
-	snprintf(f->name, sizeof(f->name), "%s", name);
+	snprintf(f->name, sizeof(f->name), "%.*s",
+		 (int)sizeof(f->name) - 1, name);
 	fp = open_memstream(&f->data, &f->len);
-	if (!fp) {
-		fk_error("out of memory");
-		abort();
-	}
+	if (!fp)
+		fk_oom();
 	return fp;
 }
 
@@ -402,7 +402,7 @@ static int layout_gen(int argc, char **argv)
 		return rc == FK_EIO ? FK_EXIT_USAGE : FK_EXIT_FAIL;
 	set = calloc(1, sizeof(*set));
 	if (!set)
-		abort();
+		fk_oom();
 	gen_all(&L, set);
 	if (set->overflow) {
 		fk_error("the layout makes more files than one run can write");

@@ -335,8 +335,8 @@ static int firmware_image(struct sim_job *job, uint32_t i, const char *path,
 	rc = fk_sign_image(&so, in.data, in.len, &r);
 	if (rc != 0)
 		fk_error("--firmware %s: cannot be used as image %s (%s "
-			 "firmware, %zu bytes, slot %s)", path, img->name,
-			 in.format, in.len, job->primary[i]->name);
+			 "firmware, %zu bytes, slot %s): %s", path, img->name,
+			 in.format, in.len, job->primary[i]->name, r.why);
 	fk_input_free(&in);
 	if (rc != 0)
 		return -1;

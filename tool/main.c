@@ -3,10 +3,12 @@
  * libraries report through the CLI's diagnostics sink, installed here.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "common/oom.h"
 
 struct command {
 	const char *name;
@@ -32,11 +34,18 @@ static void usage(FILE *out)
  * that is about the layout; every other command that reads it counts
  * them and says once, at the end, how many there were.
  */
+static void out_of_memory(void)
+{
+	fk_error("out of memory");
+	exit(FK_EXIT_FAIL);
+}
+
 static int run(const struct command *cmd, int argc, char **argv)
 {
 	struct fk_diag *sink = fk_cli_diag();
 	int rc;
 
+	fk_oom_set_handler(out_of_memory);
 	sink->no_warnings = strcmp(cmd->name, "layout") != 0;
 	fk_diag_set_default(sink);
 	rc = cmd->run(argc, argv);

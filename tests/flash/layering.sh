@@ -5,7 +5,11 @@
 #     and the C library's freestanding headers plus string.h (memcpy,
 #     memset, memcmp);
 #   - sim/ never includes tool/ (nor ports/);
-#   - nothing under src/ or include/ reaches into tool/, sim/ or ports/.
+#   - nothing under src/ or include/ reaches into tool/, sim/ or ports/;
+#   - the host libraries (tool/ but main.c, cli.[ch], commands.h and
+#     cmd_*) never include cli.h, never print to stdout or stderr and
+#     never exit or abort: only the command layer does (out of memory
+#     goes through common/oom.c, the one exception).
 # Prints every offending line as file:line: text and fails if any.
 set -euo pipefail
 cd "${FK_ROOT:?}"
@@ -55,6 +59,24 @@ check_sim() {
 	done <"$file"
 }
 
+# check_host FILE: a host library reports, the CLI prints.
+host_bad_re='#[[:space:]]*include[[:space:]]*"cli\.h"|(^|[^a-z_])(printf|puts|putchar|perror|exit|abort|fk_error|fk_warning)[[:space:]]*\(|f(printf|puts|putc|write)[[:space:]]*\([^;]*(stderr|stdout)'
+check_host() {
+	local file=$1 n=0 line
+	while IFS= read -r line; do
+		n=$((n + 1))
+		checked=$((checked + 1))
+		[[ $line =~ $host_bad_re ]] || continue
+		[[ $line =~ ^[[:space:]]*(\*|/\*) ]] && continue  # a comment
+		[[ $line =~ __attribute__ ]] && continue            # format(printf
+		complain "$file" $n "$line" "a host library must not print, exit or include cli.h; report through its error or diagnostics"
+	done <"$file"
+}
+
+while IFS= read -r f; do
+	check_host "$f"
+done < <(find tool -name '*.[ch]' ! -name 'main.c' ! -name 'cli.[ch]' \
+	! -name 'commands.h' ! -name 'cmd_*' ! -path 'tool/common/oom.c' | sort)
 while IFS= read -r f; do
 	check_device "$f"
 done < <(find src include -name '*.[ch]' | sort)

@@ -49,7 +49,7 @@ grep -q "^$bad:15:25: error: partition 'boot' ends at 0x08010000, inside sector 
 	"$work/err" && pass "error names FILE:LINE:COL and the sector" ||
 	fail "error position"
 expect_exit 2 "check of a missing file" "$FK_TOOL" layout check "$work/none.yaml"
-grep -q "cannot open the layout" "$work/err" || fail "missing-file message"
+grep -q "cannot read the layout: cannot open" "$work/err" || fail "missing-file message"
 expect_exit 2 "check without a FILE" "$FK_TOOL" layout check
 expect_exit 2 "unknown layout command" "$FK_TOOL" layout frobnicate x
 expect_exit 0 "layout --help" "$FK_TOOL" layout --help

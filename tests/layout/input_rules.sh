@@ -92,4 +92,10 @@ if grep -q "warning:" err.txt; then fail "kv build repeats the layout's warnings
 "$FK" --version >v2.txt || fail "flashkit --version is refused"
 cmp -s v1.txt v2.txt && grep -q "^flashkit [0-9]" v2.txt && pass || fail "--version: $(cat v2.txt)"
 
+# a layout is text: an endless input is refused at the text cap, never
+# read into gigabytes (the timeout makes a regression fail, not hang)
+rc=0; timeout 120 "$FK" layout check /dev/zero 2>err.txt || rc=$?
+[ "$rc" = 2 ] && grep -q "/dev/zero: more than the 8 MiB an input may have" err.txt &&
+	pass || fail "layout check /dev/zero: rc $rc, $(cat err.txt)"
+
 echo "input rules: $checks checks passed"

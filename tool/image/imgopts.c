@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "formats/formats.h"
 #include "imgopts.h"
 
 /* Reads a decimal number no larger than max; advances *p. */
@@ -56,7 +56,8 @@ void fk_version_format(const struct fk_image_version *v, char *buf,
 }
 
 int fk_dependencies_parse(const char *text, struct fk_image_dependency *deps,
-			  uint32_t max, uint32_t *count)
+			  uint32_t max, uint32_t *count,
+			  struct fk_fmt_error *err)
 {
 	const char *p = text;
 
@@ -93,23 +94,22 @@ int fk_dependencies_parse(const char *text, struct fk_image_dependency *deps,
 		if (*p++ != ')')
 			goto bad;
 		if (*count == max) {
-			fk_error("-d: at most %u dependencies", max);
-			return -1;
+			return fk_fmt_fail(err, "-d: at most %u dependencies",
+					   max);
 		}
 		deps[*count].image_id = (uint8_t)id;
 		if (fk_version_parse(ver, &deps[*count].min_version)) {
-			fk_error("-d: bad version '%s' (expected "
-				 "major.minor.revision+build)", ver);
-			return -1;
+			return fk_fmt_fail(err, "-d: bad version '%s' "
+					   "(expected major.minor.revision+"
+					   "build)", ver);
 		}
 		(*count)++;
 	}
 	if (*count)
 		return 0;
 bad:
-	fk_error("-d '%s': expected \"(IMAGE_ID,VERSION)\" entries, e.g. "
-		 "\"(1,2.3.4+0)\"", text);
-	return -1;
+	return fk_fmt_fail(err, "-d '%s': expected \"(IMAGE_ID,VERSION)\" "
+			   "entries, e.g. \"(1,2.3.4+0)\"", text);
 }
 
 const char *fk_tlv_name(uint16_t type)

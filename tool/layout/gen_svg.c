@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/oom.h"
 #include "gen.h"
 #include "layout_internal.h"
 
@@ -267,14 +268,14 @@ void fk_gen_svg(const struct fk_layout *L, FILE *out)
 	double tallest = 0, width, height;
 
 	if (!boxes || !counts)
-		abort();
+		fk_oom();
 
 	for (uint32_t i = 0; i < L->memory_count; i++) {
 		double h;
 
 		boxes[i] = calloc(cap, sizeof(struct box));
 		if (!boxes[i])
-			abort();
+			fk_oom();
 		counts[i] = memory_boxes(L, i, boxes[i], cap);
 		h = place_boxes(&L->memories[i], boxes[i], counts[i]);
 		if (h > tallest)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/oom.h"
 #include "layout_load.h"
 
 /* Resolves a partition name, with "did you mean" over every partition. */
@@ -24,7 +25,7 @@ static int find_part(struct loader *ld, const struct fk_ynode *n, const char *wh
 			return (int)i;
 	names = calloc(L->partition_count + 1, sizeof(*names));
 	if (!names)
-		abort();
+		fk_oom();
 	for (uint32_t i = 0; i < L->partition_count; i++)
 		names[i] = L->partitions[i].name;
 	hint = fk_yaml_suggest(fk_yaml_text(n), names, L->partition_count);
@@ -173,7 +174,7 @@ static void add_module(struct loader *ld, const struct fk_ynode *n, void *arg)
 	}
 	names = calloc(L->module_count + 1, sizeof(*names));
 	if (!names)
-		abort();
+		fk_oom();
 	for (uint32_t i = 0; i < L->module_count; i++)
 		names[i] = L->modules[i].name;
 	hint = fk_yaml_suggest(fk_yaml_text(n), names, L->module_count);

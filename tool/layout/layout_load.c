@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/oom.h"
+#include "formats/files.h"
 #include "layout_load.h"
 
 struct fk_pos fk_layout_pos_of(struct loader *ld, const struct fk_ynode *n)
@@ -55,7 +57,7 @@ char *fk_layout_xstrdup(const char *s)
 	char *d = strdup(s);
 
 	if (!d)
-		abort();
+		fk_oom();
 	return d;
 }
 
@@ -64,7 +66,7 @@ void *fk_layout_grow(void *arr, uint32_t count, size_t elem)
 	void *n = realloc(arr, (count + 1) * elem);
 
 	if (!n)
-		abort();
+		fk_oom();
 	memset((char *)n + count * elem, 0, elem);
 	return n;
 }
@@ -172,41 +174,20 @@ int fk_layout_load(const char *path, struct fk_layout *out,
 	struct fk_diag *diag = opts && opts->diag ? opts->diag
 						  : fk_diag_default();
 	struct fk_pos at = { path, 0, 0 };
-	FILE *fp = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
+	struct fk_fmt_error err;
+	uint8_t *buf = NULL;
+	size_t n = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!fp) {
-		fk_diag_error(diag, &at, "cannot open the layout: %s",
-			      strerror(errno));
-		return FK_EIO;
-	}
-	for (;;) {
-		size_t got;
-
-		if (n + 4096 > cap) {
-			char *nb = realloc(buf, cap = cap * 2 + 8192);
-
-			if (!nb)
-				abort();
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n, fp);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(fp)) {
+	/* a layout is text: capped like every text input (files.h) */
+	if (fk_file_read(path, fk_input_cap(FK_INPUT_CAP_TEXT), &buf, &n,
+			 &err)) {
 		fk_diag_error(diag, &at, "cannot read the layout: %s",
-			      strerror(errno));
-		fclose(fp);
-		free(buf);
+			      err.msg);
 		return FK_EIO;
 	}
-	fclose(fp);
-	rc = fk_layout_load_buffer(path, buf, n, out, opts);
+	rc = fk_layout_load_buffer(path, (const char *)buf, n, out, opts);
 	free(buf);
 	return rc;
 }

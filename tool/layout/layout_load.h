@@ -34,7 +34,8 @@ struct fk_pos fk_layout_pos_of(struct loader *ld, const struct fk_ynode *n);
 bool fk_layout_valid_name(struct loader *ld, const struct fk_ynode *k,
 			  const char *what);
 
-/* Allocation that cannot fail (a layout is small: out of memory aborts). */
+/* Allocation that cannot fail (a layout is small): out of memory goes
+ * to fk_oom() (common/oom.h). */
 char *fk_layout_xstrdup(const char *s);
 /* arr grown by one zeroed element of elem bytes after count. */
 void *fk_layout_grow(void *arr, uint32_t count, size_t elem);
