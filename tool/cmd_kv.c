@@ -15,6 +15,7 @@
 #include "flashkit/kv.h"
 #include "flashkit/kv_inspect.h"
 #include "flashsim.h"
+#include "formats/files.h"
 #include "kv/settings.h"
 #include "layout/layout.h"
 
@@ -43,6 +44,18 @@ struct kv_target {
 	  0, NULL, &(t).erased, NULL },                                       \
 	{ 0, "program-once", NULL, "without a layout: ECC flash, one program "\
 	  "per write unit", 0, &(t).program_once, NULL, NULL }
+
+/* The command's input file, capped (formats/files.h); says why not. */
+static int read_input(const char *path, size_t cap, uint8_t **data,
+		      size_t *len)
+{
+	struct fk_fmt_error err;
+
+	if (fk_file_read(path, fk_input_cap(cap), data, len, &err) == 0)
+		return 0;
+	fk_error("%s", err.msg);
+	return -1;
+}
 
 static int geometry_from_layout(struct kv_target *t)
 {
@@ -205,6 +218,7 @@ static int kv_build(int argc, char **argv)
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
+	struct fk_fmt_error err;
 	struct fk_kv_settings set;
 	struct fk_sim *sim = NULL;
 	struct fk_area area;
@@ -221,7 +235,7 @@ static int kv_build(int argc, char **argv)
 	}
 	if (target_geometry(&t))
 		goto usage;
-	if (fk_read_file(argv[0], &text, &len))
+	if (read_input(argv[0], FK_INPUT_CAP_TEXT, &text, &len))
 		goto usage;
 	if (fk_kv_settings_parse(argv[0], (char *)text, len, &set, NULL)) {
 		fprintf(stderr, "%s: %u error%s; no image written\n", argv[0],
@@ -251,8 +265,11 @@ static int kv_build(int argc, char **argv)
 			goto free_set;
 		}
 	}
-	rc = fk_write_file(out, fk_sim_data(sim), t.sim.geo.size) ?
-		     FK_EXIT_USAGE : FK_EXIT_OK;
+	rc = FK_EXIT_OK;
+	if (fk_file_write(out, fk_sim_data(sim), t.sim.geo.size, 0, &err)) {
+		fk_error("%s", err.msg);
+		rc = FK_EXIT_USAGE;
+	}
 	if (rc == FK_EXIT_OK)
 		printf("%s: %zu value%s in a store of %u x %u bytes (keys "
 		       "0..%u, values up to %u bytes)\n", out, set.count,
@@ -395,7 +412,8 @@ static int kv_dump(int argc, char **argv)
 
 	if (!kv)
 		abort();
-	if (rc || npos != 1 || fk_read_file(argv[0], &data, &len)) {
+	if (rc || npos != 1 ||
+	    read_input(argv[0], FK_INPUT_CAP_DATA, &data, &len)) {
 		if (rc == 0 && npos != 1)
 			fk_error("usage: %s", help.usage);
 		free(kv);
