@@ -16,6 +16,7 @@
  */
 #include <string.h>
 
+#include "flashkit/bytes.h"
 #include "flashkit/crc.h"
 
 #include "boot_internal.h"
@@ -23,19 +24,7 @@
 #define BS_REC_BYTES 20 /* encoded record without padding */
 #define BS_CRC_SEED 0x53424b46u /* "FKBS" */
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
 
 static uint32_t rec_crc(const uint8_t *raw)
 {
@@ -48,19 +37,19 @@ static void rec_encode(const struct bs_rec *rec, uint8_t *raw)
 	raw[1] = rec->image;
 	raw[2] = (uint8_t)rec->arg;
 	raw[3] = (uint8_t)(rec->arg >> 8);
-	wr32(raw + 4, rec->value);
+	fk_put_le32(raw + 4, rec->value);
 	memcpy(raw + 8, rec->payload, BS_DIGEST_PREFIX);
-	wr32(raw + 16, rec_crc(raw));
+	fk_put_le32(raw + 16, rec_crc(raw));
 }
 
 static bool rec_decode(const uint8_t *raw, struct bs_rec *rec)
 {
-	if (rd32(raw + 16) != rec_crc(raw))
+	if (fk_le32(raw + 16) != rec_crc(raw))
 		return false;
 	rec->type = raw[0];
 	rec->image = raw[1];
 	rec->arg = (uint16_t)(raw[2] | raw[3] << 8);
-	rec->value = rd32(raw + 4);
+	rec->value = fk_le32(raw + 4);
 	memcpy(rec->payload, raw + 8, BS_DIGEST_PREFIX);
 	return true;
 }

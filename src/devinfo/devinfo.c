@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "flashkit/bytes.h"
 #include "flashkit/crc.h"
 #include "flashkit/devinfo.h"
 
@@ -36,16 +37,7 @@ static int read_area(const void *ctx, uint32_t off, void *buf, uint32_t len)
 	return fk_area_read(area, off, buf, len);
 }
 
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
 /* Checks header and CRC; *body_len receives the TLV area's size. */
 static int check_record(read_fn rd, const void *ctx, uint32_t *body_len)
@@ -56,13 +48,13 @@ static int check_record(read_fn rd, const void *ctx, uint32_t *body_len)
 
 	if (rc)
 		return rc;
-	if (le32(hdr) != FK_DEVINFO_MAGIC)
+	if (fk_le32(hdr) != FK_DEVINFO_MAGIC)
 		return FK_ECORRUPT;
 	if (hdr[4] != FK_DEVINFO_VERSION)
 		return hdr[4] > FK_DEVINFO_VERSION ? FK_ENOTSUP : FK_ECORRUPT;
 	if (hdr[5] != FK_DEVINFO_HEADER_SIZE)
 		return FK_ECORRUPT;
-	n = le16(hdr + 6);
+	n = fk_le16(hdr + 6);
 	crc = fk_crc32(0, hdr, 8);
 	for (uint32_t off = 0; off < n; off += sizeof(chunk)) {
 		uint32_t len = n - off < sizeof(chunk) ? n - off
@@ -73,7 +65,7 @@ static int check_record(read_fn rd, const void *ctx, uint32_t *body_len)
 			return rc;
 		crc = fk_crc32(crc, chunk, len);
 	}
-	if (crc != le32(hdr + 8))
+	if (crc != fk_le32(hdr + 8))
 		return FK_ECORRUPT;
 	*body_len = n;
 	return 0;
@@ -95,11 +87,11 @@ static int find_field(read_fn rd, const void *ctx, uint32_t body_len,
 		rc = rd(ctx, FK_DEVINFO_HEADER_SIZE + pos, tlv, sizeof(tlv));
 		if (rc)
 			return rc;
-		len = le16(tlv + 2);
+		len = fk_le16(tlv + 2);
 		pos += FK_DEVINFO_TLV_HEADER;
 		if (len > body_len - pos)
 			return FK_ECORRUPT;
-		if (found == FK_ENOENT && le16(tlv) == id) {
+		if (found == FK_ENOENT && fk_le16(tlv) == id) {
 			*val_off = FK_DEVINFO_HEADER_SIZE + pos;
 			*val_len = len;
 			found = 0;

@@ -4,20 +4,11 @@
  */
 #include <string.h>
 
+#include "flashkit/bytes.h"
 #include "flashkit/crc.h"
 #include "flashkit/devinfo.h"
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
 
 void fk_devinfo_begin(struct fk_devinfo_builder *b, void *buf, uint32_t cap)
 {
@@ -58,8 +49,8 @@ int fk_devinfo_add(struct fk_devinfo_builder *b, uint16_t id,
 		b->error = rc;
 		return rc;
 	}
-	put16(b->buf + b->len, id);
-	put16(b->buf + b->len + 2, len);
+	fk_put_le16(b->buf + b->len, id);
+	fk_put_le16(b->buf + b->len + 2, len);
 	if (len)
 		memcpy(b->buf + b->len + FK_DEVINFO_TLV_HEADER, value, len);
 	b->len += need;
@@ -72,14 +63,14 @@ int fk_devinfo_finish(struct fk_devinfo_builder *b, uint32_t *size)
 
 	if (b->error)
 		return b->error;
-	put32(b->buf, FK_DEVINFO_MAGIC);
+	fk_put_le32(b->buf, FK_DEVINFO_MAGIC);
 	b->buf[4] = FK_DEVINFO_VERSION;
 	b->buf[5] = FK_DEVINFO_HEADER_SIZE;
-	put16(b->buf + 6, b->len - FK_DEVINFO_HEADER_SIZE);
+	fk_put_le16(b->buf + 6, b->len - FK_DEVINFO_HEADER_SIZE);
 	crc = fk_crc32(0, b->buf, 8);
 	crc = fk_crc32(crc, b->buf + FK_DEVINFO_HEADER_SIZE,
 		       b->len - FK_DEVINFO_HEADER_SIZE);
-	put32(b->buf + 8, crc);
+	fk_put_le32(b->buf + 8, crc);
 	*size = b->len;
 	return 0;
 }

@@ -15,18 +15,10 @@
  */
 #include <string.h>
 
+#include "flashkit/bytes.h"
 #include "flashkit/image.h"
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
-	       ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
 
 /* True when [off, off+len) lies inside [0, size), without overflow. */
 static bool fits(uint32_t off, uint32_t len, uint32_t size)
@@ -48,8 +40,8 @@ static void decode_version(const uint8_t *p, struct fk_image_version *v)
 {
 	v->major = p[0];
 	v->minor = p[1];
-	v->revision = get16(p + 2);
-	v->build = get32(p + 4);
+	v->revision = fk_le16(p + 2);
+	v->build = fk_le32(p + 4);
 }
 
 int fk_image_version_cmp(const struct fk_image_version *a,
@@ -77,12 +69,12 @@ static int read_header(const struct fk_area *slot, struct fk_image_info *info)
 	rc = fk_area_read(slot, 0, raw, sizeof(raw));
 	if (rc)
 		return rc;
-	h->magic = get32(raw + 0);
-	h->load_addr = get32(raw + 4);
-	h->hdr_size = get16(raw + 8);
-	h->protect_tlv_size = get16(raw + 10);
-	h->img_size = get32(raw + 12);
-	h->flags = get32(raw + 16);
+	h->magic = fk_le32(raw + 0);
+	h->load_addr = fk_le32(raw + 4);
+	h->hdr_size = fk_le16(raw + 8);
+	h->protect_tlv_size = fk_le16(raw + 10);
+	h->img_size = fk_le32(raw + 12);
+	h->flags = fk_le32(raw + 16);
 	decode_version(raw + 20, &h->version);
 	if (h->magic != FK_IMAGE_MAGIC)
 		return bad(info, FK_IMAGE_BAD_MAGIC, 0, 0);
@@ -103,8 +95,8 @@ static int read_info(const struct fk_area *slot, struct fk_image_info *info,
 	rc = fk_area_read(slot, off, raw, sizeof(raw));
 	if (rc)
 		return rc;
-	*magic = get16(raw);
-	*total = get16(raw + 2);
+	*magic = fk_le16(raw);
+	*total = fk_le16(raw + 2);
 	return 0;
 }
 
@@ -185,8 +177,8 @@ int fk_image_tlv_next(struct fk_image_tlv_iter *it, struct fk_image_tlv *tlv)
 	rc = fk_area_read(it->slot, it->off, raw, sizeof(raw));
 	if (rc)
 		return rc;
-	tlv->type = get16(raw);
-	tlv->len = get16(raw + 2);
+	tlv->type = fk_le16(raw);
+	tlv->len = fk_le16(raw + 2);
 	room = area_end - it->off - FK_TLV_HDR_SIZE;
 	if (tlv->len > room)
 		return FK_EBADIMG;
@@ -315,11 +307,11 @@ static int record_value(const struct fk_area *slot, struct fk_image_info *info,
 		if (rc)
 			return rc;
 		if (t->type == FK_TLV_SEC_CNT)
-			info->security_counter = get32(v);
+			info->security_counter = fk_le32(v);
 		else if (t->type == FK_TLV_FK_IMAGE_ID)
-			info->image_id = get32(v);
+			info->image_id = fk_le32(v);
 		else
-			info->hw_id = get32(v);
+			info->hw_id = fk_le32(v);
 		return 0;
 	default:
 		return 0;

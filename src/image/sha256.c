@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "flashkit/bytes.h"
 #include "flashkit/crypto.h"
 
 struct sha256 {
@@ -40,18 +41,13 @@ static uint32_t ror(uint32_t x, unsigned n)
 	return x >> n | x << (32 - n);
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
 
 static void compress(struct sha256 *s, const uint8_t *p)
 {
 	uint32_t w[64], v[8];
 
 	for (int i = 0; i < 16; i++)
-		w[i] = be32(p + 4 * i);
+		w[i] = fk_be32(p + 4 * i);
 	for (int i = 16; i < 64; i++) {
 		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^
 			      w[i - 15] >> 3;

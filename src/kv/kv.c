@@ -16,20 +16,11 @@
  */
 #include <string.h>
 
+#include "flashkit/bytes.h"
 #include "flashkit/crc.h"
 #include "kv_priv.h"
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
 
 static uint32_t pad(const struct fk_kv *kv, uint32_t n)
 {
@@ -51,9 +42,9 @@ static void header_fixed(const struct fk_kv *kv, uint8_t *p)
 		wu_shift++;
 	while ((1024u << ss_shift) < kv->sector_size)
 		ss_shift++;
-	put16(p, kv->sectors);
-	put16(p + 2, kv->cfg.key_limit);
-	put16(p + 4, kv->cfg.record_max);
+	fk_put_le16(p, kv->sectors);
+	fk_put_le16(p + 2, kv->cfg.key_limit);
+	fk_put_le16(p + 4, kv->cfg.record_max);
 	p[6] = kv->cfg.value_max;
 	p[7] = (uint8_t)(ss_shift << 4 | wu_shift);
 	p[8] = kv->erased;
@@ -70,10 +61,10 @@ int fk__kv_read_header(struct fk_kv *kv, uint16_t index, uint32_t *seq)
 		return 0;
 	if (rc != FK_OK)
 		return rc;
-	if (kv_get32(b) != KV_MAGIC ||
-	    kv_get32(b + len - 4) != fk_crc32(0, b, len - 4))
+	if (fk_le32(b) != KV_MAGIC ||
+	    fk_le32(b + len - 4) != fk_crc32(0, b, len - 4))
 		return 0;
-	*seq = kv_get32(b + 4);
+	*seq = fk_le32(b + 4);
 	if (*seq == 0 || *seq == 0xFFFFFFFFu)
 		return 0;
 	header_fixed(kv, fixed);
@@ -87,12 +78,12 @@ static int record_ok(const struct fk_kv *kv, uint32_t len)
 	const uint8_t *b = kv->buf;
 	uint32_t q = 2, end = len - 4;
 
-	if (kv_get32(b + end) != fk_crc32(0, b, end))
+	if (fk_le32(b + end) != fk_crc32(0, b, end))
 		return 0;
 	while (q < end) {
 		uint8_t vl;
 
-		if (end - q < KV_ENTRY_HDR || kv_get16(b + q) >= kv->cfg.key_limit)
+		if (end - q < KV_ENTRY_HDR || fk_le16(b + q) >= kv->cfg.key_limit)
 			return 0;
 		vl = b[q + 2];
 		q += KV_ENTRY_HDR;
@@ -127,7 +118,7 @@ int fk__kv_walk(struct fk_kv *kv, uint16_t index, fk__kv_record_fn fn,
 
 		rc = fk_area_read(area, base + p, kv->buf, 2);
 		if (rc == FK_OK)
-			len = kv_get16(kv->buf);
+			len = fk_le16(kv->buf);
 		else if (rc != FK_EECC)
 			return rc;
 		if (len >= KV_REC_MIN && len <= kv->cfg.record_max &&
@@ -168,7 +159,7 @@ static uint32_t find_entry(const struct fk_kv *kv, uint32_t len, uint16_t id)
 	while (q < len - 4) {
 		uint8_t vl = b[q + 2];
 
-		if (kv_get16(b + q) == id)
+		if (fk_le16(b + q) == id)
 			found = q;
 		q += KV_ENTRY_HDR + (vl == KV_TOMBSTONE ? 0 : vl);
 	}
@@ -183,7 +174,7 @@ static int read_record(struct fk_kv *kv, uint16_t sector, uint32_t off)
 
 	if (rc != FK_OK)
 		return rc == FK_EECC ? FK_ECORRUPT : rc;
-	len = kv_get16(kv->buf);
+	len = fk_le16(kv->buf);
 	if (len < KV_REC_MIN || len > kv->cfg.record_max ||
 	    len > kv->sector_size - off)
 		return FK_ECORRUPT;
@@ -316,8 +307,8 @@ static FK_RAMFUNC int append(struct fk_kv *kv, uint32_t len)
 
 	if (n > kv->sector_size - off)
 		return FK_ENOSPC;
-	put16(kv->buf, len);
-	put32(kv->buf + len - 4, fk_crc32(0, kv->buf, len - 4));
+	fk_put_le16(kv->buf, len);
+	fk_put_le32(kv->buf + len - 4, fk_crc32(0, kv->buf, len - 4));
 	memset(kv->buf + len, kv->erased, n - len);
 	rc = fk_area_program(kv->area, kv_sector_off(kv, kv->head) + off,
 			     kv->buf, n);
@@ -336,7 +327,7 @@ static int collect_last(struct fk_kv *kv, uint32_t off, uint32_t len,
 	while (q < len - 4) {
 		uint8_t vl = kv->buf[q + 2];
 
-		kv->where[kv_get16(kv->buf + q)] = (uint16_t)(off / kv->align);
+		kv->where[fk_le16(kv->buf + q)] = (uint16_t)(off / kv->align);
 		q += KV_ENTRY_HDR + (vl == KV_TOMBSTONE ? 0 : vl);
 	}
 	return 0;
@@ -401,14 +392,14 @@ static FK_RAMFUNC int rotate(struct fk_kv *kv)
 
 	memset(b, kv->erased, kv->hdr_size);
 	memset(b + KV_HDR_FIXED, 0, kv->cfg.key_limit / 8);
-	put32(b, KV_MAGIC);
-	put32(b + 4, kv->seq + 1);
+	fk_put_le32(b, KV_MAGIC);
+	fk_put_le32(b + 4, kv->seq + 1);
 	header_fixed(kv, b + 8);
 	for (uint16_t k = 0; k < kv->cfg.key_limit; k++) {
 		if (kv->where[k] != KV_NOWHERE)
 			b[KV_HDR_FIXED + k / 8] |= (uint8_t)(1u << (k % 8));
 	}
-	put32(b + len - 4, fk_crc32(0, b, len - 4));
+	fk_put_le32(b + len - 4, fk_crc32(0, b, len - 4));
 	rc = fk_area_erase(kv->area, kv_sector_off(kv, next), kv->sector_size);
 	if (rc == FK_OK)
 		rc = fk_area_program(kv->area, kv_sector_off(kv, next), b,
@@ -599,7 +590,7 @@ int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
 	for (uint32_t i = 0; i < count; i++) {
 		const struct fk_kv_entry *e = &entries[i];
 
-		put16(kv->buf + q, e->id);
+		fk_put_le16(kv->buf + q, e->id);
 		kv->buf[q + 2] = e->value ? e->len : KV_TOMBSTONE;
 		q += KV_ENTRY_HDR;
 		if (e->value) {

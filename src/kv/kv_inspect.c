@@ -25,19 +25,19 @@ int fk_kv_probe(const struct fk_area *area, struct fk_kv_config *cfg)
 			continue;
 		if (rc != FK_OK)
 			return rc;
-		keys = kv_get16(b + 10);
+		keys = fk_le16(b + 10);
 		len = KV_HDR_FIXED + keys / 8 + 4;
-		if (kv_get32(b) != KV_MAGIC || keys % 8 || keys > FK_KV_MAX_KEYS ||
+		if (fk_le32(b) != KV_MAGIC || keys % 8 || keys > FK_KV_MAX_KEYS ||
 		    len > s.size)
 			continue;
 		rc = fk_area_read(area, off - s.size, b, len);
 		if (rc == FK_EECC ||
-		    (rc == FK_OK && kv_get32(b + len - 4) != fk_crc32(0, b, len - 4)))
+		    (rc == FK_OK && fk_le32(b + len - 4) != fk_crc32(0, b, len - 4)))
 			continue;
 		if (rc != FK_OK)
 			return rc;
 		cfg->key_limit = (uint16_t)keys;
-		cfg->record_max = kv_get16(b + 12);
+		cfg->record_max = fk_le16(b + 12);
 		cfg->value_max = b[14];
 		return FK_OK;
 	}
@@ -69,7 +69,7 @@ static int inspect_record(struct fk_kv *kv, uint32_t off, uint32_t len,
 		memset(&info, 0, sizeof(info));
 		info.sector = c->sector;
 		info.off = off;
-		info.id = kv_get16(rec + q);
+		info.id = fk_le16(rec + q);
 		info.deleted = vl == KV_TOMBSTONE;
 		info.len = info.deleted ? 0 : vl;
 		info.value = rec + q + KV_ENTRY_HDR;

@@ -6,6 +6,7 @@
 #ifndef FLASHKIT_KV_PRIV_H
 #define FLASHKIT_KV_PRIV_H
 
+#include "flashkit/bytes.h"
 #include "flashkit/kv.h"
 
 /*
@@ -25,16 +26,7 @@
 #define KV_TOMBSTONE 0xFF      /* value length of a deletion entry */
 #define KV_NOWHERE 0xFFFFu     /* where[] of a key absent from the head */
 
-static inline uint16_t kv_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
 
-static inline uint32_t kv_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
 static inline uint32_t kv_sector_off(const struct fk_kv *kv, uint32_t index)
 {

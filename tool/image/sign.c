@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flashkit/bytes.h"
 #include "fk_crypto_mbedtls.h"
 #include "sign.h"
 
@@ -86,32 +87,22 @@ void fk_sign_boot_magic(const struct fk_sign_opts *o, uint8_t magic[16])
 	memcpy(magic + 2, boot_magic_tail, sizeof(boot_magic_tail));
 }
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
 
 static void put_version(uint8_t *p, const struct fk_image_version *v)
 {
 	p[0] = v->major;
 	p[1] = v->minor;
-	put16(p + 2, v->revision);
-	put32(p + 4, v->build);
+	fk_put_le16(p + 2, v->revision);
+	fk_put_le32(p + 4, v->build);
 }
 
 /* Appends one TLV at *pos. */
 static void put_tlv(uint8_t *buf, size_t *pos, uint16_t type,
 		    const void *value, size_t len)
 {
-	put16(buf + *pos, type);
-	put16(buf + *pos + 2, (uint32_t)len);
+	fk_put_le16(buf + *pos, type);
+	fk_put_le16(buf + *pos + 2, (uint32_t)len);
 	if (len)
 		memcpy(buf + *pos + 4, value, len);
 	*pos += 4 + len;
@@ -175,11 +166,11 @@ static void put_protected(const struct fk_sign_opts *o, uint8_t *buf,
 {
 	uint8_t v[12];
 
-	put16(buf + *pos, FK_TLV_PROT_INFO_MAGIC);
-	put16(buf + *pos + 2, (uint32_t)prot_size);
+	fk_put_le16(buf + *pos, FK_TLV_PROT_INFO_MAGIC);
+	fk_put_le16(buf + *pos + 2, (uint32_t)prot_size);
 	*pos += FK_TLV_INFO_SIZE;
 	if (o->has_sec_cnt) {
-		put32(v, o->sec_cnt);
+		fk_put_le32(v, o->sec_cnt);
 		put_tlv(buf, pos, FK_TLV_SEC_CNT, v, 4);
 	}
 	for (uint32_t i = 0; i < o->dep_count; i++) {
@@ -205,12 +196,12 @@ static void put_header(const struct fk_sign_opts *o, uint8_t *buf,
 	if (o->non_bootable)
 		flags |= FK_IMAGE_F_NON_BOOTABLE;
 	memset(buf, 0, FK_IMAGE_HEADER_SIZE);
-	put32(buf + 0, FK_IMAGE_MAGIC);
-	put32(buf + 4, o->rom_fixed ? o->rom_fixed : o->load_addr);
-	put16(buf + 8, o->hdr_size);
-	put16(buf + 10, (uint32_t)prot_size);
-	put32(buf + 12, img_size);
-	put32(buf + 16, flags);
+	fk_put_le32(buf + 0, FK_IMAGE_MAGIC);
+	fk_put_le32(buf + 4, o->rom_fixed ? o->rom_fixed : o->load_addr);
+	fk_put_le16(buf + 8, o->hdr_size);
+	fk_put_le16(buf + 10, (uint32_t)prot_size);
+	fk_put_le32(buf + 12, img_size);
+	fk_put_le32(buf + 16, flags);
 	put_version(buf + 20, &o->version);
 }
 
@@ -389,8 +380,8 @@ int fk_sign_image(const struct fk_sign_opts *o, const uint8_t *payload,
 				FK_SHA256_SIZE);
 		put_tlv(buf, &pos, fk_key_sig_tlv(o->key), sig, sig_len);
 	}
-	put16(buf + unprot_start, FK_TLV_INFO_MAGIC);
-	put16(buf + unprot_start + 2, (uint32_t)(pos - unprot_start));
+	fk_put_le16(buf + unprot_start, FK_TLV_INFO_MAGIC);
+	fk_put_le16(buf + unprot_start + 2, (uint32_t)(pos - unprot_start));
 	res->data = buf;
 	res->len = pos;
 	res->image_len = pos;
