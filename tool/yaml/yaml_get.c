@@ -196,15 +196,16 @@ static const char *limit_text(char *buf, size_t len, uint64_t max)
 	uint64_t v = max + 1;
 	int u = -1;
 
-	if (max < (1u << 20) || (v & (v - 1))) {
-		snprintf(buf, len, "%llu", (unsigned long long)max);
-		return buf;
-	}
 	while (v >= 1024 && !(v % 1024) && u < 5) {
 		v /= 1024;
 		u++;
 	}
-	snprintf(buf, len, "%llu%c-1", (unsigned long long)v, units[u]);
+	/* max + 1 a power of two from 1M on (64M-1) reads better; anything
+	 * else, UINT64_MAX included (max + 1 wraps to 0), in decimal */
+	if (max < (1u << 20) || u < 0 || (v & (v - 1)))
+		snprintf(buf, len, "%llu", (unsigned long long)max);
+	else
+		snprintf(buf, len, "%llu%c-1", (unsigned long long)v, units[u]);
 	return buf;
 }
 

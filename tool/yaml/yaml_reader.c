@@ -78,10 +78,12 @@ static int attach(struct builder *b, struct fk_ynode *n)
 	return 0;
 }
 
-/* After an error: the keys still waiting for a value are in no count. */
+/* After an error: the keys still waiting for a value are in no count.
+ * Deepest first: a waiting key may itself be an open node (a mapping used
+ * as a key), which freeing a shallower key would release. */
 static void drop_waiting_keys(struct builder *b)
 {
-	for (size_t d = 0; d < b->depth; d++) {
+	for (size_t d = b->depth; d-- > 0;) {
 		if (b->key_waiting[d]) {
 			free_node(b->stack[d]->kids[2 * b->stack[d]->count]);
 			b->key_waiting[d] = false;
