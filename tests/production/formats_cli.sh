@@ -125,4 +125,13 @@ LD
 	expect_fail "rv64.elf: a 64-bit ELF file for RISC-V (e_machine 243)" \
 		"$FK" convert rv64.elf -o out.bin
 fi
+# UF2 family ids take flashkit's one number grammar: no octal
+printf 'abcd' >fam.bin
+expect_fail "--family: '010' is neither a number nor a known family" \
+	"$FK" convert fam.bin --base 0x08000000 -o fam.uf2 --family 010
+"$FK" convert fam.bin --base 0x08000000 -o fam.uf2 --family 0x5775_5a57 ||
+	fail "--family 0x5775_5a57"
+[ "$(od -An -tx4 -j 28 -N 4 fam.uf2 | tr -d ' ')" = 57755a57 ] ||
+	fail "family id not written"
+checks=$((checks + 1))
 echo "formats: $checks checks passed"

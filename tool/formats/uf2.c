@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/number.h"
 #include "bytes.h"
 #include "formats.h"
 
@@ -228,8 +229,8 @@ static const struct {
 
 int fk_uf2_family_parse(const char *text, uint32_t *out)
 {
-	char *end;
-	unsigned long long v;
+	const char *why;
+	uint64_t v;
 
 	for (size_t i = 0; i < sizeof(uf2_families) / sizeof(uf2_families[0]);
 	     i++) {
@@ -242,8 +243,8 @@ int fk_uf2_family_parse(const char *text, uint32_t *out)
 			return 0;
 		}
 	}
-	v = strtoull(text, &end, 0);
-	if (!*text || *end || v > UINT32_MAX)
+	/* otherwise a number, in flashkit's one grammar (no octal) */
+	if (fk_number_parse(text, 0, UINT32_MAX, &v, &why))
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
