@@ -18,7 +18,7 @@
 enum unit_state {
 	UNIT_ERASED = 0,     /* no program since the last erase */
 	UNIT_PROGRAMMED = 1, /* programmed (program-once: no more programs) */
-	UNIT_TORN = 2,       /* program or erase torn: ECC fault on read */
+	UNIT_TORN = 2,	     /* program or erase torn: ECC fault on read */
 };
 
 struct protect_range {
@@ -43,7 +43,8 @@ struct fk_sim {
 	struct fk_flash flash;
 	struct fk_sector_run *runs;
 	struct fk_sim_timing timing;
-	struct fk_sim_erase_time *erase_table; /* timing.erase_table points here */
+	struct fk_sim_erase_time
+		*erase_table; /* timing.erase_table points here */
 	bool count_reads;
 	uint8_t *data;
 	uint8_t *unit_state;
@@ -189,8 +190,8 @@ static void tear_program(struct fk_sim *sim, uint32_t off, const uint8_t *src,
 		if (mode == FK_TEAR_PREFIX && u > full)
 			break;
 		for (uint32_t b = 0; b < wu; b++) {
-			uint8_t mask = torn ? (uint8_t)rng_next(&sim->c.rng) :
-					      0xFF;
+			uint8_t mask =
+				torn ? (uint8_t)rng_next(&sim->c.rng) : 0xFF;
 
 			dst[b] = partial_program(dst[b], src[u * wu + b], mask);
 		}
@@ -216,7 +217,8 @@ static int sim_program(const struct fk_flash *flash, uint32_t off,
 		return cut >= 0 ? lose_power(sim) : FK_EPROTECT;
 	}
 	for (uint32_t u = off / wu; u < (off + len) / wu; u++) {
-		if (flash->geo.program_once && sim->unit_state[u] != UNIT_ERASED)
+		if (flash->geo.program_once &&
+		    sim->unit_state[u] != UNIT_ERASED)
 			return cut >= 0 ? lose_power(sim) : FK_EPROGONCE;
 	}
 	for (uint32_t i = 0; i < len; i++) {
@@ -225,8 +227,8 @@ static int sim_program(const struct fk_flash *flash, uint32_t off,
 			return cut >= 0 ? lose_power(sim) : FK_ENOTERASED;
 	}
 	sim->c.programs++;
-	sim->c.est_ns += (uint64_t)(len / wu) * sim->timing.program_us_per_unit *
-			 1000;
+	sim->c.est_ns +=
+		(uint64_t)(len / wu) * sim->timing.program_us_per_unit * 1000;
 	if (cut == FK_CUT_TORN) {
 		tear_program(sim, off, src, len);
 		return lose_power(sim);
@@ -346,7 +348,8 @@ struct fk_sim *fk_sim_create(const struct fk_sim_config *config)
 	sim->flash.ops = &sim_ops;
 	sim->flash.ctx = sim;
 	if (sim->runs)
-		memcpy(sim->runs, geo->runs, geo->run_count * sizeof(*sim->runs));
+		memcpy(sim->runs, geo->runs,
+		       geo->run_count * sizeof(*sim->runs));
 	sim->sector_count = fk_flash_sector_count(&sim->flash);
 	sim->wear = calloc(sim->sector_count, sizeof(*sim->wear));
 	if (!sim->runs || !sim->data || !sim->unit_state || !sim->wear) {
@@ -415,9 +418,8 @@ uint32_t fk_sim_violations(const struct fk_sim *sim)
 	return sim->violations;
 }
 
-void fk_sim_schedule_cut(struct fk_sim *sim, uint64_t op,
-			 enum fk_cut_kind kind, enum fk_tear_mode tear,
-			 uint64_t seed)
+void fk_sim_schedule_cut(struct fk_sim *sim, uint64_t op, enum fk_cut_kind kind,
+			 enum fk_tear_mode tear, uint64_t seed)
 {
 	sim->c.cut_armed = true;
 	sim->c.cut_op = op;

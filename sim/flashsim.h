@@ -32,17 +32,17 @@
  * 16 KiB 400 ms, 64 KiB 1200 ms, 128 KiB 2000 ms typical). */
 struct fk_sim_erase_time {
 	uint32_t sector_size; /* bytes */
-	uint32_t us;          /* time to erase one sector of that size */
+	uint32_t us;	      /* time to erase one sector of that size */
 };
 
 /* Datasheet timings used for the duration estimate. A sector whose size
  * is in erase_table takes that time; any other takes the linear model
  * erase_us_fixed + erase_us_per_kib * size / 1024. */
 struct fk_sim_timing {
-	uint32_t erase_us_per_kib;  /* sector erase time per KiB of sector */
-	uint32_t erase_us_fixed;    /* plus this much per sector erase */
+	uint32_t erase_us_per_kib;    /* sector erase time per KiB of sector */
+	uint32_t erase_us_fixed;      /* plus this much per sector erase */
 	uint32_t program_us_per_unit; /* time to program one write unit */
-	uint32_t read_ns_per_byte;  /* read time per byte */
+	uint32_t read_ns_per_byte;    /* read time per byte */
 	const struct fk_sim_erase_time *erase_table; /* optional, copied */
 	uint32_t erase_table_count; /* entries in erase_table */
 };
@@ -63,12 +63,12 @@ enum fk_cut_kind {
 
 /* How a torn operation is torn; chosen by the seed when FK_TEAR_SEEDED. */
 enum fk_tear_mode {
-	FK_TEAR_SEEDED,      /* pick one of the modes below from the seed */
-	FK_TEAR_PREFIX,      /* program: a prefix of the units lands;
-				erase: a prefix of the sector is erased */
-	FK_TEAR_SOME_BITS,   /* program: random subset of the bits to clear;
-				erase: random bits of the sector set */
-	FK_TEAR_GARBAGE,     /* erase only: the sector holds random data */
+	FK_TEAR_SEEDED,	   /* pick one of the modes below from the seed */
+	FK_TEAR_PREFIX,	   /* program: a prefix of the units lands;
+			      erase: a prefix of the sector is erased */
+	FK_TEAR_SOME_BITS, /* program: random subset of the bits to clear;
+			      erase: random bits of the sector set */
+	FK_TEAR_GARBAGE,   /* erase only: the sector holds random data */
 };
 
 /* A refused operation (protection, program-once, bit set back) changes
@@ -77,15 +77,15 @@ enum fk_tear_mode {
  * erase, its full estimated time, and (erase) one more wear on its sector;
  * bytes_programmed counts only programs that completed. */
 struct fk_sim_stats {
-	uint64_t ops;              /* program + erase (+ reads if counted) */
+	uint64_t ops; /* program + erase (+ reads if counted) */
 	uint64_t reads;
 	uint64_t programs;
 	uint64_t erases;
 	uint64_t bytes_read;
 	uint64_t bytes_programmed;
-	uint64_t est_us;           /* estimated duration from the timings */
-	uint32_t max_sector_erases;/* the most-worn sector's erase count */
-	uint32_t max_sector_index; /* its index */
+	uint64_t est_us;	    /* estimated duration from the timings */
+	uint32_t max_sector_erases; /* the most-worn sector's erase count */
+	uint32_t max_sector_index;  /* its index */
 };
 
 struct fk_sim;
@@ -112,9 +112,8 @@ uint32_t fk_sim_violations(const struct fk_sim *sim);
  * sector). seed drives the torn content and, with FK_TEAR_SEEDED, the
  * tear mode; the same seed tears the same way. Replaces any earlier
  * schedule; a cut at an index already passed never happens. */
-void fk_sim_schedule_cut(struct fk_sim *sim, uint64_t op,
-			 enum fk_cut_kind kind, enum fk_tear_mode tear,
-			 uint64_t seed);
+void fk_sim_schedule_cut(struct fk_sim *sim, uint64_t op, enum fk_cut_kind kind,
+			 enum fk_tear_mode tear, uint64_t seed);
 void fk_sim_cancel_cut(struct fk_sim *sim);
 
 /* True once a scheduled cut has happened and until fk_sim_reboot(). */

@@ -24,17 +24,17 @@ enum outcome { OUT_OLD = 1, OUT_NEW = 2, OUT_EITHER = 3 };
 /* How far a life has got: all a case needs, with the memories, to go on
  * from any operation of a recorded run. */
 struct progress {
-	int boot;              /* boots begun, minus one */
-	uint64_t attempt_op;   /* op index of the first ATTEMPT record seen */
-	uint64_t confirm_op;   /* op index of the app's confirm */
+	int boot;	     /* boots begun, minus one */
+	uint64_t attempt_op; /* op index of the first ATTEMPT record seen */
+	uint64_t confirm_op; /* op index of the app's confirm */
 };
 
 /* What one life showed. */
 struct life {
 	struct progress at;
-	int final;             /* set the device settled on: OUT_OLD/NEW */
+	int final; /* set the device settled on: OUT_OLD/NEW */
 	uint64_t end_op;
-	char error[200];       /* "" when every check passed */
+	char error[200]; /* "" when every check passed */
 };
 
 static void trace_op(struct fk_rig *rig, uint64_t index, uint32_t mem,
@@ -98,8 +98,8 @@ static int rig_program(const struct fk_flash *flash, uint32_t off,
 
 	if (rc != FK_OK)
 		return rc;
-	return after_op(m, fk_flash_program(fk_sim_flash(m->sim), off, buf,
-					    len));
+	return after_op(m,
+			fk_flash_program(fk_sim_flash(m->sim), off, buf, len));
 }
 
 static int rig_erase(const struct fk_flash *flash, uint32_t off,
@@ -110,8 +110,8 @@ static int rig_erase(const struct fk_flash *flash, uint32_t off,
 
 	if (rc != FK_OK)
 		return rc;
-	return after_op(m, fk_flash_erase(fk_sim_flash(m->sim), off,
-					  sector_size));
+	return after_op(m,
+			fk_flash_erase(fk_sim_flash(m->sim), off, sector_size));
 }
 
 static const struct fk_flash_ops rig_ops = {
@@ -217,15 +217,15 @@ static void snap_free(const struct fk_rig *rig, struct rig_snap *s)
 
 struct op_rec {
 	uint32_t off;
-	uint32_t len;          /* program: bytes; erase: the sector size */
+	uint32_t len; /* program: bytes; erase: the sector size */
 	uint32_t mem;
 	bool erase;
-	size_t data;           /* program: offset of its bytes in data */
-	struct progress at;    /* the life when it was issued */
+	size_t data;	    /* program: offset of its bytes in data */
+	struct progress at; /* the life when it was issued */
 };
 
 struct fk_rig_trace {
-	uint64_t first;        /* op index of ops[0] */
+	uint64_t first; /* op index of ops[0] */
 	struct op_rec *ops;
 	size_t n, cap;
 	uint8_t *data;
@@ -233,11 +233,11 @@ struct fk_rig_trace {
 	struct rig_snap *snaps; /* in op order; snaps[i].op: taken before it */
 	size_t snap_n, snap_cap, snap_max;
 	uint64_t stride;
-	const uint64_t *want;  /* when set: snapshots before exactly these
-				* (sorted), instead of the stride */
+	const uint64_t *want; /* when set: snapshots before exactly these
+			       * (sorted), instead of the stride */
 	size_t want_n, want_next;
 	const struct life *lf; /* the life being recorded */
-	bool failed;           /* memory ran out */
+	bool failed;	       /* memory ran out */
 };
 
 static size_t snap_bytes(const struct fk_rig *rig)
@@ -348,8 +348,8 @@ static void trace_op(struct fk_rig *rig, uint64_t index, uint32_t mem,
 		t->snaps[t->snap_n++].op = index;
 	}
 	if (!grow((void **)&t->ops, &t->cap, t->n + 1, sizeof(*t->ops)) ||
-	    (!erase && !grow((void **)&t->data, &t->data_cap,
-			     t->data_len + len, 1))) {
+	    (!erase &&
+	     !grow((void **)&t->data, &t->data_cap, t->data_len + len, 1))) {
 		t->failed = true;
 		return;
 	}
@@ -459,9 +459,9 @@ static int memo_verify(int alg, verify_fn fn, const uint8_t *key,
  * before goes through the real SHA-256: the digest is always the true
  * one, only cheaper. */
 
-#define SHA_STREAMS 4                 /* hashes open at once */
-#define SHA_CACHE 8                   /* contents remembered */
-#define SHA_CACHE_MAX_LEN (8u << 20)  /* longer ones are not remembered */
+#define SHA_STREAMS 4		     /* hashes open at once */
+#define SHA_CACHE 8		     /* contents remembered */
+#define SHA_CACHE_MAX_LEN (8u << 20) /* longer ones are not remembered */
 
 struct sha_stream {
 	uint8_t *data;
@@ -577,8 +577,8 @@ static int memo_ecdsa(const uint8_t *key, size_t key_len,
 		      const uint8_t hash[FK_SHA256_SIZE], const uint8_t *sig,
 		      size_t sig_len)
 {
-	return memo_verify(1, memo_inner->ecdsa_p256_verify, key, key_len,
-			   hash, sig, sig_len);
+	return memo_verify(1, memo_inner->ecdsa_p256_verify, key, key_len, hash,
+			   sig, sig_len);
 }
 
 static int memo_rsa(const uint8_t *key, size_t key_len,
@@ -720,7 +720,8 @@ static int one_boot(struct fk_rig *rig, enum fk_rig_scenario scenario,
 	if (rc != FK_OK || rig->recovery_reason) {
 		life_fail(lf, "boot %d with power on: recovery (%s)", rc,
 			  fk_strerror(rig->recovery_reason ?
-					      rig->recovery_reason : rc));
+					      rig->recovery_reason :
+					      rc));
 		return -1;
 	}
 	if (rig->jumped <= 0) {
@@ -798,8 +799,7 @@ static void life_go(struct fk_rig *rig, enum fk_rig_scenario scenario,
 			return;
 		}
 	}
-	life_fail(lf, "device did not settle within %d boots",
-		  LIFE_MAX_BOOTS);
+	life_fail(lf, "device did not settle within %d boots", LIFE_MAX_BOOTS);
 }
 
 /* ---- expected outcomes ---- */
@@ -842,8 +842,9 @@ static int expect(enum fk_rig_scenario scenario, const struct cut *c,
 
 static const char *kind_name(enum fk_cut_kind k)
 {
-	return k == FK_CUT_BEFORE ? "before" : k == FK_CUT_AFTER ? "after" :
-								  "torn";
+	return k == FK_CUT_BEFORE ? "before" :
+	       k == FK_CUT_AFTER  ? "after" :
+				    "torn";
 }
 
 static const char *outcome_name(int o)
@@ -851,8 +852,8 @@ static const char *outcome_name(int o)
 	return o == OUT_OLD ? "old" : o == OUT_NEW ? "new" : "old or new";
 }
 
-static void record(struct fk_rig_result *res, const struct life *lf,
-		   int want, const struct cut *c1, const struct cut *c2)
+static void record(struct fk_rig_result *res, const struct life *lf, int want,
+		   const struct cut *c1, const struct cut *c2)
 {
 	char where[96];
 	const char *err = lf->error;
@@ -860,9 +861,10 @@ static void record(struct fk_rig_result *res, const struct life *lf,
 
 	res->cases++;
 	if (!err[0] && !(want & lf->final)) {
-		snprintf(buf, sizeof(buf), "settled on the %s images, %s "
-			 "expected", outcome_name(lf->final),
-			 outcome_name(want));
+		snprintf(buf, sizeof(buf),
+			 "settled on the %s images, %s "
+			 "expected",
+			 outcome_name(lf->final), outcome_name(want));
 		err = buf;
 	}
 	if (!err[0])
@@ -871,9 +873,10 @@ static void record(struct fk_rig_result *res, const struct life *lf,
 	if (res->first_failure[0])
 		return;
 	if (c2)
-		snprintf(where, sizeof(where), "cut %s op %llu, then %s op %llu",
-			 kind_name(c1->kind), (unsigned long long)c1->op,
-			 kind_name(c2->kind), (unsigned long long)c2->op);
+		snprintf(where, sizeof(where),
+			 "cut %s op %llu, then %s op %llu", kind_name(c1->kind),
+			 (unsigned long long)c1->op, kind_name(c2->kind),
+			 (unsigned long long)c2->op);
 	else
 		snprintf(where, sizeof(where), "cut %s op %llu",
 			 kind_name(c1->kind), (unsigned long long)c1->op);
@@ -935,8 +938,8 @@ static void cost_end(const struct fk_rig *rig, struct cost_probe *p,
 
 		fk_sim_get_stats(rig->mem[i].sim, &s);
 		out->erases += s.erases - p->stats[i].erases;
-		out->bytes_programmed += s.bytes_programmed -
-					 p->stats[i].bytes_programmed;
+		out->bytes_programmed +=
+			s.bytes_programmed - p->stats[i].bytes_programmed;
 		out->est_us += s.est_us - p->stats[i].est_us;
 	}
 	if (now) {
@@ -1007,8 +1010,8 @@ static int setup_factory(struct fk_rig *rig, struct fk_rig_result *res)
 		fk_rig_program_direct(rig, &cfg->images[i].factory,
 				      rig->old_img[i], rig->old_len[i],
 				      cfg->state.flash->geo.erased_value);
-		fk_sim_data(rig->mem[fk_rig_memory_of(rig, p)].sim)
-			[p->off + rig->old_len[i] / 2] ^= 0x10;
+		fk_sim_data(rig->mem[fk_rig_memory_of(rig, p)]
+				    .sim)[p->off + rig->old_len[i] / 2] ^= 0x10;
 	}
 	return 0;
 }
@@ -1113,7 +1116,8 @@ void fk_rig_restore(struct fk_rig *rig, const struct fk_rig_snapshot *snap)
 	snap_restore(rig, (const struct rig_snap *)snap);
 }
 
-void fk_rig_snapshot_free(const struct fk_rig *rig, struct fk_rig_snapshot *snap)
+void fk_rig_snapshot_free(const struct fk_rig *rig,
+			  struct fk_rig_snapshot *snap)
 {
 	if (snap)
 		snap_free(rig, (struct rig_snap *)snap);
@@ -1172,7 +1176,7 @@ static uint64_t gcd(uint64_t a, uint64_t b)
  * operation first + 1 + x / 3, kind x % 3. */
 struct first_cut {
 	struct cut c;
-	int want;              /* the outcome the single cut must give */
+	int want;	       /* the outcome the single cut must give */
 	uint64_t attempt_op;   /* ATTEMPT and confirmation in the recovery, */
 	uint64_t confirm_op;   /* NONE when they came before the cut */
 	uint64_t recovery_ops; /* 0 when the single cut failed */
@@ -1182,7 +1186,7 @@ struct sweep_run {
 	struct fk_rig *rig;
 	const struct fk_rig_sweep *sw;
 	struct fk_rig_result *res;
-	struct fk_rig_trace ref;  /* the life without a cut */
+	struct fk_rig_trace ref; /* the life without a cut */
 	struct first_cut *firsts;
 	size_t first_n;
 	double t0;

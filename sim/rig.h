@@ -38,7 +38,7 @@
 /* One memory of the rig as the code under test sees it: the simulator
  * behind a wrapper that shares the power domain. */
 struct fk_rig_memory {
-	struct fk_flash flash;  /* what the boot config's areas point to */
+	struct fk_flash flash; /* what the boot config's areas point to */
 	struct fk_sim *sim;
 	struct fk_rig *rig;
 };
@@ -47,9 +47,9 @@ struct fk_rig {
 	struct fk_rig_memory mem[FK_RIG_MAX_MEMORIES];
 	uint32_t mem_count;
 	/* the power domain */
-	uint64_t op;            /* program/erase operations that reached a
-				 * memory, all memories; none are counted
-				 * while the power is off */
+	uint64_t op; /* program/erase operations that reached a
+		      * memory, all memories; none are counted
+		      * while the power is off */
 	bool cut_armed;
 	uint64_t cut_op;
 	enum fk_cut_kind cut_kind;
@@ -65,9 +65,9 @@ struct fk_rig {
 	uint8_t *new_img[FK_BOOT_MAX_IMAGES];
 	size_t new_len[FK_BOOT_MAX_IMAGES];
 	/* filled by the hooks during one boot */
-	int jumped;             /* 0 none, 1 old set, 2 new set, -1 a mix or
-				 * an unknown image */
-	int recovery_reason;    /* 0 when recovery was not called */
+	int jumped;		    /* 0 none, 1 old set, 2 new set, -1 a mix or
+				     * an unknown image */
+	int recovery_reason;	    /* 0 when recovery was not called */
 	struct fk_rig_trace *trace; /* the run being recorded (rig.c) */
 };
 
@@ -81,7 +81,8 @@ uint32_t fk_rig_memory_of(const struct fk_rig *rig, const struct fk_area *a);
 enum fk_rig_scenario {
 	FK_SCENARIO_INSTALL,   /* TEST install, the app confirms it */
 	FK_SCENARIO_REVERT,    /* TEST install, never confirmed: reverted */
-	FK_SCENARIO_PERMANENT, /* PERMANENT install (the only kind OVERWRITE has) */
+	FK_SCENARIO_PERMANENT, /* PERMANENT install (the only kind OVERWRITE
+				  has) */
 	FK_SCENARIO_FACTORY,   /* OVERWRITE: the primary image is damaged and
 				* the factory image (the old one) is installed */
 };
@@ -97,36 +98,36 @@ struct fk_rig_cost {
 };
 
 struct fk_rig_result {
-	uint64_t cases;          /* lives run, one per cut position */
+	uint64_t cases; /* lives run, one per cut position */
 	uint64_t single_cuts;
-	uint64_t double_cuts;    /* double-cut cases run */
-	uint64_t double_pairs;   /* every (first cut, second cut) pair there
-				  * is: the space double_cuts was drawn from
-				  * (0 when double cuts were not asked) */
+	uint64_t double_cuts;  /* double-cut cases run */
+	uint64_t double_pairs; /* every (first cut, second cut) pair there
+				* is: the space double_cuts was drawn from
+				* (0 when double cuts were not asked) */
 	uint64_t failures;
-	char first_failure[400]; /* what went wrong first, "" when none */
-	struct fk_rig_cost update;  /* the upload, measured once without cuts */
-	struct fk_rig_cost life;    /* the boots until settled, without cuts */
-	double seconds;          /* wall time of the sweep */
-	double single_seconds;   /* of which the life and the single cuts */
-	bool budget_spent;       /* sampling stopped at budget_s */
+	char first_failure[400];   /* what went wrong first, "" when none */
+	struct fk_rig_cost update; /* the upload, measured once without cuts */
+	struct fk_rig_cost life;   /* the boots until settled, without cuts */
+	double seconds;		   /* wall time of the sweep */
+	double single_seconds;	   /* of which the life and the single cuts */
+	bool budget_spent;	   /* sampling stopped at budget_s */
 };
 
 /* What a progress callback sees; called after every case. */
 struct fk_rig_progress {
 	const struct fk_rig_result *res; /* the counts so far */
-	bool doubles;            /* false: single cuts, true: double cuts */
-	uint64_t done;           /* cases of this phase run */
-	uint64_t total;          /* cases of this phase, 0 when only the
-				  * budget bounds it */
-	double elapsed_s;        /* since the sweep started */
+	bool doubles;	  /* false: single cuts, true: double cuts */
+	uint64_t done;	  /* cases of this phase run */
+	uint64_t total;	  /* cases of this phase, 0 when only the
+			   * budget bounds it */
+	double elapsed_s; /* since the sweep started */
 };
 
 struct fk_rig_sweep {
 	enum fk_rig_scenario scenario;
-	bool no_cuts;            /* only the life without a cut (its cost) */
-	bool double_cuts;        /* also cut at operations of each recovery:
-				  * every one, unless double_sample */
+	bool no_cuts;	  /* only the life without a cut (its cost) */
+	bool double_cuts; /* also cut at operations of each recovery:
+			   * every one, unless double_sample */
 	/* Draws the double cuts at random, the order fixed by seed (the
 	 * same seed gives the same sequence; a longer run extends a shorter
 	 * one), until max_samples have run or the sweep has taken budget_s
@@ -167,8 +168,8 @@ void fk_rig_program_direct(struct fk_rig *rig, const struct fk_area *a,
 int fk_rig_upload(struct fk_rig *rig, uint32_t image);
 
 enum {
-	FK_RIG_BOOTED_OLD = 1,   /* jumped to the old set */
-	FK_RIG_BOOTED_NEW = 2,   /* jumped to the new set */
+	FK_RIG_BOOTED_OLD = 1,	 /* jumped to the old set */
+	FK_RIG_BOOTED_NEW = 2,	 /* jumped to the new set */
 	FK_RIG_BOOTED_OTHER = 3, /* jumped to something else (a failure) */
 };
 /* Powers on if needed and runs fk_boot(): FK_RIG_BOOTED_* or the FK_E*

@@ -22,9 +22,9 @@
 
 /* One image of the plan, per image index. */
 struct himage {
-	uint8_t *img;    /* signed image */
+	uint8_t *img; /* signed image */
 	size_t len;
-	uint8_t *send;   /* what the app sends: img, padded or damaged */
+	uint8_t *send; /* what the app sends: img, padded or damaged */
 	size_t send_len;
 	uint32_t payload_len;
 };
@@ -32,17 +32,17 @@ struct himage {
 struct fk_history {
 	struct fk_rig *rig;
 	struct fk_history_config cfg;
-	uint32_t nimg;           /* images installed together */
+	uint32_t nimg; /* images installed together */
 	uint32_t steps;
 	struct fk_history_step *plan;
 	struct himage (*pool)[FK_BOOT_MAX_IMAGES]; /* [0] production,
 						    * [s + 1] step s */
-	uint32_t running[FK_BOOT_MAX_IMAGES]; /* pool index running now */
+	uint32_t running[FK_BOOT_MAX_IMAGES];	   /* pool index running now */
 	uint8_t *saved_old[FK_BOOT_MAX_IMAGES], *saved_new[FK_BOOT_MAX_IMAGES];
 	size_t saved_old_len[FK_BOOT_MAX_IMAGES];
 	size_t saved_new_len[FK_BOOT_MAX_IMAGES];
 	uint8_t erased;
-	uint32_t unit;           /* largest write unit of the slots */
+	uint32_t unit; /* largest write unit of the slots */
 };
 
 /* ---- deterministic randomness ---- */
@@ -67,8 +67,9 @@ static uint32_t rnd_in(struct rng *r, uint32_t lo, uint32_t hi)
 
 static struct rng rng_for(uint64_t seed, uint64_t a, uint64_t b)
 {
-	struct rng r = { seed * 0x9E3779B97F4A7C15ull + a * 0xBF58476D1CE4E5B9ull +
-			 b * 0x94D049BB133111EBull + 1 };
+	struct rng r = { seed * 0x9E3779B97F4A7C15ull +
+			 a * 0xBF58476D1CE4E5B9ull + b * 0x94D049BB133111EBull +
+			 1 };
 
 	for (int i = 0; i < 4; i++)
 		rnd(&r);
@@ -78,10 +79,14 @@ static struct rng rng_for(uint64_t seed, uint64_t a, uint64_t b)
 /* ---- names ---- */
 
 static const char *const kind_names[FK_HISTORY_KIND_COUNT] = {
-	"confirmed TEST install", "reverted TEST install",
-	"PERMANENT install", "refused (bad signature)",
-	"refused (downgrade)", "refused (staged image corrupted)",
-	"upload interrupted and resumed", "upload abandoned and restarted",
+	"confirmed TEST install",
+	"reverted TEST install",
+	"PERMANENT install",
+	"refused (bad signature)",
+	"refused (downgrade)",
+	"refused (staged image corrupted)",
+	"upload interrupted and resumed",
+	"upload abandoned and restarted",
 };
 
 static const char *const cut_names[FK_HISTORY_CUT_COUNT] = {
@@ -100,14 +105,16 @@ const char *fk_history_cut_name(enum fk_history_cut cut)
 
 static const char *cut_kind_name(enum fk_cut_kind k)
 {
-	return k == FK_CUT_BEFORE ? "before" : k == FK_CUT_AFTER ? "after" :
-								  "torn";
+	return k == FK_CUT_BEFORE ? "before" :
+	       k == FK_CUT_AFTER  ? "after" :
+				    "torn";
 }
 
 static const char *set_name(int o)
 {
 	return o == FK_RIG_BOOTED_OLD ? "old" :
-	       o == FK_RIG_BOOTED_NEW ? "new" : "old or new";
+	       o == FK_RIG_BOOTED_NEW ? "new" :
+					"old or new";
 }
 
 /* ---- the plan ---- */
@@ -127,10 +134,10 @@ static enum fk_history_kind kind_for(const struct fk_history *h,
 static void plan_kinds(struct fk_history *h)
 {
 	static const enum fk_history_kind deck0[] = {
-		FK_HISTORY_INSTALL, FK_HISTORY_INSTALL, FK_HISTORY_INSTALL,
-		FK_HISTORY_REVERT, FK_HISTORY_REVERT, FK_HISTORY_PERMANENT,
+		FK_HISTORY_INSTALL,   FK_HISTORY_INSTALL, FK_HISTORY_INSTALL,
+		FK_HISTORY_REVERT,    FK_HISTORY_REVERT,  FK_HISTORY_PERMANENT,
 		FK_HISTORY_PERMANENT, FK_HISTORY_BAD_SIG, FK_HISTORY_DOWNGRADE,
-		FK_HISTORY_CORRUPT, FK_HISTORY_RESUMED, FK_HISTORY_RESUMED,
+		FK_HISTORY_CORRUPT,   FK_HISTORY_RESUMED, FK_HISTORY_RESUMED,
 		FK_HISTORY_RESTARTED,
 	};
 	enum { N = sizeof(deck0) / sizeof(deck0[0]) };
@@ -153,8 +160,8 @@ static void plan_kinds(struct fk_history *h)
 		}
 		st->kind = kind_for(h, deck[s % N]);
 		st->firmware = -1;
-		if (!h->cfg.cut_every || s % h->cfg.cut_every !=
-						 h->cfg.cut_every - 1)
+		if (!h->cfg.cut_every ||
+		    s % h->cfg.cut_every != h->cfg.cut_every - 1)
 			continue;
 		/* the phases this kind has, in turn */
 		for (;;) {
@@ -181,7 +188,7 @@ static uint32_t max_payload(const struct fk_history *h, uint32_t i)
 	uint32_t max = fk_boot_max_image_size(&h->rig->cfg, i);
 
 	return max > HDR_SIZE + TLV_ROOM + 1024 ? max - HDR_SIZE - TLV_ROOM :
-						   1024;
+						  1024;
 }
 
 static uint32_t sector_of(const struct fk_history *h, uint32_t i)
@@ -255,7 +262,8 @@ static void fill_payload(struct fk_history *h, struct fk_history_step *st,
 		uint32_t cls = (*run_class)++;
 		uint32_t n = run_length(r, cls, h->unit, sector);
 		uint32_t at = run_start(r, cls / 10, h->unit, sector, HDR_SIZE,
-					HDR_SIZE + len - 1) - HDR_SIZE;
+					HDR_SIZE + len - 1) -
+			      HDR_SIZE;
 
 		if (n > len - at)
 			n = len - at;
@@ -267,8 +275,8 @@ static void fill_payload(struct fk_history *h, struct fk_history_step *st,
 }
 
 /* The payload length of step s image i, against the previous one. */
-static uint32_t plan_length(struct fk_history *h, struct rng *r,
-			    uint32_t prev, uint32_t max, uint32_t s)
+static uint32_t plan_length(struct fk_history *h, struct rng *r, uint32_t prev,
+			    uint32_t max, uint32_t s)
 {
 	uint32_t min = max / 5 > 512 ? max / 5 : 512;
 	uint32_t cls = (uint32_t)((s + rnd(r) % 2) % 3);
@@ -290,9 +298,14 @@ static int sign(struct fk_history *h, uint32_t i, uint32_t seq,
 		struct himage *out)
 {
 	struct fk_history_sign_req req = {
-		.payload = payload, .payload_len = len, .image = i,
-		.sequence = seq, .sec_cnt = sec_cnt, .align = h->unit,
-		.erased = h->erased, .hdr_size = HDR_SIZE,
+		.payload = payload,
+		.payload_len = len,
+		.image = i,
+		.sequence = seq,
+		.sec_cnt = sec_cnt,
+		.align = h->unit,
+		.erased = h->erased,
+		.hdr_size = HDR_SIZE,
 	};
 
 	out->payload_len = len;
@@ -360,23 +373,24 @@ static int plan_images(struct fk_history *h, struct fk_history_result *res)
 			struct himage *im = &h->pool[s + 1][i];
 			uint32_t max = max_payload(h, i);
 			uint32_t len = plan_length(h, &r, prev[i], max, s);
-			uint32_t sec_cnt = st->kind == FK_HISTORY_DOWNGRADE ?
-						   0 :
-						   s + 2;
+			uint32_t sec_cnt =
+				st->kind == FK_HISTORY_DOWNGRADE ? 0 : s + 2;
 			const struct fk_history_payload *fw =
 				use_fw && i == 0 ?
-					&h->cfg.firmware[fw_next %
-							 h->cfg.firmware_count] :
+					&h->cfg.firmware
+						 [fw_next %
+						  h->cfg.firmware_count] :
 					NULL;
 			uint8_t *p;
 			int rc;
 
 			if (fw && fw->len <= max) {
-				st->firmware = (int)(fw_next %
-						     h->cfg.firmware_count);
+				st->firmware =
+					(int)(fw_next % h->cfg.firmware_count);
 				len = (uint32_t)fw->len;
 				fw_next++;
-				rc = sign(h, i, s + 1, sec_cnt, fw->data, len, im);
+				rc = sign(h, i, s + 1, sec_cnt, fw->data, len,
+					  im);
 			} else {
 				p = malloc(len);
 				if (!p)
@@ -390,7 +404,8 @@ static int plan_images(struct fk_history *h, struct fk_history_result *res)
 				snprintf(res->first_failure,
 					 sizeof(res->first_failure),
 					 "step %u: signing image %u (%u bytes "
-					 "of payload) failed", s, i, len);
+					 "of payload) failed",
+					 s, i, len);
 				return -1;
 			}
 			if (i == 0) {
@@ -460,8 +475,7 @@ struct fk_history *fk_history_create(struct fk_rig *rig,
 	plan_kinds(h);
 	if (plan_images(h, res) != 0) {
 		if (!res->first_failure[0])
-			snprintf(res->first_failure,
-				 sizeof(res->first_failure),
+			snprintf(res->first_failure, sizeof(res->first_failure),
 				 "signing the production image failed");
 		fk_history_free(h);
 		return NULL;
@@ -531,11 +545,11 @@ struct run {
 	const struct cut *cut;
 	/* the application's memory, kept across resets (an update agent
 	 * keeps this much in its own settings) */
-	bool fresh;        /* nothing done yet */
+	bool fresh;			/* nothing done yet */
 	bool begun[FK_BOOT_MAX_IMAGES]; /* its fk_update_begin returned 0:
 					 * an open upload is its own */
-	bool marked;       /* it called fk_boot_set_pending */
-	bool done;         /* nothing more to send or mark */
+	bool marked;			/* it called fk_boot_set_pending */
+	bool done;			/* nothing more to send or mark */
 	/* what was seen */
 	uint64_t op0, pending_op, attempt_op, confirm_op, end_op;
 	int final;
@@ -612,8 +626,8 @@ static int send_decoy(struct run *r, uint32_t i)
 }
 
 /* Where the app continues image i after a reset: resume, or begin. */
-static int reopen(struct run *r, struct fk_update *u, uint32_t i,
-		  uint32_t *off, bool *consumed)
+static int reopen(struct run *r, struct fk_update *u, uint32_t i, uint32_t *off,
+		  bool *consumed)
 {
 	const struct fk_boot_config *cfg = &r->h->rig->cfg;
 	int rc = FK_ENOENT;
@@ -625,9 +639,10 @@ static int reopen(struct run *r, struct fk_update *u, uint32_t i,
 		rc = fk_update_resume(u, cfg, i, off);
 	if (rc == FK_OK) {
 		if (*off > cand(r, i)->send_len || *off % r->h->unit)
-			run_fail(r, "fk_update_resume of image %u gave offset "
-				 "%u (image %zu bytes, write unit %u)", i, *off,
-				 cand(r, i)->send_len, r->h->unit);
+			run_fail(r,
+				 "fk_update_resume of image %u gave offset "
+				 "%u (image %zu bytes, write unit %u)",
+				 i, *off, cand(r, i)->send_len, r->h->unit);
 		return r->error[0] ? FK_EINVAL : FK_OK;
 	}
 	if (rc != FK_ENOENT)
@@ -637,7 +652,8 @@ static int reopen(struct run *r, struct fk_update *u, uint32_t i,
 		return FK_OK;
 	}
 	if (r->st->kind == FK_HISTORY_RESUMED && !r->cut && i == 0)
-		run_fail(r, "upload interrupted after %u bytes: "
+		run_fail(r,
+			 "upload interrupted after %u bytes: "
 			 "fk_update_resume says no upload is open",
 			 (unsigned)(cand(r, 0)->send_len / 2));
 	*off = 0;
@@ -648,8 +664,7 @@ static int reopen(struct run *r, struct fk_update *u, uint32_t i,
 
 /* Sends (or resumes) image i to its end and finishes it. 1: the app
  * gives up (refused at finish), 0: staged, <0 an error. */
-static int deliver_one(struct run *r, uint32_t i, bool first,
-		       bool *consumed)
+static int deliver_one(struct run *r, uint32_t i, bool first, bool *consumed)
 {
 	struct fk_update u;
 	uint32_t off = 0, end = (uint32_t)cand(r, i)->send_len;
@@ -669,8 +684,7 @@ static int deliver_one(struct run *r, uint32_t i, bool first,
 		if (rc != FK_OK || *consumed)
 			return rc;
 	}
-	if (rc == FK_OK && first && r->st->kind == FK_HISTORY_RESUMED &&
-	    i == 0)
+	if (rc == FK_OK && first && r->st->kind == FK_HISTORY_RESUMED && i == 0)
 		end = end / 2; /* the connection drops, the device resets */
 	if (rc == FK_OK)
 		rc = send(r, &u, i, off, end);
@@ -679,8 +693,10 @@ static int deliver_one(struct run *r, uint32_t i, bool first,
 	rc = fk_update_finish(&u);
 	if (r->st->kind == FK_HISTORY_BAD_SIG && !lost(r)) {
 		if (rc == FK_OK)
-			run_fail(r, "fk_update_finish accepted image %u whose "
-				 "signature does not verify", i);
+			run_fail(r,
+				 "fk_update_finish accepted image %u whose "
+				 "signature does not verify",
+				 i);
 		return 1;
 	}
 	return rc;
@@ -706,8 +722,10 @@ static void deliver(struct run *r)
 			return;
 		}
 		if (rc != FK_OK) {
-			run_fail(r, "the upload of image %u failed with power "
-				 "on: %s", i, fk_strerror(rc));
+			run_fail(r,
+				 "the upload of image %u failed with power "
+				 "on: %s",
+				 i, fk_strerror(rc));
 			return;
 		}
 		if (interrupted)
@@ -719,7 +737,8 @@ static void deliver(struct run *r)
 		return;
 	if (r->st->kind == FK_HISTORY_DOWNGRADE) {
 		if (rc != FK_EDOWNGRADE)
-			run_fail(r, "fk_boot_set_pending of a downgrade "
+			run_fail(r,
+				 "fk_boot_set_pending of a downgrade "
 				 "returned %s, FK_EDOWNGRADE expected",
 				 fk_strerror(rc));
 	} else if (rc != FK_OK) {
@@ -745,10 +764,12 @@ static void damage_staged(struct run *r)
 
 	for (int k = 0; k < 3; k++) {
 		const struct fk_area *a = area[k];
-		uint8_t *mem = fk_sim_data(rig->mem[fk_rig_memory_of(rig, a)].sim) +
-			       a->off + off[k];
+		uint8_t *mem =
+			fk_sim_data(rig->mem[fk_rig_memory_of(rig, a)].sim) +
+			a->off + off[k];
 
-		if (off[k] + im->len > a->size || memcmp(mem, im->img, HDR_SIZE))
+		if (off[k] + im->len > a->size ||
+		    memcmp(mem, im->img, HDR_SIZE))
 			continue;
 		if (memcmp(mem + HDR_SIZE, im->img + HDR_SIZE,
 			   im->len - HDR_SIZE) &&
@@ -790,12 +811,15 @@ static int boot_once(struct run *r, int n)
 	if (rc < 0 || rig->recovery_reason) {
 		run_fail(r, "boot %d: recovery hook (%s)", n,
 			 fk_strerror(rig->recovery_reason ?
-					     rig->recovery_reason : rc));
+					     rig->recovery_reason :
+					     rc));
 		return -1;
 	}
 	if (rc == FK_RIG_BOOTED_OTHER) {
-		run_fail(r, "boot %d jumped to a mix of old and new images, "
-			 "or to an image that is neither", n);
+		run_fail(r,
+			 "boot %d jumped to a mix of old and new images, "
+			 "or to an image that is neither",
+			 n);
 		return -1;
 	}
 	if (fk_boot_status(&rig->cfg, &after) != FK_OK)
@@ -849,7 +873,8 @@ static void check_settled(struct run *r)
 			 rc > 0 ? set_name(rc) : "nothing",
 			 rc > 0 ? "a different set" : fk_strerror(rc));
 	else if (rig->op != op0)
-		run_fail(r, "the settled device still writes flash at boot "
+		run_fail(r,
+			 "the settled device still writes flash at boot "
 			 "(%llu operations)",
 			 (unsigned long long)(rig->op - op0));
 	for (uint32_t m = 0; m < rig->mem_count; m++) {
@@ -864,7 +889,8 @@ static void check_settled(struct run *r)
 
 		rc = fk_update_resume(&u, &rig->cfg, i, &off);
 		if (rc != FK_ENOENT)
-			run_fail(r, "settled on the %s images, then "
+			run_fail(r,
+				 "settled on the %s images, then "
 				 "fk_update_resume of image %u returned %s "
 				 "(offset %u), FK_ENOENT expected",
 				 set_name(r->final), i,
@@ -967,13 +993,14 @@ static void describe_step(const struct fk_history *h, uint32_t s, char *buf,
 			  size_t len)
 {
 	const struct fk_history_step *st = &h->plan[s];
-	uint32_t prev = s ? h->plan[s - 1].payload_len[0] :
-			    h->pool[0][0].payload_len;
+	uint32_t prev =
+		s ? h->plan[s - 1].payload_len[0] : h->pool[0][0].payload_len;
 	const char *cmp = st->payload_len[0] < prev ? "shorter than" :
 			  st->payload_len[0] > prev ? "longer than" :
 						      "the same size as";
 
-	snprintf(buf, len, "step %u (%s; image %zu bytes, payload %s "
+	snprintf(buf, len,
+		 "step %u (%s; image %zu bytes, payload %s "
 		 "the previous step's%s%s%s, %u erased runs up to %u bytes)",
 		 s, kind_names[st->kind], st->image_len[0], cmp,
 		 st->padded ? ", padded to the slot" : "",
@@ -995,8 +1022,10 @@ static bool record(struct fk_history *h, const struct run *r,
 	res->cuts += c != NULL;
 	res->ops += r->h->rig->op - r->op0;
 	if (!err[0] && !(want & r->final)) {
-		snprintf(seen, sizeof(seen), "settled on the %s images, %s "
-			 "expected", set_name(r->final), set_name(want));
+		snprintf(seen, sizeof(seen),
+			 "settled on the %s images, %s "
+			 "expected",
+			 set_name(r->final), set_name(want));
 		err = seen;
 	}
 	if (!err[0] && !then)
@@ -1006,14 +1035,14 @@ static bool record(struct fk_history *h, const struct run *r,
 		return false;
 	describe_step(h, r->s, step, sizeof(step));
 	if (c)
-		snprintf(where, sizeof(where), "cut %s op %llu (op %llu of the "
-			 "step, %s phase)", cut_kind_name(c->kind),
-			 (unsigned long long)c->op,
+		snprintf(where, sizeof(where),
+			 "cut %s op %llu (op %llu of the "
+			 "step, %s phase)",
+			 cut_kind_name(c->kind), (unsigned long long)c->op,
 			 (unsigned long long)(c->op - ref->op0),
 			 cut_names[phase_of(ref, c->op)]);
 	snprintf(res->first_failure, sizeof(res->first_failure),
-		 "%.300s, %.150s: %.500s", step, where,
-		 err[0] ? err : then);
+		 "%.300s, %.150s: %.500s", step, where, err[0] ? err : then);
 	return false;
 }
 
@@ -1122,13 +1151,15 @@ static bool follow_up(struct fk_history *h, uint32_t s, uint32_t follow,
 		count_kind(res, &h->plan[k]);
 		run_step(h, k, NULL, &fr);
 		res->ops += h->rig->op - fr.op0;
-		if (fr.error[0] || !(expect(&fr, fr.st, step_mode(&fr), NULL) &
-				     fr.final)) {
+		if (fr.error[0] ||
+		    !(expect(&fr, fr.st, step_mode(&fr), NULL) & fr.final)) {
 			describe_step(h, k, step, sizeof(step));
-			snprintf(then, len, "recovered, but then %.200s "
+			snprintf(then, len,
+				 "recovered, but then %.200s "
 				 "failed: %.250s",
-				 step, fr.error[0] ? fr.error :
-				 "settled on the wrong images");
+				 step,
+				 fr.error[0] ? fr.error :
+					       "settled on the wrong images");
 			return false;
 		}
 		advance(h, &fr);

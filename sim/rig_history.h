@@ -59,10 +59,10 @@ enum fk_history_kind {
 /* Where a planned power cut of the history walk falls. */
 enum fk_history_cut {
 	FK_HISTORY_CUT_NONE,
-	FK_HISTORY_CUT_UPLOAD,  /* fk_update_begin/write/finish, set_pending */
+	FK_HISTORY_CUT_UPLOAD,	/* fk_update_begin/write/finish, set_pending */
 	FK_HISTORY_CUT_INSTALL, /* the boots that install */
-	FK_HISTORY_CUT_REVERT,  /* the boot that reverts (REVERT steps) */
-	FK_HISTORY_CUT_RESUME,  /* the upload after the resume (RESUMED) */
+	FK_HISTORY_CUT_REVERT,	/* the boot that reverts (REVERT steps) */
+	FK_HISTORY_CUT_RESUME,	/* the upload after the resume (RESUMED) */
 	FK_HISTORY_CUT_COUNT
 };
 
@@ -70,12 +70,12 @@ enum fk_history_cut {
 struct fk_history_sign_req {
 	const uint8_t *payload;
 	size_t payload_len;
-	uint32_t image;        /* image index (0, 1) */
-	uint32_t sequence;     /* grows along the history: use it as version */
-	uint32_t sec_cnt;      /* security counter to put in the image */
-	uint32_t align;        /* write unit of the slots */
-	uint8_t erased;        /* erased value of the slots' flash */
-	uint32_t hdr_size;     /* header bytes before the payload (0x100) */
+	uint32_t image;	   /* image index (0, 1) */
+	uint32_t sequence; /* grows along the history: use it as version */
+	uint32_t sec_cnt;  /* security counter to put in the image */
+	uint32_t align;	   /* write unit of the slots */
+	uint8_t erased;	   /* erased value of the slots' flash */
+	uint32_t hdr_size; /* header bytes before the payload (0x100) */
 };
 
 /* Returns 0 and a malloc'd image (header, payload, TLVs; no padding), or
@@ -92,8 +92,8 @@ struct fk_history_payload {
 };
 
 struct fk_history_config {
-	uint64_t seed;          /* everything follows from it */
-	uint32_t steps;         /* updates in the history, >= 1 */
+	uint64_t seed;	/* everything follows from it */
+	uint32_t steps; /* updates in the history, >= 1 */
 	fk_history_sign_fn sign;
 	void *sign_ctx;
 	/* Real firmware payloads, used for some steps when they fit. */
@@ -107,26 +107,26 @@ struct fk_history_config {
 /* One planned step (the images it sends are the engine's). */
 struct fk_history_step {
 	enum fk_history_kind kind;
-	enum fk_history_cut cut;   /* the walk's planned cut */
+	enum fk_history_cut cut; /* the walk's planned cut */
 	uint32_t payload_len[FK_BOOT_MAX_IMAGES];
-	size_t image_len[FK_BOOT_MAX_IMAGES];  /* signed image */
-	size_t send_len[FK_BOOT_MAX_IMAGES];   /* with the slot padding */
-	uint32_t erased_runs;      /* erased-value runs in its payloads */
-	uint32_t longest_run;      /* the longest, bytes */
-	bool padded;               /* sent padded to the slot */
-	int firmware;              /* index of the firmware used, -1 none */
+	size_t image_len[FK_BOOT_MAX_IMAGES]; /* signed image */
+	size_t send_len[FK_BOOT_MAX_IMAGES];  /* with the slot padding */
+	uint32_t erased_runs; /* erased-value runs in its payloads */
+	uint32_t longest_run; /* the longest, bytes */
+	bool padded;	      /* sent padded to the slot */
+	int firmware;	      /* index of the firmware used, -1 none */
 };
 
 struct fk_history_result {
-	uint64_t steps;          /* steps run, follow-ups included */
-	uint64_t cases;          /* lives run: steps, and cut cases */
-	uint64_t cuts;           /* cases with a power cut */
+	uint64_t steps; /* steps run, follow-ups included */
+	uint64_t cases; /* lives run: steps, and cut cases */
+	uint64_t cuts;	/* cases with a power cut */
 	uint64_t failures;
-	uint64_t kinds[FK_HISTORY_KIND_COUNT]; /* steps run of each kind */
+	uint64_t kinds[FK_HISTORY_KIND_COUNT];	   /* steps run of each kind */
 	uint64_t cut_phases[FK_HISTORY_CUT_COUNT]; /* walk cuts per phase */
-	uint64_t ops;            /* flash operations, all cases */
+	uint64_t ops;			 /* flash operations, all cases */
 	uint32_t shorter, equal, longer; /* image sizes against previous */
-	uint32_t padded, firmware;       /* planned steps that were so */
+	uint32_t padded, firmware;	 /* planned steps that were so */
 	uint32_t erased_runs, longest_run;
 	char first_failure[1000]; /* "" when none */
 };
@@ -160,9 +160,9 @@ const char *fk_history_cut_name(enum fk_history_cut cut);
 uint64_t fk_history_run(struct fk_history *h, struct fk_history_result *res);
 
 struct fk_history_sweep {
-	uint32_t first;   /* first step swept */
-	uint32_t count;   /* steps swept from there; 0: to the end */
-	uint32_t follow;  /* cut-free steps run after each recovery */
+	uint32_t first;	 /* first step swept */
+	uint32_t count;	 /* steps swept from there; 0: to the end */
+	uint32_t follow; /* cut-free steps run after each recovery */
 	/* Sweep only the first step of each kind in that range (every kind
 	 * cut everywhere, for a fraction of the time). */
 	bool once_per_kind;

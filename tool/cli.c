@@ -87,8 +87,7 @@ static const struct fk_option *find_short(const struct fk_command_help *help,
 /* Stores one occurrence of o. inline_value is the text after '=' or after
  * the short letter, or NULL; further values come from argv at *i. */
 static int store_option(const struct fk_option *o, const char *shown,
-			const char *inline_value, int argc, char **argv,
-			int *i)
+			const char *inline_value, int argc, char **argv, int *i)
 {
 	int nargs = o->nargs > 0 ? o->nargs : 1;
 
@@ -156,17 +155,19 @@ int fk_opt_parse(const struct fk_command_help *help, int argc, char **argv,
 
 			o = find_long(help, name, len);
 			if (!o) {
-				fk_error("unknown option '%.*s' (see '%s --help')",
+				fk_error("unknown option '%.*s' (see '%s "
+					 "--help')",
 					 (int)(len + 2), arg, help->usage);
 				return -1;
 			}
-			if (store_option(o, arg, eq ? eq + 1 : NULL, argc,
-					 argv, &i))
+			if (store_option(o, arg, eq ? eq + 1 : NULL, argc, argv,
+					 &i))
 				return -1;
 		} else {
 			o = find_short(help, arg[1]);
 			if (!o) {
-				fk_error("unknown option '-%c' (see '%s --help')",
+				fk_error("unknown option '-%c' (see '%s "
+					 "--help')",
 					 arg[1], help->usage);
 				return -1;
 			}
@@ -183,8 +184,8 @@ int fk_parse_u64(const char *text, uint64_t *out)
 {
 	const char *why;
 
-	return fk_number_parse(text, FK_NUM_SIZE, UINT64_MAX, out, &why) ? -1
-									: 0;
+	return fk_number_parse(text, FK_NUM_SIZE, UINT64_MAX, out, &why) ? -1 :
+									   0;
 }
 
 int fk_opt_number(const char *option, const char *text, uint64_t max,
@@ -224,9 +225,9 @@ struct fk_diag *fk_cli_diag(void)
 void fk_layout_diag(FILE *out, const struct fk_pos *pos, const char *severity,
 		    const char *fmt, ...)
 {
-	enum fk_severity sev = !strcmp(severity, "error") ? FK_DIAG_ERROR :
+	enum fk_severity sev = !strcmp(severity, "error")   ? FK_DIAG_ERROR :
 			       !strcmp(severity, "warning") ? FK_DIAG_WARNING :
-							     FK_DIAG_NOTE;
+							      FK_DIAG_NOTE;
 	char text[FK_DIAG_MSG_MAX];
 	va_list ap;
 

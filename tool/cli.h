@@ -26,7 +26,7 @@ enum {
 /* A list of values gathered from a repeated option. */
 #define FK_OPT_LIST_MAX 64
 struct fk_opt_list {
-	int count;                         /* values stored */
+	int count; /* values stored */
 	const char *values[FK_OPT_LIST_MAX];
 };
 
@@ -36,15 +36,15 @@ struct fk_option {
 	const char *long_name; /* "key" for --key, or NULL */
 	const char *metavar;   /* "FILE"; NULL for a flag */
 	const char *help;      /* one line */
-	int nargs;             /* values per occurrence for lists, default 1 */
-	int *flag;             /* flag: incremented at each occurrence */
+	int nargs;	       /* values per occurrence for lists, default 1 */
+	int *flag;	       /* flag: incremented at each occurrence */
 	const char **value;    /* single value: the last occurrence wins */
 	struct fk_opt_list *list; /* repeated: each value appended */
 };
 
 struct fk_command_help {
-	const char *usage;       /* "flashkit layout check FILE" */
-	const char *summary;     /* one paragraph */
+	const char *usage;   /* "flashkit layout check FILE" */
+	const char *summary; /* one paragraph */
 	const struct fk_option *options;
 	size_t option_count;
 };

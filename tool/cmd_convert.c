@@ -49,8 +49,8 @@ static int convert_options(const struct convert_args *a,
 
 	fk_read_opts_init(ro);
 	fk_write_opts_init(wo);
-	if (a->base && (fk_parse_u64(a->base, &ro->base) ||
-			ro->base >= FK_ADDR_LIMIT)) {
+	if (a->base &&
+	    (fk_parse_u64(a->base, &ro->base) || ro->base >= FK_ADDR_LIMIT)) {
 		fk_error("--base: '%s' is not an address", a->base);
 		return -1;
 	}
@@ -74,7 +74,8 @@ static int convert_options(const struct convert_args *a,
 	if (a->target) {
 		if (fk_parse_u64(a->target, &v) || v > 255) {
 			fk_error("--target: '%s' is not an alternate setting "
-				 "(0-255)", a->target);
+				 "(0-255)",
+				 a->target);
 			return -1;
 		}
 		ro->dfu_target = (int)v;
@@ -125,7 +126,8 @@ static int apply_offset(const char *text, struct fk_segs *s)
 	}
 	if (fk_segs_shift(s, delta)) {
 		fk_error("--offset %s moves the data outside the 4 GiB address "
-			 "space", text);
+			 "space",
+			 text);
 		return -1;
 	}
 	return 0;
@@ -146,18 +148,19 @@ static int apply_crop(const struct fk_opt_list *crop, struct fk_segs *s,
 	}
 	fk_segs_crop(s, *lo, *hi);
 	if (s->n == 0) {
-		fk_error("--crop 0x%llX 0x%llX keeps none of the data, which "
-			 "lies in 0x%llX..0x%llX: crop a range that overlaps it",
-			 (unsigned long long)*lo, (unsigned long long)*hi,
-			 (unsigned long long)start, (unsigned long long)end);
+		fk_error(
+			"--crop 0x%llX 0x%llX keeps none of the data, which "
+			"lies in 0x%llX..0x%llX: crop a range that overlaps it",
+			(unsigned long long)*lo, (unsigned long long)*hi,
+			(unsigned long long)start, (unsigned long long)end);
 		return -1;
 	}
 	return 0;
 }
 
 /* Fills the gaps of [lo, hi) with the fill byte, within FK_SPAN_MAX. */
-static int apply_fill(struct fk_segs *s, uint64_t lo, uint64_t hi,
-		      uint8_t fill, const char *what)
+static int apply_fill(struct fk_segs *s, uint64_t lo, uint64_t hi, uint8_t fill,
+		      const char *what)
 {
 	struct fk_fmt_error err;
 
@@ -183,8 +186,8 @@ static int convert_transform(const struct convert_args *a, struct fk_segs *s,
 			     struct fk_write_opts *wo)
 {
 	uint64_t lo, hi;
-	enum fk_format out = a->format ? fk_format_by_name(a->format)
-				       : fk_format_by_path(a->out);
+	enum fk_format out = a->format ? fk_format_by_name(a->format) :
+					 fk_format_by_path(a->out);
 
 	if (a->offset && apply_offset(a->offset, s))
 		return -1;
@@ -194,7 +197,8 @@ static int convert_transform(const struct convert_args *a, struct fk_segs *s,
 		wo->has_base = true;
 		wo->base = lo;
 		if (a->fill || out == FK_FMT_BIN)
-			return apply_fill(s, lo, hi, wo->fill, "--crop's range");
+			return apply_fill(s, lo, hi, wo->fill,
+					  "--crop's range");
 		return 0;
 	}
 	if (a->fill && s->n)
@@ -207,30 +211,40 @@ int cmd_convert(int argc, char **argv)
 {
 	struct convert_args a = { 0 };
 	const struct fk_option options[] = {
-		{ 'o', "output", "FILE", "output file (required)", .value = &a.out },
-		{ 0, "format", "F", "output format: bin, hex, srec, uf2, dfu "
-		  "(default: from the extension)", .value = &a.format },
-		{ 0, "input-format", "F", "input format (default: extension, "
-		  "then content)", .value = &a.in_format },
+		{ 'o', "output", "FILE", "output file (required)",
+		  .value = &a.out },
+		{ 0, "format", "F",
+		  "output format: bin, hex, srec, uf2, dfu "
+		  "(default: from the extension)",
+		  .value = &a.format },
+		{ 0, "input-format", "F",
+		  "input format (default: extension, "
+		  "then content)",
+		  .value = &a.in_format },
 		{ 0, "base", "ADDR", "address of a binary input's first byte",
 		  .value = &a.base },
 		{ 0, "offset", "N", "add N (may be negative) to every address",
 		  .value = &a.offset },
-		{ 0, "crop", "A B", "keep only [A, B); a bin output is exactly "
+		{ 0, "crop", "A B",
+		  "keep only [A, B); a bin output is exactly "
 		  "[A, B), gaps filled",
 		  .nargs = 2, .list = &a.crop },
-		{ 0, "fill", "X", "fill gaps with byte X (bin gaps and UF2 "
-		  "padding default to 0xFF)", .value = &a.fill },
-		{ 0, "family", "ID", "UF2 family id or name (output); only "
-		  "that family (input)", .value = &a.family },
+		{ 0, "fill", "X",
+		  "fill gaps with byte X (bin gaps and UF2 "
+		  "padding default to 0xFF)",
+		  .value = &a.fill },
+		{ 0, "family", "ID",
+		  "UF2 family id or name (output); only "
+		  "that family (input)",
+		  .value = &a.family },
 		{ 0, "target", "ALT", "DfuSe input: the target to read",
 		  .value = &a.target },
-		{ 0, "srec-type", "S1|S2|S3", "force the S-record address width",
-		  .value = &a.srec_type },
+		{ 0, "srec-type", "S1|S2|S3",
+		  "force the S-record address width", .value = &a.srec_type },
 		{ 0, "header", "TEXT", "S-record S0 header text",
 		  .value = &a.header },
-		{ 0, "dfu-id", "VID:PID", "DfuSe suffix ids (default 0483:df11)",
-		  .value = &a.dfu_id },
+		{ 0, "dfu-id", "VID:PID",
+		  "DfuSe suffix ids (default 0483:df11)", .value = &a.dfu_id },
 		{ 0, "alt", "N", "DfuSe output: alternate setting (default 0)",
 		  .value = &a.alt },
 		{ 0, "name", "TEXT", "DfuSe output: target name",
@@ -260,8 +274,7 @@ int cmd_convert(int argc, char **argv)
 		return FK_EXIT_USAGE;
 	}
 	if (parse_format(a.format, &out_fmt) ||
-	    parse_format(a.in_format, &in_fmt) ||
-	    convert_options(&a, &ro, &wo))
+	    parse_format(a.in_format, &in_fmt) || convert_options(&a, &ro, &wo))
 		return FK_EXIT_USAGE;
 	if (fk_output_format(a.out, out_fmt, &err) == FK_FMT_UNKNOWN) {
 		fk_error("%s", err.msg);

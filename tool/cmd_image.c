@@ -56,9 +56,11 @@ static int add_custom_tlv(struct fk_sign_opts *o, const char *tag_text,
 		return -1;
 	if (tag < FK_TLV_VENDOR_MIN || tag == FK_TLV_FK_IMAGE_ID ||
 	    tag == FK_TLV_FK_HW_ID) {
-		fk_error("--custom-tlv %s: tag must be 0xa0..0xfffe and not one "
-			 "of flashkit's own (0xe0 image id, 0xe1 hardware id; "
-			 "use --image-id / --hw-id)", tag_text);
+		fk_error(
+			"--custom-tlv %s: tag must be 0xa0..0xfffe and not one "
+			"of flashkit's own (0xe0 image id, 0xe1 hardware id; "
+			"use --image-id / --hw-id)",
+			tag_text);
 		return -1;
 	}
 	for (uint32_t i = 0; i < o->tlv_count; i++) {
@@ -73,7 +75,8 @@ static int add_custom_tlv(struct fk_sign_opts *o, const char *tag_text,
 		len = strlen(h);
 		if (len % 2 || !len) {
 			fk_error("--custom-tlv %s %s: hex value needs an even, "
-				 "non-zero number of digits", tag_text, value);
+				 "non-zero number of digits",
+				 tag_text, value);
 			return -1;
 		}
 		len /= 2;
@@ -151,7 +154,8 @@ static int fill_sign_opts(const struct sign_args *a, struct fk_sign_opts *o,
 	fk_sign_opts_init(o);
 	if (a->version && fk_version_parse(a->version, &o->version)) {
 		fk_error("-v '%s': expected major.minor.revision+build, e.g. "
-			 "1.2.3+4", a->version);
+			 "1.2.3+4",
+			 a->version);
 		return -1;
 	}
 	if ((a->hdr_size && u32_opt("-H", a->hdr_size, 0xffff, &o->hdr_size)) ||
@@ -196,9 +200,9 @@ static int fill_sign_opts(const struct sign_args *a, struct fk_sign_opts *o,
 		else if (u32_opt("-s", a->sec_cnt, 0xffffffffu, &o->sec_cnt))
 			return -1;
 	}
-	if (a->deps && fk_dependencies_parse(a->deps, o->deps,
-					     FK_IMAGE_MAX_DEPS, &o->dep_count,
-					     &err)) {
+	if (a->deps &&
+	    fk_dependencies_parse(a->deps, o->deps, FK_IMAGE_MAX_DEPS,
+				  &o->dep_count, &err)) {
 		fk_error("%s", err.msg);
 		return -1;
 	}
@@ -212,7 +216,8 @@ static int fill_sign_opts(const struct sign_args *a, struct fk_sign_opts *o,
 	}
 	for (int i = 0; i + 1 < a->custom.count; i += 2) {
 		if (add_custom_tlv(o, a->custom.values[i],
-				   a->custom.values[i + 1], &custom_store[i / 2]))
+				   a->custom.values[i + 1],
+				   &custom_store[i / 2]))
 			return -1;
 	}
 	if ((a->image_id && add_u32_tlv(o, FK_TLV_FK_IMAGE_ID, "--image-id",
@@ -233,7 +238,8 @@ static int agrees(const char *opt, const char *given, uint64_t want,
 		return 0;
 	if (!fk_parse_u64(given, &v) && v == want)
 		return 0;
-	fk_layout_diag(stderr, pos, "error", "%s %s conflicts with the "
+	fk_layout_diag(stderr, pos, "error",
+		       "%s %s conflicts with the "
 		       "layout's %s 0x%llx; drop %s, the layout decides",
 		       opt, given, what, (unsigned long long)want, opt);
 	return -1;
@@ -243,9 +249,9 @@ static int agrees(const char *opt, const char *given, uint64_t want,
  * --layout L --image NAME: header size, slot size (the smaller slot, what
  * --pad fills), write alignment, erased value, the room kept for
  * flashkit's boot state and the largest image the bootloader installs
- * (fk_layout_image_max_payload() plus the header) come from the layout; the image id TLV is the layout's image
- * number unless --image-id says otherwise. *hex_base gets the primary
- * slot's address, where a HEX output goes.
+ * (fk_layout_image_max_payload() plus the header) come from the layout; the
+ * image id TLV is the layout's image number unless --image-id says otherwise.
+ * *hex_base gets the primary slot's address, where a HEX output goes.
  */
 static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
 			struct fk_layout *L, char *desc, size_t desc_size,
@@ -257,14 +263,16 @@ static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
 	uint32_t slot, max_payload;
 
 	if (!a->image) {
-		fk_error("--layout needs --image NAME (which image of the layout)");
+		fk_error("--layout needs --image NAME (which image of the "
+			 "layout)");
 		return -1;
 	}
 	if (fk_layout_load(a->layout, L, NULL))
 		return -1;
 	img = fk_layout_find_image(L, a->image);
 	if (!img) {
-		fk_error("%s: no image '%s'; the layout has:", a->layout, a->image);
+		fk_error("%s: no image '%s'; the layout has:", a->layout,
+			 a->image);
 		for (uint32_t i = 0; i < L->image_count; i++)
 			fprintf(stderr, "  %s\n", L->images[i].name);
 		return -1;
@@ -291,16 +299,18 @@ static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
 	 * it is below the slot less the boot state (docs/boot.md, "Sizing") */
 	max_payload = fk_layout_image_max_payload(L, img);
 	if (max_payload == 0) {
-		fk_layout_diag(stderr, &img->pos, "error", "image '%s' has no "
+		fk_layout_diag(stderr, &img->pos, "error",
+			       "image '%s' has no "
 			       "room for any payload in this layout; run "
-			       "`flashkit layout check`", img->name);
+			       "`flashkit layout check`",
+			       img->name);
 		return -1;
 	}
 	o->max_image = img->header_size + max_payload;
 	o->max_image_hdr = img->header_size;
 	snprintf(desc, desc_size, "image '%s' (%s:%u:%u; slots '%s'/'%s')",
-		 img->name, img->pos.file, img->pos.line, img->pos.col,
-		 p->name, s ? s->name : "-");
+		 img->name, img->pos.file, img->pos.line, img->pos.col, p->name,
+		 s ? s->name : "-");
 	o->slot_desc = desc;
 	*hex_base = p->address;
 	if (!a->image_id) {
@@ -310,8 +320,8 @@ static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
 		id_store[3] = (uint8_t)(img->id >> 24);
 		if (o->tlv_count >= FK_SIGN_MAX_TLVS)
 			return -1;
-		o->tlvs[o->tlv_count++] = (struct fk_sign_tlv){
-			FK_TLV_FK_IMAGE_ID, 4, id_store };
+		o->tlvs[o->tlv_count++] =
+			(struct fk_sign_tlv){ FK_TLV_FK_IMAGE_ID, 4, id_store };
 	}
 	return 0;
 }
@@ -320,9 +330,7 @@ static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
  * without --pad): 0 none, FK_BOOT_TEST, FK_BOOT_PERMANENT, -1 refused. */
 static int pending_mode(const struct sign_args *a)
 {
-	int mode = a->confirm ? FK_BOOT_PERMANENT :
-		   a->test    ? FK_BOOT_TEST :
-				0;
+	int mode = a->confirm ? FK_BOOT_PERMANENT : a->test ? FK_BOOT_TEST : 0;
 
 	if (!a->pending)
 		return mode;
@@ -332,7 +340,7 @@ static int pending_mode(const struct sign_args *a)
 		return -1;
 	}
 	if (mode && mode != (strcmp(a->pending, "test") ? FK_BOOT_PERMANENT :
-							   FK_BOOT_TEST)) {
+							  FK_BOOT_TEST)) {
 		fk_error("--pending %s conflicts with --%s", a->pending,
 			 a->confirm ? "confirm" : "test");
 		return -1;
@@ -353,25 +361,29 @@ static int apply_pending(const struct sign_args *a, int mode,
 			 struct fk_pending_window *w, uint64_t *hex_base)
 {
 	if (fk_pending_window(L, img, w)) {
-		fk_layout_diag(stderr, &img->pos, "error", "--pending: image "
+		fk_layout_diag(stderr, &img->pos, "error",
+			       "--pending: image "
 			       "'%s' has no staging slot the bootloader can "
-			       "use; run `flashkit layout check`", img->name);
+			       "use; run `flashkit layout check`",
+			       img->name);
 		return -1;
 	}
 	if (w->strategy == FK_BOOT_OVERWRITE && mode == FK_BOOT_TEST) {
-		fk_layout_diag(stderr, &img->pos, "error", "image '%s' uses "
+		fk_layout_diag(stderr, &img->pos, "error",
+			       "image '%s' uses "
 			       "overwrite, which keeps no copy to revert to: "
 			       "use --pending permanent (or --confirm)",
 			       img->name);
 		return -1;
 	}
 	if (w->max_align > FK_PENDING_MAX_ALIGN) {
-		fk_layout_diag(stderr, &img->pos, "error", "--pending: slot "
+		fk_layout_diag(stderr, &img->pos, "error",
+			       "--pending: slot "
 			       "'%s' is written in %u-byte units, more than "
 			       "MCUboot's trailer allows (%u); such a slot "
 			       "cannot carry a marker: upload with fk_update_* "
-			       "instead", w->slot, w->write_unit,
-			       FK_PENDING_MAX_ALIGN);
+			       "instead",
+			       w->slot, w->write_unit, FK_PENDING_MAX_ALIGN);
 		return -1;
 	}
 	if (a->overwrite_only || a->max_align || a->max_sectors) {
@@ -386,10 +398,12 @@ static int apply_pending(const struct sign_args *a, int mode,
 	o->slot_size = w->size;
 	if (w->max_image < o->max_image) {
 		o->max_image = w->max_image;
-		snprintf(w->why, sizeof(w->why), "the window's last sector, "
+		snprintf(w->why, sizeof(w->why),
+			 "the window's last sector, "
 			 "0x%x.., holds the trailer and no image bytes: the "
 			 "most a --pending image has is 0x%x, one sector less "
-			 "than without --pending", w->trailer_off, w->max_image);
+			 "than without --pending",
+			 w->trailer_off, w->max_image);
 		o->max_image_why = w->why;
 	}
 	*hex_base = w->addr;
@@ -437,7 +451,8 @@ static void report_pending(const char *path, const struct fk_pending_window *w,
 			   int mode, const struct fk_sign_result *res)
 {
 	printf("%s: image 0x%zx bytes, %s install, for staging slot '%s' "
-	       "at 0x%08llx", path, res->image_len,
+	       "at 0x%08llx",
+	       path, res->image_len,
 	       mode == FK_BOOT_TEST ? "test" : "permanent", w->slot,
 	       (unsigned long long)w->addr);
 	if (w->offset)
@@ -446,8 +461,9 @@ static void report_pending(const char *path, const struct fk_pending_window *w,
 	if (fk_format_by_path(path) == FK_FMT_BIN ||
 	    fk_format_by_path(path) == FK_FMT_UNKNOWN)
 		printf("program it at 0x%08llx, e.g. dfu-util -a 0 -s "
-		       "0x%08llx -D %s\n", (unsigned long long)w->addr,
-		       (unsigned long long)w->addr, path);
+		       "0x%08llx -D %s\n",
+		       (unsigned long long)w->addr, (unsigned long long)w->addr,
+		       path);
 }
 
 static int image_sign(int argc, char **argv)
@@ -455,76 +471,101 @@ static int image_sign(int argc, char **argv)
 	struct sign_args a;
 	memset(&a, 0, sizeof(a));
 	const struct fk_option options[] = {
-		{ 'k', "key", "FILE", "signing key (PEM); none: unsigned, SHA256 only",
+		{ 'k', "key", "FILE",
+		  "signing key (PEM); none: unsigned, SHA256 only",
 		  .value = &a.key },
-		{ 'v', "version", "VER", "image version major.minor.revision+build",
+		{ 'v', "version", "VER",
+		  "image version major.minor.revision+build",
 		  .value = &a.version },
 		{ 'H', "header-size", "N", "header size in bytes (default 32)",
 		  .value = &a.hdr_size },
-		{ 0, "pad-header", NULL, "prepend the header instead of overwriting zeros",
+		{ 0, "pad-header", NULL,
+		  "prepend the header instead of overwriting zeros",
 		  .flag = &a.pad_header },
-		{ 'S', "slot-size", "N", "slot size; the image must fit with its trailer",
+		{ 'S', "slot-size", "N",
+		  "slot size; the image must fit with its trailer",
 		  .value = &a.slot_size },
-		{ 0, "align", "N", "flash write size: 1, 2, 4, 8, 16 or 32 (default 1)",
+		{ 0, "align", "N",
+		  "flash write size: 1, 2, 4, 8, 16 or 32 (default 1)",
 		  .value = &a.align },
-		{ 0, "max-align", "N", "trailer alignment (default max(8, align))",
+		{ 0, "max-align", "N",
+		  "trailer alignment (default max(8, align))",
 		  .value = &a.max_align },
-		{ 'M', "max-sectors", "N", "sectors in the swap status (default 128)",
+		{ 'M', "max-sectors", "N",
+		  "sectors in the swap status (default 128)",
 		  .value = &a.max_sectors },
-		{ 0, "overwrite-only", NULL, "the bootloader only overwrites (smaller trailer)",
+		{ 0, "overwrite-only", NULL,
+		  "the bootloader only overwrites (smaller trailer)",
 		  .flag = &a.overwrite_only },
-		{ 0, "pad", NULL, "fill to the slot size and write the trailer magic",
+		{ 0, "pad", NULL,
+		  "fill to the slot size and write the trailer magic",
 		  .flag = &a.pad },
-		{ 0, "confirm", NULL, "like --pad, and mark the image confirmed (image_ok)",
+		{ 0, "confirm", NULL,
+		  "like --pad, and mark the image confirmed (image_ok)",
 		  .flag = &a.confirm },
 		{ 0, "test", NULL, "like --pad: the image will be tested once",
 		  .flag = &a.test },
-		{ 's', "security-counter", "N|auto", "security counter (protected SEC_CNT TLV)",
+		{ 's', "security-counter", "N|auto",
+		  "security counter (protected SEC_CNT TLV)",
 		  .value = &a.sec_cnt },
-		{ 'd', "dependencies", "DEPS", "\"(IMAGE_ID,VERSION), ...\" (DEPENDENCY TLVs)",
+		{ 'd', "dependencies", "DEPS",
+		  "\"(IMAGE_ID,VERSION), ...\" (DEPENDENCY TLVs)",
 		  .value = &a.deps },
-		{ 'x', "hex-addr", "ADDR", "address of the image in a .hex output",
+		{ 'x', "hex-addr", "ADDR",
+		  "address of the image in a .hex output",
 		  .value = &a.hex_addr },
 		{ 'L', "load-addr", "ADDR", "RAM load address (sets RAM_LOAD)",
 		  .value = &a.load_addr },
-		{ 'R', "erased-val", "0|0xff", "value of erased flash (default 0xff)",
+		{ 'R', "erased-val", "0|0xff",
+		  "value of erased flash (default 0xff)",
 		  .value = &a.erased_val },
-		{ 0, "rom-fixed", "ADDR", "address the image is built for (sets ROM_FIXED)",
+		{ 0, "rom-fixed", "ADDR",
+		  "address the image is built for (sets ROM_FIXED)",
 		  .value = &a.rom_fixed },
 		{ 0, "non-bootable", NULL, "mark the image non-bootable",
 		  .flag = &a.non_bootable },
-		{ 0, "custom-tlv", "TAG VALUE", "protected TLV; VALUE 0x<hex> or text (repeatable)",
+		{ 0, "custom-tlv", "TAG VALUE",
+		  "protected TLV; VALUE 0x<hex> or text (repeatable)",
 		  .nargs = 2, .list = &a.custom },
-		{ 0, "public-key-format", "hash|full", "KEYHASH (default) or the full PUBKEY",
+		{ 0, "public-key-format", "hash|full",
+		  "KEYHASH (default) or the full PUBKEY",
 		  .value = &a.pubkey_format },
 		{ 0, "image-id", "N", "flashkit image/module id (TLV 0xe0)",
 		  .value = &a.image_id },
-		{ 0, "hw-id", "N", "flashkit hardware-compatibility id (TLV 0xe1)",
+		{ 0, "hw-id", "N",
+		  "flashkit hardware-compatibility id (TLV 0xe1)",
 		  .value = &a.hw_id },
-		{ 0, "layout", "FILE", "take -H, -S, --align, -R and the boot state room from a layout",
+		{ 0, "layout", "FILE",
+		  "take -H, -S, --align, -R and the boot state room from a "
+		  "layout",
 		  .value = &a.layout },
-		{ 0, "image", "NAME", "the layout's image to sign for (with --layout)",
+		{ 0, "image", "NAME",
+		  "the layout's image to sign for (with --layout)",
 		  .value = &a.image },
-		{ 0, "pending", "test|permanent", "with --layout: pad to the staging window and mark it (MCUboot trailer) so the bootloader installs it, whoever writes it",
+		{ 0, "pending", "test|permanent",
+		  "with --layout: pad to the staging window and mark it "
+		  "(MCUboot trailer) so the bootloader installs it, whoever "
+		  "writes it",
 		  .value = &a.pending },
 	};
 	const struct fk_command_help help = {
 		.usage = "flashkit image sign [options] INFILE OUTFILE",
-		.summary = "Makes a signed MCUboot-format image from a .bin, "
-			   "Intel .hex, S-record or ELF file, with imgtool's "
-			   "options. OUTFILE is Intel HEX (.hex) or S-record "
-			   "(.s19/.s28/.s37) by its name, binary otherwise. An "
-			   "image that does not fit its slot (-S) with its "
-			   "trailer is refused. With --layout L --image NAME the "
-			   "header size, slot size, alignment and erased value "
-			   "come from the layout, and an image larger than the "
-			   "bootloader installs (header + `layout show`'s max "
-			   "payload) is refused. With --layout, --pending "
-			   "test|permanent (or imgtool's --test / --confirm) "
-			   "writes the image for its staging window with "
-			   "MCUboot's trailer at the window's end: written there "
-			   "by any programmer (dfu-util, OpenOCD, a debugger), it "
-			   "installs at the next boot with no application code.",
+		.summary =
+			"Makes a signed MCUboot-format image from a .bin, "
+			"Intel .hex, S-record or ELF file, with imgtool's "
+			"options. OUTFILE is Intel HEX (.hex) or S-record "
+			"(.s19/.s28/.s37) by its name, binary otherwise. An "
+			"image that does not fit its slot (-S) with its "
+			"trailer is refused. With --layout L --image NAME the "
+			"header size, slot size, alignment and erased value "
+			"come from the layout, and an image larger than the "
+			"bootloader installs (header + `layout show`'s max "
+			"payload) is refused. With --layout, --pending "
+			"test|permanent (or imgtool's --test / --confirm) "
+			"writes the image for its staging window with "
+			"MCUboot's trailer at the window's end: written there "
+			"by any programmer (dfu-util, OpenOCD, a debugger), it "
+			"installs at the next boot with no application code.",
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
@@ -560,14 +601,15 @@ static int image_sign(int argc, char **argv)
 		if (apply_layout(&a, &o, &layout, slot_desc, sizeof(slot_desc),
 				 &hex_base, id_store[2]))
 			goto out;
-		if (mode && apply_pending(&a, mode, &o, &layout,
-					  fk_layout_find_image(&layout, a.image),
-					  &pw, &hex_base))
+		if (mode &&
+		    apply_pending(&a, mode, &o, &layout,
+				  fk_layout_find_image(&layout, a.image), &pw,
+				  &hex_base))
 			goto out;
-		if (mode && hex && agrees("-x", hex, pw.addr,
-					  &fk_layout_find_image(&layout,
-								a.image)->pos,
-					  "staging window address"))
+		if (mode && hex &&
+		    agrees("-x", hex, pw.addr,
+			   &fk_layout_find_image(&layout, a.image)->pos,
+			   "staging window address"))
 			goto out;
 		if (!hex) {
 			snprintf(hex_addr, sizeof(hex_addr), "0x%llx",
@@ -624,7 +666,8 @@ static int image_verify(int argc, char **argv)
 {
 	struct fk_opt_list keys = { 0 };
 	const struct fk_option options[] = {
-		{ 'k', "key", "FILE", "a key the image may be signed with (repeatable)",
+		{ 'k', "key", "FILE",
+		  "a key the image may be signed with (repeatable)",
 		  .list = &keys },
 	};
 	const struct fk_command_help help = {
@@ -713,13 +756,15 @@ int cmd_image(int argc, char **argv)
 		return image_verify(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "info"))
 		return image_info(argc - 1, argv + 1);
-	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+	if (argc >= 2 &&
+	    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("usage: flashkit image sign [options] INFILE OUTFILE\n"
 		       "       flashkit image verify [-k KEY]... FILE\n"
 		       "       flashkit image info FILE [--json]\n"
 		       "'flashkit image <sub> --help' tells more.\n");
 		return FK_EXIT_OK;
 	}
-	fk_error("usage: flashkit image sign|verify|info ... (see flashkit image --help)");
+	fk_error("usage: flashkit image sign|verify|info ... (see flashkit "
+		 "image --help)");
 	return FK_EXIT_USAGE;
 }

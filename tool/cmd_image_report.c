@@ -67,7 +67,8 @@ static void say_bad(const char *path, const struct fk_input *in,
 		printf("\n");
 	} else if (rc == FK_ENOTSUP) {
 		printf("%s: invalid: digest is not SHA-256 (SHA384/SHA512 "
-		       "images are not supported)\n", path);
+		       "images are not supported)\n",
+		       path);
 	} else if (rc == FK_ENOSPC) {
 		printf("%s: invalid: more than %d DEPENDENCY TLVs\n", path,
 		       FK_IMAGE_MAX_DEPS);
@@ -77,8 +78,9 @@ static void say_bad(const char *path, const struct fk_input *in,
 }
 
 /* Which of the keys the image names (KEYHASH/PUBKEY), -1 if none. */
-static int named_key(const struct fk_input *in, const struct fk_image_info *info,
-		     struct fk_key *keys, uint32_t nkeys)
+static int named_key(const struct fk_input *in,
+		     const struct fk_image_info *info, struct fk_key *keys,
+		     uint32_t nkeys)
 {
 	for (uint32_t i = 0; i < nkeys; i++) {
 		if (info->key_type == FK_TLV_KEYHASH &&
@@ -151,8 +153,8 @@ int fk_report_verify(const char *path, const struct fk_input *in,
 		fk_image_hash(&m.area, &info, &fk_crypto_mbedtls, digest, buf,
 			      sizeof(buf));
 		printf("%s: invalid: digest mismatch: header, payload and "
-		       "protected TLVs (0x0..0x%x) hash to ", path,
-		       info.unprot_off);
+		       "protected TLVs (0x0..0x%x) hash to ",
+		       path, info.unprot_off);
 		hex(stdout, digest, FK_SHA256_SIZE);
 		printf(", the SHA256 TLV says ");
 		hex(stdout, info.digest, FK_SHA256_SIZE);
@@ -161,7 +163,8 @@ int fk_report_verify(const char *path, const struct fk_input *in,
 	case FK_ESIG:
 		if (!(info.present & FK_IMAGE_HAS_SIG)) {
 			printf("%s: invalid: the image is not signed (no "
-			       "signature TLV) but keys were given\n", path);
+			       "signature TLV) but keys were given\n",
+			       path);
 			return FK_EXIT_FAIL;
 		}
 		k = named_key(in, &info, keys, nkeys);
@@ -176,16 +179,19 @@ int fk_report_verify(const char *path, const struct fk_input *in,
 		if (info.hdr.flags & (FK_IMAGE_F_ENCRYPTED_AES128 |
 				      FK_IMAGE_F_ENCRYPTED_AES256)) {
 			printf("%s: not checked: the image is encrypted (its "
-			       "digest is over the plaintext)\n", path);
+			       "digest is over the plaintext)\n",
+			       path);
 			return FK_EXIT_FAIL;
 		}
 		if (info.present & FK_IMAGE_HAS_SHA256) {
 			k = named_key(in, &info, keys, nkeys);
 			printf("%s: digest OK, but the %s signature cannot be "
 			       "checked: unsupported by the mbedTLS crypto "
-			       "port%s%s\n", path,
+			       "port%s%s\n",
+			       path,
 			       fk_tlv_name(info.sig_type) ?
-				       fk_tlv_name(info.sig_type) : "",
+				       fk_tlv_name(info.sig_type) :
+				       "",
 			       k >= 0 ? "; the image names key " : "",
 			       k >= 0 ? keys[k].path : "");
 			return FK_EXIT_FAIL;
@@ -221,8 +227,10 @@ static void tlv_value(FILE *fp, const uint8_t *v, const struct fk_image_tlv *t,
 		ver.build = (uint32_t)v[8] | (uint32_t)v[9] << 8 |
 			    (uint32_t)v[10] << 16 | (uint32_t)v[11] << 24;
 		fk_version_format(&ver, vs, sizeof(vs));
-		fprintf(fp, json ? ", \"image_id\": %u, \"min_version\": \"%s\"" :
-				   "  = image %u >= %s", v[0], vs);
+		fprintf(fp,
+			json ? ", \"image_id\": %u, \"min_version\": \"%s\"" :
+			       "  = image %u >= %s",
+			v[0], vs);
 		return;
 	}
 	if (t->type < FK_TLV_VENDOR_MIN)
@@ -252,16 +260,20 @@ static void print_header(FILE *fp, const struct fk_input *in,
 
 	fk_version_format(&h->version, ver, sizeof(ver));
 	if (json) {
-		fprintf(fp, "  \"header\": {\"magic\": %lu, \"load_addr\": %lu, "
+		fprintf(fp,
+			"  \"header\": {\"magic\": %lu, \"load_addr\": %lu, "
 			"\"hdr_size\": %u, \"protect_tlv_size\": %u, "
 			"\"img_size\": %lu, \"flags\": %lu, \"flag_names\": [",
 			(unsigned long)h->magic, (unsigned long)h->load_addr,
 			h->hdr_size, h->protect_tlv_size,
 			(unsigned long)h->img_size, (unsigned long)h->flags);
 	} else {
-		fprintf(fp, "header:\n  magic             0x%08lx\n"
-			"  load_addr         0x%08lx\n  hdr_size          %u (0x%x)\n"
-			"  protect_tlv_size  %u\n  img_size          %lu (0x%lx)\n"
+		fprintf(fp,
+			"header:\n  magic             0x%08lx\n"
+			"  load_addr         0x%08lx\n  hdr_size          %u "
+			"(0x%x)\n"
+			"  protect_tlv_size  %u\n  img_size          %lu "
+			"(0x%lx)\n"
 			"  flags             0x%08lx",
 			(unsigned long)h->magic, (unsigned long)h->load_addr,
 			h->hdr_size, h->hdr_size, h->protect_tlv_size,
@@ -286,7 +298,9 @@ static void print_header(FILE *fp, const struct fk_input *in,
 		fprintf(fp, "], \"version\": \"%s\", \"pad\": %lu},\n", ver,
 			(unsigned long)header_pad(in));
 	else
-		fprintf(fp, "%s\n  version           %s\n  pad               0x%08lx\n",
+		fprintf(fp,
+			"%s\n  version           %s\n  pad               "
+			"0x%08lx\n",
 			first ? "" : ")", ver, (unsigned long)header_pad(in));
 }
 
@@ -306,12 +320,15 @@ static void print_tlvs(FILE *fp, const struct fk_input *in,
 		const uint8_t *v = in->data + t.off;
 
 		if (json) {
-			fprintf(fp, "%s\n    {\"type\": %u, \"name\": \"%s\", "
+			fprintf(fp,
+				"%s\n    {\"type\": %u, \"name\": \"%s\", "
 				"\"protected\": %s, \"offset\": %lu, "
 				"\"len\": %u, \"value\": \"",
 				n ? "," : "", t.type,
-				name ? name : (t.type >= FK_TLV_VENDOR_MIN ?
-					       "custom" : "unknown"),
+				name ? name :
+				       (t.type >= FK_TLV_VENDOR_MIN ?
+						"custom" :
+						"unknown"),
 				t.is_protected ? "true" : "false",
 				(unsigned long)t.off, t.len);
 			hex(fp, v, t.len);
@@ -329,8 +346,10 @@ static void print_tlvs(FILE *fp, const struct fk_input *in,
 							       info->unprot_size));
 			}
 			fprintf(fp, "  0x%02x %-12s len %-4u ", t.type,
-				name ? name : (t.type >= FK_TLV_VENDOR_MIN ?
-					       "(custom)" : "(unknown)"),
+				name ? name :
+				       (t.type >= FK_TLV_VENDOR_MIN ?
+						"(custom)" :
+						"(unknown)"),
 				t.len);
 			hex(fp, v, t.len);
 			tlv_value(fp, v, &t, 0);
@@ -385,7 +404,8 @@ int fk_report_info(const char *path, const struct fk_input *in, int json)
 		if (json) {
 			fprintf(fp, "{\n  \"file\": ");
 			json_str(fp, path);
-			fprintf(fp, ",\n  \"valid\": false,\n  \"error\": \"%s\",\n"
+			fprintf(fp,
+				",\n  \"valid\": false,\n  \"error\": \"%s\",\n"
 				"  \"offset\": %lu,\n  \"tlv\": %u\n}\n",
 				rc == FK_EBADIMG ? fk_image_bad_text(info.bad) :
 						   fk_strerror(rc),
@@ -426,11 +446,13 @@ int fk_report_info(const char *path, const struct fk_input *in, int json)
 	if (json) {
 		fprintf(fp, "  \"digest\": \"");
 		hex(fp, digest, FK_SHA256_SIZE);
-		fprintf(fp, "\",\n  \"digest_ok\": %s,\n  \"image_end\": %lu,\n"
-			"  \"trailer\": ", match ? "true" : "false",
-			(unsigned long)info.end);
+		fprintf(fp,
+			"\",\n  \"digest_ok\": %s,\n  \"image_end\": %lu,\n"
+			"  \"trailer\": ",
+			match ? "true" : "false", (unsigned long)info.end);
 		if (has_trailer)
-			fprintf(fp, "{\"max_align\": %lu, \"image_ok\": %d}\n}\n",
+			fprintf(fp,
+				"{\"max_align\": %lu, \"image_ok\": %d}\n}\n",
 				(unsigned long)max_align, image_ok);
 		else
 			fprintf(fp, "null\n}\n");
@@ -442,9 +464,10 @@ int fk_report_info(const char *path, const struct fk_input *in, int json)
 			    " (DOES NOT match the SHA256 TLV)\n");
 	fprintf(fp, "image end: 0x%lx", (unsigned long)info.end);
 	if (has_trailer)
-		fprintf(fp, "; trailer: boot magic (max-align %lu), image_ok "
-			"0x%02x (%s)\n", (unsigned long)max_align,
-			image_ok & 0xff,
+		fprintf(fp,
+			"; trailer: boot magic (max-align %lu), image_ok "
+			"0x%02x (%s)\n",
+			(unsigned long)max_align, image_ok & 0xff,
 			image_ok == 1 ? "confirmed" : "not confirmed");
 	else if (in->len > info.end)
 		fprintf(fp, "; %zu bytes follow, no trailer magic\n",

@@ -21,11 +21,14 @@ static int key_generate(int argc, char **argv)
 	const struct fk_option options[] = {
 		{ 'o', "output", "FILE", "where to write the private key (PEM)",
 		  .value = &out },
-		{ 0, "force", NULL, "replace an existing file (the key it "
-		  "held is lost)", .flag = &force },
+		{ 0, "force", NULL,
+		  "replace an existing file (the key it "
+		  "held is lost)",
+		  .flag = &force },
 	};
 	static const char *const summary =
-		"Generates an ECDSA P-256 signing key and writes it as a PKCS#8 "
+		"Generates an ECDSA P-256 signing key and writes it as a "
+		"PKCS#8 "
 		"PEM file (the form imgtool and `openssl genpkey` write; both "
 		"read it). Keep it secret: anyone holding it can sign images "
 		"your devices will boot. An existing file is never replaced "
@@ -70,16 +73,22 @@ static void write_c(FILE *fp, const struct fk_key *key, const char *name)
 		[FK_KEY_ED25519] = "FK_KEY_ED25519",
 	};
 
-	fprintf(fp, "/* %s public key from %s, for the bootloader's key table.\n"
+	fprintf(fp,
+		"/* %s public key from %s, for the bootloader's key table.\n"
 		" * Made by `flashkit key public --c`. The DER is what imgtool "
-		"embeds\n * (PUBKEY TLV); hash is its SHA-256 (KEYHASH TLV). */\n"
+		"embeds\n * (PUBKEY TLV); hash is its SHA-256 (KEYHASH TLV). "
+		"*/\n"
 		"#include \"flashkit/image.h\"\n\n",
 		fk_key_type_name(key->type), key->path);
-	fprintf(fp, "static const uint8_t %s_der[%zu] = {\n", name, key->pub_len);
+	fprintf(fp, "static const uint8_t %s_der[%zu] = {\n", name,
+		key->pub_len);
 	put_bytes(fp, key->pub, key->pub_len);
-	fprintf(fp, "};\n\nconst struct fk_image_key %s = {\n"
-		"\t.type = %s,\n\t.der = %s_der,\n\t.der_len = sizeof(%s_der),\n"
-		"\t.hash = {\n", name, type_names[key->type], name, name);
+	fprintf(fp,
+		"};\n\nconst struct fk_image_key %s = {\n"
+		"\t.type = %s,\n\t.der = %s_der,\n\t.der_len = "
+		"sizeof(%s_der),\n"
+		"\t.hash = {\n",
+		name, type_names[key->type], name, name);
 	put_bytes(fp, key->hash, sizeof(key->hash));
 	fprintf(fp, "\t},\n};\n");
 }
@@ -89,7 +98,8 @@ static int key_public(int argc, char **argv)
 	const char *out = NULL, *name = "fk_boot_key";
 	int as_c = 0;
 	const struct fk_option options[] = {
-		{ 0, "c", NULL, "print C source for the bootloader instead of PEM",
+		{ 0, "c", NULL,
+		  "print C source for the bootloader instead of PEM",
 		  .flag = &as_c },
 		{ 0, "name", "NAME", "C symbol name (default fk_boot_key)",
 		  .value = &name },
@@ -98,11 +108,13 @@ static int key_public(int argc, char **argv)
 	};
 	static const char *const summary =
 		"Prints the public half of a key file (private or public PEM, "
-		"ECDSA P-256, RSA-2048 or Ed25519) as a SubjectPublicKeyInfo PEM, "
+		"ECDSA P-256, RSA-2048 or Ed25519) as a SubjectPublicKeyInfo "
+		"PEM, "
 		"or with --c as a C array plus its SHA-256 (the KEYHASH images "
 		"carry), as a struct fk_image_key the bootloader compiles in.";
 	const struct fk_command_help help = {
-		.usage = "flashkit key public KEY.pem [--c [--name NAME]] [-o FILE]",
+		.usage = "flashkit key public KEY.pem [--c [--name NAME]] [-o "
+			 "FILE]",
 		.summary = summary,
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
@@ -160,11 +172,13 @@ int cmd_key(int argc, char **argv)
 		return key_generate(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "public"))
 		return key_public(argc - 1, argv + 1);
-	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+	if (argc >= 2 &&
+	    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("usage: flashkit key generate -o key.pem [--force]\n"
 		       "       flashkit key public KEY.pem [--c] [-o FILE]\n");
 		return FK_EXIT_OK;
 	}
-	fk_error("usage: flashkit key generate|public ... (see flashkit key --help)");
+	fk_error("usage: flashkit key generate|public ... (see flashkit key "
+		 "--help)");
 	return FK_EXIT_USAGE;
 }

@@ -29,25 +29,63 @@ struct kv_target {
 	struct fk_sim_config sim;
 };
 
-#define TARGET_OPTIONS(t)                                                     \
-	{ 'l', "layout", "FILE", "layout file that has the partition", 0,     \
-	  NULL, &(t).layout_path, NULL },                                     \
-	{ 'p', "partition", "NAME", "storage partition of the layout", 0,     \
-	  NULL, &(t).partition, NULL },                                       \
-	{ 0, "sector-size", "N", "without a layout: sector size (1K..256K)",  \
-	  0, NULL, &(t).sector_size, NULL },                                  \
-	{ 0, "sectors", "N", "without a layout: number of sectors (>= 2)", 0, \
-	  NULL, &(t).sectors, NULL },                                         \
-	{ 0, "write-unit", "N", "without a layout: write unit (1..32, "       \
-	  "default 1)", 0, NULL, &(t).write_unit, NULL },                     \
-	{ 0, "erased-value", "V", "without a layout: 0xFF (default) or 0x00", \
-	  0, NULL, &(t).erased, NULL },                                       \
-	{ 0, "program-once", NULL, "without a layout: ECC flash, one program "\
-	  "per write unit", 0, &(t).program_once, NULL, NULL }
+#define TARGET_OPTIONS(t)                                                  \
+	{                                                                  \
+		'l',                                                       \
+		"layout",                                                  \
+		"FILE",                                                    \
+		"layout file that has the partition",                      \
+		0,                                                         \
+		NULL,                                                      \
+		&(t).layout_path,                                          \
+		NULL                                                       \
+	},                                                                 \
+		{ 'p',                                                     \
+		  "partition",                                             \
+		  "NAME",                                                  \
+		  "storage partition of the layout",                       \
+		  0,                                                       \
+		  NULL,                                                    \
+		  &(t).partition,                                          \
+		  NULL },                                                  \
+		{ 0,                                                       \
+		  "sector-size",                                           \
+		  "N",                                                     \
+		  "without a layout: sector size (1K..256K)",              \
+		  0,                                                       \
+		  NULL,                                                    \
+		  &(t).sector_size,                                        \
+		  NULL },                                                  \
+		{ 0,                                                       \
+		  "sectors",                                               \
+		  "N",                                                     \
+		  "without a layout: number of sectors (>= 2)",            \
+		  0,                                                       \
+		  NULL,                                                    \
+		  &(t).sectors,                                            \
+		  NULL },                                                  \
+		{ 0,                                                       \
+		  "write-unit",                                            \
+		  "N",                                                     \
+		  "without a layout: write unit (1..32, "                  \
+		  "default 1)",                                            \
+		  0,                                                       \
+		  NULL,                                                    \
+		  &(t).write_unit,                                         \
+		  NULL },                                                  \
+		{ 0,	       "erased-value",                             \
+		  "V",	       "without a layout: 0xFF (default) or 0x00", \
+		  0,	       NULL,                                       \
+		  &(t).erased, NULL },                                     \
+	{                                                                  \
+		0, "program-once", NULL,                                   \
+			"without a layout: ECC flash, one program "        \
+			"per write unit",                                  \
+			0, &(t).program_once, NULL, NULL                   \
+	}
 
 /* The command's input file, capped (formats/files.h); says why not. */
-static int read_input(const char *path, size_t cap, uint8_t **data,
-		      size_t *len)
+static int read_input(const char *path, size_t cap, uint8_t **data, size_t *len)
 {
 	struct fk_fmt_error err;
 
@@ -73,8 +111,9 @@ static int geometry_from_layout(struct kv_target *t)
 		return -1;
 	part = fk_layout_find_partition(&t->layout, t->partition);
 	if (!part) {
-		fk_error("%s: no partition '%s' (see 'flashkit layout show %s')",
-			 t->layout_path, t->partition, t->layout_path);
+		fk_error(
+			"%s: no partition '%s' (see 'flashkit layout show %s')",
+			t->layout_path, t->partition, t->layout_path);
 		return -1;
 	}
 	mem = fk_layout_partition_memory(&t->layout, part);
@@ -90,11 +129,12 @@ static int geometry_from_layout(struct kv_target *t)
 	for (uint32_t i = 0; i < part->sector_count; i++) {
 		fk_flash_sector_by_index(&f, part->first_sector + i, &si);
 		if (si.size != s.size) {
-			fk_layout_diag(stderr, &part->pos, "error",
-				       "partition '%s' mixes %u- and %u-byte "
-				       "sectors; a settings store needs sectors "
-				       "of one size", part->name, s.size,
-				       si.size);
+			fk_layout_diag(
+				stderr, &part->pos, "error",
+				"partition '%s' mixes %u- and %u-byte "
+				"sectors; a settings store needs sectors "
+				"of one size",
+				part->name, s.size, si.size);
 			return -1;
 		}
 	}
@@ -147,8 +187,8 @@ static int target_geometry(struct kv_target *t)
 	t->sim.geo.run_count = 1;
 	if (rc == 0 && fk_flash_check_geometry(&t->sim.geo) != FK_OK) {
 		fk_error("%u sectors of %u bytes with a %u-byte write unit is "
-			 "not a valid flash geometry", t->run.count,
-			 t->run.size, t->sim.geo.write_unit);
+			 "not a valid flash geometry",
+			 t->run.count, t->run.size, t->sim.geo.write_unit);
 		rc = -1;
 	}
 	return rc;
@@ -174,7 +214,8 @@ static const char *mount_hint(int rc)
 		       "the configuration does not fit: the store needs every "
 		       "key at value-max, plus one record-max commit, to fit "
 		       "one sector, and at least 2 sectors of 1K..256K with a "
-		       "write unit of at most 32 (docs/kv-format.md, Capacity); "
+		       "write unit of at most 32 (docs/kv-format.md, "
+		       "Capacity); "
 		       "lower keys or value-max, or give it larger sectors" :
 		       fk_strerror(rc);
 }
@@ -187,7 +228,8 @@ static const char *dump_mount_hint(int rc, const struct fk_kv_config *cfg)
 
 	if (rc != FK_EINVAL)
 		return fk_strerror(rc);
-	snprintf(hint, sizeof(hint), "its header (keys %u, value-max %u, "
+	snprintf(hint, sizeof(hint),
+		 "its header (keys %u, value-max %u, "
 		 "record-max %u) does not fit the geometry given: the store "
 		 "was built for other sectors or another write unit; give the "
 		 "--layout/--partition or --sector-size/--sectors/--write-unit "
@@ -201,8 +243,10 @@ static int kv_build(int argc, char **argv)
 	static struct kv_target t;
 	static const char *out;
 	static const struct fk_option options[] = {
-		{ 'o', "output", "FILE", "the store image (raw binary of the "
-		  "partition)", 0, NULL, &out, NULL },
+		{ 'o', "output", "FILE",
+		  "the store image (raw binary of the "
+		  "partition)",
+		  0, NULL, &out, NULL },
 		TARGET_OPTIONS(t),
 	};
 	static const struct fk_command_help help = {
@@ -259,8 +303,8 @@ static int kv_build(int argc, char **argv)
 
 		rc = fk_kv_set(kv, it->id, it->value, it->len);
 		if (rc != FK_OK) {
-			fk_layout_diag(stderr, &it->pos, "error",
-				       "key %u: %s", it->id, fk_strerror(rc));
+			fk_layout_diag(stderr, &it->pos, "error", "key %u: %s",
+				       it->id, fk_strerror(rc));
 			rc = FK_EXIT_FAIL;
 			goto free_set;
 		}
@@ -272,9 +316,9 @@ static int kv_build(int argc, char **argv)
 	}
 	if (rc == FK_EXIT_OK)
 		printf("%s: %zu value%s in a store of %u x %u bytes (keys "
-		       "0..%u, values up to %u bytes)\n", out, set.count,
-		       set.count == 1 ? "" : "s", t.run.count, t.run.size,
-		       set.cfg.key_limit - 1u, set.cfg.value_max);
+		       "0..%u, values up to %u bytes)\n",
+		       out, set.count, set.count == 1 ? "" : "s", t.run.count,
+		       t.run.size, set.cfg.key_limit - 1u, set.cfg.value_max);
 free_set:
 	fk_kv_settings_free(&set);
 done:
@@ -290,8 +334,7 @@ usage:
 
 /* Tries every geometry a store header can describe until one mounts. */
 static struct fk_sim *detect(struct kv_target *t, const uint8_t *data,
-			     size_t len, struct fk_area *area,
-			     struct fk_kv *kv)
+			     size_t len, struct fk_area *area, struct fk_kv *kv)
 {
 	static const uint8_t erased[] = { 0xFF, 0x00 };
 
@@ -428,7 +471,8 @@ static int kv_dump(int argc, char **argv)
 		}
 		if (len != t.sim.geo.size) {
 			fk_error("%s: %zu bytes, but the store's place is %u "
-				 "bytes", argv[0], len, t.sim.geo.size);
+				 "bytes",
+				 argv[0], len, t.sim.geo.size);
 			goto out;
 		}
 		t.sim.geo.program_once = false; /* reading a copy */
@@ -447,14 +491,16 @@ static int kv_dump(int argc, char **argv)
 	} else if (!(sim = detect(&t, data, len, &area, kv))) {
 		fk_error("%s: no settings store found (no sector of 1K..256K "
 			 "starts with a valid store header); give --layout and "
-			 "--partition, or the geometry", argv[0]);
+			 "--partition, or the geometry",
+			 argv[0]);
 		goto out;
 	}
 	printf("%s: settings store, %u sectors of %u bytes, write unit %u, "
 	       "erased 0x%02X\n  keys 0..%u, values up to %u bytes, commits up "
-	       "to %u bytes\n", argv[0], t.run.count, t.run.size,
-	       t.sim.geo.write_unit, t.sim.geo.erased_value,
-	       kv->cfg.key_limit - 1u, kv->cfg.value_max, kv->cfg.record_max);
+	       "to %u bytes\n",
+	       argv[0], t.run.count, t.run.size, t.sim.geo.write_unit,
+	       t.sim.geo.erased_value, kv->cfg.key_limit - 1u,
+	       kv->cfg.value_max, kv->cfg.record_max);
 	printf("sectors (oldest first):\n");
 	rc = fk_kv_inspect(kv, dump_sector, NULL, &c);
 	printf("entries (oldest first%s):\n", records ? "" : ", live only");
@@ -466,9 +512,9 @@ static int kv_dump(int argc, char **argv)
 		goto out;
 	}
 	printf("%u live key%s, %u deleted, %u superseded entr%s; erases per "
-	       "sector min %u, max %u\n", c.live, c.live == 1 ? "" : "s",
-	       c.deleted, c.superseded, c.superseded == 1 ? "y" : "ies",
-	       c.min_erases, c.max_erases);
+	       "sector min %u, max %u\n",
+	       c.live, c.live == 1 ? "" : "s", c.deleted, c.superseded,
+	       c.superseded == 1 ? "y" : "ies", c.min_erases, c.max_erases);
 	rc = FK_EXIT_OK;
 out:
 	fk_sim_destroy(sim);
@@ -484,8 +530,8 @@ int cmd_kv(int argc, char **argv)
 		return kv_build(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "dump") == 0)
 		return kv_dump(argc - 1, argv + 1);
-	if (argc >= 2 && (strcmp(argv[1], "-h") == 0 ||
-			  strcmp(argv[1], "--help") == 0)) {
+	if (argc >= 2 &&
+	    (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
 		printf("usage: flashkit kv build|dump ... (flashkit kv build "
 		       "--help)\n");
 		return FK_EXIT_OK;

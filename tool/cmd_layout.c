@@ -54,8 +54,10 @@ static int layout_check(int argc, char **argv)
 {
 	static int quiet;
 	static const struct fk_option options[] = {
-		{ 'q', "quiet", NULL, "print errors only, no warnings or "
-		  "summary", 0, &quiet, NULL, NULL },
+		{ 'q', "quiet", NULL,
+		  "print errors only, no warnings or "
+		  "summary",
+		  0, &quiet, NULL, NULL },
 	};
 	static const struct fk_command_help help = {
 		.usage = "flashkit layout check FILE",
@@ -78,12 +80,12 @@ static int layout_check(int argc, char **argv)
 		return FK_EXIT_FAIL;
 	if (!quiet)
 		printf("%s: valid: %u memor%s, %u partition%s, %u image%s, "
-		       "%u module%s, %u warning%s\n", file, L.memory_count,
-		       L.memory_count == 1 ? "y" : "ies", L.partition_count,
-		       L.partition_count == 1 ? "" : "s", L.image_count,
-		       L.image_count == 1 ? "" : "s", L.module_count,
-		       L.module_count == 1 ? "" : "s", L.warning_count,
-		       L.warning_count == 1 ? "" : "s");
+		       "%u module%s, %u warning%s\n",
+		       file, L.memory_count, L.memory_count == 1 ? "y" : "ies",
+		       L.partition_count, L.partition_count == 1 ? "" : "s",
+		       L.image_count, L.image_count == 1 ? "" : "s",
+		       L.module_count, L.module_count == 1 ? "" : "s",
+		       L.warning_count, L.warning_count == 1 ? "" : "s");
 	fk_layout_free(&L);
 	return FK_EXIT_OK;
 }
@@ -144,8 +146,9 @@ static void show_table(const struct fk_layout *L)
 		       img->name, img->id,
 		       fk_layout_strategy_name(img->strategy),
 		       L->partitions[img->primary].name,
-		       img->secondary >= 0 ? L->partitions[img->secondary].name
-					   : "-",
+		       img->secondary >= 0 ?
+			       L->partitions[img->secondary].name :
+			       "-",
 		       img->header_size, fk_layout_image_trailer(L, img), max,
 		       max / 1024.0);
 	}
@@ -206,8 +209,8 @@ static FILE *gen_begin(struct gen_set *set, const char *name)
 		return NULL;
 	}
 	f = &set->files[set->count++];
-	snprintf(f->name, sizeof(f->name), "%.*s",
-		 (int)sizeof(f->name) - 1, name);
+	snprintf(f->name, sizeof(f->name), "%.*s", (int)sizeof(f->name) - 1,
+		 name);
 	fp = open_memstream(&f->data, &f->len);
 	if (!fp)
 		fk_oom();
@@ -219,13 +222,13 @@ static void gen_all(const struct fk_layout *L, struct gen_set *set)
 	char name[160];
 	FILE *fp;
 
-#define EMIT(filename, call)                                                 \
-	do {                                                                 \
-		fp = gen_begin(set, filename);                               \
-		if (fp) {                                                    \
-			call;                                                \
-			fclose(fp);                                          \
-		}                                                            \
+#define EMIT(filename, call)                   \
+	do {                                   \
+		fp = gen_begin(set, filename); \
+		if (fp) {                      \
+			call;                  \
+			fclose(fp);            \
+		}                              \
 	} while (0)
 
 	EMIT("flash_layout.h", fk_gen_c_header(L, fp));
@@ -238,8 +241,8 @@ static void gen_all(const struct fk_layout *L, struct gen_set *set)
 			continue;
 		}
 		for (int slot = 0; slot < 2; slot++) {
-			uint32_t part = slot ? (uint32_t)img->secondary
-					     : img->primary;
+			uint32_t part =
+				slot ? (uint32_t)img->secondary : img->primary;
 
 			snprintf(name, sizeof(name), "%s-%s.ld", img->name,
 				 L->partitions[part].name);
@@ -247,7 +250,8 @@ static void gen_all(const struct fk_layout *L, struct gen_set *set)
 		}
 	}
 	for (uint32_t i = 0; i < L->module_count; i++) {
-		snprintf(name, sizeof(name), "module-%s.ld", L->modules[i].name);
+		snprintf(name, sizeof(name), "module-%s.ld",
+			 L->modules[i].name);
 		EMIT(name, fk_gen_ld_module(L, &L->modules[i], fp));
 	}
 	EMIT("layout.json", fk_gen_json(L, fp));
@@ -314,8 +318,8 @@ static int write_list(const char *dir, const struct gen_set *set,
 				strlen(set->files[i].name)) ||
 		     fk_buf_put(&b, "\n", 1);
 	snprintf(path, sizeof(path), "%s/%s", dir, GEN_LIST);
-	rc = rc ? fk_fmt_fail(err, "out of memory")
-		: fk_file_write(path, b.p, b.len, FK_OUT_UPDATE, err);
+	rc = rc ? fk_fmt_fail(err, "out of memory") :
+		  fk_file_write(path, b.p, b.len, FK_OUT_UPDATE, err);
 	fk_buf_free(&b);
 	return rc;
 }
@@ -366,22 +370,25 @@ static int layout_gen(int argc, char **argv)
 	static const char *outdir;
 	static int verbose;
 	static const struct fk_option options[] = {
-		{ 'o', "output", "DIR", "folder to write into (created if "
-		  "missing)", 0, NULL, &outdir, NULL },
+		{ 'o', "output", "DIR",
+		  "folder to write into (created if "
+		  "missing)",
+		  0, NULL, &outdir, NULL },
 		{ 'v', "verbose", NULL, "list the files written", 0, &verbose,
 		  NULL, NULL },
 	};
 	static const struct fk_command_help help = {
 		.usage = "flashkit layout gen FILE -o DIR",
-		.summary = "Checks the layout, then writes flash_layout.h, a "
-			   "linker script per image (per slot for xip "
-			   "images) and per module, layout.json, "
-			   "layout.overlay (Zephyr), program.cfg (OpenOCD) "
-			   "and layout.svg into DIR (created with its parents). "
-			   "Nothing is written when the layout is invalid. "
-			   "Files an earlier gen wrote into DIR that this "
-			   "layout no longer makes are removed (DIR/"
-			   GEN_LIST " lists them); no other file is touched.",
+		.summary =
+			"Checks the layout, then writes flash_layout.h, a "
+			"linker script per image (per slot for xip "
+			"images) and per module, layout.json, "
+			"layout.overlay (Zephyr), program.cfg (OpenOCD) "
+			"and layout.svg into DIR (created with its parents). "
+			"Nothing is written when the layout is invalid. "
+			"Files an earlier gen wrote into DIR that this "
+			"layout no longer makes are removed (DIR/" GEN_LIST
+			" lists them); no other file is touched.",
 		.options = options,
 		.option_count = 2,
 	};
@@ -408,8 +415,8 @@ static int layout_gen(int argc, char **argv)
 		fk_error("the layout makes more files than one run can write");
 		rc = FK_EXIT_FAIL;
 	} else {
-		rc = write_set(outdir, set, verbose) ? FK_EXIT_USAGE
-						     : FK_EXIT_OK;
+		rc = write_set(outdir, set, verbose) ? FK_EXIT_USAGE :
+						       FK_EXIT_OK;
 	}
 	free_set(set);
 	free(set);
@@ -472,7 +479,8 @@ struct sub {
 static const struct sub subs[] = {
 	{ "check", layout_check, "validate a layout file" },
 	{ "show", layout_show, "print the map and each image's max payload" },
-	{ "gen", layout_gen, "write header, linker scripts, JSON, overlay, "
+	{ "gen", layout_gen,
+	  "write header, linker scripts, JSON, overlay, "
 	  "OpenOCD script, SVG" },
 	{ "draw", layout_draw, "draw the layout as an SVG" },
 };
@@ -489,14 +497,18 @@ int cmd_layout(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help"))
 		fk_error("unknown layout command '%s'", argv[1]);
 	fprintf(argc >= 2 && (!strcmp(argv[1], "-h") ||
-			      !strcmp(argv[1], "--help")) ? stdout : stderr,
+			      !strcmp(argv[1], "--help")) ?
+			stdout :
+			stderr,
 		"usage: flashkit layout <command> FILE ...\n\ncommands:\n");
 	for (size_t i = 0; i < n; i++)
 		fprintf(argc >= 2 && (!strcmp(argv[1], "-h") ||
-				      !strcmp(argv[1], "--help")) ? stdout
-								  : stderr,
+				      !strcmp(argv[1], "--help")) ?
+				stdout :
+				stderr,
 			"  %-8s %s\n", subs[i].name, subs[i].summary);
 	return argc >= 2 && (!strcmp(argv[1], "-h") ||
-			     !strcmp(argv[1], "--help")) ? FK_EXIT_OK
-							 : FK_EXIT_USAGE;
+			     !strcmp(argv[1], "--help")) ?
+		       FK_EXIT_OK :
+		       FK_EXIT_USAGE;
 }

@@ -28,10 +28,10 @@
 
 /* One input on the command line. */
 struct merge_input {
-	const char *arg;     /* as given, for messages */
+	const char *arg; /* as given, for messages */
 	char *path;
 	const struct fk_layout_partition *part; /* WHERE was a partition */
-	bool has_addr;       /* WHERE was an address */
+	bool has_addr;				/* WHERE was an address */
 	uint64_t addr;
 	struct fk_segs segs;
 };
@@ -44,7 +44,7 @@ struct merge_memory {
 	struct claim {
 		uint64_t lo, hi;
 		size_t input;
-	} *claims;
+	} * claims;
 	size_t nclaims;
 };
 
@@ -77,20 +77,23 @@ static int split_where(struct merge *m, struct merge_input *in)
 	}
 	if (!m->layout) {
 		fk_error("%s: '%s' is not an address; partition names need "
-			 "--layout", in->arg, at + 1);
+			 "--layout",
+			 in->arg, at + 1);
 		return -1;
 	}
 	in->part = fk_layout_find_partition(m->layout, at + 1);
 	if (!in->part) {
 		fk_error("%s: no partition '%s' in %s (see 'flashkit layout "
-			 "show %s')", in->arg, at + 1, m->layout->path,
-			 m->layout->path);
+			 "show %s')",
+			 in->arg, at + 1, m->layout->path, m->layout->path);
 		return -1;
 	}
 	if (in->part->role == FK_ROLE_RAM ||
 	    m->layout->memories[in->part->memory].kind == FK_MEM_RAM) {
-		fk_error("%s: partition '%s' is RAM; there is nothing to program"
-			 " there", in->arg, in->part->name);
+		fk_error(
+			"%s: partition '%s' is RAM; there is nothing to program"
+			" there",
+			in->arg, in->part->name);
 		return -1;
 	}
 	return 0;
@@ -114,15 +117,16 @@ static int load_input(struct merge_input *in)
 	if (f == FK_FMT_BIN) {
 		if (!in->part && !in->has_addr) {
 			fk_error("%s: a raw binary has no address; write "
-				 "%s@PARTITION or %s@ADDRESS", in->arg,
-				 in->path, in->path);
+				 "%s@PARTITION or %s@ADDRESS",
+				 in->arg, in->path, in->path);
 			return -1;
 		}
 		ro.base = in->part ? in->part->address : in->addr;
 	} else if (in->has_addr) {
 		fk_error("%s: a %s file carries its own addresses; drop "
 			 "'@0x%llx' (or use a partition name to check where it "
-			 "lands)", in->arg, fk_format_name(f),
+			 "lands)",
+			 in->arg, fk_format_name(f),
 			 (unsigned long long)in->addr);
 		return -1;
 	}
@@ -145,17 +149,19 @@ static int check_fits_partition(const struct merge *m,
 	if (lo >= p->address && hi <= (uint64_t)p->address + p->size)
 		return 0;
 	if (lo == p->address)
-		fk_error("%s: %llu bytes do not fit partition '%s' (%u bytes at "
-			 "0x%08x in %s): %llu bytes too many", in->arg,
-			 (unsigned long long)(hi - lo), p->name, p->size,
-			 p->address, m->layout->path,
-			 (unsigned long long)(hi - p->address - p->size));
+		fk_error(
+			"%s: %llu bytes do not fit partition '%s' (%u bytes at "
+			"0x%08x in %s): %llu bytes too many",
+			in->arg, (unsigned long long)(hi - lo), p->name,
+			p->size, p->address, m->layout->path,
+			(unsigned long long)(hi - p->address - p->size));
 	else
-		fk_error("%s: data at 0x%08llx..0x%08llx lies outside partition "
-			 "'%s' (0x%08x..0x%08x in %s)", in->arg,
-			 (unsigned long long)lo, (unsigned long long)(hi - 1),
-			 p->name, p->address, p->address + p->size - 1,
-			 m->layout->path);
+		fk_error(
+			"%s: data at 0x%08llx..0x%08llx lies outside partition "
+			"'%s' (0x%08x..0x%08x in %s)",
+			in->arg, (unsigned long long)lo,
+			(unsigned long long)(hi - 1), p->name, p->address,
+			p->address + p->size - 1, m->layout->path);
 	return -1;
 }
 
@@ -181,14 +187,16 @@ static long memory_for(const struct merge *m, const struct merge_input *in,
 		if (hi <= end)
 			return (long)i;
 		fk_error("%s: data at 0x%08llx..0x%08llx runs past the end of "
-			 "memory '%s' (0x%08x..0x%08llx)", in->arg,
-			 (unsigned long long)lo, (unsigned long long)(hi - 1),
-			 mem->name, mem->base, (unsigned long long)(end - 1));
+			 "memory '%s' (0x%08x..0x%08llx)",
+			 in->arg, (unsigned long long)lo,
+			 (unsigned long long)(hi - 1), mem->name, mem->base,
+			 (unsigned long long)(end - 1));
 		return -1;
 	}
 	fk_error("%s: data at 0x%08llx..0x%08llx lies outside every memory "
-		 "of %s:", in->arg, (unsigned long long)lo,
-		 (unsigned long long)(hi - 1), m->layout->path);
+		 "of %s:",
+		 in->arg, (unsigned long long)lo, (unsigned long long)(hi - 1),
+		 m->layout->path);
 	for (size_t i = 0; i < m->nmem; i++) {
 		const struct fk_layout_memory *mem = m->mem[i].mem;
 
@@ -197,8 +205,10 @@ static long memory_for(const struct merge *m, const struct merge_input *in,
 				mem->base,
 				(unsigned long long)mem->base + mem->size - 1);
 		else
-			fprintf(stderr, "  %-10s not mapped: place data with "
-				"FILE@PARTITION\n", mem->name);
+			fprintf(stderr,
+				"  %-10s not mapped: place data with "
+				"FILE@PARTITION\n",
+				mem->name);
 	}
 	return -1;
 }
@@ -218,11 +228,9 @@ static int claim(struct merge *m, struct merge_memory *mm, size_t input,
 				 "(0x%08llx..0x%08llx) at 0x%08llx%s%s",
 				 m->in[input].arg, (unsigned long long)lo,
 				 (unsigned long long)(hi - 1),
-				 m->in[o->input].arg,
-				 (unsigned long long)o->lo,
+				 m->in[o->input].arg, (unsigned long long)o->lo,
 				 (unsigned long long)(o->hi - 1),
-				 (unsigned long long)at,
-				 mm->mem ? " in " : "",
+				 (unsigned long long)at, mm->mem ? " in " : "",
 				 mm->mem ? mm->mem->name : "");
 			return -1;
 		}
@@ -272,7 +280,9 @@ static char *memory_output_name(const char *out, const char *memory,
 
 	if (name)
 		snprintf(name, len, "%.*s-%s%s", (int)stem, out, memory,
-			 ext ? ext : dot ? dot : "");
+			 ext ? ext :
+			 dot ? dot :
+			       "");
 	return name;
 }
 
@@ -291,8 +301,7 @@ static void print_memory(const char *name, const struct merge_memory *mm,
  * ST's DFU bootloaders expose internal flash, option bytes, external
  * flash. */
 static int add_dfu_targets(struct merge *m, const char *out,
-			   struct fk_atomic_set *set,
-			   struct fk_fmt_error *err)
+			   struct fk_atomic_set *set, struct fk_fmt_error *err)
 {
 	struct fk_dfu_target *t = calloc(m->nmem, sizeof(*t));
 	struct fk_write_opts wo;
@@ -382,10 +391,12 @@ static int write_outputs(struct merge *m, const char *out, enum fk_format f,
 		}
 		lo = unmapped ? 0 : fk_segs_start(&mm->segs);
 		fk_write_opts_init(&wo);
-		wo.fill = fill_text ? fill : mm->mem ? mm->mem->erased_value
-						     : 0xFF;
+		wo.fill = fill_text ? fill :
+			  mm->mem   ? mm->mem->erased_value :
+				      0xFF;
 		if ((!sparse || unmapped) &&
-		    fk_segs_fill(&mm->segs, lo, fk_segs_end(&mm->segs), wo.fill))
+		    fk_segs_fill(&mm->segs, lo, fk_segs_end(&mm->segs),
+				 wo.fill))
 			rc = fk_fmt_fail(&err, "out of memory");
 		else if (!one_dfu)
 			rc = fk_save_segs_to_set(&set, name,
@@ -463,16 +474,26 @@ int cmd_merge(int argc, char **argv)
 	const char *fill_text = NULL;
 	int sparse = 0;
 	const struct fk_option options[] = {
-		{ 0, "layout", "FILE", "layout: partition names, one output per "
-		  "memory", .value = &layout_path },
-		{ 'o', "output", "FILE", "output (with --layout: FILE-<memory>."
-		  "ext per memory)", .value = &out },
-		{ 0, "format", "F", "output format (default: from the "
-		  "extension)", .value = &format },
-		{ 0, "fill", "X", "fill gaps with X (default: the memory's "
-		  "erased value, 0xFF without a layout)", .value = &fill_text },
-		{ 0, "sparse", NULL, "no fill: only the inputs' bytes (HEX, "
-		  "S-record, DfuSe)", .flag = &sparse },
+		{ 0, "layout", "FILE",
+		  "layout: partition names, one output per "
+		  "memory",
+		  .value = &layout_path },
+		{ 'o', "output", "FILE",
+		  "output (with --layout: FILE-<memory>."
+		  "ext per memory)",
+		  .value = &out },
+		{ 0, "format", "F",
+		  "output format (default: from the "
+		  "extension)",
+		  .value = &format },
+		{ 0, "fill", "X",
+		  "fill gaps with X (default: the memory's "
+		  "erased value, 0xFF without a layout)",
+		  .value = &fill_text },
+		{ 0, "sparse", NULL,
+		  "no fill: only the inputs' bytes (HEX, "
+		  "S-record, DfuSe)",
+		  .flag = &sparse },
 	};
 	const struct fk_command_help help = {
 		.usage = "flashkit merge [--layout L] INPUT@WHERE... -o OUT",
@@ -511,7 +532,8 @@ int cmd_merge(int argc, char **argv)
 	}
 	if (sparse && f != FK_FMT_IHEX && f != FK_FMT_SREC && f != FK_FMT_DFU) {
 		fk_error("--sparse needs a HEX, S-record or DfuSe output; a %s "
-			 "file cannot have holes", fk_format_name(f));
+			 "file cannot have holes",
+			 fk_format_name(f));
 		return FK_EXIT_USAGE;
 	}
 	if (layout_path) {
@@ -521,7 +543,8 @@ int cmd_merge(int argc, char **argv)
 	}
 	rc = merge_run(&m, argv, (size_t)npos);
 	if (!rc)
-		rc = write_outputs(&m, out, f, fill_text, (uint8_t)fill, sparse);
+		rc = write_outputs(&m, out, f, fill_text, (uint8_t)fill,
+				   sparse);
 	merge_free(&m);
 	if (layout_path)
 		fk_layout_free(&layout);

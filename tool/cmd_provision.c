@@ -43,13 +43,13 @@ struct prov {
 	const struct fk_template *t;
 	const struct fk_layout_partition *part;
 	enum fk_format fmt;
-	struct fk_segs factory;  /* empty without --factory */
+	struct fk_segs factory; /* empty without --factory */
 	struct fk_pstate st;
 	uint8_t *rec_buf;
 	uint32_t rec_cap;
-	const char *crash;       /* FK_PROVISION_CRASH */
-	bool secret;             /* records hold random secrets: files 0600 */
-	bool skip_pending;       /* --skip-pending */
+	const char *crash;	 /* FK_PROVISION_CRASH */
+	bool secret;		 /* records hold random secrets: files 0600 */
+	bool skip_pending;	 /* --skip-pending */
 	struct fk_fmt_error err; /* the failure, for the caller to print */
 };
 
@@ -151,8 +151,8 @@ static int adopt_file(struct prov *p, const char *path, const char *serial,
 	if (fk_devinfo_check_mem(p->rec_buf, p->rec_cap, &d->record_len) ||
 	    strcmp(got, serial)) {
 		fk_error("%s: holds no valid record for serial %s; it is not "
-			 "this run's file: move it away and run again", path,
-			 serial);
+			 "this run's file: move it away and run again",
+			 path, serial);
 		return -1;
 	}
 	d->record = p->rec_buf;
@@ -164,8 +164,8 @@ static int duplicate_serial(const struct prov *p, const char *serial,
 {
 	fk_error("duplicate serial %s: %s exists, so it was issued before, "
 		 "yet the counter state %s says %llu is next; it was rolled "
-		 "back or replaced: restore it", serial, path,
-		 p->t->state_path, (unsigned long long)n);
+		 "back or replaced: restore it",
+		 serial, path, p->t->state_path, (unsigned long long)n);
 	return -1;
 }
 
@@ -223,8 +223,8 @@ static int run_range(struct prov *p, uint64_t first, uint64_t end,
 {
 	struct fk_buf file = { 0 }, manifest = { 0 };
 	char *header = fk_manifest_header(p->t), name[64], *mpath;
-	int rc = header && !fk_buf_put(&manifest, header, strlen(header)) ? 0
-									   : -1;
+	int rc = header && !fk_buf_put(&manifest, header, strlen(header)) ? 0 :
+									    -1;
 
 	free(header);
 	for (uint64_t n = first; n < end && !rc; n++) {
@@ -239,9 +239,9 @@ static int run_range(struct prov *p, uint64_t first, uint64_t end,
 	snprintf(name, sizeof(name), "manifest-%llu-%llu",
 		 (unsigned long long)first, (unsigned long long)(end - 1));
 	mpath = rc ? NULL : join(dir, name, ".csv");
-	if (!rc && (!mpath ||
-		    fk_file_write(mpath, manifest.p, manifest.len,
-				  p->secret ? FK_OUT_SECRET : 0, &p->err)))
+	if (!rc &&
+	    (!mpath || fk_file_write(mpath, manifest.p, manifest.len,
+				     p->secret ? FK_OUT_SECRET : 0, &p->err)))
 		rc = mpath ? failed(p) : -1;
 	if (!rc)
 		printf("%s: %llu device%s, counter %llu..%llu%s\n", mpath,
@@ -260,9 +260,8 @@ static bool same_folder(const char *a, const char *b)
 {
 	struct stat sa, sb;
 
-	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-	       S_ISDIR(sa.st_mode) && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && S_ISDIR(sa.st_mode) &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 /* The path of the interrupted run's first file that exists, or NULL. */
@@ -292,11 +291,13 @@ static int skip_pending(struct prov *p)
 	if (found) {
 		fk_error("--skip-pending: '%s' of the interrupted run exists; "
 			 "complete the run instead (-o %s, without "
-			 "--skip-pending)", found, p->st.pend_dir);
+			 "--skip-pending)",
+			 found, p->st.pend_dir);
 		free(found);
 		return -1;
 	}
-	fprintf(stderr, "flashkit: counter values %llu..%llu skipped: no file "
+	fprintf(stderr,
+		"flashkit: counter values %llu..%llu skipped: no file "
 		"of the interrupted run exists, none of them is ever issued\n",
 		(unsigned long long)p->st.pend_first,
 		(unsigned long long)(p->st.pend_end - 1));
@@ -317,8 +318,7 @@ static int check_pending_dir(struct prov *p, const char *dir)
 			 "%llu..%llu for the folder '%s', which is not a "
 			 "folder, so none of their files exists; give them up "
 			 "with --skip-pending (they will never be issued)",
-			 p->t->state_path,
-			 (unsigned long long)p->st.pend_first,
+			 p->t->state_path, (unsigned long long)p->st.pend_first,
 			 (unsigned long long)(p->st.pend_end - 1),
 			 p->st.pend_dir);
 		return -1;
@@ -327,8 +327,7 @@ static int check_pending_dir(struct prov *p, const char *dir)
 		fk_error("%s: an interrupted run of counter values %llu..%llu "
 			 "writes into '%s', not '%s'; complete it first with "
 			 "-o %s (the state never redirects output)",
-			 p->t->state_path,
-			 (unsigned long long)p->st.pend_first,
+			 p->t->state_path, (unsigned long long)p->st.pend_first,
 			 (unsigned long long)(p->st.pend_end - 1),
 			 p->st.pend_dir, dir, p->st.pend_dir);
 		return -1;
@@ -351,9 +350,10 @@ static int recover(struct prov *p, const char *dir)
 	/* The interrupted run's format, whatever this run asks for. */
 	p->fmt = fk_format_by_name(p->st.pend_ext + 1);
 	if (p->fmt == FK_FMT_UNKNOWN || p->fmt == FK_FMT_ELF) {
-		fk_error("%s: the interrupted run's format '%s' is unknown; the "
-			 "counter state is damaged: restore it from a backup",
-			 p->t->state_path, p->st.pend_ext);
+		fk_error(
+			"%s: the interrupted run's format '%s' is unknown; the "
+			"counter state is damaged: restore it from a backup",
+			p->t->state_path, p->st.pend_ext);
 		rc = -1;
 	} else {
 		rc = run_range(p, p->st.pend_first, p->st.pend_end,
@@ -404,7 +404,8 @@ static int provision(struct prov *p, uint64_t count, const char *dir)
 		return 0;
 	if (count > p->t->last - first + 1 || first > p->t->last) {
 		fk_error("%s: the counter would pass its last value %llu (next "
-			 "is %llu)", p->t->path, (unsigned long long)p->t->last,
+			 "is %llu)",
+			 p->t->path, (unsigned long long)p->t->last,
 			 (unsigned long long)first);
 		return -1;
 	}
@@ -434,8 +435,8 @@ static int provision(struct prov *p, uint64_t count, const char *dir)
 	return 0;
 }
 
-static const struct fk_layout_partition *
-find_devinfo(const struct fk_layout *l, const char *name)
+static const struct fk_layout_partition *find_devinfo(const struct fk_layout *l,
+						      const char *name)
 {
 	const struct fk_layout_partition *found = NULL;
 
@@ -446,7 +447,8 @@ find_devinfo(const struct fk_layout *l, const char *name)
 		} else if (found->role != FK_ROLE_DEVINFO) {
 			fk_error("%s: partition '%s' has role %s; a device "
 				 "record goes only into a partition of role "
-				 "devinfo", l->path, name,
+				 "devinfo",
+				 l->path, name,
 				 fk_layout_role_name(found->role));
 			found = NULL;
 		}
@@ -456,15 +458,18 @@ find_devinfo(const struct fk_layout *l, const char *name)
 		if (l->partitions[i].role != FK_ROLE_DEVINFO)
 			continue;
 		if (found) {
-			fk_error("%s has several devinfo partitions; choose one "
-				 "with --partition", l->path);
+			fk_error(
+				"%s has several devinfo partitions; choose one "
+				"with --partition",
+				l->path);
 			return NULL;
 		}
 		found = &l->partitions[i];
 	}
 	if (!found)
 		fk_error("%s has no partition of role devinfo; add one or name "
-			 "a partition with --partition", l->path);
+			 "a partition with --partition",
+			 l->path);
 	return found;
 }
 
@@ -481,13 +486,16 @@ static int load_factory(struct prov *p, const char *path)
 		const struct fk_seg *s = &p->factory.v[i];
 
 		if (s->addr < hi && lo < s->addr + s->len) {
-			fk_error("%s has data at 0x%08llx, inside partition "
-				 "'%s' (0x%08llx..0x%08llx) where each device's "
-				 "record goes: merge the factory image without "
-				 "it", path,
-				 (unsigned long long)(s->addr > lo ? s->addr : lo),
-				 p->part->name, (unsigned long long)lo,
-				 (unsigned long long)(hi - 1));
+			fk_error(
+				"%s has data at 0x%08llx, inside partition "
+				"'%s' (0x%08llx..0x%08llx) where each device's "
+				"record goes: merge the factory image without "
+				"it",
+				path,
+				(unsigned long long)(s->addr > lo ? s->addr :
+								    lo),
+				p->part->name, (unsigned long long)lo,
+				(unsigned long long)(hi - 1));
 			return -1;
 		}
 	}
@@ -503,30 +511,40 @@ int cmd_provision(int argc, char **argv)
 	const struct fk_option options[] = {
 		{ 0, "layout", "FILE", "the layout (required)",
 		  .value = &layout_path },
-		{ 0, "partition", "NAME", "the devinfo partition (default: the "
-		  "one of role devinfo)", .value = &part_name },
+		{ 0, "partition", "NAME",
+		  "the devinfo partition (default: the "
+		  "one of role devinfo)",
+		  .value = &part_name },
 		{ 0, "template", "FILE", "what each record holds (required)",
 		  .value = &tpl },
-		{ 0, "count", "N", "devices to provision (0: only finish an "
-		  "interrupted run)", .value = &count_text },
+		{ 0, "count", "N",
+		  "devices to provision (0: only finish an "
+		  "interrupted run)",
+		  .value = &count_text },
 		{ 'o', "output", "DIR", "folder for the files and manifests",
 		  .value = &dir },
-		{ 0, "format", "F", "per-device file format: hex (default), "
-		  "srec, bin, uf2, dfu", .value = &format },
-		{ 0, "factory", "FILE", "merge each record into this factory "
-		  "image (one memory)", .value = &factory },
-		{ 0, "skip-pending", NULL, "give up an interrupted run none of "
+		{ 0, "format", "F",
+		  "per-device file format: hex (default), "
+		  "srec, bin, uf2, dfu",
+		  .value = &format },
+		{ 0, "factory", "FILE",
+		  "merge each record into this factory "
+		  "image (one memory)",
+		  .value = &factory },
+		{ 0, "skip-pending", NULL,
+		  "give up an interrupted run none of "
 		  "whose files exists (its serials are never issued)",
 		  .flag = &skip },
 	};
 	const struct fk_command_help help = {
 		.usage = "flashkit provision --layout L --template T --count N "
 			 "-o DIR",
-		.summary = "Writes one file per device with its devinfo record "
-			   "(serial, MACs, secrets, calibration),\nalone or "
-			   "merged into the factory image, and a CSV manifest. "
-			   "Serials come from a\ncounter whose state is updated "
-			   "atomically: none is ever issued twice.",
+		.summary =
+			"Writes one file per device with its devinfo record "
+			"(serial, MACs, secrets, calibration),\nalone or "
+			"merged into the factory image, and a CSV manifest. "
+			"Serials come from a\ncounter whose state is updated "
+			"atomically: none is ever issued twice.",
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
@@ -548,15 +566,17 @@ int cmd_provision(int argc, char **argv)
 		return FK_EXIT_USAGE;
 	if (p.fmt == FK_FMT_UNKNOWN || p.fmt == FK_FMT_ELF) {
 		fk_error("--format '%s' is not an output format: use bin, hex, "
-			 "srec, uf2 or dfu", format);
+			 "srec, uf2 or dfu",
+			 format);
 		return FK_EXIT_USAGE;
 	}
 	/* A wrong -o is refused before any counter value is reserved. */
 	if (fk_mkdirs(dir, &p.err) || access(dir, W_OK | X_OK) != 0) {
 		if (!p.err.msg[0])
-			snprintf(p.err.msg, sizeof(p.err.msg), "-o %s: cannot "
-				 "write into the folder: %s", dir,
-				 strerror(errno));
+			snprintf(p.err.msg, sizeof(p.err.msg),
+				 "-o %s: cannot "
+				 "write into the folder: %s",
+				 dir, strerror(errno));
 		fk_error("%s", p.err.msg);
 		return FK_EXIT_USAGE;
 	}
@@ -570,8 +590,10 @@ int cmd_provision(int argc, char **argv)
 		fk_layout_free(&layout);
 		return FK_EXIT_FAIL;
 	}
-	p.rec_cap = p.part->size < FK_DEVINFO_HEADER_SIZE + FK_DEVINFO_MAX_BODY
-		    ? p.part->size : FK_DEVINFO_HEADER_SIZE + FK_DEVINFO_MAX_BODY;
+	p.rec_cap =
+		p.part->size < FK_DEVINFO_HEADER_SIZE + FK_DEVINFO_MAX_BODY ?
+			p.part->size :
+			FK_DEVINFO_HEADER_SIZE + FK_DEVINFO_MAX_BODY;
 	p.rec_buf = malloc(p.rec_cap);
 	p.crash = getenv("FK_PROVISION_CRASH");
 	for (size_t i = 0; i < t.nfields; i++)

@@ -44,11 +44,11 @@ struct sim_opts {
 
 /* How the double cuts are covered, from the options. */
 struct coverage {
-	bool doubles;       /* any double cuts */
-	bool exhaustive;    /* every one */
-	double budget_s;    /* the whole run's time budget (sampling) */
+	bool doubles;	 /* any double cuts */
+	bool exhaustive; /* every one */
+	double budget_s; /* the whole run's time budget (sampling) */
 	uint64_t seed;
-	uint64_t samples;   /* per scenario, 0: as many as the budget allows */
+	uint64_t samples; /* per scenario, 0: as many as the budget allows */
 };
 
 #define DEFAULT_BUDGET_S 30
@@ -84,8 +84,8 @@ static const char *strategy_name(enum fk_boot_strategy s)
  * layout does not give, or NULL when the duration estimate is complete.
  * Without timings the estimate would read 0 s, which is a lie: the report
  * says "unknown" (JSON null) instead. */
-static const struct fk_layout_memory *memory_without_timing(
-	const struct sim_job *job)
+static const struct fk_layout_memory *
+memory_without_timing(const struct sim_job *job)
 {
 	for (uint32_t i = 0; i < job->rig.mem_count; i++) {
 		const struct fk_layout_memory *m =
@@ -134,9 +134,11 @@ static int rig_memory(struct sim_job *job, uint32_t m, char *msg, size_t len)
 			return (int)i;
 	}
 	if (job->rig.mem_count == FK_RIG_MAX_MEMORIES) {
-		snprintf(msg, len, "image %s uses more than %d memories; the "
-			 "simulation handles %d", job->img[0]->name,
-			 FK_RIG_MAX_MEMORIES, FK_RIG_MAX_MEMORIES);
+		snprintf(msg, len,
+			 "image %s uses more than %d memories; the "
+			 "simulation handles %d",
+			 job->img[0]->name, FK_RIG_MAX_MEMORIES,
+			 FK_RIG_MAX_MEMORIES);
 		return -1;
 	}
 	if (fk_layout_sim_config(&job->L.memories[m], &sc) != 0 ||
@@ -211,7 +213,9 @@ static int make_config(struct sim_job *job, const struct sim_opts *o)
 
 	if (fk_layout_boot_config(&job->L, job->img, job->count, &fl, cfg,
 				  &err)) {
-		fk_layout_diag(stderr, err.part ? &err.part->pos :
+		fk_layout_diag(stderr,
+			       err.part ?
+				       &err.part->pos :
 				       &(err.img ? err.img : job->img[0])->pos,
 			       "error", "%s", err.msg);
 		return -1;
@@ -262,15 +266,16 @@ static int check_config(struct sim_job *job)
 			       job->primary[why.image]->name);
 	else if (why.problem == FK_BOOT_CONFIG_BUFFER_UNIT)
 		fk_error("--buffer %u must be a multiple of the %u-byte write "
-			 "unit of the %s", cfg->buf_len, why.need,
-			 fk_boot_area_name(why.area));
+			 "unit of the %s",
+			 cfg->buf_len, why.need, fk_boot_area_name(why.area));
 	else if (why.problem == FK_BOOT_CONFIG_BUFFER_SMALL)
 		fk_error("--buffer %u: the bootloader's copy buffer must be at "
 			 "least %u bytes (a multiple of every write unit)",
 			 cfg->buf_len, why.need);
 	else
 		fk_error("%s: image %s: the boot configuration is refused: %s "
-			 "(%s)", job->L.path, job->img[0]->name,
+			 "(%s)",
+			 job->L.path, job->img[0]->name,
 			 fk_boot_config_problem_text(why.problem),
 			 fk_strerror(rc));
 	return -1;
@@ -312,10 +317,11 @@ static int firmware_image(struct sim_job *job, uint32_t i, const char *path,
 	}
 	if (in.len >= 4 && fk_le32(in.data) == FK_IMAGE_MAGIC) {
 		if (in.len > max) {
-			fk_error("--firmware %s: the signed image is %zu bytes; "
-				 "slot %s takes at most %u with strategy %s",
-				 path, in.len, job->primary[i]->name, max,
-				 strategy_name(job->rig.cfg.strategy));
+			fk_error(
+				"--firmware %s: the signed image is %zu bytes; "
+				"slot %s takes at most %u with strategy %s",
+				path, in.len, job->primary[i]->name, max,
+				strategy_name(job->rig.cfg.strategy));
 			rc = -1;
 		}
 		*out = in.data;
@@ -335,8 +341,9 @@ static int firmware_image(struct sim_job *job, uint32_t i, const char *path,
 	rc = fk_sign_image(&so, in.data, in.len, &r);
 	if (rc != 0)
 		fk_error("--firmware %s: cannot be used as image %s (%s "
-			 "firmware, %zu bytes, slot %s): %s", path, img->name,
-			 in.format, in.len, job->primary[i]->name, r.why);
+			 "firmware, %zu bytes, slot %s): %s",
+			 path, img->name, in.format, in.len,
+			 job->primary[i]->name, r.why);
 	fk_input_free(&in);
 	if (rc != 0)
 		return -1;
@@ -395,7 +402,8 @@ static int make_images(struct sim_job *job, const struct sim_opts *o,
 	}
 	if (payload > room) {
 		fk_error("--size %u: image %s holds at most %u bytes of "
-			 "firmware with strategy %s", payload, img->name, room,
+			 "firmware with strategy %s",
+			 payload, img->name, room,
 			 strategy_name(rig->cfg.strategy));
 		return -1;
 	}
@@ -428,7 +436,8 @@ static int find_image(struct sim_job *job, const char *name, uint32_t i)
 	if (img->secondary < 0) {
 		fk_layout_diag(stderr, &img->pos, "error",
 			       "image %s has no secondary slot: nothing to "
-			       "update into", img->name);
+			       "update into",
+			       img->name);
 		return -1;
 	}
 	if (i > 0 && img->strategy != job->img[0]->strategy) {
@@ -475,7 +484,8 @@ static void print_cost(const struct sim_job *job, const char *what,
 
 	if (untimed)
 		snprintf(when, sizeof(when),
-			 "time unknown (memory '%s' has no timing in the layout)",
+			 "time unknown (memory '%s' has no timing in the "
+			 "layout)",
 			 untimed->name);
 	else
 		snprintf(when, sizeof(when), "~%.2f s", c->est_us / 1e6);
@@ -491,8 +501,7 @@ static void print_cost(const struct sim_job *job, const char *what,
 static const char *grouped(uint64_t v, char *buf, size_t len)
 {
 	char digits[24];
-	int n = snprintf(digits, sizeof(digits), "%llu",
-			 (unsigned long long)v);
+	int n = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
 	size_t k = 0;
 
 	for (int i = 0; i < n && k + 2 < len; i++) {
@@ -533,7 +542,8 @@ static void print_coverage(const struct coverage *cov,
 	       pairs ? 100.0 * (double)done / (double)pairs : 100.0,
 	       (unsigned long long)cov->seed,
 	       done == pairs ? " (all of them)" :
-	       cov->samples ? " (--samples)" : "");
+	       cov->samples  ? " (--samples)" :
+			       "");
 	if (spent && singles >= cov->budget_s)
 		printf("note: the single cuts alone took %.1f s, past the "
 		       "budget of %.0f s; they all ran (they are the proof), "
@@ -559,8 +569,7 @@ static void print_text(const struct sim_job *job, struct scenario_run *runs,
 		       job->img[i]->name, job->primary[i]->name,
 		       cfg->images[i].primary.size, job->secondary[i]->name,
 		       fk_boot_staging_offset(cfg, i), job->rig.old_len[i],
-		       job->old_from[i], job->rig.new_len[i],
-		       job->new_from[i]);
+		       job->old_from[i], job->rig.new_len[i], job->new_from[i]);
 	}
 	printf("  boot state: %s; images %s\n",
 	       job->state_part ? job->state_part->name :
@@ -570,8 +579,8 @@ static void print_text(const struct sim_job *job, struct scenario_run *runs,
 		const struct fk_rig_result *r = &runs[i].res;
 
 		printf("  %-22s %llu cases (%llu single cuts, %llu double "
-		       "cuts), %llu failures, %.1f s\n", runs[i].label,
-		       (unsigned long long)r->cases,
+		       "cuts), %llu failures, %.1f s\n",
+		       runs[i].label, (unsigned long long)r->cases,
 		       (unsigned long long)r->single_cuts,
 		       (unsigned long long)r->double_cuts,
 		       (unsigned long long)r->failures, r->seconds);
@@ -614,16 +623,16 @@ static void print_json(const struct sim_job *job, struct scenario_run *runs,
 	       "\"pairs\": %llu, \"seed\": %llu, \"budget_seconds\": %.0f}, "
 	       "\"scenarios\": [",
 	       job->L.path, job->img[0]->name, names,
-	       strategy_name(job->rig.cfg.strategy),
-	       failures ? "fail" : "pass", (unsigned long long)cases,
-	       (unsigned long long)failures, (unsigned long long)c->erases,
+	       strategy_name(job->rig.cfg.strategy), failures ? "fail" : "pass",
+	       (unsigned long long)cases, (unsigned long long)failures,
+	       (unsigned long long)c->erases,
 	       (unsigned long long)c->bytes_programmed,
 	       json_seconds(job, c->est_us, secs, sizeof(secs)),
 	       job->L.memories[job->layout_mem[c->max_sector_memory]].name,
-	       c->max_sector_index, c->max_sector_erases,
-	       job->rig.new_len[0],
-	       !cov->doubles ? "none" : cov->exhaustive ? "exhaustive" :
-							  "sample",
+	       c->max_sector_index, c->max_sector_erases, job->rig.new_len[0],
+	       !cov->doubles   ? "none" :
+	       cov->exhaustive ? "exhaustive" :
+				 "sample",
 	       (unsigned long long)done, (unsigned long long)pairs,
 	       (unsigned long long)cov->seed, cov->budget_s);
 	for (int i = 0; i < n; i++) {
@@ -665,8 +674,8 @@ static double now_s(void)
  * times a second. */
 struct progress_line {
 	const char *label;
-	double drawn;           /* when it was last drawn */
-	double budget_left_s;   /* of the scenario's sweep, for the ETA */
+	double drawn;	      /* when it was last drawn */
+	double budget_left_s; /* of the scenario's sweep, for the ETA */
 	bool shown;
 };
 
@@ -704,9 +713,13 @@ static int run(struct sim_job *job, const struct sim_opts *o,
 	       const struct coverage *cov)
 {
 	struct scenario_run runs[2] = {
-		{ "install-confirmed", "install (confirmed):", FK_SCENARIO_INSTALL,
+		{ "install-confirmed",
+		  "install (confirmed):",
+		  FK_SCENARIO_INSTALL,
 		  { 0 } },
-		{ "install-reverted", "install (reverted):", FK_SCENARIO_REVERT,
+		{ "install-reverted",
+		  "install (reverted):",
+		  FK_SCENARIO_REVERT,
 		  { 0 } },
 	};
 	struct progress_line pl = { 0 };
@@ -731,7 +744,8 @@ static int run(struct sim_job *job, const struct sim_opts *o,
 			.max_samples = cov->samples,
 			/* what is left, shared by the scenarios to come */
 			.budget_s = cov->samples ? 0 :
-				    left > 0 ? left / (n - i) : 1e-9,
+				    left > 0	 ? left / (n - i) :
+						   1e-9,
 			.progress = tty ? progress_draw : NULL,
 			.progress_ctx = &pl,
 		};
@@ -757,8 +771,8 @@ static int run(struct sim_job *job, const struct sim_opts *o,
 
 /* --history: the firmware builds as payloads the history signs itself
  * (one version per step), unsigned bytes only. */
-static int history_firmware(const struct sim_opts *o,
-			    struct fk_input *in, struct fk_history_payload *fw)
+static int history_firmware(const struct sim_opts *o, struct fk_input *in,
+			    struct fk_history_payload *fw)
 {
 	struct fk_fmt_error err;
 
@@ -800,19 +814,20 @@ static void print_history_result(const char *what,
 				 const struct fk_history_result *r)
 {
 	printf("  %-6s %llu cases (%llu with a power cut), %llu failures\n",
-	       what, (unsigned long long)r->cases,
-	       (unsigned long long)r->cuts, (unsigned long long)r->failures);
+	       what, (unsigned long long)r->cases, (unsigned long long)r->cuts,
+	       (unsigned long long)r->failures);
 	if (r->failures)
 		printf("         first failure: %s\n", r->first_failure);
 }
 
 static void print_history(const struct sim_job *job, uint32_t steps,
 			  uint64_t seed, const struct fk_history_result *walk,
-			  const struct fk_history_result *sweep,
-			  uint32_t swept, const char *sweep_what)
+			  const struct fk_history_result *sweep, uint32_t swept,
+			  const char *sweep_what)
 {
 	printf("flashkit sim: %s, image %s, strategy %s, a history of %u "
-	       "updates (seed %llu)\n", job->L.path, job->img[0]->name,
+	       "updates (seed %llu)\n",
+	       job->L.path, job->img[0]->name,
 	       strategy_name(job->rig.cfg.strategy), steps,
 	       (unsigned long long)seed);
 	printf("  kinds:");
@@ -821,9 +836,9 @@ static void print_history(const struct sim_job *job, uint32_t steps,
 		       (unsigned long long)walk->kinds[k]);
 	printf("\n  images: %u shorter, %u same size, %u longer than the "
 	       "previous; %u padded to the slot; %u of --firmware; %u runs "
-	       "of erased bytes, the longest %u bytes\n", walk->shorter,
-	       walk->equal, walk->longer, walk->padded, walk->firmware,
-	       walk->erased_runs, walk->longest_run);
+	       "of erased bytes, the longest %u bytes\n",
+	       walk->shorter, walk->equal, walk->longer, walk->padded,
+	       walk->firmware, walk->erased_runs, walk->longest_run);
 	print_history_result("walk:", walk);
 	printf("  sweep: every cut of %u steps (%s)\n", swept, sweep_what);
 	print_history_result("", sweep);
@@ -841,8 +856,8 @@ static void print_history_json(uint32_t steps, uint64_t seed,
 	printf("{\"history\": %u, \"seed\": %llu, \"walk\": {\"cases\": "
 	       "%llu, \"cuts\": %llu, \"failures\": %llu}, \"sweep\": "
 	       "{\"steps\": %u, \"cases\": %llu, \"cuts\": %llu, "
-	       "\"failures\": %llu}, \"failures\": %llu}\n", steps,
-	       (unsigned long long)seed, (unsigned long long)walk->cases,
+	       "\"failures\": %llu}, \"failures\": %llu}\n",
+	       steps, (unsigned long long)seed, (unsigned long long)walk->cases,
 	       (unsigned long long)walk->cuts,
 	       (unsigned long long)walk->failures, swept,
 	       (unsigned long long)sweep->cases,
@@ -865,16 +880,23 @@ static int run_history(struct sim_job *job, const struct sim_opts *o,
 	struct fk_input in[2 * FK_BOOT_MAX_IMAGES] = { 0 };
 	struct fk_history_payload fw[2 * FK_BOOT_MAX_IMAGES];
 	struct fk_history_result walk = { 0 }, sweep = { 0 };
-	struct history_budget budget = { now_s(), cov->exhaustive ? 0 :
-						  cov->budget_s, 0 };
+	struct history_budget budget = { now_s(),
+					 cov->exhaustive ? 0 : cov->budget_s,
+					 0 };
 	struct fk_history_config hc = {
-		.seed = cov->seed, .steps = steps, .sign = fk_history_sign,
-		.sign_ctx = job->has_key ? &job->key : NULL, .firmware = fw,
-		.firmware_count = (uint32_t)o->firmware.count, .cut_every = 3,
+		.seed = cov->seed,
+		.steps = steps,
+		.sign = fk_history_sign,
+		.sign_ctx = job->has_key ? &job->key : NULL,
+		.firmware = fw,
+		.firmware_count = (uint32_t)o->firmware.count,
+		.cut_every = 3,
 	};
 	struct fk_history_sweep sw = {
-		.follow = 2, .once_per_kind = !cov->exhaustive,
-		.progress = history_in_budget, .progress_ctx = &budget,
+		.follow = 2,
+		.once_per_kind = !cov->exhaustive,
+		.progress = history_in_budget,
+		.progress_ctx = &budget,
 	};
 	struct fk_history *h = NULL;
 	int rc = FK_EXIT_FAIL;
@@ -897,11 +919,13 @@ static int run_history(struct sim_job *job, const struct sim_opts *o,
 			print_history_json(steps, cov->seed, &walk, &sweep,
 					   budget.swept);
 		else
-			print_history(job, steps, cov->seed, &walk, &sweep,
-				      budget.swept,
-				      cov->exhaustive ? "all of them" :
-				      "the first of each kind, within the "
-				      "budget");
+			print_history(
+				job, steps, cov->seed, &walk, &sweep,
+				budget.swept,
+				cov->exhaustive ?
+					"all of them" :
+					"the first of each kind, within the "
+					"budget");
 		rc = walk.failures || sweep.failures ? FK_EXIT_FAIL :
 						       FK_EXIT_OK;
 		fk_history_free(h);
@@ -934,7 +958,8 @@ static int parse_coverage(const struct sim_opts *o, struct coverage *cov)
 	if (o->budget) {
 		if (fk_parse_u64(o->budget, &v) || v == 0 || v > 1000000) {
 			fk_error("--budget %s: expected a number of seconds "
-				 "such as 30", o->budget);
+				 "such as 30",
+				 o->budget);
 			return -1;
 		}
 		cov->budget_s = (double)v;
@@ -947,7 +972,8 @@ static int parse_coverage(const struct sim_opts *o, struct coverage *cov)
 	if (o->samples &&
 	    (fk_parse_u64(o->samples, &cov->samples) || cov->samples == 0)) {
 		fk_error("--samples %s: expected a number of double cuts such "
-			 "as 1000", o->samples);
+			 "as 1000",
+			 o->samples);
 		return -1;
 	}
 	return 0;
@@ -962,7 +988,8 @@ static int parse_history(const struct sim_opts *o, uint32_t *steps)
 		return 0;
 	if (fk_parse_u64(o->history, &v) || v == 0 || v > 100000) {
 		fk_error("--history %s: expected a number of updates such as "
-			 "50", o->history);
+			 "50",
+			 o->history);
 		return -1;
 	}
 	if (o->size || o->single || o->samples) {
@@ -986,8 +1013,7 @@ static void usage_from(const struct fk_option *opts, size_t count,
 		const struct fk_option *op = &opts[i];
 
 		k += (size_t)snprintf(buf + k, len - k, " %s--%s%s%s%s",
-				      i < required ? "" : "[",
-				      op->long_name,
+				      i < required ? "" : "[", op->long_name,
 				      op->metavar ? " " : "",
 				      op->metavar ? op->metavar : "",
 				      i < required ? "" : "]");
@@ -1002,39 +1028,58 @@ int cmd_sim(int argc, char **argv)
 	static const struct fk_option options[] = {
 		{ 'l', "layout", "FILE", "the layout file", 0, NULL, &o.layout,
 		  NULL },
-		{ 'i', "image", "NAME", "the image of the layout to update; "
-		  "twice: two images installed together (all or nothing)", 1,
-		  NULL, NULL, &o.images },
-		{ 's', "strategy", "S", "overwrite, swap or xip (default: the "
-		  "layout's)", 0, NULL, &o.strategy, NULL },
-		{ 'k', "key", "KEY", "sign the test images with this key and "
-		  "check signatures (default: digest only)", 0, NULL, &o.key,
-		  NULL },
-		{ 'f', "firmware", "FILE", "the user's build (ELF, Intel HEX, "
+		{ 'i', "image", "NAME",
+		  "the image of the layout to update; "
+		  "twice: two images installed together (all or nothing)",
+		  1, NULL, NULL, &o.images },
+		{ 's', "strategy", "S",
+		  "overwrite, swap or xip (default: the "
+		  "layout's)",
+		  0, NULL, &o.strategy, NULL },
+		{ 'k', "key", "KEY",
+		  "sign the test images with this key and "
+		  "check signatures (default: digest only)",
+		  0, NULL, &o.key, NULL },
+		{ 'f', "firmware", "FILE",
+		  "the user's build (ELF, Intel HEX, "
 		  "bin, or a signed image) as the new image; twice per "
-		  "--image: old then new", 1, NULL, NULL, &o.firmware },
-		{ 0, "size", "BYTES", "firmware bytes of the new image "
-		  "(default: as large as the slots allow)", 0, NULL, &o.size,
-		  NULL },
-		{ 0, "buffer", "BYTES", "the bootloader's copy buffer (default: "
-		  "the largest sector)", 0, NULL, &o.buffer, NULL },
-		{ 0, "budget", "SECONDS", "time for the whole run; double cuts "
+		  "--image: old then new",
+		  1, NULL, NULL, &o.firmware },
+		{ 0, "size", "BYTES",
+		  "firmware bytes of the new image "
+		  "(default: as large as the slots allow)",
+		  0, NULL, &o.size, NULL },
+		{ 0, "buffer", "BYTES",
+		  "the bootloader's copy buffer (default: "
+		  "the largest sector)",
+		  0, NULL, &o.buffer, NULL },
+		{ 0, "budget", "SECONDS",
+		  "time for the whole run; double cuts "
 		  "are sampled until it is spent (default: 30; every single "
-		  "cut runs even past it)", 0, NULL, &o.budget, NULL },
-		{ 0, "seed", "N", "the order in which double cuts are sampled "
-		  "(default: 1; printed)", 0, NULL, &o.seed, NULL },
-		{ 0, "samples", "N", "sample exactly N double cuts per "
-		  "scenario instead of a time budget", 0, NULL, &o.samples,
-		  NULL },
-		{ 0, "history", "N", "N consecutive updates of every kind "
+		  "cut runs even past it)",
+		  0, NULL, &o.budget, NULL },
+		{ 0, "seed", "N",
+		  "the order in which double cuts are sampled "
+		  "(default: 1; printed)",
+		  0, NULL, &o.seed, NULL },
+		{ 0, "samples", "N",
+		  "sample exactly N double cuts per "
+		  "scenario instead of a time budget",
+		  0, NULL, &o.samples, NULL },
+		{ 0, "history", "N",
+		  "N consecutive updates of every kind "
 		  "(confirmed, reverted, permanent, refused, resumed) with "
 		  "images that shrink and grow, cuts in every third, then "
-		  "every cut of one update of each kind", 0, NULL, &o.history,
-		  NULL },
-		{ 0, "exhaustive", NULL, "every double cut, no budget (can take "
-		  "hours on large slots)", 0, &o.exhaustive, NULL, NULL },
-		{ 0, "single", NULL, "single cuts only (no second cut during "
-		  "recovery)", 0, &o.single, NULL, NULL },
+		  "every cut of one update of each kind",
+		  0, NULL, &o.history, NULL },
+		{ 0, "exhaustive", NULL,
+		  "every double cut, no budget (can take "
+		  "hours on large slots)",
+		  0, &o.exhaustive, NULL, NULL },
+		{ 0, "single", NULL,
+		  "single cuts only (no second cut during "
+		  "recovery)",
+		  0, &o.single, NULL, NULL },
 		{ 0, "json", NULL, "print one JSON object", 0, &o.json, NULL,
 		  NULL },
 	};
@@ -1078,7 +1123,8 @@ int cmd_sim(int argc, char **argv)
 	    o.firmware.count != 2 * o.images.count) {
 		fk_error("--firmware given %d times for %d image%s: give one "
 			 "file per --image (the new build) or two (old, then "
-			 "new)", o.firmware.count, o.images.count,
+			 "new)",
+			 o.firmware.count, o.images.count,
 			 o.images.count > 1 ? "s" : "");
 		return FK_EXIT_USAGE;
 	}

@@ -5,15 +5,20 @@
 #ifndef FLASHKIT_TOOL_COMMANDS_H
 #define FLASHKIT_TOOL_COMMANDS_H
 
-#define FK_COMMANDS(X) \
-	X(convert, cmd_convert, "convert between bin, HEX, S-record, UF2, DfuSe, ELF") \
+#define FK_COMMANDS(X)                                                        \
+	X(convert, cmd_convert,                                               \
+	  "convert between bin, HEX, S-record, UF2, DfuSe, ELF")              \
 	X(image, cmd_image, "sign, verify and inspect MCUboot-format images") \
-	X(key, cmd_key, "generate signing keys, print public keys for the bootloader") \
-	X(kv, cmd_kv, "build and dump settings store images") \
-	X(layout, cmd_layout, "check a layout file and generate from it") \
-	X(merge, cmd_merge, "merge inputs into one production file per memory") \
-	X(provision, cmd_provision, "per-device records (serials, MACs, keys) and a manifest") \
-	X(sim, cmd_sim, "prove an update survives power cuts on the layout's flash") \
+	X(key, cmd_key,                                                       \
+	  "generate signing keys, print public keys for the bootloader")      \
+	X(kv, cmd_kv, "build and dump settings store images")                 \
+	X(layout, cmd_layout, "check a layout file and generate from it")     \
+	X(merge, cmd_merge,                                                   \
+	  "merge inputs into one production file per memory")                 \
+	X(provision, cmd_provision,                                           \
+	  "per-device records (serials, MACs, keys) and a manifest")          \
+	X(sim, cmd_sim,                                                       \
+	  "prove an update survives power cuts on the layout's flash")        \
 	X(version, cmd_version, "print the version of flashkit")
 
 #define FK_DECLARE_COMMAND(name, fn, summary) int fn(int argc, char **argv);

@@ -50,9 +50,10 @@ static int run(const struct command *cmd, int argc, char **argv)
 	fk_diag_set_default(sink);
 	rc = cmd->run(argc, argv);
 	if (sink->no_warnings && sink->warnings)
-		fprintf(stderr, "flashkit: note: the layout has %u warning%s; "
-			"'flashkit layout check' shows %s\n", sink->warnings,
-			sink->warnings == 1 ? "" : "s",
+		fprintf(stderr,
+			"flashkit: note: the layout has %u warning%s; "
+			"'flashkit layout check' shows %s\n",
+			sink->warnings, sink->warnings == 1 ? "" : "s",
 			sink->warnings == 1 ? "it" : "them");
 	return rc;
 }

@@ -66,8 +66,8 @@ struct fk_boot_slots {
 };
 
 struct fk_boot_image_ref {
-	const struct fk_area *slot;   /* the slot the image starts at */
-	struct fk_image_info info;    /* its validated header and TLVs */
+	const struct fk_area *slot; /* the slot the image starts at */
+	struct fk_image_info info;  /* its validated header and TLVs */
 };
 
 /* Hooks a port provides. Only jump is required. */
@@ -90,7 +90,7 @@ struct fk_boot_port {
 
 struct fk_boot_config {
 	enum fk_boot_strategy strategy; /* how pending images are installed */
-	uint32_t image_count;           /* images, 1..FK_BOOT_MAX_IMAGES */
+	uint32_t image_count;		/* images, 1..FK_BOOT_MAX_IMAGES */
 	struct fk_boot_slots images[FK_BOOT_MAX_IMAGES]; /* slots of each */
 	/* The boot state: a dedicated partition, or the last sectors of the
 	 * primary slot carved out by the layout (the "trailer"). Its first
@@ -127,22 +127,22 @@ struct fk_boot_config {
 
 /* What the boot state says, for fk_boot_status(). */
 enum fk_boot_phase {
-	FK_BOOT_IDLE = 0,       /* nothing pending: the primary image runs */
-	FK_BOOT_PENDING = 1,    /* images marked, install not started */
+	FK_BOOT_IDLE = 0,	/* nothing pending: the primary image runs */
+	FK_BOOT_PENDING = 1,	/* images marked, install not started */
 	FK_BOOT_INSTALLING = 2, /* install in progress (resumed at boot) */
-	FK_BOOT_TRIAL = 3,      /* TEST image installed, not confirmed yet */
-	FK_BOOT_REVERTING = 4,  /* restoring the previous images */
+	FK_BOOT_TRIAL = 3,	/* TEST image installed, not confirmed yet */
+	FK_BOOT_REVERTING = 4,	/* restoring the previous images */
 };
 
 struct fk_boot_status {
 	enum fk_boot_phase phase;
-	enum fk_boot_mode mode;  /* of the pending/trial install */
-	uint32_t mask;           /* images of the pending/trial install */
-	uint32_t attempts;       /* trial boots used */
-	uint32_t xip_active;     /* XIP: 0 = slot A (primary), 1 = slot B */
-	int last_refusal;        /* FK_E* of the last refused install, or 0 */
-	uint32_t records_used;   /* record slots used in the log */
-	uint32_t records_total;  /* record slots in the log */
+	enum fk_boot_mode mode; /* of the pending/trial install */
+	uint32_t mask;		/* images of the pending/trial install */
+	uint32_t attempts;	/* trial boots used */
+	uint32_t xip_active;	/* XIP: 0 = slot A (primary), 1 = slot B */
+	int last_refusal;	/* FK_E* of the last refused install, or 0 */
+	uint32_t records_used;	/* record slots used in the log */
+	uint32_t records_total; /* record slots in the log */
 };
 
 /*
@@ -158,22 +158,22 @@ int fk_boot_check_config(const struct fk_boot_config *cfg);
 /* Each rule fk_boot_check_config() enforces. */
 enum fk_boot_config_problem {
 	FK_BOOT_CONFIG_OK = 0,
-	FK_BOOT_CONFIG_NULL,          /* cfg is NULL */
-	FK_BOOT_CONFIG_STRATEGY,      /* not one of enum fk_boot_strategy */
-	FK_BOOT_CONFIG_LEFT_OUT,      /* strategy excluded from this build */
-	FK_BOOT_CONFIG_NO_JUMP,       /* port.jump is NULL */
-	FK_BOOT_CONFIG_NO_CRYPTO,     /* keys given, keys->crypto NULL */
-	FK_BOOT_CONFIG_IMAGE_COUNT,   /* image_count not 1..FK_BOOT_MAX_IMAGES */
-	FK_BOOT_CONFIG_TRIAL_BOOTS,   /* trial_boots not 1..200 */
-	FK_BOOT_CONFIG_AREA_MISSING,  /* a required area has size 0 */
-	FK_BOOT_CONFIG_AREA_OUTSIDE,  /* an area has no memory or leaves it */
+	FK_BOOT_CONFIG_NULL,	     /* cfg is NULL */
+	FK_BOOT_CONFIG_STRATEGY,     /* not one of enum fk_boot_strategy */
+	FK_BOOT_CONFIG_LEFT_OUT,     /* strategy excluded from this build */
+	FK_BOOT_CONFIG_NO_JUMP,	     /* port.jump is NULL */
+	FK_BOOT_CONFIG_NO_CRYPTO,    /* keys given, keys->crypto NULL */
+	FK_BOOT_CONFIG_IMAGE_COUNT,  /* image_count not 1..FK_BOOT_MAX_IMAGES */
+	FK_BOOT_CONFIG_TRIAL_BOOTS,  /* trial_boots not 1..200 */
+	FK_BOOT_CONFIG_AREA_MISSING, /* a required area has size 0 */
+	FK_BOOT_CONFIG_AREA_OUTSIDE, /* an area has no memory or leaves it */
 	FK_BOOT_CONFIG_AREA_UNALIGNED, /* an end is not a sector boundary */
-	FK_BOOT_CONFIG_OVERLAP,       /* two areas overlap */
-	FK_BOOT_CONFIG_NO_BUFFER,     /* buf is NULL */
-	FK_BOOT_CONFIG_BUFFER_SMALL,  /* buf_len < FK_BOOT_RECORD_MAX */
-	FK_BOOT_CONFIG_BUFFER_UNIT,   /* buf_len not a multiple of a unit */
-	FK_BOOT_CONFIG_LOG_SMALL,     /* the log cannot hold one update */
-	FK_BOOT_CONFIG_NO_ROOM,       /* SWAP: staging slot too small */
+	FK_BOOT_CONFIG_OVERLAP,	       /* two areas overlap */
+	FK_BOOT_CONFIG_NO_BUFFER,      /* buf is NULL */
+	FK_BOOT_CONFIG_BUFFER_SMALL,   /* buf_len < FK_BOOT_RECORD_MAX */
+	FK_BOOT_CONFIG_BUFFER_UNIT,    /* buf_len not a multiple of a unit */
+	FK_BOOT_CONFIG_LOG_SMALL,      /* the log cannot hold one update */
+	FK_BOOT_CONFIG_NO_ROOM,	       /* SWAP: staging slot too small */
 };
 
 /* The areas of a configuration, to name them in a message. */
@@ -181,16 +181,16 @@ enum fk_boot_area_kind {
 	FK_BOOT_AREA_NONE = 0,
 	FK_BOOT_AREA_BOOTLOADER,
 	FK_BOOT_AREA_STATE,
-	FK_BOOT_AREA_PRIMARY,   /* of image `image` */
+	FK_BOOT_AREA_PRIMARY,	/* of image `image` */
 	FK_BOOT_AREA_SECONDARY, /* of image `image` */
-	FK_BOOT_AREA_FACTORY,   /* of image `image` */
+	FK_BOOT_AREA_FACTORY,	/* of image `image` */
 };
 
 /* Which rule a configuration breaks, and where. */
 struct fk_boot_config_why {
 	enum fk_boot_config_problem problem;
 	enum fk_boot_area_kind area;  /* the area concerned, if any */
-	uint32_t image;               /* its image index */
+	uint32_t image;		      /* its image index */
 	enum fk_boot_area_kind other; /* OVERLAP: the area it overlaps */
 	uint32_t other_image;
 	/* LOG_SMALL: record slots one update needs and the log has;

@@ -30,15 +30,15 @@
 
 /* Field ids flashkit defines (docs/devinfo-format.md, "Field ids"). */
 enum fk_devinfo_id {
-	FK_DEVINFO_SERIAL = 0x0001,      /* UTF-8 text, no NUL */
-	FK_DEVINFO_MAC = 0x0002,         /* 6 bytes, first interface */
+	FK_DEVINFO_SERIAL = 0x0001,	 /* UTF-8 text, no NUL */
+	FK_DEVINFO_MAC = 0x0002,	 /* 6 bytes, first interface */
 	FK_DEVINFO_HW_REVISION = 0x0003, /* UTF-8 text */
-	FK_DEVINFO_MFG_DATE = 0x0004,    /* UTF-8 text, ISO 8601 */
-	FK_DEVINFO_SECRET = 0x0005,      /* bytes: per-device key material */
+	FK_DEVINFO_MFG_DATE = 0x0004,	 /* UTF-8 text, ISO 8601 */
+	FK_DEVINFO_SECRET = 0x0005,	 /* bytes: per-device key material */
 	FK_DEVINFO_CALIBRATION = 0x0006, /* bytes: product-defined blob */
-	FK_DEVINFO_BATCH = 0x0007,       /* UTF-8 text: lot / batch */
-	FK_DEVINFO_MAC2 = 0x0008,        /* 6 bytes, second interface */
-	FK_DEVINFO_PRODUCT = 0x8000,     /* first id of the product's range */
+	FK_DEVINFO_BATCH = 0x0007,	 /* UTF-8 text: lot / batch */
+	FK_DEVINFO_MAC2 = 0x0008,	 /* 6 bytes, second interface */
+	FK_DEVINFO_PRODUCT = 0x8000,	 /* first id of the product's range */
 };
 
 /*
@@ -67,10 +67,10 @@ int fk_devinfo_check_mem(const void *rec, size_t size, uint32_t *record_size);
 
 /* Building a record in a caller's buffer. */
 struct fk_devinfo_builder {
-	uint8_t *buf;  /* the record being built */
-	uint32_t cap;  /* bytes at buf */
-	uint32_t len;  /* bytes used, header included */
-	int error;     /* first error of an add, reported by finish */
+	uint8_t *buf; /* the record being built */
+	uint32_t cap; /* bytes at buf */
+	uint32_t len; /* bytes used, header included */
+	int error;    /* first error of an add, reported by finish */
 };
 
 /* Starts a record in buf (cap >= FK_DEVINFO_HEADER_SIZE). */
@@ -79,8 +79,8 @@ void fk_devinfo_begin(struct fk_devinfo_builder *b, void *buf, uint32_t cap);
 /* Appends a field. Errors (FK_ENOSPC when it does not fit buf or the
  * 64 KiB TLV area, FK_EINVAL for ids 0x0000/0xFFFF or an id already
  * added) are returned and kept for fk_devinfo_finish. */
-int fk_devinfo_add(struct fk_devinfo_builder *b, uint16_t id,
-		   const void *value, uint32_t len);
+int fk_devinfo_add(struct fk_devinfo_builder *b, uint16_t id, const void *value,
+		   uint32_t len);
 
 /* Writes the header and CRC. Returns the first error of the adds, or 0
  * with *size the record's length (the bytes to program). */

@@ -28,17 +28,17 @@
  * runs. STM32F4 bank 1 is {4, 16K}, {1, 64K}, {7, 128K}. */
 struct fk_sector_run {
 	uint32_t count; /* number of sectors in this run, >= 1 */
-	uint32_t size;  /* size of each sector in bytes, a power of two */
+	uint32_t size;	/* size of each sector in bytes, a power of two */
 };
 
 struct fk_flash_geometry {
-	uint32_t base;                      /* bus address of offset 0 */
-	uint32_t size;                      /* total bytes; sum of the runs */
-	const struct fk_sector_run *runs;   /* sector map, in address order */
-	uint32_t run_count;                 /* entries in runs, >= 1 */
-	uint32_t write_unit;                /* program granularity, 1..256 B, power of two */
-	uint8_t erased_value;               /* 0xFF (NOR) or 0x00 (some ECC parts) */
-	bool program_once;                  /* each write unit programmable once per erase */
+	uint32_t base;			  /* bus address of offset 0 */
+	uint32_t size;			  /* total bytes; sum of the runs */
+	const struct fk_sector_run *runs; /* sector map, in address order */
+	uint32_t run_count;		  /* entries in runs, >= 1 */
+	uint32_t write_unit;  /* program granularity, 1..256 B, power of two */
+	uint8_t erased_value; /* 0xFF (NOR) or 0x00 (some ECC parts) */
+	bool program_once;    /* each write unit programmable once per erase */
 };
 
 struct fk_flash;
@@ -128,8 +128,8 @@ uint32_t fk_flash_data_run(const struct fk_flash *flash, const uint8_t *buf,
  * buf (caller's scratch, buf_len >= 1). Returns 1 erased, 0 not, or a
  * negative FK_E* code. A read that fails with FK_EECC (a torn unit of
  * program-once flash) is not erased: 0, never an error. */
-int fk_flash_is_erased(const struct fk_flash *flash, uint32_t off,
-		       uint32_t len, void *buf, uint32_t buf_len);
+int fk_flash_is_erased(const struct fk_flash *flash, uint32_t off, uint32_t len,
+		       void *buf, uint32_t buf_len);
 
 /* A partition: a window [off, off+size) on one memory. */
 struct fk_area {
@@ -147,8 +147,8 @@ int fk_area_init(struct fk_area *area, const struct fk_flash *flash,
  * checked against the area (FK_ERANGE when they leave it). */
 int fk_area_read(const struct fk_area *area, uint32_t off, void *buf,
 		 uint32_t len);
-int fk_area_program(const struct fk_area *area, uint32_t off,
-		    const void *buf, uint32_t len);
+int fk_area_program(const struct fk_area *area, uint32_t off, const void *buf,
+		    uint32_t len);
 int fk_area_erase(const struct fk_area *area, uint32_t off, uint32_t len);
 int fk_area_is_erased(const struct fk_area *area, uint32_t off, uint32_t len,
 		      void *buf, uint32_t buf_len);

@@ -49,20 +49,20 @@
 #define FK_IMAGE_F_COMPRESSED_LZMA2 0x00000400UL
 
 /* TLV area info headers. */
-#define FK_TLV_INFO_MAGIC 0x6907       /* unprotected area */
-#define FK_TLV_PROT_INFO_MAGIC 0x6908  /* protected area */
+#define FK_TLV_INFO_MAGIC 0x6907      /* unprotected area */
+#define FK_TLV_PROT_INFO_MAGIC 0x6908 /* protected area */
 #define FK_TLV_INFO_SIZE 4
 #define FK_TLV_HDR_SIZE 4
 
 /* TLV types: MCUboot's standard ones ... */
-#define FK_TLV_KEYHASH 0x01      /* SHA-256 of the signing public key */
-#define FK_TLV_PUBKEY 0x02       /* the signing public key itself */
-#define FK_TLV_SHA256 0x10       /* image digest */
+#define FK_TLV_KEYHASH 0x01 /* SHA-256 of the signing public key */
+#define FK_TLV_PUBKEY 0x02  /* the signing public key itself */
+#define FK_TLV_SHA256 0x10  /* image digest */
 #define FK_TLV_SHA384 0x11
 #define FK_TLV_SHA512 0x12
 #define FK_TLV_RSA2048_PSS 0x20
 #define FK_TLV_ECDSA224 0x21
-#define FK_TLV_ECDSA_SIG 0x22    /* ECDSA P-256 (or P-384), DER */
+#define FK_TLV_ECDSA_SIG 0x22 /* ECDSA P-256 (or P-384), DER */
 #define FK_TLV_RSA3072_PSS 0x23
 #define FK_TLV_ED25519 0x24
 #define FK_TLV_SIG_PURE 0x25
@@ -70,28 +70,29 @@
 #define FK_TLV_ENC_KW 0x31
 #define FK_TLV_ENC_EC256 0x32
 #define FK_TLV_ENC_X25519 0x33
-#define FK_TLV_DEPENDENCY 0x40   /* protected; 12 bytes, may repeat */
-#define FK_TLV_SEC_CNT 0x50      /* protected; uint32 security counter */
-#define FK_TLV_BOOT_RECORD 0x60  /* protected; measured-boot record */
+#define FK_TLV_DEPENDENCY 0x40	/* protected; 12 bytes, may repeat */
+#define FK_TLV_SEC_CNT 0x50	/* protected; uint32 security counter */
+#define FK_TLV_BOOT_RECORD 0x60 /* protected; measured-boot record */
 /* ... and flashkit's own, in the vendor range (docs/image-format.md).
  * Both are protected, 4 bytes, little-endian. */
 #define FK_TLV_VENDOR_MIN 0xa0
-#define FK_TLV_FK_IMAGE_ID 0xe0  /* which image/module this is */
-#define FK_TLV_FK_HW_ID 0xe1     /* hardware-compatibility id */
+#define FK_TLV_FK_IMAGE_ID 0xe0 /* which image/module this is */
+#define FK_TLV_FK_HW_ID 0xe1	/* hardware-compatibility id */
 
 /* Bits of fk_image_info.present: which TLVs the image carries. */
 #define FK_IMAGE_HAS_SHA256 (1UL << 0)
 #define FK_IMAGE_HAS_KEYHASH (1UL << 1)
 #define FK_IMAGE_HAS_PUBKEY (1UL << 2)
-#define FK_IMAGE_HAS_SIG (1UL << 3)      /* one signature TLV */
+#define FK_IMAGE_HAS_SIG (1UL << 3) /* one signature TLV */
 #define FK_IMAGE_HAS_SEC_CNT (1UL << 4)
 #define FK_IMAGE_HAS_DEPENDENCY (1UL << 5)
 #define FK_IMAGE_HAS_IMAGE_ID (1UL << 6)
 #define FK_IMAGE_HAS_HW_ID (1UL << 7)
-#define FK_IMAGE_HAS_UNKNOWN (1UL << 8)  /* TLVs this code does not know */
+#define FK_IMAGE_HAS_UNKNOWN (1UL << 8) /* TLVs this code does not know */
 #define FK_IMAGE_HAS_BOOT_RECORD (1UL << 9)
-#define FK_IMAGE_HAS_ENC (1UL << 10)     /* an ENC_* key TLV */
-#define FK_IMAGE_HAS_SIG_PURE (1UL << 11) /* signature over the image, not the digest */
+#define FK_IMAGE_HAS_ENC (1UL << 10) /* an ENC_* key TLV */
+#define FK_IMAGE_HAS_SIG_PURE \
+	(1UL << 11) /* signature over the image, not the digest */
 
 /* Most dependency TLVs fk_image_parse() records; more give FK_ENOSPC. */
 #ifndef FK_IMAGE_MAX_DEPS
@@ -118,12 +119,12 @@ struct fk_image_version {
 
 /* The header's fields, decoded (host byte order). */
 struct fk_image_header {
-	uint32_t magic;             /* FK_IMAGE_MAGIC */
-	uint32_t load_addr;         /* RAM load address (FK_IMAGE_F_RAM_LOAD) */
-	uint16_t hdr_size;          /* bytes before the payload, >= 32 */
-	uint16_t protect_tlv_size;  /* protected TLV area incl. its info, or 0 */
-	uint32_t img_size;          /* payload bytes */
-	uint32_t flags;             /* FK_IMAGE_F_* */
+	uint32_t magic;		   /* FK_IMAGE_MAGIC */
+	uint32_t load_addr;	   /* RAM load address (FK_IMAGE_F_RAM_LOAD) */
+	uint16_t hdr_size;	   /* bytes before the payload, >= 32 */
+	uint16_t protect_tlv_size; /* protected TLV area incl. its info, or 0 */
+	uint32_t img_size;	   /* payload bytes */
+	uint32_t flags;		   /* FK_IMAGE_F_* */
 	struct fk_image_version version;
 };
 
@@ -136,45 +137,50 @@ struct fk_image_dependency {
 /* Why fk_image_parse() returned FK_EBADIMG (fk_image_info.bad). */
 enum fk_image_bad {
 	FK_IMAGE_BAD_NONE = 0,
-	FK_IMAGE_BAD_MAGIC,        /* header magic is not FK_IMAGE_MAGIC */
-	FK_IMAGE_BAD_HDR_SIZE,     /* hdr_size below 32 */
-	FK_IMAGE_BAD_TRUNCATED,    /* header, payload or a TLV area runs past
-				    * the end of the slot (or file) */
-	FK_IMAGE_BAD_PROT_INFO,    /* protected area magic or size disagrees
-				    * with the header's protect_tlv_size */
-	FK_IMAGE_BAD_UNANNOUNCED,  /* a protected area the header says is absent */
-	FK_IMAGE_BAD_TLV_INFO,     /* unprotected area magic wrong or size < 4 */
-	FK_IMAGE_BAD_TLV_OVERRUN,  /* a TLV entry runs past the end of its area */
-	FK_IMAGE_BAD_TLV_LEN,      /* a known TLV has the wrong length */
-	FK_IMAGE_BAD_TLV_AREA,     /* a known TLV is in the wrong area */
-	FK_IMAGE_BAD_TLV_DUP,      /* a known TLV twice, or two digests, two
-				    * keys or two signatures */
-	FK_IMAGE_BAD_NO_DIGEST,    /* no SHA256 TLV */
+	FK_IMAGE_BAD_MAGIC,	  /* header magic is not FK_IMAGE_MAGIC */
+	FK_IMAGE_BAD_HDR_SIZE,	  /* hdr_size below 32 */
+	FK_IMAGE_BAD_TRUNCATED,	  /* header, payload or a TLV area runs past
+				   * the end of the slot (or file) */
+	FK_IMAGE_BAD_PROT_INFO,	  /* protected area magic or size disagrees
+				   * with the header's protect_tlv_size */
+	FK_IMAGE_BAD_UNANNOUNCED, /* a protected area the header says is absent
+				   */
+	FK_IMAGE_BAD_TLV_INFO,	  /* unprotected area magic wrong or size < 4 */
+	FK_IMAGE_BAD_TLV_OVERRUN, /* a TLV entry runs past the end of its area
+				   */
+	FK_IMAGE_BAD_TLV_LEN,	  /* a known TLV has the wrong length */
+	FK_IMAGE_BAD_TLV_AREA,	  /* a known TLV is in the wrong area */
+	FK_IMAGE_BAD_TLV_DUP,	  /* a known TLV twice, or two digests, two
+				   * keys or two signatures */
+	FK_IMAGE_BAD_NO_DIGEST,	  /* no SHA256 TLV */
 };
 
 /* Everything fk_image_parse() learns; offsets are relative to the slot. */
 struct fk_image_info {
 	struct fk_image_header hdr;
-	uint32_t prot_off;    /* protected area (its info header) = hdr_size + img_size */
+	uint32_t prot_off;    /* protected area (its info header) = hdr_size +
+				 img_size */
 	uint32_t prot_size;   /* = hdr.protect_tlv_size; 0 when absent */
 	uint32_t unprot_off;  /* unprotected area = prot_off + prot_size */
 	uint32_t unprot_size; /* incl. its 4-byte info header */
-	uint32_t end;         /* first byte after the image = unprot_off + unprot_size */
-	uint32_t present;     /* FK_IMAGE_HAS_* */
-	uint8_t digest[FK_SHA256_SIZE]; /* the SHA256 TLV (the claimed digest) */
-	uint32_t security_counter; /* SEC_CNT TLV, 0 when absent */
+	uint32_t
+		end; /* first byte after the image = unprot_off + unprot_size */
+	uint32_t present;		/* FK_IMAGE_HAS_* */
+	uint8_t digest[FK_SHA256_SIZE]; /* the SHA256 TLV (the claimed digest)
+					 */
+	uint32_t security_counter;	/* SEC_CNT TLV, 0 when absent */
 	uint32_t dep_count;
 	struct fk_image_dependency deps[FK_IMAGE_MAX_DEPS];
-	uint32_t image_id;    /* FK_TLV_FK_IMAGE_ID, 0 when absent */
-	uint32_t hw_id;       /* FK_TLV_FK_HW_ID, 0 when absent */
-	uint16_t sig_type;    /* FK_TLV_* of the signature; 0 when unsigned */
+	uint32_t image_id; /* FK_TLV_FK_IMAGE_ID, 0 when absent */
+	uint32_t hw_id;	   /* FK_TLV_FK_HW_ID, 0 when absent */
+	uint16_t sig_type; /* FK_TLV_* of the signature; 0 when unsigned */
 	uint16_t sig_len;
-	uint32_t sig_off;     /* offset of the signature bytes */
-	uint16_t key_type;    /* FK_TLV_KEYHASH or FK_TLV_PUBKEY; 0 when none */
+	uint32_t sig_off;  /* offset of the signature bytes */
+	uint16_t key_type; /* FK_TLV_KEYHASH or FK_TLV_PUBKEY; 0 when none */
 	uint16_t key_len;
-	uint32_t key_off;     /* offset of the key hash / key bytes */
-	int32_t key_index;    /* set by fk_image_validate(): index in the key
-			       * table of the key that verified, else -1 */
+	uint32_t key_off;  /* offset of the key hash / key bytes */
+	int32_t key_index; /* set by fk_image_validate(): index in the key
+			    * table of the key that verified, else -1 */
 	/* After FK_EBADIMG: why (enum fk_image_bad), at which slot offset
 	 * (the field or TLV entry at fault), and the TLV type when a TLV is. */
 	uint8_t bad;
@@ -185,18 +191,19 @@ struct fk_image_info {
 /* One TLV entry, as fk_image_tlv_next() reports it. */
 struct fk_image_tlv {
 	uint16_t type;
-	uint16_t len;        /* value bytes */
-	uint32_t off;        /* offset of the value in the slot */
-	bool is_protected;   /* inside the protected area (covered by the digest) */
+	uint16_t len;	   /* value bytes */
+	uint32_t off;	   /* offset of the value in the slot */
+	bool is_protected; /* inside the protected area (covered by the digest)
+			    */
 };
 
 /* Walker state; fields are private to image code. */
 struct fk_image_tlv_iter {
 	const struct fk_area *slot;
-	uint32_t off;        /* next entry header */
+	uint32_t off;	     /* next entry header */
 	uint32_t prot_end;   /* end of the protected area */
 	uint32_t unprot_off; /* info header of the unprotected area */
-	uint32_t end;        /* end of the unprotected area */
+	uint32_t end;	     /* end of the unprotected area */
 };
 
 /* Signature algorithms a key is for. */
@@ -223,9 +230,9 @@ struct fk_image_key {
 struct fk_image_keys {
 	const struct fk_crypto_port *crypto; /* required */
 	const struct fk_image_key *keys;     /* may be NULL when count is 0 */
-	uint32_t count;  /* 0: integrity only (digest checked, no signature
-			  * required); >0: a valid signature by one of them
-			  * is required */
+	uint32_t count; /* 0: integrity only (digest checked, no signature
+			 * required); >0: a valid signature by one of them
+			 * is required */
 };
 
 /*

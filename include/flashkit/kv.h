@@ -47,42 +47,45 @@
 /* The store's shape. It is written into every sector header, so a store
  * is always mounted with the configuration it was formatted with. */
 struct fk_kv_config {
-	uint16_t key_limit;  /* ids are 0 .. key_limit-1; multiple of 8, 8..FK_KV_MAX_KEYS */
+	uint16_t key_limit;  /* ids are 0 .. key_limit-1; multiple of
+				8, 8..FK_KV_MAX_KEYS */
 	uint8_t value_max;   /* largest value in bytes, 0..254 */
-	uint16_t record_max; /* largest commit record in bytes, value_max+9 .. FK_KV_RECORD_MAX */
+	uint16_t record_max; /* largest commit record in bytes, value_max+9 ..
+				FK_KV_RECORD_MAX */
 };
 
 /* One key of an atomic commit. */
 struct fk_kv_entry {
-	uint16_t id;       /* key id, < key_limit; each id at most once per commit */
+	uint16_t id; /* key id, < key_limit; each id at most once per commit */
 	const void *value; /* the new value, or NULL to delete the key */
-	uint8_t len;       /* value length, <= value_max; ignored when deleting */
+	uint8_t len; /* value length, <= value_max; ignored when deleting */
 };
 
 #define FK_KV_HEADER_MAX (22 + FK_KV_MAX_KEYS / 8)
-#define FK_KV_BUF_SIZE \
-	((FK_KV_RECORD_MAX > FK_KV_HEADER_MAX ? FK_KV_RECORD_MAX : \
-						FK_KV_HEADER_MAX) + 32)
+#define FK_KV_BUF_SIZE                                              \
+	((FK_KV_RECORD_MAX > FK_KV_HEADER_MAX ? FK_KV_RECORD_MAX :  \
+						FK_KV_HEADER_MAX) + \
+	 32)
 
 /* The store's state. Treat as opaque; sizeof(struct fk_kv) is its RAM. */
 struct fk_kv {
 	const struct fk_area *area; /* the partition, uniform sectors */
 	struct fk_kv_config cfg;
 	uint32_t sector_size;
-	uint32_t seq;       /* sequence number of the open (head) sector */
-	uint32_t frontier;  /* next free offset in the head sector */
-	uint16_t sectors;   /* number of sectors, >= 2 */
-	uint16_t head;      /* index of the head sector */
-	uint16_t align;     /* record alignment: max(write unit, sector/64K) */
-	uint16_t hdr_size;  /* sector header size, padded to align */
-	uint8_t erased;     /* the flash's erased byte value */
-	uint8_t mounted;    /* 1 when RAM matches flash */
+	uint32_t seq;	   /* sequence number of the open (head) sector */
+	uint32_t frontier; /* next free offset in the head sector */
+	uint16_t sectors;  /* number of sectors, >= 2 */
+	uint16_t head;	   /* index of the head sector */
+	uint16_t align;	   /* record alignment: max(write unit, sector/64K) */
+	uint16_t hdr_size; /* sector header size, padded to align */
+	uint8_t erased;	   /* the flash's erased byte value */
+	uint8_t mounted;   /* 1 when RAM matches flash */
 	/* offset/align of the newest record holding each key in the head
 	 * sector, or 0xFFFF; during garbage collection, the same for the
 	 * sector being collected. */
 	uint16_t where[FK_KV_MAX_KEYS];
 	uint8_t newer[FK_KV_MAX_KEYS / 8]; /* GC: keys held by newer sectors */
-	uint8_t buf[FK_KV_BUF_SIZE];       /* one record or one header */
+	uint8_t buf[FK_KV_BUF_SIZE];	   /* one record or one header */
 };
 
 /*

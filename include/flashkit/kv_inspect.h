@@ -17,26 +17,26 @@
 int fk_kv_probe(const struct fk_area *area, struct fk_kv_config *cfg);
 
 enum fk_kv_sector_state {
-	FK_KV_SECTOR_FREE,    /* no valid header: erased, torn or garbage */
-	FK_KV_SECTOR_DATA,    /* part of the store */
-	FK_KV_SECTOR_STALE,   /* valid header, but its data was moved on */
+	FK_KV_SECTOR_FREE,  /* no valid header: erased, torn or garbage */
+	FK_KV_SECTOR_DATA,  /* part of the store */
+	FK_KV_SECTOR_STALE, /* valid header, but its data was moved on */
 };
 
 struct fk_kv_sector_info {
 	uint16_t index;
 	enum fk_kv_sector_state state;
-	uint32_t seq;        /* sequence number (0 when FREE) */
-	uint32_t used;       /* bytes up to the write frontier (DATA) */
-	uint32_t erases;     /* erase count derived from seq (see the spec) */
+	uint32_t seq;	 /* sequence number (0 when FREE) */
+	uint32_t used;	 /* bytes up to the write frontier (DATA) */
+	uint32_t erases; /* erase count derived from seq (see the spec) */
 };
 
 struct fk_kv_record_info {
 	uint16_t sector;
-	uint32_t off;        /* offset in the sector */
+	uint32_t off; /* offset in the sector */
 	uint16_t id;
-	int deleted;         /* the entry deletes the key */
-	int live;            /* this is the key's current entry */
-	const void *value;   /* valid during the callback only */
+	int deleted;	   /* the entry deletes the key */
+	int live;	   /* this is the key's current entry */
+	const void *value; /* valid during the callback only */
 	uint8_t len;
 };
 

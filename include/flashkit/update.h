@@ -23,14 +23,14 @@
 
 struct fk_update {
 	const struct fk_boot_config *cfg;
-	uint32_t image;       /* image index being received */
-	struct fk_area dest;  /* where the image goes (staging slot window) */
-	uint32_t programmed;  /* bytes of dest programmed so far */
-	uint32_t erased_to;   /* dest bytes [0, erased_to) are erased or ours */
-	uint32_t last_sync;   /* offset of the last sync point recorded */
-	uint32_t sync_span;   /* bytes between sync points */
-	uint32_t unit;        /* dest write unit */
-	uint32_t held;        /* bytes in tail, not yet programmed */
+	uint32_t image;	     /* image index being received */
+	struct fk_area dest; /* where the image goes (staging slot window) */
+	uint32_t programmed; /* bytes of dest programmed so far */
+	uint32_t erased_to;  /* dest bytes [0, erased_to) are erased or ours */
+	uint32_t last_sync;  /* offset of the last sync point recorded */
+	uint32_t sync_span;  /* bytes between sync points */
+	uint32_t unit;	     /* dest write unit */
+	uint32_t held;	     /* bytes in tail, not yet programmed */
 	uint8_t tail[FK_BOOT_RECORD_MAX]; /* a partial write unit */
 };
 

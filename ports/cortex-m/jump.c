@@ -6,9 +6,9 @@
 
 #include "cortexm.h"
 
-#define SYST_CSR  (*(volatile uint32_t *)0xE000E010u)
-#define SCB_VTOR  (*(volatile uint32_t *)0xE000ED08u)
-#define SCB_ICSR  (*(volatile uint32_t *)0xE000ED04u)
+#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
+#define SCB_VTOR (*(volatile uint32_t *)0xE000ED08u)
+#define SCB_ICSR (*(volatile uint32_t *)0xE000ED04u)
 #define NVIC_ICER ((volatile uint32_t *)0xE000E180u)
 #define NVIC_ICPR ((volatile uint32_t *)0xE000E280u)
 

@@ -71,16 +71,16 @@ typedef void (*fk_vector)(void);
 
 __attribute__((section(".vectors"), used))
 const fk_vector fk_cortexm_vectors[16 + 32] = {
-    [0] = (fk_vector)(uintptr_t)&_estack,
-    [1] = fk_cortexm_reset,
-    [2] = unexpected_irq,  /* NMI */
-    [3] = fault_handler,   /* HardFault */
-    [4] = fault_handler,   /* MemManage */
-    [5] = fault_handler,   /* BusFault */
-    [6] = fault_handler,   /* UsageFault */
-    [11] = unexpected_irq, /* SVCall */
-    [12] = unexpected_irq, /* DebugMonitor */
-    [14] = unexpected_irq, /* PendSV */
-    [15] = unexpected_irq, /* SysTick */
-    [16 ... 47] = unexpected_irq,
+	[0] = (fk_vector)(uintptr_t)&_estack,
+	[1] = fk_cortexm_reset,
+	[2] = unexpected_irq,  /* NMI */
+	[3] = fault_handler,   /* HardFault */
+	[4] = fault_handler,   /* MemManage */
+	[5] = fault_handler,   /* BusFault */
+	[6] = fault_handler,   /* UsageFault */
+	[11] = unexpected_irq, /* SVCall */
+	[12] = unexpected_irq, /* DebugMonitor */
+	[14] = unexpected_irq, /* PendSV */
+	[15] = unexpected_irq, /* SysTick */
+	[16 ... 47] = unexpected_irq,
 };

@@ -22,8 +22,8 @@
 
 /* Fails to compile when mbedTLS's context outgrows union fk_sha256_state
  * (C99 has no _Static_assert; the port also builds for Cortex-M). */
-typedef char fk_sha256_state_fits[sizeof(mbedtls_sha256_context) <=
-					  FK_SHA256_STATE_SIZE ? 1 : -1];
+typedef char fk_sha256_state_fits
+	[sizeof(mbedtls_sha256_context) <= FK_SHA256_STATE_SIZE ? 1 : -1];
 
 static mbedtls_sha256_context *sha_ctx(union fk_sha256_state *st)
 {
@@ -46,8 +46,7 @@ static int sha256_update(union fk_sha256_state *st, const void *data,
 	return mbedtls_sha256_update_ret(sha_ctx(st), data, len) ? FK_EIO : 0;
 }
 
-static int sha256_finish(union fk_sha256_state *st,
-			 uint8_t out[FK_SHA256_SIZE])
+static int sha256_finish(union fk_sha256_state *st, uint8_t out[FK_SHA256_SIZE])
 {
 	int rc = mbedtls_sha256_finish_ret(sha_ctx(st), out);
 
@@ -101,7 +100,9 @@ static int ecdsa_p256_verify(const uint8_t *key, size_t key_len,
 	if (rc)
 		goto out;
 	rc = mbedtls_ecdsa_verify(&ec->grp, hash, FK_SHA256_SIZE, &ec->Q, &r,
-				  &s) ? FK_ESIG : 0;
+				  &s) ?
+		     FK_ESIG :
+		     0;
 out:
 	mbedtls_mpi_free(&r);
 	mbedtls_mpi_free(&s);
@@ -128,12 +129,10 @@ static int rsa2048_pss_verify(const uint8_t *key, size_t key_len,
 	if (sig_len != 256)
 		goto out;
 	/* imgtool's PSS: MGF1 with SHA-256, salt as long as the hash. */
-	if (!mbedtls_rsa_rsassa_pss_verify_ext(rsa, NULL, NULL,
-					       MBEDTLS_RSA_PUBLIC,
-					       MBEDTLS_MD_SHA256,
-					       FK_SHA256_SIZE, hash,
-					       MBEDTLS_MD_SHA256,
-					       FK_SHA256_SIZE, sig))
+	if (!mbedtls_rsa_rsassa_pss_verify_ext(
+		    rsa, NULL, NULL, MBEDTLS_RSA_PUBLIC, MBEDTLS_MD_SHA256,
+		    FK_SHA256_SIZE, hash, MBEDTLS_MD_SHA256, FK_SHA256_SIZE,
+		    sig))
 		rc = 0;
 out:
 	mbedtls_pk_free(&pk);

@@ -65,8 +65,8 @@ static enum fk_qemu_cut next_op(struct fk_qemu_flash *qf)
 static int write_or_tear(struct fk_qemu_flash *qf, enum fk_qemu_cut cut,
 			 uint32_t off, const void *buf, uint32_t len)
 {
-	int rc =
-	    file_write(qf, off, buf, cut == FK_QEMU_CUT_TORN ? len / 2 : len);
+	int rc = file_write(qf, off, buf,
+			    cut == FK_QEMU_CUT_TORN ? len / 2 : len);
 
 	if (cut == FK_QEMU_CUT_TORN || cut == FK_QEMU_CUT_AFTER)
 		cut_now(qf);
@@ -87,8 +87,8 @@ static int check_program(const struct fk_flash_geometry *geo,
 	uint8_t erased = geo->erased_value;
 
 	for (uint32_t i = 0; i < len; i++) {
-		uint8_t back = erased == 0xFF ? (uint8_t)(~old[i] & new[i])
-					      : (uint8_t)(old[i] & ~new[i]);
+		uint8_t back = erased == 0xFF ? (uint8_t)(~old[i] & new[i]) :
+						(uint8_t)(old[i] & ~new[i]);
 
 		if (geo->program_once && old[i] != erased)
 			return FK_EPROGONCE;
@@ -142,9 +142,9 @@ static int qemu_erase_sector(const struct fk_flash *flash, uint32_t off,
 }
 
 static const struct fk_flash_ops qemu_flash_ops = {
-    .read = qemu_read,
-    .program = qemu_program,
-    .erase_sector = qemu_erase_sector,
+	.read = qemu_read,
+	.program = qemu_program,
+	.erase_sector = qemu_erase_sector,
 };
 
 /* A new or short file: append erased bytes up to size. */
@@ -222,9 +222,9 @@ int fk_qemu_flash_cut_from_cmdline(struct fk_qemu_flash *qf,
 		const char *word;
 		enum fk_qemu_cut kind;
 	} words[] = {
-	    {"cut-before=", FK_QEMU_CUT_BEFORE},
-	    {"cut-after=", FK_QEMU_CUT_AFTER},
-	    {"cut-torn=", FK_QEMU_CUT_TORN},
+		{ "cut-before=", FK_QEMU_CUT_BEFORE },
+		{ "cut-after=", FK_QEMU_CUT_AFTER },
+		{ "cut-torn=", FK_QEMU_CUT_TORN },
 	};
 	const char *p = cmdline;
 

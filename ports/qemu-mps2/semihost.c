@@ -49,8 +49,8 @@ void fk_sh_puts(const char *s)
 
 int fk_sh_open(const char *path, enum fk_sh_mode mode)
 {
-	uint32_t args[3] = {(uint32_t)(uintptr_t)path, (uint32_t)mode,
-			    str_len(path)};
+	uint32_t args[3] = { (uint32_t)(uintptr_t)path, (uint32_t)mode,
+			     str_len(path) };
 	int32_t handle = sh_call(SYS_OPEN, args);
 
 	return handle < 0 ? -1 : (int)handle;
@@ -58,7 +58,7 @@ int fk_sh_open(const char *path, enum fk_sh_mode mode)
 
 int fk_sh_close(int handle)
 {
-	uint32_t args[1] = {(uint32_t)handle};
+	uint32_t args[1] = { (uint32_t)handle };
 
 	return sh_call(SYS_CLOSE, args) == 0 ? 0 : -1;
 }
@@ -66,28 +66,28 @@ int fk_sh_close(int handle)
 /* SYS_WRITE and SYS_READ return the number of bytes NOT transferred. */
 int fk_sh_write(int handle, const void *buf, uint32_t len)
 {
-	uint32_t args[3] = {(uint32_t)handle, (uint32_t)(uintptr_t)buf, len};
+	uint32_t args[3] = { (uint32_t)handle, (uint32_t)(uintptr_t)buf, len };
 
 	return sh_call(SYS_WRITE, args) == 0 ? 0 : -1;
 }
 
 int fk_sh_read(int handle, void *buf, uint32_t len)
 {
-	uint32_t args[3] = {(uint32_t)handle, (uint32_t)(uintptr_t)buf, len};
+	uint32_t args[3] = { (uint32_t)handle, (uint32_t)(uintptr_t)buf, len };
 
 	return sh_call(SYS_READ, args) == 0 ? 0 : -1;
 }
 
 int fk_sh_seek(int handle, uint32_t pos)
 {
-	uint32_t args[2] = {(uint32_t)handle, pos};
+	uint32_t args[2] = { (uint32_t)handle, pos };
 
 	return sh_call(SYS_SEEK, args) == 0 ? 0 : -1;
 }
 
 long fk_sh_flen(int handle)
 {
-	uint32_t args[1] = {(uint32_t)handle};
+	uint32_t args[1] = { (uint32_t)handle };
 	int32_t len = sh_call(SYS_FLEN, args);
 
 	return len < 0 ? -1 : (long)len;
@@ -95,14 +95,14 @@ long fk_sh_flen(int handle)
 
 int fk_sh_cmdline(char *buf, uint32_t len)
 {
-	uint32_t args[2] = {(uint32_t)(uintptr_t)buf, len};
+	uint32_t args[2] = { (uint32_t)(uintptr_t)buf, len };
 
 	return sh_call(SYS_GET_CMDLINE, args) == 0 ? 0 : -1;
 }
 
 void fk_sh_exit(int status)
 {
-	uint32_t args[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint32_t)status};
+	uint32_t args[2] = { ADP_STOPPED_APPLICATION_EXIT, (uint32_t)status };
 
 	sh_call(SYS_EXIT_EXTENDED, args);
 	for (;;)
@@ -171,10 +171,10 @@ static void out_number(struct out *o, uint32_t v, uint32_t base, bool upper,
 
 void fk_sh_vprintf(const char *fmt, va_list ap)
 {
-	struct out o = {.n = 0};
+	struct out o = { .n = 0 };
 
 	for (; *fmt; fmt++) {
-		struct spec sp = {' ', 0};
+		struct spec sp = { ' ', 0 };
 		const char *s;
 		int d;
 

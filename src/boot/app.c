@@ -54,8 +54,7 @@ int fk_boot_set_pending(const struct fk_boot_config *cfg, uint32_t mask,
 			 true);
 }
 
-int fk_boot_status(const struct fk_boot_config *cfg,
-		   struct fk_boot_status *out)
+int fk_boot_status(const struct fk_boot_config *cfg, struct fk_boot_status *out)
 {
 	struct bs_state st;
 	int rc = fk_boot_check_config(cfg);
@@ -119,25 +118,25 @@ static uint32_t list_areas(const struct fk_boot_config *cfg,
 
 	out[n++] = (struct named_area){ &cfg->bootloader,
 					FK_BOOT_AREA_BOOTLOADER, 0, false };
-	out[n++] = (struct named_area){ &cfg->state, FK_BOOT_AREA_STATE, 0,
-					true };
+	out[n++] =
+		(struct named_area){ &cfg->state, FK_BOOT_AREA_STATE, 0, true };
 	for (uint32_t i = 0; i < cfg->image_count; i++) {
 		const struct fk_boot_slots *sl = &cfg->images[i];
 
 		out[n++] = (struct named_area){ &sl->primary,
 						FK_BOOT_AREA_PRIMARY, i, true };
-		out[n++] = (struct named_area){ &sl->secondary,
-						FK_BOOT_AREA_SECONDARY, i,
-						true };
-		out[n++] = (struct named_area){ &sl->factory,
-						FK_BOOT_AREA_FACTORY, i,
-						false };
+		out[n++] =
+			(struct named_area){ &sl->secondary,
+					     FK_BOOT_AREA_SECONDARY, i, true };
+		out[n++] =
+			(struct named_area){ &sl->factory, FK_BOOT_AREA_FACTORY,
+					     i, false };
 	}
 	return n;
 }
 
-static int refuse(struct fk_boot_config_why *why,
-		  enum fk_boot_config_problem p, int rc)
+static int refuse(struct fk_boot_config_why *why, enum fk_boot_config_problem p,
+		  int rc)
 {
 	why->problem = p;
 	return rc;

@@ -45,8 +45,7 @@ const struct bs_strategy *bs_strategy_of(const struct fk_boot_config *cfg)
 
 /* The slot image i runs from before the pending set is installed. */
 static const struct fk_area *running_slot(const struct fk_boot_config *cfg,
-					  const struct bs_state *st,
-					  uint32_t i)
+					  const struct bs_state *st, uint32_t i)
 {
 	int slot;
 
@@ -88,7 +87,8 @@ int bs_check_set(const struct fk_boot_config *cfg, const struct bs_state *st,
 	bool running_ok[FK_BOOT_MAX_IMAGES];
 
 	for (uint32_t i = 0; i < cfg->image_count; i++) {
-		int rc = bc_validate(cfg, running_slot(cfg, st, i), &running[i]);
+		int rc =
+			bc_validate(cfg, running_slot(cfg, st, i), &running[i]);
 
 		if (bc_is_flash_error(rc))
 			return rc;

@@ -22,10 +22,10 @@
  * the bytes and calls these.
  */
 struct fk_boot_upload {
-	struct fk_area dest;  /* where the image goes */
-	uint32_t erased;      /* dest bytes [0, erased) ready to program */
-	uint32_t sync_span;   /* bytes between SYNC records */
-	uint32_t max_size;    /* largest image */
+	struct fk_area dest; /* where the image goes */
+	uint32_t erased;     /* dest bytes [0, erased) ready to program */
+	uint32_t sync_span;  /* bytes between SYNC records */
+	uint32_t max_size;   /* largest image */
 };
 
 /* Refuses during a trial (FK_ESTATE), cancels a pending mark, starts a
@@ -48,20 +48,20 @@ int fk_boot_upload_staged(const struct fk_boot_config *cfg, uint32_t image,
 /* Record types (docs/boot-state.md). Never 0x00 or 0xFF, so a record is
  * never all erased whatever the erased value. */
 enum bs_rec_type {
-	BS_REC_HEADER = 0x46,    /* first slot: the log is in use */
-	BS_REC_UPLOAD = 0x10,    /* image, arg = xip target slot */
-	BS_REC_SYNC = 0x11,      /* image, value = bytes known programmed */
-	BS_REC_STAGED = 0x12,    /* image, payload = digest prefix */
-	BS_REC_PENDING = 0x20,   /* arg = mode, value = image mask */
-	BS_REC_REFUSED = 0x21,   /* value = -FK_E code */
-	BS_REC_START = 0x22,     /* image, arg = groups, value = length,
+	BS_REC_HEADER = 0x46,	 /* first slot: the log is in use */
+	BS_REC_UPLOAD = 0x10,	 /* image, arg = xip target slot */
+	BS_REC_SYNC = 0x11,	 /* image, value = bytes known programmed */
+	BS_REC_STAGED = 0x12,	 /* image, payload = digest prefix */
+	BS_REC_PENDING = 0x20,	 /* arg = mode, value = image mask */
+	BS_REC_REFUSED = 0x21,	 /* value = -FK_E code */
+	BS_REC_START = 0x22,	 /* image, arg = groups, value = length,
 				    payload[0] = flags */
-	BS_REC_STEP = 0x23,      /* image, arg = group, value = BS_STEP_* */
+	BS_REC_STEP = 0x23,	 /* image, arg = group, value = BS_STEP_* */
 	BS_REC_INSTALLED = 0x24, /* every image of the mask installed */
-	BS_REC_ATTEMPT = 0x30,   /* a trial boot started */
+	BS_REC_ATTEMPT = 0x30,	 /* a trial boot started */
 	BS_REC_CONFIRMED = 0x31, /* the trial images stay */
-	BS_REC_RSTEP = 0x32,     /* image, arg = group restored */
-	BS_REC_REVERTED = 0x33,  /* the previous images are back */
+	BS_REC_RSTEP = 0x32,	 /* image, arg = group restored */
+	BS_REC_REVERTED = 0x33,	 /* the previous images are back */
 };
 
 /* STEP values: what is done for the group. */
@@ -70,7 +70,7 @@ enum bs_rec_type {
 
 /* START flags. */
 #define BS_START_REVERTIBLE 0x1u /* the old image was valid and is saved */
-#define BS_START_FACTORY 0x2u    /* OVERWRITE: copy from the factory slot */
+#define BS_START_FACTORY 0x2u	 /* OVERWRITE: copy from the factory slot */
 
 #define BS_DIGEST_PREFIX 8
 #define BS_FORMAT_VERSION 1
@@ -88,33 +88,33 @@ struct bs_rec {
 struct bs_log {
 	const struct fk_area *area;
 	uint32_t rec_size; /* bytes per record slot: max(16, write unit) */
-	uint32_t slots;    /* record slots in the log's sector */
-	uint32_t next;     /* first free slot */
-	bool header;       /* slot 0 holds a valid header */
-	bool blank;        /* every byte of the sector erased */
+	uint32_t slots;	   /* record slots in the log's sector */
+	uint32_t next;	   /* first free slot */
+	bool header;	   /* slot 0 holds a valid header */
+	bool blank;	   /* every byte of the sector erased */
 };
 
 /* The boot state: the log replayed. */
 struct bs_state {
 	struct bs_log log;
 	enum fk_boot_phase phase;
-	uint8_t mode;          /* FK_BOOT_TEST or FK_BOOT_PERMANENT */
-	uint8_t mask;          /* images of the pending/installing/trial set */
-	uint8_t attempts;      /* trial boots started */
-	int8_t xip_active;     /* XIP confirmed slot 0/1, -1 unknown */
-	uint8_t upload_mask;   /* images with an upload recorded */
-	uint8_t staged_mask;   /* images received and checked */
-	uint8_t start_mask;    /* images whose install has started */
+	uint8_t mode;	     /* FK_BOOT_TEST or FK_BOOT_PERMANENT */
+	uint8_t mask;	     /* images of the pending/installing/trial set */
+	uint8_t attempts;    /* trial boots started */
+	int8_t xip_active;   /* XIP confirmed slot 0/1, -1 unknown */
+	uint8_t upload_mask; /* images with an upload recorded */
+	uint8_t staged_mask; /* images received and checked */
+	uint8_t start_mask;  /* images whose install has started */
 	int last_refusal;
 	uint8_t xip_target[FK_BOOT_MAX_IMAGES];
 	uint32_t sync[FK_BOOT_MAX_IMAGES];
 	uint8_t digest[FK_BOOT_MAX_IMAGES][BS_DIGEST_PREFIX];
-	uint16_t groups[FK_BOOT_MAX_IMAGES];  /* START: groups to copy */
-	uint8_t flags[FK_BOOT_MAX_IMAGES];    /* START flags */
-	uint32_t length[FK_BOOT_MAX_IMAGES];  /* START: new image's bytes */
-	uint16_t saved[FK_BOOT_MAX_IMAGES];   /* groups saved (SWAP) */
-	uint16_t placed[FK_BOOT_MAX_IMAGES];  /* groups installed */
-	uint16_t rsteps[FK_BOOT_MAX_IMAGES];  /* groups restored */
+	uint16_t groups[FK_BOOT_MAX_IMAGES]; /* START: groups to copy */
+	uint8_t flags[FK_BOOT_MAX_IMAGES];   /* START flags */
+	uint32_t length[FK_BOOT_MAX_IMAGES]; /* START: new image's bytes */
+	uint16_t saved[FK_BOOT_MAX_IMAGES];  /* groups saved (SWAP) */
+	uint16_t placed[FK_BOOT_MAX_IMAGES]; /* groups installed */
+	uint16_t rsteps[FK_BOOT_MAX_IMAGES]; /* groups restored */
 };
 
 /* state.c */
@@ -149,7 +149,7 @@ struct bp_group {
 struct bp_plan {
 	uint32_t offset;   /* SWAP: where the new image starts in staging */
 	uint32_t max_size; /* largest image */
-	uint32_t span;     /* smallest group, in bytes */
+	uint32_t span;	   /* smallest group, in bytes */
 };
 int bp_plan(const struct fk_boot_config *cfg, uint32_t image,
 	    struct bp_plan *plan);
@@ -164,8 +164,8 @@ int bp_groups_for(const struct fk_boot_config *cfg, uint32_t image,
 int bio_erase(const struct fk_boot_config *cfg, const struct fk_area *a,
 	      uint32_t off, uint32_t len);
 /* Erases the sectors of [off, off+len) that are not already erased. */
-int bio_erase_dirty(const struct fk_boot_config *cfg,
-		    const struct fk_area *a, uint32_t off, uint32_t len);
+int bio_erase_dirty(const struct fk_boot_config *cfg, const struct fk_area *a,
+		    uint32_t off, uint32_t len);
 /* Copies len bytes (a multiple of dst's write unit) into erased space;
  * write units that would stay erased are not programmed. */
 int bio_copy(const struct fk_boot_config *cfg, const struct fk_area *dst,
@@ -222,8 +222,7 @@ int bs_check_set(const struct fk_boot_config *cfg, const struct bs_state *st,
 /* XIP: the slot (0 = A, 1 = B) the images boot from in this state. */
 int bs_xip_active(const struct fk_boot_config *cfg, const struct bs_state *st);
 /* XIP: the slot running now (before a pending set is installed). */
-int bs_xip_running(const struct fk_boot_config *cfg,
-		   const struct bs_state *st);
+int bs_xip_running(const struct fk_boot_config *cfg, const struct bs_state *st);
 
 /*
  * marker.c: updates written by other tools (docs/boot.md, "Updates written

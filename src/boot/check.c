@@ -12,8 +12,7 @@ bool bc_is_flash_error(int rc)
 }
 
 /* No keys: the digest is checked, with the built-in SHA-256. */
-static const struct fk_image_keys digest_only = { &fk_crypto_builtin, NULL,
-						  0 };
+static const struct fk_image_keys digest_only = { &fk_crypto_builtin, NULL, 0 };
 
 int bc_validate(const struct fk_boot_config *cfg, const struct fk_area *slot,
 		struct fk_image_info *info)
@@ -30,7 +29,8 @@ int bc_validate(const struct fk_boot_config *cfg, const struct fk_area *slot,
 
 /* The version image target will have once the set is installed. */
 static const struct fk_image_version *
-version_after(uint32_t mask, uint32_t target, const struct fk_image_info *staged,
+version_after(uint32_t mask, uint32_t target,
+	      const struct fk_image_info *staged,
 	      const struct fk_image_info *primary, const bool *primary_ok)
 {
 	if (mask & (1u << target))
@@ -58,7 +58,8 @@ int bc_check_set(const struct fk_boot_config *cfg, uint32_t mask,
 				return FK_EDEPEND;
 			v = version_after(mask, dep->image_id, staged, primary,
 					  primary_ok);
-			if (!v || fk_image_version_cmp(v, &dep->min_version) < 0)
+			if (!v ||
+			    fk_image_version_cmp(v, &dep->min_version) < 0)
 				return FK_EDEPEND;
 		}
 	}

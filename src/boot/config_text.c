@@ -8,8 +8,8 @@
 static const char *const problem_text[] = {
 	[FK_BOOT_CONFIG_OK] = "the configuration is valid",
 	[FK_BOOT_CONFIG_NULL] = "no configuration (NULL)",
-	[FK_BOOT_CONFIG_STRATEGY] =
-		"strategy must be FK_BOOT_OVERWRITE, FK_BOOT_SWAP or FK_BOOT_XIP",
+	[FK_BOOT_CONFIG_STRATEGY] = "strategy must be FK_BOOT_OVERWRITE, "
+				    "FK_BOOT_SWAP or FK_BOOT_XIP",
 	[FK_BOOT_CONFIG_LEFT_OUT] =
 		"this build leaves the strategy's file out (FK_BOOT_NO_*)",
 	[FK_BOOT_CONFIG_NO_JUMP] = "port.jump must be set",
@@ -51,12 +51,18 @@ const char *fk_boot_config_problem_text(enum fk_boot_config_problem p)
 const char *fk_boot_area_name(enum fk_boot_area_kind a)
 {
 	switch (a) {
-	case FK_BOOT_AREA_BOOTLOADER: return "bootloader";
-	case FK_BOOT_AREA_STATE: return "boot state";
-	case FK_BOOT_AREA_PRIMARY: return "primary slot";
-	case FK_BOOT_AREA_SECONDARY: return "staging slot";
-	case FK_BOOT_AREA_FACTORY: return "factory slot";
-	case FK_BOOT_AREA_NONE: break;
+	case FK_BOOT_AREA_BOOTLOADER:
+		return "bootloader";
+	case FK_BOOT_AREA_STATE:
+		return "boot state";
+	case FK_BOOT_AREA_PRIMARY:
+		return "primary slot";
+	case FK_BOOT_AREA_SECONDARY:
+		return "staging slot";
+	case FK_BOOT_AREA_FACTORY:
+		return "factory slot";
+	case FK_BOOT_AREA_NONE:
+		break;
 	}
 	return "";
 }

@@ -62,8 +62,8 @@ static int sector_is_blank(const struct fk_boot_config *cfg,
 	return fk_area_is_erased(a, s->off, s->size, cfg->buf, cfg->buf_len);
 }
 
-int bio_erase_dirty(const struct fk_boot_config *cfg,
-		    const struct fk_area *a, uint32_t off, uint32_t len)
+int bio_erase_dirty(const struct fk_boot_config *cfg, const struct fk_area *a,
+		    uint32_t off, uint32_t len)
 {
 	struct fk_sector s;
 	int rc;

@@ -83,8 +83,8 @@ static int read_marker(const struct fk_area *win)
 	if (align == 0)
 		return 0;
 	/* image_ok: its own max-align unit below the magic's unit(s) */
-	ok_off = win->size - (BM_MAGIC_SIZE + align - 1) / align * align -
-		 align;
+	ok_off =
+		win->size - (BM_MAGIC_SIZE + align - 1) / align * align - align;
 	rc = fk_area_read(win, ok_off, &ok, 1);
 	if (rc == FK_EECC)
 		return 0;
@@ -250,8 +250,10 @@ static int append(const struct fk_boot_config *cfg, struct bs_state *st,
 		  uint8_t type, uint32_t image, uint16_t arg, uint32_t value,
 		  const uint8_t *digest)
 {
-	struct bs_rec rec = { .type = type, .image = (uint8_t)image,
-			      .arg = arg, .value = value };
+	struct bs_rec rec = { .type = type,
+			      .image = (uint8_t)image,
+			      .arg = arg,
+			      .value = value };
 
 	if (digest)
 		memcpy(rec.payload, digest, BS_DIGEST_PREFIX);
@@ -278,8 +280,8 @@ static int refuse(const struct fk_boot_config *cfg, struct bs_state *st,
 }
 
 /* The records fk_update_* and fk_boot_set_pending() would write. */
-static int mark_pending(const struct fk_boot_config *cfg,
-			struct bs_state *st, uint32_t mask, uint16_t mode,
+static int mark_pending(const struct fk_boot_config *cfg, struct bs_state *st,
+			uint32_t mask, uint16_t mode,
 			uint8_t digest[][BS_DIGEST_PREFIX])
 {
 	uint16_t target = 0;

@@ -26,8 +26,7 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 }
 
 /* First sector boundary of area a at or after off (a->size past the end). */
-static int align_up_sector(const struct fk_area *a, uint32_t off,
-			   uint32_t *out)
+static int align_up_sector(const struct fk_area *a, uint32_t off, uint32_t *out)
 {
 	struct fk_sector s;
 	int rc;
@@ -78,7 +77,9 @@ static int next_group(const struct fk_boot_config *cfg, uint32_t image,
 		return FK_OK;
 	}
 	return align_up_sector(s, g->s_off + (g->p_end - g->p_off),
-			       &g->s_end) == FK_OK ? FK_OK : FK_ENOSPC;
+			       &g->s_end) == FK_OK ?
+		       FK_OK :
+		       FK_ENOSPC;
 }
 
 static int first_group(const struct fk_boot_config *cfg, uint32_t image,

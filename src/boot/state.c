@@ -21,10 +21,8 @@
 
 #include "boot_internal.h"
 
-#define BS_REC_BYTES 20 /* encoded record without padding */
+#define BS_REC_BYTES 20		/* encoded record without padding */
 #define BS_CRC_SEED 0x53424b46u /* "FKBS" */
-
-
 
 static uint32_t rec_crc(const uint8_t *raw)
 {
@@ -248,8 +246,8 @@ static bool is_per_image(uint8_t type)
 static void apply(struct bs_state *st, const struct bs_rec *r,
 		  uint32_t image_count)
 {
-	bool trialish = st->phase == FK_BOOT_TRIAL ||
-			st->phase == FK_BOOT_REVERTING;
+	bool trialish =
+		st->phase == FK_BOOT_TRIAL || st->phase == FK_BOOT_REVERTING;
 
 	if (is_per_image(r->type) && r->image >= image_count)
 		return;
@@ -398,7 +396,8 @@ static int write_slot(const struct fk_boot_config *cfg, struct bs_state *st,
 
 int bs_reset(const struct fk_boot_config *cfg, struct bs_state *st)
 {
-	struct bs_rec hdr = { .type = BS_REC_HEADER, .image = 0xFF,
+	struct bs_rec hdr = { .type = BS_REC_HEADER,
+			      .image = 0xFF,
 			      .arg = BS_FORMAT_VERSION };
 	struct bs_log log = st->log;
 	int rc;
@@ -440,14 +439,17 @@ static uint32_t summary(const struct fk_boot_config *cfg,
 	}
 	if (!busy) {
 		if (st->xip_active >= 0 && !st->upload_mask)
-			out[n++] = (struct bs_rec){ .type = BS_REC_CONFIRMED,
-						    .image = 0xFF,
-						    .value = (uint32_t)
-							    st->xip_active };
+			out[n++] = (struct bs_rec){
+				.type = BS_REC_CONFIRMED,
+				.image = 0xFF,
+				.value = (uint32_t)st->xip_active
+			};
 		return n;
 	}
-	out[n++] = (struct bs_rec){ .type = BS_REC_PENDING, .image = 0xFF,
-				    .arg = st->mode, .value = st->mask };
+	out[n++] = (struct bs_rec){ .type = BS_REC_PENDING,
+				    .image = 0xFF,
+				    .arg = st->mode,
+				    .value = st->mask };
 	for (uint32_t i = 0; i < cfg->image_count; i++) {
 		if (!(st->start_mask & (1u << i)))
 			continue;
@@ -457,15 +459,19 @@ static uint32_t summary(const struct fk_boot_config *cfg,
 					  .value = st->length[i] };
 		out[n++].payload[0] = st->flags[i];
 		if (st->saved[i])
-			out[n++] = (struct bs_rec){ .type = BS_REC_STEP,
-						    .image = (uint8_t)i,
-						    .arg = (uint16_t)(st->saved[i] - 1),
-						    .value = BS_STEP_SAVED };
+			out[n++] = (struct bs_rec){
+				.type = BS_REC_STEP,
+				.image = (uint8_t)i,
+				.arg = (uint16_t)(st->saved[i] - 1),
+				.value = BS_STEP_SAVED
+			};
 		if (st->placed[i])
-			out[n++] = (struct bs_rec){ .type = BS_REC_STEP,
-						    .image = (uint8_t)i,
-						    .arg = (uint16_t)(st->placed[i] - 1),
-						    .value = BS_STEP_PLACED };
+			out[n++] = (struct bs_rec){
+				.type = BS_REC_STEP,
+				.image = (uint8_t)i,
+				.arg = (uint16_t)(st->placed[i] - 1),
+				.value = BS_STEP_PLACED
+			};
 	}
 	if (st->phase == FK_BOOT_TRIAL || st->phase == FK_BOOT_REVERTING) {
 		out[n++] = (struct bs_rec){ .type = BS_REC_INSTALLED,
@@ -477,10 +483,11 @@ static uint32_t summary(const struct fk_boot_config *cfg,
 	}
 	for (uint32_t i = 0; i < cfg->image_count; i++) {
 		if (st->rsteps[i])
-			out[n++] = (struct bs_rec){ .type = BS_REC_RSTEP,
-						    .image = (uint8_t)i,
-						    .arg = (uint16_t)(st->rsteps[i] -
-								      1) };
+			out[n++] = (struct bs_rec){
+				.type = BS_REC_RSTEP,
+				.image = (uint8_t)i,
+				.arg = (uint16_t)(st->rsteps[i] - 1)
+			};
 	}
 	return n;
 }
@@ -518,7 +525,8 @@ int bs_make_room(const struct fk_boot_config *cfg, struct bs_state *st,
  * (docs/boot-state.md, "What blank means"). */
 static int start_log(const struct fk_boot_config *cfg, struct bs_state *st)
 {
-	struct bs_rec hdr = { .type = BS_REC_HEADER, .image = 0xFF,
+	struct bs_rec hdr = { .type = BS_REC_HEADER,
+			      .image = 0xFF,
 			      .arg = BS_FORMAT_VERSION };
 
 	if (st->log.blank && !cfg->state.flash->geo.program_once)

@@ -33,8 +33,10 @@ static int overwrite_start(const struct fk_boot_config *cfg,
 		rc = bp_groups_for(cfg, i, plan, info.end, &groups);
 	if (rc != FK_OK)
 		return rc == FK_EECC ? FK_ECORRUPT : rc;
-	struct bs_rec rec = { .type = BS_REC_START, .image = (uint8_t)i,
-			      .arg = (uint16_t)groups, .value = info.end };
+	struct bs_rec rec = { .type = BS_REC_START,
+			      .image = (uint8_t)i,
+			      .arg = (uint16_t)groups,
+			      .value = info.end };
 	rec.payload[0] = flags;
 	return bs_append(cfg, st, &rec, true);
 }
@@ -53,7 +55,8 @@ static int overwrite_image(const struct fk_boot_config *cfg,
 		return rc;
 	end = fk_flash_align_up(dst->flash, st->length[i]);
 	for (uint32_t k = st->placed[i]; k < st->groups[i]; k++) {
-		struct bs_rec rec = { .type = BS_REC_STEP, .image = (uint8_t)i,
+		struct bs_rec rec = { .type = BS_REC_STEP,
+				      .image = (uint8_t)i,
 				      .arg = (uint16_t)k,
 				      .value = BS_STEP_PLACED };
 		struct bp_group g;
@@ -64,8 +67,8 @@ static int overwrite_image(const struct fk_boot_config *cfg,
 			return rc;
 		if (end > g.p_off)
 			len = (end < g.p_end ? end : g.p_end) - g.p_off;
-		rc = bio_place(cfg, dst, g.p_off, g.p_end, source_of(cfg, st, i),
-			       g.p_off, len);
+		rc = bio_place(cfg, dst, g.p_off, g.p_end,
+			       source_of(cfg, st, i), g.p_off, len);
 		if (rc == FK_OK)
 			rc = bs_append(cfg, st, &rec, false);
 		if (rc != FK_OK)
@@ -86,10 +89,10 @@ static int overwrite_install(const struct fk_boot_config *cfg,
 		if (rc != FK_OK)
 			return rc;
 	}
-	return bs_append(cfg, st,
-			 &(struct bs_rec){ .type = BS_REC_INSTALLED,
-					   .image = 0xFF },
-			 true);
+	return bs_append(
+		cfg, st,
+		&(struct bs_rec){ .type = BS_REC_INSTALLED, .image = 0xFF },
+		true);
 }
 
 /* Nothing to go back to. */

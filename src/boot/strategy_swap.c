@@ -62,8 +62,10 @@ static int swap_start(const struct fk_boot_config *cfg, struct bs_state *st,
 	rc = bp_groups_for(cfg, i, plan, len, &groups);
 	if (rc != FK_OK)
 		return rc;
-	struct bs_rec rec = { .type = BS_REC_START, .image = (uint8_t)i,
-			      .arg = (uint16_t)groups, .value = fresh.end };
+	struct bs_rec rec = { .type = BS_REC_START,
+			      .image = (uint8_t)i,
+			      .arg = (uint16_t)groups,
+			      .value = fresh.end };
 	rec.payload[0] = (uint8_t)flags;
 	return bs_append(cfg, st, &rec, true);
 }
@@ -82,8 +84,8 @@ static int swap_place_new(const struct fk_boot_config *cfg,
 		len = (new_end < g->p_end ? new_end : g->p_end) - g->p_off;
 	bio_window(&win, &sl->secondary, plan->offset,
 		   sl->secondary.size - plan->offset);
-	return bio_place(cfg, &sl->primary, g->p_off, g->p_end, &win,
-			 g->p_off, len);
+	return bio_place(cfg, &sl->primary, g->p_off, g->p_end, &win, g->p_off,
+			 len);
 }
 
 /* Step 1 for group g: the old bytes go to the group's own save sectors. */
@@ -107,8 +109,10 @@ static int swap_save_old(const struct fk_boot_config *cfg,
 static int step_record(const struct fk_boot_config *cfg, struct bs_state *st,
 		       uint32_t i, uint32_t k, uint32_t what)
 {
-	struct bs_rec rec = { .type = BS_REC_STEP, .image = (uint8_t)i,
-			      .arg = (uint16_t)k, .value = what };
+	struct bs_rec rec = { .type = BS_REC_STEP,
+			      .image = (uint8_t)i,
+			      .arg = (uint16_t)k,
+			      .value = what };
 
 	/* Essential: redoing a save after the primary group was rewritten
 	 * would lose the old bytes. */
@@ -151,10 +155,10 @@ static int swap_install(const struct fk_boot_config *cfg, struct bs_state *st)
 		if (rc != FK_OK)
 			return rc;
 	}
-	return bs_append(cfg, st,
-			 &(struct bs_rec){ .type = BS_REC_INSTALLED,
-					   .image = 0xFF },
-			 true);
+	return bs_append(
+		cfg, st,
+		&(struct bs_rec){ .type = BS_REC_INSTALLED, .image = 0xFF },
+		true);
 }
 
 static int swap_revert(const struct fk_boot_config *cfg, struct bs_state *st)
@@ -168,8 +172,8 @@ static int swap_revert(const struct fk_boot_config *cfg, struct bs_state *st)
 		    !(st->flags[i] & BS_START_REVERTIBLE))
 			continue;
 		rc = bp_plan(cfg, i, &plan);
-		for (uint32_t k = st->rsteps[i]; rc == FK_OK && k < st->groups[i];
-		     k++) {
+		for (uint32_t k = st->rsteps[i];
+		     rc == FK_OK && k < st->groups[i]; k++) {
 			struct bs_rec rec = { .type = BS_REC_RSTEP,
 					      .image = (uint8_t)i,
 					      .arg = (uint16_t)k };
@@ -186,10 +190,10 @@ static int swap_revert(const struct fk_boot_config *cfg, struct bs_state *st)
 		if (rc != FK_OK)
 			return rc;
 	}
-	return bs_append(cfg, st,
-			 &(struct bs_rec){ .type = BS_REC_REVERTED,
-					   .image = 0xFF },
-			 true);
+	return bs_append(
+		cfg, st,
+		&(struct bs_rec){ .type = BS_REC_REVERTED, .image = 0xFF },
+		true);
 }
 
 static const struct fk_area *swap_boot_slot(const struct fk_boot_config *cfg,

@@ -15,10 +15,10 @@
 
 static int xip_install(const struct fk_boot_config *cfg, struct bs_state *st)
 {
-	return bs_append(cfg, st,
-			 &(struct bs_rec){ .type = BS_REC_INSTALLED,
-					   .image = 0xFF },
-			 true);
+	return bs_append(
+		cfg, st,
+		&(struct bs_rec){ .type = BS_REC_INSTALLED, .image = 0xFF },
+		true);
 }
 
 static int xip_revert(const struct fk_boot_config *cfg, struct bs_state *st)
@@ -27,7 +27,8 @@ static int xip_revert(const struct fk_boot_config *cfg, struct bs_state *st)
 
 	return bs_append(cfg, st,
 			 &(struct bs_rec){ .type = BS_REC_REVERTED,
-					   .image = 0xFF, .value = back },
+					   .image = 0xFF,
+					   .value = back },
 			 true);
 }
 
@@ -56,8 +57,7 @@ int bs_xip_active(const struct fk_boot_config *cfg, const struct bs_state *st)
 	return slot < 0 ? 0 : slot;
 }
 
-int bs_xip_running(const struct fk_boot_config *cfg,
-		   const struct bs_state *st)
+int bs_xip_running(const struct fk_boot_config *cfg, const struct bs_state *st)
 {
 	if (st->phase == FK_BOOT_PENDING)
 		return 1 - st->xip_target[0];
@@ -89,7 +89,8 @@ static int xip_fallback(const struct fk_boot_config *cfg, struct bs_state *st,
 		return bc_is_flash_error(rc) ? rc : FK_ENOENT;
 	return bs_append(cfg, st,
 			 &(struct bs_rec){ .type = BS_REC_CONFIRMED,
-					   .image = 0xFF, .value = other },
+					   .image = 0xFF,
+					   .value = other },
 			 true);
 }
 

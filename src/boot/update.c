@@ -51,8 +51,7 @@ int fk_update_resume(struct fk_update *u, const struct fk_boot_config *cfg,
 		     uint32_t image, uint32_t *offset)
 {
 	struct fk_boot_upload up;
-	int rc = u ? fk_boot_upload_resume(cfg, image, &up, offset) :
-		     FK_EINVAL;
+	int rc = u ? fk_boot_upload_resume(cfg, image, &up, offset) : FK_EINVAL;
 
 	if (rc == FK_OK)
 		setup(u, cfg, image, &up, *offset);
@@ -178,6 +177,5 @@ int fk_update_finish(struct fk_update *u)
 			return rc;
 		u->held = 0;
 	}
-	return fk_boot_upload_staged(u->cfg, u->image, &u->dest,
-				     u->programmed);
+	return fk_boot_upload_staged(u->cfg, u->image, &u->dest, u->programmed);
 }

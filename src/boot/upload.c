@@ -8,9 +8,8 @@
 
 #include "boot_internal.h"
 
-static int upload_window(const struct fk_boot_config *cfg,
-			 struct bs_state *st, uint32_t image,
-			 struct fk_boot_upload *out)
+static int upload_window(const struct fk_boot_config *cfg, struct bs_state *st,
+			 uint32_t image, struct fk_boot_upload *out)
 {
 	struct bp_plan plan;
 	int rc = bc_staging_window(cfg, st, image, &out->dest);
@@ -64,9 +63,8 @@ static bool wants_fresh_log(const struct fk_boot_config *cfg,
 {
 	uint32_t others = st->upload_mask & ~(1u << image);
 
-	return !st->log.header ||
-	       (others == 0 &&
-		st->log.slots - st->log.next < bs_cycle_slots(cfg));
+	return !st->log.header || (others == 0 && st->log.slots - st->log.next <
+							  bs_cycle_slots(cfg));
 }
 
 int fk_boot_upload_begin(const struct fk_boot_config *cfg, uint32_t image,
@@ -148,8 +146,7 @@ int fk_boot_upload_staged(const struct fk_boot_config *cfg, uint32_t image,
 	struct bs_rec rec = { .type = BS_REC_STAGED, .image = (uint8_t)image };
 	int rc = bc_validate(cfg, dest, &info);
 
-	if (rc == FK_OK &&
-	    info.end > fk_boot_max_image_size(cfg, image))
+	if (rc == FK_OK && info.end > fk_boot_max_image_size(cfg, image))
 		rc = FK_ENOSPC;
 	if (rc == FK_OK && info.end > programmed)
 		rc = FK_EBADIMG;

@@ -10,8 +10,7 @@
 #include "flashkit/crc.h"
 #include "flashkit/devinfo.h"
 
-typedef int (*read_fn)(const void *ctx, uint32_t off, void *buf,
-		       uint32_t len);
+typedef int (*read_fn)(const void *ctx, uint32_t off, void *buf, uint32_t len);
 
 struct mem_src {
 	const uint8_t *p;
@@ -37,8 +36,6 @@ static int read_area(const void *ctx, uint32_t off, void *buf, uint32_t len)
 	return fk_area_read(area, off, buf, len);
 }
 
-
-
 /* Checks header and CRC; *body_len receives the TLV area's size. */
 static int check_record(read_fn rd, const void *ctx, uint32_t *body_len)
 {
@@ -57,8 +54,9 @@ static int check_record(read_fn rd, const void *ctx, uint32_t *body_len)
 	n = fk_le16(hdr + 6);
 	crc = fk_crc32(0, hdr, 8);
 	for (uint32_t off = 0; off < n; off += sizeof(chunk)) {
-		uint32_t len = n - off < sizeof(chunk) ? n - off
-						       : (uint32_t)sizeof(chunk);
+		uint32_t len = n - off < sizeof(chunk) ?
+				       n - off :
+				       (uint32_t)sizeof(chunk);
 
 		rc = rd(ctx, FK_DEVINFO_HEADER_SIZE + off, chunk, len);
 		if (rc)

@@ -8,8 +8,6 @@
 #include "flashkit/crc.h"
 #include "flashkit/devinfo.h"
 
-
-
 void fk_devinfo_begin(struct fk_devinfo_builder *b, void *buf, uint32_t cap)
 {
 	b->buf = buf;
@@ -31,8 +29,8 @@ static int has_id(const struct fk_devinfo_builder *b, uint16_t id)
 	return 0;
 }
 
-int fk_devinfo_add(struct fk_devinfo_builder *b, uint16_t id,
-		   const void *value, uint32_t len)
+int fk_devinfo_add(struct fk_devinfo_builder *b, uint16_t id, const void *value,
+		   uint32_t len)
 {
 	uint32_t need = FK_DEVINFO_TLV_HEADER + len;
 	int rc = 0;

@@ -204,8 +204,8 @@ uint32_t fk_flash_data_run(const struct fk_flash *flash, const uint8_t *buf,
 	return end - *pos;
 }
 
-int fk_flash_is_erased(const struct fk_flash *flash, uint32_t off,
-		       uint32_t len, void *buf, uint32_t buf_len)
+int fk_flash_is_erased(const struct fk_flash *flash, uint32_t off, uint32_t len,
+		       void *buf, uint32_t buf_len)
 {
 	uint8_t *bytes = buf;
 	int rc = fk_flash_check_range(flash, off, len);
@@ -265,8 +265,8 @@ int fk_area_read(const struct fk_area *area, uint32_t off, void *buf,
 	return rc ? rc : fk_flash_read(area->flash, area->off + off, buf, len);
 }
 
-int fk_area_program(const struct fk_area *area, uint32_t off,
-		    const void *buf, uint32_t len)
+int fk_area_program(const struct fk_area *area, uint32_t off, const void *buf,
+		    uint32_t len)
 {
 	int rc = area_check(area, off, len);
 

@@ -18,8 +18,6 @@
 #include "flashkit/bytes.h"
 #include "flashkit/image.h"
 
-
-
 /* True when [off, off+len) lies inside [0, size), without overflow. */
 static bool fits(uint32_t off, uint32_t len, uint32_t size)
 {
@@ -27,8 +25,8 @@ static bool fits(uint32_t off, uint32_t len, uint32_t size)
 }
 
 /* Records why and where the image is malformed; returns FK_EBADIMG. */
-static int bad(struct fk_image_info *info, enum fk_image_bad why,
-	       uint32_t off, uint16_t tlv)
+static int bad(struct fk_image_info *info, enum fk_image_bad why, uint32_t off,
+	       uint16_t tlv)
 {
 	info->bad = (uint8_t)why;
 	info->bad_off = off;
@@ -118,11 +116,11 @@ static int locate_areas(const struct fk_area *slot, struct fk_image_info *info)
 		if (magic != FK_TLV_PROT_INFO_MAGIC ||
 		    total != info->prot_size ||
 		    info->prot_size < FK_TLV_INFO_SIZE)
-			return bad(info, FK_IMAGE_BAD_PROT_INFO,
-				   info->prot_off, 0);
+			return bad(info, FK_IMAGE_BAD_PROT_INFO, info->prot_off,
+				   0);
 		if (!fits(info->prot_off, info->prot_size, slot->size))
-			return bad(info, FK_IMAGE_BAD_TRUNCATED,
-				   info->prot_off, 0);
+			return bad(info, FK_IMAGE_BAD_TRUNCATED, info->prot_off,
+				   0);
 		info->unprot_off = info->prot_off + info->prot_size;
 		rc = read_info(slot, info, info->unprot_off, &magic, &total);
 		if (rc)
@@ -210,7 +208,7 @@ struct tlv_rule {
 	uint16_t min_len, max_len;
 	uint8_t placement;
 	bool may_repeat;
-	uint32_t bit;   /* FK_IMAGE_HAS_* it sets */
+	uint32_t bit;	/* FK_IMAGE_HAS_* it sets */
 	uint32_t group; /* types sharing a group exclude each other */
 };
 
@@ -219,32 +217,49 @@ struct tlv_rule {
 #define GROUP_SIG (1UL << 2)
 
 static const struct tlv_rule rules[] = {
-	{ FK_TLV_KEYHASH, 32, 32, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_KEYHASH, GROUP_KEY },
-	{ FK_TLV_PUBKEY, 1, FK_IMAGE_PUBKEY_MAX, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_PUBKEY, GROUP_KEY },
-	{ FK_TLV_SHA256, 32, 32, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_SHA256, GROUP_DIGEST },
+	{ FK_TLV_KEYHASH, 32, 32, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_KEYHASH,
+	  GROUP_KEY },
+	{ FK_TLV_PUBKEY, 1, FK_IMAGE_PUBKEY_MAX, UNPROTECTED_ONLY, false,
+	  FK_IMAGE_HAS_PUBKEY, GROUP_KEY },
+	{ FK_TLV_SHA256, 32, 32, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_SHA256,
+	  GROUP_DIGEST },
 	{ FK_TLV_SHA384, 48, 48, UNPROTECTED_ONLY, false, 0, GROUP_DIGEST },
 	{ FK_TLV_SHA512, 64, 64, UNPROTECTED_ONLY, false, 0, GROUP_DIGEST },
-	{ FK_TLV_RSA2048_PSS, 256, 256, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_SIG, GROUP_SIG },
-	{ FK_TLV_ECDSA224, 1, 0xffff, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_SIG, GROUP_SIG },
-	{ FK_TLV_ECDSA_SIG, 8, FK_IMAGE_SIG_MAX, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_SIG, GROUP_SIG },
-	{ FK_TLV_RSA3072_PSS, 384, 384, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_SIG, GROUP_SIG },
-	{ FK_TLV_ED25519, 64, 64, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_SIG, GROUP_SIG },
-	{ FK_TLV_SIG_PURE, 0, 0xffff, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_SIG_PURE, 0 },
-	{ FK_TLV_ENC_RSA2048, 1, 0xffff, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_ENC, 0 },
-	{ FK_TLV_ENC_KW, 1, 0xffff, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_ENC, 0 },
-	{ FK_TLV_ENC_EC256, 1, 0xffff, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_ENC, 0 },
-	{ FK_TLV_ENC_X25519, 1, 0xffff, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_ENC, 0 },
-	{ FK_TLV_DEPENDENCY, 12, 12, PROTECTED_ONLY, true, FK_IMAGE_HAS_DEPENDENCY, 0 },
-	{ FK_TLV_SEC_CNT, 4, 4, PROTECTED_ONLY, false, FK_IMAGE_HAS_SEC_CNT, 0 },
-	{ FK_TLV_BOOT_RECORD, 1, 0xffff, PROTECTED_ONLY, false, FK_IMAGE_HAS_BOOT_RECORD, 0 },
-	{ FK_TLV_FK_IMAGE_ID, 4, 4, PROTECTED_ONLY, false, FK_IMAGE_HAS_IMAGE_ID, 0 },
+	{ FK_TLV_RSA2048_PSS, 256, 256, UNPROTECTED_ONLY, false,
+	  FK_IMAGE_HAS_SIG, GROUP_SIG },
+	{ FK_TLV_ECDSA224, 1, 0xffff, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_SIG,
+	  GROUP_SIG },
+	{ FK_TLV_ECDSA_SIG, 8, FK_IMAGE_SIG_MAX, UNPROTECTED_ONLY, false,
+	  FK_IMAGE_HAS_SIG, GROUP_SIG },
+	{ FK_TLV_RSA3072_PSS, 384, 384, UNPROTECTED_ONLY, false,
+	  FK_IMAGE_HAS_SIG, GROUP_SIG },
+	{ FK_TLV_ED25519, 64, 64, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_SIG,
+	  GROUP_SIG },
+	{ FK_TLV_SIG_PURE, 0, 0xffff, UNPROTECTED_ONLY, false,
+	  FK_IMAGE_HAS_SIG_PURE, 0 },
+	{ FK_TLV_ENC_RSA2048, 1, 0xffff, UNPROTECTED_ONLY, false,
+	  FK_IMAGE_HAS_ENC, 0 },
+	{ FK_TLV_ENC_KW, 1, 0xffff, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_ENC,
+	  0 },
+	{ FK_TLV_ENC_EC256, 1, 0xffff, UNPROTECTED_ONLY, false,
+	  FK_IMAGE_HAS_ENC, 0 },
+	{ FK_TLV_ENC_X25519, 1, 0xffff, UNPROTECTED_ONLY, false,
+	  FK_IMAGE_HAS_ENC, 0 },
+	{ FK_TLV_DEPENDENCY, 12, 12, PROTECTED_ONLY, true,
+	  FK_IMAGE_HAS_DEPENDENCY, 0 },
+	{ FK_TLV_SEC_CNT, 4, 4, PROTECTED_ONLY, false, FK_IMAGE_HAS_SEC_CNT,
+	  0 },
+	{ FK_TLV_BOOT_RECORD, 1, 0xffff, PROTECTED_ONLY, false,
+	  FK_IMAGE_HAS_BOOT_RECORD, 0 },
+	{ FK_TLV_FK_IMAGE_ID, 4, 4, PROTECTED_ONLY, false,
+	  FK_IMAGE_HAS_IMAGE_ID, 0 },
 	{ FK_TLV_FK_HW_ID, 4, 4, PROTECTED_ONLY, false, FK_IMAGE_HAS_HW_ID, 0 },
 };
 #define RULE_COUNT (sizeof(rules) / sizeof(rules[0]))
 
 /* Parse-time bookkeeping of which rules and groups were seen. */
 struct seen {
-	uint32_t rules;  /* bit i: rules[i] seen */
+	uint32_t rules; /* bit i: rules[i] seen */
 	uint32_t groups;
 };
 

@@ -63,8 +63,8 @@ static enum fk_image_key_type key_type_for(uint16_t sig_type)
 }
 
 typedef int (*verify_fn)(const uint8_t *key, size_t key_len,
-			 const uint8_t hash[FK_SHA256_SIZE],
-			 const uint8_t *sig, size_t sig_len);
+			 const uint8_t hash[FK_SHA256_SIZE], const uint8_t *sig,
+			 size_t sig_len);
 
 static verify_fn verifier_for(const struct fk_crypto_port *crypto,
 			      enum fk_image_key_type type)
@@ -143,7 +143,8 @@ static int check_signature(const struct fk_area *slot,
 		return FK_EBADIMG;
 	rc = fk_area_read(slot, info->sig_off, sig, info->sig_len);
 	if (!rc && info->key_type == FK_TLV_KEYHASH)
-		rc = fk_area_read(slot, info->key_off, keyhash, sizeof(keyhash));
+		rc = fk_area_read(slot, info->key_off, keyhash,
+				  sizeof(keyhash));
 	if (rc)
 		return rc;
 	for (uint32_t i = 0; i < keys->count; i++) {

@@ -13,14 +13,14 @@
 
 struct sha256 {
 	uint32_t h[8];
-	uint64_t bytes;    /* message bytes so far */
-	uint32_t used;     /* bytes waiting in block */
+	uint64_t bytes; /* message bytes so far */
+	uint32_t used;	/* bytes waiting in block */
 	uint8_t block[64];
 };
 
 /* The sizes FK_SHA256_STATE_SIZE promises. */
-typedef char sha256_state_fits[sizeof(struct sha256) <=
-			       sizeof(union fk_sha256_state) ? 1 : -1];
+typedef char sha256_state_fits
+	[sizeof(struct sha256) <= sizeof(union fk_sha256_state) ? 1 : -1];
 
 static const uint32_t k256[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
@@ -41,7 +41,6 @@ static uint32_t ror(uint32_t x, unsigned n)
 	return x >> n | x << (32 - n);
 }
 
-
 static void compress(struct sha256 *s, const uint8_t *p)
 {
 	uint32_t w[64], v[8];
@@ -49,17 +48,17 @@ static void compress(struct sha256 *s, const uint8_t *p)
 	for (int i = 0; i < 16; i++)
 		w[i] = fk_be32(p + 4 * i);
 	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^
-			      w[i - 15] >> 3;
-		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^
-			      w[i - 2] >> 10;
+		uint32_t s0 =
+			ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ w[i - 15] >> 3;
+		uint32_t s1 =
+			ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ w[i - 2] >> 10;
 
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
 	memcpy(v, s->h, sizeof(v));
 	for (int i = 0; i < 64; i++) {
-		uint32_t t1 = v[7] + (ror(v[4], 6) ^ ror(v[4], 11) ^
-				      ror(v[4], 25)) +
+		uint32_t t1 = v[7] +
+			      (ror(v[4], 6) ^ ror(v[4], 11) ^ ror(v[4], 25)) +
 			      ((v[4] & v[5]) ^ (~v[4] & v[6])) + k256[i] + w[i];
 		uint32_t t2 = (ror(v[0], 2) ^ ror(v[0], 13) ^ ror(v[0], 22)) +
 			      ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
@@ -87,8 +86,7 @@ static int sha_init(union fk_sha256_state *st)
 	return 0;
 }
 
-static int sha_update(union fk_sha256_state *st, const void *data,
-		      size_t len)
+static int sha_update(union fk_sha256_state *st, const void *data, size_t len)
 {
 	struct sha256 *s = (struct sha256 *)st->bytes;
 	const uint8_t *p = data;

@@ -20,8 +20,6 @@
 #include "flashkit/crc.h"
 #include "kv_priv.h"
 
-
-
 static uint32_t pad(const struct fk_kv *kv, uint32_t n)
 {
 	return (n + kv->align - 1) & ~(uint32_t)(kv->align - 1);
@@ -83,7 +81,8 @@ static int record_ok(const struct fk_kv *kv, uint32_t len)
 	while (q < end) {
 		uint8_t vl;
 
-		if (end - q < KV_ENTRY_HDR || fk_le16(b + q) >= kv->cfg.key_limit)
+		if (end - q < KV_ENTRY_HDR ||
+		    fk_le16(b + q) >= kv->cfg.key_limit)
 			return 0;
 		vl = b[q + 2];
 		q += KV_ENTRY_HDR;
@@ -318,8 +317,7 @@ static FK_RAMFUNC int append(struct fk_kv *kv, uint32_t len)
 	return (int)off;
 }
 
-static int collect_last(struct fk_kv *kv, uint32_t off, uint32_t len,
-			void *ctx)
+static int collect_last(struct fk_kv *kv, uint32_t off, uint32_t len, void *ctx)
 {
 	uint32_t q = 2;
 
@@ -421,8 +419,8 @@ static FK_RAMFUNC int rotate(struct fk_kv *kv)
 			return rc;
 		if (rc == 0 || seq != kv->seq - d)
 			break;
-		for (uint32_t i = 0; d + 2 < kv->sectors &&
-				     i < kv->cfg.key_limit / 8u; i++)
+		for (uint32_t i = 0;
+		     d + 2 < kv->sectors && i < kv->cfg.key_limit / 8u; i++)
 			kv->newer[i] |= b[KV_HDR_FIXED + i];
 	}
 	if (d == kv->sectors) {
@@ -438,8 +436,7 @@ struct head_ctx {
 	int marker;
 };
 
-static int index_head(struct fk_kv *kv, uint32_t off, uint32_t len,
-		      void *ctx)
+static int index_head(struct fk_kv *kv, uint32_t off, uint32_t len, void *ctx)
 {
 	struct head_ctx *c = ctx;
 
@@ -484,10 +481,9 @@ static int check_config(struct fk_kv *kv, const struct fk_area *area,
 	ss = s.size;
 	if (ss < 1024 || ss > 256 * 1024 || geo->write_unit > 32 ||
 	    area->size % ss || area->size / ss < 2 ||
-	    area->size / ss > 0xFFFF ||
-	    cfg->key_limit < 8 || cfg->key_limit % 8 ||
-	    cfg->key_limit > FK_KV_MAX_KEYS || cfg->value_max > 254 ||
-	    cfg->record_max < cfg->value_max + 9u ||
+	    area->size / ss > 0xFFFF || cfg->key_limit < 8 ||
+	    cfg->key_limit % 8 || cfg->key_limit > FK_KV_MAX_KEYS ||
+	    cfg->value_max > 254 || cfg->record_max < cfg->value_max + 9u ||
 	    cfg->record_max > FK_KV_RECORD_MAX)
 		return FK_EINVAL;
 	kv->area = area;
@@ -496,7 +492,7 @@ static int check_config(struct fk_kv *kv, const struct fk_area *area,
 	kv->sectors = (uint16_t)(area->size / ss);
 	kv->erased = geo->erased_value;
 	kv->align = (uint16_t)(geo->write_unit > ss >> 16 ? geo->write_unit :
-							     ss >> 16);
+							    ss >> 16);
 	kv->hdr_size = (uint16_t)pad(kv, header_len(kv));
 	for (uint32_t i = 1; i < kv->sectors; i++) {
 		if (fk_area_sector_at(area, i * ss, &s) != FK_OK ||

@@ -27,12 +27,13 @@ int fk_kv_probe(const struct fk_area *area, struct fk_kv_config *cfg)
 			return rc;
 		keys = fk_le16(b + 10);
 		len = KV_HDR_FIXED + keys / 8 + 4;
-		if (fk_le32(b) != KV_MAGIC || keys % 8 || keys > FK_KV_MAX_KEYS ||
-		    len > s.size)
+		if (fk_le32(b) != KV_MAGIC || keys % 8 ||
+		    keys > FK_KV_MAX_KEYS || len > s.size)
 			continue;
 		rc = fk_area_read(area, off - s.size, b, len);
 		if (rc == FK_EECC ||
-		    (rc == FK_OK && fk_le32(b + len - 4) != fk_crc32(0, b, len - 4)))
+		    (rc == FK_OK &&
+		     fk_le32(b + len - 4) != fk_crc32(0, b, len - 4)))
 			continue;
 		if (rc != FK_OK)
 			return rc;

@@ -19,14 +19,12 @@
 #define FK_RAMFUNC
 #endif
 
-#define KV_MAGIC 0x31564B46u   /* "FKV1" little-endian */
-#define KV_HDR_FIXED 18        /* header bytes before the key bitmap */
-#define KV_REC_MIN 6           /* length + CRC: the GC-done marker */
-#define KV_ENTRY_HDR 3         /* id (2) + value length (1) */
-#define KV_TOMBSTONE 0xFF      /* value length of a deletion entry */
-#define KV_NOWHERE 0xFFFFu     /* where[] of a key absent from the head */
-
-
+#define KV_MAGIC 0x31564B46u /* "FKV1" little-endian */
+#define KV_HDR_FIXED 18	     /* header bytes before the key bitmap */
+#define KV_REC_MIN 6	     /* length + CRC: the GC-done marker */
+#define KV_ENTRY_HDR 3	     /* id (2) + value length (1) */
+#define KV_TOMBSTONE 0xFF    /* value length of a deletion entry */
+#define KV_NOWHERE 0xFFFFu   /* where[] of a key absent from the head */
 
 static inline uint32_t kv_sector_off(const struct fk_kv *kv, uint32_t index)
 {
@@ -47,8 +45,8 @@ int fk__kv_read_header(struct fk_kv *kv, uint16_t index, uint32_t *seq);
 
 /* Called with each valid record of a sector, in kv->buf[0..len). A
  * non-zero return stops the walk and is returned. */
-typedef int (*fk__kv_record_fn)(struct fk_kv *kv, uint32_t off,
-				uint32_t len, void *ctx);
+typedef int (*fk__kv_record_fn)(struct fk_kv *kv, uint32_t off, uint32_t len,
+				void *ctx);
 
 /* Walks sector index's records in order and sets *frontier to the offset
  * where the next record would go. Returns 0, fn's non-zero result, or a

@@ -61,7 +61,7 @@ erase-starts-in-previous-sector @@ sim/flashsim.c @@ memset(sim->data + off, fla
 erase-ignores-erased-value @@ sim/flashsim.c @@ memset(sim->data + off, flash->geo.erased_value, sector_size); @@ memset(sim->data + off, 0xFF, sector_size);
 program-sets-bit-back-0xff @@ sim/flashsim.c @@ return (uint8_t)(~cur & next) != 0; @@ return false;
 program-sets-bit-back-0x00 @@ sim/flashsim.c @@ return (uint8_t)(cur & ~next) != 0; @@ return false;
-program-once-not-enforced @@ sim/flashsim.c @@ if (flash->geo.program_once && sim->unit_state[u] != UNIT_ERASED) @@ if (false)
+program-once-not-enforced @@ sim/flashsim.c @@ if (flash->geo.program_once &&\n\t\t    sim->unit_state[u] != UNIT_ERASED) @@ if (false)
 torn-unit-reads-fine @@ sim/flashsim.c @@ if (sim->unit_state[u] == UNIT_TORN) @@ if (false)
 torn-program-not-marked-torn @@ sim/flashsim.c @@ sim->unit_state[unit] = torn ? UNIT_TORN : UNIT_PROGRAMMED; @@ sim->unit_state[unit] = UNIT_PROGRAMMED;
 torn-erase-not-marked-torn @@ sim/flashsim.c @@ *state = UNIT_TORN; @@ *state = UNIT_ERASED;
@@ -74,7 +74,7 @@ no-cut-after-program @@ sim/flashsim.c @@ sim->c.bytes_programmed += len;\n\tret
 no-cut-after-erase @@ sim/flashsim.c @@ sector_size / flash->geo.write_unit);\n\treturn cut == FK_CUT_AFTER ? lose_power(sim) : FK_OK; @@ sector_size / flash->geo.write_unit);\n\treturn FK_OK;
 torn-program-completes @@ sim/flashsim.c @@ tear_program(sim, off, src, len); @@ memcpy(sim->data + off, src, len);
 torn-program-prefix-touches-every-unit @@ sim/flashsim.c @@ if (mode == FK_TEAR_PREFIX && u > full)\n\t\t\tbreak; @@ (void)0;
-torn-program-some-bits-lands-all-bits @@ sim/flashsim.c @@ uint8_t mask = torn ? (uint8_t)rng_next(&sim->c.rng) : @@ uint8_t mask = torn ? 0xFF :
+torn-program-some-bits-lands-all-bits @@ sim/flashsim.c @@ torn ? (uint8_t)rng_next(&sim->c.rng) : 0xFF; @@ torn ? 0xFF : 0xFF;
 torn-erase-completes @@ sim/flashsim.c @@ tear_erase(sim, off, sector_size); @@ memset(sim->data + off, flash->geo.erased_value, sector_size);
 torn-erase-prefix-erases-nothing @@ sim/flashsim.c @@ if (i < prefix)\n\t\t\t\tp[i] = geo->erased_value; @@ (void)prefix;
 torn-erase-some-bits-flips-both-ways @@ sim/flashsim.c @@ (uint8_t)(p[i] | r) : @@ (uint8_t)(p[i] ^ r) :
@@ -100,7 +100,7 @@ wear-not-counted @@ sim/flashsim.c @@ sim->wear[s.index]++; @@ (void)s;
 erase-time-not-counted @@ sim/flashsim.c @@ sim->c.est_ns += erase_ns(&sim->timing, sector_size); @@ (void)0;
 erase-time-table-ignored @@ sim/flashsim.c @@ return (uint64_t)t->erase_table[i].us * 1000; @@ break;
 erase-time-rounds-to-kib @@ sim/flashsim.c @@ (uint64_t)t->erase_us_per_kib * sector_size * 1000 / 1024; @@ (uint64_t)t->erase_us_per_kib * (sector_size / 1024) * 1000;
-program-time-not-counted @@ sim/flashsim.c @@ sim->c.est_ns += (uint64_t)(len / wu) * sim->timing.program_us_per_unit * @@ sim->c.est_ns += 0 *
+program-time-not-counted @@ sim/flashsim.c @@ (uint64_t)(len / wu) * sim->timing.program_us_per_unit * 1000; @@ 0 * (uint64_t)(len / wu) * sim->timing.program_us_per_unit * 1000;
 read-time-not-counted @@ sim/flashsim.c @@ sim->c.est_ns += (uint64_t)len * sim->timing.read_ns_per_byte; @@ (void)0;
 restore-keeps-data @@ sim/flashsim.c @@ memcpy(sim->data, snap->data, sim->flash.geo.size); @@ (void)0;
 restore-keeps-unit-state @@ sim/flashsim.c @@ memcpy(sim->unit_state, snap->unit_state, sim->unit_count); @@ (void)0;

@@ -27,10 +27,20 @@ static uint64_t size_suffix(const char **p)
 	uint64_t mult;
 
 	switch (**p) {
-	case 'K': case 'k': mult = 1ull << 10; break;
-	case 'M': case 'm': mult = 1ull << 20; break;
-	case 'G': case 'g': mult = 1ull << 30; break;
-	default: return 1;
+	case 'K':
+	case 'k':
+		mult = 1ull << 10;
+		break;
+	case 'M':
+	case 'm':
+		mult = 1ull << 20;
+		break;
+	case 'G':
+	case 'g':
+		mult = 1ull << 30;
+		break;
+	default:
+		return 1;
 	}
 	(*p)++;
 	if (!strncmp(*p, "iB", 2))
@@ -100,9 +110,10 @@ int fk_number_parse(const char *text, unsigned flags, uint64_t max,
 		p++;
 	if (*p) {
 		*why = flags & FK_NUM_SIZE ?
-			"has trailing characters (write 4096, 0x1000, 128K "
-			"or 1M)" :
-			"has trailing characters (write 4096 or 0x1000)";
+			       "has trailing characters (write 4096, 0x1000, "
+			       "128K "
+			       "or 1M)" :
+			       "has trailing characters (write 4096 or 0x1000)";
 		return -1;
 	}
 	if (v > max / mult) {

@@ -24,9 +24,12 @@ void fk_diag_set_default(struct fk_diag *sink)
 const char *fk_diag_severity_name(enum fk_severity severity)
 {
 	switch (severity) {
-	case FK_DIAG_ERROR: return "error";
-	case FK_DIAG_WARNING: return "warning";
-	case FK_DIAG_NOTE: return "note";
+	case FK_DIAG_ERROR:
+		return "error";
+	case FK_DIAG_WARNING:
+		return "warning";
+	case FK_DIAG_NOTE:
+		return "note";
 	}
 	return "?";
 }
@@ -109,8 +112,8 @@ char *fk_diag_format(char *buf, size_t len, enum fk_severity severity,
 		snprintf(tail, sizeof(tail), ":%u:%u: %s: ", pos->line,
 			 pos->col, fk_diag_severity_name(severity));
 	else
-		snprintf(tail, sizeof(tail), ": %s: ",
-			 fk_diag_severity_name(severity));
+		snprintf(tail, sizeof(tail),
+			 ": %s: ", fk_diag_severity_name(severity));
 	fk_diag_escape(buf, len, tail);
 	return fk_diag_escape(buf, len, text);
 }
@@ -158,15 +161,15 @@ void fk_diag_relay(void *ctx, enum fk_severity severity,
 	fk_diag_emit(ctx, severity, pos, "%s", text);
 }
 
-#define FK_DIAG_SHORTHAND(name, severity)                                 \
-	void name(struct fk_diag *d, const struct fk_pos *pos,            \
-		  const char *fmt, ...)                                   \
-	{                                                                 \
-		va_list ap;                                               \
-									  \
-		va_start(ap, fmt);                                        \
-		fk_diag_vemit(d, severity, pos, fmt, ap);                 \
-		va_end(ap);                                               \
+#define FK_DIAG_SHORTHAND(name, severity)                      \
+	void name(struct fk_diag *d, const struct fk_pos *pos, \
+		  const char *fmt, ...)                        \
+	{                                                      \
+		va_list ap;                                    \
+                                                               \
+		va_start(ap, fmt);                             \
+		fk_diag_vemit(d, severity, pos, fmt, ap);      \
+		va_end(ap);                                    \
 	}
 FK_DIAG_SHORTHAND(fk_diag_error, FK_DIAG_ERROR)
 FK_DIAG_SHORTHAND(fk_diag_warning, FK_DIAG_WARNING)

@@ -21,8 +21,8 @@
 /* Where a node of an input file is: 1-based line and column. */
 struct fk_pos {
 	const char *file; /* the path given to the reader (owned by it) */
-	uint32_t line;    /* 1-based; 0 when the entity has no node */
-	uint32_t col;     /* 1-based */
+	uint32_t line;	  /* 1-based; 0 when the entity has no node */
+	uint32_t col;	  /* 1-based */
 };
 
 enum fk_severity {
@@ -43,7 +43,7 @@ typedef void (*fk_diag_emit_fn)(void *ctx, enum fk_severity severity,
 
 struct fk_diag {
 	fk_diag_emit_fn emit; /* NULL: count only, keep the last error */
-	void *ctx;            /* passed to emit */
+	void *ctx;	      /* passed to emit */
 	bool no_warnings;     /* count warnings but do not emit them */
 	uint32_t errors;      /* messages seen, by severity */
 	uint32_t warnings;
@@ -70,13 +70,13 @@ void fk_diag_vemit(struct fk_diag *d, enum fk_severity severity,
 	__attribute__((format(printf, 4, 0)));
 
 /* Shorthands of fk_diag_emit(). */
-void fk_diag_error(struct fk_diag *d, const struct fk_pos *pos,
-		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void fk_diag_error(struct fk_diag *d, const struct fk_pos *pos, const char *fmt,
+		   ...) __attribute__((format(printf, 3, 4)));
 void fk_diag_warning(struct fk_diag *d, const struct fk_pos *pos,
 		     const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void fk_diag_note(struct fk_diag *d, const struct fk_pos *pos,
-		  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void fk_diag_note(struct fk_diag *d, const struct fk_pos *pos, const char *fmt,
+		  ...) __attribute__((format(printf, 3, 4)));
 
 /* An emit function that passes each message on to the sink ctx (a
  * struct fk_diag *): a library gives its own counting sink this emit to

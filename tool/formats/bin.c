@@ -16,8 +16,8 @@ int fk_bin_read(const uint8_t *in, size_t len, const char *name,
 	int rc = fk_segs_add(out, o->base, in, len, NULL);
 
 	if (rc)
-		return fk_fmt_fail(err, "%s: %zu bytes at 0x%llx %s", name,
-				   len, (unsigned long long)o->base,
+		return fk_fmt_fail(err, "%s: %zu bytes at 0x%llx %s", name, len,
+				   (unsigned long long)o->base,
 				   fk_segs_strerror(rc));
 	return 0;
 }
@@ -31,7 +31,8 @@ int fk_bin_write(const struct fk_segs *s, const struct fk_write_opts *o,
 	if (s->n == 0)
 		return 0;
 	if (start > fk_segs_start(s))
-		return fk_fmt_fail(err, "data at 0x%llx lies below the binary's "
+		return fk_fmt_fail(err,
+				   "data at 0x%llx lies below the binary's "
 				   "base 0x%llx; lower --base or --crop",
 				   (unsigned long long)fk_segs_start(s),
 				   (unsigned long long)start);
@@ -52,7 +53,8 @@ static size_t widest_gap(const struct fk_segs *s)
 	uint64_t gap = 0;
 
 	for (size_t i = 1; i < s->n; i++) {
-		uint64_t g = s->v[i].addr - (s->v[i - 1].addr + s->v[i - 1].len);
+		uint64_t g =
+			s->v[i].addr - (s->v[i - 1].addr + s->v[i - 1].len);
 
 		if (g > gap) {
 			gap = g;
@@ -72,31 +74,32 @@ int fk_segs_check_span(const struct fk_segs *s, uint64_t lo, uint64_t hi,
 	if (hi - lo <= FK_SPAN_MAX)
 		return 0;
 	if (s->n < 2)
-		return fk_fmt_fail(err, "%s from 0x%08llX to 0x%08llX would be "
+		return fk_fmt_fail(err,
+				   "%s from 0x%08llX to 0x%08llX would be "
 				   "%llu MiB, more than the %llu MiB flashkit "
 				   "lays out in one piece: --crop A B to the "
-				   "part you need", what,
-				   (unsigned long long)lo,
+				   "part you need",
+				   what, (unsigned long long)lo,
 				   (unsigned long long)hi, mib,
 				   FK_SPAN_MAX >> 20);
 	i = widest_gap(s);
 	a = &s->v[i - 1];
 	b = &s->v[i];
-	return fk_fmt_fail(err, "%s from 0x%08llX to 0x%08llX would be %llu "
-			   "MiB, more than the %llu MiB flashkit lays out in "
-			   "one piece; the data lies in 0x%08llX..0x%08llX and "
-			   "0x%08llX..0x%08llX with a gap between: write a "
-			   "format that keeps gaps (hex, srec, uf2, dfu), or "
-			   "one binary per part with --crop 0x%llX 0x%llX and "
-			   "--crop 0x%llX 0x%llX", what,
-			   (unsigned long long)lo, (unsigned long long)hi, mib,
-			   FK_SPAN_MAX >> 20,
-			   (unsigned long long)fk_segs_start(s),
-			   (unsigned long long)(a->addr + a->len),
-			   (unsigned long long)b->addr,
-			   (unsigned long long)fk_segs_end(s),
-			   (unsigned long long)fk_segs_start(s),
-			   (unsigned long long)(a->addr + a->len),
-			   (unsigned long long)b->addr,
-			   (unsigned long long)fk_segs_end(s));
+	return fk_fmt_fail(
+		err,
+		"%s from 0x%08llX to 0x%08llX would be %llu "
+		"MiB, more than the %llu MiB flashkit lays out in "
+		"one piece; the data lies in 0x%08llX..0x%08llX and "
+		"0x%08llX..0x%08llX with a gap between: write a "
+		"format that keeps gaps (hex, srec, uf2, dfu), or "
+		"one binary per part with --crop 0x%llX 0x%llX and "
+		"--crop 0x%llX 0x%llX",
+		what, (unsigned long long)lo, (unsigned long long)hi, mib,
+		FK_SPAN_MAX >> 20, (unsigned long long)fk_segs_start(s),
+		(unsigned long long)(a->addr + a->len),
+		(unsigned long long)b->addr, (unsigned long long)fk_segs_end(s),
+		(unsigned long long)fk_segs_start(s),
+		(unsigned long long)(a->addr + a->len),
+		(unsigned long long)b->addr,
+		(unsigned long long)fk_segs_end(s));
 }

@@ -28,7 +28,8 @@ static inline int fk_next_text_line(const uint8_t **pos, const uint8_t *end,
 	nl = memchr(*pos, '\n', (size_t)(end - *pos));
 	le = nl ? nl : end;
 	*line = *pos;
-	while (le > *line && (le[-1] == '\r' || le[-1] == ' ' || le[-1] == '\t'))
+	while (le > *line &&
+	       (le[-1] == '\r' || le[-1] == ' ' || le[-1] == '\t'))
 		le--;
 	*line_end = le;
 	*pos = nl ? nl + 1 : end;

@@ -38,24 +38,29 @@ static int check_suffix(const uint8_t *in, size_t len, const char *name,
 	uint32_t want, got;
 
 	if (len < DFU_PREFIX + DFU_SUFFIX)
-		return fk_fmt_fail(err, "%s: truncated: %zu bytes is too short "
-				   "for a DfuSe file", name, len);
+		return fk_fmt_fail(err,
+				   "%s: truncated: %zu bytes is too short "
+				   "for a DfuSe file",
+				   name, len);
 	s = in + len - DFU_SUFFIX;
 	if (memcmp(s + 8, "UFD", 3) || s[11] != DFU_SUFFIX)
-		return fk_fmt_fail(err, "%s: offset %zu: no DFU suffix "
+		return fk_fmt_fail(err,
+				   "%s: offset %zu: no DFU suffix "
 				   "(signature 'UFD', length 16); the file is "
-				   "truncated or not a .dfu", name,
-				   len - DFU_SUFFIX);
+				   "truncated or not a .dfu",
+				   name, len - DFU_SUFFIX);
 	want = ~fk_crc32(0, in, len - 4);
 	got = fk_le32(s + 12);
 	if (got != want)
-		return fk_fmt_fail(err, "%s: offset %zu: bad DFU suffix CRC "
-				   "0x%08x, the file's bytes give 0x%08x", name,
-				   len - 4, got, want);
+		return fk_fmt_fail(err,
+				   "%s: offset %zu: bad DFU suffix CRC "
+				   "0x%08x, the file's bytes give 0x%08x",
+				   name, len - 4, got, want);
 	if (fk_le16(s + 6) != 0x011A)
-		return fk_fmt_fail(err, "%s: offset %zu: bcdDFU is 0x%04x; "
-				   "DfuSe files carry 0x011a", name,
-				   len - DFU_SUFFIX + 6, fk_le16(s + 6));
+		return fk_fmt_fail(err,
+				   "%s: offset %zu: bcdDFU is 0x%04x; "
+				   "DfuSe files carry 0x011a",
+				   name, len - DFU_SUFFIX + 6, fk_le16(s + 6));
 	return 0;
 }
 
@@ -72,35 +77,40 @@ static int read_elements(const uint8_t *p, uint64_t size, uint32_t count,
 		int rc;
 
 		if (size - pos < DFU_ELEMENT_HEADER)
-			return fk_fmt_fail(err, "%s: offset %llu: target %u "
-					   "element %u: truncated header", name,
+			return fk_fmt_fail(err,
+					   "%s: offset %llu: target %u "
+					   "element %u: truncated header",
+					   name,
 					   (unsigned long long)(base_off + pos),
 					   t, e);
 		addr = fk_le32(p + pos);
 		esize = fk_le32(p + pos + 4);
 		pos += DFU_ELEMENT_HEADER;
 		if (esize > size - pos)
-			return fk_fmt_fail(err, "%s: offset %llu: target %u "
-					   "element %u: %u bytes announced, "
-					   "%llu left in the target", name,
-					   (unsigned long long)(base_off + pos),
-					   t, e, esize,
-					   (unsigned long long)(size - pos));
+			return fk_fmt_fail(
+				err,
+				"%s: offset %llu: target %u "
+				"element %u: %u bytes announced, "
+				"%llu left in the target",
+				name, (unsigned long long)(base_off + pos), t,
+				e, esize, (unsigned long long)(size - pos));
 		rc = fk_segs_add(segs, addr, p + pos, esize, &clash);
 		if (rc)
-			return fk_fmt_fail(err, "%s: offset %llu: target %u "
-					   "element %u at 0x%08x %s%s", name,
-					   (unsigned long long)(base_off + pos),
-					   t, e, addr, fk_segs_strerror(rc),
-					   rc == FK_SEGS_OVERLAP ?
-					   " (same target)" : "");
+			return fk_fmt_fail(
+				err,
+				"%s: offset %llu: target %u "
+				"element %u at 0x%08x %s%s",
+				name, (unsigned long long)(base_off + pos), t,
+				e, addr, fk_segs_strerror(rc),
+				rc == FK_SEGS_OVERLAP ? " (same target)" : "");
 		pos += esize;
 	}
 	if (pos != size)
-		return fk_fmt_fail(err, "%s: offset %llu: target %u: %llu bytes "
-				   "after its %u elements", name,
-				   (unsigned long long)(base_off + pos), t,
-				   (unsigned long long)(size - pos), count);
+		return fk_fmt_fail(err,
+				   "%s: offset %llu: target %u: %llu bytes "
+				   "after its %u elements",
+				   name, (unsigned long long)(base_off + pos),
+				   t, (unsigned long long)(size - pos), count);
 	return 0;
 }
 
@@ -118,16 +128,18 @@ int fk_dfu_read_targets(const uint8_t *in, size_t len, const char *name,
 		return -1;
 	body = len - DFU_SUFFIX;
 	if (memcmp(in, "DfuSe", 5) || in[5] != 1)
-		return fk_fmt_fail(err, "%s: offset 0: no DfuSe prefix "
+		return fk_fmt_fail(err,
+				   "%s: offset 0: no DfuSe prefix "
 				   "('DfuSe', version 1); a plain DFU file has "
 				   "no addresses: use --format bin and --base",
 				   name);
 	/* UM0391 calls DFUImageSize the total file length; some writers
 	 * leave the suffix out of it. Both are accepted. */
 	if (fk_le32(in + 6) != len && fk_le32(in + 6) != body)
-		return fk_fmt_fail(err, "%s: offset 6: the prefix says the file "
-				   "is %u bytes, it is %zu", name,
-				   fk_le32(in + 6), len);
+		return fk_fmt_fail(err,
+				   "%s: offset 6: the prefix says the file "
+				   "is %u bytes, it is %zu",
+				   name, fk_le32(in + 6), len);
 	n = in[10];
 	t = calloc(n ? n : 1, sizeof(*t));
 	if (!t)
@@ -138,9 +150,11 @@ int fk_dfu_read_targets(const uint8_t *in, size_t len, const char *name,
 
 		if (body - pos < DFU_TARGET_PREFIX || memcmp(p, "Target", 6)) {
 			fk_dfu_targets_free(t, n);
-			return fk_fmt_fail(err, "%s: offset %zu: target %u: no "
+			return fk_fmt_fail(err,
+					   "%s: offset %zu: target %u: no "
 					   "'Target' prefix (the file says %u "
-					   "targets)", name, pos, i, n);
+					   "targets)",
+					   name, pos, i, n);
 		}
 		t[i].alt = p[6];
 		if (fk_le32(p + 7)) {
@@ -152,9 +166,10 @@ int fk_dfu_read_targets(const uint8_t *in, size_t len, const char *name,
 		pos += DFU_TARGET_PREFIX;
 		if (tsize > body - pos) {
 			fk_dfu_targets_free(t, n);
-			return fk_fmt_fail(err, "%s: offset %zu: target %u: %u "
-					   "bytes announced, %zu left", name,
-					   pos, i, tsize, body - pos);
+			return fk_fmt_fail(err,
+					   "%s: offset %zu: target %u: %u "
+					   "bytes announced, %zu left",
+					   name, pos, i, tsize, body - pos);
 		}
 		if (read_elements(in + pos, tsize, elems, pos, name, i,
 				  &t[i].segs, err)) {
@@ -165,8 +180,10 @@ int fk_dfu_read_targets(const uint8_t *in, size_t len, const char *name,
 	}
 	if (pos != body) {
 		fk_dfu_targets_free(t, n);
-		return fk_fmt_fail(err, "%s: offset %zu: %zu bytes after the "
-				   "last target", name, pos, body - pos);
+		return fk_fmt_fail(err,
+				   "%s: offset %zu: %zu bytes after the "
+				   "last target",
+				   name, pos, body - pos);
 	}
 	*targets = t;
 	*count = n;
@@ -187,13 +204,17 @@ int fk_dfu_read(const uint8_t *in, size_t len, const char *name,
 			;
 		if (pick == n) {
 			fk_dfu_targets_free(t, n);
-			return fk_fmt_fail(err, "%s: no target with alternate "
-					   "setting %d", name, o->dfu_target);
+			return fk_fmt_fail(err,
+					   "%s: no target with alternate "
+					   "setting %d",
+					   name, o->dfu_target);
 		}
 	} else if (n != 1) {
 		fk_dfu_targets_free(t, n);
-		return fk_fmt_fail(err, "%s: %zu targets; choose one with "
-				   "--target ALT", name, n);
+		return fk_fmt_fail(err,
+				   "%s: %zu targets; choose one with "
+				   "--target ALT",
+				   name, n);
 	}
 	*out = t[pick].segs;
 	fk_segs_init(&t[pick].segs);
@@ -209,7 +230,8 @@ int fk_dfu_write_targets(const struct fk_dfu_target *t, size_t count,
 	uint8_t *p;
 
 	if (count > 255)
-		return fk_fmt_fail(err, "a DfuSe file holds at most 255 targets");
+		return fk_fmt_fail(err,
+				   "a DfuSe file holds at most 255 targets");
 	if (fk_buf_reserve(out, DFU_PREFIX))
 		return fk_fmt_fail(err, "out of memory");
 	p = out->p + out->len;
@@ -222,8 +244,8 @@ int fk_dfu_write_targets(const struct fk_dfu_target *t, size_t count,
 		uint64_t tsize = s->n * DFU_ELEMENT_HEADER + fk_segs_size(s);
 
 		if (tsize > UINT32_MAX)
-			return fk_fmt_fail(err, "target %zu is larger than 4 GiB",
-					   i);
+			return fk_fmt_fail(
+				err, "target %zu is larger than 4 GiB", i);
 		if (fk_buf_reserve(out, DFU_TARGET_PREFIX + tsize))
 			return fk_fmt_fail(err, "out of memory");
 		p = out->p + out->len;
@@ -262,7 +284,8 @@ int fk_dfu_write_targets(const struct fk_dfu_target *t, size_t count,
 	fk_put_le16(p + 6, 0x011A);
 	memcpy(p + 8, "UFD", 3);
 	p[11] = DFU_SUFFIX;
-	fk_put_le32(p + 12, ~fk_crc32(0, out->p + start, out->len - start + 12));
+	fk_put_le32(p + 12,
+		    ~fk_crc32(0, out->p + start, out->len - start + 12));
 	out->len += DFU_SUFFIX;
 	return 0;
 }
@@ -270,7 +293,8 @@ int fk_dfu_write_targets(const struct fk_dfu_target *t, size_t count,
 int fk_dfu_write(const struct fk_segs *s, const struct fk_write_opts *o,
 		 struct fk_buf *out, struct fk_fmt_error *err)
 {
-	struct fk_dfu_target t = { .alt = o->dfu_alt, .name = o->dfu_name,
+	struct fk_dfu_target t = { .alt = o->dfu_alt,
+				   .name = o->dfu_name,
 				   .segs = *s };
 
 	return fk_dfu_write_targets(&t, 1, o, out, err);

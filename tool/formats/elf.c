@@ -29,12 +29,23 @@ static const struct {
 	uint16_t id;
 	const char *name;
 } machines[] = {
-	{ 0, "no machine (EM_NONE)" }, { 2, "SPARC" }, { 3, "x86" },
-	{ 4, "m68k" },  { 8, "MIPS" },  { 20, "PowerPC" },
-	{ 21, "PowerPC64" }, { 22, "s390" }, { 40, "ARM" },
-	{ 42, "SuperH" }, { 62, "x86-64" }, { 83, "AVR" },
-	{ 94, "Xtensa" }, { 105, "MSP430" }, { 183, "AArch64" },
-	{ 243, "RISC-V" }, { 258, "LoongArch" },
+	{ 0, "no machine (EM_NONE)" },
+	{ 2, "SPARC" },
+	{ 3, "x86" },
+	{ 4, "m68k" },
+	{ 8, "MIPS" },
+	{ 20, "PowerPC" },
+	{ 21, "PowerPC64" },
+	{ 22, "s390" },
+	{ 40, "ARM" },
+	{ 42, "SuperH" },
+	{ 62, "x86-64" },
+	{ 83, "AVR" },
+	{ 94, "Xtensa" },
+	{ 105, "MSP430" },
+	{ 183, "AArch64" },
+	{ 243, "RISC-V" },
+	{ 258, "LoongArch" },
 };
 
 static const char *machine_name(uint16_t id)
@@ -50,32 +61,38 @@ static const char *machine_name(uint16_t id)
 static int check_ident(const uint8_t *in, const char *name,
 		       struct fk_fmt_error *err)
 {
-	uint16_t machine = in[5] == ELFDATA2MSB ? fk_be16(in + 18)
-						: fk_le16(in + 18);
-	const char *what = in[4] == ELFCLASS64 ? "a 64-bit" :
-			   in[5] == ELFDATA2MSB ? "a big-endian" : NULL;
+	uint16_t machine =
+		in[5] == ELFDATA2MSB ? fk_be16(in + 18) : fk_le16(in + 18);
+	const char *what = in[4] == ELFCLASS64	? "a 64-bit" :
+			   in[5] == ELFDATA2MSB ? "a big-endian" :
+						  NULL;
 
 	if (in[4] != ELFCLASS32 && in[4] != ELFCLASS64)
-		return fk_fmt_fail(err, "%s: offset 4: unknown ELF class %u "
-				   "(1 is 32-bit, 2 is 64-bit)", name, in[4]);
+		return fk_fmt_fail(err,
+				   "%s: offset 4: unknown ELF class %u "
+				   "(1 is 32-bit, 2 is 64-bit)",
+				   name, in[4]);
 	if (in[5] != ELFDATA2LSB && in[5] != ELFDATA2MSB)
-		return fk_fmt_fail(err, "%s: offset 5: unknown ELF byte order "
+		return fk_fmt_fail(err,
+				   "%s: offset 5: unknown ELF byte order "
 				   "%u (1 is little-endian, 2 big-endian)",
 				   name, in[5]);
 	if (what)
-		return fk_fmt_fail(err, "%s: %s ELF file for %s (e_machine "
+		return fk_fmt_fail(err,
+				   "%s: %s ELF file for %s (e_machine "
 				   "%u); flashkit reads 32-bit little-endian "
 				   "ELF files for ARM or RISC-V: give the "
 				   "firmware's ELF, as arm-none-eabi-gcc or "
-				   "a riscv32 toolchain links it", name, what,
-				   machine_name(machine), machine);
+				   "a riscv32 toolchain links it",
+				   name, what, machine_name(machine), machine);
 	if (machine != EM_ARM && machine != EM_RISCV)
-		return fk_fmt_fail(err, "%s: offset 18: an ELF file for %s "
+		return fk_fmt_fail(err,
+				   "%s: offset 18: an ELF file for %s "
 				   "(e_machine %u), not ARM (40) or RISC-V "
 				   "(243); flashkit reads microcontroller "
 				   "firmware: give the ELF your arm-none-eabi "
-				   "or riscv toolchain linked", name,
-				   machine_name(machine), machine);
+				   "or riscv toolchain linked",
+				   name, machine_name(machine), machine);
 	return 0;
 }
 
@@ -131,21 +148,24 @@ static int take_segment(const uint8_t *in, size_t len, const char *name,
 	if (fk_le32(h) != PT_LOAD || filesz == 0)
 		return 0;
 	if (off > len || filesz > len - off)
-		return fk_fmt_fail(err, "%s: program header %llu: %llu bytes "
-				   "at offset %llu run past the end of the file",
-				   name, (unsigned long long)i,
-				   (unsigned long long)filesz,
-				   (unsigned long long)off);
+		return fk_fmt_fail(
+			err,
+			"%s: program header %llu: %llu bytes "
+			"at offset %llu run past the end of the file",
+			name, (unsigned long long)i, (unsigned long long)filesz,
+			(unsigned long long)off);
 	section_span(in, len, off, filesz, &lo, &hi);
 	rc = fk_segs_add(out, paddr + (lo - off), in + lo, hi - lo, &clash);
 	if (rc)
-		return fk_fmt_fail(err, "%s: program header %llu: %llu bytes at "
-				   "0x%08llx %s%s", name, (unsigned long long)i,
-				   (unsigned long long)(hi - lo),
-				   (unsigned long long)(paddr + lo - off),
-				   fk_segs_strerror(rc),
-				   rc == FK_SEGS_OVERLAP ? " (another PT_LOAD)"
-							 : "");
+		return fk_fmt_fail(
+			err,
+			"%s: program header %llu: %llu bytes at "
+			"0x%08llx %s%s",
+			name, (unsigned long long)i,
+			(unsigned long long)(hi - lo),
+			(unsigned long long)(paddr + lo - off),
+			fk_segs_strerror(rc),
+			rc == FK_SEGS_OVERLAP ? " (another PT_LOAD)" : "");
 	return 0;
 }
 
@@ -167,11 +187,13 @@ int fk_elf_read(const uint8_t *in, size_t len, const char *name,
 	out->has_entry = true;
 	out->entry = fk_le32(in + 24);
 	if (phnum == 0)
-		return fk_fmt_fail(err, "%s: no program headers; link the "
-				   "program (an object file has none)", name);
-	if (phentsize < 32 || phoff > len ||
-	    phnum > (len - phoff) / phentsize)
-		return fk_fmt_fail(err, "%s: offset %llu: %llu program headers "
+		return fk_fmt_fail(err,
+				   "%s: no program headers; link the "
+				   "program (an object file has none)",
+				   name);
+	if (phentsize < 32 || phoff > len || phnum > (len - phoff) / phentsize)
+		return fk_fmt_fail(err,
+				   "%s: offset %llu: %llu program headers "
 				   "of %llu bytes run past the end of the file",
 				   name, (unsigned long long)phoff,
 				   (unsigned long long)phnum,

@@ -30,13 +30,15 @@ int fk_load_segs(const char *path, enum fk_format forced,
 enum fk_format fk_output_format(const char *path, enum fk_format forced,
 				struct fk_fmt_error *err)
 {
-	enum fk_format f = forced != FK_FMT_UNKNOWN ? forced
-						    : fk_format_by_path(path);
+	enum fk_format f =
+		forced != FK_FMT_UNKNOWN ? forced : fk_format_by_path(path);
 
 	if (f == FK_FMT_UNKNOWN)
-		fk_fmt_fail(err, "%s: cannot tell the output format from the "
+		fk_fmt_fail(err,
+			    "%s: cannot tell the output format from the "
 			    "name; use .bin, .hex, .s19/.s28/.s37, .uf2, .dfu "
-			    "or --format", path);
+			    "or --format",
+			    path);
 	return f;
 }
 
@@ -72,8 +74,7 @@ int fk_save_segs(const char *path, enum fk_format forced,
 
 int fk_save_segs_to_set(struct fk_atomic_set *set, const char *path,
 			enum fk_format forced, const struct fk_segs *s,
-			const struct fk_write_opts *o,
-			struct fk_fmt_error *err)
+			const struct fk_write_opts *o, struct fk_fmt_error *err)
 {
 	struct fk_buf buf = { 0 };
 	int rc = encode_segs(path, forced, s, o, &buf, err);

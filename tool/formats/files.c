@@ -100,13 +100,15 @@ static int too_big(const char *path, uint64_t size, size_t cap,
 	char c[32];
 
 	if (size)
-		return fk_fmt_fail(err, "%s: %" PRIu64 " bytes, more than the "
+		return fk_fmt_fail(err,
+				   "%s: %" PRIu64 " bytes, more than the "
 				   "%s an input may have; is it the right "
-				   "file?", path, size,
-				   size_text(cap, c, sizeof(c)));
-	return fk_fmt_fail(err, "%s: more than the %s an input may have; is "
-			   "it the right file?", path,
-			   size_text(cap, c, sizeof(c)));
+				   "file?",
+				   path, size, size_text(cap, c, sizeof(c)));
+	return fk_fmt_fail(err,
+			   "%s: more than the %s an input may have; is "
+			   "it the right file?",
+			   path, size_text(cap, c, sizeof(c)));
 }
 
 /* Reads fd to its end into a buffer grown up to cap + 1 bytes. */
@@ -163,10 +165,11 @@ int fk_file_read(const char *path, size_t cap, uint8_t **data, size_t *len,
 		return fk_fmt_fail(err, "cannot open '%s': %s", path,
 				   strerror(errno));
 	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-		rc = S_ISDIR(st.st_mode)
-		     ? fk_fmt_fail(err, "%s: is a folder, not a file", path)
-		     : fk_fmt_fail(err, "cannot read '%s': %s", path,
-				   strerror(errno));
+		rc = S_ISDIR(st.st_mode) ?
+			     fk_fmt_fail(err, "%s: is a folder, not a file",
+					 path) :
+			     fk_fmt_fail(err, "cannot read '%s': %s", path,
+					 strerror(errno));
 		close(fd);
 		return rc;
 	}
@@ -178,8 +181,7 @@ int fk_file_read(const char *path, size_t cap, uint8_t **data, size_t *len,
 		first = (size_t)st.st_size;
 		note_id(&st);
 	}
-	rc = read_all(fd, path, first < cap ? first : cap, cap, data, len,
-		      err);
+	rc = read_all(fd, path, first < cap ? first : cap, cap, data, len, err);
 	close(fd);
 	return rc;
 }
@@ -267,10 +269,13 @@ int fk_mkdirs(const char *dir, struct fk_fmt_error *err)
 			continue;
 		*s = '\0';
 		if (mkdir(p, 0777) != 0 && errno != EEXIST)
-			rc = fk_fmt_fail(err, "cannot create the folder '%s': "
-					 "%s", p, strerror(errno));
+			rc = fk_fmt_fail(err,
+					 "cannot create the folder '%s': "
+					 "%s",
+					 p, strerror(errno));
 		else if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))
-			rc = fk_fmt_fail(err, "cannot create the folder '%s': "
+			rc = fk_fmt_fail(err,
+					 "cannot create the folder '%s': "
 					 "a file of that name is in the way",
 					 p);
 		if (last)
@@ -325,22 +330,32 @@ static int resolve_output(const char *path, unsigned flags, char **out,
 		return *out ? 0 : fk_fmt_fail(err, "out of memory");
 	}
 	if (stat(path, &st) != 0)
-		return fk_fmt_fail(err, "cannot write '%s': it is a symbolic "
+		return fk_fmt_fail(err,
+				   "cannot write '%s': it is a symbolic "
 				   "link to a missing file; remove the link "
-				   "or create its target", path);
+				   "or create its target",
+				   path);
 	if (S_ISDIR(st.st_mode))
-		return fk_fmt_fail(err, "cannot write '%s': it is a folder; "
-				   "give a file name", path);
+		return fk_fmt_fail(err,
+				   "cannot write '%s': it is a folder; "
+				   "give a file name",
+				   path);
 	if (!(flags & FK_OUT_UPDATE) && is_input(&st))
-		return fk_fmt_fail(err, "cannot write '%s': it is also an "
+		return fk_fmt_fail(err,
+				   "cannot write '%s': it is also an "
 				   "input of this command; write the output "
-				   "to another file", path);
+				   "to another file",
+				   path);
 	if (flags & FK_OUT_NO_REPLACE)
-		return fk_fmt_fail(err, "'%s' exists; move it away first (or "
-				   "use --force to replace it)", path);
+		return fk_fmt_fail(err,
+				   "'%s' exists; move it away first (or "
+				   "use --force to replace it)",
+				   path);
 	if (!S_ISREG(st.st_mode))
-		return fk_fmt_fail(err, "cannot write '%s': it exists and is "
-				   "not a regular file", path);
+		return fk_fmt_fail(err,
+				   "cannot write '%s': it exists and is "
+				   "not a regular file",
+				   path);
 	*out = S_ISLNK(lst.st_mode) ? realpath(path, NULL) : strdup(path);
 	if (!*out)
 		return fk_fmt_fail(err, "cannot resolve '%s': %s", path,
@@ -472,8 +487,9 @@ int fk_atomic_open(struct fk_atomic *a, const char *path, unsigned flags,
 	rc = resolve_output(path, flags, &a->path, err);
 	if (!rc) {
 		dir = dir_of(a->path);
-		rc = dir ? fk_mkdirs(dir, err) : fk_fmt_fail(err, "out of "
-							     "memory");
+		rc = dir ? fk_mkdirs(dir, err) :
+			   fk_fmt_fail(err, "out of "
+					    "memory");
 	}
 	if (!rc) {
 		remove_stale(dir, a->path);
@@ -629,8 +645,8 @@ int fk_file_create_new(const char *path, const void *data, size_t len,
 	a.slot = live_take();
 	a.flags = flags;
 	a.path = strdup(path);
-	rc = dir && a.path ? open_content(&a, dir, err)
-			   : fk_fmt_fail(err, "out of memory");
+	rc = dir && a.path ? open_content(&a, dir, err) :
+			     fk_fmt_fail(err, "out of memory");
 	if (!rc)
 		rc = link_new(&a, path, data, len, err);
 	free(dir);

@@ -63,10 +63,10 @@ enum {
 };
 
 struct fk_atomic {
-	FILE *fp;       /* write here (or fk_atomic_write) */
-	char *path;     /* the file that gets the content (link resolved) */
-	char *tmp;      /* its temporary name, NULL while unnamed */
-	int slot;       /* in the signal cleanup table, or -1 */
+	FILE *fp;   /* write here (or fk_atomic_write) */
+	char *path; /* the file that gets the content (link resolved) */
+	char *tmp;  /* its temporary name, NULL while unnamed */
+	int slot;   /* in the signal cleanup table, or -1 */
 	unsigned flags;
 };
 

@@ -56,24 +56,24 @@ int fk_buf_put(struct fk_buf *b, const void *data, size_t len);
 void fk_buf_free(struct fk_buf *b);
 
 struct fk_read_opts {
-	uint64_t base;       /* bin: address of the first byte */
-	bool has_family;     /* uf2: keep only blocks of this family */
+	uint64_t base;	 /* bin: address of the first byte */
+	bool has_family; /* uf2: keep only blocks of this family */
 	uint32_t family;
-	int dfu_target;      /* dfu: alternate setting to read; -1: the only one */
+	int dfu_target; /* dfu: alternate setting to read; -1: the only one */
 };
 
 struct fk_write_opts {
-	uint8_t fill;           /* bin gaps and uf2 block padding */
-	bool has_base;          /* bin: first byte is at base (<= data start) */
+	uint8_t fill;  /* bin gaps and uf2 block padding */
+	bool has_base; /* bin: first byte is at base (<= data start) */
 	uint64_t base;
-	uint32_t family;        /* uf2: family id (0: no family flag) */
-	int srec_addr_bytes;    /* srec: 2 (S1), 3 (S2), 4 (S3), 0 = smallest */
-	const char *srec_header;/* srec: S0 text, NULL for no S0 */
-	uint16_t dfu_vid;       /* dfu suffix idVendor */
-	uint16_t dfu_pid;       /* dfu suffix idProduct */
-	uint16_t dfu_bcd_device;/* dfu suffix bcdDevice */
-	uint8_t dfu_alt;        /* dfu: alternate setting of the one target */
-	const char *dfu_name;   /* dfu: target name, NULL for unnamed */
+	uint32_t family;     /* uf2: family id (0: no family flag) */
+	int srec_addr_bytes; /* srec: 2 (S1), 3 (S2), 4 (S3), 0 = smallest */
+	const char *srec_header; /* srec: S0 text, NULL for no S0 */
+	uint16_t dfu_vid;	 /* dfu suffix idVendor */
+	uint16_t dfu_pid;	 /* dfu suffix idProduct */
+	uint16_t dfu_bcd_device; /* dfu suffix bcdDevice */
+	uint8_t dfu_alt;	 /* dfu: alternate setting of the one target */
+	const char *dfu_name;	 /* dfu: target name, NULL for unnamed */
 };
 
 /* Defaults: fill 0xFF, S0 header "flashkit", ST's DFU ids 0x0483:0xdf11,
@@ -135,10 +135,10 @@ int fk_elf_read(const uint8_t *in, size_t len, const char *name,
 
 /* DfuSe with several targets (one per memory, say). */
 struct fk_dfu_target {
-	uint8_t alt;           /* bAlternateSetting */
-	const char *name;      /* szTargetName, NULL for unnamed */
-	struct fk_segs segs;   /* one element per segment */
-	char name_buf[256];    /* reading: where name points */
+	uint8_t alt;	     /* bAlternateSetting */
+	const char *name;    /* szTargetName, NULL for unnamed */
+	struct fk_segs segs; /* one element per segment */
+	char name_buf[256];  /* reading: where name points */
 };
 int fk_dfu_write_targets(const struct fk_dfu_target *t, size_t count,
 			 const struct fk_write_opts *o, struct fk_buf *out,
@@ -167,9 +167,9 @@ int fk_hex_decode(const uint8_t *p, size_t nbytes, uint8_t *out, size_t *bad);
 /* Text formats: adds a data record's len bytes at addr to out; on
  * overlap or an address past 4 GiB, fills err with "NAME:LINE: ..." and
  * returns -1. */
-int fk_text_add_data(struct fk_segs *out, const char *name,
-		     unsigned long line, uint64_t addr, const uint8_t *data,
-		     uint64_t len, struct fk_fmt_error *err);
+int fk_text_add_data(struct fk_segs *out, const char *name, unsigned long line,
+		     uint64_t addr, const uint8_t *data, uint64_t len,
+		     struct fk_fmt_error *err);
 
 /*
  * Checks that [lo, hi), which what (say "a binary") would lay out in one

@@ -34,26 +34,33 @@ static int decode_record(struct ihex_reader *r, const uint8_t *p, size_t n,
 	size_t nbytes, bad;
 
 	if (n % 2)
-		return fk_fmt_fail(r->err, "%s:%lu: odd number of hex digits "
+		return fk_fmt_fail(r->err,
+				   "%s:%lu: odd number of hex digits "
 				   "(%zu); the record is cut or has a stray "
-				   "character", r->name, r->line, n);
+				   "character",
+				   r->name, r->line, n);
 	nbytes = n / 2;
 	if (nbytes < 5)
-		return fk_fmt_fail(r->err, "%s:%lu: truncated record: %zu bytes,"
-				   " a record has at least 5", r->name,
-				   r->line, nbytes);
+		return fk_fmt_fail(r->err,
+				   "%s:%lu: truncated record: %zu bytes,"
+				   " a record has at least 5",
+				   r->name, r->line, nbytes);
 	if (nbytes > 255 + 5)
-		return fk_fmt_fail(r->err, "%s:%lu: record of %zu bytes is "
-				   "longer than any record can be", r->name,
-				   r->line, nbytes);
+		return fk_fmt_fail(r->err,
+				   "%s:%lu: record of %zu bytes is "
+				   "longer than any record can be",
+				   r->name, r->line, nbytes);
 	if (fk_hex_decode(p, nbytes, rec, &bad))
-		return fk_fmt_fail(r->err, "%s:%lu:%zu: '%c' is not a hex "
-				   "digit", r->name, r->line, 2 + bad,
-				   p[bad]);
+		return fk_fmt_fail(r->err,
+				   "%s:%lu:%zu: '%c' is not a hex "
+				   "digit",
+				   r->name, r->line, 2 + bad, p[bad]);
 	if ((size_t)rec[0] + 5 != nbytes)
-		return fk_fmt_fail(r->err, "%s:%lu: truncated record: its length"
+		return fk_fmt_fail(r->err,
+				   "%s:%lu: truncated record: its length"
 				   " byte says %u data bytes, the line holds "
-				   "%zu", r->name, r->line, rec[0],
+				   "%zu",
+				   r->name, r->line, rec[0],
 				   nbytes >= 5 ? nbytes - 5 : 0);
 	{
 		uint8_t sum = 0;
@@ -63,7 +70,8 @@ static int decode_record(struct ihex_reader *r, const uint8_t *p, size_t n,
 		if (sum != 0) {
 			uint8_t want = (uint8_t)(rec[nbytes - 1] - sum);
 
-			return fk_fmt_fail(r->err, "%s:%lu: bad checksum 0x%02X,"
+			return fk_fmt_fail(r->err,
+					   "%s:%lu: bad checksum 0x%02X,"
 					   " the record's bytes need 0x%02X",
 					   r->name, r->line, rec[nbytes - 1],
 					   want);
@@ -75,9 +83,10 @@ static int decode_record(struct ihex_reader *r, const uint8_t *p, size_t n,
 static int need_len(struct ihex_reader *r, const uint8_t *rec, unsigned want)
 {
 	if (rec[0] != want)
-		return fk_fmt_fail(r->err, "%s:%lu: record type %02X must hold "
-				   "%u data bytes, not %u", r->name, r->line,
-				   rec[3], want, rec[0]);
+		return fk_fmt_fail(r->err,
+				   "%s:%lu: record type %02X must hold "
+				   "%u data bytes, not %u",
+				   r->name, r->line, rec[3], want, rec[0]);
 	return 0;
 }
 
@@ -100,12 +109,15 @@ int fk_ihex_read(const uint8_t *in, size_t len, const char *name,
 		if (le == p)
 			continue;
 		if (seen_eof)
-			return fk_fmt_fail(err, "%s:%lu: record after the "
+			return fk_fmt_fail(err,
+					   "%s:%lu: record after the "
 					   "end-of-file record of line %lu",
 					   name, r.line, eof_line);
 		if (*p != ':')
-			return fk_fmt_fail(err, "%s:%lu:1: a record starts with "
-					   "':', not '%c'", name, r.line, *p);
+			return fk_fmt_fail(err,
+					   "%s:%lu:1: a record starts with "
+					   "':', not '%c'",
+					   name, r.line, *p);
 		n = decode_record(&r, p + 1, (size_t)(le - p - 1), rec);
 		if (n < 0)
 			return -1;
@@ -161,15 +173,17 @@ int fk_ihex_read(const uint8_t *in, size_t len, const char *name,
 			out->entry = val32;
 			break;
 		default:
-			return fk_fmt_fail(err, "%s:%lu:8: unknown record type "
-					   "%02X (known: 00-05)", name, r.line,
-					   rec[3]);
+			return fk_fmt_fail(err,
+					   "%s:%lu:8: unknown record type "
+					   "%02X (known: 00-05)",
+					   name, r.line, rec[3]);
 		}
 	}
 	if (!seen_eof)
-		return fk_fmt_fail(err, "%s:%lu: no end-of-file record "
-				   "(:00000001FF); the file is truncated", name,
-				   r.line);
+		return fk_fmt_fail(err,
+				   "%s:%lu: no end-of-file record "
+				   "(:00000001FF); the file is truncated",
+				   name, r.line);
 	return 0;
 }
 

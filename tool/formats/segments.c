@@ -238,11 +238,13 @@ int fk_segs_fill(struct fk_segs *s, uint64_t lo, uint64_t hi, uint8_t value)
 
 		if (o->addr < lo)
 			rc = fk_segs_add(&t, o->addr, o->data,
-					 (oend < lo ? oend : lo) - o->addr, NULL);
+					 (oend < lo ? oend : lo) - o->addr,
+					 NULL);
 		if (!rc && oend > hi)
-			rc = fk_segs_add(&t, o->addr > hi ? o->addr : hi,
-					 o->data + (o->addr > hi ? 0 : hi - o->addr),
-					 oend - (o->addr > hi ? o->addr : hi), NULL);
+			rc = fk_segs_add(
+				&t, o->addr > hi ? o->addr : hi,
+				o->data + (o->addr > hi ? 0 : hi - o->addr),
+				oend - (o->addr > hi ? o->addr : hi), NULL);
 	}
 	if (!rc)
 		rc = fk_segs_add(&t, lo, block, hi - lo, NULL);
@@ -268,8 +270,8 @@ void fk_segs_read(const struct fk_segs *s, uint64_t addr, uint8_t *out,
 	for (; i < s->n && s->v[i].addr < end; i++) {
 		const struct fk_seg *seg = &s->v[i];
 		uint64_t a = seg->addr > addr ? seg->addr : addr;
-		uint64_t b = seg->addr + seg->len < end ? seg->addr + seg->len
-							: end;
+		uint64_t b =
+			seg->addr + seg->len < end ? seg->addr + seg->len : end;
 
 		if (a < b)
 			memcpy(out + (a - addr), seg->data + (a - seg->addr),
@@ -313,7 +315,8 @@ bool fk_segs_equal(const struct fk_segs *a, const struct fk_segs *b)
 	if (a->n != b->n)
 		return false;
 	for (size_t i = 0; i < a->n; i++) {
-		if (a->v[i].addr != b->v[i].addr || a->v[i].len != b->v[i].len ||
+		if (a->v[i].addr != b->v[i].addr ||
+		    a->v[i].len != b->v[i].len ||
 		    memcmp(a->v[i].data, b->v[i].data, a->v[i].len))
 			return false;
 	}

@@ -42,15 +42,15 @@ struct fk_segs {
 	struct fk_seg *v; /* sorted by addr, disjoint, never adjacent */
 	size_t n;
 	size_t cap;
-	bool has_entry;   /* an entry point was given */
+	bool has_entry; /* an entry point was given */
 	uint64_t entry;
 };
 
 /* Result of fk_segs_add(). */
 enum {
 	FK_SEGS_OK = 0,
-	FK_SEGS_OVERLAP = -1, /* *clash set to the first overlapping address */
-	FK_SEGS_TOO_HIGH = -2,/* range ends past FK_ADDR_LIMIT */
+	FK_SEGS_OVERLAP = -1,  /* *clash set to the first overlapping address */
+	FK_SEGS_TOO_HIGH = -2, /* range ends past FK_ADDR_LIMIT */
 	FK_SEGS_NOMEM = -3,
 	FK_SEGS_TOO_BIG = -4, /* fk_segs_fill: range larger than FK_SPAN_MAX */
 };

@@ -41,33 +41,39 @@ static int decode(struct srec_reader *r, const uint8_t *p, size_t n,
 	uint8_t sum = 0;
 
 	if (n % 2)
-		return fk_fmt_fail(r->err, "%s:%lu: odd number of hex digits "
+		return fk_fmt_fail(r->err,
+				   "%s:%lu: odd number of hex digits "
 				   "(%zu); the record is cut or has a stray "
-				   "character", r->name, r->line, n);
+				   "character",
+				   r->name, r->line, n);
 	nbytes = n / 2;
 	if (nbytes > 256)
-		return fk_fmt_fail(r->err, "%s:%lu: record of %zu bytes is "
-				   "longer than any record can be", r->name,
-				   r->line, nbytes);
+		return fk_fmt_fail(r->err,
+				   "%s:%lu: record of %zu bytes is "
+				   "longer than any record can be",
+				   r->name, r->line, nbytes);
 	if (fk_hex_decode(p, nbytes, rec, &bad))
-		return fk_fmt_fail(r->err, "%s:%lu:%zu: '%c' is not a hex "
-				   "digit", r->name, r->line, 3 + bad,
-				   p[bad]);
+		return fk_fmt_fail(r->err,
+				   "%s:%lu:%zu: '%c' is not a hex "
+				   "digit",
+				   r->name, r->line, 3 + bad, p[bad]);
 	if (nbytes < 1 || (size_t)rec[0] + 1 != nbytes ||
 	    rec[0] < addr_bytes[type] + 1)
-		return fk_fmt_fail(r->err, "%s:%lu: truncated record: its count"
+		return fk_fmt_fail(r->err,
+				   "%s:%lu: truncated record: its count"
 				   " byte says %u bytes follow, the line holds "
-				   "%zu (S%u needs at least %u)", r->name,
-				   r->line, nbytes ? rec[0] : 0,
+				   "%zu (S%u needs at least %u)",
+				   r->name, r->line, nbytes ? rec[0] : 0,
 				   nbytes ? nbytes - 1 : 0, type,
 				   addr_bytes[type] + 1);
 	for (size_t i = 0; i + 1 < nbytes; i++)
 		sum += rec[i];
 	sum = (uint8_t)~sum;
 	if (sum != rec[nbytes - 1])
-		return fk_fmt_fail(r->err, "%s:%lu: bad checksum 0x%02X, the "
-				   "record's bytes need 0x%02X", r->name,
-				   r->line, rec[nbytes - 1], sum);
+		return fk_fmt_fail(r->err,
+				   "%s:%lu: bad checksum 0x%02X, the "
+				   "record's bytes need 0x%02X",
+				   r->name, r->line, rec[nbytes - 1], sum);
 	return (int)nbytes;
 }
 
@@ -75,28 +81,36 @@ static int decode(struct srec_reader *r, const uint8_t *p, size_t n,
 static int refuse_data(struct srec_reader *r, unsigned type, uint64_t len)
 {
 	if (type == 5 || type == 6)
-		return fk_fmt_fail(r->err, "%s:%lu: the S%u count record "
+		return fk_fmt_fail(r->err,
+				   "%s:%lu: the S%u count record "
 				   "carries %llu data byte%s; it holds only "
-				   "the count", r->name, r->line, type,
+				   "the count",
+				   r->name, r->line, type,
 				   (unsigned long long)len,
 				   len == 1 ? "" : "s");
-	return fk_fmt_fail(r->err, "%s:%lu: the S%u termination record "
+	return fk_fmt_fail(r->err,
+			   "%s:%lu: the S%u termination record "
 			   "carries %llu data byte%s; it holds only the entry "
-			   "address (S9030000FC for none)", r->name, r->line,
-			   type, (unsigned long long)len, len == 1 ? "" : "s");
+			   "address (S9030000FC for none)",
+			   r->name, r->line, type, (unsigned long long)len,
+			   len == 1 ? "" : "s");
 }
 
 /* A file that does not end with a termination or count record. */
 static int refuse_unterminated(struct srec_reader *r, unsigned long last)
 {
 	if (!last)
-		return fk_fmt_fail(r->err, "%s: no S-records in the file; it "
-				   "is empty or not an S-record file", r->name);
-	return fk_fmt_fail(r->err, "%s:%lu: the file ends after this record, "
+		return fk_fmt_fail(r->err,
+				   "%s: no S-records in the file; it "
+				   "is empty or not an S-record file",
+				   r->name);
+	return fk_fmt_fail(r->err,
+			   "%s:%lu: the file ends after this record, "
 			   "with no termination record (S7/S8/S9) or record "
 			   "count (S5/S6): it may be cut short; write it "
 			   "again, or end it with S9030000FC if it is "
-			   "complete", r->name, last);
+			   "complete",
+			   r->name, last);
 }
 
 int fk_srec_read(const uint8_t *in, size_t len, const char *name,
@@ -119,16 +133,21 @@ int fk_srec_read(const uint8_t *in, size_t len, const char *name,
 		if (le == p)
 			continue;
 		if (term_line)
-			return fk_fmt_fail(err, "%s:%lu: record after the "
+			return fk_fmt_fail(err,
+					   "%s:%lu: record after the "
 					   "termination record of line %lu",
 					   name, r.line, term_line);
 		if (*p != 'S')
-			return fk_fmt_fail(err, "%s:%lu:1: a record starts with "
-					   "'S', not '%c'", name, r.line, *p);
+			return fk_fmt_fail(err,
+					   "%s:%lu:1: a record starts with "
+					   "'S', not '%c'",
+					   name, r.line, *p);
 		if (le - p < 2 || p[1] < '0' || p[1] > '9' || p[1] == '4')
-			return fk_fmt_fail(err, "%s:%lu:2: unknown record type "
-					   "'S%c' (known: S0-S3, S5-S9)", name,
-					   r.line, le - p < 2 ? ' ' : p[1]);
+			return fk_fmt_fail(err,
+					   "%s:%lu:2: unknown record type "
+					   "'S%c' (known: S0-S3, S5-S9)",
+					   name, r.line,
+					   le - p < 2 ? ' ' : p[1]);
 		type = (unsigned)(p[1] - '0');
 		n = decode(&r, p + 2, (size_t)(le - p - 2), type, rec);
 		if (n < 0)
@@ -144,19 +163,23 @@ int fk_srec_read(const uint8_t *in, size_t len, const char *name,
 		switch (type) {
 		case 0:
 			break;
-		case 1: case 2: case 3:
+		case 1:
+		case 2:
+		case 3:
 			if (fk_text_add_data(out, name, r.line, addr,
 					     rec + 1 + ab, dlen, err))
 				return -1;
 			data_records++;
 			break;
-		case 5: case 6:
+		case 5:
+		case 6:
 			if (addr != data_records)
-				return fk_fmt_fail(err, "%s:%lu: the S%u count "
+				return fk_fmt_fail(err,
+						   "%s:%lu: the S%u count "
 						   "record says %llu data "
 						   "records, the file has %lu "
-						   "before it", name, r.line,
-						   type,
+						   "before it",
+						   name, r.line, type,
 						   (unsigned long long)addr,
 						   data_records);
 			break;
@@ -218,15 +241,19 @@ int fk_srec_write(const struct fk_segs *s, const struct fk_write_opts *o,
 		ab = width_for(s->entry);
 	if (o->srec_addr_bytes) {
 		if ((unsigned)o->srec_addr_bytes < ab)
-			return fk_fmt_fail(err, "address 0x%llX needs S%u records"
-					   " (%u-byte addresses); S%d records "
-					   "hold %d bytes: drop the forced "
-					   "record type or --crop",
-					   (unsigned long long)(width_for(last) >
-						   (unsigned)o->srec_addr_bytes
-						   ? last : s->entry),
-					   ab - 1, ab, o->srec_addr_bytes - 1,
-					   o->srec_addr_bytes);
+			return fk_fmt_fail(
+				err,
+				"address 0x%llX needs S%u records"
+				" (%u-byte addresses); S%d records "
+				"hold %d bytes: drop the forced "
+				"record type or --crop",
+				(unsigned long long)(width_for(last) >
+								     (unsigned)o
+									     ->srec_addr_bytes ?
+							     last :
+							     s->entry),
+				ab - 1, ab, o->srec_addr_bytes - 1,
+				o->srec_addr_bytes);
 		ab = (unsigned)o->srec_addr_bytes;
 	}
 	if (o->srec_header) {
@@ -243,8 +270,8 @@ int fk_srec_write(const struct fk_segs *s, const struct fk_write_opts *o,
 	for (size_t i = 0; i < s->n; i++) {
 		const struct fk_seg *seg = &s->v[i];
 
-		if (fk_buf_reserve(out, (seg->len / SREC_LINE_BYTES + 1) *
-				   (4 + 2 * (SREC_LINE_BYTES + 6))))
+		if (fk_buf_reserve(out, (seg->len / SREC_LINE_BYTES +
+					 1) * (4 + 2 * (SREC_LINE_BYTES + 6))))
 			return fk_fmt_fail(err, "out of memory");
 		p = out->p + out->len;
 		for (uint64_t done = 0; done < seg->len;) {

@@ -34,9 +34,9 @@
 
 /* Where a run of blocks numbered 0..total-1 stands. */
 struct uf2_count {
-	uint32_t next;  /* blockNo the next block must carry */
+	uint32_t next;	/* blockNo the next block must carry */
 	uint32_t total; /* numBlocks of the run */
-	size_t first;   /* index in the file of the run's block 0 */
+	size_t first;	/* index in the file of the run's block 0 */
 };
 
 /*
@@ -49,11 +49,13 @@ static int check_run_complete(const struct uf2_count *c, const char *name,
 {
 	if (c->next == c->total)
 		return 0;
-	return fk_fmt_fail(err, "%s: block %zu: numBlocks says %u blocks, the "
+	return fk_fmt_fail(err,
+			   "%s: block %zu: numBlocks says %u blocks, the "
 			   "file holds %u of them (blocks %u..%u missing from "
 			   "the run starting at block %zu): the file is cut "
-			   "short; copy or write it again", name, b, c->total,
-			   c->next, c->next, c->total - 1, c->first);
+			   "short; copy or write it again",
+			   name, b, c->total, c->next, c->next, c->total - 1,
+			   c->first);
 }
 
 static int check_numbering(struct uf2_count *c, const char *name, size_t b,
@@ -61,17 +63,20 @@ static int check_numbering(struct uf2_count *c, const char *name, size_t b,
 			   struct fk_fmt_error *err)
 {
 	if (total == 0 || no >= total)
-		return fk_fmt_fail(err, "%s: block %zu: block number %u of %u "
-				   "is impossible", name, b, no, total);
+		return fk_fmt_fail(err,
+				   "%s: block %zu: block number %u of %u "
+				   "is impossible",
+				   name, b, no, total);
 	if (no == 0) {
 		if (check_run_complete(c, name, b, err))
 			return -1;
 		c->first = b;
 	} else if (no != c->next || total != c->total) {
-		return fk_fmt_fail(err, "%s: block %zu: numbered %u of %u, "
+		return fk_fmt_fail(err,
+				   "%s: block %zu: numbered %u of %u, "
 				   "expected %u of %u; a block is missing or "
-				   "out of order", name, b, no, total, c->next,
-				   c->total);
+				   "out of order",
+				   name, b, no, total, c->next, c->total);
 	}
 	c->next = no + 1;
 	c->total = total;
@@ -84,12 +89,15 @@ static int refuse_no_data(const char *name, size_t blocks,
 			  uint32_t other, struct fk_fmt_error *err)
 {
 	if (o->has_family && saw_other)
-		return fk_fmt_fail(err, "%s: no block of family 0x%08x; the "
-				   "file holds family 0x%08x (--family)", name,
-				   o->family, other);
-	return fk_fmt_fail(err, "%s: none of its %zu blocks holds data for "
+		return fk_fmt_fail(err,
+				   "%s: no block of family 0x%08x; the "
+				   "file holds family 0x%08x (--family)",
+				   name, o->family, other);
+	return fk_fmt_fail(err,
+			   "%s: none of its %zu blocks holds data for "
 			   "main flash (all are empty, flagged \"not main "
-			   "flash\" or file-container blocks)", name, blocks);
+			   "flash\" or file-container blocks)",
+			   name, blocks);
 }
 
 int fk_uf2_read(const uint8_t *in, size_t len, const char *name,
@@ -102,12 +110,15 @@ int fk_uf2_read(const uint8_t *in, size_t len, const char *name,
 	struct uf2_count count = { 0 };
 
 	if (len == 0)
-		return fk_fmt_fail(err, "%s: empty file; a UF2 file holds "
-				   "512-byte blocks", name);
+		return fk_fmt_fail(err,
+				   "%s: empty file; a UF2 file holds "
+				   "512-byte blocks",
+				   name);
 	if (len % UF2_BLOCK)
-		return fk_fmt_fail(err, "%s: block %zu: truncated: the file is "
-				   "%zu bytes, not a multiple of 512", name,
-				   blocks, len);
+		return fk_fmt_fail(err,
+				   "%s: block %zu: truncated: the file is "
+				   "%zu bytes, not a multiple of 512",
+				   name, blocks, len);
 	for (size_t b = 0; b < blocks; b++) {
 		const uint8_t *p = in + b * UF2_BLOCK;
 		uint32_t flags = fk_le32(p + 8), addr = fk_le32(p + 12);
@@ -117,11 +128,13 @@ int fk_uf2_read(const uint8_t *in, size_t len, const char *name,
 
 		if (fk_le32(p) != UF2_MAGIC0 || fk_le32(p + 4) != UF2_MAGIC1 ||
 		    fk_le32(p + 508) != UF2_MAGIC_END)
-			return fk_fmt_fail(err, "%s: block %zu (offset %zu): bad "
-					   "magic number; not a UF2 block", name,
-					   b, b * UF2_BLOCK);
+			return fk_fmt_fail(err,
+					   "%s: block %zu (offset %zu): bad "
+					   "magic number; not a UF2 block",
+					   name, b, b * UF2_BLOCK);
 		if (size > UF2_DATA_MAX)
-			return fk_fmt_fail(err, "%s: block %zu: payload of %u "
+			return fk_fmt_fail(err,
+					   "%s: block %zu: payload of %u "
 					   "bytes, a block holds at most 476",
 					   name, b, size);
 		if (check_numbering(&count, name, b, fk_le32(p + 20),
@@ -136,23 +149,28 @@ int fk_uf2_read(const uint8_t *in, size_t len, const char *name,
 				continue;
 			}
 			if (have_family && fam != family)
-				return fk_fmt_fail(err, "%s: block %zu: family "
-						   "0x%08x after family 0x%08x; "
-						   "choose one with --family",
-						   name, b, fam, family);
+				return fk_fmt_fail(
+					err,
+					"%s: block %zu: family "
+					"0x%08x after family 0x%08x; "
+					"choose one with --family",
+					name, b, fam, family);
 			have_family = true;
 			family = fam;
 		}
 		rc = fk_segs_add(out, addr, p + 32, size, &clash);
 		if (rc == FK_SEGS_OVERLAP)
-			return fk_fmt_fail(err, "%s: block %zu: data at 0x%08x "
+			return fk_fmt_fail(err,
+					   "%s: block %zu: data at 0x%08x "
 					   "overlaps an earlier block at "
-					   "0x%08llx", name, b, addr,
+					   "0x%08llx",
+					   name, b, addr,
 					   (unsigned long long)clash);
 		if (rc)
-			return fk_fmt_fail(err, "%s: block %zu: data at 0x%08x "
-					   "%s", name, b, addr,
-					   fk_segs_strerror(rc));
+			return fk_fmt_fail(err,
+					   "%s: block %zu: data at 0x%08x "
+					   "%s",
+					   name, b, addr, fk_segs_strerror(rc));
 	}
 	if (check_run_complete(&count, name, blocks - 1, err))
 		return -1;
@@ -221,8 +239,8 @@ static const struct {
 	const char *name;
 	uint32_t id;
 } uf2_families[] = {
-	{ "STM32F1", 0x5ee21072 }, { "STM32F4", 0x57755a57 },
-	{ "SAMD21", 0x68ed2b88 },  { "SAMD51", 0x55114460 },
+	{ "STM32F1", 0x5ee21072 },  { "STM32F4", 0x57755a57 },
+	{ "SAMD21", 0x68ed2b88 },   { "SAMD51", 0x55114460 },
 	{ "NRF52840", 0xada52840 }, { "RP2040", 0xe48bff56 },
 	{ "ESP32S2", 0xbfdd4eee },
 };

@@ -23,10 +23,11 @@ static int flatten(const char *path, const struct fk_segs *s,
 	uint64_t start = fk_segs_start(s), end = fk_segs_end(s);
 
 	if (end - start > INPUT_SPAN_MAX)
-		return fk_fmt_fail(err, "%s: data spans 0x%llx..0x%llx (%llu "
+		return fk_fmt_fail(err,
+				   "%s: data spans 0x%llx..0x%llx (%llu "
 				   "bytes), too far apart for one image; is a "
-				   "second memory in the file?", path,
-				   (unsigned long long)start,
+				   "second memory in the file?",
+				   path, (unsigned long long)start,
 				   (unsigned long long)end,
 				   (unsigned long long)(end - start));
 	in->len = (size_t)(end - start);
@@ -49,12 +50,15 @@ static int load(const char *path, struct fk_input *in, bool allow_elf,
 	int rc;
 
 	memset(in, 0, sizeof(*in));
-	if (fk_file_read(path, fk_input_cap(FK_INPUT_CAP_DATA), &raw,
-			 &raw_len, err))
+	if (fk_file_read(path, fk_input_cap(FK_INPUT_CAP_DATA), &raw, &raw_len,
+			 err))
 		return -1;
 	f = fk_format_by_path(path);
 	if (f == FK_FMT_UNKNOWN || (f == FK_FMT_BIN && raw_len >= 4 &&
-				    !memcmp(raw, "\x7f" "ELF", 4)))
+				    !memcmp(raw,
+					    "\x7f"
+					    "ELF",
+					    4)))
 		f = fk_format_sniff(raw, raw_len);
 	if (f == FK_FMT_BIN) {
 		/* Raw bytes: no address, kept as they are. */
@@ -65,9 +69,11 @@ static int load(const char *path, struct fk_input *in, bool allow_elf,
 	}
 	free(raw);
 	if (f == FK_FMT_ELF && !allow_elf)
-		return fk_fmt_fail(err, "%s: an ELF file is firmware, not a "
+		return fk_fmt_fail(err,
+				   "%s: an ELF file is firmware, not a "
 				   "signed image; sign it first (flashkit "
-				   "image sign)", path);
+				   "image sign)",
+				   path);
 	fk_read_opts_init(&ro);
 	fk_segs_init(&segs);
 	rc = fk_load_segs(path, f, &ro, &segs, err);
@@ -111,14 +117,17 @@ static int output_base(const char *path, const struct fk_sign_opts *o,
 		return 0;
 	}
 	if (!in->has_base)
-		return fk_fmt_fail(err, "%s: a %s output needs the image's "
+		return fk_fmt_fail(err,
+				   "%s: a %s output needs the image's "
 				   "address: give -x ADDR (the input is a "
-				   "plain binary)", path,
+				   "plain binary)",
+				   path,
 				   fk_format_name(fk_format_by_path(path)));
 	*base = in->base;
 	if (o->pad_header) {
 		if (*base < o->hdr_size)
-			return fk_fmt_fail(err, "input starts at 0x%lx, below "
+			return fk_fmt_fail(err,
+					   "input starts at 0x%lx, below "
 					   "the header size; give -x ADDR",
 					   (unsigned long)in->base);
 		*base -= o->hdr_size;
@@ -164,14 +173,17 @@ int fk_output_save(const char *path, const struct fk_sign_opts *o,
 	if (f == FK_FMT_UNKNOWN || f == FK_FMT_BIN)
 		return fk_file_write(path, res->data, res->len, 0, err);
 	if (f == FK_FMT_ELF || f == FK_FMT_DFU)
-		return fk_fmt_fail(err, "%s: cannot write a signed image as "
+		return fk_fmt_fail(err,
+				   "%s: cannot write a signed image as "
 				   "%s; use .bin, .hex, .s19/.s28/.s37 or .uf2",
 				   path, fk_format_name(f));
 	if (output_base(path, o, in, hex_addr, &base, err))
 		return -1;
 	if (base + res->len > 0x100000000ull)
-		return fk_fmt_fail(err, "%s: image at 0x%llx would end past 4 "
-				   "GiB", path, (unsigned long long)base);
+		return fk_fmt_fail(err,
+				   "%s: image at 0x%llx would end past 4 "
+				   "GiB",
+				   path, (unsigned long long)base);
 	fk_segs_init(&segs);
 	rc = image_segs(o, res, base, &segs);
 	if (rc) {

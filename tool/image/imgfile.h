@@ -14,9 +14,9 @@
 #include "sign.h"
 
 struct fk_input {
-	uint8_t *data;  /* contiguous bytes; gaps of a HEX/ELF file are 0xff */
+	uint8_t *data; /* contiguous bytes; gaps of a HEX/ELF file are 0xff */
 	size_t len;
-	bool has_base;  /* the file said where its first byte goes */
+	bool has_base; /* the file said where its first byte goes */
 	uint32_t base;
 	const char *format; /* "bin", "hex", "elf" */
 };

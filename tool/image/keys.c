@@ -25,8 +25,8 @@
 #include "keys.h"
 
 /* Puts the message in key->why; returns -1. */
-__attribute__((format(printf, 2, 3)))
-static int key_fail(struct fk_key *key, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int key_fail(struct fk_key *key,
+							  const char *fmt, ...)
 {
 	va_list ap;
 
@@ -122,10 +122,12 @@ static int load_ed25519(struct fk_key *key, const char *text)
 		       "-----END PRIVATE KEY-----", der, sizeof(der), &len) &&
 	    len == sizeof(ed25519_pkcs8_prefix) + 32 &&
 	    !memcmp(der, ed25519_pkcs8_prefix, sizeof(ed25519_pkcs8_prefix))) {
-		return key_fail(key, "%s: Ed25519 private keys are not "
+		return key_fail(key,
+				"%s: Ed25519 private keys are not "
 				"supported (mbedTLS 2.28 has no Ed25519); sign "
 				"Ed25519 images with imgtool, or use an ECDSA "
-				"P-256 key (flashkit key generate)", key->path);
+				"P-256 key (flashkit key generate)",
+				key->path);
 	}
 	return 0;
 }
@@ -155,24 +157,31 @@ static int export_pub(struct fk_key *key)
 static int classify(struct fk_key *key)
 {
 	if (mbedtls_pk_get_type(&key->pk) == MBEDTLS_PK_ECKEY) {
-		if (mbedtls_pk_ec(key->pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
-			return key_fail(key, "%s: only the P-256 curve is "
-					"supported for ECDSA keys", key->path);
+		if (mbedtls_pk_ec(key->pk)->grp.id !=
+		    MBEDTLS_ECP_DP_SECP256R1) {
+			return key_fail(key,
+					"%s: only the P-256 curve is "
+					"supported for ECDSA keys",
+					key->path);
 		}
 		key->type = FK_KEY_ECDSA_P256;
 		return 0;
 	}
 	if (mbedtls_pk_get_type(&key->pk) == MBEDTLS_PK_RSA) {
 		if (mbedtls_pk_get_bitlen(&key->pk) != 2048) {
-			return key_fail(key, "%s: RSA key of %zu bits; only "
-					"RSA-2048 is supported", key->path,
+			return key_fail(key,
+					"%s: RSA key of %zu bits; only "
+					"RSA-2048 is supported",
+					key->path,
 					mbedtls_pk_get_bitlen(&key->pk));
 		}
 		key->type = FK_KEY_RSA2048;
 		return 0;
 	}
-	return key_fail(key, "%s: unsupported key type (use ECDSA P-256 or "
-			"RSA-2048)", key->path);
+	return key_fail(key,
+			"%s: unsupported key type (use ECDSA P-256 or "
+			"RSA-2048)",
+			key->path);
 }
 
 int fk_key_load(struct fk_key *key, const char *path)
@@ -198,10 +207,12 @@ int fk_key_load(struct fk_key *key, const char *path)
 		key->has_private = true;
 	} else if (mbedtls_pk_parse_public_key(&key->pk, text, len + 1)) {
 		free(text);
-		return key_fail(key, "%s: not a PEM key file that can be read "
+		return key_fail(key,
+				"%s: not a PEM key file that can be read "
 				"(expected an ECDSA P-256 or RSA-2048 key, "
 				"private PKCS#8/SEC1/PKCS#1 or public "
-				"SubjectPublicKeyInfo, unencrypted)", path);
+				"SubjectPublicKeyInfo, unencrypted)",
+				path);
 	}
 	free(text);
 	key->has_pk = true;
@@ -227,7 +238,8 @@ void fk_key_image_key(const struct fk_key *key, struct fk_image_key *out)
 }
 
 /* A seeded DRBG; returns 0 or -1. */
-static int drbg_start(mbedtls_entropy_context *ent, mbedtls_ctr_drbg_context *drbg)
+static int drbg_start(mbedtls_entropy_context *ent,
+		      mbedtls_ctr_drbg_context *drbg)
 {
 	static const char pers[] = "flashkit";
 
@@ -239,7 +251,8 @@ static int drbg_start(mbedtls_entropy_context *ent, mbedtls_ctr_drbg_context *dr
 	return 0;
 }
 
-static void drbg_stop(mbedtls_entropy_context *ent, mbedtls_ctr_drbg_context *drbg)
+static void drbg_stop(mbedtls_entropy_context *ent,
+		      mbedtls_ctr_drbg_context *drbg)
 {
 	mbedtls_ctr_drbg_free(drbg);
 	mbedtls_entropy_free(ent);
@@ -254,9 +267,10 @@ int fk_key_sign(struct fk_key *key, const uint8_t digest[FK_SHA256_SIZE],
 
 	if (!key->has_private || !key->has_pk)
 		return key_fail(key, "%s: %s; signing needs the private key",
-				key->path, key->type == FK_KEY_ED25519 ?
-				"Ed25519 signing is not supported" :
-				"this is a public key");
+				key->path,
+				key->type == FK_KEY_ED25519 ?
+					"Ed25519 signing is not supported" :
+					"this is a public key");
 	if (drbg_start(&ent, &drbg))
 		return key_fail(key, "cannot seed the random generator");
 	if (key->type == FK_KEY_RSA2048) {
@@ -276,8 +290,10 @@ int fk_key_sign(struct fk_key *key, const uint8_t digest[FK_SHA256_SIZE],
 	}
 	drbg_stop(&ent, &drbg);
 	if (rc || *sig_len > FK_IMAGE_SIG_MAX)
-		return key_fail(key, "%s: signing failed (mbedTLS error "
-				"-0x%04x)", key->path, (unsigned)-rc);
+		return key_fail(key,
+				"%s: signing failed (mbedTLS error "
+				"-0x%04x)",
+				key->path, (unsigned)-rc);
 	return 0;
 }
 
@@ -301,24 +317,26 @@ static int wrap_pkcs8(uint8_t *buf, size_t size, const uint8_t *sec1,
 	PUT(mbedtls_asn1_write_raw_buffer(&p, buf, sec1, sec1_len));
 	PUT(mbedtls_asn1_write_len(&p, buf, sec1_len));
 	PUT(mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_OCTET_STRING));
-	rc = mbedtls_asn1_write_oid(&p, buf, MBEDTLS_OID_EC_GRP_SECP256R1,
-				    MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_GRP_SECP256R1));
+	rc = mbedtls_asn1_write_oid(
+		&p, buf, MBEDTLS_OID_EC_GRP_SECP256R1,
+		MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_GRP_SECP256R1));
 	if (rc < 0)
 		return -1;
 	alg_len += (size_t)rc;
-	rc = mbedtls_asn1_write_oid(&p, buf, MBEDTLS_OID_EC_ALG_UNRESTRICTED,
-				    MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_ALG_UNRESTRICTED));
+	rc = mbedtls_asn1_write_oid(
+		&p, buf, MBEDTLS_OID_EC_ALG_UNRESTRICTED,
+		MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_ALG_UNRESTRICTED));
 	if (rc < 0)
 		return -1;
 	alg_len += (size_t)rc;
 	len += alg_len;
 	PUT(mbedtls_asn1_write_len(&p, buf, alg_len));
-	PUT(mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED |
-						    MBEDTLS_ASN1_SEQUENCE));
+	PUT(mbedtls_asn1_write_tag(
+		&p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 	PUT(mbedtls_asn1_write_int(&p, buf, 0));
 	PUT(mbedtls_asn1_write_len(&p, buf, len));
-	PUT(mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_CONSTRUCTED |
-						    MBEDTLS_ASN1_SEQUENCE));
+	PUT(mbedtls_asn1_write_tag(
+		&p, buf, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE));
 #undef PUT
 	return (int)len;
 }
@@ -339,7 +357,8 @@ int fk_key_generate_p256(const char *path, unsigned flags,
 		fk_fmt_fail(err, "cannot seed the random generator");
 		goto out;
 	}
-	if (mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) ||
+	if (mbedtls_pk_setup(&pk,
+			     mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) ||
 	    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk),
 				mbedtls_ctr_drbg_random, &drbg)) {
 		fk_fmt_fail(err, "key generation failed");
@@ -351,11 +370,10 @@ int fk_key_generate_p256(const char *path, unsigned flags,
 				     sec1 + sizeof(sec1) - sec1_len,
 				     (size_t)sec1_len);
 	if (der_len <= 0 ||
-	    mbedtls_pem_write_buffer("-----BEGIN PRIVATE KEY-----\n",
-				     "-----END PRIVATE KEY-----\n",
-				     der + sizeof(der) - der_len,
-				     (size_t)der_len, pem, sizeof(pem),
-				     &pem_len)) {
+	    mbedtls_pem_write_buffer(
+		    "-----BEGIN PRIVATE KEY-----\n",
+		    "-----END PRIVATE KEY-----\n", der + sizeof(der) - der_len,
+		    (size_t)der_len, pem, sizeof(pem), &pem_len)) {
 		fk_fmt_fail(err, "cannot encode the key");
 		goto out;
 	}
@@ -384,10 +402,9 @@ int fk_key_public_pem(struct fk_key *key, char *buf, size_t size)
 	} else {
 		len = mbedtls_pk_write_pubkey_der(&key->pk, der, sizeof(der));
 	}
-	if (len <= 0 ||
-	    mbedtls_pem_write_buffer(begin, end, der + sizeof(der) - len,
-				     (size_t)len, (unsigned char *)buf, size,
-				     &olen))
+	if (len <= 0 || mbedtls_pem_write_buffer(
+				begin, end, der + sizeof(der) - len,
+				(size_t)len, (unsigned char *)buf, size, &olen))
 		return key_fail(key, "%s: cannot encode the public key",
 				key->path);
 	return 0;

@@ -26,14 +26,14 @@
 
 struct fk_key {
 	enum fk_image_key_type type;
-	bool has_private;           /* can sign */
-	bool has_pk;                /* pk holds the key (not for Ed25519) */
+	bool has_private; /* can sign */
+	bool has_pk;	  /* pk holds the key (not for Ed25519) */
 	mbedtls_pk_context pk;
 	uint8_t pub[FK_IMAGE_PUBKEY_MAX]; /* as embedded in images */
 	size_t pub_len;
-	uint8_t hash[FK_SHA256_SIZE];     /* SHA-256 of pub: the KEYHASH */
-	char path[256];                   /* for messages */
-	char why[512];                    /* the last failure's message */
+	uint8_t hash[FK_SHA256_SIZE]; /* SHA-256 of pub: the KEYHASH */
+	char path[256];		      /* for messages */
+	char why[512];		      /* the last failure's message */
 };
 
 /* Reads a PEM key file (private or public, at most FK_INPUT_CAP_TEXT

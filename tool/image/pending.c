@@ -40,8 +40,8 @@ int fk_pending_window(const struct fk_layout *L,
 		return -1;
 	w->trailer_off = last.off;
 	w->boot_max = fk_boot_max_image_size(&view.cfg, 0);
-	w->max_image = w->boot_max < w->trailer_off ? w->boot_max :
-						      w->trailer_off;
+	w->max_image =
+		w->boot_max < w->trailer_off ? w->boot_max : w->trailer_off;
 	w->write_unit = win.flash->geo.write_unit;
 	w->max_align = w->write_unit > 8 ? w->write_unit : 8;
 	return 0;

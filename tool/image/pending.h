@@ -25,16 +25,16 @@
 
 struct fk_pending_window {
 	enum fk_boot_strategy strategy;
-	const char *slot;      /* the staging partition's name */
-	uint64_t addr;         /* bus address of the window's first byte */
-	uint32_t offset;       /* that address less the partition's */
-	uint32_t size;         /* window bytes: the padded output's size */
-	uint32_t trailer_off;  /* the sector holding the trailer, from addr */
-	uint32_t boot_max;     /* largest image the bootloader installs */
-	uint32_t max_image;    /* that, and ending below trailer_off */
-	uint32_t write_unit;   /* of the staging slot's memory */
-	uint32_t max_align;    /* the trailer's unit: max(8, write_unit) */
-	char why[200];         /* the CLI's text for the limit */
+	const char *slot;     /* the staging partition's name */
+	uint64_t addr;	      /* bus address of the window's first byte */
+	uint32_t offset;      /* that address less the partition's */
+	uint32_t size;	      /* window bytes: the padded output's size */
+	uint32_t trailer_off; /* the sector holding the trailer, from addr */
+	uint32_t boot_max;    /* largest image the bootloader installs */
+	uint32_t max_image;   /* that, and ending below trailer_off */
+	uint32_t write_unit;  /* of the staging slot's memory */
+	uint32_t max_align;   /* the trailer's unit: max(8, write_unit) */
+	char why[200];	      /* the CLI's text for the limit */
 };
 
 /*

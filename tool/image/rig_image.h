@@ -15,16 +15,16 @@
 
 /* An image to test with, made by the real signing code (tool/image). */
 struct fk_rig_image_spec {
-	uint32_t payload_len;   /* firmware bytes (pseudo-random) */
-	uint32_t seed;          /* for the payload bytes */
+	uint32_t payload_len; /* firmware bytes (pseudo-random) */
+	uint32_t seed;	      /* for the payload bytes */
 	struct fk_image_version version;
-	uint32_t hdr_size;      /* header bytes before the payload */
-	uint32_t align;         /* write unit of the slot */
+	uint32_t hdr_size; /* header bytes before the payload */
+	uint32_t align;	   /* write unit of the slot */
 	bool has_sec_cnt;
 	uint32_t sec_cnt;
 	uint32_t dep_count;
 	struct fk_image_dependency deps[FK_IMAGE_MAX_DEPS];
-	struct fk_key *key;     /* NULL: SHA256 TLV only */
+	struct fk_key *key; /* NULL: SHA256 TLV only */
 };
 
 /* Signs a payload into a malloc'd image. Returns 0 or -1 (printed). */

@@ -50,8 +50,8 @@ uint32_t fk_sign_trailer_size(const struct fk_sign_opts *o)
 {
 	uint32_t max_align = fk_sign_max_align(o);
 	uint32_t magic = align_up(16, max_align);
-	uint32_t sectors = o->max_sectors ? o->max_sectors :
-					    FK_SIGN_DEFAULT_MAX_SECTORS;
+	uint32_t sectors =
+		o->max_sectors ? o->max_sectors : FK_SIGN_DEFAULT_MAX_SECTORS;
 
 	if (o->layout_trailer)
 		return o->layout_trailer_size;
@@ -87,8 +87,6 @@ void fk_sign_boot_magic(const struct fk_sign_opts *o, uint8_t magic[16])
 	memcpy(magic + 2, boot_magic_tail, sizeof(boot_magic_tail));
 }
 
-
-
 static void put_version(uint8_t *p, const struct fk_image_version *v)
 {
 	p[0] = v->major;
@@ -98,8 +96,8 @@ static void put_version(uint8_t *p, const struct fk_image_version *v)
 }
 
 /* Appends one TLV at *pos. */
-static void put_tlv(uint8_t *buf, size_t *pos, uint16_t type,
-		    const void *value, size_t len)
+static void put_tlv(uint8_t *buf, size_t *pos, uint16_t type, const void *value,
+		    size_t len)
 {
 	fk_put_le16(buf + *pos, type);
 	fk_put_le16(buf + *pos + 2, (uint32_t)len);
@@ -127,23 +125,28 @@ static int check_opts(const struct fk_sign_opts *o, char *why)
 	uint32_t a = o->align;
 
 	if (o->hdr_size < FK_IMAGE_HEADER_SIZE || o->hdr_size > 0xffff) {
-		fail_why(why, "header size (-H) must be 32..65535 bytes, not %u",
+		fail_why(why,
+			 "header size (-H) must be 32..65535 bytes, not %u",
 			 o->hdr_size);
 		return -1;
 	}
 	if (!o->layout_trailer && a != 1 && a != 2 && a != 4 && a != 8 &&
 	    a != 16 && a != 32) {
-		fail_why(why, "--align must be 1, 2, 4, 8, 16 or 32, not %u", a);
+		fail_why(why, "--align must be 1, 2, 4, 8, 16 or 32, not %u",
+			 a);
 		return -1;
 	}
-	if (!o->layout_trailer && (fk_sign_max_align(o) < a ||
-	    (fk_sign_max_align(o) & (fk_sign_max_align(o) - 1)))) {
-		fail_why(why, "--max-align %u must be a power of two >= --align %u",
+	if (!o->layout_trailer &&
+	    (fk_sign_max_align(o) < a ||
+	     (fk_sign_max_align(o) & (fk_sign_max_align(o) - 1)))) {
+		fail_why(why,
+			 "--max-align %u must be a power of two >= --align %u",
 			 fk_sign_max_align(o), a);
 		return -1;
 	}
 	if ((o->pad || o->confirm) && !o->slot_size) {
-		fail_why(why, "--pad, --confirm and --test need the slot size (-S)");
+		fail_why(why,
+			 "--pad, --confirm and --test need the slot size (-S)");
 		return -1;
 	}
 	return 0;
@@ -229,14 +232,16 @@ static uint8_t *start_image(const struct fk_sign_opts *o,
 
 	if (!o->pad_header) {
 		if (payload_len < o->hdr_size) {
-			fail_why(why, "input is %zu bytes, shorter than the header "
-				 "(-H %u); add --pad-header", payload_len,
-				 o->hdr_size);
+			fail_why(why,
+				 "input is %zu bytes, shorter than the header "
+				 "(-H %u); add --pad-header",
+				 payload_len, o->hdr_size);
 			return NULL;
 		}
 		for (size_t i = 0; i < o->hdr_size; i++) {
 			if (payload[i]) {
-				fail_why(why, "input byte %zu is not zero, but "
+				fail_why(why,
+					 "input byte %zu is not zero, but "
 					 "--pad-header was not given: the "
 					 "first %u bytes would be overwritten "
 					 "by the header; add --pad-header",
@@ -263,8 +268,7 @@ static uint8_t *start_image(const struct fk_sign_opts *o,
 	return buf;
 }
 
-static int check_fit(const struct fk_sign_opts *o, size_t image_len,
-		     char *why)
+static int check_fit(const struct fk_sign_opts *o, size_t image_len, char *why)
 {
 	uint64_t need = (uint64_t)image_len + fk_sign_trailer_size(o);
 
@@ -274,29 +278,33 @@ static int check_fit(const struct fk_sign_opts *o, size_t image_len,
 		if (image_len <= o->max_image)
 			return 0;
 		if (o->max_image_why) {
-			fail_why(why, "image does not fit %s: %zu bytes too large "
-				 "(image 0x%zx > 0x%x: %s); shrink the firmware "
-				 "or enlarge the slots",
-				 o->slot_desc ? o->slot_desc : "its slots",
-				 image_len - o->max_image, image_len,
-				 o->max_image, o->max_image_why);
+			fail_why(
+				why,
+				"image does not fit %s: %zu bytes too large "
+				"(image 0x%zx > 0x%x: %s); shrink the firmware "
+				"or enlarge the slots",
+				o->slot_desc ? o->slot_desc : "its slots",
+				image_len - o->max_image, image_len,
+				o->max_image, o->max_image_why);
 			return -1;
 		}
-		fail_why(why, "image does not fit %s: %llu byte%s too large (image "
+		fail_why(why,
+			 "image does not fit %s: %llu byte%s too large (image "
 			 "0x%zx > 0x%x, the most the bootloader installs: max "
 			 "payload %u + header 0x%x, as `flashkit layout show` "
 			 "prints); shrink the firmware or enlarge the slots",
 			 o->slot_desc ? o->slot_desc : "its slots",
 			 (unsigned long long)(image_len - o->max_image),
-			 image_len - o->max_image == 1 ? "" : "s",
-			 image_len, o->max_image,
-			 o->max_image - o->max_image_hdr, o->max_image_hdr);
+			 image_len - o->max_image == 1 ? "" : "s", image_len,
+			 o->max_image, o->max_image - o->max_image_hdr,
+			 o->max_image_hdr);
 		return -1;
 	}
 
 	if (!o->slot_size || need <= o->slot_size)
 		return 0;
-	fail_why(why, "image does not fit %s: %llu bytes too large (image 0x%zx + "
+	fail_why(why,
+		 "image does not fit %s: %llu bytes too large (image 0x%zx + "
 		 "%s 0x%x = 0x%llx > slot size 0x%x); shrink the firmware or "
 		 "enlarge the slot",
 		 o->slot_desc ? o->slot_desc : "its slot",
@@ -307,8 +315,7 @@ static int check_fit(const struct fk_sign_opts *o, size_t image_len,
 	return -1;
 }
 
-static int pad_to_slot(const struct fk_sign_opts *o,
-		       struct fk_sign_result *res)
+static int pad_to_slot(const struct fk_sign_opts *o, struct fk_sign_result *res)
 {
 	char *why = res->why;
 	uint32_t max_align = fk_sign_max_align(o);
@@ -316,8 +323,10 @@ static int pad_to_slot(const struct fk_sign_opts *o,
 	uint8_t *p;
 
 	if (res->len > o->slot_size) {
-		fail_why(why, "image (0x%zx bytes) is larger than the slot (0x%x) "
-			 "it should be padded to", res->len, o->slot_size);
+		fail_why(why,
+			 "image (0x%zx bytes) is larger than the slot (0x%x) "
+			 "it should be padded to",
+			 res->len, o->slot_size);
 		return -1;
 	}
 	p = realloc(res->data, o->slot_size);
@@ -351,12 +360,14 @@ int fk_sign_image(const struct fk_sign_opts *o, const uint8_t *payload,
 	if (check_opts(o, res->why))
 		return -1;
 	if (prot_size > 0xffff) {
-		fail_why(res->why, "protected TLVs take %zu bytes; at most "
-			 "65535 fit", prot_size);
+		fail_why(res->why,
+			 "protected TLVs take %zu bytes; at most "
+			 "65535 fit",
+			 prot_size);
 		return -1;
 	}
-	buf = start_image(o, payload, payload_len, prot_size + unprot_max,
-			  &pos, res->why);
+	buf = start_image(o, payload, payload_len, prot_size + unprot_max, &pos,
+			  res->why);
 	if (!buf)
 		return -1;
 	put_header(o, buf, (uint32_t)(pos - o->hdr_size), prot_size);

@@ -27,27 +27,27 @@ struct fk_sign_tlv {
 
 struct fk_sign_opts {
 	struct fk_image_version version;
-	uint32_t hdr_size;       /* -H */
-	bool pad_header;         /* --pad-header: prepend hdr_size erased bytes */
-	uint32_t slot_size;      /* -S; 0: no fit check */
-	uint32_t align;          /* --align: flash write size 1,2,4,8,16,32 */
-	uint32_t max_align;      /* --max-align; 0: max(8, align) */
-	uint32_t max_sectors;    /* -M; 0: 128 */
-	bool overwrite_only;     /* --overwrite-only: smaller trailer */
-	bool pad;                /* --pad: fill to slot_size, write magic */
-	bool confirm;            /* --confirm: also image_ok = 1 (implies pad) */
-	uint8_t erased_val;      /* -R; 0xff */
-	uint32_t load_addr;      /* -L; non-zero sets FK_IMAGE_F_RAM_LOAD */
-	uint32_t rom_fixed;      /* --rom-fixed; non-zero sets ROM_FIXED */
-	bool non_bootable;       /* --non-bootable */
-	bool has_sec_cnt;        /* -s */
+	uint32_t hdr_size;    /* -H */
+	bool pad_header;      /* --pad-header: prepend hdr_size erased bytes */
+	uint32_t slot_size;   /* -S; 0: no fit check */
+	uint32_t align;	      /* --align: flash write size 1,2,4,8,16,32 */
+	uint32_t max_align;   /* --max-align; 0: max(8, align) */
+	uint32_t max_sectors; /* -M; 0: 128 */
+	bool overwrite_only;  /* --overwrite-only: smaller trailer */
+	bool pad;	      /* --pad: fill to slot_size, write magic */
+	bool confirm;	      /* --confirm: also image_ok = 1 (implies pad) */
+	uint8_t erased_val;   /* -R; 0xff */
+	uint32_t load_addr;   /* -L; non-zero sets FK_IMAGE_F_RAM_LOAD */
+	uint32_t rom_fixed;   /* --rom-fixed; non-zero sets ROM_FIXED */
+	bool non_bootable;    /* --non-bootable */
+	bool has_sec_cnt;     /* -s */
 	uint32_t sec_cnt;
-	uint32_t dep_count;      /* -d */
+	uint32_t dep_count; /* -d */
 	struct fk_image_dependency deps[FK_IMAGE_MAX_DEPS];
-	uint32_t tlv_count;      /* --custom-tlv and flashkit's own, in order */
+	uint32_t tlv_count; /* --custom-tlv and flashkit's own, in order */
 	struct fk_sign_tlv tlvs[FK_SIGN_MAX_TLVS];
-	bool pubkey_full;        /* --public-key-format full */
-	struct fk_key *key;      /* NULL: unsigned (SHA256 only) */
+	bool pubkey_full;   /* --public-key-format full */
+	struct fk_key *key; /* NULL: unsigned (SHA256 only) */
 	/* --layout: the slot's end is reserved for flashkit's boot state,
 	 * whose size the layout gives; --pad then leaves it erased. */
 	bool layout_trailer;
@@ -57,9 +57,9 @@ struct fk_sign_opts {
 	 * when set it replaces the slot-minus-trailer rule (for swap it is
 	 * smaller: the staging slot keeps room to save the primary). */
 	uint32_t max_image;
-	uint32_t max_image_hdr;  /* the header part of it, for the message */
+	uint32_t max_image_hdr;	   /* the header part of it, for the message */
 	const char *max_image_why; /* what sets max_image when not that */
-	const char *slot_desc;   /* "slot 'app-a' (layout.yaml:24:7)" or NULL */
+	const char *slot_desc; /* "slot 'app-a' (layout.yaml:24:7)" or NULL */
 };
 
 void fk_sign_opts_init(struct fk_sign_opts *o);
@@ -82,9 +82,9 @@ void fk_sign_boot_magic(const struct fk_sign_opts *o, uint8_t magic[16]);
 
 struct fk_sign_result {
 	char why[FK_SIGN_WHY]; /* on failure: what is wrong, what to do */
-	uint8_t *data;     /* malloc'd image (padded to the slot with --pad) */
+	uint8_t *data; /* malloc'd image (padded to the slot with --pad) */
 	size_t len;
-	size_t image_len;  /* header + payload + TLVs, before any padding */
+	size_t image_len;     /* header + payload + TLVs, before any padding */
 	uint32_t trailer_off; /* with --pad: where the trailer starts */
 	uint8_t digest[FK_SHA256_SIZE];
 };

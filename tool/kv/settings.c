@@ -20,8 +20,8 @@ static const char *const top_keys[] = { "keys", "value-max", "record-max",
 					"values" };
 
 /* An unsigned number no larger than max; reports and returns -1. */
-static int number(struct parser *p, const struct fk_ynode *n,
-		  const char *what, uint64_t max, uint64_t *out)
+static int number(struct parser *p, const struct fk_ynode *n, const char *what,
+		  uint64_t max, uint64_t *out)
 {
 	return fk_yaml_number(&p->y, n, what, 0, max, out);
 }
@@ -44,7 +44,8 @@ static int hex_value(struct parser *p, const struct fk_ynode *n,
 	size_t len = t ? n->len : 0;
 
 	if (!t || len % 2 || len / 2 > 254) {
-		fk_diag_error(&p->d, &n->pos, "hex must be an even number of "
+		fk_diag_error(&p->d, &n->pos,
+			      "hex must be an even number of "
 			      "hex digits, at most 254 bytes (\"00a1ff\")");
 		return -1;
 	}
@@ -52,9 +53,10 @@ static int hex_value(struct parser *p, const struct fk_ynode *n,
 		int hi = hex_digit(t[2 * i]), lo = hex_digit(t[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
-			fk_diag_error(&p->d, &n->pos, "'%c%c' at byte %zu is "
-				      "not a hex byte", t[2 * i], t[2 * i + 1],
-				      i);
+			fk_diag_error(&p->d, &n->pos,
+				      "'%c%c' at byte %zu is "
+				      "not a hex byte",
+				      t[2 * i], t[2 * i + 1], i);
 			return -1;
 		}
 		item->value[i] = (uint8_t)(hi << 4 | lo);
@@ -67,15 +69,21 @@ static int hex_value(struct parser *p, const struct fk_ynode *n,
 static int typed_value(struct parser *p, const struct fk_ynode *n,
 		       struct fk_kv_setting *item)
 {
-	static const struct { const char *name; unsigned bytes; } ints[] = {
-		{ "u8", 1 }, { "u16", 2 }, { "u32", 4 },
+	static const struct {
+		const char *name;
+		unsigned bytes;
+	} ints[] = {
+		{ "u8", 1 },
+		{ "u16", 2 },
+		{ "u32", 4 },
 	};
 	const struct fk_ynode *k, *v;
 	const char *type;
 	uint64_t x;
 
 	if (n->count != 1) {
-		fk_diag_error(&p->d, &n->pos, "a typed value is one of { hex: "
+		fk_diag_error(&p->d, &n->pos,
+			      "a typed value is one of { hex: "
 			      "\"..\" }, { u8: N }, { u16: N }, { u32: N }");
 		return -1;
 	}
@@ -87,22 +95,26 @@ static int typed_value(struct parser *p, const struct fk_ynode *n,
 	for (size_t i = 0; type && i < 3; i++) {
 		if (strcmp(type, ints[i].name) != 0)
 			continue;
-		if (number(p, v, type, ints[i].bytes == 4 ? UINT32_MAX :
-				       (1u << 8 * ints[i].bytes) - 1, &x))
+		if (number(p, v, type,
+			   ints[i].bytes == 4 ? UINT32_MAX :
+						(1u << 8 * ints[i].bytes) - 1,
+			   &x))
 			return -1;
 		for (unsigned b = 0; b < ints[i].bytes; b++)
 			item->value[b] = (uint8_t)(x >> 8 * b);
 		item->len = (uint8_t)ints[i].bytes;
 		return 0;
 	}
-	fk_diag_error(&p->d, &k->pos, "unknown value type '%s': use hex, u8, "
-		      "u16 or u32", type ? type : "?");
+	fk_diag_error(&p->d, &k->pos,
+		      "unknown value type '%s': use hex, u8, "
+		      "u16 or u32",
+		      type ? type : "?");
 	return -1;
 }
 
 /* The value of one key id into item; 0 or -1 after reporting. */
-static int one_value(struct parser *p, const struct fk_ynode *v,
-		     uint64_t id, struct fk_kv_setting *item)
+static int one_value(struct parser *p, const struct fk_ynode *v, uint64_t id,
+		     struct fk_kv_setting *item)
 {
 	if (v->type == FK_YAML_MAP)
 		return typed_value(p, v, item);
@@ -111,7 +123,8 @@ static int one_value(struct parser *p, const struct fk_ynode *v,
 		memcpy(item->value, v->text, item->len);
 		return 0;
 	}
-	fk_diag_error(&p->d, &v->pos, "the value of key %llu must be a string "
+	fk_diag_error(&p->d, &v->pos,
+		      "the value of key %llu must be a string "
 		      "of at most 254 bytes or a typed value",
 		      (unsigned long long)id);
 	return -1;
@@ -121,8 +134,7 @@ static void parse_values(struct parser *p, const struct fk_ynode *map)
 {
 	if (!fk_yaml_expect(&p->y, map, FK_YAML_MAP, "values"))
 		return;
-	p->s->items = calloc(map->count ? map->count : 1,
-			     sizeof(*p->s->items));
+	p->s->items = calloc(map->count ? map->count : 1, sizeof(*p->s->items));
 	if (!p->s->items) {
 		fk_diag_error(&p->d, &map->pos, "out of memory");
 		return;
@@ -140,7 +152,8 @@ static void parse_values(struct parser *p, const struct fk_ynode *map)
 		rc = one_value(p, fk_yaml_value(map, i), id, item);
 		for (size_t j = 0; rc == 0 && j < p->s->count; j++) {
 			if (p->s->items[j].id == item->id) {
-				fk_diag_error(&p->d, &k->pos, "key %llu is given"
+				fk_diag_error(&p->d, &k->pos,
+					      "key %llu is given"
 					      " twice (first at line %u)",
 					      (unsigned long long)id,
 					      p->s->items[j].pos.line);
@@ -159,7 +172,8 @@ static void parse_root(struct parser *p, const struct fk_ynode *root)
 	uint64_t x;
 
 	if (!root || root->type != FK_YAML_MAP) {
-		fk_diag_error(&p->d, root ? &root->pos : &p->s->pos, "a "
+		fk_diag_error(&p->d, root ? &root->pos : &p->s->pos,
+			      "a "
 			      "settings file is a mapping with keys, value-max,"
 			      " record-max and values");
 		return;
@@ -168,8 +182,8 @@ static void parse_root(struct parser *p, const struct fk_ynode *root)
 	if (fk_yaml_get_number(&p->y, root, "keys", "the settings", 0,
 			       FK_KV_MAX_KEYS, &x, NULL) == 1)
 		cfg->key_limit = (uint16_t)x;
-	if (fk_yaml_get_number(&p->y, root, "value-max", "the settings", 0,
-			       254, &x, NULL) == 1)
+	if (fk_yaml_get_number(&p->y, root, "value-max", "the settings", 0, 254,
+			       &x, NULL) == 1)
 		cfg->value_max = (uint8_t)x;
 	if (fk_yaml_get_number(&p->y, root, "record-max", "the settings", 0,
 			       FK_KV_RECORD_MAX, &x, NULL) == 1)
@@ -186,21 +200,26 @@ static void check(struct parser *p)
 	const struct fk_pos *top = &p->s->pos;
 
 	if (cfg->key_limit < 8 || cfg->key_limit % 8)
-		fk_diag_error(&p->d, top, "keys must be a multiple of 8 from 8 "
-			      "to %d, not %u", FK_KV_MAX_KEYS, cfg->key_limit);
+		fk_diag_error(&p->d, top,
+			      "keys must be a multiple of 8 from 8 "
+			      "to %d, not %u",
+			      FK_KV_MAX_KEYS, cfg->key_limit);
 	if (cfg->record_max < cfg->value_max + 9u)
-		fk_diag_error(&p->d, top, "record-max (%u) must be at least "
-			      "value-max + 9 (%u)", cfg->record_max,
-			      cfg->value_max + 9u);
+		fk_diag_error(&p->d, top,
+			      "record-max (%u) must be at least "
+			      "value-max + 9 (%u)",
+			      cfg->record_max, cfg->value_max + 9u);
 	for (size_t i = 0; i < p->s->count; i++) {
 		const struct fk_kv_setting *it = &p->s->items[i];
 
 		if (it->id >= cfg->key_limit)
-			fk_diag_error(&p->d, &it->pos, "key %u is not below "
+			fk_diag_error(&p->d, &it->pos,
+				      "key %u is not below "
 				      "keys (%u); raise keys or renumber",
 				      it->id, cfg->key_limit);
 		else if (it->len > cfg->value_max)
-			fk_diag_error(&p->d, &it->pos, "the value of key %u has "
+			fk_diag_error(&p->d, &it->pos,
+				      "the value of key %u has "
 				      "%u bytes, more than value-max (%u)",
 				      it->id, it->len, cfg->value_max);
 	}

@@ -28,9 +28,9 @@ struct fk_kv_setting {
 };
 
 struct fk_kv_settings {
-	char *path;                 /* file name used in diagnostics */
+	char *path; /* file name used in diagnostics */
 	struct fk_kv_config cfg;
-	struct fk_pos pos;   /* the top of the file */
+	struct fk_pos pos; /* the top of the file */
 	struct fk_kv_setting *items;
 	size_t count;
 	unsigned errors;

@@ -17,8 +17,8 @@
 /* The flash that stands for layout memory mem, or NULL when it cannot
  * (msg says why, up to len bytes). */
 struct fk_layout_flashes {
-	const struct fk_flash *(*flash_of)(void *ctx, uint32_t mem,
-					   char *msg, size_t len);
+	const struct fk_flash *(*flash_of)(void *ctx, uint32_t mem, char *msg,
+					   size_t len);
 	void *ctx;
 };
 

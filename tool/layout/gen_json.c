@@ -29,20 +29,24 @@ static void memory_json(const struct fk_layout_memory *m, FILE *out)
 {
 	fprintf(out, "    {\"name\": ");
 	json_string(out, m->name);
-	fprintf(out, ", \"kind\": \"%s\", \"mapped\": %s, \"base\": %u, "
-		"\"size\": %u", fk_layout_kind_name(m->kind),
-		m->mapped ? "true" : "false", m->base, m->size);
+	fprintf(out,
+		", \"kind\": \"%s\", \"mapped\": %s, \"base\": %u, "
+		"\"size\": %u",
+		fk_layout_kind_name(m->kind), m->mapped ? "true" : "false",
+		m->base, m->size);
 	if (m->kind != FK_MEM_RAM) {
-		fprintf(out, ", \"xip\": %s, \"write_unit\": %u, "
+		fprintf(out,
+			", \"xip\": %s, \"write_unit\": %u, "
 			"\"erased_value\": %u, \"program_once\": %s, "
-			"\"sectors\": [", m->xip ? "true" : "false",
-			m->write_unit, m->erased_value,
-			m->program_once ? "true" : "false");
+			"\"sectors\": [",
+			m->xip ? "true" : "false", m->write_unit,
+			m->erased_value, m->program_once ? "true" : "false");
 		for (uint32_t r = 0; r < m->run_count; r++)
 			fprintf(out, "%s{\"count\": %u, \"size\": %u}",
 				r ? ", " : "", m->runs[r].count,
 				m->runs[r].size);
-		fprintf(out, "], \"timing\": {\"erase_us_per_kib\": %u, "
+		fprintf(out,
+			"], \"timing\": {\"erase_us_per_kib\": %u, "
 			"\"erase_us\": %u, \"program_us\": %u}",
 			m->timing.erase_us_per_kib, m->timing.erase_us,
 			m->timing.program_us);
@@ -57,9 +61,10 @@ static void partition_json(const struct fk_layout *L,
 	json_string(out, p->name);
 	fprintf(out, ", \"memory\": ");
 	json_string(out, L->memories[p->memory].name);
-	fprintf(out, ", \"offset\": %u, \"address\": %u, \"size\": %u, "
-		"\"role\": \"%s\", \"protect\": \"%s\"", p->offset, p->address,
-		p->size, fk_layout_role_name(p->role),
+	fprintf(out,
+		", \"offset\": %u, \"address\": %u, \"size\": %u, "
+		"\"role\": \"%s\", \"protect\": \"%s\"",
+		p->offset, p->address, p->size, fk_layout_role_name(p->role),
 		fk_layout_protect_name(p->protect));
 	if (L->memories[p->memory].kind != FK_MEM_RAM)
 		fprintf(out, ", \"first_sector\": %u, \"sector_count\": %u",
@@ -74,8 +79,8 @@ static void name_list(const struct fk_layout *L, const uint32_t *idx,
 	for (uint32_t i = 0; i < count; i++) {
 		if (i)
 			fputs(", ", out);
-		json_string(out, modules ? L->modules[idx[i]].name
-					 : L->partitions[idx[i]].name);
+		json_string(out, modules ? L->modules[idx[i]].name :
+					   L->partitions[idx[i]].name);
 	}
 	fputc(']', out);
 }
@@ -85,29 +90,31 @@ static void image_json(const struct fk_layout *L,
 {
 	fprintf(out, "    {\"name\": ");
 	json_string(out, img->name);
-	fprintf(out, ", \"id\": %u, \"strategy\": \"%s\", \"primary\": ",
-		img->id, fk_layout_strategy_name(img->strategy));
+	fprintf(out,
+		", \"id\": %u, \"strategy\": \"%s\", \"primary\": ", img->id,
+		fk_layout_strategy_name(img->strategy));
 	json_string(out, L->partitions[img->primary].name);
 	fprintf(out, ", \"secondary\": ");
 	if (img->secondary >= 0)
 		json_string(out, L->partitions[img->secondary].name);
 	else
 		fputs("null", out);
-	fprintf(out, ", \"header_size\": %u, \"boot_state\": ",
-		img->header_size);
+	fprintf(out,
+		", \"header_size\": %u, \"boot_state\": ", img->header_size);
 	if (img->boot_state >= 0)
 		json_string(out, L->partitions[img->boot_state].name);
 	else
 		fputs("\"trailer\"", out);
-	fprintf(out, ", \"trailer_size\": %u, \"align\": %u, "
+	fprintf(out,
+		", \"trailer_size\": %u, \"align\": %u, "
 		"\"max_payload\": %u, \"ram\": [",
 		fk_layout_image_trailer(L, img), fk_layout_image_align(L, img),
 		fk_layout_image_max_payload(L, img));
 	for (uint32_t r = 0; r < img->ram_count; r++) {
 		fprintf(out, "%s{\"name\": ", r ? ", " : "");
-		json_string(out, img->ram[r].is_memory
-					 ? L->memories[img->ram[r].index].name
-					 : L->partitions[img->ram[r].index].name);
+		json_string(out, img->ram[r].is_memory ?
+					 L->memories[img->ram[r].index].name :
+					 L->partitions[img->ram[r].index].name);
 		fprintf(out, ", \"address\": %u, \"size\": %u}",
 			img->ram[r].start, img->ram[r].size);
 	}
@@ -169,9 +176,12 @@ const char *fk_gen_source_name(const struct fk_layout *L)
 		char c = base[i];
 
 		name[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-			  (c == '-' && (i == 0 || base[i - 1] != '-'))
-			  ? c : '_';
+					  (c >= '0' && c <= '9') || c == '.' ||
+					  c == '_' ||
+					  (c == '-' &&
+					   (i == 0 || base[i - 1] != '-')) ?
+				  c :
+				  '_';
 	}
 	name[i] = 0;
 	return name;

@@ -19,12 +19,12 @@
 #include "gen.h"
 #include "layout_internal.h"
 
-#define COL_W 230      /* width of a memory column */
-#define ADDR_W 92      /* room on its left for addresses */
-#define GAP 36         /* between columns */
-#define TOP 86         /* title and column headings */
-#define BODY_H 560     /* scaled height of each memory */
-#define MIN_H 36       /* the smallest box: two lines of text */
+#define COL_W 230  /* width of a memory column */
+#define ADDR_W 92  /* room on its left for addresses */
+#define GAP 36	   /* between columns */
+#define TOP 86	   /* title and column headings */
+#define BODY_H 560 /* scaled height of each memory */
+#define MIN_H 36   /* the smallest box: two lines of text */
 #define MARGIN 20
 
 struct box {
@@ -37,11 +37,11 @@ struct box {
 static const char *fill_of(const struct fk_layout_partition *p)
 {
 	static const char *const fills[] = {
-		[FK_ROLE_RAW] = "#e3e3e3",        [FK_ROLE_BOOTLOADER] = "#f6b3b3",
-		[FK_ROLE_SLOT] = "#b3d1f6",       [FK_ROLE_BOOT_STATE] = "#f6d9b3",
-		[FK_ROLE_FACTORY] = "#d3b8f4",    [FK_ROLE_CONFIG] = "#b3f0e0",
-		[FK_ROLE_DEVINFO] = "#f3eea8",    [FK_ROLE_STORAGE] = "#c2efb0",
-		[FK_ROLE_MODULE] = "#f4b8e6",     [FK_ROLE_RAM] = "#d7e4f7",
+		[FK_ROLE_RAW] = "#e3e3e3",     [FK_ROLE_BOOTLOADER] = "#f6b3b3",
+		[FK_ROLE_SLOT] = "#b3d1f6",    [FK_ROLE_BOOT_STATE] = "#f6d9b3",
+		[FK_ROLE_FACTORY] = "#d3b8f4", [FK_ROLE_CONFIG] = "#b3f0e0",
+		[FK_ROLE_DEVINFO] = "#f3eea8", [FK_ROLE_STORAGE] = "#c2efb0",
+		[FK_ROLE_MODULE] = "#f4b8e6",  [FK_ROLE_RAM] = "#d7e4f7",
 	};
 	return p ? fills[p->role] : "#ffffff";
 }
@@ -50,11 +50,20 @@ static void xml_text(FILE *out, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '"': fputs("&quot;", out); break;
-		default: fputc(*s, out);
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		default:
+			fputc(*s, out);
 		}
 	}
 }
@@ -74,15 +83,16 @@ static uint32_t memory_boxes(const struct fk_layout *L, uint32_t mi,
 			continue;
 		if (p->address > cursor)
 			boxes[n++] = (struct box){ NULL, cursor, p->address,
-						   NULL, 0, 0 };
-		boxes[n++] = (struct box){ p->name, p->address,
-					   (uint64_t)p->address + p->size, p,
-					   0, 0 };
+						   NULL, 0,	 0 };
+		boxes[n++] = (struct box){
+			p->name, p->address, (uint64_t)p->address + p->size,
+			p,	 0,	     0
+		};
 		cursor = (uint64_t)p->address + p->size;
 	}
 	if (cursor < base + m->size && n < max)
-		boxes[n++] = (struct box){ NULL, cursor, base + m->size, NULL,
-					   0, 0 };
+		boxes[n++] = (struct box){ NULL, cursor, base + m->size,
+					   NULL, 0,	 0 };
 	return n;
 }
 
@@ -109,7 +119,8 @@ static const char *ram_owner(const struct fk_layout *L, const struct box *b)
 		const struct fk_layout_image *img = &L->images[i];
 
 		for (uint32_t r = 0; r < img->ram_count; r++)
-			if (img->ram[r].is_memory && img->ram[r].start <= b->start &&
+			if (img->ram[r].is_memory &&
+			    img->ram[r].start <= b->start &&
 			    FK_LAYOUT_RAM_END(img, r) >= b->end)
 				return img->name;
 	}
@@ -118,7 +129,8 @@ static const char *ram_owner(const struct fk_layout *L, const struct box *b)
 
 /* The module whose code a partition holds. */
 static bool module_in(const struct fk_layout *L,
-		      const struct fk_layout_partition *p, char *buf, size_t len)
+		      const struct fk_layout_partition *p, char *buf,
+		      size_t len)
 {
 	for (uint32_t i = 0; i < L->module_count; i++) {
 		if (&L->partitions[L->modules[i].flash] == p) {
@@ -171,38 +183,51 @@ static void draw_box(const struct fk_layout *L, const struct box *b, double x,
 	const char *owner = p ? NULL : ram_owner(L, b);
 	double y = y0 + b->y, cy = y + b->h / 2;
 
-	fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" "
-		"fill=\"%s\" stroke=\"%s\" stroke-width=\"1\"%s/>\n", x, y,
-		COL_W, b->h, owner ? "#d7e4f7" : fill_of(p),
+	fprintf(out,
+		"<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" "
+		"fill=\"%s\" stroke=\"%s\" stroke-width=\"1\"%s/>\n",
+		x, y, COL_W, b->h, owner ? "#d7e4f7" : fill_of(p),
 		p || owner ? "#444444" : "#999999",
 		p || owner ? "" : " stroke-dasharray=\"5,4\"");
 	if (p && p->protect != FK_PROTECT_NONE)
-		fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" "
-			"height=\"%.1f\" fill=\"#b00020\"/>\n", x, y, b->h);
+		fprintf(out,
+			"<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" "
+			"height=\"%.1f\" fill=\"#b00020\"/>\n",
+			x, y, b->h);
 	fk_layout_fmt_size(size, sizeof(size), b->end - b->start);
-	if (p && p->role == FK_ROLE_MODULE && module_in(L, p, user, sizeof(user)))
-		snprintf(line, sizeof(line), "%s \xc2\xb7 module %s%s", size, user,
-			 p->protect == FK_PROTECT_NONE ? "" : " \xc2\xb7 protected");
+	if (p && p->role == FK_ROLE_MODULE &&
+	    module_in(L, p, user, sizeof(user)))
+		snprintf(line, sizeof(line), "%s \xc2\xb7 module %s%s", size,
+			 user,
+			 p->protect == FK_PROTECT_NONE ? "" :
+							 " \xc2\xb7 protected");
 	else if (p && p->role == FK_ROLE_RAM &&
 		 ram_user(L, p, user, sizeof(user)))
-		snprintf(line, sizeof(line), "%s \xc2\xb7 RAM of %s", size, user);
+		snprintf(line, sizeof(line), "%s \xc2\xb7 RAM of %s", size,
+			 user);
 	else if (p)
 		snprintf(line, sizeof(line), "%s \xc2\xb7 %s%s", size,
 			 fk_layout_role_name(p->role),
 			 p->protect == FK_PROTECT_NONE ? "" :
-			 p->protect == FK_PROTECT_WRITE ? " \xc2\xb7 protected"
-							: " \xc2\xb7 secure");
+			 p->protect == FK_PROTECT_WRITE ?
+							 " \xc2\xb7 protected" :
+							 " \xc2\xb7 secure");
 	else if (owner)
-		snprintf(line, sizeof(line), "%s \xc2\xb7 RAM of image %s", size,
-			 owner);
+		snprintf(line, sizeof(line), "%s \xc2\xb7 RAM of image %s",
+			 size, owner);
 	else
 		snprintf(line, sizeof(line), "%s", size);
 	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" class=\"name\">%s</text>\n",
-		x + COL_W / 2.0, cy - 3, p ? b->name : owner ? owner : "free");
+		x + COL_W / 2.0, cy - 3,
+		p     ? b->name :
+		owner ? owner :
+			"free");
 	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" class=\"info\">%s</text>\n",
 		x + COL_W / 2.0, cy + 12, line);
-	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" class=\"addr\">0x%08llX"
-		"</text>\n", x - 6, y + 11, (unsigned long long)b->start);
+	fprintf(out,
+		"<text x=\"%.1f\" y=\"%.1f\" class=\"addr\">0x%08llX"
+		"</text>\n",
+		x - 6, y + 11, (unsigned long long)b->start);
 }
 
 static void draw_column(const struct fk_layout *L, uint32_t mi, double x,
@@ -224,38 +249,44 @@ static void draw_column(const struct fk_layout *L, uint32_t mi, double x,
 		draw_box(L, &b[i], x, y0, out);
 		end_y = y0 + b[i].y + b[i].h;
 	}
-	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" class=\"addr\">0x%08llX"
-		"</text>\n", x - 6, end_y,
+	fprintf(out,
+		"<text x=\"%.1f\" y=\"%.1f\" class=\"addr\">0x%08llX"
+		"</text>\n",
+		x - 6, end_y,
 		(unsigned long long)(m->mapped ? m->base : 0) + m->size);
 }
 
 static void draw_images(const struct fk_layout *L, double y, FILE *out)
 {
-	fprintf(out, "<text x=\"%d\" y=\"%.1f\" class=\"title\">Images</text>\n",
+	fprintf(out,
+		"<text x=\"%d\" y=\"%.1f\" class=\"title\">Images</text>\n",
 		MARGIN, y);
 	for (uint32_t i = 0; i < L->image_count; i++) {
 		const struct fk_layout_image *img = &L->images[i];
 		uint32_t max = fk_layout_image_max_payload(L, img);
 
 		y += 20;
-		fprintf(out, "<text x=\"%d\" y=\"%.1f\" class=\"img\">"
+		fprintf(out,
+			"<text x=\"%d\" y=\"%.1f\" class=\"img\">"
 			"<tspan font-weight=\"bold\">%s</tspan> (id %u, %s): "
 			"%s%s%s \xc2\xb7 header 0x%X \xc2\xb7 max payload %u "
-			"bytes (%.1f KiB) \xc2\xb7 RAM ", MARGIN,
-			y, img->name, img->id,
+			"bytes (%.1f KiB) \xc2\xb7 RAM ",
+			MARGIN, y, img->name, img->id,
 			fk_layout_strategy_name(img->strategy),
 			L->partitions[img->primary].name,
 			img->secondary < 0 ? "" :
-			img->strategy == FK_STRATEGY_OVERWRITE
-				? " \xe2\x86\x90 " : " \xe2\x87\x84 ",
-			img->secondary >= 0
-				? L->partitions[img->secondary].name : "",
+			img->strategy == FK_STRATEGY_OVERWRITE ?
+					     " \xe2\x86\x90 " :
+					     " \xe2\x87\x84 ",
+			img->secondary >= 0 ?
+				L->partitions[img->secondary].name :
+				"",
 			img->header_size, max, max / 1024.0);
 		for (uint32_t r = 0; r < img->ram_count; r++)
 			fprintf(out, "%s%s", r ? ", " : "",
-				img->ram[r].is_memory
-					? L->memories[img->ram[r].index].name
-					: L->partitions[img->ram[r].index].name);
+				img->ram[r].is_memory ?
+					L->memories[img->ram[r].index].name :
+					L->partitions[img->ram[r].index].name);
 		fprintf(out, "</text>\n");
 	}
 }
@@ -285,12 +316,14 @@ void fk_gen_svg(const struct fk_layout *L, FILE *out)
 	if (width < 640)
 		width = 640;
 	height = TOP + tallest + 50 + 20.0 * L->image_count + MARGIN;
-	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	fprintf(out,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<!-- Generated by `flashkit layout gen` from %s. -->\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
 		"width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
 		fk_gen_source_name(L), width, height, width, height);
-	fprintf(out, "<style>\n"
+	fprintf(out,
+		"<style>\n"
 		"text { font-family: 'DejaVu Sans', Arial, sans-serif; "
 		"fill: #111111; }\n"
 		".title { font-size: 16px; font-weight: bold; }\n"
@@ -303,7 +336,8 @@ void fk_gen_svg(const struct fk_layout *L, FILE *out)
 		"monospace; text-anchor: end; }\n"
 		".img { font-size: 12px; }\n"
 		"</style>\n");
-	fprintf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n");
+	fprintf(out,
+		"<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n");
 	fprintf(out, "<text x=\"%d\" y=\"26\" class=\"title\">", MARGIN);
 	xml_text(out, L->title ? L->title : fk_gen_source_name(L));
 	fprintf(out, "</text>\n");

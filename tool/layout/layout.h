@@ -29,52 +29,52 @@
 #include "flashsim.h"
 
 enum fk_layout_mem_kind {
-	FK_MEM_FLASH,    /* internal flash: erase sectors, write unit */
-	FK_MEM_RAM,      /* RAM region (SRAM, DTCM, backup RAM, ...) */
+	FK_MEM_FLASH,	 /* internal flash: erase sectors, write unit */
+	FK_MEM_RAM,	 /* RAM region (SRAM, DTCM, backup RAM, ...) */
 	FK_MEM_EXTERNAL, /* external NOR (QSPI, SPI), mapped or not */
 };
 
 /* Datasheet figures, for the simulator's duration estimate. Zero means
  * unknown. Same meaning as struct fk_sim_timing. */
 struct fk_layout_timing {
-	uint32_t erase_us_per_kib;    /* sector erase time per KiB */
-	uint32_t erase_us;            /* plus this much per sector erase */
-	uint32_t program_us;          /* time to program one write unit */
+	uint32_t erase_us_per_kib; /* sector erase time per KiB */
+	uint32_t erase_us;	   /* plus this much per sector erase */
+	uint32_t program_us;	   /* time to program one write unit */
 };
 
 struct fk_layout_memory {
-	char *name;                   /* "flash", "qspi", "sram" */
+	char *name; /* "flash", "qspi", "sram" */
 	enum fk_layout_mem_kind kind;
-	uint32_t base;                /* bus address of the first byte; 0 for
-				       * an external memory that is not mapped */
-	uint32_t size;                /* bytes; base + size <= 2^32 */
-	bool mapped;                  /* has a bus address (RAM, internal flash,
-				       * memory-mapped external flash) */
-	bool xip;                     /* code can execute in place from it */
+	uint32_t base; /* bus address of the first byte; 0 for
+			* an external memory that is not mapped */
+	uint32_t size; /* bytes; base + size <= 2^32 */
+	bool mapped;   /* has a bus address (RAM, internal flash,
+			* memory-mapped external flash) */
+	bool xip;      /* code can execute in place from it */
 	/* Flash and external memories only (RAM: run_count 0). */
-	struct fk_sector_run *runs;   /* sector map in address order */
+	struct fk_sector_run *runs; /* sector map in address order */
 	uint32_t run_count;
-	uint32_t sector_count;        /* sum of the runs' counts */
-	uint32_t write_unit;          /* program granularity in bytes */
-	uint8_t erased_value;         /* 0xFF or 0x00 */
-	bool program_once;            /* ECC flash: one program per unit per
-				       * erase */
+	uint32_t sector_count; /* sum of the runs' counts */
+	uint32_t write_unit;   /* program granularity in bytes */
+	uint8_t erased_value;  /* 0xFF or 0x00 */
+	bool program_once;     /* ECC flash: one program per unit per
+				* erase */
 	struct fk_layout_timing timing;
-	struct fk_pos pos;     /* the memory's name key */
+	struct fk_pos pos;	   /* the memory's name key */
 	struct fk_pos pos_sectors; /* its sector map (or size) */
 };
 
 enum fk_layout_role {
-	FK_ROLE_RAW,        /* no meaning to flashkit; just reserved */
+	FK_ROLE_RAW,	    /* no meaning to flashkit; just reserved */
 	FK_ROLE_BOOTLOADER, /* the bootloader's code; must be protected */
-	FK_ROLE_SLOT,       /* an image slot (primary or secondary) */
+	FK_ROLE_SLOT,	    /* an image slot (primary or secondary) */
 	FK_ROLE_BOOT_STATE, /* a dedicated home for the boot state */
 	FK_ROLE_FACTORY,    /* a factory (recovery) image */
-	FK_ROLE_CONFIG,     /* configuration written at production */
+	FK_ROLE_CONFIG,	    /* configuration written at production */
 	FK_ROLE_DEVINFO,    /* per-device record (serial, keys, calibration) */
 	FK_ROLE_STORAGE,    /* settings store (fk_kv) or a file system */
-	FK_ROLE_MODULE,     /* a library module's code, linked on its own */
-	FK_ROLE_RAM,        /* a RAM region given to an image or module */
+	FK_ROLE_MODULE,	    /* a library module's code, linked on its own */
+	FK_ROLE_RAM,	    /* a RAM region given to an image or module */
 };
 
 enum fk_layout_protect {
@@ -84,20 +84,20 @@ enum fk_layout_protect {
 };
 
 struct fk_layout_partition {
-	char *name;                   /* unique over the whole layout */
-	uint32_t memory;              /* index in fk_layout.memories */
-	uint32_t offset;              /* from the start of the memory */
-	uint32_t address;             /* memory base + offset */
-	uint32_t size;                /* bytes */
+	char *name;	  /* unique over the whole layout */
+	uint32_t memory;  /* index in fk_layout.memories */
+	uint32_t offset;  /* from the start of the memory */
+	uint32_t address; /* memory base + offset */
+	uint32_t size;	  /* bytes */
 	enum fk_layout_role role;
 	enum fk_layout_protect protect;
 	/* Flash/external only: the sectors it covers (whole sectors once
 	 * the layout has passed its checks). */
-	uint32_t first_sector;        /* index in the memory's sector map */
+	uint32_t first_sector; /* index in the memory's sector map */
 	uint32_t sector_count;
-	struct fk_pos pos;     /* the partition's name key */
-	struct fk_pos pos_at;  /* its `at`/`offset`, else its name */
-	struct fk_pos pos_size;/* its `size` value */
+	struct fk_pos pos;	   /* the partition's name key */
+	struct fk_pos pos_at;	   /* its `at`/`offset`, else its name */
+	struct fk_pos pos_size;	   /* its `size` value */
 	struct fk_pos pos_protect; /* `protect`, else its name */
 };
 
@@ -105,8 +105,8 @@ struct fk_layout_partition {
  * own, with its own RAM. Images that call it list it in their modules. */
 struct fk_layout_module {
 	char *name;
-	uint32_t flash;               /* partition index (role module) */
-	int32_t ram;                  /* partition index (RAM), or -1 */
+	uint32_t flash; /* partition index (role module) */
+	int32_t ram;	/* partition index (RAM), or -1 */
 	struct fk_pos pos;
 	struct fk_pos pos_ram;
 };
@@ -123,46 +123,46 @@ enum fk_layout_strategy {
  * dedicated partition. */
 #define FK_LAYOUT_BOOT_STATE_TRAILER (-1)
 
-#define FK_LAYOUT_MAX_RAM 4     /* RAM regions one image may name */
-#define FK_LAYOUT_MAX_REFS 16   /* modules / used partitions per image */
+#define FK_LAYOUT_MAX_RAM 4   /* RAM regions one image may name */
+#define FK_LAYOUT_MAX_REFS 16 /* modules / used partitions per image */
 
 struct fk_layout_image {
 	char *name;
-	uint32_t id;                  /* 0, 1, ... in file order: the image
-				       * number used in headers and by boot */
-	uint32_t primary;             /* partition index: the slot it runs from */
-	int32_t secondary;            /* partition index, or -1 */
+	uint32_t id;	   /* 0, 1, ... in file order: the image
+			    * number used in headers and by boot */
+	uint32_t primary;  /* partition index: the slot it runs from */
+	int32_t secondary; /* partition index, or -1 */
 	enum fk_layout_strategy strategy;
-	uint32_t header_size;         /* bytes before the vector table */
-	int32_t boot_state;           /* partition index, or
-				       * FK_LAYOUT_BOOT_STATE_TRAILER */
+	uint32_t header_size; /* bytes before the vector table */
+	int32_t boot_state;   /* partition index, or
+			       * FK_LAYOUT_BOOT_STATE_TRAILER */
 	/* RAM: partitions of role ram, or whole RAM memories. The first is
 	 * the main RAM (data, bss, stack); the others get their own regions
 	 * in the linker script. */
 	uint32_t ram_count;
 	struct {
-		bool is_memory;       /* index is a memory, not a partition */
+		bool is_memory; /* index is a memory, not a partition */
 		uint32_t index;
-		uint32_t start;       /* bus address */
+		uint32_t start; /* bus address */
 		uint32_t size;
 	} ram[FK_LAYOUT_MAX_RAM];
 	uint32_t module_count;
 	uint32_t modules[FK_LAYOUT_MAX_REFS]; /* module indices */
 	uint32_t uses_count;
-	uint32_t uses[FK_LAYOUT_MAX_REFS];    /* partitions it reaches at run
-					       * time (storage, devinfo...) */
+	uint32_t uses[FK_LAYOUT_MAX_REFS]; /* partitions it reaches at run
+					    * time (storage, devinfo...) */
 	struct fk_pos pos;
 	struct fk_pos pos_primary;
 	struct fk_pos pos_secondary;
 	struct fk_pos pos_strategy;
 	struct fk_pos pos_header;
 	struct fk_pos pos_ram;
-	struct fk_pos pos_uses;    /* `uses`, else the image's name */
+	struct fk_pos pos_uses; /* `uses`, else the image's name */
 };
 
 struct fk_layout {
-	char *path;                   /* file name used in diagnostics */
-	char *title;                  /* `name:` at the top, or NULL */
+	char *path;  /* file name used in diagnostics */
+	char *title; /* `name:` at the top, or NULL */
 	struct fk_layout_memory *memories;
 	uint32_t memory_count;
 	struct fk_layout_partition *partitions; /* memory order, then address */
@@ -171,15 +171,15 @@ struct fk_layout {
 	uint32_t module_count;
 	struct fk_layout_image *images;
 	uint32_t image_count;
-	uint32_t error_count;         /* diagnostics reported by the loader */
+	uint32_t error_count; /* diagnostics reported by the loader */
 	uint32_t warning_count;
 };
 
 struct fk_layout_load_opts {
 	struct fk_diag *diag; /* where diagnostics go; NULL: the default
 			       * sink (fk_diag_default()) */
-	bool no_warnings; /* do not pass warnings on (still counted) */
-	bool no_checks;   /* parse and resolve only; skip the hardware checks */
+	bool no_warnings;     /* do not pass warnings on (still counted) */
+	bool no_checks; /* parse and resolve only; skip the hardware checks */
 };
 
 /*

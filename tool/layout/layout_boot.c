@@ -20,8 +20,8 @@ struct view_ctx {
 };
 
 /* The geometry-only flash of a memory, made once per memory. */
-static const struct fk_flash *geometry_flash(void *ctx, uint32_t mem,
-					     char *msg, size_t len)
+static const struct fk_flash *geometry_flash(void *ctx, uint32_t mem, char *msg,
+					     size_t len)
 {
 	const struct fk_layout *layout = ((struct view_ctx *)ctx)->layout;
 	struct fk_layout_boot *v = ((struct view_ctx *)ctx)->v;
@@ -67,23 +67,28 @@ static int area_of(const struct fk_layout *L, uint32_t part,
 {
 	const struct fk_layout_partition *p = &L->partitions[part];
 	char msg[200] = "";
-	const struct fk_flash *f = fl->flash_of(fl->ctx, p->memory, msg,
-						sizeof(msg));
+	const struct fk_flash *f =
+		fl->flash_of(fl->ctx, p->memory, msg, sizeof(msg));
 
 	if (!f)
 		return fail(err, p, NULL, "%s", msg);
 	if (fk_area_init(out, f, p->offset, p->size) != FK_OK)
-		return fail(err, p, NULL, "partition %s is not made of whole "
-			    "sectors", p->name);
+		return fail(err, p, NULL,
+			    "partition %s is not made of whole "
+			    "sectors",
+			    p->name);
 	return 0;
 }
 
 enum fk_boot_strategy fk_layout_boot_strategy(enum fk_layout_strategy s)
 {
 	switch (s) {
-	case FK_STRATEGY_SWAP: return FK_BOOT_SWAP;
-	case FK_STRATEGY_XIP: return FK_BOOT_XIP;
-	case FK_STRATEGY_OVERWRITE: break;
+	case FK_STRATEGY_SWAP:
+		return FK_BOOT_SWAP;
+	case FK_STRATEGY_XIP:
+		return FK_BOOT_XIP;
+	case FK_STRATEGY_OVERWRITE:
+		break;
 	}
 	return FK_BOOT_OVERWRITE;
 }
@@ -102,10 +107,11 @@ static int state_area(const struct fk_layout *L,
 	for (uint32_t i = 1; i < count; i++) {
 		if (imgs[i]->boot_state < 0 ||
 		    imgs[i]->boot_state != imgs[0]->boot_state)
-			return fail(err, NULL, imgs[i], "images %s and %s are "
+			return fail(err, NULL, imgs[i],
+				    "images %s and %s are "
 				    "installed together only when they share "
-				    "one boot-state partition", imgs[0]->name,
-				    imgs[i]->name);
+				    "one boot-state partition",
+				    imgs[0]->name, imgs[i]->name);
 	}
 	if (imgs[0]->boot_state >= 0)
 		return area_of(L, (uint32_t)imgs[0]->boot_state, fl,
@@ -117,11 +123,12 @@ static int state_area(const struct fk_layout *L,
 			    "state trailer (%u bytes)",
 			    L->partitions[imgs[0]->primary].name, trailer);
 	p->size -= trailer;
-	return fk_area_init(&cfg->state, p->flash, p->off + p->size, trailer)
-		       ? fail(err, &L->partitions[imgs[0]->primary], NULL,
-			      "the trailer of slot %s is not made of whole "
-			      "sectors", L->partitions[imgs[0]->primary].name)
-		       : 0;
+	return fk_area_init(&cfg->state, p->flash, p->off + p->size, trailer) ?
+		       fail(err, &L->partitions[imgs[0]->primary], NULL,
+			    "the trailer of slot %s is not made of whole "
+			    "sectors",
+			    L->partitions[imgs[0]->primary].name) :
+		       0;
 }
 
 /* True when the configuration's slots or boot state use memory mem. */
@@ -165,9 +172,10 @@ int fk_layout_boot_config(const struct fk_layout *L,
 	memset(cfg, 0, sizeof(*cfg));
 	memset(err, 0, sizeof(*err));
 	if (count == 0 || count > FK_BOOT_MAX_IMAGES)
-		return fail(err, NULL, count ? imgs[0] : NULL, "%u images: "
-			    "the boot core installs 1 to %d together", count,
-			    FK_BOOT_MAX_IMAGES);
+		return fail(err, NULL, count ? imgs[0] : NULL,
+			    "%u images: "
+			    "the boot core installs 1 to %d together",
+			    count, FK_BOOT_MAX_IMAGES);
 	cfg->strategy = fk_layout_boot_strategy(imgs[0]->strategy);
 	cfg->image_count = count;
 	cfg->trial_boots = 1;
@@ -175,11 +183,13 @@ int fk_layout_boot_config(const struct fk_layout *L,
 		struct fk_boot_slots *sl = &cfg->images[i];
 
 		if (imgs[i]->secondary < 0)
-			return fail(err, NULL, imgs[i], "image %s has no "
-				    "secondary slot", imgs[i]->name);
+			return fail(err, NULL, imgs[i],
+				    "image %s has no "
+				    "secondary slot",
+				    imgs[i]->name);
 		if (area_of(L, imgs[i]->primary, fl, &sl->primary, err) ||
-		    area_of(L, (uint32_t)imgs[i]->secondary, fl,
-			    &sl->secondary, err))
+		    area_of(L, (uint32_t)imgs[i]->secondary, fl, &sl->secondary,
+			    err))
 			return -1;
 	}
 	if (state_area(L, imgs, count, fl, cfg, err))
@@ -201,8 +211,9 @@ int fk_layout_boot_view(const struct fk_layout *L,
 	memset(v, 0, sizeof(*v));
 	if (fk_layout_boot_config(L, &img, 1, &fl, &v->cfg, &err))
 		return -1;
-	v->cfg.image_count = L->image_count < FK_BOOT_MAX_IMAGES
-				     ? L->image_count : FK_BOOT_MAX_IMAGES;
+	v->cfg.image_count = L->image_count < FK_BOOT_MAX_IMAGES ?
+				     L->image_count :
+				     FK_BOOT_MAX_IMAGES;
 	memset(&v->cfg.bootloader, 0, sizeof(v->cfg.bootloader));
 	return 0;
 }

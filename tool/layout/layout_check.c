@@ -34,16 +34,19 @@ static void check_memories(const struct fk_layout *L, struct fk_diag *d)
 		for (uint32_t j = 0; j < i && a->mapped; j++) {
 			const struct fk_layout_memory *b = &L->memories[j];
 
-			if (!b->mapped || a->base >= (uint64_t)b->base + b->size ||
+			if (!b->mapped ||
+			    a->base >= (uint64_t)b->base + b->size ||
 			    b->base >= (uint64_t)a->base + a->size)
 				continue;
-			fk_diag_error(d, &a->pos, "memory '%s' (0x%08X..0x%08llX) "
-				      "overlaps memory '%s' (0x%08X..0x%08llX); "
-				      "check the bases in the datasheet's "
-				      "memory map", a->name, a->base,
-				      (unsigned long long)a->base + a->size,
-				      b->name, b->base,
-				      (unsigned long long)b->base + b->size);
+			fk_diag_error(
+				d, &a->pos,
+				"memory '%s' (0x%08X..0x%08llX) "
+				"overlaps memory '%s' (0x%08X..0x%08llX); "
+				"check the bases in the datasheet's "
+				"memory map",
+				a->name, a->base,
+				(unsigned long long)a->base + a->size, b->name,
+				b->base, (unsigned long long)b->base + b->size);
 		}
 	}
 }
@@ -58,25 +61,30 @@ static bool inside_memory(const struct fk_layout *L,
 	if ((uint64_t)p->offset + p->size <= mem->size)
 		return true;
 	if (p->offset >= mem->size)
-		fk_diag_error(d, &p->pos_at, "partition '%s' starts at 0x%08X, "
-			      "outside memory '%s' (0x%08X..0x%08llX); move it "
-			      "inside", p->name, p->address, mem->name,
-			      mem->mapped ? mem->base : 0,
-			      (unsigned long long)(mem->mapped ? mem->base : 0) +
-				      mem->size);
+		fk_diag_error(
+			d, &p->pos_at,
+			"partition '%s' starts at 0x%08X, "
+			"outside memory '%s' (0x%08X..0x%08llX); move it "
+			"inside",
+			p->name, p->address, mem->name,
+			mem->mapped ? mem->base : 0,
+			(unsigned long long)(mem->mapped ? mem->base : 0) +
+				mem->size);
 	else
-		fk_diag_error(d, &p->pos_size, "partition '%s' (0x%08X..0x%08llX) "
-			      "ends %s past the end of memory '%s' "
-			      "(0x%08llX); shrink it to %s", p->name,
-			      p->address, (unsigned long long)end_of(p),
-			      fk_layout_fmt_size(a, sizeof(a),
-						 (uint64_t)p->offset + p->size -
-							 mem->size),
-			      mem->name,
-			      (unsigned long long)(mem->mapped ? mem->base : 0) +
-				      mem->size,
-			      fk_layout_fmt_size(b, sizeof(b),
-						 mem->size - p->offset));
+		fk_diag_error(
+			d, &p->pos_size,
+			"partition '%s' (0x%08X..0x%08llX) "
+			"ends %s past the end of memory '%s' "
+			"(0x%08llX); shrink it to %s",
+			p->name, p->address, (unsigned long long)end_of(p),
+			fk_layout_fmt_size(a, sizeof(a),
+					   (uint64_t)p->offset + p->size -
+						   mem->size),
+			mem->name,
+			(unsigned long long)(mem->mapped ? mem->base : 0) +
+				mem->size,
+			fk_layout_fmt_size(b, sizeof(b),
+					   mem->size - p->offset));
 	return false;
 }
 
@@ -91,27 +99,32 @@ static void report_cut(const struct fk_layout_memory *mem,
 
 	fk_layout_sector_at(mem, off, &idx, &start, &size);
 	if (is_start)
-		fk_diag_error(d, &p->pos_at, "partition '%s' starts at 0x%08X, "
+		fk_diag_error(d, &p->pos_at,
+			      "partition '%s' starts at 0x%08X, "
 			      "inside sector %u of '%s' (0x%08X..0x%08X, %s); "
 			      "erasing it would erase its neighbour too: start "
-			      "it at 0x%08X or 0x%08X", p->name, base + off, idx,
-			      mem->name, base + start, base + start + size,
+			      "it at 0x%08X or 0x%08X",
+			      p->name, base + off, idx, mem->name, base + start,
+			      base + start + size,
 			      fk_layout_fmt_size(s, sizeof(s), size),
 			      base + start, base + start + size);
 	else if (start <= p->offset)
-		fk_diag_error(d, &p->pos_size, "partition '%s' ends at 0x%08X, "
+		fk_diag_error(d, &p->pos_size,
+			      "partition '%s' ends at 0x%08X, "
 			      "inside sector %u of '%s' (0x%08X..0x%08X, %s); "
-			      "end it at 0x%08X (size 0x%X)", p->name,
-			      base + off, idx, mem->name, base + start,
+			      "end it at 0x%08X (size 0x%X)",
+			      p->name, base + off, idx, mem->name, base + start,
 			      base + start + size,
 			      fk_layout_fmt_size(s, sizeof(s), size),
 			      base + start + size, start + size - p->offset);
 	else
-		fk_diag_error(d, &p->pos_size, "partition '%s' ends at 0x%08X, "
+		fk_diag_error(d, &p->pos_size,
+			      "partition '%s' ends at 0x%08X, "
 			      "inside sector %u of '%s' (0x%08X..0x%08X, %s); "
 			      "end it at 0x%08X (size 0x%X) or 0x%08X (size "
-			      "0x%X)", p->name, base + off, idx, mem->name,
-			      base + start, base + start + size,
+			      "0x%X)",
+			      p->name, base + off, idx, mem->name, base + start,
+			      base + start + size,
 			      fk_layout_fmt_size(s, sizeof(s), size),
 			      base + start, start - p->offset,
 			      base + start + size, start + size - p->offset);
@@ -132,16 +145,19 @@ static void check_partition(const struct fk_layout *L,
 		return;
 	if (mem->kind == FK_MEM_RAM && flash_role(p->role) &&
 	    p->role != FK_ROLE_RAW) {
-		fk_diag_error(d, &p->pos, "partition '%s' has role %s but lives "
+		fk_diag_error(d, &p->pos,
+			      "partition '%s' has role %s but lives "
 			      "in RAM memory '%s'; move it to a flash memory",
 			      p->name, fk_layout_role_name(p->role), mem->name);
 		return;
 	}
 	if (mem->kind != FK_MEM_RAM && p->role == FK_ROLE_RAM) {
-		fk_diag_error(d, &p->pos, "partition '%s' has role ram but lives "
+		fk_diag_error(d, &p->pos,
+			      "partition '%s' has role ram but lives "
 			      "in %s memory '%s'; RAM partitions go under a "
-			      "'kind: ram' memory", p->name,
-			      fk_layout_kind_name(mem->kind), mem->name);
+			      "'kind: ram' memory",
+			      p->name, fk_layout_kind_name(mem->kind),
+			      mem->name);
 		return;
 	}
 	if (mem->kind != FK_MEM_RAM) {
@@ -151,14 +167,17 @@ static void check_partition(const struct fk_layout *L,
 			report_cut(mem, p, p->offset + p->size, false, d);
 	}
 	if (p->role == FK_ROLE_BOOTLOADER && p->protect == FK_PROTECT_NONE)
-		fk_diag_error(d, &p->pos_protect, "bootloader '%s' is not "
+		fk_diag_error(d, &p->pos_protect,
+			      "bootloader '%s' is not "
 			      "protected: a bug or an interrupted update could "
 			      "erase it and brick the device; add 'protect: "
 			      "write' (and set the part's write protection, "
-			      "e.g. WRP option bytes)", p->name);
+			      "e.g. WRP option bytes)",
+			      p->name);
 	if (p->role == FK_ROLE_STORAGE && mem->kind != FK_MEM_RAM &&
 	    p->sector_count < 2)
-		fk_diag_warning(d, &p->pos, "storage '%s' has only %u sector: a "
+		fk_diag_warning(d, &p->pos,
+				"storage '%s' has only %u sector: a "
 				"store must erase a sector to reclaim space, "
 				"and a power cut during that erase loses "
 				"everything; give it at least 2 sectors",
@@ -176,32 +195,35 @@ static void check_partitions(const struct fk_layout *L, struct fk_diag *d)
 		if (prev && prev->memory != p->memory)
 			prev = NULL;
 		if (prev && end_of(prev) > p->address) {
-			const struct fk_pos *at =
-				later(&prev->pos, &p->pos);
+			const struct fk_pos *at = later(&prev->pos, &p->pos);
 			char s[32];
 
-			fk_diag_error(d, at, "partitions '%s' (0x%08X..0x%08llX) "
-				      "and '%s' (0x%08X..0x%08llX) overlap by "
-				      "%s; move or shrink one of them",
-				      prev->name, prev->address,
-				      (unsigned long long)end_of(prev), p->name,
-				      p->address, (unsigned long long)end_of(p),
-				      fk_layout_fmt_size(s, sizeof(s),
-				      (end_of(prev) < end_of(p) ? end_of(prev)
-								 : end_of(p)) -
-					      p->address));
+			fk_diag_error(
+				d, at,
+				"partitions '%s' (0x%08X..0x%08llX) "
+				"and '%s' (0x%08X..0x%08llX) overlap by "
+				"%s; move or shrink one of them",
+				prev->name, prev->address,
+				(unsigned long long)end_of(prev), p->name,
+				p->address, (unsigned long long)end_of(p),
+				fk_layout_fmt_size(s, sizeof(s),
+						   (end_of(prev) < end_of(p) ?
+							    end_of(prev) :
+							    end_of(p)) -
+							   p->address));
 		} else if (prev && end_of(prev) < p->address) {
 			char s[32];
 
-			fk_diag_warning(d, &p->pos, "%s between '%s' and '%s' "
-					"(0x%08llX..0x%08X) belong to no "
-					"partition; grow one of them or add a "
-					"partition there",
-					fk_layout_fmt_size(s, sizeof(s),
-					p->address - end_of(prev)),
-					prev->name, p->name,
-					(unsigned long long)end_of(prev),
-					p->address);
+			fk_diag_warning(
+				d, &p->pos,
+				"%s between '%s' and '%s' "
+				"(0x%08llX..0x%08X) belong to no "
+				"partition; grow one of them or add a "
+				"partition there",
+				fk_layout_fmt_size(s, sizeof(s),
+						   p->address - end_of(prev)),
+				prev->name, p->name,
+				(unsigned long long)end_of(prev), p->address);
 		}
 		if (!prev || end_of(p) > end_of(prev))
 			prev = p;
@@ -220,14 +242,18 @@ static void check_modules(const struct fk_layout *L, struct fk_diag *d)
 		const struct fk_layout_partition *f = &L->partitions[m->flash];
 
 		if (f->role != FK_ROLE_MODULE)
-			fk_diag_error(d, &m->pos, "module '%s' lives in '%s', "
+			fk_diag_error(d, &m->pos,
+				      "module '%s' lives in '%s', "
 				      "which has role %s; give '%s' 'role: "
-				      "module'", m->name, f->name,
+				      "module'",
+				      m->name, f->name,
 				      fk_layout_role_name(f->role), f->name);
 		if (!L->memories[f->memory].xip)
-			fk_diag_error(d, &m->pos, "module '%s' lives in '%s' on "
+			fk_diag_error(d, &m->pos,
+				      "module '%s' lives in '%s' on "
 				      "memory '%s', which code cannot execute "
-				      "from", m->name, f->name,
+				      "from",
+				      m->name, f->name,
 				      L->memories[f->memory].name);
 		if (m->ram < 0)
 			continue;
@@ -241,7 +267,8 @@ static void check_modules(const struct fk_layout *L, struct fk_diag *d)
 			b = &L->partitions[o->ram];
 			if (overlaps(a->address, end_of(a), b->address,
 				     end_of(b)))
-				fk_diag_error(d, &m->pos_ram, "the RAM of module "
+				fk_diag_error(d, &m->pos_ram,
+					      "the RAM of module "
 					      "'%s' ('%s') overlaps the RAM of "
 					      "module '%s' ('%s'); each module "
 					      "needs its own RAM partition",
@@ -260,41 +287,46 @@ static void check_slot(const struct fk_layout *L,
 	const struct fk_layout_memory *mem = &L->memories[p->memory];
 
 	if (p->role != FK_ROLE_SLOT)
-		fk_diag_error(d, pos, "image '%s': %s '%s' has role %s; a slot "
-			      "needs 'role: slot'", img->name, which, p->name,
+		fk_diag_error(d, pos,
+			      "image '%s': %s '%s' has role %s; a slot "
+			      "needs 'role: slot'",
+			      img->name, which, p->name,
 			      fk_layout_role_name(p->role));
 	if (mem->kind == FK_MEM_RAM)
 		return;
-	if (!mem->xip && (!strcmp(which, "primary") ||
-			  img->strategy == FK_STRATEGY_XIP))
-		fk_diag_error(d, pos, "image '%s': %s slot '%s' is on memory "
+	if (!mem->xip &&
+	    (!strcmp(which, "primary") || img->strategy == FK_STRATEGY_XIP))
+		fk_diag_error(d, pos,
+			      "image '%s': %s slot '%s' is on memory "
 			      "'%s', which code cannot execute from; %s",
 			      img->name, which, p->name, mem->name,
-			      img->strategy == FK_STRATEGY_XIP
-				      ? "an xip image runs from both slots, so "
-					"both must be on executable memory"
-				      : "put the primary slot on internal or "
-					"memory-mapped flash");
+			      img->strategy == FK_STRATEGY_XIP ?
+				      "an xip image runs from both slots, so "
+				      "both must be on executable memory" :
+				      "put the primary slot on internal or "
+				      "memory-mapped flash");
 }
 
 static void check_strategy(const struct fk_layout *L,
-			   const struct fk_layout_image *img,
-			   struct fk_diag *d)
+			   const struct fk_layout_image *img, struct fk_diag *d)
 {
 	const struct fk_layout_partition *pri = &L->partitions[img->primary];
 	const struct fk_layout_partition *sec;
 	char a[32], b[32];
 
 	if (img->secondary < 0) {
-		fk_diag_error(d, &img->pos, "image '%s' has no 'secondary': the "
+		fk_diag_error(d, &img->pos,
+			      "image '%s' has no 'secondary': the "
 			      "%s strategy needs a second slot to receive an "
-			      "update into", img->name,
+			      "update into",
+			      img->name,
 			      fk_layout_strategy_name(img->strategy));
 		return;
 	}
 	sec = &L->partitions[img->secondary];
 	if ((uint32_t)img->secondary == img->primary) {
-		fk_diag_error(d, &img->pos_secondary, "image '%s' uses '%s' as "
+		fk_diag_error(d, &img->pos_secondary,
+			      "image '%s' uses '%s' as "
 			      "both primary and secondary; give it two slots",
 			      img->name, pri->name);
 		return;
@@ -303,10 +335,12 @@ static void check_strategy(const struct fk_layout *L,
 		   "secondary", d);
 	/* a swap wants its staging slot larger (docs/boot.md, "Sizing") */
 	if (pri->size != sec->size && img->strategy != FK_STRATEGY_SWAP)
-		fk_diag_warning(d, &img->pos_secondary, "image '%s': slots '%s' "
+		fk_diag_warning(d, &img->pos_secondary,
+				"image '%s': slots '%s' "
 				"(%s) and '%s' (%s) differ in size; an image "
 				"must fit the smaller, so the rest of the "
-				"larger is wasted", img->name, pri->name,
+				"larger is wasted",
+				img->name, pri->name,
 				fk_layout_fmt_size(a, sizeof(a), pri->size),
 				sec->name,
 				fk_layout_fmt_size(b, sizeof(b), sec->size));
@@ -330,8 +364,7 @@ static uint8_t no_buf[8192]; /* a multiple of any write unit up to 8K */
  * "Capacity"); on small-page parts it spans several pages. Returns true
  * when it does (or the layout has other errors the rest reports). */
 static bool check_boot_log(const struct fk_layout *L,
-			   const struct fk_layout_image *img,
-			   struct fk_diag *d)
+			   const struct fk_layout_image *img, struct fk_diag *d)
 {
 	const struct fk_layout_partition *state =
 		img->boot_state >= 0 ? &L->partitions[img->boot_state] :
@@ -356,20 +389,23 @@ static bool check_boot_log(const struct fk_layout *L,
 	if (per)
 		bytes = (why.need + per - 1) / per * page;
 	if (img->boot_state >= 0)
-		fk_diag_error(d, &img->pos, "image '%s': its boot state '%s' "
+		fk_diag_error(d, &img->pos,
+			      "image '%s': its boot state '%s' "
 			      "holds %u records of %u bytes, one update needs "
 			      "%u; give '%s' at least %u bytes (%u-byte "
 			      "sectors; 2 KiB, the most its log spans, makes "
-			      "the install's copy groups smallest)", img->name,
-			      state->name, why.have, rec, why.need,
+			      "the install's copy groups smallest)",
+			      img->name, state->name, why.have, rec, why.need,
 			      state->name, bytes, page);
 	else
-		fk_diag_error(d, &img->pos, "image '%s': the boot state "
+		fk_diag_error(d, &img->pos,
+			      "image '%s': the boot state "
 			      "trailer of slot '%s' holds %u records of %u "
 			      "bytes, one update needs %u; give the boot state "
 			      "a partition of at least %u bytes (role "
-			      "boot-state)", img->name, state->name, why.have,
-			      rec, why.need, bytes);
+			      "boot-state)",
+			      img->name, state->name, why.have, rec, why.need,
+			      bytes);
 	return false;
 }
 
@@ -380,25 +416,32 @@ static void check_image_room(const struct fk_layout *L,
 	uint32_t trailer = fk_layout_image_trailer(L, img);
 
 	if (img->header_size < 32 || img->header_size % 128) {
-		fk_diag_error(d, &img->pos_header, "image '%s': header 0x%X must "
+		fk_diag_error(d, &img->pos_header,
+			      "image '%s': header 0x%X must "
 			      "be at least 32 bytes (the image header) and a "
 			      "multiple of 128, because the vector table that "
 			      "follows it must be aligned for VTOR; 0x200 is "
-			      "usual", img->name, img->header_size);
+			      "usual",
+			      img->name, img->header_size);
 		return;
 	}
 	if (!check_boot_log(L, img, d))
 		return;
 	if (fk_layout_image_max_payload(L, img) == 0) {
-		const struct fk_layout_partition *p = &L->partitions[img->primary];
+		const struct fk_layout_partition *p =
+			&L->partitions[img->primary];
 
-		fk_diag_error(d, &img->pos_header, "image '%s' has no room for "
-			      "code: slot '%s' is %u bytes, the header takes %u, "
-			      "the boot state trailer %u%s; grow the slots",
-			      img->name, p->name, p->size, img->header_size,
-			      trailer, img->strategy == FK_STRATEGY_SWAP
-			      ? " and a swap needs the staging slot larger than "
-				"the image by its save room (docs/boot.md)" : "");
+		fk_diag_error(
+			d, &img->pos_header,
+			"image '%s' has no room for "
+			"code: slot '%s' is %u bytes, the header takes %u, "
+			"the boot state trailer %u%s; grow the slots",
+			img->name, p->name, p->size, img->header_size, trailer,
+			img->strategy == FK_STRATEGY_SWAP ?
+				" and a swap needs the staging slot larger "
+				"than "
+				"the image by its save room (docs/boot.md)" :
+				"");
 	}
 }
 
@@ -418,15 +461,17 @@ static void check_image_ram(const struct fk_layout *L,
 				      FK_LAYOUT_RAM_END(img, r), mr->address,
 				      end_of(mr)))
 				continue;
-			fk_diag_error(d, &img->pos_ram, "the RAM of image '%s' "
-				      "(0x%08X..0x%08llX) overlaps the RAM of "
-				      "its module '%s' ('%s', 0x%08X..0x%08llX); "
-				      "give the image a RAM partition that "
-				      "leaves the module's out", img->name,
-				      img->ram[r].start,
-				      (unsigned long long)FK_LAYOUT_RAM_END(img, r),
-				      m->name, mr->name, mr->address,
-				      (unsigned long long)end_of(mr));
+			fk_diag_error(
+				d, &img->pos_ram,
+				"the RAM of image '%s' "
+				"(0x%08X..0x%08llX) overlaps the RAM of "
+				"its module '%s' ('%s', 0x%08X..0x%08llX); "
+				"give the image a RAM partition that "
+				"leaves the module's out",
+				img->name, img->ram[r].start,
+				(unsigned long long)FK_LAYOUT_RAM_END(img, r),
+				m->name, mr->name, mr->address,
+				(unsigned long long)end_of(mr));
 		}
 	}
 }
@@ -447,20 +492,24 @@ static void check_self_writes(const struct fk_layout *L,
 
 	if (img->secondary >= 0 &&
 	    L->partitions[img->secondary].memory == run_mem)
-		fk_diag_warning(d, &img->pos_secondary, "image '%s' executes "
-				"from '%s' and receives its updates into '%s' "
-				"on the same external flash: fk_update_*() "
-				"must run from RAM (FK_RAMFUNC, with interrupts "
-				"off or vectors in RAM)", img->name,
-				L->memories[run_mem].name,
-				L->partitions[img->secondary].name);
+		fk_diag_warning(
+			d, &img->pos_secondary,
+			"image '%s' executes "
+			"from '%s' and receives its updates into '%s' "
+			"on the same external flash: fk_update_*() "
+			"must run from RAM (FK_RAMFUNC, with interrupts "
+			"off or vectors in RAM)",
+			img->name, L->memories[run_mem].name,
+			L->partitions[img->secondary].name);
 	if (state->memory == run_mem)
-		fk_diag_warning(d, &img->pos, "image '%s' executes from '%s' "
+		fk_diag_warning(d, &img->pos,
+				"image '%s' executes from '%s' "
 				"and its boot state ('%s'%s) is on the same "
 				"external flash: fk_boot_confirm() must run "
 				"from RAM, or give the boot state a partition "
-				"on another flash", img->name,
-				L->memories[run_mem].name, state->name,
+				"on another flash",
+				img->name, L->memories[run_mem].name,
+				state->name,
 				img->boot_state >= 0 ? "" : ", slot trailer");
 }
 
@@ -473,16 +522,19 @@ static void check_uses(const struct fk_layout *L,
 	if (L->memories[run_mem].kind != FK_MEM_EXTERNAL)
 		return;
 	for (uint32_t u = 0; u < img->uses_count; u++) {
-		const struct fk_layout_partition *p = &L->partitions[img->uses[u]];
+		const struct fk_layout_partition *p =
+			&L->partitions[img->uses[u]];
 
 		if (p->memory == run_mem && p->role != FK_ROLE_RAM)
-			fk_diag_warning(d, &img->pos_uses, "image '%s' executes "
+			fk_diag_warning(d, &img->pos_uses,
+					"image '%s' executes "
 					"from '%s' and writes '%s' on the same "
 					"external flash: the code that erases "
 					"and programs it must run from RAM "
 					"(with interrupts off or vectors in "
-					"RAM)", img->name,
-					L->memories[run_mem].name, p->name);
+					"RAM)",
+					img->name, L->memories[run_mem].name,
+					p->name);
 	}
 	check_self_writes(L, img, run_mem, d);
 }
@@ -500,13 +552,15 @@ static void check_images(const struct fk_layout *L, struct fk_diag *d)
 		check_uses(L, img, d);
 		if (img->boot_state >= 0 &&
 		    L->partitions[img->boot_state].role != FK_ROLE_BOOT_STATE)
-			fk_diag_error(d, &img->pos, "image '%s': boot-state "
-				      "'%s' has role %s; give it 'role: "
-				      "boot-state' or write 'boot-state: "
-				      "trailer'", img->name,
-				      L->partitions[img->boot_state].name,
-				      fk_layout_role_name(
-					      L->partitions[img->boot_state].role));
+			fk_diag_error(
+				d, &img->pos,
+				"image '%s': boot-state "
+				"'%s' has role %s; give it 'role: "
+				"boot-state' or write 'boot-state: "
+				"trailer'",
+				img->name, L->partitions[img->boot_state].name,
+				fk_layout_role_name(
+					L->partitions[img->boot_state].role));
 		for (uint32_t j = 0; j < i; j++) {
 			const struct fk_layout_image *o = &L->images[j];
 			uint32_t mine[2] = { img->primary,
@@ -520,13 +574,15 @@ static void check_images(const struct fk_layout *L, struct fk_diag *d)
 					    (b == 0 || o->secondary >= 0) &&
 					    mine[a] == theirs[b])
 						fk_diag_error(
-							d, a ? &img->pos_secondary
-							     : &img->pos_primary,
+							d,
+							a ? &img->pos_secondary :
+							    &img->pos_primary,
 							"slot '%s' is used by "
 							"images '%s' and '%s'; "
 							"each image needs its "
 							"own slots",
-							L->partitions[mine[a]].name,
+							L->partitions[mine[a]]
+								.name,
 							o->name, img->name);
 		}
 	}
@@ -542,21 +598,25 @@ static void check_one_boot_config(const struct fk_layout *L, struct fk_diag *d)
 		const struct fk_layout_image *img = &L->images[i];
 
 		if (img->strategy != first->strategy)
-			fk_diag_error(d, &img->pos_strategy, "image '%s' uses "
+			fk_diag_error(d, &img->pos_strategy,
+				      "image '%s' uses "
 				      "strategy %s but image '%s' %s: the "
 				      "bootloader installs every image of a "
-				      "device the same way; pick one", img->name,
+				      "device the same way; pick one",
+				      img->name,
 				      fk_layout_strategy_name(img->strategy),
 				      first->name,
 				      fk_layout_strategy_name(first->strategy));
 		if (img->boot_state == FK_LAYOUT_BOOT_STATE_TRAILER ||
 		    img->boot_state != first->boot_state)
-			fk_diag_error(d, &img->pos, "images '%s' and '%s' need "
-				      "one boot state between them (the "
-				      "bootloader keeps one for all images): "
-				      "give both 'boot-state: NAME' of the same "
-				      "partition of role boot-state", first->name,
-				      img->name);
+			fk_diag_error(
+				d, &img->pos,
+				"images '%s' and '%s' need "
+				"one boot state between them (the "
+				"bootloader keeps one for all images): "
+				"give both 'boot-state: NAME' of the same "
+				"partition of role boot-state",
+				first->name, img->name);
 	}
 }
 

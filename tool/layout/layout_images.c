@@ -11,7 +11,8 @@
 #include "layout_load.h"
 
 /* Resolves a partition name, with "did you mean" over every partition. */
-static int find_part(struct loader *ld, const struct fk_ynode *n, const char *what)
+static int find_part(struct loader *ld, const struct fk_ynode *n,
+		     const char *what)
 {
 	struct fk_layout *L = ld->L;
 	struct fk_pos p = fk_layout_pos_of(ld, n);
@@ -30,20 +31,24 @@ static int find_part(struct loader *ld, const struct fk_ynode *n, const char *wh
 		names[i] = L->partitions[i].name;
 	hint = fk_yaml_suggest(fk_yaml_text(n), names, L->partition_count);
 	if (hint)
-		fk_diag_error(&ld->d, &p, "%s: no partition named '%s'; did "
-			      "you mean '%s'?", what, fk_yaml_text(n), hint);
+		fk_diag_error(&ld->d, &p,
+			      "%s: no partition named '%s'; did "
+			      "you mean '%s'?",
+			      what, fk_yaml_text(n), hint);
 	else
-		fk_diag_error(&ld->d, &p, "%s: no partition named '%s' (define "
-			      "it under a memory's 'partitions')", what,
-			      fk_yaml_text(n));
+		fk_diag_error(&ld->d, &p,
+			      "%s: no partition named '%s' (define "
+			      "it under a memory's 'partitions')",
+			      what, fk_yaml_text(n));
 	free(names);
 	return -1;
 }
 
 /* Calls fn for the value, or for each item when it is a list. */
-static void for_each_name(struct loader *ld, const struct fk_ynode *n, const char *what,
-			  void (*fn)(struct loader *, const struct fk_ynode *, void *),
-			  void *arg)
+static void
+for_each_name(struct loader *ld, const struct fk_ynode *n, const char *what,
+	      void (*fn)(struct loader *, const struct fk_ynode *, void *),
+	      void *arg)
 {
 	if (n->type == FK_YAML_LIST) {
 		for (size_t i = 0; i < n->count; i++)
@@ -55,7 +60,8 @@ static void for_each_name(struct loader *ld, const struct fk_ynode *n, const cha
 
 static const char *const module_keys[] = { "flash", "ram" };
 
-void fk_layout_parse_module(struct loader *ld, const struct fk_ynode *k, const struct fk_ynode *v)
+void fk_layout_parse_module(struct loader *ld, const struct fk_ynode *k,
+			    const struct fk_ynode *v)
 {
 	struct fk_layout *L = ld->L;
 	struct fk_layout_module *m;
@@ -68,19 +74,23 @@ void fk_layout_parse_module(struct loader *ld, const struct fk_ynode *k, const s
 	snprintf(what, sizeof(what), "module '%s'", fk_yaml_text(k));
 	if (!fk_yaml_expect(&ld->y, v, FK_YAML_MAP, what))
 		return;
-	fk_yaml_check_keys(&ld->y, v, module_keys, ARRAY_SIZE(module_keys), what);
+	fk_yaml_check_keys(&ld->y, v, module_keys, ARRAY_SIZE(module_keys),
+			   what);
 	n = fk_yaml_get(v, "flash");
 	if (!n) {
 		struct fk_pos p = fk_layout_pos_of(ld, k);
 
-		fk_diag_error(&ld->d, &p, "%s has no 'flash' (the partition "
-			      "of role module that holds its code)", what);
+		fk_diag_error(&ld->d, &p,
+			      "%s has no 'flash' (the partition "
+			      "of role module that holds its code)",
+			      what);
 		return;
 	}
 	idx = find_part(ld, n, what);
 	if (idx < 0)
 		return;
-	L->modules = fk_layout_grow(L->modules, L->module_count, sizeof(*L->modules));
+	L->modules = fk_layout_grow(L->modules, L->module_count,
+				    sizeof(*L->modules));
 	m = &L->modules[L->module_count++];
 	m->name = fk_layout_xstrdup(fk_yaml_text(k));
 	m->pos = fk_layout_pos_of(ld, k);
@@ -120,9 +130,11 @@ static void add_ram(struct loader *ld, const struct fk_ynode *n, void *arg)
 		if (strcmp(mem->name, fk_yaml_text(n)))
 			continue;
 		if (mem->kind != FK_MEM_RAM) {
-			fk_diag_error(&ld->d, &p, "%s: 'ram' names memory '%s', "
-				      "which is %s, not RAM", c->what,
-				      mem->name, fk_layout_kind_name(mem->kind));
+			fk_diag_error(&ld->d, &p,
+				      "%s: 'ram' names memory '%s', "
+				      "which is %s, not RAM",
+				      c->what, mem->name,
+				      fk_layout_kind_name(mem->kind));
 			return;
 		}
 		img->ram[img->ram_count].is_memory = true;
@@ -136,12 +148,14 @@ static void add_ram(struct loader *ld, const struct fk_ynode *n, void *arg)
 	if (idx < 0)
 		return;
 	if (L->memories[L->partitions[idx].memory].kind != FK_MEM_RAM) {
-		fk_diag_error(&ld->d, &p, "%s: 'ram' names partition '%s', "
-			      "which is on %s memory '%s', not RAM", c->what,
-			      fk_yaml_text(n),
-			      fk_layout_kind_name(
-				      L->memories[L->partitions[idx].memory].kind),
-			      L->memories[L->partitions[idx].memory].name);
+		fk_diag_error(
+			&ld->d, &p,
+			"%s: 'ram' names partition '%s', "
+			"which is on %s memory '%s', not RAM",
+			c->what, fk_yaml_text(n),
+			fk_layout_kind_name(
+				L->memories[L->partitions[idx].memory].kind),
+			L->memories[L->partitions[idx].memory].name);
 		return;
 	}
 	img->ram[img->ram_count].is_memory = false;
@@ -179,8 +193,11 @@ static void add_module(struct loader *ld, const struct fk_ynode *n, void *arg)
 		names[i] = L->modules[i].name;
 	hint = fk_yaml_suggest(fk_yaml_text(n), names, L->module_count);
 	fk_diag_error(&ld->d, &p, "%s: no module named '%s'%s%s%s", c->what,
-		      fk_yaml_text(n), hint ? "; did you mean '" : " (define it under "
-		      "'modules')", hint ? hint : "", hint ? "'?" : "");
+		      fk_yaml_text(n),
+		      hint ? "; did you mean '" :
+			     " (define it under "
+			     "'modules')",
+		      hint ? hint : "", hint ? "'?" : "");
 	free(names);
 }
 
@@ -202,12 +219,13 @@ static void add_use(struct loader *ld, const struct fk_ynode *n, void *arg)
 }
 
 static const char *const image_keys[] = {
-	"primary", "secondary", "strategy", "header", "boot-state", "ram",
-	"modules", "uses",
+	"primary",    "secondary", "strategy", "header",
+	"boot-state", "ram",	   "modules",  "uses",
 };
 static const char *const strategy_names[] = { "overwrite", "swap", "xip" };
 
-void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k, const struct fk_ynode *v)
+void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k,
+			   const struct fk_ynode *v)
 {
 	struct fk_layout *L = ld->L;
 	struct fk_layout_image *img;
@@ -218,7 +236,8 @@ void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k, const st
 
 	if (!fk_layout_valid_name(ld, k, "image"))
 		return;
-	L->images = fk_layout_grow(L->images, L->image_count, sizeof(*L->images));
+	L->images =
+		fk_layout_grow(L->images, L->image_count, sizeof(*L->images));
 	img = &L->images[L->image_count];
 	img->id = L->image_count++;
 	img->name = fk_layout_xstrdup(fk_yaml_text(k));
@@ -237,8 +256,10 @@ void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k, const st
 
 	n = fk_yaml_get(v, "primary");
 	if (!n) {
-		fk_diag_error(&ld->d, &img->pos, "%s has no 'primary' (the slot "
-			      "partition it runs from)", what);
+		fk_diag_error(&ld->d, &img->pos,
+			      "%s has no 'primary' (the slot "
+			      "partition it runs from)",
+			      what);
 	} else {
 		img->pos_primary = fk_layout_pos_of(ld, n);
 		idx = find_part(ld, n, what);
@@ -252,22 +273,28 @@ void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k, const st
 		img->secondary = find_part(ld, n, what);
 	}
 	if (fk_yaml_get(v, "strategy"))
-		img->pos_strategy = fk_layout_pos_of(ld, fk_yaml_get(v, "strategy"));
+		img->pos_strategy =
+			fk_layout_pos_of(ld, fk_yaml_get(v, "strategy"));
 	if (fk_yaml_get_enum(&ld->y, v, "strategy", what, strategy_names,
-		     ARRAY_SIZE(strategy_names), &strategy) == 0)
-		fk_diag_error(&ld->d, &img->pos, "%s has no 'strategy' "
-			      "(overwrite, swap or xip)", what);
+			     ARRAY_SIZE(strategy_names), &strategy) == 0)
+		fk_diag_error(&ld->d, &img->pos,
+			      "%s has no 'strategy' "
+			      "(overwrite, swap or xip)",
+			      what);
 	else
 		img->strategy = (enum fk_layout_strategy)strategy;
-	fk_yaml_get_u32(&ld->y, v, "header", what, FK_NUM_SIZE, &img->header_size, &img->pos_header);
+	fk_yaml_get_u32(&ld->y, v, "header", what, FK_NUM_SIZE,
+			&img->header_size, &img->pos_header);
 	n = fk_yaml_get(v, "boot-state");
 	if (n && !(fk_yaml_text(n) && !strcmp(fk_yaml_text(n), "trailer")))
 		img->boot_state = find_part(ld, n, what);
 	n = fk_yaml_get(v, "ram");
 	if (!n) {
-		fk_diag_error(&ld->d, &img->pos, "%s has no 'ram' (the RAM "
+		fk_diag_error(&ld->d, &img->pos,
+			      "%s has no 'ram' (the RAM "
 			      "partition or memory it links its data and stack "
-			      "into)", what);
+			      "into)",
+			      what);
 	} else {
 		img->pos_ram = fk_layout_pos_of(ld, n);
 		for_each_name(ld, n, "'ram'", add_ram, &c);
@@ -281,4 +308,3 @@ void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k, const st
 	if (n)
 		for_each_name(ld, n, "'uses'", add_use, &c);
 }
-

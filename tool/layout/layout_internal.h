@@ -54,6 +54,7 @@ int fk_layout_boot_view(const struct fk_layout *layout,
 			struct fk_layout_boot *out);
 
 /* Bus-address range [start, end) of an image's n-th RAM region. */
-#define FK_LAYOUT_RAM_END(img, n) ((uint64_t)(img)->ram[n].start + (img)->ram[n].size)
+#define FK_LAYOUT_RAM_END(img, n) \
+	((uint64_t)(img)->ram[n].start + (img)->ram[n].size)
 
 #endif

@@ -33,22 +33,23 @@ bool fk_layout_valid_name(struct loader *ld, const struct fk_ynode *k,
 	const char *s = fk_yaml_text(k);
 	struct fk_pos p = fk_layout_pos_of(ld, k);
 
-	if (s && ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))
-	    && strlen(s) <= 48) {
+	if (s &&
+	    ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')) &&
+	    strlen(s) <= 48) {
 		const char *c = s;
 
-		while (*c && (*c == '_' || *c == '-' ||
-			      (*c >= '0' && *c <= '9') ||
-			      (*c >= 'a' && *c <= 'z') ||
-			      (*c >= 'A' && *c <= 'Z')))
+		while (*c &&
+		       (*c == '_' || *c == '-' || (*c >= '0' && *c <= '9') ||
+			(*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
 			c++;
 		if (!*c)
 			return true;
 	}
-	fk_diag_error(&ld->d, &p, "%s name '%s' must start with a letter and "
+	fk_diag_error(&ld->d, &p,
+		      "%s name '%s' must start with a letter and "
 		      "hold only letters, digits, '-' and '_' (at most 48): it "
-		      "becomes a C macro and a linker symbol", what,
-		      s ? s : "");
+		      "becomes a C macro and a linker symbol",
+		      what, s ? s : "");
 	return false;
 }
 
@@ -74,10 +75,11 @@ void *fk_layout_grow(void *arr, uint32_t count, size_t elem)
 static const char *const top_keys[] = { "name", "memories", "modules",
 					"images" };
 
-
 /* Calls fn on each pair of the mapping under key of the root. */
-static void each_entry(struct loader *ld, const struct fk_ynode *root, const char *key,
-		       void (*fn)(struct loader *, const struct fk_ynode *, const struct fk_ynode *))
+static void each_entry(struct loader *ld, const struct fk_ynode *root,
+		       const char *key,
+		       void (*fn)(struct loader *, const struct fk_ynode *,
+				  const struct fk_ynode *))
 {
 	const struct fk_ynode *map = fk_yaml_get(root, key);
 	char what[64];
@@ -93,8 +95,10 @@ static void each_entry(struct loader *ld, const struct fk_ynode *root, const cha
 		if (!fk_yaml_text(k)) {
 			struct fk_pos p = fk_layout_pos_of(ld, k);
 
-			fk_diag_error(&ld->d, &p, "names under %s must be plain "
-				      "words", what);
+			fk_diag_error(&ld->d, &p,
+				      "names under %s must be plain "
+				      "words",
+				      what);
 			continue;
 		}
 		fn(ld, k, fk_yaml_value(map, i));
@@ -107,15 +111,16 @@ static void parse_root(struct loader *ld, const struct fk_ynode *root)
 	struct fk_pos p = { L->path, 1, 1 };
 	const struct fk_ynode *n;
 
-	if (!root || (root->type == FK_YAML_SCALAR &&
-		      root->len == 0)) {
-		fk_diag_error(&ld->d, &p, "the layout is empty; it needs at "
+	if (!root || (root->type == FK_YAML_SCALAR && root->len == 0)) {
+		fk_diag_error(&ld->d, &p,
+			      "the layout is empty; it needs at "
 			      "least 'memories:' (see docs/layout.md)");
 		return;
 	}
 	if (!fk_yaml_expect(&ld->y, root, FK_YAML_MAP, "a layout file"))
 		return;
-	fk_yaml_check_keys(&ld->y, root, top_keys, ARRAY_SIZE(top_keys), "the layout");
+	fk_yaml_check_keys(&ld->y, root, top_keys, ARRAY_SIZE(top_keys),
+			   "the layout");
 	n = fk_yaml_get(root, "name");
 	if (n && fk_yaml_expect(&ld->y, n, FK_YAML_SCALAR, "'name'"))
 		L->title = fk_layout_xstrdup(fk_yaml_text(n));
@@ -171,8 +176,8 @@ int fk_layout_load_buffer(const char *name, const char *text, size_t len,
 int fk_layout_load(const char *path, struct fk_layout *out,
 		   const struct fk_layout_load_opts *opts)
 {
-	struct fk_diag *diag = opts && opts->diag ? opts->diag
-						  : fk_diag_default();
+	struct fk_diag *diag =
+		opts && opts->diag ? opts->diag : fk_diag_default();
 	struct fk_pos at = { path, 0, 0 };
 	struct fk_fmt_error err;
 	uint8_t *buf = NULL;
@@ -183,8 +188,7 @@ int fk_layout_load(const char *path, struct fk_layout *out,
 	/* a layout is text: capped like every text input (files.h) */
 	if (fk_file_read(path, fk_input_cap(FK_INPUT_CAP_TEXT), &buf, &n,
 			 &err)) {
-		fk_diag_error(diag, &at, "cannot read the layout: %s",
-			      err.msg);
+		fk_diag_error(diag, &at, "cannot read the layout: %s", err.msg);
 		return FK_EIO;
 	}
 	rc = fk_layout_load_buffer(path, (const char *)buf, n, out, opts);

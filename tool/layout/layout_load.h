@@ -19,10 +19,10 @@ struct raw_part {
 };
 
 struct loader {
-	struct fk_diag d;      /* counts this load, relays to the caller */
-	struct fk_yaml y;      /* the file's nodes; reports into d */
+	struct fk_diag d; /* counts this load, relays to the caller */
+	struct fk_yaml y; /* the file's nodes; reports into d */
 	struct fk_layout *L;
-	struct raw_part *raw;  /* parallel to L->partitions while loading */
+	struct raw_part *raw; /* parallel to L->partitions while loading */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

@@ -139,7 +139,8 @@ uint32_t fk_layout_image_trailer(const struct fk_layout *layout,
 	end = p->offset + p->size;
 	total = 0;
 	while (total < FK_BOOT_LOG_MIN && total < p->size) {
-		fk_layout_sector_at(mem, end - total - 1, &index, &start, &size);
+		fk_layout_sector_at(mem, end - total - 1, &index, &start,
+				    &size);
 		if (size == 0)
 			return 0;
 		total += size;

@@ -73,7 +73,7 @@ static bool same_ident(const char *a, const char *b)
 static void check_unique(struct loader *ld, const char *kind, uint32_t count,
 			 const char *(*name)(struct fk_layout *, uint32_t),
 			 const struct fk_pos *(*pos)(struct fk_layout *,
-							    uint32_t))
+						     uint32_t))
 {
 	for (uint32_t i = 0; i < count; i++) {
 		for (uint32_t j = 0; j < i; j++) {
@@ -84,34 +84,39 @@ static void check_unique(struct loader *ld, const char *kind, uint32_t count,
 
 			if (!same_ident(a, b))
 				continue;
-			late = pa->line > pb->line ||
-			       (pa->line == pb->line && pa->col > pb->col) ? pa : pb;
+			late = pa->line > pb->line || (pa->line == pb->line &&
+						       pa->col > pb->col) ?
+				       pa :
+				       pb;
 			early = late == pa ? pb : pa;
 			if (!strcmp(a, b))
-				fk_diag_error(&ld->d, late, "%s '%s' is defined "
+				fk_diag_error(&ld->d, late,
+					      "%s '%s' is defined "
 					      "twice (first at line %u); %s "
-					      "names must be unique", kind, a,
-					      early->line, kind);
+					      "names must be unique",
+					      kind, a, early->line, kind);
 			else
-				fk_diag_error(&ld->d, late, "%s names '%s' and "
-					      "'%s' (line %u) become the same C "
-					      "name; rename one", kind,
-					      late == pa ? a : b,
-					      late == pa ? b : a, early->line);
+				fk_diag_error(
+					&ld->d, late,
+					"%s names '%s' and "
+					"'%s' (line %u) become the same C "
+					"name; rename one",
+					kind, late == pa ? a : b,
+					late == pa ? b : a, early->line);
 			break;
 		}
 	}
 }
 
-#define NAME_POS_FNS(kind, arr)                                              \
-	static const char *kind##_name(struct fk_layout *L, uint32_t i)      \
-	{                                                                    \
-		return L->arr[i].name;                                       \
-	}                                                                    \
-	static const struct fk_pos *kind##_pos(struct fk_layout *L,  \
-						      uint32_t i)            \
-	{                                                                    \
-		return &L->arr[i].pos;                                       \
+#define NAME_POS_FNS(kind, arr)                                         \
+	static const char *kind##_name(struct fk_layout *L, uint32_t i) \
+	{                                                               \
+		return L->arr[i].name;                                  \
+	}                                                               \
+	static const struct fk_pos *kind##_pos(struct fk_layout *L,     \
+					       uint32_t i)              \
+	{                                                               \
+		return &L->arr[i].pos;                                  \
 	}
 NAME_POS_FNS(mem, memories)
 NAME_POS_FNS(part, partitions)

@@ -40,14 +40,15 @@ void fk_layout_sector_at(const struct fk_layout_memory *mem, uint32_t off,
 	uint32_t idx = 0;
 
 	for (uint32_t r = 0; r < mem->run_count; r++) {
-		uint64_t run_len = (uint64_t)mem->runs[r].count *
-				   mem->runs[r].size;
+		uint64_t run_len =
+			(uint64_t)mem->runs[r].count * mem->runs[r].size;
 
 		if (off < at + run_len) {
 			uint32_t k = (uint32_t)((off - at) / mem->runs[r].size);
 
 			*index = idx + k;
-			*start = (uint32_t)(at + (uint64_t)k * mem->runs[r].size);
+			*start = (uint32_t)(at +
+					    (uint64_t)k * mem->runs[r].size);
 			*size = mem->runs[r].size;
 			return;
 		}
@@ -85,16 +86,19 @@ const char *fk_layout_role_name(enum fk_layout_role role)
 		[FK_ROLE_MODULE] = "module",
 		[FK_ROLE_RAM] = "ram",
 	};
-	return (unsigned)role < sizeof(names) / sizeof(names[0]) ? names[role]
-								 : "?";
+	return (unsigned)role < sizeof(names) / sizeof(names[0]) ? names[role] :
+								   "?";
 }
 
 const char *fk_layout_kind_name(enum fk_layout_mem_kind kind)
 {
 	switch (kind) {
-	case FK_MEM_FLASH: return "flash";
-	case FK_MEM_RAM: return "ram";
-	case FK_MEM_EXTERNAL: return "external";
+	case FK_MEM_FLASH:
+		return "flash";
+	case FK_MEM_RAM:
+		return "ram";
+	case FK_MEM_EXTERNAL:
+		return "external";
 	}
 	return "?";
 }
@@ -102,9 +106,12 @@ const char *fk_layout_kind_name(enum fk_layout_mem_kind kind)
 const char *fk_layout_strategy_name(enum fk_layout_strategy strategy)
 {
 	switch (strategy) {
-	case FK_STRATEGY_OVERWRITE: return "overwrite";
-	case FK_STRATEGY_SWAP: return "swap";
-	case FK_STRATEGY_XIP: return "xip";
+	case FK_STRATEGY_OVERWRITE:
+		return "overwrite";
+	case FK_STRATEGY_SWAP:
+		return "swap";
+	case FK_STRATEGY_XIP:
+		return "xip";
 	}
 	return "?";
 }
@@ -112,9 +119,12 @@ const char *fk_layout_strategy_name(enum fk_layout_strategy strategy)
 const char *fk_layout_protect_name(enum fk_layout_protect protect)
 {
 	switch (protect) {
-	case FK_PROTECT_NONE: return "none";
-	case FK_PROTECT_WRITE: return "write";
-	case FK_PROTECT_SECURE: return "secure";
+	case FK_PROTECT_NONE:
+		return "none";
+	case FK_PROTECT_WRITE:
+		return "write";
+	case FK_PROTECT_SECURE:
+		return "secure";
 	}
 	return "?";
 }

@@ -32,11 +32,13 @@ int fk_template_serial(const struct fk_template *t, uint64_t n, char *out,
 #pragma GCC diagnostic pop
 		if (len <= 0 || (size_t)len >= cap || strchr(out, '/') ||
 		    out[0] == '.' || strchr(out, ','))
-			return fk_fmt_fail(err, "%s:%u: serial '%s' for "
+			return fk_fmt_fail(err,
+					   "%s:%u: serial '%s' for "
 					   "counter %llu cannot name a file "
 					   "(empty, too long, '/', ',' or a "
-					   "leading '.')", t->path, f->line,
-					   out, (unsigned long long)n);
+					   "leading '.')",
+					   t->path, f->line, out,
+					   (unsigned long long)n);
 		return 0;
 	}
 	return fk_fmt_fail(err, "%s: the template has no serial field",
@@ -64,7 +66,8 @@ static char *device_path(const struct fk_template *t, const char *path,
 			 const char *serial, uint64_t n)
 {
 	char num[24], *out;
-	size_t cap = strlen(t->dir) + strlen(path) * 8 + strlen(serial) * 8 + 64;
+	size_t cap =
+		strlen(t->dir) + strlen(path) * 8 + strlen(serial) * 8 + 64;
 	size_t o = 0;
 
 	out = malloc(cap);
@@ -88,11 +91,11 @@ static char *device_path(const struct fk_template *t, const char *path,
 	return out;
 }
 
-static int mac_used_up(const struct fk_template *t,
-		       const struct fk_tfield *f, uint64_t n,
-		       struct fk_fmt_error *err)
+static int mac_used_up(const struct fk_template *t, const struct fk_tfield *f,
+		       uint64_t n, struct fk_fmt_error *err)
 {
-	return fk_fmt_fail(err, "%s:%u: MAC range of '%s' is used up at "
+	return fk_fmt_fail(err,
+			   "%s:%u: MAC range of '%s' is used up at "
 			   "counter %llu; give the template a new range",
 			   t->path, f->line, f->name, (unsigned long long)n);
 }
@@ -144,18 +147,20 @@ static int add_field(const struct fk_template *t, const struct fk_tfield *f,
 			free(path);
 			return -1;
 		}
-		rc = len > FK_DEVINFO_MAX_BODY ? FK_ENOSPC
-		     : fk_devinfo_add(b, f->id, data, (uint32_t)len);
+		rc = len > FK_DEVINFO_MAX_BODY ?
+			     FK_ENOSPC :
+			     fk_devinfo_add(b, f->id, data, (uint32_t)len);
 		free(data);
 		free(path);
 		break;
 	}
 	}
 	if (rc)
-		return fk_fmt_fail(err, "%s:%u: field '%s' does not fit the "
+		return fk_fmt_fail(err,
+				   "%s:%u: field '%s' does not fit the "
 				   "record (%s): the devinfo partition or the "
-				   "64 KiB TLV limit is too small", t->path,
-				   f->line, f->name, fk_strerror(rc));
+				   "64 KiB TLV limit is too small",
+				   t->path, f->line, f->name, fk_strerror(rc));
 	return 0;
 }
 
@@ -174,10 +179,12 @@ int fk_device_check_inputs(const struct fk_template *t, uint64_t start,
 			int ok = path && access(path, R_OK) == 0;
 
 			if (!ok)
-				fk_fmt_fail(err, "%s:%u: '%s' of device %s "
-					    "cannot be read: %s", t->path,
-					    f->line, path ? path : f->path,
-					    serial, strerror(errno));
+				fk_fmt_fail(err,
+					    "%s:%u: '%s' of device %s "
+					    "cannot be read: %s",
+					    t->path, f->line,
+					    path ? path : f->path, serial,
+					    strerror(errno));
 			free(path);
 			if (!ok)
 				return -1;
@@ -197,13 +204,13 @@ int fk_device_build(const struct fk_template *t, uint64_t start, uint64_t n,
 		return -1;
 	fk_devinfo_begin(&b, buf, cap);
 	for (size_t i = 0; i < t->nfields; i++)
-		if (add_field(t, &t->fields[i], start, n, &b, out->serial,
-			      err))
+		if (add_field(t, &t->fields[i], start, n, &b, out->serial, err))
 			return -1;
 	if (fk_devinfo_finish(&b, &out->record_len))
-		return fk_fmt_fail(err, "%s: the record does not fit the %u "
-				   "bytes of the devinfo partition", t->path,
-				   cap);
+		return fk_fmt_fail(err,
+				   "%s: the record does not fit the %u "
+				   "bytes of the devinfo partition",
+				   t->path, cap);
 	out->record = buf;
 	return 0;
 }
@@ -249,8 +256,7 @@ static int csv_field(struct csv *o, const uint8_t *s, size_t n, bool first)
 	return quote ? csv_put(o, "\"", 1) : 0;
 }
 
-static int csv_hex(struct csv *o, const uint8_t *v, uint32_t n,
-		   const char *sep)
+static int csv_hex(struct csv *o, const uint8_t *v, uint32_t n, const char *sep)
 {
 	char two[4];
 

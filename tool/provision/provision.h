@@ -19,34 +19,34 @@
 
 enum fk_tfield_type {
 	FK_TFIELD_SERIAL, /* text from the counter through a format string */
-	FK_TFIELD_MAC,    /* MAC-48 from a range, one per device */
+	FK_TFIELD_MAC,	  /* MAC-48 from a range, one per device */
 	FK_TFIELD_RANDOM, /* size bytes from getrandom() */
-	FK_TFIELD_TEXT,   /* fixed text */
-	FK_TFIELD_HEX,    /* fixed bytes, written in hex */
-	FK_TFIELD_FILE,   /* a file's bytes; {serial} and {n} in the path */
+	FK_TFIELD_TEXT,	  /* fixed text */
+	FK_TFIELD_HEX,	  /* fixed bytes, written in hex */
+	FK_TFIELD_FILE,	  /* a file's bytes; {serial} and {n} in the path */
 };
 
 struct fk_tfield {
-	char *name;               /* the key in the template */
+	char *name; /* the key in the template */
 	enum fk_tfield_type type;
-	uint16_t id;              /* devinfo field id */
-	char *format;             /* serial: printf format, one %u-like */
-	uint64_t mac_first;       /* mac: range, inclusive */
+	uint16_t id;	    /* devinfo field id */
+	char *format;	    /* serial: printf format, one %u-like */
+	uint64_t mac_first; /* mac: range, inclusive */
 	uint64_t mac_last;
-	uint32_t size;            /* random: bytes */
-	uint8_t *value;           /* text, hex: the bytes */
+	uint32_t size;	/* random: bytes */
+	uint8_t *value; /* text, hex: the bytes */
 	uint32_t len;
-	char *path;               /* file: relative to the template */
-	bool per_device;          /* file: path has {serial} or {n} */
-	unsigned line;            /* where it is in the template */
+	char *path;	 /* file: relative to the template */
+	bool per_device; /* file: path has {serial} or {n} */
+	unsigned line;	 /* where it is in the template */
 };
 
 struct fk_template {
 	char *path;
-	char *dir;                /* folder of the template, with '/' */
-	char *state_path;         /* counter state file */
-	uint64_t start;           /* first counter value ever issued */
-	uint64_t last;            /* last one allowed */
+	char *dir;	  /* folder of the template, with '/' */
+	char *state_path; /* counter state file */
+	uint64_t start;	  /* first counter value ever issued */
+	uint64_t last;	  /* last one allowed */
 	struct fk_tfield *fields;
 	size_t nfields;
 };
@@ -72,7 +72,7 @@ struct fk_pstate {
 	uint64_t next;
 	bool pending;
 	uint64_t pend_first, pend_end; /* [first, end) */
-	char pend_ext[16];             /* ".hex" */
+	char pend_ext[16];	       /* ".hex" */
 	char *pend_dir;
 };
 
@@ -82,8 +82,8 @@ struct fk_pstate {
 int fk_pstate_lock(const char *state_path, struct fk_fmt_error *err);
 void fk_pstate_unlock(int fd);
 /* Reads the state; a missing file gives {start, next = start}. */
-int fk_pstate_read(const char *state_path, uint64_t start,
-		   struct fk_pstate *st, struct fk_fmt_error *err);
+int fk_pstate_read(const char *state_path, uint64_t start, struct fk_pstate *st,
+		   struct fk_fmt_error *err);
 /* The same from a buffer (path for messages). */
 int fk_pstate_parse(const char *state_path, const char *text, size_t len,
 		    uint64_t start, struct fk_pstate *st,
@@ -99,7 +99,7 @@ void fk_pstate_free(struct fk_pstate *st);
 struct fk_device_rec {
 	uint64_t counter;
 	char serial[128];
-	uint8_t *record;  /* devinfo record, record_len bytes */
+	uint8_t *record; /* devinfo record, record_len bytes */
 	uint32_t record_len;
 };
 

@@ -31,9 +31,11 @@ int fk_pstate_lock(const char *state_path, struct fk_fmt_error *err)
 		fk_fmt_fail(err, "cannot create the lock '%s': %s", lock,
 			    strerror(errno));
 	} else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		fk_fmt_fail(err, "another provision run holds '%s'; wait for "
+		fk_fmt_fail(err,
+			    "another provision run holds '%s'; wait for "
 			    "it to finish (two runs must never share a "
-			    "counter)", lock);
+			    "counter)",
+			    lock);
 		close(fd);
 		fd = -1;
 	}
@@ -56,9 +58,11 @@ void fk_pstate_free(struct fk_pstate *st)
 static int bad_state(const char *path, unsigned line, const char *what,
 		     struct fk_fmt_error *err)
 {
-	return fk_fmt_fail(err, "%s:%u: %s; the counter state is damaged: "
+	return fk_fmt_fail(err,
+			   "%s:%u: %s; the counter state is damaged: "
 			   "restore it from a backup, never reset it (serials "
-			   "would repeat)", path, line, what);
+			   "would repeat)",
+			   path, line, what);
 }
 
 int fk_pstate_parse(const char *state_path, const char *text, size_t len,
@@ -93,7 +97,8 @@ int fk_pstate_parse(const char *state_path, const char *text, size_t len,
 		}
 		if (n == 1 && strcmp(line, "flashkit provision state 1")) {
 			fk_pstate_free(st);
-			return bad_state(state_path, n, "not a state file", err);
+			return bad_state(state_path, n, "not a state file",
+					 err);
 		}
 		if (n == 1)
 			continue;
@@ -117,9 +122,9 @@ int fk_pstate_parse(const char *state_path, const char *text, size_t len,
 		return bad_state(state_path, n, "unknown line", err);
 	}
 	if (!has_next || st->next < st->start ||
-	    (st->pending && (!st->pend_dir || st->pend_end > st->next ||
-			     st->pend_first >= st->pend_end ||
-			     st->pend_ext[0] != '.'))) {
+	    (st->pending &&
+	     (!st->pend_dir || st->pend_end > st->next ||
+	      st->pend_first >= st->pend_end || st->pend_ext[0] != '.'))) {
 		fk_pstate_free(st);
 		return bad_state(state_path, n, "incomplete or inconsistent",
 				 err);
@@ -127,8 +132,8 @@ int fk_pstate_parse(const char *state_path, const char *text, size_t len,
 	return 0;
 }
 
-int fk_pstate_read(const char *state_path, uint64_t start,
-		   struct fk_pstate *st, struct fk_fmt_error *err)
+int fk_pstate_read(const char *state_path, uint64_t start, struct fk_pstate *st,
+		   struct fk_fmt_error *err)
 {
 	uint8_t *text;
 	size_t len;
@@ -154,7 +159,8 @@ int fk_pstate_write(const char *state_path, const struct fk_pstate *st,
 	char text[4500];
 	int n = snprintf(text, sizeof(text),
 			 "flashkit provision state 1\nstart %" PRIu64
-			 "\nnext %" PRIu64 "\n", st->start, st->next);
+			 "\nnext %" PRIu64 "\n",
+			 st->start, st->next);
 
 	if (st->pending)
 		n += snprintf(text + n, sizeof(text) - (size_t)n,
@@ -162,10 +168,11 @@ int fk_pstate_write(const char *state_path, const struct fk_pstate *st,
 			      st->pend_first, st->pend_end, st->pend_ext,
 			      st->pend_dir);
 	if (n <= 0 || (size_t)n >= sizeof(text))
-		return fk_fmt_fail(err, "%s: counter state too long (output "
-				   "folder name?)", state_path);
-	if (fk_file_write(state_path, text, (size_t)n, FK_OUT_UPDATE,
-			  err))
+		return fk_fmt_fail(err,
+				   "%s: counter state too long (output "
+				   "folder name?)",
+				   state_path);
+	if (fk_file_write(state_path, text, (size_t)n, FK_OUT_UPDATE, err))
 		return -1;
 	return fk_sync_dir_of(state_path, err);
 }

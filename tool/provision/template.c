@@ -7,11 +7,10 @@
  *   counter: { state: serials.state, start: 1000, last: 999999 }
  *   fields:
  *     serial: { type: serial, format: "FK-%06u" }
- *     mac:    { type: mac, first: "02:00:00:12:00:00", last: "02:00:00:12:ff:ff" }
- *     secret: { type: random, size: 16 }
- *     hw:     { type: text, id: 0x0003, value: "B2" }
- *     key:    { type: hex, id: 0x8001, value: "0011aabb" }
- *     cal:    { type: file, id: 0x0006, path: "cal/{serial}.bin" }
+ *     mac:    { type: mac, first: "02:00:00:12:00:00", last:
+ * "02:00:00:12:ff:ff" } secret: { type: random, size: 16 } hw:     { type:
+ * text, id: 0x0003, value: "B2" } key:    { type: hex, id: 0x8001, value:
+ * "0011aabb" } cal:    { type: file, id: 0x0006, path: "cal/{serial}.bin" }
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,12 +49,11 @@ static void only_keys(struct tload *L, const struct fk_ynode *map,
 	fk_yaml_check_keys(&L->y, map, keys, n, what);
 }
 
-static int get_u64(struct tload *L, const struct fk_ynode *map,
-		   const char *key, const char *what, uint64_t *out,
-		   bool required)
+static int get_u64(struct tload *L, const struct fk_ynode *map, const char *key,
+		   const char *what, uint64_t *out, bool required)
 {
-	int rc = fk_yaml_get_number(&L->y, map, key, what, 0, UINT64_MAX,
-				    out, NULL);
+	int rc = fk_yaml_get_number(&L->y, map, key, what, 0, UINT64_MAX, out,
+				    NULL);
 
 	if (rc == 0 && required)
 		terr(L, map, "%s needs '%s'", what, key);
@@ -108,7 +106,8 @@ static char *check_format(const char *f)
 			*o++ = *++p;
 			continue;
 		}
-		while (p[1] == '0' || p[1] == '-' || (p[1] >= '1' && p[1] <= '9'))
+		while (p[1] == '0' || p[1] == '-' ||
+		       (p[1] >= '1' && p[1] <= '9'))
 			*o++ = *++p;
 		if (p[1] != 'u' && p[1] != 'd' && p[1] != 'x' && p[1] != 'X') {
 			free(out);
@@ -128,16 +127,19 @@ static char *check_format(const char *f)
 	return out;
 }
 
-static const char *const type_names[] = { "serial", "mac", "random", "text",
-					  "hex", "file" };
-static const uint16_t default_ids[] = { FK_DEVINFO_SERIAL, FK_DEVINFO_MAC,
-					FK_DEVINFO_SECRET, 0, 0,
-					FK_DEVINFO_CALIBRATION };
+static const char *const type_names[] = { "serial", "mac", "random",
+					  "text",   "hex", "file" };
+static const uint16_t default_ids[] = {
+	FK_DEVINFO_SERIAL,     FK_DEVINFO_MAC, FK_DEVINFO_SECRET, 0, 0,
+	FK_DEVINFO_CALIBRATION
+};
 
 static int hex_digit(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	       (c >= 'A' && c <= 'F') ? 0 : -1;
+			       (c >= 'A' && c <= 'F') ?
+		       0 :
+		       -1;
 }
 
 static int parse_hex_bytes(const char *s, uint8_t **out, uint32_t *len)
@@ -172,25 +174,37 @@ static void parse_type_specific(struct tload *L, const struct fk_ynode *v,
 
 	switch (f->type) {
 	case FK_TFIELD_SERIAL:
-		f->format = check_format(fk_yaml_text(fk_yaml_get(v, "format")) ?
-					 fk_yaml_text(fk_yaml_get(v, "format")) : "");
+		f->format = check_format(
+			fk_yaml_text(fk_yaml_get(v, "format")) ?
+				fk_yaml_text(fk_yaml_get(v, "format")) :
+				"");
 		if (!f->format)
-			terr(L, fk_yaml_get(v, "format") ? fk_yaml_get(v, "format") : v,
+			terr(L,
+			     fk_yaml_get(v, "format") ?
+				     fk_yaml_get(v, "format") :
+				     v,
 			     "%s: 'format' needs exactly one integer conversion"
-			     " (%%u, %%06u, %%x...), like \"SN-%%06u\"", what);
+			     " (%%u, %%06u, %%x...), like \"SN-%%06u\"",
+			     what);
 		break;
 	case FK_TFIELD_MAC:
-		if (parse_mac(fk_yaml_text(fk_yaml_get(v, "first")), &f->mac_first) ||
-		    parse_mac(fk_yaml_text(fk_yaml_get(v, "last")), &f->mac_last) ||
+		if (parse_mac(fk_yaml_text(fk_yaml_get(v, "first")),
+			      &f->mac_first) ||
+		    parse_mac(fk_yaml_text(fk_yaml_get(v, "last")),
+			      &f->mac_last) ||
 		    f->mac_last < f->mac_first)
-			terr(L, v, "%s: needs 'first' and 'last' MAC addresses "
-			     "like \"02:00:00:12:00:00\", first <= last", what);
+			terr(L, v,
+			     "%s: needs 'first' and 'last' MAC addresses "
+			     "like \"02:00:00:12:00:00\", first <= last",
+			     what);
 		break;
 	case FK_TFIELD_RANDOM:
 		if (get_u64(L, v, "size", what, &n, true) == 0) {
 			if (n == 0 || n > 1024)
-				terr(L, fk_yaml_get(v, "size"), "%s: size must be "
-				     "1..1024 bytes", what);
+				terr(L, fk_yaml_get(v, "size"),
+				     "%s: size must be "
+				     "1..1024 bytes",
+				     what);
 			f->size = (uint32_t)n;
 		}
 		break;
@@ -199,15 +213,18 @@ static void parse_type_specific(struct tload *L, const struct fk_ynode *v,
 			terr(L, v, "%s: needs 'value'", what);
 			break;
 		}
-		f->value = (uint8_t *)dup_str(L, fk_yaml_text(fk_yaml_get(v, "value")));
+		f->value = (uint8_t *)dup_str(
+			L, fk_yaml_text(fk_yaml_get(v, "value")));
 		f->len = (uint32_t)strlen((char *)f->value);
 		break;
 	case FK_TFIELD_HEX:
 		if (!fk_yaml_text(fk_yaml_get(v, "value")) ||
-		    parse_hex_bytes(fk_yaml_text(fk_yaml_get(v, "value")), &f->value,
-				    &f->len))
-			terr(L, v, "%s: needs 'value' in hex digits, like "
-			     "\"0011aabb\"", what);
+		    parse_hex_bytes(fk_yaml_text(fk_yaml_get(v, "value")),
+				    &f->value, &f->len))
+			terr(L, v,
+			     "%s: needs 'value' in hex digits, like "
+			     "\"0011aabb\"",
+			     what);
 		break;
 	case FK_TFIELD_FILE:
 		if (!fk_yaml_text(fk_yaml_get(v, "path"))) {
@@ -215,17 +232,17 @@ static void parse_type_specific(struct tload *L, const struct fk_ynode *v,
 			break;
 		}
 		f->path = dup_str(L, fk_yaml_text(fk_yaml_get(v, "path")));
-		f->per_device = strstr(f->path, "{serial}") ||
-				strstr(f->path, "{n}");
+		f->per_device =
+			strstr(f->path, "{serial}") || strstr(f->path, "{n}");
 		break;
 	}
 }
 
-static void parse_field(struct tload *L, const struct fk_ynode *k, const struct fk_ynode *v,
-			struct fk_tfield *f)
+static void parse_field(struct tload *L, const struct fk_ynode *k,
+			const struct fk_ynode *v, struct fk_tfield *f)
 {
-	static const char *const keys[] = { "type", "id", "format", "first",
-					     "last", "size", "value", "path" };
+	static const char *const keys[] = { "type", "id",   "format", "first",
+					    "last", "size", "value",  "path" };
 	const char *type = fk_yaml_text(fk_yaml_get(v, "type"));
 	uint64_t id;
 	size_t i;
@@ -233,8 +250,10 @@ static void parse_field(struct tload *L, const struct fk_ynode *k, const struct 
 	f->name = dup_str(L, fk_yaml_text(k));
 	f->line = k->pos.line;
 	if (!v || v->type != FK_YAML_MAP) {
-		terr(L, v ? v : k, "field '%s' must be a mapping like "
-		     "{ type: text, id: 0x0003, value: \"B2\" }", f->name);
+		terr(L, v ? v : k,
+		     "field '%s' must be a mapping like "
+		     "{ type: text, id: 0x0003, value: \"B2\" }",
+		     f->name);
 		return;
 	}
 	only_keys(L, v, f->name, keys, sizeof(keys) / sizeof(keys[0]));
@@ -244,15 +263,18 @@ static void parse_field(struct tload *L, const struct fk_ynode *k, const struct 
 	if (!type || i == 6) {
 		terr(L, fk_yaml_get(v, "type") ? fk_yaml_get(v, "type") : v,
 		     "field '%s': type must be serial, mac, random, text, hex "
-		     "or file", f->name);
+		     "or file",
+		     f->name);
 		return;
 	}
 	f->type = (enum fk_tfield_type)i;
 	f->id = default_ids[i];
 	if (get_u64(L, v, "id", f->name, &id, default_ids[i] == 0) == 0) {
 		if (id == 0 || id >= 0xFFFF)
-			terr(L, fk_yaml_get(v, "id"), "field '%s': id must be "
-			     "0x0001..0xFFFE", f->name);
+			terr(L, fk_yaml_get(v, "id"),
+			     "field '%s': id must be "
+			     "0x0001..0xFFFE",
+			     f->name);
 		f->id = (uint16_t)id;
 	}
 	parse_type_specific(L, v, f);
@@ -265,13 +287,15 @@ static void parse_counter(struct tload *L, const struct fk_ynode *c)
 	const char *state = fk_yaml_text(fk_yaml_get(c, "state"));
 
 	if (!c || c->type != FK_YAML_MAP) {
-		terr(L, c, "'counter' must be a mapping like { state: "
+		terr(L, c,
+		     "'counter' must be a mapping like { state: "
 		     "serials.state, start: 1 }");
 		return;
 	}
 	only_keys(L, c, "counter", keys, 3);
 	if (!state) {
-		terr(L, c, "counter needs 'state': the file that remembers the "
+		terr(L, c,
+		     "counter needs 'state': the file that remembers the "
 		     "next serial");
 		return;
 	}
@@ -305,15 +329,17 @@ static void check_fields(struct tload *L, const struct fk_ynode *fields)
 			struct fk_pos at = { t->path, t->fields[i].line, 1 };
 
 			if (t->fields[i].id == t->fields[j].id)
-				fk_diag_error(&L->d, &at, "field '%s' uses id "
-					      "0x%04x like '%s' (line %u)",
-					      t->fields[i].name, t->fields[i].id,
-					      t->fields[j].name,
-					      t->fields[j].line);
+				fk_diag_error(
+					&L->d, &at,
+					"field '%s' uses id "
+					"0x%04x like '%s' (line %u)",
+					t->fields[i].name, t->fields[i].id,
+					t->fields[j].name, t->fields[j].line);
 		}
 	}
 	if (serials != 1)
-		terr(L, fields, "the template needs exactly one field of type "
+		terr(L, fields,
+		     "the template needs exactly one field of type "
 		     "serial (it names the device and its files), not %zu",
 		     serials);
 }
@@ -325,14 +351,16 @@ static void parse_root(struct tload *L, const struct fk_ynode *root)
 	struct fk_template *t = L->t;
 
 	if (!root || root->type != FK_YAML_MAP) {
-		terr(L, root, "a template is a mapping with 'counter' and "
+		terr(L, root,
+		     "a template is a mapping with 'counter' and "
 		     "'fields'");
 		return;
 	}
 	only_keys(L, root, "the template", keys, 2);
 	parse_counter(L, fk_yaml_get(root, "counter"));
 	if (!fields || fields->type != FK_YAML_MAP) {
-		terr(L, fields ? fields : root, "'fields' must be a mapping of "
+		terr(L, fields ? fields : root,
+		     "'fields' must be a mapping of "
 		     "field names to { type: ..., ... }");
 		return;
 	}
@@ -377,8 +405,10 @@ static void load_fixed_files(struct tload *L)
 			fk_diag_error(&L->d, &at, "field '%s': %s", f->name,
 				      err.msg);
 		else if (len > FK_DEVINFO_MAX_BODY)
-			fk_diag_error(&L->d, &at, "'%s' is %zu bytes; a record "
-				      "holds at most 65535", path, len);
+			fk_diag_error(&L->d, &at,
+				      "'%s' is %zu bytes; a record "
+				      "holds at most 65535",
+				      path, len);
 		f->len = (uint32_t)len;
 		free(path);
 	}

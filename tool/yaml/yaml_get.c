@@ -28,8 +28,7 @@ bool fk_yaml_key_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
-const struct fk_ynode *fk_yaml_get(const struct fk_ynode *map,
-				   const char *key)
+const struct fk_ynode *fk_yaml_get(const struct fk_ynode *map, const char *key)
 {
 	if (!map || map->type != FK_YAML_MAP)
 		return NULL;
@@ -47,9 +46,12 @@ const char *fk_yaml_type_name(const struct fk_ynode *n)
 	if (!n)
 		return "nothing";
 	switch (n->type) {
-	case FK_YAML_MAP: return "a mapping";
-	case FK_YAML_LIST: return "a list";
-	case FK_YAML_SCALAR: return n->len ? "a value" : "empty";
+	case FK_YAML_MAP:
+		return "a mapping";
+	case FK_YAML_LIST:
+		return "a list";
+	case FK_YAML_SCALAR:
+		return n->len ? "a value" : "empty";
 	}
 	return "nothing";
 }
@@ -85,9 +87,12 @@ static size_t edit_distance(const char *a, const char *b)
 		row[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
 			size_t up = row[j];
-			size_t cost = tolower((unsigned char)a[i - 1]) ==
-					      tolower((unsigned char)b[j - 1])
-					      ? 0 : 1;
+			size_t cost =
+				tolower((unsigned char)a[i - 1]) ==
+						tolower((unsigned char)
+								b[j - 1]) ?
+					0 :
+					1;
 			size_t best = diag + cost;
 
 			if (up + 1 < best)
@@ -126,8 +131,8 @@ size_t fk_yaml_check_unique(struct fk_yaml *y, const struct fk_ynode *map,
 {
 	size_t reported = 0;
 
-	for (size_t i = 0; map && map->type == FK_YAML_MAP &&
-			   i < map->count; i++) {
+	for (size_t i = 0; map && map->type == FK_YAML_MAP && i < map->count;
+	     i++) {
 		const struct fk_ynode *k = fk_yaml_key(map, i);
 
 		for (size_t j = 0; fk_yaml_text(k) && j < i; j++) {
@@ -136,7 +141,8 @@ size_t fk_yaml_check_unique(struct fk_yaml *y, const struct fk_ynode *map,
 			if (!fk_yaml_text(first) ||
 			    !fk_yaml_key_eq(first->text, k->text))
 				continue;
-			fk_diag_error(y->diag, &k->pos, "'%s' is given twice "
+			fk_diag_error(y->diag, &k->pos,
+				      "'%s' is given twice "
 				      "in %s (first at line %u); keep one",
 				      k->text, what, first->pos.line);
 			reported++;
@@ -153,10 +159,13 @@ static void unknown_key(struct fk_yaml *y, const struct fk_ynode *k,
 	const char *hint = fk_yaml_suggest(k->text, known, count);
 
 	if (hint)
-		fk_diag_error(y->diag, &k->pos, "unknown key '%s' in %s; did "
-			      "you mean '%s'?", k->text, what, hint);
+		fk_diag_error(y->diag, &k->pos,
+			      "unknown key '%s' in %s; did "
+			      "you mean '%s'?",
+			      k->text, what, hint);
 	else
-		fk_diag_error(y->diag, &k->pos, "unknown key '%s' in %s (see "
+		fk_diag_error(y->diag, &k->pos,
+			      "unknown key '%s' in %s (see "
 			      "the documentation for the keys allowed here)",
 			      k->text, what);
 }
@@ -167,15 +176,16 @@ size_t fk_yaml_check_keys(struct fk_yaml *y, const struct fk_ynode *map,
 {
 	size_t reported = 0;
 
-	for (size_t i = 0; map && map->type == FK_YAML_MAP &&
-			   i < map->count; i++) {
+	for (size_t i = 0; map && map->type == FK_YAML_MAP && i < map->count;
+	     i++) {
 		const struct fk_ynode *k = fk_yaml_key(map, i);
 		bool found = false;
 
 		if (!fk_yaml_text(k)) {
-			fk_diag_error(y->diag, &k->pos, "keys of %s must be "
-				      "plain words, not %s", what,
-				      fk_yaml_type_name(k));
+			fk_diag_error(y->diag, &k->pos,
+				      "keys of %s must be "
+				      "plain words, not %s",
+				      what, fk_yaml_type_name(k));
 			reported++;
 			continue;
 		}
@@ -222,7 +232,8 @@ int fk_yaml_number(struct fk_yaml *y, const struct fk_ynode *n,
 	rc = fk_number_parse(n->text, flags, max, out, &why);
 	if (rc == -2)
 		fk_diag_error(y->diag, &n->pos, "%s: '%s' is larger than %s",
-			      label, n->text, limit_text(lim, sizeof(lim), max));
+			      label, n->text,
+			      limit_text(lim, sizeof(lim), max));
 	else if (rc)
 		fk_diag_error(y->diag, &n->pos, "%s: '%s' %s", label, n->text,
 			      why);
@@ -243,8 +254,7 @@ int fk_yaml_get_number(struct fk_yaml *y, const struct fk_ynode *map,
 		       uint64_t max, uint64_t *out, struct fk_pos *at)
 {
 	char label[160];
-	const struct fk_ynode *n = lookup(map, key, what, label,
-					  sizeof(label));
+	const struct fk_ynode *n = lookup(map, key, what, label, sizeof(label));
 
 	if (!n)
 		return 0;
@@ -272,8 +282,7 @@ int fk_yaml_get_bool(struct fk_yaml *y, const struct fk_ynode *map,
 	static const char *const yes[] = { "true", "yes", "on" };
 	static const char *const no[] = { "false", "no", "off" };
 	char label[160];
-	const struct fk_ynode *n = lookup(map, key, what, label,
-					  sizeof(label));
+	const struct fk_ynode *n = lookup(map, key, what, label, sizeof(label));
 
 	if (!n)
 		return 0;
@@ -295,8 +304,7 @@ int fk_yaml_get_enum(struct fk_yaml *y, const struct fk_ynode *map,
 		     const char *const *names, size_t count, int *out)
 {
 	char label[160], list[256];
-	const struct fk_ynode *n = lookup(map, key, what, label,
-					  sizeof(label));
+	const struct fk_ynode *n = lookup(map, key, what, label, sizeof(label));
 	const char *hint;
 	size_t used = 0;
 
@@ -316,23 +324,25 @@ int fk_yaml_get_enum(struct fk_yaml *y, const struct fk_ynode *map,
 				 i ? ", " : "", names[i]);
 	hint = fk_yaml_suggest(n->text, names, count);
 	if (hint)
-		fk_diag_error(y->diag, &n->pos, "%s: unknown value '%s'; did "
-			      "you mean '%s'? (one of: %s)", label, n->text,
-			      hint, list);
+		fk_diag_error(y->diag, &n->pos,
+			      "%s: unknown value '%s'; did "
+			      "you mean '%s'? (one of: %s)",
+			      label, n->text, hint, list);
 	else
-		fk_diag_error(y->diag, &n->pos, "%s: unknown value '%s' (one "
-			      "of: %s)", label, n->text, list);
+		fk_diag_error(y->diag, &n->pos,
+			      "%s: unknown value '%s' (one "
+			      "of: %s)",
+			      label, n->text, list);
 	return -1;
 }
 
 /* A value of the given type under key. */
 static int get_typed(struct fk_yaml *y, const struct fk_ynode *map,
-		     const char *key, const char *what,
-		     enum fk_ynode_type type, const struct fk_ynode **out)
+		     const char *key, const char *what, enum fk_ynode_type type,
+		     const struct fk_ynode **out)
 {
 	char label[160];
-	const struct fk_ynode *n = lookup(map, key, what, label,
-					  sizeof(label));
+	const struct fk_ynode *n = lookup(map, key, what, label, sizeof(label));
 
 	if (!n)
 		return 0;

@@ -17,7 +17,7 @@ struct builder {
 	yaml_parser_t parser;
 	struct fk_ynode *stack[FK_YAML_MAX_DEPTH];
 	size_t depth;
-	size_t caps[FK_YAML_MAX_DEPTH]; /* room in each open node's kids */
+	size_t caps[FK_YAML_MAX_DEPTH];	     /* room in each open node's kids */
 	bool key_waiting[FK_YAML_MAX_DEPTH]; /* open mapping has a key
 					      * with no value yet */
 	int documents;
@@ -36,8 +36,8 @@ static void free_node(struct fk_ynode *n)
 {
 	if (!n)
 		return;
-	for (size_t i = 0; i < (n->type == FK_YAML_MAP ? 2 * n->count :
-							 n->count); i++)
+	for (size_t i = 0;
+	     i < (n->type == FK_YAML_MAP ? 2 * n->count : n->count); i++)
 		free_node(n->kids[i]);
 	free(n->kids);
 	free(n->text);
@@ -58,12 +58,13 @@ static int attach(struct builder *b, struct fk_ynode *n)
 		return 0;
 	}
 	parent = b->stack[top];
-	used = parent->type == FK_YAML_MAP ? 2 * parent->count +
-		b->key_waiting[top] : parent->count;
+	used = parent->type == FK_YAML_MAP ?
+		       2 * parent->count + b->key_waiting[top] :
+		       parent->count;
 	if (used == b->caps[top]) {
 		size_t ncap = used ? 2 * used : 4;
-		struct fk_ynode **kids = realloc(parent->kids,
-						 ncap * sizeof(*kids));
+		struct fk_ynode **kids =
+			realloc(parent->kids, ncap * sizeof(*kids));
 
 		if (!kids)
 			return FK_ENOSPC;
@@ -106,21 +107,23 @@ static struct fk_ynode *new_node(struct builder *b, enum fk_ynode_type type,
 static bool has_anchor(const yaml_event_t *ev)
 {
 	switch (ev->type) {
-	case YAML_SCALAR_EVENT: return ev->data.scalar.anchor != NULL;
+	case YAML_SCALAR_EVENT:
+		return ev->data.scalar.anchor != NULL;
 	case YAML_SEQUENCE_START_EVENT:
 		return ev->data.sequence_start.anchor != NULL;
 	case YAML_MAPPING_START_EVENT:
 		return ev->data.mapping_start.anchor != NULL;
-	case YAML_ALIAS_EVENT: return true;
-	default: return false;
+	case YAML_ALIAS_EVENT:
+		return true;
+	default:
+		return false;
 	}
 }
 
 static int on_scalar(struct builder *b, const yaml_event_t *ev)
 {
 	struct fk_ynode *n = new_node(b, FK_YAML_SCALAR, ev->start_mark);
-	size_t len = ev->type == YAML_SCALAR_EVENT ? ev->data.scalar.length
-						    : 0;
+	size_t len = ev->type == YAML_SCALAR_EVENT ? ev->data.scalar.length : 0;
 	int rc;
 
 	if (!n)
@@ -139,7 +142,8 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 			    ev->start_mark.line == ev->end_mark.line;
 	if (memchr(n->text, '\0', len)) {
 		n->len = strlen(n->text);
-		fk_diag_error(b->y->diag, &n->pos, "'%s\\u0000...' holds a NUL "
+		fk_diag_error(b->y->diag, &n->pos,
+			      "'%s\\u0000...' holds a NUL "
 			      "character; names and values are text without "
 			      "NUL (write the bytes another way, e.g. hex)",
 			      n->text);
@@ -158,7 +162,8 @@ static int on_open(struct builder *b, const yaml_event_t *ev,
 	int rc;
 
 	if (b->depth == FK_YAML_MAX_DEPTH) {
-		fk_diag_error(b->y->diag, &p, "the file nests lists and "
+		fk_diag_error(b->y->diag, &p,
+			      "the file nests lists and "
 			      "mappings deeper than %d levels; flashkit's "
 			      "files need a handful: flatten it",
 			      FK_YAML_MAX_DEPTH);
@@ -183,12 +188,14 @@ static int on_event(struct builder *b, const yaml_event_t *ev)
 	struct fk_pos p = mark_pos(b, ev->start_mark);
 
 	if (has_anchor(ev))
-		fk_diag_error(b->y->diag, &p, "anchors and aliases (&name, "
+		fk_diag_error(b->y->diag, &p,
+			      "anchors and aliases (&name, "
 			      "*name) are not supported; write the value out");
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		if (++b->documents > 1) {
-			fk_diag_error(b->y->diag, &p, "the file holds one YAML "
+			fk_diag_error(b->y->diag, &p,
+				      "the file holds one YAML "
 				      "document; remove the second '---'");
 			return FK_EINVAL;
 		}

@@ -37,12 +37,12 @@ enum fk_ynode_type {
 
 struct fk_ynode {
 	enum fk_ynode_type type;
-	struct fk_pos pos;         /* where the node starts */
+	struct fk_pos pos; /* where the node starts */
 	/* Scalars: the text, NUL-terminated (holds no NUL itself). */
 	char *text;
 	size_t len;
-	bool plain_one_line;       /* plain style, on one line: columns of
-				    * its characters are pos.col + index */
+	bool plain_one_line; /* plain style, on one line: columns of
+			      * its characters are pos.col + index */
 	/* Lists: count items. Mappings: count pairs, keys at kids[2i],
 	 * values at kids[2i + 1]. */
 	struct fk_ynode **kids;
@@ -51,9 +51,9 @@ struct fk_ynode {
 
 /* A file read into nodes. */
 struct fk_yaml {
-	struct fk_ynode *root;     /* NULL for an empty file */
-	struct fk_diag *diag;      /* where the reader and getters report */
-	const char *file;          /* positions point to it */
+	struct fk_ynode *root; /* NULL for an empty file */
+	struct fk_diag *diag;  /* where the reader and getters report */
+	const char *file;      /* positions point to it */
 };
 
 /*
@@ -88,8 +88,7 @@ const char *fk_yaml_text(const struct fk_ynode *n);
 bool fk_yaml_key_eq(const char *a, const char *b);
 
 /* The value of key in a mapping, or NULL (also when map is not one). */
-const struct fk_ynode *fk_yaml_get(const struct fk_ynode *map,
-				   const char *key);
+const struct fk_ynode *fk_yaml_get(const struct fk_ynode *map, const char *key);
 
 /* "a mapping", "a list", "a value", "empty". */
 const char *fk_yaml_type_name(const struct fk_ynode *n);

@@ -47,7 +47,7 @@ int fk_mbedtls_no_snprintf(char *s, size_t n, const char *fmt, ...);
 #define MBEDTLS_ECP_NIST_OPTIM
 #define MBEDTLS_ECP_WINDOW_SIZE 2
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
-#define MBEDTLS_ECP_NO_INTERNAL_RNG  /* verifying uses only public data */
+#define MBEDTLS_ECP_NO_INTERNAL_RNG /* verifying uses only public data */
 #define MBEDTLS_ECDSA_C
 
 /* RSA-2048 PSS */
