@@ -14,6 +14,7 @@ packages=(
 	srecord              # interop peer: srec_cat checks our HEX/S-record
 	dfu-util             # interop peer: dfu-suffix checks our .dfu files
 	clang libclang-rt-14-dev  # libFuzzer targets and sanitizer runtimes
+	clang-format         # the code style check (tests/flash/format.sh)
 	librsvg2-bin         # rsvg-convert renders the layout SVG in tests
 	openocd              # interop peer: runs the generated program.cfg
 	device-tree-compiler # interop peer: dtc compiles the generated overlay
