@@ -22,28 +22,6 @@ void bio_window(struct fk_area *out, const struct fk_area *a, uint32_t off,
 	out->size = size;
 }
 
-int bio_erase(const struct fk_boot_config *cfg, const struct fk_area *a,
-	      uint32_t off, uint32_t len)
-{
-	struct fk_sector s;
-	int rc;
-
-	while (len > 0) {
-		rc = fk_area_sector_at(a, off, &s);
-		if (rc != FK_OK)
-			return rc;
-		if (s.off != off || s.size > len)
-			return FK_EALIGN;
-		kick(cfg);
-		rc = fk_area_erase(a, off, s.size);
-		if (rc != FK_OK)
-			return rc;
-		off += s.size;
-		len -= s.size;
-	}
-	return FK_OK;
-}
-
 /*
  * What blank means. On ordinary NOR a sector that reads erased takes any
  * program: programming a unit of erased bytes over erased ones changes no
@@ -62,8 +40,11 @@ static int sector_is_blank(const struct fk_boot_config *cfg,
 	return fk_area_is_erased(a, s->off, s->size, cfg->buf, cfg->buf_len);
 }
 
-int bio_erase_dirty(const struct fk_boot_config *cfg, const struct fk_area *a,
-		    uint32_t off, uint32_t len)
+/* Erases the whole sectors of [off, off+len), each, or with dirty_only
+ * only those that are not blank. */
+static int erase_sectors(const struct fk_boot_config *cfg,
+			 const struct fk_area *a, uint32_t off, uint32_t len,
+			 bool dirty_only)
 {
 	struct fk_sector s;
 	int rc;
@@ -74,7 +55,7 @@ int bio_erase_dirty(const struct fk_boot_config *cfg, const struct fk_area *a,
 			return rc;
 		if (s.off != off || s.size > len)
 			return FK_EALIGN;
-		rc = sector_is_blank(cfg, a, &s);
+		rc = dirty_only ? sector_is_blank(cfg, a, &s) : 0;
 		if (rc < 0)
 			return rc;
 		if (rc == 0) {
@@ -87,6 +68,18 @@ int bio_erase_dirty(const struct fk_boot_config *cfg, const struct fk_area *a,
 		len -= s.size;
 	}
 	return FK_OK;
+}
+
+int bio_erase(const struct fk_boot_config *cfg, const struct fk_area *a,
+	      uint32_t off, uint32_t len)
+{
+	return erase_sectors(cfg, a, off, len, false);
+}
+
+int bio_erase_dirty(const struct fk_boot_config *cfg, const struct fk_area *a,
+		    uint32_t off, uint32_t len)
+{
+	return erase_sectors(cfg, a, off, len, true);
 }
 
 /* Programs the data runs of buf (fk_flash_data_run), a kick before each. */
