@@ -166,6 +166,12 @@ int bio_erase(const struct fk_boot_config *cfg, const struct fk_area *a,
 /* Erases the sectors of [off, off+len) that are not already erased. */
 int bio_erase_dirty(const struct fk_boot_config *cfg, const struct fk_area *a,
 		    uint32_t off, uint32_t len);
+/* Programs buf[0, len) at dst[off] but its write units of erased bytes
+ * (fk_flash_data_run: docs/boot-state.md, "What blank means"), a kick
+ * before each program. */
+int bio_program_data(const struct fk_boot_config *cfg,
+		     const struct fk_area *dst, uint32_t off,
+		     const uint8_t *buf, uint32_t len);
 /* Copies len bytes (a multiple of dst's write unit) into erased space;
  * write units that would stay erased are not programmed. */
 int bio_copy(const struct fk_boot_config *cfg, const struct fk_area *dst,

@@ -82,10 +82,9 @@ int bio_erase_dirty(const struct fk_boot_config *cfg, const struct fk_area *a,
 	return erase_sectors(cfg, a, off, len, true);
 }
 
-/* Programs the data runs of buf (fk_flash_data_run), a kick before each. */
-static int program_data(const struct fk_boot_config *cfg,
-			const struct fk_area *dst, uint32_t off,
-			const uint8_t *buf, uint32_t len)
+int bio_program_data(const struct fk_boot_config *cfg,
+		     const struct fk_area *dst, uint32_t off,
+		     const uint8_t *buf, uint32_t len)
 {
 	uint32_t pos = 0, run;
 
@@ -113,7 +112,7 @@ int bio_copy(const struct fk_boot_config *cfg, const struct fk_area *dst,
 		kick(cfg);
 		rc = fk_area_read(src, src_off, cfg->buf, n);
 		if (rc == FK_OK)
-			rc = program_data(cfg, dst, dst_off, cfg->buf, n);
+			rc = bio_program_data(cfg, dst, dst_off, cfg->buf, n);
 		if (rc != FK_OK)
 			return rc;
 		src_off += n;

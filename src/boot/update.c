@@ -11,7 +11,7 @@
  * them, so whatever a cut left in them does not matter.
  *
  * Write units of erased-value bytes in the image are not programmed
- * (fk_flash_data_run): they read right as erased, and a programmed
+ * (bio_program_data): they read right as erased, and a programmed
  * one would read erased while refusing a later program on program-once
  * flash.
  */
@@ -58,12 +58,6 @@ int fk_update_resume(struct fk_update *u, const struct fk_boot_config *cfg,
 	return rc;
 }
 
-static void kick(const struct fk_update *u)
-{
-	if (u->cfg->port.kick)
-		u->cfg->port.kick(u->cfg->port.ctx);
-}
-
 /* Erases the next sector of dest, recording a sync point first when due
  * (u->programmed == u->erased_to here). */
 static int open_sector(struct fk_update *u)
@@ -78,32 +72,11 @@ static int open_sector(struct fk_update *u)
 	}
 	if (rc == FK_OK)
 		rc = fk_area_sector_at(&u->dest, u->erased_to, &s);
-	if (rc == FK_OK) {
-		kick(u);
-		rc = fk_area_erase(&u->dest, s.off, s.size);
-	}
+	if (rc == FK_OK)
+		rc = bio_erase(u->cfg, &u->dest, s.off, s.size);
 	if (rc == FK_OK)
 		u->erased_to = s.off + s.size;
 	return rc;
-}
-
-/* Programs the data runs of n bytes at u->programmed, a kick before each
- * (units of erased bytes are left as they are: see the top). */
-static int program_data(struct fk_update *u, const uint8_t *data, uint32_t n)
-{
-	uint32_t pos = 0, run;
-
-	while ((run = fk_flash_data_run(u->dest.flash, data, n, &pos)) > 0) {
-		int rc;
-
-		kick(u);
-		rc = fk_area_program(&u->dest, u->programmed + pos, data + pos,
-				     run);
-		if (rc != FK_OK)
-			return rc;
-		pos += run;
-	}
-	return FK_OK;
 }
 
 /* Programs n bytes (a multiple of the write unit) at u->programmed. */
@@ -121,7 +94,8 @@ static int put(struct fk_update *u, const uint8_t *data, uint32_t n)
 		}
 		if (room > n)
 			room = n;
-		rc = program_data(u, data, room);
+		rc = bio_program_data(u->cfg, &u->dest, u->programmed, data,
+				      room);
 		if (rc != FK_OK)
 			return rc;
 		u->programmed += room;

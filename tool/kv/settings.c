@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/formats.h"
 #include "common/number.h"
 #include "kv/settings.h"
 #include "yaml/yaml_reader.h"
@@ -26,22 +27,11 @@ static int number(struct parser *p, const struct fk_ynode *n, const char *what,
 	return fk_yaml_number(&p->y, n, what, 0, max, out);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int hex_value(struct parser *p, const struct fk_ynode *n,
 		     struct fk_kv_setting *item)
 {
 	const char *t = fk_yaml_text(n);
-	size_t len = t ? n->len : 0;
+	size_t len = t ? n->len : 0, bad;
 
 	if (!t || len % 2 || len / 2 > 254) {
 		fk_diag_error(&p->d, &n->pos,
@@ -49,17 +39,12 @@ static int hex_value(struct parser *p, const struct fk_ynode *n,
 			      "hex digits, at most 254 bytes (\"00a1ff\")");
 		return -1;
 	}
-	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hex_digit(t[2 * i]), lo = hex_digit(t[2 * i + 1]);
-
-		if (hi < 0 || lo < 0) {
-			fk_diag_error(&p->d, &n->pos,
-				      "'%c%c' at byte %zu is "
-				      "not a hex byte",
-				      t[2 * i], t[2 * i + 1], i);
-			return -1;
-		}
-		item->value[i] = (uint8_t)(hi << 4 | lo);
+	if (fk_hex_decode((const uint8_t *)t, len / 2, item->value, &bad)) {
+		fk_diag_error(&p->d, &n->pos,
+			      "'%c%c' at byte %zu is not a hex "
+			      "byte",
+			      t[bad & ~(size_t)1], t[bad | 1], bad / 2);
+		return -1;
 	}
 	item->len = (uint8_t)(len / 2);
 	return 0;

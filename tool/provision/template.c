@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/formats.h"
 #include "flashkit/devinfo.h"
 #include "formats/files.h"
 #include "provision.h"
@@ -134,33 +135,19 @@ static const uint16_t default_ids[] = {
 	FK_DEVINFO_CALIBRATION
 };
 
-static int hex_digit(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-			       (c >= 'A' && c <= 'F') ?
-		       0 :
-		       -1;
-}
-
 static int parse_hex_bytes(const char *s, uint8_t **out, uint32_t *len)
 {
-	size_t n = strlen(s);
+	size_t n = strlen(s), bad;
 
 	if (n % 2)
 		return -1;
 	*out = malloc(n / 2 + 1);
 	if (!*out)
 		return -1;
-	for (size_t i = 0; i < n / 2; i++) {
-		unsigned v;
-
-		if (hex_digit(s[2 * i]) < 0 || hex_digit(s[2 * i + 1]) < 0 ||
-		    sscanf(s + 2 * i, "%2x", &v) != 1) {
-			free(*out);
-			*out = NULL; /* the caller's template is freed later */
-			return -1;
-		}
-		(*out)[i] = (uint8_t)v;
+	if (fk_hex_decode((const uint8_t *)s, n / 2, *out, &bad)) {
+		free(*out);
+		*out = NULL; /* the caller's template is freed later */
+		return -1;
 	}
 	*len = (uint32_t)(n / 2);
 	return 0;
