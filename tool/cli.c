@@ -26,17 +26,6 @@ void fk_error(const char *fmt, ...)
 	va_end(ap);
 }
 
-void fk_warning(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("flashkit: warning: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
 void fk_opt_print_help(const struct fk_command_help *help, FILE *out)
 {
 	fprintf(out, "usage: %s\n\n%s\n", help->usage, help->summary);

@@ -62,7 +62,6 @@ void fk_opt_print_help(const struct fk_command_help *help, FILE *out);
 
 /* "flashkit: error: ..." on stderr. */
 void fk_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void fk_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Parses a number with the one grammar (common/number.h): decimal, 0x
  * hex, '_' between digits, an optional K/M/G suffix (binary multiples),

@@ -279,37 +279,6 @@ void fk_segs_read(const struct fk_segs *s, uint64_t addr, uint8_t *out,
 	}
 }
 
-int fk_segs_merge(struct fk_segs *dst, struct fk_segs *src, uint64_t *clash)
-{
-	for (size_t i = 0; i < src->n; i++) {
-		const struct fk_seg *seg = &src->v[i];
-		long j = fk_segs_find(dst, seg->addr);
-
-		if (j >= 0) {
-			*clash = seg->addr;
-			return FK_SEGS_OVERLAP;
-		}
-		j = (long)upper_bound(dst, seg->addr);
-		if ((size_t)j < dst->n &&
-		    dst->v[j].addr < seg->addr + seg->len) {
-			*clash = dst->v[j].addr;
-			return FK_SEGS_OVERLAP;
-		}
-	}
-	for (size_t i = 0; i < src->n; i++) {
-		int rc = fk_segs_add(dst, src->v[i].addr, src->v[i].data,
-				     src->v[i].len, clash);
-		if (rc)
-			return rc;
-	}
-	if (src->has_entry && !dst->has_entry) {
-		dst->has_entry = true;
-		dst->entry = src->entry;
-	}
-	fk_segs_free(src);
-	return 0;
-}
-
 bool fk_segs_equal(const struct fk_segs *a, const struct fk_segs *b)
 {
 	if (a->n != b->n)

@@ -94,10 +94,6 @@ int fk_segs_fill(struct fk_segs *s, uint64_t lo, uint64_t hi, uint8_t value);
 void fk_segs_read(const struct fk_segs *s, uint64_t addr, uint8_t *out,
 		  uint64_t len, uint8_t fill);
 
-/* Moves every segment of src into dst (src ends empty). On overlap nothing
- * moves and *clash is set. */
-int fk_segs_merge(struct fk_segs *dst, struct fk_segs *src, uint64_t *clash);
-
 /* True when both hold the same bytes at the same addresses. */
 bool fk_segs_equal(const struct fk_segs *a, const struct fk_segs *b);
 

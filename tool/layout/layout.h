@@ -209,8 +209,6 @@ const struct fk_layout_partition *
 fk_layout_find_partition(const struct fk_layout *layout, const char *name);
 const struct fk_layout_image *
 fk_layout_find_image(const struct fk_layout *layout, const char *name);
-const struct fk_layout_module *
-fk_layout_find_module(const struct fk_layout *layout, const char *name);
 
 /* The partition holding bus address addr on a mapped memory (RAM
  * partitions included), or NULL. */

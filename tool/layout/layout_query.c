@@ -39,15 +39,6 @@ fk_layout_find_image(const struct fk_layout *layout, const char *name)
 	return NULL;
 }
 
-const struct fk_layout_module *
-fk_layout_find_module(const struct fk_layout *layout, const char *name)
-{
-	for (uint32_t i = 0; i < layout->module_count; i++)
-		if (!strcmp(layout->modules[i].name, name))
-			return &layout->modules[i];
-	return NULL;
-}
-
 const struct fk_layout_partition *
 fk_layout_partition_at(const struct fk_layout *layout, uint32_t addr)
 {

@@ -362,17 +362,3 @@ int fk_yaml_get_string(struct fk_yaml *y, const struct fk_ynode *map,
 		*out = n->text;
 	return rc;
 }
-
-int fk_yaml_get_list(struct fk_yaml *y, const struct fk_ynode *map,
-		     const char *key, const char *what,
-		     const struct fk_ynode **out)
-{
-	return get_typed(y, map, key, what, FK_YAML_LIST, out);
-}
-
-int fk_yaml_get_map(struct fk_yaml *y, const struct fk_ynode *map,
-		    const char *key, const char *what,
-		    const struct fk_ynode **out)
-{
-	return get_typed(y, map, key, what, FK_YAML_MAP, out);
-}

@@ -139,14 +139,6 @@ int fk_yaml_get_enum(struct fk_yaml *y, const struct fk_ynode *map,
 /* A non-empty scalar; *out points into the tree. */
 int fk_yaml_get_string(struct fk_yaml *y, const struct fk_ynode *map,
 		       const char *key, const char *what, const char **out);
-/* A list (a single scalar is not one). */
-int fk_yaml_get_list(struct fk_yaml *y, const struct fk_ynode *map,
-		     const char *key, const char *what,
-		     const struct fk_ynode **out);
-/* A mapping. */
-int fk_yaml_get_map(struct fk_yaml *y, const struct fk_ynode *map,
-		    const char *key, const char *what,
-		    const struct fk_ynode **out);
 
 /* A scalar node read as a number of the one grammar (common/number.h);
  * label names it in the message. 0 or -1 after reporting. */
