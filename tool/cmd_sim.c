@@ -796,18 +796,26 @@ static int history_firmware(const struct sim_opts *o, struct fk_input *in,
 
 struct history_budget {
 	double t0, budget_s;
-	uint32_t swept;
+	uint32_t swept, steps;
+	bool tty; /* a progress line on stderr */
 };
 
+/* After each swept update: the progress line, and whether the budget
+ * leaves room for another. */
 static bool history_in_budget(void *ctx, uint32_t step,
 			      const struct fk_history_result *res)
 {
 	struct history_budget *b = ctx;
+	double elapsed = now_s() - b->t0;
 
-	(void)step;
-	(void)res;
 	b->swept++;
-	return b->budget_s <= 0 || now_s() - b->t0 < b->budget_s;
+	if (b->tty)
+		fprintf(stderr,
+			"\rhistory sweep: update %u of %u, %llu cases, "
+			"%.0f cases/s\033[K",
+			step + 1, b->steps, (unsigned long long)res->cases,
+			elapsed > 0 ? (double)res->cases / elapsed : 0);
+	return b->budget_s <= 0 || elapsed < b->budget_s;
 }
 
 static void print_history_result(const char *what,
@@ -881,8 +889,8 @@ static int run_history(struct sim_job *job, const struct sim_opts *o,
 	struct fk_history_payload fw[2 * FK_BOOT_MAX_IMAGES];
 	struct fk_history_result walk = { 0 }, sweep = { 0 };
 	struct history_budget budget = { now_s(),
-					 cov->exhaustive ? 0 : cov->budget_s,
-					 0 };
+					 cov->exhaustive ? 0 : cov->budget_s, 0,
+					 steps, isatty(STDERR_FILENO) };
 	struct fk_history_config hc = {
 		.seed = cov->seed,
 		.steps = steps,
@@ -915,6 +923,8 @@ static int run_history(struct sim_job *job, const struct sim_opts *o,
 	}
 	if (h) {
 		fk_history_sweep(h, &sw, &sweep);
+		if (budget.tty && budget.swept)
+			fputs("\r\033[K", stderr);
 		if (o->json)
 			print_history_json(steps, cov->seed, &walk, &sweep,
 					   budget.swept);
