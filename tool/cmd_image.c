@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "flashkit/bytes.h"
 #include "fk_crypto_mbedtls.h"
 #include "formats/fileio.h"
 #include "formats/formats.h"
@@ -126,10 +127,7 @@ static int add_u32_tlv(struct fk_sign_opts *o, uint16_t type, const char *name,
 		fk_error("too many TLVs");
 		return -1;
 	}
-	store[0] = (uint8_t)v;
-	store[1] = (uint8_t)(v >> 8);
-	store[2] = (uint8_t)(v >> 16);
-	store[3] = (uint8_t)(v >> 24);
+	fk_put_le32(store, v);
 	o->tlvs[o->tlv_count].type = type;
 	o->tlvs[o->tlv_count].len = 4;
 	o->tlvs[o->tlv_count].value = store;
@@ -314,10 +312,7 @@ static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
 	o->slot_desc = desc;
 	*hex_base = p->address;
 	if (!a->image_id) {
-		id_store[0] = (uint8_t)img->id;
-		id_store[1] = (uint8_t)(img->id >> 8);
-		id_store[2] = (uint8_t)(img->id >> 16);
-		id_store[3] = (uint8_t)(img->id >> 24);
+		fk_put_le32(id_store, img->id);
 		if (o->tlv_count >= FK_SIGN_MAX_TLVS)
 			return -1;
 		o->tlvs[o->tlv_count++] =

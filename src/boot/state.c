@@ -78,41 +78,47 @@ static uint32_t log_bytes(const struct fk_area *area)
 	return off;
 }
 
-/* Walks the log's sectors: slots before sector k, and where slot i is. */
+/*
+ * Walks the log's sectors once: the number of record slots they hold
+ * (*slots, when not NULL), and where slot i starts (*off). Returns 0, or
+ * FK_ERANGE when slot i lies past the log (always so for i = UINT32_MAX,
+ * which only counts).
+ */
+static int log_walk(const struct fk_area *area, uint32_t rec, uint32_t i,
+		    uint32_t *off, uint32_t *slots)
+{
+	uint32_t at = 0, end = log_bytes(area), n = 0;
+	int rc = FK_ERANGE;
+	struct fk_sector s;
+
+	while (at < end && fk_area_sector_at(area, at, &s) == FK_OK) {
+		if (rc != FK_OK && i >= n && i - n < s.size / rec) {
+			*off = at + (i - n) * rec;
+			rc = FK_OK;
+			if (!slots)
+				return rc;
+		}
+		n += s.size / rec;
+		at += s.size;
+	}
+	if (slots)
+		*slots = n;
+	return rc;
+}
+
 static int slot_offset(const struct fk_area *area, uint32_t rec, uint32_t i,
 		       uint32_t *out)
 {
-	uint32_t off = 0, end = log_bytes(area);
-	struct fk_sector s;
-
-	while (off < end) {
-		int rc = fk_area_sector_at(area, off, &s);
-
-		if (rc != FK_OK)
-			return rc;
-		if (i < s.size / rec) {
-			*out = off + i * rec;
-			return FK_OK;
-		}
-		i -= s.size / rec;
-		off += s.size;
-	}
-	return FK_ERANGE;
+	return log_walk(area, rec, i, out, NULL);
 }
 
 uint32_t bs_log_slots(const struct fk_boot_config *cfg)
 {
-	const struct fk_area *area = &cfg->state;
-	uint32_t rec = record_size(area), off = 0, end, n = 0;
-	struct fk_sector s;
+	uint32_t off, n = 0;
 
-	if (area->size == 0 || !area->flash)
-		return 0;
-	end = log_bytes(area);
-	while (off < end && fk_area_sector_at(area, off, &s) == FK_OK) {
-		n += s.size / rec;
-		off += s.size;
-	}
+	if (cfg->state.size && cfg->state.flash)
+		log_walk(&cfg->state, record_size(&cfg->state), UINT32_MAX,
+			 &off, &n);
 	return n;
 }
 
