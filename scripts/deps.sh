@@ -11,6 +11,7 @@ packages=(
 	libcmocka-dev        # unit tests
 	gcc-arm-none-eabi libnewlib-arm-none-eabi  # device-side builds
 	qemu-system-arm      # runs the bootloader on an emulated Cortex-M3
+	libunicorn-dev       # runs the flash drivers' Cortex-M code on register models
 	srecord              # interop peer: srec_cat checks our HEX/S-record
 	dfu-util             # interop peer: dfu-suffix checks our .dfu files
 	clang libclang-rt-14-dev  # libFuzzer targets and sanitizer runtimes

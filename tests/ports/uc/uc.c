@@ -1,0 +1,485 @@
+/*
+ * The harness (uc.h): a Unicorn Cortex-M with ROM, RAM and the return
+ * trap mapped, the image loaded, peripheral windows dispatched to their
+ * models, violations and power losses turned into a stopped emulation,
+ * and uc_call's result read from where the CPU stopped.
+ *
+ * Windows are mapped with uc_mmio_map by whole 4 KiB pages (Unicorn's
+ * granule); one page may hold several models' windows, so each access is
+ * dispatched by its absolute address, and an address in a mapped page
+ * that no window owns is a violation.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unicorn/unicorn.h>
+
+#include "uc.h"
+#include "uc_elf.h"
+
+#define PAGE 0x1000u
+#define MAX_PERIPHS 16
+#define MAX_MAPS 32
+
+/* One run of pages mapped as MMIO; its callbacks get this as user data. */
+struct mmio_map {
+	struct uc *uc;
+	uint32_t base;
+	uint32_t size;
+};
+
+struct uc {
+	uc_engine *e;
+	struct uc_config cfg;
+	struct uc_elf elf;
+	struct uc_periph periph[MAX_PERIPHS];
+	unsigned periph_count;
+	struct mmio_map map[MAX_MAPS];
+	unsigned map_count;
+	uint32_t violations;
+	char first[512];
+	bool violated; /* during the current call */
+	bool power_lost;
+	const char *forbid_fetch;
+};
+
+const char *uc_run_name(enum uc_run r)
+{
+	static const char *const names[] = {
+		"ok",	      "violation",
+		"power lost", "instruction budget spent",
+		"CPU fault",  "no such symbol"
+	};
+
+	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
+}
+
+void uc_violation(struct uc *uc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (uc->violations++ == 0) {
+		va_start(ap, fmt);
+		vsnprintf(uc->first, sizeof(uc->first), fmt, ap);
+		va_end(ap);
+	}
+	uc->violated = true;
+	uc_emu_stop(uc->e);
+}
+
+uint32_t uc_violations(const struct uc *uc)
+{
+	return uc->violations;
+}
+
+const char *uc_first_violation(const struct uc *uc)
+{
+	return uc->first;
+}
+
+void uc_clear_violations(struct uc *uc)
+{
+	uc->violations = 0;
+	uc->first[0] = '\0';
+}
+
+void uc_power_lost(struct uc *uc)
+{
+	uc->power_lost = true;
+	uc_emu_stop(uc->e);
+}
+
+void uc_forbid_rom_fetch(struct uc *uc, const char *why)
+{
+	uc->forbid_fetch = why;
+}
+
+/* ---- windows ---- */
+
+static struct uc_periph *periph_at(struct uc *uc, uint32_t addr)
+{
+	for (unsigned i = 0; i < uc->periph_count; i++) {
+		struct uc_periph *p = &uc->periph[i];
+
+		if (addr - p->base < p->size)
+			return p;
+	}
+	return NULL;
+}
+
+static uint32_t dispatch_read(struct uc *uc, uint32_t addr, unsigned size)
+{
+	struct uc_periph *p = periph_at(uc, addr);
+
+	if (!p || addr - p->base + size > p->size) {
+		uc_violation(uc,
+			     "read of %u bytes at 0x%08x: no register there",
+			     size, addr);
+		return 0;
+	}
+	return p->read(p->ctx, addr - p->base, size);
+}
+
+static void dispatch_write(struct uc *uc, uint32_t addr, unsigned size,
+			   uint32_t value)
+{
+	struct uc_periph *p = periph_at(uc, addr);
+
+	if (!p || addr - p->base + size > p->size) {
+		uc_violation(uc,
+			     "write of %u bytes at 0x%08x: no register there",
+			     size, addr);
+		return;
+	}
+	p->write(p->ctx, addr - p->base, size, value);
+}
+
+static uint64_t mmio_read(uc_engine *e, uint64_t off, unsigned size, void *user)
+{
+	struct mmio_map *m = user;
+	uint32_t addr = m->base + (uint32_t)off;
+
+	(void)e;
+	if (size == 8)
+		return dispatch_read(m->uc, addr, 4) |
+		       (uint64_t)dispatch_read(m->uc, addr + 4, 4) << 32;
+	return dispatch_read(m->uc, addr, size);
+}
+
+static void mmio_write(uc_engine *e, uint64_t off, unsigned size,
+		       uint64_t value, void *user)
+{
+	struct mmio_map *m = user;
+	uint32_t addr = m->base + (uint32_t)off;
+
+	(void)e;
+	if (size == 8) {
+		dispatch_write(m->uc, addr, 4, (uint32_t)value);
+		dispatch_write(m->uc, addr + 4, 4, (uint32_t)(value >> 32));
+		return;
+	}
+	dispatch_write(m->uc, addr, size, (uint32_t)value);
+}
+
+static bool page_mapped(const struct uc *uc, uint32_t page)
+{
+	for (unsigned i = 0; i < uc->map_count; i++) {
+		if (page - uc->map[i].base < uc->map[i].size)
+			return true;
+	}
+	return false;
+}
+
+/* Maps every page of [lo, hi] (page addresses) not mapped yet, in runs. */
+static int map_pages(struct uc *uc, uint32_t lo, uint32_t hi)
+{
+	uint32_t page = lo;
+
+	for (;;) {
+		while (page_mapped(uc, page) && page != hi)
+			page += PAGE;
+		if (page_mapped(uc, page))
+			return 0;
+		uint32_t end = page;
+
+		while (end != hi && !page_mapped(uc, end + PAGE))
+			end += PAGE;
+		if (uc->map_count == MAX_MAPS)
+			return -1;
+		struct mmio_map *m = &uc->map[uc->map_count++];
+
+		*m = (struct mmio_map){ uc, page, end - page + PAGE };
+		if (uc_mmio_map(uc->e, page, m->size, mmio_read, m, mmio_write,
+				m) != UC_ERR_OK)
+			return -1;
+		if (end == hi)
+			return 0;
+		page = end + PAGE;
+	}
+}
+
+int uc_add_periph(struct uc *uc, const struct uc_periph *p)
+{
+	if (p->size == 0 || uc->periph_count == MAX_PERIPHS ||
+	    p->base + (p->size - 1) < p->base) {
+		fprintf(stderr, "uc: window %s: bad size or too many\n",
+			p->name);
+		return -1;
+	}
+	for (unsigned i = 0; i < uc->periph_count; i++) {
+		const struct uc_periph *q = &uc->periph[i];
+
+		if (p->base - q->base < q->size ||
+		    q->base - p->base < p->size) {
+			fprintf(stderr, "uc: window %s overlaps %s\n", p->name,
+				q->name);
+			return -1;
+		}
+	}
+	uint32_t lo = p->base & ~(PAGE - 1);
+	uint32_t hi = (p->base + (p->size - 1)) & ~(PAGE - 1);
+
+	if (map_pages(uc, lo, hi) != 0) {
+		fprintf(stderr, "uc: window %s: cannot map 0x%08x..0x%08x\n",
+			p->name, lo, hi + PAGE - 1);
+		return -1;
+	}
+	uc->periph[uc->periph_count++] = *p;
+	return 0;
+}
+
+/* ---- hooks the harness itself keeps ---- */
+
+static bool hook_invalid(uc_engine *e, uc_mem_type type, uint64_t addr,
+			 int size, int64_t value, void *user)
+{
+	struct uc *uc = user;
+	uint32_t pc = 0;
+
+	(void)value;
+	uc_reg_read(e, UC_ARM_REG_PC, &pc);
+	uc_violation(uc, "%s of %d bytes at 0x%08x (pc 0x%08x): %s",
+		     type == UC_MEM_FETCH_UNMAPPED ||
+				     type == UC_MEM_FETCH_PROT ?
+			     "fetch" :
+		     type == UC_MEM_READ_UNMAPPED ? "read" :
+						    "write",
+		     size, (uint32_t)addr, pc,
+		     type == UC_MEM_WRITE_PROT ? "ROM is read-only" :
+						 "nothing mapped there");
+	return false;
+}
+
+static void hook_rom_block(uc_engine *e, uint64_t addr, uint32_t size,
+			   void *user)
+{
+	struct uc *uc = user;
+
+	(void)e;
+	(void)size;
+	if (uc->forbid_fetch)
+		uc_violation(uc, "code at 0x%08x runs from flash: %s",
+			     (uint32_t)addr, uc->forbid_fetch);
+}
+
+/* ---- creation and loading ---- */
+
+static int cpu_model(const char *cpu)
+{
+	if (!cpu || strcmp(cpu, "cortex-m4") == 0)
+		return UC_CPU_ARM_CORTEX_M4;
+	if (strcmp(cpu, "cortex-m3") == 0)
+		return UC_CPU_ARM_CORTEX_M3;
+	if (strcmp(cpu, "cortex-m7") == 0)
+		return UC_CPU_ARM_CORTEX_M7;
+	return -1;
+}
+
+static bool seg_fits(const struct uc_segment *s, uint32_t base, uint32_t size)
+{
+	return s->addr - base < size && s->memsz <= size - (s->addr - base);
+}
+
+/* Writes the image's segments (all, or only those in RAM: .ramfunc and
+ * .data, as a reset handler copies them). */
+static int load_image(struct uc *uc, bool ram_only)
+{
+	for (size_t i = 0; i < uc->elf.seg_count; i++) {
+		const struct uc_segment *s = &uc->elf.seg[i];
+
+		if (ram_only && !seg_fits(s, UC_RAM_BASE, UC_RAM_SIZE))
+			continue;
+		if (uc_mem_write(uc->e, s->addr, s->data, s->filesz) !=
+		    UC_ERR_OK)
+			return -1;
+	}
+	return 0;
+}
+
+static int check_segments(const struct uc *uc)
+{
+	for (size_t i = 0; i < uc->elf.seg_count; i++) {
+		const struct uc_segment *s = &uc->elf.seg[i];
+
+		if (!seg_fits(s, UC_ROM_BASE, UC_ROM_SIZE) &&
+		    !seg_fits(s, UC_RAM_BASE, UC_RAM_SIZE)) {
+			fprintf(stderr,
+				"uc: %s: segment at 0x%08x (%u bytes) is "
+				"outside ROM and RAM\n",
+				uc->cfg.elf, s->addr, s->memsz);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int map_core(struct uc *uc)
+{
+	/* b . ; b . : a call that returns here is stopped by uc_emu_start's
+	 * until; anything jumping here otherwise spins out its budget. */
+	static const uint8_t spin[4] = { 0xfe, 0xe7, 0xfe, 0xe7 };
+	uc_hook h;
+
+	if (uc_mem_map(uc->e, UC_ROM_BASE, UC_ROM_SIZE,
+		       UC_PROT_READ | UC_PROT_EXEC) != UC_ERR_OK ||
+	    uc_mem_map(uc->e, UC_RAM_BASE, UC_RAM_SIZE, UC_PROT_ALL) !=
+		    UC_ERR_OK ||
+	    uc_mem_map(uc->e, UC_TRAP_BASE, PAGE,
+		       UC_PROT_READ | UC_PROT_EXEC) != UC_ERR_OK ||
+	    uc_mem_write(uc->e, UC_TRAP_BASE, spin, sizeof(spin)) != UC_ERR_OK)
+		return -1;
+	if (uc_hook_add(uc->e, &h,
+			UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_WRITE_PROT |
+				UC_HOOK_MEM_FETCH_PROT,
+			(void *)hook_invalid, uc, 1, 0) != UC_ERR_OK ||
+	    uc_hook_add(uc->e, &h, UC_HOOK_BLOCK, (void *)hook_rom_block, uc,
+			UC_ROM_BASE,
+			UC_ROM_BASE + UC_ROM_SIZE - 1) != UC_ERR_OK)
+		return -1;
+	return 0;
+}
+
+struct uc *uc_create(const struct uc_config *cfg)
+{
+	struct uc *uc = calloc(1, sizeof(*uc));
+	int model = cpu_model(cfg->cpu);
+
+	if (!uc)
+		return NULL;
+	uc->cfg = *cfg;
+	if (!uc->cfg.budget)
+		uc->cfg.budget = UC_DEFAULT_BUDGET;
+	if (model < 0) {
+		fprintf(stderr, "uc: unknown cpu '%s'\n", cfg->cpu);
+		free(uc);
+		return NULL;
+	}
+	if (uc_elf_load(&uc->elf, cfg->elf) != 0) {
+		free(uc);
+		return NULL;
+	}
+	if (check_segments(uc) != 0 ||
+	    uc_open(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS, &uc->e) !=
+		    UC_ERR_OK) {
+		uc_elf_free(&uc->elf);
+		free(uc);
+		return NULL;
+	}
+	if (uc_ctl_set_cpu_model(uc->e, model) != UC_ERR_OK ||
+	    map_core(uc) != 0 || load_image(uc, false) != 0) {
+		fprintf(stderr, "uc: cannot set up the emulator for %s\n",
+			cfg->elf);
+		uc_destroy(uc);
+		return NULL;
+	}
+	return uc;
+}
+
+void uc_destroy(struct uc *uc)
+{
+	if (!uc)
+		return;
+	if (uc->e)
+		uc_close(uc->e);
+	uc_elf_free(&uc->elf);
+	free(uc);
+}
+
+int uc_symbol(const struct uc *uc, const char *name, uint32_t *addr)
+{
+	if (uc_elf_symbol(&uc->elf, name, addr) != 0)
+		return -1;
+	*addr &= ~1u;
+	return 0;
+}
+
+static bool plain_memory(uint32_t addr, uint32_t len)
+{
+	return (addr - UC_ROM_BASE < UC_ROM_SIZE &&
+		len <= UC_ROM_SIZE - (addr - UC_ROM_BASE)) ||
+	       (addr - UC_RAM_BASE < UC_RAM_SIZE &&
+		len <= UC_RAM_SIZE - (addr - UC_RAM_BASE));
+}
+
+int uc_read_mem(struct uc *uc, uint32_t addr, void *buf, uint32_t len)
+{
+	if (!plain_memory(addr, len))
+		return -1;
+	return uc_mem_read(uc->e, addr, buf, len) == UC_ERR_OK ? 0 : -1;
+}
+
+int uc_write_mem(struct uc *uc, uint32_t addr, const void *buf, uint32_t len)
+{
+	if (!plain_memory(addr, len))
+		return -1;
+	return uc_mem_write(uc->e, addr, buf, len) == UC_ERR_OK ? 0 : -1;
+}
+
+void uc_reboot(struct uc *uc)
+{
+	static uint8_t zero[PAGE];
+
+	for (uint32_t a = 0; a < UC_RAM_SIZE; a += PAGE)
+		uc_mem_write(uc->e, UC_RAM_BASE + a, zero, PAGE);
+	load_image(uc, true);
+	uc->power_lost = false;
+	uc->forbid_fetch = NULL;
+	for (unsigned i = 0; i < uc->periph_count; i++) {
+		if (uc->periph[i].reset)
+			uc->periph[i].reset(uc->periph[i].ctx);
+	}
+}
+
+/* ---- calls ---- */
+
+enum uc_run uc_call(struct uc *uc, uint32_t addr, const uint32_t *args,
+		    unsigned nargs, uint32_t *ret)
+{
+	static const int argreg[4] = { UC_ARM_REG_R0, UC_ARM_REG_R1,
+				       UC_ARM_REG_R2, UC_ARM_REG_R3 };
+	uint32_t sp = UC_RAM_BASE + UC_RAM_SIZE, lr = UC_TRAP_BASE | 1u;
+	uint32_t pc = 0, r0 = 0;
+	uc_err err;
+
+	for (unsigned i = 0; i < nargs && i < 4; i++)
+		uc_reg_write(uc->e, argreg[i], &args[i]);
+	uc_reg_write(uc->e, UC_ARM_REG_SP, &sp);
+	uc_reg_write(uc->e, UC_ARM_REG_LR, &lr);
+	uc->violated = false;
+	uc->power_lost = false;
+	err = uc_emu_start(uc->e, addr | 1u, UC_TRAP_BASE, 0, uc->cfg.budget);
+	uc_reg_read(uc->e, UC_ARM_REG_PC, &pc);
+	uc_reg_read(uc->e, UC_ARM_REG_R0, &r0);
+	if (uc->violated)
+		return UC_RUN_VIOLATION;
+	if (uc->power_lost)
+		return UC_RUN_POWER;
+	if (err != UC_ERR_OK) {
+		uc_violation(uc, "CPU fault at pc 0x%08x: %s", pc,
+			     uc_strerror(err));
+		return UC_RUN_FAULT;
+	}
+	if ((pc & ~1u) != UC_TRAP_BASE) {
+		uc_violation(uc,
+			     "no return after %llu instructions (pc 0x%08x): "
+			     "a busy wait that never ends?",
+			     (unsigned long long)uc->cfg.budget, pc);
+		return UC_RUN_BUDGET;
+	}
+	if (ret)
+		*ret = r0;
+	return UC_RUN_OK;
+}
+
+enum uc_run uc_call_sym(struct uc *uc, const char *name, const uint32_t *args,
+			unsigned nargs, uint32_t *ret)
+{
+	uint32_t addr;
+
+	if (uc_symbol(uc, name, &addr) != 0) {
+		uc_violation(uc, "the image has no symbol %s", name);
+		return UC_RUN_NOSYM;
+	}
+	return uc_call(uc, addr, args, nargs, ret);
+}
