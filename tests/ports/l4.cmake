@@ -1,0 +1,17 @@
+# STM32L4 flash driver (ports/stm32/flash_l4.c) on its register model
+# (models/l4.c): conformance on the L476 (dual bank) and the L433, dual
+# bank, ECC -> FK_EECC, error flags, the model's rules (test_l4.c), and
+# the RAM placement of the functions that wait on BSY.
+uc_add_image(l4_image CPU cortex-m4
+	SOURCES ${FK_ROOT}/ports/stm32/flash_l4.c
+		${CMAKE_CURRENT_LIST_DIR}/l4_image.c
+	KEEP l4_misuse_wrong_key l4_misuse_store_without_pg
+		l4_misuse_byte_store l4_misuse_misaligned l4_misuse_reprogram
+		l4_misuse_erase_with_stale_error l4_misuse_wait_in_rom
+		l4_misuse_start_while_busy l4_misuse_locked_cr l4_probe_eccr)
+uc_add_port_test(port_l4 IMAGE l4_image
+	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_l4.c
+		${CMAKE_CURRENT_LIST_DIR}/models/l4.c
+		${CMAKE_CURRENT_LIST_DIR}/models/stm32_model.c)
+uc_check_ramfuncs(port_l4_ramfuncs IMAGE l4_image
+	SYMBOLS l4_program_dword l4_erase_page)
