@@ -1,0 +1,23 @@
+# STM32H7 flash driver (ports/stm32/flash_h7.c) on its register model
+# (models/h7.c): one image for the Cortex-M7 (H743 both banks, H750,
+# H743 bank 1) and one for the H745's Cortex-M4 (bank 2); conformance on
+# each, per-bank registers, ECC single and double errors, error flags,
+# the model's rules (test_h7.c), and the RAM placement of the waits.
+set(H7_KEEP h7_misuse_wrong_key h7_misuse_store_without_pg
+	h7_misuse_two_flash_words h7_misuse_same_byte_twice
+	h7_misuse_erase_with_buffer h7_misuse_reprogram h7_misuse_wait_in_rom
+	h7_misuse_cr_while_busy h7_misuse_locked_cr h7_probe_sr)
+foreach(cpu m7 m4)
+	uc_add_image(h7_${cpu}_image CPU cortex-${cpu}
+		SOURCES ${FK_ROOT}/ports/stm32/flash_h7.c
+			${CMAKE_CURRENT_LIST_DIR}/h7_image.c
+		KEEP ${H7_KEEP})
+	uc_check_ramfuncs(port_h7_${cpu}_ramfuncs IMAGE h7_${cpu}_image
+		SYMBOLS h7_program_word h7_erase_sector)
+endforeach()
+uc_add_port_test(port_h7 IMAGE h7_m7_image
+	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_h7.c
+		${CMAKE_CURRENT_LIST_DIR}/models/h7.c
+		${CMAKE_CURRENT_LIST_DIR}/models/stm32_model.c
+	ARGS ${CMAKE_CURRENT_BINARY_DIR}/h7_m4_image.elf)
+add_dependencies(port_h7 h7_m4_image_image)
