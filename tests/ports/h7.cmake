@@ -19,5 +19,6 @@ uc_add_port_test(port_h7 IMAGE h7_m7_image
 	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_h7.c
 		${CMAKE_CURRENT_LIST_DIR}/models/h7.c
 		${CMAKE_CURRENT_LIST_DIR}/models/stm32_model.c
+		${CMAKE_CURRENT_LIST_DIR}/stm32_test.c
 	ARGS ${CMAKE_CURRENT_BINARY_DIR}/h7_m4_image.elf)
 add_dependencies(port_h7 h7_m4_image_image)

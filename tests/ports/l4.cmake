@@ -12,6 +12,7 @@ uc_add_image(l4_image CPU cortex-m4
 uc_add_port_test(port_l4 IMAGE l4_image
 	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_l4.c
 		${CMAKE_CURRENT_LIST_DIR}/models/l4.c
-		${CMAKE_CURRENT_LIST_DIR}/models/stm32_model.c)
+		${CMAKE_CURRENT_LIST_DIR}/models/stm32_model.c
+		${CMAKE_CURRENT_LIST_DIR}/stm32_test.c)
 uc_check_ramfuncs(port_l4_ramfuncs IMAGE l4_image
 	SYMBOLS l4_program_dword l4_erase_page)

@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "conformance.h"
 #include "models/h7.h"
+#include "stm32_test.h"
 #include "uc.h"
 
 #define VARIANT_H743 0
@@ -41,13 +41,6 @@ struct fixture {
 	struct fk_sim *sim;
 	struct uc_flash uf;
 };
-
-static const char *violation(void *ctx)
-{
-	struct uc *uc = ctx;
-
-	return uc_violations(uc) ? uc_first_violation(uc) : NULL;
-}
 
 static int open_part(void **state, uint32_t variant)
 {
@@ -98,42 +91,25 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void assert_no_violation(struct fixture *fx)
-{
-	if (uc_violations(fx->uc))
-		fail_msg("model: %s", uc_first_violation(fx->uc));
-}
-
-static void conformance(struct fixture *fx, const char *name)
-{
-	struct conf_target t = { .name = name,
-				 .flash = &fx->uf.flash,
-				 .sim = fx->sim,
-				 .violation = violation,
-				 .ctx = fx->uc,
-				 .max_sectors = 3 };
-	struct conf_result r;
-
-	if (conf_run(&t, &r) != 0)
-		fail_msg("%s (%u checks, %u failed)", r.first, r.checks,
-			 r.failures);
-	assert_true(r.checks > 10);
-	print_message("%s: %u conformance checks passed\n", name, r.checks);
-}
-
 static void test_h743_passes_conformance(void **state)
 {
-	conformance(*state, "H7 H743 two banks (CM7)");
+	struct fixture *fx = *state;
+
+	stm32_conformance(&fx->uf, "H7 H743 two banks (CM7)", 3);
 }
 
 static void test_h745_cm4_bank2_passes_conformance(void **state)
 {
-	conformance(*state, "H7 H745 bank 2 (CM4)");
+	struct fixture *fx = *state;
+
+	stm32_conformance(&fx->uf, "H7 H745 bank 2 (CM4)", 3);
 }
 
 static void test_h743_bank1_x8_passes_conformance(void **state)
 {
-	conformance(*state, "H7 H743 bank 1, PSIZE x8 (CM7)");
+	struct fixture *fx = *state;
+
+	stm32_conformance(&fx->uf, "H7 H743 bank 1, PSIZE x8 (CM7)", 3);
 }
 
 /* The CM4's flash is bank 2: its offset 0 is 0x08100000, driven
@@ -151,7 +127,7 @@ static void test_h745_cm4_uses_bank_2_registers(void **state)
 	assert_memory_equal(fk_sim_data(fx->sim) + MIB + SECTOR, data, 64);
 	assert_int_equal(h7_model_bank_ops(fx->model, 1), 3);
 	assert_int_equal(h7_model_bank_ops(fx->model, 0), 0);
-	assert_no_violation(fx);
+	stm32_assert_no_violation(fx->uc);
 }
 
 /* A program across the bank boundary: the words below go through bank
@@ -170,7 +146,7 @@ static void test_program_across_banks_uses_each_bank(void **state)
 	assert_int_equal(fk_flash_read(&fx->uf.flash, MIB - 64, back, 128),
 			 FK_OK);
 	assert_memory_equal(back, data, 128);
-	assert_no_violation(fx);
+	stm32_assert_no_violation(fx->uc);
 }
 
 /* A torn flash word: DBECCERR, the read returns FK_EECC and the driver
@@ -205,7 +181,7 @@ static void test_torn_flash_word_reads_eecc(void **state)
 			 FK_OK);
 	assert_int_equal(fk_flash_read(&fx->uf.flash, MIB + SECTOR, back, 96),
 			 FK_OK);
-	assert_no_violation(fx);
+	stm32_assert_no_violation(fx->uc);
 }
 
 /* A single-bit error is corrected: the read succeeds with the data and
@@ -223,7 +199,7 @@ static void test_single_ecc_error_is_corrected(void **state)
 	assert_memory_equal(back, data, 32);
 	assert_int_equal(h7_model_sr(fx->model, 0) & SR_SNECCERR, 0);
 	assert_int_equal(h7_model_ecc_fa(fx->model, 0), 4096 / 32);
-	assert_no_violation(fx);
+	stm32_assert_no_violation(fx->uc);
 }
 
 static void test_program_twice_is_refused_unchanged(void **state)
@@ -238,7 +214,7 @@ static void test_program_twice_is_refused_unchanged(void **state)
 			 FK_EPROGONCE);
 	assert_int_equal(fk_flash_read(&fx->uf.flash, 0, back, 32), FK_OK);
 	assert_memory_equal(back, a, 32);
-	assert_no_violation(fx);
+	stm32_assert_no_violation(fx->uc);
 }
 
 static void test_write_protected_sector_gives_eprotect(void **state)
@@ -251,60 +227,37 @@ static void test_write_protected_sector_gives_eprotect(void **state)
 			 FK_EPROTECT);
 	assert_int_equal(fk_flash_erase(&fx->uf.flash, 0, SECTOR), FK_EPROTECT);
 	assert_int_equal(h7_model_sr(fx->model, 0), 0);
-	assert_no_violation(fx);
+	stm32_assert_no_violation(fx->uc);
 }
 
 /* ---- the model's rules, broken on purpose by the image ---- */
-
-static uint32_t misuse(struct fixture *fx, const char *fn, enum uc_run expect)
-{
-	uint32_t r = 0;
-
-	assert_int_equal(uc_call_sym(fx->uc, fn, NULL, 0, &r), expect);
-	return r;
-}
-
-static void expect_violation(struct fixture *fx, const char *fn,
-			     const char *words)
-{
-	misuse(fx, fn, UC_RUN_VIOLATION);
-	if (!strstr(uc_first_violation(fx->uc), words))
-		fail_msg("%s: \"%s\" lacks \"%s\"", fn,
-			 uc_first_violation(fx->uc), words);
-	uc_clear_violations(fx->uc);
-	uc_reboot(fx->uc);
-}
-
-static void expect_flags(struct fixture *fx, const char *fn, uint32_t flags)
-{
-	uint32_t sr = misuse(fx, fn, UC_RUN_OK);
-
-	if ((sr & 0x1FEF0000u) != flags)
-		fail_msg("%s: SR 0x%08x, expected flags 0x%08x", fn, sr, flags);
-	uc_reboot(fx->uc);
-}
 
 static void test_model_flags_programming_errors(void **state)
 {
 	struct fixture *fx = *state;
 
-	expect_flags(fx, "h7_misuse_store_without_pg", SR_PGSERR);
-	expect_flags(fx, "h7_misuse_two_flash_words", SR_INCERR);
-	expect_flags(fx, "h7_misuse_same_byte_twice", SR_STRBERR);
-	expect_flags(fx, "h7_misuse_erase_with_buffer", SR_PGSERR);
+	stm32_expect_flags(fx->uc, "h7_misuse_store_without_pg", 0x1FEF0000u,
+			   SR_PGSERR);
+	stm32_expect_flags(fx->uc, "h7_misuse_two_flash_words", 0x1FEF0000u,
+			   SR_INCERR);
+	stm32_expect_flags(fx->uc, "h7_misuse_same_byte_twice", 0x1FEF0000u,
+			   SR_STRBERR);
+	stm32_expect_flags(fx->uc, "h7_misuse_erase_with_buffer", 0x1FEF0000u,
+			   SR_PGSERR);
 	assert_int_equal(h7_model_bank_ops(fx->model, 0), 0);
-	assert_no_violation(fx);
+	stm32_assert_no_violation(fx->uc);
 }
 
 static void test_model_catches_forbidden_steps(void **state)
 {
 	struct fixture *fx = *state;
 
-	expect_violation(fx, "h7_misuse_wrong_key", "KEYR");
-	expect_violation(fx, "h7_misuse_reprogram", "programmed again");
-	expect_violation(fx, "h7_misuse_wait_in_rom", "RAM");
-	expect_violation(fx, "h7_misuse_cr_while_busy", "QW");
-	expect_violation(fx, "h7_misuse_locked_cr", "locked");
+	stm32_expect_violation(fx->uc, "h7_misuse_wrong_key", "KEYR");
+	stm32_expect_violation(fx->uc, "h7_misuse_reprogram",
+			       "programmed again");
+	stm32_expect_violation(fx->uc, "h7_misuse_wait_in_rom", "RAM");
+	stm32_expect_violation(fx->uc, "h7_misuse_cr_while_busy", "QW");
+	stm32_expect_violation(fx->uc, "h7_misuse_locked_cr", "locked");
 }
 
 int main(int argc, char **argv)

@@ -13,13 +13,18 @@
 
 #include <cmocka.h>
 
-#include "conformance.h"
 #include "models/l4.h"
+#include "stm32_test.h"
 #include "uc.h"
 
 #define VARIANT_L476 0
 #define VARIANT_L433 1
 #define MIB (1024u * 1024u)
+
+#define SR_PROGERR (1u << 3)
+#define SR_PGAERR (1u << 5)
+#define SR_SIZERR (1u << 6)
+#define SR_PGSERR (1u << 7)
 
 static const char *image;
 
@@ -29,13 +34,6 @@ struct fixture {
 	struct fk_sim *sim;
 	struct uc_flash uf;
 };
-
-static const char *violation(void *ctx)
-{
-	struct uc *uc = ctx;
-
-	return uc_violations(uc) ? uc_first_violation(uc) : NULL;
-}
 
 static void open_part(struct fixture *fx, uint32_t variant)
 {
@@ -80,36 +78,18 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void assert_no_violation(struct fixture *fx)
-{
-	if (uc_violations(fx->uc))
-		fail_msg("model: %s", uc_first_violation(fx->uc));
-}
-
-static void conformance(struct fixture *fx, const char *name)
-{
-	struct conf_target t = { .name = name,
-				 .flash = &fx->uf.flash,
-				 .sim = fx->sim,
-				 .violation = violation,
-				 .ctx = fx->uc };
-	struct conf_result r;
-
-	if (conf_run(&t, &r) != 0)
-		fail_msg("%s (%u checks, %u failed)", r.first, r.checks,
-			 r.failures);
-	assert_true(r.checks > 10);
-	print_message("%s: %u conformance checks passed\n", name, r.checks);
-}
-
 static void test_l476_passes_conformance(void **state)
 {
-	conformance(*state, "L4 L476 dual bank");
+	struct fixture *fx = *state;
+
+	stm32_conformance(&fx->uf, "L4 L476 dual bank", 0);
 }
 
 static void test_l433_passes_conformance(void **state)
 {
-	conformance(*state, "L4 L433 single bank");
+	struct fixture *fx = *state;
+
+	stm32_conformance(&fx->uf, "L4 L433 single bank", 0);
 }
 
 static void test_geometry_is_2k_pages_of_double_words(void **state)
@@ -146,7 +126,7 @@ static void test_dual_bank_erase_selects_bank_2(void **state)
 	assert_int_equal(fk_flash_read(&fx->uf.flash, edge, back, 64), FK_OK);
 	assert_memory_equal(back, data, 64);
 	assert_memory_equal(fk_sim_data(fx->sim) + edge, data, 64);
-	assert_no_violation(fx);
+	stm32_assert_no_violation(fx->uc);
 }
 
 /* A cut tears the third double word of a program: reading it gives
@@ -173,7 +153,7 @@ static void test_torn_double_word_reads_eecc(void **state)
 			 FK_EPROGONCE);
 	assert_int_equal(fk_flash_erase(&fx->uf.flash, 4096, 2048), FK_OK);
 	assert_int_equal(fk_flash_read(&fx->uf.flash, 4096, back, 32), FK_OK);
-	assert_no_violation(fx);
+	stm32_assert_no_violation(fx->uc);
 }
 
 /* The model records the torn double word's bank offset and bank. */
@@ -197,7 +177,7 @@ static void test_ecc_address_names_bank_2(void **state)
 	assert_int_equal(uc_call_sym(fx->uc, "l4_probe_eccr", &good, 1, &eccr),
 			 UC_RUN_OK);
 	assert_int_equal(eccr >> 31, 1); /* stays set until cleared */
-	assert_no_violation(fx);
+	stm32_assert_no_violation(fx->uc);
 }
 
 static void test_program_twice_is_refused_unchanged(void **state)
@@ -212,7 +192,7 @@ static void test_program_twice_is_refused_unchanged(void **state)
 			 FK_EPROGONCE);
 	assert_int_equal(fk_flash_read(&fx->uf.flash, 8192, back, 16), FK_OK);
 	assert_memory_equal(back, a, 16);
-	assert_no_violation(fx);
+	stm32_assert_no_violation(fx->uc);
 }
 
 /* WRPERR from a protected page becomes FK_EPROTECT, for program and
@@ -229,65 +209,35 @@ static void test_write_protected_page_gives_eprotect(void **state)
 			 FK_EPROTECT);
 	assert_int_equal(fk_flash_program(&fx->uf.flash, 8192, data, 8), FK_OK);
 	assert_int_equal(l4_model_sr(fx->model), 0);
-	assert_no_violation(fx);
+	stm32_assert_no_violation(fx->uc);
 }
 
 /* ---- the model's rules, broken on purpose by the image ---- */
 
-static uint32_t misuse(struct fixture *fx, const char *fn, enum uc_run expect)
-{
-	uint32_t r = 0;
-
-	assert_int_equal(uc_call_sym(fx->uc, fn, NULL, 0, &r), expect);
-	return r;
-}
-
-static void expect_violation(struct fixture *fx, const char *fn,
-			     const char *words)
-{
-	misuse(fx, fn, UC_RUN_VIOLATION);
-	if (!strstr(uc_first_violation(fx->uc), words))
-		fail_msg("%s: \"%s\" lacks \"%s\"", fn,
-			 uc_first_violation(fx->uc), words);
-	uc_clear_violations(fx->uc);
-}
-
 static void test_model_flags_programming_errors(void **state)
 {
 	struct fixture *fx = *state;
+	struct uc *uc = fx->uc;
 
-	assert_int_equal(misuse(fx, "l4_misuse_store_without_pg", UC_RUN_OK) &
-				 0xFF,
-			 1u << 7); /* PGSERR */
-	uc_reboot(fx->uc);
-	assert_int_equal(misuse(fx, "l4_misuse_byte_store", UC_RUN_OK) & 0xFF,
-			 1u << 6); /* SIZERR */
-	uc_reboot(fx->uc);
-	assert_int_equal(misuse(fx, "l4_misuse_misaligned", UC_RUN_OK) & 0xFF,
-			 1u << 5); /* PGAERR */
-	uc_reboot(fx->uc);
-	assert_int_equal(misuse(fx, "l4_misuse_reprogram", UC_RUN_OK) & 0xFF,
-			 1u << 3); /* PROGERR */
-	uc_reboot(fx->uc);
-	assert_int_equal(
-		misuse(fx, "l4_misuse_erase_with_stale_error", UC_RUN_OK) &
-			0xFF,
-		(1u << 5) | (1u << 7)); /* PGAERR, then PGSERR */
+	stm32_expect_flags(uc, "l4_misuse_store_without_pg", 0xFF, SR_PGSERR);
+	stm32_expect_flags(uc, "l4_misuse_byte_store", 0xFF, SR_SIZERR);
+	stm32_expect_flags(uc, "l4_misuse_misaligned", 0xFF, SR_PGAERR);
+	stm32_expect_flags(uc, "l4_misuse_reprogram", 0xFF, SR_PROGERR);
+	/* PGAERR of a bad program, then PGSERR at the erase */
+	stm32_expect_flags(uc, "l4_misuse_erase_with_stale_error", 0xFF,
+			   SR_PGAERR | SR_PGSERR);
 	assert_int_equal(l4_model_bank_erases(fx->model, 0), 0);
-	assert_no_violation(fx);
+	stm32_assert_no_violation(uc);
 }
 
 static void test_model_catches_forbidden_steps(void **state)
 {
 	struct fixture *fx = *state;
 
-	expect_violation(fx, "l4_misuse_wrong_key", "KEYR");
-	uc_reboot(fx->uc);
-	expect_violation(fx, "l4_misuse_wait_in_rom", "RAM");
-	uc_reboot(fx->uc);
-	expect_violation(fx, "l4_misuse_start_while_busy", "BSY");
-	uc_reboot(fx->uc);
-	expect_violation(fx, "l4_misuse_locked_cr", "locked");
+	stm32_expect_violation(fx->uc, "l4_misuse_wrong_key", "KEYR");
+	stm32_expect_violation(fx->uc, "l4_misuse_wait_in_rom", "RAM");
+	stm32_expect_violation(fx->uc, "l4_misuse_start_while_busy", "BSY");
+	stm32_expect_violation(fx->uc, "l4_misuse_locked_cr", "locked");
 }
 
 int main(int argc, char **argv)
