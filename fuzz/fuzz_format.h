@@ -18,7 +18,7 @@ static inline void fk_fuzz_format(enum fk_format in, enum fk_format out,
 {
 	struct fk_read_opts ro;
 	struct fk_write_opts wo;
-	struct fk_fmt_error err = { { 0 } };
+	struct fk_diag err = { { 0 } };
 	struct fk_segs s, back;
 	struct fk_buf buf = { 0 };
 
@@ -32,7 +32,7 @@ static inline void fk_fuzz_format(enum fk_format in, enum fk_format out,
 				    &err) != 0 ||
 		     !fk_segs_equal(&s, &back)))
 			abort();
-	} else if (!err.msg[0]) {
+	} else if (!err.last_text[0]) {
 		abort(); /* a failure must say why */
 	}
 	fk_segs_free(&s);

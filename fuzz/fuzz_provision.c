@@ -16,14 +16,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void fuzz_state(const uint8_t *data, size_t size)
 {
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct fk_pstate st;
 
 	if (fk_pstate_parse("fuzz.state", (const char *)data, size, 1, &st,
 			    &err))
 		return;
-	if (st.next < st.start || (st.pending && (!st.pend_dir ||
-						  st.pend_end > st.next)))
+	if (st.next < st.start ||
+	    (st.pending && (!st.pend_dir || st.pend_end > st.next)))
 		abort();
 	fk_pstate_free(&st);
 }
@@ -33,13 +33,13 @@ static void fuzz_template(const uint8_t *data, size_t size)
 	static uint8_t rec[FK_DEVINFO_HEADER_SIZE + FK_DEVINFO_MAX_BODY];
 	struct fk_template t;
 	struct fk_device_rec d;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	uint32_t len;
 
-	if (fk_template_parse("/nonexistent/fuzz.yaml", data, size, &t))
+	if (fk_template_parse("/nonexistent/fuzz.yaml", data, size, &t, NULL))
 		return;
-	if (fk_device_build(&t, t.start, t.start, rec, sizeof(rec), &d,
-			    &err) == 0 &&
+	if (fk_device_build(&t, t.start, t.start, rec, sizeof(rec), &d, &err) ==
+		    0 &&
 	    (fk_devinfo_check_mem(rec, sizeof(rec), &len) != 0 ||
 	     len != d.record_len))
 		abort();

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "common/number.h"
+#include "layout/layout.h"
 
 void fk_error(const char *fmt, ...)
 {
@@ -195,9 +196,10 @@ int fk_opt_number(const char *option, const char *text, uint64_t max,
 	return -1;
 }
 
-static void print_diag(void *ctx, enum fk_severity severity,
+static void print_diag(void *ctx, enum fk_severity severity, enum fk_fail fail,
 		       const struct fk_pos *pos, const char *text)
 {
+	(void)fail;
 	char line[FK_DIAG_MSG_MAX + 256];
 
 	fprintf(ctx ? ctx : stderr, "%s\n",
@@ -209,6 +211,26 @@ struct fk_diag *fk_cli_diag(void)
 	static struct fk_diag sink = { .emit = print_diag };
 
 	return &sink;
+}
+
+const struct fk_layout_load_opts *fk_cli_layout_opts(void)
+{
+	static struct fk_layout_load_opts opts;
+
+	opts.diag = fk_cli_diag();
+	return &opts;
+}
+
+int fk_cli_exit_status(enum fk_fail fail)
+{
+	return fail >= FK_FAIL_IO ? FK_EXIT_IO : FK_EXIT_FAIL;
+}
+
+int fk_cli_report(const struct fk_diag *d)
+{
+	fk_diag_relay(fk_cli_diag(), FK_DIAG_ERROR, d->fail, NULL,
+		      d->last_text[0] ? d->last_text : "failed");
+	return fk_cli_exit_status(d->fail);
 }
 
 void fk_layout_diag(FILE *out, const struct fk_pos *pos, const char *severity,
@@ -223,5 +245,5 @@ void fk_layout_diag(FILE *out, const struct fk_pos *pos, const char *severity,
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	print_diag(out, sev, pos, text);
+	print_diag(out, sev, FK_FAIL_NONE, pos, text);
 }

@@ -20,7 +20,9 @@
 enum {
 	FK_EXIT_OK = 0,
 	FK_EXIT_FAIL = 1,  /* the input is invalid / the check failed */
-	FK_EXIT_USAGE = 2, /* the command line is wrong, or I/O failed */
+	FK_EXIT_USAGE = 2, /* the command line is wrong */
+	FK_EXIT_IO = 3,	   /* a file could not be read or written, or
+			    * memory ran out */
 };
 
 /* A list of values gathered from a repeated option. */
@@ -79,12 +81,29 @@ int fk_opt_number(const char *option, const char *text, uint64_t max,
 
 /*
  * The CLI's diagnostics sink: prints each message of the host libraries
- * to stderr in the one form (fk_diag_format). main() installs it as the
- * default sink; commands that do not show the layout (everything but
- * `layout check/show/gen/draw`) set no_warnings, and main() prints one
- * note at the end saying how many warnings were only counted.
+ * to stderr in the one form (fk_diag_format). Commands pass it to the
+ * libraries they call. For commands that do not show the layout
+ * (everything but `layout check/show/gen/draw`) main() sets no_warnings
+ * and prints one note at the end saying how many warnings were only
+ * counted; a command that failed after an I/O or memory failure reached
+ * the sink exits with FK_EXIT_IO whatever it returned.
  */
 struct fk_diag *fk_cli_diag(void);
+
+/*
+ * Prints the last error a library reported to the caller's own sink d
+ * (one that only counts) through the CLI's sink, and returns the exit
+ * status of its kind: FK_EXIT_FAIL for bad input, FK_EXIT_IO for a file
+ * or memory failure.
+ */
+int fk_cli_report(const struct fk_diag *d);
+
+/* Options for fk_layout_load() that report to the CLI's sink. */
+struct fk_layout_load_opts;
+const struct fk_layout_load_opts *fk_cli_layout_opts(void);
+
+/* The exit status for a failure of the given kind. */
+int fk_cli_exit_status(enum fk_fail fail);
 
 /* "FILE:LINE:COL: SEVERITY: " + message on out (stderr when NULL),
  * through fk_diag_format: for commands that report a problem at a

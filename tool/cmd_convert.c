@@ -162,10 +162,10 @@ static int apply_crop(const struct fk_opt_list *crop, struct fk_segs *s,
 static int apply_fill(struct fk_segs *s, uint64_t lo, uint64_t hi, uint8_t fill,
 		      const char *what)
 {
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 
 	if (fk_segs_check_span(s, lo, hi, what, &err)) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		return -1;
 	}
 	if (fk_segs_fill(s, lo, hi, fill)) {
@@ -262,7 +262,7 @@ int cmd_convert(int argc, char **argv)
 	enum fk_format in_fmt = FK_FMT_UNKNOWN, out_fmt = FK_FMT_UNKNOWN;
 	struct fk_read_opts ro;
 	struct fk_write_opts wo;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct fk_segs segs;
 	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
 
@@ -277,17 +277,17 @@ int cmd_convert(int argc, char **argv)
 	    parse_format(a.in_format, &in_fmt) || convert_options(&a, &ro, &wo))
 		return FK_EXIT_USAGE;
 	if (fk_output_format(a.out, out_fmt, &err) == FK_FMT_UNKNOWN) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		return FK_EXIT_USAGE;
 	}
 	fk_segs_init(&segs);
 	if (fk_load_segs(argv[0], in_fmt, &ro, &segs, &err)) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		return FK_EXIT_FAIL;
 	}
 	rc = convert_transform(&a, &segs, &wo);
 	if (!rc && fk_save_segs(a.out, out_fmt, &segs, &wo, &err)) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		rc = -1;
 	}
 	fk_segs_free(&segs);

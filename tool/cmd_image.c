@@ -147,7 +147,7 @@ struct sign_args {
 static int fill_sign_opts(const struct sign_args *a, struct fk_sign_opts *o,
 			  uint8_t **custom_store, uint8_t id_store[2][4])
 {
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 
 	fk_sign_opts_init(o);
 	if (a->version && fk_version_parse(a->version, &o->version)) {
@@ -201,7 +201,7 @@ static int fill_sign_opts(const struct sign_args *a, struct fk_sign_opts *o,
 	if (a->deps &&
 	    fk_dependencies_parse(a->deps, o->deps, FK_IMAGE_MAX_DEPS,
 				  &o->dep_count, &err)) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		return -1;
 	}
 	if (a->pubkey_format) {
@@ -265,7 +265,7 @@ static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
 			 "layout)");
 		return -1;
 	}
-	if (fk_layout_load(a->layout, L, NULL))
+	if (fk_layout_load(a->layout, L, fk_cli_layout_opts()))
 		return -1;
 	img = fk_layout_find_image(L, a->image);
 	if (!img) {
@@ -411,7 +411,7 @@ static int save_pending(const char *path, const struct fk_pending_window *w,
 			bool confirmed, const struct fk_sign_result *res)
 {
 	enum fk_format f = fk_format_by_path(path);
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct fk_write_opts wo;
 	struct fk_segs segs;
 	int rc;
@@ -419,7 +419,7 @@ static int save_pending(const char *path, const struct fk_pending_window *w,
 	if (f == FK_FMT_UNKNOWN || f == FK_FMT_BIN) {
 		rc = fk_file_write(path, res->data, res->len, 0, &err);
 		if (rc)
-			fk_error("%s", err.msg);
+			fk_cli_report(&err);
 		return rc;
 	}
 	if (f == FK_FMT_ELF) {
@@ -437,7 +437,7 @@ static int save_pending(const char *path, const struct fk_pending_window *w,
 	fk_write_opts_init(&wo);
 	rc = fk_save_segs(path, f, &segs, &wo, &err);
 	if (rc)
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 	fk_segs_free(&segs);
 	return rc;
 }
@@ -569,7 +569,7 @@ static int image_sign(int argc, char **argv)
 	char slot_desc[512], hex_addr[24];
 	const char *hex = NULL;
 	uint64_t hex_base = 0, hex_at = FK_NO_HEX_ADDR;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct fk_layout layout = { 0 };
 	struct fk_sign_opts o;
 	struct fk_sign_result res;
@@ -621,19 +621,19 @@ static int image_sign(int argc, char **argv)
 	}
 	if (a.key) {
 		if (fk_key_load(&key, a.key)) {
-			fk_error("%s", key.why);
+			fk_cli_report(&key.diag);
 			goto out;
 		}
 		have_key = true;
 		o.key = &key;
 	}
 	if (fk_input_load(argv[0], &in, &err)) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		goto out;
 	}
 	rc = fk_sign_image(&o, in.data, in.len, &res);
 	if (rc)
-		fk_error("%s", res.why);
+		fk_cli_report(&res.diag);
 	if (!rc && mode && a.layout) {
 		rc = save_pending(argv[1], &pw, o.confirm, &res);
 		if (!rc)
@@ -642,7 +642,7 @@ static int image_sign(int argc, char **argv)
 	} else if (!rc) {
 		rc = fk_output_save(argv[1], &o, &res, &in, hex_at, &err);
 		if (rc)
-			fk_error("%s", err.msg);
+			fk_cli_report(&err);
 		free(res.data);
 	}
 	fk_input_free(&in);
@@ -676,7 +676,7 @@ static int image_verify(int argc, char **argv)
 	};
 	struct fk_key key[MAX_KEYS];
 	int nkeys = 0, npos, rc = fk_opt_parse(&help, argc, argv, &npos);
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct fk_input in;
 
 	if (rc)
@@ -691,13 +691,13 @@ static int image_verify(int argc, char **argv)
 	}
 	for (; nkeys < keys.count; nkeys++) {
 		if (fk_key_load(&key[nkeys], keys.values[nkeys])) {
-			fk_error("%s", key[nkeys].why);
+			fk_cli_report(&key[nkeys].diag);
 			rc = FK_EXIT_USAGE;
 			goto out;
 		}
 	}
 	if (fk_input_load_image(argv[0], &in, &err)) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		rc = FK_EXIT_USAGE;
 		goto out;
 	}
@@ -725,7 +725,7 @@ static int image_info(int argc, char **argv)
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
 	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct fk_input in;
 
 	if (rc)
@@ -735,7 +735,7 @@ static int image_info(int argc, char **argv)
 		return FK_EXIT_USAGE;
 	}
 	if (fk_input_load_image(argv[0], &in, &err)) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		return FK_EXIT_USAGE;
 	}
 	rc = fk_report_info(argv[0], &in, json);

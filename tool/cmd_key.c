@@ -40,7 +40,7 @@ static int key_generate(int argc, char **argv)
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
 
 	if (rc)
@@ -50,7 +50,7 @@ static int key_generate(int argc, char **argv)
 		return FK_EXIT_USAGE;
 	}
 	if (fk_key_generate_p256(out, force ? 0 : FK_OUT_NO_REPLACE, &err)) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		return FK_EXIT_USAGE;
 	}
 	return FK_EXIT_OK;
@@ -119,7 +119,7 @@ static int key_public(int argc, char **argv)
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct fk_atomic of;
 	struct fk_key key;
 	char pem[2048];
@@ -142,13 +142,13 @@ static int key_public(int argc, char **argv)
 	}
 	if (fk_key_load(&key, argv[0]) ||
 	    (!as_c && fk_key_public_pem(&key, pem, sizeof(pem)))) {
-		fk_error("%s", key.why);
+		fk_cli_report(&key.diag);
 		fk_key_free(&key);
 		return FK_EXIT_USAGE;
 	}
 	if (out) {
 		if (fk_atomic_open(&of, out, 0, &err)) {
-			fk_error("%s", err.msg);
+			fk_cli_report(&err);
 			fk_key_free(&key);
 			return FK_EXIT_USAGE;
 		}
@@ -160,7 +160,7 @@ static int key_public(int argc, char **argv)
 		fputs(pem, fp);
 	fk_key_free(&key);
 	if (out && fk_atomic_commit(&of, &err)) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		return FK_EXIT_USAGE;
 	}
 	return FK_EXIT_OK;

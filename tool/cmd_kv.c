@@ -87,11 +87,11 @@ struct kv_target {
 /* The command's input file, capped (formats/files.h); says why not. */
 static int read_input(const char *path, size_t cap, uint8_t **data, size_t *len)
 {
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 
 	if (fk_file_read(path, fk_input_cap(cap), data, len, &err) == 0)
 		return 0;
-	fk_error("%s", err.msg);
+	fk_cli_report(&err);
 	return -1;
 }
 
@@ -107,7 +107,8 @@ static int geometry_from_layout(struct kv_target *t)
 			 "partition)");
 		return -1;
 	}
-	if (fk_layout_load(t->layout_path, &t->layout, NULL) != FK_OK)
+	if (fk_layout_load(t->layout_path, &t->layout, fk_cli_layout_opts()) !=
+	    FK_OK)
 		return -1;
 	part = fk_layout_find_partition(&t->layout, t->partition);
 	if (!part) {
@@ -262,7 +263,7 @@ static int kv_build(int argc, char **argv)
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct fk_kv_settings set;
 	struct fk_sim *sim = NULL;
 	struct fk_area area;
@@ -281,7 +282,8 @@ static int kv_build(int argc, char **argv)
 		goto usage;
 	if (read_input(argv[0], FK_INPUT_CAP_TEXT, &text, &len))
 		goto usage;
-	if (fk_kv_settings_parse(argv[0], (char *)text, len, &set, NULL)) {
+	if (fk_kv_settings_parse(argv[0], (char *)text, len, &set,
+				 fk_cli_diag())) {
 		fprintf(stderr, "%s: %u error%s; no image written\n", argv[0],
 			set.errors, set.errors == 1 ? "" : "s");
 		rc = FK_EXIT_FAIL;
@@ -311,7 +313,7 @@ static int kv_build(int argc, char **argv)
 	}
 	rc = FK_EXIT_OK;
 	if (fk_file_write(out, fk_sim_data(sim), t.sim.geo.size, 0, &err)) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		rc = FK_EXIT_USAGE;
 	}
 	if (rc == FK_EXIT_OK)

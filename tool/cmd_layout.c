@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "common/oom.h"
 #include "formats/files.h"
 #include "layout/gen.h"
 #include "layout/layout.h"
@@ -24,7 +23,8 @@
 
 static int load(const char *path, struct fk_layout *L, bool quiet_warnings)
 {
-	struct fk_layout_load_opts opts = { .no_warnings = quiet_warnings };
+	struct fk_layout_load_opts opts = { .diag = fk_cli_diag(),
+					    .no_warnings = quiet_warnings };
 	int rc = fk_layout_load(path, L, &opts);
 
 	if (rc == FK_EINVAL)
@@ -177,7 +177,8 @@ static int layout_show(int argc, char **argv)
 		return rc;
 	rc = load(file, &L, json);
 	if (rc)
-		return rc == FK_EIO ? FK_EXIT_USAGE : FK_EXIT_FAIL;
+		return rc == FK_EIO || rc == FK_ENOSPC ? FK_EXIT_IO :
+							 FK_EXIT_FAIL;
 	if (json)
 		fk_gen_json(&L, stdout);
 	else
@@ -197,6 +198,7 @@ struct gen_set {
 	struct gen_file files[3 * FK_LAYOUT_MAX_REFS + 64];
 	size_t count;
 	bool overflow;
+	bool nomem;
 };
 
 static FILE *gen_begin(struct gen_set *set, const char *name)
@@ -212,8 +214,10 @@ static FILE *gen_begin(struct gen_set *set, const char *name)
 	snprintf(f->name, sizeof(f->name), "%.*s", (int)sizeof(f->name) - 1,
 		 name);
 	fp = open_memstream(&f->data, &f->len);
-	if (!fp)
-		fk_oom();
+	if (!fp) {
+		set->count--;
+		set->nomem = true;
+	}
 	return fp;
 }
 
@@ -257,7 +261,7 @@ static void gen_all(const struct fk_layout *L, struct gen_set *set)
 	EMIT("layout.json", fk_gen_json(L, fp));
 	EMIT("layout.overlay", fk_gen_dts(L, fp));
 	EMIT("program.cfg", fk_gen_openocd(L, fp));
-	EMIT("layout.svg", fk_gen_svg(L, fp));
+	EMIT("layout.svg", set->nomem |= fk_gen_svg(L, fp) != 0);
 #undef EMIT
 }
 
@@ -279,7 +283,7 @@ static void remove_stale(const char *dir, const struct gen_set *set,
 			 bool verbose)
 {
 	char path[4096];
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	uint8_t *list;
 	size_t len;
 
@@ -307,7 +311,7 @@ static void remove_stale(const char *dir, const struct gen_set *set,
 }
 
 static int write_list(const char *dir, const struct gen_set *set,
-		      struct fk_fmt_error *err)
+		      struct fk_diag *err)
 {
 	char path[4096];
 	struct fk_buf b = { 0 };
@@ -318,7 +322,7 @@ static int write_list(const char *dir, const struct gen_set *set,
 				strlen(set->files[i].name)) ||
 		     fk_buf_put(&b, "\n", 1);
 	snprintf(path, sizeof(path), "%s/%s", dir, GEN_LIST);
-	rc = rc ? fk_fmt_fail(err, "out of memory") :
+	rc = rc ? fk_fail(err, "out of memory") :
 		  fk_file_write(path, b.p, b.len, FK_OUT_UPDATE, err);
 	fk_buf_free(&b);
 	return rc;
@@ -333,7 +337,7 @@ static int write_list(const char *dir, const struct gen_set *set,
 static int write_set(const char *dir, struct gen_set *set, bool verbose)
 {
 	struct fk_atomic_set out;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	char path[4096];
 	int rc = 0;
 
@@ -346,14 +350,14 @@ static int write_set(const char *dir, struct gen_set *set, bool verbose)
 	}
 	if (rc || fk_atomic_set_commit(&out, &err)) {
 		fk_atomic_set_abort(&out);
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		return -1;
 	}
 	for (size_t i = 0; i < set->count && verbose; i++)
 		printf("wrote %s/%s\n", dir, set->files[i].name);
 	remove_stale(dir, set, verbose);
 	if (write_list(dir, set, &err)) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		return -1;
 	}
 	return 0;
@@ -406,17 +410,23 @@ static int layout_gen(int argc, char **argv)
 	fk_file_note_input(file);
 	rc = load(file, &L, false);
 	if (rc)
-		return rc == FK_EIO ? FK_EXIT_USAGE : FK_EXIT_FAIL;
+		return rc == FK_EIO || rc == FK_ENOSPC ? FK_EXIT_IO :
+							 FK_EXIT_FAIL;
 	set = calloc(1, sizeof(*set));
-	if (!set)
-		fk_oom();
+	if (!set) {
+		fk_layout_free(&L);
+		fk_error("out of memory");
+		return FK_EXIT_IO;
+	}
 	gen_all(&L, set);
-	if (set->overflow) {
+	if (set->nomem) {
+		fk_error("out of memory");
+		rc = FK_EXIT_IO;
+	} else if (set->overflow) {
 		fk_error("the layout makes more files than one run can write");
 		rc = FK_EXIT_FAIL;
 	} else {
-		rc = write_set(outdir, set, verbose) ? FK_EXIT_USAGE :
-						       FK_EXIT_OK;
+		rc = write_set(outdir, set, verbose) ? FK_EXIT_IO : FK_EXIT_OK;
 	}
 	free_set(set);
 	free(set);
@@ -441,7 +451,7 @@ static int layout_draw(int argc, char **argv)
 		.option_count = 1,
 	};
 	struct fk_layout L;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct fk_atomic out;
 	const char *file;
 	int rc = parse_file_arg(&help, argc, argv, &file);
@@ -455,16 +465,22 @@ static int layout_draw(int argc, char **argv)
 	fk_file_note_input(file);
 	rc = load(file, &L, false);
 	if (rc)
-		return rc == FK_EIO ? FK_EXIT_USAGE : FK_EXIT_FAIL;
+		return rc == FK_EIO || rc == FK_ENOSPC ? FK_EXIT_IO :
+							 FK_EXIT_FAIL;
 	if (fk_atomic_open(&out, output, 0, &err)) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		fk_layout_free(&L);
 		return FK_EXIT_USAGE;
 	}
-	fk_gen_svg(&L, out.fp);
+	if (fk_gen_svg(&L, out.fp)) {
+		fk_atomic_abort(&out);
+		fk_layout_free(&L);
+		fk_error("out of memory");
+		return FK_EXIT_IO;
+	}
 	fk_layout_free(&L);
 	if (fk_atomic_commit(&out, &err)) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		return FK_EXIT_USAGE;
 	}
 	return FK_EXIT_OK;

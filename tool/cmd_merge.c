@@ -101,7 +101,7 @@ static int split_where(struct merge *m, struct merge_input *in)
 
 static int load_input(struct merge_input *in)
 {
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct fk_read_opts ro;
 	enum fk_format f = fk_format_by_path(in->path);
 	uint8_t head[8] = { 0 };
@@ -132,7 +132,7 @@ static int load_input(struct merge_input *in)
 	}
 	fk_segs_init(&in->segs);
 	if (fk_load_segs(in->path, f, &ro, &in->segs, &err)) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		return -1;
 	}
 	return 0;
@@ -301,7 +301,7 @@ static void print_memory(const char *name, const struct merge_memory *mm,
  * ST's DFU bootloaders expose internal flash, option bytes, external
  * flash. */
 static int add_dfu_targets(struct merge *m, const char *out,
-			   struct fk_atomic_set *set, struct fk_fmt_error *err)
+			   struct fk_atomic_set *set, struct fk_diag *err)
 {
 	struct fk_dfu_target *t = calloc(m->nmem, sizeof(*t));
 	struct fk_write_opts wo;
@@ -322,9 +322,9 @@ static int add_dfu_targets(struct merge *m, const char *out,
 	fk_write_opts_init(&wo);
 	rc = fk_dfu_write_targets(t, n, &wo, &buf, err);
 	if (rc) {
-		struct fk_fmt_error why = *err;
+		struct fk_diag why = *err;
 
-		fk_fmt_fail(err, "%s: %s", out, why.msg);
+		fk_fail(err, "%s: %s", out, why.last_text);
 	} else {
 		rc = fk_atomic_set_add(set, out, buf.p, buf.len, 0, err);
 	}
@@ -370,11 +370,11 @@ static int write_outputs(struct merge *m, const char *out, enum fk_format f,
 {
 	bool one_dfu = f == FK_FMT_DFU && m->layout;
 	struct fk_atomic_set set;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	int rc = 0;
 
 	fk_atomic_set_init(&set);
-	err.msg[0] = '\0';
+	err.last_text[0] = '\0';
 	for (size_t i = 0; rc == 0 && i < m->nmem; i++) {
 		struct merge_memory *mm = &m->mem[i];
 		struct fk_write_opts wo;
@@ -397,7 +397,7 @@ static int write_outputs(struct merge *m, const char *out, enum fk_format f,
 		if ((!sparse || unmapped) &&
 		    fk_segs_fill(&mm->segs, lo, fk_segs_end(&mm->segs),
 				 wo.fill))
-			rc = fk_fmt_fail(&err, "out of memory");
+			rc = fk_fail(&err, "out of memory");
 		else if (!one_dfu)
 			rc = fk_save_segs_to_set(&set, name,
 						 unmapped ? FK_FMT_BIN : f,
@@ -408,8 +408,8 @@ static int write_outputs(struct merge *m, const char *out, enum fk_format f,
 		rc = add_dfu_targets(m, out, &set, &err);
 	if (rc || fk_atomic_set_commit(&set, &err)) {
 		fk_atomic_set_abort(&set);
-		if (err.msg[0])
-			fk_error("%s", err.msg);
+		if (err.last_text[0])
+			fk_cli_report(&err);
 		return -1;
 	}
 	if (one_dfu) {
@@ -505,7 +505,7 @@ int cmd_merge(int argc, char **argv)
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
 	struct fk_layout layout;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct merge m = { 0 };
 	enum fk_format f = FK_FMT_UNKNOWN;
 	uint64_t fill = 0xFF;
@@ -527,7 +527,7 @@ int cmd_merge(int argc, char **argv)
 	}
 	f = fk_output_format(out, f, &err);
 	if (f == FK_FMT_UNKNOWN) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		return FK_EXIT_USAGE;
 	}
 	if (sparse && f != FK_FMT_IHEX && f != FK_FMT_SREC && f != FK_FMT_DFU) {
@@ -537,7 +537,7 @@ int cmd_merge(int argc, char **argv)
 		return FK_EXIT_USAGE;
 	}
 	if (layout_path) {
-		if (fk_layout_load(layout_path, &layout, NULL))
+		if (fk_layout_load(layout_path, &layout, fk_cli_layout_opts()))
 			return FK_EXIT_FAIL;
 		m.layout = &layout;
 	}

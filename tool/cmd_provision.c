@@ -47,16 +47,16 @@ struct prov {
 	struct fk_pstate st;
 	uint8_t *rec_buf;
 	uint32_t rec_cap;
-	const char *crash;	 /* FK_PROVISION_CRASH */
-	bool secret;		 /* records hold random secrets: files 0600 */
-	bool skip_pending;	 /* --skip-pending */
-	struct fk_fmt_error err; /* the failure, for the caller to print */
+	const char *crash;  /* FK_PROVISION_CRASH */
+	bool secret;	    /* records hold random secrets: files 0600 */
+	bool skip_pending;  /* --skip-pending */
+	struct fk_diag err; /* the failure, for the caller to print */
 };
 
 /* Prints the failure a library call left in p->err; returns -1. */
 static int failed(struct prov *p)
 {
-	fk_error("%s", p->err.msg);
+	fk_cli_report(&p->err);
 	return -1;
 }
 
@@ -87,7 +87,7 @@ static int device_file(struct prov *p, const struct fk_device_rec *d,
 {
 	struct fk_segs s;
 	struct fk_write_opts wo;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	int rc = 0;
 
 	fk_segs_init(&s);
@@ -102,7 +102,7 @@ static int device_file(struct prov *p, const struct fk_device_rec *d,
 	if (rc) {
 		fk_error("%s", fk_segs_strerror(rc));
 	} else if (fk_format_write(p->fmt, &s, &wo, out, &err)) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		rc = -1;
 	}
 	fk_segs_free(&s);
@@ -572,20 +572,20 @@ int cmd_provision(int argc, char **argv)
 	}
 	/* A wrong -o is refused before any counter value is reserved. */
 	if (fk_mkdirs(dir, &p.err) || access(dir, W_OK | X_OK) != 0) {
-		if (!p.err.msg[0])
-			snprintf(p.err.msg, sizeof(p.err.msg),
+		if (!p.err.last_text[0])
+			snprintf(p.err.last_text, sizeof(p.err.last_text),
 				 "-o %s: cannot "
 				 "write into the folder: %s",
 				 dir, strerror(errno));
-		fk_error("%s", p.err.msg);
+		fk_cli_report(&p.err);
 		return FK_EXIT_USAGE;
 	}
 	p.skip_pending = skip;
-	if (fk_layout_load(layout_path, &layout, NULL))
+	if (fk_layout_load(layout_path, &layout, fk_cli_layout_opts()))
 		return FK_EXIT_FAIL;
 	fk_segs_init(&p.factory);
 	p.part = find_devinfo(&layout, part_name);
-	rc = p.part && fk_template_load(tpl, &t) == 0 ? 0 : -1;
+	rc = p.part && fk_template_load(tpl, &t, fk_cli_diag()) == 0 ? 0 : -1;
 	if (rc) {
 		fk_layout_free(&layout);
 		return FK_EXIT_FAIL;

@@ -208,18 +208,11 @@ static int make_config(struct sim_job *job, const struct sim_opts *o)
 	struct fk_boot_config *cfg = &job->rig.cfg;
 	enum fk_boot_strategy strategy = cfg->strategy; /* --strategy */
 	struct fk_layout_flashes fl = { sim_flash, job };
-	struct fk_layout_boot_error err;
 	uint32_t buf_len;
 
 	if (fk_layout_boot_config(&job->L, job->img, job->count, &fl, cfg,
-				  &err)) {
-		fk_layout_diag(stderr,
-			       err.part ?
-				       &err.part->pos :
-				       &(err.img ? err.img : job->img[0])->pos,
-			       "error", "%s", err.msg);
+				  fk_cli_diag()))
 		return -1;
-	}
 	cfg->strategy = strategy;
 	cfg->check_security_counter = true;
 	if (job->img[0]->boot_state >= 0)
@@ -232,7 +225,7 @@ static int make_config(struct sim_job *job, const struct sim_opts *o)
 	job->keys.crypto = &fk_crypto_mbedtls;
 	if (o->key) {
 		if (fk_key_load(&job->key, o->key) != 0) {
-			fk_error("%s", job->key.why);
+			fk_cli_report(&job->key.diag);
 			return -1;
 		}
 		job->has_key = true;
@@ -305,14 +298,14 @@ static int firmware_image(struct sim_job *job, uint32_t i, const char *path,
 	const struct fk_layout_image *img = job->img[i];
 	uint32_t max = fk_boot_max_image_size(&job->rig.cfg, i);
 	uint32_t hdr = img->header_size ? img->header_size : 32;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct fk_input in;
 	struct fk_sign_opts so;
 	struct fk_sign_result r;
 	int rc = 0;
 
 	if (fk_input_load(path, &in, &err) != 0) {
-		fk_error("%s", err.msg);
+		fk_cli_report(&err);
 		return -1;
 	}
 	if (in.len >= 4 && fk_le32(in.data) == FK_IMAGE_MAGIC) {
@@ -343,7 +336,7 @@ static int firmware_image(struct sim_job *job, uint32_t i, const char *path,
 		fk_error("--firmware %s: cannot be used as image %s (%s "
 			 "firmware, %zu bytes, slot %s): %s",
 			 path, img->name, in.format, in.len,
-			 job->primary[i]->name, r.why);
+			 job->primary[i]->name, r.diag.last_text);
 	fk_input_free(&in);
 	if (rc != 0)
 		return -1;
@@ -774,11 +767,11 @@ static int run(struct sim_job *job, const struct sim_opts *o,
 static int history_firmware(const struct sim_opts *o, struct fk_input *in,
 			    struct fk_history_payload *fw)
 {
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 
 	for (int k = 0; k < o->firmware.count; k++) {
 		if (fk_input_load(o->firmware.values[k], &in[k], &err) != 0) {
-			fk_error("%s", err.msg);
+			fk_cli_report(&err);
 			return -1;
 		}
 		if (in[k].len >= 4 && fk_le32(in[k].data) == FK_IMAGE_MAGIC) {
@@ -1141,10 +1134,11 @@ int cmd_sim(int argc, char **argv)
 	job = calloc(1, sizeof(*job));
 	if (!job)
 		return FK_EXIT_USAGE;
-	rc = fk_layout_load(o.layout, &job->L, NULL);
+	rc = fk_layout_load(o.layout, &job->L, fk_cli_layout_opts());
 	if (rc) {
 		free(job);
-		return rc == FK_EIO ? FK_EXIT_USAGE : FK_EXIT_FAIL;
+		return rc == FK_EIO || rc == FK_ENOSPC ? FK_EXIT_IO :
+							 FK_EXIT_FAIL;
 	}
 	rc = FK_EXIT_FAIL;
 	job->count = (uint32_t)o.images.count;

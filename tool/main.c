@@ -1,6 +1,7 @@
 /*
- * flashkit: dispatch to the subcommand named by argv[1]. The host
- * libraries report through the CLI's diagnostics sink, installed here.
+ * flashkit: dispatch to the subcommand named by argv[1], and the exit
+ * status of a failure: FK_EXIT_IO when a file or memory failure reached
+ * the CLI's diagnostics sink.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +9,6 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "common/oom.h"
 
 struct command {
 	const char *name;
@@ -34,21 +34,15 @@ static void usage(FILE *out)
  * that is about the layout; every other command that reads it counts
  * them and says once, at the end, how many there were.
  */
-static void out_of_memory(void)
-{
-	fk_error("out of memory");
-	exit(FK_EXIT_FAIL);
-}
-
 static int run(const struct command *cmd, int argc, char **argv)
 {
 	struct fk_diag *sink = fk_cli_diag();
 	int rc;
 
-	fk_oom_set_handler(out_of_memory);
 	sink->no_warnings = strcmp(cmd->name, "layout") != 0;
-	fk_diag_set_default(sink);
 	rc = cmd->run(argc, argv);
+	if (rc != FK_EXIT_OK && sink->fail >= FK_FAIL_IO)
+		rc = FK_EXIT_IO;
 	if (sink->no_warnings && sink->warnings)
 		fprintf(stderr,
 			"flashkit: note: the layout has %u warning%s; "

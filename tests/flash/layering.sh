@@ -8,8 +8,7 @@
 #   - nothing under src/ or include/ reaches into tool/, sim/ or ports/;
 #   - the host libraries (tool/ but main.c, cli.[ch], commands.h and
 #     cmd_*) never include cli.h, never print to stdout or stderr and
-#     never exit or abort: only the command layer does (out of memory
-#     goes through common/oom.c, the one exception).
+#     never exit or abort: only the command layer does.
 # Prints every offending line as file:line: text and fails if any.
 set -euo pipefail
 cd "${FK_ROOT:?}"

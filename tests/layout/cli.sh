@@ -48,7 +48,7 @@ expect_exit 1 "check refuses an invalid layout" "$FK_TOOL" layout check "$bad"
 grep -q "^$bad:15:25: error: partition 'boot' ends at 0x08010000, inside sector 0" \
 	"$work/err" && pass "error names FILE:LINE:COL and the sector" ||
 	fail "error position"
-expect_exit 2 "check of a missing file" "$FK_TOOL" layout check "$work/none.yaml"
+expect_exit 3 "check of a missing file" "$FK_TOOL" layout check "$work/none.yaml"
 grep -q "cannot read the layout: cannot open" "$work/err" || fail "missing-file message"
 expect_exit 2 "check without a FILE" "$FK_TOOL" layout check
 expect_exit 2 "unknown layout command" "$FK_TOOL" layout frobnicate x
@@ -73,12 +73,12 @@ after=$(cd "$work/keep" && ls && cat ./*)
 
 # an output folder that cannot be made: exit 2, nothing left behind
 touch "$work/plainfile"
-expect_exit 2 "gen into a path under a regular file" \
+expect_exit 3 "gen into a path under a regular file" \
 	"$FK_TOOL" layout gen "$ex/nrf52840-uniform/layout.yaml" -o "$work/plainfile/out"
 # an unwritable file inside the folder: no file of the set appears
 mkdir -p "$work/partial"
 mkdir "$work/partial/layout.svg"   # a directory where a file must go
-expect_exit 2 "gen when one file cannot be renamed into place" \
+expect_exit 3 "gen when one file cannot be renamed into place" \
 	"$FK_TOOL" layout gen "$ex/nrf52840-uniform/layout.yaml" -o "$work/partial"
 left=$(ls "$work/partial" | grep -v '^layout.svg$' | grep -c . || true)
 if [ "$left" = 0 ]; then pass "no other file written"; else

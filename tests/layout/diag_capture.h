@@ -10,8 +10,10 @@
 #include "diag/diag.h"
 
 static inline void capture_emit(void *ctx, enum fk_severity severity,
-				const struct fk_pos *pos, const char *text)
+				enum fk_fail fail, const struct fk_pos *pos,
+				const char *text)
 {
+	(void)fail;
 	char line[FK_DIAG_MSG_MAX + 256];
 
 	fprintf(ctx, "%s\n",

@@ -40,7 +40,7 @@ static void write_fmt(enum fk_format f, const struct fk_segs *s,
 		      struct fk_buf *out)
 {
 	struct fk_write_opts o;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 
 	fk_write_opts_init(&o);
 	o.family = 0x57755a57;
@@ -49,20 +49,20 @@ static void write_fmt(enum fk_format f, const struct fk_segs *s,
 		o.base = fk_segs_start(s);
 	}
 	if (fk_format_write(f, s, &o, out, &err))
-		fail_msg("%s write: %s", fk_format_name(f), err.msg);
+		fail_msg("%s write: %s", fk_format_name(f), err.last_text);
 }
 
 static void read_fmt(enum fk_format f, const struct fk_buf *in, uint64_t base,
 		     struct fk_segs *out)
 {
 	struct fk_read_opts o;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 
 	fk_read_opts_init(&o);
 	o.base = base;
 	fk_segs_init(out);
 	if (fk_format_read(f, in->p, in->len, "test", &o, out, &err))
-		fail_msg("%s read: %s", fk_format_name(f), err.msg);
+		fail_msg("%s read: %s", fk_format_name(f), err.last_text);
 }
 
 /* A -> B -> A gives the same A file, byte for byte, for every pair. */
@@ -132,7 +132,7 @@ static void test_unaligned_bytes_round_trip_through_text_formats(void **state)
 
 	(void)state;
 	fk_segs_init(&s);
-	add_random(&s, 0x1FFF7, 37);    /* crosses 0x20000 mid-record */
+	add_random(&s, 0x1FFF7, 37);	/* crosses 0x20000 mid-record */
 	add_random(&s, 0xFFFFFFF0, 16); /* the last bytes of 4 GiB */
 	s.has_entry = true;
 	s.entry = 0x0800011D;
@@ -199,8 +199,8 @@ static void test_uf2_pads_partial_window_with_fill(void **state)
 	assert_int_equal(back.v[0].addr, 0x2000);
 	fk_segs_read(&back, 0x2000, window, 256, 0);
 	for (int i = 0; i < 256; i++)
-		assert_int_equal(window[i], i >= 100 && i < 110 ? data[i - 100]
-							       : 0xFF);
+		assert_int_equal(window[i],
+				 i >= 100 && i < 110 ? data[i - 100] : 0xFF);
 	fk_segs_free(&s);
 	fk_segs_free(&back);
 	fk_buf_free(&b);
@@ -211,15 +211,15 @@ static void expect_error(enum fk_format f, const void *text, size_t len,
 			 const char *want)
 {
 	struct fk_read_opts o;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct fk_segs s;
 
 	fk_read_opts_init(&o);
 	fk_segs_init(&s);
 	if (fk_format_read(f, text, len, "in", &o, &s, &err) == 0)
 		fail_msg("expected an error containing '%s'", want);
-	if (!strstr(err.msg, want))
-		fail_msg("error '%s' lacks '%s'", err.msg, want);
+	if (!strstr(err.last_text, want))
+		fail_msg("error '%s' lacks '%s'", err.last_text, want);
 	assert_int_equal(s.n, 0);
 }
 #define EXPECT_TEXT_ERROR(f, text, want) \
@@ -228,10 +228,11 @@ static void expect_error(enum fk_format f, const void *text, size_t len,
 static void test_ihex_bad_checksum_names_line(void **state)
 {
 	(void)state;
-	EXPECT_TEXT_ERROR(FK_FMT_IHEX,
-			  ":0400000001020304F2\n:0400040001020304F1\n"
-			  ":00000001FF\n",
-			  "in:2: bad checksum 0xF1, the record's bytes need 0xEE");
+	EXPECT_TEXT_ERROR(
+		FK_FMT_IHEX,
+		":0400000001020304F2\n:0400040001020304F1\n"
+		":00000001FF\n",
+		"in:2: bad checksum 0xF1, the record's bytes need 0xEE");
 }
 
 static void test_ihex_truncated_record_names_line(void **state)
@@ -254,8 +255,9 @@ static void test_ihex_bad_character_names_column(void **state)
 			  "in:1:1: a record starts with ':'");
 	EXPECT_TEXT_ERROR(FK_FMT_IHEX, ":00000006FA\n:00000001FF\n",
 			  "in:1:8: unknown record type 06");
-	EXPECT_TEXT_ERROR(FK_FMT_IHEX, ":00000001FF\n:00000001FF\n",
-			  "in:2: record after the end-of-file record of line 1");
+	EXPECT_TEXT_ERROR(
+		FK_FMT_IHEX, ":00000001FF\n:00000001FF\n",
+		"in:2: record after the end-of-file record of line 1");
 }
 
 static void test_ihex_overlap_names_line_and_address(void **state)
@@ -311,7 +313,7 @@ static void test_uf2_keeps_only_the_family_asked_for(void **state)
 	struct fk_buf b = { 0 }, b2 = { 0 };
 	struct fk_write_opts o;
 	struct fk_read_opts ro;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 
 	(void)state;
 	fk_segs_init(&a);
@@ -324,19 +326,22 @@ static void test_uf2_keeps_only_the_family_asked_for(void **state)
 	o.family = 0x57755a57;
 	assert_int_equal(fk_format_write(FK_FMT_UF2, &c, &o, &b2, &err), 0);
 	fk_buf_put(&b, b2.p, b2.len);
-	expect_error(FK_FMT_UF2, b.p, b.len, "block 2: family 0x57755a57 after "
+	expect_error(FK_FMT_UF2, b.p, b.len,
+		     "block 2: family 0x57755a57 after "
 		     "family 0xe48bff56; choose one with --family");
 	fk_read_opts_init(&ro);
 	ro.has_family = true;
 	ro.family = 0x57755a57;
 	fk_segs_init(&got);
-	assert_int_equal(fk_format_read(FK_FMT_UF2, b.p, b.len, "x", &ro, &got,
-					&err), 0);
+	assert_int_equal(
+		fk_format_read(FK_FMT_UF2, b.p, b.len, "x", &ro, &got, &err),
+		0);
 	assert_true(fk_segs_equal(&got, &c));
 	fk_segs_free(&got);
 	ro.family = 0xe48bff56;
-	assert_int_equal(fk_format_read(FK_FMT_UF2, b.p, b.len, "x", &ro, &got,
-					&err), 0);
+	assert_int_equal(
+		fk_format_read(FK_FMT_UF2, b.p, b.len, "x", &ro, &got, &err),
+		0);
 	assert_true(fk_segs_equal(&got, &a));
 	fk_segs_free(&got);
 	fk_segs_free(&a);
@@ -348,13 +353,16 @@ static void test_uf2_keeps_only_the_family_asked_for(void **state)
 static void test_srec_errors_name_line(void **state)
 {
 	(void)state;
-	EXPECT_TEXT_ERROR(FK_FMT_SREC, "S1070000010203046F\nS9030000FC\n",
-			  "in:1: bad checksum 0x6F, the record's bytes need 0xEE");
+	EXPECT_TEXT_ERROR(
+		FK_FMT_SREC, "S1070000010203046F\nS9030000FC\n",
+		"in:1: bad checksum 0x6F, the record's bytes need 0xEE");
 	EXPECT_TEXT_ERROR(FK_FMT_SREC, "S107000001020304EE\nS1070004010203\n",
 			  "in:2: truncated record");
-	EXPECT_TEXT_ERROR(FK_FMT_SREC, "S107000001020304EE\nS9030000FC\n"
-			  "S107000401020304EA\n",
-			  "in:3: record after the termination record of line 2");
+	EXPECT_TEXT_ERROR(
+		FK_FMT_SREC,
+		"S107000001020304EE\nS9030000FC\n"
+		"S107000401020304EA\n",
+		"in:3: record after the termination record of line 2");
 	EXPECT_TEXT_ERROR(FK_FMT_SREC, "S4030000FC\n",
 			  "in:1:2: unknown record type 'S4'");
 	EXPECT_TEXT_ERROR(FK_FMT_SREC,
@@ -398,14 +406,18 @@ static void test_srec_termination_record_with_data_is_refused(void **state)
 	EXPECT_TEXT_ERROR(FK_FMT_SREC, "S107000001020304EE\nS805000000AA50\n",
 			  "in:2: the S8 termination record carries 1 data "
 			  "byte;");
-	EXPECT_TEXT_ERROR(FK_FMT_SREC, "S107000001020304EE\nS5040001AA50\n"
+	EXPECT_TEXT_ERROR(FK_FMT_SREC,
+			  "S107000001020304EE\nS5040001AA50\n"
 			  "S9030000FC\n",
 			  "in:2: the S5 count record carries 1 data byte;");
 }
 
 static void test_srec_picks_smallest_record_type(void **state)
 {
-	static const struct { uint64_t addr; const char *data, *term; } c[] = {
+	static const struct {
+		uint64_t addr;
+		const char *data, *term;
+	} c[] = {
 		{ 0xFFF0, "S1", "S9" },
 		{ 0xFFFFF0, "S2", "S8" },
 		{ 0x08000000, "S3", "S7" },
@@ -435,7 +447,7 @@ static void test_srec_refuses_address_too_wide_for_forced_type(void **state)
 {
 	struct fk_segs s;
 	struct fk_write_opts o;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct fk_buf b = { 0 };
 
 	(void)state;
@@ -444,7 +456,8 @@ static void test_srec_refuses_address_too_wide_for_forced_type(void **state)
 	fk_write_opts_init(&o);
 	o.srec_addr_bytes = 2;
 	assert_int_equal(fk_format_write(FK_FMT_SREC, &s, &o, &b, &err), -1);
-	assert_non_null(strstr(err.msg, "address 0x10003 needs S2 records"));
+	assert_non_null(
+		strstr(err.last_text, "address 0x10003 needs S2 records"));
 	o.srec_addr_bytes = 3;
 	b.len = 0;
 	assert_int_equal(fk_format_write(FK_FMT_SREC, &s, &o, &b, &err), 0);
@@ -463,10 +476,12 @@ static void test_uf2_errors_name_block(void **state)
 	write_fmt(FK_FMT_UF2, &s, &b);
 	expect_error(FK_FMT_UF2, b.p, b.len - 100, "block 3: truncated");
 	b.p[512 * 2 + 510] ^= 1;
-	expect_error(FK_FMT_UF2, b.p, b.len, "block 2 (offset 1024): bad magic");
+	expect_error(FK_FMT_UF2, b.p, b.len,
+		     "block 2 (offset 1024): bad magic");
 	b.p[512 * 2 + 510] ^= 1;
 	b.p[512 * 2 + 20] = 3; /* block 2 claims to be block 3 */
-	expect_error(FK_FMT_UF2, b.p, b.len, "block 2: numbered 3 of 4, "
+	expect_error(FK_FMT_UF2, b.p, b.len,
+		     "block 2: numbered 3 of 4, "
 		     "expected 2 of 4");
 	fk_segs_free(&s);
 	fk_buf_free(&b);
@@ -483,11 +498,13 @@ static void test_uf2_missing_blocks_are_counted(void **state)
 	fk_segs_init(&s);
 	add_random(&s, 0x10000000, 1024);
 	write_fmt(FK_FMT_UF2, &s, &b);
-	expect_error(FK_FMT_UF2, b.p, 3 * 512, "block 2: numBlocks says 4 "
+	expect_error(FK_FMT_UF2, b.p, 3 * 512,
+		     "block 2: numBlocks says 4 "
 		     "blocks, the file holds 3 of them (blocks 3..3 missing");
 	fk_buf_put(&two, b.p, 512);
 	fk_buf_put(&two, b.p, b.len);
-	expect_error(FK_FMT_UF2, two.p, two.len, "block 1: numBlocks says 4 "
+	expect_error(FK_FMT_UF2, two.p, two.len,
+		     "block 1: numBlocks says 4 "
 		     "blocks, the file holds 1 of them (blocks 1..3 missing "
 		     "from the run starting at block 0)");
 	fk_segs_free(&s);
@@ -500,7 +517,7 @@ static void test_uf2_without_data_is_refused(void **state)
 	struct fk_segs s;
 	struct fk_buf b = { 0 };
 	struct fk_read_opts ro;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 
 	(void)state;
 	expect_error(FK_FMT_UF2, "", 0, "in: empty file");
@@ -511,12 +528,15 @@ static void test_uf2_without_data_is_refused(void **state)
 	fk_read_opts_init(&ro);
 	ro.has_family = true;
 	ro.family = 0xe48bff56;
-	assert_int_equal(fk_format_read(FK_FMT_UF2, b.p, b.len, "in", &ro, &s,
-					&err), -1);
-	assert_string_equal(err.msg, "in: no block of family 0xe48bff56; the "
+	assert_int_equal(
+		fk_format_read(FK_FMT_UF2, b.p, b.len, "in", &ro, &s, &err),
+		-1);
+	assert_string_equal(err.last_text,
+			    "in: no block of family 0xe48bff56; the "
 			    "file holds family 0x57755a57 (--family)");
 	b.p[8] |= 1; /* not main flash */
-	expect_error(FK_FMT_UF2, b.p, b.len, "in: none of its 1 blocks holds "
+	expect_error(FK_FMT_UF2, b.p, b.len,
+		     "in: none of its 1 blocks holds "
 		     "data for main flash");
 	fk_buf_free(&b);
 }
@@ -545,7 +565,7 @@ static void test_dfu_keeps_several_targets(void **state)
 				      { .alt = 1, .name = "QSPI" } };
 	struct fk_dfu_target *back;
 	struct fk_write_opts o;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct fk_buf b = { 0 };
 	size_t n;
 
@@ -554,16 +574,19 @@ static void test_dfu_keeps_several_targets(void **state)
 	fk_segs_init(&t[1].segs);
 	add_random(&t[0].segs, 0x08000000, 100);
 	add_random(&t[0].segs, 0x08004000, 100);
-	add_random(&t[1].segs, 0x08000000, 50); /* same addresses, other memory */
+	add_random(&t[1].segs, 0x08000000,
+		   50); /* same addresses, other memory */
 	fk_write_opts_init(&o);
 	assert_int_equal(fk_dfu_write_targets(t, 2, &o, &b, &err), 0);
-	assert_int_equal(fk_dfu_read_targets(b.p, b.len, "x", &back, &n, &err), 0);
+	assert_int_equal(fk_dfu_read_targets(b.p, b.len, "x", &back, &n, &err),
+			 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(back[1].name, "QSPI");
 	assert_int_equal(back[1].alt, 1);
 	assert_true(fk_segs_equal(&back[0].segs, &t[0].segs));
 	assert_true(fk_segs_equal(&back[1].segs, &t[1].segs));
-	expect_error(FK_FMT_DFU, b.p, b.len, "2 targets; choose one with --target");
+	expect_error(FK_FMT_DFU, b.p, b.len,
+		     "2 targets; choose one with --target");
 	fk_dfu_targets_free(back, n);
 	fk_segs_free(&t[0].segs);
 	fk_segs_free(&t[1].segs);
@@ -575,16 +598,17 @@ static void test_elf_truncated_program_header_is_reported(void **state)
 	uint8_t elf[52 + 32] = { 0x7f, 'E', 'L', 'F', 1, 1, 1 };
 
 	(void)state;
-	elf[18] = 40;  /* EM_ARM */
-	elf[28] = 52;  /* e_phoff */
-	elf[42] = 32;  /* e_phentsize */
-	elf[44] = 2;   /* e_phnum: the second one is missing */
+	elf[18] = 40; /* EM_ARM */
+	elf[28] = 52; /* e_phoff */
+	elf[42] = 32; /* e_phentsize */
+	elf[44] = 2;  /* e_phnum: the second one is missing */
 	expect_error(FK_FMT_ELF, elf, sizeof(elf), "run past the end");
 	elf[44] = 1;
-	elf[52] = 1;      /* PT_LOAD */
+	elf[52] = 1;	  /* PT_LOAD */
 	elf[52 + 4] = 84; /* p_offset */
 	elf[52 + 16] = 8; /* p_filesz, past the end */
-	expect_error(FK_FMT_ELF, elf, sizeof(elf), "program header 0: 8 bytes "
+	expect_error(FK_FMT_ELF, elf, sizeof(elf),
+		     "program header 0: 8 bytes "
 		     "at offset 84 run past the end");
 }
 
@@ -598,13 +622,13 @@ static void make_elf(uint8_t elf[52 + 32 + 4], uint16_t m)
 	memcpy(elf, ident, sizeof(ident));
 	elf[18] = (uint8_t)m;
 	elf[19] = (uint8_t)(m >> 8);
-	elf[28] = 52;     /* e_phoff */
-	elf[42] = 32;     /* e_phentsize */
-	elf[44] = 1;      /* e_phnum */
-	elf[52] = 1;      /* PT_LOAD */
-	elf[52 + 4] = 84; /* p_offset */
+	elf[28] = 52;	     /* e_phoff */
+	elf[42] = 32;	     /* e_phentsize */
+	elf[44] = 1;	     /* e_phnum */
+	elf[52] = 1;	     /* PT_LOAD */
+	elf[52 + 4] = 84;    /* p_offset */
 	elf[52 + 15] = 0x20; /* p_paddr 0x20000000 */
-	elf[52 + 16] = 4; /* p_filesz */
+	elf[52 + 16] = 4;    /* p_filesz */
 	memcpy(elf + 84, "\xde\xad\xbe\xef", 4);
 }
 
@@ -614,20 +638,24 @@ static void test_elf_for_a_host_machine_is_refused_naming_it(void **state)
 
 	(void)state;
 	make_elf(elf, 3);
-	expect_error(FK_FMT_ELF, elf, sizeof(elf), "in: offset 18: an ELF file "
+	expect_error(FK_FMT_ELF, elf, sizeof(elf),
+		     "in: offset 18: an ELF file "
 		     "for x86 (e_machine 3), not ARM (40) or RISC-V (243)");
 	make_elf(elf, 4321);
-	expect_error(FK_FMT_ELF, elf, sizeof(elf), "an ELF file for an unknown "
+	expect_error(FK_FMT_ELF, elf, sizeof(elf),
+		     "an ELF file for an unknown "
 		     "machine (e_machine 4321)");
 	make_elf(elf, 62);
 	elf[4] = 2; /* ELFCLASS64, as a host program is */
-	expect_error(FK_FMT_ELF, elf, sizeof(elf), "in: a 64-bit ELF file for "
+	expect_error(FK_FMT_ELF, elf, sizeof(elf),
+		     "in: a 64-bit ELF file for "
 		     "x86-64 (e_machine 62); flashkit reads 32-bit "
 		     "little-endian ELF files for ARM or RISC-V");
 	make_elf(elf, 0);
 	elf[5] = 2; /* big-endian ARM: e_machine in big-endian order */
 	elf[19] = 40;
-	expect_error(FK_FMT_ELF, elf, sizeof(elf), "in: a big-endian ELF file "
+	expect_error(FK_FMT_ELF, elf, sizeof(elf),
+		     "in: a big-endian ELF file "
 		     "for ARM (e_machine 40); flashkit reads 32-bit "
 		     "little-endian");
 }
@@ -658,7 +686,7 @@ static void test_bin_refuses_a_span_past_256_mib_before_allocating(void **state)
 {
 	struct fk_segs s;
 	struct fk_write_opts o;
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	struct fk_buf b = { 0 };
 
 	(void)state;
@@ -667,7 +695,8 @@ static void test_bin_refuses_a_span_past_256_mib_before_allocating(void **state)
 	add_random(&s, 0xFFFFFF00, 16);
 	fk_write_opts_init(&o);
 	assert_int_equal(fk_format_write(FK_FMT_BIN, &s, &o, &b, &err), -1);
-	assert_string_equal(err.msg, "a binary from 0x08000000 to 0xFFFFFF10 "
+	assert_string_equal(err.last_text,
+			    "a binary from 0x08000000 to 0xFFFFFF10 "
 			    "would be 3968 MiB, more than the 256 MiB flashkit "
 			    "lays out in one piece; the data lies in "
 			    "0x08000000..0x08000010 and 0xFFFFFF00..0xFFFFFF10 "
@@ -714,8 +743,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_pair_round_trips_dense_image),
 		cmocka_unit_test(test_every_pair_round_trips_sparse_image),
-		cmocka_unit_test(test_unaligned_bytes_round_trip_through_text_formats),
-		cmocka_unit_test(test_ihex_writer_reserves_room_for_every_record),
+		cmocka_unit_test(
+			test_unaligned_bytes_round_trip_through_text_formats),
+		cmocka_unit_test(
+			test_ihex_writer_reserves_room_for_every_record),
 		cmocka_unit_test(test_uf2_pads_partial_window_with_fill),
 		cmocka_unit_test(test_ihex_bad_checksum_names_line),
 		cmocka_unit_test(test_ihex_truncated_record_names_line),
@@ -725,19 +756,24 @@ int main(void)
 		cmocka_unit_test(test_ihex_start_segment_address_gives_entry),
 		cmocka_unit_test(test_uf2_keeps_only_the_family_asked_for),
 		cmocka_unit_test(test_srec_errors_name_line),
-		cmocka_unit_test(test_srec_without_termination_record_is_refused),
-		cmocka_unit_test(test_srec_termination_record_with_data_is_refused),
+		cmocka_unit_test(
+			test_srec_without_termination_record_is_refused),
+		cmocka_unit_test(
+			test_srec_termination_record_with_data_is_refused),
 		cmocka_unit_test(test_srec_picks_smallest_record_type),
-		cmocka_unit_test(test_srec_refuses_address_too_wide_for_forced_type),
+		cmocka_unit_test(
+			test_srec_refuses_address_too_wide_for_forced_type),
 		cmocka_unit_test(test_uf2_errors_name_block),
 		cmocka_unit_test(test_uf2_missing_blocks_are_counted),
 		cmocka_unit_test(test_uf2_without_data_is_refused),
 		cmocka_unit_test(test_dfu_errors),
 		cmocka_unit_test(test_dfu_keeps_several_targets),
 		cmocka_unit_test(test_elf_truncated_program_header_is_reported),
-		cmocka_unit_test(test_elf_for_a_host_machine_is_refused_naming_it),
+		cmocka_unit_test(
+			test_elf_for_a_host_machine_is_refused_naming_it),
 		cmocka_unit_test(test_elf_for_arm_and_riscv_is_read),
-		cmocka_unit_test(test_bin_refuses_a_span_past_256_mib_before_allocating),
+		cmocka_unit_test(
+			test_bin_refuses_a_span_past_256_mib_before_allocating),
 		cmocka_unit_test(test_segments_join_and_fill),
 	};
 

@@ -1,25 +1,12 @@
 /*
- * The diagnostics sink (diag.h): counting, the default sink, and the one
- * text form of a message with the escaping that keeps a user's bytes
+ * The diagnostics sink (diag.h): counting, the kinds of failure, and the
+ * one text form of a message with the escaping that keeps a user's bytes
  * from driving the terminal.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "diag/diag.h"
-
-static struct fk_diag counting_sink;
-static struct fk_diag *default_sink = &counting_sink;
-
-struct fk_diag *fk_diag_default(void)
-{
-	return default_sink;
-}
-
-void fk_diag_set_default(struct fk_diag *sink)
-{
-	default_sink = sink ? sink : &counting_sink;
-}
 
 const char *fk_diag_severity_name(enum fk_severity severity)
 {
@@ -118,17 +105,23 @@ char *fk_diag_format(char *buf, size_t len, enum fk_severity severity,
 	return fk_diag_escape(buf, len, text);
 }
 
-void fk_diag_vemit(struct fk_diag *d, enum fk_severity severity,
-		   const struct fk_pos *pos, const char *fmt, va_list ap)
+/* Counts and hands on one message; fail is FK_FAIL_NONE unless an
+ * error. */
+static void vemit(struct fk_diag *d, enum fk_severity severity,
+		  enum fk_fail fail, const struct fk_pos *pos, const char *fmt,
+		  va_list ap)
 {
 	char text[FK_DIAG_MSG_MAX];
 
 	if (!d)
-		d = fk_diag_default();
+		return;
 	vsnprintf(text, sizeof(text), fmt, ap);
 	switch (severity) {
 	case FK_DIAG_ERROR:
 		d->errors++;
+		if (fail > d->fail)
+			d->fail = fail;
+		snprintf(d->last_text, sizeof(d->last_text), "%s", text);
 		fk_diag_format(d->last_error, sizeof(d->last_error), severity,
 			       pos, text);
 		break;
@@ -142,7 +135,15 @@ void fk_diag_vemit(struct fk_diag *d, enum fk_severity severity,
 		break;
 	}
 	if (d->emit)
-		d->emit(d->ctx, severity, pos, text);
+		d->emit(d->ctx, severity, fail, pos, text);
+}
+
+void fk_diag_vemit(struct fk_diag *d, enum fk_severity severity,
+		   const struct fk_pos *pos, const char *fmt, va_list ap)
+{
+	vemit(d, severity,
+	      severity == FK_DIAG_ERROR ? FK_FAIL_INPUT : FK_FAIL_NONE, pos,
+	      fmt, ap);
 }
 
 void fk_diag_emit(struct fk_diag *d, enum fk_severity severity,
@@ -155,10 +156,43 @@ void fk_diag_emit(struct fk_diag *d, enum fk_severity severity,
 	va_end(ap);
 }
 
-void fk_diag_relay(void *ctx, enum fk_severity severity,
+int fk_diag_fail(struct fk_diag *d, enum fk_fail fail, const struct fk_pos *pos,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vemit(d, FK_DIAG_ERROR, fail, pos, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+#define FK_FAIL_SHORTHAND(name, fail)                         \
+	int name(struct fk_diag *d, const char *fmt, ...)     \
+	{                                                     \
+		va_list ap;                                   \
+                                                              \
+		va_start(ap, fmt);                            \
+		vemit(d, FK_DIAG_ERROR, fail, NULL, fmt, ap); \
+		va_end(ap);                                   \
+		return -1;                                    \
+	}
+FK_FAIL_SHORTHAND(fk_fail, FK_FAIL_INPUT)
+FK_FAIL_SHORTHAND(fk_fail_io, FK_FAIL_IO)
+
+int fk_fail_nomem(struct fk_diag *d)
+{
+	fk_diag_fail(d, FK_FAIL_NOMEM, NULL, "out of memory");
+	return -1;
+}
+
+void fk_diag_relay(void *ctx, enum fk_severity severity, enum fk_fail fail,
 		   const struct fk_pos *pos, const char *text)
 {
-	fk_diag_emit(ctx, severity, pos, "%s", text);
+	if (severity == FK_DIAG_ERROR)
+		fk_diag_fail(ctx, fail, pos, "%s", text);
+	else
+		fk_diag_emit(ctx, severity, pos, "%s", text);
 }
 
 #define FK_DIAG_SHORTHAND(name, severity)                      \

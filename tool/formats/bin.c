@@ -11,19 +11,19 @@
 
 int fk_bin_read(const uint8_t *in, size_t len, const char *name,
 		const struct fk_read_opts *o, struct fk_segs *out,
-		struct fk_fmt_error *err)
+		struct fk_diag *err)
 {
 	int rc = fk_segs_add(out, o->base, in, len, NULL);
 
 	if (rc)
-		return fk_fmt_fail(err, "%s: %zu bytes at 0x%llx %s", name, len,
-				   (unsigned long long)o->base,
-				   fk_segs_strerror(rc));
+		return fk_fail(err, "%s: %zu bytes at 0x%llx %s", name, len,
+			       (unsigned long long)o->base,
+			       fk_segs_strerror(rc));
 	return 0;
 }
 
 int fk_bin_write(const struct fk_segs *s, const struct fk_write_opts *o,
-		 struct fk_buf *out, struct fk_fmt_error *err)
+		 struct fk_buf *out, struct fk_diag *err)
 {
 	uint64_t start = o->has_base ? o->base : fk_segs_start(s);
 	uint64_t end = fk_segs_end(s);
@@ -31,16 +31,16 @@ int fk_bin_write(const struct fk_segs *s, const struct fk_write_opts *o,
 	if (s->n == 0)
 		return 0;
 	if (start > fk_segs_start(s))
-		return fk_fmt_fail(err,
-				   "data at 0x%llx lies below the binary's "
-				   "base 0x%llx; lower --base or --crop",
-				   (unsigned long long)fk_segs_start(s),
-				   (unsigned long long)start);
+		return fk_fail(err,
+			       "data at 0x%llx lies below the binary's "
+			       "base 0x%llx; lower --base or --crop",
+			       (unsigned long long)fk_segs_start(s),
+			       (unsigned long long)start);
 	if (fk_segs_check_span(s, start, end, "a binary", err))
 		return -1;
 	if (fk_buf_reserve(out, end - start))
-		return fk_fmt_fail(err, "out of memory for a %llu-byte binary",
-				   (unsigned long long)(end - start));
+		return fk_fail(err, "out of memory for a %llu-byte binary",
+			       (unsigned long long)(end - start));
 	fk_segs_read(s, start, out->p + out->len, end - start, o->fill);
 	out->len += end - start;
 	return 0;
@@ -65,7 +65,7 @@ static size_t widest_gap(const struct fk_segs *s)
 }
 
 int fk_segs_check_span(const struct fk_segs *s, uint64_t lo, uint64_t hi,
-		       const char *what, struct fk_fmt_error *err)
+		       const char *what, struct fk_diag *err)
 {
 	unsigned long long mib = (hi - lo + (1u << 20) - 1) >> 20;
 	const struct fk_seg *a, *b;
@@ -74,18 +74,17 @@ int fk_segs_check_span(const struct fk_segs *s, uint64_t lo, uint64_t hi,
 	if (hi - lo <= FK_SPAN_MAX)
 		return 0;
 	if (s->n < 2)
-		return fk_fmt_fail(err,
-				   "%s from 0x%08llX to 0x%08llX would be "
-				   "%llu MiB, more than the %llu MiB flashkit "
-				   "lays out in one piece: --crop A B to the "
-				   "part you need",
-				   what, (unsigned long long)lo,
-				   (unsigned long long)hi, mib,
-				   FK_SPAN_MAX >> 20);
+		return fk_fail(err,
+			       "%s from 0x%08llX to 0x%08llX would be "
+			       "%llu MiB, more than the %llu MiB flashkit "
+			       "lays out in one piece: --crop A B to the "
+			       "part you need",
+			       what, (unsigned long long)lo,
+			       (unsigned long long)hi, mib, FK_SPAN_MAX >> 20);
 	i = widest_gap(s);
 	a = &s->v[i - 1];
 	b = &s->v[i];
-	return fk_fmt_fail(
+	return fk_fail(
 		err,
 		"%s from 0x%08llX to 0x%08llX would be %llu "
 		"MiB, more than the %llu MiB flashkit lays out in "

@@ -32,42 +32,42 @@ void fk_dfu_targets_free(struct fk_dfu_target *t, size_t count)
 }
 
 static int check_suffix(const uint8_t *in, size_t len, const char *name,
-			struct fk_fmt_error *err)
+			struct fk_diag *err)
 {
 	const uint8_t *s;
 	uint32_t want, got;
 
 	if (len < DFU_PREFIX + DFU_SUFFIX)
-		return fk_fmt_fail(err,
-				   "%s: truncated: %zu bytes is too short "
-				   "for a DfuSe file",
-				   name, len);
+		return fk_fail(err,
+			       "%s: truncated: %zu bytes is too short "
+			       "for a DfuSe file",
+			       name, len);
 	s = in + len - DFU_SUFFIX;
 	if (memcmp(s + 8, "UFD", 3) || s[11] != DFU_SUFFIX)
-		return fk_fmt_fail(err,
-				   "%s: offset %zu: no DFU suffix "
-				   "(signature 'UFD', length 16); the file is "
-				   "truncated or not a .dfu",
-				   name, len - DFU_SUFFIX);
+		return fk_fail(err,
+			       "%s: offset %zu: no DFU suffix "
+			       "(signature 'UFD', length 16); the file is "
+			       "truncated or not a .dfu",
+			       name, len - DFU_SUFFIX);
 	want = ~fk_crc32(0, in, len - 4);
 	got = fk_le32(s + 12);
 	if (got != want)
-		return fk_fmt_fail(err,
-				   "%s: offset %zu: bad DFU suffix CRC "
-				   "0x%08x, the file's bytes give 0x%08x",
-				   name, len - 4, got, want);
+		return fk_fail(err,
+			       "%s: offset %zu: bad DFU suffix CRC "
+			       "0x%08x, the file's bytes give 0x%08x",
+			       name, len - 4, got, want);
 	if (fk_le16(s + 6) != 0x011A)
-		return fk_fmt_fail(err,
-				   "%s: offset %zu: bcdDFU is 0x%04x; "
-				   "DfuSe files carry 0x011a",
-				   name, len - DFU_SUFFIX + 6, fk_le16(s + 6));
+		return fk_fail(err,
+			       "%s: offset %zu: bcdDFU is 0x%04x; "
+			       "DfuSe files carry 0x011a",
+			       name, len - DFU_SUFFIX + 6, fk_le16(s + 6));
 	return 0;
 }
 
 /* Parses the elements of one target from p[0..size). */
 static int read_elements(const uint8_t *p, uint64_t size, uint32_t count,
 			 size_t base_off, const char *name, unsigned t,
-			 struct fk_segs *segs, struct fk_fmt_error *err)
+			 struct fk_segs *segs, struct fk_diag *err)
 {
 	uint64_t pos = 0;
 
@@ -77,17 +77,17 @@ static int read_elements(const uint8_t *p, uint64_t size, uint32_t count,
 		int rc;
 
 		if (size - pos < DFU_ELEMENT_HEADER)
-			return fk_fmt_fail(err,
-					   "%s: offset %llu: target %u "
-					   "element %u: truncated header",
-					   name,
-					   (unsigned long long)(base_off + pos),
-					   t, e);
+			return fk_fail(err,
+				       "%s: offset %llu: target %u "
+				       "element %u: truncated header",
+				       name,
+				       (unsigned long long)(base_off + pos), t,
+				       e);
 		addr = fk_le32(p + pos);
 		esize = fk_le32(p + pos + 4);
 		pos += DFU_ELEMENT_HEADER;
 		if (esize > size - pos)
-			return fk_fmt_fail(
+			return fk_fail(
 				err,
 				"%s: offset %llu: target %u "
 				"element %u: %u bytes announced, "
@@ -96,7 +96,7 @@ static int read_elements(const uint8_t *p, uint64_t size, uint32_t count,
 				e, esize, (unsigned long long)(size - pos));
 		rc = fk_segs_add(segs, addr, p + pos, esize, &clash);
 		if (rc)
-			return fk_fmt_fail(
+			return fk_fail(
 				err,
 				"%s: offset %llu: target %u "
 				"element %u at 0x%08x %s%s",
@@ -106,17 +106,17 @@ static int read_elements(const uint8_t *p, uint64_t size, uint32_t count,
 		pos += esize;
 	}
 	if (pos != size)
-		return fk_fmt_fail(err,
-				   "%s: offset %llu: target %u: %llu bytes "
-				   "after its %u elements",
-				   name, (unsigned long long)(base_off + pos),
-				   t, (unsigned long long)(size - pos), count);
+		return fk_fail(err,
+			       "%s: offset %llu: target %u: %llu bytes "
+			       "after its %u elements",
+			       name, (unsigned long long)(base_off + pos), t,
+			       (unsigned long long)(size - pos), count);
 	return 0;
 }
 
 int fk_dfu_read_targets(const uint8_t *in, size_t len, const char *name,
 			struct fk_dfu_target **targets, size_t *count,
-			struct fk_fmt_error *err)
+			struct fk_diag *err)
 {
 	struct fk_dfu_target *t;
 	size_t body, pos = DFU_PREFIX;
@@ -128,33 +128,33 @@ int fk_dfu_read_targets(const uint8_t *in, size_t len, const char *name,
 		return -1;
 	body = len - DFU_SUFFIX;
 	if (memcmp(in, "DfuSe", 5) || in[5] != 1)
-		return fk_fmt_fail(err,
-				   "%s: offset 0: no DfuSe prefix "
-				   "('DfuSe', version 1); a plain DFU file has "
-				   "no addresses: use --format bin and --base",
-				   name);
+		return fk_fail(err,
+			       "%s: offset 0: no DfuSe prefix "
+			       "('DfuSe', version 1); a plain DFU file has "
+			       "no addresses: use --format bin and --base",
+			       name);
 	/* UM0391 calls DFUImageSize the total file length; some writers
 	 * leave the suffix out of it. Both are accepted. */
 	if (fk_le32(in + 6) != len && fk_le32(in + 6) != body)
-		return fk_fmt_fail(err,
-				   "%s: offset 6: the prefix says the file "
-				   "is %u bytes, it is %zu",
-				   name, fk_le32(in + 6), len);
+		return fk_fail(err,
+			       "%s: offset 6: the prefix says the file "
+			       "is %u bytes, it is %zu",
+			       name, fk_le32(in + 6), len);
 	n = in[10];
 	t = calloc(n ? n : 1, sizeof(*t));
 	if (!t)
-		return fk_fmt_fail(err, "out of memory");
+		return fk_fail(err, "out of memory");
 	for (unsigned i = 0; i < n; i++) {
 		const uint8_t *p = in + pos;
 		uint32_t tsize, elems;
 
 		if (body - pos < DFU_TARGET_PREFIX || memcmp(p, "Target", 6)) {
 			fk_dfu_targets_free(t, n);
-			return fk_fmt_fail(err,
-					   "%s: offset %zu: target %u: no "
-					   "'Target' prefix (the file says %u "
-					   "targets)",
-					   name, pos, i, n);
+			return fk_fail(err,
+				       "%s: offset %zu: target %u: no "
+				       "'Target' prefix (the file says %u "
+				       "targets)",
+				       name, pos, i, n);
 		}
 		t[i].alt = p[6];
 		if (fk_le32(p + 7)) {
@@ -166,10 +166,10 @@ int fk_dfu_read_targets(const uint8_t *in, size_t len, const char *name,
 		pos += DFU_TARGET_PREFIX;
 		if (tsize > body - pos) {
 			fk_dfu_targets_free(t, n);
-			return fk_fmt_fail(err,
-					   "%s: offset %zu: target %u: %u "
-					   "bytes announced, %zu left",
-					   name, pos, i, tsize, body - pos);
+			return fk_fail(err,
+				       "%s: offset %zu: target %u: %u "
+				       "bytes announced, %zu left",
+				       name, pos, i, tsize, body - pos);
 		}
 		if (read_elements(in + pos, tsize, elems, pos, name, i,
 				  &t[i].segs, err)) {
@@ -180,10 +180,10 @@ int fk_dfu_read_targets(const uint8_t *in, size_t len, const char *name,
 	}
 	if (pos != body) {
 		fk_dfu_targets_free(t, n);
-		return fk_fmt_fail(err,
-				   "%s: offset %zu: %zu bytes after the "
-				   "last target",
-				   name, pos, body - pos);
+		return fk_fail(err,
+			       "%s: offset %zu: %zu bytes after the "
+			       "last target",
+			       name, pos, body - pos);
 	}
 	*targets = t;
 	*count = n;
@@ -192,7 +192,7 @@ int fk_dfu_read_targets(const uint8_t *in, size_t len, const char *name,
 
 int fk_dfu_read(const uint8_t *in, size_t len, const char *name,
 		const struct fk_read_opts *o, struct fk_segs *out,
-		struct fk_fmt_error *err)
+		struct fk_diag *err)
 {
 	struct fk_dfu_target *t;
 	size_t n, pick = 0;
@@ -204,17 +204,17 @@ int fk_dfu_read(const uint8_t *in, size_t len, const char *name,
 			;
 		if (pick == n) {
 			fk_dfu_targets_free(t, n);
-			return fk_fmt_fail(err,
-					   "%s: no target with alternate "
-					   "setting %d",
-					   name, o->dfu_target);
+			return fk_fail(err,
+				       "%s: no target with alternate "
+				       "setting %d",
+				       name, o->dfu_target);
 		}
 	} else if (n != 1) {
 		fk_dfu_targets_free(t, n);
-		return fk_fmt_fail(err,
-				   "%s: %zu targets; choose one with "
-				   "--target ALT",
-				   name, n);
+		return fk_fail(err,
+			       "%s: %zu targets; choose one with "
+			       "--target ALT",
+			       name, n);
 	}
 	*out = t[pick].segs;
 	fk_segs_init(&t[pick].segs);
@@ -224,16 +224,15 @@ int fk_dfu_read(const uint8_t *in, size_t len, const char *name,
 
 int fk_dfu_write_targets(const struct fk_dfu_target *t, size_t count,
 			 const struct fk_write_opts *o, struct fk_buf *out,
-			 struct fk_fmt_error *err)
+			 struct fk_diag *err)
 {
 	size_t start = out->len;
 	uint8_t *p;
 
 	if (count > 255)
-		return fk_fmt_fail(err,
-				   "a DfuSe file holds at most 255 targets");
+		return fk_fail(err, "a DfuSe file holds at most 255 targets");
 	if (fk_buf_reserve(out, DFU_PREFIX))
-		return fk_fmt_fail(err, "out of memory");
+		return fk_fail(err, "out of memory");
 	p = out->p + out->len;
 	memcpy(p, "DfuSe", 5);
 	p[5] = 1;
@@ -244,10 +243,10 @@ int fk_dfu_write_targets(const struct fk_dfu_target *t, size_t count,
 		uint64_t tsize = s->n * DFU_ELEMENT_HEADER + fk_segs_size(s);
 
 		if (tsize > UINT32_MAX)
-			return fk_fmt_fail(
-				err, "target %zu is larger than 4 GiB", i);
+			return fk_fail(err, "target %zu is larger than 4 GiB",
+				       i);
 		if (fk_buf_reserve(out, DFU_TARGET_PREFIX + tsize))
-			return fk_fmt_fail(err, "out of memory");
+			return fk_fail(err, "out of memory");
 		p = out->p + out->len;
 		memset(p, 0, DFU_TARGET_PREFIX);
 		memcpy(p, "Target", 6);
@@ -271,12 +270,12 @@ int fk_dfu_write_targets(const struct fk_dfu_target *t, size_t count,
 		out->len = (size_t)(p - out->p);
 	}
 	if (out->len - start + DFU_SUFFIX > UINT32_MAX)
-		return fk_fmt_fail(err, "the DfuSe file would exceed 4 GiB");
+		return fk_fail(err, "the DfuSe file would exceed 4 GiB");
 	/* The whole file, suffix included, as dfuse-pack and ST's tools do. */
 	fk_put_le32(out->p + start + 6,
 		    (uint32_t)(out->len - start + DFU_SUFFIX));
 	if (fk_buf_reserve(out, DFU_SUFFIX))
-		return fk_fmt_fail(err, "out of memory");
+		return fk_fail(err, "out of memory");
 	p = out->p + out->len;
 	fk_put_le16(p, o->dfu_bcd_device);
 	fk_put_le16(p + 2, o->dfu_pid);
@@ -291,7 +290,7 @@ int fk_dfu_write_targets(const struct fk_dfu_target *t, size_t count,
 }
 
 int fk_dfu_write(const struct fk_segs *s, const struct fk_write_opts *o,
-		 struct fk_buf *out, struct fk_fmt_error *err)
+		 struct fk_buf *out, struct fk_diag *err)
 {
 	struct fk_dfu_target t = { .alt = o->dfu_alt,
 				   .name = o->dfu_name,

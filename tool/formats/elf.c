@@ -58,8 +58,7 @@ static const char *machine_name(uint16_t id)
 }
 
 /* Class, byte order and machine: firmware for an ARM or RISC-V MCU. */
-static int check_ident(const uint8_t *in, const char *name,
-		       struct fk_fmt_error *err)
+static int check_ident(const uint8_t *in, const char *name, struct fk_diag *err)
 {
 	uint16_t machine =
 		in[5] == ELFDATA2MSB ? fk_be16(in + 18) : fk_le16(in + 18);
@@ -68,31 +67,31 @@ static int check_ident(const uint8_t *in, const char *name,
 						  NULL;
 
 	if (in[4] != ELFCLASS32 && in[4] != ELFCLASS64)
-		return fk_fmt_fail(err,
-				   "%s: offset 4: unknown ELF class %u "
-				   "(1 is 32-bit, 2 is 64-bit)",
-				   name, in[4]);
+		return fk_fail(err,
+			       "%s: offset 4: unknown ELF class %u "
+			       "(1 is 32-bit, 2 is 64-bit)",
+			       name, in[4]);
 	if (in[5] != ELFDATA2LSB && in[5] != ELFDATA2MSB)
-		return fk_fmt_fail(err,
-				   "%s: offset 5: unknown ELF byte order "
-				   "%u (1 is little-endian, 2 big-endian)",
-				   name, in[5]);
+		return fk_fail(err,
+			       "%s: offset 5: unknown ELF byte order "
+			       "%u (1 is little-endian, 2 big-endian)",
+			       name, in[5]);
 	if (what)
-		return fk_fmt_fail(err,
-				   "%s: %s ELF file for %s (e_machine "
-				   "%u); flashkit reads 32-bit little-endian "
-				   "ELF files for ARM or RISC-V: give the "
-				   "firmware's ELF, as arm-none-eabi-gcc or "
-				   "a riscv32 toolchain links it",
-				   name, what, machine_name(machine), machine);
+		return fk_fail(err,
+			       "%s: %s ELF file for %s (e_machine "
+			       "%u); flashkit reads 32-bit little-endian "
+			       "ELF files for ARM or RISC-V: give the "
+			       "firmware's ELF, as arm-none-eabi-gcc or "
+			       "a riscv32 toolchain links it",
+			       name, what, machine_name(machine), machine);
 	if (machine != EM_ARM && machine != EM_RISCV)
-		return fk_fmt_fail(err,
-				   "%s: offset 18: an ELF file for %s "
-				   "(e_machine %u), not ARM (40) or RISC-V "
-				   "(243); flashkit reads microcontroller "
-				   "firmware: give the ELF your arm-none-eabi "
-				   "or riscv toolchain linked",
-				   name, machine_name(machine), machine);
+		return fk_fail(err,
+			       "%s: offset 18: an ELF file for %s "
+			       "(e_machine %u), not ARM (40) or RISC-V "
+			       "(243); flashkit reads microcontroller "
+			       "firmware: give the ELF your arm-none-eabi "
+			       "or riscv toolchain linked",
+			       name, machine_name(machine), machine);
 	return 0;
 }
 
@@ -139,7 +138,7 @@ static void section_span(const uint8_t *in, size_t len, uint64_t off,
 /* Program header i: its file content, if PT_LOAD, into out. */
 static int take_segment(const uint8_t *in, size_t len, const char *name,
 			uint64_t i, const uint8_t *h, struct fk_segs *out,
-			struct fk_fmt_error *err)
+			struct fk_diag *err)
 {
 	uint64_t off = fk_le32(h + 4), paddr = fk_le32(h + 12);
 	uint64_t filesz = fk_le32(h + 16), lo, hi, clash;
@@ -148,37 +147,37 @@ static int take_segment(const uint8_t *in, size_t len, const char *name,
 	if (fk_le32(h) != PT_LOAD || filesz == 0)
 		return 0;
 	if (off > len || filesz > len - off)
-		return fk_fmt_fail(
-			err,
-			"%s: program header %llu: %llu bytes "
-			"at offset %llu run past the end of the file",
-			name, (unsigned long long)i, (unsigned long long)filesz,
-			(unsigned long long)off);
+		return fk_fail(err,
+			       "%s: program header %llu: %llu bytes "
+			       "at offset %llu run past the end of the file",
+			       name, (unsigned long long)i,
+			       (unsigned long long)filesz,
+			       (unsigned long long)off);
 	section_span(in, len, off, filesz, &lo, &hi);
 	rc = fk_segs_add(out, paddr + (lo - off), in + lo, hi - lo, &clash);
 	if (rc)
-		return fk_fmt_fail(
-			err,
-			"%s: program header %llu: %llu bytes at "
-			"0x%08llx %s%s",
-			name, (unsigned long long)i,
-			(unsigned long long)(hi - lo),
-			(unsigned long long)(paddr + lo - off),
-			fk_segs_strerror(rc),
-			rc == FK_SEGS_OVERLAP ? " (another PT_LOAD)" : "");
+		return fk_fail(err,
+			       "%s: program header %llu: %llu bytes at "
+			       "0x%08llx %s%s",
+			       name, (unsigned long long)i,
+			       (unsigned long long)(hi - lo),
+			       (unsigned long long)(paddr + lo - off),
+			       fk_segs_strerror(rc),
+			       rc == FK_SEGS_OVERLAP ? " (another PT_LOAD)" :
+						       "");
 	return 0;
 }
 
 int fk_elf_read(const uint8_t *in, size_t len, const char *name,
 		const struct fk_read_opts *o, struct fk_segs *out,
-		struct fk_fmt_error *err)
+		struct fk_diag *err)
 {
 	uint64_t phoff, phentsize, phnum;
 
 	(void)o;
 	if (len < 52 || in[0] != 0x7f || in[1] != 'E' || in[2] != 'L' ||
 	    in[3] != 'F')
-		return fk_fmt_fail(err, "%s: offset 0: not an ELF file", name);
+		return fk_fail(err, "%s: offset 0: not an ELF file", name);
 	if (check_ident(in, name, err))
 		return -1;
 	phoff = fk_le32(in + 28);
@@ -187,17 +186,17 @@ int fk_elf_read(const uint8_t *in, size_t len, const char *name,
 	out->has_entry = true;
 	out->entry = fk_le32(in + 24);
 	if (phnum == 0)
-		return fk_fmt_fail(err,
-				   "%s: no program headers; link the "
-				   "program (an object file has none)",
-				   name);
+		return fk_fail(err,
+			       "%s: no program headers; link the "
+			       "program (an object file has none)",
+			       name);
 	if (phentsize < 32 || phoff > len || phnum > (len - phoff) / phentsize)
-		return fk_fmt_fail(err,
-				   "%s: offset %llu: %llu program headers "
-				   "of %llu bytes run past the end of the file",
-				   name, (unsigned long long)phoff,
-				   (unsigned long long)phnum,
-				   (unsigned long long)phentsize);
+		return fk_fail(err,
+			       "%s: offset %llu: %llu program headers "
+			       "of %llu bytes run past the end of the file",
+			       name, (unsigned long long)phoff,
+			       (unsigned long long)phnum,
+			       (unsigned long long)phentsize);
 	for (uint64_t i = 0; i < phnum; i++) {
 		if (take_segment(in, len, name, i, in + phoff + i * phentsize,
 				 out, err))

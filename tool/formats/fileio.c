@@ -8,7 +8,7 @@
 
 int fk_load_segs(const char *path, enum fk_format forced,
 		 const struct fk_read_opts *o, struct fk_segs *out,
-		 struct fk_fmt_error *err)
+		 struct fk_diag *err)
 {
 	enum fk_format f = forced;
 	uint8_t *data;
@@ -28,40 +28,40 @@ int fk_load_segs(const char *path, enum fk_format forced,
 }
 
 enum fk_format fk_output_format(const char *path, enum fk_format forced,
-				struct fk_fmt_error *err)
+				struct fk_diag *err)
 {
 	enum fk_format f =
 		forced != FK_FMT_UNKNOWN ? forced : fk_format_by_path(path);
 
 	if (f == FK_FMT_UNKNOWN)
-		fk_fmt_fail(err,
-			    "%s: cannot tell the output format from the "
-			    "name; use .bin, .hex, .s19/.s28/.s37, .uf2, .dfu "
-			    "or --format",
-			    path);
+		fk_fail(err,
+			"%s: cannot tell the output format from the "
+			"name; use .bin, .hex, .s19/.s28/.s37, .uf2, .dfu "
+			"or --format",
+			path);
 	return f;
 }
 
 /* Encodes s in the output format for path into buf. */
 static int encode_segs(const char *path, enum fk_format forced,
 		       const struct fk_segs *s, const struct fk_write_opts *o,
-		       struct fk_buf *buf, struct fk_fmt_error *err)
+		       struct fk_buf *buf, struct fk_diag *err)
 {
 	enum fk_format f = fk_output_format(path, forced, err);
 
 	if (f == FK_FMT_UNKNOWN)
 		return -1;
-	if (fk_format_write(f, s, o, buf, err)) {
-		struct fk_fmt_error why = *err;
+	struct fk_diag why = { 0 };
 
-		return fk_fmt_fail(err, "%s: %s", path, why.msg);
-	}
+	if (fk_format_write(f, s, o, buf, &why))
+		return fk_diag_fail(err, why.fail, NULL, "%s: %s", path,
+				    why.last_text);
 	return 0;
 }
 
 int fk_save_segs(const char *path, enum fk_format forced,
 		 const struct fk_segs *s, const struct fk_write_opts *o,
-		 struct fk_fmt_error *err)
+		 struct fk_diag *err)
 {
 	struct fk_buf buf = { 0 };
 	int rc = encode_segs(path, forced, s, o, &buf, err);
@@ -74,7 +74,7 @@ int fk_save_segs(const char *path, enum fk_format forced,
 
 int fk_save_segs_to_set(struct fk_atomic_set *set, const char *path,
 			enum fk_format forced, const struct fk_segs *s,
-			const struct fk_write_opts *o, struct fk_fmt_error *err)
+			const struct fk_write_opts *o, struct fk_diag *err)
 {
 	struct fk_buf buf = { 0 };
 	int rc = encode_segs(path, forced, s, o, &buf, err);

@@ -95,25 +95,25 @@ static const char *size_text(uint64_t n, char *buf, size_t cap)
 }
 
 static int too_big(const char *path, uint64_t size, size_t cap,
-		   struct fk_fmt_error *err)
+		   struct fk_diag *err)
 {
 	char c[32];
 
 	if (size)
-		return fk_fmt_fail(err,
-				   "%s: %" PRIu64 " bytes, more than the "
-				   "%s an input may have; is it the right "
-				   "file?",
-				   path, size, size_text(cap, c, sizeof(c)));
-	return fk_fmt_fail(err,
-			   "%s: more than the %s an input may have; is "
-			   "it the right file?",
-			   path, size_text(cap, c, sizeof(c)));
+		return fk_fail(err,
+			       "%s: %" PRIu64 " bytes, more than the "
+			       "%s an input may have; is it the right "
+			       "file?",
+			       path, size, size_text(cap, c, sizeof(c)));
+	return fk_fail(err,
+		       "%s: more than the %s an input may have; is "
+		       "it the right file?",
+		       path, size_text(cap, c, sizeof(c)));
 }
 
 /* Reads fd to its end into a buffer grown up to cap + 1 bytes. */
 static int read_all(int fd, const char *path, size_t first, size_t cap,
-		    uint8_t **data, size_t *len, struct fk_fmt_error *err)
+		    uint8_t **data, size_t *len, struct fk_diag *err)
 {
 	size_t n = 0, size = first + 1;
 	uint8_t *buf = malloc(size + 1);
@@ -122,14 +122,14 @@ static int read_all(int fd, const char *path, size_t first, size_t cap,
 		ssize_t got;
 
 		if (!buf)
-			return fk_fmt_fail(err, "%s: out of memory", path);
+			return fk_fail_nomem(err);
 		got = read(fd, buf + n, size - n);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
 			free(buf);
-			return fk_fmt_fail(err, "cannot read '%s': %s", path,
-					   strerror(errno));
+			return fk_fail_io(err, "cannot read '%s': %s", path,
+					  strerror(errno));
 		}
 		if (got == 0)
 			break;
@@ -155,21 +155,21 @@ static int read_all(int fd, const char *path, size_t first, size_t cap,
 }
 
 int fk_file_read(const char *path, size_t cap, uint8_t **data, size_t *len,
-		 struct fk_fmt_error *err)
+		 struct fk_diag *err)
 {
 	struct stat st;
 	size_t first = 65536;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 
 	if (fd < 0)
-		return fk_fmt_fail(err, "cannot open '%s': %s", path,
-				   strerror(errno));
+		return fk_fail_io(err, "cannot open '%s': %s", path,
+				  strerror(errno));
 	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
 		rc = S_ISDIR(st.st_mode) ?
-			     fk_fmt_fail(err, "%s: is a folder, not a file",
-					 path) :
-			     fk_fmt_fail(err, "cannot read '%s': %s", path,
-					 strerror(errno));
+			     fk_fail_io(err, "%s: is a folder, not a file",
+					path) :
+			     fk_fail_io(err, "cannot read '%s': %s", path,
+					strerror(errno));
 		close(fd);
 		return rc;
 	}
@@ -254,14 +254,14 @@ static char *dir_of(const char *path)
 	return d;
 }
 
-int fk_mkdirs(const char *dir, struct fk_fmt_error *err)
+int fk_mkdirs(const char *dir, struct fk_diag *err)
 {
 	char *p = strdup(dir);
 	struct stat st;
 	int rc = 0;
 
 	if (!p)
-		return fk_fmt_fail(err, "out of memory");
+		return fk_fail_nomem(err);
 	for (char *s = p + 1; rc == 0; s++) {
 		bool last = *s == '\0';
 
@@ -269,15 +269,15 @@ int fk_mkdirs(const char *dir, struct fk_fmt_error *err)
 			continue;
 		*s = '\0';
 		if (mkdir(p, 0777) != 0 && errno != EEXIST)
-			rc = fk_fmt_fail(err,
-					 "cannot create the folder '%s': "
-					 "%s",
-					 p, strerror(errno));
+			rc = fk_fail_io(err,
+					"cannot create the folder '%s': "
+					"%s",
+					p, strerror(errno));
 		else if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))
-			rc = fk_fmt_fail(err,
-					 "cannot create the folder '%s': "
-					 "a file of that name is in the way",
-					 p);
+			rc = fk_fail_io(err,
+					"cannot create the folder '%s': "
+					"a file of that name is in the way",
+					p);
 		if (last)
 			break;
 		*s = '/';
@@ -320,46 +320,46 @@ static void remove_stale(const char *dir, const char *path)
 
 /* The file that gets the content: PATH, or the target of a link. */
 static int resolve_output(const char *path, unsigned flags, char **out,
-			  struct fk_fmt_error *err)
+			  struct fk_diag *err)
 {
 	struct stat lst, st;
 
 	*out = NULL;
 	if (lstat(path, &lst) != 0) {
 		*out = strdup(path);
-		return *out ? 0 : fk_fmt_fail(err, "out of memory");
+		return *out ? 0 : fk_fail_nomem(err);
 	}
 	if (stat(path, &st) != 0)
-		return fk_fmt_fail(err,
-				   "cannot write '%s': it is a symbolic "
-				   "link to a missing file; remove the link "
-				   "or create its target",
-				   path);
+		return fk_fail_io(err,
+				  "cannot write '%s': it is a symbolic "
+				  "link to a missing file; remove the link "
+				  "or create its target",
+				  path);
 	if (S_ISDIR(st.st_mode))
-		return fk_fmt_fail(err,
-				   "cannot write '%s': it is a folder; "
-				   "give a file name",
-				   path);
+		return fk_fail_io(err,
+				  "cannot write '%s': it is a folder; "
+				  "give a file name",
+				  path);
 	if (!(flags & FK_OUT_UPDATE) && is_input(&st))
-		return fk_fmt_fail(err,
-				   "cannot write '%s': it is also an "
-				   "input of this command; write the output "
-				   "to another file",
-				   path);
+		return fk_fail(err,
+			       "cannot write '%s': it is also an "
+			       "input of this command; write the output "
+			       "to another file",
+			       path);
 	if (flags & FK_OUT_NO_REPLACE)
-		return fk_fmt_fail(err,
-				   "'%s' exists; move it away first (or "
-				   "use --force to replace it)",
-				   path);
+		return fk_fail(err,
+			       "'%s' exists; move it away first (or "
+			       "use --force to replace it)",
+			       path);
 	if (!S_ISREG(st.st_mode))
-		return fk_fmt_fail(err,
-				   "cannot write '%s': it exists and is "
-				   "not a regular file",
-				   path);
+		return fk_fail_io(err,
+				  "cannot write '%s': it exists and is "
+				  "not a regular file",
+				  path);
 	*out = S_ISLNK(lst.st_mode) ? realpath(path, NULL) : strdup(path);
 	if (!*out)
-		return fk_fmt_fail(err, "cannot resolve '%s': %s", path,
-				   strerror(errno));
+		return fk_fail_io(err, "cannot resolve '%s': %s", path,
+				  strerror(errno));
 	return 0;
 }
 
@@ -446,7 +446,7 @@ void fk_atomic_abort(struct fk_atomic *a)
 }
 
 static int open_content(struct fk_atomic *a, const char *dir,
-			struct fk_fmt_error *err)
+			struct fk_diag *err)
 {
 	char *tmp = tmp_name(a->path);
 	int fd = open_unnamed(dir, a->flags);
@@ -454,7 +454,7 @@ static int open_content(struct fk_atomic *a, const char *dir,
 	if (!tmp) {
 		if (fd >= 0)
 			close(fd);
-		return fk_fmt_fail(err, "out of memory");
+		return fk_fail_nomem(err);
 	}
 	if (fd >= 0) {
 		free(tmp);
@@ -464,19 +464,19 @@ static int open_content(struct fk_atomic *a, const char *dir,
 		live_set(a->slot, a->tmp);
 	}
 	if (fd < 0)
-		return fk_fmt_fail(err, "cannot create '%s': %s", a->path,
-				   strerror(errno));
+		return fk_fail_io(err, "cannot create '%s': %s", a->path,
+				  strerror(errno));
 	a->fp = fdopen(fd, "wb");
 	if (!a->fp) {
 		close(fd);
-		return fk_fmt_fail(err, "cannot write '%s': %s", a->path,
-				   strerror(errno));
+		return fk_fail_io(err, "cannot write '%s': %s", a->path,
+				  strerror(errno));
 	}
 	return 0;
 }
 
 int fk_atomic_open(struct fk_atomic *a, const char *path, unsigned flags,
-		   struct fk_fmt_error *err)
+		   struct fk_diag *err)
 {
 	char *dir = NULL;
 	int rc;
@@ -487,9 +487,7 @@ int fk_atomic_open(struct fk_atomic *a, const char *path, unsigned flags,
 	rc = resolve_output(path, flags, &a->path, err);
 	if (!rc) {
 		dir = dir_of(a->path);
-		rc = dir ? fk_mkdirs(dir, err) :
-			   fk_fmt_fail(err, "out of "
-					    "memory");
+		rc = dir ? fk_mkdirs(dir, err) : fk_fail_nomem(err);
 	}
 	if (!rc) {
 		remove_stale(dir, a->path);
@@ -502,11 +500,11 @@ int fk_atomic_open(struct fk_atomic *a, const char *path, unsigned flags,
 }
 
 int fk_atomic_write(struct fk_atomic *a, const void *data, size_t len,
-		    struct fk_fmt_error *err)
+		    struct fk_diag *err)
 {
 	if (len && fwrite(data, 1, len, a->fp) != len)
-		return fk_fmt_fail(err, "cannot write '%s': %s", a->path,
-				   strerror(errno));
+		return fk_fail_io(err, "cannot write '%s': %s", a->path,
+				  strerror(errno));
 	return 0;
 }
 
@@ -531,7 +529,7 @@ static int name_unnamed(struct fk_atomic *a, int fd)
 	}
 }
 
-int fk_atomic_finish(struct fk_atomic *a, struct fk_fmt_error *err)
+int fk_atomic_finish(struct fk_atomic *a, struct fk_diag *err)
 {
 	int failed = ferror(a->fp);
 
@@ -543,8 +541,8 @@ int fk_atomic_finish(struct fk_atomic *a, struct fk_fmt_error *err)
 		failed = 1;
 	a->fp = NULL;
 	if (failed) {
-		fk_fmt_fail(err, "cannot write '%s': %s", a->path,
-			    strerror(errno ? errno : EIO));
+		fk_fail_io(err, "cannot write '%s': %s", a->path,
+			   strerror(errno ? errno : EIO));
 		fk_atomic_abort(a);
 		return -1;
 	}
@@ -561,21 +559,21 @@ static void test_raise(void)
 		raise(atoi(sig));
 }
 
-int fk_atomic_rename(struct fk_atomic *a, struct fk_fmt_error *err)
+int fk_atomic_rename(struct fk_atomic *a, struct fk_diag *err)
 {
 	int rc = 0;
 
 	test_raise();
 	if (rename(a->tmp, a->path) != 0) {
-		rc = fk_fmt_fail(err, "cannot write '%s': %s", a->path,
-				 strerror(errno));
+		rc = fk_fail_io(err, "cannot write '%s': %s", a->path,
+				strerror(errno));
 		unlink(a->tmp);
 	}
 	release(a);
 	return rc;
 }
 
-int fk_atomic_commit(struct fk_atomic *a, struct fk_fmt_error *err)
+int fk_atomic_commit(struct fk_atomic *a, struct fk_diag *err)
 {
 	if (fk_atomic_finish(a, err))
 		return -1;
@@ -583,7 +581,7 @@ int fk_atomic_commit(struct fk_atomic *a, struct fk_fmt_error *err)
 }
 
 int fk_file_write(const char *path, const void *data, size_t len,
-		  unsigned flags, struct fk_fmt_error *err)
+		  unsigned flags, struct fk_diag *err)
 {
 	struct fk_atomic a;
 
@@ -613,15 +611,15 @@ static int write_all(int fd, const void *data, size_t len)
 
 /* Content in a temporary file, linked to path only if path is free. */
 static int link_new(struct fk_atomic *a, const char *path, const void *data,
-		    size_t len, struct fk_fmt_error *err)
+		    size_t len, struct fk_diag *err)
 {
 	int fd = fileno(a->fp), rc = 0;
 	char proc[64];
 
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	if (write_all(fd, data, len))
-		return fk_fmt_fail(err, "cannot write '%s': %s", path,
-				   strerror(errno));
+		return fk_fail_io(err, "cannot write '%s': %s", path,
+				  strerror(errno));
 	if (a->tmp)
 		rc = link(a->tmp, path);
 	else
@@ -630,12 +628,11 @@ static int link_new(struct fk_atomic *a, const char *path, const void *data,
 		return 0;
 	if (errno == EEXIST)
 		return 1;
-	return fk_fmt_fail(err, "cannot create '%s': %s", path,
-			   strerror(errno));
+	return fk_fail_io(err, "cannot create '%s': %s", path, strerror(errno));
 }
 
 int fk_file_create_new(const char *path, const void *data, size_t len,
-		       unsigned flags, struct fk_fmt_error *err)
+		       unsigned flags, struct fk_diag *err)
 {
 	struct fk_atomic a;
 	char *dir = dir_of(path);
@@ -645,8 +642,7 @@ int fk_file_create_new(const char *path, const void *data, size_t len,
 	a.slot = live_take();
 	a.flags = flags;
 	a.path = strdup(path);
-	rc = dir && a.path ? open_content(&a, dir, err) :
-			     fk_fmt_fail(err, "out of memory");
+	rc = dir && a.path ? open_content(&a, dir, err) : fk_fail_nomem(err);
 	if (!rc)
 		rc = link_new(&a, path, data, len, err);
 	free(dir);
@@ -654,29 +650,29 @@ int fk_file_create_new(const char *path, const void *data, size_t len,
 	return rc;
 }
 
-int fk_sync_fs(const char *dir, struct fk_fmt_error *err)
+int fk_sync_fs(const char *dir, struct fk_diag *err)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
 
 	if (fd < 0 || syncfs(fd) != 0)
-		rc = fk_fmt_fail(err, "cannot sync '%s': %s", dir,
-				 strerror(errno));
+		rc = fk_fail_io(err, "cannot sync '%s': %s", dir,
+				strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return rc;
 }
 
-int fk_sync_dir_of(const char *path, struct fk_fmt_error *err)
+int fk_sync_dir_of(const char *path, struct fk_diag *err)
 {
 	char *dir = dir_of(path);
 	int fd, rc = 0;
 
 	if (!dir)
-		return fk_fmt_fail(err, "out of memory");
+		return fk_fail_nomem(err);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fsync(fd) != 0)
-		rc = fk_fmt_fail(err, "cannot sync the folder of '%s': %s",
-				 path, strerror(errno));
+		rc = fk_fail_io(err, "cannot sync the folder of '%s': %s", path,
+				strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	free(dir);
@@ -691,13 +687,13 @@ void fk_atomic_set_init(struct fk_atomic_set *set)
 
 int fk_atomic_set_add(struct fk_atomic_set *set, const char *path,
 		      const void *data, size_t len, unsigned flags,
-		      struct fk_fmt_error *err)
+		      struct fk_diag *err)
 {
 	struct fk_atomic *files, *a;
 
 	files = realloc(set->files, (set->count + 1) * sizeof(*files));
 	if (!files)
-		return fk_fmt_fail(err, "out of memory");
+		return fk_fail_nomem(err);
 	set->files = files;
 	a = &files[set->count];
 	if (fk_atomic_open(a, path, flags, err))
@@ -712,7 +708,7 @@ int fk_atomic_set_add(struct fk_atomic_set *set, const char *path,
 	return 0;
 }
 
-int fk_atomic_set_commit(struct fk_atomic_set *set, struct fk_fmt_error *err)
+int fk_atomic_set_commit(struct fk_atomic_set *set, struct fk_diag *err)
 {
 	int rc = 0;
 

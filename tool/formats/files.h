@@ -1,7 +1,7 @@
 /*
  * Host file I/O for every subcommand: bounded input reads, and output
  * files that appear complete or not at all. Nothing here prints or exits:
- * a failure returns -1 with a message in struct fk_fmt_error ("PATH: what
+ * a failure returns -1 with a message in struct fk_diag ("PATH: what
  * is wrong; what to do") for the caller to print.
  *
  * Inputs: one reader with a cap, checked before anything is allocated for
@@ -48,7 +48,7 @@ size_t fk_input_cap(size_t cap);
  * it as an input. Returns 0, or -1 with err filled ("PATH: N bytes, more
  * than the 1 GiB an input may have", "cannot open", "is a folder"). */
 int fk_file_read(const char *path, size_t cap, uint8_t **data, size_t *len,
-		 struct fk_fmt_error *err);
+		 struct fk_diag *err);
 
 /* Remembers path (if it exists) as an input of this command without
  * reading it: for files read by other means. */
@@ -75,23 +75,23 @@ struct fk_atomic {
  * removes stale temporaries of PATH and opens the temporary file.
  * Returns 0 or -1 with err filled. */
 int fk_atomic_open(struct fk_atomic *a, const char *path, unsigned flags,
-		   struct fk_fmt_error *err);
+		   struct fk_diag *err);
 int fk_atomic_write(struct fk_atomic *a, const void *data, size_t len,
-		    struct fk_fmt_error *err);
+		    struct fk_diag *err);
 /* Flushes and syncs the content and names the temporary file, without
  * touching PATH: the first half of a commit, for sets of files that must
  * appear together. On failure the temporary is gone. */
-int fk_atomic_finish(struct fk_atomic *a, struct fk_fmt_error *err);
+int fk_atomic_finish(struct fk_atomic *a, struct fk_diag *err);
 /* Renames a finished output over PATH. On failure the temporary is gone. */
-int fk_atomic_rename(struct fk_atomic *a, struct fk_fmt_error *err);
+int fk_atomic_rename(struct fk_atomic *a, struct fk_diag *err);
 /* finish + rename. */
-int fk_atomic_commit(struct fk_atomic *a, struct fk_fmt_error *err);
+int fk_atomic_commit(struct fk_atomic *a, struct fk_diag *err);
 /* Drops the output: PATH keeps what it had. Safe after any failure. */
 void fk_atomic_abort(struct fk_atomic *a);
 
 /* A whole buffer as one output, same guarantees. */
 int fk_file_write(const char *path, const void *data, size_t len,
-		  unsigned flags, struct fk_fmt_error *err);
+		  unsigned flags, struct fk_diag *err);
 
 /*
  * Several outputs that appear together or not at all (one file per
@@ -106,8 +106,8 @@ struct fk_atomic_set {
 void fk_atomic_set_init(struct fk_atomic_set *set);
 int fk_atomic_set_add(struct fk_atomic_set *set, const char *path,
 		      const void *data, size_t len, unsigned flags,
-		      struct fk_fmt_error *err);
-int fk_atomic_set_commit(struct fk_atomic_set *set, struct fk_fmt_error *err);
+		      struct fk_diag *err);
+int fk_atomic_set_commit(struct fk_atomic_set *set, struct fk_diag *err);
 void fk_atomic_set_abort(struct fk_atomic_set *set);
 
 /*
@@ -118,14 +118,14 @@ void fk_atomic_set_abort(struct fk_atomic_set *set);
  * written), or -1 with err filled.
  */
 int fk_file_create_new(const char *path, const void *data, size_t len,
-		       unsigned flags, struct fk_fmt_error *err);
+		       unsigned flags, struct fk_diag *err);
 
 /* syncfs() of the file system holding dir; fsync() of the folder holding
  * path (so a rename in it is durable). 0 or -1 with err filled. */
-int fk_sync_fs(const char *dir, struct fk_fmt_error *err);
-int fk_sync_dir_of(const char *path, struct fk_fmt_error *err);
+int fk_sync_fs(const char *dir, struct fk_diag *err);
+int fk_sync_dir_of(const char *path, struct fk_diag *err);
 
 /* Creates dir and its missing parents (mkdir -p). 0 or -1 with err. */
-int fk_mkdirs(const char *dir, struct fk_fmt_error *err);
+int fk_mkdirs(const char *dir, struct fk_diag *err);
 
 #endif

@@ -70,18 +70,6 @@ const char fk_hex_pair[256][2] = {
 	"FC", "FD", "FE", "FF",
 };
 
-int fk_fmt_fail(struct fk_fmt_error *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!e)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 const char *fk_segs_strerror(int rc)
 {
 	switch (rc) {
@@ -101,21 +89,20 @@ const char *fk_segs_strerror(int rc)
 
 int fk_text_add_data(struct fk_segs *out, const char *name, unsigned long line,
 		     uint64_t addr, const uint8_t *data, uint64_t len,
-		     struct fk_fmt_error *err)
+		     struct fk_diag *err)
 {
 	uint64_t clash;
 	int rc = fk_segs_add(out, addr, data, len, &clash);
 
 	if (rc == FK_SEGS_OVERLAP)
-		return fk_fmt_fail(err,
-				   "%s:%lu: data at 0x%08llX overlaps "
-				   "data an earlier record gave at 0x%08llX",
-				   name, line, (unsigned long long)addr,
-				   (unsigned long long)clash);
+		return fk_fail(err,
+			       "%s:%lu: data at 0x%08llX overlaps "
+			       "data an earlier record gave at 0x%08llX",
+			       name, line, (unsigned long long)addr,
+			       (unsigned long long)clash);
 	if (rc)
-		return fk_fmt_fail(err, "%s:%lu: data at 0x%llX %s", name, line,
-				   (unsigned long long)addr,
-				   fk_segs_strerror(rc));
+		return fk_fail(err, "%s:%lu: data at 0x%llX %s", name, line,
+			       (unsigned long long)addr, fk_segs_strerror(rc));
 	return 0;
 }
 
@@ -261,7 +248,7 @@ const char *fk_format_ext(enum fk_format f)
 
 int fk_format_read(enum fk_format f, const uint8_t *in, size_t len,
 		   const char *name, const struct fk_read_opts *o,
-		   struct fk_segs *out, struct fk_fmt_error *err)
+		   struct fk_segs *out, struct fk_diag *err)
 {
 	int rc;
 
@@ -285,7 +272,7 @@ int fk_format_read(enum fk_format f, const uint8_t *in, size_t len,
 		rc = fk_elf_read(in, len, name, o, out, err);
 		break;
 	default:
-		return fk_fmt_fail(err, "%s: unknown input format", name);
+		return fk_fail(err, "%s: unknown input format", name);
 	}
 	if (rc)
 		fk_segs_free(out);
@@ -294,7 +281,7 @@ int fk_format_read(enum fk_format f, const uint8_t *in, size_t len,
 
 int fk_format_write(enum fk_format f, const struct fk_segs *s,
 		    const struct fk_write_opts *o, struct fk_buf *out,
-		    struct fk_fmt_error *err)
+		    struct fk_diag *err)
 {
 	switch (f) {
 	case FK_FMT_BIN:
@@ -308,9 +295,9 @@ int fk_format_write(enum fk_format f, const struct fk_segs *s,
 	case FK_FMT_DFU:
 		return fk_dfu_write(s, o, out, err);
 	case FK_FMT_ELF:
-		return fk_fmt_fail(err, "ELF is an input format only; "
-					"write bin, hex, srec, uf2 or dfu");
+		return fk_fail(err, "ELF is an input format only; "
+				    "write bin, hex, srec, uf2 or dfu");
 	default:
-		return fk_fmt_fail(err, "unknown output format");
+		return fk_fail(err, "unknown output format");
 	}
 }

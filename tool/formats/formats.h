@@ -11,8 +11,8 @@
  *   elf    input only, 32-bit little-endian ARM or RISC-V: PT_LOAD
  *          segments by physical address
  *
- * Readers never print: a failure fills struct fk_fmt_error with a message
- * that starts with "FILE:LINE:" for text formats or "FILE: offset N:" /
+ * Readers never print: a failure goes to the caller's sink (fk_fail()), a
+ * message that starts with "FILE:LINE:" for text formats or "FILE: offset N:" /
  * "FILE: block N:" for binary ones, so the CLI, tests and fuzz targets
  * decide what to do with it. Readers take the whole file in memory; the
  * writers append to a growing buffer the CLI then writes atomically.
@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "diag/diag.h"
 
 #include "segments.h"
 
@@ -35,14 +37,6 @@ enum fk_format {
 	FK_FMT_DFU,
 	FK_FMT_ELF,
 };
-
-struct fk_fmt_error {
-	char msg[512];
-};
-
-/* Formats msg into e (if not NULL) and returns -1. */
-int fk_fmt_fail(struct fk_fmt_error *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* A growing output buffer. */
 struct fk_buf {
@@ -97,41 +91,41 @@ const char *fk_format_ext(enum fk_format f);
  * be empty. Returns 0, or -1 with err filled and out emptied. */
 int fk_format_read(enum fk_format f, const uint8_t *in, size_t len,
 		   const char *name, const struct fk_read_opts *o,
-		   struct fk_segs *out, struct fk_fmt_error *err);
+		   struct fk_segs *out, struct fk_diag *err);
 /* Appends the file for s to out. Returns 0 or -1 with err filled. */
 int fk_format_write(enum fk_format f, const struct fk_segs *s,
 		    const struct fk_write_opts *o, struct fk_buf *out,
-		    struct fk_fmt_error *err);
+		    struct fk_diag *err);
 
 /* The per-format readers and writers behind the two calls above. */
 int fk_bin_read(const uint8_t *in, size_t len, const char *name,
 		const struct fk_read_opts *o, struct fk_segs *out,
-		struct fk_fmt_error *err);
+		struct fk_diag *err);
 int fk_bin_write(const struct fk_segs *s, const struct fk_write_opts *o,
-		 struct fk_buf *out, struct fk_fmt_error *err);
+		 struct fk_buf *out, struct fk_diag *err);
 int fk_ihex_read(const uint8_t *in, size_t len, const char *name,
 		 const struct fk_read_opts *o, struct fk_segs *out,
-		 struct fk_fmt_error *err);
+		 struct fk_diag *err);
 int fk_ihex_write(const struct fk_segs *s, const struct fk_write_opts *o,
-		  struct fk_buf *out, struct fk_fmt_error *err);
+		  struct fk_buf *out, struct fk_diag *err);
 int fk_srec_read(const uint8_t *in, size_t len, const char *name,
 		 const struct fk_read_opts *o, struct fk_segs *out,
-		 struct fk_fmt_error *err);
+		 struct fk_diag *err);
 int fk_srec_write(const struct fk_segs *s, const struct fk_write_opts *o,
-		  struct fk_buf *out, struct fk_fmt_error *err);
+		  struct fk_buf *out, struct fk_diag *err);
 int fk_uf2_read(const uint8_t *in, size_t len, const char *name,
 		const struct fk_read_opts *o, struct fk_segs *out,
-		struct fk_fmt_error *err);
+		struct fk_diag *err);
 int fk_uf2_write(const struct fk_segs *s, const struct fk_write_opts *o,
-		 struct fk_buf *out, struct fk_fmt_error *err);
+		 struct fk_buf *out, struct fk_diag *err);
 int fk_dfu_read(const uint8_t *in, size_t len, const char *name,
 		const struct fk_read_opts *o, struct fk_segs *out,
-		struct fk_fmt_error *err);
+		struct fk_diag *err);
 int fk_dfu_write(const struct fk_segs *s, const struct fk_write_opts *o,
-		 struct fk_buf *out, struct fk_fmt_error *err);
+		 struct fk_buf *out, struct fk_diag *err);
 int fk_elf_read(const uint8_t *in, size_t len, const char *name,
 		const struct fk_read_opts *o, struct fk_segs *out,
-		struct fk_fmt_error *err);
+		struct fk_diag *err);
 
 /* DfuSe with several targets (one per memory, say). */
 struct fk_dfu_target {
@@ -142,12 +136,12 @@ struct fk_dfu_target {
 };
 int fk_dfu_write_targets(const struct fk_dfu_target *t, size_t count,
 			 const struct fk_write_opts *o, struct fk_buf *out,
-			 struct fk_fmt_error *err);
+			 struct fk_diag *err);
 /* Reads every target; *targets is malloc'd (free each segs, then the
  * array with fk_dfu_targets_free). */
 int fk_dfu_read_targets(const uint8_t *in, size_t len, const char *name,
 			struct fk_dfu_target **targets, size_t *count,
-			struct fk_fmt_error *err);
+			struct fk_diag *err);
 void fk_dfu_targets_free(struct fk_dfu_target *t, size_t count);
 
 /* UF2 family: a number or a known name ("STM32F4", "RP2040", ...; case
@@ -169,7 +163,7 @@ int fk_hex_decode(const uint8_t *p, size_t nbytes, uint8_t *out, size_t *bad);
  * returns -1. */
 int fk_text_add_data(struct fk_segs *out, const char *name, unsigned long line,
 		     uint64_t addr, const uint8_t *data, uint64_t len,
-		     struct fk_fmt_error *err);
+		     struct fk_diag *err);
 
 /*
  * Checks that [lo, hi), which what (say "a binary") would lay out in one
@@ -178,7 +172,7 @@ int fk_text_add_data(struct fk_segs *out, const char *name, unsigned long line,
  * that help (a format that keeps gaps, --crop per part), and returns -1.
  */
 int fk_segs_check_span(const struct fk_segs *s, uint64_t lo, uint64_t hi,
-		       const char *what, struct fk_fmt_error *err);
+		       const char *what, struct fk_diag *err);
 
 /* Names the fk_segs_add() failure for a message. */
 const char *fk_segs_strerror(int rc);

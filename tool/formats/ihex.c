@@ -23,7 +23,7 @@
 struct ihex_reader {
 	const char *name;
 	unsigned long line;
-	struct fk_fmt_error *err;
+	struct fk_diag *err;
 };
 
 /* Decodes the hex pairs of one record (text after ':', up to the end of
@@ -34,34 +34,34 @@ static int decode_record(struct ihex_reader *r, const uint8_t *p, size_t n,
 	size_t nbytes, bad;
 
 	if (n % 2)
-		return fk_fmt_fail(r->err,
-				   "%s:%lu: odd number of hex digits "
-				   "(%zu); the record is cut or has a stray "
-				   "character",
-				   r->name, r->line, n);
+		return fk_fail(r->err,
+			       "%s:%lu: odd number of hex digits "
+			       "(%zu); the record is cut or has a stray "
+			       "character",
+			       r->name, r->line, n);
 	nbytes = n / 2;
 	if (nbytes < 5)
-		return fk_fmt_fail(r->err,
-				   "%s:%lu: truncated record: %zu bytes,"
-				   " a record has at least 5",
-				   r->name, r->line, nbytes);
+		return fk_fail(r->err,
+			       "%s:%lu: truncated record: %zu bytes,"
+			       " a record has at least 5",
+			       r->name, r->line, nbytes);
 	if (nbytes > 255 + 5)
-		return fk_fmt_fail(r->err,
-				   "%s:%lu: record of %zu bytes is "
-				   "longer than any record can be",
-				   r->name, r->line, nbytes);
+		return fk_fail(r->err,
+			       "%s:%lu: record of %zu bytes is "
+			       "longer than any record can be",
+			       r->name, r->line, nbytes);
 	if (fk_hex_decode(p, nbytes, rec, &bad))
-		return fk_fmt_fail(r->err,
-				   "%s:%lu:%zu: '%c' is not a hex "
-				   "digit",
-				   r->name, r->line, 2 + bad, p[bad]);
+		return fk_fail(r->err,
+			       "%s:%lu:%zu: '%c' is not a hex "
+			       "digit",
+			       r->name, r->line, 2 + bad, p[bad]);
 	if ((size_t)rec[0] + 5 != nbytes)
-		return fk_fmt_fail(r->err,
-				   "%s:%lu: truncated record: its length"
-				   " byte says %u data bytes, the line holds "
-				   "%zu",
-				   r->name, r->line, rec[0],
-				   nbytes >= 5 ? nbytes - 5 : 0);
+		return fk_fail(r->err,
+			       "%s:%lu: truncated record: its length"
+			       " byte says %u data bytes, the line holds "
+			       "%zu",
+			       r->name, r->line, rec[0],
+			       nbytes >= 5 ? nbytes - 5 : 0);
 	{
 		uint8_t sum = 0;
 
@@ -70,11 +70,10 @@ static int decode_record(struct ihex_reader *r, const uint8_t *p, size_t n,
 		if (sum != 0) {
 			uint8_t want = (uint8_t)(rec[nbytes - 1] - sum);
 
-			return fk_fmt_fail(r->err,
-					   "%s:%lu: bad checksum 0x%02X,"
-					   " the record's bytes need 0x%02X",
-					   r->name, r->line, rec[nbytes - 1],
-					   want);
+			return fk_fail(r->err,
+				       "%s:%lu: bad checksum 0x%02X,"
+				       " the record's bytes need 0x%02X",
+				       r->name, r->line, rec[nbytes - 1], want);
 		}
 	}
 	return (int)nbytes;
@@ -83,16 +82,16 @@ static int decode_record(struct ihex_reader *r, const uint8_t *p, size_t n,
 static int need_len(struct ihex_reader *r, const uint8_t *rec, unsigned want)
 {
 	if (rec[0] != want)
-		return fk_fmt_fail(r->err,
-				   "%s:%lu: record type %02X must hold "
-				   "%u data bytes, not %u",
-				   r->name, r->line, rec[3], want, rec[0]);
+		return fk_fail(r->err,
+			       "%s:%lu: record type %02X must hold "
+			       "%u data bytes, not %u",
+			       r->name, r->line, rec[3], want, rec[0]);
 	return 0;
 }
 
 int fk_ihex_read(const uint8_t *in, size_t len, const char *name,
 		 const struct fk_read_opts *o, struct fk_segs *out,
-		 struct fk_fmt_error *err)
+		 struct fk_diag *err)
 {
 	struct ihex_reader r = { .name = name, .err = err };
 	const uint8_t *pos = in, *end = in + len, *p, *le;
@@ -109,15 +108,15 @@ int fk_ihex_read(const uint8_t *in, size_t len, const char *name,
 		if (le == p)
 			continue;
 		if (seen_eof)
-			return fk_fmt_fail(err,
-					   "%s:%lu: record after the "
-					   "end-of-file record of line %lu",
-					   name, r.line, eof_line);
+			return fk_fail(err,
+				       "%s:%lu: record after the "
+				       "end-of-file record of line %lu",
+				       name, r.line, eof_line);
 		if (*p != ':')
-			return fk_fmt_fail(err,
-					   "%s:%lu:1: a record starts with "
-					   "':', not '%c'",
-					   name, r.line, *p);
+			return fk_fail(err,
+				       "%s:%lu:1: a record starts with "
+				       "':', not '%c'",
+				       name, r.line, *p);
 		n = decode_record(&r, p + 1, (size_t)(le - p - 1), rec);
 		if (n < 0)
 			return -1;
@@ -173,17 +172,17 @@ int fk_ihex_read(const uint8_t *in, size_t len, const char *name,
 			out->entry = val32;
 			break;
 		default:
-			return fk_fmt_fail(err,
-					   "%s:%lu:8: unknown record type "
-					   "%02X (known: 00-05)",
-					   name, r.line, rec[3]);
+			return fk_fail(err,
+				       "%s:%lu:8: unknown record type "
+				       "%02X (known: 00-05)",
+				       name, r.line, rec[3]);
 		}
 	}
 	if (!seen_eof)
-		return fk_fmt_fail(err,
-				   "%s:%lu: no end-of-file record "
-				   "(:00000001FF); the file is truncated",
-				   name, r.line);
+		return fk_fail(err,
+			       "%s:%lu: no end-of-file record "
+			       "(:00000001FF); the file is truncated",
+			       name, r.line);
 	return 0;
 }
 
@@ -210,7 +209,7 @@ static uint8_t *put_record(uint8_t *p, uint8_t type, uint16_t off,
 }
 
 int fk_ihex_write(const struct fk_segs *s, const struct fk_write_opts *o,
-		  struct fk_buf *out, struct fk_fmt_error *err)
+		  struct fk_buf *out, struct fk_diag *err)
 {
 	uint32_t upper = 0;
 
@@ -224,7 +223,7 @@ int fk_ihex_write(const struct fk_segs *s, const struct fk_write_opts *o,
 		uint8_t *p;
 
 		if (fk_buf_reserve(out, records * IHEX_RECORD_MAX))
-			return fk_fmt_fail(err, "out of memory");
+			return fk_fail(err, "out of memory");
 		p = out->p + out->len;
 		for (uint64_t done = 0; done < seg->len;) {
 			uint64_t addr = seg->addr + done;
@@ -250,7 +249,7 @@ int fk_ihex_write(const struct fk_segs *s, const struct fk_write_opts *o,
 		out->len = (size_t)(p - out->p);
 	}
 	if (fk_buf_reserve(out, 2 * IHEX_RECORD_MAX))
-		return fk_fmt_fail(err, "out of memory");
+		return fk_fail(err, "out of memory");
 	{
 		uint8_t *p = out->p + out->len;
 

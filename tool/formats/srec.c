@@ -28,7 +28,7 @@
 struct srec_reader {
 	const char *name;
 	unsigned long line;
-	struct fk_fmt_error *err;
+	struct fk_diag *err;
 };
 
 /* Address bytes of each record type; 0 for types that carry none. */
@@ -41,39 +41,39 @@ static int decode(struct srec_reader *r, const uint8_t *p, size_t n,
 	uint8_t sum = 0;
 
 	if (n % 2)
-		return fk_fmt_fail(r->err,
-				   "%s:%lu: odd number of hex digits "
-				   "(%zu); the record is cut or has a stray "
-				   "character",
-				   r->name, r->line, n);
+		return fk_fail(r->err,
+			       "%s:%lu: odd number of hex digits "
+			       "(%zu); the record is cut or has a stray "
+			       "character",
+			       r->name, r->line, n);
 	nbytes = n / 2;
 	if (nbytes > 256)
-		return fk_fmt_fail(r->err,
-				   "%s:%lu: record of %zu bytes is "
-				   "longer than any record can be",
-				   r->name, r->line, nbytes);
+		return fk_fail(r->err,
+			       "%s:%lu: record of %zu bytes is "
+			       "longer than any record can be",
+			       r->name, r->line, nbytes);
 	if (fk_hex_decode(p, nbytes, rec, &bad))
-		return fk_fmt_fail(r->err,
-				   "%s:%lu:%zu: '%c' is not a hex "
-				   "digit",
-				   r->name, r->line, 3 + bad, p[bad]);
+		return fk_fail(r->err,
+			       "%s:%lu:%zu: '%c' is not a hex "
+			       "digit",
+			       r->name, r->line, 3 + bad, p[bad]);
 	if (nbytes < 1 || (size_t)rec[0] + 1 != nbytes ||
 	    rec[0] < addr_bytes[type] + 1)
-		return fk_fmt_fail(r->err,
-				   "%s:%lu: truncated record: its count"
-				   " byte says %u bytes follow, the line holds "
-				   "%zu (S%u needs at least %u)",
-				   r->name, r->line, nbytes ? rec[0] : 0,
-				   nbytes ? nbytes - 1 : 0, type,
-				   addr_bytes[type] + 1);
+		return fk_fail(r->err,
+			       "%s:%lu: truncated record: its count"
+			       " byte says %u bytes follow, the line holds "
+			       "%zu (S%u needs at least %u)",
+			       r->name, r->line, nbytes ? rec[0] : 0,
+			       nbytes ? nbytes - 1 : 0, type,
+			       addr_bytes[type] + 1);
 	for (size_t i = 0; i + 1 < nbytes; i++)
 		sum += rec[i];
 	sum = (uint8_t)~sum;
 	if (sum != rec[nbytes - 1])
-		return fk_fmt_fail(r->err,
-				   "%s:%lu: bad checksum 0x%02X, the "
-				   "record's bytes need 0x%02X",
-				   r->name, r->line, rec[nbytes - 1], sum);
+		return fk_fail(r->err,
+			       "%s:%lu: bad checksum 0x%02X, the "
+			       "record's bytes need 0x%02X",
+			       r->name, r->line, rec[nbytes - 1], sum);
 	return (int)nbytes;
 }
 
@@ -81,41 +81,40 @@ static int decode(struct srec_reader *r, const uint8_t *p, size_t n,
 static int refuse_data(struct srec_reader *r, unsigned type, uint64_t len)
 {
 	if (type == 5 || type == 6)
-		return fk_fmt_fail(r->err,
-				   "%s:%lu: the S%u count record "
-				   "carries %llu data byte%s; it holds only "
-				   "the count",
-				   r->name, r->line, type,
-				   (unsigned long long)len,
-				   len == 1 ? "" : "s");
-	return fk_fmt_fail(r->err,
-			   "%s:%lu: the S%u termination record "
-			   "carries %llu data byte%s; it holds only the entry "
-			   "address (S9030000FC for none)",
-			   r->name, r->line, type, (unsigned long long)len,
-			   len == 1 ? "" : "s");
+		return fk_fail(r->err,
+			       "%s:%lu: the S%u count record "
+			       "carries %llu data byte%s; it holds only "
+			       "the count",
+			       r->name, r->line, type, (unsigned long long)len,
+			       len == 1 ? "" : "s");
+	return fk_fail(r->err,
+		       "%s:%lu: the S%u termination record "
+		       "carries %llu data byte%s; it holds only the entry "
+		       "address (S9030000FC for none)",
+		       r->name, r->line, type, (unsigned long long)len,
+		       len == 1 ? "" : "s");
 }
 
 /* A file that does not end with a termination or count record. */
 static int refuse_unterminated(struct srec_reader *r, unsigned long last)
 {
 	if (!last)
-		return fk_fmt_fail(r->err,
-				   "%s: no S-records in the file; it "
-				   "is empty or not an S-record file",
-				   r->name);
-	return fk_fmt_fail(r->err,
-			   "%s:%lu: the file ends after this record, "
-			   "with no termination record (S7/S8/S9) or record "
-			   "count (S5/S6): it may be cut short; write it "
-			   "again, or end it with S9030000FC if it is "
-			   "complete",
-			   r->name, last);
+		return fk_fail(r->err,
+			       "%s: no S-records in the file; it "
+			       "is empty or not an S-record file",
+			       r->name);
+	return fk_fail(r->err,
+		       "%s:%lu: the file ends after this record, "
+		       "with no termination record (S7/S8/S9) or record "
+		       "count (S5/S6): it may be cut short; write it "
+		       "again, or end it with S9030000FC if it is "
+		       "complete",
+		       r->name, last);
 }
 
 int fk_srec_read(const uint8_t *in, size_t len, const char *name,
 		 const struct fk_read_opts *o, struct fk_segs *out,
-		 struct fk_fmt_error *err)
+		 struct fk_diag *err)
 {
 	struct srec_reader r = { .name = name, .err = err };
 	const uint8_t *pos = in, *end = in + len, *p, *le;
@@ -133,21 +132,20 @@ int fk_srec_read(const uint8_t *in, size_t len, const char *name,
 		if (le == p)
 			continue;
 		if (term_line)
-			return fk_fmt_fail(err,
-					   "%s:%lu: record after the "
-					   "termination record of line %lu",
-					   name, r.line, term_line);
+			return fk_fail(err,
+				       "%s:%lu: record after the "
+				       "termination record of line %lu",
+				       name, r.line, term_line);
 		if (*p != 'S')
-			return fk_fmt_fail(err,
-					   "%s:%lu:1: a record starts with "
-					   "'S', not '%c'",
-					   name, r.line, *p);
+			return fk_fail(err,
+				       "%s:%lu:1: a record starts with "
+				       "'S', not '%c'",
+				       name, r.line, *p);
 		if (le - p < 2 || p[1] < '0' || p[1] > '9' || p[1] == '4')
-			return fk_fmt_fail(err,
-					   "%s:%lu:2: unknown record type "
-					   "'S%c' (known: S0-S3, S5-S9)",
-					   name, r.line,
-					   le - p < 2 ? ' ' : p[1]);
+			return fk_fail(err,
+				       "%s:%lu:2: unknown record type "
+				       "'S%c' (known: S0-S3, S5-S9)",
+				       name, r.line, le - p < 2 ? ' ' : p[1]);
 		type = (unsigned)(p[1] - '0');
 		n = decode(&r, p + 2, (size_t)(le - p - 2), type, rec);
 		if (n < 0)
@@ -174,14 +172,14 @@ int fk_srec_read(const uint8_t *in, size_t len, const char *name,
 		case 5:
 		case 6:
 			if (addr != data_records)
-				return fk_fmt_fail(err,
-						   "%s:%lu: the S%u count "
-						   "record says %llu data "
-						   "records, the file has %lu "
-						   "before it",
-						   name, r.line, type,
-						   (unsigned long long)addr,
-						   data_records);
+				return fk_fail(err,
+					       "%s:%lu: the S%u count "
+					       "record says %llu data "
+					       "records, the file has %lu "
+					       "before it",
+					       name, r.line, type,
+					       (unsigned long long)addr,
+					       data_records);
 			break;
 		default:
 			/* Writers put 0 here when there is no entry point. */
@@ -230,7 +228,7 @@ static unsigned width_for(uint64_t last)
 }
 
 int fk_srec_write(const struct fk_segs *s, const struct fk_write_opts *o,
-		  struct fk_buf *out, struct fk_fmt_error *err)
+		  struct fk_buf *out, struct fk_diag *err)
 {
 	uint64_t last = s->n ? fk_segs_end(s) - 1 : 0;
 	unsigned ab = width_for(last);
@@ -241,7 +239,7 @@ int fk_srec_write(const struct fk_segs *s, const struct fk_write_opts *o,
 		ab = width_for(s->entry);
 	if (o->srec_addr_bytes) {
 		if ((unsigned)o->srec_addr_bytes < ab)
-			return fk_fmt_fail(
+			return fk_fail(
 				err,
 				"address 0x%llX needs S%u records"
 				" (%u-byte addresses); S%d records "
@@ -262,7 +260,7 @@ int fk_srec_write(const struct fk_segs *s, const struct fk_write_opts *o,
 		if (hl > 64)
 			hl = 64;
 		if (fk_buf_reserve(out, 4 + 2 * (hl + 4)))
-			return fk_fmt_fail(err, "out of memory");
+			return fk_fail(err, "out of memory");
 		p = put_record(out->p + out->len, 0, 2, 0,
 			       (const uint8_t *)o->srec_header, (unsigned)hl);
 		out->len = (size_t)(p - out->p);
@@ -272,7 +270,7 @@ int fk_srec_write(const struct fk_segs *s, const struct fk_write_opts *o,
 
 		if (fk_buf_reserve(out, (seg->len / SREC_LINE_BYTES +
 					 1) * (4 + 2 * (SREC_LINE_BYTES + 6))))
-			return fk_fmt_fail(err, "out of memory");
+			return fk_fail(err, "out of memory");
 		p = out->p + out->len;
 		for (uint64_t done = 0; done < seg->len;) {
 			uint64_t n = seg->len - done;
@@ -287,7 +285,7 @@ int fk_srec_write(const struct fk_segs *s, const struct fk_write_opts *o,
 		out->len = (size_t)(p - out->p);
 	}
 	if (fk_buf_reserve(out, 2 * 20))
-		return fk_fmt_fail(err, "out of memory");
+		return fk_fail(err, "out of memory");
 	p = out->p + out->len;
 	if (records <= 0xFFFF)
 		p = put_record(p, 5, 2, records, NULL, 0);

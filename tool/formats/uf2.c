@@ -45,38 +45,37 @@ struct uf2_count {
  * of the file or by the next run's block 0, lost blocks.
  */
 static int check_run_complete(const struct uf2_count *c, const char *name,
-			      size_t b, struct fk_fmt_error *err)
+			      size_t b, struct fk_diag *err)
 {
 	if (c->next == c->total)
 		return 0;
-	return fk_fmt_fail(err,
-			   "%s: block %zu: numBlocks says %u blocks, the "
-			   "file holds %u of them (blocks %u..%u missing from "
-			   "the run starting at block %zu): the file is cut "
-			   "short; copy or write it again",
-			   name, b, c->total, c->next, c->next, c->total - 1,
-			   c->first);
+	return fk_fail(err,
+		       "%s: block %zu: numBlocks says %u blocks, the "
+		       "file holds %u of them (blocks %u..%u missing from "
+		       "the run starting at block %zu): the file is cut "
+		       "short; copy or write it again",
+		       name, b, c->total, c->next, c->next, c->total - 1,
+		       c->first);
 }
 
 static int check_numbering(struct uf2_count *c, const char *name, size_t b,
-			   uint32_t no, uint32_t total,
-			   struct fk_fmt_error *err)
+			   uint32_t no, uint32_t total, struct fk_diag *err)
 {
 	if (total == 0 || no >= total)
-		return fk_fmt_fail(err,
-				   "%s: block %zu: block number %u of %u "
-				   "is impossible",
-				   name, b, no, total);
+		return fk_fail(err,
+			       "%s: block %zu: block number %u of %u "
+			       "is impossible",
+			       name, b, no, total);
 	if (no == 0) {
 		if (check_run_complete(c, name, b, err))
 			return -1;
 		c->first = b;
 	} else if (no != c->next || total != c->total) {
-		return fk_fmt_fail(err,
-				   "%s: block %zu: numbered %u of %u, "
-				   "expected %u of %u; a block is missing or "
-				   "out of order",
-				   name, b, no, total, c->next, c->total);
+		return fk_fail(err,
+			       "%s: block %zu: numbered %u of %u, "
+			       "expected %u of %u; a block is missing or "
+			       "out of order",
+			       name, b, no, total, c->next, c->total);
 	}
 	c->next = no + 1;
 	c->total = total;
@@ -86,23 +85,23 @@ static int check_numbering(struct uf2_count *c, const char *name, size_t b,
 /* Blocks were read, none gave data: say why rather than write nothing. */
 static int refuse_no_data(const char *name, size_t blocks,
 			  const struct fk_read_opts *o, bool saw_other,
-			  uint32_t other, struct fk_fmt_error *err)
+			  uint32_t other, struct fk_diag *err)
 {
 	if (o->has_family && saw_other)
-		return fk_fmt_fail(err,
-				   "%s: no block of family 0x%08x; the "
-				   "file holds family 0x%08x (--family)",
-				   name, o->family, other);
-	return fk_fmt_fail(err,
-			   "%s: none of its %zu blocks holds data for "
-			   "main flash (all are empty, flagged \"not main "
-			   "flash\" or file-container blocks)",
-			   name, blocks);
+		return fk_fail(err,
+			       "%s: no block of family 0x%08x; the "
+			       "file holds family 0x%08x (--family)",
+			       name, o->family, other);
+	return fk_fail(err,
+		       "%s: none of its %zu blocks holds data for "
+		       "main flash (all are empty, flagged \"not main "
+		       "flash\" or file-container blocks)",
+		       name, blocks);
 }
 
 int fk_uf2_read(const uint8_t *in, size_t len, const char *name,
 		const struct fk_read_opts *o, struct fk_segs *out,
-		struct fk_fmt_error *err)
+		struct fk_diag *err)
 {
 	size_t blocks = len / UF2_BLOCK;
 	bool have_family = false, saw_other = false;
@@ -110,15 +109,15 @@ int fk_uf2_read(const uint8_t *in, size_t len, const char *name,
 	struct uf2_count count = { 0 };
 
 	if (len == 0)
-		return fk_fmt_fail(err,
-				   "%s: empty file; a UF2 file holds "
-				   "512-byte blocks",
-				   name);
+		return fk_fail(err,
+			       "%s: empty file; a UF2 file holds "
+			       "512-byte blocks",
+			       name);
 	if (len % UF2_BLOCK)
-		return fk_fmt_fail(err,
-				   "%s: block %zu: truncated: the file is "
-				   "%zu bytes, not a multiple of 512",
-				   name, blocks, len);
+		return fk_fail(err,
+			       "%s: block %zu: truncated: the file is "
+			       "%zu bytes, not a multiple of 512",
+			       name, blocks, len);
 	for (size_t b = 0; b < blocks; b++) {
 		const uint8_t *p = in + b * UF2_BLOCK;
 		uint32_t flags = fk_le32(p + 8), addr = fk_le32(p + 12);
@@ -128,15 +127,15 @@ int fk_uf2_read(const uint8_t *in, size_t len, const char *name,
 
 		if (fk_le32(p) != UF2_MAGIC0 || fk_le32(p + 4) != UF2_MAGIC1 ||
 		    fk_le32(p + 508) != UF2_MAGIC_END)
-			return fk_fmt_fail(err,
-					   "%s: block %zu (offset %zu): bad "
-					   "magic number; not a UF2 block",
-					   name, b, b * UF2_BLOCK);
+			return fk_fail(err,
+				       "%s: block %zu (offset %zu): bad "
+				       "magic number; not a UF2 block",
+				       name, b, b * UF2_BLOCK);
 		if (size > UF2_DATA_MAX)
-			return fk_fmt_fail(err,
-					   "%s: block %zu: payload of %u "
-					   "bytes, a block holds at most 476",
-					   name, b, size);
+			return fk_fail(err,
+				       "%s: block %zu: payload of %u "
+				       "bytes, a block holds at most 476",
+				       name, b, size);
 		if (check_numbering(&count, name, b, fk_le32(p + 20),
 				    fk_le32(p + 24), err))
 			return -1;
@@ -149,28 +148,27 @@ int fk_uf2_read(const uint8_t *in, size_t len, const char *name,
 				continue;
 			}
 			if (have_family && fam != family)
-				return fk_fmt_fail(
-					err,
-					"%s: block %zu: family "
-					"0x%08x after family 0x%08x; "
-					"choose one with --family",
-					name, b, fam, family);
+				return fk_fail(err,
+					       "%s: block %zu: family "
+					       "0x%08x after family 0x%08x; "
+					       "choose one with --family",
+					       name, b, fam, family);
 			have_family = true;
 			family = fam;
 		}
 		rc = fk_segs_add(out, addr, p + 32, size, &clash);
 		if (rc == FK_SEGS_OVERLAP)
-			return fk_fmt_fail(err,
-					   "%s: block %zu: data at 0x%08x "
-					   "overlaps an earlier block at "
-					   "0x%08llx",
-					   name, b, addr,
-					   (unsigned long long)clash);
+			return fk_fail(err,
+				       "%s: block %zu: data at 0x%08x "
+				       "overlaps an earlier block at "
+				       "0x%08llx",
+				       name, b, addr,
+				       (unsigned long long)clash);
 		if (rc)
-			return fk_fmt_fail(err,
-					   "%s: block %zu: data at 0x%08x "
-					   "%s",
-					   name, b, addr, fk_segs_strerror(rc));
+			return fk_fail(err,
+				       "%s: block %zu: data at 0x%08x "
+				       "%s",
+				       name, b, addr, fk_segs_strerror(rc));
 	}
 	if (check_run_complete(&count, name, blocks - 1, err))
 		return -1;
@@ -195,15 +193,15 @@ static uint64_t count_windows(const struct fk_segs *s)
 }
 
 int fk_uf2_write(const struct fk_segs *s, const struct fk_write_opts *o,
-		 struct fk_buf *out, struct fk_fmt_error *err)
+		 struct fk_buf *out, struct fk_diag *err)
 {
 	uint64_t total = count_windows(s), no = 0, last = UINT64_MAX;
 
 	if (total > UINT32_MAX)
-		return fk_fmt_fail(err, "too many UF2 blocks");
+		return fk_fail(err, "too many UF2 blocks");
 	if (fk_buf_reserve(out, total * UF2_BLOCK))
-		return fk_fmt_fail(err, "out of memory for %llu UF2 blocks",
-				   (unsigned long long)total);
+		return fk_fail(err, "out of memory for %llu UF2 blocks",
+			       (unsigned long long)total);
 	for (size_t i = 0; i < s->n; i++) {
 		uint64_t w = s->v[i].addr / UF2_PAYLOAD;
 		uint64_t end = (s->v[i].addr + s->v[i].len - 1) / UF2_PAYLOAD;

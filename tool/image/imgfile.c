@@ -18,29 +18,29 @@
 #define INPUT_SPAN_MAX (256u << 20)
 
 static int flatten(const char *path, const struct fk_segs *s,
-		   struct fk_input *in, struct fk_fmt_error *err)
+		   struct fk_input *in, struct fk_diag *err)
 {
 	uint64_t start = fk_segs_start(s), end = fk_segs_end(s);
 
 	if (end - start > INPUT_SPAN_MAX)
-		return fk_fmt_fail(err,
-				   "%s: data spans 0x%llx..0x%llx (%llu "
-				   "bytes), too far apart for one image; is a "
-				   "second memory in the file?",
-				   path, (unsigned long long)start,
-				   (unsigned long long)end,
-				   (unsigned long long)(end - start));
+		return fk_fail(err,
+			       "%s: data spans 0x%llx..0x%llx (%llu "
+			       "bytes), too far apart for one image; is a "
+			       "second memory in the file?",
+			       path, (unsigned long long)start,
+			       (unsigned long long)end,
+			       (unsigned long long)(end - start));
 	in->len = (size_t)(end - start);
 	in->data = malloc(in->len ? in->len : 1);
 	if (!in->data)
-		return fk_fmt_fail(err, "out of memory");
+		return fk_fail(err, "out of memory");
 	fk_segs_read(s, start, in->data, in->len, 0xff);
 	in->base = (uint32_t)start;
 	return 0;
 }
 
 static int load(const char *path, struct fk_input *in, bool allow_elf,
-		struct fk_fmt_error *err)
+		struct fk_diag *err)
 {
 	struct fk_read_opts ro;
 	struct fk_segs segs;
@@ -69,16 +69,16 @@ static int load(const char *path, struct fk_input *in, bool allow_elf,
 	}
 	free(raw);
 	if (f == FK_FMT_ELF && !allow_elf)
-		return fk_fmt_fail(err,
-				   "%s: an ELF file is firmware, not a "
-				   "signed image; sign it first (flashkit "
-				   "image sign)",
-				   path);
+		return fk_fail(err,
+			       "%s: an ELF file is firmware, not a "
+			       "signed image; sign it first (flashkit "
+			       "image sign)",
+			       path);
 	fk_read_opts_init(&ro);
 	fk_segs_init(&segs);
 	rc = fk_load_segs(path, f, &ro, &segs, err);
 	if (!rc && !segs.n)
-		rc = fk_fmt_fail(err, "%s: no data in the file", path);
+		rc = fk_fail(err, "%s: no data in the file", path);
 	if (!rc)
 		rc = flatten(path, &segs, in, err);
 	fk_segs_free(&segs);
@@ -89,14 +89,13 @@ static int load(const char *path, struct fk_input *in, bool allow_elf,
 	return 0;
 }
 
-int fk_input_load(const char *path, struct fk_input *in,
-		  struct fk_fmt_error *err)
+int fk_input_load(const char *path, struct fk_input *in, struct fk_diag *err)
 {
 	return load(path, in, true, err);
 }
 
 int fk_input_load_image(const char *path, struct fk_input *in,
-			struct fk_fmt_error *err)
+			struct fk_diag *err)
 {
 	return load(path, in, false, err);
 }
@@ -110,26 +109,25 @@ void fk_input_free(struct fk_input *in)
 /* Where the image goes in an addressed output. */
 static int output_base(const char *path, const struct fk_sign_opts *o,
 		       const struct fk_input *in, uint64_t hex_addr,
-		       uint64_t *base, struct fk_fmt_error *err)
+		       uint64_t *base, struct fk_diag *err)
 {
 	if (hex_addr != FK_NO_HEX_ADDR) {
 		*base = hex_addr;
 		return 0;
 	}
 	if (!in->has_base)
-		return fk_fmt_fail(err,
-				   "%s: a %s output needs the image's "
-				   "address: give -x ADDR (the input is a "
-				   "plain binary)",
-				   path,
-				   fk_format_name(fk_format_by_path(path)));
+		return fk_fail(err,
+			       "%s: a %s output needs the image's "
+			       "address: give -x ADDR (the input is a "
+			       "plain binary)",
+			       path, fk_format_name(fk_format_by_path(path)));
 	*base = in->base;
 	if (o->pad_header) {
 		if (*base < o->hdr_size)
-			return fk_fmt_fail(err,
-					   "input starts at 0x%lx, below "
-					   "the header size; give -x ADDR",
-					   (unsigned long)in->base);
+			return fk_fail(err,
+				       "input starts at 0x%lx, below "
+				       "the header size; give -x ADDR",
+				       (unsigned long)in->base);
 		*base -= o->hdr_size;
 	}
 	return 0;
@@ -161,7 +159,7 @@ static int image_segs(const struct fk_sign_opts *o,
 
 int fk_output_save(const char *path, const struct fk_sign_opts *o,
 		   const struct fk_sign_result *res, const struct fk_input *in,
-		   uint64_t hex_addr, struct fk_fmt_error *err)
+		   uint64_t hex_addr, struct fk_diag *err)
 {
 	enum fk_format f = fk_format_by_path(path);
 	struct fk_write_opts wo;
@@ -173,22 +171,22 @@ int fk_output_save(const char *path, const struct fk_sign_opts *o,
 	if (f == FK_FMT_UNKNOWN || f == FK_FMT_BIN)
 		return fk_file_write(path, res->data, res->len, 0, err);
 	if (f == FK_FMT_ELF || f == FK_FMT_DFU)
-		return fk_fmt_fail(err,
-				   "%s: cannot write a signed image as "
-				   "%s; use .bin, .hex, .s19/.s28/.s37 or .uf2",
-				   path, fk_format_name(f));
+		return fk_fail(err,
+			       "%s: cannot write a signed image as "
+			       "%s; use .bin, .hex, .s19/.s28/.s37 or .uf2",
+			       path, fk_format_name(f));
 	if (output_base(path, o, in, hex_addr, &base, err))
 		return -1;
 	if (base + res->len > 0x100000000ull)
-		return fk_fmt_fail(err,
-				   "%s: image at 0x%llx would end past 4 "
-				   "GiB",
-				   path, (unsigned long long)base);
+		return fk_fail(err,
+			       "%s: image at 0x%llx would end past 4 "
+			       "GiB",
+			       path, (unsigned long long)base);
 	fk_segs_init(&segs);
 	rc = image_segs(o, res, base, &segs);
 	if (rc) {
 		fk_segs_free(&segs);
-		return fk_fmt_fail(err, "%s: %s", path, fk_segs_strerror(rc));
+		return fk_fail(err, "%s: %s", path, fk_segs_strerror(rc));
 	}
 	fk_write_opts_init(&wo);
 	rc = fk_save_segs(path, f, &segs, &wo, err);

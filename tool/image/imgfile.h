@@ -23,11 +23,10 @@ struct fk_input {
 
 /* Firmware to sign: by content (ELF magic) or extension (.hex). Returns
  * 0, or -1 with err filled. */
-int fk_input_load(const char *path, struct fk_input *in,
-		  struct fk_fmt_error *err);
+int fk_input_load(const char *path, struct fk_input *in, struct fk_diag *err);
 /* An image to inspect: binary, or Intel HEX by extension or content. */
 int fk_input_load_image(const char *path, struct fk_input *in,
-			struct fk_fmt_error *err);
+			struct fk_diag *err);
 void fk_input_free(struct fk_input *in);
 
 /* hex_addr when the command line gives none. */
@@ -41,6 +40,6 @@ void fk_input_free(struct fk_input *in);
  */
 int fk_output_save(const char *path, const struct fk_sign_opts *o,
 		   const struct fk_sign_result *res, const struct fk_input *in,
-		   uint64_t hex_addr, struct fk_fmt_error *err);
+		   uint64_t hex_addr, struct fk_diag *err);
 
 #endif

@@ -55,8 +55,7 @@ void fk_version_format(const struct fk_image_version *v, char *buf, size_t size)
 }
 
 int fk_dependencies_parse(const char *text, struct fk_image_dependency *deps,
-			  uint32_t max, uint32_t *count,
-			  struct fk_fmt_error *err)
+			  uint32_t max, uint32_t *count, struct fk_diag *err)
 {
 	const char *p = text;
 
@@ -93,26 +92,25 @@ int fk_dependencies_parse(const char *text, struct fk_image_dependency *deps,
 		if (*p++ != ')')
 			goto bad;
 		if (*count == max) {
-			return fk_fmt_fail(err, "-d: at most %u dependencies",
-					   max);
+			return fk_fail(err, "-d: at most %u dependencies", max);
 		}
 		deps[*count].image_id = (uint8_t)id;
 		if (fk_version_parse(ver, &deps[*count].min_version)) {
-			return fk_fmt_fail(err,
-					   "-d: bad version '%s' "
-					   "(expected major.minor.revision+"
-					   "build)",
-					   ver);
+			return fk_fail(err,
+				       "-d: bad version '%s' "
+				       "(expected major.minor.revision+"
+				       "build)",
+				       ver);
 		}
 		(*count)++;
 	}
 	if (*count)
 		return 0;
 bad:
-	return fk_fmt_fail(err,
-			   "-d '%s': expected \"(IMAGE_ID,VERSION)\" "
-			   "entries, e.g. \"(1,2.3.4+0)\"",
-			   text);
+	return fk_fail(err,
+		       "-d '%s': expected \"(IMAGE_ID,VERSION)\" "
+		       "entries, e.g. \"(1,2.3.4+0)\"",
+		       text);
 }
 
 const char *fk_tlv_name(uint16_t type)

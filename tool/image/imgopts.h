@@ -19,10 +19,9 @@ void fk_version_format(const struct fk_image_version *v, char *buf,
 
 /* imgtool's -d: "(ID,VERSION)" entries separated by commas or spaces,
  * e.g. "(1,2.3.4+0), (2, 1.0.0)". 0, or -1 with err's message. */
-struct fk_fmt_error;
+struct fk_diag;
 int fk_dependencies_parse(const char *text, struct fk_image_dependency *deps,
-			  uint32_t max, uint32_t *count,
-			  struct fk_fmt_error *err);
+			  uint32_t max, uint32_t *count, struct fk_diag *err);
 
 /* "SHA256", "KEYHASH", ...; NULL for types without a name. */
 const char *fk_tlv_name(uint16_t type);

@@ -24,16 +24,17 @@
 #include "formats/files.h"
 #include "keys.h"
 
-/* Puts the message in key->why; returns -1. */
+/* Reports the failure to key->diag; returns -1. */
 __attribute__((format(printf, 2, 3))) static int key_fail(struct fk_key *key,
 							  const char *fmt, ...)
 {
+	char text[FK_DIAG_MSG_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(key->why, sizeof(key->why), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	return -1;
+	return fk_fail(&key->diag, "%s", text);
 }
 
 /* SubjectPublicKeyInfo of an Ed25519 key: this prefix, then 32 bytes. */
@@ -186,7 +187,6 @@ static int classify(struct fk_key *key)
 
 int fk_key_load(struct fk_key *key, const char *path)
 {
-	struct fk_fmt_error err;
 	uint8_t *text;
 	size_t len;
 	int rc;
@@ -195,8 +195,8 @@ int fk_key_load(struct fk_key *key, const char *path)
 	snprintf(key->path, sizeof(key->path), "%s", path);
 	mbedtls_pk_init(&key->pk);
 	if (fk_file_read(path, fk_input_cap(FK_INPUT_CAP_TEXT), &text, &len,
-			 &err))
-		return key_fail(key, "%s", err.msg);
+			 &key->diag))
+		return -1;
 	rc = load_ed25519(key, (const char *)text);
 	if (rc) {
 		free(text);
@@ -341,8 +341,7 @@ static int wrap_pkcs8(uint8_t *buf, size_t size, const uint8_t *sec1,
 	return (int)len;
 }
 
-int fk_key_generate_p256(const char *path, unsigned flags,
-			 struct fk_fmt_error *err)
+int fk_key_generate_p256(const char *path, unsigned flags, struct fk_diag *err)
 {
 	mbedtls_entropy_context ent;
 	mbedtls_ctr_drbg_context drbg;
@@ -354,14 +353,14 @@ int fk_key_generate_p256(const char *path, unsigned flags,
 
 	mbedtls_pk_init(&pk);
 	if (drbg_start(&ent, &drbg)) {
-		fk_fmt_fail(err, "cannot seed the random generator");
+		fk_fail(err, "cannot seed the random generator");
 		goto out;
 	}
 	if (mbedtls_pk_setup(&pk,
 			     mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) ||
 	    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk),
 				mbedtls_ctr_drbg_random, &drbg)) {
-		fk_fmt_fail(err, "key generation failed");
+		fk_fail(err, "key generation failed");
 		goto out;
 	}
 	sec1_len = mbedtls_pk_write_key_der(&pk, sec1, sizeof(sec1));
@@ -374,7 +373,7 @@ int fk_key_generate_p256(const char *path, unsigned flags,
 		    "-----BEGIN PRIVATE KEY-----\n",
 		    "-----END PRIVATE KEY-----\n", der + sizeof(der) - der_len,
 		    (size_t)der_len, pem, sizeof(pem), &pem_len)) {
-		fk_fmt_fail(err, "cannot encode the key");
+		fk_fail(err, "cannot encode the key");
 		goto out;
 	}
 	/* pem_len counts the terminating NUL. */

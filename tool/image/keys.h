@@ -6,8 +6,9 @@
  * images (SubjectPublicKeyInfo DER for ECDSA and Ed25519, PKCS#1
  * RSAPublicKey DER for RSA) with its SHA-256, the KEYHASH.
  *
- * Nothing here prints: a failure returns -1 with the message in key->why
- * (or in err for fk_key_generate_p256).
+ * Nothing here prints: a failure returns -1 with the error reported to
+ * key->diag, a sink that only counts and keeps it (or to err for
+ * fk_key_generate_p256).
  *
  * mbedTLS 2.28 has no Ed25519: Ed25519 public keys are read (to match a
  * KEYHASH and name the key), but cannot sign or verify.
@@ -33,11 +34,11 @@ struct fk_key {
 	size_t pub_len;
 	uint8_t hash[FK_SHA256_SIZE]; /* SHA-256 of pub: the KEYHASH */
 	char path[256];		      /* for messages */
-	char why[512];		      /* the last failure's message */
+	struct fk_diag diag;	      /* the last failure: its kind and text */
 };
 
 /* Reads a PEM key file (private or public, at most FK_INPUT_CAP_TEXT
- * bytes). Returns 0, or -1 with key->why saying what is wrong. */
+ * bytes). Returns 0, or -1 with key->diag saying what is wrong. */
 int fk_key_load(struct fk_key *key, const char *path);
 void fk_key_free(struct fk_key *key);
 
@@ -52,18 +53,17 @@ uint16_t fk_key_sig_tlv(const struct fk_key *key);
 
 /* Signs a 32-byte image digest the way imgtool does (ECDSA: DER; RSA:
  * PSS, SHA-256, MGF1-SHA-256, 32-byte salt). sig must hold
- * FK_IMAGE_SIG_MAX bytes. Returns 0, or -1 with key->why filled. */
+ * FK_IMAGE_SIG_MAX bytes. Returns 0, or -1 with key->diag filled. */
 int fk_key_sign(struct fk_key *key, const uint8_t digest[FK_SHA256_SIZE],
 		uint8_t *sig, size_t *sig_len);
 
 /* Generates an ECDSA P-256 key and writes it, PKCS#8 PEM, owner-only, to
  * path (atomically; flags as for fk_file_write: FK_OUT_NO_REPLACE keeps
  * an existing key). Returns 0, or -1 with err filled. */
-int fk_key_generate_p256(const char *path, unsigned flags,
-			 struct fk_fmt_error *err);
+int fk_key_generate_p256(const char *path, unsigned flags, struct fk_diag *err);
 
 /* The public key as SubjectPublicKeyInfo PEM, NUL-terminated, into buf.
- * Returns 0, or -1 with key->why filled. */
+ * Returns 0, or -1 with key->diag filled. */
 int fk_key_public_pem(struct fk_key *key, char *buf, size_t size);
 
 #endif

@@ -106,47 +106,31 @@ static void put_tlv(uint8_t *buf, size_t *pos, uint16_t type, const void *value,
 	*pos += 4 + len;
 }
 
-/* Writes the reason into why (FK_SIGN_WHY bytes) and returns -1. */
-static int fail_why(char *why, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail_why(char *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, FK_SIGN_WHY, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int check_opts(const struct fk_sign_opts *o, char *why)
+static int check_opts(const struct fk_sign_opts *o, struct fk_diag *why)
 {
 	uint32_t a = o->align;
 
 	if (o->hdr_size < FK_IMAGE_HEADER_SIZE || o->hdr_size > 0xffff) {
-		fail_why(why,
-			 "header size (-H) must be 32..65535 bytes, not %u",
-			 o->hdr_size);
+		fk_fail(why, "header size (-H) must be 32..65535 bytes, not %u",
+			o->hdr_size);
 		return -1;
 	}
 	if (!o->layout_trailer && a != 1 && a != 2 && a != 4 && a != 8 &&
 	    a != 16 && a != 32) {
-		fail_why(why, "--align must be 1, 2, 4, 8, 16 or 32, not %u",
-			 a);
+		fk_fail(why, "--align must be 1, 2, 4, 8, 16 or 32, not %u", a);
 		return -1;
 	}
 	if (!o->layout_trailer &&
 	    (fk_sign_max_align(o) < a ||
 	     (fk_sign_max_align(o) & (fk_sign_max_align(o) - 1)))) {
-		fail_why(why,
-			 "--max-align %u must be a power of two >= --align %u",
-			 fk_sign_max_align(o), a);
+		fk_fail(why,
+			"--max-align %u must be a power of two >= --align %u",
+			fk_sign_max_align(o), a);
 		return -1;
 	}
 	if ((o->pad || o->confirm) && !o->slot_size) {
-		fail_why(why,
-			 "--pad, --confirm and --test need the slot size (-S)");
+		fk_fail(why,
+			"--pad, --confirm and --test need the slot size (-S)");
 		return -1;
 	}
 	return 0;
@@ -209,14 +193,14 @@ static void put_header(const struct fk_sign_opts *o, uint8_t *buf,
 }
 
 static int digest_of(const uint8_t *data, size_t len, uint8_t out[32],
-		     char *why)
+		     struct fk_diag *why)
 {
 	const struct fk_crypto_port *c = &fk_crypto_mbedtls;
 	union fk_sha256_state st;
 
 	if (c->sha256_init(&st) || c->sha256_update(&st, data, len) ||
 	    c->sha256_finish(&st, out)) {
-		fail_why(why, "SHA-256 failed");
+		fk_fail(why, "SHA-256 failed");
 		return -1;
 	}
 	return 0;
@@ -225,40 +209,40 @@ static int digest_of(const uint8_t *data, size_t len, uint8_t out[32],
 /* Header + payload in a fresh buffer with room for the TLVs. */
 static uint8_t *start_image(const struct fk_sign_opts *o,
 			    const uint8_t *payload, size_t payload_len,
-			    size_t tail, size_t *len, char *why)
+			    size_t tail, size_t *len, struct fk_diag *why)
 {
 	size_t head = o->pad_header ? o->hdr_size : 0;
 	uint8_t *buf;
 
 	if (!o->pad_header) {
 		if (payload_len < o->hdr_size) {
-			fail_why(why,
-				 "input is %zu bytes, shorter than the header "
-				 "(-H %u); add --pad-header",
-				 payload_len, o->hdr_size);
+			fk_fail(why,
+				"input is %zu bytes, shorter than the header "
+				"(-H %u); add --pad-header",
+				payload_len, o->hdr_size);
 			return NULL;
 		}
 		for (size_t i = 0; i < o->hdr_size; i++) {
 			if (payload[i]) {
-				fail_why(why,
-					 "input byte %zu is not zero, but "
-					 "--pad-header was not given: the "
-					 "first %u bytes would be overwritten "
-					 "by the header; add --pad-header",
-					 i, o->hdr_size);
+				fk_fail(why,
+					"input byte %zu is not zero, but "
+					"--pad-header was not given: the "
+					"first %u bytes would be overwritten "
+					"by the header; add --pad-header",
+					i, o->hdr_size);
 				return NULL;
 			}
 		}
 	}
 	if (head + payload_len - (o->pad_header ? 0 : o->hdr_size) >
 	    0xffffffffu - 0x10000u) {
-		fail_why(why, "input too large for an image (%zu bytes)",
-			 payload_len);
+		fk_fail(why, "input too large for an image (%zu bytes)",
+			payload_len);
 		return NULL;
 	}
 	buf = malloc(head + payload_len + tail);
 	if (!buf) {
-		fail_why(why, "out of memory");
+		fk_fail_nomem(why);
 		return NULL;
 	}
 	memset(buf, o->erased_val, head);
@@ -268,7 +252,8 @@ static uint8_t *start_image(const struct fk_sign_opts *o,
 	return buf;
 }
 
-static int check_fit(const struct fk_sign_opts *o, size_t image_len, char *why)
+static int check_fit(const struct fk_sign_opts *o, size_t image_len,
+		     struct fk_diag *why)
 {
 	uint64_t need = (uint64_t)image_len + fk_sign_trailer_size(o);
 
@@ -278,8 +263,7 @@ static int check_fit(const struct fk_sign_opts *o, size_t image_len, char *why)
 		if (image_len <= o->max_image)
 			return 0;
 		if (o->max_image_why) {
-			fail_why(
-				why,
+			fk_fail(why,
 				"image does not fit %s: %zu bytes too large "
 				"(image 0x%zx > 0x%x: %s); shrink the firmware "
 				"or enlarge the slots",
@@ -288,50 +272,50 @@ static int check_fit(const struct fk_sign_opts *o, size_t image_len, char *why)
 				o->max_image, o->max_image_why);
 			return -1;
 		}
-		fail_why(why,
-			 "image does not fit %s: %llu byte%s too large (image "
-			 "0x%zx > 0x%x, the most the bootloader installs: max "
-			 "payload %u + header 0x%x, as `flashkit layout show` "
-			 "prints); shrink the firmware or enlarge the slots",
-			 o->slot_desc ? o->slot_desc : "its slots",
-			 (unsigned long long)(image_len - o->max_image),
-			 image_len - o->max_image == 1 ? "" : "s", image_len,
-			 o->max_image, o->max_image - o->max_image_hdr,
-			 o->max_image_hdr);
+		fk_fail(why,
+			"image does not fit %s: %llu byte%s too large (image "
+			"0x%zx > 0x%x, the most the bootloader installs: max "
+			"payload %u + header 0x%x, as `flashkit layout show` "
+			"prints); shrink the firmware or enlarge the slots",
+			o->slot_desc ? o->slot_desc : "its slots",
+			(unsigned long long)(image_len - o->max_image),
+			image_len - o->max_image == 1 ? "" : "s", image_len,
+			o->max_image, o->max_image - o->max_image_hdr,
+			o->max_image_hdr);
 		return -1;
 	}
 
 	if (!o->slot_size || need <= o->slot_size)
 		return 0;
-	fail_why(why,
-		 "image does not fit %s: %llu bytes too large (image 0x%zx + "
-		 "%s 0x%x = 0x%llx > slot size 0x%x); shrink the firmware or "
-		 "enlarge the slot",
-		 o->slot_desc ? o->slot_desc : "its slot",
-		 (unsigned long long)(need - o->slot_size), image_len,
-		 o->layout_trailer ? "boot state" : "trailer",
-		 fk_sign_trailer_size(o), (unsigned long long)need,
-		 o->slot_size);
+	fk_fail(why,
+		"image does not fit %s: %llu bytes too large (image 0x%zx + "
+		"%s 0x%x = 0x%llx > slot size 0x%x); shrink the firmware or "
+		"enlarge the slot",
+		o->slot_desc ? o->slot_desc : "its slot",
+		(unsigned long long)(need - o->slot_size), image_len,
+		o->layout_trailer ? "boot state" : "trailer",
+		fk_sign_trailer_size(o), (unsigned long long)need,
+		o->slot_size);
 	return -1;
 }
 
 static int pad_to_slot(const struct fk_sign_opts *o, struct fk_sign_result *res)
 {
-	char *why = res->why;
+	struct fk_diag *why = &res->diag;
 	uint32_t max_align = fk_sign_max_align(o);
 	uint32_t magic_size = align_up(16, max_align);
 	uint8_t *p;
 
 	if (res->len > o->slot_size) {
-		fail_why(why,
-			 "image (0x%zx bytes) is larger than the slot (0x%x) "
-			 "it should be padded to",
-			 res->len, o->slot_size);
+		fk_fail(why,
+			"image (0x%zx bytes) is larger than the slot (0x%x) "
+			"it should be padded to",
+			res->len, o->slot_size);
 		return -1;
 	}
 	p = realloc(res->data, o->slot_size);
 	if (!p) {
-		fail_why(why, "out of memory");
+		fk_fail_nomem(why);
 		return -1;
 	}
 	res->data = p;
@@ -357,30 +341,31 @@ int fk_sign_image(const struct fk_sign_opts *o, const uint8_t *payload,
 	uint8_t *buf;
 
 	memset(res, 0, sizeof(*res));
-	if (check_opts(o, res->why))
+	if (check_opts(o, &res->diag))
 		return -1;
 	if (prot_size > 0xffff) {
-		fail_why(res->why,
-			 "protected TLVs take %zu bytes; at most "
-			 "65535 fit",
-			 prot_size);
+		fk_fail(&res->diag,
+			"protected TLVs take %zu bytes; at most "
+			"65535 fit",
+			prot_size);
 		return -1;
 	}
 	buf = start_image(o, payload, payload_len, prot_size + unprot_max, &pos,
-			  res->why);
+			  &res->diag);
 	if (!buf)
 		return -1;
 	put_header(o, buf, (uint32_t)(pos - o->hdr_size), prot_size);
 	if (prot_size)
 		put_protected(o, buf, &pos, prot_size);
-	if (digest_of(buf, pos, res->digest, res->why))
+	if (digest_of(buf, pos, res->digest, &res->diag))
 		goto fail;
 	unprot_start = pos;
 	pos += FK_TLV_INFO_SIZE;
 	put_tlv(buf, &pos, FK_TLV_SHA256, res->digest, FK_SHA256_SIZE);
 	if (o->key) {
 		if (fk_key_sign(o->key, res->digest, sig, &sig_len)) {
-			snprintf(res->why, FK_SIGN_WHY, "%s", o->key->why);
+			fk_diag_fail(&res->diag, o->key->diag.fail, NULL, "%s",
+				     o->key->diag.last_text);
 			goto fail;
 		}
 		if (o->pubkey_full)
@@ -396,7 +381,7 @@ int fk_sign_image(const struct fk_sign_opts *o, const uint8_t *payload,
 	res->data = buf;
 	res->len = pos;
 	res->image_len = pos;
-	if (check_fit(o, pos, res->why))
+	if (check_fit(o, pos, &res->diag))
 		goto fail;
 	if ((o->pad || o->confirm) && pad_to_slot(o, res))
 		goto fail;

@@ -78,10 +78,8 @@ uint32_t fk_sign_magic_align(const uint8_t magic[16]);
 /* The 16-byte boot magic for this max_align. */
 void fk_sign_boot_magic(const struct fk_sign_opts *o, uint8_t magic[16]);
 
-#define FK_SIGN_WHY 640
-
 struct fk_sign_result {
-	char why[FK_SIGN_WHY]; /* on failure: what is wrong, what to do */
+	struct fk_diag diag; /* on failure: what is wrong, what to do */
 	uint8_t *data; /* malloc'd image (padded to the slot with --pad) */
 	size_t len;
 	size_t image_len;     /* header + payload + TLVs, before any padding */
@@ -94,7 +92,7 @@ struct fk_sign_result {
  * false, their first hdr_size bytes must be zero and become the header).
  * Refuses an image that does not fit its slot, or with max_image set one
  * larger than the bootloader installs (saying by how many bytes), bad
- * option combinations, and signing failures: -1 with res->why saying
+ * option combinations, and signing failures: -1 with res->diag saying
  * what is wrong and what to do (nothing is printed). Returns 0 or -1.
  */
 int fk_sign_image(const struct fk_sign_opts *o, const uint8_t *payload,

@@ -219,7 +219,7 @@ int fk_kv_settings_parse(const char *name, const char *text, size_t len,
 	memset(out, 0, sizeof(*out));
 	p.s = out;
 	p.d.emit = fk_diag_relay;
-	p.d.ctx = diag ? diag : fk_diag_default();
+	p.d.ctx = diag;
 	out->path = strdup(name);
 	if (!out->path) {
 		fk_diag_error(&p.d, NULL, "out of memory");

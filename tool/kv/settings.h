@@ -37,7 +37,7 @@ struct fk_kv_settings {
 };
 
 /* Parses a settings file from a buffer; name is used in positions.
- * Every problem goes to diag (NULL: the default sink) at its
+ * Every problem goes to diag (NULL: dropped) at its
  * FILE:LINE:COL. Returns 0, or FK_EINVAL after reporting every problem
  * (then *out is freed; out->errors says how many). */
 int fk_kv_settings_parse(const char *name, const char *text, size_t len,

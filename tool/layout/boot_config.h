@@ -22,26 +22,18 @@ struct fk_layout_flashes {
 	void *ctx;
 };
 
-/* Why a layout gave no configuration: the entity to point at (a
- * partition, or else an image) and the message. */
-struct fk_layout_boot_error {
-	const struct fk_layout_partition *part;
-	const struct fk_layout_image *img;
-	char msg[256];
-};
-
 enum fk_boot_strategy fk_layout_boot_strategy(enum fk_layout_strategy s);
 
 /*
  * Fills cfg for images imgs[0..count) installed together (all sharing
  * one boot state): images[i] holds imgs[i]'s slots; trial_boots 1; the
  * bootloader area is the first bootloader partition on a memory the
- * slots or the boot state use. Returns 0, or -1 with *err filled.
+ * slots or the boot state use. Returns 0, or -1 after reporting why to
+ * d, at the partition (or else the image) the problem is about.
  */
 int fk_layout_boot_config(const struct fk_layout *layout,
 			  const struct fk_layout_image *const *imgs,
 			  uint32_t count, const struct fk_layout_flashes *fl,
-			  struct fk_boot_config *cfg,
-			  struct fk_layout_boot_error *err);
+			  struct fk_boot_config *cfg, struct fk_diag *d);
 
 #endif

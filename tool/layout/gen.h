@@ -35,8 +35,9 @@ void fk_gen_dts(const struct fk_layout *layout, FILE *out);
 /* An OpenOCD script that programs factory-<memory>.hex of each memory. */
 void fk_gen_openocd(const struct fk_layout *layout, FILE *out);
 
-/* The picture: one column per memory, partitions to scale. */
-void fk_gen_svg(const struct fk_layout *layout, FILE *out);
+/* The picture: one column per memory, partitions to scale. Returns 0,
+ * or -1 when memory ran out (nothing written). */
+int fk_gen_svg(const struct fk_layout *layout, FILE *out);
 
 /* The base name of the layout file, for comments in generated files. */
 const char *fk_gen_source_name(const struct fk_layout *layout);

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/oom.h"
 #include "gen.h"
 #include "layout_internal.h"
 
@@ -291,22 +290,34 @@ static void draw_images(const struct fk_layout *L, double y, FILE *out)
 	}
 }
 
-void fk_gen_svg(const struct fk_layout *L, FILE *out)
+/* Frees the boxes of the first n memories and the arrays. */
+static void free_boxes(struct box **boxes, uint32_t *counts, uint32_t n)
+{
+	for (uint32_t i = 0; boxes && i < n; i++)
+		free(boxes[i]);
+	free(boxes);
+	free(counts);
+}
+
+int fk_gen_svg(const struct fk_layout *L, FILE *out)
 {
 	uint32_t cap = 2 * L->partition_count + 2;
 	struct box **boxes = calloc(L->memory_count + 1, sizeof(*boxes));
 	uint32_t *counts = calloc(L->memory_count + 1, sizeof(*counts));
 	double tallest = 0, width, height;
 
-	if (!boxes || !counts)
-		fk_oom();
-
+	if (!boxes || !counts) {
+		free_boxes(boxes, counts, 0);
+		return -1;
+	}
 	for (uint32_t i = 0; i < L->memory_count; i++) {
 		double h;
 
 		boxes[i] = calloc(cap, sizeof(struct box));
-		if (!boxes[i])
-			fk_oom();
+		if (!boxes[i]) {
+			free_boxes(boxes, counts, i);
+			return -1;
+		}
 		counts[i] = memory_boxes(L, i, boxes[i], cap);
 		h = place_boxes(&L->memories[i], boxes[i], counts[i]);
 		if (h > tallest)
@@ -345,11 +356,10 @@ void fk_gen_svg(const struct fk_layout *L, FILE *out)
 		double x = MARGIN + ADDR_W + i * (ADDR_W + COL_W + GAP);
 
 		draw_column(L, i, x, boxes[i], counts[i], out);
-		free(boxes[i]);
 	}
 	if (L->image_count)
 		draw_images(L, TOP + tallest + 40, out);
 	fprintf(out, "</svg>\n");
-	free(boxes);
-	free(counts);
+	free_boxes(boxes, counts, L->memory_count);
+	return 0;
 }

@@ -176,8 +176,8 @@ struct fk_layout {
 };
 
 struct fk_layout_load_opts {
-	struct fk_diag *diag; /* where diagnostics go; NULL: the default
-			       * sink (fk_diag_default()) */
+	struct fk_diag *diag; /* where diagnostics go; NULL: dropped
+			       * (out->error_count still counts) */
 	bool no_warnings;     /* do not pass warnings on (still counted) */
 	bool no_checks; /* parse and resolve only; skip the hardware checks */
 };
@@ -185,11 +185,11 @@ struct fk_layout_load_opts {
 /*
  * Reads, parses and checks a layout file. Reports every problem to the
  * sink at its FILE:LINE:COL, each saying what to change; prints nothing.
- * opts may be NULL (default sink, warnings on, checks on).
+ * opts may be NULL (no sink, warnings on, checks on).
  * Returns 0 when the layout is valid (warnings allowed), FK_EINVAL when
  * it has errors (out->error_count says how many), FK_EIO when the file
- * cannot be read. On error *out is freed and zeroed; on success the
- * caller owns it and releases it with fk_layout_free().
+ * cannot be read, FK_ENOSPC when memory ran out. On error *out is freed and
+ * zeroed; on success the caller owns it and releases it with fk_layout_free().
  */
 int fk_layout_load(const char *path, struct fk_layout *out,
 		   const struct fk_layout_load_opts *opts);

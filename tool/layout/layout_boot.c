@@ -42,28 +42,25 @@ static const struct fk_flash *geometry_flash(void *ctx, uint32_t mem, char *msg,
 	return &v->flash[v->flash_count++];
 }
 
-static int fail(struct fk_layout_boot_error *err,
-		const struct fk_layout_partition *part,
+static int fail(struct fk_diag *err, const struct fk_layout_partition *part,
 		const struct fk_layout_image *img, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static int fail(struct fk_layout_boot_error *err,
-		const struct fk_layout_partition *part,
+static int fail(struct fk_diag *err, const struct fk_layout_partition *part,
 		const struct fk_layout_image *img, const char *fmt, ...)
 {
+	const struct fk_pos *at = part ? &part->pos : img ? &img->pos : NULL;
 	va_list ap;
 
-	err->part = part;
-	err->img = img;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	fk_diag_vemit(err, FK_DIAG_ERROR, at, fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
 static int area_of(const struct fk_layout *L, uint32_t part,
 		   const struct fk_layout_flashes *fl, struct fk_area *out,
-		   struct fk_layout_boot_error *err)
+		   struct fk_diag *err)
 {
 	const struct fk_layout_partition *p = &L->partitions[part];
 	char msg[200] = "";
@@ -98,8 +95,7 @@ enum fk_boot_strategy fk_layout_boot_strategy(enum fk_layout_strategy s)
 static int state_area(const struct fk_layout *L,
 		      const struct fk_layout_image *const *imgs, uint32_t count,
 		      const struct fk_layout_flashes *fl,
-		      struct fk_boot_config *cfg,
-		      struct fk_layout_boot_error *err)
+		      struct fk_boot_config *cfg, struct fk_diag *err)
 {
 	struct fk_area *p = &cfg->images[0].primary;
 	uint32_t trailer;
@@ -150,8 +146,7 @@ static bool uses_memory(const struct fk_layout *L,
 static int bootloader_area(const struct fk_layout *L,
 			   const struct fk_layout_image *const *imgs,
 			   uint32_t count, const struct fk_layout_flashes *fl,
-			   struct fk_boot_config *cfg,
-			   struct fk_layout_boot_error *err)
+			   struct fk_boot_config *cfg, struct fk_diag *err)
 {
 	for (uint32_t i = 0; i < L->partition_count; i++) {
 		const struct fk_layout_partition *p = &L->partitions[i];
@@ -166,11 +161,9 @@ static int bootloader_area(const struct fk_layout *L,
 int fk_layout_boot_config(const struct fk_layout *L,
 			  const struct fk_layout_image *const *imgs,
 			  uint32_t count, const struct fk_layout_flashes *fl,
-			  struct fk_boot_config *cfg,
-			  struct fk_layout_boot_error *err)
+			  struct fk_boot_config *cfg, struct fk_diag *err)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	memset(err, 0, sizeof(*err));
 	if (count == 0 || count > FK_BOOT_MAX_IMAGES)
 		return fail(err, NULL, count ? imgs[0] : NULL,
 			    "%u images: "
@@ -206,10 +199,8 @@ int fk_layout_boot_view(const struct fk_layout *L,
 {
 	struct view_ctx ctx = { L, v };
 	struct fk_layout_flashes fl = { geometry_flash, &ctx };
-	struct fk_layout_boot_error err;
-
 	memset(v, 0, sizeof(*v));
-	if (fk_layout_boot_config(L, &img, 1, &fl, &v->cfg, &err))
+	if (fk_layout_boot_config(L, &img, 1, &fl, &v->cfg, NULL))
 		return -1;
 	v->cfg.image_count = L->image_count < FK_BOOT_MAX_IMAGES ?
 				     L->image_count :

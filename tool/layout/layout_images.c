@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/oom.h"
 #include "layout_load.h"
 
 /* Resolves a partition name, with "did you mean" over every partition. */
@@ -26,7 +25,7 @@ static int find_part(struct loader *ld, const struct fk_ynode *n,
 			return (int)i;
 	names = calloc(L->partition_count + 1, sizeof(*names));
 	if (!names)
-		fk_oom();
+		return fk_fail_nomem(&ld->d);
 	for (uint32_t i = 0; i < L->partition_count; i++)
 		names[i] = L->partitions[i].name;
 	hint = fk_yaml_suggest(fk_yaml_text(n), names, L->partition_count);
@@ -89,10 +88,14 @@ void fk_layout_parse_module(struct loader *ld, const struct fk_ynode *k,
 	idx = find_part(ld, n, what);
 	if (idx < 0)
 		return;
-	L->modules = fk_layout_grow(L->modules, L->module_count,
-				    sizeof(*L->modules));
-	m = &L->modules[L->module_count++];
-	m->name = fk_layout_xstrdup(fk_yaml_text(k));
+	if (!fk_layout_grow(ld, &L->modules, L->module_count,
+			    sizeof(*L->modules)))
+		return;
+	m = &L->modules[L->module_count];
+	m->name = fk_layout_strdup(ld, fk_yaml_text(k));
+	if (!m->name)
+		return;
+	L->module_count++;
 	m->pos = fk_layout_pos_of(ld, k);
 	m->flash = (uint32_t)idx;
 	m->ram = -1;
@@ -187,8 +190,10 @@ static void add_module(struct loader *ld, const struct fk_ynode *n, void *arg)
 		return;
 	}
 	names = calloc(L->module_count + 1, sizeof(*names));
-	if (!names)
-		fk_oom();
+	if (!names) {
+		fk_fail_nomem(&ld->d);
+		return;
+	}
 	for (uint32_t i = 0; i < L->module_count; i++)
 		names[i] = L->modules[i].name;
 	hint = fk_yaml_suggest(fk_yaml_text(n), names, L->module_count);
@@ -236,11 +241,13 @@ void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k,
 
 	if (!fk_layout_valid_name(ld, k, "image"))
 		return;
-	L->images =
-		fk_layout_grow(L->images, L->image_count, sizeof(*L->images));
+	if (!fk_layout_grow(ld, &L->images, L->image_count, sizeof(*L->images)))
+		return;
 	img = &L->images[L->image_count];
+	img->name = fk_layout_strdup(ld, fk_yaml_text(k));
+	if (!img->name)
+		return;
 	img->id = L->image_count++;
-	img->name = fk_layout_xstrdup(fk_yaml_text(k));
 	img->pos = fk_layout_pos_of(ld, k);
 	img->pos_primary = img->pos_secondary = img->pos_strategy = img->pos;
 	img->pos_header = img->pos_ram = img->pos_uses = img->pos;

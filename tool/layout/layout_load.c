@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/oom.h"
 #include "formats/files.h"
 #include "layout_load.h"
 
@@ -53,23 +52,28 @@ bool fk_layout_valid_name(struct loader *ld, const struct fk_ynode *k,
 	return false;
 }
 
-char *fk_layout_xstrdup(const char *s)
+char *fk_layout_strdup(struct loader *ld, const char *s)
 {
 	char *d = strdup(s);
 
 	if (!d)
-		fk_oom();
+		fk_fail_nomem(&ld->d);
 	return d;
 }
 
-void *fk_layout_grow(void *arr, uint32_t count, size_t elem)
+bool fk_layout_grow(struct loader *ld, void *arrp, uint32_t count, size_t elem)
 {
-	void *n = realloc(arr, (count + 1) * elem);
+	void *arr, *n;
 
-	if (!n)
-		fk_oom();
+	memcpy(&arr, arrp, sizeof(arr));
+	n = realloc(arr, (count + 1) * elem);
+	if (!n) {
+		fk_fail_nomem(&ld->d);
+		return false;
+	}
 	memset((char *)n + count * elem, 0, elem);
-	return n;
+	memcpy(arrp, &n, sizeof(n));
+	return true;
 }
 
 static const char *const top_keys[] = { "name", "memories", "modules",
@@ -123,7 +127,7 @@ static void parse_root(struct loader *ld, const struct fk_ynode *root)
 			   "the layout");
 	n = fk_yaml_get(root, "name");
 	if (n && fk_yaml_expect(&ld->y, n, FK_YAML_SCALAR, "'name'"))
-		L->title = fk_layout_xstrdup(fk_yaml_text(n));
+		L->title = fk_layout_strdup(ld, fk_yaml_text(n));
 	if (!fk_yaml_get(root, "memories")) {
 		fk_diag_error(&ld->d, &p, "the layout has no 'memories:'");
 		return;
@@ -151,10 +155,10 @@ int fk_layout_load_buffer(const char *name, const char *text, size_t len,
 	memset(out, 0, sizeof(*out));
 	ld.L = out;
 	ld.d.emit = fk_diag_relay;
-	ld.d.ctx = opts && opts->diag ? opts->diag : fk_diag_default();
+	ld.d.ctx = opts ? opts->diag : NULL;
 	ld.d.no_warnings = opts && opts->no_warnings;
-	out->path = fk_layout_xstrdup(name);
-	if (fk_yaml_read(&ld.y, out->path, text, len, &ld.d) == 0)
+	out->path = fk_layout_strdup(&ld, name);
+	if (out->path && fk_yaml_read(&ld.y, out->path, text, len, &ld.d) == 0)
 		parse_root(&ld, ld.y.root);
 	fk_yaml_free(&ld.y);
 	free(ld.raw);
@@ -168,7 +172,7 @@ int fk_layout_load_buffer(const char *name, const char *text, size_t len,
 		fk_layout_free(out);
 		out->error_count = errors;
 		out->warning_count = warnings;
-		return FK_EINVAL;
+		return ld.d.fail == FK_FAIL_NOMEM ? FK_ENOSPC : FK_EINVAL;
 	}
 	return 0;
 }
@@ -176,10 +180,9 @@ int fk_layout_load_buffer(const char *name, const char *text, size_t len,
 int fk_layout_load(const char *path, struct fk_layout *out,
 		   const struct fk_layout_load_opts *opts)
 {
-	struct fk_diag *diag =
-		opts && opts->diag ? opts->diag : fk_diag_default();
+	struct fk_diag *diag = opts ? opts->diag : NULL;
 	struct fk_pos at = { path, 0, 0 };
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	uint8_t *buf = NULL;
 	size_t n = 0;
 	int rc;
@@ -188,7 +191,8 @@ int fk_layout_load(const char *path, struct fk_layout *out,
 	/* a layout is text: capped like every text input (files.h) */
 	if (fk_file_read(path, fk_input_cap(FK_INPUT_CAP_TEXT), &buf, &n,
 			 &err)) {
-		fk_diag_error(diag, &at, "cannot read the layout: %s", err.msg);
+		fk_diag_fail(diag, err.fail, &at, "cannot read the layout: %s",
+			     err.last_text);
 		return FK_EIO;
 	}
 	rc = fk_layout_load_buffer(path, (const char *)buf, n, out, opts);

@@ -34,11 +34,13 @@ struct fk_pos fk_layout_pos_of(struct loader *ld, const struct fk_ynode *n);
 bool fk_layout_valid_name(struct loader *ld, const struct fk_ynode *k,
 			  const char *what);
 
-/* Allocation that cannot fail (a layout is small): out of memory goes
- * to fk_oom() (common/oom.h). */
-char *fk_layout_xstrdup(const char *s);
-/* arr grown by one zeroed element of elem bytes after count. */
-void *fk_layout_grow(void *arr, uint32_t count, size_t elem);
+/* A copy of s, or NULL after reporting "out of memory" to ld->d (the
+ * load then fails with FK_ENOMEM). */
+char *fk_layout_strdup(struct loader *ld, const char *s);
+/* Grows the array *arrp (arrp: the address of an array pointer) by one
+ * zeroed element of elem bytes after count. Returns false, the array
+ * untouched, after reporting "out of memory" to ld->d. */
+bool fk_layout_grow(struct loader *ld, void *arrp, uint32_t count, size_t elem);
 
 /* One memory entry (name node k, value node v) of 'memories'. */
 void fk_layout_parse_memory(struct loader *ld, const struct fk_ynode *k,

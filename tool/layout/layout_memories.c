@@ -108,8 +108,9 @@ static void parse_sector_text(struct loader *ld, struct fk_layout_memory *mem,
 			mem->run_count = 0;
 			return;
 		}
-		mem->runs = fk_layout_grow(mem->runs, mem->run_count,
-					   sizeof(*mem->runs));
+		if (!fk_layout_grow(ld, &mem->runs, mem->run_count,
+				    sizeof(*mem->runs)))
+			return;
 		mem->runs[mem->run_count++] = run;
 	}
 }
@@ -199,13 +200,16 @@ static void parse_partition(struct loader *ld, uint32_t mem_index,
 
 	if (!fk_layout_valid_name(ld, k, "partition"))
 		return;
-	L->partitions = fk_layout_grow(L->partitions, L->partition_count,
-				       sizeof(*L->partitions));
-	ld->raw = fk_layout_grow(ld->raw, L->partition_count, sizeof(*ld->raw));
+	if (!fk_layout_grow(ld, &L->partitions, L->partition_count,
+			    sizeof(*L->partitions)) ||
+	    !fk_layout_grow(ld, &ld->raw, L->partition_count, sizeof(*ld->raw)))
+		return;
 	part = &L->partitions[L->partition_count];
 	raw = &ld->raw[L->partition_count];
+	part->name = fk_layout_strdup(ld, fk_yaml_text(k));
+	if (!part->name)
+		return;
 	L->partition_count++;
-	part->name = fk_layout_xstrdup(fk_yaml_text(k));
 	part->memory = mem_index;
 	part->pos = fk_layout_pos_of(ld, k);
 	part->pos_at = part->pos;
@@ -475,10 +479,14 @@ void fk_layout_parse_memory(struct loader *ld, const struct fk_ynode *k,
 
 	if (!fk_layout_valid_name(ld, k, "memory"))
 		return;
-	L->memories = fk_layout_grow(L->memories, L->memory_count,
-				     sizeof(*L->memories));
-	mem = &L->memories[L->memory_count++];
-	mem->name = fk_layout_xstrdup(fk_yaml_text(k));
+	if (!fk_layout_grow(ld, &L->memories, L->memory_count,
+			    sizeof(*L->memories)))
+		return;
+	mem = &L->memories[L->memory_count];
+	mem->name = fk_layout_strdup(ld, fk_yaml_text(k));
+	if (!mem->name)
+		return;
+	L->memory_count++;
 	mem->pos = fk_layout_pos_of(ld, k);
 	mem->pos_sectors = mem->pos;
 	snprintf(what, sizeof(what), "memory '%s'", mem->name);

@@ -18,7 +18,7 @@
 #include "provision.h"
 
 int fk_template_serial(const struct fk_template *t, uint64_t n, char *out,
-		       size_t cap, struct fk_fmt_error *err)
+		       size_t cap, struct fk_diag *err)
 {
 	for (size_t i = 0; i < t->nfields; i++) {
 		const struct fk_tfield *f = &t->fields[i];
@@ -32,20 +32,19 @@ int fk_template_serial(const struct fk_template *t, uint64_t n, char *out,
 #pragma GCC diagnostic pop
 		if (len <= 0 || (size_t)len >= cap || strchr(out, '/') ||
 		    out[0] == '.' || strchr(out, ','))
-			return fk_fmt_fail(err,
-					   "%s:%u: serial '%s' for "
-					   "counter %llu cannot name a file "
-					   "(empty, too long, '/', ',' or a "
-					   "leading '.')",
-					   t->path, f->line, out,
-					   (unsigned long long)n);
+			return fk_fail(err,
+				       "%s:%u: serial '%s' for "
+				       "counter %llu cannot name a file "
+				       "(empty, too long, '/', ',' or a "
+				       "leading '.')",
+				       t->path, f->line, out,
+				       (unsigned long long)n);
 		return 0;
 	}
-	return fk_fmt_fail(err, "%s: the template has no serial field",
-			   t->path);
+	return fk_fail(err, "%s: the template has no serial field", t->path);
 }
 
-static int fill_random(uint8_t *p, uint32_t n, struct fk_fmt_error *err)
+static int fill_random(uint8_t *p, uint32_t n, struct fk_diag *err)
 {
 	while (n) {
 		ssize_t got = getrandom(p, n, 0);
@@ -53,8 +52,8 @@ static int fill_random(uint8_t *p, uint32_t n, struct fk_fmt_error *err)
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
-			return fk_fmt_fail(err, "getrandom failed: %s",
-					   strerror(errno));
+			return fk_fail(err, "getrandom failed: %s",
+				       strerror(errno));
 		p += got;
 		n -= (uint32_t)got;
 	}
@@ -92,17 +91,17 @@ static char *device_path(const struct fk_template *t, const char *path,
 }
 
 static int mac_used_up(const struct fk_template *t, const struct fk_tfield *f,
-		       uint64_t n, struct fk_fmt_error *err)
+		       uint64_t n, struct fk_diag *err)
 {
-	return fk_fmt_fail(err,
-			   "%s:%u: MAC range of '%s' is used up at "
-			   "counter %llu; give the template a new range",
-			   t->path, f->line, f->name, (unsigned long long)n);
+	return fk_fail(err,
+		       "%s:%u: MAC range of '%s' is used up at "
+		       "counter %llu; give the template a new range",
+		       t->path, f->line, f->name, (unsigned long long)n);
 }
 
 static int add_field(const struct fk_template *t, const struct fk_tfield *f,
 		     uint64_t start, uint64_t n, struct fk_devinfo_builder *b,
-		     const char *serial, struct fk_fmt_error *err)
+		     const char *serial, struct fk_diag *err)
 {
 	uint8_t tmp[1024];
 	int rc = 0;
@@ -143,7 +142,7 @@ static int add_field(const struct fk_template *t, const struct fk_tfield *f,
 		if (!path || fk_file_read(path, fk_input_cap(FK_INPUT_CAP_TEXT),
 					  &data, &len, err)) {
 			if (!path)
-				fk_fmt_fail(err, "out of memory");
+				fk_fail(err, "out of memory");
 			free(path);
 			return -1;
 		}
@@ -156,17 +155,16 @@ static int add_field(const struct fk_template *t, const struct fk_tfield *f,
 	}
 	}
 	if (rc)
-		return fk_fmt_fail(err,
-				   "%s:%u: field '%s' does not fit the "
-				   "record (%s): the devinfo partition or the "
-				   "64 KiB TLV limit is too small",
-				   t->path, f->line, f->name, fk_strerror(rc));
+		return fk_fail(err,
+			       "%s:%u: field '%s' does not fit the "
+			       "record (%s): the devinfo partition or the "
+			       "64 KiB TLV limit is too small",
+			       t->path, f->line, f->name, fk_strerror(rc));
 	return 0;
 }
 
 int fk_device_check_inputs(const struct fk_template *t, uint64_t start,
-			   uint64_t n, const char *serial,
-			   struct fk_fmt_error *err)
+			   uint64_t n, const char *serial, struct fk_diag *err)
 {
 	for (size_t i = 0; i < t->nfields; i++) {
 		const struct fk_tfield *f = &t->fields[i];
@@ -179,12 +177,11 @@ int fk_device_check_inputs(const struct fk_template *t, uint64_t start,
 			int ok = path && access(path, R_OK) == 0;
 
 			if (!ok)
-				fk_fmt_fail(err,
-					    "%s:%u: '%s' of device %s "
-					    "cannot be read: %s",
-					    t->path, f->line,
-					    path ? path : f->path, serial,
-					    strerror(errno));
+				fk_fail(err,
+					"%s:%u: '%s' of device %s "
+					"cannot be read: %s",
+					t->path, f->line, path ? path : f->path,
+					serial, strerror(errno));
 			free(path);
 			if (!ok)
 				return -1;
@@ -195,7 +192,7 @@ int fk_device_check_inputs(const struct fk_template *t, uint64_t start,
 
 int fk_device_build(const struct fk_template *t, uint64_t start, uint64_t n,
 		    uint8_t *buf, uint32_t cap, struct fk_device_rec *out,
-		    struct fk_fmt_error *err)
+		    struct fk_diag *err)
 {
 	struct fk_devinfo_builder b;
 
@@ -207,10 +204,10 @@ int fk_device_build(const struct fk_template *t, uint64_t start, uint64_t n,
 		if (add_field(t, &t->fields[i], start, n, &b, out->serial, err))
 			return -1;
 	if (fk_devinfo_finish(&b, &out->record_len))
-		return fk_fmt_fail(err,
-				   "%s: the record does not fit the %u "
-				   "bytes of the devinfo partition",
-				   t->path, cap);
+		return fk_fail(err,
+			       "%s: the record does not fit the %u "
+			       "bytes of the devinfo partition",
+			       t->path, cap);
 	out->record = buf;
 	return 0;
 }

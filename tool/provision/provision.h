@@ -6,7 +6,7 @@
  * why a crash at any point loses nothing and repeats nothing.
  *
  * Nothing here prints: state.c and device.c return -1 with the message in
- * struct fk_fmt_error for cmd_provision.c to print.
+ * struct fk_diag for cmd_provision.c to print.
  */
 #ifndef FLASHKIT_TOOL_PROVISION_H
 #define FLASHKIT_TOOL_PROVISION_H
@@ -51,12 +51,14 @@ struct fk_template {
 	size_t nfields;
 };
 
-/* Loads and checks a template; errors are printed as FILE:LINE:COL. */
-int fk_template_load(const char *path, struct fk_template *t);
+/* Loads and checks a template; every problem goes to d (NULL: dropped)
+ * at its FILE:LINE:COL. Returns 0 or -1. */
+int fk_template_load(const char *path, struct fk_template *t,
+		     struct fk_diag *d);
 /* The same from a buffer; path names it and is the base of relative
  * paths in it. */
 int fk_template_parse(const char *path, const uint8_t *text, size_t len,
-		      struct fk_template *t);
+		      struct fk_template *t, struct fk_diag *d);
 void fk_template_free(struct fk_template *t);
 
 /*
@@ -79,20 +81,19 @@ struct fk_pstate {
 /* Takes the exclusive lock beside the state file (STATE.lock), held until
  * fk_pstate_unlock. Refuses if another run holds it. Returns fd, or -1
  * with err filled. */
-int fk_pstate_lock(const char *state_path, struct fk_fmt_error *err);
+int fk_pstate_lock(const char *state_path, struct fk_diag *err);
 void fk_pstate_unlock(int fd);
 /* Reads the state; a missing file gives {start, next = start}. */
 int fk_pstate_read(const char *state_path, uint64_t start, struct fk_pstate *st,
-		   struct fk_fmt_error *err);
+		   struct fk_diag *err);
 /* The same from a buffer (path for messages). */
 int fk_pstate_parse(const char *state_path, const char *text, size_t len,
-		    uint64_t start, struct fk_pstate *st,
-		    struct fk_fmt_error *err);
+		    uint64_t start, struct fk_pstate *st, struct fk_diag *err);
 /* Replaces the state file atomically and durably: temporary file, fsync,
  * rename, fsync of the folder. When it returns 0 the new state survives
  * a crash or power cut; before that, the old one is what a crash leaves. */
 int fk_pstate_write(const char *state_path, const struct fk_pstate *st,
-		    struct fk_fmt_error *err);
+		    struct fk_diag *err);
 void fk_pstate_free(struct fk_pstate *st);
 
 /* One device: its counter value and the record built for it. */
@@ -107,18 +108,17 @@ struct fk_device_rec {
  * Returns 0, or -1 with err filled. */
 int fk_device_build(const struct fk_template *t, uint64_t start, uint64_t n,
 		    uint8_t *buf, uint32_t cap, struct fk_device_rec *out,
-		    struct fk_fmt_error *err);
+		    struct fk_diag *err);
 
 /* Checks, before any counter value is reserved, what could make building
  * device n fail: the MAC ranges and the per-device files. */
 int fk_device_check_inputs(const struct fk_template *t, uint64_t start,
-			   uint64_t n, const char *serial,
-			   struct fk_fmt_error *err);
+			   uint64_t n, const char *serial, struct fk_diag *err);
 
 /* The serial text for counter n (no record); it must be able to name a
  * file. Returns 0, or -1 with err filled. */
 int fk_template_serial(const struct fk_template *t, uint64_t n, char *out,
-		       size_t cap, struct fk_fmt_error *err);
+		       size_t cap, struct fk_diag *err);
 
 /* One CSV line for a record: counter,serial,<a column per field>. The
  * columns are read back from the record itself with the device-side

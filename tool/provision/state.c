@@ -17,25 +17,25 @@
 #include "formats/files.h"
 #include "provision.h"
 
-int fk_pstate_lock(const char *state_path, struct fk_fmt_error *err)
+int fk_pstate_lock(const char *state_path, struct fk_diag *err)
 {
 	size_t len = strlen(state_path) + sizeof(".lock");
 	char *lock = malloc(len);
 	int fd;
 
 	if (!lock)
-		return fk_fmt_fail(err, "out of memory");
+		return fk_fail(err, "out of memory");
 	snprintf(lock, len, "%s.lock", state_path);
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		fk_fmt_fail(err, "cannot create the lock '%s': %s", lock,
-			    strerror(errno));
+		fk_fail(err, "cannot create the lock '%s': %s", lock,
+			strerror(errno));
 	} else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		fk_fmt_fail(err,
-			    "another provision run holds '%s'; wait for "
-			    "it to finish (two runs must never share a "
-			    "counter)",
-			    lock);
+		fk_fail(err,
+			"another provision run holds '%s'; wait for "
+			"it to finish (two runs must never share a "
+			"counter)",
+			lock);
 		close(fd);
 		fd = -1;
 	}
@@ -56,18 +56,17 @@ void fk_pstate_free(struct fk_pstate *st)
 }
 
 static int bad_state(const char *path, unsigned line, const char *what,
-		     struct fk_fmt_error *err)
+		     struct fk_diag *err)
 {
-	return fk_fmt_fail(err,
-			   "%s:%u: %s; the counter state is damaged: "
-			   "restore it from a backup, never reset it (serials "
-			   "would repeat)",
-			   path, line, what);
+	return fk_fail(err,
+		       "%s:%u: %s; the counter state is damaged: "
+		       "restore it from a backup, never reset it (serials "
+		       "would repeat)",
+		       path, line, what);
 }
 
 int fk_pstate_parse(const char *state_path, const char *text, size_t len,
-		    uint64_t start, struct fk_pstate *st,
-		    struct fk_fmt_error *err)
+		    uint64_t start, struct fk_pstate *st, struct fk_diag *err)
 {
 	const char *p = text, *end = text + len;
 	unsigned n = 0;
@@ -133,7 +132,7 @@ int fk_pstate_parse(const char *state_path, const char *text, size_t len,
 }
 
 int fk_pstate_read(const char *state_path, uint64_t start, struct fk_pstate *st,
-		   struct fk_fmt_error *err)
+		   struct fk_diag *err)
 {
 	uint8_t *text;
 	size_t len;
@@ -154,7 +153,7 @@ int fk_pstate_read(const char *state_path, uint64_t start, struct fk_pstate *st,
 }
 
 int fk_pstate_write(const char *state_path, const struct fk_pstate *st,
-		    struct fk_fmt_error *err)
+		    struct fk_diag *err)
 {
 	char text[4500];
 	int n = snprintf(text, sizeof(text),
@@ -168,10 +167,10 @@ int fk_pstate_write(const char *state_path, const struct fk_pstate *st,
 			      st->pend_first, st->pend_end, st->pend_ext,
 			      st->pend_dir);
 	if (n <= 0 || (size_t)n >= sizeof(text))
-		return fk_fmt_fail(err,
-				   "%s: counter state too long (output "
-				   "folder name?)",
-				   state_path);
+		return fk_fail(err,
+			       "%s: counter state too long (output "
+			       "folder name?)",
+			       state_path);
 	if (fk_file_write(state_path, text, (size_t)n, FK_OUT_UPDATE, err))
 		return -1;
 	return fk_sync_dir_of(state_path, err);

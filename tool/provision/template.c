@@ -1,7 +1,7 @@
 /*
  * The provisioning template: a small YAML file naming the counter state
  * and the fields of each device's record, read with the one YAML reader.
- * Every problem goes to the default diagnostics sink (fk_diag_default())
+ * Every problem goes to the caller's diagnostics sink
  * as TEMPLATE:LINE:COL with what to write instead; nothing is printed.
  *
  *   counter: { state: serials.state, start: 1000, last: 999999 }
@@ -373,7 +373,7 @@ static void load_fixed_files(struct tload *L)
 	for (size_t i = 0; i < t->nfields; i++) {
 		struct fk_tfield *f = &t->fields[i];
 		struct fk_pos at = { t->path, f->line, 1 };
-		struct fk_fmt_error err;
+		struct fk_diag err = { 0 };
 		size_t cap, len;
 		char *path;
 
@@ -389,8 +389,8 @@ static void load_fixed_files(struct tload *L)
 			 f->path);
 		if (fk_file_read(path, fk_input_cap(FK_INPUT_CAP_TEXT),
 				 &f->value, &len, &err))
-			fk_diag_error(&L->d, &at, "field '%s': %s", f->name,
-				      err.msg);
+			fk_diag_fail(&L->d, err.fail, &at, "field '%s': %s",
+				     f->name, err.last_text);
 		else if (len > FK_DEVINFO_MAX_BODY)
 			fk_diag_error(&L->d, &at,
 				      "'%s' is %zu bytes; a record "
@@ -402,14 +402,14 @@ static void load_fixed_files(struct tload *L)
 }
 
 int fk_template_parse(const char *path, const uint8_t *text, size_t len,
-		      struct fk_template *t)
+		      struct fk_template *t, struct fk_diag *d)
 {
 	struct tload L = { .t = t };
 	const char *slash = strrchr(path, '/');
 
 	memset(t, 0, sizeof(*t));
 	L.d.emit = fk_diag_relay;
-	L.d.ctx = fk_diag_default();
+	L.d.ctx = d;
 	t->path = dup_str(&L, path);
 	t->dir = dup_str(&L, path);
 	t->dir[slash ? (size_t)(slash - path) + 1 : 0] = '\0';
@@ -425,10 +425,10 @@ int fk_template_parse(const char *path, const uint8_t *text, size_t len,
 	return 0;
 }
 
-int fk_template_load(const char *path, struct fk_template *t)
+int fk_template_load(const char *path, struct fk_template *t, struct fk_diag *d)
 {
 	struct fk_pos at = { path, 0, 0 };
-	struct fk_fmt_error err;
+	struct fk_diag err = { 0 };
 	uint8_t *text;
 	size_t len;
 	int rc;
@@ -436,10 +436,10 @@ int fk_template_load(const char *path, struct fk_template *t)
 	memset(t, 0, sizeof(*t));
 	if (fk_file_read(path, fk_input_cap(FK_INPUT_CAP_TEXT), &text, &len,
 			 &err)) {
-		fk_diag_error(NULL, &at, "%s", err.msg);
+		fk_diag_fail(d, err.fail, &at, "%s", err.last_text);
 		return -1;
 	}
-	rc = fk_template_parse(path, text, len, t);
+	rc = fk_template_parse(path, text, len, t, d);
 	free(text);
 	return rc;
 }

@@ -239,7 +239,7 @@ int fk_yaml_read(struct fk_yaml *y, const char *file, const char *text,
 
 	memset(y, 0, sizeof(*y));
 	y->file = file;
-	y->diag = diag ? diag : fk_diag_default();
+	y->diag = diag;
 	memset(&b, 0, sizeof(b));
 	b.y = y;
 	if (!yaml_parser_initialize(&b.parser))
@@ -263,7 +263,7 @@ int fk_yaml_read(struct fk_yaml *y, const char *file, const char *text,
 		drop_waiting_keys(&b);
 		fk_yaml_free(y);
 		y->file = file;
-		y->diag = diag ? diag : fk_diag_default();
+		y->diag = diag;
 		if (b.rc == FK_ENOSPC)
 			fk_diag_error(y->diag, NULL, "%s: out of memory", file);
 	}
