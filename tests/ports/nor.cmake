@@ -1,0 +1,38 @@
+# External NOR: the SFDP driver (ports/nor/nor.c) over the STM32 QUADSPI
+# (ports/nor/nor_qspi_stm32.c, H7, Cortex-M7, code in the QSPI chip) and
+# over a plain SPI with a GPIO chip select (ports/nor/nor_spi_stm32.c,
+# F205, Cortex-M3), on the chip models W25Q128JV and MX25L51245G
+# (models/nor_chip.c behind models/quadspi.c or models/spi_stm32.c):
+# geometry from SFDP, errors, page splits, erase blocks, the conformance
+# suite, each model rule (test_nor.c); RAM placement of everything that
+# runs while the QSPI chip is out of memory-mapped mode.
+set(NOR_MISUSE nor_test_erase_range nor_test_erase_chip nor_test_raw
+	nor_test_poke nor_test_peek nor_test_read_window nor_test_init_rc
+	nor_test_desc)
+set(NOR_MODELS ${CMAKE_CURRENT_LIST_DIR}/models/nor_chip.c
+	${CMAKE_CURRENT_LIST_DIR}/models/quadspi.c
+	${CMAKE_CURRENT_LIST_DIR}/models/spi_stm32.c)
+
+uc_add_image(nor_qspi_image CPU cortex-m7
+	SOURCES ${FK_ROOT}/ports/nor/nor.c ${FK_ROOT}/ports/nor/nor_qspi_stm32.c
+		${CMAKE_CURRENT_LIST_DIR}/nor_image.c
+	DEFINES NOR_BUS_QSPI
+	KEEP ${NOR_MISUSE})
+uc_add_image(nor_spi_image CPU cortex-m3
+	SOURCES ${FK_ROOT}/ports/nor/nor.c ${FK_ROOT}/ports/nor/nor_spi_stm32.c
+		${CMAKE_CURRENT_LIST_DIR}/nor_image.c
+	DEFINES NOR_BUS_SPI
+	KEEP ${NOR_MISUSE})
+
+uc_add_port_test(port_nor_qspi IMAGE nor_qspi_image
+	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_nor.c ${NOR_MODELS}
+	ARGS qspi)
+uc_add_port_test(port_nor_spi IMAGE nor_spi_image
+	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_nor.c ${NOR_MODELS}
+	ARGS spi)
+uc_check_ramfuncs(port_nor_qspi_ramfuncs IMAGE nor_qspi_image
+	SYMBOLS fk_nor_init fk_nor_erase fk_nor_erase_chip nor_read
+		nor_program nor_erase_sector wait_ready write_enable
+		program_page erase_range read_sfdp_info qspi_xfer qspi_idle
+		leave_mapped wait_sr fk_nor_qspi_init compare program_range
+		read_array)
