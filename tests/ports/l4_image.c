@@ -125,3 +125,42 @@ uint32_t l4_probe_eccr(uint32_t off)
 	(void)ARRAY(off);
 	return REG(0x18);
 }
+
+/* The second word of a double word stored into another double word. */
+uint32_t l4_misuse_second_word_elsewhere(void)
+{
+	unlock();
+	CR = CR_PG;
+	ARRAY(0) = 0x12345678u;
+	ARRAY(12) = 0x12345678u;
+	return SR;
+}
+
+/* A double word programmed, then a store before BSY clears. */
+FK_RAMFUNC void l4_misuse_store_while_busy(void)
+{
+	unlock();
+	CR = CR_PG;
+	ARRAY(0) = 0x12345678u;
+	ARRAY(4) = 0x12345678u;
+	ARRAY(8) = 0x12345678u;
+}
+
+/* A correct double word stored while PGAERR of a bad one is still set. */
+uint32_t l4_misuse_program_with_stale_error(void)
+{
+	l4_misuse_misaligned();
+	ARRAY(0) = 0x12345678u;
+	ARRAY(4) = 0x12345678u;
+	return SR;
+}
+
+/* An erase of page 200: past the 128 pages of an L433. */
+FK_RAMFUNC void l4_misuse_erase_missing_page(void)
+{
+	unlock();
+	CR = CR_PER | 200u << 3;
+	CR = CR_PER | 200u << 3 | CR_STRT;
+	while (SR & (1u << 16))
+		;
+}

@@ -222,7 +222,11 @@ static void test_model_flags_programming_errors(void **state)
 	stm32_expect_flags(uc, "l4_misuse_store_without_pg", 0xFF, SR_PGSERR);
 	stm32_expect_flags(uc, "l4_misuse_byte_store", 0xFF, SR_SIZERR);
 	stm32_expect_flags(uc, "l4_misuse_misaligned", 0xFF, SR_PGAERR);
+	stm32_expect_flags(uc, "l4_misuse_second_word_elsewhere", 0xFF,
+			   SR_PGAERR);
 	stm32_expect_flags(uc, "l4_misuse_reprogram", 0xFF, SR_PROGERR);
+	stm32_expect_flags(uc, "l4_misuse_program_with_stale_error", 0xFF,
+			   SR_PGAERR | SR_PGSERR);
 	/* PGAERR of a bad program, then PGSERR at the erase */
 	stm32_expect_flags(uc, "l4_misuse_erase_with_stale_error", 0xFF,
 			   SR_PGAERR | SR_PGSERR);
@@ -237,7 +241,17 @@ static void test_model_catches_forbidden_steps(void **state)
 	stm32_expect_violation(fx->uc, "l4_misuse_wrong_key", "KEYR");
 	stm32_expect_violation(fx->uc, "l4_misuse_wait_in_rom", "RAM");
 	stm32_expect_violation(fx->uc, "l4_misuse_start_while_busy", "BSY");
+	stm32_expect_violation(fx->uc, "l4_misuse_store_while_busy", "BSY");
 	stm32_expect_violation(fx->uc, "l4_misuse_locked_cr", "locked");
+}
+
+/* The L433 has 128 pages: page 200 does not exist. */
+static void test_model_refuses_a_page_past_the_bank(void **state)
+{
+	struct fixture *fx = *state;
+
+	stm32_expect_violation(fx->uc, "l4_misuse_erase_missing_page",
+			       "no such page");
 }
 
 int main(int argc, char **argv)
@@ -268,6 +282,9 @@ int main(int argc, char **argv)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_model_catches_forbidden_steps, setup_l476,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_model_refuses_a_page_past_the_bank, setup_l433,
 			teardown),
 	};
 
