@@ -36,3 +36,28 @@ uc_check_ramfuncs(port_nor_qspi_ramfuncs IMAGE nor_qspi_image
 		program_page erase_range read_sfdp_info qspi_xfer qspi_idle
 		leave_mapped wait_sr fk_nor_qspi_init compare program_range
 		read_array)
+
+# The CMSIS-Pack flash loader (ports/loader/) for the F205's SPI NOR,
+# linked as a flash algorithm for RAM (loader.ld), run by test_loader.c
+# the way a debugger runs one.
+set(NOR_LOADER ${CMAKE_CURRENT_BINARY_DIR}/nor_loader.elf)
+set(NOR_LOADER_SOURCES ${FK_ROOT}/ports/loader/loader.c
+	${FK_ROOT}/ports/loader/board_f205.c ${FK_ROOT}/ports/nor/nor.c
+	${FK_ROOT}/ports/nor/nor_spi_stm32.c)
+add_custom_command(OUTPUT ${NOR_LOADER}
+	COMMAND ${UC_ARM_CC} -mcpu=cortex-m3 -mthumb -mfloat-abi=soft -std=c99
+		-Os -g -ffreestanding -ffunction-sections -fdata-sections
+		-fno-tree-loop-distribute-patterns -Wall -Wextra -Werror
+		-I${FK_ROOT}/include -I${FK_ROOT}/ports -nostdlib
+		-Wl,--gc-sections -Wl,-Map=${NOR_LOADER}.map
+		-T ${FK_ROOT}/ports/loader/loader.ld -o ${NOR_LOADER}
+		${NOR_LOADER_SOURCES} -lgcc
+	DEPENDS ${NOR_LOADER_SOURCES} ${FK_ROOT}/ports/loader/loader.ld
+		${UC_IMAGE_HEADERS}
+	COMMENT "flash loader nor_loader.elf (cortex-m3)"
+	VERBATIM)
+add_custom_target(nor_loader_image ALL DEPENDS ${NOR_LOADER})
+uc_add_port_test(port_nor_loader IMAGE nor_loader
+	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_loader.c
+		${CMAKE_CURRENT_LIST_DIR}/models/nor_chip.c
+		${CMAKE_CURRENT_LIST_DIR}/models/spi_stm32.c)
