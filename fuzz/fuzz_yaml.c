@@ -1,5 +1,5 @@
 /*
- * Fuzz target for the YAML reader (tool/yaml/): any bytes become a node
+ * Fuzz target for the YAML reader (host/yaml/): any bytes become a node
  * tree or a reported refusal; the tree is then walked with every getter.
  * No crash, no hang, no leak; every node within FK_YAML_MAX_DEPTH.
  */

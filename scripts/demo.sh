@@ -3,7 +3,7 @@
 # tells one part of the story on the examples and prints what it does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export FK_TOOL="$PWD/build/host/tool/flashkit"
+export FK_TOOL="$PWD/build/host/cli/flashkit"
 export FK_DEMO_OUT="${FK_DEMO_OUT:-$PWD/build/demo}"
 rm -rf "$FK_DEMO_OUT"
 mkdir -p "$FK_DEMO_OUT"

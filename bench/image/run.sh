@@ -6,7 +6,7 @@
 # the flashkit binary, RUNS the repetitions).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-FK=${FK_TOOL:-$root/build/host/tool/flashkit}
+FK=${FK_TOOL:-$root/build/host/cli/flashkit}
 RUNS=${RUNS:-9}
 REFS=$root/tests/data/mcuboot-images
 [ -x "$FK" ] || { echo "build first: make (no $FK)" >&2; exit 1; }

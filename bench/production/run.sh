@@ -9,7 +9,7 @@
 # ("Production files").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-FK="${FK_TOOL:-$root/build/host/tool/flashkit}"
+FK="${FK_TOOL:-$root/build/host/cli/flashkit}"
 L="$root/tests/production/layouts/two-memories.yaml"
 work="$(mktemp -d "${FK_BENCH_DIR:-/tmp}/fk-bench-XXXXXX")"
 trap 'rm -rf "$work" ${shm:+"$shm"}' EXIT

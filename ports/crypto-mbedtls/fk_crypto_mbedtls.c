@@ -2,7 +2,7 @@
  * struct fk_crypto_port on top of mbedTLS 2.28.
  *
  * Only verification lives here (what a bootloader needs); signing and key
- * files are host-only and live in tool/. Keys arrive as the DER imgtool
+ * files are host-only and live in host/. Keys arrive as the DER imgtool
  * embeds in images: SubjectPublicKeyInfo for ECDSA, PKCS#1 RSAPublicKey
  * for RSA, both of which mbedtls_pk_parse_public_key() reads. The ECDSA
  * signature is decoded here rather than with mbedtls_ecdsa_read_signature()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The product code follows .clang-format (Linux kernel style): every C
-# file of src/, include/, sim/, tool/ and ports/ is already formatted, so
+# file of src/, include/, sim/, host/, cli/ and ports/ is already formatted, so
 # `clang-format -i` changes nothing. Prints the files that differ and how
 # to fix them; fails if any.
 set -euo pipefail
@@ -14,7 +14,7 @@ while IFS= read -r f; do
 		echo "$f: not formatted (run: clang-format -i $f)"
 		bad=$((bad + 1))
 	fi
-done < <(git ls-files 'src/*.[ch]' 'include/*.h' 'sim/*.[ch]' 'tool/*.[ch]' \
-	'ports/*.[ch]' 2>/dev/null || find src include sim tool ports -name '*.[ch]')
+done < <(git ls-files 'src/*.[ch]' 'include/*.h' 'sim/*.[ch]' 'host/*.[ch]' 'cli/*.[ch]' \
+	'ports/*.[ch]' 2>/dev/null || find src include sim host cli ports -name '*.[ch]')
 echo "format: $n files checked, $bad not formatted"
 [ "$n" -gt 0 ] && [ "$bad" -eq 0 ]

@@ -4,17 +4,19 @@
 #     ("flashkit/..."), headers next to the including file inside src/,
 #     and the C library's freestanding headers plus string.h (memcpy,
 #     memset, memcmp);
-#   - sim/ never includes tool/ (nor ports/);
-#   - nothing under src/ or include/ reaches into tool/, sim/ or ports/;
-#   - the host libraries (tool/ but main.c, cli.[ch], commands.h and
-#     cmd_*) never include cli.h, never print to stdout or stderr and
-#     never exit or abort: only the command layer does.
+#   - sim/ never includes host/, cli/ (nor ports/);
+#   - nothing under src/ or include/ reaches into host/, cli/, sim/ or
+#     ports/;
+#   - the host libraries (host/) never include a header of the command
+#     layer (cli/), never print to stdout or stderr and never exit or
+#     abort: only the command layer (cli/) does.
 # Prints every offending line as file:line: text and fails if any.
 set -euo pipefail
 cd "${FK_ROOT:?}"
 
 include_re='^[[:space:]]*#[[:space:]]*include[[:space:]]*([<"])([^>"]+)[>"]'
-tool_header_re='"(cli|commands)\.h"'
+cli_header_re='"(cli|commands|cmd_[a-z_]*)\.h"'
+host_header_re='"(common|diag|formats|image|kv|layout|provision|yaml)/'
 allowed_system='^(float|iso646|limits|stdalign|stdarg|stdbool|stddef|stdint|stdnoreturn|string)\.h$'
 bad=0 checked=0
 
@@ -45,21 +47,22 @@ check_device() {
 	done <"$file"
 }
 
-# check_sim FILE: sim/ knows nothing of tool/ or ports/.
+# check_sim FILE: sim/ knows nothing of host/, cli/ or ports/.
 check_sim() {
 	local file=$1 n=0 line
 	while IFS= read -r line; do
 		n=$((n + 1))
 		[[ $line =~ ^[[:space:]]*#[[:space:]]*include ]] || continue
 		checked=$((checked + 1))
-		if [[ $line =~ (tool|ports)/ || $line =~ $tool_header_re ]]; then
-			complain "$file" $n "$line" "sim/ must not include tool/ or ports/"
+		if [[ $line =~ (host|cli|ports)/ || $line =~ $cli_header_re ||
+			$line =~ $host_header_re ]]; then
+			complain "$file" $n "$line" "sim/ must not include host/, cli/ or ports/"
 		fi
 	done <"$file"
 }
 
 # check_host FILE: a host library reports, the CLI prints.
-host_bad_re='#[[:space:]]*include[[:space:]]*"cli\.h"|(^|[^a-z_])(printf|puts|putchar|perror|exit|abort|fk_error|fk_warning)[[:space:]]*\(|f(printf|puts|putc|write)[[:space:]]*\([^;]*(stderr|stdout)'
+host_bad_re='#[[:space:]]*include[[:space:]]*"(cli|commands|cmd_[a-z_]*)\.h"|(^|[^a-z_])(printf|puts|putchar|perror|exit|abort|fk_error|fk_warning)[[:space:]]*\(|f(printf|puts|putc|write)[[:space:]]*\([^;]*(stderr|stdout)'
 check_host() {
 	local file=$1 n=0 line
 	while IFS= read -r line; do
@@ -68,14 +71,13 @@ check_host() {
 		[[ $line =~ $host_bad_re ]] || continue
 		[[ $line =~ ^[[:space:]]*(\*|/\*) ]] && continue  # a comment
 		[[ $line =~ __attribute__ ]] && continue            # format(printf
-		complain "$file" $n "$line" "a host library must not print, exit or include cli.h; report through its error or diagnostics"
+		complain "$file" $n "$line" "a host library must not print, exit or include the command layer's headers; report through its diagnostics sink"
 	done <"$file"
 }
 
 while IFS= read -r f; do
 	check_host "$f"
-done < <(find tool -name '*.[ch]' ! -name 'main.c' ! -name 'cli.[ch]' \
-	! -name 'commands.h' ! -name 'cmd_*' ! -path 'tool/common/oom.c' | sort)
+done < <(find host -name '*.[ch]' | sort)
 while IFS= read -r f; do
 	check_device "$f"
 done < <(find src include -name '*.[ch]' | sort)

@@ -52,7 +52,7 @@ expect_fail "l.yaml:10:7: error: 'x\\u0000...' holds a NUL character" "$FK" layo
 { printf 'memories: '; head -c 40000 /dev/zero | tr '\0' '['; } >deep.yaml
 expect_fail "deep.yaml:1:74: error: the file nests lists and mappings deeper than 64 levels" \
 	"$FK" layout check deep.yaml
-grep -q "YAML_MAX_DEPTH 64" "$FK_ROOT/tool/yaml/yaml_reader.h" || fail "no depth limit"
+grep -q "YAML_MAX_DEPTH 64" "$FK_ROOT/host/yaml/yaml_reader.h" || fail "no depth limit"
 
 # No octal: 010 is refused as ambiguous in a layout and in a template.
 layout -e '10s/size: 128K/size: 010/'

@@ -1,5 +1,5 @@
 /*
- * The host API other commands build on (tool/layout/layout.h): loading a
+ * The host API other commands build on (host/layout/layout.h): loading a
  * real example, lookups by name and address, the geometry handed to the
  * simulator, and the sizes an image lives with.
  */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Output and input files of every command (tool/formats/files.h): a kill
+# Output and input files of every command (host/formats/files.h): a kill
 # during a write leaves nothing behind, or only a temporary that the next
 # write of the same output removes; inputs have a size cap, regular files
 # or not; an output is never one of the command's inputs, under any name;

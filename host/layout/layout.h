@@ -15,7 +15,7 @@
  *
  * What does not live here: the YAML reading (layout_yaml.c), the checks
  * (layout_check.c) and the generators (gen_*.c) are internal to
- * tool/layout/; this header is all another command needs.
+ * host/layout/; this header is all another command needs.
  */
 #ifndef FLASHKIT_TOOL_LAYOUT_H
 #define FLASHKIT_TOOL_LAYOUT_H

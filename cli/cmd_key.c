@@ -5,7 +5,7 @@
  *   flashkit key generate -o key.pem
  *   flashkit key public key.pem [--c [--name NAME]] [-o OUT]
  *
- * Key files are the PEM files imgtool and OpenSSL use (tool/image/keys.h).
+ * Key files are the PEM files imgtool and OpenSSL use (host/image/keys.h).
  */
 #include <stdio.h>
 #include <string.h>

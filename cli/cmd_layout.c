@@ -5,7 +5,7 @@
  * derived file (header, linker scripts, JSON, devicetree overlay,
  * OpenOCD script, picture), draw writes the picture alone.
  *
- * The model, loader and checks live in tool/layout/; this file only
+ * The model, loader and checks live in host/layout/; this file only
  * parses the command line and prints.
  */
 #define _POSIX_C_SOURCE 200809L

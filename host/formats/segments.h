@@ -9,8 +9,8 @@
  * ranges are joined as they are added, so a HEX file of a million
  * 16-byte records becomes one segment, appended in place.
  *
- * What does not live here: parsing and printing (tool/formats/<fmt>.c),
- * partitions and memories (tool/layout/).
+ * What does not live here: parsing and printing (host/formats/<fmt>.c),
+ * partitions and memories (host/layout/).
  */
 #ifndef FLASHKIT_TOOL_SEGMENTS_H
 #define FLASHKIT_TOOL_SEGMENTS_H

@@ -3,7 +3,7 @@
  * (which also prints --help from the same table), diagnostics, and file
  * helpers that never leave a half-written output behind.
  *
- * Each subcommand lives in tool/cmd_<name>.c with one entry function
+ * Each subcommand lives in cli/cmd_<name>.c with one entry function
  * cmd_<name>(argc, argv), argv[0] being the subcommand's name.
  */
 #ifndef FLASHKIT_TOOL_CLI_H

@@ -1,5 +1,5 @@
 /*
- * What the files of tool/layout/ share and nobody else needs: the check
+ * What the files of host/layout/ share and nobody else needs: the check
  * pass, the size parser of sector maps and sector arithmetic. The public
  * model is in layout.h; diagnostics go to a sink (diag/diag.h).
  */

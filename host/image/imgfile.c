@@ -2,7 +2,7 @@
  * Reading firmware and images, writing signed images (imgfile.h).
  *
  * Every format goes through the production readers and writers
- * (tool/formats/): a file becomes segments, and an image is the bytes from
+ * (host/formats/): a file becomes segments, and an image is the bytes from
  * the lowest address to the highest with gaps filled with 0xff, as imgtool
  * does for HEX input. A plain binary has no address; HEX, S-record and
  * ELF files carry theirs (ELF: the physical addresses of PT_LOAD

@@ -13,7 +13,7 @@
 #include "flashkit/image.h"
 #include "image/keys.h"
 
-/* An image to test with, made by the real signing code (tool/image). */
+/* An image to test with, made by the real signing code (host/image). */
 struct fk_rig_image_spec {
 	uint32_t payload_len; /* firmware bytes (pseudo-random) */
 	uint32_t seed;	      /* for the payload bytes */

@@ -345,7 +345,7 @@ static int pending_mode(const struct sign_args *a)
 
 /*
  * --pending with --layout: the output is the image's staging window,
- * padded, with MCUboot's trailer at its end (tool/image/pending.h), at
+ * padded, with MCUboot's trailer at its end (host/image/pending.h), at
  * the window's address. Refuses what the bootloader could not install:
  * a test install on overwrite, a write unit above imgtool's largest
  * trailer unit, an image reaching the trailer's sector.

@@ -1,5 +1,5 @@
 /*
- * Layout file -> model. The YAML reader (tool/yaml/) turns the text into
+ * Layout file -> model. The YAML reader (host/yaml/) turns the text into
  * positioned nodes; this file walks the top level against the schema
  * (docs/layout.md) and hands each part to its file: the memories and
  * their partitions (layout_memories.c), modules and images
