@@ -6,7 +6,8 @@
 set(H7_KEEP h7_misuse_wrong_key h7_misuse_store_without_pg
 	h7_misuse_two_flash_words h7_misuse_same_byte_twice
 	h7_misuse_erase_with_buffer h7_misuse_reprogram h7_misuse_wait_in_rom
-	h7_misuse_cr_while_busy h7_misuse_locked_cr h7_probe_sr)
+	h7_misuse_cr_while_busy h7_misuse_locked_cr h7_probe_sr
+	h7_misuse_force_write h7_misuse_erase_missing_sector)
 foreach(cpu m7 m4)
 	uc_add_image(h7_${cpu}_image CPU cortex-${cpu}
 		SOURCES ${FK_ROOT}/ports/stm32/flash_h7.c

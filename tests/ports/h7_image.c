@@ -17,6 +17,7 @@
 #define ARRAY(off) (*(volatile uint32_t *)(FK_H7_FLASH_BASE + (off)))
 #define CR_PG (1u << 1)
 #define CR_SER (1u << 2)
+#define CR_FW (1u << 6)
 #define CR_START (1u << 7)
 #define SR_QW (1u << 2)
 
@@ -135,4 +136,27 @@ uint32_t h7_probe_sr(uint32_t off)
 {
 	(void)ARRAY(off);
 	return REG(off >= 0x100000 ? 0x110 : 0x10);
+}
+
+/* One word then FW: the flash word programs with the rest erased.
+ * Returns the second word as read back. */
+FK_RAMFUNC uint32_t h7_misuse_force_write(void)
+{
+	unlock();
+	CR1 = CR_PG;
+	ARRAY(0) = 0x11111111u;
+	CR1 = CR_PG | CR_FW;
+	while (SR1 & SR_QW)
+		;
+	return ARRAY(4);
+}
+
+/* An erase of sector 3: past the single sector of an H750. */
+FK_RAMFUNC void h7_misuse_erase_missing_sector(void)
+{
+	unlock();
+	CR1 = CR_SER | 3u << 8;
+	CR1 = CR_SER | 3u << 8 | CR_START;
+	while (SR1 & SR_QW)
+		;
 }

@@ -27,6 +27,7 @@
 #define MIB (1024u * 1024u)
 #define SECTOR 0x20000u
 
+#define SR_WBNE (1u << 1)
 #define SR_STRBERR (1u << 19)
 #define SR_INCERR (1u << 21)
 #define SR_PGSERR (1u << 18)
@@ -242,8 +243,8 @@ static void test_model_flags_programming_errors(void **state)
 			   SR_INCERR);
 	stm32_expect_flags(fx->uc, "h7_misuse_same_byte_twice", 0x1FEF0000u,
 			   SR_STRBERR);
-	stm32_expect_flags(fx->uc, "h7_misuse_erase_with_buffer", 0x1FEF0000u,
-			   SR_PGSERR);
+	stm32_expect_flags(fx->uc, "h7_misuse_erase_with_buffer",
+			   0x1FEF0000u | SR_WBNE, SR_PGSERR | SR_WBNE);
 	assert_int_equal(h7_model_bank_ops(fx->model, 0), 0);
 	stm32_assert_no_violation(fx->uc);
 }
@@ -258,6 +259,30 @@ static void test_model_catches_forbidden_steps(void **state)
 	stm32_expect_violation(fx->uc, "h7_misuse_wait_in_rom", "RAM");
 	stm32_expect_violation(fx->uc, "h7_misuse_cr_while_busy", "QW");
 	stm32_expect_violation(fx->uc, "h7_misuse_locked_cr", "locked");
+}
+
+/* FW programs a partly filled flash word, the missing bytes erased. */
+static void test_force_write_pads_with_erased_bytes(void **state)
+{
+	struct fixture *fx = *state;
+	const uint8_t *a = fk_sim_data(fx->sim);
+
+	assert_int_equal(
+		stm32_misuse(fx->uc, "h7_misuse_force_write", UC_RUN_OK),
+		0xFFFFFFFFu);
+	assert_int_equal(a[0], 0x11);
+	assert_int_equal(a[31], 0xFF);
+	assert_int_equal(h7_model_bank_ops(fx->model, 0), 1);
+	stm32_assert_no_violation(fx->uc);
+}
+
+/* The H750 has one sector: sector 3 does not exist. */
+static void test_model_refuses_a_sector_past_the_bank(void **state)
+{
+	struct fixture *fx = *state;
+
+	stm32_expect_violation(fx->uc, "h7_misuse_erase_missing_sector",
+			       "no such sector");
 }
 
 int main(int argc, char **argv)
@@ -293,6 +318,12 @@ int main(int argc, char **argv)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_model_catches_forbidden_steps, setup_h743,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_force_write_pads_with_erased_bytes, setup_h743,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_model_refuses_a_sector_past_the_bank, setup_h750,
 			teardown),
 	};
 
