@@ -13,7 +13,11 @@ foreach(part l0:cortex-m0plus l1:cortex-m3)
 		KEEP l0_misuse_prgkey_first l0_misuse_half_page_from_rom
 			l0_misuse_half_page_gap l0_misuse_half_word
 			l0_misuse_not_zero l0_misuse_locked_store
-			l0_misuse_pecr_while_busy l0_misuse_wait_in_rom)
+			l0_misuse_pecr_while_busy l0_misuse_wait_in_rom
+			l0_misuse_pecr_locked l0_misuse_prog_without_prgkey
+			l0_misuse_half_page_mid l0_misuse_read_during_fill
+			l0_misuse_eeprom_overwrite l0_misuse_eeprom_locked
+			l0_misuse_wrong_pekey l0_misuse_eeprom_wrong_size_erase)
 	uc_check_ramfuncs(port_${name}_ramfuncs IMAGE ${name}_image
 		SYMBOLS l0_write_word l0_write_half_page l0_write_byte)
 endforeach()

@@ -121,3 +121,75 @@ void l0_misuse_wait_in_rom(void)
 	while (SR & SR_BSY)
 		;
 }
+
+/* PECR operation bits set with PELOCK still set. */
+void l0_misuse_pecr_locked(void)
+{
+	PECR = PECR_ERASE | PECR_PROG;
+}
+
+/* PROG and FPRG set with only PELOCK cleared (PRGLOCK still set). */
+void l0_misuse_prog_without_prgkey(void)
+{
+	PEKEYR = 0x89ABCDEFu;
+	PEKEYR = 0x02030405u;
+	PECR = PECR_FPRG | PECR_PROG;
+}
+
+/* A half-page fill that starts in the middle of a half-page. */
+FK_RAMFUNC uint32_t l0_misuse_half_page_mid(void)
+{
+	unlock();
+	PECR = PECR_FPRG | PECR_PROG;
+	ARRAY(4) = 1;
+	return SR;
+}
+
+/* A read of the NVM during a half-page fill (from RAM). */
+FK_RAMFUNC uint32_t l0_misuse_read_during_fill(void)
+{
+	unlock();
+	PECR = PECR_FPRG | PECR_PROG;
+	ARRAY(0) = 1;
+	return ARRAY(64);
+}
+
+#define EEPROM(off) (*(volatile uint8_t *)(FK_L0_EEPROM_BASE + (off)))
+
+/* A data EEPROM byte written 0x0F then 0x01: the part erases the word
+ * in between. Returns the byte read back. */
+FK_RAMFUNC uint32_t l0_misuse_eeprom_overwrite(void)
+{
+	PEKEYR = 0x89ABCDEFu;
+	PEKEYR = 0x02030405u;
+	EEPROM(1) = 0x0F;
+	while (SR & SR_BSY)
+		;
+	EEPROM(1) = 0x01;
+	while (SR & SR_BSY)
+		;
+	return EEPROM(1);
+}
+
+/* A data EEPROM store with PELOCK set. */
+uint32_t l0_misuse_eeprom_locked(void)
+{
+	EEPROM(0) = 1;
+	return SR;
+}
+
+/* PEKEY2 first. */
+void l0_misuse_wrong_pekey(void)
+{
+	PEKEYR = 0x02030405u;
+}
+
+/* A data EEPROM word erase started by a byte store. */
+uint32_t l0_misuse_eeprom_wrong_size_erase(void)
+{
+	PEKEYR = 0x89ABCDEFu;
+	PEKEYR = 0x02030405u;
+	PECR = PECR_ERASE | (1u << 4);
+	EEPROM(0) = 0;
+	return SR;
+}

@@ -202,6 +202,29 @@ static void test_eeprom_bytes_and_word_erase(void **state)
 	stm32_assert_no_violation(fx->uc);
 }
 
+/* WRPERR from a protected page becomes FK_EPROTECT, for program and
+ * erase; the flag cleared, the next program elsewhere works; the driver
+ * leaves PELOCK and PRGLOCK set. */
+static void test_write_protected_page_gives_eprotect(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t data[64];
+
+	memset(data, 0x5A, sizeof(data));
+	assert_int_equal(
+		fk_sim_protect(l0_model_flash_sim(fx->model), 1024, 128),
+		FK_OK);
+	assert_int_equal(fk_flash_program(&fx->uf.flash, 1024, data, 64),
+			 FK_EPROTECT);
+	assert_int_equal(fk_flash_erase(&fx->uf.flash, 1024, 128), FK_EPROTECT);
+	assert_int_equal(fk_flash_program(&fx->uf.flash, 2048, data, 64),
+			 FK_OK);
+	assert_int_equal(fk_flash_program(&fx->uf.flash, 2048 + 64, data, 8),
+			 FK_OK);
+	assert_int_equal(l0_model_pecr(fx->model) & 3, 3);
+	stm32_assert_no_violation(fx->uc);
+}
+
 static void test_model_flags_programming_errors(void **state)
 {
 	struct fixture *fx = *state;
@@ -211,6 +234,11 @@ static void test_model_flags_programming_errors(void **state)
 	stm32_expect_flags(uc, "l0_misuse_half_word", SR_ERRORS, SR_SIZERR);
 	stm32_expect_flags(uc, "l0_misuse_not_zero", SR_ERRORS, SR_NOTZEROERR);
 	stm32_expect_flags(uc, "l0_misuse_locked_store", SR_ERRORS, SR_WRPERR);
+	stm32_expect_flags(uc, "l0_misuse_half_page_mid", SR_ERRORS, SR_PGAERR);
+	stm32_expect_flags(uc, "l0_misuse_eeprom_locked", SR_ERRORS, SR_WRPERR);
+	stm32_expect_flags(uc, "l0_misuse_eeprom_overwrite", 0xFF, 0x01);
+	stm32_expect_flags(uc, "l0_misuse_eeprom_wrong_size_erase", SR_ERRORS,
+			   SR_SIZERR);
 	stm32_assert_no_violation(uc);
 }
 
@@ -219,10 +247,16 @@ static void test_model_catches_forbidden_steps(void **state)
 	struct fixture *fx = *state;
 
 	stm32_expect_violation(fx->uc, "l0_misuse_prgkey_first", "PRGKEYR");
+	stm32_expect_violation(fx->uc, "l0_misuse_wrong_pekey", "PEKEYR");
 	stm32_expect_violation(fx->uc, "l0_misuse_half_page_from_rom",
 			       "half-page");
 	stm32_expect_violation(fx->uc, "l0_misuse_pecr_while_busy", "BSY");
 	stm32_expect_violation(fx->uc, "l0_misuse_wait_in_rom", "RAM");
+	stm32_expect_violation(fx->uc, "l0_misuse_pecr_locked", "PELOCK");
+	stm32_expect_violation(fx->uc, "l0_misuse_prog_without_prgkey",
+			       "PRGLOCK");
+	stm32_expect_violation(fx->uc, "l0_misuse_read_during_fill",
+			       "half-page");
 }
 
 int main(int argc, char **argv)
@@ -252,6 +286,9 @@ int main(int argc, char **argv)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_eeprom_bytes_and_word_erase, setup_l0_eeprom,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_write_protected_page_gives_eprotect, setup_l0,
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_model_flags_programming_errors, setup_l0,

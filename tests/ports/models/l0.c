@@ -444,6 +444,11 @@ uint32_t l0_model_sr(const struct l0_model *m)
 	return m->sr;
 }
 
+uint32_t l0_model_pecr(const struct l0_model *m)
+{
+	return m->pecr;
+}
+
 uint32_t l0_model_half_pages(const struct l0_model *m)
 {
 	return m->half_pages;

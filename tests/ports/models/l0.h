@@ -53,6 +53,7 @@ void l0_model_destroy(struct l0_model *m);
 struct fk_sim *l0_model_flash_sim(struct l0_model *m);
 struct fk_sim *l0_model_eeprom_sim(struct l0_model *m);
 uint32_t l0_model_sr(const struct l0_model *m);
+uint32_t l0_model_pecr(const struct l0_model *m);
 /* Half-pages programmed, words programmed (program memory). */
 uint32_t l0_model_half_pages(const struct l0_model *m);
 uint32_t l0_model_words(const struct l0_model *m);
