@@ -4,7 +4,8 @@
 # F205, Cortex-M3), on the chip models W25Q128JV and MX25L51245G
 # (models/nor_chip.c behind models/quadspi.c or models/spi_stm32.c):
 # geometry from SFDP, errors, page splits, erase blocks, the conformance
-# suite, each model rule (test_nor.c); RAM placement of everything that
+# suite, each model rule; the CMSIS-Pack flash loader (ports/loader/) run
+# as a debugger runs it (test_loader.c); RAM placement of everything that
 # runs while the QSPI chip is out of memory-mapped mode.
 set(NOR_MISUSE nor_test_erase_range nor_test_erase_chip nor_test_raw
 	nor_test_poke nor_test_peek nor_test_read_window nor_test_init_rc
@@ -24,12 +25,6 @@ uc_add_image(nor_spi_image CPU cortex-m3
 	DEFINES NOR_BUS_SPI
 	KEEP ${NOR_MISUSE})
 
-uc_add_port_test(port_nor_qspi IMAGE nor_qspi_image
-	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_nor.c ${NOR_MODELS}
-	ARGS qspi)
-uc_add_port_test(port_nor_spi IMAGE nor_spi_image
-	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_nor.c ${NOR_MODELS}
-	ARGS spi)
 uc_check_ramfuncs(port_nor_qspi_ramfuncs IMAGE nor_qspi_image
 	SYMBOLS fk_nor_init fk_nor_erase fk_nor_erase_chip nor_read
 		nor_program nor_erase_sector wait_ready write_enable
@@ -57,7 +52,11 @@ add_custom_command(OUTPUT ${NOR_LOADER}
 	COMMENT "flash loader nor_loader.elf (cortex-m3)"
 	VERBATIM)
 add_custom_target(nor_loader_image ALL DEPENDS ${NOR_LOADER})
-uc_add_port_test(port_nor_loader IMAGE nor_loader
-	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_loader.c
-		${CMAKE_CURRENT_LIST_DIR}/models/nor_chip.c
-		${CMAKE_CURRENT_LIST_DIR}/models/spi_stm32.c)
+
+# One executable for the three images (test_nor.c), so that a model's
+# mutant (mutants/nor.txt) reaches every test that uses the model.
+uc_add_port_test(port_nor IMAGE nor_qspi_image
+	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_nor.c
+		${CMAKE_CURRENT_LIST_DIR}/test_loader.c ${NOR_MODELS}
+	ARGS ${UC_IMAGE_nor_spi_image} ${NOR_LOADER})
+add_dependencies(port_nor nor_spi_image_image nor_loader_image)

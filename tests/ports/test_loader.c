@@ -5,7 +5,7 @@
  * called with its arguments in r0-r2 and the data in a RAM buffer, its
  * return value checked; on an F205's SPI1 (models/spi_stm32.c) with a
  * W25Q128JV (models/nor_chip.c). Then the chip's content is compared
- * with the image programmed.
+ * with the image programmed. Run by test_nor.c's main.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "test_nor.h"
 
 #include "models/nor_chip.h"
 #include "models/spi_stm32.h"
@@ -200,7 +202,7 @@ static void test_init_fails_without_a_chip(void **state)
 
 #define T(fn) cmocka_unit_test_teardown(fn, teardown)
 
-int main(int argc, char **argv)
+int nor_loader_tests(const char *elf)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_flash_device_describes_the_chip),
@@ -210,10 +212,6 @@ int main(int argc, char **argv)
 		T(test_init_fails_without_a_chip),
 	};
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s <loader.elf>\n", argv[0]);
-		return 2;
-	}
-	image = argv[1];
+	image = elf;
 	return cmocka_run_group_tests_name("loader", tests, NULL, NULL);
 }

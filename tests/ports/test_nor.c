@@ -1,12 +1,15 @@
 /*
- * The SFDP NOR driver (ports/nor/nor.c) run under Unicorn over one of
- * its buses (argv[2]: "qspi", the STM32 QUADSPI model with the code in
- * the chip; "spi", the F205 SPI + GPIO model) on the chip models
+ * The SFDP NOR driver (ports/nor/nor.c) run under Unicorn over each of
+ * its buses (argv[1]: the QSPI image, on the STM32 QUADSPI model with the
+ * code in the chip; argv[2]: the SPI image, on the F205 SPI + GPIO
+ * model) on the chip models
  * (models/nor_chip.c): geometry from SFDP on the W25Q128JV and the
  * MX25L51245G, the clear errors for an absent or unknown chip, page
  * splitting, the largest erase block, the poll bound, the conformance
  * suite; then each rule of the chip and bus models caught when the
- * image's raw functions break it.
+ * image's raw functions break it. Then the flash loader's tests
+ * (test_loader.c, argv[3]): one executable, so that a mutant of a model
+ * (tests/ports/mutants/nor.txt) is linked into every test that uses it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +21,7 @@
 #include <cmocka.h>
 
 #include "conformance.h"
+#include "test_nor.h"
 #include "models/nor_chip.h"
 #include "models/quadspi.h"
 #include "models/spi_stm32.h"
@@ -382,10 +386,13 @@ static void test_status_poll_bound_gives_eio(void **state)
 	assert_int_equal(fx.uf.last_run, UC_RUN_OK);
 }
 
+/* max_sectors: 64 KiB sectors cost 16 times the 4 KiB ones per check. */
 static void run_conformance(enum nor_chip_part part, uint32_t variant,
-			    const char *name)
+			    const char *name, uint32_t max_sectors)
 {
-	struct conf_target t = { .name = name, .violation = violation };
+	struct conf_target t = { .name = name,
+				 .violation = violation,
+				 .max_sectors = max_sectors };
 	struct conf_result r;
 
 	open_ok(part, variant);
@@ -402,21 +409,21 @@ static void test_conformance_w25q128(void **state)
 {
 	(void)state;
 	run_conformance(NOR_CHIP_W25Q128JV, VARIANT_DEFAULT,
-			qspi ? "QSPI W25Q128JV" : "SPI W25Q128JV");
+			qspi ? "QSPI W25Q128JV" : "SPI W25Q128JV", 0);
 }
 
 static void test_conformance_w25q128_64k_sectors(void **state)
 {
 	(void)state;
 	run_conformance(NOR_CHIP_W25Q128JV, VARIANT_64K,
-			qspi ? "QSPI W25Q128JV 64K" : "SPI W25Q128JV 64K");
+			qspi ? "QSPI W25Q128JV 64K" : "SPI W25Q128JV 64K", 2);
 }
 
 static void test_conformance_mx25l512(void **state)
 {
 	(void)state;
 	run_conformance(NOR_CHIP_MX25L51245G, VARIANT_DEFAULT,
-			qspi ? "QSPI MX25L51245G" : "SPI MX25L51245G");
+			qspi ? "QSPI MX25L51245G" : "SPI MX25L51245G", 0);
 }
 
 /* ---- the chip model's rules, over either bus ---- */
@@ -653,6 +660,9 @@ static void test_qspi_window_reads_in_mapped_mode(void **state)
 	assert_int_equal(call("nor_test_read_window", 0x100, 0, 0, &v),
 			 UC_RUN_OK);
 	assert_int_equal(v, 0xEFBEADDEu);
+	/* the driver's next command aborts the window's read first */
+	assert_int_equal(fk_flash_read(&fx.uf.flash, 0x100, &v, 4), FK_OK);
+	assert_int_equal(v, 0xEFBEADDEu);
 	no_violation();
 }
 
@@ -784,6 +794,17 @@ static void test_spi_chip_select_moved_while_busy(void **state)
 	expect_violation(poke(G(0x18), 1u << CS_PIN, 4), "BSY=1");
 }
 
+static void test_spi_busy_while_the_byte_shifts(void **state)
+{
+	(void)state;
+	open_ok(NOR_CHIP_W25Q128JV, VARIANT_DEFAULT);
+	assert_int_equal(poke(S(0x0C), 0x05, 4), UC_RUN_OK);
+	assert_int_equal(peek(S(0x08), 4) & 0x83u, 0x82u); /* BSY, TXE */
+	assert_int_equal(peek(S(0x08), 4) & 0x83u, 0x03u); /* TXE, RXNE */
+	peek(S(0x0C), 4);
+	no_violation();
+}
+
 static void test_spi_dr_read_without_rxne(void **state)
 {
 	(void)state;
@@ -901,6 +922,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest spi[] = {
 		T(test_spi_dr_write_while_txe_clear),
 		T(test_spi_chip_select_moved_while_busy),
+		T(test_spi_busy_while_the_byte_shifts),
 		T(test_spi_dr_read_without_rxne),
 		T(test_spi_overrun),
 		T(test_spi_mode_fault_without_software_nss),
@@ -909,19 +931,24 @@ int main(int argc, char **argv)
 		T(test_spi_dr_write_while_disabled),
 		T(test_spi_chip_select_not_an_output),
 	};
-	int failed;
+	int failed = 0;
 
-	if (argc < 3) {
-		fprintf(stderr, "usage: %s <image.elf> qspi|spi\n", argv[0]);
+	if (argc < 4) {
+		fprintf(stderr,
+			"usage: %s <qspi image> <spi image> <loader.elf>\n",
+			argv[0]);
 		return 2;
 	}
 	image = argv[1];
-	qspi = strcmp(argv[2], "qspi") == 0;
-	failed = cmocka_run_group_tests_name("nor", common, NULL, NULL);
-	if (qspi)
-		failed += cmocka_run_group_tests_name("quadspi", quadspi, NULL,
-						      NULL);
-	else
-		failed += cmocka_run_group_tests_name("spi", spi, NULL, NULL);
+	qspi = true;
+	failed += cmocka_run_group_tests_name("nor over quadspi", common, NULL,
+					      NULL);
+	failed += cmocka_run_group_tests_name("quadspi", quadspi, NULL, NULL);
+	image = argv[2];
+	qspi = false;
+	failed +=
+		cmocka_run_group_tests_name("nor over spi", common, NULL, NULL);
+	failed += cmocka_run_group_tests_name("spi", spi, NULL, NULL);
+	failed += nor_loader_tests(argv[3]);
 	return failed ? 1 : 0;
 }
