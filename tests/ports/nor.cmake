@@ -18,7 +18,7 @@ uc_add_image(nor_qspi_image CPU cortex-m7
 	SOURCES ${FK_ROOT}/ports/nor/nor.c ${FK_ROOT}/ports/nor/nor_qspi_stm32.c
 		${CMAKE_CURRENT_LIST_DIR}/nor_image.c
 	DEFINES NOR_BUS_QSPI
-	KEEP ${NOR_MISUSE})
+	KEEP ${NOR_MISUSE} nor_test_irq_mask)
 uc_add_image(nor_spi_image CPU cortex-m3
 	SOURCES ${FK_ROOT}/ports/nor/nor.c ${FK_ROOT}/ports/nor/nor_spi_stm32.c
 		${CMAKE_CURRENT_LIST_DIR}/nor_image.c

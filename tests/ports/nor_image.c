@@ -122,6 +122,32 @@ FK_RAMFUNC int nor_test_raw(uint32_t flags, uint32_t addr, uint32_t len)
 	return rc;
 }
 
+#if defined(NOR_BUS_QSPI)
+static FK_RAMFUNC uint32_t primask(void)
+{
+	uint32_t v;
+
+	__asm__ volatile("mrs %0, primask" : "=r"(v));
+	return v & 1u;
+}
+
+/* PRIMASK before a command, while the chip is out of memory-mapped mode,
+ * and after the bus's idle(): bits 0, 1 and 2. */
+FK_RAMFUNC uint32_t nor_test_irq_mask(void)
+{
+	struct fk_nor_cmd rdsr = { .opcode = 0x05 };
+	struct fk_nor_cmd read = { .opcode = 0x0B, .addr_len = 3, .dummy = 1 };
+	uint32_t before = primask(), during, after;
+	uint8_t sr;
+
+	bus.bus.xfer(&bus.bus, &rdsr, 0, &sr, 1);
+	during = primask();
+	bus.bus.idle(&bus.bus, &read);
+	after = primask();
+	return before | during << 1 | after << 2;
+}
+#endif
+
 /* Register accesses for the tests that break the manual's rules; in RAM
  * so that leaving memory-mapped mode does not also fetch from ROM. */
 FK_RAMFUNC void nor_test_poke(uint32_t addr, uint32_t value, uint32_t size)

@@ -666,6 +666,17 @@ static void test_qspi_window_reads_in_mapped_mode(void **state)
 	no_violation();
 }
 
+static void test_qspi_interrupts_masked_while_unmapped(void **state)
+{
+	uint32_t mask;
+
+	(void)state;
+	open_ok(NOR_CHIP_W25Q128JV, VARIANT_DEFAULT);
+	assert_int_equal(call("nor_test_irq_mask", 0, 0, 0, &mask), UC_RUN_OK);
+	assert_int_equal(mask, 2); /* off, masked, off again */
+	no_violation();
+}
+
 static void test_qspi_window_read_outside_mapped_mode(void **state)
 {
 	uint32_t v;
@@ -908,6 +919,7 @@ int main(int argc, char **argv)
 	};
 	const struct CMUnitTest quadspi[] = {
 		T(test_qspi_window_reads_in_mapped_mode),
+		T(test_qspi_interrupts_masked_while_unmapped),
 		T(test_qspi_window_read_outside_mapped_mode),
 		T(test_qspi_code_in_chip_not_run_outside_mapped_mode),
 		T(test_qspi_window_is_read_only),
