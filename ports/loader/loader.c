@@ -14,6 +14,8 @@
  *                       fails on a smaller chip
  *   FK_LOADER_SECTOR    sector size described, one of the chip's erase
  *                       sizes (4 KiB); EraseSector erases one
+ *   FK_LOADER_PAGE      bytes a ProgramPage call may bring (4 KiB: fewer
+ *                       calls; the driver splits at the chip's pages)
  *   FK_LOADER_SPI, FK_LOADER_GPIO, FK_LOADER_CS_PIN, FK_LOADER_SPI_BR
  *                       the bus (SPI1, GPIOA, pin 4, PCLK/4)
  * The clocks and pins are set by fk_loader_board_init() (board_f205.c).
@@ -34,6 +36,9 @@
 #endif
 #ifndef FK_LOADER_SECTOR
 #define FK_LOADER_SECTOR 4096u
+#endif
+#ifndef FK_LOADER_PAGE
+#define FK_LOADER_PAGE 4096u
 #endif
 #ifndef FK_LOADER_SPI
 #define FK_LOADER_SPI 0x40013000u
@@ -61,9 +66,9 @@ const struct fk_flash_device FlashDevice
 		.type = FK_FLASH_EXTSPI,
 		.addr = FK_LOADER_DEV_ADR,
 		.size = FK_LOADER_DEV_SIZE,
-		.page_size = 256,
+		.page_size = FK_LOADER_PAGE,
 		.erased = 0xFF,
-		.program_timeout_ms = 100, /* W25Q128JV page: 3 ms max */
+		.program_timeout_ms = 100, /* 16 pages, 3 ms max each */
 		.erase_timeout_ms = 3000,  /* 64 KiB block: 2 s max */
 		.sectors = { { FK_LOADER_SECTOR, 0 },
 			     { FK_FLASH_SECTOR_END, FK_FLASH_SECTOR_END } },

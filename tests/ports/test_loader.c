@@ -25,7 +25,7 @@
 #define DEV_ADR 0x90000000u
 #define DEV_SIZE (16u << 20)
 #define SECTOR 4096u
-#define PAGE 256u
+#define PAGE 4096u	/* FlashDevice.szPage */
 #define BUF 0x20020000u /* where the "debugger" puts the data */
 #define RCC 0x40023800u
 #define EXTSPI 5u
