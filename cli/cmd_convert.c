@@ -277,8 +277,7 @@ int cmd_convert(int argc, char **argv)
 	    parse_format(a.in_format, &in_fmt) || convert_options(&a, &ro, &wo))
 		return FK_EXIT_USAGE;
 	if (fk_output_format(a.out, out_fmt, &err) == FK_FMT_UNKNOWN) {
-		fk_cli_report(&err);
-		return FK_EXIT_USAGE;
+		return fk_cli_report(&err);
 	}
 	fk_segs_init(&segs);
 	if (fk_load_segs(argv[0], in_fmt, &ro, &segs, &err)) {

@@ -691,14 +691,12 @@ static int image_verify(int argc, char **argv)
 	}
 	for (; nkeys < keys.count; nkeys++) {
 		if (fk_key_load(&key[nkeys], keys.values[nkeys])) {
-			fk_cli_report(&key[nkeys].diag);
-			rc = FK_EXIT_USAGE;
+			rc = fk_cli_report(&key[nkeys].diag);
 			goto out;
 		}
 	}
 	if (fk_input_load_image(argv[0], &in, &err)) {
-		fk_cli_report(&err);
-		rc = FK_EXIT_USAGE;
+		rc = fk_cli_report(&err);
 		goto out;
 	}
 	rc = fk_report_verify(argv[0], &in, key, (uint32_t)nkeys);
@@ -735,8 +733,7 @@ static int image_info(int argc, char **argv)
 		return FK_EXIT_USAGE;
 	}
 	if (fk_input_load_image(argv[0], &in, &err)) {
-		fk_cli_report(&err);
-		return FK_EXIT_USAGE;
+		return fk_cli_report(&err);
 	}
 	rc = fk_report_info(argv[0], &in, json);
 	fk_input_free(&in);

@@ -50,8 +50,7 @@ static int key_generate(int argc, char **argv)
 		return FK_EXIT_USAGE;
 	}
 	if (fk_key_generate_p256(out, force ? 0 : FK_OUT_NO_REPLACE, &err)) {
-		fk_cli_report(&err);
-		return FK_EXIT_USAGE;
+		return fk_cli_report(&err);
 	}
 	return FK_EXIT_OK;
 }
@@ -142,15 +141,13 @@ static int key_public(int argc, char **argv)
 	}
 	if (fk_key_load(&key, argv[0]) ||
 	    (!as_c && fk_key_public_pem(&key, pem, sizeof(pem)))) {
-		fk_cli_report(&key.diag);
 		fk_key_free(&key);
-		return FK_EXIT_USAGE;
+		return fk_cli_report(&key.diag);
 	}
 	if (out) {
 		if (fk_atomic_open(&of, out, 0, &err)) {
-			fk_cli_report(&err);
 			fk_key_free(&key);
-			return FK_EXIT_USAGE;
+			return fk_cli_report(&err);
 		}
 		fp = of.fp;
 	}
@@ -160,8 +157,7 @@ static int key_public(int argc, char **argv)
 		fputs(pem, fp);
 	fk_key_free(&key);
 	if (out && fk_atomic_commit(&of, &err)) {
-		fk_cli_report(&err);
-		return FK_EXIT_USAGE;
+		return fk_cli_report(&err);
 	}
 	return FK_EXIT_OK;
 }

@@ -313,8 +313,7 @@ static int kv_build(int argc, char **argv)
 	}
 	rc = FK_EXIT_OK;
 	if (fk_file_write(out, fk_sim_data(sim), t.sim.geo.size, 0, &err)) {
-		fk_cli_report(&err);
-		rc = FK_EXIT_USAGE;
+		rc = fk_cli_report(&err);
 	}
 	if (rc == FK_EXIT_OK)
 		printf("%s: %zu value%s in a store of %u x %u bytes (keys "

@@ -468,9 +468,8 @@ static int layout_draw(int argc, char **argv)
 		return rc == FK_EIO || rc == FK_ENOSPC ? FK_EXIT_IO :
 							 FK_EXIT_FAIL;
 	if (fk_atomic_open(&out, output, 0, &err)) {
-		fk_cli_report(&err);
 		fk_layout_free(&L);
-		return FK_EXIT_USAGE;
+		return fk_cli_report(&err);
 	}
 	if (fk_gen_svg(&L, out.fp)) {
 		fk_atomic_abort(&out);
@@ -480,8 +479,7 @@ static int layout_draw(int argc, char **argv)
 	}
 	fk_layout_free(&L);
 	if (fk_atomic_commit(&out, &err)) {
-		fk_cli_report(&err);
-		return FK_EXIT_USAGE;
+		return fk_cli_report(&err);
 	}
 	return FK_EXIT_OK;
 }

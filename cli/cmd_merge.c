@@ -527,8 +527,7 @@ int cmd_merge(int argc, char **argv)
 	}
 	f = fk_output_format(out, f, &err);
 	if (f == FK_FMT_UNKNOWN) {
-		fk_cli_report(&err);
-		return FK_EXIT_USAGE;
+		return fk_cli_report(&err);
 	}
 	if (sparse && f != FK_FMT_IHEX && f != FK_FMT_SREC && f != FK_FMT_DFU) {
 		fk_error("--sparse needs a HEX, S-record or DfuSe output; a %s "

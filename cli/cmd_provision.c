@@ -577,8 +577,7 @@ int cmd_provision(int argc, char **argv)
 				 "-o %s: cannot "
 				 "write into the folder: %s",
 				 dir, strerror(errno));
-		fk_cli_report(&p.err);
-		return FK_EXIT_USAGE;
+		return fk_cli_report(&p.err);
 	}
 	p.skip_pending = skip;
 	if (fk_layout_load(layout_path, &layout, fk_cli_layout_opts()))
