@@ -36,6 +36,11 @@
  *
  * In RAM (FK_RAMFUNC): h7_program_word and h7_erase_sector, the steps
  * that wait on the bank's QW flag.
+ *
+ * The Cortex-M7's data cache is not maintained: when the flash is
+ * D-cached, the caller invalidates the lines of a range it erased or
+ * programmed before reading it back through the cache (this driver's own
+ * reads go through the same bus, so they are affected too).
  */
 #ifndef FLASHKIT_PORTS_STM32_FLASH_H7_H
 #define FLASHKIT_PORTS_STM32_FLASH_H7_H

@@ -34,7 +34,8 @@
  * the rest erased; a cut during a page erase leaves that page partly
  * erased.
  *
- * In RAM (FK_RAMFUNC): l0_write_word, l0_write_half_page and l0_erase.
+ * In RAM (FK_RAMFUNC): l0_write_word (also starts an erase),
+ * l0_write_half_page and l0_write_byte.
  */
 #ifndef FLASHKIT_PORTS_STM32_FLASH_L0_H
 #define FLASHKIT_PORTS_STM32_FLASH_L0_H
