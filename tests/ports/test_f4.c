@@ -603,6 +603,12 @@ static void test_x64_program_takes_two_word_stores(void **state)
 			 UC_RUN_OK);
 	assert_true(wait_idle(fx) & F4_SR_PGPERR);
 	assert_int_equal(mem[0x208], 0xFF);
+	wr(fx, SR, F4_SR_PGPERR);
+	wr(fx, ARRAY + 0x210, 0); /* the second word not next to the first */
+	wr(fx, ARRAY + 0x220, 0);
+	assert_true(wait_idle(fx) & F4_SR_PGPERR);
+	assert_int_equal(mem[0x210], 0xFF);
+	assert_int_equal(mem[0x220], 0xFF);
 	close_part(fx);
 }
 
