@@ -6,7 +6,9 @@
 #                 shows it)
 #   make check    all tests through ctest, then the host tests again with
 #                 ASan+UBSan (build/asan), then the Cortex-M builds
-#   make size     text/data/bss of the device-side library per Cortex-M
+#   make size     text/data/bss of the device-side library per Cortex-M,
+#                 and of each flash driver (ports/stm32, ports/nor) for
+#                 Cortex-M3, M4F and M7
 #   make bench    the benchmarks in bench/ (figures go to bench/RESULTS.md)
 #   make demo     the end-to-end story on the examples
 #   make fuzz     builds the libFuzzer targets and runs each for FUZZ_SECONDS
@@ -69,6 +71,7 @@ check: host asan target
 
 size: target
 	@bash scripts/size.sh
+	@bash scripts/size_ports.sh
 
 bench: host
 	@bash scripts/bench.sh
