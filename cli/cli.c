@@ -221,6 +221,41 @@ const struct fk_layout_load_opts *fk_cli_layout_opts(void)
 	return &opts;
 }
 
+static void subcommand_help(FILE *out, const char *command,
+			    const struct fk_subcommand *subs, size_t n)
+{
+	fprintf(out,
+		"usage: flashkit %s <subcommand> [options] ...\n\n"
+		"subcommands:\n",
+		command);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %-9s %s\n", subs[i].name, subs[i].summary);
+	fprintf(out, "\n'flashkit %s <subcommand> --help' tells more.\n",
+		command);
+}
+
+int fk_subcommand_run(const char *command, const struct fk_subcommand *subs,
+		      size_t n, int argc, char **argv)
+{
+	char shown[256] = "";
+
+	if (argc >= 2 &&
+	    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		subcommand_help(stdout, command, subs, n);
+		return FK_EXIT_OK;
+	}
+	for (size_t i = 0; argc >= 2 && i < n; i++)
+		if (!strcmp(argv[1], subs[i].name))
+			return subs[i].run(argc - 1, argv + 1);
+	if (argc >= 2)
+		fk_error("unknown %s subcommand '%s'", command,
+			 fk_diag_escape(shown, sizeof(shown), argv[1]));
+	else
+		fk_error("'flashkit %s' needs a subcommand", command);
+	subcommand_help(stderr, command, subs, n);
+	return FK_EXIT_USAGE;
+}
+
 int fk_cli_exit_status(enum fk_fail fail)
 {
 	return fail >= FK_FAIL_IO ? FK_EXIT_IO : FK_EXIT_FAIL;

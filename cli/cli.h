@@ -62,6 +62,22 @@ int fk_opt_parse(const struct fk_command_help *help, int argc, char **argv,
 		 int *npos);
 void fk_opt_print_help(const struct fk_command_help *help, FILE *out);
 
+/* One subcommand of a command with several ("layout check"). */
+struct fk_subcommand {
+	const char *name;		   /* "check" */
+	int (*run)(int argc, char **argv); /* argv[0] is name */
+	const char *summary;		   /* one line, for the help */
+};
+
+/*
+ * Runs the subcommand argv[1] names from subs[0..n) with argv[1..], or
+ * prints the help generated from the table (to stdout for -h/--help, exit
+ * 0; to stderr after "unknown <command> subcommand 'X'" or when none is
+ * given, exit FK_EXIT_USAGE). command is "layout".
+ */
+int fk_subcommand_run(const char *command, const struct fk_subcommand *subs,
+		      size_t n, int argc, char **argv);
+
 /* "flashkit: error: ..." on stderr. */
 void fk_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

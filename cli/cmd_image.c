@@ -740,23 +740,14 @@ static int image_info(int argc, char **argv)
 	return rc;
 }
 
+static const struct fk_subcommand subs[] = {
+	{ "sign", image_sign, "make a signed image (imgtool-compatible)" },
+	{ "verify", image_verify, "check an image's digest and signature" },
+	{ "info", image_info, "print an image's header, TLVs and trailer" },
+};
+
 int cmd_image(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "sign"))
-		return image_sign(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "verify"))
-		return image_verify(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "info"))
-		return image_info(argc - 1, argv + 1);
-	if (argc >= 2 &&
-	    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: flashkit image sign [options] INFILE OUTFILE\n"
-		       "       flashkit image verify [-k KEY]... FILE\n"
-		       "       flashkit image info FILE [--json]\n"
-		       "'flashkit image <sub> --help' tells more.\n");
-		return FK_EXIT_OK;
-	}
-	fk_error("usage: flashkit image sign|verify|info ... (see flashkit "
-		 "image --help)");
-	return FK_EXIT_USAGE;
+	return fk_subcommand_run("image", subs, sizeof(subs) / sizeof(subs[0]),
+				 argc, argv);
 }

@@ -162,19 +162,13 @@ static int key_public(int argc, char **argv)
 	return FK_EXIT_OK;
 }
 
+static const struct fk_subcommand subs[] = {
+	{ "generate", key_generate, "write a new ECDSA P-256 private key" },
+	{ "public", key_public, "print a key's public half (PEM or C)" },
+};
+
 int cmd_key(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "generate"))
-		return key_generate(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "public"))
-		return key_public(argc - 1, argv + 1);
-	if (argc >= 2 &&
-	    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: flashkit key generate -o key.pem [--force]\n"
-		       "       flashkit key public KEY.pem [--c] [-o FILE]\n");
-		return FK_EXIT_OK;
-	}
-	fk_error("usage: flashkit key generate|public ... (see flashkit key "
-		 "--help)");
-	return FK_EXIT_USAGE;
+	return fk_subcommand_run("key", subs, sizeof(subs) / sizeof(subs[0]),
+				 argc, argv);
 }

@@ -525,19 +525,13 @@ out:
 	return rc;
 }
 
+static const struct fk_subcommand subs[] = {
+	{ "build", kv_build, "build a settings-store image from a file" },
+	{ "dump", kv_dump, "list the records of a settings-store image" },
+};
+
 int cmd_kv(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "build") == 0)
-		return kv_build(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "dump") == 0)
-		return kv_dump(argc - 1, argv + 1);
-	if (argc >= 2 &&
-	    (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-		printf("usage: flashkit kv build|dump ... (flashkit kv build "
-		       "--help)\n");
-		return FK_EXIT_OK;
-	}
-	fk_error("usage: flashkit kv build|dump ... (see flashkit kv build "
-		 "--help)");
-	return FK_EXIT_USAGE;
+	return fk_subcommand_run("kv", subs, sizeof(subs) / sizeof(subs[0]),
+				 argc, argv);
 }

@@ -484,13 +484,7 @@ static int layout_draw(int argc, char **argv)
 	return FK_EXIT_OK;
 }
 
-struct sub {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *summary;
-};
-
-static const struct sub subs[] = {
+static const struct fk_subcommand subs[] = {
 	{ "check", layout_check, "validate a layout file" },
 	{ "show", layout_show, "print the map and each image's max payload" },
 	{ "gen", layout_gen,
@@ -501,28 +495,6 @@ static const struct sub subs[] = {
 
 int cmd_layout(int argc, char **argv)
 {
-	size_t n = sizeof(subs) / sizeof(subs[0]);
-
-	if (argc >= 2) {
-		for (size_t i = 0; i < n; i++)
-			if (!strcmp(argv[1], subs[i].name))
-				return subs[i].run(argc - 1, argv + 1);
-	}
-	if (argc >= 2 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help"))
-		fk_error("unknown layout command '%s'", argv[1]);
-	fprintf(argc >= 2 && (!strcmp(argv[1], "-h") ||
-			      !strcmp(argv[1], "--help")) ?
-			stdout :
-			stderr,
-		"usage: flashkit layout <command> FILE ...\n\ncommands:\n");
-	for (size_t i = 0; i < n; i++)
-		fprintf(argc >= 2 && (!strcmp(argv[1], "-h") ||
-				      !strcmp(argv[1], "--help")) ?
-				stdout :
-				stderr,
-			"  %-8s %s\n", subs[i].name, subs[i].summary);
-	return argc >= 2 && (!strcmp(argv[1], "-h") ||
-			     !strcmp(argv[1], "--help")) ?
-		       FK_EXIT_OK :
-		       FK_EXIT_USAGE;
+	return fk_subcommand_run("layout", subs, sizeof(subs) / sizeof(subs[0]),
+				 argc, argv);
 }
