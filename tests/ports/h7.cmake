@@ -21,5 +21,13 @@ uc_add_port_test(port_h7 IMAGE h7_m7_image
 		${CMAKE_CURRENT_LIST_DIR}/models/h7.c
 		${CMAKE_CURRENT_LIST_DIR}/models/stm32_model.c
 		${CMAKE_CURRENT_LIST_DIR}/stm32_test.c
+		${CMAKE_CURRENT_LIST_DIR}/port_kv_sweep.c
+	LIBS fk_kv_harness
 	ARGS ${CMAKE_CURRENT_BINARY_DIR}/h7_m4_image.elf)
 add_dependencies(port_h7 h7_m4_image_image)
+# The settings-store sweep through the driver, its own test so that the
+# mutants (which rerun port_h7) stay quick; the same command with --full
+# instead of --sweeps runs the long version.
+add_test(NAME port_h7_kv_sweep COMMAND port_h7
+	${CMAKE_CURRENT_BINARY_DIR}/h7_m7_image.elf ${CMAKE_CURRENT_BINARY_DIR}/h7_m4_image.elf --sweeps)
+set_tests_properties(port_h7_kv_sweep PROPERTIES LABELS port TIMEOUT 600)

@@ -26,5 +26,7 @@ uc_add_port_test(port_l0 IMAGE l0_image
 		${CMAKE_CURRENT_LIST_DIR}/models/l0.c
 		${CMAKE_CURRENT_LIST_DIR}/models/stm32_model.c
 		${CMAKE_CURRENT_LIST_DIR}/stm32_test.c
+		${CMAKE_CURRENT_LIST_DIR}/port_kv_sweep.c
+	LIBS fk_kv_harness
 	ARGS ${CMAKE_CURRENT_BINARY_DIR}/l1_image.elf)
 add_dependencies(port_l0 l1_image_image)

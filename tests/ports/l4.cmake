@@ -15,6 +15,14 @@ uc_add_port_test(port_l4 IMAGE l4_image
 	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_l4.c
 		${CMAKE_CURRENT_LIST_DIR}/models/l4.c
 		${CMAKE_CURRENT_LIST_DIR}/models/stm32_model.c
-		${CMAKE_CURRENT_LIST_DIR}/stm32_test.c)
+		${CMAKE_CURRENT_LIST_DIR}/stm32_test.c
+		${CMAKE_CURRENT_LIST_DIR}/port_kv_sweep.c
+	LIBS fk_kv_harness)
 uc_check_ramfuncs(port_l4_ramfuncs IMAGE l4_image
 	SYMBOLS l4_program_dword l4_erase_page)
+# The settings-store sweep through the driver, its own test so that the
+# mutants (which rerun port_l4) stay quick; the same command with --full
+# instead of --sweeps runs the long version.
+add_test(NAME port_l4_kv_sweep COMMAND port_l4
+	${CMAKE_CURRENT_BINARY_DIR}/l4_image.elf --sweeps)
+set_tests_properties(port_l4_kv_sweep PROPERTIES LABELS port TIMEOUT 600)

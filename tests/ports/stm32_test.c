@@ -3,6 +3,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -72,4 +73,38 @@ void stm32_expect_flags(struct uc *uc, const char *fn, uint32_t mask,
 		fail_msg("%s: status 0x%08x, expected flags 0x%08x", fn, sr,
 			 flags);
 	uc_reboot(uc);
+}
+
+static bool sweeps_full;
+
+void stm32_select_tests(int argc, char **argv)
+{
+	bool sweeps = false;
+
+	for (int i = 1; i < argc; i++) {
+		sweeps |= strcmp(argv[i], "--sweeps") == 0;
+		sweeps_full |= strcmp(argv[i], "--full") == 0;
+	}
+	if (sweeps || sweeps_full)
+		cmocka_set_test_filter("*_survives_every_cut");
+	else
+		cmocka_set_skip_filter("*_survives_every_cut");
+}
+
+void stm32_kv_sweep(struct port_kv_sweep *s, uint32_t long_factor,
+		    struct port_kv_counts *n)
+{
+	char msg[400];
+
+	if (sweeps_full)
+		s->ops *= long_factor;
+	if (port_kv_sweep(s, n, msg, sizeof(msg)) != 0)
+		fail_msg("%s", msg);
+	print_message(
+		"%s: %llu user ops, %llu flash ops, %llu erases, "
+		"%llu cuts (old %llu, new %llu)\n",
+		s->name, (unsigned long long)n->user_ops,
+		(unsigned long long)n->flash_ops, (unsigned long long)n->erases,
+		(unsigned long long)n->cases, (unsigned long long)n->saw_old,
+		(unsigned long long)n->saw_new);
 }

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "port_kv_sweep.h"
 #include "uc.h"
 
 /* The conformance suite on uf (its sim, the model's violations), at most
@@ -33,5 +34,18 @@ void stm32_expect_flags(struct uc *uc, const char *fn, uint32_t mask,
 /* Calls fn, which must stop on a violation whose message contains words;
  * then forgets it and reboots the MCU. */
 void stm32_expect_violation(struct uc *uc, const char *fn, const char *words);
+
+/* The sweeps are their own ctest tests (port_<family>_kv_sweep), so the
+ * model's mutants, which rerun port_<family>, stay quick: with the
+ * argument "--sweeps" only the tests named *_survives_every_cut run (the
+ * CI subset), with "--full" only they in their long version, without
+ * either all the others. */
+void stm32_select_tests(int argc, char **argv);
+
+/* The settings-store sweep s (port_kv_sweep.h); after "--full",
+ * long_factor times more user operations. Fails the test with the first
+ * failure; prints the counts and leaves them in *n. */
+void stm32_kv_sweep(struct port_kv_sweep *s, uint32_t long_factor,
+		    struct port_kv_counts *n);
 
 #endif

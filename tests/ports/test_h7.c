@@ -285,6 +285,33 @@ static void test_model_refuses_a_sector_past_the_bank(void **state)
 			       "no such sector");
 }
 
+/* The settings store on bank 2's last two sectors, every flash word of
+ * every record cut. The CI run stays in the first sector; with
+ * --full (40x) the store rotates and collects. */
+static void test_settings_store_survives_every_cut(void **state)
+{
+	static const struct kvh_geometry g = {
+		.name = "H743 store",
+		.cfg = { .key_limit = 16, .value_max = 119, .record_max = 128 },
+		.keys_used = 16,
+		.vmin = 40,
+		.vmax = 119,
+	};
+	struct fixture *fx = *state;
+	struct port_kv_sweep s = { .name = "H743 settings store (bank 2)",
+				   .uf = &fx->uf,
+				   .off = MIB + 6 * SECTOR,
+				   .size = 2 * SECTOR,
+				   .g = &g,
+				   .ops = 60,
+				   .seed = 0x5EED7 };
+	struct port_kv_counts n;
+
+	stm32_kv_sweep(&s, 40, &n);
+	assert_true(n.cases > 100);
+	stm32_assert_no_violation(fx->uc);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +352,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(
 			test_model_refuses_a_sector_past_the_bank, setup_h750,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_settings_store_survives_every_cut, setup_h743,
+			teardown),
 	};
 
 	if (argc < 3) {
@@ -335,5 +365,6 @@ int main(int argc, char **argv)
 	}
 	image_m7 = argv[1];
 	image_m4 = argv[2];
+	stm32_select_tests(argc, argv);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

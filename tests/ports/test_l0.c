@@ -304,5 +304,6 @@ int main(int argc, char **argv)
 	}
 	image_l0 = argv[1];
 	image_l1 = argv[2];
+	stm32_select_tests(argc, argv);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

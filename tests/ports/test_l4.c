@@ -254,6 +254,31 @@ static void test_model_refuses_a_page_past_the_bank(void **state)
 			       "no such page");
 }
 
+/* The settings store on three pages across the bank boundary, every
+ * double word of every record cut (--full: 10x longer). */
+static void test_settings_store_survives_every_cut(void **state)
+{
+	static const struct kvh_geometry g = {
+		.name = "L476 store",
+		.cfg = { .key_limit = 16, .value_max = 24, .record_max = 64 },
+		.keys_used = 16,
+		.vmax = 24,
+	};
+	struct fixture *fx = *state;
+	struct port_kv_sweep s = { .name = "L476 settings store",
+				   .uf = &fx->uf,
+				   .off = MIB / 2 - 2 * 2048,
+				   .size = 3 * 2048,
+				   .g = &g,
+				   .ops = 200,
+				   .seed = 0x5EED };
+	struct port_kv_counts n;
+
+	stm32_kv_sweep(&s, 10, &n);
+	assert_true(n.erases >= 2); /* the store collected a page */
+	stm32_assert_no_violation(fx->uc);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +311,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(
 			test_model_refuses_a_page_past_the_bank, setup_l433,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_settings_store_survives_every_cut, setup_l476,
+			teardown),
 	};
 
 	if (argc < 2) {
@@ -293,5 +321,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	image = argv[1];
+	stm32_select_tests(argc, argv);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
