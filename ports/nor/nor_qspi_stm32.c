@@ -2,7 +2,8 @@
  * STM32 QUADSPI as a NOR bus (see nor_qspi_stm32.h).
  *
  * Register use, RM0433 23.5: CR (EN, ABORT, FTHRES, PRESCALER), DCR
- * (FSIZE, CSHT), SR (TEF, TCF, FTF, BUSY), FCR, DLR, CCR, AR, DR. The
+ * (FSIZE, CSHT), SR (TEF, TCF, FTF, BUSY, FLEVEL), FCR, DLR, CCR, AR,
+ * DR (bytes to send; words, then bytes, received). The
  * rules this file keeps: CCR, AR, DLR and DCR are written only while
  * BUSY = 0 (23.5.x: writes are ignored otherwise), and memory-mapped
  * mode is left only by ABORT; an indirect command starts on the CCR
@@ -41,6 +42,8 @@
 #define SR_TCF (1u << 1)
 #define SR_FTF (1u << 2)
 #define SR_BUSY (1u << 5)
+#define SR_FLEVEL (0x3Fu << 8)
+#define SR_FLEVEL_SHIFT 8
 
 #define FCR_CTEF (1u << 0)
 #define FCR_CTCF (1u << 1)
@@ -140,15 +143,31 @@ static FK_RAMFUNC int send_data(const struct fk_nor_qspi *q, const uint8_t *tx,
 	return FK_OK;
 }
 
+/* Waits until the FIFO holds at least n bytes (SR.FLEVEL). */
+static FK_RAMFUNC int wait_level(const struct fk_nor_qspi *q, uint32_t n)
+{
+	for (uint32_t i = 0; i < q->timeout; i++)
+		if (((*reg(q, QSPI_SR) & SR_FLEVEL) >> SR_FLEVEL_SHIFT) >= n)
+			return FK_OK;
+	return FK_EIO;
+}
+
+/* Words while four bytes are left (a quarter of the bus accesses),
+ * then bytes. */
 static FK_RAMFUNC int receive_data(const struct fk_nor_qspi *q, uint8_t *rx,
 				   uint32_t len)
 {
-	volatile uint8_t *dr = (volatile uint8_t *)reg(q, QSPI_DR);
+	volatile uint32_t *dr = reg(q, QSPI_DR);
+	uint32_t i = 0;
 
-	for (uint32_t i = 0; i < len; i++) {
-		if (wait_sr(q, SR_FTF, SR_FTF) != FK_OK)
+	while (i < len) {
+		uint32_t n = len - i >= 4 ? 4 : 1, w;
+
+		if (wait_level(q, n) != FK_OK)
 			return FK_EIO;
-		rx[i] = *dr;
+		w = n == 4 ? *dr : *(volatile uint8_t *)dr;
+		for (uint32_t k = 0; k < n; k++)
+			rx[i++] = (uint8_t)(w >> (8 * k));
 	}
 	return FK_OK;
 }

@@ -60,3 +60,12 @@ uc_add_port_test(port_nor IMAGE nor_qspi_image
 		${CMAKE_CURRENT_LIST_DIR}/test_loader.c ${NOR_MODELS}
 	ARGS ${UC_IMAGE_nor_spi_image} ${NOR_LOADER})
 add_dependencies(port_nor nor_spi_image_image nor_loader_image)
+
+# The settings store's power-cut sweep through the QSPI NOR driver
+# (test_nor_sweep.c): 150 user operations (several rotations and
+# collections of the ring), more with an argument.
+uc_add_port_test(port_nor_kv_sweep IMAGE nor_qspi_image
+	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_nor_sweep.c
+		${CMAKE_CURRENT_LIST_DIR}/models/nor_chip.c
+		${CMAKE_CURRENT_LIST_DIR}/models/quadspi.c
+	LIBS fk_kv_harness)

@@ -67,6 +67,9 @@ struct part {
 	const uint8_t *sfdp;
 	uint32_t sfdp_len;
 	bool four_byte_commands; /* 0x13 0x0C 0x12 0x21 0x5C 0xDC 0xB7 0xE9 */
+	/* A smaller member of a family: its SFDP table is the family's with
+	 * this density dword at density_at (0: the table as it is). */
+	uint32_t density_at, density;
 };
 
 static const struct part parts[] = {
@@ -88,6 +91,15 @@ static const struct part parts[] = {
 			       w25q128_sfdp,
 			       sizeof(w25q128_sfdp),
 			       false },
+	/* W25Q16JV: same family, same table layout, 16 Mbit. */
+	[NOR_CHIP_W25Q16JV] = { "W25Q16JV",
+				{ 0xEF, 0x40, 0x15 },
+				2u << 20,
+				w25q128_sfdp,
+				sizeof(w25q128_sfdp),
+				false,
+				0x84,
+				0x00FFFFFF },
 	[NOR_CHIP_ABSENT] = { "no chip",
 			      { 0xFF, 0xFF, 0xFF },
 			      16u << 20,
@@ -312,6 +324,13 @@ static uint8_t status_read(struct nor_chip *chip)
 	return sr;
 }
 
+static uint8_t sfdp_byte(const struct part *p, uint32_t at)
+{
+	if (p->density_at && at - p->density_at < 4)
+		return (uint8_t)(p->density >> (8 * (at - p->density_at)));
+	return at < p->sfdp_len ? p->sfdp[at] : 0xFF;
+}
+
 static uint8_t data_phase(struct nor_chip *chip, uint8_t mosi)
 {
 	uint32_t mask = chip->part->size - 1;
@@ -329,8 +348,7 @@ static uint8_t data_phase(struct nor_chip *chip, uint8_t mosi)
 			chip->sim)[(chip->addr + chip->data_count) & mask];
 		break;
 	case K_SFDP:
-		if (chip->addr + chip->data_count < chip->part->sfdp_len)
-			out = chip->part->sfdp[chip->addr + chip->data_count];
+		out = sfdp_byte(chip->part, chip->addr + chip->data_count);
 		break;
 	case K_PP: /* Page Program: past 256 bytes it wraps in the page */
 		chip->page[(chip->addr + chip->data_count) % PAGE] = mosi;

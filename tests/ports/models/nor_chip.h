@@ -33,6 +33,9 @@ enum nor_chip_part {
 	/* The W25Q128JV's tables behind a JEDEC manufacturer ID the driver
 	 * does not know (0x1F, Adesto). */
 	NOR_CHIP_FOREIGN,
+	/* W25Q16JV (2 MiB): the W25Q128JV's tables with 16 Mbit and its own
+	 * ID; a small array for sweeps that snapshot it often. */
+	NOR_CHIP_W25Q16JV,
 	/* Nothing on the bus: data line pulled up, reads 0xFF. */
 	NOR_CHIP_ABSENT,
 };
