@@ -39,6 +39,7 @@ struct life {
 
 static void trace_op(struct fk_rig *rig, uint64_t index, uint32_t mem,
 		     uint32_t off, const void *buf, uint32_t len, bool erase);
+static void arm_cut(struct fk_rig_memory *m, uint32_t len, bool erase);
 static void memo_forget(void);
 
 /* ---- the power domain ---- */
@@ -66,18 +67,50 @@ static int domain_op(struct fk_rig_memory *m, uint32_t off, const void *buf,
 			 erase);
 	if (rig->cut_armed && index == rig->cut_op) {
 		rig->cut_armed = false;
-		fk_sim_schedule_cut(m->sim, fk_sim_op_index(m->sim),
-				    rig->cut_kind, FK_TEAR_SEEDED,
-				    rig->cut_seed);
+		arm_cut(m, len, erase);
 	}
 	return FK_OK;
 }
 
+/* Schedules the rig's cut on the memory's simulator: at its next
+ * operation, or through a driver (fk_rig_add_device) at the driver's
+ * first operation (before), at one of its units (torn) or, for after,
+ * not at all: after_op cuts when the driver returns. */
+static void arm_cut(struct fk_rig_memory *m, uint32_t len, bool erase)
+{
+	struct fk_rig *rig = m->rig;
+	uint64_t at = fk_sim_op_index(m->sim);
+
+	if (m->dev) {
+		m->cut_pending = true;
+		if (rig->cut_kind == FK_CUT_AFTER)
+			return;
+		if (rig->cut_kind == FK_CUT_TORN && !erase)
+			at += rig->cut_seed % (len / m->dev->geo.write_unit);
+	}
+	fk_sim_schedule_cut(m->sim, at, rig->cut_kind, FK_TEAR_SEEDED,
+			    rig->cut_seed);
+}
+
 static int after_op(struct fk_rig_memory *m, int rc)
 {
+	if (m->cut_pending) {
+		m->cut_pending = false;
+		if (!fk_sim_power_lost(m->sim)) {
+			fk_sim_cancel_cut(m->sim);
+			m->rig->power_lost = true;
+			return FK_EPOWER;
+		}
+	}
 	if (fk_sim_power_lost(m->sim))
 		m->rig->power_lost = true;
 	return rc;
+}
+
+/* What the code under test reaches: the driver, or the simulator. */
+static const struct fk_flash *target(const struct fk_rig_memory *m)
+{
+	return m->dev ? m->dev : fk_sim_flash(m->sim);
 }
 
 static int rig_read(const struct fk_flash *flash, uint32_t off, void *buf,
@@ -87,7 +120,7 @@ static int rig_read(const struct fk_flash *flash, uint32_t off, void *buf,
 
 	if (m->rig->power_lost)
 		return FK_EPOWER;
-	return fk_flash_read(fk_sim_flash(m->sim), off, buf, len);
+	return fk_flash_read(target(m), off, buf, len);
 }
 
 static int rig_program(const struct fk_flash *flash, uint32_t off,
@@ -98,8 +131,7 @@ static int rig_program(const struct fk_flash *flash, uint32_t off,
 
 	if (rc != FK_OK)
 		return rc;
-	return after_op(m,
-			fk_flash_program(fk_sim_flash(m->sim), off, buf, len));
+	return after_op(m, fk_flash_program(target(m), off, buf, len));
 }
 
 static int rig_erase(const struct fk_flash *flash, uint32_t off,
@@ -110,8 +142,7 @@ static int rig_erase(const struct fk_flash *flash, uint32_t off,
 
 	if (rc != FK_OK)
 		return rc;
-	return after_op(m,
-			fk_flash_erase(fk_sim_flash(m->sim), off, sector_size));
+	return after_op(m, fk_flash_erase(target(m), off, sector_size));
 }
 
 static const struct fk_flash_ops rig_ops = {
@@ -138,10 +169,29 @@ int fk_rig_add_memory(struct fk_rig *rig, const struct fk_sim_config *config)
 	return 0;
 }
 
+int fk_rig_add_device(struct fk_rig *rig, struct fk_sim *sim,
+		      const struct fk_flash *dev)
+{
+	struct fk_rig_memory *m;
+
+	if (rig->mem_count >= FK_RIG_MAX_MEMORIES || dev->geo.write_unit == 0)
+		return -1;
+	m = &rig->mem[rig->mem_count++];
+	m->sim = sim;
+	m->dev = dev;
+	m->rig = rig;
+	m->flash.geo = dev->geo;
+	m->flash.ops = &rig_ops;
+	m->flash.ctx = m;
+	return 0;
+}
+
 void fk_rig_destroy(struct fk_rig *rig)
 {
-	for (uint32_t i = 0; i < rig->mem_count; i++)
-		fk_sim_destroy(rig->mem[i].sim);
+	for (uint32_t i = 0; i < rig->mem_count; i++) {
+		if (!rig->mem[i].dev)
+			fk_sim_destroy(rig->mem[i].sim);
+	}
 	for (uint32_t i = 0; i < FK_BOOT_MAX_IMAGES; i++) {
 		free(rig->old_img[i]);
 		free(rig->new_img[i]);
@@ -188,8 +238,10 @@ static int snap_take(const struct fk_rig *rig, struct rig_snap *s)
 
 static void snap_restore(struct fk_rig *rig, const struct rig_snap *s)
 {
-	for (uint32_t i = 0; i < rig->mem_count; i++)
+	for (uint32_t i = 0; i < rig->mem_count; i++) {
 		fk_sim_snapshot_restore(rig->mem[i].sim, s->mem[i]);
+		rig->mem[i].cut_pending = false;
+	}
 	rig->op = s->op;
 	rig->cut_armed = false;
 	rig->power_lost = false;

@@ -41,6 +41,10 @@ struct fk_rig_memory {
 	struct fk_flash flash; /* what the boot config's areas point to */
 	struct fk_sim *sim;
 	struct fk_rig *rig;
+	/* NULL, or the driver the memory is reached through (whose array
+	 * is sim): fk_rig_add_device */
+	const struct fk_flash *dev;
+	bool cut_pending; /* its operation in progress carries the cut */
 };
 
 struct fk_rig {
@@ -73,6 +77,16 @@ struct fk_rig {
 
 /* Creates memory i of the rig. Returns 0 or -1. */
 int fk_rig_add_memory(struct fk_rig *rig, const struct fk_sim_config *config);
+/* Adds memory i reached through a driver, dev, that keeps its array in
+ * sim (tests/ports: a flash driver on its register model); the rig owns
+ * neither. A cut scheduled at one of its operations lands among the
+ * driver's own operations on sim: before the first, torn in one of them
+ * (picked by the seed among the program's write units), or once the
+ * driver returns; when the driver reaches sim fewer times than that, the
+ * power fails as it returns. Replays of recorded operations and costs go
+ * straight to sim. Returns 0 or -1. */
+int fk_rig_add_device(struct fk_rig *rig, struct fk_sim *sim,
+		      const struct fk_flash *dev);
 /* Frees everything the rig owns. */
 void fk_rig_destroy(struct fk_rig *rig);
 /* Index of the memory an area lives on. */

@@ -200,17 +200,17 @@ static inline int rig_parse_names(const char *strategy_name,
 	return found == 2 ? 0 : -1;
 }
 
+static inline int rig_configure(struct fk_rig *rig,
+				enum fk_boot_strategy strategy,
+				enum rig_geo geo);
+
 /* Builds the rig: memories, areas, keys, images (old version 1, new 2). */
 static inline int rig_build(struct fk_rig *rig, enum fk_boot_strategy strategy,
 			    enum rig_geo geo)
 {
 	const struct rig_geo_spec *g = &rig_geos[geo];
-	struct fk_boot_config *cfg = &rig->cfg;
-	uint32_t wu;
 
 	memset(rig, 0, sizeof(*rig));
-	if (rig_load_key() != 0)
-		return -1;
 	for (uint32_t m = 0; m < g->mem_count; m++) {
 		struct fk_sim_config sc = { 0 };
 
@@ -227,6 +227,21 @@ static inline int rig_build(struct fk_rig *rig, enum fk_boot_strategy strategy,
 		if (fk_rig_add_memory(rig, &sc) != 0)
 			return -1;
 	}
+	return rig_configure(rig, strategy, geo);
+}
+
+/* On a rig whose memories are in place (rig_build, or a driver added
+ * with fk_rig_add_device by tests/ports): areas, keys, images. */
+static inline int rig_configure(struct fk_rig *rig,
+				enum fk_boot_strategy strategy,
+				enum rig_geo geo)
+{
+	const struct rig_geo_spec *g = &rig_geos[geo];
+	struct fk_boot_config *cfg = &rig->cfg;
+	uint32_t wu;
+
+	if (rig_load_key() != 0)
+		return -1;
 	cfg->strategy = strategy;
 	cfg->image_count = g->images ? g->images : 1;
 	rig_area(rig, &cfg->bootloader, &g->boot);

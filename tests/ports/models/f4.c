@@ -175,16 +175,20 @@ static bool may_start(struct f4_model *m, uint32_t sector)
 static void model_reset(void *ctx);
 
 /* After the sim took the operation: on a power loss the part goes dark,
- * its registers back to their reset values. */
+ * its registers back to their reset values; a range the test protected
+ * in the sim (fk_sim_protect) refuses as a write-protected sector. */
 static void commit(struct f4_model *m, int rc)
 {
 	if (rc == FK_EPOWER) {
 		model_reset(m);
 		uc_forbid_rom_fetch(m->uc, NULL);
 		uc_power_lost(m->uc);
-	} else if (rc != FK_OK)
+	} else if (rc == FK_EPROTECT) { /* a range a test protects */
+		m->sr |= F4_SR_WRPERR;
+	} else if (rc != FK_OK) {
 		uc_violation(m->uc, "f4 model: the sim refused: %s",
 			     fk_strerror(rc));
+	}
 }
 
 static void erase_start(struct f4_model *m)
