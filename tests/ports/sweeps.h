@@ -31,4 +31,25 @@ int port_boot_sweep(struct fk_sim *sim, const struct fk_flash *dev,
 const char *port_strategy_name(enum fk_boot_strategy s);
 const char *port_scenario_name(enum fk_rig_scenario s);
 
+struct uc;
+
+/* A driver on its model, opened afresh for each sweep. */
+struct port_device {
+	const char *name; /* in messages: "f4 F407" */
+	int geo;	  /* the rig's areas: enum rig_geo */
+	/* Creates the emulator, the model and the driver (a uc_flash);
+	 * fills *uc, *sim (the model's array) and *flash. Returns 0 or -1. */
+	int (*open)(void *ctx, struct uc **uc, struct fk_sim **sim,
+		    const struct fk_flash **flash);
+	void (*close)(void *ctx); /* frees what open made */
+	void *ctx;
+};
+
+/* The sweeps of a device: OVERWRITE's permanent install, SWAP's and
+ * XIP's install with every single cut and 20 sampled double cuts; with
+ * full, SWAP's and XIP's revert too and every double cut. One line per
+ * sweep on stdout (and the model's first violation). Returns the number
+ * of sweeps that failed. */
+int port_boot_sweeps(const struct port_device *d, bool full);
+
 #endif
