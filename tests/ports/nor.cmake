@@ -58,14 +58,15 @@ add_custom_target(nor_loader_image ALL DEPENDS ${NOR_LOADER})
 uc_add_port_test(port_nor IMAGE nor_qspi_image
 	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_nor.c
 		${CMAKE_CURRENT_LIST_DIR}/test_loader.c ${NOR_MODELS}
+		${CMAKE_CURRENT_LIST_DIR}/port_kv_sweep.c
+	LIBS fk_kv_harness
 	ARGS ${UC_IMAGE_nor_spi_image} ${NOR_LOADER})
 add_dependencies(port_nor nor_spi_image_image nor_loader_image)
 
-# The settings store's power-cut sweep through the QSPI NOR driver
-# (test_nor_sweep.c): 150 user operations (several rotations and
-# collections of the ring), more with an argument.
-uc_add_port_test(port_nor_kv_sweep IMAGE nor_qspi_image
-	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_nor_sweep.c
-		${CMAKE_CURRENT_LIST_DIR}/models/nor_chip.c
-		${CMAKE_CURRENT_LIST_DIR}/models/quadspi.c
-	LIBS fk_kv_harness)
+# The settings store's power-cut sweep through the QSPI NOR driver, the
+# same executable with --sweeps (--full instead: 10 times longer), its
+# own test so that the mutants (which rerun port_nor) stay quick.
+add_test(NAME port_nor_kv_sweep COMMAND port_nor
+	${UC_IMAGE_nor_qspi_image} ${UC_IMAGE_nor_spi_image} ${NOR_LOADER}
+	--sweeps)
+set_tests_properties(port_nor_kv_sweep PROPERTIES LABELS port TIMEOUT 600)

@@ -10,6 +10,8 @@
  * image's raw functions break it. Then the flash loader's tests
  * (test_loader.c, argv[3]): one executable, so that a mutant of a model
  * (tests/ports/mutants/nor.txt) is linked into every test that uses it.
+ * With --sweeps (or --full) after the images: only the settings store's
+ * power-cut sweep through the QSPI driver (port_nor_kv_sweep).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 #include <cmocka.h>
 
 #include "conformance.h"
+#include "port_kv_sweep.h"
 #include "test_nor.h"
 #include "models/nor_chip.h"
 #include "models/quadspi.h"
@@ -424,6 +427,46 @@ static void test_conformance_mx25l512(void **state)
 	(void)state;
 	run_conformance(NOR_CHIP_MX25L51245G, VARIANT_DEFAULT,
 			qspi ? "QSPI MX25L51245G" : "SPI MX25L51245G", 0);
+}
+
+/* The settings store on a 4 x 4 KiB partition of a W25Q16JV over QSPI,
+ * every flash operation of every user operation cut (port_kv_sweep.h);
+ * values of 60-119 bytes, so the ring rotates every few dozen operations
+ * and collects once full. Run with --sweeps (--full: 10 times longer). */
+static bool sweeps_full;
+
+static void test_settings_store_survives_every_cut(void **state)
+{
+	static const struct kvh_geometry g = {
+		.name = "QSPI W25Q16JV store",
+		.cfg = { .key_limit = 16, .value_max = 119, .record_max = 128 },
+		.keys_used = 16,
+		.vmin = 60,
+		.vmax = 119,
+	};
+	struct port_kv_sweep s = { .name = "QSPI W25Q16JV settings store",
+				   .off = MIB,
+				   .size = 4 * 4 * KIB,
+				   .g = &g,
+				   .ops = sweeps_full ? 2000 : 200,
+				   .seed = 0x5EED };
+	struct port_kv_counts n;
+	char msg[400];
+
+	(void)state;
+	open_ok(NOR_CHIP_W25Q16JV, VARIANT_DEFAULT);
+	s.uf = &fx.uf;
+	if (port_kv_sweep(&s, &n, msg, sizeof(msg)) != 0)
+		fail_msg("%s", msg);
+	print_message("%s: %llu user ops, %llu flash ops, %llu erases, "
+		      "%llu cuts (old %llu, new %llu)\n",
+		      s.name, (unsigned long long)n.user_ops,
+		      (unsigned long long)n.flash_ops,
+		      (unsigned long long)n.erases, (unsigned long long)n.cases,
+		      (unsigned long long)n.saw_old,
+		      (unsigned long long)n.saw_new);
+	assert_true(n.erases >= 4); /* the ring was full and collected */
+	no_violation();
 }
 
 /* ---- the chip model's rules, over either bus ---- */
@@ -943,16 +986,25 @@ int main(int argc, char **argv)
 		T(test_spi_dr_write_while_disabled),
 		T(test_spi_chip_select_not_an_output),
 	};
+	const struct CMUnitTest sweeps[] = {
+		T(test_settings_store_survives_every_cut),
+	};
 	int failed = 0;
 
 	if (argc < 4) {
 		fprintf(stderr,
-			"usage: %s <qspi image> <spi image> <loader.elf>\n",
+			"usage: %s <qspi image> <spi image> <loader.elf> "
+			"[--sweeps|--full]\n",
 			argv[0]);
 		return 2;
 	}
 	image = argv[1];
 	qspi = true;
+	if (argc > 4) { /* the sweeps alone, so the mutants stay quick */
+		sweeps_full = strcmp(argv[4], "--full") == 0;
+		return cmocka_run_group_tests_name("sweeps", sweeps, NULL,
+						   NULL);
+	}
 	failed += cmocka_run_group_tests_name("nor over quadspi", common, NULL,
 					      NULL);
 	failed += cmocka_run_group_tests_name("quadspi", quadspi, NULL, NULL);
