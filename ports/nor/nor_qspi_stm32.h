@@ -20,6 +20,9 @@
  *     kept in RAM or internal flash still run. NMI and HardFault cannot
  *     be masked: their handlers and the vector table must not be in the
  *     QSPI chip.
+ * When idle() itself fails (BUSY never clears: FK_EIO), the chip stays
+ * unmapped with interrupts masked: a caller running from the chip cannot
+ * return there, so that error is fatal (reset).
  * Commands run on one data line (1-1-1); the memory-mapped read uses the
  * driver's fast read (0x0B, or 0x0C on parts above 16 MiB). Quad modes
  * are not used.
