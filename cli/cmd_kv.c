@@ -211,14 +211,15 @@ static struct fk_sim *target_sim(const struct kv_target *t, const uint8_t *data,
 
 static const char *mount_hint(int rc)
 {
-	return rc == FK_EINVAL ?
-		       "the configuration does not fit: the store needs every "
+	if (rc == FK_ENOSPC)
+		return "the configuration does not fit: the store needs every "
 		       "key at value-max, plus one record-max commit, to fit "
-		       "one sector, and at least 2 sectors of 1K..256K with a "
-		       "write unit of at most 32 (docs/kv-format.md, "
-		       "Capacity); "
-		       "lower keys or value-max, or give it larger sectors" :
-		       fk_strerror(rc);
+		       "one sector (docs/kv-format.md, Capacity); lower keys "
+		       "or value-max, or give it larger sectors";
+	if (rc == FK_EINVAL)
+		return "the store needs at least 2 sectors of 1K..256K with a "
+		       "write unit of at most 32 (docs/kv.md)";
+	return fk_strerror(rc);
 }
 
 /* In a dump the configuration is the store's own (its header): when it
@@ -227,7 +228,7 @@ static const char *dump_mount_hint(int rc, const struct fk_kv_config *cfg)
 {
 	static char hint[320];
 
-	if (rc != FK_EINVAL)
+	if (rc != FK_EINVAL && rc != FK_ENOSPC && rc != FK_EMISMATCH)
 		return fk_strerror(rc);
 	snprintf(hint, sizeof(hint),
 		 "its header (keys %u, value-max %u, "

@@ -167,8 +167,8 @@ static void parse_root(struct parser *p, const struct fk_ynode *root)
 	if (fk_yaml_get_number(&p->y, root, "keys", "the settings", 0,
 			       FK_KV_MAX_KEYS, &x, NULL) == 1)
 		cfg->key_limit = (uint16_t)x;
-	if (fk_yaml_get_number(&p->y, root, "value-max", "the settings", 0, 254,
-			       &x, NULL) == 1)
+	if (fk_yaml_get_number(&p->y, root, "value-max", "the settings", 0,
+			       FK_KV_VALUE_MAX, &x, NULL) == 1)
 		cfg->value_max = (uint8_t)x;
 	if (fk_yaml_get_number(&p->y, root, "record-max", "the settings", 0,
 			       FK_KV_RECORD_MAX, &x, NULL) == 1)
@@ -189,11 +189,12 @@ static void check(struct parser *p)
 			      "keys must be a multiple of 8 from 8 "
 			      "to %d, not %u",
 			      FK_KV_MAX_KEYS, cfg->key_limit);
-	if (cfg->record_max < cfg->value_max + 9u)
+	if (cfg->record_max < cfg->value_max + FK_KV_SET_OVERHEAD)
 		fk_diag_error(&p->d, top,
 			      "record-max (%u) must be at least "
-			      "value-max + 9 (%u)",
-			      cfg->record_max, cfg->value_max + 9u);
+			      "value-max + %d (%u)",
+			      cfg->record_max, FK_KV_SET_OVERHEAD,
+			      cfg->value_max + FK_KV_SET_OVERHEAD);
 	for (size_t i = 0; i < p->s->count; i++) {
 		const struct fk_kv_setting *it = &p->s->items[i];
 

@@ -19,6 +19,8 @@ enum fk_error {
 	FK_ENOSPC = -4,	 /* no room left (slot, store, buffer) */
 	FK_ENOENT = -5,	 /* no such key, field, TLV or image */
 	FK_ENOTSUP = -6, /* feature not supported by this build or port */
+	FK_EABI = -7,	 /* caller built with other compile-time sizes
+			    than the library (a struct's layout differs) */
 
 	/* Flash operations */
 	FK_EIO = -20,	   /* the driver reported a failure */
@@ -40,6 +42,8 @@ enum fk_error {
 		-45,	  /* security counter or version lower than installed */
 	FK_EDEPEND = -46, /* an image dependency is not met */
 	FK_ESTATE = -47,  /* operation not valid in the current state */
+	FK_EMISMATCH = -48, /* made with another configuration or format
+			       version than the one asked for */
 };
 
 /* Name of an error code, e.g. "FK_EALIGN: not aligned to the write unit or

@@ -4,13 +4,16 @@
  * words, with sectors from 1 KiB to 256 KiB.
  *
  * Keys are integer ids 0 .. key_limit-1 (give them names with an enum in
- * your code); values are 0 .. value_max bytes (value_max <= 254). Several
+ * your code); values are 0 .. value_max bytes (value_max <=
+ * FK_KV_VALUE_MAX, which this build sets from FK_KV_RECORD_MAX). Several
  * keys can be written in one atomic commit. The on-flash format and the
  * reasons behind it are in docs/kv-format.md; usage is in docs/kv.md.
  *
  * All state lives in struct fk_kv, which the caller provides; its buffers
- * are sized at compile time by FK_KV_MAX_KEYS and FK_KV_RECORD_MAX. Every
- * write is a program into erased flash: nothing is ever rewritten in place.
+ * are sized at compile time by FK_KV_MAX_KEYS and FK_KV_RECORD_MAX, which
+ * the application and the library must be built with alike (mount checks
+ * it: FK_EABI). Every write is a program into erased flash: nothing is
+ * ever rewritten in place.
  *
  * Power loss, in one sentence: a call that returned 0 is durable, and a
  * call interrupted by a power cut leaves either the whole old state or the
@@ -34,11 +37,22 @@
 #endif
 
 /* Largest record this build can write or read, in bytes: bounds the
- * largest commit (9 bytes of framing for one key, 3 more per extra key,
- * plus the values). */
+ * largest commit (FK_KV_SET_OVERHEAD bytes of framing for one key, 3 more
+ * per extra key, plus the values) and so the largest value. */
 #ifndef FK_KV_RECORD_MAX
 #define FK_KV_RECORD_MAX 128
 #endif
+
+/* Bytes a record adds around a single value. */
+#define FK_KV_SET_OVERHEAD 9
+
+/* Largest value_max this build accepts: 254, or less when
+ * FK_KV_RECORD_MAX cannot hold a record of 254 bytes (119 with the
+ * default FK_KV_RECORD_MAX; define FK_KV_RECORD_MAX 263 for 254). */
+#define FK_KV_VALUE_MAX                                  \
+	(FK_KV_RECORD_MAX - FK_KV_SET_OVERHEAD < 254 ?   \
+		 FK_KV_RECORD_MAX - FK_KV_SET_OVERHEAD : \
+		 254)
 
 #if FK_KV_MAX_KEYS % 8 != 0 || FK_KV_MAX_KEYS > 4096
 #error "FK_KV_MAX_KEYS must be a multiple of 8, at most 4096"
@@ -49,8 +63,9 @@
 struct fk_kv_config {
 	uint16_t key_limit;  /* ids are 0 .. key_limit-1; multiple of
 				8, 8..FK_KV_MAX_KEYS */
-	uint8_t value_max;   /* largest value in bytes, 0..254 */
-	uint16_t record_max; /* largest commit record in bytes, value_max+9 ..
+	uint8_t value_max;   /* largest value in bytes, 0..FK_KV_VALUE_MAX */
+	uint16_t record_max; /* largest commit record in bytes,
+				value_max + FK_KV_SET_OVERHEAD ..
 				FK_KV_RECORD_MAX */
 };
 
@@ -93,14 +108,28 @@ struct fk_kv {
  * write unit <= 32 bytes). Reads every sector header once and the open
  * sector's records; writes nothing unless the area holds no store yet, in
  * which case it formats it (erases one sector and writes its header).
- * Returns 0; FK_EINVAL when the configuration or geometry is unusable,
- * does not fit one sector (see docs/kv-format.md, "Capacity"), or the area
- * holds a store formatted with another configuration; a flash error.
+ * Returns 0, or:
+ *   FK_EINVAL    the configuration or geometry breaks a rule above or in
+ *                struct fk_kv_config (or a NULL argument);
+ *   FK_ENOSPC    the configuration does not fit one sector (see
+ *                docs/kv-format.md, "Capacity");
+ *   FK_EMISMATCH the area holds a store formatted with another
+ *                configuration or geometry, or another format version:
+ *                it is left alone, never reformatted;
+ *   FK_EABI      the caller was built with other FK_KV_MAX_KEYS or
+ *                FK_KV_RECORD_MAX than the library: kv is not touched;
+ *   a flash error.
  * Power loss: mount only reads, except when formatting, which a cut
  * leaves to be done again by the next mount.
  */
-int fk_kv_mount(struct fk_kv *kv, const struct fk_area *area,
-		const struct fk_kv_config *cfg);
+#define fk_kv_mount(kv, area, cfg) \
+	fk__kv_mount(kv, area, cfg, FK_KV_ABI, (uint32_t)sizeof(struct fk_kv))
+
+/* What fk_kv_mount() passes for the check above: the caller's view of
+ * the compile-time sizes. Not to be called directly. */
+#define FK_KV_ABI ((uint32_t)FK_KV_MAX_KEYS << 16 | FK_KV_RECORD_MAX)
+int fk__kv_mount(struct fk_kv *kv, const struct fk_area *area,
+		 const struct fk_kv_config *cfg, uint32_t abi, uint32_t size);
 
 /*
  * Copies the value of key id into out (size bytes) and returns its length

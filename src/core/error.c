@@ -17,6 +17,8 @@ static const struct error_name error_names[] = {
 	{ FK_ENOSPC, "FK_ENOSPC: no room left" },
 	{ FK_ENOENT, "FK_ENOENT: not found" },
 	{ FK_ENOTSUP, "FK_ENOTSUP: not supported by this build or port" },
+	{ FK_EABI, "FK_EABI: caller and library built with different "
+		   "compile-time sizes" },
 	{ FK_EIO, "FK_EIO: flash driver failure" },
 	{ FK_EPROTECT, "FK_EPROTECT: write-protected range" },
 	{ FK_ENOTERASED,
@@ -33,6 +35,8 @@ static const struct error_name error_names[] = {
 	{ FK_EDOWNGRADE, "FK_EDOWNGRADE: downgrade refused" },
 	{ FK_EDEPEND, "FK_EDEPEND: image dependency not met" },
 	{ FK_ESTATE, "FK_ESTATE: not valid in the current state" },
+	{ FK_EMISMATCH,
+	  "FK_EMISMATCH: made with another configuration or format" },
 };
 
 const char *fk_strerror(int err)

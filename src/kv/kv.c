@@ -66,7 +66,7 @@ int fk__kv_read_header(struct fk_kv *kv, uint16_t index, uint32_t *seq)
 	if (*seq == 0 || *seq == 0xFFFFFFFFu)
 		return 0;
 	header_fixed(kv, fixed);
-	return memcmp(b + 8, fixed, sizeof(fixed)) == 0 ? 1 : FK_EINVAL;
+	return memcmp(b + 8, fixed, sizeof(fixed)) == 0 ? 1 : FK_EMISMATCH;
 }
 
 /* A record is valid when its CRC matches and its entries exactly fill
@@ -276,7 +276,8 @@ int fk_kv_get(struct fk_kv *kv, uint16_t id, void *out, uint32_t size)
 		return len;
 	if ((uint32_t)len > size)
 		return FK_ENOSPC;
-	memcpy(out, value, (size_t)len);
+	if (len > 0)
+		memcpy(out, value, (size_t)len);
 	return len;
 }
 
@@ -476,14 +477,15 @@ static int check_config(struct fk_kv *kv, const struct fk_area *area,
 	struct fk_sector s;
 	uint32_t need, ss;
 
-	if (fk_area_sector_at(area, 0, &s) != FK_OK)
+	if (!area->flash || fk_area_sector_at(area, 0, &s) != FK_OK)
 		return FK_EINVAL;
 	ss = s.size;
 	if (ss < 1024 || ss > 256 * 1024 || geo->write_unit > 32 ||
 	    area->size % ss || area->size / ss < 2 ||
 	    area->size / ss > 0xFFFF || cfg->key_limit < 8 ||
 	    cfg->key_limit % 8 || cfg->key_limit > FK_KV_MAX_KEYS ||
-	    cfg->value_max > 254 || cfg->record_max < cfg->value_max + 9u ||
+	    cfg->value_max > FK_KV_VALUE_MAX ||
+	    cfg->record_max < cfg->value_max + FK_KV_SET_OVERHEAD ||
 	    cfg->record_max > FK_KV_RECORD_MAX)
 		return FK_EINVAL;
 	kv->area = area;
@@ -503,7 +505,7 @@ static int check_config(struct fk_kv *kv, const struct fk_area *area,
 	 * leaves room for the marker and one largest commit. */
 	need = kv->hdr_size + cfg->key_limit * pad(kv, cfg->value_max + 9u) +
 	       pad(kv, KV_REC_MIN) + pad(kv, cfg->record_max);
-	return need <= ss ? FK_OK : FK_EINVAL;
+	return need <= ss ? FK_OK : FK_ENOSPC;
 }
 
 /*
@@ -512,13 +514,15 @@ static int check_config(struct fk_kv *kv, const struct fk_area *area,
  * copies, and the sector before it is the head. An area without any
  * valid header is formatted.
  */
-int fk_kv_mount(struct fk_kv *kv, const struct fk_area *area,
-		const struct fk_kv_config *cfg)
+int fk__kv_mount(struct fk_kv *kv, const struct fk_area *area,
+		 const struct fk_kv_config *cfg, uint32_t abi, uint32_t size)
 {
 	uint32_t seq, best_seq = 0;
 	uint16_t best = 0;
 	int rc;
 
+	if (abi != FK_KV_ABI || size != sizeof(*kv))
+		return FK_EABI;
 	if (!kv || !area || !cfg)
 		return FK_EINVAL;
 	memset(kv, 0, sizeof(*kv));

@@ -119,7 +119,7 @@ int fk_kv_inspect(struct fk_kv *kv,
 		struct inspect_ctx c = { kv_behind(kv, d), record_fn, ctx };
 		int rc = fk__kv_read_header(kv, c.sector, &info.seq);
 
-		if (rc < 0 && rc != FK_EINVAL)
+		if (rc < 0 && rc != FK_EMISMATCH)
 			return rc;
 		info.index = c.sector;
 		info.state = FK_KV_SECTOR_FREE;

@@ -39,7 +39,7 @@ static inline uint16_t kv_behind(const struct fk_kv *kv, uint32_t d)
 
 /* Reads sector index's header into kv->buf. Returns 1 with *seq set when
  * it is valid and matches kv's configuration, 0 when it is not a valid
- * header (erased, torn, garbage), FK_EINVAL when it is a valid header of
+ * header (erased, torn, garbage), FK_EMISMATCH when it is a valid header of
  * a store with another configuration, or a flash error. */
 int fk__kv_read_header(struct fk_kv *kv, uint16_t index, uint32_t *seq);
 

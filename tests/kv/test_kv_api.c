@@ -114,21 +114,68 @@ static void test_iterate_visits_each_live_key_once(void **state)
 	kvh_close(&s);
 }
 
-static void test_config_that_cannot_fit_is_refused(void **state)
+/* Each way a configuration can be wrong has its own answer: nonsense
+ * (FK_EINVAL), too big for a sector (FK_ENOSPC), or not the one the
+ * store on flash was formatted with (FK_EMISMATCH). */
+static void test_config_errors_each_have_their_own_code(void **state)
 {
 	struct kvh_store s;
 	struct fk_kv kv;
-	struct fk_kv_config too_many = { 128, 40, 128 }; /* 128 x 49 > 4 KiB */
+	struct fk_kv_config too_many = { 128, 40, 128 }; /* 128 x 47 > 4 KiB */
 	struct fk_kv_config odd = { 12, 10, 64 };
 	struct fk_kv_config other = { 16, 20, 64 };
 
 	(void)state;
 	kvh_open(&s, &small);
-	assert_int_equal(fk_kv_mount(&kv, &s.area, &too_many), FK_EINVAL);
+	assert_int_equal(fk_kv_mount(&kv, &s.area, &too_many), FK_ENOSPC);
 	assert_int_equal(fk_kv_mount(&kv, &s.area, &odd), FK_EINVAL);
 	/* A store formatted with another configuration is not reused. */
-	assert_int_equal(fk_kv_mount(&kv, &s.area, &other), FK_EINVAL);
+	assert_int_equal(fk_kv_mount(&kv, &s.area, &other), FK_EMISMATCH);
 	assert_int_equal(fk_kv_set(&kv, 0, "x", 1), FK_ESTATE);
+	kvh_close(&s);
+}
+
+/* A zero-length value read into no buffer at all: length 0, and no
+ * memcpy(NULL, ...) (UBSan in the ASan build catches one). */
+static void test_get_of_empty_value_into_null_buffer(void **state)
+{
+	struct kvh_store s;
+
+	(void)state;
+	kvh_open(&s, &small);
+	assert_int_equal(fk_kv_set(&s.kv, 4, "", 0), FK_OK);
+	assert_int_equal(fk_kv_get(&s.kv, 4, NULL, 0), 0);
+	assert_int_equal(fk_kv_set(&s.kv, 5, "ab", 2), FK_OK);
+	assert_int_equal(fk_kv_get(&s.kv, 5, NULL, 0), FK_ENOSPC);
+	kvh_close(&s);
+}
+
+/* kv.h's FK_KV_VALUE_MAX is what this build really takes: a store with
+ * value_max FK_KV_VALUE_MAX and record_max FK_KV_RECORD_MAX mounts and
+ * keeps a value of that size; one byte more is refused. */
+static void test_value_max_of_the_header_is_what_the_build_takes(void **state)
+{
+	static const struct kvh_geometry g = {
+		"2 x 64 KiB", 64 * 1024, 2, 1, 0xFF, false,
+		{ 8, FK_KV_VALUE_MAX, FK_KV_RECORD_MAX }, 8, 0, 1, false
+	};
+	struct fk_kv_config over = g.cfg;
+	uint8_t v[FK_KV_VALUE_MAX], back[FK_KV_VALUE_MAX + 1];
+	struct kvh_store s;
+	struct fk_kv kv;
+
+	(void)state;
+	assert_true(FK_KV_VALUE_MAX <= 254);
+	assert_true(FK_KV_VALUE_MAX + FK_KV_SET_OVERHEAD <= FK_KV_RECORD_MAX);
+	memset(v, 0x5A, sizeof(v));
+	kvh_open(&s, &g);
+	assert_int_equal(fk_kv_set(&s.kv, 7, v, FK_KV_VALUE_MAX), FK_OK);
+	assert_int_equal(fk_kv_mount(&kv, &s.area, &g.cfg), FK_OK);
+	assert_int_equal(fk_kv_get(&kv, 7, back, sizeof(back)),
+			 FK_KV_VALUE_MAX);
+	assert_memory_equal(back, v, sizeof(v));
+	over.value_max = FK_KV_VALUE_MAX + 1;
+	assert_int_equal(fk_kv_mount(&kv, &s.area, &over), FK_EINVAL);
 	kvh_close(&s);
 }
 
@@ -382,7 +429,10 @@ int main(void)
 		cmocka_unit_test(test_delete_and_commit),
 		cmocka_unit_test(test_bad_arguments_are_refused),
 		cmocka_unit_test(test_iterate_visits_each_live_key_once),
-		cmocka_unit_test(test_config_that_cannot_fit_is_refused),
+		cmocka_unit_test(test_config_errors_each_have_their_own_code),
+		cmocka_unit_test(test_get_of_empty_value_into_null_buffer),
+		cmocka_unit_test(
+			test_value_max_of_the_header_is_what_the_build_takes),
 		cmocka_unit_test(test_one_sector_is_refused),
 		cmocka_unit_test(test_wear_is_level_over_a_long_run),
 		cmocka_unit_test(test_256k_sectors_rotate_and_keep_values),
