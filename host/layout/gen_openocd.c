@@ -10,10 +10,14 @@
  * write protection on.
  *
  * Internal flash is programmed through OpenOCD's own flash banks (the
- * target config declares them). An external flash needs a bank the user
- * declares (stmqspi, or a RAM-loader driver); its name is read from the
- * Tcl variable FK_BANK_<MEMORY>, and the script stops with a clear
- * message when it is missing.
+ * target config declares them). An external flash that is memory-mapped
+ * needs a bank the user declares (stmqspi), named by the Tcl variable
+ * FK_BANK_<MEMORY>. One that is not memory-mapped (an SPI NOR) takes
+ * either such a bank or flashkit's own flash loader (ports/loader/, its
+ * ELF named by FK_LOADER_<MEMORY>, driven by the procs of
+ * ports/loader/openocd-flashkit.cfg, at FK_LOADER_ADDR_<MEMORY>, by
+ * default the loader's 0x90000000). The script stops with a clear
+ * message when it has neither.
  */
 #include "gen.h"
 #include "layout_internal.h"
@@ -46,21 +50,32 @@ static void program_memory(const struct fk_layout *L, uint32_t mi, FILE *out)
 			m->name);
 		return;
 	}
-	fprintf(out,
-		"if {![info exists FK_BANK_%s]} {\n"
-		"\terror \"declare the flash bank of external memory '%s' "
-		"(e.g. stmqspi) and set FK_BANK_%s to its name\"\n}\n",
-		n, m->name, n);
-	if (m->mapped)
-		fprintf(out, "fk_program_hex $FK_DIR/factory-%s.hex\n\n",
-			m->name);
-	else
+	if (m->mapped) {
 		fprintf(out,
-			"flash write_bank $FK_BANK_%s "
-			"$FK_DIR/factory-%s.bin 0\n"
-			"flash verify_bank $FK_BANK_%s $FK_DIR/factory-%s.bin "
-			"0\n\n",
+			"if {![info exists FK_BANK_%s]} {\n"
+			"\terror \"declare the flash bank of external memory "
+			"'%s' (e.g. stmqspi) and set FK_BANK_%s to its "
+			"name\"\n}\n"
+			"fk_program_hex $FK_DIR/factory-%s.hex\n\n",
 			n, m->name, n, m->name);
+		return;
+	}
+	fprintf(out,
+		"if {[info exists FK_BANK_%s]} {\n"
+		"\tflash write_bank $FK_BANK_%s $FK_DIR/factory-%s.bin 0\n"
+		"\tflash verify_bank $FK_BANK_%s $FK_DIR/factory-%s.bin 0\n"
+		"} elseif {[info exists FK_LOADER_%s]} {\n"
+		"\tif {![info exists FK_LOADER_ADDR_%s]} "
+		"{ set FK_LOADER_ADDR_%s 0x90000000 }\n"
+		"\tflashkit_nor_program $FK_LOADER_%s "
+		"$FK_DIR/factory-%s.bin $FK_LOADER_ADDR_%s\n"
+		"} else {\n"
+		"\terror \"external memory '%s' needs a way in: set "
+		"FK_BANK_%s to a flash bank you declared, or FK_LOADER_%s to "
+		"flashkit's flash loader ELF (with -f "
+		"ports/loader/openocd-flashkit.cfg)\"\n}\n\n",
+		n, n, m->name, n, m->name, n, n, n, n, m->name, n, m->name, n,
+		n);
 }
 
 /* One device's record, written by `flashkit provision` as a HEX file

@@ -153,11 +153,75 @@ sed "s|$ex/banks.cfg|$ex/nobank.cfg|" "$ex/stub.cfg" >"$ex/stub2.cfg"
 rc=0
 timeout 30 openocd -f "$ex/stub2.cfg" -c "set FK_DIR ." -f "$ex/program.cfg" \
 	>"$ex/nobank.log" 2>&1 || rc=$?
-if [ "$rc" != 0 ] && grep -q "declare the flash bank of external memory 'sflash'" "$ex/nobank.log" &&
+if [ "$rc" != 0 ] && grep -q "external memory 'sflash' needs a way in: set FK_BANK_SFLASH" "$ex/nobank.log" &&
 	! grep -q "RESET run" "$ex/nobank.log"; then
 	echo "ok   a missing external bank stops the script with its explanation (exit $rc)"
 else
 	echo "FAIL missing bank: exit $rc"; cat "$ex/nobank.log"; fails=$((fails + 1))
 fi
+# without a bank but with flashkit's flash loader (FK_LOADER_SFLASH), the
+# script runs the real ports/loader/openocd-flashkit.cfg: its procs call
+# the loader's entry points as a debugger does. Only what touches the
+# target is stubbed: the registers, memory and the run of one call, which
+# answers as the loader's ABI does (0 = done; Verify: the end address).
+cat >"$ex/loaderstub.cfg" <<'EOF2'
+set ::fk_regs [dict create]
+set ::fk_ret 0
+proc reg {name {value ""}} {
+	if {$value ne ""} { dict set ::fk_regs $name $value }
+	return ""
+}
+proc halt {} {}
+proc wait_halt {args} {}
+proc write_memory {args} {}
+proc load_image {args} { echo "LOAD $args" }
+# the loader's table: Init UnInit EraseChip EraseSector ProgramPage
+# Verify BlankCheck, then the breakpoint
+proc read_memory {addr width count} {
+	set t {}
+	for {set i 0} {$i < 8} {incr i} { lappend t [expr {0x20000101 + $i * 0x100}] }
+	return $t
+}
+proc resume {} {
+	set pc [dict get $::fk_regs pc]
+	set r0 [dict get $::fk_regs r0]
+	set r1 [dict get $::fk_regs r1]
+	set r2 [dict get $::fk_regs r2]
+	set names {Init UnInit EraseChip EraseSector ProgramPage Verify BlankCheck}
+	set name [lindex $names [expr {($pc - 0x20000100) / 0x100}]]
+	echo [format "CALL %s 0x%08x 0x%x 0x%x" $name $r0 $r1 $r2]
+	set ::fk_ret [expr {$name eq "Verify" ? $r0 + $r1 : 0}]
+}
+proc fk_r0 {} { return $::fk_ret }
+EOF2
+rc=0
+timeout 60 openocd -f "$ex/stub2.cfg" -f "$FK_ROOT/ports/loader/openocd-flashkit.cfg" \
+	-f "$ex/loaderstub.cfg" -c "set FK_DIR $ex/prod" \
+	-c "set FK_LOADER_SFLASH $ex/nor_loader.elf" -f "$ex/program.cfg" \
+	>"$ex/loader.log" 2>&1 || rc=$?
+if python3 - "$ex/loader.log" "$ex/prod/factory-sflash.bin" "$ex/nor_loader.elf" <<'PY'
+import os, re, sys
+log = [l.strip() for l in open(sys.argv[1]) if re.match(r"(INIT|RESET|WRITE_|VERIFY|PROTECT|LOAD|CALL)", l)]
+n = os.path.getsize(sys.argv[2])
+base, sector, chunk = 0x90000000, 4096, 4096
+calls = [l for l in log if l.startswith(("LOAD", "CALL"))]
+want = ["LOAD " + sys.argv[3], "CALL Init 0x%08x 0x0 0x1" % base]
+want += ["CALL EraseSector 0x%08x 0x0 0x0" % a for a in range(base, base + n, sector)]
+want += ["CALL UnInit 0x00000001 0x0 0x0", "CALL Init 0x%08x 0x0 0x2" % base]
+for off in range(0, n, chunk):
+    k = min(chunk, n - off)
+    want += ["LOAD %s %d bin 0x20008000 %d" % (sys.argv[2], 0x20008000 - off, k),
+             "CALL ProgramPage 0x%08x 0x%x 0x20008000" % (base + off, k),
+             "CALL Verify 0x%08x 0x%x 0x20008000" % (base + off, k)]
+want += ["CALL UnInit 0x00000002 0x0 0x0"]
+if calls != want:
+    print("expected:\n  " + "\n  ".join(want[:12]) + "\ngot:\n  " + "\n  ".join(calls[:12]))
+    sys.exit(1)
+assert "RESET run" in log, "the script did not finish"
+print("  %d loader calls for %d bytes" % (len(calls) - 1, n))
+PY
+then echo "ok   FK_LOADER_SFLASH: program.cfg programs the serial flash through the flash loader's entry points (exit $rc)"
+else echo "FAIL loader path: exit $rc"; cat "$ex/loader.log"; fails=$((fails + 1)); fi
+
 echo "$runs scripts run by OpenOCD, $fails failure(s)"
 [ "$fails" = 0 ]
