@@ -30,6 +30,9 @@ static const struct geometry geometries[] = {
 	/* SPI/QSPI NOR like the IS25LP064A: 4K erase 45 ms, byte writes. */
 	{ "16 x 4 KiB, 1-byte writes (NOR)", 4096, 16, 1, false,
 	  { 0, 45000, 1, 10, NULL, 0 }, 0, 0 },
+	/* STM32L4-like double words (seed 001), with the NOR timings. */
+	{ "16 x 4 KiB, 8-byte program-once", 4096, 16, 8, true,
+	  { 0, 45000, 8, 10, NULL, 0 }, 0, 0 },
 	{ "16 x 4 KiB, 16-byte program-once", 4096, 16, 16, true,
 	  { 0, 45000, 16, 10, NULL, 0 }, 0, 0 },
 	{ "16 x 4 KiB, 32-byte program-once", 4096, 16, 32, true,
@@ -125,7 +128,7 @@ static int run(const struct geometry *g)
 		if (st.bytes_read - prev.bytes_read > worst_get)
 			worst_get = st.bytes_read - prev.bytes_read;
 	}
-	printf("| %s | %.2f | %llu (per sector %u..%u) | %llu B (%.2f sector) "
+	printf("| %s | %.3f | %llu (per sector %u..%u) | %llu B (%.2f sector) "
 	       "| %.1f ms | %llu B in %llu reads (headers + 1 sector: %llu B) | %llu B |\n",
 	       g->name,
 	       (double)(st.bytes_programmed) / (UPDATES * (double)vlen),

@@ -44,11 +44,11 @@
 #endif
 
 /* Bytes a record adds around a single value. */
-#define FK_KV_SET_OVERHEAD 9
+#define FK_KV_SET_OVERHEAD 7
 
 /* Largest value_max this build accepts: 254, or less when
- * FK_KV_RECORD_MAX cannot hold a record of 254 bytes (119 with the
- * default FK_KV_RECORD_MAX; define FK_KV_RECORD_MAX 263 for 254). */
+ * FK_KV_RECORD_MAX cannot hold a record of 254 bytes (121 with the
+ * default FK_KV_RECORD_MAX; define FK_KV_RECORD_MAX 261 for 254). */
 #define FK_KV_VALUE_MAX                                  \
 	(FK_KV_RECORD_MAX - FK_KV_SET_OVERHEAD < 254 ?   \
 		 FK_KV_RECORD_MAX - FK_KV_SET_OVERHEAD : \
@@ -56,6 +56,9 @@
 
 #if FK_KV_MAX_KEYS % 8 != 0 || FK_KV_MAX_KEYS > 4096
 #error "FK_KV_MAX_KEYS must be a multiple of 8, at most 4096"
+#endif
+#if FK_KV_RECORD_MAX > 4095
+#error "FK_KV_RECORD_MAX must be at most 4095"
 #endif
 
 /* The store's shape. It is written into every sector header, so a store
@@ -100,6 +103,7 @@ struct fk_kv {
 	 * sector being collected. */
 	uint16_t where[FK_KV_MAX_KEYS];
 	uint8_t newer[FK_KV_MAX_KEYS / 8]; /* GC: keys held by newer sectors */
+	uint8_t held[FK_KV_MAX_KEYS / 8];  /* GC: the next header's bitmap */
 	uint8_t buf[FK_KV_BUF_SIZE];	   /* one record or one header */
 };
 

@@ -5,9 +5,10 @@
  *
  * In short: the store is a ring of sectors; records are appended to the
  * open (head) sector, each one programmed once into erased flash and
- * checked by its CRC. When the head is full the next sector is erased
- * and opened, the live keys of the oldest sector are copied into it, and
- * a marker record says the copy is complete. A key's newest entry is the
+ * checked by its CRC. When the head is full the next sector is erased,
+ * the live keys of the oldest sector are copied into it, and only then
+ * its header is programmed: a sector with a valid header holds every
+ * copy it should. A key's newest entry is the
  * last one in the newest sector that holds it; sector headers carry a
  * bitmap of the keys of the sector before them, so finding a key never
  * reads more than one sector's records.
@@ -59,9 +60,11 @@ int fk__kv_read_header(struct fk_kv *kv, uint16_t index, uint32_t *seq)
 		return 0;
 	if (rc != FK_OK)
 		return rc;
-	if (fk_le32(b) != KV_MAGIC ||
+	if ((fk_le32(b) != KV_MAGIC && fk_le32(b) != KV_MAGIC_V1) ||
 	    fk_le32(b + len - 4) != fk_crc32(0, b, len - 4))
 		return 0;
+	if (fk_le32(b) == KV_MAGIC_V1)
+		return FK_EMISMATCH;
 	*seq = fk_le32(b + 4);
 	if (*seq == 0 || *seq == 0xFFFFFFFFu)
 		return 0;
@@ -69,15 +72,70 @@ int fk__kv_read_header(struct fk_kv *kv, uint16_t index, uint32_t *seq)
 	return memcmp(b + 8, fixed, sizeof(fixed)) == 0 ? 1 : FK_EMISMATCH;
 }
 
-/* A record is valid when its CRC matches and its entries exactly fill
- * it, each with a known id and a value no longer than value_max. */
+/* The length a record whose first bytes are b[0..3) claims, or 0 when
+ * they cannot start a record of this store. */
+static uint32_t claimed_len(const struct fk_kv *kv, const uint8_t *b)
+{
+	uint32_t len;
+
+	switch (fk_le16(b) >> 12) {
+	case KV_SET:
+		if (b[2] > kv->cfg.value_max)
+			return 0;
+		len = FK_KV_SET_OVERHEAD + b[2];
+		break;
+	case KV_DELETE:
+		len = KV_REC_MIN;
+		break;
+	case KV_COMMIT:
+		len = fk_le16(b) & 0xFFFu;
+		if (len < 2 + KV_ENTRY_HDR + KV_CRC)
+			return 0;
+		break;
+	default:
+		return 0;
+	}
+	return len <= kv->cfg.record_max ? len : 0;
+}
+
+int fk__kv_next_entry(const uint8_t *b, uint32_t len, struct fk__kv_entry *e)
+{
+	uint32_t q = e->next, kind = fk_le16(b) >> 12;
+
+	if (kind != KV_COMMIT) {
+		if (q)
+			return 0;
+		e->id = fk_le16(b) & 0xFFFu;
+		e->deleted = kind == KV_DELETE;
+		e->len = e->deleted ? 0 : b[2];
+		e->at = 3;
+		e->next = len;
+		return 1;
+	}
+	q = q ? q : 2;
+	if (q + KV_CRC >= len)
+		return 0;
+	e->id = fk_le16(b + q);
+	e->deleted = b[q + 2] == KV_TOMBSTONE;
+	e->len = e->deleted ? 0 : b[q + 2];
+	e->at = q + KV_ENTRY_HDR;
+	e->next = e->at + e->len;
+	return 1;
+}
+
+/* A record is valid when its length is the one its first bytes claim,
+ * its CRC matches, and its entries exactly fill it, each with a known id
+ * and a value no longer than value_max. */
 static int record_ok(const struct fk_kv *kv, uint32_t len)
 {
 	const uint8_t *b = kv->buf;
-	uint32_t q = 2, end = len - 4;
+	uint32_t q = 2, end = len - KV_CRC;
 
-	if (fk_le32(b + end) != fk_crc32(0, b, end))
+	if (claimed_len(kv, b) != len ||
+	    fk_le32(b + end) != fk_crc32(0, b, end))
 		return 0;
+	if (fk_le16(b) >> 12 != KV_COMMIT)
+		return (fk_le16(b) & 0xFFFu) < kv->cfg.key_limit;
 	while (q < end) {
 		uint8_t vl;
 
@@ -115,13 +173,12 @@ int fk__kv_walk(struct fk_kv *kv, uint16_t index, fk__kv_record_fn fn,
 	while (p + KV_REC_MIN <= ss) {
 		uint32_t len = 0;
 
-		rc = fk_area_read(area, base + p, kv->buf, 2);
+		rc = fk_area_read(area, base + p, kv->buf, 3);
 		if (rc == FK_OK)
-			len = fk_le16(kv->buf);
+			len = claimed_len(kv, kv->buf);
 		else if (rc != FK_EECC)
 			return rc;
-		if (len >= KV_REC_MIN && len <= kv->cfg.record_max &&
-		    len <= ss - p) {
+		if (len && len <= ss - p) {
 			rc = fk_area_read(area, base + p, kv->buf, len);
 			if (rc != FK_OK && rc != FK_EECC)
 				return rc;
@@ -148,34 +205,33 @@ int fk__kv_walk(struct fk_kv *kv, uint16_t index, fk__kv_record_fn fn,
 	return 0;
 }
 
-/* Position in kv->buf of the last entry for id in the record of length
- * len, or 0 when it holds none (entries start at 2). */
-static uint32_t find_entry(const struct fk_kv *kv, uint32_t len, uint16_t id)
+/* The last entry for id in the record of length len in kv->buf: 1 with
+ * *found set, or 0 when the record holds none. */
+static int find_entry(const struct fk_kv *kv, uint32_t len, uint16_t id,
+		      struct fk__kv_entry *found)
 {
-	const uint8_t *b = kv->buf;
-	uint32_t q = 2, found = 0;
+	struct fk__kv_entry e = { 0 };
+	int any = 0;
 
-	while (q < len - 4) {
-		uint8_t vl = b[q + 2];
-
-		if (fk_le16(b + q) == id)
-			found = q;
-		q += KV_ENTRY_HDR + (vl == KV_TOMBSTONE ? 0 : vl);
+	while (fk__kv_next_entry(kv->buf, len, &e)) {
+		if (e.id == id) {
+			*found = e;
+			any = 1;
+		}
 	}
-	return found;
+	return any;
 }
 
 /* Reads a record known to be complete into kv->buf; returns its length. */
 static int read_record(struct fk_kv *kv, uint16_t sector, uint32_t off)
 {
 	uint32_t base = kv_sector_off(kv, sector) + off, len;
-	int rc = fk_area_read(kv->area, base, kv->buf, 2);
+	int rc = fk_area_read(kv->area, base, kv->buf, 3);
 
 	if (rc != FK_OK)
 		return rc == FK_EECC ? FK_ECORRUPT : rc;
-	len = fk_le16(kv->buf);
-	if (len < KV_REC_MIN || len > kv->cfg.record_max ||
-	    len > kv->sector_size - off)
+	len = claimed_len(kv, kv->buf);
+	if (!len || len > kv->sector_size - off)
 		return FK_ECORRUPT;
 	rc = fk_area_read(kv->area, base, kv->buf, len);
 	if (rc != FK_OK)
@@ -196,8 +252,9 @@ struct last_ctx {
 static int note_last(struct fk_kv *kv, uint32_t off, uint32_t len, void *ctx)
 {
 	struct last_ctx *c = ctx;
+	struct fk__kv_entry e;
 
-	if (find_entry(kv, len, c->id))
+	if (find_entry(kv, len, c->id, &e))
 		c->off = off;
 	return 0;
 }
@@ -245,8 +302,9 @@ int fk__kv_locate(struct fk_kv *kv, uint16_t id, uint16_t *sector,
 /* Value of key id: its length, with *value pointing into kv->buf. */
 static int lookup(struct fk_kv *kv, uint16_t id, const uint8_t **value)
 {
+	struct fk__kv_entry e;
 	uint16_t sector;
-	uint32_t off, q;
+	uint32_t off;
 	int rc;
 
 	if (!kv->mounted)
@@ -258,13 +316,12 @@ static int lookup(struct fk_kv *kv, uint16_t id, const uint8_t **value)
 		rc = read_record(kv, sector, off);
 	if (rc < 0)
 		return rc;
-	q = find_entry(kv, (uint32_t)rc, id);
-	if (q == 0)
+	if (!find_entry(kv, (uint32_t)rc, id, &e))
 		return FK_ECORRUPT;
-	if (kv->buf[q + 2] == KV_TOMBSTONE)
+	if (e.deleted)
 		return FK_ENOENT;
-	*value = kv->buf + q + KV_ENTRY_HDR;
-	return kv->buf[q + 2];
+	*value = kv->buf + e.at;
+	return e.len;
 }
 
 int fk_kv_get(struct fk_kv *kv, uint16_t id, void *out, uint32_t size)
@@ -297,9 +354,9 @@ int fk_kv_iterate(struct fk_kv *kv, fk_kv_visit_fn fn, void *ctx)
 	return FK_OK;
 }
 
-/* Frames the record in kv->buf[0..len) (length, CRC, erased padding) and
- * programs it at the head's frontier in one operation. Returns the
- * record's offset. */
+/* Closes the record in kv->buf[0..len) (CRC, erased padding; its tag is
+ * already there) and programs it at the head's frontier in one
+ * operation. Returns the record's offset. */
 static FK_RAMFUNC int append(struct fk_kv *kv, uint32_t len)
 {
 	uint32_t n = pad(kv, len), off = kv->frontier;
@@ -307,7 +364,6 @@ static FK_RAMFUNC int append(struct fk_kv *kv, uint32_t len)
 
 	if (n > kv->sector_size - off)
 		return FK_ENOSPC;
-	fk_put_le16(kv->buf, len);
 	fk_put_le32(kv->buf + len - 4, fk_crc32(0, kv->buf, len - 4));
 	memset(kv->buf + len, kv->erased, n - len);
 	rc = fk_area_program(kv->area, kv_sector_off(kv, kv->head) + off,
@@ -320,16 +376,25 @@ static FK_RAMFUNC int append(struct fk_kv *kv, uint32_t len)
 
 static int collect_last(struct fk_kv *kv, uint32_t off, uint32_t len, void *ctx)
 {
-	uint32_t q = 2;
+	struct fk__kv_entry e = { 0 };
 
 	(void)ctx;
-	while (q < len - 4) {
-		uint8_t vl = kv->buf[q + 2];
-
-		kv->where[fk_le16(kv->buf + q)] = (uint16_t)(off / kv->align);
-		q += KV_ENTRY_HDR + (vl == KV_TOMBSTONE ? 0 : vl);
-	}
+	while (fk__kv_next_entry(kv->buf, len, &e))
+		kv->where[e.id] = (uint16_t)(off / kv->align);
 	return 0;
+}
+
+/* Rewrites the entry e of the record in kv->buf as a one-value record
+ * at the front of kv->buf; returns its length. */
+static uint32_t single_record(struct fk_kv *kv, const struct fk__kv_entry *e)
+{
+	/* Slide the value down (memmove is not among the C functions the
+	 * device library may use; the value only ever moves down). */
+	for (uint32_t i = 0; i < e->len; i++)
+		kv->buf[3 + i] = kv->buf[e->at + i];
+	fk_put_le16(kv->buf, (uint16_t)(KV_SET << 12 | e->id));
+	kv->buf[2] = e->len;
+	return FK_KV_SET_OVERHEAD + e->len;
 }
 
 /*
@@ -337,7 +402,7 @@ static int collect_last(struct fk_kv *kv, uint32_t off, uint32_t len, void *ctx)
  * old (the oldest) and that no newer sector holds, one record per key.
  * Deletions are dropped: nothing older than them survives the erase.
  * The old sector stays intact until the head fills and it is erased,
- * long after the marker says the copy is complete.
+ * long after the head's header says the copy is complete.
  */
 static int collect(struct fk_kv *kv, uint16_t old)
 {
@@ -345,8 +410,8 @@ static int collect(struct fk_kv *kv, uint16_t old)
 	int rc = fk__kv_walk(kv, old, collect_last, NULL, &frontier);
 
 	for (uint16_t k = 0; rc == FK_OK && k < kv->cfg.key_limit; k++) {
+		struct fk__kv_entry e;
 		uint16_t w = kv->where[k];
-		uint32_t q, vl;
 
 		kv->where[k] = KV_NOWHERE;
 		if (w == KV_NOWHERE || bit(kv->newer, k))
@@ -354,20 +419,14 @@ static int collect(struct fk_kv *kv, uint16_t old)
 		rc = read_record(kv, old, (uint32_t)w * kv->align);
 		if (rc < 0)
 			break;
-		q = find_entry(kv, (uint32_t)rc, k);
-		if (q == 0) {
+		if (!find_entry(kv, (uint32_t)rc, k, &e)) {
 			rc = FK_ECORRUPT;
 			break;
 		}
-		vl = kv->buf[q + 2];
 		rc = FK_OK;
-		if (vl == KV_TOMBSTONE)
+		if (e.deleted)
 			continue;
-		/* Slide the entry down to the front (memmove is not among
-		 * the C functions the device library may use). */
-		for (uint32_t i = 0; i < KV_ENTRY_HDR + vl; i++)
-			kv->buf[2 + i] = kv->buf[q + i];
-		rc = append(kv, 2 + KV_ENTRY_HDR + vl + 4);
+		rc = append(kv, single_record(kv, &e));
 		if (rc >= 0) {
 			kv->where[k] = (uint16_t)(rc / kv->align);
 			rc = FK_OK;
@@ -377,87 +436,95 @@ static int collect(struct fk_kv *kv, uint16_t old)
 }
 
 /*
- * Opens the sector after the head: erase, header (with the bitmap of the
- * head's keys), collection of the oldest sector when the ring is full,
- * then the marker. Until the marker is on flash, mount ignores the new
- * sector, so a cut anywhere here leaves the store as it was.
+ * Before an opening: whether the oldest sector (the one after the next)
+ * still holds data, and which keys the sectors newer than it hold. It
+ * holds data when every sector from the head back to it carries the
+ * expected sequence number. The newer sectors are the head (its keys are
+ * in where[], also the new header's bitmap, kept in held[]) and those
+ * whose keys the headers 0 .. sectors-4 steps behind the head name.
+ * Returns 1 (collect), 0, or a flash error.
+ */
+static int plan_opening(struct fk_kv *kv)
+{
+	uint32_t seq, d, bytes = kv->cfg.key_limit / 8u;
+
+	memset(kv->held, 0, sizeof(kv->held));
+	for (uint16_t k = 0; k < kv->cfg.key_limit; k++) {
+		if (kv->where[k] != KV_NOWHERE)
+			kv->held[k / 8] |= (uint8_t)(1u << (k % 8));
+	}
+	memset(kv->newer, 0, sizeof(kv->newer));
+	if (kv->sectors >= 3)
+		memcpy(kv->newer, kv->held, bytes);
+	for (d = 0; d + 1 < kv->sectors; d++) {
+		int rc = fk__kv_read_header(kv, kv_behind(kv, d), &seq);
+
+		if (rc < 0)
+			return rc;
+		if (rc == 0 || seq != kv->seq - d)
+			return 0;
+		for (uint32_t i = 0; d + 4 <= kv->sectors && i < bytes; i++)
+			kv->newer[i] |= kv->buf[KV_HDR_FIXED + i];
+	}
+	return 1;
+}
+
+/* Programs the head's header: the next sequence number, the bitmap of
+ * the previous head's keys (held[]). */
+static FK_RAMFUNC int write_header(struct fk_kv *kv)
+{
+	uint32_t len = header_len(kv);
+	uint8_t *b = kv->buf;
+
+	memset(b, kv->erased, kv->hdr_size);
+	fk_put_le32(b, KV_MAGIC);
+	fk_put_le32(b + 4, kv->seq + 1);
+	header_fixed(kv, b + 8);
+	memcpy(b + KV_HDR_FIXED, kv->held, kv->cfg.key_limit / 8u);
+	fk_put_le32(b + len - 4, fk_crc32(0, b, len - 4));
+	return fk_area_program(kv->area, kv_sector_off(kv, kv->head), b,
+			       kv->hdr_size);
+}
+
+/*
+ * Opens the sector after the head: erase, collection of the oldest
+ * sector when the ring is full, then the header. Until the header is on
+ * flash, mount ignores the new sector, so a cut anywhere here leaves the
+ * store as it was.
  */
 static FK_RAMFUNC int rotate(struct fk_kv *kv)
 {
 	uint16_t next = (uint16_t)((kv->head + 1) % kv->sectors);
-	uint32_t len = header_len(kv), seq, d;
-	uint8_t *b = kv->buf;
-	int rc;
+	int full = plan_opening(kv), rc;
 
-	memset(b, kv->erased, kv->hdr_size);
-	memset(b + KV_HDR_FIXED, 0, kv->cfg.key_limit / 8);
-	fk_put_le32(b, KV_MAGIC);
-	fk_put_le32(b + 4, kv->seq + 1);
-	header_fixed(kv, b + 8);
-	for (uint16_t k = 0; k < kv->cfg.key_limit; k++) {
-		if (kv->where[k] != KV_NOWHERE)
-			b[KV_HDR_FIXED + k / 8] |= (uint8_t)(1u << (k % 8));
-	}
-	fk_put_le32(b + len - 4, fk_crc32(0, b, len - 4));
+	if (full < 0)
+		return full;
 	rc = fk_area_erase(kv->area, kv_sector_off(kv, next), kv->sector_size);
-	if (rc == FK_OK)
-		rc = fk_area_program(kv->area, kv_sector_off(kv, next), b,
-				     kv->hdr_size);
 	if (rc != FK_OK)
 		return rc;
 	kv->head = next;
-	kv->seq++;
 	kv->frontier = kv->hdr_size;
 	memset(kv->where, 0xFF, sizeof(kv->where));
-	memset(kv->newer, 0, sizeof(kv->newer));
-	/* The oldest sector needs collecting only when every sector from
-	 * the head back to it carries the expected sequence number. The
-	 * headers 0 .. sectors-3 steps back name the keys of the sectors
-	 * newer than it. */
-	for (d = 0; d < kv->sectors; d++) {
-		rc = fk__kv_read_header(kv, kv_behind(kv, d), &seq);
-		if (rc < 0)
-			return rc;
-		if (rc == 0 || seq != kv->seq - d)
-			break;
-		for (uint32_t i = 0;
-		     d + 2 < kv->sectors && i < kv->cfg.key_limit / 8u; i++)
-			kv->newer[i] |= b[KV_HDR_FIXED + i];
-	}
-	if (d == kv->sectors) {
-		rc = collect(kv, kv_behind(kv, d - 1));
+	if (full) {
+		rc = collect(kv, kv_behind(kv, kv->sectors - 1u));
 		if (rc != FK_OK)
 			return rc;
 	}
-	rc = append(kv, KV_REC_MIN);
-	return rc < 0 ? rc : FK_OK;
-}
-
-struct head_ctx {
-	int marker;
-};
-
-static int index_head(struct fk_kv *kv, uint32_t off, uint32_t len, void *ctx)
-{
-	struct head_ctx *c = ctx;
-
-	if (len == KV_REC_MIN)
-		c->marker = 1;
-	return collect_last(kv, off, len, NULL);
+	rc = write_header(kv);
+	if (rc != FK_OK)
+		return rc;
+	kv->seq++;
+	return FK_OK;
 }
 
 /* Makes sector index (sequence seq) the head: indexes its records and
- * finds its frontier. Returns 1 when it holds the marker, 0 when not. */
+ * finds its frontier. */
 static int open_head(struct fk_kv *kv, uint16_t index, uint32_t seq)
 {
-	struct head_ctx c = { 0 };
-	int rc;
-
 	kv->head = index;
 	kv->seq = seq;
 	memset(kv->where, 0xFF, sizeof(kv->where));
-	rc = fk__kv_walk(kv, index, index_head, &c, &kv->frontier);
-	return rc != FK_OK ? rc : c.marker;
+	return fk__kv_walk(kv, index, collect_last, NULL, &kv->frontier);
 }
 
 /* Formats by opening sector index with sequence number seq, as if the
@@ -502,17 +569,17 @@ static int check_config(struct fk_kv *kv, const struct fk_area *area,
 			return FK_EINVAL;
 	}
 	/* Capacity: every key at its largest, copied into a fresh sector,
-	 * leaves room for the marker and one largest commit. */
-	need = kv->hdr_size + cfg->key_limit * pad(kv, cfg->value_max + 9u) +
-	       pad(kv, KV_REC_MIN) + pad(kv, cfg->record_max);
+	 * leaves room for one largest commit. */
+	need = kv->hdr_size +
+	       cfg->key_limit * pad(kv, cfg->value_max + FK_KV_SET_OVERHEAD) +
+	       pad(kv, cfg->record_max);
 	return need <= ss ? FK_OK : FK_ENOSPC;
 }
 
 /*
- * The head is the valid sector with the highest sequence number, unless
- * it lacks the marker: then its collection was cut short, it holds only
- * copies, and the sector before it is the head. An area without any
- * valid header is formatted.
+ * The head is the valid sector with the highest sequence number: a
+ * sector's header is programmed only after its copies, so every valid
+ * sector is complete. An area without any valid header is formatted.
  */
 int fk__kv_mount(struct fk_kv *kv, const struct fk_area *area,
 		 const struct fk_kv_config *cfg, uint32_t abi, uint32_t size)
@@ -537,30 +604,55 @@ int fk__kv_mount(struct fk_kv *kv, const struct fk_area *area,
 	}
 	if (rc != FK_OK)
 		return rc;
-	if (best_seq == 0) {
+	if (best_seq == 0)
 		rc = format(kv, 0, 1);
-	} else {
+	else
 		rc = open_head(kv, best, best_seq);
-		if (rc == 0) {
-			uint16_t prev = kv_behind(kv, 1);
-
-			rc = fk__kv_read_header(kv, prev, &seq);
-			if (rc == 1 && seq == best_seq - 1)
-				rc = open_head(kv, prev, seq);
-			else if (rc >= 0)
-				rc = format(kv, best, best_seq);
-		}
-	}
 	if (rc < 0)
 		return rc;
 	kv->mounted = 1;
 	return FK_OK;
 }
 
+/* Builds the record of a commit in kv->buf: one value, one deletion, or
+ * a commit record of several entries. Returns its length. */
+static uint32_t build_record(struct fk_kv *kv,
+			     const struct fk_kv_entry *entries, uint32_t count,
+			     uint32_t len)
+{
+	uint8_t *b = kv->buf;
+	uint32_t q = 2;
+
+	if (count == 1 && !entries->value) {
+		fk_put_le16(b, (uint16_t)(KV_DELETE << 12 | entries->id));
+		return KV_REC_MIN;
+	}
+	if (count == 1) {
+		fk_put_le16(b, (uint16_t)(KV_SET << 12 | entries->id));
+		b[2] = entries->len;
+		if (entries->len)
+			memcpy(b + 3, entries->value, entries->len);
+		return FK_KV_SET_OVERHEAD + entries->len;
+	}
+	fk_put_le16(b, (uint16_t)(KV_COMMIT << 12 | len));
+	for (uint32_t i = 0; i < count; i++) {
+		const struct fk_kv_entry *e = &entries[i];
+
+		fk_put_le16(b + q, e->id);
+		b[q + 2] = e->value ? e->len : KV_TOMBSTONE;
+		q += KV_ENTRY_HDR;
+		if (e->value && e->len) {
+			memcpy(b + q, e->value, e->len);
+			q += e->len;
+		}
+	}
+	return len;
+}
+
 int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
 		 uint32_t count)
 {
-	uint32_t len = KV_REC_MIN, q = 2;
+	uint32_t len = 2 + KV_CRC;
 	int off;
 
 	if (!kv->mounted)
@@ -579,6 +671,9 @@ int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
 		}
 		len += KV_ENTRY_HDR + (e->value ? e->len : 0);
 	}
+	if (count == 1)
+		len = entries->value ? FK_KV_SET_OVERHEAD + entries->len :
+				       KV_REC_MIN;
 	if (len > kv->cfg.record_max)
 		return FK_ENOSPC;
 	kv->mounted = 0;
@@ -587,18 +682,7 @@ int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
 		if (off != FK_OK)
 			return off;
 	}
-	for (uint32_t i = 0; i < count; i++) {
-		const struct fk_kv_entry *e = &entries[i];
-
-		fk_put_le16(kv->buf + q, e->id);
-		kv->buf[q + 2] = e->value ? e->len : KV_TOMBSTONE;
-		q += KV_ENTRY_HDR;
-		if (e->value) {
-			memcpy(kv->buf + q, e->value, e->len);
-			q += e->len;
-		}
-	}
-	off = append(kv, len);
+	off = append(kv, build_record(kv, entries, count, len));
 	if (off < 0)
 		return off;
 	for (uint32_t i = 0; i < count; i++)

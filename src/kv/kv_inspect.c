@@ -56,24 +56,23 @@ static int inspect_record(struct fk_kv *kv, uint32_t off, uint32_t len,
 {
 	struct inspect_ctx *c = arg;
 	uint8_t rec[FK_KV_BUF_SIZE];
-	uint32_t q = 2;
+	struct fk__kv_entry e = { 0 };
 
 	/* Locating each key reuses kv->buf: work on a copy. */
 	memcpy(rec, kv->buf, len);
-	while (q < len - 4) {
+	while (fk__kv_next_entry(rec, len, &e)) {
 		struct fk_kv_record_info info;
 		uint16_t sector;
 		uint32_t at;
-		uint8_t vl = rec[q + 2];
 		int rc;
 
 		memset(&info, 0, sizeof(info));
 		info.sector = c->sector;
 		info.off = off;
-		info.id = fk_le16(rec + q);
-		info.deleted = vl == KV_TOMBSTONE;
-		info.len = info.deleted ? 0 : vl;
-		info.value = rec + q + KV_ENTRY_HDR;
+		info.id = e.id;
+		info.deleted = e.deleted;
+		info.len = e.len;
+		info.value = rec + e.at;
 		rc = fk__kv_locate(kv, info.id, &sector, &at);
 		if (rc != FK_OK && rc != FK_ENOENT)
 			return rc;
@@ -81,7 +80,6 @@ static int inspect_record(struct fk_kv *kv, uint32_t off, uint32_t len,
 		rc = c->record_fn(c->ctx, &info);
 		if (rc != 0)
 			return rc;
-		q += KV_ENTRY_HDR + info.len;
 	}
 	return 0;
 }

@@ -19,12 +19,36 @@
 #define FK_RAMFUNC
 #endif
 
-#define KV_MAGIC 0x31564B46u /* "FKV1" little-endian */
-#define KV_HDR_FIXED 18	     /* header bytes before the key bitmap */
-#define KV_REC_MIN 6	     /* length + CRC: the GC-done marker */
-#define KV_ENTRY_HDR 3	     /* id (2) + value length (1) */
-#define KV_TOMBSTONE 0xFF    /* value length of a deletion entry */
-#define KV_NOWHERE 0xFFFFu   /* where[] of a key absent from the head */
+#define KV_MAGIC 0x32564B46u	/* "FKV2" little-endian */
+#define KV_MAGIC_V1 0x31564B46u /* "FKV1": refused, never reformatted */
+#define KV_HDR_FIXED 18		/* header bytes before the key bitmap */
+#define KV_REC_MIN 6		/* the smallest record: a deletion */
+#define KV_CRC 4		/* the CRC-32 closing every record */
+#define KV_ENTRY_HDR 3		/* commit entry: id (2) + value length (1) */
+#define KV_TOMBSTONE 0xFF	/* value length of a deleted commit entry */
+#define KV_NOWHERE 0xFFFFu	/* where[] of a key absent from the head */
+
+/* Record kinds: the high nibble of a record's first two bytes (its tag);
+ * the low 12 bits hold the key id, or a commit's length. Never 0 or 15,
+ * so a record's first bytes never read as erased flash. */
+enum kv_kind {
+	KV_SET = 1,    /* id, value length (1), value, CRC */
+	KV_DELETE = 2, /* id, CRC */
+	KV_COMMIT = 3, /* length, entries (id, length or 0xFF, value), CRC */
+};
+
+/* One entry of a record held in kv->buf. */
+struct fk__kv_entry {
+	uint16_t id;
+	uint8_t deleted;
+	uint8_t len;   /* value length (0 when deleted) */
+	uint32_t at;   /* offset of the value in the record */
+	uint32_t next; /* where the walk goes on (0 to start) */
+};
+
+/* Steps e to the next entry of the valid record b[0..len) (e->next 0 for
+ * the first). Returns 1 with e filled, 0 after the last entry. */
+int fk__kv_next_entry(const uint8_t *b, uint32_t len, struct fk__kv_entry *e);
 
 static inline uint32_t kv_sector_off(const struct fk_kv *kv, uint32_t index)
 {

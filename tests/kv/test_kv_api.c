@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include "kv_harness.h"
+#include "flashkit/bytes.h"
+#include "flashkit/crc.h"
 #include "flashkit/kv_inspect.h"
 
 static const struct kvh_geometry small = {
@@ -177,6 +179,67 @@ static void test_value_max_of_the_header_is_what_the_build_takes(void **state)
 	over.value_max = FK_KV_VALUE_MAX + 1;
 	assert_int_equal(fk_kv_mount(&kv, &s.area, &over), FK_EINVAL);
 	kvh_close(&s);
+}
+
+/* A store of format 1 (magic "FKV1") is refused with FK_EMISMATCH and
+ * left as it is, not taken for an empty area and reformatted. */
+static void test_format_1_store_is_refused_not_reformatted(void **state)
+{
+	static const uint8_t fixed[10] = { 4, 0, 16, 0, 128, 0, 40, 0x20,
+					   0xFF, 0 };
+	struct kvh_store s;
+	uint8_t *flash, hdr[22 + 16 / 8], copy[4096];
+	struct fk_kv kv;
+
+	(void)state;
+	kvh_open(&s, &small);
+	flash = fk_sim_data(s.sim);
+	memset(flash, 0xFF, 4 * 4096);
+	memset(hdr, 0, sizeof(hdr));
+	fk_put_le32(hdr, 0x31564B46u);
+	fk_put_le32(hdr + 4, 1);
+	memcpy(hdr + 8, fixed, sizeof(fixed));
+	fk_put_le32(hdr + 20, fk_crc32(0, hdr, 20));
+	memcpy(flash, hdr, sizeof(hdr));
+	memcpy(copy, flash, sizeof(copy));
+	assert_int_equal(fk_kv_mount(&kv, &s.area, &small.cfg), FK_EMISMATCH);
+	assert_memory_equal(flash, copy, sizeof(copy));
+	/* The same header with format 2's magic is a store of this build. */
+	fk_put_le32(flash, 0x32564B46u);
+	fk_put_le32(flash + 20, fk_crc32(0, flash, 20));
+	assert_int_equal(fk_kv_mount(&kv, &s.area, &small.cfg), FK_OK);
+	kvh_close(&s);
+}
+
+/* The framing of format 2: a set of a 16-byte value programs 23 bytes
+ * on 1-byte NOR and 24 on 8-byte program-once units; a deletion 6 and
+ * 8 (format 1 took 25/32 and 9/16). */
+static void test_a_set_costs_seven_bytes_of_framing(void **state)
+{
+	static const uint32_t units[] = { 1, 8 };
+	static const uint64_t set_bytes[] = { 23, 24 }, del_bytes[] = { 6, 8 };
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		struct kvh_geometry g = small;
+		struct fk_sim_stats a, b;
+		struct kvh_store s;
+
+		g.write_unit = units[i];
+		g.program_once = units[i] > 1;
+		kvh_open(&s, &g);
+		fk_sim_get_stats(s.sim, &a);
+		assert_int_equal(fk_kv_set(&s.kv, 9, "0123456789abcdef", 16),
+				 FK_OK);
+		fk_sim_get_stats(s.sim, &b);
+		assert_int_equal(b.bytes_programmed - a.bytes_programmed,
+				 set_bytes[i]);
+		assert_int_equal(fk_kv_delete(&s.kv, 9), FK_OK);
+		fk_sim_get_stats(s.sim, &a);
+		assert_int_equal(a.bytes_programmed - b.bytes_programmed,
+				 del_bytes[i]);
+		kvh_close(&s);
+	}
 }
 
 static void test_one_sector_is_refused(void **state)
@@ -433,6 +496,8 @@ int main(void)
 		cmocka_unit_test(test_get_of_empty_value_into_null_buffer),
 		cmocka_unit_test(
 			test_value_max_of_the_header_is_what_the_build_takes),
+		cmocka_unit_test(test_format_1_store_is_refused_not_reformatted),
+		cmocka_unit_test(test_a_set_costs_seven_bytes_of_framing),
 		cmocka_unit_test(test_one_sector_is_refused),
 		cmocka_unit_test(test_wear_is_level_over_a_long_run),
 		cmocka_unit_test(test_256k_sectors_rotate_and_keep_values),

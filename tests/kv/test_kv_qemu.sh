@@ -29,7 +29,7 @@ total=$(sed -n 's/^run: \([0-9]*\) flash operations$/\1/p' "$work/out.txt")
 [ -n "$total" ] || { cat "$work/out.txt"; echo "FAIL: no operation count" >&2; exit 1; }
 erases=$(python3 -c "
 d = open('$work/flash.bin', 'rb').read()
-print(sum(1 for s in (0, 1024) if d[s:s + 4] == b'FKV1'))")
+print(sum(1 for s in (0, 1024) if d[s:s + 4] == b'FKV2'))")
 [ "$erases" = 2 ] || { echo "FAIL: the workload did not open both sectors" >&2; exit 1; }
 cases=0 old=0 new=0
 for ((n = 0; n < total; n++)); do
