@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Size of complete minimal flashkit bootloaders for Cortex-M4 -Os
+# (bench/boot_size/boot_min.c: startup, stub flash driver, one image, the
+# jump), per strategy, with the digest only (built-in SHA-256) and with
+# ECDSA P-256 through the mbedTLS port (Debian's mbedtls 2.28 source):
+# text, data and bss from arm-none-eabi-size (bss without mbedTLS's
+# heap), and the RAM a plain boot uses, measured by running the same
+# program under QEMU mps2-an386 (Cortex-M4) on a flash image holding a
+# valid signed image: the stack's high-water mark (the stack is painted
+# before fk_boot) and the heap's (the last word mbedTLS's allocator
+# touched).
+#
+#   bash bench/boot_size/run.sh [--detail]
+#     FK_TOOL   flashkit, to sign the images (default: build/*/cli/flashkit)
+#     OUT       where to build (default: build/boot-size)
+#   --detail    also the biggest symbols of each program (nm --size-sort)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+OUT=${OUT:-build/boot-size}
+DETAIL=${1:-}
+MBEDTLS_SRC=${FK_MBEDTLS_SRC:-/var/cache/flashkit/mbedtls}
+CC=arm-none-eabi-gcc
+TOOL=${FK_TOOL:-$(ls -t build/*/cli/flashkit 2>/dev/null | head -1)}
+[ -x "$TOOL" ] || { echo "no flashkit tool: build first, or set FK_TOOL" >&2; exit 1; }
+[ -f "$MBEDTLS_SRC/library/sha256.c" ] || { echo "no mbedtls source at $MBEDTLS_SRC: scripts/deps.sh" >&2; exit 1; }
+BS=bench/boot_size
+PORT=ports/crypto-mbedtls
+# The crypto port a bootloader links, and its mbedTLS modules and
+# configuration (ports/crypto-mbedtls/target/mbedtls.cmake).
+. "$BS/crypto.sh"
+
+ARCH="-mcpu=cortex-m4 -mthumb -mfloat-abi=soft"
+CFLAGS="$ARCH -std=c99 -Os -ffreestanding -ffunction-sections -fdata-sections"
+WFLAGS="-Wall -Wextra -Werror"
+INC="-Iinclude -Iports/cortex-m -Iports/qemu-mps2 -I$PORT -I$PORT/target -I$MBEDTLS_SRC/include"
+MBED_DEF="-DMBEDTLS_CONFIG_FILE=<$MBEDTLS_CONFIG>"
+rm -rf "$OUT"
+mkdir -p "$OUT/mbedtls"
+
+# mbedTLS, once
+for m in $MBEDTLS_MODULES; do
+	$CC $CFLAGS -I$PORT/target -I$MBEDTLS_SRC/include "$MBED_DEF" \
+		-c "$MBEDTLS_SRC/library/$m.c" -o "$OUT/mbedtls/$m.o"
+done
+arm-none-eabi-ar rcs "$OUT/libmbedcrypto.a" "$OUT"/mbedtls/*.o
+
+# The key, from the reference public key's PEM.
+python3 - "$ROOT/tests/data/mcuboot-images/ecdsa-p256.pub.pem" >"$OUT/boot_min_key.c" <<'PY'
+import base64, hashlib, sys
+der = base64.b64decode("".join(l for l in open(sys.argv[1]) if not l.startswith("-----")))
+hx = lambda b: ", ".join("0x%02x" % x for x in b)
+print('#include "flashkit/image.h"')
+print("static const uint8_t der[] = {%s};" % hx(der))
+print("const struct fk_image_key boot_min_key = { FK_KEY_ECDSA_P256, der, sizeof(der), { %s } };" % hx(hashlib.sha256(der).digest()))
+PY
+
+# A flash image for the QEMU runs: a valid image in the primary slot
+# (0x9000 of the flash at 0x00100000, boot_min.c's map).
+payload=tests/data/mcuboot-images/payload-12k.bin
+key=tests/data/mcuboot-images/ecdsa-p256.pem
+mkflash() { # $1 = signing key or "", $2 = output
+	local img=$OUT/img.bin
+	"$TOOL" image sign ${1:+-k "$1"} -v 1.0.0 -H 0x200 --pad-header --align 4 \
+		-S 0x38000 "$payload" "$img" >/dev/null
+	python3 -c "import sys; sys.stdout.buffer.write(b'\xff' * 0x100000)" >"$2"
+	dd if="$img" of="$2" bs=1 seek=$((0x9000)) conv=notrunc status=none
+}
+mkflash "" "$OUT/flash-digest.bin"
+mkflash "$key" "$OUT/flash-ecdsa.bin"
+
+# Builds one program: $1 = name, $2 = strategy, $3 = digest|ecdsa,
+# $4 = size|qemu.
+build() {
+	local name=$1 strat=$2 crypto=$3 kind=$4 d=$OUT/$1
+	local defs="-DBOOT_MIN_STRATEGY=FK_BOOT_$(echo "$strat" | tr a-z A-Z)"
+	local rom=0x08000000 ram=0x20000000 extra=
+	for s in overwrite swap xip; do
+		[ "$s" = "$strat" ] || defs="$defs -DFK_BOOT_NO_$(echo "$s" | tr a-z A-Z)"
+	done
+	if [ "$crypto" = ecdsa ]; then
+		defs="$defs -DBOOT_MIN_ECDSA -DBOOT_MIN_HEAP=$BOOT_MIN_HEAP $MBED_DEF -DBOOT_MIN_CRYPTO=$PORT_SYMBOL"
+		extra="$PORT_SOURCES $OUT/boot_min_key.c"
+	fi
+	if [ "$kind" = qemu ]; then
+		defs="$defs -DBOOT_MIN_QEMU"
+		rom=0x00000000
+		extra="$extra ports/qemu-mps2/semihost.c"
+	fi
+	mkdir -p "$d/lib"
+	for f in src/boot/*.c src/image/*.c src/flash/*.c src/core/*.c; do
+		$CC $CFLAGS $WFLAGS $INC $defs -c "$f" -o "$d/lib/$(basename "$f" .c).o"
+	done
+	arm-none-eabi-ar rcs "$d/libfk.a" "$d"/lib/*.o
+	sed -e "s/@FK_ROM_ORIGIN@/$rom/" -e "s/@FK_ROM_SIZE@/0x20000/" \
+		-e "s/@FK_RAM_ORIGIN@/$ram/" -e "s/@FK_RAM_SIZE@/0x10000/" \
+		ports/cortex-m/memory.ld.in >"$d/boot.ld"
+	$CC $CFLAGS $WFLAGS $INC $defs -nostdlib -Wl,--gc-sections \
+		-Wl,-Map="$d/boot.map" -Lports/cortex-m -T "$d/boot.ld" \
+		-o "$d/boot.elf" $BS/boot_min.c ports/cortex-m/startup.c \
+		ports/cortex-m/jump.c ports/cortex-m/string.c $extra \
+		"$d/libfk.a" "$OUT/libmbedcrypto.a" -lgcc
+}
+
+# The RAM a plain boot uses: "stack N heap M" from the QEMU program.
+measure() { # $1 = program dir, $2 = flash image
+	timeout 60 qemu-system-arm -M mps2-an386 -nographic -monitor none \
+		-semihosting-config enable=on,target=native \
+		-kernel "$OUT/$1/boot.elf" \
+		-device loader,file="$2",addr=0x00100000,force-raw=on 2>&1 |
+		sed -n 's/^boot_min: .*stack \([0-9]*\) heap \([0-9]*\).*/\1 \2/p'
+}
+
+echo "command: bash bench/boot_size/run.sh   date: $(date -u)   commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src include ports bench/boot_size || echo '+changes')"
+echo "compiler: $($CC --version | head -1); $ARCH -Os; crypto port: $PORT_SYMBOL ($MBEDTLS_CONFIG)"
+echo
+echo "| strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used | strategy_xip.o linked |"
+echo "|---|---|---|---|---|---|---|---|"
+for crypto in digest ecdsa; do
+	for strat in overwrite swap xip; do
+		n=$strat-$crypto
+		build "$n" "$strat" "$crypto" size
+		build "$n-qemu" "$strat" "$crypto" qemu
+		read -r text data bss _ < <(arm-none-eabi-size "$OUT/$n/boot.elf" | tail -1)
+		heap=0
+		[ "$crypto" = ecdsa ] && heap=$BOOT_MIN_HEAP
+		read -r stack hused < <(measure "$n-qemu" "$OUT/flash-$crypto.bin") ||
+			{ echo "$n: the QEMU run did not boot the image" >&2; exit 1; }
+		xip=no
+		grep -q 'strategy_xip\.o' "$OUT/$n/boot.map" && xip=yes
+		label=SHA-256
+		[ "$crypto" = ecdsa ] && label="ECDSA P-256"
+		echo "| $strat | $label | $text | $data | $((bss - heap)) (+ $heap) | $stack | $hused | $xip |"
+	done
+done
+if [ "$DETAIL" = --detail ]; then
+	for d in "$OUT"/*-digest "$OUT"/*-ecdsa; do
+		echo
+		echo "== $(basename "$d"): 25 largest symbols"
+		arm-none-eabi-nm --size-sort -S "$d/boot.elf" | tail -25
+	done
+fi
