@@ -22,28 +22,64 @@ struct geometry {
 	uint32_t sector_size, sectors, write_unit;
 	bool program_once;
 	struct fk_sim_timing timing;
-	uint16_t keys;   /* 0: the anchor workload's 100 keys of 16 bytes */
+	uint16_t keys; /* 0: the anchor workload's 100 keys of 16 bytes */
 	uint8_t value;
 };
 
 static const struct geometry geometries[] = {
 	/* SPI/QSPI NOR like the IS25LP064A: 4K erase 45 ms, byte writes. */
-	{ "16 x 4 KiB, 1-byte writes (NOR)", 4096, 16, 1, false,
-	  { 0, 45000, 1, 10, NULL, 0 }, 0, 0 },
+	{ "16 x 4 KiB, 1-byte writes (NOR)",
+	  4096,
+	  16,
+	  1,
+	  false,
+	  { 0, 45000, 1, 10, NULL, 0 },
+	  0,
+	  0 },
 	/* STM32L4-like double words (seed 001), with the NOR timings. */
-	{ "16 x 4 KiB, 8-byte program-once", 4096, 16, 8, true,
-	  { 0, 45000, 8, 10, NULL, 0 }, 0, 0 },
-	{ "16 x 4 KiB, 16-byte program-once", 4096, 16, 16, true,
-	  { 0, 45000, 16, 10, NULL, 0 }, 0, 0 },
-	{ "16 x 4 KiB, 32-byte program-once", 4096, 16, 32, true,
-	  { 0, 45000, 32, 10, NULL, 0 }, 0, 0 },
+	{ "16 x 4 KiB, 8-byte program-once",
+	  4096,
+	  16,
+	  8,
+	  true,
+	  { 0, 45000, 8, 10, NULL, 0 },
+	  0,
+	  0 },
+	{ "16 x 4 KiB, 16-byte program-once",
+	  4096,
+	  16,
+	  16,
+	  true,
+	  { 0, 45000, 16, 10, NULL, 0 },
+	  0,
+	  0 },
+	{ "16 x 4 KiB, 32-byte program-once",
+	  4096,
+	  16,
+	  32,
+	  true,
+	  { 0, 45000, 32, 10, NULL, 0 },
+	  0,
+	  0 },
 	/* STM32H7-like bank: 128K sector ~1 s, 256-bit word ~20 us. */
-	{ "2 x 128 KiB, 32-byte program-once (ECC)", 128 * 1024, 2, 32, true,
-	  { 0, 1000000, 20, 2, NULL, 0 }, 0, 0 },
+	{ "2 x 128 KiB, 32-byte program-once (ECC)",
+	  128 * 1024,
+	  2,
+	  32,
+	  true,
+	  { 0, 1000000, 20, 2, NULL, 0 },
+	  0,
+	  0 },
 	/* Not the anchor workload: a nearly full store (live data 84 % of a
 	 * sector), where every opening copies almost a sector. */
-	{ "nearly full: 3 x 4 KiB, 1-byte writes, 32 keys of 100 bytes", 4096,
-	  3, 1, false, { 0, 45000, 1, 10, NULL, 0 }, 32, 100 },
+	{ "nearly full: 3 x 4 KiB, 1-byte writes, 32 keys of 100 bytes",
+	  4096,
+	  3,
+	  1,
+	  false,
+	  { 0, 45000, 1, 10, NULL, 0 },
+	  32,
+	  100 },
 };
 
 #define UPDATES 10000
@@ -54,14 +90,42 @@ static uint64_t rng_next(uint64_t *s)
 	return *s >> 33;
 }
 
+/* A simulator of g's geometry and timings with a fresh store mounted on
+ * it; NULL on failure. runs must outlive the simulator. */
+static struct fk_sim *open_store(const struct geometry *g,
+				 struct fk_sector_run *runs,
+				 struct fk_area *area, struct fk_kv *kv,
+				 const struct fk_kv_config *cfg)
+{
+	struct fk_sim_config sc;
+	struct fk_sim *sim;
+
+	runs->count = g->sectors;
+	runs->size = g->sector_size;
+	memset(&sc, 0, sizeof(sc));
+	sc.geo.size = g->sectors * g->sector_size;
+	sc.geo.runs = runs;
+	sc.geo.run_count = 1;
+	sc.geo.write_unit = g->write_unit;
+	sc.geo.erased_value = 0xFF;
+	sc.geo.program_once = g->program_once;
+	sc.timing = g->timing;
+	sim = fk_sim_create(&sc);
+	if (sim && (fk_area_init(area, fk_sim_flash(sim), 0, sc.geo.size) ||
+		    fk_kv_mount(kv, area, cfg))) {
+		fk_sim_destroy(sim);
+		sim = NULL;
+	}
+	return sim;
+}
+
 static int run(const struct geometry *g)
 {
 	const uint16_t nkeys = g->keys ? g->keys : 100;
 	const uint8_t vlen = g->keys ? g->value : 16;
 	const struct fk_kv_config cfg = { g->keys ? g->keys : 104, vlen,
 					  g->keys ? 128 : 64 };
-	struct fk_sector_run runs = { g->sectors, g->sector_size };
-	struct fk_sim_config sc;
+	struct fk_sector_run runs;
 	struct fk_sim_stats st, prev;
 	struct fk_sim *sim;
 	struct fk_area area;
@@ -71,17 +135,8 @@ static int run(const struct geometry *g)
 	uint64_t mount_reads, mount_bytes, bound;
 	uint32_t lo = UINT32_MAX, hi = 0;
 
-	memset(&sc, 0, sizeof(sc));
-	sc.geo.size = g->sectors * g->sector_size;
-	sc.geo.runs = &runs;
-	sc.geo.run_count = 1;
-	sc.geo.write_unit = g->write_unit;
-	sc.geo.erased_value = 0xFF;
-	sc.geo.program_once = g->program_once;
-	sc.timing = g->timing;
-	sim = fk_sim_create(&sc);
-	if (!sim || fk_area_init(&area, fk_sim_flash(sim), 0, sc.geo.size) ||
-	    fk_kv_mount(&kv, &area, &cfg))
+	sim = open_store(g, &runs, &area, &kv, &cfg);
+	if (!sim)
 		return 1;
 	for (uint16_t k = 0; k < nkeys; k++) {
 		memset(value, k, vlen);
@@ -129,15 +184,76 @@ static int run(const struct geometry *g)
 			worst_get = st.bytes_read - prev.bytes_read;
 	}
 	printf("| %s | %.3f | %llu (per sector %u..%u) | %llu B (%.2f sector) "
-	       "| %.1f ms | %llu B in %llu reads (headers + 1 sector: %llu B) | %llu B |\n",
+	       "| %.1f ms | %llu B in %llu reads (headers + 1 sector: %llu B) "
+	       "| %llu B |\n",
 	       g->name,
 	       (double)(st.bytes_programmed) / (UPDATES * (double)vlen),
 	       (unsigned long long)st.erases, lo, hi,
 	       (unsigned long long)worst_read,
 	       (double)worst_read / g->sector_size, worst_us / 1000.0,
-	       (unsigned long long)mount_bytes,
-	       (unsigned long long)mount_reads, (unsigned long long)bound,
-	       (unsigned long long)worst_get);
+	       (unsigned long long)mount_bytes, (unsigned long long)mount_reads,
+	       (unsigned long long)bound, (unsigned long long)worst_get);
+	fk_sim_destroy(sim);
+	return 0;
+}
+
+/*
+ * The anchor workload with fk_kv_maintain(kv, room) after every set
+ * (maintain false: never): the worst set's estimated time and flash
+ * operations, the worst maintenance call's time, and the write
+ * amplification.
+ */
+static int run_maintained(const struct geometry *g, bool maintain,
+			  uint32_t room)
+{
+	const struct fk_kv_config cfg = { 104, 16, 64 };
+	struct fk_sector_run runs;
+	struct fk_sim_stats a, b, m;
+	struct fk_sim *sim;
+	struct fk_area area;
+	static struct fk_kv kv;
+	uint8_t value[16];
+	uint64_t rng = 1, worst_us = 0, worst_maint_us = 0, worst_erases = 0;
+	uint64_t worst_programs = 0, value_bytes = 0, programmed = 0;
+
+	sim = open_store(g, &runs, &area, &kv, &cfg);
+	if (!sim)
+		return 1;
+	for (uint32_t i = 0; i < 100 + UPDATES; i++) {
+		uint16_t k = (uint16_t)(i < 100 ? i : rng_next(&rng) % 100);
+
+		for (int n = 0; n < 16; n++)
+			value[n] = (uint8_t)rng_next(&rng);
+		fk_sim_get_stats(sim, &a);
+		if (fk_kv_set(&kv, k, value, sizeof(value)))
+			return 1;
+		fk_sim_get_stats(sim, &b);
+		if (maintain && fk_kv_maintain(&kv, room) < (int)room)
+			return 1;
+		fk_sim_get_stats(sim, &m);
+		if (i < 100)
+			continue;
+		value_bytes += sizeof(value);
+		programmed += m.bytes_programmed - a.bytes_programmed;
+		if (b.est_us - a.est_us > worst_us)
+			worst_us = b.est_us - a.est_us;
+		if (b.erases - a.erases > worst_erases)
+			worst_erases = b.erases - a.erases;
+		if (b.programs - a.programs > worst_programs)
+			worst_programs = b.programs - a.programs;
+		if (m.est_us - b.est_us > worst_maint_us)
+			worst_maint_us = m.est_us - b.est_us;
+	}
+	printf("| %s | %s | %.2f ms (%llu erase%s, %llu program%s) | %.2f ms "
+	       "| %.3f |\n",
+	       g->name,
+	       !maintain ? "none" :
+	       room	 ? "after every set, room 256" :
+			   "after every set, room 0",
+	       worst_us / 1000.0, (unsigned long long)worst_erases,
+	       worst_erases == 1 ? "" : "s", (unsigned long long)worst_programs,
+	       worst_programs == 1 ? "" : "s", worst_maint_us / 1000.0,
+	       (double)programmed / (double)value_bytes);
 	fk_sim_destroy(sim);
 	return 0;
 }
@@ -147,15 +263,31 @@ int main(void)
 	printf("| geometry | write amplification | erases | worst update: "
 	       "flash read | worst update: est. time | mount reads | worst "
 	       "get reads |\n|---|---|---|---|---|---|---|\n");
-	for (size_t i = 0; i < sizeof(geometries) / sizeof(geometries[0]); i++) {
+	for (size_t i = 0; i < sizeof(geometries) / sizeof(geometries[0]);
+	     i++) {
 		if (run(&geometries[i])) {
 			fprintf(stderr, "bench_kv: %s failed\n",
 				geometries[i].name);
 			return 1;
 		}
 	}
+	printf("\n| geometry | fk_kv_maintain | worst set: est. time "
+	       "(flash operations) | worst maintenance call | write "
+	       "amplification |\n|---|---|---|---|---|\n");
+	for (size_t i = 0; i < 5; i++) {
+		if (i == 2 || i == 3)
+			continue;
+		for (int mode = 0; mode < 3; mode++) {
+			if (run_maintained(&geometries[i], mode > 0,
+					   mode == 2 ? 256 : 0)) {
+				fprintf(stderr, "bench_kv: %s failed\n",
+					geometries[i].name);
+				return 1;
+			}
+		}
+	}
 	printf("\nRAM: sizeof(struct fk_kv) = %zu bytes (FK_KV_MAX_KEYS %d, "
-	       "FK_KV_RECORD_MAX %d)\n", sizeof(struct fk_kv), FK_KV_MAX_KEYS,
-	       FK_KV_RECORD_MAX);
+	       "FK_KV_RECORD_MAX %d)\n",
+	       sizeof(struct fk_kv), FK_KV_MAX_KEYS, FK_KV_RECORD_MAX);
 	return 0;
 }

@@ -90,14 +90,15 @@ struct fk_kv {
 	const struct fk_area *area; /* the partition, uniform sectors */
 	struct fk_kv_config cfg;
 	uint32_t sector_size;
-	uint32_t seq;	   /* sequence number of the open (head) sector */
-	uint32_t frontier; /* next free offset in the head sector */
-	uint16_t sectors;  /* number of sectors, >= 2 */
-	uint16_t head;	   /* index of the head sector */
-	uint16_t align;	   /* record alignment: max(write unit, sector/64K) */
-	uint16_t hdr_size; /* sector header size, padded to align */
-	uint8_t erased;	   /* the flash's erased byte value */
-	uint8_t mounted;   /* 1 when RAM matches flash */
+	uint32_t seq;	     /* sequence number of the open (head) sector */
+	uint32_t frontier;   /* next free offset in the head sector */
+	uint16_t sectors;    /* number of sectors, >= 2 */
+	uint16_t head;	     /* index of the head sector */
+	uint16_t align;	     /* record alignment: max(write unit, sector/64K) */
+	uint16_t hdr_size;   /* sector header size, padded to align */
+	uint8_t erased;	     /* the flash's erased byte value */
+	uint8_t mounted;     /* 1 when RAM matches flash */
+	uint8_t next_erased; /* the sector after the head is known erased */
 	/* offset/align of the newest record holding each key in the head
 	 * sector, or 0xFFFF; during garbage collection, the same for the
 	 * sector being collected. */
@@ -162,6 +163,22 @@ int fk_kv_delete(struct fk_kv *kv, uint16_t id);
  */
 int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
 		 uint32_t count);
+
+/*
+ * Work done ahead of need, for the application to call when it is idle
+ * (power-cut safe like every call here): erases the sector after the
+ * head unless it reads erased already (a sector read), and when the
+ * open sector has fewer than room bytes free, opens the next sector now
+ * (copying the live values of the oldest one). Then, until sets and
+ * commits have written more than room bytes of records (a set of n bytes
+ * writes 7 + n rounded up to the write unit), none of them erases or
+ * copies anything: each is one program. Without it, the set that fills
+ * a sector erases one and copies up to a sector of live values.
+ * Returns the bytes free in the open sector (>= room unless room is
+ * more than a sector can offer after the copies), FK_ESTATE, or a flash
+ * error.
+ */
+int fk_kv_maintain(struct fk_kv *kv, uint32_t room);
 
 /*
  * Calls fn for every key that has a value, in id order. value points into

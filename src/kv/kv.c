@@ -499,9 +499,13 @@ static FK_RAMFUNC int rotate(struct fk_kv *kv)
 
 	if (full < 0)
 		return full;
-	rc = fk_area_erase(kv->area, kv_sector_off(kv, next), kv->sector_size);
-	if (rc != FK_OK)
-		return rc;
+	if (!kv->next_erased) {
+		rc = fk_area_erase(kv->area, kv_sector_off(kv, next),
+				   kv->sector_size);
+		if (rc != FK_OK)
+			return rc;
+	}
+	kv->next_erased = 0;
 	kv->head = next;
 	kv->frontier = kv->hdr_size;
 	memset(kv->where, 0xFF, sizeof(kv->where));
@@ -689,6 +693,39 @@ int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
 		kv->where[entries[i].id] = (uint16_t)(off / kv->align);
 	kv->mounted = 1;
 	return FK_OK;
+}
+
+/*
+ * The sector after the head holds nothing anyone reads (its live values
+ * were copied when the head was opened), so erasing it early keeps every
+ * invariant; the opening then skips the erase. After a mount the store
+ * does not know whether it is erased: reading it is cheaper than wear.
+ */
+int fk_kv_maintain(struct fk_kv *kv, uint32_t room)
+{
+	uint32_t next;
+	int rc;
+
+	if (!kv->mounted)
+		return FK_ESTATE;
+	kv->mounted = 0;
+	if (kv->sector_size - kv->frontier < room) {
+		rc = rotate(kv);
+		if (rc != FK_OK)
+			return rc;
+	}
+	next = kv_sector_off(kv, (kv->head + 1u) % kv->sectors);
+	if (!kv->next_erased) {
+		rc = fk_area_is_erased(kv->area, next, kv->sector_size, kv->buf,
+				       sizeof(kv->buf));
+		if (rc == 0 || rc == FK_EECC)
+			rc = fk_area_erase(kv->area, next, kv->sector_size);
+		if (rc < 0)
+			return rc;
+		kv->next_erased = 1;
+	}
+	kv->mounted = 1;
+	return (int)(kv->sector_size - kv->frontier);
 }
 
 int fk_kv_set(struct fk_kv *kv, uint16_t id, const void *value, uint8_t len)

@@ -392,6 +392,102 @@ static void test_mount_and_updates_read_one_sector(void **state)
 	kvh_close(&s);
 }
 
+/* Sets of the anchor workload on g, each followed by fk_kv_maintain(room)
+ * when maintain: the most erases and programs a single set issued. */
+static void worst_set(const struct kvh_geometry *g, bool maintain,
+		      uint32_t room, uint64_t *erases, uint64_t *programs)
+{
+	struct kvh_store s;
+	uint8_t v[16];
+	uint64_t rng = 3;
+
+	kvh_open(&s, g);
+	*erases = *programs = 0;
+	for (uint32_t i = 0; i < 6000; i++) {
+		struct fk_sim_stats a, b;
+		uint16_t id = (uint16_t)(kvh_rand(&rng) % g->keys_used);
+
+		memset(v, (int)i, sizeof(v));
+		fk_sim_get_stats(s.sim, &a);
+		assert_int_equal(fk_kv_set(&s.kv, id, v, sizeof(v)), FK_OK);
+		fk_sim_get_stats(s.sim, &b);
+		if (b.erases - a.erases > *erases)
+			*erases = b.erases - a.erases;
+		if (b.programs - a.programs > *programs)
+			*programs = b.programs - a.programs;
+		if (maintain)
+			assert_true(fk_kv_maintain(&s.kv, room) >= (int)room);
+	}
+	kvh_close(&s);
+}
+
+/* With fk_kv_maintain() between sets, no set erases or copies: each is
+ * one program, on a ring of several sectors and on two sectors (where
+ * an opening copies every live value). Without it, some set erases (and
+ * on two sectors copies every live value). */
+static void test_with_maintenance_a_set_never_erases_or_copies(void **state)
+{
+	static const struct kvh_geometry rings[] = {
+		{ "16 x 4 KiB, 1-byte", 4096, 16, 1, 0xFF, false,
+		  { 104, 16, 64 }, 100, 16, 16, false },
+		{ "2 x 4 KiB, 8-byte program-once", 4096, 2, 8, 0xFF, true,
+		  { 32, 16, 64 }, 30, 16, 16, false },
+	};
+	uint64_t erases, programs;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		worst_set(&rings[i], false, 0, &erases, &programs);
+		assert_int_equal(erases, 1);
+		/* the header and the record, plus copies on two sectors */
+		assert_true(programs >= (i ? 30u : 2u));
+		worst_set(&rings[i], true, 64, &erases, &programs);
+		assert_int_equal(erases, 0);
+		assert_int_equal(programs, 1);
+	}
+	/* With room 0 the sets still open sectors, but the erase was done
+	 * ahead: on 16 sectors (nothing left to copy) the worst set is the
+	 * header and the record. */
+	worst_set(&rings[0], true, 0, &erases, &programs);
+	assert_int_equal(erases, 0);
+	assert_int_equal(programs, 2);
+}
+
+/* Maintenance after a remount finds the next sector erased by reading
+ * it, and erases it only when it is not. */
+static void test_maintenance_erases_only_what_is_not_erased(void **state)
+{
+	struct kvh_store s;
+	struct fk_sim_stats a, b;
+	uint8_t v[40] = { 0 };
+
+	(void)state;
+	kvh_open(&s, &small);
+	assert_int_equal(fk_kv_set(&s.kv, 1, v, 10), FK_OK);
+	fk_sim_get_stats(s.sim, &a);
+	assert_true(fk_kv_maintain(&s.kv, 0) > 0);
+	fk_sim_get_stats(s.sim, &b);
+	assert_int_equal(b.erases, a.erases); /* a fresh area reads erased */
+	/* Fill the ring until it wraps: the sector after the head then holds
+	 * old data, and maintenance erases it, once. */
+	for (int i = 0; i < 400; i++)
+		assert_int_equal(fk_kv_set(&s.kv, (uint16_t)(i % 16), v, 40),
+				 FK_OK);
+	assert_int_equal(fk_kv_mount(&s.kv, &s.area, &small.cfg), FK_OK);
+	fk_sim_get_stats(s.sim, &a);
+	assert_true(fk_kv_maintain(&s.kv, 0) > 0);
+	assert_true(fk_kv_maintain(&s.kv, 0) > 0);
+	fk_sim_get_stats(s.sim, &b);
+	assert_int_equal(b.erases - a.erases, 1);
+	assert_int_equal(fk_kv_mount(&s.kv, &s.area, &small.cfg), FK_OK);
+	fk_sim_get_stats(s.sim, &a);
+	assert_true(fk_kv_maintain(&s.kv, 0) > 0);
+	fk_sim_get_stats(s.sim, &b);
+	assert_int_equal(b.erases, a.erases);
+	assert_int_equal(fk_kv_get(&s.kv, 3, v, sizeof(v)), 40);
+	kvh_close(&s);
+}
+
 struct inspect_tally {
 	int data_sectors, free_sectors;
 	int live[4], superseded[4], deleted_live[4];
@@ -498,6 +594,10 @@ int main(void)
 			test_value_max_of_the_header_is_what_the_build_takes),
 		cmocka_unit_test(test_format_1_store_is_refused_not_reformatted),
 		cmocka_unit_test(test_a_set_costs_seven_bytes_of_framing),
+		cmocka_unit_test(
+			test_with_maintenance_a_set_never_erases_or_copies),
+		cmocka_unit_test(
+			test_maintenance_erases_only_what_is_not_erased),
 		cmocka_unit_test(test_one_sector_is_refused),
 		cmocka_unit_test(test_wear_is_level_over_a_long_run),
 		cmocka_unit_test(test_256k_sectors_rotate_and_keep_values),
