@@ -119,6 +119,25 @@ static struct fk_sim *open_store(const struct geometry *g,
 	return sim;
 }
 
+/* The most bytes a get of one of keys 0..nkeys-1 read. */
+static uint64_t worst_get_bytes(struct fk_sim *sim, struct fk_kv *kv,
+				uint16_t nkeys, uint8_t vlen)
+{
+	struct fk_sim_stats a, b;
+	uint8_t value[255];
+	uint64_t worst = 0;
+
+	for (uint16_t k = 0; k < nkeys; k++) {
+		fk_sim_get_stats(sim, &a);
+		if (fk_kv_get(kv, k, value, sizeof(value)) != vlen)
+			return UINT64_MAX;
+		fk_sim_get_stats(sim, &b);
+		if (b.bytes_read - a.bytes_read > worst)
+			worst = b.bytes_read - a.bytes_read;
+	}
+	return worst;
+}
+
 static int run(const struct geometry *g)
 {
 	const uint16_t nkeys = g->keys ? g->keys : 100;
@@ -132,7 +151,8 @@ static int run(const struct geometry *g)
 	static struct fk_kv kv;
 	uint8_t value[255];
 	uint64_t rng = 1, worst_read = 0, worst_us = 0, worst_get = 0;
-	uint64_t mount_reads, mount_bytes, bound;
+	uint64_t mount_reads, mount_bytes, bound, worst_indexed, index_bytes;
+	static struct fk_kv_slot slots[FK_KV_MAX_KEYS];
 	uint32_t lo = UINT32_MAX, hi = 0;
 
 	sim = open_store(g, &runs, &area, &kv, &cfg);
@@ -175,24 +195,25 @@ static int run(const struct geometry *g)
 	fk_sim_get_stats(sim, &st);
 	mount_reads = st.reads - prev.reads;
 	mount_bytes = st.bytes_read - prev.bytes_read;
-	for (uint16_t k = 0; k < nkeys; k++) {
-		prev = st;
-		if (fk_kv_get(&kv, k, value, sizeof(value)) != vlen)
-			return 1;
-		fk_sim_get_stats(sim, &st);
-		if (st.bytes_read - prev.bytes_read > worst_get)
-			worst_get = st.bytes_read - prev.bytes_read;
-	}
+	worst_get = worst_get_bytes(sim, &kv, nkeys, vlen);
+	fk_sim_get_stats(sim, &prev);
+	if (fk_kv_attach_index(&kv, slots, cfg.key_limit))
+		return 1;
+	fk_sim_get_stats(sim, &st);
+	index_bytes = st.bytes_read - prev.bytes_read;
+	worst_indexed = worst_get_bytes(sim, &kv, nkeys, vlen);
 	printf("| %s | %.3f | %llu (per sector %u..%u) | %llu B (%.2f sector) "
 	       "| %.1f ms | %llu B in %llu reads (headers + 1 sector: %llu B) "
-	       "| %llu B |\n",
+	       "| %llu B | %llu B (index built from %llu B) |\n",
 	       g->name,
 	       (double)(st.bytes_programmed) / (UPDATES * (double)vlen),
 	       (unsigned long long)st.erases, lo, hi,
 	       (unsigned long long)worst_read,
 	       (double)worst_read / g->sector_size, worst_us / 1000.0,
 	       (unsigned long long)mount_bytes, (unsigned long long)mount_reads,
-	       (unsigned long long)bound, (unsigned long long)worst_get);
+	       (unsigned long long)bound, (unsigned long long)worst_get,
+	       (unsigned long long)worst_indexed,
+	       (unsigned long long)index_bytes);
 	fk_sim_destroy(sim);
 	return 0;
 }
@@ -262,7 +283,8 @@ int main(void)
 {
 	printf("| geometry | write amplification | erases | worst update: "
 	       "flash read | worst update: est. time | mount reads | worst "
-	       "get reads |\n|---|---|---|---|---|---|---|\n");
+	       "get reads | worst get reads, RAM index (4 B/key) |\n"
+	       "|---|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < sizeof(geometries) / sizeof(geometries[0]);
 	     i++) {
 		if (run(&geometries[i])) {

@@ -13,11 +13,12 @@ echo "command: bash bench/kv/run.sh"
 "$bin"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-for f in kv kv_inspect; do
+for f in kv kv_index kv_maintain kv_inspect; do
 	arm-none-eabi-gcc -mcpu=cortex-m3 -mthumb -Os -ffreestanding \
 		-ffunction-sections -fdata-sections -std=c99 -Wall -Wextra -Werror \
 		-I"$root/include" -c "$root/src/kv/$f.c" -o "$T/$f.o"
 done
 echo
 echo "Cortex-M3 -Os code size ($(arm-none-eabi-gcc --version | head -1)):"
-arm-none-eabi-size "$T/kv.o" "$T/kv_inspect.o" | sed "s|$T/||"
+arm-none-eabi-size "$T/kv.o" "$T/kv_index.o" "$T/kv_maintain.o" \
+	"$T/kv_inspect.o" | sed "s|$T/||"

@@ -85,6 +85,12 @@ struct fk_kv_entry {
 						FK_KV_HEADER_MAX) + \
 	 32)
 
+/* One key's place in the optional RAM index (fk_kv_attach_index). */
+struct fk_kv_slot {
+	uint16_t sector; /* sector of the key's current entry */
+	uint16_t off;	 /* its record's offset / alignment; 0xFFFF: none */
+};
+
 /* The store's state. Treat as opaque; sizeof(struct fk_kv) is its RAM. */
 struct fk_kv {
 	const struct fk_area *area; /* the partition, uniform sectors */
@@ -99,6 +105,7 @@ struct fk_kv {
 	uint8_t erased;	     /* the flash's erased byte value */
 	uint8_t mounted;     /* 1 when RAM matches flash */
 	uint8_t next_erased; /* the sector after the head is known erased */
+	struct fk_kv_slot *index; /* the caller's RAM index, or NULL */
 	/* offset/align of the newest record holding each key in the head
 	 * sector, or 0xFFFF; during garbage collection, the same for the
 	 * sector being collected. */
@@ -137,10 +144,24 @@ int fk__kv_mount(struct fk_kv *kv, const struct fk_area *area,
 		 const struct fk_kv_config *cfg, uint32_t abi, uint32_t size);
 
 /*
+ * Attaches a RAM index of count >= key_limit slots (4 bytes per key,
+ * owned by the caller, kept until the next mount): builds it by reading
+ * every data sector once, then keeps it up to date, so that every get
+ * reads one record (about 7 + value bytes) instead of up to a sector.
+ * Without it, a get of a key outside the open sector reads sector headers
+ * and one sector. Mount detaches it: attach again after each mount.
+ * Returns 0, FK_EINVAL (NULL or too few slots), FK_ESTATE (not mounted),
+ * or a flash error (then no index is attached).
+ */
+int fk_kv_attach_index(struct fk_kv *kv, struct fk_kv_slot *slots,
+		       uint32_t count);
+
+/*
  * Copies the value of key id into out (size bytes) and returns its length
  * (0..value_max). FK_ENOENT when the key has no value, FK_ENOSPC when out
  * is too small, FK_EINVAL for a bad id, FK_ECORRUPT when flash changed
- * under the store. Reads at most one sector plus sector headers.
+ * under the store. Reads at most one sector plus sector headers; one
+ * record with a RAM index (fk_kv_attach_index).
  */
 int fk_kv_get(struct fk_kv *kv, uint16_t id, void *out, uint32_t size);
 

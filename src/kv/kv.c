@@ -239,6 +239,17 @@ static int read_record(struct fk_kv *kv, uint16_t sector, uint32_t off)
 	return record_ok(kv, len) ? (int)len : FK_ECORRUPT;
 }
 
+void fk__kv_index_note(struct fk_kv *kv, uint16_t id, uint16_t sector,
+		       uint32_t off)
+{
+	if (kv->index) {
+		kv->index[id].sector = sector;
+		kv->index[id].off = off == KV_NOWHERE ?
+					    KV_NOWHERE :
+					    (uint16_t)(off / kv->align);
+	}
+}
+
 static int bit(const uint8_t *map, uint32_t i)
 {
 	return map[i / 8] >> (i % 8) & 1;
@@ -278,6 +289,13 @@ int fk__kv_locate(struct fk_kv *kv, uint16_t id, uint16_t *sector,
 		*off = (uint32_t)kv->where[id] * kv->align;
 		return FK_OK;
 	}
+	if (kv->index) {
+		if (kv->index[id].off == KV_NOWHERE)
+			return FK_ENOENT;
+		*sector = kv->index[id].sector;
+		*off = (uint32_t)kv->index[id].off * kv->align;
+		return FK_OK;
+	}
 	for (d = 0; d + 2 < kv->sectors; d++) {
 		rc = fk__kv_read_header(kv, kv_behind(kv, d), &seq);
 		if (rc < 0)
@@ -297,6 +315,21 @@ int fk__kv_locate(struct fk_kv *kv, uint16_t id, uint16_t *sector,
 		return c.off ? FK_OK : FK_ECORRUPT;
 	}
 	return FK_ENOENT;
+}
+
+int fk__kv_data_run(struct fk_kv *kv)
+{
+	uint32_t seq, d;
+
+	for (d = 0; d + 1 < kv->sectors; d++) {
+		int rc = fk__kv_read_header(kv, kv_behind(kv, d), &seq);
+
+		if (rc < 0)
+			return rc;
+		if (rc == 0 || seq != kv->seq - d)
+			break;
+	}
+	return (int)d;
 }
 
 /* Value of key id: its length, with *value pointing into kv->buf. */
@@ -424,11 +457,14 @@ static int collect(struct fk_kv *kv, uint16_t old)
 			break;
 		}
 		rc = FK_OK;
-		if (e.deleted)
+		if (e.deleted) {
+			fk__kv_index_note(kv, k, 0, KV_NOWHERE);
 			continue;
+		}
 		rc = append(kv, single_record(kv, &e));
 		if (rc >= 0) {
 			kv->where[k] = (uint16_t)(rc / kv->align);
+			fk__kv_index_note(kv, k, kv->head, (uint32_t)rc);
 			rc = FK_OK;
 		}
 	}
@@ -492,7 +528,7 @@ static FK_RAMFUNC int write_header(struct fk_kv *kv)
  * flash, mount ignores the new sector, so a cut anywhere here leaves the
  * store as it was.
  */
-static FK_RAMFUNC int rotate(struct fk_kv *kv)
+FK_RAMFUNC int fk__kv_rotate(struct fk_kv *kv)
 {
 	uint16_t next = (uint16_t)((kv->head + 1) % kv->sectors);
 	int full = plan_opening(kv), rc;
@@ -538,7 +574,7 @@ static int format(struct fk_kv *kv, uint16_t index, uint32_t seq)
 	kv->head = (uint16_t)((index + kv->sectors - 1) % kv->sectors);
 	kv->seq = seq - 1;
 	memset(kv->where, 0xFF, sizeof(kv->where));
-	return rotate(kv);
+	return fk__kv_rotate(kv);
 }
 
 static int check_config(struct fk_kv *kv, const struct fk_area *area,
@@ -682,50 +718,19 @@ int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
 		return FK_ENOSPC;
 	kv->mounted = 0;
 	if (pad(kv, len) > kv->sector_size - kv->frontier) {
-		off = rotate(kv);
+		off = fk__kv_rotate(kv);
 		if (off != FK_OK)
 			return off;
 	}
 	off = append(kv, build_record(kv, entries, count, len));
 	if (off < 0)
 		return off;
-	for (uint32_t i = 0; i < count; i++)
+	for (uint32_t i = 0; i < count; i++) {
 		kv->where[entries[i].id] = (uint16_t)(off / kv->align);
+		fk__kv_index_note(kv, entries[i].id, kv->head, (uint32_t)off);
+	}
 	kv->mounted = 1;
 	return FK_OK;
-}
-
-/*
- * The sector after the head holds nothing anyone reads (its live values
- * were copied when the head was opened), so erasing it early keeps every
- * invariant; the opening then skips the erase. After a mount the store
- * does not know whether it is erased: reading it is cheaper than wear.
- */
-int fk_kv_maintain(struct fk_kv *kv, uint32_t room)
-{
-	uint32_t next;
-	int rc;
-
-	if (!kv->mounted)
-		return FK_ESTATE;
-	kv->mounted = 0;
-	if (kv->sector_size - kv->frontier < room) {
-		rc = rotate(kv);
-		if (rc != FK_OK)
-			return rc;
-	}
-	next = kv_sector_off(kv, (kv->head + 1u) % kv->sectors);
-	if (!kv->next_erased) {
-		rc = fk_area_is_erased(kv->area, next, kv->sector_size, kv->buf,
-				       sizeof(kv->buf));
-		if (rc == 0 || rc == FK_EECC)
-			rc = fk_area_erase(kv->area, next, kv->sector_size);
-		if (rc < 0)
-			return rc;
-		kv->next_erased = 1;
-	}
-	kv->mounted = 1;
-	return (int)(kv->sector_size - kv->frontier);
 }
 
 int fk_kv_set(struct fk_kv *kv, uint16_t id, const void *value, uint8_t len)

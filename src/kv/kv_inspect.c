@@ -84,22 +84,6 @@ static int inspect_record(struct fk_kv *kv, uint32_t off, uint32_t len,
 	return 0;
 }
 
-/* Number of sectors, from the head back, that hold the store's data. */
-static int data_run(struct fk_kv *kv)
-{
-	uint32_t seq, d;
-
-	for (d = 0; d + 1 < kv->sectors; d++) {
-		int rc = fk__kv_read_header(kv, kv_behind(kv, d), &seq);
-
-		if (rc < 0)
-			return rc;
-		if (rc == 0 || seq != kv->seq - d)
-			break;
-	}
-	return (int)d;
-}
-
 int fk_kv_inspect(struct fk_kv *kv,
 		  int (*sector_fn)(void *ctx, const struct fk_kv_sector_info *),
 		  int (*record_fn)(void *ctx, const struct fk_kv_record_info *),
@@ -109,7 +93,7 @@ int fk_kv_inspect(struct fk_kv *kv,
 
 	if (!kv->mounted)
 		return FK_ESTATE;
-	run = data_run(kv);
+	run = fk__kv_data_run(kv);
 	if (run < 0)
 		return run;
 	for (uint32_t d = kv->sectors; d-- > 0;) {

@@ -78,6 +78,20 @@ typedef int (*fk__kv_record_fn)(struct fk_kv *kv, uint32_t off, uint32_t len,
 int fk__kv_walk(struct fk_kv *kv, uint16_t index, fk__kv_record_fn fn,
 		void *ctx, uint32_t *frontier);
 
+/* Opens the sector after the head (docs/kv-format.md, "Opening a
+ * sector"): erase unless next_erased, copies, header. */
+FK_RAMFUNC int fk__kv_rotate(struct fk_kv *kv);
+
+/* Notes in the RAM index, when there is one, that id's current entry is
+ * the record at off of sector (off KV_NOWHERE: the key has none). */
+void fk__kv_index_note(struct fk_kv *kv, uint16_t id, uint16_t sector,
+		       uint32_t off);
+
+/* Number of sectors, from the head back, whose headers carry the
+ * expected sequence numbers (at most sectors - 1: the data sectors and
+ * their run), or a flash error. */
+int fk__kv_data_run(struct fk_kv *kv);
+
 /* Finds the newest entry for id: *sector and *off of its record. Returns
  * 0, FK_ENOENT, or an error. */
 int fk__kv_locate(struct fk_kv *kv, uint16_t id, uint16_t *sector,

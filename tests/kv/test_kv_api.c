@@ -488,6 +488,71 @@ static void test_maintenance_erases_only_what_is_not_erased(void **state)
 	kvh_close(&s);
 }
 
+/* The most flash reads and bytes one get of each key of m took. */
+static void worst_get(struct kvh_store *s, const struct kvh_geometry *g,
+		      const struct kvh_model *m, uint64_t *reads,
+		      uint64_t *bytes)
+{
+	uint8_t buf[KVH_MAX_VALUE];
+
+	*reads = *bytes = 0;
+	for (uint16_t id = 0; id < g->cfg.key_limit; id++) {
+		struct fk_sim_stats a, b;
+		int rc;
+
+		fk_sim_get_stats(s->sim, &a);
+		rc = fk_kv_get(&s->kv, id, buf, sizeof(buf));
+		fk_sim_get_stats(s->sim, &b);
+		assert_int_equal(rc, m->has[id] ? (int)m->len[id] : FK_ENOENT);
+		if (b.reads - a.reads > *reads)
+			*reads = b.reads - a.reads;
+		if (b.bytes_read - a.bytes_read > *bytes)
+			*bytes = b.bytes_read - a.bytes_read;
+	}
+}
+
+/* With a RAM index every get reads one record (its first 3 bytes, then
+ * the record: at most 3 + record_max bytes), through openings and
+ * collections; the index agrees with the store read without it. Without
+ * it, a get reads up to a sector. */
+static void test_ram_index_makes_a_get_read_one_record(void **state)
+{
+	static const struct kvh_geometry g = {
+		"16 x 4 KiB", 4096, 16, 1, 0xFF, false,
+		{ 128, 16, 64 }, 100, 0, 16, false
+	};
+	static struct kvh_model m;
+	static struct fk_kv_slot slots[128];
+	struct kvh_store s;
+	struct kvh_op op;
+	uint64_t rng = 11, reads, bytes;
+
+	(void)state;
+	kvh_open(&s, &g);
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(fk_kv_attach_index(&s.kv, slots, 128), FK_OK);
+	for (int round = 0; round < 2; round++) {
+		for (uint32_t i = 0; i < 20000; i++) {
+			kvh_make_op(&g, &rng, i, &op);
+			assert_int_equal(kvh_run_op(&s.kv, &op), FK_OK);
+			kvh_apply(&m, &op);
+		}
+		assert_true(kvh_matches(&s.kv, g.cfg.key_limit, &m));
+		worst_get(&s, &g, &m, &reads, &bytes);
+		assert_true(reads <= 2 && bytes <= 3 + 64);
+		/* A fresh index, and the store without one, agree. */
+		assert_int_equal(fk_kv_mount(&s.kv, &s.area, &g.cfg), FK_OK);
+		worst_get(&s, &g, &m, &reads, &bytes);
+		assert_true(bytes > 1000);
+		assert_int_equal(fk_kv_attach_index(&s.kv, slots, 127),
+				 FK_EINVAL);
+		assert_int_equal(fk_kv_attach_index(&s.kv, slots, 128), FK_OK);
+		worst_get(&s, &g, &m, &reads, &bytes);
+		assert_true(reads <= 2 && bytes <= 3 + 64);
+	}
+	kvh_close(&s);
+}
+
 struct inspect_tally {
 	int data_sectors, free_sectors;
 	int live[4], superseded[4], deleted_live[4];
@@ -598,6 +663,7 @@ int main(void)
 			test_with_maintenance_a_set_never_erases_or_copies),
 		cmocka_unit_test(
 			test_maintenance_erases_only_what_is_not_erased),
+		cmocka_unit_test(test_ram_index_makes_a_get_read_one_record),
 		cmocka_unit_test(test_one_sector_is_refused),
 		cmocka_unit_test(test_wear_is_level_over_a_long_run),
 		cmocka_unit_test(test_256k_sectors_rotate_and_keep_values),
