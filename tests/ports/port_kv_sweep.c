@@ -111,6 +111,20 @@ static int cut_each(struct sweep *w, uint32_t i, const struct kvh_op *op,
 	return 0;
 }
 
+/* A warmup operation: no cuts. */
+static int warm_op(struct sweep *w, uint32_t i, struct fk_kv *kv, uint64_t *rng,
+		   struct kvh_model *before)
+{
+	struct kvh_op op;
+	int rc;
+
+	kvh_make_op(w->s->g, rng, i, &op);
+	rc = kvh_run_op(kv, &op);
+	kvh_apply(before, &op);
+	return rc == FK_OK ? 0 :
+			     fail(w, "warmup op %u: %s", i, fk_strerror(rc));
+}
+
 static int user_op(struct sweep *w, uint32_t i, struct fk_kv *kv, uint64_t *rng,
 		   struct kvh_model *before)
 {
@@ -171,7 +185,9 @@ int port_kv_sweep(const struct port_kv_sweep *s, struct port_kv_counts *n,
 	if (rc != FK_OK)
 		return fail(&w, "setup: %s", fk_strerror(rc));
 	for (uint32_t i = 0; i < s->ops; i++) {
-		if (user_op(&w, i, &kv, &rng, &before) != 0)
+		rc = i < s->warmup ? warm_op(&w, i, &kv, &rng, &before) :
+				     user_op(&w, i, &kv, &rng, &before);
+		if (rc != 0)
 			return -1;
 	}
 	return 0;

@@ -32,7 +32,10 @@ struct port_kv_sweep {
 	const struct kvh_geometry *g; /* workload and store config; its
 				       * sector fields are not used */
 	uint32_t ops;		      /* user operations to run */
-	uint64_t seed;		      /* of the workload */
+	/* The first warmup of them run without cuts (filling a large
+	 * sector quickly, so the cut ones reach its rotation). */
+	uint32_t warmup;
+	uint64_t seed; /* of the workload */
 };
 
 struct port_kv_counts {

@@ -96,8 +96,10 @@ void stm32_kv_sweep(struct port_kv_sweep *s, uint32_t long_factor,
 {
 	char msg[400];
 
-	if (sweeps_full)
+	if (sweeps_full) {
 		s->ops *= long_factor;
+		s->warmup = 0;
+	}
 	if (port_kv_sweep(s, n, msg, sizeof(msg)) != 0)
 		fail_msg("%s", msg);
 	print_message(

@@ -285,9 +285,11 @@ static void test_model_refuses_a_sector_past_the_bank(void **state)
 			       "no such sector");
 }
 
-/* The settings store on bank 2's last two sectors, every flash word of
- * every record cut. The CI run stays in the first sector; with
- * --full (40x) the store rotates and collects. */
+/* The settings store on bank 2's last two sectors: 1370 operations
+ * without cuts fill the first sector, then every flash word of the next
+ * 30 (which open the second sector: its erase, the live keys copied, the
+ * header) is cut. With --full, 2800 operations, all of them cut (two
+ * rotations: the second collects the first sector). */
 static void test_settings_store_survives_every_cut(void **state)
 {
 	static const struct kvh_geometry g = {
@@ -303,12 +305,13 @@ static void test_settings_store_survives_every_cut(void **state)
 				   .off = MIB + 6 * SECTOR,
 				   .size = 2 * SECTOR,
 				   .g = &g,
-				   .ops = 60,
+				   .ops = 1400,
+				   .warmup = 1370,
 				   .seed = 0x5EED7 };
 	struct port_kv_counts n;
 
-	stm32_kv_sweep(&s, 40, &n);
-	assert_true(n.cases > 100);
+	stm32_kv_sweep(&s, 2, &n);
+	assert_true(n.erases >= 1); /* the store opened its second sector */
 	stm32_assert_no_violation(fx->uc);
 }
 
