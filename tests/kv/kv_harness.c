@@ -68,8 +68,11 @@ static void fill(struct kvh_op *op, uint32_t i, uint16_t id, uint8_t len,
 	op->e[i].value = op->data[i];
 }
 
+struct kvh_maintenance kvh_maintenance;
+
 /* 70 % single sets, 10 % deletes, 20 % commits of 2..4 keys that fit
- * record_max (falling back to a set when they cannot). */
+ * record_max (falling back to a set when they cannot); with
+ * kvh_maintenance.pct, that share of maintenance calls first. */
 void kvh_make_op(const struct kvh_geometry *g, uint64_t *rng, uint32_t n,
 		 struct kvh_op *op)
 {
@@ -79,6 +82,11 @@ void kvh_make_op(const struct kvh_geometry *g, uint64_t *rng, uint32_t n,
 	op->count = 1;
 	if (g->fill_first && n < g->keys_used) {
 		fill(op, 0, (uint16_t)n, g->vmax, rng);
+		return;
+	}
+	if (kvh_maintenance.pct && kvh_rand(rng) % 100 < kvh_maintenance.pct) {
+		op->count = 0;
+		op->room = kvh_maintenance.room;
 		return;
 	}
 	fill(op, 0, (uint16_t)(kvh_rand(rng) % g->keys_used), rand_len(g, rng),
@@ -112,6 +120,11 @@ void kvh_make_op(const struct kvh_geometry *g, uint64_t *rng, uint32_t n,
 
 int kvh_run_op(struct fk_kv *kv, const struct kvh_op *op)
 {
+	if (op->count == 0) {
+		int rc = fk_kv_maintain(kv, op->room);
+
+		return rc < 0 ? rc : FK_OK;
+	}
 	if (op->count == 1 && op->e[0].value)
 		return fk_kv_set(kv, op->e[0].id, op->e[0].value, op->e[0].len);
 	if (op->count == 1)

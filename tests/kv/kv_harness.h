@@ -28,6 +28,16 @@ struct kvh_geometry {
 	bool fill_first;    /* start by giving every key a value of vmax */
 };
 
+/* Maintenance calls in the workload, for every geometry (kept out of
+ * struct kvh_geometry so that its initialisers stay as they are): this
+ * share (%) of kvh_make_op's operations are fk_kv_maintain(kv, room).
+ * 0 (the default): none. */
+struct kvh_maintenance {
+	uint8_t pct;
+	uint16_t room;
+};
+extern struct kvh_maintenance kvh_maintenance;
+
 struct kvh_store {
 	struct fk_sim *sim;
 	struct fk_sector_run run;
@@ -43,7 +53,9 @@ struct kvh_model {
 };
 
 struct kvh_op {
-	uint32_t count; /* 1: set or delete; more: an atomic commit */
+	uint32_t count; /* 1: set or delete; more: an atomic commit; 0: a
+			   maintenance call (changes no value) */
+	uint32_t room;	/* of the maintenance call */
 	struct fk_kv_entry e[KVH_MAX_ENTRIES];
 	uint8_t data[KVH_MAX_ENTRIES][KVH_MAX_VALUE];
 };

@@ -14,6 +14,9 @@
  * When the cut operation opened a sector (rotation, collection), every
  * flash operation of the retry after the reboot is cut again too (double
  * cuts) for the first rotations of the run (all of them with --long).
+ * The last geometries mix fk_kv_maintain() calls into the workload
+ * (erase ahead, early openings): a maintenance call changes no value, so
+ * after a cut in it the store must hold exactly the state before.
  *
  *   test_kv_powercut            the sweeps of `make check`
  *   test_kv_powercut --long     10x longer workloads, every double cut
@@ -252,9 +255,25 @@ static const struct kvh_geometry geometries[] = {
 	/* examples/stm32h7-qspi-internal-settings: the 'settings' partition */
 	{ "STM32H7B0 settings: 7 x 8 KiB, 16-byte program-once ECC", 8192, 7,
 	  16, 0xFF, true, { 64, 32, 128 }, 48, 0, 32, false },
+	/* With fk_kv_maintain() among the operations (kvh_maintenance):
+	 * early erases, early openings (room), openings that find the
+	 * sector erased. */
+	{ "maintenance: 4 x 4 KiB, 1-byte NOR writes", 4096, 4, 1, 0xFF, false,
+	  { 16, 40, 128 }, 16, 0, 40, false },
+	{ "maintenance: 2 x 2 KiB, 8-byte program-once", 2048, 2, 8, 0xFF,
+	  true, { 16, 24, 64 }, 16, 0, 24, false },
+	{ "maintenance: 7 x 1 KiB, 32-byte program-once, erased 0x00", 1024, 7,
+	  32, 0x00, true, { 8, 24, 64 }, 8, 0, 24, false },
 };
 
-static const uint32_t check_ops[] = { 1400, 3000, 700, 400, 500, 2000 };
+/* The maintenance share and room of each geometry (0: none). */
+static const struct kvh_maintenance maintenance[] = {
+	{ 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 },
+	{ 25, 600 }, { 25, 300 }, { 30, 200 },
+};
+
+static const uint32_t check_ops[] = { 1400, 3000, 700, 400, 500, 2000,
+				      1200, 700, 600 };
 
 int main(int argc, char **argv)
 {
@@ -264,8 +283,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(geometries) / sizeof(geometries[0]); i++) {
 		const struct kvh_geometry *g = &geometries[i];
 		struct counts n;
-		bool ok = sweep(g, check_ops[i] * scale,
-				scale > 1 ? UINT32_MAX : 2, &n);
+		bool ok;
+
+		kvh_maintenance = maintenance[i];
+		ok = sweep(g, check_ops[i] * scale, scale > 1 ? UINT32_MAX : 2,
+			   &n);
 
 		printf("kv power cuts, %s: %llu user ops (%llu rotations), "
 		       "%llu flash ops cut before/after/torn: %llu + %llu + "
