@@ -64,6 +64,19 @@ int fk_update_write(struct fk_update *u, uint32_t off, const void *data,
 		    uint32_t len);
 
 /*
+ * Takes the next len bytes, from image offset off, as already in place:
+ * the caller has checked that flash holds exactly the image's bytes there
+ * (a digest of them, over bytes fully programmed before: below a sync
+ * point, or inside an image that validated). Nothing is erased or
+ * programmed. off must be where the upload is, at a sector boundary of
+ * the destination with no partial unit held and the sector not yet
+ * opened, and off + len a sector boundary (FK_EINVAL otherwise);
+ * FK_ENOSPC past the destination. On power loss nothing is lost that
+ * resume would not resend.
+ */
+int fk_update_skip(struct fk_update *u, uint32_t off, uint32_t len);
+
+/*
  * Ends the upload: programs the last partial unit, validates the image
  * (digest, signature, size against both slots) and records it as staged.
  * Returns 0 or the validation error (FK_EBADIMG, FK_EDIGEST, FK_ESIG, ...)

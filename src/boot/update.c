@@ -137,6 +137,31 @@ int fk_update_write(struct fk_update *u, uint32_t off, const void *data,
 	return FK_OK;
 }
 
+/* True when area offset off is the start of a sector of a, or its end. */
+static bool at_sector_boundary(const struct fk_area *a, uint32_t off)
+{
+	struct fk_sector s;
+
+	if (off == a->size)
+		return true;
+	return fk_area_sector_at(a, off, &s) == FK_OK && s.off == off;
+}
+
+int fk_update_skip(struct fk_update *u, uint32_t off, uint32_t len)
+{
+	if (!u || !u->cfg || u->held || off != u->programmed ||
+	    u->erased_to != u->programmed)
+		return FK_EINVAL;
+	if (len > u->dest.size - off)
+		return FK_ENOSPC;
+	if (!at_sector_boundary(&u->dest, off) ||
+	    !at_sector_boundary(&u->dest, off + len))
+		return FK_EINVAL;
+	u->programmed = off + len;
+	u->erased_to = off + len;
+	return FK_OK;
+}
+
 int fk_update_finish(struct fk_update *u)
 {
 	int rc;
