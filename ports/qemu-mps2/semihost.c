@@ -1,6 +1,7 @@
 /*
  * Semihosting calls (ARM "Semihosting for AArch32 and AArch64", the
- * operation numbers below) and a small printf on top of SYS_WRITE0.
+ * operation numbers in semihost.h) and a small printf on top of
+ * SYS_WRITE0.
  * Everything is freestanding: no C library, no heap.
  */
 #include <stdbool.h>
@@ -9,18 +10,6 @@
 
 #include "cortexm.h"
 #include "semihost.h"
-
-enum {
-	SYS_OPEN = 0x01,
-	SYS_CLOSE = 0x02,
-	SYS_WRITE0 = 0x04,
-	SYS_WRITE = 0x05,
-	SYS_READ = 0x06,
-	SYS_SEEK = 0x0A,
-	SYS_FLEN = 0x0C,
-	SYS_GET_CMDLINE = 0x15,
-	SYS_EXIT_EXTENDED = 0x20,
-};
 
 #define ADP_STOPPED_APPLICATION_EXIT 0x20026u
 

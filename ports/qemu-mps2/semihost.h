@@ -14,6 +14,20 @@
 #include <stdarg.h>
 #include <stdint.h>
 
+/* The operations used, as r0 of BKPT 0xAB (the port test harness,
+ * tests/ports/uc, serves the same numbers). */
+enum {
+	SYS_OPEN = 0x01,
+	SYS_CLOSE = 0x02,
+	SYS_WRITE0 = 0x04,
+	SYS_WRITE = 0x05,
+	SYS_READ = 0x06,
+	SYS_SEEK = 0x0A,
+	SYS_FLEN = 0x0C,
+	SYS_GET_CMDLINE = 0x15,
+	SYS_EXIT_EXTENDED = 0x20,
+};
+
 /* fk_sh_open modes (fopen's): */
 enum fk_sh_mode {
 	FK_SH_RB = 1,	  /* "rb": read, must exist */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unicorn/unicorn.h>
 
+#include "semihost.h"
 #include "uc.h"
 #include "uc_elf.h"
 
@@ -42,6 +43,10 @@ struct uc {
 	bool violated; /* during the current call */
 	bool power_lost;
 	const char *forbid_fetch;
+	/* semihosting: the one file, and the position in it */
+	bool semihosting;
+	uint8_t *file;
+	uint32_t file_len, file_cap, file_pos;
 };
 
 const char *uc_run_name(enum uc_run r)
@@ -263,6 +268,116 @@ static void hook_rom_block(uc_engine *e, uint64_t addr, uint32_t size,
 			     (uint32_t)addr, uc->forbid_fetch);
 }
 
+/* ---- semihosting ---- */
+
+#define EXCP_BKPT 7 /* QEMU's exception number for BKPT */
+
+static bool file_room(struct uc *uc, uint32_t end)
+{
+	uint8_t *p;
+
+	if (end <= uc->file_cap)
+		return true;
+	p = realloc(uc->file, end);
+	if (!p)
+		return false;
+	uc->file = p;
+	uc->file_cap = end;
+	return true;
+}
+
+/* SYS_READ and SYS_WRITE: r0 is the count of bytes NOT transferred. */
+static uint32_t sh_transfer(struct uc *uc, uint32_t buf, uint32_t len,
+			    bool write)
+{
+	uint32_t pos = uc->file_pos, n;
+
+	if (write) {
+		if (!file_room(uc, pos + len) ||
+		    uc_mem_read(uc->e, buf, uc->file + pos, len) != UC_ERR_OK)
+			return len;
+		if (pos + len > uc->file_len)
+			uc->file_len = pos + len;
+		uc->file_pos += len;
+		return 0;
+	}
+	n = pos < uc->file_len ? uc->file_len - pos : 0;
+	n = n < len ? n : len;
+	if (n && uc_mem_write(uc->e, buf, uc->file + pos, n) != UC_ERR_OK)
+		return len;
+	uc->file_pos += n;
+	return len - n;
+}
+
+/* One semihosting call: op and the address of its argument block. */
+static uint32_t sh_call(struct uc *uc, uint32_t op, uint32_t argp)
+{
+	uint32_t a[3] = { 0 };
+	char text[256] = "";
+
+	uc_mem_read(uc->e, argp, a, sizeof(a));
+	switch (op) {
+	case SYS_OPEN:
+		if (a[1] == FK_SH_WPLUSB)
+			uc->file_len = 0;
+		uc->file_pos = 0;
+		return 1;
+	case SYS_CLOSE:
+		return 0;
+	case SYS_WRITE:
+	case SYS_READ:
+		return sh_transfer(uc, a[1], a[2], op == SYS_WRITE);
+	case SYS_SEEK:
+		uc->file_pos = a[1];
+		return 0;
+	case SYS_FLEN:
+		return uc->file_len;
+	case SYS_WRITE0:
+		uc_mem_read(uc->e, argp, text, sizeof(text) - 1);
+		fprintf(stderr, "%s", text);
+		return 0;
+	case SYS_EXIT_EXTENDED:
+		uc_power_lost(uc);
+		return 0;
+	default:
+		uc_violation(uc, "semihosting call 0x%x not served", op);
+		return (uint32_t)-1;
+	}
+}
+
+/* A CPU exception: a semihosting BKPT is served and stepped over; any
+ * other is a violation. */
+static void hook_intr(uc_engine *e, uint32_t intno, void *user)
+{
+	struct uc *uc = user;
+	uint32_t pc = 0, op = 0, argp = 0, r0;
+	uint16_t insn = 0;
+
+	uc_reg_read(e, UC_ARM_REG_PC, &pc);
+	uc_mem_read(e, pc, &insn, sizeof(insn));
+	if (intno != EXCP_BKPT || insn != 0xBEAB || !uc->semihosting) {
+		uc_violation(uc, "CPU exception %u at pc 0x%08x", intno, pc);
+		return;
+	}
+	uc_reg_read(e, UC_ARM_REG_R0, &op);
+	uc_reg_read(e, UC_ARM_REG_R1, &argp);
+	r0 = sh_call(uc, op, argp);
+	pc = (pc + 2) | 1u;
+	uc_reg_write(e, UC_ARM_REG_R0, &r0);
+	uc_reg_write(e, UC_ARM_REG_PC, &pc);
+}
+
+void uc_enable_semihosting(struct uc *uc)
+{
+	uc->semihosting = true;
+}
+
+uint8_t *uc_semihost_file(struct uc *uc, uint32_t *len)
+{
+	*len = uc->file_len;
+	return uc->file;
+}
+
 /* ---- creation and loading ---- */
 
 static int cpu_model(const char *cpu)
@@ -335,7 +450,9 @@ static int map_core(struct uc *uc)
 			(void *)hook_invalid, uc, 1, 0) != UC_ERR_OK ||
 	    uc_hook_add(uc->e, &h, UC_HOOK_BLOCK, (void *)hook_rom_block, uc,
 			UC_ROM_BASE,
-			UC_ROM_BASE + UC_ROM_SIZE - 1) != UC_ERR_OK)
+			UC_ROM_BASE + UC_ROM_SIZE - 1) != UC_ERR_OK ||
+	    uc_hook_add(uc->e, &h, UC_HOOK_INTR, (void *)hook_intr, uc, 1, 0) !=
+		    UC_ERR_OK)
 		return -1;
 	return 0;
 }
@@ -383,6 +500,7 @@ void uc_destroy(struct uc *uc)
 	if (uc->e)
 		uc_close(uc->e);
 	uc_elf_free(&uc->elf);
+	free(uc->file);
 	free(uc);
 }
 

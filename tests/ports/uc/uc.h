@@ -140,6 +140,19 @@ void uc_forbid_rom_fetch(struct uc *uc, const char *why);
  * window's reset() called. */
 void uc_reboot(struct uc *uc);
 
+/*
+ * Semihosting (ARM's `bkpt 0xAB` calls, as ports/qemu-mps2/semihost.c
+ * makes them), for images of drivers that keep their flash in a host
+ * file: once enabled, every file the image opens is one byte array the
+ * harness keeps (across reboots; "w+b" truncates it), so a test reads
+ * what the driver wrote. SYS_OPEN, CLOSE, READ, WRITE, SEEK, FLEN,
+ * WRITE0 (to stderr) and EXIT_EXTENDED (a power cut: UC_RUN_POWER) are
+ * served; any other call, or any other CPU exception, is a violation.
+ */
+void uc_enable_semihosting(struct uc *uc);
+/* The file's bytes and length (NULL before the image opened it). */
+uint8_t *uc_semihost_file(struct uc *uc, uint32_t *len);
+
 /* Name of a run result, for messages. */
 const char *uc_run_name(enum uc_run r);
 
