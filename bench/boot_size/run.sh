@@ -8,7 +8,9 @@
 # program under QEMU mps2-an386 (Cortex-M4) on a flash image holding a
 # valid signed image: the stack's high-water mark (the stack is painted
 # before fk_boot) and the heap's (the last word mbedTLS's allocator
-# touched).
+# touched). The last column: the same bootloader without the detection
+# of updates written by other tools (src/boot/marker.c left out,
+# FK_BOOT_NO_MARKER), for one that takes updates through the update API.
 #
 #   bash bench/boot_size/run.sh [--detail]
 #     FK_TOOL   flashkit, to sign the images (default: build/*/cli/flashkit)
@@ -70,10 +72,15 @@ mkflash "" "$OUT/flash-digest.bin"
 mkflash "$key" "$OUT/flash-ecdsa.bin"
 
 # Builds one program: $1 = name, $2 = strategy, $3 = digest|ecdsa,
-# $4 = size|qemu.
+# $4 = size|qemu|nomarker (size, src/boot/marker.c left out).
 build() {
 	local name=$1 strat=$2 crypto=$3 kind=$4 d=$OUT/$1
 	local defs="-DBOOT_MIN_STRATEGY=FK_BOOT_$(echo "$strat" | tr a-z A-Z)"
+	local skip=none
+	if [ "$kind" = nomarker ]; then
+		defs="$defs -DFK_BOOT_NO_MARKER"
+		skip=src/boot/marker.c
+	fi
 	local rom=0x08000000 ram=0x20000000 extra=
 	for s in overwrite swap xip; do
 		[ "$s" = "$strat" ] || defs="$defs -DFK_BOOT_NO_$(echo "$s" | tr a-z A-Z)"
@@ -88,7 +95,13 @@ build() {
 		extra="$extra ports/qemu-mps2/semihost.c"
 	fi
 	mkdir -p "$d/lib"
+	# The other strategies' files are left out, as a product does.
 	for f in src/boot/*.c src/image/*.c src/flash/*.c src/core/*.c; do
+		case $f in
+		src/boot/strategy_$strat.c) ;;
+		src/boot/strategy_*) continue ;;
+		"$skip") continue ;;
+		esac
 		$CC $CFLAGS $WFLAGS $INC $defs -c "$f" -o "$d/lib/$(basename "$f" .c).o"
 	done
 	arm-none-eabi-ar rcs "$d/libfk.a" "$d"/lib/*.o
@@ -114,23 +127,23 @@ measure() { # $1 = program dir, $2 = flash image
 echo "command: bash bench/boot_size/run.sh   date: $(date -u)   commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src include ports bench/boot_size || echo '+changes')"
 echo "compiler: $($CC --version | head -1); $ARCH -Os; crypto port: $PORT_SYMBOL ($MBEDTLS_CONFIG)"
 echo
-echo "| strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used | strategy_xip.o linked |"
+echo "| strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used | text without marker.c |"
 echo "|---|---|---|---|---|---|---|---|"
 for crypto in digest ecdsa; do
 	for strat in overwrite swap xip; do
 		n=$strat-$crypto
 		build "$n" "$strat" "$crypto" size
 		build "$n-qemu" "$strat" "$crypto" qemu
+		build "$n-nomarker" "$strat" "$crypto" nomarker
+		read -r text_nm _ < <(arm-none-eabi-size "$OUT/$n-nomarker/boot.elf" | tail -1)
 		read -r text data bss _ < <(arm-none-eabi-size "$OUT/$n/boot.elf" | tail -1)
 		heap=0
 		[ "$crypto" = ecdsa ] && heap=$BOOT_MIN_HEAP
 		read -r stack hused < <(measure "$n-qemu" "$OUT/flash-$crypto.bin") ||
 			{ echo "$n: the QEMU run did not boot the image" >&2; exit 1; }
-		xip=no
-		grep -q 'strategy_xip\.o' "$OUT/$n/boot.map" && xip=yes
 		label=SHA-256
 		[ "$crypto" = ecdsa ] && label="ECDSA P-256"
-		echo "| $strat | $label | $text | $data | $((bss - heap)) (+ $heap) | $stack | $hused | $xip |"
+		echo "| $strat | $label | $text | $data | $((bss - heap)) (+ $heap) | $stack | $hused | $text_nm |"
 	done
 done
 if [ "$DETAIL" = --detail ]; then

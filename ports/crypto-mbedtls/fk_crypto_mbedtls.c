@@ -1,19 +1,17 @@
 /*
  * struct fk_crypto_port on top of mbedTLS 2.28.
  *
- * Only verification lives here (what a bootloader needs); signing and key
- * files are host-only and live in host/. Keys arrive as the DER imgtool
- * embeds in images: SubjectPublicKeyInfo for ECDSA, PKCS#1 RSAPublicKey
- * for RSA, both of which mbedtls_pk_parse_public_key() reads. The ECDSA
- * signature is decoded here rather than with mbedtls_ecdsa_read_signature()
- * because older imgtool versions pad it with zero bytes after the DER
- * sequence, which that function rejects.
+ * Only verification lives here; signing and key files are host-only and
+ * live in host/. Keys arrive as the DER imgtool embeds in images:
+ * SubjectPublicKeyInfo for ECDSA, imported raw by
+ * fk_mbedtls_ecdsa_p256_verify() (fk_crypto_mbedtls_p256.c, shared with
+ * the bootloader's verify-only port), and PKCS#1 RSAPublicKey for RSA,
+ * which mbedtls_pk_parse_public_key() reads. A bootloader that checks
+ * only ECDSA P-256 links fk_crypto_mbedtls_p256 instead, and none of the
+ * RSA or PK code.
  */
 #include <string.h>
 
-#include <mbedtls/asn1.h>
-#include <mbedtls/bignum.h>
-#include <mbedtls/ecdsa.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/rsa.h>
 #include <mbedtls/sha256.h>
@@ -54,62 +52,6 @@ static int sha256_finish(union fk_sha256_state *st, uint8_t out[FK_SHA256_SIZE])
 	return rc ? FK_EIO : 0;
 }
 
-/* Decodes SEQUENCE { INTEGER r, INTEGER s }; bytes after it must be 0. */
-static int read_ecdsa_sig(const uint8_t *sig, size_t sig_len, mbedtls_mpi *r,
-			  mbedtls_mpi *s)
-{
-	unsigned char *p = (unsigned char *)sig;
-	const unsigned char *end = sig + sig_len;
-	size_t len;
-
-	if (mbedtls_asn1_get_tag(&p, end, &len,
-				 MBEDTLS_ASN1_CONSTRUCTED |
-					 MBEDTLS_ASN1_SEQUENCE))
-		return FK_ESIG;
-	end = p + len;
-	if (mbedtls_asn1_get_mpi(&p, end, r) ||
-	    mbedtls_asn1_get_mpi(&p, end, s) || p != end)
-		return FK_ESIG;
-	for (; p < sig + sig_len; p++) {
-		if (*p)
-			return FK_ESIG;
-	}
-	return 0;
-}
-
-static int ecdsa_p256_verify(const uint8_t *key, size_t key_len,
-			     const uint8_t hash[FK_SHA256_SIZE],
-			     const uint8_t *sig, size_t sig_len)
-{
-	mbedtls_pk_context pk;
-	mbedtls_mpi r, s;
-	mbedtls_ecp_keypair *ec;
-	int rc;
-
-	mbedtls_pk_init(&pk);
-	mbedtls_mpi_init(&r);
-	mbedtls_mpi_init(&s);
-	rc = FK_EKEY;
-	if (mbedtls_pk_parse_public_key(&pk, key, key_len) ||
-	    mbedtls_pk_get_type(&pk) != MBEDTLS_PK_ECKEY)
-		goto out;
-	ec = mbedtls_pk_ec(pk);
-	if (ec->grp.id != MBEDTLS_ECP_DP_SECP256R1)
-		goto out;
-	rc = read_ecdsa_sig(sig, sig_len, &r, &s);
-	if (rc)
-		goto out;
-	rc = mbedtls_ecdsa_verify(&ec->grp, hash, FK_SHA256_SIZE, &ec->Q, &r,
-				  &s) ?
-		     FK_ESIG :
-		     0;
-out:
-	mbedtls_mpi_free(&r);
-	mbedtls_mpi_free(&s);
-	mbedtls_pk_free(&pk);
-	return rc;
-}
-
 static int rsa2048_pss_verify(const uint8_t *key, size_t key_len,
 			      const uint8_t hash[FK_SHA256_SIZE],
 			      const uint8_t *sig, size_t sig_len)
@@ -143,7 +85,7 @@ const struct fk_crypto_port fk_crypto_mbedtls = {
 	.sha256_init = sha256_init,
 	.sha256_update = sha256_update,
 	.sha256_finish = sha256_finish,
-	.ecdsa_p256_verify = ecdsa_p256_verify,
+	.ecdsa_p256_verify = fk_mbedtls_ecdsa_p256_verify,
 	.rsa2048_pss_verify = rsa2048_pss_verify,
 	.ed25519_verify = NULL,
 };

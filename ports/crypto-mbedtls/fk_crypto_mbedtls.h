@@ -1,11 +1,18 @@
 /*
- * The mbedTLS crypto port: struct fk_crypto_port backed by mbedTLS 2.28
+ * The mbedTLS crypto ports: struct fk_crypto_port backed by mbedTLS 2.28
  * (Debian's libmbedtls-dev on the host; Debian's mbedtls source package
  * cross-compiled for Cortex-M, see docs/image-format.md).
  *
- * Provides SHA-256, ECDSA P-256 and RSA-2048-PSS verification. mbedTLS
- * 2.28 has no Ed25519, so ed25519_verify is NULL and Ed25519 signatures
- * are reported as FK_ENOTSUP.
+ * fk_crypto_mbedtls (fk_crypto_mbedtls.c + fk_crypto_mbedtls_p256.c):
+ * SHA-256, ECDSA P-256 and RSA-2048-PSS verification, for the host tools
+ * and for a firmware that must accept both. mbedTLS 2.28 has no Ed25519,
+ * so ed25519_verify is NULL and Ed25519 signatures are reported as
+ * FK_ENOTSUP.
+ *
+ * fk_crypto_mbedtls_p256 (fk_crypto_mbedtls_p256.c alone): the
+ * bootloader's port, ECDSA P-256 verification only (RSA images get
+ * FK_ENOTSUP), SHA-256 from the built-in code; built with
+ * target/fk_mbedtls_boot_config.h and FK_MBEDTLS_BOOT_MODULES.
  */
 #ifndef FLASHKIT_CRYPTO_MBEDTLS_H
 #define FLASHKIT_CRYPTO_MBEDTLS_H
@@ -13,5 +20,13 @@
 #include "flashkit/crypto.h"
 
 extern const struct fk_crypto_port fk_crypto_mbedtls;
+extern const struct fk_crypto_port fk_crypto_mbedtls_p256;
+
+/* ecdsa_p256_verify of both ports (flashkit/crypto.h): key is the 91-byte
+ * SubjectPublicKeyInfo of a P-256 key (anything else: FK_EKEY), its point
+ * checked to be on the curve. No allocation survives the call. */
+int fk_mbedtls_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
+				 const uint8_t hash[FK_SHA256_SIZE],
+				 const uint8_t *sig, size_t sig_len);
 
 #endif

@@ -225,10 +225,29 @@ struct bs_strategy {
 int bs_check_set(const struct fk_boot_config *cfg, const struct bs_state *st,
 		 uint32_t mask);
 
-/* XIP: the slot (0 = A, 1 = B) the images boot from in this state. */
+/* XIP: the slot (0 = A, 1 = B) the images boot from in this state, and
+ * the slot running now (before a pending set is installed). Callers ask
+ * only when cfg->strategy is FK_BOOT_XIP; a build without XIP
+ * (FK_BOOT_NO_XIP, strategy_xip.c left out) answers slot A. */
+#ifndef FK_BOOT_NO_XIP
 int bs_xip_active(const struct fk_boot_config *cfg, const struct bs_state *st);
-/* XIP: the slot running now (before a pending set is installed). */
 int bs_xip_running(const struct fk_boot_config *cfg, const struct bs_state *st);
+#else
+static inline int bs_xip_active(const struct fk_boot_config *cfg,
+				const struct bs_state *st)
+{
+	(void)cfg;
+	(void)st;
+	return 0;
+}
+static inline int bs_xip_running(const struct fk_boot_config *cfg,
+				 const struct bs_state *st)
+{
+	(void)cfg;
+	(void)st;
+	return 0;
+}
+#endif
 
 /*
  * marker.c: updates written by other tools (docs/boot.md, "Updates written
@@ -237,6 +256,9 @@ int bs_xip_running(const struct fk_boot_config *cfg, const struct bs_state *st);
  * `imgtool sign --pad --test|--confirm` and `flashkit image sign
  * --pending` write it; any programmer can place it.
  */
+/* A bootloader that takes updates only through the update API leaves
+ * marker.c out (FK_BOOT_NO_MARKER): nothing is ever detected or cleared. */
+#ifndef FK_BOOT_NO_MARKER
 /* In IDLE: for the images with no upload in progress (none, or one with
  * no bytes recorded), reads the markers; when the marked set is complete
  * and valid (digest, signature, fits, ends below the trailer's sector),
@@ -253,6 +275,23 @@ int bm_detect(const struct fk_boot_config *cfg, struct bs_state *st);
  * window is touched. Returns 0 or a flash error. */
 int bm_clear(const struct fk_boot_config *cfg, const struct bs_state *st,
 	     uint32_t mask);
+#else
+static inline int bm_detect(const struct fk_boot_config *cfg,
+			    struct bs_state *st)
+{
+	(void)cfg;
+	(void)st;
+	return FK_OK;
+}
+static inline int bm_clear(const struct fk_boot_config *cfg,
+			   const struct bs_state *st, uint32_t mask)
+{
+	(void)cfg;
+	(void)st;
+	(void)mask;
+	return FK_OK;
+}
+#endif
 
 extern const struct bs_strategy bs_strategy_overwrite;
 extern const struct bs_strategy bs_strategy_swap;

@@ -6,6 +6,9 @@
 #
 #   FK_MBEDTLS_FOUND        the source is there
 #   FK_MBEDTLS_MODULES      library/<module>.c files compiled
+#   FK_MBEDTLS_BOOT_MODULES the fewer a bootloader needs for
+#                           fk_crypto_mbedtls_p256, compiled with
+#                           fk_mbedtls_boot_config.h
 #   fk_mbedtls_cm3_library(<out_var>)
 #       In a host build with cmake/qemu.cmake: custom commands compiling
 #       the modules for Cortex-M3 into ${FK_CM3_DIR}/libmbedcrypto_fk.a,
@@ -20,6 +23,9 @@ set(FK_MBEDTLS_MODULES
 	sha256 md platform platform_util memory_buffer_alloc constant_time
 	bignum asn1parse asn1write oid pk pk_wrap pkparse
 	ecp ecp_curves ecdsa rsa rsa_internal)
+set(FK_MBEDTLS_BOOT_MODULES
+	platform platform_util memory_buffer_alloc constant_time
+	bignum asn1parse ecp ecp_curves ecdsa)
 if(EXISTS ${FK_MBEDTLS_SRC}/library/sha256.c AND
    EXISTS ${FK_MBEDTLS_SRC}/include/mbedtls/version.h)
 	set(FK_MBEDTLS_FOUND TRUE)
