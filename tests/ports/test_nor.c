@@ -249,6 +249,29 @@ static void test_mx25l512_uses_4byte_opcodes_above_16mib(void **state)
 	no_violation();
 }
 
+static void test_4byte_mode_when_sfdp_lists_no_4byte_opcodes(void **state)
+{
+	uint8_t data[16], back[16];
+	uint32_t off = 60 * MIB + 4;
+
+	(void)state;
+	open_ok(NOR_CHIP_MX25_NO_4BAIT, VARIANT_DEFAULT);
+	assert_int_equal(fx.uf.flash.geo.size, 64 * MIB);
+	assert_int_equal(read_word("nor_test_desc", 1), 4);
+	assert_int_equal(read_word("nor_test_desc", 2), 0x0B);
+	assert_int_equal(read_word("nor_test_desc", 3), 0x02);
+	assert_int_equal(read_word("nor_test_desc", 7), 0x20);
+	fill(data, sizeof(data), 5);
+	assert_int_equal(fk_flash_program(&fx.uf.flash, off, data, 16), FK_OK);
+	assert_memory_equal(fk_sim_data(fx.sim) + off, data, 16);
+	assert_int_equal(fk_flash_read(&fx.uf.flash, off, back, 16), FK_OK);
+	assert_memory_equal(back, data, 16);
+	assert_int_equal(fk_flash_erase(&fx.uf.flash, 60 * MIB, 4 * KIB),
+			 FK_OK);
+	assert_int_equal(fk_sim_data(fx.sim)[off], 0xFF);
+	no_violation();
+}
+
 static void test_absent_chip_is_enoent(void **state)
 {
 	(void)state;
@@ -572,7 +595,8 @@ static void test_chip_erase_sizes(void **state)
 	d = fk_sim_data(fx.sim);
 	memset(d, 0, 256 * KIB);
 	raw_ok(0x06, 0, NULL, 0);
-	raw_ok(0x52 | RAW_ADDR(3), 32 * KIB + 5, NULL, 0); /* 32K block */
+	/* an address inside the block: the block holding it is erased */
+	raw_ok(0x52 | RAW_ADDR(3), 40 * KIB + 5, NULL, 0); /* 32K block */
 	raw_wait_ready();
 	assert_int_equal(d[32 * KIB - 1], 0);
 	assert_int_equal(d[32 * KIB], 0xFF);
@@ -934,6 +958,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest common[] = {
 		T(test_w25q128_geometry_from_sfdp),
 		T(test_mx25l512_uses_4byte_opcodes_above_16mib),
+		T(test_4byte_mode_when_sfdp_lists_no_4byte_opcodes),
 		T(test_absent_chip_is_enoent),
 		T(test_unknown_vendor_refused_unless_any_vendor),
 		T(test_program_splits_at_page_boundaries),

@@ -67,9 +67,9 @@ struct part {
 	const uint8_t *sfdp;
 	uint32_t sfdp_len;
 	bool four_byte_commands; /* 0x13 0x0C 0x12 0x21 0x5C 0xDC 0xB7 0xE9 */
-	/* A smaller member of a family: its SFDP table is the family's with
-	 * this density dword at density_at (0: the table as it is). */
-	uint32_t density_at, density;
+	/* A sibling of a listed part: its SFDP table with the dword at
+	 * patch_at replaced by patch (0: the table as it is). */
+	uint32_t patch_at, patch;
 };
 
 static const struct part parts[] = {
@@ -100,6 +100,16 @@ static const struct part parts[] = {
 				false,
 				0x84,
 				0x00FFFFFF },
+	/* The MX25L51245G with one parameter header (NPH = 0): no 4-byte
+	 * address instruction table, so the driver enters 4-byte mode. */
+	[NOR_CHIP_MX25_NO_4BAIT] = { "MX25L51245G (basic table only)",
+				     { 0xC2, 0x20, 0x1A },
+				     64u << 20,
+				     mx25l512_sfdp,
+				     sizeof(mx25l512_sfdp),
+				     true,
+				     0x04,
+				     0xFF000106 },
 	[NOR_CHIP_ABSENT] = { "no chip",
 			      { 0xFF, 0xFF, 0xFF },
 			      16u << 20,
@@ -326,8 +336,8 @@ static uint8_t status_read(struct nor_chip *chip)
 
 static uint8_t sfdp_byte(const struct part *p, uint32_t at)
 {
-	if (p->density_at && at - p->density_at < 4)
-		return (uint8_t)(p->density >> (8 * (at - p->density_at)));
+	if (p->patch_at && at - p->patch_at < 4)
+		return (uint8_t)(p->patch >> (8 * (at - p->patch_at)));
 	return at < p->sfdp_len ? p->sfdp[at] : 0xFF;
 }
 

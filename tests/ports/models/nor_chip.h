@@ -36,6 +36,9 @@ enum nor_chip_part {
 	/* W25Q16JV (2 MiB): the W25Q128JV's tables with 16 Mbit and its own
 	 * ID; a small array for sweeps that snapshot it often. */
 	NOR_CHIP_W25Q16JV,
+	/* The MX25L51245G without its 4-byte address instruction table in
+	 * SFDP: a driver has to enter 4-byte mode (0xB7). */
+	NOR_CHIP_MX25_NO_4BAIT,
 	/* Nothing on the bus: data line pulled up, reads 0xFF. */
 	NOR_CHIP_ABSENT,
 };
