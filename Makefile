@@ -13,6 +13,8 @@
 #   make demo     the end-to-end story on the examples
 #   make fuzz     builds the libFuzzer targets and runs each for FUZZ_SECONDS
 #   make kv-sweep the settings store's long power-cut sweep
+#   make sweep-ports  the boot and settings-store power-cut sweeps through
+#                 the flash drivers on their register models, in full
 #   make target-crypto  the mbedTLS crypto port for Cortex-M3/M4F, built
 #                 from Debian's mbedtls source package (fetched by deps)
 
@@ -21,7 +23,7 @@ MAKEFLAGS += --no-print-directory
 FUZZ_SECONDS ?= 60
 CTEST = ctest --output-on-failure -j $(JOBS)
 
-.PHONY: all deps host asan check size target target-crypto bench demo fuzz fuzz-build fuzz-smoke kv-sweep clean
+.PHONY: all deps host asan check size target target-crypto bench demo fuzz fuzz-build fuzz-smoke kv-sweep sweep-ports clean
 
 all: host
 
@@ -98,6 +100,10 @@ fuzz-smoke: fuzz-build
 # runs the short one).
 kv-sweep: host
 	@build/host/tests/kv/test_kv_powercut --long
+
+# The power-cut sweeps through the flash drivers (ctest runs a subset).
+sweep-ports: host
+	@bash scripts/sweep_ports.sh build/host
 
 clean:
 	rm -rf build

@@ -10,15 +10,17 @@ uc_add_port_test(port_f4 IMAGE f4_image
 uc_check_ramfuncs(port_f4_ramfuncs IMAGE f4_image
 	SYMBOLS f4_program_unit f4_erase_start)
 
-# The boot core's power-cut sweeps through the driver (test_f4_sweeps.c;
+# The boot core's and the settings store's power-cut sweeps through the
+# driver (test_f4_sweeps.c;
 # `make sweep-ports` runs them all with --full).
 add_executable(port_f4_sweeps ${CMAKE_CURRENT_LIST_DIR}/test_f4_sweeps.c
-	${CMAKE_CURRENT_LIST_DIR}/sweeps.c ${CMAKE_CURRENT_LIST_DIR}/models/f4.c)
+	${CMAKE_CURRENT_LIST_DIR}/sweeps.c ${CMAKE_CURRENT_LIST_DIR}/port_kv_sweep.c
+	${CMAKE_CURRENT_LIST_DIR}/models/f4.c)
 target_compile_options(port_f4_sweeps PRIVATE -std=c11 -O2 -g ${FK_HOST_WARNINGS})
 target_include_directories(port_f4_sweeps PRIVATE ${FK_ROOT}/host ${FK_ROOT}/tests
 	${FK_ROOT}/tests/boot ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(port_f4_sweeps PRIVATE uc_harness fk_host fk_crypto_mbedtls
-	fk_sim fk_device)
+target_link_libraries(port_f4_sweeps PRIVATE uc_harness fk_kv_harness fk_host
+	fk_crypto_mbedtls fk_sim fk_device)
 add_dependencies(port_f4_sweeps f4_image_image)
 add_test(NAME port_f4_sweeps COMMAND port_f4_sweeps ${CMAKE_CURRENT_BINARY_DIR}/f4_image.elf)
 set_tests_properties(port_f4_sweeps PROPERTIES LABELS "port;slow"
