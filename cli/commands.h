@@ -8,6 +8,8 @@
 #define FK_COMMANDS(X)                                                        \
 	X(convert, cmd_convert,                                               \
 	  "convert between bin, HEX, S-record, UF2, DfuSe, ELF")              \
+	X(device, cmd_device,                                                 \
+	  "ask a device over a serial port what it runs; confirm, reboot")    \
 	X(image, cmd_image, "sign, verify and inspect MCUboot-format images") \
 	X(key, cmd_key,                                                       \
 	  "generate signing keys, print public keys for the bootloader")      \
@@ -19,6 +21,8 @@
 	  "per-device records (serials, MACs, keys) and a manifest")          \
 	X(sim, cmd_sim,                                                       \
 	  "prove an update survives power cuts on the layout's flash")        \
+	X(upload, cmd_upload,                                                 \
+	  "send an image to a device over a serial port, resumably")          \
 	X(version, cmd_version, "print the version of flashkit")
 
 #define FK_DECLARE_COMMAND(name, fn, summary) int fn(int argc, char **argv);

@@ -435,6 +435,11 @@ static int finish(struct session *s)
 		return rc;
 	if (r->status == FK_TP_NO_UPLOAD)
 		return RESTART;
+	if (r->status == FK_TP_FAILED && r->err == FK_ENOTSUP &&
+	    mode == FK_TP_FINISH_TEST)
+		return fk_fail(s->d, "device refused a trial install: it "
+				     "installs images for good only; upload "
+				     "it in permanent mode");
 	if (r->status != FK_TP_OK)
 		return fk_tp_refused(s->d, "the image", r);
 	s->u->finished = true;
