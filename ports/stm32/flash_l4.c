@@ -5,12 +5,14 @@
  * unlock FLASH_CR with the two keys, clear the error flags a previous
  * operation left (else the next program sets PGSERR), set PG or PER,
  * write or start, wait for BSY, read the flags, clear PG/PER and lock
- * again. Only the write-and-wait steps run from RAM.
+ * again; after an erase, reset the caches. Only the write-and-wait steps
+ * run from RAM.
  */
 #include "flash_l4.h"
 #include "stm32_mmio.h"
 
 /* Register offsets from the FLASH block. */
+#define L4_ACR 0x00u
 #define L4_KEYR 0x08u
 #define L4_SR 0x10u
 #define L4_CR 0x14u
@@ -42,6 +44,10 @@
 #define CR_BKER (1u << 11)
 #define CR_STRT (1u << 16)
 #define CR_LOCK (1u << 31)
+
+#define ACR_ICEN (1u << 9)
+#define ACR_DCEN (1u << 10)
+#define ACR_RST_SHIFT 2 /* ICRST, DCRST: two bits above ICEN, DCEN */
 
 #define ECCR_ECCIE (1u << 24)
 #define ECCR_ECCC (1u << 30)
@@ -183,6 +189,23 @@ static int l4_program(const struct fk_flash *flash, uint32_t off,
 	return l4_end(regs, sr);
 }
 
+/* The instruction and data caches are not told of an erase and may hold
+ * the page's old bytes (RM0351 3.3.4): those that are on are turned off,
+ * reset (a reset bit may be written only while its cache is off) and
+ * turned on again. */
+static void l4_flush_caches(uint32_t regs)
+{
+	uint32_t acr = fk_stm32_rd(regs + L4_ACR);
+	uint32_t on = acr & (ACR_ICEN | ACR_DCEN);
+
+	if (!on)
+		return;
+	fk_stm32_wr(regs + L4_ACR, acr & ~on);
+	fk_stm32_wr(regs + L4_ACR, (acr & ~on) | on << ACR_RST_SHIFT);
+	fk_stm32_wr(regs + L4_ACR, acr & ~on);
+	fk_stm32_wr(regs + L4_ACR, acr);
+}
+
 static int l4_erase_sector(const struct fk_flash *flash, uint32_t off,
 			   uint32_t sector_size)
 {
@@ -200,7 +223,9 @@ static int l4_erase_sector(const struct fk_flash *flash, uint32_t off,
 	cr |= CR_PER | (page % l4->bank_pages) << CR_PNB_SHIFT;
 	if (bank)
 		cr |= CR_BKER;
-	return l4_end(l4->regs, l4_erase_page(l4->regs, cr));
+	rc = l4_end(l4->regs, l4_erase_page(l4->regs, cr));
+	l4_flush_caches(l4->regs);
+	return rc;
 }
 
 static const struct fk_flash_ops l4_ops = {

@@ -10,7 +10,8 @@ uc_add_image(l4_image CPU cortex-m4
 		l4_misuse_erase_with_stale_error l4_misuse_wait_in_rom
 		l4_misuse_start_while_busy l4_misuse_locked_cr l4_probe_eccr
 		l4_misuse_second_word_elsewhere l4_misuse_store_while_busy
-		l4_misuse_program_with_stale_error l4_misuse_erase_missing_page)
+		l4_misuse_program_with_stale_error l4_misuse_erase_missing_page
+		l4_misuse_read_after_erase l4_misuse_dcrst_while_on)
 uc_add_port_test(port_l4 IMAGE l4_image
 	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_l4.c
 		${CMAKE_CURRENT_LIST_DIR}/models/l4.c

@@ -164,3 +164,21 @@ FK_RAMFUNC void l4_misuse_erase_missing_page(void)
 	while (SR & (1u << 16))
 		;
 }
+
+/* A page erased with the data cache on (its reset value), then read
+ * without a cache reset. */
+FK_RAMFUNC uint32_t l4_misuse_read_after_erase(void)
+{
+	unlock();
+	CR = CR_PER;
+	CR = CR_PER | CR_STRT;
+	while (SR & (1u << 16))
+		;
+	return ARRAY(0);
+}
+
+/* DCRST written with the data cache on. */
+void l4_misuse_dcrst_while_on(void)
+{
+	REG(0x00) = 0x600u | 1u << 12;
+}

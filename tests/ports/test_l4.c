@@ -242,6 +242,10 @@ static void test_model_catches_forbidden_steps(void **state)
 	stm32_expect_violation(fx->uc, "l4_misuse_wait_in_rom", "RAM");
 	stm32_expect_violation(fx->uc, "l4_misuse_start_while_busy", "BSY");
 	stm32_expect_violation(fx->uc, "l4_misuse_store_while_busy", "BSY");
+	stm32_expect_violation(fx->uc, "l4_misuse_read_after_erase",
+			       "data cache");
+	stm32_expect_violation(fx->uc, "l4_misuse_dcrst_while_on",
+			       "cache reset");
 	stm32_expect_violation(fx->uc, "l4_misuse_locked_cr", "locked");
 }
 

@@ -55,6 +55,11 @@
 #define CR_LOCK (1u << 31)
 #define CR_OPS (CR_PG | CR_PER | CR_MER1 | CR_MER2 | CR_STRT)
 
+#define ACR_ICEN (1u << 9)
+#define ACR_DCEN (1u << 10)
+#define ACR_ICRST (1u << 11)
+#define ACR_DCRST (1u << 12)
+
 #define ECCR_ADDR_MASK 0x7FFFFu
 #define ECCR_BK_ECC (1u << 19)
 #define ECCR_ECCIE (1u << 24)
@@ -75,6 +80,7 @@ struct l4_model {
 	uint32_t half_word; /* its value */
 	struct stm32_busy busy;
 	uint32_t bank_erases[2];
+	bool dcache_stale; /* an erase since the data cache's last reset */
 };
 
 static void l4_reset(void *ctx)
@@ -88,6 +94,7 @@ static void l4_reset(void *ctx)
 	m->key_step = 0;
 	m->key_lockout = false;
 	m->half = false;
+	m->dcache_stale = false;
 	stm32_busy_reset(m->uc, &m->busy);
 }
 
@@ -150,6 +157,7 @@ static void l4_start(struct l4_model *m, uint32_t cr)
 		return;
 	}
 	m->bank_erases[bank]++;
+	m->dcache_stale |= (m->acr & ACR_DCEN) != 0;
 	stm32_busy_start(m->uc, &m->busy);
 	if (cr & CR_EOPIE)
 		m->sr |= SR_EOP;
@@ -246,7 +254,17 @@ static uint32_t l4_array_read(void *ctx, uint32_t off, unsigned size)
 {
 	struct l4_model *m = ctx;
 	bool ecc;
-	uint32_t v = stm32_sim_load(m->uc, m->sim, off, size, &ecc);
+	uint32_t v;
+
+	if (m->dcache_stale && (m->acr & ACR_DCEN)) {
+		uc_violation(m->uc,
+			     "RM0351 3.3.4: read of 0x%08x through the data "
+			     "cache after an erase: it may return the page's "
+			     "old bytes (reset it with DCRST first)",
+			     L4_MODEL_FLASH + off);
+		return 0;
+	}
+	v = stm32_sim_load(m->uc, m->sim, off, size, &ecc);
 
 	if (ecc && !(m->eccr & ECCR_ECCD)) {
 		uint32_t dw = off & ~7u;
@@ -256,6 +274,23 @@ static uint32_t l4_array_read(void *ctx, uint32_t off, unsigned size)
 			  (dw >= m->bank_size ? ECCR_BK_ECC : 0);
 	}
 	return v;
+}
+
+/* FLASH_ACR: a cache reset bit may be written only while that cache is
+ * off; DCRST makes the data cache forget what an erase left stale. */
+static void l4_acr(struct l4_model *m, uint32_t value)
+{
+	if (((value & ACR_DCRST) && ((m->acr | value) & ACR_DCEN)) ||
+	    ((value & ACR_ICRST) && ((m->acr | value) & ACR_ICEN))) {
+		uc_violation(m->uc,
+			     "RM0351 3.7.1: FLASH_ACR 0x%08x: a cache reset "
+			     "bit written while that cache is on",
+			     value);
+		return;
+	}
+	if (value & ACR_DCRST)
+		m->dcache_stale = false;
+	m->acr = value & ~(ACR_ICRST | ACR_DCRST);
 }
 
 static uint32_t l4_reg_read(void *ctx, uint32_t off, unsigned size)
@@ -289,7 +324,7 @@ static void l4_reg_write(void *ctx, uint32_t off, unsigned size, uint32_t value)
 		return;
 	switch (off) {
 	case ACR:
-		m->acr = value;
+		l4_acr(m, value);
 		break;
 	case KEYR:
 		if (l4_idle(m, "FLASH_KEYR write"))

@@ -21,6 +21,10 @@
  * - Erase: STRT with PER erases page PNB of bank BKER (a page past the
  *   bank is a violation); STRT with PG too, or none of PER/MER, or an
  *   error flag left set, sets PGSERR.
+ * - Caches: ICEN and DCEN on at reset (FLASH_ACR 0x600); a reset bit
+ *   (ICRST, DCRST) written while its cache is on is a violation; after an
+ *   erase with the data cache on, a read of the array before DCRST is a
+ *   violation (the cache may return the page's old bytes).
  * - Reads of the array: a torn double word sets ECCR.ECCD with its
  *   address and bank (the NMI of the real part is not raised).
  * - Flags in SR and ECCR are cleared by writing 1.
