@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `flashkit upload` throughput as a share of the raw line rate, over a pty
+# whose device side reads no faster than a UART at BAUD (8N1: BAUD/10
+# bytes per second): fk_devsim (the receiver on simulated flash, whose
+# erases and programs take no time) paced at 115200 and 1000000 baud.
+# Also the bytes sent for an upload resumed after a pulled cable against
+# a fresh one, and for a repeated upload. Usage: bench/transport/run.sh
+# (after `make`; FK_BUILD is the build folder, RUNS the repetitions).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+B=${FK_BUILD:-$root/build/host}
+FK=${FK_TOOL:-$B/cli/flashkit}
+DEVSIM=$B/tests/transport/fk_devsim
+RUNS=${RUNS:-3}
+export FK_ROOT=$root
+[ -x "$FK" ] && [ -x "$DEVSIM" ] || { echo "build first: make" >&2; exit 1; }
+T=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$T"' EXIT
+
+start() {
+	"$DEVSIM" "$T/port" "$T/new.img" "$@" >"$T/dev.out" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do
+		grep -q ready "$T/dev.out" && [ -e "$T/port" ] && return
+		sleep 0.1
+	done
+	echo "fk_devsim did not start" >&2; exit 1
+}
+stop() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; pid=; }
+field() { sed "s/.*\"$1\": \([0-9.]*\).*/\1/" "$2"; }
+
+echo "| line rate | image | time (median of $RUNS) | image bytes/s | share of line rate |"
+echo "|---|---|---|---|---|"
+for baud in 115200 1000000; do
+	times=()
+	for _ in $(seq "$RUNS"); do
+		start --pace "$baud"
+		"$FK" upload --port "$T/port" --baud "$baud" --json "$T/new.img" >"$T/up.json"
+		times+=("$(field seconds "$T/up.json")")
+		stop
+	done
+	t=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+	size=$(stat -c %s "$T/new.img")
+	awk -v b="$baud" -v s="$size" -v t="$t" 'BEGIN {
+		printf "| %d baud (%d B/s) | %d B | %.3f s | %.0f | %.1f%% |\n",
+			b, b / 10, s, t, s / t, 100 * s / t / (b / 10) }'
+done
+
+echo
+echo "| upload | image bytes sent | of the image |"
+echo "|---|---|---|"
+size=$(stat -c %s "$T/new.img")
+start --pace 1000000
+"$FK" upload --port "$T/port" --baud 1000000 --stage --json "$T/new.img" >"$T/fresh.json"
+"$FK" upload --port "$T/port" --baud 1000000 --stage --json "$T/new.img" >"$T/again.json"
+stop
+start --pace 1000000 --pull-after $((size / 2))
+"$FK" upload --port "$T/port" --baud 1000000 --json "$T/new.img" >"$T/pulled.json"
+stop
+for f in fresh again pulled; do
+	s=$(field sent "$T/$f.json")
+	label=$(case $f in fresh) echo "fresh";; again) echo "repeated (device holds it)";;
+		pulled) echo "cable pulled at half, resumed";; esac)
+	awk -v l="$label" -v s="$s" -v z="$size" 'BEGIN { printf "| %s | %d | %.1f%% |\n", l, s, 100 * s / z }'
+done
