@@ -32,14 +32,17 @@ static double now_s(void)
 struct progress {
 	bool tty;
 	double t0;
-	uint64_t sent0;
+	uint32_t done0;
 };
 
 static void show_progress(void *ctx, const struct fk_tp_progress *p)
 {
 	struct progress *pr = ctx;
 	double dt = now_s() - pr->t0;
-	double rate = dt > 0 ? (double)(p->data_sent - pr->sent0) / dt : 0;
+	/* what the device acknowledged, not what sits in the port's buffers */
+	double rate = dt > 0 && p->done > pr->done0 ?
+			      (double)(p->done - pr->done0) / dt :
+			      0;
 	double eta = rate > 0 ? (double)(p->total - p->done) / rate : 0;
 
 	if (!pr->tty)
