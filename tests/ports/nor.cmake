@@ -59,8 +59,11 @@ uc_add_port_test(port_nor IMAGE nor_qspi_image
 	SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_nor.c
 		${CMAKE_CURRENT_LIST_DIR}/test_loader.c ${NOR_MODELS}
 		${CMAKE_CURRENT_LIST_DIR}/port_kv_sweep.c
-	LIBS fk_kv_harness
+		${CMAKE_CURRENT_LIST_DIR}/sweeps.c
+	LIBS fk_kv_harness fk_host fk_crypto_mbedtls fk_sim fk_device
 	ARGS ${UC_IMAGE_nor_spi_image} ${NOR_LOADER})
+target_include_directories(port_nor PRIVATE ${FK_ROOT}/host
+	${FK_ROOT}/tests/boot ${CMAKE_CURRENT_LIST_DIR})
 add_dependencies(port_nor nor_spi_image_image nor_loader_image)
 
 # The settings store's power-cut sweep through the QSPI NOR driver, the
@@ -70,3 +73,12 @@ add_test(NAME port_nor_kv_sweep COMMAND port_nor
 	${UC_IMAGE_nor_qspi_image} ${UC_IMAGE_nor_spi_image} ${NOR_LOADER}
 	--sweeps)
 set_tests_properties(port_nor_kv_sweep PROPERTIES LABELS port TIMEOUT 600)
+
+# The boot core's power-cut sweeps through the QSPI NOR driver
+# (sweeps.h: OVERWRITE, SWAP and XIP installs on the uniform-4k rig's
+# areas; --boot-sweeps-full for every double cut and the reverts).
+add_test(NAME port_nor_boot_sweeps COMMAND port_nor
+	${UC_IMAGE_nor_qspi_image} ${UC_IMAGE_nor_spi_image} ${NOR_LOADER}
+	--boot-sweeps)
+set_tests_properties(port_nor_boot_sweeps PROPERTIES LABELS "port;slow"
+	ENVIRONMENT "FK_ROOT=${FK_ROOT}" TIMEOUT 1200)

@@ -11,7 +11,9 @@
  * (test_loader.c, argv[3]): one executable, so that a mutant of a model
  * (tests/ports/mutants/nor.txt) is linked into every test that uses it.
  * With --sweeps (or --full) after the images: only the settings store's
- * power-cut sweep through the QSPI driver (port_nor_kv_sweep).
+ * power-cut sweep through the QSPI driver (port_nor_kv_sweep); with
+ * --boot-sweeps (--boot-sweeps-full) only the boot core's sweeps
+ * (port_nor_boot_sweeps).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +26,7 @@
 
 #include "conformance.h"
 #include "port_kv_sweep.h"
+#include "sweeps.h"
 #include "test_nor.h"
 #include "models/nor_chip.h"
 #include "models/quadspi.h"
@@ -951,6 +954,37 @@ static void test_spi_chip_select_not_an_output(void **state)
 	assert_int_equal(id[0], 0xFF); /* never selected: pulled up */
 }
 
+/* The boot core's sweeps (sweeps.h) through the QSPI driver on a
+ * W25Q16JV: the uniform-4k rig's areas (boot, state, primary and
+ * secondary in the first 64 KiB) on the chip's 4 KiB sectors. */
+#define GEO_UNIFORM_4K 0 /* enum rig_geo of tests/boot/rigs.h */
+
+static int nor_device_open(void *ctx, struct uc **uc, struct fk_sim **sim,
+			   const struct fk_flash **flash)
+{
+	(void)ctx;
+	open_chip(NOR_CHIP_W25Q16JV, VARIANT_DEFAULT);
+	*uc = fx.uc;
+	*sim = fx.sim;
+	*flash = &fx.uf.flash;
+	return fx.open_rc == FK_OK ? 0 : -1;
+}
+
+static void nor_device_close(void *ctx)
+{
+	(void)ctx;
+	teardown(NULL);
+}
+
+static int boot_sweeps(bool full)
+{
+	struct port_device dev = { "nor QSPI W25Q16JV", GEO_UNIFORM_4K,
+				   nor_device_open, nor_device_close, NULL };
+
+	qspi = true;
+	return port_boot_sweeps(&dev, full) ? 1 : 0;
+}
+
 #define T(fn) cmocka_unit_test_teardown(fn, teardown)
 
 int main(int argc, char **argv)
@@ -1019,12 +1053,14 @@ int main(int argc, char **argv)
 	if (argc < 4) {
 		fprintf(stderr,
 			"usage: %s <qspi image> <spi image> <loader.elf> "
-			"[--sweeps|--full]\n",
+			"[--sweeps|--full|--boot-sweeps|--boot-sweeps-full]\n",
 			argv[0]);
 		return 2;
 	}
 	image = argv[1];
 	qspi = true;
+	if (argc > 4 && strncmp(argv[4], "--boot-sweeps", 13) == 0)
+		return boot_sweeps(strcmp(argv[4], "--boot-sweeps-full") == 0);
 	if (argc > 4) { /* the sweeps alone, so the mutants stay quick */
 		sweeps_full = strcmp(argv[4], "--full") == 0;
 		return cmocka_run_group_tests_name("sweeps", sweeps, NULL,
