@@ -105,7 +105,8 @@ struct fk_nor {
 
 /* Reads the 3-byte JEDEC ID (0x9F) into id. Returns 0; FK_ENOENT when
  * nothing answers (all bytes 0x00 or 0xFF: no chip, or chip select not
- * wired); FK_EIO when the bus fails. Does not call bus->idle. */
+ * wired); FK_EIO when the bus fails. Does not call bus->idle: on a
+ * bus that has one (QSPI), the caller calls it afterwards, from RAM. */
 int fk_nor_read_id(const struct fk_nor_bus *bus, uint8_t id[3]);
 
 /* Identifies the chip and fills *nor (see the top of this file). Waits
