@@ -48,6 +48,8 @@ link[link.index("-o") + 1] = exe
 print(entry["directory"] + "\t" + shlex.join(link))
 t = json.loads(subprocess.run(["ctest", "--show-only=json-v1", "-R", "^" + test + "$"],
 	cwd=build, capture_output=True, text=True, check=True).stdout)["tests"][0]
+if "command" not in t:
+	sys.exit(f"{test} is not built in {build}")
 print(shlex.join(t["command"][1:]))
 PY
 }
@@ -73,7 +75,8 @@ PY
 # when it passes, 1 when it fails, 2 when it does not build.
 run_with() {
 	local test=$1 file=$2 copy=$3 exe=$4 p cdir ccmd ldir lcmd targs
-	p=$(plan "$FK_ROOT/$file" "$copy" "$exe.o" "$test" "$exe")
+	p=$(plan "$FK_ROOT/$file" "$copy" "$exe.o" "$test" "$exe" 2>"$exe.cc.log") ||
+		return 2
 	IFS=$'\t' read -r cdir ccmd <<<"$(sed -n 1p <<<"$p")"
 	IFS=$'\t' read -r ldir lcmd <<<"$(sed -n 2p <<<"$p")"
 	targs=$(sed -n 3p <<<"$p")
