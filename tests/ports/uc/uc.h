@@ -21,8 +21,9 @@
  * registered by the models.
  *
  * A model fails the test by calling uc_violation() with a message naming
- * the reference manual's rule: the emulation stops at once, the call in
- * progress returns UC_RUN_VIOLATION, and the message is kept for the test
+ * the reference manual's rule: the emulation stops (Unicorn finishes the
+ * block of instructions in progress first), the call in progress returns
+ * UC_RUN_VIOLATION, and the message is kept for the test
  * (uc_first_violation). A model whose flash loses power (its fk_sim
  * returned FK_EPOWER) calls uc_power_lost(): the emulation stops and the
  * call returns UC_RUN_POWER.
