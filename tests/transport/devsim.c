@@ -5,12 +5,15 @@
  * terminal reached through a symlink (the "port").
  *
  *   devsim LINK IMAGE_OUT [--pace BAUD] [--pull-after BYTES]
+ *          [--flash-time on]
  *
  * Writes the rig's new image (signed with the test key) to IMAGE_OUT,
  * makes LINK point at the pty, prints "ready" and serves. --pace reads
  * no faster than BAUD/10 bytes per second (8N1), as a UART would.
  * --pull-after closes the pty after that many bytes and opens a new one
- * half a second later (a pulled USB cable). A REBOOT runs the
+ * half a second later (a pulled USB cable). --flash-time on makes each
+ * erase and program take its datasheet time (the stm32l4 rig: 2 KiB
+ * pages, about 34 ms an erase, 16 us per 8 bytes). A REBOOT runs the
  * bootloader, prints "booted new" or "booted old" and exits.
  */
 #define _DEFAULT_SOURCE
@@ -82,9 +85,25 @@ static void pull(const char *link)
 		exit(3);
 }
 
+/* --flash-time: the device is busy for as long as the datasheet says
+ * its erases and programs take (the rig's timings); the bytes sent
+ * meanwhile wait in the pty, as in a UART's DMA ring. */
+static void take_flash_time(void)
+{
+	static uint64_t spent_us;
+	struct fk_sim_stats st;
+
+	fk_sim_get_stats(rig.mem[0].sim, &st);
+	if (st.est_us > spent_us) {
+		usleep((useconds_t)(st.est_us - spent_us));
+		spent_us = st.est_us;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t pace = 0, pull_after = 0, got = 0;
+	int flash_time = 0;
 	struct fk_tp_device dev;
 	struct fk_tp_device_config dc = { .boot = &rig.cfg,
 					  .send = send_cb,
@@ -101,12 +120,15 @@ int main(int argc, char **argv)
 			pace = strtoull(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--pull-after"))
 			pull_after = strtoull(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--flash-time"))
+			flash_time = !strcmp(argv[i + 1], "on");
 	}
 	if (rig_build(&rig, FK_BOOT_SWAP, GEO_STM32L4) != 0)
 		return 3;
 	fk_rig_prepare(&rig);
 	if (fk_rig_boot(&rig) != FK_RIG_BOOTED_OLD)
 		return 3;
+	fk_sim_reset_stats(rig.mem[0].sim);
 	f = fopen(argv[2], "wb");
 	if (!f ||
 	    fwrite(rig.new_img[0], 1, rig.new_len[0], f) != rig.new_len[0] ||
@@ -142,8 +164,11 @@ int main(int argc, char **argv)
 		if (n <= 0)
 			continue;
 		idle_since = now_s();
-		for (ssize_t i = 0; i < n && !rebooting; i++)
+		for (ssize_t i = 0; i < n && !rebooting; i++) {
 			fk_tp_device_feed(&dev, buf[i]);
+			if (flash_time)
+				take_flash_time();
+		}
 		got += (uint64_t)n;
 		if (pull_after && got >= pull_after) {
 			pull_after = 0;
