@@ -419,6 +419,8 @@ static int dump_record(void *arg, const struct fk_kv_record_info *r)
 	       r->sector, r->off);
 	if (r->deleted)
 		printf("(deletion)");
+	else if (!r->value)
+		printf("(large value, %u bytes)", r->large_size);
 	else
 		print_value(r->value, r->len);
 	printf("\n");

@@ -106,6 +106,8 @@ struct fk_kv {
 	uint8_t mounted;     /* 1 when RAM matches flash */
 	uint8_t next_erased; /* the sector after the head is known erased */
 	struct fk_kv_slot *index; /* the caller's RAM index, or NULL */
+	uint32_t large_room;	  /* bound on the bytes large values take (their
+				     records, padded); 0xFFFFFFFF: not known */
 	/* offset/align of the newest record holding each key in the head
 	 * sector, or 0xFFFF; during garbage collection, the same for the
 	 * sector being collected. */
@@ -158,10 +160,10 @@ int fk_kv_attach_index(struct fk_kv *kv, struct fk_kv_slot *slots,
 
 /*
  * Copies the value of key id into out (size bytes) and returns its length
- * (0..value_max). FK_ENOENT when the key has no value, FK_ENOSPC when out
- * is too small, FK_EINVAL for a bad id, FK_ECORRUPT when flash changed
- * under the store. Reads at most one sector plus sector headers; one
- * record with a RAM index (fk_kv_attach_index).
+ * (0..value_max, or up to FK_KV_LARGE_MAX for a large value). FK_ENOENT when
+ * the key has no value, FK_ENOSPC when out is too small, FK_EINVAL for a bad
+ * id, FK_ECORRUPT when flash changed under the store. Reads at most one sector
+ * plus sector headers; one record with a RAM index (fk_kv_attach_index).
  */
 int fk_kv_get(struct fk_kv *kv, uint16_t id, void *out, uint32_t size);
 
@@ -172,6 +174,25 @@ int fk_kv_get(struct fk_kv *kv, uint16_t id, void *out, uint32_t size);
  * Power loss: the key holds the old or the new value, never anything else.
  */
 int fk_kv_set(struct fk_kv *kv, uint16_t id, const void *value, uint8_t len);
+
+/* Largest value fk_kv_set_large() takes. */
+#define FK_KV_LARGE_MAX 65536u
+
+/*
+ * Sets key id to a value of len bytes, up to FK_KV_LARGE_MAX: above
+ * value_max it is written as chunks of up to record_max - 7 bytes (at
+ * most 254) followed by a closing record that names them, all in the
+ * open sector; at or below value_max it is fk_kv_set(). Read it back with
+ * fk_kv_get() (out of len bytes or more); fk_kv_iterate() visits it with
+ * value NULL and len 0. Large values share the room a sector has beyond
+ * what every key at value_max and one record_max commit take (see
+ * docs/kv-format.md, "Capacity"): FK_ENOSPC when they would not fit it.
+ * FK_ENOTSUP when record_max is below 18. The first large write after a
+ * mount reads every data sector to learn the room taken.
+ * Power loss: the key holds the whole old value or the whole new one.
+ */
+int fk_kv_set_large(struct fk_kv *kv, uint16_t id, const void *value,
+		    uint32_t len);
 
 /* Deletes key id (writes a deletion record even when it has no value).
  * Same contract as fk_kv_set(). */
@@ -202,7 +223,8 @@ int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
 int fk_kv_maintain(struct fk_kv *kv, uint32_t room);
 
 /*
- * Calls fn for every key that has a value, in id order. value points into
+ * Calls fn for every key that has a value, in id order (a large value
+ * with value NULL and len 0: read it with fk_kv_get). value points into
  * kv's buffer and is valid only during the call; fn must not call other
  * fk_kv functions. A non-zero return from fn stops the walk and is
  * returned. Cost: one lookup per key id (see fk_kv_get).

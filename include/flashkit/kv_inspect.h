@@ -36,8 +36,10 @@ struct fk_kv_record_info {
 	uint16_t id;
 	int deleted;	   /* the entry deletes the key */
 	int live;	   /* this is the key's current entry */
-	const void *value; /* valid during the callback only */
+	const void *value; /* valid during the callback only; NULL for a
+			      large value */
 	uint8_t len;
+	uint32_t large_size; /* a large value's size (fk_kv_set_large) */
 };
 
 /* Calls sector_fn for every sector and record_fn for every entry of every

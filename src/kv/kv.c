@@ -92,6 +92,14 @@ static uint32_t claimed_len(const struct fk_kv *kv, const uint8_t *b)
 		if (len < 2 + KV_ENTRY_HDR + KV_CRC)
 			return 0;
 		break;
+	case KV_CHUNK:
+		len = FK_KV_SET_OVERHEAD + b[2];
+		if (b[2] == 0 || b[2] > kv_chunk_max(kv))
+			return 0;
+		break;
+	case KV_LARGE:
+		len = KV_LARGE_LEN;
+		break;
 	default:
 		return 0;
 	}
@@ -102,13 +110,16 @@ int fk__kv_next_entry(const uint8_t *b, uint32_t len, struct fk__kv_entry *e)
 {
 	uint32_t q = e->next, kind = fk_le16(b) >> 12;
 
+	if (kind == KV_CHUNK)
+		return 0;
+	e->large = kind == KV_LARGE;
 	if (kind != KV_COMMIT) {
 		if (q)
 			return 0;
 		e->id = fk_le16(b) & 0xFFFu;
 		e->deleted = kind == KV_DELETE;
-		e->len = e->deleted ? 0 : b[2];
-		e->at = 3;
+		e->len = e->deleted || e->large ? 0 : b[2];
+		e->at = e->large ? 2 : 3;
 		e->next = len;
 		return 1;
 	}
@@ -133,6 +144,10 @@ static int record_ok(const struct fk_kv *kv, uint32_t len)
 
 	if (claimed_len(kv, b) != len ||
 	    fk_le32(b + end) != fk_crc32(0, b, end))
+		return 0;
+	if (fk_le16(b) >> 12 == KV_LARGE &&
+	    (fk_le32(b + 2) <= kv->cfg.value_max ||
+	     fk_le32(b + 2) > FK_KV_LARGE_MAX || fk_le16(b + 8) == 0))
 		return 0;
 	if (fk_le16(b) >> 12 != KV_COMMIT)
 		return (fk_le16(b) & 0xFFFu) < kv->cfg.key_limit;
@@ -226,12 +241,14 @@ static int find_entry(const struct fk_kv *kv, uint32_t len, uint16_t id,
 static int read_record(struct fk_kv *kv, uint16_t sector, uint32_t off)
 {
 	uint32_t base = kv_sector_off(kv, sector) + off, len;
-	int rc = fk_area_read(kv->area, base, kv->buf, 3);
+	int rc = off < kv->sector_size ?
+			 fk_area_read(kv->area, base, kv->buf, 3) :
+			 FK_ECORRUPT;
 
 	if (rc != FK_OK)
 		return rc == FK_EECC ? FK_ECORRUPT : rc;
 	len = claimed_len(kv, kv->buf);
-	if (!len || len > kv->sector_size - off)
+	if (!len || off >= kv->sector_size || len > kv->sector_size - off)
 		return FK_ECORRUPT;
 	rc = fk_area_read(kv->area, base, kv->buf, len);
 	if (rc != FK_OK)
@@ -332,11 +349,11 @@ int fk__kv_data_run(struct fk_kv *kv)
 	return (int)d;
 }
 
-/* Value of key id: its length, with *value pointing into kv->buf. */
-static int lookup(struct fk_kv *kv, uint16_t id, const uint8_t **value)
+/* The current entry of key id, its record in kv->buf: 0 with *e and
+ * *sector set, FK_ENOENT (no value), or an error. */
+static int lookup(struct fk_kv *kv, uint16_t id, struct fk__kv_entry *e,
+		  uint16_t *sector)
 {
-	struct fk__kv_entry e;
-	uint16_t sector;
 	uint32_t off;
 	int rc;
 
@@ -344,43 +361,117 @@ static int lookup(struct fk_kv *kv, uint16_t id, const uint8_t **value)
 		return FK_ESTATE;
 	if (id >= kv->cfg.key_limit)
 		return FK_EINVAL;
-	rc = fk__kv_locate(kv, id, &sector, &off);
+	rc = fk__kv_locate(kv, id, sector, &off);
 	if (rc == FK_OK)
-		rc = read_record(kv, sector, off);
+		rc = read_record(kv, *sector, off);
 	if (rc < 0)
 		return rc;
-	if (!find_entry(kv, (uint32_t)rc, id, &e))
+	if (!find_entry(kv, (uint32_t)rc, id, e))
 		return FK_ECORRUPT;
-	if (e.deleted)
-		return FK_ENOENT;
-	*value = kv->buf + e.at;
-	return e.len;
+	return e->deleted ? FK_ENOENT : FK_OK;
+}
+
+/* The large value whose closing record is in kv->buf. */
+static void large_of(const struct fk_kv *kv, struct fk__kv_large *l)
+{
+	l->size = fk_le32(kv->buf + 2);
+	l->first = (uint32_t)fk_le16(kv->buf + 6) * kv->align;
+	l->count = fk_le16(kv->buf + 8);
+	l->crc = fk_le32(kv->buf + 10);
+}
+
+void fk__kv_large_close(struct fk_kv *kv, uint16_t id,
+			const struct fk__kv_large *l)
+{
+	fk_put_le16(kv->buf, (uint16_t)(KV_LARGE << 12 | id));
+	fk_put_le32(kv->buf + 2, l->size);
+	fk_put_le16(kv->buf + 6, (uint16_t)(l->first / kv->align));
+	fk_put_le16(kv->buf + 8, (uint16_t)l->count);
+	fk_put_le32(kv->buf + 10, l->crc);
+}
+
+/*
+ * Reads the chunks of large value l of key id in sector, in order: each
+ * a valid chunk record of the key, together exactly l->size bytes with
+ * CRC l->crc. Calls fn with each one in kv->buf (when fn is not NULL)
+ * and copies their data to out (when out is not NULL). A value whose
+ * closing record is valid was completely written before it, so anything
+ * else is FK_ECORRUPT.
+ */
+static int walk_large(struct fk_kv *kv, uint16_t id, uint16_t sector,
+		      const struct fk__kv_large *l, uint8_t *out,
+		      int (*fn)(struct fk_kv *kv, uint32_t len))
+{
+	uint32_t p = l->first, pos = 0, crc = 0;
+
+	for (uint32_t i = 0; i < l->count; i++) {
+		int rc = read_record(kv, sector, p);
+		uint32_t n = kv->buf[2];
+
+		if (rc < 0)
+			return rc;
+		if (fk_le16(kv->buf) != (KV_CHUNK << 12 | id) ||
+		    n > l->size - pos)
+			return FK_ECORRUPT;
+		crc = fk_crc32(crc, kv->buf + 3, n);
+		if (out)
+			memcpy(out + pos, kv->buf + 3, n);
+		pos += n;
+		p += pad(kv, (uint32_t)rc);
+		if (fn && (rc = fn(kv, (uint32_t)rc)) < 0)
+			return rc;
+	}
+	return pos == l->size && crc == l->crc ? FK_OK : FK_ECORRUPT;
+}
+
+int fk__kv_large_size(struct fk_kv *kv, uint16_t id)
+{
+	struct fk__kv_entry e;
+	uint16_t sector;
+	int rc = lookup(kv, id, &e, &sector);
+
+	if (rc == FK_ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	return e.large ? (int)fk_le32(kv->buf + 2) : 0;
 }
 
 int fk_kv_get(struct fk_kv *kv, uint16_t id, void *out, uint32_t size)
 {
-	const uint8_t *value;
-	int len = lookup(kv, id, &value);
+	struct fk__kv_entry e;
+	struct fk__kv_large l;
+	uint16_t sector;
+	int rc = lookup(kv, id, &e, &sector);
 
-	if (len < 0)
-		return len;
-	if ((uint32_t)len > size)
+	if (rc < 0)
+		return rc;
+	if (!e.large) {
+		if (e.len > size)
+			return FK_ENOSPC;
+		if (e.len > 0)
+			memcpy(out, kv->buf + e.at, e.len);
+		return e.len;
+	}
+	large_of(kv, &l);
+	if (l.size > size)
 		return FK_ENOSPC;
-	if (len > 0)
-		memcpy(out, value, (size_t)len);
-	return len;
+	rc = walk_large(kv, id, sector, &l, out, NULL);
+	return rc < 0 ? rc : (int)l.size;
 }
 
 int fk_kv_iterate(struct fk_kv *kv, fk_kv_visit_fn fn, void *ctx)
 {
 	for (uint16_t id = 0; id < kv->cfg.key_limit; id++) {
-		const uint8_t *value;
-		int rc = lookup(kv, id, &value);
+		struct fk__kv_entry e;
+		uint16_t sector;
+		int rc = lookup(kv, id, &e, &sector);
 
 		if (rc == FK_ENOENT)
 			continue;
 		if (rc >= 0)
-			rc = fn(ctx, id, value, (uint8_t)rc);
+			rc = fn(ctx, id, e.large ? NULL : kv->buf + e.at,
+				e.len);
 		if (rc != 0)
 			return rc;
 	}
@@ -390,7 +481,7 @@ int fk_kv_iterate(struct fk_kv *kv, fk_kv_visit_fn fn, void *ctx)
 /* Closes the record in kv->buf[0..len) (CRC, erased padding; its tag is
  * already there) and programs it at the head's frontier in one
  * operation. Returns the record's offset. */
-static FK_RAMFUNC int append(struct fk_kv *kv, uint32_t len)
+FK_RAMFUNC int fk__kv_append(struct fk_kv *kv, uint32_t len)
 {
 	uint32_t n = pad(kv, len), off = kv->frontier;
 	int rc;
@@ -430,14 +521,39 @@ static uint32_t single_record(struct fk_kv *kv, const struct fk__kv_entry *e)
 	return FK_KV_SET_OVERHEAD + e->len;
 }
 
+static int append_chunk(struct fk_kv *kv, uint32_t len)
+{
+	return fk__kv_append(kv, len);
+}
+
+/* Copies the large value of key id whose closing record is in kv->buf,
+ * in sector old, to the head: its chunks, then a closing record naming
+ * where they now are. Returns the closing record's offset. */
+static int copy_large(struct fk_kv *kv, uint16_t old, uint16_t id)
+{
+	uint32_t first = kv->frontier;
+	struct fk__kv_large l;
+	int rc;
+
+	large_of(kv, &l);
+	rc = walk_large(kv, id, old, &l, NULL, append_chunk);
+	if (rc < 0)
+		return rc;
+	l.first = first;
+	fk__kv_large_close(kv, id, &l);
+	return fk__kv_append(kv, KV_LARGE_LEN);
+}
+
 /*
  * Copies into the fresh head every key whose newest entry is in sector
- * old (the oldest) and that no newer sector holds, one record per key.
+ * old (the oldest) and that no newer sector holds, one record per key,
+ * except key skip (KV_NOWHERE: none), whose new value the opening
+ * carries.
  * Deletions are dropped: nothing older than them survives the erase.
  * The old sector stays intact until the head fills and it is erased,
  * long after the head's header says the copy is complete.
  */
-static int collect(struct fk_kv *kv, uint16_t old)
+static int collect(struct fk_kv *kv, uint16_t old, uint16_t skip)
 {
 	uint32_t frontier;
 	int rc = fk__kv_walk(kv, old, collect_last, NULL, &frontier);
@@ -447,7 +563,7 @@ static int collect(struct fk_kv *kv, uint16_t old)
 		uint16_t w = kv->where[k];
 
 		kv->where[k] = KV_NOWHERE;
-		if (w == KV_NOWHERE || bit(kv->newer, k))
+		if (w == KV_NOWHERE || bit(kv->newer, k) || k == skip)
 			continue;
 		rc = read_record(kv, old, (uint32_t)w * kv->align);
 		if (rc < 0)
@@ -461,7 +577,8 @@ static int collect(struct fk_kv *kv, uint16_t old)
 			fk__kv_index_note(kv, k, 0, KV_NOWHERE);
 			continue;
 		}
-		rc = append(kv, single_record(kv, &e));
+		rc = e.large ? copy_large(kv, old, k) :
+			       fk__kv_append(kv, single_record(kv, &e));
 		if (rc >= 0) {
 			kv->where[k] = (uint16_t)(rc / kv->align);
 			fk__kv_index_note(kv, k, kv->head, (uint32_t)rc);
@@ -524,11 +641,12 @@ static FK_RAMFUNC int write_header(struct fk_kv *kv)
 
 /*
  * Opens the sector after the head: erase, collection of the oldest
- * sector when the ring is full, then the header. Until the header is on
- * flash, mount ignores the new sector, so a cut anywhere here leaves the
- * store as it was.
+ * sector when the ring is full (fk__kv_open_begin), then whatever the
+ * caller adds, then the header (fk__kv_open_end). Until the header is on
+ * flash, mount ignores the new sector, so a cut anywhere in between
+ * leaves the store as it was.
  */
-FK_RAMFUNC int fk__kv_rotate(struct fk_kv *kv)
+FK_RAMFUNC int fk__kv_open_begin(struct fk_kv *kv, uint16_t skip)
 {
 	uint16_t next = (uint16_t)((kv->head + 1) % kv->sectors);
 	int full = plan_opening(kv), rc;
@@ -545,16 +663,25 @@ FK_RAMFUNC int fk__kv_rotate(struct fk_kv *kv)
 	kv->head = next;
 	kv->frontier = kv->hdr_size;
 	memset(kv->where, 0xFF, sizeof(kv->where));
-	if (full) {
-		rc = collect(kv, kv_behind(kv, kv->sectors - 1u));
-		if (rc != FK_OK)
-			return rc;
-	}
-	rc = write_header(kv);
+	return full ? collect(kv, kv_behind(kv, kv->sectors - 1u), skip) :
+		      FK_OK;
+}
+
+FK_RAMFUNC int fk__kv_open_end(struct fk_kv *kv)
+{
+	int rc = write_header(kv);
+
 	if (rc != FK_OK)
 		return rc;
 	kv->seq++;
 	return FK_OK;
+}
+
+FK_RAMFUNC int fk__kv_rotate(struct fk_kv *kv)
+{
+	int rc = fk__kv_open_begin(kv, KV_NOWHERE);
+
+	return rc != FK_OK ? rc : fk__kv_open_end(kv);
 }
 
 /* Makes sector index (sequence seq) the head: indexes its records and
@@ -633,6 +760,7 @@ int fk__kv_mount(struct fk_kv *kv, const struct fk_area *area,
 	if (!kv || !area || !cfg)
 		return FK_EINVAL;
 	memset(kv, 0, sizeof(*kv));
+	kv->large_room = 0xFFFFFFFFu;
 	rc = check_config(kv, area, cfg);
 	for (uint16_t i = 0; rc == FK_OK && i < kv->sectors; i++) {
 		rc = fk__kv_read_header(kv, i, &seq);
@@ -722,7 +850,7 @@ int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
 		if (off != FK_OK)
 			return off;
 	}
-	off = append(kv, build_record(kv, entries, count, len));
+	off = fk__kv_append(kv, build_record(kv, entries, count, len));
 	if (off < 0)
 		return off;
 	for (uint32_t i = 0; i < count; i++) {

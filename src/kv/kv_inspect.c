@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "flashkit/bytes.h"
 #include "flashkit/crc.h"
 #include "flashkit/kv_inspect.h"
 #include "kv_priv.h"
@@ -72,7 +73,8 @@ static int inspect_record(struct fk_kv *kv, uint32_t off, uint32_t len,
 		info.id = e.id;
 		info.deleted = e.deleted;
 		info.len = e.len;
-		info.value = rec + e.at;
+		info.value = e.large ? NULL : rec + e.at;
+		info.large_size = e.large ? fk_le32(rec + 2) : 0;
 		rc = fk__kv_locate(kv, info.id, &sector, &at);
 		if (rc != FK_OK && rc != FK_ENOENT)
 			return rc;

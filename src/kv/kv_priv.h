@@ -35,13 +35,19 @@ enum kv_kind {
 	KV_SET = 1,    /* id, value length (1), value, CRC */
 	KV_DELETE = 2, /* id, CRC */
 	KV_COMMIT = 3, /* length, entries (id, length or 0xFF, value), CRC */
+	KV_CHUNK = 4,  /* id, length (1), a piece of a large value, CRC */
+	KV_LARGE = 5,  /* id, size (4), first chunk (2, offset / A), chunks
+			  (2), CRC of the value (4), CRC: a large value */
 };
+
+#define KV_LARGE_LEN 18 /* a large value's closing record */
 
 /* One entry of a record held in kv->buf. */
 struct fk__kv_entry {
 	uint16_t id;
 	uint8_t deleted;
-	uint8_t len;   /* value length (0 when deleted) */
+	uint8_t large; /* a large value: its record describes the chunks */
+	uint8_t len;   /* value length (0 when deleted or large) */
 	uint32_t at;   /* offset of the value in the record */
 	uint32_t next; /* where the walk goes on (0 to start) */
 };
@@ -81,6 +87,15 @@ int fk__kv_walk(struct fk_kv *kv, uint16_t index, fk__kv_record_fn fn,
 /* Opens the sector after the head (docs/kv-format.md, "Opening a
  * sector"): erase unless next_erased, copies, header. */
 FK_RAMFUNC int fk__kv_rotate(struct fk_kv *kv);
+/* The same in two steps, for an opening that carries a new value of key
+ * skip: begin (erase, copies of every live key but skip), then the
+ * caller appends the value, then end (the header). */
+FK_RAMFUNC int fk__kv_open_begin(struct fk_kv *kv, uint16_t skip);
+FK_RAMFUNC int fk__kv_open_end(struct fk_kv *kv);
+
+/* The size of key id's large value, 0 when it holds none, or an error
+ * (the key's record is read into kv->buf). kv must be mounted. */
+int fk__kv_large_size(struct fk_kv *kv, uint16_t id);
 
 /* Notes in the RAM index, when there is one, that id's current entry is
  * the record at off of sector (off KV_NOWHERE: the key has none). */
@@ -91,6 +106,31 @@ void fk__kv_index_note(struct fk_kv *kv, uint16_t id, uint16_t sector,
  * expected sequence numbers (at most sectors - 1: the data sectors and
  * their run), or a flash error. */
 int fk__kv_data_run(struct fk_kv *kv);
+
+/* Appends the record in kv->buf[0..len) (tag and body already there) to
+ * the head; returns its offset or an error. */
+FK_RAMFUNC int fk__kv_append(struct fk_kv *kv, uint32_t len);
+
+/* A large value's closing record. */
+struct fk__kv_large {
+	uint32_t size;	/* value bytes */
+	uint32_t first; /* offset of its first chunk in the sector */
+	uint32_t count; /* chunks */
+	uint32_t crc;	/* CRC-32 of the value */
+};
+
+/* Builds the closing record of large value l of key id in kv->buf
+ * (KV_LARGE_LEN bytes, for fk__kv_append). */
+void fk__kv_large_close(struct fk_kv *kv, uint16_t id,
+			const struct fk__kv_large *l);
+
+/* Bytes of chunk data per chunk record. */
+static inline uint32_t kv_chunk_max(const struct fk_kv *kv)
+{
+	uint32_t n = kv->cfg.record_max - FK_KV_SET_OVERHEAD;
+
+	return n < 254 ? n : 254;
+}
 
 /* Finds the newest entry for id: *sector and *off of its record. Returns
  * 0, FK_ENOENT, or an error. */

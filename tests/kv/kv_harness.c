@@ -69,6 +69,16 @@ static void fill(struct kvh_op *op, uint32_t i, uint16_t id, uint8_t len,
 }
 
 struct kvh_maintenance kvh_maintenance;
+struct kvh_large kvh_large;
+
+void kvh_large_value(uint64_t seed, uint32_t len, uint8_t *out)
+{
+	for (uint32_t i = 0; i < len; i++) {
+		if (i % 8 == 0)
+			seed = kvh_rand(&seed);
+		out[i] = (uint8_t)(seed >> (i % 8 * 8));
+	}
+}
 
 /* 70 % single sets, 10 % deletes, 20 % commits of 2..4 keys that fit
  * record_max (falling back to a set when they cannot); with
@@ -87,6 +97,14 @@ void kvh_make_op(const struct kvh_geometry *g, uint64_t *rng, uint32_t n,
 	if (kvh_maintenance.pct && kvh_rand(rng) % 100 < kvh_maintenance.pct) {
 		op->count = 0;
 		op->room = kvh_maintenance.room;
+		return;
+	}
+	if (kvh_large.pct && kvh_rand(rng) % 100 < kvh_large.pct) {
+		op->e[0].id = (uint16_t)(kvh_rand(rng) % kvh_large.keys);
+		op->large_len = kvh_large.min +
+				(uint32_t)(kvh_rand(rng) %
+					   (kvh_large.max - kvh_large.min + 1));
+		op->large_seed = kvh_rand(rng);
 		return;
 	}
 	fill(op, 0, (uint16_t)(kvh_rand(rng) % g->keys_used), rand_len(g, rng),
@@ -120,10 +138,16 @@ void kvh_make_op(const struct kvh_geometry *g, uint64_t *rng, uint32_t n,
 
 int kvh_run_op(struct fk_kv *kv, const struct kvh_op *op)
 {
+	static uint8_t large[FK_KV_LARGE_MAX];
+
 	if (op->count == 0) {
 		int rc = fk_kv_maintain(kv, op->room);
 
 		return rc < 0 ? rc : FK_OK;
+	}
+	if (op->large_len) {
+		kvh_large_value(op->large_seed, op->large_len, large);
+		return fk_kv_set_large(kv, op->e[0].id, large, op->large_len);
 	}
 	if (op->count == 1 && op->e[0].value)
 		return fk_kv_set(kv, op->e[0].id, op->e[0].value, op->e[0].len);
@@ -134,9 +158,16 @@ int kvh_run_op(struct fk_kv *kv, const struct kvh_op *op)
 
 void kvh_apply(struct kvh_model *m, const struct kvh_op *op)
 {
+	if (op->large_len) {
+		m->has[op->e[0].id] = true;
+		m->large_len[op->e[0].id] = op->large_len;
+		m->large_seed[op->e[0].id] = op->large_seed;
+		return;
+	}
 	for (uint32_t i = 0; i < op->count; i++) {
 		const struct fk_kv_entry *e = &op->e[i];
 
+		m->large_len[e->id] = 0;
 		m->has[e->id] = e->value != NULL;
 		m->len[e->id] = e->value ? e->len : 0;
 		if (e->value)
@@ -147,12 +178,18 @@ void kvh_apply(struct kvh_model *m, const struct kvh_op *op)
 bool kvh_matches(struct fk_kv *kv, uint16_t key_limit,
 		 const struct kvh_model *m)
 {
-	uint8_t buf[KVH_MAX_VALUE];
+	static uint8_t buf[FK_KV_LARGE_MAX], want[FK_KV_LARGE_MAX];
 
 	for (uint16_t id = 0; id < key_limit; id++) {
 		int rc = fk_kv_get(kv, id, buf, sizeof(buf));
 
-		if (!m->has[id]) {
+		if (m->has[id] && m->large_len[id]) {
+			kvh_large_value(m->large_seed[id], m->large_len[id],
+					want);
+			if (rc != (int)m->large_len[id] ||
+			    memcmp(buf, want, m->large_len[id]) != 0)
+				return false;
+		} else if (!m->has[id]) {
 			if (rc != FK_ENOENT)
 				return false;
 		} else if (rc != m->len[id] ||

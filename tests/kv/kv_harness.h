@@ -38,6 +38,20 @@ struct kvh_maintenance {
 };
 extern struct kvh_maintenance kvh_maintenance;
 
+/* Large values in the workload (fk_kv_set_large), likewise for every
+ * geometry: this share (%) of operations set one of keys 0 .. keys-1 to a
+ * value of min .. max bytes (derived from a seed, not kept in the op).
+ * 0 (the default): none. */
+struct kvh_large {
+	uint8_t pct;
+	uint16_t keys;
+	uint32_t min, max;
+};
+extern struct kvh_large kvh_large;
+
+/* The large value of len bytes for seed. */
+void kvh_large_value(uint64_t seed, uint32_t len, uint8_t *out);
+
 struct kvh_store {
 	struct fk_sim *sim;
 	struct fk_sector_run run;
@@ -50,12 +64,16 @@ struct kvh_model {
 	bool has[FK_KV_MAX_KEYS];
 	uint8_t len[FK_KV_MAX_KEYS];
 	uint8_t val[FK_KV_MAX_KEYS][KVH_MAX_VALUE];
+	uint32_t large_len[FK_KV_MAX_KEYS]; /* 0: not a large value */
+	uint64_t large_seed[FK_KV_MAX_KEYS];
 };
 
 struct kvh_op {
 	uint32_t count; /* 1: set or delete; more: an atomic commit; 0: a
 			   maintenance call (changes no value) */
 	uint32_t room;	/* of the maintenance call */
+	uint32_t large_len; /* not 0: e[0].id is set to a large value */
+	uint64_t large_seed;
 	struct fk_kv_entry e[KVH_MAX_ENTRIES];
 	uint8_t data[KVH_MAX_ENTRIES][KVH_MAX_VALUE];
 };

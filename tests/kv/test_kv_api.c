@@ -553,6 +553,98 @@ static void test_ram_index_makes_a_get_read_one_record(void **state)
 	kvh_close(&s);
 }
 
+static void fill_large(uint8_t *v, uint32_t len, uint32_t seed)
+{
+	for (uint32_t i = 0; i < len; i++)
+		v[i] = (uint8_t)((i * 2654435761u + seed * 40503u) >> 13);
+}
+
+static int visit_large(void *ctx, uint16_t id, const void *value, uint8_t len)
+{
+	int *large = ctx;
+
+	if (id == 3 && value == NULL && len == 0)
+		(*large)++;
+	return 0;
+}
+
+/* Values above value_max, up to 64 KiB: they round-trip, survive a
+ * remount, outlive the openings that copy them, and are refused when
+ * they would not fit the room a sector has for them. */
+static void test_large_values_round_trip_through_openings(void **state)
+{
+	static const struct kvh_geometry g = {
+		"4 x 32 KiB", 32 * 1024, 4, 1, 0xFF, false,
+		{ 16, 40, 128 }, 16, 0, 40, false
+	};
+	static uint8_t v[FK_KV_LARGE_MAX + 1], back[FK_KV_LARGE_MAX];
+	struct kvh_store s;
+	struct fk_sim_stats st;
+	int large = 0;
+
+	(void)state;
+	kvh_open(&s, &g);
+	for (uint32_t round = 0; round < 40; round++) {
+		fill_large(v, 9000 + round, round);
+		assert_int_equal(fk_kv_set_large(&s.kv, 3, v, 9000 + round),
+				 FK_OK);
+		assert_int_equal(fk_kv_set(&s.kv, 4, "small", 5), FK_OK);
+	}
+	fk_sim_get_stats(s.sim, &st);
+	assert_true(st.erases >= 8); /* openings copied the value on */
+	assert_int_equal(fk_kv_get(&s.kv, 3, back, sizeof(back)), 9039);
+	assert_memory_equal(back, v, 9039);
+	assert_int_equal(fk_kv_get(&s.kv, 3, back, 9038), FK_ENOSPC);
+	assert_int_equal(fk_kv_mount(&s.kv, &s.area, &g.cfg), FK_OK);
+	memset(back, 0, sizeof(back));
+	assert_int_equal(fk_kv_get(&s.kv, 3, back, sizeof(back)), 9039);
+	assert_memory_equal(back, v, 9039);
+	assert_int_equal(fk_kv_iterate(&s.kv, visit_large, &large), FK_OK);
+	assert_int_equal(large, 1);
+	/* At or below value_max it is a plain set. */
+	assert_int_equal(fk_kv_set_large(&s.kv, 3, v, 40), FK_OK);
+	assert_int_equal(fk_kv_get(&s.kv, 3, back, sizeof(back)), 40);
+	/* The room for large values: about 32 KiB less every key at its
+	 * largest and one commit; two values of 16 KiB do not fit. */
+	assert_int_equal(fk_kv_set_large(&s.kv, 5, v, 16000), FK_OK);
+	assert_int_equal(fk_kv_set_large(&s.kv, 6, v, 16000), FK_ENOSPC);
+	assert_int_equal(fk_kv_delete(&s.kv, 5), FK_OK);
+	assert_int_equal(fk_kv_set_large(&s.kv, 6, v, 16000), FK_OK);
+	assert_int_equal(fk_kv_set_large(&s.kv, 6, v, FK_KV_LARGE_MAX + 1),
+			 FK_EINVAL);
+	assert_int_equal(fk_kv_delete(&s.kv, 6), FK_OK);
+	assert_int_equal(fk_kv_get(&s.kv, 6, back, sizeof(back)), FK_ENOENT);
+	kvh_close(&s);
+}
+
+/* A 64 KiB value on two 128 KiB sectors of 32-byte program-once ECC
+ * words, through the openings that copy it from sector to sector. */
+static void test_a_64k_value_on_two_128k_sectors(void **state)
+{
+	static const struct kvh_geometry g = {
+		"2 x 128 KiB", 128 * 1024, 2, 32, 0xFF, true,
+		{ 16, 40, 128 }, 16, 0, 40, false
+	};
+	static uint8_t v[FK_KV_LARGE_MAX], back[FK_KV_LARGE_MAX];
+	struct kvh_store s;
+	struct fk_sim_stats st;
+
+	(void)state;
+	kvh_open(&s, &g);
+	for (uint32_t round = 0; round < 5; round++) {
+		fill_large(v, sizeof(v), round);
+		assert_int_equal(fk_kv_set_large(&s.kv, 0, v, sizeof(v)),
+				 FK_OK);
+	}
+	fk_sim_get_stats(s.sim, &st);
+	assert_true(st.erases >= 3);
+	assert_int_equal(fk_kv_mount(&s.kv, &s.area, &g.cfg), FK_OK);
+	assert_int_equal(fk_kv_get(&s.kv, 0, back, sizeof(back)),
+			 FK_KV_LARGE_MAX);
+	assert_memory_equal(back, v, sizeof(v));
+	kvh_close(&s);
+}
+
 struct inspect_tally {
 	int data_sectors, free_sectors;
 	int live[4], superseded[4], deleted_live[4];
@@ -664,6 +756,8 @@ int main(void)
 		cmocka_unit_test(
 			test_maintenance_erases_only_what_is_not_erased),
 		cmocka_unit_test(test_ram_index_makes_a_get_read_one_record),
+		cmocka_unit_test(test_large_values_round_trip_through_openings),
+		cmocka_unit_test(test_a_64k_value_on_two_128k_sectors),
 		cmocka_unit_test(test_one_sector_is_refused),
 		cmocka_unit_test(test_wear_is_level_over_a_long_run),
 		cmocka_unit_test(test_256k_sectors_rotate_and_keep_values),

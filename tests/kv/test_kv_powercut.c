@@ -14,9 +14,11 @@
  * When the cut operation opened a sector (rotation, collection), every
  * flash operation of the retry after the reboot is cut again too (double
  * cuts) for the first rotations of the run (all of them with --long).
- * The last geometries mix fk_kv_maintain() calls into the workload
- * (erase ahead, early openings): a maintenance call changes no value, so
- * after a cut in it the store must hold exactly the state before.
+ * The last geometries mix fk_kv_maintain() calls (erase ahead, early
+ * openings; a maintenance call changes no value, so after a cut in it
+ * the store must hold exactly the state before) and large values
+ * (fk_kv_set_large: a cut in any of its chunks or its closing record
+ * leaves the whole old value) into the workload.
  *
  *   test_kv_powercut            the sweeps of `make check`
  *   test_kv_powercut --long     10x longer workloads, every double cut
@@ -264,16 +266,33 @@ static const struct kvh_geometry geometries[] = {
 	  true, { 16, 24, 64 }, 16, 0, 24, false },
 	{ "maintenance: 7 x 1 KiB, 32-byte program-once, erased 0x00", 1024, 7,
 	  32, 0x00, true, { 8, 24, 64 }, 8, 0, 24, false },
+	/* With large values (kvh_large) among the operations: chunks and
+	 * closing records, openings that copy them, openings that carry the
+	 * new value of the key they skip. */
+	{ "large values: 4 x 8 KiB, 1-byte NOR writes", 8192, 4, 1, 0xFF,
+	  false, { 16, 40, 128 }, 16, 0, 40, false },
+	{ "large values: 2 x 8 KiB, 32-byte program-once", 8192, 2, 32, 0xFF,
+	  true, { 16, 24, 64 }, 16, 0, 24, false },
+	{ "large values and maintenance: 3 x 8 KiB, 8-byte program-once",
+	  8192, 3, 8, 0xFF, true, { 16, 40, 128 }, 16, 0, 40, false },
 };
 
 /* The maintenance share and room of each geometry (0: none). */
 static const struct kvh_maintenance maintenance[] = {
-	{ 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 },
-	{ 25, 600 }, { 25, 300 }, { 30, 200 },
+	{ 0, 0 },   { 0, 0 }, { 0, 0 },	  { 0, 0 }, { 0, 0 }, { 0, 0 },
+	{ 25, 600 }, { 25, 300 }, { 30, 200 }, { 0, 0 }, { 0, 0 }, { 20, 3000 },
+};
+
+/* The large-value share, keys and sizes of each geometry (0: none). */
+static const struct kvh_large large[] = {
+	{ 0, 0, 0, 0 },	      { 0, 0, 0, 0 },	    { 0, 0, 0, 0 },
+	{ 0, 0, 0, 0 },	      { 0, 0, 0, 0 },	    { 0, 0, 0, 0 },
+	{ 0, 0, 0, 0 },	      { 0, 0, 0, 0 },	    { 0, 0, 0, 0 },
+	{ 15, 2, 200, 2500 }, { 15, 2, 100, 800 },  { 15, 2, 200, 2000 },
 };
 
 static const uint32_t check_ops[] = { 1400, 3000, 700, 400, 500, 2000,
-				      1200, 700, 600 };
+				      1200, 700, 600,  250, 250, 250 };
 
 int main(int argc, char **argv)
 {
@@ -286,6 +305,7 @@ int main(int argc, char **argv)
 		bool ok;
 
 		kvh_maintenance = maintenance[i];
+		kvh_large = large[i];
 		ok = sweep(g, check_ops[i] * scale, scale > 1 ? UINT32_MAX : 2,
 			   &n);
 
