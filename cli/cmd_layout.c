@@ -258,6 +258,7 @@ static void gen_all(const struct fk_layout *L, struct gen_set *set)
 			 L->modules[i].name);
 		EMIT(name, fk_gen_ld_module(L, &L->modules[i], fp));
 	}
+	EMIT("boot_config.c", fk_gen_boot_config(L, fp));
 	EMIT("layout.json", fk_gen_json(L, fp));
 	EMIT("layout.overlay", fk_gen_dts(L, fp));
 	EMIT("program.cfg", fk_gen_openocd(L, fp));
@@ -386,7 +387,8 @@ static int layout_gen(int argc, char **argv)
 		.summary =
 			"Checks the layout, then writes flash_layout.h, a "
 			"linker script per image (per slot for xip "
-			"images) and per module, layout.json, "
+			"images) and per module, boot_config.c (the "
+			"bootloader's configuration), layout.json, "
 			"layout.overlay (Zephyr), program.cfg (OpenOCD) "
 			"and layout.svg into DIR (created with its parents). "
 			"Nothing is written when the layout is invalid. "

@@ -26,6 +26,10 @@ void fk_gen_ld_image(const struct fk_layout *layout,
 void fk_gen_ld_module(const struct fk_layout *layout,
 		      const struct fk_layout_module *mod, FILE *out);
 
+/* boot_config.c: the bootloader's struct fk_boot_config for all the
+ * layout's images, fk_boot_layout_config() (ports/boot/boot_port.h), or
+ * an #error saying why the boot core cannot take the layout. */
+void fk_gen_boot_config(const struct fk_layout *layout, FILE *out);
 /* layout.json (schema in docs/layout.md, "layout.json"). */
 void fk_gen_json(const struct fk_layout *layout, FILE *out);
 

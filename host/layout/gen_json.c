@@ -99,6 +99,10 @@ static void image_json(const struct fk_layout *L,
 		json_string(out, L->partitions[img->secondary].name);
 	else
 		fputs("null", out);
+	if (img->factory >= 0) {
+		fprintf(out, ", \"factory\": ");
+		json_string(out, L->partitions[img->factory].name);
+	}
 	fprintf(out,
 		", \"header_size\": %u, \"boot_state\": ", img->header_size);
 	if (img->boot_state >= 0)

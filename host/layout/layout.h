@@ -136,6 +136,9 @@ struct fk_layout_image {
 	uint32_t header_size; /* bytes before the vector table */
 	int32_t boot_state;   /* partition index, or
 			       * FK_LAYOUT_BOOT_STATE_TRAILER */
+	/* overwrite only: the partition (role factory) holding the image
+	 * installed when the primary slot holds none valid, or -1 */
+	int32_t factory;
 	/* RAM: partitions of role ram, or whole RAM memories. The first is
 	 * the main RAM (data, bss, stack); the others get their own regions
 	 * in the linker script. */
@@ -153,6 +156,7 @@ struct fk_layout_image {
 					    * time (storage, devinfo...) */
 	struct fk_pos pos;
 	struct fk_pos pos_primary;
+	struct fk_pos pos_factory;
 	struct fk_pos pos_secondary;
 	struct fk_pos pos_strategy;
 	struct fk_pos pos_header;

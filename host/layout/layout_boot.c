@@ -184,6 +184,10 @@ int fk_layout_boot_config(const struct fk_layout *L,
 		    area_of(L, (uint32_t)imgs[i]->secondary, fl, &sl->secondary,
 			    err))
 			return -1;
+		if (imgs[i]->factory >= 0 &&
+		    area_of(L, (uint32_t)imgs[i]->factory, fl, &sl->factory,
+			    err))
+			return -1;
 	}
 	if (state_area(L, imgs, count, fl, cfg, err))
 		return -1;

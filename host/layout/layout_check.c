@@ -539,6 +539,39 @@ static void check_uses(const struct fk_layout *L,
 	check_self_writes(L, img, run_mem, d);
 }
 
+/* `factory:`: a partition of role factory, for an overwrite image, that
+ * is none of its slots (the boot core installs it when the primary slot
+ * holds no valid image: docs/boot.md, OVERWRITE). */
+static void check_factory(const struct fk_layout *L,
+			  const struct fk_layout_image *img, struct fk_diag *d)
+{
+	const struct fk_layout_partition *f;
+
+	if (img->factory < 0)
+		return;
+	f = &L->partitions[img->factory];
+	if (f->role != FK_ROLE_FACTORY)
+		fk_diag_error(d, &img->pos_factory,
+			      "image '%s': factory '%s' has role %s; give "
+			      "it 'role: factory'",
+			      img->name, f->name, fk_layout_role_name(f->role));
+	else if (img->strategy != FK_STRATEGY_OVERWRITE)
+		fk_diag_error(d, &img->pos_factory,
+			      "image '%s': a factory image is installed by "
+			      "the overwrite strategy only (%s keeps the "
+			      "previous image to go back to); remove "
+			      "'factory' or use 'strategy: overwrite'",
+			      img->name,
+			      fk_layout_strategy_name(img->strategy));
+	else if ((uint32_t)img->factory == img->primary ||
+		 img->factory == img->secondary)
+		fk_diag_error(d, &img->pos_factory,
+			      "image '%s': '%s' is both its factory "
+			      "partition and one of its slots; give the "
+			      "factory image its own partition",
+			      img->name, f->name);
+}
+
 static void check_images(const struct fk_layout *L, struct fk_diag *d)
 {
 	for (uint32_t i = 0; i < L->image_count; i++) {
@@ -547,6 +580,7 @@ static void check_images(const struct fk_layout *L, struct fk_diag *d)
 		check_slot(L, img, img->primary, &img->pos_primary, "primary",
 			   d);
 		check_strategy(L, img, d);
+		check_factory(L, img, d);
 		check_image_room(L, img, d);
 		check_image_ram(L, img, d);
 		check_uses(L, img, d);

@@ -224,8 +224,8 @@ static void add_use(struct loader *ld, const struct fk_ynode *n, void *arg)
 }
 
 static const char *const image_keys[] = {
-	"primary",    "secondary", "strategy", "header",
-	"boot-state", "ram",	   "modules",  "uses",
+	"primary", "secondary", "strategy", "header",  "boot-state",
+	"ram",	   "modules",	"uses",	    "factory",
 };
 static const char *const strategy_names[] = { "overwrite", "swap", "xip" };
 
@@ -252,6 +252,8 @@ void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k,
 	img->pos_primary = img->pos_secondary = img->pos_strategy = img->pos;
 	img->pos_header = img->pos_ram = img->pos_uses = img->pos;
 	img->secondary = -1;
+	img->factory = -1;
+	img->pos_factory = img->pos;
 	img->boot_state = FK_LAYOUT_BOOT_STATE_TRAILER;
 	img->header_size = 0x200;
 	snprintf(what, sizeof(what), "image '%s'", img->name);
@@ -292,6 +294,11 @@ void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k,
 		img->strategy = (enum fk_layout_strategy)strategy;
 	fk_yaml_get_u32(&ld->y, v, "header", what, FK_NUM_SIZE,
 			&img->header_size, &img->pos_header);
+	n = fk_yaml_get(v, "factory");
+	if (n) {
+		img->pos_factory = fk_layout_pos_of(ld, n);
+		img->factory = find_part(ld, n, what);
+	}
 	n = fk_yaml_get(v, "boot-state");
 	if (n && !(fk_yaml_text(n) && !strcmp(fk_yaml_text(n), "trailer")))
 		img->boot_state = find_part(ld, n, what);

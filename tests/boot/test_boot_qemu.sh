@@ -9,7 +9,11 @@
 #      flash driver at every one of them; after each, the next QEMU run
 #      boots app 2, which confirms itself (after a kill, the run after
 #      that boots app 2 again without writing anything);
-#   4. an install never confirmed is reverted: app 1 boots again.
+#   4. an install never confirmed is reverted: app 1 boots again;
+#   5. recovery mode, asked by the application (the recovery word, then
+#      a reset), and when no valid image is left (primary slot erased).
+# The bootloader is ports/boot/ built from qemu_boot_layout.yaml
+# (fk_boot_program), with the QEMU board tests/boot/qemu/qemu_board.c.
 set -euo pipefail
 : "${FK_QEMU_RUN:?}" "${FK_TARGET_DIR:?}" "${FK_TOOL:?}" "${FK_ROOT:?}"
 work=$(mktemp -d)
@@ -18,6 +22,23 @@ key=$FK_ROOT/tests/data/mcuboot-images/ecdsa-p256.pem
 boot=$FK_TARGET_DIR/qemu_boot.elf
 run() { bash "$FK_QEMU_RUN" --dir "$work" --timeout 60 "$@" "$boot"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+echo "== 0. the bootloader fits its partition; one 16K smaller would not"
+cat "$FK_TARGET_DIR/qemu_boot.fits"
+python3 - "$FK_TARGET_DIR/qemu_boot.gen/layout.json" "$work/small.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for p in d["partitions"]:
+    if p["role"] == "bootloader":
+        p["size"] = 16384
+json.dump(d, open(sys.argv[2], "w"))
+PY
+if cmake -DMODE=check -DJSON="$work/small.json" -DBIN="$FK_TARGET_DIR/qemu_boot.bin" \
+	-DOUT="$work/small.fits" -P "$FK_ROOT/cmake/boot_program.cmake" >"$work/check.txt" 2>&1; then
+	fail "a bootloader larger than 16K passed the size check"
+fi
+size=$(stat -c %s "$FK_TARGET_DIR/qemu_boot.bin")
+tr -s " \n" " " <"$work/check.txt" | grep -q "$((size - 16384)) bytes too many" || { cat "$work/check.txt"; fail "the size check did not say by how much"; }
 
 for v in 1 2; do
 	"$FK_TOOL" image sign -k "$key" -v $v.0.0 -H 0x200 --pad-header \
@@ -79,4 +100,17 @@ cp "$work/staged.bin" "$work/flash.bin"
 run --expect '^app: version 2 running$'
 run --expect '^app: version 1 running$'
 run --expect '^boot: image 1.0.0 valid, 0 flash operations'
+
+echo "== 5. recovery mode"
+run --arg recover >"$work/out.txt" 2>&1 && status=0 || status=$?
+grep -q '^app: asking for recovery mode$' "$work/out.txt" || { cat "$work/out.txt"; fail "the app did not ask"; }
+grep -q '^boot: recovery mode (asked by the application)$' "$work/out.txt" || { cat "$work/out.txt"; fail "no recovery mode on request"; }
+[ $status -eq 2 ] || fail "recovery on request: status $status"
+run --expect '^app: version 1 running$' >/dev/null || fail "the request held for more than one reset"
+python3 -c "import sys; sys.stdout.buffer.write(b'\xff' * 0x10000)" >"$work/blank"
+dd if="$work/blank" of="$work/flash.bin" bs=1 seek=$((0x4000)) conv=notrunc status=none
+run >"$work/out.txt" 2>&1 && status=0 || status=$?
+grep -q '^boot: recovery mode (' "$work/out.txt" || { cat "$work/out.txt"; fail "no recovery mode without an image"; }
+[ $status -eq 2 ] || fail "recovery without an image: status $status"
+grep '^boot: recovery' "$work/out.txt"
 echo "test_boot_qemu: passed"

@@ -33,6 +33,10 @@ for layout in "$FK_ROOT"/examples/*/layout.yaml; do
 	} >"$work/$ex-header.c"
 	cc -std=c99 -Wall -Wextra -Werror -I"$FK_ROOT/include" -c \
 		"$work/$ex-header.c" -o "$work/$ex-header.o"
+	# the bootloader's configuration is valid C99 against ports/boot/
+	cc -std=c99 -Wall -Wextra -Werror -I"$FK_ROOT/include" \
+		-I"$FK_ROOT/ports/boot" -c "$out/boot_config.c" \
+		-o "$work/$ex-boot_config.o"
 	if [ "${FK_UPDATE_GOLDEN:-0}" = 1 ]; then
 		rm -rf "$here/golden/$ex"
 		mkdir -p "$here/golden"

@@ -234,6 +234,18 @@ static const struct bad_case cases[] = {
 	  "      b: { size: 128K, role: slot }\n" RAM IMAGE,
 	  "16:19: error: image 'app': primary 'a' has role raw; a slot needs "
 	  "'role: slot'" },
+	{ "factory_with_wrong_role",
+	  FLASH_HEAD GOOD_PARTS "      f: { size: 128K, role: raw }\n" RAM
+	  "images:\n  app: { primary: a, secondary: b, strategy: overwrite, "
+	  "ram: ram, factory: f }\n",
+	  "17:76: error: image 'app': factory 'f' has role raw; give it "
+	  "'role: factory'" },
+	{ "factory_for_a_swap_image",
+	  FLASH_HEAD GOOD_PARTS "      f: { size: 128K, role: factory }\n" RAM
+	  "images:\n  app: { primary: a, secondary: b, strategy: swap, ram: "
+	  "ram, factory: f }\n",
+	  "17:71: error: image 'app': a factory image is installed by the "
+	  "overwrite strategy only" },
 	{ "swap_staging_slot_without_save_room",
 	  FLASH_HEAD
 	  "      boot: { size: 32K, role: bootloader, protect: write }\n"

@@ -16,6 +16,10 @@
 #       this (two rules for one file would race in a parallel build);
 #       sets <out_var> to the archive. fk_cortexm_executable() orders
 #       every program after fk_cm3_mbedtls.
+#   fk_mbedtls_cm3_boot_library(<out_var>)
+#       The same for a bootloader: FK_MBEDTLS_BOOT_MODULES configured by
+#       fk_mbedtls_boot_config.h, into ${FK_CM3_DIR}/libmbedcrypto_boot.a
+#       (target fk_cm3_mbedtls_boot).
 set(FK_MBEDTLS_SRC /var/cache/flashkit/mbedtls CACHE PATH
 	"Debian's mbedtls source package (apt-get source mbedtls)")
 set(FK_MBEDTLS_CONFIG_DIR ${CMAKE_CURRENT_LIST_DIR})
@@ -39,22 +43,24 @@ set(FK_MBEDTLS_CM3_FLAGS -mcpu=cortex-m3 -mthumb -mfloat-abi=soft -std=c99
 	-I${FK_MBEDTLS_CONFIG_DIR} -I${FK_MBEDTLS_SRC}/include
 	-DMBEDTLS_CONFIG_FILE=<fk_mbedtls_config.h>)
 
-function(fk_mbedtls_cm3_library out_var)
-	set(lib ${FK_CM3_DIR}/libmbedcrypto_fk.a)
-	set(${out_var} ${lib} PARENT_SCOPE)
-	if(TARGET fk_cm3_mbedtls)
+# Compiles modules with config into lib, made by target tgt.
+function(_fk_mbedtls_cm3 tgt lib dir config modules)
+	if(TARGET ${tgt})
 		return()
 	endif()
 	set(objs)
-	foreach(m IN LISTS FK_MBEDTLS_MODULES)
-		set(obj ${FK_CM3_DIR}/mbedtls/${m}.o)
+	set(flags ${FK_MBEDTLS_CM3_FLAGS})
+	list(FILTER flags EXCLUDE REGEX "^-DMBEDTLS_CONFIG_FILE=")
+	foreach(m IN LISTS modules)
+		set(obj ${dir}/${m}.o)
 		add_custom_command(OUTPUT ${obj}
-			COMMAND ${CMAKE_COMMAND} -E make_directory ${FK_CM3_DIR}/mbedtls
-			COMMAND ${FK_ARM_CC} ${FK_MBEDTLS_CM3_FLAGS}
+			COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
+			COMMAND ${FK_ARM_CC} ${flags}
+				-DMBEDTLS_CONFIG_FILE=<${config}>
 				-c ${FK_MBEDTLS_SRC}/library/${m}.c -o ${obj}
 			DEPENDS ${FK_MBEDTLS_SRC}/library/${m}.c
-				${FK_MBEDTLS_CONFIG_DIR}/fk_mbedtls_config.h
-			COMMENT "Cortex-M3 mbedtls ${m}.c"
+				${FK_MBEDTLS_CONFIG_DIR}/${config}
+			COMMENT "Cortex-M3 mbedtls ${m}.c (${config})"
 			VERBATIM)
 		list(APPEND objs ${obj})
 	endforeach()
@@ -63,5 +69,19 @@ function(fk_mbedtls_cm3_library out_var)
 		COMMAND ${FK_ARM_AR} rcs ${lib} ${objs}
 		DEPENDS ${objs}
 		VERBATIM)
-	add_custom_target(fk_cm3_mbedtls DEPENDS ${lib})
+	add_custom_target(${tgt} DEPENDS ${lib})
+endfunction()
+
+function(fk_mbedtls_cm3_library out_var)
+	set(lib ${FK_CM3_DIR}/libmbedcrypto_fk.a)
+	set(${out_var} ${lib} PARENT_SCOPE)
+	_fk_mbedtls_cm3(fk_cm3_mbedtls ${lib} ${FK_CM3_DIR}/mbedtls
+		fk_mbedtls_config.h "${FK_MBEDTLS_MODULES}")
+endfunction()
+
+function(fk_mbedtls_cm3_boot_library out_var)
+	set(lib ${FK_CM3_DIR}/libmbedcrypto_boot.a)
+	set(${out_var} ${lib} PARENT_SCOPE)
+	_fk_mbedtls_cm3(fk_cm3_mbedtls_boot ${lib} ${FK_CM3_DIR}/mbedtls_boot
+		fk_mbedtls_boot_config.h "${FK_MBEDTLS_BOOT_MODULES}")
 endfunction()

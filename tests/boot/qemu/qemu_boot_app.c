@@ -5,7 +5,10 @@
  *   update   reads new.img from the host and sends it through
  *            fk_update_begin/write/finish in 500-byte pieces, then marks
  *            it pending (TEST) with fk_boot_set_pending;
- *   confirm  confirms itself with fk_boot_confirm().
+ *   confirm  confirms itself with fk_boot_confirm();
+ *   recover  asks the bootloader for recovery mode: the recovery word
+ *            (the last 8 bytes of the layout's RAM, ports/boot/boot_port.h)
+ *            set to its magic, then a system reset.
  */
 #include <stdint.h>
 
@@ -68,6 +71,14 @@ int main(void)
 		rc = update();
 		fk_sh_printf("app: update %s\n",
 			     rc == FK_OK ? "staged" : fk_strerror(rc));
+	}
+	if (qb_has_word(cmdline, "recover")) {
+		/* ram: 0x20000000, 4M in qemu_boot_layout.yaml */
+		*(volatile uint32_t *)0x203FFFF8u = 0x4B52464Bu;
+		fk_sh_puts("app: asking for recovery mode\n");
+		*(volatile uint32_t *)0xE000ED0Cu = 0x05FA0004u; /* AIRCR */
+		for (;;)
+			;
 	}
 	if (qb_has_word(cmdline, "confirm")) {
 		rc = fk_boot_confirm(&cfg);

@@ -1,0 +1,53 @@
+/*
+ * The bootloader's board for the STM32H745 (seed 004, ../layout.yaml),
+ * run by the Cortex-M7: bank 1 (bootloader, the M7's slots, the boot
+ * state) and bank 2 (the M4's slots) through ports/stm32/flash_h7, 256-bit
+ * flash words programmed whole; both cores' images installed together,
+ * all or nothing (one configuration, two images). Clocks stay at reset
+ * values (HSI 64 MHz). The independent watchdog is kicked when running.
+ *
+ * The default fk_boot_start() starts the M7's image only: releasing the
+ * M4 into its image (an M4 stub at a BOOT_CM4_ADD0 address, told the
+ * image's vector table) is not written yet.
+ *
+ * Built by tests/boot/CMakeLists.txt (fk_boot_board_program); not run on
+ * hardware yet.
+ */
+#include <stdint.h>
+
+#include "boot_port.h"
+#include "flash_h7.h"
+
+#define IWDG1_KR (*(volatile uint32_t *)0x58004800u)
+
+static struct fk_h7_flash bank1, bank2;
+
+void fk_boot_watchdog_kick(void)
+{
+	IWDG1_KR = 0xAAAAu; /* reload; no effect when the IWDG is off */
+}
+
+static const struct fk_flash *bank(struct fk_h7_flash *h7, uint32_t base,
+				   const struct fk_flash_geometry *geo)
+{
+	const struct fk_h7_flash_config c = { .regs = FK_H7_FLASH_REGS,
+					      .flash_base = FK_H7_FLASH_BASE,
+					      .bank_size = 1024u * 1024u,
+					      .base = base,
+					      .size = 1024u * 1024u,
+					      .psize = FK_H7_PSIZE_X64 };
+
+	if (fk_h7_flash_init(h7, &c) || !fk_boot_geometry_is(&h7->flash, geo))
+		return NULL;
+	return &h7->flash;
+}
+
+const struct fk_flash *fk_boot_flash_bank1(const struct fk_flash_geometry *geo)
+{
+	return bank(&bank1, FK_H7_FLASH_BASE, geo);
+}
+
+const struct fk_flash *fk_boot_flash_bank2(const struct fk_flash_geometry *geo)
+{
+	return bank(&bank2, FK_H7_BANK2_BASE, geo);
+}

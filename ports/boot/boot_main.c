@@ -1,0 +1,152 @@
+/*
+ * The flashkit bootloader: main() and the default board hooks
+ * (boot_port.h). In order: the board's init; recovery mode when the
+ * application asked for it; the configuration the layout generated;
+ * fk_boot(), which installs, tries or reverts and then validates the
+ * images; the jump. When nothing valid can be booted, recovery mode
+ * instead of a frozen board.
+ *
+ * Build-time choices (fk_boot_program() sets them):
+ *   FK_BOOT_ECDSA        images must carry an ECDSA P-256 signature by
+ *                        fk_boot_key (`flashkit key public --c --name
+ *                        fk_boot_key`), checked by fk_crypto_mbedtls_p256;
+ *                        otherwise their SHA-256 digest only
+ *   FK_BOOT_HEAP         bytes of mbedTLS's heap (ECDSA), default 3584
+ *   FK_BOOT_BUF          bytes of the copy buffer, default 512: a
+ *                        multiple of every memory's write unit
+ */
+#include <stdint.h>
+
+#include "boot_port.h"
+#include "cortexm.h"
+
+#ifdef FK_BOOT_ECDSA
+#include <mbedtls/memory_buffer_alloc.h>
+
+#include "fk_crypto_mbedtls.h"
+
+#ifndef FK_BOOT_HEAP
+#define FK_BOOT_HEAP 3584
+#endif
+extern const struct fk_image_key fk_boot_key;
+static const struct fk_image_keys keys = { &fk_crypto_mbedtls_p256,
+					   &fk_boot_key, 1 };
+static uint8_t heap[FK_BOOT_HEAP] __attribute__((aligned(8)));
+#endif
+
+#ifndef FK_BOOT_BUF
+#define FK_BOOT_BUF 512
+#endif
+static uint8_t buf[FK_BOOT_BUF] __attribute__((aligned(8)));
+
+__attribute__((weak)) void fk_boot_board_init(void)
+{
+}
+
+__attribute__((weak)) void fk_boot_watchdog_kick(void)
+{
+}
+
+__attribute__((weak)) bool fk_boot_recovery_requested(void)
+{
+	bool asked = fk_boot_recovery_word == FK_BOOT_RECOVERY_MAGIC;
+
+	fk_boot_recovery_word = 0;
+	return asked;
+}
+
+__attribute__((weak)) void fk_boot_recovery(int reason)
+{
+	(void)reason;
+}
+
+__attribute__((weak)) void fk_boot_start(const struct fk_boot_image_ref *refs,
+					 uint32_t count)
+{
+	fk_boot_jump(refs, count);
+}
+
+void fk_boot_jump(const struct fk_boot_image_ref *refs, uint32_t count)
+{
+	const struct fk_area *slot = refs[0].slot;
+	const struct fk_boot_layout_image *li = &fk_boot_layout_images[0];
+	uint32_t start = slot->flash->geo.base + slot->off;
+	uint32_t vt = start + refs[0].info.hdr.hdr_size;
+
+	(void)count;
+	if (fk_cortexm_vector_table_ok(vt, li->ram_lo, li->ram_hi, vt,
+				       start + slot->size))
+		fk_cortexm_jump(vt);
+}
+
+bool fk_boot_geometry_is(const struct fk_flash *flash,
+			 const struct fk_flash_geometry *layout)
+{
+	const struct fk_flash_geometry *g = &flash->geo;
+	const struct fk_flash want = { .geo = *layout };
+	struct fk_sector a, b;
+	uint32_t n = fk_flash_sector_count(flash);
+
+	if (g->base != layout->base || g->size != layout->size ||
+	    g->write_unit != layout->write_unit ||
+	    g->erased_value != layout->erased_value ||
+	    g->program_once != layout->program_once ||
+	    n != fk_flash_sector_count(&want))
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+		if (fk_flash_sector_by_index(flash, i, &a) ||
+		    fk_flash_sector_by_index(&want, i, &b) || a.size != b.size)
+			return false;
+	return true;
+}
+
+static void __attribute__((noreturn)) recovery_loop(int reason)
+{
+	for (;;) {
+		fk_boot_watchdog_kick();
+		fk_boot_recovery(reason);
+	}
+}
+
+static void kick(void *ctx)
+{
+	(void)ctx;
+	fk_boot_watchdog_kick();
+}
+
+static void jump(void *ctx, const struct fk_boot_image_ref *refs,
+		 uint32_t count)
+{
+	(void)ctx;
+	fk_boot_start(refs, count);
+	recovery_loop(FK_ECORRUPT);
+}
+
+static void recovery(void *ctx, int reason)
+{
+	(void)ctx;
+	recovery_loop(reason);
+}
+
+int main(void)
+{
+	struct fk_boot_config cfg = {
+		.check_security_counter = true,
+		.buf = buf,
+		.buf_len = sizeof(buf),
+		.port = { .kick = kick, .jump = jump, .recovery = recovery },
+	};
+	int rc;
+
+	fk_boot_board_init();
+	if (fk_boot_recovery_requested())
+		recovery_loop(0);
+#ifdef FK_BOOT_ECDSA
+	mbedtls_memory_buffer_alloc_init(heap, sizeof(heap));
+	cfg.keys = &keys;
+#endif
+	rc = fk_boot_layout_config(&cfg);
+	if (rc == FK_OK)
+		rc = fk_boot(&cfg);
+	recovery_loop(rc);
+}
