@@ -31,7 +31,7 @@ start_device() {
 start_device --pull-after 30000
 "$FK" device info --port "$dir/port" >"$dir/info" || fail "device info"
 grep -q "answered by the bootloader" "$dir/info" || fail "info: $(cat "$dir/info")"
-"$FK" upload --port "$dir/port" --timeout 300 --wait 10 --json "$dir/new.img" \
+"$FK" upload --port "$dir/port" --timeout 2000 --wait 10 --json "$dir/new.img" \
 	>"$dir/up.json" 2>"$dir/up.err" || fail "upload: $(cat "$dir/up.err")"
 grep -q '"reconnects": [1-9]' "$dir/up.json" || fail "no reconnect: $(cat "$dir/up.json")"
 size=$(stat -c %s "$dir/new.img")
