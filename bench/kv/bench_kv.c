@@ -279,6 +279,58 @@ static int run_maintained(const struct geometry *g, bool maintain,
 	return 0;
 }
 
+/*
+ * Large values (seed 002's presets): 8 keys of 4 KiB, 2,000 updates
+ * uniform over them after each got its first value, with 20 small keys
+ * of 16 bytes updated in between (one small update per large one).
+ * Write amplification counts the large values' bytes and the small.
+ */
+static int run_large(const char *name, uint32_t sector_size, uint32_t sectors,
+		     uint32_t write_unit, bool program_once)
+{
+	const struct geometry g = { name,
+				    sector_size,
+				    sectors,
+				    write_unit,
+				    program_once,
+				    { 0, 45000, write_unit, 10, NULL, 0 },
+				    0,
+				    0 };
+	const struct fk_kv_config cfg = { 32, 16, 128 };
+	static uint8_t preset[4096];
+	struct fk_sector_run runs;
+	struct fk_sim_stats a, b;
+	struct fk_area area;
+	struct fk_sim *sim;
+	static struct fk_kv kv;
+	uint64_t rng = 5, value_bytes = 0;
+
+	sim = open_store(&g, &runs, &area, &kv, &cfg);
+	if (!sim)
+		return 1;
+	for (uint32_t i = 0; i < 8 + 2000; i++) {
+		uint16_t k = (uint16_t)(i < 8 ? i : rng_next(&rng) % 8);
+		uint8_t small[16];
+
+		for (size_t n = 0; n < sizeof(preset); n++)
+			preset[n] = (uint8_t)rng_next(&rng);
+		memset(small, (int)i, sizeof(small));
+		if (i == 8)
+			fk_sim_get_stats(sim, &a);
+		if (fk_kv_set_large(&kv, k, preset, sizeof(preset)) ||
+		    fk_kv_set(&kv, (uint16_t)(8 + i % 20), small, 16))
+			return 1;
+		value_bytes += i >= 8 ? sizeof(preset) + 16 : 0;
+	}
+	fk_sim_get_stats(sim, &b);
+	printf("| %s | %.3f | %llu |\n", name,
+	       (double)(b.bytes_programmed - a.bytes_programmed) /
+		       (double)value_bytes,
+	       (unsigned long long)(b.erases - a.erases));
+	fk_sim_destroy(sim);
+	return 0;
+}
+
 int main(void)
 {
 	printf("| geometry | write amplification | erases | worst update: "
@@ -307,6 +359,17 @@ int main(void)
 				return 1;
 			}
 		}
+	}
+	printf("\nLarge values: 8 keys of 4 KiB and 20 of 16 bytes, 2,000 "
+	       "updates of each kind\n\n| geometry | write amplification | "
+	       "erases |\n|---|---|---|\n");
+	if (run_large("8 x 64 KiB, 1-byte writes (NOR)", 65536, 8, 1, false) ||
+	    run_large("4 x 128 KiB, 32-byte program-once (ECC)", 131072, 4, 32,
+		      true) ||
+	    run_large("2 x 128 KiB, 32-byte program-once (ECC)", 131072, 2, 32,
+		      true)) {
+		fprintf(stderr, "bench_kv: large values failed\n");
+		return 1;
 	}
 	printf("\nRAM: sizeof(struct fk_kv) = %zu bytes (FK_KV_MAX_KEYS %d, "
 	       "FK_KV_RECORD_MAX %d)\n",

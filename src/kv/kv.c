@@ -334,24 +334,7 @@ int fk__kv_locate(struct fk_kv *kv, uint16_t id, uint16_t *sector,
 	return FK_ENOENT;
 }
 
-int fk__kv_data_run(struct fk_kv *kv)
-{
-	uint32_t seq, d;
-
-	for (d = 0; d + 1 < kv->sectors; d++) {
-		int rc = fk__kv_read_header(kv, kv_behind(kv, d), &seq);
-
-		if (rc < 0)
-			return rc;
-		if (rc == 0 || seq != kv->seq - d)
-			break;
-	}
-	return (int)d;
-}
-
-/* The current entry of key id, its record in kv->buf: 0 with *e and
- * *sector set, FK_ENOENT (no value), or an error. */
-static int lookup(struct fk_kv *kv, uint16_t id, struct fk__kv_entry *e,
+int fk__kv_lookup(struct fk_kv *kv, uint16_t id, struct fk__kv_entry *e,
 		  uint16_t *sector)
 {
 	uint32_t off;
@@ -424,25 +407,12 @@ static int walk_large(struct fk_kv *kv, uint16_t id, uint16_t sector,
 	return pos == l->size && crc == l->crc ? FK_OK : FK_ECORRUPT;
 }
 
-int fk__kv_large_size(struct fk_kv *kv, uint16_t id)
-{
-	struct fk__kv_entry e;
-	uint16_t sector;
-	int rc = lookup(kv, id, &e, &sector);
-
-	if (rc == FK_ENOENT)
-		return 0;
-	if (rc < 0)
-		return rc;
-	return e.large ? (int)fk_le32(kv->buf + 2) : 0;
-}
-
 int fk_kv_get(struct fk_kv *kv, uint16_t id, void *out, uint32_t size)
 {
 	struct fk__kv_entry e;
 	struct fk__kv_large l;
 	uint16_t sector;
-	int rc = lookup(kv, id, &e, &sector);
+	int rc = fk__kv_lookup(kv, id, &e, &sector);
 
 	if (rc < 0)
 		return rc;
@@ -465,7 +435,7 @@ int fk_kv_iterate(struct fk_kv *kv, fk_kv_visit_fn fn, void *ctx)
 	for (uint16_t id = 0; id < kv->cfg.key_limit; id++) {
 		struct fk__kv_entry e;
 		uint16_t sector;
-		int rc = lookup(kv, id, &e, &sector);
+		int rc = fk__kv_lookup(kv, id, &e, &sector);
 
 		if (rc == FK_ENOENT)
 			continue;

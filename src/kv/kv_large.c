@@ -28,6 +28,20 @@ static uint32_t footprint(const struct fk_kv *kv, uint32_t size)
 	       pad(kv, KV_LARGE_LEN);
 }
 
+/* The size of key id's large value, 0 when it holds none, or an error. */
+static int large_size(struct fk_kv *kv, uint16_t id)
+{
+	struct fk__kv_entry e;
+	uint16_t sector;
+	int rc = fk__kv_lookup(kv, id, &e, &sector);
+
+	if (rc == FK_ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	return e.large ? (int)fk_le32(kv->buf + 2) : 0;
+}
+
 /* Room in a sector for large values: what every key at value_max, the
  * header and one largest commit leave (the capacity rule of mount). */
 static uint32_t budget(const struct fk_kv *kv)
@@ -91,7 +105,7 @@ static int recount(struct fk_kv *kv)
  */
 static int admit(struct fk_kv *kv, uint16_t id, uint32_t need)
 {
-	int old = fk__kv_large_size(kv, id), rc;
+	int old = large_size(kv, id), rc;
 	uint32_t fp;
 
 	if (old < 0)

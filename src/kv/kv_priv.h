@@ -93,9 +93,11 @@ FK_RAMFUNC int fk__kv_rotate(struct fk_kv *kv);
 FK_RAMFUNC int fk__kv_open_begin(struct fk_kv *kv, uint16_t skip);
 FK_RAMFUNC int fk__kv_open_end(struct fk_kv *kv);
 
-/* The size of key id's large value, 0 when it holds none, or an error
- * (the key's record is read into kv->buf). kv must be mounted. */
-int fk__kv_large_size(struct fk_kv *kv, uint16_t id);
+/* The current entry of key id, its record in kv->buf: 0 with *e and
+ * *sector set, FK_ENOENT (no value), FK_ESTATE, FK_EINVAL (bad id), or
+ * an error. */
+int fk__kv_lookup(struct fk_kv *kv, uint16_t id, struct fk__kv_entry *e,
+		  uint16_t *sector);
 
 /* Notes in the RAM index, when there is one, that id's current entry is
  * the record at off of sector (off KV_NOWHERE: the key has none). */

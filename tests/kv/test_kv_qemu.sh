@@ -15,14 +15,14 @@ run() { bash "$FK_QEMU_RUN" --dir "$work" --timeout 30 "$@" "$prog"; }
 # The functions that program and erase (FK_RAMFUNC) are linked into RAM,
 # so the sweep below runs them from there, as a part that cannot fetch
 # from the flash it writes needs.
-for fn in append fk__kv_rotate write_header; do
+for fn in fk__kv_append fk__kv_rotate fk__kv_open_begin fk__kv_open_end write_header; do
 	addr=$(arm-none-eabi-nm "$prog" | awk -v f="$fn" '$3 == f { print $1 }')
 	case "$addr" in
 	2*) ;;
 	*) echo "FAIL: $fn is at '${addr}', not in RAM (0x2...)" >&2; exit 1 ;;
 	esac
 done
-echo "kv on QEMU: append, fk__kv_rotate and write_header run from RAM (FK_RAMFUNC)"
+echo "kv on QEMU: the functions that program or erase run from RAM (FK_RAMFUNC)"
 
 run --arg run >"$work/out.txt"
 total=$(sed -n 's/^run: \([0-9]*\) flash operations$/\1/p' "$work/out.txt")
