@@ -12,10 +12,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "flashkit/bytes.h"
 #include "flashkit/kv.h"
 #include "flashkit/kv_inspect.h"
 #include "flashsim.h"
 #include "formats/files.h"
+#include "kv/schema.h"
 #include "kv/settings.h"
 #include "layout/layout.h"
 
@@ -93,6 +95,24 @@ static int read_input(const char *path, size_t cap, uint8_t **data, size_t *len)
 		return 0;
 	fk_cli_report(&err);
 	return -1;
+}
+
+/* Reads and parses a settings schema; reports every problem. */
+static int load_schema(const char *path, struct fk_kv_schema *schema)
+{
+	uint8_t *text;
+	size_t len;
+	int rc;
+
+	if (read_input(path, FK_INPUT_CAP_TEXT, &text, &len))
+		return -1;
+	rc = fk_kv_schema_parse(path, (const char *)text, len, schema,
+				fk_cli_diag());
+	free(text);
+	if (rc)
+		fprintf(stderr, "%s: %u error%s in the schema\n", path,
+			schema->errors, schema->errors == 1 ? "" : "s");
+	return rc ? -1 : 0;
 }
 
 static int geometry_from_layout(struct kv_target *t)
@@ -240,19 +260,77 @@ static const char *dump_mount_hint(int rc, const struct fk_kv_config *cfg)
 	return hint;
 }
 
+/*
+ * With a schema, the store takes the schema's configuration, every
+ * default the settings file does not override, and the schema's hash;
+ * each value of the file must be a setting of the schema, within its
+ * size. Returns 0, or -1 after reporting.
+ */
+static int write_schema(struct fk_kv *kv, const struct fk_kv_schema *schema,
+			const struct fk_kv_settings *set)
+{
+	uint8_t hash[4];
+	int rc, bad = 0;
+
+	for (size_t i = 0; i < set->count; i++) {
+		const struct fk_kv_setting *it = &set->items[i];
+
+		if (it->id >= schema->count)
+			fk_layout_diag(stderr, &it->pos, "error",
+				       "key %u is not a setting of %s (ids "
+				       "0..%zu)",
+				       it->id, schema->path, schema->count - 1);
+		else if (it->len > schema->fields[it->id].size)
+			fk_layout_diag(stderr, &it->pos, "error",
+				       "%u bytes for '%s', whose size is %u",
+				       it->len, schema->fields[it->id].name,
+				       schema->fields[it->id].size);
+		else
+			continue;
+		bad = 1;
+	}
+	for (size_t i = 0; !bad && i < schema->count; i++) {
+		const struct fk_kv_field *f = &schema->fields[i];
+		size_t j = 0;
+
+		while (j < set->count && set->items[j].id != f->id)
+			j++;
+		if (!f->has_default || j < set->count)
+			continue;
+		rc = fk_kv_set(kv, f->id, f->def, f->def_len);
+		if (rc != FK_OK) {
+			fk_error("%s: default of '%s': %s", schema->path,
+				 f->name, fk_strerror(rc));
+			return -1;
+		}
+	}
+	fk_put_le32(hash, schema->hash);
+	if (!bad && (rc = fk_kv_set(kv, schema->hash_id, hash, 4)) != FK_OK) {
+		fk_error("%s: the schema's hash: %s", schema->path,
+			 fk_strerror(rc));
+		return -1;
+	}
+	return bad ? -1 : 0;
+}
+
 static int kv_build(int argc, char **argv)
 {
 	static struct kv_target t;
-	static const char *out;
+	static const char *out, *schema_path;
 	static const struct fk_option options[] = {
 		{ 'o', "output", "FILE",
 		  "the store image (raw binary of the "
 		  "partition)",
 		  0, NULL, &out, NULL },
+		{ 0, "schema", "FILE",
+		  "settings schema: its configuration, defaults and hash "
+		  "(the file's keys and value-max are not used)",
+		  0, NULL, &schema_path, NULL },
 		TARGET_OPTIONS(t),
 	};
 	static const struct fk_command_help help = {
 		.usage = "flashkit kv build SETTINGS.yaml -o OUT.bin "
+			 "[--schema SCHEMA.yaml] "
 			 "(--layout L --partition NAME | --sector-size N "
 			 "--sectors N [--write-unit N] [--erased-value V] "
 			 "[--program-once])",
@@ -265,6 +343,7 @@ static int kv_build(int argc, char **argv)
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
 	struct fk_diag err = { 0 };
+	struct fk_kv_schema schema = { 0 };
 	struct fk_kv_settings set;
 	struct fk_sim *sim = NULL;
 	struct fk_area area;
@@ -281,6 +360,10 @@ static int kv_build(int argc, char **argv)
 	}
 	if (target_geometry(&t))
 		goto usage;
+	if (schema_path && load_schema(schema_path, &schema)) {
+		fk_layout_free(&t.layout);
+		return FK_EXIT_FAIL;
+	}
 	if (read_input(argv[0], FK_INPUT_CAP_TEXT, &text, &len))
 		goto usage;
 	if (fk_kv_settings_parse(argv[0], (char *)text, len, &set,
@@ -290,6 +373,14 @@ static int kv_build(int argc, char **argv)
 		rc = FK_EXIT_FAIL;
 		goto done;
 	}
+	if (schema_path) {
+		set.cfg.key_limit = schema.key_limit;
+		set.cfg.value_max = schema.value_max;
+		set.cfg.record_max =
+			schema.value_max + FK_KV_SET_OVERHEAD > 128 ?
+				schema.value_max + FK_KV_SET_OVERHEAD :
+				128;
+	}
 	sim = target_sim(&t, NULL, &area);
 	kv = malloc(sizeof(*kv));
 	if (!sim || !kv)
@@ -298,6 +389,10 @@ static int kv_build(int argc, char **argv)
 	if (rc != FK_OK) {
 		fk_error("%s: cannot make a store of %u x %u-byte sectors: %s",
 			 argv[0], t.run.count, t.run.size, mount_hint(rc));
+		rc = FK_EXIT_FAIL;
+		goto free_set;
+	}
+	if (schema_path && write_schema(kv, &schema, &set)) {
 		rc = FK_EXIT_FAIL;
 		goto free_set;
 	}
@@ -324,12 +419,14 @@ static int kv_build(int argc, char **argv)
 free_set:
 	fk_kv_settings_free(&set);
 done:
+	fk_kv_schema_free(&schema);
 	free(kv);
 	fk_sim_destroy(sim);
 	free(text);
 	fk_layout_free(&t.layout);
 	return rc;
 usage:
+	fk_kv_schema_free(&schema);
 	fk_layout_free(&t.layout);
 	return FK_EXIT_USAGE;
 }
@@ -368,9 +465,42 @@ static struct fk_sim *detect(struct kv_target *t, const uint8_t *data,
 	return NULL;
 }
 
+/* Whether the store was made from the schema: its hash key holds the
+ * schema's hash. Returns 0, or -1 after saying what differs. */
+static int check_schema_hash(const char *file, struct fk_kv *kv,
+			     const struct fk_kv_schema *schema)
+{
+	uint8_t b[4];
+	int rc = schema->hash_id < kv->cfg.key_limit ?
+			 fk_kv_get(kv, schema->hash_id, b, sizeof(b)) :
+			 FK_EINVAL;
+
+	if (rc == 4 && fk_le32(b) == schema->hash) {
+		printf("schema %s: matches (hash 0x%08lx in key %u)\n",
+		       schema->path, (unsigned long)schema->hash,
+		       schema->hash_id);
+		return 0;
+	}
+	if (rc == 4)
+		fk_error("%s: made from another schema than %s (hash 0x%08lx, "
+			 "the schema's 0x%08lx): a setting was renamed, "
+			 "removed, retyped or moved; dump it with the schema "
+			 "it was made from, or without --schema",
+			 file, schema->path, (unsigned long)fk_le32(b),
+			 (unsigned long)schema->hash);
+	else
+		fk_error(
+			"%s: key %u holds no schema hash of %s (%s): the store "
+			"was not made from it; dump it without --schema",
+			file, schema->hash_id, schema->path,
+			rc < 0 ? fk_strerror(rc) : "not 4 bytes");
+	return -1;
+}
+
 struct dump_ctx {
 	int records;
 	uint32_t live, superseded, deleted, min_erases, max_erases;
+	const struct fk_kv_schema *schema; /* names the ids, or NULL */
 };
 
 static void print_value(const uint8_t *v, uint8_t len)
@@ -414,7 +544,14 @@ static int dump_record(void *arg, const struct fk_kv_record_info *r)
 	c->superseded += !r->live;
 	if (!c->records && !r->live)
 		return 0;
-	printf("  key %-5u %-10s sector %u +0x%05x  ", r->id,
+	printf("  key %-5u ", r->id);
+	if (c->schema)
+		printf("%-16s ", r->id < c->schema->count ?
+					 c->schema->fields[r->id].name :
+				 r->id == c->schema->hash_id ?
+					 "(schema hash)" :
+					 "(not in schema)");
+	printf("%-10s sector %u +0x%05x  ",
 	       r->live ? (r->deleted ? "deleted" : "live") : "superseded",
 	       r->sector, r->off);
 	if (r->deleted)
@@ -431,14 +568,20 @@ static int kv_dump(int argc, char **argv)
 {
 	static struct kv_target t;
 	static int records;
+	static const char *schema_path;
 	static const struct fk_option options[] = {
 		{ 'r', "records", NULL, "list superseded entries too", 0,
 		  &records, NULL, NULL },
+		{ 0, "schema", "FILE",
+		  "settings schema: name the entries, check the store's "
+		  "schema hash",
+		  0, NULL, &schema_path, NULL },
 		TARGET_OPTIONS(t),
 	};
 	static const struct fk_command_help help = {
-		.usage = "flashkit kv dump FILE [--records] [--layout L "
-			 "--partition NAME | --sector-size N --sectors N ...]",
+		.usage = "flashkit kv dump FILE [--records] [--schema S.yaml] "
+			 "[--layout L --partition NAME | --sector-size N "
+			 "--sectors N ...]",
 		.summary = "Shows what a settings store image holds: each "
 			   "sector's state, sequence number and erase count "
 			   "(wear), then every entry from oldest to newest, "
@@ -448,7 +591,8 @@ static int kv_dump(int argc, char **argv)
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
-	struct dump_ctx c = { 0, 0, 0, 0, UINT32_MAX, 0 };
+	struct dump_ctx c = { 0, 0, 0, 0, UINT32_MAX, 0, NULL };
+	struct fk_kv_schema schema = { 0 };
 	struct fk_kv_config cfg;
 	struct fk_sim *sim = NULL;
 	struct fk_area area;
@@ -468,6 +612,9 @@ static int kv_dump(int argc, char **argv)
 	}
 	c.records = records;
 	rc = FK_EXIT_FAIL;
+	if (schema_path && load_schema(schema_path, &schema))
+		goto out;
+	c.schema = schema_path ? &schema : NULL;
 	if (t.layout_path || t.sector_size) {
 		if (target_geometry(&t)) {
 			rc = FK_EXIT_USAGE;
@@ -505,6 +652,8 @@ static int kv_dump(int argc, char **argv)
 	       argv[0], t.run.count, t.run.size, t.sim.geo.write_unit,
 	       t.sim.geo.erased_value, kv->cfg.key_limit - 1u,
 	       kv->cfg.value_max, kv->cfg.record_max);
+	if (c.schema && check_schema_hash(argv[0], kv, c.schema))
+		goto out;
 	printf("sectors (oldest first):\n");
 	rc = fk_kv_inspect(kv, dump_sector, NULL, &c);
 	printf("entries (oldest first%s):\n", records ? "" : ", live only");
@@ -521,6 +670,7 @@ static int kv_dump(int argc, char **argv)
 	       c.superseded == 1 ? "y" : "ies", c.min_erases, c.max_erases);
 	rc = FK_EXIT_OK;
 out:
+	fk_kv_schema_free(&schema);
 	fk_sim_destroy(sim);
 	free(data);
 	free(kv);
@@ -528,9 +678,69 @@ out:
 	return rc;
 }
 
+static int kv_gen(int argc, char **argv)
+{
+	static const char *out, *prefix = "settings";
+	static const struct fk_option options[] = {
+		{ 'o', "output", "FILE", "the C header to write", 0, NULL, &out,
+		  NULL },
+		{ 0, "prefix", "NAME",
+		  "prefix of every generated name (default settings)", 0, NULL,
+		  &prefix, NULL },
+	};
+	static const struct fk_command_help help = {
+		.usage = "flashkit kv gen SCHEMA.yaml -o SETTINGS.h "
+			 "[--prefix NAME]",
+		.summary = "Writes the C header of a settings schema: an id "
+			   "for each setting, the store configuration, each "
+			   "default, typed accessors (a getter that falls back "
+			   "to the default, a setter) and the schema check to "
+			   "run after mounting (docs/kv.md, Named settings).",
+		.options = options,
+		.option_count = sizeof(options) / sizeof(options[0]),
+	};
+	struct fk_diag err = { 0 };
+	struct fk_kv_schema schema;
+	char *header;
+	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
+
+	if (rc)
+		return rc > 0 ? FK_EXIT_OK : FK_EXIT_USAGE;
+	if (npos != 1 || !out) {
+		fk_error("usage: %s", help.usage);
+		return FK_EXIT_USAGE;
+	}
+	for (const char *c = prefix; *c; c++) {
+		if (!(*c == '_' || (*c >= 'a' && *c <= 'z') ||
+		      (c > prefix && *c >= '0' && *c <= '9'))) {
+			fk_error("--prefix '%s' is not a C name in lower case",
+				 prefix);
+			return FK_EXIT_USAGE;
+		}
+	}
+	if (load_schema(argv[0], &schema))
+		return FK_EXIT_FAIL;
+	header = fk_kv_schema_header(&schema, prefix);
+	if (!header)
+		abort();
+	rc = FK_EXIT_OK;
+	if (fk_file_write(out, header, strlen(header), 0, &err))
+		rc = fk_cli_report(&err);
+	else
+		printf("%s: %zu setting%s (ids 0..%zu), schema hash 0x%08lx in "
+		       "key %u\n",
+		       out, schema.count, schema.count == 1 ? "" : "s",
+		       schema.count ? schema.count - 1 : 0,
+		       (unsigned long)schema.hash, schema.hash_id);
+	free(header);
+	fk_kv_schema_free(&schema);
+	return rc;
+}
+
 static const struct fk_subcommand subs[] = {
 	{ "build", kv_build, "build a settings-store image from a file" },
 	{ "dump", kv_dump, "list the records of a settings-store image" },
+	{ "gen", kv_gen, "write the C header of a settings schema" },
 };
 
 int cmd_kv(int argc, char **argv)
