@@ -366,20 +366,13 @@ static int kv_build(int argc, char **argv)
 	}
 	if (read_input(argv[0], FK_INPUT_CAP_TEXT, &text, &len))
 		goto usage;
-	if (fk_kv_settings_parse(argv[0], (char *)text, len, &set,
-				 fk_cli_diag())) {
+	if (fk_kv_settings_parse_with(argv[0], (char *)text, len,
+				      schema_path ? &schema : NULL, &set,
+				      fk_cli_diag())) {
 		fprintf(stderr, "%s: %u error%s; no image written\n", argv[0],
 			set.errors, set.errors == 1 ? "" : "s");
 		rc = FK_EXIT_FAIL;
 		goto done;
-	}
-	if (schema_path) {
-		set.cfg.key_limit = schema.key_limit;
-		set.cfg.value_max = schema.value_max;
-		set.cfg.record_max =
-			schema.value_max + FK_KV_SET_OVERHEAD > 128 ?
-				schema.value_max + FK_KV_SET_OVERHEAD :
-				128;
 	}
 	sim = target_sim(&t, NULL, &area);
 	kv = malloc(sizeof(*kv));

@@ -41,83 +41,80 @@ static int name_ok(const char *n)
 	return 1;
 }
 
-/* A signed default: "-" and digits, within the type's range. */
-static int signed_default(struct parser *p, const struct fk_ynode *v,
-			  struct fk_kv_field *f)
+/* A signed value: "-" and digits, within the type's range. */
+static int signed_value(struct fk_yaml *y, struct fk_diag *d,
+			const struct fk_ynode *v, const struct fk_kv_field *f,
+			const char *what, uint8_t *out)
 {
 	const char *t = fk_yaml_text(v);
 	int64_t lo = -(1ll << (8 * f->size - 1)), hi = -lo - 1, x;
 	char *end;
 
+	(void)y;
 	x = t ? strtoll(t, &end, 10) : 0;
 	if (!t || !*t || *end || x < lo || x > hi ||
 	    isspace((unsigned char)*t)) {
-		fk_diag_error(&p->d, &v->pos,
-			      "the default of '%s' must be a whole number "
-			      "from %lld to %lld",
-			      f->name, (long long)lo, (long long)hi);
+		fk_diag_error(d, &v->pos,
+			      "%s '%s' must be a whole number from %lld to "
+			      "%lld",
+			      what, f->name, (long long)lo, (long long)hi);
 		return -1;
 	}
 	for (unsigned b = 0; b < f->size; b++)
-		f->def[b] = (uint8_t)((uint64_t)x >> 8 * b);
-	return 0;
+		out[b] = (uint8_t)((uint64_t)x >> 8 * b);
+	return f->size;
 }
 
-static int default_value(struct parser *p, const struct fk_ynode *v,
-			 struct fk_kv_field *f)
+int fk_kv_schema_value(struct fk_yaml *y, struct fk_diag *d,
+		       const struct fk_ynode *v, const struct fk_kv_field *f,
+		       const char *what, uint8_t *out)
 {
 	const char *t = fk_yaml_text(v);
 	uint64_t x;
 	size_t bad;
 
-	f->def_len = f->size;
 	switch (f->type) {
 	case FK_KV_I8:
 	case FK_KV_I16:
 	case FK_KV_I32:
-		return signed_default(p, v, f);
+		return signed_value(y, d, v, f, what, out);
 	case FK_KV_BOOL:
 		if (t && (strcmp(t, "true") == 0 || strcmp(t, "false") == 0)) {
-			f->def[0] = t[0] == 't';
-			return 0;
+			out[0] = t[0] == 't';
+			return 1;
 		}
-		fk_diag_error(&p->d, &v->pos,
-			      "the default of '%s' must be true or false",
+		fk_diag_error(d, &v->pos, "%s '%s' must be true or false", what,
 			      f->name);
 		return -1;
 	case FK_KV_STRING:
 		if (!t || v->len > f->size) {
-			fk_diag_error(&p->d, &v->pos,
-				      "the default of '%s' must be a string "
-				      "of at most %u bytes (its size)",
-				      f->name, f->size);
+			fk_diag_error(d, &v->pos,
+				      "%s '%s' must be a string of at most %u "
+				      "bytes (its size)",
+				      what, f->name, f->size);
 			return -1;
 		}
-		memcpy(f->def, t, v->len);
-		f->def_len = (uint8_t)v->len;
-		return 0;
+		memcpy(out, t, v->len);
+		return (int)v->len;
 	case FK_KV_BYTES:
 		if (!t || v->len % 2 || v->len / 2 > f->size ||
-		    fk_hex_decode((const uint8_t *)t, v->len / 2, f->def,
-				  &bad)) {
-			fk_diag_error(&p->d, &v->pos,
-				      "the default of '%s' must be an even "
-				      "number of hex digits, at most %u bytes "
-				      "(\"00a1ff\")",
-				      f->name, f->size);
+		    fk_hex_decode((const uint8_t *)t, v->len / 2, out, &bad)) {
+			fk_diag_error(d, &v->pos,
+				      "%s '%s' must be an even number of hex "
+				      "digits, at most %u bytes (\"00a1ff\")",
+				      what, f->name, f->size);
 			return -1;
 		}
-		f->def_len = (uint8_t)(v->len / 2);
-		return 0;
+		return (int)(v->len / 2);
 	default:
-		if (fk_yaml_number(&p->y, v, "the default", 0,
+		if (fk_yaml_number(y, v, what, 0,
 				   f->size == 4 ? UINT32_MAX :
 						  (1u << 8 * f->size) - 1,
 				   &x))
 			return -1;
 		for (unsigned b = 0; b < f->size; b++)
-			f->def[b] = (uint8_t)(x >> 8 * b);
-		return 0;
+			out[b] = (uint8_t)(x >> 8 * b);
+		return f->size;
 	}
 }
 
@@ -162,8 +159,13 @@ static void parse_field(struct parser *p, const struct fk_ynode *k,
 	else if (!f->size)
 		f->size = (uint8_t)size;
 	def = fk_yaml_get(v, "default");
-	if (def && f->size && default_value(p, def, f) == 0)
+	rc = def && f->size ? fk_kv_schema_value(&p->y, &p->d, def, f,
+						 "the default of", f->def) :
+			      -1;
+	if (rc >= 0) {
+		f->def_len = (uint8_t)rc;
 		f->has_default = 1;
+	}
 	if (fk_yaml_get_string(&p->y, v, "doc", what, &doc) == 1) {
 		f->doc = strdup(doc);
 		if (!f->doc)
@@ -232,6 +234,9 @@ static void finish(struct fk_kv_schema *s)
 			s->value_max = f->size;
 	}
 	s->hash = h;
+	s->record_max = s->value_max + FK_KV_SET_OVERHEAD > 128 ?
+				(uint16_t)(s->value_max + FK_KV_SET_OVERHEAD) :
+				128;
 	s->hash_id = (uint16_t)s->count;
 	s->key_limit = (uint16_t)((s->count + 1 + 7) / 8 * 8);
 }

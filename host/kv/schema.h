@@ -52,10 +52,11 @@ struct fk_kv_schema {
 	char *path;
 	struct fk_kv_field *fields;
 	size_t count;
-	uint32_t hash;	    /* see above */
-	uint16_t hash_id;   /* the id that holds the hash: count */
-	uint16_t key_limit; /* count + 1 rounded up to a multiple of 8 */
-	uint8_t value_max;  /* the largest size, at least 4 (the hash) */
+	uint32_t hash;	     /* see above */
+	uint16_t hash_id;    /* the id that holds the hash: count */
+	uint16_t key_limit;  /* count + 1 rounded up to a multiple of 8 */
+	uint8_t value_max;   /* the largest size, at least 4 (the hash) */
+	uint16_t record_max; /* value_max + 7, at least 128 */
 	unsigned errors;
 };
 
@@ -64,6 +65,17 @@ struct fk_kv_schema {
 int fk_kv_schema_parse(const char *name, const char *text, size_t len,
 		       struct fk_kv_schema *out, struct fk_diag *diag);
 void fk_kv_schema_free(struct fk_kv_schema *s);
+
+struct fk_yaml;
+struct fk_ynode;
+
+/* Converts the YAML value v of setting f into its bytes on flash (out:
+ * f->size bytes or more); what starts the message of a wrong value ("the
+ * default of", "the value of"). Returns the length, or -1 after
+ * reporting to d. */
+int fk_kv_schema_value(struct fk_yaml *y, struct fk_diag *d,
+		       const struct fk_ynode *v, const struct fk_kv_field *f,
+		       const char *what, uint8_t *out);
 
 /* The field named name, or NULL. */
 const struct fk_kv_field *fk_kv_schema_find(const struct fk_kv_schema *s,

@@ -8,11 +8,13 @@
 
 #include "formats/formats.h"
 #include "common/number.h"
+#include "kv/schema.h"
 #include "kv/settings.h"
 #include "yaml/yaml_reader.h"
 
 struct parser {
 	struct fk_kv_settings *s;
+	const struct fk_kv_schema *schema; /* or NULL */
 	struct fk_yaml y;
 	struct fk_diag d; /* counts this file's errors, relays them */
 };
@@ -115,6 +117,34 @@ static int one_value(struct parser *p, const struct fk_ynode *v, uint64_t id,
 	return -1;
 }
 
+/* A value given by setting name, in the setting's type (or a typed
+ * value); 0 or -1 after reporting. */
+static int named_value(struct parser *p, const struct fk_ynode *k,
+		       const struct fk_ynode *v, struct fk_kv_setting *item)
+{
+	const struct fk_kv_field *f =
+		fk_kv_schema_find(p->schema, fk_yaml_text(k));
+	int len;
+
+	item->pos = k->pos;
+	if (!f) {
+		fk_diag_error(&p->d, &k->pos,
+			      "'%s' is not a setting of %s (give a setting "
+			      "name or a key id)",
+			      fk_yaml_text(k), p->schema->path);
+		return -1;
+	}
+	item->id = f->id;
+	if (v->type == FK_YAML_MAP)
+		return typed_value(p, v, item);
+	len = fk_kv_schema_value(&p->y, &p->d, v, f, "the value of",
+				 item->value);
+	if (len < 0)
+		return -1;
+	item->len = (uint8_t)len;
+	return 0;
+}
+
 static void parse_values(struct parser *p, const struct fk_ynode *map)
 {
 	if (!fk_yaml_expect(&p->y, map, FK_YAML_MAP, "values"))
@@ -130,11 +160,17 @@ static void parse_values(struct parser *p, const struct fk_ynode *map)
 		uint64_t id;
 		int rc;
 
-		if (number(p, k, "a key id", 0xFFFF, &id))
-			continue;
-		item->id = (uint16_t)id;
-		item->pos = k->pos;
-		rc = one_value(p, fk_yaml_value(map, i), id, item);
+		if (p->schema && fk_yaml_text(k) &&
+		    !(*fk_yaml_text(k) >= '0' && *fk_yaml_text(k) <= '9')) {
+			rc = named_value(p, k, fk_yaml_value(map, i), item);
+		} else {
+			if (number(p, k, "a key id", 0xFFFF, &id))
+				continue;
+			item->id = (uint16_t)id;
+			item->pos = k->pos;
+			rc = one_value(p, fk_yaml_value(map, i), id, item);
+		}
+		id = item->id;
 		for (size_t j = 0; rc == 0 && j < p->s->count; j++) {
 			if (p->s->items[j].id == item->id) {
 				fk_diag_error(&p->d, &k->pos,
@@ -164,6 +200,15 @@ static void parse_root(struct parser *p, const struct fk_ynode *root)
 		return;
 	}
 	fk_yaml_check_keys(&p->y, root, top_keys, 4, "a settings file");
+	for (size_t i = 0; p->schema && i < 3; i++) {
+		const struct fk_ynode *n = fk_yaml_get(root, top_keys[i]);
+
+		if (n)
+			fk_diag_error(&p->d, &n->pos,
+				      "'%s': with a schema the store's "
+				      "configuration comes from %s; remove it",
+				      top_keys[i], p->schema->path);
+	}
 	if (fk_yaml_get_number(&p->y, root, "keys", "the settings", 0,
 			       FK_KV_MAX_KEYS, &x, NULL) == 1)
 		cfg->key_limit = (uint16_t)x;
@@ -214,11 +259,19 @@ static void check(struct parser *p)
 int fk_kv_settings_parse(const char *name, const char *text, size_t len,
 			 struct fk_kv_settings *out, struct fk_diag *diag)
 {
+	return fk_kv_settings_parse_with(name, text, len, NULL, out, diag);
+}
+
+int fk_kv_settings_parse_with(const char *name, const char *text, size_t len,
+			      const struct fk_kv_schema *schema,
+			      struct fk_kv_settings *out, struct fk_diag *diag)
+{
 	struct parser p;
 
 	memset(&p, 0, sizeof(p));
 	memset(out, 0, sizeof(*out));
 	p.s = out;
+	p.schema = schema;
 	p.d.emit = fk_diag_relay;
 	p.d.ctx = diag;
 	out->path = strdup(name);
@@ -233,6 +286,11 @@ int fk_kv_settings_parse(const char *name, const char *text, size_t len,
 	out->cfg.record_max = FK_KV_RECORD_MAX;
 	if (fk_yaml_read(&p.y, out->path, text, len, &p.d) == 0) {
 		parse_root(&p, p.y.root);
+		if (schema) {
+			out->cfg.key_limit = schema->key_limit;
+			out->cfg.value_max = schema->value_max;
+			out->cfg.record_max = schema->record_max;
+		}
 		if (!p.d.errors)
 			check(&p);
 	}

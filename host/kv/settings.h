@@ -44,4 +44,14 @@ int fk_kv_settings_parse(const char *name, const char *text, size_t len,
 			 struct fk_kv_settings *out, struct fk_diag *diag);
 void fk_kv_settings_free(struct fk_kv_settings *s);
 
+struct fk_kv_schema;
+/* The same with a settings schema (kv/schema.h, NULL: none): the store
+ * takes the schema's configuration (the file's keys, value-max and
+ * record-max are refused), and values may be given by setting name,
+ * written as the setting's type (volume: 7, wifi_ssid: "home",
+ * calibration: "00a1ff"). */
+int fk_kv_settings_parse_with(const char *name, const char *text, size_t len,
+			      const struct fk_kv_schema *schema,
+			      struct fk_kv_settings *out, struct fk_diag *diag);
+
 #endif

@@ -94,19 +94,29 @@ cc -std=c11 -Wall -Wextra -Werror -I. -I"$FK_ROOT/include" -I"$FK_ROOT/sim" app.
 pass
 
 # A production image from the schema: defaults, hash, and the file's values.
-printf 'values:\n  0: { u8: 3 }\n' >values.yaml
+printf 'values:\n  volume: 3\n  offset: -2\n  calibration: "0102"\n  6: "SN1"\n' >values.yaml
 "$FK" kv build values.yaml --schema schema.yaml -o store.bin --sector-size 4K --sectors 4 >/dev/null
 "$FK" kv dump store.bin --schema schema.yaml >dump.txt
 grep -q "schema schema.yaml: matches" dump.txt || fail "dump: $(cat dump.txt)"
 grep -q 'key 0 .*volume .*live .*hex 03' dump.txt || fail "volume: $(cat dump.txt)"
+grep -q 'key 2 .*offset .*live .*hex feff' dump.txt || fail "offset: $(cat dump.txt)"
+grep -q 'key 5 .*calibration .*live .*hex 0102' dump.txt || fail "calibration: $(cat dump.txt)"
+grep -q 'key 6 .*serial .*live .*"SN1"' dump.txt || fail "serial by id: $(cat dump.txt)"
 grep -q 'key 4 .*wifi_ssid .*live .*"flashkit"' dump.txt || fail "wifi_ssid default: $(cat dump.txt)"
 grep -q 'key 7 .*(schema hash) .*live' dump.txt || fail "hash key: $(cat dump.txt)"
 pass
 expect_fail "made from another schema than renamed.yaml" "$FK" kv dump store.bin --schema renamed.yaml
 "$FK" kv build <(printf 'keys: 8\n') -o plain.bin --sector-size 4K --sectors 4 >/dev/null
 expect_fail "key 7 holds no schema hash of schema.yaml" "$FK" kv dump plain.bin --schema schema.yaml
-printf 'values:\n  9: "x"\n' >bad_values.yaml
-expect_fail "key 9 is not a setting of schema.yaml" "$FK" kv build bad_values.yaml --schema schema.yaml -o x.bin --sector-size 4K --sectors 4
+printf 'values:\n  7: "x"\n' >bad_values.yaml
+expect_fail "key 7 is not a setting of schema.yaml" "$FK" kv build bad_values.yaml --schema schema.yaml -o x.bin --sector-size 4K --sectors 4
+[ ! -e x.bin ] || fail "x.bin written"
+printf 'values:\n  volum: 3\n' >bad_values.yaml
+expect_fail "bad_values.yaml:2:3: error: 'volum' is not a setting of schema.yaml" "$FK" kv build bad_values.yaml --schema schema.yaml -o x.bin --sector-size 4K --sectors 4
+printf 'values:\n  offset: 40000\n' >bad_values.yaml
+expect_fail "the value of 'offset' must be a whole number from -32768 to 32767" "$FK" kv build bad_values.yaml --schema schema.yaml -o x.bin --sector-size 4K --sectors 4
+printf 'keys: 16\nvalues: {}\n' >bad_values.yaml
+expect_fail "'keys': with a schema the store's configuration comes from schema.yaml" "$FK" kv build bad_values.yaml --schema schema.yaml -o x.bin --sector-size 4K --sectors 4
 [ ! -e x.bin ] || fail "x.bin written"
 
 # Bad schemas: position, message, no header written.
