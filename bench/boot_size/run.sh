@@ -15,6 +15,11 @@
 #   bash bench/boot_size/run.sh [--detail]
 #     FK_TOOL   flashkit, to sign the images (default: build/*/cli/flashkit)
 #     OUT       where to build (default: build/boot-size)
+#     MCUBOOT   a checkout of MCUboot (v2.4.0: `git archive v2.4.0
+#               boot/bootutil sim/mcuboot-sys/csupport`): its bootutil is
+#               built beside, by mcuboot/build.sh, with the same compiler,
+#               flags, startup, stub driver, map and mbedTLS, and its text
+#               printed in the same run (never copied into the tree)
 #   --detail    also the biggest symbols of each program (nm --size-sort)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -146,6 +151,19 @@ for crypto in digest ecdsa; do
 		echo "| $strat | $label | $text | $data | $((bss - heap)) (+ $heap) | $stack | $hused | $text_nm |"
 	done
 done
+if [ -n "${MCUBOOT:-}" ]; then
+	echo
+	echo "MCUboot bootutil from $MCUBOOT, same run (build log: $OUT/mcuboot.log):"
+	echo
+	echo "| MCUboot strategy | check | text | data | bss |"
+	echo "|---|---|---|---|---|"
+	bash "$BS/mcuboot/build.sh" "$MCUBOOT" "$OUT/mcuboot" 2>"$OUT/mcuboot.log" |
+		while read -r v c t dd b; do
+			label=SHA-256
+			[ "$c" = ecdsa ] && label="ECDSA P-256"
+			echo "| $(echo "$v" | tr A-Z_ a-z-) | $label | $t | $dd | $b |"
+		done
+fi
 if [ "$DETAIL" = --detail ]; then
 	for d in "$OUT"/*-digest "$OUT"/*-ecdsa; do
 		echo
