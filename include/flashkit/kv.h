@@ -105,6 +105,7 @@ struct fk_kv {
 	uint8_t erased;	     /* the flash's erased byte value */
 	uint8_t mounted;     /* 1 when RAM matches flash */
 	uint8_t next_erased; /* the sector after the head is known erased */
+	uint8_t fresh; /* the head holds nothing but its opening's copies */
 	struct fk_kv_slot *index; /* the caller's RAM index, or NULL */
 	uint32_t large_room;	  /* bound on the bytes large values take (their
 				     records, padded); 0xFFFFFFFF: not known */
@@ -217,8 +218,9 @@ int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
  * copies anything: each is one program. Without it, the set that fills
  * a sector erases one and copies up to a sector of live values.
  * Returns the bytes free in the open sector (>= room unless room is
- * more than a sector can offer after the copies), FK_ESTATE, or a flash
- * error.
+ * more than a sector can offer after the copies: an open sector that
+ * holds nothing but copies is never replaced early), FK_ESTATE, or a
+ * flash error.
  */
 int fk_kv_maintain(struct fk_kv *kv, uint32_t room);
 

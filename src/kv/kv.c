@@ -651,7 +651,9 @@ FK_RAMFUNC int fk__kv_rotate(struct fk_kv *kv)
 {
 	int rc = fk__kv_open_begin(kv, KV_NOWHERE);
 
-	return rc != FK_OK ? rc : fk__kv_open_end(kv);
+	rc = rc != FK_OK ? rc : fk__kv_open_end(kv);
+	kv->fresh = rc == FK_OK;
+	return rc;
 }
 
 /* Makes sector index (sequence seq) the head: indexes its records and
@@ -823,6 +825,7 @@ int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
 	off = fk__kv_append(kv, build_record(kv, entries, count, len));
 	if (off < 0)
 		return off;
+	kv->fresh = 0;
 	for (uint32_t i = 0; i < count; i++) {
 		kv->where[entries[i].id] = (uint16_t)(off / kv->align);
 		fk__kv_index_note(kv, entries[i].id, kv->head, (uint32_t)off);

@@ -172,6 +172,7 @@ int fk_kv_set_large(struct fk_kv *kv, uint16_t id, const void *value,
 	kv->where[id] = (uint16_t)((uint32_t)off / kv->align);
 	fk__kv_index_note(kv, id, kv->head, (uint32_t)off);
 	kv->large_room += need - (uint32_t)old;
+	kv->fresh = 0;
 	kv->mounted = 1;
 	return FK_OK;
 }

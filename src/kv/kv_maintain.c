@@ -10,6 +10,8 @@
  * were copied when the head was opened), so erasing it early keeps every
  * invariant; the opening then skips the erase. After a mount the store
  * does not know whether it is erased: reading it is cheaper than wear.
+ * A head that holds nothing but its opening's copies is not replaced:
+ * another opening would give no more room, only wear.
  */
 int fk_kv_maintain(struct fk_kv *kv, uint32_t room)
 {
@@ -19,7 +21,7 @@ int fk_kv_maintain(struct fk_kv *kv, uint32_t room)
 	if (!kv->mounted)
 		return FK_ESTATE;
 	kv->mounted = 0;
-	if (kv->sector_size - kv->frontier < room) {
+	if (kv->sector_size - kv->frontier < room && !kv->fresh) {
 		rc = fk__kv_rotate(kv);
 		if (rc != FK_OK)
 			return rc;

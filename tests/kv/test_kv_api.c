@@ -485,6 +485,14 @@ static void test_maintenance_erases_only_what_is_not_erased(void **state)
 	fk_sim_get_stats(s.sim, &b);
 	assert_int_equal(b.erases, a.erases);
 	assert_int_equal(fk_kv_get(&s.kv, 3, v, sizeof(v)), 40);
+	/* More room than any sector offers: one early opening, then no
+	 * more (an open sector holding only copies is not replaced). */
+	fk_sim_get_stats(s.sim, &a);
+	for (int i = 0; i < 5; i++)
+		assert_true(fk_kv_maintain(&s.kv, 4096) > 0);
+	fk_sim_get_stats(s.sim, &b);
+	assert_int_equal(b.erases - a.erases, 1);
+	assert_int_equal(fk_kv_get(&s.kv, 3, v, sizeof(v)), 40);
 	kvh_close(&s);
 }
 
