@@ -96,8 +96,8 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	@FUZZ_RUNS=50000 bash scripts/fuzz.sh build/fuzz 0
 
-# The settings store's long power-cut sweep (about 6 minutes; make check
-# runs the short one).
+# The settings store's long power-cut sweep (about 14 minutes of CPU;
+# make check runs the short one).
 kv-sweep: host
 	@build/host/tests/kv/test_kv_powercut --long
 
