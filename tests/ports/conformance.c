@@ -255,8 +255,10 @@ static bool check_errors(struct conf *c)
 		    "read across the end", size - 1) ||
 	    !expect(c, fk_flash_erase(f, last.off, 2 * last.size), FK_ERANGE,
 		    "erase past the end", last.off) ||
-	    !expect(c, fk_flash_erase(f, u, last.size), FK_EALIGN,
-		    "erase off a sector boundary", u))
+	    !expect(c, fk_flash_erase(f, u, size - u), FK_EALIGN,
+		    "erase from off a sector boundary to the end", u) ||
+	    !expect(c, fk_flash_erase(f, 0, u), FK_EALIGN,
+		    "erase to off a sector boundary", 0))
 		return false;
 	if (u > 1 && (!expect(c, fk_flash_program(f, 1, c->b, u), FK_EALIGN,
 			      "misaligned program", 1) ||

@@ -113,6 +113,15 @@ static void test_h743_bank1_x8_passes_conformance(void **state)
 	stm32_conformance(&fx->uf, "H7 H743 bank 1, PSIZE x8 (CM7)", 3);
 }
 
+/* The H750: one 128 KiB sector (the checks that need a second sector
+ * have none to take). */
+static void test_h750_passes_conformance(void **state)
+{
+	struct fixture *fx = *state;
+
+	stm32_conformance(&fx->uf, "H7 H750 one sector (CM7)", 1);
+}
+
 /* The CM4's flash is bank 2: its offset 0 is 0x08100000, driven
  * through KEYR2/CR2/SR2 only. */
 static void test_h745_cm4_uses_bank_2_registers(void **state)
@@ -323,6 +332,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(
 			test_h745_cm4_bank2_passes_conformance, setup_h745_cm4,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_h750_passes_conformance,
+						setup_h750, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_h743_bank1_x8_passes_conformance, setup_h743_bank1,
 			teardown),
