@@ -136,7 +136,8 @@ const uint8_t *fk_tp_frame_payload(const struct fk_tp_parser *p);
 /*
  * Writes a frame into out (cap bytes): header, payload (len bytes), CRC.
  * Returns its length, or 0 when it does not fit or len > 0xFFFF.
- * payload may point into out + FK_TP_HEADER (built in place).
+ * payload is either exactly out + FK_TP_HEADER (built in place) or does
+ * not overlap out at all.
  */
 uint32_t fk_tp_frame_encode(uint8_t *out, uint32_t cap, uint8_t cmd,
 			    uint8_t seq, const void *payload, uint32_t len);

@@ -112,8 +112,10 @@ uint32_t fk_tp_frame_encode(uint8_t *out, uint32_t cap, uint8_t cmd,
 
 	if (len > 0xFFFFu || cap < FK_TP_OVERHEAD || len > cap - FK_TP_OVERHEAD)
 		return 0;
-	if (len)
-		memmove(out + FK_TP_HEADER, payload, len);
+	/* payload is either out + FK_TP_HEADER itself (built in place) or
+	 * apart from out: memcpy, as device code has no memmove */
+	if (len && (const uint8_t *)payload != out + FK_TP_HEADER)
+		memcpy(out + FK_TP_HEADER, payload, len);
 	out[0] = FK_TP_MAGIC0;
 	out[1] = FK_TP_MAGIC1;
 	out[2] = cmd;
