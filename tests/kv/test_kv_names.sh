@@ -87,7 +87,8 @@ int main(void)
 	return 0;
 }
 C
-cc -std=c11 -Wall -Wextra -Werror -I. -I"$FK_ROOT/include" -I"$FK_ROOT/sim" app.c \
+# FK_APP_CFLAGS: the sanitizer flags when the libraries were built with them
+cc -std=c11 -Wall -Wextra -Werror ${FK_APP_CFLAGS:-} -I. -I"$FK_ROOT/include" -I"$FK_ROOT/sim" app.c \
 	"$FK_BUILD/sim/libfk_sim.a" "$FK_BUILD/libfk_device.a" -o app 2>cc.txt ||
 	fail "the generated header does not compile: $(cat cc.txt)"
 ./app | grep -q "named settings: ok" || fail "app: $(./app)"
