@@ -261,6 +261,11 @@ int fk_cli_exit_status(enum fk_fail fail)
 	return fail >= FK_FAIL_IO ? FK_EXIT_IO : FK_EXIT_FAIL;
 }
 
+int fk_cli_layout_status(int rc)
+{
+	return rc == FK_EIO || rc == FK_ENOSPC ? FK_EXIT_IO : FK_EXIT_FAIL;
+}
+
 int fk_cli_report(const struct fk_diag *d)
 {
 	fk_diag_relay(fk_cli_diag(), FK_DIAG_ERROR, d->fail, NULL,

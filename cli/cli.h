@@ -121,6 +121,11 @@ const struct fk_layout_load_opts *fk_cli_layout_opts(void);
 /* The exit status for a failure of the given kind. */
 int fk_cli_exit_status(enum fk_fail fail);
 
+/* The exit status of a failed fk_layout_load(): FK_EXIT_IO when the file
+ * could not be read or memory ran out, FK_EXIT_FAIL for a layout with
+ * errors. */
+int fk_cli_layout_status(int rc);
+
 /* "FILE:LINE:COL: SEVERITY: " + message on out (stderr when NULL),
  * through fk_diag_format: for commands that report a problem at a
  * position of a file they read. severity: "error", "warning", "note". */

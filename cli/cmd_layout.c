@@ -177,8 +177,7 @@ static int layout_show(int argc, char **argv)
 		return rc;
 	rc = load(file, &L, json);
 	if (rc)
-		return rc == FK_EIO || rc == FK_ENOSPC ? FK_EXIT_IO :
-							 FK_EXIT_FAIL;
+		return fk_cli_layout_status(rc);
 	if (json)
 		fk_gen_json(&L, stdout);
 	else
@@ -412,8 +411,7 @@ static int layout_gen(int argc, char **argv)
 	fk_file_note_input(file);
 	rc = load(file, &L, false);
 	if (rc)
-		return rc == FK_EIO || rc == FK_ENOSPC ? FK_EXIT_IO :
-							 FK_EXIT_FAIL;
+		return fk_cli_layout_status(rc);
 	set = calloc(1, sizeof(*set));
 	if (!set) {
 		fk_layout_free(&L);
@@ -467,8 +465,7 @@ static int layout_draw(int argc, char **argv)
 	fk_file_note_input(file);
 	rc = load(file, &L, false);
 	if (rc)
-		return rc == FK_EIO || rc == FK_ENOSPC ? FK_EXIT_IO :
-							 FK_EXIT_FAIL;
+		return fk_cli_layout_status(rc);
 	if (fk_atomic_open(&out, output, 0, &err)) {
 		fk_layout_free(&L);
 		return fk_cli_report(&err);

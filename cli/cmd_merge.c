@@ -306,6 +306,7 @@ static int add_dfu_targets(struct merge *m, const char *out,
 	struct fk_dfu_target *t = calloc(m->nmem, sizeof(*t));
 	struct fk_write_opts wo;
 	struct fk_buf buf = { 0 };
+	struct fk_diag why = { 0 };
 	size_t n = 0;
 	int rc;
 
@@ -320,11 +321,9 @@ static int add_dfu_targets(struct merge *m, const char *out,
 		n++;
 	}
 	fk_write_opts_init(&wo);
-	rc = fk_dfu_write_targets(t, n, &wo, &buf, err);
+	rc = fk_dfu_write_targets(t, n, &wo, &buf, &why);
 	if (rc) {
-		struct fk_diag why = *err;
-
-		fk_fail(err, "%s: %s", out, why.last_text);
+		fk_diag_fail(err, why.fail, NULL, "%s: %s", out, why.last_text);
 	} else {
 		rc = fk_atomic_set_add(set, out, buf.p, buf.len, 0, err);
 	}

@@ -1137,8 +1137,7 @@ int cmd_sim(int argc, char **argv)
 	rc = fk_layout_load(o.layout, &job->L, fk_cli_layout_opts());
 	if (rc) {
 		free(job);
-		return rc == FK_EIO || rc == FK_ENOSPC ? FK_EXIT_IO :
-							 FK_EXIT_FAIL;
+		return fk_cli_layout_status(rc);
 	}
 	rc = FK_EXIT_FAIL;
 	job->count = (uint32_t)o.images.count;
