@@ -14,7 +14,9 @@
 #     signed by it (ECDSA P-256, fk_crypto_mbedtls_p256 on the
 #     bootloader's mbedTLS build), without, their digest is checked.
 #     Then the build fails unless <name>.bin fits the layout's bootloader
-#     partition, saying by how many bytes it does not. Target <name>.
+#     partition, saying by how many bytes it does not; <name>.fits says
+#     how many it takes, and how many of them are serial recovery's when
+#     BOARD lists ports/boot/boot_serial.c. Target <name>.
 #
 #   fk_boot_board_program(<name> LAYOUT <layout.yaml> CPU <cortex-m3|m4|m7>
 #       BOARD <c files, drivers included>... [KEY <pem>]
@@ -96,7 +98,7 @@ endfunction()
 function(_fk_boot_fits name out gen)
 	add_custom_command(OUTPUT ${out}.fits
 		COMMAND ${CMAKE_COMMAND} -DMODE=check -DJSON=${gen}/layout.json
-			-DBIN=${out}.bin -DOUT=${out}.fits
+			-DBIN=${out}.bin -DMAP=${out}.map -DOUT=${out}.fits
 			-P ${FK_ROOT}/cmake/boot_program.cmake
 		DEPENDS ${out}.bin ${gen}/layout.json
 		COMMENT "${name}.bin against the layout's bootloader partition"

@@ -7,7 +7,10 @@
 #     MODE=check can say by how much), RAM the first image's first RAM
 #     less its last 8 bytes, where fk_boot_recovery_word lives.
 #   -DMODE=check -DJSON=layout.json -DBIN=boot.bin -DOUT=boot.fits
-#     Fails unless BIN fits the bootloader partition; writes OUT.
+#       [-DMAP=boot.map]
+#     Fails unless BIN fits the bootloader partition; writes OUT. With
+#     MAP, of a program that links serial recovery (ports/boot/
+#     boot_serial.c), OUT also says how many of the bytes are recovery's.
 cmake_minimum_required(VERSION 3.20)
 file(READ ${JSON} json)
 string(JSON nparts LENGTH "${json}" partitions)
@@ -27,6 +30,45 @@ if(part STREQUAL "")
 		"bootloader: add one (role: bootloader) for the bootloader to "
 		"be linked at and checked against")
 endif()
+
+# Sets out_var to "; serial recovery N bytes (...)" from the linker map:
+# the code and constants of the receiver (receiver.c, frame.c), of the
+# object holding fk_boot_serial_recovery (boot_serial.c) and of the update
+# API only the receiver calls (update.c, upload.c); "" without recovery.
+function(_fk_recovery_bytes map out_var)
+	file(READ ${map} text)
+	string(FIND "${text}" "Linker script and memory map" at)
+	string(SUBSTRING "${text}" ${at} -1 text)
+	# a long section name puts its address, size and file on the next line
+	string(REGEX REPLACE "\n +0x" " 0x" text "${text}")
+	string(REGEX MATCHALL
+		"\n \\.(text|rodata|data)[^ \n]* +0x[0-9a-f]+ +0x[0-9a-f]+ +[^ \n]+"
+		sections "${text}")
+	set(glue "")
+	foreach(s IN LISTS sections)
+		if(s MATCHES "^\n \\.text\\.fk_boot_serial_recovery +0x[0-9a-f]+ +0x[0-9a-f]+ +([^ \n]+)")
+			set(glue ${CMAKE_MATCH_1})
+		endif()
+	endforeach()
+	if(glue STREQUAL "")
+		set(${out_var} "" PARENT_SCOPE)
+		return()
+	endif()
+	set(receiver 0)
+	set(update 0)
+	foreach(s IN LISTS sections)
+		string(REGEX MATCH "0x([0-9a-f]+) +([^ \n]+)$" m "${s}")
+		set(file ${CMAKE_MATCH_2})
+		math(EXPR n "0x${CMAKE_MATCH_1}")
+		if(file STREQUAL glue OR file MATCHES "\\((receiver|frame)\\.c\\.o\\)$")
+			math(EXPR receiver "${receiver} + ${n}")
+		elseif(file MATCHES "\\((update|upload)\\.c\\.o\\)$")
+			math(EXPR update "${update} + ${n}")
+		endif()
+	endforeach()
+	math(EXPR all "${receiver} + ${update}")
+	set(${out_var} "; serial recovery ${all} bytes (receiver ${receiver}, update API ${update})" PARENT_SCOPE)
+endfunction()
 
 if(MODE STREQUAL "ld")
 	string(JSON ram_addr GET "${json}" images 0 ram 0 address)
@@ -54,8 +96,12 @@ elseif(MODE STREQUAL "check")
 			"many; make the partition larger or the bootloader smaller")
 	endif()
 	math(EXPR room "${size} - ${bytes}")
-	file(WRITE ${OUT} "${bytes} of ${size} bytes (${room} free) in ${part}\n")
-	message(STATUS "${BIN}: ${bytes} of ${size} bytes of ${part}, ${room} free")
+	set(recovery "")
+	if(MAP)
+		_fk_recovery_bytes(${MAP} recovery)
+	endif()
+	file(WRITE ${OUT} "${bytes} of ${size} bytes (${room} free) in ${part}${recovery}\n")
+	message(STATUS "${BIN}: ${bytes} of ${size} bytes of ${part}, ${room} free${recovery}")
 else()
 	message(FATAL_ERROR "boot_program.cmake: MODE=ld or MODE=check")
 endif()

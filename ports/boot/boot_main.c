@@ -1,10 +1,11 @@
 /*
  * The flashkit bootloader: main() and the default board hooks
- * (boot_port.h). In order: the board's init; recovery mode when the
- * application asked for it; the configuration the layout generated;
- * fk_boot(), which installs, tries or reverts and then validates the
- * images; the jump. When nothing valid can be booted, recovery mode
- * instead of a frozen board.
+ * (boot_port.h). In order: the board's init; the configuration the
+ * layout generated; recovery mode when the application asked for it (the
+ * receiver needs the configuration); fk_boot(), which installs, tries or
+ * reverts and then validates the images; the jump. When nothing valid can be
+ * booted, recovery mode instead of a frozen board: serial recovery
+ * (boot_serial.c) when the board links it in.
  *
  * Build-time choices (fk_boot_program() sets them):
  *   FK_BOOT_ECDSA        images must carry an ECDSA P-256 signature by
@@ -55,9 +56,11 @@ __attribute__((weak)) bool fk_boot_recovery_requested(void)
 	return asked;
 }
 
-__attribute__((weak)) void fk_boot_recovery(int reason)
+__attribute__((weak)) void fk_boot_recovery(const struct fk_boot_config *cfg,
+					    int reason)
 {
-	(void)reason;
+	if (fk_boot_serial_recovery)
+		fk_boot_serial_recovery(cfg, reason);
 }
 
 __attribute__((weak)) void fk_boot_start(const struct fk_boot_image_ref *refs,
@@ -100,11 +103,16 @@ bool fk_boot_geometry_is(const struct fk_flash *flash,
 	return true;
 }
 
+/* The configuration main() fills from the layout; recovery mode gets it
+ * only once it is filled (NULL before, or when that failed). */
+static struct fk_boot_config cfg;
+static const struct fk_boot_config *configured;
+
 static void __attribute__((noreturn)) recovery_loop(int reason)
 {
 	for (;;) {
 		fk_boot_watchdog_kick();
-		fk_boot_recovery(reason);
+		fk_boot_recovery(configured, reason);
 	}
 }
 
@@ -130,22 +138,24 @@ static void recovery(void *ctx, int reason)
 
 int main(void)
 {
-	struct fk_boot_config cfg = {
-		.check_security_counter = true,
-		.buf = buf,
-		.buf_len = sizeof(buf),
-		.port = { .kick = kick, .jump = jump, .recovery = recovery },
-	};
 	int rc;
 
 	fk_boot_board_init();
-	if (fk_boot_recovery_requested())
-		recovery_loop(0);
+	cfg.check_security_counter = true;
+	cfg.buf = buf;
+	cfg.buf_len = sizeof(buf);
+	cfg.port.kick = kick;
+	cfg.port.jump = jump;
+	cfg.port.recovery = recovery;
 #ifdef FK_BOOT_ECDSA
 	mbedtls_memory_buffer_alloc_init(heap, sizeof(heap));
 	cfg.keys = &keys;
 #endif
 	rc = fk_boot_layout_config(&cfg);
+	if (rc == FK_OK)
+		configured = &cfg;
+	if (fk_boot_recovery_requested())
+		recovery_loop(0);
 	if (rc == FK_OK)
 		rc = fk_boot(&cfg);
 	recovery_loop(rc);

@@ -58,14 +58,63 @@ bool fk_boot_recovery_requested(void);
 
 /* Recovery mode: called in a loop, with a watchdog kick between calls,
  * when nothing valid can be booted (reason: the FK_E* code) or on request
- * (reason 0). The serial transport implements it (receive an image,
- * install it, reset); the default returns at once, so the device waits,
- * kicking its watchdog, instead of freezing in a fault. */
-void fk_boot_recovery(int reason);
+ * (reason 0). cfg is the configuration main() filled from the layout
+ * (keys included), NULL when that failed (a board gave no flash). The
+ * default runs fk_boot_serial_recovery() when boot_serial.c is linked in,
+ * and otherwise returns at once, so the device waits, kicking its
+ * watchdog, instead of freezing in a fault. */
+void fk_boot_recovery(const struct fk_boot_config *cfg, int reason);
 
 /* Starts the images fk_boot() chose. Default: fk_boot_jump(). A dual-core
  * board releases its other core into refs[1] first. */
 void fk_boot_start(const struct fk_boot_image_ref *refs, uint32_t count);
+
+/* --- serial recovery (boot_serial.c, linked in when a board lists it) ---
+ *
+ * Recovery mode answers `flashkit upload` with the update protocol's
+ * receiver (flashkit/transport.h, role bootloader) over the board's serial
+ * line: the host writes a signed image into the staging slot, FINISH
+ * validates it with the bootloader's keys and marks it pending, REBOOT
+ * resets the device, and fk_boot() installs it. What holds at a power cut
+ * or a pulled cable at any instant is the receiver's contract: the upload
+ * resumes from the last sync point kept in the boot state, nothing that
+ * FINISH did not validate is marked pending, and the slots fk_boot()
+ * boots are never written (the device comes back into recovery mode, or
+ * into the image it ran). RAM: the receiver's struct fk_tp_device (about
+ * 1.5 KiB), in .bss.
+ */
+
+/* One step of serial recovery: takes the bytes the line holds (at most a
+ * frame's worth, so the caller's watchdog kicks come often) and answers
+ * complete frames; a frame's work (a sector erase, an image check) kicks
+ * the watchdog through cfg->port.kick. Opens the line and the receiver at
+ * its first call. Does nothing when cfg is NULL (no flash to receive
+ * into). Weak: NULL when boot_serial.c is not linked. */
+void fk_boot_serial_recovery(const struct fk_boot_config *cfg, int reason)
+	__attribute__((weak));
+
+/* The board's serial line, required with boot_serial.c (the QEMU board,
+ * tests/boot/qemu/qemu_board.c, binds it to ports/qemu-mps2/cmsdk_uart.h;
+ * a board built by ports/boot/build.sh also needs src/transport/). open: once,
+ * before the first read. read: the next byte received, or -1 when none is
+ * waiting; it must not lose bytes that arrive while the receiver is busy for up
+ * to FK_BOOT_SERIAL_WINDOW frames (a FIFO, a ring buffer filled by an
+ * interrupt, or a line with flow control). write: returns once the len
+ * bytes have left (a reset right after loses none of them). */
+void fk_boot_serial_open(void);
+int fk_boot_serial_read(void);
+void fk_boot_serial_write(const void *data, uint32_t len);
+
+/* Frames the host may keep in flight (flashkit/transport.h, window);
+ * build-time, default 1: safe on a line that holds only a byte while a
+ * sector is erased, at the cost of a round trip per frame. */
+#ifndef FK_BOOT_SERIAL_WINDOW
+#define FK_BOOT_SERIAL_WINDOW 1
+#endif
+
+/* Resets the device after a REBOOT request was answered. Default (weak,
+ * boot_serial.c): the Cortex-M system reset (AIRCR.SYSRESETREQ). */
+void fk_boot_reset(void) __attribute__((noreturn));
 
 /* --- for boards --- */
 

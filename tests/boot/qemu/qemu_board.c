@@ -4,6 +4,8 @@
  * the layout's memory "flash" is the file-backed flash (flash.bin in the
  * run's folder, mirrored at its bus address so the app executes in
  * place), and the hooks report through semihosting what the tests check.
+ * Recovery mode ends the run, or, in a program that links
+ * ports/boot/boot_serial.c, answers `flashkit upload` on UART0.
  *
  * Command-line words (run.sh --arg):
  *   cut-before=N, cut-after=N, cut-torn=N  the flash driver ends QEMU
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #include "boot_port.h"
+#include "cmsdk_uart.h"
 #include "qemu_flash.h"
 #include "semihost.h"
 
@@ -84,11 +87,38 @@ void fk_boot_start(const struct fk_boot_image_ref *refs, uint32_t count)
 	fk_sh_exit(3);
 }
 
-void fk_boot_recovery(int reason)
+/* Says why once; then serial recovery when the program links it in
+ * (qemu_boot_serial, tests/transport), else the run ends with status 2. */
+void fk_boot_recovery(const struct fk_boot_config *cfg, int reason)
 {
-	if (reason == 0)
-		fk_sh_puts("boot: recovery mode (asked by the application)\n");
-	else
-		fk_sh_printf("boot: recovery mode (%s)\n", fk_strerror(reason));
-	fk_sh_exit(2);
+	static bool said;
+
+	if (!said) {
+		if (reason == 0)
+			fk_sh_puts("boot: recovery mode (asked by the "
+				   "application)\n");
+		else
+			fk_sh_printf("boot: recovery mode (%s)\n",
+				     fk_strerror(reason));
+		said = true;
+	}
+	if (!fk_boot_serial_recovery)
+		fk_sh_exit(2);
+	fk_boot_serial_recovery(cfg, reason);
+}
+
+/* The serial line of recovery mode: UART0 on QEMU's -serial. */
+void fk_boot_serial_open(void)
+{
+	fk_cmsdk_uart_open();
+}
+
+int fk_boot_serial_read(void)
+{
+	return fk_cmsdk_uart_read();
+}
+
+void fk_boot_serial_write(const void *data, uint32_t len)
+{
+	fk_cmsdk_uart_write(data, len);
 }

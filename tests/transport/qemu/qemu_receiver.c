@@ -12,17 +12,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cmsdk_uart.h"
 #include "flashkit/transport.h"
 #include "qemu_flash.h"
 #include "semihost.h"
-
-#define UART0 0x40004000u
-#define UART_DATA (*(volatile uint32_t *)(UART0 + 0x000))
-#define UART_STATE (*(volatile uint32_t *)(UART0 + 0x004))
-#define UART_CTRL (*(volatile uint32_t *)(UART0 + 0x008))
-#define UART_BAUDDIV (*(volatile uint32_t *)(UART0 + 0x010))
-#define STATE_TXFULL 1u
-#define STATE_RXFULL 2u
 
 static const struct fk_sector_run runs[] = { { 16, 4096 } };
 static const struct fk_flash_geometry geo = {
@@ -41,14 +34,8 @@ static uint8_t buf[1024];
 
 static void uart_send(void *ctx, const void *data, uint32_t len)
 {
-	const uint8_t *p = data;
-
 	(void)ctx;
-	for (uint32_t i = 0; i < len; i++) {
-		while (UART_STATE & STATE_TXFULL)
-			;
-		UART_DATA = p[i];
-	}
+	fk_cmsdk_uart_write(data, len);
 }
 
 static void reboot(void *ctx)
@@ -100,11 +87,12 @@ int main(void)
 		fk_sh_printf("setup: %s\n", fk_strerror(rc));
 		return 1;
 	}
-	UART_BAUDDIV = 16;
-	UART_CTRL = 3; /* TX and RX enabled */
+	fk_cmsdk_uart_open();
 	fk_sh_puts("receiver: ready\n");
 	for (;;) {
-		if (UART_STATE & STATE_RXFULL)
-			fk_tp_device_feed(&dev, (uint8_t)UART_DATA);
+		int c = fk_cmsdk_uart_read();
+
+		if (c >= 0)
+			fk_tp_device_feed(&dev, (uint8_t)c);
 	}
 }
