@@ -20,7 +20,11 @@
  *   erased-zero  program-once 16-byte units on 4K sectors whose erased
  *                value is 0x00;
  *   small-pages  STM32L0/L1-like 128-byte pages, 4-byte units: the
- *                boot-state log needs several pages.
+ *                boot-state log needs several pages;
+ *   stm32h7      an STM32H743's 2 MiB, two banks of eight 128 KiB
+ *                sectors, program-once 32-byte flash words: boot and
+ *                state in bank 1's first sectors, the primary slot in
+ *                bank 1 (2 sectors), the staging slot in bank 2 (3).
  *
  * Images are signed with the reference ECDSA P-256 key by the real
  * signing code, and the bootloader checks them with the real mbedTLS
@@ -39,11 +43,11 @@
 
 enum rig_geo { GEO_UNIFORM_4K, GEO_STM32F4, GEO_ECC32, GEO_TWO_MEM,
 	       GEO_DUAL, GEO_STM32L4, GEO_ERASED_ZERO, GEO_SMALL_PAGES,
-	       GEO_COUNT };
+	       GEO_STM32H7, GEO_COUNT };
 
 static const char *const rig_geo_names[GEO_COUNT] = {
 	"uniform-4k", "stm32f4", "ecc32", "two-memories", "dual-image",
-	"stm32l4", "erased-zero", "small-pages",
+	"stm32l4", "erased-zero", "small-pages", "stm32h7",
 };
 
 struct rig_area_spec {
@@ -128,6 +132,14 @@ static const struct rig_geo_spec rig_geos[GEO_COUNT] = {
 		.boot = { 0, 0, 4096 }, .state = { 0, 4096, 1024 },
 		.primary = { 0, 5120, 24576 }, .secondary = { 0, 29696, 28672 },
 		.old_payload = 12000, .new_payload = 15000, .buf_len = 128,
+	},
+	[GEO_STM32H7] = {
+		.runs = { { { 16, 131072 } } }, .run_count = { 1 },
+		.write_unit = { 32 }, .program_once = { true }, .mem_count = 1,
+		.boot = { 0, 0, 131072 }, .state = { 0, 131072, 131072 },
+		.primary = { 0, 262144, 262144 },
+		.secondary = { 0, 1048576, 393216 },
+		.old_payload = 150000, .new_payload = 100000, .buf_len = 16384,
 	},
 };
 

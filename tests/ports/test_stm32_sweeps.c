@@ -7,7 +7,7 @@
  *   port_stm32_sweeps <l4_image.elf>          CI subset (port_boot_sweeps)
  *   port_stm32_sweeps <l4_image.elf> --full   every double cut, revert too
  *
- * The H7 has no rig geometry on 128 KiB sectors yet (tests/boot/rigs.h).
+ * The H7's are in test_h7_sweeps.c (port_h7_sweeps).
  */
 #include <stdio.h>
 #include <string.h>
