@@ -4,9 +4,11 @@
  * bus of an STM32F2/F4 (ports/nor/nor_spi_stm32.c): the production
  * programming of seed 003's F205 serial flash through a debugger.
  *
- * It runs from RAM where the debugger loaded it (loader.ld: sections
- * PrgCode, PrgData and DevDscr; built for a fixed RAM address, see
- * docs/ports.md). Build-time settings, all with defaults for the
+ * It runs from RAM wherever the debugger loaded it: compiled -fPIE and
+ * linked by loader.ld as PrgCode (at 0), PrgData and DevDscr, with no
+ * absolute address left but those of nor.c's operations table, which
+ * Init copies moved by the load address (check_flm.sh checks both at
+ * build time; docs/ports.md). Build-time settings, all with defaults for the
  * STM32F205 + W25Q128JV of the tests:
  *   FK_LOADER_DEV_ADR   address the tools name the chip by (0x90000000;
  *                       nothing is mapped there on an F205)
@@ -75,25 +77,40 @@ const struct fk_flash_device FlashDevice
 	};
 
 /* Where the loader returns to when a script, not a CMSIS-aware tool,
- * drives it (openocd-flashkit.cfg): a breakpoint. */
-__attribute__((naked, noreturn)) void fk_loader_bkpt(void)
+ * drives it (openocd-flashkit.cfg): a breakpoint. loader.ld's entry
+ * table names it. */
+__attribute__((naked, noreturn, used)) void fk_loader_bkpt(void)
 {
 	__asm__ volatile("bkpt #0");
 }
 
-/* The entry points at fixed offsets from the start of PrgCode (loader.ld
- * puts this table first), so a script needs only the load address:
- * Init, UnInit, EraseChip, EraseSector, ProgramPage, Verify, BlankCheck,
- * then the breakpoint to return to (Thumb bit set). */
-__attribute__((section(".fk_loader_entries"), used))
-const void *const fk_loader_entries[8] = { Init,	UnInit,
-					   EraseChip,	EraseSector,
-					   ProgramPage, Verify,
-					   BlankCheck,	fk_loader_bkpt };
+/* The entry table at the start of PrgCode (loader.ld); word 9 is its
+ * link-time address. Its address computed PC-relative is where the host
+ * put it: the difference is how far every link-time address moved. */
+#define ENTRY_LINK_ADDRESS 9
+extern const uint32_t fk_loader_entries[] __attribute__((visibility("hidden")));
 
 static struct fk_nor_spi bus;
 static struct fk_nor nor;
+static struct fk_flash_ops moved_ops;
 static int ready;
+
+/* nor.c's operations table holds its functions' link-time addresses (the
+ * one table of absolute words check_flm.sh allows): the loader calls
+ * through a copy moved to where the host loaded the code. */
+static void move_ops(void)
+{
+	uintptr_t delta = (uintptr_t)fk_loader_entries -
+			  fk_loader_entries[ENTRY_LINK_ADDRESS];
+	const struct fk_flash_ops *ops = nor.flash.ops;
+
+#define MOVED(fn) ((__typeof__(fn))((uintptr_t)(fn) + delta))
+	moved_ops.read = MOVED(ops->read);
+	moved_ops.program = MOVED(ops->program);
+	moved_ops.erase_sector = MOVED(ops->erase_sector);
+#undef MOVED
+	nor.flash.ops = &moved_ops;
+}
 
 /* Offset of [adr, adr + sz) in the chip, or -1 when it leaves it. */
 static int64_t offset_of(uint32_t adr, uint32_t sz)
@@ -125,6 +142,7 @@ int Init(uint32_t adr, uint32_t clk, uint32_t fnc)
 	    fk_nor_init(&nor, &nc) != FK_OK ||
 	    nor.flash.geo.size < FK_LOADER_DEV_SIZE)
 		return 1;
+	move_ops();
 	ready = 1;
 	return 0;
 }

@@ -175,14 +175,20 @@ proc halt {} {}
 proc wait_halt {args} {}
 proc write_memory {args} {}
 proc load_image {args} { echo "LOAD $args" }
-# the loader's table: Init UnInit EraseChip EraseSector ProgramPage
-# Verify BlankCheck, then the breakpoint
+# the loader's table, offsets from where it was loaded (0x20000000): Init
+# UnInit EraseChip EraseSector ProgramPage Verify BlankCheck, the
+# breakpoint, the static base
 proc read_memory {addr width count} {
 	set t {}
-	for {set i 0} {$i < 8} {incr i} { lappend t [expr {0x20000101 + $i * 0x100}] }
-	return $t
+	for {set i 0} {$i < 8} {incr i} { lappend t [expr {0x100 + $i * 0x100}] }
+	lappend t 0xb48
+	return [lrange $t 0 [expr {$count - 1}]]
 }
 proc resume {} {
+	if {[dict get $::fk_regs r9] != 0x20000b48 ||
+	    [dict get $::fk_regs lr] != 0x20000801} {
+		error "r9 or lr wrong: $::fk_regs"
+	}
 	set pc [dict get $::fk_regs pc]
 	set r0 [dict get $::fk_regs r0]
 	set r1 [dict get $::fk_regs r1]
@@ -205,7 +211,7 @@ log = [l.strip() for l in open(sys.argv[1]) if re.match(r"(INIT|RESET|WRITE_|VER
 n = os.path.getsize(sys.argv[2])
 base, sector, chunk = 0x90000000, 4096, 4096
 calls = [l for l in log if l.startswith(("LOAD", "CALL"))]
-want = ["LOAD " + sys.argv[3], "CALL Init 0x%08x 0x0 0x1" % base]
+want = ["LOAD %s 0x20000000" % sys.argv[3], "CALL Init 0x%08x 0x0 0x1" % base]
 want += ["CALL EraseSector 0x%08x 0x0 0x0" % a for a in range(base, base + n, sector)]
 want += ["CALL UnInit 0x00000001 0x0 0x0", "CALL Init 0x%08x 0x0 0x2" % base]
 for off in range(0, n, chunk):

@@ -33,25 +33,52 @@ uc_check_ramfuncs(port_nor_qspi_ramfuncs IMAGE nor_qspi_image
 		read_array)
 
 # The CMSIS-Pack flash loader (ports/loader/) for the F205's SPI NOR,
-# linked as a flash algorithm for RAM (loader.ld), run by test_loader.c
-# the way a debugger runs one.
+# a position-independent flash algorithm (loader.ld, -fPIE): linked with
+# its relocations kept, checked by check_flm.sh (the build fails on an
+# absolute address a host would break by loading it elsewhere), then
+# written without them. test_loader.c runs it the way pyOCD and probe-rs
+# do, at two bases. nor_loader_abs.elf, the same sources without -fPIE
+# linked for one of those bases, shows the test and the check tell the
+# difference.
+find_program(UC_ARM_READELF arm-none-eabi-readelf)
+find_program(UC_ARM_OBJCOPY arm-none-eabi-objcopy)
 set(NOR_LOADER ${CMAKE_CURRENT_BINARY_DIR}/nor_loader.elf)
+set(NOR_LOADER_ABS ${CMAKE_CURRENT_BINARY_DIR}/nor_loader_abs.elf)
 set(NOR_LOADER_SOURCES ${FK_ROOT}/ports/loader/loader.c
 	${FK_ROOT}/ports/loader/board_f205.c ${FK_ROOT}/ports/nor/nor.c
 	${FK_ROOT}/ports/nor/nor_spi_stm32.c)
-add_custom_command(OUTPUT ${NOR_LOADER}
-	COMMAND ${UC_ARM_CC} -mcpu=cortex-m3 -mthumb -mfloat-abi=soft -std=c99
-		-Os -g -ffreestanding -ffunction-sections -fdata-sections
-		-fno-tree-loop-distribute-patterns -Wall -Wextra -Werror
-		-I${FK_ROOT}/include -I${FK_ROOT}/ports -nostdlib
-		-Wl,--gc-sections -Wl,-Map=${NOR_LOADER}.map
-		-T ${FK_ROOT}/ports/loader/loader.ld -o ${NOR_LOADER}
+set(NOR_LOADER_FLAGS -mcpu=cortex-m3 -mthumb -mfloat-abi=soft -std=c99
+	-Os -g -ffreestanding -ffunction-sections -fdata-sections
+	-fno-tree-loop-distribute-patterns -Wall -Wextra -Werror
+	-I${FK_ROOT}/include -I${FK_ROOT}/ports -nostdlib -Wl,--gc-sections
+	-Wl,--emit-relocs -T ${FK_ROOT}/ports/loader/loader.ld)
+add_custom_command(OUTPUT ${NOR_LOADER} ${NOR_LOADER}.relocs
+	COMMAND ${UC_ARM_CC} ${NOR_LOADER_FLAGS} -fPIE
+		-Wl,-Map=${NOR_LOADER}.map -o ${NOR_LOADER}.relocs
 		${NOR_LOADER_SOURCES} -lgcc
+	COMMAND bash ${FK_ROOT}/ports/loader/check_flm.sh ${UC_ARM_READELF}
+		${NOR_LOADER}.relocs nor_ops
+	COMMAND ${UC_ARM_OBJCOPY} --remove-relocations=* ${NOR_LOADER}.relocs
+		${NOR_LOADER}
+	DEPENDS ${NOR_LOADER_SOURCES} ${FK_ROOT}/ports/loader/loader.ld
+		${FK_ROOT}/ports/loader/check_flm.sh ${UC_IMAGE_HEADERS}
+	COMMENT "flash loader nor_loader.elf (cortex-m3, position-independent)"
+	VERBATIM)
+add_custom_command(OUTPUT ${NOR_LOADER_ABS}
+	COMMAND ${UC_ARM_CC} ${NOR_LOADER_FLAGS}
+		-Wl,--defsym=FK_LOADER_LINK_BASE=0x20000004
+		-o ${NOR_LOADER_ABS} ${NOR_LOADER_SOURCES} -lgcc
 	DEPENDS ${NOR_LOADER_SOURCES} ${FK_ROOT}/ports/loader/loader.ld
 		${UC_IMAGE_HEADERS}
-	COMMENT "flash loader nor_loader.elf (cortex-m3)"
+	COMMENT "flash loader nor_loader_abs.elf (linked absolute, for the test)"
 	VERBATIM)
-add_custom_target(nor_loader_image ALL DEPENDS ${NOR_LOADER})
+add_custom_target(nor_loader_image ALL DEPENDS ${NOR_LOADER} ${NOR_LOADER_ABS})
+# check_flm.sh refuses the absolute build for its absolute addresses.
+add_test(NAME port_loader_check_refuses_absolute COMMAND bash
+	${FK_ROOT}/ports/loader/check_flm.sh ${UC_ARM_READELF} ${NOR_LOADER_ABS}
+	nor_ops)
+set_tests_properties(port_loader_check_refuses_absolute PROPERTIES
+	LABELS port PASS_REGULAR_EXPRESSION "relocation R_ARM_ABS32 of [A-Za-z_]+ at 0x[0-9a-f]+: an absolute address")
 
 # One executable for the three images (test_nor.c), so that a model's
 # mutant (mutants/nor.txt) reaches every test that uses the model.
