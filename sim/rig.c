@@ -195,6 +195,7 @@ void fk_rig_destroy(struct fk_rig *rig)
 	for (uint32_t i = 0; i < FK_BOOT_MAX_IMAGES; i++) {
 		free(rig->old_img[i]);
 		free(rig->new_img[i]);
+		free(rig->ram[i]);
 	}
 	free(rig->buf);
 	if (rig->cfg.keys == &rig->memo_keys)
@@ -697,6 +698,15 @@ static void hook_jump(void *ctx, const struct fk_boot_image_ref *refs,
 	for (uint32_t i = 0; i < count; i++) {
 		int which = 0;
 
+		/* RAM_LOAD starts the copy in the image's RAM, nothing else */
+		if (rig->cfg.strategy == FK_BOOT_RAM_LOAD &&
+		    (refs[i].slot->flash->geo.base !=
+			     rig->cfg.images[i].ram.addr ||
+		     refs[i].slot->flash->ctx != rig->cfg.images[i].ram.mem ||
+		     refs[i].slot->off != 0)) {
+			set = -1;
+			break;
+		}
 		if (slot_holds(refs[i].slot, rig->old_img[i], rig->old_len[i]))
 			which = OUT_OLD;
 		else if (slot_holds(refs[i].slot, rig->new_img[i],

@@ -63,6 +63,10 @@ struct fk_rig {
 	struct fk_boot_config cfg;
 	struct fk_image_keys memo_keys; /* cfg.keys behind a memo (rig.c) */
 	uint8_t *buf;
+	/* RAM_LOAD: the bytes of each image's RAM (cfg.images[i].ram.mem),
+	 * freed by fk_rig_destroy; not in snapshots: every boot copies the
+	 * image again, whatever an earlier boot left there */
+	uint8_t *ram[FK_BOOT_MAX_IMAGES];
 	/* the images: old (installed at the start) and new (uploaded) */
 	uint8_t *old_img[FK_BOOT_MAX_IMAGES];
 	size_t old_len[FK_BOOT_MAX_IMAGES];

@@ -306,6 +306,9 @@ static int sign(struct fk_history *h, uint32_t i, uint32_t seq,
 		.align = h->unit,
 		.erased = h->erased,
 		.hdr_size = HDR_SIZE,
+		.load_addr = h->rig->cfg.strategy == FK_BOOT_RAM_LOAD ?
+				     h->rig->cfg.images[i].ram.addr :
+				     0,
 	};
 
 	out->payload_len = len;

@@ -70,12 +70,13 @@ enum fk_history_cut {
 struct fk_history_sign_req {
 	const uint8_t *payload;
 	size_t payload_len;
-	uint32_t image;	   /* image index (0, 1) */
-	uint32_t sequence; /* grows along the history: use it as version */
-	uint32_t sec_cnt;  /* security counter to put in the image */
-	uint32_t align;	   /* write unit of the slots */
-	uint8_t erased;	   /* erased value of the slots' flash */
-	uint32_t hdr_size; /* header bytes before the payload (0x100) */
+	uint32_t image;	    /* image index (0, 1) */
+	uint32_t sequence;  /* grows along the history: use it as version */
+	uint32_t sec_cnt;   /* security counter to put in the image */
+	uint32_t align;	    /* write unit of the slots */
+	uint8_t erased;	    /* erased value of the slots' flash */
+	uint32_t hdr_size;  /* header bytes before the payload (0x100) */
+	uint32_t load_addr; /* RAM_LOAD: the image's RAM address, else 0 */
 };
 
 /* Returns 0 and a malloc'd image (header, payload, TLVs; no padding), or

@@ -87,7 +87,7 @@ build() {
 		skip=src/boot/marker.c
 	fi
 	local rom=0x08000000 ram=0x20000000 extra=
-	for s in overwrite swap xip; do
+	for s in overwrite swap xip ram_load; do
 		[ "$s" = "$strat" ] || defs="$defs -DFK_BOOT_NO_$(echo "$s" | tr a-z A-Z)"
 	done
 	if [ "$crypto" = ecdsa ]; then
@@ -104,6 +104,8 @@ build() {
 	for f in src/boot/*.c src/image/*.c src/flash/*.c src/core/*.c; do
 		case $f in
 		src/boot/strategy_$strat.c) ;;
+		# ram-load's choice, trial and revert are XIP's
+		src/boot/strategy_xip.c) [ "$strat" = ram_load ] || continue ;;
 		src/boot/strategy_*) continue ;;
 		"$skip") continue ;;
 		esac

@@ -20,6 +20,7 @@ int fk_history_sign(void *ctx, const struct fk_history_sign_req *req,
 	o.align = req->align ? req->align : 1;
 	o.has_sec_cnt = true;
 	o.sec_cnt = req->sec_cnt;
+	o.load_addr = req->load_addr;
 	o.key = ctx;
 	if (fk_sign_image(&o, req->payload, req->payload_len, &r) != 0)
 		return -1;

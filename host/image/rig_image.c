@@ -34,6 +34,7 @@ int fk_rig_make_image(const struct fk_rig_image_spec *spec, uint8_t **out,
 	o.dep_count = spec->dep_count;
 	memcpy(o.deps, spec->deps, sizeof(o.deps));
 	o.key = spec->key;
+	o.load_addr = spec->load_addr;
 	rc = fk_sign_image(&o, payload, spec->payload_len, &r);
 	free(payload);
 	if (rc != 0)

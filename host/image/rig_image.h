@@ -25,6 +25,7 @@ struct fk_rig_image_spec {
 	uint32_t dep_count;
 	struct fk_image_dependency deps[FK_IMAGE_MAX_DEPS];
 	struct fk_key *key; /* NULL: SHA256 TLV only */
+	uint32_t load_addr; /* non-zero: RAM_LOAD, for this RAM address */
 };
 
 /* Signs a payload into a malloc'd image. Returns 0 or -1 (printed). */

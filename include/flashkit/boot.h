@@ -8,13 +8,17 @@
  * fk_boot_confirm() after its self-test and, through flashkit/update.h,
  * fk_boot_set_pending() after receiving a new image.
  *
- * Three install strategies, each in its own file of src/boot/:
+ * Four install strategies, each in its own file of src/boot/:
  *   FK_BOOT_OVERWRITE  copy the staging slot over the primary slot; no
  *                      rollback; optional fallback to a factory image;
  *   FK_BOOT_SWAP       copy the new image in and keep the old one in the
  *                      staging slot, restored when the new one never
  *                      confirms; any sector map, slots on two memories;
- *   FK_BOOT_XIP        two executable slots, boot the chosen one in place.
+ *   FK_BOOT_XIP        two executable slots, boot the chosen one in place;
+ *   FK_BOOT_RAM_LOAD   XIP's two slots, choice, trial and revert, on any
+ *                      flash (QSPI, SPI NOR): the chosen image is copied
+ *                      into RAM, validated there and started there
+ *                      (strategy_ram_load.c, on top of strategy_xip.c).
  *
  * Install progress, pending and confirmed flags live in the boot state
  * area, in the format specified in docs/boot-state.md: an append-only log
@@ -44,12 +48,27 @@ enum fk_boot_strategy {
 	FK_BOOT_OVERWRITE = 1,
 	FK_BOOT_SWAP = 2,
 	FK_BOOT_XIP = 3,
+	FK_BOOT_RAM_LOAD = 4,
 };
 
 /* How a pending image is installed. */
 enum fk_boot_mode {
 	FK_BOOT_TEST = 1,      /* trial: reverted unless confirmed in time */
 	FK_BOOT_PERMANENT = 2, /* installed for good, no trial */
+};
+
+/*
+ * RAM_LOAD: the RAM an image is copied into, validated in and run from.
+ * Images for it are signed with load_addr == addr (imgtool -L, flashkit
+ * image sign -L or --layout), which sets FK_IMAGE_F_RAM_LOAD. The region
+ * must not hold anything the bootloader uses while it copies (its stack,
+ * data, buffer): the copy overwrites all of it up to the image's end.
+ */
+struct fk_boot_ram {
+	uint32_t addr; /* bus address: the images' load_addr */
+	uint32_t size; /* bytes; caps an image, header to last TLV */
+	uint8_t *mem;  /* where the bootloader writes the copy:
+			* (uint8_t *)addr on a target, a buffer on a host */
 };
 
 /* The slots of one image. */
@@ -63,11 +82,18 @@ struct fk_boot_slots {
 	/* OVERWRITE only: a factory image installed when the primary slot
 	 * holds no valid image and nothing is pending; size 0 for none. */
 	struct fk_area factory;
+	/* RAM_LOAD only (required there, ignored by the others): the RAM the
+	 * image runs from. Slots A and B are primary and secondary, as XIP,
+	 * and need not be executable. */
+	struct fk_boot_ram ram;
 };
 
 struct fk_boot_image_ref {
-	const struct fk_area *slot; /* the slot the image starts at */
-	struct fk_image_info info;  /* its validated header and TLVs */
+	/* The slot the image starts at; RAM_LOAD: its copy in RAM, a
+	 * read-only area whose flash's geo.base is ram.addr, as long as
+	 * the image (header to last TLV). */
+	const struct fk_area *slot;
+	struct fk_image_info info; /* its validated header and TLVs */
 };
 
 /* Hooks a port provides. Only jump is required. */
@@ -139,7 +165,8 @@ struct fk_boot_status {
 	enum fk_boot_mode mode; /* of the pending/trial install */
 	uint32_t mask;		/* images of the pending/trial install */
 	uint32_t attempts;	/* trial boots used */
-	uint32_t xip_active;	/* XIP: 0 = slot A (primary), 1 = slot B */
+	uint32_t xip_active;	/* XIP, RAM_LOAD: 0 = slot A (primary),
+				 * 1 = slot B */
 	int last_refusal;	/* FK_E* of the last refused install, or 0 */
 	uint32_t records_used;	/* record slots used in the log */
 	uint32_t records_total; /* record slots in the log */
@@ -148,10 +175,12 @@ struct fk_boot_status {
 /*
  * Checks a configuration: strategy, image count, trial boots, areas inside
  * their memories and not overlapping each other, the state area or the
- * bootloader, the scratch buffer's size, and that the boot state log can
- * hold one update cycle. Returns 0, FK_EINVAL, FK_EALIGN, FK_ENOSPC, or
- * FK_ENOTSUP for a strategy left out of the build (its file excluded and
- * FK_BOOT_NO_<STRATEGY> defined). fk_boot_config_why() says which rule.
+ * bootloader, the scratch buffer's size, that the boot state log can
+ * hold one update cycle, and for RAM_LOAD each image's RAM (given, inside
+ * the address space, not shared with the other image's). Returns 0, FK_EINVAL,
+ * FK_EALIGN, FK_ENOSPC, or FK_ENOTSUP for a strategy left out of the build (its
+ * file excluded and FK_BOOT_NO_<STRATEGY> defined). fk_boot_config_why() says
+ * which rule.
  */
 int fk_boot_check_config(const struct fk_boot_config *cfg);
 
@@ -174,6 +203,9 @@ enum fk_boot_config_problem {
 	FK_BOOT_CONFIG_BUFFER_UNIT,    /* buf_len not a multiple of a unit */
 	FK_BOOT_CONFIG_LOG_SMALL,      /* the log cannot hold one update */
 	FK_BOOT_CONFIG_NO_ROOM,	       /* SWAP: staging slot too small */
+	FK_BOOT_CONFIG_RAM_MISSING, /* RAM_LOAD: ram.size 0 or ram.mem NULL */
+	FK_BOOT_CONFIG_RAM_OUTSIDE, /* RAM_LOAD: ram.addr + size past 4 GiB */
+	FK_BOOT_CONFIG_RAM_OVERLAP, /* RAM_LOAD: two images' RAM overlap */
 };
 
 /* The areas of a configuration, to name them in a message. */
@@ -184,6 +216,7 @@ enum fk_boot_area_kind {
 	FK_BOOT_AREA_PRIMARY,	/* of image `image` */
 	FK_BOOT_AREA_SECONDARY, /* of image `image` */
 	FK_BOOT_AREA_FACTORY,	/* of image `image` */
+	FK_BOOT_AREA_RAM,	/* RAM_LOAD: the RAM of image `image` */
 };
 
 /* Which rule a configuration breaks, and where. */
@@ -215,6 +248,13 @@ const char *fk_boot_area_name(enum fk_boot_area_kind a);
  * port.jump, or port.recovery when nothing valid can be booted.
  * On power loss at any point the next call resumes where the flash says
  * and boots the old or the new images, never a mix.
+ * RAM_LOAD: the image of the slot XIP would boot is copied into its RAM
+ * (the bytes the header says, no more than ram.size, only when its
+ * load_addr is ram.addr) and validated there; the jump gets that copy,
+ * so what runs is what was validated, whatever the slot holds since. A
+ * copy that does not validate counts as a slot that does not (a trial is
+ * reverted, otherwise the other slot is tried); the copy writes no flash,
+ * so a cut during it is a cut before it.
  * Returns 0 after jump returned (host), or the FK_E* code passed to
  * recovery (or returned when a flash operation failed).
  */
@@ -233,6 +273,8 @@ int fk_boot_confirm(const struct fk_boot_config *cfg);
  * staging slots with fk_update_finish(), as pending. Validates each one
  * first (digest, signature, downgrade, dependencies) and returns that
  * refusal code without marking anything when one fails: all or nothing.
+ * RAM_LOAD also refuses an image not signed for its RAM (FK_EMISMATCH:
+ * no RAM_LOAD flag, or load_addr is not ram.addr).
  * FK_ESTATE when an image of mask was not staged or a trial is running.
  * On power loss either nothing or everything is pending.
  */
@@ -251,7 +293,8 @@ int fk_boot_status(const struct fk_boot_config *cfg,
 uint32_t fk_boot_staging_offset(const struct fk_boot_config *cfg,
 				uint32_t image);
 
-/* Largest image (header to last TLV) image index can hold. */
+/* Largest image (header to last TLV) image index can hold (RAM_LOAD: no
+ * more than its RAM). */
 uint32_t fk_boot_max_image_size(const struct fk_boot_config *cfg,
 				uint32_t image);
 

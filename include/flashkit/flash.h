@@ -158,4 +158,15 @@ int fk_area_is_erased(const struct fk_area *area, uint32_t off, uint32_t len,
 int fk_area_sector_at(const struct fk_area *area, uint32_t off,
 		      struct fk_sector *out);
 
+/*
+ * A read-only flash over size bytes at mem (src/flash/flash_mem.c), so
+ * that code written for flash reads memory: the boot core validates a
+ * RAM_LOAD image's copy in RAM through it. base is the bus address mem
+ * stands for. Its one "sector" is the whole region (*run, the caller's,
+ * like *flash), so size need not be a power of two: never erased.
+ * Program and erase return FK_EPROTECT; reads never fail.
+ */
+void fk_flash_mem_init(struct fk_flash *flash, struct fk_sector_run *run,
+		       uint32_t base, const void *mem, uint32_t size);
+
 #endif

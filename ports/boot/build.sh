@@ -28,14 +28,17 @@ for a in "$@"; do
 done
 
 # The strategies the layout's images use; the others are left out.
+# ram-load is strategy_ram_load.c on top of strategy_xip.c.
 used=$(python3 -c 'import json, sys
-print(" ".join(sorted({i["strategy"] for i in json.load(open(sys.argv[1]))["images"]})))' "$json")
-for s in overwrite swap xip; do
+print(" ".join(sorted({i["strategy"].replace("-", "_") for i in json.load(open(sys.argv[1]))["images"]})))' "$json")
+for s in overwrite swap xip ram_load; do
 	case " $used " in
 	*" $s "*) ;;
 	*) flags="$flags -DFK_BOOT_NO_$(echo "$s" | tr a-z A-Z)" ;;
 	esac
 done
+files=$used
+case " $used " in *" ram_load "*) files="$files xip" ;; esac
 
 work=$out.objs
 rm -rf "$work"
@@ -69,7 +72,7 @@ for f in "$root"/src/boot/*.c "$root"/src/image/*.c "$root"/src/flash/*.c \
 	case $f in
 	*/strategy_*.c)
 		s=${f##*/strategy_}
-		case " $used " in *" ${s%.c} "*) ;; *) continue ;; esac ;;
+		case " $files " in *" ${s%.c} "*) ;; *) continue ;; esac ;;
 	esac
 	$CC $flags "${extra[@]}" -include "$root/ports/cortex-m/ramfunc.h" \
 		-c "$f" -o "$work/lib/$(basename "$f" .c).o"

@@ -32,8 +32,7 @@ int fk_boot_set_pending(const struct fk_boot_config *cfg, uint32_t mask,
 
 	if (rc != FK_OK)
 		return rc;
-	if (mask == 0 || (mask & ~all) ||
-	    (cfg->strategy == FK_BOOT_XIP && mask != all) ||
+	if (mask == 0 || (mask & ~all) || (bs_two_slots(cfg) && mask != all) ||
 	    (mode != FK_BOOT_TEST && mode != FK_BOOT_PERMANENT))
 		return FK_EINVAL;
 	if (cfg->strategy == FK_BOOT_OVERWRITE && mode == FK_BOOT_TEST)
@@ -67,9 +66,8 @@ int fk_boot_status(const struct fk_boot_config *cfg, struct fk_boot_status *out)
 	out->mode = (enum fk_boot_mode)st.mode;
 	out->mask = st.mask;
 	out->attempts = st.attempts;
-	out->xip_active = cfg->strategy == FK_BOOT_XIP ?
-				  (uint32_t)bs_xip_active(cfg, &st) :
-				  0;
+	out->xip_active =
+		bs_two_slots(cfg) ? (uint32_t)bs_xip_active(cfg, &st) : 0;
 	out->last_refusal = st.last_refusal;
 	out->records_used = st.log.next;
 	out->records_total = st.log.slots;
@@ -225,7 +223,8 @@ static int check_basics(const struct fk_boot_config *cfg,
 {
 	if (!cfg)
 		return refuse(why, FK_BOOT_CONFIG_NULL, FK_EINVAL);
-	if (cfg->strategy < FK_BOOT_OVERWRITE || cfg->strategy > FK_BOOT_XIP)
+	if (cfg->strategy < FK_BOOT_OVERWRITE ||
+	    cfg->strategy > FK_BOOT_RAM_LOAD)
 		return refuse(why, FK_BOOT_CONFIG_STRATEGY, FK_EINVAL);
 	if (!bs_strategy_of(cfg))
 		return refuse(why, FK_BOOT_CONFIG_LEFT_OUT, FK_ENOTSUP);
@@ -237,6 +236,41 @@ static int check_basics(const struct fk_boot_config *cfg,
 		return refuse(why, FK_BOOT_CONFIG_IMAGE_COUNT, FK_EINVAL);
 	if (cfg->trial_boots == 0 || cfg->trial_boots > 200)
 		return refuse(why, FK_BOOT_CONFIG_TRIAL_BOOTS, FK_EINVAL);
+	return FK_OK;
+}
+
+/* RAM_LOAD: each image has its RAM, within the address space, apart from
+ * the other image's. */
+static int check_ram(const struct fk_boot_config *cfg,
+		     struct fk_boot_config_why *why)
+{
+	if (cfg->strategy != FK_BOOT_RAM_LOAD)
+		return FK_OK;
+	why->area = FK_BOOT_AREA_RAM;
+	for (uint32_t i = 0; i < cfg->image_count; i++) {
+		const struct fk_boot_ram *r = &cfg->images[i].ram;
+
+		why->image = i;
+		if (r->size == 0 || !r->mem)
+			return refuse(why, FK_BOOT_CONFIG_RAM_MISSING,
+				      FK_EINVAL);
+		if (r->size - 1 > UINT32_MAX - r->addr)
+			return refuse(why, FK_BOOT_CONFIG_RAM_OUTSIDE,
+				      FK_ERANGE);
+		for (uint32_t j = 0; j < i; j++) {
+			const struct fk_boot_ram *o = &cfg->images[j].ram;
+
+			if (r->addr - o->addr < o->size ||
+			    o->addr - r->addr < r->size) {
+				why->other = FK_BOOT_AREA_RAM;
+				why->other_image = j;
+				return refuse(why, FK_BOOT_CONFIG_RAM_OVERLAP,
+					      FK_EINVAL);
+			}
+		}
+	}
+	why->area = FK_BOOT_AREA_NONE;
+	why->image = 0;
 	return FK_OK;
 }
 
@@ -279,6 +313,8 @@ int fk_boot_config_why(const struct fk_boot_config *cfg,
 	rc = check_areas(areas, n, why);
 	if (rc == FK_OK)
 		rc = check_buffer(cfg, areas, n, why);
+	if (rc == FK_OK)
+		rc = check_ram(cfg, why);
 	if (rc == FK_OK)
 		rc = check_room(cfg, why);
 	return rc;

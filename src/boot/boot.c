@@ -12,7 +12,8 @@
  * not valid: a trial is reverted, otherwise the strategy's fallback
  * (factory image, other XIP slot) is tried, and failing that the port's
  * recovery hook is called. Nothing jumps to an image that did not just
- * pass fk_image_validate().
+ * pass fk_image_validate() (RAM_LOAD: its copy in RAM, which the jump
+ * gets).
  *
  * Before all this, in IDLE, an image another tool wrote into a staging
  * window with MCUboot's trailer at its end is marked pending (marker.c).
@@ -38,6 +39,10 @@ const struct bs_strategy *bs_strategy_of(const struct fk_boot_config *cfg)
 	case FK_BOOT_XIP:
 		return &bs_strategy_xip;
 #endif
+#ifndef FK_BOOT_NO_RAM_LOAD
+	case FK_BOOT_RAM_LOAD:
+		return &bs_strategy_ram_load;
+#endif
 	default:
 		return NULL;
 	}
@@ -49,7 +54,7 @@ static const struct fk_area *running_slot(const struct fk_boot_config *cfg,
 {
 	int slot;
 
-	if (cfg->strategy != FK_BOOT_XIP)
+	if (!bs_two_slots(cfg))
 		return &cfg->images[i].primary;
 	slot = bs_xip_running(cfg, st);
 	return slot ? &cfg->images[i].secondary : &cfg->images[i].primary;
@@ -156,9 +161,12 @@ static int advance(const struct fk_boot_config *cfg, struct bs_state *st)
 	return rc;
 }
 
+/* Validates the images to boot; RAM_LOAD validates their copies in RAM
+ * (loaded[]), which refs then point to. */
 static int validate_all(const struct fk_boot_config *cfg,
 			const struct bs_state *st,
-			struct fk_boot_image_ref *refs, uint32_t *bad)
+			struct fk_boot_image_ref *refs,
+			struct bs_loaded *loaded, uint32_t *bad)
 {
 	const struct bs_strategy *strat = bs_strategy_of(cfg);
 
@@ -166,7 +174,9 @@ static int validate_all(const struct fk_boot_config *cfg,
 		int rc;
 
 		refs[i].slot = strat->boot_slot(cfg, st, i);
-		rc = bc_validate(cfg, refs[i].slot, &refs[i].info);
+		rc = strat->load ?
+			     strat->load(cfg, i, &loaded[i], &refs[i]) :
+			     bc_validate(cfg, refs[i].slot, &refs[i].info);
 		if (rc != FK_OK) {
 			*bad = i;
 			return rc;
@@ -177,11 +187,11 @@ static int validate_all(const struct fk_boot_config *cfg,
 
 /* Finds valid images to boot, repairing what can be repaired. */
 static int choose(const struct fk_boot_config *cfg, struct bs_state *st,
-		  struct fk_boot_image_ref *refs)
+		  struct fk_boot_image_ref *refs, struct bs_loaded *loaded)
 {
 	const struct bs_strategy *strat = bs_strategy_of(cfg);
 	uint32_t bad = 0;
-	int rc = validate_all(cfg, st, refs, &bad);
+	int rc = validate_all(cfg, st, refs, loaded, &bad);
 
 	if (rc == FK_OK || bc_is_flash_error(rc))
 		return rc;
@@ -192,7 +202,7 @@ static int choose(const struct fk_boot_config *cfg, struct bs_state *st,
 	} else if (strat->fallback(cfg, st, bad) != FK_OK) {
 		return rc;
 	}
-	return validate_all(cfg, st, refs, &bad);
+	return validate_all(cfg, st, refs, loaded, &bad);
 }
 
 static int fail(const struct fk_boot_config *cfg, int rc)
@@ -205,6 +215,7 @@ static int fail(const struct fk_boot_config *cfg, int rc)
 int fk_boot(const struct fk_boot_config *cfg)
 {
 	struct fk_boot_image_ref refs[FK_BOOT_MAX_IMAGES];
+	struct bs_loaded loaded[FK_BOOT_MAX_IMAGES];
 	struct bs_state st;
 	int rc = fk_boot_check_config(cfg);
 
@@ -213,7 +224,7 @@ int fk_boot(const struct fk_boot_config *cfg)
 	if (rc == FK_OK)
 		rc = advance(cfg, &st);
 	if (rc == FK_OK)
-		rc = choose(cfg, &st, refs);
+		rc = choose(cfg, &st, refs, loaded);
 	if (rc != FK_OK)
 		return fail(cfg, rc);
 	cfg->port.jump(cfg->port.ctx, refs, cfg->image_count);

@@ -204,6 +204,14 @@ int bc_staging_window(const struct fk_boot_config *cfg,
 		      const struct bs_state *st, uint32_t image,
 		      struct fk_area *out);
 
+/* RAM_LOAD: an image's copy in RAM as validation and the jump read it
+ * (a read-only flash over the copy); lives in fk_boot()'s frame. */
+struct bs_loaded {
+	struct fk_sector_run run;
+	struct fk_flash flash;
+	struct fk_area area;
+};
+
 /* The interface of an install strategy. */
 struct bs_strategy {
 	/* Moves the pending set in: from PENDING or INSTALLING to
@@ -219,19 +227,45 @@ struct bs_strategy {
 	 * makes one valid (factory image), or FK_ENOENT. */
 	int (*fallback)(const struct fk_boot_config *cfg, struct bs_state *st,
 			uint32_t image);
+	/* RAM_LOAD (NULL for the others): validates the image ref->slot
+	 * holds by copying it into RAM and validating the copy; on success
+	 * ref->slot is the copy (out->area) and ref->info its header. */
+	int (*load)(const struct fk_boot_config *cfg, uint32_t image,
+		    struct bs_loaded *out, struct fk_boot_image_ref *ref);
 };
 
 /* boot.c: checks the staged images of mask as one set (refusals). */
 int bs_check_set(const struct fk_boot_config *cfg, const struct bs_state *st,
 		 uint32_t mask);
 
-/* XIP: the slot (0 = A, 1 = B) the images boot from in this state, and
- * the slot running now (before a pending set is installed). Callers ask
- * only when cfg->strategy is FK_BOOT_XIP; a build without XIP
- * (FK_BOOT_NO_XIP, strategy_xip.c left out) answers slot A. */
-#ifndef FK_BOOT_NO_XIP
+/* XIP and RAM_LOAD share strategy_xip.c's two slots, choice, trial and
+ * revert; a build with neither leaves it out (FK_BOOT_NO_XIP and
+ * FK_BOOT_NO_RAM_LOAD). */
+#if !defined(FK_BOOT_NO_XIP) || !defined(FK_BOOT_NO_RAM_LOAD)
+#define BS_TWO_SLOTS 1
+#endif
+
+/* True for the strategies that boot one of two slots (XIP, RAM_LOAD). */
+static inline bool bs_two_slots(const struct fk_boot_config *cfg)
+{
+	return cfg->strategy == FK_BOOT_XIP ||
+	       cfg->strategy == FK_BOOT_RAM_LOAD;
+}
+
+/* The slot (0 = A, 1 = B) the images boot from in this state, and the
+ * slot running now (before a pending set is installed). Callers ask only
+ * when bs_two_slots(cfg); a build without strategy_xip.c answers slot A. */
+#ifdef BS_TWO_SLOTS
 int bs_xip_active(const struct fk_boot_config *cfg, const struct bs_state *st);
 int bs_xip_running(const struct fk_boot_config *cfg, const struct bs_state *st);
+/* XIP's hooks, which RAM_LOAD's strategy reuses. */
+int bs_xip_install(const struct fk_boot_config *cfg, struct bs_state *st);
+int bs_xip_revert(const struct fk_boot_config *cfg, struct bs_state *st);
+const struct fk_area *bs_xip_boot_slot(const struct fk_boot_config *cfg,
+				       const struct bs_state *st,
+				       uint32_t image);
+int bs_xip_fallback(const struct fk_boot_config *cfg, struct bs_state *st,
+		    uint32_t image);
 #else
 static inline int bs_xip_active(const struct fk_boot_config *cfg,
 				const struct bs_state *st)
@@ -293,9 +327,31 @@ static inline int bm_clear(const struct fk_boot_config *cfg,
 }
 #endif
 
+/* RAM_LOAD (strategy_ram_load.c): 0 when the image info describes, in a
+ * slot of one of cfg's images, was signed for that image's RAM and fits
+ * it; FK_EMISMATCH (no RAM_LOAD flag, or load_addr not ram.addr) or
+ * FK_ENOSPC otherwise. 0 for an area that is no image's slot (the copy in
+ * RAM itself) and in a build without RAM_LOAD (FK_BOOT_NO_RAM_LOAD). */
+#ifndef FK_BOOT_NO_RAM_LOAD
+int bs_ram_loadable(const struct fk_boot_config *cfg,
+		    const struct fk_area *slot,
+		    const struct fk_image_info *info);
+#else
+static inline int bs_ram_loadable(const struct fk_boot_config *cfg,
+				  const struct fk_area *slot,
+				  const struct fk_image_info *info)
+{
+	(void)cfg;
+	(void)slot;
+	(void)info;
+	return FK_OK;
+}
+#endif
+
 extern const struct bs_strategy bs_strategy_overwrite;
 extern const struct bs_strategy bs_strategy_swap;
 extern const struct bs_strategy bs_strategy_xip;
+extern const struct bs_strategy bs_strategy_ram_load;
 const struct bs_strategy *bs_strategy_of(const struct fk_boot_config *cfg);
 
 #endif

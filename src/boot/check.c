@@ -1,7 +1,8 @@
 /*
  * The checks an install must pass before anything is written: each image
- * valid (digest, signature), no downgrade of the security counter, every
- * dependency met by the images that will be installed together.
+ * valid (digest, signature; RAM_LOAD: signed for its RAM), no downgrade of the
+ * security counter, every dependency met by the images that will be installed
+ * together.
  */
 #include "boot_internal.h"
 
@@ -24,7 +25,10 @@ int bc_validate(const struct fk_boot_config *cfg, const struct fk_area *slot,
 	rc = fk_image_validate(slot, cfg->keys ? cfg->keys : &digest_only,
 			       info);
 	/* A torn unit in a slot is damage, not a flash failure. */
-	return rc == FK_EECC ? FK_ECORRUPT : rc;
+	if (rc == FK_EECC)
+		return FK_ECORRUPT;
+	/* RAM_LOAD: an image that cannot run from the RAM is no image */
+	return rc == FK_OK ? bs_ram_loadable(cfg, slot, info) : rc;
 }
 
 /* The version image target will have once the set is installed. */
@@ -74,7 +78,7 @@ int bc_staging_window(const struct fk_boot_config *cfg,
 	struct bp_plan plan;
 	int rc;
 
-	if (cfg->strategy == FK_BOOT_XIP) {
+	if (bs_two_slots(cfg)) {
 		*out = st->xip_target[image] ? sl->secondary : sl->primary;
 		return FK_OK;
 	}

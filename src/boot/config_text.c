@@ -9,7 +9,8 @@ static const char *const problem_text[] = {
 	[FK_BOOT_CONFIG_OK] = "the configuration is valid",
 	[FK_BOOT_CONFIG_NULL] = "no configuration (NULL)",
 	[FK_BOOT_CONFIG_STRATEGY] = "strategy must be FK_BOOT_OVERWRITE, "
-				    "FK_BOOT_SWAP or FK_BOOT_XIP",
+				    "FK_BOOT_SWAP, FK_BOOT_XIP or "
+				    "FK_BOOT_RAM_LOAD",
 	[FK_BOOT_CONFIG_LEFT_OUT] =
 		"this build leaves the strategy's file out (FK_BOOT_NO_*)",
 	[FK_BOOT_CONFIG_NO_JUMP] = "port.jump must be set",
@@ -38,6 +39,14 @@ static const char *const problem_text[] = {
 	[FK_BOOT_CONFIG_NO_ROOM] =
 		"the staging slot has no room for an image beside the old "
 		"image's save room (SWAP): grow the staging slot",
+	[FK_BOOT_CONFIG_RAM_MISSING] =
+		"RAM_LOAD: every image needs its RAM (images[i].ram: size and "
+		"mem set)",
+	[FK_BOOT_CONFIG_RAM_OUTSIDE] = "RAM_LOAD: an image's RAM (ram.addr + "
+				       "ram.size) must end within "
+				       "the 4 GiB address space",
+	[FK_BOOT_CONFIG_RAM_OVERLAP] =
+		"RAM_LOAD: two images' RAM overlap: give each its own",
 };
 
 const char *fk_boot_config_problem_text(enum fk_boot_config_problem p)
@@ -61,6 +70,8 @@ const char *fk_boot_area_name(enum fk_boot_area_kind a)
 		return "staging slot";
 	case FK_BOOT_AREA_FACTORY:
 		return "factory slot";
+	case FK_BOOT_AREA_RAM:
+		return "RAM";
 	case FK_BOOT_AREA_NONE:
 		break;
 	}

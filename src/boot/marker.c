@@ -124,7 +124,7 @@ static int staging_window(const struct fk_boot_config *cfg,
 
 	if (other)
 		memset(other, 0, sizeof(*other));
-	if (cfg->strategy != FK_BOOT_XIP || st->phase != FK_BOOT_IDLE)
+	if (!bs_two_slots(cfg) || st->phase != FK_BOOT_IDLE)
 		return bc_staging_window(cfg, st, i, out);
 	run = xip_running(cfg, st);
 	if (run < 0)
@@ -287,7 +287,7 @@ static int mark_pending(const struct fk_boot_config *cfg, struct bs_state *st,
 	uint16_t target = 0;
 	int rc = FK_OK;
 
-	if (cfg->strategy == FK_BOOT_XIP) {
+	if (bs_two_slots(cfg)) {
 		int run = xip_running(cfg, st);
 
 		if (run < 0)
@@ -318,8 +318,7 @@ int bm_detect(const struct fk_boot_config *cfg, struct bs_state *st)
 		return FK_OK;
 	rc = find_marked(cfg, st, win, &mask, &mode);
 	/* XIP switches every image at once: it waits for all the markers */
-	if (rc != FK_OK || mask == 0 ||
-	    (cfg->strategy == FK_BOOT_XIP && mask != all))
+	if (rc != FK_OK || mask == 0 || (bs_two_slots(cfg) && mask != all))
 		return rc;
 	for (uint32_t i = 0; i < cfg->image_count; i++) {
 		struct fk_image_info info;

@@ -161,5 +161,7 @@ int bp_plan(const struct fk_boot_config *cfg, uint32_t image,
 		return plan_swap(cfg, image, plan);
 	plan->offset = 0;
 	plan->max_size = min_u32(sl->primary.size, sl->secondary.size);
-	return FK_OK;
+	if (cfg->strategy == FK_BOOT_RAM_LOAD)
+		plan->max_size = min_u32(plan->max_size, sl->ram.size);
+	return plan->max_size > 0 ? FK_OK : FK_ENOSPC;
 }

@@ -157,7 +157,7 @@ uint32_t bs_cycle_slots(const struct fk_boot_config *cfg)
  * trial boots, the end, and the reserve for torn records. */
 uint32_t bs_install_slots(const struct fk_boot_config *cfg)
 {
-	uint32_t groups = cfg->strategy == FK_BOOT_XIP ? 0 : bs_max_groups(cfg);
+	uint32_t groups = bs_two_slots(cfg) ? 0 : bs_max_groups(cfg);
 
 	return cfg->image_count * (1 + 3 * groups) + 2 + cfg->trial_boots +
 	       FK_BOOT_CUT_RESERVE;

@@ -10,10 +10,13 @@
  * image; fk_update_begin() invalidates the slot it is about to fill
  * before it ever erases the log, so an empty log never elects a
  * half-received or rejected image.
+ *
+ * RAM_LOAD (strategy_ram_load.c) is this file's choice, trial and revert
+ * plus a copy into RAM; a build with either keeps this file.
  */
 #include "boot_internal.h"
 
-static int xip_install(const struct fk_boot_config *cfg, struct bs_state *st)
+int bs_xip_install(const struct fk_boot_config *cfg, struct bs_state *st)
 {
 	return bs_append(
 		cfg, st,
@@ -21,7 +24,7 @@ static int xip_install(const struct fk_boot_config *cfg, struct bs_state *st)
 		true);
 }
 
-static int xip_revert(const struct fk_boot_config *cfg, struct bs_state *st)
+int bs_xip_revert(const struct fk_boot_config *cfg, struct bs_state *st)
 {
 	uint32_t back = 1u - st->xip_target[0];
 
@@ -64,9 +67,9 @@ int bs_xip_running(const struct fk_boot_config *cfg, const struct bs_state *st)
 	return bs_xip_active(cfg, st);
 }
 
-static const struct fk_area *xip_boot_slot(const struct fk_boot_config *cfg,
-					   const struct bs_state *st,
-					   uint32_t image)
+const struct fk_area *bs_xip_boot_slot(const struct fk_boot_config *cfg,
+				       const struct bs_state *st,
+				       uint32_t image)
 {
 	const struct fk_boot_slots *sl = &cfg->images[image];
 
@@ -74,8 +77,8 @@ static const struct fk_area *xip_boot_slot(const struct fk_boot_config *cfg,
 }
 
 /* The other slot, when the active one is damaged. */
-static int xip_fallback(const struct fk_boot_config *cfg, struct bs_state *st,
-			uint32_t image)
+int bs_xip_fallback(const struct fk_boot_config *cfg, struct bs_state *st,
+		    uint32_t image)
 {
 	uint32_t other = 1u - (uint32_t)bs_xip_active(cfg, st);
 	const struct fk_boot_slots *sl = &cfg->images[image];
@@ -95,8 +98,8 @@ static int xip_fallback(const struct fk_boot_config *cfg, struct bs_state *st,
 }
 
 const struct bs_strategy bs_strategy_xip = {
-	.install = xip_install,
-	.revert = xip_revert,
-	.boot_slot = xip_boot_slot,
-	.fallback = xip_fallback,
+	.install = bs_xip_install,
+	.revert = bs_xip_revert,
+	.boot_slot = bs_xip_boot_slot,
+	.fallback = bs_xip_fallback,
 };

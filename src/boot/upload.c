@@ -35,7 +35,7 @@ static int fresh_log(const struct fk_boot_config *cfg, struct bs_state *st,
 	struct fk_sector first;
 	int rc = FK_OK;
 
-	if (cfg->strategy == FK_BOOT_XIP) {
+	if (bs_two_slots(cfg)) {
 		if (st->log.header && (st->upload_mask & (1u << image)))
 			rc = bs_append(cfg, st,
 				       &(struct bs_rec){
@@ -82,7 +82,7 @@ int fk_boot_upload_begin(const struct fk_boot_config *cfg, uint32_t image,
 		return rc;
 	if (st.phase != FK_BOOT_IDLE && st.phase != FK_BOOT_PENDING)
 		return FK_ESTATE;
-	if (cfg->strategy == FK_BOOT_XIP)
+	if (bs_two_slots(cfg))
 		st.xip_target[image] = (uint8_t)(1 - bs_xip_running(cfg, &st));
 	target = st.xip_target[image];
 	rc = upload_window(cfg, &st, image, out);

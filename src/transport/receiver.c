@@ -114,7 +114,9 @@ static void put_image(struct fk_tp_device *d, uint32_t i,
 	struct fk_image_info info;
 	bool valid;
 
-	if (d->cfg.boot->strategy == FK_BOOT_XIP && bs->xip_active)
+	if ((d->cfg.boot->strategy == FK_BOOT_XIP ||
+	     d->cfg.boot->strategy == FK_BOOT_RAM_LOAD) &&
+	    bs->xip_active)
 		run = &s->secondary;
 	valid = fk_image_parse(run, &info) == FK_OK;
 	memset(e, 0, 14);

@@ -174,7 +174,24 @@ static inline void rig_area(struct fk_rig *rig, struct fk_area *a,
 	}
 }
 
-/* An image for slot write unit wu; version major.minor. */
+/* RAM_LOAD: where image i runs from (the rig allocates its bytes). */
+#define RIG_RAM_ADDR(i) (0x20000000u + (uint32_t)(i) * 0x01000000u)
+
+/* An image for slot write unit wu; version major.minor; for RAM_LOAD,
+ * load_addr its RAM (else 0). */
+static inline int rig_image_at(uint32_t payload, uint32_t seed, uint8_t major,
+			       uint32_t wu, uint32_t load_addr, uint8_t **out,
+			       size_t *len)
+{
+	struct fk_rig_image_spec spec = {
+		.payload_len = payload, .seed = seed,
+		.version = { .major = major }, .hdr_size = 0x100,
+		.align = wu, .key = &rig_key, .load_addr = load_addr,
+	};
+
+	return fk_rig_make_image(&spec, out, len);
+}
+
 static inline int rig_image(uint32_t payload, uint32_t seed, uint8_t major,
 			    uint32_t wu, uint8_t **out, size_t *len)
 {
@@ -194,10 +211,11 @@ static inline int rig_parse_names(const char *strategy_name,
 				  enum fk_boot_strategy *strategy,
 				  enum rig_geo *geo)
 {
-	static const char *const strategies[] = { "overwrite", "swap", "xip" };
+	static const char *const strategies[] = { "overwrite", "swap", "xip",
+						  "ram-load" };
 	int found = 0;
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (!strcmp(strategy_name, strategies[i])) {
 			*strategy = (enum fk_boot_strategy)(FK_BOOT_OVERWRITE + i);
 			found++;
@@ -274,16 +292,29 @@ static inline int rig_configure(struct fk_rig *rig,
 	wu = g->write_unit[g->primary.mem];
 	if (g->write_unit[g->secondary.mem] > wu)
 		wu = g->write_unit[g->secondary.mem];
-	if (rig_image(g->old_payload, 1, 1, wu, &rig->old_img[0],
-		      &rig->old_len[0]) != 0 ||
-	    rig_image(g->new_payload, 2, 2, wu, &rig->new_img[0],
-		      &rig->new_len[0]) != 0)
+	/* RAM_LOAD: each image gets RAM as large as its larger slot */
+	for (uint32_t i = 0; strategy == FK_BOOT_RAM_LOAD &&
+			     i < cfg->image_count; i++) {
+		struct fk_boot_ram *r = &cfg->images[i].ram;
+		uint32_t a = cfg->images[i].primary.size;
+		uint32_t b = cfg->images[i].secondary.size;
+
+		r->addr = RIG_RAM_ADDR(i);
+		r->size = a > b ? a : b;
+		r->mem = rig->ram[i] = malloc(r->size);
+		if (!r->mem)
+			return -1;
+	}
+	if (rig_image_at(g->old_payload, 1, 1, wu, cfg->images[0].ram.addr,
+			 &rig->old_img[0], &rig->old_len[0]) != 0 ||
+	    rig_image_at(g->new_payload, 2, 2, wu, cfg->images[0].ram.addr,
+			 &rig->new_img[0], &rig->new_len[0]) != 0)
 		return -1;
 	if (g->images > 1 &&
-	    (rig_image(g->old_payload2, 3, 1, wu, &rig->old_img[1],
-		       &rig->old_len[1]) != 0 ||
-	     rig_image(g->new_payload2, 4, 2, wu, &rig->new_img[1],
-		       &rig->new_len[1]) != 0))
+	    (rig_image_at(g->old_payload2, 3, 1, wu, cfg->images[1].ram.addr,
+			  &rig->old_img[1], &rig->old_len[1]) != 0 ||
+	     rig_image_at(g->new_payload2, 4, 2, wu, cfg->images[1].ram.addr,
+			  &rig->new_img[1], &rig->new_len[1]) != 0))
 		return -1;
 	return 0;
 }

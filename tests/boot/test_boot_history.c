@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 	const char *env = getenv("FK_HISTORY_STEPS");
 
 	if (argc != 4 || (strcmp(argv[3], "walk") && strcmp(argv[3], "sweep"))) {
-		fprintf(stderr, "usage: %s overwrite|swap|xip GEOMETRY "
+		fprintf(stderr, "usage: %s overwrite|swap|xip|ram-load GEOMETRY "
 			"walk|sweep\n", argv[0]);
 		return 2;
 	}

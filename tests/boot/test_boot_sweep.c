@@ -87,7 +87,7 @@ static void run(enum fk_rig_scenario scenario, const char *name)
 	assert_true(res.double_cuts > 0);
 	if (strategy == FK_BOOT_SWAP && scenario == FK_SCENARIO_INSTALL)
 		assert_true(res.life.erases <= 2 * n + 2);
-	if (strategy == FK_BOOT_XIP)
+	if (strategy == FK_BOOT_XIP || strategy == FK_BOOT_RAM_LOAD)
 		assert_int_equal(res.life.erases, 0);
 	fk_rig_destroy(&rig);
 }
@@ -129,19 +129,12 @@ int main(int argc, char **argv)
 	};
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s overwrite|swap|xip GEOMETRY\n",
+		fprintf(stderr, "usage: %s overwrite|swap|xip|ram-load GEOMETRY\n",
 			argv[0]);
 		return 2;
 	}
 	strategy_name = argv[1];
-	strategy = !strcmp(argv[1], "overwrite") ? FK_BOOT_OVERWRITE :
-		   !strcmp(argv[1], "swap")      ? FK_BOOT_SWAP :
-						   FK_BOOT_XIP;
-	for (geo = 0; geo < GEO_COUNT; geo++) {
-		if (!strcmp(argv[2], rig_geo_names[geo]))
-			break;
-	}
-	if (geo == GEO_COUNT)
+	if (rig_parse_names(argv[1], argv[2], &strategy, &geo) != 0)
 		return 2;
 	if (strategy != FK_BOOT_OVERWRITE)
 		return cmocka_run_group_tests(trial, NULL, NULL);
