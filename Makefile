@@ -66,7 +66,7 @@ check: host asan target
 	@echo "== host tests =="
 	@cd build/host && $(CTEST)
 	@echo "== host tests under ASan+UBSan =="
-	@cd build/asan && $(CTEST) -LE target
+	@cd build/asan && $(CTEST) -LE "target|slow"
 	@echo "== fuzz targets, 50000 inputs each =="
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory size

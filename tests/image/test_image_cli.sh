@@ -36,7 +36,7 @@ PY
 # --- keys --------------------------------------------------------------
 expect_rc 0 "$FK" key generate -o "$T/k.pem"
 grep -q "BEGIN PRIVATE KEY" "$T/k.pem" || fail "key is not PKCS#8 PEM"
-openssl pkey -in "$T/k.pem" -noout -text | grep -q "prime256v1\|P-256" ||
+openssl pkey -in "$T/k.pem" -noout -text | grep "prime256v1\|P-256" >/dev/null ||
 	fail "openssl does not read our key as P-256"
 openssl pkey -in "$T/k.pem" -pubout >"$T/k.pub.ossl"
 expect_rc 0 "$FK" key public "$T/k.pem" -o "$T/k.pub"
@@ -144,7 +144,7 @@ expect_rc 2 "$FK" image sign -k "$T/k.pem" -H 0x200 --pad-header -S 0x3000 "$P" 
 grep -Eq "109[456] bytes too large" "$T/err" ||
 	fail "size refusal: $(cat "$T/err")"
 [ ! -e "$T/big.img" ] || fail "refused image was written"
-ls "$T" | grep -q 'tmp' && fail "temporary file left behind"
+ls "$T" | grep 'tmp' >/dev/null && fail "temporary file left behind"
 # Header not padded and payload not starting with zeros: refused.
 expect_rc 2 "$FK" image sign -H 0x200 "$P" "$T/x.img"
 grep -q "pad-header" "$T/err" || fail "pad-header hint"
@@ -283,7 +283,7 @@ for ext in hex s37 uf2 dfu; do
 	[ "$(tail -c 16 "$T/p-$ext.bin" | xxd -p)" = $MAGIC ] || fail "--pending .$ext: magic"
 	[ "$(tail -c 24 "$T/p-$ext.bin" | head -c 1 | xxd -p)" = ff ] || fail "--pending test .$ext: image_ok set"
 done
-head -c 20 "$T/p.hex" | grep -q ":020000040011" || fail "--pending .hex: not at 0x00115000"
+head -c 20 "$T/p.hex" | grep ":020000040011" >/dev/null || fail "--pending .hex: not at 0x00115000"
 expect_rc 2 "$FK" image sign --layout "$QL" --image app --pending maybe "$P" "$T/l6.bin"
 grep -q "expected test or permanent" "$T/err" || fail "--pending maybe"
 expect_rc 2 "$FK" image sign --layout "$QL" --image app --pending test --confirm "$P" "$T/l6.bin"

@@ -132,7 +132,7 @@ s = open(sys.argv[1]).read()
 open(sys.argv[2], "w").write(re.search(r"```yaml\n(.*?)```", s, re.S).group(1))
 ' "$FK_ROOT/docs/layout.md" "$work/doc.yaml"
 expect_exit 0 "the example of docs/layout.md is valid" "$FK_TOOL" layout check "$work/doc.yaml"
-"$FK_TOOL" layout show "$work/doc.yaml" | grep -q "app .* 261632 " &&
+"$FK_TOOL" layout show "$work/doc.yaml" | grep "app .* 261632 " >/dev/null &&
 	pass "docs/layout.md: its show output agrees" || fail "doc example payload"
 expect_exit 0 "the example of docs/layout.md generates" \
 	"$FK_TOOL" layout gen "$work/doc.yaml" -o "$work/doc-gen"

@@ -30,7 +30,7 @@ add_dependencies(port_h7 h7_m4_image_image)
 # instead of --sweeps runs the long version.
 add_test(NAME port_h7_kv_sweep COMMAND port_h7
 	${CMAKE_CURRENT_BINARY_DIR}/h7_m7_image.elf ${CMAKE_CURRENT_BINARY_DIR}/h7_m4_image.elf --sweeps)
-set_tests_properties(port_h7_kv_sweep PROPERTIES LABELS port TIMEOUT 600)
+set_tests_properties(port_h7_kv_sweep PROPERTIES LABELS "port;slow" TIMEOUT 600)
 
 # The boot core's power-cut sweeps through the driver on an H743
 # (test_h7_sweeps.c: the stm32h7 rig's areas on both banks); `make

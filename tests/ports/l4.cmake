@@ -26,7 +26,7 @@ uc_check_ramfuncs(port_l4_ramfuncs IMAGE l4_image
 # instead of --sweeps runs the long version.
 add_test(NAME port_l4_kv_sweep COMMAND port_l4
 	${CMAKE_CURRENT_BINARY_DIR}/l4_image.elf --sweeps)
-set_tests_properties(port_l4_kv_sweep PROPERTIES LABELS port TIMEOUT 600)
+set_tests_properties(port_l4_kv_sweep PROPERTIES LABELS "port;slow" TIMEOUT 600)
 
 # The boot core's power-cut sweeps through the driver (test_stm32_sweeps.c,
 # sweeps.c of the harness; --full runs every double cut).

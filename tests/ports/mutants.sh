@@ -5,8 +5,12 @@
 #
 # Each family lists its mutants in tests/ports/mutants/<family>.txt:
 #   # test: port_f4                     (the port test(s) that must fail)
-#   name @@ path/in/the/tree.c @@ text to find @@ replacement
+#   name @@ path/in/the/tree.c @@ text to find @@ replacement [@@ killer]
 # one mutant per line, \n and \t escapes, the text found exactly once.
+# The optional killer names the cmocka test that last killed the mutant:
+# it runs alone first (FK_TEST_FILTER, tests/ports/uc/uc.c), and only
+# when the mutant survives it do the whole tests run -- a hint for speed
+# that can never make a surviving mutant count as killed.
 # For each mutant the file is copied with the patch applied, the test's
 # object for that file is recompiled from the copy with the build's own
 # command (compile_commands.json; the original folder stays on the quote
@@ -59,7 +63,7 @@ apply() {
 	python3 - "$1" "$2" <<'PY'
 import os, sys
 line, out = sys.argv[1:3]
-name, path, find, repl = [p.strip() for p in line.split(" @@ ")]
+name, path, find, repl = [p.strip() for p in line.split(" @@ ")][:4]
 unesc = lambda s: s.replace("\\n", "\n").replace("\\t", "\t")
 find, repl = unesc(find), unesc(repl)
 text = open(os.path.join(os.environ["FK_ROOT"], path)).read()
@@ -98,7 +102,7 @@ for fam in "${families[@]}"; do
 	list=$FK_ROOT/tests/ports/mutants/$fam.txt
 	tests=$(sed -n 's/^# test: *//p' "$list")
 	[ -n "$tests" ] || { echo "mutants: $list names no '# test:'"; exit 1; }
-	first=$(grep -v '^#' "$list" | grep -m1 .)
+	first=$(awk '!/^#/ && NF { print; exit }' "$list")
 	file=$(awk -F ' @@ ' '{ print $2 }' <<<"$first")
 	for t in $tests; do
 		run_with "$t" "$file" "$FK_ROOT/$file" "$work/$t-clean" || {
@@ -120,7 +124,19 @@ for fam in "${families[@]}"; do
 			continue
 		fi
 		verdict="SURVIVED"
+		killer=$(awk -F ' @@ ' '{ print $5 }' <<<"$line")
 		for t in $tests; do
+			[ -n "$killer" ] || break
+			rc=0
+			(export FK_TEST_FILTER=$killer
+			 run_with "$t" "$path" "$dir/mutant.$ext" "$dir/$t") || rc=$?
+			if [ $rc -eq 1 ]; then
+				verdict="killed by $t $killer"
+				break
+			fi
+		done
+		for t in $tests; do
+			[ "$verdict" = SURVIVED ] || break
 			rc=0
 			run_with "$t" "$path" "$dir/mutant.$ext" "$dir/$t" || rc=$?
 			if [ $rc -eq 2 ]; then

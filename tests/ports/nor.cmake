@@ -99,7 +99,7 @@ add_dependencies(port_nor nor_spi_image_image nor_loader_image)
 add_test(NAME port_nor_kv_sweep COMMAND port_nor
 	${UC_IMAGE_nor_qspi_image} ${UC_IMAGE_nor_spi_image} ${NOR_LOADER}
 	--sweeps)
-set_tests_properties(port_nor_kv_sweep PROPERTIES LABELS port TIMEOUT 600)
+set_tests_properties(port_nor_kv_sweep PROPERTIES LABELS "port;slow" TIMEOUT 600)
 
 # The boot core's power-cut sweeps through the QSPI NOR driver
 # (sweeps.h: OVERWRITE, SWAP and XIP installs on the uniform-4k rig's

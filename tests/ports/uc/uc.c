@@ -9,15 +9,32 @@
  * dispatched by its absolute address, and an address in a mapped page
  * that no window owns is a violation.
  */
+#include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cmocka.h>
 #include <unicorn/unicorn.h>
 
 #include "semihost.h"
 #include "uc.h"
 #include "uc_elf.h"
+
+/*
+ * FK_TEST_FILTER=<pattern> in the environment runs only the cmocka tests
+ * whose names match it, in every port test (they all link this file):
+ * tests/ports/mutants.sh runs a mutant's known killer first.
+ */
+__attribute__((constructor)) static void uc_test_filter(void)
+{
+	const char *pattern = getenv("FK_TEST_FILTER");
+
+	if (pattern && *pattern)
+		cmocka_set_test_filter(pattern);
+}
 
 #define PAGE 0x1000u
 #define MAX_PERIPHS 16
