@@ -5,7 +5,10 @@
 # 115200 and 1000000 baud, its erases and programs taking no time, then
 # their datasheet time (--flash-time on: STM32L4-like 2 KiB pages).
 # Also the bytes sent for an upload resumed after a pulled cable against
-# a fresh one, and for a repeated upload. Usage: bench/transport/run.sh
+# a fresh one, for a repeated upload, and for uploads resumed after a
+# device reset at half the image on several flashes (what the device
+# kept of the sector at its sync point, fk_update_keep, and what it would
+# have cost without: those bytes sent too). Usage: bench/transport/run.sh
 # (after `make`; FK_BUILD is the build folder, RUNS the repetitions).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -67,4 +70,22 @@ for f in fresh again pulled; do
 	label=$(case $f in fresh) echo "fresh";; again) echo "repeated (device holds it)";;
 		pulled) echo "cable pulled at half, resumed";; esac)
 	awk -v l="$label" -v s="$s" -v z="$size" 'BEGIN { printf "| %s | %d | %.1f%% |\n", l, s, 100 * s / z }'
+done
+
+echo
+echo "| flash (rig) | image | resumed from (sync point) | kept | image bytes sent | of the image | without keeping: sent |"
+echo "|---|---|---|---|---|---|---|"
+for geo in stm32l4 uniform-4k small-pages stm32f4; do
+	start --pace 1000000 --geo "$geo"
+	stop
+	size=$(stat -c %s "$T/new.img")
+	start --pace 1000000 --geo "$geo" --reset-after $((size / 2))
+	"$FK" upload --port "$T/port" --baud 1000000 --json "$T/new.img" >"$T/reset.json"
+	stop
+	from=$(field resumed_from "$T/reset.json")
+	kept=$(field skipped "$T/reset.json")
+	s=$(field sent "$T/reset.json")
+	awk -v g="$geo" -v z="$size" -v f="$from" -v k="$kept" -v s="$s" 'BEGIN {
+		printf "| %s | %d B | %d | %d | %d | %.1f%% | %d (%.1f%%) |\n",
+			g, z, f, k, s, 100 * s / z, s + k, 100 * (s + k) / z }'
 done

@@ -7,6 +7,9 @@
  *                      that offset (another image's bytes mean a fresh
  *                      START), and the sectors up to the trusted offset
  *                      that already hold this image's bytes are noted;
+ *   SKIP (keep)        what the sector at the device's offset holds
+ *                      (START says where it ends) is offered alone: the
+ *                      device keeps it when it is this image's;
  *   WRITE / SKIP       a window of frames from the device's offset: the
  *                      noted sectors are skipped (the device hashes them
  *                      again before it takes them), the rest is sent;
@@ -47,7 +50,7 @@ struct session {
 	struct fk_tp_upload *u;
 	struct fk_diag *d;
 	uint32_t window, chunk;
-	uint32_t trusted, dest_size;
+	uint32_t trusted, dest_size, held;
 	struct sector *map;
 	uint32_t map_n, map_cap;
 	uint32_t acked, send, epoch;
@@ -192,6 +195,9 @@ static int start(struct session *s, bool resume)
 		return fk_fail(s->d, "device sent a malformed START reply");
 	s->trusted = fk_le32(r->extra + 1);
 	s->dest_size = fk_le32(r->extra + 5);
+	/* where the bytes the sector at `next` holds end (an older device
+	 * sends 9 bytes: nothing held) */
+	s->held = r->extra_len >= 13 ? fk_le32(r->extra + 9) : r->next;
 	if (r->next > s->dest_size)
 		return fk_fail(s->d,
 			       "device sent a bad START reply: offset "
@@ -201,6 +207,43 @@ static int start(struct session *s, bool resume)
 	if (r->extra[0]) {
 		s->u->resumes++;
 		s->u->resumed_from = r->next;
+	}
+	return 0;
+}
+
+static const struct sector *sector_at(const struct session *s, uint32_t off)
+{
+	for (uint32_t i = 0; i < s->map_n; i++)
+		if (off >= s->map[i].off &&
+		    off - s->map[i].off < s->map[i].size)
+			return &s->map[i];
+	return NULL;
+}
+
+/*
+ * A SKIP of what the sector at the device's offset holds (START's held
+ * end), alone before the window: the device takes it if its digest is
+ * this image's, and the upload continues from there; otherwise the sector
+ * is sent. 0, FK_TP_LOST or RESTART.
+ */
+static int keep_held(struct session *s)
+{
+	const struct fk_tp_reply *r = &s->c->reply;
+	uint8_t req[8 + FK_SHA256_SIZE];
+	uint32_t from = s->acked;
+	int rc;
+
+	fk_put_le32(req, from);
+	fk_put_le32(req + 4, s->held - from);
+	host_digest(s->u, from, s->held - from, req + 8);
+	rc = fk_tp_request(s->c, FK_TP_SKIP, req, sizeof(req));
+	if (rc != 0)
+		return rc;
+	if (r->status == FK_TP_NO_UPLOAD)
+		return RESTART;
+	if (r->status == FK_TP_OK && r->next == s->held) {
+		s->acked = s->held;
+		s->u->stat.skipped += s->held - from;
 	}
 	return 0;
 }
@@ -225,19 +268,14 @@ static int open_upload(struct session *s)
 			rc = start(s, false);
 		s->map_n = 0;
 	}
-	if (rc != 0)
-		return rc;
-	return query_digests(s, s->acked,
-			     s->trusted < s->u->len ? s->trusted : s->u->len);
-}
-
-static const struct sector *sector_at(const struct session *s, uint32_t off)
-{
-	for (uint32_t i = 0; i < s->map_n; i++)
-		if (off >= s->map[i].off &&
-		    off - s->map[i].off < s->map[i].size)
-			return &s->map[i];
-	return NULL;
+	if (rc == 0)
+		rc = query_digests(s, s->acked,
+				   s->trusted < s->u->len ? s->trusted :
+							    s->u->len);
+	if (rc == 0 && s->held > s->acked && s->held <= s->dest_size &&
+	    !sector_at(s, s->acked))
+		rc = keep_held(s);
+	return rc;
 }
 
 /* The next frame to send from s->send: a SKIP of the matching sectors

@@ -12,7 +12,8 @@
  * FK_TP_PAYLOAD_MAX + 516 bytes on a 32-bit target (1,544 bytes with the
  * default, measured on Cortex-M3: qemu_receiver.elf), plus the stack of
  * fk_image_validate() during START and FINISH (flashkit/image.h). The
- * receiver's own code is about 1.8 KiB of Thumb-2 (fk_tp_*).
+ * receiver's own code is about 2.3 KiB of Thumb-2 (fk_tp_*: receiver.c
+ * 1,914 bytes, frame.c 406, in the QEMU bootloader qemu_boot_serial).
  *
  * What it promises, whatever the host sends:
  *   - every frame whose header checks gets exactly one reply;
@@ -22,7 +23,10 @@
  *     never erased by an upload;
  *   - the upload's progress lives in flash (the boot state's UPLOAD and
  *     SYNC records): after a reset or a power cut at any flash operation,
- *     START with the resume flag continues from the last sync point.
+ *     START with the resume flag continues from the last sync point, and
+ *     on NOR a SKIP keeps what the sector there holds when its digest is
+ *     the image's (fk_update_keep programs it once more, so no torn
+ *     program is kept).
  */
 #ifndef FLASHKIT_TRANSPORT_H
 #define FLASHKIT_TRANSPORT_H

@@ -9,7 +9,8 @@
  * After a reset or a lost connection, fk_update_resume() says from which
  * offset the sender must continue: the upload records sync points in the
  * boot state as it goes, and everything before the last one is known to
- * be programmed. Bytes after it are received again.
+ * be programmed. Bytes after it are received again, except those of the
+ * sector at the sync point that fk_update_keep() takes as they are.
  *
  * The running images are never touched: an upload interrupted at any
  * instant leaves the device booting what it booted before.
@@ -75,6 +76,26 @@ int fk_update_write(struct fk_update *u, uint32_t off, const void *data,
  * resume would not resend.
  */
 int fk_update_skip(struct fk_update *u, uint32_t off, uint32_t len);
+
+/*
+ * Takes the next len bytes, from image offset off, as already programmed
+ * in the sector that starts at off, which is then not erased: a resume
+ * (after a reset) continues where the bytes in that sector end instead of
+ * at its start. The caller has checked that flash holds exactly the
+ * image's bytes there (a digest). off must be where the upload is, the
+ * start of a sector of the destination not opened yet, with no partial
+ * unit held, and len a multiple of the write unit within that sector
+ * (FK_EINVAL otherwise); the rest of the sector must read erased
+ * (FK_ENOTERASED otherwise). Program-once flash refuses (FK_EPROGONCE):
+ * its units take one program per erase, so the sector is erased and
+ * written again as before.
+ *
+ * The kept bytes are programmed again with what they read: on NOR a
+ * second program of the same data changes no bit that reads right and
+ * completes one a power cut interrupted, so no torn program is kept. On
+ * power loss nothing changes that a later call would not redo.
+ */
+int fk_update_keep(struct fk_update *u, uint32_t off, uint32_t len);
 
 /*
  * Ends the upload: programs the last partial unit, validates the image

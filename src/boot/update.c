@@ -8,7 +8,10 @@
  * bytes past the last sync point, the upload records SYNC(x): every byte
  * below x is programmed. fk_update_resume() continues from the last SYNC,
  * and the sectors from there on are erased again as the data reaches
- * them, so whatever a cut left in them does not matter.
+ * them, so whatever a cut left in them does not matter; or, on NOR,
+ * fk_update_keep() takes the image's bytes the sector at the sync point
+ * already holds (the caller checked their digest) and programs them once
+ * more, which completes a program the cut tore.
  *
  * Write units of erased-value bytes in the image are not programmed
  * (bio_program_data): they read right as erased, and a programmed
@@ -159,6 +162,42 @@ int fk_update_skip(struct fk_update *u, uint32_t off, uint32_t len)
 		return FK_EINVAL;
 	u->programmed = off + len;
 	u->erased_to = off + len;
+	return FK_OK;
+}
+
+/*
+ * The bytes already in the sector at off, programmed a second time with
+ * what they hold (bio_copy onto itself: erased units are left alone), so
+ * a program a cut tore there is completed before the upload goes on.
+ */
+int fk_update_keep(struct fk_update *u, uint32_t off, uint32_t len)
+{
+	struct fk_sector s;
+	int rc;
+
+	if (!u || !u->cfg || u->held || off != u->programmed ||
+	    u->erased_to != u->programmed || len == 0 || len % u->unit)
+		return FK_EINVAL;
+	if (u->dest.flash->geo.program_once)
+		return FK_EPROGONCE;
+	rc = fk_area_sector_at(&u->dest, off, &s);
+	if (rc != FK_OK)
+		return rc;
+	if (s.off != off || len > s.size)
+		return FK_EINVAL;
+	rc = len == s.size ?
+		     1 :
+		     fk_area_is_erased(&u->dest, off + len, s.size - len,
+				       u->cfg->buf, u->cfg->buf_len);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return FK_ENOTERASED;
+	rc = bio_copy(u->cfg, &u->dest, off, &u->dest, off, len);
+	if (rc != FK_OK)
+		return rc;
+	u->programmed = off + len;
+	u->erased_to = s.off + s.size;
 	return FK_OK;
 }
 

@@ -10,7 +10,10 @@
  *   - d->trusted never exceeds what the flash vouches for: the last sync
  *     point of an open upload, or the end of an image that validated in
  *     the destination. SKIP takes only sectors that start below it and
- *     whose SHA-256 the receiver recomputed from flash.
+ *     whose SHA-256 the receiver recomputed from flash, or, at `next`,
+ *     the start of a sector the upload has not opened, whose bytes
+ *     fk_update_keep() programs once more (NOR only) so that no program
+ *     a cut tore is kept.
  */
 #include <string.h>
 
@@ -191,12 +194,48 @@ static int begin_fresh(struct fk_tp_device *d, uint32_t image)
 	return FK_OK;
 }
 
+/*
+ * Where the bytes the sector at `next` already holds end, for a SKIP that
+ * keeps them (fk_update_keep) after a resume: the end of its last write unit
+ * that does not read erased (one with an ECC error counts as written). `next`
+ * when the upload has opened that sector, when it reads erased, or on
+ * program-once flash, which cannot keep them.
+ */
+static uint32_t held_end(struct fk_tp_device *d)
+{
+	const struct fk_update *u = &d->up;
+	uint32_t unit = u->unit, step = sizeof(d->chunk) / unit * unit;
+	struct fk_sector s;
+	uint32_t end;
+
+	if (u->held || u->erased_to != u->programmed || step == 0 ||
+	    u->dest.flash->geo.program_once ||
+	    fk_area_sector_at(&u->dest, u->programmed, &s) != FK_OK ||
+	    s.off != u->programmed)
+		return u->programmed;
+	for (end = s.off + s.size; end > s.off;) {
+		uint32_t n = end - s.off < step ? end - s.off : step;
+		int rc = fk_area_read(&u->dest, end - n, d->chunk, n);
+
+		if (rc == FK_EECC)
+			return end;
+		if (rc != FK_OK)
+			return u->programmed;
+		for (uint32_t i = n; i > 0; i--)
+			if (d->chunk[i - 1] != u->dest.flash->geo.erased_value)
+				return end - n + (i - 1) / unit * unit + unit;
+		end -= n;
+	}
+	return s.off;
+}
+
 static struct answer start_answer(struct fk_tp_device *d, bool resumed)
 {
 	extra(d)[0] = resumed;
 	fk_put_le32(extra(d) + 1, d->trusted);
 	fk_put_le32(extra(d) + 5, d->up.dest.size);
-	return (struct answer){ FK_TP_OK, 0, 9 };
+	fk_put_le32(extra(d) + 9, resumed ? held_end(d) : d->up.programmed);
+	return (struct answer){ FK_TP_OK, 0, 13 };
 }
 
 static struct answer start(struct fk_tp_device *d, const uint8_t *p,
@@ -305,11 +344,25 @@ static bool trusted_range(const struct fk_tp_device *d, uint32_t off,
 	       last.off < d->trusted;
 }
 
+/* True when [off, off + len) lies in the sector that starts at off. */
+static bool in_first_sector(const struct fk_tp_device *d, uint32_t off,
+			    uint32_t len)
+{
+	struct fk_sector s;
+
+	return len > 0 && fk_area_sector_at(&d->up.dest, off, &s) == FK_OK &&
+	       s.off == off && len <= s.size;
+}
+
+/* SKIP: sectors below trusted whose digest matches (fk_update_skip), or
+ * the part of the sector at `next` that START reported held, kept as it
+ * is (fk_update_keep) when its digest matches. */
 static struct answer skip(struct fk_tp_device *d, const uint8_t *p,
 			  uint32_t len)
 {
 	uint8_t have[FK_SHA256_SIZE];
 	uint32_t off, n, expect;
+	bool keep;
 	int rc;
 
 	if (len != 8 + FK_SHA256_SIZE)
@@ -324,7 +377,8 @@ static struct answer skip(struct fk_tp_device *d, const uint8_t *p,
 								  FK_TP_EXPECT);
 	if (n > d->up.dest.size - off)
 		return status(FK_TP_MALFORMED);
-	if (!trusted_range(d, off, n))
+	keep = !trusted_range(d, off, n);
+	if (keep && !in_first_sector(d, off, n))
 		return status(FK_TP_MISMATCH);
 	rc = hash_range(d, off, n, have);
 	if (rc == FK_EECC)
@@ -333,8 +387,17 @@ static struct answer skip(struct fk_tp_device *d, const uint8_t *p,
 		return failed(rc);
 	if (memcmp(have, p + 8, FK_SHA256_SIZE) != 0)
 		return status(FK_TP_MISMATCH);
-	rc = fk_update_skip(&d->up, off, n);
-	return rc == FK_OK ? ok : status(FK_TP_MALFORMED);
+	if (!keep)
+		rc = fk_update_skip(&d->up, off, n);
+	else
+		rc = fk_update_keep(&d->up, off, n);
+	if (rc == FK_OK)
+		return ok;
+	if (!keep || rc == FK_EINVAL || rc == FK_ENOTERASED ||
+	    rc == FK_EPROGONCE)
+		return status(keep ? FK_TP_MISMATCH : FK_TP_MALFORMED);
+	d->open = false; /* a flash operation of the keep failed */
+	return failed(rc);
 }
 
 static struct answer finish(struct fk_tp_device *d, const uint8_t *p,

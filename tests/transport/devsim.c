@@ -5,16 +5,21 @@
  * terminal reached through a symlink (the "port").
  *
  *   devsim LINK IMAGE_OUT [--pace BAUD] [--pull-after BYTES]
- *          [--flash-time on]
+ *          [--reset-after BYTES] [--flash-time on] [--geo NAME]
  *
  * Writes the rig's new image (signed with the test key) to IMAGE_OUT,
  * makes LINK point at the pty, prints "ready" and serves. --pace reads
  * no faster than BAUD/10 bytes per second (8N1), as a UART would.
  * --pull-after closes the pty after that many bytes and opens a new one
- * half a second later (a pulled USB cable). --flash-time on makes each
- * erase and program take its datasheet time (the stm32l4 rig: 2 KiB
- * pages, about 34 ms an erase, 16 us per 8 bytes). A REBOOT runs the
- * bootloader, prints "booted new" or "booted old" and exits.
+ * half a second later (a pulled USB cable). --reset-after does the same
+ * and resets the device (a bus-powered board losing its power with the
+ * cable, between two flash operations): the receiver forgets the upload
+ * and the bootloader runs. --geo picks the rig's flash by its name in
+ * tests/boot/rigs.h (stm32l4, the default; uniform-4k, stm32f4, ...).
+ * --flash-time on makes each erase and program take its datasheet time
+ * (the stm32l4 rig: 2 KiB pages, about 34 ms an erase, 16 us per 8
+ * bytes). A REBOOT runs the bootloader, prints "booted new" or "booted
+ * old" and exits.
  */
 #define _DEFAULT_SOURCE
 #define _XOPEN_SOURCE 600
@@ -100,10 +105,18 @@ static void take_flash_time(void)
 	}
 }
 
+static int geo_named(const char *name)
+{
+	for (int g = 0; g < GEO_COUNT; g++)
+		if (!strcmp(rig_geo_names[g], name))
+			return g;
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t pace = 0, pull_after = 0, got = 0;
-	int flash_time = 0;
+	int flash_time = 0, reset = 0, geo = GEO_STM32L4;
 	struct fk_tp_device dev;
 	struct fk_tp_device_config dc = { .boot = &rig.cfg,
 					  .send = send_cb,
@@ -120,10 +133,14 @@ int main(int argc, char **argv)
 			pace = strtoull(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--pull-after"))
 			pull_after = strtoull(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--reset-after"))
+			pull_after = strtoull(argv[i + 1], NULL, 0), reset = 1;
 		else if (!strcmp(argv[i], "--flash-time"))
 			flash_time = !strcmp(argv[i + 1], "on");
+		else if (!strcmp(argv[i], "--geo"))
+			geo = geo_named(argv[i + 1]);
 	}
-	if (rig_build(&rig, FK_BOOT_SWAP, GEO_STM32L4) != 0)
+	if (geo < 0 || rig_build(&rig, FK_BOOT_SWAP, (enum rig_geo)geo) != 0)
 		return 3;
 	fk_rig_prepare(&rig);
 	if (fk_rig_boot(&rig) != FK_RIG_BOOTED_OLD)
@@ -173,6 +190,9 @@ int main(int argc, char **argv)
 		if (pull_after && got >= pull_after) {
 			pull_after = 0;
 			pull(argv[1]);
+			if (reset && (fk_tp_device_init(&dev, &dc) != FK_OK ||
+				      fk_rig_boot(&rig) != FK_RIG_BOOTED_OLD))
+				return 3;
 		}
 	}
 	if (!rebooting)

@@ -208,6 +208,81 @@ static void test_digest_starts_at_the_sector_holding_the_offset(void **state)
 	fk_rig_destroy(&rig);
 }
 
+/* An upload cut by a device reset at 9,692 bytes, resumed from flash. */
+static void reset_mid_sector(enum rig_geo g, uint32_t *sync, uint32_t *held)
+{
+	struct fk_tp_device_config dc = dev.cfg;
+	const uint8_t *img;
+
+	assert_int_equal(rig_build(&rig, FK_BOOT_SWAP, g), 0);
+	fk_rig_prepare(&rig);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	dc.boot = &rig.cfg;
+	assert_int_equal(fk_tp_device_init(&dev, &dc), FK_OK);
+	fk_tp_parser_init(&host, host_buf, sizeof(host_buf));
+	img = rig.new_img[0];
+	assert_int_equal(start((uint32_t)rig.new_len[0], false), FK_TP_OK);
+	for (uint32_t off = 0; off < 9692; off += 1000)
+		assert_int_equal(
+			write_at(off, img + off,
+				 9692 - off < 1000 ? 9692 - off : 1000),
+			FK_TP_OK);
+	assert_int_equal(fk_tp_device_init(&dev, &dc), FK_OK); /* reset */
+	assert_int_equal(start((uint32_t)rig.new_len[0], true), FK_TP_OK);
+	assert_int_equal(reply.extra[0], 1);
+	assert_int_equal(reply.extra_len, 13);
+	*sync = reply.next;
+	*held = fk_le32(reply.extra + 9);
+}
+
+/* After a reset, the part of the sector at the sync point the flash
+ * already holds is kept when its digest is the image's (NOR), and the
+ * upload goes on from its end; a wrong digest, or bytes past it, are
+ * refused and the sector is written again. */
+static void test_resume_keeps_what_the_sector_holds(void **state)
+{
+	struct fk_tp_device_config dc = { .send = take,
+					  .role = FK_TP_ROLE_APP };
+	uint32_t sync, held;
+	uint8_t wrong[4096];
+	const uint8_t *img;
+
+	(void)state;
+	dev.cfg = dc;
+	reset_mid_sector(GEO_UNIFORM_4K, &sync, &held);
+	img = rig.new_img[0];
+	assert_int_equal(sync % 4096, 0);
+	assert_true(sync > 0 && sync < 9692);
+	/* the 4 bytes of the last unit were still in RAM at the reset */
+	assert_int_equal(held, 9688);
+	memcpy(wrong, img + sync, held - sync);
+	wrong[100] ^= 0x10;
+	assert_int_equal(skip_with(sync, held - sync, wrong), FK_TP_MISMATCH);
+	assert_int_equal(skip_with(sync, held - sync + 8, img + sync),
+			 FK_TP_MISMATCH);
+	assert_int_equal(reply.next, sync);
+	assert_int_equal(skip_with(sync, held - sync, img + sync), FK_TP_OK);
+	assert_int_equal(reply.next, held);
+	for (uint32_t off = held; off < rig.new_len[0]; off += 1000) {
+		uint32_t n = rig.new_len[0] - off < 1000 ?
+				     (uint32_t)rig.new_len[0] - off :
+				     1000;
+
+		assert_int_equal(write_at(off, img + off, n), FK_TP_OK);
+	}
+	assert_int_equal(ask(FK_TP_FINISH, (uint8_t[]){ 1 }, 1), FK_TP_OK);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	fk_rig_destroy(&rig);
+
+	/* program-once flash cannot take a unit twice: nothing is kept */
+	reset_mid_sector(GEO_ECC32, &sync, &held);
+	assert_int_equal(held, sync);
+	assert_int_equal(skip_with(sync, 1024, rig.new_img[0] + sync),
+			 FK_TP_MISMATCH);
+	assert_int_equal(reply.next, sync);
+	fk_rig_destroy(&rig);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_skip_takes_only_proven_trusted_sectors),
 		cmocka_unit_test(
 			test_digest_starts_at_the_sector_holding_the_offset),
+		cmocka_unit_test(test_resume_keeps_what_the_sector_holds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -355,21 +355,81 @@ static uint32_t largest_sector(const struct fk_area *a)
 	return max;
 }
 
+static uint32_t smallest_sector(const struct fk_area *a)
+{
+	struct fk_sector sec = { 0 };
+	uint32_t min = UINT32_MAX;
+
+	for (uint32_t off = 0; off < a->size; off = sec.off + sec.size) {
+		assert_int_equal(fk_area_sector_at(a, off, &sec), FK_OK);
+		min = sec.size < min ? sec.size : min;
+	}
+	return min;
+}
+
+/* Second cuts after every keep_every-th first cut (`sweep full`: all). */
+static uint32_t keep_every = 4;
+
+static const enum fk_cut_kind cut_kinds[] = { FK_CUT_BEFORE, FK_CUT_AFTER,
+					      FK_CUT_TORN };
+
+/*
+ * After the cut just after operation `at` left bytes that the resumed
+ * upload keeps (fk_update_keep programs them again), a second cut at each
+ * of the first `more` flash operations of the resumed session, each kind:
+ * the upload still completes and the new image boots. Returns the cases.
+ */
+static uint64_t sweep_keep(const struct fk_rig_snapshot *start, uint64_t at,
+			   uint32_t more)
+{
+	uint64_t cases = 0;
+	bool fired = true;
+
+	for (uint32_t j = 1; j <= more && fired; j++) {
+		for (int kind = 0; kind < 3; kind++) {
+			struct fk_tp_upload u = { 0 };
+			struct wire w;
+
+			fk_rig_restore(&rig, start);
+			assert_int_equal(
+				wire_init(&w, &rig, &(struct wire_faults){ 0 }),
+				0);
+			fk_rig_arm_cut(&rig, at, FK_CUT_AFTER, at);
+			wire_cut_after_reset(&w, j, cut_kinds[kind]);
+			assert_wire_ok(
+				&w, wire_upload(&w, &u, install_mode(), 4), &u);
+			assert_true(w.resets >= 1);
+			/* a session shorter than j operations: no second cut */
+			fired = w.resets == 2;
+			rig.cut_armed = false;
+			assert_boots_new();
+			wire_free(&w);
+			cases += fired;
+		}
+	}
+	return cases;
+}
+
 /*
  * The device's power cut at every flash operation the receiver makes
  * (before it, after it, torn), on a clean cable: the device resets, its
  * bootloader boots the old image (or installs the new one when the mark
- * had landed), and the host resumes from what the flash says.
+ * had landed), and the host resumes from what the flash says. On NOR it
+ * keeps what the sector at the sync point holds, so where sync points
+ * are a sector apart a cut between two operations costs only the window
+ * in flight (a torn program reads wrong: its sector is sent again); a
+ * second cut during that keep is swept too (sweep_keep).
  */
 static void sweep(enum fk_boot_strategy s, enum rig_geo g)
 {
-	static const enum fk_cut_kind kinds[] = { FK_CUT_BEFORE, FK_CUT_AFTER,
-						  FK_CUT_TORN };
+	const enum fk_cut_kind *kinds = cut_kinds;
 	struct fk_tp_upload u0 = { 0 };
 	struct fk_rig_snapshot *start;
-	uint64_t op0, ops, cases = 0, resumed = 0;
-	uint32_t span, sector, first_sector;
+	uint64_t op0, ops, cases = 0, resumed = 0, kept = 0, twice = 0;
+	uint64_t worst = 0;
+	uint32_t span, sector, first_sector, more;
 	struct fk_sector first;
+	bool fine;
 	struct wire w;
 
 	build(s, g);
@@ -382,6 +442,12 @@ static void sweep(enum fk_boot_strategy s, enum rig_geo g)
 	sector = largest_sector(&w.dev.up.dest);
 	assert_int_equal(fk_area_sector_at(&w.dev.up.dest, 0, &first), FK_OK);
 	first_sector = first.size;
+	/* sync points a sector apart, and sectors that can be kept */
+	fine = !w.dev.up.dest.flash->geo.program_once &&
+	       span <= smallest_sector(&w.dev.up.dest);
+	/* the keep's programs: one per copy buffer, a sector's worth */
+	more = sector / rig.cfg.buf_len + 2;
+	more = more > 12 ? 12 : more;
 	wire_free(&w);
 	ops = rig.op - op0;
 	for (uint64_t k = 0; k < ops; k++) {
@@ -401,8 +467,9 @@ static void sweep(enum fk_boot_strategy s, enum rig_geo g)
 			 * what had not reached a sync point (they are
 			 * recorded as a sector is opened, span bytes apart
 			 * at least), plus the window in flight */
-			limit = rig.new_len[0] + span + sector +
-				FK_TP_PAYLOAD_MAX * 16ull;
+			limit = rig.new_len[0] + FK_TP_PAYLOAD_MAX * 16ull;
+			if (!fine || kinds[kind] == FK_CUT_TORN)
+				limit += span + sector;
 			if (u.stat.data_sent > limit)
 				fail_msg("cut %llu kind %d: %llu bytes sent "
 					 "for %zu, "
@@ -414,19 +481,36 @@ static void sweep(enum fk_boot_strategy s, enum rig_geo g)
 					 u.resumes, u.starts, u.finish_sent,
 					 (unsigned long long)ops);
 			resumed += u.resumes > 0 && u.resumed_from > 0;
+			if (kinds[kind] != FK_CUT_TORN &&
+			    u.stat.data_sent - rig.new_len[0] > worst)
+				worst = u.stat.data_sent - rig.new_len[0];
 			assert_boots_new();
 			wire_free(&w);
 			cases++;
+			if (u.resumes == 0 || u.stat.skipped == 0)
+				continue;
+			kept++;
+			if (kinds[kind] == FK_CUT_AFTER &&
+			    kept % keep_every == 1 % keep_every)
+				twice += sweep_keep(start, op0 + k, more);
 		}
 	}
 	print_message("  %s %s: %llu receiver flash operations, %llu cuts, "
-		      "%llu resumed past 0, sync span %u, sectors up to %u\n",
+		      "%llu resumed past 0, %llu skipped or kept, %llu second "
+		      "cuts, at most %llu bytes sent again (cuts between "
+		      "operations), sync span %u, "
+		      "sectors up to %u\n",
 		      s == FK_BOOT_SWAP ? "swap" :
 		      s == FK_BOOT_XIP	? "xip" :
 					  "overwrite",
 		      rig_geo_names[g], (unsigned long long)ops,
 		      (unsigned long long)cases, (unsigned long long)resumed,
-		      span, sector);
+		      (unsigned long long)kept, (unsigned long long)twice,
+		      (unsigned long long)worst, span, sector);
+	/* NOR keeps: no cut sends a sector again */
+	if (fine)
+		assert_true(kept > 0);
+	cases += twice;
 	/* an image within one sector of the staging window is never synced
 	 * part way: a cut there starts it again (stm32f4's 128 KiB) */
 	if (rig.new_len[0] > first_sector)
@@ -448,7 +532,8 @@ static void test_power_cut_at_every_receiver_operation(void **state)
 
 /* `test_transport` runs the protocol and cable tests; `test_transport
  * sweep` the power-cut sweep (label slow: about a minute under the
- * sanitizers). */
+ * sanitizers), with second cuts during the keep after every fourth first
+ * cut that kept bytes; `test_transport sweep full`: after every one. */
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest sweeps[] = {
@@ -467,9 +552,13 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_cable_pulled),
 		cmocka_unit_test(test_everything_at_once),
 	};
-	int rc = argc > 1 && !strcmp(argv[1], "sweep") ?
-			 cmocka_run_group_tests(sweeps, NULL, NULL) :
-			 cmocka_run_group_tests(tests, NULL, NULL);
+	int rc;
+
+	if (argc > 2 && !strcmp(argv[2], "full"))
+		keep_every = 1;
+	rc = argc > 1 && !strcmp(argv[1], "sweep") ?
+		     cmocka_run_group_tests(sweeps, NULL, NULL) :
+		     cmocka_run_group_tests(tests, NULL, NULL);
 
 	print_message("transport: %llu scenarios\n",
 		      (unsigned long long)scenarios);

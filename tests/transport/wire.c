@@ -92,6 +92,11 @@ static void device_reset(struct wire *w)
 	if (booted == FK_RIG_BOOTED_NEW && fk_boot_confirm(&w->rig->cfg))
 		fail(w, "confirm failed", 0);
 	fk_tp_device_init(&w->dev, &w->dev.cfg);
+	if (w->next_cut_after) {
+		fk_rig_arm_cut(w->rig, w->rig->op + w->next_cut_after - 1,
+			       w->next_cut_kind, w->resets);
+		w->next_cut_after = 0;
+	}
 	arm_power_cut(w);
 }
 
@@ -236,6 +241,12 @@ static void arm_power_cut(struct wire *w)
 	w->cuts_left--;
 	fk_rig_arm_cut(w->rig, w->rig->op + 1 + rnd(w) % (2 * w->cut_every),
 		       kinds[rnd(w) % 3], rnd(w));
+}
+
+void wire_cut_after_reset(struct wire *w, uint64_t ops, enum fk_cut_kind kind)
+{
+	w->next_cut_after = ops;
+	w->next_cut_kind = kind;
 }
 
 void wire_power_cuts(struct wire *w, uint32_t count, uint32_t every)

@@ -53,6 +53,9 @@ struct wire {
 	uint64_t pull_base; /* the first pull_at */
 	bool pulled; /* the cable is out: the client sees the link gone */
 	uint32_t cuts_left, cut_every; /* wire_power_cuts */
+	/* wire_cut_after_reset: operations after the next reset, kind */
+	uint64_t next_cut_after;
+	enum fk_cut_kind next_cut_kind;
 	/* counters */
 	uint64_t dropped, corrupted, duplicated, delayed, pulls, resets;
 	uint64_t line_bytes[2];
@@ -69,6 +72,9 @@ void wire_io(struct wire *w, struct fk_tp_io *io);
 /* Cuts the device's power count times, at a flash operation drawn up to
  * 2 * every operations after the previous reset. */
 void wire_power_cuts(struct wire *w, uint32_t count, uint32_t every);
+/* After the next reset, cuts the power again at the flash operation that
+ * is ops operations later (1: the first), with kind. */
+void wire_cut_after_reset(struct wire *w, uint64_t ops, enum fk_cut_kind kind);
 /* Plugs the cable back in (after the client returned FK_TP_LOST). */
 void wire_replug(struct wire *w);
 
