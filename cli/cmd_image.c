@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_key.h"
 #include "flashkit/bytes.h"
 #include "fk_crypto_mbedtls.h"
 #include "formats/fileio.h"
@@ -139,7 +140,7 @@ struct sign_args {
 	const char *key, *version, *hdr_size, *slot_size, *align, *max_align;
 	const char *max_sectors, *sec_cnt, *deps, *hex_addr, *load_addr;
 	const char *erased_val, *pubkey_format, *rom_fixed, *image_id, *hw_id;
-	const char *layout, *image, *pending;
+	const char *layout, *image, *pending, *password_file;
 	int pad_header, pad, confirm, test, overwrite_only, non_bootable;
 	struct fk_opt_list custom;
 };
@@ -476,6 +477,8 @@ static int image_sign(int argc, char **argv)
 		  .value = &a.hdr_size },
 		{ 0, "pad-header", NULL,
 		  "prepend the header instead of overwriting zeros",
+		{ 0, "password-file", "FILE", FK_CLI_PASSWORD_FILE_HELP,
+		  .value = &a.password_file },
 		  .flag = &a.pad_header },
 		{ 'S', "slot-size", "N",
 		  "slot size; the image must fit with its trailer",
@@ -620,7 +623,7 @@ static int image_sign(int argc, char **argv)
 		goto out;
 	}
 	if (a.key) {
-		if (fk_key_load(&key, a.key)) {
+		if (fk_cli_key_load(&key, a.key, a.password_file)) {
 			fk_cli_report(&key.diag);
 			goto out;
 		}
@@ -690,7 +693,7 @@ static int image_verify(int argc, char **argv)
 		return FK_EXIT_USAGE;
 	}
 	for (; nkeys < keys.count; nkeys++) {
-		if (fk_key_load(&key[nkeys], keys.values[nkeys])) {
+		if (fk_cli_key_load(&key[nkeys], keys.values[nkeys], NULL)) {
 			rc = fk_cli_report(&key[nkeys].diag);
 			goto out;
 		}

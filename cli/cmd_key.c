@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_key.h"
 #include "formats/files.h"
 #include "image/keys.h"
 
@@ -94,7 +95,7 @@ static void write_c(FILE *fp, const struct fk_key *key, const char *name)
 
 static int key_public(int argc, char **argv)
 {
-	const char *out = NULL, *name = "fk_boot_key";
+	const char *out = NULL, *name = "fk_boot_key", *password_file = NULL;
 	int as_c = 0;
 	const struct fk_option options[] = {
 		{ 0, "c", NULL,
@@ -104,6 +105,8 @@ static int key_public(int argc, char **argv)
 		  .value = &name },
 		{ 'o', "output", "FILE", "write to FILE instead of stdout",
 		  .value = &out },
+		{ 0, "password-file", "FILE", FK_CLI_PASSWORD_FILE_HELP,
+		  .value = &password_file },
 	};
 	static const char *const summary =
 		"Prints the public half of a key file (private or public PEM, "
@@ -139,7 +142,7 @@ static int key_public(int argc, char **argv)
 			return FK_EXIT_USAGE;
 		}
 	}
-	if (fk_key_load(&key, argv[0]) ||
+	if (fk_cli_key_load(&key, argv[0], password_file) ||
 	    (!as_c && fk_key_public_pem(&key, pem, sizeof(pem)))) {
 		fk_key_free(&key);
 		return fk_cli_report(&key.diag);

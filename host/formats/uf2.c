@@ -15,6 +15,7 @@
  * caught, and a file that gives no data at all (empty, or every block
  * skipped): writing nothing is never what the user meant.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -252,7 +253,9 @@ int fk_uf2_family_parse(const char *text, uint32_t *out)
 	     i++) {
 		const char *a = uf2_families[i].name, *b = text;
 
-		while (*a && (*b == *a || *b == *a + ('a' - 'A')))
+		/* letters in either case; digits only as themselves */
+		while (*a && tolower((unsigned char)*b) ==
+				     tolower((unsigned char)*a))
 			a++, b++;
 		if (!*a && !*b) {
 			*out = uf2_families[i].id;

@@ -22,6 +22,7 @@
 #include <mbedtls/sha256.h>
 
 #include "formats/files.h"
+#include "key_pbes2.h"
 #include "keys.h"
 
 /* Reports the failure to key->diag; returns -1. */
@@ -185,7 +186,135 @@ static int classify(struct fk_key *key)
 			key->path);
 }
 
+static const char encrypted_begin[] = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
+static const char encrypted_end[] = "-----END ENCRYPTED PRIVATE KEY-----";
+
+static int need_password(struct fk_key *key)
+{
+	key->need_password = true;
+	return key_fail(key,
+			"%s: the private key is encrypted and no password "
+			"was given",
+			key->path);
+}
+
+static int wrong_password(struct fk_key *key)
+{
+	key->wrong_password = true;
+	return key_fail(key, "%s: wrong password for the encrypted key",
+			key->path);
+}
+
+/* A PKCS#8 "ENCRYPTED PRIVATE KEY" (PBES2) into key->pk; 0 or -1. */
+static int load_pkcs8_encrypted(struct fk_key *key, const char *text,
+				const char *password)
+{
+	mbedtls_pem_context pem;
+	uint8_t *plain = NULL;
+	size_t used, plain_len = 0;
+	int rc = -1;
+
+	if (!password)
+		return need_password(key);
+	mbedtls_pem_init(&pem);
+	if (mbedtls_pem_read_buffer(
+		    &pem, encrypted_begin, encrypted_end,
+		    (const unsigned char *)strstr(text, encrypted_begin), NULL,
+		    0, &used)) {
+		key_fail(key,
+			 "%s: the ENCRYPTED PRIVATE KEY block is not valid "
+			 "PEM (base64 between its BEGIN and END lines)",
+			 key->path);
+		goto out;
+	}
+	plain = malloc(pem.buflen);
+	if (!plain) {
+		fk_fail_nomem(&key->diag);
+		goto out;
+	}
+	switch (fk_pbes2_decrypt(pem.buf, pem.buflen, password,
+				 strlen(password), FK_PBES2_MAX_ITERATIONS,
+				 plain, &plain_len, key->path, &key->diag)) {
+	case FK_PBES2_OK:
+		if (mbedtls_pk_parse_key(&key->pk, plain, plain_len, NULL, 0))
+			key_fail(key,
+				 "%s: the encrypted key opens, but what it "
+				 "holds is not a private key flashkit reads",
+				 key->path);
+		else
+			rc = 0;
+		break;
+	case FK_PBES2_WRONG_PASSWORD:
+		wrong_password(key);
+		break;
+	case FK_PBES2_ERROR:
+		break;
+	}
+out:
+	if (plain) {
+		mbedtls_platform_zeroize(plain, pem.buflen);
+		free(plain);
+	}
+	mbedtls_pem_free(&pem);
+	return rc;
+}
+
+/* A private key in text (NUL at text[len]) into key->pk, encrypted or
+ * not; 0, 1 when text holds no private key, -1 on failure. */
+static int load_private(struct fk_key *key, const uint8_t *text, size_t len,
+			const char *password)
+{
+	const unsigned char *pw = (const unsigned char *)password;
+	int rc;
+
+	if (strstr((const char *)text, encrypted_begin))
+		return load_pkcs8_encrypted(key, (const char *)text, password);
+	/* mbedTLS wants the terminating NUL counted for PEM input. */
+	rc = mbedtls_pk_parse_key(&key->pk, text, len + 1, pw,
+				  pw ? strlen(password) : 0);
+	if (rc == MBEDTLS_ERR_PK_PASSWORD_REQUIRED)
+		return need_password(key);
+	if (rc == MBEDTLS_ERR_PK_PASSWORD_MISMATCH)
+		return wrong_password(key);
+	return rc ? 1 : 0;
+}
+
+/* A private key's two halves belong together: a signature made with the
+ * private half verifies with the public half. A damaged key file (or an
+ * encrypted one whose CBC ciphertext was changed: it has no integrity
+ * check) can parse as a different, valid key; this catches it. 0 or -1. */
+static int check_pair(struct fk_key *key)
+{
+	static const uint8_t digest[FK_SHA256_SIZE] =
+		"flashkit: check a key pair";
+	uint8_t sig[FK_IMAGE_SIG_MAX];
+	size_t sig_len = 0;
+	int rc;
+
+	if (fk_key_sign(key, digest, sig, &sig_len))
+		return -1;
+	if (key->type == FK_KEY_RSA2048)
+		rc = mbedtls_rsa_rsassa_pss_verify(
+			mbedtls_pk_rsa(key->pk), NULL, NULL, MBEDTLS_RSA_PUBLIC,
+			MBEDTLS_MD_SHA256, FK_SHA256_SIZE, digest, sig);
+	else
+		rc = mbedtls_pk_verify(&key->pk, MBEDTLS_MD_SHA256, digest,
+				       FK_SHA256_SIZE, sig, sig_len);
+	if (rc)
+		return key_fail(key,
+				"%s: the key's private and public halves do "
+				"not match: the file is damaged",
+				key->path);
+	return 0;
+}
+
 int fk_key_load(struct fk_key *key, const char *path)
+{
+	return fk_key_load_password(key, path, NULL);
+}
+
+int fk_key_load_password(struct fk_key *key, const char *path,
+			 const char *password)
 {
 	uint8_t *text;
 	size_t len;
@@ -202,21 +331,29 @@ int fk_key_load(struct fk_key *key, const char *path)
 		free(text);
 		return rc > 0 ? 0 : -1;
 	}
-	/* mbedTLS wants the terminating NUL counted for PEM input. */
-	if (!mbedtls_pk_parse_key(&key->pk, text, len + 1, NULL, 0)) {
+	rc = load_private(key, text, len, password);
+	if (rc < 0) {
+		mbedtls_platform_zeroize(text, len);
+		free(text);
+		mbedtls_pk_free(&key->pk);
+		return -1;
+	}
+	if (rc == 0) {
 		key->has_private = true;
 	} else if (mbedtls_pk_parse_public_key(&key->pk, text, len + 1)) {
 		free(text);
 		return key_fail(key,
 				"%s: not a PEM key file that can be read "
-				"(expected an ECDSA P-256 or RSA-2048 key, "
-				"private PKCS#8/SEC1/PKCS#1 or public "
-				"SubjectPublicKeyInfo, unencrypted)",
+				"(expected an ECDSA P-256 or RSA-2048 key: "
+				"private PKCS#8, plain or encrypted, SEC1 or "
+				"PKCS#1, or public SubjectPublicKeyInfo)",
 				path);
 	}
+	mbedtls_platform_zeroize(text, len);
 	free(text);
 	key->has_pk = true;
-	if (classify(key) || export_pub(key)) {
+	if (classify(key) || export_pub(key) ||
+	    (key->has_private && check_pair(key))) {
 		fk_key_free(key);
 		return -1;
 	}

@@ -35,11 +35,28 @@ struct fk_key {
 	uint8_t hash[FK_SHA256_SIZE]; /* SHA-256 of pub: the KEYHASH */
 	char path[256];		      /* for messages */
 	struct fk_diag diag;	      /* the last failure: its kind and text */
+	bool need_password;	      /* failed: encrypted, no password given */
+	bool wrong_password;	      /* failed: the password does not open it */
 };
 
 /* Reads a PEM key file (private or public, at most FK_INPUT_CAP_TEXT
- * bytes). Returns 0, or -1 with key->diag saying what is wrong. */
+ * bytes). Returns 0, or -1 with key->diag saying what is wrong. An
+ * encrypted private key fails with key->need_password set. */
 int fk_key_load(struct fk_key *key, const char *path);
+
+/*
+ * fk_key_load, with the password of an encrypted private key (PKCS#8
+ * "ENCRYPTED PRIVATE KEY" with PBES2: PBKDF2 and AES-CBC, as imgtool
+ * `keygen --password` and `openssl genpkey -aes256` write; or OpenSSL's
+ * traditional "Proc-Type: 4,ENCRYPTED" PEM). password is NUL-terminated,
+ * or NULL for none; it is ignored for a key that is not encrypted. Fails
+ * with key->need_password when the key is encrypted and password is NULL
+ * (a caller can ask for one and call again), with key->wrong_password
+ * when it does not open the key. The decrypted key is wiped from memory
+ * once parsed.
+ */
+int fk_key_load_password(struct fk_key *key, const char *path,
+			 const char *password);
 void fk_key_free(struct fk_key *key);
 
 /* The key as struct fk_image_key (points into key). */

@@ -350,6 +350,24 @@ static void test_uf2_keeps_only_the_family_asked_for(void **state)
 	fk_buf_free(&b2);
 }
 
+/* Family names match letters in either case and digits only as
+ * themselves: "stmSRf4" is not STM32F4 ('3' + 0x20 is 'S'). */
+static void test_uf2_family_names(void **state)
+{
+	uint32_t id = 0;
+
+	(void)state;
+	assert_int_equal(fk_uf2_family_parse("stm32f4", &id), 0);
+	assert_int_equal(id, 0x57755a57);
+	assert_int_equal(fk_uf2_family_parse("Rp2040", &id), 0);
+	assert_int_equal(id, 0xe48bff56);
+	assert_int_equal(fk_uf2_family_parse("0x12345678", &id), 0);
+	assert_int_equal(id, 0x12345678);
+	assert_int_equal(fk_uf2_family_parse("stmSRf4", &id), -1);
+	assert_int_equal(fk_uf2_family_parse("rpRPRP", &id), -1);
+	assert_int_equal(fk_uf2_family_parse("STM32F", &id), -1);
+}
+
 static void test_srec_errors_name_line(void **state)
 {
 	(void)state;
@@ -755,6 +773,7 @@ int main(void)
 		cmocka_unit_test(test_ihex_segment_and_linear_addresses),
 		cmocka_unit_test(test_ihex_start_segment_address_gives_entry),
 		cmocka_unit_test(test_uf2_keeps_only_the_family_asked_for),
+		cmocka_unit_test(test_uf2_family_names),
 		cmocka_unit_test(test_srec_errors_name_line),
 		cmocka_unit_test(
 			test_srec_without_termination_record_is_refused),
