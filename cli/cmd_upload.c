@@ -2,7 +2,8 @@
  * flashkit upload --port DEV [--baud N] IMAGE: sends a signed image to a
  * device's receiver over the update protocol (docs/update-protocol.md),
  * with a progress line on a terminal, and waits for the port to come back
- * and resumes when the cable is pulled or the device stops answering.
+ * and resumes when the cable is pulled or the device stops answering;
+ * with --reboot, resets the device once the image is marked.
  * The protocol lives in host/transport/; this file is the command line:
  * options, the image file, the port's comings and goings, and what is
  * printed.
@@ -111,7 +112,7 @@ static const char *mode_name(enum fk_tp_finish_mode m)
 }
 
 static void report(const struct fk_upload_args *a, const struct fk_tp_upload *u,
-		   uint32_t reconnects, double seconds)
+		   uint32_t reconnects, double seconds, bool rebooted)
 {
 	double rate = seconds > 0 ? (double)u->stat.data_sent / seconds : 0;
 
@@ -120,11 +121,13 @@ static void report(const struct fk_upload_args *a, const struct fk_tp_upload *u,
 		       "\"sent\": %llu, \"skipped\": %u, \"resumed_from\": "
 		       "%u, \"resumes\": %u, \"device_resets\": %u, "
 		       "\"reconnects\": %u, \"seconds\": %.3f, "
-		       "\"bytes_per_second\": %.0f, \"mode\": \"%s\"}\n",
+		       "\"bytes_per_second\": %.0f, \"mode\": \"%s\", "
+		       "\"rebooted\": %s}\n",
 		       a->port, a->image, u->len,
 		       (unsigned long long)u->stat.data_sent, u->stat.skipped,
 		       u->resumed_from, u->resumes, u->device_lost, reconnects,
-		       seconds, rate, mode_name(u->mode));
+		       seconds, rate, mode_name(u->mode),
+		       rebooted ? "true" : "false");
 		return;
 	}
 	printf("%s: %u bytes uploaded to %s in %.1f s (%.1f KiB/s); sent %llu, "
@@ -141,6 +144,10 @@ static void report(const struct fk_upload_args *a, const struct fk_tp_upload *u,
 	if (u->mode == FK_TP_FINISH_STAGE)
 		printf("staged, not marked: the device keeps running its "
 		       "image\n");
+	else if (rebooted)
+		printf("marked for a%s install; the device is rebooting into "
+		       "it\n",
+		       u->mode == FK_TP_FINISH_TEST ? " trial" : " permanent");
 	else
 		printf("marked for a%s install: reboot the device (flashkit "
 		       "device reboot --port %s)\n",
@@ -148,8 +155,19 @@ static void report(const struct fk_upload_args *a, const struct fk_tp_upload *u,
 		       a->port);
 }
 
-/* Uploads until done, reconnecting after each lost link. */
-static int run_upload(const struct fk_upload_args *a, struct fk_tp_upload *u)
+/* After the upload: REBOOT. A device that resets before its reply gets
+ * out (the link goes silent) has rebooted too. 0, or -1 (reported). */
+static int reboot_device(struct fk_tp_client *c)
+{
+	int rc = fk_tp_reboot(c, fk_cli_diag());
+
+	return rc == 0 || rc == FK_TP_LOST ? 0 : -1;
+}
+
+/* Uploads until done, reconnecting after each lost link; then reboots the
+ * device when asked. */
+static int run_upload(const struct fk_upload_args *a, struct fk_tp_upload *u,
+		      bool reboot)
 {
 	struct fk_tp_client *c = malloc(sizeof(*c));
 	struct progress pr = { isatty(STDERR_FILENO) && !a->json, now_s(), 0 };
@@ -178,17 +196,19 @@ static int run_upload(const struct fk_upload_args *a, struct fk_tp_upload *u)
 	}
 	if (pr.tty)
 		fprintf(stderr, "\n");
+	if (rc == 0 && reboot)
+		rc = reboot_device(c);
 	fk_link_close(&l);
 	free(c);
 	if (rc == 0)
-		report(a, u, reconnects, now_s() - pr.t0);
+		report(a, u, reconnects, now_s() - pr.t0, reboot);
 	return rc == 0 ? FK_EXIT_OK : rc == -2 ? FK_EXIT_IO : FK_EXIT_FAIL;
 }
 
 int cmd_upload(int argc, char **argv)
 {
 	static struct fk_upload_args a;
-	static int permanent, stage;
+	static int permanent, stage, reboot;
 	static const char *index_text, *wait_text;
 	static const struct fk_option options[] = {
 		FK_PORT_OPTIONS(a),
@@ -198,6 +218,9 @@ int cmd_upload(int argc, char **argv)
 		  &permanent, NULL, NULL },
 		{ 0, "stage", NULL, "validate and keep, mark nothing", 0,
 		  &stage, NULL, NULL },
+		{ 0, "reboot", NULL,
+		  "then reset the device, which installs the image", 0, &reboot,
+		  NULL, NULL },
 		{ 'w', "wait", "SECONDS",
 		  "how long to wait for a lost port to come back (60)", 0, NULL,
 		  &wait_text, NULL },
@@ -206,7 +229,7 @@ int cmd_upload(int argc, char **argv)
 	};
 	static const struct fk_command_help help = {
 		.usage = "flashkit upload --port DEV [--baud N] [--permanent | "
-			 "--stage] [--json] IMAGE",
+			 "--stage] [--reboot] [--json] IMAGE",
 		.summary = "Sends a signed image to the device on DEV (its "
 			   "bootloader's recovery mode or its application) "
 			   "and marks it for a trial install. A pulled cable "
@@ -233,6 +256,11 @@ int cmd_upload(int argc, char **argv)
 		fk_error("--permanent and --stage exclude each other");
 		return FK_EXIT_USAGE;
 	}
+	if (reboot && stage) {
+		fk_error("--reboot and --stage exclude each other: a staged "
+			 "image is not installed by a reboot");
+		return FK_EXIT_USAGE;
+	}
 	if (fk_port_args_finish(&a) ||
 	    (index_text && fk_opt_number("--image-index", index_text,
 					 FK_BOOT_MAX_IMAGES - 1, &n)))
@@ -253,7 +281,7 @@ int cmd_upload(int argc, char **argv)
 		 permanent ? FK_TP_FINISH_PERMANENT :
 			     FK_TP_FINISH_TEST;
 	u.window = a.window;
-	rc = run_upload(&a, &u);
+	rc = run_upload(&a, &u, reboot);
 	fk_input_free(&in);
 	return rc;
 }

@@ -4,12 +4,12 @@
 # with serial recovery (ports/boot/boot_serial.c) answers `flashkit
 # upload` on its CMSDK UART0 (QEMU -serial pty); the flash is a host file
 # through semihosting, so killing QEMU is a power cut.
-#   1. primary slot corrupt: recovery mode, upload of app 2 (signed),
-#      `flashkit device reboot`, the bootloader installs app 2 on trial,
-#      app 2 runs and confirms itself;
+#   1. primary slot corrupt: recovery mode, `flashkit upload --reboot` of
+#      app 2 (signed), the bootloader installs app 2 on trial, app 2 runs
+#      and confirms itself;
 #   2. primary slot erased: recovery mode, QEMU killed mid-upload and
 #      started again; the upload resumes (it sends less than a fresh one
-#      plus a sync interval) and app 2 boots;
+#      plus a sync interval), `flashkit device reboot`, and app 2 boots;
 #   3. recovery asked by the application (the RAM word): the receiver
 #      answers as the bootloader.
 set -u
@@ -20,11 +20,9 @@ apps=$FK_BUILD/tests/boot
 key=$FK_ROOT/tests/data/mcuboot-images/ecdsa-p256.pem
 . "$(dirname "$0")/qemu_pty.sh"
 
-# Reboots the device and waits for QEMU to end: app 2 runs, confirms
-# itself and returns from main.
-reboot_into_app() {
-	"$FK" device reboot --port "$dir/port" --timeout 3000 >/dev/null ||
-		fail "$1: reboot"
+# Waits for QEMU to end after the device was rebooted: app 2 runs,
+# confirms itself and returns from main.
+app_runs() {
 	for _ in $(seq 300); do kill -0 "$qpid" 2>/dev/null || break; sleep 0.1; done
 	kill -0 "$qpid" 2>/dev/null && fail "$1: QEMU still running after the reboot"
 	wait "$qpid" 2>/dev/null
@@ -56,11 +54,13 @@ printf '\x00' | dd of="$dir/flash.bin" bs=1 seek=$((0x4000 + 0x1000)) conv=notru
 start_qemu "$ELF" "^boot: recovery mode" confirm
 "$FK" device info --port "$dir/port" --timeout 3000 >"$dir/info" || fail "device info"
 grep -q "answered by the bootloader" "$dir/info" || fail "info: $(cat "$dir/info")"
-"$FK" upload --port "$dir/port" --timeout 3000 --json "$dir/app2.img" \
-	>"$dir/fresh.json" 2>"$dir/up.err" || fail "upload: $(cat "$dir/up.err")"
+"$FK" upload --port "$dir/port" --timeout 3000 --reboot --json \
+	"$dir/app2.img" >"$dir/fresh.json" 2>"$dir/up.err" ||
+	fail "upload: $(cat "$dir/up.err")"
+grep -q '"rebooted": true' "$dir/fresh.json" || fail "no reboot: $(cat "$dir/fresh.json")"
 fresh=$(json_field sent "$dir/fresh.json")
 [ "$fresh" -ge "$size" ] || fail "a fresh upload sent $fresh of $size bytes"
-reboot_into_app 1
+app_runs 1
 grep '^boot: recovery mode' "$dir/qemu.log"
 echo "fresh upload: $(cat "$dir/fresh.json")"
 
@@ -86,7 +86,9 @@ sent=$(json_field sent "$dir/up.json")
 # after it the rest from the resume point
 [ "$sent" -lt $((size + 8192 + 8 * 1024)) ] ||
 	fail "sent $sent for $size resuming from $from: started over"
-reboot_into_app 2
+"$FK" device reboot --port "$dir/port" --timeout 3000 >/dev/null ||
+	fail "reboot"
+app_runs 2
 echo "resumed upload: $(cat "$dir/up.json")"
 echo "bytes sent: fresh $fresh, killed at >= 16896 and resumed from $from: $sent (image $size)"
 
