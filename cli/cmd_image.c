@@ -248,8 +248,9 @@ static int agrees(const char *opt, const char *given, uint64_t want,
  * --layout L --image NAME: header size, slot size (the smaller slot, what
  * --pad fills), write alignment, erased value, the room kept for
  * flashkit's boot state and the largest image the bootloader installs
- * (fk_layout_image_max_payload() plus the header) come from the layout; the
- * image id TLV is the layout's image number unless --image-id says otherwise.
+ * (fk_layout_image_max_payload() plus the header) come from the layout, and
+ * for ram-load the load address (-L: its `load` RAM); the image id TLV is
+ * the layout's image number unless --image-id says otherwise.
  * *hex_base gets the primary slot's address, where a HEX output goes.
  */
 static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
@@ -286,8 +287,14 @@ static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
 	    agrees("--align", a->align, fk_layout_image_align(L, img),
 		   &mem->pos, "write unit") ||
 	    agrees("-R", a->erased_val, mem->erased_value, &mem->pos,
-		   "erased value"))
+		   "erased value") ||
+	    (img->strategy == FK_STRATEGY_RAM_LOAD &&
+	     agrees("-L", a->load_addr, img->load.start, &img->pos_load,
+		    "load RAM address")))
 		return -1;
+	/* ram-load: the image runs from its `load` RAM (sets RAM_LOAD) */
+	if (img->strategy == FK_STRATEGY_RAM_LOAD)
+		o->load_addr = img->load.start;
 	o->hdr_size = img->header_size;
 	o->slot_size = slot;
 	o->align = fk_layout_image_align(L, img);

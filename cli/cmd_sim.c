@@ -77,7 +77,8 @@ static const char *strategy_name(enum fk_boot_strategy s)
 {
 	return s == FK_BOOT_OVERWRITE ? "overwrite" :
 	       s == FK_BOOT_SWAP      ? "swap" :
-					"xip";
+	       s == FK_BOOT_XIP	      ? "xip" :
+					"ram-load";
 }
 
 /* The first memory the simulation uses whose datasheet timings the
@@ -117,8 +118,11 @@ static int parse_strategy(const char *text, enum fk_boot_strategy *out)
 		*out = FK_BOOT_SWAP;
 	else if (!strcmp(text, "xip"))
 		*out = FK_BOOT_XIP;
+	else if (!strcmp(text, "ram-load"))
+		*out = FK_BOOT_RAM_LOAD;
 	else {
-		fk_error("--strategy %s: use overwrite, swap or xip", text);
+		fk_error("--strategy %s: use overwrite, swap, xip or ram-load",
+			 text);
 		return -1;
 	}
 	return 0;
@@ -237,6 +241,16 @@ static int make_config(struct sim_job *job, const struct sim_opts *o)
 	job->rig.buf = malloc(buf_len);
 	cfg->buf = job->rig.buf;
 	fk_rig_hooks(&job->rig);
+	/* ram-load: each image's `load` RAM, simulated by a buffer */
+	for (uint32_t i = 0; strategy == FK_BOOT_RAM_LOAD && i < job->count;
+	     i++) {
+		if (!cfg->images[i].ram.size)
+			continue; /* no `load`: check_config says so */
+		job->rig.ram[i] = malloc(cfg->images[i].ram.size);
+		cfg->images[i].ram.mem = job->rig.ram[i];
+		if (!cfg->images[i].ram.mem)
+			return -1;
+	}
 	return cfg->buf ? 0 : -1;
 }
 
@@ -257,6 +271,12 @@ static int check_config(struct sim_job *job)
 			       "least one sector larger than %s",
 			       job->secondary[why.image]->name,
 			       job->primary[why.image]->name);
+	else if (why.problem == FK_BOOT_CONFIG_RAM_MISSING)
+		fk_layout_diag(stderr, &job->img[why.image]->pos, "error",
+			       "image %s: strategy ram-load needs 'load', the "
+			       "RAM partition or memory the image is copied "
+			       "into and runs from (docs/layout.md)",
+			       job->img[why.image]->name);
 	else if (why.problem == FK_BOOT_CONFIG_BUFFER_UNIT)
 		fk_error("--buffer %u must be a multiple of the %u-byte write "
 			 "unit of the %s",
@@ -331,6 +351,7 @@ static int firmware_image(struct sim_job *job, uint32_t i, const char *path,
 	so.key = job->has_key ? &job->key : NULL;
 	so.max_image = max;
 	so.max_image_hdr = hdr;
+	so.load_addr = job->rig.cfg.images[i].ram.addr; /* ram-load, else 0 */
 	rc = fk_sign_image(&so, in.data, in.len, &r);
 	if (rc != 0)
 		fk_error("--firmware %s: cannot be used as image %s (%s "
@@ -384,6 +405,7 @@ static int make_images(struct sim_job *job, const struct sim_opts *o,
 		.hdr_size = img->header_size ? img->header_size : 32,
 		.align = rig->cfg.images[i].primary.flash->geo.write_unit,
 		.key = job->has_key ? &job->key : NULL,
+		.load_addr = rig->cfg.images[i].ram.addr, /* ram-load, else 0 */
 	};
 
 	if (o->size && parse_size("--size", o->size, &payload))

@@ -28,7 +28,9 @@ enum fk_boot_strategy fk_layout_boot_strategy(enum fk_layout_strategy s);
  * Fills cfg for images imgs[0..count) installed together (all sharing
  * one boot state): images[i] holds imgs[i]'s slots; trial_boots 1; the
  * bootloader area is the first bootloader partition on a memory the
- * slots or the boot state use. Returns 0, or -1 after reporting why to
+ * slots or the boot state use; for ram-load, images[i].ram's address
+ * and size are imgs[i]'s `load` (ram.mem is left NULL: the caller's, a
+ * buffer on the host). Returns 0, or -1 after reporting why to
  * d, at the partition (or else the image) the problem is about.
  */
 int fk_layout_boot_config(const struct fk_layout *layout,

@@ -52,9 +52,10 @@ static void keep_text(void *ctx, enum fk_severity sev, enum fk_fail fail,
 
 static const char *strategy_name(enum fk_boot_strategy s)
 {
-	return s == FK_BOOT_SWAP ? "FK_BOOT_SWAP" :
-	       s == FK_BOOT_XIP	 ? "FK_BOOT_XIP" :
-				   "FK_BOOT_OVERWRITE";
+	return s == FK_BOOT_SWAP     ? "FK_BOOT_SWAP" :
+	       s == FK_BOOT_XIP	     ? "FK_BOOT_XIP" :
+	       s == FK_BOOT_RAM_LOAD ? "FK_BOOT_RAM_LOAD" :
+				       "FK_BOOT_OVERWRITE";
 }
 
 static bool mem_used(const struct fk_boot_config *cfg,
@@ -147,6 +148,14 @@ static void config_function(const struct fk_layout *L,
 		area(L, g, field, &cfg->images[i].secondary, out);
 		snprintf(field, sizeof(field), "images[%u].factory", i);
 		area(L, g, field, &cfg->images[i].factory, out);
+		if (cfg->strategy == FK_BOOT_RAM_LOAD)
+			fprintf(out,
+				"\tcfg->images[%u].ram = (struct fk_boot_ram){ "
+				"0x%08Xu, 0x%Xu, (uint8_t *)0x%08Xu }; "
+				"/* load */\n",
+				i, cfg->images[i].ram.addr,
+				cfg->images[i].ram.size,
+				cfg->images[i].ram.addr);
 	}
 	area(L, g, "state", &cfg->state, out);
 	area(L, g, "bootloader", &cfg->bootloader, out);

@@ -122,7 +122,16 @@ static void image_json(const struct fk_layout *L,
 		fprintf(out, ", \"address\": %u, \"size\": %u}",
 			img->ram[r].start, img->ram[r].size);
 	}
-	fprintf(out, "], \"modules\": ");
+	fprintf(out, "]");
+	if (img->has_load) {
+		fprintf(out, ", \"load\": {\"name\": ");
+		json_string(out, img->load.is_memory ?
+					 L->memories[img->load.index].name :
+					 L->partitions[img->load.index].name);
+		fprintf(out, ", \"address\": %u, \"size\": %u}",
+			img->load.start, img->load.size);
+	}
+	fprintf(out, ", \"modules\": ");
 	name_list(L, img->modules, img->module_count, true, out);
 	fprintf(out, ", \"uses\": ");
 	name_list(L, img->uses, img->uses_count, false, out);

@@ -116,6 +116,9 @@ enum fk_layout_strategy {
 	FK_STRATEGY_SWAP,      /* primary and secondary exchanged; revertable */
 	FK_STRATEGY_XIP,       /* runs in place from either slot; linked once
 				* per slot */
+	FK_STRATEGY_RAM_LOAD,  /* xip's two slots on any flash, copied into
+				* its `load` RAM and run from there; linked
+				* once, for that RAM */
 };
 
 /* Where an image's boot state (pending/confirmed/install progress) lives:
@@ -123,7 +126,16 @@ enum fk_layout_strategy {
  * dedicated partition. */
 #define FK_LAYOUT_BOOT_STATE_TRAILER (-1)
 
-#define FK_LAYOUT_MAX_RAM 4   /* RAM regions one image may name */
+#define FK_LAYOUT_MAX_RAM 4 /* RAM regions one image may name */
+
+/* A RAM region an image names: a partition of role ram, or a whole RAM
+ * memory. */
+struct fk_layout_ram_ref {
+	bool is_memory; /* index is a memory, not a partition */
+	uint32_t index;
+	uint32_t start; /* bus address */
+	uint32_t size;
+};
 #define FK_LAYOUT_MAX_REFS 16 /* modules / used partitions per image */
 
 struct fk_layout_image {
@@ -143,12 +155,7 @@ struct fk_layout_image {
 	 * the main RAM (data, bss, stack); the others get their own regions
 	 * in the linker script. */
 	uint32_t ram_count;
-	struct {
-		bool is_memory; /* index is a memory, not a partition */
-		uint32_t index;
-		uint32_t start; /* bus address */
-		uint32_t size;
-	} ram[FK_LAYOUT_MAX_RAM];
+	struct fk_layout_ram_ref ram[FK_LAYOUT_MAX_RAM];
 	uint32_t module_count;
 	uint32_t modules[FK_LAYOUT_MAX_REFS]; /* module indices */
 	uint32_t uses_count;
@@ -162,6 +169,12 @@ struct fk_layout_image {
 	struct fk_pos pos_header;
 	struct fk_pos pos_ram;
 	struct fk_pos pos_uses; /* `uses`, else the image's name */
+	/* ram-load: the RAM the image is copied into and runs from (`load`:
+	 * a RAM partition or memory, apart from its `ram`); has_load false
+	 * when the image has no `load`. */
+	bool has_load;
+	struct fk_layout_ram_ref load;
+	struct fk_pos pos_load; /* `load`, else the image's name */
 };
 
 struct fk_layout {

@@ -84,6 +84,8 @@ enum fk_boot_strategy fk_layout_boot_strategy(enum fk_layout_strategy s)
 		return FK_BOOT_SWAP;
 	case FK_STRATEGY_XIP:
 		return FK_BOOT_XIP;
+	case FK_STRATEGY_RAM_LOAD:
+		return FK_BOOT_RAM_LOAD;
 	case FK_STRATEGY_OVERWRITE:
 		break;
 	}
@@ -188,6 +190,16 @@ int fk_layout_boot_config(const struct fk_layout *L,
 		    area_of(L, (uint32_t)imgs[i]->factory, fl, &sl->factory,
 			    err))
 			return -1;
+		/* ram-load: the RAM; ram.mem is the caller's (a buffer on
+		 * the host, the address itself in boot_config.c) */
+		if (cfg->strategy == FK_BOOT_RAM_LOAD && !imgs[i]->has_load)
+			return fail(err, NULL, imgs[i],
+				    "image %s (ram-load) has no 'load' RAM",
+				    imgs[i]->name);
+		if (cfg->strategy == FK_BOOT_RAM_LOAD) {
+			sl->ram.addr = imgs[i]->load.start;
+			sl->ram.size = imgs[i]->load.size;
+		}
 	}
 	if (state_area(L, imgs, count, fl, cfg, err))
 		return -1;

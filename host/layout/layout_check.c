@@ -292,7 +292,8 @@ static void check_slot(const struct fk_layout *L,
 			      "needs 'role: slot'",
 			      img->name, which, p->name,
 			      fk_layout_role_name(p->role));
-	if (mem->kind == FK_MEM_RAM)
+	/* ram-load runs a copy in RAM: its slots may be on any flash */
+	if (mem->kind == FK_MEM_RAM || img->strategy == FK_STRATEGY_RAM_LOAD)
 		return;
 	if (!mem->xip &&
 	    (!strcmp(which, "primary") || img->strategy == FK_STRATEGY_XIP))
@@ -513,13 +514,15 @@ static void check_self_writes(const struct fk_layout *L,
 				img->boot_state >= 0 ? "" : ", slot trailer");
 }
 
-/* Code cannot write an external flash while it executes from it. */
+/* Code cannot write an external flash while it executes from it (a
+ * ram-load image executes from RAM). */
 static void check_uses(const struct fk_layout *L,
 		       const struct fk_layout_image *img, struct fk_diag *d)
 {
 	uint32_t run_mem = L->partitions[img->primary].memory;
 
-	if (L->memories[run_mem].kind != FK_MEM_EXTERNAL)
+	if (L->memories[run_mem].kind != FK_MEM_EXTERNAL ||
+	    img->strategy == FK_STRATEGY_RAM_LOAD)
 		return;
 	for (uint32_t u = 0; u < img->uses_count; u++) {
 		const struct fk_layout_partition *p =
@@ -572,6 +575,80 @@ static void check_factory(const struct fk_layout *L,
 			      img->name, f->name);
 }
 
+static const char *ram_ref_name(const struct fk_layout *L,
+				const struct fk_layout_ram_ref *r)
+{
+	return r->is_memory ? L->memories[r->index].name :
+			      L->partitions[r->index].name;
+}
+
+/* The RAM a ram-load image is copied into (`load`): given for ram-load
+ * only, room for the header and code, apart from the image's `ram` (the
+ * bootloader's data and stack while it copies, the app's afterwards) and
+ * from the other images' `load`. */
+static void check_load(const struct fk_layout *L,
+		       const struct fk_layout_image *img, struct fk_diag *d)
+{
+	const struct fk_layout_ram_ref *r = &img->load;
+	uint64_t end = (uint64_t)r->start + r->size;
+
+	if (img->strategy != FK_STRATEGY_RAM_LOAD) {
+		if (img->has_load)
+			fk_diag_error(d, &img->pos_load,
+				      "image '%s': 'load' is for strategy "
+				      "ram-load (the image is copied into that "
+				      "RAM and runs from there); remove it or "
+				      "write 'strategy: ram-load'",
+				      img->name);
+		return;
+	}
+	if (!img->has_load) {
+		if (img->pos_load.line == img->pos.line &&
+		    img->pos_load.col == img->pos.col)
+			fk_diag_error(d, &img->pos_strategy,
+				      "image '%s': strategy ram-load needs "
+				      "'load', the RAM partition or memory the "
+				      "bootloader copies the image into and "
+				      "runs it from",
+				      img->name);
+		return;
+	}
+	if (r->size <= img->header_size + 1024u) {
+		fk_diag_error(d, &img->pos_load,
+			      "image '%s': 'load' RAM '%s' (%u bytes) has no "
+			      "room for code after the 0x%X-byte header; "
+			      "give it a RAM partition as large as the "
+			      "largest image",
+			      img->name, ram_ref_name(L, r), r->size,
+			      img->header_size);
+		return;
+	}
+	for (uint32_t k = 0; k < img->ram_count; k++)
+		if (overlaps(r->start, end, img->ram[k].start,
+			     FK_LAYOUT_RAM_END(img, k)))
+			fk_diag_error(
+				d, &img->pos_load,
+				"image '%s': 'load' RAM '%s' "
+				"(0x%08X..0x%08llX) overlaps its 'ram' "
+				"'%s': the bootloader runs there while it "
+				"copies; split the RAM into a load "
+				"partition and a data partition",
+				img->name, ram_ref_name(L, r), r->start,
+				(unsigned long long)end,
+				ram_ref_name(L, &img->ram[k]));
+	for (uint32_t j = 0; j < img->id && j < L->image_count; j++) {
+		const struct fk_layout_image *o = &L->images[j];
+
+		if (o->has_load &&
+		    overlaps(r->start, end, o->load.start,
+			     (uint64_t)o->load.start + o->load.size))
+			fk_diag_error(d, &img->pos_load,
+				      "images '%s' and '%s' are both loaded "
+				      "into RAM '%s'; give each its own",
+				      o->name, img->name, ram_ref_name(L, r));
+	}
+}
+
 static void check_images(const struct fk_layout *L, struct fk_diag *d)
 {
 	for (uint32_t i = 0; i < L->image_count; i++) {
@@ -581,6 +658,7 @@ static void check_images(const struct fk_layout *L, struct fk_diag *d)
 			   d);
 		check_strategy(L, img, d);
 		check_factory(L, img, d);
+		check_load(L, img, d);
 		check_image_room(L, img, d);
 		check_image_ram(L, img, d);
 		check_uses(L, img, d);

@@ -112,13 +112,58 @@ struct image_ctx {
 	const char *what;
 };
 
+/* A RAM partition or a whole RAM memory by name, for the image key `key`
+ * ('ram' or 'load'). Returns true when *out is filled. */
+static bool ram_ref(struct loader *ld, const struct fk_ynode *n,
+		    const char *what, const char *key,
+		    struct fk_layout_ram_ref *out)
+{
+	struct fk_layout *L = ld->L;
+	struct fk_pos p = fk_layout_pos_of(ld, n);
+	int idx;
+
+	for (uint32_t i = 0; i < L->memory_count; i++) {
+		const struct fk_layout_memory *mem = &L->memories[i];
+
+		if (strcmp(mem->name, fk_yaml_text(n)))
+			continue;
+		if (mem->kind != FK_MEM_RAM) {
+			fk_diag_error(&ld->d, &p,
+				      "%s: '%s' names memory '%s', "
+				      "which is %s, not RAM",
+				      what, key, mem->name,
+				      fk_layout_kind_name(mem->kind));
+			return false;
+		}
+		*out = (struct fk_layout_ram_ref){ true, i, mem->base,
+						   mem->size };
+		return true;
+	}
+	idx = find_part(ld, n, what);
+	if (idx < 0)
+		return false;
+	if (L->memories[L->partitions[idx].memory].kind != FK_MEM_RAM) {
+		fk_diag_error(
+			&ld->d, &p,
+			"%s: '%s' names partition '%s', "
+			"which is on %s memory '%s', not RAM",
+			what, key, fk_yaml_text(n),
+			fk_layout_kind_name(
+				L->memories[L->partitions[idx].memory].kind),
+			L->memories[L->partitions[idx].memory].name);
+		return false;
+	}
+	*out = (struct fk_layout_ram_ref){ false, (uint32_t)idx,
+					   L->partitions[idx].address,
+					   L->partitions[idx].size };
+	return true;
+}
+
 static void add_ram(struct loader *ld, const struct fk_ynode *n, void *arg)
 {
 	struct image_ctx *c = arg;
-	struct fk_layout *L = ld->L;
 	struct fk_layout_image *img = c->img;
 	struct fk_pos p = fk_layout_pos_of(ld, n);
-	int idx;
 
 	if (!fk_yaml_expect(&ld->y, n, FK_YAML_SCALAR, "a RAM name"))
 		return;
@@ -127,45 +172,8 @@ static void add_ram(struct loader *ld, const struct fk_ynode *n, void *arg)
 			      FK_LAYOUT_MAX_RAM);
 		return;
 	}
-	for (uint32_t i = 0; i < L->memory_count; i++) {
-		const struct fk_layout_memory *mem = &L->memories[i];
-
-		if (strcmp(mem->name, fk_yaml_text(n)))
-			continue;
-		if (mem->kind != FK_MEM_RAM) {
-			fk_diag_error(&ld->d, &p,
-				      "%s: 'ram' names memory '%s', "
-				      "which is %s, not RAM",
-				      c->what, mem->name,
-				      fk_layout_kind_name(mem->kind));
-			return;
-		}
-		img->ram[img->ram_count].is_memory = true;
-		img->ram[img->ram_count].index = i;
-		img->ram[img->ram_count].start = mem->base;
-		img->ram[img->ram_count].size = mem->size;
+	if (ram_ref(ld, n, c->what, "ram", &img->ram[img->ram_count]))
 		img->ram_count++;
-		return;
-	}
-	idx = find_part(ld, n, c->what);
-	if (idx < 0)
-		return;
-	if (L->memories[L->partitions[idx].memory].kind != FK_MEM_RAM) {
-		fk_diag_error(
-			&ld->d, &p,
-			"%s: 'ram' names partition '%s', "
-			"which is on %s memory '%s', not RAM",
-			c->what, fk_yaml_text(n),
-			fk_layout_kind_name(
-				L->memories[L->partitions[idx].memory].kind),
-			L->memories[L->partitions[idx].memory].name);
-		return;
-	}
-	img->ram[img->ram_count].is_memory = false;
-	img->ram[img->ram_count].index = (uint32_t)idx;
-	img->ram[img->ram_count].start = L->partitions[idx].address;
-	img->ram[img->ram_count].size = L->partitions[idx].size;
-	img->ram_count++;
 }
 
 static void add_module(struct loader *ld, const struct fk_ynode *n, void *arg)
@@ -225,9 +233,10 @@ static void add_use(struct loader *ld, const struct fk_ynode *n, void *arg)
 
 static const char *const image_keys[] = {
 	"primary", "secondary", "strategy", "header",  "boot-state",
-	"ram",	   "modules",	"uses",	    "factory",
+	"ram",	   "modules",	"uses",	    "factory", "load",
 };
-static const char *const strategy_names[] = { "overwrite", "swap", "xip" };
+static const char *const strategy_names[] = { "overwrite", "swap", "xip",
+					      "ram-load" };
 
 void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k,
 			   const struct fk_ynode *v)
@@ -251,6 +260,7 @@ void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k,
 	img->pos = fk_layout_pos_of(ld, k);
 	img->pos_primary = img->pos_secondary = img->pos_strategy = img->pos;
 	img->pos_header = img->pos_ram = img->pos_uses = img->pos;
+	img->pos_load = img->pos;
 	img->secondary = -1;
 	img->factory = -1;
 	img->pos_factory = img->pos;
@@ -288,7 +298,7 @@ void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k,
 			     ARRAY_SIZE(strategy_names), &strategy) == 0)
 		fk_diag_error(&ld->d, &img->pos,
 			      "%s has no 'strategy' "
-			      "(overwrite, swap or xip)",
+			      "(overwrite, swap, xip or ram-load)",
 			      what);
 	else
 		img->strategy = (enum fk_layout_strategy)strategy;
@@ -312,6 +322,13 @@ void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k,
 	} else {
 		img->pos_ram = fk_layout_pos_of(ld, n);
 		for_each_name(ld, n, "'ram'", add_ram, &c);
+	}
+	n = fk_yaml_get(v, "load");
+	if (n) {
+		img->pos_load = fk_layout_pos_of(ld, n);
+		img->has_load =
+			fk_yaml_expect(&ld->y, n, FK_YAML_SCALAR, "'load'") &&
+			ram_ref(ld, n, what, "load", &img->load);
 	}
 	n = fk_yaml_get(v, "modules");
 	if (n)

@@ -112,6 +112,8 @@ const char *fk_layout_strategy_name(enum fk_layout_strategy strategy)
 		return "swap";
 	case FK_STRATEGY_XIP:
 		return "xip";
+	case FK_STRATEGY_RAM_LOAD:
+		return "ram-load";
 	}
 	return "?";
 }

@@ -239,41 +239,6 @@ static int check_basics(const struct fk_boot_config *cfg,
 	return FK_OK;
 }
 
-/* RAM_LOAD: each image has its RAM, within the address space, apart from
- * the other image's. */
-static int check_ram(const struct fk_boot_config *cfg,
-		     struct fk_boot_config_why *why)
-{
-	if (cfg->strategy != FK_BOOT_RAM_LOAD)
-		return FK_OK;
-	why->area = FK_BOOT_AREA_RAM;
-	for (uint32_t i = 0; i < cfg->image_count; i++) {
-		const struct fk_boot_ram *r = &cfg->images[i].ram;
-
-		why->image = i;
-		if (r->size == 0 || !r->mem)
-			return refuse(why, FK_BOOT_CONFIG_RAM_MISSING,
-				      FK_EINVAL);
-		if (r->size - 1 > UINT32_MAX - r->addr)
-			return refuse(why, FK_BOOT_CONFIG_RAM_OUTSIDE,
-				      FK_ERANGE);
-		for (uint32_t j = 0; j < i; j++) {
-			const struct fk_boot_ram *o = &cfg->images[j].ram;
-
-			if (r->addr - o->addr < o->size ||
-			    o->addr - r->addr < r->size) {
-				why->other = FK_BOOT_AREA_RAM;
-				why->other_image = j;
-				return refuse(why, FK_BOOT_CONFIG_RAM_OVERLAP,
-					      FK_EINVAL);
-			}
-		}
-	}
-	why->area = FK_BOOT_AREA_NONE;
-	why->image = 0;
-	return FK_OK;
-}
-
 /* The log holds one update cycle with at least one group per image, and
  * every image has a plan (SWAP: room for an image beside the save room). */
 static int check_room(const struct fk_boot_config *cfg,
@@ -314,7 +279,7 @@ int fk_boot_config_why(const struct fk_boot_config *cfg,
 	if (rc == FK_OK)
 		rc = check_buffer(cfg, areas, n, why);
 	if (rc == FK_OK)
-		rc = check_ram(cfg, why);
+		rc = bs_ram_check_config(cfg, why);
 	if (rc == FK_OK)
 		rc = check_room(cfg, why);
 	return rc;

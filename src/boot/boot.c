@@ -174,7 +174,7 @@ static int validate_all(const struct fk_boot_config *cfg,
 		int rc;
 
 		refs[i].slot = strat->boot_slot(cfg, st, i);
-		rc = strat->load ?
+		rc = bs_loads(strat) ?
 			     strat->load(cfg, i, &loaded[i], &refs[i]) :
 			     bc_validate(cfg, refs[i].slot, &refs[i].info);
 		if (rc != FK_OK) {

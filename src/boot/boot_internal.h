@@ -234,6 +234,18 @@ struct bs_strategy {
 		    struct bs_loaded *out, struct fk_boot_image_ref *ref);
 };
 
+/* True when strat copies its images into RAM: constant false in a build
+ * without RAM_LOAD, so that the call and fk_boot()'s copies go. */
+static inline bool bs_loads(const struct bs_strategy *strat)
+{
+#ifndef FK_BOOT_NO_RAM_LOAD
+	return strat->load != NULL;
+#else
+	(void)strat;
+	return false;
+#endif
+}
+
 /* boot.c: checks the staged images of mask as one set (refusals). */
 int bs_check_set(const struct fk_boot_config *cfg, const struct bs_state *st,
 		 uint32_t mask);
@@ -248,8 +260,11 @@ int bs_check_set(const struct fk_boot_config *cfg, const struct bs_state *st,
 /* True for the strategies that boot one of two slots (XIP, RAM_LOAD). */
 static inline bool bs_two_slots(const struct fk_boot_config *cfg)
 {
-	return cfg->strategy == FK_BOOT_XIP ||
-	       cfg->strategy == FK_BOOT_RAM_LOAD;
+#ifndef FK_BOOT_NO_RAM_LOAD
+	if (cfg->strategy == FK_BOOT_RAM_LOAD)
+		return true;
+#endif
+	return cfg->strategy == FK_BOOT_XIP;
 }
 
 /* The slot (0 = A, 1 = B) the images boot from in this state, and the
@@ -332,10 +347,23 @@ static inline int bm_clear(const struct fk_boot_config *cfg,
  * it; FK_EMISMATCH (no RAM_LOAD flag, or load_addr not ram.addr) or
  * FK_ENOSPC otherwise. 0 for an area that is no image's slot (the copy in
  * RAM itself) and in a build without RAM_LOAD (FK_BOOT_NO_RAM_LOAD). */
+/* bs_ram_check_config: the rules of the images' RAM (each given, within
+ * the address space, apart from the other's) for fk_boot_config_why(),
+ * 0 for the other strategies. bs_ram_cap: the most an image may take,
+ * its RAM (RAM_LOAD), else UINT32_MAX. A build without RAM_LOAD gets
+ * all three as constants. */
 #ifndef FK_BOOT_NO_RAM_LOAD
 int bs_ram_loadable(const struct fk_boot_config *cfg,
 		    const struct fk_area *slot,
 		    const struct fk_image_info *info);
+int bs_ram_check_config(const struct fk_boot_config *cfg,
+			struct fk_boot_config_why *why);
+static inline uint32_t bs_ram_cap(const struct fk_boot_config *cfg,
+				  uint32_t image)
+{
+	return cfg->strategy == FK_BOOT_RAM_LOAD ? cfg->images[image].ram.size :
+						   UINT32_MAX;
+}
 #else
 static inline int bs_ram_loadable(const struct fk_boot_config *cfg,
 				  const struct fk_area *slot,
@@ -345,6 +373,20 @@ static inline int bs_ram_loadable(const struct fk_boot_config *cfg,
 	(void)slot;
 	(void)info;
 	return FK_OK;
+}
+static inline int bs_ram_check_config(const struct fk_boot_config *cfg,
+				      struct fk_boot_config_why *why)
+{
+	(void)cfg;
+	(void)why;
+	return FK_OK;
+}
+static inline uint32_t bs_ram_cap(const struct fk_boot_config *cfg,
+				  uint32_t image)
+{
+	(void)cfg;
+	(void)image;
+	return UINT32_MAX;
 }
 #endif
 

@@ -161,7 +161,6 @@ int bp_plan(const struct fk_boot_config *cfg, uint32_t image,
 		return plan_swap(cfg, image, plan);
 	plan->offset = 0;
 	plan->max_size = min_u32(sl->primary.size, sl->secondary.size);
-	if (cfg->strategy == FK_BOOT_RAM_LOAD)
-		plan->max_size = min_u32(plan->max_size, sl->ram.size);
+	plan->max_size = min_u32(plan->max_size, bs_ram_cap(cfg, image));
 	return plan->max_size > 0 ? FK_OK : FK_ENOSPC;
 }

@@ -53,6 +53,43 @@ int bs_ram_loadable(const struct fk_boot_config *cfg,
 	return info->end > ram->size ? FK_ENOSPC : FK_OK;
 }
 
+int bs_ram_check_config(const struct fk_boot_config *cfg,
+			struct fk_boot_config_why *why)
+{
+	for (uint32_t i = 0;
+	     cfg->strategy == FK_BOOT_RAM_LOAD && i < cfg->image_count; i++) {
+		const struct fk_boot_ram *r = &cfg->images[i].ram;
+		enum fk_boot_config_problem p = FK_BOOT_CONFIG_OK;
+		int rc = FK_OK;
+
+		if (r->size == 0 || !r->mem) {
+			p = FK_BOOT_CONFIG_RAM_MISSING;
+			rc = FK_EINVAL;
+		} else if (r->size - 1 > UINT32_MAX - r->addr) {
+			p = FK_BOOT_CONFIG_RAM_OUTSIDE;
+			rc = FK_ERANGE;
+		}
+		for (uint32_t j = 0; rc == FK_OK && j < i; j++) {
+			const struct fk_boot_ram *o = &cfg->images[j].ram;
+
+			if (r->addr - o->addr < o->size ||
+			    o->addr - r->addr < r->size) {
+				p = FK_BOOT_CONFIG_RAM_OVERLAP;
+				rc = FK_EINVAL;
+				why->other = FK_BOOT_AREA_RAM;
+				why->other_image = j;
+			}
+		}
+		if (rc != FK_OK) {
+			why->problem = p;
+			why->area = FK_BOOT_AREA_RAM;
+			why->image = i;
+			return rc;
+		}
+	}
+	return FK_OK;
+}
+
 /* len bytes of slot into mem, a kick before each buffer's worth. */
 static int copy_to_ram(const struct fk_boot_config *cfg,
 		       const struct fk_area *slot, uint8_t *mem, uint32_t len)

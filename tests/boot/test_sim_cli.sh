@@ -153,7 +153,7 @@ grep -q "no image named 'nope'" "$T/err" || fail "unknown image message"
 if "$F" sim -l "$L" -i app --size 30K 2>"$T/err"; then fail "oversized image accepted"; fi
 grep -q "holds at most .* bytes of firmware with strategy swap" "$T/err" || fail "size message"
 if "$F" sim -l "$L" -i app --strategy scratch 2>"$T/err"; then fail "bad strategy accepted"; fi
-grep -q "use overwrite, swap or xip" "$T/err" || fail "strategy message"
+grep -q "use overwrite, swap, xip or ram-load" "$T/err" || fail "strategy message"
 if "$F" sim -l "$L" 2>/dev/null; then fail "missing --image accepted"; fi
 if "$F" sim -l "$L" -i app -i app 2>"$T/err"; then fail "same image twice accepted"; fi
 grep -q "given twice" "$T/err" || fail "twice message"
@@ -190,4 +190,20 @@ rc=0; "$F" sim -l "$L" -i app --buffer 3 2>"$T/err" || rc=$?
 [ "$rc" = 1 ] && grep -q "copy buffer must be at least 32 bytes" "$T/err" || fail "--buffer 3"
 rc=0; "$F" sim -l "$L" -i app --buffer 36 2>"$T/err" || rc=$?
 [ "$rc" = 1 ] && grep -q "must be a multiple of the 8-byte write unit" "$T/err" || fail "--buffer 36"
+
+# ram-load (seed 002's Daisy): slots in QSPI, the image copied into the
+# AXI SRAM and run there; installs write no sector; a layout without
+# 'load' cannot take the strategy
+"$F" sim -l "$FK_ROOT/examples/stm32h750-ram-load/layout.yaml" -i app \
+	--samples 20 --json >"$T/ramload.json" 2>/dev/null || fail "ram-load sim"
+python3 - "$T/ramload.json" <<'PY'
+import json, sys
+o = json.load(open(sys.argv[1]))
+assert o["strategy"] == "ram-load" and o["verdict"] == "pass", o
+assert o["failures"] == 0 and o["cases"] > 40 and o["erases"] == 0, o
+print("ram-load on the H750: cases", o["cases"], "erases", o["erases"])
+PY
+rc=0; "$F" sim -l "$L" -i app --strategy ram-load 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "strategy ram-load needs 'load'" "$T/err" ||
+	fail "ram-load without load: $(cat "$T/err")"
 echo "flashkit sim: all checks passed"

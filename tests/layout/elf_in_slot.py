@@ -2,7 +2,8 @@
 """Checks that every allocated section of an ELF lies where the layout
 says: code and load images inside the slot after the header (and before
 the trailer), run-time addresses inside the image's RAM regions; the
-vector table exactly at slot + header.
+vector table exactly at slot + header. A ram-load image runs from its
+`load` RAM: SLOT is then `load`, and that RAM stands for the slot.
 
 usage: elf_in_slot.py ELF LAYOUT_JSON IMAGE SLOT        (an image)
        elf_in_slot.py ELF LAYOUT_JSON --module MODULE   (a module)
@@ -64,10 +65,22 @@ def main():
         first = (".module_table", code[0])
     else:
         img = next(i for i in layout["images"] if i["name"] == sys.argv[3])
-        slot = parts[sys.argv[4]]
+        if img["strategy"] == "ram-load":
+            if sys.argv[4] != "load":
+                print("image %s is ram-load: check it against 'load'" %
+                      img["name"])
+                return 1
+            slot = img["load"]
+            end = slot["address"] + slot["size"]
+        else:
+            if sys.argv[4] == "load":
+                print("image %s is not ram-load" % img["name"])
+                return 1
+            slot = parts[sys.argv[4]]
+            end = slot["address"] + slot["size"] - img["trailer_size"]
         start = slot["address"] + img["header_size"]
         code = (start, start + img["max_payload"])
-        assert slot["address"] + slot["size"] - img["trailer_size"] >= code[1]
+        assert end >= code[1]
         rams = [(r["name"], r["address"], r["address"] + r["size"])
                 for r in img["ram"]]
         first = (".isr_vector", start)

@@ -2,8 +2,9 @@
 # Links a small Cortex-M program with every generated linker script of
 # every example (each image, each slot of xip images, each module) using
 # arm-none-eabi-gcc, then checks the ELF: every section inside the slot
-# after the header (or the module's partition) and inside the RAM the
-# layout gives it; the vector table exactly at slot + header.
+# after the header (or the module's partition; a ram-load image: its
+# `load` RAM) and inside the RAM the layout gives it; the vector table
+# exactly at slot (or load RAM) + header.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
@@ -49,6 +50,8 @@ for layout in "$FK_ROOT"/examples/*/layout.yaml; do
 	while read -r img strategy primary secondary; do
 		if [ "$strategy" = xip ]; then
 			pairs="$img-$primary.ld:$primary $img-$secondary.ld:$secondary"
+		elif [ "$strategy" = ram-load ]; then
+			pairs="$img.ld:load"
 		else
 			pairs="$img.ld:$primary"
 		fi
@@ -90,5 +93,12 @@ if python3 "$here/elf_in_slot.py" "$h750/app-app-a/app.elf" \
 	exit 1
 fi
 echo "an ELF linked for app-a is refused for app-b, as it must be"
+# ...and one linked to run from RAM (ram-load) for a slot of flash
+if python3 "$here/elf_in_slot.py" "$work/stm32h750-ram-load/app-load/app.elf" \
+	"$h750/layout.json" app app-a >/dev/null; then
+	echo "FAIL: an ELF linked for the AXI SRAM passed the check for app-a"
+	exit 1
+fi
+echo "an ELF linked for the AXI SRAM is refused for app-a, as it must be"
 echo "linked and checked $links programs"
 [ "$links" -ge 10 ]

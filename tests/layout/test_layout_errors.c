@@ -397,6 +397,36 @@ static const struct bad_case cases[] = {
 	  "images:\n  app: { primary: a, secondary: b, strategy: swap, ram: "
 	  "ram, modules: [usrlb] }\n",
 	  "16:72: error: image 'app': no module named 'usrlb'" },
+	{ "ram_load_without_load",
+	  FLASH_HEAD GOOD_PARTS RAM
+	  "images:\n  app: { primary: a, secondary: b, strategy: ram-load, "
+	  "ram: ram }\n",
+	  "16:46: error: image 'app': strategy ram-load needs 'load', the RAM "
+	  "partition or memory the bootloader copies the image into" },
+	{ "load_on_a_swap_image",
+	  FLASH_HEAD GOOD_PARTS RAM
+	  "images:\n  app: { primary: a, secondary: b, strategy: swap, ram: "
+	  "ram, load: ram }\n",
+	  "16:68: error: image 'app': 'load' is for strategy ram-load" },
+	{ "load_ram_too_small",
+	  FLASH_HEAD GOOD_PARTS RAM
+	  "  tiny:\n    kind: ram\n    base: 0x30000000\n    size: 1K\n"
+	  "images:\n  app: { primary: a, secondary: b, strategy: ram-load, "
+	  "ram: ram, load: tiny }\n",
+	  "20:72: error: image 'app': 'load' RAM 'tiny' (1024 bytes) has no "
+	  "room for code after the 0x200-byte header" },
+	{ "load_ram_is_the_data_ram",
+	  FLASH_HEAD GOOD_PARTS RAM
+	  "images:\n  app: { primary: a, secondary: b, strategy: ram-load, "
+	  "ram: ram, load: ram }\n",
+	  "16:72: error: image 'app': 'load' RAM 'ram' (0x20000000..0x20010000) "
+	  "overlaps its 'ram' 'ram'" },
+	{ "load_names_a_flash_partition",
+	  FLASH_HEAD GOOD_PARTS RAM
+	  "images:\n  app: { primary: a, secondary: b, strategy: ram-load, "
+	  "ram: ram, load: b }\n",
+	  "16:72: error: image 'app': 'load' names partition 'b', which is on "
+	  "flash memory 'flash', not RAM" },
 };
 
 static void run_case(void **state)
