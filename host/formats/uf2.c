@@ -254,8 +254,8 @@ int fk_uf2_family_parse(const char *text, uint32_t *out)
 		const char *a = uf2_families[i].name, *b = text;
 
 		/* letters in either case; digits only as themselves */
-		while (*a && tolower((unsigned char)*b) ==
-				     tolower((unsigned char)*a))
+		while (*a &&
+		       tolower((unsigned char)*b) == tolower((unsigned char)*a))
 			a++, b++;
 		if (!*a && !*b) {
 			*out = uf2_families[i].id;

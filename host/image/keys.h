@@ -36,7 +36,7 @@ struct fk_key {
 	char path[256];		      /* for messages */
 	struct fk_diag diag;	      /* the last failure: its kind and text */
 	bool need_password;	      /* failed: encrypted, no password given */
-	bool wrong_password;	      /* failed: the password does not open it */
+	bool wrong_password; /* failed: the password does not open it */
 };
 
 /* Reads a PEM key file (private or public, at most FK_INPUT_CAP_TEXT
