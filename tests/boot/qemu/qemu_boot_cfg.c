@@ -1,5 +1,6 @@
 /*
- * The shared boot configuration (qemu_boot_cfg.h).
+ * The shared boot configuration (qemu_boot_cfg.h); built with
+ * QB_RAM_LOAD, that of qemu_ramload_layout.yaml.
  */
 #include <mbedtls/memory_buffer_alloc.h>
 
@@ -28,11 +29,19 @@ void qb_config(struct fk_boot_config *cfg, const struct fk_flash *flash)
 {
 	mbedtls_memory_buffer_alloc_init(mbedtls_heap, sizeof(mbedtls_heap));
 	keys.keys = &test_key_ecdsa;
-	cfg->strategy = FK_BOOT_SWAP;
 	cfg->image_count = 1;
 	fk_area_init(&cfg->state, flash, 0x0000, 0x1000);
 	fk_area_init(&cfg->images[0].primary, flash, QB_PRIMARY_OFF, 0x10000);
+#ifdef QB_RAM_LOAD
+	/* qemu_ramload_layout.yaml: the image runs from app-load */
+	cfg->strategy = FK_BOOT_RAM_LOAD;
+	fk_area_init(&cfg->images[0].secondary, flash, 0x14000, 0x10000);
+	cfg->images[0].ram = (struct fk_boot_ram){ 0x20000000u, 0x20000u,
+						   (uint8_t *)0x20000000u };
+#else
+	cfg->strategy = FK_BOOT_SWAP;
 	fk_area_init(&cfg->images[0].secondary, flash, 0x14000, 0x11000);
+#endif
 	cfg->trial_boots = 1;
 	cfg->keys = &keys;
 	cfg->check_security_counter = true;
