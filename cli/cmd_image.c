@@ -27,6 +27,7 @@
 #include "image/pending.h"
 #include "cmd_image_report.h"
 #include "image/sign.h"
+#include "image/sign_input.h"
 #include "layout/layout.h"
 
 #define MAX_KEYS 8
@@ -142,6 +143,7 @@ struct sign_args {
 	const char *erased_val, *pubkey_format, *rom_fixed, *image_id, *hw_id;
 	const char *layout, *image, *pending, *password_file;
 	int pad_header, pad, confirm, test, overwrite_only, non_bootable;
+	int resign;
 	struct fk_opt_list custom;
 };
 
@@ -469,6 +471,44 @@ static void report_pending(const char *path, const struct fk_pending_window *w,
 		       path);
 }
 
+/*
+ * The input, checked before it is wrapped (image/sign_input.h): not an
+ * image already (--resign: its payload, signed again with a new header),
+ * and with --layout linked for the image's slot. The output of an image
+ * that is not --pending goes to the slot its code was linked for (XIP:
+ * slot A or B), which -x, when given, must agree with. Returns 0 or -1
+ * (reported).
+ */
+static int check_input(const struct sign_args *a, struct fk_sign_opts *o,
+		       const struct fk_layout *L, const char *name,
+		       struct fk_input *in, int mode, uint64_t *hex_at)
+{
+	const struct fk_layout_partition *slot;
+	struct fk_sign_place place;
+
+	if (fk_sign_check_not_image(in, name, a->resign, fk_cli_diag()))
+		return -1;
+	if (a->resign)
+		o->pad_header = true;
+	if (!a->layout)
+		return 0;
+	if (fk_sign_check_place(L, fk_layout_find_image(L, a->image), in,
+				o->pad_header, &place, fk_cli_diag()))
+		return -1;
+	if (mode || !place.from_file)
+		return 0;
+	slot = &L->partitions[place.slot];
+	if (a->hex_addr && *hex_at != slot->address) {
+		fk_error("-x %s puts the image at 0x%llx, but its code was "
+			 "linked for slot '%s' at 0x%08x; drop -x",
+			 a->hex_addr, (unsigned long long)*hex_at, slot->name,
+			 (unsigned)slot->address);
+		return -1;
+	}
+	*hex_at = slot->address;
+	return 0;
+}
+
 static int image_sign(int argc, char **argv)
 {
 	struct sign_args a;
@@ -477,6 +517,8 @@ static int image_sign(int argc, char **argv)
 		{ 'k', "key", "FILE",
 		  "signing key (PEM); none: unsigned, SHA256 only",
 		  .value = &a.key },
+		{ 0, "password-file", "FILE", FK_CLI_PASSWORD_FILE_HELP,
+		  .value = &a.password_file },
 		{ 'v', "version", "VER",
 		  "image version major.minor.revision+build",
 		  .value = &a.version },
@@ -484,9 +526,10 @@ static int image_sign(int argc, char **argv)
 		  .value = &a.hdr_size },
 		{ 0, "pad-header", NULL,
 		  "prepend the header instead of overwriting zeros",
-		{ 0, "password-file", "FILE", FK_CLI_PASSWORD_FILE_HELP,
-		  .value = &a.password_file },
 		  .flag = &a.pad_header },
+		{ 0, "resign", NULL,
+		  "INFILE is an image: sign its payload again",
+		  .flag = &a.resign },
 		{ 'S', "slot-size", "N",
 		  "slot size; the image must fit with its trailer",
 		  .value = &a.slot_size },
@@ -639,6 +682,11 @@ static int image_sign(int argc, char **argv)
 	}
 	if (fk_input_load(argv[0], &in, &err)) {
 		fk_cli_report(&err);
+		goto out;
+	}
+	if (check_input(&a, &o, &layout, argv[0], &in, mode, &hex_at)) {
+		fk_input_free(&in);
+		exit_code = FK_EXIT_FAIL;
 		goto out;
 	}
 	rc = fk_sign_image(&o, in.data, in.len, &res);

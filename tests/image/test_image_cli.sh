@@ -319,4 +319,20 @@ assert j["digest_ok"] and j["digest"] == t["SHA256"]["value"]
 assert j["trailer"] == {"max_align": 8, "image_ok": 1}
 PY
 expect_rc 0 "$FK" image verify -k "$T/k.pem" "$T/i.img"
+
+# --- an image is not wrapped twice; --resign signs its payload again ----
+expect_rc 1 "$FK" image sign -k "$T/k.pem" -v 2.0.0 -H 0x200 --pad-header -S 0x20000 "$T/a.img" "$T/twice.img"
+grep -q "already a signed image.*--resign" "$T/err" || fail "a signed image wrapped again: $(cat "$T/err")"
+[ ! -e "$T/twice.img" ] || fail "the refused sign left its output"
+expect_rc 0 "$FK" image sign -k "$REFS/ecdsa-p256.pem" -v 2.0.0 -H 0x200 -S 0x20000 --resign "$T/a.img" "$T/re.img"
+expect_rc 0 "$FK" image verify -k "$REFS/ecdsa-p256.pem" "$T/re.img"
+expect_rc 1 "$FK" image verify -k "$T/k.pem" "$T/re.img"
+# the payload is the original firmware, byte for byte, under the new header
+python3 - "$P" "$T/re.img" <<'PY' || fail "--resign changed the payload"
+import struct, sys
+fw = open(sys.argv[1], 'rb').read()
+d = open(sys.argv[2], 'rb').read()
+hs, _, isz = struct.unpack_from('<HHI', d, 8)
+assert d[hs:hs + isz] == fw and d[20:23] == bytes([2, 0, 0]), (hs, isz)
+PY
 echo "image CLI: all checks passed"

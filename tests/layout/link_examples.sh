@@ -4,7 +4,9 @@
 # arm-none-eabi-gcc, then checks the ELF: every section inside the slot
 # after the header (or the module's partition; a ram-load image: its
 # `load` RAM) and inside the RAM the layout gives it; the vector table
-# exactly at slot (or load RAM) + header.
+# exactly at slot (or load RAM) + header. Each program is then signed
+# with `image sign --layout` for its image (the HEX where it belongs) and
+# refused as every other image.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
@@ -40,6 +42,51 @@ link_one() { # SCRIPT OUT.elf SOURCE CPU
 		-T "$script" -Wl,--gc-sections -o "$elf" "$src" -lc -lgcc
 }
 
+# Signs ELF (linked for IMAGE's SLOT) with `image sign --layout`: as
+# IMAGE it must pass and its HEX start where it belongs (an XIP image: the
+# slot it was linked for; else the primary slot); as any other image of
+# the layout it must be refused, saying which image it was linked for.
+signs=0 refusals=0 image_links=0
+sign_one() { # LAYOUT JSON IMAGE SLOT ELF
+	local layout=$1 json=$2 img=$3 slot=$4 elf=$5 dir want got other
+	dir=$(dirname "$elf")
+	"$FK_TOOL" image sign --layout "$layout" --image "$img" --pad-header \
+		"$elf" "$dir/signed.hex" 2>"$dir/sign.err" ||
+		{ cat "$dir/sign.err"; echo "FAIL: $img linked for $slot: not signed"; exit 1; }
+	want=$(python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+img = next(i for i in j["images"] if i["name"] == sys.argv[2])
+slot = sys.argv[3] if img["strategy"] == "xip" else img["primary"]
+print(next(p["address"] for p in j["partitions"] if p["name"] == slot))' \
+		"$json" "$img" "$slot")
+	got=$(python3 -c '
+import sys
+base, low = 0, None
+for line in open(sys.argv[1]):
+    n, a, t = int(line[1:3], 16), int(line[3:7], 16), int(line[7:9], 16)
+    if t == 4: base = int(line[9:13], 16) << 16
+    if t == 0 and n and (low is None or base + a < low): low = base + a
+print(low)' "$dir/signed.hex")
+	[ "$got" = "$want" ] ||
+		{ echo "FAIL: $img linked for $slot: HEX at $got, not $want"; exit 1; }
+	signs=$((signs + 1))
+	for other in $(python3 -c '
+import json, sys
+print(" ".join(i["name"] for i in json.load(open(sys.argv[1]))["images"]
+               if i["name"] != sys.argv[2]))' "$json" "$img"); do
+		if "$FK_TOOL" image sign --layout "$layout" --image "$other" \
+			--pad-header "$elf" "$dir/wrong.hex" 2>"$dir/wrong.err"; then
+			echo "FAIL: $img linked for $slot was signed as $other"
+			exit 1
+		fi
+		grep -q "of image '$img', not in image '$other'" "$dir/wrong.err" ||
+			{ cat "$dir/wrong.err"; echo "FAIL: the refusal does not name image $img"; exit 1; }
+		[ ! -e "$dir/wrong.hex" ] || { echo "FAIL: a refused sign left wrong.hex"; exit 1; }
+		refusals=$((refusals + 1))
+	done
+}
+
 for layout in "$FK_ROOT"/examples/*/layout.yaml; do
 	ex=$(basename "$(dirname "$layout")")
 	out="$work/$ex"
@@ -67,7 +114,9 @@ for layout in "$FK_ROOT"/examples/*/layout.yaml; do
 				"$here/firmware/app.c" "$img_cpu"
 			python3 "$here/elf_in_slot.py" "$out/$img-$slot/app.elf" \
 				"$json" "$img" "$slot"
-			links=$((links + 1))
+			sign_one "$layout" "$json" "$img" "$slot" \
+				"$out/$img-$slot/app.elf"
+			links=$((links + 1)) image_links=$((image_links + 1))
 		done
 	done < <(python3 -c '
 import json, sys
@@ -100,5 +149,16 @@ if python3 "$here/elf_in_slot.py" "$work/stm32h750-ram-load/app-load/app.elf" \
 	exit 1
 fi
 echo "an ELF linked for the AXI SRAM is refused for app-a, as it must be"
-echo "linked and checked $links programs"
-[ "$links" -ge 10 ]
+# -x cannot put slot A's program into slot B
+if "$FK_TOOL" image sign --layout "$FK_ROOT/examples/stm32h750-qspi/layout.yaml" \
+	--image app -x 0x90100000 --pad-header "$h750/app-app-a/app.elf" \
+	"$work/x.hex" 2>"$work/x.err"; then
+	echo "FAIL: -x moved slot A's program to slot B"
+	exit 1
+fi
+grep -q "linked for slot 'app-a' at 0x90000000; drop -x" "$work/x.err" ||
+	{ cat "$work/x.err"; echo "FAIL: -x refused without the reason"; exit 1; }
+echo "-x cannot move slot A's program into slot B"
+echo "linked and checked $links programs; signed $signs, each refused as" \
+	"any other image of its layout ($refusals refusals)"
+[ "$links" -ge 10 ] && [ "$signs" -eq "$image_links" ] && [ "$refusals" -ge 2 ]
