@@ -42,7 +42,8 @@ static void window(uint32_t i, uint32_t slot_b, struct fk_area *out)
 	const struct fk_boot_slots *sl = &rig.cfg.images[i];
 	uint32_t off = fk_boot_staging_offset(&rig.cfg, i);
 
-	if (rig.cfg.strategy == FK_BOOT_XIP) {
+	if (rig.cfg.strategy == FK_BOOT_XIP ||
+	    rig.cfg.strategy == FK_BOOT_RAM_LOAD) {
 		*out = slot_b ? sl->secondary : sl->primary;
 		return;
 	}
@@ -388,7 +389,9 @@ static void sweep(enum fk_boot_strategy strat, enum rig_geo g, bool confirm,
 	printf("%s %s %s: %llu operations, %llu cut cases (%llu settled on "
 	       "the new images), 0 failures\n",
 	       strat == FK_BOOT_SWAP ? "swap" :
-	       strat == FK_BOOT_XIP ? "xip" : "overwrite",
+	       strat == FK_BOOT_XIP	    ? "xip" :
+	       strat == FK_BOOT_RAM_LOAD ? "ram-load" :
+					   "overwrite",
 	       rig_geo_names[g], confirm ? "confirmed" : "unconfirmed",
 	       (unsigned long long)ops, (unsigned long long)cases,
 	       (unsigned long long)settled_new);
@@ -419,6 +422,17 @@ static void test_overwrite_and_xip_marker_survive_every_cut(void **s)
 	}
 }
 
+/* ram-load detects markers as xip does; the image is then copied into
+ * its RAM at every boot (the rig's jump hook requires the copy). */
+static void test_ram_load_marker_survives_every_cut(void **s)
+{
+	(void)s;
+	for (enum rig_geo g = 0; g < GEO_COUNT; g++) {
+		sweep(FK_BOOT_RAM_LOAD, g, true, false, FK_RIG_BOOTED_NEW);
+		sweep(FK_BOOT_RAM_LOAD, g, false, false, FK_RIG_BOOTED_OLD);
+	}
+}
+
 static int teardown(void **s)
 {
 	(void)s;
@@ -441,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_swap_marker_install_survives_every_cut),
 		cmocka_unit_test(test_swap_marker_revert_survives_every_cut),
 		cmocka_unit_test(test_overwrite_and_xip_marker_survive_every_cut),
+		cmocka_unit_test(test_ram_load_marker_survives_every_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);
