@@ -104,6 +104,12 @@ static void image_macros(const struct fk_layout *L,
 	if (img->boot_state >= 0)
 		fprintf(out, "#define FK_IMAGE_%s_BOOT_STATE_ADDR 0x%08Xu\n", n,
 			L->partitions[img->boot_state].address);
+	if (img->has_load) {
+		fprintf(out, "#define FK_IMAGE_%s_LOAD_ADDR 0x%08Xu\n", n,
+			img->load.start);
+		fprintf(out, "#define FK_IMAGE_%s_LOAD_SIZE 0x%08Xu\n", n,
+			img->load.size);
+	}
 	fprintf(out, "#define FK_IMAGE_%s_RAM_ADDR 0x%08Xu\n", n,
 		img->ram[0].start);
 	fprintf(out, "#define FK_IMAGE_%s_RAM_SIZE 0x%08Xu\n\n", n,
