@@ -593,8 +593,9 @@ static int memo_sha_finish(union fk_sha256_state *st,
 	for (uint32_t i = 0; i < SHA_CACHE; i++) {
 		const struct sha_known *k = &sha_known[i];
 
+		/* an empty stream has no buffer: memcmp takes no NULL */
 		if (k->data && k->len == s->len &&
-		    !memcmp(k->data, s->data, s->len)) {
+		    (s->len == 0 || !memcmp(k->data, s->data, s->len))) {
 			memcpy(out, k->digest, FK_SHA256_SIZE);
 			return FK_OK;
 		}

@@ -13,7 +13,7 @@
  * default, measured on Cortex-M3: qemu_receiver.elf), plus the stack of
  * fk_image_validate() during START and FINISH (flashkit/image.h). The
  * receiver's own code is about 2.3 KiB of Thumb-2 (fk_tp_*: receiver.c
- * 1,914 bytes, frame.c 406, in the QEMU bootloader qemu_boot_serial).
+ * 1,924 bytes, frame.c 406, in the QEMU bootloader qemu_boot_serial).
  *
  * What it promises, whatever the host sends:
  *   - every frame whose header checks gets exactly one reply;
@@ -24,9 +24,10 @@
  *   - the upload's progress lives in flash (the boot state's UPLOAD and
  *     SYNC records): after a reset or a power cut at any flash operation,
  *     START with the resume flag continues from the last sync point, and
- *     on NOR a SKIP keeps what the sector there holds when its digest is
- *     the image's (fk_update_keep programs it once more, so no torn
- *     program is kept).
+ *     a SKIP keeps what the sector there holds when its digest is the
+ *     image's (fk_update_keep: on NOR programmed once more, so no torn
+ *     program is kept; on program-once flash a torn unit fails the
+ *     digest).
  */
 #ifndef FLASHKIT_TRANSPORT_H
 #define FLASHKIT_TRANSPORT_H
@@ -172,6 +173,7 @@ struct fk_tp_device {
 	bool finished;	       /* the last FINISH succeeded (a repeat is OK) */
 	uint8_t finished_mode; /* its mode */
 	uint32_t trusted;      /* staging bytes below this are known whole */
+	bool no_keep;	       /* a write failed: START offers no keep */
 	uint8_t rx_buf[FK_TP_OVERHEAD + FK_TP_PAYLOAD_MAX];
 	uint8_t tx_buf[FK_TP_OVERHEAD + FK_TP_REPLY_MAX];
 	uint8_t chunk[64]; /* flash reads while hashing */

@@ -86,13 +86,16 @@ int fk_update_skip(struct fk_update *u, uint32_t off, uint32_t len);
  * start of a sector of the destination not opened yet, with no partial
  * unit held, and len a multiple of the write unit within that sector
  * (FK_EINVAL otherwise); the rest of the sector must read erased
- * (FK_ENOTERASED otherwise). Program-once flash refuses (FK_EPROGONCE):
- * its units take one program per erase, so the sector is erased and
- * written again as before.
+ * (FK_ENOTERASED otherwise).
  *
- * The kept bytes are programmed again with what they read: on NOR a
+ * On NOR the kept bytes are programmed again with what they read: a
  * second program of the same data changes no bit that reads right and
  * completes one a power cut interrupted, so no torn program is kept. On
+ * program-once flash nothing is programmed: a torn unit reads as an ECC
+ * error (FK_EECC), which the caller's digest refuses, and a unit of the
+ * rest that reads erased but was programmed (with erased-value data, by
+ * another tool) makes a later fk_update_write() fail with FK_EPROGONCE:
+ * the caller then resumes without keeping, and the sector is erased. On
  * power loss nothing changes that a later call would not redo.
  */
 int fk_update_keep(struct fk_update *u, uint32_t off, uint32_t len);

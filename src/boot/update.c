@@ -8,10 +8,10 @@
  * bytes past the last sync point, the upload records SYNC(x): every byte
  * below x is programmed. fk_update_resume() continues from the last SYNC,
  * and the sectors from there on are erased again as the data reaches
- * them, so whatever a cut left in them does not matter; or, on NOR,
+ * them, so whatever a cut left in them does not matter; or
  * fk_update_keep() takes the image's bytes the sector at the sync point
- * already holds (the caller checked their digest) and programs them once
- * more, which completes a program the cut tore.
+ * already holds (the caller checked their digest; on NOR it programs them
+ * once more, which completes a program the cut tore).
  *
  * Write units of erased-value bytes in the image are not programmed
  * (bio_program_data): they read right as erased, and a programmed
@@ -166,9 +166,11 @@ int fk_update_skip(struct fk_update *u, uint32_t off, uint32_t len)
 }
 
 /*
- * The bytes already in the sector at off, programmed a second time with
- * what they hold (bio_copy onto itself: erased units are left alone), so
- * a program a cut tore there is completed before the upload goes on.
+ * The bytes already in the sector at off. On NOR they are programmed a
+ * second time with what they hold (bio_copy onto itself: erased units are
+ * left alone), so a program a cut tore there is completed before the
+ * upload goes on; program-once units cannot be, and need not: a torn one
+ * reads as an ECC error, which the caller's digest refuses.
  */
 int fk_update_keep(struct fk_update *u, uint32_t off, uint32_t len)
 {
@@ -178,8 +180,6 @@ int fk_update_keep(struct fk_update *u, uint32_t off, uint32_t len)
 	if (!u || !u->cfg || u->held || off != u->programmed ||
 	    u->erased_to != u->programmed || len == 0 || len % u->unit)
 		return FK_EINVAL;
-	if (u->dest.flash->geo.program_once)
-		return FK_EPROGONCE;
 	rc = fk_area_sector_at(&u->dest, off, &s);
 	if (rc != FK_OK)
 		return rc;
@@ -193,7 +193,10 @@ int fk_update_keep(struct fk_update *u, uint32_t off, uint32_t len)
 		return rc;
 	if (rc == 0)
 		return FK_ENOTERASED;
-	rc = bio_copy(u->cfg, &u->dest, off, &u->dest, off, len);
+	if (!u->dest.flash->geo.program_once)
+		rc = bio_copy(u->cfg, &u->dest, off, &u->dest, off, len);
+	else
+		rc = FK_OK;
 	if (rc != FK_OK)
 		return rc;
 	u->programmed = off + len;

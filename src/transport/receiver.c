@@ -12,8 +12,10 @@
  *     the destination. SKIP takes only sectors that start below it and
  *     whose SHA-256 the receiver recomputed from flash, or, at `next`,
  *     the start of a sector the upload has not opened, whose bytes
- *     fk_update_keep() programs once more (NOR only) so that no program
- *     a cut tore is kept.
+ *     fk_update_keep() programs once more on NOR so that no program a
+ *     cut tore is kept (on program-once flash a torn unit fails the
+ *     digest); after a failed write no keep is offered again, so a
+ *     sector a keep made unwritable is erased on the next resume.
  */
 #include <string.h>
 
@@ -196,10 +198,12 @@ static int begin_fresh(struct fk_tp_device *d, uint32_t image)
 
 /*
  * Where the bytes the sector at `next` already holds end, for a SKIP that
- * keeps them (fk_update_keep) after a resume: the end of its last write unit
- * that does not read erased (one with an ECC error counts as written). `next`
- * when the upload has opened that sector, when it reads erased, or on
- * program-once flash, which cannot keep them.
+ * keeps them (fk_update_keep) after a resume: the end of its last write
+ * unit that does not read erased (one with an ECC error counts as
+ * written). `next` when the upload has opened that sector or it reads
+ * erased, and after a write failed since the device started (on
+ * program-once flash a unit that read erased may refuse its program), so
+ * that the sector is erased instead.
  */
 static uint32_t held_end(struct fk_tp_device *d)
 {
@@ -209,7 +213,7 @@ static uint32_t held_end(struct fk_tp_device *d)
 	uint32_t end;
 
 	if (u->held || u->erased_to != u->programmed || step == 0 ||
-	    u->dest.flash->geo.program_once ||
+	    d->no_keep ||
 	    fk_area_sector_at(&u->dest, u->programmed, &s) != FK_OK ||
 	    s.off != u->programmed)
 		return u->programmed;
@@ -294,6 +298,7 @@ static struct answer write_data(struct fk_tp_device *d, const uint8_t *p,
 	rc = fk_update_write(&d->up, expect, p, n);
 	if (rc != FK_OK) {
 		d->open = false;
+		d->no_keep = true;
 		return failed(rc);
 	}
 	return ok;
@@ -393,10 +398,10 @@ static struct answer skip(struct fk_tp_device *d, const uint8_t *p,
 		rc = fk_update_keep(&d->up, off, n);
 	if (rc == FK_OK)
 		return ok;
-	if (!keep || rc == FK_EINVAL || rc == FK_ENOTERASED ||
-	    rc == FK_EPROGONCE)
+	if (!keep || rc == FK_EINVAL || rc == FK_ENOTERASED)
 		return status(keep ? FK_TP_MISMATCH : FK_TP_MALFORMED);
 	d->open = false; /* a flash operation of the keep failed */
+	d->no_keep = true;
 	return failed(rc);
 }
 

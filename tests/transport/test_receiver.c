@@ -94,9 +94,10 @@ static enum fk_tp_status skip_with(uint32_t off, uint32_t len,
 	return ask(FK_TP_SKIP, p, sizeof(p));
 }
 
-static void send_all(void)
+/* WRITEs of the image from off to its end, 1000 bytes at a time. */
+static void send_from(uint32_t from)
 {
-	for (uint32_t off = 0; off < rig.new_len[0]; off += 1000) {
+	for (uint32_t off = from; off < rig.new_len[0]; off += 1000) {
 		uint32_t n = rig.new_len[0] - off < 1000 ?
 				     (uint32_t)rig.new_len[0] - off :
 				     1000;
@@ -175,7 +176,7 @@ static void test_skip_takes_only_proven_trusted_sectors(void **state)
 	assert_int_equal(start((uint32_t)rig.new_len[0], false), FK_TP_OK);
 	assert_int_equal(fk_le32(reply.extra + 1), 0);
 	assert_int_equal(skip_with(0, 4096, img), FK_TP_MISMATCH);
-	send_all();
+	send_from(0);
 	assert_int_equal(ask(FK_TP_FINISH, (uint8_t[]){ 0 }, 1), FK_TP_OK);
 	assert_int_equal(ask(FK_TP_FINISH, (uint8_t[]){ 0 }, 1), FK_TP_OK);
 	/* staged: a fresh START trusts the validated image */
@@ -236,9 +237,9 @@ static void reset_mid_sector(enum rig_geo g, uint32_t *sync, uint32_t *held)
 }
 
 /* After a reset, the part of the sector at the sync point the flash
- * already holds is kept when its digest is the image's (NOR), and the
- * upload goes on from its end; a wrong digest, or bytes past it, are
- * refused and the sector is written again. */
+ * already holds is kept when its digest is the image's, and the upload
+ * goes on from its end; a wrong digest, or bytes past it, are refused
+ * and the sector is written again. */
 static void test_resume_keeps_what_the_sector_holds(void **state)
 {
 	struct fk_tp_device_config dc = { .send = take,
@@ -263,23 +264,52 @@ static void test_resume_keeps_what_the_sector_holds(void **state)
 	assert_int_equal(reply.next, sync);
 	assert_int_equal(skip_with(sync, held - sync, img + sync), FK_TP_OK);
 	assert_int_equal(reply.next, held);
-	for (uint32_t off = held; off < rig.new_len[0]; off += 1000) {
-		uint32_t n = rig.new_len[0] - off < 1000 ?
-				     (uint32_t)rig.new_len[0] - off :
-				     1000;
-
-		assert_int_equal(write_at(off, img + off, n), FK_TP_OK);
-	}
+	send_from(held);
 	assert_int_equal(ask(FK_TP_FINISH, (uint8_t[]){ 1 }, 1), FK_TP_OK);
 	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
 	fk_rig_destroy(&rig);
 
-	/* program-once flash cannot take a unit twice: nothing is kept */
+	/* program-once flash: kept as it is (a torn unit would fail the
+	 * digest); the 28 bytes of the last 32-byte unit were in RAM */
 	reset_mid_sector(GEO_ECC32, &sync, &held);
-	assert_int_equal(held, sync);
-	assert_int_equal(skip_with(sync, 1024, rig.new_img[0] + sync),
-			 FK_TP_MISMATCH);
+	img = rig.new_img[0];
+	assert_true(sync > 0 && sync < 9664);
+	assert_int_equal(held, 9664);
+	assert_int_equal(skip_with(sync, held - sync, img + sync), FK_TP_OK);
+	assert_int_equal(reply.next, held);
+	send_from(held);
+	assert_int_equal(ask(FK_TP_FINISH, (uint8_t[]){ 1 }, 1), FK_TP_OK);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	fk_rig_destroy(&rig);
+}
+
+/* On program-once flash a unit after the kept bytes that reads erased
+ * but was programmed (with 0xFF, by another tool) refuses the next
+ * write: the receiver then offers no keep, and the resumed upload erases
+ * the sector and completes. */
+static void test_keep_that_cannot_be_written_is_not_offered_again(void **state)
+{
+	uint8_t ff[32];
+	uint32_t sync, held;
+	const uint8_t *img;
+
+	(void)state;
+	memset(ff, 0xFF, sizeof(ff));
+	dev.cfg = (struct fk_tp_device_config){ .send = take,
+						.role = FK_TP_ROLE_APP };
+	reset_mid_sector(GEO_ECC32, &sync, &held);
+	img = rig.new_img[0];
+	assert_int_equal(fk_area_program(&dev.up.dest, held, ff, sizeof(ff)),
+			 FK_OK);
+	assert_int_equal(skip_with(sync, held - sync, img + sync), FK_TP_OK);
+	assert_int_equal(write_at(held, img + held, 1000), FK_TP_FAILED);
+	assert_int_equal(reply.err, FK_EPROGONCE);
+	assert_int_equal(start((uint32_t)rig.new_len[0], true), FK_TP_OK);
 	assert_int_equal(reply.next, sync);
+	assert_int_equal(fk_le32(reply.extra + 9), sync);
+	send_from(sync);
+	assert_int_equal(ask(FK_TP_FINISH, (uint8_t[]){ 1 }, 1), FK_TP_OK);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
 	fk_rig_destroy(&rig);
 }
 
@@ -292,6 +322,8 @@ int main(void)
 		cmocka_unit_test(
 			test_digest_starts_at_the_sector_holding_the_offset),
 		cmocka_unit_test(test_resume_keeps_what_the_sector_holds),
+		cmocka_unit_test(
+			test_keep_that_cannot_be_written_is_not_offered_again),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

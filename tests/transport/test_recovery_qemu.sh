@@ -50,7 +50,14 @@ size=$(stat -c %s "$dir/app2.img")
 echo "== 1. primary slot corrupt: recovery, upload, reboot into app 2"
 erased_flash
 dd if="$dir/app1.img" of="$dir/flash.bin" bs=1 seek=$((0x4000)) conv=notrunc status=none
-printf '\x00' | dd of="$dir/flash.bin" bs=1 seek=$((0x4000 + 0x1000)) conv=notrunc status=none
+python3 - "$dir/flash.bin" <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:  # one byte of app 1's code flipped
+    f.seek(0x4000 + 0x1000)
+    b = f.read(1)[0]
+    f.seek(0x4000 + 0x1000)
+    f.write(bytes([b ^ 0xFF]))
+PY
 start_qemu "$ELF" "^boot: recovery mode" confirm
 "$FK" device info --port "$dir/port" --timeout 3000 >"$dir/info" || fail "device info"
 grep -q "answered by the bootloader" "$dir/info" || fail "info: $(cat "$dir/info")"

@@ -414,10 +414,10 @@ static uint64_t sweep_keep(const struct fk_rig_snapshot *start, uint64_t at,
  * The device's power cut at every flash operation the receiver makes
  * (before it, after it, torn), on a clean cable: the device resets, its
  * bootloader boots the old image (or installs the new one when the mark
- * had landed), and the host resumes from what the flash says. On NOR it
- * keeps what the sector at the sync point holds, so where sync points
- * are a sector apart a cut between two operations costs only the window
- * in flight (a torn program reads wrong: its sector is sent again); a
+ * had landed), and the host resumes from what the flash says. It keeps
+ * what the sector at the sync point holds, so where sync points are a
+ * sector apart a cut between two operations costs only the window in
+ * flight (a torn program reads wrong: its sector is sent again); a
  * second cut during that keep is swept too (sweep_keep).
  */
 static void sweep(enum fk_boot_strategy s, enum rig_geo g)
@@ -443,8 +443,7 @@ static void sweep(enum fk_boot_strategy s, enum rig_geo g)
 	assert_int_equal(fk_area_sector_at(&w.dev.up.dest, 0, &first), FK_OK);
 	first_sector = first.size;
 	/* sync points a sector apart, and sectors that can be kept */
-	fine = !w.dev.up.dest.flash->geo.program_once &&
-	       span <= smallest_sector(&w.dev.up.dest);
+	fine = span <= smallest_sector(&w.dev.up.dest);
 	/* the keep's programs: one per copy buffer, a sector's worth */
 	more = sector / rig.cfg.buf_len + 2;
 	more = more > 12 ? 12 : more;
@@ -507,7 +506,7 @@ static void sweep(enum fk_boot_strategy s, enum rig_geo g)
 		      (unsigned long long)cases, (unsigned long long)resumed,
 		      (unsigned long long)kept, (unsigned long long)twice,
 		      (unsigned long long)worst, span, sector);
-	/* NOR keeps: no cut sends a sector again */
+	/* a cut between two operations sends no sector again */
 	if (fine)
 		assert_true(kept > 0);
 	cases += twice;
