@@ -279,6 +279,15 @@ static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
 			fprintf(stderr, "  %s\n", L->images[i].name);
 		return -1;
 	}
+	if (img->strategy == FK_STRATEGY_NONE) {
+		fk_layout_diag(stderr, &img->pos_strategy, "error",
+			       "image '%s' has no bootloader (strategy none): "
+			       "nothing verifies a signed image, so flash its "
+			       "ELF or binary as it is (flashkit merge "
+			       "--layout puts it in the factory file)",
+			       img->name);
+		return -1;
+	}
 	p = &L->partitions[img->primary];
 	s = img->secondary >= 0 ? &L->partitions[img->secondary] : NULL;
 	slot = s && s->size < p->size ? s->size : p->size;

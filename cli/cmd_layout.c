@@ -220,6 +220,14 @@ static FILE *gen_begin(struct gen_set *set, const char *name)
 	return fp;
 }
 
+static bool bootloader_managed(const struct fk_layout *L)
+{
+	for (uint32_t i = 0; i < L->image_count; i++)
+		if (L->images[i].strategy != FK_STRATEGY_NONE)
+			return true;
+	return false;
+}
+
 static void gen_all(const struct fk_layout *L, struct gen_set *set)
 {
 	char name[160];
@@ -257,7 +265,10 @@ static void gen_all(const struct fk_layout *L, struct gen_set *set)
 			 L->modules[i].name);
 		EMIT(name, fk_gen_ld_module(L, &L->modules[i], fp));
 	}
-	EMIT("boot_config.c", fk_gen_boot_config(L, fp));
+	/* a layout of plain images only (strategy none) has no bootloader
+	 * to configure: no boot_config.c, and an earlier one goes */
+	if (bootloader_managed(L))
+		EMIT("boot_config.c", fk_gen_boot_config(L, fp));
 	EMIT("layout.json", fk_gen_json(L, fp));
 	EMIT("layout.overlay", fk_gen_dts(L, fp));
 	EMIT("program.cfg", fk_gen_openocd(L, fp));
@@ -387,7 +398,8 @@ static int layout_gen(int argc, char **argv)
 			"Checks the layout, then writes flash_layout.h, a "
 			"linker script per image (per slot for xip "
 			"images) and per module, boot_config.c (the "
-			"bootloader's configuration), layout.json, "
+			"bootloader's configuration; none when every "
+			"image has strategy none), layout.json, "
 			"layout.overlay (Zephyr), program.cfg (OpenOCD) "
 			"and layout.svg into DIR (created with its parents). "
 			"Nothing is written when the layout is invalid. "

@@ -448,6 +448,16 @@ static int find_image(struct sim_job *job, const char *name, uint32_t i)
 			 job->L.image_count > 1 ? ", ..." : "");
 		return -1;
 	}
+	if (img->strategy == FK_STRATEGY_NONE) {
+		fk_layout_diag(stderr, &img->pos_strategy, "error",
+			       "image %s has no bootloader (strategy none): "
+			       "nothing installs, updates or reverts it, so "
+			       "there is nothing to simulate; sim runs the "
+			       "strategies a bootloader runs (overwrite, "
+			       "swap, xip, ram-load)",
+			       img->name);
+		return -1;
+	}
 	if (img->secondary < 0) {
 		fk_layout_diag(stderr, &img->pos, "error",
 			       "image %s has no secondary slot: nothing to "

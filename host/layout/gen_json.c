@@ -107,6 +107,8 @@ static void image_json(const struct fk_layout *L,
 		", \"header_size\": %u, \"boot_state\": ", img->header_size);
 	if (img->boot_state >= 0)
 		json_string(out, L->partitions[img->boot_state].name);
+	else if (img->strategy == FK_STRATEGY_NONE)
+		fputs("null", out); /* no bootloader, no boot state */
 	else
 		fputs("\"trailer\"", out);
 	fprintf(out,

@@ -136,8 +136,23 @@ void fk_gen_ld_image(const struct fk_layout *L,
 		" * Image '%s' (id %u, %s), linked to run from %s '%s'.\n",
 		fk_gen_source_name(L), img->name, img->id,
 		fk_layout_strategy_name(img->strategy),
-		ram_load ? "RAM" : "slot", where);
-	if (ram_load)
+		ram_load			  ? "RAM" :
+		img->strategy == FK_STRATEGY_NONE ? "partition" :
+						    "slot",
+		where);
+	if (img->strategy == FK_STRATEGY_NONE && !img->header_size)
+		fprintf(out,
+			" * A plain application, no bootloader: FLASH is the "
+			"whole partition\n * (%u bytes), the vector table at "
+			"its start; RAM is '%s'.\n */\n\n",
+			len, ram_name(L, img, 0));
+	else if (img->strategy == FK_STRATEGY_NONE)
+		fprintf(out,
+			" * A plain application, no bootloader: FLASH is the "
+			"partition after\n * the 0x%X-byte header (%u bytes), "
+			"the vector table first; RAM is '%s'.\n */\n\n",
+			img->header_size, len, ram_name(L, img, 0));
+	else if (ram_load)
 		fprintf(out,
 			" * The bootloader copies the image there from its "
 			"slot; FLASH is that\n * RAM after the 0x%X-byte "

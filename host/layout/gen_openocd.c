@@ -101,6 +101,29 @@ static void program_device(const struct fk_layout *L, FILE *out)
 	}
 }
 
+/* A plain image (strategy none) is its linked program as it is: it
+ * reaches the factory file through `flashkit merge` like any input. */
+static void plain_images(const struct fk_layout *L, FILE *out)
+{
+	for (uint32_t i = 0; i < L->image_count; i++) {
+		const struct fk_layout_image *img = &L->images[i];
+		const struct fk_layout_partition *p =
+			&L->partitions[img->primary];
+
+		if (img->strategy != FK_STRATEGY_NONE)
+			continue;
+		fprintf(out,
+			"# image %s: a plain application (no bootloader) in "
+			"%s (0x%08X); its ELF goes\n"
+			"# into FK_DIR's factory-%s.hex as it was linked:\n"
+			"#   flashkit merge --layout %s %s.elf@%s -o "
+			"factory.hex\n\n",
+			img->name, p->name, p->address,
+			L->memories[p->memory].name, fk_gen_source_name(L),
+			img->name, p->name);
+	}
+}
+
 static void protect(const struct fk_layout *L, FILE *out)
 {
 	bool any = false;
@@ -145,6 +168,7 @@ void fk_gen_openocd(const struct fk_layout *L, FILE *out)
 		     "\tverify_image $file\n"
 		     "}\n\n"
 		     "init\nreset halt\n\n");
+	plain_images(L, out);
 	for (uint32_t i = 0; i < L->memory_count; i++)
 		if (L->memories[i].kind != FK_MEM_RAM)
 			program_memory(L, i, out);

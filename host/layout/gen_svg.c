@@ -271,7 +271,9 @@ static void draw_images(const struct fk_layout *L, double y, FILE *out)
 			"%s%s%s \xc2\xb7 header 0x%X \xc2\xb7 max payload %u "
 			"bytes (%.1f KiB) \xc2\xb7 RAM ",
 			MARGIN, y, img->name, img->id,
-			fk_layout_strategy_name(img->strategy),
+			img->strategy == FK_STRATEGY_NONE ?
+				"no bootloader" :
+				fk_layout_strategy_name(img->strategy),
 			L->partitions[img->primary].name,
 			img->secondary < 0 ? "" :
 			img->strategy == FK_STRATEGY_OVERWRITE ?

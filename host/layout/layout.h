@@ -119,6 +119,9 @@ enum fk_layout_strategy {
 	FK_STRATEGY_RAM_LOAD,  /* xip's two slots on any flash, copied into
 				* its `load` RAM and run from there; linked
 				* once, for that RAM */
+	FK_STRATEGY_NONE,      /* a plain application: no bootloader, one
+				* partition (primary), no secondary, boot
+				* state or factory; header 0 by default */
 };
 
 /* Where an image's boot state (pending/confirmed/install progress) lives:
@@ -259,7 +262,8 @@ int fk_layout_sim_config(const struct fk_layout_memory *mem,
 uint32_t fk_layout_trailer_size(uint32_t write_unit);
 
 /* The bytes an image's boot state takes from the end of its primary slot:
- * 0 when it has a dedicated boot-state partition, otherwise the slot's
+ * 0 when it has a dedicated boot-state partition or no bootloader
+ * (strategy none), otherwise the slot's
  * whole last sector (docs/boot-state.md, "Placement"). */
 uint32_t fk_layout_image_trailer(const struct fk_layout *layout,
 				 const struct fk_layout_image *img);
@@ -271,6 +275,8 @@ uint32_t fk_layout_image_trailer(const struct fk_layout *layout,
  * image, less the header. It accounts for the trailer, the smaller slot,
  * and for swap the save room in the staging slot (docs/boot.md,
  * "Sizing"). 0 when nothing fits (the checks refuse such a layout).
+ * A plain image (strategy none) has its whole primary partition less the
+ * header: nothing else shares it.
  */
 uint32_t fk_layout_image_max_payload(const struct fk_layout *layout,
 				     const struct fk_layout_image *img);

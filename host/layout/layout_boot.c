@@ -87,6 +87,7 @@ enum fk_boot_strategy fk_layout_boot_strategy(enum fk_layout_strategy s)
 	case FK_STRATEGY_RAM_LOAD:
 		return FK_BOOT_RAM_LOAD;
 	case FK_STRATEGY_OVERWRITE:
+	case FK_STRATEGY_NONE: /* refused by fk_layout_boot_config() */
 		break;
 	}
 	return FK_BOOT_OVERWRITE;
@@ -177,6 +178,11 @@ int fk_layout_boot_config(const struct fk_layout *L,
 	for (uint32_t i = 0; i < count; i++) {
 		struct fk_boot_slots *sl = &cfg->images[i];
 
+		if (imgs[i]->strategy == FK_STRATEGY_NONE)
+			return fail(err, NULL, imgs[i],
+				    "image %s has no bootloader (strategy "
+				    "none): nothing installs or verifies it",
+				    imgs[i]->name);
 		if (imgs[i]->secondary < 0)
 			return fail(err, NULL, imgs[i],
 				    "image %s has no "

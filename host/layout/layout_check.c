@@ -410,12 +410,39 @@ static bool check_boot_log(const struct fk_layout *L,
 	return false;
 }
 
+/* A plain image (strategy none): the vector table at the partition's
+ * start plus the header, aligned for VTOR; some room for code. */
+static void check_plain_room(const struct fk_layout *L,
+			     const struct fk_layout_image *img,
+			     struct fk_diag *d)
+{
+	const struct fk_layout_partition *p = &L->partitions[img->primary];
+
+	if (img->header_size % 128)
+		fk_diag_error(d, &img->pos_header,
+			      "image '%s': header 0x%X must be a multiple of "
+			      "128, because the vector table that follows it "
+			      "must be aligned for VTOR; a plain application "
+			      "usually has none (0, the default)",
+			      img->name, img->header_size);
+	else if (fk_layout_image_max_payload(L, img) == 0)
+		fk_diag_error(d, &img->pos_header,
+			      "image '%s' has no room for code: partition "
+			      "'%s' is %u bytes and the header takes %u; "
+			      "grow the partition or drop the header",
+			      img->name, p->name, p->size, img->header_size);
+}
+
 static void check_image_room(const struct fk_layout *L,
 			     const struct fk_layout_image *img,
 			     struct fk_diag *d)
 {
 	uint32_t trailer = fk_layout_image_trailer(L, img);
 
+	if (img->strategy == FK_STRATEGY_NONE) {
+		check_plain_room(L, img, d);
+		return;
+	}
 	if (img->header_size < 32 || img->header_size % 128) {
 		fk_diag_error(d, &img->pos_header,
 			      "image '%s': header 0x%X must "
@@ -539,7 +566,9 @@ static void check_uses(const struct fk_layout *L,
 					img->name, L->memories[run_mem].name,
 					p->name);
 	}
-	check_self_writes(L, img, run_mem, d);
+	/* a plain image neither receives updates nor confirms itself */
+	if (img->strategy != FK_STRATEGY_NONE)
+		check_self_writes(L, img, run_mem, d);
 }
 
 /* `factory:`: a partition of role factory, for an overwrite image, that
@@ -656,7 +685,8 @@ static void check_images(const struct fk_layout *L, struct fk_diag *d)
 
 		check_slot(L, img, img->primary, &img->pos_primary, "primary",
 			   d);
-		check_strategy(L, img, d);
+		if (img->strategy != FK_STRATEGY_NONE)
+			check_strategy(L, img, d);
 		check_factory(L, img, d);
 		check_load(L, img, d);
 		check_image_room(L, img, d);
@@ -700,12 +730,57 @@ static void check_images(const struct fk_layout *L, struct fk_diag *d)
 	}
 }
 
+/*
+ * A plain image (strategy none) runs without a bootloader, so the layout
+ * may hold no bootloader for it to be unknown to: no partition of role
+ * bootloader (a vendor's or ROM-started one that flashkit does not build
+ * is a partition of role raw), and no image the bootloader manages.
+ * Returns true when the layout has a plain image.
+ */
+static bool check_plain(const struct fk_layout *L, struct fk_diag *d)
+{
+	const struct fk_layout_image *plain = NULL;
+
+	for (uint32_t i = 0; i < L->image_count && !plain; i++)
+		if (L->images[i].strategy == FK_STRATEGY_NONE)
+			plain = &L->images[i];
+	if (!plain)
+		return false;
+	for (uint32_t i = 0; i < L->image_count; i++)
+		if (L->images[i].strategy != FK_STRATEGY_NONE)
+			fk_diag_error(
+				d, &plain->pos_strategy,
+				"image '%s' has no bootloader (strategy "
+				"none) but image '%s' is installed by one "
+				"(%s): that bootloader would not know '%s' "
+				"and cannot start it; give every image a "
+				"bootloader strategy, or none to all",
+				plain->name, L->images[i].name,
+				fk_layout_strategy_name(L->images[i].strategy),
+				plain->name);
+	for (uint32_t i = 0; i < L->partition_count; i++)
+		if (L->partitions[i].role == FK_ROLE_BOOTLOADER)
+			fk_diag_error(
+				d, &plain->pos_strategy,
+				"image '%s' has no bootloader (strategy "
+				"none) but partition '%s' has role "
+				"bootloader: that bootloader would not know "
+				"the image; give the image a strategy, or "
+				"'%s' role raw if it is a bootloader flashkit "
+				"does not build",
+				plain->name, L->partitions[i].name,
+				L->partitions[i].name);
+	return true;
+}
+
 /* The boot core runs every image of a device with one configuration:
  * one strategy and one boot state (struct fk_boot_config). */
 static void check_one_boot_config(const struct fk_layout *L, struct fk_diag *d)
 {
 	const struct fk_layout_image *first = &L->images[0];
 
+	if (check_plain(L, d))
+		return;
 	for (uint32_t i = 1; i < L->image_count; i++) {
 		const struct fk_layout_image *img = &L->images[i];
 

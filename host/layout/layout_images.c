@@ -236,7 +236,42 @@ static const char *const image_keys[] = {
 	"ram",	   "modules",	"uses",	    "factory", "load",
 };
 static const char *const strategy_names[] = { "overwrite", "swap", "xip",
-					      "ram-load" };
+					      "ram-load", "none" };
+
+/* A plain application (strategy none) has no bootloader: nothing receives
+ * an update into a second slot, keeps a boot state or installs a factory
+ * image. Its header defaults to 0: the vector table at the partition's
+ * start. */
+static void plain_image(struct loader *ld, const struct fk_ynode *v,
+			struct fk_layout_image *img, const char *what)
+{
+	static const char *const keys[] = { "secondary", "boot-state",
+					    "factory" };
+	static const char *const why[] = {
+		"no bootloader receives an update into a second slot",
+		"no bootloader keeps a boot state for it",
+		"no bootloader installs a factory image",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const struct fk_ynode *n = fk_yaml_get(v, keys[i]);
+		struct fk_pos p;
+
+		if (!n)
+			continue;
+		p = fk_layout_pos_of(ld, n);
+		fk_diag_error(&ld->d, &p,
+			      "%s: strategy none has no '%s' (%s); remove "
+			      "it, or pick a strategy the bootloader runs "
+			      "(overwrite, swap, xip, ram-load)",
+			      what, keys[i], why[i]);
+	}
+	img->secondary = -1;
+	img->factory = -1;
+	img->boot_state = FK_LAYOUT_BOOT_STATE_TRAILER;
+	if (!fk_yaml_get(v, "header"))
+		img->header_size = 0;
+}
 
 void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k,
 			   const struct fk_ynode *v)
@@ -298,10 +333,13 @@ void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k,
 			     ARRAY_SIZE(strategy_names), &strategy) == 0)
 		fk_diag_error(&ld->d, &img->pos,
 			      "%s has no 'strategy' "
-			      "(overwrite, swap, xip or ram-load)",
+			      "(overwrite, swap, xip, ram-load, or none for "
+			      "a plain application without bootloader)",
 			      what);
 	else
 		img->strategy = (enum fk_layout_strategy)strategy;
+	if (img->strategy == FK_STRATEGY_NONE)
+		plain_image(ld, v, img, what);
 	fk_yaml_get_u32(&ld->y, v, "header", what, FK_NUM_SIZE,
 			&img->header_size, &img->pos_header);
 	n = fk_yaml_get(v, "factory");

@@ -120,7 +120,8 @@ uint32_t fk_layout_image_trailer(const struct fk_layout *layout,
 	const struct fk_layout_memory *mem = &layout->memories[p->memory];
 	uint32_t index, start, size, end, total;
 
-	if (img->boot_state != FK_LAYOUT_BOOT_STATE_TRAILER || p->size == 0 ||
+	if (img->boot_state != FK_LAYOUT_BOOT_STATE_TRAILER ||
+	    img->strategy == FK_STRATEGY_NONE || p->size == 0 ||
 	    mem->kind == FK_MEM_RAM || p->offset + p->size > mem->size)
 		return 0;
 	/* the slot's last sectors hold the boot state, as many as its log
@@ -145,6 +146,10 @@ uint32_t fk_layout_image_max_payload(const struct fk_layout *layout,
 	struct fk_layout_boot view;
 	uint32_t max;
 
+	if (img->strategy == FK_STRATEGY_NONE) {
+		max = layout->partitions[img->primary].size;
+		return max > img->header_size ? max - img->header_size : 0;
+	}
 	if (fk_layout_boot_view(layout, img, &view))
 		return 0;
 	max = fk_boot_max_image_size(&view.cfg, 0);

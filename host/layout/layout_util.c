@@ -114,6 +114,8 @@ const char *fk_layout_strategy_name(enum fk_layout_strategy strategy)
 		return "xip";
 	case FK_STRATEGY_RAM_LOAD:
 		return "ram-load";
+	case FK_STRATEGY_NONE:
+		return "none";
 	}
 	return "?";
 }

@@ -60,6 +60,8 @@ def sym(label):
     return get("/__symbols__", label)
 for i, img in enumerate(d["images"][:2]):
     for k, slot in ((0, img["primary"]), (1, img["secondary"])):
+        if slot is None:  # a plain image (strategy none): one partition
+            continue
         assert sym("slot%d_partition" % (2 * i + k)) == sym(slot.replace("-", "_") + "_partition")
 boots = [p for p in d["partitions"] if p["role"] == "bootloader"]
 if boots:

@@ -34,9 +34,12 @@ for layout in "$FK_ROOT"/examples/*/layout.yaml; do
 	cc -std=c99 -Wall -Wextra -Werror -I"$FK_ROOT/include" -c \
 		"$work/$ex-header.c" -o "$work/$ex-header.o"
 	# the bootloader's configuration is valid C99 against ports/boot/
-	cc -std=c99 -Wall -Wextra -Werror -I"$FK_ROOT/include" \
-		-I"$FK_ROOT/ports/boot" -c "$out/boot_config.c" \
-		-o "$work/$ex-boot_config.o"
+	# (a layout of plain images only, strategy none, has none)
+	if [ -e "$out/boot_config.c" ]; then
+		cc -std=c99 -Wall -Wextra -Werror -I"$FK_ROOT/include" \
+			-I"$FK_ROOT/ports/boot" -c "$out/boot_config.c" \
+			-o "$work/$ex-boot_config.o"
+	fi
 	if [ "${FK_UPDATE_GOLDEN:-0}" = 1 ]; then
 		rm -rf "$here/golden/$ex"
 		mkdir -p "$here/golden"

@@ -6,7 +6,8 @@
 # `load` RAM) and inside the RAM the layout gives it; the vector table
 # exactly at slot (or load RAM) + header. Each program is then signed
 # with `image sign --layout` for its image (the HEX where it belongs) and
-# refused as every other image.
+# refused as every other image; a plain image (strategy none, no
+# bootloader) links for its partition and is refused by `image sign`.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
@@ -42,6 +43,21 @@ link_one() { # SCRIPT OUT.elf SOURCE CPU
 		-T "$script" -Wl,--gc-sections -o "$elf" "$src" -lc -lgcc
 }
 
+# `image sign --layout` must refuse ELF as IMAGE, saying WHY, and write
+# nothing.
+refused_sign() { # LAYOUT IMAGE ELF WHY
+	local dir
+	dir=$(dirname "$3")
+	if "$FK_TOOL" image sign --layout "$1" --image "$2" --pad-header \
+		"$3" "$dir/wrong.hex" 2>"$dir/wrong.err"; then
+		echo "FAIL: $3 was signed as $2"
+		exit 1
+	fi
+	grep -q "$4" "$dir/wrong.err" ||
+		{ cat "$dir/wrong.err"; echo "FAIL: the refusal does not say: $4"; exit 1; }
+	[ ! -e "$dir/wrong.hex" ] || { echo "FAIL: a refused sign left wrong.hex"; exit 1; }
+}
+
 # Signs ELF (linked for IMAGE's SLOT) with `image sign --layout`: as
 # IMAGE it must pass and its HEX start where it belongs (an XIP image: the
 # slot it was linked for; else the primary slot); as any other image of
@@ -75,16 +91,18 @@ print(low)' "$dir/signed.hex")
 import json, sys
 print(" ".join(i["name"] for i in json.load(open(sys.argv[1]))["images"]
                if i["name"] != sys.argv[2]))' "$json" "$img"); do
-		if "$FK_TOOL" image sign --layout "$layout" --image "$other" \
-			--pad-header "$elf" "$dir/wrong.hex" 2>"$dir/wrong.err"; then
-			echo "FAIL: $img linked for $slot was signed as $other"
-			exit 1
-		fi
-		grep -q "of image '$img', not in image '$other'" "$dir/wrong.err" ||
-			{ cat "$dir/wrong.err"; echo "FAIL: the refusal does not name image $img"; exit 1; }
-		[ ! -e "$dir/wrong.hex" ] || { echo "FAIL: a refused sign left wrong.hex"; exit 1; }
+		refused_sign "$layout" "$other" "$elf" \
+			"of image '$img', not in image '$other'"
 		refusals=$((refusals + 1))
 	done
+}
+
+# A plain image (strategy none) has no bootloader to verify a signature:
+# `image sign --layout` must refuse it, saying so, and write nothing.
+plains=0
+plain_one() { # LAYOUT IMAGE ELF
+	refused_sign "$1" "$2" "$3" "image '$2' has no bootloader (strategy none)"
+	plains=$((plains + 1))
 }
 
 for layout in "$FK_ROOT"/examples/*/layout.yaml; do
@@ -114,8 +132,12 @@ for layout in "$FK_ROOT"/examples/*/layout.yaml; do
 				"$here/firmware/app.c" "$img_cpu"
 			python3 "$here/elf_in_slot.py" "$out/$img-$slot/app.elf" \
 				"$json" "$img" "$slot"
-			sign_one "$layout" "$json" "$img" "$slot" \
-				"$out/$img-$slot/app.elf"
+			if [ "$strategy" = none ]; then
+				plain_one "$layout" "$img" "$out/$img-$slot/app.elf"
+			else
+				sign_one "$layout" "$json" "$img" "$slot" \
+					"$out/$img-$slot/app.elf"
+			fi
 			links=$((links + 1)) image_links=$((image_links + 1))
 		done
 	done < <(python3 -c '
@@ -160,5 +182,7 @@ grep -q "linked for slot 'app-a' at 0x90000000; drop -x" "$work/x.err" ||
 	{ cat "$work/x.err"; echo "FAIL: -x refused without the reason"; exit 1; }
 echo "-x cannot move slot A's program into slot B"
 echo "linked and checked $links programs; signed $signs, each refused as" \
-	"any other image of its layout ($refusals refusals)"
-[ "$links" -ge 10 ] && [ "$signs" -eq "$image_links" ] && [ "$refusals" -ge 2 ]
+	"any other image of its layout ($refusals refusals); $plains plain" \
+	"image(s) refused by image sign"
+[ "$links" -ge 10 ] && [ "$((signs + plains))" -eq "$image_links" ] &&
+	[ "$refusals" -ge 2 ] && [ "$plains" -ge 1 ]

@@ -115,17 +115,23 @@ PY
 	else echo "FAIL $ex"; cat "$out/openocd.log"; fails=$((fails + 1)); fi
 done
 
-# with FK_DEVICE, one device's record is programmed before protection
-ex="$work/stm32l4-devinfo"
-timeout 30 openocd -f "$ex/stub.cfg" -c "set FK_DIR $ex/prod" \
-	-c "set FK_DEVICE $ex/dev/0001.hex" -f "$ex/program.cfg" >"$ex/dev.log" 2>&1 || true
-got=$(grep -E "^(WRITE_IMAGE|VERIFY|PROTECT)" "$ex/dev.log" | tr '\n' '|')
-want="WRITE_IMAGE erase $ex/prod/factory-flash.hex|VERIFY $ex/prod/factory-flash.hex|WRITE_IMAGE erase $ex/dev/0001.hex|VERIFY $ex/dev/0001.hex|PROTECT 0 0 15 on|"
-if [ "$got" = "$want" ]; then
-	echo "ok   FK_DEVICE: the device record is programmed before protection"
-else
-	echo "FAIL FK_DEVICE: got $got"; fails=$((fails + 1))
-fi
+# with FK_DEVICE, one device's record is programmed after the factory
+# file and before protection: on a bootloader layout, and on seed 001's
+# plain application (no bootloader, nothing protected)
+device_step() { # EXAMPLE WANT-AFTER-THE-RECORD
+	local ex="$work/$1" got want
+	timeout 30 openocd -f "$ex/stub.cfg" -c "set FK_DIR $ex/prod" \
+		-c "set FK_DEVICE $ex/dev/0001.hex" -f "$ex/program.cfg" >"$ex/dev.log" 2>&1 || true
+	got=$(grep -E "^(WRITE_IMAGE|VERIFY|PROTECT|RESET run)" "$ex/dev.log" | tr '\n' '|')
+	want="WRITE_IMAGE erase $ex/prod/factory-flash.hex|VERIFY $ex/prod/factory-flash.hex|WRITE_IMAGE erase $ex/dev/0001.hex|VERIFY $ex/dev/0001.hex|$2RESET run|"
+	if [ "$got" = "$want" ]; then
+		echo "ok   FK_DEVICE, $1: the factory file, then the device record"
+	else
+		echo "FAIL FK_DEVICE, $1: got $got"; fails=$((fails + 1))
+	fi
+}
+device_step stm32l4-devinfo "PROTECT 0 0 15 on|"
+device_step stm32l4-plain ""
 
 # flashkit merge writes exactly the files the script programs
 ex="$work/stm32f205-wiced-ota"

@@ -31,6 +31,10 @@
 	"      boot: { size: 32K, role: bootloader, protect: write }\n"  \
 	"      a: { at: 0x08020000, size: 128K, role: slot }\n"           \
 	"      b: { size: 128K, role: slot }\n"
+/* Lines 8-9: no bootloader, a plain application and its serial page */
+#define PLAIN_PARTS                                                       \
+	"      a: { size: 128K, role: slot }\n"                            \
+	"      dev: { size: 128K, role: devinfo }\n"
 /* Four lines of RAM */
 #define RAM                                                               \
 	"  ram:\n"                                                        \
@@ -427,6 +431,48 @@ static const struct bad_case cases[] = {
 	  "ram: ram, load: b }\n",
 	  "16:72: error: image 'app': 'load' names partition 'b', which is on "
 	  "flash memory 'flash', not RAM" },
+	/* strategy none: a plain application, no bootloader */
+	{ "plain_image_with_secondary",
+	  FLASH_HEAD PLAIN_PARTS
+	  "      b: { size: 128K, role: slot }\n" RAM
+	  "images:\n  app: { primary: a, secondary: b, strategy: none, "
+	  "ram: ram }\n",
+	  "16:33: error: image 'app': strategy none has no 'secondary' (no "
+	  "bootloader receives an update into a second slot)" },
+	{ "plain_image_with_boot_state",
+	  FLASH_HEAD PLAIN_PARTS RAM
+	  "images:\n  app: { primary: a, boot-state: trailer, strategy: none, "
+	  "ram: ram }\n",
+	  "15:34: error: image 'app': strategy none has no 'boot-state' (no "
+	  "bootloader keeps a boot state for it)" },
+	{ "plain_image_with_factory",
+	  FLASH_HEAD PLAIN_PARTS RAM
+	  "images:\n  app: { primary: a, factory: dev, strategy: none, "
+	  "ram: ram }\n",
+	  "15:31: error: image 'app': strategy none has no 'factory' (no "
+	  "bootloader installs a factory image)" },
+	{ "plain_image_beside_a_bootloader_partition",
+	  FLASH_HEAD GOOD_PARTS RAM
+	  "images:\n  app: { primary: a, strategy: none, ram: ram }\n",
+	  "16:32: error: image 'app' has no bootloader (strategy none) but "
+	  "partition 'boot' has role bootloader: that bootloader would not "
+	  "know the image" },
+	{ "plain_image_beside_a_bootloader_managed_one",
+	  FLASH_HEAD
+	  "      a: { size: 128K, role: slot }\n"
+	  "      b: { size: 256K, role: slot }\n"
+	  "      c: { size: 128K, role: slot }\n" RAM
+	  "images:\n  app: { primary: a, strategy: none, ram: ram }\n"
+	  "  net: { primary: b, secondary: c, strategy: overwrite, "
+	  "ram: ram }\n",
+	  "16:32: error: image 'app' has no bootloader (strategy none) but "
+	  "image 'net' is installed by one (overwrite): that bootloader would "
+	  "not know 'app'" },
+	{ "plain_image_header_not_aligned_for_vtor",
+	  FLASH_HEAD PLAIN_PARTS RAM
+	  "images:\n  app: { primary: a, strategy: none, header: 0x40, "
+	  "ram: ram }\n",
+	  "15:46: error: image 'app': header 0x40 must be a multiple of 128" },
 };
 
 static void run_case(void **state)
