@@ -105,5 +105,10 @@ kv-sweep: host
 sweep-ports: host
 	@bash scripts/sweep_ports.sh build/host
 
+# The update protocol's full power-cut sweep (every second cut during a
+# resumed session's keep; ctest runs every fourth).
+sweep-transport: host
+	@build/host/tests/transport/test_transport sweep full
+
 clean:
 	rm -rf build
