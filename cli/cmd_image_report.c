@@ -66,8 +66,8 @@ static void say_bad(const char *path, const struct fk_input *in,
 			printf("; the file holds %zu bytes", in->len);
 		printf("\n");
 	} else if (rc == FK_ENOTSUP) {
-		printf("%s: invalid: digest is not SHA-256 (SHA384/SHA512 "
-		       "images are not supported)\n",
+		printf("%s: invalid: digest is SHA512 (only SHA256 and "
+		       "SHA384 images are supported)\n",
 		       path);
 	} else if (rc == FK_ENOSPC) {
 		printf("%s: invalid: more than %d DEPENDENCY TLVs\n", path,
@@ -77,6 +77,12 @@ static void say_bad(const char *path, const struct fk_input *in,
 	}
 }
 
+/* "SHA256" or "SHA384": the image's digest TLV. */
+static const char *digest_tlv_name(const struct fk_image_info *info)
+{
+	return info->digest_len == FK_SHA384_SIZE ? "SHA384" : "SHA256";
+}
+
 /* Which of the keys the image names (KEYHASH/PUBKEY), -1 if none. */
 static int named_key(const struct fk_input *in,
 		     const struct fk_image_info *info, struct fk_key *keys,
@@ -84,8 +90,9 @@ static int named_key(const struct fk_input *in,
 {
 	for (uint32_t i = 0; i < nkeys; i++) {
 		if (info->key_type == FK_TLV_KEYHASH &&
+		    info->key_len == fk_key_digest_len(keys[i].type) &&
 		    !memcmp(in->data + info->key_off, keys[i].hash,
-			    FK_SHA256_SIZE))
+			    info->key_len))
 			return (int)i;
 		if (info->key_type == FK_TLV_PUBKEY &&
 		    info->key_len == keys[i].pub_len &&
@@ -106,7 +113,7 @@ static void say_key_mismatch(const char *path, const struct fk_input *in,
 	       path, sig ? sig : "unknown");
 	if (info->key_type == FK_TLV_KEYHASH) {
 		printf(" (its KEYHASH is ");
-		hex(stdout, in->data + info->key_off, FK_SHA256_SIZE);
+		hex(stdout, in->data + info->key_off, info->key_len);
 		printf(")");
 	} else if (info->key_type == FK_TLV_PUBKEY) {
 		printf(" (its PUBKEY differs from every given key)");
@@ -128,7 +135,7 @@ int fk_report_verify(const char *path, const struct fk_input *in,
 	struct fk_image_keys set = { &fk_crypto_mbedtls, ik, nkeys };
 	struct fk_image_info info;
 	struct fk_memflash m;
-	uint8_t digest[FK_SHA256_SIZE], buf[4096];
+	uint8_t digest[FK_DIGEST_MAX], buf[4096];
 	char ver[48];
 	int rc, k;
 
@@ -141,7 +148,7 @@ int fk_report_verify(const char *path, const struct fk_input *in,
 	switch (rc) {
 	case FK_OK:
 		printf("%s: valid: version %s, digest ", path, ver);
-		hex(stdout, info.digest, FK_SHA256_SIZE);
+		hex(stdout, info.digest, info.digest_len);
 		if (nkeys)
 			printf(", %s signature by %s\n",
 			       fk_key_type_name(keys[info.key_index].type),
@@ -155,9 +162,9 @@ int fk_report_verify(const char *path, const struct fk_input *in,
 		printf("%s: invalid: digest mismatch: header, payload and "
 		       "protected TLVs (0x0..0x%x) hash to ",
 		       path, info.unprot_off);
-		hex(stdout, digest, FK_SHA256_SIZE);
-		printf(", the SHA256 TLV says ");
-		hex(stdout, info.digest, FK_SHA256_SIZE);
+		hex(stdout, digest, info.digest_len);
+		printf(", the %s TLV says ", digest_tlv_name(&info));
+		hex(stdout, info.digest, info.digest_len);
 		printf("\n");
 		return FK_EXIT_FAIL;
 	case FK_ESIG:
@@ -183,7 +190,7 @@ int fk_report_verify(const char *path, const struct fk_input *in,
 			       path);
 			return FK_EXIT_FAIL;
 		}
-		if (info.present & FK_IMAGE_HAS_SHA256) {
+		if (info.digest_len) {
 			k = named_key(in, &info, keys, nkeys);
 			printf("%s: digest OK, but the %s signature cannot be "
 			       "checked: unsupported by the mbedTLS crypto "
@@ -387,7 +394,7 @@ int fk_report_info(const char *path, const struct fk_input *in, int json)
 {
 	struct fk_image_info info;
 	struct fk_memflash m;
-	uint8_t digest[FK_SHA256_SIZE], buf[4096];
+	uint8_t digest[FK_DIGEST_MAX], buf[4096];
 	uint32_t max_align = 0;
 	int image_ok = -1, has_trailer, rc, match;
 	FILE *fp = stdout;
@@ -420,7 +427,7 @@ int fk_report_info(const char *path, const struct fk_input *in, int json)
 		fk_error("%s: cannot hash the image", path);
 		return FK_EXIT_USAGE;
 	}
-	match = !memcmp(digest, info.digest, FK_SHA256_SIZE);
+	match = !memcmp(digest, info.digest, info.digest_len);
 	has_trailer = find_trailer(in, &info, &max_align, &image_ok);
 	if (json) {
 		fprintf(fp, "{\n  \"file\": ");
@@ -445,7 +452,7 @@ int fk_report_info(const char *path, const struct fk_input *in, int json)
 	print_tlvs(fp, in, &m.area, &info, json);
 	if (json) {
 		fprintf(fp, "  \"digest\": \"");
-		hex(fp, digest, FK_SHA256_SIZE);
+		hex(fp, digest, info.digest_len);
 		fprintf(fp,
 			"\",\n  \"digest_ok\": %s,\n  \"image_end\": %lu,\n"
 			"  \"trailer\": ",
@@ -459,9 +466,11 @@ int fk_report_info(const char *path, const struct fk_input *in, int json)
 		return FK_EXIT_OK;
 	}
 	fprintf(fp, "digest: ");
-	hex(fp, digest, FK_SHA256_SIZE);
-	fprintf(fp, match ? " (matches the SHA256 TLV)\n" :
-			    " (DOES NOT match the SHA256 TLV)\n");
+	hex(fp, digest, info.digest_len);
+	fprintf(fp,
+		match ? " (matches the %s TLV)\n" :
+			" (DOES NOT match the %s TLV)\n",
+		digest_tlv_name(&info));
 	fprintf(fp, "image end: 0x%lx", (unsigned long)info.end);
 	if (has_trailer)
 		fprintf(fp,

@@ -71,15 +71,19 @@ static void write_c(FILE *fp, const struct fk_key *key, const char *name)
 		[FK_KEY_ECDSA_P256] = "FK_KEY_ECDSA_P256",
 		[FK_KEY_RSA2048] = "FK_KEY_RSA2048",
 		[FK_KEY_ED25519] = "FK_KEY_ED25519",
+		[FK_KEY_ECDSA_P384] = "FK_KEY_ECDSA_P384",
+		[FK_KEY_RSA3072] = "FK_KEY_RSA3072",
 	};
+	size_t hash_len = fk_key_digest_len(key->type);
 
 	fprintf(fp,
 		"/* %s public key from %s, for the bootloader's key table.\n"
 		" * Made by `flashkit key public --c`. The DER is what imgtool "
-		"embeds\n * (PUBKEY TLV); hash is its SHA-256 (KEYHASH TLV). "
+		"embeds\n * (PUBKEY TLV); hash is its %s (KEYHASH TLV). "
 		"*/\n"
 		"#include \"flashkit/image.h\"\n\n",
-		fk_key_type_name(key->type), key->path);
+		fk_key_type_name(key->type), key->path,
+		hash_len == FK_SHA384_SIZE ? "SHA-384" : "SHA-256");
 	fprintf(fp, "static const uint8_t %s_der[%zu] = {\n", name,
 		key->pub_len);
 	put_bytes(fp, key->pub, key->pub_len);
@@ -89,7 +93,7 @@ static void write_c(FILE *fp, const struct fk_key *key, const char *name)
 		"sizeof(%s_der),\n"
 		"\t.hash = {\n",
 		name, type_names[key->type], name, name);
-	put_bytes(fp, key->hash, sizeof(key->hash));
+	put_bytes(fp, key->hash, hash_len);
 	fprintf(fp, "\t},\n};\n");
 }
 
@@ -110,10 +114,10 @@ static int key_public(int argc, char **argv)
 	};
 	static const char *const summary =
 		"Prints the public half of a key file (private or public PEM, "
-		"ECDSA P-256, RSA-2048 or Ed25519) as a SubjectPublicKeyInfo "
-		"PEM, "
-		"or with --c as a C array plus its SHA-256 (the KEYHASH images "
-		"carry), as a struct fk_image_key the bootloader compiles in.";
+		"ECDSA P-256 or P-384, RSA-2048 or RSA-3072, or Ed25519) as a "
+		"SubjectPublicKeyInfo PEM, or with --c as a C array plus its "
+		"SHA-256 (SHA-384 for P-384: the KEYHASH images carry), as a "
+		"struct fk_image_key the bootloader compiles in.";
 	const struct fk_command_help help = {
 		.usage = "flashkit key public KEY.pem [--c [--name NAME]] [-o "
 			 "FILE]",

@@ -7,7 +7,8 @@
  * failed parse never comes from a read outside the slot (FK_ERANGE).
  * Then, with the digest TLV rewritten to the true digest, validation
  * reaches the signature check, which must refuse anything not signed by
- * the reference key.
+ * the reference keys (ECDSA P-256 over a SHA256 digest, P-384 over a
+ * SHA384 one).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,6 +32,34 @@ static const uint8_t ref_key_der[91] = {
 	0x7a, 0xe6, 0x2a, 0x30, 0x25, 0xc8, 0x8d,
 };
 
+/* tests/data/mcuboot-images/ecdsa-p384.pub.pem as DER. */
+static const uint8_t ref_p384_der[120] = {
+	0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02,
+	0x01, 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00, 0x04,
+	0xf3, 0x0b, 0xaa, 0x88, 0x31, 0xf6, 0x05, 0x7e, 0x0c, 0x2a, 0x41, 0x94,
+	0x7d, 0xd4, 0x40, 0x56, 0x48, 0x5f, 0x70, 0xf7, 0x62, 0x5f, 0x07, 0xe1,
+	0x42, 0x90, 0x87, 0xba, 0x53, 0x86, 0xd5, 0xdf, 0x26, 0x0c, 0x8c, 0x57,
+	0xdf, 0x57, 0x89, 0x96, 0x0e, 0x1a, 0x90, 0xbd, 0xb9, 0xf1, 0x19, 0x1f,
+	0xfa, 0xbd, 0x6d, 0x31, 0x3f, 0xb8, 0x61, 0x36, 0xec, 0xfc, 0xec, 0x6d,
+	0x48, 0x7d, 0x16, 0x7c, 0x0c, 0x21, 0x15, 0x18, 0xa7, 0x8f, 0xc7, 0xb0,
+	0xba, 0xd2, 0x63, 0x45, 0xa3, 0x21, 0x60, 0x2d, 0xff, 0x00, 0x18, 0xeb,
+	0xa4, 0x43, 0x36, 0x3b, 0x67, 0xbe, 0x85, 0xbe, 0xa3, 0x04, 0x3c, 0x46,
+};
+
+/* The KEYHASH of both keys (SHA-256, SHA-384 for the P-384 one). */
+static void hash_keys(struct fk_image_key *keys)
+{
+	const struct fk_crypto_port *c = &fk_crypto_mbedtls;
+	union fk_sha256_state st;
+
+	c->sha256_init(&st);
+	c->sha256_update(&st, keys[0].der, keys[0].der_len);
+	c->sha256_finish(&st, keys[0].hash);
+	c->sha384_init(&st);
+	c->sha384_update(&st, keys[1].der, keys[1].der_len);
+	c->sha384_finish(&st, keys[1].hash);
+}
+
 static void check_walk(const struct fk_area *slot,
 		       const struct fk_image_info *info)
 {
@@ -51,25 +80,22 @@ static void check_walk(const struct fk_area *slot,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct fk_image_key key = {
-		.type = FK_KEY_ECDSA_P256,
-		.der = ref_key_der,
-		.der_len = sizeof(ref_key_der),
+	static struct fk_image_key key[2] = {
+		{ .type = FK_KEY_ECDSA_P256,
+		  .der = ref_key_der,
+		  .der_len = sizeof(ref_key_der) },
+		{ .type = FK_KEY_ECDSA_P384,
+		  .der = ref_p384_der,
+		  .der_len = sizeof(ref_p384_der) },
 	};
-	struct fk_image_keys keys = { &fk_crypto_mbedtls, &key, 1 };
+	struct fk_image_keys keys = { &fk_crypto_mbedtls, key, 2 };
 	struct fk_image_info info;
 	struct fk_memflash m;
 	uint8_t buf[64], *copy;
 	int rc;
 
-	if (!key.hash[0] && !key.hash[1]) {
-		union fk_sha256_state st;
-
-		fk_crypto_mbedtls.sha256_init(&st);
-		fk_crypto_mbedtls.sha256_update(&st, ref_key_der,
-						sizeof(ref_key_der));
-		fk_crypto_mbedtls.sha256_finish(&st, key.hash);
-	}
+	if (!key[0].hash[0] && !key[0].hash[1])
+		hash_keys(key);
 	if (fk_memflash_init(&m, data, size))
 		return 0;
 	rc = fk_image_parse(&m.area, &info);
@@ -94,8 +120,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			  sizeof(buf)) == 0) {
 		struct fk_image_tlv t;
 
-		if (fk_image_tlv_find(&m.area, &info, FK_TLV_SHA256, &t) == 0)
-			memcpy(copy + t.off, buf, FK_SHA256_SIZE);
+		if (fk_image_tlv_find(&m.area, &info,
+				      info.digest_len == FK_SHA384_SIZE ?
+					      FK_TLV_SHA384 :
+					      FK_TLV_SHA256,
+				      &t) == 0)
+			memcpy(copy + t.off, buf, info.digest_len);
 		rc = fk_image_validate(&m.area, &keys, &info);
 		if (rc == FK_ERANGE || rc == FK_EDIGEST)
 			abort();

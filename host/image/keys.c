@@ -20,6 +20,7 @@
 #include <mbedtls/platform_util.h>
 #include <mbedtls/rsa.h>
 #include <mbedtls/sha256.h>
+#include <mbedtls/sha512.h>
 
 #include "formats/files.h"
 #include "key_pbes2.h"
@@ -57,6 +58,10 @@ const char *fk_key_type_name(enum fk_image_key_type type)
 		return "RSA-2048";
 	case FK_KEY_ED25519:
 		return "Ed25519";
+	case FK_KEY_ECDSA_P384:
+		return "ECDSA P-384";
+	case FK_KEY_RSA3072:
+		return "RSA-3072";
 	}
 	return "unknown";
 }
@@ -70,13 +75,36 @@ uint16_t fk_key_sig_tlv(const struct fk_key *key)
 		return FK_TLV_RSA2048_PSS;
 	case FK_KEY_ED25519:
 		return FK_TLV_ED25519;
+	case FK_KEY_ECDSA_P384:
+		return FK_TLV_ECDSA_SIG;
+	case FK_KEY_RSA3072:
+		return FK_TLV_RSA3072_PSS;
 	}
 	return 0;
 }
 
+size_t fk_key_digest_len(enum fk_image_key_type type)
+{
+	return type == FK_KEY_ECDSA_P384 ? FK_SHA384_SIZE : FK_SHA256_SIZE;
+}
+
+static bool is_rsa(const struct fk_key *key)
+{
+	return key->type == FK_KEY_RSA2048 || key->type == FK_KEY_RSA3072;
+}
+
+/* The KEYHASH: pub hashed with the key's image digest (imgtool hashes a
+ * P-384 key with SHA-384, every other key with SHA-256). */
 static void set_hash(struct fk_key *key)
 {
-	mbedtls_sha256_ret(key->pub, key->pub_len, key->hash, 0);
+	uint8_t full[64];
+
+	if (key->type == FK_KEY_ECDSA_P384) {
+		mbedtls_sha512_ret(key->pub, key->pub_len, full, 1);
+		memcpy(key->hash, full, FK_SHA384_SIZE);
+	} else {
+		mbedtls_sha256_ret(key->pub, key->pub_len, key->hash, 0);
+	}
 }
 
 /* Decodes the first PEM block of text into der; 0 or -1. */
@@ -141,13 +169,13 @@ static int export_pub(struct fk_key *key)
 	unsigned char *p = buf + sizeof(buf);
 	int len;
 
-	if (key->type == FK_KEY_RSA2048)
+	if (is_rsa(key))
 		len = mbedtls_pk_write_pubkey(&p, buf, &key->pk);
 	else
 		len = mbedtls_pk_write_pubkey_der(&key->pk, buf, sizeof(buf));
 	if (len <= 0 || (size_t)len > sizeof(key->pub))
 		return -1;
-	if (key->type == FK_KEY_RSA2048)
+	if (is_rsa(key))
 		memcpy(key->pub, p, (size_t)len);
 	else
 		memcpy(key->pub, buf + sizeof(buf) - len, (size_t)len);
@@ -159,30 +187,40 @@ static int export_pub(struct fk_key *key)
 static int classify(struct fk_key *key)
 {
 	if (mbedtls_pk_get_type(&key->pk) == MBEDTLS_PK_ECKEY) {
-		if (mbedtls_pk_ec(key->pk)->grp.id !=
-		    MBEDTLS_ECP_DP_SECP256R1) {
+		switch (mbedtls_pk_ec(key->pk)->grp.id) {
+		case MBEDTLS_ECP_DP_SECP256R1:
+			key->type = FK_KEY_ECDSA_P256;
+			return 0;
+		case MBEDTLS_ECP_DP_SECP384R1:
+			key->type = FK_KEY_ECDSA_P384;
+			return 0;
+		default:
 			return key_fail(key,
-					"%s: only the P-256 curve is "
-					"supported for ECDSA keys",
+					"%s: only the P-256 and P-384 curves "
+					"are supported for ECDSA keys (what "
+					"imgtool signs with)",
 					key->path);
 		}
-		key->type = FK_KEY_ECDSA_P256;
-		return 0;
 	}
 	if (mbedtls_pk_get_type(&key->pk) == MBEDTLS_PK_RSA) {
-		if (mbedtls_pk_get_bitlen(&key->pk) != 2048) {
+		switch (mbedtls_pk_get_bitlen(&key->pk)) {
+		case 2048:
+			key->type = FK_KEY_RSA2048;
+			return 0;
+		case 3072:
+			key->type = FK_KEY_RSA3072;
+			return 0;
+		default:
 			return key_fail(key,
 					"%s: RSA key of %zu bits; only "
-					"RSA-2048 is supported",
+					"RSA-2048 and RSA-3072 are supported",
 					key->path,
 					mbedtls_pk_get_bitlen(&key->pk));
 		}
-		key->type = FK_KEY_RSA2048;
-		return 0;
 	}
 	return key_fail(key,
-			"%s: unsupported key type (use ECDSA P-256 or "
-			"RSA-2048)",
+			"%s: unsupported key type (use ECDSA P-256 or P-384, "
+			"RSA-2048 or RSA-3072)",
 			key->path);
 }
 
@@ -279,27 +317,35 @@ static int load_private(struct fk_key *key, const uint8_t *text, size_t len,
 	return rc ? 1 : 0;
 }
 
+/* The message digest of a digest_len-byte hash. */
+static mbedtls_md_type_t md_of(size_t digest_len)
+{
+	return digest_len == FK_SHA384_SIZE ? MBEDTLS_MD_SHA384 :
+					      MBEDTLS_MD_SHA256;
+}
+
 /* A private key's two halves belong together: a signature made with the
  * private half verifies with the public half. A damaged key file (or an
  * encrypted one whose CBC ciphertext was changed: it has no integrity
  * check) can parse as a different, valid key; this catches it. 0 or -1. */
 static int check_pair(struct fk_key *key)
 {
-	static const uint8_t digest[FK_SHA256_SIZE] =
-		"flashkit: check a key pair";
+	static const uint8_t digest[FK_DIGEST_MAX] =
+		"flashkit: check a key pair, its two halves";
+	size_t digest_len = fk_key_digest_len(key->type);
 	uint8_t sig[FK_IMAGE_SIG_MAX];
 	size_t sig_len = 0;
 	int rc;
 
 	if (fk_key_sign(key, digest, sig, &sig_len))
 		return -1;
-	if (key->type == FK_KEY_RSA2048)
+	if (is_rsa(key))
 		rc = mbedtls_rsa_rsassa_pss_verify(
 			mbedtls_pk_rsa(key->pk), NULL, NULL, MBEDTLS_RSA_PUBLIC,
 			MBEDTLS_MD_SHA256, FK_SHA256_SIZE, digest, sig);
 	else
-		rc = mbedtls_pk_verify(&key->pk, MBEDTLS_MD_SHA256, digest,
-				       FK_SHA256_SIZE, sig, sig_len);
+		rc = mbedtls_pk_verify(&key->pk, md_of(digest_len), digest,
+				       digest_len, sig, sig_len);
 	if (rc)
 		return key_fail(key,
 				"%s: the key's private and public halves do "
@@ -344,7 +390,8 @@ int fk_key_load_password(struct fk_key *key, const char *path,
 		free(text);
 		return key_fail(key,
 				"%s: not a PEM key file that can be read "
-				"(expected an ECDSA P-256 or RSA-2048 key: "
+				"(expected an ECDSA P-256/P-384 or "
+				"RSA-2048/3072 key: "
 				"private PKCS#8, plain or encrypted, SEC1 or "
 				"PKCS#1, or public SubjectPublicKeyInfo)",
 				path);
@@ -395,9 +442,11 @@ static void drbg_stop(mbedtls_entropy_context *ent,
 	mbedtls_entropy_free(ent);
 }
 
-int fk_key_sign(struct fk_key *key, const uint8_t digest[FK_SHA256_SIZE],
-		uint8_t *sig, size_t *sig_len)
+int fk_key_sign(struct fk_key *key, const uint8_t *digest, uint8_t *sig,
+		size_t *sig_len)
 {
+	size_t digest_len = fk_key_digest_len(key->type);
+
 	mbedtls_entropy_context ent;
 	mbedtls_ctr_drbg_context drbg;
 	int rc;
@@ -410,7 +459,7 @@ int fk_key_sign(struct fk_key *key, const uint8_t digest[FK_SHA256_SIZE],
 					"this is a public key");
 	if (drbg_start(&ent, &drbg))
 		return key_fail(key, "cannot seed the random generator");
-	if (key->type == FK_KEY_RSA2048) {
+	if (is_rsa(key)) {
 		mbedtls_rsa_context *rsa = mbedtls_pk_rsa(key->pk);
 
 		mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21,
@@ -419,10 +468,10 @@ int fk_key_sign(struct fk_key *key, const uint8_t digest[FK_SHA256_SIZE],
 						 &drbg, MBEDTLS_RSA_PRIVATE,
 						 MBEDTLS_MD_SHA256,
 						 FK_SHA256_SIZE, digest, sig);
-		*sig_len = 256;
+		*sig_len = mbedtls_rsa_get_len(rsa);
 	} else {
-		rc = mbedtls_pk_sign(&key->pk, MBEDTLS_MD_SHA256, digest,
-				     FK_SHA256_SIZE, sig, sig_len,
+		rc = mbedtls_pk_sign(&key->pk, md_of(digest_len), digest,
+				     digest_len, sig, sig_len,
 				     mbedtls_ctr_drbg_random, &drbg);
 	}
 	drbg_stop(&ent, &drbg);

@@ -32,11 +32,12 @@ struct fk_key {
 	mbedtls_pk_context pk;
 	uint8_t pub[FK_IMAGE_PUBKEY_MAX]; /* as embedded in images */
 	size_t pub_len;
-	uint8_t hash[FK_SHA256_SIZE]; /* SHA-256 of pub: the KEYHASH */
-	char path[256];		      /* for messages */
-	struct fk_diag diag;	      /* the last failure: its kind and text */
-	bool need_password;	      /* failed: encrypted, no password given */
-	bool wrong_password; /* failed: the password does not open it */
+	uint8_t hash[FK_DIGEST_MAX]; /* SHA-256 of pub (SHA-384 for P-384):
+				      * the KEYHASH, fk_key_digest_len bytes */
+	char path[256];		     /* for messages */
+	struct fk_diag diag;	     /* the last failure: its kind and text */
+	bool need_password;	     /* failed: encrypted, no password given */
+	bool wrong_password;	     /* failed: the password does not open it */
 };
 
 /* Reads a PEM key file (private or public, at most FK_INPUT_CAP_TEXT
@@ -62,17 +63,22 @@ void fk_key_free(struct fk_key *key);
 /* The key as struct fk_image_key (points into key). */
 void fk_key_image_key(const struct fk_key *key, struct fk_image_key *out);
 
-/* "ECDSA P-256", "RSA-2048", "Ed25519". */
+/* "ECDSA P-256", "ECDSA P-384", "RSA-2048", "RSA-3072", "Ed25519". */
 const char *fk_key_type_name(enum fk_image_key_type type);
 
 /* The TLV type of this key's signatures. */
 uint16_t fk_key_sig_tlv(const struct fk_key *key);
 
-/* Signs a 32-byte image digest the way imgtool does (ECDSA: DER; RSA:
- * PSS, SHA-256, MGF1-SHA-256, 32-byte salt). sig must hold
- * FK_IMAGE_SIG_MAX bytes. Returns 0, or -1 with key->diag filled. */
-int fk_key_sign(struct fk_key *key, const uint8_t digest[FK_SHA256_SIZE],
-		uint8_t *sig, size_t *sig_len);
+/* The length of the image digest (and KEYHASH) of images signed with a key
+ * of this type: 48 (SHA-384) for P-384, as imgtool pairs them, else 32. */
+size_t fk_key_digest_len(enum fk_image_key_type type);
+
+/* Signs an image digest of fk_key_digest_len(key->type) bytes the way
+ * imgtool does (ECDSA: DER; RSA: PSS, SHA-256, MGF1-SHA-256, 32-byte
+ * salt). sig must hold FK_IMAGE_SIG_MAX bytes. Returns 0, or -1 with
+ * key->diag filled. */
+int fk_key_sign(struct fk_key *key, const uint8_t *digest, uint8_t *sig,
+		size_t *sig_len);
 
 /* Generates an ECDSA P-256 key and writes it, PKCS#8 PEM, owner-only, to
  * path (atomically; flags as for fk_file_write: FK_OUT_NO_REPLACE keeps

@@ -192,15 +192,23 @@ static void put_header(const struct fk_sign_opts *o, uint8_t *buf,
 	put_version(buf + 20, &o->version);
 }
 
-static int digest_of(const uint8_t *data, size_t len, uint8_t out[32],
-		     struct fk_diag *why)
+/* The image digest: SHA-384 when digest_len is 48 (a P-384 key, as
+ * imgtool pairs them), else SHA-256. */
+static int digest_of(const uint8_t *data, size_t len, uint8_t *out,
+		     size_t digest_len, struct fk_diag *why)
 {
 	const struct fk_crypto_port *c = &fk_crypto_mbedtls;
 	union fk_sha256_state st;
+	int rc;
 
-	if (c->sha256_init(&st) || c->sha256_update(&st, data, len) ||
-	    c->sha256_finish(&st, out)) {
-		fk_fail(why, "SHA-256 failed");
+	if (digest_len == FK_SHA384_SIZE)
+		rc = c->sha384_init(&st) || c->sha384_update(&st, data, len) ||
+		     c->sha384_finish(&st, out);
+	else
+		rc = c->sha256_init(&st) || c->sha256_update(&st, data, len) ||
+		     c->sha256_finish(&st, out);
+	if (rc) {
+		fk_fail(why, "hashing the image failed");
 		return -1;
 	}
 	return 0;
@@ -334,7 +342,7 @@ int fk_sign_image(const struct fk_sign_opts *o, const uint8_t *payload,
 		  size_t payload_len, struct fk_sign_result *res)
 {
 	size_t prot_size = protected_size(o), pos, sig_len = 0;
-	size_t unprot_max = FK_TLV_INFO_SIZE + 4 + 32 + 4 +
+	size_t unprot_max = FK_TLV_INFO_SIZE + 4 + FK_DIGEST_MAX + 4 +
 			    FK_IMAGE_PUBKEY_MAX + 4 + FK_IMAGE_SIG_MAX;
 	uint8_t sig[FK_IMAGE_SIG_MAX];
 	size_t unprot_start;
@@ -357,11 +365,16 @@ int fk_sign_image(const struct fk_sign_opts *o, const uint8_t *payload,
 	put_header(o, buf, (uint32_t)(pos - o->hdr_size), prot_size);
 	if (prot_size)
 		put_protected(o, buf, &pos, prot_size);
-	if (digest_of(buf, pos, res->digest, &res->diag))
+	res->digest_len =
+		o->key ? fk_key_digest_len(o->key->type) : FK_SHA256_SIZE;
+	if (digest_of(buf, pos, res->digest, res->digest_len, &res->diag))
 		goto fail;
 	unprot_start = pos;
 	pos += FK_TLV_INFO_SIZE;
-	put_tlv(buf, &pos, FK_TLV_SHA256, res->digest, FK_SHA256_SIZE);
+	put_tlv(buf, &pos,
+		res->digest_len == FK_SHA384_SIZE ? FK_TLV_SHA384 :
+						    FK_TLV_SHA256,
+		res->digest, res->digest_len);
 	if (o->key) {
 		if (fk_key_sign(o->key, res->digest, sig, &sig_len)) {
 			fk_diag_fail(&res->diag, o->key->diag.fail, NULL, "%s",
@@ -373,7 +386,7 @@ int fk_sign_image(const struct fk_sign_opts *o, const uint8_t *payload,
 				o->key->pub_len);
 		else
 			put_tlv(buf, &pos, FK_TLV_KEYHASH, o->key->hash,
-				FK_SHA256_SIZE);
+				res->digest_len);
 		put_tlv(buf, &pos, fk_key_sig_tlv(o->key), sig, sig_len);
 	}
 	fk_put_le16(buf + unprot_start, FK_TLV_INFO_MAGIC);

@@ -84,7 +84,9 @@ struct fk_sign_result {
 	size_t len;
 	size_t image_len;     /* header + payload + TLVs, before any padding */
 	uint32_t trailer_off; /* with --pad: where the trailer starts */
-	uint8_t digest[FK_SHA256_SIZE];
+	uint8_t digest[FK_DIGEST_MAX]; /* SHA-384 with a P-384 key (as
+					* imgtool), else SHA-256 */
+	size_t digest_len;
 };
 
 /*

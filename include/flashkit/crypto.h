@@ -22,12 +22,15 @@
 #include "flashkit/error.h"
 
 #define FK_SHA256_SIZE 32
+#define FK_SHA384_SIZE 48
+/* The largest image digest (SHA-384, which imgtool pairs with P-384). */
+#define FK_DIGEST_MAX FK_SHA384_SIZE
 
 /*
- * Room for one running SHA-256 computation, owned by the caller (usually
- * on the stack). A port checks at compile time that its own context fits
- * in FK_SHA256_STATE_SIZE bytes; the union gives it the strictest
- * alignment it may need.
+ * Room for one running SHA-256 (or SHA-384) computation, owned by the
+ * caller (usually on the stack). A port checks at compile time that its
+ * own contexts fit in FK_SHA256_STATE_SIZE bytes; the union gives it the
+ * strictest alignment it may need.
  */
 #define FK_SHA256_STATE_SIZE 256
 union fk_sha256_state {
@@ -79,6 +82,37 @@ struct fk_crypto_port {
 	int (*ed25519_verify)(const uint8_t *key, size_t key_len,
 			      const uint8_t hash[FK_SHA256_SIZE],
 			      const uint8_t *sig, size_t sig_len);
+
+	/*
+	 * SHA-384, with the same contract as the SHA-256 functions (the
+	 * state in the same union). May be NULL: images whose digest is
+	 * SHA384 (imgtool's P-384 images) are then FK_ENOTSUP.
+	 */
+	int (*sha384_init)(union fk_sha256_state *st);
+	int (*sha384_update)(union fk_sha256_state *st, const void *data,
+			     size_t len);
+	int (*sha384_finish)(union fk_sha256_state *st,
+			     uint8_t out[FK_SHA384_SIZE]);
+
+	/*
+	 * Checks an ECDSA P-384 signature over a SHA-384 hash (imgtool signs
+	 * P-384 images' SHA-384 digest). key: SubjectPublicKeyInfo DER (120
+	 * bytes); sig: DER SEQUENCE { r, s } (usually 102-104 bytes). May be
+	 * NULL (FK_ENOTSUP). Same returns as ecdsa_p256_verify.
+	 */
+	int (*ecdsa_p384_verify)(const uint8_t *key, size_t key_len,
+				 const uint8_t hash[FK_SHA384_SIZE],
+				 const uint8_t *sig, size_t sig_len);
+
+	/*
+	 * Checks an RSA-3072 RSASSA-PSS signature over a SHA-256 hash, with
+	 * imgtool's parameters as for RSA-2048. key: PKCS#1 RSAPublicKey DER;
+	 * sig: 384 bytes. May be NULL (FK_ENOTSUP). Same returns as
+	 * ecdsa_p256_verify.
+	 */
+	int (*rsa3072_pss_verify)(const uint8_t *key, size_t key_len,
+				  const uint8_t hash[FK_SHA256_SIZE],
+				  const uint8_t *sig, size_t sig_len);
 };
 
 /*

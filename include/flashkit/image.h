@@ -10,10 +10,10 @@
  *   [unprotected TLV area: SHA256, KEYHASH or PUBKEY, signature]
  *   [... erased space ... MCUboot trailer at the end of the slot]
  *
- * The digest is SHA-256 over header, payload and protected TLV area; the
- * signature signs that digest. The same code runs in the bootloader and in
- * the `flashkit` host tool (which reads files through a RAM-backed
- * fk_flash), so there is one parser of the format.
+ * The digest is SHA-256 (SHA-384 for imgtool's P-384 images) over header,
+ * payload and protected TLV area; the signature signs that digest. The same
+ * code runs in the bootloader and in the `flashkit` host tool (which reads
+ * files through a RAM-backed fk_flash), so there is one parser of the format.
  *
  * Every read goes through fk_area_read() with small fixed buffers; no
  * length read from flash is trusted before it is checked against the slot
@@ -93,15 +93,17 @@
 #define FK_IMAGE_HAS_ENC (1UL << 10) /* an ENC_* key TLV */
 #define FK_IMAGE_HAS_SIG_PURE \
 	(1UL << 11) /* signature over the image, not the digest */
+#define FK_IMAGE_HAS_SHA384 (1UL << 12) /* the digest is SHA-384 */
 
 /* Most dependency TLVs fk_image_parse() records; more give FK_ENOSPC. */
 #ifndef FK_IMAGE_MAX_DEPS
 #define FK_IMAGE_MAX_DEPS 4
 #endif
 
-/* Largest signature and PUBKEY TLV accepted (RSA-2048 sizes). */
-#define FK_IMAGE_SIG_MAX 256
-#define FK_IMAGE_PUBKEY_MAX 300
+/* Largest signature and PUBKEY TLV accepted (RSA-3072 sizes: a 384-byte
+ * signature, a 398-byte RSAPublicKey with its usual exponent). */
+#define FK_IMAGE_SIG_MAX 384
+#define FK_IMAGE_PUBKEY_MAX 512
 
 /* Bytes fk_image_validate() reads at a time while hashing (its stack
  * holds this plus FK_IMAGE_SIG_MAX plus a SHA-256 state). */
@@ -148,11 +150,12 @@ enum fk_image_bad {
 	FK_IMAGE_BAD_TLV_INFO,	  /* unprotected area magic wrong or size < 4 */
 	FK_IMAGE_BAD_TLV_OVERRUN, /* a TLV entry runs past the end of its area
 				   */
-	FK_IMAGE_BAD_TLV_LEN,	  /* a known TLV has the wrong length */
+	FK_IMAGE_BAD_TLV_LEN,	  /* a known TLV has the wrong length (a
+				   * KEYHASH: not the digest's length) */
 	FK_IMAGE_BAD_TLV_AREA,	  /* a known TLV is in the wrong area */
 	FK_IMAGE_BAD_TLV_DUP,	  /* a known TLV twice, or two digests, two
 				   * keys or two signatures */
-	FK_IMAGE_BAD_NO_DIGEST,	  /* no SHA256 TLV */
+	FK_IMAGE_BAD_NO_DIGEST,	  /* no SHA256 or SHA384 TLV */
 };
 
 /* Everything fk_image_parse() learns; offsets are relative to the slot. */
@@ -165,10 +168,11 @@ struct fk_image_info {
 	uint32_t unprot_size; /* incl. its 4-byte info header */
 	uint32_t
 		end; /* first byte after the image = unprot_off + unprot_size */
-	uint32_t present;		/* FK_IMAGE_HAS_* */
-	uint8_t digest[FK_SHA256_SIZE]; /* the SHA256 TLV (the claimed digest)
-					 */
-	uint32_t security_counter;	/* SEC_CNT TLV, 0 when absent */
+	uint32_t present;	       /* FK_IMAGE_HAS_* */
+	uint8_t digest[FK_DIGEST_MAX]; /* the SHA256 or SHA384 TLV (the
+					* claimed digest) */
+	uint8_t digest_len;	       /* FK_SHA256_SIZE or FK_SHA384_SIZE */
+	uint32_t security_counter;     /* SEC_CNT TLV, 0 when absent */
 	uint32_t dep_count;
 	struct fk_image_dependency deps[FK_IMAGE_MAX_DEPS];
 	uint32_t image_id; /* FK_TLV_FK_IMAGE_ID, 0 when absent */
@@ -211,19 +215,22 @@ enum fk_image_key_type {
 	FK_KEY_ECDSA_P256 = 1,
 	FK_KEY_RSA2048 = 2,
 	FK_KEY_ED25519 = 3,
+	FK_KEY_ECDSA_P384 = 4, /* images with SHA384 digests */
+	FK_KEY_RSA3072 = 5,
 };
 
 /*
  * A public key compiled into the bootloader (`flashkit key public --c`
  * writes these). der is the key as imgtool embeds it: SubjectPublicKeyInfo
- * DER for ECDSA and Ed25519, PKCS#1 RSAPublicKey DER for RSA. hash is the
- * SHA-256 of der, which is what an image's KEYHASH TLV carries.
+ * DER for ECDSA and Ed25519, PKCS#1 RSAPublicKey DER for RSA. hash is what
+ * an image's KEYHASH TLV carries: the SHA-256 of der, or its SHA-384 (all
+ * 48 bytes) for a P-384 key, whose images are hashed with SHA-384.
  */
 struct fk_image_key {
 	enum fk_image_key_type type;
 	const uint8_t *der;
 	uint32_t der_len;
-	uint8_t hash[FK_SHA256_SIZE];
+	uint8_t hash[FK_DIGEST_MAX];
 };
 
 /* The keys an image may be signed with, and the crypto to check them. */
@@ -244,10 +251,11 @@ struct fk_image_keys {
  * 0x6907; TLV entries that exactly fill each area; each known TLV with its
  * exact length and in its area (SEC_CNT, DEPENDENCY and flashkit's TLVs
  * protected; digest, key and signature unprotected); no known TLV twice
- * (except DEPENDENCY); one signature at most; a SHA256 TLV present.
+ * (except DEPENDENCY); one signature at most; a SHA256 or SHA384 TLV
+ * present, and a KEYHASH as long as it.
  * Unknown TLVs are skipped (FK_IMAGE_HAS_UNKNOWN). Does not hash or verify.
  * Returns 0; FK_EBADIMG for a malformed image; FK_ENOTSUP for an image
- * whose digest is not SHA-256 (SHA384/SHA512 only); FK_ENOSPC when it has
+ * whose digest is SHA512; FK_ENOSPC when it has
  * more than FK_IMAGE_MAX_DEPS dependencies; FK_EINVAL for NULL arguments;
  * or the flash read error. *info is meaningful only when 0 is returned,
  * except that after FK_EBADIMG info->bad, bad_off and bad_tlv say what is
@@ -279,22 +287,24 @@ int fk_image_tlv_find(const struct fk_area *slot,
 		      struct fk_image_tlv *tlv);
 
 /*
- * Computes the image digest: SHA-256 over [0, info->unprot_off), i.e. the
- * header, payload and protected TLV area, reading through buf (caller's
- * scratch, buf_len >= 1; larger is faster). Writes it to digest; does not
- * compare it. Returns 0, FK_EINVAL, FK_ENOTSUP (port has no SHA-256), the
+ * Computes the image digest over [0, info->unprot_off), i.e. the header,
+ * payload and protected TLV area, with the image's digest algorithm
+ * (SHA-256, or SHA-384 when info->digest_len is 48), reading through buf
+ * (caller's scratch, buf_len >= 1; larger is faster). Writes
+ * info->digest_len bytes to digest (room for FK_DIGEST_MAX); does not
+ * compare it. Returns 0, FK_EINVAL, FK_ENOTSUP (port lacks the hash), the
  * port's error or the flash read error.
  */
 int fk_image_hash(const struct fk_area *slot, const struct fk_image_info *info,
 		  const struct fk_crypto_port *crypto,
-		  uint8_t digest[FK_SHA256_SIZE], void *buf, uint32_t buf_len);
+		  uint8_t digest[FK_DIGEST_MAX], void *buf, uint32_t buf_len);
 
 /*
  * Full check of the image in slot: fk_image_parse(), then the digest
- * recomputed and compared with the SHA256 TLV, then (when keys->count > 0)
- * the signature checked with a key of the table: the one whose hash equals
- * the KEYHASH TLV, or whose DER equals the PUBKEY TLV (like MCUboot, an
- * image with neither is refused with FK_EKEY). Fills *info
+ * recomputed and compared with the SHA256 (or SHA384) TLV, then (when
+ * keys->count > 0) the signature checked with a key of the table: the one whose
+ * hash equals the KEYHASH TLV, or whose DER equals the PUBKEY TLV (like
+ * MCUboot, an image with neither is refused with FK_EKEY). Fills *info
  * (key_index tells which key verified). Uses about FK_IMAGE_HASH_CHUNK +
  * FK_IMAGE_SIG_MAX + FK_SHA256_STATE_SIZE bytes of stack.
  * Returns:
@@ -306,11 +316,11 @@ int fk_image_hash(const struct fk_area *slot, const struct fk_image_info *info,
  *                the signature type, the image has neither TLV, or the
  *                matching key is unusable;
  *   FK_ENOTSUP   the port lacks the algorithm (Ed25519 without a port),
- *                the signature type is not one of ECDSA P-256, RSA-2048-PSS
- *                and Ed25519, the image signs itself rather than its
- *                digest (SIG_PURE), or the image is encrypted (its digest
- *                is over the plaintext);
- *   FK_EINVAL, FK_ENOSPC, or a flash read error.
+ *                the signature type is not one of ECDSA P-256 (SHA-256),
+ *                ECDSA P-384 (SHA-384), RSA-2048-PSS, RSA-3072-PSS and
+ *                Ed25519 (all three with SHA-256), the image signs itself
+ * rather than its digest (SIG_PURE), or the image is encrypted (its digest is
+ * over the plaintext); FK_EINVAL, FK_ENOSPC, or a flash read error.
  */
 int fk_image_validate(const struct fk_area *slot,
 		      const struct fk_image_keys *keys,

@@ -4,8 +4,9 @@
  * cross-compiled for Cortex-M, see docs/image-format.md).
  *
  * fk_crypto_mbedtls (fk_crypto_mbedtls.c + fk_crypto_mbedtls_p256.c):
- * SHA-256, ECDSA P-256 and RSA-2048-PSS verification, for the host tools
- * and for a firmware that must accept both. mbedTLS 2.28 has no Ed25519,
+ * SHA-256, SHA-384, ECDSA P-256 and P-384, RSA-2048-PSS and RSA-3072-PSS
+ * verification, for the host tools and for a firmware that must accept
+ * them all. mbedTLS 2.28 has no Ed25519,
  * so ed25519_verify is NULL and Ed25519 signatures are reported as
  * FK_ENOTSUP.
  *
@@ -27,6 +28,12 @@ extern const struct fk_crypto_port fk_crypto_mbedtls_p256;
  * checked to be on the curve. No allocation survives the call. */
 int fk_mbedtls_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
 				 const uint8_t hash[FK_SHA256_SIZE],
+				 const uint8_t *sig, size_t sig_len);
+
+/* ecdsa_p384_verify of fk_crypto_mbedtls: the same for the 120-byte
+ * SubjectPublicKeyInfo of a P-384 key and a SHA-384 hash. */
+int fk_mbedtls_ecdsa_p384_verify(const uint8_t *key, size_t key_len,
+				 const uint8_t hash[FK_SHA384_SIZE],
 				 const uint8_t *sig, size_t sig_len);
 
 #endif

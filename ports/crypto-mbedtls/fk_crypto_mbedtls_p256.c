@@ -1,16 +1,18 @@
 /*
- * ECDSA P-256 verification on mbedTLS's elliptic-curve code alone, and
- * the verify-only crypto port a bootloader links (fk_crypto_mbedtls_p256).
+ * ECDSA P-256 and P-384 verification on mbedTLS's elliptic-curve code
+ * alone, and the verify-only crypto port a bootloader links
+ * (fk_crypto_mbedtls_p256, P-256 only).
  *
  * The key is imported raw: imgtool embeds a P-256 key as the one 91-byte
  * SubjectPublicKeyInfo every tool writes for a named-curve uncompressed
- * point, so the 26 bytes before the point are compared with that fixed
- * prefix and the point is read with mbedtls_ecp_point_read_binary() and
- * checked to be on the curve (what mbedtls_pk_parse_public_key() does for
- * such a key, without the PK, OID and ASN.1-writing code, ECDSA signing
- * or RSA it pulls in). The signature is decoded here rather than with
- * mbedtls_ecdsa_read_signature() because older imgtool versions pad it
- * with zero bytes after the DER sequence, which that function rejects.
+ * point (a P-384 key as the 120-byte one), so the bytes before the point
+ * are compared with that fixed prefix and the point is read with
+ * mbedtls_ecp_point_read_binary() and checked to be on the curve (what
+ * mbedtls_pk_parse_public_key() does for such a key, without the PK, OID and
+ * ASN.1-writing code, ECDSA signing or RSA it pulls in). The signature is
+ * decoded here rather than with mbedtls_ecdsa_read_signature() because older
+ * imgtool versions pad it with zero bytes after the DER sequence, which that
+ * function rejects.
  *
  * The bootloader's port takes SHA-256 from the built-in one
  * (src/image/sha256.c), which the boot core links anyway, so one SHA-256
@@ -59,24 +61,44 @@ static int read_ecdsa_sig(const uint8_t *sig, size_t sig_len, mbedtls_mpi *r,
 	return 0;
 }
 
+/* The same for P-384: OID secp384r1, a 98-byte BIT STRING (97-byte
+ * point). */
+static const uint8_t spki_p384[23] = {
+	0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02,
+	0x01, 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00,
+};
+
+/* A curve as imgtool embeds its keys. */
+struct curve {
+	mbedtls_ecp_group_id id;
+	const uint8_t *prefix;
+	size_t prefix_len;
+	size_t point_len; /* uncompressed: 1 + 2 * field size */
+};
+
+static const struct curve p256 = { MBEDTLS_ECP_DP_SECP256R1, spki_p256,
+				   sizeof(spki_p256), 65 };
+static const struct curve p384 = { MBEDTLS_ECP_DP_SECP384R1, spki_p384,
+				   sizeof(spki_p384), 97 };
+
 /* The curve and the key's point, checked to be on it. */
-static int import_key(const uint8_t *key, size_t key_len,
+static int import_key(const struct curve *c, const uint8_t *key, size_t key_len,
 		      mbedtls_ecp_group *grp, mbedtls_ecp_point *q)
 {
-	if (key_len != SPKI_P256_LEN ||
-	    memcmp(key, spki_p256, sizeof(spki_p256)) != 0)
+	if (key_len != c->prefix_len + c->point_len ||
+	    memcmp(key, c->prefix, c->prefix_len) != 0)
 		return FK_EKEY;
-	if (mbedtls_ecp_group_load(grp, MBEDTLS_ECP_DP_SECP256R1) ||
-	    mbedtls_ecp_point_read_binary(grp, q, key + sizeof(spki_p256),
-					  65) ||
+	if (mbedtls_ecp_group_load(grp, c->id) ||
+	    mbedtls_ecp_point_read_binary(grp, q, key + c->prefix_len,
+					  c->point_len) ||
 	    mbedtls_ecp_check_pubkey(grp, q))
 		return FK_EKEY;
 	return 0;
 }
 
-int fk_mbedtls_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
-				 const uint8_t hash[FK_SHA256_SIZE],
-				 const uint8_t *sig, size_t sig_len)
+static int ecdsa_verify(const struct curve *c, const uint8_t *key,
+			size_t key_len, const uint8_t *hash, size_t hash_len,
+			const uint8_t *sig, size_t sig_len)
 {
 	mbedtls_ecp_group grp;
 	mbedtls_ecp_point q;
@@ -87,17 +109,32 @@ int fk_mbedtls_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
 	mbedtls_ecp_point_init(&q);
 	mbedtls_mpi_init(&r);
 	mbedtls_mpi_init(&s);
-	rc = import_key(key, key_len, &grp, &q);
+	rc = import_key(c, key, key_len, &grp, &q);
 	if (rc == 0)
 		rc = read_ecdsa_sig(sig, sig_len, &r, &s);
-	if (rc == 0 &&
-	    mbedtls_ecdsa_verify(&grp, hash, FK_SHA256_SIZE, &q, &r, &s))
+	if (rc == 0 && mbedtls_ecdsa_verify(&grp, hash, hash_len, &q, &r, &s))
 		rc = FK_ESIG;
 	mbedtls_mpi_free(&r);
 	mbedtls_mpi_free(&s);
 	mbedtls_ecp_point_free(&q);
 	mbedtls_ecp_group_free(&grp);
 	return rc;
+}
+
+int fk_mbedtls_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
+				 const uint8_t hash[FK_SHA256_SIZE],
+				 const uint8_t *sig, size_t sig_len)
+{
+	return ecdsa_verify(&p256, key, key_len, hash, FK_SHA256_SIZE, sig,
+			    sig_len);
+}
+
+int fk_mbedtls_ecdsa_p384_verify(const uint8_t *key, size_t key_len,
+				 const uint8_t hash[FK_SHA384_SIZE],
+				 const uint8_t *sig, size_t sig_len)
+{
+	return ecdsa_verify(&p384, key, key_len, hash, FK_SHA384_SIZE, sig,
+			    sig_len);
 }
 
 static int sha256_init(union fk_sha256_state *st)

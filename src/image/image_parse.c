@@ -217,20 +217,22 @@ struct tlv_rule {
 #define GROUP_SIG (1UL << 2)
 
 static const struct tlv_rule rules[] = {
-	{ FK_TLV_KEYHASH, 32, 32, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_KEYHASH,
-	  GROUP_KEY },
+	/* 32 or 48: as long as the digest, checked once both are seen */
+	{ FK_TLV_KEYHASH, FK_SHA256_SIZE, FK_SHA384_SIZE, UNPROTECTED_ONLY,
+	  false, FK_IMAGE_HAS_KEYHASH, GROUP_KEY },
 	{ FK_TLV_PUBKEY, 1, FK_IMAGE_PUBKEY_MAX, UNPROTECTED_ONLY, false,
 	  FK_IMAGE_HAS_PUBKEY, GROUP_KEY },
 	{ FK_TLV_SHA256, 32, 32, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_SHA256,
 	  GROUP_DIGEST },
-	{ FK_TLV_SHA384, 48, 48, UNPROTECTED_ONLY, false, 0, GROUP_DIGEST },
+	{ FK_TLV_SHA384, 48, 48, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_SHA384,
+	  GROUP_DIGEST },
 	{ FK_TLV_SHA512, 64, 64, UNPROTECTED_ONLY, false, 0, GROUP_DIGEST },
 	{ FK_TLV_RSA2048_PSS, 256, 256, UNPROTECTED_ONLY, false,
 	  FK_IMAGE_HAS_SIG, GROUP_SIG },
 	{ FK_TLV_ECDSA224, 1, 0xffff, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_SIG,
 	  GROUP_SIG },
-	{ FK_TLV_ECDSA_SIG, 8, FK_IMAGE_SIG_MAX, UNPROTECTED_ONLY, false,
-	  FK_IMAGE_HAS_SIG, GROUP_SIG },
+	{ FK_TLV_ECDSA_SIG, 8, 256, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_SIG,
+	  GROUP_SIG },
 	{ FK_TLV_RSA3072_PSS, 384, 384, UNPROTECTED_ONLY, false,
 	  FK_IMAGE_HAS_SIG, GROUP_SIG },
 	{ FK_TLV_ED25519, 64, 64, UNPROTECTED_ONLY, false, FK_IMAGE_HAS_SIG,
@@ -274,7 +276,7 @@ static const struct tlv_rule *find_rule(uint16_t type, uint32_t *index)
 	return NULL;
 }
 
-/* Reads a small fixed-size value (len <= 32, checked by the rules). */
+/* Reads a small fixed-size value (len <= 48, checked by the rules). */
 static int read_value(const struct fk_area *slot, const struct fk_image_tlv *t,
 		      uint8_t *out)
 {
@@ -289,6 +291,8 @@ static int record_value(const struct fk_area *slot, struct fk_image_info *info,
 
 	switch (t->type) {
 	case FK_TLV_SHA256:
+	case FK_TLV_SHA384:
+		info->digest_len = (uint8_t)t->len;
 		return read_value(slot, t, info->digest);
 	case FK_TLV_KEYHASH:
 	case FK_TLV_PUBKEY:
@@ -390,10 +394,17 @@ int fk_image_parse(const struct fk_area *slot, struct fk_image_info *info)
 		return bad(info, FK_IMAGE_BAD_TLV_OVERRUN, it.off, t.type);
 	if (rc)
 		return rc;
-	if (!(info->present & FK_IMAGE_HAS_SHA256))
+	if (!info->digest_len)
 		return (seen.groups & GROUP_DIGEST) ?
 			       FK_ENOTSUP :
 			       bad(info, FK_IMAGE_BAD_NO_DIGEST,
 				   info->unprot_off, 0);
+	/* A KEYHASH is made with the image's digest algorithm (imgtool:
+	 * SHA-384 of a P-384 key), so a 48-byte one beside a SHA256 TLV
+	 * (or the reverse) names no key any table can hold. */
+	if (info->key_type == FK_TLV_KEYHASH &&
+	    info->key_len != info->digest_len)
+		return bad(info, FK_IMAGE_BAD_TLV_LEN, info->key_off - 4,
+			   FK_TLV_KEYHASH);
 	return 0;
 }

@@ -1,5 +1,6 @@
 /*
- * Checking an image: the digest over header, payload and protected TLVs,
+ * Checking an image: the digest (SHA-256, or SHA-384 when the image's
+ * digest TLV is SHA384) over header, payload and protected TLVs,
  * then the signature with one of the keys compiled into the bootloader.
  *
  * The order matters: the digest is checked before any signature work, so
@@ -12,22 +13,47 @@
 
 #include "flashkit/image.h"
 
+/* The hash functions of the port for the image's digest. */
+struct hash_fns {
+	int (*init)(union fk_sha256_state *st);
+	int (*update)(union fk_sha256_state *st, const void *data, size_t len);
+	int (*finish)(union fk_sha256_state *st, uint8_t *out);
+};
+
+static int hash_fns_for(const struct fk_crypto_port *crypto, uint8_t digest_len,
+			struct hash_fns *h)
+{
+	if (digest_len == FK_SHA384_SIZE) {
+		h->init = crypto->sha384_init;
+		h->update = crypto->sha384_update;
+		h->finish = crypto->sha384_finish;
+	} else if (digest_len == FK_SHA256_SIZE) {
+		h->init = crypto->sha256_init;
+		h->update = crypto->sha256_update;
+		h->finish = crypto->sha256_finish;
+	} else {
+		return FK_EINVAL;
+	}
+	return h->init && h->update && h->finish ? 0 : FK_ENOTSUP;
+}
+
 int fk_image_hash(const struct fk_area *slot, const struct fk_image_info *info,
 		  const struct fk_crypto_port *crypto,
-		  uint8_t digest[FK_SHA256_SIZE], void *buf, uint32_t buf_len)
+		  uint8_t digest[FK_DIGEST_MAX], void *buf, uint32_t buf_len)
 {
 	union fk_sha256_state st;
-	uint8_t discard[FK_SHA256_SIZE];
+	uint8_t discard[FK_DIGEST_MAX];
+	struct hash_fns h;
 	uint32_t off = 0;
 	int rc;
 
 	if (!slot || !info || !crypto || !digest || !buf || !buf_len ||
 	    info->unprot_off > slot->size)
 		return FK_EINVAL;
-	if (!crypto->sha256_init || !crypto->sha256_update ||
-	    !crypto->sha256_finish)
-		return FK_ENOTSUP;
-	rc = crypto->sha256_init(&st);
+	rc = hash_fns_for(crypto, info->digest_len, &h);
+	if (rc)
+		return rc;
+	rc = h.init(&st);
 	if (rc)
 		return rc;
 	while (off < info->unprot_off) {
@@ -37,24 +63,34 @@ int fk_image_hash(const struct fk_area *slot, const struct fk_image_info *info,
 			n = buf_len;
 		rc = fk_area_read(slot, off, buf, n);
 		if (!rc)
-			rc = crypto->sha256_update(&st, buf, n);
+			rc = h.update(&st, buf, n);
 		if (rc) {
-			crypto->sha256_finish(&st, discard);
+			h.finish(&st, discard);
 			return rc;
 		}
 		off += n;
 	}
-	return crypto->sha256_finish(&st, digest);
+	return h.finish(&st, digest);
 }
 
-/* The key type that makes a signature TLV, or 0 when none we check. */
-static enum fk_image_key_type key_type_for(uint16_t sig_type)
+/* The key type that makes a signature TLV over a digest of digest_len
+ * bytes, or 0 when none we check. imgtool pairs P-384 with SHA-384 and
+ * everything else with SHA-256; the ECDSA_SIG TLV is the same for both
+ * curves, so the digest tells them apart. */
+static enum fk_image_key_type key_type_for(uint16_t sig_type,
+					   uint8_t digest_len)
 {
+	if (sig_type == FK_TLV_ECDSA_SIG && digest_len == FK_SHA384_SIZE)
+		return FK_KEY_ECDSA_P384;
+	if (digest_len != FK_SHA256_SIZE)
+		return (enum fk_image_key_type)0;
 	switch (sig_type) {
 	case FK_TLV_ECDSA_SIG:
 		return FK_KEY_ECDSA_P256;
 	case FK_TLV_RSA2048_PSS:
 		return FK_KEY_RSA2048;
+	case FK_TLV_RSA3072_PSS:
+		return FK_KEY_RSA3072;
 	case FK_TLV_ED25519:
 		return FK_KEY_ED25519;
 	default:
@@ -76,6 +112,10 @@ static verify_fn verifier_for(const struct fk_crypto_port *crypto,
 		return crypto->rsa2048_pss_verify;
 	case FK_KEY_ED25519:
 		return crypto->ed25519_verify;
+	case FK_KEY_ECDSA_P384:
+		return crypto->ecdsa_p384_verify;
+	case FK_KEY_RSA3072:
+		return crypto->rsa3072_pss_verify;
 	default:
 		return NULL;
 	}
@@ -107,12 +147,15 @@ static int flash_equals(const struct fk_area *slot, uint32_t off,
 static int key_matches(const struct fk_area *slot,
 		       const struct fk_image_info *info,
 		       const struct fk_image_key *key,
-		       const uint8_t keyhash[FK_SHA256_SIZE])
+		       const uint8_t keyhash[FK_DIGEST_MAX])
 {
-	if (key->type != key_type_for(info->sig_type) || !key->der)
+	if (key->type != key_type_for(info->sig_type, info->digest_len) ||
+	    !key->der)
 		return 0;
+	/* key_len is the digest's length (fk_image_parse checks it). */
 	if (info->key_type == FK_TLV_KEYHASH)
-		return !memcmp(key->hash, keyhash, FK_SHA256_SIZE);
+		return info->key_len <= FK_DIGEST_MAX &&
+		       !memcmp(key->hash, keyhash, info->key_len);
 	if (info->key_type == FK_TLV_PUBKEY)
 		return key->der_len == info->key_len &&
 		       flash_equals(slot, info->key_off, key->der,
@@ -125,26 +168,27 @@ static int check_signature(const struct fk_area *slot,
 			   struct fk_image_info *info)
 {
 	uint8_t sig[FK_IMAGE_SIG_MAX];
-	uint8_t keyhash[FK_SHA256_SIZE];
+	uint8_t keyhash[FK_DIGEST_MAX];
+	enum fk_image_key_type type =
+		key_type_for(info->sig_type, info->digest_len);
 	verify_fn verify;
 	int rc, result = FK_EKEY;
 
 	if (!(info->present & FK_IMAGE_HAS_SIG))
 		return FK_ESIG;
-	if ((info->present & FK_IMAGE_HAS_SIG_PURE) ||
-	    !key_type_for(info->sig_type))
+	if ((info->present & FK_IMAGE_HAS_SIG_PURE) || !type)
 		return FK_ENOTSUP;
 	/* Like MCUboot, a signature counts only with the TLV that names its
 	 * key; a key table is never searched blindly. */
 	if (!info->key_type)
 		return FK_EKEY;
-	verify = verifier_for(keys->crypto, key_type_for(info->sig_type));
-	if (info->sig_len > sizeof(sig))
+	verify = verifier_for(keys->crypto, type);
+	if (info->sig_len > sizeof(sig) || (info->key_type == FK_TLV_KEYHASH &&
+					    info->key_len > sizeof(keyhash)))
 		return FK_EBADIMG;
 	rc = fk_area_read(slot, info->sig_off, sig, info->sig_len);
 	if (!rc && info->key_type == FK_TLV_KEYHASH)
-		rc = fk_area_read(slot, info->key_off, keyhash,
-				  sizeof(keyhash));
+		rc = fk_area_read(slot, info->key_off, keyhash, info->key_len);
 	if (rc)
 		return rc;
 	for (uint32_t i = 0; i < keys->count; i++) {
@@ -179,7 +223,7 @@ int fk_image_validate(const struct fk_area *slot,
 		      struct fk_image_info *info)
 {
 	uint8_t buf[FK_IMAGE_HASH_CHUNK];
-	uint8_t digest[FK_SHA256_SIZE];
+	uint8_t digest[FK_DIGEST_MAX];
 	int rc;
 
 	if (!slot || !keys || !keys->crypto || !info ||
@@ -194,7 +238,7 @@ int fk_image_validate(const struct fk_area *slot,
 	rc = fk_image_hash(slot, info, keys->crypto, digest, buf, sizeof(buf));
 	if (rc)
 		return rc;
-	if (memcmp(digest, info->digest, FK_SHA256_SIZE))
+	if (memcmp(digest, info->digest, info->digest_len))
 		return FK_EDIGEST;
 	if (!keys->count)
 		return FK_OK;

@@ -67,6 +67,23 @@ static inline void load_ref_key(struct fk_key *key, const char *name)
 		exit(1);
 }
 
+/* Loads n reference keys and their struct fk_image_key forms. */
+static inline void load_ref_keys(const char *const *files, size_t n,
+				 struct fk_key *keys,
+				 struct fk_image_key *ikeys)
+{
+	for (size_t k = 0; k < n; k++) {
+		load_ref_key(&keys[k], files[k]);
+		fk_key_image_key(&keys[k], &ikeys[k]);
+	}
+}
+
+static inline void free_keys(struct fk_key *keys, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		fk_key_free(&keys[k]);
+}
+
 /* fk_image_validate() on buf with the given keys (count may be 0). */
 static inline int validate_buf(const uint8_t *buf, size_t len,
 			       const struct fk_image_key *keys, uint32_t count,

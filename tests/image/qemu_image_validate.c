@@ -2,8 +2,8 @@
  * The image checks on the real target: a Cortex-M3 under QEMU validates
  * the image in its file-backed flash with the mbedTLS port built from
  * Debian's mbedtls source, against keys compiled in from
- * `flashkit key public --c` (ECDSA P-256 and RSA-2048, imgtool's test
- * keys). test_image_qemu.sh puts each image in the flash file.
+ * `flashkit key public --c` (ECDSA P-256 and P-384, RSA-2048 and
+ * RSA-3072: imgtool's test keys). test_image_qemu.sh puts each image in the flash file.
  *
  * Prints "image: <result> key=<index> version=<v> sec=<n>" and exits 0
  * (the script compares the result), or 2 when the flash cannot be opened.
@@ -19,8 +19,10 @@
 
 extern const struct fk_image_key test_key_ecdsa;
 extern const struct fk_image_key test_key_rsa;
+extern const struct fk_image_key test_key_p384;
+extern const struct fk_image_key test_key_rsa3072;
 
-/* mbedTLS's heap: what RSA-2048 or ECDSA P-256 verification needs. */
+/* mbedTLS's heap: what RSA-3072 or ECDSA P-384 verification needs. */
 static uint8_t mbedtls_heap[16 * 1024];
 
 static const struct fk_sector_run runs[] = { { 32, 4096 } };
@@ -46,8 +48,8 @@ static const char *result_name(int rc)
 
 int main(void)
 {
-	struct fk_image_key keys[2];
-	struct fk_image_keys set = { &fk_crypto_mbedtls, keys, 2 };
+	struct fk_image_key keys[4];
+	struct fk_image_keys set = { &fk_crypto_mbedtls, keys, 4 };
 	struct fk_flash_geometry geo = {
 		.base = 0x00100000,
 		.size = 32 * 4096,
@@ -63,6 +65,8 @@ int main(void)
 
 	keys[0] = test_key_ecdsa;
 	keys[1] = test_key_rsa;
+	keys[2] = test_key_p384;
+	keys[3] = test_key_rsa3072;
 	mbedtls_memory_buffer_alloc_init(mbedtls_heap, sizeof(mbedtls_heap));
 	if (fk_qemu_flash_open(&qf, "slot.bin", &geo, NULL) ||
 	    fk_area_init(&slot, &qf.flash, 0, geo.size)) {

@@ -27,7 +27,7 @@ static void test_null_and_inconsistent_arguments_are_refused(void **state)
 	struct fk_image_tlv_iter it;
 	struct fk_image_keys set = { &fk_crypto_mbedtls, NULL, 1 };
 	struct fk_memflash m;
-	uint8_t d[32], buf[8];
+	uint8_t d[FK_DIGEST_MAX], buf[8];
 
 	(void)state;
 	fk_memflash_init(&m, img, img_len);
@@ -50,7 +50,7 @@ static void test_hash_with_a_one_byte_buffer_gives_the_digest(void **state)
 {
 	struct fk_image_info info;
 	struct fk_memflash m;
-	uint8_t d[32], b;
+	uint8_t d[FK_DIGEST_MAX], b;
 
 	(void)state;
 	fk_memflash_init(&m, img, img_len);
@@ -66,7 +66,7 @@ static void test_port_missing_an_algorithm_reports_enotsup(void **state)
 	struct fk_image_keys set = { &port, &irsa, 1 };
 	struct fk_image_info info;
 	struct fk_memflash m;
-	uint8_t d[32], b[16];
+	uint8_t d[FK_DIGEST_MAX], b[16];
 
 	(void)state;
 	fk_memflash_init(&m, rsa_img, rsa_img_len);

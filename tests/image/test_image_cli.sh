@@ -14,21 +14,24 @@ expect_rc() { # expected-rc command...
 	set +e; "$@" >"$T/out" 2>"$T/err"; local rc=$?; set -e
 	[ "$rc" = "$want" ] || { cat "$T/out" "$T/err" >&2; fail "$* -> rc $rc, want $want"; }
 }
-# Prints the signature and digest TLV values of an image as files.
-extract() { # image sigfile digestfile
-	python3 - "$1" "$2" "$3" <<'PY'
+# Prints the signature and digest (SHA256 or SHA384) TLV values of an
+# image as files, and with a 4th argument the signed bytes (header,
+# payload, protected TLVs).
+extract() { # image sigfile digestfile [signedfile]
+	python3 - "$1" "$2" "$3" "${4:-}" <<'PY'
 import struct, sys
 d = open(sys.argv[1], 'rb').read()
 hs, pts, isz = struct.unpack_from('<HHI', d, 8)
 off = hs + isz + pts
 magic, tot = struct.unpack_from('<HH', d, off)
 assert magic == 0x6907
+if sys.argv[4]: open(sys.argv[4], 'wb').write(d[:off])
 o, end = off + 4, off + tot
 while o < end:
     t, l = struct.unpack_from('<HH', d, o)
     v = d[o + 4:o + 4 + l]
-    if t == 0x10: open(sys.argv[3], 'wb').write(v)
-    if t in (0x20, 0x22): open(sys.argv[2], 'wb').write(v)
+    if t in (0x10, 0x11): open(sys.argv[3], 'wb').write(v)
+    if t in (0x20, 0x22, 0x23): open(sys.argv[2], 'wb').write(v)
     o += 4 + l
 PY
 }
@@ -42,7 +45,7 @@ openssl pkey -in "$T/k.pem" -pubout >"$T/k.pub.ossl"
 expect_rc 0 "$FK" key public "$T/k.pem" -o "$T/k.pub"
 cmp "$T/k.pub" "$T/k.pub.ossl" || fail "public PEM differs from openssl's"
 # Keys made by imgtool / OpenSSL are read; public halves match openssl's.
-for k in ecdsa-p256 rsa-2048; do
+for k in ecdsa-p256 rsa-2048 ecdsa-p384 rsa-3072; do
 	expect_rc 0 "$FK" key public "$REFS/$k.pem"
 	openssl pkey -in "$REFS/$k.pem" -pubout | cmp - "$T/out" ||
 		fail "$k: public PEM differs from openssl's"
@@ -56,13 +59,16 @@ expect_rc 0 "$FK" key public "$REFS/ed25519.pub.pem"
 cmp "$T/out" "$REFS/ed25519.pub.pem" || fail "Ed25519 public PEM changed"
 expect_rc 1 "$FK" key public "$REFS/ed25519.pem"
 grep -q "Ed25519 private keys are not supported" "$T/err" || fail "ed25519 msg"
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$T/p384.pem" 2>/dev/null
-expect_rc 1 "$FK" key public "$T/p384.pem"
-grep -q "P-256" "$T/err" || fail "P-384 refusal should name P-256"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521 -out "$T/p521.pem" 2>/dev/null
+expect_rc 1 "$FK" key public "$T/p521.pem"
+grep -q "P-256 and P-384" "$T/err" || fail "P-521 refusal should name P-256 and P-384"
 
-# --c: the array is the DER imgtool embeds, the hash its SHA-256.
-check_c() { # keyfile der-command...
-	local key=$1; shift
+# --c: the array is the DER imgtool embeds, the hash its SHA-256 (its
+# SHA-384 for a P-384 key: all 48 bytes, as imgtool's KEYHASH).
+check_c() { # keyfile sha256|sha384 der-command...
+	local key=$1 alg=$2; shift 2
+	local hlen=32
+	[ "$alg" = sha384 ] && hlen=48
 	expect_rc 0 "$FK" key public "$key" --c --name test_key -o "$T/key.c"
 	cat >"$T/main.c" <<'C'
 #include <stdio.h>
@@ -73,21 +79,25 @@ int main(void)
 	for (unsigned i = 0; i < test_key.der_len; i++)
 		printf("%02x", test_key.der[i]);
 	printf(" ");
-	for (unsigned i = 0; i < 32; i++)
+	for (unsigned i = 0; i < HASH_LEN; i++)
 		printf("%02x", test_key.hash[i]);
 	printf("\n");
 	return 0;
 }
 C
-	cc -std=c99 -Wall -Wextra -Werror -I"$FK_ROOT/include" "$T/key.c" "$T/main.c" -o "$T/keyprog"
+	cc -std=c99 -Wall -Wextra -Werror -DHASH_LEN=$hlen -I"$FK_ROOT/include" "$T/key.c" "$T/main.c" -o "$T/keyprog"
 	local want_der want_hash
 	want_der=$("$@" | od -An -tx1 -v | tr -d ' \n')
-	want_hash=$("$@" | sha256sum | cut -d' ' -f1)
+	want_hash=$("$@" | ${alg}sum | cut -d' ' -f1)
 	[ "$("$T/keyprog")" = "$want_der $want_hash" ] || fail "--c output of $key"
 }
-check_c "$REFS/ecdsa-p256.pem" openssl pkey -in "$REFS/ecdsa-p256.pem" -pubout -outform DER
-check_c "$REFS/rsa-2048.pem" openssl rsa -in "$REFS/rsa-2048.pem" -RSAPublicKey_out -outform DER 2>/dev/null
-check_c "$T/k.pem" openssl pkey -in "$T/k.pem" -pubout -outform DER
+check_c "$REFS/ecdsa-p256.pem" sha256 openssl pkey -in "$REFS/ecdsa-p256.pem" -pubout -outform DER
+check_c "$REFS/rsa-2048.pem" sha256 openssl rsa -in "$REFS/rsa-2048.pem" -RSAPublicKey_out -outform DER 2>/dev/null
+check_c "$T/k.pem" sha256 openssl pkey -in "$T/k.pem" -pubout -outform DER
+check_c "$REFS/ecdsa-p384.pem" sha384 openssl pkey -in "$REFS/ecdsa-p384.pem" -pubout -outform DER
+check_c "$REFS/rsa-3072.pem" sha256 openssl rsa -in "$REFS/rsa-3072.pem" -RSAPublicKey_out -outform DER 2>/dev/null
+grep -q "FK_KEY_ECDSA_P384" <("$FK" key public --c "$REFS/ecdsa-p384.pem") || fail "--c type of P-384"
+grep -q "FK_KEY_RSA3072" <("$FK" key public --c "$REFS/rsa-3072.pem") || fail "--c type of RSA-3072"
 
 # --- sign / verify -------------------------------------------------------
 P=$REFS/payload-12k.bin
@@ -111,6 +121,47 @@ openssl pkeyutl -verify -pubin -inkey "$T/rsa.pub" -in "$T/dig" -sigfile "$T/sig
 	-pkeyopt rsa_padding_mode:pss -pkeyopt rsa_pss_saltlen:32 -pkeyopt digest:sha256 >/dev/null ||
 	fail "openssl rejects our RSA-PSS signature"
 expect_rc 0 "$FK" image verify -k "$T/rsa.pub" "$T/r.img"
+
+# P-384 (SHA-384 digest, as imgtool pairs them) and RSA-3072, checked by
+# OpenSSL twice: the signature over the digest TLV, and over the signed
+# bytes themselves (so the digest is the right hash of the right bytes).
+openssl pkey -in "$REFS/ecdsa-p384.pem" -pubout >"$T/p384.pub" 2>/dev/null
+openssl pkey -in "$REFS/rsa-3072.pem" -pubout >"$T/rsa3072.pub" 2>/dev/null
+expect_rc 0 "$FK" image sign -k "$REFS/ecdsa-p384.pem" -v 1.0.0 -H 0x200 --pad-header "$P" "$T/p384.img"
+extract "$T/p384.img" "$T/sig" "$T/dig" "$T/signed"
+[ "$(stat -c %s "$T/dig")" = 48 ] || fail "P-384 image: digest TLV is not 48 bytes"
+[ "$(od -An -tx1 "$T/dig" | tr -d ' \n')" = "$(sha384sum <"$T/signed" | cut -d' ' -f1)" ] ||
+	fail "P-384 image: SHA384 TLV is not the SHA-384 of the signed bytes"
+openssl pkeyutl -verify -pubin -inkey "$T/p384.pub" -in "$T/dig" -sigfile "$T/sig" >/dev/null ||
+	fail "openssl rejects our P-384 signature of the digest"
+openssl dgst -sha384 -verify "$T/p384.pub" -signature "$T/sig" "$T/signed" >/dev/null ||
+	fail "openssl dgst -sha384 rejects our P-384 signature"
+expect_rc 0 "$FK" image sign -k "$REFS/rsa-3072.pem" -v 1.0.0 -H 0x200 --pad-header "$P" "$T/r3.img"
+extract "$T/r3.img" "$T/sig" "$T/dig" "$T/signed"
+[ "$(stat -c %s "$T/sig")" = 384 ] || fail "RSA-3072 signature is not 384 bytes"
+openssl pkeyutl -verify -pubin -inkey "$T/rsa3072.pub" -in "$T/dig" -sigfile "$T/sig" \
+	-pkeyopt rsa_padding_mode:pss -pkeyopt rsa_pss_saltlen:32 -pkeyopt digest:sha256 >/dev/null ||
+	fail "openssl rejects our RSA-3072-PSS signature"
+openssl dgst -sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 \
+	-verify "$T/rsa3072.pub" -signature "$T/sig" "$T/signed" >/dev/null ||
+	fail "openssl dgst rejects our RSA-3072-PSS signature"
+# The imgtool images and ours verify with their key, not with another.
+for pair in "p384.img:ecdsa-p384" "r3.img:rsa-3072"; do
+	expect_rc 0 "$FK" image verify -k "$REFS/${pair#*:}.pem" "$T/${pair%%:*}"
+done
+for pair in "ecdsa-p384-basic.bin:ecdsa-p384" "rsa3072-basic.bin:rsa-3072"; do
+	img=${pair%%:*} k=${pair#*:}
+	expect_rc 0 "$FK" image verify -k "$REFS/$k.pub.pem" "$REFS/$img"
+	grep -q "valid: .*signature by" "$T/out" || fail "$img: verify output"
+	for other in ecdsa-p256 rsa-2048 ecdsa-p384 rsa-3072; do
+		[ "$other" = "$k" ] && continue
+		expect_rc 1 "$FK" image verify -k "$REFS/$other.pem" "$REFS/$img"
+		grep -q "no given key matches" "$T/out" || fail "$img with $other"
+	done
+	expect_rc 0 "$FK" image info "$REFS/$img"
+done
+"$FK" image info "$REFS/ecdsa-p384-basic.bin" | grep -q "matches the SHA384 TLV" ||
+	fail "image info of the P-384 image"
 
 # Failures say what failed.
 cp "$T/a.img" "$T/bad.img"

@@ -50,6 +50,11 @@ static const struct compat_case cases[] = {
 	{ "ecdsa-p256-pubkey-full.bin", "ecdsa-p256.pem", "payload-12k.bin",
 	  { "-v", "1.2.0", "-H", "0x200", "--pad-header", "-S", "0x20000",
 	    "--public-key-format", "full" }, 0 },
+	/* SHA384 digest, 48-byte KEYHASH, ECDSA_SIG of a P-384 key */
+	{ "ecdsa-p384-basic.bin", "ecdsa-p384.pem", "payload-12k.bin",
+	  { "-v", "1.4.0+2", "-H", "0x200", "--pad-header", "-S", "0x20000" }, 0 },
+	{ "rsa3072-basic.bin", "rsa-3072.pem", "payload-12k.bin",
+	  { "-v", "3.0.0", "-H", "0x200", "--pad-header", "-S", "0x20000" }, 0 },
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 

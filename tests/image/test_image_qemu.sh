@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Image validation on the Cortex-M3 target (QEMU mps2-an385) with the
 # mbedTLS port cross-compiled from Debian's source package: the imgtool
-# reference images verify with the compiled-in keys, and a flipped
+# reference images (ECDSA P-256 and P-384, RSA-2048 and RSA-3072) verify
+# with the compiled-in keys, and a flipped
 # payload byte, a flipped signature byte, another key's image and an
 # unsigned image are refused with the right code.
 set -euo pipefail
@@ -36,6 +37,13 @@ check "$REFS/ecdsa-p256-seccnt7-dep.bin" '^image: valid key=0 version=1.5.0 sec=
 check "$REFS/ecdsa-p256-pubkey-full.bin" '^image: valid key=0 version=1.2.0 sec=0$'
 check "$REFS/ecdsa-p256-padded-confirmed-align4.bin" '^image: valid key=0 version=2.0.0 sec=0$'
 check "$REFS/ecdsa-p256-custom-tlv.bin" '^image: valid key=0 version=1.2.0 sec=0$'
+check "$REFS/ecdsa-p384-basic.bin" '^image: valid key=2 version=1.4.0 sec=0$'
+check "$REFS/rsa3072-basic.bin" '^image: valid key=3 version=3.0.0 sec=0$'
+check "$REFS/ecdsa-p384-basic.bin" '^image: FK_EDIGEST ' 0x1000
+check "$REFS/ecdsa-p384-basic.bin" '^image: FK_ESIG ' $((13016 - 10))
+check "$REFS/rsa3072-basic.bin" '^image: FK_ESIG ' $((13264 - 100))
+# a flipped byte of the 48-byte KEYHASH (after the SHA384 TLV)
+check "$REFS/ecdsa-p384-basic.bin" '^image: FK_EKEY ' $((0x3200 + 4 + 52 + 4 + 40))
 check "$REFS/ecdsa-p256-basic.bin" '^image: FK_EDIGEST ' 0x1000
 check "$REFS/ecdsa-p256-basic.bin" '^image: FK_ESIG ' $((12950 - 10))
 check "$REFS/rsa2048-basic.bin" '^image: FK_ESIG ' $((13136 - 100))

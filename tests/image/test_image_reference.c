@@ -53,12 +53,22 @@ static const struct ref refs[] = {
 	{ "ecdsa-p256-pubkey-full.bin", "ecdsa-p256.pem", 1, 2, 0, 0, 0x200, 0,
 	  12288, FK_TLV_ECDSA_SIG, FK_TLV_PUBKEY,
 	  "ec300641e5ab418c30567a0035425db9f5c3f63cda4464ceda42dc651e7fd81f" },
+	/* P-384: a SHA384 digest and a 48-byte KEYHASH (SHA-384 of the key) */
+	{ "ecdsa-p384-basic.bin", "ecdsa-p384.pem", 1, 4, 0, 2, 0x200, 0, 12288,
+	  FK_TLV_ECDSA_SIG, FK_TLV_KEYHASH,
+	  "d7a5a19d1aba375eb7858d8a3a9ec7ebe7ed84fa1441802a903105879101f3f0"
+	  "1f76d10e93db6e447bdddffce1d5aaba" },
+	{ "rsa3072-basic.bin", "rsa-3072.pem", 3, 0, 0, 0, 0x200, 0, 12288,
+	  FK_TLV_RSA3072_PSS, FK_TLV_KEYHASH,
+	  "03a1c443e3addd1263727eb7d68bfaaee2dfc9b794904f872ecf0a3973a0bc1c" },
 };
 #define NREFS (sizeof(refs) / sizeof(refs[0]))
 
 static const char *const key_files[] = {
 	"ecdsa-p256.pem", "rsa-2048.pem", "ed25519.pub.pem",
+	"ecdsa-p384.pem", "rsa-3072.pem",
 };
+#define ED25519_SLOT 2
 #define NKEYS (sizeof(key_files) / sizeof(key_files[0]))
 
 static struct fk_key keys[NKEYS];
@@ -68,11 +78,11 @@ static int key_slot(const char *file)
 {
 	if (!file)
 		return -1;
-	if (!strncmp(file, "ecdsa", 5))
-		return 0;
-	if (!strncmp(file, "rsa", 3))
-		return 1;
-	return 2;
+	for (size_t k = 0; k < NKEYS; k++) {
+		if (!strcmp(file, key_files[k]))
+			return (int)k;
+	}
+	return ED25519_SLOT; /* ed25519.pem: its public half is loaded */
 }
 
 static void test_every_reference_parses_with_manifest_fields_and_digest(void **state)
@@ -82,7 +92,8 @@ static void test_every_reference_parses_with_manifest_fields_and_digest(void **s
 		const struct ref *r = &refs[i];
 		struct fk_image_info info;
 		struct fk_memflash m;
-		uint8_t want[32], got[32], buf[64];
+		uint8_t want[FK_DIGEST_MAX], got[FK_DIGEST_MAX], buf[64];
+		size_t dlen = strlen(r->digest) / 2;
 		size_t len;
 		uint8_t *data = read_ref(r->file, &len);
 
@@ -101,11 +112,12 @@ static void test_every_reference_parses_with_manifest_fields_and_digest(void **s
 		assert_int_equal(info.hdr.load_addr, 0);
 		assert_int_equal(info.sig_type, r->sig_type);
 		assert_int_equal(info.key_type, r->key_tlv);
-		hex_to_bytes(r->digest, want, 32);
-		assert_memory_equal(info.digest, want, 32);
+		hex_to_bytes(r->digest, want, dlen);
+		assert_int_equal(info.digest_len, dlen);
+		assert_memory_equal(info.digest, want, dlen);
 		assert_int_equal(fk_image_hash(&m.area, &info, &fk_crypto_mbedtls,
 					       got, buf, sizeof(buf)), 0);
-		assert_memory_equal(got, want, 32);
+		assert_memory_equal(got, want, dlen);
 		/* The image ends where the file does, unless padded. */
 		if (!strstr(r->file, "padded"))
 			assert_int_equal(info.end, len);
@@ -170,8 +182,8 @@ static void test_signatures_verify_with_own_key_and_fail_with_others(void **stat
 				assert_int_equal(rc, FK_ESIG); /* unsigned */
 			else if ((int)k != own)
 				assert_int_equal(rc, FK_EKEY);
-			else if (k == 2)
-				assert_int_equal(rc, FK_ENOTSUP); /* Ed25519 */
+			else if (k == ED25519_SLOT)
+				assert_int_equal(rc, FK_ENOTSUP);
 			else {
 				assert_int_equal(rc, FK_OK);
 				assert_int_equal(info.key_index, 0);
@@ -179,7 +191,7 @@ static void test_signatures_verify_with_own_key_and_fail_with_others(void **stat
 			checked++;
 		}
 		/* All keys at once: the right one is found. */
-		if (own == 0 || own == 1) {
+		if (own >= 0 && own != ED25519_SLOT) {
 			assert_int_equal(validate_buf(data, len, ikeys, NKEYS,
 						      &info), FK_OK);
 			assert_int_equal(info.key_index, own);
@@ -230,21 +242,72 @@ static void test_signature_fails_with_another_key_of_the_same_type(void **state)
 	fk_key_free(&other);
 }
 
+/* A fresh key made by openssl genpkey with the given options. */
+static void generate_with_openssl(struct fk_key *key, const char *opts)
+{
+	char path[] = "/tmp/fk-test-key-XXXXXX";
+	char cmd[512];
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "openssl genpkey %s -out %s 2>/dev/null",
+		 opts, path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(fk_key_load(key, path), 0);
+	unlink(path);
+}
+
+/* The same for P-384 and RSA-3072: another key of the type, claiming the
+ * reference key's KEYHASH, does not verify the reference image. */
+static void
+test_p384_and_rsa3072_fail_with_another_key_of_their_type(void **state)
+{
+	static const struct {
+		const char *file, *opts;
+		enum fk_image_key_type type;
+		int own;
+	} cases[] = {
+		{ "ecdsa-p384-basic.bin",
+		  "-algorithm EC -pkeyopt ec_paramgen_curve:P-384",
+		  FK_KEY_ECDSA_P384, 3 },
+		{ "rsa3072-basic.bin",
+		  "-algorithm RSA -pkeyopt rsa_keygen_bits:3072",
+		  FK_KEY_RSA3072, 4 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fk_key other;
+		struct fk_image_key impostor;
+		struct fk_image_info info;
+		size_t len;
+		uint8_t *data = read_ref(cases[i].file, &len);
+
+		generate_with_openssl(&other, cases[i].opts);
+		assert_int_equal(other.type, cases[i].type);
+		fk_key_image_key(&other, &impostor);
+		assert_int_equal(validate_buf(data, len, &impostor, 1, &info),
+				 FK_EKEY);
+		memcpy(impostor.hash, keys[cases[i].own].hash, FK_DIGEST_MAX);
+		assert_int_equal(validate_buf(data, len, &impostor, 1, &info),
+				 FK_ESIG);
+		free(data);
+		fk_key_free(&other);
+	}
+}
+
 static int setup(void **state)
 {
 	(void)state;
-	for (size_t k = 0; k < NKEYS; k++) {
-		load_ref_key(&keys[k], key_files[k]);
-		fk_key_image_key(&keys[k], &ikeys[k]);
-	}
+	load_ref_keys(key_files, NKEYS, keys, ikeys);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	for (size_t k = 0; k < NKEYS; k++)
-		fk_key_free(&keys[k]);
+	free_keys(keys, NKEYS);
 	return 0;
 }
 
@@ -255,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_protected_tlvs_are_reported),
 		cmocka_unit_test(test_signatures_verify_with_own_key_and_fail_with_others),
 		cmocka_unit_test(test_signature_fails_with_another_key_of_the_same_type),
+		cmocka_unit_test(test_p384_and_rsa3072_fail_with_another_key_of_their_type),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -32,6 +32,8 @@ int fk_mbedtls_no_snprintf(char *s, size_t n, const char *fmt, ...);
 #define MBEDTLS_MD_C
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA256_SMALLER
+#define MBEDTLS_SHA512_C /* SHA-384: the digest of P-384 images */
+#define MBEDTLS_SHA512_SMALLER
 
 /* Big numbers, ASN.1, keys */
 #define MBEDTLS_BIGNUM_C
@@ -41,19 +43,20 @@ int fk_mbedtls_no_snprintf(char *s, size_t n, const char *fmt, ...);
 #define MBEDTLS_PK_C
 #define MBEDTLS_PK_PARSE_C
 
-/* ECDSA P-256 */
+/* ECDSA P-256 and P-384 */
 #define MBEDTLS_ECP_C
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
+#define MBEDTLS_ECP_DP_SECP384R1_ENABLED
 #define MBEDTLS_ECP_NIST_OPTIM
 #define MBEDTLS_ECP_WINDOW_SIZE 2
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
 #define MBEDTLS_ECP_NO_INTERNAL_RNG /* verifying uses only public data */
 #define MBEDTLS_ECDSA_C
 
-/* RSA-2048 PSS */
+/* RSA-2048 and RSA-3072 PSS */
 #define MBEDTLS_RSA_C
 #define MBEDTLS_PKCS1_V21
-#define MBEDTLS_MPI_MAX_SIZE 256
+#define MBEDTLS_MPI_MAX_SIZE 384
 
 #include "mbedtls/check_config.h"
 

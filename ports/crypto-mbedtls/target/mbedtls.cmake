@@ -24,7 +24,7 @@ set(FK_MBEDTLS_SRC /var/cache/flashkit/mbedtls CACHE PATH
 	"Debian's mbedtls source package (apt-get source mbedtls)")
 set(FK_MBEDTLS_CONFIG_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(FK_MBEDTLS_MODULES
-	sha256 md platform platform_util memory_buffer_alloc constant_time
+	sha256 sha512 md platform platform_util memory_buffer_alloc constant_time
 	bignum asn1parse asn1write oid pk pk_wrap pkparse
 	ecp ecp_curves ecdsa rsa rsa_internal)
 set(FK_MBEDTLS_BOOT_MODULES
