@@ -460,7 +460,8 @@ struct memo_entry {
 	int alg;
 	const uint8_t *key;
 	size_t key_len;
-	uint8_t hash[FK_SHA256_SIZE];
+	uint8_t hash[FK_DIGEST_MAX];
+	size_t hash_len;
 	uint8_t sig[FK_IMAGE_SIG_MAX];
 	size_t sig_len;
 	int result;
@@ -474,7 +475,7 @@ typedef int (*verify_fn)(const uint8_t *, size_t, const uint8_t *,
 			 const uint8_t *, size_t);
 
 static int memo_verify(int alg, verify_fn fn, const uint8_t *key,
-		       size_t key_len, const uint8_t hash[FK_SHA256_SIZE],
+		       size_t key_len, const uint8_t *hash, size_t hash_len,
 		       const uint8_t *sig, size_t sig_len)
 {
 	struct memo_entry *e;
@@ -484,8 +485,8 @@ static int memo_verify(int alg, verify_fn fn, const uint8_t *key,
 	for (uint32_t i = 0; i < memo_count; i++) {
 		e = &memo[i];
 		if (e->alg == alg && e->key == key && e->key_len == key_len &&
-		    e->sig_len == sig_len &&
-		    !memcmp(e->hash, hash, FK_SHA256_SIZE) &&
+		    e->sig_len == sig_len && e->hash_len == hash_len &&
+		    !memcmp(e->hash, hash, hash_len) &&
 		    !memcmp(e->sig, sig, sig_len))
 			return e->result;
 	}
@@ -498,7 +499,8 @@ static int memo_verify(int alg, verify_fn fn, const uint8_t *key,
 	e->alg = alg;
 	e->key = key;
 	e->key_len = key_len;
-	memcpy(e->hash, hash, FK_SHA256_SIZE);
+	memcpy(e->hash, hash, hash_len);
+	e->hash_len = hash_len;
 	memcpy(e->sig, sig, sig_len);
 	e->sig_len = sig_len;
 	e->result = fn(key, key_len, hash, sig, sig_len);
@@ -632,7 +634,7 @@ static int memo_ecdsa(const uint8_t *key, size_t key_len,
 		      size_t sig_len)
 {
 	return memo_verify(1, memo_inner->ecdsa_p256_verify, key, key_len, hash,
-			   sig, sig_len);
+			   FK_SHA256_SIZE, sig, sig_len);
 }
 
 static int memo_rsa(const uint8_t *key, size_t key_len,
@@ -640,7 +642,7 @@ static int memo_rsa(const uint8_t *key, size_t key_len,
 		    size_t sig_len)
 {
 	return memo_verify(2, memo_inner->rsa2048_pss_verify, key, key_len,
-			   hash, sig, sig_len);
+			   hash, FK_SHA256_SIZE, sig, sig_len);
 }
 
 static int memo_ed25519(const uint8_t *key, size_t key_len,
@@ -648,7 +650,42 @@ static int memo_ed25519(const uint8_t *key, size_t key_len,
 			size_t sig_len)
 {
 	return memo_verify(3, memo_inner->ed25519_verify, key, key_len, hash,
-			   sig, sig_len);
+			   FK_SHA256_SIZE, sig, sig_len);
+}
+
+static int memo_p384(const uint8_t *key, size_t key_len,
+		     const uint8_t hash[FK_SHA384_SIZE], const uint8_t *sig,
+		     size_t sig_len)
+{
+	return memo_verify(4, memo_inner->ecdsa_p384_verify, key, key_len, hash,
+			   FK_SHA384_SIZE, sig, sig_len);
+}
+
+static int memo_rsa3072(const uint8_t *key, size_t key_len,
+			const uint8_t hash[FK_SHA256_SIZE], const uint8_t *sig,
+			size_t sig_len)
+{
+	return memo_verify(5, memo_inner->rsa3072_pss_verify, key, key_len,
+			   hash, FK_SHA256_SIZE, sig, sig_len);
+}
+
+/* SHA-384 (P-384 images) is not remembered: passed to the inner port. */
+static int pass_sha384_init(union fk_sha256_state *st)
+{
+	return memo_inner->sha384_init ? memo_inner->sha384_init(st) :
+					 FK_ENOTSUP;
+}
+
+static int pass_sha384_update(union fk_sha256_state *st, const void *d,
+			      size_t n)
+{
+	return memo_inner->sha384_update(st, d, n);
+}
+
+static int pass_sha384_finish(union fk_sha256_state *st,
+			      uint8_t out[FK_SHA384_SIZE])
+{
+	return memo_inner->sha384_finish(st, out);
 }
 
 static const struct fk_crypto_port memo_port = {
@@ -658,6 +695,11 @@ static const struct fk_crypto_port memo_port = {
 	.ecdsa_p256_verify = memo_ecdsa,
 	.rsa2048_pss_verify = memo_rsa,
 	.ed25519_verify = memo_ed25519,
+	.sha384_init = pass_sha384_init,
+	.sha384_update = pass_sha384_update,
+	.sha384_finish = pass_sha384_finish,
+	.ecdsa_p384_verify = memo_p384,
+	.rsa3072_pss_verify = memo_rsa3072,
 };
 
 /* Puts the remembering port in front of the configuration's crypto. */

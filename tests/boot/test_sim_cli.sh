@@ -104,6 +104,14 @@ for opt in $(grep -o -- '--[a-z]*' "$T/help.txt" | sort -u); do
 	case "$usage" in *"$opt"*) ;; *) fail "usage line lacks $opt: $usage" ;; esac
 done
 
+# Images signed with ECDSA P-384 (SHA-384 digest) and RSA-3072 go through
+# the sweep's crypto port too
+for k in ecdsa-p384 rsa-3072; do
+	"$F" sim -l "$L" -i app --key "$FK_ROOT/tests/data/mcuboot-images/$k.pem" \
+		--samples 5 >"$T/$k.txt" 2>&1 || { cat "$T/$k.txt"; fail "sim with $k"; }
+	grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/$k.txt" || fail "$k verdict"
+done
+
 # JSON with the fields the issue asks for, on each strategy
 for s in swap xip overwrite; do
 	"$F" sim -l "$L" -i app --strategy $s --key "$KEY" --size 10K --json \
