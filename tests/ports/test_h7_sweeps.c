@@ -71,6 +71,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ctx.image = argv[1];
+	setvbuf(stdout, NULL, _IOLBF, 0); /* each sweep's line as it ends */
 	return port_boot_sweeps(&dev, argc > 2 && !strcmp(argv[2], "--full")) ?
 		       1 :
 		       0;
