@@ -1049,20 +1049,25 @@ int main(int argc, char **argv)
 		T(test_settings_store_survives_every_cut),
 	};
 	int failed = 0;
+	bool full;
 
 	if (argc < 4) {
 		fprintf(stderr,
 			"usage: %s <qspi image> <spi image> <loader.elf> "
-			"[--sweeps|--full|--boot-sweeps|--boot-sweeps-full]\n",
+			"[--sweeps|--full|--boot-sweeps|--boot-sweeps-full] "
+			"[--full]\n",
 			argv[0]);
 		return 2;
 	}
 	image = argv[1];
 	qspi = true;
+	/* make sweep-ports appends --full to the ctest command line */
+	full = argc > 5 && strcmp(argv[5], "--full") == 0;
 	if (argc > 4 && strncmp(argv[4], "--boot-sweeps", 13) == 0)
-		return boot_sweeps(strcmp(argv[4], "--boot-sweeps-full") == 0);
+		return boot_sweeps(full ||
+				   strcmp(argv[4], "--boot-sweeps-full") == 0);
 	if (argc > 4) { /* the sweeps alone, so the mutants stay quick */
-		sweeps_full = strcmp(argv[4], "--full") == 0;
+		sweeps_full = full || strcmp(argv[4], "--full") == 0;
 		return cmocka_run_group_tests_name("sweeps", sweeps, NULL,
 						   NULL);
 	}
