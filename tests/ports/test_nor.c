@@ -455,6 +455,15 @@ static void test_conformance_mx25l512(void **state)
 			qspi ? "QSPI MX25L51245G" : "SPI MX25L51245G", 0);
 }
 
+/* ISSI's family (IS25), accepted by its JEDEC manufacturer ID without
+ * any_vendor: the same suite on an IS25LP128. */
+static void test_conformance_is25lp128(void **state)
+{
+	(void)state;
+	run_conformance(NOR_CHIP_IS25LP128, VARIANT_DEFAULT,
+			qspi ? "QSPI IS25LP128" : "SPI IS25LP128", 0);
+}
+
 /* The settings store on a 4 x 4 KiB partition of a W25Q16JV over QSPI,
  * every flash operation of every user operation cut (port_kv_sweep.h);
  * values of 60-119 bytes, so the ring rotates every few dozen operations
@@ -1004,6 +1013,7 @@ int main(int argc, char **argv)
 		T(test_conformance_w25q128),
 		T(test_conformance_w25q128_64k_sectors),
 		T(test_conformance_mx25l512),
+		T(test_conformance_is25lp128),
 		T(test_chip_ignores_program_without_write_enable),
 		T(test_chip_ignores_erase_without_write_enable),
 		T(test_chip_clears_wel_after_program),

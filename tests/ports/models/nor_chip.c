@@ -110,6 +110,13 @@ static const struct part parts[] = {
 				     true,
 				     0x04,
 				     0xFF000106 },
+	/* IS25LP128: see nor_chip.h, what is modelled of it. */
+	[NOR_CHIP_IS25LP128] = { "IS25LP128",
+				 { 0x9D, 0x60, 0x18 },
+				 16u << 20,
+				 w25q128_sfdp,
+				 sizeof(w25q128_sfdp),
+				 false },
 	[NOR_CHIP_ABSENT] = { "no chip",
 			      { 0xFF, 0xFF, 0xFF },
 			      16u << 20,

@@ -41,6 +41,13 @@ enum nor_chip_part {
 	NOR_CHIP_MX25_NO_4BAIT,
 	/* Nothing on the bus: data line pulled up, reads 0xFF. */
 	NOR_CHIP_ABSENT,
+	/* ISSI IS25LP128 (16 MiB, ID 9D 60 18): the commands the model
+	 * decodes are the W25Q's (06 02 20 52 D8 C7 05 9F 5A 03/0B), and its
+	 * SFDP basic table is the JESD216 one with the W25Q128JV's erase
+	 * types, page size and 3-byte addressing, which the IS25LP128
+	 * datasheet lists alike; ISSI's own SFDP bytes were not at hand, so
+	 * the dwords the driver does not read are the W25Q's. */
+	NOR_CHIP_IS25LP128,
 };
 
 struct nor_chip;
