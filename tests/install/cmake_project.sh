@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# `make install`'s CMake package from the outside: installs this build
+# into a temporary prefix (cmake --install, as `make install` does, and
+# again under DESTDIR), copies examples/cmake-project out of the tree and
+# builds it with arm-none-eabi through find_package(flashkit) and the
+# functions; then checks what it made: the image verifies with its key
+# (and not with another), the factory file holds the image at slot
+# app-a's address and the settings store at its partition's, byte for
+# byte; a build with nothing changed relinks nothing; an edited source
+# is signed and merged again; an edited layout
+# (a 0x400-byte header) regenerates, relinks (vector table moved),
+# re-signs and re-merges; a broken layout stops the build saying where;
+# pkg-config finds the headers and the sources.
+set -euo pipefail
+: "${FK_ROOT:?}" "${FK_BUILD:?}"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+hexbytes() { # FILE.hex ADDR LEN: LEN bytes at ADDR as hex text
+	python3 - "$@" <<'PY'
+import sys
+path, addr, n = sys.argv[1], int(sys.argv[2], 0), int(sys.argv[3], 0)
+mem, base = {}, 0
+for line in open(path):
+    b = bytes.fromhex(line.strip()[1:])
+    cnt, off, typ = b[0], (b[1] << 8) | b[2], b[3]
+    if typ == 4:
+        base = int.from_bytes(b[4:6], "big") << 16
+    elif typ == 0:
+        for i in range(cnt):
+            mem[base + off + i] = b[4 + i]
+want = range(addr, addr + n)
+print(bytes(mem[a] for a in want).hex() if all(a in mem for a in want)
+      else "missing")
+PY
+}
+filebytes() { # FILE.bin: its bytes as hex text
+	python3 -c 'import sys; print(open(sys.argv[1], "rb").read().hex())' "$1"
+}
+
+cmake --install "$FK_BUILD" --prefix "$T/prefix" >"$T/install.log"
+[ -x "$T/prefix/bin/flashkit" ] || fail "no bin/flashkit"
+[ -f "$T/prefix/include/flashkit/devinfo.h" ] || fail "no headers"
+[ -f "$T/prefix/share/flashkit/src/devinfo/devinfo.c" ] || fail "no sources"
+[ -f "$T/prefix/share/cmake/flashkit/flashkit-config.cmake" ] ||
+	fail "no CMake package"
+"$T/prefix/bin/flashkit" --help >/dev/null || fail "installed flashkit --help"
+
+# pkg-config from a DESTDIR staging: paths relative to the .pc file
+DESTDIR="$T/stage" cmake --install "$FK_BUILD" --prefix /usr >/dev/null
+export PKG_CONFIG_PATH="$T/stage/usr/share/pkgconfig"
+inc=$(pkg-config --cflags flashkit | tr -d ' ')
+[ -f "${inc#-I}/flashkit/devinfo.h" ] || fail "pkg-config --cflags: $inc"
+src=$(pkg-config --variable=sources flashkit)
+[ -f "$src/kv/kv.c" ] || fail "pkg-config sources: $src"
+
+# the example, out of the tree, with its own key
+cp -r "$FK_ROOT/examples/cmake-project" "$T/src"
+FK="$T/prefix/bin/flashkit"
+"$FK" key generate -o "$T/key.pem" >/dev/null
+"$FK" key generate -o "$T/other.pem" >/dev/null
+B="$T/build"
+cmake -S "$T/src" -B "$B" -DCMAKE_TOOLCHAIN_FILE="$T/src/arm-none-eabi.cmake" \
+	-DCMAKE_PREFIX_PATH="$T/prefix" -DSIGNING_KEY="$T/key.pem" \
+	>"$T/configure.log" 2>&1 || { cat "$T/configure.log"; fail "configure"; }
+build() { cmake --build "$B" -j2 >"$T/build.log" 2>&1; }
+build || { tail -30 "$T/build.log"; fail "build"; }
+
+check_outputs() { # HEADER: the image header size the layout gives
+	local header=$1 vec
+	"$FK" image verify -k "$T/key.pem" "$B/app.signed.hex" >/dev/null ||
+		fail "app.signed.hex does not verify with its key"
+	if "$FK" image verify -k "$T/other.pem" "$B/app.signed.hex" \
+		>/dev/null 2>&1; then
+		fail "app.signed.hex verifies with another key"
+	fi
+	vec=$(arm-none-eabi-readelf -S "$B/app.elf" |
+		sed -n 's/.*\.isr_vector *PROGBITS *\([0-9a-f]*\).*/\1/p')
+	[ "$vec" = "$(printf '%08x' $((0x08008000 + header)))" ] ||
+		fail "vector table at $vec, not slot app-a + $header"
+	# the image holds this link's program after its header
+	"$FK" convert "$B/app.signed.hex" -o "$T/app.bin" >/dev/null
+	"$FK" convert "$B/app.elf" -o "$T/elf.bin" >/dev/null
+	n=$(stat -c %s "$T/elf.bin")
+	cmp -s -n "$n" -i "$header:0" "$T/app.bin" "$T/elf.bin" ||
+		fail "app.signed.hex does not hold app.elf's program"
+	# the image (header included) at app-a in the factory file
+	n=$(stat -c %s "$T/app.bin")
+	[ "$(hexbytes "$B/factory-flash.hex" 0x08008000 "$n")" = \
+		"$(filebytes "$T/app.bin")" ] ||
+		fail "factory-flash.hex does not hold the image at 0x08008000"
+	[ "$(hexbytes "$B/factory-flash.hex" 0x080F8000 30720)" = \
+		"$(filebytes "$B/settings.bin")" ] ||
+		fail "factory-flash.hex does not hold settings.bin at 0x080F8000"
+}
+check_outputs 512
+echo "built out of tree: app.elf signed, settings.bin, factory-flash.hex"
+
+# nothing changed: nothing is relinked or signed again
+before=$(stat -c %Y.%y "$B/app.elf" "$B/app.signed.hex" "$B/factory-flash.hex")
+sleep 1
+build || fail "second build"
+[ "$(stat -c %Y.%y "$B/app.elf" "$B/app.signed.hex" "$B/factory-flash.hex")" = \
+	"$before" ] || fail "a build with nothing changed relinked or re-signed"
+
+# the source edited: relinked, signed and merged again
+echo 'volatile unsigned int edited = 0x5eed;' >>"$T/src/main.c"
+build || { tail -30 "$T/build.log"; fail "build after the source edit"; }
+grep -q "flashkit image sign" "$T/build.log" || fail "not signed again"
+grep -q "flashkit merge" "$T/build.log" || fail "not merged again"
+check_outputs 512
+echo "source edited: relinked, signed and merged again"
+
+# the layout edited: a 0x400-byte header
+sed -i 's/header: 0x200/header: 0x400/' "$T/src/board.yaml"
+build || { tail -30 "$T/build.log"; fail "build after the layout edit"; }
+grep -q "flashkit layout gen" "$T/build.log" || fail "layout not regenerated"
+grep -q "Linking C executable app.elf" "$T/build.log" || fail "app not relinked"
+check_outputs 1024
+echo "layout edited: regenerated, relinked at slot + 0x400, signed, merged"
+
+# a broken layout stops the build with flashkit's FILE:LINE message
+sed -i 's/size: 480K, role: slot }/size: 480Q, role: slot }/' "$T/src/board.yaml"
+if build; then
+	fail "a broken layout built"
+fi
+grep -q "board.yaml:[0-9]*" "$T/build.log" ||
+	{ tail -20 "$T/build.log"; fail "the failure does not say where"; }
+echo "a broken layout stops the build: $(grep -m1 -o 'board.yaml:[0-9:]*' "$T/build.log")"
