@@ -17,13 +17,21 @@
 #                 the flash drivers on their register models, in full
 #   make target-crypto  the mbedTLS crypto port for Cortex-M3/M4F, built
 #                 from Debian's mbedtls source package (fetched by deps)
+#   make install  the flashkit command, the device library's sources and
+#                 headers, the CMake package and pkg-config file into
+#                 PREFIX (default /usr/local), under DESTDIR if given
+#                 (docs/build-integration.md)
+#   make deb      the Debian package build/deb/flashkit_<version>_<arch>.deb
+#   make deb-install  as root: dpkg -i of that package, then its smoke
+#                 test on /usr (tests/install/deb.sh --installed)
 
 JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 FUZZ_SECONDS ?= 60
 CTEST = ctest --output-on-failure -j $(JOBS)
 
-.PHONY: all deps host asan check size target target-crypto bench demo fuzz fuzz-build fuzz-smoke kv-sweep sweep-ports clean
+.PHONY: all deps host asan check size target target-crypto bench demo fuzz fuzz-build fuzz-smoke kv-sweep sweep-ports clean \
+	install deb deb-install
 
 all: host
 
@@ -109,6 +117,21 @@ sweep-ports: host
 # resumed session's keep; ctest runs every fourth).
 sweep-transport: host
 	@build/host/tests/transport/test_transport sweep full
+
+PREFIX ?= /usr/local
+
+install: host
+	@DESTDIR="$(DESTDIR)" cmake --install build/host --prefix "$(PREFIX)"
+
+deb: host
+	@rm -f build/deb/flashkit_*.deb
+	@cd build/host && cpack -G DEB -B $(CURDIR)/build/deb >/dev/null
+	@ls build/deb/flashkit_*.deb
+
+deb-install: deb
+	@[ "$$(id -u)" = 0 ] || { echo "make deb-install: run it as root" >&2; exit 1; }
+	@dpkg -i build/deb/flashkit_*.deb
+	@bash tests/install/deb.sh --installed
 
 clean:
 	rm -rf build

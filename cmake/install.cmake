@@ -72,6 +72,9 @@ if(_fk_zsh)
 endif()
 
 # The Debian package (`make deb`: cpack -G DEB in the build folder).
+# cpack packages what the build made (make deb builds first), and does
+# not build the whole tree again (the tests run it from ctest).
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME flashkit)
 set(CPACK_PACKAGE_VERSION ${FK_VERSION})

@@ -20,6 +20,7 @@ packages=(
 	openocd              # interop peer: runs the generated program.cfg
 	device-tree-compiler # interop peer: dtc compiles the generated overlay
 	python3              # small test helpers
+	scons                # runs the PlatformIO helper (tools/platformio) as PlatformIO would
 	openssl              # interop peer: reads our keys, checks our signatures
 	dpkg-dev             # apt-get source: Debian's mbedtls for Cortex-M
 )
