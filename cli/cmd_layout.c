@@ -1,9 +1,11 @@
 /*
- * flashkit layout check|show|gen|draw: the layout file as the single
- * source of truth. check validates it against the hardware rules, show
- * prints the map and each image's maximum payload, gen writes every
+ * flashkit layout check|show|gen|draw|import: the layout file as the
+ * single source of truth. check validates it against the hardware rules,
+ * show prints the map and each image's maximum payload, gen writes every
  * derived file (header, linker scripts, JSON, devicetree overlay,
- * OpenOCD script, picture), draw writes the picture alone.
+ * OpenOCD script, picture, optionally an ESP-IDF partition table), draw
+ * writes the picture alone, import turns an ESP-IDF partitions.csv or a
+ * Nordic pm_static.yml into a layout.
  *
  * The model, loader and checks live in host/layout/; this file only
  * parses the command line and prints.
@@ -18,6 +20,7 @@
 #include "cli.h"
 #include "formats/files.h"
 #include "layout/gen.h"
+#include "layout/import.h"
 #include "layout/layout.h"
 #include "layout/layout_internal.h"
 
@@ -228,7 +231,8 @@ static bool bootloader_managed(const struct fk_layout *L)
 	return false;
 }
 
-static void gen_all(const struct fk_layout *L, struct gen_set *set)
+static void gen_all(const struct fk_layout *L, struct gen_set *set,
+		    int esp_memory)
 {
 	char name[160];
 	FILE *fp;
@@ -273,6 +277,9 @@ static void gen_all(const struct fk_layout *L, struct gen_set *set)
 	EMIT("layout.overlay", fk_gen_dts(L, fp));
 	EMIT("program.cfg", fk_gen_openocd(L, fp));
 	EMIT("layout.svg", set->nomem |= fk_gen_svg(L, fp) != 0);
+	if (esp_memory >= 0)
+		EMIT("partitions.csv",
+		     fk_gen_esp_csv(L, (uint32_t)esp_memory, fp));
 #undef EMIT
 }
 
@@ -383,7 +390,7 @@ static void free_set(struct gen_set *set)
 static int layout_gen(int argc, char **argv)
 {
 	static const char *outdir;
-	static int verbose;
+	static int verbose, esp_idf;
 	static const struct fk_option options[] = {
 		{ 'o', "output", "DIR",
 		  "folder to write into (created if "
@@ -391,6 +398,9 @@ static int layout_gen(int argc, char **argv)
 		  0, NULL, &outdir, NULL },
 		{ 'v', "verbose", NULL, "list the files written", 0, &verbose,
 		  NULL, NULL },
+		{ 0, "esp-idf", NULL,
+		  "also write partitions.csv, an ESP-IDF partition table", 0,
+		  &esp_idf, NULL, NULL },
 	};
 	static const struct fk_command_help help = {
 		.usage = "flashkit layout gen FILE -o DIR",
@@ -401,17 +411,21 @@ static int layout_gen(int argc, char **argv)
 			"bootloader's configuration; none when every "
 			"image has strategy none), layout.json, "
 			"layout.overlay (Zephyr), program.cfg (OpenOCD) "
-			"and layout.svg into DIR (created with its parents). "
+			"and layout.svg into DIR (created with its parents); "
+			"with --esp-idf also partitions.csv, the ESP-IDF "
+			"partition table of the memory whose partitions have "
+			"an esp-idf key (else of the only flash). "
 			"Nothing is written when the layout is invalid. "
 			"Files an earlier gen wrote into DIR that this "
 			"layout no longer makes are removed (DIR/" GEN_LIST
 			" lists them); no other file is touched.",
 		.options = options,
-		.option_count = 2,
+		.option_count = 3,
 	};
 	struct fk_layout L;
 	struct gen_set *set;
 	const char *file;
+	int esp_memory = -1;
 	int rc = parse_file_arg(&help, argc, argv, &file);
 
 	if (rc >= 0)
@@ -424,13 +438,26 @@ static int layout_gen(int argc, char **argv)
 	rc = load(file, &L, false);
 	if (rc)
 		return fk_cli_layout_status(rc);
+	if (esp_idf) {
+		esp_memory = fk_gen_esp_memory(&L);
+		if (esp_memory < 0) {
+			fk_error("%s: --esp-idf: %s", file,
+				 esp_memory == -1 ?
+					 "the layout has no flash memory" :
+					 "which memory's partition table? "
+					 "give the partitions of one memory "
+					 "an 'esp-idf' key");
+			fk_layout_free(&L);
+			return FK_EXIT_FAIL;
+		}
+	}
 	set = calloc(1, sizeof(*set));
 	if (!set) {
 		fk_layout_free(&L);
 		fk_error("out of memory");
 		return FK_EXIT_IO;
 	}
-	gen_all(&L, set);
+	gen_all(&L, set, esp_memory);
 	if (set->nomem) {
 		fk_error("out of memory");
 		rc = FK_EXIT_IO;
@@ -495,6 +522,134 @@ static int layout_draw(int argc, char **argv)
 	return FK_EXIT_OK;
 }
 
+/* Which importer: --from, else the file name's ending. */
+static int import_kind(const char *from, const char *file)
+{
+	size_t n = strlen(file);
+
+	if (from)
+		return !strcmp(from, "esp-idf") ? 0 :
+		       !strcmp(from, "pm")	? 1 :
+						  -1;
+	if (n >= 4 && !strcmp(file + n - 4, ".csv"))
+		return 0;
+	if ((n >= 4 && !strcmp(file + n - 4, ".yml")) ||
+	    (n >= 5 && !strcmp(file + n - 5, ".yaml")))
+		return 1;
+	return -2;
+}
+
+static int import_number(const char *option, const char *text, uint32_t *out)
+{
+	uint64_t v;
+
+	if (!text)
+		return 0;
+	if (fk_opt_number(option, text, UINT32_MAX, &v))
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* The imported text must load as a valid layout before it is written. */
+static int import_check(const char *output, const char *yaml, size_t len)
+{
+	struct fk_layout L;
+	struct fk_layout_load_opts opts = { .diag = fk_cli_diag(),
+					    .no_warnings = true };
+	int rc = fk_layout_load_buffer(output, yaml, len, &L, &opts);
+
+	if (rc) {
+		fk_error("the imported layout does not load (a bug of the "
+			 "import: please report it with the input file)");
+		return fk_cli_layout_status(rc);
+	}
+	printf("%s: %u memor%s, %u partition%s\n", output, L.memory_count,
+	       L.memory_count == 1 ? "y" : "ies", L.partition_count,
+	       L.partition_count == 1 ? "" : "s");
+	fk_layout_free(&L);
+	return FK_EXIT_OK;
+}
+
+static int layout_import(int argc, char **argv)
+{
+	static const char *output, *from, *table_offset, *flash_size,
+		*sector_size;
+	static const struct fk_option options[] = {
+		{ 'o', "output", "FILE", "the layout to write ('-': stdout)", 0,
+		  NULL, &output, NULL },
+		{ 0, "from", "KIND",
+		  "esp-idf (partitions.csv) or pm (pm_static.yml); default: "
+		  "by the file name",
+		  0, NULL, &from, NULL },
+		{ 0, "table-offset", "OFFSET",
+		  "ESP-IDF: the partition table's offset (default 0x8000)", 0,
+		  NULL, &table_offset, NULL },
+		{ 0, "flash-size", "SIZE",
+		  "size of the (primary) flash, e.g. 4M", 0, NULL, &flash_size,
+		  NULL },
+		{ 0, "sector-size", "SIZE",
+		  "pm: the flash's page size (default 4K)", 0, NULL,
+		  &sector_size, NULL },
+	};
+	static const struct fk_command_help help = {
+		.usage = "flashkit layout import FILE -o LAYOUT",
+		.summary = "Turns an ESP-IDF partition table (partitions.csv) "
+			   "or a Nordic Partition Manager pm_static.yml into "
+			   "a layout file: memories and partitions, no "
+			   "images. Notes on stderr (and as comments at the "
+			   "top of LAYOUT) say what maps to what and what "
+			   "was dropped. Errors are FILE:LINE:COL; nothing "
+			   "is written unless the result is a valid layout.",
+		.options = options,
+		.option_count = 5,
+	};
+	struct fk_import_opts io = { 0 };
+	struct fk_diag err = { 0 };
+	const char *file;
+	uint8_t *text;
+	size_t len, ylen;
+	char *yaml = NULL;
+	int kind, rc = parse_file_arg(&help, argc, argv, &file);
+
+	if (rc >= 0)
+		return rc;
+	kind = import_kind(from, file);
+	if (!output || kind < 0) {
+		fk_error(!output    ? "layout import needs -o LAYOUT" :
+			 kind == -1 ? "--from takes esp-idf or pm" :
+				      "which format is it? give --from "
+				      "esp-idf or --from pm");
+		return FK_EXIT_USAGE;
+	}
+	if (import_number("--table-offset", table_offset, &io.table_offset) ||
+	    import_number("--flash-size", flash_size, &io.flash_size) ||
+	    import_number("--sector-size", sector_size, &io.sector_size))
+		return FK_EXIT_USAGE;
+	if (fk_file_read(file, fk_input_cap(FK_INPUT_CAP_TEXT), &text, &len,
+			 &err))
+		return fk_cli_report(&err);
+	rc = (kind == 0 ? fk_import_esp_csv : fk_import_pm_static)(
+		file, (const char *)text, len, &io, fk_cli_diag(), &yaml,
+		&ylen);
+	free(text);
+	if (rc) {
+		fk_error("%s: not imported%s", file,
+			 rc == FK_ENOSPC ? ": out of memory" : "");
+		return rc == FK_ENOSPC ? FK_EXIT_IO : FK_EXIT_FAIL;
+	}
+	rc = import_check(strcmp(output, "-") ? output : "<stdout>", yaml,
+			  ylen);
+	if (rc == FK_EXIT_OK) {
+		if (!strcmp(output, "-"))
+			fwrite(yaml, 1, ylen, stdout);
+		else if (fk_file_write(output, yaml, ylen, 0, &err))
+			rc = fk_cli_report(&err);
+	}
+	free(yaml);
+	return rc;
+}
+
 static const struct fk_subcommand subs[] = {
 	{ "check", layout_check, "validate a layout file" },
 	{ "show", layout_show, "print the map and each image's max payload" },
@@ -502,6 +657,9 @@ static const struct fk_subcommand subs[] = {
 	  "write header, linker scripts, JSON, overlay, "
 	  "OpenOCD script, SVG" },
 	{ "draw", layout_draw, "draw the layout as an SVG" },
+	{ "import", layout_import,
+	  "make a layout from ESP-IDF partitions.csv or Nordic "
+	  "pm_static.yml" },
 };
 
 int cmd_layout(int argc, char **argv)

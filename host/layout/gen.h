@@ -43,6 +43,16 @@ void fk_gen_openocd(const struct fk_layout *layout, FILE *out);
  * or -1 when memory ran out (nothing written). */
 int fk_gen_svg(const struct fk_layout *layout, FILE *out);
 
+/* The memory whose partitions an ESP-IDF partition table describes:
+ * the one holding the partitions with an `esp-idf` key, else the only
+ * flash or external memory. -1 when there is none, -2 when several
+ * qualify. */
+int fk_gen_esp_memory(const struct fk_layout *layout);
+
+/* partitions.csv: ESP-IDF's partition table CSV for that memory. */
+void fk_gen_esp_csv(const struct fk_layout *layout, uint32_t memory,
+		    FILE *out);
+
 /* The base name of the layout file, for comments in generated files. */
 const char *fk_gen_source_name(const struct fk_layout *layout);
 

@@ -99,6 +99,14 @@ struct fk_layout_partition {
 	struct fk_pos pos_at;	   /* its `at`/`offset`, else its name */
 	struct fk_pos pos_size;	   /* its `size` value */
 	struct fk_pos pos_protect; /* `protect`, else its name */
+	/* `esp-idf: "TYPE, SUBTYPE[, FLAGS]"`: the partition's row in an
+	 * ESP-IDF partition table (layout gen --esp-idf); has_esp false
+	 * when the key is absent. Numbers as in the binary table. */
+	bool has_esp;
+	uint8_t esp_type;
+	uint8_t esp_subtype;
+	uint32_t esp_flags; /* FK_ESP_FLAG_* (layout/import.h) */
+	struct fk_pos pos_esp;
 };
 
 /* A library module: code in a partition of role module, linked on its

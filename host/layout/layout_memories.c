@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "layout/import.h"
 #include "layout_load.h"
 
 static bool is_sep(char c)
@@ -172,7 +173,7 @@ static const char *const memory_keys[] = {
 	"erased", "program-once", "xip",  "timing",  "partitions",
 };
 static const char *const partition_keys[] = {
-	"at", "offset", "size", "align", "role", "protect",
+	"at", "offset", "size", "align", "role", "protect", "esp-idf",
 };
 static const char *const timing_keys[] = {
 	"erase-us-per-kib",
@@ -185,6 +186,30 @@ static const char *const role_names[] = {
 	"config", "devinfo",	"storage", "module",	 "ram",
 };
 static const char *const protect_names[] = { "none", "write", "secure" };
+
+/* `esp-idf: "app, ota_0"`: the row layout gen --esp-idf writes. */
+static void parse_esp_idf(struct loader *ld, const struct fk_ynode *v,
+			  struct fk_layout_partition *part, const char *what)
+{
+	const char *text, *why;
+	struct fk_esp_kind kind;
+
+	if (fk_yaml_get_string(&ld->y, v, "esp-idf", what, &text) <= 0)
+		return;
+	part->pos_esp = fk_layout_pos_of(ld, fk_yaml_get(v, "esp-idf"));
+	if (fk_esp_parse_kind(text, &kind, &why)) {
+		fk_diag_error(&ld->d, &part->pos_esp,
+			      "'esp-idf' of %s: '%s' %s (write the ESP-IDF "
+			      "type, subtype and flags columns, e.g. \"app, "
+			      "ota_0\")",
+			      what, text, why);
+		return;
+	}
+	part->has_esp = true;
+	part->esp_type = kind.type;
+	part->esp_subtype = kind.subtype;
+	part->esp_flags = kind.flags;
+}
 
 static void parse_partition(struct loader *ld, uint32_t mem_index,
 			    const struct fk_ynode *k, const struct fk_ynode *v)
@@ -276,6 +301,7 @@ static void parse_partition(struct loader *ld, uint32_t mem_index,
 	if (fk_yaml_get_enum(&ld->y, v, "protect", what, protect_names,
 			     ARRAY_SIZE(protect_names), &protect) > 0)
 		part->protect = (enum fk_layout_protect)protect;
+	parse_esp_idf(ld, v, part, what);
 }
 
 /* Places the partitions of one memory in file order. */

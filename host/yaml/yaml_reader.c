@@ -22,7 +22,19 @@ struct builder {
 					      * with no value yet */
 	int documents;
 	int rc;
+	/* fk_yaml_read_aliases(): anchors seen so far, and how many nodes
+	 * aliases have copied (bounded, against "billion laughs") */
+	bool aliases;
+	struct anchor {
+		char *name;
+		struct fk_ynode *node;
+	} * anchors;
+	size_t anchor_count, anchor_cap, copied;
+	struct fk_ynode *last; /* the node the last event made */
 };
+
+/* Nodes aliases may copy in one file: pm_static.yml needs a few dozen. */
+#define FK_YAML_MAX_ALIAS_NODES 100000
 
 static struct fk_pos mark_pos(struct builder *b, yaml_mark_t mark)
 {
@@ -151,6 +163,8 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 	rc = attach(b, n);
 	if (rc)
 		free_node(n);
+	else
+		b->last = n;
 	return rc;
 }
 
@@ -180,17 +194,134 @@ static int on_open(struct builder *b, const yaml_event_t *ev,
 	b->caps[b->depth] = 0;
 	b->key_waiting[b->depth] = false;
 	b->stack[b->depth++] = n;
+	b->last = n;
 	return 0;
 }
+
+/* A deep copy of n (its kids so far when it is still open), counted
+ * against the alias budget; NULL when out of memory or over budget. */
+static struct fk_ynode *copy_node(struct builder *b, const struct fk_ynode *n)
+{
+	size_t kids = n->type == FK_YAML_MAP ? 2 * n->count : n->count;
+	struct fk_ynode *c;
+
+	if (++b->copied > FK_YAML_MAX_ALIAS_NODES)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	*c = *n;
+	c->kids = NULL;
+	c->text = NULL;
+	if (n->text && !(c->text = strdup(n->text)))
+		goto fail;
+	if (kids && !(c->kids = calloc(kids, sizeof(*c->kids))))
+		goto fail;
+	for (size_t i = 0; i < kids; i++)
+		if (!(c->kids[i] = copy_node(b, n->kids[i])))
+			goto fail;
+	return c;
+fail:
+	c->count = 0;
+	for (size_t i = 0; c->kids && i < kids; i++)
+		free_node(c->kids[i]);
+	free(c->kids);
+	free(c->text);
+	free(c);
+	return NULL;
+}
+
+static const char *anchor_of(const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		return (const char *)ev->data.scalar.anchor;
+	case YAML_SEQUENCE_START_EVENT:
+		return (const char *)ev->data.sequence_start.anchor;
+	case YAML_MAPPING_START_EVENT:
+		return (const char *)ev->data.mapping_start.anchor;
+	default:
+		return NULL;
+	}
+}
+
+/* Remembers the node the event made under its anchor name. */
+static int remember_anchor(struct builder *b, const char *name)
+{
+	if (b->anchor_count == b->anchor_cap) {
+		size_t ncap = b->anchor_cap ? 2 * b->anchor_cap : 8;
+		struct anchor *a =
+			realloc(b->anchors, ncap * sizeof(*b->anchors));
+
+		if (!a)
+			return FK_ENOSPC;
+		b->anchors = a;
+		b->anchor_cap = ncap;
+	}
+	b->anchors[b->anchor_count].name = strdup(name);
+	if (!b->anchors[b->anchor_count].name)
+		return FK_ENOSPC;
+	b->anchors[b->anchor_count++].node = b->last;
+	return 0;
+}
+
+/* An alias: a copy of the latest node with that anchor. */
+static int on_alias(struct builder *b, const yaml_event_t *ev)
+{
+	const char *name = (const char *)ev->data.alias.anchor;
+	struct fk_pos p = mark_pos(b, ev->start_mark);
+	struct fk_ynode *c;
+	int rc;
+
+	for (size_t i = b->anchor_count; i-- > 0;) {
+		if (strcmp(b->anchors[i].name, name))
+			continue;
+		c = copy_node(b, b->anchors[i].node);
+		if (!c && b->copied > FK_YAML_MAX_ALIAS_NODES) {
+			fk_diag_error(b->y->diag, &p,
+				      "aliases expand to more than %d nodes; "
+				      "write the values out",
+				      FK_YAML_MAX_ALIAS_NODES);
+			return FK_EINVAL;
+		}
+		if (!c)
+			return FK_ENOSPC;
+		c->pos = p;
+		rc = attach(b, c);
+		if (rc)
+			free_node(c);
+		return rc;
+	}
+	fk_diag_error(b->y->diag, &p, "alias '*%s' names no anchor before it",
+		      name);
+	return FK_EINVAL;
+}
+
+static int on_event_node(struct builder *b, const yaml_event_t *ev,
+			 struct fk_pos p);
 
 static int on_event(struct builder *b, const yaml_event_t *ev)
 {
 	struct fk_pos p = mark_pos(b, ev->start_mark);
 
-	if (has_anchor(ev))
+	int rc;
+
+	if (has_anchor(ev) && !b->aliases)
 		fk_diag_error(b->y->diag, &p,
 			      "anchors and aliases (&name, "
 			      "*name) are not supported; write the value out");
+	if (b->aliases && ev->type == YAML_ALIAS_EVENT)
+		return on_alias(b, ev);
+	b->last = NULL;
+	rc = on_event_node(b, ev, p);
+	if (!rc && b->aliases && b->last && anchor_of(ev))
+		rc = remember_anchor(b, anchor_of(ev));
+	return rc;
+}
+
+static int on_event_node(struct builder *b, const yaml_event_t *ev,
+			 struct fk_pos p)
+{
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		if (++b->documents > 1) {
@@ -231,8 +362,8 @@ static void syntax_error(struct builder *b)
 	b->rc = FK_EINVAL;
 }
 
-int fk_yaml_read(struct fk_yaml *y, const char *file, const char *text,
-		 size_t len, struct fk_diag *diag)
+static int read_tree(struct fk_yaml *y, const char *file, const char *text,
+		     size_t len, struct fk_diag *diag, bool aliases)
 {
 	struct builder b;
 	bool done = false;
@@ -242,6 +373,7 @@ int fk_yaml_read(struct fk_yaml *y, const char *file, const char *text,
 	y->diag = diag;
 	memset(&b, 0, sizeof(b));
 	b.y = y;
+	b.aliases = aliases;
 	if (!yaml_parser_initialize(&b.parser))
 		return FK_ENOSPC;
 	yaml_parser_set_input_string(&b.parser, (const unsigned char *)text,
@@ -258,6 +390,9 @@ int fk_yaml_read(struct fk_yaml *y, const char *file, const char *text,
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&b.parser);
+	for (size_t i = 0; i < b.anchor_count; i++)
+		free(b.anchors[i].name);
+	free(b.anchors);
 	if (b.rc) {
 		/* the open nodes hang from the root: one free releases all */
 		drop_waiting_keys(&b);
@@ -268,6 +403,18 @@ int fk_yaml_read(struct fk_yaml *y, const char *file, const char *text,
 			fk_diag_error(y->diag, NULL, "%s: out of memory", file);
 	}
 	return b.rc;
+}
+
+int fk_yaml_read(struct fk_yaml *y, const char *file, const char *text,
+		 size_t len, struct fk_diag *diag)
+{
+	return read_tree(y, file, text, len, diag, false);
+}
+
+int fk_yaml_read_aliases(struct fk_yaml *y, const char *file, const char *text,
+			 size_t len, struct fk_diag *diag)
+{
+	return read_tree(y, file, text, len, diag, true);
 }
 
 void fk_yaml_free(struct fk_yaml *y)

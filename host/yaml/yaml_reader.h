@@ -7,7 +7,7 @@
  *
  * What the reader refuses for every file, before any schema sees it:
  * YAML syntax errors, nesting deeper than FK_YAML_MAX_DEPTH, anchors and
- * aliases, a second document, and scalars holding a NUL character
+ * aliases (but in fk_yaml_read_aliases()), a second document, and scalars holding a NUL character
  * ("x\0y" would otherwise be read as "x"). A key given twice in one
  * mapping is reported by fk_yaml_check_keys() and fk_yaml_check_unique(),
  * which know what the mapping is called ('_' and '-' count as the same
@@ -67,6 +67,15 @@ struct fk_yaml {
  */
 int fk_yaml_read(struct fk_yaml *y, const char *file, const char *text,
 		 size_t len, struct fk_diag *diag);
+
+/*
+ * The same, for files of other tools that use anchors and aliases
+ * (Nordic's pm_static.yml: "span: *id001"): an alias reads as a copy of
+ * the latest node with its anchor, at the alias's position. The copies
+ * are bounded (100,000 nodes per file) so nested aliases cannot blow up.
+ */
+int fk_yaml_read_aliases(struct fk_yaml *y, const char *file, const char *text,
+			 size_t len, struct fk_diag *diag);
 void fk_yaml_free(struct fk_yaml *y);
 
 /* The i-th key and value of a mapping. */
