@@ -2,7 +2,7 @@
  * flashkit key: make a signing key, and print its public half for the
  * build or for the bootloader.
  *
- *   flashkit key generate -o key.pem
+ *   flashkit key generate -o key.pem [-t ecdsa-p256|ed25519]
  *   flashkit key public key.pem [--c [--name NAME]] [-o OUT]
  *
  * Key files are the PEM files imgtool and OpenSSL use (host/image/keys.h).
@@ -13,30 +13,34 @@
 #include "cli.h"
 #include "cli_key.h"
 #include "formats/files.h"
+#include "image/key_ed25519.h"
 #include "image/keys.h"
 
 static int key_generate(int argc, char **argv)
 {
-	const char *out = NULL;
+	const char *out = NULL, *type = "ecdsa-p256";
 	int force = 0;
 	const struct fk_option options[] = {
 		{ 'o', "output", "FILE", "where to write the private key (PEM)",
 		  .value = &out },
+		{ 't', "type", "TYPE",
+		  "ecdsa-p256 (default) or ed25519 (imgtool's names)",
+		  .value = &type },
 		{ 0, "force", NULL,
 		  "replace an existing file (the key it "
 		  "held is lost)",
 		  .flag = &force },
 	};
 	static const char *const summary =
-		"Generates an ECDSA P-256 signing key and writes it as a "
-		"PKCS#8 "
-		"PEM file (the form imgtool and `openssl genpkey` write; both "
+		"Generates an ECDSA P-256 (or with -t ed25519, an Ed25519) "
+		"signing key and writes it as a PKCS#8 PEM file (the form "
+		"imgtool and `openssl genpkey` write; both "
 		"read it). Keep it secret: anyone holding it can sign images "
 		"your devices will boot. An existing file is never replaced "
 		"without --force: losing a signing key locks out every device "
 		"that trusts it.";
 	const struct fk_command_help help = {
-		.usage = "flashkit key generate -o key.pem [--force]",
+		.usage = "flashkit key generate -o key.pem [-t TYPE] [--force]",
 		.summary = summary,
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
@@ -50,9 +54,17 @@ static int key_generate(int argc, char **argv)
 		fk_error("key generate needs -o FILE and no other argument");
 		return FK_EXIT_USAGE;
 	}
-	if (fk_key_generate_p256(out, force ? 0 : FK_OUT_NO_REPLACE, &err)) {
-		return fk_cli_report(&err);
+	if (strcmp(type, "ecdsa-p256") && strcmp(type, "ed25519")) {
+		fk_error("key generate -t '%s': use ecdsa-p256 or ed25519",
+			 type);
+		return FK_EXIT_USAGE;
 	}
+	if (!strcmp(type, "ed25519") ?
+		    fk_key_generate_ed25519(out, force ? 0 : FK_OUT_NO_REPLACE,
+					    &err) :
+		    fk_key_generate_p256(out, force ? 0 : FK_OUT_NO_REPLACE,
+					 &err))
+		return fk_cli_report(&err);
 	return FK_EXIT_OK;
 }
 
@@ -170,7 +182,8 @@ static int key_public(int argc, char **argv)
 }
 
 static const struct fk_subcommand subs[] = {
-	{ "generate", key_generate, "write a new ECDSA P-256 private key" },
+	{ "generate", key_generate,
+	  "write a new ECDSA P-256 or Ed25519 private key" },
 	{ "public", key_public, "print a key's public half (PEM or C)" },
 };
 

@@ -8,6 +8,7 @@ packages=(
 	build-essential cmake pkg-config
 	libyaml-dev          # layout parser
 	libmbedtls-dev       # SHA-256, ECDSA P-256, RSA-PSS, PEM keys
+	libsodium-dev        # Ed25519 (mbedTLS 2.28 has none): keys, sign, verify
 	libcmocka-dev        # unit tests
 	gcc-arm-none-eabi libnewlib-arm-none-eabi  # device-side builds
 	qemu-system-arm      # runs the bootloader on an emulated Cortex-M3
@@ -22,7 +23,7 @@ packages=(
 	python3              # small test helpers
 	scons                # runs the PlatformIO helper (tools/platformio) as PlatformIO would
 	openssl              # interop peer: reads our keys, checks our signatures
-	dpkg-dev             # apt-get source: Debian's mbedtls for Cortex-M
+	dpkg-dev             # apt-get source: Debian's mbedtls and libsodium for Cortex-M
 )
 
 missing=()
@@ -69,4 +70,21 @@ if [ ! -f "$src_cache/mbedtls/library/sha256.c" ]; then
 	mkdir -p "$src_cache"
 	(cd "$src_cache" && apt-get source -qq "mbedtls=$ver" >/dev/null 2>&1 &&
 		ln -sfn "mbedtls-${ver%-*}" mbedtls)
+fi
+
+# Debian's libsodium source package, the same version as libsodium-dev:
+# its Ed25519 verification is cross-compiled for Cortex-M
+# (ports/crypto-sodium/target/sodium.cmake). The deb-src line is the one
+# added above.
+if [ ! -f "$src_cache/libsodium/src/libsodium/crypto_sign/ed25519/ref10/open.c" ]; then
+	ver=$(dpkg-query -W -f='${source:Version}' libsodium-dev)
+	if [ "$(id -u)" != 0 ]; then
+		echo "flashkit: Debian's libsodium source is missing. As root, run scripts/deps.sh," >&2
+		echo "  or: mkdir -p $src_cache && cd $src_cache && apt-get source libsodium=$ver && ln -sfn libsodium-${ver%-*} libsodium" >&2
+		exit 1
+	fi
+	echo "flashkit: fetching Debian's libsodium $ver source into $src_cache"
+	mkdir -p "$src_cache"
+	(cd "$src_cache" && apt-get source -qq "libsodium=$ver" >/dev/null 2>&1 &&
+		ln -sfn "libsodium-${ver%-*}" libsodium)
 fi

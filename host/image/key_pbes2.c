@@ -241,13 +241,16 @@ static bool der_run_ok(unsigned char *p, const unsigned char *end,
 	return true;
 }
 
-/* The key inside: one SEQUENCE filling p[0..end) whose fields are what
- * SEC1's ECPrivateKey (INTEGER, OCTET STRING, [0], [1]) and PKCS#1's
- * RSAPrivateKey (INTEGERs) hold, and nothing else. */
+/* The key inside: RFC 8410's CurvePrivateKey (an OCTET STRING of the
+ * 32-byte Ed25519 seed), or one SEQUENCE filling p[0..end) whose fields
+ * are what SEC1's ECPrivateKey (INTEGER, OCTET STRING, [0], [1]) and
+ * PKCS#1's RSAPrivateKey (INTEGERs) hold, and nothing else. */
 static bool key_fields_ok(unsigned char *p, const unsigned char *end)
 {
 	size_t len;
 
+	if (end - p == 34 && p[0] == MBEDTLS_ASN1_OCTET_STRING && p[1] == 32)
+		return true;
 	if (mbedtls_asn1_get_tag(&p, end, &len, SEQ) || p + len != end)
 		return false;
 	while (p < end) {

@@ -4,7 +4,8 @@
  * The only place in flashkit that holds private keys. The device side
  * never sees one: it gets public keys as DER arrays (`key public --c`).
  * Randomness for ECDSA and RSA-PSS comes from mbedTLS's CTR-DRBG seeded by
- * its platform entropy source (getrandom / /dev/urandom).
+ * its platform entropy source (getrandom / /dev/urandom). Ed25519 keys,
+ * which mbedTLS cannot read, are key_ed25519.c's (libsodium).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <mbedtls/sha512.h>
 
 #include "formats/files.h"
+#include "key_ed25519.h"
 #include "key_pbes2.h"
 #include "keys.h"
 
@@ -38,16 +40,6 @@ __attribute__((format(printf, 2, 3))) static int key_fail(struct fk_key *key,
 	va_end(ap);
 	return fk_fail(&key->diag, "%s", text);
 }
-
-/* SubjectPublicKeyInfo of an Ed25519 key: this prefix, then 32 bytes. */
-static const uint8_t ed25519_spki_prefix[12] = {
-	0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
-};
-/* PKCS#8 of an Ed25519 private key: this prefix, then the 32-byte seed. */
-static const uint8_t ed25519_pkcs8_prefix[16] = {
-	0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
-	0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-};
 
 const char *fk_key_type_name(enum fk_image_key_type type)
 {
@@ -105,61 +97,6 @@ static void set_hash(struct fk_key *key)
 	} else {
 		mbedtls_sha256_ret(key->pub, key->pub_len, key->hash, 0);
 	}
-}
-
-/* Decodes the first PEM block of text into der; 0 or -1. */
-static int pem_block(const char *text, const char *begin, const char *end,
-		     uint8_t *der, size_t size, size_t *len)
-{
-	mbedtls_pem_context pem;
-	size_t used;
-	int rc;
-
-	if (!strstr(text, begin))
-		return -1;
-	mbedtls_pem_init(&pem);
-	rc = mbedtls_pem_read_buffer(&pem, begin, end,
-				     (const unsigned char *)strstr(text, begin),
-				     NULL, 0, &used);
-	if (rc || pem.buflen > size) {
-		mbedtls_pem_free(&pem);
-		return -1;
-	}
-	memcpy(der, pem.buf, pem.buflen);
-	*len = pem.buflen;
-	mbedtls_pem_free(&pem);
-	return 0;
-}
-
-/* Ed25519 keys, which mbedTLS cannot parse: recognised by their fixed DER
- * prefix. Returns 1 when it was one, 0 when not, -1 on error. */
-static int load_ed25519(struct fk_key *key, const char *text)
-{
-	uint8_t der[128];
-	size_t len;
-
-	if (!pem_block(text, "-----BEGIN PUBLIC KEY-----",
-		       "-----END PUBLIC KEY-----", der, sizeof(der), &len) &&
-	    len == sizeof(ed25519_spki_prefix) + 32 &&
-	    !memcmp(der, ed25519_spki_prefix, sizeof(ed25519_spki_prefix))) {
-		key->type = FK_KEY_ED25519;
-		memcpy(key->pub, der, len);
-		key->pub_len = len;
-		set_hash(key);
-		return 1;
-	}
-	if (!pem_block(text, "-----BEGIN PRIVATE KEY-----",
-		       "-----END PRIVATE KEY-----", der, sizeof(der), &len) &&
-	    len == sizeof(ed25519_pkcs8_prefix) + 32 &&
-	    !memcmp(der, ed25519_pkcs8_prefix, sizeof(ed25519_pkcs8_prefix))) {
-		return key_fail(key,
-				"%s: Ed25519 private keys are not "
-				"supported (mbedTLS 2.28 has no Ed25519); sign "
-				"Ed25519 images with imgtool, or use an ECDSA "
-				"P-256 key (flashkit key generate)",
-				key->path);
-	}
-	return 0;
 }
 
 /* Fills pub with the DER imgtool embeds: SPKI for EC, PKCS#1 for RSA. */
@@ -243,7 +180,8 @@ static int wrong_password(struct fk_key *key)
 			key->path);
 }
 
-/* A PKCS#8 "ENCRYPTED PRIVATE KEY" (PBES2) into key->pk; 0 or -1. */
+/* A PKCS#8 "ENCRYPTED PRIVATE KEY" (PBES2) into key->pk; 0, 2 when it
+ * held an Ed25519 key (then loaded by key_ed25519.c), or -1. */
 static int load_pkcs8_encrypted(struct fk_key *key, const char *text,
 				const char *password)
 {
@@ -274,6 +212,12 @@ static int load_pkcs8_encrypted(struct fk_key *key, const char *text,
 				 strlen(password), FK_PBES2_MAX_ITERATIONS,
 				 plain, &plain_len, key->path, &key->diag)) {
 	case FK_PBES2_OK:
+		rc = fk_ed25519_load_pkcs8(key, plain, plain_len);
+		if (rc) {
+			rc = rc > 0 ? 2 : -1;
+			break;
+		}
+		rc = -1;
 		if (mbedtls_pk_parse_key(&key->pk, plain, plain_len, NULL, 0))
 			key_fail(key,
 				 "%s: the encrypted key opens, but what it "
@@ -298,7 +242,8 @@ out:
 }
 
 /* A private key in text (NUL at text[len]) into key->pk, encrypted or
- * not; 0, 1 when text holds no private key, -1 on failure. */
+ * not; 0, 1 when text holds no private key, 2 when it held an encrypted
+ * Ed25519 key (loaded by key_ed25519.c), -1 on failure. */
 static int load_private(struct fk_key *key, const uint8_t *text, size_t len,
 			const char *password)
 {
@@ -372,12 +317,17 @@ int fk_key_load_password(struct fk_key *key, const char *path,
 	if (fk_file_read(path, fk_input_cap(FK_INPUT_CAP_TEXT), &text, &len,
 			 &key->diag))
 		return -1;
-	rc = load_ed25519(key, (const char *)text);
-	if (rc) {
+	/* Ed25519 first: mbedTLS would call such a key unreadable. */
+	rc = fk_ed25519_load(key, (const char *)text);
+	if (rc == 0)
+		rc = load_private(key, text, len, password);
+	else if (rc > 0)
+		rc = 2;
+	if (rc == 2) {
+		mbedtls_platform_zeroize(text, len);
 		free(text);
-		return rc > 0 ? 0 : -1;
+		return 0;
 	}
-	rc = load_private(key, text, len, password);
 	if (rc < 0) {
 		mbedtls_platform_zeroize(text, len);
 		free(text);
@@ -409,6 +359,7 @@ int fk_key_load_password(struct fk_key *key, const char *path,
 
 void fk_key_free(struct fk_key *key)
 {
+	mbedtls_platform_zeroize(key->ed25519_sk, sizeof(key->ed25519_sk));
 	mbedtls_pk_free(&key->pk);
 	key->has_pk = false;
 }
@@ -451,12 +402,13 @@ int fk_key_sign(struct fk_key *key, const uint8_t *digest, uint8_t *sig,
 	mbedtls_ctr_drbg_context drbg;
 	int rc;
 
+	if (key->type == FK_KEY_ED25519)
+		return fk_ed25519_sign(key, digest, sig, sig_len);
 	if (!key->has_private || !key->has_pk)
-		return key_fail(key, "%s: %s; signing needs the private key",
-				key->path,
-				key->type == FK_KEY_ED25519 ?
-					"Ed25519 signing is not supported" :
-					"this is a public key");
+		return key_fail(key,
+				"%s: this is a public key; signing needs the "
+				"private key",
+				key->path);
 	if (drbg_start(&ent, &drbg))
 		return key_fail(key, "cannot seed the random generator");
 	if (is_rsa(key)) {
@@ -581,12 +533,9 @@ int fk_key_public_pem(struct fk_key *key, char *buf, size_t size)
 	size_t olen;
 	int len;
 
-	if (key->type == FK_KEY_ED25519) {
-		len = (int)key->pub_len;
-		memcpy(der + sizeof(der) - len, key->pub, key->pub_len);
-	} else {
-		len = mbedtls_pk_write_pubkey_der(&key->pk, der, sizeof(der));
-	}
+	if (key->type == FK_KEY_ED25519)
+		return fk_ed25519_public_pem(key, buf, size);
+	len = mbedtls_pk_write_pubkey_der(&key->pk, der, sizeof(der));
 	if (len <= 0 || mbedtls_pem_write_buffer(
 				begin, end, der + sizeof(der) - len,
 				(size_t)len, (unsigned char *)buf, size, &olen))

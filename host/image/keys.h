@@ -10,8 +10,8 @@
  * key->diag, a sink that only counts and keeps it (or to err for
  * fk_key_generate_p256).
  *
- * mbedTLS 2.28 has no Ed25519: Ed25519 public keys are read (to match a
- * KEYHASH and name the key), but cannot sign or verify.
+ * mbedTLS 2.28 has no Ed25519: Ed25519 keys are read, generated and
+ * used for signing by key_ed25519.c, with libsodium.
  */
 #ifndef FLASHKIT_TOOL_KEYS_H
 #define FLASHKIT_TOOL_KEYS_H
@@ -30,6 +30,7 @@ struct fk_key {
 	bool has_private; /* can sign */
 	bool has_pk;	  /* pk holds the key (not for Ed25519) */
 	mbedtls_pk_context pk;
+	uint8_t ed25519_sk[64]; /* Ed25519 signing key (seed, public key) */
 	uint8_t pub[FK_IMAGE_PUBKEY_MAX]; /* as embedded in images */
 	size_t pub_len;
 	uint8_t hash[FK_DIGEST_MAX]; /* SHA-256 of pub (SHA-384 for P-384):
@@ -75,8 +76,8 @@ size_t fk_key_digest_len(enum fk_image_key_type type);
 
 /* Signs an image digest of fk_key_digest_len(key->type) bytes the way
  * imgtool does (ECDSA: DER; RSA: PSS, SHA-256, MGF1-SHA-256, 32-byte
- * salt). sig must hold FK_IMAGE_SIG_MAX bytes. Returns 0, or -1 with
- * key->diag filled. */
+ * salt; Ed25519: the 32-byte digest is the message). sig must hold
+ * FK_IMAGE_SIG_MAX bytes. Returns 0, or -1 with key->diag filled. */
 int fk_key_sign(struct fk_key *key, const uint8_t *digest, uint8_t *sig,
 		size_t *sig_len);
 

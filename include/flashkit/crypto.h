@@ -122,4 +122,13 @@ struct fk_crypto_port {
  */
 extern const struct fk_crypto_port fk_crypto_builtin;
 
+/* fk_crypto_builtin's three functions, for a port that takes its SHA-256
+ * from them (a bootloader's verify-only port: fk_crypto_mbedtls_p256,
+ * fk_crypto_sodium_ed25519). Never fail. */
+int fk_builtin_sha256_init(union fk_sha256_state *st);
+int fk_builtin_sha256_update(union fk_sha256_state *st, const void *data,
+			     size_t len);
+int fk_builtin_sha256_finish(union fk_sha256_state *st,
+			     uint8_t out[FK_SHA256_SIZE]);
+
 #endif

@@ -10,6 +10,12 @@
  * which mbedtls_pk_parse_public_key() reads. A bootloader that checks
  * only ECDSA P-256 links fk_crypto_mbedtls_p256 instead, and none of the
  * RSA or PK code.
+ *
+ * mbedTLS 2.28 has no Ed25519. Built with FK_MBEDTLS_WITH_SODIUM (the host
+ * build always is), ed25519_verify is libsodium's (ports/crypto-sodium)
+ * and the program links that port too; without, it is NULL and Ed25519
+ * images are FK_ENOTSUP, so a firmware that never sees one carries none
+ * of its code (some 20 KiB on Cortex-M3).
  */
 #include <string.h>
 
@@ -19,6 +25,12 @@
 #include <mbedtls/sha512.h>
 
 #include "fk_crypto_mbedtls.h"
+#ifdef FK_MBEDTLS_WITH_SODIUM
+#include "fk_crypto_sodium.h"
+#define ED25519_VERIFY fk_sodium_ed25519_verify
+#else
+#define ED25519_VERIFY NULL
+#endif
 
 /* Fails to compile when mbedTLS's context outgrows union fk_sha256_state
  * (C99 has no _Static_assert; the port also builds for Cortex-M). */
@@ -139,7 +151,7 @@ const struct fk_crypto_port fk_crypto_mbedtls = {
 	.sha256_finish = sha256_finish,
 	.ecdsa_p256_verify = fk_mbedtls_ecdsa_p256_verify,
 	.rsa2048_pss_verify = rsa2048_pss_verify,
-	.ed25519_verify = NULL,
+	.ed25519_verify = ED25519_VERIFY,
 	.sha384_init = sha384_init,
 	.sha384_update = sha384_update,
 	.sha384_finish = sha384_finish,

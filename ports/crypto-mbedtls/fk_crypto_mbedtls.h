@@ -6,9 +6,10 @@
  * fk_crypto_mbedtls (fk_crypto_mbedtls.c + fk_crypto_mbedtls_p256.c):
  * SHA-256, SHA-384, ECDSA P-256 and P-384, RSA-2048-PSS and RSA-3072-PSS
  * verification, for the host tools and for a firmware that must accept
- * them all. mbedTLS 2.28 has no Ed25519,
- * so ed25519_verify is NULL and Ed25519 signatures are reported as
- * FK_ENOTSUP.
+ * them all. mbedTLS 2.28 has no Ed25519: compiled with
+ * FK_MBEDTLS_WITH_SODIUM (as the host build is), ed25519_verify is
+ * libsodium's (ports/crypto-sodium) and the program links that port too;
+ * without, it is NULL and Ed25519 signatures are reported as FK_ENOTSUP.
  *
  * fk_crypto_mbedtls_p256 (fk_crypto_mbedtls_p256.c alone): the
  * bootloader's port, ECDSA P-256 verification only (RSA images get

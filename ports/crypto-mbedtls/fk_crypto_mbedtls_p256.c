@@ -137,26 +137,10 @@ int fk_mbedtls_ecdsa_p384_verify(const uint8_t *key, size_t key_len,
 			    sig_len);
 }
 
-static int sha256_init(union fk_sha256_state *st)
-{
-	return fk_crypto_builtin.sha256_init(st);
-}
-
-static int sha256_update(union fk_sha256_state *st, const void *data,
-			 size_t len)
-{
-	return fk_crypto_builtin.sha256_update(st, data, len);
-}
-
-static int sha256_finish(union fk_sha256_state *st, uint8_t out[FK_SHA256_SIZE])
-{
-	return fk_crypto_builtin.sha256_finish(st, out);
-}
-
 const struct fk_crypto_port fk_crypto_mbedtls_p256 = {
-	.sha256_init = sha256_init,
-	.sha256_update = sha256_update,
-	.sha256_finish = sha256_finish,
+	.sha256_init = fk_builtin_sha256_init,
+	.sha256_update = fk_builtin_sha256_update,
+	.sha256_finish = fk_builtin_sha256_finish,
 	.ecdsa_p256_verify = fk_mbedtls_ecdsa_p256_verify,
 	.rsa2048_pss_verify = NULL,
 	.ed25519_verify = NULL,

@@ -72,7 +72,7 @@ static void compress(struct sha256 *s, const uint8_t *p)
 		s->h[i] += v[i];
 }
 
-static int sha_init(union fk_sha256_state *st)
+int fk_builtin_sha256_init(union fk_sha256_state *st)
 {
 	static const uint32_t h0[8] = {
 		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -86,7 +86,8 @@ static int sha_init(union fk_sha256_state *st)
 	return 0;
 }
 
-static int sha_update(union fk_sha256_state *st, const void *data, size_t len)
+int fk_builtin_sha256_update(union fk_sha256_state *st, const void *data,
+			     size_t len)
 {
 	struct sha256 *s = (struct sha256 *)st->bytes;
 	const uint8_t *p = data;
@@ -107,7 +108,8 @@ static int sha_update(union fk_sha256_state *st, const void *data, size_t len)
 	return 0;
 }
 
-static int sha_finish(union fk_sha256_state *st, uint8_t out[FK_SHA256_SIZE])
+int fk_builtin_sha256_finish(union fk_sha256_state *st,
+			     uint8_t out[FK_SHA256_SIZE])
 {
 	struct sha256 *s = (struct sha256 *)st->bytes;
 	uint64_t bits = s->bytes * 8;
@@ -116,7 +118,7 @@ static int sha_finish(union fk_sha256_state *st, uint8_t out[FK_SHA256_SIZE])
 
 	for (int i = 0; i < 8; i++)
 		pad[n + (size_t)i] = (uint8_t)(bits >> (56 - 8 * i));
-	sha_update(st, pad, n + 8);
+	fk_builtin_sha256_update(st, pad, n + 8);
 	for (int i = 0; i < 8; i++) {
 		out[4 * i] = (uint8_t)(s->h[i] >> 24);
 		out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
@@ -127,7 +129,7 @@ static int sha_finish(union fk_sha256_state *st, uint8_t out[FK_SHA256_SIZE])
 }
 
 const struct fk_crypto_port fk_crypto_builtin = {
-	.sha256_init = sha_init,
-	.sha256_update = sha_update,
-	.sha256_finish = sha_finish,
+	.sha256_init = fk_builtin_sha256_init,
+	.sha256_update = fk_builtin_sha256_update,
+	.sha256_finish = fk_builtin_sha256_finish,
 };

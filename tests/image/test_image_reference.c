@@ -182,8 +182,6 @@ static void test_signatures_verify_with_own_key_and_fail_with_others(void **stat
 				assert_int_equal(rc, FK_ESIG); /* unsigned */
 			else if ((int)k != own)
 				assert_int_equal(rc, FK_EKEY);
-			else if (k == ED25519_SLOT)
-				assert_int_equal(rc, FK_ENOTSUP);
 			else {
 				assert_int_equal(rc, FK_OK);
 				assert_int_equal(info.key_index, 0);
@@ -191,7 +189,7 @@ static void test_signatures_verify_with_own_key_and_fail_with_others(void **stat
 			checked++;
 		}
 		/* All keys at once: the right one is found. */
-		if (own >= 0 && own != ED25519_SLOT) {
+		if (own >= 0) {
 			assert_int_equal(validate_buf(data, len, ikeys, NKEYS,
 						      &info), FK_OK);
 			assert_int_equal(info.key_index, own);
@@ -258,10 +256,11 @@ static void generate_with_openssl(struct fk_key *key, const char *opts)
 	unlink(path);
 }
 
-/* The same for P-384 and RSA-3072: another key of the type, claiming the
- * reference key's KEYHASH, does not verify the reference image. */
+/* The same for P-384, RSA-3072 and Ed25519: another key of the type,
+ * claiming the reference key's KEYHASH, does not verify the reference
+ * image. */
 static void
-test_p384_and_rsa3072_fail_with_another_key_of_their_type(void **state)
+test_p384_rsa3072_ed25519_fail_with_another_key_of_their_type(void **state)
 {
 	static const struct {
 		const char *file, *opts;
@@ -274,6 +273,8 @@ test_p384_and_rsa3072_fail_with_another_key_of_their_type(void **state)
 		{ "rsa3072-basic.bin",
 		  "-algorithm RSA -pkeyopt rsa_keygen_bits:3072",
 		  FK_KEY_RSA3072, 4 },
+		{ "ed25519-basic.bin", "-algorithm ED25519", FK_KEY_ED25519,
+		  ED25519_SLOT },
 	};
 
 	(void)state;
@@ -318,7 +319,7 @@ int main(void)
 		cmocka_unit_test(test_protected_tlvs_are_reported),
 		cmocka_unit_test(test_signatures_verify_with_own_key_and_fail_with_others),
 		cmocka_unit_test(test_signature_fails_with_another_key_of_the_same_type),
-		cmocka_unit_test(test_p384_and_rsa3072_fail_with_another_key_of_their_type),
+		cmocka_unit_test(test_p384_rsa3072_ed25519_fail_with_another_key_of_their_type),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
