@@ -8,6 +8,7 @@
 #   share/cmake/flashkit/                find_package(flashkit): config,
 #                                        version, flashkit-functions.cmake
 #   share/pkgconfig/flashkit.pc          pkg-config (headers, sources)
+#   share/flashkit/platformio/flashkit.py  the PlatformIO extra script
 #   man pages, bash/zsh completion       when cli/ makes them (see below)
 #
 # The package files are architecture independent (share/, not lib/): a
@@ -52,6 +53,8 @@ install(FILES ${_fk_pkg}/flashkit-config.cmake
 	${FK_ROOT}/cmake/flashkit-functions.cmake
 	DESTINATION ${FK_INSTALL_CMAKEDIR})
 install(FILES ${_fk_pkg}/flashkit.pc DESTINATION share/pkgconfig)
+install(FILES ${FK_ROOT}/tools/platformio/flashkit.py
+	DESTINATION share/flashkit/platformio)
 
 # Hook for the man pages and shell completion cli/ generates from its
 # option tables: cli/CMakeLists.txt lists the generated files in these

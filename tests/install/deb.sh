@@ -33,7 +33,8 @@ else
 		usr/share/flashkit/src/devinfo/devinfo.c \
 		usr/share/cmake/flashkit/flashkit-config.cmake \
 		usr/share/cmake/flashkit/flashkit-functions.cmake \
-		usr/share/pkgconfig/flashkit.pc; do
+		usr/share/pkgconfig/flashkit.pc \
+		usr/share/flashkit/platformio/flashkit.py; do
 		grep -q " \./$f$" "$T/list.txt" || fail "the package lacks $f"
 	done
 	echo "$(basename "$deb"): $(wc -l <"$T/list.txt") entries"
