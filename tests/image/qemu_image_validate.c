@@ -1,9 +1,10 @@
 /*
  * The image checks on the real target: a Cortex-M3 under QEMU validates
  * the image in its file-backed flash with the mbedTLS port built from
- * Debian's mbedtls source, against keys compiled in from
+ * Debian's mbedtls source (Ed25519 from Debian's libsodium source:
+ * FK_MBEDTLS_WITH_SODIUM), against keys compiled in from
  * `flashkit key public --c` (ECDSA P-256 and P-384, RSA-2048 and
- * RSA-3072: imgtool's test keys). test_image_qemu.sh puts each image in the flash file.
+ * RSA-3072, Ed25519: imgtool's test keys). test_image_qemu.sh puts each image in the flash file.
  *
  * Prints "image: <result> key=<index> version=<v> sec=<n>" and exits 0
  * (the script compares the result), or 2 when the flash cannot be opened.
@@ -21,6 +22,7 @@ extern const struct fk_image_key test_key_ecdsa;
 extern const struct fk_image_key test_key_rsa;
 extern const struct fk_image_key test_key_p384;
 extern const struct fk_image_key test_key_rsa3072;
+extern const struct fk_image_key test_key_ed25519;
 
 /* mbedTLS's heap: what RSA-3072 or ECDSA P-384 verification needs. */
 static uint8_t mbedtls_heap[16 * 1024];
@@ -48,8 +50,8 @@ static const char *result_name(int rc)
 
 int main(void)
 {
-	struct fk_image_key keys[4];
-	struct fk_image_keys set = { &fk_crypto_mbedtls, keys, 4 };
+	struct fk_image_key keys[5];
+	struct fk_image_keys set = { &fk_crypto_mbedtls, keys, 5 };
 	struct fk_flash_geometry geo = {
 		.base = 0x00100000,
 		.size = 32 * 4096,
@@ -67,6 +69,7 @@ int main(void)
 	keys[1] = test_key_rsa;
 	keys[2] = test_key_p384;
 	keys[3] = test_key_rsa3072;
+	keys[4] = test_key_ed25519;
 	mbedtls_memory_buffer_alloc_init(mbedtls_heap, sizeof(mbedtls_heap));
 	if (fk_qemu_flash_open(&qf, "slot.bin", &geo, NULL) ||
 	    fk_area_init(&slot, &qf.flash, 0, geo.size)) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Image validation on the Cortex-M3 target (QEMU mps2-an385) with the
-# mbedTLS port cross-compiled from Debian's source package: the imgtool
-# reference images (ECDSA P-256 and P-384, RSA-2048 and RSA-3072) verify
-# with the compiled-in keys, and a flipped
+# mbedTLS port cross-compiled from Debian's source package (Ed25519 from
+# Debian's libsodium source): the imgtool reference images (ECDSA P-256
+# and P-384, RSA-2048 and RSA-3072, Ed25519, which flashkit signs byte for
+# byte alike) verify with the compiled-in keys, and a flipped
 # payload byte, a flipped signature byte, another key's image and an
 # unsigned image are refused with the right code.
 set -euo pipefail
@@ -49,6 +50,13 @@ check "$REFS/ecdsa-p256-basic.bin" '^image: FK_ESIG ' $((12950 - 10))
 check "$REFS/rsa2048-basic.bin" '^image: FK_ESIG ' $((13136 - 100))
 check "$REFS/ecdsa-p256-basic.bin" '^image: FK_EKEY ' $((0x3200 + 4 + 36 + 4))
 check "$REFS/unsigned-sha256-only.bin" '^image: FK_ESIG '
-check "$REFS/ed25519-basic.bin" '^image: FK_EKEY '
+check "$REFS/ed25519-basic.bin" '^image: valid key=4 version=0.9.0 sec=0$'
+check "$REFS/ed25519-basic.bin" '^image: FK_EDIGEST ' 0x200
+check "$REFS/ed25519-basic.bin" '^image: FK_ESIG ' $((3401 - 10))
+# the first and last byte of the signature's R half, of its S half
+check "$REFS/ed25519-basic.bin" '^image: FK_ESIG ' $((3401 - 64))
+check "$REFS/ed25519-basic.bin" '^image: FK_ESIG ' $((3401 - 1))
+# a flipped byte of the KEYHASH (after the SHA256 TLV)
+check "$REFS/ed25519-basic.bin" '^image: FK_EKEY ' $((0x100 + 3001 + 4 + 36 + 4 + 5))
 check "$REFS/payload-12k.bin" '^image: FK_EBADIMG '
 echo "image on Cortex-M3: $n cases passed"
