@@ -1,11 +1,12 @@
 /*
- * ECDSA P-384 (with its SHA-384 digest and 48-byte KEYHASH) and RSA-3072
- * images, made by imgtool and by flashkit, against tampering: every byte
+ * ECDSA P-384 (with its SHA-384 digest and 48-byte KEYHASH), RSA-3072 and
+ * Ed25519 images, made by imgtool and by flashkit, against tampering: every byte
  * of a flashkit-signed image flipped (header and TLVs but the signature
  * three ways), every header and TLV byte of imgtool's images (and every
  * 61st payload byte) flipped, never verify; a KEYHASH or signature TLV of the
  * wrong length for its type is FK_EBADIMG naming the TLV, never a crash or a
- * read outside the slot.
+ * read outside the slot; an Ed25519 signature made malleable (S + L, which
+ * a lenient verifier accepts) does not verify.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,10 +24,12 @@ static const char *const key_files[] = {
 	"rsa-2048.pem",
 	"ecdsa-p384.pem",
 	"rsa-3072.pem",
+	"ed25519.pem",
 };
 #define NKEYS (sizeof(key_files) / sizeof(key_files[0]))
 #define P384 2
 #define RSA3072 3
+#define ED25519 4
 
 static struct fk_key keys[NKEYS];
 static struct fk_image_key ikeys[NKEYS];
@@ -73,16 +76,16 @@ static unsigned flip_at(uint8_t *img, size_t len, size_t pos,
 }
 
 static void
-test_flipping_any_byte_of_a_signed_p384_or_rsa3072_image_is_rejected(
+test_flipping_any_byte_of_a_signed_p384_rsa3072_or_ed25519_image_is_rejected(
 	void **state)
 {
 	static const uint8_t masks[] = { 0x01, 0x80, 0xff };
-	static const int which[] = { P384, RSA3072 };
+	static const int which[] = { P384, RSA3072, ED25519 };
 	size_t payload_len;
 	uint8_t *payload = read_ref("payload-3001.bin", &payload_len);
 
 	(void)state;
-	for (size_t w = 0; w < 2; w++) {
+	for (size_t w = 0; w < sizeof(which) / sizeof(which[0]); w++) {
 		struct fk_sign_opts o;
 		struct fk_sign_result r;
 		struct fk_image_info info;
@@ -116,14 +119,15 @@ test_flipping_any_byte_of_a_signed_p384_or_rsa3072_image_is_rejected(
 }
 
 static void
-test_flipping_bytes_of_imgtools_p384_and_rsa3072_is_rejected(void **state)
+test_flipping_bytes_of_imgtools_p384_rsa3072_ed25519_is_rejected(void **state)
 {
 	static const uint8_t masks[] = { 0x01, 0x80, 0xff };
 	static const char *const files[] = { "ecdsa-p384-basic.bin",
-					     "rsa3072-basic.bin" };
+					     "rsa3072-basic.bin",
+					     "ed25519-basic.bin" };
 
 	(void)state;
-	for (size_t f = 0; f < 2; f++) {
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
 		struct fk_image_info info;
 		unsigned cases = 0;
 		size_t len;
@@ -227,6 +231,13 @@ test_keyhash_or_signature_of_the_wrong_length_is_ebadimg(void **state)
 		{ "rsa3072-basic.bin", FK_TLV_RSA3072_PSS, 256 },
 		{ "ecdsa-p384-basic.bin", FK_TLV_ECDSA_SIG, 257 },
 		{ "ecdsa-p384-basic.bin", FK_TLV_ECDSA_SIG, 7 },
+		/* Ed25519: a 64-byte signature, a 32-byte KEYHASH */
+		{ "ed25519-basic.bin", FK_TLV_ED25519, 63 },
+		{ "ed25519-basic.bin", FK_TLV_ED25519, 65 },
+		{ "ed25519-basic.bin", FK_TLV_ED25519, 0 },
+		{ "ed25519-basic.bin", FK_TLV_ED25519, 72 },
+		{ "ed25519-basic.bin", FK_TLV_KEYHASH, 48 },
+		{ "ed25519-basic.bin", FK_TLV_KEYHASH, 31 },
 	};
 
 	(void)state;
@@ -259,19 +270,19 @@ test_p384_signature_cut_or_padded_is_checked_not_crashed(void **state)
 }
 
 /* Pairings imgtool never writes are refused as unsupported, not
- * verified with the wrong hash: RSA-3072 over a SHA384 digest (the
- * digest made right, the KEYHASH made 48 bytes). */
-static void test_rsa3072_over_sha384_is_not_supported(void **state)
+ * verified with the wrong hash: RSA-3072 or Ed25519 over a SHA384 digest
+ * (the digest made right, the KEYHASH made 48 bytes). */
+static void expect_not_supported_over_sha384(const char *file)
 {
 	const struct fk_crypto_port *c = &fk_crypto_mbedtls;
 	union fk_sha256_state st;
 	struct fk_image_info info;
 	size_t len, len2, len3, off;
-	uint8_t *img = read_ref("rsa3072-basic.bin", &len);
+	uint8_t *img = read_ref(file, &len);
 	uint8_t *a = resize_tlv(img, len, FK_TLV_SHA256, 48, &len2);
 	uint8_t *b;
 
-	(void)state;
+	print_message("%s over SHA384\n", file);
 	off = find_raw(a, len2, FK_TLV_SHA256);
 	fk_put_le16(a + off - 4, FK_TLV_SHA384);
 	c->sha384_init(&st);
@@ -285,6 +296,42 @@ static void test_rsa3072_over_sha384_is_not_supported(void **state)
 			 FK_ENOTSUP);
 	free(b);
 	free(a);
+	free(img);
+}
+
+static void test_rsa3072_or_ed25519_over_sha384_is_not_supported(void **state)
+{
+	(void)state;
+	expect_not_supported_over_sha384("rsa3072-basic.bin");
+	expect_not_supported_over_sha384("ed25519-basic.bin");
+}
+
+/* Ed25519's S is below the group order L; S + L (still 32 bytes) is the
+ * same signature to a verifier that reduces S first, which libsodium
+ * refuses: a signed image has one valid signature, not two. */
+static void test_ed25519_signature_with_s_plus_l_does_not_verify(void **state)
+{
+	static const uint8_t order[32] = {
+		0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
+		0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
+	};
+	struct fk_image_info info;
+	size_t len;
+	uint8_t *img = read_ref("ed25519-basic.bin", &len);
+	uint8_t *s = img + find_raw(img, len, FK_TLV_ED25519) + 32;
+	unsigned carry = 0;
+
+	(void)state;
+	assert_int_equal(validate_buf(img, len, ikeys, NKEYS, &info), FK_OK);
+	for (size_t i = 0; i < 32; i++) {
+		carry += (unsigned)s[i] + order[i];
+		s[i] = (uint8_t)carry;
+		carry >>= 8;
+	}
+	assert_int_equal(carry, 0); /* S + L < 2^256: still 32 bytes */
+	assert_int_equal(validate_buf(img, len, ikeys, NKEYS, &info), FK_ESIG);
 	free(img);
 }
 
@@ -306,14 +353,17 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
-			test_flipping_any_byte_of_a_signed_p384_or_rsa3072_image_is_rejected),
+			test_flipping_any_byte_of_a_signed_p384_rsa3072_or_ed25519_image_is_rejected),
 		cmocka_unit_test(
-			test_flipping_bytes_of_imgtools_p384_and_rsa3072_is_rejected),
+			test_flipping_bytes_of_imgtools_p384_rsa3072_ed25519_is_rejected),
 		cmocka_unit_test(
 			test_keyhash_or_signature_of_the_wrong_length_is_ebadimg),
 		cmocka_unit_test(
 			test_p384_signature_cut_or_padded_is_checked_not_crashed),
-		cmocka_unit_test(test_rsa3072_over_sha384_is_not_supported),
+		cmocka_unit_test(
+			test_rsa3072_or_ed25519_over_sha384_is_not_supported),
+		cmocka_unit_test(
+			test_ed25519_signature_with_s_plus_l_does_not_verify),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
