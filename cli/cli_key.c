@@ -104,3 +104,17 @@ int fk_cli_key_load(struct fk_key *key, const char *path,
 					       "the terminal");
 	return rc;
 }
+
+int fk_cli_enc_key_load(struct fk_enc_key *ek, const char *path,
+			const char *password_file)
+{
+	if (!fk_enc_key_load(ek, path, NULL))
+		return 0;
+	if (!ek->key.need_password)
+		return -1;
+	if (fk_cli_key_load(&ek->key, path, password_file)) {
+		ek->diag = ek->key.diag;
+		return -1;
+	}
+	return fk_enc_key_adopt(ek, path);
+}

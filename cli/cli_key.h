@@ -6,6 +6,7 @@
 #ifndef FLASHKIT_CLI_KEY_H
 #define FLASHKIT_CLI_KEY_H
 
+#include "image/enc.h"
 #include "image/keys.h"
 
 /* The option every command that reads a private key offers. */
@@ -20,5 +21,10 @@
  */
 int fk_cli_key_load(struct fk_key *key, const char *path,
 		    const char *password_file);
+
+/* An encryption key (enc.h), private ones asking for a password as
+ * above. 0, or -1 with ek->diag filled. */
+int fk_cli_enc_key_load(struct fk_enc_key *ek, const char *path,
+			const char *password_file);
 
 #endif

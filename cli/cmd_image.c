@@ -142,10 +142,43 @@ struct sign_args {
 	const char *max_sectors, *sec_cnt, *deps, *hex_addr, *load_addr;
 	const char *erased_val, *pubkey_format, *rom_fixed, *image_id, *hw_id;
 	const char *layout, *image, *pending, *password_file;
+	const char *encrypt, *encrypt_keylen, *hmac_sha;
 	int pad_header, pad, confirm, test, overwrite_only, non_bootable;
-	int resign;
+	int resign, clear, save_enctlv;
 	struct fk_opt_list custom;
 };
+
+/* --encrypt-keylen, --hmac-sha, -c and --save-enctlv (the key itself is
+ * loaded later); 0 or -1 (reported). */
+static int enc_opts(const struct sign_args *a, struct fk_sign_opts *o)
+{
+	o->enc_aes_len = 16;
+	if (!a->encrypt) {
+		if (a->encrypt_keylen || a->hmac_sha || a->clear ||
+		    a->save_enctlv) {
+			fk_error("--encrypt-keylen, --hmac-sha, -c and "
+				 "--save-enctlv need -E (the encryption key)");
+			return -1;
+		}
+		return 0;
+	}
+	if (a->encrypt_keylen && !strcmp(a->encrypt_keylen, "256")) {
+		o->enc_aes_len = 32;
+	} else if (a->encrypt_keylen && strcmp(a->encrypt_keylen, "128")) {
+		fk_error("--encrypt-keylen must be 128 or 256");
+		return -1;
+	}
+	if (a->hmac_sha && !strcmp(a->hmac_sha, "512")) {
+		o->enc_sha512 = true;
+	} else if (a->hmac_sha && strcmp(a->hmac_sha, "256") &&
+		   strcmp(a->hmac_sha, "auto")) {
+		fk_error("--hmac-sha must be auto, 256 or 512");
+		return -1;
+	}
+	o->enc_clear = a->clear;
+	o->save_enctlv = a->save_enctlv;
+	return 0;
+}
 
 static int fill_sign_opts(const struct sign_args *a, struct fk_sign_opts *o,
 			  uint8_t **custom_store, uint8_t id_store[2][4])
@@ -221,6 +254,8 @@ static int fill_sign_opts(const struct sign_args *a, struct fk_sign_opts *o,
 				   &custom_store[i / 2]))
 			return -1;
 	}
+	if (enc_opts(a, o))
+		return -1;
 	if ((a->image_id && add_u32_tlv(o, FK_TLV_FK_IMAGE_ID, "--image-id",
 					a->image_id, id_store[0])) ||
 	    (a->hw_id &&
@@ -587,6 +622,23 @@ static int image_sign(int argc, char **argv)
 		{ 0, "public-key-format", "hash|full",
 		  "KEYHASH (default) or the full PUBKEY",
 		  .value = &a.pubkey_format },
+		{ 'E', "encrypt", "FILE",
+		  "encrypt for this public key (RSA-2048, EC P-256 or "
+		  "X25519 PEM), as imgtool -E",
+		  .value = &a.encrypt },
+		{ 0, "encrypt-keylen", "128|256",
+		  "AES key length with -E (default 128)",
+		  .value = &a.encrypt_keylen },
+		{ 'c', "clear", NULL,
+		  "with -E: flag and wrap a key, but leave the payload clear",
+		  .flag = &a.clear },
+		{ 0, "hmac-sha", "auto|256|512",
+		  "ECIES HMAC and HKDF hash (512: X25519 only)",
+		  .value = &a.hmac_sha },
+		{ 0, "save-enctlv", NULL,
+		  "the trailer keeps the key TLVs (MCUboot's "
+		  "BOOT_SWAP_SAVE_ENCTLV)",
+		  .flag = &a.save_enctlv },
 		{ 0, "image-id", "N", "flashkit image/module id (TLV 0xe0)",
 		  .value = &a.image_id },
 		{ 0, "hw-id", "N",
@@ -638,7 +690,8 @@ static int image_sign(int argc, char **argv)
 	struct fk_pending_window pw;
 	struct fk_input in;
 	struct fk_key key;
-	bool have_key = false;
+	struct fk_enc_key enc;
+	bool have_key = false, have_enc = false;
 	int mode = 0, npos, rc = fk_opt_parse(&help, argc, argv, &npos);
 	int exit_code = FK_EXIT_USAGE;
 
@@ -689,6 +742,21 @@ static int image_sign(int argc, char **argv)
 		have_key = true;
 		o.key = &key;
 	}
+	if (a.encrypt && a.layout) {
+		fk_error("-E with --layout: flashkit's bootloader does not "
+			 "decrypt images yet (docs/image-format.md, "
+			 "\"Encrypted images\"); -E without --layout makes "
+			 "images for MCUboot's");
+		goto out;
+	}
+	if (a.encrypt) {
+		if (fk_enc_key_load(&enc, a.encrypt, NULL)) {
+			fk_cli_report(&enc.diag);
+			goto out;
+		}
+		have_enc = true;
+		o.enc = &enc;
+	}
 	if (fk_input_load(argv[0], &in, &err)) {
 		fk_cli_report(&err);
 		goto out;
@@ -719,25 +787,57 @@ out:
 	fk_layout_free(&layout);
 	if (have_key)
 		fk_key_free(&key);
+	if (have_enc)
+		fk_enc_key_free(&enc);
 	for (int i = 0; i < FK_OPT_LIST_MAX; i++)
 		free(custom_store[i]);
 	return exit_code;
 }
 
+/* Decrypts the image in `in` in place with the private encryption key at
+ * path; 0, or -1 having said why. */
+static int decrypt_input(const char *path, const char *password_file,
+			 struct fk_input *in)
+{
+	struct fk_enc_key ek;
+	struct fk_diag err = { 0 };
+	int rc;
+
+	if (fk_cli_enc_key_load(&ek, path, password_file)) {
+		fk_cli_report(&ek.diag);
+		return -1;
+	}
+	rc = fk_enc_image_decrypt(&ek, in->data, in->len, &err);
+	fk_enc_key_free(&ek);
+	if (rc)
+		fk_cli_report(&err);
+	return rc;
+}
+
 static int image_verify(int argc, char **argv)
 {
 	struct fk_opt_list keys = { 0 };
+	const char *enc_key = NULL, *password_file = NULL;
 	const struct fk_option options[] = {
 		{ 'k', "key", "FILE",
 		  "a key the image may be signed with (repeatable)",
 		  .list = &keys },
+		{ 0, "enc-key", "FILE",
+		  "private encryption key: decrypt an encrypted image and "
+		  "check its plaintext",
+		  .value = &enc_key },
+		{ 0, "password-file", "FILE", FK_CLI_PASSWORD_FILE_HELP,
+		  .value = &password_file },
 	};
 	const struct fk_command_help help = {
-		.usage = "flashkit image verify [-k KEY]... FILE",
+		.usage = "flashkit image verify [-k KEY]... [--enc-key KEY] "
+			 "FILE",
 		.summary = "Checks an image (.bin or .hex): its structure, its "
 			   "digest, and with -k its signature by one of the "
-			   "keys. Exit 0 when valid, 1 when not, saying what "
-			   "failed.",
+			   "keys. An encrypted image is checked after "
+			   "decryption with --enc-key (its digest and "
+			   "signature are over the plaintext). Exit 0 when "
+			   "valid, 1 when not, saying what failed.",
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
@@ -766,7 +866,12 @@ static int image_verify(int argc, char **argv)
 		rc = fk_cli_report(&err);
 		goto out;
 	}
-	rc = fk_report_verify(argv[0], &in, key, (uint32_t)nkeys);
+	if (enc_key && decrypt_input(enc_key, password_file, &in)) {
+		fk_input_free(&in);
+		rc = FK_EXIT_FAIL;
+		goto out;
+	}
+	rc = fk_report_verify(argv[0], &in, key, (uint32_t)nkeys, enc_key);
 	fk_input_free(&in);
 out:
 	while (nkeys--)

@@ -129,7 +129,8 @@ static void say_key_mismatch(const char *path, const struct fk_input *in,
 }
 
 int fk_report_verify(const char *path, const struct fk_input *in,
-		     struct fk_key *keys, uint32_t nkeys)
+		     struct fk_key *keys, uint32_t nkeys,
+		     const char *decrypted_with)
 {
 	struct fk_image_key ik[MAX_KEYS];
 	struct fk_image_keys set = { &fk_crypto_mbedtls, ik, nkeys };
@@ -143,8 +144,11 @@ int fk_report_verify(const char *path, const struct fk_input *in,
 		return FK_EXIT_USAGE;
 	for (uint32_t i = 0; i < nkeys; i++)
 		fk_key_image_key(&keys[i], &ik[i]);
-	rc = fk_image_validate(&m.area, &set, &info);
+	rc = decrypted_with ? fk_image_validate_plain(&m.area, &set, &info) :
+			      fk_image_validate(&m.area, &set, &info);
 	fk_version_format(&info.hdr.version, ver, sizeof(ver));
+	if (decrypted_with)
+		printf("%s: decrypted with %s\n", path, decrypted_with);
 	switch (rc) {
 	case FK_OK:
 		printf("%s: valid: version %s, digest ", path, ver);
@@ -186,7 +190,9 @@ int fk_report_verify(const char *path, const struct fk_input *in,
 		if (info.hdr.flags & (FK_IMAGE_F_ENCRYPTED_AES128 |
 				      FK_IMAGE_F_ENCRYPTED_AES256)) {
 			printf("%s: not checked: the image is encrypted (its "
-			       "digest is over the plaintext)\n",
+			       "digest is over the plaintext); give the "
+			       "private encryption key with --enc-key to "
+			       "decrypt and check it\n",
 			       path);
 			return FK_EXIT_FAIL;
 		}

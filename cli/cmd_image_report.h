@@ -12,9 +12,12 @@
 #include "image/keys.h"
 
 /* Checks the image in `in` against the keys (none: digest only). Prints
- * the verdict; returns FK_EXIT_OK when valid, FK_EXIT_FAIL when not. */
+ * the verdict; returns FK_EXIT_OK when valid, FK_EXIT_FAIL when not.
+ * decrypted_with: the encryption key's path when `in` holds an encrypted
+ * image already decrypted with it (the plaintext is checked), else NULL. */
 int fk_report_verify(const char *path, const struct fk_input *in,
-		     struct fk_key *keys, uint32_t nkeys);
+		     struct fk_key *keys, uint32_t nkeys,
+		     const char *decrypted_with);
 
 /* Prints the image's fields and TLVs. FK_EXIT_OK, or FK_EXIT_FAIL when
  * the image is malformed (after saying why). */

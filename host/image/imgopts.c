@@ -146,6 +146,8 @@ const char *fk_tlv_name(uint16_t type)
 		return "ENC_EC256";
 	case FK_TLV_ENC_X25519:
 		return "ENC_X25519";
+	case FK_TLV_ENC_X25519_SHA512:
+		return "ENC_X25519_SHA512";
 	case FK_TLV_DEPENDENCY:
 		return "DEPENDENCY";
 	case FK_TLV_SEC_CNT:

@@ -46,6 +46,31 @@ static uint32_t align_up(uint32_t v, uint32_t a)
 	return (v + a - 1) / a * a;
 }
 
+/* The value length of the key TLV this scheme writes. */
+static uint32_t enc_tlv_len(const struct fk_sign_opts *o)
+{
+	switch (o->enc->scheme) {
+	case FK_ENC_RSA_OAEP:
+		return (uint32_t)mbedtls_pk_get_len(&o->enc->key.pk);
+	case FK_ENC_ECIES_P256:
+		return 65 + 32 + (uint32_t)o->enc_aes_len;
+	default:
+		return 32 + (o->enc_sha512 ? 64 : 32) +
+		       (uint32_t)o->enc_aes_len;
+	}
+}
+
+/* imgtool's trailer room for the two saved keys: 16 bytes each (or the
+ * key TLV with --save-enctlv), aligned to max-align. */
+static uint32_t enc_keys_size(const struct fk_sign_opts *o)
+{
+	uint32_t max_align = fk_sign_max_align(o);
+
+	if (!o->enc)
+		return 0;
+	return 2 * align_up(o->save_enctlv ? enc_tlv_len(o) : 16, max_align);
+}
+
 uint32_t fk_sign_trailer_size(const struct fk_sign_opts *o)
 {
 	uint32_t max_align = fk_sign_max_align(o);
@@ -57,9 +82,11 @@ uint32_t fk_sign_trailer_size(const struct fk_sign_opts *o)
 		return o->layout_trailer_size;
 	if (o->overwrite_only)
 		return max_align * 2 + magic;
-	/* swap status (3 entries per sector), then image_ok, copy_done,
-	 * swap_info and swap_size, each in its own max-align unit. */
-	return sectors * 3 * o->align + max_align * 4 + magic;
+	/* swap status (3 entries per sector), the two saved encryption keys
+	 * (or key TLVs), then image_ok, copy_done, swap_info and swap_size,
+	 * each in its own max-align unit. */
+	return sectors * 3 * o->align + enc_keys_size(o) + max_align * 4 +
+	       magic;
 }
 
 uint32_t fk_sign_magic_align(const uint8_t magic[16])
@@ -106,6 +133,25 @@ static void put_tlv(uint8_t *buf, size_t *pos, uint16_t type, const void *value,
 	*pos += 4 + len;
 }
 
+static int check_enc_opts(const struct fk_sign_opts *o, struct fk_diag *why)
+{
+	if (o->enc_aes_len != 16 && o->enc_aes_len != 32)
+		return fk_fail(why, "--encrypt-keylen must be 128 or 256");
+	if (o->enc_sha512 && o->enc->scheme != FK_ENC_ECIES_X25519)
+		return fk_fail(why,
+			       "--hmac-sha 512 is for ECIES-X25519 keys only; "
+			       "%s is an %s key",
+			       o->enc->path,
+			       fk_enc_scheme_name(o->enc->scheme));
+	if (o->load_addr)
+		return fk_fail(why,
+			       "an encrypted image cannot be a ram-load image "
+			       "(-L): the bootloader decrypts while installing "
+			       "into the primary slot, as MCUboot does; leave "
+			       "out -E or -L");
+	return 0;
+}
+
 static int check_opts(const struct fk_sign_opts *o, struct fk_diag *why)
 {
 	uint32_t a = o->align;
@@ -128,6 +174,8 @@ static int check_opts(const struct fk_sign_opts *o, struct fk_diag *why)
 			fk_sign_max_align(o), a);
 		return -1;
 	}
+	if (o->enc && check_enc_opts(o, why))
+		return -1;
 	if ((o->pad || o->confirm) && !o->slot_size) {
 		fk_fail(why,
 			"--pad, --confirm and --test need the slot size (-S)");
@@ -182,6 +230,9 @@ static void put_header(const struct fk_sign_opts *o, uint8_t *buf,
 		flags |= FK_IMAGE_F_ROM_FIXED;
 	if (o->non_bootable)
 		flags |= FK_IMAGE_F_NON_BOOTABLE;
+	if (o->enc)
+		flags |= o->enc_aes_len == 32 ? FK_IMAGE_F_ENCRYPTED_AES256 :
+						FK_IMAGE_F_ENCRYPTED_AES128;
 	memset(buf, 0, FK_IMAGE_HEADER_SIZE);
 	fk_put_le32(buf + 0, FK_IMAGE_MAGIC);
 	fk_put_le32(buf + 4, o->rom_fixed ? o->rom_fixed : o->load_addr);
@@ -219,7 +270,7 @@ static uint8_t *start_image(const struct fk_sign_opts *o,
 			    const uint8_t *payload, size_t payload_len,
 			    size_t tail, size_t *len, struct fk_diag *why)
 {
-	size_t head = o->pad_header ? o->hdr_size : 0;
+	size_t head = o->pad_header ? o->hdr_size : 0, zeros;
 	uint8_t *buf;
 
 	if (!o->pad_header) {
@@ -248,7 +299,10 @@ static uint8_t *start_image(const struct fk_sign_opts *o,
 			payload_len);
 		return NULL;
 	}
-	buf = malloc(head + payload_len + tail);
+	/* imgtool pads an encrypted image's header + payload with zeros to
+	 * a whole AES block */
+	zeros = o->enc ? (16 - (head + payload_len) % 16) % 16 : 0;
+	buf = malloc(head + payload_len + zeros + tail);
 	if (!buf) {
 		fk_fail_nomem(why);
 		return NULL;
@@ -256,7 +310,8 @@ static uint8_t *start_image(const struct fk_sign_opts *o,
 	memset(buf, o->erased_val, head);
 	if (payload_len)
 		memcpy(buf + head, payload, payload_len);
-	*len = head + payload_len;
+	memset(buf + head + payload_len, 0, zeros);
+	*len = head + payload_len + zeros;
 	return buf;
 }
 
@@ -338,12 +393,38 @@ static int pad_to_slot(const struct fk_sign_opts *o, struct fk_sign_result *res)
 	return 0;
 }
 
+/* After hashing and signing: a fresh AES key wrapped into the key TLV at
+ * *pos, and (unless -c) the payload encrypted with it in place. */
+static int encrypt(const struct fk_sign_opts *o, uint8_t *buf, size_t *pos,
+		   struct fk_diag *why)
+{
+	uint32_t hdr = o->hdr_size, img_size = fk_le32(buf + 12);
+	uint8_t key[32], tlv[FK_ENC_TLV_MAX];
+	size_t tlv_len = 0;
+	int rc;
+
+	rc = fk_enc_random(key, o->enc_aes_len, why);
+	if (!rc && fk_enc_wrap(o->enc, o->enc_sha512, key, o->enc_aes_len, tlv,
+			       &tlv_len))
+		rc = fk_diag_fail(why, o->enc->diag.fail, NULL, "%s",
+				  o->enc->diag.last_text);
+	if (!rc && !o->enc_clear &&
+	    fk_enc_ctr(key, o->enc_aes_len, buf + hdr, img_size))
+		rc = fk_fail(why, "AES-CTR failed");
+	if (!rc)
+		put_tlv(buf, pos, fk_enc_tlv_type(o->enc, o->enc_sha512), tlv,
+			tlv_len);
+	memset(key, 0, sizeof(key));
+	return rc;
+}
+
 int fk_sign_image(const struct fk_sign_opts *o, const uint8_t *payload,
 		  size_t payload_len, struct fk_sign_result *res)
 {
 	size_t prot_size = protected_size(o), pos, sig_len = 0;
 	size_t unprot_max = FK_TLV_INFO_SIZE + 4 + FK_DIGEST_MAX + 4 +
-			    FK_IMAGE_PUBKEY_MAX + 4 + FK_IMAGE_SIG_MAX;
+			    FK_IMAGE_PUBKEY_MAX + 4 + FK_IMAGE_SIG_MAX + 4 +
+			    FK_ENC_TLV_MAX;
 	uint8_t sig[FK_IMAGE_SIG_MAX];
 	size_t unprot_start;
 	uint8_t *buf;
@@ -389,6 +470,8 @@ int fk_sign_image(const struct fk_sign_opts *o, const uint8_t *payload,
 				res->digest_len);
 		put_tlv(buf, &pos, fk_key_sig_tlv(o->key), sig, sig_len);
 	}
+	if (o->enc && encrypt(o, buf, &pos, &res->diag))
+		goto fail;
 	fk_put_le16(buf + unprot_start, FK_TLV_INFO_MAGIC);
 	fk_put_le16(buf + unprot_start + 2, (uint32_t)(pos - unprot_start));
 	res->data = buf;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "flashkit/image.h"
+#include "enc.h"
 #include "keys.h"
 
 #define FK_SIGN_MAX_TLVS 32
@@ -60,6 +61,16 @@ struct fk_sign_opts {
 	uint32_t max_image_hdr;	   /* the header part of it, for the message */
 	const char *max_image_why; /* what sets max_image when not that */
 	const char *slot_desc; /* "slot 'app-a' (layout.yaml:24:7)" or NULL */
+	/* -E: encrypt for this key (imgtool's -E, enc.h): the payload is
+	 * padded with zeros to a multiple of 16 bytes (with the header), the
+	 * header flagged ENCRYPTED_AES128/256, a fresh AES key wrapped into
+	 * the key TLV after the signature, the payload AES-CTR encrypted
+	 * after hashing (the digest and signature are over the plaintext). */
+	struct fk_enc_key *enc;
+	size_t enc_aes_len; /* --encrypt-keylen: 16 or 32 bytes */
+	bool enc_sha512;    /* --hmac-sha 512 (ECIES-X25519 only) */
+	bool enc_clear;	    /* -c: flags and key TLV, payload left clear */
+	bool save_enctlv;   /* --save-enctlv: the trailer keeps key TLVs */
 };
 
 void fk_sign_opts_init(struct fk_sign_opts *o);

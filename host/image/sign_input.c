@@ -216,6 +216,13 @@ int fk_sign_check_not_image(struct fk_input *in, const char *name, bool resign,
 			       name);
 	hdr = fk_le16(in->data + 8);
 	size = fk_le32(in->data + 12);
+	if (fk_le32(in->data + 16) &
+	    (FK_IMAGE_F_ENCRYPTED_AES128 | FK_IMAGE_F_ENCRYPTED_AES256))
+		return fk_fail(d,
+			       "%s: --resign: the image is encrypted, so its "
+			       "payload is ciphertext; sign the firmware "
+			       "itself (with -E to encrypt it again)",
+			       name);
 	if (hdr < 32 || hdr > in->len || size > in->len - hdr)
 		return fk_fail(
 			d,

@@ -70,9 +70,10 @@
 #define FK_TLV_ENC_KW 0x31
 #define FK_TLV_ENC_EC256 0x32
 #define FK_TLV_ENC_X25519 0x33
-#define FK_TLV_DEPENDENCY 0x40	/* protected; 12 bytes, may repeat */
-#define FK_TLV_SEC_CNT 0x50	/* protected; uint32 security counter */
-#define FK_TLV_BOOT_RECORD 0x60 /* protected; measured-boot record */
+#define FK_TLV_ENC_X25519_SHA512 0x34 /* HKDF and HMAC over SHA-512 */
+#define FK_TLV_DEPENDENCY 0x40	      /* protected; 12 bytes, may repeat */
+#define FK_TLV_SEC_CNT 0x50	      /* protected; uint32 security counter */
+#define FK_TLV_BOOT_RECORD 0x60	      /* protected; measured-boot record */
 /* ... and flashkit's own, in the vendor range (docs/image-format.md).
  * Both are protected, 4 bytes, little-endian. */
 #define FK_TLV_VENDOR_MIN 0xa0
@@ -325,6 +326,16 @@ int fk_image_hash(const struct fk_area *slot, const struct fk_image_info *info,
 int fk_image_validate(const struct fk_area *slot,
 		      const struct fk_image_keys *keys,
 		      struct fk_image_info *info);
+
+/*
+ * fk_image_validate() of an encrypted image whose payload in slot has
+ * already been decrypted (the header keeps its ENCRYPTED flag, which the
+ * digest covers): the same checks and returns, without the FK_ENOTSUP for
+ * encryption. The caller vouches that slot holds the plaintext.
+ */
+int fk_image_validate_plain(const struct fk_area *slot,
+			    const struct fk_image_keys *keys,
+			    struct fk_image_info *info);
 
 /* Compares two versions (major, minor, revision, then build).
  * Returns <0, 0 or >0 like memcmp. */

@@ -218,9 +218,11 @@ static int check_signature(const struct fk_area *slot,
 	return result;
 }
 
-int fk_image_validate(const struct fk_area *slot,
-		      const struct fk_image_keys *keys,
-		      struct fk_image_info *info)
+/* fk_image_validate; plain: the payload in slot is the plaintext whatever
+ * the header's ENCRYPTED flags say. */
+static int validate(const struct fk_area *slot,
+		    const struct fk_image_keys *keys,
+		    struct fk_image_info *info, bool plain)
 {
 	uint8_t buf[FK_IMAGE_HASH_CHUNK];
 	uint8_t digest[FK_DIGEST_MAX];
@@ -232,8 +234,8 @@ int fk_image_validate(const struct fk_area *slot,
 	rc = fk_image_parse(slot, info);
 	if (rc)
 		return rc;
-	if (info->hdr.flags &
-	    (FK_IMAGE_F_ENCRYPTED_AES128 | FK_IMAGE_F_ENCRYPTED_AES256))
+	if (!plain && (info->hdr.flags & (FK_IMAGE_F_ENCRYPTED_AES128 |
+					  FK_IMAGE_F_ENCRYPTED_AES256)))
 		return FK_ENOTSUP;
 	rc = fk_image_hash(slot, info, keys->crypto, digest, buf, sizeof(buf));
 	if (rc)
@@ -243,4 +245,18 @@ int fk_image_validate(const struct fk_area *slot,
 	if (!keys->count)
 		return FK_OK;
 	return check_signature(slot, keys, info);
+}
+
+int fk_image_validate(const struct fk_area *slot,
+		      const struct fk_image_keys *keys,
+		      struct fk_image_info *info)
+{
+	return validate(slot, keys, info, false);
+}
+
+int fk_image_validate_plain(const struct fk_area *slot,
+			    const struct fk_image_keys *keys,
+			    struct fk_image_info *info)
+{
+	return validate(slot, keys, info, true);
 }

@@ -1,0 +1,597 @@
+/*
+ * Encrypted images on the host (enc.h): encryption keys, the wrapping of
+ * the image's AES key (RSA-OAEP, ECIES-P256, ECIES-X25519) and AES-CTR,
+ * all through mbedTLS 2.28. X25519 keys are read here (mbedTLS's PK layer
+ * has no X25519); RSA and P-256 keys come through fk_key_load.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/aes.h>
+#include <mbedtls/bignum.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecdh.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/hkdf.h>
+#include <mbedtls/md.h>
+#include <mbedtls/pem.h>
+#include <mbedtls/platform_util.h>
+#include <mbedtls/rsa.h>
+
+#include "enc.h"
+#include "flashkit/image.h"
+#include "formats/files.h"
+#include "memflash.h"
+
+static const char ecies_info[] = "MCUBoot_ECIES_v1";
+
+/* SubjectPublicKeyInfo of an X25519 key: this prefix, then 32 bytes. */
+static const uint8_t x25519_spki_prefix[12] = {
+	0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00,
+};
+/* PKCS#8 of an X25519 private key: this prefix, then the 32-byte key. */
+static const uint8_t x25519_pkcs8_prefix[16] = {
+	0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
+	0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20,
+};
+
+const char *fk_enc_scheme_name(enum fk_enc_scheme scheme)
+{
+	switch (scheme) {
+	case FK_ENC_RSA_OAEP:
+		return "RSA-OAEP";
+	case FK_ENC_ECIES_P256:
+		return "ECIES-P256";
+	case FK_ENC_ECIES_X25519:
+		return "ECIES-X25519";
+	case FK_ENC_NONE:
+		break;
+	}
+	return "none";
+}
+
+enum fk_enc_scheme fk_enc_scheme_of_tlv(uint16_t type)
+{
+	switch (type) {
+	case FK_TLV_ENC_RSA2048:
+		return FK_ENC_RSA_OAEP;
+	case FK_TLV_ENC_EC256:
+		return FK_ENC_ECIES_P256;
+	case FK_TLV_ENC_X25519:
+	case FK_TLV_ENC_X25519_SHA512:
+		return FK_ENC_ECIES_X25519;
+	}
+	return FK_ENC_NONE;
+}
+
+uint16_t fk_enc_tlv_type(const struct fk_enc_key *ek, bool sha512)
+{
+	switch (ek->scheme) {
+	case FK_ENC_RSA_OAEP:
+		return FK_TLV_ENC_RSA2048;
+	case FK_ENC_ECIES_P256:
+		return FK_TLV_ENC_EC256;
+	case FK_ENC_ECIES_X25519:
+		return sha512 ? FK_TLV_ENC_X25519_SHA512 : FK_TLV_ENC_X25519;
+	case FK_ENC_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* ---- randomness ---- */
+
+struct rng {
+	mbedtls_entropy_context ent;
+	mbedtls_ctr_drbg_context drbg;
+};
+
+static int rng_start(struct rng *r)
+{
+	static const char pers[] = "flashkit-enc";
+
+	mbedtls_entropy_init(&r->ent);
+	mbedtls_ctr_drbg_init(&r->drbg);
+	return mbedtls_ctr_drbg_seed(&r->drbg, mbedtls_entropy_func, &r->ent,
+				     (const unsigned char *)pers,
+				     sizeof(pers)) ?
+		       -1 :
+		       0;
+}
+
+static void rng_stop(struct rng *r)
+{
+	mbedtls_ctr_drbg_free(&r->drbg);
+	mbedtls_entropy_free(&r->ent);
+}
+
+int fk_enc_random(uint8_t *out, size_t len, struct fk_diag *d)
+{
+	struct rng r;
+	int rc = rng_start(&r);
+
+	if (!rc)
+		rc = mbedtls_ctr_drbg_random(&r.drbg, out, len);
+	rng_stop(&r);
+	return rc ? fk_fail(d, "no randomness from the platform") : 0;
+}
+
+/* ---- keys ---- */
+
+/* The X25519 key in the PEM text, if it is one: 1 when found (ek filled),
+ * 0 when the text holds no X25519 key, -1 on a broken X25519 block. */
+static int load_x25519(struct fk_enc_key *ek, const char *text)
+{
+	static const struct {
+		const char *begin, *end;
+		const uint8_t *prefix;
+		size_t prefix_len;
+		bool priv;
+	} forms[] = {
+		{ "-----BEGIN PUBLIC KEY-----", "-----END PUBLIC KEY-----",
+		  x25519_spki_prefix, sizeof(x25519_spki_prefix), false },
+		{ "-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----",
+		  x25519_pkcs8_prefix, sizeof(x25519_pkcs8_prefix), true },
+	};
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		mbedtls_pem_context pem;
+		const unsigned char *der;
+		size_t used, der_len;
+		int found = 0;
+
+		if (!strstr(text, forms[i].begin))
+			continue;
+		mbedtls_pem_init(&pem);
+		if (mbedtls_pem_read_buffer(&pem, forms[i].begin, forms[i].end,
+					    (const unsigned char *)text, NULL,
+					    0, &used)) {
+			mbedtls_pem_free(&pem);
+			continue;
+		}
+		der = pem.buf;
+		der_len = pem.buflen;
+		if (der_len == forms[i].prefix_len + 32 &&
+		    !memcmp(der, forms[i].prefix, forms[i].prefix_len)) {
+			memcpy(forms[i].priv ? ek->x_priv : ek->x_pub,
+			       der + forms[i].prefix_len, 32);
+			ek->has_private = forms[i].priv;
+			ek->scheme = FK_ENC_ECIES_X25519;
+			found = 1;
+		}
+		mbedtls_pem_free(&pem);
+		if (found)
+			return 1;
+	}
+	return 0;
+}
+
+static int enc_key_fail(struct fk_enc_key *ek, const char *what)
+{
+	return fk_fail(&ek->diag,
+		       "%s: %s; an encryption key is RSA-2048 (RSA-OAEP), "
+		       "EC P-256 (ECIES-P256) or X25519 (ECIES-X25519), "
+		       "as imgtool's -E takes",
+		       ek->path, what);
+}
+
+/* Scheme of a key fk_key_load read; 0 or -1. */
+static int scheme_of_key(struct fk_enc_key *ek)
+{
+	switch (ek->key.type) {
+	case FK_KEY_ECDSA_P256:
+		ek->scheme = FK_ENC_ECIES_P256;
+		break;
+	case FK_KEY_RSA2048:
+		ek->scheme = FK_ENC_RSA_OAEP;
+		break;
+	case FK_KEY_RSA3072:
+		return enc_key_fail(ek,
+				    "an RSA-3072 key (MCUboot's ENC_RSA2048 "
+				    "TLV carries RSA-2048 only)");
+	default:
+		return enc_key_fail(ek, "not an encryption key");
+	}
+	ek->has_private = ek->key.has_private;
+	return 0;
+}
+
+int fk_enc_key_adopt(struct fk_enc_key *ek, const char *path)
+{
+	snprintf(ek->path, sizeof(ek->path), "%s", path);
+	if (!scheme_of_key(ek))
+		return 0;
+	fk_key_free(&ek->key);
+	return -1;
+}
+
+int fk_enc_key_load(struct fk_enc_key *ek, const char *path,
+		    const char *password)
+{
+	uint8_t *text = NULL;
+	size_t len;
+	int rc;
+
+	memset(ek, 0, sizeof(*ek));
+	snprintf(ek->path, sizeof(ek->path), "%s", path);
+	if (fk_file_read(path, FK_INPUT_CAP_TEXT, &text, &len, &ek->diag))
+		return -1;
+	rc = memchr(text, 0, len) ? 0 : load_x25519(ek, (const char *)text);
+	mbedtls_platform_zeroize(text, len);
+	free(text);
+	if (rc)
+		return 0;
+	if (fk_key_load_password(&ek->key, path, password)) {
+		ek->diag = ek->key.diag;
+		return -1;
+	}
+	return fk_enc_key_adopt(ek, path);
+}
+
+void fk_enc_key_free(struct fk_enc_key *ek)
+{
+	if (ek->scheme == FK_ENC_RSA_OAEP || ek->scheme == FK_ENC_ECIES_P256)
+		fk_key_free(&ek->key);
+	mbedtls_platform_zeroize(ek->x_priv, sizeof(ek->x_priv));
+	ek->scheme = FK_ENC_NONE;
+}
+
+/* ---- AES-CTR ---- */
+
+int fk_enc_ctr(const uint8_t *aes_key, size_t aes_len, uint8_t *buf, size_t len)
+{
+	uint8_t counter[16] = { 0 }, block[16];
+	mbedtls_aes_context aes;
+	size_t off = 0;
+	int rc;
+
+	if (aes_len != 16 && aes_len != 32)
+		return -1;
+	mbedtls_aes_init(&aes);
+	rc = mbedtls_aes_setkey_enc(&aes, aes_key, (unsigned)aes_len * 8) ||
+	     mbedtls_aes_crypt_ctr(&aes, len, &off, counter, block, buf, buf);
+	mbedtls_aes_free(&aes);
+	mbedtls_platform_zeroize(block, sizeof(block));
+	return rc ? -1 : 0;
+}
+
+/* ---- ECDH: the shared secret, big-endian x for P-256, RFC 7748 for
+ * X25519 ---- */
+
+/* The curve of an ECIES scheme. */
+static mbedtls_ecp_group_id curve_of(enum fk_enc_scheme s)
+{
+	return s == FK_ENC_ECIES_P256 ? MBEDTLS_ECP_DP_SECP256R1 :
+					MBEDTLS_ECP_DP_CURVE25519;
+}
+
+static size_t point_len(enum fk_enc_scheme s)
+{
+	return s == FK_ENC_ECIES_P256 ? 65 : 32;
+}
+
+/* shared = ECDH(d, q) where q is the peer's point as the TLV carries it
+ * (65-byte uncompressed P-256, or 32-byte little-endian u). 0 or -1. */
+static int ecdh(enum fk_enc_scheme s, mbedtls_ecp_group *grp,
+		const mbedtls_mpi *d, const uint8_t *q, uint8_t shared[32],
+		struct rng *r)
+{
+	mbedtls_ecp_point peer;
+	mbedtls_mpi z;
+	int rc;
+
+	mbedtls_ecp_point_init(&peer);
+	mbedtls_mpi_init(&z);
+	rc = mbedtls_ecp_point_read_binary(grp, &peer, q, point_len(s)) ||
+	     mbedtls_ecp_check_pubkey(grp, &peer) ||
+	     mbedtls_ecdh_compute_shared(grp, &z, &peer, d,
+					 mbedtls_ctr_drbg_random, &r->drbg);
+	if (!rc)
+		rc = s == FK_ENC_ECIES_P256 ?
+			     mbedtls_mpi_write_binary(&z, shared, 32) :
+			     mbedtls_mpi_write_binary_le(&z, shared, 32);
+	mbedtls_mpi_free(&z);
+	mbedtls_ecp_point_free(&peer);
+	return rc ? -1 : 0;
+}
+
+/* The device's private scalar into d (X25519 clamped as RFC 7748 says,
+ * which mbedTLS expects). 0 or -1. */
+static int private_scalar(const struct fk_enc_key *ek, mbedtls_mpi *d)
+{
+	uint8_t k[32];
+	int rc;
+
+	if (ek->scheme == FK_ENC_ECIES_P256)
+		return mbedtls_mpi_copy(d, &mbedtls_pk_ec(ek->key.pk)->d) ? -1 :
+									    0;
+	memcpy(k, ek->x_priv, 32);
+	k[0] &= 248;
+	k[31] &= 127;
+	k[31] |= 64;
+	rc = mbedtls_mpi_read_binary_le(d, k, 32);
+	mbedtls_platform_zeroize(k, sizeof(k));
+	return rc ? -1 : 0;
+}
+
+/* The device's public point in TLV form (65 or 32 bytes). 0 or -1. */
+static int public_point(const struct fk_enc_key *ek, mbedtls_ecp_group *grp,
+			uint8_t *out)
+{
+	size_t olen;
+
+	if (ek->scheme == FK_ENC_ECIES_X25519) {
+		memcpy(out, ek->x_pub, 32);
+		return 0;
+	}
+	return mbedtls_ecp_point_write_binary(
+		       grp, &mbedtls_pk_ec(ek->key.pk)->Q,
+		       MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, out, 65) ?
+		       -1 :
+		       0;
+}
+
+/* HKDF of the shared secret into aes_len + hash-length bytes. */
+static int derive(const mbedtls_md_info_t *md, const uint8_t shared[32],
+		  uint8_t *okm, size_t okm_len)
+{
+	return mbedtls_hkdf(md, NULL, 0, shared, 32,
+			    (const unsigned char *)ecies_info,
+			    sizeof(ecies_info) - 1, okm, okm_len) ?
+		       -1 :
+		       0;
+}
+
+static const mbedtls_md_info_t *ecies_md(bool sha512)
+{
+	return mbedtls_md_info_from_type(sha512 ? MBEDTLS_MD_SHA512 :
+						  MBEDTLS_MD_SHA256);
+}
+
+/* ECIES: tlv = ephemeral point | HMAC | key encrypted under the HKDF
+ * output. */
+static int ecies_wrap(struct fk_enc_key *ek, bool sha512,
+		      const uint8_t *aes_key, size_t aes_len, uint8_t *tlv,
+		      size_t *tlv_len)
+{
+	const mbedtls_md_info_t *md = ecies_md(sha512);
+	size_t mac_len = mbedtls_md_get_size(md), plen = point_len(ek->scheme);
+	uint8_t peer[65], shared[32], okm[32 + 64];
+	mbedtls_ecp_group grp;
+	mbedtls_ecp_point q;
+	mbedtls_mpi d;
+	struct rng r;
+	size_t olen;
+	int rc;
+
+	mbedtls_ecp_group_init(&grp);
+	mbedtls_ecp_point_init(&q);
+	mbedtls_mpi_init(&d);
+	rc = rng_start(&r) ||
+	     mbedtls_ecp_group_load(&grp, curve_of(ek->scheme)) ||
+	     public_point(ek, &grp, peer) ||
+	     mbedtls_ecdh_gen_public(&grp, &d, &q, mbedtls_ctr_drbg_random,
+				     &r.drbg) ||
+	     mbedtls_ecp_point_write_binary(
+		     &grp, &q, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, tlv, plen) ||
+	     ecdh(ek->scheme, &grp, &d, peer, shared, &r) ||
+	     derive(md, shared, okm, aes_len + mac_len);
+	if (!rc) {
+		memcpy(tlv + plen + mac_len, aes_key, aes_len);
+		rc = fk_enc_ctr(okm, aes_len, tlv + plen + mac_len, aes_len) ||
+		     mbedtls_md_hmac(md, okm + aes_len, mac_len,
+				     tlv + plen + mac_len, aes_len, tlv + plen);
+		*tlv_len = plen + mac_len + aes_len;
+	}
+	mbedtls_platform_zeroize(okm, sizeof(okm));
+	mbedtls_platform_zeroize(shared, sizeof(shared));
+	mbedtls_mpi_free(&d);
+	mbedtls_ecp_point_free(&q);
+	mbedtls_ecp_group_free(&grp);
+	rng_stop(&r);
+	return rc ? fk_fail(&ek->diag, "%s: ECIES key wrapping failed",
+			    ek->path) :
+		    0;
+}
+
+static int rsa_wrap(struct fk_enc_key *ek, const uint8_t *aes_key,
+		    size_t aes_len, uint8_t *tlv, size_t *tlv_len)
+{
+	mbedtls_rsa_context *rsa = mbedtls_pk_rsa(ek->key.pk);
+	struct rng r;
+	int rc;
+
+	mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256);
+	rc = rng_start(&r) ||
+	     mbedtls_rsa_rsaes_oaep_encrypt(rsa, mbedtls_ctr_drbg_random,
+					    &r.drbg, MBEDTLS_RSA_PUBLIC, NULL,
+					    0, aes_len, aes_key, tlv);
+	rng_stop(&r);
+	*tlv_len = mbedtls_rsa_get_len(rsa);
+	return rc ? fk_fail(&ek->diag, "%s: RSA-OAEP key wrapping failed",
+			    ek->path) :
+		    0;
+}
+
+int fk_enc_wrap(struct fk_enc_key *ek, bool sha512, const uint8_t *aes_key,
+		size_t aes_len, uint8_t *tlv, size_t *tlv_len)
+{
+	if (aes_len != 16 && aes_len != 32)
+		return fk_fail(&ek->diag, "AES key of %zu bytes", aes_len);
+	if (sha512 && ek->scheme != FK_ENC_ECIES_X25519)
+		return fk_fail(&ek->diag,
+			       "%s: HMAC-SHA-512 is for ECIES-X25519 only (as "
+			       "imgtool's --hmac-sha 512); this is an %s key",
+			       ek->path, fk_enc_scheme_name(ek->scheme));
+	if (ek->scheme == FK_ENC_RSA_OAEP)
+		return rsa_wrap(ek, aes_key, aes_len, tlv, tlv_len);
+	return ecies_wrap(ek, sha512, aes_key, aes_len, tlv, tlv_len);
+}
+
+/* ---- unwrapping ---- */
+
+static int ecies_unwrap(struct fk_enc_key *ek, bool sha512, const uint8_t *tlv,
+			size_t tlv_len, uint8_t *aes_key, size_t aes_len)
+{
+	const mbedtls_md_info_t *md = ecies_md(sha512);
+	size_t mac_len = mbedtls_md_get_size(md), plen = point_len(ek->scheme);
+	uint8_t shared[32], okm[32 + 64], mac[64], diff = 0;
+	mbedtls_ecp_group grp;
+	mbedtls_mpi d;
+	struct rng r;
+	int rc;
+
+	if (tlv_len != plen + mac_len + aes_len)
+		return fk_fail(&ek->diag,
+			       "the %s key TLV is %zu bytes; an AES-%zu key "
+			       "wrapped so takes %zu",
+			       fk_enc_scheme_name(ek->scheme), tlv_len,
+			       aes_len * 8, plen + mac_len + aes_len);
+	mbedtls_ecp_group_init(&grp);
+	mbedtls_mpi_init(&d);
+	rc = rng_start(&r) ||
+	     mbedtls_ecp_group_load(&grp, curve_of(ek->scheme)) ||
+	     private_scalar(ek, &d) ||
+	     ecdh(ek->scheme, &grp, &d, tlv, shared, &r) ||
+	     derive(md, shared, okm, aes_len + mac_len) ||
+	     mbedtls_md_hmac(md, okm + aes_len, mac_len, tlv + plen + mac_len,
+			     aes_len, mac);
+	for (size_t i = 0; !rc && i < mac_len; i++)
+		diff |= (uint8_t)(mac[i] ^ tlv[plen + i]);
+	if (!rc && !diff) {
+		memcpy(aes_key, tlv + plen + mac_len, aes_len);
+		rc = fk_enc_ctr(okm, aes_len, aes_key, aes_len);
+	}
+	mbedtls_platform_zeroize(okm, sizeof(okm));
+	mbedtls_platform_zeroize(shared, sizeof(shared));
+	mbedtls_mpi_free(&d);
+	mbedtls_ecp_group_free(&grp);
+	rng_stop(&r);
+	if (rc)
+		return fk_fail(&ek->diag,
+			       "%s: the %s key TLV does not decode (its "
+			       "ephemeral key is not on the curve)",
+			       ek->path, fk_enc_scheme_name(ek->scheme));
+	if (diff)
+		return fk_fail(&ek->diag,
+			       "%s: the %s key TLV's HMAC does not match: the "
+			       "image was encrypted for another key, or the "
+			       "TLV was altered",
+			       ek->path, fk_enc_scheme_name(ek->scheme));
+	return 0;
+}
+
+static int rsa_unwrap(struct fk_enc_key *ek, const uint8_t *tlv, size_t tlv_len,
+		      uint8_t *aes_key, size_t aes_len)
+{
+	mbedtls_rsa_context *rsa = mbedtls_pk_rsa(ek->key.pk);
+	uint8_t out[64];
+	size_t olen = 0;
+	struct rng r;
+	int rc;
+
+	if (tlv_len != mbedtls_rsa_get_len(rsa))
+		return fk_fail(&ek->diag,
+			       "the ENC_RSA2048 TLV is %zu bytes; the key %s "
+			       "wraps into %zu",
+			       tlv_len, ek->path, mbedtls_rsa_get_len(rsa));
+	mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256);
+	rc = rng_start(&r) ||
+	     mbedtls_rsa_rsaes_oaep_decrypt(rsa, mbedtls_ctr_drbg_random,
+					    &r.drbg, MBEDTLS_RSA_PRIVATE, NULL,
+					    0, &olen, tlv, out, sizeof(out));
+	rng_stop(&r);
+	if (!rc && olen == aes_len)
+		memcpy(aes_key, out, aes_len);
+	mbedtls_platform_zeroize(out, sizeof(out));
+	if (rc)
+		return fk_fail(&ek->diag,
+			       "%s: RSA-OAEP decoding of the ENC_RSA2048 TLV "
+			       "failed: the image was encrypted for another "
+			       "key, or the TLV was altered",
+			       ek->path);
+	if (olen != aes_len)
+		return fk_fail(&ek->diag,
+			       "the ENC_RSA2048 TLV holds a %zu-byte key; the "
+			       "header's flags say AES-%zu",
+			       olen, aes_len * 8);
+	return 0;
+}
+
+int fk_enc_unwrap(struct fk_enc_key *ek, uint16_t tlv_type, const uint8_t *tlv,
+		  size_t tlv_len, uint8_t *aes_key, size_t aes_len)
+{
+	enum fk_enc_scheme s = fk_enc_scheme_of_tlv(tlv_type);
+
+	if (!ek->has_private)
+		return fk_fail(&ek->diag,
+			       "%s is a public key; decrypting needs the "
+			       "private key",
+			       ek->path);
+	if (s != ek->scheme)
+		return fk_fail(
+			&ek->diag,
+			"the image's key is wrapped for %s (TLV 0x%02x), "
+			"but %s is an %s key",
+			fk_enc_scheme_name(s), tlv_type, ek->path,
+			fk_enc_scheme_name(ek->scheme));
+	if (s == FK_ENC_RSA_OAEP)
+		return rsa_unwrap(ek, tlv, tlv_len, aes_key, aes_len);
+	return ecies_unwrap(ek, tlv_type == FK_TLV_ENC_X25519_SHA512, tlv,
+			    tlv_len, aes_key, aes_len);
+}
+
+/* ---- images ---- */
+
+/* The ENC_* TLV of the image; 0 or -1 with d filled. */
+static int find_enc_tlv(const struct fk_area *slot,
+			const struct fk_image_info *info,
+			struct fk_image_tlv *out, struct fk_diag *d)
+{
+	struct fk_image_tlv_iter it;
+	struct fk_image_tlv t;
+
+	if (fk_image_tlv_begin(&it, slot, info))
+		return fk_fail(d, "the image's TLVs are unreadable");
+	while (fk_image_tlv_next(&it, &t) == 1) {
+		if (fk_enc_scheme_of_tlv(t.type) != FK_ENC_NONE) {
+			*out = t;
+			return 0;
+		}
+	}
+	return fk_fail(d, "the image is flagged encrypted but has no key TLV "
+			  "(ENC_RSA2048, ENC_EC256, ENC_X25519); it cannot be "
+			  "decrypted");
+}
+
+int fk_enc_image_decrypt(struct fk_enc_key *ek, uint8_t *img, size_t len,
+			 struct fk_diag *d)
+{
+	struct fk_image_info info;
+	struct fk_memflash m;
+	struct fk_image_tlv t = { 0 };
+	uint8_t key[32];
+	size_t key_len;
+	int rc;
+
+	if (fk_memflash_init(&m, img, len) || fk_image_parse(&m.area, &info))
+		return fk_fail(d, "not a well-formed image");
+	if (info.hdr.flags & FK_IMAGE_F_ENCRYPTED_AES256)
+		key_len = 32;
+	else if (info.hdr.flags & FK_IMAGE_F_ENCRYPTED_AES128)
+		key_len = 16;
+	else
+		return fk_fail(d, "the image is not encrypted (no ENCRYPTED "
+				  "flag in its header)");
+	if (find_enc_tlv(&m.area, &info, &t, d))
+		return -1;
+	if (fk_enc_unwrap(ek, t.type, img + t.off, t.len, key, key_len)) {
+		*d = ek->diag;
+		return -1;
+	}
+	rc = fk_enc_ctr(key, key_len, img + info.hdr.hdr_size,
+			info.hdr.img_size);
+	mbedtls_platform_zeroize(key, sizeof(key));
+	return rc ? fk_fail(d, "AES-CTR failed") : 0;
+}
