@@ -8,7 +8,7 @@
  * Then, with the digest TLV rewritten to the true digest, validation
  * reaches the signature check, which must refuse anything not signed by
  * the reference keys (ECDSA P-256 over a SHA256 digest, P-384 over a
- * SHA384 one).
+ * SHA384 one, Ed25519 over a SHA256 one: libsodium's check).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,7 +46,15 @@ static const uint8_t ref_p384_der[120] = {
 	0xa4, 0x43, 0x36, 0x3b, 0x67, 0xbe, 0x85, 0xbe, 0xa3, 0x04, 0x3c, 0x46,
 };
 
-/* The KEYHASH of both keys (SHA-256, SHA-384 for the P-384 one). */
+/* tests/data/mcuboot-images/ed25519.pub.pem as DER. */
+static const uint8_t ref_ed25519_der[44] = {
+	0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21,
+	0x00, 0x08, 0xab, 0x87, 0xcc, 0x4c, 0xdb, 0xfa, 0x06, 0x5e, 0x89,
+	0x65, 0x47, 0x10, 0xdb, 0x40, 0xce, 0xa3, 0x25, 0xb8, 0xc3, 0x81,
+	0xb6, 0xed, 0xe7, 0xcb, 0x12, 0x83, 0xb8, 0x3c, 0x4f, 0x02, 0xbc,
+};
+
+/* The KEYHASH of the keys (SHA-256, SHA-384 for the P-384 one). */
 static void hash_keys(struct fk_image_key *keys)
 {
 	const struct fk_crypto_port *c = &fk_crypto_mbedtls;
@@ -58,6 +66,9 @@ static void hash_keys(struct fk_image_key *keys)
 	c->sha384_init(&st);
 	c->sha384_update(&st, keys[1].der, keys[1].der_len);
 	c->sha384_finish(&st, keys[1].hash);
+	c->sha256_init(&st);
+	c->sha256_update(&st, keys[2].der, keys[2].der_len);
+	c->sha256_finish(&st, keys[2].hash);
 }
 
 static void check_walk(const struct fk_area *slot,
@@ -80,15 +91,18 @@ static void check_walk(const struct fk_area *slot,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct fk_image_key key[2] = {
+	static struct fk_image_key key[3] = {
 		{ .type = FK_KEY_ECDSA_P256,
 		  .der = ref_key_der,
 		  .der_len = sizeof(ref_key_der) },
 		{ .type = FK_KEY_ECDSA_P384,
 		  .der = ref_p384_der,
 		  .der_len = sizeof(ref_p384_der) },
+		{ .type = FK_KEY_ED25519,
+		  .der = ref_ed25519_der,
+		  .der_len = sizeof(ref_ed25519_der) },
 	};
-	struct fk_image_keys keys = { &fk_crypto_mbedtls, key, 2 };
+	struct fk_image_keys keys = { &fk_crypto_mbedtls, key, 3 };
 	struct fk_image_info info;
 	struct fk_memflash m;
 	uint8_t buf[64], *copy;
