@@ -9,7 +9,9 @@
 #                                        version, flashkit-functions.cmake
 #   share/pkgconfig/flashkit.pc          pkg-config (headers, sources)
 #   share/flashkit/platformio/flashkit.py  the PlatformIO extra script
-#   man pages, bash/zsh completion       when cli/ makes them (see below)
+#   share/man/man1, bash and zsh completion   cli/CMakeLists.txt's own
+#                                        install rules (generated from
+#                                        the option tables)
 #
 # The package files are architecture independent (share/, not lib/): a
 # cross-compiling firmware project (32-bit target) finds them too. Paths
@@ -55,24 +57,6 @@ install(FILES ${_fk_pkg}/flashkit-config.cmake
 install(FILES ${_fk_pkg}/flashkit.pc DESTINATION share/pkgconfig)
 install(FILES ${FK_ROOT}/tools/platformio/flashkit.py
 	DESTINATION share/flashkit/platformio)
-
-# Hook for the man pages and shell completion cli/ generates from its
-# option tables: cli/CMakeLists.txt lists the generated files in these
-# global properties (set_property(GLOBAL APPEND PROPERTY ...)), and they
-# are installed where man, bash-completion and zsh look.
-get_property(_fk_man GLOBAL PROPERTY FK_INSTALL_MAN1)
-get_property(_fk_bash GLOBAL PROPERTY FK_INSTALL_BASH_COMPLETION)
-get_property(_fk_zsh GLOBAL PROPERTY FK_INSTALL_ZSH_COMPLETION)
-if(_fk_man)
-	install(FILES ${_fk_man} DESTINATION share/man/man1)
-endif()
-if(_fk_bash)
-	install(FILES ${_fk_bash}
-		DESTINATION share/bash-completion/completions)
-endif()
-if(_fk_zsh)
-	install(FILES ${_fk_zsh} DESTINATION share/zsh/vendor-completions)
-endif()
 
 # The Debian package (`make deb`: cpack -G DEB in the build folder).
 # cpack packages what the build made (make deb builds first), and does

@@ -37,6 +37,15 @@ else
 		usr/share/flashkit/platformio/flashkit.py; do
 		grep -q " \./$f$" "$T/list.txt" || fail "the package lacks $f"
 	done
+	# man pages and completion, when the build generates them (cli/)
+	if [ -f "$FK_BUILD/man/man1/flashkit-image.1" ]; then
+		for f in usr/share/man/man1/flashkit.1 \
+			usr/share/man/man1/flashkit-image.1 \
+			usr/share/bash-completion/completions/flashkit \
+			usr/share/zsh/vendor-completions/_flashkit; do
+			grep -q " \./$f$" "$T/list.txt" || fail "the package lacks $f"
+		done
+	fi
 	echo "$(basename "$deb"): $(wc -l <"$T/list.txt") entries"
 	root="$T/root"
 fi
