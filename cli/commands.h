@@ -17,6 +17,8 @@
 	X(layout, cmd_layout, "check a layout file and generate from it")     \
 	X(merge, cmd_merge,                                                   \
 	  "merge inputs into one production file per memory")                 \
+	X(module, cmd_module,                                                 \
+	  "entry table and import side of a library module")                  \
 	X(provision, cmd_provision,                                           \
 	  "per-device records (serials, MACs, keys) and a manifest")          \
 	X(sim, cmd_sim,                                                       \

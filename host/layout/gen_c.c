@@ -153,6 +153,15 @@ void fk_gen_c_header(const struct fk_layout *L, FILE *out)
 			L->partitions[m->flash].address);
 		fprintf(out, "#define FK_MODULE_%s_SIZE 0x%08Xu\n", n,
 			L->partitions[m->flash].size);
+		if (m->header_size) {
+			fprintf(out, "#define FK_MODULE_%s_HEADER_SIZE 0x%Xu\n",
+				n, m->header_size);
+			fprintf(out, "#define FK_MODULE_%s_TABLE 0x%08Xu\n", n,
+				L->partitions[m->flash].address +
+					m->header_size);
+			fprintf(out, "#define FK_MODULE_%s_IMAGE_ID %uu\n", n,
+				fk_layout_module_image_id(L, m));
+		}
 		if (m->ram >= 0) {
 			fprintf(out, "#define FK_MODULE_%s_RAM_ADDR 0x%08Xu\n",
 				n, L->partitions[m->ram].address);

@@ -169,6 +169,10 @@ void fk_gen_json(const struct fk_layout *L, FILE *out)
 			json_string(out, L->partitions[m->ram].name);
 		else
 			fputs("null", out);
+		fprintf(out, ", \"header_size\": %u", m->header_size);
+		if (m->header_size)
+			fprintf(out, ", \"image_id\": %u",
+				fk_layout_module_image_id(L, m));
 		fputs(i + 1 < L->module_count ? "},\n" : "}\n", out);
 	}
 	fprintf(out, "  ],\n  \"images\": [\n");

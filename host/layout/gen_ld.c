@@ -195,12 +195,19 @@ void fk_gen_ld_image(const struct fk_layout *L,
 		const struct fk_layout_module *mod =
 			&L->modules[img->modules[m]];
 
-		fprintf(out,
-			"/* module %s: its entry table is at its start */\n",
-			mod->name);
+		if (mod->header_size)
+			fprintf(out,
+				"/* module %s: its entry table is after its "
+				"0x%X-byte image header */\n",
+				mod->name, mod->header_size);
+		else
+			fprintf(out,
+				"/* module %s: its entry table is at its "
+				"start */\n",
+				mod->name);
 		fk_gen_symbol(s, sizeof(s), mod->name);
 		fprintf(out, "__fk_module_%s = 0x%08X;\n", s,
-			L->partitions[mod->flash].address);
+			L->partitions[mod->flash].address + mod->header_size);
 	}
 	fputc('\n', out);
 	sections("isr_vector", extra, img->ram_count ? img->ram_count - 1 : 0,
@@ -218,10 +225,17 @@ void fk_gen_ld_module(const struct fk_layout *L,
 		fk_gen_source_name(L), mod->name, f->name);
 	if (mod->ram >= 0)
 		fprintf(out, " with RAM '%s'", L->partitions[mod->ram].name);
-	fprintf(out, ".\n */\n\n");
+	fprintf(out, ".\n");
+	if (mod->header_size)
+		fprintf(out,
+			" * FLASH is the partition after the 0x%X-byte image "
+			"header: the module\n * is signed and updated as an "
+			"image of its own.\n",
+			mod->header_size);
+	fprintf(out, " */\n\n");
 	fprintf(out, "MEMORY\n{\n");
 	fprintf(out, "\tFLASH (rx) : ORIGIN = 0x%08X, LENGTH = 0x%X\n",
-		f->address, f->size);
+		f->address + mod->header_size, f->size - mod->header_size);
 	if (mod->ram >= 0)
 		fprintf(out, "\tRAM (rwx) : ORIGIN = 0x%08X, LENGTH = 0x%X\n",
 			L->partitions[mod->ram].address,
@@ -232,7 +246,11 @@ void fk_gen_ld_module(const struct fk_layout *L,
 	fprintf(out, "}\n\n");
 	fprintf(out,
 		"/* the module: its entry table is at __fk_module_start */\n");
-	fprintf(out, "__fk_module_start = 0x%08X;\n", f->address);
-	fprintf(out, "__fk_module_size = 0x%X;\n\n", f->size);
+	fprintf(out, "__fk_module_start = 0x%08X;\n",
+		f->address + mod->header_size);
+	fprintf(out, "__fk_module_size = 0x%X;\n", f->size);
+	if (mod->header_size)
+		fprintf(out, "__fk_header_size = 0x%X;\n", mod->header_size);
+	fputc('\n', out);
 	sections("module_table", NULL, 0, out);
 }

@@ -115,8 +115,12 @@ struct fk_layout_module {
 	char *name;
 	uint32_t flash; /* partition index (role module) */
 	int32_t ram;	/* partition index (RAM), or -1 */
+	/* bytes of image header before its entry table (0: none; a module
+	 * that is an image of its own, signed and updated alone, has one) */
+	uint32_t header_size;
 	struct fk_pos pos;
 	struct fk_pos pos_ram;
+	struct fk_pos pos_header; /* `header`, else the module's name */
 };
 
 enum fk_layout_strategy {
@@ -237,6 +241,14 @@ const struct fk_layout_partition *
 fk_layout_find_partition(const struct fk_layout *layout, const char *name);
 const struct fk_layout_image *
 fk_layout_find_image(const struct fk_layout *layout, const char *name);
+const struct fk_layout_module *
+fk_layout_find_module(const struct fk_layout *layout, const char *name);
+
+/* The image number of a module that is an image of its own (header
+ * size > 0): after the layout's images, in file order, so an app's
+ * DEPENDENCY TLV names it and the boot configuration finds it. */
+uint32_t fk_layout_module_image_id(const struct fk_layout *layout,
+				   const struct fk_layout_module *mod);
 
 /* The partition holding bus address addr on a mapped memory (RAM
  * partitions included), or NULL. */

@@ -235,6 +235,30 @@ static bool overlaps(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
 	return a0 < b1 && b0 < a1;
 }
 
+/* A module's image header: none, or an MCUboot header (32 bytes at
+ * least) after which the entry table starts 4-aligned, with room left
+ * for the table's own header (24 bytes). */
+static void check_module_header(const struct fk_layout *L,
+				const struct fk_layout_module *m,
+				struct fk_diag *d)
+{
+	const struct fk_layout_partition *f = &L->partitions[m->flash];
+
+	if (!m->header_size)
+		return;
+	if (m->header_size < 32 || m->header_size % 4)
+		fk_diag_error(d, &m->pos_header,
+			      "module '%s': header 0x%X is no image header "
+			      "(0, or 32 bytes or more, a multiple of 4; "
+			      "0x200 is usual)",
+			      m->name, m->header_size);
+	else if ((uint64_t)m->header_size + 24 > f->size)
+		fk_diag_error(d, &m->pos_header,
+			      "module '%s': header 0x%X leaves no room for "
+			      "the entry table in '%s' (%u bytes)",
+			      m->name, m->header_size, f->name, f->size);
+}
+
 static void check_modules(const struct fk_layout *L, struct fk_diag *d)
 {
 	for (uint32_t i = 0; i < L->module_count; i++) {
@@ -255,6 +279,7 @@ static void check_modules(const struct fk_layout *L, struct fk_diag *d)
 				      "from",
 				      m->name, f->name,
 				      L->memories[f->memory].name);
+		check_module_header(L, m, d);
 		if (m->ram < 0)
 			continue;
 		for (uint32_t j = 0; j < i; j++) {

@@ -57,7 +57,7 @@ for_each_name(struct loader *ld, const struct fk_ynode *n, const char *what,
 	}
 }
 
-static const char *const module_keys[] = { "flash", "ram" };
+static const char *const module_keys[] = { "flash", "ram", "header" };
 
 void fk_layout_parse_module(struct loader *ld, const struct fk_ynode *k,
 			    const struct fk_ynode *v)
@@ -105,6 +105,9 @@ void fk_layout_parse_module(struct loader *ld, const struct fk_ynode *k,
 		m->pos_ram = fk_layout_pos_of(ld, n);
 		m->ram = find_part(ld, n, what);
 	}
+	m->pos_header = m->pos;
+	fk_yaml_get_u32(&ld->y, v, "header", what, FK_NUM_SIZE, &m->header_size,
+			&m->pos_header);
 }
 
 struct image_ctx {

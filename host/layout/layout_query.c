@@ -39,6 +39,21 @@ fk_layout_find_image(const struct fk_layout *layout, const char *name)
 	return NULL;
 }
 
+const struct fk_layout_module *
+fk_layout_find_module(const struct fk_layout *layout, const char *name)
+{
+	for (uint32_t i = 0; i < layout->module_count; i++)
+		if (!strcmp(layout->modules[i].name, name))
+			return &layout->modules[i];
+	return NULL;
+}
+
+uint32_t fk_layout_module_image_id(const struct fk_layout *layout,
+				   const struct fk_layout_module *mod)
+{
+	return layout->image_count + (uint32_t)(mod - layout->modules);
+}
+
 const struct fk_layout_partition *
 fk_layout_partition_at(const struct fk_layout *layout, uint32_t addr)
 {

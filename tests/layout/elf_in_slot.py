@@ -62,7 +62,8 @@ def main():
         if mod["ram"]:
             r = parts[mod["ram"]]
             rams.append((r["name"], r["address"], r["address"] + r["size"]))
-        first = (".module_table", code[0])
+        # the entry table follows the module's image header, if any
+        first = (".module_table", code[0] + mod.get("header_size", 0))
     else:
         img = next(i for i in layout["images"] if i["name"] == sys.argv[3])
         if img["strategy"] == "ram-load":
