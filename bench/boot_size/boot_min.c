@@ -9,6 +9,9 @@
  *                        the key in boot_min_key.c, checked by the crypto
  *                        port BOOT_MIN_CRYPTO (otherwise the digest only,
  *                        with the built-in SHA-256)
+ *   -DBOOT_MIN_ED25519   images must carry an Ed25519 signature by that
+ *                        key, checked by fk_crypto_sodium_ed25519
+ *                        (libsodium's ref10, no heap)
  *   -DBOOT_MIN_QEMU      for measuring RAM under QEMU mps2-an386: the
  *                        flash is memory at 0x00100000, the stack is
  *                        painted before fk_boot(), and instead of jumping
@@ -28,6 +31,9 @@
 #include <mbedtls/memory_buffer_alloc.h>
 
 #include "fk_crypto_mbedtls.h"
+#endif
+#ifdef BOOT_MIN_ED25519
+#include "fk_crypto_sodium.h"
 #endif
 
 #ifdef BOOT_MIN_QEMU
@@ -86,6 +92,11 @@ extern const struct fk_image_key boot_min_key;
 static const struct fk_image_keys keys = { &BOOT_MIN_CRYPTO, &boot_min_key, 1 };
 /* mbedTLS's big numbers come from its allocator, over this heap. */
 static uint8_t heap[BOOT_MIN_HEAP] __attribute__((aligned(8)));
+#endif
+#ifdef BOOT_MIN_ED25519
+extern const struct fk_image_key boot_min_key;
+static const struct fk_image_keys keys = { &fk_crypto_sodium_ed25519,
+					   &boot_min_key, 1 };
 #endif
 
 static const struct fk_flash_ops stub_ops = { stub_read, stub_program,
@@ -171,7 +182,7 @@ static const struct fk_boot_config cfg = {
 	.state = { &flash, 0x8000, 0x1000 },
 	.bootloader = { &flash, 0, 0x8000 },
 	.trial_boots = 1,
-#ifdef BOOT_MIN_ECDSA
+#if defined(BOOT_MIN_ECDSA) || defined(BOOT_MIN_ED25519)
 	.keys = &keys,
 #endif
 	.check_security_counter = true,

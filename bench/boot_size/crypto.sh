@@ -8,3 +8,9 @@ MBEDTLS_CONFIG=fk_mbedtls_boot_config.h
 MBEDTLS_MODULES=$(sed -n '/^set(FK_MBEDTLS_BOOT_MODULES/,/)/p' ports/crypto-mbedtls/target/mbedtls.cmake |
 	sed -e 's/set(FK_MBEDTLS_BOOT_MODULES//' -e 's/)//')
 BOOT_MIN_HEAP=4096
+
+# Ed25519: the libsodium files and definitions of
+# ports/crypto-sodium/target/sodium.cmake.
+SODIUM_MODULES=$(sed -n '/^set(FK_SODIUM_MODULES/,/)/p' ports/crypto-sodium/target/sodium.cmake |
+	sed -e 's/set(FK_SODIUM_MODULES//' -e 's/)//')
+SODIUM_DEFS=$(grep -o -- '-D[A-Z_]*=1' ports/crypto-sodium/target/sodium.cmake | tr '\n' ' ')

@@ -2,7 +2,9 @@
 # Size of complete minimal flashkit bootloaders for Cortex-M4 -Os
 # (bench/boot_size/boot_min.c: startup, stub flash driver, one image, the
 # jump), per strategy, with the digest only (built-in SHA-256) and with
-# ECDSA P-256 through the mbedTLS port (Debian's mbedtls 2.28 source):
+# ECDSA P-256 through the mbedTLS port (Debian's mbedtls 2.28 source) and
+# with Ed25519 through the libsodium port (Debian's libsodium 1.0.18
+# source, ports/crypto-sodium/target/sodium.cmake's files):
 # text, data and bss from arm-none-eabi-size (bss without mbedTLS's
 # heap), and the RAM a plain boot uses, measured by running the same
 # program under QEMU mps2-an386 (Cortex-M4) on a flash image holding a
@@ -27,10 +29,12 @@ ROOT=$PWD
 OUT=${OUT:-build/boot-size}
 DETAIL=${1:-}
 MBEDTLS_SRC=${FK_MBEDTLS_SRC:-/var/cache/flashkit/mbedtls}
+SODIUM_SRC=${FK_SODIUM_SRC:-/var/cache/flashkit/libsodium}
 CC=arm-none-eabi-gcc
 TOOL=${FK_TOOL:-$(ls -t build/*/cli/flashkit 2>/dev/null | head -1)}
 [ -x "$TOOL" ] || { echo "no flashkit tool: build first, or set FK_TOOL" >&2; exit 1; }
 [ -f "$MBEDTLS_SRC/library/sha256.c" ] || { echo "no mbedtls source at $MBEDTLS_SRC: scripts/deps.sh" >&2; exit 1; }
+[ -d "$SODIUM_SRC/src/libsodium" ] || { echo "no libsodium source at $SODIUM_SRC: scripts/deps.sh" >&2; exit 1; }
 BS=bench/boot_size
 PORT=ports/crypto-mbedtls
 # The crypto port a bootloader links, and its mbedTLS modules and
@@ -41,6 +45,7 @@ ARCH="-mcpu=cortex-m4 -mthumb -mfloat-abi=soft"
 CFLAGS="$ARCH -std=c99 -Os -ffreestanding -ffunction-sections -fdata-sections"
 WFLAGS="-Wall -Wextra -Werror"
 INC="-Iinclude -Iports/cortex-m -Iports/qemu-mps2 -I$PORT -I$PORT/target -I$MBEDTLS_SRC/include"
+SODIUM_INC=$SODIUM_SRC/src/libsodium/include/sodium
 MBED_DEF="-DMBEDTLS_CONFIG_FILE=<$MBEDTLS_CONFIG>"
 rm -rf "$OUT"
 mkdir -p "$OUT/mbedtls"
@@ -52,15 +57,26 @@ for m in $MBEDTLS_MODULES; do
 done
 arm-none-eabi-ar rcs "$OUT/libmbedcrypto.a" "$OUT"/mbedtls/*.o
 
-# The key, from the reference public key's PEM.
-python3 - "$ROOT/tests/data/mcuboot-images/ecdsa-p256.pub.pem" >"$OUT/boot_min_key.c" <<'PY'
+# libsodium's Ed25519 verification, once, as sodium.cmake compiles it
+mkdir -p "$OUT/sodium"
+for m in $SODIUM_MODULES; do
+	$CC $CFLAGS -I"$SODIUM_INC" $SODIUM_DEFS -c "$SODIUM_SRC/src/libsodium/$m.c" \
+		-o "$OUT/sodium/$(echo "$m" | tr / _).o"
+done
+arm-none-eabi-ar rcs "$OUT/libsodium.a" "$OUT"/sodium/*.o
+
+# The keys, from the reference public keys' PEM.
+for k in ecdsa-p256:FK_KEY_ECDSA_P256 ed25519:FK_KEY_ED25519; do
+	python3 - "$ROOT/tests/data/mcuboot-images/${k%%:*}.pub.pem" "${k#*:}" \
+		>"$OUT/boot_min_key_${k%%:*}.c" <<'PY'
 import base64, hashlib, sys
 der = base64.b64decode("".join(l for l in open(sys.argv[1]) if not l.startswith("-----")))
 hx = lambda b: ", ".join("0x%02x" % x for x in b)
 print('#include "flashkit/image.h"')
 print("static const uint8_t der[] = {%s};" % hx(der))
-print("const struct fk_image_key boot_min_key = { FK_KEY_ECDSA_P256, der, sizeof(der), { %s } };" % hx(hashlib.sha256(der).digest()))
+print("const struct fk_image_key boot_min_key = { %s, der, sizeof(der), { %s } };" % (sys.argv[2], hx(hashlib.sha256(der).digest())))
 PY
+done
 
 # A flash image for the QEMU runs: a valid image in the primary slot
 # (0x9000 of the flash at 0x00100000, boot_min.c's map).
@@ -75,8 +91,9 @@ mkflash() { # $1 = signing key or "", $2 = output
 }
 mkflash "" "$OUT/flash-digest.bin"
 mkflash "$key" "$OUT/flash-ecdsa.bin"
+mkflash tests/data/mcuboot-images/ed25519.pem "$OUT/flash-ed25519.bin"
 
-# Builds one program: $1 = name, $2 = strategy, $3 = digest|ecdsa,
+# Builds one program: $1 = name, $2 = strategy, $3 = digest|ecdsa|ed25519,
 # $4 = size|qemu|nomarker (size, src/boot/marker.c left out).
 build() {
 	local name=$1 strat=$2 crypto=$3 kind=$4 d=$OUT/$1
@@ -92,7 +109,11 @@ build() {
 	done
 	if [ "$crypto" = ecdsa ]; then
 		defs="$defs -DBOOT_MIN_ECDSA -DBOOT_MIN_HEAP=$BOOT_MIN_HEAP $MBED_DEF -DBOOT_MIN_CRYPTO=$PORT_SYMBOL"
-		extra="$PORT_SOURCES $OUT/boot_min_key.c"
+		extra="$PORT_SOURCES $OUT/boot_min_key_ecdsa-p256.c"
+	fi
+	if [ "$crypto" = ed25519 ]; then
+		defs="$defs -DBOOT_MIN_ED25519 -Iports/crypto-sodium -I$SODIUM_INC"
+		extra="ports/crypto-sodium/fk_crypto_sodium.c $OUT/boot_min_key_ed25519.c"
 	fi
 	if [ "$kind" = qemu ]; then
 		defs="$defs -DBOOT_MIN_QEMU"
@@ -119,7 +140,7 @@ build() {
 		-Wl,-Map="$d/boot.map" -Lports/cortex-m -T "$d/boot.ld" \
 		-o "$d/boot.elf" $BS/boot_min.c ports/cortex-m/startup.c \
 		ports/cortex-m/jump.c ports/cortex-m/string.c $extra \
-		"$d/libfk.a" "$OUT/libmbedcrypto.a" -lgcc
+		"$d/libfk.a" "$OUT/libmbedcrypto.a" "$OUT/libsodium.a" -lgcc
 }
 
 # The RAM a plain boot uses: "stack N heap M" from the QEMU program.
@@ -132,11 +153,11 @@ measure() { # $1 = program dir, $2 = flash image
 }
 
 echo "command: bash bench/boot_size/run.sh   date: $(date -u)   commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src include ports bench/boot_size || echo '+changes')"
-echo "compiler: $($CC --version | head -1); $ARCH -Os; crypto port: $PORT_SYMBOL ($MBEDTLS_CONFIG)"
+echo "compiler: $($CC --version | head -1); $ARCH -Os; crypto ports: $PORT_SYMBOL ($MBEDTLS_CONFIG), fk_crypto_sodium_ed25519 (libsodium $(basename "$(readlink -f "$SODIUM_SRC")"))"
 echo
 echo "| strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used | text without marker.c |"
 echo "|---|---|---|---|---|---|---|---|"
-for crypto in digest ecdsa; do
+for crypto in digest ecdsa ed25519; do
 	for strat in overwrite swap xip; do
 		n=$strat-$crypto
 		build "$n" "$strat" "$crypto" size
@@ -150,6 +171,7 @@ for crypto in digest ecdsa; do
 			{ echo "$n: the QEMU run did not boot the image" >&2; exit 1; }
 		label=SHA-256
 		[ "$crypto" = ecdsa ] && label="ECDSA P-256"
+		[ "$crypto" = ed25519 ] && label="Ed25519"
 		echo "| $strat | $label | $text | $data | $((bss - heap)) (+ $heap) | $stack | $hused | $text_nm |"
 	done
 done
@@ -167,7 +189,7 @@ if [ -n "${MCUBOOT:-}" ]; then
 		done
 fi
 if [ "$DETAIL" = --detail ]; then
-	for d in "$OUT"/*-digest "$OUT"/*-ecdsa; do
+	for d in "$OUT"/*-digest "$OUT"/*-ecdsa "$OUT"/*-ed25519; do
 		echo
 		echo "== $(basename "$d"): 25 largest symbols"
 		arm-none-eabi-nm --size-sort -S "$d/boot.elf" | tail -25
