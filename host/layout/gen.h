@@ -50,8 +50,7 @@ int fk_gen_svg(const struct fk_layout *layout, FILE *out);
 int fk_gen_esp_memory(const struct fk_layout *layout);
 
 /* partitions.csv: ESP-IDF's partition table CSV for that memory. */
-void fk_gen_esp_csv(const struct fk_layout *layout, uint32_t memory,
-		    FILE *out);
+void fk_gen_esp_csv(const struct fk_layout *layout, uint32_t memory, FILE *out);
 
 /* The base name of the layout file, for comments in generated files. */
 const char *fk_gen_source_name(const struct fk_layout *layout);

@@ -7,8 +7,9 @@
  *
  * What the reader refuses for every file, before any schema sees it:
  * YAML syntax errors, nesting deeper than FK_YAML_MAX_DEPTH, anchors and
- * aliases (but in fk_yaml_read_aliases()), a second document, and scalars holding a NUL character
- * ("x\0y" would otherwise be read as "x"). A key given twice in one
+ * aliases (but in fk_yaml_read_aliases()), a second document, and
+ * scalars holding a NUL character ("x\0y" would otherwise be read as
+ * "x"). A key given twice in one
  * mapping is reported by fk_yaml_check_keys() and fk_yaml_check_unique(),
  * which know what the mapping is called ('_' and '-' count as the same
  * letter in keys).
