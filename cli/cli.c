@@ -116,11 +116,50 @@ static int store_option(const struct fk_option *o, const char *shown,
 	return 0;
 }
 
+/* The walk in progress (fk_cli_walk), and the command path it is at. */
+static const struct fk_cli_walker *walker;
+static char walk_path[256];
+
+void fk_cli_walk(const struct fk_cli_walker *w, const char *command,
+		 int (*run)(int argc, char **argv))
+{
+	char name[64], help[] = "--help";
+	char *argv[] = { name, help, NULL };
+
+	snprintf(name, sizeof(name), "%s", command);
+	snprintf(walk_path, sizeof(walk_path), "%s", command);
+	walker = w;
+	run(2, argv);
+	walker = NULL;
+}
+
+static void walk_subcommands(const struct fk_subcommand *subs, size_t n)
+{
+	size_t len = strlen(walk_path);
+
+	walker->subcommands(walker->ctx, walk_path, subs, n);
+	for (size_t i = 0; i < n; i++) {
+		char name[64], help[] = "--help";
+		char *argv[] = { name, help, NULL };
+
+		snprintf(name, sizeof(name), "%s", subs[i].name);
+		snprintf(walk_path + len, sizeof(walk_path) - len, " %s",
+			 subs[i].name);
+		subs[i].run(2, argv);
+		walk_path[len] = '\0';
+	}
+}
+
 int fk_opt_parse(const struct fk_command_help *help, int argc, char **argv,
 		 int *npos)
 {
 	int pos = 0;
 	bool options_done = false;
+
+	if (walker) {
+		walker->help(walker->ctx, walk_path, help);
+		return 1;
+	}
 
 	for (int i = 1; i < argc; i++) {
 		char *arg = argv[i];
@@ -239,6 +278,10 @@ int fk_subcommand_run(const char *command, const struct fk_subcommand *subs,
 {
 	char shown[256] = "";
 
+	if (walker) {
+		walk_subcommands(subs, n);
+		return FK_EXIT_OK;
+	}
 	if (argc >= 2 &&
 	    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		subcommand_help(stdout, command, subs, n);

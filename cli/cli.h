@@ -78,6 +78,27 @@ struct fk_subcommand {
 int fk_subcommand_run(const char *command, const struct fk_subcommand *subs,
 		      size_t n, int argc, char **argv);
 
+/*
+ * Walking the command tree, for what is generated from the option tables
+ * (cli/docgen: man pages, bash and zsh completion). While a walker is
+ * set, fk_opt_parse() hands each command's table to help() instead of
+ * parsing (and returns 1, "help shown"), and fk_subcommand_run() hands
+ * its table to subcommands() and then runs each subcommand the same way.
+ * path is the command as typed after "flashkit" ("layout check").
+ */
+struct fk_cli_walker {
+	void *ctx;
+	void (*help)(void *ctx, const char *path,
+		     const struct fk_command_help *help);
+	void (*subcommands)(void *ctx, const char *path,
+			    const struct fk_subcommand *subs, size_t n);
+};
+
+/* Walks the command run (its argv[0] is command) with w, from its help
+ * table down. */
+void fk_cli_walk(const struct fk_cli_walker *w, const char *command,
+		 int (*run)(int argc, char **argv));
+
 /* "flashkit: error: ..." on stderr. */
 void fk_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

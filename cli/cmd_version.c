@@ -1,11 +1,11 @@
 /*
- * flashkit version
+ * flashkit version (also `flashkit --version` and `-V`): the version of
+ * cli/version.h.
  */
 #include <stdio.h>
 
 #include "cli.h"
-
-#define FK_VERSION "0.1.0"
+#include "version.h"
 
 int cmd_version(int argc, char **argv)
 {

@@ -21,6 +21,8 @@ packages=(
 	openocd              # interop peer: runs the generated program.cfg
 	device-tree-compiler # interop peer: dtc compiles the generated overlay
 	python3              # small test helpers
+	man-db groff-base    # tests/cli/docs.sh: `man flashkit-image` renders the generated pages
+	zsh                  # tests/cli/docs.sh: the generated zsh completion, run by zsh's compsys
 	scons                # runs the PlatformIO helper (tools/platformio) as PlatformIO would
 	openssl              # interop peer: reads our keys, checks our signatures
 	dpkg-dev             # apt-get source: Debian's mbedtls and libsodium for Cortex-M
