@@ -1,0 +1,126 @@
+/*
+ * How long the bootloader takes to validate a 256 KiB image, counted in
+ * Cortex-M3 instructions (bench/boot_time/run.sh): fk_image_validate() on
+ * an image in memory-mapped flash (QEMU loads it at 0x00200000), with the
+ * crypto port a bootloader links for each check:
+ *
+ *   digest    SHA-256 only (fk_crypto_builtin)
+ *   ecdsa     ECDSA P-256 (fk_crypto_mbedtls_p256, Debian's mbedtls)
+ *   ed25519   Ed25519 (fk_crypto_sodium_ed25519, Debian's libsodium)
+ *
+ * chosen with -DBOOT_TIME_<CHECK>. QEMU runs with -icount shift=0, so its
+ * virtual clock advances 1 ns per instruction; SysTick counts the 25 MHz
+ * processor clock of mps2-an385, one tick per 40 instructions. A loop of
+ * a known 2,000,000 instructions is counted first, to check that factor.
+ * Prints "boot_time: loop T ticks, validate T ticks, result R".
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "flashkit/image.h"
+#include "semihost.h"
+
+#if defined(BOOT_TIME_ECDSA)
+#include <mbedtls/memory_buffer_alloc.h>
+
+#include "fk_crypto_mbedtls.h"
+#define CRYPTO fk_crypto_mbedtls_p256
+static uint8_t heap[4096] __attribute__((aligned(8)));
+#elif defined(BOOT_TIME_ED25519)
+#include "fk_crypto_sodium.h"
+#define CRYPTO fk_crypto_sodium_ed25519
+#else
+#define CRYPTO fk_crypto_builtin
+#define NO_KEYS /* the digest only */
+#endif
+
+#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
+#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
+#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
+
+#define FLASH_BASE 0x00200000u
+
+#ifndef NO_KEYS
+extern const struct fk_image_key boot_time_key;
+#endif
+
+static int mem_read(const struct fk_flash *f, uint32_t off, void *buf,
+		    uint32_t len)
+{
+	memcpy(buf, (const void *)(uintptr_t)(f->geo.base + off), len);
+	return FK_OK;
+}
+
+static int no_write(const struct fk_flash *f, uint32_t off, const void *buf,
+		    uint32_t len)
+{
+	(void)f;
+	(void)off;
+	(void)buf;
+	(void)len;
+	return FK_EPROTECT;
+}
+
+static int no_erase(const struct fk_flash *f, uint32_t off, uint32_t size)
+{
+	(void)f;
+	(void)off;
+	(void)size;
+	return FK_EPROTECT;
+}
+
+static const struct fk_flash_ops ops = { mem_read, no_write, no_erase };
+static const struct fk_sector_run runs[] = { { 128, 4096 } };
+static const struct fk_flash flash = {
+	.geo = { .base = FLASH_BASE,
+		 .size = 128 * 4096,
+		 .runs = runs,
+		 .run_count = 1,
+		 .write_unit = 4,
+		 .erased_value = 0xFF },
+	.ops = &ops,
+};
+
+/* SysTick running from the processor clock, counting down from 2^24-1. */
+static void systick_start(void)
+{
+	SYST_RVR = 0x00FFFFFFu;
+	SYST_CVR = 0;
+	SYST_CSR = 5; /* enable, processor clock, no interrupt */
+}
+
+/* 1,000,000 iterations of two instructions (subs, bne). */
+static void __attribute__((noinline)) known_loop(void)
+{
+	uint32_t n = 1000000;
+
+	__asm__ volatile("1: subs %0, %0, #1\n\tbne 1b" : "+r"(n) : : "cc");
+}
+
+int main(void)
+{
+#ifdef NO_KEYS
+	const struct fk_image_keys keys = { &CRYPTO, NULL, 0 };
+#else
+	const struct fk_image_keys keys = { &CRYPTO, &boot_time_key, 1 };
+#endif
+	struct fk_area slot = { &flash, 0, 128 * 4096 };
+	struct fk_image_info info;
+	uint32_t t0, t1, t2, t3;
+	int rc;
+
+#if defined(BOOT_TIME_ECDSA)
+	mbedtls_memory_buffer_alloc_init(heap, sizeof(heap));
+#endif
+	systick_start();
+	t0 = SYST_CVR;
+	known_loop();
+	t1 = SYST_CVR;
+	t2 = SYST_CVR;
+	rc = fk_image_validate(&slot, &keys, &info);
+	t3 = SYST_CVR;
+	fk_sh_printf("boot_time: loop %u ticks, validate %u ticks, result %d\n",
+		     (unsigned)((t0 - t1) & 0xFFFFFFu),
+		     (unsigned)((t2 - t3) & 0xFFFFFFu), rc);
+	return rc == FK_OK ? 0 : 1;
+}
