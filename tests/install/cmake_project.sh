@@ -10,7 +10,11 @@
 # is signed and merged again; an edited layout
 # (a 0x400-byte header) regenerates, relinks (vector table moved),
 # re-signs and re-merges; a broken layout stops the build saying where;
-# pkg-config finds the headers and the sources.
+# pkg-config finds the headers and the sources. Then the other kinds of
+# link in one project of four layouts: two images of one layout (the
+# STM32H745's cm7 and cm4: one generation, two scripts), an xip image
+# linked for its second slot (SLOT app-b) and signed for it, a library
+# module (MODULE), and a plain app (strategy none) merged as linked.
 set -euo pipefail
 : "${FK_ROOT:?}" "${FK_BUILD:?}"
 T=$(mktemp -d)
@@ -127,3 +131,95 @@ fi
 grep -q "board.yaml:[0-9]*" "$T/build.log" ||
 	{ tail -20 "$T/build.log"; fail "the failure does not say where"; }
 echo "a broken layout stops the build: $(grep -m1 -o 'board.yaml:[0-9:]*' "$T/build.log")"
+
+# --- the other kinds of link, in one project ---
+K="$T/kinds"
+mkdir -p "$K"
+cp "$T/src/startup.c" "$T/src/arm-none-eabi.cmake" "$K/"
+cp "$FK_ROOT/tests/layout/firmware/module.c" "$K/"
+echo 'int main(void) { return 0; }' >"$K/main.c"
+for ex in stm32h745-dual-core stm32h750-qspi stm32l4-plain p1-factory-module; do
+	cp "$FK_ROOT/examples/$ex/layout.yaml" "$K/$ex.yaml"
+done
+cat >"$K/CMakeLists.txt" <<'CM'
+cmake_minimum_required(VERSION 3.20)
+project(kinds C)
+find_package(flashkit REQUIRED)
+foreach(exe cm7 cm4 xip_b plain)
+	add_executable(${exe} main.c startup.c)
+	set_target_properties(${exe} PROPERTIES SUFFIX .elf)
+	target_link_options(${exe} PRIVATE -nostartfiles)
+endforeach()
+add_executable(usrlib module.c)
+set_target_properties(usrlib PROPERTIES SUFFIX .elf)
+target_link_options(usrlib PRIVATE -nostartfiles -nostdlib)
+flashkit_layout(stm32h745-dual-core.yaml TARGET cm7 IMAGE cm7)
+flashkit_layout(stm32h745-dual-core.yaml TARGET cm4 IMAGE cm4)
+flashkit_image(cm7)
+flashkit_image(cm4)
+flashkit_factory(h745 LAYOUT stm32h745-dual-core.yaml
+	INPUTS cm7@cm7-a cm4@cm4-a)
+flashkit_layout(stm32h750-qspi.yaml TARGET xip_b IMAGE app SLOT app-b)
+flashkit_image(xip_b)
+flashkit_layout(p1-factory-module.yaml TARGET usrlib MODULE usrlib)
+flashkit_layout(stm32l4-plain.yaml TARGET plain IMAGE app)
+flashkit_factory(plain_factory LAYOUT stm32l4-plain.yaml INPUTS plain@app)
+CM
+cmake -S "$K" -B "$K/build" -DCMAKE_TOOLCHAIN_FILE="$K/arm-none-eabi.cmake" \
+	-DCMAKE_PREFIX_PATH="$T/prefix" >"$T/kinds.log" 2>&1 ||
+	{ cat "$T/kinds.log"; fail "configure the kinds project"; }
+cmake --build "$K/build" -j2 >"$T/kinds.log" 2>&1 ||
+	{ tail -30 "$T/kinds.log"; fail "build the kinds project"; }
+[ "$(grep -c "flashkit layout gen stm32h745-dual-core" "$T/kinds.log")" = 1 ] ||
+	fail "the H745 layout was not generated exactly once"
+section_at() { # ELF SECTION: its address
+	arm-none-eabi-readelf -S "$1" |
+		sed -n "s/.*\\$2 *PROGBITS *\\([0-9a-f]*\\).*/\\1/p"
+}
+gen_json() { # LAYOUT: the layout.json flashkit_layout generated for it
+	echo "$K/build/$(basename "$1" .yaml).gen/layout.json"
+}
+partition_at() { # LAYOUT PARTITION: its address, 8 hex digits
+	python3 -c '
+import json, sys
+p = next(p for p in json.load(open(sys.argv[1]))["partitions"]
+         if p["name"] == sys.argv[2])
+print("%08x" % p["address"])' "$(gen_json "$1")" "$2"
+}
+plus() { printf '%08x' $((0x$1 + $2)); }
+memory_of() { # LAYOUT PARTITION: the memory holding it
+	python3 -c '
+import json, sys
+print(next(p["memory"] for p in json.load(open(sys.argv[1]))["partitions"]
+           if p["name"] == sys.argv[2]))' "$(gen_json "$1")" "$2"
+}
+for img in cm7 cm4; do
+	at=$(partition_at "$K/stm32h745-dual-core.yaml" $img-a)
+	[ "$(section_at "$K/build/$img.elf" .isr_vector)" = "$(plus "$at" 1024)" ] ||
+		fail "$img not linked at $img-a + 0x400"
+	"$FK" convert "$K/build/$img.signed.hex" -o "$T/$img.bin" >/dev/null
+	mem=$(memory_of "$K/stm32h745-dual-core.yaml" $img-a)
+	[ "$(hexbytes "$K/build/h745-$mem.hex" "0x$at" "$(stat -c %s "$T/$img.bin")")" = \
+		"$(filebytes "$T/$img.bin")" ] || fail "h745-$mem.hex lacks $img"
+done
+want=$(plus "$(partition_at "$K/stm32h750-qspi.yaml" app-b)" 1024)
+[ "$(section_at "$K/build/xip_b.elf" .isr_vector)" = "$want" ] ||
+	fail "xip_b not linked for app-b"
+"$FK" image verify "$K/build/xip_b.signed.hex" >/dev/null || fail "xip_b image"
+[ "$(hexbytes "$K/build/xip_b.signed.hex" "0x$(partition_at "$K/stm32h750-qspi.yaml" app-b)" 4)" = 3db8f396 ] ||
+	fail "xip_b.signed.hex does not start with the image magic at app-b"
+want=$(python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+m = next(m for m in j["modules"] if m["name"] == "usrlib")
+p = next(p for p in j["partitions"] if p["name"] == m["flash"])
+print("%08x" % (p["address"] + m["header_size"]))' \
+	"$(gen_json "$K/p1-factory-module.yaml")")
+[ "$(section_at "$K/build/usrlib.elf" .module_table)" = "$want" ] ||
+	fail "usrlib not linked at its partition (+ header) $want"
+[ "$(section_at "$K/build/plain.elf" .isr_vector)" = 08000000 ] ||
+	fail "the plain app not linked at 0x08000000"
+"$FK" convert "$K/build/plain.elf" -o "$T/plain.bin" >/dev/null
+[ "$(hexbytes "$K/build/plain_factory-flash.hex" 0x08000000 "$(stat -c %s "$T/plain.bin")")" = \
+	"$(filebytes "$T/plain.bin")" ] || fail "the plain factory lacks the ELF"
+echo "two images of one layout (bank1, bank2), an xip image for app-b, a module, a plain app"
