@@ -530,6 +530,28 @@ static void zsh_completion(FILE *f, const struct tree *t)
 	fputs("\n_flashkit \"$@\"\n", f);
 }
 
+static void free_tree(struct tree *t)
+{
+	for (size_t i = 0; i < t->count; i++) {
+		struct node *n = &t->nodes[i];
+
+		for (size_t k = 0; n->opts && k < n->opt_count; k++) {
+			free(n->opts[k].long_name);
+			free(n->opts[k].metavar);
+			free(n->opts[k].help);
+		}
+		for (size_t k = 0; n->subs && k < n->sub_count; k++)
+			free(n->subs[k]);
+		free(n->opts);
+		free(n->subs);
+		free(n->path);
+		free(n->summary_line);
+		free(n->usage);
+		free(n->summary);
+	}
+	free(t->nodes);
+}
+
 /* ---- output ---- */
 
 static int write_file(const char *dir, const char *name,
@@ -585,6 +607,7 @@ int main(int argc, char **argv)
 	if (build_tree(&t)) {
 		fprintf(stderr, "flashkit-docgen: %s\n",
 			t.nomem ? "out of memory" : "incomplete tables");
+		free_tree(&t);
 		return 1;
 	}
 	rc |= write_file(argv[1], "man/man1/flashkit.1", fill_index, &t, NULL);
@@ -597,5 +620,6 @@ int main(int argc, char **argv)
 	rc |= write_file(argv[1], "completion/flashkit.bash", fill_bash, &t,
 			 NULL);
 	rc |= write_file(argv[1], "completion/_flashkit", fill_zsh, &t, NULL);
+	free_tree(&t);
 	return rc ? 1 : 0;
 }
