@@ -27,7 +27,9 @@ int fk_gen_esp_memory(const struct fk_layout *layout)
 			return -2;
 		found = (int)p->memory;
 	}
-	for (uint32_t i = 0; found < 0 && i < layout->memory_count; i++) {
+	if (found >= 0)
+		return found;
+	for (uint32_t i = 0; i < layout->memory_count; i++) {
 		if (layout->memories[i].kind == FK_MEM_RAM)
 			continue;
 		if (found != -1)

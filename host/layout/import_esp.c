@@ -27,6 +27,8 @@
 #define ESP_NAME_MAX 16
 #define ESP_OTADATA_SIZE 0x2000u
 #define ESP_SECTOR 0x1000u
+/* The largest flash a layout's 4K sector map can describe. */
+#define ESP_FLASH_MAX 0xFFFFF000u
 
 struct esp_row {
 	char name[ESP_NAME_MAX + 1];
@@ -287,10 +289,10 @@ static int place(struct esp_reader *r)
 			errors++;
 		}
 		last_end = e->offset + e->size;
-		if (last_end > UINT32_MAX) {
+		if (last_end > ESP_FLASH_MAX) {
 			fk_diag_error(r->d, &e->pos_size,
-				      "'%s' ends at 0x%llX, past 4G; check "
-				      "its size",
+				      "'%s' ends at 0x%llX, past the 4G a "
+				      "flash can have; check its size",
 				      e->name, (unsigned long long)last_end);
 			return errors + 1;
 		}
@@ -380,7 +382,7 @@ static uint32_t flash_size_for(uint64_t end)
 
 	while (size < end)
 		size <<= 1;
-	return (uint32_t)size;
+	return size > ESP_FLASH_MAX ? ESP_FLASH_MAX : (uint32_t)size;
 }
 
 static void emit(struct esp_reader *r, const struct fk_import_opts *opts,
@@ -453,11 +455,13 @@ static void emit(struct esp_reader *r, const struct fk_import_opts *opts,
 				       e->name);
 		fk_import_partition(o, &p);
 	}
-	if (size < end)
-		fk_diag_error(o->d, NULL,
-			      "--flash-size 0x%X is smaller than the table's "
-			      "end 0x%llX",
-			      size, (unsigned long long)end);
+	if (size < end || size % ESP_SECTOR)
+		fk_diag_error(o->d, NULL, "--flash-size 0x%X %s 0x%llX", size,
+			      size % ESP_SECTOR ?
+				      "is not whole 4K sectors; the table ends "
+				      "at" :
+				      "is smaller than the table's end",
+			      (unsigned long long)end);
 }
 
 int fk_import_esp_csv(const char *file, const char *text, size_t len,

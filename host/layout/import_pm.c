@@ -27,6 +27,10 @@
 
 enum { REGION_FLASH, REGION_EXTERNAL, REGION_SRAM, REGION_COUNT };
 
+/* Where a partition may end: a layout's sector map and addresses are 32
+ * bits, and a sector (1M at most) must fit under the end. */
+#define PM_END_MAX 0xFFF00000ull
+
 static const struct pm_region {
 	const char *pm_name;  /* as Partition Manager names it */
 	const char *mem_name; /* the layout memory */
@@ -151,6 +155,13 @@ static int read_entry(struct pm_reader *r, const struct fk_ynode *k,
 	}
 	if (!has_size)
 		e->size = end - e->address;
+	if (e->address + e->size > PM_END_MAX) {
+		fk_diag_error(r->d, &e->pos_size,
+			      "%s ends at 0x%llX, past the 32-bit address "
+			      "space; check its address and size",
+			      what, (unsigned long long)(e->address + e->size));
+		return -1;
+	}
 	if (fk_yaml_get(v, "region") &&
 	    fk_yaml_get_string(&r->y, v, "region", what, &region) < 0)
 		return -1;
@@ -286,13 +297,23 @@ static int cmp_entry(const void *a, const void *b)
 static int verify(struct pm_reader *r)
 {
 	const struct pm_entry *prev = NULL;
-	int errors = 0;
+	uint64_t flash_end = 0, sram_start = UINT64_MAX;
+	const struct pm_entry *first_sram = NULL;
+	int errors = 0, kept = 0;
 
 	for (size_t i = 0; i < r->count; i++) {
 		const struct pm_entry *e = &r->e[i];
 
 		if (!e->keep)
 			continue;
+		kept++;
+		if (e->region == REGION_FLASH &&
+		    e->address + e->size > flash_end)
+			flash_end = e->address + e->size;
+		if (e->region == REGION_SRAM && e->address < sram_start) {
+			sram_start = e->address;
+			first_sram = e;
+		}
 		if (prev && prev->region == e->region &&
 		    e->address < prev->address + prev->size) {
 			fk_diag_error(r->d, &e->pos_address,
@@ -329,6 +350,23 @@ static int verify(struct pm_reader *r)
 				errors++;
 			}
 		prev = e;
+	}
+	if (first_sram && sram_start < flash_end) {
+		fk_diag_error(r->d, &first_sram->pos_address,
+			      "sram_primary's '%s' at 0x%llX is inside the "
+			      "flash (which reaches 0x%llX); both are on one "
+			      "address map: fix the addresses",
+			      first_sram->name, (unsigned long long)sram_start,
+			      (unsigned long long)flash_end);
+		errors++;
+	}
+	if (!kept && !errors) {
+		struct fk_pos pos = { r->y.file, 1, 1 };
+
+		fk_diag_error(r->d, &pos,
+			      "nothing to import: every partition was dropped "
+			      "(see the notes)");
+		errors++;
 	}
 	return errors;
 }
@@ -468,6 +506,14 @@ int fk_import_pm_static(const char *file, const char *text, size_t len,
 	memset(&r, 0, sizeof(r));
 	r.d = d;
 	r.sector = opts && opts->sector_size ? opts->sector_size : 0x1000;
+	if (r.sector < 4 || r.sector > 0x100000 ||
+	    (r.sector & (r.sector - 1)) ||
+	    (opts && opts->flash_size % r.sector)) {
+		fk_diag_error(d, NULL,
+			      "--sector-size must be a power of two from 4 to "
+			      "1M, and --flash-size a multiple of it");
+		return FK_EINVAL;
+	}
 	rc = fk_yaml_read_aliases(&r.y, file, text, len, d);
 	if (rc)
 		return rc;

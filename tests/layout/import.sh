@@ -89,6 +89,20 @@ grep -q 'nvs: { offset: 0xD000, size: 0x4000' "$T/moved.yaml" ||
 	fail "--table-offset: $(cat "$T/moved.yaml")"
 grep -q 'sectors: 2048x4K' "$T/moved.yaml" || fail "--flash-size"
 
+# a layout of flashkit's own: rows from the roles, the bootloader out
+"$F" layout gen "$FK_ROOT/examples/nrf52840-uniform/layout.yaml" --esp-idf \
+	-o "$T/own" 2>/dev/null
+[ "$(grep -v '^#' "$T/own/partitions.csv")" = "app-a,app,ota_0,0xc000,472K,
+app-b,app,ota_1,0x82000,472K,
+settings,data,nvs,0xf8000,32K," ] || fail "gen --esp-idf by roles: $(cat "$T/own/partitions.csv")"
+grep -q "^# boot (0x0, 49152 bytes): a bootloader, not in the table" \
+	"$T/own/partitions.csv" || fail "the bootloader's comment"
+# two flashes and no esp-idf key: which one is the table's is not guessed
+if "$F" layout gen "$FK_ROOT/examples/stm32h750-qspi/layout.yaml" --esp-idf \
+	-o "$T/two" 2>"$T/err"; then fail "gen --esp-idf guessed a memory"; fi
+grep -q "which memory's partition table" "$T/err" || fail "two flashes: $(cat "$T/err")"
+[ ! -e "$T/two" ] || fail "gen --esp-idf wrote files after refusing"
+
 # pm_static.yml: every kept partition where pm_static puts it
 pm_entries() { # FILE -> "name address size" per top-level entry
 	awk '/^[A-Za-z_][A-Za-z0-9_]*:/ { if (n) print n, a, s; n = $1; sub(":", "", n); a = ""; s = "" }
@@ -176,6 +190,10 @@ bad yml 'a:\n  address: 0\n  size: 0x1000\n  span: *nope\n' \
 bad yml 'a:\n  address: 0\n  size: 0x1000\n  end_address: 0x2000\n' \
 	"end_address 0x2000 is not address 0x0 \\+ size"
 bad yml '- a\n' "is a mapping from partition names"
+bad yml 'c:\n  address: 0\n  size: 0x1000\n  span: [x]\n' \
+	"bad.yml:1:1: error: nothing to import: every partition was dropped"
+bad yml 'f:\n  address: 0\n  size: 0x20002000\ns:\n  address: 0x20000000\n  size: 0x1000\n  region: sram_primary\n' \
+	"bad.yml:5:12: error: sram_primary's 's' at 0x20000000 is inside the flash"
 bad txt 'x' "give --from esp-idf or --from pm"
 
 # a layout's esp-idf key is checked like the CSV's columns
@@ -191,4 +209,4 @@ YAML
 if "$F" layout check "$T/key.yaml" 2>"$T/err" >/dev/null; then fail "esp-idf key"; fi
 grep -q "key.yaml:7:62: error: 'esp-idf' of partition 'fw': 'app, bogus' is not an app subtype" "$T/err" ||
 	fail "esp-idf key message: $(cat "$T/err")"
-echo "import: 4 ESP-IDF tables, 3 pm_static files, 21 refusals: ok"
+echo "import: 4 ESP-IDF tables, 3 pm_static files, 23 refusals: ok"
