@@ -7,9 +7,9 @@
 # (and not with another), the factory file holds the image at slot
 # app-a's address and the settings store at its partition's, byte for
 # byte; a build with nothing changed relinks nothing; an edited source
-# is signed and merged again; an edited layout
-# (a 0x400-byte header) regenerates, relinks (vector table moved),
-# re-signs and re-merges; a broken layout stops the build saying where;
+# is signed and merged again; a touched layout regenerates and relinks;
+# an edited layout (a 0x400-byte header) regenerates, relinks (vector
+# table moved), re-signs and re-merges; a broken layout stops the build saying where;
 # pkg-config finds the headers and the sources. Then the other kinds of
 # link in one project of four layouts: two images of one layout (the
 # STM32H745's cm7 and cm4: one generation, two scripts), an xip image
@@ -114,6 +114,15 @@ grep -q "flashkit image sign" "$T/build.log" || fail "not signed again"
 grep -q "flashkit merge" "$T/build.log" || fail "not merged again"
 check_outputs 512
 echo "source edited: relinked, signed and merged again"
+
+# the layout touched: generated again and relinked
+sleep 1
+touch "$T/src/board.yaml"
+build || { tail -30 "$T/build.log"; fail "build after touching the layout"; }
+grep -q "flashkit layout gen" "$T/build.log" || fail "touched layout not regenerated"
+grep -q "Linking C executable app.elf" "$T/build.log" ||
+	fail "app not relinked after touching the layout"
+echo "layout touched: regenerated and relinked"
 
 # the layout edited: a 0x400-byte header
 sed -i 's/header: 0x200/header: 0x400/' "$T/src/board.yaml"
