@@ -104,10 +104,12 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	@FUZZ_RUNS=50000 bash scripts/fuzz.sh build/fuzz 0
 
-# The settings store's long power-cut sweep (about 14 minutes of CPU;
-# make check runs the short one).
+# The settings store's long power-cut sweeps, with bitmap and with
+# compact sector headers (about 14 and 30 minutes of CPU; make check runs
+# the short ones).
 kv-sweep: host
 	@build/host/tests/kv/test_kv_powercut --long
+	@build/host/tests/kv/test_kv_powercut --long --compact
 
 # The power-cut sweeps through the flash drivers (ctest runs a subset).
 sweep-ports: host

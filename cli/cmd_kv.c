@@ -242,6 +242,13 @@ static const char *mount_hint(int rc)
 	return fk_strerror(rc);
 }
 
+/* The sector header variant, as the settings file and schema name it. */
+static const char *header_name(const struct fk_kv_config *cfg)
+{
+	return cfg->header ? "header compact (format 3)" :
+			     "header bitmap (format 2)";
+}
+
 /* In a dump the configuration is the store's own (its header): when it
  * does not mount, the geometry given is not the one it was built for. */
 static const char *dump_mount_hint(int rc, const struct fk_kv_config *cfg)
@@ -252,11 +259,13 @@ static const char *dump_mount_hint(int rc, const struct fk_kv_config *cfg)
 		return fk_strerror(rc);
 	snprintf(hint, sizeof(hint),
 		 "its header (keys %u, value-max %u, "
-		 "record-max %u) does not fit the geometry given: the store "
-		 "was built for other sectors or another write unit; give the "
-		 "--layout/--partition or --sector-size/--sectors/--write-unit "
-		 "it was built with, or none of them to detect its geometry",
-		 cfg->key_limit, cfg->value_max, cfg->record_max);
+		 "record-max %u, %s) does not fit the geometry given: the "
+		 "store was built for other sectors or another write unit; "
+		 "give the --layout/--partition or --sector-size/--sectors/"
+		 "--write-unit it was built with, or none of them to detect "
+		 "its geometry",
+		 cfg->key_limit, cfg->value_max, cfg->record_max,
+		 header_name(cfg));
 	return hint;
 }
 
@@ -406,9 +415,10 @@ static int kv_build(int argc, char **argv)
 	}
 	if (rc == FK_EXIT_OK)
 		printf("%s: %zu value%s in a store of %u x %u bytes (keys "
-		       "0..%u, values up to %u bytes)\n",
+		       "0..%u, values up to %u bytes, %s)\n",
 		       out, set.count, set.count == 1 ? "" : "s", t.run.count,
-		       t.run.size, set.cfg.key_limit - 1u, set.cfg.value_max);
+		       t.run.size, set.cfg.key_limit - 1u, set.cfg.value_max,
+		       header_name(&set.cfg));
 free_set:
 	fk_kv_settings_free(&set);
 done:
@@ -641,10 +651,10 @@ static int kv_dump(int argc, char **argv)
 	}
 	printf("%s: settings store, %u sectors of %u bytes, write unit %u, "
 	       "erased 0x%02X\n  keys 0..%u, values up to %u bytes, commits up "
-	       "to %u bytes\n",
+	       "to %u bytes, %s\n",
 	       argv[0], t.run.count, t.run.size, t.sim.geo.write_unit,
 	       t.sim.geo.erased_value, kv->cfg.key_limit - 1u,
-	       kv->cfg.value_max, kv->cfg.record_max);
+	       kv->cfg.value_max, kv->cfg.record_max, header_name(&kv->cfg));
 	if (c.schema && check_schema_hash(argv[0], kv, c.schema))
 		goto out;
 	printf("sectors (oldest first):\n");

@@ -2,11 +2,14 @@
  * Fuzzes mounting and reading the settings store on arbitrary flash.
  *
  * The first input byte picks a geometry (2..5 sectors of 1 or 2 KiB,
- * write unit 1..32, erased 0xFF or 0x00, program-once or not) and a
- * mode:
+ * write unit 1..32, erased 0xFF or 0x00, program-once or not) and the
+ * sector header (bit 5: compact, format 3; otherwise the key bitmap of
+ * format 2); the second a mode:
  *   - raw: the flash holds the input bytes, repeated;
  *   - corrupted: a real store is written with a history of versioned
- *     values, then the rest of the input flips bytes of it.
+ *     values, then the rest of the input flips bytes of it (and with
+ *     bits 2 and 3 of the second byte, mounted with the other header
+ *     variant).
  * Then the store is mounted, every key read and iterated, and one value
  * written and read back. It must never crash or hang; every value it
  * returns must be one that was written for that key (in raw mode: no
@@ -23,7 +26,8 @@
 
 #define KEYS 8
 
-static const struct fk_kv_config cfg = { KEYS, 24, 64 };
+/* The store's configuration; its header variant is the input's. */
+static struct fk_kv_config cfg = { KEYS, 24, 64, FK_KV_HEADER_BITMAP };
 
 /* The value of version v of key id: its length and bytes. */
 static uint8_t version_value(uint16_t id, uint32_t v, uint8_t *out)
@@ -92,6 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sc.geo.write_unit = units[(data[0] >> 2) % 8];
 	sc.geo.erased_value = data[0] & 0x40 ? 0x00 : 0xFF;
 	sc.geo.program_once = data[1] & 1;
+	cfg.header = data[0] & 0x20 ? FK_KV_HEADER_COMPACT : FK_KV_HEADER_BITMAP;
 	raw = data[1] & 2;
 	sim = fk_sim_create(&sc);
 	check(sim != NULL);
@@ -128,7 +133,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fk_sim_data(sim)[off] ^= data[i + 2] ? data[i + 2] : 1;
 		}
 	}
+	/* Bits 2 and 3 of the second byte: mount a written store with the
+	 * other header variant, which must refuse it (or format an area
+	 * where no header survived the flips). */
+	if (!raw && (data[1] & 0x0C) == 0x0C)
+		cfg.header ^= 1;
 	rc = fk_kv_mount(&kv, &area, &cfg);
+	check(raw || (data[1] & 0x0C) != 0x0C || size > 2 ||
+	      rc == FK_EMISMATCH);
 	if (rc == FK_OK) {
 		for (uint16_t id = 0; id < KEYS; id++) {
 			rc = fk_kv_get(&kv, id, got, sizeof(got));

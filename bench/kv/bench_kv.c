@@ -6,7 +6,8 @@
  * programmed / value bytes written), erases and their spread over the
  * sectors, the worst single update's flash reads and estimated time, the
  * reads of a mount after the run against one pass over the headers plus
- * one sector, and the worst lookup. RAM is sizeof(struct fk_kv).
+ * one sector, and the worst lookup; with format 2's sector headers (key
+ * bitmaps), then format 3's (compact). RAM is sizeof(struct fk_kv).
  *
  * Times come from the simulator's datasheet-typical timings below (an
  * estimate, not a measurement on hardware).
@@ -138,12 +139,12 @@ static uint64_t worst_get_bytes(struct fk_sim *sim, struct fk_kv *kv,
 	return worst;
 }
 
-static int run(const struct geometry *g)
+static int run(const struct geometry *g, uint8_t header)
 {
 	const uint16_t nkeys = g->keys ? g->keys : 100;
 	const uint8_t vlen = g->keys ? g->value : 16;
 	const struct fk_kv_config cfg = { g->keys ? g->keys : 104, vlen,
-					  g->keys ? 128 : 64 };
+					  g->keys ? 128 : 64, header };
 	struct fk_sector_run runs;
 	struct fk_sim_stats st, prev;
 	struct fk_sim *sim;
@@ -187,7 +188,8 @@ static int run(const struct geometry *g)
 	}
 	/* Mount after the run, against one pass over the headers plus one
 	 * whole sector. */
-	bound = (uint64_t)g->sectors * (22 + cfg.key_limit / 8 + 4) +
+	bound = (uint64_t)g->sectors *
+			(header ? 16u : 22u + cfg.key_limit / 8 + 4) +
 		g->sector_size;
 	fk_sim_get_stats(sim, &prev);
 	if (fk_kv_mount(&kv, &area, &cfg))
@@ -202,10 +204,10 @@ static int run(const struct geometry *g)
 	fk_sim_get_stats(sim, &st);
 	index_bytes = st.bytes_read - prev.bytes_read;
 	worst_indexed = worst_get_bytes(sim, &kv, nkeys, vlen);
-	printf("| %s | %.3f | %llu (per sector %u..%u) | %llu B (%.2f sector) "
-	       "| %.1f ms | %llu B in %llu reads (headers + 1 sector: %llu B) "
-	       "| %llu B | %llu B (index built from %llu B) |\n",
-	       g->name,
+	printf("| %s%s | %.3f | %llu (per sector %u..%u) | %llu B (%.2f "
+	       "sector) | %.1f ms | %llu B in %llu reads (headers + 1 sector: "
+	       "%llu B) | %llu B | %llu B (index built from %llu B) |\n",
+	       g->name, header ? ", compact header" : "",
 	       (double)(st.bytes_programmed) / (UPDATES * (double)vlen),
 	       (unsigned long long)st.erases, lo, hi,
 	       (unsigned long long)worst_read,
@@ -227,7 +229,7 @@ static int run(const struct geometry *g)
 static int run_maintained(const struct geometry *g, bool maintain,
 			  uint32_t room)
 {
-	const struct fk_kv_config cfg = { 104, 16, 64 };
+	const struct fk_kv_config cfg = { 104, 16, 64, 0 };
 	struct fk_sector_run runs;
 	struct fk_sim_stats a, b, m;
 	struct fk_sim *sim;
@@ -296,7 +298,7 @@ static int run_large(const char *name, uint32_t sector_size, uint32_t sectors,
 				    { 0, 45000, write_unit, 10, NULL, 0 },
 				    0,
 				    0 };
-	const struct fk_kv_config cfg = { 32, 16, 128 };
+	const struct fk_kv_config cfg = { 32, 16, 128, 0 };
 	static uint8_t preset[4096];
 	struct fk_sector_run runs;
 	struct fk_sim_stats a, b;
@@ -337,12 +339,16 @@ int main(void)
 	       "flash read | worst update: est. time | mount reads | worst "
 	       "get reads | worst get reads, RAM index (4 B/key) |\n"
 	       "|---|---|---|---|---|---|---|---|\n");
-	for (size_t i = 0; i < sizeof(geometries) / sizeof(geometries[0]);
-	     i++) {
-		if (run(&geometries[i])) {
-			fprintf(stderr, "bench_kv: %s failed\n",
-				geometries[i].name);
-			return 1;
+	/* Format 2 (the default: key bitmaps in the sector headers), then
+	 * format 3 (compact headers). */
+	for (uint8_t header = 0; header < 2; header++) {
+		for (size_t i = 0;
+		     i < sizeof(geometries) / sizeof(geometries[0]); i++) {
+			if (run(&geometries[i], header)) {
+				fprintf(stderr, "bench_kv: %s failed\n",
+					geometries[i].name);
+				return 1;
+			}
 		}
 	}
 	printf("\n| geometry | fk_kv_maintain | worst set: est. time "

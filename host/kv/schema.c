@@ -241,10 +241,32 @@ static void finish(struct fk_kv_schema *s)
 	s->key_limit = (uint16_t)((s->count + 1 + 7) / 8 * 8);
 }
 
+int fk_kv_header_parse(struct fk_diag *d, const struct fk_ynode *v,
+		       uint8_t *out)
+{
+	const char *t = fk_yaml_text(v);
+
+	if (t && strcmp(t, "bitmap") == 0) {
+		*out = FK_KV_HEADER_BITMAP;
+		return 0;
+	}
+	if (t && strcmp(t, "compact") == 0) {
+		*out = FK_KV_HEADER_COMPACT;
+		return 0;
+	}
+	fk_diag_error(d, &v->pos,
+		      "header must be bitmap (format 2, the default: "
+		      "sector headers name the keys of the sector before) or "
+		      "compact (format 3: 16-byte headers, less written; "
+		      "docs/kv.md)");
+	return -1;
+}
+
 int fk_kv_schema_parse(const char *name, const char *text, size_t len,
 		       struct fk_kv_schema *out, struct fk_diag *diag)
 {
-	static const char *const top[] = { "settings" };
+	static const char *const top[] = { "settings", "header" };
+	const struct fk_ynode *header = NULL;
 	struct parser p;
 
 	memset(&p, 0, sizeof(p));
@@ -267,7 +289,7 @@ int fk_kv_schema_parse(const char *name, const char *text, size_t len,
 			fk_diag_error(&p.d, root ? &root->pos : &at,
 				      "a settings schema is a mapping with "
 				      "'settings'");
-		else if (fk_yaml_check_keys(&p.y, root, top, 1,
+		else if (fk_yaml_check_keys(&p.y, root, top, 2,
 					    "a settings schema") == 0 &&
 			 !settings)
 			fk_diag_error(&p.d, &root->pos,
@@ -275,6 +297,10 @@ int fk_kv_schema_parse(const char *name, const char *text, size_t len,
 				      "a mapping of setting names");
 		if (settings)
 			parse_settings(&p, settings);
+		if (root && root->type == FK_YAML_MAP)
+			header = fk_yaml_get(root, "header");
+		if (header)
+			fk_kv_header_parse(&p.d, header, &out->header);
 	}
 	fk_yaml_free(&p.y);
 	out->errors = p.d.errors;

@@ -3,6 +3,8 @@
  * settings"): each setting's name, type, size, default and doc, in the
  * order that gives them their ids (0, 1, ...):
  *
+ *   header: compact   # optional: the sector header (bitmap, the default,
+ *                     # or compact; docs/kv.md, "Sector headers")
  *   settings:
  *     volume:    { type: u8, default: 7, doc: "Speaker volume, 0..10" }
  *     wifi_ssid: { type: string, size: 32, default: "flashkit" }
@@ -57,6 +59,7 @@ struct fk_kv_schema {
 	uint16_t key_limit;  /* count + 1 rounded up to a multiple of 8 */
 	uint8_t value_max;   /* the largest size, at least 4 (the hash) */
 	uint16_t record_max; /* value_max + 7, at least 128 */
+	uint8_t header;	     /* FK_KV_HEADER_*: the schema's 'header' */
 	unsigned errors;
 };
 
@@ -76,6 +79,11 @@ struct fk_ynode;
 int fk_kv_schema_value(struct fk_yaml *y, struct fk_diag *d,
 		       const struct fk_ynode *v, const struct fk_kv_field *f,
 		       const char *what, uint8_t *out);
+
+/* The store's sector header named by v ("bitmap" or "compact") into
+ * *out (FK_KV_HEADER_*). Returns 0, or -1 after reporting to d at v. */
+int fk_kv_header_parse(struct fk_diag *d, const struct fk_ynode *v,
+		       uint8_t *out);
 
 /* The field named name, or NULL. */
 const struct fk_kv_field *fk_kv_schema_find(const struct fk_kv_schema *s,

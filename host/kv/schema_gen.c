@@ -153,9 +153,11 @@ static void preamble(FILE *o, const struct fk_kv_schema *s, const char *prefix)
 		s->hash_id);
 	upper(o, prefix);
 	fprintf(o,
-		"_CONFIG { %u, %u, %u } /* key_limit, value_max, "
-		"record_max */\n\nenum %s_id {\n",
-		s->key_limit, s->value_max, record_max, prefix);
+		"_CONFIG { %u, %u, %u, %s } /* key_limit, value_max, "
+		"record_max, header */\n\nenum %s_id {\n",
+		s->key_limit, s->value_max, record_max,
+		s->header ? "FK_KV_HEADER_COMPACT" : "FK_KV_HEADER_BITMAP",
+		prefix);
 	for (size_t i = 0; i < s->count; i++) {
 		fputc('\t', o);
 		macro(o, prefix, s->fields[i].name);

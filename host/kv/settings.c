@@ -20,7 +20,7 @@ struct parser {
 };
 
 static const char *const top_keys[] = { "keys", "value-max", "record-max",
-					"values" };
+					"header", "values" };
 
 /* An unsigned number no larger than max; reports and returns -1. */
 static int number(struct parser *p, const struct fk_ynode *n, const char *what,
@@ -196,11 +196,11 @@ static void parse_root(struct parser *p, const struct fk_ynode *root)
 		fk_diag_error(&p->d, root ? &root->pos : &p->s->pos,
 			      "a "
 			      "settings file is a mapping with keys, value-max,"
-			      " record-max and values");
+			      " record-max, header and values");
 		return;
 	}
-	fk_yaml_check_keys(&p->y, root, top_keys, 4, "a settings file");
-	for (size_t i = 0; p->schema && i < 3; i++) {
+	fk_yaml_check_keys(&p->y, root, top_keys, 5, "a settings file");
+	for (size_t i = 0; p->schema && i < 4; i++) {
 		const struct fk_ynode *n = fk_yaml_get(root, top_keys[i]);
 
 		if (n)
@@ -218,6 +218,9 @@ static void parse_root(struct parser *p, const struct fk_ynode *root)
 	if (fk_yaml_get_number(&p->y, root, "record-max", "the settings", 0,
 			       FK_KV_RECORD_MAX, &x, NULL) == 1)
 		cfg->record_max = (uint16_t)x;
+	if (!p->schema && fk_yaml_get(root, "header"))
+		fk_kv_header_parse(&p->d, fk_yaml_get(root, "header"),
+				   &cfg->header);
 	values = fk_yaml_get(root, "values");
 	if (values)
 		parse_values(p, values);
@@ -290,6 +293,7 @@ int fk_kv_settings_parse_with(const char *name, const char *text, size_t len,
 			out->cfg.key_limit = schema->key_limit;
 			out->cfg.value_max = schema->value_max;
 			out->cfg.record_max = schema->record_max;
+			out->cfg.header = schema->header;
 		}
 		if (!p.d.errors)
 			check(&p);

@@ -61,6 +61,22 @@
 #error "FK_KV_RECORD_MAX must be at most 4095"
 #endif
 
+/*
+ * Sector headers (docs/kv-format.md, "Sector header"; docs/kv.md says
+ * which to choose). BITMAP, the default, is format 2: each header also
+ * names the keys of the sector before it (22 + key_limit/8 bytes, padded
+ * to the write unit), so a get reads sector headers and one sector, and
+ * an opening reads headers and the sector it collects. COMPACT is format
+ * 3: a 16-byte header (the write unit when larger), one record more per
+ * sector (write amplification 1.506 instead of 1.515 on 8-byte units for
+ * the anchor workload); without the bitmap a get of a key outside the
+ * open sector scans the sectors back from the newest, and an opening
+ * reads every data sector, unless a RAM index is attached
+ * (fk_kv_attach_index), which then answers both.
+ */
+#define FK_KV_HEADER_BITMAP 0
+#define FK_KV_HEADER_COMPACT 1
+
 /* The store's shape. It is written into every sector header, so a store
  * is always mounted with the configuration it was formatted with. */
 struct fk_kv_config {
@@ -70,6 +86,8 @@ struct fk_kv_config {
 	uint16_t record_max; /* largest commit record in bytes,
 				value_max + FK_KV_SET_OVERHEAD ..
 				FK_KV_RECORD_MAX */
+	uint8_t header;	     /* FK_KV_HEADER_BITMAP (0, format 2) or
+				FK_KV_HEADER_COMPACT (format 3) */
 };
 
 /* One key of an atomic commit. */
@@ -129,8 +147,10 @@ struct fk_kv {
  *   FK_ENOSPC    the configuration does not fit one sector (see
  *                docs/kv-format.md, "Capacity");
  *   FK_EMISMATCH the area holds a store formatted with another
- *                configuration or geometry, or another format version:
- *                it is left alone, never reformatted;
+ *                configuration or geometry, or another format version
+ *                (a format-2 store under COMPACT headers, a format-3
+ *                store under BITMAP, format 1 under either): it is left
+ *                alone, never reformatted;
  *   FK_EABI      the caller was built with other FK_KV_MAX_KEYS or
  *                FK_KV_RECORD_MAX than the library: kv is not touched;
  *   a flash error.
@@ -152,7 +172,8 @@ int fk__kv_mount(struct fk_kv *kv, const struct fk_area *area,
  * every data sector once, then keeps it up to date, so that every get
  * reads one record (about 7 + value bytes) instead of up to a sector.
  * Without it, a get of a key outside the open sector reads sector headers
- * and one sector. Mount detaches it: attach again after each mount.
+ * and one sector (FK_KV_HEADER_COMPACT: the sectors back from the newest
+ * until one holds the key). Mount detaches it: attach again after each mount.
  * Returns 0, FK_EINVAL (NULL or too few slots), FK_ESTATE (not mounted),
  * or a flash error (then no index is attached).
  */
@@ -164,7 +185,8 @@ int fk_kv_attach_index(struct fk_kv *kv, struct fk_kv_slot *slots,
  * (0..value_max, or up to FK_KV_LARGE_MAX for a large value). FK_ENOENT when
  * the key has no value, FK_ENOSPC when out is too small, FK_EINVAL for a bad
  * id, FK_ECORRUPT when flash changed under the store. Reads at most one sector
- * plus sector headers; one record with a RAM index (fk_kv_attach_index).
+ * plus sector headers (FK_KV_HEADER_COMPACT: up to every data sector); one
+ * record with a RAM index (fk_kv_attach_index).
  */
 int fk_kv_get(struct fk_kv *kv, uint16_t id, void *out, uint32_t size);
 

@@ -11,9 +11,10 @@
 
 #include "flashkit/kv.h"
 
-/* Reads the configuration a store was formatted with from the first valid
- * sector header in area. Returns 0, FK_ENOENT when no sector holds a
- * valid header, or a flash error. */
+/* Reads the configuration a store was formatted with, its header variant
+ * included, from the first valid sector header in area (format 3, or
+ * format 2). Returns 0, FK_ENOENT when no sector holds a valid header,
+ * or a flash error. */
 int fk_kv_probe(const struct fk_area *area, struct fk_kv_config *cfg);
 
 enum fk_kv_sector_state {

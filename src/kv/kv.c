@@ -28,10 +28,13 @@ static uint32_t pad(const struct fk_kv *kv, uint32_t n)
 
 static uint32_t header_len(const struct fk_kv *kv)
 {
-	return KV_HDR_FIXED + kv->cfg.key_limit / 8 + 4;
+	return kv->cfg.header ? KV_HDR_COMPACT :
+				KV_HDR_FIXED + kv->cfg.key_limit / 8 + 4;
 }
 
-/* Header bytes 8..17: everything but magic and sequence number. */
+/* The configuration bytes of a header: format 2's bytes 8..17, of which
+ * a compact header keeps the first 8 as its bytes 0..7, with bit 3 of
+ * the geometry byte set when the erased value is 0x00. */
 static void header_fixed(const struct fk_kv *kv, uint8_t *p)
 {
 	const struct fk_flash_geometry *geo = &kv->area->flash->geo;
@@ -45,31 +48,69 @@ static void header_fixed(const struct fk_kv *kv, uint8_t *p)
 	fk_put_le16(p + 2, kv->cfg.key_limit);
 	fk_put_le16(p + 4, kv->cfg.record_max);
 	p[6] = kv->cfg.value_max;
-	p[7] = (uint8_t)(ss_shift << 4 | wu_shift);
+	p[7] = (uint8_t)(ss_shift << 4 | wu_shift |
+			 (kv->cfg.header && !kv->erased ? 8 : 0));
 	p[8] = kv->erased;
 	p[9] = 0;
 }
 
+/* Whether the n bytes at off end with the CRC-32 of the bytes before
+ * them: a format-1/2 header of any key limit, read in pieces. Returns 1,
+ * 0 (no, or an ECC error), or a flash error. */
+static int crc_matches(struct fk_kv *kv, uint32_t off, uint32_t n)
+{
+	uint32_t crc = 0, k;
+
+	for (;; off += k, n -= k) {
+		int rc;
+
+		k = n <= sizeof(kv->buf) ? n : sizeof(kv->buf) - 4;
+		rc = fk_area_read(kv->area, off, kv->buf, k);
+		if (rc != FK_OK)
+			return rc == FK_EECC ? 0 : rc;
+		if (k == n)
+			return fk_le32(kv->buf + k - 4) ==
+			       fk_crc32(crc, kv->buf, k - 4);
+		crc = fk_crc32(crc, kv->buf, k);
+	}
+}
+
+/*
+ * A header is recognised whatever configuration wrote it, so that mount
+ * refuses another store rather than formatting over it: a compact one by
+ * its CRC at byte 12 (seeded with "FKV3"), a format-1/2 one by its magic
+ * ("FKV1", "FKV2": the version bits masked) and the CRC after the bitmap
+ * its own key limit gives, read again in pieces when that is not the
+ * length this store read.
+ */
 int fk__kv_read_header(struct fk_kv *kv, uint16_t index, uint32_t *seq)
 {
 	uint8_t *b = kv->buf, fixed[10];
-	uint32_t len = header_len(kv);
-	int rc = fk_area_read(kv->area, kv_sector_off(kv, index), b, len);
+	uint32_t len = header_len(kv), off = kv_sector_off(kv, index), n;
+	int rc = fk_area_read(kv->area, off, b, len), ours;
 
-	if (rc == FK_EECC)
-		return 0;
 	if (rc != FK_OK)
-		return rc;
-	if ((fk_le32(b) != KV_MAGIC && fk_le32(b) != KV_MAGIC_V1) ||
-	    fk_le32(b + len - 4) != fk_crc32(0, b, len - 4))
-		return 0;
-	if (fk_le32(b) == KV_MAGIC_V1)
-		return FK_EMISMATCH;
-	*seq = fk_le32(b + 4);
+		return rc == FK_EECC ? 0 : rc;
+	header_fixed(kv, fixed);
+	if (fk_le32(b + 12) == fk_crc32(KV_SEED3, b, 12)) {
+		*seq = fk_le32(b + 8);
+		ours = kv->cfg.header && memcmp(b, fixed, 8) == 0;
+	} else {
+		n = KV_HDR_FIXED + fk_le16(b + 10) / 8u + 4;
+		if ((fk_le32(b) | 0x03000000u) != (KV_MAGIC | 0x03000000u) ||
+		    n > KV_HDR_FIXED + 4096 / 8 + 4)
+			return 0;
+		*seq = fk_le32(b + 4);
+		ours = !kv->cfg.header && fk_le32(b) == KV_MAGIC &&
+		       memcmp(b + 8, fixed, sizeof(fixed)) == 0;
+		rc = n > len ? crc_matches(kv, off, n) :
+			       fk_le32(b + n - 4) == fk_crc32(0, b, n - 4);
+		if (rc != 1)
+			return rc;
+	}
 	if (*seq == 0 || *seq == 0xFFFFFFFFu)
 		return 0;
-	header_fixed(kv, fixed);
-	return memcmp(b + 8, fixed, sizeof(fixed)) == 0 ? 1 : FK_EMISMATCH;
+	return ours ? 1 : FK_EMISMATCH;
 }
 
 /* The length a record whose first bytes are b[0..3) claims, or 0 when
@@ -288,11 +329,13 @@ static int note_last(struct fk_kv *kv, uint32_t off, uint32_t len, void *ctx)
 }
 
 /*
- * The head's keys are in where[]. An older sector's keys are in the
- * bitmap of the header after it, so the walk reads headers until one
- * names the key, then that one sector. The walk stops at the first header
- * that is not the expected one (a store that has not yet wrapped), and
- * never reaches the sector after the head, whose data has been moved on.
+ * The head's keys are in where[]. In format 2 an older sector's keys are
+ * in the bitmap of the header after it, so the walk reads headers until
+ * one names the key, then that one sector; in format 3 it scans the
+ * sectors back from the newest until one holds the key. The walk stops
+ * at the first header that is not the expected one (a store that has
+ * not yet wrapped), and never reaches the sector after the head, whose
+ * data has been moved on.
  */
 int fk__kv_locate(struct fk_kv *kv, uint16_t id, uint16_t *sector,
 		  uint32_t *off)
@@ -314,22 +357,29 @@ int fk__kv_locate(struct fk_kv *kv, uint16_t id, uint16_t *sector,
 		return FK_OK;
 	}
 	for (d = 0; d + 2 < kv->sectors; d++) {
-		rc = fk__kv_read_header(kv, kv_behind(kv, d), &seq);
-		if (rc < 0)
-			return rc;
-		if (rc == 0 || seq != kv->seq - d)
-			return FK_ENOENT;
-		if (!bit(kv->buf + KV_HDR_FIXED, id))
-			continue;
+		if (!kv->cfg.header) {
+			rc = fk__kv_read_header(kv, kv_behind(kv, d), &seq);
+			if (rc < 0)
+				return rc;
+			if (rc == 0 || seq != kv->seq - d)
+				return FK_ENOENT;
+			if (!bit(kv->buf + KV_HDR_FIXED, id))
+				continue;
+		}
 		*sector = kv_behind(kv, d + 1);
 		rc = fk__kv_read_header(kv, *sector, &seq);
-		if (rc <= 0 || seq != kv->seq - d - 1)
-			return rc < 0 ? rc : FK_ECORRUPT;
+		if (rc < 0)
+			return rc;
+		if (rc == 0 || seq != kv->seq - d - 1)
+			return kv->cfg.header ? FK_ENOENT : FK_ECORRUPT;
 		rc = fk__kv_walk(kv, *sector, note_last, &c, &frontier);
 		if (rc != FK_OK)
 			return rc;
 		*off = c.off;
-		return c.off ? FK_OK : FK_ECORRUPT;
+		if (c.off)
+			return FK_OK;
+		if (!kv->cfg.header)
+			return FK_ECORRUPT;
 	}
 	return FK_ENOENT;
 }
@@ -428,24 +478,6 @@ int fk_kv_get(struct fk_kv *kv, uint16_t id, void *out, uint32_t size)
 		return FK_ENOSPC;
 	rc = walk_large(kv, id, sector, &l, out, NULL);
 	return rc < 0 ? rc : (int)l.size;
-}
-
-int fk_kv_iterate(struct fk_kv *kv, fk_kv_visit_fn fn, void *ctx)
-{
-	for (uint16_t id = 0; id < kv->cfg.key_limit; id++) {
-		struct fk__kv_entry e;
-		uint16_t sector;
-		int rc = fk__kv_lookup(kv, id, &e, &sector);
-
-		if (rc == FK_ENOENT)
-			continue;
-		if (rc >= 0)
-			rc = fn(ctx, id, e.large ? NULL : kv->buf + e.at,
-				e.len);
-		if (rc != 0)
-			return rc;
-	}
-	return FK_OK;
 }
 
 /* Closes the record in kv->buf[0..len) (CRC, erased padding; its tag is
@@ -558,53 +590,74 @@ static int collect(struct fk_kv *kv, uint16_t old, uint16_t skip)
 	return rc;
 }
 
+/* Sets in map the bit of every key with an entry in where[]. */
+static void map_where(const struct fk_kv *kv, uint8_t *map)
+{
+	for (uint16_t k = 0; k < kv->cfg.key_limit; k++) {
+		if (kv->where[k] != KV_NOWHERE)
+			map[k / 8] |= (uint8_t)(1u << (k % 8));
+	}
+}
+
 /*
  * Before an opening: whether the oldest sector (the one after the next)
  * still holds data, and which keys the sectors newer than it hold. It
  * holds data when every sector from the head back to it carries the
  * expected sequence number. The newer sectors are the head (its keys are
  * in where[], also the new header's bitmap, kept in held[]) and those
- * whose keys the headers 0 .. sectors-4 steps behind the head name.
+ * 1 .. sectors-3 steps behind it, whose keys the headers 0 .. sectors-4
+ * steps behind the head name (format 2), or which are walked, adding
+ * their keys to where[] (format 3: where[] is cleared after the plan).
  * Returns 1 (collect), 0, or a flash error.
  */
 static int plan_opening(struct fk_kv *kv)
 {
-	uint32_t seq, d, bytes = kv->cfg.key_limit / 8u;
+	uint32_t seq, d, frontier, bytes = kv->cfg.key_limit / 8u;
+	int rc;
 
 	memset(kv->held, 0, sizeof(kv->held));
-	for (uint16_t k = 0; k < kv->cfg.key_limit; k++) {
-		if (kv->where[k] != KV_NOWHERE)
-			kv->held[k / 8] |= (uint8_t)(1u << (k % 8));
-	}
+	map_where(kv, kv->held);
 	memset(kv->newer, 0, sizeof(kv->newer));
-	if (kv->sectors >= 3)
-		memcpy(kv->newer, kv->held, bytes);
 	for (d = 0; d + 1 < kv->sectors; d++) {
-		int rc = fk__kv_read_header(kv, kv_behind(kv, d), &seq);
-
+		rc = fk__kv_read_header(kv, kv_behind(kv, d), &seq);
 		if (rc < 0)
 			return rc;
 		if (rc == 0 || seq != kv->seq - d)
 			return 0;
-		for (uint32_t i = 0; d + 4 <= kv->sectors && i < bytes; i++)
+		for (uint32_t i = 0;
+		     !kv->cfg.header && d + 4 <= kv->sectors && i < bytes; i++)
 			kv->newer[i] |= kv->buf[KV_HDR_FIXED + i];
 	}
+	for (d = 1; kv->cfg.header && d + 3 <= kv->sectors; d++) {
+		rc = fk__kv_walk(kv, kv_behind(kv, d), collect_last, NULL,
+				 &frontier);
+		if (rc != FK_OK)
+			return rc;
+	}
+	if (kv->sectors >= 3)
+		map_where(kv, kv->newer);
 	return 1;
 }
 
-/* Programs the head's header: the next sequence number, the bitmap of
- * the previous head's keys (held[]). */
+/* Programs the head's header: the next sequence number and, in format
+ * 2, the bitmap of the previous head's keys (held[]). */
 static FK_RAMFUNC int write_header(struct fk_kv *kv)
 {
-	uint32_t len = header_len(kv);
+	uint32_t len = header_len(kv), seed = 0;
 	uint8_t *b = kv->buf;
 
 	memset(b, kv->erased, kv->hdr_size);
-	fk_put_le32(b, KV_MAGIC);
-	fk_put_le32(b + 4, kv->seq + 1);
-	header_fixed(kv, b + 8);
-	memcpy(b + KV_HDR_FIXED, kv->held, kv->cfg.key_limit / 8u);
-	fk_put_le32(b + len - 4, fk_crc32(0, b, len - 4));
+	if (kv->cfg.header) {
+		header_fixed(kv, b);
+		fk_put_le32(b + 8, kv->seq + 1);
+		seed = KV_SEED3;
+	} else {
+		fk_put_le32(b, KV_MAGIC);
+		fk_put_le32(b + 4, kv->seq + 1);
+		header_fixed(kv, b + 8);
+		memcpy(b + KV_HDR_FIXED, kv->held, kv->cfg.key_limit / 8u);
+	}
+	fk_put_le32(b + len - 4, fk_crc32(seed, b, len - 4));
 	return fk_area_program(kv->area, kv_sector_off(kv, kv->head), b,
 			       kv->hdr_size);
 }
@@ -692,7 +745,7 @@ static int check_config(struct fk_kv *kv, const struct fk_area *area,
 	    cfg->key_limit % 8 || cfg->key_limit > FK_KV_MAX_KEYS ||
 	    cfg->value_max > FK_KV_VALUE_MAX ||
 	    cfg->record_max < cfg->value_max + FK_KV_SET_OVERHEAD ||
-	    cfg->record_max > FK_KV_RECORD_MAX)
+	    cfg->record_max > FK_KV_RECORD_MAX || cfg->header > 1)
 		return FK_EINVAL;
 	kv->area = area;
 	kv->cfg = *cfg;
@@ -754,66 +807,25 @@ int fk__kv_mount(struct fk_kv *kv, const struct fk_area *area,
 	return FK_OK;
 }
 
-/* Builds the record of a commit in kv->buf: one value, one deletion, or
- * a commit record of several entries. Returns its length. */
-static uint32_t build_record(struct fk_kv *kv,
-			     const struct fk_kv_entry *entries, uint32_t count,
-			     uint32_t len)
+/* Builds a set or a deletion (value NULL) of the one entry e in
+ * kv->buf; returns its length. */
+static uint32_t build_single(struct fk_kv *kv, const struct fk_kv_entry *e,
+			     uint32_t count, uint32_t len)
 {
-	uint8_t *b = kv->buf;
-	uint32_t q = 2;
-
-	if (count == 1 && !entries->value) {
-		fk_put_le16(b, (uint16_t)(KV_DELETE << 12 | entries->id));
-		return KV_REC_MIN;
-	}
-	if (count == 1) {
-		fk_put_le16(b, (uint16_t)(KV_SET << 12 | entries->id));
-		b[2] = entries->len;
-		if (entries->len)
-			memcpy(b + 3, entries->value, entries->len);
-		return FK_KV_SET_OVERHEAD + entries->len;
-	}
-	fk_put_le16(b, (uint16_t)(KV_COMMIT << 12 | len));
-	for (uint32_t i = 0; i < count; i++) {
-		const struct fk_kv_entry *e = &entries[i];
-
-		fk_put_le16(b + q, e->id);
-		b[q + 2] = e->value ? e->len : KV_TOMBSTONE;
-		q += KV_ENTRY_HDR;
-		if (e->value && e->len) {
-			memcpy(b + q, e->value, e->len);
-			q += e->len;
-		}
-	}
+	(void)count;
+	fk_put_le16(kv->buf,
+		    (uint16_t)((e->value ? KV_SET : KV_DELETE) << 12 | e->id));
+	kv->buf[2] = e->len;
+	if (e->value && e->len)
+		memcpy(kv->buf + 3, e->value, e->len);
 	return len;
 }
 
-int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
-		 uint32_t count)
+int fk__kv_put(struct fk_kv *kv, const struct fk_kv_entry *entries,
+	       uint32_t count, uint32_t len, fk__kv_build_fn build)
 {
-	uint32_t len = 2 + KV_CRC;
 	int off;
 
-	if (!kv->mounted)
-		return FK_ESTATE;
-	if (count == 0 || !entries)
-		return FK_EINVAL;
-	for (uint32_t i = 0; i < count; i++) {
-		const struct fk_kv_entry *e = &entries[i];
-
-		if (e->id >= kv->cfg.key_limit ||
-		    (e->value && e->len > kv->cfg.value_max))
-			return FK_EINVAL;
-		for (uint32_t j = 0; j < i; j++) {
-			if (entries[j].id == e->id)
-				return FK_EINVAL;
-		}
-		len += KV_ENTRY_HDR + (e->value ? e->len : 0);
-	}
-	if (count == 1)
-		len = entries->value ? FK_KV_SET_OVERHEAD + entries->len :
-				       KV_REC_MIN;
 	if (len > kv->cfg.record_max)
 		return FK_ENOSPC;
 	kv->mounted = 0;
@@ -822,7 +834,7 @@ int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
 		if (off != FK_OK)
 			return off;
 	}
-	off = fk__kv_append(kv, build_record(kv, entries, count, len));
+	off = fk__kv_append(kv, build(kv, entries, count, len));
 	if (off < 0)
 		return off;
 	kv->fresh = 0;
@@ -834,19 +846,29 @@ int fk_kv_commit(struct fk_kv *kv, const struct fk_kv_entry *entries,
 	return FK_OK;
 }
 
-int fk_kv_set(struct fk_kv *kv, uint16_t id, const void *value, uint8_t len)
+/* A set or a deletion (value NULL) of one key. */
+static int put_single(struct fk_kv *kv, uint16_t id, const void *value,
+		      uint8_t len)
 {
 	struct fk_kv_entry e = { id, value, len };
 
+	if (!kv->mounted)
+		return FK_ESTATE;
+	if (id >= kv->cfg.key_limit || len > kv->cfg.value_max)
+		return FK_EINVAL;
+	return fk__kv_put(kv, &e, 1,
+			  value ? FK_KV_SET_OVERHEAD + len : KV_REC_MIN,
+			  build_single);
+}
+
+int fk_kv_set(struct fk_kv *kv, uint16_t id, const void *value, uint8_t len)
+{
 	if (!value && len)
 		return FK_EINVAL;
-	e.value = value ? value : "";
-	return fk_kv_commit(kv, &e, 1);
+	return put_single(kv, id, value ? value : "", len);
 }
 
 int fk_kv_delete(struct fk_kv *kv, uint16_t id)
 {
-	struct fk_kv_entry e = { id, NULL, 0 };
-
-	return fk_kv_commit(kv, &e, 1);
+	return put_single(kv, id, NULL, 0);
 }

@@ -11,37 +11,52 @@
 #include "flashkit/kv_inspect.h"
 #include "kv_priv.h"
 
-int fk_kv_probe(const struct fk_area *area, struct fk_kv_config *cfg)
+/* A compact header (format 3), else a format-2 one, at off. */
+static int probe_sector(const struct fk_area *area, uint32_t off, uint32_t size,
+			struct fk_kv_config *cfg)
 {
 	uint8_t b[FK_KV_HEADER_MAX];
+	uint32_t len, keys;
+	int rc = fk_area_read(area, off, b, KV_HDR_COMPACT);
+
+	if (rc != FK_OK)
+		return rc == FK_EECC ? 0 : rc;
+	cfg->header = FK_KV_HEADER_COMPACT;
+	if (fk_le32(b + 12) == fk_crc32(KV_SEED3, b, 12)) {
+		keys = fk_le16(b + 2);
+		len = 0;
+	} else {
+		keys = fk_le16(b + 10);
+		len = KV_HDR_FIXED + keys / 8 + 4;
+		if (fk_le32(b) != KV_MAGIC || len > size ||
+		    keys > FK_KV_MAX_KEYS)
+			return 0;
+		rc = fk_area_read(area, off, b, len);
+		if (rc != FK_OK)
+			return rc == FK_EECC ? 0 : rc;
+		if (fk_le32(b + len - 4) != fk_crc32(0, b, len - 4))
+			return 0;
+		cfg->header = FK_KV_HEADER_BITMAP;
+	}
+	if (keys % 8 || keys > FK_KV_MAX_KEYS)
+		return 0;
+	cfg->key_limit = (uint16_t)keys;
+	cfg->record_max = fk_le16(b + (len ? 12 : 4));
+	cfg->value_max = b[len ? 14 : 6];
+	return 1;
+}
+
+int fk_kv_probe(const struct fk_area *area, struct fk_kv_config *cfg)
+{
 	struct fk_sector s;
 	uint32_t off = 0;
 
 	while (off < area->size && fk_area_sector_at(area, off, &s) == FK_OK) {
-		uint32_t len, keys;
-		int rc = fk_area_read(area, off, b, KV_HDR_FIXED);
+		int rc = probe_sector(area, off, s.size, cfg);
 
+		if (rc != 0)
+			return rc < 0 ? rc : FK_OK;
 		off += s.size;
-		if (rc == FK_EECC)
-			continue;
-		if (rc != FK_OK)
-			return rc;
-		keys = fk_le16(b + 10);
-		len = KV_HDR_FIXED + keys / 8 + 4;
-		if (fk_le32(b) != KV_MAGIC || keys % 8 ||
-		    keys > FK_KV_MAX_KEYS || len > s.size)
-			continue;
-		rc = fk_area_read(area, off - s.size, b, len);
-		if (rc == FK_EECC ||
-		    (rc == FK_OK &&
-		     fk_le32(b + len - 4) != fk_crc32(0, b, len - 4)))
-			continue;
-		if (rc != FK_OK)
-			return rc;
-		cfg->key_limit = (uint16_t)keys;
-		cfg->record_max = fk_le16(b + 12);
-		cfg->value_max = b[14];
-		return FK_OK;
 	}
 	return FK_ENOENT;
 }

@@ -22,11 +22,15 @@
 #define KV_MAGIC 0x32564B46u	/* "FKV2" little-endian */
 #define KV_MAGIC_V1 0x31564B46u /* "FKV1": refused, never reformatted */
 #define KV_HDR_FIXED 18		/* header bytes before the key bitmap */
-#define KV_REC_MIN 6		/* the smallest record: a deletion */
-#define KV_CRC 4		/* the CRC-32 closing every record */
-#define KV_ENTRY_HDR 3		/* commit entry: id (2) + value length (1) */
-#define KV_TOMBSTONE 0xFF	/* value length of a deleted commit entry */
-#define KV_NOWHERE 0xFFFFu	/* where[] of a key absent from the head */
+#define KV_HDR_COMPACT 16	/* a format-3 (compact) header */
+#define KV_SEED3                                                       \
+	0xB0C52118u	   /* CRC-32 of "FKV3": a compact header's CRC \
+			      starts from it (the magic, folded in) */
+#define KV_REC_MIN 6	   /* the smallest record: a deletion */
+#define KV_CRC 4	   /* the CRC-32 closing every record */
+#define KV_ENTRY_HDR 3	   /* commit entry: id (2) + value length (1) */
+#define KV_TOMBSTONE 0xFF  /* value length of a deleted commit entry */
+#define KV_NOWHERE 0xFFFFu /* where[] of a key absent from the head */
 
 /* Record kinds: the high nibble of a record's first two bytes (its tag);
  * the low 12 bits hold the key id, or a commit's length. Never 0 or 15,
@@ -112,6 +116,19 @@ int fk__kv_data_run(struct fk_kv *kv);
 /* Appends the record in kv->buf[0..len) (tag and body already there) to
  * the head; returns its offset or an error. */
 FK_RAMFUNC int fk__kv_append(struct fk_kv *kv, uint32_t len);
+
+/* Builds the record of entries[0..count), len bytes, in kv->buf (after
+ * any opening, which uses kv->buf); returns len. */
+typedef uint32_t (*fk__kv_build_fn)(struct fk_kv *kv,
+				    const struct fk_kv_entry *entries,
+				    uint32_t count, uint32_t len);
+
+/* Writes the record of entries[0..count) (len bytes, at most
+ * record_max: FK_ENOSPC otherwise) at the head, opening the next sector
+ * first when it does not fit, and notes where each entry now is. The
+ * entries are checked by the caller. */
+int fk__kv_put(struct fk_kv *kv, const struct fk_kv_entry *entries,
+	       uint32_t count, uint32_t len, fk__kv_build_fn build);
 
 /* A large value's closing record. */
 struct fk__kv_large {

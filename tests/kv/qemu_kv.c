@@ -38,7 +38,7 @@ static const struct fk_flash_geometry geo = {
 	.write_unit = 8,
 	.erased_value = 0xFF,
 };
-static const struct fk_kv_config cfg = { KEYS, 40, 64 };
+static const struct fk_kv_config cfg = { KEYS, 40, 64 , 0 };
 
 static struct fk_qemu_flash qf;
 static struct fk_area area;

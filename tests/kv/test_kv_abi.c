@@ -26,7 +26,7 @@ static void test_mount_refuses_a_caller_built_with_other_sizes(void **state)
 		struct fk_kv kv;
 		uint8_t after[1024];
 	} app;
-	const struct fk_kv_config cfg = { 16, 16, 64 };
+	const struct fk_kv_config cfg = { 16, 16, 64 , 0 };
 	struct fk_sim_config c;
 	struct fk_sim *sim;
 	struct fk_area area;

@@ -19,7 +19,7 @@
 
 static const struct kvh_geometry small = {
 	"4 x 4 KiB, 1-byte writes", 4096, 4, 1, 0xFF, false,
-	{ 16, 40, 128 }, 16, 0, 40, false
+	{ 16, 40, 128, 0 }, 16, 0, 40, false
 };
 
 static void test_set_get_survives_remount(void **state)
@@ -123,9 +123,9 @@ static void test_config_errors_each_have_their_own_code(void **state)
 {
 	struct kvh_store s;
 	struct fk_kv kv;
-	struct fk_kv_config too_many = { 128, 40, 128 }; /* 128 x 47 > 4 KiB */
-	struct fk_kv_config odd = { 12, 10, 64 };
-	struct fk_kv_config other = { 16, 20, 64 };
+	struct fk_kv_config too_many = { 128, 40, 128, 0 }; /* 128 x 47 > 4 KiB */
+	struct fk_kv_config odd = { 12, 10, 64, 0 };
+	struct fk_kv_config other = { 16, 20, 64, 0 };
 
 	(void)state;
 	kvh_open(&s, &small);
@@ -159,7 +159,7 @@ static void test_value_max_of_the_header_is_what_the_build_takes(void **state)
 {
 	static const struct kvh_geometry g = {
 		"2 x 64 KiB", 64 * 1024, 2, 1, 0xFF, false,
-		{ 8, FK_KV_VALUE_MAX, FK_KV_RECORD_MAX }, 8, 0, 1, false
+		{ 8, FK_KV_VALUE_MAX, FK_KV_RECORD_MAX, 0 }, 8, 0, 1, false
 	};
 	struct fk_kv_config over = g.cfg;
 	uint8_t v[FK_KV_VALUE_MAX], back[FK_KV_VALUE_MAX + 1];
@@ -261,7 +261,7 @@ static void test_wear_is_level_over_a_long_run(void **state)
 {
 	static const struct kvh_geometry g = {
 		"16 x 4 KiB", 4096, 16, 1, 0xFF, false,
-		{ 128, 16, 64 }, 100, 16, 16, false
+		{ 128, 16, 64, 0 }, 100, 16, 16, false
 	};
 	static struct kvh_model m;
 	struct kvh_store s;
@@ -350,7 +350,7 @@ static void test_mount_and_updates_read_one_sector(void **state)
 {
 	static const struct kvh_geometry g = {
 		"16 x 4 KiB", 4096, 16, 1, 0xFF, false,
-		{ 128, 16, 64 }, 100, 16, 16, false
+		{ 128, 16, 64, 0 }, 100, 16, 16, false
 	};
 	struct kvh_store s;
 	struct read_spy spy;
@@ -429,9 +429,9 @@ static void test_with_maintenance_a_set_never_erases_or_copies(void **state)
 {
 	static const struct kvh_geometry rings[] = {
 		{ "16 x 4 KiB, 1-byte", 4096, 16, 1, 0xFF, false,
-		  { 104, 16, 64 }, 100, 16, 16, false },
+		  { 104, 16, 64, 0 }, 100, 16, 16, false },
 		{ "2 x 4 KiB, 8-byte program-once", 4096, 2, 8, 0xFF, true,
-		  { 32, 16, 64 }, 30, 16, 16, false },
+		  { 32, 16, 64, 0 }, 30, 16, 16, false },
 	};
 	uint64_t erases, programs;
 
@@ -527,7 +527,7 @@ static void test_ram_index_makes_a_get_read_one_record(void **state)
 {
 	static const struct kvh_geometry g = {
 		"16 x 4 KiB", 4096, 16, 1, 0xFF, false,
-		{ 128, 16, 64 }, 100, 0, 16, false
+		{ 128, 16, 64, 0 }, 100, 0, 16, false
 	};
 	static struct kvh_model m;
 	static struct fk_kv_slot slots[128];
@@ -583,7 +583,7 @@ static void test_large_values_round_trip_through_openings(void **state)
 {
 	static const struct kvh_geometry g = {
 		"4 x 32 KiB", 32 * 1024, 4, 1, 0xFF, false,
-		{ 16, 40, 128 }, 16, 0, 40, false
+		{ 16, 40, 128, 0 }, 16, 0, 40, false
 	};
 	static uint8_t v[FK_KV_LARGE_MAX + 1], back[FK_KV_LARGE_MAX];
 	struct kvh_store s;
@@ -631,7 +631,7 @@ static void test_a_64k_value_on_two_128k_sectors(void **state)
 {
 	static const struct kvh_geometry g = {
 		"2 x 128 KiB", 128 * 1024, 2, 32, 0xFF, true,
-		{ 16, 40, 128 }, 16, 0, 40, false
+		{ 16, 40, 128, 0 }, 16, 0, 40, false
 	};
 	static uint8_t v[FK_KV_LARGE_MAX], back[FK_KV_LARGE_MAX];
 	struct kvh_store s;
@@ -722,7 +722,7 @@ static void test_256k_sectors_rotate_and_keep_values(void **state)
 {
 	static const struct kvh_geometry g = {
 		"2 x 256 KiB", 256 * 1024, 2, 1, 0xFF, false,
-		{ 16, 100, 128 }, 16, 50, 100, false
+		{ 16, 100, 128, 0 }, 16, 50, 100, false
 	};
 	static struct kvh_model m;
 	struct kvh_store s;

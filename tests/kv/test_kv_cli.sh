@@ -3,7 +3,8 @@
 # a layout partition is read back by dump (which mounts it with the
 # device's store code), merges into the production file at the
 # partition's address, explicit geometries (32-byte program-once, erased
-# 0x00) are detected by dump, and every bad input is refused with its
+# 0x00) and compact sector headers are detected by dump, and every bad
+# input is refused with its
 # file:line:col and no output file left behind.
 source "${FK_ROOT:?}/tests/production/lib.sh"
 L=$FK_ROOT/examples/stm32h750-qspi/layout.yaml
@@ -66,6 +67,23 @@ pass
 "$FK" kv dump zero.bin | grep -q "write unit 16, erased 0x00" || fail "erased 0x00 not detected"
 pass
 
+# Compact sector headers (format 3), chosen in the settings file: build
+# says so, the first sector starts with the 16-byte header (N, K,
+# record-max, value-max, geometry; seq 1), dump detects the variant.
+grep -q "header bitmap (format 2)" dump.txt || fail "dump does not name format 2: $(head -2 dump.txt)"
+{ printf 'header: compact\n'; cat settings.yaml; } >compact.yaml
+"$FK" kv build compact.yaml -o compact.bin --sector-size 4K --sectors 4 \
+	--write-unit 8 --program-once >out.txt
+grep -q "header compact (format 3)" out.txt || fail "build: $(cat out.txt)"
+[ "$(od -An -tx1 -N12 compact.bin | tr -d ' \n')" = 040020008000182301000000 ] ||
+	fail "compact header bytes: $(od -An -tx1 -N16 compact.bin)"
+"$FK" kv dump compact.bin >dumpc.txt
+grep -q "4 sectors of 4096 bytes, write unit 8, erased 0xFF" dumpc.txt || fail "compact geometry: $(cat dumpc.txt)"
+grep -q "header compact (format 3)" dumpc.txt || fail "compact not detected: $(head -2 dumpc.txt)"
+grep -q 'key 0 .*live .*"hello"' dumpc.txt || fail "compact key 0: $(cat dumpc.txt)"
+grep -q "4 live keys, 0 deleted, 0 superseded" dumpc.txt || fail "compact totals: $(tail -1 dumpc.txt)"
+pass
+
 # Bad inputs: message with position, nothing written.
 bad() { # message yaml-text [extra args]
 	local want=$1 text=$2
@@ -97,6 +115,7 @@ printf 'kes: 8\nvalue-mx: 8\nrecord-mux: 40\n' >typos.yaml
 expect_fail "unknown key 'kes' in a settings file; did you mean 'keys'?" "$FK" kv build typos.yaml -o bad.bin --sector-size 4K --sectors 4
 [ "$(grep -c "unknown key" err.txt)" = 3 ] || fail "three typos, not three errors in one run: $(cat err.txt)"
 bad "error: keys must be a multiple of 8" $'keys: 12'
+bad "bad.yaml:1:9: error: header must be bitmap (format 2, the default" $'header: small'
 bad "YAML syntax:" $'values: [1, 2'
 bad "the configuration does not fit" $'keys: 128\nvalue-max: 100'
 bad "--sector-size '' is not a number" $'keys: 8' --sector-size "" --sectors 4

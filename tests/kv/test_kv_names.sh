@@ -120,6 +120,23 @@ printf 'keys: 16\nvalues: {}\n' >bad_values.yaml
 expect_fail "'keys': with a schema the store's configuration comes from schema.yaml" "$FK" kv build bad_values.yaml --schema schema.yaml -o x.bin --sector-size 4K --sectors 4
 [ ! -e x.bin ] || fail "x.bin written"
 
+# A schema that chooses compact sector headers: the generated
+# configuration says so, and the store kv build makes from it has them.
+{ printf 'header: compact\n'; cat schema.yaml; } >compact.yaml
+"$FK" kv gen compact.yaml -o compact.h --prefix compact >/dev/null
+grep -q "COMPACT_CONFIG { 8, 32, 128, FK_KV_HEADER_COMPACT }" compact.h ||
+	fail "gen: $(grep CONFIG compact.h)"
+grep -q "SETTINGS_CONFIG { 8, 32, 128, FK_KV_HEADER_BITMAP }" settings.h ||
+	fail "gen, default header: $(grep CONFIG settings.h)"
+"$FK" kv build values.yaml --schema compact.yaml -o compact.bin --sector-size 4K --sectors 4 >/dev/null
+"$FK" kv dump compact.bin --schema compact.yaml >dumpc.txt
+grep -q "header compact (format 3)" dumpc.txt || fail "compact dump: $(head -3 dumpc.txt)"
+grep -q 'key 0 .*volume .*live .*hex 03' dumpc.txt || fail "compact volume: $(cat dumpc.txt)"
+printf 'header: compact\nvalues: {}\n' >bad_values.yaml
+expect_fail "'header': with a schema the store's configuration comes from schema.yaml" "$FK" kv build bad_values.yaml --schema schema.yaml -o x.bin --sector-size 4K --sectors 4
+[ ! -e x.bin ] || fail "x.bin written"
+pass
+
 # Bad schemas: position, message, no header written.
 bad() { # message yaml-text
 	printf '%s\n' "$2" >bad.yaml
@@ -142,5 +159,6 @@ bad "'settings' names no setting" $'settings: {}'
 bad "a settings schema needs 'settings'" $'{}'
 bad "unknown key 'other' in a settings schema" $'other: 1'
 bad "given twice" $'settings:\n  v: { type: u8 }\n  v: { type: u8 }'
+bad "bad.yaml:1:9: error: header must be bitmap (format 2, the default" $'header: tiny\nsettings:\n  v: { type: u8 }'
 expect_fail "--prefix 'Bad' is not a C name" "$FK" kv gen schema.yaml -o p.h --prefix Bad
 echo "kv names: $checks checks passed"

@@ -20,8 +20,12 @@
  * (fk_kv_set_large: a cut in any of its chunks or its closing record
  * leaves the whole old value) into the workload.
  *
- *   test_kv_powercut            the sweeps of `make check`
+ *   test_kv_powercut            the sweeps of `make check` (format 2:
+ *                               key bitmaps in the sector headers)
+ *   test_kv_powercut --compact  the same with compact headers (format 3)
  *   test_kv_powercut --long     10x longer workloads, every double cut
+ *                               (make kv-sweep runs it with and without
+ *                               --compact)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -245,36 +249,36 @@ out:
 
 static const struct kvh_geometry geometries[] = {
 	{ "4 KiB sectors x4, 1-byte NOR writes", 4096, 4, 1, 0xFF, false,
-	  { 16, 40, 128 }, 16, 0, 40, false },
+	  { 16, 40, 128, 0 }, 16, 0, 40, false },
 	{ "128 KiB sectors x2, 32-byte program-once ECC", 128 * 1024, 2, 32,
-	  0xFF, true, { 16, 119, 128 }, 16, 40, 119, false },
+	  0xFF, true, { 16, 119, 128, 0 }, 16, 40, 119, false },
 	{ "exactly 2 sectors of 2 KiB, 8-byte program-once", 2048, 2, 8, 0xFF,
-	  true, { 16, 24, 64 }, 16, 0, 24, false },
+	  true, { 16, 24, 64, 0 }, 16, 0, 24, false },
 	{ "nearly full: 3 x 4 KiB, 32 keys of ~100 bytes", 4096, 3, 4, 0xFF,
-	  false, { 32, 100, 128 }, 32, 90, 100, true },
+	  false, { 32, 100, 128, 0 }, 32, 90, 100, true },
 	{ "erased value 0x00: 4 x 1 KiB, 16-byte program-once", 1024, 4, 16,
-	  0x00, true, { 8, 24, 64 }, 8, 0, 24, false },
+	  0x00, true, { 8, 24, 64, 0 }, 8, 0, 24, false },
 	/* examples/stm32h7-qspi-internal-settings: the 'settings' partition */
 	{ "STM32H7B0 settings: 7 x 8 KiB, 16-byte program-once ECC", 8192, 7,
-	  16, 0xFF, true, { 64, 32, 128 }, 48, 0, 32, false },
+	  16, 0xFF, true, { 64, 32, 128, 0 }, 48, 0, 32, false },
 	/* With fk_kv_maintain() among the operations (kvh_maintenance):
 	 * early erases, early openings (room), openings that find the
 	 * sector erased. */
 	{ "maintenance: 4 x 4 KiB, 1-byte NOR writes", 4096, 4, 1, 0xFF, false,
-	  { 16, 40, 128 }, 16, 0, 40, false },
+	  { 16, 40, 128, 0 }, 16, 0, 40, false },
 	{ "maintenance: 2 x 2 KiB, 8-byte program-once", 2048, 2, 8, 0xFF,
-	  true, { 16, 24, 64 }, 16, 0, 24, false },
+	  true, { 16, 24, 64, 0 }, 16, 0, 24, false },
 	{ "maintenance: 7 x 1 KiB, 32-byte program-once, erased 0x00", 1024, 7,
-	  32, 0x00, true, { 8, 24, 64 }, 8, 0, 24, false },
+	  32, 0x00, true, { 8, 24, 64, 0 }, 8, 0, 24, false },
 	/* With large values (kvh_large) among the operations: chunks and
 	 * closing records, openings that copy them, openings that carry the
 	 * new value of the key they skip. */
 	{ "large values: 4 x 8 KiB, 1-byte NOR writes", 8192, 4, 1, 0xFF,
-	  false, { 16, 40, 128 }, 16, 0, 40, false },
+	  false, { 16, 40, 128, 0 }, 16, 0, 40, false },
 	{ "large values: 2 x 8 KiB, 32-byte program-once", 8192, 2, 32, 0xFF,
-	  true, { 16, 24, 64 }, 16, 0, 24, false },
+	  true, { 16, 24, 64, 0 }, 16, 0, 24, false },
 	{ "large values and maintenance: 3 x 8 KiB, 8-byte program-once",
-	  8192, 3, 8, 0xFF, true, { 16, 40, 128 }, 16, 0, 40, false },
+	  8192, 3, 8, 0xFF, true, { 16, 40, 128, 0 }, 16, 0, 40, false },
 };
 
 /* The maintenance share and room of each geometry (0: none). */
@@ -296,24 +300,43 @@ static const uint32_t check_ops[] = { 1400, 3000, 700, 400, 500, 2000,
 
 int main(int argc, char **argv)
 {
-	int scale = argc > 1 && strcmp(argv[1], "--long") == 0 ? 10 : 1;
+	bool compact = false;
+	int scale = 1;
 	uint64_t total = 0;
 
+	for (int a = 1; a < argc; a++) {
+		if (strcmp(argv[a], "--long") == 0) {
+			scale = 10;
+		} else if (strcmp(argv[a], "--compact") == 0) {
+			compact = true;
+		} else {
+			fprintf(stderr, "usage: %s [--long] [--compact]\n",
+				argv[0]);
+			return 2;
+		}
+	}
 	for (size_t i = 0; i < sizeof(geometries) / sizeof(geometries[0]); i++) {
-		const struct kvh_geometry *g = &geometries[i];
+		struct kvh_geometry g = geometries[i];
+		char name[160];
 		struct counts n;
 		bool ok;
 
+		if (compact) {
+			snprintf(name, sizeof(name), "%s, compact header",
+				 g.name);
+			g.name = name;
+			g.cfg.header = FK_KV_HEADER_COMPACT;
+		}
 		kvh_maintenance = maintenance[i];
 		kvh_large = large[i];
-		ok = sweep(g, check_ops[i] * scale, scale > 1 ? UINT32_MAX : 2,
+		ok = sweep(&g, check_ops[i] * scale, scale > 1 ? UINT32_MAX : 2,
 			   &n);
 
 		printf("kv power cuts, %s: %llu user ops (%llu rotations), "
 		       "%llu flash ops cut before/after/torn: %llu + %llu + "
 		       "%llu cases, %llu double cuts in %llu collections; "
 		       "recovered old %llu, new %llu: %s\n",
-		       g->name, (unsigned long long)n.user_ops,
+		       g.name, (unsigned long long)n.user_ops,
 		       (unsigned long long)n.rotations,
 		       (unsigned long long)n.flash_ops,
 		       (unsigned long long)n.cases[0],
@@ -327,7 +350,10 @@ int main(int argc, char **argv)
 		if (!ok)
 			return 1;
 	}
-	printf("kv power cuts: %llu cases, every one recovered\n",
+	printf("kv power cuts%s%s: %llu cases, every one recovered\n",
+	       compact ? ", compact headers (format 3)" :
+			 ", bitmap headers (format 2)",
+	       scale > 1 ? ", long" : ", CI-sized (--long: 10x)",
 	       (unsigned long long)total);
 	return 0;
 }
