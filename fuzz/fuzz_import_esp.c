@@ -43,8 +43,8 @@ static void round_trip(const char *yaml, size_t len)
 		abort();
 	fk_gen_esp_csv(&L, (uint32_t)mem, f);
 	fclose(f);
-	if (fk_import_esp_csv("fuzz.csv", csv, csv_len, NULL, &counting,
-			      &again, &again_len) ||
+	if (fk_import_esp_csv("fuzz.csv", csv, csv_len, NULL, &counting, &again,
+			      &again_len) ||
 	    strcmp(body(yaml), body(again)))
 		abort(); /* gen --esp-idf lost or changed a partition */
 	free(again);
