@@ -10,7 +10,9 @@
 # - zsh: the #compdef function, run by zsh with compadd and _arguments
 #   standing in for the completion system, offers the same;
 # - `flashkit --version` and `flashkit version` print the version the
-#   man pages carry.
+#   man pages carry;
+# - `cmake --install` (component docs) puts them where man, bash-completion
+#   and zsh look.
 set -euo pipefail
 F="$FK_TOOL"
 B="$FK_BUILD"
@@ -70,8 +72,16 @@ for leaf in "${!LEAVES[@]}"; do
 	done
 done
 
+# installed where man and the shells look (cmake --install, component docs)
+cmake --install "$B" --component docs --prefix "$T/prefix" >/dev/null
+MANPATH="$T/prefix/share/man" man flashkit-image | grep -q "^NAME" ||
+	fail "the installed page"
+[ -f "$T/prefix/share/bash-completion/completions/flashkit" ] &&
+	[ -f "$T/prefix/share/zsh/vendor-completions/_flashkit" ] ||
+	fail "installed completions: $(find "$T/prefix" -type f)"
+
 # --- bash
-source "$B/completion/flashkit.bash"
+source "$T/prefix/share/bash-completion/completions/flashkit"
 complete -p flashkit | grep -q -- "-F _flashkit" || fail "complete -F not set"
 comp() { # WORDS...: COMPREPLY, sorted, one per line
 	COMP_WORDS=("$@")

@@ -195,6 +195,12 @@ bad yml 'c:\n  address: 0\n  size: 0x1000\n  span: [x]\n' \
 bad yml 'f:\n  address: 0\n  size: 0x20002000\ns:\n  address: 0x20000000\n  size: 0x1000\n  region: sram_primary\n' \
 	"bad.yml:5:12: error: sram_primary's 's' at 0x20000000 is inside the flash"
 bad txt 'x' "give --from esp-idf or --from pm"
+# aliases of aliases ("billion laughs"): 10^6 copies are refused, bounded
+bomb='l0: &a0 [x, x, x, x, x, x, x, x, x, x]\n'
+for i in 1 2 3 4 5 6; do
+	bomb+="l$i: &a$i [$(printf '*a%d, ' $(yes $((i - 1)) | head -9))*a$((i - 1))]\n"
+done
+bad yml "$bomb" "aliases expand to more than 100000 nodes"
 
 # a layout's esp-idf key is checked like the CSV's columns
 cat >"$T/key.yaml" <<'YAML'
@@ -209,4 +215,4 @@ YAML
 if "$F" layout check "$T/key.yaml" 2>"$T/err" >/dev/null; then fail "esp-idf key"; fi
 grep -q "key.yaml:7:62: error: 'esp-idf' of partition 'fw': 'app, bogus' is not an app subtype" "$T/err" ||
 	fail "esp-idf key message: $(cat "$T/err")"
-echo "import: 4 ESP-IDF tables, 3 pm_static files, 23 refusals: ok"
+echo "import: 4 ESP-IDF tables, 3 pm_static files, 24 refusals: ok"
