@@ -12,7 +12,9 @@
 #     RAM less the recovery word); <name>.elf/.bin link boot_main.c, the
 #     generated configuration and the board; with KEY, images must be
 #     signed by it (ECDSA P-256, fk_crypto_mbedtls_p256 on the
-#     bootloader's mbedTLS build), without, their digest is checked.
+#     bootloader's mbedTLS build; an Ed25519 key, told by its PEM,
+#     fk_crypto_sodium_ed25519 on libsodium's build), without, their
+#     digest is checked.
 #     Then the build fails unless <name>.bin fits the layout's bootloader
 #     partition, saying by how many bytes it does not; <name>.fits says
 #     how many it takes, and how many of them are serial recovery's when
@@ -32,6 +34,19 @@ if(FK_SANITIZE OR NOT COMMAND fk_cortexm_executable)
 	return()
 endif()
 include(${FK_ROOT}/ports/crypto-mbedtls/target/mbedtls.cmake)
+include(${FK_ROOT}/ports/crypto-sodium/target/sodium.cmake)
+
+# <out_var> TRUE when the PEM file key_pem holds an Ed25519 key, public
+# or private: their base64 DER starts the same for every key (RFC 8410).
+function(_fk_key_is_ed25519 key_pem out_var)
+	file(READ ${key_pem} text)
+	if(text MATCHES "-----\n?MCowBQYDK2VwAyEA" OR
+	   text MATCHES "-----\n?MC4CAQAwBQYDK2VwBCIEI")
+		set(${out_var} TRUE PARENT_SCOPE)
+	else()
+		set(${out_var} FALSE PARENT_SCOPE)
+	endif()
+endfunction()
 
 function(fk_boot_program name)
 	cmake_parse_arguments(X "" "LAYOUT;KEY" "BOARD;INCLUDES;DEFINES" ${ARGN})
@@ -44,7 +59,25 @@ function(fk_boot_program name)
 	set(incs ${FK_ROOT}/ports/boot ${X_INCLUDES})
 	set(defs ${X_DEFINES})
 	set(libs)
+	set(ed25519 FALSE)
 	if(X_KEY)
+		get_filename_component(key_abs ${X_KEY} ABSOLUTE)
+		_fk_key_is_ed25519(${key_abs} ed25519)
+	endif()
+	if(ed25519)
+		if(NOT FK_SODIUM_FOUND)
+			message(FATAL_ERROR "fk_boot_program(${name} KEY ...): "
+				"Debian's libsodium source is not at ${FK_SODIUM_SRC}")
+		endif()
+		_fk_boot_key(${name} ${gen} ${X_KEY})
+		list(APPEND srcs ${gen}/fk_boot_key.c
+			${FK_ROOT}/ports/crypto-sodium/fk_crypto_sodium.c)
+		list(APPEND incs ${FK_ROOT}/ports/crypto-sodium
+			${FK_SODIUM_INCLUDES})
+		list(APPEND defs FK_BOOT_ED25519)
+		fk_sodium_cm3_library(sodium_lib)
+		set(libs ${sodium_lib})
+	elseif(X_KEY)
 		if(NOT FK_MBEDTLS_FOUND)
 			message(FATAL_ERROR "fk_boot_program(${name} KEY ...): "
 				"Debian's mbedtls source is not at ${FK_MBEDTLS_SRC}")
@@ -62,7 +95,9 @@ function(fk_boot_program name)
 	endif()
 	fk_cortexm_executable(${name} SOURCES ${srcs} LINKER_SCRIPT ${out}.ld
 		INCLUDES ${incs} DEFINES ${defs} LIBS ${libs})
-	if(X_KEY)
+	if(ed25519)
+		add_dependencies(${name} fk_cm3_sodium)
+	elseif(X_KEY)
 		add_dependencies(${name} fk_cm3_mbedtls_boot)
 	endif()
 	_fk_boot_fits(${name} ${out} ${gen})

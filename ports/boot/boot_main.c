@@ -12,6 +12,9 @@
  *                        fk_boot_key (`flashkit key public --c --name
  *                        fk_boot_key`), checked by fk_crypto_mbedtls_p256;
  *                        otherwise their SHA-256 digest only
+ *   FK_BOOT_ED25519      images must carry an Ed25519 signature by
+ *                        fk_boot_key, checked by fk_crypto_sodium_ed25519
+ *                        (libsodium's ref10; no mbedTLS, no heap)
  *   FK_BOOT_HEAP         bytes of mbedTLS's heap (ECDSA), default 3584
  *   FK_BOOT_BUF          bytes of the copy buffer, default 512: a
  *                        multiple of every memory's write unit
@@ -33,6 +36,14 @@ extern const struct fk_image_key fk_boot_key;
 static const struct fk_image_keys keys = { &fk_crypto_mbedtls_p256,
 					   &fk_boot_key, 1 };
 static uint8_t heap[FK_BOOT_HEAP] __attribute__((aligned(8)));
+#endif
+
+#ifdef FK_BOOT_ED25519
+#include "fk_crypto_sodium.h"
+
+extern const struct fk_image_key fk_boot_key;
+static const struct fk_image_keys keys = { &fk_crypto_sodium_ed25519,
+					   &fk_boot_key, 1 };
 #endif
 
 #ifndef FK_BOOT_BUF
@@ -149,6 +160,9 @@ int main(void)
 	cfg.port.recovery = recovery;
 #ifdef FK_BOOT_ECDSA
 	mbedtls_memory_buffer_alloc_init(heap, sizeof(heap));
+	cfg.keys = &keys;
+#endif
+#ifdef FK_BOOT_ED25519
 	cfg.keys = &keys;
 #endif
 	rc = fk_boot_layout_config(&cfg);

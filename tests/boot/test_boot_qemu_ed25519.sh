@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The bootloader with an Ed25519 key on QEMU mps2-an385: ports/boot/
+# built by fk_boot_program() from qemu_boot_layout.yaml with
+# tests/data/mcuboot-images/ed25519.pem, which makes it check images with
+# fk_crypto_sodium_ed25519 (libsodium's ref10 from Debian's source, no
+# mbedTLS). An image signed by `flashkit image sign` with that key boots,
+# and an update signed by it (`--pending permanent`, written into the
+# staging window as a programmer would) installs and runs; an image signed by an
+# ECDSA key, by another Ed25519 key, or with one signature byte flipped
+# is not booted (recovery mode).
+set -euo pipefail
+: "${FK_QEMU_RUN:?}" "${FK_TARGET_DIR:?}" "${FK_TOOL:?}" "${FK_ROOT:?}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+refs=$FK_ROOT/tests/data/mcuboot-images
+boot=$FK_TARGET_DIR/qemu_boot_ed25519.elf
+run() { bash "$FK_QEMU_RUN" --dir "$work" --timeout 60 "$@" "$boot"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+sign() { # key version output
+	"$FK_TOOL" image sign -k "$1" -v "$2" -H 0x200 --pad-header \
+		-S 0x10000 --align 8 "$FK_TARGET_DIR/qemu_boot_app${2%%.*}.bin" "$3"
+}
+# A blank flash with img in the primary slot.
+flash_with() {
+	python3 -c "import sys; sys.stdout.buffer.write(b'\xff' * 0x40000)" >"$work/flash.bin"
+	dd if="$1" of="$work/flash.bin" bs=1 seek=$((0x4000)) conv=notrunc status=none
+}
+# Not booted: the bootloader goes to recovery mode (QEMU exits 2).
+refused() { # image what
+	flash_with "$1"
+	run >"$work/out.txt" 2>&1 && status=0 || status=$?
+	grep -q '^boot: recovery mode (' "$work/out.txt" && [ $status -eq 2 ] ||
+		{ cat "$work/out.txt"; fail "$2 was booted (status $status)"; }
+	echo "ok: $2 not booted: $(grep '^boot: recovery' "$work/out.txt")"
+}
+
+echo "== the Ed25519 bootloader fits its partition"
+cat "$FK_TARGET_DIR/qemu_boot_ed25519.fits"
+grep -q 'FK_KEY_ED25519' "$FK_TARGET_DIR/qemu_boot_ed25519.gen/fk_boot_key.c" ||
+	fail "the bootloader's key is not the Ed25519 one"
+
+echo "== an Ed25519-signed app boots; an Ed25519-signed update installs"
+sign "$refs/ed25519.pem" 1.0.0 "$work/app1.img"
+flash_with "$work/app1.img"
+run --expect '^app: version 1 running$'
+# app 2 for the staging window (slot app-b + the swap's sector, 0x15000
+# into the flash), marked permanent: installed at the next boot
+"$FK_TOOL" image sign --layout "$FK_ROOT/tests/boot/qemu/qemu_boot_layout.yaml" \
+	--image app -k "$refs/ed25519.pem" -v 2.0.0 --pad-header --pending permanent \
+	"$FK_TARGET_DIR/qemu_boot_app2.bin" "$work/app2.bin" | tee "$work/sign.txt"
+grep -q "staging slot 'app-b' at 0x00115000" "$work/sign.txt" ||
+	fail "the staging window moved: place app2.bin elsewhere"
+dd if="$work/app2.bin" of="$work/flash.bin" bs=1 seek=$((0x15000)) conv=notrunc status=none
+run --expect '^app: version 2 running$'
+run --expect '^boot: image 2.0.0 valid, 0 flash operations'
+
+echo "== images the bootloader must not boot"
+sign "$refs/ecdsa-p256.pem" 1.0.0 "$work/ecdsa.img"
+refused "$work/ecdsa.img" "an ECDSA P-256 image"
+"$FK_TOOL" key generate -t ed25519 -o "$work/other.pem"
+sign "$work/other.pem" 1.0.0 "$work/other.img"
+refused "$work/other.img" "an image of another Ed25519 key"
+cp "$work/app1.img" "$work/flipped.img"
+len=$(stat -c %s "$work/flipped.img")
+printf '\x01' | dd of="$work/flipped.img" bs=1 seek=$((len - 20)) conv=notrunc status=none
+refused "$work/flipped.img" "an image with a flipped signature byte"
+echo "test_boot_qemu_ed25519: passed"
