@@ -104,9 +104,9 @@ for opt in $(grep -o -- '--[a-z]*' "$T/help.txt" | sort -u); do
 	case "$usage" in *"$opt"*) ;; *) fail "usage line lacks $opt: $usage" ;; esac
 done
 
-# Images signed with ECDSA P-384 (SHA-384 digest) and RSA-3072 go through
-# the sweep's crypto port too
-for k in ecdsa-p384 rsa-3072; do
+# Images signed with ECDSA P-384 (SHA-384 digest), RSA-3072 and Ed25519
+# go through the sweep's crypto port too
+for k in ecdsa-p384 rsa-3072 ed25519; do
 	"$F" sim -l "$L" -i app --key "$FK_ROOT/tests/data/mcuboot-images/$k.pem" \
 		--samples 5 >"$T/$k.txt" 2>&1 || { cat "$T/$k.txt"; fail "sim with $k"; }
 	grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/$k.txt" || fail "$k verdict"
