@@ -1,7 +1,8 @@
 /*
  * Fuzzes the settings file parser of `flashkit kv build`: any input
- * either parses into values that respect the configuration, or is
- * refused with diagnostics; never a crash or a leak.
+ * either parses into values that respect the configuration (a sector
+ * header variant the store knows among it), or is refused with
+ * diagnostics; never a crash or a leak.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fk_kv_settings_parse("fuzz.yaml", (const char *)data, size, &s,
 				 &counting) != FK_OK)
 		return 0;
+	if (s.cfg.header != FK_KV_HEADER_BITMAP &&
+	    s.cfg.header != FK_KV_HEADER_COMPACT)
+		abort();
 	for (size_t i = 0; i < s.count; i++) {
 		if (s.items[i].id >= s.cfg.key_limit ||
 		    s.items[i].len > s.cfg.value_max)
