@@ -3,10 +3,10 @@
  * grammar of ESP-IDF's gen_esp32part.py: '#' comments and blank lines,
  * comma-separated columns Name, Type, SubType, Offset, Size, Flags
  * (missing trailing columns are empty), names or numbers for types and
- * subtypes, sizes and offsets in decimal, hex, with K/M suffixes, and
- * empty offsets placed after the previous partition, aligned to 64K for
- * app partitions and 4K for the others, the first one after the
- * partition table (its offset + 0x1000).
+ * subtypes, sizes and offsets in decimal, hex, with K/M suffixes, a
+ * negative size "-X" meaning "up to offset X", and empty offsets placed after
+ * the previous partition, aligned to 64K for app partitions and 4K for the
+ * others, the first one after the partition table (its offset + 0x1000).
  *
  * Invariant kept for the layout: every partition comes out covering
  * whole 4K sectors of one external flash, in table order, no two
@@ -34,6 +34,7 @@ struct esp_row {
 	char name[ESP_NAME_MAX + 1];
 	struct fk_esp_kind kind;
 	bool has_offset;
+	bool size_is_end; /* "-X": ESP-IDF's "ends at X" */
 	uint64_t offset, size;
 	struct fk_pos pos_name, pos_offset, pos_size;
 };
@@ -177,9 +178,12 @@ static int read_row(struct esp_reader *r, const char *line, size_t len,
 			      "the size column is empty; give the size (e.g. "
 			      "0x4000, 64K, 1M)");
 		errors++;
-	} else if (fk_esp_parse_int(text, &row->size, &why)) {
+	} else if (fk_esp_parse_int(text + (text[0] == '-'), &row->size,
+				    &why)) {
 		fk_diag_error(r->d, &row->pos_size, "size '%s' %s", text, why);
 		errors++;
+	} else if (text[0] == '-') {
+		row->size_is_end = true;
 	} else if (row->size == 0) {
 		fk_diag_error(r->d, &row->pos_size,
 			      "size 0: give the partition at least one 4K "
@@ -285,9 +289,21 @@ static int place(struct esp_reader *r)
 				      (unsigned long long)e->offset, align,
 				      e->kind.type == FK_ESP_TYPE_APP ?
 					      "n app" :
-					      " data");
+					      " non-app");
 			errors++;
 		}
+		if (e->size_is_end && e->size <= e->offset) {
+			fk_diag_error(
+				r->d, &e->pos_size,
+				"size -0x%llX means 'up to 0x%llX', which "
+				"is not after the offset 0x%llX",
+				(unsigned long long)e->size,
+				(unsigned long long)e->size,
+				(unsigned long long)e->offset);
+			return errors + 1;
+		}
+		if (e->size_is_end)
+			e->size -= e->offset;
 		last_end = e->offset + e->size;
 		if (last_end > ESP_FLASH_MAX) {
 			fk_diag_error(r->d, &e->pos_size,

@@ -103,6 +103,13 @@ if "$F" layout gen "$FK_ROOT/examples/stm32h750-qspi/layout.yaml" --esp-idf \
 grep -q "which memory's partition table" "$T/err" || fail "two flashes: $(cat "$T/err")"
 [ ! -e "$T/two" ] || fail "gen --esp-idf wrote files after refusing"
 
+# ESP-IDF's negative size: "-X" ends the partition at X
+printf 'nvs, data, nvs, 0x9000, -0x10000\nfw, app, factory, , -2M\n' >"$T/neg.csv"
+"$F" layout import "$T/neg.csv" -o "$T/neg.yaml" 2>/dev/null >/dev/null || fail "negative size"
+grep -q 'nvs: { offset: 0x9000, size: 0x7000,' "$T/neg.yaml" &&
+	grep -q 'fw: { offset: 0x10000, size: 0x1F0000,' "$T/neg.yaml" ||
+	fail "negative size: $(cat "$T/neg.yaml")"
+
 # pm_static.yml: every kept partition where pm_static puts it
 pm_entries() { # FILE -> "name address size" per top-level entry
 	awk '/^[A-Za-z_][A-Za-z0-9_]*:/ { if (n) print n, a, s; n = $1; sub(":", "", n); a = ""; s = "" }
@@ -180,6 +187,8 @@ bad csv 'nvs, data, nvs, , 16K\nNVS, data, nvs, , 16K\n' \
 	"bad.csv:2:1: error: partition name 'NVS' is taken by line 1"
 bad csv 'od, data, ota, , 4K\n' "bad.csv:1:18: error: otadata must be 0x2000"
 bad csv '# nothing\n' "no partitions"
+bad csv 'nvs, data, nvs, 0x9000, -0x9000\n' \
+	"bad.csv:1:25: error: size -0x9000 means 'up to 0x9000', which is not after the offset 0x9000"
 bad yml 'a:\n  address: 0x0\n  size: 0x2000\nb:\n  address: 0x1000\n  size: 0x1000\n' \
 	"bad.yml:5:12: error: 'b' at 0x1000 overlaps 'a'"
 bad yml 'a:\n  address: 0x100\n  size: 0x1000\n' \
@@ -215,4 +224,4 @@ YAML
 if "$F" layout check "$T/key.yaml" 2>"$T/err" >/dev/null; then fail "esp-idf key"; fi
 grep -q "key.yaml:7:62: error: 'esp-idf' of partition 'fw': 'app, bogus' is not an app subtype" "$T/err" ||
 	fail "esp-idf key message: $(cat "$T/err")"
-echo "import: 4 ESP-IDF tables, 3 pm_static files, 24 refusals: ok"
+echo "import: 4 ESP-IDF tables, 3 pm_static files, 25 refusals: ok"
