@@ -14,7 +14,8 @@
 # link in one project of four layouts: two images of one layout (the
 # STM32H745's cm7 and cm4: one generation, two scripts), an xip image
 # linked for its second slot (SLOT app-b) and signed for it, a library
-# module (MODULE), and a plain app (strategy none) merged as linked.
+# module (MODULE), and a plain app (strategy none) merged as linked; two
+# layouts of one file name without NAME stop cmake asking for one.
 set -euo pipefail
 : "${FK_ROOT:?}" "${FK_BUILD:?}"
 T=$(mktemp -d)
@@ -232,3 +233,14 @@ print("%08x" % (p["address"] + m["header_size"]))' \
 [ "$(hexbytes "$K/build/plain_factory-flash.hex" 0x08000000 "$(stat -c %s "$T/plain.bin")")" = \
 	"$(filebytes "$T/plain.bin")" ] || fail "the plain factory lacks the ELF"
 echo "two images of one layout (bank1, bank2), an xip image for app-b, a module, a plain app"
+
+# two layouts of the same file name need a NAME each: said at configure
+mkdir -p "$K/other"
+cp "$K/stm32l4-plain.yaml" "$K/other/stm32h745-dual-core.yaml"
+echo 'flashkit_layout(other/stm32h745-dual-core.yaml)' >>"$K/CMakeLists.txt"
+if cmake -S "$K" -B "$K/build" >"$T/kinds.log" 2>&1; then
+	fail "two layouts made the same target"
+fi
+tr -s " \n" "  " <"$T/kinds.log" | grep -q "give this one a NAME" ||
+	{ cat "$T/kinds.log"; fail "no advice"; }
+echo "two layouts of one file name: configure asks for a NAME"
