@@ -2,7 +2,8 @@
  * flashkit key: make a signing key, and print its public half for the
  * build or for the bootloader.
  *
- *   flashkit key generate -o key.pem [-t ecdsa-p256|ed25519]
+ *   flashkit key generate -o key.pem [-t ecdsa-p256|ecdsa-p384|rsa-2048|
+ *                                      rsa-3072|ed25519|x25519]
  *   flashkit key public key.pem [--c [--name NAME]] [-o OUT]
  *
  * Key files are the PEM files imgtool and OpenSSL use (host/image/keys.h).
@@ -24,7 +25,9 @@ static int key_generate(int argc, char **argv)
 		{ 'o', "output", "FILE", "where to write the private key (PEM)",
 		  .value = &out },
 		{ 't', "type", "TYPE",
-		  "ecdsa-p256 (default) or ed25519 (imgtool's names)",
+		  "ecdsa-p256 (default), ecdsa-p384, rsa-2048, rsa-3072, "
+		  "ed25519 or x25519 (an encryption key for -E), imgtool's "
+		  "names",
 		  .value = &type },
 		{ 0, "force", NULL,
 		  "replace an existing file (the key it "
@@ -32,20 +35,36 @@ static int key_generate(int argc, char **argv)
 		  .flag = &force },
 	};
 	static const char *const summary =
-		"Generates an ECDSA P-256 (or with -t ed25519, an Ed25519) "
-		"signing key and writes it as a PKCS#8 PEM file (the form "
-		"imgtool and `openssl genpkey` write; both "
-		"read it). Keep it secret: anyone holding it can sign images "
-		"your devices will boot. An existing file is never replaced "
-		"without --force: losing a signing key locks out every device "
-		"that trusts it.";
+		"Generates a signing key (ECDSA P-256 by default; -t for the "
+		"others imgtool makes) or, with -t x25519, an encryption key, "
+		"and writes it as a PKCS#8 PEM file (the form imgtool and "
+		"`openssl genpkey` write; both read it). Keep it secret: "
+		"anyone holding a signing key can sign images your devices "
+		"will boot. An existing file is never replaced without "
+		"--force: losing a signing key locks out every device that "
+		"trusts it.";
 	const struct fk_command_help help = {
 		.usage = "flashkit key generate -o key.pem [-t TYPE] [--force]",
 		.summary = summary,
 		.options = options,
 		.option_count = sizeof(options) / sizeof(options[0]),
 	};
+	/* imgtool keygen's names */
+	static const struct {
+		const char *name;
+		enum fk_image_key_type type;
+		bool x25519; /* an encryption key (ECIES-X25519) */
+	} types[] = {
+		{ "ecdsa-p256", FK_KEY_ECDSA_P256, false },
+		{ "ecdsa-p384", FK_KEY_ECDSA_P384, false },
+		{ "rsa-2048", FK_KEY_RSA2048, false },
+		{ "rsa-3072", FK_KEY_RSA3072, false },
+		{ "ed25519", FK_KEY_ED25519, false },
+		{ "x25519", FK_KEY_ED25519, true },
+	};
 	struct fk_diag err = { 0 };
+	unsigned flags;
+	size_t i;
 	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
 
 	if (rc)
@@ -54,16 +73,18 @@ static int key_generate(int argc, char **argv)
 		fk_error("key generate needs -o FILE and no other argument");
 		return FK_EXIT_USAGE;
 	}
-	if (strcmp(type, "ecdsa-p256") && strcmp(type, "ed25519")) {
-		fk_error("key generate -t '%s': use ecdsa-p256 or ed25519",
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(type, types[i].name))
+			break;
+	if (i == sizeof(types) / sizeof(types[0])) {
+		fk_error("key generate -t '%s': use ecdsa-p256, ecdsa-p384, "
+			 "rsa-2048, rsa-3072, ed25519 or x25519",
 			 type);
 		return FK_EXIT_USAGE;
 	}
-	if (!strcmp(type, "ed25519") ?
-		    fk_key_generate_ed25519(out, force ? 0 : FK_OUT_NO_REPLACE,
-					    &err) :
-		    fk_key_generate_p256(out, force ? 0 : FK_OUT_NO_REPLACE,
-					 &err))
+	flags = force ? 0 : FK_OUT_NO_REPLACE;
+	if (types[i].x25519 ? fk_enc_generate_x25519(out, flags, &err) :
+			      fk_key_generate(types[i].type, out, flags, &err))
 		return fk_cli_report(&err);
 	return FK_EXIT_OK;
 }
@@ -109,6 +130,43 @@ static void write_c(FILE *fp, const struct fk_key *key, const char *name)
 	fprintf(fp, "\t},\n};\n");
 }
 
+/* key public of an X25519 encryption key: its SubjectPublicKeyInfo PEM.
+ * Returns an exit status, or -1 when path holds no X25519 key. */
+static int x25519_public(const char *path, int as_c, const char *out,
+			 struct fk_diag *err)
+{
+	struct fk_enc_key ek;
+	struct fk_atomic of;
+	char pem[256];
+	int rc;
+
+	if (fk_enc_key_load(&ek, path, NULL) ||
+	    ek.scheme != FK_ENC_ECIES_X25519) {
+		fk_enc_key_free(&ek);
+		return -1;
+	}
+	rc = fk_enc_public_pem(&ek, pem, sizeof(pem));
+	fk_enc_key_free(&ek);
+	if (as_c) {
+		fk_error("%s is an X25519 encryption key: --c is for the "
+			 "bootloader's signature keys",
+			 path);
+		return FK_EXIT_USAGE;
+	}
+	if (rc) {
+		fk_error("%s: cannot encode the public key", path);
+		return FK_EXIT_FAIL;
+	}
+	if (!out) {
+		fputs(pem, stdout);
+		return FK_EXIT_OK;
+	}
+	if (fk_atomic_open(&of, out, 0, err))
+		return fk_cli_report(err);
+	fputs(pem, of.fp);
+	return fk_atomic_commit(&of, err) ? fk_cli_report(err) : FK_EXIT_OK;
+}
+
 static int key_public(int argc, char **argv)
 {
 	const char *out = NULL, *name = "fk_boot_key", *password_file = NULL;
@@ -126,7 +184,8 @@ static int key_public(int argc, char **argv)
 	};
 	static const char *const summary =
 		"Prints the public half of a key file (private or public PEM, "
-		"ECDSA P-256 or P-384, RSA-2048 or RSA-3072, or Ed25519) as a "
+		"ECDSA P-256 or P-384, RSA-2048 or RSA-3072, Ed25519, or an "
+		"X25519 encryption key) as a "
 		"SubjectPublicKeyInfo PEM, or with --c as a C array plus its "
 		"SHA-256 (SHA-384 for P-384: the KEYHASH images carry), as a "
 		"struct fk_image_key the bootloader compiles in.";
@@ -158,6 +217,9 @@ static int key_public(int argc, char **argv)
 			return FK_EXIT_USAGE;
 		}
 	}
+	rc = x25519_public(argv[0], as_c, out, &err);
+	if (rc >= 0)
+		return rc;
 	if (fk_cli_key_load(&key, argv[0], password_file) ||
 	    (!as_c && fk_key_public_pem(&key, pem, sizeof(pem)))) {
 		fk_key_free(&key);

@@ -119,6 +119,41 @@ int fk_enc_random(uint8_t *out, size_t len, struct fk_diag *d)
 
 /* ---- keys ---- */
 
+/* X25519(k, 9): the public key of the private key ek->x_priv into
+ * ek->x_pub. 1, or -1 when mbedTLS fails. */
+static int x25519_public(struct fk_enc_key *ek)
+{
+	uint8_t k[32];
+	mbedtls_ecp_group grp;
+	mbedtls_ecp_point q;
+	mbedtls_mpi d;
+	size_t olen;
+	struct rng r;
+	int rc;
+
+	memcpy(k, ek->x_priv, 32);
+	k[0] &= 248;
+	k[31] &= 127;
+	k[31] |= 64;
+	mbedtls_ecp_group_init(&grp);
+	mbedtls_ecp_point_init(&q);
+	mbedtls_mpi_init(&d);
+	rc = rng_start(&r) ||
+	     mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_CURVE25519) ||
+	     mbedtls_mpi_read_binary_le(&d, k, 32) ||
+	     mbedtls_ecp_mul(&grp, &q, &d, &grp.G, mbedtls_ctr_drbg_random,
+			     &r.drbg) ||
+	     mbedtls_ecp_point_write_binary(&grp, &q,
+					    MBEDTLS_ECP_PF_UNCOMPRESSED, &olen,
+					    ek->x_pub, 32);
+	rng_stop(&r);
+	mbedtls_mpi_free(&d);
+	mbedtls_ecp_point_free(&q);
+	mbedtls_ecp_group_free(&grp);
+	mbedtls_platform_zeroize(k, sizeof(k));
+	return rc ? -1 : 1;
+}
+
 /* The X25519 key in the PEM text, if it is one: 1 when found (ek filled),
  * 0 when the text holds no X25519 key, -1 on a broken X25519 block. */
 static int load_x25519(struct fk_enc_key *ek, const char *text)
@@ -162,7 +197,7 @@ static int load_x25519(struct fk_enc_key *ek, const char *text)
 		}
 		mbedtls_pem_free(&pem);
 		if (found)
-			return 1;
+			return ek->has_private ? x25519_public(ek) : 1;
 	}
 	return 0;
 }
@@ -220,6 +255,9 @@ int fk_enc_key_load(struct fk_enc_key *ek, const char *path,
 	rc = memchr(text, 0, len) ? 0 : load_x25519(ek, (const char *)text);
 	mbedtls_platform_zeroize(text, len);
 	free(text);
+	if (rc < 0)
+		return fk_fail(&ek->diag, "%s: the X25519 key is unusable",
+			       path);
 	if (rc)
 		return 0;
 	if (fk_key_load_password(&ek->key, path, password)) {
@@ -594,4 +632,51 @@ int fk_enc_image_decrypt(struct fk_enc_key *ek, uint8_t *img, size_t len,
 			info.hdr.img_size);
 	mbedtls_platform_zeroize(key, sizeof(key));
 	return rc ? fk_fail(d, "AES-CTR failed") : 0;
+}
+
+/* ---- X25519 key files ---- */
+
+/* der (len bytes) as a PEM block of this kind into pem. 0 or -1. */
+static int pem_of(const char *kind, const uint8_t *der, size_t len, char *pem,
+		  size_t size)
+{
+	char begin[48], end[48];
+	size_t olen;
+
+	snprintf(begin, sizeof(begin), "-----BEGIN %s-----\n", kind);
+	snprintf(end, sizeof(end), "-----END %s-----\n", kind);
+	return mbedtls_pem_write_buffer(begin, end, der, len,
+					(unsigned char *)pem, size, &olen) ?
+		       -1 :
+		       0;
+}
+
+int fk_enc_public_pem(const struct fk_enc_key *ek, char *buf, size_t size)
+{
+	uint8_t der[sizeof(x25519_spki_prefix) + 32];
+
+	if (ek->scheme != FK_ENC_ECIES_X25519)
+		return -1;
+	memcpy(der, x25519_spki_prefix, sizeof(x25519_spki_prefix));
+	memcpy(der + sizeof(x25519_spki_prefix), ek->x_pub, 32);
+	return pem_of("PUBLIC KEY", der, sizeof(der), buf, size);
+}
+
+int fk_enc_generate_x25519(const char *path, unsigned flags,
+			   struct fk_diag *err)
+{
+	uint8_t der[sizeof(x25519_pkcs8_prefix) + 32];
+	char pem[256];
+	int rc;
+
+	memcpy(der, x25519_pkcs8_prefix, sizeof(x25519_pkcs8_prefix));
+	rc = fk_enc_random(der + sizeof(x25519_pkcs8_prefix), 32, err);
+	if (!rc && pem_of("PRIVATE KEY", der, sizeof(der), pem, sizeof(pem)))
+		rc = fk_fail(err, "cannot encode the key");
+	if (!rc)
+		rc = fk_file_write(path, pem, strlen(pem),
+				   flags | FK_OUT_SECRET, err);
+	mbedtls_platform_zeroize(der, sizeof(der));
+	mbedtls_platform_zeroize(pem, sizeof(pem));
+	return rc;
 }

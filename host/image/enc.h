@@ -65,6 +65,16 @@ void fk_enc_key_free(struct fk_enc_key *ek);
  * it as ek's key, or fails (-1, ek->diag) when it is no encryption key. */
 int fk_enc_key_adopt(struct fk_enc_key *ek, const char *path);
 
+/* The public half of an X25519 key (ek->x_pub) as a SubjectPublicKeyInfo
+ * PEM, NUL-terminated, into buf; 0, or -1 for another scheme or a buffer
+ * too small. */
+int fk_enc_public_pem(const struct fk_enc_key *ek, char *buf, size_t size);
+
+/* A new X25519 private key (imgtool keygen -t x25519's form: PKCS#8 PEM),
+ * written owner-only to path (flags as for fk_file_write). 0 or -1. */
+int fk_enc_generate_x25519(const char *path, unsigned flags,
+			   struct fk_diag *err);
+
 /* "RSA-OAEP", "ECIES-P256", "ECIES-X25519". */
 const char *fk_enc_scheme_name(enum fk_enc_scheme scheme);
 

@@ -438,8 +438,12 @@ int fk_key_sign(struct fk_key *key, const uint8_t *digest, uint8_t *sig,
 /* Wraps a SEC1 ECPrivateKey into PKCS#8 PrivateKeyInfo (what imgtool and
  * `openssl genpkey` write). Builds backwards from the end of buf; returns
  * the length, the DER ending at buf + size, or -1. */
-static int wrap_pkcs8(uint8_t *buf, size_t size, const uint8_t *sec1,
-		      size_t sec1_len)
+/* PrivateKeyInfo { 0, { alg, params }, OCTET STRING inner } written
+ * backwards from buf + size: alg and params are OIDs (params NULL: the
+ * ASN.1 NULL, as RSA has). Returns the length or -1. */
+static int wrap_pkcs8(uint8_t *buf, size_t size, const uint8_t *inner,
+		      size_t inner_len, const char *alg, size_t alg_oid_len,
+		      const char *params, size_t params_len)
 {
 	unsigned char *p = buf + size;
 	size_t len = 0, alg_len = 0;
@@ -452,18 +456,15 @@ static int wrap_pkcs8(uint8_t *buf, size_t size, const uint8_t *sec1,
 			return -1; \
 		len += (size_t)rc; \
 	} while (0)
-	PUT(mbedtls_asn1_write_raw_buffer(&p, buf, sec1, sec1_len));
-	PUT(mbedtls_asn1_write_len(&p, buf, sec1_len));
+	PUT(mbedtls_asn1_write_raw_buffer(&p, buf, inner, inner_len));
+	PUT(mbedtls_asn1_write_len(&p, buf, inner_len));
 	PUT(mbedtls_asn1_write_tag(&p, buf, MBEDTLS_ASN1_OCTET_STRING));
-	rc = mbedtls_asn1_write_oid(
-		&p, buf, MBEDTLS_OID_EC_GRP_SECP256R1,
-		MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_GRP_SECP256R1));
+	rc = params ? mbedtls_asn1_write_oid(&p, buf, params, params_len) :
+		      mbedtls_asn1_write_null(&p, buf);
 	if (rc < 0)
 		return -1;
 	alg_len += (size_t)rc;
-	rc = mbedtls_asn1_write_oid(
-		&p, buf, MBEDTLS_OID_EC_ALG_UNRESTRICTED,
-		MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_ALG_UNRESTRICTED));
+	rc = mbedtls_asn1_write_oid(&p, buf, alg, alg_oid_len);
 	if (rc < 0)
 		return -1;
 	alg_len += (size_t)rc;
@@ -479,33 +480,95 @@ static int wrap_pkcs8(uint8_t *buf, size_t size, const uint8_t *sec1,
 	return (int)len;
 }
 
+/* Makes the key of this type into pk; 0 or -1. */
+static int gen_pk(enum fk_image_key_type type, mbedtls_pk_context *pk,
+		  mbedtls_ctr_drbg_context *drbg)
+{
+	bool rsa = type == FK_KEY_RSA2048 || type == FK_KEY_RSA3072;
+
+	if (mbedtls_pk_setup(pk,
+			     mbedtls_pk_info_from_type(rsa ? MBEDTLS_PK_RSA :
+							     MBEDTLS_PK_ECKEY)))
+		return -1;
+	if (rsa)
+		return mbedtls_rsa_gen_key(mbedtls_pk_rsa(*pk),
+					   mbedtls_ctr_drbg_random, drbg,
+					   type == FK_KEY_RSA2048 ? 2048 : 3072,
+					   65537) ?
+			       -1 :
+			       0;
+	return mbedtls_ecp_gen_key(
+		       type == FK_KEY_ECDSA_P384 ? MBEDTLS_ECP_DP_SECP384R1 :
+						   MBEDTLS_ECP_DP_SECP256R1,
+		       mbedtls_pk_ec(*pk), mbedtls_ctr_drbg_random, drbg) ?
+		       -1 :
+		       0;
+}
+
+/* The PKCS#8 DER of pk (its SEC1 or PKCS#1 form wrapped), at the end of
+ * der; its length or -1. */
+static int pkcs8_of(enum fk_image_key_type type, mbedtls_pk_context *pk,
+		    uint8_t *inner, size_t inner_size, uint8_t *der,
+		    size_t der_size)
+{
+	int n = mbedtls_pk_write_key_der(pk, inner, inner_size);
+
+	if (n <= 0)
+		return -1;
+	inner += inner_size - (size_t)n;
+	switch (type) {
+	case FK_KEY_RSA2048:
+	case FK_KEY_RSA3072:
+		return wrap_pkcs8(
+			der, der_size, inner, (size_t)n, MBEDTLS_OID_PKCS1_RSA,
+			MBEDTLS_OID_SIZE(MBEDTLS_OID_PKCS1_RSA), NULL, 0);
+	case FK_KEY_ECDSA_P384:
+		return wrap_pkcs8(
+			der, der_size, inner, (size_t)n,
+			MBEDTLS_OID_EC_ALG_UNRESTRICTED,
+			MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_ALG_UNRESTRICTED),
+			MBEDTLS_OID_EC_GRP_SECP384R1,
+			MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_GRP_SECP384R1));
+	default:
+		return wrap_pkcs8(
+			der, der_size, inner, (size_t)n,
+			MBEDTLS_OID_EC_ALG_UNRESTRICTED,
+			MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_ALG_UNRESTRICTED),
+			MBEDTLS_OID_EC_GRP_SECP256R1,
+			MBEDTLS_OID_SIZE(MBEDTLS_OID_EC_GRP_SECP256R1));
+	}
+}
+
 int fk_key_generate_p256(const char *path, unsigned flags, struct fk_diag *err)
+{
+	return fk_key_generate(FK_KEY_ECDSA_P256, path, flags, err);
+}
+
+int fk_key_generate(enum fk_image_key_type type, const char *path,
+		    unsigned flags, struct fk_diag *err)
 {
 	mbedtls_entropy_context ent;
 	mbedtls_ctr_drbg_context drbg;
 	mbedtls_pk_context pk;
-	uint8_t sec1[256], der[512];
-	unsigned char pem[1024];
+	uint8_t inner[2560], der[2700];
+	unsigned char pem[4096];
 	size_t pem_len = 0;
-	int sec1_len, der_len = -1, rc = -1;
+	int der_len = -1, rc = -1;
 
 	mbedtls_pk_init(&pk);
 	if (drbg_start(&ent, &drbg)) {
 		fk_fail(err, "cannot seed the random generator");
 		goto out;
 	}
-	if (mbedtls_pk_setup(&pk,
-			     mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) ||
-	    mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(pk),
-				mbedtls_ctr_drbg_random, &drbg)) {
+	if (type == FK_KEY_ED25519) {
+		rc = fk_key_generate_ed25519(path, flags, err);
+		goto out;
+	}
+	if (gen_pk(type, &pk, &drbg)) {
 		fk_fail(err, "key generation failed");
 		goto out;
 	}
-	sec1_len = mbedtls_pk_write_key_der(&pk, sec1, sizeof(sec1));
-	if (sec1_len > 0)
-		der_len = wrap_pkcs8(der, sizeof(der),
-				     sec1 + sizeof(sec1) - sec1_len,
-				     (size_t)sec1_len);
+	der_len = pkcs8_of(type, &pk, inner, sizeof(inner), der, sizeof(der));
 	if (der_len <= 0 ||
 	    mbedtls_pem_write_buffer(
 		    "-----BEGIN PRIVATE KEY-----\n",
@@ -517,7 +580,7 @@ int fk_key_generate_p256(const char *path, unsigned flags, struct fk_diag *err)
 	/* pem_len counts the terminating NUL. */
 	rc = fk_file_write(path, pem, pem_len - 1, flags | FK_OUT_SECRET, err);
 out:
-	mbedtls_platform_zeroize(sec1, sizeof(sec1));
+	mbedtls_platform_zeroize(inner, sizeof(inner));
 	mbedtls_platform_zeroize(der, sizeof(der));
 	mbedtls_platform_zeroize(pem, sizeof(pem));
 	mbedtls_pk_free(&pk);

@@ -86,6 +86,12 @@ int fk_key_sign(struct fk_key *key, const uint8_t *digest, uint8_t *sig,
  * an existing key). Returns 0, or -1 with err filled. */
 int fk_key_generate_p256(const char *path, unsigned flags, struct fk_diag *err);
 
+/* The same for a key of any signing type: ECDSA P-256 or P-384, RSA-2048
+ * or RSA-3072 (exponent 65537; a 3072-bit key takes seconds), Ed25519.
+ * PKCS#8 PEM as imgtool keygen and `openssl genpkey` write. */
+int fk_key_generate(enum fk_image_key_type type, const char *path,
+		    unsigned flags, struct fk_diag *err);
+
 /* The public key as SubjectPublicKeyInfo PEM, NUL-terminated, into buf.
  * Returns 0, or -1 with key->diag filled. */
 int fk_key_public_pem(struct fk_key *key, char *buf, size_t size);

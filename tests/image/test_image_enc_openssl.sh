@@ -8,7 +8,8 @@
 # digest of the plaintext image, and the signature must verify over it
 # with `openssl dgst`. Also the command line: image info names the key
 # TLV, verify --enc-key decrypts and checks, a wrong key or a tampered
-# key TLV fails with exit 1, refused options leave no output file.
+# key TLV fails with exit 1, refused options leave no output file; key
+# generate makes every key type imgtool's keygen makes.
 set -euo pipefail
 FK=${FK_TOOL:?}
 REFS=${FK_IMAGE_REFS:-$FK_ROOT/tests/data/mcuboot-images}
@@ -180,4 +181,39 @@ grep 'not an encryption key' "$T/err" >/dev/null || fail "P-384 message"
 expect_rc 1 "$FK" image sign --resign -H 0x200 "$IMG" "$T/no5.bin"
 grep 'encrypted' "$T/err" >/dev/null || fail "--resign of an encrypted image"
 for n in 1 2 3 4 5; do [ ! -e "$T/no$n.bin" ] || fail "no$n.bin written"; done
-echo "encrypted images: 6 schemes/key lengths decrypted by OpenSSL, CLI checks passed"
+# key generate for every type imgtool's keygen makes: OpenSSL reads each
+# key as its type, key public agrees with `openssl pkey -pubout`, an image
+# signed with each verifies with its public key (and OpenSSL checks the
+# ECDSA/RSA-PSS signatures), and an image encrypted for a new X25519 key
+# decrypts with OpenSSL's X25519.
+K=$T/keys; mkdir -p "$K"
+for t in "ecdsa-p256:EC:256 bit" "ecdsa-p384:EC:384 bit" "rsa-2048:RSA:2048 bit" \
+	 "rsa-3072:RSA:3072 bit" "ed25519:ED25519:ED25519" "x25519:X25519:X25519"; do
+	name=${t%%:*} want=${t##*:}
+	expect_rc 0 "$FK" key generate -t "$name" -o "$K/$name.pem"
+	[ "$(stat -c %a "$K/$name.pem")" = 600 ] || fail "$name: key file not owner-only"
+	openssl pkey -in "$K/$name.pem" -noout -text 2>/dev/null | head -1 |
+		grep -- "$want" >/dev/null || fail "$name: OpenSSL does not read a $want key"
+	expect_rc 0 "$FK" key public "$K/$name.pem" -o "$K/$name.pub.pem"
+	cmp -s "$K/$name.pub.pem" <(openssl pkey -in "$K/$name.pem" -pubout) ||
+		fail "$name: key public differs from openssl pkey -pubout"
+	[ "$name" = x25519 ] && continue
+	expect_rc 0 "$FK" image sign -k "$K/$name.pem" -v 1.0.0 -H 0x200 \
+		--pad-header "$PAY" "$K/$name.img"
+	expect_rc 0 "$FK" image verify -k "$K/$name.pub.pem" "$K/$name.img"
+	expect_rc 1 "$FK" image verify -k "$REFS/ecdsa-p256.pub.pem" "$K/$name.img"
+done
+expect_rc 1 "$FK" key generate -t x25519 -o "$K/x25519.pem"
+expect_rc 2 "$FK" key generate -t rsa-1024 -o "$K/rsa-1024.pem"
+[ ! -e "$K/rsa-1024.pem" ] || fail "a refused type wrote a file"
+expect_rc 2 "$FK" key public --c "$K/x25519.pem"
+d=$T/newx; mkdir -p "$d"
+expect_rc 0 "$FK" image sign -k "$K/ecdsa-p256.pem" -E "$K/x25519.pub.pem" \
+	-v 1.0.0 -H 0x200 --pad-header "$PAY" "$d/img.bin"
+split_image "$d/img.bin" "$d"
+unwrap "$d" x25519 "$K/x25519.pem"
+openssl enc -d -aes-128-ctr -K "$(hexof "$d/aes.bin")" \
+	-iv 00000000000000000000000000000000 -in "$d/payload.bin" -out "$d/plain.bin"
+cmp "$d/plain.bin" <(cat "$PAY"; head -c 7 /dev/zero) ||
+	fail "an image for a generated X25519 key does not decrypt"
+echo "encrypted images: 6 schemes/key lengths decrypted by OpenSSL, 6 key types generated, CLI checks passed"
