@@ -40,13 +40,15 @@ subs_of() { # COMMAND: its subcommands, from its --help
 	"$F" "$1" --help | awk '/^subcommands:/ { on = 1; next } on && NF && /^  / { print $1 } /^$/ { if (on) exit }'
 }
 opts_of() { # COMMAND [SUB]: its long and short options, from --help
-	# (-h/--help always: the parser takes them, --help lists them when
+	# (the names that start each option line: "-k, --key FILE  help";
+	# -h/--help always: the parser takes them, --help lists them when
 	# the command has other options)
 	{
 		"$F" "$@" --help | awk '/^options:/ { on = 1; next } on' |
-			grep -oE '(^|[ ,])--?[A-Za-z0-9][-A-Za-z0-9]*' || true
-		printf ' -h\n --help\n'
-	} | tr -d ' ,' | sort -u
+			sed -nE 's/^  (-[A-Za-z0-9])?(, )?(--[A-Za-z0-9][-A-Za-z0-9]*)?.*/\1 \3/p' |
+			tr ' ' '\n'
+		printf -- '-h\n--help\n'
+	} | grep -v '^$' | sort -u
 }
 # every leaf's options from its --help, once: LEAVES[c s]
 declare -A LEAVES
