@@ -564,9 +564,11 @@ static int import_check(const char *output, const char *yaml, size_t len)
 			 "import: please report it with the input file)");
 		return fk_cli_layout_status(rc);
 	}
-	printf("%s: %u memor%s, %u partition%s\n", output, L.memory_count,
-	       L.memory_count == 1 ? "y" : "ies", L.partition_count,
-	       L.partition_count == 1 ? "" : "s");
+	/* the summary goes to stderr when the layout itself goes to stdout */
+	fprintf(strcmp(output, "<stdout>") ? stdout : stderr,
+		"%s: %u memor%s, %u partition%s\n", output, L.memory_count,
+		L.memory_count == 1 ? "y" : "ies", L.partition_count,
+		L.partition_count == 1 ? "" : "s");
 	fk_layout_free(&L);
 	return FK_EXIT_OK;
 }

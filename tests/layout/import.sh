@@ -103,6 +103,10 @@ if "$F" layout gen "$FK_ROOT/examples/stm32h750-qspi/layout.yaml" --esp-idf \
 grep -q "which memory's partition table" "$T/err" || fail "two flashes: $(cat "$T/err")"
 [ ! -e "$T/two" ] || fail "gen --esp-idf wrote files after refusing"
 
+# -o -: the layout alone on stdout, and it loads
+"$F" layout import "$D/esp-idf/partitions_two_ota.csv" -o - 2>/dev/null >"$T/stdout.yaml"
+"$F" layout check "$T/stdout.yaml" >/dev/null 2>&1 || fail "-o -: $(head -3 "$T/stdout.yaml")"
+
 # ESP-IDF's negative size: "-X" ends the partition at X
 printf 'nvs, data, nvs, 0x9000, -0x10000\nfw, app, factory, , -2M\n' >"$T/neg.csv"
 "$F" layout import "$T/neg.csv" -o "$T/neg.yaml" 2>/dev/null >/dev/null || fail "negative size"
