@@ -148,9 +148,41 @@ mkdir -p "$K"
 cp "$T/src/startup.c" "$T/src/arm-none-eabi.cmake" "$K/"
 cp "$FK_ROOT/tests/layout/firmware/module.c" "$K/"
 echo 'int main(void) { return 0; }' >"$K/main.c"
-for ex in stm32h745-dual-core stm32h750-qspi stm32l4-plain p1-factory-module; do
+for ex in stm32h745-dual-core stm32h750-qspi stm32l4-plain; do
 	cp "$FK_ROOT/examples/$ex/layout.yaml" "$K/$ex.yaml"
 done
+cat >"$K/module.yaml" <<'Y'
+# a library module with a header in its own flash and RAM partitions
+name: module
+memories:
+  flash:
+    kind: flash
+    base: 0x08000000
+    sectors: 4x16K 1x64K 7x128K
+    write-unit: 4
+    partitions:
+      boot:   { size: 128K, role: bootloader, protect: write }
+      app-a:  { size: 256K, role: slot }
+      app-b:  { size: 256K, role: slot }
+      usrlib: { size: 128K, role: module }
+  sram:
+    kind: ram
+    base: 0x20000000
+    size: 128K
+    partitions:
+      app-ram:    { size: 120K }
+      usrlib-ram: { size: 8K }
+modules:
+  usrlib: { flash: usrlib, ram: usrlib-ram, header: 0x200 }
+images:
+  app:
+    primary: app-a
+    secondary: app-b
+    strategy: overwrite
+    header: 0x200
+    ram: [app-ram]
+    modules: [usrlib]
+Y
 cat >"$K/CMakeLists.txt" <<'CM'
 cmake_minimum_required(VERSION 3.20)
 project(kinds C)
@@ -171,7 +203,7 @@ flashkit_factory(h745 LAYOUT stm32h745-dual-core.yaml
 	INPUTS cm7@cm7-a cm4@cm4-a)
 flashkit_layout(stm32h750-qspi.yaml TARGET xip_b IMAGE app SLOT app-b)
 flashkit_image(xip_b)
-flashkit_layout(p1-factory-module.yaml TARGET usrlib MODULE usrlib)
+flashkit_layout(module.yaml TARGET usrlib MODULE usrlib)
 flashkit_layout(stm32l4-plain.yaml TARGET plain IMAGE app)
 flashkit_factory(plain_factory LAYOUT stm32l4-plain.yaml INPUTS plain@app)
 CM
@@ -224,7 +256,7 @@ j = json.load(open(sys.argv[1]))
 m = next(m for m in j["modules"] if m["name"] == "usrlib")
 p = next(p for p in j["partitions"] if p["name"] == m["flash"])
 print("%08x" % (p["address"] + m["header_size"]))' \
-	"$(gen_json "$K/p1-factory-module.yaml")")
+	"$(gen_json "$K/module.yaml")")
 [ "$(section_at "$K/build/usrlib.elf" .module_table)" = "$want" ] ||
 	fail "usrlib not linked at its partition (+ header) $want"
 [ "$(section_at "$K/build/plain.elf" .isr_vector)" = 08000000 ] ||
