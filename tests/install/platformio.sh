@@ -27,24 +27,7 @@ mkdir "$T/bin"
 ln -s "$FK_TOOL" "$T/bin/flashkit"
 export PATH="$T/bin:$PATH"
 
-hexat() { # FILE.hex ADDR LEN: LEN bytes at ADDR as hex text, or "missing"
-	python3 - "$@" <<'PY'
-import sys
-path, addr, n = sys.argv[1], int(sys.argv[2], 0), int(sys.argv[3], 0)
-mem, base = {}, 0
-for line in open(path):
-    b = bytes.fromhex(line.strip()[1:])
-    cnt, off, typ = b[0], (b[1] << 8) | b[2], b[3]
-    if typ == 4:
-        base = int.from_bytes(b[4:6], "big") << 16
-    elif typ == 0:
-        for i in range(cnt):
-            mem[base + off + i] = b[4 + i]
-want = range(addr, addr + n)
-print(bytes(mem[a] for a in want).hex() if all(a in mem for a in want)
-      else "missing")
-PY
-}
+hexat() { python3 "$FK_ROOT/tests/install/hex_bytes.py" "$@"; }
 
 project() { # DIR LAYOUT: a PlatformIO project for LAYOUT's image app
 	local dir=$1
