@@ -248,6 +248,43 @@ static int read_lines(struct esp_reader *r, const char *text, size_t len)
 	return bad;
 }
 
+/* The bootloader and partition table rows (ESP-IDF 5.3+) sit where the
+ * chip and the project put them, below the partitions: an explicit
+ * offset (the table's own defaults to --table-offset); they move nothing
+ * else. */
+static int place_fixed(struct esp_reader *r, struct esp_row *e)
+{
+	if (!e->has_offset && e->kind.type == FK_ESP_TYPE_PARTITION_TABLE &&
+	    e->kind.subtype == 0) {
+		e->offset = r->table_offset;
+	} else if (!e->has_offset) {
+		fk_diag_error(r->d, &e->pos_offset,
+			      "a %s row needs its offset (where the chip or "
+			      "the project puts it)",
+			      fk_esp_type_name(e->kind.type));
+		return 1;
+	}
+	if (e->size_is_end) {
+		fk_diag_error(r->d, &e->pos_size,
+			      "give the size of a %s row itself",
+			      fk_esp_type_name(e->kind.type));
+		return 1;
+	}
+	if (e->offset % ESP_SECTOR) {
+		fk_diag_error(r->d, &e->pos_offset,
+			      "offset 0x%llX is not aligned to 0x1000",
+			      (unsigned long long)e->offset);
+		return 1;
+	}
+	if (e->offset + e->size > ESP_FLASH_MAX) {
+		fk_diag_error(r->d, &e->pos_size,
+			      "'%s' ends past the 4G a flash can have",
+			      e->name);
+		return 1;
+	}
+	return 0;
+}
+
 /* ESP-IDF's placement: empty offsets after the previous partition,
  * aligned for the type; given offsets must not go backwards. */
 static int place(struct esp_reader *r)
@@ -259,6 +296,11 @@ static int place(struct esp_reader *r)
 		struct esp_row *e = &r->rows[i];
 		uint32_t align = fk_esp_align(e->kind.type);
 
+		if (e->kind.type == FK_ESP_TYPE_BOOTLOADER ||
+		    e->kind.type == FK_ESP_TYPE_PARTITION_TABLE) {
+			errors += place_fixed(r, e);
+			continue;
+		}
 		if (!e->has_offset) {
 			e->offset = (last_end + align - 1) / align * align;
 		} else if (e->offset < last_end) {
@@ -401,6 +443,21 @@ static uint32_t flash_size_for(uint64_t end)
 	return size > ESP_FLASH_MAX ? ESP_FLASH_MAX : (uint32_t)size;
 }
 
+/* Address order, table order among equals: the layout sorts its
+ * partitions so, and `gen --esp-idf` writes them so (only bootloader and
+ * partition table rows can come out of order). */
+static void sort_by_offset(struct esp_reader *r)
+{
+	for (size_t i = 1; i < r->count; i++) {
+		struct esp_row row = r->rows[i];
+		size_t k = i;
+
+		for (; k > 0 && r->rows[k - 1].offset > row.offset; k--)
+			r->rows[k] = r->rows[k - 1];
+		r->rows[k] = row;
+	}
+}
+
 static void emit(struct esp_reader *r, const struct fk_import_opts *opts,
 		 struct fk_import_out *o)
 {
@@ -426,7 +483,8 @@ static void emit(struct esp_reader *r, const struct fk_import_opts *opts,
 	fk_import_note(o, NULL,
 		       "the second-stage bootloader (below 0x%X) and the "
 		       "partition table (0x%X..0x%X) are ESP-IDF's and "
-		       "not in the layout",
+		       "not in the layout unless the table has rows of "
+		       "type bootloader or partition_table",
 		       r->table_offset, r->table_offset,
 		       r->table_offset + ESP_TABLE_SIZE);
 	fk_import_note(o, NULL,
@@ -440,6 +498,7 @@ static void emit(struct esp_reader *r, const struct fk_import_opts *opts,
 		 (unsigned)r->count);
 	fk_import_memory(o, "flash", "external", false, 0, size, ESP_SECTOR, 1,
 			 comment);
+	sort_by_offset(r);
 	for (size_t i = 0; i < r->count; i++) {
 		struct esp_row *e = &r->rows[i];
 		char esp[64], flags[32];

@@ -103,6 +103,19 @@ if "$F" layout gen "$FK_ROOT/examples/stm32h750-qspi/layout.yaml" --esp-idf \
 grep -q "which memory's partition table" "$T/err" || fail "two flashes: $(cat "$T/err")"
 [ ! -e "$T/two" ] || fail "gen --esp-idf wrote files after refusing"
 
+# ESP-IDF 5.3's bootloader and partition_table rows: where they are
+# given (the table's own at --table-offset), moving nothing else; the
+# layout and gen --esp-idf hold them in address order
+printf 'nvs, data, nvs, , 24K\nfactory, app, factory, , 1M\nboot, bootloader, primary, 0x1000, 28K\nptable, partition_table, primary, , 4K\n' >"$T/v53.csv"
+"$F" layout import "$T/v53.csv" -o "$T/v53.yaml" 2>/dev/null >/dev/null || fail "bootloader rows"
+"$F" layout gen "$T/v53.yaml" --esp-idf -o "$T/v53" 2>/dev/null || fail "gen of bootloader rows"
+[ "$(grep -v '^#' "$T/v53/partitions.csv")" = "boot,bootloader,primary,0x1000,28K,
+ptable,partition_table,primary,0x8000,4K,
+nvs,data,nvs,0x9000,24K,
+factory,app,factory,0x10000,1M," ] || fail "bootloader rows: $(cat "$T/v53/partitions.csv")"
+grep -q 'boot: { offset: 0x1000, size: 0x7000, role: bootloader, protect: write' "$T/v53.yaml" ||
+	fail "the bootloader row's role"
+
 # -o -: the layout alone on stdout, and it loads
 "$F" layout import "$D/esp-idf/partitions_two_ota.csv" -o - 2>/dev/null >"$T/stdout.yaml"
 "$F" layout check "$T/stdout.yaml" >/dev/null 2>&1 || fail "-o -: $(head -3 "$T/stdout.yaml")"
@@ -191,6 +204,8 @@ bad csv 'nvs, data, nvs, , 16K\nNVS, data, nvs, , 16K\n' \
 	"bad.csv:2:1: error: partition name 'NVS' is taken by line 1"
 bad csv 'od, data, ota, , 4K\n' "bad.csv:1:18: error: otadata must be 0x2000"
 bad csv '# nothing\n' "no partitions"
+bad csv 'boot, bootloader, primary, , 28K\n' \
+	"bad.csv:1:28: error: a bootloader row needs its offset"
 bad csv 'nvs, data, nvs, 0x9000, -0x9000\n' \
 	"bad.csv:1:25: error: size -0x9000 means 'up to 0x9000', which is not after the offset 0x9000"
 bad yml 'a:\n  address: 0x0\n  size: 0x2000\nb:\n  address: 0x1000\n  size: 0x1000\n' \
@@ -228,4 +243,4 @@ YAML
 if "$F" layout check "$T/key.yaml" 2>"$T/err" >/dev/null; then fail "esp-idf key"; fi
 grep -q "key.yaml:7:62: error: 'esp-idf' of partition 'fw': 'app, bogus' is not an app subtype" "$T/err" ||
 	fail "esp-idf key message: $(cat "$T/err")"
-echo "import: 4 ESP-IDF tables, 3 pm_static files, 25 refusals: ok"
+echo "import: 4 ESP-IDF tables, 3 pm_static files, 26 refusals: ok"
