@@ -63,15 +63,15 @@ function(fk_boot_program name)
 	if(X_KEY)
 		get_filename_component(key_abs ${X_KEY} ABSOLUTE)
 		_fk_key_is_ed25519(${key_abs} ed25519)
+		_fk_boot_key(${name} ${gen} ${X_KEY})
+		list(APPEND srcs ${gen}/fk_boot_key.c)
 	endif()
 	if(ed25519)
 		if(NOT FK_SODIUM_FOUND)
 			message(FATAL_ERROR "fk_boot_program(${name} KEY ...): "
 				"Debian's libsodium source is not at ${FK_SODIUM_SRC}")
 		endif()
-		_fk_boot_key(${name} ${gen} ${X_KEY})
-		list(APPEND srcs ${gen}/fk_boot_key.c
-			${FK_ROOT}/ports/crypto-sodium/fk_crypto_sodium.c)
+		list(APPEND srcs ${FK_ROOT}/ports/crypto-sodium/fk_crypto_sodium.c)
 		list(APPEND incs ${FK_ROOT}/ports/crypto-sodium
 			${FK_SODIUM_INCLUDES})
 		list(APPEND defs FK_BOOT_ED25519)
@@ -82,10 +82,8 @@ function(fk_boot_program name)
 			message(FATAL_ERROR "fk_boot_program(${name} KEY ...): "
 				"Debian's mbedtls source is not at ${FK_MBEDTLS_SRC}")
 		endif()
-		_fk_boot_key(${name} ${gen} ${X_KEY})
 		set(port ${FK_ROOT}/ports/crypto-mbedtls)
-		list(APPEND srcs ${gen}/fk_boot_key.c
-			${port}/fk_crypto_mbedtls_p256.c
+		list(APPEND srcs ${port}/fk_crypto_mbedtls_p256.c
 			${port}/target/fk_mbedtls_target.c)
 		list(APPEND incs ${port} ${port}/target ${FK_MBEDTLS_SRC}/include)
 		list(APPEND defs FK_BOOT_ECDSA

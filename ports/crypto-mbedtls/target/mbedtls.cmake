@@ -64,6 +64,12 @@ function(_fk_mbedtls_cm3 tgt lib dir config modules)
 			VERBATIM)
 		list(APPEND objs ${obj})
 	endforeach()
+	fk_cm3_archive(${tgt} ${lib} "${objs}")
+endfunction()
+
+# The archive lib of objs, made by a new target tgt (also used for
+# libsodium's objects, ports/crypto-sodium/target/sodium.cmake).
+function(fk_cm3_archive tgt lib objs)
 	add_custom_command(OUTPUT ${lib}
 		COMMAND ${CMAKE_COMMAND} -E rm -f ${lib}
 		COMMAND ${FK_ARM_AR} rcs ${lib} ${objs}

@@ -22,6 +22,8 @@
 # group arithmetic), hash_sha512_cp.c, verify.c and, in utils.c,
 # sodium_memcmp and sodium_memzero. The linker keeps nothing else: no
 # signing, no random numbers, no allocation.
+include(${CMAKE_CURRENT_LIST_DIR}/../../crypto-mbedtls/target/mbedtls.cmake)
+
 set(FK_SODIUM_SRC /var/cache/flashkit/libsodium CACHE PATH
 	"Debian's libsodium source package (apt-get source libsodium)")
 set(FK_SODIUM_MODULES
@@ -64,10 +66,5 @@ function(fk_sodium_cm3_library out_var)
 			VERBATIM)
 		list(APPEND objs ${obj})
 	endforeach()
-	add_custom_command(OUTPUT ${lib}
-		COMMAND ${CMAKE_COMMAND} -E rm -f ${lib}
-		COMMAND ${FK_ARM_AR} rcs ${lib} ${objs}
-		DEPENDS ${objs}
-		VERBATIM)
-	add_custom_target(fk_cm3_sodium DEPENDS ${lib})
+	fk_cm3_archive(fk_cm3_sodium ${lib} "${objs}")
 endfunction()
