@@ -391,6 +391,20 @@ static int verify(struct esp_reader *r)
 				errors++;
 				break;
 			}
+		if (i &&
+		    r->rows[i - 1].offset + r->rows[i - 1].size > e->offset) {
+			fk_diag_error(
+				r->d, &e->pos_offset,
+				"'%s' at 0x%llX overlaps '%s' (line %u, "
+				"0x%llX..0x%llX); move one of them",
+				e->name, (unsigned long long)e->offset,
+				r->rows[i - 1].name,
+				r->rows[i - 1].pos_name.line,
+				(unsigned long long)r->rows[i - 1].offset,
+				(unsigned long long)(r->rows[i - 1].offset +
+						     r->rows[i - 1].size));
+			errors++;
+		}
 		if (e->kind.type == FK_ESP_TYPE_DATA && e->kind.subtype == 0) {
 			if (otadata++) {
 				fk_diag_error(r->d, &e->pos_name,
@@ -498,7 +512,6 @@ static void emit(struct esp_reader *r, const struct fk_import_opts *opts,
 		 (unsigned)r->count);
 	fk_import_memory(o, "flash", "external", false, 0, size, ESP_SECTOR, 1,
 			 comment);
-	sort_by_offset(r);
 	for (size_t i = 0; i < r->count; i++) {
 		struct esp_row *e = &r->rows[i];
 		char esp[64], flags[32];
@@ -564,8 +577,10 @@ int fk_import_esp_csv(const char *file, const char *text, size_t len,
 	}
 	if (!rc)
 		rc = place(&r);
-	if (!rc)
+	if (!rc) {
+		sort_by_offset(&r);
 		rc = verify(&r);
+	}
 	if (rc) {
 		rc = FK_EINVAL;
 		goto out;

@@ -204,6 +204,8 @@ bad csv 'nvs, data, nvs, , 16K\nNVS, data, nvs, , 16K\n' \
 	"bad.csv:2:1: error: partition name 'NVS' is taken by line 1"
 bad csv 'od, data, ota, , 4K\n' "bad.csv:1:18: error: otadata must be 0x2000"
 bad csv '# nothing\n' "no partitions"
+bad csv 'fw, app, factory, , 1M\nboot, bootloader, primary, 0x18000, 28K\n' \
+	"bad.csv:2:28: error: 'boot' at 0x18000 overlaps 'fw' \\(line 1, 0x10000..0x110000\\)"
 bad csv 'boot, bootloader, primary, , 28K\n' \
 	"bad.csv:1:28: error: a bootloader row needs its offset"
 bad csv 'nvs, data, nvs, 0x9000, -0x9000\n' \
@@ -243,4 +245,4 @@ YAML
 if "$F" layout check "$T/key.yaml" 2>"$T/err" >/dev/null; then fail "esp-idf key"; fi
 grep -q "key.yaml:7:62: error: 'esp-idf' of partition 'fw': 'app, bogus' is not an app subtype" "$T/err" ||
 	fail "esp-idf key message: $(cat "$T/err")"
-echo "import: 4 ESP-IDF tables, 3 pm_static files, 26 refusals: ok"
+echo "import: 4 ESP-IDF tables, 3 pm_static files, 27 refusals: ok"
