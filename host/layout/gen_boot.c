@@ -70,6 +70,9 @@ static bool mem_used(const struct fk_boot_config *cfg,
 		    cfg->images[i].secondary.flash == f ||
 		    cfg->images[i].factory.flash == f)
 			return true;
+	for (uint32_t i = 0; i < cfg->module_count; i++)
+		if (cfg->modules[i].flash == f)
+			return true;
 	return false;
 }
 
@@ -157,6 +160,12 @@ static void config_function(const struct fk_layout *L,
 				cfg->images[i].ram.size,
 				cfg->images[i].ram.addr);
 	}
+	for (uint32_t m = 0; m < cfg->module_count; m++) {
+		snprintf(field, sizeof(field), "modules[%u]", m);
+		area(L, g, field, &cfg->modules[m], out);
+	}
+	if (cfg->module_count)
+		fprintf(out, "\tcfg->module_count = %u;\n", cfg->module_count);
 	area(L, g, "state", &cfg->state, out);
 	area(L, g, "bootloader", &cfg->bootloader, out);
 	fprintf(out, "\tcfg->trial_boots = %u;\n", cfg->trial_boots);
@@ -208,6 +217,16 @@ void fk_gen_boot_config(const struct fk_layout *L, FILE *out)
 			"installs 1 to %d images on at most %d memories\"\n",
 			n, L->memory_count, FK_BOOT_MAX_IMAGES,
 			GEN_MAX_MEMORIES);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (imgs[i]->header_size)
+			continue;
+		fprintf(out,
+			"#error \"image %s has header 0: a bootloader flashkit "
+			"does not build installs it (role raw), not this "
+			"one\"\n",
+			imgs[i]->name);
 		return;
 	}
 	if (fk_layout_boot_config(L, imgs, n, &fl, &cfg, &d)) {

@@ -17,11 +17,24 @@
 #include "gen.h"
 #include "layout_internal.h"
 
-static void part_symbols(const struct fk_layout_partition *p, FILE *out)
+/* A partition on a memory with no bus address (SPI NOR) has no address
+ * a symbol could give: its offset in that memory instead. */
+static void part_symbols(const struct fk_layout *L,
+			 const struct fk_layout_partition *p, FILE *out)
 {
+	const struct fk_layout_memory *m = &L->memories[p->memory];
 	char s[64];
 
 	fk_gen_symbol(s, sizeof(s), p->name);
+	if (!m->mapped) {
+		fprintf(out,
+			"/* %s is on %s, which has no bus address: its "
+			"offset there */\n",
+			p->name, m->name);
+		fprintf(out, "__fk_%s_offset = 0x%08X;\n", s, p->offset);
+		fprintf(out, "__fk_%s_size = 0x%X;\n", s, p->size);
+		return;
+	}
 	fprintf(out, "__fk_%s_start = 0x%08X;\n", s, p->address);
 	fprintf(out, "__fk_%s_size = 0x%X;\n", s, p->size);
 	fprintf(out, "__fk_%s_end = 0x%08llX;\n", s,
@@ -36,10 +49,36 @@ static const char *ram_name(const struct fk_layout *L,
 				       L->partitions[img->ram[r].index].name;
 }
 
+/* A RAM an image names keeps its content over a reset (battery-backed):
+ * its section is NOLOAD, never copied from flash nor zeroed. */
+static bool ram_retained(const struct fk_layout *L,
+			 const struct fk_layout_image *img, uint32_t r)
+{
+	uint32_t mem = img->ram[r].is_memory ?
+			       img->ram[r].index :
+			       L->partitions[img->ram[r].index].memory;
+
+	return L->memories[mem].retained;
+}
+
+static void retained_section(const char *s, const char *m, FILE *out)
+{
+	fprintf(out,
+		"\t/* retained over a reset: never loaded nor zeroed */\n"
+		"\t.%s (NOLOAD) : ALIGN(4) {\n"
+		"\t\t__fk_%s_start = .;\n"
+		"\t\t*(.%s .%s.*)\n"
+		"\t\t. = ALIGN(4);\n"
+		"\t\t__fk_%s_end = .;\n"
+		"\t} > %s\n\n",
+		s, s, s, s, s, m);
+}
+
 /* first: the section that must open the code (the vector table of an
- * image, the entry table of a module). */
+ * image, the entry table of a module); extra: further RAM sections,
+ * those flagged in retained NOLOAD. */
 static void sections(const char *first, const char *const *extra,
-		     uint32_t extra_count, FILE *out)
+		     const bool *retained, uint32_t extra_count, FILE *out)
 {
 	const char *last = "data";
 	char name[64];
@@ -92,6 +131,10 @@ static void sections(const char *first, const char *const *extra,
 
 		fk_gen_symbol(s, sizeof(s), extra[r]);
 		fk_gen_macro(m, sizeof(m), extra[r]);
+		if (retained[r]) {
+			retained_section(s, m, out);
+			continue;
+		}
 		fprintf(out,
 			"\t.%s : ALIGN(4) {\n"
 			"\t\t__fk_%s_start = .;\n"
@@ -129,6 +172,7 @@ void fk_gen_ld_image(const struct fk_layout *L,
 	uint32_t start = at + img->header_size;
 	uint32_t len = fk_layout_image_max_payload(L, img);
 	const char *extra[FK_LAYOUT_MAX_RAM];
+	bool retained[FK_LAYOUT_MAX_RAM];
 	char s[64];
 
 	fprintf(out,
@@ -159,6 +203,13 @@ void fk_gen_ld_image(const struct fk_layout *L,
 			"header, up to the largest payload that fits\n * "
 			"(%u bytes); RAM is '%s'.\n */\n\n",
 			img->header_size, len, ram_name(L, img, 0));
+	else if (!img->header_size)
+		fprintf(out,
+			" * No image header: a bootloader flashkit does not "
+			"build installs it.\n * FLASH is the whole slot (%u "
+			"bytes), the vector table at its start;\n * RAM is "
+			"'%s'.\n */\n\n",
+			len, ram_name(L, img, 0));
 	else
 		fprintf(out,
 			" * FLASH is the slot after the 0x%X-byte header, up "
@@ -172,6 +223,7 @@ void fk_gen_ld_image(const struct fk_layout *L,
 		img->ram[0].start, img->ram[0].size);
 	for (uint32_t r = 1; r < img->ram_count; r++) {
 		extra[r - 1] = ram_name(L, img, r);
+		retained[r - 1] = ram_retained(L, img, r);
 		fprintf(out, "\t%s (rw) : ORIGIN = 0x%08X, LENGTH = 0x%X\n",
 			fk_gen_macro(s, sizeof(s), extra[r - 1]),
 			img->ram[r].start, img->ram[r].size);
@@ -188,9 +240,9 @@ void fk_gen_ld_image(const struct fk_layout *L,
 	if (img->uses_count || img->boot_state >= 0)
 		fprintf(out, "/* partitions the image uses */\n");
 	for (uint32_t u = 0; u < img->uses_count; u++)
-		part_symbols(&L->partitions[img->uses[u]], out);
+		part_symbols(L, &L->partitions[img->uses[u]], out);
 	if (img->boot_state >= 0)
-		part_symbols(&L->partitions[img->boot_state], out);
+		part_symbols(L, &L->partitions[img->boot_state], out);
 	for (uint32_t m = 0; m < img->module_count; m++) {
 		const struct fk_layout_module *mod =
 			&L->modules[img->modules[m]];
@@ -210,8 +262,8 @@ void fk_gen_ld_image(const struct fk_layout *L,
 			L->partitions[mod->flash].address + mod->header_size);
 	}
 	fputc('\n', out);
-	sections("isr_vector", extra, img->ram_count ? img->ram_count - 1 : 0,
-		 out);
+	sections("isr_vector", extra, retained,
+		 img->ram_count ? img->ram_count - 1 : 0, out);
 }
 
 void fk_gen_ld_module(const struct fk_layout *L,
@@ -252,5 +304,5 @@ void fk_gen_ld_module(const struct fk_layout *L,
 	if (mod->header_size)
 		fprintf(out, "__fk_header_size = 0x%X;\n", mod->header_size);
 	fputc('\n', out);
-	sections("module_table", NULL, 0, out);
+	sections("module_table", NULL, NULL, 0, out);
 }

@@ -17,7 +17,8 @@
  * ELF named by FK_LOADER_<MEMORY>, driven by the procs of
  * ports/loader/openocd-flashkit.cfg, at FK_LOADER_ADDR_<MEMORY>, by
  * default the loader's 0x90000000). The script stops with a clear
- * message when it has neither.
+ * message when it has neither, unless merge wrote no file for that
+ * memory (nothing placed there): then it says so and goes on.
  */
 #include "gen.h"
 #include "layout_internal.h"
@@ -50,13 +51,22 @@ static void program_memory(const struct fk_layout *L, uint32_t mi, FILE *out)
 			m->name);
 		return;
 	}
+	/* merge writes no file for an external memory nothing lands in:
+	 * then there is nothing to program, and no way in is needed */
+	fprintf(out,
+		"if {![file exists $FK_DIR/factory-%s.%s]} {\n"
+		"\techo \"%s: merge wrote no factory-%s.%s (nothing placed "
+		"there): left as it is\"\n"
+		"} else",
+		m->name, m->mapped ? "hex" : "bin", m->name, m->name,
+		m->mapped ? "hex" : "bin");
 	if (m->mapped) {
 		fprintf(out,
 			"if {![info exists FK_BANK_%s]} {\n"
 			"\terror \"declare the flash bank of external memory "
 			"'%s' (e.g. stmqspi) and set FK_BANK_%s to its "
-			"name\"\n}\n"
-			"fk_program_hex $FK_DIR/factory-%s.hex\n\n",
+			"name\"\n} else {\n"
+			"\tfk_program_hex $FK_DIR/factory-%s.hex\n}\n\n",
 			n, m->name, n, m->name);
 		return;
 	}

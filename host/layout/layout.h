@@ -51,6 +51,8 @@ struct fk_layout_memory {
 	bool mapped;   /* has a bus address (RAM, internal flash,
 			* memory-mapped external flash) */
 	bool xip;      /* code can execute in place from it */
+	bool retained; /* RAM only: keeps its content over a reset
+			* (battery-backed SRAM): linked NOLOAD */
 	/* Flash and external memories only (RAM: run_count 0). */
 	struct fk_sector_run *runs; /* sector map in address order */
 	uint32_t run_count;
@@ -245,8 +247,9 @@ const struct fk_layout_module *
 fk_layout_find_module(const struct fk_layout *layout, const char *name);
 
 /* The image number of a module that is an image of its own (header
- * size > 0): after the layout's images, in file order, so an app's
- * DEPENDENCY TLV names it and the boot configuration finds it. */
+ * size > 0): after the layout's images, counting only such modules, in
+ * file order, so an app's DEPENDENCY TLV names it and the boot
+ * configuration (its modules[]) finds it. */
 uint32_t fk_layout_module_image_id(const struct fk_layout *layout,
 				   const struct fk_layout_module *mod);
 

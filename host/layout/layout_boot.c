@@ -161,6 +161,30 @@ static int bootloader_area(const struct fk_layout *L,
 	return 0;
 }
 
+/* The modules that are images of their own (a header), in file order:
+ * module k has image id image_count + k (fk_layout_module_image_id). */
+static int module_areas(const struct fk_layout *L,
+			const struct fk_layout_flashes *fl,
+			struct fk_boot_config *cfg, struct fk_diag *err)
+{
+	for (uint32_t i = 0; i < L->module_count; i++) {
+		const struct fk_layout_module *m = &L->modules[i];
+
+		if (!m->header_size)
+			continue;
+		if (cfg->module_count == FK_BOOT_MAX_MODULES)
+			return fail(err, &L->partitions[m->flash], NULL,
+				    "module %s: the boot core checks at most "
+				    "%d modules with a header",
+				    m->name, FK_BOOT_MAX_MODULES);
+		if (area_of(L, m->flash, fl, &cfg->modules[cfg->module_count],
+			    err))
+			return -1;
+		cfg->module_count++;
+	}
+	return 0;
+}
+
 int fk_layout_boot_config(const struct fk_layout *L,
 			  const struct fk_layout_image *const *imgs,
 			  uint32_t count, const struct fk_layout_flashes *fl,
@@ -207,7 +231,8 @@ int fk_layout_boot_config(const struct fk_layout *L,
 			sl->ram.size = imgs[i]->load.size;
 		}
 	}
-	if (state_area(L, imgs, count, fl, cfg, err))
+	if (state_area(L, imgs, count, fl, cfg, err) ||
+	    module_areas(L, fl, cfg, err))
 		return -1;
 	return bootloader_area(L, imgs, count, fl, cfg, err);
 }

@@ -458,6 +458,14 @@ static void check_plain_room(const struct fk_layout *L,
 			      img->name, p->name, p->size, img->header_size);
 }
 
+static bool has_flashkit_bootloader(const struct fk_layout *L)
+{
+	for (uint32_t i = 0; i < L->partition_count; i++)
+		if (L->partitions[i].role == FK_ROLE_BOOTLOADER)
+			return true;
+	return false;
+}
+
 static void check_image_room(const struct fk_layout *L,
 			     const struct fk_layout_image *img,
 			     struct fk_diag *d)
@@ -468,13 +476,19 @@ static void check_image_room(const struct fk_layout *L,
 		check_plain_room(L, img, d);
 		return;
 	}
+	/* header 0: installed by a bootloader flashkit does not build (the
+	 * vendor's, a partition of role raw), which takes the bare binary */
+	if (img->header_size == 0 && !has_flashkit_bootloader(L))
+		return;
 	if (img->header_size < 32 || img->header_size % 128) {
 		fk_diag_error(d, &img->pos_header,
 			      "image '%s': header 0x%X must "
 			      "be at least 32 bytes (the image header) and a "
 			      "multiple of 128, because the vector table that "
 			      "follows it must be aligned for VTOR; 0x200 is "
-			      "usual",
+			      "usual (0 only when a bootloader flashkit does "
+			      "not build installs it: give the bootloader "
+			      "partition role raw)",
 			      img->name, img->header_size);
 		return;
 	}

@@ -169,8 +169,8 @@ static void parse_sectors(struct loader *ld, struct fk_layout_memory *mem,
 }
 
 static const char *const memory_keys[] = {
-	"kind",	  "base",	  "size", "sectors", "write-unit",
-	"erased", "program-once", "xip",  "timing",  "partitions",
+	"kind",		"base", "size",	  "sectors",	"write-unit", "erased",
+	"program-once", "xip",	"timing", "partitions", "retained",
 };
 static const char *const partition_keys[] = {
 	"at", "offset", "size", "align", "role", "protect", "esp-idf",
@@ -548,6 +548,17 @@ void fk_layout_parse_memory(struct loader *ld, const struct fk_ynode *k,
 		break;
 	default:
 		break;
+	}
+	fk_yaml_get_bool(&ld->y, v, "retained", what, &mem->retained);
+	if (mem->retained && mem->kind != FK_MEM_RAM) {
+		struct fk_pos p =
+			fk_layout_pos_of(ld, fk_yaml_get(v, "retained"));
+
+		fk_diag_error(&ld->d, &p,
+			      "%s: 'retained' is for RAM that keeps its "
+			      "content over a reset (battery-backed SRAM); "
+			      "flash keeps it anyway",
+			      what);
 	}
 	if (mem->kind == FK_MEM_RAM) {
 		refuse_flash_keys_on_ram(ld, v, mem->name);

@@ -51,7 +51,11 @@ fk_layout_find_module(const struct fk_layout *layout, const char *name)
 uint32_t fk_layout_module_image_id(const struct fk_layout *layout,
 				   const struct fk_layout_module *mod)
 {
-	return layout->image_count + (uint32_t)(mod - layout->modules);
+	uint32_t id = layout->image_count;
+
+	for (const struct fk_layout_module *m = layout->modules; m < mod; m++)
+		id += m->header_size != 0;
+	return id;
 }
 
 const struct fk_layout_partition *

@@ -28,6 +28,12 @@ const char *fk_layout_fmt_size(char *buf, size_t len, uint64_t bytes)
 		snprintf(buf, len, "%lluM", (unsigned long long)(bytes >> 20));
 	else if (bytes && bytes % 1024 == 0)
 		snprintf(buf, len, "%lluK", (unsigned long long)(bytes >> 10));
+	/* quarters of a K, as a layout writes them (0x13500 = 77.25K) */
+	else if (bytes > 1024 && bytes % 256 == 0)
+		snprintf(buf, len, "%llu%sK", (unsigned long long)(bytes >> 10),
+			 bytes % 1024 == 256 ? ".25" :
+			 bytes % 1024 == 512 ? ".5" :
+					       ".75");
 	else
 		snprintf(buf, len, "%llu", (unsigned long long)bytes);
 	return buf;

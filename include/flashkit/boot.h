@@ -44,6 +44,12 @@
 #define FK_BOOT_MAX_IMAGES 2
 #endif
 
+/* Most library modules that are images of their own (their image ids
+ * follow the images'): dependencies of images on them are checked. */
+#ifndef FK_BOOT_MAX_MODULES
+#define FK_BOOT_MAX_MODULES 4
+#endif
+
 enum fk_boot_strategy {
 	FK_BOOT_OVERWRITE = 1,
 	FK_BOOT_SWAP = 2,
@@ -140,6 +146,14 @@ struct fk_boot_config {
 	uint8_t *buf;
 	uint32_t buf_len;
 	struct fk_boot_port port; /* hooks */
+	/* Library modules signed and updated on their own (docs/modules.md):
+	 * module m has image id image_count + m. An image's DEPENDENCY on
+	 * one is met only when its area holds a valid image (digest,
+	 * signature with keys) of at least that version; a module missing,
+	 * damaged or older refuses the install (FK_EDEPEND). The bootloader
+	 * only reads these areas. */
+	uint32_t module_count; /* 0..FK_BOOT_MAX_MODULES */
+	struct fk_area modules[FK_BOOT_MAX_MODULES];
 };
 
 /* The boot state log spans the fewest leading sectors of the state area
@@ -203,9 +217,10 @@ enum fk_boot_config_problem {
 	FK_BOOT_CONFIG_BUFFER_UNIT,    /* buf_len not a multiple of a unit */
 	FK_BOOT_CONFIG_LOG_SMALL,      /* the log cannot hold one update */
 	FK_BOOT_CONFIG_NO_ROOM,	       /* SWAP: staging slot too small */
-	FK_BOOT_CONFIG_RAM_MISSING, /* RAM_LOAD: ram.size 0 or ram.mem NULL */
-	FK_BOOT_CONFIG_RAM_OUTSIDE, /* RAM_LOAD: ram.addr + size past 4 GiB */
-	FK_BOOT_CONFIG_RAM_OVERLAP, /* RAM_LOAD: two images' RAM overlap */
+	FK_BOOT_CONFIG_RAM_MISSING,  /* RAM_LOAD: ram.size 0 or ram.mem NULL */
+	FK_BOOT_CONFIG_RAM_OUTSIDE,  /* RAM_LOAD: ram.addr + size past 4 GiB */
+	FK_BOOT_CONFIG_RAM_OVERLAP,  /* RAM_LOAD: two images' RAM overlap */
+	FK_BOOT_CONFIG_MODULE_COUNT, /* module_count > FK_BOOT_MAX_MODULES */
 };
 
 /* The areas of a configuration, to name them in a message. */
@@ -217,6 +232,7 @@ enum fk_boot_area_kind {
 	FK_BOOT_AREA_SECONDARY, /* of image `image` */
 	FK_BOOT_AREA_FACTORY,	/* of image `image` */
 	FK_BOOT_AREA_RAM,	/* RAM_LOAD: the RAM of image `image` */
+	FK_BOOT_AREA_MODULE,	/* module `image` (its index in modules) */
 };
 
 /* Which rule a configuration breaks, and where. */

@@ -130,6 +130,9 @@ static uint32_t list_areas(const struct fk_boot_config *cfg,
 			(struct named_area){ &sl->factory, FK_BOOT_AREA_FACTORY,
 					     i, false };
 	}
+	for (uint32_t m = 0; m < cfg->module_count; m++)
+		out[n++] = (struct named_area){ &cfg->modules[m],
+						FK_BOOT_AREA_MODULE, m, true };
 	return n;
 }
 
@@ -185,7 +188,8 @@ static int check_areas(const struct named_area *areas, uint32_t n,
 /* The write unit copies into an area must respect (1: never written). */
 static uint32_t written_unit(const struct named_area *na)
 {
-	if (na->a->size == 0 || na->kind == FK_BOOT_AREA_BOOTLOADER)
+	if (na->a->size == 0 || na->kind == FK_BOOT_AREA_BOOTLOADER ||
+	    na->kind == FK_BOOT_AREA_MODULE)
 		return 1;
 	return na->a->flash->geo.write_unit;
 }
@@ -236,6 +240,8 @@ static int check_basics(const struct fk_boot_config *cfg,
 		return refuse(why, FK_BOOT_CONFIG_IMAGE_COUNT, FK_EINVAL);
 	if (cfg->trial_boots == 0 || cfg->trial_boots > 200)
 		return refuse(why, FK_BOOT_CONFIG_TRIAL_BOOTS, FK_EINVAL);
+	if (cfg->module_count > FK_BOOT_MAX_MODULES)
+		return refuse(why, FK_BOOT_CONFIG_MODULE_COUNT, FK_EINVAL);
 	return FK_OK;
 }
 
@@ -266,7 +272,8 @@ static int check_room(const struct fk_boot_config *cfg,
 int fk_boot_config_why(const struct fk_boot_config *cfg,
 		       struct fk_boot_config_why *why)
 {
-	struct named_area areas[2 + 3 * FK_BOOT_MAX_IMAGES];
+	struct named_area
+		areas[2 + 3 * FK_BOOT_MAX_IMAGES + FK_BOOT_MAX_MODULES];
 	uint32_t n;
 	int rc;
 

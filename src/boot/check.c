@@ -2,7 +2,7 @@
  * The checks an install must pass before anything is written: each image
  * valid (digest, signature; RAM_LOAD: signed for its RAM), no downgrade of the
  * security counter, every dependency met by the images that will be installed
- * together.
+ * together or by the library modules in flash.
  */
 #include "boot_internal.h"
 
@@ -29,6 +29,29 @@ int bc_validate(const struct fk_boot_config *cfg, const struct fk_area *slot,
 		return FK_ECORRUPT;
 	/* RAM_LOAD: an image that cannot run from the RAM is no image */
 	return rc == FK_OK ? bs_ram_loadable(cfg, slot, info) : rc;
+}
+
+/* A dependency on a library module (image id image_count + m): its area
+ * holds a valid image of at least the version asked for. Only reads. */
+static int module_dependency(const struct fk_boot_config *cfg,
+			     const struct fk_image_dependency *dep)
+{
+	uint32_t m = dep->image_id - cfg->image_count;
+	struct fk_image_info info;
+	int rc;
+
+	if (m >= cfg->module_count)
+		return FK_EDEPEND;
+	if (cfg->port.kick)
+		cfg->port.kick(cfg->port.ctx);
+	rc = fk_image_validate(&cfg->modules[m],
+			       cfg->keys ? cfg->keys : &digest_only, &info);
+	if (bc_is_flash_error(rc) && rc != FK_EECC)
+		return rc;
+	if (rc != FK_OK ||
+	    fk_image_version_cmp(&info.hdr.version, &dep->min_version) < 0)
+		return FK_EDEPEND;
+	return FK_OK;
 }
 
 /* The version image target will have once the set is installed. */
@@ -58,8 +81,13 @@ int bc_check_set(const struct fk_boot_config *cfg, uint32_t mask,
 			const struct fk_image_dependency *dep = &in->deps[d];
 			const struct fk_image_version *v;
 
-			if (dep->image_id >= cfg->image_count)
-				return FK_EDEPEND;
+			if (dep->image_id >= cfg->image_count) {
+				int rc = module_dependency(cfg, dep);
+
+				if (rc != FK_OK)
+					return rc;
+				continue;
+			}
 			v = version_after(mask, dep->image_id, staged, primary,
 					  primary_ok);
 			if (!v ||

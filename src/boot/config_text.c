@@ -47,6 +47,8 @@ static const char *const problem_text[] = {
 				       "the 4 GiB address space",
 	[FK_BOOT_CONFIG_RAM_OVERLAP] =
 		"RAM_LOAD: two images' RAM overlap: give each its own",
+	[FK_BOOT_CONFIG_MODULE_COUNT] =
+		"module_count must be 0 to FK_BOOT_MAX_MODULES",
 };
 
 const char *fk_boot_config_problem_text(enum fk_boot_config_problem p)
@@ -72,6 +74,8 @@ const char *fk_boot_area_name(enum fk_boot_area_kind a)
 		return "factory slot";
 	case FK_BOOT_AREA_RAM:
 		return "RAM";
+	case FK_BOOT_AREA_MODULE:
+		return "module";
 	case FK_BOOT_AREA_NONE:
 		break;
 	}

@@ -71,11 +71,11 @@ grep -q '^double cuts: [0-9,]* of [0-9,]* pairs sampled (0\.[0-9]%), seed 1$' "$
 # --firmware: real Cortex-M builds (tests/boot/firmware, arm-none-eabi-gcc)
 FW="$FK_BUILD/tests/boot/firmware"
 "$F" sim -l "$L" -i app -f "$FW/fw_2k.elf" -f "$FW/fw_8k.elf" --samples 200 >"$T/elf.txt" 2>/dev/null
-grep -q "old 13308 bytes (.*fw_2k.elf), new 19452 bytes (.*fw_8k.elf)" "$T/elf.txt" || fail "ELF images"
+grep -q "old 13324 bytes (.*fw_2k.elf), new 19468 bytes (.*fw_8k.elf)" "$T/elf.txt" || fail "ELF images"
 grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/elf.txt" || fail "ELF verdict"
 # the same build as a bin gives the same image
 "$F" sim -l "$L" -i app --firmware "$FW/fw_8k.bin" --samples 200 >"$T/bin.txt" 2>/dev/null
-grep -q "new 19452 bytes (.*fw_8k.bin)" "$T/bin.txt" || fail "bin image"
+grep -q "new 19468 bytes (.*fw_8k.bin)" "$T/bin.txt" || fail "bin image"
 grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/bin.txt" || fail "bin verdict"
 # an image signed beforehand is taken as it is
 "$F" image sign -H 512 --align 8 --version 3.1.0 --pad-header "$FW/fw_8k.bin" "$T/fw8.img"

@@ -23,6 +23,8 @@ link_one() { # SCRIPT OUT.elf SOURCE CPU
 		echo "#define FK_COPY_EXTRA_SECTIONS() do { \\"
 		for r in $(sed -n 's/^\t\([A-Z0-9_]*\) (rw) : .*/\1/p' "$script"); do
 			l=$(echo "$r" | tr 'A-Z' 'a-z')
+			# a retained RAM (NOLOAD) is never copied
+			grep -q "__fk_${l}_load" "$script" || continue
 			echo "	extern uint32_t __fk_${l}_start, __fk_${l}_end, __fk_${l}_load; \\"
 			echo "	memcpy(&__fk_${l}_start, &__fk_${l}_load, (uintptr_t)&__fk_${l}_end - (uintptr_t)&__fk_${l}_start); \\"
 		done

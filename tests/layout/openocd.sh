@@ -11,7 +11,8 @@
 # verified, every protected partition's sectors protected. Then the real
 # `flashkit merge` output of the STM32F205 example is checked to be
 # exactly the files the script programs. A missing external bank must
-# stop the script with its explanation.
+# stop the script with its explanation; an external memory merge wrote
+# no file for is skipped, saying so.
 set -euo pipefail
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -77,6 +78,16 @@ proc {flash write_bank} {args} { echo "WRITE_BANK \$args" }
 proc {flash verify_bank} {args} { echo "VERIFY_BANK \$args" }
 proc verify_image {args} { echo "VERIFY \$args" }
 EOF2
+	# the files merge would write, one per memory (the script programs
+	# only the external ones that exist)
+	mkdir -p "$out/prod"
+	python3 - "$out/layout.json" "$out/prod" <<'PY'
+import json, sys
+for m in json.load(open(sys.argv[1]))["memories"]:
+    if m["kind"] != "ram":
+        ext = "hex" if m["mapped"] else "bin"
+        open("%s/factory-%s.%s" % (sys.argv[2], m["name"], ext), "w").close()
+PY
 	timeout 30 openocd -f "$out/stub.cfg" -c "set FK_DIR $out/prod" \
 		-f "$out/program.cfg" >"$out/openocd.log" 2>&1 || true
 	runs=$((runs + 1))
@@ -135,6 +146,7 @@ device_step stm32l4-plain ""
 
 # flashkit merge writes exactly the files the script programs
 ex="$work/stm32f205-wiced-ota"
+rm -rf "$ex/prod"
 mkdir -p "$ex/prod"
 head -c 8000 /dev/urandom >"$ex/boot.bin"
 head -c 20000 /dev/urandom >"$ex/app.bin"
@@ -157,13 +169,27 @@ ex="$work/stm32f205-wiced-ota"
 grep -v FK_BANK_ "$ex/banks.cfg" >"$ex/nobank.cfg"
 sed "s|$ex/banks.cfg|$ex/nobank.cfg|" "$ex/stub.cfg" >"$ex/stub2.cfg"
 rc=0
-timeout 30 openocd -f "$ex/stub2.cfg" -c "set FK_DIR ." -f "$ex/program.cfg" \
+timeout 30 openocd -f "$ex/stub2.cfg" -c "set FK_DIR $ex/prod" -f "$ex/program.cfg" \
 	>"$ex/nobank.log" 2>&1 || rc=$?
 if [ "$rc" != 0 ] && grep -q "external memory 'sflash' needs a way in: set FK_BANK_SFLASH" "$ex/nobank.log" &&
 	! grep -q "RESET run" "$ex/nobank.log"; then
 	echo "ok   a missing external bank stops the script with its explanation (exit $rc)"
 else
 	echo "FAIL missing bank: exit $rc"; cat "$ex/nobank.log"; fails=$((fails + 1))
+fi
+# when merge wrote no file for the serial flash (nothing placed there,
+# seed 000's P1), the script says so and programs the rest, with no bank
+mkdir -p "$ex/flashonly"
+touch "$ex/flashonly/factory-flash.hex"
+rc=0
+timeout 30 openocd -f "$ex/stub2.cfg" -c "set FK_DIR $ex/flashonly" \
+	-f "$ex/program.cfg" >"$ex/flashonly.log" 2>&1 || rc=$?
+if grep -q "sflash: merge wrote no factory-sflash.bin (nothing placed there): left as it is" \
+	"$ex/flashonly.log" && grep -q "RESET run" "$ex/flashonly.log" &&
+	! grep -q "WRITE_BANK" "$ex/flashonly.log"; then
+	echo "ok   no serial-flash file from merge: skipped, saying so (exit $rc)"
+else
+	echo "FAIL no serial-flash file: exit $rc"; cat "$ex/flashonly.log"; fails=$((fails + 1))
 fi
 # without a bank but with flashkit's flash loader (FK_LOADER_SFLASH), the
 # script runs the real ports/loader/openocd-flashkit.cfg: its procs call

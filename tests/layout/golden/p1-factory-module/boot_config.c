@@ -45,6 +45,8 @@ int fk_boot_layout_config(struct fk_boot_config *cfg)
 	cfg->image_count = 1;
 	cfg->images[0].primary = (struct fk_area){ flash, 0x000A0000u, 0x20000u }; /* user-part */
 	cfg->images[0].secondary = (struct fk_area){ flash, 0x000C0000u, 0x20000u }; /* ota-backup */
+	cfg->modules[0] = (struct fk_area){ flash, 0x000E0000u, 0x20000u }; /* factory-backup */
+	cfg->module_count = 1;
 	cfg->state = (struct fk_area){ sflash, 0x00000000u, 0x1000u }; /* boot-state */
 	cfg->bootloader = (struct fk_area){ flash, 0x00000000u, 0x4000u }; /* bootloader */
 	cfg->trial_boots = 1;
