@@ -13,4 +13,5 @@ BOOT_MIN_HEAP=4096
 # ports/crypto-sodium/target/sodium.cmake.
 SODIUM_MODULES=$(sed -n '/^set(FK_SODIUM_MODULES/,/)/p' ports/crypto-sodium/target/sodium.cmake |
 	sed -e 's/set(FK_SODIUM_MODULES//' -e 's/)//')
-SODIUM_DEFS=$(grep -o -- '-D[A-Z_]*=1' ports/crypto-sodium/target/sodium.cmake | tr '\n' ' ')
+SODIUM_DEFS=$(sed -n 's/^set(FK_SODIUM_DEFINES \(.*\))$/\1/p' ports/crypto-sodium/target/sodium.cmake |
+	sed 's/[^ ][^ ]*/-D&/g')

@@ -11,6 +11,7 @@
 #   FK_SODIUM_FOUND     the source is there
 #   FK_SODIUM_MODULES   src/libsodium/<file>.c compiled
 #   FK_SODIUM_INCLUDES  the include folders a port source needs
+#   FK_SODIUM_DEFINES   the definitions the modules are compiled with
 #   fk_sodium_cm3_library(<out_var>)
 #       In a host build with cmake/qemu.cmake: custom commands compiling
 #       the modules for Cortex-M3 (-Os, sections for --gc-sections) into
@@ -34,6 +35,7 @@ set(FK_SODIUM_MODULES
 	crypto_verify/sodium/verify
 	sodium/utils)
 set(FK_SODIUM_INCLUDES ${FK_SODIUM_SRC}/src/libsodium/include/sodium)
+set(FK_SODIUM_DEFINES CONFIGURED=1 NATIVE_LITTLE_ENDIAN=1)
 if(EXISTS ${FK_SODIUM_SRC}/src/libsodium/crypto_sign/ed25519/ref10/open.c)
 	set(FK_SODIUM_FOUND TRUE)
 else()
@@ -43,7 +45,10 @@ endif()
 # Third-party code: its own warnings are not ours to fix, so no -Werror.
 set(FK_SODIUM_CM3_FLAGS -mcpu=cortex-m3 -mthumb -mfloat-abi=soft -std=c99
 	-Os -g -ffreestanding -ffunction-sections -fdata-sections
-	-I${FK_SODIUM_INCLUDES} -DCONFIGURED=1 -DNATIVE_LITTLE_ENDIAN=1)
+	-I${FK_SODIUM_INCLUDES})
+foreach(d IN LISTS FK_SODIUM_DEFINES)
+	list(APPEND FK_SODIUM_CM3_FLAGS -D${d})
+endforeach()
 
 function(fk_sodium_cm3_library out_var)
 	set(lib ${FK_CM3_DIR}/libsodium_fk.a)
