@@ -282,6 +282,68 @@ static int agrees(const char *opt, const char *given, uint64_t want,
 }
 
 /*
+ * --layout L --image MODULE: a library module that is an image of its own
+ * (a `header` in the layout): header size, slot size (its partition),
+ * alignment and erased value from the layout, no boot state trailer, the
+ * image id TLV its module image id (what an app's DEPENDENCY names). The
+ * module is linked after its header: sign its binary with --pad-header.
+ */
+static int apply_layout_module(const struct sign_args *a,
+			       struct fk_sign_opts *o,
+			       const struct fk_layout *L,
+			       const struct fk_layout_module *mod, char *desc,
+			       size_t desc_size, uint64_t *hex_base,
+			       uint8_t id_store[4])
+{
+	const struct fk_layout_partition *p = &L->partitions[mod->flash];
+	const struct fk_layout_memory *mem = fk_layout_partition_memory(L, p);
+
+	if (a->pending || a->test || a->confirm) {
+		fk_error("module '%s': --pending/--test/--confirm are for "
+			 "images the bootloader installs; a module is "
+			 "written into its partition as it is",
+			 mod->name);
+		return -1;
+	}
+	if (!mod->header_size) {
+		fk_layout_diag(stderr, &mod->pos, "error",
+			       "module '%s' has no image header: give it "
+			       "'header: 0x200' in the layout to sign and "
+			       "update it as an image of its own",
+			       mod->name);
+		return -1;
+	}
+	if (agrees("-H", a->hdr_size, mod->header_size, &mod->pos_header,
+		   "header size") ||
+	    agrees("-S", a->slot_size, p->size, &p->pos_size,
+		   "module partition size") ||
+	    agrees("--align", a->align, mem->write_unit, &mem->pos,
+		   "write unit") ||
+	    agrees("-R", a->erased_val, mem->erased_value, &mem->pos,
+		   "erased value"))
+		return -1;
+	o->hdr_size = mod->header_size;
+	o->slot_size = p->size;
+	o->align = mem->write_unit;
+	o->erased_val = mem->erased_value;
+	o->max_image = p->size;
+	o->max_image_hdr = mod->header_size;
+	snprintf(desc, desc_size, "module '%s' (%s:%u:%u; partition '%s')",
+		 mod->name, mod->pos.file, mod->pos.line, mod->pos.col,
+		 p->name);
+	o->slot_desc = desc;
+	*hex_base = p->address;
+	if (!a->image_id) {
+		fk_put_le32(id_store, fk_layout_module_image_id(L, mod));
+		if (o->tlv_count >= FK_SIGN_MAX_TLVS)
+			return -1;
+		o->tlvs[o->tlv_count++] =
+			(struct fk_sign_tlv){ FK_TLV_FK_IMAGE_ID, 4, id_store };
+	}
+	return 0;
+}
+
+/*
  * --layout L --image NAME: header size, slot size (the smaller slot, what
  * --pad fills), write alignment, erased value, the room kept for
  * flashkit's boot state and the largest image the bootloader installs
@@ -307,6 +369,10 @@ static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
 	if (fk_layout_load(a->layout, L, fk_cli_layout_opts()))
 		return -1;
 	img = fk_layout_find_image(L, a->image);
+	if (!img && fk_layout_find_module(L, a->image))
+		return apply_layout_module(a, o, L,
+					   fk_layout_find_module(L, a->image),
+					   desc, desc_size, hex_base, id_store);
 	if (!img) {
 		fk_error("%s: no image '%s'; the layout has:", a->layout,
 			 a->image);
@@ -534,7 +600,8 @@ static int check_input(const struct sign_args *a, struct fk_sign_opts *o,
 		return -1;
 	if (a->resign)
 		o->pad_header = true;
-	if (!a->layout)
+	/* a module (apply_layout_module) is placed by its own link */
+	if (!a->layout || !fk_layout_find_image(L, a->image))
 		return 0;
 	if (fk_sign_check_place(L, fk_layout_find_image(L, a->image), in,
 				o->pad_header, &place, fk_cli_diag()))

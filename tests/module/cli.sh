@@ -89,6 +89,24 @@ sed 's/^api 1$/api 2/' "$T/changed.exports" >"$T/api2.exports"
 	--layout "$L" -o "$T/out4" || fail "api 2 refused"
 grep -q '^api 2$' "$T/usrlib.exports.lock" || fail "lock api"
 
+# the module is an image of its own: signed with the layout (its header,
+# partition and write unit; its image id, what an app's DEPENDENCY names)
+head -c 3000 /dev/urandom >"$T/usrlib.bin"
+"$F" image sign --layout "$L" --image usrlib --pad-header -v 1.2.0 \
+	"$T/usrlib.bin" "$T/usrlib.img" >/dev/null || fail "module sign"
+"$F" image verify "$T/usrlib.img" >/dev/null || fail "module image verify"
+"$F" image info "$T/usrlib.img" >"$T/info"
+grep -q 'hdr_size          512 (0x200)' "$T/info" && grep -q 'version           1.2.0' "$T/info" &&
+	grep -q 'FK_IMAGE_ID  len 4    01000000  = 1' "$T/info" || fail "module image: $(cat "$T/info")"
+grep -q '#define FK_MODULE_USRLIB_IMAGE_ID 1u' "$T/lay/flash_layout.h" || fail "image id macro"
+rc=0; "$F" image sign --layout "$L" --image system-part1 --pad-header \
+	"$T/usrlib.bin" "$T/sp1.img" 2>"$T/err" || rc=$?
+[ "$rc" != 0 ] && grep -q "module 'system-part1' has no image header" "$T/err" &&
+	[ ! -e "$T/sp1.img" ] || fail "header-less module signed"
+rc=0; "$F" image sign --layout "$L" --image usrlib --pending test \
+	"$T/usrlib.bin" "$T/p.img" 2>"$T/err" || rc=$?
+[ "$rc" != 0 ] && grep -q "module 'usrlib': --pending" "$T/err" || fail "module --pending"
+
 # command line and input refusals
 rc=0; "$F" module gen "$T/usrlib.exports" -o "$T/o5" 2>/dev/null || rc=$?
 [ "$rc" = 2 ] || fail "no --layout: exit $rc"
