@@ -576,7 +576,7 @@ static int import_check(const char *output, const char *yaml, size_t len)
 static int layout_import(int argc, char **argv)
 {
 	static const char *output, *from, *table_offset, *flash_size,
-		*sector_size;
+		*sector_size, *flash_base;
 	static const struct fk_option options[] = {
 		{ 'o', "output", "FILE", "the layout to write ('-': stdout)", 0,
 		  NULL, &output, NULL },
@@ -593,6 +593,10 @@ static int layout_import(int argc, char **argv)
 		{ 0, "sector-size", "SIZE",
 		  "pm: the flash's page size (default 4K)", 0, NULL,
 		  &sector_size, NULL },
+		{ 0, "flash-base", "ADDR",
+		  "pm: flash_primary's bus address (default 0; 0x01000000 on "
+		  "the nRF5340 network core)",
+		  0, NULL, &flash_base, NULL },
 	};
 	static const struct fk_command_help help = {
 		.usage = "flashkit layout import FILE -o LAYOUT",
@@ -604,7 +608,7 @@ static int layout_import(int argc, char **argv)
 			   "was dropped. Errors are FILE:LINE:COL; nothing "
 			   "is written unless the result is a valid layout.",
 		.options = options,
-		.option_count = 5,
+		.option_count = 6,
 	};
 	struct fk_import_opts io = { 0 };
 	struct fk_diag err = { 0 };
@@ -626,7 +630,8 @@ static int layout_import(int argc, char **argv)
 	}
 	if (import_number("--table-offset", table_offset, &io.table_offset) ||
 	    import_number("--flash-size", flash_size, &io.flash_size) ||
-	    import_number("--sector-size", sector_size, &io.sector_size))
+	    import_number("--sector-size", sector_size, &io.sector_size) ||
+	    import_number("--flash-base", flash_base, &io.flash_base))
 		return FK_EXIT_USAGE;
 	if (fk_file_read(file, fk_input_cap(FK_INPUT_CAP_TEXT), &text, &len,
 			 &err))

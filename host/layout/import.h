@@ -32,6 +32,9 @@ struct fk_import_opts {
 	uint32_t flash_size;
 	/* Erase sector (page) size of the flash; 0: 4K. */
 	uint32_t sector_size;
+	/* Partition Manager: the bus address of flash_primary (0, or
+	 * 0x01000000 for the nRF5340's network core). */
+	uint32_t flash_base;
 };
 
 /*

@@ -392,17 +392,29 @@ static void emit_region(struct pm_reader *r, int region,
 	}
 	if (!any)
 		return;
-	if (region != REGION_SRAM)
-		base = 0;
+	if (region != REGION_SRAM) {
+		uint64_t lowest = base;
+
+		base = region == REGION_FLASH && opts ? opts->flash_base : 0;
+		if (lowest < base)
+			fk_diag_error(
+				r->d, NULL,
+				"flash_primary has a partition at 0x%llX, "
+				"below --flash-base 0x%llX",
+				(unsigned long long)lowest,
+				(unsigned long long)base);
+		if (lowest < base)
+			return;
+	}
 	size = (uint32_t)(end - base);
 	if (region == REGION_FLASH && opts && opts->flash_size) {
-		if (opts->flash_size < end)
+		if (opts->flash_size < end - base)
 			fk_diag_error(r->d, NULL,
 				      "--flash-size 0x%X is smaller than the "
 				      "end of flash_primary's partitions "
 				      "0x%llX",
 				      opts->flash_size,
-				      (unsigned long long)end);
+				      (unsigned long long)(end - base));
 		size = opts->flash_size;
 	}
 	if (region != REGION_SRAM)
@@ -432,7 +444,8 @@ static void general_notes(struct pm_reader *r,
 			  const struct fk_import_opts *opts)
 {
 	fk_import_note(&r->out, NULL,
-		       "flash_primary -> memory 'flash' (internal, base 0, "
+		       "flash_primary -> memory 'flash' (internal, base "
+		       "--flash-base (default 0), "
 		       "%u-byte pages, write unit 4%s), external_flash -> "
 		       "'external-flash' (offsets, write unit 1), "
 		       "sram_primary -> 'sram'",

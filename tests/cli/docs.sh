@@ -95,7 +95,7 @@ comp() { # WORDS...: COMPREPLY, sorted, one per line
 [ "$(comp flashkit la)" = layout ] || fail "bash: flashkit la -> $(comp flashkit la)"
 [ "$(comp flashkit layout "" | grep -v '^-' | tr '\n' ' ')" = "check draw gen import show " ] ||
 	fail "bash: layout subcommands: $(comp flashkit layout "")"
-[ "$(comp flashkit layout import --f | tr '\n' ' ')" = "--flash-size --from " ] ||
+[ "$(comp flashkit layout import --f | tr "\n" " ")" = "--flash-base --flash-size --from " ] ||
 	fail "bash: layout import --f -> $(comp flashkit layout import --f)"
 [ "$(comp flashkit --ver)" = --version ] || fail "bash: --ver"
 bash_leaves=0

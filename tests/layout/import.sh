@@ -171,6 +171,18 @@ grep -q 'mcuboot: { offset: 0x0, size: 0xC000, role: bootloader, protect: write 
 grep -q 'mcuboot_secondary: { offset: 0x0, size: 0xF0000, role: slot }' \
 	"$T/nrf_desktop_nrf52840dk_ZDebugMCUBootQSPI.yml.yaml" || fail "the external slot"
 
+# the nRF5340 network core: flash_primary at 0x01000000, 2K pages
+printf 'b0n:\n  address: 0x1000000\n  size: 0x8800\napp:\n  address: 0x1008800\n  size: 0x37000\n' >"$T/net.yml"
+"$F" layout import "$T/net.yml" --flash-base 0x1000000 --sector-size 2K \
+	--flash-size 256K -o "$T/net.yaml" 2>/dev/null >/dev/null || fail "--flash-base"
+grep -q 'base: 0x01000000' "$T/net.yaml" && grep -q 'sectors: 128x2K' "$T/net.yaml" &&
+	grep -q 'app: { offset: 0x8800, size: 0x37000, role: slot }' "$T/net.yaml" ||
+	fail "--flash-base: $(cat "$T/net.yaml")"
+if "$F" layout import "$T/net.yml" --flash-base 0x1010000 --sector-size 2K \
+	-o "$T/net2.yaml" 2>"$T/err" >/dev/null; then fail "below --flash-base"; fi
+grep -q "flash_primary has a partition at 0x1000000, below --flash-base 0x1010000" "$T/err" ||
+	fail "below --flash-base: $(cat "$T/err")"
+
 # hostile input: the message, its position, and no output
 bad() { # FORMAT-EXT TEXT EXPECTED-REGEX
 	printf '%b' "$2" >"$T/bad.$1"
