@@ -203,8 +203,15 @@ static void test_an_image_is_not_wrapped_twice(void **state)
 	fk_put_le32(buf, FK_IMAGE_MAGIC);
 	fk_put_le16(buf + 8, 0x200); /* hdr_size */
 	fk_put_le32(buf + 12, 300);  /* img_size */
+	fk_put_le32(buf + 16, 0);    /* flags */
 	buf[0x200] = 0x42;
 	memset(&d, 0, sizeof(d));
+	/* an encrypted image: its payload is ciphertext, never re-signed */
+	fk_put_le32(buf + 16, FK_IMAGE_F_ENCRYPTED_AES128);
+	assert_int_equal(fk_sign_check_not_image(&i, "app.hex", true, &d), -1);
+	assert_non_null(strstr(d.last_text, "encrypted"));
+	assert_int_equal(i.len, 812);
+	fk_put_le32(buf + 16, 0);
 	assert_int_equal(fk_sign_check_not_image(&i, "app.hex", false, &d), -1);
 	assert_non_null(strstr(d.last_text, "already a signed image"));
 	assert_non_null(strstr(d.last_text, "--resign"));
@@ -218,6 +225,7 @@ static void test_an_image_is_not_wrapped_twice(void **state)
 	fk_put_le32(buf, FK_IMAGE_MAGIC);
 	fk_put_le16(buf + 8, 0x200);
 	fk_put_le32(buf + 12, 200);
+	fk_put_le32(buf + 16, 0);
 	i.len = 300;
 	assert_int_equal(fk_sign_check_not_image(&i, "x.bin", true, &d), -1);
 	assert_non_null(strstr(d.last_text, "more than the file's 300"));
