@@ -458,6 +458,14 @@ static int find_image(struct sim_job *job, const char *name, uint32_t i)
 			       img->name);
 		return -1;
 	}
+	if (!img->header_size) {
+		fk_layout_diag(stderr, &img->pos_header, "error",
+			       "image %s has header 0: a bootloader flashkit "
+			       "does not build installs it, so sim cannot "
+			       "run that bootloader's install",
+			       img->name);
+		return -1;
+	}
 	if (img->secondary < 0) {
 		fk_layout_diag(stderr, &img->pos, "error",
 			       "image %s has no secondary slot: nothing to "

@@ -38,6 +38,9 @@ grep -q 'FLASH (rx) : ORIGIN = 0x080A0000, LENGTH = 0x20000' "$T/keep/user.ld" |
 	fail "header 0: FLASH is the whole slot"
 grep -q '^#error "image user has header 0: a bootloader flashkit does not build' \
 	"$T/keep/boot_config.c" || fail "boot_config.c for a foreign bootloader"
+rc=0; "$F" sim -l "$T/keep.yaml" -i user --samples 1 >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" != 0 ] && grep -q "image user has header 0: a bootloader flashkit does not build" "$T/err" ||
+	fail "sim on a foreign bootloader: $rc $(cat "$T/err")"
 # with flashkit's bootloader, header 0 is still refused, saying what to do
 sed 's/^    header: 0x200$/    header: 0/' "$P1" >"$T/h0.yaml"
 rc=0; "$F" layout check "$T/h0.yaml" 2>"$T/err" || rc=$?
