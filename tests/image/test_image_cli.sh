@@ -245,9 +245,10 @@ printf '\x55' | dd of="$T/bad.img" bs=1 seek=$(($(stat -c %s "$T/bad.img") - 5))
 expect_rc 1 "$FK" image verify -k "$REFS/ed25519.pub.pem" "$T/bad.img"
 grep -q "ED25519 signature does not verify" "$T/out" || fail "ed25519 message: $(cat "$T/out")"
 
-# Too large for the slot: refused by how much, no output left behind.
+# Too large for the slot: refused by how much, no output left behind (the
+# ECDSA signature's DER is 68-72 bytes, so the excess varies by a few).
 expect_rc 2 "$FK" image sign -k "$T/k.pem" -H 0x200 --pad-header -S 0x3000 "$P" "$T/big.img"
-grep -Eq "109[456] bytes too large" "$T/err" ||
+grep -Eq "109[0-6] bytes too large" "$T/err" ||
 	fail "size refusal: $(cat "$T/err")"
 [ ! -e "$T/big.img" ] || fail "refused image was written"
 ls "$T" | grep 'tmp' >/dev/null && fail "temporary file left behind"
