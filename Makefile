@@ -105,9 +105,9 @@ fuzz-smoke: fuzz-build
 	@FUZZ_RUNS=50000 bash scripts/fuzz.sh build/fuzz 0
 
 # The settings store's long power-cut sweeps, with bitmap and with
-# compact sector headers (about 14 minutes of CPU for the first, more for
-# the second: without the bitmap each check's gets scan the sectors back;
-# make check runs the short ones).
+# compact sector headers (about 14 and 25 minutes of CPU: without the
+# bitmap each check's gets scan the sectors back; make check runs the
+# short ones).
 kv-sweep: host
 	@build/host/tests/kv/test_kv_powercut --long
 	@build/host/tests/kv/test_kv_powercut --long --compact
