@@ -12,16 +12,15 @@
 #include <mbedtls/bignum.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ecdh.h>
-#include <mbedtls/entropy.h>
 #include <mbedtls/hkdf.h>
 #include <mbedtls/md.h>
-#include <mbedtls/pem.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/rsa.h>
 
 #include "enc.h"
 #include "flashkit/image.h"
 #include "formats/files.h"
+#include "keyfile.h"
 #include "memflash.h"
 
 static const char ecies_info[] = "MCUBoot_ECIES_v1";
@@ -82,124 +81,48 @@ uint16_t fk_enc_tlv_type(const struct fk_enc_key *ek, bool sha512)
 
 /* ---- randomness ---- */
 
-struct rng {
-	mbedtls_entropy_context ent;
-	mbedtls_ctr_drbg_context drbg;
-};
-
-static int rng_start(struct rng *r)
-{
-	static const char pers[] = "flashkit-enc";
-
-	mbedtls_entropy_init(&r->ent);
-	mbedtls_ctr_drbg_init(&r->drbg);
-	return mbedtls_ctr_drbg_seed(&r->drbg, mbedtls_entropy_func, &r->ent,
-				     (const unsigned char *)pers,
-				     sizeof(pers)) ?
-		       -1 :
-		       0;
-}
-
-static void rng_stop(struct rng *r)
-{
-	mbedtls_ctr_drbg_free(&r->drbg);
-	mbedtls_entropy_free(&r->ent);
-}
-
 int fk_enc_random(uint8_t *out, size_t len, struct fk_diag *d)
 {
-	struct rng r;
-	int rc = rng_start(&r);
+	struct fk_rng r;
+	int rc = fk_rng_start(&r);
 
 	if (!rc)
 		rc = mbedtls_ctr_drbg_random(&r.drbg, out, len);
-	rng_stop(&r);
+	fk_rng_stop(&r);
 	return rc ? fk_fail(d, "no randomness from the platform") : 0;
 }
 
 /* ---- keys ---- */
 
-/* X25519(k, 9): the public key of the private key ek->x_priv into
- * ek->x_pub. 1, or -1 when mbedTLS fails. */
-static int x25519_public(struct fk_enc_key *ek)
-{
-	uint8_t k[32];
-	mbedtls_ecp_group grp;
-	mbedtls_ecp_point q;
-	mbedtls_mpi d;
-	size_t olen;
-	struct rng r;
-	int rc;
-
-	memcpy(k, ek->x_priv, 32);
-	k[0] &= 248;
-	k[31] &= 127;
-	k[31] |= 64;
-	mbedtls_ecp_group_init(&grp);
-	mbedtls_ecp_point_init(&q);
-	mbedtls_mpi_init(&d);
-	rc = rng_start(&r) ||
-	     mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_CURVE25519) ||
-	     mbedtls_mpi_read_binary_le(&d, k, 32) ||
-	     mbedtls_ecp_mul(&grp, &q, &d, &grp.G, mbedtls_ctr_drbg_random,
-			     &r.drbg) ||
-	     mbedtls_ecp_point_write_binary(&grp, &q,
-					    MBEDTLS_ECP_PF_UNCOMPRESSED, &olen,
-					    ek->x_pub, 32);
-	rng_stop(&r);
-	mbedtls_mpi_free(&d);
-	mbedtls_ecp_point_free(&q);
-	mbedtls_ecp_group_free(&grp);
-	mbedtls_platform_zeroize(k, sizeof(k));
-	return rc ? -1 : 1;
-}
+static int x25519_public(struct fk_enc_key *ek);
 
 /* The X25519 key in the PEM text, if it is one: 1 when found (ek filled),
- * 0 when the text holds no X25519 key, -1 on a broken X25519 block. */
+ * 0 when the text holds no X25519 key, -1 when its public half cannot be
+ * computed. */
 static int load_x25519(struct fk_enc_key *ek, const char *text)
 {
-	static const struct {
-		const char *begin, *end;
-		const uint8_t *prefix;
-		size_t prefix_len;
-		bool priv;
-	} forms[] = {
-		{ "-----BEGIN PUBLIC KEY-----", "-----END PUBLIC KEY-----",
-		  x25519_spki_prefix, sizeof(x25519_spki_prefix), false },
-		{ "-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----",
-		  x25519_pkcs8_prefix, sizeof(x25519_pkcs8_prefix), true },
-	};
+	uint8_t der[sizeof(x25519_pkcs8_prefix) + 32];
+	size_t len;
+	int rc = 0;
 
-	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
-		mbedtls_pem_context pem;
-		const unsigned char *der;
-		size_t used, der_len;
-		int found = 0;
-
-		if (!strstr(text, forms[i].begin))
-			continue;
-		mbedtls_pem_init(&pem);
-		if (mbedtls_pem_read_buffer(&pem, forms[i].begin, forms[i].end,
-					    (const unsigned char *)text, NULL,
-					    0, &used)) {
-			mbedtls_pem_free(&pem);
-			continue;
-		}
-		der = pem.buf;
-		der_len = pem.buflen;
-		if (der_len == forms[i].prefix_len + 32 &&
-		    !memcmp(der, forms[i].prefix, forms[i].prefix_len)) {
-			memcpy(forms[i].priv ? ek->x_priv : ek->x_pub,
-			       der + forms[i].prefix_len, 32);
-			ek->has_private = forms[i].priv;
-			ek->scheme = FK_ENC_ECIES_X25519;
-			found = 1;
-		}
-		mbedtls_pem_free(&pem);
-		if (found)
-			return ek->has_private ? x25519_public(ek) : 1;
+	if (!fk_pem_read(text, "PUBLIC KEY", der, sizeof(der), &len) &&
+	    len == sizeof(x25519_spki_prefix) + 32 &&
+	    !memcmp(der, x25519_spki_prefix, sizeof(x25519_spki_prefix))) {
+		memcpy(ek->x_pub, der + sizeof(x25519_spki_prefix), 32);
+		rc = 1;
+	} else if (!fk_pem_read(text, "PRIVATE KEY", der, sizeof(der), &len) &&
+		   len == sizeof(x25519_pkcs8_prefix) + 32 &&
+		   !memcmp(der, x25519_pkcs8_prefix,
+			   sizeof(x25519_pkcs8_prefix))) {
+		memcpy(ek->x_priv, der + sizeof(x25519_pkcs8_prefix), 32);
+		ek->has_private = true;
+		rc = 1;
 	}
-	return 0;
+	mbedtls_platform_zeroize(der, sizeof(der));
+	if (!rc)
+		return 0;
+	ek->scheme = FK_ENC_ECIES_X25519;
+	return ek->has_private ? x25519_public(ek) : 1;
 }
 
 static int enc_key_fail(struct fk_enc_key *ek, const char *what)
@@ -313,7 +236,7 @@ static size_t point_len(enum fk_enc_scheme s)
  * (65-byte uncompressed P-256, or 32-byte little-endian u). 0 or -1. */
 static int ecdh(enum fk_enc_scheme s, mbedtls_ecp_group *grp,
 		const mbedtls_mpi *d, const uint8_t *q, uint8_t shared[32],
-		struct rng *r)
+		struct fk_rng *r)
 {
 	mbedtls_ecp_point peer;
 	mbedtls_mpi z;
@@ -370,6 +293,29 @@ static int public_point(const struct fk_enc_key *ek, mbedtls_ecp_group *grp,
 		       0;
 }
 
+/* X25519(k, 9): the public key of the private key ek->x_priv into
+ * ek->x_pub, as the ECDH of the key and the base point. 1, or -1 when
+ * mbedTLS fails. */
+static int x25519_public(struct fk_enc_key *ek)
+{
+	static const uint8_t base[32] = { 9 };
+	mbedtls_ecp_group grp;
+	mbedtls_mpi d;
+	struct fk_rng r;
+	int rc;
+
+	mbedtls_ecp_group_init(&grp);
+	mbedtls_mpi_init(&d);
+	rc = fk_rng_start(&r) ||
+	     mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_CURVE25519) ||
+	     private_scalar(ek, &d) ||
+	     ecdh(FK_ENC_ECIES_X25519, &grp, &d, base, ek->x_pub, &r);
+	fk_rng_stop(&r);
+	mbedtls_mpi_free(&d);
+	mbedtls_ecp_group_free(&grp);
+	return rc ? -1 : 1;
+}
+
 /* HKDF of the shared secret into aes_len + hash-length bytes. */
 static int derive(const mbedtls_md_info_t *md, const uint8_t shared[32],
 		  uint8_t *okm, size_t okm_len)
@@ -387,6 +333,13 @@ static const mbedtls_md_info_t *ecies_md(bool sha512)
 						  MBEDTLS_MD_SHA256);
 }
 
+size_t fk_enc_tlv_len(const struct fk_enc_key *ek, size_t aes_len, bool sha512)
+{
+	if (ek->scheme == FK_ENC_RSA_OAEP)
+		return mbedtls_pk_get_len(&ek->key.pk);
+	return point_len(ek->scheme) + (sha512 ? 64 : 32) + aes_len;
+}
+
 /* ECIES: tlv = ephemeral point | HMAC | key encrypted under the HKDF
  * output. */
 static int ecies_wrap(struct fk_enc_key *ek, bool sha512,
@@ -399,14 +352,14 @@ static int ecies_wrap(struct fk_enc_key *ek, bool sha512,
 	mbedtls_ecp_group grp;
 	mbedtls_ecp_point q;
 	mbedtls_mpi d;
-	struct rng r;
+	struct fk_rng r;
 	size_t olen;
 	int rc;
 
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_ecp_point_init(&q);
 	mbedtls_mpi_init(&d);
-	rc = rng_start(&r) ||
+	rc = fk_rng_start(&r) ||
 	     mbedtls_ecp_group_load(&grp, curve_of(ek->scheme)) ||
 	     public_point(ek, &grp, peer) ||
 	     mbedtls_ecdh_gen_public(&grp, &d, &q, mbedtls_ctr_drbg_random,
@@ -420,14 +373,14 @@ static int ecies_wrap(struct fk_enc_key *ek, bool sha512,
 		rc = fk_enc_ctr(okm, aes_len, tlv + plen + mac_len, aes_len) ||
 		     mbedtls_md_hmac(md, okm + aes_len, mac_len,
 				     tlv + plen + mac_len, aes_len, tlv + plen);
-		*tlv_len = plen + mac_len + aes_len;
+		*tlv_len = fk_enc_tlv_len(ek, aes_len, sha512);
 	}
 	mbedtls_platform_zeroize(okm, sizeof(okm));
 	mbedtls_platform_zeroize(shared, sizeof(shared));
 	mbedtls_mpi_free(&d);
 	mbedtls_ecp_point_free(&q);
 	mbedtls_ecp_group_free(&grp);
-	rng_stop(&r);
+	fk_rng_stop(&r);
 	return rc ? fk_fail(&ek->diag, "%s: ECIES key wrapping failed",
 			    ek->path) :
 		    0;
@@ -437,15 +390,15 @@ static int rsa_wrap(struct fk_enc_key *ek, const uint8_t *aes_key,
 		    size_t aes_len, uint8_t *tlv, size_t *tlv_len)
 {
 	mbedtls_rsa_context *rsa = mbedtls_pk_rsa(ek->key.pk);
-	struct rng r;
+	struct fk_rng r;
 	int rc;
 
 	mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256);
-	rc = rng_start(&r) ||
+	rc = fk_rng_start(&r) ||
 	     mbedtls_rsa_rsaes_oaep_encrypt(rsa, mbedtls_ctr_drbg_random,
 					    &r.drbg, MBEDTLS_RSA_PUBLIC, NULL,
 					    0, aes_len, aes_key, tlv);
-	rng_stop(&r);
+	fk_rng_stop(&r);
 	*tlv_len = mbedtls_rsa_get_len(rsa);
 	return rc ? fk_fail(&ek->diag, "%s: RSA-OAEP key wrapping failed",
 			    ek->path) :
@@ -477,18 +430,19 @@ static int ecies_unwrap(struct fk_enc_key *ek, bool sha512, const uint8_t *tlv,
 	uint8_t shared[32], okm[32 + 64], mac[64], diff = 0;
 	mbedtls_ecp_group grp;
 	mbedtls_mpi d;
-	struct rng r;
+	struct fk_rng r;
 	int rc;
 
-	if (tlv_len != plen + mac_len + aes_len)
+	if (tlv_len != fk_enc_tlv_len(ek, aes_len, sha512))
 		return fk_fail(&ek->diag,
 			       "the %s key TLV is %zu bytes; an AES-%zu key "
 			       "wrapped so takes %zu",
 			       fk_enc_scheme_name(ek->scheme), tlv_len,
-			       aes_len * 8, plen + mac_len + aes_len);
+			       aes_len * 8,
+			       fk_enc_tlv_len(ek, aes_len, sha512));
 	mbedtls_ecp_group_init(&grp);
 	mbedtls_mpi_init(&d);
-	rc = rng_start(&r) ||
+	rc = fk_rng_start(&r) ||
 	     mbedtls_ecp_group_load(&grp, curve_of(ek->scheme)) ||
 	     private_scalar(ek, &d) ||
 	     ecdh(ek->scheme, &grp, &d, tlv, shared, &r) ||
@@ -505,7 +459,7 @@ static int ecies_unwrap(struct fk_enc_key *ek, bool sha512, const uint8_t *tlv,
 	mbedtls_platform_zeroize(shared, sizeof(shared));
 	mbedtls_mpi_free(&d);
 	mbedtls_ecp_group_free(&grp);
-	rng_stop(&r);
+	fk_rng_stop(&r);
 	if (rc)
 		return fk_fail(&ek->diag,
 			       "%s: the %s key TLV does not decode (its "
@@ -526,7 +480,7 @@ static int rsa_unwrap(struct fk_enc_key *ek, const uint8_t *tlv, size_t tlv_len,
 	mbedtls_rsa_context *rsa = mbedtls_pk_rsa(ek->key.pk);
 	uint8_t out[64];
 	size_t olen = 0;
-	struct rng r;
+	struct fk_rng r;
 	int rc;
 
 	if (tlv_len != mbedtls_rsa_get_len(rsa))
@@ -535,11 +489,11 @@ static int rsa_unwrap(struct fk_enc_key *ek, const uint8_t *tlv, size_t tlv_len,
 			       "wraps into %zu",
 			       tlv_len, ek->path, mbedtls_rsa_get_len(rsa));
 	mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256);
-	rc = rng_start(&r) ||
+	rc = fk_rng_start(&r) ||
 	     mbedtls_rsa_rsaes_oaep_decrypt(rsa, mbedtls_ctr_drbg_random,
 					    &r.drbg, MBEDTLS_RSA_PRIVATE, NULL,
 					    0, &olen, tlv, out, sizeof(out));
-	rng_stop(&r);
+	fk_rng_stop(&r);
 	if (!rc && olen == aes_len)
 		memcpy(aes_key, out, aes_len);
 	mbedtls_platform_zeroize(out, sizeof(out));
@@ -636,21 +590,6 @@ int fk_enc_image_decrypt(struct fk_enc_key *ek, uint8_t *img, size_t len,
 
 /* ---- X25519 key files ---- */
 
-/* der (len bytes) as a PEM block of this kind into pem. 0 or -1. */
-static int pem_of(const char *kind, const uint8_t *der, size_t len, char *pem,
-		  size_t size)
-{
-	char begin[48], end[48];
-	size_t olen;
-
-	snprintf(begin, sizeof(begin), "-----BEGIN %s-----\n", kind);
-	snprintf(end, sizeof(end), "-----END %s-----\n", kind);
-	return mbedtls_pem_write_buffer(begin, end, der, len,
-					(unsigned char *)pem, size, &olen) ?
-		       -1 :
-		       0;
-}
-
 int fk_enc_public_pem(const struct fk_enc_key *ek, char *buf, size_t size)
 {
 	uint8_t der[sizeof(x25519_spki_prefix) + 32];
@@ -659,24 +598,19 @@ int fk_enc_public_pem(const struct fk_enc_key *ek, char *buf, size_t size)
 		return -1;
 	memcpy(der, x25519_spki_prefix, sizeof(x25519_spki_prefix));
 	memcpy(der + sizeof(x25519_spki_prefix), ek->x_pub, 32);
-	return pem_of("PUBLIC KEY", der, sizeof(der), buf, size);
+	return fk_pem_write("PUBLIC KEY", der, sizeof(der), buf, size);
 }
 
 int fk_enc_generate_x25519(const char *path, unsigned flags,
 			   struct fk_diag *err)
 {
 	uint8_t der[sizeof(x25519_pkcs8_prefix) + 32];
-	char pem[256];
 	int rc;
 
 	memcpy(der, x25519_pkcs8_prefix, sizeof(x25519_pkcs8_prefix));
 	rc = fk_enc_random(der + sizeof(x25519_pkcs8_prefix), 32, err);
-	if (!rc && pem_of("PRIVATE KEY", der, sizeof(der), pem, sizeof(pem)))
-		rc = fk_fail(err, "cannot encode the key");
 	if (!rc)
-		rc = fk_file_write(path, pem, strlen(pem),
-				   flags | FK_OUT_SECRET, err);
+		rc = fk_pem_save_private(path, der, sizeof(der), flags, err);
 	mbedtls_platform_zeroize(der, sizeof(der));
-	mbedtls_platform_zeroize(pem, sizeof(pem));
 	return rc;
 }

@@ -85,6 +85,11 @@ enum fk_enc_scheme fk_enc_scheme_of_tlv(uint16_t type);
  * HMAC over SHA-512; only X25519 has it). */
 uint16_t fk_enc_tlv_type(const struct fk_enc_key *ek, bool sha512);
 
+/* The length of the key TLV's value fk_enc_wrap writes for ek: RSA-OAEP
+ * the key's modulus length, ECIES the point, the HMAC (32, or 64 with
+ * sha512) and the wrapped aes_len-byte key. */
+size_t fk_enc_tlv_len(const struct fk_enc_key *ek, size_t aes_len, bool sha512);
+
 /* len random bytes from the platform's entropy through a CTR-DRBG. */
 int fk_enc_random(uint8_t *out, size_t len, struct fk_diag *d);
 

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <mbedtls/pem.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
 #include <sodium.h>
@@ -18,41 +17,12 @@
 #include "fk_crypto_sodium.h"
 #include "formats/files.h"
 #include "key_ed25519.h"
+#include "keyfile.h"
 
 static const uint8_t pkcs8_prefix[FK_ED25519_PKCS8_LEN - 32] = {
 	0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
 	0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
 };
-
-static const char pub_begin[] = "-----BEGIN PUBLIC KEY-----";
-static const char pub_end[] = "-----END PUBLIC KEY-----";
-static const char priv_begin[] = "-----BEGIN PRIVATE KEY-----";
-static const char priv_end[] = "-----END PRIVATE KEY-----";
-
-/* Decodes the first PEM block of text between begin and end into der;
- * 0, or -1 when there is none or it does not fit. */
-static int pem_block(const char *text, const char *begin, const char *end,
-		     uint8_t *der, size_t size, size_t *len)
-{
-	const char *at = strstr(text, begin);
-	mbedtls_pem_context pem;
-	size_t used;
-	int rc = -1;
-
-	if (!at)
-		return -1;
-	mbedtls_pem_init(&pem);
-	if (!mbedtls_pem_read_buffer(&pem, begin, end,
-				     (const unsigned char *)at, NULL, 0,
-				     &used) &&
-	    pem.buflen <= size) {
-		memcpy(der, pem.buf, pem.buflen);
-		*len = pem.buflen;
-		rc = 0;
-	}
-	mbedtls_pem_free(&pem);
-	return rc;
-}
 
 /* key->pub from a raw 32-byte public key, and its KEYHASH. */
 static void set_public(struct fk_key *key, const uint8_t pk[32])
@@ -86,13 +56,13 @@ int fk_ed25519_load(struct fk_key *key, const char *text)
 	size_t len;
 	int rc = 0;
 
-	if (!pem_block(text, pub_begin, pub_end, der, sizeof(der), &len) &&
+	if (!fk_pem_read(text, "PUBLIC KEY", der, sizeof(der), &len) &&
 	    len == FK_ED25519_SPKI_LEN &&
 	    !memcmp(der, fk_ed25519_spki_prefix, FK_ED25519_SPKI_PREFIX_LEN)) {
 		set_public(key, der + FK_ED25519_SPKI_PREFIX_LEN);
 		return 1;
 	}
-	if (!pem_block(text, priv_begin, priv_end, der, sizeof(der), &len))
+	if (!fk_pem_read(text, "PRIVATE KEY", der, sizeof(der), &len))
 		rc = fk_ed25519_load_pkcs8(key, der, len);
 	mbedtls_platform_zeroize(der, sizeof(der));
 	return rc;
@@ -116,48 +86,24 @@ int fk_ed25519_sign(struct fk_key *key, const uint8_t *digest, uint8_t *sig,
 	return 0;
 }
 
-/* der (PKCS#8 or SubjectPublicKeyInfo) as PEM into buf, NUL-terminated;
- * *olen counts the NUL. 0 or -1. */
-static int write_pem(const char *begin, const char *end, const uint8_t *der,
-		     size_t len, unsigned char *buf, size_t size, size_t *olen)
-{
-	char b[64], e[64];
-
-	snprintf(b, sizeof(b), "%s\n", begin);
-	snprintf(e, sizeof(e), "%s\n", end);
-	return mbedtls_pem_write_buffer(b, e, der, len, buf, size, olen) ? -1 :
-									   0;
-}
-
 int fk_key_generate_ed25519(const char *path, unsigned flags,
 			    struct fk_diag *err)
 {
 	uint8_t der[FK_ED25519_PKCS8_LEN];
-	unsigned char pem[256];
-	size_t pem_len = 0;
 	int rc;
 
 	if (sodium_init() < 0)
 		return fk_fail(err, "libsodium cannot start");
 	memcpy(der, pkcs8_prefix, sizeof(pkcs8_prefix));
 	randombytes_buf(der + sizeof(pkcs8_prefix), 32);
-	if (write_pem(priv_begin, priv_end, der, sizeof(der), pem, sizeof(pem),
-		      &pem_len))
-		rc = fk_fail(err, "cannot encode the key");
-	else
-		rc = fk_file_write(path, pem, pem_len - 1,
-				   flags | FK_OUT_SECRET, err);
+	rc = fk_pem_save_private(path, der, sizeof(der), flags, err);
 	sodium_memzero(der, sizeof(der));
-	sodium_memzero(pem, sizeof(pem));
 	return rc;
 }
 
 int fk_ed25519_public_pem(struct fk_key *key, char *buf, size_t size)
 {
-	size_t olen;
-
-	if (write_pem(pub_begin, pub_end, key->pub, key->pub_len,
-		      (unsigned char *)buf, size, &olen))
+	if (fk_pem_write("PUBLIC KEY", key->pub, key->pub_len, buf, size))
 		return fk_fail(&key->diag, "%s: cannot encode the public key",
 			       key->path);
 	return 0;

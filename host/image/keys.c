@@ -15,7 +15,6 @@
 #include <mbedtls/asn1write.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ecp.h>
-#include <mbedtls/entropy.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pem.h>
 #include <mbedtls/platform_util.h>
@@ -25,6 +24,7 @@
 
 #include "formats/files.h"
 #include "key_ed25519.h"
+#include "keyfile.h"
 #include "key_pbes2.h"
 #include "keys.h"
 
@@ -372,34 +372,11 @@ void fk_key_image_key(const struct fk_key *key, struct fk_image_key *out)
 	memcpy(out->hash, key->hash, sizeof(out->hash));
 }
 
-/* A seeded DRBG; returns 0 or -1. */
-static int drbg_start(mbedtls_entropy_context *ent,
-		      mbedtls_ctr_drbg_context *drbg)
-{
-	static const char pers[] = "flashkit";
-
-	mbedtls_entropy_init(ent);
-	mbedtls_ctr_drbg_init(drbg);
-	if (mbedtls_ctr_drbg_seed(drbg, mbedtls_entropy_func, ent,
-				  (const unsigned char *)pers, sizeof(pers)))
-		return -1;
-	return 0;
-}
-
-static void drbg_stop(mbedtls_entropy_context *ent,
-		      mbedtls_ctr_drbg_context *drbg)
-{
-	mbedtls_ctr_drbg_free(drbg);
-	mbedtls_entropy_free(ent);
-}
-
 int fk_key_sign(struct fk_key *key, const uint8_t *digest, uint8_t *sig,
 		size_t *sig_len)
 {
 	size_t digest_len = fk_key_digest_len(key->type);
-
-	mbedtls_entropy_context ent;
-	mbedtls_ctr_drbg_context drbg;
+	struct fk_rng r;
 	int rc;
 
 	if (key->type == FK_KEY_ED25519)
@@ -409,24 +386,26 @@ int fk_key_sign(struct fk_key *key, const uint8_t *digest, uint8_t *sig,
 				"%s: this is a public key; signing needs the "
 				"private key",
 				key->path);
-	if (drbg_start(&ent, &drbg))
+	if (fk_rng_start(&r)) {
+		fk_rng_stop(&r);
 		return key_fail(key, "cannot seed the random generator");
+	}
 	if (is_rsa(key)) {
 		mbedtls_rsa_context *rsa = mbedtls_pk_rsa(key->pk);
 
 		mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21,
 					MBEDTLS_MD_SHA256);
 		rc = mbedtls_rsa_rsassa_pss_sign(rsa, mbedtls_ctr_drbg_random,
-						 &drbg, MBEDTLS_RSA_PRIVATE,
+						 &r.drbg, MBEDTLS_RSA_PRIVATE,
 						 MBEDTLS_MD_SHA256,
 						 FK_SHA256_SIZE, digest, sig);
 		*sig_len = mbedtls_rsa_get_len(rsa);
 	} else {
 		rc = mbedtls_pk_sign(&key->pk, md_of(digest_len), digest,
 				     digest_len, sig, sig_len,
-				     mbedtls_ctr_drbg_random, &drbg);
+				     mbedtls_ctr_drbg_random, &r.drbg);
 	}
-	drbg_stop(&ent, &drbg);
+	fk_rng_stop(&r);
 	if (rc || *sig_len > FK_IMAGE_SIG_MAX)
 		return key_fail(key,
 				"%s: signing failed (mbedTLS error "
@@ -547,61 +526,41 @@ int fk_key_generate_p256(const char *path, unsigned flags, struct fk_diag *err)
 int fk_key_generate(enum fk_image_key_type type, const char *path,
 		    unsigned flags, struct fk_diag *err)
 {
-	mbedtls_entropy_context ent;
-	mbedtls_ctr_drbg_context drbg;
 	mbedtls_pk_context pk;
 	uint8_t inner[2560], der[2700];
-	unsigned char pem[4096];
-	size_t pem_len = 0;
-	int der_len = -1, rc = -1;
+	struct fk_rng r;
+	int der_len, rc = -1;
 
+	if (type == FK_KEY_ED25519)
+		return fk_key_generate_ed25519(path, flags, err);
 	mbedtls_pk_init(&pk);
-	if (drbg_start(&ent, &drbg)) {
+	if (fk_rng_start(&r))
 		fk_fail(err, "cannot seed the random generator");
-		goto out;
-	}
-	if (type == FK_KEY_ED25519) {
-		rc = fk_key_generate_ed25519(path, flags, err);
-		goto out;
-	}
-	if (gen_pk(type, &pk, &drbg)) {
+	else if (gen_pk(type, &pk, &r.drbg))
 		fk_fail(err, "key generation failed");
-		goto out;
-	}
-	der_len = pkcs8_of(type, &pk, inner, sizeof(inner), der, sizeof(der));
-	if (der_len <= 0 ||
-	    mbedtls_pem_write_buffer(
-		    "-----BEGIN PRIVATE KEY-----\n",
-		    "-----END PRIVATE KEY-----\n", der + sizeof(der) - der_len,
-		    (size_t)der_len, pem, sizeof(pem), &pem_len)) {
+	else if ((der_len = pkcs8_of(type, &pk, inner, sizeof(inner), der,
+				     sizeof(der))) <= 0)
 		fk_fail(err, "cannot encode the key");
-		goto out;
-	}
-	/* pem_len counts the terminating NUL. */
-	rc = fk_file_write(path, pem, pem_len - 1, flags | FK_OUT_SECRET, err);
-out:
+	else
+		rc = fk_pem_save_private(path, der + sizeof(der) - der_len,
+					 (size_t)der_len, flags, err);
 	mbedtls_platform_zeroize(inner, sizeof(inner));
 	mbedtls_platform_zeroize(der, sizeof(der));
-	mbedtls_platform_zeroize(pem, sizeof(pem));
 	mbedtls_pk_free(&pk);
-	drbg_stop(&ent, &drbg);
+	fk_rng_stop(&r);
 	return rc;
 }
 
 int fk_key_public_pem(struct fk_key *key, char *buf, size_t size)
 {
-	static const char begin[] = "-----BEGIN PUBLIC KEY-----\n";
-	static const char end[] = "-----END PUBLIC KEY-----\n";
 	uint8_t der[FK_IMAGE_PUBKEY_MAX + 64];
-	size_t olen;
 	int len;
 
 	if (key->type == FK_KEY_ED25519)
 		return fk_ed25519_public_pem(key, buf, size);
 	len = mbedtls_pk_write_pubkey_der(&key->pk, der, sizeof(der));
-	if (len <= 0 || mbedtls_pem_write_buffer(
-				begin, end, der + sizeof(der) - len,
-				(size_t)len, (unsigned char *)buf, size, &olen))
+	if (len <= 0 || fk_pem_write("PUBLIC KEY", der + sizeof(der) - len,
+				     (size_t)len, buf, size))
 		return key_fail(key, "%s: cannot encode the public key",
 				key->path);
 	return 0;

@@ -46,29 +46,18 @@ static uint32_t align_up(uint32_t v, uint32_t a)
 	return (v + a - 1) / a * a;
 }
 
-/* The value length of the key TLV this scheme writes. */
-static uint32_t enc_tlv_len(const struct fk_sign_opts *o)
-{
-	switch (o->enc->scheme) {
-	case FK_ENC_RSA_OAEP:
-		return (uint32_t)mbedtls_pk_get_len(&o->enc->key.pk);
-	case FK_ENC_ECIES_P256:
-		return 65 + 32 + (uint32_t)o->enc_aes_len;
-	default:
-		return 32 + (o->enc_sha512 ? 64 : 32) +
-		       (uint32_t)o->enc_aes_len;
-	}
-}
-
 /* imgtool's trailer room for the two saved keys: 16 bytes each (or the
  * key TLV with --save-enctlv), aligned to max-align. */
 static uint32_t enc_keys_size(const struct fk_sign_opts *o)
 {
-	uint32_t max_align = fk_sign_max_align(o);
+	uint32_t key;
 
 	if (!o->enc)
 		return 0;
-	return 2 * align_up(o->save_enctlv ? enc_tlv_len(o) : 16, max_align);
+	key = o->save_enctlv ? (uint32_t)fk_enc_tlv_len(o->enc, o->enc_aes_len,
+							o->enc_sha512) :
+			       16;
+	return 2 * align_up(key, fk_sign_max_align(o));
 }
 
 uint32_t fk_sign_trailer_size(const struct fk_sign_opts *o)
