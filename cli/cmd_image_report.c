@@ -133,7 +133,9 @@ int fk_report_verify(const char *path, const struct fk_input *in,
 		     const char *decrypted_with)
 {
 	struct fk_image_key ik[MAX_KEYS];
-	struct fk_image_keys set = { &fk_crypto_mbedtls, ik, nkeys };
+	struct fk_image_keys set = { .crypto = &fk_crypto_mbedtls,
+				     .keys = ik,
+				     .count = nkeys };
 	struct fk_image_info info;
 	struct fk_memflash m;
 	uint8_t digest[FK_DIGEST_MAX], buf[4096];

@@ -20,7 +20,7 @@
 #include "fk_crypto_mbedtls.h"
 
 static const struct fk_sector_run runs[] = { { 24, 4096 } };
-static struct fk_image_keys keys = { &fk_crypto_mbedtls, NULL, 0 };
+static struct fk_image_keys keys = { .crypto = &fk_crypto_mbedtls, .keys = NULL, .count = 0 };
 static struct fk_rig rigs[3];
 static struct fk_rig_snapshot *start[3];
 

@@ -102,7 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		  .der = ref_ed25519_der,
 		  .der_len = sizeof(ref_ed25519_der) },
 	};
-	struct fk_image_keys keys = { &fk_crypto_mbedtls, key, 3 };
+	struct fk_image_keys keys = { .crypto = &fk_crypto_mbedtls, .keys = key, .count = 3 };
 	struct fk_image_info info;
 	struct fk_memflash m;
 	uint8_t buf[64], *copy;

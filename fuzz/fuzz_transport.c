@@ -22,7 +22,7 @@
 #include "transport/client.h"
 
 static const struct fk_sector_run runs[] = { { 24, 4096 } };
-static struct fk_image_keys keys = { &fk_crypto_mbedtls, NULL, 0 };
+static struct fk_image_keys keys = { .crypto = &fk_crypto_mbedtls, .keys = NULL, .count = 0 };
 static struct fk_rig rig;
 static struct fk_rig_snapshot *start;
 static struct fk_tp_parser host;

@@ -89,14 +89,13 @@ static int stub_erase(const struct fk_flash *f, uint32_t off, uint32_t size)
 
 #ifdef BOOT_MIN_ECDSA
 extern const struct fk_image_key boot_min_key;
-static const struct fk_image_keys keys = { &BOOT_MIN_CRYPTO, &boot_min_key, 1 };
+static const struct fk_image_keys keys = { .crypto = &BOOT_MIN_CRYPTO, .keys = &boot_min_key, .count = 1 };
 /* mbedTLS's big numbers come from its allocator, over this heap. */
 static uint8_t heap[BOOT_MIN_HEAP] __attribute__((aligned(8)));
 #endif
 #ifdef BOOT_MIN_ED25519
 extern const struct fk_image_key boot_min_key;
-static const struct fk_image_keys keys = { &fk_crypto_sodium_ed25519,
-					   &boot_min_key, 1 };
+static const struct fk_image_keys keys = { .crypto = &fk_crypto_sodium_ed25519, .keys = &boot_min_key, .count = 1 };
 #endif
 
 static const struct fk_flash_ops stub_ops = { stub_read, stub_program,

@@ -100,9 +100,9 @@ static void __attribute__((noinline)) known_loop(void)
 int main(void)
 {
 #ifdef NO_KEYS
-	const struct fk_image_keys keys = { &CRYPTO, NULL, 0 };
+	const struct fk_image_keys keys = { .crypto = &CRYPTO, .keys = NULL, .count = 0 };
 #else
-	const struct fk_image_keys keys = { &CRYPTO, &boot_time_key, 1 };
+	const struct fk_image_keys keys = { .crypto = &CRYPTO, .keys = &boot_time_key, .count = 1 };
 #endif
 	struct fk_area slot = { &flash, 0, 128 * 4096 };
 	struct fk_image_info info;

@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 	struct fk_sign_result r;
 	struct fk_image_info info;
 	struct fk_image_key ik;
-	struct fk_image_keys set = { &fk_crypto_mbedtls, &ik, 1 };
+	struct fk_image_keys set = { .crypto = &fk_crypto_mbedtls, .keys = &ik, .count = 1 };
 	struct fk_memflash m;
 	struct fk_area slot;
 	struct fk_key key;

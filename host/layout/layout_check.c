@@ -383,7 +383,9 @@ static void no_jump(void *ctx, const struct fk_boot_image_ref *refs,
 }
 
 static const struct fk_crypto_port no_crypto;
-static const struct fk_image_keys no_keys = { &no_crypto, NULL, 0 };
+static const struct fk_image_keys no_keys = { .crypto = &no_crypto,
+					      .keys = NULL,
+					      .count = 0 };
 static uint8_t no_buf[8192]; /* a multiple of any write unit up to 8K */
 
 /* The boot state log must hold one update cycle (docs/boot-state.md,

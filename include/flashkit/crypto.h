@@ -113,6 +113,40 @@ struct fk_crypto_port {
 	int (*rsa3072_pss_verify)(const uint8_t *key, size_t key_len,
 				  const uint8_t hash[FK_SHA256_SIZE],
 				  const uint8_t *sig, size_t sig_len);
+
+	/*
+	 * Encrypted images (imgtool -E, docs/image-format.md). Both may be
+	 * NULL: encrypted images are then FK_ENOTSUP.
+	 *
+	 * enc_unwrap: the image's AES key (aes_len 16 or 32, as the header's
+	 * ENCRYPTED_AES128/256 flag says) from the value of its ENC_* TLV,
+	 * with the device's private key (struct fk_image_keys.enc_key):
+	 *   FK_TLV_ENC_RSA2048   RSA-OAEP with SHA-256; key: PKCS#1
+	 *                        RSAPrivateKey DER;
+	 *   FK_TLV_ENC_EC256     ECIES-P256 (HKDF-SHA256 "MCUBoot_ECIES_v1",
+	 *                        HMAC-SHA256, AES-CTR); key: the 32-byte
+	 *                        big-endian private scalar;
+	 *   FK_TLV_ENC_X25519    ECIES-X25519, the same; key: the 32-byte
+	 *                        private key as RFC 7748 encodes it;
+	 *   FK_TLV_ENC_X25519_SHA512  the same with SHA-512.
+	 * Returns 0 with aes_key filled; FK_EKEY when key is not a usable
+	 * key of the TLV's scheme or the TLV does not unwrap with it (HMAC
+	 * or OAEP padding wrong, point not on the curve, wrong length: the
+	 * image was encrypted for another device key, or altered);
+	 * FK_ENOTSUP for a scheme the port lacks. aes_key is written only on
+	 * success.
+	 *
+	 * aes_ctr_xor: XORs buf[0, len) with the AES-CTR keystream of
+	 * aes_key (16 or 32 bytes) starting at byte off of the payload: the
+	 * counter block of payload byte x is an all-zero nonce whose last
+	 * four bytes hold x / 16 big-endian (MCUboot's and imgtool's). The
+	 * same call encrypts and decrypts. Returns 0 or FK_EINVAL.
+	 */
+	int (*enc_unwrap)(const uint8_t *key, size_t key_len, uint16_t tlv_type,
+			  const uint8_t *tlv, size_t tlv_len, uint8_t *aes_key,
+			  size_t aes_len);
+	int (*aes_ctr_xor)(const uint8_t *aes_key, size_t aes_len, uint32_t off,
+			   uint8_t *buf, size_t len);
 };
 
 /*

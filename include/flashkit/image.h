@@ -241,6 +241,11 @@ struct fk_image_keys {
 	uint32_t count; /* 0: integrity only (digest checked, no signature
 			 * required); >0: a valid signature by one of them
 			 * is required */
+	/* The device's private key for encrypted images, in the form
+	 * crypto->enc_unwrap takes for the images' scheme (`flashkit key
+	 * private --c` writes it); NULL: encrypted images are FK_ENOTSUP. */
+	const uint8_t *enc_key;
+	uint32_t enc_key_len;
 };
 
 /*

@@ -33,8 +33,9 @@
 #define FK_BOOT_HEAP 3584
 #endif
 extern const struct fk_image_key fk_boot_key;
-static const struct fk_image_keys keys = { &fk_crypto_mbedtls_p256,
-					   &fk_boot_key, 1 };
+static const struct fk_image_keys keys = { .crypto = &fk_crypto_mbedtls_p256,
+					   .keys = &fk_boot_key,
+					   .count = 1 };
 static uint8_t heap[FK_BOOT_HEAP] __attribute__((aligned(8)));
 #endif
 
@@ -42,8 +43,9 @@ static uint8_t heap[FK_BOOT_HEAP] __attribute__((aligned(8)));
 #include "fk_crypto_sodium.h"
 
 extern const struct fk_image_key fk_boot_key;
-static const struct fk_image_keys keys = { &fk_crypto_sodium_ed25519,
-					   &fk_boot_key, 1 };
+static const struct fk_image_keys keys = { .crypto = &fk_crypto_sodium_ed25519,
+					   .keys = &fk_boot_key,
+					   .count = 1 };
 #endif
 
 #ifndef FK_BOOT_BUF

@@ -13,7 +13,9 @@ bool bc_is_flash_error(int rc)
 }
 
 /* No keys: the digest is checked, with the built-in SHA-256. */
-static const struct fk_image_keys digest_only = { &fk_crypto_builtin, NULL, 0 };
+static const struct fk_image_keys digest_only = { .crypto = &fk_crypto_builtin,
+						  .keys = NULL,
+						  .count = 0 };
 
 int bc_validate(const struct fk_boot_config *cfg, const struct fk_area *slot,
 		struct fk_image_info *info)

@@ -367,7 +367,7 @@ static void test_config_refusals_each_give_their_reason(void **state)
 	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
 	expect_why(FK_BOOT_CONFIG_OK, FK_OK, FK_BOOT_AREA_NONE);
 	keys = rig.cfg.keys;
-	rig.cfg.keys = &(struct fk_image_keys){ NULL, NULL, 0 };
+	rig.cfg.keys = &(struct fk_image_keys){ .crypto = NULL, .keys = NULL, .count = 0 };
 	expect_why(FK_BOOT_CONFIG_NO_CRYPTO, FK_EINVAL, FK_BOOT_AREA_NONE);
 	rig.cfg.keys = NULL; /* digest only, built-in SHA-256 */
 	expect_why(FK_BOOT_CONFIG_OK, FK_OK, FK_BOOT_AREA_NONE);

@@ -90,7 +90,7 @@ static inline int validate_buf(const uint8_t *buf, size_t len,
 			       struct fk_image_info *info)
 {
 	struct fk_memflash m;
-	struct fk_image_keys set = { &fk_crypto_mbedtls, keys, count };
+	struct fk_image_keys set = { .crypto = &fk_crypto_mbedtls, .keys = keys, .count = count };
 
 	if (fk_memflash_init(&m, buf, len))
 		return FK_ERANGE;

@@ -51,7 +51,7 @@ static const char *result_name(int rc)
 int main(void)
 {
 	struct fk_image_key keys[5];
-	struct fk_image_keys set = { &fk_crypto_mbedtls, keys, 5 };
+	struct fk_image_keys set = { .crypto = &fk_crypto_mbedtls, .keys = keys, .count = 5 };
 	struct fk_flash_geometry geo = {
 		.base = 0x00100000,
 		.size = 32 * 4096,

@@ -25,7 +25,7 @@ static void test_null_and_inconsistent_arguments_are_refused(void **state)
 {
 	struct fk_image_info info;
 	struct fk_image_tlv_iter it;
-	struct fk_image_keys set = { &fk_crypto_mbedtls, NULL, 1 };
+	struct fk_image_keys set = { .crypto = &fk_crypto_mbedtls, .keys = NULL, .count = 1 };
 	struct fk_memflash m;
 	uint8_t d[FK_DIGEST_MAX], buf[8];
 
@@ -63,7 +63,7 @@ static void test_hash_with_a_one_byte_buffer_gives_the_digest(void **state)
 static void test_port_missing_an_algorithm_reports_enotsup(void **state)
 {
 	struct fk_crypto_port port = fk_crypto_mbedtls;
-	struct fk_image_keys set = { &port, &irsa, 1 };
+	struct fk_image_keys set = { .crypto = &port, .keys = &irsa, .count = 1 };
 	struct fk_image_info info;
 	struct fk_memflash m;
 	uint8_t d[FK_DIGEST_MAX], b[16];
@@ -133,7 +133,7 @@ static void test_validation_cut_at_every_read_changes_nothing_and_retries(void *
 {
 	static const struct fk_sector_run runs[] = { { 4, 4096 } };
 	struct fk_sim_config cfg = { 0 };
-	struct fk_image_keys set = { &fk_crypto_mbedtls, &ikey, 1 };
+	struct fk_image_keys set = { .crypto = &fk_crypto_mbedtls, .keys = &ikey, .count = 1 };
 	struct fk_image_info info;
 	struct fk_sim_stats st;
 	struct fk_area slot;

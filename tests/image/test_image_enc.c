@@ -26,7 +26,7 @@ static int decrypt_validate(const char *enc_key, uint8_t *img, size_t len,
 {
 	struct fk_enc_key ek;
 	struct fk_image_key ik;
-	struct fk_image_keys set = { &fk_crypto_mbedtls, &ik, 1 };
+	struct fk_image_keys set = { .crypto = &fk_crypto_mbedtls, .keys = &ik, .count = 1 };
 	struct fk_memflash m;
 	struct fk_diag d = { 0 };
 	int rc;
@@ -118,7 +118,7 @@ static void test_imgtool_images_verify(void **state)
 		struct fk_memflash m;
 		struct fk_key k;
 		struct fk_image_key ik;
-		struct fk_image_keys set = { &fk_crypto_mbedtls, &ik, 1 };
+		struct fk_image_keys set = { .crypto = &fk_crypto_mbedtls, .keys = &ik, .count = 1 };
 		size_t len;
 		uint8_t *img;
 
@@ -150,7 +150,7 @@ static void test_imgtool_clear_image(void **state)
 	struct fk_memflash m;
 	struct fk_key k;
 	struct fk_image_key ik;
-	struct fk_image_keys set = { &fk_crypto_mbedtls, &ik, 1 };
+	struct fk_image_keys set = { .crypto = &fk_crypto_mbedtls, .keys = &ik, .count = 1 };
 
 	(void)state;
 	load_ref_key(&k, "ecdsa-p256.pem");
@@ -322,7 +322,7 @@ static void test_own_clear(void **state)
 	struct fk_sign_result res;
 	struct fk_key k;
 	struct fk_image_key ik;
-	struct fk_image_keys set = { &fk_crypto_mbedtls, &ik, 1 };
+	struct fk_image_keys set = { .crypto = &fk_crypto_mbedtls, .keys = &ik, .count = 1 };
 	struct fk_image_info info;
 	struct fk_memflash m;
 

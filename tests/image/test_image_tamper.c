@@ -341,7 +341,7 @@ static void test_image_in_simulated_flash_slot_validates_and_detects_bitrot(void
 	struct fk_sign_opts o;
 	struct fk_sign_result r;
 	struct fk_image_info info;
-	struct fk_image_keys set = { &fk_crypto_mbedtls, &ikey, 1 };
+	struct fk_image_keys set = { .crypto = &fk_crypto_mbedtls, .keys = &ikey, .count = 1 };
 	struct fk_area slot;
 	struct fk_sim *sim;
 	uint32_t prog;

@@ -21,7 +21,7 @@ const struct fk_flash_geometry qb_geo = {
 	.erased_value = 0xFF,
 };
 
-static struct fk_image_keys keys = { &fk_crypto_mbedtls, NULL, 1 };
+static struct fk_image_keys keys = { .crypto = &fk_crypto_mbedtls, .keys = NULL, .count = 1 };
 static uint8_t buf[4096];
 static uint8_t mbedtls_heap[16 * 1024]; /* ECDSA verification's memory */
 
