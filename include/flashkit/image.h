@@ -325,8 +325,10 @@ int fk_image_hash(const struct fk_area *slot, const struct fk_image_info *info,
  *                the signature type is not one of ECDSA P-256 (SHA-256),
  *                ECDSA P-384 (SHA-384), RSA-2048-PSS, RSA-3072-PSS and
  *                Ed25519 (all three with SHA-256), the image signs itself
- * rather than its digest (SIG_PURE), or the image is encrypted (its digest is
- * over the plaintext); FK_EINVAL, FK_ENOSPC, or a flash read error.
+ * rather than its digest (SIG_PURE), or the image is encrypted and keys
+ * cannot decrypt it; FK_EINVAL, FK_ENOSPC, or a flash read error.
+ * An encrypted image is taken as the tools write it, its payload
+ * ciphertext, and checked decrypted (see "Encrypted images" below).
  */
 int fk_image_validate(const struct fk_area *slot,
 		      const struct fk_image_keys *keys,
@@ -341,6 +343,67 @@ int fk_image_validate(const struct fk_area *slot,
 int fk_image_validate_plain(const struct fk_area *slot,
 			    const struct fk_image_keys *keys,
 			    struct fk_image_info *info);
+
+/*
+ * Encrypted images on the device (imgtool -E; docs/image-format.md,
+ * "Encrypted images"). The payload [hdr_size, hdr_size + img_size) of an
+ * encrypted image as the tools write it is AES-CTR ciphertext; header and
+ * TLVs are clear, and digest and signature cover the plaintext. The
+ * staging slot and factory slot hold it so; a primary slot holds the
+ * plaintext (fk_image_validate_plain()).
+ *
+ * fk_image_validate() of an image whose header says ENCRYPTED_AES128 or
+ * _AES256 unwraps its AES key from its ENC_* TLV (keys->enc_key,
+ * crypto->enc_unwrap) and checks digest and signature over the decrypted
+ * payload: the same returns, plus FK_ENOTSUP when keys has no enc_key or
+ * the port no enc_unwrap/aes_ctr_xor, FK_ENOENT when the image carries no
+ * ENC_* TLV, FK_EBADIMG when both AES flags are set, and enc_unwrap's
+ * FK_EKEY when the TLV does not unwrap with the device key.
+ */
+
+/* Largest AES key (AES-256). */
+#define FK_IMAGE_AES_MAX 32
+
+/* The AES key of the encrypted image in slot (info from fk_image_parse()
+ * of it): found in its ENC_* TLV (the first of types 0x30, 0x32, 0x33,
+ * 0x34) and unwrapped with keys->enc_key. Writes *key_len (16 or 32)
+ * bytes to key. Returns 0, FK_EINVAL when the image is not encrypted,
+ * or the errors listed above. Stack: the TLV value (up to 256 bytes) and
+ * the port's unwrap. */
+int fk_image_enc_key(const struct fk_area *slot,
+		     const struct fk_image_info *info,
+		     const struct fk_image_keys *keys,
+		     uint8_t key[FK_IMAGE_AES_MAX], uint32_t *key_len);
+
+/*
+ * A read-only view of a flash through AES-CTR: reads read the underlying
+ * flash and XOR the keystream over the bytes that are payload. Under
+ * address x is payload byte x + ks_delta (mod 2^32) when that is below
+ * pay_len. Since CTR is its own inverse, a view over ciphertext reads
+ * plaintext and a view over plaintext reads ciphertext. Program and erase
+ * through the view fail with FK_EINVAL. Lives as long as its users; the
+ * key is copied in (wipe it with fk_image_crypt_wipe()).
+ */
+struct fk_image_crypt {
+	struct fk_flash flash; /* the view: geometry of the underlying one */
+	const struct fk_flash *under;
+	const struct fk_crypto_port *crypto;
+	uint32_t ks_delta;
+	uint32_t pay_len;
+	uint32_t key_len;
+	uint8_t key[FK_IMAGE_AES_MAX];
+};
+
+/* Sets c up over under (payload byte 0 at under address pay_start, mod
+ * 2^32) and makes *view the area of a seen through it (same offset and
+ * size, on c's flash). crypto must have aes_ctr_xor. */
+void fk_image_crypt_init(struct fk_image_crypt *c, const struct fk_area *a,
+			 uint32_t pay_start, uint32_t pay_len,
+			 const struct fk_crypto_port *crypto,
+			 const uint8_t *key, uint32_t key_len,
+			 struct fk_area *view);
+/* Clears the key. */
+void fk_image_crypt_wipe(struct fk_image_crypt *c);
 
 /* Compares two versions (major, minor, revision, then build).
  * Returns <0, 0 or >0 like memcmp. */

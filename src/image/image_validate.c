@@ -218,14 +218,55 @@ static int check_signature(const struct fk_area *slot,
 	return result;
 }
 
+/* Digest, then signature, of the image info describes, read through
+ * slot. */
+static int check_content(const struct fk_area *slot,
+			 const struct fk_image_keys *keys,
+			 struct fk_image_info *info)
+{
+	uint8_t buf[FK_IMAGE_HASH_CHUNK];
+	uint8_t digest[FK_DIGEST_MAX];
+	int rc = fk_image_hash(slot, info, keys->crypto, digest, buf,
+			       sizeof(buf));
+
+	if (rc)
+		return rc;
+	if (memcmp(digest, info->digest, info->digest_len))
+		return FK_EDIGEST;
+	if (!keys->count)
+		return FK_OK;
+	return check_signature(slot, keys, info);
+}
+
+/* An encrypted image as stored (ciphertext payload): checked through an
+ * AES-CTR view of slot, with the key from its ENC_* TLV. */
+static int check_encrypted(const struct fk_area *slot,
+			   const struct fk_image_keys *keys,
+			   struct fk_image_info *info)
+{
+	uint8_t key[FK_IMAGE_AES_MAX];
+	struct fk_image_crypt c;
+	struct fk_area view;
+	uint32_t key_len = 0;
+	int rc = fk_image_enc_key(slot, info, keys, key, &key_len);
+
+	if (rc)
+		return rc;
+	fk_image_crypt_init(&c, slot, slot->off + info->hdr.hdr_size,
+			    info->hdr.img_size, keys->crypto, key, key_len,
+			    &view);
+	memset(key, 0, sizeof(key));
+	rc = check_content(&view, keys, info);
+	fk_image_crypt_wipe(&c);
+	return rc;
+}
+
 /* fk_image_validate; plain: the payload in slot is the plaintext whatever
  * the header's ENCRYPTED flags say. */
 static int validate(const struct fk_area *slot,
 		    const struct fk_image_keys *keys,
 		    struct fk_image_info *info, bool plain)
 {
-	uint8_t buf[FK_IMAGE_HASH_CHUNK];
-	uint8_t digest[FK_DIGEST_MAX];
 	int rc;
 
 	if (!slot || !keys || !keys->crypto || !info ||
@@ -236,15 +277,8 @@ static int validate(const struct fk_area *slot,
 		return rc;
 	if (!plain && (info->hdr.flags & (FK_IMAGE_F_ENCRYPTED_AES128 |
 					  FK_IMAGE_F_ENCRYPTED_AES256)))
-		return FK_ENOTSUP;
-	rc = fk_image_hash(slot, info, keys->crypto, digest, buf, sizeof(buf));
-	if (rc)
-		return rc;
-	if (memcmp(digest, info->digest, info->digest_len))
-		return FK_EDIGEST;
-	if (!keys->count)
-		return FK_OK;
-	return check_signature(slot, keys, info);
+		return check_encrypted(slot, keys, info);
+	return check_content(slot, keys, info);
 }
 
 int fk_image_validate(const struct fk_area *slot,
