@@ -1,0 +1,511 @@
+/*
+ * The encoder of flashkit's compressed and delta streams (docs/delta.md).
+ *
+ * A greedy parse, block by block, with the decoder's own models so that
+ * the choices can use the real costs: at each output position it takes
+ * the run at the old cursor when the bytes agree there; else the longest
+ * exact match it finds (hash chains over the old image and over the output
+ * so far) when that is cheaper than staying at the old cursor and paying
+ * for the differing bytes; else one literal, added to the old byte or raw,
+ * whichever the adaptive models price lower. Staying aligned through a few
+ * differing bytes is what makes moved code cheap: the addresses that
+ * changed become small differences the literal model learns.
+ *
+ * The range coder is LZMA's (carry through a cached byte); the decoder in
+ * src/delta/delta.c is its exact inverse, and every test decodes through
+ * it.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "delta.h"
+#include "flashkit/delta.h"
+
+#define PROB_BITS FK_DELTA_PROB_BITS
+#define MOVE_BITS FK_DELTA_MOVE_BITS
+#define TOP FK_DELTA_TOP
+#define HASH_BITS 18
+#define MIN_MATCH 4
+#define CHAIN 48
+#define NONE UINT32_MAX
+#define MAX_NUM ((1u << (FK_DELTA_NUM_BITS - 1)) - 1)
+
+struct outbuf {
+	uint8_t *data;
+	size_t len, cap;
+	bool nomem;
+};
+
+struct rc_enc {
+	uint64_t low;
+	uint32_t range;
+	uint8_t cache;
+	uint64_t cache_size;
+	struct outbuf *out;
+};
+
+/* Hash chains over one buffer: head[hash] is the latest position, prev[pos]
+ * the one before with the same hash. */
+struct chains {
+	uint32_t *head;
+	uint32_t *prev;
+};
+
+struct enc {
+	const uint8_t *old;
+	uint32_t old_len;
+	const uint8_t *cur;
+	uint32_t new_len;
+	uint32_t np, op, blk_end;
+	unsigned prev_kind;
+	struct fk_delta_models m;
+	struct rc_enc rc;
+	struct chains oldc, newc;
+	struct fk_delta_stats st;
+	double cost[(1u << PROB_BITS) + 1]; /* -log2(p / 2^11) */
+};
+
+/* log2(x) for x >= 1 by repeated squaring (no libm in the host library). */
+static double log2_of(double x)
+{
+	double r = 0, f = 0.5;
+
+	while (x >= 2) {
+		x /= 2;
+		r += 1;
+	}
+	for (int i = 0; i < 30; i++, f /= 2) {
+		x *= x;
+		if (x >= 2) {
+			x /= 2;
+			r += f;
+		}
+	}
+	return r;
+}
+
+static void put_byte(struct outbuf *b, uint8_t v)
+{
+	if (b->len == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 4096;
+		uint8_t *n = realloc(b->data, cap);
+
+		if (n == NULL) {
+			b->nomem = true;
+			return;
+		}
+		b->data = n;
+		b->cap = cap;
+	}
+	b->data[b->len++] = v;
+}
+
+static void rc_shift_low(struct rc_enc *e)
+{
+	if ((uint32_t)e->low < 0xff000000u || (e->low >> 32) != 0) {
+		uint8_t carry = (uint8_t)(e->low >> 32);
+		uint8_t temp = e->cache;
+
+		do {
+			put_byte(e->out, (uint8_t)(temp + carry));
+			temp = 0xff;
+		} while (--e->cache_size != 0);
+		e->cache = (uint8_t)(e->low >> 24);
+	}
+	e->cache_size++;
+	e->low = (e->low & 0x00ffffffu) << 8;
+}
+
+static void rc_init(struct rc_enc *e, struct outbuf *out)
+{
+	e->low = 0;
+	e->range = 0xffffffffu;
+	e->cache = 0;
+	e->cache_size = 1;
+	e->out = out;
+}
+
+static void rc_flush(struct rc_enc *e)
+{
+	for (int i = 0; i < 5; i++)
+		rc_shift_low(e);
+}
+
+static void rc_bit(struct rc_enc *e, uint16_t *p, unsigned bit)
+{
+	uint32_t bound = (e->range >> PROB_BITS) * *p;
+
+	if (bit == 0) {
+		e->range = bound;
+		*p = (uint16_t)(*p + (((1u << PROB_BITS) - *p) >> MOVE_BITS));
+	} else {
+		e->low += bound;
+		e->range -= bound;
+		*p = (uint16_t)(*p - (*p >> MOVE_BITS));
+	}
+	while (e->range < TOP) {
+		e->range <<= 8;
+		rc_shift_low(e);
+	}
+}
+
+static unsigned bit_count(uint32_t x)
+{
+	unsigned n = 0;
+
+	while (x) {
+		n++;
+		x >>= 1;
+	}
+	return n;
+}
+
+static void rc_number(struct enc *e, unsigned ctx, uint32_t v)
+{
+	uint16_t *unary = e->m.num[ctx][0];
+	uint16_t *bits = e->m.num[ctx][1];
+	uint32_t x = v + 1;
+	unsigned n = bit_count(x);
+
+	for (unsigned i = 1; i < n; i++)
+		rc_bit(&e->rc, &unary[i - 1], 1);
+	if (n < FK_DELTA_NUM_BITS)
+		rc_bit(&e->rc, &unary[n - 1], 0);
+	for (unsigned i = n - 1; i > 0; i--)
+		rc_bit(&e->rc, &bits[i - 1], (x >> (i - 1)) & 1);
+}
+
+static double bit_cost(const struct enc *e, uint16_t p, unsigned bit)
+{
+	return e->cost[bit ? (1u << PROB_BITS) - p : p];
+}
+
+/* What a literal costs in bits, in one mode, with the current models. */
+static double literal_cost(const struct enc *e, unsigned mode, uint8_t v)
+{
+	const uint16_t *tree = e->m.lit[mode];
+	double c = bit_cost(e, e->m.lit_mode[e->prev_kind], mode);
+	unsigned x = 1;
+
+	for (int i = 7; i >= 0; i--) {
+		unsigned b = (v >> i) & 1;
+
+		c += bit_cost(e, tree[x], b);
+		x = (x << 1) | b;
+	}
+	return c;
+}
+
+/* A rough price of a number in bits (learned lengths are cheaper, but
+ * the parse only needs to rank choices). */
+static double number_cost(uint32_t v)
+{
+	return 2.0 * bit_count(v + 1);
+}
+
+static void kind_bits(struct enc *e, unsigned kind)
+{
+	unsigned s = e->prev_kind;
+
+	rc_bit(&e->rc, &e->m.kind[0][s], kind != FK_DELTA_LIT);
+	if (kind != FK_DELTA_LIT) {
+		rc_bit(&e->rc, &e->m.kind[1][s], kind != FK_DELTA_OLD);
+		if (kind != FK_DELTA_OLD)
+			rc_bit(&e->rc, &e->m.kind[2][s], kind != FK_DELTA_JUMP);
+	}
+	e->prev_kind = kind;
+}
+
+static uint32_t hash4(const uint8_t *p)
+{
+	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+		     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+
+	return (v * 2654435761u) >> (32 - HASH_BITS);
+}
+
+static int chains_init(struct chains *c, const uint8_t *buf, uint32_t len,
+		       bool fill)
+{
+	c->head = malloc(sizeof(uint32_t) << HASH_BITS);
+	c->prev = malloc(sizeof(uint32_t) * (len ? len : 1));
+	if (c->head == NULL || c->prev == NULL)
+		return -1;
+	memset(c->head, 0xff, sizeof(uint32_t) << HASH_BITS);
+	for (uint32_t i = 0; fill && i + MIN_MATCH <= len; i++) {
+		uint32_t h = hash4(buf + i);
+
+		c->prev[i] = c->head[h];
+		c->head[h] = i;
+	}
+	return 0;
+}
+
+static void chains_free(struct chains *c)
+{
+	free(c->head);
+	free(c->prev);
+}
+
+/* Output positions become match sources as they are passed. */
+static void insert_new(struct enc *e, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to && i + MIN_MATCH <= e->new_len; i++) {
+		uint32_t h = hash4(e->cur + i);
+
+		e->newc.prev[i] = e->newc.head[h];
+		e->newc.head[h] = i;
+	}
+}
+
+static uint32_t common(const uint8_t *a, const uint8_t *b, uint32_t max)
+{
+	uint32_t n = 0;
+
+	while (n < max && a[n] == b[n])
+		n++;
+	return n;
+}
+
+/* Bytes that differ at the old cursor over the next len output bytes
+ * (past the old image's end, every byte counts as differing). */
+static uint32_t misaligned(const struct enc *e, uint32_t len)
+{
+	uint32_t bad = 0;
+
+	for (uint32_t i = 0; i < len; i++) {
+		uint32_t o = e->op + i;
+
+		if (o >= e->old_len || e->old[o] != e->cur[e->np + i])
+			bad++;
+	}
+	return bad;
+}
+
+struct choice {
+	unsigned kind;
+	uint32_t from; /* old offset or output offset */
+	uint32_t len;
+	double saving; /* bits saved against staying aligned */
+};
+
+static uint32_t room(const struct enc *e)
+{
+	uint32_t left = e->blk_end - e->np;
+
+	return left > MAX_NUM + 1 ? MAX_NUM + 1 : left;
+}
+
+static void consider(struct enc *e, struct choice *best, unsigned kind,
+		     uint32_t from, uint32_t len, double price)
+{
+	/* staying costs about a literal and a new run per differing byte */
+	double stay = misaligned(e, len) * 12.0;
+	double saving = stay - price;
+
+	if (saving > best->saving) {
+		best->kind = kind;
+		best->from = from;
+		best->len = len;
+		best->saving = saving;
+	}
+}
+
+static void search(struct enc *e, const struct chains *c, const uint8_t *buf,
+		   uint32_t limit, unsigned kind, struct choice *best)
+{
+	uint32_t max = room(e);
+	uint32_t pos;
+	int n = 0;
+
+	if (e->np + MIN_MATCH > e->new_len)
+		return;
+	for (pos = c->head[hash4(e->cur + e->np)]; pos != NONE && n < CHAIN;
+	     pos = c->prev[pos], n++) {
+		uint32_t l, lim = limit - pos < max ? limit - pos : max;
+		double price;
+
+		if (kind == FK_DELTA_JUMP && pos == e->op)
+			continue;
+		l = common(buf + pos, e->cur + e->np, lim);
+		if (l < MIN_MATCH)
+			continue;
+		if (kind == FK_DELTA_JUMP)
+			price = 6 +
+				number_cost(pos > e->op ? pos - e->op :
+							  e->op - pos) +
+				number_cost(l - 1);
+		else
+			price = 6 + number_cost(e->np - pos - 1) +
+				number_cost(l - 1);
+		consider(e, best, kind, pos, l, price);
+	}
+}
+
+static void emit_literal(struct enc *e)
+{
+	uint8_t v = e->cur[e->np];
+	uint8_t base = e->op < e->old_len ? e->old[e->op] : 0;
+	uint8_t diff = (uint8_t)(v - base);
+	unsigned mode =
+		literal_cost(e, 1, v) < literal_cost(e, 0, diff) ? 1 : 0;
+	uint8_t sym = mode ? v : diff;
+	uint16_t *tree = e->m.lit[mode];
+	unsigned x = 1;
+
+	rc_bit(&e->rc, &e->m.lit_mode[e->prev_kind], mode);
+	for (int i = 7; i >= 0; i--) {
+		unsigned b = (sym >> i) & 1;
+
+		rc_bit(&e->rc, &tree[x], b);
+		x = (x << 1) | b;
+	}
+	if (mode)
+		e->st.lit_raw++;
+	else
+		e->st.lit_diff++;
+	insert_new(e, e->np, e->np + 1);
+	e->np++;
+	e->op++;
+}
+
+static void advance(struct enc *e, uint32_t len)
+{
+	insert_new(e, e->np, e->np + len);
+	e->np += len;
+	e->op += len;
+}
+
+static void one_token(struct enc *e)
+{
+	uint32_t max = room(e);
+	uint32_t aligned = 0;
+	struct choice best = { FK_DELTA_LIT, 0, 0, 0.0 };
+
+	if (e->op < e->old_len) {
+		uint32_t lim =
+			e->old_len - e->op < max ? e->old_len - e->op : max;
+
+		aligned = common(e->old + e->op, e->cur + e->np, lim);
+	}
+	if (aligned < 16) {
+		search(e, &e->oldc, e->old, e->old_len, FK_DELTA_JUMP, &best);
+		search(e, &e->newc, e->cur, e->np, FK_DELTA_MATCH, &best);
+	}
+	if (best.saving > 0 && best.len > aligned) {
+		kind_bits(e, best.kind);
+		if (best.kind == FK_DELTA_JUMP) {
+			bool neg = best.from < e->op;
+			uint32_t mag =
+				neg ? e->op - best.from : best.from - e->op;
+
+			rc_bit(&e->rc, &e->m.num[FK_DELTA_NUM_JUMP_DIST][1][31],
+			       neg);
+			rc_number(e, FK_DELTA_NUM_JUMP_DIST, mag - 1);
+			rc_number(e, FK_DELTA_NUM_JUMP_LEN, best.len - 1);
+			e->op = best.from;
+			e->st.jumps++;
+		} else {
+			rc_number(e, FK_DELTA_NUM_MATCH_DIST,
+				  e->np - best.from - 1);
+			rc_number(e, FK_DELTA_NUM_MATCH_LEN, best.len - 1);
+			e->st.matches++;
+		}
+		advance(e, best.len);
+	} else if (aligned > 0) {
+		kind_bits(e, FK_DELTA_OLD);
+		rc_number(e, FK_DELTA_NUM_OLD_LEN, aligned - 1);
+		e->st.old_runs++;
+		advance(e, aligned);
+	} else {
+		kind_bits(e, FK_DELTA_LIT);
+		emit_literal(e);
+	}
+}
+
+static void put_varint(struct outbuf *b, size_t v)
+{
+	while (v >= 0x80) {
+		put_byte(b, (uint8_t)(v | 0x80));
+		v >>= 7;
+	}
+	put_byte(b, (uint8_t)v);
+}
+
+static void encode_block(struct enc *e, struct outbuf *stream,
+			 struct outbuf *tmp, uint32_t start, uint32_t end)
+{
+	tmp->len = 0;
+	rc_init(&e->rc, tmp);
+	fk_delta_models_reset(&e->m);
+	e->prev_kind = FK_DELTA_LIT;
+	e->np = start;
+	e->op = start;
+	e->blk_end = end;
+	while (e->np < end)
+		one_token(e);
+	rc_flush(&e->rc);
+	put_varint(stream, tmp->len);
+	for (size_t i = 0; i < tmp->len && !tmp->nomem; i++)
+		put_byte(stream, tmp->data[i]);
+	e->st.blocks++;
+}
+
+int fk_delta_encode(const uint8_t *old, size_t old_len, const uint8_t *new_img,
+		    size_t new_len, unsigned block_log2, uint8_t **out,
+		    size_t *out_len, struct fk_delta_stats *stats,
+		    struct fk_diag *diag)
+{
+	struct outbuf stream = { 0 }, tmp = { 0 };
+	struct enc *e;
+	uint32_t bsize;
+	int rc = 0;
+
+	*out = NULL;
+	*out_len = 0;
+	if (block_log2 < FK_DELTA_BLOCK_LOG2_MIN ||
+	    block_log2 > FK_DELTA_BLOCK_LOG2_MAX)
+		return fk_fail(diag,
+			       "delta block size 2^%u is not supported "
+			       "(2^%u to 2^%u bytes)",
+			       block_log2, FK_DELTA_BLOCK_LOG2_MIN,
+			       FK_DELTA_BLOCK_LOG2_MAX);
+	if (old_len > INT32_MAX || new_len > INT32_MAX)
+		return fk_fail(diag, "image over 2 GiB: too large to encode");
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return fk_fail_nomem(diag);
+	e->old = old;
+	e->old_len = (uint32_t)old_len;
+	e->cur = new_img;
+	e->new_len = (uint32_t)new_len;
+	for (unsigned p = 1; p <= (1u << PROB_BITS); p++)
+		e->cost[p] = PROB_BITS - log2_of(p);
+	e->cost[0] = 64;
+	if (chains_init(&e->oldc, old, e->old_len, true) ||
+	    chains_init(&e->newc, new_img, e->new_len, false)) {
+		rc = fk_fail_nomem(diag);
+		goto out;
+	}
+	bsize = 1u << block_log2;
+	for (uint32_t s = 0; s < e->new_len; s += bsize)
+		encode_block(e, &stream, &tmp, s,
+			     e->new_len - s > bsize ? s + bsize : e->new_len);
+	if (stream.nomem || tmp.nomem) {
+		rc = fk_fail_nomem(diag);
+		goto out;
+	}
+	if (stats != NULL)
+		*stats = e->st;
+	*out = stream.data;
+	*out_len = stream.len;
+	stream.data = NULL;
+out:
+	chains_free(&e->oldc);
+	chains_free(&e->newc);
+	free(e);
+	free(stream.data);
+	free(tmp.data);
+	return rc;
+}
