@@ -9,7 +9,8 @@
  * port), and PKCS#1 RSAPublicKey for RSA,
  * which mbedtls_pk_parse_public_key() reads. A bootloader that checks
  * only ECDSA P-256 links fk_crypto_mbedtls_p256 instead, and none of the
- * RSA or PK code.
+ * RSA or PK code. Decrypting images (enc_unwrap, aes_ctr_xor) is
+ * fk_crypto_mbedtls_enc.c's.
  *
  * mbedTLS 2.28 has no Ed25519. Built with FK_MBEDTLS_WITH_SODIUM (the host
  * build always is), ed25519_verify is libsodium's (ports/crypto-sodium)
@@ -157,4 +158,6 @@ const struct fk_crypto_port fk_crypto_mbedtls = {
 	.sha384_finish = sha384_finish,
 	.ecdsa_p384_verify = fk_mbedtls_ecdsa_p384_verify,
 	.rsa3072_pss_verify = rsa3072_pss_verify,
+	.enc_unwrap = fk_mbedtls_enc_unwrap,
+	.aes_ctr_xor = fk_mbedtls_aes_ctr_xor,
 };

@@ -14,7 +14,12 @@
  * fk_crypto_mbedtls_p256 (fk_crypto_mbedtls_p256.c alone): the
  * bootloader's port, ECDSA P-256 verification only (RSA images get
  * FK_ENOTSUP), SHA-256 from the built-in code; built with
- * target/fk_mbedtls_boot_config.h and FK_MBEDTLS_BOOT_MODULES.
+ * target/fk_mbedtls_boot_config.h and FK_MBEDTLS_BOOT_MODULES. Compiled
+ * with FK_MBEDTLS_WITH_ENC (and linked with fk_crypto_mbedtls_enc.c,
+ * target/fk_mbedtls_boot_enc_config.h, FK_MBEDTLS_BOOT_ENC_MODULES) it
+ * also decrypts ECIES-P256 images, imgtool's pairing for P-256 signing.
+ *
+ * Both ports' enc_unwrap and aes_ctr_xor are fk_crypto_mbedtls_enc.c's.
  */
 #ifndef FLASHKIT_CRYPTO_MBEDTLS_H
 #define FLASHKIT_CRYPTO_MBEDTLS_H
@@ -36,5 +41,18 @@ int fk_mbedtls_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
 int fk_mbedtls_ecdsa_p384_verify(const uint8_t *key, size_t key_len,
 				 const uint8_t hash[FK_SHA384_SIZE],
 				 const uint8_t *sig, size_t sig_len);
+
+/* enc_unwrap (flashkit/crypto.h): every scheme the mbedTLS configuration
+ * has (the host's: all four TLV types; a bootloader's ECIES-P256 one:
+ * ENC_EC256 only, the others FK_ENOTSUP). The private-key operations are
+ * blinded with a DRBG seeded from key and TLV (no device RNG needed). */
+int fk_mbedtls_enc_unwrap(const uint8_t *key, size_t key_len, uint16_t tlv_type,
+			  const uint8_t *tlv, size_t tlv_len, uint8_t *aes_key,
+			  size_t aes_len);
+
+/* aes_ctr_xor (flashkit/crypto.h): any byte offset and length, FK_EINVAL
+ * for a key that is not 16 or 32 bytes or a range past 2^32. */
+int fk_mbedtls_aes_ctr_xor(const uint8_t *aes_key, size_t aes_len, uint32_t off,
+			   uint8_t *buf, size_t len);
 
 #endif

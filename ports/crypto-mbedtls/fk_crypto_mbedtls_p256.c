@@ -18,7 +18,11 @@
  * (src/image/sha256.c), which the boot core links anyway, so one SHA-256
  * is linked, not two. mbedTLS modules it needs: bignum, ecp, ecp_curves,
  * ecdsa, asn1parse, constant_time, platform_util (and an allocator:
- * target/fk_mbedtls_boot_config.h).
+ * target/fk_mbedtls_boot_config.h). Compiled with FK_MBEDTLS_WITH_ENC,
+ * the port also decrypts ECIES-P256 images through
+ * fk_crypto_mbedtls_enc.c (target/fk_mbedtls_boot_enc_config.h: AES,
+ * SHA-256 for HKDF, HMAC and the blinding DRBG, ECDH); without, it has
+ * none of that code.
  */
 #include <string.h>
 
@@ -144,4 +148,8 @@ const struct fk_crypto_port fk_crypto_mbedtls_p256 = {
 	.ecdsa_p256_verify = fk_mbedtls_ecdsa_p256_verify,
 	.rsa2048_pss_verify = NULL,
 	.ed25519_verify = NULL,
+#ifdef FK_MBEDTLS_WITH_ENC
+	.enc_unwrap = fk_mbedtls_enc_unwrap,
+	.aes_ctr_xor = fk_mbedtls_aes_ctr_xor,
+#endif
 };

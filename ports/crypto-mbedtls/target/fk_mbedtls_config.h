@@ -1,7 +1,9 @@
 /*
  * mbedTLS configuration for the Cortex-M build of the crypto port: only
- * what verifying an image needs (SHA-256, ECDSA P-256, RSA-2048-PSS, and
- * parsing the public keys as DER). No entropy, no time, no file system,
+ * what verifying and decrypting an image needs (SHA-256, SHA-384, ECDSA
+ * P-256 and P-384, RSA-PSS, parsing the public keys as DER; for encrypted
+ * images AES, HKDF, HMAC_DRBG for blinding, ECDH on P-256 and Curve25519,
+ * RSA-OAEP with the PKCS#1 private key). No entropy, no time, no file system,
  * no standard library beyond memcpy/memset/memcmp/strlen: memory comes
  * from mbedTLS's own allocator over a static buffer the firmware gives
  * to mbedtls_memory_buffer_alloc_init().
@@ -50,10 +52,25 @@ int fk_mbedtls_no_snprintf(char *s, size_t n, const char *fmt, ...);
 #define MBEDTLS_ECP_NIST_OPTIM
 #define MBEDTLS_ECP_WINDOW_SIZE 2
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
-#define MBEDTLS_ECP_NO_INTERNAL_RNG /* verifying uses only public data */
+/* Verifying uses only public data; ECDH and RSA get the DRBG of
+ * fk_crypto_mbedtls_enc.c. */
+#define MBEDTLS_ECP_NO_INTERNAL_RNG
 #define MBEDTLS_ECDSA_C
 
-/* RSA-2048 and RSA-3072 PSS */
+/* Encrypted images (fk_crypto_mbedtls_enc.c): AES-CTR is computed from
+ * single encrypted blocks there, so no cipher modes and none of AES's
+ * decryption is linked; one table in flash, not four (FEWER_TABLES: the
+ * others are rotations computed per round). HMAC_DRBG is the
+ * deterministic blinding generator of the private-key operations. */
+#define MBEDTLS_AES_C
+#define MBEDTLS_AES_ROM_TABLES
+#define MBEDTLS_AES_FEWER_TABLES
+#define MBEDTLS_HKDF_C
+#define MBEDTLS_HMAC_DRBG_C
+#define MBEDTLS_ECDH_C
+#define MBEDTLS_ECP_DP_CURVE25519_ENABLED
+
+/* RSA-2048 and RSA-3072 PSS, RSA-2048 OAEP */
 #define MBEDTLS_RSA_C
 #define MBEDTLS_PKCS1_V21
 #define MBEDTLS_MPI_MAX_SIZE 384

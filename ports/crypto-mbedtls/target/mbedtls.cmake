@@ -26,7 +26,7 @@ set(FK_MBEDTLS_CONFIG_DIR ${CMAKE_CURRENT_LIST_DIR})
 set(FK_MBEDTLS_MODULES
 	sha256 sha512 md platform platform_util memory_buffer_alloc constant_time
 	bignum asn1parse asn1write oid pk pk_wrap pkparse
-	ecp ecp_curves ecdsa rsa rsa_internal)
+	ecp ecp_curves ecdsa rsa rsa_internal aes hkdf hmac_drbg ecdh)
 set(FK_MBEDTLS_BOOT_MODULES
 	platform platform_util memory_buffer_alloc constant_time
 	bignum asn1parse ecp ecp_curves ecdsa)
