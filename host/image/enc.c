@@ -1,14 +1,19 @@
 /*
- * Encrypted images on the host (enc.h): encryption keys, the wrapping of
- * the image's AES key (RSA-OAEP, ECIES-P256, ECIES-X25519) and AES-CTR,
- * all through mbedTLS 2.28. X25519 keys are read here (mbedTLS's PK layer
- * has no X25519); RSA and P-256 keys come through fk_key_load.
+ * Encrypted images on the host (enc.h): encryption keys and the wrapping
+ * of the image's AES key (RSA-OAEP, ECIES-P256, ECIES-X25519) through
+ * mbedTLS 2.28. X25519 keys are read here (mbedTLS's PK layer has no
+ * X25519); RSA and P-256 keys come through fk_key_load.
+ *
+ * Unwrapping and AES-CTR are the crypto port's (fk_mbedtls_enc_unwrap,
+ * fk_mbedtls_aes_ctr_xor in ports/crypto-mbedtls/fk_crypto_mbedtls_enc.c,
+ * the code a bootloader runs): the loaded key goes to it in the device
+ * form `flashkit key private --c` writes (fk_enc_device_key), and this
+ * file only turns the port's return codes into messages.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/aes.h>
 #include <mbedtls/bignum.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/ecdh.h>
@@ -18,6 +23,7 @@
 #include <mbedtls/rsa.h>
 
 #include "enc.h"
+#include "fk_crypto_mbedtls.h"
 #include "flashkit/image.h"
 #include "formats/files.h"
 #include "keyfile.h"
@@ -198,23 +204,13 @@ void fk_enc_key_free(struct fk_enc_key *ek)
 	ek->scheme = FK_ENC_NONE;
 }
 
-/* ---- AES-CTR ---- */
+/* ---- AES-CTR: the crypto port's ---- */
 
 int fk_enc_ctr(const uint8_t *aes_key, size_t aes_len, uint8_t *buf, size_t len)
 {
-	uint8_t counter[16] = { 0 }, block[16];
-	mbedtls_aes_context aes;
-	size_t off = 0;
-	int rc;
-
-	if (aes_len != 16 && aes_len != 32)
+	if (len > UINT32_MAX)
 		return -1;
-	mbedtls_aes_init(&aes);
-	rc = mbedtls_aes_setkey_enc(&aes, aes_key, (unsigned)aes_len * 8) ||
-	     mbedtls_aes_crypt_ctr(&aes, len, &off, counter, block, buf, buf);
-	mbedtls_aes_free(&aes);
-	mbedtls_platform_zeroize(block, sizeof(block));
-	return rc ? -1 : 0;
+	return fk_mbedtls_aes_ctr_xor(aes_key, aes_len, 0, buf, len) ? -1 : 0;
 }
 
 /* ---- ECDH: the shared secret, big-endian x for P-256, RFC 7748 for
@@ -420,101 +416,132 @@ int fk_enc_wrap(struct fk_enc_key *ek, bool sha512, const uint8_t *aes_key,
 	return ecies_wrap(ek, sha512, aes_key, aes_len, tlv, tlv_len);
 }
 
-/* ---- unwrapping ---- */
+/* ---- unwrapping: the crypto port's, with the host's words ---- */
 
-static int ecies_unwrap(struct fk_enc_key *ek, bool sha512, const uint8_t *tlv,
-			size_t tlv_len, uint8_t *aes_key, size_t aes_len)
+int fk_enc_device_key(const struct fk_enc_key *ek, uint8_t *out, size_t size,
+		      size_t *len)
 {
-	const mbedtls_md_info_t *md = ecies_md(sha512);
-	size_t mac_len = mbedtls_md_get_size(md), plen = point_len(ek->scheme);
-	uint8_t shared[32], okm[32 + 64], mac[64], diff = 0;
-	mbedtls_ecp_group grp;
-	mbedtls_mpi d;
-	struct fk_rng r;
-	int rc;
+	uint8_t der[FK_ENC_DEVICE_KEY_MAX];
+	int n;
 
-	if (tlv_len != fk_enc_tlv_len(ek, aes_len, sha512))
-		return fk_fail(&ek->diag,
-			       "the %s key TLV is %zu bytes; an AES-%zu key "
-			       "wrapped so takes %zu",
-			       fk_enc_scheme_name(ek->scheme), tlv_len,
-			       aes_len * 8,
-			       fk_enc_tlv_len(ek, aes_len, sha512));
-	mbedtls_ecp_group_init(&grp);
-	mbedtls_mpi_init(&d);
-	rc = fk_rng_start(&r) ||
-	     mbedtls_ecp_group_load(&grp, curve_of(ek->scheme)) ||
-	     private_scalar(ek, &d) ||
-	     ecdh(ek->scheme, &grp, &d, tlv, shared, &r) ||
-	     derive(md, shared, okm, aes_len + mac_len) ||
-	     mbedtls_md_hmac(md, okm + aes_len, mac_len, tlv + plen + mac_len,
-			     aes_len, mac);
-	for (size_t i = 0; !rc && i < mac_len; i++)
-		diff |= (uint8_t)(mac[i] ^ tlv[plen + i]);
-	if (!rc && !diff) {
-		memcpy(aes_key, tlv + plen + mac_len, aes_len);
-		rc = fk_enc_ctr(okm, aes_len, aes_key, aes_len);
+	if (!ek->has_private)
+		return -1;
+	switch (ek->scheme) {
+	case FK_ENC_ECIES_P256:
+		if (size < 32 ||
+		    mbedtls_mpi_write_binary(&mbedtls_pk_ec(ek->key.pk)->d, out,
+					     32))
+			return -1;
+		*len = 32;
+		return 0;
+	case FK_ENC_ECIES_X25519:
+		if (size < 32)
+			return -1;
+		memcpy(out, ek->x_priv, 32);
+		*len = 32;
+		return 0;
+	case FK_ENC_RSA_OAEP:
+		/* mbedTLS writes an RSA key's PKCS#1 RSAPrivateKey at the
+		 * end of the buffer. */
+		n = mbedtls_pk_write_key_der((mbedtls_pk_context *)&ek->key.pk,
+					     der, sizeof(der));
+		if (n <= 0 || (size_t)n > size) {
+			mbedtls_platform_zeroize(der, sizeof(der));
+			return -1;
+		}
+		memcpy(out, der + sizeof(der) - n, (size_t)n);
+		mbedtls_platform_zeroize(der, sizeof(der));
+		*len = (size_t)n;
+		return 0;
+	case FK_ENC_NONE:
+		break;
 	}
-	mbedtls_platform_zeroize(okm, sizeof(okm));
-	mbedtls_platform_zeroize(shared, sizeof(shared));
-	mbedtls_mpi_free(&d);
+	return -1;
+}
+
+/* Whether the TLV's ephemeral point lies on the scheme's curve: tells a
+ * malformed TLV from one whose HMAC does not match, for the message. */
+static bool ephemeral_on_curve(enum fk_enc_scheme s, const uint8_t *tlv)
+{
+	mbedtls_ecp_group grp;
+	mbedtls_ecp_point q;
+	bool ok;
+
+	mbedtls_ecp_group_init(&grp);
+	mbedtls_ecp_point_init(&q);
+	ok = !mbedtls_ecp_group_load(&grp, curve_of(s)) &&
+	     !mbedtls_ecp_point_read_binary(&grp, &q, tlv, point_len(s)) &&
+	     !mbedtls_ecp_check_pubkey(&grp, &q);
+	mbedtls_ecp_point_free(&q);
 	mbedtls_ecp_group_free(&grp);
-	fk_rng_stop(&r);
-	if (rc)
-		return fk_fail(&ek->diag,
-			       "%s: the %s key TLV does not decode (its "
-			       "ephemeral key is not on the curve)",
-			       ek->path, fk_enc_scheme_name(ek->scheme));
-	if (diff)
+	return ok;
+}
+
+/* The port refused the TLV (FK_EKEY): why, in words. */
+static int unwrap_refused(struct fk_enc_key *ek, const uint8_t *dev,
+			  size_t dev_len, uint16_t tlv_type, const uint8_t *tlv,
+			  size_t tlv_len, size_t aes_len)
+{
+	uint8_t other[32];
+	size_t other_len = aes_len == 16 ? 32 : 16;
+	bool other_fits;
+
+	if (ek->scheme != FK_ENC_RSA_OAEP) {
+		if (!ephemeral_on_curve(ek->scheme, tlv))
+			return fk_fail(&ek->diag,
+				       "%s: the %s key TLV does not decode "
+				       "(its ephemeral key is not on the "
+				       "curve)",
+				       ek->path,
+				       fk_enc_scheme_name(ek->scheme));
 		return fk_fail(&ek->diag,
 			       "%s: the %s key TLV's HMAC does not match: the "
 			       "image was encrypted for another key, or the "
 			       "TLV was altered",
 			       ek->path, fk_enc_scheme_name(ek->scheme));
-	return 0;
-}
-
-static int rsa_unwrap(struct fk_enc_key *ek, const uint8_t *tlv, size_t tlv_len,
-		      uint8_t *aes_key, size_t aes_len)
-{
-	mbedtls_rsa_context *rsa = mbedtls_pk_rsa(ek->key.pk);
-	uint8_t out[64];
-	size_t olen = 0;
-	struct fk_rng r;
-	int rc;
-
-	if (tlv_len != mbedtls_rsa_get_len(rsa))
-		return fk_fail(&ek->diag,
-			       "the ENC_RSA2048 TLV is %zu bytes; the key %s "
-			       "wraps into %zu",
-			       tlv_len, ek->path, mbedtls_rsa_get_len(rsa));
-	mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_SHA256);
-	rc = fk_rng_start(&r) ||
-	     mbedtls_rsa_rsaes_oaep_decrypt(rsa, mbedtls_ctr_drbg_random,
-					    &r.drbg, MBEDTLS_RSA_PRIVATE, NULL,
-					    0, &olen, tlv, out, sizeof(out));
-	fk_rng_stop(&r);
-	if (!rc && olen == aes_len)
-		memcpy(aes_key, out, aes_len);
-	mbedtls_platform_zeroize(out, sizeof(out));
-	if (rc)
-		return fk_fail(&ek->diag,
-			       "%s: RSA-OAEP decoding of the ENC_RSA2048 TLV "
-			       "failed: the image was encrypted for another "
-			       "key, or the TLV was altered",
-			       ek->path);
-	if (olen != aes_len)
+	}
+	other_fits = !fk_mbedtls_enc_unwrap(dev, dev_len, tlv_type, tlv,
+					    tlv_len, other, other_len);
+	mbedtls_platform_zeroize(other, sizeof(other));
+	if (other_fits)
 		return fk_fail(&ek->diag,
 			       "the ENC_RSA2048 TLV holds a %zu-byte key; the "
 			       "header's flags say AES-%zu",
-			       olen, aes_len * 8);
-	return 0;
+			       other_len, aes_len * 8);
+	return fk_fail(&ek->diag,
+		       "%s: RSA-OAEP decoding of the ENC_RSA2048 TLV "
+		       "failed: the image was encrypted for another "
+		       "key, or the TLV was altered",
+		       ek->path);
+}
+
+/* The TLV's expected length for ek, or a message saying it is not. */
+static int check_tlv_len(struct fk_enc_key *ek, bool sha512, size_t tlv_len,
+			 size_t aes_len)
+{
+	size_t want = fk_enc_tlv_len(ek, aes_len, sha512);
+
+	if (tlv_len == want)
+		return 0;
+	if (ek->scheme == FK_ENC_RSA_OAEP)
+		return fk_fail(&ek->diag,
+			       "the ENC_RSA2048 TLV is %zu bytes; the key %s "
+			       "wraps into %zu",
+			       tlv_len, ek->path, want);
+	return fk_fail(&ek->diag,
+		       "the %s key TLV is %zu bytes; an AES-%zu key "
+		       "wrapped so takes %zu",
+		       fk_enc_scheme_name(ek->scheme), tlv_len, aes_len * 8,
+		       want);
 }
 
 int fk_enc_unwrap(struct fk_enc_key *ek, uint16_t tlv_type, const uint8_t *tlv,
 		  size_t tlv_len, uint8_t *aes_key, size_t aes_len)
 {
 	enum fk_enc_scheme s = fk_enc_scheme_of_tlv(tlv_type);
+	uint8_t dev[FK_ENC_DEVICE_KEY_MAX];
+	size_t dev_len = 0;
+	int rc;
 
 	if (!ek->has_private)
 		return fk_fail(&ek->diag,
@@ -528,10 +555,22 @@ int fk_enc_unwrap(struct fk_enc_key *ek, uint16_t tlv_type, const uint8_t *tlv,
 			"but %s is an %s key",
 			fk_enc_scheme_name(s), tlv_type, ek->path,
 			fk_enc_scheme_name(ek->scheme));
-	if (s == FK_ENC_RSA_OAEP)
-		return rsa_unwrap(ek, tlv, tlv_len, aes_key, aes_len);
-	return ecies_unwrap(ek, tlv_type == FK_TLV_ENC_X25519_SHA512, tlv,
-			    tlv_len, aes_key, aes_len);
+	if (check_tlv_len(ek, tlv_type == FK_TLV_ENC_X25519_SHA512, tlv_len,
+			  aes_len))
+		return -1;
+	if (fk_enc_device_key(ek, dev, sizeof(dev), &dev_len))
+		return fk_fail(&ek->diag, "%s: the key cannot be exported",
+			       ek->path);
+	rc = fk_mbedtls_enc_unwrap(dev, dev_len, tlv_type, tlv, tlv_len,
+				   aes_key, aes_len);
+	if (rc == FK_EKEY)
+		rc = unwrap_refused(ek, dev, dev_len, tlv_type, tlv, tlv_len,
+				    aes_len);
+	else if (rc)
+		rc = fk_fail(&ek->diag, "%s: unwrapping failed (%s)", ek->path,
+			     fk_strerror(rc));
+	mbedtls_platform_zeroize(dev, sizeof(dev));
+	return rc ? -1 : 0;
 }
 
 /* ---- images ---- */

@@ -34,6 +34,8 @@
 #include "keys.h"
 
 #define FK_ENC_TLV_MAX 384 /* RSA-3072 OAEP; ECIES at most 129 bytes */
+/* A device-form private key: RSA-2048's PKCS#1 DER is about 1.2 KB. */
+#define FK_ENC_DEVICE_KEY_MAX 1800
 
 enum fk_enc_scheme {
 	FK_ENC_NONE = 0,
@@ -64,6 +66,15 @@ void fk_enc_key_free(struct fk_enc_key *ek);
 /* For a command that loaded ek->key itself (asking for a password): takes
  * it as ek's key, or fails (-1, ek->diag) when it is no encryption key. */
 int fk_enc_key_adopt(struct fk_enc_key *ek, const char *path);
+
+/* ek's private key in the form the crypto port's enc_unwrap takes
+ * (flashkit/crypto.h, struct fk_image_keys.enc_key): RSA-OAEP the PKCS#1
+ * RSAPrivateKey DER, ECIES-P256 the 32-byte big-endian scalar, ECIES-X25519
+ * the 32-byte RFC 7748 private key. Into out (size bytes; at most
+ * FK_ENC_DEVICE_KEY_MAX needed), *len its length. 0, or -1 for a public
+ * key or a buffer too small. */
+int fk_enc_device_key(const struct fk_enc_key *ek, uint8_t *out, size_t size,
+		      size_t *len);
 
 /* The public half of an X25519 key (ek->x_pub) as a SubjectPublicKeyInfo
  * PEM, NUL-terminated, into buf; 0, or -1 for another scheme or a buffer
