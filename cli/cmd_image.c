@@ -25,6 +25,7 @@
 #include "image/keys.h"
 #include "image/memflash.h"
 #include "image/pending.h"
+#include "cmd_image_delta.h"
 #include "cmd_image_report.h"
 #include "image/sign.h"
 #include "image/sign_input.h"
@@ -983,6 +984,11 @@ static const struct fk_subcommand subs[] = {
 	{ "sign", image_sign, "make a signed image (imgtool-compatible)" },
 	{ "verify", image_verify, "check an image's digest and signature" },
 	{ "info", image_info, "print an image's header, TLVs and trailer" },
+	{ "delta", fk_image_delta,
+	  "make a patch that rebuilds an image from the old one" },
+	{ "compress", fk_image_compress, "make a compressed image" },
+	{ "apply", fk_image_apply,
+	  "rebuild an image from a patch or compressed image" },
 };
 
 int cmd_image(int argc, char **argv)
