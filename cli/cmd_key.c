@@ -1,6 +1,7 @@
 /*
- * flashkit key: make a signing key, and print its public half for the
- * build or for the bootloader.
+ * flashkit key: make a signing key, print its public half for the build
+ * or for the bootloader, and write an encryption key's private half in
+ * the form the bootloader decrypts with.
  *
  *   flashkit key generate -o key.pem [-t ecdsa-p256|ecdsa-p384|rsa-2048|
  *                                      rsa-3072|ed25519|x25519]
@@ -10,6 +11,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+
+#include <mbedtls/platform_util.h>
 
 #include "cli.h"
 #include "cli_key.h"
@@ -167,6 +170,20 @@ static int x25519_public(const char *path, int as_c, const char *out,
 	return fk_atomic_commit(&of, err) ? fk_cli_report(err) : FK_EXIT_OK;
 }
 
+/* 0 when name is a C identifier, else -1 with a message. */
+static int check_c_name(const char *name)
+{
+	for (const char *c = name; *c; c++) {
+		if (!(*c == '_' || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= 'A' && *c <= 'Z') ||
+		      (c != name && *c >= '0' && *c <= '9'))) {
+			fk_error("--name '%s' is not a C identifier", name);
+			return -1;
+		}
+	}
+	return *name ? 0 : (fk_error("--name is empty"), -1);
+}
+
 static int key_public(int argc, char **argv)
 {
 	const char *out = NULL, *name = "fk_boot_key", *password_file = NULL;
@@ -209,14 +226,8 @@ static int key_public(int argc, char **argv)
 		fk_error("key public needs exactly one key file");
 		return FK_EXIT_USAGE;
 	}
-	for (const char *c = name; *c; c++) {
-		if (!(*c == '_' || (*c >= 'a' && *c <= 'z') ||
-		      (*c >= 'A' && *c <= 'Z') ||
-		      (c != name && *c >= '0' && *c <= '9'))) {
-			fk_error("--name '%s' is not a C identifier", name);
-			return FK_EXIT_USAGE;
-		}
-	}
+	if (check_c_name(name))
+		return FK_EXIT_USAGE;
 	rc = x25519_public(argv[0], as_c, out, &err);
 	if (rc >= 0)
 		return rc;
@@ -243,10 +254,142 @@ static int key_public(int argc, char **argv)
 	return FK_EXIT_OK;
 }
 
+/* The device-form private key as C source, as `key public --c` writes
+ * its keys: the bytes and their length under NAME. */
+static void write_private_c(FILE *fp, enum fk_enc_scheme scheme,
+			    const char *path, const uint8_t *dev, size_t len,
+			    const char *name)
+{
+	static const char *const forms[] = {
+		[FK_ENC_RSA_OAEP] = "its PKCS#1 RSAPrivateKey DER",
+		[FK_ENC_ECIES_P256] = "its 32-byte big-endian private scalar",
+		[FK_ENC_ECIES_X25519] = "its 32-byte RFC 7748 private key",
+	};
+
+	fprintf(fp,
+		"/* %s private key from %s, for the bootloader's\n"
+		" * struct fk_image_keys.enc_key: %s.\n"
+		" * Made by `flashkit key private --c`. SECRET: anyone who "
+		"reads it\n * decrypts every image encrypted for this "
+		"device key. */\n"
+		"#include <stdint.h>\n\n",
+		fk_enc_scheme_name(scheme), path, forms[scheme]);
+	fprintf(fp, "const uint8_t %s[%zu] = {\n", name, len);
+	put_bytes(fp, dev, len);
+	fprintf(fp, "};\nconst uint32_t %s_len = %zu;\n", name, len);
+}
+
+/* The private key in device form into dev (*len bytes, its scheme in
+ * *scheme), or a message: a public key, or a key that only signs.
+ * Returns 0 or an exit status. */
+static int device_key(const char *path, const char *password_file, uint8_t *dev,
+		      size_t *len, enum fk_enc_scheme *scheme)
+{
+	struct fk_enc_key ek;
+	int rc = FK_EXIT_OK;
+
+	if (fk_cli_enc_key_load(&ek, path, password_file))
+		return fk_cli_report(&ek.diag);
+	if (!ek.has_private) {
+		fk_error("%s is a public key: the device needs the private key "
+			 "(the one whose public half imgtool -E or image sign "
+			 "-E "
+			 "was given)",
+			 path);
+		rc = FK_EXIT_FAIL;
+	} else if (fk_enc_device_key(&ek, dev, FK_ENC_DEVICE_KEY_MAX, len)) {
+		fk_error("%s: cannot export the private key", path);
+		rc = FK_EXIT_FAIL;
+	}
+	*scheme = ek.scheme;
+	fk_enc_key_free(&ek);
+	return rc;
+}
+
+static int key_private(int argc, char **argv)
+{
+	const char *out = NULL, *name = "fk_boot_enc_key",
+		   *password_file = NULL;
+	int as_c = 0;
+	const struct fk_option options[] = {
+		{ 0, "c", NULL,
+		  "write C source (NAME and NAME_len) instead of the raw "
+		  "bytes",
+		  .flag = &as_c },
+		{ 0, "name", "NAME", "C symbol name (default fk_boot_enc_key)",
+		  .value = &name },
+		{ 'o', "output", "FILE",
+		  "write to FILE (owner-only); without --c it is required",
+		  .value = &out },
+		{ 0, "password-file", "FILE", FK_CLI_PASSWORD_FILE_HELP,
+		  .value = &password_file },
+	};
+	static const char *const summary =
+		"Writes the private half of an encryption key (RSA-2048, EC "
+		"P-256 or X25519: the keys image sign -E and imgtool -E "
+		"encrypt for) in the form the bootloader decrypts with "
+		"(struct fk_image_keys.enc_key): RSA as its PKCS#1 "
+		"RSAPrivateKey DER, P-256 as its 32-byte scalar, X25519 as "
+		"its 32-byte key. With --c as C source, `const uint8_t "
+		"NAME[]` and `const uint32_t NAME_len` (imgtool's getpriv); "
+		"else the raw bytes into -o FILE. Signing-only keys "
+		"(Ed25519, P-384, RSA-3072) are refused. The output is a "
+		"secret: written owner-only, never into the repository.";
+	const struct fk_command_help help = {
+		.usage = "flashkit key private KEY.pem [--c [--name NAME]] [-o "
+			 "FILE]",
+		.summary = summary,
+		.options = options,
+		.option_count = sizeof(options) / sizeof(options[0]),
+	};
+	uint8_t dev[FK_ENC_DEVICE_KEY_MAX];
+	struct fk_diag err = { 0 };
+	enum fk_enc_scheme scheme = FK_ENC_NONE;
+	struct fk_atomic of;
+	FILE *fp = stdout;
+	size_t len = 0;
+	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
+
+	if (rc)
+		return rc > 0 ? FK_EXIT_OK : FK_EXIT_USAGE;
+	if (npos != 1) {
+		fk_error("key private needs exactly one key file");
+		return FK_EXIT_USAGE;
+	}
+	if (!as_c && !out) {
+		fk_error("key private writes raw key bytes: give -o FILE, or "
+			 "--c for C source");
+		return FK_EXIT_USAGE;
+	}
+	if (check_c_name(name))
+		return FK_EXIT_USAGE;
+	rc = device_key(argv[0], password_file, dev, &len, &scheme);
+	if (rc)
+		return rc;
+	if (out) {
+		if (fk_atomic_open(&of, out, FK_OUT_SECRET, &err)) {
+			mbedtls_platform_zeroize(dev, sizeof(dev));
+			return fk_cli_report(&err);
+		}
+		fp = of.fp;
+	}
+	if (as_c)
+		write_private_c(fp, scheme, argv[0], dev, len, name);
+	else
+		fwrite(dev, 1, len, fp);
+	mbedtls_platform_zeroize(dev, sizeof(dev));
+	if (out && fk_atomic_commit(&of, &err))
+		return fk_cli_report(&err);
+	return FK_EXIT_OK;
+}
+
 static const struct fk_subcommand subs[] = {
 	{ "generate", key_generate,
 	  "write a new ECDSA P-256 or Ed25519 private key" },
 	{ "public", key_public, "print a key's public half (PEM or C)" },
+	{ "private", key_private,
+	  "write an encryption key's private half for the bootloader "
+	  "(C or raw)" },
 };
 
 int cmd_key(int argc, char **argv)

@@ -154,8 +154,14 @@ static int scheme_of_key(struct fk_enc_key *ek)
 		return enc_key_fail(ek,
 				    "an RSA-3072 key (MCUboot's ENC_RSA2048 "
 				    "TLV carries RSA-2048 only)");
-	default:
-		return enc_key_fail(ek, "not an encryption key");
+	default: {
+		char what[96];
+
+		snprintf(what, sizeof(what),
+			 "not an encryption key (an %s key only signs)",
+			 fk_key_type_name(ek->key.type));
+		return enc_key_fail(ek, what);
+	}
 	}
 	ek->has_private = ek->key.has_private;
 	return 0;
