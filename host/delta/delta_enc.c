@@ -27,7 +27,12 @@
 #define TOP FK_DELTA_TOP
 #define HASH_BITS 18
 #define MIN_MATCH 4
-#define CHAIN 48
+#define CHAIN 256
+#define ALIGNED_MIN 2
+#define MODE_BIAS 0.5
+#define LAZY_MARGIN 4.0
+#define STAY_BAD 12.0
+#define STAY_GOOD 0.5
 #define NONE UINT32_MAX
 #define MAX_NUM ((1u << (FK_DELTA_NUM_BITS - 1)) - 1)
 
@@ -57,7 +62,7 @@ struct enc {
 	uint32_t old_len;
 	const uint8_t *cur;
 	uint32_t new_len;
-	uint32_t np, op, blk_end;
+	uint32_t np, op, blk_start, blk_end;
 	unsigned prev_kind;
 	struct fk_delta_models m;
 	struct rc_enc rc;
@@ -176,6 +181,13 @@ static void rc_number(struct enc *e, unsigned ctx, uint32_t v)
 		rc_bit(&e->rc, &bits[i - 1], (x >> (i - 1)) & 1);
 }
 
+/* The byte before the output position within its block, as the decoder
+ * knows it. */
+static uint8_t prev_byte(const struct enc *e)
+{
+	return e->np == e->blk_start ? 0 : e->cur[e->np - 1];
+}
+
 static double bit_cost(const struct enc *e, uint16_t p, unsigned bit)
 {
 	return e->cost[bit ? (1u << PROB_BITS) - p : p];
@@ -184,7 +196,8 @@ static double bit_cost(const struct enc *e, uint16_t p, unsigned bit)
 /* What a literal costs in bits, in one mode, with the current models. */
 static double literal_cost(const struct enc *e, unsigned mode, uint8_t v)
 {
-	const uint16_t *tree = e->m.lit[mode];
+	const uint16_t *tree =
+		e->m.lit[fk_delta_lit_tree(mode, e->np, prev_byte(e))];
 	double c = bit_cost(e, e->m.lit_mode[e->prev_kind], mode);
 	unsigned x = 1;
 
@@ -301,7 +314,8 @@ static void consider(struct enc *e, struct choice *best, unsigned kind,
 		     uint32_t from, uint32_t len, double price)
 {
 	/* staying costs about a literal and a new run per differing byte */
-	double stay = misaligned(e, len) * 12.0;
+	uint32_t bad = misaligned(e, len);
+	double stay = bad * STAY_BAD + (len - bad) * STAY_GOOD;
 	double saving = stay - price;
 
 	if (saving > best->saving) {
@@ -343,15 +357,30 @@ static void search(struct enc *e, const struct chains *c, const uint8_t *buf,
 	}
 }
 
+/* Whether the bytes just before agree with the old image at the cursor:
+ * then a differing byte is likely a changed address or constant, which
+ * the add mode codes as a small difference; else the raw mode. */
+static bool aligned_before(const struct enc *e)
+{
+	unsigned same = 0;
+
+	for (uint32_t i = 1; i <= 8 && i <= e->np && i <= e->op; i++)
+		if (e->op - i < e->old_len &&
+		    e->old[e->op - i] == e->cur[e->np - i])
+			same++;
+	return same >= ALIGNED_MIN;
+}
+
 static void emit_literal(struct enc *e)
 {
 	uint8_t v = e->cur[e->np];
 	uint8_t base = e->op < e->old_len ? e->old[e->op] : 0;
 	uint8_t diff = (uint8_t)(v - base);
+	double bias = aligned_before(e) ? -MODE_BIAS : MODE_BIAS;
 	unsigned mode =
-		literal_cost(e, 1, v) < literal_cost(e, 0, diff) ? 1 : 0;
+		literal_cost(e, 1, v) < literal_cost(e, 0, diff) + bias ? 1 : 0;
 	uint8_t sym = mode ? v : diff;
-	uint16_t *tree = e->m.lit[mode];
+	uint16_t *tree = e->m.lit[fk_delta_lit_tree(mode, e->np, prev_byte(e))];
 	unsigned x = 1;
 
 	rc_bit(&e->rc, &e->m.lit_mode[e->prev_kind], mode);
@@ -377,6 +406,28 @@ static void advance(struct enc *e, uint32_t len)
 	e->op += len;
 }
 
+static void find_best(struct enc *e, struct choice *best)
+{
+	search(e, &e->oldc, e->old, e->old_len, FK_DELTA_JUMP, best);
+	search(e, &e->newc, e->cur, e->np, FK_DELTA_MATCH, best);
+}
+
+/* Lazy matching: whether a literal first, then the best choice one byte
+ * on, saves more than the best choice here. */
+static bool better_after_literal(struct enc *e, const struct choice *here)
+{
+	struct choice next = { FK_DELTA_LIT, 0, 0, 0.0 };
+
+	if (e->np + 1 >= e->blk_end)
+		return false;
+	e->np++;
+	e->op++;
+	find_best(e, &next);
+	e->np--;
+	e->op--;
+	return next.saving > here->saving + LAZY_MARGIN;
+}
+
 static void one_token(struct enc *e)
 {
 	uint32_t max = room(e);
@@ -389,11 +440,13 @@ static void one_token(struct enc *e)
 
 		aligned = common(e->old + e->op, e->cur + e->np, lim);
 	}
-	if (aligned < 16) {
-		search(e, &e->oldc, e->old, e->old_len, FK_DELTA_JUMP, &best);
-		search(e, &e->newc, e->cur, e->np, FK_DELTA_MATCH, &best);
-	}
-	if (best.saving > 0 && best.len > aligned) {
+	if (aligned < 16)
+		find_best(e, &best);
+	if (best.saving > 0 && best.len > aligned && aligned == 0 &&
+	    better_after_literal(e, &best)) {
+		kind_bits(e, FK_DELTA_LIT);
+		emit_literal(e);
+	} else if (best.saving > 0 && best.len > aligned) {
 		kind_bits(e, best.kind);
 		if (best.kind == FK_DELTA_JUMP) {
 			bool neg = best.from < e->op;
@@ -442,6 +495,7 @@ static void encode_block(struct enc *e, struct outbuf *stream,
 	e->prev_kind = FK_DELTA_LIT;
 	e->np = start;
 	e->op = start;
+	e->blk_start = start;
 	e->blk_end = end;
 	while (e->np < end)
 		one_token(e);

@@ -51,6 +51,7 @@ enum fk_delta_num {
 #define FK_DELTA_TOP (1u << 24) /* normalise below this range */
 
 /* Model sizes. */
+#define FK_DELTA_LIT_TREES 5 /* literal bit trees (fk_delta_lit_tree) */
 #define FK_DELTA_KINDS 4     /* token kinds: LIT, OLD, JUMP, MATCH */
 #define FK_DELTA_NUMS 5	     /* number contexts (see enum in delta.c) */
 #define FK_DELTA_NUM_BITS 25 /* a number is below 2^25 - 1 */
@@ -83,8 +84,8 @@ struct fk_delta_models {
 	uint16_t kind[3][FK_DELTA_KINDS];  /* the token kind's 3 bits, by the
 					    * previous token's kind */
 	uint16_t lit_mode[FK_DELTA_KINDS]; /* literal: diff or raw */
-	uint16_t lit[2][256];		   /* the literal's bit tree, by mode */
-	uint16_t num[FK_DELTA_NUMS][2][32]; /* numbers: bit count, bits */
+	uint16_t lit[FK_DELTA_LIT_TREES][256]; /* literals' bit trees */
+	uint16_t num[FK_DELTA_NUMS][2][32];    /* numbers: bit count, bits */
 };
 
 /* A byte cache over the old image or the output. */
@@ -101,6 +102,7 @@ struct fk_delta {
 	int err;	     /* sticky: once set, every call returns it */
 	uint8_t state;	     /* where in the stream (delta.c) */
 	uint8_t prev_kind;   /* the last token's kind */
+	uint8_t prev_byte;   /* the last output byte of this block, or 0 */
 	uint8_t hdr_shift;   /* block header varint: bits read */
 	uint8_t copy_src;    /* 0 none, 1 old image, 2 output */
 	uint32_t block;	     /* current block index */
@@ -124,6 +126,16 @@ struct fk_delta {
 	uint8_t outbuf[FK_DELTA_OUTBUF];
 	uint8_t in[FK_DELTA_IN_MAX];
 };
+
+/* The tree that codes a literal of mode (0 add, 1 raw) at output offset
+ * np after the byte prev (0 at a block's start): the add mode has one, the
+ * raw mode one per offset parity (Thumb code is in halfwords) and top bit
+ * of the byte before. */
+static inline unsigned fk_delta_lit_tree(unsigned mode, uint32_t np,
+					 uint8_t prev)
+{
+	return mode == 0 ? 0 : 1 + (np & 1) + ((unsigned)(prev >> 7) << 1);
+}
 
 /* Sets every probability to one half (each block starts so). */
 void fk_delta_models_reset(struct fk_delta_models *m);

@@ -148,6 +148,7 @@ static int flush(struct fk_delta *d)
 static int put(struct fk_delta *d, uint8_t b)
 {
 	d->outbuf[d->ob_len++] = b;
+	d->prev_byte = b;
 	d->np++;
 	d->op++;
 	if (d->ob_len == FK_DELTA_OUTBUF)
@@ -179,7 +180,7 @@ static int run_copy(struct fk_delta *d)
 static int literal(struct fk_delta *d)
 {
 	unsigned mode = rc_bit(d, &d->m.lit_mode[d->prev_kind]);
-	uint16_t *tree = d->m.lit[mode];
+	uint16_t *tree = d->m.lit[fk_delta_lit_tree(mode, d->np, d->prev_byte)];
 	unsigned x = 1;
 	uint8_t base = 0;
 	int rc = FK_OK;
@@ -332,6 +333,7 @@ static int step(struct fk_delta *d)
 			d->code = (d->code << 8) | in_byte(d);
 		fk_delta_models_reset(&d->m);
 		d->prev_kind = FK_DELTA_LIT;
+		d->prev_byte = 0;
 		d->op = d->np;
 		d->state = ST_TOKENS;
 		return 0;
