@@ -2,8 +2,8 @@
 # mps2-an385 (Cortex-M3, through fk_cortexm_executable of qemu.cmake).
 #
 #   fk_boot_program(<name> LAYOUT <layout.yaml> BOARD <c files>...
-#       [KEY <public or private key .pem>] [INCLUDES <dirs>...]
-#       [DEFINES <NAME=value>...])
+#       [KEY <public or private key .pem>] [ENC_KEY <private key .pem>]
+#       [INCLUDES <dirs>...] [DEFINES <NAME=value>...])
 #     At build time: `flashkit layout gen` writes the layout's
 #     boot_config.c (the struct fk_boot_config, from the same
 #     fk_layout_boot_config() every tool uses) and layout.json into
@@ -14,7 +14,14 @@
 #     signed by it (ECDSA P-256, fk_crypto_mbedtls_p256 on the
 #     bootloader's mbedTLS build; an Ed25519 key, told by its PEM,
 #     fk_crypto_sodium_ed25519 on libsodium's build), without, their
-#     digest is checked.
+#     digest is checked. With ENC_KEY (an EC P-256 private key, with an
+#     ECDSA P-256 KEY: imgtool's pairing), encrypted images (ECIES-P256,
+#     imgtool -E with its public half) are decrypted as they are
+#     installed: `flashkit key private --c` writes <name>.gen/
+#     fk_boot_enc_key.c (a secret: the build folder holds it) and the
+#     port is fk_crypto_mbedtls_p256 with FK_MBEDTLS_WITH_ENC on the
+#     mbedTLS build of fk_mbedtls_boot_enc_config.h; a bootloader without
+#     ENC_KEY links none of it.
 #     Then the build fails unless <name>.bin fits the layout's bootloader
 #     partition, saying by how many bytes it does not; <name>.fits says
 #     how many it takes, and how many of them are serial recovery's when
@@ -48,8 +55,22 @@ function(_fk_key_is_ed25519 key_pem out_var)
 	endif()
 endfunction()
 
+# <out_var> TRUE when the PEM file key_pem holds an unencrypted EC P-256
+# private key, PKCS#8 or SEC1: their base64 DER starts the same for every
+# such key.
+function(_fk_key_is_p256_private key_pem out_var)
+	file(READ ${key_pem} text)
+	if(text MATCHES "-----\n?MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEH" OR
+	   text MATCHES "BEGIN EC PRIVATE KEY-----\n?MHcCAQEEI")
+		set(${out_var} TRUE PARENT_SCOPE)
+	else()
+		set(${out_var} FALSE PARENT_SCOPE)
+	endif()
+endfunction()
+
 function(fk_boot_program name)
-	cmake_parse_arguments(X "" "LAYOUT;KEY" "BOARD;INCLUDES;DEFINES" ${ARGN})
+	cmake_parse_arguments(X "" "LAYOUT;KEY;ENC_KEY" "BOARD;INCLUDES;DEFINES"
+		${ARGN})
 	set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
 	set(gen ${out}.gen)
 	get_filename_component(layout ${X_LAYOUT} ABSOLUTE)
@@ -65,6 +86,18 @@ function(fk_boot_program name)
 		_fk_key_is_ed25519(${key_abs} ed25519)
 		_fk_boot_key(${name} ${gen} ${X_KEY})
 		list(APPEND srcs ${gen}/fk_boot_key.c)
+	endif()
+	if(X_ENC_KEY)
+		get_filename_component(enc_abs ${X_ENC_KEY} ABSOLUTE)
+		_fk_key_is_p256_private(${enc_abs} enc_p256)
+		if(NOT X_KEY OR ed25519 OR NOT enc_p256)
+			message(FATAL_ERROR "fk_boot_program(${name} ENC_KEY "
+				"${X_ENC_KEY}): the bootloader decrypts ECIES-P256 "
+				"images: ENC_KEY must be an unencrypted EC P-256 "
+				"private key PEM and KEY an ECDSA P-256 key")
+		endif()
+		_fk_boot_enc_key(${name} ${gen} ${enc_abs})
+		list(APPEND srcs ${gen}/fk_boot_enc_key.c)
 	endif()
 	if(ed25519)
 		if(NOT FK_SODIUM_FOUND)
@@ -86,9 +119,19 @@ function(fk_boot_program name)
 		list(APPEND srcs ${port}/fk_crypto_mbedtls_p256.c
 			${port}/target/fk_mbedtls_target.c)
 		list(APPEND incs ${port} ${port}/target ${FK_MBEDTLS_SRC}/include)
-		list(APPEND defs FK_BOOT_ECDSA
-			MBEDTLS_CONFIG_FILE=<fk_mbedtls_boot_config.h>)
-		fk_mbedtls_cm3_boot_library(mbedtls_lib)
+		list(APPEND defs FK_BOOT_ECDSA)
+		if(X_ENC_KEY)
+			list(APPEND srcs ${port}/fk_crypto_mbedtls_enc.c)
+			list(APPEND defs FK_BOOT_ENC FK_MBEDTLS_WITH_ENC
+				MBEDTLS_CONFIG_FILE=<fk_mbedtls_boot_enc_config.h>)
+			fk_mbedtls_cm3_boot_enc_library(mbedtls_lib)
+			set(mbedtls_tgt fk_cm3_mbedtls_boot_enc)
+		else()
+			list(APPEND defs
+				MBEDTLS_CONFIG_FILE=<fk_mbedtls_boot_config.h>)
+			fk_mbedtls_cm3_boot_library(mbedtls_lib)
+			set(mbedtls_tgt fk_cm3_mbedtls_boot)
+		endif()
 		set(libs ${mbedtls_lib})
 	endif()
 	fk_cortexm_executable(${name} SOURCES ${srcs} LINKER_SCRIPT ${out}.ld
@@ -96,7 +139,7 @@ function(fk_boot_program name)
 	if(ed25519)
 		add_dependencies(${name} fk_cm3_sodium)
 	elseif(X_KEY)
-		add_dependencies(${name} fk_cm3_mbedtls_boot)
+		add_dependencies(${name} ${mbedtls_tgt})
 	endif()
 	_fk_boot_fits(${name} ${out} ${gen})
 	add_dependencies(${name}_fits ${name})
@@ -124,6 +167,16 @@ function(_fk_boot_key name gen key_pem)
 			--name fk_boot_key ${key} -o ${gen}/fk_boot_key.c
 		DEPENDS flashkit ${key}
 		COMMENT "flashkit key public --c: ${name}'s key"
+		VERBATIM)
+endfunction()
+
+# <gen>/fk_boot_enc_key.c: the device's private key for encrypted images.
+function(_fk_boot_enc_key name gen key)
+	add_custom_command(OUTPUT ${gen}/fk_boot_enc_key.c
+		COMMAND $<TARGET_FILE:flashkit> key private --c
+			--name fk_boot_enc_key ${key} -o ${gen}/fk_boot_enc_key.c
+		DEPENDS flashkit ${key}
+		COMMENT "flashkit key private --c: ${name}'s decryption key"
 		VERBATIM)
 endfunction()
 

@@ -15,7 +15,14 @@
  *   FK_BOOT_ED25519      images must carry an Ed25519 signature by
  *                        fk_boot_key, checked by fk_crypto_sodium_ed25519
  *                        (libsodium's ref10; no mbedTLS, no heap)
- *   FK_BOOT_HEAP         bytes of mbedTLS's heap (ECDSA), default 3584
+ *   FK_BOOT_ENC          with FK_BOOT_ECDSA: encrypted images (imgtool -E
+ *                        with a P-256 key, ECIES-P256) are decrypted while
+ *                        they are installed, with fk_boot_enc_key (`flashkit
+ *                        key private --c --name fk_boot_enc_key`), by
+ *                        fk_crypto_mbedtls_p256 built with
+ *                        FK_MBEDTLS_WITH_ENC
+ *   FK_BOOT_HEAP         bytes of mbedTLS's heap (ECDSA), default 3584,
+ *                        6144 with FK_BOOT_ENC
  *   FK_BOOT_BUF          bytes of the copy buffer, default 512: a
  *                        multiple of every memory's write unit
  */
@@ -29,13 +36,25 @@
 
 #include "fk_crypto_mbedtls.h"
 
+#ifdef FK_BOOT_ENC
+/* The device's ECIES-P256 private key; main() puts it in keys, since its
+ * length is a variable of the generated file. */
+extern const uint8_t fk_boot_enc_key[];
+extern const uint32_t fk_boot_enc_key_len;
+#define KEYS_CONST
+#ifndef FK_BOOT_HEAP
+#define FK_BOOT_HEAP 6144 /* ECDH and its blinding DRBG besides ECDSA */
+#endif
+#else
+#define KEYS_CONST const
+#endif
 #ifndef FK_BOOT_HEAP
 #define FK_BOOT_HEAP 3584
 #endif
 extern const struct fk_image_key fk_boot_key;
-static const struct fk_image_keys keys = { .crypto = &fk_crypto_mbedtls_p256,
-					   .keys = &fk_boot_key,
-					   .count = 1 };
+static KEYS_CONST struct fk_image_keys keys = {
+	.crypto = &fk_crypto_mbedtls_p256, .keys = &fk_boot_key, .count = 1
+};
 static uint8_t heap[FK_BOOT_HEAP] __attribute__((aligned(8)));
 #endif
 
@@ -162,6 +181,10 @@ int main(void)
 	cfg.port.recovery = recovery;
 #ifdef FK_BOOT_ECDSA
 	mbedtls_memory_buffer_alloc_init(heap, sizeof(heap));
+#ifdef FK_BOOT_ENC
+	keys.enc_key = fk_boot_enc_key;
+	keys.enc_key_len = fk_boot_enc_key_len;
+#endif
 	cfg.keys = &keys;
 #endif
 #ifdef FK_BOOT_ED25519

@@ -9,6 +9,10 @@
 #   FK_MBEDTLS_BOOT_MODULES the fewer a bootloader needs for
 #                           fk_crypto_mbedtls_p256, compiled with
 #                           fk_mbedtls_boot_config.h
+#   FK_MBEDTLS_BOOT_ENC_MODULES  those and what decrypting ECIES-P256
+#                           images adds (fk_crypto_mbedtls_p256 with
+#                           FK_MBEDTLS_WITH_ENC), compiled with
+#                           fk_mbedtls_boot_enc_config.h
 #   fk_mbedtls_cm3_library(<out_var>)
 #       In a host build with cmake/qemu.cmake: custom commands compiling
 #       the modules for Cortex-M3 into ${FK_CM3_DIR}/libmbedcrypto_fk.a,
@@ -20,6 +24,11 @@
 #       The same for a bootloader: FK_MBEDTLS_BOOT_MODULES configured by
 #       fk_mbedtls_boot_config.h, into ${FK_CM3_DIR}/libmbedcrypto_boot.a
 #       (target fk_cm3_mbedtls_boot).
+#   fk_mbedtls_cm3_boot_enc_library(<out_var>)
+#       The same for a bootloader that decrypts: FK_MBEDTLS_BOOT_ENC_MODULES
+#       with fk_mbedtls_boot_enc_config.h, into
+#       ${FK_CM3_DIR}/libmbedcrypto_boot_enc.a (target
+#       fk_cm3_mbedtls_boot_enc).
 set(FK_MBEDTLS_SRC /var/cache/flashkit/mbedtls CACHE PATH
 	"Debian's mbedtls source package (apt-get source mbedtls)")
 set(FK_MBEDTLS_CONFIG_DIR ${CMAKE_CURRENT_LIST_DIR})
@@ -30,6 +39,8 @@ set(FK_MBEDTLS_MODULES
 set(FK_MBEDTLS_BOOT_MODULES
 	platform platform_util memory_buffer_alloc constant_time
 	bignum asn1parse ecp ecp_curves ecdsa)
+set(FK_MBEDTLS_BOOT_ENC_MODULES ${FK_MBEDTLS_BOOT_MODULES}
+	aes md sha256 hkdf hmac_drbg ecdh)
 if(EXISTS ${FK_MBEDTLS_SRC}/library/sha256.c AND
    EXISTS ${FK_MBEDTLS_SRC}/include/mbedtls/version.h)
 	set(FK_MBEDTLS_FOUND TRUE)
@@ -90,4 +101,12 @@ function(fk_mbedtls_cm3_boot_library out_var)
 	set(${out_var} ${lib} PARENT_SCOPE)
 	_fk_mbedtls_cm3(fk_cm3_mbedtls_boot ${lib} ${FK_CM3_DIR}/mbedtls_boot
 		fk_mbedtls_boot_config.h "${FK_MBEDTLS_BOOT_MODULES}")
+endfunction()
+
+function(fk_mbedtls_cm3_boot_enc_library out_var)
+	set(lib ${FK_CM3_DIR}/libmbedcrypto_boot_enc.a)
+	set(${out_var} ${lib} PARENT_SCOPE)
+	_fk_mbedtls_cm3(fk_cm3_mbedtls_boot_enc ${lib}
+		${FK_CM3_DIR}/mbedtls_boot_enc fk_mbedtls_boot_enc_config.h
+		"${FK_MBEDTLS_BOOT_ENC_MODULES}")
 endfunction()
