@@ -146,6 +146,7 @@ struct sign_args {
 	const char *encrypt, *encrypt_keylen, *hmac_sha;
 	int pad_header, pad, confirm, test, overwrite_only, non_bootable;
 	int resign, clear, save_enctlv;
+	int compress;
 	struct fk_opt_list custom;
 };
 
@@ -724,6 +725,10 @@ static int image_sign(int argc, char **argv)
 		  "(MCUboot trailer) so the bootloader installs it, whoever "
 		  "writes it",
 		  .value = &a.pending },
+		{ 0, "compress", NULL,
+		  "write it compressed: a signed image that rebuilds it "
+		  "(docs/delta.md)",
+		  .flag = &a.compress },
 	};
 	const struct fk_command_help help = {
 		.usage = "flashkit image sign [options] INFILE OUTFILE",
@@ -837,7 +842,10 @@ static int image_sign(int argc, char **argv)
 	rc = fk_sign_image(&o, in.data, in.len, &res);
 	if (rc)
 		fk_cli_report(&res.diag);
-	if (!rc && mode && a.layout) {
+	if (!rc && a.compress) {
+		rc = fk_image_save_compressed(argv[1], &res, o.key);
+		free(res.data);
+	} else if (!rc && mode && a.layout) {
 		rc = save_pending(argv[1], &pw, o.confirm, &res);
 		if (!rc)
 			report_pending(argv[1], &pw, mode, &res);

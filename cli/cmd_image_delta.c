@@ -167,6 +167,40 @@ int fk_image_compress(int argc, char **argv)
 	return make(&a, argv[0]);
 }
 
+int fk_image_save_compressed(const char *path, const struct fk_sign_result *res,
+			     struct fk_key *key)
+{
+	struct fk_sign_result small = { 0 };
+	struct fk_diag err = { 0 };
+	enum fk_format f = fk_format_by_path(path);
+	int rc = 0;
+
+	if (res->len != res->image_len) {
+		fk_error("--compress rebuilds the image alone, not a padded "
+			 "slot: leave out --pad, --confirm, --test and "
+			 "--pending");
+		return -1;
+	}
+	if (f != FK_FMT_BIN && f != FK_FMT_UNKNOWN) {
+		fk_error("%s: a compressed image is an update file, written "
+			 "as a binary: name it .bin or .img",
+			 path);
+		return -1;
+	}
+	if (fk_delta_make(NULL, 0, res->data, res->image_len,
+			  FK_DELTA_BLOCK_LOG2_DEFAULT, key, &small, NULL,
+			  &err) ||
+	    fk_file_write(path, small.data, small.len, 0, &err)) {
+		fk_cli_report(&err);
+		rc = -1;
+	}
+	if (rc == 0)
+		printf("%s: %zu bytes (compressed image of %zu bytes)\n", path,
+		       small.len, res->image_len);
+	free(small.data);
+	return rc;
+}
+
 int fk_image_apply(int argc, char **argv)
 {
 	const char *from = NULL, *out = NULL;

@@ -49,6 +49,10 @@ check "rebuilt byte for byte" cmp "$W/back.img" "$W/v2.img"
 check "compress" "$T" image compress "$W/v2.img" -o "$W/small.img" --block-size 4096
 check "expand" "$T" image apply "$W/small.img" -o "$W/back2.img"
 check "expanded byte for byte" cmp "$W/back2.img" "$W/v2.img"
+check "sign --compress" "$T" image sign -k "$D/ecdsa-p256.pem" -v 1.1.0 -H 0x200 --pad-header --compress "$W/p2.bin" "$W/signed-small.img"
+check "expand sign --compress" "$T" image apply "$W/signed-small.img" -o "$W/back3.img"
+check "expanded image verifies" "$T" image verify -k "$D/ecdsa-p256.pub.pem" "$W/back3.img"
+check "compressed image verifies" "$T" image verify -k "$D/ecdsa-p256.pub.pem" "$W/signed-small.img"
 
 refuse 1 "wrong old image" "$T" image apply --from "$W/v2.img" "$W/patch.img" -o "$W/res.img"
 refuse 1 "give it with --from" "$T" image apply "$W/patch.img" -o "$W/res.img"
@@ -68,7 +72,10 @@ refuse 1 "the new image is not a valid image" "$T" image delta --from "$W/v1.img
 refuse 1 "old image (--from) is not a valid image" "$T" image delta --from "$W/garbage.bin" "$W/v2.img" -o "$W/res.img"
 refuse 2 "power of two" "$T" image delta --from "$W/v1.img" "$W/v2.img" -o "$W/res.img" --block-size 1000
 refuse 2 "needs --from" "$T" image delta "$W/v2.img" -o "$W/res.img"
+refuse 2 "padded slot" "$T" image sign -H 0x200 --pad-header -S 0x8000 --pad --compress "$W/p2.bin" "$W/res.img"
+refuse 2 "as a binary" "$T" image sign -H 0x200 --pad-header --compress "$W/p2.bin" "$W/res.hex"
+[ ! -e "$W/res.hex" ] || { echo "FAIL: res.hex left"; fails=$((fails + 1)); }
 refuse 3 "" "$T" image delta --from "$W/none.img" "$W/v2.img" -o "$W/res.img"
 
 [ "$fails" = 0 ] || { echo "$fails failures"; exit 1; }
-echo "ok: image delta/compress/apply, 10 checks and 11 refusals"
+echo "ok: image delta/compress/apply, 14 checks and 13 refusals"
