@@ -18,8 +18,11 @@
 #     Runs the program once in a fresh directory (its host files go there)
 #     and passes when it exits 0 and, if given, its output matches EXPECT.
 #
-#   fk_add_qemu_script_test(<name> <script.sh> [LABELS <labels>...])
-#     A shell test that drives QEMU itself (several runs, power cuts): it
+#   fk_add_qemu_script_test(<name> <script.sh> [ARGS <arg>...]
+#       [LABELS <labels>...] [COST <seconds>])
+#     A shell test that drives QEMU itself (several runs, power cuts), run
+#     with ARGS; COST (its time alone, measured) makes ctest start it
+#     before shorter tests, so a long one does not end a run alone. It
 #     gets FK_QEMU_RUN (ports/qemu-mps2/run.sh), FK_TARGET_DIR (this binary
 #     dir, where the programs are) and FK_ROOT, FK_BUILD, FK_TOOL.
 #
@@ -159,9 +162,12 @@ function(fk_add_qemu_test name)
 endfunction()
 
 function(fk_add_qemu_script_test name script)
-	cmake_parse_arguments(X "" "" "LABELS" ${ARGN})
-	add_test(NAME ${name} COMMAND bash ${script})
+	cmake_parse_arguments(X "" "COST" "ARGS;LABELS" ${ARGN})
+	if(NOT X_COST)
+		set(X_COST 0)
+	endif()
+	add_test(NAME ${name} COMMAND bash ${script} ${X_ARGS})
 	set_tests_properties(${name} PROPERTIES
-		LABELS "target;${X_LABELS}"
+		LABELS "target;${X_LABELS}" COST ${X_COST}
 		ENVIRONMENT "FK_ROOT=${FK_ROOT};FK_BUILD=${CMAKE_BINARY_DIR};FK_TOOL=$<TARGET_FILE:flashkit>;FK_QEMU_RUN=${FK_QEMU_RUN};FK_TARGET_DIR=${CMAKE_CURRENT_BINARY_DIR}")
 endfunction()

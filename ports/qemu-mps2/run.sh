@@ -47,41 +47,61 @@ for a in "${args[@]+"${args[@]}"}"; do
 	semi+=",arg=$a"
 done
 
-# QEMU in its own process group, so a cut kills it and nothing else.
-set +e
-setsid qemu-system-arm -M mps2-an385 -nographic -monitor none -serial none \
-	-semihosting-config "$semi" -kernel "$elf" >"$log" 2>&1 </dev/null &
+# QEMU in its own process group, so a cut kills it and nothing else. Its
+# output comes through a pipe, read here line by line as it is written:
+# no polling, no process started per line (a run costs QEMU and little
+# else, which matters to tests that run QEMU hundreds of times).
+exec {out}< <(exec setsid qemu-system-arm -M mps2-an385 -nographic \
+	-monitor none -serial none -semihosting-config "$semi" \
+	-kernel "$elf" 2>&1 </dev/null)
 qemu=$!
-set -e
 # If this script is killed or fails, QEMU goes with it.
 trap 'kill -KILL -- "-$qemu" 2>/dev/null || true' EXIT
+exec {logfd}>"$log"
 
-start=$(date +%s%N)
-cut= status=
+# now = microseconds since the epoch (no process started for it).
+now_us() { now=${EPOCHREALTIME/./}; now=$((10#$now)); }
+now_us
+start=$now
+deadline=$((start + timeout * 1000000))
+cut_at=
+[ -z "$cut_after_ms" ] || cut_at=$((start + cut_after_ms * 1000))
+cut= status= pending= line=
 while :; do
-	if ! kill -0 "$qemu" 2>/dev/null; then
-		break
-	fi
-	now=$(date +%s%N)
-	if [ -n "$cut_on" ] && grep -qE -- "$cut_on" "$log"; then
-		kill -KILL -- "-$qemu" 2>/dev/null || true
-		cut="power cut after output matching '$cut_on'"
-		break
-	fi
-	if [ -n "$cut_after_ms" ] && [ $(((now - start) / 1000000)) -ge "$cut_after_ms" ]; then
+	now_us
+	if [ -n "$cut_at" ] && [ "$now" -ge "$cut_at" ]; then
 		kill -KILL -- "-$qemu" 2>/dev/null || true
 		cut="power cut after $cut_after_ms ms"
 		break
 	fi
-	if [ $(((now - start) / 1000000000)) -ge "$timeout" ]; then
+	if [ "$now" -ge "$deadline" ]; then
 		kill -KILL -- "-$qemu" 2>/dev/null || true
 		wait "$qemu" 2>/dev/null || true
+		printf '%s' "$pending" >&"$logfd"
 		cat "$log"
 		echo "run.sh: timeout after $timeout s: $elf" >&2
 		exit 124
 	fi
-	sleep 0.01
+	wake=$deadline
+	[ -z "$cut_at" ] || [ "$cut_at" -ge "$wake" ] || wake=$cut_at
+	wait_us=$((wake - now))
+	printf -v wait_s '%d.%06d' $((wait_us / 1000000)) $((wait_us % 1000000))
+	if IFS= read -r -t "$wait_s" -u "$out" line; then
+		line=$pending$line pending=
+		printf '%s\n' "$line" >&"$logfd"
+		if [ -n "$cut_on" ] && [[ $line =~ $cut_on ]]; then
+			kill -KILL -- "-$qemu" 2>/dev/null || true
+			cut="power cut after output matching '$cut_on'"
+			break
+		fi
+	elif [ $? -gt 128 ]; then
+		pending+=$line # timed out: keep the start of the line
+	else
+		printf '%s' "$pending$line" >&"$logfd" # end of output
+		break
+	fi
 done
+exec {out}<&- {logfd}>&-
 set +e
 { wait "$qemu"; } 2>/dev/null
 status=$?
