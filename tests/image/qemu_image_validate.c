@@ -6,6 +6,12 @@
  * `flashkit key public --c` (ECDSA P-256 and P-384, RSA-2048 and
  * RSA-3072, Ed25519: imgtool's test keys). test_image_qemu.sh puts each image in the flash file.
  *
+ * Encrypted images are validated as they are stored (ciphertext) with
+ * the device's private key set (keys.enc_key, from `flashkit key private
+ * --c`: imgtool's ECIES-P256, X25519 and RSA-2048 test keys, the one
+ * whose TLV the image carries, as a device built for that scheme would
+ * hold), so the port's enc_unwrap and aes_ctr_xor run on the target.
+ *
  * Prints "image: <result> key=<index> version=<v> sec=<n>" and exits 0
  * (the script compares the result), or 2 when the flash cannot be opened.
  */
@@ -23,6 +29,8 @@ extern const struct fk_image_key test_key_rsa;
 extern const struct fk_image_key test_key_p384;
 extern const struct fk_image_key test_key_rsa3072;
 extern const struct fk_image_key test_key_ed25519;
+extern const uint8_t enc_key_p256[], enc_key_x25519[], enc_key_rsa[];
+extern const uint32_t enc_key_p256_len, enc_key_x25519_len, enc_key_rsa_len;
 
 /* mbedTLS's heap: what RSA-3072 or ECDSA P-384 verification needs. */
 static uint8_t mbedtls_heap[16 * 1024];
@@ -45,6 +53,28 @@ static const char *result_name(int rc)
 	case FK_EKEY: return "FK_EKEY";
 	case FK_ENOTSUP: return "FK_ENOTSUP";
 	default: return "other";
+	}
+}
+
+/* The device key of the scheme of the image's ENC_* TLV, if any. */
+static void pick_enc_key(const struct fk_area *slot, struct fk_image_keys *set)
+{
+	struct fk_image_info info;
+	struct fk_image_tlv t;
+
+	if (fk_image_parse(slot, &info))
+		return;
+	if (!fk_image_tlv_find(slot, &info, FK_TLV_ENC_EC256, &t)) {
+		set->enc_key = enc_key_p256;
+		set->enc_key_len = enc_key_p256_len;
+	} else if (!fk_image_tlv_find(slot, &info, FK_TLV_ENC_X25519, &t) ||
+		   !fk_image_tlv_find(slot, &info, FK_TLV_ENC_X25519_SHA512,
+				      &t)) {
+		set->enc_key = enc_key_x25519;
+		set->enc_key_len = enc_key_x25519_len;
+	} else if (!fk_image_tlv_find(slot, &info, FK_TLV_ENC_RSA2048, &t)) {
+		set->enc_key = enc_key_rsa;
+		set->enc_key_len = enc_key_rsa_len;
 	}
 }
 
@@ -76,12 +106,14 @@ int main(void)
 		fk_sh_printf("image: cannot open slot.bin\n");
 		return 2;
 	}
+	pick_enc_key(&slot, &set);
 	rc = fk_image_validate(&slot, &set, &info);
-	fk_sh_printf("image: %s key=%d version=%u.%u.%u sec=%u\n",
+	fk_sh_printf("image: %s key=%d version=%u.%u.%u sec=%u%s\n",
 		     result_name(rc), (int)info.key_index,
 		     info.hdr.version.major, info.hdr.version.minor,
 		     info.hdr.version.revision,
-		     (unsigned)info.security_counter);
+		     (unsigned)info.security_counter,
+		     set.enc_key ? " decrypted" : "");
 	fk_qemu_flash_close(&qf);
 	return 0;
 }

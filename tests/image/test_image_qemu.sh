@@ -5,7 +5,11 @@
 # and P-384, RSA-2048 and RSA-3072, Ed25519, which flashkit signs byte for
 # byte alike) verify with the compiled-in keys, and a flipped
 # payload byte, a flipped signature byte, another key's image and an
-# unsigned image are refused with the right code.
+# unsigned image are refused with the right code. imgtool's encrypted
+# images (ECIES-P256 AES-128/256, ECIES-X25519 AES-128/256, RSA-OAEP)
+# validate through their ciphertext with the device key set, the -c one
+# and a flipped ciphertext byte are FK_EDIGEST, a flipped key-TLV byte is
+# refused.
 set -euo pipefail
 : "${FK_QEMU_RUN:?}" "${FK_TARGET_DIR:?}" "${FK_ROOT:?}"
 prog=$FK_TARGET_DIR/qemu_image_validate.elf
@@ -59,4 +63,31 @@ check "$REFS/ed25519-basic.bin" '^image: FK_ESIG ' $((3401 - 1))
 # a flipped byte of the KEYHASH (after the SHA256 TLV)
 check "$REFS/ed25519-basic.bin" '^image: FK_EKEY ' $((0x100 + 3001 + 4 + 36 + 4 + 5))
 check "$REFS/payload-12k.bin" '^image: FK_EBADIMG '
+# Encrypted images (imgtool -E), validated as stored with the device key
+# of their scheme (key private --c): the port unwraps the AES key and
+# decrypts while the digest and the signature are computed.
+check "$REFS/ecdsa-p256-enc-ecies-p256-aes128.bin" '^image: valid key=0 version=1.1.0 sec=0 decrypted$'
+check "$REFS/ecdsa-p256-enc-ecies-p256-aes256.bin" '^image: valid key=0 version=1.1.1 sec=0 decrypted$'
+check "$REFS/ed25519-enc-x25519-aes128.bin" '^image: valid key=4 version=1.2.1 sec=0 decrypted$'
+check "$REFS/ed25519-enc-x25519-aes256.bin" '^image: valid key=4 version=1.2.2 sec=0 decrypted$'
+check "$REFS/rsa2048-enc-rsa-oaep-aes128.bin" '^image: valid key=1 version=1.3.0 sec=0 decrypted$'
+# -c: flagged and wrapped but clear; decrypting it breaks the digest
+check "$REFS/ecdsa-p256-enc-ecies-p256-clear.bin" '^image: FK_EDIGEST .* decrypted$'
+# a tampered ciphertext byte (first, middle, last of the payload)
+for f in ecdsa-p256-enc-ecies-p256-aes128 ed25519-enc-x25519-aes256 \
+	rsa2048-enc-rsa-oaep-aes128; do
+	for off in 0x200 0x1801 $((0x200 + 12288 - 1)); do
+		check "$REFS/$f.bin" '^image: FK_EDIGEST .* decrypted$' "$off"
+	done
+done
+# a flipped byte of the key TLV (the last TLV: its value ends the file):
+# the wrapped key, the HMAC or OAEP block, the ephemeral point
+for spec in ecdsa-p256-enc-ecies-p256-aes128:113 \
+	ed25519-enc-x25519-aes256:96 rsa2048-enc-rsa-oaep-aes128:256; do
+	f=${spec%:*} tlv=${spec#*:}
+	size=$(stat -c %s "$REFS/$f.bin")
+	for off in $((size - 1)) $((size - tlv + 40)) $((size - tlv + 1)); do
+		check "$REFS/$f.bin" '^image: FK_EKEY .* decrypted$' "$off"
+	done
+done
 echo "image on Cortex-M3: $n cases passed"
