@@ -107,7 +107,7 @@ int fk_image_delta(int argc, char **argv)
 		  .value = &a.password_file },
 		{ 0, "block-size", "N",
 		  "bytes of new image per independently decodable block "
-		  "(power of two, 1024..1048576; default 16384)",
+		  "(power of two, 1024..1048576; default 65536)",
 		  .value = &a.block_size },
 	};
 	const struct fk_command_help help = {
@@ -145,7 +145,7 @@ int fk_image_compress(int argc, char **argv)
 		  .value = &a.password_file },
 		{ 0, "block-size", "N",
 		  "bytes of image per independently decodable block "
-		  "(power of two, 1024..1048576; default 16384)",
+		  "(power of two, 1024..1048576; default 65536)",
 		  .value = &a.block_size },
 	};
 	const struct fk_command_help help = {

@@ -25,14 +25,18 @@
 #define PROB_BITS FK_DELTA_PROB_BITS
 #define MOVE_BITS FK_DELTA_MOVE_BITS
 #define TOP FK_DELTA_TOP
-#define HASH_BITS 18
-#define MIN_MATCH 4
-#define CHAIN 256
-#define ALIGNED_MIN 2
-#define MODE_BIAS 0.5
-#define LAZY_MARGIN 4.0
-#define STAY_BAD 12.0
-#define STAY_GOOD 0.5
+/* The parse's knobs, tuned on bench/delta's firmware pairs (bits are
+ * estimates, not the coder's exact prices). */
+#define HASH_BITS 18	/* hash chains: heads */
+#define MIN_MATCH 4	/* bytes hashed; shortest match searched */
+#define CHAIN 256	/* candidates tried per position */
+#define ALIGNED_MIN 2	/* of the 8 bytes before, agreeing = aligned */
+#define MODE_BIAS 0.5	/* bits the add mode must save otherwise */
+#define LAZY_MARGIN 4.0 /* bits a match one byte on must save more */
+#define REP_MIN 2	/* shortest match at the last distance */
+#define ADD_SMALL 1	/* differences the add mode always takes */
+#define STAY_BAD 12.0	/* bits per differing byte when staying aligned */
+#define STAY_GOOD 0.5	/* bits per agreeing byte when staying aligned */
 #define NONE UINT32_MAX
 #define MAX_NUM ((1u << (FK_DELTA_NUM_BITS - 1)) - 1)
 
@@ -63,7 +67,9 @@ struct enc {
 	const uint8_t *cur;
 	uint32_t new_len;
 	uint32_t np, op, blk_start, blk_end;
+	uint32_t last_dist;
 	unsigned prev_kind;
+	unsigned prev_kind_before; /* before the token being coded */
 	struct fk_delta_models m;
 	struct rc_enc rc;
 	struct chains oldc, newc;
@@ -227,6 +233,7 @@ static void kind_bits(struct enc *e, unsigned kind)
 		if (kind != FK_DELTA_OLD)
 			rc_bit(&e->rc, &e->m.kind[2][s], kind != FK_DELTA_JUMP);
 	}
+	e->prev_kind_before = s;
 	e->prev_kind = kind;
 }
 
@@ -326,6 +333,27 @@ static void consider(struct enc *e, struct choice *best, unsigned kind,
 	}
 }
 
+static double match_price(const struct enc *e, uint32_t dist, uint32_t len)
+{
+	if (dist == e->last_dist)
+		return 4 + number_cost(len - 1);
+	return 6 + number_cost(dist - 1) + number_cost(len - 1);
+}
+
+/* A match at the last distance is cheap even when short. */
+static void consider_rep(struct enc *e, struct choice *best)
+{
+	uint32_t max = room(e), l;
+
+	if (e->last_dist == 0 || e->last_dist > e->np)
+		return;
+	l = common(e->cur + e->np - e->last_dist, e->cur + e->np,
+		   e->last_dist < max ? e->last_dist : max);
+	if (l >= REP_MIN)
+		consider(e, best, FK_DELTA_MATCH, e->np - e->last_dist, l,
+			 match_price(e, e->last_dist, l));
+}
+
 static void search(struct enc *e, const struct chains *c, const uint8_t *buf,
 		   uint32_t limit, unsigned kind, struct choice *best)
 {
@@ -351,8 +379,7 @@ static void search(struct enc *e, const struct chains *c, const uint8_t *buf,
 							  e->op - pos) +
 				number_cost(l - 1);
 		else
-			price = 6 + number_cost(e->np - pos - 1) +
-				number_cost(l - 1);
+			price = match_price(e, e->np - pos, l);
 		consider(e, best, kind, pos, l, price);
 	}
 }
@@ -371,14 +398,26 @@ static bool aligned_before(const struct enc *e)
 	return same >= ALIGNED_MIN;
 }
 
+/* The add mode where the bytes before agree with the old image and this
+ * one differs by one (a moved address's low byte, a counter) or costs
+ * less that way; the raw mode elsewhere. Choosing by price alone would
+ * starve the mode used less: its tree would never learn. */
+static bool add_mode(const struct enc *e, uint8_t v, uint8_t diff)
+{
+	int d = (int8_t)diff;
+
+	if (!aligned_before(e))
+		return false;
+	return (d >= -ADD_SMALL && d <= ADD_SMALL) ||
+	       literal_cost(e, 0, diff) + MODE_BIAS < literal_cost(e, 1, v);
+}
+
 static void emit_literal(struct enc *e)
 {
 	uint8_t v = e->cur[e->np];
 	uint8_t base = e->op < e->old_len ? e->old[e->op] : 0;
 	uint8_t diff = (uint8_t)(v - base);
-	double bias = aligned_before(e) ? -MODE_BIAS : MODE_BIAS;
-	unsigned mode =
-		literal_cost(e, 1, v) < literal_cost(e, 0, diff) + bias ? 1 : 0;
+	unsigned mode = add_mode(e, v, diff) ? 0 : 1;
 	uint8_t sym = mode ? v : diff;
 	uint16_t *tree = e->m.lit[fk_delta_lit_tree(mode, e->np, prev_byte(e))];
 	unsigned x = 1;
@@ -410,6 +449,7 @@ static void find_best(struct enc *e, struct choice *best)
 {
 	search(e, &e->oldc, e->old, e->old_len, FK_DELTA_JUMP, best);
 	search(e, &e->newc, e->cur, e->np, FK_DELTA_MATCH, best);
+	consider_rep(e, best);
 }
 
 /* Lazy matching: whether a literal first, then the best choice one byte
@@ -460,8 +500,13 @@ static void one_token(struct enc *e)
 			e->op = best.from;
 			e->st.jumps++;
 		} else {
-			rc_number(e, FK_DELTA_NUM_MATCH_DIST,
-				  e->np - best.from - 1);
+			uint32_t dist = e->np - best.from;
+
+			rc_bit(&e->rc, &e->m.rep[e->prev_kind_before],
+			       dist == e->last_dist);
+			if (dist != e->last_dist)
+				rc_number(e, FK_DELTA_NUM_MATCH_DIST, dist - 1);
+			e->last_dist = dist;
 			rc_number(e, FK_DELTA_NUM_MATCH_LEN, best.len - 1);
 			e->st.matches++;
 		}
@@ -496,6 +541,7 @@ static void encode_block(struct enc *e, struct outbuf *stream,
 	e->np = start;
 	e->op = start;
 	e->blk_start = start;
+	e->last_dist = 0;
 	e->blk_end = end;
 	while (e->np < end)
 		one_token(e);

@@ -29,7 +29,7 @@
 
 #define FK_DELTA_BLOCK_LOG2_MIN 10
 #define FK_DELTA_BLOCK_LOG2_MAX 20
-#define FK_DELTA_BLOCK_LOG2_DEFAULT 14
+#define FK_DELTA_BLOCK_LOG2_DEFAULT 16
 
 /* The format's constants (docs/delta.md, "The stream"): token kinds,
  * number contexts, and the range coder's probabilities. */
@@ -47,7 +47,7 @@ enum fk_delta_num {
 	FK_DELTA_NUM_MATCH_DIST,
 };
 #define FK_DELTA_PROB_BITS 11	/* probabilities are p / 2^11 */
-#define FK_DELTA_MOVE_BITS 5	/* adaptation: 1/32 of the distance */
+#define FK_DELTA_MOVE_BITS 4	/* adaptation: 1/16 of the distance */
 #define FK_DELTA_TOP (1u << 24) /* normalise below this range */
 
 /* Model sizes. */
@@ -84,6 +84,7 @@ struct fk_delta_models {
 	uint16_t kind[3][FK_DELTA_KINDS];  /* the token kind's 3 bits, by the
 					    * previous token's kind */
 	uint16_t lit_mode[FK_DELTA_KINDS]; /* literal: diff or raw */
+	uint16_t rep[FK_DELTA_KINDS];	   /* match: at the last distance */
 	uint16_t lit[FK_DELTA_LIT_TREES][256]; /* literals' bit trees */
 	uint16_t num[FK_DELTA_NUMS][2][32];    /* numbers: bit count, bits */
 };
@@ -111,6 +112,7 @@ struct fk_delta {
 	uint32_t in_off;     /* stream bytes consumed, in all */
 	uint32_t blk_in_off; /* stream offset where this block starts */
 	uint32_t np;	     /* output bytes produced (written or in outbuf) */
+	uint32_t last_dist;  /* the last match's distance in this block */
 	uint32_t op;	     /* old cursor */
 	uint32_t copy_from;  /* next source byte of the copy in progress */
 	uint32_t copy_left;  /* bytes of it still to copy */

@@ -249,9 +249,13 @@ static int token(struct fk_delta *d)
 		return start_copy(d, SRC_OLD, d->op, len);
 	}
 	default:
-		dist = rc_number(d, FK_DELTA_NUM_MATCH_DIST) + 1;
-		if (dist > d->np)
+		if (rc_bit(d, &d->m.rep[s]))
+			dist = d->last_dist;
+		else
+			dist = rc_number(d, FK_DELTA_NUM_MATCH_DIST) + 1;
+		if (dist == 0 || dist > d->np)
 			return fail(d, FK_ECORRUPT);
+		d->last_dist = dist;
 		return start_copy(d, SRC_OUT, d->np - dist,
 				  rc_number(d, FK_DELTA_NUM_MATCH_LEN));
 	}
@@ -334,6 +338,7 @@ static int step(struct fk_delta *d)
 		fk_delta_models_reset(&d->m);
 		d->prev_kind = FK_DELTA_LIT;
 		d->prev_byte = 0;
+		d->last_dist = 0;
 		d->op = d->np;
 		d->state = ST_TOKENS;
 		return 0;
