@@ -94,14 +94,24 @@ for c in $chains; do
 	pid[$c]=$!
 done
 failed=
-for _ in $chains; do
-	wait -n -p done "${pid[@]}"
+running=$chains
+while [ -n "$running" ]; do
+	pids=
+	for c in $running; do
+		pids+=" ${pid[$c]}"
+	done
+	wait -n -p ended $pids
 	rc=$?
-	for c in $chains; do
-		[ "${pid[$c]}" = "$done" ] || continue
+	left=
+	for c in $running; do
+		if [ "${pid[$c]}" != "$ended" ]; then
+			left+=" $c"
+			continue
+		fi
 		[ $rc = 0 ] || failed+=" $c"
 		echo "check: $c ended after $(($(date +%s) - t0)) s (status $rc)"
 	done
+	running=$left
 done
 for c in $chains; do
 	cat "$out/$c.log"
