@@ -69,7 +69,7 @@ int fk_mbedtls_aes_ctr_xor(const uint8_t *aes_key, size_t aes_len, uint32_t off,
 	size_t i = 0;
 	int rc;
 
-	if ((aes_len != 16 && aes_len != 32) || (len && !buf) ||
+	if (!aes_key || (aes_len != 16 && aes_len != 32) || (len && !buf) ||
 	    (uint64_t)len > (uint64_t)UINT32_MAX + 1 - off)
 		return FK_EINVAL;
 	mbedtls_aes_init(&aes);
@@ -96,7 +96,8 @@ int fk_mbedtls_aes_ctr_xor(const uint8_t *aes_key, size_t aes_len, uint32_t off,
 /* ---- the deterministic DRBG for blinding ---- */
 
 /* Seeds g (initialized) with the private key and the TLV. 0 or an
- * mbedTLS error. */
+ * mbedTLS error. Seeded from a buffer, g has no entropy callback and
+ * never reseeds (mbedtls_hmac_drbg_random skips reseeding without one). */
 static int drbg_start(mbedtls_hmac_drbg_context *g, const uint8_t *key,
 		      size_t key_len, const uint8_t *tlv, size_t tlv_len)
 {

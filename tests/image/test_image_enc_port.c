@@ -206,6 +206,10 @@ static void test_ctr_refuses_bad_arguments(void **state)
 			 FK_EINVAL);
 	assert_int_equal(fk_crypto_mbedtls.aes_ctr_xor(key, 0, 0, buf, 16),
 			 FK_EINVAL);
+	assert_int_equal(fk_crypto_mbedtls.aes_ctr_xor(NULL, 16, 0, buf, 16),
+			 FK_EINVAL);
+	assert_int_equal(fk_crypto_mbedtls.aes_ctr_xor(key, 16, 0, NULL, 16),
+			 FK_EINVAL);
 	assert_int_equal(
 		fk_crypto_mbedtls.aes_ctr_xor(key, 16, UINT32_MAX - 3, buf, 8),
 		FK_EINVAL);
