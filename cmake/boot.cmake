@@ -56,12 +56,13 @@ function(_fk_key_is_ed25519 key_pem out_var)
 endfunction()
 
 # <out_var> TRUE when the PEM file key_pem holds an unencrypted EC P-256
-# private key, PKCS#8 or SEC1: their base64 DER starts the same for every
-# such key.
+# private key, PKCS#8 or SEC1, with or without its public key: their
+# base64 DER starts the same for every such key.
 function(_fk_key_is_p256_private key_pem out_var)
 	file(READ ${key_pem} text)
 	if(text MATCHES "-----\n?MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEH" OR
-	   text MATCHES "BEGIN EC PRIVATE KEY-----\n?MHcCAQEEI")
+	   text MATCHES "-----\n?MEECAQAwEwYHKoZIzj0CAQYIKoZIzj0DAQcE" OR
+	   text MATCHES "BEGIN EC PRIVATE KEY-----\n?(MHcCAQEEI|MDECAQEEI)")
 		set(${out_var} TRUE PARENT_SCOPE)
 	else()
 		set(${out_var} FALSE PARENT_SCOPE)
