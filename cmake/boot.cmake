@@ -33,6 +33,7 @@
 #     The same for a real board (ports/boot/build.sh): no QEMU port, the
 #     device library with only the layout's strategies, the bootloader's
 #     mbedTLS compiled for CPU; the same size check. Target <name>.
+#     No ENC_KEY yet (refused).
 if(FK_SANITIZE OR NOT COMMAND fk_cortexm_executable)
 	function(fk_boot_program)
 	endfunction()
@@ -194,7 +195,14 @@ function(_fk_boot_fits name out gen)
 endfunction()
 
 function(fk_boot_board_program name)
-	cmake_parse_arguments(X "" "LAYOUT;KEY;CPU" "BOARD;INCLUDES;DEFINES" ${ARGN})
+	cmake_parse_arguments(X "" "LAYOUT;KEY;CPU;ENC_KEY" "BOARD;INCLUDES;DEFINES"
+		${ARGN})
+	if(X_ENC_KEY)
+		# ports/boot/build.sh compiles only the verify-only mbedTLS build
+		message(FATAL_ERROR "fk_boot_board_program(${name} ENC_KEY ...): "
+			"board bootloaders do not decrypt yet; fk_boot_program() "
+			"(QEMU) does")
+	endif()
 	set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
 	set(gen ${out}.gen)
 	get_filename_component(layout ${X_LAYOUT} ABSOLUTE)
