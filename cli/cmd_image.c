@@ -527,6 +527,37 @@ static int apply_pending(const struct sign_args *a, int mode,
 	return 0;
 }
 
+/* -E with --layout: the bootloader decrypts an image only while it
+ * installs it from the staging slot (docs/boot.md, "Encrypted images"),
+ * so an encrypted image cannot run from where XIP receives it, nor from a
+ * primary slot a placed output (.hex, ...) would program it into. 1 when
+ * refused (said), else 0. */
+static int encrypted_misplaced(const struct sign_args *a,
+			       const struct fk_layout *L, int mode,
+			       const char *out)
+{
+	const struct fk_layout_image *img = fk_layout_find_image(L, a->image);
+	enum fk_format f = fk_format_by_path(out);
+
+	if (img && img->strategy == FK_STRATEGY_XIP) {
+		fk_layout_diag(stderr, &img->pos_strategy, "error",
+			       "image '%s' runs in place (strategy xip): an "
+			       "encrypted image cannot run from the slot it "
+			       "is received in; sign it without -E",
+			       img->name);
+		return 1;
+	}
+	if (a->clear || mode || f == FK_FMT_BIN || f == FK_FMT_UNKNOWN)
+		return 0;
+	fk_error("%s: an encrypted image placed at the primary slot cannot "
+		 "boot: the bootloader decrypts while it installs from the "
+		 "staging slot. Use --pending (the image placed in the "
+		 "staging window), -c (payload left clear, for programming "
+		 "the primary slot) or a .bin output for an update",
+		 out);
+	return 1;
+}
+
 /* Writes the --pending output: the whole window as a binary, or the
  * image and the trailer's units at their addresses. */
 static int save_pending(const char *path, const struct fk_pending_window *w,
@@ -815,13 +846,9 @@ static int image_sign(int argc, char **argv)
 		have_key = true;
 		o.key = &key;
 	}
-	if (a.encrypt && a.layout) {
-		fk_error("-E with --layout: flashkit's bootloader does not "
-			 "decrypt images yet (docs/image-format.md, "
-			 "\"Encrypted images\"); -E without --layout makes "
-			 "images for MCUboot's");
+	if (a.encrypt && a.layout &&
+	    encrypted_misplaced(&a, &layout, mode, argv[1]))
 		goto out;
-	}
 	if (a.encrypt) {
 		if (fk_enc_key_load(&enc, a.encrypt, NULL)) {
 			fk_cli_report(&enc.diag);

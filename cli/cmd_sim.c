@@ -31,12 +31,13 @@
 #include "image/sign.h"
 #include "rig.h"
 #include "cli.h"
+#include "cli_key.h"
 #include "fk_crypto_mbedtls.h"
 #include "layout/boot_config.h"
 #include "layout/layout.h"
 
 struct sim_opts {
-	const char *layout, *strategy, *key, *size, *buffer;
+	const char *layout, *strategy, *key, *enc, *size, *buffer;
 	const char *budget, *seed, *samples, *history;
 	struct fk_opt_list images, firmware;
 	int json, single, exhaustive;
@@ -67,6 +68,10 @@ struct sim_job {
 	bool has_key;
 	struct fk_image_key image_key;
 	struct fk_image_keys keys;
+	/* -E: images encrypted for it, the bootloader decrypting with it */
+	struct fk_enc_key enc;
+	bool has_enc;
+	uint8_t enc_device[FK_ENC_DEVICE_KEY_MAX];
 	uint32_t old_payload, new_payload;
 	/* where each old and new image came from, for the report */
 	const char *old_from[FK_BOOT_MAX_IMAGES];
@@ -207,6 +212,29 @@ static int parse_size(const char *name, const char *text, uint32_t *out)
 	return 0;
 }
 
+/* -E: the encryption key's private half, the device key of the simulated
+ * bootloader (docs/boot.md, "Encrypted images"). */
+static int load_enc_key(struct sim_job *job, const char *path)
+{
+	size_t len = 0;
+
+	if (fk_cli_enc_key_load(&job->enc, path, NULL) != 0) {
+		fk_cli_report(&job->enc.diag);
+		return -1;
+	}
+	job->has_enc = true;
+	if (fk_enc_device_key(&job->enc, job->enc_device,
+			      sizeof(job->enc_device), &len) != 0) {
+		fk_error("-E %s: a public key; the simulated bootloader "
+			 "decrypts with the private one",
+			 path);
+		return -1;
+	}
+	job->keys.enc_key = job->enc_device;
+	job->keys.enc_key_len = (uint32_t)len;
+	return 0;
+}
+
 static int make_config(struct sim_job *job, const struct sim_opts *o)
 {
 	struct fk_boot_config *cfg = &job->rig.cfg;
@@ -237,6 +265,8 @@ static int make_config(struct sim_job *job, const struct sim_opts *o)
 		job->keys.keys = &job->image_key;
 		job->keys.count = 1;
 	}
+	if (o->enc && load_enc_key(job, o->enc))
+		return -1;
 	cfg->keys = &job->keys;
 	job->rig.buf = malloc(buf_len);
 	cfg->buf = job->rig.buf;
@@ -307,13 +337,49 @@ static bool header_room(const struct fk_input *in, uint32_t hdr)
 	return true;
 }
 
+/* *plain: image (len bytes) decrypted when it is encrypted, else NULL.
+ * An encrypted image needs -E. 0 or -1 (said). */
+static int plain_copy(struct sim_job *job, const char *path,
+		      const uint8_t *image, size_t len, uint8_t **plain)
+{
+	struct fk_diag err = { 0 };
+	uint32_t flags = len >= 20 ? fk_le32(image + 16) : 0;
+
+	*plain = NULL;
+	if (!(flags &
+	      (FK_IMAGE_F_ENCRYPTED_AES128 | FK_IMAGE_F_ENCRYPTED_AES256)))
+		return 0;
+	if (!job->has_enc) {
+		fk_error("--firmware %s: an encrypted image; give -E with the "
+			 "private encryption key the bootloader decrypts with",
+			 path);
+		return -1;
+	}
+	*plain = malloc(len);
+	if (!*plain) {
+		fk_error("out of memory");
+		return -1;
+	}
+	memcpy(*plain, image, len);
+	if (fk_enc_image_decrypt(&job->enc, *plain, len, &err) != 0) {
+		fk_error("--firmware %s: %s", path, err.last_text);
+		free(*plain);
+		*plain = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 /* An image from the user's build: a signed image (MCUboot magic) as it
  * is, otherwise firmware (ELF, Intel HEX or bin, read by the formats'
  * readers) signed here as `flashkit image sign` would, with the header
  * prepended unless the build left it zeroed. Refuses one that does not
- * fit what the bootloader installs from the slot. */
+ * fit what the bootloader installs from the slot. With -E the image is
+ * encrypted (a signed one must be already) and *plain gets its
+ * plaintext form. */
 static int firmware_image(struct sim_job *job, uint32_t i, const char *path,
-			  uint8_t major, uint8_t **out, size_t *len)
+			  uint8_t major, uint8_t **out, uint8_t **plain,
+			  size_t *len)
 {
 	const struct fk_layout_image *img = job->img[i];
 	uint32_t max = fk_boot_max_image_size(&job->rig.cfg, i);
@@ -341,7 +407,7 @@ static int firmware_image(struct sim_job *job, uint32_t i, const char *path,
 		*len = in.len;
 		in.data = NULL;
 		fk_input_free(&in);
-		return rc;
+		return rc ? rc : plain_copy(job, path, *out, *len, plain);
 	}
 	fk_sign_opts_init(&so);
 	so.version.major = major;
@@ -352,6 +418,7 @@ static int firmware_image(struct sim_job *job, uint32_t i, const char *path,
 	so.max_image = max;
 	so.max_image_hdr = hdr;
 	so.load_addr = job->rig.cfg.images[i].ram.addr; /* ram-load, else 0 */
+	so.enc = job->has_enc ? &job->enc : NULL;
 	rc = fk_sign_image(&so, in.data, in.len, &r);
 	if (rc != 0)
 		fk_error("--firmware %s: cannot be used as image %s (%s "
@@ -363,7 +430,7 @@ static int firmware_image(struct sim_job *job, uint32_t i, const char *path,
 		return -1;
 	*out = r.data;
 	*len = r.image_len;
-	return 0;
+	return plain_copy(job, path, *out, *len, plain);
 }
 
 /* The user's builds for image i: with one file per --image, the new
@@ -379,12 +446,12 @@ static int firmware_images(struct sim_job *job, const struct sim_opts *o,
 		free(rig->old_img[i]);
 		rig->old_img[i] = NULL;
 		if (firmware_image(job, i, f[0], 1, &rig->old_img[i],
-				   &rig->old_len[i]))
+				   &rig->old_plain[i], &rig->old_len[i]))
 			return -1;
 		job->old_from[i] = f[0];
 	}
 	if (firmware_image(job, i, f[per - 1], 2, &rig->new_img[i],
-			   &rig->new_len[i]))
+			   &rig->new_plain[i], &rig->new_len[i]))
 		return -1;
 	job->new_from[i] = f[per - 1];
 	return 0;
@@ -406,6 +473,7 @@ static int make_images(struct sim_job *job, const struct sim_opts *o,
 		.align = rig->cfg.images[i].primary.flash->geo.write_unit,
 		.key = job->has_key ? &job->key : NULL,
 		.load_addr = rig->cfg.images[i].ram.addr, /* ram-load, else 0 */
+		.enc = job->has_enc ? &job->enc : NULL,
 	};
 
 	if (o->size && parse_size("--size", o->size, &payload))
@@ -427,14 +495,16 @@ static int make_images(struct sim_job *job, const struct sim_opts *o,
 	spec.payload_len = payload / 4 * 3;
 	spec.seed = 1 + 2 * i;
 	spec.version.major = 1;
-	if (fk_rig_make_image(&spec, &rig->old_img[i], &rig->old_len[i]))
+	if (fk_rig_make_image_plain(&spec, &rig->old_img[i], &rig->old_plain[i],
+				    &rig->old_len[i]))
 		return -1;
 	if (o->firmware.count)
 		return firmware_images(job, o, i);
 	spec.payload_len = payload;
 	spec.seed = 2 + 2 * i;
 	spec.version.major = 2;
-	return fk_rig_make_image(&spec, &rig->new_img[i], &rig->new_len[i]);
+	return fk_rig_make_image_plain(&spec, &rig->new_img[i],
+				       &rig->new_plain[i], &rig->new_len[i]);
 }
 
 static int find_image(struct sim_job *job, const char *name, uint32_t i)
@@ -604,10 +674,12 @@ static void print_text(const struct sim_job *job, struct scenario_run *runs,
 		       fk_boot_staging_offset(cfg, i), job->rig.old_len[i],
 		       job->old_from[i], job->rig.new_len[i], job->new_from[i]);
 	}
-	printf("  boot state: %s; images %s\n",
+	printf("  boot state: %s; images %s%s%s\n",
 	       job->state_part ? job->state_part->name :
 				 "last sector of the primary slot",
-	       job->has_key ? "signed" : "SHA-256 only (no --key)");
+	       job->has_key ? "signed" : "SHA-256 only (no --key)",
+	       job->has_enc ? ", encrypted with " : "",
+	       job->has_enc ? fk_enc_scheme_name(job->enc.scheme) : "");
 	for (int i = 0; i < n; i++) {
 		const struct fk_rig_result *r = &runs[i].res;
 
@@ -1035,6 +1107,12 @@ static int parse_history(const struct sim_opts *o, uint32_t *steps)
 			 o->history);
 		return -1;
 	}
+	if (o->enc) {
+		fk_error("--history signs its own images, not encrypted ones: "
+			 "run -E without --history (the encrypted install and "
+			 "revert, every cut)");
+		return -1;
+	}
 	if (o->size || o->single || o->samples) {
 		fk_error("--history makes its own images and sweeps single "
 			 "cuts: it goes with none of --size, --single, "
@@ -1083,6 +1161,11 @@ int cmd_sim(int argc, char **argv)
 		  "sign the test images with this key and "
 		  "check signatures (default: digest only)",
 		  0, NULL, &o.key, NULL },
+		{ 'E', "encrypt", "KEY",
+		  "encrypt the images for this private encryption key (RSA, "
+		  "EC P-256 or X25519) and decrypt with it in the simulated "
+		  "bootloader",
+		  0, NULL, &o.enc, NULL },
 		{ 'f', "firmware", "FILE",
 		  "the user's build (ELF, Intel HEX, "
 		  "bin, or a signed image) as the new image; twice per "
@@ -1197,6 +1280,8 @@ int cmd_sim(int argc, char **argv)
 	}
 	if (job->has_key)
 		fk_key_free(&job->key);
+	if (job->has_enc)
+		fk_enc_key_free(&job->enc);
 	fk_rig_destroy(&job->rig);
 	fk_layout_free(&job->L);
 	free(job);

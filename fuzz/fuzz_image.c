@@ -8,8 +8,13 @@
  * Then, with the digest TLV rewritten to the true digest, validation
  * reaches the signature check, which must refuse anything not signed by
  * the reference keys (ECDSA P-256 over a SHA256 digest, P-384 over a
- * SHA384 one, Ed25519 over a SHA256 one: libsodium's check).
+ * SHA384 one, Ed25519 over a SHA256 one: libsodium's check). Encrypted
+ * images go through the device's decryption (the ECIES-P256 test key as
+ * device key; X25519 and RSA key TLVs reach their unwrap too): their
+ * digest is over the plaintext, so there only a read outside the slot
+ * fails the run.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +35,14 @@ static const uint8_t ref_key_der[91] = {
 	0xc4, 0x2b, 0x25, 0x83, 0x79, 0x49, 0x47, 0xc3, 0x86, 0x97, 0x32, 0x29,
 	0x22, 0x17, 0xfa, 0xd2, 0x34, 0xed, 0x7f, 0x12, 0x14, 0x9d, 0xdd, 0xf7,
 	0x7a, 0xe6, 0x2a, 0x30, 0x25, 0xc8, 0x8d,
+};
+
+/* tests/data/mcuboot-images/enc-ecies-p256.pem's private scalar (`flashkit
+ * key private`): a test key, public in the repository. */
+static const uint8_t ref_enc_key[32] = {
+	0x08, 0x8f, 0x0a, 0x4d, 0x26, 0x5e, 0x23, 0xd0, 0x40, 0x6b, 0x00, 0xff,
+	0x21, 0xec, 0xb2, 0xf2, 0x56, 0xea, 0xdc, 0x4c, 0xcf, 0x40, 0x51, 0xbb,
+	0x64, 0xdf, 0x74, 0xb0, 0xbc, 0x9f, 0x59, 0x49,
 };
 
 /* tests/data/mcuboot-images/ecdsa-p384.pub.pem as DER. */
@@ -102,7 +115,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		  .der = ref_ed25519_der,
 		  .der_len = sizeof(ref_ed25519_der) },
 	};
-	struct fk_image_keys keys = { .crypto = &fk_crypto_mbedtls, .keys = key, .count = 3 };
+	struct fk_image_keys keys = { .crypto = &fk_crypto_mbedtls,
+				      .keys = key,
+				      .count = 3,
+				      .enc_key = ref_enc_key,
+				      .enc_key_len = sizeof(ref_enc_key) };
+	bool encrypted;
 	struct fk_image_info info;
 	struct fk_memflash m;
 	uint8_t buf[64], *copy;
@@ -140,8 +158,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					      FK_TLV_SHA256,
 				      &t) == 0)
 			memcpy(copy + t.off, buf, info.digest_len);
+		encrypted = info.hdr.flags & (FK_IMAGE_F_ENCRYPTED_AES128 |
+					      FK_IMAGE_F_ENCRYPTED_AES256);
 		rc = fk_image_validate(&m.area, &keys, &info);
-		if (rc == FK_ERANGE || rc == FK_EDIGEST)
+		if (rc == FK_ERANGE || (rc == FK_EDIGEST && !encrypted))
 			abort();
 	}
 	free(copy);

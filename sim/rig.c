@@ -195,6 +195,8 @@ void fk_rig_destroy(struct fk_rig *rig)
 	for (uint32_t i = 0; i < FK_BOOT_MAX_IMAGES; i++) {
 		free(rig->old_img[i]);
 		free(rig->new_img[i]);
+		free(rig->old_plain[i]);
+		free(rig->new_plain[i]);
 		free(rig->ram[i]);
 	}
 	free(rig->buf);
@@ -614,7 +616,24 @@ static int memo_sha_finish(union fk_sha256_state *st,
 	return rc;
 }
 
-/* Forgets every remembered digest and frees the buffers. */
+/* Key unwrapping (encrypted images) is a pure function of the device
+ * key and the TLV too: remembered, so that a sweep's ECDH or RSA runs
+ * once per distinct TLV. */
+#define UNWRAP_MAX 8
+
+struct unwrap_entry {
+	const uint8_t *key;
+	size_t key_len, tlv_len, aes_len;
+	uint16_t type;
+	uint8_t tlv[256];
+	uint8_t aes[32];
+	int result;
+};
+
+static struct unwrap_entry unwrap_memo[UNWRAP_MAX];
+static uint32_t unwrap_count, unwrap_next;
+
+/* Forgets every remembered digest and key and frees the buffers. */
 static void memo_forget(void)
 {
 	for (uint32_t i = 0; i < SHA_STREAMS; i++) {
@@ -627,6 +646,7 @@ static void memo_forget(void)
 	}
 	sha_known_next = 0;
 	memo_count = memo_next = 0;
+	unwrap_count = unwrap_next = 0;
 }
 
 static int memo_ecdsa(const uint8_t *key, size_t key_len,
@@ -688,6 +708,53 @@ static int pass_sha384_finish(union fk_sha256_state *st,
 	return memo_inner->sha384_finish(st, out);
 }
 
+static int memo_unwrap(const uint8_t *key, size_t key_len, uint16_t type,
+		       const uint8_t *tlv, size_t tlv_len, uint8_t *aes_key,
+		       size_t aes_len)
+{
+	struct unwrap_entry *e;
+
+	if (!memo_inner->enc_unwrap)
+		return FK_ENOTSUP;
+	if (tlv_len > sizeof(e->tlv) || aes_len > sizeof(e->aes))
+		return memo_inner->enc_unwrap(key, key_len, type, tlv, tlv_len,
+					      aes_key, aes_len);
+	for (uint32_t i = 0; i < unwrap_count; i++) {
+		e = &unwrap_memo[i];
+		if (e->key == key && e->key_len == key_len && e->type == type &&
+		    e->tlv_len == tlv_len && e->aes_len == aes_len &&
+		    !memcmp(e->tlv, tlv, tlv_len)) {
+			if (e->result == FK_OK)
+				memcpy(aes_key, e->aes, aes_len);
+			return e->result;
+		}
+	}
+	e = &unwrap_memo[unwrap_next];
+	unwrap_next = (unwrap_next + 1) % UNWRAP_MAX;
+	if (unwrap_count < UNWRAP_MAX)
+		unwrap_count++;
+	e->key = key;
+	e->key_len = key_len;
+	e->type = type;
+	e->tlv_len = tlv_len;
+	e->aes_len = aes_len;
+	memcpy(e->tlv, tlv, tlv_len);
+	e->result = memo_inner->enc_unwrap(key, key_len, type, tlv, tlv_len,
+					   e->aes, aes_len);
+	if (e->result == FK_OK)
+		memcpy(aes_key, e->aes, aes_len);
+	return e->result;
+}
+
+static int pass_aes_ctr_xor(const uint8_t *aes_key, size_t aes_len,
+			    uint32_t off, uint8_t *buf, size_t len)
+{
+	return memo_inner->aes_ctr_xor ?
+		       memo_inner->aes_ctr_xor(aes_key, aes_len, off, buf,
+					       len) :
+		       FK_ENOTSUP;
+}
+
 static const struct fk_crypto_port memo_port = {
 	.sha256_init = memo_sha_init,
 	.sha256_update = memo_sha_update,
@@ -700,6 +767,8 @@ static const struct fk_crypto_port memo_port = {
 	.sha384_finish = pass_sha384_finish,
 	.ecdsa_p384_verify = memo_p384,
 	.rsa3072_pss_verify = memo_rsa3072,
+	.enc_unwrap = memo_unwrap,
+	.aes_ctr_xor = pass_aes_ctr_xor,
 };
 
 /* Puts the remembering port in front of the configuration's crypto. */
@@ -750,9 +819,10 @@ static void hook_jump(void *ctx, const struct fk_boot_image_ref *refs,
 			set = -1;
 			break;
 		}
-		if (slot_holds(refs[i].slot, rig->old_img[i], rig->old_len[i]))
+		if (slot_holds(refs[i].slot, fk_rig_old_plain(rig, i),
+			       rig->old_len[i]))
 			which = OUT_OLD;
-		else if (slot_holds(refs[i].slot, rig->new_img[i],
+		else if (slot_holds(refs[i].slot, fk_rig_new_plain(rig, i),
 				    rig->new_len[i]))
 			which = OUT_NEW;
 		if (which == 0 || (set && which != set)) {
@@ -1173,7 +1243,8 @@ void fk_rig_prepare(struct fk_rig *rig)
 	fk_rig_hooks(rig);
 	for (uint32_t i = 0; i < cfg->image_count; i++) {
 		fk_rig_program_direct(rig, &cfg->images[i].primary,
-				      rig->old_img[i], rig->old_len[i], erased);
+				      fk_rig_old_plain(rig, i), rig->old_len[i],
+				      erased);
 		fk_rig_program_direct(rig, &cfg->images[i].secondary, NULL, 0,
 				      0x5A);
 	}

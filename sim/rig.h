@@ -72,6 +72,11 @@ struct fk_rig {
 	size_t old_len[FK_BOOT_MAX_IMAGES];
 	uint8_t *new_img[FK_BOOT_MAX_IMAGES];
 	size_t new_len[FK_BOOT_MAX_IMAGES];
+	/* encrypted images: each as a primary slot holds it, its payload
+	 * decrypted (the same length); NULL when the image is not
+	 * encrypted. Freed by fk_rig_destroy. */
+	uint8_t *old_plain[FK_BOOT_MAX_IMAGES];
+	uint8_t *new_plain[FK_BOOT_MAX_IMAGES];
 	/* filled by the hooks during one boot */
 	int jumped;		    /* 0 none, 1 old set, 2 new set, -1 a mix or
 				     * an unknown image */
@@ -171,6 +176,19 @@ struct fk_rig_sweep {
  */
 int fk_rig_sweep(struct fk_rig *rig, const struct fk_rig_sweep *sweep,
 		 struct fk_rig_result *res);
+
+/* Image i as a primary slot holds it: old_plain/new_plain when the image
+ * is encrypted, else the image itself. */
+static inline const uint8_t *fk_rig_old_plain(const struct fk_rig *rig,
+					      uint32_t i)
+{
+	return rig->old_plain[i] ? rig->old_plain[i] : rig->old_img[i];
+}
+static inline const uint8_t *fk_rig_new_plain(const struct fk_rig *rig,
+					      uint32_t i)
+{
+	return rig->new_plain[i] ? rig->new_plain[i] : rig->new_img[i];
+}
 
 /* The pieces of a scenario, for tests that script their own. */
 

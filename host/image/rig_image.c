@@ -35,11 +35,36 @@ int fk_rig_make_image(const struct fk_rig_image_spec *spec, uint8_t **out,
 	memcpy(o.deps, spec->deps, sizeof(o.deps));
 	o.key = spec->key;
 	o.load_addr = spec->load_addr;
+	o.enc = spec->enc;
+	o.enc_aes_len = spec->enc_aes_len ? spec->enc_aes_len : 16;
+	o.enc_clear = spec->enc_clear;
 	rc = fk_sign_image(&o, payload, spec->payload_len, &r);
 	free(payload);
 	if (rc != 0)
 		return -1;
 	*out = r.data;
 	*len = r.image_len;
+	return 0;
+}
+
+int fk_rig_make_image_plain(const struct fk_rig_image_spec *spec, uint8_t **out,
+			    uint8_t **plain, size_t *len)
+{
+	struct fk_diag d = { 0 };
+
+	*plain = NULL;
+	if (fk_rig_make_image(spec, out, len) != 0)
+		return -1;
+	if (!spec->enc || spec->enc_clear)
+		return 0;
+	*plain = malloc(*len);
+	if (!*plain)
+		return -1;
+	memcpy(*plain, *out, *len);
+	if (fk_enc_image_decrypt(spec->enc, *plain, *len, &d) != 0) {
+		free(*plain);
+		*plain = NULL;
+		return -1;
+	}
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "flashkit/image.h"
+#include "image/enc.h"
 #include "image/keys.h"
 
 /* An image to test with, made by the real signing code (host/image). */
@@ -26,10 +27,22 @@ struct fk_rig_image_spec {
 	struct fk_image_dependency deps[FK_IMAGE_MAX_DEPS];
 	struct fk_key *key; /* NULL: SHA256 TLV only */
 	uint32_t load_addr; /* non-zero: RAM_LOAD, for this RAM address */
+	/* encrypted for this key (imgtool -E): enc_aes_len 16 or 32 (0:
+	 * 16); enc_clear: flags and key TLV only, payload clear (-c) */
+	struct fk_enc_key *enc;
+	uint32_t enc_aes_len;
+	bool enc_clear;
 };
 
 /* Signs a payload into a malloc'd image. Returns 0 or -1 (printed). */
 int fk_rig_make_image(const struct fk_rig_image_spec *spec, uint8_t **out,
 		      size_t *len);
+
+/* The same, and for an encrypted image (spec->enc, a private key) also
+ * *plain: a malloc'd copy with the payload decrypted, as a primary slot
+ * holds it (NULL when the image is not encrypted, or with enc_clear).
+ * Returns 0 or -1. */
+int fk_rig_make_image_plain(const struct fk_rig_image_spec *spec, uint8_t **out,
+			    uint8_t **plain, size_t *len);
 
 #endif

@@ -158,6 +158,13 @@ int fk_area_is_erased(const struct fk_area *area, uint32_t off, uint32_t len,
 int fk_area_sector_at(const struct fk_area *area, uint32_t off,
 		      struct fk_sector *out);
 
+/* The program and erase operations of a read-only view (a flash in
+ * memory, an AES-CTR view, ...): nothing is written, FK_EPROTECT. */
+int fk_flash_ro_program(const struct fk_flash *flash, uint32_t off,
+			const void *buf, uint32_t len);
+int fk_flash_ro_erase(const struct fk_flash *flash, uint32_t off,
+		      uint32_t sector_size);
+
 /*
  * A read-only flash over size bytes at mem (src/flash/flash_mem.c), so
  * that code written for flash reads memory: the boot core validates a

@@ -381,7 +381,7 @@ int fk_image_enc_key(const struct fk_area *slot,
  * address x is payload byte x + ks_delta (mod 2^32) when that is below
  * pay_len. Since CTR is its own inverse, a view over ciphertext reads
  * plaintext and a view over plaintext reads ciphertext. Program and erase
- * through the view fail with FK_EINVAL. Lives as long as its users; the
+ * through the view fail with FK_EPROTECT. Lives as long as its users; the
  * key is copied in (wipe it with fk_image_crypt_wipe()).
  */
 struct fk_image_crypt {

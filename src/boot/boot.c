@@ -73,7 +73,7 @@ static int check_staged(const struct fk_boot_config *cfg,
 		return FK_ESTATE;
 	rc = bc_staging_window(cfg, st, i, &win);
 	if (rc == FK_OK)
-		rc = bc_validate(cfg, &win, info);
+		rc = bc_validate_staged(cfg, &win, info);
 	if (rc == FK_OK)
 		rc = bp_plan(cfg, i, &plan);
 	if (rc == FK_OK && info->end > plan.max_size)

@@ -191,8 +191,19 @@ void bio_window(struct fk_area *out, const struct fk_area *a, uint32_t off,
 /* True for codes that mean the flash failed (or power went), as opposed
  * to content that fails its checks. */
 bool bc_is_flash_error(int rc);
+/* The keys images are checked with: cfg->keys, or the digest alone with
+ * the built-in SHA-256. */
+const struct fk_image_keys *bc_keys(const struct fk_boot_config *cfg);
+/* An image where it runs or is installed (primary slots, XIP and RAM_LOAD
+ * slots, modules): its payload is plaintext, whatever an ENCRYPTED flag
+ * says. */
 int bc_validate(const struct fk_boot_config *cfg, const struct fk_area *slot,
 		struct fk_image_info *info);
+/* An image as received (staging window, factory slot): an encrypted one
+ * is checked decrypted (OVERWRITE, SWAP); XIP and RAM_LOAD run what they
+ * receive, so there an encrypted image fails (FK_ENOTSUP). */
+int bc_validate_staged(const struct fk_boot_config *cfg,
+		       const struct fk_area *slot, struct fk_image_info *info);
 /* Checks the staged images of mask against downgrade and dependencies;
  * staged[i] are their infos, primary[i]/primary_ok[i] what runs now. */
 int bc_check_set(const struct fk_boot_config *cfg, uint32_t mask,
@@ -203,6 +214,50 @@ int bc_check_set(const struct fk_boot_config *cfg, uint32_t mask,
 int bc_staging_window(const struct fk_boot_config *cfg,
 		      const struct bs_state *st, uint32_t image,
 		      struct fk_area *out);
+
+/* crypt.c: installs of encrypted images. */
+/* An image's payload, and its AES key when it is encrypted. */
+struct be_image {
+	uint32_t hdr_size, img_size;
+	uint32_t key_len; /* 0: not encrypted */
+	uint8_t key[FK_IMAGE_AES_MAX];
+};
+/* What an install reads an image's bytes from: an area, or an AES-CTR
+ * view of it when the image is encrypted. */
+struct be_src {
+	struct fk_area area;
+	struct fk_image_crypt crypt;
+};
+/* The image whose header and TLVs meta reads: its payload's place, and
+ * its key unwrapped when it is encrypted. FK_ECORRUPT for a torn header;
+ * the errors of fk_image_parse() and fk_image_enc_key(). */
+int be_image_of(const struct fk_boot_config *cfg, const struct fk_area *meta,
+		struct be_image *out);
+/* out->area reads a (whose payload byte 0 is at flash address pay_start,
+ * mod 2^32) as plaintext when it holds img's ciphertext, and as
+ * ciphertext when it holds its plaintext; a itself when img is not
+ * encrypted. */
+void be_source(const struct fk_boot_config *cfg, const struct be_image *img,
+	       const struct fk_area *a, uint32_t pay_start, struct be_src *out);
+/* Clears the key in img and, when src, in its view. */
+void be_wipe(struct be_image *img, struct be_src *src);
+/* SWAP mid-install: the primary slot's addresses read from where image's
+ * bytes are. New image (old false): groups below done (placed) from the
+ * primary slot, the others from the staging window. Old image: groups
+ * below done (saved) from their save sectors, the others from the
+ * primary slot. Read-only; header and TLVs are what callers read, the
+ * payload of saved groups being ciphertext when the image is encrypted. */
+struct be_split {
+	struct fk_flash flash;
+	const struct fk_boot_config *cfg;
+	struct bp_plan plan;
+	struct fk_area window;
+	uint32_t image;
+	uint32_t done;
+	bool old;
+};
+int be_split_init(struct be_split *v, const struct fk_boot_config *cfg,
+		  uint32_t image, bool old, uint32_t done, struct fk_area *out);
 
 /* RAM_LOAD: an image's copy in RAM as validation and the jump read it
  * (a read-only flash over the copy); lives in fk_boot()'s frame. */

@@ -12,25 +12,53 @@ bool bc_is_flash_error(int rc)
 	       rc == FK_ENOTERASED || rc == FK_EPROGONCE;
 }
 
-/* No keys: the digest is checked, with the built-in SHA-256. */
-static const struct fk_image_keys digest_only = { .crypto = &fk_crypto_builtin,
-						  .keys = NULL,
-						  .count = 0 };
+const struct fk_image_keys *bc_keys(const struct fk_boot_config *cfg)
+{
+	/* No keys: the digest is checked, with the built-in SHA-256. */
+	static const struct fk_image_keys digest_only = {
+		.crypto = &fk_crypto_builtin
+	};
 
-int bc_validate(const struct fk_boot_config *cfg, const struct fk_area *slot,
-		struct fk_image_info *info)
+	return cfg->keys ? cfg->keys : &digest_only;
+}
+
+static int validate(const struct fk_boot_config *cfg,
+		    const struct fk_area *slot, struct fk_image_info *info,
+		    bool plain)
 {
 	int rc;
 
 	if (cfg->port.kick)
 		cfg->port.kick(cfg->port.ctx);
-	rc = fk_image_validate(slot, cfg->keys ? cfg->keys : &digest_only,
-			       info);
+	rc = plain ? fk_image_validate_plain(slot, bc_keys(cfg), info) :
+		     fk_image_validate(slot, bc_keys(cfg), info);
 	/* A torn unit in a slot is damage, not a flash failure. */
 	if (rc == FK_EECC)
 		return FK_ECORRUPT;
 	/* RAM_LOAD: an image that cannot run from the RAM is no image */
 	return rc == FK_OK ? bs_ram_loadable(cfg, slot, info) : rc;
+}
+
+int bc_validate(const struct fk_boot_config *cfg, const struct fk_area *slot,
+		struct fk_image_info *info)
+{
+	return validate(cfg, slot, info, true);
+}
+
+int bc_validate_staged(const struct fk_boot_config *cfg,
+		       const struct fk_area *slot, struct fk_image_info *info)
+{
+	int rc;
+
+	if (!bs_two_slots(cfg))
+		return validate(cfg, slot, info, false);
+	/* XIP, RAM_LOAD: what is received is what runs */
+	rc = validate(cfg, slot, info, true);
+	if (rc == FK_EDIGEST &&
+	    (info->hdr.flags &
+	     (FK_IMAGE_F_ENCRYPTED_AES128 | FK_IMAGE_F_ENCRYPTED_AES256)))
+		rc = FK_ENOTSUP;
+	return rc;
 }
 
 /* A dependency on a library module (image id image_count + m): its area
@@ -46,8 +74,7 @@ static int module_dependency(const struct fk_boot_config *cfg,
 		return FK_EDEPEND;
 	if (cfg->port.kick)
 		cfg->port.kick(cfg->port.ctx);
-	rc = fk_image_validate(&cfg->modules[m],
-			       cfg->keys ? cfg->keys : &digest_only, &info);
+	rc = fk_image_validate_plain(&cfg->modules[m], bc_keys(cfg), &info);
 	if (bc_is_flash_error(rc) && rc != FK_EECC)
 		return rc;
 	if (rc != FK_OK ||

@@ -235,7 +235,7 @@ static int check_marked(const struct fk_boot_config *cfg,
 {
 	struct bp_plan plan;
 	uint32_t off;
-	int rc = bc_validate(cfg, win, info);
+	int rc = bc_validate_staged(cfg, win, info);
 
 	if (rc == FK_OK)
 		rc = bp_plan(cfg, i, &plan);

@@ -41,19 +41,17 @@ static int overwrite_start(const struct fk_boot_config *cfg,
 	return bs_append(cfg, st, &rec, true);
 }
 
-static int overwrite_image(const struct fk_boot_config *cfg,
-			   struct bs_state *st, uint32_t i, uint8_t flags)
+/* Copies the groups not placed yet from src (the source slot, seen as
+ * plaintext). */
+static int overwrite_groups(const struct fk_boot_config *cfg,
+			    struct bs_state *st, uint32_t i,
+			    const struct bp_plan *plan,
+			    const struct fk_area *src)
 {
 	const struct fk_area *dst = &cfg->images[i].primary;
-	struct bp_plan plan;
-	uint32_t end;
-	int rc = bp_plan(cfg, i, &plan);
+	uint32_t end = fk_flash_align_up(dst->flash, st->length[i]);
+	int rc;
 
-	if (rc == FK_OK && !(st->start_mask & (1u << i)))
-		rc = overwrite_start(cfg, st, i, flags, &plan);
-	if (rc != FK_OK)
-		return rc;
-	end = fk_flash_align_up(dst->flash, st->length[i]);
 	for (uint32_t k = st->placed[i]; k < st->groups[i]; k++) {
 		struct bs_rec rec = { .type = BS_REC_STEP,
 				      .image = (uint8_t)i,
@@ -62,19 +60,43 @@ static int overwrite_image(const struct fk_boot_config *cfg,
 		struct bp_group g;
 		uint32_t len = 0;
 
-		rc = bp_group(cfg, i, &plan, k, &g);
+		rc = bp_group(cfg, i, plan, k, &g);
 		if (rc != FK_OK)
 			return rc;
 		if (end > g.p_off)
 			len = (end < g.p_end ? end : g.p_end) - g.p_off;
-		rc = bio_place(cfg, dst, g.p_off, g.p_end,
-			       source_of(cfg, st, i), g.p_off, len);
+		rc = bio_place(cfg, dst, g.p_off, g.p_end, src, g.p_off, len);
 		if (rc == FK_OK)
 			rc = bs_append(cfg, st, &rec, false);
 		if (rc != FK_OK)
 			return rc;
 	}
 	return FK_OK;
+}
+
+/* The source slot is never written, so an encrypted image's key is
+ * unwrapped from it again at every (re)start. */
+static int overwrite_image(const struct fk_boot_config *cfg,
+			   struct bs_state *st, uint32_t i, uint8_t flags)
+{
+	const struct fk_area *from;
+	struct be_image img;
+	struct be_src src;
+	struct bp_plan plan;
+	int rc = bp_plan(cfg, i, &plan);
+
+	if (rc == FK_OK && !(st->start_mask & (1u << i)))
+		rc = overwrite_start(cfg, st, i, flags, &plan);
+	if (rc != FK_OK)
+		return rc;
+	from = source_of(cfg, st, i);
+	rc = be_image_of(cfg, from, &img);
+	if (rc != FK_OK)
+		return rc;
+	be_source(cfg, &img, from, from->off + img.hdr_size, &src);
+	rc = overwrite_groups(cfg, st, i, &plan, &src.area);
+	be_wipe(&img, img.key_len ? &src : NULL);
+	return rc;
 }
 
 static int overwrite_install(const struct fk_boot_config *cfg,
@@ -122,7 +144,7 @@ static int overwrite_fallback(const struct fk_boot_config *cfg,
 
 	if (factory->size == 0)
 		return FK_ENOENT;
-	rc = bc_validate(cfg, factory, &info);
+	rc = bc_validate_staged(cfg, factory, &info);
 	if (rc == FK_OK && st->phase == FK_BOOT_IDLE)
 		rc = bs_append(cfg, st,
 			       &(struct bs_rec){ .type = BS_REC_PENDING,

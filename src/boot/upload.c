@@ -144,7 +144,7 @@ int fk_boot_upload_staged(const struct fk_boot_config *cfg, uint32_t image,
 	struct fk_image_info info;
 	struct bs_state st;
 	struct bs_rec rec = { .type = BS_REC_STAGED, .image = (uint8_t)image };
-	int rc = bc_validate(cfg, dest, &info);
+	int rc = bc_validate_staged(cfg, dest, &info);
 
 	if (rc == FK_OK && info.end > fk_boot_max_image_size(cfg, image))
 		rc = FK_ENOSPC;

@@ -1,7 +1,8 @@
 /*
  * A read-only struct fk_flash over a region of memory: reads copy bytes,
- * programs and erases are refused. The boot core's RAM_LOAD strategy
- * validates the copy of an image it placed in RAM through it, with the
+ * programs and erases are refused (as by every read-only view: the
+ * shared fk_flash_ro_program/fk_flash_ro_erase). The boot core's RAM_LOAD
+ * strategy validates the copy of an image it placed in RAM through it, with the
  * same fk_image_validate() that reads slots in flash.
  */
 #include <string.h>
@@ -15,8 +16,8 @@ static int mem_read(const struct fk_flash *flash, uint32_t off, void *buf,
 	return FK_OK;
 }
 
-static int mem_program(const struct fk_flash *flash, uint32_t off,
-		       const void *buf, uint32_t len)
+int fk_flash_ro_program(const struct fk_flash *flash, uint32_t off,
+			const void *buf, uint32_t len)
 {
 	(void)flash;
 	(void)off;
@@ -25,8 +26,8 @@ static int mem_program(const struct fk_flash *flash, uint32_t off,
 	return FK_EPROTECT;
 }
 
-static int mem_erase(const struct fk_flash *flash, uint32_t off,
-		     uint32_t sector_size)
+int fk_flash_ro_erase(const struct fk_flash *flash, uint32_t off,
+		      uint32_t sector_size)
 {
 	(void)flash;
 	(void)off;
@@ -36,8 +37,8 @@ static int mem_erase(const struct fk_flash *flash, uint32_t off,
 
 static const struct fk_flash_ops mem_ops = {
 	.read = mem_read,
-	.program = mem_program,
-	.erase_sector = mem_erase,
+	.program = fk_flash_ro_program,
+	.erase_sector = fk_flash_ro_erase,
 };
 
 void fk_flash_mem_init(struct fk_flash *flash, struct fk_sector_run *run,

@@ -107,29 +107,10 @@ static int crypt_read(const struct fk_flash *flash, uint32_t off, void *buf,
 				      (uint8_t *)buf + skip, run);
 }
 
-static int crypt_program(const struct fk_flash *flash, uint32_t off,
-			 const void *buf, uint32_t len)
-{
-	(void)flash;
-	(void)off;
-	(void)buf;
-	(void)len;
-	return FK_EINVAL;
-}
-
-static int crypt_erase(const struct fk_flash *flash, uint32_t off,
-		       uint32_t sector_size)
-{
-	(void)flash;
-	(void)off;
-	(void)sector_size;
-	return FK_EINVAL;
-}
-
 static const struct fk_flash_ops crypt_ops = {
 	.read = crypt_read,
-	.program = crypt_program,
-	.erase_sector = crypt_erase,
+	.program = fk_flash_ro_program,
+	.erase_sector = fk_flash_ro_erase,
 };
 
 void fk_image_crypt_init(struct fk_image_crypt *c, const struct fk_area *a,

@@ -319,4 +319,92 @@ static inline int rig_configure(struct fk_rig *rig,
 	return 0;
 }
 
+/*
+ * Encrypted images (imgtool -E) on a configured rig: the old and new
+ * images made again with the same payloads, encrypted for the test key of
+ * scheme ("ecies-p256", "x25519" with AES-256, "rsa-oaep"), the device
+ * key in the rig's keys. The old images are production-programmed as
+ * plaintext (rig->old_plain), the new ones sent encrypted. Returns 0 or
+ * -1 (unknown scheme, key or signing failure).
+ */
+static struct fk_enc_key rig_enc_key;
+static uint8_t rig_enc_device[FK_ENC_DEVICE_KEY_MAX];
+
+static inline int rig_encrypt_image(uint32_t payload, uint32_t seed,
+				    uint8_t major, uint32_t wu,
+				    uint32_t aes_len, uint8_t **img,
+				    uint8_t **plain, size_t *len)
+{
+	struct fk_rig_image_spec spec = {
+		.payload_len = payload, .seed = seed,
+		.version = { .major = major }, .hdr_size = 0x100,
+		.align = wu, .key = &rig_key, .enc = &rig_enc_key,
+		.enc_aes_len = aes_len,
+	};
+
+	free(*img);
+	free(*plain);
+	*img = *plain = NULL;
+	return fk_rig_make_image_plain(&spec, img, plain, len);
+}
+
+/* Loads the test encryption key of scheme and makes it the rig's device
+ * key. Returns 0 or -1. */
+static inline int rig_device_key(const char *scheme)
+{
+	static const char *const names[][2] = {
+		{ "ecies-p256", "enc-ecies-p256.pem" },
+		{ "x25519", "enc-x25519.pem" },
+		{ "rsa-oaep", "enc-rsa-2048.pem" },
+	};
+	const char *file = NULL;
+	char path[1024];
+	size_t dlen = 0;
+
+	for (uint32_t i = 0; i < 3; i++)
+		if (!strcmp(scheme, names[i][0]))
+			file = names[i][1];
+	if (!file)
+		return -1;
+	snprintf(path, sizeof(path), "%s/tests/data/mcuboot-images/%s",
+		 getenv("FK_ROOT") ? getenv("FK_ROOT") : ".", file);
+	fk_enc_key_free(&rig_enc_key);
+	if (fk_enc_key_load(&rig_enc_key, path, NULL) != 0 ||
+	    fk_enc_device_key(&rig_enc_key, rig_enc_device,
+			      sizeof(rig_enc_device), &dlen) != 0)
+		return -1;
+	rig_keys.enc_key = rig_enc_device;
+	rig_keys.enc_key_len = (uint32_t)dlen;
+	return 0;
+}
+
+static inline int rig_encrypt(struct fk_rig *rig, enum rig_geo geo,
+			      const char *scheme)
+{
+	const struct rig_geo_spec *g = &rig_geos[geo];
+	uint32_t aes_len = strcmp(scheme, "x25519") ? 16 : 32;
+	uint32_t wu = g->write_unit[g->primary.mem];
+
+	if (g->write_unit[g->secondary.mem] > wu)
+		wu = g->write_unit[g->secondary.mem];
+	if (rig_device_key(scheme) != 0)
+		return -1;
+	if (rig_encrypt_image(g->old_payload, 1, 1, wu, aes_len,
+			      &rig->old_img[0], &rig->old_plain[0],
+			      &rig->old_len[0]) != 0 ||
+	    rig_encrypt_image(g->new_payload, 2, 2, wu, aes_len,
+			      &rig->new_img[0], &rig->new_plain[0],
+			      &rig->new_len[0]) != 0)
+		return -1;
+	if (rig->cfg.image_count > 1 &&
+	    (rig_encrypt_image(g->old_payload2, 3, 1, wu, aes_len,
+			       &rig->old_img[1], &rig->old_plain[1],
+			       &rig->old_len[1]) != 0 ||
+	     rig_encrypt_image(g->new_payload2, 4, 2, wu, aes_len,
+			       &rig->new_img[1], &rig->new_plain[1],
+			       &rig->new_len[1]) != 0))
+		return -1;
+	return 0;
+}
+
 #endif

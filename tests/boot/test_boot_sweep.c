@@ -19,6 +19,7 @@
 static enum fk_boot_strategy strategy;
 static enum rig_geo geo;
 static const char *strategy_name;
+static const char *enc_scheme; /* argv[3]: encrypted images, or NULL */
 
 /* Sectors of area a that the first len bytes cover. */
 static uint32_t sectors_covering(const struct fk_area *a, uint32_t len)
@@ -51,6 +52,8 @@ static void run(enum fk_rig_scenario scenario, const char *name)
 	uint32_t n = 0;
 
 	assert_int_equal(rig_build(&rig, strategy, geo), 0);
+	if (enc_scheme)
+		assert_int_equal(rig_encrypt(&rig, geo, enc_scheme), 0);
 	if (scenario == FK_SCENARIO_FACTORY)
 		use_factory_slot(&rig);
 	for (uint32_t i = 0; i < rig.cfg.image_count; i++) {
@@ -64,9 +67,10 @@ static void run(enum fk_rig_scenario scenario, const char *name)
 	}
 	if (fk_rig_sweep(&rig, &sw, &res) != 0)
 		fail_msg("set-up: %s", res.first_failure);
-	printf("%s %s %s: %llu cases (%llu single cuts, %llu double cuts), "
-	       "%llu failures\n",
-	       strategy_name, rig_geo_names[geo], name,
+	printf("%s %s%s%s %s: %llu cases (%llu single cuts, %llu double "
+	       "cuts), %llu failures\n",
+	       strategy_name, rig_geo_names[geo], enc_scheme ? " encrypted " : "",
+	       enc_scheme ? enc_scheme : "", name,
 	       (unsigned long long)res.cases,
 	       (unsigned long long)res.single_cuts,
 	       (unsigned long long)res.double_cuts,
@@ -128,12 +132,15 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_factory_fallback_survives_every_cut),
 	};
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s overwrite|swap|xip|ram-load GEOMETRY\n",
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr,
+			"usage: %s overwrite|swap|xip|ram-load GEOMETRY "
+			"[ecies-p256|x25519|rsa-oaep]\n",
 			argv[0]);
 		return 2;
 	}
 	strategy_name = argv[1];
+	enc_scheme = argc == 4 ? argv[3] : NULL;
 	if (rig_parse_names(argv[1], argv[2], &strategy, &geo) != 0)
 		return 2;
 	if (strategy != FK_BOOT_OVERWRITE)

@@ -214,4 +214,26 @@ PY
 rc=0; "$F" sim -l "$L" -i app --strategy ram-load 2>"$T/err" || rc=$?
 [ "$rc" = 1 ] && grep -q "strategy ram-load needs 'load'" "$T/err" ||
 	fail "ram-load without load: $(cat "$T/err")"
+# -E: images encrypted for the key, the simulated bootloader decrypting
+# with it (every single cut, all double cuts with --exhaustive); a public
+# key, --history, and an encrypted --firmware image without -E refused
+REFS="$FK_ROOT/tests/data/mcuboot-images"
+"$F" sim --layout "$L" --image app --size 12K -E "$REFS/enc-x25519.pem" -k "$KEY" \
+	--exhaustive >"$T/enc.txt" 2>/dev/null || fail "sim -E: $(cat "$T/enc.txt")"
+grep -q 'images signed, encrypted with ECIES-X25519$' "$T/enc.txt" || fail "sim -E report"
+grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/enc.txt" || fail "sim -E verdict"
+rc=0; "$F" sim -l "$L" -i app -E "$REFS/enc-x25519.pub.pem" 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "a public key; the simulated bootloader decrypts with the private one" "$T/err" ||
+	fail "sim -E with a public key: $(cat "$T/err")"
+rc=0; "$F" sim -l "$L" -i app -E "$REFS/enc-x25519.pem" --history 2 2>"$T/err" || rc=$?
+[ "$rc" != 0 ] && grep -q "history signs its own images, not encrypted ones" "$T/err" ||
+	fail "sim -E --history: $(cat "$T/err")"
+"$F" image sign -k "$KEY" -E "$REFS/enc-ecies-p256.pub.pem" -H 0x100 --pad-header \
+	"$REFS/payload-3001.bin" "$T/enc.img" 2>/dev/null || fail "image sign -E"
+rc=0; "$F" sim -l "$L" -i app -k "$KEY" --firmware "$T/enc.img" 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "an encrypted image; give -E" "$T/err" ||
+	fail "an encrypted --firmware without -E: $(cat "$T/err")"
+"$F" sim -l "$L" -i app -k "$KEY" -E "$REFS/enc-ecies-p256.pem" --firmware "$T/enc.img" \
+	--samples 50 >"$T/encfw.txt" 2>/dev/null || fail "sim -E --firmware: $(cat "$T/encfw.txt")"
+grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/encfw.txt" || fail "sim -E --firmware verdict"
 echo "flashkit sim: all checks passed"

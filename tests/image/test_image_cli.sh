@@ -442,4 +442,18 @@ d = open(sys.argv[2], 'rb').read()
 hs, _, isz = struct.unpack_from('<HHI', d, 8)
 assert d[hs:hs + isz] == fw and d[20:23] == bytes([2, 0, 0]), (hs, isz)
 PY
+# --- -E with --layout: updates (.bin), --pending and -c, never a placed
+# ciphertext nor an XIP image -----------------------------------------------
+L4="$FK_ROOT/examples/stm32l4-devinfo/layout.yaml"
+XIPL="$FK_ROOT/examples/stm32h750-qspi/layout.yaml"
+ENCARGS="-k $REFS/ecdsa-p256.pem -E $REFS/enc-ecies-p256.pub.pem --pad-header"
+expect_rc 0 "$FK" image sign --layout "$L4" --image app $ENCARGS "$P" "$T/enc.bin"
+expect_rc 0 "$FK" image verify -k "$REFS/ecdsa-p256.pem" --enc-key "$REFS/enc-ecies-p256.pem" "$T/enc.bin"
+expect_rc 0 "$FK" image sign --layout "$L4" --image app $ENCARGS --pending test "$P" "$T/encp.hex"
+expect_rc 0 "$FK" image sign --layout "$L4" --image app $ENCARGS -c "$P" "$T/encc.hex"
+expect_rc 2 "$FK" image sign --layout "$L4" --image app $ENCARGS "$P" "$T/encplaced.hex"
+grep -q "placed at the primary slot cannot boot.*--pending.*-c" "$T/err" || fail "a placed encrypted image: $(cat "$T/err")"
+[ ! -e "$T/encplaced.hex" ] || fail "the refused sign left its output"
+expect_rc 2 "$FK" image sign --layout "$XIPL" --image app $ENCARGS "$P" "$T/encxip.bin"
+grep -q "runs in place (strategy xip).*without -E" "$T/err" || fail "-E for an XIP image: $(cat "$T/err")"
 echo "image CLI: all checks passed"
