@@ -26,6 +26,7 @@ packages=(
 	scons                # runs the PlatformIO helper (tools/platformio) as PlatformIO would
 	openssl              # interop peer: reads our keys, checks our signatures
 	dpkg-dev             # apt-get source: Debian's mbedtls and libsodium for Cortex-M
+	bsdiff               # bench/delta: the patch size delta images are measured against
 )
 
 missing=()

@@ -9,8 +9,10 @@
  * words at 0x003ff000: old size, new size, block size log2, stream
  * length; the stream is at 0x00300000. SysTick counts one tick per 40
  * instructions (as bench/boot_time/boot_time.c, whose calibration loop
- * is repeated here). Prints "delta_apply: loop T ticks, apply T ticks,
- * result R, crc C" (C: CRC-32 of the output, for the script to check).
+ * is repeated here). The stack below main's frame is painted first and
+ * the depth the decoder reached read back after (callbacks included).
+ * Prints "delta_apply: loop T ticks, apply T ticks, result R, crc C,
+ * stack S" (C: CRC-32 of the output, for the script to check).
  */
 #include <stdint.h>
 #include <string.h>
@@ -59,13 +61,44 @@ static void __attribute__((noinline)) known_loop(void)
 
 static struct fk_delta dec;
 
+#define PAINT 0xA5u
+#define PAINT_SPAN 2048u /* bytes below the caller's frame */
+
+static uint8_t *stack_pointer(void)
+{
+	uint8_t *sp;
+
+	__asm__ volatile("mov %0, sp" : "=r"(sp));
+	return sp;
+}
+
+/* Fills PAINT_SPAN bytes below a margin under the current frame. */
+static void __attribute__((noinline)) paint(uint8_t *top)
+{
+	for (uint8_t *p = top - PAINT_SPAN; p < top; p++)
+		*(volatile uint8_t *)p = PAINT;
+}
+
+/* Bytes of the painted span written since, from its top down. */
+static uint32_t painted_used(const uint8_t *top)
+{
+	const uint8_t *p = top - PAINT_SPAN;
+
+	while (p < top && *p == PAINT)
+		p++;
+	return (uint32_t)(top - p);
+}
+
 int main(void)
 {
 	const struct fk_delta_io io = { read_old, read_out, write_out, NULL };
 	const struct fk_delta_params p = { PARAMS[0], PARAMS[1],
 					   (uint8_t)PARAMS[2] };
-	uint32_t len = PARAMS[3], off, t0, t1, t2, t3;
+	uint32_t len = PARAMS[3], off, t0, t1, t2, t3, used;
+	uint8_t *top = stack_pointer() - 64;
 	int rc;
+
+	paint(top);
 
 	SYST_RVR = 0x00FFFFFFu;
 	SYST_CVR = 0;
@@ -81,10 +114,12 @@ int main(void)
 	if (rc == FK_OK)
 		rc = fk_delta_finish(&dec);
 	t3 = SYST_CVR;
+	used = painted_used(top) + 64; /* and the margin, at most */
 	fk_sh_printf("delta_apply: loop %u ticks, apply %u ticks, result %d, "
-		     "crc %u\n",
+		     "crc %u, stack %u\n",
 		     (unsigned)((t0 - t1) & 0xFFFFFFu),
 		     (unsigned)((t2 - t3) & 0xFFFFFFu), rc,
-		     (unsigned)fk_crc32(0, OUT_BASE, p.new_size));
+		     (unsigned)fk_crc32(0, OUT_BASE, p.new_size),
+		     (unsigned)used);
 	return rc == FK_OK ? 0 : 1;
 }

@@ -52,7 +52,7 @@ head-os head-ed25519 crypto_swap:_mbedTLS_ECDSA_to_libsodium_Ed25519
 "
 
 echo "command: bash bench/delta/run.sh   date: $(date -u)   commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src/delta host/delta bench/delta || echo '+changes')"
-echo "compiler: $($CC --version | head -1); $ARCH; $(bsdiff 2>&1 | head -1 || true) (Debian bsdiff $(dpkg-query -W -f '${Version}' bsdiff)); $(xz --version | head -1); gzip $(gzip --version | head -1 | awk '{print $2}')"
+echo "compiler: $($CC --version | head -1); $ARCH; (Debian bsdiff $(dpkg-query -W -f '${Version}' bsdiff)); $(xz --version | head -1); gzip $(gzip --version | head -1 | awk '{print $2}')"
 echo
 
 echo "$VARIANTS" | while read -r name commit crypto flags; do
@@ -79,21 +79,30 @@ $CC $CFLAGS -Iinclude -Iports/qemu-mps2 -Iports/cortex-m -nostdlib -Wl,--gc-sect
 	ports/cortex-m/startup.c ports/cortex-m/string.c \
 	ports/qemu-mps2/semihost.c -lgcc
 
-stream_of() { # $1 = patch image, $2 = stream output: the payload
+stream_of() { # $1 = patch image, $2 = stream output: the payload; prints
+	# the block size log2 from its FK_DELTA_NEW TLV (0xe2)
 	python3 - "$1" "$2" <<'PY'
 import struct, sys
 d = open(sys.argv[1], "rb").read()
 hdr, = struct.unpack_from("<H", d, 8)
 size, = struct.unpack_from("<I", d, 12)
 open(sys.argv[2], "wb").write(d[hdr:hdr + size])
+off = hdr + size + 4
+while True:
+	t, n = struct.unpack_from("<HH", d, off)
+	if t == 0xe2:
+		print(d[off + 5])
+		break
+	off += 4 + n
 PY
 }
 
-qemu_apply() { # $1 = old img, $2 = new img, $3 = stream; prints "instr crc ok"
-	python3 - "$1" "$2" "$3" "$d/params.bin" <<'PY'
+qemu_apply() { # $1 = old img, $2 = new img, $3 = stream, $4 = block log2;
+	# prints "calibration-ticks apply-ticks stack-bytes"
+	python3 - "$1" "$2" "$3" "$d/params.bin" "$4" <<'PY'
 import os, struct, sys
 open(sys.argv[4], "wb").write(struct.pack("<IIII", os.path.getsize(sys.argv[1]),
-	os.path.getsize(sys.argv[2]), 14, os.path.getsize(sys.argv[3])))
+	os.path.getsize(sys.argv[2]), int(sys.argv[5]), os.path.getsize(sys.argv[3])))
 PY
 	local line want
 	line=$(timeout 300 qemu-system-arm -M mps2-an385 -nographic -monitor none \
@@ -102,15 +111,15 @@ PY
 		-device loader,file="$1",addr=0x00200000,force-raw=on \
 		-device loader,file="$3",addr=0x00300000,force-raw=on \
 		-device loader,file="$d/params.bin",addr=0x003ff000,force-raw=on 2>&1 |
-		sed -n 's/^delta_apply: loop \([0-9]*\) ticks, apply \([0-9]*\) ticks, result \(-*[0-9]*\), crc \([0-9]*\)$/\1 \2 \3 \4/p')
+		sed -n 's/^delta_apply: loop \([0-9]*\) ticks, apply \([0-9]*\) ticks, result \(-*[0-9]*\), crc \([0-9]*\), stack \([0-9]*\)$/\1 \2 \3 \4 \5/p')
 	want=$(python3 -c "import sys, zlib; print(zlib.crc32(open(sys.argv[1], 'rb').read()))" "$2")
 	set -- $line
 	[ "$3" = 0 ] && [ "$4" = "$want" ] || { echo "QEMU apply failed: $line (want crc $want)" >&2; exit 1; }
-	echo "$1 $2"
+	echo "$1 $2 $5"
 }
 
-echo "| pair (old -> new) | full image | gzip -9 | xz -9 | bsdiff (bzip2) | xz -9 of bsdiff | bsdiff streams xz -9 | flashkit patch image | its stream | stream / bsdiff+xz | apply: Cortex-M3 instructions |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| pair (old -> new) | full image | gzip -9 | xz -9 | flashkit compress | bsdiff (bzip2) | xz -9 of bsdiff | bsdiff streams xz -9 | flashkit patch image | its stream | stream / bsdiff+xz | apply: Cortex-M3 instructions |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 tot_stream=0
 tot_bsx=0
 echo "$PAIRS" | while read -r old new what; do
@@ -121,8 +130,9 @@ echo "$PAIRS" | while read -r old new what; do
 	p=$OUT/$old-$new.patch.img
 	"$TOOL" image delta --from "$o" "$n" -o "$p" -k $KEY >/dev/null
 	"$TOOL" image apply --from "$o" "$p" -o "$OUT/rebuilt.img" >/dev/null
+	"$TOOL" image compress "$n" -o "$OUT/small.img" -k $KEY >/dev/null
 	cmp -s "$OUT/rebuilt.img" "$n" || { echo "$p does not rebuild $n" >&2; exit 1; }
-	stream_of "$p" "$OUT/stream.bin"
+	log2=$(stream_of "$p" "$OUT/stream.bin")
 	bsdiff "$o" "$n" "$OUT/bs.patch"
 	bsx=$(python3 - "$OUT/bs.patch" <<'PY'
 import bz2, lzma, struct, sys
@@ -132,15 +142,31 @@ parts = [bz2.decompress(d[32:32 + cl]), bz2.decompress(d[32 + cl:32 + cl + dl]),
 print(32 + sum(len(lzma.compress(x, preset=9 | lzma.PRESET_EXTREME)) for x in parts))
 PY
 )
-	read -r loop ticks < <(qemu_apply "$o" "$n" "$OUT/stream.bin")
+	read -r loop ticks stack < <(qemu_apply "$o" "$n" "$OUT/stream.bin" "$log2")
 	sz() { stat -c %s "$1"; }
 	full=$(sz "$n")
 	st=$(sz "$OUT/stream.bin")
-	echo "| $(echo "$what" | tr _ ' ') | $full | $(gzip -9 -c "$n" | wc -c) | $(xz -9 -c "$n" | wc -c) | $(sz "$OUT/bs.patch") | $(xz -9 -c "$OUT/bs.patch" | wc -c) | $bsx | $(sz "$p") | $st | $(python3 -c "print('%.2f' % ($st / $bsx))") | $((ticks * 40)) (calibration $((loop * 40)) of 2,000,000) |"
+	echo "| $(echo "$what" | tr _ ' ') | $full | $(gzip -9 -c "$n" | wc -c) | $(xz -9 -c "$n" | wc -c) | $(sz "$OUT/small.img") | $(sz "$OUT/bs.patch") | $(xz -9 -c "$OUT/bs.patch" | wc -c) | $bsx | $(sz "$p") | $st | $(python3 -c "print('%.2f' % ($st / $bsx))") | $((ticks * 40)) ($(python3 -c "print('%.0f' % ($ticks * 40 / $full))")/byte; stack $stack B) |"
+	[ "$loop" = 50000 ] || echo "calibration loop: $((loop * 40)) instructions counted for 2,000,000" >&2
+done
+
+echo
+echo "Block size (a restart after a power cut redoes at most one block): patch image bytes"
+echo
+echo "| pair | 4 KiB | 16 KiB | 64 KiB (default) |"
+echo "|---|---|---|---|"
+for pair in "modules-before modules-after" "head-os head-o2" "head-os head-ed25519"; do
+	set -- $pair
+	row="| $1 -> $2 |"
+	for b in 4096 16384 65536; do
+		"$TOOL" image delta --from "$OUT/$1.img" "$OUT/$2.img" -o "$OUT/b.img" -k $KEY --block-size $b >/dev/null
+		row="$row $(stat -c %s "$OUT/b.img") |"
+	done
+	echo "$row"
 done
 
 echo
 $CC $CFLAGS -Iinclude -c src/delta/delta.c -o "$OUT/delta.o" -fstack-usage
 printf '#include "flashkit/delta.h"\nchar fk_delta_size[sizeof(struct fk_delta)];\n' >"$OUT/size.c"
 $CC $CFLAGS -Iinclude -c "$OUT/size.c" -o "$OUT/size.o"
-echo "decoder: src/delta/delta.c, $ARCH -Os: $(arm-none-eabi-size "$OUT/delta.o" | awk 'NR == 2 {print $1 " bytes of text, " $2 " data, " $3 " bss"}'); struct fk_delta $(( 0x$(arm-none-eabi-nm -S "$OUT/size.o" | awk '{print $2}') )) bytes; deepest frame $(sort -k2 -n -t$'\t' "$OUT/delta.su" | tail -1 | cut -f1,2 | tr '\t' ' ') bytes (-fstack-usage)"
+echo "decoder: src/delta/delta.c, $ARCH -Os: $(arm-none-eabi-size "$OUT/delta.o" | awk 'NR == 2 {print $1 " bytes of text, " $2 " data, " $3 " bss"}'); struct fk_delta $(( 0x$(arm-none-eabi-nm -S "$OUT/size.o" | awk '{print $2}') )) bytes; deepest frame $(sort -k2 -n -t$'\t' "$OUT/delta.su" | tail -1 | cut -f1,2 | tr '\t' ' ') bytes (-fstack-usage); the stack the QEMU runs reached is in the table (callbacks included)"
