@@ -4,8 +4,9 @@
 #   make          host tool, library, simulator and tests (build/host;
 #                 the compiler's output goes to build/host/build.log, V=1
 #                 shows it)
-#   make check    all tests through ctest, then the host tests again with
-#                 ASan+UBSan (build/asan), then the Cortex-M builds
+#   make check    all tests through ctest, the host tests again with
+#                 ASan+UBSan (build/asan), the fuzz smoke run and the
+#                 Cortex-M builds, side by side (scripts/check.sh)
 #   make size     text/data/bss of the device-side library per Cortex-M,
 #                 and of each flash driver (ports/stm32, ports/nor) for
 #                 Cortex-M3, M4F and M7
