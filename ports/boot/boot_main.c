@@ -22,7 +22,9 @@
  *                        fk_crypto_mbedtls_p256 built with
  *                        FK_MBEDTLS_WITH_ENC
  *   FK_BOOT_HEAP         bytes of mbedTLS's heap (ECDSA), default 3584,
- *                        6144 with FK_BOOT_ENC
+ *                        enough with FK_BOOT_ENC too (3072 were for the
+ *                        decrypting validation, tests/image's
+ *                        qemu_boot_enc_validate)
  *   FK_BOOT_BUF          bytes of the copy buffer, default 512: a
  *                        multiple of every memory's write unit
  */
@@ -42,9 +44,6 @@
 extern const uint8_t fk_boot_enc_key[];
 extern const uint32_t fk_boot_enc_key_len;
 #define KEYS_CONST
-#ifndef FK_BOOT_HEAP
-#define FK_BOOT_HEAP 6144 /* ECDH and its blinding DRBG besides ECDSA */
-#endif
 #else
 #define KEYS_CONST const
 #endif
