@@ -4,12 +4,13 @@
  * A greedy parse, block by block, with the decoder's own models so that
  * the choices can use the real costs: at each output position it takes
  * the run at the old cursor when the bytes agree there; else the longest
- * exact match it finds (hash chains over the old image and over the output
- * so far) when that is cheaper than staying at the old cursor and paying
- * for the differing bytes; else one literal, added to the old byte or raw,
- * whichever the adaptive models price lower. Staying aligned through a few
- * differing bytes is what makes moved code cheap: the addresses that
- * changed become small differences the literal model learns.
+ * exact match it finds (hash chains of 3-byte prefixes over the old image
+ * and over the output so far, and the last match distance), priced with
+ * the models, when that is cheaper than staying at the old cursor and
+ * paying for the differing bytes, and a literal first does not lead to a
+ * better one; else one literal, added to the old byte or raw. Staying aligned
+ * through a few differing bytes is what makes moved code cheap: the addresses
+ * that changed become small differences the literal model learns.
  *
  * The range coder is LZMA's (carry through a cached byte); the decoder in
  * src/delta/delta.c is its exact inverse, and every test decodes through
@@ -25,18 +26,19 @@
 #define PROB_BITS FK_DELTA_PROB_BITS
 #define MOVE_BITS FK_DELTA_MOVE_BITS
 #define TOP FK_DELTA_TOP
-/* The parse's knobs, tuned on bench/delta's firmware pairs (bits are
- * estimates, not the coder's exact prices). */
+/* The parse's knobs, tuned on bench/delta's firmware pairs. Matches and
+ * jumps are priced with the current models; what staying aligned would
+ * cost is part priced, part estimated (the bits below). */
 #define HASH_BITS 18	/* hash chains: heads */
-#define MIN_MATCH 4	/* bytes hashed; shortest match searched */
+#define MIN_MATCH 3	/* bytes hashed; shortest match searched */
 #define CHAIN 256	/* candidates tried per position */
 #define ALIGNED_MIN 2	/* of the 8 bytes before, agreeing = aligned */
 #define MODE_BIAS 0.5	/* bits the add mode must save otherwise */
 #define LAZY_MARGIN 4.0 /* bits a match one byte on must save more */
 #define REP_MIN 2	/* shortest match at the last distance */
 #define ADD_SMALL 1	/* differences the add mode always takes */
-#define STAY_BAD 12.0	/* bits per differing byte when staying aligned */
-#define STAY_GOOD 0.5	/* bits per agreeing byte when staying aligned */
+#define STAY_LIT 7.0	/* bits of a literal, beyond its kind */
+#define STAY_RUN 3.0	/* bits of a run's length */
 #define NONE UINT32_MAX
 #define MAX_NUM ((1u << (FK_DELTA_NUM_BITS - 1)) - 1)
 
@@ -216,13 +218,6 @@ static double literal_cost(const struct enc *e, unsigned mode, uint8_t v)
 	return c;
 }
 
-/* A rough price of a number in bits (learned lengths are cheaper, but
- * the parse only needs to rank choices). */
-static double number_cost(uint32_t v)
-{
-	return 2.0 * bit_count(v + 1);
-}
-
 static void kind_bits(struct enc *e, unsigned kind)
 {
 	unsigned s = e->prev_kind;
@@ -237,10 +232,10 @@ static void kind_bits(struct enc *e, unsigned kind)
 	e->prev_kind = kind;
 }
 
-static uint32_t hash4(const uint8_t *p)
+static uint32_t hash_at(const uint8_t *p)
 {
-	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-		     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	uint32_t v =
+		(uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
 
 	return (v * 2654435761u) >> (32 - HASH_BITS);
 }
@@ -254,7 +249,7 @@ static int chains_init(struct chains *c, const uint8_t *buf, uint32_t len,
 		return -1;
 	memset(c->head, 0xff, sizeof(uint32_t) << HASH_BITS);
 	for (uint32_t i = 0; fill && i + MIN_MATCH <= len; i++) {
-		uint32_t h = hash4(buf + i);
+		uint32_t h = hash_at(buf + i);
 
 		c->prev[i] = c->head[h];
 		c->head[h] = i;
@@ -272,7 +267,7 @@ static void chains_free(struct chains *c)
 static void insert_new(struct enc *e, uint32_t from, uint32_t to)
 {
 	for (uint32_t i = from; i < to && i + MIN_MATCH <= e->new_len; i++) {
-		uint32_t h = hash4(e->cur + i);
+		uint32_t h = hash_at(e->cur + i);
 
 		e->newc.prev[i] = e->newc.head[h];
 		e->newc.head[h] = i;
@@ -286,21 +281,6 @@ static uint32_t common(const uint8_t *a, const uint8_t *b, uint32_t max)
 	while (n < max && a[n] == b[n])
 		n++;
 	return n;
-}
-
-/* Bytes that differ at the old cursor over the next len output bytes
- * (past the old image's end, every byte counts as differing). */
-static uint32_t misaligned(const struct enc *e, uint32_t len)
-{
-	uint32_t bad = 0;
-
-	for (uint32_t i = 0; i < len; i++) {
-		uint32_t o = e->op + i;
-
-		if (o >= e->old_len || e->old[o] != e->cur[e->np + i])
-			bad++;
-	}
-	return bad;
 }
 
 struct choice {
@@ -317,13 +297,36 @@ static uint32_t room(const struct enc *e)
 	return left > MAX_NUM + 1 ? MAX_NUM + 1 : left;
 }
 
+static double kind_price(const struct enc *e, unsigned kind);
+
+/* What staying at the old cursor would cost over the next len bytes with
+ * the current models: a literal for each differing byte, a run token for
+ * each run of agreeing ones (rough bits for what is not priced). */
+static double stay_price(const struct enc *e, uint32_t len)
+{
+	double lit = kind_price(e, FK_DELTA_LIT) + STAY_LIT;
+	double run = kind_price(e, FK_DELTA_OLD) + STAY_RUN;
+	double c = 0;
+	bool in_run = false;
+
+	for (uint32_t i = 0; i < len; i++) {
+		uint32_t o = e->op + i;
+
+		if (o < e->old_len && e->old[o] == e->cur[e->np + i]) {
+			c += in_run ? 0 : run;
+			in_run = true;
+		} else {
+			c += lit;
+			in_run = false;
+		}
+	}
+	return c;
+}
+
 static void consider(struct enc *e, struct choice *best, unsigned kind,
 		     uint32_t from, uint32_t len, double price)
 {
-	/* staying costs about a literal and a new run per differing byte */
-	uint32_t bad = misaligned(e, len);
-	double stay = bad * STAY_BAD + (len - bad) * STAY_GOOD;
-	double saving = stay - price;
+	double saving = stay_price(e, len) - price;
 
 	if (saving > best->saving) {
 		best->kind = kind;
@@ -333,11 +336,58 @@ static void consider(struct enc *e, struct choice *best, unsigned kind,
 	}
 }
 
+/* What coding number v in context ctx costs now, in bits. */
+static double number_price(const struct enc *e, unsigned ctx, uint32_t v)
+{
+	const uint16_t *unary = e->m.num[ctx][0];
+	const uint16_t *bits = e->m.num[ctx][1];
+	uint32_t x = v + 1;
+	unsigned n = bit_count(x);
+	double c = 0;
+
+	for (unsigned i = 1; i < n; i++)
+		c += bit_cost(e, unary[i - 1], 1);
+	if (n < FK_DELTA_NUM_BITS)
+		c += bit_cost(e, unary[n - 1], 0);
+	for (unsigned i = n - 1; i > 0; i--)
+		c += bit_cost(e, bits[i - 1], (x >> (i - 1)) & 1);
+	return c;
+}
+
+/* What the kind bits of a token cost now. */
+static double kind_price(const struct enc *e, unsigned kind)
+{
+	unsigned s = e->prev_kind;
+	double c = bit_cost(e, e->m.kind[0][s], kind != FK_DELTA_LIT);
+
+	if (kind != FK_DELTA_LIT) {
+		c += bit_cost(e, e->m.kind[1][s], kind != FK_DELTA_OLD);
+		if (kind != FK_DELTA_OLD)
+			c += bit_cost(e, e->m.kind[2][s],
+				      kind != FK_DELTA_JUMP);
+	}
+	return c;
+}
+
 static double match_price(const struct enc *e, uint32_t dist, uint32_t len)
 {
+	double c = kind_price(e, FK_DELTA_MATCH) +
+		   number_price(e, FK_DELTA_NUM_MATCH_LEN, len - 1);
+	const uint16_t rep = e->m.rep[e->prev_kind];
+
 	if (dist == e->last_dist)
-		return 4 + number_cost(len - 1);
-	return 6 + number_cost(dist - 1) + number_cost(len - 1);
+		return c + bit_cost(e, rep, 1);
+	return c + bit_cost(e, rep, 0) +
+	       number_price(e, FK_DELTA_NUM_MATCH_DIST, dist - 1);
+}
+
+static double jump_price(const struct enc *e, uint32_t to, uint32_t len)
+{
+	uint32_t mag = to > e->op ? to - e->op : e->op - to;
+
+	return kind_price(e, FK_DELTA_JUMP) + 1 +
+	       number_price(e, FK_DELTA_NUM_JUMP_DIST, mag - 1) +
+	       number_price(e, FK_DELTA_NUM_JUMP_LEN, len - 1);
 }
 
 /* A match at the last distance is cheap even when short. */
@@ -363,7 +413,7 @@ static void search(struct enc *e, const struct chains *c, const uint8_t *buf,
 
 	if (e->np + MIN_MATCH > e->new_len)
 		return;
-	for (pos = c->head[hash4(e->cur + e->np)]; pos != NONE && n < CHAIN;
+	for (pos = c->head[hash_at(e->cur + e->np)]; pos != NONE && n < CHAIN;
 	     pos = c->prev[pos], n++) {
 		uint32_t l, lim = limit - pos < max ? limit - pos : max;
 		double price;
@@ -374,10 +424,7 @@ static void search(struct enc *e, const struct chains *c, const uint8_t *buf,
 		if (l < MIN_MATCH)
 			continue;
 		if (kind == FK_DELTA_JUMP)
-			price = 6 +
-				number_cost(pos > e->op ? pos - e->op :
-							  e->op - pos) +
-				number_cost(l - 1);
+			price = jump_price(e, pos, l);
 		else
 			price = match_price(e, e->np - pos, l);
 		consider(e, best, kind, pos, l, price);
