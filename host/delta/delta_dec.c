@@ -14,7 +14,10 @@ struct mem_io {
 	const uint8_t *old;
 	uint32_t old_len;
 	uint8_t *out;
-	uint32_t out_len;
+	uint32_t out_len; /* the size the stream claims to rebuild */
+	uint32_t cap;	  /* bytes allocated at out: grown as written, so a
+			   * hostile size costs memory only if the stream
+			   * really produces that much */
 	uint32_t written;
 };
 
@@ -48,6 +51,18 @@ static int write_out(void *ctx, uint32_t off, const void *buf, uint32_t len)
 
 	if (off != m->written || len > m->out_len - off)
 		return FK_ERANGE;
+	if (len > m->cap - off) {
+		uint32_t cap = m->cap;
+		uint8_t *n;
+
+		while (len > cap - off)
+			cap = cap > m->out_len / 2 ? m->out_len : cap * 2;
+		n = realloc(m->out, cap);
+		if (n == NULL)
+			return FK_ENOSPC;
+		m->out = n;
+		m->cap = cap;
+	}
 	memcpy(m->out + off, buf, len);
 	m->written += len;
 	return FK_OK;
@@ -58,8 +73,9 @@ int fk_delta_decode(const uint8_t *old, size_t old_len, const uint8_t *stream,
 		    size_t chunk, uint8_t **out, struct fk_diag *diag)
 {
 	struct fk_delta *d;
-	struct mem_io m = { old, (uint32_t)old_len, NULL, (uint32_t)new_len,
-			    0 };
+	struct mem_io m = { .old = old,
+			    .old_len = (uint32_t)old_len,
+			    .out_len = (uint32_t)new_len };
 	struct fk_delta_io io = { read_old, read_out, write_out, &m };
 	struct fk_delta_params p = { (uint32_t)old_len, (uint32_t)new_len,
 				     (uint8_t)block_log2 };
@@ -71,7 +87,8 @@ int fk_delta_decode(const uint8_t *old, size_t old_len, const uint8_t *stream,
 	    stream_len > INT32_MAX || chunk == 0)
 		return fk_fail(diag, "delta stream or image over 2 GiB");
 	d = malloc(sizeof(*d));
-	m.out = malloc(new_len ? new_len : 1);
+	m.cap = new_len < 65536 ? (uint32_t)new_len : 65536;
+	m.out = malloc(m.cap ? m.cap : 1);
 	if (d == NULL || m.out == NULL) {
 		free(d);
 		free(m.out);
@@ -93,6 +110,8 @@ int fk_delta_decode(const uint8_t *old, size_t old_len, const uint8_t *stream,
 
 		free(d);
 		free(m.out);
+		if (rc == FK_ENOSPC)
+			return fk_fail_nomem(diag);
 		if (rc == FK_EINVAL)
 			return fk_fail(diag,
 				       "delta block size 2^%u is not "
