@@ -167,6 +167,7 @@ done
 
 echo
 $CC $CFLAGS -Iinclude -c src/delta/delta.c -o "$OUT/delta.o" -fstack-usage
-printf '#include "flashkit/delta.h"\nchar fk_delta_size[sizeof(struct fk_delta)];\n' >"$OUT/size.c"
+$CC $CFLAGS -Iinclude -c src/delta/delta_update.c -o "$OUT/delta_update.o"
+printf '#include "flashkit/delta_update.h"\nchar fk_delta_size[sizeof(struct fk_delta)];\nchar fk_delta_update_size[sizeof(struct fk_delta_update)];\n' >"$OUT/size.c"
 $CC $CFLAGS -Iinclude -c "$OUT/size.c" -o "$OUT/size.o"
-echo "decoder: src/delta/delta.c, $ARCH -Os: $(arm-none-eabi-size "$OUT/delta.o" | awk 'NR == 2 {print $1 " bytes of text, " $2 " data, " $3 " bss"}'); struct fk_delta $(( 0x$(arm-none-eabi-nm -S "$OUT/size.o" | awk '{print $2}') )) bytes; deepest frame $(sort -k2 -n -t$'\t' "$OUT/delta.su" | tail -1 | cut -f1,2 | tr '\t' ' ') bytes (-fstack-usage); the stack the QEMU runs reached is in the table (callbacks included)"
+echo "decoder: src/delta/delta.c, $ARCH -Os: $(arm-none-eabi-size "$OUT/delta.o" | awk 'NR == 2 {print $1 " bytes of text, " $2 " data, " $3 " bss"}'); struct fk_delta $(( 0x$(arm-none-eabi-nm -S "$OUT/size.o" | awk '$4 == "fk_delta_size" {print $2}') )) bytes; applying through the update API (src/delta/delta_update.c): $(arm-none-eabi-size "$OUT/delta_update.o" | awk 'NR == 2 {print $1}') bytes of text, struct fk_delta_update $(( 0x$(arm-none-eabi-nm -S "$OUT/size.o" | awk '$4 == "fk_delta_update_size" {print $2}') )) bytes; deepest frame $(sort -k2 -n -t$'\t' "$OUT/delta.su" | tail -1 | cut -f1,2 | tr '\t' ' ') bytes (-fstack-usage); the stack the QEMU runs reached is in the table (callbacks included)"
