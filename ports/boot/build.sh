@@ -16,8 +16,9 @@ shift 6
 root=$(cd "$(dirname "$0")/../.." && pwd)
 CC=${FK_ARM_CC:-arm-none-eabi-gcc}
 AR=${FK_ARM_AR:-arm-none-eabi-ar}
+# Board bootloaders have no device key: no decryption (FK_IMAGE_NO_ENC)
 flags="-mcpu=$cpu -mthumb -mfloat-abi=soft -std=c99 -Os -g -ffreestanding
-	-ffunction-sections -fdata-sections -Wall -Wextra -Werror
+	-ffunction-sections -fdata-sections -Wall -Wextra -Werror -DFK_IMAGE_NO_ENC
 	-I$root/include -I$root/ports/boot -I$root/ports/cortex-m"
 extra=() board=()
 for a in "$@"; do

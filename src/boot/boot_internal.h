@@ -228,19 +228,6 @@ struct be_src {
 	struct fk_area area;
 	struct fk_image_crypt crypt;
 };
-/* The image whose header and TLVs meta reads: its payload's place, and
- * its key unwrapped when it is encrypted. FK_ECORRUPT for a torn header;
- * the errors of fk_image_parse() and fk_image_enc_key(). */
-int be_image_of(const struct fk_boot_config *cfg, const struct fk_area *meta,
-		struct be_image *out);
-/* out->area reads a (whose payload byte 0 is at flash address pay_start,
- * mod 2^32) as plaintext when it holds img's ciphertext, and as
- * ciphertext when it holds its plaintext; a itself when img is not
- * encrypted. */
-void be_source(const struct fk_boot_config *cfg, const struct be_image *img,
-	       const struct fk_area *a, uint32_t pay_start, struct be_src *out);
-/* Clears the key in img and, when src, in its view. */
-void be_wipe(struct be_image *img, struct be_src *src);
 /* SWAP mid-install: the primary slot's addresses read from where image's
  * bytes are. New image (old false): groups below done (placed) from the
  * primary slot, the others from the staging window. Old image: groups
@@ -256,8 +243,63 @@ struct be_split {
 	uint32_t done;
 	bool old;
 };
+/* The image whose header and TLVs meta reads: its payload's place, and
+ * its key unwrapped when it is encrypted. FK_ECORRUPT for a torn header;
+ * the errors of fk_image_parse() and fk_image_enc_key(). */
+#ifndef FK_IMAGE_NO_ENC
+int be_image_of(const struct fk_boot_config *cfg, const struct fk_area *meta,
+		struct be_image *out);
+/* out->area reads a (whose payload byte 0 is at flash address pay_start,
+ * mod 2^32) as plaintext when it holds img's ciphertext, and as
+ * ciphertext when it holds its plaintext; a itself when img is not
+ * encrypted. */
+void be_source(const struct fk_boot_config *cfg, const struct be_image *img,
+	       const struct fk_area *a, uint32_t pay_start, struct be_src *out);
+/* Clears the key in img (when not NULL) and, when src, in its view. */
+void be_wipe(struct be_image *img, struct be_src *src);
 int be_split_init(struct be_split *v, const struct fk_boot_config *cfg,
 		  uint32_t image, bool old, uint32_t done, struct fk_area *out);
+#else
+/* A build without decryption (FK_IMAGE_NO_ENC): encrypted images never
+ * pass validation (FK_ENOTSUP), so installs read slots as they are and
+ * crypt.c is left out. */
+static inline int be_image_of(const struct fk_boot_config *cfg,
+			      const struct fk_area *meta, struct be_image *out)
+{
+	(void)cfg;
+	(void)meta;
+	out->hdr_size = out->img_size = out->key_len = 0;
+	return FK_OK;
+}
+static inline void be_source(const struct fk_boot_config *cfg,
+			     const struct be_image *img,
+			     const struct fk_area *a, uint32_t pay_start,
+			     struct be_src *out)
+{
+	(void)cfg;
+	(void)img;
+	(void)pay_start;
+	out->area = *a;
+}
+static inline void be_wipe(struct be_image *img, struct be_src *src)
+{
+	(void)img;
+	(void)src;
+}
+static inline int be_split_init(struct be_split *v,
+				const struct fk_boot_config *cfg,
+				uint32_t image, bool old, uint32_t done,
+				struct fk_area *out)
+{
+	(void)v;
+	(void)cfg;
+	(void)image;
+	(void)old;
+	(void)done;
+	(void)out;
+	return FK_OK;
+}
+#endif
 
 /* RAM_LOAD: an image's copy in RAM as validation and the jump read it
  * (a read-only flash over the copy); lives in fk_boot()'s frame. */

@@ -18,6 +18,8 @@
 
 #include "boot_internal.h"
 
+#ifndef FK_IMAGE_NO_ENC
+
 #define ENC_FLAGS (FK_IMAGE_F_ENCRYPTED_AES128 | FK_IMAGE_F_ENCRYPTED_AES256)
 
 int be_image_of(const struct fk_boot_config *cfg, const struct fk_area *meta,
@@ -53,9 +55,9 @@ void be_source(const struct fk_boot_config *cfg, const struct be_image *img,
 
 void be_wipe(struct be_image *img, struct be_src *src)
 {
-	volatile uint8_t *p = img->key;
+	volatile uint8_t *p = img ? img->key : NULL;
 
-	for (uint32_t i = 0; i < sizeof(img->key); i++)
+	for (uint32_t i = 0; p && i < sizeof(img->key); i++)
 		p[i] = 0;
 	if (src)
 		fk_image_crypt_wipe(&src->crypt);
@@ -142,3 +144,4 @@ int be_split_init(struct be_split *v, const struct fk_boot_config *cfg,
 	out->size = sl->primary.size;
 	return FK_OK;
 }
+#endif

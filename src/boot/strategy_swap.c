@@ -250,8 +250,7 @@ static int swap_restore(const struct fk_boot_config *cfg, struct bs_state *st,
 		  &src);
 	rc = bio_place(cfg, &sl->primary, g.p_off, g.p_end, &src.area, g.s_off,
 		       g.p_end - g.p_off);
-	if (io->old.key_len)
-		fk_image_crypt_wipe(&src.crypt);
+	be_wipe(NULL, io->old.key_len ? &src : NULL);
 	return rc == FK_OK ? bs_append(cfg, st, &rec, false) : rc;
 }
 

@@ -239,7 +239,20 @@ static int check_content(const struct fk_area *slot,
 }
 
 /* An encrypted image as stored (ciphertext payload): checked through an
- * AES-CTR view of slot, with the key from its ENC_* TLV. */
+ * AES-CTR view of slot, with the key from its ENC_* TLV. A build without
+ * decryption (FK_IMAGE_NO_ENC: a bootloader with no device key) reports
+ * FK_ENOTSUP and links none of it. */
+#ifdef FK_IMAGE_NO_ENC
+static int check_encrypted(const struct fk_area *slot,
+			   const struct fk_image_keys *keys,
+			   struct fk_image_info *info)
+{
+	(void)slot;
+	(void)keys;
+	(void)info;
+	return FK_ENOTSUP;
+}
+#else
 static int check_encrypted(const struct fk_area *slot,
 			   const struct fk_image_keys *keys,
 			   struct fk_image_info *info)
@@ -260,6 +273,7 @@ static int check_encrypted(const struct fk_area *slot,
 	fk_image_crypt_wipe(&c);
 	return rc;
 }
+#endif
 
 /* fk_image_validate; plain: the payload in slot is the plaintext whatever
  * the header's ENCRYPTED flags say. */
