@@ -8,6 +8,10 @@ MBEDTLS_CONFIG=fk_mbedtls_boot_config.h
 MBEDTLS_MODULES=$(sed -n '/^set(FK_MBEDTLS_BOOT_MODULES/,/)/p' ports/crypto-mbedtls/target/mbedtls.cmake |
 	sed -e 's/set(FK_MBEDTLS_BOOT_MODULES//' -e 's/)//')
 BOOT_MIN_HEAP=4096
+# ... and with ECIES-P256 decryption (fk_boot_program ENC_KEY)
+MBEDTLS_ENC_CONFIG=fk_mbedtls_boot_enc_config.h
+MBEDTLS_ENC_MODULES=$(sed -n '/^set(FK_MBEDTLS_BOOT_ENC_MODULES/,/)/p' ports/crypto-mbedtls/target/mbedtls.cmake |
+	sed -e 's/set(FK_MBEDTLS_BOOT_ENC_MODULES ${FK_MBEDTLS_BOOT_MODULES}//' -e 's/)//')
 
 # Ed25519: the libsodium files and definitions of
 # ports/crypto-sodium/target/sodium.cmake.

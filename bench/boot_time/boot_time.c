@@ -7,6 +7,9 @@
  *   digest    SHA-256 only (fk_crypto_builtin)
  *   ecdsa     ECDSA P-256 (fk_crypto_mbedtls_p256, Debian's mbedtls)
  *   ed25519   Ed25519 (fk_crypto_sodium_ed25519, Debian's libsodium)
+ *   ecdsa_enc ECDSA P-256 of an image encrypted with ECIES-P256 and
+ *             AES-128 (fk_crypto_mbedtls_p256 with FK_MBEDTLS_WITH_ENC):
+ *             the key unwrapped, the payload decrypted while hashed
  *
  * chosen with -DBOOT_TIME_<CHECK>. QEMU runs with -icount shift=0, so its
  * virtual clock advances 1 ns per instruction; SysTick counts the 25 MHz
@@ -20,6 +23,11 @@
 #include "flashkit/image.h"
 #include "semihost.h"
 
+#if defined(BOOT_TIME_ECDSA_ENC)
+#define BOOT_TIME_ECDSA
+extern const uint8_t boot_time_enc_key[];
+extern const uint32_t boot_time_enc_key_len;
+#endif
 #if defined(BOOT_TIME_ECDSA)
 #include <mbedtls/memory_buffer_alloc.h>
 
@@ -102,7 +110,11 @@ int main(void)
 #ifdef NO_KEYS
 	const struct fk_image_keys keys = { .crypto = &CRYPTO, .keys = NULL, .count = 0 };
 #else
-	const struct fk_image_keys keys = { .crypto = &CRYPTO, .keys = &boot_time_key, .count = 1 };
+	struct fk_image_keys keys = { .crypto = &CRYPTO, .keys = &boot_time_key, .count = 1 };
+#endif
+#if defined(BOOT_TIME_ECDSA_ENC)
+	keys.enc_key = boot_time_enc_key;
+	keys.enc_key_len = boot_time_enc_key_len;
 #endif
 	struct fk_area slot = { &flash, 0, 128 * 4096 };
 	struct fk_image_info info;

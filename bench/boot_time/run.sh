@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Boot time: the Cortex-M3 instructions fk_image_validate() takes on a
 # 256 KiB image (bench/boot_time/boot_time.c), with SHA-256 only, ECDSA
-# P-256 (the bootloader's mbedTLS port) and Ed25519 (the libsodium port),
+# P-256 (the bootloader's mbedTLS port), the same image encrypted
+# (ECIES-P256, AES-128: fk_boot_program ENC_KEY's port) and Ed25519 (the
+# libsodium port),
 # built -Os for Cortex-M3 as the bootloaders are, run on QEMU mps2-an385
 # with -icount shift=0 (one instruction per virtual nanosecond) and
 # counted with SysTick (one tick per 40 instructions at 25 MHz).
@@ -40,6 +42,14 @@ for m in $MBEDTLS_MODULES; do
 		-c "$MBEDTLS_SRC/library/$m.c" -o "$OUT/mbedtls/$m.o"
 done
 arm-none-eabi-ar rcs "$OUT/libmbedcrypto.a" "$OUT"/mbedtls/*.o
+mkdir -p "$OUT/mbedtls-enc"
+for m in $MBEDTLS_MODULES $MBEDTLS_ENC_MODULES; do
+	[ -f "$OUT/mbedtls-enc/$m.o" ] && continue
+	$CC $CFLAGS -I$PORT/target -I$MBEDTLS_SRC/include \
+		"-DMBEDTLS_CONFIG_FILE=<$MBEDTLS_ENC_CONFIG>" \
+		-c "$MBEDTLS_SRC/library/$m.c" -o "$OUT/mbedtls-enc/$m.o"
+done
+arm-none-eabi-ar rcs "$OUT/libmbedcrypto-enc.a" "$OUT"/mbedtls-enc/*.o
 for m in $SODIUM_MODULES; do
 	$CC $CFLAGS -I"$SODIUM_INC" $SODIUM_DEFS -c "$SODIUM_SRC/src/libsodium/$m.c" \
 		-o "$OUT/sodium/$(echo "$m" | tr / _).o"
@@ -60,6 +70,8 @@ refs=tests/data/mcuboot-images
 sign "" "$OUT/img-digest.bin"
 sign $refs/ecdsa-p256.pem "$OUT/img-ecdsa.bin"
 sign $refs/ed25519.pem "$OUT/img-ed25519.bin"
+"$TOOL" image sign -k $refs/ecdsa-p256.pem -E $refs/enc-ecies-p256.pub.pem \
+	-v 1.0.0 -H 0x200 --pad-header "$OUT/payload.bin" "$OUT/img-ecdsa_enc.bin" >/dev/null
 
 # The key as C, from its public PEM.
 key_c() { # $1 = pub.pem, $2 = FK_KEY_*, $3 = output
@@ -75,21 +87,30 @@ PY
 key_c $refs/ecdsa-p256.pub.pem FK_KEY_ECDSA_P256 "$OUT/key-ecdsa.c"
 key_c $refs/ed25519.pub.pem FK_KEY_ED25519 "$OUT/key-ed25519.c"
 echo >"$OUT/key-digest.c" # the digest only: no key
+"$TOOL" key private --c --name boot_time_enc_key $refs/enc-ecies-p256.pem \
+	-o "$OUT/enc-key.c"
+cat "$OUT/key-ecdsa.c" "$OUT/enc-key.c" >"$OUT/key-ecdsa_enc.c"
 
 build() { # $1 = digest|ecdsa|ed25519
-	local c=$1 d=$OUT/$1 defs extra=
+	local c=$1 d=$OUT/$1 defs extra= mbed="$OUT/libmbedcrypto.a" mdef="$MBED_DEF"
 	defs="-DBOOT_TIME_$(echo "$c" | tr a-z A-Z)"
 	[ "$c" = ecdsa ] && extra="$PORT_SOURCES"
+	if [ "$c" = ecdsa_enc ]; then
+		extra="$PORT_SOURCES $PORT/fk_crypto_mbedtls_enc.c"
+		defs="$defs -DFK_MBEDTLS_WITH_ENC"
+		mbed="$OUT/libmbedcrypto-enc.a"
+		mdef="-DMBEDTLS_CONFIG_FILE=<$MBEDTLS_ENC_CONFIG>"
+	fi
 	[ "$c" = ed25519 ] && extra="ports/crypto-sodium/fk_crypto_sodium.c"
 	mkdir -p "$d"
 	sed -e "s/@FK_ROM_ORIGIN@/0x00000000/" -e "s/@FK_ROM_SIZE@/0x40000/" \
 		-e "s/@FK_RAM_ORIGIN@/0x20000000/" -e "s/@FK_RAM_SIZE@/0x10000/" \
 		ports/cortex-m/memory.ld.in >"$d/prog.ld"
-	$CC $CFLAGS $WFLAGS $INC "$MBED_DEF" $defs -nostdlib -Wl,--gc-sections \
+	$CC $CFLAGS $WFLAGS $INC "$mdef" $defs -nostdlib -Wl,--gc-sections \
 		-Lports/cortex-m -T "$d/prog.ld" -o "$d/prog.elf" \
 		bench/boot_time/boot_time.c ports/cortex-m/startup.c \
 		ports/cortex-m/string.c ports/qemu-mps2/semihost.c $extra \
-		"$OUT/key-$c.c" "$OUT/libfk.a" "$OUT/libmbedcrypto.a" \
+		"$OUT/key-$c.c" "$OUT/libfk.a" "$mbed" \
 		"$OUT/libsodium.a" -lgcc
 }
 
@@ -109,13 +130,14 @@ echo
 echo "| check | crypto port | calibration loop (2,000,000 instructions) | fk_image_validate: SysTick ticks | instructions (ticks x 40) | beyond the SHA-256 | at 64 MHz and 1 instruction per cycle |"
 echo "|---|---|---|---|---|---|---|"
 sha=0
-for c in digest ecdsa ed25519; do
+for c in digest ecdsa ecdsa_enc ed25519; do
 	build "$c"
 	read -r loop ticks rc < <(run "$c") || { echo "$c: no result from QEMU" >&2; exit 1; }
 	[ "$rc" = 0 ] || { echo "$c: fk_image_validate returned $rc" >&2; exit 1; }
 	case $c in
 	digest) label="SHA-256 only"; port=fk_crypto_builtin ;;
 	ecdsa) label="ECDSA P-256"; port="$PORT_SYMBOL (mbedtls $(basename "$(readlink -f "$MBEDTLS_SRC")"))" ;;
+	ecdsa_enc) label="ECDSA P-256, encrypted (ECIES-P256, AES-128)"; port="$PORT_SYMBOL + FK_MBEDTLS_WITH_ENC" ;;
 	ed25519) label=Ed25519; port="fk_crypto_sodium_ed25519 (libsodium $(basename "$(readlink -f "$SODIUM_SRC")"))" ;;
 	esac
 	instr=$((ticks * 40))
