@@ -16,8 +16,9 @@
  * reset fk_delta_update_resume() says from which block the sender must
  * resend the stream (docs/delta.md gives where each block starts). The
  * bytes of that block already in flash are rebuilt again and compared,
- * not written. For SWAP and OVERWRITE (the primary slot holds the running
- * image); XIP and RAM_LOAD are FK_ENOTSUP.
+ * not written. SWAP and OVERWRITE read the old image from the primary
+ * slot, XIP from the slot fk_boot_status() reports active (the upload
+ * goes to the other one); RAM_LOAD is FK_ENOTSUP.
  */
 #ifndef FLASHKIT_DELTA_UPDATE_H
 #define FLASHKIT_DELTA_UPDATE_H
@@ -39,9 +40,9 @@ struct fk_delta_update {
  * Starts applying a stream for p to image index: checks that the first
  * p->old_size bytes of the primary slot hash to old_sha256 (NULL for a
  * compressed image, p->old_size 0), then fk_update_begin(). Returns 0,
- * FK_EMISMATCH when the primary slot holds another image, FK_ENOTSUP for
- * XIP or RAM_LOAD, FK_EINVAL for bad parameters, or fk_update_begin()'s
- * error. Power loss: as fk_update_begin().
+ * FK_EMISMATCH when the running slot holds another image, FK_ENOTSUP for
+ * RAM_LOAD, FK_EINVAL for bad parameters, or fk_update_begin()'s error.
+ * Power loss: as fk_update_begin().
  */
 int fk_delta_update_begin(struct fk_delta_update *du,
 			  const struct fk_boot_config *cfg, uint32_t image,

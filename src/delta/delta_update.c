@@ -101,9 +101,20 @@ static int setup(struct fk_delta_update *du, const struct fk_boot_config *cfg,
 {
 	if (du == NULL || cfg == NULL || p == NULL || image >= cfg->image_count)
 		return FK_EINVAL;
-	if (cfg->strategy != FK_BOOT_SWAP && cfg->strategy != FK_BOOT_OVERWRITE)
+	if (cfg->strategy == FK_BOOT_RAM_LOAD)
 		return FK_ENOTSUP;
 	du->old = cfg->images[image].primary;
+	if (cfg->strategy == FK_BOOT_XIP) {
+		/* the running image is in the active slot; the upload goes to
+		 * the other one */
+		struct fk_boot_status st;
+		int rc = fk_boot_status(cfg, &st);
+
+		if (rc != FK_OK)
+			return rc;
+		if (st.xip_active == 1)
+			du->old = cfg->images[image].secondary;
+	}
 	if (p->old_size > du->old.size)
 		return FK_EMISMATCH;
 	du->keep_below = 0;

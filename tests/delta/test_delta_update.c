@@ -35,10 +35,10 @@ static struct fk_delta_params params;
 static uint8_t old_sha[32];
 static enum fk_boot_mode mark; /* OVERWRITE cannot revert: PERMANENT */
 
-/* The new version: the old payload with 300 bytes inserted at 5000, the
- * words after it that look like flash addresses moved by 300, and 4000
+/* The new version: the old payload with ins bytes inserted at 5000, the
+ * words after it that look like flash addresses moved by ins, and tail
  * new bytes at the end; signed as the rig's images are. */
-static void make_new_image(uint32_t wu)
+static void make_new_image(uint32_t wu, uint32_t ins, uint32_t tail)
 {
 	struct fk_image_info info;
 	struct fk_memflash mf;
@@ -46,7 +46,7 @@ static void make_new_image(uint32_t wu)
 	struct fk_sign_result res;
 	const uint8_t *old_pl;
 	uint8_t *pl;
-	uint32_t n, at = 5000, ins = 300, tail = 4000;
+	uint32_t n, at = 5000;
 
 	fk_memflash_init(&mf, rig.old_img[0], rig.old_len[0]);
 	assert_int_equal(fk_image_parse(&mf.area, &info), 0);
@@ -145,7 +145,8 @@ static void setup_rig(enum fk_boot_strategy strategy, enum rig_geo geo)
 {
 	assert_int_equal(rig_build(&rig, strategy, geo), 0);
 	mark = strategy == FK_BOOT_OVERWRITE ? FK_BOOT_PERMANENT : FK_BOOT_TEST;
-	make_new_image(rig.cfg.images[0].secondary.flash->geo.write_unit);
+	make_new_image(rig.cfg.images[0].secondary.flash->geo.write_unit, 300,
+		       4000);
 	make_patch();
 	fk_rig_prepare(&rig);
 }
@@ -227,6 +228,41 @@ static void test_patch_cut_anywhere_resumes_overwrite(void **state)
 	sweep(FK_BOOT_OVERWRITE, GEO_UNIFORM_4K);
 }
 
+static void test_patch_cut_anywhere_resumes_xip(void **state)
+{
+	(void)state;
+	sweep(FK_BOOT_XIP, GEO_UNIFORM_4K);
+}
+
+/* XIP runs the new image from slot B after the first update: the next
+ * patch reads its old image there and rebuilds into slot A. */
+static void test_xip_second_patch_reads_slot_b(void **state)
+{
+	struct fk_boot_status st;
+
+	(void)state;
+	setup_rig(FK_BOOT_XIP, GEO_UNIFORM_4K);
+	assert_int_equal(apply_and_mark(), FK_OK);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	assert_int_equal(fk_boot_confirm(&rig.cfg), FK_OK);
+	assert_int_equal(fk_boot_status(&rig.cfg, &st), FK_OK);
+	assert_int_equal(st.xip_active, 1);
+	free(stream);
+	free(rig.old_img[0]);
+	rig.old_img[0] = rig.new_img[0];
+	rig.old_len[0] = rig.new_len[0];
+	rig.new_img[0] = NULL;
+	make_new_image(rig.cfg.images[0].secondary.flash->geo.write_unit, 100,
+		       0);
+	make_patch();
+	assert_int_equal(apply_and_mark(), FK_OK);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	assert_int_equal(fk_boot_status(&rig.cfg, &st), FK_OK);
+	assert_int_equal(st.xip_active, 0);
+	free(stream);
+	fk_rig_destroy(&rig);
+}
+
 static void test_patch_for_another_image_is_refused(void **state)
 {
 	static struct fk_delta_update du;
@@ -273,6 +309,8 @@ int main(void)
 		cmocka_unit_test(test_patch_cut_anywhere_resumes_swap),
 		cmocka_unit_test(test_patch_cut_anywhere_resumes_program_once),
 		cmocka_unit_test(test_patch_cut_anywhere_resumes_overwrite),
+		cmocka_unit_test(test_patch_cut_anywhere_resumes_xip),
+		cmocka_unit_test(test_xip_second_patch_reads_slot_b),
 		cmocka_unit_test(test_patch_for_another_image_is_refused),
 		cmocka_unit_test(test_damaged_patch_is_never_staged),
 	};
