@@ -323,7 +323,8 @@ static inline int rig_configure(struct fk_rig *rig,
  * Encrypted images (imgtool -E) on a configured rig: the old and new
  * images made again with the same payloads, encrypted for the test key of
  * scheme ("ecies-p256", "x25519" with AES-256, "rsa-oaep"), the device
- * key in the rig's keys. The old images are production-programmed as
+ * key in the rig's keys. "SCHEME/shrink" swaps the two payload sizes, so
+ * that the new image is the smaller one. The old images are production-programmed as
  * plaintext (rig->old_plain), the new ones sent encrypted. Returns 0 or
  * -1 (unknown scheme, key or signing failure).
  */
@@ -382,17 +383,29 @@ static inline int rig_encrypt(struct fk_rig *rig, enum rig_geo geo,
 			      const char *scheme)
 {
 	const struct rig_geo_spec *g = &rig_geos[geo];
-	uint32_t aes_len = strcmp(scheme, "x25519") ? 16 : 32;
 	uint32_t wu = g->write_unit[g->primary.mem];
+	uint32_t old_payload = g->old_payload, new_payload = g->new_payload;
+	const char *slash = strchr(scheme, '/');
+	char name[32];
+	uint32_t aes_len;
 
+	snprintf(name, sizeof(name), "%.*s",
+		 slash ? (int)(slash - scheme) : (int)strlen(scheme), scheme);
+	if (slash && strcmp(slash, "/shrink"))
+		return -1;
+	if (slash) {
+		old_payload = g->new_payload;
+		new_payload = g->old_payload;
+	}
+	aes_len = strcmp(name, "x25519") ? 16 : 32;
 	if (g->write_unit[g->secondary.mem] > wu)
 		wu = g->write_unit[g->secondary.mem];
-	if (rig_device_key(scheme) != 0)
+	if (rig_device_key(name) != 0)
 		return -1;
-	if (rig_encrypt_image(g->old_payload, 1, 1, wu, aes_len,
+	if (rig_encrypt_image(old_payload, 1, 1, wu, aes_len,
 			      &rig->old_img[0], &rig->old_plain[0],
 			      &rig->old_len[0]) != 0 ||
-	    rig_encrypt_image(g->new_payload, 2, 2, wu, aes_len,
+	    rig_encrypt_image(new_payload, 2, 2, wu, aes_len,
 			      &rig->new_img[0], &rig->new_plain[0],
 			      &rig->new_len[0]) != 0)
 		return -1;

@@ -3,7 +3,8 @@
  * beyond the power-cut sweeps (test_boot_sweep_enc_*): the staging slot
  * never holds plaintext of an encrypted image, whatever operation a cut
  * stops; imgtool's `-c` image programmed in production is saved
- * encrypted and restored; an imgtool-made encrypted image installs to
+ * encrypted and restored; 60 encrypted updates in a row, growing and
+ * shrinking; an imgtool-made encrypted image installs to
  * its plaintext; images the device cannot decrypt are refused at upload
  * with nothing installed.
  */
@@ -140,6 +141,57 @@ static void test_clear_image_is_saved_encrypted(void **state)
 	assert_false(area_has_plaintext(&rig.cfg.images[0].secondary,
 					rig.old_img[0], hdr, pay));
 	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	fk_rig_destroy(&rig);
+}
+
+/* 60 encrypted updates in a row on one boot state, images growing and
+ * shrinking (8,000 to 20,000 bytes), two in three confirmed and the
+ * third reverted: the running image is each time the plaintext an
+ * earlier install left, saved encrypted with its own key. */
+static void test_many_updates_in_a_row(void **state)
+{
+	struct fk_rig rig;
+	uint32_t confirmed = 0, reverted = 0;
+
+	(void)state;
+	assert_int_equal(rig_build(&rig, FK_BOOT_SWAP, GEO_UNIFORM_4K), 0);
+	assert_int_equal(rig_encrypt(&rig, GEO_UNIFORM_4K, "ecies-p256"), 0);
+	fk_rig_prepare(&rig);
+	for (uint32_t k = 0; k < 60; k++) {
+		uint32_t payload = 8000 + (k * 7919) % 12000;
+		bool keep = k % 3 != 2;
+
+		assert_int_equal(rig_encrypt_image(payload, 100 + k,
+						   (uint8_t)(2 + k), 8, 16,
+						   &rig.new_img[0],
+						   &rig.new_plain[0],
+						   &rig.new_len[0]),
+				 0);
+		assert_int_equal(fk_rig_upload(&rig, 0), FK_OK);
+		assert_int_equal(fk_boot_set_pending(&rig.cfg, 1, FK_BOOT_TEST),
+				 FK_OK);
+		assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+		assert_staging_clean(&rig);
+		if (keep) {
+			assert_int_equal(fk_boot_confirm(&rig.cfg), FK_OK);
+			assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+			assert_staging_clean(&rig);
+			/* the new image is the old one of the next update */
+			free(rig.old_img[0]);
+			free(rig.old_plain[0]);
+			rig.old_img[0] = rig.new_img[0];
+			rig.old_plain[0] = rig.new_plain[0];
+			rig.old_len[0] = rig.new_len[0];
+			rig.new_img[0] = rig.new_plain[0] = NULL;
+			confirmed++;
+		} else {
+			assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+			assert_staging_clean(&rig);
+			reverted++;
+		}
+	}
+	printf("60 encrypted updates in a row: %u confirmed, %u reverted\n",
+	       confirmed, reverted);
 	fk_rig_destroy(&rig);
 }
 
@@ -281,6 +333,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_staging_never_holds_plaintext_at_any_cut),
 		cmocka_unit_test(test_clear_image_is_saved_encrypted),
+		cmocka_unit_test(test_many_updates_in_a_row),
 		cmocka_unit_test(test_imgtool_image_installs_by_swap),
 		cmocka_unit_test(test_imgtool_image_installs_by_overwrite),
 		cmocka_unit_test(test_refusals),
