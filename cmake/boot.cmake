@@ -10,18 +10,25 @@
 #     <name>.gen/; cmake/boot_program.cmake writes <name>.ld from
 #     layout.json (ROM at the bootloader partition, RAM the first image's
 #     RAM less the recovery word); <name>.elf/.bin link boot_main.c, the
-#     generated configuration and the board; with KEY, images must be
-#     signed by it (ECDSA P-256, fk_crypto_mbedtls_p256 on the
-#     bootloader's mbedTLS build; an Ed25519 key, told by its PEM,
-#     fk_crypto_sodium_ed25519 on libsodium's build), without, their
-#     digest is checked. With ENC_KEY (an EC P-256 private key, with an
-#     ECDSA P-256 KEY: imgtool's pairing), encrypted images (ECIES-P256,
-#     imgtool -E with its public half) are decrypted as they are
-#     installed: `flashkit key private --c` writes <name>.gen/
-#     fk_boot_enc_key.c (a secret: the build folder holds it) and the
-#     port is fk_crypto_mbedtls_p256 with FK_MBEDTLS_WITH_ENC on the
-#     mbedTLS build of fk_mbedtls_boot_enc_config.h; a bootloader without
-#     ENC_KEY links none of it.
+#     generated configuration and the board. With KEY, images must be
+#     signed by it; the key's type (openssl reads the PEM) picks the
+#     crypto port: ECDSA P-256, fk_crypto_mbedtls_p256 on the
+#     bootloader's mbedTLS build; Ed25519, fk_crypto_sodium_ed25519 on
+#     libsodium's build; ECDSA P-384, RSA-2048 or RSA-3072, the full port
+#     fk_crypto_mbedtls on the full Cortex-M3 mbedTLS build
+#     (FK_BOOT_MBEDTLS), with an mbedTLS heap sized for the key type
+#     (_fk_boot_heap; FK_BOOT_HEAP=<bytes> in DEFINES overrides it).
+#     Without KEY, images' digest is checked. With ENC_KEY (a private key
+#     PEM: EC P-256 for ECIES-P256, X25519 for ECIES-X25519, RSA-2048 for
+#     RSA-OAEP; KEY required), encrypted images (imgtool -E with its
+#     public half) are decrypted as they are installed: `flashkit key
+#     private --c` writes <name>.gen/fk_boot_enc_key.c (a secret: the
+#     build folder holds it). A P-256 KEY with a P-256 ENC_KEY keeps
+#     fk_crypto_mbedtls_p256, built with FK_MBEDTLS_WITH_ENC on the mbedTLS
+#     build of fk_mbedtls_boot_enc_config.h; any other pairing takes the
+#     full port (for an Ed25519 KEY built with FK_MBEDTLS_WITH_SODIUM:
+#     libsodium verifies, mbedTLS decrypts). A bootloader without ENC_KEY
+#     links no decryption key.
 #     Then the build fails unless <name>.bin fits the layout's bootloader
 #     partition, saying by how many bytes it does not; <name>.fits says
 #     how many it takes, and how many of them are serial recovery's when
@@ -44,30 +51,55 @@ endif()
 include(${FK_ROOT}/ports/crypto-mbedtls/target/mbedtls.cmake)
 include(${FK_ROOT}/ports/crypto-sodium/target/sodium.cmake)
 
-# <out_var> TRUE when the PEM file key_pem holds an Ed25519 key, public
-# or private: their base64 DER starts the same for every key (RFC 8410).
-function(_fk_key_is_ed25519 key_pem out_var)
-	file(READ ${key_pem} text)
-	if(text MATCHES "-----\n?MCowBQYDK2VwAyEA" OR
-	   text MATCHES "-----\n?MC4CAQAwBQYDK2VwBCIEI")
-		set(${out_var} TRUE PARENT_SCOPE)
-	else()
-		set(${out_var} FALSE PARENT_SCOPE)
+# <out_var> is the type of the key in the PEM file key_pem, public or
+# private, as openssl reads it: ed25519, x25519, p256, p384, rsa<bits>,
+# or unknown (an encrypted PEM, anything else); <priv_var> TRUE when it
+# is an unencrypted private key. Only public values are printed.
+function(_fk_key_type key_pem out_var priv_var)
+	find_program(FK_OPENSSL openssl)
+	if(NOT FK_OPENSSL)
+		message(FATAL_ERROR "fk_boot_program: openssl is needed to tell "
+			"the type of ${key_pem} (scripts/deps.sh installs it)")
 	endif()
+	set(priv TRUE)
+	execute_process(COMMAND ${FK_OPENSSL} pkey -in ${key_pem} -passin pass:
+		-noout -text_pub RESULT_VARIABLE rc OUTPUT_VARIABLE text
+		ERROR_QUIET)
+	if(NOT rc EQUAL 0)
+		set(priv FALSE)
+		execute_process(COMMAND ${FK_OPENSSL} pkey -pubin -in ${key_pem}
+			-noout -text_pub RESULT_VARIABLE rc OUTPUT_VARIABLE text
+			ERROR_QUIET)
+	endif()
+	set(type unknown)
+	if(NOT rc EQUAL 0)
+	elseif(text MATCHES "^ED25519 Public-Key")
+		set(type ed25519)
+	elseif(text MATCHES "^X25519 Public-Key")
+		set(type x25519)
+	elseif(text MATCHES "NIST CURVE: P-256")
+		set(type p256)
+	elseif(text MATCHES "NIST CURVE: P-384")
+		set(type p384)
+	elseif(text MATCHES "^(RSA )?Public-Key: \\(([0-9]+) bit\\)\nModulus")
+		set(type rsa${CMAKE_MATCH_2})
+	endif()
+	set(${out_var} ${type} PARENT_SCOPE)
+	set(${priv_var} ${priv} PARENT_SCOPE)
 endfunction()
 
-# <out_var> TRUE when the PEM file key_pem holds an unencrypted EC P-256
-# private key, PKCS#8 or SEC1, with or without its public key: their
-# base64 DER starts the same for every such key.
-function(_fk_key_is_p256_private key_pem out_var)
-	file(READ ${key_pem} text)
-	if(text MATCHES "-----\n?MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEH" OR
-	   text MATCHES "-----\n?MEECAQAwEwYHKoZIzj0CAQYIKoZIzj0DAQcE" OR
-	   text MATCHES "BEGIN EC PRIVATE KEY-----\n?(MHcCAQEEI|MDECAQEEI)")
-		set(${out_var} TRUE PARENT_SCOPE)
-	else()
-		set(${out_var} FALSE PARENT_SCOPE)
+# <out_var>: the scheme of encrypted images a device key of type enc_type
+# (_fk_key_type) decrypts, empty for none.
+function(_fk_enc_scheme enc_type out_var)
+	set(scheme)
+	if(enc_type STREQUAL "p256")
+		set(scheme ECIES-P256)
+	elseif(enc_type STREQUAL "x25519")
+		set(scheme ECIES-X25519)
+	elseif(enc_type STREQUAL "rsa2048")
+		set(scheme RSA-OAEP)
 	endif()
+	set(${out_var} ${scheme} PARENT_SCOPE)
 endfunction()
 
 function(fk_boot_program name)
@@ -80,71 +112,136 @@ function(fk_boot_program name)
 	set(srcs ${FK_ROOT}/ports/boot/boot_main.c ${gen}/boot_config.c
 		${X_BOARD})
 	set(incs ${FK_ROOT}/ports/boot ${X_INCLUDES})
-	set(defs ${X_DEFINES})
+	set(defs)
 	set(libs)
-	set(ed25519 FALSE)
+	set(deps)
+	set(key_type none)
 	if(X_KEY)
 		get_filename_component(key_abs ${X_KEY} ABSOLUTE)
-		_fk_key_is_ed25519(${key_abs} ed25519)
+		_fk_key_type(${key_abs} key_type key_priv)
+		if(NOT key_type MATCHES "^(ed25519|p256|p384|rsa2048|rsa3072)$")
+			message(FATAL_ERROR "fk_boot_program(${name} KEY ${X_KEY}): "
+				"not an ECDSA P-256 or P-384, RSA-2048 or RSA-3072 or "
+				"Ed25519 key PEM (openssl reads it as ${key_type})")
+		endif()
 		_fk_boot_key(${name} ${gen} ${X_KEY})
 		list(APPEND srcs ${gen}/fk_boot_key.c)
 	endif()
+	set(enc_type none)
 	if(X_ENC_KEY)
 		get_filename_component(enc_abs ${X_ENC_KEY} ABSOLUTE)
-		_fk_key_is_p256_private(${enc_abs} enc_p256)
-		if(NOT X_KEY OR ed25519 OR NOT enc_p256)
+		_fk_key_type(${enc_abs} enc_type enc_priv)
+		_fk_enc_scheme(${enc_type} scheme)
+		if(NOT X_KEY OR NOT enc_priv OR NOT scheme)
 			message(FATAL_ERROR "fk_boot_program(${name} ENC_KEY "
-				"${X_ENC_KEY}): the bootloader decrypts ECIES-P256 "
-				"images: ENC_KEY must be an unencrypted EC P-256 "
-				"private key PEM and KEY an ECDSA P-256 key")
+				"${X_ENC_KEY}): ENC_KEY must be an unencrypted EC P-256 "
+				"(ECIES-P256), X25519 (ECIES-X25519) or RSA-2048 "
+				"(RSA-OAEP) private key PEM, and KEY must be given")
 		endif()
 		_fk_boot_enc_key(${name} ${gen} ${enc_abs})
 		list(APPEND srcs ${gen}/fk_boot_enc_key.c)
+		list(APPEND defs FK_BOOT_ENC)
 	endif()
-	if(ed25519)
+	set(port ${FK_ROOT}/ports/crypto-mbedtls)
+	set(sodium_dir ${FK_ROOT}/ports/crypto-sodium)
+	if(key_type STREQUAL "ed25519" AND enc_type STREQUAL "none")
+		# libsodium's verification alone, no mbedTLS, no heap
+		set(crypto sodium)
+	elseif(key_type STREQUAL "p256" AND enc_type MATCHES "^(none|p256)$")
+		# the verify-only P-256 port on the bootloader's mbedTLS build
+		set(crypto p256)
+	elseif(NOT key_type STREQUAL "none")
+		# the full port on the full mbedTLS build (with libsodium's
+		# Ed25519 for an Ed25519 key)
+		set(crypto full)
+	else()
+		set(crypto none)
+	endif()
+	if(crypto STREQUAL "sodium" OR key_type STREQUAL "ed25519")
 		if(NOT FK_SODIUM_FOUND)
 			message(FATAL_ERROR "fk_boot_program(${name} KEY ...): "
 				"Debian's libsodium source is not at ${FK_SODIUM_SRC}")
 		endif()
-		list(APPEND srcs ${FK_ROOT}/ports/crypto-sodium/fk_crypto_sodium.c)
-		list(APPEND incs ${FK_ROOT}/ports/crypto-sodium
-			${FK_SODIUM_INCLUDES})
-		list(APPEND defs FK_BOOT_ED25519)
+		list(APPEND srcs ${sodium_dir}/fk_crypto_sodium.c)
+		list(APPEND incs ${sodium_dir} ${FK_SODIUM_INCLUDES})
 		fk_sodium_cm3_library(sodium_lib)
-		set(libs ${sodium_lib})
-	elseif(X_KEY)
+		list(APPEND libs ${sodium_lib})
+		list(APPEND deps fk_cm3_sodium)
+	endif()
+	if(crypto MATCHES "^(p256|full)$")
 		if(NOT FK_MBEDTLS_FOUND)
 			message(FATAL_ERROR "fk_boot_program(${name} KEY ...): "
 				"Debian's mbedtls source is not at ${FK_MBEDTLS_SRC}")
 		endif()
-		set(port ${FK_ROOT}/ports/crypto-mbedtls)
 		list(APPEND srcs ${port}/fk_crypto_mbedtls_p256.c
 			${port}/target/fk_mbedtls_target.c)
 		list(APPEND incs ${port} ${port}/target ${FK_MBEDTLS_SRC}/include)
-		list(APPEND defs FK_BOOT_ECDSA)
-		if(X_ENC_KEY)
-			list(APPEND srcs ${port}/fk_crypto_mbedtls_enc.c)
-			list(APPEND defs FK_BOOT_ENC FK_MBEDTLS_WITH_ENC
-				MBEDTLS_CONFIG_FILE=<fk_mbedtls_boot_enc_config.h>)
-			fk_mbedtls_cm3_boot_enc_library(mbedtls_lib)
-			set(mbedtls_tgt fk_cm3_mbedtls_boot_enc)
-		else()
-			list(APPEND defs
-				MBEDTLS_CONFIG_FILE=<fk_mbedtls_boot_config.h>)
-			fk_mbedtls_cm3_boot_library(mbedtls_lib)
-			set(mbedtls_tgt fk_cm3_mbedtls_boot)
-		endif()
-		set(libs ${mbedtls_lib})
 	endif()
+	if(crypto STREQUAL "sodium")
+		list(APPEND defs FK_BOOT_ED25519)
+	elseif(crypto STREQUAL "p256" AND X_ENC_KEY)
+		list(APPEND srcs ${port}/fk_crypto_mbedtls_enc.c)
+		list(APPEND defs FK_BOOT_ECDSA FK_MBEDTLS_WITH_ENC
+			MBEDTLS_CONFIG_FILE=<fk_mbedtls_boot_enc_config.h>)
+		fk_mbedtls_cm3_boot_enc_library(mbedtls_lib)
+		list(APPEND deps fk_cm3_mbedtls_boot_enc)
+	elseif(crypto STREQUAL "p256")
+		list(APPEND defs FK_BOOT_ECDSA
+			MBEDTLS_CONFIG_FILE=<fk_mbedtls_boot_config.h>)
+		fk_mbedtls_cm3_boot_library(mbedtls_lib)
+		list(APPEND deps fk_cm3_mbedtls_boot)
+	elseif(crypto STREQUAL "full")
+		list(APPEND srcs ${port}/fk_crypto_mbedtls.c
+			${port}/fk_crypto_mbedtls_enc.c)
+		list(APPEND defs FK_BOOT_MBEDTLS
+			MBEDTLS_CONFIG_FILE=<fk_mbedtls_config.h>)
+		if(key_type STREQUAL "ed25519")
+			list(APPEND defs FK_MBEDTLS_WITH_SODIUM)
+		endif()
+		fk_mbedtls_cm3_library(mbedtls_lib)
+		list(APPEND deps fk_cm3_mbedtls)
+	endif()
+	if(crypto MATCHES "^(p256|full)$")
+		list(PREPEND libs ${mbedtls_lib})
+	endif()
+	# the heap the key type needs (FK_BOOT_HEAP in DEFINES overrides it)
+	if(crypto STREQUAL "full" AND NOT X_DEFINES MATCHES "FK_BOOT_HEAP=")
+		_fk_boot_heap(${key_type} ${enc_type} heap)
+		list(APPEND defs FK_BOOT_HEAP=${heap})
+	endif()
+	list(APPEND defs ${X_DEFINES})
 	fk_cortexm_executable(${name} SOURCES ${srcs} LINKER_SCRIPT ${out}.ld
 		INCLUDES ${incs} DEFINES ${defs} LIBS ${libs})
-	if(ed25519)
-		add_dependencies(${name} fk_cm3_sodium)
-	elseif(X_KEY)
-		add_dependencies(${name} ${mbedtls_tgt})
+	if(deps)
+		add_dependencies(${name} ${deps})
 	endif()
 	_fk_boot_fits(${name} ${out} ${gen})
 	add_dependencies(${name}_fits ${name})
+endfunction()
+
+# <out_var>: bytes of mbedTLS heap the full port needs for a KEY of type
+# key_type and an ENC_KEY of type enc_type (none without): the larger of
+# the two, each the smallest that validated and installed on QEMU (in
+# 64-byte steps; docs/boot.md, "The bootloader program") plus a margin
+# of 768 bytes.
+function(_fk_boot_heap key_type enc_type out_var)
+	# measured: P-256 3072 (qemu_boot_enc_validate), P-384 3840,
+	# RSA-2048 5376, RSA-3072 7680
+	set(need_p256 3584)
+	set(need_p384 4608)
+	set(need_rsa2048 6144)
+	set(need_rsa3072 8448)
+	set(need_ed25519 0)
+	set(need_none 0)
+	set(enc_p256 3584)
+	set(enc_x25519 3584)
+	set(enc_rsa2048 6144)
+	set(enc_none 0)
+	set(heap ${need_${key_type}})
+	if(enc_${enc_type} GREATER heap)
+		set(heap ${enc_${enc_type}})
+	endif()
+	set(${out_var} ${heap} PARENT_SCOPE)
 endfunction()
 
 # layout gen and the linker script of program <name> (out: its path

@@ -15,16 +15,25 @@
  *   FK_BOOT_ED25519      images must carry an Ed25519 signature by
  *                        fk_boot_key, checked by fk_crypto_sodium_ed25519
  *                        (libsodium's ref10; no mbedTLS, no heap)
- *   FK_BOOT_ENC          with FK_BOOT_ECDSA: encrypted images (imgtool -E
- *                        with a P-256 key, ECIES-P256) are decrypted while
- *                        they are installed, with fk_boot_enc_key (`flashkit
- *                        key private --c --name fk_boot_enc_key`), by
+ *   FK_BOOT_MBEDTLS      images must carry a signature by fk_boot_key of
+ *                        any type, checked by the full port
+ *                        fk_crypto_mbedtls (ECDSA P-384, RSA-2048 and
+ *                        RSA-3072 PSS, P-256; Ed25519 when it is built
+ *                        with FK_MBEDTLS_WITH_SODIUM), with every scheme
+ *                        of encrypted images
+ *   FK_BOOT_ENC          with FK_BOOT_ECDSA or FK_BOOT_MBEDTLS: encrypted
+ *                        images (imgtool -E) are decrypted while they are
+ *                        installed, with fk_boot_enc_key (`flashkit key
+ *                        private --c --name fk_boot_enc_key`); with
+ *                        FK_BOOT_ECDSA only ECIES-P256, by
  *                        fk_crypto_mbedtls_p256 built with
  *                        FK_MBEDTLS_WITH_ENC
- *   FK_BOOT_HEAP         bytes of mbedTLS's heap (ECDSA), default 3584,
- *                        enough with FK_BOOT_ENC too (3072 were for the
+ *   FK_BOOT_HEAP         bytes of mbedTLS's heap (FK_BOOT_ECDSA,
+ *                        FK_BOOT_MBEDTLS), default 3584: enough for P-256
+ *                        with FK_BOOT_ENC too (3072 were for the
  *                        decrypting validation, tests/image's
- *                        qemu_boot_enc_validate)
+ *                        qemu_boot_enc_validate); fk_boot_program() sets
+ *                        it for FK_BOOT_MBEDTLS by key type
  *   FK_BOOT_BUF          bytes of the copy buffer, default 512: a
  *                        multiple of every memory's write unit
  */
@@ -33,37 +42,42 @@
 #include "boot_port.h"
 #include "cortexm.h"
 
-#ifdef FK_BOOT_ECDSA
+#if defined(FK_BOOT_ECDSA) || defined(FK_BOOT_MBEDTLS)
 #include <mbedtls/memory_buffer_alloc.h>
 
 #include "fk_crypto_mbedtls.h"
 
+#define BOOT_MBEDTLS_HEAP 1
+#ifdef FK_BOOT_MBEDTLS
+#define BOOT_PORT fk_crypto_mbedtls
+#else
+#define BOOT_PORT fk_crypto_mbedtls_p256
+#endif
+#ifndef FK_BOOT_HEAP
+#define FK_BOOT_HEAP 3584
+#endif
+static uint8_t heap[FK_BOOT_HEAP] __attribute__((aligned(8)));
+#endif
+
+#ifdef FK_BOOT_ED25519
+#include "fk_crypto_sodium.h"
+#define BOOT_PORT fk_crypto_sodium_ed25519
+#endif
+
+#ifdef BOOT_PORT
 #ifdef FK_BOOT_ENC
-/* The device's ECIES-P256 private key; main() puts it in keys, since its
- * length is a variable of the generated file. */
+/* The device's private key for encrypted images; main() puts it in keys,
+ * since its length is a variable of the generated file. */
 extern const uint8_t fk_boot_enc_key[];
 extern const uint32_t fk_boot_enc_key_len;
 #define KEYS_CONST
 #else
 #define KEYS_CONST const
 #endif
-#ifndef FK_BOOT_HEAP
-#define FK_BOOT_HEAP 3584
-#endif
 extern const struct fk_image_key fk_boot_key;
-static KEYS_CONST struct fk_image_keys keys = {
-	.crypto = &fk_crypto_mbedtls_p256, .keys = &fk_boot_key, .count = 1
-};
-static uint8_t heap[FK_BOOT_HEAP] __attribute__((aligned(8)));
-#endif
-
-#ifdef FK_BOOT_ED25519
-#include "fk_crypto_sodium.h"
-
-extern const struct fk_image_key fk_boot_key;
-static const struct fk_image_keys keys = { .crypto = &fk_crypto_sodium_ed25519,
-					   .keys = &fk_boot_key,
-					   .count = 1 };
+static KEYS_CONST struct fk_image_keys keys = { .crypto = &BOOT_PORT,
+						.keys = &fk_boot_key,
+						.count = 1 };
 #endif
 
 #ifndef FK_BOOT_BUF
@@ -178,15 +192,14 @@ int main(void)
 	cfg.port.kick = kick;
 	cfg.port.jump = jump;
 	cfg.port.recovery = recovery;
-#ifdef FK_BOOT_ECDSA
+#ifdef BOOT_MBEDTLS_HEAP
 	mbedtls_memory_buffer_alloc_init(heap, sizeof(heap));
+#endif
+#ifdef BOOT_PORT
 #ifdef FK_BOOT_ENC
 	keys.enc_key = fk_boot_enc_key;
 	keys.enc_key_len = fk_boot_enc_key_len;
 #endif
-	cfg.keys = &keys;
-#endif
-#ifdef FK_BOOT_ED25519
 	cfg.keys = &keys;
 #endif
 	rc = fk_boot_layout_config(&cfg);
