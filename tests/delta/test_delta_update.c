@@ -1,14 +1,14 @@
 /*
  * Applying a patch through the update API under power cuts
- * (flashkit/delta_update.h): the patch from the rig's old image to a new
- * version of it (code inserted, addresses moved, a new part appended) is
- * applied while it arrives in 700-byte pieces, then marked pending; a cut
- * is placed before, after and in the middle of every flash operation of
- * that. After each cut the device must boot its old image (or the new one
- * when the pending mark had landed), and the application must resume from
- * the block fk_delta_update_resume() names, resent from that block's
- * stream offset, and end with the new image installed. Also: a patch for
- * another old image is refused before anything is written.
+ * (flashkit/delta_update.h): the sweep of host/delta/delta_rig.h (the one
+ * `flashkit sim --patch` runs) on four rigs: the patch from the rig's old
+ * image to a new version of it (code inserted, addresses moved, a new part
+ * appended) applied in 700-byte pieces and marked pending, a cut before,
+ * after and in the middle of every flash operation of that, each followed
+ * by a resume from the block fk_delta_update_resume() names and the new
+ * image installed. Also: XIP's second patch reads slot B, a patch for
+ * another old image is refused before anything is written, and a damaged
+ * patch is never staged.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,9 +19,8 @@
 
 #include "boot/rigs.h"
 #include "delta/delta.h"
-#include "flashkit/bytes.h"
+#include "delta/delta_rig.h"
 #include "flashkit/delta_update.h"
-#include "image/memflash.h"
 #include "image/sign.h"
 
 /* 8 KiB blocks: several per image, and larger than the sync span, so a
@@ -35,50 +34,27 @@ static struct fk_delta_params params;
 static uint8_t old_sha[32];
 static enum fk_boot_mode mark; /* OVERWRITE cannot revert: PERMANENT */
 
-/* The new version: the old payload with ins bytes inserted at 5000, the
- * words after it that look like flash addresses moved by ins, and tail
- * new bytes at the end; signed as the rig's images are. */
+/* The new version: ins bytes inserted, addresses moved, tail appended
+ * (fk_delta_changed_image), signed as the rig's images are. */
 static void make_new_image(uint32_t wu, uint32_t ins, uint32_t tail)
 {
-	struct fk_image_info info;
-	struct fk_memflash mf;
 	struct fk_sign_opts o;
-	struct fk_sign_result res;
-	const uint8_t *old_pl;
-	uint8_t *pl;
-	uint32_t n, at = 5000;
+	struct fk_diag diag = { 0 };
+	uint8_t *img;
+	size_t len;
 
-	fk_memflash_init(&mf, rig.old_img[0], rig.old_len[0]);
-	assert_int_equal(fk_image_parse(&mf.area, &info), 0);
-	old_pl = rig.old_img[0] + info.hdr.hdr_size;
-	n = info.hdr.img_size + ins + tail;
-	pl = malloc(n);
-	memcpy(pl, old_pl, at);
-	for (uint32_t i = 0; i < ins; i++)
-		pl[at + i] = (uint8_t)(i * 37 + 11);
-	memcpy(pl + at + ins, old_pl + at, info.hdr.img_size - at);
-	for (uint32_t i = at + ins; i + 4 <= info.hdr.img_size + ins; i += 4)
-		if ((pl[i + 3] & 0xf0) == 0x00 && pl[i + 2] < 0x40) {
-			uint32_t v = fk_le32(pl + i) + ins;
-
-			fk_put_le32(pl + i, v);
-		}
-	/* a part repeating every 80 bytes: matches reaching back past the
-	 * decoder's 64 buffered bytes, into the upload's partial unit */
-	for (uint32_t i = 0; i < tail; i++)
-		pl[info.hdr.img_size + ins + i] =
-			(uint8_t)((i % 80) * 151 + (i % 80) / 7 + i / 997);
 	fk_sign_opts_init(&o);
 	o.version.major = 2;
-	o.hdr_size = info.hdr.hdr_size;
 	o.pad_header = true;
 	o.align = wu;
 	o.key = &rig_key;
-	assert_int_equal(fk_sign_image(&o, pl, n, &res), 0);
-	free(pl);
+	assert_int_equal(fk_delta_changed_image(rig.old_img[0], rig.old_len[0],
+						ins, tail, &o, &img, &len,
+						&diag),
+			 0);
 	free(rig.new_img[0]);
-	rig.new_img[0] = res.data;
-	rig.new_len[0] = res.image_len;
+	rig.new_img[0] = img;
+	rig.new_len[0] = len;
 }
 
 static void make_patch(void)
@@ -98,28 +74,9 @@ static void make_patch(void)
 	fk_builtin_sha256_finish(&st, old_sha);
 }
 
-/* Where block k's data starts in the stream: what a sender computes. */
-static size_t block_offset(uint32_t k)
+static int send_all(struct fk_delta_update *du)
 {
 	size_t off = 0;
-
-	while (k-- > 0) {
-		size_t len = 0;
-		unsigned shift = 0;
-		uint8_t b;
-
-		do {
-			b = stream[off++];
-			len |= (size_t)(b & 0x7f) << shift;
-			shift += 7;
-		} while (b & 0x80);
-		off += len;
-	}
-	return off;
-}
-
-static int send_from(struct fk_delta_update *du, size_t off)
-{
 	int rc = FK_OK;
 
 	while (rc == FK_OK && off < stream_len) {
@@ -137,7 +94,7 @@ static int apply_and_mark(void)
 	int rc = fk_delta_update_begin(&du, &rig.cfg, 0, &params, old_sha);
 
 	if (rc == FK_OK)
-		rc = send_from(&du, 0);
+		rc = send_all(&du);
 	return rc == FK_OK ? fk_boot_set_pending(&rig.cfg, 1, mark) : rc;
 }
 
@@ -153,60 +110,26 @@ static void setup_rig(enum fk_boot_strategy strategy, enum rig_geo geo)
 
 static void sweep(enum fk_boot_strategy strategy, enum rig_geo geo)
 {
-	static const enum fk_cut_kind kinds[] = { FK_CUT_BEFORE, FK_CUT_AFTER,
-						  FK_CUT_TORN };
-	struct fk_rig_snapshot *start;
-	uint64_t op0, end, cases = 0, resumed = 0;
+	struct fk_delta_sweep sw = { .image = 0,
+				     .block_log2 = LOG2,
+				     .piece = 700 };
+	struct fk_delta_sweep_result res;
 
 	setup_rig(strategy, geo);
-	start = fk_rig_snapshot(&rig);
-	assert_non_null(start);
-	op0 = rig.op;
-	assert_int_equal(apply_and_mark(), FK_OK);
-	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
-	end = rig.op;
-	fk_rig_restore(&rig, start);
-	assert_int_equal(apply_and_mark(), FK_OK);
-	end = rig.op;
-	for (uint64_t op = op0; op < end; op++) {
-		for (int k = 0; k < 3; k++) {
-			static struct fk_delta_update du;
-			uint32_t block = 0;
-			int booted, rc;
-
-			fk_rig_restore(&rig, start);
-			fk_rig_arm_cut(&rig, op, kinds[k],
-				       op * 7 + (uint64_t)k);
-			assert_int_not_equal(apply_and_mark(), FK_OK);
-			assert_true(rig.power_lost);
-			booted = fk_rig_boot(&rig);
-			cases++;
-			if (booted == FK_RIG_BOOTED_NEW)
-				continue; /* the pending mark had landed */
-			assert_int_equal(booted, FK_RIG_BOOTED_OLD);
-			rc = fk_delta_update_resume(&du, &rig.cfg, 0, &params,
-						    &block);
-			if (rc == FK_ENOENT)
-				rc = fk_delta_update_begin(&du, &rig.cfg, 0,
-							   &params, old_sha);
-			assert_int_equal(rc, FK_OK);
-			resumed += block > 0;
-			assert_int_equal(send_from(&du, block_offset(block)),
-					 FK_OK);
-			assert_int_equal(fk_boot_set_pending(&rig.cfg, 1, mark),
-					 FK_OK);
-			assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
-		}
-	}
+	free(stream); /* the sweep encodes its own */
+	sw.mark = mark;
+	assert_int_equal(fk_delta_sweep(&rig, &sw, &res), 0);
 	printf("patch %s: %zu-byte stream for a %zu-byte image, %llu ops, "
-	       "%llu cut cases, %llu resumed mid-image\n",
-	       rig_geo_names[geo], stream_len, rig.new_len[0],
-	       (unsigned long long)(end - op0), (unsigned long long)cases,
-	       (unsigned long long)resumed);
-	assert_int_equal(cases, 3 * (end - op0));
-	assert_true(resumed > 0);
-	fk_rig_snapshot_free(&rig, start);
-	free(stream);
+	       "%llu cut cases, %llu resumed mid-image, %llu failures%s%s\n",
+	       rig_geo_names[geo], res.stream_len, rig.new_len[0],
+	       (unsigned long long)res.ops, (unsigned long long)res.cases,
+	       (unsigned long long)res.resumed,
+	       (unsigned long long)res.failures, res.failures ? ": " : "",
+	       res.first_failure);
+	assert_int_equal(res.failures, 0);
+	assert_true(res.ops > 0);
+	assert_int_equal(res.cases, 3 * res.ops);
+	assert_true(res.resumed > 0);
 	fk_rig_destroy(&rig);
 }
 
@@ -295,7 +218,7 @@ static void test_damaged_patch_is_never_staged(void **state)
 	stream[stream_len / 2] ^= 0x10;
 	rc = fk_delta_update_begin(&du, &rig.cfg, 0, &params, old_sha);
 	assert_int_equal(rc, FK_OK);
-	assert_int_not_equal(send_from(&du, 0), FK_OK);
+	assert_int_not_equal(send_all(&du), FK_OK);
 	assert_int_equal(fk_boot_set_pending(&rig.cfg, 1, FK_BOOT_TEST),
 			 FK_ESTATE);
 	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
