@@ -25,10 +25,12 @@
 #     private --c` writes <name>.gen/fk_boot_enc_key.c (a secret: the
 #     build folder holds it). A P-256 KEY with a P-256 ENC_KEY keeps
 #     fk_crypto_mbedtls_p256, built with FK_MBEDTLS_WITH_ENC on the mbedTLS
-#     build of fk_mbedtls_boot_enc_config.h; any other pairing takes the
-#     full port (for an Ed25519 KEY built with FK_MBEDTLS_WITH_SODIUM:
-#     libsodium verifies, mbedTLS decrypts). A bootloader without ENC_KEY
-#     links no decryption key.
+#     build of fk_mbedtls_boot_enc_config.h; an Ed25519 KEY with an X25519
+#     ENC_KEY (imgtool's pairing) the same port built also with
+#     FK_MBEDTLS_WITH_SODIUM (libsodium verifies) on
+#     fk_mbedtls_boot_x25519_config.h's build (Curve25519 added); any
+#     other pairing (RSA-OAEP with an RSA KEY) takes the full port. A
+#     bootloader without ENC_KEY links no decryption key.
 #     Then the build fails unless <name>.bin fits the layout's bootloader
 #     partition, saying by how many bytes it does not; <name>.fits says
 #     how many it takes, and how many of them are serial recovery's when
@@ -150,6 +152,10 @@ function(fk_boot_program name)
 	elseif(key_type STREQUAL "p256" AND enc_type MATCHES "^(none|p256)$")
 		# the verify-only P-256 port on the bootloader's mbedTLS build
 		set(crypto p256)
+	elseif(key_type STREQUAL "ed25519" AND enc_type STREQUAL "x25519")
+		# imgtool's pairing: libsodium verifies, the P-256 port on the
+		# bootloader's mbedTLS build with Curve25519 decrypts
+		set(crypto x25519)
 	elseif(NOT key_type STREQUAL "none")
 		# the full port on the full mbedTLS build (with libsodium's
 		# Ed25519 for an Ed25519 key)
@@ -168,7 +174,7 @@ function(fk_boot_program name)
 		list(APPEND libs ${sodium_lib})
 		list(APPEND deps fk_cm3_sodium)
 	endif()
-	if(crypto MATCHES "^(p256|full)$")
+	if(crypto MATCHES "^(p256|x25519|full)$")
 		if(NOT FK_MBEDTLS_FOUND)
 			message(FATAL_ERROR "fk_boot_program(${name} KEY ...): "
 				"Debian's mbedtls source is not at ${FK_MBEDTLS_SRC}")
@@ -185,6 +191,13 @@ function(fk_boot_program name)
 			MBEDTLS_CONFIG_FILE=<fk_mbedtls_boot_enc_config.h>)
 		fk_mbedtls_cm3_boot_enc_library(mbedtls_lib)
 		list(APPEND deps fk_cm3_mbedtls_boot_enc)
+	elseif(crypto STREQUAL "x25519")
+		list(APPEND srcs ${port}/fk_crypto_mbedtls_enc.c)
+		list(APPEND defs FK_BOOT_ECDSA FK_MBEDTLS_WITH_ENC
+			FK_MBEDTLS_WITH_SODIUM
+			MBEDTLS_CONFIG_FILE=<fk_mbedtls_boot_x25519_config.h>)
+		fk_mbedtls_cm3_boot_x25519_library(mbedtls_lib)
+		list(APPEND deps fk_cm3_mbedtls_boot_x25519)
 	elseif(crypto STREQUAL "p256")
 		list(APPEND defs FK_BOOT_ECDSA
 			MBEDTLS_CONFIG_FILE=<fk_mbedtls_boot_config.h>)
@@ -201,11 +214,12 @@ function(fk_boot_program name)
 		fk_mbedtls_cm3_library(mbedtls_lib)
 		list(APPEND deps fk_cm3_mbedtls)
 	endif()
-	if(crypto MATCHES "^(p256|full)$")
+	if(crypto MATCHES "^(p256|x25519|full)$")
 		list(PREPEND libs ${mbedtls_lib})
 	endif()
 	# the heap the key type needs (FK_BOOT_HEAP in DEFINES overrides it)
-	if(crypto STREQUAL "full" AND NOT X_DEFINES MATCHES "FK_BOOT_HEAP=")
+	if(crypto MATCHES "^(x25519|full)$" AND
+	   NOT X_DEFINES MATCHES "FK_BOOT_HEAP=")
 		_fk_boot_heap(${key_type} ${enc_type} heap)
 		list(APPEND defs FK_BOOT_HEAP=${heap})
 	endif()
@@ -226,7 +240,8 @@ endfunction()
 # of 768 bytes.
 function(_fk_boot_heap key_type enc_type out_var)
 	# measured: P-256 3072 (qemu_boot_enc_validate), P-384 3840,
-	# RSA-2048 5376, RSA-3072 7680
+	# RSA-2048 5376, RSA-3072 7680; decrypting ECIES-X25519 2176 (with
+	# Ed25519 signing), RSA-OAEP 10304 (with RSA-2048 signing)
 	set(need_p256 3584)
 	set(need_p384 4608)
 	set(need_rsa2048 6144)
@@ -234,8 +249,8 @@ function(_fk_boot_heap key_type enc_type out_var)
 	set(need_ed25519 0)
 	set(need_none 0)
 	set(enc_p256 3584)
-	set(enc_x25519 3584)
-	set(enc_rsa2048 6144)
+	set(enc_x25519 2944)
+	set(enc_rsa2048 11072)
 	set(enc_none 0)
 	set(heap ${need_${key_type}})
 	if(enc_${enc_type} GREATER heap)

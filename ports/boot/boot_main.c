@@ -10,8 +10,10 @@
  * Build-time choices (fk_boot_program() sets them):
  *   FK_BOOT_ECDSA        images must carry an ECDSA P-256 signature by
  *                        fk_boot_key (`flashkit key public --c --name
- *                        fk_boot_key`), checked by fk_crypto_mbedtls_p256;
- *                        otherwise their SHA-256 digest only
+ *                        fk_boot_key`), checked by fk_crypto_mbedtls_p256
+ *                        (an Ed25519 one when that port is built with
+ *                        FK_MBEDTLS_WITH_SODIUM, for ECIES-X25519);
+ *                        without any of these, their SHA-256 digest only
  *   FK_BOOT_ED25519      images must carry an Ed25519 signature by
  *                        fk_boot_key, checked by fk_crypto_sodium_ed25519
  *                        (libsodium's ref10; no mbedTLS, no heap)
@@ -25,7 +27,8 @@
  *                        images (imgtool -E) are decrypted while they are
  *                        installed, with fk_boot_enc_key (`flashkit key
  *                        private --c --name fk_boot_enc_key`); with
- *                        FK_BOOT_ECDSA only ECIES-P256, by
+ *                        FK_BOOT_ECDSA only ECIES-P256 (and ECIES-X25519
+ *                        on fk_mbedtls_boot_x25519_config.h), by
  *                        fk_crypto_mbedtls_p256 built with
  *                        FK_MBEDTLS_WITH_ENC
  *   FK_BOOT_HEAP         bytes of mbedTLS's heap (FK_BOOT_ECDSA,

@@ -21,8 +21,11 @@
  * target/fk_mbedtls_boot_config.h). Compiled with FK_MBEDTLS_WITH_ENC,
  * the port also decrypts ECIES-P256 images through
  * fk_crypto_mbedtls_enc.c (target/fk_mbedtls_boot_enc_config.h: AES,
- * SHA-256 for HKDF, HMAC and the blinding DRBG, ECDH); without, it has
- * none of that code.
+ * SHA-256 for HKDF, HMAC and the blinding DRBG, ECDH; with
+ * target/fk_mbedtls_boot_x25519_config.h ECIES-X25519 as well); without,
+ * it has none of that code. Compiled with FK_MBEDTLS_WITH_SODIUM, its
+ * ed25519_verify is libsodium's (ports/crypto-sodium), for an Ed25519
+ * bootloader that decrypts ECIES-X25519 images.
  */
 #include <string.h>
 
@@ -32,6 +35,12 @@
 #include <mbedtls/ecp.h>
 
 #include "fk_crypto_mbedtls.h"
+#ifdef FK_MBEDTLS_WITH_SODIUM
+#include "fk_crypto_sodium.h"
+#define P256_ED25519_VERIFY fk_sodium_ed25519_verify
+#else
+#define P256_ED25519_VERIFY NULL
+#endif
 
 /* SEQUENCE { SEQUENCE { OID ecPublicKey, OID prime256v1 }, BIT STRING
  * of 66 bytes (no unused bits, then the 65-byte point) }. */
@@ -147,7 +156,7 @@ const struct fk_crypto_port fk_crypto_mbedtls_p256 = {
 	.sha256_finish = fk_builtin_sha256_finish,
 	.ecdsa_p256_verify = fk_mbedtls_ecdsa_p256_verify,
 	.rsa2048_pss_verify = NULL,
-	.ed25519_verify = NULL,
+	.ed25519_verify = P256_ED25519_VERIFY,
 #ifdef FK_MBEDTLS_WITH_ENC
 	.enc_unwrap = fk_mbedtls_enc_unwrap,
 	.aes_ctr_xor = fk_mbedtls_aes_ctr_xor,

@@ -12,7 +12,9 @@
 #   FK_MBEDTLS_BOOT_ENC_MODULES  those and what decrypting ECIES-P256
 #                           images adds (fk_crypto_mbedtls_p256 with
 #                           FK_MBEDTLS_WITH_ENC), compiled with
-#                           fk_mbedtls_boot_enc_config.h
+#                           fk_mbedtls_boot_enc_config.h (with
+#                           fk_mbedtls_boot_x25519_config.h also
+#                           ECIES-X25519, for an Ed25519 bootloader)
 #   fk_mbedtls_cm3_library(<out_var>)
 #       In a host build with cmake/qemu.cmake: custom commands compiling
 #       the modules for Cortex-M3 into ${FK_CM3_DIR}/libmbedcrypto_fk.a,
@@ -29,6 +31,10 @@
 #       with fk_mbedtls_boot_enc_config.h, into
 #       ${FK_CM3_DIR}/libmbedcrypto_boot_enc.a (target
 #       fk_cm3_mbedtls_boot_enc).
+#   fk_mbedtls_cm3_boot_x25519_library(<out_var>)
+#       The same modules with fk_mbedtls_boot_x25519_config.h (ECIES-X25519
+#       as well), into ${FK_CM3_DIR}/libmbedcrypto_boot_x25519.a (target
+#       fk_cm3_mbedtls_boot_x25519).
 set(FK_MBEDTLS_SRC /var/cache/flashkit/mbedtls CACHE PATH
 	"Debian's mbedtls source package (apt-get source mbedtls)")
 set(FK_MBEDTLS_CONFIG_DIR ${CMAKE_CURRENT_LIST_DIR})
@@ -96,17 +102,28 @@ function(fk_mbedtls_cm3_library out_var)
 		fk_mbedtls_config.h "${FK_MBEDTLS_MODULES}")
 endfunction()
 
+# The bootloader build <variant> (libmbedcrypto_<variant>.a, made by
+# target fk_cm3_mbedtls_<variant>) of modules with config.
+function(_fk_mbedtls_cm3_variant variant config modules)
+	_fk_mbedtls_cm3(fk_cm3_mbedtls_${variant}
+		${FK_CM3_DIR}/libmbedcrypto_${variant}.a
+		${FK_CM3_DIR}/mbedtls_${variant} ${config} "${modules}")
+endfunction()
+
 function(fk_mbedtls_cm3_boot_library out_var)
-	set(lib ${FK_CM3_DIR}/libmbedcrypto_boot.a)
-	set(${out_var} ${lib} PARENT_SCOPE)
-	_fk_mbedtls_cm3(fk_cm3_mbedtls_boot ${lib} ${FK_CM3_DIR}/mbedtls_boot
-		fk_mbedtls_boot_config.h "${FK_MBEDTLS_BOOT_MODULES}")
+	set(${out_var} ${FK_CM3_DIR}/libmbedcrypto_boot.a PARENT_SCOPE)
+	_fk_mbedtls_cm3_variant(boot fk_mbedtls_boot_config.h
+		"${FK_MBEDTLS_BOOT_MODULES}")
 endfunction()
 
 function(fk_mbedtls_cm3_boot_enc_library out_var)
-	set(lib ${FK_CM3_DIR}/libmbedcrypto_boot_enc.a)
-	set(${out_var} ${lib} PARENT_SCOPE)
-	_fk_mbedtls_cm3(fk_cm3_mbedtls_boot_enc ${lib}
-		${FK_CM3_DIR}/mbedtls_boot_enc fk_mbedtls_boot_enc_config.h
+	set(${out_var} ${FK_CM3_DIR}/libmbedcrypto_boot_enc.a PARENT_SCOPE)
+	_fk_mbedtls_cm3_variant(boot_enc fk_mbedtls_boot_enc_config.h
+		"${FK_MBEDTLS_BOOT_ENC_MODULES}")
+endfunction()
+
+function(fk_mbedtls_cm3_boot_x25519_library out_var)
+	set(${out_var} ${FK_CM3_DIR}/libmbedcrypto_boot_x25519.a PARENT_SCOPE)
+	_fk_mbedtls_cm3_variant(boot_x25519 fk_mbedtls_boot_x25519_config.h
 		"${FK_MBEDTLS_BOOT_ENC_MODULES}")
 endfunction()
