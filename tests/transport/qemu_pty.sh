@@ -23,6 +23,11 @@ start_qemu() {
 	shift 2
 	semi=enable=on,target=native,arg=$(basename "$elf")
 	for a in "$@"; do semi+=",arg=$a"; done
+	# The log of a QEMU started before goes first: the new one truncates
+	# it only once it runs, and until then the lines below would read the
+	# old one's ready line and then find its pty line gone (a race lost
+	# under load: "QEMU gave no pty").
+	rm -f "$dir/qemu.log"
 	(cd "$dir" && exec setsid qemu-system-arm -M mps2-an385 -nographic \
 		-monitor none -serial pty -semihosting-config "$semi" \
 		-kernel "$elf" >"$dir/qemu.log" 2>&1 </dev/null) &
