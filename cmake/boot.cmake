@@ -37,12 +37,15 @@
 #     BOARD lists ports/boot/boot_serial.c. Target <name>.
 #
 #   fk_boot_board_program(<name> LAYOUT <layout.yaml> CPU <cortex-m3|m4|m7>
-#       BOARD <c files, drivers included>... [KEY <pem>]
+#       BOARD <c files, drivers included>... [KEY <ECDSA P-256 pem>]
+#       [ENC_KEY <EC P-256 private key pem>]
 #       [INCLUDES <dirs>...] [DEFINES <NAME=value>...])
 #     The same for a real board (ports/boot/build.sh): no QEMU port, the
 #     device library with only the layout's strategies, the bootloader's
 #     mbedTLS compiled for CPU; the same size check. Target <name>.
-#     No ENC_KEY yet (refused).
+#     KEY: ECDSA P-256 only. Without ENC_KEY the library is compiled with
+#     FK_IMAGE_NO_ENC (no decryption code); with it, ECIES-P256 images are
+#     decrypted as with fk_boot_program().
 if(FK_SANITIZE OR NOT COMMAND fk_cortexm_executable)
 	function(fk_boot_program)
 	endfunction()
@@ -309,24 +312,41 @@ endfunction()
 function(fk_boot_board_program name)
 	cmake_parse_arguments(X "" "LAYOUT;KEY;CPU;ENC_KEY" "BOARD;INCLUDES;DEFINES"
 		${ARGN})
-	if(X_ENC_KEY)
-		# ports/boot/build.sh compiles only the verify-only mbedTLS build
-		message(FATAL_ERROR "fk_boot_board_program(${name} ENC_KEY ...): "
-			"board bootloaders do not decrypt yet; fk_boot_program() "
-			"(QEMU) does")
-	endif()
 	set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
 	set(gen ${out}.gen)
 	get_filename_component(layout ${X_LAYOUT} ABSOLUTE)
 	_fk_boot_gen(${name} ${out} ${gen} ${layout})
 	set(key_c -)
+	set(enc_c -)
 	set(mbed -)
 	set(deps)
 	if(X_KEY)
+		# ports/boot/build.sh compiles the P-256 port only
+		get_filename_component(key_abs ${X_KEY} ABSOLUTE)
+		_fk_key_type(${key_abs} key_type key_priv)
+		if(NOT key_type STREQUAL "p256")
+			message(FATAL_ERROR "fk_boot_board_program(${name} KEY "
+				"${X_KEY}): board bootloaders check ECDSA P-256 "
+				"signatures only (openssl reads the key as ${key_type}); "
+				"fk_boot_program() (QEMU) takes the other types")
+		endif()
 		_fk_boot_key(${name} ${gen} ${X_KEY})
 		set(key_c ${gen}/fk_boot_key.c)
 		set(mbed ${FK_MBEDTLS_SRC})
 		list(APPEND deps ${key_c})
+	endif()
+	if(X_ENC_KEY)
+		get_filename_component(enc_abs ${X_ENC_KEY} ABSOLUTE)
+		_fk_key_type(${enc_abs} enc_type enc_priv)
+		if(NOT X_KEY OR NOT enc_priv OR NOT enc_type STREQUAL "p256")
+			message(FATAL_ERROR "fk_boot_board_program(${name} ENC_KEY "
+				"${X_ENC_KEY}): board bootloaders decrypt ECIES-P256 "
+				"images only: ENC_KEY must be an unencrypted EC P-256 "
+				"private key PEM, beside an ECDSA P-256 KEY")
+		endif()
+		_fk_boot_enc_key(${name} ${gen} ${enc_abs})
+		set(enc_c ${gen}/fk_boot_enc_key.c)
+		list(APPEND deps ${enc_c})
 	endif()
 	set(args)
 	foreach(i IN LISTS X_INCLUDES)
@@ -345,7 +365,8 @@ function(fk_boot_board_program name)
 		${FK_ROOT}/ports/boot/*.[ch] ${FK_ROOT}/ports/cortex-m/*.[ch])
 	add_custom_command(OUTPUT ${out}.elf ${out}.bin
 		COMMAND bash ${FK_ROOT}/ports/boot/build.sh ${out} ${X_CPU}
-			${gen}/layout.json ${out}.ld ${key_c} ${mbed} -- ${args}
+			${gen}/layout.json ${out}.ld ${key_c} ${enc_c} ${mbed} --
+			${args}
 			${gen}/boot_config.c ${board}
 		DEPENDS ${FK_ROOT}/ports/boot/build.sh ${gen}/boot_config.c
 			${gen}/layout.json ${out}.ld ${board} ${lib_srcs} ${deps}

@@ -3,23 +3,28 @@
 # the layout's boot_config.c, the board's files and their drivers, the
 # device library (src/) with only the layout's strategies (the others'
 # files left out, FK_BOOT_NO_<STRATEGY> defined), and with a key the
-# bootloader's mbedTLS build. fk_boot_board_program() (cmake/boot.cmake)
-# runs it after `flashkit layout gen`; the size check is its own step.
+# bootloader's mbedTLS build; with a device key (ENC_C, from `flashkit key
+# private --c --name fk_boot_enc_key`) also the decryption of ECIES-P256
+# images (FK_BOOT_ENC: the port with FK_MBEDTLS_WITH_ENC on the mbedTLS
+# build of fk_mbedtls_boot_enc_config.h), without it none of that code
+# (FK_IMAGE_NO_ENC). fk_boot_board_program() (cmake/boot.cmake) runs it
+# after `flashkit layout gen`; the size check is its own step.
 #
-#   build.sh OUT CPU LAYOUT_JSON LINKER_SCRIPT KEY_C|- MBEDTLS_SRC|- \
-#            -- [-DNAME=value | -Idir]... board.c...
+#   build.sh OUT CPU LAYOUT_JSON LINKER_SCRIPT KEY_C|- ENC_C|- \
+#            MBEDTLS_SRC|- -- [-DNAME=value | -Idir]... board.c...
 # Writes OUT.elf, OUT.bin, OUT.map.
 set -euo pipefail
-out=$1 cpu=$2 json=$3 ld=$4 key_c=$5 mbed=$6
-shift 6
+out=$1 cpu=$2 json=$3 ld=$4 key_c=$5 enc_c=$6 mbed=$7
+shift 7
 [ "$1" = -- ] && shift
 root=$(cd "$(dirname "$0")/../.." && pwd)
 CC=${FK_ARM_CC:-arm-none-eabi-gcc}
 AR=${FK_ARM_AR:-arm-none-eabi-ar}
-# Board bootloaders have no device key: no decryption (FK_IMAGE_NO_ENC)
 flags="-mcpu=$cpu -mthumb -mfloat-abi=soft -std=c99 -Os -g -ffreestanding
-	-ffunction-sections -fdata-sections -Wall -Wextra -Werror -DFK_IMAGE_NO_ENC
+	-ffunction-sections -fdata-sections -Wall -Wextra -Werror
 	-I$root/include -I$root/ports/boot -I$root/ports/cortex-m"
+# Without a device key: no decryption code at all
+[ "$enc_c" != - ] || flags="$flags -DFK_IMAGE_NO_ENC"
 extra=() board=()
 for a in "$@"; do
 	case $a in
@@ -50,16 +55,28 @@ srcs=("$root/ports/boot/boot_main.c" "$root/ports/cortex-m/startup.c"
 libs=()
 if [ "$key_c" != - ]; then
 	port=$root/ports/crypto-mbedtls
-	mflags="-I$port -I$port/target -I$mbed/include"
-	mflags="$mflags -DMBEDTLS_CONFIG_FILE=<fk_mbedtls_boot_config.h>"
-	flags="$flags $mflags -DFK_BOOT_ECDSA"
+	# mbedtls.cmake's module list NAME, the boot list's reference expanded
+	modules_of() {
+		sed -n "/^set($1/,/)/p" "$port/target/mbedtls.cmake" |
+			sed -e "s/set($1//" -e 's/)//' \
+				-e "s/\${FK_MBEDTLS_BOOT_MODULES}/$boot/"
+	}
+	boot=
+	boot=$(modules_of FK_MBEDTLS_BOOT_MODULES | tr '\n\t' '  ')
+	config=fk_mbedtls_boot_config.h set=FK_MBEDTLS_BOOT_MODULES
 	srcs+=("$key_c" "$port/fk_crypto_mbedtls_p256.c"
 		"$port/target/fk_mbedtls_target.c")
+	flags="$flags -DFK_BOOT_ECDSA"
+	if [ "$enc_c" != - ]; then
+		config=fk_mbedtls_boot_enc_config.h set=FK_MBEDTLS_BOOT_ENC_MODULES
+		srcs+=("$enc_c" "$port/fk_crypto_mbedtls_enc.c")
+		flags="$flags -DFK_BOOT_ENC -DFK_MBEDTLS_WITH_ENC"
+	fi
+	mflags="-I$port -I$port/target -I$mbed/include"
+	mflags="$mflags -DMBEDTLS_CONFIG_FILE=<$config>"
+	flags="$flags $mflags"
 	mkdir -p "$work/mbedtls"
-	modules=$(sed -n '/^set(FK_MBEDTLS_BOOT_MODULES/,/)/p' \
-		"$port/target/mbedtls.cmake" |
-		sed -e 's/set(FK_MBEDTLS_BOOT_MODULES//' -e 's/)//')
-	for m in $modules; do
+	for m in $(modules_of $set); do
 		# third-party code: its warnings are not ours (no -Werror)
 		$CC -mcpu="$cpu" -mthumb -mfloat-abi=soft -std=c99 -Os \
 			-ffreestanding -ffunction-sections -fdata-sections \
