@@ -16,6 +16,12 @@
  * with --exhaustive every one. It prints the verdict, the number of cases,
  * the coverage of the double cuts and what an install costs; on a
  * terminal, a progress line on stderr while it runs.
+ *
+ * With --patch the new image is delivered as a patch against the old one
+ * (flashkit image delta; made-up images become a changed version of the
+ * old one, as a firmware update is): its application through the update
+ * API is swept first with a cut at every flash operation
+ * (host/delta/delta_rig.h), then the install sweeps run as usual.
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <stdio.h>
@@ -24,6 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "delta/delta_image.h"
+#include "delta/delta_rig.h"
+#include "flashkit/delta.h"
 #include "formats/bytes.h"
 #include "image/imgfile.h"
 #include "image/history_sign.h"
@@ -40,7 +49,7 @@ struct sim_opts {
 	const char *layout, *strategy, *key, *enc, *size, *buffer;
 	const char *budget, *seed, *samples, *history;
 	struct fk_opt_list images, firmware;
-	int json, single, exhaustive;
+	int json, single, exhaustive, patch;
 };
 
 /* How the double cuts are covered, from the options. */
@@ -76,6 +85,9 @@ struct sim_job {
 	/* where each old and new image came from, for the report */
 	const char *old_from[FK_BOOT_MAX_IMAGES];
 	const char *new_from[FK_BOOT_MAX_IMAGES];
+	/* --patch: the patch image's size and its application's sweep */
+	size_t patch_len;
+	struct fk_delta_sweep_result patch;
 };
 
 static const char *strategy_name(enum fk_boot_strategy s)
@@ -457,6 +469,34 @@ static int firmware_images(struct sim_job *job, const struct sim_opts *o,
 	return 0;
 }
 
+/* --patch without --firmware: the new image (2.0.0) is the old one
+ * changed as an update changes firmware (code inserted, addresses moved,
+ * a part appended; fk_delta_changed_image), grown by more bytes; a patch
+ * between two unrelated pseudo-random images would be as large as the
+ * image and tell nothing about patches. */
+static int changed_image(struct sim_job *job, uint32_t i, uint32_t more)
+{
+	struct fk_rig *rig = &job->rig;
+	uint32_t ins = more < 300 ? more : 300;
+	struct fk_diag err = { 0 };
+	struct fk_sign_opts so;
+
+	fk_sign_opts_init(&so);
+	so.version.major = 2;
+	so.pad_header = true;
+	so.align = rig->cfg.images[i].primary.flash->geo.write_unit;
+	so.key = job->has_key ? &job->key : NULL;
+	if (fk_delta_changed_image(rig->old_img[i], rig->old_len[i], ins,
+				   more - ins, &so, &rig->new_img[i],
+				   &rig->new_len[i], &err)) {
+		fk_error("--patch: the new image cannot be made: %s",
+			 err.last_text);
+		return -1;
+	}
+	job->new_from[i] = "2.0.0, 1.0.0 changed";
+	return 0;
+}
+
 /* Signs image i's old (version 1.0.0) and new (2.0.0) images. */
 static int make_images(struct sim_job *job, const struct sim_opts *o,
 		       uint32_t i)
@@ -500,6 +540,8 @@ static int make_images(struct sim_job *job, const struct sim_opts *o,
 		return -1;
 	if (o->firmware.count)
 		return firmware_images(job, o, i);
+	if (o->patch)
+		return changed_image(job, i, payload - spec.payload_len);
 	spec.payload_len = payload;
 	spec.seed = 2 + 2 * i;
 	spec.version.major = 2;
@@ -654,6 +696,25 @@ static void print_coverage(const struct coverage *cov,
 		       singles, cov->budget_s);
 }
 
+/* --patch: the patch against the full image, and its sweep. */
+static void print_patch(const struct sim_job *job)
+{
+	const struct fk_delta_sweep_result *p = &job->patch;
+
+	printf("  patch: %zu bytes for the %zu-byte image (%.1f%%), "
+	       "%zu-byte stream in %u-byte blocks\n",
+	       job->patch_len, job->rig.new_len[0],
+	       100.0 * (double)job->patch_len / (double)job->rig.new_len[0],
+	       p->stream_len, 1u << FK_DELTA_BLOCK_LOG2_DEFAULT);
+	printf("  %-22s %llu cases (every one of %llu operations cut before, "
+	       "after, torn), %llu resumed mid-image, %llu failures\n",
+	       "patch applied:", (unsigned long long)p->cases,
+	       (unsigned long long)p->ops, (unsigned long long)p->resumed,
+	       (unsigned long long)p->failures);
+	if (p->failures)
+		printf("    first failure: %s\n", p->first_failure);
+}
+
 static void print_text(const struct sim_job *job, struct scenario_run *runs,
 		       int n, uint64_t cases, uint64_t failures,
 		       const struct coverage *cov)
@@ -680,6 +741,8 @@ static void print_text(const struct sim_job *job, struct scenario_run *runs,
 	       job->has_key ? "signed" : "SHA-256 only (no --key)",
 	       job->has_enc ? ", encrypted with " : "",
 	       job->has_enc ? fk_enc_scheme_name(job->enc.scheme) : "");
+	if (job->patch_len)
+		print_patch(job);
 	for (int i = 0; i < n; i++) {
 		const struct fk_rig_result *r = &runs[i].res;
 
@@ -760,11 +823,21 @@ static void print_json(const struct sim_job *job, struct scenario_run *runs,
 		       r->seconds);
 	}
 	printf("], \"upload\": {\"erases\": %llu, \"bytes_programmed\": %llu, "
-	       "\"seconds\": %s}}\n",
+	       "\"seconds\": %s}",
 	       (unsigned long long)runs[0].res.update.erases,
 	       (unsigned long long)runs[0].res.update.bytes_programmed,
 	       json_seconds(job, runs[0].res.update.est_us, secs,
 			    sizeof(secs)));
+	if (job->patch_len)
+		printf(", \"patch\": {\"bytes\": %zu, \"stream_bytes\": %zu, "
+		       "\"ops\": %llu, \"cases\": %llu, \"resumed\": %llu, "
+		       "\"failures\": %llu}",
+		       job->patch_len, job->patch.stream_len,
+		       (unsigned long long)job->patch.ops,
+		       (unsigned long long)job->patch.cases,
+		       (unsigned long long)job->patch.resumed,
+		       (unsigned long long)job->patch.failures);
+	printf("}\n");
 }
 
 static double now_s(void)
@@ -814,6 +887,38 @@ static void progress_end(struct progress_line *pl)
 	pl->shown = false;
 }
 
+/* --patch: the patch image as `flashkit image delta` makes it (its
+ * size), then the sweep of its application. 0, or -1 (said). */
+static int sweep_patch(struct sim_job *job)
+{
+	struct fk_rig *rig = &job->rig;
+	struct fk_delta_sweep sw = {
+		.image = 0,
+		.block_log2 = FK_DELTA_BLOCK_LOG2_DEFAULT,
+		.mark = rig->cfg.strategy == FK_BOOT_OVERWRITE ?
+				FK_BOOT_PERMANENT :
+				FK_BOOT_TEST,
+	};
+	struct fk_sign_result pr;
+	struct fk_diag err = { 0 };
+
+	if (fk_delta_make(rig->old_img[0], rig->old_len[0], rig->new_img[0],
+			  rig->new_len[0], sw.block_log2,
+			  job->has_key ? &job->key : NULL, &pr, NULL, &err)) {
+		fk_error("%s: image %s: --patch: %s", job->L.path,
+			 job->img[0]->name, err.last_text);
+		return -1;
+	}
+	job->patch_len = pr.image_len;
+	free(pr.data);
+	if (fk_delta_sweep(rig, &sw, &job->patch) != 0) {
+		fk_error("%s: image %s: --patch: %s", job->L.path,
+			 job->img[0]->name, job->patch.first_failure);
+		return -1;
+	}
+	return 0;
+}
+
 static int run(struct sim_job *job, const struct sim_opts *o,
 	       const struct coverage *cov)
 {
@@ -838,6 +943,12 @@ static int run(struct sim_job *job, const struct sim_opts *o,
 		runs[0].label = "permanent install:";
 		runs[0].scenario = FK_SCENARIO_PERMANENT;
 		n = 1;
+	}
+	if (o->patch) {
+		if (sweep_patch(job))
+			return FK_EXIT_FAIL;
+		cases += job->patch.cases;
+		failures += job->patch.failures;
 	}
 	for (int i = 0; i < n; i++) {
 		double left = cov->budget_s - (now_s() - t0);
@@ -1123,6 +1234,41 @@ static int parse_history(const struct sim_opts *o, uint32_t *steps)
 	return 0;
 }
 
+/* --patch: what it does not go with, and why. 0 or -1 (said). */
+static int check_patch(const struct sim_job *job, const struct sim_opts *o)
+{
+	if (!o->patch)
+		return 0;
+	if (o->history) {
+		fk_error("--patch sweeps one update delivered as a patch; "
+			 "--history a series of whole-image updates: run them "
+			 "separately");
+		return -1;
+	}
+	if (job->count > 1) {
+		fk_error("--patch updates one image (the rig installs both "
+			 "--image together, and a patch rebuilds one): give "
+			 "--image once");
+		return -1;
+	}
+	if (o->enc) {
+		fk_error(
+			"--patch: -E: a patch is rebuilt against the old image "
+			"as the primary slot holds it, decrypted, and an "
+			"encrypted new image does not diff against that; "
+			"send encrypted updates whole (docs/delta.md)");
+		return -1;
+	}
+	if (job->rig.cfg.strategy == FK_BOOT_RAM_LOAD) {
+		fk_error("--patch: strategy ram-load: the update API does not "
+			 "apply patches there yet (fk_delta_update_begin() is "
+			 "FK_ENOTSUP: docs/delta.md); use swap, overwrite or "
+			 "xip");
+		return -1;
+	}
+	return 0;
+}
+
 /* The usage line, from the option table: the first `required` options
  * are required, the rest shown in brackets. */
 static void usage_from(const struct fk_option *opts, size_t count,
@@ -1198,6 +1344,11 @@ int cmd_sim(int argc, char **argv)
 		  "images that shrink and grow, cuts in every third, then "
 		  "every cut of one update of each kind",
 		  0, NULL, &o.history, NULL },
+		{ 0, "patch", NULL,
+		  "deliver the new image as a patch against the old one "
+		  "(flashkit image delta) and sweep its application with a "
+		  "cut at every operation before the install sweeps",
+		  0, &o.patch, NULL, NULL },
 		{ 0, "exhaustive", NULL,
 		  "every double cut, no budget (can take "
 		  "hours on large slots)",
@@ -1269,7 +1420,8 @@ int cmd_sim(int argc, char **argv)
 			fk_layout_boot_strategy(job->img[0]->strategy);
 		if ((!o.strategy ||
 		     parse_strategy(o.strategy, &job->rig.cfg.strategy) == 0) &&
-		    make_config(job, &o) == 0 && check_config(job) == 0) {
+		    make_config(job, &o) == 0 && check_config(job) == 0 &&
+		    check_patch(job, &o) == 0) {
 			if (o.history)
 				rc = run_history(job, &o, history, &cov);
 			else if (make_images(job, &o, 0) == 0 &&
