@@ -393,8 +393,11 @@ int fk_delta_feed(struct fk_delta *d, const void *data, uint32_t len)
 			continue;
 		}
 		if (d->in_pos > 0) {
+			/* the unread bytes to the front (a forward copy: the
+			 * library links no memmove) */
 			d->in_len -= d->in_pos;
-			memmove(d->in, d->in + d->in_pos, d->in_len);
+			for (uint32_t i = 0; i < d->in_len; i++)
+				d->in[i] = d->in[d->in_pos + i];
 			d->in_pos = 0;
 		}
 		room = FK_DELTA_IN_MAX - d->in_len;
