@@ -22,6 +22,10 @@
 #               built beside, by mcuboot/build.sh, with the same compiler,
 #               flags, startup, stub driver, map and mbedTLS, and its text
 #               printed in the same run (never copied into the tree)
+#     LTO=1     every program optimised as a whole (-flto on flashkit,
+#               mbedTLS, libsodium and MCUboot alike; ports/cortex-m/
+#               string.c apart, as ports/boot/build.sh builds the board
+#               bootloaders)
 #   --detail    also the biggest symbols of each program (nm --size-sort)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -42,6 +46,8 @@ PORT=ports/crypto-mbedtls
 . "$BS/crypto.sh"
 
 ARCH="-mcpu=cortex-m4 -mthumb -mfloat-abi=soft"
+LTO_FLAG=
+[ "${LTO:-0}" = 0 ] || LTO_FLAG=-flto
 CFLAGS="$ARCH -std=c99 -Os -ffreestanding -ffunction-sections -fdata-sections"
 WFLAGS="-Wall -Wextra -Werror"
 INC="-Iinclude -Iports/cortex-m -Iports/qemu-mps2 -I$PORT -I$PORT/target -I$MBEDTLS_SRC/include"
@@ -52,7 +58,7 @@ mkdir -p "$OUT/mbedtls"
 
 # mbedTLS, once
 for m in $MBEDTLS_MODULES; do
-	$CC $CFLAGS -I$PORT/target -I$MBEDTLS_SRC/include "$MBED_DEF" \
+	$CC $CFLAGS $LTO_FLAG -I$PORT/target -I$MBEDTLS_SRC/include "$MBED_DEF" \
 		-c "$MBEDTLS_SRC/library/$m.c" -o "$OUT/mbedtls/$m.o"
 done
 arm-none-eabi-ar rcs "$OUT/libmbedcrypto.a" "$OUT"/mbedtls/*.o
@@ -60,7 +66,7 @@ arm-none-eabi-ar rcs "$OUT/libmbedcrypto.a" "$OUT"/mbedtls/*.o
 # libsodium's Ed25519 verification, once, as sodium.cmake compiles it
 mkdir -p "$OUT/sodium"
 for m in $SODIUM_MODULES; do
-	$CC $CFLAGS -I"$SODIUM_INC" $SODIUM_DEFS -c "$SODIUM_SRC/src/libsodium/$m.c" \
+	$CC $CFLAGS $LTO_FLAG -I"$SODIUM_INC" $SODIUM_DEFS -c "$SODIUM_SRC/src/libsodium/$m.c" \
 		-o "$OUT/sodium/$(echo "$m" | tr / _).o"
 done
 arm-none-eabi-ar rcs "$OUT/libsodium.a" "$OUT"/sodium/*.o
@@ -131,16 +137,17 @@ build() {
 		src/boot/strategy_*) continue ;;
 		"$skip") continue ;;
 		esac
-		$CC $CFLAGS $WFLAGS $INC $defs -c "$f" -o "$d/lib/$(basename "$f" .c).o"
+		$CC $CFLAGS $LTO_FLAG $WFLAGS $INC $defs -c "$f" -o "$d/lib/$(basename "$f" .c).o"
 	done
 	arm-none-eabi-ar rcs "$d/libfk.a" "$d"/lib/*.o
 	sed -e "s/@FK_ROM_ORIGIN@/$rom/" -e "s/@FK_ROM_SIZE@/0x20000/" \
 		-e "s/@FK_RAM_ORIGIN@/$ram/" -e "s/@FK_RAM_SIZE@/0x10000/" \
 		ports/cortex-m/memory.ld.in >"$d/boot.ld"
-	$CC $CFLAGS $WFLAGS $INC $defs -nostdlib -Wl,--gc-sections \
+	$CC $CFLAGS $WFLAGS -c ports/cortex-m/string.c -o "$d/string.o"
+	$CC $CFLAGS $LTO_FLAG $WFLAGS $INC $defs -nostdlib -Wl,--gc-sections \
 		-Wl,-Map="$d/boot.map" -Lports/cortex-m -T "$d/boot.ld" \
 		-o "$d/boot.elf" $BS/boot_min.c ports/cortex-m/startup.c \
-		ports/cortex-m/jump.c ports/cortex-m/string.c $extra \
+		ports/cortex-m/jump.c "$d/string.o" $extra \
 		"$d/libfk.a" "$OUT/libmbedcrypto.a" "$OUT/libsodium.a" -lgcc
 }
 
@@ -154,7 +161,7 @@ measure() { # $1 = program dir, $2 = flash image
 }
 
 echo "command: bash bench/boot_size/run.sh   date: $(date -u)   commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src include ports bench/boot_size || echo '+changes')"
-echo "compiler: $($CC --version | head -1); $ARCH -Os; crypto ports: $PORT_SYMBOL ($MBEDTLS_CONFIG), fk_crypto_sodium_ed25519 (libsodium $(basename "$(readlink -f "$SODIUM_SRC")"))"
+echo "compiler: $($CC --version | head -1); $ARCH -Os $LTO_FLAG; crypto ports: $PORT_SYMBOL ($MBEDTLS_CONFIG), fk_crypto_sodium_ed25519 (libsodium $(basename "$(readlink -f "$SODIUM_SRC")"))"
 echo
 echo "| strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used | text without marker.c |"
 echo "|---|---|---|---|---|---|---|---|"
@@ -182,7 +189,7 @@ if [ -n "${MCUBOOT:-}" ]; then
 	echo
 	echo "| MCUboot strategy | check | text | data | bss |"
 	echo "|---|---|---|---|---|"
-	bash "$BS/mcuboot/build.sh" "$MCUBOOT" "$OUT/mcuboot" 2>"$OUT/mcuboot.log" |
+	LTO=${LTO:-0} bash "$BS/mcuboot/build.sh" "$MCUBOOT" "$OUT/mcuboot" 2>"$OUT/mcuboot.log" |
 		while read -r v c t dd b; do
 			label=SHA-256
 			[ "$c" = ecdsa ] && label="ECDSA P-256"

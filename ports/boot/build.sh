@@ -10,6 +10,12 @@
 # (FK_IMAGE_NO_ENC). fk_boot_board_program() (cmake/boot.cmake) runs it
 # after `flashkit layout gen`; the size check is its own step.
 #
+# The program is optimised as a whole (-flto, link-time optimisation;
+# FK_BOOT_LTO=0 turns it off): a smaller bootloader for the same code
+# (bench/RESULTS.md, "Bootloader size"). ports/cortex-m/string.c stays
+# out of it: the code generator emits calls to its memset/memcpy after
+# link-time optimisation has run.
+#
 #   build.sh OUT CPU LAYOUT_JSON LINKER_SCRIPT KEY_C|- ENC_C|- \
 #            MBEDTLS_SRC|- -- [-DNAME=value | -Idir]... board.c...
 # Writes OUT.elf, OUT.bin, OUT.map.
@@ -23,6 +29,8 @@ AR=${FK_ARM_AR:-arm-none-eabi-ar}
 flags="-mcpu=$cpu -mthumb -mfloat-abi=soft -std=c99 -Os -g -ffreestanding
 	-ffunction-sections -fdata-sections -Wall -Wextra -Werror
 	-I$root/include -I$root/ports/boot -I$root/ports/cortex-m"
+lto=
+[ "${FK_BOOT_LTO:-1}" = 0 ] || lto=-flto
 # Without a device key: no decryption code at all
 [ "$enc_c" != - ] || flags="$flags -DFK_IMAGE_NO_ENC"
 extra=() board=()
@@ -49,9 +57,9 @@ case " $used " in *" ram_load "*) files="$files xip" ;; esac
 work=$out.objs
 rm -rf "$work"
 mkdir -p "$work/lib"
+$CC $flags -c "$root/ports/cortex-m/string.c" -o "$work/string.o"
 srcs=("$root/ports/boot/boot_main.c" "$root/ports/cortex-m/startup.c"
-	"$root/ports/cortex-m/jump.c" "$root/ports/cortex-m/string.c"
-	"${board[@]}")
+	"$root/ports/cortex-m/jump.c" "$work/string.o" "${board[@]}")
 libs=()
 if [ "$key_c" != - ]; then
 	port=$root/ports/crypto-mbedtls
@@ -78,7 +86,7 @@ if [ "$key_c" != - ]; then
 	mkdir -p "$work/mbedtls"
 	for m in $(modules_of $set); do
 		# third-party code: its warnings are not ours (no -Werror)
-		$CC -mcpu="$cpu" -mthumb -mfloat-abi=soft -std=c99 -Os \
+		$CC -mcpu="$cpu" -mthumb -mfloat-abi=soft -std=c99 -Os $lto \
 			-ffreestanding -ffunction-sections -fdata-sections \
 			$mflags -c "$mbed/library/$m.c" -o "$work/mbedtls/$m.o"
 	done
@@ -92,11 +100,11 @@ for f in "$root"/src/boot/*.c "$root"/src/image/*.c "$root"/src/flash/*.c \
 		s=${f##*/strategy_}
 		case " $files " in *" ${s%.c} "*) ;; *) continue ;; esac ;;
 	esac
-	$CC $flags "${extra[@]}" -include "$root/ports/cortex-m/ramfunc.h" \
+	$CC $flags $lto "${extra[@]}" -include "$root/ports/cortex-m/ramfunc.h" \
 		-c "$f" -o "$work/lib/$(basename "$f" .c).o"
 done
 $AR rcs "$work/libfk.a" "$work"/lib/*.o
-$CC $flags "${extra[@]}" -nostdlib -Wl,--gc-sections -Wl,-Map="$out.map" \
+$CC $flags $lto "${extra[@]}" -nostdlib -Wl,--gc-sections -Wl,-Map="$out.map" \
 	-L"$root/ports/cortex-m" -T "$ld" -o "$out.elf" "${srcs[@]}" \
 	"$work/libfk.a" "${libs[@]}" -lgcc
 arm-none-eabi-objcopy -O binary "$out.elf" "$out.bin"

@@ -367,7 +367,7 @@ static int check_tlv(const struct fk_area *slot, struct fk_image_info *info,
 int fk_image_parse(const struct fk_area *slot, struct fk_image_info *info)
 {
 	struct fk_image_tlv_iter it;
-	struct fk_image_tlv t;
+	struct fk_image_tlv t = { 0 };
 	struct seen seen = { 0, 0 };
 	int rc;
 

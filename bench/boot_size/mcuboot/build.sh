@@ -8,6 +8,8 @@
 #
 #   build.sh MCUBOOT OUT
 # Prints one line per build: "<strategy> <sha|ecdsa> text data bss".
+# LTO=1: everything optimised as a whole (-flto), string.c apart, as
+# run.sh builds flashkit's.
 set -euo pipefail
 mcuboot=$1 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,6 +18,8 @@ MB=${FK_MBEDTLS_SRC:-/var/cache/flashkit/mbedtls}
 cs=$mcuboot/sim/mcuboot-sys/csupport
 CC="arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -std=gnu99 -Os
 	-ffreestanding -ffunction-sections -fdata-sections -DNDEBUG"
+CC0=$CC
+[ "${LTO:-0}" = 0 ] || CC="$CC -flto"
 rm -rf "$out"
 mkdir -p "$out/inc/mcuboot_config" "$out/inc/os" "$out/mbed"
 # The headers of MCUboot's simulator port (flash map, sysflash, the
@@ -49,6 +53,7 @@ PY
 sed -e "s/@FK_ROM_ORIGIN@/0x08000000/" -e "s/@FK_ROM_SIZE@/0x20000/" \
 	-e "s/@FK_RAM_ORIGIN@/0x20000000/" -e "s/@FK_RAM_SIZE@/0x10000/" \
 	"$root/ports/cortex-m/memory.ld.in" >"$out/boot.ld"
+$CC0 -c "$root/ports/cortex-m/string.c" -o "$out/string.o"
 for crypto in sha ecdsa; do
 	for v in OVERWRITE SWAP_MOVE SWAP_OFFSET XIP; do
 		d=$out/$v-$crypto
@@ -72,7 +77,7 @@ for crypto in sha ecdsa; do
 			-T "$out/boot.ld" -o "$d/boot.elf" "$here/port.c" $extra \
 			"$root/ports/cortex-m/startup.c" \
 			"$root/ports/cortex-m/jump.c" \
-			"$root/ports/cortex-m/string.c" "$d/libbootutil.a" \
+			"$out/string.o" "$d/libbootutil.a" \
 			"$out/libmb.a" -lgcc
 		echo "$v $crypto $(arm-none-eabi-size "$d/boot.elf" | tail -1 |
 			awk '{print $1, $2, $3}')"
