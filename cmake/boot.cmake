@@ -3,7 +3,7 @@
 #
 #   fk_boot_program(<name> LAYOUT <layout.yaml> BOARD <c files>...
 #       [KEY <public or private key .pem>] [ENC_KEY <private key .pem>]
-#       [INCLUDES <dirs>...] [DEFINES <NAME=value>...])
+#       [CRYPTO bearssl] [INCLUDES <dirs>...] [DEFINES <NAME=value>...])
 #     At build time: `flashkit layout gen` writes the layout's
 #     boot_config.c (the struct fk_boot_config, from the same
 #     fk_layout_boot_config() every tool uses) and layout.json into
@@ -18,12 +18,16 @@
 #     fk_crypto_mbedtls on the full Cortex-M3 mbedTLS build
 #     (FK_BOOT_MBEDTLS), with an mbedTLS heap sized for the key type
 #     (_fk_boot_heap; FK_BOOT_HEAP=<bytes> in DEFINES overrides it).
-#     Without KEY, images' digest is checked. With ENC_KEY (a private key
-#     PEM: EC P-256 for ECIES-P256, X25519 for ECIES-X25519, RSA-2048 for
-#     RSA-OAEP; KEY required), encrypted images (imgtool -E with its
-#     public half) are decrypted as they are installed: `flashkit key
-#     private --c` writes <name>.gen/fk_boot_enc_key.c (a secret: the
-#     build folder holds it). A P-256 KEY with a P-256 ENC_KEY keeps
+#     CRYPTO bearssl, with an ECDSA P-256 KEY and no ENC_KEY:
+#     fk_crypto_bearssl_p256 on BearSSL's build instead (Debian's bearssl
+#     source, ports/crypto-bearssl/target/bearssl.cmake: no mbedTLS, no
+#     heap, smaller). Without KEY, images' digest is checked. With
+#     ENC_KEY (a private key PEM: EC P-256 for ECIES-P256, X25519 for
+#     ECIES-X25519, RSA-2048 for RSA-OAEP; KEY required), encrypted images
+#     (imgtool -E with its public half) are decrypted as they are
+#     installed: `flashkit key private --c` writes
+#     <name>.gen/fk_boot_enc_key.c (a secret: the build folder holds
+#     it). A P-256 KEY with a P-256 ENC_KEY keeps
 #     fk_crypto_mbedtls_p256, built with FK_MBEDTLS_WITH_ENC on the mbedTLS
 #     build of fk_mbedtls_boot_enc_config.h; an Ed25519 KEY with an X25519
 #     ENC_KEY (imgtool's pairing) the same port built also with
@@ -55,6 +59,7 @@ if(FK_SANITIZE OR NOT COMMAND fk_cortexm_executable)
 endif()
 include(${FK_ROOT}/ports/crypto-mbedtls/target/mbedtls.cmake)
 include(${FK_ROOT}/ports/crypto-sodium/target/sodium.cmake)
+include(${FK_ROOT}/ports/crypto-bearssl/target/bearssl.cmake)
 
 # <out_var> is the type of the key in the PEM file key_pem, public or
 # private, as openssl reads it: ed25519, x25519, p256, p384, rsa<bits>,
@@ -108,8 +113,8 @@ function(_fk_enc_scheme enc_type out_var)
 endfunction()
 
 function(fk_boot_program name)
-	cmake_parse_arguments(X "" "LAYOUT;KEY;ENC_KEY" "BOARD;INCLUDES;DEFINES"
-		${ARGN})
+	cmake_parse_arguments(X "" "LAYOUT;KEY;ENC_KEY;CRYPTO"
+		"BOARD;INCLUDES;DEFINES" ${ARGN})
 	set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
 	set(gen ${out}.gen)
 	get_filename_component(layout ${X_LAYOUT} ABSOLUTE)
@@ -149,7 +154,15 @@ function(fk_boot_program name)
 	endif()
 	set(port ${FK_ROOT}/ports/crypto-mbedtls)
 	set(sodium_dir ${FK_ROOT}/ports/crypto-sodium)
-	if(key_type STREQUAL "ed25519" AND enc_type STREQUAL "none")
+	if(X_CRYPTO AND (NOT X_CRYPTO STREQUAL "bearssl" OR
+	   NOT key_type STREQUAL "p256" OR X_ENC_KEY))
+		message(FATAL_ERROR "fk_boot_program(${name} CRYPTO ${X_CRYPTO}): "
+			"CRYPTO takes bearssl, with an ECDSA P-256 KEY and no "
+			"ENC_KEY (the key is ${key_type})")
+	elseif(X_CRYPTO)
+		# BearSSL's P-256 verification alone, no mbedTLS, no heap
+		set(crypto bearssl)
+	elseif(key_type STREQUAL "ed25519" AND enc_type STREQUAL "none")
 		# libsodium's verification alone, no mbedTLS, no heap
 		set(crypto sodium)
 	elseif(key_type STREQUAL "p256" AND enc_type MATCHES "^(none|p256)$")
@@ -176,6 +189,19 @@ function(fk_boot_program name)
 		fk_sodium_cm3_library(sodium_lib)
 		list(APPEND libs ${sodium_lib})
 		list(APPEND deps fk_cm3_sodium)
+	endif()
+	if(crypto STREQUAL "bearssl")
+		if(NOT FK_BEARSSL_FOUND)
+			message(FATAL_ERROR "fk_boot_program(${name} CRYPTO bearssl): "
+				"Debian's bearssl source is not at ${FK_BEARSSL_SRC}")
+		endif()
+		set(bearssl_dir ${FK_ROOT}/ports/crypto-bearssl)
+		list(APPEND srcs ${bearssl_dir}/fk_crypto_bearssl.c)
+		list(APPEND incs ${bearssl_dir} ${FK_BEARSSL_INCLUDES})
+		list(APPEND defs FK_BOOT_BEARSSL)
+		fk_bearssl_cm3_library(bearssl_lib)
+		list(APPEND libs ${bearssl_lib})
+		list(APPEND deps fk_cm3_bearssl)
 	endif()
 	if(crypto MATCHES "^(p256|x25519|full)$")
 		if(NOT FK_MBEDTLS_FOUND)

@@ -9,6 +9,7 @@ packages=(
 	libyaml-dev          # layout parser
 	libmbedtls-dev       # SHA-256, ECDSA P-256, RSA-PSS, PEM keys
 	libsodium-dev        # Ed25519 (mbedTLS 2.28 has none): keys, sign, verify
+	libbearssl-dev       # the small ECDSA P-256 bootloader port, tested on the host
 	libcmocka-dev        # unit tests
 	gcc-arm-none-eabi libnewlib-arm-none-eabi  # device-side builds
 	qemu-system-arm      # runs the bootloader on an emulated Cortex-M3
@@ -25,7 +26,7 @@ packages=(
 	zsh                  # tests/cli/docs.sh: the generated zsh completion, run by zsh's compsys
 	scons                # runs the PlatformIO helper (tools/platformio) as PlatformIO would
 	openssl              # interop peer: reads our keys, checks our signatures
-	dpkg-dev             # apt-get source: Debian's mbedtls and libsodium for Cortex-M
+	dpkg-dev             # apt-get source: Debian's mbedtls, libsodium, bearssl for Cortex-M
 	bsdiff               # bench/delta: the patch size delta images are measured against
 )
 
@@ -47,47 +48,46 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 fi
 
-# Debian's mbedtls source package, the same version as libmbedtls-dev:
-# the image tests and `make target-crypto` cross-compile it for Cortex-M
-# (ports/crypto-mbedtls/target). It needs a deb-src line; one is added
-# beside the system's own sources when none exists.
+# Debian's source packages of the same versions as the -dev packages,
+# cross-compiled for Cortex-M: mbedtls for the image tests and `make
+# target-crypto` (ports/crypto-mbedtls/target), libsodium's Ed25519
+# verification (ports/crypto-sodium/target/sodium.cmake), BearSSL's ECDSA
+# P-256 verification (ports/crypto-bearssl/target/bearssl.cmake). Each
+# is unpacked in $src_cache, with a link named after the package. apt-get
+# source needs a deb-src line; one is added beside the system's own
+# sources when none exists.
 src_cache=/var/cache/flashkit
-if [ ! -f "$src_cache/mbedtls/library/sha256.c" ]; then
-	ver=$(dpkg-query -W -f='${source:Version}' libmbedtls-dev)
-	if [ "$(id -u)" != 0 ]; then
-		echo "flashkit: Debian's mbedtls source is missing. As root, run scripts/deps.sh," >&2
-		echo "  or: mkdir -p $src_cache && cd $src_cache && apt-get source mbedtls=$ver && ln -sfn mbedtls-${ver%-*} mbedtls" >&2
-		exit 1
-	fi
-	if ! grep -rqsE '^(deb-src |Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-		if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-			sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
-				>/etc/apt/sources.list.d/flashkit-deb-src.sources
-		else
-			sed -n 's/^deb /deb-src /p' /etc/apt/sources.list \
-				>/etc/apt/sources.list.d/flashkit-deb-src.list
-		fi
-		apt-get update -qq
-	fi
-	echo "flashkit: fetching Debian's mbedtls $ver source into $src_cache"
-	mkdir -p "$src_cache"
-	(cd "$src_cache" && apt-get source -qq "mbedtls=$ver" >/dev/null 2>&1 &&
-		ln -sfn "mbedtls-${ver%-*}" mbedtls)
-fi
 
-# Debian's libsodium source package, the same version as libsodium-dev:
-# its Ed25519 verification is cross-compiled for Cortex-M
-# (ports/crypto-sodium/target/sodium.cmake). The deb-src line is the one
-# added above.
-if [ ! -f "$src_cache/libsodium/src/libsodium/crypto_sign/ed25519/ref10/open.c" ]; then
-	ver=$(dpkg-query -W -f='${source:Version}' libsodium-dev)
+add_deb_src() {
+	grep -rqsE '^(deb-src |Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/ &&
+		return 0
+	if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+		sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
+			>/etc/apt/sources.list.d/flashkit-deb-src.sources
+	else
+		sed -n 's/^deb /deb-src /p' /etc/apt/sources.list \
+			>/etc/apt/sources.list.d/flashkit-deb-src.list
+	fi
+	apt-get update -qq
+}
+
+# fetch_source <-dev package> <source package> <a file of the source>
+fetch_source() {
+	local dev=$1 pkg=$2 ver
+	[ -f "$src_cache/$pkg/$3" ] && return 0
+	ver=$(dpkg-query -W -f='${source:Version}' "$dev")
 	if [ "$(id -u)" != 0 ]; then
-		echo "flashkit: Debian's libsodium source is missing. As root, run scripts/deps.sh," >&2
-		echo "  or: mkdir -p $src_cache && cd $src_cache && apt-get source libsodium=$ver && ln -sfn libsodium-${ver%-*} libsodium" >&2
+		echo "flashkit: Debian's $pkg source is missing. As root, run scripts/deps.sh," >&2
+		echo "  or: mkdir -p $src_cache && cd $src_cache && apt-get source $pkg=$ver && ln -sfn $pkg-${ver%-*} $pkg" >&2
 		exit 1
 	fi
-	echo "flashkit: fetching Debian's libsodium $ver source into $src_cache"
+	add_deb_src
+	echo "flashkit: fetching Debian's $pkg $ver source into $src_cache"
 	mkdir -p "$src_cache"
-	(cd "$src_cache" && apt-get source -qq "libsodium=$ver" >/dev/null 2>&1 &&
-		ln -sfn "libsodium-${ver%-*}" libsodium)
-fi
+	(cd "$src_cache" && apt-get source -qq "$pkg=$ver" >/dev/null 2>&1 &&
+		ln -sfn "$pkg-${ver%-*}" "$pkg")
+}
+
+fetch_source libmbedtls-dev mbedtls library/sha256.c
+fetch_source libsodium-dev libsodium src/libsodium/crypto_sign/ed25519/ref10/open.c
+fetch_source libbearssl-dev bearssl src/ec/ecdsa_i31_vrfy_raw.c

@@ -17,6 +17,9 @@
  *   FK_BOOT_ED25519      images must carry an Ed25519 signature by
  *                        fk_boot_key, checked by fk_crypto_sodium_ed25519
  *                        (libsodium's ref10; no mbedTLS, no heap)
+ *   FK_BOOT_BEARSSL      images must carry an ECDSA P-256 signature by
+ *                        fk_boot_key, checked by fk_crypto_bearssl_p256
+ *                        (BearSSL's P-256 code; no mbedTLS, no heap)
  *   FK_BOOT_MBEDTLS      images must carry a signature by fk_boot_key of
  *                        any type, checked by the full port
  *                        fk_crypto_mbedtls (ECDSA P-384, RSA-2048 and
@@ -65,6 +68,11 @@ static uint8_t heap[FK_BOOT_HEAP] __attribute__((aligned(8)));
 #ifdef FK_BOOT_ED25519
 #include "fk_crypto_sodium.h"
 #define BOOT_PORT fk_crypto_sodium_ed25519
+#endif
+
+#ifdef FK_BOOT_BEARSSL
+#include "fk_crypto_bearssl.h"
+#define BOOT_PORT fk_crypto_bearssl_p256
 #endif
 
 #ifdef BOOT_PORT

@@ -1,24 +1,29 @@
 #!/usr/bin/env bash
 # The bootloader with an ECDSA P-384, RSA-2048, RSA-3072 or Ed25519 key on
-# QEMU mps2-an385 (argument: p384, rsa2048, rsa3072 or ed25519):
+# QEMU mps2-an385 (argument: p384, rsa2048, rsa3072, ed25519, or bearssl
+# for an ECDSA P-256 key checked by BearSSL):
 # ports/boot/ built by fk_boot_program() from qemu_boot_layout.yaml with
 # that key of tests/data/mcuboot-images/, which makes it check images with
 # the full mbedTLS port fk_crypto_mbedtls on its heap (FK_BOOT_MBEDTLS), or
 # for Ed25519 with fk_crypto_sodium_ed25519 (libsodium's ref10 from
-# Debian's source, no mbedTLS, no heap: FK_BOOT_ED25519). An image
+# Debian's source, no mbedTLS, no heap: FK_BOOT_ED25519), or for bearssl
+# with fk_crypto_bearssl_p256 (BearSSL's P-256 code from Debian's source,
+# no mbedTLS, no heap: FK_BOOT_BEARSSL, fk_boot_program CRYPTO). An image
 # signed by `flashkit image sign` with that key boots, and an update
 # signed by it (`--pending permanent`, written into the staging window as
 # a programmer would) installs and runs; an image signed by an ECDSA P-256
-# key, by another key of the same type, or with one signature byte
-# flipped is not booted (recovery mode).
+# key (Ed25519 for bearssl), by another key of the same type, or with one
+# signature byte flipped is not booted (recovery mode).
 set -euo pipefail
 : "${FK_QEMU_RUN:?}" "${FK_TARGET_DIR:?}" "${FK_TOOL:?}" "${FK_ROOT:?}"
-type=${1:?usage: test_boot_qemu_keys.sh p384|rsa2048|rsa3072|ed25519}
+type=${1:?usage: test_boot_qemu_keys.sh p384|rsa2048|rsa3072|ed25519|bearssl}
+wrong=ecdsa-p256 # the wrong type's key
 case $type in
 p384) pem=ecdsa-p384 gen=ecdsa-p384 tag=FK_KEY_ECDSA_P384 ;;
 rsa2048) pem=rsa-2048 gen=rsa-2048 tag=FK_KEY_RSA2048 ;;
 rsa3072) pem=rsa-3072 gen=rsa-3072 tag=FK_KEY_RSA3072 ;;
 ed25519) pem=ed25519 gen=ed25519 tag=FK_KEY_ED25519 ;;
+bearssl) pem=ecdsa-p256 gen=ecdsa-p256 tag=FK_KEY_ECDSA_P256 wrong=ed25519 ;;
 *) echo "unknown key type $type" >&2; exit 2 ;;
 esac
 work=$(mktemp -d)
@@ -67,8 +72,8 @@ run --expect '^app: version 2 running$'
 run --expect '^boot: image 2.0.0 valid, 0 flash operations'
 
 echo "== images the bootloader must not boot"
-sign "$refs/ecdsa-p256.pem" 1.0.0 "$work/ecdsa.img"
-refused "$work/ecdsa.img" "an ECDSA P-256 image"
+sign "$refs/$wrong.pem" 1.0.0 "$work/wrong.img"
+refused "$work/wrong.img" "an image of a $wrong key"
 "$FK_TOOL" key generate -t "$gen" -o "$work/other.pem" >/dev/null
 sign "$work/other.pem" 1.0.0 "$work/other.img"
 refused "$work/other.img" "an image of another $pem key"

@@ -84,8 +84,8 @@ function(_fk_mbedtls_cm3 tgt lib dir config modules)
 	fk_cm3_archive(${tgt} ${lib} "${objs}")
 endfunction()
 
-# The archive lib of objs, made by a new target tgt (also used for
-# libsodium's objects, ports/crypto-sodium/target/sodium.cmake).
+# The archive lib of objs, made by a new target tgt (also for libsodium's
+# and BearSSL's objects, through fk_cm3_source_archive below).
 function(fk_cm3_archive tgt lib objs)
 	add_custom_command(OUTPUT ${lib}
 		COMMAND ${CMAKE_COMMAND} -E rm -f ${lib}
@@ -93,6 +93,33 @@ function(fk_cm3_archive tgt lib objs)
 		DEPENDS ${objs}
 		VERBATIM)
 	add_custom_target(${tgt} DEPENDS ${lib})
+endfunction()
+
+# Compiles <srcdir>/<module>.c of each of modules (paths with slashes
+# allowed) with flags into objects under dir, archived into lib by a new
+# target tgt; nothing when tgt exists already (one rule per file, however
+# many folders ask). libsodium's and BearSSL's sources
+# (ports/crypto-sodium/target/sodium.cmake,
+# ports/crypto-bearssl/target/bearssl.cmake); label names them in the
+# build's messages.
+function(fk_cm3_source_archive tgt lib dir srcdir label modules flags)
+	if(TARGET ${tgt})
+		return()
+	endif()
+	set(objs)
+	foreach(m IN LISTS modules)
+		string(REPLACE "/" "_" name ${m})
+		set(obj ${dir}/${name}.o)
+		set(src ${srcdir}/${m}.c)
+		add_custom_command(OUTPUT ${obj}
+			COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
+			COMMAND ${FK_ARM_CC} ${flags} -c ${src} -o ${obj}
+			DEPENDS ${src}
+			COMMENT "Cortex-M3 ${label} ${m}.c"
+			VERBATIM)
+		list(APPEND objs ${obj})
+	endforeach()
+	fk_cm3_archive(${tgt} ${lib} "${objs}")
 endfunction()
 
 function(fk_mbedtls_cm3_library out_var)

@@ -53,23 +53,7 @@ endforeach()
 function(fk_sodium_cm3_library out_var)
 	set(lib ${FK_CM3_DIR}/libsodium_fk.a)
 	set(${out_var} ${lib} PARENT_SCOPE)
-	if(TARGET fk_cm3_sodium)
-		return()
-	endif()
-	set(dir ${FK_CM3_DIR}/sodium)
-	set(objs)
-	foreach(m IN LISTS FK_SODIUM_MODULES)
-		string(REPLACE "/" "_" name ${m})
-		set(obj ${dir}/${name}.o)
-		set(src ${FK_SODIUM_SRC}/src/libsodium/${m}.c)
-		add_custom_command(OUTPUT ${obj}
-			COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
-			COMMAND ${FK_ARM_CC} ${FK_SODIUM_CM3_FLAGS}
-				-c ${src} -o ${obj}
-			DEPENDS ${src}
-			COMMENT "Cortex-M3 libsodium ${m}.c"
-			VERBATIM)
-		list(APPEND objs ${obj})
-	endforeach()
-	fk_cm3_archive(fk_cm3_sodium ${lib} "${objs}")
+	fk_cm3_source_archive(fk_cm3_sodium ${lib} ${FK_CM3_DIR}/sodium
+		${FK_SODIUM_SRC}/src/libsodium libsodium "${FK_SODIUM_MODULES}"
+		"${FK_SODIUM_CM3_FLAGS}")
 endfunction()
