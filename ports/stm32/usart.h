@@ -135,4 +135,8 @@ extern const struct fk_usart_config fk_usart_l476_usart2; /* seed 001 */
 extern const struct fk_usart_config fk_usart_h750_usart1; /* seed 002 */
 extern const struct fk_usart_config fk_usart_h745_usart3; /* seed 004 */
 
+/* The line of a bootloader's serial recovery (usart_boot.c), given by
+ * the board, e.g. = &fk_usart_l476_usart2. */
+extern const struct fk_usart_config *const fk_boot_usart;
+
 #endif

@@ -7,6 +7,12 @@
  * stay at reset values (HSI 16 MHz). Each driver's flash is used only
  * when its geometry is the layout's (fk_boot_geometry_is).
  *
+ * Serial recovery's line, for a build that links ports/boot/
+ * boot_serial.c: USART1, TX PA9, RX PA10, 115200 baud from the 16 MHz
+ * HSI (ports/stm32/usart_boards.c). tests/boot/CMakeLists.txt does not:
+ * recovery needs 4.5-5.8 KB more than the WICED layout's 16 KiB
+ * bootloader partition holds (docs/boot.md).
+ *
  * Built by tests/boot/CMakeLists.txt (fk_boot_board_program); not run on
  * hardware yet.
  */
@@ -16,6 +22,7 @@
 #include "flash_f4.h"
 #include "nor.h"
 #include "nor_spi_stm32.h"
+#include "usart.h"
 
 #define IWDG_KR (*(volatile uint32_t *)0x40003000u)
 
@@ -59,3 +66,6 @@ const struct fk_flash *fk_boot_flash_sflash(const struct fk_flash_geometry *geo)
 		return NULL;
 	return &nor.flash;
 }
+
+/* Serial recovery's line (ports/stm32/usart_boot.c). */
+const struct fk_usart_config *const fk_boot_usart = &fk_usart_f205_usart1;

@@ -8,6 +8,12 @@
  * values (HSI 64 MHz; the QUADSPI kernel clock is the AHB clock, divided
  * by 2). The independent watchdog is kicked when running.
  *
+ * Serial recovery (ports/boot/boot_serial.c, linked by
+ * tests/boot/CMakeLists.txt): `flashkit upload` over USART1 on the Daisy
+ * Seed's pins D13 (PB6, TX) and D14 (PB7, RX), through a 3.3 V USB
+ * serial adapter, 115200 baud from the 64 MHz HSI
+ * (ports/stm32/usart_boards.c).
+ *
  * Built by tests/boot/CMakeLists.txt (fk_boot_board_program); not run on
  * hardware yet.
  */
@@ -16,6 +22,7 @@
 #include "boot_port.h"
 #include "nor.h"
 #include "nor_qspi_stm32.h"
+#include "usart.h"
 
 #define REG(a) (*(volatile uint32_t *)(a))
 #define RCC_AHB3ENR REG(0x580244D4u)
@@ -70,3 +77,6 @@ const struct fk_flash *fk_boot_flash_qspi(const struct fk_flash_geometry *geo)
 		return NULL;
 	return &nor.flash;
 }
+
+/* Serial recovery's line (ports/stm32/usart_boot.c). */
+const struct fk_usart_config *const fk_boot_usart = &fk_usart_h750_usart1;

@@ -6,6 +6,11 @@
  * page is the application's to read (src/devinfo): it is no area of the
  * bootloader's configuration, so the bootloader never writes it.
  *
+ * Serial recovery (ports/boot/boot_serial.c, linked by
+ * tests/boot/CMakeLists.txt): `flashkit upload` over USART2, TX PA2, RX
+ * PA3, the ST-LINK virtual COM port of the NUCLEO-L476RG, 115200 baud
+ * from the 4 MHz MSI (ports/stm32/usart_boards.c).
+ *
  * Built by tests/boot/CMakeLists.txt (fk_boot_board_program); not run on
  * hardware yet.
  */
@@ -13,6 +18,7 @@
 
 #include "boot_port.h"
 #include "flash_l4.h"
+#include "usart.h"
 
 #define IWDG_KR (*(volatile uint32_t *)0x40003000u)
 
@@ -34,3 +40,6 @@ const struct fk_flash *fk_boot_flash_flash(const struct fk_flash_geometry *geo)
 		return NULL;
 	return &l4.flash;
 }
+
+/* Serial recovery's line (ports/stm32/usart_boot.c). */
+const struct fk_usart_config *const fk_boot_usart = &fk_usart_l476_usart2;
