@@ -7,7 +7,12 @@
  * Windows are mapped with uc_mmio_map by whole 4 KiB pages (Unicorn's
  * granule); one page may hold several models' windows, so each access is
  * dispatched by its absolute address, and an address in a mapped page
- * that no window owns is a violation.
+ * that no window owns is a violation. Pages of ROM and RAM are never a
+ * window's (a board program's ROM is part of the flash a model keeps).
+ *
+ * uc_run_code watches every block the CPU enters and every fetch that
+ * fails (windows are not executable): the first outside its range ends
+ * the run there.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -49,7 +54,7 @@ struct mmio_map {
 
 struct uc {
 	uc_engine *e;
-	struct uc_config cfg;
+	struct uc_config cfg; /* rom_* and ram_* resolved */
 	struct uc_elf elf;
 	struct uc_periph periph[MAX_PERIPHS];
 	unsigned periph_count;
@@ -59,6 +64,9 @@ struct uc {
 	char first[512];
 	bool violated; /* during the current call */
 	bool power_lost;
+	/* uc_run_code: the code range, and where the CPU left it */
+	bool running_code, exited, code_hook;
+	uint32_t code_lo, code_hi, exit_pc, stop_at;
 	const char *forbid_fetch;
 	/* semihosting: the one file, and the position in it */
 	bool semihosting;
@@ -68,11 +76,14 @@ struct uc {
 
 const char *uc_run_name(enum uc_run r)
 {
-	static const char *const names[] = {
-		"ok",	      "violation",
-		"power lost", "instruction budget spent",
-		"CPU fault",  "no such symbol"
-	};
+	static const char *const names[] = { "ok",
+					     "violation",
+					     "power lost",
+					     "instruction budget spent",
+					     "CPU fault",
+					     "no such symbol",
+					     "left the code range",
+					     "waiting (WFE/WFI)" };
 
 	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
 }
@@ -184,8 +195,21 @@ static void mmio_write(uc_engine *e, uint64_t off, unsigned size,
 	dispatch_write(m->uc, addr, size, (uint32_t)value);
 }
 
+static bool in_rom(const struct uc *uc, uint32_t addr)
+{
+	return addr - uc->cfg.rom_base < uc->cfg.rom_size;
+}
+
+static bool in_ram(const struct uc *uc, uint32_t addr)
+{
+	return addr - uc->cfg.ram_base < uc->cfg.ram_size;
+}
+
+/* Mapped as a window, or plain ROM or RAM (never a window's). */
 static bool page_mapped(const struct uc *uc, uint32_t page)
 {
+	if (in_rom(uc, page) || in_ram(uc, page))
+		return true;
 	for (unsigned i = 0; i < uc->map_count; i++) {
 		if (page - uc->map[i].base < uc->map[i].size)
 			return true;
@@ -258,13 +282,17 @@ static bool hook_invalid(uc_engine *e, uc_mem_type type, uint64_t addr,
 {
 	struct uc *uc = user;
 	uint32_t pc = 0;
+	bool fetch = type == UC_MEM_FETCH_UNMAPPED || type == UC_MEM_FETCH_PROT;
 
 	(void)value;
+	if (fetch && uc->running_code) {
+		uc->exited = true;
+		uc->exit_pc = (uint32_t)addr;
+		return false;
+	}
 	uc_reg_read(e, UC_ARM_REG_PC, &pc);
 	uc_violation(uc, "%s of %d bytes at 0x%08x (pc 0x%08x): %s",
-		     type == UC_MEM_FETCH_UNMAPPED ||
-				     type == UC_MEM_FETCH_PROT ?
-			     "fetch" :
+		     fetch			  ? "fetch" :
 		     type == UC_MEM_READ_UNMAPPED ? "read" :
 						    "write",
 		     size, (uint32_t)addr, pc,
@@ -413,20 +441,48 @@ static bool seg_fits(const struct uc_segment *s, uint32_t base, uint32_t size)
 	return s->addr - base < size && s->memsz <= size - (s->addr - base);
 }
 
+/* Where a segment's bytes go: its run address for a test image, its
+ * load address (in ROM) for a program run from reset. */
+static uint32_t seg_addr(const struct uc *uc, const struct uc_segment *s)
+{
+	return uc->cfg.from_reset ? s->paddr : s->addr;
+}
+
 /* Writes the image's segments (all, or only those in RAM: .ramfunc and
- * .data, as a reset handler copies them). */
+ * .data, as a reset handler copies them). A program run from reset has
+ * only its file bytes written, at their load addresses, and nothing in
+ * RAM: its startup code copies and clears. */
 static int load_image(struct uc *uc, bool ram_only)
 {
 	for (size_t i = 0; i < uc->elf.seg_count; i++) {
 		const struct uc_segment *s = &uc->elf.seg[i];
 
-		if (ram_only && !seg_fits(s, UC_RAM_BASE, UC_RAM_SIZE))
+		if (uc->cfg.from_reset && (ram_only || s->filesz == 0))
 			continue;
-		if (uc_mem_write(uc->e, s->addr, s->data, s->filesz) !=
+		if (ram_only &&
+		    !seg_fits(s, uc->cfg.ram_base, uc->cfg.ram_size))
+			continue;
+		if (uc_mem_write(uc->e, seg_addr(uc, s), s->data, s->filesz) !=
 		    UC_ERR_OK)
 			return -1;
 	}
 	return 0;
+}
+
+/* A test image's segments lie in ROM or RAM; the bytes of a program run
+ * from reset, in ROM at their load addresses. */
+static bool seg_placed(const struct uc *uc, const struct uc_segment *s)
+{
+	struct uc_segment at = *s;
+
+	at.addr = seg_addr(uc, s);
+	if (uc->cfg.from_reset) {
+		at.memsz = s->filesz;
+		return at.memsz == 0 ||
+		       seg_fits(&at, uc->cfg.rom_base, uc->cfg.rom_size);
+	}
+	return seg_fits(&at, uc->cfg.rom_base, uc->cfg.rom_size) ||
+	       seg_fits(&at, uc->cfg.ram_base, uc->cfg.ram_size);
 }
 
 static int check_segments(const struct uc *uc)
@@ -434,12 +490,12 @@ static int check_segments(const struct uc *uc)
 	for (size_t i = 0; i < uc->elf.seg_count; i++) {
 		const struct uc_segment *s = &uc->elf.seg[i];
 
-		if (!seg_fits(s, UC_ROM_BASE, UC_ROM_SIZE) &&
-		    !seg_fits(s, UC_RAM_BASE, UC_RAM_SIZE)) {
+		if (!seg_placed(uc, s)) {
 			fprintf(stderr,
 				"uc: %s: segment at 0x%08x (%u bytes) is "
-				"outside ROM and RAM\n",
-				uc->cfg.elf, s->addr, s->memsz);
+				"outside ROM%s\n",
+				uc->cfg.elf, seg_addr(uc, s), s->memsz,
+				uc->cfg.from_reset ? "" : " and RAM");
 			return -1;
 		}
 	}
@@ -453,10 +509,10 @@ static int map_core(struct uc *uc)
 	static const uint8_t spin[4] = { 0xfe, 0xe7, 0xfe, 0xe7 };
 	uc_hook h;
 
-	if (uc_mem_map(uc->e, UC_ROM_BASE, UC_ROM_SIZE,
+	if (uc_mem_map(uc->e, uc->cfg.rom_base, uc->cfg.rom_size,
 		       UC_PROT_READ | UC_PROT_EXEC) != UC_ERR_OK ||
-	    uc_mem_map(uc->e, UC_RAM_BASE, UC_RAM_SIZE, UC_PROT_ALL) !=
-		    UC_ERR_OK ||
+	    uc_mem_map(uc->e, uc->cfg.ram_base, uc->cfg.ram_size,
+		       UC_PROT_ALL) != UC_ERR_OK ||
 	    uc_mem_map(uc->e, UC_TRAP_BASE, PAGE,
 		       UC_PROT_READ | UC_PROT_EXEC) != UC_ERR_OK ||
 	    uc_mem_write(uc->e, UC_TRAP_BASE, spin, sizeof(spin)) != UC_ERR_OK)
@@ -466,8 +522,8 @@ static int map_core(struct uc *uc)
 				UC_HOOK_MEM_FETCH_PROT,
 			(void *)hook_invalid, uc, 1, 0) != UC_ERR_OK ||
 	    uc_hook_add(uc->e, &h, UC_HOOK_BLOCK, (void *)hook_rom_block, uc,
-			UC_ROM_BASE,
-			UC_ROM_BASE + UC_ROM_SIZE - 1) != UC_ERR_OK ||
+			uc->cfg.rom_base,
+			uc->cfg.rom_base + uc->cfg.rom_size - 1) != UC_ERR_OK ||
 	    uc_hook_add(uc->e, &h, UC_HOOK_INTR, (void *)hook_intr, uc, 1, 0) !=
 		    UC_ERR_OK)
 		return -1;
@@ -484,6 +540,14 @@ struct uc *uc_create(const struct uc_config *cfg)
 	uc->cfg = *cfg;
 	if (!uc->cfg.budget)
 		uc->cfg.budget = UC_DEFAULT_BUDGET;
+	if (!uc->cfg.rom_size) {
+		uc->cfg.rom_base = UC_ROM_BASE;
+		uc->cfg.rom_size = UC_ROM_SIZE;
+	}
+	if (!uc->cfg.ram_size) {
+		uc->cfg.ram_base = UC_RAM_BASE;
+		uc->cfg.ram_size = UC_RAM_SIZE;
+	}
 	if (model < 0) {
 		fprintf(stderr, "uc: unknown cpu '%s'\n", cfg->cpu);
 		free(uc);
@@ -529,24 +593,24 @@ int uc_symbol(const struct uc *uc, const char *name, uint32_t *addr)
 	return 0;
 }
 
-static bool plain_memory(uint32_t addr, uint32_t len)
+static bool plain_memory(const struct uc *uc, uint32_t addr, uint32_t len)
 {
-	return (addr - UC_ROM_BASE < UC_ROM_SIZE &&
-		len <= UC_ROM_SIZE - (addr - UC_ROM_BASE)) ||
-	       (addr - UC_RAM_BASE < UC_RAM_SIZE &&
-		len <= UC_RAM_SIZE - (addr - UC_RAM_BASE));
+	uint32_t rom = uc->cfg.rom_base, ram = uc->cfg.ram_base;
+
+	return (in_rom(uc, addr) && len <= uc->cfg.rom_size - (addr - rom)) ||
+	       (in_ram(uc, addr) && len <= uc->cfg.ram_size - (addr - ram));
 }
 
 int uc_read_mem(struct uc *uc, uint32_t addr, void *buf, uint32_t len)
 {
-	if (!plain_memory(addr, len))
+	if (!plain_memory(uc, addr, len))
 		return -1;
 	return uc_mem_read(uc->e, addr, buf, len) == UC_ERR_OK ? 0 : -1;
 }
 
 int uc_write_mem(struct uc *uc, uint32_t addr, const void *buf, uint32_t len)
 {
-	if (!plain_memory(addr, len))
+	if (!plain_memory(uc, addr, len))
 		return -1;
 	return uc_mem_write(uc->e, addr, buf, len) == UC_ERR_OK ? 0 : -1;
 }
@@ -555,8 +619,8 @@ void uc_reboot(struct uc *uc)
 {
 	static uint8_t zero[PAGE];
 
-	for (uint32_t a = 0; a < UC_RAM_SIZE; a += PAGE)
-		uc_mem_write(uc->e, UC_RAM_BASE + a, zero, PAGE);
+	for (uint32_t a = 0; a < uc->cfg.ram_size; a += PAGE)
+		uc_mem_write(uc->e, uc->cfg.ram_base + a, zero, PAGE);
 	load_image(uc, true);
 	uc->power_lost = false;
 	uc->forbid_fetch = NULL;
@@ -573,7 +637,8 @@ enum uc_run uc_call(struct uc *uc, uint32_t addr, const uint32_t *args,
 {
 	static const int argreg[4] = { UC_ARM_REG_R0, UC_ARM_REG_R1,
 				       UC_ARM_REG_R2, UC_ARM_REG_R3 };
-	uint32_t sp = UC_RAM_BASE + UC_RAM_SIZE, lr = UC_TRAP_BASE | 1u;
+	uint32_t sp = uc->cfg.ram_base + uc->cfg.ram_size;
+	uint32_t lr = UC_TRAP_BASE | 1u;
 	uint32_t pc = 0, r0 = 0;
 	uc_err err;
 
@@ -617,4 +682,96 @@ enum uc_run uc_call_sym(struct uc *uc, const char *name, const uint32_t *args,
 		return UC_RUN_NOSYM;
 	}
 	return uc_call(uc, addr, args, nargs, ret);
+}
+
+/* ---- runs from reset ---- */
+
+/* Every block the CPU enters during uc_run_code: the first outside the
+ * code range and RAM, or at the stop address, ends the run before it
+ * executes. */
+static void hook_code_range(uc_engine *e, uint64_t addr, uint32_t size,
+			    void *user)
+{
+	struct uc *uc = user;
+	uint32_t a = (uint32_t)addr;
+
+	(void)size;
+	if (!uc->running_code ||
+	    ((a - uc->code_lo < uc->code_hi - uc->code_lo || in_ram(uc, a)) &&
+	     (a != uc->stop_at || !a)))
+		return;
+	uc->exited = true;
+	uc->exit_pc = a;
+	uc_emu_stop(e);
+}
+
+/* True when the instruction before pc is a WFE or WFI (Unicorn ends the
+ * emulation after either, as an invalid instruction). */
+static bool after_wait(struct uc *uc, uint32_t pc)
+{
+	uint16_t insn = 0;
+
+	if (uc_mem_read(uc->e, (pc & ~1u) - 2, &insn, sizeof(insn)) !=
+	    UC_ERR_OK)
+		return false;
+	return insn == 0xBF20 || insn == 0xBF30;
+}
+
+enum uc_run uc_run_code(struct uc *uc, uint32_t sp, uint32_t pc, uint32_t lo,
+			uint32_t hi, uint32_t *stop_pc)
+{
+	uint32_t zero = 0, at = 0;
+	uc_hook h;
+	uc_err err;
+
+	if (!uc->code_hook) {
+		if (uc_hook_add(uc->e, &h, UC_HOOK_BLOCK,
+				(void *)hook_code_range, uc, 1, 0) != UC_ERR_OK)
+			return UC_RUN_FAULT;
+		uc->code_hook = true;
+	}
+	if (sp) {
+		uc_reg_write(uc->e, UC_ARM_REG_MSP, &sp);
+		uc_reg_write(uc->e, UC_ARM_REG_CONTROL, &zero);
+		uc_reg_write(uc->e, UC_ARM_REG_SP, &sp);
+	}
+	uc->code_lo = lo;
+	uc->code_hi = hi;
+	uc->running_code = true;
+	uc->exited = uc->violated = uc->power_lost = false;
+	err = uc_emu_start(uc->e, pc | 1u, 0, 0, uc->cfg.budget);
+	uc->running_code = false;
+	uc_reg_read(uc->e, UC_ARM_REG_PC, &at);
+	*stop_pc = uc->exited ? uc->exit_pc : at;
+	if (uc->exited)
+		return UC_RUN_EXIT;
+	if (uc->violated)
+		return UC_RUN_VIOLATION;
+	if (uc->power_lost)
+		return UC_RUN_POWER;
+	if (err == UC_ERR_INSN_INVALID && after_wait(uc, at))
+		return UC_RUN_WAIT;
+	if (err != UC_ERR_OK) {
+		uc_violation(uc, "CPU fault at pc 0x%08x: %s", at,
+			     uc_strerror(err));
+		return UC_RUN_FAULT;
+	}
+	uc_violation(uc,
+		     "still in 0x%08x..0x%08x after %llu instructions (pc "
+		     "0x%08x)",
+		     lo, hi, (unsigned long long)uc->cfg.budget, at);
+	return UC_RUN_BUDGET;
+}
+
+void uc_run_stop_at(struct uc *uc, uint32_t addr)
+{
+	uc->stop_at = addr;
+}
+
+void uc_core_read(struct uc *uc, struct uc_core *out)
+{
+	uc_reg_read(uc->e, UC_ARM_REG_MSP, &out->msp);
+	uc_reg_read(uc->e, UC_ARM_REG_PSP, &out->psp);
+	uc_reg_read(uc->e, UC_ARM_REG_CONTROL, &out->control);
+	uc_reg_read(uc->e, UC_ARM_REG_PRIMASK, &out->primask);
 }

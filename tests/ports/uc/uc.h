@@ -79,6 +79,18 @@ struct uc_config {
 	 * "cortex-m7"; NULL: cortex-m4 */
 	const char *cpu;
 	uint64_t budget; /* instructions per call; 0: UC_DEFAULT_BUDGET */
+	/* A whole program run from its reset (a board bootloader,
+	 * uc_boot.h) instead of a test image: ROM and RAM where its linker
+	 * script puts them, each 0 for the test image's map above; with
+	 * from_reset, every segment's file bytes are written at its load
+	 * address (the flash content a programmer writes, .data's copy
+	 * included) and nothing in RAM: the program's startup code fills
+	 * it. A window's pages inside ROM or RAM stay plain memory (the
+	 * flash model's array over the bootloader's own partition leaves
+	 * that partition to ROM). */
+	uint32_t rom_base, rom_size;
+	uint32_t ram_base, ram_size;
+	bool from_reset;
 };
 
 /* Creates the CPU, maps ROM, RAM and the return trap, loads the image.
@@ -107,6 +119,8 @@ enum uc_run {
 	UC_RUN_BUDGET = 3,    /* instruction budget spent: hung */
 	UC_RUN_FAULT = 4,     /* the CPU faulted (bad instruction, ...) */
 	UC_RUN_NOSYM = 5,     /* uc_call_sym: no such symbol */
+	UC_RUN_EXIT = 6,      /* uc_run_code: the CPU left the code range */
+	UC_RUN_WAIT = 7,      /* uc_run_code: WFE or WFI, waiting */
 };
 
 /* Calls the function at addr (Thumb bit optional) with nargs (0..4)
@@ -116,6 +130,32 @@ enum uc_run uc_call(struct uc *uc, uint32_t addr, const uint32_t *args,
 		    unsigned nargs, uint32_t *ret);
 enum uc_run uc_call_sym(struct uc *uc, const char *name, const uint32_t *args,
 			unsigned nargs, uint32_t *ret);
+
+/*
+ * Runs code from a reset-like state, for programs that never return (a
+ * bootloader, the H745's CM4 stub): MSP = sp (0: as the last run left
+ * it, to resume), CONTROL = 0, PC = pc (Thumb bit optional), until the
+ * CPU fetches an instruction outside [lo, hi) and outside RAM: that is
+ * UC_RUN_EXIT (a jump into an image, a call out of the range), with
+ * *stop_pc the address it fetched; nothing there runs. A WFE or WFI
+ * stops it with UC_RUN_WAIT and *stop_pc the next instruction (call
+ * again with sp 0 and that pc when the event it waits for came). Else
+ * UC_RUN_VIOLATION, UC_RUN_POWER, UC_RUN_FAULT, or UC_RUN_BUDGET when
+ * the budget ran out.
+ */
+enum uc_run uc_run_code(struct uc *uc, uint32_t sp, uint32_t pc, uint32_t lo,
+			uint32_t hi, uint32_t *stop_pc);
+
+/* uc_run_code also ends with UC_RUN_EXIT when the CPU enters a block at
+ * addr (a function it calls, such as a bootloader's recovery loop),
+ * inside the range or not; 0: no such address. */
+void uc_run_stop_at(struct uc *uc, uint32_t addr);
+
+/* The core's registers after a run. */
+struct uc_core {
+	uint32_t msp, psp, control, primask;
+};
+void uc_core_read(struct uc *uc, struct uc_core *out);
 
 /* For models: records a violation (printf format; the first one is kept
  * whole) and stops the emulation. */

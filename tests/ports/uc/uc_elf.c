@@ -1,8 +1,8 @@
 /*
  * ELF32 reader (elf.h): checks the header names a 32-bit little-endian
- * ARM executable, then keeps each PT_LOAD's run address and bytes and
- * every named symbol of .symtab. Every offset read from the file is
- * checked against its length first.
+ * ARM executable, then keeps each PT_LOAD's run and load addresses and
+ * bytes and every named symbol of .symtab. Every offset read from the
+ * file is checked against its length first.
  */
 #define _POSIX_C_SOURCE 200809L /* strnlen, strdup */
 #include <elf.h>
@@ -60,6 +60,7 @@ static int load_segments(struct uc_elf *elf, const Elf32_Ehdr *eh)
 			return -1;
 		elf->seg[elf->seg_count++] = (struct uc_segment){
 			.addr = ph.p_vaddr,
+			.paddr = ph.p_paddr,
 			.filesz = ph.p_filesz,
 			.memsz = ph.p_memsz,
 			.data = elf->file + ph.p_offset,

@@ -12,6 +12,8 @@
 
 struct uc_segment {
 	uint32_t addr;	     /* run address (p_vaddr) */
+	uint32_t paddr;	     /* load address (p_paddr): where the flash
+			      * holds it (.data's copy in ROM) */
 	uint32_t filesz;     /* bytes from the file */
 	uint32_t memsz;	     /* filesz plus zero fill */
 	const uint8_t *data; /* into the file image */

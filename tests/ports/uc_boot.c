@@ -1,0 +1,142 @@
+/*
+ * Board bootloaders under Unicorn (uc_boot.h): the harness set up for a
+ * program run from reset, plain-memory windows, and the run from a
+ * vector table that resumes over WFE/WFI.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uc_boot.h"
+
+#define MAX_WINDOWS 8
+#define SCS_SIZE 0x1000u
+
+struct window {
+	struct uc_boot *b;
+	uint32_t base;
+	uint8_t *data;
+	uc_boot_store_fn on_store;
+	void *ctx;
+};
+
+struct uc_boot {
+	struct uc *uc;
+	uint64_t budget;
+	struct window win[MAX_WINDOWS];
+	unsigned win_count;
+	uint8_t *scs;
+};
+
+static uint32_t window_read(void *ctx, uint32_t off, unsigned size)
+{
+	struct window *w = ctx;
+	uint32_t v = 0;
+
+	memcpy(&v, w->data + off, size);
+	return v;
+}
+
+static void window_write(void *ctx, uint32_t off, unsigned size, uint32_t value)
+{
+	struct window *w = ctx;
+
+	memcpy(w->data + off, &value, size);
+	if (w->on_store)
+		w->on_store(w->ctx, w->base + off, size, value);
+}
+
+uint8_t *uc_boot_memory(struct uc_boot *b, const char *name, uint32_t base,
+			uint32_t size, uc_boot_store_fn on_store, void *ctx)
+{
+	struct window *w;
+	struct uc_periph p = { .name = name,
+			       .base = base,
+			       .size = size,
+			       .read = window_read,
+			       .write = window_write };
+
+	if (b->win_count == MAX_WINDOWS)
+		return NULL;
+	w = &b->win[b->win_count];
+	*w = (struct window){ b, base, calloc(1, size), on_store, ctx };
+	p.ctx = w;
+	if (!w->data || uc_add_periph(b->uc, &p) != 0) {
+		free(w->data);
+		return NULL;
+	}
+	b->win_count++;
+	return w->data;
+}
+
+struct uc_boot *uc_boot_create(const struct uc_boot_config *cfg)
+{
+	struct uc_boot *b = calloc(1, sizeof(*b));
+	struct uc_config uc = { .elf = cfg->elf,
+				.cpu = cfg->cpu,
+				.budget = 1, /* uc_boot_run sets its own */
+				.rom_base = cfg->rom_base,
+				.rom_size = cfg->rom_size,
+				.ram_base = cfg->ram_base,
+				.ram_size = cfg->ram_size,
+				.from_reset = true };
+
+	if (!b)
+		return NULL;
+	b->budget = cfg->budget ? cfg->budget : UC_BOOT_BUDGET;
+	uc.budget = b->budget;
+	b->uc = uc_create(&uc);
+	if (b->uc)
+		b->scs = uc_boot_memory(b, "SCS", UC_BOOT_SCS, SCS_SIZE, NULL,
+					NULL);
+	if (!b->scs) {
+		uc_boot_destroy(b);
+		return NULL;
+	}
+	return b;
+}
+
+void uc_boot_destroy(struct uc_boot *b)
+{
+	if (!b)
+		return;
+	uc_destroy(b->uc);
+	for (unsigned i = 0; i < b->win_count; i++)
+		free(b->win[i].data);
+	free(b);
+}
+
+struct uc *uc_boot_uc(struct uc_boot *b)
+{
+	return b->uc;
+}
+
+enum uc_run uc_boot_run(struct uc_boot *b, uint32_t vt, uint32_t lo,
+			uint32_t hi, uint32_t max_waits,
+			struct uc_boot_exit *out)
+{
+	uint32_t table[2] = { 0, 0 }, pc;
+	struct uc_core core;
+	enum uc_run r;
+
+	memset(out, 0, sizeof(*out));
+	if (uc_read_mem(b->uc, vt, table, sizeof(table)) != 0) {
+		uc_violation(b->uc, "vector table 0x%08x: not in ROM", vt);
+		return out->run = UC_RUN_VIOLATION;
+	}
+	r = uc_run_code(b->uc, table[0], table[1], lo, hi, &pc);
+	while (r == UC_RUN_WAIT && out->waits < max_waits) {
+		out->waits++;
+		r = uc_run_code(b->uc, 0, pc, lo, hi, &pc);
+	}
+	if (r == UC_RUN_WAIT)
+		out->waits++;
+	uc_core_read(b->uc, &core);
+	out->run = r;
+	out->pc = pc;
+	out->msp = core.msp;
+	out->control = core.control;
+	memcpy(&out->vtor, b->scs + (UC_BOOT_VTOR - UC_BOOT_SCS),
+	       sizeof(out->vtor));
+	return r;
+}
