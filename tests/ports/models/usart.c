@@ -55,6 +55,9 @@ struct usart_model {
 	uint32_t sent_len, sent_cap;
 	uint32_t rx_lost, tx_lost;
 	bool unplugged;
+	unsigned hand_back, idle; /* usart_model_hand_back; reads idle */
+	bool settle;		  /* handed back: no arrival at next read */
+	bool sent_all;		  /* the shift register emptied, TC set */
 	uint32_t rcc[WINDOW / 4], gpio[WINDOW / 4];
 };
 
@@ -175,12 +178,18 @@ static void tick(struct usart_model *m)
 		host_gets(m, m->shift);
 		if (!(m->st & ST_TXE))
 			load_shift(m);
-		else
+		else {
 			m->st |= ST_TC;
+			m->sent_all = true;
+		}
 	}
 	if (m->unplugged) {
 		if (!pulled_up(m, m->cfg.rx_pin))
 			byte_in(m, 0x00, USART_MODEL_FRAMING);
+		return;
+	}
+	if (m->settle) {
+		m->settle = false;
 		return;
 	}
 	if (m->q_len && --m->gap_left == 0) {
@@ -200,6 +209,28 @@ static bool clocked(struct usart_model *m)
 		     m->cfg.rm, m->cfg.name, m->cfg.clock_reg,
 		     m->cfg.clock_bit);
 	return false;
+}
+
+/* A status read: hands control back to the test when asked to. The
+ * host's answer starts arriving no sooner than the second status read
+ * after (settle): it cannot answer in no time, and the read the run
+ * stopped in may be executed again when it resumes. */
+static void maybe_hand_back(struct usart_model *m)
+{
+	bool quiet = !m->q_len && !(m->st & ST_RXNE) && !m->shifting &&
+		     (m->st & ST_TXE);
+
+	if (!m->hand_back)
+		return;
+	if ((m->sent_all && !m->q_len) ||
+	    (quiet && ++m->idle >= m->hand_back)) {
+		m->sent_all = false;
+		m->idle = 0;
+		m->settle = true;
+		uc_power_lost(m->uc);
+	} else if (!quiet) {
+		m->idle = 0;
+	}
 }
 
 static uint32_t status(struct usart_model *m)
@@ -231,6 +262,7 @@ static uint32_t sr_dr_read(struct usart_model *m, uint32_t off)
 	switch (off) {
 	case 0x00:
 		tick(m);
+		maybe_hand_back(m);
 		m->sr_seen |= status(m) | SR_READ;
 		return status(m);
 	case 0x04:
@@ -266,6 +298,7 @@ static uint32_t isr_read(struct usart_model *m, uint32_t off)
 		return m->gtpr;
 	case 0x1C:
 		tick(m);
+		maybe_hand_back(m);
 		return status(m);
 	case 0x24:
 		return read_data(m);
@@ -491,6 +524,8 @@ static void reset(void *ctx)
 	m->rdr = m->tdr = 0;
 	m->shifting = false;
 	m->sr_seen = 0;
+	m->sent_all = m->settle = false;
+	m->idle = 0;
 	memset(m->rcc, 0, sizeof(m->rcc));
 	memset(m->gpio, 0, sizeof(m->gpio));
 	m->gpio[0] = m->cfg.moder_reset;
@@ -573,6 +608,13 @@ void usart_model_queue(struct usart_model *m, const void *data, uint32_t n,
 uint32_t usart_model_queued(const struct usart_model *m)
 {
 	return m->q_len;
+}
+
+void usart_model_hand_back(struct usart_model *m, unsigned idle_reads)
+{
+	m->hand_back = idle_reads;
+	m->idle = 0;
+	m->sent_all = false;
 }
 
 void usart_model_unplug(struct usart_model *m, bool out)

@@ -96,6 +96,19 @@ uint32_t usart_model_queued(const struct usart_model *m);
 /* The cable is pulled out (true) or plugged back. */
 void usart_model_unplug(struct usart_model *m, bool out);
 
+/*
+ * For a whole program under test (a bootloader's recovery mode, which
+ * never returns): the model hands control back to the test by ending
+ * the run as a power loss does (uc_power_lost, the one way a model has
+ * to stop it; the test resumes the core where it stopped, uc_run_code
+ * with sp 0): once the transmitter has sent everything (the status read
+ * that shows TC) with no byte of the host's left to arrive, or after
+ * idle_reads status reads with nothing to receive or send. 0: never.
+ * The host's bytes queued meanwhile start arriving at the second status
+ * read after the resume (the read the run stopped in may run again).
+ */
+void usart_model_hand_back(struct usart_model *m, unsigned idle_reads);
+
 /* Bytes the host received since the last take (up to cap into buf;
  * returns how many were taken). */
 uint32_t usart_model_take(struct usart_model *m, void *buf, uint32_t cap);
