@@ -1,0 +1,323 @@
+/*
+ * Serial recovery on the STM32L476 end to end: the board's bootloader
+ * (boot_stm32l4.elf, built by fk_boot_board_program from
+ * examples/stm32l4-devinfo with ports/boot/boot_serial.c and the USART
+ * driver) run whole under Unicorn (uc_boot.h) on the L4 flash model
+ * (models/l4.c) and the USART model (models/usart.c). Nothing in the
+ * flash: the bootloader enters recovery mode and opens USART2; the
+ * host's side of `flashkit upload` (host/transport/client.h) talks to it
+ * through the model's line: IDENTIFY, the upload of an image signed by
+ * `flashkit image sign`, FINISH, REBOOT. The image lands in the staging
+ * slot; the next run from reset installs it and jumps into it.
+ *
+ * The client's byte stream runs the emulated core: a read resumes the
+ * core until the model hands control back (its reply sent, or the line
+ * idle), so the whole exchange is one thread and deterministic.
+ *
+ * Usage: port_usart_boot <boot_stm32l4.elf> <flashkit> <layout.yaml>
+ *        <key.pem>
+ */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "image/pending.h"
+#include "layout/layout.h"
+#include "models/l4.h"
+#include "models/usart.h"
+#include "transport/client.h"
+#include "uc_boot.h"
+
+#define MIB (1024u * 1024u)
+#define IWDG_BASE 0x40003000u
+#define PAYLOAD 6000u
+/* Status reads with nothing on the line before the model hands back. */
+#define IDLE_READS 64u
+/* Hand-backs a read waits through before it counts as a timeout. */
+#define READ_TRIES 8u
+
+static const char *boot_elf, *flashkit, *layout_path, *key_path;
+static char tmp[64];
+static struct fk_layout L;
+static const struct fk_layout_partition *boot, *slot_a;
+static const struct fk_layout_image *app;
+static struct fk_pending_window staging; /* where uploads land */
+
+/* USART2 of the NUCLEO-L476RG as ports/stm32/usart_boards.c sets it up,
+ * with GPIOA's and the RCC's reset values. */
+static const struct usart_model_config usart2 = {
+	"USART2",    USART_MODEL_ISR, 0x40004400u, 4000000u,	115200,
+	0x40021000u, 0x40021058u,     1u << 17,	   0x48000000u, 0x4002104Cu,
+	1u << 0,     0xABFFFFFFu,     0x64000000u, 2,		3,
+	7,	     "RM0351 ch. 40"
+};
+
+/* The board: the bootloader on its core, the flash and the line. */
+struct board {
+	struct uc_boot *b;
+	struct uc *uc;
+	struct l4_model *flash;
+	struct usart_model *line;
+	uint32_t pc;	  /* where the core stopped */
+	enum uc_run last; /* how the last resume ended */
+	uint32_t resumes; /* hand-backs */
+};
+
+static void board_open(struct board *bd)
+{
+	struct uc_boot_config cfg = {
+		.elf = boot_elf,
+		.cpu = "cortex-m4",
+		.rom_base = boot->address,
+		.rom_size = boot->size,
+		.ram_base = app->ram[0].start,
+		.ram_size = app->ram[0].size,
+	};
+
+	memset(bd, 0, sizeof(*bd));
+	bd->b = uc_boot_create(&cfg);
+	assert_non_null(bd->b);
+	bd->uc = uc_boot_uc(bd->b);
+	bd->flash = l4_model_create(bd->uc, MIB, MIB / 2);
+	bd->line = usart_model_create(bd->uc, &usart2);
+	assert_non_null(bd->flash);
+	assert_non_null(bd->line);
+	assert_non_null(
+		uc_boot_memory(bd->b, "IWDG", IWDG_BASE, 0x400, NULL, NULL));
+}
+
+static void board_close(struct board *bd)
+{
+	usart_model_destroy(bd->line);
+	l4_model_destroy(bd->flash);
+	uc_boot_destroy(bd->b);
+}
+
+static const uint8_t *flash_at(struct board *bd, uint32_t addr)
+{
+	return fk_sim_data(l4_model_sim(bd->flash)) + (addr - L4_MODEL_FLASH);
+}
+
+/* Resumes the core where it stopped, until the model hands back. */
+static bool resume(struct board *bd)
+{
+	bd->last = uc_run_code(bd->uc, 0, bd->pc, boot->address,
+			       boot->address + boot->size, &bd->pc);
+	bd->resumes++;
+	return bd->last == UC_RUN_POWER;
+}
+
+/* The client's byte stream: the model's end of the line. */
+static int line_write(void *ctx, const void *buf, size_t len)
+{
+	struct board *bd = ctx;
+
+	usart_model_queue(bd->line, buf, (uint32_t)len, 1);
+	return 0;
+}
+
+static long line_read(void *ctx, void *buf, size_t cap, int timeout_ms)
+{
+	struct board *bd = ctx;
+
+	(void)timeout_ms;
+	for (unsigned n = 0; !usart_model_sent(bd->line); n++) {
+		if (n == READ_TRIES)
+			return 0;
+		if (!resume(bd))
+			return -1;
+	}
+	return usart_model_take(bd->line, buf, (uint32_t)cap);
+}
+
+/* A firmware whose vector table holds the top of the image's RAM and a
+ * reset handler inside it, signed by flashkit for the layout's image.
+ * Returns the file's bytes; *entry the reset handler's address. */
+static uint8_t *signed_image(size_t *len, uint32_t *entry)
+{
+	char bin[128], out[128], cmd[1024];
+	uint32_t vt = slot_a->address + app->header_size;
+	uint32_t sp = app->ram[0].start + app->ram[0].size;
+	uint8_t payload[PAYLOAD], *data;
+	FILE *f;
+	long n;
+
+	*entry = vt + 0x101u;
+	for (uint32_t i = 0; i < PAYLOAD; i++)
+		payload[i] = (uint8_t)(i * 13 + 5);
+	memcpy(payload, &sp, 4);
+	memcpy(payload + 4, entry, 4);
+	snprintf(bin, sizeof(bin), "%s/app.bin", tmp);
+	snprintf(out, sizeof(out), "%s/app.img", tmp);
+	f = fopen(bin, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(payload, 1, PAYLOAD, f), PAYLOAD);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' image sign --layout '%s' --image app -k '%s' -v 1.2.3 "
+		 "--pad-header '%s' '%s' >/dev/null",
+		 flashkit, layout_path, key_path, bin, out);
+	assert_int_equal(system(cmd), 0);
+	f = fopen(out, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	data = malloc((size_t)n);
+	assert_non_null(data);
+	assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return data;
+}
+
+/* From reset with nothing to boot: the core polls USART2 in recovery
+ * mode and the model hands back. */
+static void boot_into_recovery(struct board *bd)
+{
+	struct uc_boot_exit x;
+
+	usart_model_hand_back(bd->line, IDLE_READS);
+	uc_boot_run(bd->b, boot->address, boot->address,
+		    boot->address + boot->size, 0, &x);
+	if (x.run != UC_RUN_POWER)
+		fail_msg("expected recovery mode polling USART2, got %s at "
+			 "0x%08x (%s)",
+			 uc_run_name(x.run), x.pc, uc_first_violation(bd->uc));
+	bd->pc = x.pc;
+	/* USART2 on: UE, RE, TE; 115200 baud from the 4 MHz MSI */
+	assert_int_equal(usart_model_cr1(bd->line) & 0xDu, 0xDu);
+	assert_int_equal(usart_model_brr(bd->line), 35);
+}
+
+static void
+test_recovery_receives_an_image_that_the_next_boot_runs(void **state)
+{
+	struct board bd;
+	struct fk_tp_client c;
+	struct fk_tp_identity id;
+	struct fk_tp_upload u = { 0 };
+	struct fk_diag d = { 0 };
+	struct uc_boot_exit x;
+	size_t len;
+	uint32_t entry;
+	uint8_t *img = signed_image(&len, &entry);
+	const struct fk_tp_io io = { line_write, line_read, &bd };
+
+	(void)state;
+	board_open(&bd);
+	boot_into_recovery(&bd);
+	fk_tp_client_init(&c, &io);
+	if (fk_tp_identify(&c, &id, &d) != 0)
+		fail_msg("IDENTIFY: %s (core: %s, %s)", d.last_error,
+			 uc_run_name(bd.last), uc_first_violation(bd.uc));
+	assert_int_equal(id.role, FK_TP_ROLE_BOOTLOADER);
+	u.image = img;
+	u.len = (uint32_t)len;
+	u.mode = FK_TP_FINISH_PERMANENT;
+	if (fk_tp_upload_run(&c, &u, &d) != 0)
+		fail_msg("upload: %s (core: %s, %s)", d.last_error,
+			 uc_run_name(bd.last), uc_first_violation(bd.uc));
+	assert_true(u.finished);
+	/* the image is in the staging window, byte for byte; the slot it
+	 * will run from is still erased */
+	assert_memory_equal(flash_at(&bd, (uint32_t)staging.addr), img, len);
+	assert_int_equal(flash_at(&bd, slot_a->address)[0], 0xFF);
+	assert_int_equal(fk_tp_reboot(&c, &d), 0);
+	assert_int_equal(usart_model_tx_lost(bd.line), 0);
+	assert_int_equal(usart_model_rx_lost(bd.line), 0);
+	printf("recovery: %u bytes uploaded, %llu bytes of frames sent, "
+	       "%u hand-backs\n",
+	       (unsigned)len, (unsigned long long)c.bytes_out, bd.resumes);
+
+	/* the next run from reset installs it and jumps into it */
+	uc_reboot(bd.uc);
+	usart_model_hand_back(bd.line, 0);
+	uc_boot_run(bd.b, boot->address, boot->address,
+		    boot->address + boot->size, 0, &x);
+	if (x.run != UC_RUN_EXIT)
+		fail_msg("second boot: %s at 0x%08x (%s)", uc_run_name(x.run),
+			 x.pc, uc_first_violation(bd.uc));
+	assert_int_equal(x.pc, entry & ~1u);
+	assert_int_equal(x.msp, app->ram[0].start + app->ram[0].size);
+	assert_memory_equal(flash_at(&bd, slot_a->address), img, len);
+	board_close(&bd);
+	free(img);
+}
+
+/* Half a frame on the line before the host's frames (a cable plugged in
+ * mid-frame): the receiver drops it and answers the next frame. */
+static void test_junk_before_the_frames_is_skipped(void **state)
+{
+	struct board bd;
+	struct fk_tp_client c;
+	struct fk_tp_identity id;
+	struct fk_diag d = { 0 };
+	static const uint8_t junk[] = { 0xF5, 0x4B, 0x01, 0x00, 0x00 };
+
+	(void)state;
+	board_open(&bd);
+	boot_into_recovery(&bd);
+	usart_model_queue(bd.line, junk, sizeof(junk), 1);
+	fk_tp_client_init(&c, &(struct fk_tp_io){ line_write, line_read, &bd });
+	if (fk_tp_identify(&c, &id, &d) != 0)
+		fail_msg("IDENTIFY after junk: %s", d.last_error);
+	assert_int_equal(id.role, FK_TP_ROLE_BOOTLOADER);
+	board_close(&bd);
+}
+
+static int load_layout(void **state)
+{
+	struct fk_layout_load_opts opts = { 0 };
+
+	(void)state;
+	if (fk_layout_load(layout_path, &L, &opts) != 0)
+		return -1;
+	boot = fk_layout_find_partition(&L, "boot");
+	slot_a = fk_layout_find_partition(&L, "app-a");
+	app = fk_layout_find_image(&L, "app");
+	if (!boot || !slot_a || !app || !app->ram_count ||
+	    fk_pending_window(&L, app, &staging) != 0)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "/tmp/fk_usart_boot.XXXXXX");
+	return mkdtemp(tmp) ? 0 : -1;
+}
+
+static int unload_layout(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	fk_layout_free(&L);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+			test_recovery_receives_an_image_that_the_next_boot_runs),
+		cmocka_unit_test(test_junk_before_the_frames_is_skipped),
+	};
+
+	if (argc != 5) {
+		fprintf(stderr,
+			"usage: %s boot_stm32l4.elf flashkit layout.yaml "
+			"key.pem\n",
+			argv[0]);
+		return 2;
+	}
+	boot_elf = argv[1];
+	flashkit = argv[2];
+	layout_path = argv[3];
+	key_path = argv[4];
+	return cmocka_run_group_tests(tests, load_layout, unload_layout);
+}
