@@ -14,14 +14,11 @@
  *
  * The linked BearSSL code is br_ecdsa_i31_vrfy_raw() (with
  * br_ecdsa_i31_bits2int and the i31 big-integer helpers it calls) and
- * the br_ec_p256_m31 implementation, whose table also links its
- * multiplication by the generator and that one's window table: of
- * BearSSL's two portable P-256 implementations the smaller on
- * Cortex-M3/M4 by 3.3 KB (docs/ports.md gives both sizes). m31 relies on
- * 32x32->64 multiplications, whose time varies with the operands on a
- * Cortex-M3; that is harmless here, since a verification handles only
- * public values (key, signature, digest). Nothing allocates; no signing,
- * no random numbers.
+ * one implementation of the curve arithmetic (P256_IMPL below). Both
+ * rely on 32x32->64 multiplications, whose time varies with the operands
+ * on a Cortex-M3; that is harmless here, since a verification handles
+ * only public values (key, signature, digest). Nothing allocates; no
+ * signing, no random numbers.
  */
 #include <string.h>
 
@@ -38,6 +35,19 @@ static const uint8_t spki_p256[26] = {
 };
 #define POINT_LEN 65
 #define SCALAR_LEN 32
+
+/*
+ * The curve arithmetic. By default BearSSL's generic prime-curve code
+ * with 31-bit limbs (ec_prime_i31.c), the smallest of its
+ * implementations on Cortex-M; with FK_BEARSSL_P256_M31 its P-256 code
+ * (ec_p256_m31.c): 3.5 KB more text, 1.5 KiB less stack, a verification
+ * 2.4 times faster (docs/image-format.md, section 7, has the figures).
+ */
+#ifdef FK_BEARSSL_P256_M31
+#define P256_IMPL br_ec_p256_m31
+#else
+#define P256_IMPL br_ec_prime_i31
+#endif
 
 /*
  * Reads the DER INTEGER at *p (not past end) into out, big-endian and
@@ -103,7 +113,7 @@ int fk_bearssl_ecdsa_p256_verify(const uint8_t *key, size_t key_len,
 				 const uint8_t *sig, size_t sig_len)
 {
 	static const uint8_t one = 1;
-	const br_ec_impl *ec = &br_ec_p256_m31;
+	const br_ec_impl *ec = &P256_IMPL;
 	uint8_t rs[2 * SCALAR_LEN], point[POINT_LEN];
 	/* BearSSL copies the point before using it: key stays unchanged */
 	br_ec_public_key pk = { BR_EC_secp256r1,

@@ -8,10 +8,12 @@
  * P-256 keys, the smaller alternative to fk_crypto_mbedtls_p256
  * (ports/crypto-mbedtls): SHA-256 from the built-in code
  * (fk_crypto_builtin), so one SHA-256 is linked; ECDSA P-256 from
- * BearSSL's br_ecdsa_i31_vrfy_raw() on br_ec_p256_m31; every other
+ * BearSSL's br_ecdsa_i31_vrfy_raw() on br_ec_prime_i31 (on br_ec_p256_m31,
+ * larger and faster, when compiled with FK_BEARSSL_P256_M31); every other
  * algorithm NULL (FK_ENOTSUP), no decryption. No heap, no global state:
- * the verification runs on the caller's stack (about 1.6 KiB on
- * Cortex-M3, docs/ports.md).
+ * the verification runs on the caller's stack (3 KiB more than a
+ * digest-only boot on Cortex-M4, 1.5 KiB with FK_BEARSSL_P256_M31;
+ * docs/image-format.md, section 7).
  */
 #ifndef FLASHKIT_CRYPTO_BEARSSL_H
 #define FLASHKIT_CRYPTO_BEARSSL_H

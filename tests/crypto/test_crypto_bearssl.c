@@ -6,7 +6,10 @@
  * the curve) and hostile DER (tags, lengths, negative and non-minimal
  * INTEGERs, r or s zero or not below n, bytes after the sequence) are
  * refused with the right code; and it agrees with the mbedTLS port on
- * fresh signatures, never accepting what that one refuses.
+ * fresh signatures, never accepting what that one refuses. Built twice
+ * (tests/crypto/CMakeLists.txt): test_crypto_bearssl with the port's
+ * default curve code (br_ec_prime_i31), test_crypto_bearssl_m31 with
+ * FK_BEARSSL_P256_M31 (br_ec_p256_m31).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -389,7 +392,7 @@ static void test_negative_and_non_minimal_integers_are_refused(void **state)
 	n = der(b, rc, rn, pad, 33);
 	assert_int_equal(verify(d, b, n), FK_ESIG);
 	/* mbedTLS reads both as the unsigned values: the BearSSL port is
-	 * the stricter (docs/ports.md) */
+	 * the stricter (docs/image-format.md) */
 	assert_int_equal(verify_mbedtls(d, b, n), 0);
 }
 

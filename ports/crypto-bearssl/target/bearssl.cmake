@@ -1,7 +1,8 @@
 # Debian's bearssl 0.6 source package, cross-compiled for Cortex-M: only
-# the files br_ecdsa_i31_vrfy_raw() on br_ec_p256_m31 needs (ECDSA
-# verification, the P-256 arithmetic with 31-bit limbs, the i31 big
-# integers modulo the curve order), with no configure step: BearSSL's
+# the files br_ecdsa_i31_vrfy_raw() needs on br_ec_prime_i31 (the port's
+# default) or br_ec_p256_m31 (with FK_BEARSSL_P256_M31): ECDSA
+# verification, the curve arithmetic with 31-bit limbs, the i31 big
+# integers modulo the curve order. No configure step: BearSSL's
 # src/config.h and inner.h detect what they need from the compiler.
 #
 # The source comes from `apt-get source bearssl` (scripts/deps.sh puts it
@@ -18,8 +19,9 @@
 #       the archive.
 #
 # The verification reaches ecdsa_i31_vrfy_raw.c (the check),
-# ecdsa_i31_bits.c (the digest as an integer), ec_p256_m31.c (the point
-# arithmetic, its generator table), the curve tables ec_secp*r1.c (the
+# ecdsa_i31_bits.c (the digest as an integer), ec_prime_i31.c or
+# ec_p256_m31.c (the point arithmetic; the archive holds both, the link
+# takes the one the port names), the curve tables ec_secp*r1.c (the
 # check's switch names all three curves, so the P-384 and P-521 ones,
 # 0.3 KB of constants, are linked too), the i31 helpers, i32_div32.c and
 # ccopy.c. The linker keeps nothing else: no signing, no random numbers,
@@ -29,7 +31,7 @@ include(${CMAKE_CURRENT_LIST_DIR}/../../crypto-mbedtls/target/mbedtls.cmake)
 set(FK_BEARSSL_SRC /var/cache/flashkit/bearssl CACHE PATH
 	"Debian's bearssl source package (apt-get source bearssl)")
 set(FK_BEARSSL_MODULES
-	ec/ecdsa_i31_vrfy_raw ec/ecdsa_i31_bits ec/ec_p256_m31
+	ec/ecdsa_i31_vrfy_raw ec/ecdsa_i31_bits ec/ec_prime_i31 ec/ec_p256_m31
 	ec/ec_secp256r1 ec/ec_secp384r1 ec/ec_secp521r1
 	int/i31_add int/i31_bitlen int/i31_decmod int/i31_decode
 	int/i31_encode int/i31_fmont int/i31_iszero int/i31_modpow
