@@ -344,7 +344,17 @@ static void test_model_refuses_unclocked_access(void **state)
 		assert_int_equal(
 			uc_call_sym(fx.uc, "usart_test_open", NULL, 0, &r),
 			UC_RUN_VIOLATION);
-		assert_non_null(strstr(uc_first_violation(fx.uc), "clock off"));
+		assert_non_null(strstr(uc_first_violation(fx.uc),
+				       "register access with its clock off"));
+		stop(&fx);
+		/* the USART clocked, its pins' port not */
+		start(&fx, l);
+		call(&fx, "usart_test_drop", 3, 0);
+		assert_int_equal(
+			uc_call_sym(fx.uc, "usart_test_open", NULL, 0, &r),
+			UC_RUN_VIOLATION);
+		assert_non_null(
+			strstr(uc_first_violation(fx.uc), "GPIO port 0x"));
 		stop(&fx);
 	}
 }

@@ -46,8 +46,9 @@ void usart_test_set_clock(uint32_t kernel_hz, uint32_t baud)
 	cfg.baud = baud;
 }
 
-/* The configuration without its clock enables (what = 1) or its pins
- * (what = 2). */
+/* The configuration without its clock enables (what = 1), its pins
+ * (what = 2), or its GPIO port's clock enable alone (what = 3: the
+ * lines list it first). */
 void usart_test_drop(uint32_t what)
 {
 	if (what == 1)
@@ -55,6 +56,8 @@ void usart_test_drop(uint32_t what)
 			cfg.clocks[i].reg = 0;
 	if (what == 2)
 		cfg.tx.gpio = cfg.rx.gpio = 0;
+	if (what == 3)
+		cfg.clocks[0].reg = 0;
 }
 
 /* fk_usart_init's result; then open when it succeeded. */
