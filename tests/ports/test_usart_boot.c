@@ -68,7 +68,14 @@ struct board {
 	uint32_t pc;	  /* where the core stopped */
 	enum uc_run last; /* how the last resume ended */
 	uint32_t resumes; /* hand-backs */
+	/* At hand-back number reset_at (0: never) the device resets, as on
+	 * a power cycle, and boots back into recovery mode; unplug_at: the
+	 * cable is out from write number unplug_at until a read times
+	 * out. */
+	uint32_t reset_at, resets, unplug_at, writes;
 };
+
+static void boot_into_recovery(struct board *bd);
 
 static void board_open(struct board *bd)
 {
@@ -119,6 +126,8 @@ static int line_write(void *ctx, const void *buf, size_t len)
 {
 	struct board *bd = ctx;
 
+	if (++bd->writes == bd->unplug_at)
+		usart_model_unplug(bd->line, true);
 	usart_model_queue(bd->line, buf, (uint32_t)len, 1);
 	return 0;
 }
@@ -129,8 +138,18 @@ static long line_read(void *ctx, void *buf, size_t cap, int timeout_ms)
 
 	(void)timeout_ms;
 	for (unsigned n = 0; !usart_model_sent(bd->line); n++) {
-		if (n == READ_TRIES)
+		if (n == READ_TRIES) {
+			/* a timeout: the cable, if out, is back in */
+			usart_model_unplug(bd->line, false);
 			return 0;
+		}
+		if (bd->reset_at && bd->resumes == bd->reset_at) {
+			bd->reset_at = 0;
+			bd->resets++;
+			uc_reboot(bd->uc);
+			boot_into_recovery(bd);
+			continue;
+		}
 		if (!resume(bd))
 			return -1;
 	}
@@ -197,40 +216,101 @@ static void boot_into_recovery(struct board *bd)
 	assert_int_equal(usart_model_brr(bd->line), 35);
 }
 
+/* IDENTIFY alone: the bootloader answers. */
+static void upload_identify_only(struct board *bd, struct fk_tp_client *c)
+{
+	const struct fk_tp_io io = { line_write, line_read, bd };
+	struct fk_tp_identity id;
+	struct fk_diag d = { 0 };
+
+	fk_tp_client_init(c, &io);
+	if (fk_tp_identify(c, &id, &d) != 0)
+		fail_msg("IDENTIFY: %s (core: %s, %s)", d.last_error,
+			 uc_run_name(bd->last), uc_first_violation(bd->uc));
+	assert_int_equal(id.role, FK_TP_ROLE_BOOTLOADER);
+}
+
+/* The host's side: IDENTIFY (the bootloader answers), then the upload
+ * of img, FINISHed for good, run again (up to 3 times) when the link
+ * comes back lost; the staging window then holds img. */
+static void upload(struct board *bd, struct fk_tp_client *c,
+		   struct fk_tp_upload *u, const uint8_t *img, size_t len)
+{
+	struct fk_diag d = { 0 };
+	int rc;
+
+	upload_identify_only(bd, c);
+	memset(u, 0, sizeof(*u));
+	u->image = img;
+	u->len = (uint32_t)len;
+	u->mode = FK_TP_FINISH_PERMANENT;
+	for (int tries = 0;
+	     (rc = fk_tp_upload_run(c, u, &d)) == FK_TP_LOST && tries < 3;
+	     tries++)
+		;
+	if (rc != 0)
+		fail_msg("upload: %s (core: %s, %s)", d.last_error,
+			 uc_run_name(bd->last), uc_first_violation(bd->uc));
+	assert_true(u->finished);
+	/* the image is in the staging window, byte for byte */
+	assert_memory_equal(flash_at(bd, (uint32_t)staging.addr), img, len);
+}
+
+static void reboot(struct board *bd, struct fk_tp_client *c)
+{
+	struct fk_diag d = { 0 };
+
+	if (fk_tp_reboot(c, &d) != 0)
+		fail_msg("REBOOT: %s (core: %s, %s)", d.last_error,
+			 uc_run_name(bd->last), uc_first_violation(bd->uc));
+}
+
+/* A run from reset that must jump into the image: its reset handler
+ * entry, with its stack pointer. */
+static void boot_into(struct board *bd, uint32_t entry)
+{
+	struct uc_boot_exit x;
+
+	usart_model_hand_back(bd->line, 0);
+	uc_boot_run(bd->b, boot->address, boot->address,
+		    boot->address + boot->size, 0, &x);
+	if (x.run != UC_RUN_EXIT)
+		fail_msg("boot: %s at 0x%08x (%s)", uc_run_name(x.run), x.pc,
+			 uc_first_violation(bd->uc));
+	assert_int_equal(x.pc, entry & ~1u);
+	assert_int_equal(x.msp, app->ram[0].start + app->ram[0].size);
+}
+
+/* The application's request (boot_port.h): the recovery word set to
+ * FK_BOOT_RECOVERY_MAGIC, then a reset. */
+static void ask_for_recovery(struct board *bd)
+{
+	const uint32_t magic = 0x4B52464Bu; /* FK_BOOT_RECOVERY_MAGIC */
+	uint32_t word;
+
+	assert_int_equal(uc_symbol(bd->uc, "fk_boot_recovery_word", &word), 0);
+	uc_reboot(bd->uc);
+	assert_int_equal(uc_write_mem(bd->uc, word, &magic, 4), 0);
+}
+
 static void
 test_recovery_receives_an_image_that_the_next_boot_runs(void **state)
 {
 	struct board bd;
 	struct fk_tp_client c;
-	struct fk_tp_identity id;
-	struct fk_tp_upload u = { 0 };
-	struct fk_diag d = { 0 };
-	struct uc_boot_exit x;
+	struct fk_tp_upload u;
 	size_t len;
 	uint32_t entry;
 	uint8_t *img = signed_image(&len, &entry);
-	const struct fk_tp_io io = { line_write, line_read, &bd };
 
 	(void)state;
 	board_open(&bd);
 	boot_into_recovery(&bd);
-	fk_tp_client_init(&c, &io);
-	if (fk_tp_identify(&c, &id, &d) != 0)
-		fail_msg("IDENTIFY: %s (core: %s, %s)", d.last_error,
-			 uc_run_name(bd.last), uc_first_violation(bd.uc));
-	assert_int_equal(id.role, FK_TP_ROLE_BOOTLOADER);
-	u.image = img;
-	u.len = (uint32_t)len;
-	u.mode = FK_TP_FINISH_PERMANENT;
-	if (fk_tp_upload_run(&c, &u, &d) != 0)
-		fail_msg("upload: %s (core: %s, %s)", d.last_error,
-			 uc_run_name(bd.last), uc_first_violation(bd.uc));
-	assert_true(u.finished);
-	/* the image is in the staging window, byte for byte; the slot it
-	 * will run from is still erased */
-	assert_memory_equal(flash_at(&bd, (uint32_t)staging.addr), img, len);
+	upload(&bd, &c, &u, img, len);
+	/* the slot it will run from is still erased */
 	assert_int_equal(flash_at(&bd, slot_a->address)[0], 0xFF);
-	assert_int_equal(fk_tp_reboot(&c, &d), 0);
+	assert_int_equal(u.stat.data_sent, len);
+	reboot(&bd, &c);
 	assert_int_equal(usart_model_tx_lost(bd.line), 0);
 	assert_int_equal(usart_model_rx_lost(bd.line), 0);
 	printf("recovery: %u bytes uploaded, %llu bytes of frames sent, "
@@ -239,15 +319,80 @@ test_recovery_receives_an_image_that_the_next_boot_runs(void **state)
 
 	/* the next run from reset installs it and jumps into it */
 	uc_reboot(bd.uc);
-	usart_model_hand_back(bd.line, 0);
-	uc_boot_run(bd.b, boot->address, boot->address,
-		    boot->address + boot->size, 0, &x);
-	if (x.run != UC_RUN_EXIT)
-		fail_msg("second boot: %s at 0x%08x (%s)", uc_run_name(x.run),
-			 x.pc, uc_first_violation(bd.uc));
-	assert_int_equal(x.pc, entry & ~1u);
-	assert_int_equal(x.msp, app->ram[0].start + app->ram[0].size);
+	boot_into(&bd, entry);
 	assert_memory_equal(flash_at(&bd, slot_a->address), img, len);
+
+	/* the application asks for recovery: the bootloader answers on the
+	 * line instead of starting it, for one reset */
+	ask_for_recovery(&bd);
+	boot_into_recovery(&bd);
+	upload_identify_only(&bd, &c);
+	reboot(&bd, &c);
+	uc_reboot(bd.uc);
+	boot_into(&bd, entry);
+	board_close(&bd);
+	free(img);
+}
+
+/* The device resets in the middle of the upload (seed 004: the cable
+ * came loose, the board was power-cycled): it comes back in recovery
+ * mode, the client's START resumes the upload the device kept in flash,
+ * and the sectors already whole are kept by digest, not sent again. */
+static void test_upload_resumes_after_a_reset_mid_upload(void **state)
+{
+	struct board bd;
+	struct fk_tp_client c;
+	struct fk_tp_upload u;
+	size_t len;
+	uint32_t entry;
+	uint8_t *img = signed_image(&len, &entry);
+
+	(void)state;
+	board_open(&bd);
+	boot_into_recovery(&bd);
+	bd.reset_at = bd.resumes + 5; /* IDENTIFY, START, 3 WRITEs */
+	upload(&bd, &c, &u, img, len);
+	assert_int_equal(bd.resets, 1);
+	/* START resumed the upload; what the device already held was
+	 * kept (SKIP by digest), not sent again: less than the 3 WRITEs
+	 * sent before the reset went out twice */
+	assert_int_equal(u.resumes, 1);
+	assert_true(u.stat.skipped > 0);
+	assert_true(u.stat.data_sent < len + 3 * 1024);
+	assert_true(u.stat.data_sent < 2 * len);
+	reboot(&bd, &c);
+	uc_reboot(bd.uc);
+	boot_into(&bd, entry);
+	assert_memory_equal(flash_at(&bd, slot_a->address), img, len);
+	printf("reset mid-upload: %u bytes kept, %llu sent for %u\n",
+	       (unsigned)u.stat.skipped, (unsigned long long)u.stat.data_sent,
+	       (unsigned)len);
+	board_close(&bd);
+	free(img);
+}
+
+/* The cable is out for a frame (lost both ways, the receive pin pulled
+ * up so no break comes in): the client's read times out, it sends the
+ * frame again, and the upload completes. */
+static void test_upload_survives_a_loose_cable(void **state)
+{
+	struct board bd;
+	struct fk_tp_client c;
+	struct fk_tp_upload u;
+	size_t len;
+	uint32_t entry;
+	uint8_t *img = signed_image(&len, &entry);
+
+	(void)state;
+	board_open(&bd);
+	boot_into_recovery(&bd);
+	bd.unplug_at = 4; /* IDENTIFY, START, a WRITE, then the next */
+	upload(&bd, &c, &u, img, len);
+	assert_true(c.timeouts >= 1);
+	assert_true(usart_model_rx_lost(bd.line) > 0);
+	reboot(&bd, &c);
+	uc_reboot(bd.uc);
+	boot_into(&bd, entry);
 	board_close(&bd);
 	free(img);
 }
@@ -305,6 +450,8 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 			test_recovery_receives_an_image_that_the_next_boot_runs),
+		cmocka_unit_test(test_upload_resumes_after_a_reset_mid_upload),
+		cmocka_unit_test(test_upload_survives_a_loose_cable),
 		cmocka_unit_test(test_junk_before_the_frames_is_skipped),
 	};
 

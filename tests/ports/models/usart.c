@@ -113,7 +113,8 @@ static bool line_matches(const struct usart_model *m)
 
 static void host_gets(struct usart_model *m, uint8_t byte)
 {
-	if (!pin_connected(m, m->cfg.tx_pin) || !line_matches(m)) {
+	if (m->unplugged || !pin_connected(m, m->cfg.tx_pin) ||
+	    !line_matches(m)) {
 		m->tx_lost++;
 		return;
 	}
@@ -183,19 +184,21 @@ static void tick(struct usart_model *m)
 			m->sent_all = true;
 		}
 	}
+	if (m->settle) {
+		m->settle = false;
+	} else if (m->q_len && --m->gap_left == 0) {
+		uint8_t byte = m->queue[m->q_head++];
+
+		m->gap_left = m->gap;
+		m->q_len--;
+		if (m->unplugged)
+			m->rx_lost++; /* sent into a cable that is out */
+		else
+			byte_in(m, byte, 0);
+	}
 	if (m->unplugged) {
 		if (!pulled_up(m, m->cfg.rx_pin))
 			byte_in(m, 0x00, USART_MODEL_FRAMING);
-		return;
-	}
-	if (m->settle) {
-		m->settle = false;
-		return;
-	}
-	if (m->q_len && --m->gap_left == 0) {
-		m->gap_left = m->gap;
-		m->q_len--;
-		byte_in(m, m->queue[m->q_head++], 0);
 	}
 }
 
@@ -526,6 +529,8 @@ static void reset(void *ctx)
 	m->sr_seen = 0;
 	m->sent_all = m->settle = false;
 	m->idle = 0;
+	m->rx_lost += m->q_len; /* on the line while the device reset */
+	m->q_len = m->q_head = 0;
 	memset(m->rcc, 0, sizeof(m->rcc));
 	memset(m->gpio, 0, sizeof(m->gpio));
 	m->gpio[0] = m->cfg.moder_reset;

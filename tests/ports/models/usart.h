@@ -35,9 +35,9 @@
  *   is more than 2 % off, or whose frame format is not 8N1 with
  *   oversampling by 16, garbles every byte: the host gets none, the
  *   USART receives each with FE set.
- * - An unplugged cable (usart_model_unplug) leaves RX floating unless
- *   its pin is pulled up (PUPDR 01): then each status read brings a
- *   break (0x00 with FE).
+ * - An unplugged cable (usart_model_unplug) loses what both ends send,
+ *   and leaves RX floating unless its pin is pulled up (PUPDR 01): then
+ *   each status read brings a break (0x00 with FE).
  *
  * Host only (C11).
  */
@@ -93,7 +93,9 @@ void usart_model_queue(struct usart_model *m, const void *data, uint32_t n,
 		       unsigned gap);
 /* Bytes of the queue not arrived yet. */
 uint32_t usart_model_queued(const struct usart_model *m);
-/* The cable is pulled out (true) or plugged back. */
+/* The cable is pulled out (true) or plugged back: meanwhile the bytes
+ * either end sends are lost. A reset of the device (uc_reboot) loses the
+ * host's bytes not arrived yet. */
 void usart_model_unplug(struct usart_model *m, bool out);
 
 /*
