@@ -5,7 +5,10 @@
 #     The bootloader's linker script: ROM at the layout's bootloader
 #     partition (1 MiB long, so that a program too large still links and
 #     MODE=check can say by how much), RAM the first image's first RAM
-#     less its last 8 bytes, where fk_boot_recovery_word lives.
+#     less its last 8 bytes, where fk_boot_recovery_word lives. With an
+#     image's `release`, the stub's sections (.fk_stub.*) at the stub's
+#     address (to the partition's end), ROM ending there (a program that
+#     reaches it fails to link: region ROM overflowed).
 #   -DMODE=check -DJSON=layout.json -DBIN=boot.bin -DOUT=boot.fits
 #       [-DMAP=boot.map]
 #     Fails unless BIN fits the bootloader partition; writes OUT. With
@@ -70,6 +73,43 @@ function(_fk_recovery_bytes map out_var)
 	set(${out_var} "; serial recovery ${all} bytes (receiver ${receiver}, update API ${update})" PARENT_SCOPE)
 endfunction()
 
+# The stub of an image's `release` (ports/boot/release_h7.c: sections
+# .fk_stub.*): mem_var the STUB region, from the stub's address to the
+# partition's end; sec_var the section placing it there and
+# fk_boot_stub_stack, the top of that image's first RAM; rom_len_var the
+# ROM left below the stub. Empty, and ROM untouched, without one.
+function(_fk_release_stub json part_end mem_var sec_var rom_len_var)
+	string(JSON nimages LENGTH "${json}" images)
+	math(EXPR last "${nimages} - 1")
+	foreach(i RANGE ${last})
+		string(JSON stub ERROR_VARIABLE none GET "${json}" images ${i}
+			release stub)
+		if(none)
+			continue()
+		endif()
+		string(JSON sram GET "${json}" images ${i} ram 0 address)
+		string(JSON ssize GET "${json}" images ${i} ram 0 size)
+		math(EXPR stub_hex "${stub}" OUTPUT_FORMAT HEXADECIMAL)
+		math(EXPR stub_len "${part_end} - ${stub}" OUTPUT_FORMAT HEXADECIMAL)
+		math(EXPR top "${sram} + ${ssize}" OUTPUT_FORMAT HEXADECIMAL)
+		math(EXPR rom_len "${stub} - ${addr}" OUTPUT_FORMAT HEXADECIMAL)
+		set(${rom_len_var} ${rom_len} PARENT_SCOPE)
+		set(${mem_var} "\tSTUB (rx) : ORIGIN = ${stub_hex}, LENGTH = ${stub_len}\n"
+			PARENT_SCOPE)
+		set(${sec_var} "/* image ${i}'s release stub: its core boots there */
+fk_boot_stub_stack = ${top};
+SECTIONS
+{
+	.fk_stub : {
+		KEEP(*(.fk_stub.vectors))
+		*(.fk_stub.text .fk_stub.text.* .fk_stub.rodata .fk_stub.rodata.*)
+	} > STUB
+}
+" PARENT_SCOPE)
+		return()
+	endforeach()
+endfunction()
+
 if(MODE STREQUAL "ld")
 	string(JSON ram_addr GET "${json}" images 0 ram 0 address)
 	string(JSON ram_size GET "${json}" images 0 ram 0 size)
@@ -77,15 +117,20 @@ if(MODE STREQUAL "ld")
 	math(EXPR rom_hex "${addr}" OUTPUT_FORMAT HEXADECIMAL)
 	math(EXPR ram_hex "${ram_addr}" OUTPUT_FORMAT HEXADECIMAL)
 	math(EXPR len_hex "${ram_len}" OUTPUT_FORMAT HEXADECIMAL)
+	math(EXPR part_end "${addr} + ${size}")
+	set(rom_len 0x100000)
+	set(stub_mem "")
+	set(stub_sec "")
+	_fk_release_stub("${json}" ${part_end} stub_mem stub_sec rom_len)
 	file(WRITE ${OUT} "/* The flashkit bootloader, from ${JSON}: written by
  * cmake/boot_program.cmake. Partition ${part}: ${size} bytes. */
 MEMORY
 {
-	ROM (rx)  : ORIGIN = ${rom_hex}, LENGTH = 0x100000
+	ROM (rx)  : ORIGIN = ${rom_hex}, LENGTH = ${rom_len}
 	RAM (rwx) : ORIGIN = ${ram_hex}, LENGTH = ${len_hex}
-}
+${stub_mem}}
 fk_boot_recovery_word = ORIGIN(RAM) + LENGTH(RAM);
-INCLUDE sections.ld
+${stub_sec}INCLUDE sections.ld
 ")
 elseif(MODE STREQUAL "check")
 	file(SIZE ${BIN} bytes)

@@ -191,6 +191,38 @@ static void jump_table(const struct fk_layout *L, FILE *out)
 	fprintf(out, "};\n");
 }
 
+/* The image the bootloader's core releases into (`release`), if any:
+ * everything its stub and its check need, as bus addresses. */
+static void release_table(const struct fk_layout *L, FILE *out)
+{
+	for (uint32_t i = 0; i < L->image_count; i++) {
+		const struct fk_layout_image *img = &L->images[i];
+		const struct fk_layout_partition *slot =
+			&L->partitions[img->primary];
+
+		if (!img->has_release || !img->ram_count)
+			continue;
+		fprintf(out,
+			"\nconst struct fk_boot_layout_release "
+			"fk_boot_layout_release = {\n"
+			"\t.image = %uu, /* %s */\n"
+			"\t.stub = 0x%08Xu,\n"
+			"\t.mailbox = 0x%08Xu, /* %s */\n"
+			"\t.slot_lo = 0x%08Xu, /* %s */\n"
+			"\t.slot_hi = 0x%08Xu,\n"
+			"\t.header_size = 0x%Xu,\n"
+			"\t.ram_lo = 0x%08Xu,\n"
+			"\t.ram_hi = 0x%08Xu,\n};\n",
+			i, img->name, img->release_stub,
+			L->partitions[img->release_mailbox].address,
+			L->partitions[img->release_mailbox].name, slot->address,
+			slot->name, slot->address + slot->size,
+			img->header_size, img->ram[0].start,
+			img->ram[0].start + img->ram[0].size);
+		return;
+	}
+}
+
 void fk_gen_boot_config(const struct fk_layout *L, FILE *out)
 {
 	const struct fk_layout_image *imgs[FK_BOOT_MAX_IMAGES];
@@ -247,4 +279,5 @@ void fk_gen_boot_config(const struct fk_layout *L, FILE *out)
 				 out);
 	config_function(L, &g, &cfg, out);
 	jump_table(L, out);
+	release_table(L, out);
 }

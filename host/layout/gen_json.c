@@ -133,6 +133,13 @@ static void image_json(const struct fk_layout *L,
 		fprintf(out, ", \"address\": %u, \"size\": %u}",
 			img->load.start, img->load.size);
 	}
+	if (img->has_release) {
+		fprintf(out, ", \"release\": {\"stub\": %u, \"mailbox\": ",
+			img->release_stub);
+		json_string(out, L->partitions[img->release_mailbox].name);
+		fprintf(out, ", \"mailbox_address\": %u}",
+			L->partitions[img->release_mailbox].address);
+	}
 	fprintf(out, ", \"modules\": ");
 	name_list(L, img->modules, img->module_count, true, out);
 	fprintf(out, ", \"uses\": ");

@@ -7,7 +7,8 @@
  * not memory-mapped. docs/layout.md ("OpenOCD script") explains the variables.
  * When the layout has a devinfo partition, the script also programs one
  * device's record (FK_DEVICE, from `flashkit provision`) before it turns the
- * write protection on.
+ * write protection on; when an image has a `release` (the STM32H745's
+ * Cortex-M4), it sets that core's boot address option to the stub.
  *
  * Internal flash is programmed through OpenOCD's own flash banks (the
  * target config declares them). An external flash that is memory-mapped
@@ -134,6 +135,33 @@ static void plain_images(const struct fk_layout *L, FILE *out)
 	}
 }
 
+/* An image's `release`: the other core boots from the stub. On the
+ * STM32H7 dual core (RM0399) its boot address is the option byte
+ * BOOT_CM4_ADD0: bits 15:0 of FLASH_BOOT4_PRGR (flash registers +0x4C),
+ * holding address bits 31:16. OpenOCD's stm32h7x driver reads that
+ * register, changes the masked bits and starts the option load. */
+static void release_option(const struct fk_layout *L, FILE *out)
+{
+	for (uint32_t i = 0; i < L->image_count; i++) {
+		const struct fk_layout_image *img = &L->images[i];
+		const struct fk_layout_partition *p;
+
+		if (!img->has_release)
+			continue;
+		p = fk_layout_partition_at(L, img->release_stub);
+		if (!p)
+			continue;
+		fprintf(out,
+			"# image %s's core boots from the bootloader's release "
+			"stub at 0x%08X:\n"
+			"# BOOT_CM4_ADD0 = 0x%04X (FLASH_BOOT4_PRGR +0x4C, "
+			"bits 15:0, address bits 31:16)\n"
+			"stm32h7x option_write %d 0x4C 0x%04X 0xFFFF\n\n",
+			img->name, img->release_stub, img->release_stub >> 16,
+			bank_of(L, p->memory), img->release_stub >> 16);
+	}
+}
+
 static void protect(const struct fk_layout *L, FILE *out)
 {
 	bool any = false;
@@ -183,6 +211,7 @@ void fk_gen_openocd(const struct fk_layout *L, FILE *out)
 		if (L->memories[i].kind != FK_MEM_RAM)
 			program_memory(L, i, out);
 	program_device(L, out);
+	release_option(L, out);
 	protect(L, out);
 	fprintf(out, "reset run\nshutdown\n");
 }

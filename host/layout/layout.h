@@ -192,7 +192,27 @@ struct fk_layout_image {
 	bool has_load;
 	struct fk_layout_ram_ref load;
 	struct fk_pos pos_load; /* `load`, else the image's name */
+	/* `release`: an image of another core, which the bootloader's core
+	 * (the first image's) starts once the images are installed and
+	 * valid (the STM32H745's Cortex-M4, docs/layout.md); has_release
+	 * false without it. */
+	bool has_release;
+	uint32_t release_stub;	   /* bus address of the stub that core
+				    * boots from (BOOT_CM4_ADD0), in the
+				    * bootloader partition */
+	int32_t release_mailbox;   /* RAM partition index: its first
+				    * FK_LAYOUT_MAILBOX_SIZE bytes carry the
+				    * image's vector table to the stub */
+	struct fk_pos pos_release; /* `release`, else the image's name */
+	struct fk_pos pos_stub;	   /* `stub`, else `release` */
+	struct fk_pos pos_mailbox; /* `mailbox`, else `release` */
 };
+
+/* Bytes of the release mailbox at the start of its partition. */
+#define FK_LAYOUT_MAILBOX_SIZE 16u
+/* Alignment of a release stub: the STM32H7's BOOT_CM4_ADD0 option holds
+ * bits 31:16 of the Cortex-M4's boot address. */
+#define FK_LAYOUT_STUB_ALIGN 0x10000u
 
 struct fk_layout {
 	char *path;  /* file name used in diagnostics */

@@ -860,4 +860,5 @@ void fk_layout_check(const struct fk_layout *layout, struct fk_diag *d)
 	check_modules(layout, d);
 	check_images(layout, d);
 	check_one_boot_config(layout, d);
+	fk_layout_check_release(layout, d);
 }

@@ -234,9 +234,45 @@ static void add_use(struct loader *ld, const struct fk_ynode *n, void *arg)
 	c->img->uses[c->img->uses_count++] = (uint32_t)idx;
 }
 
+/* `release: { stub: ADDRESS, mailbox: PARTITION }` (fk_layout_image);
+ * judged by fk_layout_check_release() once the layout is whole. */
+static void parse_release(struct loader *ld, const struct fk_ynode *n,
+			  struct fk_layout_image *img, const char *what)
+{
+	static const char *const keys[] = { "stub", "mailbox" };
+	char rwhat[128];
+	const struct fk_ynode *m;
+
+	img->pos_release = img->pos_stub = img->pos_mailbox =
+		fk_layout_pos_of(ld, n);
+	snprintf(rwhat, sizeof(rwhat), "'release' of %s", what);
+	if (!fk_yaml_expect(&ld->y, n, FK_YAML_MAP, rwhat))
+		return;
+	fk_yaml_check_keys(&ld->y, n, keys, ARRAY_SIZE(keys), rwhat);
+	if (fk_yaml_get_u32(&ld->y, n, "stub", rwhat, FK_NUM_SIZE,
+			    &img->release_stub, &img->pos_stub) == 0)
+		fk_diag_error(&ld->d, &img->pos_release,
+			      "%s has no 'stub' (the address in the "
+			      "bootloader partition the core boots from: "
+			      "its BOOT_CM4_ADD0)",
+			      rwhat);
+	m = fk_yaml_get(n, "mailbox");
+	if (!m) {
+		fk_diag_error(&ld->d, &img->pos_release,
+			      "%s has no 'mailbox' (the RAM partition both "
+			      "cores use whose first %u bytes tell the stub "
+			      "where the image is)",
+			      rwhat, FK_LAYOUT_MAILBOX_SIZE);
+		return;
+	}
+	img->pos_mailbox = fk_layout_pos_of(ld, m);
+	img->release_mailbox = find_part(ld, m, rwhat);
+	img->has_release = img->release_mailbox >= 0 && img->release_stub;
+}
+
 static const char *const image_keys[] = {
-	"primary", "secondary", "strategy", "header",  "boot-state",
-	"ram",	   "modules",	"uses",	    "factory", "load",
+	"primary", "secondary", "strategy", "header", "boot-state", "ram",
+	"modules", "uses",	"factory",  "load",   "release",
 };
 static const char *const strategy_names[] = { "overwrite", "swap", "xip",
 					      "ram-load", "none" };
@@ -379,4 +415,9 @@ void fk_layout_parse_image(struct loader *ld, const struct fk_ynode *k,
 		img->pos_uses = fk_layout_pos_of(ld, n);
 	if (n)
 		for_each_name(ld, n, "'uses'", add_use, &c);
+	img->pos_release = img->pos_stub = img->pos_mailbox = img->pos;
+	img->release_mailbox = -1;
+	n = fk_yaml_get(v, "release");
+	if (n)
+		parse_release(ld, n, img, what);
 }

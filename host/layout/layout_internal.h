@@ -14,6 +14,8 @@
 
 /* The hardware checks on a resolved model (layout_check.c). */
 void fk_layout_check(const struct fk_layout *layout, struct fk_diag *d);
+/* The images' `release` (layout_release.c), part of fk_layout_check. */
+void fk_layout_check_release(const struct fk_layout *layout, struct fk_diag *d);
 
 /*
  * Parses a size or address with the one number grammar

@@ -41,6 +41,20 @@ struct fk_boot_layout_image {
 extern const struct fk_boot_layout_image
 	fk_boot_layout_images[FK_BOOT_MAX_IMAGES];
 
+/* The image of another core the bootloader's core starts (the layout's
+ * `release`, docs/layout.md): defined only for a layout that has one
+ * (the STM32H745's, ports/boot/release_h7.h). Bus addresses. */
+struct fk_boot_layout_release {
+	uint32_t image;		   /* its index among fk_boot()'s images */
+	uint32_t stub;		   /* the stub that core boots from */
+	uint32_t mailbox;	   /* the mailbox: 16 bytes at the start of
+				    * a RAM partition both cores use */
+	uint32_t slot_lo, slot_hi; /* its primary slot */
+	uint32_t header_size;	   /* bytes before its vector table */
+	uint32_t ram_lo, ram_hi;   /* where its stack pointer must lie */
+};
+extern const struct fk_boot_layout_release fk_boot_layout_release;
+
 /* --- the board: weak defaults in boot_main.c --- */
 
 /* First thing main() does. Default: nothing (clocks at reset values). */

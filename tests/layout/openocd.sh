@@ -4,11 +4,12 @@
 # the banks the target config declares (external memories get a bank of
 # the `virtual` driver). Only the commands that touch hardware (init,
 # reset, flash write_image, verify_image, flash write_bank, flash
-# verify_bank, flash protect) are replaced by procs that print their
-# arguments, and the test checks those against layout.json: every memory
-# programmed from the file `flashkit merge --layout` writes for it
-# (factory-<memory>.hex, or .bin at offset 0 when not memory-mapped) and
-# verified, every protected partition's sectors protected. Then the real
+# verify_bank, flash protect, stm32h7x option_write) are replaced by procs
+# that print their arguments, and the test checks those against
+# layout.json: every memory programmed from the file `flashkit merge
+# --layout` writes for it (factory-<memory>.hex, or .bin at offset 0 when
+# not memory-mapped) and verified, a released core's boot address set to
+# its stub, every protected partition's sectors protected. Then the real
 # `flashkit merge` output of the STM32F205 example is checked to be
 # exactly the files the script programs. A missing external bank must
 # stop the script with its explanation; an external memory merge wrote
@@ -77,6 +78,7 @@ proc {flash protect} {args} { echo "PROTECT \$args" }
 proc {flash write_bank} {args} { echo "WRITE_BANK \$args" }
 proc {flash verify_bank} {args} { echo "VERIFY_BANK \$args" }
 proc verify_image {args} { echo "VERIFY \$args" }
+proc {stm32h7x option_write} {args} { echo "OPTION_WRITE \$args" }
 EOF2
 	# the files merge would write, one per memory (the script programs
 	# only the external ones that exist)
@@ -94,7 +96,7 @@ PY
 	if python3 - "$out/layout.json" "$out/openocd.log" "$out/prod" "$out/banks.cfg" <<'PY'
 import json, re, sys
 d = json.load(open(sys.argv[1]))
-log = [l.strip() for l in open(sys.argv[2]) if re.match(r"(INIT|RESET|WRITE_|VERIFY|PROTECT)", l)]
+log = [l.strip() for l in open(sys.argv[2]) if re.match(r"(INIT|RESET|WRITE_|VERIFY|PROTECT|OPTION_WRITE)", l)]
 prod = sys.argv[3]
 bases = dict(re.findall(r"flash bank (\S+)\.bank virtual (0x[0-9a-f]+)", open(sys.argv[4]).read()))
 want = ["INIT", "RESET halt"]
@@ -112,6 +114,12 @@ for m in d["memories"]:
         bank = "%s.bank" % m["name"]
         assert m["name"] in bases
         want += ["WRITE_BANK %s %s 0" % (bank, f), "VERIFY_BANK %s %s 0" % (bank, f)]
+for img in d["images"]:
+    if "release" in img:  # the other core's boot address: the stub
+        stub = img["release"]["stub"]
+        mem = [p["memory"] for p in d["partitions"]
+               if p["address"] <= stub < p["address"] + p["size"]][0]
+        want.append("OPTION_WRITE %d 0x4C 0x%04X 0xFFFF" % (flash_rank[mem], stub >> 16))
 for p in d["partitions"]:
     if p["protect"] != "none" and p["memory"] in flash_rank:
         want.append("PROTECT %d %d %d on" % (flash_rank[p["memory"]], p["first_sector"],

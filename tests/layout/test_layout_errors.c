@@ -43,6 +43,36 @@
 	"    size: 64K\n"
 #define IMAGE "images:\n  app: { primary: a, secondary: b, strategy: swap, ram: ram }\n"
 
+/* Two cores (lines 1-24): cm4 on line 24 with `release: REL`, cm7 on
+ * line 23 ending with EXTRA7. */
+#define DUAL(EXTRA7, REL)                                                \
+	"memories:\n"                                                    \
+	"  flash:\n"                                                     \
+	"    kind: flash\n"                                              \
+	"    base: 0x08000000\n"                                         \
+	"    sectors: 12x128K\n"                                         \
+	"    write-unit: 4\n"                                            \
+	"    partitions:\n"                                              \
+	"      boot: { size: 128K, role: bootloader, protect: write }\n" \
+	"      a7: { size: 256K, role: slot }\n"                         \
+	"      b7: { size: 256K, role: slot }\n"                         \
+	"      a4: { size: 256K, role: slot }\n"                         \
+	"      b4: { size: 256K, role: slot }\n"                         \
+	"      state: { size: 128K, role: boot-state }\n"                \
+	"  ram:\n"                                                       \
+	"    kind: ram\n"                                                \
+	"    base: 0x20000000\n"                                         \
+	"    size: 64K\n"                                                \
+	"    partitions:\n"                                              \
+	"      r7: { size: 32K }\n"                                      \
+	"      r4: { size: 16K }\n"                                      \
+	"      ipc: { size: 16K }\n"                                     \
+	"images:\n"                                                      \
+	"  cm7: { primary: a7, secondary: b7, strategy: swap, "          \
+	"boot-state: state, ram: r7, uses: [ipc]" EXTRA7 " }\n"          \
+	"  cm4: { primary: a4, secondary: b4, strategy: swap, "          \
+	"boot-state: state, ram: r4, uses: [ipc], release: " REL " }\n"
+
 struct bad_case {
 	const char *name;
 	const char *text;
@@ -473,6 +503,41 @@ static const struct bad_case cases[] = {
 	  "images:\n  app: { primary: a, strategy: none, header: 0x40, "
 	  "ram: ram }\n",
 	  "15:46: error: image 'app': header 0x40 must be a multiple of 128" },
+	{ "release_stub_not_64k_aligned",
+	  DUAL("", "{ stub: 0x08012000, mailbox: ipc }"),
+	  "24:112: error: image 'cm4': release stub 0x08012000 is not a "
+	  "multiple of 64K: the STM32H7's boot address option (BOOT_CM4_ADD0) "
+	  "holds address bits 31:16" },
+	{ "release_stub_on_the_bootloaders_vector_table",
+	  DUAL("", "{ stub: 0x08000000, mailbox: ipc }"),
+	  "24:112: error: image 'cm4': release stub 0x08000000 is the start "
+	  "of 'boot', where the bootloader's own vector table is" },
+	{ "release_stub_outside_the_bootloader",
+	  DUAL("", "{ stub: 0x08030000, mailbox: ipc }"),
+	  "24:112: error: image 'cm4': release stub 0x08030000 is not in a "
+	  "partition of role bootloader (it is in a7)" },
+	{ "release_mailbox_not_shared",
+	  DUAL("", "{ stub: 0x08010000, mailbox: r4 }"),
+	  "24:133: error: image 'cm4': release mailbox 'r4' must be in the "
+	  "'uses' of both 'cm7' and 'cm4'" },
+	{ "release_mailbox_in_flash",
+	  DUAL("", "{ stub: 0x08010000, mailbox: a4 }"),
+	  "24:133: error: image 'cm4': release mailbox 'a4' is on flash "
+	  "memory 'flash'; name a RAM partition" },
+	{ "release_without_stub", DUAL("", "{ mailbox: ipc }"),
+	  "24:104: error: 'release' of image 'cm4' has no 'stub'" },
+	{ "release_without_mailbox", DUAL("", "{ stub: 0x08010000 }"),
+	  "24:104: error: 'release' of image 'cm4' has no 'mailbox'" },
+	{ "release_unknown_key",
+	  DUAL("", "{ stub: 0x08010000, mailbox: ipc, core: m4 }"),
+	  "24:138: error: unknown key 'core' in 'release' of image 'cm4'" },
+	{ "release_not_a_mapping", DUAL("", "0x08010000"),
+	  "24:104: error: 'release' of image 'cm4' must be a mapping" },
+	{ "release_of_the_first_image",
+	  DUAL(", release: { stub: 0x08010000, mailbox: ipc }",
+	       "{ stub: 0x08010000, mailbox: ipc }"),
+	  "23:104: error: image 'cm7' is the first image: the bootloader "
+	  "runs on its core and jumps into it" },
 };
 
 static void run_case(void **state)

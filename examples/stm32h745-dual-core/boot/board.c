@@ -6,17 +6,22 @@
  * all or nothing (one configuration, two images). Clocks stay at reset
  * values (HSI 64 MHz). The independent watchdog is kicked when running.
  *
- * The default fk_boot_start() starts the M7's image only: releasing the
- * M4 into its image (an M4 stub at a BOOT_CM4_ADD0 address, told the
- * image's vector table) is not written yet.
+ * fk_boot_start() releases the M4 into its image, then jumps into the
+ * M7's (ports/boot/release_h7.h): the M4 boots from the stub linked at
+ * the layout's `release: stub` address (its BOOT_CM4_ADD0 option) and
+ * waits there for the mailbox in SRAM4 and RCC_GCR.BOOT_C2. When either
+ * image's vector table is implausible, neither core starts: recovery
+ * (FK_ECORRUPT), as for the M7's image alone.
  *
- * Built by tests/boot/CMakeLists.txt (fk_boot_board_program); not run on
- * hardware yet.
+ * Built by tests/boot/CMakeLists.txt (fk_boot_board_program), with
+ * ports/boot/release_h7.c; run whole under Unicorn by
+ * tests/ports/test_h745_boot.c; not run on hardware yet.
  */
 #include <stdint.h>
 
 #include "boot_port.h"
 #include "flash_h7.h"
+#include "release_h7.h"
 
 #define IWDG1_KR (*(volatile uint32_t *)0x58004800u)
 
@@ -50,4 +55,10 @@ const struct fk_flash *fk_boot_flash_bank1(const struct fk_flash_geometry *geo)
 const struct fk_flash *fk_boot_flash_bank2(const struct fk_flash_geometry *geo)
 {
 	return bank(&bank2, FK_H7_BANK2_BASE, geo);
+}
+
+void fk_boot_start(const struct fk_boot_image_ref *refs, uint32_t count)
+{
+	if (fk_h7_release_cm4(refs, count) == FK_OK)
+		fk_boot_jump(refs, count);
 }

@@ -57,3 +57,14 @@ const struct fk_boot_layout_image fk_boot_layout_images[FK_BOOT_MAX_IMAGES] = {
 	{ 0x400u, 0x24000000u, 0x24080000u }, /* cm7 */
 	{ 0x400u, 0x30000000u, 0x30048000u }, /* cm4 */
 };
+
+const struct fk_boot_layout_release fk_boot_layout_release = {
+	.image = 1u, /* cm4 */
+	.stub = 0x08010000u,
+	.mailbox = 0x38000000u, /* ipc */
+	.slot_lo = 0x08100000u, /* cm4-a */
+	.slot_hi = 0x08180000u,
+	.header_size = 0x400u,
+	.ram_lo = 0x30000000u,
+	.ram_hi = 0x30048000u,
+};

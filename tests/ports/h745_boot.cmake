@@ -1,0 +1,27 @@
+# The STM32H745's bootloader program (boot_stm32h745, tests/boot) run
+# whole under Unicorn on the H7 flash model (uc_boot.c): the Cortex-M7
+# validates and installs both cores' images and releases the Cortex-M4,
+# which boots from the stub into its image (test_h745_boot.c); and the
+# stub's instructions are ones the M4 runs (stub_insns.sh). Only where
+# tests/boot builds the board bootloaders.
+if(TARGET boot_stm32h745)
+	set(h745_boot ${CMAKE_BINARY_DIR}/tests/boot/boot_stm32h745.elf)
+	fk_add_test(port_h745_boot
+		SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_h745_boot.c
+			${CMAKE_CURRENT_LIST_DIR}/uc_boot.c
+			${CMAKE_CURRENT_LIST_DIR}/models/h7.c
+			${CMAKE_CURRENT_LIST_DIR}/models/stm32_model.c
+		LIBS uc_harness fk_host
+		LABELS port
+		ARGS ${h745_boot} $<TARGET_FILE:flashkit>
+			${FK_ROOT}/examples/stm32h745-dual-core/layout.yaml
+			${FK_ROOT}/tests/data/mcuboot-images/ecdsa-p256.pem)
+	target_include_directories(port_h745_boot PRIVATE ${FK_ROOT}/host
+		${FK_ROOT}/ports/boot ${CMAKE_CURRENT_LIST_DIR})
+	add_dependencies(port_h745_boot boot_stm32h745 flashkit)
+	find_program(UC_ARM_OBJDUMP arm-none-eabi-objdump)
+	add_test(NAME port_h745_stub_insns COMMAND bash
+		${CMAKE_CURRENT_LIST_DIR}/stub_insns.sh ${UC_ARM_OBJDUMP}
+		${h745_boot})
+	set_tests_properties(port_h745_stub_insns PROPERTIES LABELS port)
+endif()
