@@ -10,7 +10,7 @@
  */
 #include <stdint.h>
 
-#include "boot_port.h"
+#include "../boot/boot_port.h"
 #include "usart.h"
 
 #if FK_BOOT_SERIAL_WINDOW != 1
