@@ -42,14 +42,16 @@
 #
 #   fk_boot_board_program(<name> LAYOUT <layout.yaml> CPU <cortex-m3|m4|m7>
 #       BOARD <c files, drivers included>... [KEY <ECDSA P-256 pem>]
-#       [ENC_KEY <EC P-256 private key pem>]
+#       [ENC_KEY <EC P-256 private key pem>] [CRYPTO bearssl]
 #       [INCLUDES <dirs>...] [DEFINES <NAME=value>...])
 #     The same for a real board (ports/boot/build.sh): no QEMU port, the
 #     device library with only the layout's strategies, the bootloader's
 #     mbedTLS compiled for CPU; the same size check. Target <name>.
 #     KEY: ECDSA P-256 only. Without ENC_KEY the library is compiled with
 #     FK_IMAGE_NO_ENC (no decryption code); with it, ECIES-P256 images are
-#     decrypted as with fk_boot_program().
+#     decrypted as with fk_boot_program(). CRYPTO bearssl (KEY, no
+#     ENC_KEY): BearSSL's verification instead of mbedTLS, as
+#     fk_boot_program()'s.
 if(FK_SANITIZE OR NOT COMMAND fk_cortexm_executable)
 	function(fk_boot_program)
 	endfunction()
@@ -336,15 +338,15 @@ function(_fk_boot_fits name out gen)
 endfunction()
 
 function(fk_boot_board_program name)
-	cmake_parse_arguments(X "" "LAYOUT;KEY;CPU;ENC_KEY" "BOARD;INCLUDES;DEFINES"
-		${ARGN})
+	cmake_parse_arguments(X "" "LAYOUT;KEY;CPU;ENC_KEY;CRYPTO"
+		"BOARD;INCLUDES;DEFINES" ${ARGN})
 	set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
 	set(gen ${out}.gen)
 	get_filename_component(layout ${X_LAYOUT} ABSOLUTE)
 	_fk_boot_gen(${name} ${out} ${gen} ${layout})
 	set(key_c -)
 	set(enc_c -)
-	set(mbed -)
+	set(crypto -)
 	set(deps)
 	if(X_KEY)
 		# ports/boot/build.sh compiles the P-256 port only
@@ -358,8 +360,16 @@ function(fk_boot_board_program name)
 		endif()
 		_fk_boot_key(${name} ${gen} ${X_KEY})
 		set(key_c ${gen}/fk_boot_key.c)
-		set(mbed ${FK_MBEDTLS_SRC})
+		set(crypto mbedtls:${FK_MBEDTLS_SRC})
 		list(APPEND deps ${key_c})
+	endif()
+	if(X_CRYPTO AND (NOT X_CRYPTO STREQUAL "bearssl" OR NOT X_KEY OR
+	   X_ENC_KEY OR NOT FK_BEARSSL_FOUND))
+		message(FATAL_ERROR "fk_boot_board_program(${name} CRYPTO "
+			"${X_CRYPTO}): CRYPTO takes bearssl, with a KEY and no "
+			"ENC_KEY, and Debian's bearssl source at ${FK_BEARSSL_SRC}")
+	elseif(X_CRYPTO)
+		set(crypto bearssl:${FK_BEARSSL_SRC})
 	endif()
 	if(X_ENC_KEY)
 		get_filename_component(enc_abs ${X_ENC_KEY} ABSOLUTE)
@@ -391,7 +401,7 @@ function(fk_boot_board_program name)
 		${FK_ROOT}/ports/boot/*.[ch] ${FK_ROOT}/ports/cortex-m/*.[ch])
 	add_custom_command(OUTPUT ${out}.elf ${out}.bin
 		COMMAND bash ${FK_ROOT}/ports/boot/build.sh ${out} ${X_CPU}
-			${gen}/layout.json ${out}.ld ${key_c} ${enc_c} ${mbed} --
+			${gen}/layout.json ${out}.ld ${key_c} ${enc_c} ${crypto} --
 			${args}
 			${gen}/boot_config.c ${board}
 		DEPENDS ${FK_ROOT}/ports/boot/build.sh ${gen}/boot_config.c

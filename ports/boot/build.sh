@@ -3,8 +3,12 @@
 # the layout's boot_config.c, the board's files and their drivers, the
 # device library (src/) with only the layout's strategies (the others'
 # files left out, FK_BOOT_NO_<STRATEGY> defined), and with a key the
-# bootloader's mbedTLS build; with a device key (ENC_C, from `flashkit key
-# private --c --name fk_boot_enc_key`) also the decryption of ECIES-P256
+# bootloader's mbedTLS build (CRYPTO mbedtls:<Debian's mbedtls source>)
+# or BearSSL's P-256 verification (bearssl:<Debian's bearssl source>:
+# fk_crypto_bearssl_p256, FK_BOOT_BEARSSL, the files of
+# ports/crypto-bearssl/target/bearssl.cmake); with a device key (ENC_C,
+# from `flashkit key private --c --name fk_boot_enc_key`, mbedTLS only)
+# also the decryption of ECIES-P256
 # images (FK_BOOT_ENC: the port with FK_MBEDTLS_WITH_ENC on the mbedTLS
 # build of fk_mbedtls_boot_enc_config.h), without it none of that code
 # (FK_IMAGE_NO_ENC). fk_boot_board_program() (cmake/boot.cmake) runs it
@@ -17,10 +21,10 @@
 # link-time optimisation has run.
 #
 #   build.sh OUT CPU LAYOUT_JSON LINKER_SCRIPT KEY_C|- ENC_C|- \
-#            MBEDTLS_SRC|- -- [-DNAME=value | -Idir]... board.c...
+#            mbedtls:SRC|bearssl:SRC|- -- [-DNAME=value | -Idir]... board.c...
 # Writes OUT.elf, OUT.bin, OUT.map.
 set -euo pipefail
-out=$1 cpu=$2 json=$3 ld=$4 key_c=$5 enc_c=$6 mbed=$7
+out=$1 cpu=$2 json=$3 ld=$4 key_c=$5 enc_c=$6 crypto=${7%%:*} crypto_src=${7#*:}
 shift 7
 [ "$1" = -- ] && shift
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -61,8 +65,23 @@ $CC $flags -c "$root/ports/cortex-m/string.c" -o "$work/string.o"
 srcs=("$root/ports/boot/boot_main.c" "$root/ports/cortex-m/startup.c"
 	"$root/ports/cortex-m/jump.c" "$work/string.o" "${board[@]}")
 libs=()
-if [ "$key_c" != - ]; then
-	port=$root/ports/crypto-mbedtls
+# third-party code: its warnings are not ours (no -Werror)
+third="-mcpu=$cpu -mthumb -mfloat-abi=soft -std=c99 -Os $lto -ffreestanding
+	-ffunction-sections -fdata-sections"
+if [ "$key_c" != - ] && [ "$crypto" = bearssl ]; then
+	port=$root/ports/crypto-bearssl bearssl=$crypto_src
+	srcs+=("$key_c" "$port/fk_crypto_bearssl.c")
+	flags="$flags -DFK_BOOT_BEARSSL -I$port -I$bearssl/inc"
+	mkdir -p "$work/bearssl"
+	for m in $(sed -n '/^set(FK_BEARSSL_MODULES/,/)/p' "$port/target/bearssl.cmake" |
+		sed -e 's/set(FK_BEARSSL_MODULES//' -e 's/)//'); do
+		$CC $third -I"$bearssl/inc" -I"$bearssl/src" -c "$bearssl/src/$m.c" \
+			-o "$work/bearssl/$(echo "$m" | tr / _).o"
+	done
+	$AR rcs "$work/libbearssl.a" "$work"/bearssl/*.o
+	libs+=("$work/libbearssl.a")
+elif [ "$key_c" != - ]; then
+	port=$root/ports/crypto-mbedtls mbed=$crypto_src
 	# mbedtls.cmake's module list NAME, the boot list's reference expanded
 	modules_of() {
 		sed -n "/^set($1/,/)/p" "$port/target/mbedtls.cmake" |
@@ -85,10 +104,7 @@ if [ "$key_c" != - ]; then
 	flags="$flags $mflags"
 	mkdir -p "$work/mbedtls"
 	for m in $(modules_of $set); do
-		# third-party code: its warnings are not ours (no -Werror)
-		$CC -mcpu="$cpu" -mthumb -mfloat-abi=soft -std=c99 -Os $lto \
-			-ffreestanding -ffunction-sections -fdata-sections \
-			$mflags -c "$mbed/library/$m.c" -o "$work/mbedtls/$m.o"
+		$CC $third $mflags -c "$mbed/library/$m.c" -o "$work/mbedtls/$m.o"
 	done
 	$AR rcs "$work/libmbedcrypto_boot.a" "$work"/mbedtls/*.o
 	libs+=("$work/libmbedcrypto_boot.a")
