@@ -13,7 +13,9 @@
 #       [-DMAP=boot.map]
 #     Fails unless BIN fits the bootloader partition; writes OUT. With
 #     MAP, of a program that links serial recovery (ports/boot/
-#     boot_serial.c), OUT also says how many of the bytes are recovery's.
+#     boot_serial.c), OUT also says how many of the bytes are recovery's,
+#     and with an image's `release`, how many of those below the stub the
+#     bootloader's own code and data take (BIN runs to the stub's end).
 cmake_minimum_required(VERSION 3.20)
 file(READ ${JSON} json)
 string(JSON nparts LENGTH "${json}" partitions)
@@ -110,6 +112,33 @@ SECTIONS
 	endforeach()
 endfunction()
 
+# Sets out_var to "; below the release stub at S: N of M bytes (F free)"
+# when the layout has an image's `release`: the .bin then runs to the end
+# of the stub, so its size says little; the bootloader's own code and
+# data end at _fk_image_end (the map). "" without a stub.
+function(_fk_stub_room json map out_var)
+	set(${out_var} "" PARENT_SCOPE)
+	string(JSON nimages LENGTH "${json}" images)
+	math(EXPR last "${nimages} - 1")
+	foreach(i RANGE ${last})
+		string(JSON stub ERROR_VARIABLE none GET "${json}" images ${i}
+			release stub)
+		if(none)
+			continue()
+		endif()
+		file(STRINGS ${map} line REGEX " _fk_image_end = ")
+		if(NOT line MATCHES "0x([0-9a-f]+) +_fk_image_end")
+			return()
+		endif()
+		math(EXPR used "0x${CMAKE_MATCH_1} - ${addr}")
+		math(EXPR below "${stub} - ${addr}")
+		math(EXPR free "${below} - ${used}")
+		math(EXPR stub_hex "${stub}" OUTPUT_FORMAT HEXADECIMAL)
+		set(${out_var} "; below the release stub at ${stub_hex}: ${used} of ${below} bytes (${free} free)" PARENT_SCOPE)
+		return()
+	endforeach()
+endfunction()
+
 if(MODE STREQUAL "ld")
 	string(JSON ram_addr GET "${json}" images 0 ram 0 address)
 	string(JSON ram_size GET "${json}" images 0 ram 0 size)
@@ -144,6 +173,8 @@ elseif(MODE STREQUAL "check")
 	set(recovery "")
 	if(MAP)
 		_fk_recovery_bytes(${MAP} recovery)
+		_fk_stub_room("${json}" ${MAP} stub_room)
+		string(APPEND recovery "${stub_room}")
 	endif()
 	file(WRITE ${OUT} "${bytes} of ${size} bytes (${room} free) in ${part}${recovery}\n")
 	message(STATUS "${BIN}: ${bytes} of ${size} bytes of ${part}, ${room} free${recovery}")
