@@ -324,7 +324,8 @@ static void test_staged_updates_of_both_install_then_both_start(void **state)
 
 /* A signed M4 image whose stack pointer is in the M7's AXI SRAM: the M7
  * releases nothing and does not start its own image either (recovery,
- * FK_ECORRUPT); the M4, BCM4 = 1, keeps waiting in the stub. */
+ * FK_ECORRUPT); the M4, BCM4 = 1, keeps waiting in the stub, and would
+ * even if a complete mailbox named that table. */
 static void test_implausible_m4_table_starts_neither_core(void **state)
 {
 	struct core m7, m4;
@@ -346,6 +347,17 @@ static void test_implausible_m4_table_starts_neither_core(void **state)
 	assert_int_equal(boot_cm4(&m4, &m7, 3, &x), UC_RUN_WAIT);
 	assert_int_equal(x.waits, 4);
 	core_close(&m4);
+	/* a complete mailbox naming that image: the stub's own check */
+	{
+		uint32_t v = FK_H7_RCC_GCR_BOOT_C2, vt4 = vt_of(cm4a, cm4);
+		struct fk_h7_mailbox mb = { FK_H7_MAILBOX_MAGIC, vt4, ~vt4 };
+
+		memcpy(m7.sram4, &mb, sizeof(mb));
+		memcpy(m7.rcc + (FK_H7_RCC_GCR - RCC_BASE), &v, 4);
+		assert_int_equal(boot_cm4(&m4, &m7, 3, &x), UC_RUN_WAIT);
+		assert_int_equal(x.waits, 4);
+		core_close(&m4);
+	}
 	core_close(&m7);
 }
 
