@@ -59,6 +59,12 @@ function(_fk_recovery_bytes map out_var)
 		set(${out_var} "" PARENT_SCOPE)
 		return()
 	endif()
+	# link-time optimisation merges every file's code into its own
+	# objects: nothing tells recovery's bytes from the rest
+	if(glue MATCHES "ltrans")
+		set(${out_var} "; serial recovery linked (its bytes are not told apart under link-time optimisation: FK_BOOT_LTO=0 counts them)" PARENT_SCOPE)
+		return()
+	endif()
 	set(receiver 0)
 	set(update 0)
 	foreach(s IN LISTS sections)
