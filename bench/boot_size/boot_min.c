@@ -12,6 +12,9 @@
  *   -DBOOT_MIN_ED25519   images must carry an Ed25519 signature by that
  *                        key, checked by fk_crypto_sodium_ed25519
  *                        (libsodium's ref10, no heap)
+ *   -DBOOT_MIN_BEARSSL   images must carry an ECDSA P-256 signature by
+ *                        that key, checked by fk_crypto_bearssl_p256
+ *                        (BearSSL's P-256 code, no heap)
  *   -DBOOT_MIN_QEMU      for measuring RAM under QEMU mps2-an386: the
  *                        flash is memory at 0x00100000, the stack is
  *                        painted before fk_boot(), and instead of jumping
@@ -34,6 +37,11 @@
 #endif
 #ifdef BOOT_MIN_ED25519
 #include "fk_crypto_sodium.h"
+#define BOOT_MIN_PORT fk_crypto_sodium_ed25519
+#endif
+#ifdef BOOT_MIN_BEARSSL
+#include "fk_crypto_bearssl.h"
+#define BOOT_MIN_PORT fk_crypto_bearssl_p256
 #endif
 
 #ifdef BOOT_MIN_QEMU
@@ -93,9 +101,9 @@ static const struct fk_image_keys keys = { .crypto = &BOOT_MIN_CRYPTO, .keys = &
 /* mbedTLS's big numbers come from its allocator, over this heap. */
 static uint8_t heap[BOOT_MIN_HEAP] __attribute__((aligned(8)));
 #endif
-#ifdef BOOT_MIN_ED25519
+#ifdef BOOT_MIN_PORT
 extern const struct fk_image_key boot_min_key;
-static const struct fk_image_keys keys = { .crypto = &fk_crypto_sodium_ed25519, .keys = &boot_min_key, .count = 1 };
+static const struct fk_image_keys keys = { .crypto = &BOOT_MIN_PORT, .keys = &boot_min_key, .count = 1 };
 #endif
 
 static const struct fk_flash_ops stub_ops = { stub_read, stub_program,
@@ -181,7 +189,7 @@ static const struct fk_boot_config cfg = {
 	.state = { &flash, 0x8000, 0x1000 },
 	.bootloader = { &flash, 0, 0x8000 },
 	.trial_boots = 1,
-#if defined(BOOT_MIN_ECDSA) || defined(BOOT_MIN_ED25519)
+#if defined(BOOT_MIN_ECDSA) || defined(BOOT_MIN_PORT)
 	.keys = &keys,
 #endif
 	.check_security_counter = true,

@@ -19,3 +19,8 @@ SODIUM_MODULES=$(sed -n '/^set(FK_SODIUM_MODULES/,/)/p' ports/crypto-sodium/targ
 	sed -e 's/set(FK_SODIUM_MODULES//' -e 's/)//')
 SODIUM_DEFS=$(sed -n 's/^set(FK_SODIUM_DEFINES \(.*\))$/\1/p' ports/crypto-sodium/target/sodium.cmake |
 	sed 's/[^ ][^ ]*/-D&/g')
+
+# ECDSA P-256 through BearSSL: the files of
+# ports/crypto-bearssl/target/bearssl.cmake.
+BEARSSL_MODULES=$(sed -n '/^set(FK_BEARSSL_MODULES/,/)/p' ports/crypto-bearssl/target/bearssl.cmake |
+	sed -e 's/set(FK_BEARSSL_MODULES//' -e 's/)//')

@@ -4,7 +4,9 @@
 # jump), per strategy, with the digest only (built-in SHA-256) and with
 # ECDSA P-256 through the mbedTLS port (Debian's mbedtls 2.28 source) and
 # with Ed25519 through the libsodium port (Debian's libsodium 1.0.18
-# source, ports/crypto-sodium/target/sodium.cmake's files):
+# source, ports/crypto-sodium/target/sodium.cmake's files) and with
+# ECDSA P-256 through the BearSSL port (Debian's bearssl 0.6 source,
+# ports/crypto-bearssl/target/bearssl.cmake's files, no heap):
 # text, data and bss from arm-none-eabi-size (bss without mbedTLS's
 # heap), and the RAM a plain boot uses, measured by running the same
 # program under QEMU mps2-an386 (Cortex-M4) on a flash image holding a
@@ -34,11 +36,13 @@ OUT=${OUT:-build/boot-size}
 DETAIL=${1:-}
 MBEDTLS_SRC=${FK_MBEDTLS_SRC:-/var/cache/flashkit/mbedtls}
 SODIUM_SRC=${FK_SODIUM_SRC:-/var/cache/flashkit/libsodium}
+BEARSSL_SRC=${FK_BEARSSL_SRC:-/var/cache/flashkit/bearssl}
 CC=arm-none-eabi-gcc
 TOOL=${FK_TOOL:-$(ls -t build/*/cli/flashkit 2>/dev/null | head -1)}
 [ -x "$TOOL" ] || { echo "no flashkit tool: build first, or set FK_TOOL" >&2; exit 1; }
 [ -f "$MBEDTLS_SRC/library/sha256.c" ] || { echo "no mbedtls source at $MBEDTLS_SRC: scripts/deps.sh" >&2; exit 1; }
 [ -d "$SODIUM_SRC/src/libsodium" ] || { echo "no libsodium source at $SODIUM_SRC: scripts/deps.sh" >&2; exit 1; }
+[ -d "$BEARSSL_SRC/src/ec" ] || { echo "no bearssl source at $BEARSSL_SRC: scripts/deps.sh" >&2; exit 1; }
 BS=bench/boot_size
 PORT=ports/crypto-mbedtls
 # The crypto port a bootloader links, and its mbedTLS modules and
@@ -71,6 +75,14 @@ for m in $SODIUM_MODULES; do
 done
 arm-none-eabi-ar rcs "$OUT/libsodium.a" "$OUT"/sodium/*.o
 
+# BearSSL's ECDSA P-256 verification, once, as bearssl.cmake compiles it
+mkdir -p "$OUT/bearssl"
+for m in $BEARSSL_MODULES; do
+	$CC $CFLAGS $LTO_FLAG -I"$BEARSSL_SRC/inc" -I"$BEARSSL_SRC/src" -c "$BEARSSL_SRC/src/$m.c" \
+		-o "$OUT/bearssl/$(echo "$m" | tr / _).o"
+done
+arm-none-eabi-ar rcs "$OUT/libbearssl.a" "$OUT"/bearssl/*.o
+
 # The keys, from the reference public keys' PEM.
 for k in ecdsa-p256:FK_KEY_ECDSA_P256 ed25519:FK_KEY_ED25519; do
 	python3 - "$ROOT/tests/data/mcuboot-images/${k%%:*}.pub.pem" "${k#*:}" \
@@ -98,8 +110,9 @@ mkflash() { # $1 = signing key or "", $2 = output
 mkflash "" "$OUT/flash-digest.bin"
 mkflash "$key" "$OUT/flash-ecdsa.bin"
 mkflash tests/data/mcuboot-images/ed25519.pem "$OUT/flash-ed25519.bin"
+cp "$OUT/flash-ecdsa.bin" "$OUT/flash-bearssl.bin"
 
-# Builds one program: $1 = name, $2 = strategy, $3 = digest|ecdsa|ed25519,
+# Builds one program: $1 = name, $2 = strategy, $3 = digest|ecdsa|ed25519|bearssl,
 # $4 = size|qemu|nomarker (size, src/boot/marker.c left out).
 build() {
 	local name=$1 strat=$2 crypto=$3 kind=$4 d=$OUT/$1
@@ -121,6 +134,10 @@ build() {
 	if [ "$crypto" = ed25519 ]; then
 		defs="$defs -DBOOT_MIN_ED25519 -Iports/crypto-sodium -I$SODIUM_INC"
 		extra="ports/crypto-sodium/fk_crypto_sodium.c $OUT/boot_min_key_ed25519.c"
+	fi
+	if [ "$crypto" = bearssl ]; then
+		defs="$defs -DBOOT_MIN_BEARSSL -Iports/crypto-bearssl -I$BEARSSL_SRC/inc"
+		extra="ports/crypto-bearssl/fk_crypto_bearssl.c $OUT/boot_min_key_ecdsa-p256.c"
 	fi
 	if [ "$kind" = qemu ]; then
 		defs="$defs -DBOOT_MIN_QEMU"
@@ -148,7 +165,8 @@ build() {
 		-Wl,-Map="$d/boot.map" -Lports/cortex-m -T "$d/boot.ld" \
 		-o "$d/boot.elf" $BS/boot_min.c ports/cortex-m/startup.c \
 		ports/cortex-m/jump.c "$d/string.o" $extra \
-		"$d/libfk.a" "$OUT/libmbedcrypto.a" "$OUT/libsodium.a" -lgcc
+		"$d/libfk.a" "$OUT/libmbedcrypto.a" "$OUT/libsodium.a" \
+		"$OUT/libbearssl.a" -lgcc
 }
 
 # The RAM a plain boot uses: "stack N heap M" from the QEMU program.
@@ -161,11 +179,11 @@ measure() { # $1 = program dir, $2 = flash image
 }
 
 echo "command: bash bench/boot_size/run.sh   date: $(date -u)   commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src include ports bench/boot_size || echo '+changes')"
-echo "compiler: $($CC --version | head -1); $ARCH -Os $LTO_FLAG; crypto ports: $PORT_SYMBOL ($MBEDTLS_CONFIG), fk_crypto_sodium_ed25519 (libsodium $(basename "$(readlink -f "$SODIUM_SRC")"))"
+echo "compiler: $($CC --version | head -1); $ARCH -Os $LTO_FLAG; crypto ports: $PORT_SYMBOL ($MBEDTLS_CONFIG), fk_crypto_sodium_ed25519 (libsodium $(basename "$(readlink -f "$SODIUM_SRC")")), fk_crypto_bearssl_p256 ($(basename "$(readlink -f "$BEARSSL_SRC")"))"
 echo
 echo "| strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used | text without marker.c |"
 echo "|---|---|---|---|---|---|---|---|"
-for crypto in digest ecdsa ed25519; do
+for crypto in digest ecdsa ed25519 bearssl; do
 	for strat in overwrite swap xip; do
 		n=$strat-$crypto
 		build "$n" "$strat" "$crypto" size
@@ -180,6 +198,7 @@ for crypto in digest ecdsa ed25519; do
 		label=SHA-256
 		[ "$crypto" = ecdsa ] && label="ECDSA P-256"
 		[ "$crypto" = ed25519 ] && label="Ed25519"
+		[ "$crypto" = bearssl ] && label="ECDSA P-256 (BearSSL)"
 		echo "| $strat | $label | $text | $data | $((bss - heap)) (+ $heap) | $stack | $hused | $text_nm |"
 	done
 done
@@ -197,7 +216,7 @@ if [ -n "${MCUBOOT:-}" ]; then
 		done
 fi
 if [ "$DETAIL" = --detail ]; then
-	for d in "$OUT"/*-digest "$OUT"/*-ecdsa "$OUT"/*-ed25519; do
+	for d in "$OUT"/*-digest "$OUT"/*-ecdsa "$OUT"/*-ed25519 "$OUT"/*-bearssl; do
 		echo
 		echo "== $(basename "$d"): 25 largest symbols"
 		arm-none-eabi-nm --size-sort -S "$d/boot.elf" | tail -25

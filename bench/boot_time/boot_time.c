@@ -7,6 +7,7 @@
  *   digest    SHA-256 only (fk_crypto_builtin)
  *   ecdsa     ECDSA P-256 (fk_crypto_mbedtls_p256, Debian's mbedtls)
  *   ed25519   Ed25519 (fk_crypto_sodium_ed25519, Debian's libsodium)
+ *   bearssl   ECDSA P-256 (fk_crypto_bearssl_p256, Debian's bearssl)
  *   ecdsa_enc ECDSA P-256 of an image encrypted with ECIES-P256 and
  *             AES-128 (fk_crypto_mbedtls_p256 with FK_MBEDTLS_WITH_ENC):
  *             the key unwrapped, the payload decrypted while hashed
@@ -37,6 +38,9 @@ static uint8_t heap[4096] __attribute__((aligned(8)));
 #elif defined(BOOT_TIME_ED25519)
 #include "fk_crypto_sodium.h"
 #define CRYPTO fk_crypto_sodium_ed25519
+#elif defined(BOOT_TIME_BEARSSL)
+#include "fk_crypto_bearssl.h"
+#define CRYPTO fk_crypto_bearssl_p256
 #else
 #define CRYPTO fk_crypto_builtin
 #define NO_KEYS /* the digest only */
