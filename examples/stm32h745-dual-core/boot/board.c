@@ -13,6 +13,11 @@
  * image's vector table is implausible, neither core starts: recovery
  * (FK_ECORRUPT), as for the M7's image alone.
  *
+ * Serial recovery (`flashkit upload` when nothing can boot or on request)
+ * runs on the M7 over USART3, PD8/PD9, the NUCLEO-H745ZI-Q's ST-LINK
+ * virtual COM port, from the 64 MHz HSI (ports/stm32/usart_boards.c);
+ * the M4 stays held while it runs.
+ *
  * Built by tests/boot/CMakeLists.txt (fk_boot_board_program), with
  * ports/boot/release_h7.c; run whole under Unicorn by
  * tests/ports/test_h745_boot.c; not run on hardware yet.
@@ -22,6 +27,7 @@
 #include "boot_port.h"
 #include "flash_h7.h"
 #include "release_h7.h"
+#include "usart.h"
 
 #define IWDG1_KR (*(volatile uint32_t *)0x58004800u)
 
@@ -62,3 +68,6 @@ void fk_boot_start(const struct fk_boot_image_ref *refs, uint32_t count)
 	if (fk_h7_release_cm4(refs, count) == FK_OK)
 		fk_boot_jump(refs, count);
 }
+
+/* Serial recovery's line (ports/stm32/usart_boot.c). */
+const struct fk_usart_config *const fk_boot_usart = &fk_usart_h745_usart3;
