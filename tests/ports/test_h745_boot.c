@@ -105,39 +105,23 @@ static uint8_t *flash_bytes(struct core *c, uint32_t addr)
 static uint8_t *signed_image(const char *image, uint32_t sp, uint32_t pc,
 			     const char *version, bool pending, size_t *len)
 {
-	char bin[128], out[128], cmd[1024];
-	uint8_t payload[PAYLOAD];
-	uint8_t *data;
-	FILE *f;
-	long n;
+	const struct uc_boot_firmware fw = {
+		.flashkit = flashkit,
+		.layout = layout_path,
+		.key = key_path,
+		.dir = tmp,
+		.image = image,
+		.version = version,
+		.pending = pending,
+		.sp = sp,
+		.pc = pc,
+		.size = PAYLOAD,
+		.mul = 7,
+		.add = pc,
+	};
+	uint8_t *data = uc_boot_signed_image(&fw, len);
 
-	for (uint32_t i = 0; i < PAYLOAD; i++)
-		payload[i] = (uint8_t)(i * 7 + pc);
-	memcpy(payload, &sp, 4);
-	memcpy(payload + 4, &pc, 4);
-	snprintf(bin, sizeof(bin), "%s/%s.bin", tmp, image);
-	snprintf(out, sizeof(out), "%s/%s-%s%s.img", tmp, image, version,
-		 pending ? "-pending" : "");
-	f = fopen(bin, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(payload, 1, PAYLOAD, f), PAYLOAD);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd),
-		 "'%s' image sign --layout '%s' --image %s -k '%s' -v %s "
-		 "--pad-header %s '%s' '%s' >/dev/null",
-		 flashkit, layout_path, image, key_path, version,
-		 pending ? "--pending test" : "", bin, out);
-	assert_int_equal(system(cmd), 0);
-	f = fopen(out, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	data = malloc((size_t)n);
 	assert_non_null(data);
-	assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
 	return data;
 }
 

@@ -161,39 +161,24 @@ static long line_read(void *ctx, void *buf, size_t cap, int timeout_ms)
  * Returns the file's bytes; *entry the reset handler's address. */
 static uint8_t *signed_image(size_t *len, uint32_t *entry)
 {
-	char bin[128], out[128], cmd[1024];
 	uint32_t vt = slot_a->address + app->header_size;
-	uint32_t sp = app->ram[0].start + app->ram[0].size;
-	uint8_t payload[PAYLOAD], *data;
-	FILE *f;
-	long n;
+	struct uc_boot_firmware fw = {
+		.flashkit = flashkit,
+		.layout = layout_path,
+		.key = key_path,
+		.dir = tmp,
+		.image = "app",
+		.version = "1.2.3",
+		.sp = app->ram[0].start + app->ram[0].size,
+		.pc = vt + 0x101u,
+		.size = PAYLOAD,
+		.mul = 13,
+		.add = 5,
+	};
+	uint8_t *data = uc_boot_signed_image(&fw, len);
 
-	*entry = vt + 0x101u;
-	for (uint32_t i = 0; i < PAYLOAD; i++)
-		payload[i] = (uint8_t)(i * 13 + 5);
-	memcpy(payload, &sp, 4);
-	memcpy(payload + 4, entry, 4);
-	snprintf(bin, sizeof(bin), "%s/app.bin", tmp);
-	snprintf(out, sizeof(out), "%s/app.img", tmp);
-	f = fopen(bin, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(payload, 1, PAYLOAD, f), PAYLOAD);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd),
-		 "'%s' image sign --layout '%s' --image app -k '%s' -v 1.2.3 "
-		 "--pad-header '%s' '%s' >/dev/null",
-		 flashkit, layout_path, key_path, bin, out);
-	assert_int_equal(system(cmd), 0);
-	f = fopen(out, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	data = malloc((size_t)n);
 	assert_non_null(data);
-	assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
+	*entry = fw.pc;
 	return data;
 }
 

@@ -140,3 +140,64 @@ enum uc_run uc_boot_run(struct uc_boot *b, uint32_t vt, uint32_t lo,
 	       sizeof(out->vtor));
 	return r;
 }
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *data = NULL;
+	long n = -1;
+
+	if (f && fseek(f, 0, SEEK_END) == 0)
+		n = ftell(f);
+	if (n > 0 && fseek(f, 0, SEEK_SET) == 0)
+		data = malloc((size_t)n);
+	if (data && fread(data, 1, (size_t)n, f) != (size_t)n) {
+		free(data);
+		data = NULL;
+	}
+	if (f)
+		fclose(f);
+	if (!data)
+		fprintf(stderr, "uc_boot: cannot read %s\n", path);
+	*len = data ? (size_t)n : 0;
+	return data;
+}
+
+uint8_t *uc_boot_signed_image(const struct uc_boot_firmware *fw, size_t *len)
+{
+	char bin[256], out[256], cmd[2048];
+	uint8_t *payload = malloc(fw->size);
+	FILE *f;
+	bool ok;
+
+	if (!payload || fw->size < 8)
+		goto fail;
+	for (uint32_t i = 0; i < fw->size; i++)
+		payload[i] = (uint8_t)(i * fw->mul + fw->add);
+	memcpy(payload, &fw->sp, 4);
+	memcpy(payload + 4, &fw->pc, 4);
+	snprintf(bin, sizeof(bin), "%s/%s.bin", fw->dir, fw->image);
+	snprintf(out, sizeof(out), "%s/%s-%s%s.img", fw->dir, fw->image,
+		 fw->version, fw->pending ? "-pending" : "");
+	f = fopen(bin, "wb");
+	ok = f && fwrite(payload, 1, fw->size, f) == fw->size;
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok)
+		goto fail;
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' image sign --layout '%s' --image %s -k '%s' -v %s "
+		 "--pad-header %s '%s' '%s' >/dev/null",
+		 fw->flashkit, fw->layout, fw->image, fw->key, fw->version,
+		 fw->pending ? "--pending test" : "", bin, out);
+	if (system(cmd) != 0)
+		goto fail;
+	free(payload);
+	return read_all(out, len);
+fail:
+	fprintf(stderr, "uc_boot: cannot make the signed %s image\n",
+		fw->image);
+	free(payload);
+	*len = 0;
+	return NULL;
+}

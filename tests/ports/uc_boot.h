@@ -27,6 +27,8 @@
 #ifndef FLASHKIT_TESTS_UC_BOOT_H
 #define FLASHKIT_TESTS_UC_BOOT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "uc.h"
@@ -86,5 +88,21 @@ struct uc_boot_exit {
 enum uc_run uc_boot_run(struct uc_boot *b, uint32_t vt, uint32_t lo,
 			uint32_t hi, uint32_t max_waits,
 			struct uc_boot_exit *out);
+
+/* A firmware for a board test: size bytes whose vector table holds sp
+ * and the reset handler pc (the rest byte i = i * mul + add), written to
+ * dir/<image>.bin and signed by `flashkit image sign --layout layout
+ * --image image -k key -v version --pad-header` (with `--pending test`
+ * when pending: for the image's staging window) into
+ * dir/<image>-<version>[-pending].img. Returns that file's bytes
+ * (malloc'd, *len), or NULL when a step failed (said on stderr). */
+struct uc_boot_firmware {
+	const char *flashkit, *layout, *key, *dir;
+	const char *image, *version;
+	bool pending;
+	uint32_t sp, pc;
+	uint32_t size, mul, add;
+};
+uint8_t *uc_boot_signed_image(const struct uc_boot_firmware *fw, size_t *len);
 
 #endif
