@@ -23,7 +23,8 @@
 #               boot/bootutil sim/mcuboot-sys/csupport`): its bootutil is
 #               built beside, by mcuboot/build.sh, with the same compiler,
 #               flags, startup, stub driver, map and mbedTLS, and its text
-#               printed in the same run (never copied into the tree)
+#               and RAM (run under QEMU on the same images) printed in
+#               the same run (never copied into the tree)
 #     LTO=1     every program optimised as a whole (-flto on flashkit,
 #               mbedTLS, libsodium and MCUboot alike; ports/cortex-m/
 #               string.c apart, as ports/boot/build.sh builds the board
@@ -100,15 +101,18 @@ done
 # (0x9000 of the flash at 0x00100000, boot_min.c's map).
 payload=tests/data/mcuboot-images/payload-12k.bin
 key=tests/data/mcuboot-images/ecdsa-p256.pem
-mkflash() { # $1 = signing key or "", $2 = output
+mkflash() { # $1 = signing key or "", $2 = output, $3 = more sign options
 	local img=$OUT/img.bin
 	"$TOOL" image sign ${1:+-k "$1"} -v 1.0.0 -H 0x200 --pad-header --align 4 \
-		-S 0x38000 "$payload" "$img" >/dev/null
+		-S 0x38000 ${3:-} "$payload" "$img" >/dev/null
 	python3 -c "import sys; sys.stdout.buffer.write(b'\xff' * 0x100000)" >"$2"
 	dd if="$img" of="$2" bs=1 seek=$((0x9000)) conv=notrunc status=none
 }
 mkflash "" "$OUT/flash-digest.bin"
 mkflash "$key" "$OUT/flash-ecdsa.bin"
+# for MCUboot's direct-xip, which boots a confirmed slot only
+mkflash "" "$OUT/flash-digest-confirmed.bin" --confirm
+mkflash "$key" "$OUT/flash-ecdsa-confirmed.bin" --confirm
 mkflash tests/data/mcuboot-images/ed25519.pem "$OUT/flash-ed25519.bin"
 cp "$OUT/flash-ecdsa.bin" "$OUT/flash-bearssl.bin"
 
@@ -206,13 +210,13 @@ if [ -n "${MCUBOOT:-}" ]; then
 	echo
 	echo "MCUboot bootutil from $MCUBOOT, same run (build log: $OUT/mcuboot.log):"
 	echo
-	echo "| MCUboot strategy | check | text | data | bss |"
-	echo "|---|---|---|---|---|"
-	LTO=${LTO:-0} bash "$BS/mcuboot/build.sh" "$MCUBOOT" "$OUT/mcuboot" 2>"$OUT/mcuboot.log" |
-		while read -r v c t dd b; do
-			label=SHA-256
-			[ "$c" = ecdsa ] && label="ECDSA P-256"
-			echo "| $(echo "$v" | tr A-Z_ a-z-) | $label | $t | $dd | $b |"
+	echo "| MCUboot strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used |"
+	echo "|---|---|---|---|---|---|---|"
+	LTO=${LTO:-0} bash "$BS/mcuboot/build.sh" "$MCUBOOT" "$OUT/mcuboot" "$OUT" 2>"$OUT/mcuboot.log" |
+		while read -r v c t dd b st hu; do
+			label=SHA-256 heap=0
+			[ "$c" = ecdsa ] && label="ECDSA P-256" heap=4096
+			echo "| $(echo "$v" | tr A-Z_ a-z-) | $label | $t | $dd | $((b - heap)) (+ $heap) | $st | $hu |"
 		done
 fi
 if [ "$DETAIL" = --detail ]; then

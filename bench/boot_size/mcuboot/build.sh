@@ -6,12 +6,20 @@
 # MCUboot's sources are read from MCUBOOT (a checkout, e.g. the v2.4.0
 # tag of github.com/mcu-tools/mcuboot) and never copied into the tree.
 #
-#   build.sh MCUBOOT OUT
-# Prints one line per build: "<strategy> <sha|ecdsa> text data bss".
+#   build.sh MCUBOOT OUT [FLASH_DIR]
+# Prints one line per build: "<strategy> <sha|ecdsa> text data bss stack
+# heap". With FLASH_DIR (run.sh's flash images: a valid image in the
+# primary slot at 0x9000, flash-digest.bin and flash-ecdsa.bin; for
+# direct-xip, which boots only a slot whose trailer says confirmed, the
+# same signed with --confirm, flash-*-confirmed.bin), each program is built
+# again with -DMB_QEMU and run under QEMU mps2-an386 as boot_min.c's RAM
+# runs are: stack and heap are the high-water marks of a plain boot
+# ("-" without the images; the script fails when MCUboot does not boot
+# the image).
 # LTO=1: everything optimised as a whole (-flto), string.c apart, as
 # run.sh builds flashkit's.
 set -euo pipefail
-mcuboot=$1 out=$2
+mcuboot=$1 out=$2 flash_dir=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 MB=${FK_MBEDTLS_SRC:-/var/cache/flashkit/mbedtls}
@@ -53,6 +61,20 @@ PY
 sed -e "s/@FK_ROM_ORIGIN@/0x08000000/" -e "s/@FK_ROM_SIZE@/0x20000/" \
 	-e "s/@FK_RAM_ORIGIN@/0x20000000/" -e "s/@FK_RAM_SIZE@/0x10000/" \
 	"$root/ports/cortex-m/memory.ld.in" >"$out/boot.ld"
+sed -e "s/@FK_ROM_ORIGIN@/0x00000000/" -e "s/@FK_ROM_SIZE@/0x20000/" \
+	-e "s/@FK_RAM_ORIGIN@/0x20000000/" -e "s/@FK_RAM_SIZE@/0x10000/" \
+	"$root/ports/cortex-m/memory.ld.in" >"$out/boot-qemu.ld"
+# "stack heap" of a plain boot: $1 = program dir, $2 = flash image
+measure() {
+	local line
+	line=$(timeout 60 qemu-system-arm -M mps2-an386 -nographic \
+		-monitor none -semihosting-config enable=on,target=native \
+		-kernel "$1/boot-qemu.elf" \
+		-device loader,file="$2",addr=0x00100000,force-raw=on 2>&1 |
+		sed -n 's/^mcuboot: .*stack \([0-9]*\) heap \([0-9]*\).*/\1 \2/p')
+	[ -n "$line" ] || { echo "$1: MCUboot did not boot the image under QEMU" >&2; return 1; }
+	echo "$line"
+}
 $CC0 -c "$root/ports/cortex-m/string.c" -o "$out/string.o"
 for crypto in sha ecdsa; do
 	for v in OVERWRITE SWAP_MOVE SWAP_OFFSET XIP; do
@@ -79,7 +101,24 @@ for crypto in sha ecdsa; do
 			"$root/ports/cortex-m/jump.c" \
 			"$out/string.o" "$d/libbootutil.a" \
 			"$out/libmb.a" -lgcc
+		ram="- -"
+		if [ -n "$flash_dir" ]; then
+			flash=$flash_dir/flash-digest
+			[ $crypto = ecdsa ] && flash=$flash_dir/flash-ecdsa
+			[ $v = XIP ] && flash=$flash-confirmed
+			flash=$flash.bin
+			$CC $INC $defs -DMB_QEMU -I"$root/ports/qemu-mps2" \
+				"$MDEF" -nostdlib -Wl,--gc-sections \
+				-L"$root/ports/cortex-m" -T "$out/boot-qemu.ld" \
+				-o "$d/boot-qemu.elf" "$here/port.c" $extra \
+				"$root/ports/cortex-m/startup.c" \
+				"$root/ports/cortex-m/jump.c" \
+				"$root/ports/qemu-mps2/semihost.c" \
+				"$out/string.o" "$d/libbootutil.a" \
+				"$out/libmb.a" -lgcc
+			ram=$(measure "$d" "$flash")
+		fi
 		echo "$v $crypto $(arm-none-eabi-size "$d/boot.elf" | tail -1 |
-			awk '{print $1, $2, $3}')"
+			awk '{print $1, $2, $3}') $ram"
 	done
 done

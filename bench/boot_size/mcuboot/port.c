@@ -6,6 +6,11 @@
  * bench/boot_size/boot_min.c. No logging, no fault-injection hardening,
  * asserts compiled out. MCUboot's own sources are read from a checkout
  * given to build.sh and never copied here.
+ *
+ * -DMB_QEMU: for measuring RAM under QEMU mps2-an386 as boot_min.c does:
+ * the flash is memory at 0x00100000, the stack and the mbedTLS heap are
+ * painted before boot_go(), and when it has chosen a valid image the
+ * program prints their high-water marks through semihosting.
  */
 #include <stdint.h>
 #include <string.h>
@@ -17,9 +22,17 @@
 #include <mbedtls/memory_buffer_alloc.h>
 #endif
 
+#ifdef MB_QEMU
+#include "semihost.h"
+#define FLASH_BASE 0x00100000u
+static uint32_t regs[2];
+#define FLASH_CR (regs[0])
+#define FLASH_SR (regs[1])
+#else
 #define FLASH_BASE 0x08000000u
 #define FLASH_CR (*(volatile uint32_t *)0x40023C10u)
 #define FLASH_SR (*(volatile uint32_t *)0x40023C0Cu)
+#endif
 
 static const struct flash_area areas[] = {
 	{ FLASH_AREA_ID(image_0), 0, 0, 0x9000, 0x38000 },
@@ -70,6 +83,10 @@ int flash_area_erase(const struct flash_area *fa, uint32_t off, uint32_t len)
 		FLASH_CR |= 1u << 16;
 		while (FLASH_SR & 1)
 			;
+#ifdef MB_QEMU
+		memset((void *)(uintptr_t)(FLASH_BASE + fa->fa_off + o), 0xFF,
+		       4096);
+#endif
 	}
 	return FLASH_SR & 0xF0 ? -1 : 0;
 }
@@ -143,15 +160,73 @@ static uint8_t heap[4096] __attribute__((aligned(8)));
 
 void fk_cortexm_jump(uint32_t vector_table) __attribute__((noreturn));
 
+#ifdef MB_QEMU
+#define PAINT 0xA5A5A5A5u
+extern uint32_t _ebss, _estack;
+
+static void __attribute__((noinline)) paint_stack(void)
+{
+	uint32_t *p = &_ebss, *sp = (uint32_t *)__builtin_frame_address(0);
+
+	while (p < sp - 16)
+		*p++ = PAINT;
+}
+
+/* Bytes of the stack used: from the first word not equal to the paint. */
+static uint32_t stack_used(void)
+{
+	const uint32_t *p = &_ebss;
+
+	while (p < &_estack && *p == PAINT)
+		p++;
+	return (uint32_t)(&_estack - p) * 4;
+}
+
+static uint32_t heap_used(void)
+{
+#ifdef MB_ECDSA
+	const uint32_t *lo = (const uint32_t *)heap,
+		       *p = (const uint32_t *)(heap + sizeof(heap));
+
+	while (p > lo && p[-1] == PAINT)
+		p--;
+	return (uint32_t)(p - lo) * 4;
+#else
+	return 0;
+#endif
+}
+#endif
+
 int main(void)
 {
 	struct boot_rsp rsp;
+#ifdef MB_QEMU
+	paint_stack();
+#endif
 #ifdef MB_ECDSA
 	mbedtls_memory_buffer_alloc_init(heap, sizeof(heap));
+#ifdef MB_QEMU
+	/* past the allocator's first header, as boot_min.c paints it */
+	for (uint32_t *p = (uint32_t *)(heap + 64);
+	     p < (uint32_t *)(heap + sizeof(heap)); p++)
+		*p = PAINT;
 #endif
-	if (boot_go(&rsp) != 0)
+#endif
+	if (boot_go(&rsp) != 0) {
+#ifdef MB_QEMU
+		fk_sh_printf("mcuboot: boot_go failed\n");
+		fk_sh_exit(1);
+#endif
 		for (;;)
 			;
+	}
+#ifdef MB_QEMU
+	fk_sh_printf("mcuboot: image at 0x%x valid, stack %u heap %u\n",
+		     (unsigned)(FLASH_BASE + rsp.br_image_off +
+				rsp.br_hdr->ih_hdr_size),
+		     (unsigned)stack_used(), (unsigned)heap_used());
+	fk_sh_exit(0);
+#endif
 	fk_cortexm_jump(FLASH_BASE + rsp.br_image_off +
 			rsp.br_hdr->ih_hdr_size);
 }
