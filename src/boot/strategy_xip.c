@@ -39,12 +39,16 @@ int bs_xip_revert(const struct fk_boot_config *cfg, struct bs_state *st)
 static int newest_valid(const struct fk_boot_config *cfg, uint32_t image)
 {
 	const struct fk_boot_slots *sl = &cfg->images[image];
-	struct fk_image_info a, b;
-	bool ok_a = bc_validate(cfg, &sl->primary, &a) == FK_OK;
-	bool ok_b = bc_validate(cfg, &sl->secondary, &b) == FK_OK;
+	struct fk_image_info info; /* one at a time: a boot's stack peak */
+	struct fk_image_version a = { 0 };
+	bool ok_a = bc_validate(cfg, &sl->primary, &info) == FK_OK;
+	bool ok_b;
 
+	if (ok_a)
+		a = info.hdr.version;
+	ok_b = bc_validate(cfg, &sl->secondary, &info) == FK_OK;
 	if (ok_a && ok_b)
-		return fk_image_version_cmp(&b.hdr.version, &a.hdr.version) > 0;
+		return fk_image_version_cmp(&info.hdr.version, &a) > 0;
 	return ok_a ? 0 : ok_b ? 1 : -1;
 }
 

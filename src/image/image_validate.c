@@ -163,9 +163,12 @@ static int key_matches(const struct fk_area *slot,
 	return 0;
 }
 
-static int check_signature(const struct fk_area *slot,
-			   const struct fk_image_keys *keys,
-			   struct fk_image_info *info)
+/* Not inlined: its signature buffer is on the stack only while the
+ * signature is checked, after the hashing's frames are gone (and never in
+ * a digest-only boot). */
+static __attribute__((noinline)) int
+check_signature(const struct fk_area *slot, const struct fk_image_keys *keys,
+		struct fk_image_info *info)
 {
 	uint8_t sig[FK_IMAGE_SIG_MAX];
 	uint8_t keyhash[FK_DIGEST_MAX];
