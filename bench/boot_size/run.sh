@@ -52,7 +52,7 @@ PORT=ports/crypto-mbedtls
 
 ARCH="-mcpu=cortex-m4 -mthumb -mfloat-abi=soft"
 LTO_FLAG=
-[ "${LTO:-0}" = 0 ] || LTO_FLAG=-flto
+[ "${LTO:-0}" = 0 ] || LTO_FLAG=-flto=auto
 CFLAGS="$ARCH -std=c99 -Os -ffreestanding -ffunction-sections -fdata-sections"
 WFLAGS="-Wall -Wextra -Werror"
 INC="-Iinclude -Iports/cortex-m -Iports/qemu-mps2 -I$PORT -I$PORT/target -I$MBEDTLS_SRC/include"

@@ -34,7 +34,7 @@ flags="-mcpu=$cpu -mthumb -mfloat-abi=soft -std=c99 -Os -g -ffreestanding
 	-ffunction-sections -fdata-sections -Wall -Wextra -Werror
 	-I$root/include -I$root/ports/boot -I$root/ports/cortex-m"
 lto=
-[ "${FK_BOOT_LTO:-1}" = 0 ] || lto=-flto
+[ "${FK_BOOT_LTO:-1}" = 0 ] || lto=-flto=auto
 # Without a device key: no decryption code at all
 [ "$enc_c" != - ] || flags="$flags -DFK_IMAGE_NO_ENC"
 extra=() board=()
