@@ -81,20 +81,32 @@ function(_fk_recovery_bytes map out_var)
 	set(${out_var} "; serial recovery ${all} bytes (receiver ${receiver}, update API ${update})" PARENT_SCOPE)
 endfunction()
 
+# The image with a `release` (layout.json): its index in index_var and
+# its stub's address in stub_var, both "" when no image has one.
+function(_fk_release_of json index_var stub_var)
+	set(${index_var} "" PARENT_SCOPE)
+	set(${stub_var} "" PARENT_SCOPE)
+	string(JSON nimages LENGTH "${json}" images)
+	math(EXPR last "${nimages} - 1")
+	foreach(i RANGE ${last})
+		string(JSON stub ERROR_VARIABLE none GET "${json}" images ${i}
+			release stub)
+		if(NOT none)
+			set(${index_var} ${i} PARENT_SCOPE)
+			set(${stub_var} ${stub} PARENT_SCOPE)
+			return()
+		endif()
+	endforeach()
+endfunction()
+
 # The stub of an image's `release` (ports/boot/release_h7.c: sections
 # .fk_stub.*): mem_var the STUB region, from the stub's address to the
 # partition's end; sec_var the section placing it there and
 # fk_boot_stub_stack, the top of that image's first RAM; rom_len_var the
 # ROM left below the stub. Empty, and ROM untouched, without one.
 function(_fk_release_stub json part_end mem_var sec_var rom_len_var)
-	string(JSON nimages LENGTH "${json}" images)
-	math(EXPR last "${nimages} - 1")
-	foreach(i RANGE ${last})
-		string(JSON stub ERROR_VARIABLE none GET "${json}" images ${i}
-			release stub)
-		if(none)
-			continue()
-		endif()
+	_fk_release_of("${json}" i stub)
+	if(NOT i STREQUAL "")
 		string(JSON sram GET "${json}" images ${i} ram 0 address)
 		string(JSON ssize GET "${json}" images ${i} ram 0 size)
 		math(EXPR stub_hex "${stub}" OUTPUT_FORMAT HEXADECIMAL)
@@ -114,8 +126,7 @@ SECTIONS
 	} > STUB
 }
 " PARENT_SCOPE)
-		return()
-	endforeach()
+	endif()
 endfunction()
 
 # Sets out_var to "; below the release stub at S: N of M bytes (F free)"
@@ -124,14 +135,8 @@ endfunction()
 # data end at _fk_image_end (the map). "" without a stub.
 function(_fk_stub_room json map out_var)
 	set(${out_var} "" PARENT_SCOPE)
-	string(JSON nimages LENGTH "${json}" images)
-	math(EXPR last "${nimages} - 1")
-	foreach(i RANGE ${last})
-		string(JSON stub ERROR_VARIABLE none GET "${json}" images ${i}
-			release stub)
-		if(none)
-			continue()
-		endif()
+	_fk_release_of("${json}" i stub)
+	if(NOT i STREQUAL "")
 		file(STRINGS ${map} line REGEX " _fk_image_end = ")
 		if(NOT line MATCHES "0x([0-9a-f]+) +_fk_image_end")
 			return()
@@ -141,8 +146,7 @@ function(_fk_stub_room json map out_var)
 		math(EXPR free "${below} - ${used}")
 		math(EXPR stub_hex "${stub}" OUTPUT_FORMAT HEXADECIMAL)
 		set(${out_var} "; below the release stub at ${stub_hex}: ${used} of ${below} bytes (${free} free)" PARENT_SCOPE)
-		return()
-	endforeach()
+	endif()
 endfunction()
 
 if(MODE STREQUAL "ld")
