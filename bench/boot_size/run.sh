@@ -117,7 +117,9 @@ mkflash tests/data/mcuboot-images/ed25519.pem "$OUT/flash-ed25519.bin"
 cp "$OUT/flash-ecdsa.bin" "$OUT/flash-bearssl.bin"
 
 # Builds one program: $1 = name, $2 = strategy, $3 = digest|ecdsa|ed25519|bearssl,
-# $4 = size|qemu|nomarker (size, src/boot/marker.c left out).
+# $4 = size|qemu|nomarker (size, src/boot/marker.c left out). A
+# bootloader with a key holds a signature of its one type on the stack
+# (FK_IMAGE_SIG_MAX), as ports/boot/build.sh builds the boards'.
 build() {
 	local name=$1 strat=$2 crypto=$3 kind=$4 d=$OUT/$1
 	# no device key, so no decryption (as board bootloaders)
@@ -132,15 +134,15 @@ build() {
 		[ "$s" = "$strat" ] || defs="$defs -DFK_BOOT_NO_$(echo "$s" | tr a-z A-Z)"
 	done
 	if [ "$crypto" = ecdsa ]; then
-		defs="$defs -DBOOT_MIN_ECDSA -DBOOT_MIN_HEAP=$BOOT_MIN_HEAP $MBED_DEF -DBOOT_MIN_CRYPTO=$PORT_SYMBOL"
+		defs="$defs -DBOOT_MIN_ECDSA -DBOOT_MIN_HEAP=$BOOT_MIN_HEAP $MBED_DEF -DBOOT_MIN_CRYPTO=$PORT_SYMBOL -DFK_IMAGE_SIG_MAX=72"
 		extra="$PORT_SOURCES $OUT/boot_min_key_ecdsa-p256.c"
 	fi
 	if [ "$crypto" = ed25519 ]; then
-		defs="$defs -DBOOT_MIN_ED25519 -Iports/crypto-sodium -I$SODIUM_INC"
+		defs="$defs -DBOOT_MIN_ED25519 -Iports/crypto-sodium -I$SODIUM_INC -DFK_IMAGE_SIG_MAX=64"
 		extra="ports/crypto-sodium/fk_crypto_sodium.c $OUT/boot_min_key_ed25519.c"
 	fi
 	if [ "$crypto" = bearssl ]; then
-		defs="$defs -DBOOT_MIN_BEARSSL -Iports/crypto-bearssl -I$BEARSSL_SRC/inc"
+		defs="$defs -DBOOT_MIN_BEARSSL -Iports/crypto-bearssl -I$BEARSSL_SRC/inc -DFK_IMAGE_SIG_MAX=72"
 		extra="ports/crypto-bearssl/fk_crypto_bearssl.c $OUT/boot_min_key_ecdsa-p256.c"
 	fi
 	if [ "$kind" = qemu ]; then

@@ -102,8 +102,14 @@
 #endif
 
 /* Largest signature and PUBKEY TLV accepted (RSA-3072 sizes: a 384-byte
- * signature, a 398-byte RSAPublicKey with its usual exponent). */
+ * signature, a 398-byte RSAPublicKey with its usual exponent).
+ * fk_image_validate() holds a signature of FK_IMAGE_SIG_MAX bytes on its
+ * stack: a bootloader that checks one key type may define it smaller (72
+ * for ECDSA P-256's DER signature, as ports/boot/build.sh does), and an
+ * image with a longer signature is then refused (FK_EBADIMG). */
+#ifndef FK_IMAGE_SIG_MAX
 #define FK_IMAGE_SIG_MAX 384
+#endif
 #define FK_IMAGE_PUBKEY_MAX 512
 
 /* Bytes fk_image_validate() reads at a time while hashing (its stack

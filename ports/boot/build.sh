@@ -109,6 +109,9 @@ elif [ "$key_c" != - ]; then
 	$AR rcs "$work/libmbedcrypto_boot.a" "$work"/mbedtls/*.o
 	libs+=("$work/libmbedcrypto_boot.a")
 fi
+# A board bootloader checks ECDSA P-256 only: the signature buffer on
+# the stack holds its DER form (72 bytes), not RSA-3072's 384
+[ "$key_c" = - ] || flags="$flags -DFK_IMAGE_SIG_MAX=72"
 for f in "$root"/src/boot/*.c "$root"/src/image/*.c "$root"/src/flash/*.c \
 	"$root"/src/core/*.c; do
 	case $f in
