@@ -114,6 +114,23 @@ function(_fk_enc_scheme enc_type out_var)
 	set(${out_var} ${scheme} PARENT_SCOPE)
 endfunction()
 
+# A crypto port fk_boot_program() compiles from a Debian source package
+# (libsodium, bearssl): fails the configure step when the source is
+# missing; otherwise appends the port's C file to srcs, the include
+# folders (ARGN) to incs, the Cortex-M3 archive lib_fn makes to libs and
+# its target to deps, in the caller's scope.
+macro(_fk_boot_source_port what package found src port_c lib_fn dep)
+	if(NOT ${found})
+		message(FATAL_ERROR "fk_boot_program(${what}): "
+			"Debian's ${package} source is not at ${src}")
+	endif()
+	list(APPEND srcs ${port_c})
+	list(APPEND incs ${ARGN})
+	cmake_language(CALL ${lib_fn} _fk_port_lib)
+	list(APPEND libs ${_fk_port_lib})
+	list(APPEND deps ${dep})
+endmacro()
+
 function(fk_boot_program name)
 	cmake_parse_arguments(X "" "LAYOUT;KEY;ENC_KEY;CRYPTO"
 		"BOARD;INCLUDES;DEFINES" ${ARGN})
@@ -182,28 +199,19 @@ function(fk_boot_program name)
 		set(crypto none)
 	endif()
 	if(crypto STREQUAL "sodium" OR key_type STREQUAL "ed25519")
-		if(NOT FK_SODIUM_FOUND)
-			message(FATAL_ERROR "fk_boot_program(${name} KEY ...): "
-				"Debian's libsodium source is not at ${FK_SODIUM_SRC}")
-		endif()
-		list(APPEND srcs ${sodium_dir}/fk_crypto_sodium.c)
-		list(APPEND incs ${sodium_dir} ${FK_SODIUM_INCLUDES})
-		fk_sodium_cm3_library(sodium_lib)
-		list(APPEND libs ${sodium_lib})
-		list(APPEND deps fk_cm3_sodium)
+		_fk_boot_source_port("${name} KEY ..." libsodium FK_SODIUM_FOUND
+			${FK_SODIUM_SRC} ${sodium_dir}/fk_crypto_sodium.c
+			fk_sodium_cm3_library fk_cm3_sodium
+			${sodium_dir} ${FK_SODIUM_INCLUDES})
 	endif()
 	if(crypto STREQUAL "bearssl")
-		if(NOT FK_BEARSSL_FOUND)
-			message(FATAL_ERROR "fk_boot_program(${name} CRYPTO bearssl): "
-				"Debian's bearssl source is not at ${FK_BEARSSL_SRC}")
-		endif()
 		set(bearssl_dir ${FK_ROOT}/ports/crypto-bearssl)
-		list(APPEND srcs ${bearssl_dir}/fk_crypto_bearssl.c)
-		list(APPEND incs ${bearssl_dir} ${FK_BEARSSL_INCLUDES})
+		_fk_boot_source_port("${name} CRYPTO bearssl" bearssl
+			FK_BEARSSL_FOUND ${FK_BEARSSL_SRC}
+			${bearssl_dir}/fk_crypto_bearssl.c
+			fk_bearssl_cm3_library fk_cm3_bearssl
+			${bearssl_dir} ${FK_BEARSSL_INCLUDES})
 		list(APPEND defs FK_BOOT_BEARSSL)
-		fk_bearssl_cm3_library(bearssl_lib)
-		list(APPEND libs ${bearssl_lib})
-		list(APPEND deps fk_cm3_bearssl)
 	endif()
 	if(crypto MATCHES "^(p256|x25519|full)$")
 		if(NOT FK_MBEDTLS_FOUND)

@@ -266,6 +266,16 @@ static void boot_into(struct board *bd, uint32_t entry)
 	assert_int_equal(x.msp, app->ram[0].start + app->ram[0].size);
 }
 
+/* REBOOT answered, then the next run from reset installs the uploaded
+ * image and jumps into it. */
+static void reboot_into(struct board *bd, struct fk_tp_client *c,
+			uint32_t entry)
+{
+	reboot(bd, c);
+	uc_reboot(bd->uc);
+	boot_into(bd, entry);
+}
+
 /* The application's request (boot_port.h): the recovery word set to
  * FK_BOOT_RECOVERY_MAGIC, then a reset. */
 static void ask_for_recovery(struct board *bd)
@@ -312,9 +322,7 @@ test_recovery_receives_an_image_that_the_next_boot_runs(void **state)
 	ask_for_recovery(&bd);
 	boot_into_recovery(&bd);
 	upload_identify_only(&bd, &c);
-	reboot(&bd, &c);
-	uc_reboot(bd.uc);
-	boot_into(&bd, entry);
+	reboot_into(&bd, &c, entry);
 	board_close(&bd);
 	free(img);
 }
@@ -345,9 +353,7 @@ static void test_upload_resumes_after_a_reset_mid_upload(void **state)
 	assert_true(u.stat.skipped > 0);
 	assert_true(u.stat.data_sent < len + 3 * 1024);
 	assert_true(u.stat.data_sent < 2 * len);
-	reboot(&bd, &c);
-	uc_reboot(bd.uc);
-	boot_into(&bd, entry);
+	reboot_into(&bd, &c, entry);
 	assert_memory_equal(flash_at(&bd, slot_a->address), img, len);
 	printf("reset mid-upload: %u bytes kept, %llu sent for %u\n",
 	       (unsigned)u.stat.skipped, (unsigned long long)u.stat.data_sent,
@@ -375,9 +381,7 @@ static void test_upload_survives_a_loose_cable(void **state)
 	upload(&bd, &c, &u, img, len);
 	assert_true(c.timeouts >= 1);
 	assert_true(usart_model_rx_lost(bd.line) > 0);
-	reboot(&bd, &c);
-	uc_reboot(bd.uc);
-	boot_into(&bd, entry);
+	reboot_into(&bd, &c, entry);
 	board_close(&bd);
 	free(img);
 }
