@@ -15,6 +15,8 @@
  *   -DBOOT_MIN_BEARSSL   images must carry an ECDSA P-256 signature by
  *                        that key, checked by fk_crypto_bearssl_p256
  *                        (BearSSL's P-256 code, no heap)
+ *   -DBOOT_MIN_LITE      the lite boot core (fk_boot_lite(): one image,
+ *                        updates through the update API only)
  *   -DBOOT_MIN_QEMU      for measuring RAM under QEMU mps2-an386: the
  *                        flash is memory at 0x00100000, the stack is
  *                        painted before fk_boot(), and instead of jumping
@@ -213,5 +215,9 @@ int main(void)
 		*p = PAINT;
 #endif
 #endif
+#ifdef BOOT_MIN_LITE
+	return fk_boot_lite(&cfg);
+#else
 	return fk_boot(&cfg);
+#endif
 }

@@ -29,6 +29,8 @@
 #               mbedTLS, libsodium and MCUboot alike; ports/cortex-m/
 #               string.c apart, as ports/boot/build.sh builds the board
 #               bootloaders)
+#     CHECKS    the signature checks to build (default: digest ecdsa
+#               ed25519 bearssl)
 #   --detail    also the biggest symbols of each program (nm --size-sort)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -117,7 +119,8 @@ mkflash tests/data/mcuboot-images/ed25519.pem "$OUT/flash-ed25519.bin"
 cp "$OUT/flash-ecdsa.bin" "$OUT/flash-bearssl.bin"
 
 # Builds one program: $1 = name, $2 = strategy, $3 = digest|ecdsa|ed25519|bearssl,
-# $4 = size|qemu|nomarker (size, src/boot/marker.c left out). A
+# $4 = size|qemu|nomarker (size, src/boot/marker.c left out)|lite|lite-qemu
+# (the lite core, fk_boot_lite()). A
 # bootloader with a key holds a signature of its one type on the stack
 # (FK_IMAGE_SIG_MAX), as ports/boot/build.sh builds the boards'.
 build() {
@@ -145,7 +148,8 @@ build() {
 		defs="$defs -DBOOT_MIN_BEARSSL -Iports/crypto-bearssl -I$BEARSSL_SRC/inc -DFK_IMAGE_SIG_MAX=72"
 		extra="ports/crypto-bearssl/fk_crypto_bearssl.c $OUT/boot_min_key_ecdsa-p256.c"
 	fi
-	if [ "$kind" = qemu ]; then
+	case $kind in lite*) defs="$defs -DBOOT_MIN_LITE" ;; esac
+	if [ "$kind" = qemu ] || [ "$kind" = lite-qemu ]; then
 		defs="$defs -DBOOT_MIN_QEMU"
 		rom=0x00000000
 		extra="$extra ports/qemu-mps2/semihost.c"
@@ -187,25 +191,30 @@ measure() { # $1 = program dir, $2 = flash image
 echo "command: bash bench/boot_size/run.sh   date: $(date -u)   commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src include ports bench/boot_size || echo '+changes')"
 echo "compiler: $($CC --version | head -1); $ARCH -Os $LTO_FLAG; crypto ports: $PORT_SYMBOL ($MBEDTLS_CONFIG), fk_crypto_sodium_ed25519 (libsodium $(basename "$(readlink -f "$SODIUM_SRC")")), fk_crypto_bearssl_p256 ($(basename "$(readlink -f "$BEARSSL_SRC")"))"
 echo
-echo "| strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used | text without marker.c |"
-echo "|---|---|---|---|---|---|---|---|"
-for crypto in digest ecdsa ed25519 bearssl; do
+echo "| strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used | text without marker.c | lite core: text | bss | stack |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for crypto in ${CHECKS:-digest ecdsa ed25519 bearssl}; do
 	for strat in overwrite swap xip; do
 		n=$strat-$crypto
 		build "$n" "$strat" "$crypto" size
 		build "$n-qemu" "$strat" "$crypto" qemu
 		build "$n-nomarker" "$strat" "$crypto" nomarker
+		build "$n-lite" "$strat" "$crypto" lite
+		build "$n-lite-qemu" "$strat" "$crypto" lite-qemu
 		read -r text_nm _ < <(arm-none-eabi-size "$OUT/$n-nomarker/boot.elf" | tail -1)
+		read -r text_l _ bss_l _ < <(arm-none-eabi-size "$OUT/$n-lite/boot.elf" | tail -1)
 		read -r text data bss _ < <(arm-none-eabi-size "$OUT/$n/boot.elf" | tail -1)
 		heap=0
 		[ "$crypto" = ecdsa ] && heap=$BOOT_MIN_HEAP
 		read -r stack hused < <(measure "$n-qemu" "$OUT/flash-$crypto.bin") ||
 			{ echo "$n: the QEMU run did not boot the image" >&2; exit 1; }
+		read -r stack_l _ < <(measure "$n-lite-qemu" "$OUT/flash-$crypto.bin") ||
+			{ echo "$n-lite: the QEMU run did not boot the image" >&2; exit 1; }
 		label=SHA-256
 		[ "$crypto" = ecdsa ] && label="ECDSA P-256"
 		[ "$crypto" = ed25519 ] && label="Ed25519"
 		[ "$crypto" = bearssl ] && label="ECDSA P-256 (BearSSL)"
-		echo "| $strat | $label | $text | $data | $((bss - heap)) (+ $heap) | $stack | $hused | $text_nm |"
+		echo "| $strat | $label | $text | $data | $((bss - heap)) (+ $heap) | $stack | $hused | $text_nm | $text_l | $((bss_l - heap)) | $stack_l |"
 	done
 done
 if [ -n "${MCUBOOT:-}" ]; then
@@ -222,7 +231,9 @@ if [ -n "${MCUBOOT:-}" ]; then
 		done
 fi
 if [ "$DETAIL" = --detail ]; then
-	for d in "$OUT"/*-digest "$OUT"/*-ecdsa "$OUT"/*-ed25519 "$OUT"/*-bearssl; do
+	for d in "$OUT"/*-digest "$OUT"/*-ecdsa "$OUT"/*-ed25519 "$OUT"/*-bearssl \
+		"$OUT"/*-lite; do
+		[ -d "$d" ] || continue
 		echo
 		echo "== $(basename "$d"): 25 largest symbols"
 		arm-none-eabi-nm --size-sort -S "$d/boot.elf" | tail -25

@@ -277,6 +277,21 @@ const char *fk_boot_area_name(enum fk_boot_area_kind a);
 int fk_boot(const struct fk_boot_config *cfg);
 
 /*
+ * The lite boot core (src/boot/lite.c): fk_boot() for a product with one
+ * image (image_count 1; OVERWRITE, SWAP or XIP) that takes updates only
+ * through the update API. The same log, the same decisions and the same
+ * power-loss guarantee as fk_boot(), at a fraction of its size. Left out:
+ * a second image, the factory fallback, library modules, images marked by
+ * other tools, decryption (an encrypted image is FK_ENOTSUP), RAM_LOAD,
+ * and the run-time configuration check: cfg must be one that
+ * fk_boot_check_config() accepts, which `flashkit layout gen` checks when
+ * it writes it. A staged image with DEPENDENCY TLVs is refused
+ * (FK_EDEPEND). FK_EINVAL (to recovery) for two images or RAM_LOAD.
+ * Returns as fk_boot().
+ */
+int fk_boot_lite(const struct fk_boot_config *cfg);
+
+/*
  * For the application: confirms the running TEST images so they stay
  * installed. Returns 0 (also when nothing is on trial), or a flash error.
  * On power loss the confirmation either happened or not; if not, the trial

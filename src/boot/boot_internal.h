@@ -118,6 +118,17 @@ struct bs_state {
 };
 
 /* state.c */
+/* A record's 20 bytes with its CRC; decode checks the CRC (false: torn). */
+void bs_rec_encode(const struct bs_rec *rec, uint8_t *raw);
+bool bs_rec_decode(const uint8_t *raw, struct bs_rec *rec);
+/* Bytes per record slot in area: 20 rounded up to the write unit. */
+uint32_t bs_record_size(const struct fk_area *area);
+/* Bytes of the log: the fewest leading sectors of area holding
+ * FK_BOOT_LOG_MIN bytes (the whole area when smaller); 0 on a bad map. */
+uint32_t bs_log_bytes(const struct fk_area *area);
+/* Where record slot i (of rec bytes) starts; FK_ERANGE past the log. */
+int bs_slot_offset(const struct fk_area *area, uint32_t rec, uint32_t i,
+		   uint32_t *out);
 int bs_read(const struct fk_boot_config *cfg, struct bs_state *st);
 /* Appends one record; essential records may use the reserve, progress
  * records are dropped (return 0) when only the reserve is left. */

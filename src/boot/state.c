@@ -29,7 +29,7 @@ static uint32_t rec_crc(const uint8_t *raw)
 	return fk_crc32(BS_CRC_SEED, raw, BS_REC_BYTES - 4);
 }
 
-static void rec_encode(const struct bs_rec *rec, uint8_t *raw)
+void bs_rec_encode(const struct bs_rec *rec, uint8_t *raw)
 {
 	raw[0] = rec->type;
 	raw[1] = rec->image;
@@ -40,7 +40,7 @@ static void rec_encode(const struct bs_rec *rec, uint8_t *raw)
 	fk_put_le32(raw + 16, rec_crc(raw));
 }
 
-static bool rec_decode(const uint8_t *raw, struct bs_rec *rec)
+bool bs_rec_decode(const uint8_t *raw, struct bs_rec *rec)
 {
 	if (fk_le32(raw + 16) != rec_crc(raw))
 		return false;
@@ -52,7 +52,7 @@ static bool rec_decode(const uint8_t *raw, struct bs_rec *rec)
 	return true;
 }
 
-static uint32_t record_size(const struct fk_area *area)
+uint32_t bs_record_size(const struct fk_area *area)
 {
 	uint32_t wu = area->flash->geo.write_unit;
 
@@ -65,7 +65,7 @@ static uint32_t record_size(const struct fk_area *area)
  * wherever sectors are 2 KiB or more, sixteen 128-byte pages on an
  * STM32L0. A record slot never straddles two sectors.
  */
-static uint32_t log_bytes(const struct fk_area *area)
+uint32_t bs_log_bytes(const struct fk_area *area)
 {
 	uint32_t off = 0;
 	struct fk_sector s;
@@ -87,7 +87,7 @@ static uint32_t log_bytes(const struct fk_area *area)
 static int log_walk(const struct fk_area *area, uint32_t rec, uint32_t i,
 		    uint32_t *off, uint32_t *slots)
 {
-	uint32_t at = 0, end = log_bytes(area), n = 0;
+	uint32_t at = 0, end = bs_log_bytes(area), n = 0;
 	int rc = FK_ERANGE;
 	struct fk_sector s;
 
@@ -106,8 +106,8 @@ static int log_walk(const struct fk_area *area, uint32_t rec, uint32_t i,
 	return rc;
 }
 
-static int slot_offset(const struct fk_area *area, uint32_t rec, uint32_t i,
-		       uint32_t *out)
+int bs_slot_offset(const struct fk_area *area, uint32_t rec, uint32_t i,
+		   uint32_t *out)
 {
 	return log_walk(area, rec, i, out, NULL);
 }
@@ -117,7 +117,7 @@ uint32_t bs_log_slots(const struct fk_boot_config *cfg)
 	uint32_t off, n = 0;
 
 	if (cfg->state.size && cfg->state.flash)
-		log_walk(&cfg->state, record_size(&cfg->state), UINT32_MAX,
+		log_walk(&cfg->state, bs_record_size(&cfg->state), UINT32_MAX,
 			 &off, &n);
 	return n;
 }
@@ -328,7 +328,7 @@ static int read_slot(const struct fk_boot_config *cfg, struct bs_log *log,
 {
 	uint8_t raw[FK_BOOT_RECORD_MAX];
 	uint32_t n = log->rec_size, off;
-	int rc = slot_offset(log->area, n, i, &off);
+	int rc = bs_slot_offset(log->area, n, i, &off);
 	bool erased = true;
 
 	if (rc == FK_OK)
@@ -341,7 +341,7 @@ static int read_slot(const struct fk_boot_config *cfg, struct bs_log *log,
 		erased = erased && raw[k] == cfg->state.flash->geo.erased_value;
 	if (erased)
 		return 0;
-	return rec_decode(raw, rec) ? 1 : -1;
+	return bs_rec_decode(raw, rec) ? 1 : -1;
 }
 
 int bs_read(const struct fk_boot_config *cfg, struct bs_state *st)
@@ -353,7 +353,7 @@ int bs_read(const struct fk_boot_config *cfg, struct bs_state *st)
 	memset(st, 0, sizeof(*st));
 	st->xip_active = -1;
 	log->area = &cfg->state;
-	log->rec_size = record_size(&cfg->state);
+	log->rec_size = bs_record_size(&cfg->state);
 	log->slots = bs_log_slots(cfg);
 	if (log->slots < 2 || log->rec_size > FK_BOOT_RECORD_MAX)
 		return FK_EINVAL;
@@ -385,12 +385,12 @@ static int write_slot(const struct fk_boot_config *cfg, struct bs_state *st,
 {
 	uint8_t raw[FK_BOOT_RECORD_MAX];
 	uint32_t n = st->log.rec_size, off;
-	int rc = slot_offset(&cfg->state, n, st->log.next, &off);
+	int rc = bs_slot_offset(&cfg->state, n, st->log.next, &off);
 
 	if (rc != FK_OK)
 		return rc;
 	memset(raw, cfg->state.flash->geo.erased_value, sizeof(raw));
-	rec_encode(rec, raw);
+	bs_rec_encode(rec, raw);
 	if (cfg->port.kick)
 		cfg->port.kick(cfg->port.ctx);
 	/* The slot counts as used even if the program is torn. */
@@ -408,7 +408,7 @@ int bs_reset(const struct fk_boot_config *cfg, struct bs_state *st)
 	struct bs_log log = st->log;
 	int rc;
 
-	rc = bio_erase(cfg, &cfg->state, 0, log_bytes(&cfg->state));
+	rc = bio_erase(cfg, &cfg->state, 0, bs_log_bytes(&cfg->state));
 	if (rc != FK_OK)
 		return rc;
 	memset(st, 0, sizeof(*st));

@@ -1,0 +1,439 @@
+/*
+ * fk_boot_lite(): the boot core for a product with one image that takes
+ * its updates through the update API (flashkit/update.h). It decides as
+ * fk_boot() does, from the same log (lite_state.c), in the same order:
+ *
+ *   PENDING     check the staged image (a refusal is recorded: REFUSED);
+ *               otherwise make room in the log and install it;
+ *   INSTALLING  resume the install;
+ *   TRIAL       trial boots left: record ATTEMPT; none left: revert;
+ *   REVERTING   resume the revert;
+ *
+ * then validate the image to boot and jump, reverting a trial image that
+ * does not validate (XIP: falling back to the other slot), or calling the
+ * recovery hook. What it leaves out, against fk_boot(): a second image,
+ * the factory fallback, library modules, images marked by other tools
+ * (marker.c), decryption, RAM_LOAD, and the configuration check, which
+ * `flashkit layout gen` makes at build time (fk_boot_check_config() on
+ * the configuration it writes). An image with DEPENDENCY TLVs is refused
+ * (FK_EDEPEND): with one image there is nothing it could depend on.
+ *
+ * Installs, per strategy (FK_BOOT_NO_<STRATEGY> leaves one out):
+ *
+ *   OVERWRITE  each primary sector under the new image is placed from the
+ *              staging slot (io.c's bio_place: left alone when it already
+ *              holds those bytes, otherwise erased and copied). The
+ *              staging slot is never written, so after a cut the install
+ *              starts again from sector 0 and skips what is done: no STEP
+ *              records (START says 0 groups).
+ *   SWAP       state.c's groups and records, as strategy_swap.c: save the
+ *              old bytes of a group, STEP SAVED, place the new ones, STEP
+ *              PLACED; a revert puts the saved bytes back (RSTEP).
+ *   XIP        nothing is copied: INSTALLED, and the trial or the
+ *              confirmation decide the slot, as strategy_xip.c.
+ *
+ * Power-loss invariant: the same as fk_boot()'s (boot.c, the strategy
+ * files): every record is written after what it describes, nothing jumps
+ * to an image that did not just validate, and a cut anywhere leaves the
+ * old image or the new one bootable, never a mix.
+ */
+#include <string.h>
+
+#include "lite.h"
+
+#ifndef FK_BOOT_NO_XIP
+#define IS_XIP(cfg) ((cfg)->strategy == FK_BOOT_XIP)
+#else
+#define IS_XIP(cfg) false
+#endif
+#ifndef FK_BOOT_NO_SWAP
+#define IS_SWAP(cfg) ((cfg)->strategy == FK_BOOT_SWAP)
+#else
+#define IS_SWAP(cfg) false
+#endif
+
+static void kick(const struct fk_boot_config *cfg)
+{
+	if (cfg->port.kick)
+		cfg->port.kick(cfg->port.ctx);
+}
+
+static bool flash_error(int rc)
+{
+	return rc == FK_EIO || rc == FK_EPOWER || rc == FK_EPROTECT ||
+	       rc == FK_ENOTERASED || rc == FK_EPROGONCE;
+}
+
+/* The image in slot: valid and not encrypted (there is no key to read it
+ * with). A torn unit is damage (FK_ECORRUPT). */
+static int valid(const struct fk_boot_config *cfg, const struct fk_area *slot,
+		 struct fk_image_info *info)
+{
+	int rc;
+
+	kick(cfg);
+	rc = fk_image_validate_plain(slot, bc_keys(cfg), info);
+	if ((rc == FK_OK || rc == FK_EDIGEST) &&
+	    (info->hdr.flags &
+	     (FK_IMAGE_F_ENCRYPTED_AES128 | FK_IMAGE_F_ENCRYPTED_AES256)))
+		return FK_ENOTSUP;
+	return rc == FK_EECC ? FK_ECORRUPT : rc;
+}
+
+/* XIP: the newer of the two valid images, A when equal; -1 when neither. */
+static int newest_valid(const struct fk_boot_config *cfg)
+{
+	const struct fk_boot_slots *sl = &cfg->images[0];
+	struct fk_image_info info;
+	struct fk_image_version a;
+	bool ok_a = valid(cfg, &sl->primary, &info) == FK_OK;
+
+	a = info.hdr.version;
+	if (valid(cfg, &sl->secondary, &info) != FK_OK)
+		return ok_a ? 0 : -1;
+	return !ok_a || fk_image_version_cmp(&info.hdr.version, &a) > 0;
+}
+
+/* XIP: the slot (0 = A, 1 = B) to boot in state st. */
+static int xip_active(const struct fk_boot_config *cfg,
+		      const struct bl_state *st)
+{
+	int slot;
+
+	if (st->phase == FK_BOOT_TRIAL || st->phase == FK_BOOT_PENDING)
+		return st->target;
+	if (st->active >= 0)
+		return st->active;
+	slot = newest_valid(cfg);
+	return slot < 0 ? 0 : slot;
+}
+
+static const struct fk_area *slot_of(const struct fk_boot_config *cfg, int slot)
+{
+	return slot ? &cfg->images[0].secondary : &cfg->images[0].primary;
+}
+
+/* Where the staged image is, and the largest image an install takes. */
+static int staging(const struct fk_boot_config *cfg, const struct bl_state *st,
+		   struct fk_area *win, struct bp_plan *plan)
+{
+	const struct fk_boot_slots *sl = &cfg->images[0];
+
+	plan->offset = 0;
+	plan->max_size = sl->primary.size < sl->secondary.size ?
+				 sl->primary.size :
+				 sl->secondary.size;
+	if (IS_XIP(cfg)) {
+		*win = *slot_of(cfg, st->target);
+		return FK_OK;
+	}
+	if (IS_SWAP(cfg)) {
+		int rc = bp_plan(cfg, 0, plan);
+
+		if (rc != FK_OK)
+			return rc;
+	}
+	bio_window(win, &sl->secondary, plan->offset,
+		   sl->secondary.size - plan->offset);
+	return FK_OK;
+}
+
+/*
+ * The checks of a pending image, in fk_boot()'s order: the running image
+ * (for the downgrade check), then the staged one (recorded STAGED, valid,
+ * fits, the digest the upload recorded), then its security counter and
+ * its dependencies (none allowed). A
+ * set without image 0 has nothing to check.
+ */
+static int check_pending(const struct fk_boot_config *cfg,
+			 const struct bl_state *st, uint32_t *len)
+{
+	struct fk_image_info info;
+	struct fk_area win;
+	struct bp_plan plan;
+	uint32_t running_cnt = 0;
+	bool running_ok;
+	int rc;
+
+	if (!(st->mask & 1u))
+		return FK_OK;
+	rc = valid(cfg, slot_of(cfg, IS_XIP(cfg) ? 1 - st->target : 0), &info);
+	if (flash_error(rc))
+		return rc;
+	running_ok = rc == FK_OK;
+	if (running_ok)
+		running_cnt = info.security_counter;
+	if (!st->staged)
+		return FK_ESTATE;
+	rc = staging(cfg, st, &win, &plan);
+	if (rc == FK_OK)
+		rc = valid(cfg, &win, &info);
+	if (rc == FK_OK && info.end > plan.max_size)
+		rc = FK_ENOSPC;
+	if (rc == FK_OK && memcmp(info.digest, st->digest, BS_DIGEST_PREFIX))
+		rc = FK_ECORRUPT;
+	if (rc == FK_OK && info.dep_count)
+		rc = FK_EDEPEND;
+	if (rc == FK_OK && cfg->check_security_counter && running_ok &&
+	    info.security_counter < running_cnt)
+		rc = FK_EDOWNGRADE;
+	*len = info.end;
+	return rc;
+}
+
+/* OVERWRITE: every primary sector under the new image's len bytes placed
+ * from the staging slot; a sector that already holds them is only read. */
+static int overwrite_copy(const struct fk_boot_config *cfg,
+			  const struct bl_state *st)
+{
+	const struct fk_area *dst = &cfg->images[0].primary;
+	const struct fk_area *src = &cfg->images[0].secondary;
+	uint32_t end = fk_flash_align_up(dst->flash, st->length);
+	struct fk_sector s;
+	int rc = FK_OK;
+
+	for (uint32_t off = 0; rc == FK_OK && off < end; off = s.off + s.size) {
+		rc = fk_area_sector_at(dst, off, &s);
+		if (rc == FK_OK)
+			rc = bio_place(
+				cfg, dst, s.off, s.off + s.size, src, s.off,
+				(end < s.off + s.size ? end : s.off + s.size) -
+					s.off);
+	}
+	return rc;
+}
+
+#ifndef FK_BOOT_NO_SWAP
+/* SWAP's START: the groups covering the longer of the two images, and
+ * whether the old one is worth keeping (valid and small enough to come
+ * back). */
+static int swap_start(const struct fk_boot_config *cfg, struct bl_state *st,
+		      uint32_t len)
+{
+	struct fk_image_info old;
+	struct bp_plan plan;
+	uint32_t groups, end = len;
+	int rc = bp_plan(cfg, 0, &plan);
+
+	if (rc != FK_OK)
+		return rc;
+	rc = valid(cfg, &cfg->images[0].primary, &old);
+	st->flags = 0;
+	if (rc == FK_OK && old.end <= plan.max_size) {
+		st->flags = BS_START_REVERTIBLE;
+		end = old.end > len ? old.end : len;
+	} else if (flash_error(rc)) {
+		return rc;
+	}
+	rc = bp_groups_for(cfg, 0, &plan, end, &groups);
+	if (rc != FK_OK)
+		return rc;
+	return bl_append(cfg, st, BS_REC_START, (uint16_t)groups, len);
+}
+
+/* SWAP, group by group from the first not placed: save the old bytes
+ * (unless saved), STEP SAVED, place the new ones, STEP PLACED. Both
+ * records are essential: redoing a save after the group was rewritten
+ * would lose the old bytes (strategy_swap.c). */
+static int swap_copy(const struct fk_boot_config *cfg, struct bl_state *st)
+{
+	const struct fk_boot_slots *sl = &cfg->images[0];
+	uint32_t end = fk_flash_align_up(sl->primary.flash, st->length);
+	struct fk_area win;
+	struct bp_plan plan;
+	struct bp_group g;
+	int rc = staging(cfg, st, &win, &plan);
+
+	for (uint32_t k = st->placed; rc == FK_OK && k < st->groups; k++) {
+		uint32_t len = 0;
+
+		rc = bp_group(cfg, 0, &plan, k, &g);
+		if (rc == FK_OK && k >= st->saved &&
+		    (st->flags & BS_START_REVERTIBLE)) {
+			rc = bio_erase_dirty(cfg, &sl->secondary, g.s_off,
+					     g.s_end - g.s_off);
+			if (rc == FK_OK)
+				rc = bio_copy(cfg, &sl->secondary, g.s_off,
+					      &sl->primary, g.p_off,
+					      g.p_end - g.p_off);
+		}
+		if (rc == FK_OK && k >= st->saved)
+			rc = bl_append(cfg, st, BS_REC_STEP, (uint16_t)k,
+				       BS_STEP_SAVED);
+		if (end > g.p_off)
+			len = (end < g.p_end ? end : g.p_end) - g.p_off;
+		if (rc == FK_OK)
+			rc = bio_place(cfg, &sl->primary, g.p_off, g.p_end,
+				       &win, g.p_off, len);
+		if (rc == FK_OK)
+			rc = bl_append(cfg, st, BS_REC_STEP, (uint16_t)k,
+				       BS_STEP_PLACED);
+	}
+	return rc;
+}
+
+/* SWAP's revert: each group's saved bytes back, RSTEP after each. */
+static int swap_back(const struct fk_boot_config *cfg, struct bl_state *st)
+{
+	const struct fk_boot_slots *sl = &cfg->images[0];
+	struct bp_plan plan;
+	struct bp_group g;
+	int rc = bp_plan(cfg, 0, &plan);
+
+	if (!(st->mask & 1u) || !(st->flags & BS_START_REVERTIBLE))
+		return FK_OK;
+	for (uint32_t k = st->rsteps; rc == FK_OK && k < st->groups; k++) {
+		rc = bp_group(cfg, 0, &plan, k, &g);
+		if (rc == FK_OK)
+			rc = bio_place(cfg, &sl->primary, g.p_off, g.p_end,
+				       &sl->secondary, g.s_off,
+				       g.p_end - g.p_off);
+		if (rc == FK_OK)
+			rc = bl_append(cfg, st, BS_REC_RSTEP, (uint16_t)k, 0);
+	}
+	return rc;
+}
+#else
+static int swap_start(const struct fk_boot_config *cfg, struct bl_state *st,
+		      uint32_t len)
+{
+	(void)cfg;
+	(void)st;
+	(void)len;
+	return FK_EINVAL;
+}
+#define swap_copy(cfg, st) FK_EINVAL
+#define swap_back(cfg, st) FK_OK
+#endif
+
+/* From START (or PENDING for XIP) to INSTALLED. */
+static int install(const struct fk_boot_config *cfg, struct bl_state *st)
+{
+	int rc = FK_OK;
+
+	if (st->started)
+		rc = IS_SWAP(cfg) ? swap_copy(cfg, st) :
+				    overwrite_copy(cfg, st);
+	if (rc != FK_OK)
+		return rc;
+	return bl_append(cfg, st, BS_REC_INSTALLED, 0, 0);
+}
+
+/* Brings the previous image back: XIP records the other slot, SWAP copies
+ * the saved bytes back, OVERWRITE has nothing to go back to. */
+static int revert(const struct fk_boot_config *cfg, struct bl_state *st)
+{
+	int rc = FK_OK;
+
+	if (!IS_XIP(cfg) && !IS_SWAP(cfg))
+		return FK_OK;
+	if (IS_SWAP(cfg))
+		rc = swap_back(cfg, st);
+	if (rc != FK_OK)
+		return rc;
+	return bl_append(cfg, st, BS_REC_REVERTED, 0,
+			 IS_XIP(cfg) ? 1u - st->target : 0);
+}
+
+static int install_pending(const struct fk_boot_config *cfg,
+			   struct bl_state *st)
+{
+	uint32_t len = 0;
+	int rc = check_pending(cfg, st, &len);
+
+	if (flash_error(rc))
+		return rc;
+	if (rc != FK_OK)
+		return bl_append(cfg, st, BS_REC_REFUSED, 0, (uint32_t)-rc);
+	/* An install never meets a full log half way: room is made while
+	 * the boot slot still holds a complete image. */
+	rc = bl_make_room(cfg, st, bs_install_slots(cfg));
+	if (rc == FK_OK && (st->mask & 1u) && !IS_XIP(cfg)) {
+		if (IS_SWAP(cfg)) {
+			rc = swap_start(cfg, st, len);
+		} else {
+			st->flags = 0;
+			rc = bl_append(cfg, st, BS_REC_START, 0, len);
+		}
+	}
+	return rc == FK_OK ? install(cfg, st) : rc;
+}
+
+/* Moves the state forward until the image to boot is in place. */
+static int advance(const struct fk_boot_config *cfg, struct bl_state *st)
+{
+	int rc = FK_OK;
+
+	if (st->phase == FK_BOOT_PENDING)
+		rc = install_pending(cfg, st);
+	else if (st->phase == FK_BOOT_INSTALLING)
+		rc = install(cfg, st);
+	if (rc != FK_OK)
+		return rc;
+	if (st->phase == FK_BOOT_TRIAL && st->attempts < cfg->trial_boots)
+		return bl_append(cfg, st, BS_REC_ATTEMPT, 0, st->attempts + 1u);
+	if (st->phase == FK_BOOT_TRIAL || st->phase == FK_BOOT_REVERTING)
+		return revert(cfg, st);
+	return FK_OK;
+}
+
+static int validate_boot(const struct fk_boot_config *cfg,
+			 const struct bl_state *st,
+			 struct fk_boot_image_ref *ref)
+{
+	ref->slot = slot_of(cfg, IS_XIP(cfg) ? xip_active(cfg, st) : 0);
+	return valid(cfg, ref->slot, &ref->info);
+}
+
+/* XIP, nothing pending: the other slot, when it validates, becomes the
+ * active one (CONFIRMED). An empty log already chose the newest valid
+ * slot, so there is no other to fall back to. */
+static int fallback(const struct fk_boot_config *cfg, struct bl_state *st)
+{
+	uint32_t other = 1u - (uint32_t)xip_active(cfg, st);
+	struct fk_image_info info;
+
+	if (!IS_XIP(cfg) || st->phase != FK_BOOT_IDLE || !st->header ||
+	    valid(cfg, slot_of(cfg, (int)other), &info) != FK_OK)
+		return FK_ENOENT;
+	return bl_append(cfg, st, BS_REC_CONFIRMED, 0, other);
+}
+
+/* Finds a valid image to boot, repairing what can be repaired. */
+static int choose(const struct fk_boot_config *cfg, struct bl_state *st,
+		  struct fk_boot_image_ref *ref)
+{
+	int rc = validate_boot(cfg, st, ref);
+
+	if (rc == FK_OK || flash_error(rc))
+		return rc;
+	if (st->phase == FK_BOOT_TRIAL) {
+		rc = revert(cfg, st);
+		if (rc != FK_OK)
+			return rc;
+	} else if (fallback(cfg, st) != FK_OK) {
+		return rc;
+	}
+	return validate_boot(cfg, st, ref);
+}
+
+int fk_boot_lite(const struct fk_boot_config *cfg)
+{
+	struct fk_boot_image_ref ref;
+	struct bl_state st;
+	int rc = FK_EINVAL;
+
+	if (cfg->image_count == 1 && cfg->strategy != FK_BOOT_RAM_LOAD)
+		rc = bl_read(cfg, &st);
+	if (rc == FK_OK)
+		rc = advance(cfg, &st);
+	if (rc == FK_OK)
+		rc = choose(cfg, &st, &ref);
+	if (rc != FK_OK) {
+		if (cfg->port.recovery)
+			cfg->port.recovery(cfg->port.ctx, rc);
+		return rc;
+	}
+	cfg->port.jump(cfg->port.ctx, &ref, 1);
+	return FK_OK;
+}

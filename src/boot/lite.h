@@ -1,0 +1,61 @@
+/*
+ * The lite boot core's view of the boot state (lite_state.c), shared with
+ * its bootloader (lite.c) and the tests that compare it with state.c.
+ *
+ * The lite core boots one image and installs only what the update API
+ * staged (no marker, no factory slot, no modules, no decryption). It keeps
+ * the same log as the full core (docs/boot-state.md) and replays it with
+ * the same rules, restricted to image 0: the application side
+ * (fk_update_*, fk_boot_confirm) is the same code whichever core boots.
+ */
+#ifndef FLASHKIT_SRC_BOOT_LITE_H
+#define FLASHKIT_SRC_BOOT_LITE_H
+
+#include "boot_internal.h"
+
+/* The log as found on flash and image 0's state replayed from it: the
+ * fields of struct bs_state that a one-image boot reads. */
+struct bl_state {
+	uint32_t rec;	/* bytes per record slot */
+	uint32_t slots; /* record slots in the log */
+	uint32_t next;	/* first free slot */
+	bool header;	/* slot 0 holds a valid header */
+	uint8_t phase;	/* enum fk_boot_phase */
+	uint8_t mode;	/* FK_BOOT_TEST or FK_BOOT_PERMANENT */
+	uint8_t mask;	/* images of the pending set (bit 0) */
+	uint8_t attempts;
+	int8_t active;	/* XIP: confirmed slot 0/1, -1 unknown */
+	uint8_t target; /* XIP: the slot the upload went to */
+	bool upload;	/* an upload of image 0 is open */
+	bool staged;	/* and was received and checked */
+	bool started;	/* its install has started (START) */
+	uint8_t flags;	/* START flags */
+	uint16_t groups, saved, placed, rsteps;
+	uint32_t length; /* START: the new image's bytes */
+	uint8_t digest[BS_DIGEST_PREFIX];
+};
+
+/* Replays the log: 0, FK_EINVAL for a log of fewer than 2 slots or slots
+ * larger than FK_BOOT_RECORD_MAX, or a flash read error (an ECC error in
+ * a slot is a torn record, skipped). Reads only. */
+int bl_read(const struct fk_boot_config *cfg, struct bl_state *st);
+
+/*
+ * Appends one record (image 0 for per-image types; START carries
+ * st->flags) and replays it into st. Called only with a header in the
+ * log (every phase but IDLE has one). RSTEP is a progress record: it is
+ * dropped, returning 0, when no more than the reserve is left. Any other
+ * record that finds the log full rewrites it first as the summary of st
+ * (compaction, as state.c does: docs/boot-state.md, "Capacity"). On power
+ * loss the record is written or not; a torn one is skipped by the next
+ * bl_read().
+ */
+int bl_append(const struct fk_boot_config *cfg, struct bl_state *st,
+	      uint8_t type, uint16_t arg, uint32_t value);
+
+/* Rewrites the log as the summary of st when fewer than need slots are
+ * free. Only where every boot slot holds a complete image (PENDING). */
+int bl_make_room(const struct fk_boot_config *cfg, struct bl_state *st,
+		 uint32_t need);
+
+#endif

@@ -1,0 +1,345 @@
+/*
+ * The boot state log for the lite core (lite.h): image 0's state replayed
+ * from the log, records appended, and the log rewritten as a summary when
+ * an essential record finds it full. Same bytes and rules as state.c
+ * (docs/boot-state.md), which it shares the record encoding and the slot
+ * map with; only the replay is narrowed to the one image.
+ *
+ * Power-loss invariant (as state.c): every change is one program of one
+ * record slot into erased space, after everything it describes is done;
+ * only the last written slot can be torn, and a torn slot is skipped. A
+ * compaction erases the log and writes the header before the summary, so
+ * a cut during it leaves an empty log ("nothing pending"); it runs only in
+ * PENDING, or when more than FK_BOOT_CUT_RESERVE records were torn in one
+ * cycle.
+ */
+#include <string.h>
+
+#include "lite.h"
+
+static bool per_image(uint8_t type)
+{
+	return type == BS_REC_UPLOAD || type == BS_REC_SYNC ||
+	       type == BS_REC_STAGED || type == BS_REC_START ||
+	       type == BS_REC_STEP || type == BS_REC_RSTEP;
+}
+
+static void set_idle(struct bl_state *st)
+{
+	st->phase = FK_BOOT_IDLE;
+	st->mask = 0;
+	st->started = false;
+}
+
+/* The upload of image 0 ends (REFUSED of its set, START, INSTALLED). */
+static void end_upload(struct bl_state *st)
+{
+	if (st->mask & 1u)
+		st->upload = st->staged = false;
+}
+
+static void apply_upload(struct bl_state *st, const struct bs_rec *r)
+{
+	if (st->phase == FK_BOOT_PENDING)
+		set_idle(st);
+	if (st->phase != FK_BOOT_IDLE)
+		return;
+	st->upload = true;
+	st->staged = false;
+	st->target = (uint8_t)(r->arg & 1);
+	st->active = (int8_t)(1 - (r->arg & 1));
+}
+
+static void apply_pending(struct bl_state *st, const struct bs_rec *r)
+{
+	if (st->phase != FK_BOOT_IDLE)
+		return;
+	st->phase = FK_BOOT_PENDING;
+	st->mode = (uint8_t)r->arg;
+	st->mask = (uint8_t)r->value;
+	st->attempts = 0;
+	st->started = false;
+	st->saved = st->placed = st->rsteps = 0;
+}
+
+static void apply_start(struct bl_state *st, const struct bs_rec *r)
+{
+	if (st->phase != FK_BOOT_PENDING && st->phase != FK_BOOT_INSTALLING)
+		return;
+	st->phase = FK_BOOT_INSTALLING;
+	st->started = true;
+	st->upload = st->staged = false;
+	st->groups = r->arg;
+	st->length = r->value;
+	st->flags = r->payload[0];
+}
+
+static void apply_step(struct bl_state *st, const struct bs_rec *r)
+{
+	uint16_t done = (uint16_t)(r->arg + 1);
+
+	if (st->phase != FK_BOOT_INSTALLING)
+		return;
+	if (done > st->saved)
+		st->saved = done;
+	if (r->value == BS_STEP_PLACED && done > st->placed)
+		st->placed = done;
+}
+
+static void apply_installed(struct bl_state *st)
+{
+	if (st->phase != FK_BOOT_INSTALLING && st->phase != FK_BOOT_PENDING)
+		return;
+	end_upload(st);
+	if (st->mode == FK_BOOT_TEST) {
+		st->phase = FK_BOOT_TRIAL;
+		return;
+	}
+	st->active = (int8_t)st->target;
+	set_idle(st);
+}
+
+/* CONFIRMED, REVERTED: XIP's active slot is value, and nothing is
+ * pending or on trial. */
+static void apply_end(struct bl_state *st, const struct bs_rec *r)
+{
+	st->active = (int8_t)(r->value & 1);
+	set_idle(st);
+}
+
+/* Replays one record as state.c's apply() does for image 0; records that
+ * make no sense in the current phase are ignored. */
+static void apply(struct bl_state *st, const struct bs_rec *r)
+{
+	bool trialish =
+		st->phase == FK_BOOT_TRIAL || st->phase == FK_BOOT_REVERTING;
+
+	if (per_image(r->type) && r->image != 0)
+		return;
+	switch (r->type) {
+	case BS_REC_UPLOAD:
+		apply_upload(st, r);
+		break;
+	case BS_REC_STAGED:
+		if (st->upload) {
+			st->staged = true;
+			memcpy(st->digest, r->payload, BS_DIGEST_PREFIX);
+		}
+		break;
+	case BS_REC_PENDING:
+		apply_pending(st, r);
+		break;
+	case BS_REC_REFUSED:
+		if (st->phase == FK_BOOT_PENDING) {
+			end_upload(st);
+			set_idle(st);
+		}
+		break;
+	case BS_REC_START:
+		apply_start(st, r);
+		break;
+	case BS_REC_STEP:
+		apply_step(st, r);
+		break;
+	case BS_REC_INSTALLED:
+		apply_installed(st);
+		break;
+	case BS_REC_ATTEMPT:
+		if (st->phase == FK_BOOT_TRIAL && r->value > st->attempts)
+			st->attempts = (uint8_t)r->value;
+		break;
+	case BS_REC_CONFIRMED:
+		if (st->phase == FK_BOOT_TRIAL || st->phase == FK_BOOT_IDLE)
+			apply_end(st, r);
+		break;
+	case BS_REC_RSTEP:
+		if (trialish && (uint32_t)r->arg + 1 > st->rsteps) {
+			st->phase = FK_BOOT_REVERTING;
+			st->rsteps = (uint16_t)(r->arg + 1);
+		}
+		break;
+	case BS_REC_REVERTED:
+		if (trialish)
+			apply_end(st, r);
+		break;
+	default: /* SYNC: the bootloader does not resume uploads */
+		break;
+	}
+}
+
+/* Slot i: 1 valid record, 0 erased, -1 torn (an ECC error, or a CRC that
+ * does not match), or a flash error. */
+static int read_slot(const struct fk_boot_config *cfg,
+		     const struct bl_state *st, uint32_t i, struct bs_rec *rec)
+{
+	uint8_t raw[FK_BOOT_RECORD_MAX];
+	uint32_t off, k;
+	int rc = bs_slot_offset(&cfg->state, st->rec, i, &off);
+
+	if (rc == FK_OK)
+		rc = fk_area_read(&cfg->state, off, raw, st->rec);
+	if (rc == FK_EECC)
+		return -1;
+	if (rc != FK_OK)
+		return rc;
+	for (k = 0; k < st->rec; k++)
+		if (raw[k] != cfg->state.flash->geo.erased_value)
+			return bs_rec_decode(raw, rec) ? 1 : -1;
+	return 0;
+}
+
+static void clear(struct bl_state *st)
+{
+	uint32_t rec = st->rec, slots = st->slots;
+
+	memset(st, 0, sizeof(*st));
+	st->rec = rec;
+	st->slots = slots;
+	st->active = -1;
+}
+
+/* A log without a valid header in slot 0 is empty, whatever else it
+ * holds; with one, the first empty slot ends it. */
+int bl_read(const struct fk_boot_config *cfg, struct bl_state *st)
+{
+	struct bs_rec rec;
+	int rc;
+
+	st->rec = bs_record_size(&cfg->state);
+	st->slots = bs_log_slots(cfg);
+	clear(st);
+	if (st->slots < 2 || st->rec > FK_BOOT_RECORD_MAX)
+		return FK_EINVAL;
+	rc = read_slot(cfg, st, 0, &rec);
+	if (rc < -1)
+		return rc;
+	st->header = rc == 1 && rec.type == BS_REC_HEADER &&
+		     rec.arg == BS_FORMAT_VERSION;
+	for (uint32_t i = 1; st->header && i < st->slots; i++) {
+		rc = read_slot(cfg, st, i, &rec);
+		if (rc < -1)
+			return rc;
+		if (rc == 0)
+			break;
+		st->next = i + 1;
+		if (rc == 1)
+			apply(st, &rec);
+	}
+	if (st->header && st->next == 0)
+		st->next = 1;
+	return FK_OK;
+}
+
+/* Programs rec into the next slot (counted as used even if torn) and
+ * replays it. */
+static int put(const struct fk_boot_config *cfg, struct bl_state *st,
+	       const struct bs_rec *rec)
+{
+	uint8_t raw[FK_BOOT_RECORD_MAX];
+	uint32_t off;
+	int rc = bs_slot_offset(&cfg->state, st->rec, st->next, &off);
+
+	if (rc != FK_OK)
+		return rc;
+	memset(raw, cfg->state.flash->geo.erased_value, sizeof(raw));
+	bs_rec_encode(rec, raw);
+	if (cfg->port.kick)
+		cfg->port.kick(cfg->port.ctx);
+	rc = fk_area_program(&cfg->state, off, raw, st->rec);
+	st->next++;
+	if (rc == FK_OK)
+		apply(st, rec);
+	return rc;
+}
+
+static int put_rec(const struct fk_boot_config *cfg, struct bl_state *st,
+		   uint8_t type, uint16_t arg, uint32_t value)
+{
+	struct bs_rec rec = { .type = type,
+			      .image = per_image(type) ? 0 : 0xFF,
+			      .arg = arg,
+			      .value = value };
+
+	if (type == BS_REC_START)
+		rec.payload[0] = st->flags;
+	return put(cfg, st, &rec);
+}
+
+/* The summary of s written after the header (state.c's summary() for one
+ * image): the upload, then the set, its install's progress and its
+ * trial. */
+static int put_summary(const struct fk_boot_config *cfg, struct bl_state *st,
+		       const struct bl_state *s)
+{
+	struct bs_rec staged = { .type = BS_REC_STAGED };
+	bool trialish =
+		s->phase == FK_BOOT_TRIAL || s->phase == FK_BOOT_REVERTING;
+	int rc = FK_OK;
+
+	if (s->upload)
+		rc = put_rec(cfg, st, BS_REC_UPLOAD, s->target, 0);
+	if (rc == FK_OK && s->upload && s->staged) {
+		memcpy(staged.payload, s->digest, BS_DIGEST_PREFIX);
+		rc = put(cfg, st, &staged);
+	}
+	if (rc != FK_OK || s->phase == FK_BOOT_IDLE)
+		return rc == FK_OK && s->active >= 0 && !s->upload ?
+			       put_rec(cfg, st, BS_REC_CONFIRMED, 0,
+				       (uint32_t)s->active) :
+			       rc;
+	rc = put_rec(cfg, st, BS_REC_PENDING, s->mode, s->mask);
+	st->flags = s->flags;
+	if (rc == FK_OK && s->started)
+		rc = put_rec(cfg, st, BS_REC_START, s->groups, s->length);
+	if (rc == FK_OK && s->started && s->saved)
+		rc = put_rec(cfg, st, BS_REC_STEP, s->saved - 1u,
+			     BS_STEP_SAVED);
+	if (rc == FK_OK && s->started && s->placed)
+		rc = put_rec(cfg, st, BS_REC_STEP, s->placed - 1u,
+			     BS_STEP_PLACED);
+	if (rc == FK_OK && trialish)
+		rc = put_rec(cfg, st, BS_REC_INSTALLED, 0, 0);
+	if (rc == FK_OK && trialish && s->attempts)
+		rc = put_rec(cfg, st, BS_REC_ATTEMPT, 0, s->attempts);
+	if (rc == FK_OK && s->rsteps)
+		rc = put_rec(cfg, st, BS_REC_RSTEP, s->rsteps - 1u, 0);
+	return rc;
+}
+
+static int compact(const struct fk_boot_config *cfg, struct bl_state *st)
+{
+	struct bl_state s = *st;
+	int rc = bio_erase(cfg, &cfg->state, 0, bs_log_bytes(&cfg->state));
+
+	if (rc != FK_OK)
+		return rc;
+	clear(st);
+	rc = put_rec(cfg, st, BS_REC_HEADER, BS_FORMAT_VERSION, 0);
+	st->header = rc == FK_OK;
+	return rc == FK_OK ? put_summary(cfg, st, &s) : rc;
+}
+
+int bl_make_room(const struct fk_boot_config *cfg, struct bl_state *st,
+		 uint32_t need)
+{
+	if (!st->header || st->slots - st->next >= need)
+		return FK_OK;
+	return compact(cfg, st);
+}
+
+int bl_append(const struct fk_boot_config *cfg, struct bl_state *st,
+	      uint8_t type, uint16_t arg, uint32_t value)
+{
+	uint32_t left = st->slots - st->next;
+	uint32_t reserve = cfg->trial_boots + 3 + FK_BOOT_CUT_RESERVE / 2;
+	int rc;
+
+	if (type == BS_REC_RSTEP && left <= reserve)
+		return FK_OK;
+	if (left == 0) {
+		rc = compact(cfg, st);
+		if (rc != FK_OK)
+			return rc;
+	}
+	return put_rec(cfg, st, type, arg, value);
+}
