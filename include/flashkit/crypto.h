@@ -32,7 +32,12 @@
  * own contexts fit in FK_SHA256_STATE_SIZE bytes; the union gives it the
  * strictest alignment it may need.
  */
+#ifndef FK_SHA256_STATE_SIZE
+/* A bootloader with one port may define it down to what that port needs
+ * (112 for the built-in SHA-256): each port refuses to build if its
+ * contexts do not fit. */
 #define FK_SHA256_STATE_SIZE 256
+#endif
 union fk_sha256_state {
 	uint8_t bytes[FK_SHA256_STATE_SIZE];
 	uint64_t align_u64;

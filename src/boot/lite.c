@@ -51,6 +51,11 @@
 #else
 #define IS_SWAP(cfg) false
 #endif
+#ifndef FK_BOOT_NO_OVERWRITE
+#define IS_OVERWRITE(cfg) (!IS_XIP(cfg) && !IS_SWAP(cfg))
+#else
+#define IS_OVERWRITE(cfg) false
+#endif
 
 static void kick(const struct fk_boot_config *cfg)
 {
@@ -311,9 +316,10 @@ static int install(const struct fk_boot_config *cfg, struct bl_state *st)
 {
 	int rc = FK_OK;
 
-	if (st->started)
-		rc = IS_SWAP(cfg) ? swap_copy(cfg, st) :
-				    overwrite_copy(cfg, st);
+	if (st->started && IS_SWAP(cfg))
+		rc = swap_copy(cfg, st);
+	if (st->started && IS_OVERWRITE(cfg))
+		rc = overwrite_copy(cfg, st);
 	if (rc != FK_OK)
 		return rc;
 	return bl_append(cfg, st, BS_REC_INSTALLED, 0, 0);
@@ -325,7 +331,7 @@ static int revert(const struct fk_boot_config *cfg, struct bl_state *st)
 {
 	int rc = FK_OK;
 
-	if (!IS_XIP(cfg) && !IS_SWAP(cfg))
+	if (IS_OVERWRITE(cfg))
 		return FK_OK;
 	if (IS_SWAP(cfg))
 		rc = swap_back(cfg, st);

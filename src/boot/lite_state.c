@@ -309,7 +309,11 @@ static int put_summary(const struct fk_boot_config *cfg, struct bl_state *st,
 static int compact(const struct fk_boot_config *cfg, struct bl_state *st)
 {
 	struct bl_state s = *st;
-	int rc = bio_erase(cfg, &cfg->state, 0, bs_log_bytes(&cfg->state));
+	int rc;
+
+	if (cfg->port.kick)
+		cfg->port.kick(cfg->port.ctx);
+	rc = fk_area_erase(&cfg->state, 0, bs_log_bytes(&cfg->state));
 
 	if (rc != FK_OK)
 		return rc;
