@@ -148,10 +148,10 @@ build() {
 		defs="$defs -DBOOT_MIN_BEARSSL -Iports/crypto-bearssl -I$BEARSSL_SRC/inc -DFK_IMAGE_SIG_MAX=72"
 		extra="ports/crypto-bearssl/fk_crypto_bearssl.c $OUT/boot_min_key_ecdsa-p256.c"
 	fi
-	# a one-image product: one image's slots, one module entry, and with
-	# the digest only the built-in SHA-256's state
+	# a one-image product without a factory slot: one image's slots, one
+	# module entry, and with the digest only the built-in SHA-256's state
 	case $kind in lite*)
-		defs="$defs -DBOOT_MIN_LITE -DFK_BOOT_MAX_IMAGES=1 -DFK_BOOT_MAX_MODULES=1"
+		defs="$defs -DBOOT_MIN_LITE -DFK_BOOT_MAX_IMAGES=1 -DFK_BOOT_MAX_MODULES=1 -DFK_BOOT_NO_FACTORY"
 		[ "$crypto" = digest ] && defs="$defs -DFK_SHA256_STATE_SIZE=112"
 		;;
 	esac

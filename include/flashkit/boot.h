@@ -281,7 +281,7 @@ int fk_boot(const struct fk_boot_config *cfg);
  * image (image_count 1; OVERWRITE, SWAP or XIP) that takes updates only
  * through the update API. The same log, the same decisions and the same
  * power-loss guarantee as fk_boot(), at a fraction of its size. Left out:
- * a second image, the factory fallback, library modules, images marked by
+ * a second image, library modules, images marked by
  * other tools, decryption (an encrypted image is FK_ENOTSUP), RAM_LOAD,
  * and the run-time configuration check: cfg must be one that
  * fk_boot_check_config() accepts, which `flashkit layout gen` checks when

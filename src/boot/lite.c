@@ -12,11 +12,15 @@
  * then validate the image to boot and jump, reverting a trial image that
  * does not validate (XIP: falling back to the other slot), or calling the
  * recovery hook. What it leaves out, against fk_boot(): a second image,
- * the factory fallback, library modules, images marked by other tools
+ * library modules, images marked by other tools
  * (marker.c), decryption, RAM_LOAD, and the configuration check, which
  * `flashkit layout gen` makes at build time (fk_boot_check_config() on
  * the configuration it writes). An image with DEPENDENCY TLVs is refused
  * (FK_EDEPEND): with one image there is nothing it could depend on.
+ *
+ * OVERWRITE's factory fallback (FK_BOOT_NO_FACTORY leaves it out) is
+ * fk_boot()'s: when the primary image does not validate, the factory
+ * slot's image is installed.
  *
  * Installs, per strategy (FK_BOOT_NO_<STRATEGY> leaves one out):
  *
@@ -40,22 +44,6 @@
 #include <string.h>
 
 #include "lite.h"
-
-#ifndef FK_BOOT_NO_XIP
-#define IS_XIP(cfg) ((cfg)->strategy == FK_BOOT_XIP)
-#else
-#define IS_XIP(cfg) false
-#endif
-#ifndef FK_BOOT_NO_SWAP
-#define IS_SWAP(cfg) ((cfg)->strategy == FK_BOOT_SWAP)
-#else
-#define IS_SWAP(cfg) false
-#endif
-#ifndef FK_BOOT_NO_OVERWRITE
-#define IS_OVERWRITE(cfg) (!IS_XIP(cfg) && !IS_SWAP(cfg))
-#else
-#define IS_OVERWRITE(cfg) false
-#endif
 
 static void kick(const struct fk_boot_config *cfg)
 {
@@ -187,13 +175,19 @@ static int check_pending(const struct fk_boot_config *cfg,
 }
 
 /* OVERWRITE: every primary sector under the new image's len bytes placed
- * from the staging slot; a sector that already holds them is only read. */
+ * from the staging slot (or the factory slot: START's flags); a sector
+ * that already holds them is only read. */
 static int overwrite_copy(const struct fk_boot_config *cfg,
 			  const struct bl_state *st)
 {
 	const struct fk_area *dst = &cfg->images[0].primary;
 	const struct fk_area *src = &cfg->images[0].secondary;
 	uint32_t end = fk_flash_align_up(dst->flash, st->length);
+
+#ifndef FK_BOOT_NO_FACTORY
+	if (st->flags & BS_START_FACTORY)
+		src = &cfg->images[0].factory;
+#endif
 	struct fk_sector s;
 	int rc = FK_OK;
 
@@ -391,15 +385,50 @@ static int validate_boot(const struct fk_boot_config *cfg,
 	return valid(cfg, ref->slot, &ref->info);
 }
 
-/* XIP, nothing pending: the other slot, when it validates, becomes the
- * active one (CONFIRMED). An empty log already chose the newest valid
- * slot, so there is no other to fall back to. */
+#ifndef FK_BOOT_NO_FACTORY
+/* OVERWRITE with a factory slot (cfg->images[0].factory): its image is
+ * installed as a permanent install of its own (PENDING, START with
+ * BS_START_FACTORY, the copy, INSTALLED), as strategy_overwrite.c does; an
+ * empty log is started first. The factory slot is never written, so a cut
+ * anywhere is repaired by the next boot's install or fallback. */
+static int factory(const struct fk_boot_config *cfg, struct bl_state *st)
+{
+	const struct fk_area *f = &cfg->images[0].factory;
+	struct fk_image_info info;
+	int rc;
+
+	if (!IS_OVERWRITE(cfg) || f->size == 0)
+		return FK_ENOENT;
+	rc = valid(cfg, f, &info);
+	if (rc == FK_OK && info.end > cfg->images[0].primary.size)
+		rc = FK_ENOSPC;
+	if (rc == FK_OK)
+		rc = bl_make_room(cfg, st, 0);
+	if (rc == FK_OK && st->phase == FK_BOOT_IDLE)
+		rc = bl_append(cfg, st, BS_REC_PENDING, FK_BOOT_PERMANENT, 1);
+	if (rc == FK_OK && !st->started) {
+		st->flags = BS_START_FACTORY;
+		rc = bl_append(cfg, st, BS_REC_START, 0, info.end);
+	}
+	return rc == FK_OK ? install(cfg, st) : rc;
+}
+#else
+#define factory(cfg, st) FK_ENOENT
+#endif
+
+/* When the image to boot does not validate, outside a trial: XIP, with
+ * nothing pending, makes the other slot the active one (CONFIRMED) when
+ * it validates (an empty log already chose the newest valid slot, so
+ * there is no other to fall back to); OVERWRITE installs the factory
+ * image. */
 static int fallback(const struct fk_boot_config *cfg, struct bl_state *st)
 {
 	uint32_t other = 1u - (uint32_t)xip_active(cfg, st);
 	struct fk_image_info info;
 
-	if (!IS_XIP(cfg) || st->phase != FK_BOOT_IDLE || !st->header ||
+	if (!IS_XIP(cfg))
+		return factory(cfg, st);
+	if (st->phase != FK_BOOT_IDLE || !st->header ||
 	    valid(cfg, slot_of(cfg, (int)other), &info) != FK_OK)
 		return FK_ENOENT;
 	return bl_append(cfg, st, BS_REC_CONFIRMED, 0, other);

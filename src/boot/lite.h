@@ -13,6 +13,24 @@
 
 #include "boot_internal.h"
 
+/* The strategy, constant in a build that leaves the others out
+ * (FK_BOOT_NO_<STRATEGY>). */
+#ifndef FK_BOOT_NO_XIP
+#define IS_XIP(cfg) ((cfg)->strategy == FK_BOOT_XIP)
+#else
+#define IS_XIP(cfg) false
+#endif
+#ifndef FK_BOOT_NO_SWAP
+#define IS_SWAP(cfg) ((cfg)->strategy == FK_BOOT_SWAP)
+#else
+#define IS_SWAP(cfg) false
+#endif
+#ifndef FK_BOOT_NO_OVERWRITE
+#define IS_OVERWRITE(cfg) (!IS_XIP(cfg) && !IS_SWAP(cfg))
+#else
+#define IS_OVERWRITE(cfg) false
+#endif
+
 /* The log as found on flash and image 0's state replayed from it: the
  * fields of struct bs_state that a one-image boot reads. */
 struct bl_state {
@@ -54,7 +72,8 @@ int bl_append(const struct fk_boot_config *cfg, struct bl_state *st,
 	      uint8_t type, uint16_t arg, uint32_t value);
 
 /* Rewrites the log as the summary of st when fewer than need slots are
- * free. Only where every boot slot holds a complete image (PENDING). */
+ * free, and starts one (erase, header) when it has no header. Only where
+ * every boot slot holds a complete image (PENDING, IDLE). */
 int bl_make_room(const struct fk_boot_config *cfg, struct bl_state *st,
 		 uint32_t need);
 

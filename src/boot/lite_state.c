@@ -203,30 +203,27 @@ static void clear(struct bl_state *st)
 int bl_read(const struct fk_boot_config *cfg, struct bl_state *st)
 {
 	struct bs_rec rec;
-	int rc;
+	int rc = 1;
 
 	st->rec = bs_record_size(&cfg->state);
 	st->slots = bs_log_slots(cfg);
 	clear(st);
 	if (st->slots < 2 || st->rec > FK_BOOT_RECORD_MAX)
 		return FK_EINVAL;
-	rc = read_slot(cfg, st, 0, &rec);
-	if (rc < -1)
-		return rc;
-	st->header = rc == 1 && rec.type == BS_REC_HEADER &&
-		     rec.arg == BS_FORMAT_VERSION;
-	for (uint32_t i = 1; st->header && i < st->slots; i++) {
+	for (uint32_t i = 0; rc != 0 && i < st->slots; i++) {
 		rc = read_slot(cfg, st, i, &rec);
 		if (rc < -1)
 			return rc;
-		if (rc == 0)
+		if (i == 0)
+			st->header = rc == 1 && rec.type == BS_REC_HEADER &&
+				     rec.arg == BS_FORMAT_VERSION;
+		if (!st->header)
 			break;
-		st->next = i + 1;
-		if (rc == 1)
+		if (rc != 0)
+			st->next = i + 1;
+		if (rc == 1 && i > 0)
 			apply(st, &rec);
 	}
-	if (st->header && st->next == 0)
-		st->next = 1;
 	return FK_OK;
 }
 
@@ -289,19 +286,20 @@ static int put_summary(const struct fk_boot_config *cfg, struct bl_state *st,
 			       rc;
 	rc = put_rec(cfg, st, BS_REC_PENDING, s->mode, s->mask);
 	st->flags = s->flags;
-	if (rc == FK_OK && s->started)
+	/* XIP writes no START; OVERWRITE no STEP */
+	if (rc == FK_OK && s->started && !IS_XIP(cfg))
 		rc = put_rec(cfg, st, BS_REC_START, s->groups, s->length);
-	if (rc == FK_OK && s->started && s->saved)
+	if (rc == FK_OK && s->started && s->saved && IS_SWAP(cfg))
 		rc = put_rec(cfg, st, BS_REC_STEP, s->saved - 1u,
 			     BS_STEP_SAVED);
-	if (rc == FK_OK && s->started && s->placed)
+	if (rc == FK_OK && s->started && s->placed && IS_SWAP(cfg))
 		rc = put_rec(cfg, st, BS_REC_STEP, s->placed - 1u,
 			     BS_STEP_PLACED);
 	if (rc == FK_OK && trialish)
 		rc = put_rec(cfg, st, BS_REC_INSTALLED, 0, 0);
 	if (rc == FK_OK && trialish && s->attempts)
 		rc = put_rec(cfg, st, BS_REC_ATTEMPT, 0, s->attempts);
-	if (rc == FK_OK && s->rsteps)
+	if (rc == FK_OK && s->rsteps && IS_SWAP(cfg))
 		rc = put_rec(cfg, st, BS_REC_RSTEP, s->rsteps - 1u, 0);
 	return rc;
 }
@@ -326,7 +324,7 @@ static int compact(const struct fk_boot_config *cfg, struct bl_state *st)
 int bl_make_room(const struct fk_boot_config *cfg, struct bl_state *st,
 		 uint32_t need)
 {
-	if (!st->header || st->slots - st->next >= need)
+	if (st->header && st->slots - st->next >= need)
 		return FK_OK;
 	return compact(cfg, st);
 }
