@@ -1,0 +1,415 @@
+/*
+ * fk_image_check_lite(): the image check of a one-image bootloader, with
+ * fk_image_validate()'s verdicts in a fraction of its code.
+ *
+ * One walk over the header and the TLV areas keeps only what the checks
+ * after it need (where the digest, key and signature TLVs are, which
+ * rules were used), then SHA-256 over [0, unprotected area) through the
+ * caller's buffer, then the signature. The order of the checks is
+ * fk_image_parse()'s then fk_image_validate()'s, so that a hostile image
+ * gets the same code from both: every format error is FK_EBADIMG, but a
+ * fifth DEPENDENCY (FK_ENOSPC) or a SHA512 digest (FK_ENOTSUP) wins only
+ * over what comes after it. As in image_parse.c, no length read from
+ * flash is used before it is checked against the slot with subtractions
+ * that cannot wrap. What this file does not do (SHA-384, decryption) it
+ * refuses with FK_ENOTSUP.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "flashkit/bytes.h"
+#include "flashkit/image_lite.h"
+
+/* What a known TLV type must be, as image_parse.c's rules say. Its area
+ * follows from the type: below 0x40 unprotected, the others protected.
+ * rule_of[i] for rule_type[i]: the low nibble indexes rule_len[] (the
+ * allowed lengths), the high one is dup, 0 for a type that may repeat
+ * (DEPENDENCY), else 1 + a bit shared by the types that exclude each other
+ * (two digests, two key TLVs, two signatures) or owned by the type. */
+enum { DUP_KEY = 1, DUP_DIGEST, DUP_SIG, DUP_SIG_PURE, DUP_OWN };
+enum {
+	L_KEYHASH,
+	L_PUBKEY,
+	L_32,
+	L_48,
+	L_64,
+	L_256,
+	L_ANY,
+	L_ECDSA,
+	L_384,
+	L_SIG_PURE,
+	L_12,
+	L_4
+};
+#define RULE(dup, len) ((dup) << 4 | (len))
+
+static const uint16_t rule_len[][2] = {
+	[L_KEYHASH] = { 32, 48 }, [L_PUBKEY] = { 1, FK_IMAGE_PUBKEY_MAX },
+	[L_32] = { 32, 32 },	  [L_48] = { 48, 48 },
+	[L_64] = { 64, 64 },	  [L_256] = { 256, 256 },
+	[L_ANY] = { 1, 0xffff },  [L_ECDSA] = { 8, 256 },
+	[L_384] = { 384, 384 },	  [L_SIG_PURE] = { 0, 0xffff },
+	[L_12] = { 12, 12 },	  [L_4] = { 4, 4 },
+};
+
+static const uint8_t rule_type[] = {
+	FK_TLV_KEYHASH,	    FK_TLV_PUBKEY,
+	FK_TLV_SHA256,	    FK_TLV_SHA384,
+	FK_TLV_SHA512,	    FK_TLV_RSA2048_PSS,
+	FK_TLV_ECDSA224,    FK_TLV_ECDSA_SIG,
+	FK_TLV_RSA3072_PSS, FK_TLV_ED25519,
+	FK_TLV_SIG_PURE,    FK_TLV_ENC_RSA2048,
+	FK_TLV_ENC_KW,	    FK_TLV_ENC_EC256,
+	FK_TLV_ENC_X25519,  FK_TLV_ENC_X25519_SHA512,
+	FK_TLV_DEPENDENCY,  FK_TLV_SEC_CNT,
+	FK_TLV_BOOT_RECORD, FK_TLV_FK_IMAGE_ID,
+	FK_TLV_FK_HW_ID,
+};
+
+static const uint8_t rule_of[] = {
+	RULE(DUP_KEY, L_KEYHASH),
+	RULE(DUP_KEY, L_PUBKEY),
+	RULE(DUP_DIGEST, L_32),
+	RULE(DUP_DIGEST, L_48),
+	RULE(DUP_DIGEST, L_64),
+	RULE(DUP_SIG, L_256),
+	RULE(DUP_SIG, L_ANY),
+	RULE(DUP_SIG, L_ECDSA),
+	RULE(DUP_SIG, L_384),
+	RULE(DUP_SIG, L_64),
+	RULE(DUP_SIG_PURE, L_SIG_PURE),
+	RULE(DUP_OWN + 0, L_ANY),
+	RULE(DUP_OWN + 1, L_ANY),
+	RULE(DUP_OWN + 2, L_ANY),
+	RULE(DUP_OWN + 3, L_ANY),
+	RULE(DUP_OWN + 4, L_ANY),
+	RULE(0, L_12),
+	RULE(DUP_OWN + 5, L_4),
+	RULE(DUP_OWN + 6, L_ANY),
+	RULE(DUP_OWN + 7, L_4),
+	RULE(DUP_OWN + 8, L_4),
+};
+#define RULE_COUNT sizeof(rule_type)
+#define DUP_BIT(dup) ((1UL << (dup)) >> 1)
+
+/* What the walk leaves for the checks after it: where the digest, key
+ * and signature TLVs are (index DUP_DIGEST, DUP_KEY, DUP_SIG; off where
+ * the value starts, len and type 0 when the image has none). */
+struct found {
+	uint32_t seen; /* DUP_BIT()s of the TLVs met */
+	uint32_t unprot_off;
+	uint32_t off[DUP_SIG + 1];
+	uint16_t len[DUP_SIG + 1], type[DUP_SIG + 1];
+};
+
+/* True when [off, off+len) lies inside [0, size), without overflow. */
+static bool fits(uint32_t off, uint32_t len, uint32_t size)
+{
+	return off <= size && len <= size - off;
+}
+
+/* The two 16-bit fields of the 4 bytes at off: an area's magic and total,
+ * or a TLV's type and length. */
+static int read_pair(const struct fk_area *slot, uint32_t off, uint16_t *a,
+		     uint16_t *b)
+{
+	uint8_t raw[4];
+	int rc;
+
+	if (!fits(off, sizeof(raw), slot->size))
+		return FK_EBADIMG;
+	rc = fk_area_read(slot, off, raw, sizeof(raw));
+	if (rc)
+		return rc;
+	*a = fk_le16(raw);
+	*b = fk_le16(raw + 2);
+	return 0;
+}
+
+/* The header's first 28 bytes are struct fk_image_header as a
+ * little-endian machine lays it out, so it is read in place (the lite
+ * check is for little-endian targets: Cortex-M, the test hosts). */
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "image_lite.c reads the image header in place: little-endian only"
+#endif
+typedef char header_in_place[sizeof(struct fk_image_header) == 28 &&
+					     offsetof(struct fk_image_header,
+						      version.build) == 24 ?
+				     1 :
+				     -1];
+
+static int read_header(const struct fk_area *slot, struct fk_image_header *h)
+{
+	int rc;
+
+	if (slot->size < FK_IMAGE_HEADER_SIZE)
+		return FK_EBADIMG;
+	rc = fk_area_read(slot, 0, h, sizeof(*h));
+	if (rc)
+		return rc;
+	if (h->magic != FK_IMAGE_MAGIC || h->hdr_size < FK_IMAGE_HEADER_SIZE)
+		return FK_EBADIMG;
+	return 0;
+}
+
+/* Checks one TLV entry against the rules and keeps what is needed of it.
+ * off: its value; prot: it lies in the protected area. */
+static int check_tlv(const struct fk_area *slot, struct fk_image_lite *out,
+		     struct found *f, uint16_t type, uint16_t len, uint32_t off,
+		     bool prot)
+{
+	uint32_t i = 0, bit, dup;
+	const uint16_t *lens;
+	uint8_t v[4];
+	int rc;
+
+	while (rule_type[i] != type)
+		if (++i == RULE_COUNT)
+			return 0; /* unknown: skipped */
+	dup = rule_of[i] >> 4;
+	lens = rule_len[rule_of[i] & 15];
+	bit = DUP_BIT(dup);
+	if (len < lens[0] || len > lens[1] || prot != (type >= 0x40) ||
+	    (f->seen & bit))
+		return FK_EBADIMG;
+	f->seen |= bit;
+	if (dup && dup <= DUP_SIG) {
+		f->off[dup] = off;
+		f->len[dup] = len;
+		f->type[dup] = type;
+	} else if (type == FK_TLV_DEPENDENCY) {
+		if (++out->dep_count > FK_IMAGE_MAX_DEPS)
+			return FK_ENOSPC;
+	} else if (type == FK_TLV_SEC_CNT) {
+		rc = fk_area_read(slot, off, v, sizeof(v));
+		out->security_counter = fk_le32(v);
+		return rc;
+	}
+	return 0;
+}
+
+/*
+ * Walks the TLV areas behind the payload: the protected one when the
+ * header announces it (magic 0x6908, total protect_tlv_size), then the
+ * unprotected one (magic 0x6907), each an info header followed by entries
+ * that must exactly fill it. want is the magic of the next info header,
+ * 0 once both were read; off == area_end when off is at one.
+ */
+static int walk(const struct fk_area *slot, struct fk_image_lite *out,
+		struct found *f)
+{
+	const struct fk_image_header *h = &out->hdr;
+	uint16_t want = h->protect_tlv_size ? FK_TLV_PROT_INFO_MAGIC :
+					      FK_TLV_INFO_MAGIC;
+	uint32_t off, area_end;
+	uint16_t a, b;
+	bool info;
+	int rc;
+
+	if (!fits(h->hdr_size, h->img_size, slot->size))
+		return FK_EBADIMG;
+	off = (uint32_t)h->hdr_size + h->img_size;
+	for (area_end = off;; off += b) {
+		info = off == area_end;
+		if (info && !want)
+			return 0;
+		rc = read_pair(slot, off, &a, &b);
+		if (rc)
+			return rc;
+		if (info) {
+			if (a != want || b < FK_TLV_INFO_SIZE ||
+			    !fits(off, b, slot->size) ||
+			    (want == FK_TLV_PROT_INFO_MAGIC &&
+			     b != h->protect_tlv_size))
+				return FK_EBADIMG;
+			area_end = off + b;
+			if (want == FK_TLV_INFO_MAGIC) {
+				f->unprot_off = off;
+				out->end = area_end;
+			}
+			want = want == FK_TLV_INFO_MAGIC ? 0 :
+							   FK_TLV_INFO_MAGIC;
+			b = FK_TLV_INFO_SIZE;
+			continue;
+		}
+		off += FK_TLV_HDR_SIZE;
+		if (off > area_end || b > area_end - off)
+			return FK_EBADIMG;
+		/* want is 0 in the unprotected area */
+		rc = check_tlv(slot, out, f, a, b, off, want != 0);
+		if (rc)
+			return rc;
+	}
+}
+
+/* What fk_image_parse() checks once the walk is over, then what
+ * fk_image_validate() refuses before hashing, then what this check does
+ * not do. */
+static int check_kind(const struct fk_image_lite *out, const struct found *f)
+{
+	uint32_t enc = out->hdr.flags & (FK_IMAGE_F_ENCRYPTED_AES128 |
+					 FK_IMAGE_F_ENCRYPTED_AES256);
+
+	if (f->len[DUP_DIGEST] != FK_SHA256_SIZE &&
+	    f->len[DUP_DIGEST] != FK_SHA384_SIZE)
+		return f->len[DUP_DIGEST] ? FK_ENOTSUP : FK_EBADIMG;
+	if (f->type[DUP_KEY] == FK_TLV_KEYHASH &&
+	    f->len[DUP_KEY] != f->len[DUP_DIGEST])
+		return FK_EBADIMG;
+	if (enc)
+		return enc == (FK_IMAGE_F_ENCRYPTED_AES128 |
+			       FK_IMAGE_F_ENCRYPTED_AES256) ?
+			       FK_EBADIMG :
+			       FK_ENOTSUP;
+	return f->len[DUP_DIGEST] == FK_SHA256_SIZE ? 0 : FK_ENOTSUP;
+}
+
+/* SHA-256 of [0, len) of slot, read through buf. */
+static int hash(const struct fk_area *slot, const struct fk_crypto_port *c,
+		uint32_t len, uint8_t *buf, uint32_t buf_len,
+		uint8_t digest[FK_SHA256_SIZE])
+{
+	union fk_sha256_state st;
+	uint32_t off = 0, n;
+	int rc, done;
+
+	if (!c->sha256_init || !c->sha256_update || !c->sha256_finish)
+		return FK_ENOTSUP;
+	rc = c->sha256_init(&st);
+	if (rc)
+		return rc;
+	while (!rc && off < len) {
+		n = len - off < buf_len ? len - off : buf_len;
+		rc = fk_area_read(slot, off, buf, n);
+		if (!rc)
+			rc = c->sha256_update(&st, buf, n);
+		off += n;
+	}
+	done = c->sha256_finish(&st, digest);
+	return rc ? rc : done;
+}
+
+/* 1 when the len bytes at off in slot equal b, 0 when not, or the flash
+ * read error. */
+static int flash_equals(const struct fk_area *slot, uint32_t off,
+			const uint8_t *b, uint32_t len)
+{
+	uint8_t chunk[32];
+	uint32_t n;
+	int rc;
+
+	for (; len; off += n, b += n, len -= n) {
+		n = len < sizeof(chunk) ? len : sizeof(chunk);
+		rc = fk_area_read(slot, off, chunk, n);
+		if (rc)
+			return rc;
+		if (memcmp(chunk, b, n))
+			return 0;
+	}
+	return 1;
+}
+
+typedef int (*verify_fn)(const uint8_t *key, size_t key_len,
+			 const uint8_t hash[FK_SHA256_SIZE], const uint8_t *sig,
+			 size_t sig_len);
+
+/* For each signature TLV type from 0x20 (RSA2048_PSS) to 0x24 (ED25519)
+ * over a SHA-256 digest: the key type that makes it and where the crypto
+ * port keeps its check (0 for ECDSA224, which nothing checks). */
+#define SIG_TYPE_FIRST FK_TLV_RSA2048_PSS
+static const uint8_t sig_key[] = { FK_KEY_RSA2048, 0, FK_KEY_ECDSA_P256,
+				   FK_KEY_RSA3072, FK_KEY_ED25519 };
+static const uint8_t sig_check[] = {
+	offsetof(struct fk_crypto_port, rsa2048_pss_verify),
+	0,
+	offsetof(struct fk_crypto_port, ecdsa_p256_verify),
+	offsetof(struct fk_crypto_port, rsa3072_pss_verify),
+	offsetof(struct fk_crypto_port, ed25519_verify),
+};
+
+/* fk_image_validate()'s signature check: the first key of the table of
+ * the signature's type that the KEYHASH or PUBKEY TLV names and that
+ * verifies. Not inlined: the signature is on the stack only here, after
+ * the hashing's frame is gone. */
+static __attribute__((noinline)) int
+check_signature(const struct fk_area *slot, const struct fk_image_keys *keys,
+		const struct found *f, const uint8_t digest[FK_SHA256_SIZE])
+{
+	uint8_t sig[FK_IMAGE_SIG_MAX];
+	uint32_t i = f->type[DUP_SIG] - SIG_TYPE_FIRST;
+	uint8_t type;
+	verify_fn verify;
+	int rc, result = FK_EKEY;
+
+	if (!f->type[DUP_SIG])
+		return FK_ESIG;
+	type = sig_key[i];
+	memcpy(&verify, (const uint8_t *)keys->crypto + sig_check[i],
+	       sizeof(verify));
+	if ((f->seen & DUP_BIT(DUP_SIG_PURE)) || !type)
+		return FK_ENOTSUP;
+	if (!f->type[DUP_KEY])
+		return FK_EKEY;
+	if (f->len[DUP_SIG] > sizeof(sig))
+		return FK_EBADIMG;
+	rc = fk_area_read(slot, f->off[DUP_SIG], sig, f->len[DUP_SIG]);
+	if (rc)
+		return rc;
+	for (i = 0; i < keys->count; i++) {
+		const struct fk_image_key *key = &keys->keys[i];
+		bool by_hash = f->type[DUP_KEY] == FK_TLV_KEYHASH;
+
+		if (key->type != type || !key->der ||
+		    (!by_hash && key->der_len != f->len[DUP_KEY]))
+			continue;
+		rc = flash_equals(slot, f->off[DUP_KEY],
+				  by_hash ? key->hash : key->der,
+				  f->len[DUP_KEY]);
+		if (rc <= 0) {
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (!verify) {
+			result = FK_ENOTSUP;
+			continue;
+		}
+		rc = verify(key->der, key->der_len, digest, sig,
+			    f->len[DUP_SIG]);
+		if (!rc)
+			return FK_OK;
+		if (rc != FK_EKEY)
+			result = rc;
+	}
+	return result;
+}
+
+int fk_image_check_lite(const struct fk_area *slot,
+			const struct fk_image_keys *keys, void *buf,
+			uint32_t buf_len, struct fk_image_lite *out)
+{
+	struct found f;
+	int rc;
+
+	if (!slot || !keys || !keys->crypto || (keys->count && !keys->keys) ||
+	    !buf || !buf_len || !out)
+		return FK_EINVAL;
+	memset(out, 0, sizeof(*out));
+	memset(&f, 0, sizeof(f));
+	rc = read_header(slot, &out->hdr);
+	if (!rc)
+		rc = walk(slot, out, &f);
+	if (!rc)
+		rc = check_kind(out, &f);
+	if (!rc)
+		rc = hash(slot, keys->crypto, f.unprot_off, buf, buf_len,
+			  out->digest);
+	if (!rc)
+		rc = flash_equals(slot, f.off[DUP_DIGEST], out->digest,
+				  FK_SHA256_SIZE);
+	if (rc <= 0)
+		return rc ? rc : FK_EDIGEST;
+	if (!keys->count)
+		return FK_OK;
+	return check_signature(slot, keys, &f, out->digest);
+}
