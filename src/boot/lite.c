@@ -45,6 +45,10 @@
 
 #include "lite.h"
 
+/* Functions with an image's info in their frame stay out of their
+ * callers', so that a boot's stack holds one at a time. */
+#define NOINLINE __attribute__((noinline))
+
 static void kick(const struct fk_boot_config *cfg)
 {
 	if (cfg->port.kick)
@@ -74,7 +78,7 @@ static int valid(const struct fk_boot_config *cfg, const struct fk_area *slot,
 }
 
 /* XIP: the newer of the two valid images, A when equal; -1 when neither. */
-static int newest_valid(const struct fk_boot_config *cfg)
+static NOINLINE int newest_valid(const struct fk_boot_config *cfg)
 {
 	const struct fk_boot_slots *sl = &cfg->images[0];
 	struct fk_image_info info;
@@ -138,8 +142,8 @@ static int staging(const struct fk_boot_config *cfg, const struct bl_state *st,
  * its dependencies (none allowed). A
  * set without image 0 has nothing to check.
  */
-static int check_pending(const struct fk_boot_config *cfg,
-			 const struct bl_state *st, uint32_t *len)
+static NOINLINE int check_pending(const struct fk_boot_config *cfg,
+				  const struct bl_state *st, uint32_t *len)
 {
 	struct fk_image_info info;
 	struct fk_area win;
@@ -206,8 +210,8 @@ static int overwrite_copy(const struct fk_boot_config *cfg,
 /* SWAP's START: the groups covering the longer of the two images, and
  * whether the old one is worth keeping (valid and small enough to come
  * back). */
-static int swap_start(const struct fk_boot_config *cfg, struct bl_state *st,
-		      uint32_t len)
+static NOINLINE int swap_start(const struct fk_boot_config *cfg,
+			       struct bl_state *st, uint32_t len)
 {
 	struct fk_image_info old;
 	struct bp_plan plan;
@@ -391,7 +395,8 @@ static int validate_boot(const struct fk_boot_config *cfg,
  * BS_START_FACTORY, the copy, INSTALLED), as strategy_overwrite.c does; an
  * empty log is started first. The factory slot is never written, so a cut
  * anywhere is repaired by the next boot's install or fallback. */
-static int factory(const struct fk_boot_config *cfg, struct bl_state *st)
+static NOINLINE int factory(const struct fk_boot_config *cfg,
+			    struct bl_state *st)
 {
 	const struct fk_area *f = &cfg->images[0].factory;
 	struct fk_image_info info;
@@ -421,7 +426,8 @@ static int factory(const struct fk_boot_config *cfg, struct bl_state *st)
  * it validates (an empty log already chose the newest valid slot, so
  * there is no other to fall back to); OVERWRITE installs the factory
  * image. */
-static int fallback(const struct fk_boot_config *cfg, struct bl_state *st)
+static NOINLINE int fallback(const struct fk_boot_config *cfg,
+			     struct bl_state *st)
 {
 	uint32_t other = 1u - (uint32_t)xip_active(cfg, st);
 	struct fk_image_info info;
