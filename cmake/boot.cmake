@@ -43,7 +43,7 @@
 #   fk_boot_board_program(<name> LAYOUT <layout.yaml> CPU <cortex-m3|m4|m7>
 #       BOARD <c files, drivers included>... [KEY <ECDSA P-256 pem>]
 #       [ENC_KEY <EC P-256 private key pem>] [CRYPTO bearssl]
-#       [INCLUDES <dirs>...] [DEFINES <NAME=value>...])
+#       [CORE full|lite] [INCLUDES <dirs>...] [DEFINES <NAME=value>...])
 #     The same for a real board (ports/boot/build.sh): no QEMU port, the
 #     device library with only the layout's strategies, the bootloader's
 #     mbedTLS compiled for CPU; the same size check. Target <name>.
@@ -51,7 +51,13 @@
 #     FK_IMAGE_NO_ENC (no decryption code); with it, ECIES-P256 images are
 #     decrypted as with fk_boot_program(). CRYPTO bearssl (KEY, no
 #     ENC_KEY): BearSSL's verification instead of mbedTLS, as
-#     fk_boot_program()'s.
+#     fk_boot_program()'s. CORE lite: boot_main.c calls fk_boot_lite()
+#     (FK_BOOT_LITE; FK_BOOT_MAX_IMAGES=1, FK_BOOT_MAX_MODULES=1,
+#     FK_BOOT_NO_FACTORY when the image has no factory slot), with none
+#     of the full core's files but what serial recovery calls; the build
+#     stops (boot_program.cmake MODE=lite) unless the layout has one
+#     image, of strategy overwrite, swap or xip, and no modules; no
+#     ENC_KEY. The default, CORE full, is fk_boot().
 if(FK_SANITIZE OR NOT COMMAND fk_cortexm_executable)
 	function(fk_boot_program)
 	endfunction()
@@ -333,6 +339,31 @@ function(_fk_boot_enc_key name gen key)
 		VERBATIM)
 endfunction()
 
+# The core of board program <name> (fk_boot_board_program's CORE: empty
+# or full, fk_boot(); lite, fk_boot_lite()): defs_var the -D options
+# build.sh gets for it, check_var the build step (COMMAND ...) that fails
+# with the reason when the layout (gen/layout.json) does not suit it.
+function(_fk_boot_core name core enc_key gen defs_var check_var)
+	set(${defs_var} "" PARENT_SCOPE)
+	set(${check_var} "" PARENT_SCOPE)
+	if(core STREQUAL "" OR core STREQUAL "full")
+		return()
+	elseif(NOT core STREQUAL "lite")
+		message(FATAL_ERROR "fk_boot_board_program(${name} CORE ${core}): "
+			"CORE takes full (fk_boot(), the default) or lite "
+			"(fk_boot_lite(), one image)")
+	elseif(enc_key)
+		message(FATAL_ERROR "fk_boot_board_program(${name} CORE lite "
+			"ENC_KEY ${enc_key}): the lite core decrypts nothing; "
+			"drop ENC_KEY or build the full core (CORE full)")
+	endif()
+	set(${defs_var} FK_BOOT_LITE FK_BOOT_MAX_IMAGES=1
+		FK_BOOT_MAX_MODULES=1 PARENT_SCOPE)
+	set(${check_var} COMMAND ${CMAKE_COMMAND} -DMODE=lite
+		-DJSON=${gen}/layout.json -DNAME=${name}
+		-P ${FK_ROOT}/cmake/boot_program.cmake PARENT_SCOPE)
+endfunction()
+
 # Target <name>_fits (ALL): the build fails unless <out>.bin fits.
 function(_fk_boot_fits name out gen)
 	add_custom_command(OUTPUT ${out}.fits
@@ -346,12 +377,14 @@ function(_fk_boot_fits name out gen)
 endfunction()
 
 function(fk_boot_board_program name)
-	cmake_parse_arguments(X "" "LAYOUT;KEY;CPU;ENC_KEY;CRYPTO"
+	cmake_parse_arguments(X "" "LAYOUT;KEY;CPU;ENC_KEY;CRYPTO;CORE"
 		"BOARD;INCLUDES;DEFINES" ${ARGN})
 	set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
 	set(gen ${out}.gen)
 	get_filename_component(layout ${X_LAYOUT} ABSOLUTE)
 	_fk_boot_gen(${name} ${out} ${gen} ${layout})
+	_fk_boot_core(${name} "${X_CORE}" "${X_ENC_KEY}" ${gen} core_defs
+		core_check)
 	set(key_c -)
 	set(enc_c -)
 	set(crypto -)
@@ -396,7 +429,7 @@ function(fk_boot_board_program name)
 	foreach(i IN LISTS X_INCLUDES)
 		list(APPEND args -I${i})
 	endforeach()
-	foreach(d IN LISTS X_DEFINES)
+	foreach(d IN LISTS core_defs X_DEFINES)
 		list(APPEND args -D${d})
 	endforeach()
 	set(board)
@@ -408,12 +441,14 @@ function(fk_boot_board_program name)
 		${FK_ROOT}/src/flash/*.c ${FK_ROOT}/src/core/*.c
 		${FK_ROOT}/ports/boot/*.[ch] ${FK_ROOT}/ports/cortex-m/*.[ch])
 	add_custom_command(OUTPUT ${out}.elf ${out}.bin
+		${core_check}
 		COMMAND bash ${FK_ROOT}/ports/boot/build.sh ${out} ${X_CPU}
 			${gen}/layout.json ${out}.ld ${key_c} ${enc_c} ${crypto} --
 			${args}
 			${gen}/boot_config.c ${board}
 		DEPENDS ${FK_ROOT}/ports/boot/build.sh ${gen}/boot_config.c
 			${gen}/layout.json ${out}.ld ${board} ${lib_srcs} ${deps}
+			${FK_ROOT}/cmake/boot_program.cmake
 		COMMENT "${X_CPU} bootloader ${name}.elf for ${X_LAYOUT}"
 		VERBATIM)
 	add_custom_target(${name} ALL DEPENDS ${out}.elf ${out}.bin)

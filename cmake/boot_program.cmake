@@ -16,6 +16,10 @@
 #     boot_serial.c), OUT also says how many of the bytes are recovery's,
 #     and with an image's `release`, how many of those below the stub the
 #     bootloader's own code and data take (BIN runs to the stub's end).
+#   -DMODE=lite -DJSON=layout.json -DNAME=<program>
+#     Fails, saying why, unless the layout suits the lite boot core
+#     (CORE lite of fk_boot_board_program()): one image, strategy
+#     overwrite, swap or xip, no library modules.
 cmake_minimum_required(VERSION 3.20)
 file(READ ${JSON} json)
 string(JSON nparts LENGTH "${json}" partitions)
@@ -149,6 +153,32 @@ function(_fk_stub_room json map out_var)
 	endif()
 endfunction()
 
+# Fails, saying why, unless the layout (layout.json) suits the lite boot
+# core (fk_boot_lite(), fk_boot_board_program's CORE lite): one image,
+# installed by overwrite, swap or xip, and no library modules.
+function(_fk_lite_suits json)
+	set(why "")
+	string(JSON nimages LENGTH "${json}" images)
+	string(JSON nmodules LENGTH "${json}" modules)
+	if(NOT nimages EQUAL 1)
+		set(why "it has ${nimages} images; the lite core boots one")
+	else()
+		string(JSON strategy GET "${json}" images 0 strategy)
+		string(JSON used LENGTH "${json}" images 0 modules)
+		if(NOT strategy MATCHES "^(overwrite|swap|xip)$")
+			string(CONCAT why "its image's strategy is ${strategy}; "
+				"the lite core installs by overwrite, swap or xip")
+		elseif(NOT nmodules EQUAL 0 OR NOT used EQUAL 0)
+			set(why "it has library modules; the lite core loads none")
+		endif()
+	endif()
+	if(NOT why STREQUAL "")
+		message(FATAL_ERROR "${NAME} (CORE lite): the layout of ${JSON} "
+			"does not suit the lite boot core: ${why}. Build the "
+			"full core (CORE full) or change the layout")
+	endif()
+endfunction()
+
 if(MODE STREQUAL "ld")
 	string(JSON ram_addr GET "${json}" images 0 ram 0 address)
 	string(JSON ram_size GET "${json}" images 0 ram 0 size)
@@ -188,6 +218,8 @@ elseif(MODE STREQUAL "check")
 	endif()
 	file(WRITE ${OUT} "${bytes} of ${size} bytes (${room} free) in ${part}${recovery}\n")
 	message(STATUS "${BIN}: ${bytes} of ${size} bytes of ${part}, ${room} free${recovery}")
+elseif(MODE STREQUAL "lite")
+	_fk_lite_suits("${json}")
 else()
-	message(FATAL_ERROR "boot_program.cmake: MODE=ld or MODE=check")
+	message(FATAL_ERROR "boot_program.cmake: MODE=ld, check or lite")
 endif()

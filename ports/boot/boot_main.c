@@ -2,7 +2,8 @@
  * The flashkit bootloader: main() and the default board hooks
  * (boot_port.h). In order: the board's init; the configuration the
  * layout generated; recovery mode when the application asked for it (the
- * receiver needs the configuration); fk_boot(), which installs, tries or
+ * receiver needs the configuration); fk_boot() (or fk_boot_lite(), for
+ * one image: FK_BOOT_LITE), which installs, tries or
  * reverts and then validates the images; the jump. When nothing valid can be
  * booted, recovery mode instead of a frozen board: serial recovery
  * (boot_serial.c) when the board links it in.
@@ -42,6 +43,10 @@
  *                        it for FK_BOOT_MBEDTLS by key type
  *   FK_BOOT_BUF          bytes of the copy buffer, default 512: a
  *                        multiple of every memory's write unit
+ *   FK_BOOT_LITE         the lite boot core, fk_boot_lite() (one image,
+ *                        no run-time configuration check: the build
+ *                        checks the layout's, docs/boot.md) instead of
+ *                        fk_boot(); fk_boot_board_program(... CORE lite)
  */
 #include <stdint.h>
 
@@ -218,7 +223,12 @@ int main(void)
 		configured = &cfg;
 	if (fk_boot_recovery_requested())
 		recovery_loop(0);
+#ifdef FK_BOOT_LITE
+	if (rc == FK_OK)
+		rc = fk_boot_lite(&cfg);
+#else
 	if (rc == FK_OK)
 		rc = fk_boot(&cfg);
+#endif
 	recovery_loop(rc);
 }

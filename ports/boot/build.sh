@@ -37,18 +37,33 @@ lto=
 [ "${FK_BOOT_LTO:-1}" = 0 ] || lto=-flto=auto
 # Without a device key: no decryption code at all
 [ "$enc_c" != - ] || flags="$flags -DFK_IMAGE_NO_ENC"
-extra=() board=()
+extra=() board=() serial=0
 for a in "$@"; do
 	case $a in
 	-D* | -I*) extra+=("$a") ;;
 	*) board+=("$a") ;;
 	esac
+	case $a in */boot_serial.c) serial=1 ;; esac
 done
 
 # The strategies the layout's images use; the others are left out.
 # ram-load is strategy_ram_load.c on top of strategy_xip.c.
 used=$(python3 -c 'import json, sys
 print(" ".join(sorted({i["strategy"].replace("-", "_") for i in json.load(open(sys.argv[1]))["images"]})))' "$json")
+# The lite core (-DFK_BOOT_LITE among the options: fk_boot_lite(), one
+# image; boot_program.cmake MODE=lite checked the layout suits it): no
+# factory fallback's code when the image has no factory slot, and none
+# of the full core's files (boot.c, the strategy files, marker.c,
+# crypt.c) but what serial recovery's update API calls (its run-time
+# configuration check: boot.c's strategy table and the layout's
+# strategy file), which the link pulls from the library as needed.
+lite=0
+for a in "$@"; do [ "$a" = -DFK_BOOT_LITE ] && lite=1; done
+if [ $lite = 1 ]; then
+	python3 -c 'import json, sys
+sys.exit(0 if json.load(open(sys.argv[1]))["images"][0].get("factory") else 1)' "$json" ||
+		flags="$flags -DFK_BOOT_NO_FACTORY"
+fi
 for s in overwrite swap xip ram_load; do
 	case " $used " in
 	*" $s "*) ;;
@@ -119,6 +134,12 @@ for f in "$root"/src/boot/*.c "$root"/src/image/*.c "$root"/src/flash/*.c \
 		s=${f##*/strategy_}
 		case " $files " in *" ${s%.c} "*) ;; *) continue ;; esac ;;
 	esac
+	if [ $lite = 1 ]; then
+		case $f in */boot/marker.c | */boot/crypt.c) continue ;; esac
+		case $f in */boot/boot.c | */boot/strategy_*.c)
+			[ "$serial" = 1 ] || continue ;;
+		esac
+	fi
 	$CC $flags $lto "${extra[@]}" -include "$root/ports/cortex-m/ramfunc.h" \
 		-c "$f" -o "$work/lib/$(basename "$f" .c).o"
 done
