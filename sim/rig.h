@@ -1,11 +1,11 @@
 /*
- * The power-cut rig of the boot core: the real fk_boot(), fk_update_*()
- * and fk_boot_confirm() running on simulated memories, with a power cut
- * placed at every flash operation of an update's life (before it, after
- * it, torn), and a second cut at operations of the recovery that follows
- * each first cut: all of them, or a seeded sample within a time budget.
- * `flashkit sim` and the tests in tests/boot/ both drive it; there is one
- * sweep.
+ * The power-cut rig of the boot core: the real fk_boot() (or another boot
+ * entry: rig->boot, fk_boot_lite), fk_update_*() and fk_boot_confirm()
+ * running on simulated memories, with a power cut placed at every flash
+ * operation of an update's life (before it, after it, torn), and a second
+ * cut at operations of the recovery that follows each first cut: all of
+ * them, or a seeded sample within a time budget. `flashkit sim` and the
+ * tests in tests/boot/ both drive it; there is one sweep.
  *
  * A rig is one or two simulated memories behind one power domain (a cut
  * on either memory stops both, as on a real board) and a boot
@@ -61,6 +61,9 @@ struct fk_rig {
 	bool power_lost;
 	/* the boot configuration under test; areas on mem[].flash */
 	struct fk_boot_config cfg;
+	/* the boot core under test: NULL for fk_boot(), or another entry
+	 * with its contract (fk_boot_lite) */
+	int (*boot)(const struct fk_boot_config *cfg);
 	struct fk_image_keys memo_keys; /* cfg.keys behind a memo (rig.c) */
 	uint8_t *buf;
 	/* RAM_LOAD: the bytes of each image's RAM (cfg.images[i].ram.mem),
@@ -208,8 +211,9 @@ enum {
 	FK_RIG_BOOTED_NEW = 2,	 /* jumped to the new set */
 	FK_RIG_BOOTED_OTHER = 3, /* jumped to something else (a failure) */
 };
-/* Powers on if needed and runs fk_boot(): FK_RIG_BOOTED_* or the FK_E*
- * code fk_boot() returned (recovery_reason tells if recovery ran). */
+/* Powers on if needed and runs the boot core (rig->boot, else fk_boot()):
+ * FK_RIG_BOOTED_* or the FK_E* code it returned (recovery_reason tells if
+ * recovery ran). */
 int fk_rig_boot(struct fk_rig *rig);
 /* Cuts power at global operation op (counted over all memories). */
 void fk_rig_arm_cut(struct fk_rig *rig, uint64_t op, enum fk_cut_kind kind,
