@@ -108,27 +108,19 @@ static bool fits(uint32_t off, uint32_t len, uint32_t size)
 	return off <= size && len <= size - off;
 }
 
-/* The two 16-bit fields of the 4 bytes at off: an area's magic and total,
- * or a TLV's type and length. */
-static int read_pair(const struct fk_area *slot, uint32_t off, uint16_t *a,
-		     uint16_t *b)
+/* The two 16-bit fields of the 4 bytes at off (v[0], v[1]): an area's
+ * magic and total, or a TLV's type and length. */
+static int read_pair(const struct fk_area *slot, uint32_t off, uint16_t v[2])
 {
-	uint8_t raw[4];
-	int rc;
-
-	if (!fits(off, sizeof(raw), slot->size))
+	if (!fits(off, 2 * sizeof(v[0]), slot->size))
 		return FK_EBADIMG;
-	rc = fk_area_read(slot, off, raw, sizeof(raw));
-	if (rc)
-		return rc;
-	*a = fk_le16(raw);
-	*b = fk_le16(raw + 2);
-	return 0;
+	return fk_area_read(slot, off, v, 2 * sizeof(v[0]));
 }
 
 /* The header's first 28 bytes are struct fk_image_header as a
- * little-endian machine lays it out, so it is read in place (the lite
- * check is for little-endian targets: Cortex-M, the test hosts). */
+ * little-endian machine lays it out, so it is read in place, and so are
+ * the other little-endian fields (the lite check is for little-endian
+ * targets: Cortex-M, the test hosts). */
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "image_lite.c reads the image header in place: little-endian only"
 #endif
@@ -160,8 +152,6 @@ static int check_tlv(const struct fk_area *slot, struct fk_image_lite *out,
 {
 	uint32_t i = 0, bit, dup;
 	const uint16_t *lens;
-	uint8_t v[4];
-	int rc;
 
 	while (rule_type[i] != type)
 		if (++i == RULE_COUNT)
@@ -181,65 +171,82 @@ static int check_tlv(const struct fk_area *slot, struct fk_image_lite *out,
 		if (++out->dep_count > FK_IMAGE_MAX_DEPS)
 			return FK_ENOSPC;
 	} else if (type == FK_TLV_SEC_CNT) {
-		rc = fk_area_read(slot, off, v, sizeof(v));
-		out->security_counter = fk_le32(v);
-		return rc;
+		return fk_area_read(slot, off, &out->security_counter, 4);
 	}
 	return 0;
 }
 
+/* Reads the info header of a TLV area at off: its magic must be magic,
+ * its total at least the header and inside the slot; *total it. */
+static int read_info(const struct fk_area *slot, uint32_t off, uint16_t magic,
+		     uint32_t *total)
+{
+	uint16_t v[2];
+	int rc = read_pair(slot, off, v);
+
+	if (rc)
+		return rc;
+	*total = v[1];
+	if (v[0] != magic || v[1] < FK_TLV_INFO_SIZE ||
+	    !fits(off, v[1], slot->size))
+		return FK_EBADIMG;
+	return 0;
+}
+
 /*
- * Walks the TLV areas behind the payload: the protected one when the
- * header announces it (magic 0x6908, total protect_tlv_size), then the
- * unprotected one (magic 0x6907), each an info header followed by entries
- * that must exactly fill it. want is the magic of the next info header,
- * 0 once both were read; off == area_end when off is at one.
+ * Places the TLV areas behind the payload, as fk_image_parse() does
+ * before it looks at any entry: the protected one when the header
+ * announces it (magic 0x6908, total protect_tlv_size), then the
+ * unprotected one (magic 0x6907). Then walks their entries, which must
+ * exactly fill each area, protected ones first.
  */
 static int walk(const struct fk_area *slot, struct fk_image_lite *out,
 		struct found *f)
 {
 	const struct fk_image_header *h = &out->hdr;
-	uint16_t want = h->protect_tlv_size ? FK_TLV_PROT_INFO_MAGIC :
-					      FK_TLV_INFO_MAGIC;
-	uint32_t off, area_end;
-	uint16_t a, b;
-	bool info;
+	uint32_t off, unprot, end, area_end, len;
+	uint16_t v[2]; /* type and length */
 	int rc;
 
 	if (!fits(h->hdr_size, h->img_size, slot->size))
 		return FK_EBADIMG;
 	off = (uint32_t)h->hdr_size + h->img_size;
-	for (area_end = off;; off += b) {
-		info = off == area_end;
-		if (info && !want)
-			return 0;
-		rc = read_pair(slot, off, &a, &b);
+	unprot = off;
+	if (h->protect_tlv_size) {
+		rc = read_info(slot, off, FK_TLV_PROT_INFO_MAGIC, &len);
 		if (rc)
 			return rc;
-		if (info) {
-			if (a != want || b < FK_TLV_INFO_SIZE ||
-			    !fits(off, b, slot->size) ||
-			    (want == FK_TLV_PROT_INFO_MAGIC &&
-			     b != h->protect_tlv_size))
-				return FK_EBADIMG;
-			area_end = off + b;
-			if (want == FK_TLV_INFO_MAGIC) {
-				f->unprot_off = off;
-				out->end = area_end;
-			}
-			want = want == FK_TLV_INFO_MAGIC ? 0 :
-							   FK_TLV_INFO_MAGIC;
-			b = FK_TLV_INFO_SIZE;
+		if (len != h->protect_tlv_size)
+			return FK_EBADIMG;
+		unprot += len;
+	}
+	rc = read_info(slot, unprot, FK_TLV_INFO_MAGIC, &len);
+	if (rc)
+		return rc;
+	end = unprot + len;
+	out->end = end;
+	f->unprot_off = unprot;
+	/* Without a protected area off + 4 is the first unprotected entry;
+	 * with one, off reaches unprot once its entries are walked. */
+	for (off += FK_TLV_INFO_SIZE; off != end; off += len) {
+		if (off == unprot) {
+			len = FK_TLV_INFO_SIZE;
 			continue;
 		}
+		area_end = off < unprot ? unprot : end;
+		rc = read_pair(slot, off, v);
+		if (rc)
+			return rc;
+		len = v[1];
 		off += FK_TLV_HDR_SIZE;
-		if (off > area_end || b > area_end - off)
+		if (off > area_end || len > area_end - off)
 			return FK_EBADIMG;
-		/* want is 0 in the unprotected area */
-		rc = check_tlv(slot, out, f, a, b, off, want != 0);
+		rc = check_tlv(slot, out, f, v[0], (uint16_t)len, off,
+			       area_end == unprot);
 		if (rc)
 			return rc;
 	}
+	return 0;
 }
 
 /* What fk_image_parse() checks once the walk is over, then what
@@ -264,10 +271,11 @@ static int check_kind(const struct fk_image_lite *out, const struct found *f)
 	return f->len[DUP_DIGEST] == FK_SHA256_SIZE ? 0 : FK_ENOTSUP;
 }
 
-/* SHA-256 of [0, len) of slot, read through buf. */
-static int hash(const struct fk_area *slot, const struct fk_crypto_port *c,
-		uint32_t len, uint8_t *buf, uint32_t buf_len,
-		uint8_t digest[FK_SHA256_SIZE])
+/* SHA-256 of [0, len) of slot, read through buf. Not inlined: its state
+ * is on the stack only while it runs. */
+static __attribute__((noinline)) int
+hash(const struct fk_area *slot, const struct fk_crypto_port *c, uint32_t len,
+     uint8_t *buf, uint32_t buf_len, uint8_t digest[FK_SHA256_SIZE])
 {
 	union fk_sha256_state st;
 	uint32_t off = 0, n;
@@ -309,6 +317,21 @@ static int flash_equals(const struct fk_area *slot, uint32_t off,
 	return 1;
 }
 
+#ifdef FK_IMAGE_LITE_NO_SIG
+/* A bootloader that checks the digest only leaves the signature check
+ * out: an image is then never taken as signed by a key. */
+static int check_signature(const struct fk_area *slot,
+			   const struct fk_image_keys *keys,
+			   const struct found *f,
+			   const uint8_t digest[FK_SHA256_SIZE])
+{
+	(void)slot;
+	(void)keys;
+	(void)f;
+	(void)digest;
+	return FK_ENOTSUP;
+}
+#else
 typedef int (*verify_fn)(const uint8_t *key, size_t key_len,
 			 const uint8_t hash[FK_SHA256_SIZE], const uint8_t *sig,
 			 size_t sig_len);
@@ -383,6 +406,7 @@ check_signature(const struct fk_area *slot, const struct fk_image_keys *keys,
 	}
 	return result;
 }
+#endif
 
 int fk_image_check_lite(const struct fk_area *slot,
 			const struct fk_image_keys *keys, void *buf,

@@ -629,6 +629,17 @@ static void test_lite_agrees_on_hostile_tlv_areas(void **state)
 		     mk_tlv(&m, FK_TLV_DEPENDENCY, 12, NULL);
 	     mk_close(&m); mk_area(&m, 0x6907);
 	     mk_tlv(&m, FK_TLV_SHA512, 64, NULL); mk_close(&m));
+	/* fk_image_parse() places both areas before it walks an entry */
+	CASE("five dependencies, bad unprotected area", mk_start(&m, 8, 0);
+	     mk_area(&m, 0x6908); for (int i = 0; i < 5; i++)
+		     mk_tlv(&m, FK_TLV_DEPENDENCY, 12, NULL);
+	     mk_close(&m); mk_usual_unprot(&m); m.b[m.unprot_off] ^= 1);
+	CASE("fifth dependency past the protected area", mk_start(&m, 8, 0);
+	     mk_area(&m, 0x6908); for (int i = 0; i < 5; i++)
+		     mk_tlv(&m, FK_TLV_DEPENDENCY, 12, NULL);
+	     mk_close(&m); put16(m.b + 10, (uint32_t)(m.len - m.area - 4));
+	     put16(m.b + m.area + 2, (uint32_t)(m.len - m.area - 4));
+	     m.len -= 4; mk_usual_unprot(&m));
 	CASE("KEYHASH of 48 beside SHA256", mk_start(&m, 8, 0);
 	     mk_area(&m, 0x6907); mk_tlv(&m, FK_TLV_SHA256, 32, NULL);
 	     mk_tlv(&m, FK_TLV_KEYHASH, 48, NULL); mk_close(&m));
@@ -776,6 +787,9 @@ static void random_image(struct mk *m, uint32_t *s)
 		mk_area(m, 0x6908);
 		for (n = rnd(s) % 7; n; n--)
 			random_tlv(m, true, s);
+		/* now and then more dependencies than are recorded */
+		for (n = rnd(s) % 8 ? 0 : FK_IMAGE_MAX_DEPS + 1; n; n--)
+			mk_tlv(m, FK_TLV_DEPENDENCY, 12, NULL);
 		mk_close(m);
 	}
 	mk_area(m, 0x6907);
