@@ -204,7 +204,13 @@ static inline int rig_image(uint32_t payload, uint32_t seed, uint8_t major,
 	return fk_rig_make_image(&spec, out, len);
 }
 
-/* A strategy and a geometry from their names (a test's argv). Returns 0
+/* The boot core the rigs run (rig->boot): NULL for fk_boot(), or
+ * fk_boot_lite when the strategy was named "lite-<strategy>". */
+static int (*rig_boot_core)(const struct fk_boot_config *cfg);
+
+/* A strategy and a geometry from their names (a test's argv); the lite
+ * core's strategies are "lite-overwrite", "lite-swap" and "lite-xip", on
+ * one-image geometries (it boots one image: not dual-image). Returns 0
  * or -1 when either is unknown. */
 static inline int rig_parse_names(const char *strategy_name,
 				  const char *geo_name,
@@ -213,9 +219,14 @@ static inline int rig_parse_names(const char *strategy_name,
 {
 	static const char *const strategies[] = { "overwrite", "swap", "xip",
 						  "ram-load" };
+	bool lite = !strncmp(strategy_name, "lite-", 5);
 	int found = 0;
 
-	for (int i = 0; i < 4; i++) {
+	if (lite) {
+		strategy_name += 5;
+		rig_boot_core = fk_boot_lite;
+	}
+	for (int i = 0; i < (lite ? 3 : 4); i++) {
 		if (!strcmp(strategy_name, strategies[i])) {
 			*strategy = (enum fk_boot_strategy)(FK_BOOT_OVERWRITE + i);
 			found++;
@@ -227,6 +238,8 @@ static inline int rig_parse_names(const char *strategy_name,
 			found++;
 		}
 	}
+	if (lite && found == 2 && rig_geos[*geo].images > 1)
+		return -1;
 	return found == 2 ? 0 : -1;
 }
 
@@ -272,6 +285,7 @@ static inline int rig_configure(struct fk_rig *rig,
 
 	if (rig_load_key() != 0)
 		return -1;
+	rig->boot = rig_boot_core;
 	cfg->strategy = strategy;
 	cfg->image_count = g->images ? g->images : 1;
 	rig_area(rig, &cfg->bootloader, &g->boot);

@@ -15,7 +15,7 @@
  * FK_HISTORY_STEPS sets the history length (default 50), FK_HISTORY_SWEEP
  * which steps the sweep cuts: "all" (default), "kinds" (the first step
  * of each kind, what make check runs) or N (the first N). Prints the
- * counts.
+ * counts. "lite-<strategy>" runs the history on fk_boot_lite.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -149,8 +149,8 @@ int main(int argc, char **argv)
 	const char *env = getenv("FK_HISTORY_STEPS");
 
 	if (argc != 4 || (strcmp(argv[3], "walk") && strcmp(argv[3], "sweep"))) {
-		fprintf(stderr, "usage: %s overwrite|swap|xip|ram-load GEOMETRY "
-			"walk|sweep\n", argv[0]);
+		fprintf(stderr, "usage: %s [lite-]overwrite|[lite-]swap|"
+			"[lite-]xip|ram-load GEOMETRY walk|sweep\n", argv[0]);
 		return 2;
 	}
 	if (env && (steps = (uint32_t)strtoul(env, NULL, 10)) == 0)

@@ -6,6 +6,8 @@
  * cut the device must boot a valid image set, old or new and nothing
  * else, and settle where the scenario requires. Prints the case counts
  * and what a clean install costs; checks SWAP stays within 2N+2 erases.
+ * "lite-<strategy>" runs the same sweeps against fk_boot_lite (one image,
+ * no factory fallback, no encrypted images).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -134,14 +136,15 @@ int main(int argc, char **argv)
 
 	if (argc != 3 && argc != 4) {
 		fprintf(stderr,
-			"usage: %s overwrite|swap|xip|ram-load GEOMETRY "
-			"[ecies-p256|x25519|rsa-oaep]\n",
+			"usage: %s [lite-]overwrite|[lite-]swap|[lite-]xip|"
+			"ram-load GEOMETRY [ecies-p256|x25519|rsa-oaep]\n",
 			argv[0]);
 		return 2;
 	}
 	strategy_name = argv[1];
 	enc_scheme = argc == 4 ? argv[3] : NULL;
-	if (rig_parse_names(argv[1], argv[2], &strategy, &geo) != 0)
+	if (rig_parse_names(argv[1], argv[2], &strategy, &geo) != 0 ||
+	    (rig_boot_core && enc_scheme))
 		return 2;
 	if (strategy != FK_BOOT_OVERWRITE)
 		return cmocka_run_group_tests(trial, NULL, NULL);
