@@ -10,6 +10,11 @@
  * fk_image_parse(), with the same codes. docs/image-format.md ("The lite
  * check") lists where the two differ.
  *
+ * A bootloader that checks the digest only (no keys) may build
+ * src/image/image_lite.c with FK_IMAGE_LITE_NO_SIG: the signature check
+ * is left out, and a key table with keys gives FK_ENOTSUP once the digest
+ * is right. Little-endian targets only (the header is read in place).
+ *
  * Reads only: a power loss during the call has no effect on flash, and
  * the call can be repeated after reboot.
  */
@@ -44,8 +49,9 @@ struct fk_image_lite {
  *
  * buf (buf_len >= 1 bytes, the caller's scratch, e.g. the boot config's
  * buffer) holds what is hashed; larger is faster. Stack: a SHA-256 state
- * (FK_SHA256_STATE_SIZE) while hashing, FK_IMAGE_SIG_MAX bytes and the
- * port's verification while checking the signature.
+ * (FK_SHA256_STATE_SIZE) while hashing; FK_IMAGE_SIG_MAX bytes and the
+ * port's verification while checking the signature, once the hashing's
+ * frame is gone.
  *
  * Returns FK_OK with *out filled, or what fk_image_validate() returns for
  * the image: FK_EBADIMG, FK_EDIGEST, FK_ESIG, FK_EKEY, FK_ENOSPC (more

@@ -40,6 +40,11 @@ static const uint8_t enc_p256[32] = {
 	0x51, 0xbb, 0x64, 0xdf, 0x74, 0xb0, 0xbc, 0x9f, 0x59, 0x49,
 };
 
+/* lite_nosig.c: built with FK_IMAGE_LITE_NO_SIG. */
+int fk_image_check_lite_nosig(const struct fk_area *slot,
+			      const struct fk_image_keys *keys, void *buf,
+			      uint32_t buf_len, struct fk_image_lite *out);
+
 /* What the comparisons saw, for the messages and the checks that the
  * sweeps are not vacuous. */
 static struct {
@@ -85,6 +90,16 @@ static int compare_with(const uint8_t *img, size_t len,
 	if (rc != expect)
 		fail_msg("%s (%zu bytes, %u keys): lite %d, full %d", what, len,
 			 set->count, rc, full);
+	/* with no key, the build without signature checks is the same */
+	if (!set->count) {
+		struct fk_image_lite nosig;
+		uint8_t buf[64];
+
+		if (fk_image_check_lite_nosig(&m.area, set, buf, sizeof(buf),
+					      &nosig) != rc ||
+		    (rc == FK_OK && memcmp(&nosig, &lite, sizeof(lite))))
+			fail_msg("%s: FK_IMAGE_LITE_NO_SIG differs", what);
+	}
 	seen.compared++;
 	if (rc != FK_OK)
 		return rc;
@@ -245,6 +260,34 @@ static void test_lite_refuses_sha384_and_encrypted_images(void **state)
 				 FK_ENOTSUP);
 		free(img);
 	}
+}
+
+/* Built without the signature check, it never takes an image as signed. */
+static void test_lite_without_signatures_refuses_keys(void **state)
+{
+	struct fk_image_keys set = { .crypto = &fk_crypto_mbedtls,
+				     .keys = ikeys,
+				     .count = KEY_COUNT };
+	struct fk_image_lite lite;
+	struct fk_memflash m;
+	uint8_t buf[64];
+	size_t len;
+	uint8_t *img = read_ref("ecdsa-p256-basic.bin", &len);
+
+	(void)state;
+	assert_int_equal(fk_memflash_init(&m, img, len), 0);
+	assert_int_equal(fk_image_check_lite_nosig(&m.area, &set, buf,
+						   sizeof(buf), &lite),
+			 FK_ENOTSUP);
+	set.count = 0;
+	assert_int_equal(fk_image_check_lite_nosig(&m.area, &set, buf,
+						   sizeof(buf), &lite),
+			 FK_OK);
+	img[100] ^= 1;
+	assert_int_equal(fk_image_check_lite_nosig(&m.area, &set, buf,
+						   sizeof(buf), &lite),
+			 FK_EDIGEST);
+	free(img);
 }
 
 static void test_lite_refuses_bad_arguments_and_missing_crypto(void **state)
@@ -851,6 +894,7 @@ int main(void)
 		cmocka_unit_test(test_lite_refuses_sha384_and_encrypted_images),
 		cmocka_unit_test(
 			test_lite_refuses_bad_arguments_and_missing_crypto),
+		cmocka_unit_test(test_lite_without_signatures_refuses_keys),
 		cmocka_unit_test(
 			test_lite_agrees_on_signed_images_of_every_kind),
 		cmocka_unit_test(test_lite_agrees_after_every_bit_flip),
