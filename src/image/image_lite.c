@@ -1,6 +1,6 @@
 /*
  * fk_image_check_lite(): the image check of a one-image bootloader, with
- * fk_image_validate()'s verdicts in a fraction of its code.
+ * fk_image_validate()'s verdicts in about half its code.
  *
  * One walk over the header and the TLV areas keeps only what the checks
  * after it need (where the digest, key and signature TLVs are, which
@@ -17,7 +17,6 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "flashkit/bytes.h"
 #include "flashkit/image_lite.h"
 
 /* What a known TLV type must be, as image_parse.c's rules say. Its area
