@@ -92,13 +92,15 @@ static const uint8_t rule_of[] = {
 #define DUP_BIT(dup) ((1UL << (dup)) >> 1)
 
 /* What the walk leaves for the checks after it: where the digest, key
- * and signature TLVs are (index DUP_DIGEST, DUP_KEY, DUP_SIG; off where
- * the value starts, len and type 0 when the image has none). */
+ * and signature TLVs are (at[DUP_DIGEST], at[DUP_KEY], at[DUP_SIG]: off
+ * where the value starts; len and type 0 when the image has none). */
 struct found {
 	uint32_t seen; /* DUP_BIT()s of the TLVs met */
 	uint32_t unprot_off;
-	uint32_t off[DUP_SIG + 1];
-	uint16_t len[DUP_SIG + 1], type[DUP_SIG + 1];
+	struct {
+		uint32_t off;
+		uint16_t len, type;
+	} at[DUP_SIG + 1];
 };
 
 /* True when [off, off+len) lies inside [0, size), without overflow. */
@@ -163,9 +165,9 @@ static int check_tlv(const struct fk_area *slot, struct fk_image_lite *out,
 		return FK_EBADIMG;
 	f->seen |= bit;
 	if (dup && dup <= DUP_SIG) {
-		f->off[dup] = off;
-		f->len[dup] = len;
-		f->type[dup] = type;
+		f->at[dup].off = off;
+		f->at[dup].len = len;
+		f->at[dup].type = type;
 	} else if (type == FK_TLV_DEPENDENCY) {
 		if (++out->dep_count > FK_IMAGE_MAX_DEPS)
 			return FK_ENOSPC;
@@ -253,21 +255,20 @@ static int walk(const struct fk_area *slot, struct fk_image_lite *out,
  * not do. */
 static int check_kind(const struct fk_image_lite *out, const struct found *f)
 {
+	uint32_t digest_len = f->at[DUP_DIGEST].len;
 	uint32_t enc = out->hdr.flags & (FK_IMAGE_F_ENCRYPTED_AES128 |
 					 FK_IMAGE_F_ENCRYPTED_AES256);
 
-	if (f->len[DUP_DIGEST] != FK_SHA256_SIZE &&
-	    f->len[DUP_DIGEST] != FK_SHA384_SIZE)
-		return f->len[DUP_DIGEST] ? FK_ENOTSUP : FK_EBADIMG;
-	if (f->type[DUP_KEY] == FK_TLV_KEYHASH &&
-	    f->len[DUP_KEY] != f->len[DUP_DIGEST])
+	if (!digest_len)
 		return FK_EBADIMG;
-	if (enc)
-		return enc == (FK_IMAGE_F_ENCRYPTED_AES128 |
-			       FK_IMAGE_F_ENCRYPTED_AES256) ?
-			       FK_EBADIMG :
-			       FK_ENOTSUP;
-	return f->len[DUP_DIGEST] == FK_SHA256_SIZE ? 0 : FK_ENOTSUP;
+	if (digest_len == 64) /* SHA512 */
+		return FK_ENOTSUP;
+	if (f->at[DUP_KEY].type == FK_TLV_KEYHASH &&
+	    f->at[DUP_KEY].len != digest_len)
+		return FK_EBADIMG;
+	if (enc == (FK_IMAGE_F_ENCRYPTED_AES128 | FK_IMAGE_F_ENCRYPTED_AES256))
+		return FK_EBADIMG;
+	return enc || digest_len != FK_SHA256_SIZE ? FK_ENOTSUP : 0;
 }
 
 /* SHA-256 of [0, len) of slot, read through buf. Not inlined: its state
@@ -358,35 +359,35 @@ check_signature(const struct fk_area *slot, const struct fk_image_keys *keys,
 		const struct found *f, const uint8_t digest[FK_SHA256_SIZE])
 {
 	uint8_t sig[FK_IMAGE_SIG_MAX];
-	uint32_t i = f->type[DUP_SIG] - SIG_TYPE_FIRST;
+	uint32_t i = f->at[DUP_SIG].type - SIG_TYPE_FIRST;
 	uint8_t type;
 	verify_fn verify;
 	int rc, result = FK_EKEY;
 
-	if (!f->type[DUP_SIG])
+	if (!f->at[DUP_SIG].type)
 		return FK_ESIG;
 	type = sig_key[i];
 	memcpy(&verify, (const uint8_t *)keys->crypto + sig_check[i],
 	       sizeof(verify));
 	if ((f->seen & DUP_BIT(DUP_SIG_PURE)) || !type)
 		return FK_ENOTSUP;
-	if (!f->type[DUP_KEY])
+	if (!f->at[DUP_KEY].type)
 		return FK_EKEY;
-	if (f->len[DUP_SIG] > sizeof(sig))
+	if (f->at[DUP_SIG].len > sizeof(sig))
 		return FK_EBADIMG;
-	rc = fk_area_read(slot, f->off[DUP_SIG], sig, f->len[DUP_SIG]);
+	rc = fk_area_read(slot, f->at[DUP_SIG].off, sig, f->at[DUP_SIG].len);
 	if (rc)
 		return rc;
 	for (i = 0; i < keys->count; i++) {
 		const struct fk_image_key *key = &keys->keys[i];
-		bool by_hash = f->type[DUP_KEY] == FK_TLV_KEYHASH;
+		bool by_hash = f->at[DUP_KEY].type == FK_TLV_KEYHASH;
 
 		if (key->type != type || !key->der ||
-		    (!by_hash && key->der_len != f->len[DUP_KEY]))
+		    (!by_hash && key->der_len != f->at[DUP_KEY].len))
 			continue;
-		rc = flash_equals(slot, f->off[DUP_KEY],
+		rc = flash_equals(slot, f->at[DUP_KEY].off,
 				  by_hash ? key->hash : key->der,
-				  f->len[DUP_KEY]);
+				  f->at[DUP_KEY].len);
 		if (rc <= 0) {
 			if (rc)
 				return rc;
@@ -397,7 +398,7 @@ check_signature(const struct fk_area *slot, const struct fk_image_keys *keys,
 			continue;
 		}
 		rc = verify(key->der, key->der_len, digest, sig,
-			    f->len[DUP_SIG]);
+			    f->at[DUP_SIG].len);
 		if (!rc)
 			return FK_OK;
 		if (rc != FK_EKEY)
@@ -428,7 +429,7 @@ int fk_image_check_lite(const struct fk_area *slot,
 		rc = hash(slot, keys->crypto, f.unprot_off, buf, buf_len,
 			  out->digest);
 	if (!rc)
-		rc = flash_equals(slot, f.off[DUP_DIGEST], out->digest,
+		rc = flash_equals(slot, f.at[DUP_DIGEST].off, out->digest,
 				  FK_SHA256_SIZE);
 	if (rc <= 0)
 		return rc ? rc : FK_EDIGEST;
