@@ -19,12 +19,13 @@
 
 #include "flashkit/image_lite.h"
 
-/* What a known TLV type must be, as image_parse.c's rules say. Its area
- * follows from the type: below 0x40 unprotected, the others protected.
- * rule_of[i] for rule_type[i]: the low nibble indexes rule_len[] (the
- * allowed lengths), the high one is dup, 0 for a type that may repeat
- * (DEPENDENCY), else 1 + a bit shared by the types that exclude each other
- * (two digests, two key TLVs, two signatures) or owned by the type. */
+/* What a known TLV type must be, as image_parse.c's rules say (and
+ * test_image_lite checks that the two agree). Its area follows from the
+ * type: below 0x40 unprotected, the others protected. In a rule the low
+ * nibble indexes rule_len[] (the allowed lengths), the high one is dup, 0
+ * for a type that may repeat (DEPENDENCY), else 1 + a bit shared by the
+ * types that exclude each other (two digests, two key TLVs, two
+ * signatures) or owned by the type. */
 enum { DUP_KEY = 1, DUP_DIGEST, DUP_SIG, DUP_SIG_PURE, DUP_OWN };
 enum {
 	L_KEYHASH,
@@ -51,44 +52,32 @@ static const uint16_t rule_len[][2] = {
 	[L_12] = { 12, 12 },	  [L_4] = { 4, 4 },
 };
 
-static const uint8_t rule_type[] = {
-	FK_TLV_KEYHASH,	    FK_TLV_PUBKEY,
-	FK_TLV_SHA256,	    FK_TLV_SHA384,
-	FK_TLV_SHA512,	    FK_TLV_RSA2048_PSS,
-	FK_TLV_ECDSA224,    FK_TLV_ECDSA_SIG,
-	FK_TLV_RSA3072_PSS, FK_TLV_ED25519,
-	FK_TLV_SIG_PURE,    FK_TLV_ENC_RSA2048,
-	FK_TLV_ENC_KW,	    FK_TLV_ENC_EC256,
-	FK_TLV_ENC_X25519,  FK_TLV_ENC_X25519_SHA512,
-	FK_TLV_DEPENDENCY,  FK_TLV_SEC_CNT,
-	FK_TLV_BOOT_RECORD, FK_TLV_FK_IMAGE_ID,
-	FK_TLV_FK_HW_ID,
+static const struct {
+	uint8_t type, rule;
+} rules[] = {
+	{ FK_TLV_KEYHASH, RULE(DUP_KEY, L_KEYHASH) },
+	{ FK_TLV_PUBKEY, RULE(DUP_KEY, L_PUBKEY) },
+	{ FK_TLV_SHA256, RULE(DUP_DIGEST, L_32) },
+	{ FK_TLV_SHA384, RULE(DUP_DIGEST, L_48) },
+	{ FK_TLV_SHA512, RULE(DUP_DIGEST, L_64) },
+	{ FK_TLV_RSA2048_PSS, RULE(DUP_SIG, L_256) },
+	{ FK_TLV_ECDSA224, RULE(DUP_SIG, L_ANY) },
+	{ FK_TLV_ECDSA_SIG, RULE(DUP_SIG, L_ECDSA) },
+	{ FK_TLV_RSA3072_PSS, RULE(DUP_SIG, L_384) },
+	{ FK_TLV_ED25519, RULE(DUP_SIG, L_64) },
+	{ FK_TLV_SIG_PURE, RULE(DUP_SIG_PURE, L_SIG_PURE) },
+	{ FK_TLV_ENC_RSA2048, RULE(DUP_OWN + 0, L_ANY) },
+	{ FK_TLV_ENC_KW, RULE(DUP_OWN + 1, L_ANY) },
+	{ FK_TLV_ENC_EC256, RULE(DUP_OWN + 2, L_ANY) },
+	{ FK_TLV_ENC_X25519, RULE(DUP_OWN + 3, L_ANY) },
+	{ FK_TLV_ENC_X25519_SHA512, RULE(DUP_OWN + 4, L_ANY) },
+	{ FK_TLV_DEPENDENCY, RULE(0, L_12) },
+	{ FK_TLV_SEC_CNT, RULE(DUP_OWN + 5, L_4) },
+	{ FK_TLV_BOOT_RECORD, RULE(DUP_OWN + 6, L_ANY) },
+	{ FK_TLV_FK_IMAGE_ID, RULE(DUP_OWN + 7, L_4) },
+	{ FK_TLV_FK_HW_ID, RULE(DUP_OWN + 8, L_4) },
 };
-
-static const uint8_t rule_of[] = {
-	RULE(DUP_KEY, L_KEYHASH),
-	RULE(DUP_KEY, L_PUBKEY),
-	RULE(DUP_DIGEST, L_32),
-	RULE(DUP_DIGEST, L_48),
-	RULE(DUP_DIGEST, L_64),
-	RULE(DUP_SIG, L_256),
-	RULE(DUP_SIG, L_ANY),
-	RULE(DUP_SIG, L_ECDSA),
-	RULE(DUP_SIG, L_384),
-	RULE(DUP_SIG, L_64),
-	RULE(DUP_SIG_PURE, L_SIG_PURE),
-	RULE(DUP_OWN + 0, L_ANY),
-	RULE(DUP_OWN + 1, L_ANY),
-	RULE(DUP_OWN + 2, L_ANY),
-	RULE(DUP_OWN + 3, L_ANY),
-	RULE(DUP_OWN + 4, L_ANY),
-	RULE(0, L_12),
-	RULE(DUP_OWN + 5, L_4),
-	RULE(DUP_OWN + 6, L_ANY),
-	RULE(DUP_OWN + 7, L_4),
-	RULE(DUP_OWN + 8, L_4),
-};
-#define RULE_COUNT sizeof(rule_type)
+#define RULE_COUNT (sizeof(rules) / sizeof(rules[0]))
 #define DUP_BIT(dup) ((1UL << (dup)) >> 1)
 
 /* What the walk leaves for the checks after it: where the digest, key
@@ -154,11 +143,11 @@ static int check_tlv(const struct fk_area *slot, struct fk_image_lite *out,
 	uint32_t i = 0, bit, dup;
 	const uint16_t *lens;
 
-	while (rule_type[i] != type)
+	while (rules[i].type != type)
 		if (++i == RULE_COUNT)
 			return 0; /* unknown: skipped */
-	dup = rule_of[i] >> 4;
-	lens = rule_len[rule_of[i] & 15];
+	dup = rules[i].rule >> 4;
+	lens = rule_len[rules[i].rule & 15];
 	bit = DUP_BIT(dup);
 	if (len < lens[0] || len > lens[1] || prot != (type >= 0x40) ||
 	    (f->seen & bit))
