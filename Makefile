@@ -16,6 +16,8 @@
 #   make kv-sweep the settings store's long power-cut sweep
 #   make sweep-ports  the boot and settings-store power-cut sweeps through
 #                 the flash drivers on their register models, in full
+#   make sweep-lite  the lite boot core's sweeps and histories in full
+#                 (ctest runs them CI-sized: tests/boot/CMakeLists.txt)
 #   make target-crypto  the mbedTLS crypto port for Cortex-M3/M4F, built
 #                 from Debian's mbedtls source package (fetched by deps)
 #   make install  the flashkit command, the device library's sources and
@@ -31,7 +33,7 @@ MAKEFLAGS += --no-print-directory
 FUZZ_SECONDS ?= 60
 CTEST = ctest --output-on-failure -j $(JOBS)
 
-.PHONY: all deps host asan check size target target-crypto bench demo fuzz fuzz-build fuzz-smoke kv-sweep sweep-ports clean \
+.PHONY: all deps host asan check size target target-crypto bench demo fuzz fuzz-build fuzz-smoke kv-sweep sweep-ports sweep-lite clean \
 	install deb deb-install
 
 all: host
@@ -113,6 +115,11 @@ kv-sweep: host
 # The power-cut sweeps through the flash drivers (ctest runs a subset).
 sweep-ports: host
 	@bash scripts/sweep_ports.sh build/host
+
+# The lite boot core's sweeps and histories with every double cut and
+# every update (ctest -L lite runs them CI-sized).
+sweep-lite: host
+	@cd build/host && FK_SWEEP_FULL=1 $(CTEST) -L lite
 
 # The update protocol's full power-cut sweep (every second cut during a
 # resumed session's keep; ctest runs every fourth).

@@ -209,9 +209,9 @@ static inline int rig_image(uint32_t payload, uint32_t seed, uint8_t major,
 static int (*rig_boot_core)(const struct fk_boot_config *cfg);
 
 /* A strategy and a geometry from their names (a test's argv); the lite
- * core's strategies are "lite-overwrite", "lite-swap" and "lite-xip", on
- * one-image geometries (it boots one image: not dual-image). Returns 0
- * or -1 when either is unknown. */
+ * core's strategies are "lite-overwrite", "lite-swap" and "lite-xip" (it
+ * boots one image: the dual-image rig serves it only as room for a
+ * factory slot). Returns 0 or -1 when either is unknown. */
 static inline int rig_parse_names(const char *strategy_name,
 				  const char *geo_name,
 				  enum fk_boot_strategy *strategy,
@@ -238,8 +238,6 @@ static inline int rig_parse_names(const char *strategy_name,
 			found++;
 		}
 	}
-	if (lite && found == 2 && rig_geos[*geo].images > 1)
-		return -1;
 	return found == 2 ? 0 : -1;
 }
 

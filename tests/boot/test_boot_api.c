@@ -4,7 +4,12 @@
  * bad image), the recovery hook, the factory fallback, the configuration
  * checks that keep the bootloader out of reach, and a log that fills up.
  * Runs on the uniform-4k and dual-image rigs (rigs.h) with images signed
- * by the real signing code.
+ * by the real signing code. With the argument "lite", the rules that hold
+ * for one image run against fk_boot_lite (left out: the two-image set,
+ * dependencies between images and the run-time configuration check,
+ * which the lite core does not make), with what only the lite core does:
+ * two images or RAM_LOAD go to recovery (FK_EINVAL), and an image that
+ * declares a dependency is refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -503,34 +508,100 @@ static void test_full_log_is_compacted_and_install_completes(void **state)
 			       rig.old_len[0]));
 }
 
-int main(void)
+/* The lite core boots one image and does not ram-load: such a
+ * configuration goes to the recovery hook with FK_EINVAL, before any
+ * flash operation, whatever the log says. */
+static void expect_recovery_without_writing(int reason)
 {
-	const struct CMUnitTest tests[] = {
+	uint64_t op = rig.op;
+
+	assert_int_equal(fk_rig_boot(&rig), reason);
+	assert_int_equal(rig.recovery_reason, reason);
+	assert_int_equal(rig.jumped, 0);
+	assert_true(rig.op == op);
+}
+
+static void test_lite_refuses_two_images_and_ram_load_through_recovery(
+	void **state)
+{
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_DUAL);
+	assert_int_equal(fk_rig_upload(&rig, 0), FK_OK);
+	assert_int_equal(fk_boot_set_pending(&rig.cfg, 1, FK_BOOT_TEST), FK_OK);
+	expect_recovery_without_writing(FK_EINVAL);
+	fk_rig_destroy(&rig);
+	make(FK_BOOT_RAM_LOAD, GEO_UNIFORM_4K);
+	expect_recovery_without_writing(FK_EINVAL);
+	/* and the same rigs boot with one image, without RAM_LOAD */
+	fk_rig_destroy(&rig);
+	make(FK_BOOT_XIP, GEO_UNIFORM_4K);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+}
+
+/* With one image there is nothing to depend on: a staged image with a
+ * DEPENDENCY TLV is refused (REFUSED, FK_EDEPEND) and the old one boots. */
+static void test_lite_refuses_image_with_dependency(void **state)
+{
+	struct fk_rig_image_spec spec = spec_of(15000, 2);
+	int rc;
+
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	spec.dep_count = 1;
+	spec.deps[0].image_id = 0;
+	spec.deps[0].min_version.major = 1;
+	replace_new(0, &spec);
+	assert_int_equal(fk_rig_upload(&rig, 0), FK_OK);
+	rc = fk_boot_set_pending(&rig.cfg, 1, FK_BOOT_TEST);
+	assert_int_equal(rc, FK_OK);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_int_equal(status().phase, FK_BOOT_IDLE);
+	assert_int_equal(status().last_refusal, FK_EDEPEND);
+	assert_true(area_holds(&rig.cfg.images[0].primary, rig.old_img[0],
+			       rig.old_len[0]));
+}
+
+int main(int argc, char **argv)
+{
 #define T(f) cmocka_unit_test_teardown(f, teardown)
-		T(test_boots_running_image_without_writing),
-		T(test_test_image_stays_once_confirmed),
-		T(test_unconfirmed_image_gets_n_trial_boots_then_reverts),
-		T(test_permanent_install_skips_the_trial),
-		T(test_xip_boots_new_slot_in_place_and_back),
-		T(test_refuses_image_with_bad_digest),
-		T(test_refuses_staged_image_damaged_before_boot),
-		T(test_refuses_image_with_bad_signature),
-		T(test_refuses_image_signed_with_unknown_key),
-		T(test_refuses_lower_security_counter),
+/* The rules for one image, whichever core boots it. */
+#define ONE_IMAGE_TESTS                                                   \
+	T(test_boots_running_image_without_writing),                      \
+		T(test_test_image_stays_once_confirmed),                  \
+		T(test_unconfirmed_image_gets_n_trial_boots_then_reverts), \
+		T(test_permanent_install_skips_the_trial),                \
+		T(test_xip_boots_new_slot_in_place_and_back),             \
+		T(test_refuses_image_with_bad_digest),                    \
+		T(test_refuses_staged_image_damaged_before_boot),         \
+		T(test_refuses_image_with_bad_signature),                 \
+		T(test_refuses_image_signed_with_unknown_key),            \
+		T(test_refuses_lower_security_counter),                   \
+		T(test_calls_recovery_instead_of_jumping_to_garbage),     \
+		T(test_overwrite_installs_factory_image_when_primary_is_bad), \
+		T(test_overwrite_refuses_test_installs),                  \
+		T(test_buffer_of_one_32_byte_unit_installs),              \
+		T(test_no_keys_checks_digests_with_builtin_sha256),       \
+		T(test_no_new_upload_while_a_trial_runs),                 \
+		T(test_full_log_is_compacted_and_install_completes),      \
+		T(test_watchdog_is_kicked_between_flash_operations)
+	const struct CMUnitTest lite[] = {
+		ONE_IMAGE_TESTS,
+		T(test_lite_refuses_two_images_and_ram_load_through_recovery),
+		T(test_lite_refuses_image_with_dependency),
+	};
+	const struct CMUnitTest tests[] = {
+		ONE_IMAGE_TESTS,
 		T(test_refuses_unmet_dependency),
 		T(test_installs_both_images_or_neither),
-		T(test_calls_recovery_instead_of_jumping_to_garbage),
-		T(test_overwrite_installs_factory_image_when_primary_is_bad),
-		T(test_overwrite_refuses_test_installs),
 		T(test_config_keeps_bootloader_out_of_every_slot),
 		T(test_config_refusals_each_give_their_reason),
-		T(test_buffer_of_one_32_byte_unit_installs),
-		T(test_no_keys_checks_digests_with_builtin_sha256),
-		T(test_no_new_upload_while_a_trial_runs),
-		T(test_full_log_is_compacted_and_install_completes),
-		T(test_watchdog_is_kicked_between_flash_operations),
-#undef T
 	};
+#undef ONE_IMAGE_TESTS
+#undef T
 
+	if (argc > 1 && !strcmp(argv[1], "lite")) {
+		rig_boot_core = fk_boot_lite;
+		return cmocka_run_group_tests_name("lite", lite, NULL, NULL);
+	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

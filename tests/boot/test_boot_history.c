@@ -15,7 +15,9 @@
  * FK_HISTORY_STEPS sets the history length (default 50), FK_HISTORY_SWEEP
  * which steps the sweep cuts: "all" (default), "kinds" (the first step
  * of each kind, what make check runs) or N (the first N). Prints the
- * counts. "lite-<strategy>" runs the history on fk_boot_lite.
+ * counts. FK_SWEEP_FULL=1 sweeps every step whatever FK_HISTORY_SWEEP
+ * says (the full run of a CI-sized registration). "lite-<strategy>" runs
+ * the history on fk_boot_lite.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -155,13 +157,13 @@ int main(int argc, char **argv)
 	}
 	if (env && (steps = (uint32_t)strtoul(env, NULL, 10)) == 0)
 		return 2;
-	env = getenv("FK_HISTORY_SWEEP");
+	env = getenv("FK_SWEEP_FULL") ? NULL : getenv("FK_HISTORY_SWEEP");
 	once_per_kind = env && !strcmp(env, "kinds");
 	swept = env && !once_per_kind ? (uint32_t)strtoul(env, NULL, 10) : 0;
 	swept = swept < steps ? swept : 0;
 	strategy_name = argv[1];
 	if (rig_parse_names(argv[1], argv[2], &strategy, &geo) != 0 ||
-	    rig_load_key() != 0)
+	    (rig_boot_core && geo == GEO_DUAL) || rig_load_key() != 0)
 		return 2;
 	if (!strcmp(argv[3], "walk"))
 		return _cmocka_run_group_tests("walk", walk, 1, NULL, NULL);
