@@ -152,7 +152,7 @@ build() {
 	# module entry, and with the digest only the built-in SHA-256's state
 	case $kind in lite*)
 		defs="$defs -DBOOT_MIN_LITE -DFK_BOOT_MAX_IMAGES=1 -DFK_BOOT_MAX_MODULES=1 -DFK_BOOT_NO_FACTORY"
-		[ "$crypto" = digest ] && defs="$defs -DFK_SHA256_STATE_SIZE=112"
+		[ "$crypto" = digest ] && defs="$defs -DFK_SHA256_STATE_SIZE=112 -DFK_IMAGE_LITE_NO_SIG"
 		;;
 	esac
 	if [ "$kind" = qemu ] || [ "$kind" = lite-qemu ]; then

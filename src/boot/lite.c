@@ -43,6 +43,8 @@
  */
 #include <string.h>
 
+#include "flashkit/image_lite.h"
+
 #include "lite.h"
 
 /* Functions with an image's info in their frame stay out of their
@@ -61,19 +63,17 @@ static bool flash_error(int rc)
 	       rc == FK_ENOTERASED || rc == FK_EPROGONCE;
 }
 
-/* The image in slot: valid and not encrypted (there is no key to read it
- * with). A torn unit is damage (FK_ECORRUPT). */
+/* The image in slot: valid (fk_image_check_lite(), which refuses an
+ * encrypted one: there is no key to read it with). A torn unit is damage
+ * (FK_ECORRUPT). */
 static int valid(const struct fk_boot_config *cfg, const struct fk_area *slot,
-		 struct fk_image_info *info)
+		 struct fk_image_lite *info)
 {
 	int rc;
 
 	kick(cfg);
-	rc = fk_image_validate_plain(slot, bc_keys(cfg), info);
-	if ((rc == FK_OK || rc == FK_EDIGEST) &&
-	    (info->hdr.flags &
-	     (FK_IMAGE_F_ENCRYPTED_AES128 | FK_IMAGE_F_ENCRYPTED_AES256)))
-		return FK_ENOTSUP;
+	rc = fk_image_check_lite(slot, bc_keys(cfg), cfg->buf, cfg->buf_len,
+				 info);
 	return rc == FK_EECC ? FK_ECORRUPT : rc;
 }
 
@@ -81,7 +81,7 @@ static int valid(const struct fk_boot_config *cfg, const struct fk_area *slot,
 static NOINLINE int newest_valid(const struct fk_boot_config *cfg)
 {
 	const struct fk_boot_slots *sl = &cfg->images[0];
-	struct fk_image_info info;
+	struct fk_image_lite info;
 	struct fk_image_version a;
 	bool ok_a = valid(cfg, &sl->primary, &info) == FK_OK;
 
@@ -145,7 +145,7 @@ static int staging(const struct fk_boot_config *cfg, const struct bl_state *st,
 static NOINLINE int check_pending(const struct fk_boot_config *cfg,
 				  const struct bl_state *st, uint32_t *len)
 {
-	struct fk_image_info info;
+	struct fk_image_lite info;
 	struct fk_area win;
 	struct bp_plan plan;
 	uint32_t running_cnt = 0;
@@ -213,7 +213,7 @@ static int overwrite_copy(const struct fk_boot_config *cfg,
 static NOINLINE int swap_start(const struct fk_boot_config *cfg,
 			       struct bl_state *st, uint32_t len)
 {
-	struct fk_image_info old;
+	struct fk_image_lite old;
 	struct bp_plan plan;
 	uint32_t groups, end = len;
 	int rc = bp_plan(cfg, 0, &plan);
@@ -382,11 +382,11 @@ static int advance(const struct fk_boot_config *cfg, struct bl_state *st)
 }
 
 static int validate_boot(const struct fk_boot_config *cfg,
-			 const struct bl_state *st,
-			 struct fk_boot_image_ref *ref)
+			 const struct bl_state *st, const struct fk_area **slot,
+			 struct fk_image_lite *info)
 {
-	ref->slot = slot_of(cfg, IS_XIP(cfg) ? xip_active(cfg, st) : 0);
-	return valid(cfg, ref->slot, &ref->info);
+	*slot = slot_of(cfg, IS_XIP(cfg) ? xip_active(cfg, st) : 0);
+	return valid(cfg, *slot, info);
 }
 
 #ifndef FK_BOOT_NO_FACTORY
@@ -399,7 +399,7 @@ static NOINLINE int factory(const struct fk_boot_config *cfg,
 			    struct bl_state *st)
 {
 	const struct fk_area *f = &cfg->images[0].factory;
-	struct fk_image_info info;
+	struct fk_image_lite info;
 	int rc;
 
 	if (!IS_OVERWRITE(cfg) || f->size == 0)
@@ -430,7 +430,7 @@ static NOINLINE int fallback(const struct fk_boot_config *cfg,
 			     struct bl_state *st)
 {
 	uint32_t other = 1u - (uint32_t)xip_active(cfg, st);
-	struct fk_image_info info;
+	struct fk_image_lite info;
 
 	if (!IS_XIP(cfg))
 		return factory(cfg, st);
@@ -442,9 +442,9 @@ static NOINLINE int fallback(const struct fk_boot_config *cfg,
 
 /* Finds a valid image to boot, repairing what can be repaired. */
 static int choose(const struct fk_boot_config *cfg, struct bl_state *st,
-		  struct fk_boot_image_ref *ref)
+		  const struct fk_area **slot, struct fk_image_lite *info)
 {
-	int rc = validate_boot(cfg, st, ref);
+	int rc = validate_boot(cfg, st, slot, info);
 
 	if (rc == FK_OK || flash_error(rc))
 		return rc;
@@ -455,12 +455,29 @@ static int choose(const struct fk_boot_config *cfg, struct bl_state *st,
 	} else if (fallback(cfg, st) != FK_OK) {
 		return rc;
 	}
-	return validate_boot(cfg, st, ref);
+	return validate_boot(cfg, st, slot, info);
+}
+
+/* The jump, with the reference the port's hook takes: the slot and the
+ * header (the only part of info a lite boot fills; the hooks read
+ * hdr_size). Its own frame, so that a boot's stack never holds both. */
+static NOINLINE void start(const struct fk_boot_config *cfg,
+			   const struct fk_area *slot,
+			   const struct fk_image_lite *info)
+{
+	struct fk_boot_image_ref ref;
+
+	memset(&ref, 0, sizeof(ref));
+	ref.slot = slot;
+	ref.info.hdr = info->hdr;
+	ref.info.end = info->end;
+	cfg->port.jump(cfg->port.ctx, &ref, 1);
 }
 
 int fk_boot_lite(const struct fk_boot_config *cfg)
 {
-	struct fk_boot_image_ref ref;
+	const struct fk_area *slot = NULL;
+	struct fk_image_lite info;
 	struct bl_state st;
 	int rc = FK_EINVAL;
 
@@ -469,12 +486,12 @@ int fk_boot_lite(const struct fk_boot_config *cfg)
 	if (rc == FK_OK)
 		rc = advance(cfg, &st);
 	if (rc == FK_OK)
-		rc = choose(cfg, &st, &ref);
+		rc = choose(cfg, &st, &slot, &info);
 	if (rc != FK_OK) {
 		if (cfg->port.recovery)
 			cfg->port.recovery(cfg->port.ctx, rc);
 		return rc;
 	}
-	cfg->port.jump(cfg->port.ctx, &ref, 1);
+	start(cfg, slot, &info);
 	return FK_OK;
 }
