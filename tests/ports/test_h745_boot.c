@@ -13,7 +13,6 @@
  * Usage: port_h745_boot <boot_stm32h745.elf> <flashkit> <layout.yaml>
  *        <key.pem>
  */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -396,10 +395,8 @@ static void test_stub_waits_for_a_complete_mailbox(void **state)
 
 static int load_layout(void **state)
 {
-	struct fk_layout_load_opts opts = { 0 };
-
 	(void)state;
-	if (fk_layout_load(layout_path, &L, &opts) != 0)
+	if (uc_boot_fixture_open(&L, layout_path, tmp, "h745_boot") != 0)
 		return -1;
 	boot = fk_layout_find_partition(&L, "boot");
 	cm7a = fk_layout_find_partition(&L, "cm7-a");
@@ -411,18 +408,13 @@ static int load_layout(void **state)
 	    !cm4->has_release)
 		return -1;
 	stub = cm4->release_stub;
-	snprintf(tmp, sizeof(tmp), "/tmp/fk_h745_boot.XXXXXX");
-	return mkdtemp(tmp) ? 0 : -1;
+	return 0;
 }
 
 static int unload_layout(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	fk_layout_free(&L);
-	return system(cmd) == 0 ? 0 : -1;
+	return uc_boot_fixture_close(&L, tmp);
 }
 
 int main(int argc, char **argv)

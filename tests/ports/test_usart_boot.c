@@ -17,7 +17,6 @@
  * Usage: port_usart_boot <boot_stm32l4.elf> <flashkit> <layout.yaml>
  *        <key.pem>
  */
-#define _POSIX_C_SOURCE 200809L /* mkdtemp */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -409,10 +408,8 @@ static void test_junk_before_the_frames_is_skipped(void **state)
 
 static int load_layout(void **state)
 {
-	struct fk_layout_load_opts opts = { 0 };
-
 	(void)state;
-	if (fk_layout_load(layout_path, &L, &opts) != 0)
+	if (uc_boot_fixture_open(&L, layout_path, tmp, "usart_boot") != 0)
 		return -1;
 	boot = fk_layout_find_partition(&L, "boot");
 	slot_a = fk_layout_find_partition(&L, "app-a");
@@ -420,18 +417,13 @@ static int load_layout(void **state)
 	if (!boot || !slot_a || !app || !app->ram_count ||
 	    fk_pending_window(&L, app, &staging) != 0)
 		return -1;
-	snprintf(tmp, sizeof(tmp), "/tmp/fk_usart_boot.XXXXXX");
-	return mkdtemp(tmp) ? 0 : -1;
+	return 0;
 }
 
 static int unload_layout(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-	fk_layout_free(&L);
-	return system(cmd) == 0 ? 0 : -1;
+	return uc_boot_fixture_close(&L, tmp);
 }
 
 int main(int argc, char **argv)

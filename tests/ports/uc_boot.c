@@ -1,8 +1,10 @@
 /*
  * Board bootloaders under Unicorn (uc_boot.h): the harness set up for a
  * program run from reset, plain-memory windows, and the run from a
- * vector table that resumes over WFE/WFI.
+ * vector table that resumes over WFE/WFI, the signed firmware and the
+ * layout-and-folder fixture of the board tests.
  */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,7 +167,7 @@ static uint8_t *read_all(const char *path, size_t *len)
 
 uint8_t *uc_boot_signed_image(const struct uc_boot_firmware *fw, size_t *len)
 {
-	char bin[256], out[256], cmd[2048];
+	char bin[256], out[256], key[280], cmd[2048];
 	uint8_t *payload = malloc(fw->size);
 	FILE *f;
 	bool ok;
@@ -185,10 +187,12 @@ uint8_t *uc_boot_signed_image(const struct uc_boot_firmware *fw, size_t *len)
 		ok = false;
 	if (!ok)
 		goto fail;
+	snprintf(key, sizeof(key), fw->key ? "-k '%s'" : "%s",
+		 fw->key ? fw->key : "");
 	snprintf(cmd, sizeof(cmd),
-		 "'%s' image sign --layout '%s' --image %s -k '%s' -v %s "
+		 "'%s' image sign --layout '%s' --image %s %s -v %s "
 		 "--pad-header %s '%s' '%s' >/dev/null",
-		 fw->flashkit, fw->layout, fw->image, fw->key, fw->version,
+		 fw->flashkit, fw->layout, fw->image, key, fw->version,
 		 fw->pending ? "--pending test" : "", bin, out);
 	if (system(cmd) != 0)
 		goto fail;
@@ -200,4 +204,24 @@ fail:
 	free(payload);
 	*len = 0;
 	return NULL;
+}
+
+int uc_boot_fixture_open(struct fk_layout *L, const char *path, char *tmp,
+			 const char *name)
+{
+	struct fk_layout_load_opts opts = { 0 };
+
+	if (fk_layout_load(path, L, &opts) != 0)
+		return -1;
+	snprintf(tmp, 64, "/tmp/fk_%s.XXXXXX", name);
+	return mkdtemp(tmp) ? 0 : -1;
+}
+
+int uc_boot_fixture_close(struct fk_layout *L, const char *tmp)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	fk_layout_free(L);
+	return system(cmd) == 0 ? 0 : -1;
 }

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "layout/layout.h"
 #include "uc.h"
 
 /* Instructions one run may take: a P-256 signature check of each image
@@ -92,7 +93,8 @@ enum uc_run uc_boot_run(struct uc_boot *b, uint32_t vt, uint32_t lo,
 /* A firmware for a board test: size bytes whose vector table holds sp
  * and the reset handler pc (the rest byte i = i * mul + add), written to
  * dir/<image>.bin and signed by `flashkit image sign --layout layout
- * --image image -k key -v version --pad-header` (with `--pending test`
+ * --image image -k key -v version --pad-header` (no -k when key is NULL:
+ * its digest only; with `--pending test`
  * when pending: for the image's staging window) into
  * dir/<image>-<version>[-pending].img. Returns that file's bytes
  * (malloc'd, *len), or NULL when a step failed (said on stderr). */
@@ -104,5 +106,13 @@ struct uc_boot_firmware {
 	uint32_t size, mul, add;
 };
 uint8_t *uc_boot_signed_image(const struct uc_boot_firmware *fw, size_t *len);
+
+/* A board test's fixture: the layout file path loaded into *L and a
+ * fresh folder tmp (/tmp/fk_<name>.XXXXXX, at most 64 bytes) for its
+ * images. Returns 0 or -1 (the layout does not load, no folder). */
+int uc_boot_fixture_open(struct fk_layout *L, const char *path, char *tmp,
+			 const char *name);
+/* Frees *L and removes tmp with what it holds. Returns 0 or -1. */
+int uc_boot_fixture_close(struct fk_layout *L, const char *tmp);
 
 #endif

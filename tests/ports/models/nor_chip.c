@@ -100,6 +100,15 @@ static const struct part parts[] = {
 				false,
 				0x84,
 				0x00FFFFFF },
+	/* W25Q80DV: same family, same table layout, 8 Mbit. */
+	[NOR_CHIP_W25Q80DV] = { "W25Q80DV",
+				{ 0xEF, 0x40, 0x14 },
+				1u << 20,
+				w25q128_sfdp,
+				sizeof(w25q128_sfdp),
+				false,
+				0x84,
+				0x007FFFFF },
 	/* The MX25L51245G with one parameter header (NPH = 0): no 4-byte
 	 * address instruction table, so the driver enters 4-byte mode. */
 	[NOR_CHIP_MX25_NO_4BAIT] = { "MX25L51245G (basic table only)",

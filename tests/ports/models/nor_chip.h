@@ -48,6 +48,10 @@ enum nor_chip_part {
 	 * datasheet lists alike; ISSI's own SFDP bytes were not at hand, so
 	 * the dwords the driver does not read are the W25Q's. */
 	NOR_CHIP_IS25LP128,
+	/* W25Q80DV (1 MiB, ID EF 40 14): the W25Q128JV's tables with 8
+	 * Mbit, the seed 003 board's serial flash size (its layout's
+	 * sflash). */
+	NOR_CHIP_W25Q80DV,
 };
 
 struct nor_chip;
