@@ -57,7 +57,10 @@
 #     of the full core's files but what serial recovery calls; the build
 #     stops (boot_program.cmake MODE=lite) unless the layout has one
 #     image, of strategy overwrite, swap or xip, and no modules; no
-#     ENC_KEY. The default, CORE full, is fk_boot().
+#     ENC_KEY. The default, CORE full, is fk_boot(). The program's name
+#     is added to the global property FK_BOOT_BOARD_PROGRAMS, with its
+#     defines in FK_BOOT_BOARD_<name>_DEFINES and its KEY in
+#     FK_BOOT_BOARD_<name>_KEY (tests/boot checks each configuration).
 if(FK_SANITIZE OR NOT COMMAND fk_cortexm_executable)
 	function(fk_boot_program)
 	endfunction()
@@ -385,6 +388,12 @@ function(fk_boot_board_program name)
 	_fk_boot_gen(${name} ${out} ${gen} ${layout})
 	_fk_boot_core(${name} "${X_CORE}" "${X_ENC_KEY}" ${gen} core_defs
 		core_check)
+	# for the build-time check of its configuration (tests/boot,
+	# board_config_check.c): the defines boot_main.c gets, a key or not
+	set_property(GLOBAL APPEND PROPERTY FK_BOOT_BOARD_PROGRAMS ${name})
+	set_property(GLOBAL PROPERTY FK_BOOT_BOARD_${name}_DEFINES
+		${core_defs} ${X_DEFINES})
+	set_property(GLOBAL PROPERTY FK_BOOT_BOARD_${name}_KEY "${X_KEY}")
 	set(key_c -)
 	set(enc_c -)
 	set(crypto -)
