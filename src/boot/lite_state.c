@@ -17,13 +17,36 @@
 
 #include "lite.h"
 
+/* For each record type from UPLOAD (0x10) to REVERTED (0x33): the phases
+ * it is taken in (bit 1 << phase; docs/boot-state.md, "Replaying the
+ * log"), and PER_IMAGE for the types that name an image. SYNC is taken in
+ * none: the bootloader does not resume uploads. */
+#define PER_IMAGE 0x80u
+#define PH(p) (1u << FK_BOOT_##p)
+static const uint8_t taken[BS_REC_REVERTED - BS_REC_UPLOAD + 1] = {
+	[BS_REC_UPLOAD - 0x10] = PER_IMAGE | PH(IDLE) | PH(PENDING),
+	[BS_REC_SYNC - 0x10] = PER_IMAGE,
+	[BS_REC_STAGED - 0x10] = PER_IMAGE | 0x1F,
+	[BS_REC_PENDING - 0x10] = PH(IDLE),
+	[BS_REC_REFUSED - 0x10] = PH(PENDING),
+	[BS_REC_START - 0x10] = PER_IMAGE | PH(PENDING) | PH(INSTALLING),
+	[BS_REC_STEP - 0x10] = PER_IMAGE | PH(INSTALLING),
+	[BS_REC_INSTALLED - 0x10] = PH(PENDING) | PH(INSTALLING),
+	[BS_REC_ATTEMPT - 0x10] = PH(TRIAL),
+	[BS_REC_CONFIRMED - 0x10] = PH(IDLE) | PH(TRIAL),
+	[BS_REC_RSTEP - 0x10] = PER_IMAGE | PH(TRIAL) | PH(REVERTING),
+	[BS_REC_REVERTED - 0x10] = PH(TRIAL) | PH(REVERTING),
+};
+
 static bool per_image(uint8_t type)
 {
-	return type == BS_REC_UPLOAD || type == BS_REC_SYNC ||
-	       type == BS_REC_STAGED || type == BS_REC_START ||
-	       type == BS_REC_STEP || type == BS_REC_RSTEP;
+	uint32_t t = type - 0x10u;
+
+	return t < sizeof(taken) && (taken[t] & PER_IMAGE);
 }
 
+/* Nothing pending or on trial. In IDLE mask and started are already
+ * clear, so it changes nothing there. */
 static void set_idle(struct bl_state *st)
 {
 	st->phase = FK_BOOT_IDLE;
@@ -31,94 +54,30 @@ static void set_idle(struct bl_state *st)
 	st->started = false;
 }
 
-/* The upload of image 0 ends (REFUSED of its set, START, INSTALLED). */
+/* The upload of image 0 ends (REFUSED of its set, INSTALLED). */
 static void end_upload(struct bl_state *st)
 {
 	if (st->mask & 1u)
 		st->upload = st->staged = false;
 }
 
-static void apply_upload(struct bl_state *st, const struct bs_rec *r)
-{
-	if (st->phase == FK_BOOT_PENDING)
-		set_idle(st);
-	if (st->phase != FK_BOOT_IDLE)
-		return;
-	st->upload = true;
-	st->staged = false;
-	st->target = (uint8_t)(r->arg & 1);
-	st->active = (int8_t)(1 - (r->arg & 1));
-}
-
-static void apply_pending(struct bl_state *st, const struct bs_rec *r)
-{
-	if (st->phase != FK_BOOT_IDLE)
-		return;
-	st->phase = FK_BOOT_PENDING;
-	st->mode = (uint8_t)r->arg;
-	st->mask = (uint8_t)r->value;
-	st->attempts = 0;
-	st->started = false;
-	st->saved = st->placed = st->rsteps = 0;
-}
-
-static void apply_start(struct bl_state *st, const struct bs_rec *r)
-{
-	if (st->phase != FK_BOOT_PENDING && st->phase != FK_BOOT_INSTALLING)
-		return;
-	st->phase = FK_BOOT_INSTALLING;
-	st->started = true;
-	st->upload = st->staged = false;
-	st->groups = r->arg;
-	st->length = r->value;
-	st->flags = r->payload[0];
-}
-
-static void apply_step(struct bl_state *st, const struct bs_rec *r)
-{
-	uint16_t done = (uint16_t)(r->arg + 1);
-
-	if (st->phase != FK_BOOT_INSTALLING)
-		return;
-	if (done > st->saved)
-		st->saved = done;
-	if (r->value == BS_STEP_PLACED && done > st->placed)
-		st->placed = done;
-}
-
-static void apply_installed(struct bl_state *st)
-{
-	if (st->phase != FK_BOOT_INSTALLING && st->phase != FK_BOOT_PENDING)
-		return;
-	end_upload(st);
-	if (st->mode == FK_BOOT_TEST) {
-		st->phase = FK_BOOT_TRIAL;
-		return;
-	}
-	st->active = (int8_t)st->target;
-	set_idle(st);
-}
-
-/* CONFIRMED, REVERTED: XIP's active slot is value, and nothing is
- * pending or on trial. */
-static void apply_end(struct bl_state *st, const struct bs_rec *r)
-{
-	st->active = (int8_t)(r->value & 1);
-	set_idle(st);
-}
-
-/* Replays one record as state.c's apply() does for image 0; records that
- * make no sense in the current phase are ignored. */
+/* Replays one record as state.c's apply() does for image 0: a record
+ * for another image, or in a phase where it makes no sense, is ignored. */
 static void apply(struct bl_state *st, const struct bs_rec *r)
 {
-	bool trialish =
-		st->phase == FK_BOOT_TRIAL || st->phase == FK_BOOT_REVERTING;
+	uint32_t t = r->type - 0x10u;
+	uint16_t done = (uint16_t)(r->arg + 1);
 
-	if (per_image(r->type) && r->image != 0)
+	if (t >= sizeof(taken) || !(taken[t] >> st->phase & 1u) ||
+	    (taken[t] & PER_IMAGE && r->image != 0))
 		return;
 	switch (r->type) {
-	case BS_REC_UPLOAD:
-		apply_upload(st, r);
+	case BS_REC_UPLOAD: /* cancels a pending mark */
+		set_idle(st);
+		st->upload = true;
+		st->staged = false;
+		st->target = (uint8_t)(r->arg & 1);
+		st->active = (int8_t)(1 - (r->arg & 1));
 		break;
 	case BS_REC_STAGED:
 		if (st->upload) {
@@ -127,42 +86,54 @@ static void apply(struct bl_state *st, const struct bs_rec *r)
 		}
 		break;
 	case BS_REC_PENDING:
-		apply_pending(st, r);
+		st->phase = FK_BOOT_PENDING;
+		st->mode = (uint8_t)r->arg;
+		st->mask = (uint8_t)r->value;
+		st->attempts = 0;
+		st->saved = st->placed = st->rsteps = 0;
 		break;
 	case BS_REC_REFUSED:
-		if (st->phase == FK_BOOT_PENDING) {
-			end_upload(st);
+		end_upload(st);
+		set_idle(st);
+		break;
+	case BS_REC_START:
+		st->phase = FK_BOOT_INSTALLING;
+		st->started = true;
+		st->upload = st->staged = false;
+		st->groups = r->arg;
+		st->length = r->value;
+		st->flags = r->payload[0];
+		break;
+	case BS_REC_STEP:
+		if (done > st->saved)
+			st->saved = done;
+		if (r->value == BS_STEP_PLACED && done > st->placed)
+			st->placed = done;
+		break;
+	case BS_REC_INSTALLED:
+		end_upload(st);
+		st->phase = FK_BOOT_TRIAL;
+		if (st->mode != FK_BOOT_TEST) {
+			st->active = (int8_t)st->target;
 			set_idle(st);
 		}
 		break;
-	case BS_REC_START:
-		apply_start(st, r);
-		break;
-	case BS_REC_STEP:
-		apply_step(st, r);
-		break;
-	case BS_REC_INSTALLED:
-		apply_installed(st);
-		break;
 	case BS_REC_ATTEMPT:
-		if (st->phase == FK_BOOT_TRIAL && r->value > st->attempts)
+		if (r->value > st->attempts)
 			st->attempts = (uint8_t)r->value;
 		break;
-	case BS_REC_CONFIRMED:
-		if (st->phase == FK_BOOT_TRIAL || st->phase == FK_BOOT_IDLE)
-			apply_end(st, r);
-		break;
 	case BS_REC_RSTEP:
-		if (trialish && (uint32_t)r->arg + 1 > st->rsteps) {
+		if ((uint32_t)r->arg + 1 > st->rsteps) {
 			st->phase = FK_BOOT_REVERTING;
-			st->rsteps = (uint16_t)(r->arg + 1);
+			st->rsteps = done;
 		}
 		break;
+	case BS_REC_CONFIRMED:
 	case BS_REC_REVERTED:
-		if (trialish)
-			apply_end(st, r);
+		st->active = (int8_t)(r->value & 1);
+		set_idle(st);
 		break;
-	default: /* SYNC: the bootloader does not resume uploads */
+	default: /* SYNC */
 		break;
 	}
 }
