@@ -52,7 +52,8 @@ used=$(python3 -c 'import json, sys
 print(" ".join(sorted({i["strategy"].replace("-", "_") for i in json.load(open(sys.argv[1]))["images"]})))' "$json")
 # The lite core (-DFK_BOOT_LITE among the options: fk_boot_lite(), one
 # image; boot_program.cmake MODE=lite checked the layout suits it): no
-# factory fallback's code when the image has no factory slot, and none
+# factory fallback's code when the image has no factory slot, no
+# signature check in image_lite.c without a key, and none
 # of the full core's files (boot.c, the strategy files, marker.c,
 # crypt.c) but what serial recovery's update API calls (its run-time
 # configuration check: boot.c's strategy table and the layout's
@@ -63,6 +64,9 @@ if [ $lite = 1 ]; then
 	python3 -c 'import json, sys
 sys.exit(0 if json.load(open(sys.argv[1]))["images"][0].get("factory") else 1)' "$json" ||
 		flags="$flags -DFK_BOOT_NO_FACTORY"
+	# without a key: the digest only, with the built-in SHA-256's state
+	[ "$key_c" != - ] ||
+		flags="$flags -DFK_IMAGE_LITE_NO_SIG -DFK_SHA256_STATE_SIZE=112"
 fi
 for s in overwrite swap xip ram_load; do
 	case " $used " in
