@@ -15,6 +15,9 @@
  * bootloader then boots the valid image, installs the staged one, or,
  * the app slot damaged, installs the factory image from the serial
  * flash; each run ends with the jump into the image's reset handler.
+ * Both installs are also cut by a power failure at flash operations of
+ * either memory (see "Power cuts" below), and the next boot must end in
+ * the new image all the same.
  *
  * Usage: port_f205_lite_boot <boot_stm32f205_lite.elf> <flashkit>
  *        <layout.yaml>
@@ -42,9 +45,13 @@
 #define RCC_BASE 0x40023800u
 #define PAYLOAD 6000u
 #define F4_FLASH 0x08000000u
+/* Instructions a run may take: a boot that copies and checks the factory
+ * image takes some 10 million; more is a board looping in recovery. */
+#define BOOT_BUDGET 100000000u
 
 static const char *boot_elf, *flashkit, *layout_path;
 static char tmp[64];
+static char after_cut[96]; /* the power cut before this boot, if any */
 static struct fk_layout L;
 static const struct fk_layout_partition *boot, *slot_app, *slot_factory;
 static const struct fk_layout_image *app;
@@ -68,6 +75,7 @@ static void board_open(struct board *bd)
 		.rom_size = boot->size,
 		.ram_base = app->ram[0].start,
 		.ram_size = app->ram[0].size,
+		.budget = BOOT_BUDGET,
 	};
 	/* STM32F205xG at 2.7-3.6 V: x32 programs */
 	const struct f4_model_config fc = { .size = MIB, .max_psize = 2 };
@@ -237,8 +245,8 @@ static void boot_into(struct board *bd, uint32_t e)
 	uc_boot_run(bd->b, boot->address, boot->address,
 		    boot->address + boot->size, 0, &x);
 	if (x.run != UC_RUN_EXIT)
-		fail_msg("boot: %s at 0x%08x (%s)", uc_run_name(x.run), x.pc,
-			 uc_first_violation(bd->uc));
+		fail_msg("boot%s: %s at 0x%08x (%s)", after_cut,
+			 uc_run_name(x.run), x.pc, uc_first_violation(bd->uc));
 	assert_string_equal(uc_first_violation(bd->uc), "");
 	assert_int_equal(x.pc, e & ~1u);
 	assert_int_equal(x.msp, app->ram[0].start + app->ram[0].size);
@@ -328,6 +336,155 @@ static void test_empty_app_slot_gets_the_factory_image(void **state)
 	free(fac);
 }
 
+/*
+ * Power cuts: the board prepared for an install (the factory fallback or
+ * a staged update), both flash arrays saved; then for each cut, the
+ * arrays restored, one cut scheduled at an operation of the boot on one
+ * memory (before it, after it, or tearing it), the boot run until the
+ * power fails, and a boot from reset that must end in the expected image,
+ * the app slot holding it byte for byte. Every operation of the serial
+ * flash is cut; of the internal flash (the copy: an erase and some 1,500
+ * word programs) the first and last 8 and every 200th, or every one with
+ * FK_SWEEP_FULL=1 in the environment.
+ */
+struct sweep {
+	struct board bd;
+	struct fk_sim *sims[2]; /* the internal flash, the serial flash */
+	struct fk_sim_snapshot *saved[2];
+	uint64_t ops[2];    /* operations of one uninterrupted boot */
+	uint32_t e;	    /* the entry the boots must end in */
+	const uint8_t *img; /* what the app slot must then hold */
+	size_t len;
+	unsigned cuts;
+};
+
+static void sweep_restore(struct sweep *sw)
+{
+	for (int m = 0; m < 2; m++)
+		fk_sim_snapshot_restore(sw->sims[m], sw->saved[m]);
+	nor_chip_reset(sw->bd.chip);
+}
+
+/* Saves the prepared board and counts one boot's operations. */
+static void sweep_open(struct sweep *sw, uint32_t e, const uint8_t *img,
+		       size_t len)
+{
+	sw->sims[0] = f4_model_sim(sw->bd.flash);
+	sw->sims[1] = nor_chip_sim(sw->bd.chip);
+	for (int m = 0; m < 2; m++) {
+		sw->saved[m] = fk_sim_snapshot_take(sw->sims[m]);
+		assert_non_null(sw->saved[m]);
+		sw->ops[m] = fk_sim_op_index(sw->sims[m]);
+	}
+	sw->e = e;
+	sw->img = img;
+	sw->len = len;
+	boot_into(&sw->bd, e);
+	for (int m = 0; m < 2; m++)
+		sw->ops[m] = fk_sim_op_index(sw->sims[m]) - sw->ops[m];
+}
+
+static void sweep_close(struct sweep *sw)
+{
+	for (int m = 0; m < 2; m++)
+		fk_sim_snapshot_free(sw->saved[m]);
+	board_close(&sw->bd);
+}
+
+/* One cut at operation op of memory m, then the boot that must end well. */
+static void cut_at(struct sweep *sw, int m, uint64_t op, enum fk_cut_kind kind)
+{
+	struct uc_boot_exit x;
+	struct board *bd = &sw->bd;
+
+	sweep_restore(sw);
+	fk_sim_schedule_cut(sw->sims[m], fk_sim_op_index(sw->sims[m]) + op,
+			    kind, FK_TEAR_SEEDED, op * 3u + (uint64_t)kind);
+	uc_reboot(bd->uc);
+	uc_boot_run(bd->b, boot->address, boot->address,
+		    boot->address + boot->size, 0, &x);
+	if (x.run != UC_RUN_POWER)
+		fail_msg(
+			"cut at %s operation %llu (kind %d): %s at 0x%08x (%s)",
+			m ? "serial flash" : "internal flash",
+			(unsigned long long)op, (int)kind, uc_run_name(x.run),
+			x.pc, uc_first_violation(bd->uc));
+	for (int i = 0; i < 2; i++) {
+		fk_sim_cancel_cut(sw->sims[i]);
+		fk_sim_reboot(sw->sims[i]);
+	}
+	nor_chip_reset(bd->chip);
+	snprintf(after_cut, sizeof(after_cut),
+		 " after a cut at %s operation %llu (kind %d)",
+		 m ? "serial flash" : "internal flash", (unsigned long long)op,
+		 (int)kind);
+	boot_into(bd, sw->e);
+	assert_memory_equal(internal_at(bd, slot_app->address), sw->img,
+			    sw->len);
+	after_cut[0] = '\0';
+	sw->cuts++;
+}
+
+static bool sampled(uint64_t op, uint64_t n)
+{
+	const char *full = getenv("FK_SWEEP_FULL");
+
+	return (full && strcmp(full, "1") == 0) || op < 8 || op + 8 >= n ||
+	       op % 200 == 0;
+}
+
+static void sweep_run(struct sweep *sw, const char *what)
+{
+	for (int m = 0; m < 2; m++)
+		for (uint64_t op = 0; op < sw->ops[m]; op++)
+			if (m == 1 || sampled(op, sw->ops[m]))
+				for (int k = FK_CUT_BEFORE; k <= FK_CUT_TORN;
+				     k++)
+					cut_at(sw, m, op, (enum fk_cut_kind)k);
+	printf("%s: %u cuts (of %llu + %llu operations), each booted the "
+	       "expected image\n",
+	       what, sw->cuts, (unsigned long long)sw->ops[0],
+	       (unsigned long long)sw->ops[1]);
+}
+
+static void test_factory_install_survives_power_cuts(void **state)
+{
+	struct sweep sw = { 0 };
+	size_t len1, lenf;
+	uint8_t *v1, *fac;
+	uint8_t zero = 0;
+
+	(void)state;
+	board_open(&sw.bd);
+	fac = place_factory(&sw.bd, "0.9.0", 3, &lenf);
+	v1 = place_app(&sw.bd, "1.0.0", 1, &len1);
+	program(internal(&sw.bd),
+		slot_app->address - F4_FLASH + app->header_size + 0x400u, &zero,
+		1);
+	sweep_open(&sw, entry(3), fac, lenf);
+	sweep_run(&sw, "factory fallback");
+	sweep_close(&sw);
+	free(v1);
+	free(fac);
+}
+
+static void test_update_install_survives_power_cuts(void **state)
+{
+	struct sweep sw = { 0 };
+	size_t len1, len2;
+	uint8_t *v1, *v2;
+
+	(void)state;
+	board_open(&sw.bd);
+	v1 = place_app(&sw.bd, "1.0.0", 1, &len1);
+	v2 = stage(&sw.bd, "2.0.0", 2, &len2);
+	sweep_open(&sw, entry(2), v2, len2);
+	sweep_run(&sw, "update");
+	sweep_close(&sw);
+	free(v1);
+	free(v2);
+}
+
 static int load_layout(void **state)
 {
 	(void)state;
@@ -357,6 +514,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(
 			test_damaged_app_falls_back_to_the_factory_image),
 		cmocka_unit_test(test_empty_app_slot_gets_the_factory_image),
+		cmocka_unit_test(test_factory_install_survives_power_cuts),
+		cmocka_unit_test(test_update_install_survives_power_cuts),
 	};
 
 	if (argc != 4) {
