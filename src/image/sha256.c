@@ -41,25 +41,27 @@ static uint32_t ror(uint32_t x, unsigned n)
 	return x >> n | x << (32 - n);
 }
 
+/* One 64-byte block. The message schedule is kept as a ring of its last
+ * 16 words (w[i & 15]): 64 bytes of stack instead of 256. */
 static void compress(struct sha256 *s, const uint8_t *p)
 {
-	uint32_t w[64], v[8];
+	uint32_t w[16], v[8];
 
-	for (int i = 0; i < 16; i++)
-		w[i] = fk_be32(p + 4 * i);
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 =
-			ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ w[i - 15] >> 3;
-		uint32_t s1 =
-			ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ w[i - 2] >> 10;
-
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-	}
 	memcpy(v, s->h, sizeof(v));
 	for (int i = 0; i < 64; i++) {
+		uint32_t x = i < 16 ? fk_be32(p + 4 * i) : w[i & 15];
+
+		if (i >= 16) {
+			uint32_t a = w[(i - 15) & 15], b = w[(i - 2) & 15];
+
+			x += (ror(a, 7) ^ ror(a, 18) ^ a >> 3) +
+			     w[(i - 7) & 15] +
+			     (ror(b, 17) ^ ror(b, 19) ^ b >> 10);
+		}
+		w[i & 15] = x;
 		uint32_t t1 = v[7] +
 			      (ror(v[4], 6) ^ ror(v[4], 11) ^ ror(v[4], 25)) +
-			      ((v[4] & v[5]) ^ (~v[4] & v[6])) + k256[i] + w[i];
+			      ((v[4] & v[5]) ^ (~v[4] & v[6])) + k256[i] + x;
 		uint32_t t2 = (ror(v[0], 2) ^ ror(v[0], 13) ^ ror(v[0], 22)) +
 			      ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
 
