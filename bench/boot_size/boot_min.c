@@ -17,6 +17,7 @@
  *                        (BearSSL's P-256 code, no heap)
  *   -DBOOT_MIN_LITE      the lite boot core (fk_boot_lite(): one image,
  *                        updates through the update API only)
+ *   -DBOOT_MIN_BUF=N     the scratch buffer's bytes (default 512)
  *   -DBOOT_MIN_QEMU      for measuring RAM under QEMU mps2-an386: the
  *                        flash is memory at 0x00100000, the stack is
  *                        painted before fk_boot(), and instead of jumping
@@ -180,7 +181,12 @@ static void jump(void *ctx, const struct fk_boot_image_ref *refs,
 	fk_cortexm_jump(vt);
 }
 
-static uint8_t buf[512];
+#ifndef BOOT_MIN_BUF
+#define BOOT_MIN_BUF 512
+#endif
+/* The boot core's scratch (copies, hashing); the lite builds take 256
+ * bytes, as MCUboot's direct-xip and overwrite builds hold 256 and more. */
+static uint8_t buf[BOOT_MIN_BUF];
 
 /* Bootloader 32K, boot state 4K, slots of 224K (swap: 228K staging). */
 static const struct fk_boot_config cfg = {

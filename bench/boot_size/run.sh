@@ -149,9 +149,10 @@ build() {
 		extra="ports/crypto-bearssl/fk_crypto_bearssl.c $OUT/boot_min_key_ecdsa-p256.c"
 	fi
 	# a one-image product without a factory slot: one image's slots, one
-	# module entry, and with the digest only the built-in SHA-256's state
+	# module entry, a 256-byte scratch buffer, and with the digest only
+	# the built-in SHA-256's state and no signature code
 	case $kind in lite*)
-		defs="$defs -DBOOT_MIN_LITE -DFK_BOOT_MAX_IMAGES=1 -DFK_BOOT_MAX_MODULES=1 -DFK_BOOT_NO_FACTORY"
+		defs="$defs -DBOOT_MIN_LITE -DFK_BOOT_MAX_IMAGES=1 -DFK_BOOT_MAX_MODULES=1 -DFK_BOOT_NO_FACTORY -DBOOT_MIN_BUF=256"
 		[ "$crypto" = digest ] && defs="$defs -DFK_SHA256_STATE_SIZE=112 -DFK_IMAGE_LITE_NO_SIG"
 		;;
 	esac

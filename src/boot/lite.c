@@ -429,13 +429,15 @@ static NOINLINE int factory(const struct fk_boot_config *cfg,
 static NOINLINE int fallback(const struct fk_boot_config *cfg,
 			     struct bl_state *st)
 {
-	uint32_t other = 1u - (uint32_t)xip_active(cfg, st);
 	struct fk_image_lite info;
+	uint32_t other;
 
 	if (!IS_XIP(cfg))
 		return factory(cfg, st);
-	if (st->phase != FK_BOOT_IDLE || !st->header ||
-	    valid(cfg, slot_of(cfg, (int)other), &info) != FK_OK)
+	if (st->phase != FK_BOOT_IDLE || !st->header)
+		return FK_ENOENT;
+	other = 1u - (uint32_t)xip_active(cfg, st);
+	if (valid(cfg, slot_of(cfg, (int)other), &info) != FK_OK)
 		return FK_ENOENT;
 	return bl_append(cfg, st, BS_REC_CONFIRMED, 0, other);
 }
