@@ -286,7 +286,8 @@ int fk_boot(const struct fk_boot_config *cfg);
  * and the run-time configuration check: cfg must be one that
  * fk_boot_check_config() accepts, which `flashkit layout gen` checks when
  * it writes it. A staged image with DEPENDENCY TLVs is refused
- * (FK_EDEPEND). FK_EINVAL (to recovery) for two images or RAM_LOAD.
+ * (FK_EDEPEND). FK_EINVAL (to recovery) for two images, RAM_LOAD or a
+ * strategy the build left out (FK_BOOT_NO_<STRATEGY>).
  * Returns as fk_boot().
  */
 int fk_boot_lite(const struct fk_boot_config *cfg);
