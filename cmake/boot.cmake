@@ -3,7 +3,8 @@
 #
 #   fk_boot_program(<name> LAYOUT <layout.yaml> BOARD <c files>...
 #       [KEY <public or private key .pem>] [ENC_KEY <private key .pem>]
-#       [CRYPTO bearssl] [INCLUDES <dirs>...] [DEFINES <NAME=value>...])
+#       [CRYPTO bearssl] [CORE full|lite] [INCLUDES <dirs>...]
+#       [DEFINES <NAME=value>...])
 #     At build time: `flashkit layout gen` writes the layout's
 #     boot_config.c (the struct fk_boot_config, from the same
 #     fk_layout_boot_config() every tool uses) and layout.json into
@@ -39,6 +40,12 @@
 #     partition, saying by how many bytes it does not; <name>.fits says
 #     how many it takes, and how many of them are serial recovery's when
 #     BOARD lists ports/boot/boot_serial.c. Target <name>.
+#     CORE lite: boot_main.c calls fk_boot_lite() (FK_BOOT_LITE), after
+#     the same layout check as fk_boot_board_program()'s CORE lite (one
+#     image, overwrite, swap or xip, no modules; no ENC_KEY); the device
+#     library is the QEMU programs' shared one (qemu.cmake), built with
+#     the default FK_BOOT_MAX_* and every strategy, so only FK_BOOT_LITE
+#     is defined. The default, CORE full, is fk_boot().
 #
 #   fk_boot_board_program(<name> LAYOUT <layout.yaml> CPU <cortex-m3|m4|m7>
 #       BOARD <c files, drivers included>... [KEY <ECDSA P-256 pem>]
@@ -141,12 +148,14 @@ macro(_fk_boot_source_port what package found src port_c lib_fn dep)
 endmacro()
 
 function(fk_boot_program name)
-	cmake_parse_arguments(X "" "LAYOUT;KEY;ENC_KEY;CRYPTO"
+	cmake_parse_arguments(X "" "LAYOUT;KEY;ENC_KEY;CRYPTO;CORE"
 		"BOARD;INCLUDES;DEFINES" ${ARGN})
 	set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
 	set(gen ${out}.gen)
 	get_filename_component(layout ${X_LAYOUT} ABSOLUTE)
 	_fk_boot_gen(${name} ${out} ${gen} ${layout})
+	_fk_boot_core(${name} "${X_CORE}" "${X_ENC_KEY}" ${gen} core_defs
+		core_check)
 	set(srcs ${FK_ROOT}/ports/boot/boot_main.c ${gen}/boot_config.c
 		${X_BOARD})
 	set(incs ${FK_ROOT}/ports/boot ${X_INCLUDES})
@@ -271,6 +280,18 @@ function(fk_boot_program name)
 		_fk_boot_heap(${key_type} ${enc_type} heap)
 		list(APPEND defs FK_BOOT_HEAP=${heap})
 	endif()
+	if(core_check)
+		# the shared library's structures are those of the default
+		# FK_BOOT_MAX_*: boot_main.c and boot_config.c keep them too
+		list(APPEND defs FK_BOOT_LITE)
+		add_custom_command(OUTPUT ${out}.lite ${core_check}
+			COMMAND ${CMAKE_COMMAND} -E touch ${out}.lite
+			DEPENDS ${gen}/layout.json ${FK_ROOT}/cmake/boot_program.cmake
+			COMMENT "${name}'s layout against the lite core"
+			VERBATIM)
+		add_custom_target(${name}_lite DEPENDS ${out}.lite)
+		list(APPEND deps ${name}_lite)
+	endif()
 	list(APPEND defs ${X_DEFINES})
 	fk_cortexm_executable(${name} SOURCES ${srcs} LINKER_SCRIPT ${out}.ld
 		INCLUDES ${incs} DEFINES ${defs} LIBS ${libs})
@@ -342,9 +363,10 @@ function(_fk_boot_enc_key name gen key)
 		VERBATIM)
 endfunction()
 
-# The core of board program <name> (fk_boot_board_program's CORE: empty
-# or full, fk_boot(); lite, fk_boot_lite()): defs_var the -D options
-# build.sh gets for it, check_var the build step (COMMAND ...) that fails
+# The core of program <name> (the CORE of fk_boot_board_program() and
+# fk_boot_program(): empty or full, fk_boot(); lite, fk_boot_lite()):
+# defs_var the -D options build.sh gets for it (fk_boot_program() takes
+# FK_BOOT_LITE only), check_var the build step (COMMAND ...) that fails
 # with the reason when the layout (gen/layout.json) does not suit it.
 function(_fk_boot_core name core enc_key gen defs_var check_var)
 	set(${defs_var} "" PARENT_SCOPE)
@@ -352,12 +374,12 @@ function(_fk_boot_core name core enc_key gen defs_var check_var)
 	if(core STREQUAL "" OR core STREQUAL "full")
 		return()
 	elseif(NOT core STREQUAL "lite")
-		message(FATAL_ERROR "fk_boot_board_program(${name} CORE ${core}): "
+		message(FATAL_ERROR "${name}: CORE ${core}: "
 			"CORE takes full (fk_boot(), the default) or lite "
 			"(fk_boot_lite(), one image)")
 	elseif(enc_key)
-		message(FATAL_ERROR "fk_boot_board_program(${name} CORE lite "
-			"ENC_KEY ${enc_key}): the lite core decrypts nothing; "
+		message(FATAL_ERROR "${name}: CORE lite with ENC_KEY "
+			"${enc_key}: the lite core decrypts nothing; "
 			"drop ENC_KEY or build the full core (CORE full)")
 	endif()
 	set(${defs_var} FK_BOOT_LITE FK_BOOT_MAX_IMAGES=1

@@ -13,44 +13,49 @@
 #   5. recovery mode, asked by the application (the recovery word, then
 #      a reset), and when no valid image is left (primary slot erased).
 # The bootloader is ports/boot/ built from qemu_boot_layout.yaml
-# (fk_boot_program), with the QEMU board tests/boot/qemu/qemu_board.c.
+# (fk_boot_program), with the QEMU board tests/boot/qemu/qemu_board.c:
+# qemu_boot (fk_boot()) or qemu_boot_lite (CORE lite, fk_boot_lite()).
 #
-#   test_boot_qemu.sh [I/N]   shard I of N (0 <= I < N; default 0/1, all):
+#   test_boot_qemu.sh [I/N [PROGRAM]]
+#                             shard I of N (0 <= I < N; default 0/1, all):
 #                             steps 1-3 without cuts, then the cuts at the
 #                             operations n with n % N == I; steps 0, 4
 #                             and 5 in shard 0 only. ctest runs N shards
 #                             (tests/boot/CMakeLists.txt), which together
 #                             cut at every operation, on both cores.
+#                             PROGRAM: the bootloader (default qemu_boot).
 set -euo pipefail
 : "${FK_QEMU_RUN:?}" "${FK_TARGET_DIR:?}" "${FK_TOOL:?}" "${FK_ROOT:?}"
-shard=${1:-0/1}
-[[ $shard =~ ^([0-9]+)/([1-9][0-9]*)$ ]] && [ "${BASH_REMATCH[1]}" -lt "${BASH_REMATCH[2]}" ] ||
-	{ echo "usage: test_boot_qemu.sh [I/N], 0 <= I < N" >&2; exit 2; }
+shard=${1:-0/1} prog=${2:-qemu_boot}
+[[ $prog =~ ^qemu_boot[a-z0-9_]*$ ]] &&
+	[[ $shard =~ ^([0-9]+)/([1-9][0-9]*)$ ]] && [ "${BASH_REMATCH[1]}" -lt "${BASH_REMATCH[2]}" ] ||
+	{ echo "usage: test_boot_qemu.sh [I/N [qemu_boot...]], 0 <= I < N" >&2; exit 2; }
 si=${BASH_REMATCH[1]} sn=${BASH_REMATCH[2]}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 key=$FK_ROOT/tests/data/mcuboot-images/ecdsa-p256.pem
-boot=$FK_TARGET_DIR/qemu_boot.elf
+boot=$FK_TARGET_DIR/$prog.elf
 run() { bash "$FK_QEMU_RUN" --dir "$work" --timeout 60 "$@" "$boot"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 if [ "$si" = 0 ]; then
-echo "== 0. the bootloader fits its partition; one 16K smaller would not"
-cat "$FK_TARGET_DIR/qemu_boot.fits"
-python3 - "$FK_TARGET_DIR/qemu_boot.gen/layout.json" "$work/small.json" <<'PY'
+echo "== 0. the bootloader fits its partition; one 1K below its size would not"
+cat "$FK_TARGET_DIR/$prog.fits"
+size=$(stat -c %s "$FK_TARGET_DIR/$prog.bin")
+small=$(((size - 1) / 1024 * 1024))
+python3 - "$FK_TARGET_DIR/$prog.gen/layout.json" "$work/small.json" "$small" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 for p in d["partitions"]:
     if p["role"] == "bootloader":
-        p["size"] = 16384
+        p["size"] = int(sys.argv[3])
 json.dump(d, open(sys.argv[2], "w"))
 PY
-if cmake -DMODE=check -DJSON="$work/small.json" -DBIN="$FK_TARGET_DIR/qemu_boot.bin" \
+if cmake -DMODE=check -DJSON="$work/small.json" -DBIN="$FK_TARGET_DIR/$prog.bin" \
 	-DOUT="$work/small.fits" -P "$FK_ROOT/cmake/boot_program.cmake" >"$work/check.txt" 2>&1; then
-	fail "a bootloader larger than 16K passed the size check"
+	fail "a bootloader larger than $small bytes passed the size check"
 fi
-size=$(stat -c %s "$FK_TARGET_DIR/qemu_boot.bin")
-tr -s " \n" " " <"$work/check.txt" | grep "$((size - 16384)) bytes too many" >/dev/null || { cat "$work/check.txt"; fail "the size check did not say by how much"; }
+tr -s " \n" " " <"$work/check.txt" | grep "$((size - small)) bytes too many" >/dev/null || { cat "$work/check.txt"; fail "the size check did not say by how much"; }
 fi
 
 for v in 1 2; do
@@ -114,7 +119,7 @@ if [ "$sn" = 1 ]; then
 	echo "QEMU killed before each of the $ops operations ($kills runs) and each operation torn ($torn runs): app 2 installed every time"
 else
 	echo "shard $si/$sn: QEMU killed before each operation n of the $ops with n % $sn = $si ($kills runs: $(echo $cuts | tr ' ' ,)) and each of them torn ($torn runs): app 2 installed every time"
-	[ "$si" = 0 ] || { echo "test_boot_qemu $shard: passed"; exit 0; }
+	[ "$si" = 0 ] || { echo "test_boot_qemu $shard $prog: passed"; exit 0; }
 fi
 
 echo "== 4. an install never confirmed is reverted"
@@ -135,4 +140,4 @@ run >"$work/out.txt" 2>&1 && status=0 || status=$?
 grep -q '^boot: recovery mode (' "$work/out.txt" || { cat "$work/out.txt"; fail "no recovery mode without an image"; }
 [ $status -eq 2 ] || fail "recovery without an image: status $status"
 grep '^boot: recovery' "$work/out.txt"
-echo "test_boot_qemu $shard: passed"
+echo "test_boot_qemu $shard $prog: passed"
