@@ -78,8 +78,10 @@ int fk_usart_init(struct fk_usart *u, const struct fk_usart_config *cfg)
 	    (cfg->kind != FK_USART_SR_DR && cfg->kind != FK_USART_ISR) ||
 	    !pin_ok(&cfg->tx) || !pin_ok(&cfg->rx))
 		return FK_EINVAL;
-	brr = (uint32_t)(((uint64_t)cfg->kernel_hz + cfg->baud / 2) /
-			 cfg->baud);
+	/* kernel_hz / baud rounded to nearest, (k + b/2) / b, without
+	 * 64-bit arithmetic (libgcc's division is 752 bytes on Cortex-M) */
+	brr = cfg->kernel_hz / cfg->baud;
+	brr += cfg->kernel_hz % cfg->baud >= cfg->baud - cfg->baud / 2;
 	if (brr < 16 || brr > 0xFFFFu)
 		return FK_EINVAL;
 	u->cfg = *cfg;
