@@ -47,7 +47,7 @@
 
 struct sim_opts {
 	const char *layout, *strategy, *key, *enc, *size, *buffer;
-	const char *budget, *seed, *samples, *history;
+	const char *budget, *seed, *samples, *history, *core;
 	struct fk_opt_list images, firmware;
 	int json, single, exhaustive, patch;
 };
@@ -89,6 +89,19 @@ struct sim_job {
 	size_t patch_len;
 	struct fk_delta_sweep_result patch;
 };
+
+/* --core lite: the rig boots with fk_boot_lite(). The reports say the
+ * core from the entry the rig calls, so they cannot claim one that did
+ * not run. */
+static bool lite_core(const struct sim_job *job)
+{
+	return job->rig.boot == fk_boot_lite;
+}
+
+static const char *core_name(const struct sim_job *job)
+{
+	return lite_core(job) ? "lite (fk_boot_lite)" : "full (fk_boot)";
+}
 
 static const char *strategy_name(enum fk_boot_strategy s)
 {
@@ -336,6 +349,60 @@ static int check_config(struct sim_job *job)
 	return -1;
 }
 
+/*
+ * --core lite: what fk_boot_lite() does not take (include/flashkit/boot.h,
+ * the layout check of fk_boot_board_program()'s CORE lite), said in
+ * layout terms before anything is simulated: a second image, ram-load,
+ * library modules, encryption. An encrypted --firmware image is refused
+ * when it is read (plain_copy). 0 or -1 (said).
+ */
+static int check_lite(const struct sim_job *job, const struct sim_opts *o)
+{
+	const struct fk_layout *L = &job->L;
+	const char *todo = "simulate and build the full core (--core full, "
+			   "CORE full)";
+
+	if (!lite_core(job))
+		return 0;
+	if (L->image_count > 1) {
+		fk_layout_diag(stderr, &L->images[1].pos, "error",
+			       "--core lite: the layout has %u images; the "
+			       "lite core boots one: %s, or give the layout "
+			       "one image",
+			       L->image_count, todo);
+		return -1;
+	}
+	if (job->rig.cfg.strategy == FK_BOOT_RAM_LOAD && o->strategy) {
+		fk_error("--core lite with --strategy ram-load: the lite core "
+			 "installs by overwrite, swap or xip: %s",
+			 todo);
+		return -1;
+	}
+	if (job->rig.cfg.strategy == FK_BOOT_RAM_LOAD) {
+		fk_layout_diag(stderr, &job->img[0]->pos_strategy, "error",
+			       "--core lite: image %s: strategy ram-load; the "
+			       "lite core installs by overwrite, swap or xip: "
+			       "%s, or choose one of those",
+			       job->img[0]->name, todo);
+		return -1;
+	}
+	if (L->module_count) {
+		fk_layout_diag(stderr, &L->modules[0].pos, "error",
+			       "--core lite: the layout has library modules; "
+			       "the lite core loads none: %s",
+			       todo);
+		return -1;
+	}
+	if (o->enc) {
+		fk_error("--core lite with -E %s: the lite core decrypts "
+			 "nothing (an encrypted image is FK_ENOTSUP): %s, or "
+			 "simulate unencrypted images",
+			 o->enc, todo);
+		return -1;
+	}
+	return 0;
+}
+
 /* True when the build starts with hdr zero bytes: room left for the
  * header, as imgtool expects without --pad-header. */
 static bool header_room(const struct fk_input *in, uint32_t hdr)
@@ -361,6 +428,13 @@ static int plain_copy(struct sim_job *job, const char *path,
 	if (!(flags &
 	      (FK_IMAGE_F_ENCRYPTED_AES128 | FK_IMAGE_F_ENCRYPTED_AES256)))
 		return 0;
+	if (lite_core(job)) {
+		fk_error("--firmware %s: an encrypted image; --core lite "
+			 "decrypts nothing (FK_ENOTSUP): give the image "
+			 "unencrypted, or simulate the full core (--core full)",
+			 path);
+		return -1;
+	}
 	if (!job->has_enc) {
 		fk_error("--firmware %s: an encrypted image; give -E with the "
 			 "private encryption key the bootloader decrypts with",
@@ -735,6 +809,7 @@ static void print_text(const struct sim_job *job, struct scenario_run *runs,
 		       fk_boot_staging_offset(cfg, i), job->rig.old_len[i],
 		       job->old_from[i], job->rig.new_len[i], job->new_from[i]);
 	}
+	printf("  core: %s\n", core_name(job));
 	printf("  boot state: %s; images %s%s%s\n",
 	       job->state_part ? job->state_part->name :
 				 "last sector of the primary slot",
@@ -782,7 +857,7 @@ static void print_json(const struct sim_job *job, struct scenario_run *runs,
 		 job->count > 1 ? job->img[1]->name : "",
 		 job->count > 1 ? "\"" : "");
 	printf("{\"layout\": \"%s\", \"image\": \"%s\", \"images\": [%s], "
-	       "\"strategy\": \"%s\", "
+	       "\"strategy\": \"%s\", \"core\": \"%s\", "
 	       "\"verdict\": \"%s\", \"cases\": %llu, \"failures\": %llu, "
 	       "\"erases\": %llu, \"bytes_programmed\": %llu, "
 	       "\"seconds\": %s, \"most_worn_sector\": {\"memory\": \"%s\", "
@@ -791,7 +866,8 @@ static void print_json(const struct sim_job *job, struct scenario_run *runs,
 	       "\"pairs\": %llu, \"seed\": %llu, \"budget_seconds\": %.0f}, "
 	       "\"scenarios\": [",
 	       job->L.path, job->img[0]->name, names,
-	       strategy_name(job->rig.cfg.strategy), failures ? "fail" : "pass",
+	       strategy_name(job->rig.cfg.strategy),
+	       lite_core(job) ? "lite" : "full", failures ? "fail" : "pass",
 	       (unsigned long long)cases, (unsigned long long)failures,
 	       (unsigned long long)c->erases,
 	       (unsigned long long)c->bytes_programmed,
@@ -1054,6 +1130,7 @@ static void print_history(const struct sim_job *job, uint32_t steps,
 	       job->L.path, job->img[0]->name,
 	       strategy_name(job->rig.cfg.strategy), steps,
 	       (unsigned long long)seed);
+	printf("  core: %s\n", core_name(job));
 	printf("  kinds:");
 	for (int k = 0; k < FK_HISTORY_KIND_COUNT; k++)
 		printf("%s %s %llu", k ? ";" : "", fk_history_kind_name(k),
@@ -1269,6 +1346,18 @@ static int check_patch(const struct sim_job *job, const struct sim_opts *o)
 	return 0;
 }
 
+/* --core: full (NULL too) or lite. 0 or -1 (said). */
+static int parse_core(const char *text, bool *lite)
+{
+	*lite = text && !strcmp(text, "lite");
+	if (!text || *lite || !strcmp(text, "full"))
+		return 0;
+	fk_error("--core %s: use full (fk_boot(), the default) or lite "
+		 "(fk_boot_lite(), one image)",
+		 text);
+	return -1;
+}
+
 /* The usage line, from the option table: the first `required` options
  * are required, the rest shown in brackets. */
 static void usage_from(const struct fk_option *opts, size_t count,
@@ -1303,6 +1392,11 @@ int cmd_sim(int argc, char **argv)
 		  "overwrite, swap or xip (default: the "
 		  "layout's)",
 		  0, NULL, &o.strategy, NULL },
+		{ 0, "core", "CORE",
+		  "the boot core simulated: full (fk_boot(), the default) or "
+		  "lite (fk_boot_lite(): one image; fk_boot_board_program's "
+		  "CORE lite)",
+		  0, NULL, &o.core, NULL },
 		{ 'k', "key", "KEY",
 		  "sign the test images with this key and "
 		  "check signatures (default: digest only)",
@@ -1383,6 +1477,7 @@ int cmd_sim(int argc, char **argv)
 	struct coverage cov;
 	struct sim_job *job;
 	uint32_t history = 0;
+	bool lite = false;
 	int npos, rc;
 
 	usage_from(options, help.option_count, 2, usage, sizeof(usage));
@@ -1394,7 +1489,8 @@ int cmd_sim(int argc, char **argv)
 		fk_error("usage: %s (see --help)", help.usage);
 		return FK_EXIT_USAGE;
 	}
-	if (parse_coverage(&o, &cov) || parse_history(&o, &history))
+	if (parse_coverage(&o, &cov) || parse_history(&o, &history) ||
+	    parse_core(o.core, &lite))
 		return FK_EXIT_USAGE;
 	if (o.firmware.count && o.firmware.count != o.images.count &&
 	    o.firmware.count != 2 * o.images.count) {
@@ -1415,13 +1511,14 @@ int cmd_sim(int argc, char **argv)
 	}
 	rc = FK_EXIT_FAIL;
 	job->count = (uint32_t)o.images.count;
+	job->rig.boot = lite ? fk_boot_lite : NULL;
 	if (find_images(job, &o) == 0) {
 		job->rig.cfg.strategy =
 			fk_layout_boot_strategy(job->img[0]->strategy);
 		if ((!o.strategy ||
 		     parse_strategy(o.strategy, &job->rig.cfg.strategy) == 0) &&
-		    make_config(job, &o) == 0 && check_config(job) == 0 &&
-		    check_patch(job, &o) == 0) {
+		    check_lite(job, &o) == 0 && make_config(job, &o) == 0 &&
+		    check_config(job) == 0 && check_patch(job, &o) == 0) {
 			if (o.history)
 				rc = run_history(job, &o, history, &cov);
 			else if (make_images(job, &o, 0) == 0 &&

@@ -242,4 +242,39 @@ rc=0; "$F" sim -l "$L" -i app -k "$KEY" --firmware "$T/enc.img" 2>"$T/err" || rc
 "$F" sim -l "$L" -i app -k "$KEY" -E "$REFS/enc-ecies-p256.pem" --firmware "$T/enc.img" \
 	--samples 50 >"$T/encfw.txt" 2>/dev/null || fail "sim -E --firmware: $(cat "$T/encfw.txt")"
 grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/encfw.txt" || fail "sim -E --firmware verdict"
+
+# --core lite: the rig boots with fk_boot_lite(), the core a CORE lite
+# bootloader ships (docs/boot.md, "The lite core"), on the QEMU board's
+# one-image layout; the report says which core ran. What it does not
+# take is refused before anything runs: two images, ram-load, -E, an
+# encrypted --firmware image; a core it does not know is a usage error.
+grep -q '^  core: full (fk_boot)$' "$T/swap.txt" || fail "default core line"
+QL="$FK_ROOT/tests/boot/qemu/qemu_boot_layout.yaml"
+"$F" sim -l "$QL" -i app --core lite --samples 50 >"$T/lite.txt" 2>/dev/null ||
+	fail "sim --core lite: $(cat "$T/lite.txt")"
+cat "$T/lite.txt"
+grep -q '^  core: lite (fk_boot_lite)$' "$T/lite.txt" || fail "--core lite: no core line"
+grep -q 'install (reverted): .* double cuts), 0 failures' "$T/lite.txt" || fail "--core lite revert"
+grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/lite.txt" || fail "--core lite verdict"
+"$F" sim -l "$QL" -i app --core lite --strategy overwrite --single --json >"$T/lite.json" 2>/dev/null ||
+	fail "sim --core lite overwrite"
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); assert o["core"] == "lite" and o["strategy"] == "overwrite" and o["failures"] == 0 and o["cases"] > 40, o' \
+	"$T/lite.json" || fail "--core lite --json"
+H745="$FK_ROOT/examples/stm32h745-dual-core/layout.yaml"
+rc=0; "$F" sim -l "$H745" -i cm7 --core lite >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] && [ ! -s "$T/out" ] &&
+	grep -q "layout.yaml:[0-9]*:[0-9]*: error: --core lite: the layout has 2 images; the lite core boots one: simulate and build the full core (--core full, CORE full)" "$T/err" ||
+	fail "--core lite on two images ($rc): $(cat "$T/err")"
+rc=0; "$F" sim -l "$QL" -i app --core lite --strategy ram-load >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] && [ ! -s "$T/out" ] && grep -q "core lite with --strategy ram-load: the lite core installs by overwrite, swap or xip" "$T/err" ||
+	fail "--core lite ram-load ($rc): $(cat "$T/err")"
+rc=0; "$F" sim -l "$L" -i app --core lite -E "$REFS/enc-x25519.pem" >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] && [ ! -s "$T/out" ] && grep -q "the lite core decrypts nothing" "$T/err" ||
+	fail "--core lite -E ($rc): $(cat "$T/err")"
+rc=0; "$F" sim -l "$L" -i app -k "$KEY" --core lite --firmware "$T/enc.img" >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] && [ ! -s "$T/out" ] && grep -q "an encrypted image; --core lite decrypts nothing" "$T/err" ||
+	fail "--core lite, an encrypted --firmware ($rc): $(cat "$T/err")"
+rc=0; "$F" sim -l "$QL" -i app --core bogus 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q -- "--core bogus: use full (fk_boot(), the default) or lite" "$T/err" ||
+	fail "--core bogus ($rc): $(cat "$T/err")"
 echo "flashkit sim: all checks passed"
