@@ -274,6 +274,13 @@ rc=0; "$F" sim -l "$L" -i app --core lite -E "$REFS/enc-x25519.pem" >"$T/out" 2>
 rc=0; "$F" sim -l "$L" -i app -k "$KEY" --core lite --firmware "$T/enc.img" >"$T/out" 2>"$T/err" || rc=$?
 [ "$rc" = 1 ] && [ ! -s "$T/out" ] && grep -q "an encrypted image; --core lite decrypts nothing" "$T/err" ||
 	fail "--core lite, an encrypted --firmware ($rc): $(cat "$T/err")"
+for ex in p1-factory-module:user:"62:3: error: --core lite: the layout has library modules; the lite core loads none" \
+	stm32h750-ram-load:app:"56:15: error: --core lite: image app: strategy ram-load; the lite core installs by overwrite, swap or xip"; do
+	rc=0; "$F" sim -l "$FK_ROOT/examples/${ex%%:*}/layout.yaml" -i "$(echo "$ex" | cut -d: -f2)" --core lite \
+		>"$T/out" 2>"$T/err" || rc=$?
+	[ "$rc" = 1 ] && [ ! -s "$T/out" ] && grep -qF "layout.yaml:${ex#*:*:}" "$T/err" ||
+		fail "--core lite on ${ex%%:*} ($rc): $(cat "$T/err")"
+done
 rc=0; "$F" sim -l "$QL" -i app --core bogus 2>"$T/err" || rc=$?
 [ "$rc" = 2 ] && grep -q -- "--core bogus: use full (fk_boot(), the default) or lite" "$T/err" ||
 	fail "--core bogus ($rc): $(cat "$T/err")"
