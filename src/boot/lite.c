@@ -82,10 +82,11 @@ static NOINLINE int newest_valid(const struct fk_boot_config *cfg)
 {
 	const struct fk_boot_slots *sl = &cfg->images[0];
 	struct fk_image_lite info;
-	struct fk_image_version a;
+	struct fk_image_version a = { 0 };
 	bool ok_a = valid(cfg, &sl->primary, &info) == FK_OK;
 
-	a = info.hdr.version;
+	if (ok_a)
+		a = info.hdr.version;
 	if (valid(cfg, &sl->secondary, &info) != FK_OK)
 		return ok_a ? 0 : -1;
 	return !ok_a || fk_image_version_cmp(&info.hdr.version, &a) > 0;
@@ -139,8 +140,8 @@ static int staging(const struct fk_boot_config *cfg, const struct bl_state *st,
  * The checks of a pending image, in fk_boot()'s order: the running image
  * (for the downgrade check), then the staged one (recorded STAGED, valid,
  * fits, the digest the upload recorded), then its security counter and
- * its dependencies (none allowed). A
- * set without image 0 has nothing to check.
+ * its dependencies (none allowed). A set without image 0 has nothing to
+ * check.
  */
 static NOINLINE int check_pending(const struct fk_boot_config *cfg,
 				  const struct bl_state *st, uint32_t *len)
@@ -169,11 +170,11 @@ static NOINLINE int check_pending(const struct fk_boot_config *cfg,
 		rc = FK_ENOSPC;
 	if (rc == FK_OK && memcmp(info.digest, st->digest, BS_DIGEST_PREFIX))
 		rc = FK_ECORRUPT;
-	if (rc == FK_OK && info.dep_count)
-		rc = FK_EDEPEND;
 	if (rc == FK_OK && cfg->check_security_counter && running_ok &&
 	    info.security_counter < running_cnt)
 		rc = FK_EDOWNGRADE;
+	if (rc == FK_OK && info.dep_count)
+		rc = FK_EDEPEND;
 	*len = info.end;
 	return rc;
 }
@@ -187,13 +188,13 @@ static int overwrite_copy(const struct fk_boot_config *cfg,
 	const struct fk_area *dst = &cfg->images[0].primary;
 	const struct fk_area *src = &cfg->images[0].secondary;
 	uint32_t end = fk_flash_align_up(dst->flash, st->length);
+	struct fk_sector s;
+	int rc = FK_OK;
 
 #ifndef FK_BOOT_NO_FACTORY
 	if (st->flags & BS_START_FACTORY)
 		src = &cfg->images[0].factory;
 #endif
-	struct fk_sector s;
-	int rc = FK_OK;
 
 	for (uint32_t off = 0; rc == FK_OK && off < end; off = s.off + s.size) {
 		rc = fk_area_sector_at(dst, off, &s);
@@ -263,7 +264,7 @@ static int swap_copy(const struct fk_boot_config *cfg, struct bl_state *st)
 		if (rc == FK_OK && k >= st->saved)
 			rc = bl_append(cfg, st, BS_REC_STEP, (uint16_t)k,
 				       BS_STEP_SAVED);
-		if (end > g.p_off)
+		if (rc == FK_OK && end > g.p_off)
 			len = (end < g.p_end ? end : g.p_end) - g.p_off;
 		if (rc == FK_OK)
 			rc = bio_place(cfg, &sl->primary, g.p_off, g.p_end,
