@@ -37,16 +37,26 @@ import json, os, shlex, subprocess, sys
 src, copy, obj, test, exe = sys.argv[1:6]
 build = os.environ["FK_BUILD"]
 cc = json.load(open(os.path.join(build, "compile_commands.json")))
-entry = next(e for e in cc if os.path.realpath(e["file"]) == os.path.realpath(src))
-args = shlex.split(entry["command"])
-orig_obj = args[args.index("-o") + 1]
+# Several tests may compile the same model: take the compile of the
+# object this test links.
+link = None
+for entry in cc:
+	if os.path.realpath(entry["file"]) != os.path.realpath(src):
+		continue
+	args = shlex.split(entry["command"])
+	orig_obj = args[args.index("-o") + 1]
+	path = os.path.join(entry["directory"], "CMakeFiles", test + ".dir", "link.txt")
+	if os.path.exists(path) and orig_obj in open(path).read().split():
+		link = open(path).read().split()
+		break
+if link is None:
+	sys.exit(f"{test} links no object compiled from {src}")
 args[args.index("-o") + 1] = obj
 args = [copy if a == entry["file"] else a for a in args]
 args[1:1] = ["-iquote", os.path.dirname(os.path.realpath(src))]
 args += ["-Wno-unused-parameter", "-Wno-unused-variable",
 	"-Wno-unused-function", "-Wno-unused-but-set-variable"]
 print(entry["directory"] + "\t" + shlex.join(args))
-link = open(os.path.join(entry["directory"], "CMakeFiles", test + ".dir", "link.txt")).read().split()
 link = [obj if a == orig_obj else a for a in link]
 link[link.index("-o") + 1] = exe
 print(entry["directory"] + "\t" + shlex.join(link))
