@@ -359,8 +359,9 @@ static int check_config(struct sim_job *job)
 static int check_lite(const struct sim_job *job, const struct sim_opts *o)
 {
 	const struct fk_layout *L = &job->L;
-	const char *todo = "simulate and build the full core (--core full, "
-			   "CORE full)";
+	/* what to do instead, the end of every refusal below */
+	const char *use_full = "simulate and build the full core (--core full, "
+			       "CORE full)";
 
 	if (!lite_core(job))
 		return 0;
@@ -369,13 +370,13 @@ static int check_lite(const struct sim_job *job, const struct sim_opts *o)
 			       "--core lite: the layout has %u images; the "
 			       "lite core boots one: %s, or give the layout "
 			       "one image",
-			       L->image_count, todo);
+			       L->image_count, use_full);
 		return -1;
 	}
 	if (job->rig.cfg.strategy == FK_BOOT_RAM_LOAD && o->strategy) {
 		fk_error("--core lite with --strategy ram-load: the lite core "
 			 "installs by overwrite, swap or xip: %s",
-			 todo);
+			 use_full);
 		return -1;
 	}
 	if (job->rig.cfg.strategy == FK_BOOT_RAM_LOAD) {
@@ -383,21 +384,21 @@ static int check_lite(const struct sim_job *job, const struct sim_opts *o)
 			       "--core lite: image %s: strategy ram-load; the "
 			       "lite core installs by overwrite, swap or xip: "
 			       "%s, or choose one of those",
-			       job->img[0]->name, todo);
+			       job->img[0]->name, use_full);
 		return -1;
 	}
 	if (L->module_count) {
 		fk_layout_diag(stderr, &L->modules[0].pos, "error",
 			       "--core lite: the layout has library modules; "
 			       "the lite core loads none: %s",
-			       todo);
+			       use_full);
 		return -1;
 	}
 	if (o->enc) {
 		fk_error("--core lite with -E %s: the lite core decrypts "
 			 "nothing (an encrypted image is FK_ENOTSUP): %s, or "
 			 "simulate unencrypted images",
-			 o->enc, todo);
+			 o->enc, use_full);
 		return -1;
 	}
 	return 0;
