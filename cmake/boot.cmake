@@ -61,7 +61,8 @@
 #     fk_boot_program()'s. CORE lite: boot_main.c calls fk_boot_lite()
 #     (FK_BOOT_LITE; FK_BOOT_MAX_IMAGES=1, FK_BOOT_MAX_MODULES=1,
 #     FK_BOOT_NO_FACTORY when the image has no factory slot), with none
-#     of the full core's files but what serial recovery calls; the build
+#     of the full core's files (serial recovery's update API is
+#     src/boot/lite_app.c, on the lite log); the build
 #     stops (boot_program.cmake MODE=lite) unless the layout has one
 #     image, of strategy overwrite, swap or xip, and no modules; no
 #     ENC_KEY. The default, CORE full, is fk_boot(). The program's name

@@ -37,13 +37,12 @@ lto=
 [ "${FK_BOOT_LTO:-1}" = 0 ] || lto=-flto=auto
 # Without a device key: no decryption code at all
 [ "$enc_c" != - ] || flags="$flags -DFK_IMAGE_NO_ENC"
-extra=() board=() serial=0
+extra=() board=()
 for a in "$@"; do
 	case $a in
 	-D* | -I*) extra+=("$a") ;;
 	*) board+=("$a") ;;
 	esac
-	case $a in */boot_serial.c) serial=1 ;; esac
 done
 
 # The strategies the layout's images use; the others are left out.
@@ -53,11 +52,10 @@ print(" ".join(sorted({i["strategy"].replace("-", "_") for i in json.load(open(s
 # The lite core (-DFK_BOOT_LITE among the options: fk_boot_lite(), one
 # image; boot_program.cmake MODE=lite checked the layout suits it): no
 # factory fallback's code when the image has no factory slot, no
-# signature check in image_lite.c without a key, and none
-# of the full core's files (boot.c, the strategy files, marker.c,
-# crypt.c) but what serial recovery's update API calls (its run-time
-# configuration check: boot.c's strategy table and the layout's
-# strategy file), which the link pulls from the library as needed.
+# signature check in image_lite.c without a key, and none of the full
+# core's files (boot.c, the strategy files, marker.c, crypt.c, the
+# configuration check config.c); serial recovery's update API is
+# lite_app.c's, on the lite log, instead of upload.c and app.c.
 lite=0
 for a in "$@"; do [ "$a" = -DFK_BOOT_LITE ] && lite=1; done
 if [ $lite = 1 ]; then
@@ -139,9 +137,9 @@ for f in "$root"/src/boot/*.c "$root"/src/image/*.c "$root"/src/flash/*.c \
 		case " $files " in *" ${s%.c} "*) ;; *) continue ;; esac ;;
 	esac
 	if [ $lite = 1 ]; then
-		case $f in */boot/marker.c | */boot/crypt.c) continue ;; esac
-		case $f in */boot/boot.c | */boot/strategy_*.c)
-			[ "$serial" = 1 ] || continue ;;
+		case $f in */boot/marker.c | */boot/crypt.c | */boot/boot.c | \
+			*/boot/strategy_*.c | */boot/config.c | */boot/upload.c | \
+			*/boot/app.c) continue ;;
 		esac
 	fi
 	$CC $flags $lto "${extra[@]}" -include "$root/ports/cortex-m/ramfunc.h" \

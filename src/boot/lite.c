@@ -93,8 +93,7 @@ static NOINLINE int newest_valid(const struct fk_boot_config *cfg)
 }
 
 /* XIP: the slot (0 = A, 1 = B) to boot in state st. */
-static int xip_active(const struct fk_boot_config *cfg,
-		      const struct bl_state *st)
+int bl_xip_active(const struct fk_boot_config *cfg, const struct bl_state *st)
 {
 	int slot;
 
@@ -112,8 +111,8 @@ static const struct fk_area *slot_of(const struct fk_boot_config *cfg, int slot)
 }
 
 /* Where the staged image is, and the largest image an install takes. */
-static int staging(const struct fk_boot_config *cfg, const struct bl_state *st,
-		   struct fk_area *win, struct bp_plan *plan)
+int bl_staging(const struct fk_boot_config *cfg, const struct bl_state *st,
+	       struct fk_area *win, struct bp_plan *plan)
 {
 	const struct fk_boot_slots *sl = &cfg->images[0];
 
@@ -143,8 +142,8 @@ static int staging(const struct fk_boot_config *cfg, const struct bl_state *st,
  * its dependencies (none allowed). A set without image 0 has nothing to
  * check.
  */
-static NOINLINE int check_pending(const struct fk_boot_config *cfg,
-				  const struct bl_state *st, uint32_t *len)
+NOINLINE int bl_check_pending(const struct fk_boot_config *cfg,
+			      const struct bl_state *st, uint32_t *len)
 {
 	struct fk_image_lite info;
 	struct fk_area win;
@@ -163,7 +162,7 @@ static NOINLINE int check_pending(const struct fk_boot_config *cfg,
 		running_cnt = info.security_counter;
 	if (!st->staged)
 		return FK_ESTATE;
-	rc = staging(cfg, st, &win, &plan);
+	rc = bl_staging(cfg, st, &win, &plan);
 	if (rc == FK_OK)
 		rc = valid(cfg, &win, &info);
 	if (rc == FK_OK && info.end > plan.max_size)
@@ -246,7 +245,7 @@ static int swap_copy(const struct fk_boot_config *cfg, struct bl_state *st)
 	struct fk_area win;
 	struct bp_plan plan;
 	struct bp_group g;
-	int rc = staging(cfg, st, &win, &plan);
+	int rc = bl_staging(cfg, st, &win, &plan);
 
 	for (uint32_t k = st->placed; rc == FK_OK && k < st->groups; k++) {
 		uint32_t len = 0;
@@ -344,7 +343,7 @@ static int install_pending(const struct fk_boot_config *cfg,
 			   struct bl_state *st)
 {
 	uint32_t len = 0;
-	int rc = check_pending(cfg, st, &len);
+	int rc = bl_check_pending(cfg, st, &len);
 
 	if (flash_error(rc))
 		return rc;
@@ -386,7 +385,7 @@ static int validate_boot(const struct fk_boot_config *cfg,
 			 const struct bl_state *st, const struct fk_area **slot,
 			 struct fk_image_lite *info)
 {
-	*slot = slot_of(cfg, IS_XIP(cfg) ? xip_active(cfg, st) : 0);
+	*slot = slot_of(cfg, IS_XIP(cfg) ? bl_xip_active(cfg, st) : 0);
 	return valid(cfg, *slot, info);
 }
 
@@ -437,7 +436,7 @@ static NOINLINE int fallback(const struct fk_boot_config *cfg,
 		return factory(cfg, st);
 	if (st->phase != FK_BOOT_IDLE || !st->header)
 		return FK_ENOENT;
-	other = 1u - (uint32_t)xip_active(cfg, st);
+	other = 1u - (uint32_t)bl_xip_active(cfg, st);
 	if (valid(cfg, slot_of(cfg, (int)other), &info) != FK_OK)
 		return FK_ENOENT;
 	return bl_append(cfg, st, BS_REC_CONFIRMED, 0, other);

@@ -49,9 +49,18 @@ struct bl_state {
 	bool started;	/* its install has started (START) */
 	uint8_t flags;	/* START flags */
 	uint16_t groups, saved, placed, rsteps;
-	uint32_t length; /* START: the new image's bytes */
+	uint32_t length;  /* START: the new image's bytes */
+	uint32_t sync;	  /* SYNC: bytes of the open upload programmed */
+	uint32_t refused; /* -FK_E* of the last REFUSED, 0 for none */
 	uint8_t digest[BS_DIGEST_PREFIX];
 };
+
+/* Slots kept free of progress records (SYNC, RSTEP) for the records that
+ * end a cycle: state.c's reserve. */
+static inline uint32_t bl_reserve(const struct fk_boot_config *cfg)
+{
+	return cfg->trial_boots + 3 + FK_BOOT_CUT_RESERVE / 2;
+}
 
 /* Replays the log: 0, FK_EINVAL for a log of fewer than 2 slots or slots
  * larger than FK_BOOT_RECORD_MAX, or a flash read error (an ECC error in
@@ -60,9 +69,9 @@ int bl_read(const struct fk_boot_config *cfg, struct bl_state *st);
 
 /*
  * Appends one record (image 0 for per-image types; START carries
- * st->flags) and replays it into st. Called only with a header in the
- * log (every phase but IDLE has one). RSTEP is a progress record: it is
- * dropped, returning 0, when no more than the reserve is left. Any other
+ * st->flags, STAGED st->digest) and replays it into st. Called only with a
+ * header in the log (every phase but IDLE has one). RSTEP is a progress record:
+ * it is dropped, returning 0, when no more than the reserve is left. Any other
  * record that finds the log full rewrites it first as the summary of st
  * (compaction, as state.c does: docs/boot-state.md, "Capacity"). On power
  * loss the record is written or not; a torn one is skipped by the next
@@ -76,5 +85,27 @@ int bl_append(const struct fk_boot_config *cfg, struct bl_state *st,
  * every boot slot holds a complete image (PENDING, IDLE). */
 int bl_make_room(const struct fk_boot_config *cfg, struct bl_state *st,
 		 uint32_t need);
+
+/* Erases the log and writes its header: st is then an empty log's. A cut
+ * leaves an empty log or one without a header, which reads empty. */
+int bl_reset(const struct fk_boot_config *cfg, struct bl_state *st);
+
+/* lite.c's decisions, which the update API (lite_app.c) shares. */
+
+/* XIP: the slot (0 = A, 1 = B) to boot in state st. Only reads. */
+int bl_xip_active(const struct fk_boot_config *cfg, const struct bl_state *st);
+
+/* Where image 0 is staged in state st (XIP: st->target's slot), and the
+ * largest image an install takes (plan->max_size, plan->offset). */
+int bl_staging(const struct fk_boot_config *cfg, const struct bl_state *st,
+	       struct fk_area *win, struct bp_plan *plan);
+
+/* The checks of the pending image (st->mask bit 0) before its install:
+ * the staged image is recorded STAGED, valid, fits, has the recorded
+ * digest, is not older than the running one (security counter) and has
+ * no DEPENDENCY TLVs; *len is its length. 0 or the refusal's FK_E*, or a
+ * flash error. Only reads. */
+int bl_check_pending(const struct fk_boot_config *cfg,
+		     const struct bl_state *st, uint32_t *len);
 
 #endif

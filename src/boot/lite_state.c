@@ -19,13 +19,12 @@
 
 /* For each record type from UPLOAD (0x10) to REVERTED (0x33): the phases
  * it is taken in (bit 1 << phase; docs/boot-state.md, "Replaying the
- * log"), and PER_IMAGE for the types that name an image. SYNC is taken in
- * none: the bootloader does not resume uploads. */
+ * log"), and PER_IMAGE for the types that name an image. */
 #define PER_IMAGE 0x80u
 #define PH(p) (1u << FK_BOOT_##p)
 static const uint8_t taken[BS_REC_REVERTED - BS_REC_UPLOAD + 1] = {
 	[BS_REC_UPLOAD - 0x10] = PER_IMAGE | PH(IDLE) | PH(PENDING),
-	[BS_REC_SYNC - 0x10] = PER_IMAGE,
+	[BS_REC_SYNC - 0x10] = PER_IMAGE | 0x1F,
 	[BS_REC_STAGED - 0x10] = PER_IMAGE | 0x1F,
 	[BS_REC_PENDING - 0x10] = PH(IDLE),
 	[BS_REC_REFUSED - 0x10] = PH(PENDING),
@@ -76,8 +75,13 @@ static void apply(struct bl_state *st, const struct bs_rec *r)
 		set_idle(st);
 		st->upload = true;
 		st->staged = false;
+		st->sync = 0;
 		st->target = (uint8_t)(r->arg & 1);
 		st->active = (int8_t)(1 - (r->arg & 1));
+		break;
+	case BS_REC_SYNC:
+		if (st->upload && r->value > st->sync)
+			st->sync = r->value;
 		break;
 	case BS_REC_STAGED:
 		if (st->upload) {
@@ -93,6 +97,7 @@ static void apply(struct bl_state *st, const struct bs_rec *r)
 		st->saved = st->placed = st->rsteps = 0;
 		break;
 	case BS_REC_REFUSED:
+		st->refused = r->value;
 		end_upload(st);
 		set_idle(st);
 		break;
@@ -230,6 +235,8 @@ static int put_rec(const struct fk_boot_config *cfg, struct bl_state *st,
 
 	if (type == BS_REC_START)
 		rec.payload[0] = st->flags;
+	if (type == BS_REC_STAGED)
+		memcpy(rec.payload, st->digest, BS_DIGEST_PREFIX);
 	return put(cfg, st, &rec);
 }
 
@@ -239,7 +246,6 @@ static int put_rec(const struct fk_boot_config *cfg, struct bl_state *st,
 static int put_summary(const struct fk_boot_config *cfg, struct bl_state *st,
 		       const struct bl_state *s)
 {
-	struct bs_rec staged = { .type = BS_REC_STAGED };
 	bool trialish =
 		s->phase == FK_BOOT_TRIAL || s->phase == FK_BOOT_REVERTING;
 	int rc = FK_OK;
@@ -247,8 +253,8 @@ static int put_summary(const struct fk_boot_config *cfg, struct bl_state *st,
 	if (s->upload)
 		rc = put_rec(cfg, st, BS_REC_UPLOAD, s->target, 0);
 	if (rc == FK_OK && s->upload && s->staged) {
-		memcpy(staged.payload, s->digest, BS_DIGEST_PREFIX);
-		rc = put(cfg, st, &staged);
+		memcpy(st->digest, s->digest, BS_DIGEST_PREFIX);
+		rc = put_rec(cfg, st, BS_REC_STAGED, 0, 0);
 	}
 	if (rc != FK_OK || s->phase == FK_BOOT_IDLE)
 		return rc == FK_OK && s->active >= 0 && !s->upload ?
@@ -275,20 +281,26 @@ static int put_summary(const struct fk_boot_config *cfg, struct bl_state *st,
 	return rc;
 }
 
-static int compact(const struct fk_boot_config *cfg, struct bl_state *st)
+int bl_reset(const struct fk_boot_config *cfg, struct bl_state *st)
 {
-	struct bl_state s = *st;
 	int rc;
 
 	if (cfg->port.kick)
 		cfg->port.kick(cfg->port.ctx);
 	rc = fk_area_erase(&cfg->state, 0, bs_log_bytes(&cfg->state));
-
 	if (rc != FK_OK)
 		return rc;
 	clear(st);
 	rc = put_rec(cfg, st, BS_REC_HEADER, BS_FORMAT_VERSION, 0);
 	st->header = rc == FK_OK;
+	return rc;
+}
+
+static int compact(const struct fk_boot_config *cfg, struct bl_state *st)
+{
+	struct bl_state s = *st;
+	int rc = bl_reset(cfg, st);
+
 	return rc == FK_OK ? put_summary(cfg, st, &s) : rc;
 }
 
@@ -304,10 +316,9 @@ int bl_append(const struct fk_boot_config *cfg, struct bl_state *st,
 	      uint8_t type, uint16_t arg, uint32_t value)
 {
 	uint32_t left = st->slots - st->next;
-	uint32_t reserve = cfg->trial_boots + 3 + FK_BOOT_CUT_RESERVE / 2;
 	int rc;
 
-	if (type == BS_REC_RSTEP && left <= reserve)
+	if (type == BS_REC_RSTEP && left <= bl_reserve(cfg))
 		return FK_OK;
 	if (left == 0) {
 		rc = compact(cfg, st);

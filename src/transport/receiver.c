@@ -22,6 +22,9 @@
 #include "flashkit/bytes.h"
 #include "flashkit/crypto.h"
 #include "flashkit/transport.h"
+#ifdef FK_BOOT_LITE
+#include "flashkit/image_lite.h"
+#endif
 
 /* A handler's answer: status, FK_E* code, bytes added after the reply's
  * head. */
@@ -78,14 +81,52 @@ static const struct fk_crypto_port *crypto(const struct fk_tp_device *d)
 	return k ? k->crypto : &fk_crypto_builtin;
 }
 
+#ifndef FK_BOOT_LITE
+/* What the receiver knows of an image in a slot. */
+struct tp_image {
+	struct fk_image_info i;
+};
+
 static int validate(const struct fk_tp_device *d, const struct fk_area *slot,
-		    struct fk_image_info *info)
+		    struct tp_image *info)
 {
 	const struct fk_image_keys builtin = { .crypto = &fk_crypto_builtin };
 	const struct fk_image_keys *k = d->cfg.boot->keys;
 
-	return fk_image_validate(slot, k ? k : &builtin, info);
+	return fk_image_validate(slot, k ? k : &builtin, &info->i);
 }
+
+/* IDENTIFY's running image: one whose header parses. */
+static int parse(const struct fk_tp_device *d, const struct fk_area *slot,
+		 struct tp_image *info)
+{
+	(void)d;
+	return fk_image_parse(slot, &info->i);
+}
+#else
+/* A lite bootloader's receiver (FK_BOOT_LITE) has its core's one image
+ * check (flashkit/image_lite.h), on the boot buffer: IDENTIFY's running
+ * image is one that validates, not only one whose header parses. */
+struct tp_image {
+	struct fk_image_lite i;
+};
+
+static int validate(const struct fk_tp_device *d, const struct fk_area *slot,
+		    struct tp_image *info)
+{
+	const struct fk_boot_config *b = d->cfg.boot;
+	const struct fk_image_keys builtin = { .crypto = &fk_crypto_builtin };
+
+	return fk_image_check_lite(slot, b->keys ? b->keys : &builtin, b->buf,
+				   b->buf_len, &info->i);
+}
+
+static int parse(const struct fk_tp_device *d, const struct fk_area *slot,
+		 struct tp_image *info)
+{
+	return validate(d, slot, info);
+}
+#endif
 
 /* SHA-256 of len bytes of the destination at off. */
 static int hash_range(struct fk_tp_device *d, uint32_t off, uint32_t len,
@@ -116,21 +157,21 @@ static void put_image(struct fk_tp_device *d, uint32_t i,
 {
 	const struct fk_boot_slots *s = &d->cfg.boot->images[i];
 	const struct fk_area *run = &s->primary;
-	struct fk_image_info info;
+	struct tp_image info;
 	bool valid;
 
 	if ((d->cfg.boot->strategy == FK_BOOT_XIP ||
 	     d->cfg.boot->strategy == FK_BOOT_RAM_LOAD) &&
 	    bs->xip_active)
 		run = &s->secondary;
-	valid = fk_image_parse(run, &info) == FK_OK;
+	valid = parse(d, run, &info) == FK_OK;
 	memset(e, 0, 14);
 	e[0] = valid;
 	if (valid) {
-		e[1] = info.hdr.version.major;
-		e[2] = info.hdr.version.minor;
-		fk_put_le16(e + 4, info.hdr.version.revision);
-		fk_put_le32(e + 6, info.hdr.version.build);
+		e[1] = info.i.hdr.version.major;
+		e[2] = info.i.hdr.version.minor;
+		fk_put_le16(e + 4, info.i.hdr.version.revision);
+		fk_put_le32(e + 6, info.i.hdr.version.build);
 	}
 	fk_put_le32(e + 10, fk_boot_max_image_size(d->cfg.boot, i));
 }
@@ -168,10 +209,10 @@ static bool same_area(const struct fk_area *a, const struct fk_area *b)
  * are trusted too. */
 static void trust_valid_image(struct fk_tp_device *d)
 {
-	struct fk_image_info info;
+	struct tp_image info;
 
-	if (validate(d, &d->up.dest, &info) == FK_OK && info.end > d->trusted)
-		d->trusted = info.end;
+	if (validate(d, &d->up.dest, &info) == FK_OK && info.i.end > d->trusted)
+		d->trusted = info.i.end;
 }
 
 /*

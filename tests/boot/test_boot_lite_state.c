@@ -376,6 +376,8 @@ static void compare_state(const struct bs_state *f, const struct bl_state *l,
 	SAME(f->saved[0], l->saved);
 	SAME(f->placed[0], l->placed);
 	SAME(f->rsteps[0], l->rsteps);
+	SAME(f->sync[0], l->sync);
+	SAME(f->last_refusal, -(int)l->refused);
 #undef SAME
 	if (memcmp(f->digest[0], l->digest, BS_DIGEST_PREFIX))
 		fail_msg("%s: digest differs", what);

@@ -9,8 +9,9 @@
  *
  * Serial recovery's line, for a build that links ports/boot/
  * boot_serial.c: USART1, TX PA9, RX PA10, 115200 baud from the 16 MHz
- * HSI (ports/stm32/usart_boards.c). tests/boot/CMakeLists.txt does not:
- * recovery needs 4.5-5.8 KB more than the WICED layout's 16 KiB
+ * HSI (ports/stm32/usart_boards.c). tests/boot/CMakeLists.txt links it
+ * into the lite core's build (boot_stm32f205_lite), not the full core's:
+ * there recovery needs 3 KB more than the WICED layout's 16 KiB
  * bootloader partition holds (docs/boot.md).
  *
  * Built by tests/boot/CMakeLists.txt (fk_boot_board_program); not run on
