@@ -43,9 +43,10 @@
 #     CORE lite: boot_main.c calls fk_boot_lite() (FK_BOOT_LITE), after
 #     the same layout check as fk_boot_board_program()'s CORE lite (one
 #     image, overwrite, swap or xip, no modules; no ENC_KEY); the device
-#     library is the QEMU programs' shared one (qemu.cmake), built with
-#     the default FK_BOOT_MAX_* and every strategy, so only FK_BOOT_LITE
-#     is defined. The default, CORE full, is fk_boot().
+#     library is the QEMU programs' lite one (qemu.cmake, LITE: none of
+#     the full core's files, the update API of src/boot/lite_app.c),
+#     built with the default FK_BOOT_MAX_* and every strategy, so only
+#     FK_BOOT_LITE is defined. The default, CORE full, is fk_boot().
 #
 #   fk_boot_board_program(<name> LAYOUT <layout.yaml> CPU <cortex-m3|m4|m7>
 #       BOARD <c files, drivers included>... [KEY <ECDSA P-256 pem>]
@@ -294,8 +295,13 @@ function(fk_boot_program name)
 		list(APPEND deps ${name}_lite)
 	endif()
 	list(APPEND defs ${X_DEFINES})
-	fk_cortexm_executable(${name} SOURCES ${srcs} LINKER_SCRIPT ${out}.ld
-		INCLUDES ${incs} DEFINES ${defs} LIBS ${libs})
+	set(lite)
+	if(core_check)
+		set(lite LITE)
+	endif()
+	fk_cortexm_executable(${name} ${lite} SOURCES ${srcs}
+		LINKER_SCRIPT ${out}.ld INCLUDES ${incs} DEFINES ${defs}
+		LIBS ${libs})
 	if(deps)
 		add_dependencies(${name} ${deps})
 	endif()

@@ -7,11 +7,14 @@
 #       [ROM_ORIGIN <addr>] [ROM_SIZE <bytes>]      default 0x0, 0x100000
 #       [RAM_ORIGIN <addr>] [RAM_SIZE <bytes>]      default 0x20000000, 0x40000
 #       [LINKER_SCRIPT <file.ld>]                   instead of the template
-#       [LIBS <archives>...])                       linked after the sources
+#       [LIBS <archives>...]                        linked after the sources
+#       [LITE])                                     the lite device library
 #     Builds <name>.elf, <name>.bin (raw ROM image, for signing) and
 #     <name>.map in the current binary dir, with the device-side library
 #     (src/), ports/cortex-m (startup, jump, mem*) and ports/qemu-mps2
 #     (semihosting, file-backed flash). Target <name> is part of `all`.
+#     LITE: the library of a lite-core bootloader instead (FK_BOOT_LITE,
+#     the full core's files left out, src/boot/lite_app.c's update API).
 #
 #   fk_add_qemu_test(<name> PROGRAM <exe> [ARGS <arg>...] [EXPECT <regex>]
 #       [TIMEOUT <seconds>] [LABELS <labels>...])
@@ -49,11 +52,12 @@ set(FK_CM3_CFLAGS -mcpu=cortex-m3 -mthumb -mfloat-abi=soft -std=c99 -Os -g
 set(FK_CM3_DIR ${CMAKE_BINARY_DIR}/cortex-m3)
 set(FK_QEMU_RUN ${FK_ROOT}/ports/qemu-mps2/run.sh)
 
-# Compiles one C file for Cortex-M3 into ${FK_CM3_DIR}; appends the object
-# to the list named by out_var.
+# Compiles one C file for Cortex-M3 into ${FK_CM3_DIR} (or, with
+# _FK_CM3_SUBDIR set, into that folder of it); appends the object to the
+# list named by out_var.
 function(_fk_cm3_object src out_var)
 	file(RELATIVE_PATH rel ${FK_ROOT} ${src})
-	set(obj ${FK_CM3_DIR}/${rel}.o)
+	set(obj ${FK_CM3_DIR}/${_FK_CM3_SUBDIR}${rel}.o)
 	get_filename_component(dir ${obj} DIRECTORY)
 	add_custom_command(OUTPUT ${obj}
 		COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
@@ -80,6 +84,27 @@ add_custom_command(OUTPUT ${FK_CM3_LIB}
 	DEPENDS ${lib_objs}
 	VERBATIM)
 
+# The same library for a bootloader on the lite core (FK_BOOT_LITE:
+# fk_boot_program's CORE lite), as ports/boot/build.sh builds a board's:
+# none of the full core's files, and the update API on the lite log
+# (src/boot/lite_app.c instead of upload.c and app.c).
+set(lib_objs)
+set(_FK_CM3_SUBDIR lite/)
+foreach(src IN LISTS FK_DEVICE_SOURCES)
+	if(src MATCHES "/src/boot/(boot|marker|crypt|config|upload|app|strategy_[a-z_]+)\\.c$")
+		continue()
+	endif()
+	_fk_cm3_object(${src} lib_objs -DFK_BOOT_LITE
+		-include ${FK_ROOT}/ports/cortex-m/ramfunc.h)
+endforeach()
+unset(_FK_CM3_SUBDIR)
+set(FK_CM3_LITE_LIB ${FK_CM3_DIR}/libfk_device_lite.a)
+add_custom_command(OUTPUT ${FK_CM3_LITE_LIB}
+	COMMAND ${CMAKE_COMMAND} -E rm -f ${FK_CM3_LITE_LIB}
+	COMMAND ${FK_ARM_AR} rcs ${FK_CM3_LITE_LIB} ${lib_objs}
+	DEPENDS ${lib_objs}
+	VERBATIM)
+
 file(GLOB FK_CM3_PORT_SOURCES CONFIGURE_DEPENDS
 	${FK_ROOT}/ports/cortex-m/*.c ${FK_ROOT}/ports/qemu-mps2/*.c)
 set(FK_CM3_PORT_OBJECTS)
@@ -87,12 +112,17 @@ foreach(src IN LISTS FK_CM3_PORT_SOURCES)
 	_fk_cm3_object(${src} FK_CM3_PORT_OBJECTS -I${FK_ROOT}/ports/cortex-m
 		-I${FK_ROOT}/ports/qemu-mps2)
 endforeach()
-add_custom_target(fk_cm3_runtime DEPENDS ${FK_CM3_LIB} ${FK_CM3_PORT_OBJECTS})
+add_custom_target(fk_cm3_runtime DEPENDS ${FK_CM3_LIB} ${FK_CM3_LITE_LIB}
+	${FK_CM3_PORT_OBJECTS})
 
 function(fk_cortexm_executable name)
-	cmake_parse_arguments(X "" "ROM_ORIGIN;ROM_SIZE;RAM_ORIGIN;RAM_SIZE;LINKER_SCRIPT"
+	cmake_parse_arguments(X "LITE" "ROM_ORIGIN;ROM_SIZE;RAM_ORIGIN;RAM_SIZE;LINKER_SCRIPT"
 		"SOURCES;INCLUDES;DEFINES;LIBS" ${ARGN})
 	set(out ${CMAKE_CURRENT_BINARY_DIR}/${name})
+	set(device_lib ${FK_CM3_LIB})
+	if(X_LITE)
+		set(device_lib ${FK_CM3_LITE_LIB})
+	endif()
 	if(X_LINKER_SCRIPT)
 		set(ld ${X_LINKER_SCRIPT})
 	else()
@@ -127,9 +157,9 @@ function(fk_cortexm_executable name)
 		COMMAND ${FK_ARM_CC} ${flags} -nostdlib -Wl,--gc-sections
 			-Wl,-Map=${out}.map -L${FK_ROOT}/ports/cortex-m -T ${ld}
 			-o ${out}.elf ${srcs} ${X_LIBS} ${FK_CM3_PORT_OBJECTS}
-			${FK_CM3_LIB} -lgcc
+			${device_lib} -lgcc
 		COMMAND ${FK_ARM_OBJCOPY} -O binary ${out}.elf ${out}.bin
-		DEPENDS ${srcs} ${X_LIBS} ${ld} ${FK_CM3_PORT_OBJECTS} ${FK_CM3_LIB}
+		DEPENDS ${srcs} ${X_LIBS} ${ld} ${FK_CM3_PORT_OBJECTS} ${device_lib}
 			${FK_ROOT}/ports/cortex-m/sections.ld fk_cm3_runtime
 		IMPLICIT_DEPENDS C ${srcs}
 		COMMENT "Cortex-M3 program ${name}.elf"

@@ -12,10 +12,14 @@
 #      plus a sync interval), `flashkit device reboot`, and app 2 boots;
 #   3. recovery asked by the application (the RAM word): the receiver
 #      answers as the bootloader.
+# Usage: test_recovery_qemu.sh [PROGRAM]: qemu_boot_serial (the default,
+# fk_boot()) or qemu_boot_serial_lite (the lite core, whose receiver
+# runs the update API of src/boot/lite_app.c).
 set -u
 : "${FK_TOOL:?}" "${FK_TARGET_DIR:?}" "${FK_ROOT:?}" "${FK_BUILD:?}"
 FK=$FK_TOOL
-ELF=$FK_TARGET_DIR/qemu_boot_serial.elf
+PROG=${1:-qemu_boot_serial}
+ELF=$FK_TARGET_DIR/$PROG.elf
 apps=$FK_BUILD/tests/boot
 key=$FK_ROOT/tests/data/mcuboot-images/ecdsa-p256.pem
 . "$(dirname "$0")/qemu_pty.sh"
@@ -36,8 +40,8 @@ erased_flash() {
 }
 json_field() { sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" "$2"; }
 
-cat "$FK_TARGET_DIR/qemu_boot_serial.fits"
-grep -q "; serial recovery [1-9][0-9]* bytes" "$FK_TARGET_DIR/qemu_boot_serial.fits" ||
+cat "$FK_TARGET_DIR/$PROG.fits"
+grep -q "; serial recovery [1-9][0-9]* bytes" "$FK_TARGET_DIR/$PROG.fits" ||
 	fail "the size check does not count serial recovery"
 
 for v in 1 2; do
