@@ -10,9 +10,10 @@
  * `flashkit image sign`, FINISH, REBOOT. The image lands in the staging
  * slot; the next run from reset installs it and jumps into it.
  *
- * The client's byte stream runs the emulated core: a read resumes the
- * core until the model hands control back (its reply sent, or the line
- * idle), so the whole exchange is one thread and deterministic.
+ * The client's byte stream runs the emulated core (usart_line.h): a
+ * read resumes the core until the model hands control back (its reply
+ * sent, or the line idle), so the whole exchange is one thread and
+ * deterministic.
  *
  * Usage: port_usart_boot <boot_stm32l4.elf> <flashkit> <layout.yaml>
  *        <key.pem>
@@ -30,17 +31,12 @@
 #include "image/pending.h"
 #include "layout/layout.h"
 #include "models/l4.h"
-#include "models/usart.h"
-#include "transport/client.h"
 #include "uc_boot.h"
+#include "usart_line.h"
 
 #define MIB (1024u * 1024u)
 #define IWDG_BASE 0x40003000u
 #define PAYLOAD 6000u
-/* Status reads with nothing on the line before the model hands back. */
-#define IDLE_READS 64u
-/* Hand-backs a read waits through before it counts as a timeout. */
-#define READ_TRIES 8u
 
 static const char *boot_elf, *flashkit, *layout_path, *key_path;
 static char tmp[64];
@@ -58,23 +54,17 @@ static const struct usart_model_config usart2 = {
 	7,	     "RM0351 ch. 40"
 };
 
-/* The board: the bootloader on its core, the flash and the line. */
+/* The board: the bootloader on its core, the flash and the line (a
+ * reset at l.reset_at boots back into recovery mode). */
 struct board {
 	struct uc_boot *b;
 	struct uc *uc;
 	struct l4_model *flash;
 	struct usart_model *line;
-	uint32_t pc;	  /* where the core stopped */
-	enum uc_run last; /* how the last resume ended */
-	uint32_t resumes; /* hand-backs */
-	/* At hand-back number reset_at (0: never) the device resets, as on
-	 * a power cycle, and boots back into recovery mode; unplug_at: the
-	 * cable is out from write number unplug_at until a read times
-	 * out. */
-	uint32_t reset_at, resets, unplug_at, writes;
+	struct usart_line l;
 };
 
-static void boot_into_recovery(struct board *bd);
+static void power_cycle(void *ctx);
 
 static void board_open(struct board *bd)
 {
@@ -97,6 +87,13 @@ static void board_open(struct board *bd)
 	assert_non_null(bd->line);
 	assert_non_null(
 		uc_boot_memory(bd->b, "IWDG", IWDG_BASE, 0x400, NULL, NULL));
+	bd->l = (struct usart_line){ .b = bd->b,
+				     .uc = bd->uc,
+				     .m = bd->line,
+				     .lo = boot->address,
+				     .hi = boot->address + boot->size,
+				     .power_cycle = power_cycle,
+				     .ctx = bd };
 }
 
 static void board_close(struct board *bd)
@@ -109,50 +106,6 @@ static void board_close(struct board *bd)
 static const uint8_t *flash_at(struct board *bd, uint32_t addr)
 {
 	return fk_sim_data(l4_model_sim(bd->flash)) + (addr - L4_MODEL_FLASH);
-}
-
-/* Resumes the core where it stopped, until the model hands back. */
-static bool resume(struct board *bd)
-{
-	bd->last = uc_run_code(bd->uc, 0, bd->pc, boot->address,
-			       boot->address + boot->size, &bd->pc);
-	bd->resumes++;
-	return bd->last == UC_RUN_POWER;
-}
-
-/* The client's byte stream: the model's end of the line. */
-static int line_write(void *ctx, const void *buf, size_t len)
-{
-	struct board *bd = ctx;
-
-	if (++bd->writes == bd->unplug_at)
-		usart_model_unplug(bd->line, true);
-	usart_model_queue(bd->line, buf, (uint32_t)len, 1);
-	return 0;
-}
-
-static long line_read(void *ctx, void *buf, size_t cap, int timeout_ms)
-{
-	struct board *bd = ctx;
-
-	(void)timeout_ms;
-	for (unsigned n = 0; !usart_model_sent(bd->line); n++) {
-		if (n == READ_TRIES) {
-			/* a timeout: the cable, if out, is back in */
-			usart_model_unplug(bd->line, false);
-			return 0;
-		}
-		if (bd->reset_at && bd->resumes == bd->reset_at) {
-			bd->reset_at = 0;
-			bd->resets++;
-			uc_reboot(bd->uc);
-			boot_into_recovery(bd);
-			continue;
-		}
-		if (!resume(bd))
-			return -1;
-	}
-	return usart_model_take(bd->line, buf, (uint32_t)cap);
 }
 
 /* A firmware whose vector table holds the top of the image's RAM and a
@@ -185,68 +138,29 @@ static uint8_t *signed_image(size_t *len, uint32_t *entry)
  * mode and the model hands back. */
 static void boot_into_recovery(struct board *bd)
 {
-	struct uc_boot_exit x;
-
-	usart_model_hand_back(bd->line, IDLE_READS);
-	uc_boot_run(bd->b, boot->address, boot->address,
-		    boot->address + boot->size, 0, &x);
-	if (x.run != UC_RUN_POWER)
-		fail_msg("expected recovery mode polling USART2, got %s at "
-			 "0x%08x (%s)",
-			 uc_run_name(x.run), x.pc, uc_first_violation(bd->uc));
-	bd->pc = x.pc;
+	usart_line_recovery(&bd->l);
 	/* USART2 on: UE, RE, TE; 115200 baud from the 4 MHz MSI */
 	assert_int_equal(usart_model_cr1(bd->line) & 0xDu, 0xDu);
 	assert_int_equal(usart_model_brr(bd->line), 35);
 }
 
-/* IDENTIFY alone: the bootloader answers. */
-static void upload_identify_only(struct board *bd, struct fk_tp_client *c)
+/* The device reset at a hand-back: it boots back into recovery mode. */
+static void power_cycle(void *ctx)
 {
-	const struct fk_tp_io io = { line_write, line_read, bd };
-	struct fk_tp_identity id;
-	struct fk_diag d = { 0 };
+	struct board *bd = ctx;
 
-	fk_tp_client_init(c, &io);
-	if (fk_tp_identify(c, &id, &d) != 0)
-		fail_msg("IDENTIFY: %s (core: %s, %s)", d.last_error,
-			 uc_run_name(bd->last), uc_first_violation(bd->uc));
-	assert_int_equal(id.role, FK_TP_ROLE_BOOTLOADER);
+	uc_reboot(bd->uc);
+	boot_into_recovery(bd);
 }
 
 /* The host's side: IDENTIFY (the bootloader answers), then the upload
- * of img, FINISHed for good, run again (up to 3 times) when the link
- * comes back lost; the staging window then holds img. */
+ * of img (usart_line_upload); the staging window then holds img. */
 static void upload(struct board *bd, struct fk_tp_client *c,
 		   struct fk_tp_upload *u, const uint8_t *img, size_t len)
 {
-	struct fk_diag d = { 0 };
-	int rc;
-
-	upload_identify_only(bd, c);
-	memset(u, 0, sizeof(*u));
-	u->image = img;
-	u->len = (uint32_t)len;
-	u->mode = FK_TP_FINISH_PERMANENT;
-	for (int tries = 0;
-	     (rc = fk_tp_upload_run(c, u, &d)) == FK_TP_LOST && tries < 3;
-	     tries++)
-		;
-	if (rc != 0)
-		fail_msg("upload: %s (core: %s, %s)", d.last_error,
-			 uc_run_name(bd->last), uc_first_violation(bd->uc));
-	assert_true(u->finished);
+	usart_line_upload(&bd->l, c, u, img, len);
 	/* the image is in the staging window, byte for byte */
 	assert_memory_equal(flash_at(bd, (uint32_t)staging.addr), img, len);
-}
-
-static void reboot(struct board *bd, struct fk_tp_client *c)
-{
-	struct fk_diag d = { 0 };
-
-	if (fk_tp_reboot(c, &d) != 0)
-		fail_msg("REBOOT: %s (core: %s, %s)", d.last_error,
-			 uc_run_name(bd->last), uc_first_violation(bd->uc));
 }
 
 /* A run from reset that must jump into the image: its reset handler
@@ -270,7 +184,7 @@ static void boot_into(struct board *bd, uint32_t entry)
 static void reboot_into(struct board *bd, struct fk_tp_client *c,
 			uint32_t entry)
 {
-	reboot(bd, c);
+	usart_line_reboot(&bd->l, c);
 	uc_reboot(bd->uc);
 	boot_into(bd, entry);
 }
@@ -304,12 +218,12 @@ test_recovery_receives_an_image_that_the_next_boot_runs(void **state)
 	/* the slot it will run from is still erased */
 	assert_int_equal(flash_at(&bd, slot_a->address)[0], 0xFF);
 	assert_int_equal(u.stat.data_sent, len);
-	reboot(&bd, &c);
+	usart_line_reboot(&bd.l, &c);
 	assert_int_equal(usart_model_tx_lost(bd.line), 0);
 	assert_int_equal(usart_model_rx_lost(bd.line), 0);
 	printf("recovery: %u bytes uploaded, %llu bytes of frames sent, "
 	       "%u hand-backs\n",
-	       (unsigned)len, (unsigned long long)c.bytes_out, bd.resumes);
+	       (unsigned)len, (unsigned long long)c.bytes_out, bd.l.resumes);
 
 	/* the next run from reset installs it and jumps into it */
 	uc_reboot(bd.uc);
@@ -320,7 +234,7 @@ test_recovery_receives_an_image_that_the_next_boot_runs(void **state)
 	 * line instead of starting it, for one reset */
 	ask_for_recovery(&bd);
 	boot_into_recovery(&bd);
-	upload_identify_only(&bd, &c);
+	usart_line_identify(&bd.l, &c);
 	reboot_into(&bd, &c, entry);
 	board_close(&bd);
 	free(img);
@@ -342,9 +256,9 @@ static void test_upload_resumes_after_a_reset_mid_upload(void **state)
 	(void)state;
 	board_open(&bd);
 	boot_into_recovery(&bd);
-	bd.reset_at = bd.resumes + 5; /* IDENTIFY, START, 3 WRITEs */
+	bd.l.reset_at = bd.l.resumes + 5; /* IDENTIFY, START, 3 WRITEs */
 	upload(&bd, &c, &u, img, len);
-	assert_int_equal(bd.resets, 1);
+	assert_int_equal(bd.l.resets, 1);
 	/* START resumed the upload; what the device already held was
 	 * kept (SKIP by digest), not sent again: less than the 3 WRITEs
 	 * sent before the reset went out twice */
@@ -376,7 +290,7 @@ static void test_upload_survives_a_loose_cable(void **state)
 	(void)state;
 	board_open(&bd);
 	boot_into_recovery(&bd);
-	bd.unplug_at = 4; /* IDENTIFY, START, a WRITE, then the next */
+	bd.l.unplug_at = 4; /* IDENTIFY, START, a WRITE, then the next */
 	upload(&bd, &c, &u, img, len);
 	assert_true(c.timeouts >= 1);
 	assert_true(usart_model_rx_lost(bd.line) > 0);
@@ -391,18 +305,13 @@ static void test_junk_before_the_frames_is_skipped(void **state)
 {
 	struct board bd;
 	struct fk_tp_client c;
-	struct fk_tp_identity id;
-	struct fk_diag d = { 0 };
 	static const uint8_t junk[] = { 0xF5, 0x4B, 0x01, 0x00, 0x00 };
 
 	(void)state;
 	board_open(&bd);
 	boot_into_recovery(&bd);
 	usart_model_queue(bd.line, junk, sizeof(junk), 1);
-	fk_tp_client_init(&c, &(struct fk_tp_io){ line_write, line_read, &bd });
-	if (fk_tp_identify(&c, &id, &d) != 0)
-		fail_msg("IDENTIFY after junk: %s", d.last_error);
-	assert_int_equal(id.role, FK_TP_ROLE_BOOTLOADER);
+	usart_line_identify(&bd.l, &c);
 	board_close(&bd);
 }
 

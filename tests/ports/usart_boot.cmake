@@ -13,6 +13,7 @@ foreach(core "" _lite)
 	fk_add_test(${t}
 		SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_usart_boot.c
 			${CMAKE_CURRENT_LIST_DIR}/uc_boot.c
+			${CMAKE_CURRENT_LIST_DIR}/usart_line.c
 			${CMAKE_CURRENT_LIST_DIR}/models/l4.c
 			${CMAKE_CURRENT_LIST_DIR}/models/usart.c
 			${CMAKE_CURRENT_LIST_DIR}/models/stm32_model.c
