@@ -98,6 +98,7 @@ int fk_boot_upload_begin(const struct fk_boot_config *cfg, uint32_t image,
 			 struct fk_boot_upload *out)
 {
 	struct bl_state st;
+	uint8_t target;
 	int rc = out ? read_log(cfg, image, &st) : FK_EINVAL;
 
 	if (rc != FK_OK)
@@ -106,6 +107,8 @@ int fk_boot_upload_begin(const struct fk_boot_config *cfg, uint32_t image,
 		return FK_ESTATE;
 	if (IS_XIP(cfg))
 		st.target = (uint8_t)(1 - running_slot(cfg, &st));
+	/* kept apart: a fresh log clears st */
+	target = st.target;
 	rc = window(cfg, &st, out);
 	if (rc != FK_OK)
 		return rc;
@@ -114,7 +117,7 @@ int fk_boot_upload_begin(const struct fk_boot_config *cfg, uint32_t image,
 		rc = fresh_log(cfg, &st, out);
 	if (rc != FK_OK)
 		return rc;
-	return bl_append(cfg, &st, BS_REC_UPLOAD, st.target, 0);
+	return bl_append(cfg, &st, BS_REC_UPLOAD, target, 0);
 }
 
 int fk_boot_upload_resume(const struct fk_boot_config *cfg, uint32_t image,
@@ -168,6 +171,11 @@ int fk_boot_upload_staged(const struct fk_boot_config *cfg, uint32_t image,
 		return rc;
 	if (!st.upload)
 		return FK_ESTATE;
+	/* A full log is compacted first (as bl_append() would), so that
+	 * the summary it writes leaves the new digest in st for STAGED. */
+	rc = bl_make_room(cfg, &st, 1);
+	if (rc != FK_OK)
+		return rc;
 	memcpy(st.digest, info.digest, BS_DIGEST_PREFIX);
 	return bl_append(cfg, &st, BS_REC_STAGED, 0, 0);
 }
