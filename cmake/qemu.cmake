@@ -73,37 +73,33 @@ endfunction()
 # The device-side library as an archive (members linked only when used)
 # and the port objects, built once for every program. The library gets the
 # port's FK_RAMFUNC, so its flash-writing functions run from RAM.
-set(lib_objs)
-foreach(src IN LISTS FK_DEVICE_SOURCES)
-	_fk_cm3_object(${src} lib_objs -include ${FK_ROOT}/ports/cortex-m/ramfunc.h)
-endforeach()
+# _fk_cm3_device_lib(<archive> <regex of sources left out> <flags>...)
+function(_fk_cm3_device_lib lib skip)
+	set(objs)
+	foreach(src IN LISTS FK_DEVICE_SOURCES)
+		if(NOT skip OR NOT src MATCHES "${skip}")
+			_fk_cm3_object(${src} objs ${ARGN}
+				-include ${FK_ROOT}/ports/cortex-m/ramfunc.h)
+		endif()
+	endforeach()
+	add_custom_command(OUTPUT ${lib}
+		COMMAND ${CMAKE_COMMAND} -E rm -f ${lib}
+		COMMAND ${FK_ARM_AR} rcs ${lib} ${objs}
+		DEPENDS ${objs}
+		VERBATIM)
+endfunction()
 set(FK_CM3_LIB ${FK_CM3_DIR}/libfk_device.a)
-add_custom_command(OUTPUT ${FK_CM3_LIB}
-	COMMAND ${CMAKE_COMMAND} -E rm -f ${FK_CM3_LIB}
-	COMMAND ${FK_ARM_AR} rcs ${FK_CM3_LIB} ${lib_objs}
-	DEPENDS ${lib_objs}
-	VERBATIM)
-
+_fk_cm3_device_lib(${FK_CM3_LIB} "")
 # The same library for a bootloader on the lite core (FK_BOOT_LITE:
 # fk_boot_program's CORE lite), as ports/boot/build.sh builds a board's:
 # none of the full core's files, and the update API on the lite log
 # (src/boot/lite_app.c instead of upload.c and app.c).
-set(lib_objs)
-set(_FK_CM3_SUBDIR lite/)
-foreach(src IN LISTS FK_DEVICE_SOURCES)
-	if(src MATCHES "/src/boot/(boot|marker|crypt|config|upload|app|strategy_[a-z_]+)\\.c$")
-		continue()
-	endif()
-	_fk_cm3_object(${src} lib_objs -DFK_BOOT_LITE
-		-include ${FK_ROOT}/ports/cortex-m/ramfunc.h)
-endforeach()
-unset(_FK_CM3_SUBDIR)
 set(FK_CM3_LITE_LIB ${FK_CM3_DIR}/libfk_device_lite.a)
-add_custom_command(OUTPUT ${FK_CM3_LITE_LIB}
-	COMMAND ${CMAKE_COMMAND} -E rm -f ${FK_CM3_LITE_LIB}
-	COMMAND ${FK_ARM_AR} rcs ${FK_CM3_LITE_LIB} ${lib_objs}
-	DEPENDS ${lib_objs}
-	VERBATIM)
+set(_FK_CM3_SUBDIR lite/)
+_fk_cm3_device_lib(${FK_CM3_LITE_LIB}
+	"/src/boot/(boot|marker|crypt|config|upload|app|strategy_[a-z_]+)\\.c$"
+	-DFK_BOOT_LITE)
+unset(_FK_CM3_SUBDIR)
 
 file(GLOB FK_CM3_PORT_SOURCES CONFIGURE_DEPENDS
 	${FK_ROOT}/ports/cortex-m/*.c ${FK_ROOT}/ports/qemu-mps2/*.c)
