@@ -31,6 +31,10 @@
  *           pointers where the full API answers FK_EINVAL, an upload
  *           finished after the reset that lost it); on every
  *           one-image geometry, program-once and erased-zero included;
+ *   refusals each invalid image in turn on one device, refused by finish
+ *           (signature, digest, key, size, a truncated upload), by
+ *           set_pending (dependency, downgrade) or by the bootloader (an
+ *           image damaged after set_pending), good ones installed between;
  *   fill    the log filled with torn records up to a few slots from its
  *           end at each point of an update cycle (after begin, mid-upload,
  *           after finish, after set_pending, during the trial): sync
@@ -773,6 +777,60 @@ static int random_run(enum fk_boot_strategy strategy, enum rig_geo geo,
 	return 0;
 }
 
+/* ---- refusals ---- */
+
+/* Flips a byte of the image staged in the open upload's window. */
+static void damage_window(void)
+{
+	struct fk_boot_upload up;
+	uint32_t off;
+	int rc = fk_boot_upload_resume(&rig.cfg, 0, &up, &off);
+
+	if (rc == FK_OK) {
+		fk_sim_data(rig.mem[fk_rig_memory_of(&rig, &up.dest)]
+				    .sim)[up.dest.off + 0x300] ^= 0x10;
+		memory_touched();
+	}
+	trace("damage the staged image = %d", rc);
+}
+
+/* Each image that must be refused, in turn, on one device: by finish
+ * (signature, digest, key, size, a truncated upload), by set_pending
+ * (dependency, downgrade once IMG_CNT5 runs) or by the bootloader (an
+ * image damaged after set_pending); each followed by a boot, and the
+ * good images installed between. */
+static int refusal_run(enum fk_boot_strategy strategy, enum rig_geo geo)
+{
+	static const int imgs[] = { IMG_BAD_SIG, IMG_BAD_HASH, IMG_OTHER_KEY,
+				    IMG_TOO_BIG, IMG_DEPEND,   IMG_GOOD,
+				    IMG_CNT5,	 IMG_CNT3,     IMG_SMALL };
+	enum fk_boot_mode mode = strategy == FK_BOOT_OVERWRITE ?
+					 FK_BOOT_PERMANENT :
+					 FK_BOOT_TEST;
+
+	if (setup(strategy, geo, 1) != 0)
+		return -1;
+	for (uint32_t i = 0; i < sizeof(imgs) / sizeof(imgs[0]); i++) {
+		send_all(imgs[i]);
+		op_set_pending(1, mode);
+		boot();
+		op_confirm();
+	}
+	op_begin(IMG_BIG);
+	op_write((uint32_t)pool_len[IMG_BIG] / 2);
+	op_finish();
+	op_set_pending(1, mode);
+	rig.cfg.check_security_counter = false;
+	send_all(IMG_BIG);
+	op_set_pending(1, mode);
+	damage_window();
+	boot();
+	op_confirm();
+	boot();
+	rig.cfg.check_security_counter = true;
+	return 0;
+}
+
 /* ---- fill ---- */
 
 /* Programs torn records (bytes that are neither erased nor a record
@@ -964,9 +1022,11 @@ int main(void)
 	}
 	for (uint32_t g = 0; rc == 0 && g < 2; g++) {
 		for (uint32_t s = FK_BOOT_OVERWRITE;
-		     rc == 0 && s <= FK_BOOT_XIP; s++)
+		     rc == 0 && s <= FK_BOOT_XIP; s++) {
+			rc |= refusal_run((enum fk_boot_strategy)s, geos[g]);
 			rc |= fill_run((enum fk_boot_strategy)s, geos[g],
 				       77 + 11 * g + s);
+		}
 	}
 	if (rc == 0)
 		rc |= xip_run(GEO_UNIFORM_4K, 200 * k, 5);
