@@ -35,6 +35,7 @@
  *           (signature, digest, key, size, a truncated upload), by
  *           set_pending (dependency, downgrade) or by the bootloader (an
  *           image damaged after set_pending), good ones installed between;
+ *           what a trial refuses (begin, resume, set_pending), a revert;
  *   fill    the log filled with torn records up to a few slots from its
  *           end at each point of an update cycle (after begin, mid-upload,
  *           after finish, after set_pending, during the trial): sync
@@ -99,6 +100,7 @@ static struct {
 	struct fk_update u;
 	bool open;    /* u is valid: begin or resume returned 0 since the
 		       * last reset */
+	bool staged;  /* finish returned 0 since the last begin */
 	int sending;  /* pool image of the last begin, -1 none */
 	uint32_t off; /* next byte to send */
 } app;
@@ -267,6 +269,7 @@ static void boot_once(void)
 	fk_rig_power_on(&rig);
 	rc = fk_boot_lite(&rig.cfg);
 	app.open = false;
+	app.staged = false;
 	trace("boot = %d: slot %c version %u.%u recovery %d", rc, booted.slot,
 	      booted.ver.major, booted.ver.minor, booted.recovery);
 }
@@ -307,6 +310,7 @@ static void op_begin(int img)
 	app.open = rc == FK_OK;
 	app.sending = rc == FK_OK ? img : -1;
 	app.off = 0;
+	app.staged = false;
 	update_text(t, sizeof(t), rc);
 	trace("fk_update_begin(%s) %s", img_names[img], t);
 	after_cut();
@@ -357,6 +361,7 @@ static void op_finish(void)
 	int rc = fk_update_finish(&app.u);
 
 	app.open = false;
+	app.staged = rc == FK_OK;
 	trace("fk_update_finish(%s, %u of %zu bytes sent) = %d",
 	      img_names[app.sending], app.off, pool_len[app.sending], rc);
 	after_cut();
@@ -404,6 +409,8 @@ static void op_set_pending(uint32_t mask, enum fk_boot_mode mode)
 {
 	int rc = set_pending(mask, mode);
 
+	if (rc == FK_OK)
+		app.staged = false;
 	trace("fk_boot_set_pending(%u, %d) = %d", mask, (int)mode, rc);
 	after_cut();
 }
@@ -533,14 +540,17 @@ static void op_hostile(void)
 	after_cut();
 }
 
-/* One byte flipped in flash: in the staging window's first sectors, or
- * anywhere in either slot (a running image too). */
+/* One byte flipped in flash: mostly in the staging slot's first sectors
+ * past the staging offset, sometimes anywhere in either slot (a running
+ * image too: the device then boots its other slot, its factory image or
+ * recovery mode, where the update API goes on as serial recovery). */
 static void op_damage(void)
 {
 	const struct fk_boot_slots *sl = &rig.cfg.images[0];
-	const struct fk_area *a = rnd(3) ? &sl->secondary : &sl->primary;
-	uint32_t at = rnd(2) ? fk_boot_staging_offset(&rig.cfg, 0) + rnd(8192) :
-			       rnd(a->size);
+	uint32_t r = rnd(8);
+	const struct fk_area *a = r ? &sl->secondary : &sl->primary;
+	uint32_t at = r > 1 ? fk_boot_staging_offset(&rig.cfg, 0) + rnd(8192) :
+			      rnd(a->size);
 	uint8_t bit = (uint8_t)(1u << rnd(8));
 
 	at %= a->size;
@@ -715,48 +725,73 @@ static void step_sending(void)
 
 	if (app.off == pool_len[app.sending] && r < 70)
 		op_finish();
-	else if (r < 72)
-		op_write(write_size());
-	else if (r < 74)
-		op_finish();
 	else if (r < 78)
+		op_write(write_size());
+	else if (r < 80)
+		op_finish();
+	else if (r < 83)
 		op_arm_cut(40);
-	else if (r < 82)
+	else if (r < 86)
 		boot();
-	else if (r < 85)
+	else if (r < 89)
 		op_resume();
-	else if (r < 87)
+	else if (r < 90)
 		op_begin(pick_image());
-	else if (r < 91)
+	else if (r < 94)
 		op_hostile();
-	else if (r < 93)
+	else if (r < 95)
 		op_damage();
-	else if (r < 96)
+	else if (r < 98)
 		op_set_pending(1, any_mode());
 	else
 		op_confirm();
 }
 
-/* One step with no upload in hand. */
-static void step_idle(void)
+/* One step during a trial: mostly confirm or boot again (count a trial
+ * boot, revert), sometimes what a trial refuses. */
+static void step_trial(void)
 {
 	uint32_t r = rnd(100);
 
-	if (r < 22)
+	if (r < 35)
+		op_confirm();
+	else if (r < 65)
+		boot();
+	else if (r < 75)
+		op_begin(pick_image());
+	else if (r < 80)
+		op_resume();
+	else if (r < 85)
+		op_set_pending(1, any_mode());
+	else if (r < 92)
+		op_arm_cut(30);
+	else
+		op_hostile();
+}
+
+/* One step with no upload in hand; `staged` when the last upload was
+ * finished (the application marks it next, most of the time). */
+static void step_idle(bool staged)
+{
+	uint32_t r = rnd(100);
+
+	if (staged && r < 45)
+		op_set_pending(1, any_mode());
+	else if (r < 22)
 		op_begin(pick_image());
 	else if (r < 25)
 		op_begin_direct(pick_image());
 	else if (r < 37)
 		op_resume();
-	else if (r < 52)
+	else if (r < 50)
 		op_set_pending(1, any_mode());
-	else if (r < 70)
+	else if (r < 72)
 		boot();
 	else if (r < 80)
 		op_confirm();
-	else if (r < 86)
+	else if (r < 87)
 		op_arm_cut(60);
-	else if (r < 94)
+	else if (r < 97)
 		op_hostile();
 	else
 		op_damage();
@@ -769,10 +804,15 @@ static int random_run(enum fk_boot_strategy strategy, enum rig_geo geo,
 		return -1;
 	rng = seed;
 	for (uint32_t i = 0; i < steps; i++) {
+		struct fk_boot_status st;
+
 		if (app.open)
 			step_sending();
+		else if (fk_boot_status(&rig.cfg, &st) == FK_OK &&
+			 st.phase == FK_BOOT_TRIAL)
+			step_trial();
 		else
-			step_idle();
+			step_idle(app.staged);
 	}
 	return 0;
 }
@@ -827,6 +867,24 @@ static int refusal_run(enum fk_boot_strategy strategy, enum rig_geo geo)
 	boot();
 	op_confirm();
 	boot();
+	if (mode == FK_BOOT_TEST) {
+		/* what a trial refuses (FK_ESTATE, FK_ENOENT), its revert,
+		 * a confirmation after it, then a trial confirmed */
+		send_all(IMG_GOOD);
+		op_set_pending(1, mode);
+		boot();
+		op_begin(IMG_SMALL);
+		op_begin_direct(IMG_SMALL);
+		op_resume();
+		op_set_pending(1, mode);
+		boot();
+		op_confirm();
+		send_all(IMG_SMALL);
+		op_set_pending(1, mode);
+		boot();
+		op_confirm();
+		boot();
+	}
 	rig.cfg.check_security_counter = true;
 	return 0;
 }
