@@ -32,7 +32,8 @@
  *           finished after the reset that lost it); on every
  *           one-image geometry, program-once and erased-zero included;
  *   refusals each invalid image in turn on one device, refused by finish
- *           (signature, digest, key, size, a truncated upload), by
+ *           (signature, digest, key, size, a truncated upload, one
+ *           finished at its sync point with every byte in flash), by
  *           set_pending (dependency, downgrade) or by the bootloader (an
  *           image damaged after set_pending), good ones installed between;
  *           what a trial refuses (begin, resume, set_pending), a revert;
@@ -860,6 +861,13 @@ static int refusal_run(enum fk_boot_strategy strategy, enum rig_geo geo)
 	op_write((uint32_t)pool_len[IMG_BIG] / 2);
 	op_finish();
 	op_set_pending(1, mode);
+	/* staged, then resumed at its last sync point and finished there
+	 * again: every byte is in flash, but not of this upload's sending
+	 * (FK_EBADIMG, nothing recorded) */
+	send_all(IMG_SMALL);
+	boot();
+	op_resume();
+	op_finish();
 	rig.cfg.check_security_counter = false;
 	send_all(IMG_BIG);
 	op_set_pending(1, mode);
