@@ -51,6 +51,7 @@
  *
  * FK_DIFF_SCALE=n multiplies the sequence lengths (default 1, CI-sized;
  * 10 under FK_SWEEP_FULL, as `make sweep-lite` runs it);
+ * FK_DIFF_SEED=n shifts every seed (other sequences, the same kinds);
  * FK_DIFF_DUMP=k prints the boot state area in hex after line k.
  * Exit status: 0 when the trace is complete, 1 when a rig could not be
  * set up or the probe found the wrong library.
@@ -393,7 +394,10 @@ static int set_pending(uint32_t mask, enum fk_boot_mode mode)
 	if (FK_DIFF_FULL && staged_has_dependency())
 		snap = fk_rig_snapshot(&rig);
 	rc = fk_boot_set_pending(&rig.cfg, mask, mode);
-	if (snap && rc == FK_OK) {
+	/* the lite API refuses before it writes: undo the full one's
+	 * PENDING, written (0) or cut (FK_EPOWER: power is on at the call,
+	 * so only that program can have lost it) */
+	if (snap && (rc == FK_OK || rc == FK_EPOWER)) {
 		/* undone, the cut still to come as on the lite build */
 		fk_rig_restore(&rig, snap);
 		memory_touched();
@@ -1062,6 +1066,9 @@ int main(void)
 		GEO_ERASED_ZERO, GEO_STM32L4, GEO_STM32F4,
 	};
 	uint32_t k = scale();
+	uint64_t seed = getenv("FK_DIFF_SEED") ?
+				strtoull(getenv("FK_DIFF_SEED"), NULL, 0) :
+				0;
 	int rc = 0;
 
 	if (getenv("FK_DIFF_DUMP"))
@@ -1083,7 +1090,7 @@ int main(void)
 
 			rc |= random_run((enum fk_boot_strategy)s, geos[g],
 					 1 + g % 2, steps * k,
-					 1000 + 10 * s + g);
+					 seed + 1000 + 10 * s + g);
 		}
 	}
 	for (uint32_t g = 0; rc == 0 && g < 2; g++) {
@@ -1091,13 +1098,13 @@ int main(void)
 		     rc == 0 && s <= FK_BOOT_XIP; s++) {
 			rc |= refusal_run((enum fk_boot_strategy)s, geos[g]);
 			rc |= fill_run((enum fk_boot_strategy)s, geos[g],
-				       77 + 11 * g + s);
+				       seed + 77 + 11 * g + s);
 		}
 	}
 	if (rc == 0)
-		rc |= xip_run(GEO_UNIFORM_4K, 200 * k, 5);
+		rc |= xip_run(GEO_UNIFORM_4K, 200 * k, seed + 5);
 	if (rc == 0)
-		rc |= xip_run(GEO_ERASED_ZERO, 60 * k, 6);
+		rc |= xip_run(GEO_ERASED_ZERO, 60 * k, seed + 6);
 	fk_rig_destroy(&rig);
 	for (int i = 0; i < IMG_COUNT; i++)
 		free(pool[i]);
