@@ -158,6 +158,10 @@ int fk_boot_upload_staged(const struct fk_boot_config *cfg, uint32_t image,
 	struct bl_state st;
 	int rc = read_log(cfg, image, &st);
 
+	/* the check reads the whole image: the watchdog's kick first, as
+	 * check.c's validation does */
+	if (rc == FK_OK && cfg->port.kick)
+		cfg->port.kick(cfg->port.ctx);
 	if (rc == FK_OK)
 		rc = fk_image_check_lite(dest, bc_keys(cfg), cfg->buf,
 					 cfg->buf_len, &info);
