@@ -140,9 +140,6 @@ int bs_reset(const struct fk_boot_config *cfg, struct bs_state *st);
 uint32_t bs_cycle_slots(const struct fk_boot_config *cfg);
 /* Record slots an install needs from START to its end (trial included). */
 uint32_t bs_install_slots(const struct fk_boot_config *cfg);
-/* Slots kept free of progress records (SYNC, RSTEP) for the records that
- * end a cycle. */
-uint32_t bs_reserve_slots(const struct fk_boot_config *cfg);
 /* Compacts the log when fewer than need slots are free. Only called where
  * every boot slot holds a complete image (IDLE, PENDING): a cut during
  * the rewrite then loses the pending mark, never a bootable image. */
@@ -167,9 +164,6 @@ struct bp_plan {
 };
 int bp_plan(const struct fk_boot_config *cfg, uint32_t image,
 	    struct bp_plan *plan);
-/* The span of bp_plan(): the primary slot's size over the most groups the
- * log holds, rounded up (the size when it holds none). */
-uint32_t bp_span(const struct fk_boot_config *cfg, uint32_t image);
 /* Group index g; FK_ERANGE past the end of the primary slot. */
 int bp_group(const struct fk_boot_config *cfg, uint32_t image,
 	     const struct bp_plan *plan, uint32_t g, struct bp_group *out);

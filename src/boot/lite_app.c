@@ -52,11 +52,15 @@ static bool upload_phase(const struct bl_state *st)
 static int window(const struct fk_boot_config *cfg, const struct bl_state *st,
 		  struct fk_boot_upload *out)
 {
+	uint32_t groups = bs_max_groups(cfg);
 	struct bp_plan plan;
 	int rc = bl_staging(cfg, st, &out->dest, &plan);
 
 	out->max_size = rc == FK_OK ? plan.max_size : 0;
-	out->sync_span = bp_span(cfg, 0);
+	out->sync_span = out->dest.size;
+	if (groups)
+		out->sync_span =
+			(cfg->images[0].primary.size + groups - 1) / groups;
 	return rc;
 }
 
@@ -142,8 +146,7 @@ int fk_boot_upload_sync(const struct fk_boot_config *cfg, uint32_t image,
 	struct bl_state st;
 	int rc = read_log(cfg, image, &st);
 
-	if (rc != FK_OK || !st.header ||
-	    st.slots - st.next <= bs_reserve_slots(cfg))
+	if (rc != FK_OK || !st.header || st.slots - st.next <= bl_reserve(cfg))
 		return rc;
 	return bl_append(cfg, &st, BS_REC_SYNC, 0, programmed);
 }

@@ -148,22 +148,15 @@ static int plan_swap(const struct fk_boot_config *cfg, uint32_t image,
 	return plan->max_size > 0 ? FK_OK : FK_ENOSPC;
 }
 
-uint32_t bp_span(const struct fk_boot_config *cfg, uint32_t image)
-{
-	uint32_t groups = bs_max_groups(cfg);
-	uint32_t size = cfg->images[image].primary.size;
-
-	return groups ? (size + groups - 1) / groups : size;
-}
-
 int bp_plan(const struct fk_boot_config *cfg, uint32_t image,
 	    struct bp_plan *plan)
 {
 	const struct fk_boot_slots *sl = &cfg->images[image];
+	uint32_t groups = bs_max_groups(cfg);
 
-	if (bs_max_groups(cfg) == 0 || sl->primary.size == 0)
+	if (groups == 0 || sl->primary.size == 0)
 		return FK_ENOSPC;
-	plan->span = bp_span(cfg, image);
+	plan->span = (sl->primary.size + groups - 1) / groups;
 	if (cfg->strategy == FK_BOOT_SWAP)
 		return plan_swap(cfg, image, plan);
 	plan->offset = 0;

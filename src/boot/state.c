@@ -133,7 +133,7 @@ static uint32_t fixed_slots(const struct fk_boot_config *cfg)
 
 /* Progress records stop when this few slots are left, so the essential
  * ones always fit. */
-uint32_t bs_reserve_slots(const struct fk_boot_config *cfg)
+static uint32_t reserve_slots(const struct fk_boot_config *cfg)
 {
 	return cfg->trial_boots + 3 + FK_BOOT_CUT_RESERVE / 2;
 }
@@ -555,7 +555,7 @@ int bs_append(const struct fk_boot_config *cfg, struct bs_state *st,
 		st->log.header = true;
 		left = st->log.slots - st->log.next;
 	}
-	if (!essential && left <= bs_reserve_slots(cfg))
+	if (!essential && left <= reserve_slots(cfg))
 		return FK_OK;
 	if (left == 0) {
 		rc = compact(cfg, st);
