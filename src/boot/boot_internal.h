@@ -147,6 +147,14 @@ int bs_make_room(const struct fk_boot_config *cfg, struct bs_state *st,
 		 uint32_t need);
 /* Largest number of groups a slot may be cut into. */
 uint32_t bs_max_groups(const struct fk_boot_config *cfg);
+/* Slots kept free of progress records (SYNC, STEP, RSTEP) for the records
+ * that end a cycle: progress records stop when this few are left, so the
+ * essential ones always fit. Inline: the full and the lite log both use
+ * it, and a call would cost each bootloader more than the formula. */
+static inline uint32_t bs_reserve_slots(const struct fk_boot_config *cfg)
+{
+	return cfg->trial_boots + 3 + FK_BOOT_CUT_RESERVE / 2;
+}
 uint32_t bs_log_slots(const struct fk_boot_config *cfg);
 
 /* plan.c: a slot cut into groups of whole sectors. For SWAP, group g's
@@ -164,6 +172,14 @@ struct bp_plan {
 };
 int bp_plan(const struct fk_boot_config *cfg, uint32_t image,
 	    struct bp_plan *plan);
+/* plan.span for a primary slot of size bytes cut into at most groups
+ * groups (groups > 0): also the upload's sync span, so that an upload
+ * writes no more SYNC records than one cycle has room for. Inline for
+ * the reason bs_reserve_slots() is. */
+static inline uint32_t bp_span(uint32_t size, uint32_t groups)
+{
+	return (size + groups - 1) / groups;
+}
 /* Group index g; FK_ERANGE past the end of the primary slot. */
 int bp_group(const struct fk_boot_config *cfg, uint32_t image,
 	     const struct bp_plan *plan, uint32_t g, struct bp_group *out);

@@ -55,13 +55,6 @@ struct bl_state {
 	uint8_t digest[BS_DIGEST_PREFIX];
 };
 
-/* Slots kept free of progress records (SYNC, RSTEP) for the records that
- * end a cycle: state.c's reserve. */
-static inline uint32_t bl_reserve(const struct fk_boot_config *cfg)
-{
-	return cfg->trial_boots + 3 + FK_BOOT_CUT_RESERVE / 2;
-}
-
 /* Replays the log: 0, FK_EINVAL for a log of fewer than 2 slots or slots
  * larger than FK_BOOT_RECORD_MAX, or a flash read error (an ECC error in
  * a slot is a torn record, skipped). Reads only. */

@@ -59,8 +59,7 @@ static int window(const struct fk_boot_config *cfg, const struct bl_state *st,
 	out->max_size = rc == FK_OK ? plan.max_size : 0;
 	out->sync_span = out->dest.size;
 	if (groups)
-		out->sync_span =
-			(cfg->images[0].primary.size + groups - 1) / groups;
+		out->sync_span = bp_span(cfg->images[0].primary.size, groups);
 	return rc;
 }
 
@@ -146,7 +145,8 @@ int fk_boot_upload_sync(const struct fk_boot_config *cfg, uint32_t image,
 	struct bl_state st;
 	int rc = read_log(cfg, image, &st);
 
-	if (rc != FK_OK || !st.header || st.slots - st.next <= bl_reserve(cfg))
+	if (rc != FK_OK || !st.header ||
+	    st.slots - st.next <= bs_reserve_slots(cfg))
 		return rc;
 	return bl_append(cfg, &st, BS_REC_SYNC, 0, programmed);
 }

@@ -318,7 +318,7 @@ int bl_append(const struct fk_boot_config *cfg, struct bl_state *st,
 	uint32_t left = st->slots - st->next;
 	int rc;
 
-	if (type == BS_REC_RSTEP && left <= bl_reserve(cfg))
+	if (type == BS_REC_RSTEP && left <= bs_reserve_slots(cfg))
 		return FK_OK;
 	if (left == 0) {
 		rc = compact(cfg, st);

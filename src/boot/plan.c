@@ -156,7 +156,7 @@ int bp_plan(const struct fk_boot_config *cfg, uint32_t image,
 
 	if (groups == 0 || sl->primary.size == 0)
 		return FK_ENOSPC;
-	plan->span = (sl->primary.size + groups - 1) / groups;
+	plan->span = bp_span(sl->primary.size, groups);
 	if (cfg->strategy == FK_BOOT_SWAP)
 		return plan_swap(cfg, image, plan);
 	plan->offset = 0;

@@ -131,13 +131,6 @@ static uint32_t fixed_slots(const struct fk_boot_config *cfg)
 	       FK_BOOT_CUT_RESERVE;
 }
 
-/* Progress records stop when this few slots are left, so the essential
- * ones always fit. */
-static uint32_t reserve_slots(const struct fk_boot_config *cfg)
-{
-	return cfg->trial_boots + 3 + FK_BOOT_CUT_RESERVE / 2;
-}
-
 uint32_t bs_max_groups(const struct fk_boot_config *cfg)
 {
 	uint32_t slots = bs_log_slots(cfg), fixed = fixed_slots(cfg);
@@ -555,7 +548,7 @@ int bs_append(const struct fk_boot_config *cfg, struct bs_state *st,
 		st->log.header = true;
 		left = st->log.slots - st->log.next;
 	}
-	if (!essential && left <= reserve_slots(cfg))
+	if (!essential && left <= bs_reserve_slots(cfg))
 		return FK_OK;
 	if (left == 0) {
 		rc = compact(cfg, st);
