@@ -176,7 +176,9 @@ int fk_boot_upload_staged(const struct fk_boot_config *cfg, uint32_t image,
 	if (!st.upload)
 		return FK_ESTATE;
 	/* A full log is compacted first (as bl_append() would), so that
-	 * the summary it writes leaves the new digest in st for STAGED. */
+	 * the summary it writes leaves the new digest in st for STAGED. Here
+	 * rather than in bl_append(): only the update API writes STAGED, so
+	 * a bootloader without it carries none of this. */
 	rc = bl_make_room(cfg, &st, 1);
 	if (rc != FK_OK)
 		return rc;
