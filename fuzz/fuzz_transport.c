@@ -5,24 +5,41 @@
  * on the raw input.
  *
  * The first input byte picks the mode: raw (the rest is the byte stream
- * from the host) or frames (the rest is cut into commands, each
+ * from the host), frames (bit 0: the rest is cut into commands, each
  * [cmd, length, payload...] sent as a well-formed frame, so the fuzzer
  * reaches START, WRITE, DIGEST, SKIP and FINISH with any arguments in
- * any order). The device runs on simulated flash with an old image
- * installed; whatever comes in, it must not crash, must never write the
- * protected bootloader, and the bootloader must afterwards start the old
- * image or a validated one, never anything else.
+ * any order) or a session (bits 1-0 = 10: a whole upload of the rig's
+ * new image, START, WRITEs and FINISH, that the rest of the input
+ * changes: the FINISH mode, the frame after which the session stops,
+ * and bytes of the image flipped, so that FINISH validates, stages and
+ * marks real and damaged images). The device runs on simulated flash
+ * with an old image installed; whatever comes in, it must not crash,
+ * must never write the protected bootloader, and the bootloader must
+ * afterwards start the old image or a validated one, never anything
+ * else.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fk_crypto_mbedtls.h"
+#include "flashkit/bytes.h"
 #include "image/rig_image.h"
 #include "rig.h"
 #include "transport/client.h"
 
+/* The receiver's role and the core that boots afterwards (NULL:
+ * fk_boot()); fuzz_transport_lite.c sets them for a lite bootloader. */
+#ifndef FUZZ_TP_ROLE
+#define FUZZ_TP_ROLE FK_TP_ROLE_APP
+#endif
+#ifndef FUZZ_BOOT_CORE
+#define FUZZ_BOOT_CORE NULL
+#endif
+
 static const struct fk_sector_run runs[] = { { 24, 4096 } };
-static struct fk_image_keys keys = { .crypto = &fk_crypto_mbedtls, .keys = NULL, .count = 0 };
+static struct fk_image_keys keys = { .crypto = &fk_crypto_mbedtls,
+				     .keys = NULL,
+				     .count = 0 };
 static struct fk_rig rig;
 static struct fk_rig_snapshot *start;
 static struct fk_tp_parser host;
@@ -62,6 +79,7 @@ static void build(void)
 	if (fk_rig_make_image(&spec, &rig.new_img[0], &rig.new_len[0]))
 		abort();
 	fk_rig_prepare(&rig);
+	rig.boot = FUZZ_BOOT_CORE;
 	start = fk_rig_snapshot(&rig);
 }
 
@@ -110,12 +128,57 @@ static void feed_frames(struct fk_tp_device *d, const uint8_t *p, size_t n)
 	}
 }
 
+/* Sends a well-formed frame cmd with payload p. */
+static void send_frame(struct fk_tp_device *d, uint8_t cmd, uint8_t *seq,
+		       const uint8_t *p, uint32_t len)
+{
+	static uint8_t frame[FK_TP_OVERHEAD + FK_TP_PAYLOAD_MAX];
+
+	feed(d, frame,
+	     fk_tp_frame_encode(frame, sizeof(frame), cmd, (*seq)++, p, len));
+}
+
+/* A session: p[0] the FINISH mode, p[1..2] the frames sent before it
+ * stops (little-endian; all when larger), then [offset 2 bytes, xor]
+ * triples that flip bytes of the image before it is sent. */
+static void feed_session(struct fk_tp_device *d, const uint8_t *p, size_t n)
+{
+	static uint8_t img[64 * 1024];
+	static uint8_t pay[FK_TP_PAYLOAD_MAX];
+	uint32_t len = (uint32_t)rig.new_len[0], frames = 0xFFFF, sent = 0;
+	uint32_t chunk = FK_TP_PAYLOAD_MAX - 4;
+	uint8_t seq = 0, mode = 0;
+
+	if (len > sizeof(img))
+		abort();
+	memcpy(img, rig.new_img[0], len);
+	if (n >= 3) {
+		mode = p[0] % 3;
+		frames = p[1] | (uint32_t)p[2] << 8;
+		for (size_t i = 3; i + 3 <= n; i += 3)
+			img[(p[i] | (uint32_t)p[i + 1] << 8) % len] ^= p[i + 2];
+	}
+	pay[0] = 0;
+	pay[1] = 0;
+	fk_put_le32(pay + 2, len);
+	send_frame(d, FK_TP_START, &seq, pay, 6);
+	for (uint32_t off = 0; off < len && ++sent < frames; off += chunk) {
+		uint32_t k = len - off < chunk ? len - off : chunk;
+
+		fk_put_le32(pay, off);
+		memcpy(pay + 4, img + off, k);
+		send_frame(d, FK_TP_WRITE, &seq, pay, 4 + k);
+	}
+	if (++sent < frames)
+		send_frame(d, FK_TP_FINISH, &seq, &mode, 1);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fk_tp_device dev;
 	struct fk_tp_device_config dc = { .boot = &rig.cfg,
 					  .send = to_host,
-					  .role = FK_TP_ROLE_APP,
+					  .role = FUZZ_TP_ROLE,
 					  .window = 8 };
 	int rc;
 
@@ -129,6 +192,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (data[0] & 1)
 		feed_frames(&dev, data + 1, size - 1);
+	else if (data[0] & 2)
+		feed_session(&dev, data + 1, size - 1);
 	else
 		feed(&dev, data + 1, size - 1);
 	for (size_t i = 1; i < size; i++)
