@@ -93,12 +93,14 @@ _fk_cm3_device_lib(${FK_CM3_LIB} "")
 # The same library for a bootloader on the lite core (FK_BOOT_LITE:
 # fk_boot_program's CORE lite), as ports/boot/build.sh builds a board's:
 # none of the full core's files, and the update API on the lite log
-# (src/boot/lite_app.c instead of upload.c and app.c).
+# (src/boot/lite_app.c instead of upload.c and app.c), with the size
+# options (FK_FLASH_TRUSTED_AREAS: the configuration's areas were checked
+# when it was built; FK_CRC32_SMALL).
 set(FK_CM3_LITE_LIB ${FK_CM3_DIR}/libfk_device_lite.a)
 set(_FK_CM3_SUBDIR lite/)
 _fk_cm3_device_lib(${FK_CM3_LITE_LIB}
 	"/src/boot/(boot|marker|crypt|config|upload|app|strategy_[a-z_]+)\\.c$"
-	-DFK_BOOT_LITE)
+	-DFK_BOOT_LITE -DFK_FLASH_TRUSTED_AREAS -DFK_CRC32_SMALL)
 unset(_FK_CM3_SUBDIR)
 
 file(GLOB FK_CM3_PORT_SOURCES CONFIGURE_DEPENDS

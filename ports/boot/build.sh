@@ -55,10 +55,16 @@ print(" ".join(sorted({i["strategy"].replace("-", "_") for i in json.load(open(s
 # signature check in image_lite.c without a key, and none of the full
 # core's files (boot.c, the strategy files, marker.c, crypt.c, the
 # configuration check config.c); serial recovery's update API is
-# lite_app.c's, on the lite log, instead of upload.c and app.c.
+# lite_app.c's, on the lite log, instead of upload.c and app.c. And the
+# size options: the flash's area calls without the memory-level range
+# check, which areas checked when the configuration was built cannot fail
+# (FK_FLASH_TRUSTED_AREAS), and the CRC-32 without its table
+# (FK_CRC32_SMALL); tests/flash/test_small_builds.c holds both to the
+# defaults.
 lite=0
 for a in "$@"; do [ "$a" = -DFK_BOOT_LITE ] && lite=1; done
 if [ $lite = 1 ]; then
+	flags="$flags -DFK_FLASH_TRUSTED_AREAS -DFK_CRC32_SMALL"
 	python3 -c 'import json, sys
 sys.exit(0 if json.load(open(sys.argv[1]))["images"][0].get("factory") else 1)' "$json" ||
 		flags="$flags -DFK_BOOT_NO_FACTORY"

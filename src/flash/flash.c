@@ -257,6 +257,7 @@ static int area_check(const struct fk_area *area, uint32_t off, uint32_t len)
 	return FK_OK;
 }
 
+#ifndef FK_FLASH_TRUSTED_AREAS
 int fk_area_read(const struct fk_area *area, uint32_t off, void *buf,
 		 uint32_t len)
 {
@@ -280,6 +281,61 @@ int fk_area_erase(const struct fk_area *area, uint32_t off, uint32_t len)
 
 	return rc ? rc : fk_flash_erase(area->flash, area->off + off, len);
 }
+#else
+/*
+ * FK_FLASH_TRUSTED_AREAS (a bootloader whose areas were checked when its
+ * configuration was built: each inside its memory, on sector boundaries)
+ * reaches the driver from the area's own checks, the same codes for the
+ * same calls, without the memory-level range check that such an area
+ * cannot fail.
+ */
+int fk_area_read(const struct fk_area *area, uint32_t off, void *buf,
+		 uint32_t len)
+{
+	int rc = area_check(area, off, len);
+
+	if (rc || !len)
+		return rc;
+	return buf ? area->flash->ops->read(area->flash, area->off + off, buf,
+					    len) :
+		     FK_EINVAL;
+}
+
+int fk_area_program(const struct fk_area *area, uint32_t off, const void *buf,
+		    uint32_t len)
+{
+	const struct fk_flash *flash = area->flash;
+	uint32_t mask = flash->geo.write_unit - 1;
+	int rc = area_check(area, off, len);
+
+	if (rc == FK_OK && ((area->off + off) & mask || len & mask))
+		rc = FK_EALIGN;
+	if (rc || !len)
+		return rc;
+	return buf ? flash->ops->program(flash, area->off + off, buf, len) :
+		     FK_EINVAL;
+}
+
+/* fk_flash_erase()'s checks: both ends on sector boundaries before the
+ * first erase. */
+int fk_area_erase(const struct fk_area *area, uint32_t off, uint32_t len)
+{
+	const struct fk_flash *flash = area->flash;
+	uint32_t at = area->off + off, end = at + len;
+	struct fk_sector s;
+	int rc = area_check(area, off, len);
+
+	if (rc == FK_OK && (!fk_flash_is_sector_boundary(flash, at) ||
+			    !fk_flash_is_sector_boundary(flash, end)))
+		rc = FK_EALIGN;
+	for (; rc == FK_OK && at < end; at += s.size) {
+		rc = fk_flash_sector_at(flash, at, &s);
+		if (rc == FK_OK)
+			rc = flash->ops->erase_sector(flash, s.off, s.size);
+	}
+	return rc;
+}
+#endif
 
 int fk_area_is_erased(const struct fk_area *area, uint32_t off, uint32_t len,
 		      void *buf, uint32_t buf_len)

@@ -32,15 +32,13 @@
 
 #include "../../fuzz/fuzz_boot_state.c"
 #include "../../fuzz/boot_lite_diff.h"
+#include "test_rand.h"
 
 static uint64_t lx = 0x9E3779B97F4A7C15ull;
 
 static uint32_t rnd(uint32_t n)
 {
-	lx ^= lx << 13;
-	lx ^= lx >> 7;
-	lx ^= lx << 17;
-	return (uint32_t)(lx % n);
+	return fk_test_rand(&lx, n);
 }
 
 static void rnd_restart(uint64_t seed)
