@@ -59,10 +59,15 @@ erase-covers-half-sector @@ sim/flashsim.c @@ memset(sim->data + off, flash->geo
 erase-spills-into-next-sector @@ sim/flashsim.c @@ memset(sim->data + off, flash->geo.erased_value, sector_size); @@ memset(sim->data + off, flash->geo.erased_value, sector_size);\n\tif (off + sector_size < flash->geo.size)\n\t\tsim->data[off + sector_size] = flash->geo.erased_value;
 erase-starts-in-previous-sector @@ sim/flashsim.c @@ memset(sim->data + off, flash->geo.erased_value, sector_size); @@ memset(sim->data + off, flash->geo.erased_value, sector_size);\n\tif (off > 0)\n\t\tsim->data[off - 1] = flash->geo.erased_value;
 erase-ignores-erased-value @@ sim/flashsim.c @@ memset(sim->data + off, flash->geo.erased_value, sector_size); @@ memset(sim->data + off, 0xFF, sector_size);
-program-sets-bit-back-0xff @@ sim/flashsim.c @@ return (uint8_t)(~cur & next) != 0; @@ return false;
-program-sets-bit-back-0x00 @@ sim/flashsim.c @@ return (uint8_t)(cur & ~next) != 0; @@ return false;
-program-once-not-enforced @@ sim/flashsim.c @@ if (flash->geo.program_once &&\n\t\t    sim->unit_state[u] != UNIT_ERASED) @@ if (false)
-torn-unit-reads-fine @@ sim/flashsim.c @@ if (sim->unit_state[u] == UNIT_TORN) @@ if (false)
+program-sets-bit-back-0xff @@ sim/flashsim.c @@ return ~cur & next; @@ return 0;
+program-sets-bit-back-0x00 @@ sim/flashsim.c @@ return cur & ~next; @@ return 0;
+program-once-not-enforced @@ sim/flashsim.c @@ if (flash->geo.program_once &&\n\t    any_programmed(sim, off / wu, (off + len) / wu)) @@ if (false)
+torn-unit-reads-fine @@ sim/flashsim.c @@ if (flash->geo.program_once &&\n\t    any_torn(sim, off / wu, (off + len - 1) / wu)) @@ if (false)
+program-tail-not-checked @@ sim/flashsim.c @@ if (i == len)\n\t\treturn false; @@ return false;
+program-words-not-checked @@ sim/flashsim.c @@ if (bits_set_back(erased, c, x))\n\t\t\treturn true; @@ (void)0;
+program-once-tail-not-checked @@ sim/flashsim.c @@ memcpy(&w, sim->unit_state + u, end - u);\n\treturn w != 0; @@ return false;
+program-once-words-not-checked @@ sim/flashsim.c @@ if (w)\n\t\t\treturn true; @@ (void)0;
+torn-unit-last-not-checked @@ sim/flashsim.c @@ last - first + 1); @@ last - first);
 torn-program-not-marked-torn @@ sim/flashsim.c @@ sim->unit_state[unit] = torn ? UNIT_TORN : UNIT_PROGRAMMED; @@ sim->unit_state[unit] = UNIT_PROGRAMMED;
 torn-erase-not-marked-torn @@ sim/flashsim.c @@ *state = UNIT_TORN; @@ *state = UNIT_ERASED;
 protect-ignored-by-program @@ sim/flashsim.c @@ if (overlaps_protected(sim, off, len)) { @@ if (false) {

@@ -158,9 +158,11 @@ test_program_once_refuses_second_program_with_same_data(void **state)
 	uint8_t v[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 	uint8_t ones[8];
 	uint8_t two[16];
+	uint8_t long_run[8 * 16];
 	uint8_t buf[8];
 
 	(void)state;
+	fill(long_run, sizeof(long_run), 0x00);
 	fill(ones, 8, 0xFF);
 	fill(two, 16, 0x00);
 	assert_int_equal(fk_flash_program(f, 16, v, 8), FK_OK);
@@ -171,6 +173,12 @@ test_program_once_refuses_second_program_with_same_data(void **state)
 	/* A range that only touches one used unit is refused whole. */
 	assert_int_equal(fk_flash_program(f, 8, two, 16), FK_EPROGONCE);
 	assert_int_equal(fk_flash_read(f, 8, buf, 8), FK_OK);
+	fk_assert_all(buf, 8, 0xFF);
+	/* So is a long one whose used units come first (the simulator
+	 * checks eight units at a time, then the rest). */
+	assert_int_equal(fk_flash_program(f, 16, long_run, sizeof(long_run)),
+			 FK_EPROGONCE);
+	assert_int_equal(fk_flash_read(f, 40, buf, 8), FK_OK);
 	fk_assert_all(buf, 8, 0xFF);
 	/* The neighbours are independent units. */
 	assert_int_equal(fk_flash_program(f, 32, v, 8), FK_OK);
