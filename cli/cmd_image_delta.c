@@ -46,7 +46,8 @@ static int load(const char *path, struct fk_input *in)
 {
 	struct fk_diag err = { 0 };
 
-	if (fk_input_load_image(path, in, &err))
+	if (fk_input_load_image(path, in, &err) ||
+	    fk_input_check_image(in, path, &err))
 		return fk_cli_report(&err);
 	return FK_EXIT_OK;
 }
@@ -238,8 +239,13 @@ int fk_image_apply(int argc, char **argv)
 		rc = load(from, &old);
 	if (rc == FK_EXIT_OK &&
 	    fk_delta_apply(patch.data, patch.len, from ? old.data : NULL,
-			   old.len, &img, &len, &err))
-		rc = fk_cli_report(&err);
+			   old.len, &img, &len, &err)) {
+		const struct fk_pos at = { .file = argv[0] };
+
+		fk_diag_relay(fk_cli_diag(), FK_DIAG_ERROR, err.fail, &at,
+			      err.last_text);
+		rc = fk_cli_exit_status(err.fail);
+	}
 	if (rc == FK_EXIT_OK && fk_file_write(out, img, len, 0, &err))
 		rc = fk_cli_report(&err);
 	if (rc == FK_EXIT_OK)

@@ -18,7 +18,6 @@
 #include "cli.h"
 #include "flashkit/image.h"
 #include "image/imgfile.h"
-#include "image/memflash.h"
 #include "transport/link.h"
 #include "port_args.h"
 
@@ -81,25 +80,17 @@ static int reconnect(struct fk_link *l, const char *port, uint32_t baud,
 	return -1;
 }
 
-/* The image file: loaded, and checked to be an image before the device
- * sees a byte of it. */
+/* The image file: loaded, and checked to be an image whose digest
+ * matches before the device sees a byte of it. */
 static int load_image(const char *path, struct fk_input *in)
 {
 	struct fk_diag err = { 0 };
-	struct fk_memflash m;
-	struct fk_image_info info;
-	int rc;
 
 	if (fk_input_load_image(path, in, &err))
 		return fk_cli_report(&err);
-	if (in->len == 0 || in->len > UINT32_MAX ||
-	    fk_memflash_init(&m, in->data, in->len) != 0 ||
-	    (rc = fk_image_parse(&m.area, &info)) != FK_OK) {
-		fk_error("%s: not a signed image (%s); make one with flashkit "
-			 "image sign",
-			 path, in->len ? fk_strerror(FK_EBADIMG) : "empty");
+	if (fk_input_check_image(in, path, &err)) {
 		fk_input_free(in);
-		return FK_EXIT_FAIL;
+		return fk_cli_report(&err);
 	}
 	return FK_EXIT_OK;
 }

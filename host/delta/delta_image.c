@@ -205,17 +205,18 @@ static int check_old(const struct fk_delta_header *h, const uint8_t *old,
 			       (unsigned)h->old_size, want_hex);
 	if (old_len < h->old_size)
 		return fk_fail(diag,
-			       "wrong old image: the patch is for an image of "
-			       "%u bytes (SHA-256 %s...), this one has %zu",
+			       "wrong old image (--from): the patch is for an "
+			       "image of %u bytes (SHA-256 %s...), this one "
+			       "has %zu",
 			       (unsigned)h->old_size, want_hex, old_len);
 	sha256(old, h->old_size, got);
 	hex8(got, got_hex);
 	if (memcmp(got, h->old_sha256, 32) != 0)
 		return fk_fail(diag,
-			       "wrong old image: the patch is for the image "
-			       "whose first %u bytes hash to SHA-256 %s..., "
-			       "these hash to %s...; make the patch from the "
-			       "image the device runs",
+			       "wrong old image (--from): the patch is for the "
+			       "image whose first %u bytes hash to SHA-256 "
+			       "%s..., these hash to %s...; make the patch "
+			       "from the image the device runs",
 			       (unsigned)h->old_size, want_hex, got_hex);
 	return 0;
 }

@@ -1,5 +1,6 @@
 /*
- * Reading firmware and images, writing signed images (imgfile.h).
+ * Reading firmware and images, checking an image before it is used,
+ * writing signed images (imgfile.h).
  *
  * Every format goes through the production readers and writers
  * (host/formats/): a file becomes segments, and an image is the bytes from
@@ -11,8 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fk_crypto_mbedtls.h"
+#include "flashkit/image.h"
 #include "formats/fileio.h"
 #include "imgfile.h"
+#include "imgopts.h"
+#include "memflash.h"
 
 /* Largest span of addresses an input may cover (gaps included). */
 #define INPUT_SPAN_MAX (256u << 20)
@@ -98,6 +103,46 @@ int fk_input_load_image(const char *path, struct fk_input *in,
 			struct fk_diag *err)
 {
 	return load(path, in, false, err);
+}
+
+int fk_input_check_image(const struct fk_input *in, const char *path,
+			 struct fk_diag *err)
+{
+	static const struct fk_image_keys none = {
+		.crypto = &fk_crypto_mbedtls,
+	};
+	struct fk_image_info info = { 0 };
+	struct fk_memflash m;
+	int rc = FK_EBADIMG;
+
+	if (in->len > 0 && in->len <= UINT32_MAX &&
+	    fk_memflash_init(&m, in->data, in->len) == FK_OK)
+		rc = fk_image_parse(&m.area, &info);
+	if (rc == FK_EBADIMG && in->len == 0)
+		return fk_fail(err, "%s: empty file, not an image", path);
+	if (rc == FK_EBADIMG)
+		return fk_fail(err,
+			       "%s: not a valid image: %s, at offset 0x%x; "
+			       "give an image made by flashkit image sign",
+			       path, fk_image_bad_text(info.bad),
+			       (unsigned)info.bad_off);
+	/* an encrypted image's digest covers its plaintext */
+	if (rc == FK_OK && !(info.hdr.flags & (FK_IMAGE_F_ENCRYPTED_AES128 |
+					       FK_IMAGE_F_ENCRYPTED_AES256)))
+		rc = fk_image_validate(&m.area, &none, &info);
+	if (rc == FK_EDIGEST)
+		return fk_fail(err,
+			       "%s: damaged: its digest does not match its "
+			       "%s TLV (header, payload or protected TLVs "
+			       "changed since it was signed); sign the "
+			       "firmware again",
+			       path,
+			       info.digest_len == FK_SHA384_SIZE ? "SHA384" :
+								   "SHA256");
+	if (rc != FK_OK)
+		return fk_fail(err, "%s: not a valid image: %s", path,
+			       fk_strerror(rc));
+	return 0;
 }
 
 void fk_input_free(struct fk_input *in)

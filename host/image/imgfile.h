@@ -29,6 +29,16 @@ int fk_input_load_image(const char *path, struct fk_input *in,
 			struct fk_diag *err);
 void fk_input_free(struct fk_input *in);
 
+/*
+ * Checks that in holds an image whose digest matches what it covers (the
+ * header, payload and protected TLVs; an encrypted image's digest covers
+ * its plaintext, so that one is only parsed): a file that was cut short or
+ * changed after signing is refused before it is used. No signature is
+ * checked. Returns 0, or -1 with err naming path and what is wrong.
+ */
+int fk_input_check_image(const struct fk_input *in, const char *path,
+			 struct fk_diag *err);
+
 /* hex_addr when the command line gives none. */
 #define FK_NO_HEX_ADDR UINT64_MAX
 

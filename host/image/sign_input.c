@@ -12,6 +12,7 @@
 
 #include "flashkit/bytes.h"
 #include "flashkit/image.h"
+#include "imgfile.h"
 #include "sign_input.h"
 
 /* The slots an image may be signed for: primary, and secondary for XIP. */
@@ -203,10 +204,18 @@ int fk_sign_check_place(const struct fk_layout *L,
 int fk_sign_check_not_image(struct fk_input *in, const char *name, bool resign,
 			    struct fk_diag *d)
 {
+	bool image = in->len >= 32 && fk_le32(in->data) == FK_IMAGE_MAGIC;
 	uint32_t hdr, size;
 
-	if (in->len < 32 || fk_le32(in->data) != FK_IMAGE_MAGIC)
+	if (!image && !resign)
 		return 0;
+	if (!image)
+		return fk_fail(d,
+			       "%s: --resign takes a signed image, and this "
+			       "file has no image header (magic 0x96f3b83d) "
+			       "at its start; sign the firmware itself "
+			       "without --resign",
+			       name);
 	if (!resign)
 		return fk_fail(d,
 			       "%s is already a signed image (its header magic "
@@ -223,13 +232,9 @@ int fk_sign_check_not_image(struct fk_input *in, const char *name, bool resign,
 			       "payload is ciphertext; sign the firmware "
 			       "itself (with -E to encrypt it again)",
 			       name);
-	if (hdr < 32 || hdr > in->len || size > in->len - hdr)
-		return fk_fail(
-			d,
-			"%s: --resign: its header says %u header bytes "
-			"and a %u-byte payload, more than the file's %zu "
-			"bytes",
-			name, (unsigned)hdr, (unsigned)size, in->len);
+	/* a damaged image would be signed again as it is: refused */
+	if (fk_input_check_image(in, name, d))
+		return -1;
 	memmove(in->data, in->data + hdr, size);
 	in->len = size;
 	if (in->has_base)

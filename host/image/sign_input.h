@@ -53,8 +53,9 @@ int fk_sign_check_place(const struct fk_layout *L,
  * An input that is already an image (FK_IMAGE_MAGIC at its start) is
  * refused, unless resign: then in is cut down to the old image's payload
  * (its header, TLVs and trailer dropped; a base moves past the header),
- * to be signed again. Returns 0 (in untouched when it is no image), or -1
- * with d filled.
+ * to be signed again. With resign, an input that is no image, or whose
+ * digest does not match (fk_input_check_image()), is refused. Returns 0
+ * (in untouched when it is no image), or -1 with d filled.
  */
 int fk_sign_check_not_image(struct fk_input *in, const char *name, bool resign,
 			    struct fk_diag *d);

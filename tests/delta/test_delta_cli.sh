@@ -64,12 +64,12 @@ d = bytearray(open(sys.argv[1], "rb").read())
 d[60] ^= 1
 open(sys.argv[2], "wb").write(d)
 PY
-refuse 1 "the patch is damaged" "$T" image apply --from "$W/v1.img" "$W/flip.img" -o "$W/res.img"
+refuse 1 "flip.img: damaged: its digest does not match" "$T" image apply --from "$W/v1.img" "$W/flip.img" -o "$W/res.img"
 head -c 5000 /dev/urandom >"$W/garbage.bin"
 refuse 1 "not a valid image" "$T" image apply --from "$W/v1.img" "$W/garbage.bin" -o "$W/res.img"
 refuse 1 "not a patch" "$T" image apply --from "$W/v1.img" "$W/v2.img" -o "$W/res.img"
-refuse 1 "the new image is not a valid image" "$T" image delta --from "$W/v1.img" "$W/garbage.bin" -o "$W/res.img"
-refuse 1 "old image (--from) is not a valid image" "$T" image delta --from "$W/garbage.bin" "$W/v2.img" -o "$W/res.img"
+refuse 1 "garbage.bin: not a valid image: not an MCUboot image" "$T" image delta --from "$W/v1.img" "$W/garbage.bin" -o "$W/res.img"
+refuse 1 "garbage.bin: not a valid image: not an MCUboot image" "$T" image delta --from "$W/garbage.bin" "$W/v2.img" -o "$W/res.img"
 refuse 2 "power of two" "$T" image delta --from "$W/v1.img" "$W/v2.img" -o "$W/res.img" --block-size 1000
 refuse 2 "needs --from" "$T" image delta "$W/v2.img" -o "$W/res.img"
 refuse 2 "padded slot" "$T" image sign -H 0x200 --pad-header -S 0x8000 --pad --compress "$W/p2.bin" "$W/res.img"

@@ -3,8 +3,8 @@
  * on the examples' own layouts: the H745's two cores (swap), the H750's
  * XIP slots on QSPI, and its ram-load variant. Firmware linked for
  * another image, for the other slot of a swap image, one header off, or
- * already an image is refused with the reason; XIP firmware lands in the
- * slot it was linked for.
+ * already an image is refused with the reason (with --resign: no image, or
+ * a damaged one); XIP firmware lands in the slot it was linked for.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +18,7 @@
 
 #include "flashkit/bytes.h"
 #include "flashkit/image.h"
+#include "image/sign.h"
 #include "image/sign_input.h"
 
 static struct fk_layout L;
@@ -194,46 +195,77 @@ static void test_ram_load_is_linked_for_its_ram(void **state)
 		"link it with");
 }
 
+/* A real unsigned image (SHA256 only) of a 300-byte payload of 0x42 with
+ * a 0x200-byte header, in buf; returns its length. */
+static size_t make_image(void)
+{
+	uint8_t payload[300];
+	struct fk_sign_opts o;
+	struct fk_sign_result res;
+	size_t len;
+
+	memset(payload, 0x42, sizeof(payload));
+	fk_sign_opts_init(&o);
+	o.hdr_size = 0x200;
+	o.pad_header = true;
+	assert_int_equal(fk_sign_image(&o, payload, sizeof(payload), &res), 0);
+	assert_true(res.image_len <= sizeof(buf));
+	memcpy(buf, res.data, res.image_len);
+	len = res.image_len;
+	free(res.data);
+	return len;
+}
+
 static void test_an_image_is_not_wrapped_twice(void **state)
 {
-	struct fk_input i = { buf, 812, true, 0x08020000, "hex" };
+	size_t len = make_image();
+	struct fk_input i = { buf, len, true, 0x08020000, "hex" };
 
 	(void)state;
-	memset(buf, 0xee, sizeof(buf));
-	fk_put_le32(buf, FK_IMAGE_MAGIC);
-	fk_put_le16(buf + 8, 0x200); /* hdr_size */
-	fk_put_le32(buf + 12, 300);  /* img_size */
-	fk_put_le32(buf + 16, 0);    /* flags */
-	buf[0x200] = 0x42;
 	memset(&d, 0, sizeof(d));
 	/* an encrypted image: its payload is ciphertext, never re-signed */
 	fk_put_le32(buf + 16, FK_IMAGE_F_ENCRYPTED_AES128);
 	assert_int_equal(fk_sign_check_not_image(&i, "app.hex", true, &d), -1);
 	assert_non_null(strstr(d.last_text, "encrypted"));
-	assert_int_equal(i.len, 812);
+	assert_int_equal(i.len, len);
 	fk_put_le32(buf + 16, 0);
 	assert_int_equal(fk_sign_check_not_image(&i, "app.hex", false, &d), -1);
 	assert_non_null(strstr(d.last_text, "already a signed image"));
 	assert_non_null(strstr(d.last_text, "--resign"));
-	assert_int_equal(i.len, 812);
+	assert_int_equal(i.len, len);
 	/* --resign: the payload alone, its address past the header */
 	assert_int_equal(fk_sign_check_not_image(&i, "app.hex", true, &d), 0);
 	assert_int_equal(i.len, 300);
 	assert_int_equal(i.base, 0x08020200);
 	assert_int_equal(buf[0], 0x42);
-	/* a header that claims more than the file */
-	fk_put_le32(buf, FK_IMAGE_MAGIC);
-	fk_put_le16(buf + 8, 0x200);
-	fk_put_le32(buf + 12, 200);
-	fk_put_le32(buf + 16, 0);
-	i.len = 300;
-	assert_int_equal(fk_sign_check_not_image(&i, "x.bin", true, &d), -1);
-	assert_non_null(strstr(d.last_text, "more than the file's 300"));
-	/* firmware is untouched */
+	/* firmware is untouched, and not taken for an image by --resign */
 	buf[0] = 0;
 	i.len = 300;
 	assert_int_equal(fk_sign_check_not_image(&i, "x.bin", false, &d), 0);
 	assert_int_equal(i.len, 300);
+	assert_int_equal(fk_sign_check_not_image(&i, "x.bin", true, &d), -1);
+	assert_non_null(strstr(d.last_text, "x.bin: --resign takes a signed"));
+}
+
+static void test_resign_refuses_a_damaged_image(void **state)
+{
+	size_t len = make_image();
+	struct fk_input i = { buf, len, false, 0, "bin" };
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	/* cut short: the header claims more than the file */
+	i.len = 0x200 + 200;
+	assert_int_equal(fk_sign_check_not_image(&i, "x.bin", true, &d), -1);
+	assert_non_null(strstr(d.last_text, "x.bin: not a valid image: "
+					    "truncated"));
+	assert_int_equal(i.len, 0x200 + 200);
+	/* a payload byte changed after signing */
+	i.len = len;
+	buf[0x200 + 7] ^= 1;
+	assert_int_equal(fk_sign_check_not_image(&i, "x.bin", true, &d), -1);
+	assert_non_null(strstr(d.last_text, "x.bin: damaged: its digest"));
+	assert_int_equal(i.len, len);
 }
 
 static int teardown(void **state)
@@ -253,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_xip_lands_in_the_slot_it_was_linked_for),
 		cmocka_unit_test(test_ram_load_is_linked_for_its_ram),
 		cmocka_unit_test(test_an_image_is_not_wrapped_twice),
+		cmocka_unit_test(test_resign_refuses_a_damaged_image),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown);

@@ -57,7 +57,7 @@ grep -q '"sent": 0,' "$dir/b.json" || fail "resent: $(cat "$dir/b.json")"
 printf 'not an image' >"$dir/junk.bin"
 "$FK" upload --port "$dir/port" "$dir/junk.bin" 2>"$dir/err"
 [ $? -eq 1 ] || fail "junk image: exit status"
-grep -q "not a signed image" "$dir/err" || fail "junk: $(cat "$dir/err")"
+grep -q "junk.bin: not a valid image" "$dir/err" || fail "junk: $(cat "$dir/err")"
 "$FK" upload "$dir/new.img" 2>/dev/null
 [ $? -eq 2 ] || fail "no --port: exit status"
 "$FK" upload --port "$dir/port" --stage --reboot "$dir/new.img" 2>"$dir/err"
