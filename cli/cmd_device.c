@@ -101,10 +101,7 @@ static int device_run(int argc, char **argv, enum action what,
 		return FK_EXIT_OK;
 	}
 	if (rc == FK_TP_LOST) {
-		fk_error("%s: no answer from the device (is it in its "
-			 "bootloader's recovery mode or running an application "
-			 "with the receiver? right --baud?)",
-			 a->port);
+		fk_port_no_answer(a->port);
 		return FK_EXIT_IO;
 	}
 	if (rc != 0)

@@ -165,6 +165,7 @@ static int run_upload(const struct fk_upload_args *a, struct fk_tp_upload *u,
 	struct fk_link l = { -1, a->port };
 	struct fk_tp_io io;
 	uint32_t reconnects = 0;
+	bool answered = false;
 	int rc;
 
 	if (!c) {
@@ -179,11 +180,22 @@ static int run_upload(const struct fk_upload_args *a, struct fk_tp_upload *u,
 		fk_tp_client_init(c, &io);
 		c->timeout_ms = (int)a->timeout_ms;
 		rc = fk_tp_upload_run(c, u, fk_cli_diag());
+		answered = answered || c->replies > 0;
 		if (rc != FK_TP_LOST)
 			break;
-		if (++reconnects > a->max_reconnects ||
-		    reconnect(&l, a->port, a->baud, a->wait_s, a->json))
+		/* a port that never answered is no device that went away */
+		if (!answered) {
+			fk_port_no_answer(a->port);
 			rc = -2;
+		} else if (++reconnects > a->max_reconnects) {
+			fk_error("%s: the link was lost %u times; run the same "
+				 "command again to resume",
+				 a->port, reconnects - 1);
+			rc = -2;
+		} else if (reconnect(&l, a->port, a->baud, a->wait_s,
+				     a->json)) {
+			rc = -2;
+		}
 	}
 	if (pr.tty)
 		fprintf(stderr, "\n");

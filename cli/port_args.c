@@ -28,3 +28,11 @@ int fk_port_args_finish(struct fk_upload_args *a)
 	}
 	return 0;
 }
+
+void fk_port_no_answer(const char *port)
+{
+	fk_error("%s: no answer from the device (is it in its bootloader's "
+		 "recovery mode or running an application with the receiver? "
+		 "right --baud?)",
+		 port);
+}

@@ -45,4 +45,8 @@ struct fk_upload_args {
 /* Parses the numbers; prints the error and returns -1 on a bad one. */
 int fk_port_args_finish(struct fk_upload_args *a);
 
+/* "PORT: no answer from the device (...)": the error of a port on which
+ * nothing ever answered, with what to check. */
+void fk_port_no_answer(const char *port);
+
 #endif

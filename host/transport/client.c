@@ -11,6 +11,7 @@
  * gap costs one resend of the window.
  */
 #include <string.h>
+#include <time.h>
 
 #include "flashkit/bytes.h"
 #include "flashkit/crypto.h"
@@ -103,19 +104,35 @@ int fk_tp_send_frame(struct fk_tp_client *c, uint8_t cmd, const void *p,
 	return seq;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int fk_tp_next_reply(struct fk_tp_client *c)
 {
+	/* the timeout bounds the wait for a reply, not each read: a line
+	 * that carries bytes but no frame times out all the same */
+	int64_t until = now_ms() + c->timeout_ms;
+
 	for (;;) {
 		while (c->in_pos < c->in_len) {
 			enum fk_tp_parse r =
 				fk_tp_parse_byte(&c->rx, c->in[c->in_pos++]);
 
 			if (r == FK_TP_FRAME &&
-			    fk_tp_reply_parse(&c->rx, &c->reply) == 0)
+			    fk_tp_reply_parse(&c->rx, &c->reply) == 0) {
+				c->replies++;
 				return 1;
+			}
 		}
-		long n = c->io.read(c->io.ctx, c->in, sizeof(c->in),
-				    c->timeout_ms);
+		int64_t left = until - now_ms();
+		long n = left > 0 ? c->io.read(c->io.ctx, c->in, sizeof(c->in),
+					       (int)left) :
+				    0;
 		if (n <= 0) {
 			if (n == 0)
 				c->timeouts++;

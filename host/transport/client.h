@@ -92,6 +92,7 @@ struct fk_tp_client {
 	uint64_t bytes_in;
 	uint64_t timeouts;
 	uint64_t corrupt; /* replies saying our frame arrived broken */
+	uint64_t replies; /* well-formed reply frames taken */
 };
 
 /* A client on io with the default timeout (5 s) and retries (4). */
@@ -150,8 +151,9 @@ int fk_tp_upload_run(struct fk_tp_client *c, struct fk_tp_upload *u,
  * -1 when the link is gone. */
 int fk_tp_send_frame(struct fk_tp_client *c, uint8_t cmd, const void *p,
 		     uint32_t len);
-/* Waits for the next reply frame: 1 (in c->reply), 0 after the timeout,
- * -1 when the link is gone. */
+/* Waits for the next reply frame: 1 (in c->reply), 0 when c->timeout_ms
+ * passed without one (bytes that make no frame do not extend it), -1
+ * when the link is gone. */
 int fk_tp_next_reply(struct fk_tp_client *c);
 /* One request and its reply (any status but CORRUPT), resent after a
  * timeout or a CORRUPT answer up to c->retries times in a row: 0 with

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -59,11 +60,22 @@ static int set_raw(int fd, uint32_t baud, const char *path, struct fk_diag *d)
 int fk_link_open(struct fk_link *l, const char *path, uint32_t baud,
 		 struct fk_diag *d)
 {
+	struct stat st;
+
 	l->path = path;
 	l->fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (l->fd < 0)
 		return fk_fail_io(d, "%s: cannot open the port: %s", path,
 				  strerror(errno));
+	/* what is written to a port would land in the file */
+	if (fstat(l->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		fk_link_close(l);
+		return fk_fail_io(d,
+				  "%s: a regular file, not a serial port; "
+				  "give the device's port (/dev/ttyACM0, "
+				  "/dev/ttyUSB0, a pty)",
+				  path);
+	}
 	if (set_raw(l->fd, baud, path, d) != 0) {
 		fk_link_close(l);
 		return -1;

@@ -20,8 +20,9 @@ struct fk_link {
 /*
  * Opens path in raw mode, 8N1, at baud (0 leaves the speed alone, as for
  * a pty or a socket). Returns 0, or -1 after reporting to d (no such
- * port, permission, a speed the system does not know). A path that is not
- * a terminal is used as it is.
+ * port, permission, a speed the system does not know, a regular file:
+ * the frames would be written into it). Another path that is not a
+ * terminal (a FIFO, /dev/null) is used as it is.
  */
 int fk_link_open(struct fk_link *l, const char *path, uint32_t baud,
 		 struct fk_diag *d);

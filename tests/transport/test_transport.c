@@ -57,6 +57,41 @@ static void assert_boots_new(void)
 	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
 }
 
+/* A line that never stops carrying bytes, none of them a frame. */
+static int garbage_write(void *ctx, const void *buf, size_t len)
+{
+	(void)ctx;
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+static long garbage_read(void *ctx, void *buf, size_t cap, int timeout_ms)
+{
+	(void)ctx;
+	(void)timeout_ms;
+	memset(buf, 0x5a, cap < 16 ? cap : 16);
+	return cap < 16 ? (long)cap : 16;
+}
+
+/* The reply timeout bounds the wait for a reply, not each read: garbage
+ * without end ends in FK_TP_LOST, as silence does. */
+static void test_a_line_of_garbage_times_out(void **state)
+{
+	static struct fk_tp_client c;
+	const struct fk_tp_io io = { garbage_write, garbage_read, NULL };
+	struct fk_tp_identity id;
+	struct fk_diag d = { 0 };
+
+	(void)state;
+	fk_tp_client_init(&c, &io);
+	c.timeout_ms = 20;
+	assert_int_equal(fk_tp_identify(&c, &id, &d), FK_TP_LOST);
+	assert_true(c.timeouts > 0);
+	assert_int_equal(c.replies, 0);
+	assert_true(c.bytes_in > 0);
+}
+
 static void test_frames_resynchronise_after_garbage(void **state)
 {
 	uint8_t stream[4096], buf[FK_TP_OVERHEAD + 64], f[FK_TP_OVERHEAD + 64];
@@ -540,6 +575,7 @@ int main(int argc, char **argv)
 	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_frames_resynchronise_after_garbage),
+		cmocka_unit_test(test_a_line_of_garbage_times_out),
 		cmocka_unit_test(test_upload_installs_on_every_strategy),
 		cmocka_unit_test(test_repeated_upload_sends_only_what_differs),
 		cmocka_unit_test(test_resume_of_another_image_starts_fresh),
