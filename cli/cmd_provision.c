@@ -60,6 +60,22 @@ static int failed(struct prov *p)
 	return -1;
 }
 
+/*
+ * The -o folder, made once every input has been read (a refused run
+ * leaves none behind) and before any counter value is reserved (a wrong
+ * -o costs no serial). 0, or -1 with err filled.
+ */
+static int out_folder(const char *dir, struct fk_diag *err)
+{
+	if (fk_mkdirs(dir, err))
+		return -1;
+	if (access(dir, W_OK | X_OK) != 0)
+		return fk_fail_io(err,
+				  "-o %s: cannot write into the folder: %s",
+				  dir, strerror(errno));
+	return 0;
+}
+
 static void crash_point(const struct prov *p, const char *point, long k)
 {
 	char here[32];
@@ -570,15 +586,6 @@ int cmd_provision(int argc, char **argv)
 			 format);
 		return FK_EXIT_USAGE;
 	}
-	/* A wrong -o is refused before any counter value is reserved. */
-	if (fk_mkdirs(dir, &p.err) || access(dir, W_OK | X_OK) != 0) {
-		if (!p.err.last_text[0])
-			snprintf(p.err.last_text, sizeof(p.err.last_text),
-				 "-o %s: cannot "
-				 "write into the folder: %s",
-				 dir, strerror(errno));
-		return fk_cli_report(&p.err);
-	}
 	p.skip_pending = skip;
 	if (fk_layout_load(layout_path, &layout, fk_cli_layout_opts()))
 		return FK_EXIT_FAIL;
@@ -600,7 +607,8 @@ int cmd_provision(int argc, char **argv)
 	lock = -1;
 	if (!p.rec_buf || (factory && load_factory(&p, factory)))
 		rc = -1;
-	else if ((lock = fk_pstate_lock(t.state_path, &p.err)) < 0 ||
+	else if (out_folder(dir, &p.err) ||
+		 (lock = fk_pstate_lock(t.state_path, &p.err)) < 0 ||
 		 fk_pstate_read(t.state_path, t.start, &p.st, &p.err))
 		rc = failed(&p);
 	if (!rc)
