@@ -346,12 +346,12 @@ static int apply_layout_module(const struct sign_args *a,
 }
 
 /*
- * --layout L --image NAME: header size, slot size (the smaller slot, what
- * --pad fills), write alignment, erased value, the room kept for
- * flashkit's boot state and the largest image the bootloader installs
- * (fk_layout_image_max_payload() plus the header) come from the layout, and
- * for ram-load the load address (-L: its `load` RAM); the image id TLV is
- * the layout's image number unless --image-id says otherwise.
+ * --layout L --image NAME, L loaded: header size, slot size (the smaller
+ * slot, what --pad fills), write alignment, erased value, the room kept
+ * for flashkit's boot state and the largest image the bootloader installs
+ * (fk_layout_image_max_payload() plus the header) come from the layout,
+ * and for ram-load the load address (-L: its `load` RAM); the image id TLV
+ * is the layout's image number unless --image-id says otherwise.
  * *hex_base gets the primary slot's address, where a HEX output goes.
  */
 static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
@@ -363,13 +363,6 @@ static int apply_layout(const struct sign_args *a, struct fk_sign_opts *o,
 	const struct fk_layout_memory *mem;
 	uint32_t slot, max_payload;
 
-	if (!a->image) {
-		fk_error("--layout needs --image NAME (which image of the "
-			 "layout)");
-		return -1;
-	}
-	if (fk_layout_load(a->layout, L, fk_cli_layout_opts()))
-		return -1;
 	img = fk_layout_find_image(L, a->image);
 	if (!img && fk_layout_find_module(L, a->image))
 		return apply_layout_module(a, o, L,
@@ -812,6 +805,17 @@ static int image_sign(int argc, char **argv)
 	if (mode < 0)
 		goto out;
 	if (a.layout) {
+		if (!a.image) {
+			fk_error("--layout needs --image NAME (which image of "
+				 "the layout)");
+			goto out;
+		}
+		/* a layout with errors is the input's fault, not the
+		 * command line's */
+		if (fk_layout_load(a.layout, &layout, fk_cli_layout_opts())) {
+			exit_code = FK_EXIT_FAIL;
+			goto out;
+		}
 		if (apply_layout(&a, &o, &layout, slot_desc, sizeof(slot_desc),
 				 &hex_base, id_store[2]))
 			goto out;
@@ -840,7 +844,7 @@ static int image_sign(int argc, char **argv)
 	}
 	if (a.key) {
 		if (fk_cli_key_load(&key, a.key, a.password_file)) {
-			fk_cli_report(&key.diag);
+			exit_code = fk_cli_report(&key.diag);
 			goto out;
 		}
 		have_key = true;
@@ -858,7 +862,7 @@ static int image_sign(int argc, char **argv)
 		o.enc = &enc;
 	}
 	if (fk_input_load(argv[0], &in, &err)) {
-		fk_cli_report(&err);
+		exit_code = fk_cli_report(&err);
 		goto out;
 	}
 	if (check_input(&a, &o, &layout, argv[0], &in, mode, &hex_at)) {

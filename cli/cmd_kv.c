@@ -115,6 +115,8 @@ static int load_schema(const char *path, struct fk_kv_schema *schema)
 	return rc ? -1 : 0;
 }
 
+/* The geometry of --layout's --partition: FK_EXIT_OK, FK_EXIT_USAGE
+ * without --partition, FK_EXIT_FAIL for the layout's faults (reported). */
 static int geometry_from_layout(struct kv_target *t)
 {
 	const struct fk_layout_partition *part;
@@ -125,17 +127,17 @@ static int geometry_from_layout(struct kv_target *t)
 	if (!t->partition) {
 		fk_error("--layout needs --partition NAME (the storage "
 			 "partition)");
-		return -1;
+		return FK_EXIT_USAGE;
 	}
 	if (fk_layout_load(t->layout_path, &t->layout, fk_cli_layout_opts()) !=
 	    FK_OK)
-		return -1;
+		return FK_EXIT_FAIL;
 	part = fk_layout_find_partition(&t->layout, t->partition);
 	if (!part) {
 		fk_error(
 			"%s: no partition '%s' (see 'flashkit layout show %s')",
 			t->layout_path, t->partition, t->layout_path);
-		return -1;
+		return FK_EXIT_FAIL;
 	}
 	mem = fk_layout_partition_memory(&t->layout, part);
 	if (part->role != FK_ROLE_STORAGE ||
@@ -144,7 +146,7 @@ static int geometry_from_layout(struct kv_target *t)
 			       "partition '%s' has role %s; a settings store "
 			       "needs a flash partition of role storage",
 			       part->name, fk_layout_role_name(part->role));
-		return -1;
+		return FK_EXIT_FAIL;
 	}
 	fk_flash_sector_at(&f, part->offset, &s);
 	for (uint32_t i = 0; i < part->sector_count; i++) {
@@ -156,7 +158,7 @@ static int geometry_from_layout(struct kv_target *t)
 				"sectors; a settings store needs sectors "
 				"of one size",
 				part->name, s.size, si.size);
-			return -1;
+			return FK_EXIT_FAIL;
 		}
 	}
 	t->run.count = part->sector_count;
@@ -175,7 +177,7 @@ static int geometry_from_options(struct kv_target *t)
 			 "NAME, or --sector-size N --sectors N");
 		return -1;
 	}
-	if (fk_opt_number("--sector-size", t->sector_size, 1u << 30, &ss) ||
+	if (fk_opt_number("--sector-size", t->sector_size, 256 * 1024, &ss) ||
 	    fk_opt_number("--sectors", t->sectors, 0xFFFF, &n) ||
 	    (t->write_unit &&
 	     fk_opt_number("--write-unit", t->write_unit, 256, &wu)) ||
@@ -198,19 +200,21 @@ static int geometry_from_options(struct kv_target *t)
 	return 0;
 }
 
-/* Fills t->sim from the options. */
+/* Fills t->sim from the options: FK_EXIT_OK, FK_EXIT_USAGE for wrong
+ * options, FK_EXIT_FAIL for a layout at fault (reported). */
 static int target_geometry(struct kv_target *t)
 {
-	int rc = t->layout_path ? geometry_from_layout(t) :
-				  geometry_from_options(t);
+	int rc = t->layout_path		  ? geometry_from_layout(t) :
+		 geometry_from_options(t) ? FK_EXIT_USAGE :
+					    FK_EXIT_OK;
 
 	t->sim.geo.runs = &t->run;
 	t->sim.geo.run_count = 1;
-	if (rc == 0 && fk_flash_check_geometry(&t->sim.geo) != FK_OK) {
+	if (rc == FK_EXIT_OK && fk_flash_check_geometry(&t->sim.geo) != FK_OK) {
 		fk_error("%u sectors of %u bytes with a %u-byte write unit is "
 			 "not a valid flash geometry",
 			 t->run.count, t->run.size, t->sim.geo.write_unit);
-		rc = -1;
+		rc = t->layout_path ? FK_EXIT_FAIL : FK_EXIT_USAGE;
 	}
 	return rc;
 }
@@ -367,14 +371,18 @@ static int kv_build(int argc, char **argv)
 		fk_error("usage: %s", help.usage);
 		return FK_EXIT_USAGE;
 	}
-	if (target_geometry(&t))
-		goto usage;
-	if (schema_path && load_schema(schema_path, &schema)) {
+	rc = target_geometry(&t);
+	if (rc == FK_EXIT_OK && schema_path &&
+	    load_schema(schema_path, &schema))
+		rc = FK_EXIT_FAIL;
+	if (rc == FK_EXIT_OK &&
+	    read_input(argv[0], FK_INPUT_CAP_TEXT, &text, &len))
+		rc = FK_EXIT_FAIL;
+	if (rc != FK_EXIT_OK) {
+		fk_kv_schema_free(&schema);
 		fk_layout_free(&t.layout);
-		return FK_EXIT_FAIL;
+		return rc;
 	}
-	if (read_input(argv[0], FK_INPUT_CAP_TEXT, &text, &len))
-		goto usage;
 	if (fk_kv_settings_parse_with(argv[0], (char *)text, len,
 				      schema_path ? &schema : NULL, &set,
 				      fk_cli_diag())) {
@@ -385,8 +393,12 @@ static int kv_build(int argc, char **argv)
 	}
 	sim = target_sim(&t, NULL, &area);
 	kv = malloc(sizeof(*kv));
-	if (!sim || !kv)
-		abort();
+	if (!sim || !kv) {
+		fk_error("out of memory for a store of %u x %u bytes",
+			 t.run.count, t.run.size);
+		rc = FK_EXIT_IO;
+		goto free_set;
+	}
 	rc = fk_kv_mount(kv, &area, &set.cfg);
 	if (rc != FK_OK) {
 		fk_error("%s: cannot make a store of %u x %u-byte sectors: %s",
@@ -428,10 +440,6 @@ done:
 	free(text);
 	fk_layout_free(&t.layout);
 	return rc;
-usage:
-	fk_kv_schema_free(&schema);
-	fk_layout_free(&t.layout);
-	return FK_EXIT_USAGE;
 }
 
 /* Tries every geometry a store header can describe until one mounts. */
@@ -619,10 +627,10 @@ static int kv_dump(int argc, char **argv)
 		goto out;
 	c.schema = schema_path ? &schema : NULL;
 	if (t.layout_path || t.sector_size) {
-		if (target_geometry(&t)) {
-			rc = FK_EXIT_USAGE;
+		rc = target_geometry(&t);
+		if (rc != FK_EXIT_OK)
 			goto out;
-		}
+		rc = FK_EXIT_FAIL;
 		if (len != t.sim.geo.size) {
 			fk_error("%s: %zu bytes, but the store's place is %u "
 				 "bytes",
@@ -724,17 +732,19 @@ static int kv_gen(int argc, char **argv)
 	if (load_schema(argv[0], &schema))
 		return FK_EXIT_FAIL;
 	header = fk_kv_schema_header(&schema, prefix);
-	if (!header)
-		abort();
 	rc = FK_EXIT_OK;
-	if (fk_file_write(out, header, strlen(header), 0, &err))
+	if (!header) {
+		fk_error("out of memory");
+		rc = FK_EXIT_IO;
+	} else if (fk_file_write(out, header, strlen(header), 0, &err)) {
 		rc = fk_cli_report(&err);
-	else
+	} else {
 		printf("%s: %zu setting%s (ids 0..%zu), schema hash 0x%08lx in "
 		       "key %u\n",
 		       out, schema.count, schema.count == 1 ? "" : "s",
 		       schema.count ? schema.count - 1 : 0,
 		       (unsigned long)schema.hash, schema.hash_id);
+	}
 	free(header);
 	fk_kv_schema_free(&schema);
 	return rc;
