@@ -199,16 +199,17 @@ rm elf-check.bin
 # (a CRC, digest or signature guards every byte: each variant must fail),
 # "text" (the same, but the cut of the last newline leaves a valid file),
 # "digest" (an image whose signature is not checked: a flip near its end,
-# in the signature, leaves it valid) or "loose" (a cut or flip may leave
-# a valid file).
+# in the signature, leaves it valid), "loose" (a cut or flip may leave
+# a valid file) or "optional" (loose, and a missing file is no error).
 # sweep POLICY FILE CMD... with @@ standing for the file.
 sweep() {
 	local policy=$1 file=$2 m mode
 	shift 2
 	for m in $(mutants "$file") folder missing.bin; do
 		mode=may
-		case $m in
-		*-empty* | *-random* | folder | missing.bin) mode=must ;;
+		case $policy:$m in
+		optional:missing.bin) ;;
+		*:*-empty* | *:*-random* | *:folder | *:missing.bin) mode=must ;;
 		esac
 		case $policy:$m in
 		strict:* | text:* | digest:*) mode=must ;;
@@ -270,6 +271,25 @@ sweep loose small.hex "$FK" sim --layout swap.yaml --image app --single --firmwa
 # a flipped signature is for the device to find (no key here)
 ALSO="/dev/null: no answer" sweep digest img.bin "$FK" upload --port /dev/null @@ --timeout 50 -w 1
 
+
+# a module's lock file: refused when damaged, never rewritten then (a
+# missing one is a first run)
+cp "$ROOT/examples/p1-factory-module/usrlib.exports.lock" good.lock
+sweep optional good.lock "$FK" module gen usrlib.exports --layout module.yaml --lock @@ -o outdir
+rm good.lock
+
+echo "== a damaged counter state"
+# Serials are never issued twice: a state file that does not read is
+# refused and left as it is, whatever it holds.
+"$FK" provision --layout devinfo.yaml --template tpl.yaml --count 2 -o outdir >/dev/null
+rm -r outdir
+mv serials.state good.state
+mkdir kept # the -o folder is made before the state is read
+for m in $(mutants good.state); do
+	cp "$m" serials.state
+	FILE_FAULT=1 run may serials.state "$FK" provision --layout devinfo.yaml --template tpl.yaml --count 1 -o kept
+done
+rm -rf m-* good.state serials.state serials.state.lock kept
 
 echo "== declared sizes that lie"
 python3 - <<'PY'
