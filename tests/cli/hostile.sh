@@ -502,6 +502,16 @@ run must fw.hex "$FK" merge fw.hex -o fw.hex
 run must fw.bin "$FK" merge fw.bin@0x08000000 -o fw.bin
 run must tpl.yaml "$FK" provision --layout devinfo.yaml --template tpl.yaml --count 1 -o tpl.yaml
 
+# the input under another name: ./, a symbolic link, a hard link, ..
+ln -s fw.hex sym.hex
+ln fw.hex hard.hex
+mkdir sub
+for o in ./fw.hex sym.hex hard.hex sub/../fw.hex; do
+	run must "also an input" "$FK" convert fw.hex -o "$o" --format hex
+	run must "also an input" "$FK" merge fw.hex -o "$o" --format hex
+done
+rm -r sym.hex hard.hex sub
+
 echo "== option values"
 badnum() { # OPTION CMD...: the option gets each bad value in turn
 	local opt=$1 v
