@@ -400,6 +400,7 @@ struct parser {
 	enum mode mode;
 	uint32_t extern_c; /* open extern "C" { */
 	bool nomem;
+	uint32_t over_max; /* functions past FK_EXPORTS_MAX_FNS */
 };
 
 static bool has_word(const struct stmt *s, const char *w)
@@ -432,11 +433,13 @@ static int add_fn(struct parser *ps, const struct stmt *s, size_t first)
 			return -1;
 		}
 	}
+	/* said once, at the first function too many */
 	if (ex->count == FK_EXPORTS_MAX_FNS) {
-		fk_diag_error(ps->lx.diag, &f.pos,
-			      "more than %u functions in one module: split "
-			      "it in two",
-			      FK_EXPORTS_MAX_FNS);
+		if (!ps->over_max++)
+			fk_diag_error(ps->lx.diag, &f.pos,
+				      "more than %u functions in one module: "
+				      "split it in two",
+				      FK_EXPORTS_MAX_FNS);
 		free(f.normalized);
 		return -1;
 	}

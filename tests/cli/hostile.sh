@@ -31,7 +31,7 @@ snapshot() { # every path, its kind, mode, inode, size and change time
 
 report() { # what the case was, what went wrong
 	echo "FAIL [$1] $2"
-	head -20 <<<"$err" | sed 's/^/    /'
+	head -20 <<<"${err:-}" | sed 's/^/    /'
 	fails=$((fails + 1))
 }
 
@@ -277,6 +277,17 @@ ALSO="/dev/null: no answer" sweep digest img.bin "$FK" upload --port /dev/null @
 cp "$ROOT/examples/p1-factory-module/usrlib.exports.lock" good.lock
 sweep optional good.lock "$FK" module gen usrlib.exports --layout module.yaml --lock @@ -o outdir
 rm good.lock
+
+# too many functions: said once, not once per function past the limit
+{
+	printf 'module usrlib\napi 1\nheader "usrlib_types.h"\n'
+	for i in $(seq 300); do echo "int f$i(int a);"; done
+} >many.exports
+FILE_FAULT=1 run must "many.exports:260:1: error: more than 256 functions" \
+	"$FK" module gen many.exports --layout module.yaml -o outdir
+[ "$(grep -c 'more than 256' "$logs/err")" = 1 ] ||
+	report "module gen many.exports" "the limit is reported $(grep -c 'more than 256' "$logs/err") times"
+rm many.exports
 
 echo "== a damaged counter state"
 # Serials are never issued twice: a state file that does not read is
