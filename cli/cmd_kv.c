@@ -442,9 +442,11 @@ done:
 	return rc;
 }
 
-/* Tries every geometry a store header can describe until one mounts. */
+/* Tries every geometry a store header can describe until one mounts;
+ * NULL when none does, or (*nomem) when memory ran out. */
 static struct fk_sim *detect(struct kv_target *t, const uint8_t *data,
-			     size_t len, struct fk_area *area, struct fk_kv *kv)
+			     size_t len, struct fk_area *area, struct fk_kv *kv,
+			     bool *nomem)
 {
 	static const uint8_t erased[] = { 0xFF, 0x00 };
 
@@ -464,8 +466,9 @@ static struct fk_sim *detect(struct kv_target *t, const uint8_t *data,
 				t->sim.geo.write_unit = wu;
 				t->sim.geo.erased_value = erased[e];
 				sim = target_sim(t, data, area);
+				*nomem = !sim;
 				if (!sim)
-					abort();
+					return NULL;
 				if (fk_kv_probe(area, &cfg) == FK_OK &&
 				    fk_kv_mount(kv, area, &cfg) == FK_OK)
 					return sim;
@@ -609,11 +612,14 @@ static int kv_dump(int argc, char **argv)
 	struct fk_area area;
 	struct fk_kv *kv = malloc(sizeof(*kv));
 	uint8_t *data = NULL;
-	size_t len;
+	size_t len = 0;
+	bool nomem = false;
 	int npos, rc = fk_opt_parse(&help, argc, argv, &npos);
 
-	if (!kv)
-		abort();
+	if (!kv) {
+		fk_error("out of memory");
+		return FK_EXIT_IO;
+	}
 	if (rc || npos != 1 ||
 	    read_input(argv[0], FK_INPUT_CAP_DATA, &data, &len)) {
 		if (rc == 0 && npos != 1)
@@ -639,6 +645,10 @@ static int kv_dump(int argc, char **argv)
 		}
 		t.sim.geo.program_once = false; /* reading a copy */
 		sim = target_sim(&t, data, &area);
+		if (!sim) {
+			nomem = true;
+			goto out;
+		}
 		if (fk_kv_probe(&area, &cfg) != FK_OK) {
 			fk_error("%s: no sector holds a valid store header",
 				 argv[0]);
@@ -650,7 +660,9 @@ static int kv_dump(int argc, char **argv)
 			rc = FK_EXIT_FAIL;
 			goto out;
 		}
-	} else if (!(sim = detect(&t, data, len, &area, kv))) {
+	} else if (!(sim = detect(&t, data, len, &area, kv, &nomem))) {
+		if (nomem)
+			goto out;
 		fk_error("%s: no settings store found (no sector of 1K..256K "
 			 "starts with a valid store header); give --layout and "
 			 "--partition, or the geometry",
@@ -681,6 +693,11 @@ static int kv_dump(int argc, char **argv)
 	       c.superseded == 1 ? "y" : "ies", c.min_erases, c.max_erases);
 	rc = FK_EXIT_OK;
 out:
+	if (nomem) {
+		fk_error("%s: out of memory for a store of %zu bytes", argv[0],
+			 len);
+		rc = FK_EXIT_IO;
+	}
 	fk_kv_schema_free(&schema);
 	fk_sim_destroy(sim);
 	free(data);

@@ -583,6 +583,10 @@ run must "'nope'" "$FK" sim --layout swap.yaml --image nope --single
 # more address space than any limit would leave)
 if ! grep -q __asan_init "$FK"; then
 	run must "out of memory" bash -c "ulimit -v 400000; exec \"$FK\" kv build settings.yaml -o out.bin --sector-size 256K --sectors 4000"
+	"$FK" kv build settings.yaml -o big.bin --sector-size 256K --sectors 256 >/dev/null
+	run must "big.bin: out of memory" bash -c "ulimit -v 110000; exec \"$FK\" kv dump big.bin"
+	run must "big.bin: out of memory" bash -c "ulimit -v 110000; exec \"$FK\" kv dump big.bin --sector-size 256K --sectors 256"
+	rm big.bin
 fi
 run must "--strategy" "$FK" sim --layout swap.yaml --image app --single --strategy copy
 run must "--core" "$FK" sim --layout swap.yaml --image app --single --core tiny
