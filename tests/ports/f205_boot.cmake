@@ -1,15 +1,23 @@
-# The STM32F205 board's bootloader on the lite core (boot_stm32f205_lite,
-# tests/boot: fk_boot_board_program(... CORE lite), seed 003) run whole
-# under Unicorn (uc_boot.c) on the F2/F4 flash model and a 1 MiB SPI NOR
-# on SPI1 (f205_board.c, test_f205_lite_boot.c): it boots the app,
-# installs an update staged through the update API, falls back to the
-# factory image in the serial flash, each also with a power cut at
-# sampled flash operations (every one under FK_SWEEP_FULL=1: `make
-# sweep-lite`, label lite). Only
-# where tests/boot builds the board bootloaders.
-if(TARGET boot_stm32f205_lite)
-	set(f205_boot ${CMAKE_BINARY_DIR}/tests/boot/boot_stm32f205_lite.elf)
-	fk_add_test(port_f205_lite_boot
+# The STM32F205 board's bootloaders (tests/boot: fk_boot_board_program(),
+# seed 003), boot_stm32f205_lite (CORE lite) and boot_stm32f205 (the full
+# core, fk_boot()), each run whole under Unicorn (uc_boot.c) on the F2/F4
+# flash model and a 1 MiB SPI NOR on SPI1 (f205_board.c,
+# test_f205_lite_boot.c): it boots the app, installs an update staged
+# through the update API, falls back to the factory image in the serial
+# flash, each also with a power cut at sampled flash operations (every
+# one under FK_SWEEP_FULL=1; `make sweep-lite` runs the lite one so, label
+# lite). Only where
+# tests/boot builds the board bootloaders.
+foreach(core _lite "")
+	if(NOT TARGET boot_stm32f205${core})
+		continue()
+	endif()
+	set(t port_f205${core}_boot)
+	set(labels port)
+	if(core)
+		list(APPEND labels lite)
+	endif()
+	fk_add_test(${t}
 		SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_f205_lite_boot.c
 			${CMAKE_CURRENT_LIST_DIR}/f205_board.c
 			${CMAKE_CURRENT_LIST_DIR}/uc_boot.c
@@ -17,12 +25,13 @@ if(TARGET boot_stm32f205_lite)
 			${CMAKE_CURRENT_LIST_DIR}/models/nor_chip.c
 			${CMAKE_CURRENT_LIST_DIR}/models/spi_stm32.c
 		LIBS uc_harness fk_host
-		LABELS port lite
-		ARGS ${f205_boot} $<TARGET_FILE:flashkit>
+		LABELS ${labels}
+		ARGS ${CMAKE_BINARY_DIR}/tests/boot/boot_stm32f205${core}.elf
+			$<TARGET_FILE:flashkit>
 			${FK_ROOT}/examples/stm32f205-wiced-ota/layout.yaml)
-	target_include_directories(port_f205_lite_boot PRIVATE ${FK_ROOT}/host
+	target_include_directories(${t} PRIVATE ${FK_ROOT}/host
 		${CMAKE_CURRENT_LIST_DIR})
-	add_dependencies(port_f205_lite_boot boot_stm32f205_lite flashkit)
+	add_dependencies(${t} boot_stm32f205${core} flashkit)
 	# the full sweep (FK_SWEEP_FULL=1) runs some 9,000 boots
-	set_tests_properties(port_f205_lite_boot PROPERTIES TIMEOUT 3600)
-endif()
+	set_tests_properties(${t} PROPERTIES TIMEOUT 3600)
+endforeach()

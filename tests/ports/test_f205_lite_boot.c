@@ -1,7 +1,8 @@
 /*
- * The STM32F205 board's bootloader on the lite core end to end (seed
- * 003): boot_stm32f205_lite.elf, built by fk_boot_board_program(... CORE
- * lite) from examples/stm32f205-wiced-ota, run whole under Unicorn from
+ * The STM32F205 board's bootloader end to end (seed 003):
+ * boot_stm32f205_lite.elf, built by fk_boot_board_program(... CORE
+ * lite) from examples/stm32f205-wiced-ota, or boot_stm32f205.elf, the
+ * same board on the full core (fk_boot()), run whole under Unicorn from
  * its reset on the board's flash models (f205_board.h: the F2/F4 flash
  * for the app slot, a W25Q80DV on SPI1 for the ota, factory and
  * boot-state partitions).
@@ -18,7 +19,7 @@
  * either memory (f205_board.h, "Power cuts"), and the next boot must end
  * in the new image all the same.
  *
- * Usage: port_f205_lite_boot <boot_stm32f205_lite.elf> <flashkit>
+ * Usage: port_f205[_lite]_boot <boot_stm32f205[_lite].elf> <flashkit>
  *        <layout.yaml>
  */
 #include <setjmp.h>
@@ -49,14 +50,6 @@ static const struct fk_flash *flash_of(void *ctx, uint32_t mem, char *msg,
 	return NULL;
 }
 
-static void no_jump(void *ctx, const struct fk_boot_image_ref *refs,
-		    uint32_t count)
-{
-	(void)ctx;
-	(void)refs;
-	(void)count;
-}
-
 /* The application's configuration of the same layout, on the models. */
 static void host_config(struct f205_board *bd, struct fk_boot_config *cfg,
 			uint8_t *buf, uint32_t buf_len)
@@ -69,7 +62,7 @@ static void host_config(struct f205_board *bd, struct fk_boot_config *cfg,
 		fail_msg("host configuration: %s", d.last_error);
 	cfg->buf = buf;
 	cfg->buf_len = buf_len;
-	cfg->port.jump = no_jump;
+	cfg->port.jump = uc_boot_no_jump;
 }
 
 /* An update received by the application through the update API, in
@@ -243,7 +236,7 @@ int main(int argc, char **argv)
 
 	if (argc != 4) {
 		fprintf(stderr,
-			"usage: %s boot_stm32f205_lite.elf flashkit "
+			"usage: %s boot_stm32f205[_lite].elf flashkit "
 			"layout.yaml\n",
 			argv[0]);
 		return 2;
@@ -251,6 +244,6 @@ int main(int argc, char **argv)
 	f205.elf = argv[1];
 	f205.flashkit = argv[2];
 	f205.layout = argv[3];
-	f205.name = "f205_lite";
+	f205.name = strstr(argv[1], "_lite") ? "f205_lite" : "f205";
 	return cmocka_run_group_tests(tests, f205_setup, f205_teardown);
 }

@@ -206,6 +206,14 @@ fail:
 	return NULL;
 }
 
+void uc_boot_no_jump(void *ctx, const struct fk_boot_image_ref *refs,
+		     uint32_t count)
+{
+	(void)ctx;
+	(void)refs;
+	(void)count;
+}
+
 int uc_boot_fixture_open(struct fk_layout *L, const char *path, char *tmp,
 			 const char *name)
 {

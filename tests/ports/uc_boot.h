@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "flashkit/boot.h"
 #include "layout/layout.h"
 #include "uc.h"
 
@@ -106,6 +107,12 @@ struct uc_boot_firmware {
 	uint32_t size, mul, add;
 };
 uint8_t *uc_boot_signed_image(const struct uc_boot_firmware *fw, size_t *len);
+
+/* The port jump of the host side's configuration of a board (the
+ * application's, fk_layout_boot_config() over the models' arrays): it
+ * never starts an image, so it does nothing. */
+void uc_boot_no_jump(void *ctx, const struct fk_boot_image_ref *refs,
+		     uint32_t count);
 
 /* A board test's fixture: the layout file path loaded into *L and a
  * fresh folder tmp (/tmp/fk_<name>.XXXXXX, at most 64 bytes) for its

@@ -52,6 +52,10 @@ enum nor_chip_part {
 	 * Mbit, the seed 003 board's serial flash size (its layout's
 	 * sflash). */
 	NOR_CHIP_W25Q80DV,
+	/* ISSI IS25LP064A (8 MiB, ID 9D 60 17): the IS25LP128 as modelled
+	 * above with 64 Mbit, the Daisy Seed's QSPI chip (seed 002, its
+	 * layouts' qspi). */
+	NOR_CHIP_IS25LP064A,
 };
 
 struct nor_chip;

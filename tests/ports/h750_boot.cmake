@@ -1,0 +1,27 @@
+# The STM32H750 Daisy Seed's bootloaders (seed 002, tests/boot:
+# boot_stm32h750, XIP from QSPI, and boot_stm32h750_ram_load, copied into
+# the AXI SRAM) run whole under Unicorn on the QUADSPI model and an
+# IS25LP064A (test_h750_boot.c): boot, trial, revert, permanent install
+# and fallback with every flash operation of those boots cut, and a long
+# life of updates. Only where tests/boot builds the board bootloaders.
+foreach(variant "h750;stm32h750-qspi" "h750_ram_load;stm32h750-ram-load")
+	list(GET variant 0 v)
+	list(GET variant 1 ex)
+	if(NOT TARGET boot_stm32${v})
+		continue()
+	endif()
+	fk_add_test(port_${v}_boot
+		SOURCES ${CMAKE_CURRENT_LIST_DIR}/test_h750_boot.c
+			${CMAKE_CURRENT_LIST_DIR}/uc_boot.c
+			${CMAKE_CURRENT_LIST_DIR}/models/quadspi.c
+			${CMAKE_CURRENT_LIST_DIR}/models/nor_chip.c
+		LIBS uc_harness fk_host
+		LABELS port
+		ARGS ${CMAKE_BINARY_DIR}/tests/boot/boot_stm32${v}.elf
+			$<TARGET_FILE:flashkit>
+			${FK_ROOT}/examples/${ex}/layout.yaml
+			${FK_ROOT}/tests/data/mcuboot-images/ecdsa-p256.pem)
+	target_include_directories(port_${v}_boot PRIVATE ${FK_ROOT}/host
+		${CMAKE_CURRENT_LIST_DIR})
+	add_dependencies(port_${v}_boot boot_stm32${v} flashkit)
+endforeach()
