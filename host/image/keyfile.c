@@ -1,6 +1,7 @@
 /*
- * PEM blocks, private key files and the random generator shared by the
- * host's key code (keyfile.h), over mbedTLS.
+ * PEM blocks and private key files shared by the host's key code
+ * (keyfile.h), over mbedTLS, and the random generator over the seed
+ * rng.c gives it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -67,15 +68,9 @@ int fk_pem_save_private(const char *path, const uint8_t *der, size_t len,
 
 int fk_rng_start(struct fk_rng *r)
 {
-	static const char pers[] = "flashkit";
-
 	mbedtls_entropy_init(&r->ent);
 	mbedtls_ctr_drbg_init(&r->drbg);
-	return mbedtls_ctr_drbg_seed(&r->drbg, mbedtls_entropy_func, &r->ent,
-				     (const unsigned char *)pers,
-				     sizeof(pers)) ?
-		       -1 :
-		       0;
+	return fk_rng_seed(r) ? -1 : 0;
 }
 
 void fk_rng_stop(struct fk_rng *r)

@@ -35,7 +35,9 @@ int fk_pem_save_private(const char *path, const uint8_t *der, size_t len,
 			unsigned flags, struct fk_diag *err);
 
 /* mbedTLS's CTR-DRBG seeded from the platform's entropy (getrandom or
- * /dev/urandom). */
+ * /dev/urandom) by fk_rng_seed. Test programs that need the same bytes
+ * on every run (the encrypted power-cut sweeps) link tests/seeded_rng.c,
+ * whose fk_rng_seed uses a fixed seed, instead. */
 struct fk_rng {
 	mbedtls_entropy_context ent;
 	mbedtls_ctr_drbg_context drbg;
@@ -44,5 +46,10 @@ struct fk_rng {
 /* Seeds r; fk_rng_stop must follow either way. */
 int fk_rng_start(struct fk_rng *r);
 void fk_rng_stop(struct fk_rng *r);
+
+/* Seeds r's initialised DRBG (rng.c: from the platform's entropy; a test
+ * program's tests/seeded_rng.c: from a fixed seed). 0 or an mbedTLS
+ * error. */
+int fk_rng_seed(struct fk_rng *r);
 
 #endif

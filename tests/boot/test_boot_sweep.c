@@ -9,6 +9,9 @@
  * "lite-<strategy>" runs the same sweeps against fk_boot_lite (one image,
  * no encrypted images; on dual-image only OVERWRITE's factory fallback).
  *
+ * Encrypted images take their AES keys from the seeded generator
+ * (tests/seeded_rng.c), so every run sweeps the same images and cases.
+ *
  * FK_SWEEP_DOUBLE_SAMPLES=N (a CI-sized run of a long sweep): every
  * single cut still, but N double cuts drawn at random (seeded) from all
  * the pairs; FK_SWEEP_FULL=1 overrides it (every pair).
@@ -20,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "flashkit/crc.h"
 #include "rigs.h"
 
 static enum fk_boot_strategy strategy;
@@ -38,6 +42,19 @@ static uint32_t sectors_covering(const struct fk_area *a, uint32_t len)
 		n++;
 	}
 	return n;
+}
+
+/* The CRC-32 of every image the sweep installs: with encrypted images
+ * it names the AES keys drawn, so two runs that print the same ran the
+ * same cases (test_boot_sweep_enc_repeatable compares two runs). */
+static void print_images(const struct fk_rig *rig)
+{
+	printf("  images:");
+	for (uint32_t i = 0; i < rig->cfg.image_count; i++)
+		printf(" old 0x%08x new 0x%08x",
+		       (unsigned)fk_crc32(0, rig->old_img[i], rig->old_len[i]),
+		       (unsigned)fk_crc32(0, rig->new_img[i], rig->new_len[i]));
+	printf("\n");
 }
 
 /* OVERWRITE's factory slot sits where the dual-image rig keeps its
@@ -99,6 +116,7 @@ static void run(enum fk_rig_scenario scenario, const char *name)
 	       (unsigned long long)res.life.erases,
 	       (unsigned long long)res.life.bytes_programmed,
 	       res.life.max_sector_erases);
+	print_images(&rig);
 	if (res.failures)
 		printf("  first failure: %s\n", res.first_failure);
 	assert_int_equal(res.failures, 0);
