@@ -76,6 +76,58 @@ static int out_folder(const char *dir, struct fk_diag *err)
 	return 0;
 }
 
+/* The outermost folder of dir's path that does not exist yet, the first
+ * out_folder makes; NULL when dir exists (or memory ran out). */
+static char *missing_top(const char *dir)
+{
+	char *p = strdup(dir), *top = NULL, *slash;
+	struct stat st;
+
+	while (p && *p && stat(p, &st) != 0 && errno == ENOENT) {
+		free(top);
+		top = strdup(p);
+		slash = strrchr(p, '/');
+		if (!slash || slash == p)
+			break;
+		*slash = '\0';
+	}
+	free(p);
+	return top;
+}
+
+/* Undoes out_folder: removes dir and its parents up to top, each only
+ * while it is empty (rmdir removes nothing else). */
+static void remove_new_folders(const char *dir, const char *top)
+{
+	char *p = strdup(dir), *slash;
+
+	while (p && (rmdir(p) == 0 || errno == ENOENT) && strcmp(p, top) &&
+	       (slash = strrchr(p, '/')) && slash != p)
+		*slash = '\0';
+	free(p);
+}
+
+/*
+ * The -o folder, the lock and the counter state, in that order. A run
+ * refused here (another run holds the lock, the state is damaged) leaves
+ * no folder it made: the folders are as before. 0, or -1 (said).
+ */
+static int open_run(struct prov *p, const char *dir, int *lock)
+{
+	char *top = missing_top(dir);
+	int rc = 0;
+
+	if (out_folder(dir, &p->err) ||
+	    (*lock = fk_pstate_lock(p->t->state_path, &p->err)) < 0 ||
+	    fk_pstate_read(p->t->state_path, p->t->start, &p->st, &p->err)) {
+		rc = failed(p);
+		if (top)
+			remove_new_folders(dir, top);
+	}
+	free(top);
+	return rc;
+}
+
 static void crash_point(const struct prov *p, const char *point, long k)
 {
 	char here[32];
@@ -607,10 +659,8 @@ int cmd_provision(int argc, char **argv)
 	lock = -1;
 	if (!p.rec_buf || (factory && load_factory(&p, factory)))
 		rc = -1;
-	else if (out_folder(dir, &p.err) ||
-		 (lock = fk_pstate_lock(t.state_path, &p.err)) < 0 ||
-		 fk_pstate_read(t.state_path, t.start, &p.st, &p.err))
-		rc = failed(&p);
+	else
+		rc = open_run(&p, dir, &lock);
 	if (!rc)
 		rc = provision(&p, count, dir);
 	fk_pstate_unlock(lock);

@@ -63,11 +63,15 @@ void fk_template_free(struct fk_template *t);
 
 /*
  * The counter state file, text:
- *   flashkit provision state 1
+ *   flashkit provision state 2
  *   start N          first value ever issued (fixes the MAC mapping)
  *   next N           the next value to issue
  *   pending A B EXT  a run issuing [A, B) into DIR was not completed
  *   dir DIR
+ *   crc32 XXXXXXXX   CRC-32 of every byte before this line (8 hex digits)
+ * A version 2 state whose crc32 line is missing or does not match is
+ * refused as damaged. Version 1 (the same without the crc32 line) is
+ * still read; fk_pstate_write always writes version 2.
  */
 struct fk_pstate {
 	uint64_t start;
@@ -83,7 +87,9 @@ struct fk_pstate {
  * with err filled. */
 int fk_pstate_lock(const char *state_path, struct fk_diag *err);
 void fk_pstate_unlock(int fd);
-/* Reads the state; a missing file gives {start, next = start}. */
+/* Reads the state; a missing file gives {start, next = start}. A damaged
+ * one (a bad crc32 line, an unknown or inconsistent line) is -1 with err
+ * naming the file and line and saying to restore it from a backup. */
 int fk_pstate_read(const char *state_path, uint64_t start, struct fk_pstate *st,
 		   struct fk_diag *err);
 /* The same from a buffer (path for messages). */

@@ -3,7 +3,11 @@
  * which run was interrupted. It is the only thing that makes a serial
  * unique across runs, so it is replaced atomically and durably (temporary
  * file, fsync, rename, fsync of the folder) and guarded by an exclusive
- * lock so two runs on one station never read the same "next".
+ * lock so two runs on one station never read the same "next". Its last
+ * line is a CRC-32 of the lines before it (version 2), so a damaged file
+ * (a flipped digit of "next" would repeat serials) is refused rather than
+ * read; version 1 files, which had none, are still read, and the next
+ * write turns them into version 2.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,8 +18,12 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "flashkit/crc.h"
 #include "formats/files.h"
 #include "provision.h"
+
+static const char state_v1[] = "flashkit provision state 1";
+static const char state_v2[] = "flashkit provision state 2";
 
 int fk_pstate_lock(const char *state_path, struct fk_diag *err)
 {
@@ -65,16 +73,54 @@ static int bad_state(const char *path, unsigned line, const char *what,
 		       path, line, what);
 }
 
+/*
+ * Version 2: the last line is "crc32 XXXXXXXX" (8 lower-case hex digits),
+ * the CRC-32 of every byte before it. *body is then the length of the
+ * text the lines parse from (the CRC line left out). Version 1 has no
+ * CRC line: *body is len. 0, or -1 with err filled.
+ */
+static int check_crc(const char *path, const char *text, size_t len,
+		     size_t *body, struct fk_diag *err)
+{
+	const size_t crc_line = sizeof("crc32 XXXXXXXX\n") - 1;
+	size_t head = sizeof(state_v2) - 1;
+	unsigned lines = 0;
+	char want[16];
+
+	*body = len;
+	if (len <= head || memcmp(text, state_v2, head) || text[head] != '\n')
+		return 0; /* version 1, or not a state: the lines say */
+	for (size_t i = 0; i < len; i++)
+		lines += text[i] == '\n';
+	if (len < head + 1 + crc_line ||
+	    memcmp(text + len - crc_line, "crc32 ", 6))
+		return bad_state(path, lines,
+				 "no crc32 line at the end (cut short?)", err);
+	*body = len - crc_line;
+	snprintf(want, sizeof(want), "crc32 %08lx\n",
+		 (unsigned long)fk_crc32(0, text, *body));
+	if (memcmp(text + *body, want, crc_line))
+		return bad_state(path, lines,
+				 "the crc32 line does not match the lines "
+				 "above it",
+				 err);
+	return 0;
+}
+
 int fk_pstate_parse(const char *state_path, const char *text, size_t len,
 		    uint64_t start, struct fk_pstate *st, struct fk_diag *err)
 {
-	const char *p = text, *end = text + len;
+	const char *p = text, *end;
 	unsigned n = 0;
 	bool has_next = false;
+	size_t body;
 
 	memset(st, 0, sizeof(*st));
 	st->start = start;
 	st->next = start;
+	if (check_crc(state_path, text, len, &body, err))
+		return -1;
+	end = text + body;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		char line[4096];
@@ -94,7 +140,8 @@ int fk_pstate_parse(const char *state_path, const char *text, size_t len,
 			fk_pstate_free(st);
 			return bad_state(state_path, n, "NUL byte", err);
 		}
-		if (n == 1 && strcmp(line, "flashkit provision state 1")) {
+		if (n == 1 && strcmp(line, state_v1) &&
+		    strcmp(line, state_v2)) {
 			fk_pstate_free(st);
 			return bad_state(state_path, n, "not a state file",
 					 err);
@@ -157,8 +204,7 @@ int fk_pstate_write(const char *state_path, const struct fk_pstate *st,
 {
 	char text[4500];
 	int n = snprintf(text, sizeof(text),
-			 "flashkit provision state 1\nstart %" PRIu64
-			 "\nnext %" PRIu64 "\n",
+			 "%s\nstart %" PRIu64 "\nnext %" PRIu64 "\n", state_v2,
 			 st->start, st->next);
 
 	if (st->pending)
@@ -166,6 +212,10 @@ int fk_pstate_write(const char *state_path, const struct fk_pstate *st,
 			      "pending %" PRIu64 " %" PRIu64 " %s\ndir %s\n",
 			      st->pend_first, st->pend_end, st->pend_ext,
 			      st->pend_dir);
+	if (n > 0 && (size_t)n < sizeof(text))
+		n += snprintf(text + n, sizeof(text) - (size_t)n,
+			      "crc32 %08lx\n",
+			      (unsigned long)fk_crc32(0, text, (size_t)n));
 	if (n <= 0 || (size_t)n >= sizeof(text))
 		return fk_fail(err,
 			       "%s: counter state too long (output "

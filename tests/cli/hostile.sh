@@ -291,16 +291,28 @@ rm many.exports
 
 echo "== a damaged counter state"
 # Serials are never issued twice: a state file that does not read is
-# refused and left as it is, whatever it holds.
+# refused, names the file and says what to do, and leaves everything as it
+# was: the state, and no -o folder made. The state's last line is a CRC-32
+# of the others (docs/production.md), so every variant is refused.
 "$FK" provision --layout devinfo.yaml --template tpl.yaml --count 2 -o outdir >/dev/null
 rm -r outdir
 mv serials.state good.state
-mkdir kept # the -o folder is made before the state is read
+grep -q '^crc32 [0-9a-f]\{8\}$' good.state ||
+	report "provision" "the state has no crc32 line: $(cat good.state)"
 for m in $(mutants good.state); do
 	cp "$m" serials.state
-	FILE_FAULT=1 run may serials.state "$FK" provision --layout devinfo.yaml --template tpl.yaml --count 1 -o kept
+	FILE_FAULT=1 run must serials.state "$FK" provision --layout devinfo.yaml --template tpl.yaml --count 1 -o fresh/sub
+	grep -q "restore it from a backup" "$logs/err" ||
+		report "provision $m" "the message does not say what to do"
 done
-rm -rf m-* good.state serials.state serials.state.lock kept
+# a version-1 state (no CRC) still reads; a damaged one may pass unseen,
+# but one that is refused leaves the folder as it was
+printf 'flashkit provision state 1\nstart 1\nnext 3\n' >good.state
+for m in $(mutants good.state); do
+	cp "$m" serials.state
+	FILE_FAULT=1 run may serials.state "$FK" provision --layout devinfo.yaml --template tpl.yaml --count 1 -o fresh/sub
+done
+rm -rf m-* good.state serials.state serials.state.lock fresh
 
 echo "== declared sizes that lie"
 python3 - <<'PY'

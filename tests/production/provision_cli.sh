@@ -122,4 +122,24 @@ expect_fail "badf-flash.hex has data at 0x0800c000, inside partition 'devinfo'" 
 	"$FK" provision --layout "$L" --template tpl.yaml --count 1 -o dev --factory badf-flash.hex
 grep -q '^next 6$' serials.state || fail "state moved: $(cat serials.state)"
 pass
+
+# The state above was written as version 1 (no crc32 line, an older
+# flashkit): it was read, and the run that used it wrote version 2, whose
+# last line is the CRC-32 of the lines above it.
+python3 - serials.state <<'PY' || fail "state: $(cat serials.state)"
+import sys, zlib
+t = open(sys.argv[1], 'rb').read()
+head, last = t[:t.rindex(b'\n', 0, -1) + 1], t[t.rindex(b'\n', 0, -1) + 1:]
+assert t.startswith(b'flashkit provision state 2\n'), t
+assert last == b'crc32 %08x\n' % zlib.crc32(head), (last, zlib.crc32(head))
+PY
+pass
+# One digit of it changed: refused, naming the file and what to do; the
+# state is kept as it is and no -o folder is made.
+sed -i 's/^next 6$/next 2/' serials.state
+cp serials.state damaged.state
+expect_fail "serials.state:4: the crc32 line does not match the lines above it; the counter state is damaged: restore it from a backup" \
+	"$FK" provision --layout "$L" --template tpl.yaml --count 1 -o new/dev
+same serials.state damaged.state
+[ ! -e new ] || fail "a damaged state left the -o folder 'new'"
 echo "provision: $checks checks passed"
