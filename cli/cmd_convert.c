@@ -39,16 +39,41 @@ struct convert_args {
 	const char *family, *target, *srec_type, *header, *dfu_id, *alt;
 	const char *name;
 	struct fk_opt_list crop;
+	int64_t delta;		   /* --offset, parsed */
+	uint64_t crop_lo, crop_hi; /* --crop, parsed */
 };
 
+/* --offset and --crop's numbers, before any input is read: a bad value
+ * is the command line's fault (exit 2), whatever the input holds. */
+static int parse_moves(struct convert_args *a)
+{
+	if (a->offset && parse_delta(a->offset, &a->delta)) {
+		fk_error("--offset: '%s' is not a number (within 4 GiB, may be "
+			 "negative)",
+			 a->offset);
+		return -1;
+	}
+	if (a->crop.count &&
+	    (fk_parse_u64(a->crop.values[0], &a->crop_lo) ||
+	     fk_parse_u64(a->crop.values[1], &a->crop_hi) ||
+	     a->crop_hi <= a->crop_lo || a->crop_hi > FK_ADDR_LIMIT)) {
+		fk_error("--crop: '%s %s' is not a range A B with A < B",
+			 a->crop.values[0], a->crop.values[1]);
+		return -1;
+	}
+	return 0;
+}
+
 /* Fills the read and write options from the command line. */
-static int convert_options(const struct convert_args *a,
-			   struct fk_read_opts *ro, struct fk_write_opts *wo)
+static int convert_options(struct convert_args *a, struct fk_read_opts *ro,
+			   struct fk_write_opts *wo)
 {
 	uint64_t v;
 
 	fk_read_opts_init(ro);
 	fk_write_opts_init(wo);
+	if (parse_moves(a))
+		return -1;
 	if (a->base &&
 	    (fk_parse_u64(a->base, &ro->base) || ro->base >= FK_ADDR_LIMIT)) {
 		fk_error("--base: '%s' is not an address", a->base);
@@ -116,36 +141,25 @@ static int convert_options(const struct convert_args *a,
 	return 0;
 }
 
-static int apply_offset(const char *text, struct fk_segs *s)
+static int apply_offset(const struct convert_args *a, struct fk_segs *s)
 {
-	int64_t delta;
-
-	if (parse_delta(text, &delta)) {
-		fk_error("--offset: '%s' is not a number", text);
-		return -1;
-	}
-	if (fk_segs_shift(s, delta)) {
+	if (fk_segs_shift(s, a->delta)) {
 		fk_error("--offset %s moves the data outside the 4 GiB address "
 			 "space",
-			 text);
+			 a->offset);
 		return -1;
 	}
 	return 0;
 }
 
 /* Keeps [*lo, *hi) of --crop; refuses a range that keeps no data. */
-static int apply_crop(const struct fk_opt_list *crop, struct fk_segs *s,
+static int apply_crop(const struct convert_args *a, struct fk_segs *s,
 		      uint64_t *lo, uint64_t *hi)
 {
 	uint64_t start = fk_segs_start(s), end = fk_segs_end(s);
 
-	if (fk_parse_u64(crop->values[0], lo) ||
-	    fk_parse_u64(crop->values[1], hi) || *hi <= *lo ||
-	    *hi > FK_ADDR_LIMIT) {
-		fk_error("--crop: '%s %s' is not a range A B with A < B",
-			 crop->values[0], crop->values[1]);
-		return -1;
-	}
+	*lo = a->crop_lo;
+	*hi = a->crop_hi;
 	fk_segs_crop(s, *lo, *hi);
 	if (s->n == 0) {
 		fk_error(
@@ -189,10 +203,10 @@ static int convert_transform(const struct convert_args *a, struct fk_segs *s,
 	enum fk_format out = a->format ? fk_format_by_name(a->format) :
 					 fk_format_by_path(a->out);
 
-	if (a->offset && apply_offset(a->offset, s))
+	if (a->offset && apply_offset(a, s))
 		return -1;
 	if (a->crop.count) {
-		if (apply_crop(&a->crop, s, &lo, &hi))
+		if (apply_crop(a, s, &lo, &hi))
 			return -1;
 		wo->has_base = true;
 		wo->base = lo;
@@ -276,8 +290,14 @@ int cmd_convert(int argc, char **argv)
 	if (parse_format(a.format, &out_fmt) ||
 	    parse_format(a.in_format, &in_fmt) || convert_options(&a, &ro, &wo))
 		return FK_EXIT_USAGE;
-	if (fk_output_format(a.out, out_fmt, &err) == FK_FMT_UNKNOWN) {
+	out_fmt = fk_output_format(a.out, out_fmt, &err);
+	if (out_fmt == FK_FMT_UNKNOWN)
 		return fk_cli_report(&err);
+	if (out_fmt == FK_FMT_ELF) {
+		fk_error("%s: ELF is an input format only; write bin, hex, "
+			 "srec, uf2 or dfu",
+			 a.out);
+		return FK_EXIT_USAGE;
 	}
 	fk_segs_init(&segs);
 	if (fk_load_segs(argv[0], in_fmt, &ro, &segs, &err)) {

@@ -184,6 +184,12 @@ static int geometry_from_options(struct kv_target *t)
 	    (t->erased &&
 	     fk_opt_number("--erased-value", t->erased, 0xFF, &erased)))
 		return -1;
+	if (ss < 1024 || n < 2) {
+		fk_error("--sectors %s --sector-size %s: a store needs at "
+			 "least 2 sectors of 1K..256K (docs/kv.md)",
+			 t->sectors, t->sector_size);
+		return -1;
+	}
 	if (ss * n > 0xFFFFFFFFull || (erased != 0xFF && erased != 0)) {
 		fk_error("bad geometry: %s sectors of %s bytes make more than "
 			 "4G, or --erased-value %s is not 0xFF or 0x00",

@@ -50,6 +50,8 @@ struct sim_opts {
 	const char *budget, *seed, *samples, *history, *core;
 	struct fk_opt_list images, firmware;
 	int json, single, exhaustive, patch;
+	uint32_t size_bytes;   /* --size, parsed (0: not given) */
+	uint32_t buffer_bytes; /* --buffer, parsed (0: not given) */
 };
 
 /* How the double cuts are covered, from the options. */
@@ -237,6 +239,26 @@ static int parse_size(const char *name, const char *text, uint32_t *out)
 	return 0;
 }
 
+/* --size, --buffer and --strategy, before any file is read: a bad value
+ * is the command line's fault (exit 2). 0 or -1 (said). */
+static int parse_values(struct sim_opts *o)
+{
+	enum fk_boot_strategy strategy;
+
+	if (o->size && parse_size("--size", o->size, &o->size_bytes))
+		return -1;
+	if (o->buffer && parse_size("--buffer", o->buffer, &o->buffer_bytes))
+		return -1;
+	if (o->strategy && parse_strategy(o->strategy, &strategy))
+		return -1;
+	if (o->firmware.count && o->size) {
+		fk_error("--size makes up images: it does not go with "
+			 "--firmware");
+		return -1;
+	}
+	return 0;
+}
+
 /* -E: the encryption key's private half, the device key of the simulated
  * bootloader (docs/boot.md, "Encrypted images"). */
 static int load_enc_key(struct sim_job *job, const char *path)
@@ -275,9 +297,7 @@ static int make_config(struct sim_job *job, const struct sim_opts *o)
 	if (job->img[0]->boot_state >= 0)
 		job->state_part = &job->L.partitions[job->img[0]->boot_state];
 	protect_bootloaders(job);
-	buf_len = largest_sector(&job->rig);
-	if (o->buffer && parse_size("--buffer", o->buffer, &buf_len))
-		return -1;
+	buf_len = o->buffer ? o->buffer_bytes : largest_sector(&job->rig);
 	cfg->buf_len = buf_len;
 	job->keys.crypto = &fk_crypto_mbedtls;
 	if (o->key) {
@@ -591,13 +611,8 @@ static int make_images(struct sim_job *job, const struct sim_opts *o,
 		.enc = job->has_enc ? &job->enc : NULL,
 	};
 
-	if (o->size && parse_size("--size", o->size, &payload))
-		return -1;
-	if (o->firmware.count && o->size) {
-		fk_error("--size makes up images: it does not go with "
-			 "--firmware");
-		return -1;
-	}
+	if (o->size)
+		payload = o->size_bytes;
 	if (payload > room) {
 		fk_error("--size %u: image %s holds at most %u bytes of "
 			 "firmware with strategy %s",
@@ -1490,8 +1505,8 @@ int cmd_sim(int argc, char **argv)
 		fk_error("usage: %s (see --help)", help.usage);
 		return FK_EXIT_USAGE;
 	}
-	if (parse_coverage(&o, &cov) || parse_history(&o, &history) ||
-	    parse_core(o.core, &lite))
+	if (parse_values(&o) || parse_coverage(&o, &cov) ||
+	    parse_history(&o, &history) || parse_core(o.core, &lite))
 		return FK_EXIT_USAGE;
 	if (o.firmware.count && o.firmware.count != o.images.count &&
 	    o.firmware.count != 2 * o.images.count) {

@@ -38,7 +38,8 @@ report() { # what the case was, what went wrong
 # run MODE WANT CMD...: MODE is "must" (the command must fail) or "may"
 # (it may succeed); WANT is text its message must hold when it fails (""
 # for none beyond a message), or else $ALSO when set. With FILE_FAULT set
-# the failure is a file's, so its exit status must not be 2.
+# the failure is a file's, so its exit status must not be 2; with USAGE
+# set it is the command line's (a bad option value), so it must be 2.
 run() {
 	local mode=$1 want=$2 rc=0 before after err what
 	shift 2
@@ -65,6 +66,9 @@ run() {
 	# a wrong command line (2; README, "Exit status")
 	if [ -n "${FILE_FAULT:-}" ] && [ "$rc" = 2 ]; then
 		report "$what" "exit 2 (the command line) for a bad file"
+	fi
+	if [ -n "${USAGE:-}" ] && [ "$rc" != 2 ]; then
+		report "$what" "exit $rc for a bad option value, not 2"
 	fi
 	# image verify and image info give their verdict on stdout
 	[ -n "$err" ] || err=$(<"$logs/out")
@@ -536,24 +540,29 @@ done
 rm -r sym.hex hard.hex sub
 
 echo "== option values"
+# Each bad value exits 2 (README, "Exit status"): the command line's
+# fault, whatever the input files hold.
 badnum() { # OPTION CMD...: the option gets each bad value in turn
 	local opt=$1 v
 	shift
 	local values=(-1 abc 0xFFFFFFFFFF 99999999999999999999999 1.5 '')
 	[ -z "${BAD:-}" ] || eval "values=($BAD)"
 	for v in "${values[@]}"; do
-		run must "$opt" "$@" "$opt" "$v"
+		USAGE=1 run must "$opt" "$@" "$opt" "$v"
 	done
 }
-for o in --base --offset --fill --alt; do badnum "$o" "$FK" convert fw.bin -o out.hex; done
-run must "--crop" "$FK" convert fw.hex -o out.bin --crop 0 0xFFFFFFFFFF
-run must "--crop" "$FK" convert fw.hex -o out.bin --crop 0x08001000 0x08000000
+for o in --base --fill --alt; do badnum "$o" "$FK" convert fw.bin -o out.hex; done
+# -1 is an offset; that it moves fw.bin's data below 0 is the data's
+BAD="abc 0xFFFFFFFFFF 99999999999999999999999 1.5 ''" badnum --offset "$FK" convert fw.bin -o out.hex
+run must "--offset -1 moves the data outside" "$FK" convert fw.bin -o out.hex --offset -1
+USAGE=1 run must "--crop" "$FK" convert fw.hex -o out.bin --crop 0 0xFFFFFFFFFF
+USAGE=1 run must "--crop" "$FK" convert fw.hex -o out.bin --crop 0x08001000 0x08000000
 run must "--crop" "$FK" convert fw.hex -o out.bin --crop 0 0xFFFFFFFF
 run must "--family" "$FK" convert fw.bin -o out.uf2 --base 0 --family nosuchfamily
 run must "--dfu-id" "$FK" convert fw.bin -o out.dfu --base 0 --dfu-id 0483
 run must "--dfu-id" "$FK" convert fw.bin -o out.dfu --base 0 --dfu-id 10000:1
 run must "--srec-type" "$FK" convert fw.bin -o out.srec --base 0 --srec-type S9
-run must "ELF is an input format only" "$FK" convert fw.bin -o out.bin --format elf
+USAGE=1 run must "ELF is an input format only" "$FK" convert fw.bin -o out.bin --format elf
 for o in -H -S --align --max-align -M -s --image-id --hw-id -x -L --rom-fixed; do
 	badnum "$o" "$FK" image sign fw.bin out.img -k key.pem -H 0x200 --pad-header -S 0x20000
 done
@@ -574,8 +583,8 @@ run must "--name" "$FK" key public key.pem --c --name '1 bad'
 for o in --sector-size --sectors --write-unit --erased-value; do
 	badnum "$o" "$FK" kv build settings.yaml -o out.bin --sector-size 4K --sectors 4
 done
-run must "1 x 4096-byte sectors" "$FK" kv build settings.yaml -o out.bin --sector-size 4K --sectors 1
-run must "sectors of 3000 bytes" "$FK" kv build settings.yaml -o out.bin --sector-size 3000 --sectors 4
+USAGE=1 run must "--sectors 1 --sector-size 4K: a store needs at least 2 sectors" "$FK" kv build settings.yaml -o out.bin --sector-size 4K --sectors 1
+USAGE=1 run must "sectors of 3000 bytes" "$FK" kv build settings.yaml -o out.bin --sector-size 3000 --sectors 4
 run must "--prefix" "$FK" kv gen schema.yaml -o out.h --prefix '9-x'
 for o in --table-offset --flash-size --sector-size --flash-base; do
 	badnum "$o" "$FK" layout import partitions.csv -o out.yaml
@@ -600,8 +609,8 @@ if ! grep -q __asan_init "$FK"; then
 	run must "big.bin: out of memory" bash -c "ulimit -v 110000; exec \"$FK\" kv dump big.bin --sector-size 256K --sectors 256"
 	rm big.bin
 fi
-run must "--strategy" "$FK" sim --layout swap.yaml --image app --single --strategy copy
-run must "--core" "$FK" sim --layout swap.yaml --image app --single --core tiny
+USAGE=1 run must "--strategy" "$FK" sim --layout swap.yaml --image app --single --strategy copy
+USAGE=1 run must "--core" "$FK" sim --layout swap.yaml --image app --single --core tiny
 for o in --baud --timeout --window --image-index --wait; do
 	badnum "$o" "$FK" upload --port garbage-port img.bin
 done
