@@ -448,8 +448,91 @@ done:
 	return rc;
 }
 
-/* Tries every geometry a store header can describe until one mounts;
- * NULL when none does, or (*nomem) when memory ran out. */
+/* A store image read where it lies, to guess its geometry without a
+ * copy per guess: reads come from the file's bytes; a program or erase
+ * is refused and noted (mount formats an area that holds no store). */
+struct in_place {
+	const uint8_t *data;
+	bool wrote; /* a write was asked for (and refused) */
+};
+
+static int in_place_read(const struct fk_flash *flash, uint32_t off, void *buf,
+			 uint32_t len)
+{
+	const struct in_place *ip = flash->ctx;
+
+	memcpy(buf, ip->data + off, len);
+	return FK_OK;
+}
+
+static int in_place_program(const struct fk_flash *flash, uint32_t off,
+			    const void *buf, uint32_t len)
+{
+	struct in_place *ip = flash->ctx;
+
+	(void)off;
+	(void)buf;
+	(void)len;
+	ip->wrote = true;
+	return FK_EPROTECT;
+}
+
+static int in_place_erase(const struct fk_flash *flash, uint32_t off,
+			  uint32_t sector_size)
+{
+	struct in_place *ip = flash->ctx;
+
+	(void)off;
+	(void)sector_size;
+	ip->wrote = true;
+	return FK_EPROTECT;
+}
+
+static const struct fk_flash_ops in_place_ops = {
+	in_place_read,
+	in_place_program,
+	in_place_erase,
+};
+
+/* Whether the store mounts under t's geometry and cfg, tried in place:
+ * 1 it mounts, 0 it does not, -1 mount asked to write (only a copy can
+ * tell). The same reads a simulator holding the data would give. */
+static int mounts_in_place(const struct kv_target *t, const uint8_t *data,
+			   const struct fk_kv_config *cfg, struct fk_kv *kv)
+{
+	struct in_place ip = { data, false };
+	struct fk_flash flash = { t->sim.geo, &in_place_ops, &ip };
+	struct fk_area area;
+	int rc;
+
+	fk_area_init(&area, &flash, 0, t->sim.geo.size);
+	rc = fk_kv_mount(kv, &area, cfg);
+	return ip.wrote ? -1 : rc == FK_OK;
+}
+
+/* Whether a sector of t's size (any write unit, any erased value) starts
+ * with a valid store header: cfg filled from the first. In place. */
+static bool probes_in_place(const struct kv_target *t, const uint8_t *data,
+			    struct fk_kv_config *cfg)
+{
+	struct in_place ip = { data, false };
+	struct fk_flash flash = { t->sim.geo, &in_place_ops, &ip };
+	struct fk_area area;
+
+	fk_area_init(&area, &flash, 0, t->sim.geo.size);
+	return fk_kv_probe(&area, cfg) == FK_OK;
+}
+
+/*
+ * Tries every geometry a store header can describe, in a fixed order,
+ * until one mounts; NULL when none does, or (*nomem) when memory ran out.
+ * Each guess is tried on the file's bytes in place (a header probe per
+ * sector size, then a mount per write unit and erased value: bounded
+ * work, no copy), and only a guess that mounts there, or whose mount
+ * would write, is made into the simulator a copy of the data is loaded
+ * into, where it is tried again as before: the first guess that mounts
+ * on a copy is the same as when every guess was a copy.
+ */
 static struct fk_sim *detect(struct kv_target *t, const uint8_t *data,
 			     size_t len, struct fk_area *area, struct fk_kv *kv,
 			     bool *nomem)
@@ -457,20 +540,27 @@ static struct fk_sim *detect(struct kv_target *t, const uint8_t *data,
 	static const uint8_t erased[] = { 0xFF, 0x00 };
 
 	for (uint32_t ss = 1024; ss <= 256 * 1024; ss *= 2) {
+		struct fk_kv_config cfg;
+
 		if (len % ss || len / ss < 2 || len / ss > 0xFFFF)
+			continue;
+		t->run.count = (uint32_t)(len / ss);
+		t->run.size = ss;
+		t->sim.geo.size = (uint32_t)len;
+		t->sim.geo.runs = &t->run;
+		t->sim.geo.run_count = 1;
+		t->sim.geo.write_unit = 1;
+		t->sim.geo.erased_value = erased[0];
+		if (!probes_in_place(t, data, &cfg))
 			continue;
 		for (uint32_t wu = 1; wu <= 32 && wu <= ss; wu *= 2) {
 			for (int e = 0; e < 2; e++) {
-				struct fk_kv_config cfg;
 				struct fk_sim *sim;
 
-				t->run.count = (uint32_t)(len / ss);
-				t->run.size = ss;
-				t->sim.geo.size = (uint32_t)len;
-				t->sim.geo.runs = &t->run;
-				t->sim.geo.run_count = 1;
 				t->sim.geo.write_unit = wu;
 				t->sim.geo.erased_value = erased[e];
+				if (mounts_in_place(t, data, &cfg, kv) == 0)
+					continue;
 				sim = target_sim(t, data, area);
 				*nomem = !sim;
 				if (!sim)
