@@ -1,25 +1,22 @@
 #!/usr/bin/env bash
-# flashkit kv dump on a 300 MB file whose geometry it must guess: bounded
-# work. Each guess (sector size, then write unit and erased value) is
+# flashkit kv dump on a 300 MB file whose geometry it must guess: what
+# it finds. Each guess (sector size, then write unit and erased value) is
 # tried on the file's bytes in place, and only one that mounts there is
 # made into a simulator holding a copy; it used to copy the whole file for
-# every guess (72 copies of 300 MB: 24 s for a file of zeros, 10 s for a
-# 100 MB store found at the last guess). Both files are made here (a
-# sparse file by truncate, a store by kv build) and removed afterwards.
+# every guess (72 copies of 300 MB). Its time is a figure for bench/
+# (bench/RESULTS.md, "kv dump on a large file"), printed here, never
+# asserted. Both files are made here (a sparse file by truncate, a store
+# by kv build) and removed afterwards.
 source "${FK_ROOT:?}/tests/production/lib.sh"
-LIMIT=${FK_KV_DUMP_LIMIT_S:-10}
 
 # dump_within WHAT FILE: kv dump FILE, its output in dump.txt and its
-# stderr in err.txt, refused if it takes LIMIT seconds or more.
+# stderr in err.txt; prints the time it took.
 dump_within() {
 	local start end rc=0
 	start=$(date +%s%N)
 	"$FK" kv dump "$2" >dump.txt 2>err.txt || rc=$?
 	end=$(date +%s%N)
-	ms=$(((end - start) / 1000000))
-	echo "$1: kv dump took $ms ms (exit $rc)"
-	[ "$ms" -lt $((LIMIT * 1000)) ] ||
-		fail "$1: kv dump took $ms ms, $LIMIT s or more"
+	echo "$1: kv dump took $(((end - start) / 1000000)) ms (exit $rc)"
 	return $rc
 }
 
