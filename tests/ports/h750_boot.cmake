@@ -2,11 +2,15 @@
 # boot_stm32h750, XIP from QSPI, and boot_stm32h750_ram_load, copied into
 # the AXI SRAM) run whole under Unicorn on the QUADSPI model and an
 # IS25LP064A (test_h750_boot.c): boot, trial, revert, permanent install
-# and fallback with every flash operation of those boots cut, and a long
-# life of updates. Only where tests/boot builds the board bootloaders.
-foreach(variant "h750;stm32h750-qspi" "h750_ram_load;stm32h750-ram-load")
+# and fallback with every flash operation of those boots cut, a damaged
+# boot state, and (ram-load) a long life of updates. Only where
+# tests/boot builds the board bootloaders.
+# The long life of updates (--life) runs on ram-load's program only: the
+# XIP one has the same core and log.
+foreach(variant "h750;stm32h750-qspi;" "h750_ram_load;stm32h750-ram-load;--life")
 	list(GET variant 0 v)
 	list(GET variant 1 ex)
+	list(GET variant 2 life)
 	if(NOT TARGET boot_stm32${v})
 		continue()
 	endif()
@@ -20,7 +24,7 @@ foreach(variant "h750;stm32h750-qspi" "h750_ram_load;stm32h750-ram-load")
 		ARGS ${CMAKE_BINARY_DIR}/tests/boot/boot_stm32${v}.elf
 			$<TARGET_FILE:flashkit>
 			${FK_ROOT}/examples/${ex}/layout.yaml
-			${FK_ROOT}/tests/data/mcuboot-images/ecdsa-p256.pem)
+			${FK_ROOT}/tests/data/mcuboot-images/ecdsa-p256.pem ${life})
 	target_include_directories(port_${v}_boot PRIVATE ${FK_ROOT}/host
 		${CMAKE_CURRENT_LIST_DIR})
 	add_dependencies(port_${v}_boot boot_stm32${v} flashkit)

@@ -27,7 +27,10 @@
  * takes the boot state log through its fresh starts on the real program.
  *
  * Usage: port_h750_boot <boot.elf> <flashkit> <layout.yaml> <key.pem>
- * (the layout's strategy, xip or ram-load, says what a boot ends in).
+ *        [--life]
+ * (the layout's strategy, xip or ram-load, says what a boot ends in;
+ * --life adds the long life of updates, which ctest runs on ram-load's
+ * program: XIP's runs the same core on the same log).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -329,7 +332,7 @@ struct sweep {
 static void sweep(struct board *bd, struct sweep *sw)
 {
 	struct fk_sim *sim = qspi_sim(bd);
-	struct fk_sim_snapshot *saved = fk_sim_snapshot_take(sim);
+	struct fk_sim_snapshot *saved = fk_sim_snapshot_take(sim), *done;
 	uint64_t start = fk_sim_op_index(sim);
 	struct uc_boot_exit x;
 
@@ -337,6 +340,8 @@ static void sweep(struct board *bd, struct sweep *sw)
 	snprintf(after, sizeof(after), " (%s, uninterrupted)", sw->what);
 	boot_into(bd, sw->allowed[0]);
 	sw->ops = fk_sim_op_index(sim) - start;
+	done = fk_sim_snapshot_take(sim);
+	assert_non_null(done);
 	for (uint64_t op = 0; op < sw->ops; op++) {
 		for (int k = FK_CUT_BEFORE; k <= FK_CUT_TORN; k++) {
 			fk_sim_snapshot_restore(sim, saved);
@@ -360,10 +365,9 @@ static void sweep(struct board *bd, struct sweep *sw)
 			sw->cuts++;
 		}
 	}
-	/* back to the uninterrupted boot's flash */
-	fk_sim_snapshot_restore(sim, saved);
-	snprintf(after, sizeof(after), " (%s, again)", sw->what);
-	boot_into(bd, sw->allowed[0]);
+	/* back to the flash the uninterrupted boot left */
+	fk_sim_snapshot_restore(sim, done);
+	fk_sim_snapshot_free(done);
 	fk_sim_snapshot_free(saved);
 	after[0] = '\0';
 	printf("%s: %u cuts (of %llu operations), each followed by the "
@@ -439,6 +443,18 @@ static void test_unconfirmed_update_reverts_through_cuts(void **state)
 	board_close(&bd);
 }
 
+/* The board after v1 was programmed into slot A and booted, then v2
+ * (payload bytes) updated on trial, booted and confirmed. */
+static void confirmed_v2(struct board *bd, struct img *v1, struct img *v2,
+			 uint32_t payload)
+{
+	*v1 = place_a(bd, "1.0.0", 1);
+	boot_into(bd, v1);
+	*v2 = stage(bd, "2.0.0", 2, payload, FK_BOOT_TEST);
+	boot_into(bd, v2);
+	confirm(bd);
+}
+
 /* A test update confirmed by the application stays. */
 static void test_confirmed_update_stays(void **state)
 {
@@ -447,11 +463,7 @@ static void test_confirmed_update_stays(void **state)
 
 	(void)state;
 	board_open(&bd);
-	v1 = place_a(&bd, "1.0.0", 1);
-	boot_into(&bd, &v1);
-	v2 = stage(&bd, "2.0.0", 2, PAYLOAD - 2000, FK_BOOT_TEST);
-	boot_into(&bd, &v2);
-	confirm(&bd);
+	confirmed_v2(&bd, &v1, &v2, PAYLOAD - 2000);
 	boot_into(&bd, &v2);
 	boot_into(&bd, &v2);
 	free_img(&v1);
@@ -492,11 +504,7 @@ static void test_damaged_image_falls_back_through_cuts(void **state)
 
 	(void)state;
 	board_open(&bd);
-	v1 = place_a(&bd, "1.0.0", 1);
-	boot_into(&bd, &v1);
-	v2 = stage(&bd, "2.0.0", 2, PAYLOAD, FK_BOOT_TEST);
-	boot_into(&bd, &v2);
-	confirm(&bd);
+	confirmed_v2(&bd, &v1, &v2, PAYLOAD);
 	boot_into(&bd, &v2);
 	assert_int_equal(fk_flash_program(fk_sim_flash(qspi_sim(&bd)),
 					  slots[v2.slot]->address - QSPI_BASE +
@@ -509,6 +517,46 @@ static void test_damaged_image_falls_back_through_cuts(void **state)
 	free_img(&v1);
 	free_img(&v2);
 	board_close(&bd);
+}
+
+/* The boot state area filled with what a flash can hold after it was
+ * damaged (random bytes; all zeros: every bit programmed): the program
+ * must still start a valid image, the newest (the log then tells it
+ * nothing), and the application must be able to update again. */
+static void test_damaged_boot_state_still_boots(void **state)
+{
+	static const int fills[] = { -1, 0x00 };
+
+	(void)state;
+	for (size_t f = 0; f < sizeof(fills) / sizeof(fills[0]); f++) {
+		struct board bd;
+		struct fk_boot_config cfg;
+		struct img v1, v2, v3;
+		uint8_t *at;
+		uint32_t seed = 12345u;
+
+		board_open(&bd);
+		confirmed_v2(&bd, &v1, &v2, PAYLOAD);
+		host_config(&bd, &cfg);
+		at = fk_sim_data(qspi_sim(&bd)) + cfg.state.off;
+		for (uint32_t i = 0; i < cfg.state.size; i++) {
+			seed = seed * 1103515245u + 12345u;
+			at[i] = fills[f] < 0 ? (uint8_t)(seed >> 16) :
+					       (uint8_t)fills[f];
+		}
+		snprintf(after, sizeof(after), " (boot state filled with %s)",
+			 fills[f] < 0 ? "random bytes" : "zeros");
+		boot_into(&bd, &v2);
+		boot_into(&bd, &v2);
+		after[0] = '\0';
+		v3 = stage(&bd, "3.0.0", 3, PAYLOAD, FK_BOOT_PERMANENT);
+		boot_into(&bd, &v3);
+		boot_into(&bd, &v3);
+		free_img(&v1);
+		free_img(&v2);
+		free_img(&v3);
+		board_close(&bd);
+	}
 }
 
 /*
@@ -594,13 +642,17 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_confirmed_update_stays),
 		cmocka_unit_test(test_permanent_update_through_cuts),
 		cmocka_unit_test(test_damaged_image_falls_back_through_cuts),
+		cmocka_unit_test(test_damaged_boot_state_still_boots),
 		cmocka_unit_test(test_many_updates_in_a_row),
 	};
 
-	if (argc != 5) {
+	size_t n = sizeof(tests) / sizeof(tests[0]);
+	bool life = argc == 6 && strcmp(argv[5], "--life") == 0;
+
+	if (argc != 5 && !life) {
 		fprintf(stderr,
 			"usage: %s boot_stm32h750[_ram_load].elf flashkit "
-			"layout.yaml key.pem\n",
+			"layout.yaml key.pem [--life]\n",
 			argv[0]);
 		return 2;
 	}
@@ -608,5 +660,8 @@ int main(int argc, char **argv)
 	flashkit = argv[2];
 	layout_path = argv[3];
 	key_path = argv[4];
-	return cmocka_run_group_tests(tests, load_layout, unload_layout);
+	/* the long life (the last test) only when asked */
+	return _cmocka_run_group_tests("port_h750_boot", tests,
+				       life ? n : n - 1, load_layout,
+				       unload_layout);
 }

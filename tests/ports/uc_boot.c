@@ -175,7 +175,9 @@ uint8_t *uc_boot_signed_image(const struct uc_boot_firmware *fw, size_t *len)
 	if (!payload || fw->size < 8)
 		goto fail;
 	for (uint32_t i = 0; i < fw->size; i++)
-		payload[i] = (uint8_t)(i * fw->mul + fw->add);
+		payload[i] = i - fw->ff_off < fw->ff_len ?
+				     0xFF :
+				     (uint8_t)(i * fw->mul + fw->add);
 	memcpy(payload, &fw->sp, 4);
 	memcpy(payload + 4, &fw->pc, 4);
 	snprintf(bin, sizeof(bin), "%s/%s.bin", fw->dir, fw->image);

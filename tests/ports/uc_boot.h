@@ -92,7 +92,8 @@ enum uc_run uc_boot_run(struct uc_boot *b, uint32_t vt, uint32_t lo,
 			struct uc_boot_exit *out);
 
 /* A firmware for a board test: size bytes whose vector table holds sp
- * and the reset handler pc (the rest byte i = i * mul + add), written to
+ * and the reset handler pc (the rest byte i = i * mul + add, but the
+ * ff_len bytes from ff_off, which are 0xFF: an erased-looking run), written to
  * dir/<image>.bin and signed by `flashkit image sign --layout layout
  * --image image -k key -v version --pad-header` (no -k when key is NULL:
  * its digest only; with `--pending test`
@@ -105,6 +106,7 @@ struct uc_boot_firmware {
 	bool pending;
 	uint32_t sp, pc;
 	uint32_t size, mul, add;
+	uint32_t ff_off, ff_len;
 };
 uint8_t *uc_boot_signed_image(const struct uc_boot_firmware *fw, size_t *len);
 
