@@ -119,7 +119,7 @@ uint8_t *f205_image(const char *version, uint32_t e, size_t *len)
 		.version = version,
 		.sp = f205.app->ram[0].start + f205.app->ram[0].size,
 		.pc = e,
-		.size = F205_PAYLOAD,
+		.size = f205.payload ? f205.payload : F205_PAYLOAD,
 		.mul = 11,
 		.add = e,
 	};
@@ -253,26 +253,24 @@ static void cut_at(struct f205_sweep *sw, int m, uint64_t op,
 	sw->cuts++;
 }
 
-bool f205_sampled(uint64_t op, uint64_t n, unsigned stride)
+uint32_t f205_sweep_payload(void)
 {
 	const char *full = getenv("FK_SWEEP_FULL");
 
-	return (full && strcmp(full, "1") == 0) || op < 8 || op + 8 >= n ||
-	       op % stride == 0;
+	return full && strcmp(full, "1") == 0 ? F205_PAYLOAD :
+						F205_SWEEP_PAYLOAD;
 }
 
 void f205_sweep_run(struct f205_sweep *sw, const char *what)
 {
-	unsigned stride = sw->stride ? sw->stride : 200u;
-
 	for (int m = 0; m < 2; m++)
 		for (uint64_t op = 0; op < sw->ops[m]; op++)
-			if (m == 1 || f205_sampled(op, sw->ops[m], stride))
-				for (int k = FK_CUT_BEFORE; k <= FK_CUT_TORN;
-				     k++)
-					cut_at(sw, m, op, (enum fk_cut_kind)k);
-	printf("%s: %u cuts (of %llu + %llu operations), each booted the "
-	       "expected image\n",
-	       what, sw->cuts, (unsigned long long)sw->ops[0],
-	       (unsigned long long)sw->ops[1]);
+			for (int k = FK_CUT_BEFORE; k <= FK_CUT_TORN; k++)
+				cut_at(sw, m, op, (enum fk_cut_kind)k);
+	printf("%s (%zu-byte image): %u cuts of %llu operations (%llu "
+	       "internal + %llu serial flash), every one before, after and "
+	       "torn, each booted the expected image\n",
+	       what, sw->len, sw->cuts,
+	       (unsigned long long)(sw->ops[0] + sw->ops[1]),
+	       (unsigned long long)sw->ops[0], (unsigned long long)sw->ops[1]);
 }

@@ -13,10 +13,11 @@
  * cut scheduled at an operation of the boot on one memory (before it,
  * after it, or tearing it), the boot run until the power fails, and a
  * boot from reset that must end in the expected image, the app slot
- * holding it byte for byte. Every operation of the serial flash is cut;
- * of the internal flash (the copy: an erase and some 1,500 word
- * programs) the first and last 8 and every stride-th, or every one with
- * FK_SWEEP_FULL=1 in the environment.
+ * holding it byte for byte. Every operation of both memories is cut,
+ * each before, after and torn. The swept installs copy a small image
+ * (f205_sweep_payload: F205_SWEEP_PAYLOAD bytes of payload, an 820-byte
+ * image, the copy an erase and 85 word programs), or with FK_SWEEP_FULL=1
+ * in the environment the other tests' (6,000 bytes: 1,521 operations).
  *
  * Host only (C11); helpers of cmocka tests (they fail the test with
  * fail_msg and cmocka's asserts).
@@ -39,6 +40,10 @@
 #define F205_RCC 0x40023800u
 #define F205_FLASH 0x08000000u
 #define F205_PAYLOAD 6000u
+/* The payload of the images whose installs ctest's sweeps cut
+ * (f205_sweep_payload), at every operation as FK_SWEEP_FULL=1 cuts the
+ * F205_PAYLOAD images'. */
+#define F205_SWEEP_PAYLOAD 256u
 /* Instructions a run may take: a boot that copies and checks the factory
  * image takes some 10 million; more is a board looping in recovery. */
 #define F205_BOOT_BUDGET 100000000u
@@ -54,6 +59,7 @@ struct f205_env {
 	const struct fk_layout_partition *boot, *slot_app, *slot_ota;
 	const struct fk_layout_partition *slot_factory;
 	const struct fk_layout_image *app;
+	uint32_t payload; /* of the images f205_image makes; 0: F205_PAYLOAD */
 };
 extern struct f205_env f205;
 
@@ -114,7 +120,6 @@ struct f205_sweep {
 	uint32_t e;	    /* the entry the boots must end in */
 	const uint8_t *img; /* what the app slot must then hold */
 	size_t len;
-	unsigned stride; /* internal flash operations sampled; 0: 200 */
 	unsigned cuts;
 };
 
@@ -130,9 +135,10 @@ void f205_sweep_close(struct f205_sweep *sw);
 /* Both memories: the saved arrays back, the chip out of any command. */
 void f205_sweep_restore(struct f205_sweep *sw);
 
-/* True when operation op of n is cut: every one with FK_SWEEP_FULL=1,
- * else the first and last 8 and every stride-th. */
-bool f205_sampled(uint64_t op, uint64_t n, unsigned stride);
+/* The payload of a swept boot's images: F205_PAYLOAD with FK_SWEEP_FULL=1
+ * in the environment, else F205_SWEEP_PAYLOAD. Set f205.payload to it
+ * before making them. */
+uint32_t f205_sweep_payload(void);
 
 /* After a power cut: the cut cancelled, both memories powered again,
  * the chip out of any command; what names the cut for the messages of

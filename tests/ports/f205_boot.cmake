@@ -4,10 +4,12 @@
 # flash model and a 1 MiB SPI NOR on SPI1 (f205_board.c,
 # test_f205_lite_boot.c): it boots the app, installs an update staged
 # through the update API, falls back to the factory image in the serial
-# flash, each also with a power cut at sampled flash operations (every
-# one under FK_SWEEP_FULL=1; `make sweep-lite` runs the lite one so, label
-# lite). Only where
-# tests/boot builds the board bootloaders.
+# flash, each install also with a power cut at every flash operation of
+# either memory: of a 256-byte payload's install (an 820-byte image: 86
+# internal flash operations, some 540 cuts), or of the other tests'
+# 6,000-byte payload under FK_SWEEP_FULL=1 (`make sweep-lite` runs the
+# lite one so, label lite). Only where tests/boot builds the board
+# bootloaders.
 foreach(core _lite "")
 	if(NOT TARGET boot_stm32f205${core})
 		continue()

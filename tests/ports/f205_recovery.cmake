@@ -5,9 +5,11 @@
 # `flashkit upload` (usart_line.c). port_f205_lite_recovery: recovery
 # mode on an empty board and on request, the upload into the serial
 # flash and its install, a reset mid-upload, a loose cable, garbage on
-# the line; port_f205_lite_recovery_cuts (slow: some 25 s, not run under
-# ASan): power cuts in the upload and in the install, sampled, at every
-# flash operation under FK_SWEEP_FULL=1 (`make sweep-lite`, label lite).
+# the line; port_f205_lite_recovery_cuts (slow: some 5 s, not run under
+# ASan): power cuts at every flash operation of the upload and of the
+# install of a 256-byte payload (an 820-byte image), or of the other
+# tests' 6,000-byte payload under FK_SWEEP_FULL=1 (`make sweep-lite`,
+# label lite).
 # The images are signed with the bootloader's key when it has one
 # (fk_boot_board_program's KEY), else checked by digest. Only where
 # tests/boot builds the board bootloaders.

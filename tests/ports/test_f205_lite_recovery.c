@@ -490,9 +490,11 @@ static void test_upload_survives_power_cuts(void **state)
 {
 	struct upload_sweep sw = { 0 };
 	size_t len;
-	uint8_t *img = f205_image("1.0.0", f205_entry(1), &len);
+	uint8_t *img;
 
 	(void)state;
+	f205.payload = f205_sweep_payload();
+	img = f205_image("1.0.0", f205_entry(1), &len);
 	board_open(&sw.r);
 	sw.img = img;
 	sw.len = len;
@@ -508,20 +510,21 @@ static void test_upload_survives_power_cuts(void **state)
 		sw.ops[m] = fk_sim_op_index(sw.sims[m]) - sw.ops[m];
 	for (int m = 0; m < 2; m++)
 		for (uint64_t op = 0; op < sw.ops[m]; op++)
-			if (f205_sampled(op, sw.ops[m], 8))
-				for (int k = FK_CUT_BEFORE; k <= FK_CUT_TORN;
-				     k++)
-					upload_cut_at(&sw, m, op,
-						      (enum fk_cut_kind)k);
-	printf("upload: %u cuts (of %llu + %llu operations): %u back in "
-	       "recovery mode, %u booted the new image at once\n",
-	       sw.cuts, (unsigned long long)sw.ops[0],
-	       (unsigned long long)sw.ops[1], sw.recovered, sw.booted);
+			for (int k = FK_CUT_BEFORE; k <= FK_CUT_TORN; k++)
+				upload_cut_at(&sw, m, op, (enum fk_cut_kind)k);
+	printf("upload (%zu-byte image): %u cuts of %llu operations (%llu "
+	       "internal + %llu serial flash), every one before, after and "
+	       "torn: %u back in recovery mode, %u booted the new image at "
+	       "once\n",
+	       len, sw.cuts, (unsigned long long)(sw.ops[0] + sw.ops[1]),
+	       (unsigned long long)sw.ops[0], (unsigned long long)sw.ops[1],
+	       sw.recovered, sw.booted);
 	assert_true(sw.recovered > 0);
 	for (int m = 0; m < 2; m++)
 		fk_sim_snapshot_free(sw.saved[m]);
 	board_close(&sw.r);
 	free(img);
+	f205.payload = 0;
 }
 
 /* The image received in recovery mode, then its install cut at flash
@@ -529,9 +532,10 @@ static void test_upload_survives_power_cuts(void **state)
 static void test_install_after_recovery_survives_power_cuts(void **state)
 {
 	struct empty e;
-	struct f205_sweep sw = { .bd = &e.r.bd, .stride = 500 };
+	struct f205_sweep sw = { .bd = &e.r.bd };
 
 	(void)state;
+	f205.payload = f205_sweep_payload();
 	empty_open(&e);
 	empty_upload(&e);
 	usart_line_reboot(&e.r.l, &e.c);
@@ -541,6 +545,7 @@ static void test_install_after_recovery_survives_power_cuts(void **state)
 	f205_sweep_close(&sw);
 	board_close(&e.r);
 	free(e.img);
+	f205.payload = 0;
 }
 
 int main(int argc, char **argv)
