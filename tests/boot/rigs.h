@@ -331,6 +331,28 @@ static inline int rig_configure(struct fk_rig *rig,
 	return 0;
 }
 
+/* A smaller workload on a configured rig: image 0's old and new images
+ * made again, as rig_configure makes them, of old_payload and
+ * new_payload bytes of payload. 0 or -1. */
+static inline int rig_resize_images(struct fk_rig *rig, enum rig_geo geo,
+				    uint32_t old_payload, uint32_t new_payload)
+{
+	const struct rig_geo_spec *g = &rig_geos[geo];
+	uint32_t wu = g->write_unit[g->primary.mem];
+	uint32_t ram = rig->cfg.images[0].ram.addr;
+
+	if (g->write_unit[g->secondary.mem] > wu)
+		wu = g->write_unit[g->secondary.mem];
+	free(rig->old_img[0]);
+	free(rig->new_img[0]);
+	rig->old_img[0] = rig->new_img[0] = NULL;
+	if (rig_image_at(old_payload, 1, 1, wu, ram, &rig->old_img[0],
+			 &rig->old_len[0]) != 0)
+		return -1;
+	return rig_image_at(new_payload, 2, 2, wu, ram, &rig->new_img[0],
+			    &rig->new_len[0]);
+}
+
 /*
  * Encrypted images (imgtool -E) on a configured rig: the old and new
  * images made again with the same payloads, encrypted for the test key of

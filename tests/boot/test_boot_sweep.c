@@ -12,14 +12,17 @@
  * Encrypted images take their AES keys from the seeded generator
  * (tests/seeded_rng.c), so every run sweeps the same images and cases.
  *
- * FK_SWEEP_DOUBLE_SAMPLES=N (a CI-sized run of a long sweep): every
- * single cut still, but N double cuts drawn at random (seeded) from all
- * the pairs; FK_SWEEP_FULL=1 overrides it (every pair).
+ * FK_SWEEP_DOUBLE_PAYLOADS=OLD,NEW (a CI-sized run of a long sweep):
+ * every single cut of the geometry's images, without double cuts, then
+ * every single and every double cut of a smaller workload, images of OLD
+ * and NEW bytes of payload on the same areas; FK_SWEEP_FULL=1 overrides
+ * it (every double cut of the geometry's images). Nothing is sampled.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -67,20 +70,26 @@ static void use_factory_slot(struct fk_rig *rig)
 				      &rig->mem[0].flash, 65536, 36864), FK_OK);
 }
 
-static void run(enum fk_rig_scenario scenario, const char *name)
+/* One sweep of the scenario: with doubles, every double cut too; with
+ * payloads (old, new) not 0, of images of those payloads. */
+static void sweep_once(enum fk_rig_scenario scenario, const char *name,
+		       bool doubles, uint32_t old_payload, uint32_t new_payload)
 {
 	struct fk_rig rig;
-	struct fk_rig_sweep sw = { .scenario = scenario, .double_cuts = true };
-	const char *samples = getenv("FK_SWEEP_DOUBLE_SAMPLES");
+	struct fk_rig_sweep sw = { .scenario = scenario,
+				   .double_cuts = doubles };
 	struct fk_rig_result res;
 	uint32_t n = 0, log_sectors;
+	char small[48] = "";
 
-	if (samples && !getenv("FK_SWEEP_FULL")) {
-		sw.double_sample = true;
-		sw.seed = 20261129;
-		sw.max_samples = strtoull(samples, NULL, 10);
-	}
 	assert_int_equal(rig_build(&rig, strategy, geo), 0);
+	if (new_payload) {
+		assert_int_equal(rig_resize_images(&rig, geo, old_payload,
+						   new_payload),
+				 0);
+		snprintf(small, sizeof(small), " (payloads %u and %u bytes)",
+			 (unsigned)old_payload, (unsigned)new_payload);
+	}
 	if (enc_scheme)
 		assert_int_equal(rig_encrypt(&rig, geo, enc_scheme), 0);
 	if (scenario == FK_SCENARIO_FACTORY)
@@ -97,16 +106,17 @@ static void run(enum fk_rig_scenario scenario, const char *name)
 	log_sectors = sectors_covering(&rig.cfg.state, rig.cfg.state.size);
 	if (fk_rig_sweep(&rig, &sw, &res) != 0)
 		fail_msg("set-up: %s", res.first_failure);
-	printf("%s %s%s%s %s: %llu cases (%llu single cuts, %llu double "
-	       "cuts of %llu), %llu failures\n",
+	printf("%s %s%s%s %s%s: %llu cases (%llu single cuts, ",
 	       strategy_name, rig_geo_names[geo], enc_scheme ? " encrypted " : "",
-	       enc_scheme ? enc_scheme : "", name,
+	       enc_scheme ? enc_scheme : "", name, small,
 	       (unsigned long long)res.cases,
-	       (unsigned long long)res.single_cuts,
-	       (unsigned long long)res.double_cuts,
-	       (unsigned long long)(sw.double_sample ? res.double_pairs :
-						       res.double_cuts),
-	       (unsigned long long)res.failures);
+	       (unsigned long long)res.single_cuts);
+	if (doubles)
+		printf("every one of %llu pairs of double cuts",
+		       (unsigned long long)res.double_pairs);
+	else
+		printf("no double cuts");
+	printf("), %llu failures\n", (unsigned long long)res.failures);
 	printf("  N=%u sectors; upload %llu erases %llu bytes; life %llu ops, "
 	       "%llu erases, %llu bytes programmed, most-worn sector %u "
 	       "erases\n",
@@ -121,14 +131,34 @@ static void run(enum fk_rig_scenario scenario, const char *name)
 		printf("  first failure: %s\n", res.first_failure);
 	assert_int_equal(res.failures, 0);
 	assert_true(res.single_cuts >= 3 * res.life.ops);
-	assert_true(res.double_cuts > 0);
+	assert_true(!doubles || res.double_cuts > 0);
+	assert_true(!doubles || res.double_cuts == res.double_pairs);
 	/* the +2 holds one erase of the log (the room made before the
-	 * install); a log over several pages (small-pages) takes more */
-	if (strategy == FK_BOOT_SWAP && scenario == FK_SCENARIO_INSTALL)
+	 * install); a log over several pages (small-pages) takes more. Of
+	 * the geometry's images: a smaller one leaves the slots' trailer
+	 * sectors out of the n it covers. */
+	if (strategy == FK_BOOT_SWAP && scenario == FK_SCENARIO_INSTALL &&
+	    !new_payload)
 		assert_true(res.life.erases <= 2 * n + 1 + log_sectors);
 	if (strategy == FK_BOOT_XIP || strategy == FK_BOOT_RAM_LOAD)
 		assert_int_equal(res.life.erases, 0);
 	fk_rig_destroy(&rig);
+}
+
+static void run(enum fk_rig_scenario scenario, const char *name)
+{
+	const char *small = getenv("FK_SWEEP_DOUBLE_PAYLOADS");
+	unsigned old_payload, new_payload;
+
+	if (small && !getenv("FK_SWEEP_FULL")) {
+		assert_int_equal(sscanf(small, "%u,%u", &old_payload,
+					&new_payload),
+				 2);
+		sweep_once(scenario, name, false, 0, 0);
+		sweep_once(scenario, name, true, old_payload, new_payload);
+	} else {
+		sweep_once(scenario, name, true, 0, 0);
+	}
 }
 
 static void test_install_confirmed_survives_every_cut(void **state)

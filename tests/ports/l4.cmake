@@ -29,7 +29,8 @@ add_test(NAME port_l4_kv_sweep COMMAND port_l4
 set_tests_properties(port_l4_kv_sweep PROPERTIES LABELS "port;slow" TIMEOUT 600)
 
 # The boot core's power-cut sweeps through the driver (test_stm32_sweeps.c,
-# sweeps.c of the harness; --full runs every double cut).
+# sweeps.c of the harness: every single cut, every double cut of smaller
+# images; --full every double cut of the rig's images, and the reverts).
 add_executable(port_stm32_sweeps ${CMAKE_CURRENT_LIST_DIR}/test_stm32_sweeps.c
 	${CMAKE_CURRENT_LIST_DIR}/sweeps.c ${CMAKE_CURRENT_LIST_DIR}/models/l4.c
 	${CMAKE_CURRENT_LIST_DIR}/models/stm32_model.c)

@@ -103,7 +103,9 @@ set_tests_properties(port_nor_kv_sweep PROPERTIES LABELS "port;slow" TIMEOUT 600
 
 # The boot core's power-cut sweeps through the QSPI NOR driver
 # (sweeps.h: OVERWRITE, SWAP and XIP installs on the uniform-4k rig's
-# areas; --boot-sweeps-full for every double cut and the reverts).
+# areas, every single cut, every double cut of smaller images;
+# --boot-sweeps-full every double cut of the rig's images, and the
+# reverts).
 add_test(NAME port_nor_boot_sweeps COMMAND port_nor
 	${UC_IMAGE_nor_qspi_image} ${UC_IMAGE_nor_spi_image} ${NOR_LOADER}
 	--boot-sweeps)

@@ -29,9 +29,6 @@ int port_boot_sweep(struct fk_sim *sim, const struct fk_flash *dev,
 	struct fk_rig_sweep rs = {
 		.scenario = sw->scenario,
 		.double_cuts = sw->double_cuts,
-		.double_sample = sw->double_samples != 0,
-		.max_samples = sw->double_samples,
-		.seed = 1,
 	};
 	int rc;
 
@@ -39,7 +36,10 @@ int port_boot_sweep(struct fk_sim *sim, const struct fk_flash *dev,
 	memset(&rig, 0, sizeof(rig));
 	if (rig_geos[sw->geo].mem_count != 1 ||
 	    fk_rig_add_device(&rig, sim, dev) != 0 ||
-	    rig_configure(&rig, sw->strategy, (enum rig_geo)sw->geo) != 0) {
+	    rig_configure(&rig, sw->strategy, (enum rig_geo)sw->geo) != 0 ||
+	    (sw->new_payload &&
+	     rig_resize_images(&rig, (enum rig_geo)sw->geo, sw->old_payload,
+			       sw->new_payload) != 0)) {
 		snprintf(res->first_failure, sizeof(res->first_failure),
 			 "the rig cannot be set up on this driver");
 		fk_rig_destroy(&rig);
@@ -64,14 +64,30 @@ static int sweep_once(const struct port_device *d,
 	memset(&res, 0, sizeof(res));
 	if (d->open(d->ctx, &uc, &sim, &flash) == 0)
 		rc = port_boot_sweep(sim, flash, sw, &res);
-	printf("%s %s %s: %llu cases (%llu single, %llu double), %llu "
-	       "failures, %.1f s%s%s\n",
+	printf("%s %s %s, payloads of %u and %u bytes: %llu cases (every "
+	       "one of %llu single cuts; ",
 	       d->name, port_strategy_name(sw->strategy),
-	       port_scenario_name(sw->scenario), (unsigned long long)res.cases,
-	       (unsigned long long)res.single_cuts,
-	       (unsigned long long)res.double_cuts,
+	       port_scenario_name(sw->scenario),
+	       sw->new_payload ? sw->old_payload : rig_geos[sw->geo].old_payload,
+	       sw->new_payload ? sw->new_payload : rig_geos[sw->geo].new_payload,
+	       (unsigned long long)res.cases,
+	       (unsigned long long)res.single_cuts);
+	if (sw->double_cuts)
+		printf("%llu double cuts, every one of %llu pairs",
+		       (unsigned long long)res.double_cuts,
+		       (unsigned long long)res.double_pairs);
+	else
+		printf("no double cuts");
+	printf("), %llu failures, %.1f s%s%s\n",
 	       (unsigned long long)res.failures, res.seconds,
 	       res.first_failure[0] ? ": " : "", res.first_failure);
+	if (sw->double_cuts && res.double_cuts != res.double_pairs &&
+	    rc == 0) {
+		printf("  %llu double cuts of %llu pairs: not every one\n",
+		       (unsigned long long)res.double_cuts,
+		       (unsigned long long)res.double_pairs);
+		rc = -1;
+	}
 	if (uc && uc_violations(uc)) {
 		printf("  the model saw a rule broken: %s\n",
 		       uc_first_violation(uc));
@@ -96,12 +112,16 @@ int port_boot_sweeps(const struct port_device *d, bool full)
 			/* OVERWRITE installs only permanently */
 			.scenario = overwrite ? FK_SCENARIO_PERMANENT :
 						FK_SCENARIO_INSTALL,
-			.double_cuts = true,
-			.double_samples = full ? 0 : 20,
+			.double_cuts = full,
 		};
 
 		fails += sweep_once(d, &sw);
-		if (full && !overwrite) {
+		if (!full) {
+			sw.double_cuts = true;
+			sw.old_payload = PORT_SWEEP_OLD;
+			sw.new_payload = PORT_SWEEP_NEW;
+			fails += sweep_once(d, &sw);
+		} else if (!overwrite) {
 			sw.scenario = FK_SCENARIO_REVERT;
 			fails += sweep_once(d, &sw);
 		}

@@ -13,12 +13,18 @@
 #include "flashkit/boot.h"
 #include "rig.h"
 
+/* The small images' payloads whose every double cut ctest sweeps. */
+#define PORT_SWEEP_OLD 300u
+#define PORT_SWEEP_NEW 450u
+
 struct port_boot_sweep {
 	enum fk_boot_strategy strategy;
 	int geo; /* enum rig_geo of tests/boot/rigs.h, one memory */
 	enum fk_rig_scenario scenario;
-	bool double_cuts;	 /* also cut the recoveries */
-	uint64_t double_samples; /* 0: every double cut; else a sample */
+	bool double_cuts; /* also cut every operation of every recovery */
+	/* The payloads of the old and new images; 0: the geometry's
+	 * (rigs.h's old_payload and new_payload). */
+	uint32_t old_payload, new_payload;
 };
 
 /* Runs one sweep. Returns 0 when it ran (res->failures says whether it
@@ -45,11 +51,14 @@ struct port_device {
 	void *ctx;
 };
 
-/* The sweeps of a device: OVERWRITE's permanent install, SWAP's and
- * XIP's install with every single cut and 20 sampled double cuts; with
- * full, SWAP's and XIP's revert too and every double cut. One line per
- * sweep on stdout (and the model's first violation). Returns the number
- * of sweeps that failed. */
+/* The sweeps of a device, of OVERWRITE's permanent install and SWAP's and
+ * XIP's install: every single cut of the geometry's images, and every
+ * double cut (every pair of a cut and a cut of the recovery that
+ * follows) of small images (PORT_SWEEP_OLD and PORT_SWEEP_NEW bytes of
+ * payload); with full, every single and double cut of the geometry's
+ * images, and of SWAP's and XIP's revert too. One line per sweep on
+ * stdout (and the model's first violation). Returns the number of
+ * sweeps that failed. */
 int port_boot_sweeps(const struct port_device *d, bool full);
 
 #endif

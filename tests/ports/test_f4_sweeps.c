@@ -4,11 +4,13 @@
  * (boot 16K, state 16K, primary 16K+16K+64K, staging 2 x 128K).
  *
  *   port_f4_sweeps <image>          CI subset: every single cut of each
- *                                   strategy's install, 20 double cuts;
- *                                   the last 100 of 2400 store operations
- *                                   cut (a collection among them)
+ *                                   strategy's install, every double cut
+ *                                   of a smaller one (sweeps.h); every
+ *                                   cut of the last 100 of 2400 store
+ *                                   operations (a collection among them)
  *   port_f4_sweeps <image> --full   install and revert, every double
- *                                   cut; 3000 store operations, all cut
+ *                                   cut of the rig's images; 3000 store
+ *                                   operations, all cut
  *
  * And the settings store's sweep (port_kv_sweep.h) on sectors 1-3.
  */

@@ -11,7 +11,8 @@
  *
  *   port_h7_sweeps <h7_m7_image.elf>          CI subset: every single cut
  *                                             of each strategy's install,
- *                                             20 sampled double cuts
+ *                                             every double cut of smaller
+ *                                             images (sweeps.h)
  *   port_h7_sweeps <h7_m7_image.elf> --full   install and revert, every
  *                                             double cut
  */

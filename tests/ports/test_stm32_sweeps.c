@@ -4,8 +4,12 @@
  * stm32l4 rig's areas (boot 16K, state 2K, primary 128K, staging 136K)
  * on bank 1's 2 KiB pages.
  *
- *   port_stm32_sweeps <l4_image.elf>          CI subset (port_boot_sweeps)
- *   port_stm32_sweeps <l4_image.elf> --full   every double cut, revert too
+ *   port_stm32_sweeps <l4_image.elf>          CI subset (port_boot_sweeps:
+ *                                             every single cut, every
+ *                                             double cut of smaller
+ *                                             images)
+ *   port_stm32_sweeps <l4_image.elf> --full   every double cut of the
+ *                                             rig's images, revert too
  *
  * The H7's are in test_h7_sweeps.c (port_h7_sweeps).
  */
