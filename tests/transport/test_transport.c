@@ -402,9 +402,6 @@ static uint32_t smallest_sector(const struct fk_area *a)
 	return min;
 }
 
-/* Second cuts after every keep_every-th first cut (`sweep full`: all). */
-static uint32_t keep_every = 4;
-
 static const enum fk_cut_kind cut_kinds[] = { FK_CUT_BEFORE, FK_CUT_AFTER,
 					      FK_CUT_TORN };
 
@@ -461,6 +458,7 @@ static void sweep(enum fk_boot_strategy s, enum rig_geo g)
 	struct fk_tp_upload u0 = { 0 };
 	struct fk_rig_snapshot *start;
 	uint64_t op0, ops, cases = 0, resumed = 0, kept = 0, twice = 0;
+	uint64_t kept_after = 0; /* of the kept: cut after an operation */
 	uint64_t worst = 0;
 	uint32_t span, sector, first_sector, more;
 	struct fk_sector first;
@@ -524,22 +522,26 @@ static void sweep(enum fk_boot_strategy s, enum rig_geo g)
 			if (u.resumes == 0 || u.stat.skipped == 0)
 				continue;
 			kept++;
-			if (kinds[kind] == FK_CUT_AFTER &&
-			    kept % keep_every == 1 % keep_every)
+			if (kinds[kind] == FK_CUT_AFTER) {
+				kept_after++;
 				twice += sweep_keep(start, op0 + k, more);
+			}
 		}
 	}
 	print_message("  %s %s: %llu receiver flash operations, %llu cuts, "
 		      "%llu resumed past 0, %llu skipped or kept, %llu second "
-		      "cuts, at most %llu bytes sent again (cuts between "
-		      "operations), sync span %u, "
-		      "sectors up to %u\n",
+		      "cuts (every kind at each of the first (up to) %u "
+		      "operations of the keep after every one of the %llu "
+		      "cuts after an operation that kept bytes), at most %llu "
+		      "bytes sent again (cuts between operations), sync span "
+		      "%u, sectors up to %u\n",
 		      s == FK_BOOT_SWAP ? "swap" :
 		      s == FK_BOOT_XIP	? "xip" :
 					  "overwrite",
 		      rig_geo_names[g], (unsigned long long)ops,
 		      (unsigned long long)cases, (unsigned long long)resumed,
-		      (unsigned long long)kept, (unsigned long long)twice,
+		      (unsigned long long)kept, (unsigned long long)twice, more,
+		      (unsigned long long)kept_after,
 		      (unsigned long long)worst, span, sector);
 	/* a cut between two operations sends no sector again */
 	if (fine)
@@ -565,9 +567,9 @@ static void test_power_cut_at_every_receiver_operation(void **state)
 }
 
 /* `test_transport` runs the protocol and cable tests; `test_transport
- * sweep` the power-cut sweep (label slow: about a minute under the
- * sanitizers), with second cuts during the keep after every fourth first
- * cut that kept bytes; `test_transport sweep full`: after every one. */
+ * sweep` the power-cut sweep (label slow), with second cuts during the
+ * keep after every first cut after an operation that kept bytes (no
+ * sample; `sweep full`, its former name for this, runs the same). */
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest sweeps[] = {
@@ -589,8 +591,6 @@ int main(int argc, char **argv)
 	};
 	int rc;
 
-	if (argc > 2 && !strcmp(argv[2], "full"))
-		keep_every = 1;
 	rc = argc > 1 && !strcmp(argv[1], "sweep") ?
 		     cmocka_run_group_tests(sweeps, NULL, NULL) :
 		     cmocka_run_group_tests(tests, NULL, NULL);
