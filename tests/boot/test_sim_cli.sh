@@ -4,7 +4,9 @@
 # with a message that says what is wrong. The default run states the
 # coverage of its double cuts and keeps to its time budget on a large
 # example; --exhaustive, --seed, --samples; the user's own builds as the
-# images (--firmware: ELF, bin, signed image).
+# images (--firmware: ELF, bin, signed image). The runs that are not about
+# the default's or --samples' draw cut every pair (--exhaustive), on a
+# 4 KiB image where the image's size is not the point.
 set -euo pipefail
 F="$FK_TOOL"
 L="$FK_ROOT/tests/boot/data/sim-uniform.yaml"
@@ -70,7 +72,7 @@ grep -q '^double cuts: [0-9,]* of [0-9,]* pairs sampled (0\.[0-9]%), seed 1$' "$
 
 # --firmware: real Cortex-M builds (tests/boot/firmware, arm-none-eabi-gcc)
 FW="$FK_BUILD/tests/boot/firmware"
-"$F" sim -l "$L" -i app -f "$FW/fw_2k.elf" -f "$FW/fw_8k.elf" --samples 200 >"$T/elf.txt" 2>/dev/null
+"$F" sim -l "$L" -i app -f "$FW/fw_2k.elf" -f "$FW/fw_8k.elf" --exhaustive >"$T/elf.txt" 2>/dev/null
 # each signed image: the program's bytes (the .bin objcopy made from the
 # ELF), the layout's 512-byte header, and 40 bytes of TLVs (the
 # unprotected area's info header and a SHA256 TLV: sim's images carry the
@@ -80,12 +82,12 @@ img8=$(($(stat -c %s "$FW/fw_8k.bin") + 512 + 40))
 grep -q "old $img2 bytes (.*fw_2k.elf), new $img8 bytes (.*fw_8k.elf)" "$T/elf.txt" || fail "ELF images"
 grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/elf.txt" || fail "ELF verdict"
 # the same build as a bin gives the same image
-"$F" sim -l "$L" -i app --firmware "$FW/fw_8k.bin" --samples 200 >"$T/bin.txt" 2>/dev/null
+"$F" sim -l "$L" -i app --firmware "$FW/fw_8k.bin" --exhaustive >"$T/bin.txt" 2>/dev/null
 grep -q "new $img8 bytes (.*fw_8k.bin)" "$T/bin.txt" || fail "bin image"
 grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/bin.txt" || fail "bin verdict"
 # an image signed beforehand is taken as it is
 "$F" image sign -H 512 --align 8 --version 3.1.0 --pad-header "$FW/fw_8k.bin" "$T/fw8.img"
-"$F" sim -l "$L" -i app -f "$T/fw8.img" --samples 200 >"$T/img.txt" 2>/dev/null
+"$F" sim -l "$L" -i app -f "$T/fw8.img" --exhaustive >"$T/img.txt" 2>/dev/null
 grep -q "new $(stat -c %s "$T/fw8.img") bytes (.*fw8.img)" "$T/img.txt" || fail "signed image"
 grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/img.txt" || fail "signed image verdict"
 # too large for the slot: refused, saying so
@@ -114,7 +116,7 @@ done
 # go through the sweep's crypto port too
 for k in ecdsa-p384 rsa-3072 ed25519; do
 	"$F" sim -l "$L" -i app --key "$FK_ROOT/tests/data/mcuboot-images/$k.pem" \
-		--samples 5 >"$T/$k.txt" 2>&1 || { cat "$T/$k.txt"; fail "sim with $k"; }
+		--size 4K --exhaustive >"$T/$k.txt" 2>&1 || { cat "$T/$k.txt"; fail "sim with $k"; }
 	grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/$k.txt" || fail "$k verdict"
 done
 
@@ -209,7 +211,7 @@ rc=0; "$F" sim -l "$L" -i app --buffer 36 2>"$T/err" || rc=$?
 # AXI SRAM and run there; installs write no sector; a layout without
 # 'load' cannot take the strategy
 "$F" sim -l "$FK_ROOT/examples/stm32h750-ram-load/layout.yaml" -i app \
-	--samples 20 --json >"$T/ramload.json" 2>/dev/null || fail "ram-load sim"
+	--exhaustive --json >"$T/ramload.json" 2>/dev/null || fail "ram-load sim"
 python3 - "$T/ramload.json" <<'PY'
 import json, sys
 o = json.load(open(sys.argv[1]))
@@ -240,7 +242,7 @@ rc=0; "$F" sim -l "$L" -i app -k "$KEY" --firmware "$T/enc.img" 2>"$T/err" || rc
 [ "$rc" = 1 ] && grep -q "an encrypted image; give -E" "$T/err" ||
 	fail "an encrypted --firmware without -E: $(cat "$T/err")"
 "$F" sim -l "$L" -i app -k "$KEY" -E "$REFS/enc-ecies-p256.pem" --firmware "$T/enc.img" \
-	--samples 50 >"$T/encfw.txt" 2>/dev/null || fail "sim -E --firmware: $(cat "$T/encfw.txt")"
+	--exhaustive >"$T/encfw.txt" 2>/dev/null || fail "sim -E --firmware: $(cat "$T/encfw.txt")"
 grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/encfw.txt" || fail "sim -E --firmware verdict"
 
 # --core lite: the rig boots with fk_boot_lite(), the core a CORE lite
@@ -250,7 +252,7 @@ grep -q '^verdict: PASS: [0-9]* cases, 0 failures$' "$T/encfw.txt" || fail "sim 
 # encrypted --firmware image; a core it does not know is a usage error.
 grep -q '^  core: full (fk_boot)$' "$T/swap.txt" || fail "default core line"
 QL="$FK_ROOT/tests/boot/qemu/qemu_boot_layout.yaml"
-"$F" sim -l "$QL" -i app --core lite --samples 50 >"$T/lite.txt" 2>/dev/null ||
+"$F" sim -l "$QL" -i app --core lite --size 4K --exhaustive >"$T/lite.txt" 2>/dev/null ||
 	fail "sim --core lite: $(cat "$T/lite.txt")"
 cat "$T/lite.txt"
 grep -q '^  core: lite (fk_boot_lite)$' "$T/lite.txt" || fail "--core lite: no core line"

@@ -14,7 +14,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-"$F" sim -l "$L" -i app --patch -k "$KEY" --samples 200 >"$T/swap.txt" 2>/dev/null ||
+"$F" sim -l "$L" -i app --patch -k "$KEY" --exhaustive >"$T/swap.txt" 2>/dev/null ||
 	fail "sim --patch: $(cat "$T/swap.txt")"
 cat "$T/swap.txt"
 grep -q '^  patch: [0-9]* bytes for the [0-9]*-byte image ([0-9.]*%)' "$T/swap.txt" || fail "patch line"
