@@ -14,6 +14,7 @@
  * fails (windows are not executable): the first outside its range ends
  * the run there.
  */
+#include <dlfcn.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -421,6 +422,67 @@ uint8_t *uc_semihost_file(struct uc *uc, uint32_t *len)
 {
 	*len = uc->file_len;
 	return uc->file;
+}
+
+/* ---- Unicorn 2.0's store path ---- */
+
+/*
+ * Unicorn 2.0 keeps no dirty bits, so every store the CPU makes to RAM
+ * takes QEMU's "not dirty" slow path, which looks for translated code to
+ * throw away. Before it looks, it builds a "page collection" of the
+ * pages to lock: a GLib tree, two allocations and their frees per store.
+ * Unicorn compiled the page locks out, so the collection is built for
+ * nothing; Unicorn 2.1 builds none (upstream commit 75d26b7, "Ignore
+ * page_collection_lock": lock returns NULL, unlock does nothing). Under
+ * 2.0.1 it was 40% of a port test's time, most of it malloc and free
+ * (more under ASan).
+ *
+ * The harness defines the two functions as 2.1 has them: a definition in
+ * the executable takes precedence over the library's (libunicorn calls
+ * them through its PLT, ARM's *_arm names only). The search for code to
+ * throw away (tb_invalidate_phys_page_fast) is the library's, unchanged:
+ * in 2.0.1 it uses the collection only to free it. With any other
+ * version than 2.0 the library's own functions run (dlsym RTLD_NEXT).
+ */
+struct page_collection;
+
+static bool unicorn_2_0(void)
+{
+	static int is = -1;
+	unsigned major = 0, minor = 0;
+
+	if (is < 0) {
+		uc_version(&major, &minor);
+		is = major == 2 && minor == 0;
+	}
+	return is;
+}
+
+struct page_collection *page_collection_lock_arm(void *uc, uint64_t start,
+						  uint64_t end);
+void page_collection_unlock_arm(struct page_collection *set);
+
+struct page_collection *page_collection_lock_arm(void *uc, uint64_t start,
+						  uint64_t end)
+{
+	static struct page_collection *(*lib)(void *, uint64_t, uint64_t);
+
+	if (unicorn_2_0())
+		return NULL;
+	if (!lib)
+		*(void **)&lib = dlsym(RTLD_NEXT, "page_collection_lock_arm");
+	return lib(uc, start, end);
+}
+
+void page_collection_unlock_arm(struct page_collection *set)
+{
+	static void (*lib)(struct page_collection *);
+
+	if (unicorn_2_0())
+		return;
+	if (!lib)
+		*(void **)&lib = dlsym(RTLD_NEXT, "page_collection_unlock_arm");
+	lib(set);
 }
 
 /* ---- creation and loading ---- */
