@@ -23,5 +23,6 @@ if(TARGET boot_stm32h745)
 	add_test(NAME port_h745_stub_insns COMMAND bash
 		${CMAKE_CURRENT_LIST_DIR}/stub_insns.sh ${UC_ARM_OBJDUMP}
 		${h745_boot})
-	set_tests_properties(port_h745_stub_insns PROPERTIES LABELS port)
+	set_tests_properties(port_h745_stub_insns PROPERTIES
+		LABELS "port;static")
 endif()

@@ -78,7 +78,7 @@ add_test(NAME port_loader_check_refuses_absolute COMMAND bash
 	${FK_ROOT}/ports/loader/check_flm.sh ${UC_ARM_READELF} ${NOR_LOADER_ABS}
 	nor_ops)
 set_tests_properties(port_loader_check_refuses_absolute PROPERTIES
-	LABELS port PASS_REGULAR_EXPRESSION "relocation R_ARM_ABS32 of [A-Za-z_]+ at 0x[0-9a-f]+: an absolute address")
+	LABELS "port;static" PASS_REGULAR_EXPRESSION "relocation R_ARM_ABS32 of [A-Za-z_]+ at 0x[0-9a-f]+: an absolute address")
 
 # One executable for the three images (test_nor.c), so that a model's
 # mutant (mutants/nor.txt) reaches every test that uses the model.
