@@ -85,11 +85,17 @@ run() {
 	fi
 }
 
-# cleanup SNAPSHOT: removes what a command wrote since the snapshot.
+# cleanup SNAPSHOT: removes what a command wrote since the snapshot
+# (every path the snapshot does not list; a line is the path and five
+# fields).
 cleanup() {
-	local p
-	find . -mindepth 1 -printf '%p\n' | sort -r | while read -r p; do
-		grep -q "^$p " <<<"$1" || rm -rf "$p"
+	local p line
+	local -A kept=()
+	while IFS= read -r line; do
+		kept[${line% * * * * *}]=1
+	done <<<"$1"
+	find . -mindepth 1 -printf '%p\n' | sort -r | while IFS= read -r p; do
+		[ -n "${kept[$p]+set}" ] || rm -rf "$p"
 	done
 }
 
