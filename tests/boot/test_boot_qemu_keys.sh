@@ -78,8 +78,13 @@ refused "$work/wrong.img" "an image of a $wrong key"
 sign "$work/other.pem" 1.0.0 "$work/other.img"
 refused "$work/other.img" "an image of another $pem key"
 cp "$work/app1.img" "$work/flipped.img"
-# the signature is the image's last TLV: a byte 20 from its end
-len=$(stat -c %s "$work/flipped.img")
-printf '\x01' | dd of="$work/flipped.img" bs=1 seek=$((len - 20)) conv=notrunc status=none
+# the signature is the image's last TLV: a byte 20 from its end, its
+# lowest bit flipped (writing a fixed value changed nothing when the byte
+# already held it)
+at=$(($(stat -c %s "$work/flipped.img") - 20))
+byte=$(od -An -tu1 -j "$at" -N1 "$work/flipped.img")
+printf "\\x$(printf %02x $((byte ^ 1)))" |
+	dd of="$work/flipped.img" bs=1 seek="$at" conv=notrunc status=none
+cmp -s "$work/app1.img" "$work/flipped.img" && fail "the byte did not change"
 refused "$work/flipped.img" "an image with a flipped signature byte"
 echo "test_boot_qemu_keys $type: passed"
