@@ -66,12 +66,15 @@ static int next_group(const struct fk_boot_config *cfg, uint32_t image,
 		if (sec.size > target)
 			target = sec.size;
 	}
-	while (g->p_end < p->size && g->p_end - g->p_off < target) {
-		rc = fk_area_sector_at(p, g->p_end, &sec);
-		if (rc != FK_OK)
-			return rc;
-		g->p_end = sec.off + sec.size;
-	}
+	/* The group ends at the first sector end at or past p_off + target
+	 * (the slot's end at the latest): the end of the sector holding the
+	 * byte before it. target >= 1 (bp_plan's span). */
+	if (p->size - g->p_off < target)
+		target = p->size - g->p_off;
+	rc = fk_area_sector_at(p, g->p_off + target - 1, &sec);
+	if (rc != FK_OK)
+		return rc;
+	g->p_end = sec.off + sec.size;
 	if (!swap) {
 		g->s_end = g->p_end;
 		return FK_OK;
