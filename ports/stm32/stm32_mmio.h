@@ -48,9 +48,17 @@ FK_STM32_INLINE uint32_t fk_stm32_le32(const uint8_t *p)
 	       (uint32_t)p[3] << 24;
 }
 
+/* A word at any alignment, little-endian: one store where the core
+ * takes unaligned ones (ARMv7-M, unless built -mno-unaligned-access). */
+struct fk_stm32_word {
+	uint32_t v;
+} __attribute__((packed, may_alias));
+
 /* Copies len bytes of memory-mapped flash at bus address src into buf:
  * whole aligned words where it can, bytes at the ends. Volatile, so every
- * byte is really read (the read is what raises an ECC flag). */
+ * byte is really read (the read is what raises an ECC flag). Each word
+ * goes into buf with one store where the core allows it (fk_stm32_word),
+ * else byte by byte. */
 FK_STM32_INLINE void fk_stm32_copy_in(uint8_t *buf, uint32_t src, uint32_t len)
 {
 	while (len && (src & 3u)) {
@@ -60,10 +68,14 @@ FK_STM32_INLINE void fk_stm32_copy_in(uint8_t *buf, uint32_t src, uint32_t len)
 	for (; len >= 4; len -= 4, src += 4, buf += 4) {
 		uint32_t w = fk_stm32_rd(src);
 
+#ifdef __ARM_FEATURE_UNALIGNED
+		((struct fk_stm32_word *)buf)->v = w;
+#else
 		buf[0] = (uint8_t)w;
 		buf[1] = (uint8_t)(w >> 8);
 		buf[2] = (uint8_t)(w >> 16);
 		buf[3] = (uint8_t)(w >> 24);
+#endif
 	}
 	while (len--)
 		*buf++ = *(volatile uint8_t *)src++;
