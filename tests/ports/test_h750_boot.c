@@ -84,17 +84,8 @@ struct img {
 
 static void board_open(struct board *bd)
 {
-	const struct uc_boot_config cfg = {
-		.elf = boot_elf,
-		.cpu = "cortex-m7",
-		.rom_base = boot->address,
-		.rom_size = boot->size,
-		.ram_base = app->ram[0].start,
-		.ram_size = app->ram[0].size,
-	};
-
 	memset(bd, 0, sizeof(*bd));
-	bd->b = uc_boot_create(&cfg);
+	bd->b = uc_boot_create_for(boot_elf, "cortex-m7", boot, app);
 	assert_non_null(bd->b);
 	bd->uc = uc_boot_uc(bd->b);
 	bd->chip = nor_chip_create(bd->uc, NOR_CHIP_IS25LP064A);

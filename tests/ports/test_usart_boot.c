@@ -68,17 +68,8 @@ static void power_cycle(void *ctx);
 
 static void board_open(struct board *bd)
 {
-	struct uc_boot_config cfg = {
-		.elf = boot_elf,
-		.cpu = "cortex-m4",
-		.rom_base = boot->address,
-		.rom_size = boot->size,
-		.ram_base = app->ram[0].start,
-		.ram_size = app->ram[0].size,
-	};
-
 	memset(bd, 0, sizeof(*bd));
-	bd->b = uc_boot_create(&cfg);
+	bd->b = uc_boot_create_for(boot_elf, "cortex-m4", boot, app);
 	assert_non_null(bd->b);
 	bd->uc = uc_boot_uc(bd->b);
 	bd->flash = l4_model_create(bd->uc, MIB, MIB / 2);

@@ -98,6 +98,22 @@ struct uc_boot *uc_boot_create(const struct uc_boot_config *cfg)
 	return b;
 }
 
+struct uc_boot *uc_boot_create_for(const char *elf, const char *cpu,
+				   const struct fk_layout_partition *boot,
+				   const struct fk_layout_image *img)
+{
+	const struct uc_boot_config cfg = {
+		.elf = elf,
+		.cpu = cpu,
+		.rom_base = boot->address,
+		.rom_size = boot->size,
+		.ram_base = img->ram[0].start,
+		.ram_size = img->ram[0].size,
+	};
+
+	return uc_boot_create(&cfg);
+}
+
 void uc_boot_destroy(struct uc_boot *b)
 {
 	if (!b)

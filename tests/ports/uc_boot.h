@@ -57,6 +57,12 @@ struct uc_boot;
 
 /* NULL (and why on stderr) when the ELF cannot be loaded there. */
 struct uc_boot *uc_boot_create(const struct uc_boot_config *cfg);
+/* uc_boot_create() for a board's bootloader ELF on cpu: ROM its layout
+ * partition boot, RAM the first RAM of the layout's image img (where
+ * its linker script puts it), the default budget. */
+struct uc_boot *uc_boot_create_for(const char *elf, const char *cpu,
+				   const struct fk_layout_partition *boot,
+				   const struct fk_layout_image *img);
 void uc_boot_destroy(struct uc_boot *b);
 
 /* The harness under it: for the flash model and violations. */
