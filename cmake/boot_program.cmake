@@ -19,7 +19,8 @@
 #   -DMODE=lite -DJSON=layout.json -DNAME=<program>
 #     Fails, saying why, unless the layout suits the lite boot core
 #     (CORE lite of fk_boot_board_program()): one image, strategy
-#     overwrite, swap or xip, no library modules.
+#     overwrite, swap or xip, no library modules, and a boot state log
+#     on sectors of one size.
 cmake_minimum_required(VERSION 3.20)
 file(READ ${JSON} json)
 string(JSON nparts LENGTH "${json}" partitions)
@@ -153,9 +154,65 @@ function(_fk_stub_room json map out_var)
 	endif()
 endfunction()
 
+# The index in ${json}'s array ${array} of the entry named ${name}, in
+# ${out_var}.
+function(_fk_index_of json array name out_var)
+	string(JSON n LENGTH "${json}" ${array})
+	math(EXPR last "${n} - 1")
+	foreach(i RANGE ${last})
+		string(JSON entry GET "${json}" ${array} ${i} name)
+		if(entry STREQUAL name)
+			set(${out_var} ${i} PARENT_SCOPE)
+			return()
+		endif()
+	endforeach()
+	message(FATAL_ERROR "${JSON}: no ${array} entry named ${name}")
+endfunction()
+
+# The sizes of the sectors the boot state log of image 0 spans
+# (docs/boot-state.md, "Placement": the fewest leading sectors of the
+# state area that hold 2048 bytes, or all of them), in ${out_var}.
+function(_fk_log_sectors json out_var)
+	string(JSON pname GET "${json}" images 0 boot_state)
+	string(JSON trailer GET "${json}" images 0 trailer_size)
+	if(trailer GREATER 0)
+		string(JSON pname GET "${json}" images 0 primary)
+	endif()
+	_fk_index_of("${json}" partitions "${pname}" p)
+	string(JSON mem GET "${json}" partitions ${p} memory)
+	string(JSON off GET "${json}" partitions ${p} offset)
+	string(JSON asize GET "${json}" partitions ${p} size)
+	if(trailer GREATER 0)
+		math(EXPR off "${off} + ${asize} - ${trailer}")
+		set(asize ${trailer})
+	endif()
+	_fk_index_of("${json}" memories "${mem}" m)
+	string(JSON nr LENGTH "${json}" memories ${m} sectors)
+	math(EXPR last "${nr} - 1")
+	set(at 0)
+	set(sizes "")
+	set(span 0)
+	foreach(r RANGE ${last})
+		string(JSON count GET "${json}" memories ${m} sectors ${r} count)
+		string(JSON ssize GET "${json}" memories ${m} sectors ${r} size)
+		foreach(k RANGE 1 ${count})
+			if(at GREATER_EQUAL off AND span LESS 2048 AND span LESS asize)
+				list(APPEND sizes ${ssize})
+				math(EXPR span "${span} + ${ssize}")
+			endif()
+			math(EXPR at "${at} + ${ssize}")
+			if(span GREATER_EQUAL 2048 OR span GREATER_EQUAL asize)
+				break()
+			endif()
+		endforeach()
+	endforeach()
+	set(${out_var} "${sizes}" PARENT_SCOPE)
+endfunction()
+
 # Fails, saying why, unless the layout (layout.json) suits the lite boot
 # core (fk_boot_lite(), fk_boot_board_program's CORE lite): one image,
-# installed by overwrite, swap or xip, and no library modules.
+# installed by overwrite, swap or xip, no library modules, and a boot
+# state log on sectors of one size (lite_state.c).
 function(_fk_lite_suits json)
 	set(why "")
 	string(JSON nimages LENGTH "${json}" images)
@@ -170,6 +227,18 @@ function(_fk_lite_suits json)
 				"the lite core installs by overwrite, swap or xip")
 		elseif(NOT nmodules EQUAL 0 OR NOT used EQUAL 0)
 			set(why "it has library modules; the lite core loads none")
+		else()
+			_fk_log_sectors("${json}" sizes)
+			list(REMOVE_DUPLICATES sizes)
+			list(LENGTH sizes kinds)
+			if(kinds GREATER 1)
+				string(REPLACE ";" ", " sizes "${sizes}")
+				string(CONCAT why "its boot state log spans sectors "
+					"of different sizes (${sizes} bytes); the lite "
+					"core reads a log on sectors of one size: start "
+					"the boot state partition where its first 2048 "
+					"bytes lie in sectors of one size")
+			endif()
 		endif()
 	endif()
 	if(NOT why STREQUAL "")

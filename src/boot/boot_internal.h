@@ -74,6 +74,8 @@ enum bs_rec_type {
 
 #define BS_DIGEST_PREFIX 8
 #define BS_FORMAT_VERSION 1
+#define BS_REC_BYTES 20		/* encoded record without padding */
+#define BS_CRC_SEED 0x53424b46u /* "FKBS": the CRC-32 of bytes 0-15 */
 
 /* One decoded record. */
 struct bs_rec {

@@ -351,7 +351,7 @@ static int install_pending(const struct fk_boot_config *cfg,
 		return bl_append(cfg, st, BS_REC_REFUSED, 0, (uint32_t)-rc);
 	/* An install never meets a full log half way: room is made while
 	 * the boot slot still holds a complete image. */
-	rc = bl_make_room(cfg, st, bs_install_slots(cfg));
+	rc = bl_make_room(cfg, st, bl_install_slots(cfg, st));
 	if (rc == FK_OK && (st->mask & 1u) && !IS_XIP(cfg)) {
 		if (IS_SWAP(cfg)) {
 			rc = swap_start(cfg, st, len);

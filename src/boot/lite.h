@@ -34,9 +34,13 @@
 /* The log as found on flash and image 0's state replayed from it: the
  * fields of struct bs_state that a one-image boot reads. */
 struct bl_state {
+	/* The log's geometry (bl_read()): its sectors are all ssize bytes,
+	 * each holding per slots of rec bytes. */
 	uint32_t rec;	/* bytes per record slot */
 	uint32_t slots; /* record slots in the log */
-	uint32_t next;	/* first free slot */
+	uint32_t per;	/* record slots per sector */
+	uint32_t ssize; /* bytes per sector */
+	uint32_t next;	/* first free slot: the state from here on */
 	bool header;	/* slot 0 holds a valid header */
 	uint8_t phase;	/* enum fk_boot_phase */
 	uint8_t mode;	/* FK_BOOT_TEST or FK_BOOT_PERMANENT */
@@ -55,9 +59,11 @@ struct bl_state {
 	uint8_t digest[BS_DIGEST_PREFIX];
 };
 
-/* Replays the log: 0, FK_EINVAL for a log of fewer than 2 slots or slots
- * larger than FK_BOOT_RECORD_MAX, or a flash read error (an ECC error in
- * a slot is a torn record, skipped). Reads only. */
+/* Replays the log: 0, FK_EINVAL for a log of fewer than 2 slots, slots
+ * larger than FK_BOOT_RECORD_MAX or sectors of different sizes (the full
+ * core reads such a log; cmake/boot_program.cmake refuses a lite
+ * bootloader's layout with one), or a flash read error (an ECC error in a
+ * slot is a torn record, skipped). Reads only. */
 int bl_read(const struct fk_boot_config *cfg, struct bl_state *st);
 
 /*
@@ -72,6 +78,11 @@ int bl_read(const struct fk_boot_config *cfg, struct bl_state *st);
  */
 int bl_append(const struct fk_boot_config *cfg, struct bl_state *st,
 	      uint8_t type, uint16_t arg, uint32_t value);
+
+/* Slots an install needs, cuts included: bs_install_slots() for the one
+ * image, from st's geometry. */
+uint32_t bl_install_slots(const struct fk_boot_config *cfg,
+			  const struct bl_state *st);
 
 /* Rewrites the log as the summary of st when fewer than need slots are
  * free, and starts one (erase, header) when it has no header. Only where

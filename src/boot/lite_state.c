@@ -13,7 +13,10 @@
  * PENDING, or when more than FK_BOOT_CUT_RESERVE records were torn in one
  * cycle.
  */
+#include <stddef.h>
 #include <string.h>
+
+#include "flashkit/crc.h"
 
 #include "lite.h"
 
@@ -143,64 +146,125 @@ static void apply(struct bl_state *st, const struct bs_rec *r)
 	}
 }
 
+/* A record slot as it lies on flash: struct bs_rec's 16 bytes as a
+ * little-endian machine lays them out (docs/boot-state.md, "Record
+ * slots"), the CRC, then padding. Read and written in place. */
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "lite_state.c reads records in place: little-endian only"
+#endif
+typedef char rec_in_place[sizeof(struct bs_rec) == BS_REC_BYTES - 4 &&
+					  offsetof(struct bs_rec, value) == 4 &&
+					  offsetof(struct bs_rec, payload) == 8 ?
+				  1 :
+				  -1];
+union slot {
+	uint8_t b[FK_BOOT_RECORD_MAX];
+	struct {
+		struct bs_rec r;
+		uint32_t crc;
+	} s;
+};
+
+static uint32_t crc_of(const union slot *u)
+{
+	return fk_crc32(BS_CRC_SEED, u->b, BS_REC_BYTES - 4);
+}
+
+/* Where slot i starts: sectors of one size, whole slots in each. */
+static uint32_t slot_off(const struct bl_state *st, uint32_t i)
+{
+	return i / st->per * st->ssize + i % st->per * st->rec;
+}
+
 /* Slot i: 1 valid record, 0 erased, -1 torn (an ECC error, or a CRC that
  * does not match), or a flash error. */
 static int read_slot(const struct fk_boot_config *cfg,
-		     const struct bl_state *st, uint32_t i, struct bs_rec *rec)
+		     const struct bl_state *st, uint32_t i, union slot *u)
 {
-	uint8_t raw[FK_BOOT_RECORD_MAX];
-	uint32_t off, k;
-	int rc = bs_slot_offset(&cfg->state, st->rec, i, &off);
+	uint32_t k;
+	int rc = fk_area_read(&cfg->state, slot_off(st, i), u->b, st->rec);
 
-	if (rc == FK_OK)
-		rc = fk_area_read(&cfg->state, off, raw, st->rec);
 	if (rc == FK_EECC)
 		return -1;
 	if (rc != FK_OK)
 		return rc;
 	for (k = 0; k < st->rec; k++)
-		if (raw[k] != cfg->state.flash->geo.erased_value)
-			return bs_rec_decode(raw, rec) ? 1 : -1;
+		if (u->b[k] != cfg->state.flash->geo.erased_value)
+			return crc_of(u) == u->s.crc ? 1 : -1;
 	return 0;
 }
 
+/* Clears st to an empty log's state, keeping its geometry. */
 static void clear(struct bl_state *st)
 {
-	uint32_t rec = st->rec, slots = st->slots;
-
-	memset(st, 0, sizeof(*st));
-	st->rec = rec;
-	st->slots = slots;
+	memset(&st->next, 0, sizeof(*st) - offsetof(struct bl_state, next));
 	st->active = -1;
+}
+
+/* The log's geometry (docs/boot-state.md, "Placement"): the fewest
+ * leading sectors of the state area that hold FK_BOOT_LOG_MIN bytes, or
+ * all of them, each holding whole slots of BS_REC_BYTES rounded up to
+ * the write unit. Sectors of different sizes are FK_EINVAL (lite.h). */
+static int geometry(const struct fk_boot_config *cfg, struct bl_state *st)
+{
+	const struct fk_area *a = &cfg->state;
+	uint32_t wu, at;
+	struct fk_sector s;
+
+	st->ssize = 0;
+	if (!a->flash)
+		return FK_EINVAL;
+	wu = a->flash->geo.write_unit;
+	st->rec = (BS_REC_BYTES + wu - 1) / wu * wu;
+	for (at = 0; at < a->size && at < FK_BOOT_LOG_MIN; at += s.size) {
+		if (fk_area_sector_at(a, at, &s) != FK_OK ||
+		    (at && s.size != st->ssize))
+			return FK_EINVAL;
+		st->ssize = s.size;
+	}
+	st->per = st->ssize / st->rec;
+	st->slots = st->ssize ? at / st->ssize * st->per : 0;
+	return st->slots < 2 || st->rec > FK_BOOT_RECORD_MAX ? FK_EINVAL :
+							      FK_OK;
 }
 
 /* A log without a valid header in slot 0 is empty, whatever else it
  * holds; with one, the first empty slot ends it. */
 int bl_read(const struct fk_boot_config *cfg, struct bl_state *st)
 {
-	struct bs_rec rec;
-	int rc = 1;
+	union slot u;
+	int rc;
 
-	st->rec = bs_record_size(&cfg->state);
-	st->slots = bs_log_slots(cfg);
+	memset(st, 0, sizeof(*st));
+	rc = geometry(cfg, st);
 	clear(st);
-	if (st->slots < 2 || st->rec > FK_BOOT_RECORD_MAX)
-		return FK_EINVAL;
-	for (uint32_t i = 0; rc != 0 && i < st->slots; i++) {
-		rc = read_slot(cfg, st, i, &rec);
+	if (rc != FK_OK)
+		return rc;
+	for (uint32_t i = 0; i < st->slots; i++) {
+		rc = read_slot(cfg, st, i, &u);
 		if (rc < -1)
 			return rc;
 		if (i == 0)
-			st->header = rc == 1 && rec.type == BS_REC_HEADER &&
-				     rec.arg == BS_FORMAT_VERSION;
-		if (!st->header)
+			st->header = rc == 1 && u.s.r.type == BS_REC_HEADER &&
+				     u.s.r.arg == BS_FORMAT_VERSION;
+		if (rc == 0 || !st->header)
 			break;
-		if (rc != 0)
-			st->next = i + 1;
+		st->next = i + 1;
 		if (rc == 1 && i > 0)
-			apply(st, &rec);
+			apply(st, &u.s.r);
 	}
 	return FK_OK;
+}
+
+uint32_t bl_install_slots(const struct fk_boot_config *cfg,
+			  const struct bl_state *st)
+{
+	uint32_t fixed = 8 + cfg->trial_boots + FK_BOOT_CUT_RESERVE;
+	uint32_t groups = 0;
+
+	if (!IS_XIP(cfg) && st->slots > fixed)
+		groups = (st->slots - fixed) / 4;
+	return 3 + 3 * groups + cfg->trial_boots + FK_BOOT_CUT_RESERVE;
 }
 
 /* Programs rec into the next slot (counted as used even if torn) and
@@ -208,17 +272,16 @@ int bl_read(const struct fk_boot_config *cfg, struct bl_state *st)
 static int put(const struct fk_boot_config *cfg, struct bl_state *st,
 	       const struct bs_rec *rec)
 {
-	uint8_t raw[FK_BOOT_RECORD_MAX];
-	uint32_t off;
-	int rc = bs_slot_offset(&cfg->state, st->rec, st->next, &off);
+	union slot u;
+	int rc;
 
-	if (rc != FK_OK)
-		return rc;
-	memset(raw, cfg->state.flash->geo.erased_value, sizeof(raw));
-	bs_rec_encode(rec, raw);
+	memset(u.b, cfg->state.flash->geo.erased_value, sizeof(u.b));
+	u.s.r = *rec;
+	u.s.crc = crc_of(&u);
 	if (cfg->port.kick)
 		cfg->port.kick(cfg->port.ctx);
-	rc = fk_area_program(&cfg->state, off, raw, st->rec);
+	rc = fk_area_program(&cfg->state, slot_off(st, st->next), u.b,
+			     st->rec);
 	st->next++;
 	if (rc == FK_OK)
 		apply(st, rec);
@@ -287,7 +350,7 @@ int bl_reset(const struct fk_boot_config *cfg, struct bl_state *st)
 
 	if (cfg->port.kick)
 		cfg->port.kick(cfg->port.ctx);
-	rc = fk_area_erase(&cfg->state, 0, bs_log_bytes(&cfg->state));
+	rc = fk_area_erase(&cfg->state, 0, st->slots / st->per * st->ssize);
 	if (rc != FK_OK)
 		return rc;
 	clear(st);

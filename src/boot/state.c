@@ -21,9 +21,6 @@
 
 #include "boot_internal.h"
 
-#define BS_REC_BYTES 20		/* encoded record without padding */
-#define BS_CRC_SEED 0x53424b46u /* "FKBS" */
-
 static uint32_t rec_crc(const uint8_t *raw)
 {
 	return fk_crc32(BS_CRC_SEED, raw, BS_REC_BYTES - 4);

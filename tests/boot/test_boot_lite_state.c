@@ -608,6 +608,71 @@ static void test_make_room_rewrites_as_state_c_does(void **state)
 	printf("%u make_room cases: same bytes, same state\n", cases);
 }
 
+/* Sectors of two sizes under the log: the lite core refuses the log
+ * (FK_EINVAL, lite.h; cmake/boot_program.cmake refuses such a layout for
+ * a lite bootloader), where the full core reads it. And a state area
+ * smaller than FK_BOOT_LOG_MIN over several pages: the log is all of it,
+ * as state.c says. */
+static void test_log_geometry_edges(void **state)
+{
+	static const struct fk_sector_run mixed[] = { { 1, 1024 },
+						      { 8, 4096 } };
+	struct fk_sim_config sc = { 0 };
+	struct fk_boot_config cfg = { 0 };
+	struct bs_state f;
+	struct bl_state l;
+	struct fk_sim *sim;
+	struct log_rig r;
+
+	(void)state;
+	sc.geo.runs = mixed;
+	sc.geo.run_count = 2;
+	sc.geo.size = 1024 + 8 * 4096;
+	sc.geo.write_unit = 4;
+	sc.geo.erased_value = 0xFF;
+	sim = fk_sim_create(&sc);
+	assert_non_null(sim);
+	assert_int_equal(fk_area_init(&cfg.state, fk_sim_flash(sim), 0, 5120),
+			 FK_OK);
+	cfg.image_count = 1;
+	cfg.strategy = FK_BOOT_SWAP;
+	cfg.trial_boots = 2;
+	assert_int_equal(bs_read(&cfg, &f), FK_OK);
+	assert_true(f.log.slots > 2);
+	assert_int_equal(bl_read(&cfg, &l), FK_EINVAL);
+	assert_int_equal(fk_boot_lite(&cfg), FK_EINVAL);
+	fk_sim_destroy(sim);
+
+	/* three 128-byte pages: 18 slots of 20 bytes */
+	rig_open(&r, &geos[1], FK_BOOT_SWAP, SEED);
+	assert_int_equal(fk_area_init(&r.cfg.state, fk_sim_flash(r.sim), 1024,
+				      384),
+			 FK_OK);
+	r.rec = bs_record_size(&r.cfg.state);
+	r.slots = bs_log_slots(&r.cfg);
+	assert_int_equal(r.slots, 18);
+	for (uint32_t n = 0; n < 18; n++) {
+		struct bs_rec rec = { .type = n ? BS_REC_ATTEMPT : BS_REC_HEADER,
+				      .image = 0xFF,
+				      .arg = n ? 0 : BS_FORMAT_VERSION,
+				      .value = n };
+
+		if (n == 1)
+			rec.type = BS_REC_PENDING, rec.arg = FK_BOOT_TEST,
+			rec.value = 1;
+		if (n == 2)
+			rec.type = BS_REC_INSTALLED;
+		put(&r, n, &rec);
+		assert_int_equal(bl_read(&r.cfg, &l), FK_OK);
+		assert_int_equal(l.slots, 18);
+		assert_int_equal(l.next, n + 1);
+		replay_both(&r, "three pages");
+	}
+	assert_int_equal(l.phase, FK_BOOT_TRIAL);
+	assert_int_equal(l.attempts, 17);
+	rig_close(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -616,6 +681,7 @@ int main(void)
 		cmocka_unit_test(
 			test_full_log_compacts_to_the_same_bytes_and_state),
 		cmocka_unit_test(test_make_room_rewrites_as_state_c_does),
+		cmocka_unit_test(test_log_geometry_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
