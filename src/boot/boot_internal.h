@@ -174,6 +174,11 @@ struct bp_plan {
 };
 int bp_plan(const struct fk_boot_config *cfg, uint32_t image,
 	    struct bp_plan *plan);
+/* bp_plan() for a log of at most groups groups (bs_max_groups(cfg)): the
+ * lite core passes its own count (bl_max_groups()), from the geometry it
+ * read. */
+int bp_plan_groups(const struct fk_boot_config *cfg, uint32_t image,
+		   uint32_t groups, struct bp_plan *plan);
 /* plan.span for a primary slot of size bytes cut into at most groups
  * groups (groups > 0): also the upload's sync span, so that an upload
  * writes no more SYNC records than one cycle has room for. Inline for

@@ -125,7 +125,7 @@ int bl_staging(const struct fk_boot_config *cfg, const struct bl_state *st,
 		return FK_OK;
 	}
 	if (IS_SWAP(cfg)) {
-		int rc = bp_plan(cfg, 0, plan);
+		int rc = bp_plan_groups(cfg, 0, bl_max_groups(cfg, st), plan);
 
 		if (rc != FK_OK)
 			return rc;
@@ -216,7 +216,7 @@ static NOINLINE int swap_start(const struct fk_boot_config *cfg,
 	struct fk_image_lite old;
 	struct bp_plan plan;
 	uint32_t groups, end = len;
-	int rc = bp_plan(cfg, 0, &plan);
+	int rc = bp_plan_groups(cfg, 0, bl_max_groups(cfg, st), &plan);
 
 	if (rc != FK_OK)
 		return rc;
@@ -281,7 +281,7 @@ static int swap_back(const struct fk_boot_config *cfg, struct bl_state *st)
 	const struct fk_boot_slots *sl = &cfg->images[0];
 	struct bp_plan plan;
 	struct bp_group g;
-	int rc = bp_plan(cfg, 0, &plan);
+	int rc = bp_plan_groups(cfg, 0, bl_max_groups(cfg, st), &plan);
 
 	if (!(st->mask & 1u) || !(st->flags & BS_START_REVERTIBLE))
 		return FK_OK;

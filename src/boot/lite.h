@@ -79,8 +79,16 @@ int bl_read(const struct fk_boot_config *cfg, struct bl_state *st);
 int bl_append(const struct fk_boot_config *cfg, struct bl_state *st,
 	      uint8_t type, uint16_t arg, uint32_t value);
 
-/* Slots an install needs, cuts included: bs_install_slots() for the one
- * image, from st's geometry. */
+/* An empty log's state with the log's geometry (bl_read() without the
+ * reading): 0 or bl_read()'s FK_EINVAL. */
+int bl_geometry(const struct fk_boot_config *cfg, struct bl_state *st);
+
+/* bs_max_groups(), bs_cycle_slots() and bs_install_slots() (slots an
+ * install needs, cuts included) for the one image, from st's geometry. */
+uint32_t bl_max_groups(const struct fk_boot_config *cfg,
+		       const struct bl_state *st);
+uint32_t bl_cycle_slots(const struct fk_boot_config *cfg,
+			const struct bl_state *st);
 uint32_t bl_install_slots(const struct fk_boot_config *cfg,
 			  const struct bl_state *st);
 

@@ -52,7 +52,7 @@ static bool upload_phase(const struct bl_state *st)
 static int window(const struct fk_boot_config *cfg, const struct bl_state *st,
 		  struct fk_boot_upload *out)
 {
-	uint32_t groups = bs_max_groups(cfg);
+	uint32_t groups = bl_max_groups(cfg, st);
 	struct bp_plan plan;
 	int rc = bl_staging(cfg, st, &out->dest, &plan);
 
@@ -112,7 +112,7 @@ int fk_boot_upload_begin(const struct fk_boot_config *cfg, uint32_t image,
 	if (rc != FK_OK)
 		return rc;
 	out->erased = 0;
-	if (!st.header || st.slots - st.next < bs_cycle_slots(cfg))
+	if (!st.header || st.slots - st.next < bl_cycle_slots(cfg, &st))
 		rc = fresh_log(cfg, &st, out);
 	if (rc != FK_OK)
 		return rc;
@@ -243,12 +243,11 @@ int fk_boot_status(const struct fk_boot_config *cfg, struct fk_boot_status *out)
 static int plan_of(const struct fk_boot_config *cfg, uint32_t image,
 		   struct bp_plan *plan)
 {
-	struct bl_state st = { .active = -1 };
+	struct bl_state st;
 	struct fk_area win;
+	int rc = cfg && image == 0 ? bl_geometry(cfg, &st) : FK_EINVAL;
 
-	if (!cfg || image != 0)
-		return FK_EINVAL;
-	return bl_staging(cfg, &st, &win, plan);
+	return rc == FK_OK ? bl_staging(cfg, &st, &win, plan) : rc;
 }
 
 uint32_t fk_boot_staging_offset(const struct fk_boot_config *cfg,

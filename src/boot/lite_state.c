@@ -152,11 +152,12 @@ static void apply(struct bl_state *st, const struct bs_rec *r)
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "lite_state.c reads records in place: little-endian only"
 #endif
-typedef char rec_in_place[sizeof(struct bs_rec) == BS_REC_BYTES - 4 &&
-					  offsetof(struct bs_rec, value) == 4 &&
-					  offsetof(struct bs_rec, payload) == 8 ?
-				  1 :
-				  -1];
+typedef char
+	rec_in_place[sizeof(struct bs_rec) == BS_REC_BYTES - 4 &&
+				     offsetof(struct bs_rec, value) == 4 &&
+				     offsetof(struct bs_rec, payload) == 8 ?
+			     1 :
+			     -1];
 union slot {
 	uint8_t b[FK_BOOT_RECORD_MAX];
 	struct {
@@ -225,7 +226,17 @@ static int geometry(const struct fk_boot_config *cfg, struct bl_state *st)
 	st->per = st->ssize / st->rec;
 	st->slots = st->ssize ? at / st->ssize * st->per : 0;
 	return st->slots < 2 || st->rec > FK_BOOT_RECORD_MAX ? FK_EINVAL :
-							      FK_OK;
+							       FK_OK;
+}
+
+int bl_geometry(const struct fk_boot_config *cfg, struct bl_state *st)
+{
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = geometry(cfg, st);
+	clear(st);
+	return rc;
 }
 
 /* A log without a valid header in slot 0 is empty, whatever else it
@@ -235,9 +246,7 @@ int bl_read(const struct fk_boot_config *cfg, struct bl_state *st)
 	union slot u;
 	int rc;
 
-	memset(st, 0, sizeof(*st));
-	rc = geometry(cfg, st);
-	clear(st);
+	rc = bl_geometry(cfg, st);
 	if (rc != FK_OK)
 		return rc;
 	for (uint32_t i = 0; i < st->slots; i++) {
@@ -256,14 +265,31 @@ int bl_read(const struct fk_boot_config *cfg, struct bl_state *st)
 	return FK_OK;
 }
 
+/* state.c's fixed_slots() for one image. */
+static uint32_t fixed_slots(const struct fk_boot_config *cfg)
+{
+	return 8 + cfg->trial_boots + FK_BOOT_CUT_RESERVE;
+}
+
+uint32_t bl_max_groups(const struct fk_boot_config *cfg,
+		       const struct bl_state *st)
+{
+	uint32_t fixed = fixed_slots(cfg);
+
+	return st->slots > fixed ? (st->slots - fixed) / 4 : 0;
+}
+
+uint32_t bl_cycle_slots(const struct fk_boot_config *cfg,
+			const struct bl_state *st)
+{
+	return fixed_slots(cfg) + 4 * bl_max_groups(cfg, st);
+}
+
 uint32_t bl_install_slots(const struct fk_boot_config *cfg,
 			  const struct bl_state *st)
 {
-	uint32_t fixed = 8 + cfg->trial_boots + FK_BOOT_CUT_RESERVE;
-	uint32_t groups = 0;
+	uint32_t groups = IS_XIP(cfg) ? 0 : bl_max_groups(cfg, st);
 
-	if (!IS_XIP(cfg) && st->slots > fixed)
-		groups = (st->slots - fixed) / 4;
 	return 3 + 3 * groups + cfg->trial_boots + FK_BOOT_CUT_RESERVE;
 }
 
@@ -280,8 +306,7 @@ static int put(const struct fk_boot_config *cfg, struct bl_state *st,
 	u.s.crc = crc_of(&u);
 	if (cfg->port.kick)
 		cfg->port.kick(cfg->port.ctx);
-	rc = fk_area_program(&cfg->state, slot_off(st, st->next), u.b,
-			     st->rec);
+	rc = fk_area_program(&cfg->state, slot_off(st, st->next), u.b, st->rec);
 	st->next++;
 	if (rc == FK_OK)
 		apply(st, rec);

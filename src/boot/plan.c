@@ -123,8 +123,9 @@ int bp_groups_for(const struct fk_boot_config *cfg, uint32_t image,
 
 /* SWAP: the offset is fixed by the groups a maximal image uses; take the
  * number of groups that allows the largest image. */
-static int plan_swap(const struct fk_boot_config *cfg, uint32_t image,
-		     struct bp_plan *plan)
+static inline __attribute__((always_inline)) int
+plan_swap(const struct fk_boot_config *cfg, uint32_t image,
+	  struct bp_plan *plan)
 {
 	const struct fk_area *s = &cfg->images[image].secondary;
 	uint32_t need = 0, off;
@@ -151,11 +152,14 @@ static int plan_swap(const struct fk_boot_config *cfg, uint32_t image,
 	return plan->max_size > 0 ? FK_OK : FK_ENOSPC;
 }
 
-int bp_plan(const struct fk_boot_config *cfg, uint32_t image,
+/* bp_plan()'s body, for a log of at most groups groups. Inlined into
+ * both entries, so that each is one function: a program links the one
+ * its core calls (--gc-sections). */
+static inline __attribute__((always_inline)) int
+plan_groups(const struct fk_boot_config *cfg, uint32_t image, uint32_t groups,
 	    struct bp_plan *plan)
 {
 	const struct fk_boot_slots *sl = &cfg->images[image];
-	uint32_t groups = bs_max_groups(cfg);
 
 	if (groups == 0 || sl->primary.size == 0)
 		return FK_ENOSPC;
@@ -166,4 +170,16 @@ int bp_plan(const struct fk_boot_config *cfg, uint32_t image,
 	plan->max_size = min_u32(sl->primary.size, sl->secondary.size);
 	plan->max_size = min_u32(plan->max_size, bs_ram_cap(cfg, image));
 	return plan->max_size > 0 ? FK_OK : FK_ENOSPC;
+}
+
+int bp_plan(const struct fk_boot_config *cfg, uint32_t image,
+	    struct bp_plan *plan)
+{
+	return plan_groups(cfg, image, bs_max_groups(cfg), plan);
+}
+
+int bp_plan_groups(const struct fk_boot_config *cfg, uint32_t image,
+		   uint32_t groups, struct bp_plan *plan)
+{
+	return plan_groups(cfg, image, groups, plan);
 }

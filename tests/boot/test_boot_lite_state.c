@@ -645,14 +645,15 @@ static void test_log_geometry_edges(void **state)
 
 	/* three 128-byte pages: 18 slots of 20 bytes */
 	rig_open(&r, &geos[1], FK_BOOT_SWAP, SEED);
-	assert_int_equal(fk_area_init(&r.cfg.state, fk_sim_flash(r.sim), 1024,
-				      384),
-			 FK_OK);
+	assert_int_equal(
+		fk_area_init(&r.cfg.state, fk_sim_flash(r.sim), 1024, 384),
+		FK_OK);
 	r.rec = bs_record_size(&r.cfg.state);
 	r.slots = bs_log_slots(&r.cfg);
 	assert_int_equal(r.slots, 18);
 	for (uint32_t n = 0; n < 18; n++) {
-		struct bs_rec rec = { .type = n ? BS_REC_ATTEMPT : BS_REC_HEADER,
+		struct bs_rec rec = { .type = n ? BS_REC_ATTEMPT :
+						  BS_REC_HEADER,
 				      .image = 0xFF,
 				      .arg = n ? 0 : BS_FORMAT_VERSION,
 				      .value = n };
