@@ -64,7 +64,8 @@ static void end_upload(struct bl_state *st)
 }
 
 /* Replays one record as state.c's apply() does for image 0: a record
- * for another image, or in a phase where it makes no sense, is ignored. */
+ * for another image, or in a phase where it makes no sense, is ignored.
+ * The records that end in IDLE share its tail. */
 static void apply(struct bl_state *st, const struct bs_rec *r)
 {
 	uint32_t t = r->type - 0x10u;
@@ -75,7 +76,6 @@ static void apply(struct bl_state *st, const struct bs_rec *r)
 		return;
 	switch (r->type) {
 	case BS_REC_UPLOAD: /* cancels a pending mark */
-		set_idle(st);
 		st->upload = true;
 		st->staged = false;
 		st->sync = 0;
@@ -85,24 +85,23 @@ static void apply(struct bl_state *st, const struct bs_rec *r)
 	case BS_REC_SYNC:
 		if (st->upload && r->value > st->sync)
 			st->sync = r->value;
-		break;
+		return;
 	case BS_REC_STAGED:
 		if (st->upload) {
 			st->staged = true;
 			memcpy(st->digest, r->payload, BS_DIGEST_PREFIX);
 		}
-		break;
+		return;
 	case BS_REC_PENDING:
 		st->phase = FK_BOOT_PENDING;
 		st->mode = (uint8_t)r->arg;
 		st->mask = (uint8_t)r->value;
 		st->attempts = 0;
 		st->saved = st->placed = st->rsteps = 0;
-		break;
+		return;
 	case BS_REC_REFUSED:
 		st->refused = r->value;
 		end_upload(st);
-		set_idle(st);
 		break;
 	case BS_REC_START:
 		st->phase = FK_BOOT_INSTALLING;
@@ -111,39 +110,35 @@ static void apply(struct bl_state *st, const struct bs_rec *r)
 		st->groups = r->arg;
 		st->length = r->value;
 		st->flags = r->payload[0];
-		break;
+		return;
 	case BS_REC_STEP:
 		if (done > st->saved)
 			st->saved = done;
 		if (r->value == BS_STEP_PLACED && done > st->placed)
 			st->placed = done;
-		break;
+		return;
 	case BS_REC_INSTALLED:
 		end_upload(st);
 		st->phase = FK_BOOT_TRIAL;
-		if (st->mode != FK_BOOT_TEST) {
-			st->active = (int8_t)st->target;
-			set_idle(st);
-		}
+		if (st->mode == FK_BOOT_TEST)
+			return;
+		st->active = (int8_t)st->target;
 		break;
 	case BS_REC_ATTEMPT:
 		if (r->value > st->attempts)
 			st->attempts = (uint8_t)r->value;
-		break;
+		return;
 	case BS_REC_RSTEP:
 		if ((uint32_t)r->arg + 1 > st->rsteps) {
 			st->phase = FK_BOOT_REVERTING;
 			st->rsteps = done;
 		}
-		break;
-	case BS_REC_CONFIRMED:
-	case BS_REC_REVERTED:
+		return;
+	default: /* CONFIRMED, REVERTED */
 		st->active = (int8_t)(r->value & 1);
-		set_idle(st);
-		break;
-	default: /* SYNC */
 		break;
 	}
+	set_idle(st);
 }
 
 /* A record slot as it lies on flash: struct bs_rec's 16 bytes as a
@@ -212,7 +207,7 @@ static int geometry(const struct fk_boot_config *cfg, struct bl_state *st)
 	uint32_t wu, at;
 	struct fk_sector s;
 
-	st->ssize = 0;
+	st->ssize = st->slots = st->per = st->rec = 0;
 	if (!a->flash)
 		return FK_EINVAL;
 	wu = a->flash->geo.write_unit;
@@ -233,7 +228,6 @@ int bl_geometry(const struct fk_boot_config *cfg, struct bl_state *st)
 {
 	int rc;
 
-	memset(st, 0, sizeof(*st));
 	rc = geometry(cfg, st);
 	clear(st);
 	return rc;
