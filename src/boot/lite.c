@@ -476,35 +476,13 @@ static NOINLINE void start(const struct fk_boot_config *cfg,
 	cfg->port.jump(cfg->port.ctx, &ref, 1);
 }
 
-/* cfg's strategy is one this build has (a product leaves the others out,
- * FK_BOOT_NO_<STRATEGY>, and the lite core has no RAM_LOAD). */
-static bool strategy_built(const struct fk_boot_config *cfg)
-{
-	switch (cfg->strategy) {
-#ifndef FK_BOOT_NO_OVERWRITE
-	case FK_BOOT_OVERWRITE:
-#endif
-#ifndef FK_BOOT_NO_SWAP
-	case FK_BOOT_SWAP:
-#endif
-#ifndef FK_BOOT_NO_XIP
-	case FK_BOOT_XIP:
-#endif
-		return true;
-	default:
-		return false;
-	}
-}
-
 int fk_boot_lite(const struct fk_boot_config *cfg)
 {
 	const struct fk_area *slot = NULL;
 	struct fk_image_lite info;
 	struct bl_state st;
-	int rc = FK_EINVAL;
+	int rc = bl_read(cfg, &st);
 
-	if (cfg->image_count == 1 && strategy_built(cfg))
-		rc = bl_read(cfg, &st);
 	if (rc == FK_OK)
 		rc = advance(cfg, &st);
 	if (rc == FK_OK)

@@ -13,14 +13,21 @@
 
 #include "boot_internal.h"
 
-/* The strategy, constant in a build that leaves the others out
- * (FK_BOOT_NO_<STRATEGY>). */
-#ifndef FK_BOOT_NO_XIP
+/* The strategy, a constant in a build that leaves the others out
+ * (FK_BOOT_NO_<STRATEGY>): every entry of the lite core and of its update
+ * API reads the log first (bl_read(), bl_geometry()), which refuses a
+ * configuration whose strategy the build left out, so the constant is
+ * cfg's wherever these are read. */
+#if defined(FK_BOOT_NO_OVERWRITE) && defined(FK_BOOT_NO_SWAP)
+#define IS_XIP(cfg) true
+#elif !defined(FK_BOOT_NO_XIP)
 #define IS_XIP(cfg) ((cfg)->strategy == FK_BOOT_XIP)
 #else
 #define IS_XIP(cfg) false
 #endif
-#ifndef FK_BOOT_NO_SWAP
+#if defined(FK_BOOT_NO_OVERWRITE) && defined(FK_BOOT_NO_XIP)
+#define IS_SWAP(cfg) true
+#elif !defined(FK_BOOT_NO_SWAP)
 #define IS_SWAP(cfg) ((cfg)->strategy == FK_BOOT_SWAP)
 #else
 #define IS_SWAP(cfg) false
@@ -59,7 +66,9 @@ struct bl_state {
 	uint8_t digest[BS_DIGEST_PREFIX];
 };
 
-/* Replays the log: 0, FK_EINVAL for a log of fewer than 2 slots, slots
+/* Replays the log: 0, FK_EINVAL for a configuration the lite core does
+ * not take (not one image, or a strategy the build left out: RAM_LOAD
+ * always), a log of fewer than 2 slots, slots
  * larger than FK_BOOT_RECORD_MAX or sectors of different sizes (the full
  * core reads such a log; cmake/boot_program.cmake refuses a lite
  * bootloader's layout with one), or a flash read error (an ECC error in a

@@ -206,7 +206,7 @@ int fk_boot_set_pending(const struct fk_boot_config *cfg, uint32_t mask,
 	if (!cfg || mask != 1 ||
 	    (mode != FK_BOOT_TEST && mode != FK_BOOT_PERMANENT))
 		return FK_EINVAL;
-	if (IS_OVERWRITE(cfg) && mode == FK_BOOT_TEST)
+	if (cfg->strategy == FK_BOOT_OVERWRITE && mode == FK_BOOT_TEST)
 		return FK_ENOTSUP;
 	rc = bl_read(cfg, &st);
 	if (rc != FK_OK)

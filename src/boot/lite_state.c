@@ -197,6 +197,27 @@ static void clear(struct bl_state *st)
 	st->active = -1;
 }
 
+/* cfg's strategy is one this build has (a product leaves the others out,
+ * FK_BOOT_NO_<STRATEGY>, and the lite core has no RAM_LOAD): lite.h's
+ * IS_* are constants only behind this check. */
+static bool strategy_built(const struct fk_boot_config *cfg)
+{
+	switch (cfg->strategy) {
+#ifndef FK_BOOT_NO_OVERWRITE
+	case FK_BOOT_OVERWRITE:
+#endif
+#ifndef FK_BOOT_NO_SWAP
+	case FK_BOOT_SWAP:
+#endif
+#ifndef FK_BOOT_NO_XIP
+	case FK_BOOT_XIP:
+#endif
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* The log's geometry (docs/boot-state.md, "Placement"): the fewest
  * leading sectors of the state area that hold FK_BOOT_LOG_MIN bytes, or
  * all of them, each holding whole slots of BS_REC_BYTES rounded up to
@@ -208,7 +229,7 @@ static int geometry(const struct fk_boot_config *cfg, struct bl_state *st)
 	struct fk_sector s;
 
 	st->ssize = st->slots = st->per = st->rec = 0;
-	if (!a->flash)
+	if (cfg->image_count != 1 || !strategy_built(cfg) || !a->flash)
 		return FK_EINVAL;
 	wu = a->flash->geo.write_unit;
 	st->rec = (BS_REC_BYTES + wu - 1) / wu * wu;

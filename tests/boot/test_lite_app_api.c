@@ -9,8 +9,11 @@
  * what lite_app.c promises instead: a staged image with a DEPENDENCY TLV
  * is refused by fk_boot_set_pending() itself (FK_EDEPEND, nothing
  * written), where the full API marks it and leaves the refusal to the
- * lite bootloader. One more: an image staged into a full log (the
- * differential test's "fill" section found it: test_lite_app_diff.c).
+ * lite bootloader. Another sets up a two-image rig through the update
+ * API, which lite_app.c refuses: it is replaced by the lite API's own
+ * refusal (FK_EINVAL, nothing written) before the lite core's. One more:
+ * an image staged into a full log (the differential test's "fill" section
+ * found it: test_lite_app_diff.c).
  */
 #define main test_boot_api_main
 #include "test_boot_api.c"
@@ -52,6 +55,37 @@ static void test_lite_app_refuses_to_mark_image_with_dependency(void **state)
 	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
 }
 
+/* The lite API takes one image and no RAM_LOAD, as the lite core boots
+ * (bl_read()): a two-image or RAM_LOAD configuration is refused with
+ * FK_EINVAL before anything is written, and the lite core sends it to
+ * the recovery hook. */
+static void test_lite_app_refuses_two_images_and_ram_load(void **state)
+{
+	static const enum fk_boot_strategy strategy[] = { FK_BOOT_SWAP,
+							  FK_BOOT_RAM_LOAD };
+	static const enum rig_geo geo[] = { GEO_DUAL, GEO_UNIFORM_4K };
+	struct fk_boot_status st;
+	struct fk_update u;
+	uint64_t op;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		make(strategy[i], geo[i]);
+		op = rig.op;
+		assert_int_equal(fk_update_begin(&u, &rig.cfg, 0), FK_EINVAL);
+		assert_int_equal(fk_boot_set_pending(&rig.cfg, 1, FK_BOOT_TEST),
+				 FK_EINVAL);
+		assert_int_equal(fk_boot_confirm(&rig.cfg), FK_EINVAL);
+		assert_int_equal(fk_boot_status(&rig.cfg, &st), FK_EINVAL);
+		assert_true(rig.op == op);
+		expect_recovery_without_writing(FK_EINVAL);
+		fk_rig_destroy(&rig);
+	}
+	/* the same geometry boots with one image, without RAM_LOAD */
+	make(FK_BOOT_XIP, GEO_UNIFORM_4K);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+}
+
 /* Torn records fill the log while an upload runs: the STAGED record then
  * finds it full and compacts it first, and must still carry the image's
  * digest (set_pending compares it with the staged image). */
@@ -88,11 +122,17 @@ int main(void)
 			test_lite_app_refuses_to_mark_image_with_dependency,
 			teardown),
 		cmocka_unit_test_teardown(
+			test_lite_app_refuses_two_images_and_ram_load,
+			teardown),
+		cmocka_unit_test_teardown(
 			test_lite_app_stages_image_into_a_full_log, teardown),
 	};
 	int rc;
 
-	cmocka_set_skip_filter("test_lite_refuses_image_with_dependency");
+	/* test_lite_refuses_image_with_dependency and
+	 * test_lite_refuses_two_images_and_ram_load_through_recovery, both
+	 * replaced above */
+	cmocka_set_skip_filter("test_lite_refuses_*");
 	rc = test_boot_api_main(2, argv);
 	cmocka_set_skip_filter(NULL);
 	return rc | cmocka_run_group_tests_name("lite_app", own, NULL, NULL);
