@@ -349,38 +349,46 @@ static int put_rec(const struct fk_boot_config *cfg, struct bl_state *st,
 static int put_summary(const struct fk_boot_config *cfg, struct bl_state *st,
 		       const struct bl_state *s)
 {
+	/* the records, listed first and written in order after */
+	struct {
+		uint8_t type;
+		uint16_t arg;
+		uint32_t value;
+	} r[9], *p = r, *q;
 	bool trialish =
 		s->phase == FK_BOOT_TRIAL || s->phase == FK_BOOT_REVERTING;
 	int rc = FK_OK;
 
+#define ADD(t, a, v) \
+	(p->type = (t), p->arg = (uint16_t)(a), p->value = (v), p++)
 	if (s->upload)
-		rc = put_rec(cfg, st, BS_REC_UPLOAD, s->target, 0);
-	if (rc == FK_OK && s->upload && s->staged) {
+		ADD(BS_REC_UPLOAD, s->target, 0);
+	if (s->upload && s->staged) {
 		memcpy(st->digest, s->digest, BS_DIGEST_PREFIX);
-		rc = put_rec(cfg, st, BS_REC_STAGED, 0, 0);
+		ADD(BS_REC_STAGED, 0, 0);
 	}
-	if (rc != FK_OK || s->phase == FK_BOOT_IDLE)
-		return rc == FK_OK && s->active >= 0 && !s->upload ?
-			       put_rec(cfg, st, BS_REC_CONFIRMED, 0,
-				       (uint32_t)s->active) :
-			       rc;
-	rc = put_rec(cfg, st, BS_REC_PENDING, s->mode, s->mask);
-	st->flags = s->flags;
-	/* XIP writes no START; OVERWRITE no STEP */
-	if (rc == FK_OK && s->started && !IS_XIP(cfg))
-		rc = put_rec(cfg, st, BS_REC_START, s->groups, s->length);
-	if (rc == FK_OK && s->started && s->saved && IS_SWAP(cfg))
-		rc = put_rec(cfg, st, BS_REC_STEP, s->saved - 1u,
-			     BS_STEP_SAVED);
-	if (rc == FK_OK && s->started && s->placed && IS_SWAP(cfg))
-		rc = put_rec(cfg, st, BS_REC_STEP, s->placed - 1u,
-			     BS_STEP_PLACED);
-	if (rc == FK_OK && trialish)
-		rc = put_rec(cfg, st, BS_REC_INSTALLED, 0, 0);
-	if (rc == FK_OK && trialish && s->attempts)
-		rc = put_rec(cfg, st, BS_REC_ATTEMPT, 0, s->attempts);
-	if (rc == FK_OK && s->rsteps && IS_SWAP(cfg))
-		rc = put_rec(cfg, st, BS_REC_RSTEP, s->rsteps - 1u, 0);
+	if (s->phase == FK_BOOT_IDLE && s->active >= 0 && !s->upload)
+		ADD(BS_REC_CONFIRMED, 0, (uint32_t)s->active);
+	if (s->phase != FK_BOOT_IDLE) {
+		st->flags = s->flags;
+		ADD(BS_REC_PENDING, s->mode, s->mask);
+		/* XIP writes no START; OVERWRITE no STEP */
+		if (s->started && !IS_XIP(cfg))
+			ADD(BS_REC_START, s->groups, s->length);
+		if (s->started && s->saved && IS_SWAP(cfg))
+			ADD(BS_REC_STEP, s->saved - 1u, BS_STEP_SAVED);
+		if (s->started && s->placed && IS_SWAP(cfg))
+			ADD(BS_REC_STEP, s->placed - 1u, BS_STEP_PLACED);
+		if (trialish)
+			ADD(BS_REC_INSTALLED, 0, 0);
+		if (trialish && s->attempts)
+			ADD(BS_REC_ATTEMPT, 0, s->attempts);
+		if (s->rsteps && IS_SWAP(cfg))
+			ADD(BS_REC_RSTEP, s->rsteps - 1u, 0);
+	}
+#undef ADD
+	for (q = r; rc == FK_OK && q < p; q++)
+		rc = put_rec(cfg, st, q->type, q->arg, q->value);
 	return rc;
 }
 
