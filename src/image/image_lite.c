@@ -3,12 +3,12 @@
  * fk_image_validate()'s verdicts in about half its code.
  *
  * One walk over the header and the TLV areas keeps only what the checks
- * after it need (where the digest, key and signature TLVs are, which
- * rules were used), then SHA-256 over [0, unprotected area) through the
- * caller's buffer, then the signature. The order of the checks is
- * fk_image_parse()'s then fk_image_validate()'s, so that a hostile image
- * gets the same code from both: every format error is FK_EBADIMG, but a
- * fifth DEPENDENCY (FK_ENOSPC) or a SHA512 digest (FK_ENOTSUP) wins only
+ * after it need (the digest TLV's value, where the key and signature TLVs
+ * are, which rules were used), then SHA-256 over [0, unprotected area)
+ * through the caller's buffer against that value, then the signature. The order
+ * of the checks is fk_image_parse()'s then fk_image_validate()'s, so that a
+ * hostile image gets the same code from both: every format error is FK_EBADIMG,
+ * but a fifth DEPENDENCY (FK_ENOSPC) or a SHA512 digest (FK_ENOTSUP) wins only
  * over what comes after it. As in image_parse.c, no length read from
  * flash is used before it is checked against the slot with subtractions
  * that cannot wrap. What this file does not do (SHA-384, decryption) it
@@ -19,90 +19,83 @@
 
 #include "flashkit/image_lite.h"
 
-/* What a known TLV type must be, as image_parse.c's rules say (and
- * test_image_lite checks that the two agree). Its area follows from the
- * type: below 0x40 unprotected, the others protected. In a rule the low
- * nibble indexes rule_len[] (the allowed lengths), the high one is dup, 0
- * for a type that may repeat (DEPENDENCY), else 1 + a bit shared by the
- * types that exclude each other (two digests, two key TLVs, two
- * signatures) or owned by the type. */
-enum { DUP_KEY = 1, DUP_DIGEST, DUP_SIG, DUP_SIG_PURE, DUP_OWN };
-enum {
-	L_KEYHASH,
-	L_PUBKEY,
-	L_32,
-	L_48,
-	L_64,
-	L_256,
-	L_ANY,
-	L_ECDSA,
-	L_384,
-	L_SIG_PURE,
-	L_12,
-	L_4
-};
-#define RULE(dup, len) ((dup) << 4 | (len))
+/* Functions whose frame holds a large buffer stay out of their callers'
+ * (and walk()'s registers out of fk_image_check_lite()'s). */
+#define NOINLINE __attribute__((noinline))
 
-static const uint16_t rule_len[][2] = {
-	[L_KEYHASH] = { 32, 48 }, [L_PUBKEY] = { 1, FK_IMAGE_PUBKEY_MAX },
-	[L_32] = { 32, 32 },	  [L_48] = { 48, 48 },
-	[L_64] = { 64, 64 },	  [L_256] = { 256, 256 },
-	[L_ANY] = { 1, 0xffff },  [L_ECDSA] = { 8, 256 },
-	[L_384] = { 384, 384 },	  [L_SIG_PURE] = { 0, 0xffff },
-	[L_12] = { 12, 12 },	  [L_4] = { 4, 4 },
-};
-
+/*
+ * The known TLV types, as image_parse.c's rules say (and test_image_lite
+ * checks that the two agree), in one table (one address to load). A
+ * type's rule is its allowed lengths: two indexes into lens[], the least
+ * (low nibble) and the most (0xffff: any). The rest follows from the
+ * type. Its area: below 0x40 unprotected, the others protected. Which
+ * types exclude each other: those below 0x25 by group, type >> 4 (AT_KEY
+ * the key TLVs, AT_DIGEST the digests, AT_SIG the signatures); any other
+ * but DEPENDENCY (which may repeat) only itself, by its index in types[]
+ * (10 or more, so never a group's).
+ */
+enum { AT_KEY, AT_DIGEST, AT_SIG };
+enum { V0, V1, V4, V8, V12, V32, V48, V64, V256, V384, V512, VMAX };
+#define LEN(least, most) ((most) << 4 | (least))
+#define RULE_COUNT 21
+#define SIG_PURE_BIT (1UL << 10) /* its index in types[] */
+#define ASSERT_TYPES(name, cond) typedef char name[(cond) ? 1 : -1]
+ASSERT_TYPES(key_group,
+	     FK_TLV_KEYHASH >> 4 == AT_KEY && FK_TLV_PUBKEY >> 4 == AT_KEY);
+ASSERT_TYPES(digest_group, FK_TLV_SHA256 >> 4 == AT_DIGEST &&
+				   FK_TLV_SHA512 >> 4 == AT_DIGEST);
+ASSERT_TYPES(sig_group, FK_TLV_RSA2048_PSS >> 4 == AT_SIG &&
+				FK_TLV_ED25519 + 1 == FK_TLV_SIG_PURE);
+ASSERT_TYPES(areas,
+	     FK_TLV_ENC_X25519_SHA512 < 0x40 && FK_TLV_DEPENDENCY == 0x40);
 static const struct {
-	uint8_t type, rule;
-} rules[] = {
-	{ FK_TLV_KEYHASH, RULE(DUP_KEY, L_KEYHASH) },
-	{ FK_TLV_PUBKEY, RULE(DUP_KEY, L_PUBKEY) },
-	{ FK_TLV_SHA256, RULE(DUP_DIGEST, L_32) },
-	{ FK_TLV_SHA384, RULE(DUP_DIGEST, L_48) },
-	{ FK_TLV_SHA512, RULE(DUP_DIGEST, L_64) },
-	{ FK_TLV_RSA2048_PSS, RULE(DUP_SIG, L_256) },
-	{ FK_TLV_ECDSA224, RULE(DUP_SIG, L_ANY) },
-	{ FK_TLV_ECDSA_SIG, RULE(DUP_SIG, L_ECDSA) },
-	{ FK_TLV_RSA3072_PSS, RULE(DUP_SIG, L_384) },
-	{ FK_TLV_ED25519, RULE(DUP_SIG, L_64) },
-	{ FK_TLV_SIG_PURE, RULE(DUP_SIG_PURE, L_SIG_PURE) },
-	{ FK_TLV_ENC_RSA2048, RULE(DUP_OWN + 0, L_ANY) },
-	{ FK_TLV_ENC_KW, RULE(DUP_OWN + 1, L_ANY) },
-	{ FK_TLV_ENC_EC256, RULE(DUP_OWN + 2, L_ANY) },
-	{ FK_TLV_ENC_X25519, RULE(DUP_OWN + 3, L_ANY) },
-	{ FK_TLV_ENC_X25519_SHA512, RULE(DUP_OWN + 4, L_ANY) },
-	{ FK_TLV_DEPENDENCY, RULE(0, L_12) },
-	{ FK_TLV_SEC_CNT, RULE(DUP_OWN + 5, L_4) },
-	{ FK_TLV_BOOT_RECORD, RULE(DUP_OWN + 6, L_ANY) },
-	{ FK_TLV_FK_IMAGE_ID, RULE(DUP_OWN + 7, L_4) },
-	{ FK_TLV_FK_HW_ID, RULE(DUP_OWN + 8, L_4) },
+	uint8_t types[RULE_COUNT], rules[RULE_COUNT];
+	uint16_t lens[VMAX + 1];
+} t = {
+	{
+		FK_TLV_KEYHASH,	    FK_TLV_PUBKEY,
+		FK_TLV_SHA256,	    FK_TLV_SHA384,
+		FK_TLV_SHA512,	    FK_TLV_RSA2048_PSS,
+		FK_TLV_ECDSA224,    FK_TLV_ECDSA_SIG,
+		FK_TLV_RSA3072_PSS, FK_TLV_ED25519,
+		FK_TLV_SIG_PURE,    FK_TLV_ENC_RSA2048,
+		FK_TLV_ENC_KW,	    FK_TLV_ENC_EC256,
+		FK_TLV_ENC_X25519,  FK_TLV_ENC_X25519_SHA512,
+		FK_TLV_DEPENDENCY,  FK_TLV_SEC_CNT,
+		FK_TLV_BOOT_RECORD, FK_TLV_FK_IMAGE_ID,
+		FK_TLV_FK_HW_ID,
+	},
+	{
+		LEN(V32, V48),	 LEN(V1, V512),	  LEN(V32, V32), LEN(V48, V48),
+		LEN(V64, V64),	 LEN(V256, V256), LEN(V1, VMAX), LEN(V8, V256),
+		LEN(V384, V384), LEN(V64, V64),	  LEN(V0, VMAX), LEN(V1, VMAX),
+		LEN(V1, VMAX),	 LEN(V1, VMAX),	  LEN(V1, VMAX), LEN(V1, VMAX),
+		LEN(V12, V12),	 LEN(V4, V4),	  LEN(V1, VMAX), LEN(V4, V4),
+		LEN(V4, V4),
+	},
+	{ 0, 1, 4, 8, 12, 32, 48, 64, 256, 384, 512, 0xffff },
 };
-#define RULE_COUNT (sizeof(rules) / sizeof(rules[0]))
-#define DUP_BIT(dup) ((1UL << (dup)) >> 1)
 
-/* What the walk leaves for the checks after it: where the digest, key
- * and signature TLVs are (at[DUP_DIGEST], at[DUP_KEY], at[DUP_SIG]: off
- * where the value starts; len and type 0 when the image has none). */
+/* What the walk leaves for the checks after it: where the key, digest
+ * and signature TLVs are (at[AT_*]: off where the value starts; len and
+ * type 0 when the image has none). The digest's value is in the output's
+ * digest, the security counter in its security_counter. */
 struct found {
-	uint32_t seen; /* DUP_BIT()s of the TLVs met */
+	uint32_t seen; /* the bits (above) of the types met */
 	uint32_t unprot_off;
 	struct {
 		uint32_t off;
 		uint16_t len, type;
-	} at[DUP_SIG + 1];
+	} at[AT_SIG + 1];
 };
 
-/* True when [off, off+len) lies inside [0, size), without overflow. */
-static bool fits(uint32_t off, uint32_t len, uint32_t size)
+/* The 4 bytes at off, which must lie inside [0, lim), as two 16-bit
+ * fields (v[0], v[1]): an area's magic and total, or a TLV's type and
+ * length. off <= lim is the callers' invariant. */
+static int read_pair(const struct fk_area *slot, uint32_t off, uint32_t lim,
+		     uint16_t v[2])
 {
-	return off <= size && len <= size - off;
-}
-
-/* The two 16-bit fields of the 4 bytes at off (v[0], v[1]): an area's
- * magic and total, or a TLV's type and length. */
-static int read_pair(const struct fk_area *slot, uint32_t off, uint16_t v[2])
-{
-	if (!fits(off, 2 * sizeof(v[0]), slot->size))
+	if (lim - off < 2 * sizeof(v[0]))
 		return FK_EBADIMG;
 	return fk_area_read(slot, off, v, 2 * sizeof(v[0]));
 }
@@ -120,118 +113,103 @@ typedef char header_in_place[sizeof(struct fk_image_header) == 28 &&
 				     1 :
 				     -1];
 
-static int read_header(const struct fk_area *slot, struct fk_image_header *h)
-{
-	int rc;
-
-	if (slot->size < FK_IMAGE_HEADER_SIZE)
-		return FK_EBADIMG;
-	rc = fk_area_read(slot, 0, h, sizeof(*h));
-	if (rc)
-		return rc;
-	if (h->magic != FK_IMAGE_MAGIC || h->hdr_size < FK_IMAGE_HEADER_SIZE)
-		return FK_EBADIMG;
-	return 0;
-}
-
 /* Checks one TLV entry against the rules and keeps what is needed of it.
- * off: its value; prot: it lies in the protected area. */
+ * off: its value (len bytes inside its area); prot: 1 when it lies in
+ * the protected area. */
 static int check_tlv(const struct fk_area *slot, struct fk_image_lite *out,
-		     struct found *f, uint16_t type, uint16_t len, uint32_t off,
-		     bool prot)
+		     struct found *f, uint32_t type, uint32_t len, uint32_t off,
+		     uint32_t prot)
 {
-	uint32_t i = 0, bit, dup;
-	const uint16_t *lens;
+	uint32_t i = 0, g;
+	void *dst;
 
-	while (rules[i].type != type)
+	while (t.types[i] != type)
 		if (++i == RULE_COUNT)
 			return 0; /* unknown: skipped */
-	dup = rules[i].rule >> 4;
-	lens = rule_len[rules[i].rule & 15];
-	bit = DUP_BIT(dup);
-	if (len < lens[0] || len > lens[1] || prot != (type >= 0x40) ||
-	    (f->seen & bit))
+	if (len < t.lens[t.rules[i] & 15] || len > t.lens[t.rules[i] >> 4] ||
+	    (type + 0xc0) >> 8 != prot)
 		return FK_EBADIMG;
-	f->seen |= bit;
-	if (dup && dup <= DUP_SIG) {
-		f->at[dup].off = off;
-		f->at[dup].len = len;
-		f->at[dup].type = type;
-	} else if (type == FK_TLV_DEPENDENCY) {
-		if (++out->dep_count > FK_IMAGE_MAX_DEPS)
-			return FK_ENOSPC;
-	} else if (type == FK_TLV_SEC_CNT) {
-		return fk_area_read(slot, off, &out->security_counter, 4);
+	if (type == FK_TLV_DEPENDENCY)
+		return ++out->dep_count > FK_IMAGE_MAX_DEPS ? FK_ENOSPC : 0;
+	g = type < FK_TLV_SIG_PURE ? type >> 4 : i;
+	if (f->seen & (1UL << g))
+		return FK_EBADIMG;
+	f->seen |= 1UL << g;
+	if (g <= AT_SIG) {
+		f->at[g].off = off;
+		f->at[g].len = (uint16_t)len;
+		f->at[g].type = (uint16_t)type;
 	}
-	return 0;
-}
-
-/* Reads the info header of a TLV area at off: its magic must be magic,
- * its total at least the header and inside the slot; *total it. */
-static int read_info(const struct fk_area *slot, uint32_t off, uint16_t magic,
-		     uint32_t *total)
-{
-	uint16_t v[2];
-	int rc = read_pair(slot, off, v);
-
-	if (rc)
-		return rc;
-	*total = v[1];
-	if (v[0] != magic || v[1] < FK_TLV_INFO_SIZE ||
-	    !fits(off, v[1], slot->size))
-		return FK_EBADIMG;
-	return 0;
+	/* the values kept, read as fk_image_parse() reads them: their
+	 * lengths are the rules' (32 and 4) */
+	dst = type == FK_TLV_SHA256  ? (void *)out->digest :
+	      type == FK_TLV_SEC_CNT ? (void *)&out->security_counter :
+				       NULL;
+	return dst ? fk_area_read(slot, off, dst, len) : 0;
 }
 
 /*
- * Places the TLV areas behind the payload, as fk_image_parse() does
- * before it looks at any entry: the protected one when the header
- * announces it (magic 0x6908, total protect_tlv_size), then the
- * unprotected one (magic 0x6907). Then walks their entries, which must
+ * Reads the header, then places the TLV areas behind the payload, as
+ * fk_image_parse() does before it looks at any entry: the protected one
+ * when the header announces it (magic 0x6908, total protect_tlv_size),
+ * then the unprotected one (magic 0x6907); each total at least the info
+ * header and inside the slot. Then walks their entries, which must
  * exactly fill each area, protected ones first.
  */
-static int walk(const struct fk_area *slot, struct fk_image_lite *out,
-		struct found *f)
+static NOINLINE int walk(const struct fk_area *slot, struct fk_image_lite *out,
+			 struct found *f)
 {
 	const struct fk_image_header *h = &out->hdr;
-	uint32_t off, unprot, end, area_end, len;
-	uint16_t v[2]; /* type and length */
+	uint32_t size = slot->size, off, unprot, end, area_end, len;
+	uint16_t v[2], magic = FK_TLV_INFO_MAGIC;
 	int rc;
 
-	if (!fits(h->hdr_size, h->img_size, slot->size))
+	if (size < FK_IMAGE_HEADER_SIZE)
 		return FK_EBADIMG;
-	off = (uint32_t)h->hdr_size + h->img_size;
-	unprot = off;
-	if (h->protect_tlv_size) {
-		rc = read_info(slot, off, FK_TLV_PROT_INFO_MAGIC, &len);
+	rc = fk_area_read(slot, 0, &out->hdr, sizeof(out->hdr));
+	if (rc)
+		return rc;
+	if (h->magic != FK_IMAGE_MAGIC || h->hdr_size < FK_IMAGE_HEADER_SIZE ||
+	    h->hdr_size > size || h->img_size > size - h->hdr_size)
+		return FK_EBADIMG;
+	unprot = h->hdr_size + h->img_size;
+	if (h->protect_tlv_size)
+		magic = FK_TLV_PROT_INFO_MAGIC;
+	for (;;) {
+		rc = read_pair(slot, unprot, size, v);
 		if (rc)
 			return rc;
+		len = v[1];
+		if (v[0] != magic || len < FK_TLV_INFO_SIZE ||
+		    len > size - unprot)
+			return FK_EBADIMG;
+		if (magic == FK_TLV_INFO_MAGIC)
+			break;
 		if (len != h->protect_tlv_size)
 			return FK_EBADIMG;
 		unprot += len;
+		magic = FK_TLV_INFO_MAGIC;
 	}
-	rc = read_info(slot, unprot, FK_TLV_INFO_MAGIC, &len);
-	if (rc)
-		return rc;
 	end = unprot + len;
 	out->end = end;
 	f->unprot_off = unprot;
 	/* Without a protected area off + 4 is the first unprotected entry;
 	 * with one, off reaches unprot once its entries are walked. */
-	for (off += FK_TLV_INFO_SIZE; off != end; off += len) {
+	for (off = h->hdr_size + h->img_size + FK_TLV_INFO_SIZE; off != end;
+	     off += len) {
 		if (off == unprot) {
 			len = FK_TLV_INFO_SIZE;
 			continue;
 		}
 		area_end = off < unprot ? unprot : end;
-		rc = read_pair(slot, off, v);
+		rc = read_pair(slot, off, area_end, v);
 		if (rc)
 			return rc;
 		len = v[1];
 		off += FK_TLV_HDR_SIZE;
-		if (off > area_end || len > area_end - off)
+		if (len > area_end - off)
 			return FK_EBADIMG;
-		rc = check_tlv(slot, out, f, v[0], (uint16_t)len, off,
+		rc = check_tlv(slot, out, f, v[0], len, off,
 			       area_end == unprot);
 		if (rc)
 			return rc;
@@ -244,7 +222,7 @@ static int walk(const struct fk_area *slot, struct fk_image_lite *out,
  * not do. */
 static int check_kind(const struct fk_image_lite *out, const struct found *f)
 {
-	uint32_t digest_len = f->at[DUP_DIGEST].len;
+	uint32_t digest_len = f->at[AT_DIGEST].len;
 	uint32_t enc = out->hdr.flags & (FK_IMAGE_F_ENCRYPTED_AES128 |
 					 FK_IMAGE_F_ENCRYPTED_AES256);
 
@@ -252,21 +230,29 @@ static int check_kind(const struct fk_image_lite *out, const struct found *f)
 		return FK_EBADIMG;
 	if (digest_len == 64) /* SHA512 */
 		return FK_ENOTSUP;
-	if (f->at[DUP_KEY].type == FK_TLV_KEYHASH &&
-	    f->at[DUP_KEY].len != digest_len)
+	if (f->at[AT_KEY].type == FK_TLV_KEYHASH &&
+	    f->at[AT_KEY].len != digest_len)
 		return FK_EBADIMG;
 	if (enc == (FK_IMAGE_F_ENCRYPTED_AES128 | FK_IMAGE_F_ENCRYPTED_AES256))
 		return FK_EBADIMG;
 	return enc || digest_len != FK_SHA256_SIZE ? FK_ENOTSUP : 0;
 }
 
-/* SHA-256 of [0, len) of slot, read through buf. Not inlined: its state
- * is on the stack only while it runs. */
-static __attribute__((noinline)) int
-hash(const struct fk_area *slot, const struct fk_crypto_port *c, uint32_t len,
-     uint8_t *buf, uint32_t buf_len, uint8_t digest[FK_SHA256_SIZE])
+/* SHA-256 of [0, len) of slot (len > 0), read through buf, against want
+ * (0, or FK_EDIGEST when they differ). Not inlined where a signature
+ * check follows: its state is on the stack only while it runs. */
+#ifdef FK_IMAGE_LITE_NO_SIG
+#define HASH_NOINLINE
+#else
+#define HASH_NOINLINE NOINLINE
+#endif
+static HASH_NOINLINE int hash(const struct fk_area *slot,
+			      const struct fk_crypto_port *c, uint32_t len,
+			      uint8_t *buf, uint32_t buf_len,
+			      const uint8_t want[FK_SHA256_SIZE])
 {
 	union fk_sha256_state st;
+	uint8_t digest[FK_SHA256_SIZE];
 	uint32_t off = 0, n;
 	int rc, done;
 
@@ -275,17 +261,34 @@ hash(const struct fk_area *slot, const struct fk_crypto_port *c, uint32_t len,
 	rc = c->sha256_init(&st);
 	if (rc)
 		return rc;
-	while (!rc && off < len) {
+	do {
 		n = len - off < buf_len ? len - off : buf_len;
 		rc = fk_area_read(slot, off, buf, n);
 		if (!rc)
 			rc = c->sha256_update(&st, buf, n);
 		off += n;
-	}
+	} while (!rc && off < len);
 	done = c->sha256_finish(&st, digest);
-	return rc ? rc : done;
+	if (!rc)
+		rc = done;
+	return rc || !memcmp(digest, want, sizeof(digest)) ? rc : FK_EDIGEST;
 }
 
+#ifdef FK_IMAGE_LITE_NO_SIG
+/* A bootloader that checks the digest only leaves the signature check
+ * out: an image is then never taken as signed by a key. */
+static int check_signature(const struct fk_area *slot,
+			   const struct fk_image_keys *keys,
+			   const struct found *f,
+			   const uint8_t digest[FK_SHA256_SIZE])
+{
+	(void)slot;
+	(void)keys;
+	(void)f;
+	(void)digest;
+	return FK_ENOTSUP;
+}
+#else
 /* 1 when the len bytes at off in slot equal b, 0 when not, or the flash
  * read error. */
 static int flash_equals(const struct fk_area *slot, uint32_t off,
@@ -306,77 +309,64 @@ static int flash_equals(const struct fk_area *slot, uint32_t off,
 	return 1;
 }
 
-#ifdef FK_IMAGE_LITE_NO_SIG
-/* A bootloader that checks the digest only leaves the signature check
- * out: an image is then never taken as signed by a key. */
-static int check_signature(const struct fk_area *slot,
-			   const struct fk_image_keys *keys,
-			   const struct found *f,
-			   const uint8_t digest[FK_SHA256_SIZE])
-{
-	(void)slot;
-	(void)keys;
-	(void)f;
-	(void)digest;
-	return FK_ENOTSUP;
-}
-#else
 typedef int (*verify_fn)(const uint8_t *key, size_t key_len,
 			 const uint8_t hash[FK_SHA256_SIZE], const uint8_t *sig,
 			 size_t sig_len);
 
 /* For each signature TLV type from 0x20 (RSA2048_PSS) to 0x24 (ED25519)
- * over a SHA-256 digest: the key type that makes it and where the crypto
- * port keeps its check (0 for ECDSA224, which nothing checks). */
+ * over a SHA-256 digest: the key type that makes it (low 3 bits) and
+ * where the crypto port keeps its check (in words, the rest); 0 for
+ * ECDSA224, which nothing checks. */
 #define SIG_TYPE_FIRST FK_TLV_RSA2048_PSS
-static const uint8_t sig_key[] = { FK_KEY_RSA2048, 0, FK_KEY_ECDSA_P256,
-				   FK_KEY_RSA3072, FK_KEY_ED25519 };
-static const uint8_t sig_check[] = {
-	offsetof(struct fk_crypto_port, rsa2048_pss_verify),
+#define SIG(key, fn) \
+	(offsetof(struct fk_crypto_port, fn) / sizeof(verify_fn) << 3 | (key))
+static const uint8_t sigs[] = {
+	SIG(FK_KEY_RSA2048, rsa2048_pss_verify),
 	0,
-	offsetof(struct fk_crypto_port, ecdsa_p256_verify),
-	offsetof(struct fk_crypto_port, rsa3072_pss_verify),
-	offsetof(struct fk_crypto_port, ed25519_verify),
+	SIG(FK_KEY_ECDSA_P256, ecdsa_p256_verify),
+	SIG(FK_KEY_RSA3072, rsa3072_pss_verify),
+	SIG(FK_KEY_ED25519, ed25519_verify),
 };
 
 /* fk_image_validate()'s signature check: the first key of the table of
  * the signature's type that the KEYHASH or PUBKEY TLV names and that
  * verifies. Not inlined: the signature is on the stack only here, after
  * the hashing's frame is gone. */
-static __attribute__((noinline)) int
-check_signature(const struct fk_area *slot, const struct fk_image_keys *keys,
-		const struct found *f, const uint8_t digest[FK_SHA256_SIZE])
+static NOINLINE int check_signature(const struct fk_area *slot,
+				    const struct fk_image_keys *keys,
+				    const struct found *f,
+				    const uint8_t digest[FK_SHA256_SIZE])
 {
 	uint8_t sig[FK_IMAGE_SIG_MAX];
-	uint32_t i = f->at[DUP_SIG].type - SIG_TYPE_FIRST;
-	uint8_t type;
+	uint32_t s, type;
 	verify_fn verify;
+	bool by_hash = f->at[AT_KEY].type == FK_TLV_KEYHASH;
 	int rc, result = FK_EKEY;
 
-	if (!f->at[DUP_SIG].type)
+	if (!f->at[AT_SIG].type)
 		return FK_ESIG;
-	type = sig_key[i];
-	memcpy(&verify, (const uint8_t *)keys->crypto + sig_check[i],
-	       sizeof(verify));
-	if ((f->seen & DUP_BIT(DUP_SIG_PURE)) || !type)
+	s = sigs[f->at[AT_SIG].type - SIG_TYPE_FIRST];
+	type = s & 7;
+	verify = *(const verify_fn *)(const void *)((const char *)keys->crypto +
+						    (s >> 3) * sizeof(verify));
+	if ((f->seen & SIG_PURE_BIT) || !type)
 		return FK_ENOTSUP;
-	if (!f->at[DUP_KEY].type)
+	if (!f->at[AT_KEY].type)
 		return FK_EKEY;
-	if (f->at[DUP_SIG].len > sizeof(sig))
+	if (f->at[AT_SIG].len > sizeof(sig))
 		return FK_EBADIMG;
-	rc = fk_area_read(slot, f->at[DUP_SIG].off, sig, f->at[DUP_SIG].len);
+	rc = fk_area_read(slot, f->at[AT_SIG].off, sig, f->at[AT_SIG].len);
 	if (rc)
 		return rc;
-	for (i = 0; i < keys->count; i++) {
+	for (uint32_t i = 0; i < keys->count; i++) {
 		const struct fk_image_key *key = &keys->keys[i];
-		bool by_hash = f->at[DUP_KEY].type == FK_TLV_KEYHASH;
 
 		if (key->type != type || !key->der ||
-		    (!by_hash && key->der_len != f->at[DUP_KEY].len))
+		    (!by_hash && key->der_len != f->at[AT_KEY].len))
 			continue;
-		rc = flash_equals(slot, f->at[DUP_KEY].off,
+		rc = flash_equals(slot, f->at[AT_KEY].off,
 				  by_hash ? key->hash : key->der,
-				  f->at[DUP_KEY].len);
+				  f->at[AT_KEY].len);
 		if (rc <= 0) {
 			if (rc)
 				return rc;
@@ -387,7 +377,7 @@ check_signature(const struct fk_area *slot, const struct fk_image_keys *keys,
 			continue;
 		}
 		rc = verify(key->der, key->der_len, digest, sig,
-			    f->at[DUP_SIG].len);
+			    f->at[AT_SIG].len);
 		if (!rc)
 			return FK_OK;
 		if (rc != FK_EKEY)
@@ -404,25 +394,20 @@ int fk_image_check_lite(const struct fk_area *slot,
 	struct found f;
 	int rc;
 
-	if (!slot || !keys || !keys->crypto || (keys->count && !keys->keys) ||
-	    !buf || !buf_len || !out)
+	if (!slot || !buf || !buf_len || !out || !keys || !keys->crypto ||
+	    (keys->count && !keys->keys))
 		return FK_EINVAL;
-	memset(out, 0, sizeof(*out));
+	/* the rest of *out is written before FK_OK */
+	out->security_counter = 0;
+	out->dep_count = 0;
 	memset(&f, 0, sizeof(f));
-	rc = read_header(slot, &out->hdr);
-	if (!rc)
-		rc = walk(slot, out, &f);
+	rc = walk(slot, out, &f);
 	if (!rc)
 		rc = check_kind(out, &f);
 	if (!rc)
 		rc = hash(slot, keys->crypto, f.unprot_off, buf, buf_len,
-			  out->digest);
-	if (!rc)
-		rc = flash_equals(slot, f.at[DUP_DIGEST].off, out->digest,
-				  FK_SHA256_SIZE);
-	if (rc <= 0)
-		return rc ? rc : FK_EDIGEST;
-	if (!keys->count)
-		return FK_OK;
+			  out->digest); /* unprot_off >= the header */
+	if (rc || !keys->count)
+		return rc;
 	return check_signature(slot, keys, &f, out->digest);
 }
