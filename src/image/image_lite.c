@@ -160,7 +160,7 @@ static NOINLINE int walk(const struct fk_area *slot, struct fk_image_lite *out,
 			 struct found *f)
 {
 	const struct fk_image_header *h = &out->hdr;
-	uint32_t size = slot->size, off, unprot, end, area_end, len;
+	uint32_t size = slot->size, first, off, unprot, end, area_end, len;
 	uint16_t v[2], magic = FK_TLV_INFO_MAGIC;
 	int rc;
 
@@ -172,7 +172,7 @@ static NOINLINE int walk(const struct fk_area *slot, struct fk_image_lite *out,
 	if (h->magic != FK_IMAGE_MAGIC || h->hdr_size < FK_IMAGE_HEADER_SIZE ||
 	    h->hdr_size > size || h->img_size > size - h->hdr_size)
 		return FK_EBADIMG;
-	unprot = h->hdr_size + h->img_size;
+	first = unprot = h->hdr_size + h->img_size;
 	if (h->protect_tlv_size)
 		magic = FK_TLV_PROT_INFO_MAGIC;
 	for (;;) {
@@ -195,8 +195,7 @@ static NOINLINE int walk(const struct fk_area *slot, struct fk_image_lite *out,
 	f->unprot_off = unprot;
 	/* Without a protected area off + 4 is the first unprotected entry;
 	 * with one, off reaches unprot once its entries are walked. */
-	for (off = h->hdr_size + h->img_size + FK_TLV_INFO_SIZE; off != end;
-	     off += len) {
+	for (off = first + FK_TLV_INFO_SIZE; off != end; off += len) {
 		if (off == unprot) {
 			len = FK_TLV_INFO_SIZE;
 			continue;
@@ -341,16 +340,17 @@ static NOINLINE int check_signature(const struct fk_area *slot,
 	uint32_t s, type;
 	verify_fn verify;
 	bool by_hash = f->at[AT_KEY].type == FK_TLV_KEYHASH;
+	const struct fk_image_key *key;
 	int rc, result = FK_EKEY;
 
 	if (!f->at[AT_SIG].type)
 		return FK_ESIG;
 	s = sigs[f->at[AT_SIG].type - SIG_TYPE_FIRST];
 	type = s & 7;
-	verify = *(const verify_fn *)(const void *)((const char *)keys->crypto +
-						    (s >> 3) * sizeof(verify));
 	if ((f->seen & SIG_PURE_BIT) || !type)
 		return FK_ENOTSUP;
+	verify = *(const verify_fn *)(const void *)((const char *)keys->crypto +
+						    (s >> 3) * sizeof(verify));
 	if (!f->at[AT_KEY].type)
 		return FK_EKEY;
 	if (f->at[AT_SIG].len > sizeof(sig))
@@ -358,14 +358,17 @@ static NOINLINE int check_signature(const struct fk_area *slot,
 	rc = fk_area_read(slot, f->at[AT_SIG].off, sig, f->at[AT_SIG].len);
 	if (rc)
 		return rc;
-	for (uint32_t i = 0; i < keys->count; i++) {
-		const struct fk_image_key *key = &keys->keys[i];
+	key = keys->keys;
+	for (uint32_t n = keys->count; n; n--, key++) {
+		const uint8_t *b = key->der;
 
-		if (key->type != type || !key->der ||
-		    (!by_hash && key->der_len != f->at[AT_KEY].len))
+		if (key->type != type || !b)
 			continue;
-		rc = flash_equals(slot, f->at[AT_KEY].off,
-				  by_hash ? key->hash : key->der,
+		if (by_hash)
+			b = key->hash;
+		else if (key->der_len != f->at[AT_KEY].len)
+			continue;
+		rc = flash_equals(slot, f->at[AT_KEY].off, b,
 				  f->at[AT_KEY].len);
 		if (rc <= 0) {
 			if (rc)
@@ -402,8 +405,9 @@ int fk_image_check_lite(const struct fk_area *slot,
 	out->dep_count = 0;
 	memset(&f, 0, sizeof(f));
 	rc = walk(slot, out, &f);
-	if (!rc)
-		rc = check_kind(out, &f);
+	if (rc)
+		return rc;
+	rc = check_kind(out, &f);
 	if (!rc)
 		rc = hash(slot, keys->crypto, f.unprot_off, buf, buf_len,
 			  out->digest); /* unprot_off >= the header */

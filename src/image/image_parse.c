@@ -42,18 +42,20 @@ static void decode_version(const uint8_t *p, struct fk_image_version *v)
 	v->build = fk_le32(p + 4);
 }
 
+/* The first field that differs decides: its difference (the 8- and
+ * 16-bit ones cannot overflow an int), or the sign of build's. */
 int fk_image_version_cmp(const struct fk_image_version *a,
 			 const struct fk_image_version *b)
 {
-	if (a->major != b->major)
-		return a->major < b->major ? -1 : 1;
-	if (a->minor != b->minor)
-		return a->minor < b->minor ? -1 : 1;
-	if (a->revision != b->revision)
-		return a->revision < b->revision ? -1 : 1;
-	if (a->build != b->build)
-		return a->build < b->build ? -1 : 1;
-	return 0;
+	int d = a->major - b->major;
+
+	if (!d)
+		d = a->minor - b->minor;
+	if (!d)
+		d = a->revision - b->revision;
+	if (!d)
+		d = (a->build > b->build) - (a->build < b->build);
+	return d;
 }
 
 static int read_header(const struct fk_area *slot, struct fk_image_info *info)
