@@ -25,20 +25,20 @@
 
 /*
  * The known TLV types, as image_parse.c's rules say (and test_image_lite
- * checks that the two agree), in one table (one address to load). A
- * type's rule is its allowed lengths: two indexes into lens[], the least
- * (low nibble) and the most (0xffff: any). The rest follows from the
- * type. Its area: below 0x40 unprotected, the others protected. Which
- * types exclude each other: those below 0x25 by group, type >> 4 (AT_KEY
- * the key TLVs, AT_DIGEST the digests, AT_SIG the signatures); any other
- * but DEPENDENCY (which may repeat) only itself, by its index in types[]
- * (10 or more, so never a group's).
+ * checks that the two agree), in one table (one address to load). A rule
+ * is the type (low byte: every known type is below 0x100) and its allowed
+ * lengths: two indexes into lens[], the least and the most (0xffff: any).
+ * The rest follows from the type. Its area: below 0x40 unprotected, the
+ * others protected. Which types exclude each other: those below 0x25 by
+ * group, type >> 4 (AT_KEY the key TLVs, AT_DIGEST the digests, AT_SIG
+ * the signatures); any other but DEPENDENCY (which may repeat) only
+ * itself, by its index in rules[] (10 or more, so never a group's).
  */
 enum { AT_KEY, AT_DIGEST, AT_SIG };
 enum { V0, V1, V4, V8, V12, V32, V48, V64, V256, V384, V512, VMAX };
 #define LEN(least, most) ((most) << 4 | (least))
 #define RULE_COUNT 21
-#define SIG_PURE_BIT (1UL << 10) /* its index in types[] */
+#define SIG_PURE_BIT (1UL << 10) /* its index in rules[] */
 #define ASSERT_TYPES(name, cond) typedef char name[(cond) ? 1 : -1]
 ASSERT_TYPES(key_group,
 	     FK_TLV_KEYHASH >> 4 == AT_KEY && FK_TLV_PUBKEY >> 4 == AT_KEY);
@@ -46,32 +46,36 @@ ASSERT_TYPES(digest_group, FK_TLV_SHA256 >> 4 == AT_DIGEST &&
 				   FK_TLV_SHA512 >> 4 == AT_DIGEST);
 ASSERT_TYPES(sig_group, FK_TLV_RSA2048_PSS >> 4 == AT_SIG &&
 				FK_TLV_ED25519 + 1 == FK_TLV_SIG_PURE);
-ASSERT_TYPES(areas,
-	     FK_TLV_ENC_X25519_SHA512 < 0x40 && FK_TLV_DEPENDENCY == 0x40);
+ASSERT_TYPES(areas, FK_TLV_ENC_X25519_SHA512 < 0x40 &&
+			    FK_TLV_DEPENDENCY == 0x40 &&
+			    FK_TLV_FK_HW_ID < 0x100);
+#define RULE(type, least, most) ((type) | LEN(least, most) << 8)
 static const struct {
-	uint8_t types[RULE_COUNT], rules[RULE_COUNT];
+	uint16_t rules[RULE_COUNT];
 	uint16_t lens[VMAX + 1];
 } t = {
 	{
-		FK_TLV_KEYHASH,	    FK_TLV_PUBKEY,
-		FK_TLV_SHA256,	    FK_TLV_SHA384,
-		FK_TLV_SHA512,	    FK_TLV_RSA2048_PSS,
-		FK_TLV_ECDSA224,    FK_TLV_ECDSA_SIG,
-		FK_TLV_RSA3072_PSS, FK_TLV_ED25519,
-		FK_TLV_SIG_PURE,    FK_TLV_ENC_RSA2048,
-		FK_TLV_ENC_KW,	    FK_TLV_ENC_EC256,
-		FK_TLV_ENC_X25519,  FK_TLV_ENC_X25519_SHA512,
-		FK_TLV_DEPENDENCY,  FK_TLV_SEC_CNT,
-		FK_TLV_BOOT_RECORD, FK_TLV_FK_IMAGE_ID,
-		FK_TLV_FK_HW_ID,
-	},
-	{
-		LEN(V32, V48),	 LEN(V1, V512),	  LEN(V32, V32), LEN(V48, V48),
-		LEN(V64, V64),	 LEN(V256, V256), LEN(V1, VMAX), LEN(V8, V256),
-		LEN(V384, V384), LEN(V64, V64),	  LEN(V0, VMAX), LEN(V1, VMAX),
-		LEN(V1, VMAX),	 LEN(V1, VMAX),	  LEN(V1, VMAX), LEN(V1, VMAX),
-		LEN(V12, V12),	 LEN(V4, V4),	  LEN(V1, VMAX), LEN(V4, V4),
-		LEN(V4, V4),
+		RULE(FK_TLV_KEYHASH, V32, V48),
+		RULE(FK_TLV_PUBKEY, V1, V512),
+		RULE(FK_TLV_SHA256, V32, V32),
+		RULE(FK_TLV_SHA384, V48, V48),
+		RULE(FK_TLV_SHA512, V64, V64),
+		RULE(FK_TLV_RSA2048_PSS, V256, V256),
+		RULE(FK_TLV_ECDSA224, V1, VMAX),
+		RULE(FK_TLV_ECDSA_SIG, V8, V256),
+		RULE(FK_TLV_RSA3072_PSS, V384, V384),
+		RULE(FK_TLV_ED25519, V64, V64),
+		RULE(FK_TLV_SIG_PURE, V0, VMAX),
+		RULE(FK_TLV_ENC_RSA2048, V1, VMAX),
+		RULE(FK_TLV_ENC_KW, V1, VMAX),
+		RULE(FK_TLV_ENC_EC256, V1, VMAX),
+		RULE(FK_TLV_ENC_X25519, V1, VMAX),
+		RULE(FK_TLV_ENC_X25519_SHA512, V1, VMAX),
+		RULE(FK_TLV_DEPENDENCY, V12, V12),
+		RULE(FK_TLV_SEC_CNT, V4, V4),
+		RULE(FK_TLV_BOOT_RECORD, V1, VMAX),
+		RULE(FK_TLV_FK_IMAGE_ID, V4, V4),
+		RULE(FK_TLV_FK_HW_ID, V4, V4),
 	},
 	{ 0, 1, 4, 8, 12, 32, 48, 64, 256, 384, 512, 0xffff },
 };
@@ -120,13 +124,14 @@ static int check_tlv(const struct fk_area *slot, struct fk_image_lite *out,
 		     struct found *f, uint32_t type, uint32_t len, uint32_t off,
 		     uint32_t prot)
 {
-	uint32_t i = 0, g;
+	uint32_t i = 0, g, r;
 	void *dst;
 
-	while (t.types[i] != type)
+	while ((t.rules[i] & 0xff) != type)
 		if (++i == RULE_COUNT)
 			return 0; /* unknown: skipped */
-	if (len < t.lens[t.rules[i] & 15] || len > t.lens[t.rules[i] >> 4] ||
+	r = t.rules[i] >> 8;
+	if (len < t.lens[r & 15] || len > t.lens[r >> 4] ||
 	    (type + 0xc0) >> 8 != prot)
 		return FK_EBADIMG;
 	if (type == FK_TLV_DEPENDENCY)
