@@ -264,19 +264,20 @@ int bl_read(const struct fk_boot_config *cfg, struct bl_state *st)
 	rc = bl_geometry(cfg, st);
 	if (rc != FK_OK)
 		return rc;
+	/* slot 0 must be the header (which apply() ignores); next > 0 then */
 	for (uint32_t i = 0; i < st->slots; i++) {
 		rc = read_slot(cfg, st, i, &u);
 		if (rc < -1)
 			return rc;
-		if (i == 0)
-			st->header = rc == 1 && u.s.r.type == BS_REC_HEADER &&
-				     u.s.r.arg == BS_FORMAT_VERSION;
-		if (rc == 0 || !st->header)
+		if (rc == 0 ||
+		    (i == 0 && (rc != 1 || u.s.r.type != BS_REC_HEADER ||
+				u.s.r.arg != BS_FORMAT_VERSION)))
 			break;
 		st->next = i + 1;
-		if (rc == 1 && i > 0)
+		if (rc == 1)
 			apply(st, &u.s.r);
 	}
+	st->header = st->next > 0;
 	return FK_OK;
 }
 
