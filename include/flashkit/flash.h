@@ -146,9 +146,9 @@ int fk_area_init(struct fk_area *area, const struct fk_flash *flash,
 /* Same as the fk_flash_* calls, with off relative to the area and ranges
  * checked against the area (FK_ERANGE when they leave it). Built with
  * FK_FLASH_TRUSTED_AREAS (a bootloader whose configuration was checked
- * when it was built: every area inside its memory), read, program and
- * erase return the same for an area fk_area_init() accepts, without the
- * memory-level range check such an area cannot fail. */
+ * when it was built: every area inside its memory), read, program, erase
+ * and is_erased return the same for an area fk_area_init() accepts,
+ * without the memory-level range check such an area cannot fail. */
 int fk_area_read(const struct fk_area *area, uint32_t off, void *buf,
 		 uint32_t len);
 int fk_area_program(const struct fk_area *area, uint32_t off, const void *buf,

@@ -52,11 +52,15 @@ int fk_flash_sector_at(const struct fk_flash *flash, uint32_t off,
 {
 	uint32_t start = 0, index = 0;
 
+	/* In 32 bits: a run's bytes fit them in a geometry that
+	 * fk_flash_check_geometry() accepts (the total does), and off >=
+	 * start throughout, as a run is passed only when off lies past its
+	 * end. */
 	for (uint32_t i = 0; i < flash->geo.run_count; i++) {
 		const struct fk_sector_run *run = &flash->geo.runs[i];
-		uint64_t run_bytes = (uint64_t)run->count * run->size;
+		uint32_t run_bytes = run->count * run->size;
 
-		if ((uint64_t)off < start + run_bytes) {
+		if (off - start < run_bytes) {
 			uint32_t k = (off - start) / run->size;
 
 			out->off = start + k * run->size;
@@ -64,7 +68,7 @@ int fk_flash_sector_at(const struct fk_flash *flash, uint32_t off,
 			out->index = index + k;
 			return FK_OK;
 		}
-		start += (uint32_t)run_bytes;
+		start += run_bytes;
 		index += run->count;
 	}
 	return FK_ERANGE;
@@ -204,14 +208,16 @@ uint32_t fk_flash_data_run(const struct fk_flash *flash, const uint8_t *buf,
 	return end - *pos;
 }
 
-int fk_flash_is_erased(const struct fk_flash *flash, uint32_t off, uint32_t len,
-		       void *buf, uint32_t buf_len)
+/* fk_flash_is_erased() past its range check. Inlined in both callers:
+ * a bootloader with trusted areas links fk_area_is_erased() alone, with
+ * the loop in it. */
+static inline __attribute__((always_inline)) int
+is_erased(const struct fk_flash *flash, uint32_t off, uint32_t len, void *buf,
+	  uint32_t buf_len)
 {
 	uint8_t *bytes = buf;
-	int rc = fk_flash_check_range(flash, off, len);
+	int rc;
 
-	if (rc != FK_OK)
-		return rc;
 	if (!buf || buf_len == 0)
 		return FK_EINVAL;
 	while (len > 0) {
@@ -230,6 +236,14 @@ int fk_flash_is_erased(const struct fk_flash *flash, uint32_t off, uint32_t len,
 		len -= n;
 	}
 	return 1;
+}
+
+int fk_flash_is_erased(const struct fk_flash *flash, uint32_t off, uint32_t len,
+		       void *buf, uint32_t buf_len)
+{
+	int rc = fk_flash_check_range(flash, off, len);
+
+	return rc ? rc : is_erased(flash, off, len, buf, buf_len);
 }
 
 int fk_area_init(struct fk_area *area, const struct fk_flash *flash,
@@ -281,6 +295,16 @@ int fk_area_erase(const struct fk_area *area, uint32_t off, uint32_t len)
 
 	return rc ? rc : fk_flash_erase(area->flash, area->off + off, len);
 }
+
+int fk_area_is_erased(const struct fk_area *area, uint32_t off, uint32_t len,
+		      void *buf, uint32_t buf_len)
+{
+	int rc = area_check(area, off, len);
+
+	return rc ? rc :
+		    fk_flash_is_erased(area->flash, area->off + off, len, buf,
+				       buf_len);
+}
 #else
 /*
  * FK_FLASH_TRUSTED_AREAS (a bootloader whose areas were checked when its
@@ -289,31 +313,42 @@ int fk_area_erase(const struct fk_area *area, uint32_t off, uint32_t len)
  * same calls, without the memory-level range check that such an area
  * cannot fail.
  */
+
+/* fk_flash_read() (program false) or fk_flash_program()'s checks after
+ * the range: the write unit (program), nothing for len 0, FK_EINVAL
+ * without a buffer. One function for both, out of line: smaller than
+ * two. */
+static __attribute__((noinline)) int area_io(const struct fk_area *area,
+					     uint32_t off, const void *buf,
+					     uint32_t len, bool program)
+{
+	const struct fk_flash *flash = area->flash;
+	uint32_t at = area->off + off;
+	uint32_t mask = program ? flash->geo.write_unit - 1 : 0;
+	int rc = area_check(area, off, len);
+
+	if (rc == FK_OK && ((at | len) & mask))
+		rc = FK_EALIGN;
+	if (rc || !len)
+		return rc;
+	if (!buf)
+		return FK_EINVAL;
+	/* read's buffer came in as void *: fk_area_read() */
+	return program ?
+		       flash->ops->program(flash, at, buf, len) :
+		       flash->ops->read(flash, at, (void *)(uintptr_t)buf, len);
+}
+
 int fk_area_read(const struct fk_area *area, uint32_t off, void *buf,
 		 uint32_t len)
 {
-	int rc = area_check(area, off, len);
-
-	if (rc || !len)
-		return rc;
-	return buf ? area->flash->ops->read(area->flash, area->off + off, buf,
-					    len) :
-		     FK_EINVAL;
+	return area_io(area, off, buf, len, false);
 }
 
 int fk_area_program(const struct fk_area *area, uint32_t off, const void *buf,
 		    uint32_t len)
 {
-	const struct fk_flash *flash = area->flash;
-	uint32_t mask = flash->geo.write_unit - 1;
-	int rc = area_check(area, off, len);
-
-	if (rc == FK_OK && ((area->off + off) & mask || len & mask))
-		rc = FK_EALIGN;
-	if (rc || !len)
-		return rc;
-	return buf ? flash->ops->program(flash, area->off + off, buf, len) :
-		     FK_EINVAL;
+	return area_io(area, off, buf, len, true);
 }
 
 /* fk_flash_erase()'s checks: both ends on sector boundaries before the
@@ -328,14 +363,13 @@ int fk_area_erase(const struct fk_area *area, uint32_t off, uint32_t len)
 	if (rc == FK_OK && (!fk_flash_is_sector_boundary(flash, at) ||
 			    !fk_flash_is_sector_boundary(flash, end)))
 		rc = FK_EALIGN;
+	/* at < end <= the memory's size: at starts a sector */
 	for (; rc == FK_OK && at < end; at += s.size) {
-		rc = fk_flash_sector_at(flash, at, &s);
-		if (rc == FK_OK)
-			rc = flash->ops->erase_sector(flash, s.off, s.size);
+		fk_flash_sector_at(flash, at, &s);
+		rc = flash->ops->erase_sector(flash, at, s.size);
 	}
 	return rc;
 }
-#endif
 
 int fk_area_is_erased(const struct fk_area *area, uint32_t off, uint32_t len,
 		      void *buf, uint32_t buf_len)
@@ -343,9 +377,9 @@ int fk_area_is_erased(const struct fk_area *area, uint32_t off, uint32_t len,
 	int rc = area_check(area, off, len);
 
 	return rc ? rc :
-		    fk_flash_is_erased(area->flash, area->off + off, len, buf,
-				       buf_len);
+		    is_erased(area->flash, area->off + off, len, buf, buf_len);
 }
+#endif
 
 int fk_area_sector_at(const struct fk_area *area, uint32_t off,
 		      struct fk_sector *out)

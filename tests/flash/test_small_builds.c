@@ -2,16 +2,17 @@
  * The two build options a bootloader takes to be smaller, against the
  * defaults:
  *
- *   FK_FLASH_TRUSTED_AREAS  fk_area_read/program/erase reach the driver
- *                           from the area's own checks. This test is
- *                           built with it (flash.c compiled here) and
- *                           compares each call on an area made by
- *                           fk_area_init() with what the default does
+ *   FK_FLASH_TRUSTED_AREAS  fk_area_read/program/erase/is_erased reach
+ *                           the driver from the area's own checks. This
+ *                           test is built with it (flash.c compiled
+ *                           here) and compares each call on an area made
+ *                           by fk_area_init() with what the default does
  *                           (the area's range check, then fk_flash_*()),
- *                           on two simulators: the same return code and
- *                           the same flash, for random, misaligned,
- *                           empty, out-of-range and wrapping ranges and
- *                           NULL buffers, on a non-uniform map.
+ *                           on two simulators: the same return code, the
+ *                           same bytes read and the same flash, for
+ *                           random, misaligned, empty, out-of-range and
+ *                           wrapping ranges, NULL and short buffers, on
+ *                           a non-uniform map.
  *   FK_CRC32_SMALL          fk_crc32() one bit at a time: crc32.c built
  *                           so under another name, and the devices'
  *                           default (the 16-entry table) under a third,
@@ -79,8 +80,9 @@ static int ref_check(const struct fk_area *a, uint32_t off, uint32_t len)
 	return off > a->size || len > a->size - off ? FK_ERANGE : FK_OK;
 }
 
+/* op 0 read, 1 program, 2 erase, 3 is_erased (through buf[0, blen)) */
 static int ref_op(int op, const struct fk_area *a, uint32_t off, void *buf,
-		  uint32_t len)
+		  uint32_t len, uint32_t blen)
 {
 	int rc = ref_check(a, off, len);
 
@@ -90,17 +92,21 @@ static int ref_op(int op, const struct fk_area *a, uint32_t off, void *buf,
 		return fk_flash_read(a->flash, a->off + off, buf, len);
 	if (op == 1)
 		return fk_flash_program(a->flash, a->off + off, buf, len);
-	return fk_flash_erase(a->flash, a->off + off, len);
+	if (op == 2)
+		return fk_flash_erase(a->flash, a->off + off, len);
+	return fk_flash_is_erased(a->flash, a->off + off, len, buf, blen);
 }
 
 static int trusted_op(int op, const struct fk_area *a, uint32_t off, void *buf,
-		      uint32_t len)
+		      uint32_t len, uint32_t blen)
 {
 	if (op == 0)
 		return fk_area_read(a, off, buf, len);
 	if (op == 1)
 		return fk_area_program(a, off, buf, len);
-	return fk_area_erase(a, off, len);
+	if (op == 2)
+		return fk_area_erase(a, off, len);
+	return fk_area_is_erased(a, off, len, buf, blen);
 }
 
 /* An offset or length: sector and unit multiples, near misses, 0, the
@@ -139,16 +145,19 @@ static void test_trusted_areas_do_as_the_default(void **state)
 	};
 	static uint8_t buf[40000], rbuf[2][40000];
 	struct fk_sim *s[2] = { make(), make() };
-	unsigned calls = 0, refused = 0, done[3] = { 0 };
+	unsigned calls = 0, refused = 0, done[4] = { 0 }, erased = 0;
 
 	(void)state;
 	for (uint32_t i = 0; i < sizeof(buf); i++)
 		buf[i] = (uint8_t)rnd(256);
-	for (int k = 0; k < 40000; k++) {
+	for (int k = 0; k < 54000; k++) {
 		const uint32_t *w = areas[rnd(4)];
 		struct fk_area a[2];
-		int op = (int)rnd(3), rc[2];
+		int op = (int)rnd(4), rc[2];
 		uint32_t off = pick(w[1]), len = pick(w[1]);
+		/* is_erased's scratch: none, one byte, a few, all of rbuf */
+		static const uint32_t blens[] = { 0, 1, 24, sizeof(rbuf[0]) };
+		uint32_t blen = blens[rnd(4)];
 		bool null = rnd(20) == 0;
 
 		for (int j = 0; j < 2; j++)
@@ -158,26 +167,31 @@ static void test_trusted_areas_do_as_the_default(void **state)
 		if (len > sizeof(buf) && rnd(2))
 			len = rnd(sizeof(buf));
 		for (int j = 0; j < 2; j++) {
-			void *b = null ? NULL : op ? buf : rbuf[j];
+			void *b = op == 0 || op == 3 ? rbuf[j] : buf;
 
-			rc[j] = j ? trusted_op(op, &a[j], off, b, len) :
-				    ref_op(op, &a[j], off, b, len);
+			if (null)
+				b = NULL;
+			rc[j] = j ? trusted_op(op, &a[j], off, b, len, blen) :
+				    ref_op(op, &a[j], off, b, len, blen);
 		}
 		assert_int_equal(rc[1], rc[0]);
-		if (op == 0 && rc[0] == FK_OK && !null)
-			assert_memory_equal(rbuf[0], rbuf[1],
-					    len < sizeof(rbuf[0]) ? len : 1);
+		if ((op == 0 || op == 3) && rc[0] >= FK_OK && !null)
+			assert_memory_equal(rbuf[0], rbuf[1], sizeof(rbuf[0]));
 		assert_memory_equal(fk_sim_data(s[0]), fk_sim_data(s[1]),
 				    fk_sim_flash(s[0])->geo.size);
 		calls++;
-		refused += rc[0] != FK_OK;
-		done[op] += rc[0] == FK_OK;
+		refused += rc[0] < FK_OK;
+		done[op] += rc[0] >= FK_OK;
+		erased += op == 3 && rc[0] == 1;
 	}
-	print_message("%u calls, %u refused, %u reads, %u programs and %u "
-		      "erases done: the same codes and flash\n",
-		      calls, refused, done[0], done[1], done[2]);
-	for (int op = 0; op < 3; op++)
+	print_message("%u calls, %u refused, %u reads, %u programs, %u erases "
+		      "and %u erased checks (%u erased) done: the same codes "
+		      "and flash\n",
+		      calls, refused, done[0], done[1], done[2], done[3],
+		      erased);
+	for (int op = 0; op < 4; op++)
 		assert_true(done[op] > 300);
+	assert_true(erased > 100 && done[3] - erased > 100);
 	assert_true(refused > 1000);
 	fk_sim_destroy(s[0]);
 	fk_sim_destroy(s[1]);
