@@ -77,37 +77,34 @@ static int valid(const struct fk_boot_config *cfg, const struct fk_area *slot,
 	return rc == FK_EECC ? FK_ECORRUPT : rc;
 }
 
-/* XIP: the newer of the two valid images, A when equal; -1 when neither. */
-static NOINLINE int newest_valid(const struct fk_boot_config *cfg)
+static const struct fk_area *slot_of(const struct fk_boot_config *cfg, int slot)
 {
-	const struct fk_boot_slots *sl = &cfg->images[0];
-	struct fk_image_lite info;
-	struct fk_image_version a = { 0 };
-	bool ok_a = valid(cfg, &sl->primary, &info) == FK_OK;
-
-	if (ok_a)
-		a = info.hdr.version;
-	if (valid(cfg, &sl->secondary, &info) != FK_OK)
-		return ok_a ? 0 : -1;
-	return !ok_a || fk_image_version_cmp(&info.hdr.version, &a) > 0;
+	return slot ? &cfg->images[0].secondary : &cfg->images[0].primary;
 }
 
-/* XIP: the slot (0 = A, 1 = B) to boot in state st. */
-int bl_xip_active(const struct fk_boot_config *cfg, const struct bl_state *st)
+/* XIP: the slot (0 = A, 1 = B) to boot in state st; with no slot
+ * recorded, the newer of the two valid images, A when equal or when
+ * neither is (the info in this frame, which holds little else). */
+NOINLINE int bl_xip_active(const struct fk_boot_config *cfg,
+			   const struct bl_state *st)
 {
-	int slot;
+	struct fk_image_lite info;
+	struct fk_image_version best;
+	int slot = -1;
 
 	if (st->phase == FK_BOOT_TRIAL || st->phase == FK_BOOT_PENDING)
 		return st->target;
 	if (st->active >= 0)
 		return st->active;
-	slot = newest_valid(cfg);
+	for (int k = 0; k < 2; k++) {
+		if (valid(cfg, slot_of(cfg, k), &info) == FK_OK &&
+		    (slot < 0 ||
+		     fk_image_version_cmp(&info.hdr.version, &best) > 0)) {
+			slot = k;
+			best = info.hdr.version;
+		}
+	}
 	return slot < 0 ? 0 : slot;
-}
-
-static const struct fk_area *slot_of(const struct fk_boot_config *cfg, int slot)
-{
-	return slot ? &cfg->images[0].secondary : &cfg->images[0].primary;
 }
 
 /* Where the staged image is, and the largest image an install takes. */
@@ -446,18 +443,20 @@ static NOINLINE int fallback(const struct fk_boot_config *cfg,
 static int choose(const struct fk_boot_config *cfg, struct bl_state *st,
 		  const struct fk_area **slot, struct fk_image_lite *info)
 {
-	int rc = validate_boot(cfg, st, slot, info);
+	/* the image to boot validated, and once more after a repair */
+	for (bool again = false;; again = true) {
+		int rc = validate_boot(cfg, st, slot, info), repair;
 
-	if (rc == FK_OK || flash_error(rc))
-		return rc;
-	if (st->phase == FK_BOOT_TRIAL) {
-		rc = revert(cfg, st);
-		if (rc != FK_OK)
+		if (rc == FK_OK || flash_error(rc) || again)
 			return rc;
-	} else if (fallback(cfg, st) != FK_OK) {
-		return rc;
+		if (st->phase == FK_BOOT_TRIAL) {
+			repair = revert(cfg, st);
+			if (repair != FK_OK)
+				return repair;
+		} else if (fallback(cfg, st) != FK_OK) {
+			return rc;
+		}
 	}
-	return validate_boot(cfg, st, slot, info);
 }
 
 /* The jump, with the reference the port's hook takes: the slot and the
