@@ -192,13 +192,14 @@ static int overwrite_copy(const struct fk_boot_config *cfg,
 		src = &cfg->images[0].factory;
 #endif
 
-	for (uint32_t off = 0; rc == FK_OK && off < end; off = s.off + s.size) {
+	/* off: the start of a sector, as the slot starts on one */
+	for (uint32_t off = 0; rc == FK_OK && off < end; off += s.size) {
 		rc = fk_area_sector_at(dst, off, &s);
 		if (rc == FK_OK)
 			rc = bio_place(
-				cfg, dst, s.off, s.off + s.size, src, s.off,
-				(end < s.off + s.size ? end : s.off + s.size) -
-					s.off);
+				cfg, dst, off, off + s.size, src, off,
+				(end < off + s.size ? end : off + s.size) -
+					off);
 	}
 	return rc;
 }
@@ -418,25 +419,29 @@ static NOINLINE int factory(const struct fk_boot_config *cfg,
 #define factory(cfg, st) FK_ENOENT
 #endif
 
-/* When the image to boot does not validate, outside a trial: XIP, with
- * nothing pending, makes the other slot the active one (CONFIRMED) when
- * it validates (an empty log already chose the newest valid slot, so
- * there is no other to fall back to); OVERWRITE installs the factory
- * image. */
-static NOINLINE int fallback(const struct fk_boot_config *cfg,
-			     struct bl_state *st)
+/* XIP's fallback: with nothing pending, the other slot made the active
+ * one (CONFIRMED) when it validates (an empty log already chose the
+ * newest valid slot, so there is no other to fall back to). */
+static NOINLINE int xip_fallback(const struct fk_boot_config *cfg,
+				 struct bl_state *st)
 {
 	struct fk_image_lite info;
 	uint32_t other;
 
-	if (!IS_XIP(cfg))
-		return factory(cfg, st);
 	if (st->phase != FK_BOOT_IDLE || !st->header)
 		return FK_ENOENT;
 	other = 1u - (uint32_t)bl_xip_active(cfg, st);
 	if (valid(cfg, slot_of(cfg, (int)other), &info) != FK_OK)
 		return FK_ENOENT;
 	return bl_append(cfg, st, BS_REC_CONFIRMED, 0, other);
+}
+
+/* When the image to boot does not validate, outside a trial: XIP falls
+ * back to the other slot, OVERWRITE installs the factory image (without
+ * one, FK_ENOENT at build time). */
+static int fallback(const struct fk_boot_config *cfg, struct bl_state *st)
+{
+	return IS_XIP(cfg) ? xip_fallback(cfg, st) : factory(cfg, st);
 }
 
 /* Finds a valid image to boot, repairing what can be repaired. */

@@ -94,30 +94,36 @@ static int first_group(const struct fk_boot_config *cfg, uint32_t image,
 	return next_group(cfg, image, span, g);
 }
 
+/* The groups from the first to group index or to the first at or past
+ * len bytes, whichever comes first (g->index then counts the groups
+ * before it). A group that is found starts inside the slot, so its p_off
+ * is below UINT32_MAX. */
+static int walk_groups(const struct fk_boot_config *cfg, uint32_t image,
+		       const struct bp_plan *plan, uint32_t index, uint32_t len,
+		       struct bp_group *g)
+{
+	int rc = first_group(cfg, image, plan->span, g);
+
+	while (rc == FK_OK && g->index < index && g->p_off < len) {
+		rc = next_group(cfg, image, plan->span, g);
+		g->index++;
+	}
+	return rc;
+}
+
 int bp_group(const struct fk_boot_config *cfg, uint32_t image,
 	     const struct bp_plan *plan, uint32_t index, struct bp_group *out)
 {
-	int rc = first_group(cfg, image, plan->span, out);
-
-	while (rc == FK_OK && out->index < index) {
-		rc = next_group(cfg, image, plan->span, out);
-		out->index++;
-	}
-	return rc;
+	return walk_groups(cfg, image, plan, index, UINT32_MAX, out);
 }
 
 int bp_groups_for(const struct fk_boot_config *cfg, uint32_t image,
 		  const struct bp_plan *plan, uint32_t len, uint32_t *count)
 {
 	struct bp_group g;
-	int rc = first_group(cfg, image, plan->span, &g);
+	int rc = walk_groups(cfg, image, plan, UINT32_MAX, len, &g);
 
-	*count = 0;
-	while (rc == FK_OK && g.p_off < len) {
-		(*count)++;
-		rc = next_group(cfg, image, plan->span, &g);
-		g.index++;
-	}
+	*count = g.index;
 	return rc == FK_OK || rc == FK_ERANGE || rc == FK_ENOSPC ? FK_OK : rc;
 }
 

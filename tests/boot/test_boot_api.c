@@ -156,6 +156,43 @@ static void test_xip_boots_new_slot_in_place_and_back(void **state)
 			       rig.old_len[0]));
 }
 
+/* XIP with nothing recorded boots the newer of the two valid slots, A
+ * when their versions are equal; an invalid slot does not count. Slot B
+ * gets an image of version v (A's is 1; B's payload is another), put
+ * there as production would, and the log stays empty. */
+static int xip_boot_with_b_at(uint8_t v, bool damage_a)
+{
+	const struct fk_area *b;
+	struct fk_rig_image_spec spec = spec_of(9000, v);
+	int rc;
+
+	fk_rig_destroy(&rig);
+	make(FK_BOOT_XIP, GEO_UNIFORM_4K);
+	spec.seed = 77;
+	replace_new(0, &spec);
+	b = &rig.cfg.images[0].secondary;
+	fk_rig_program_direct(&rig, b, rig.new_img[0], rig.new_len[0], 0xFF);
+	if (damage_a) {
+		const struct fk_area *a = &rig.cfg.images[0].primary;
+		struct fk_sim *sim = rig.mem[fk_rig_memory_of(&rig, a)].sim;
+
+		fk_sim_data(sim)[a->off + 0x180] ^= 0x01; /* a payload byte */
+	}
+	rc = fk_rig_boot(&rig);
+	assert_int_equal(status().xip_active, rc == FK_RIG_BOOTED_NEW);
+	return rc;
+}
+
+static void test_xip_empty_log_boots_newer_slot_a_on_a_tie(void **state)
+{
+	(void)state;
+	make(FK_BOOT_XIP, GEO_UNIFORM_4K);
+	assert_int_equal(xip_boot_with_b_at(2, false), FK_RIG_BOOTED_NEW);
+	assert_int_equal(xip_boot_with_b_at(1, false), FK_RIG_BOOTED_OLD);
+	assert_int_equal(xip_boot_with_b_at(0, false), FK_RIG_BOOTED_OLD);
+	assert_int_equal(xip_boot_with_b_at(0, true), FK_RIG_BOOTED_NEW);
+}
+
 static void test_refuses_image_with_bad_digest(void **state)
 {
 	(void)state;
@@ -571,6 +608,7 @@ int main(int argc, char **argv)
 		T(test_unconfirmed_image_gets_n_trial_boots_then_reverts), \
 		T(test_permanent_install_skips_the_trial),                \
 		T(test_xip_boots_new_slot_in_place_and_back),             \
+		T(test_xip_empty_log_boots_newer_slot_a_on_a_tie),        \
 		T(test_refuses_image_with_bad_digest),                    \
 		T(test_refuses_staged_image_damaged_before_boot),         \
 		T(test_refuses_image_with_bad_signature),                 \
