@@ -20,31 +20,45 @@
 
 #include "lite.h"
 
-/* For each record type from UPLOAD (0x10) to REVERTED (0x33): the phases
+/* For each record type 0xH0 to 0xH4 of the rows H = 1 (uploads), 2
+ * (installs) and 3 (trials), UPLOAD (0x10) to REVERTED (0x33): the phases
  * it is taken in (bit 1 << phase; docs/boot-state.md, "Replaying the
  * log"), and PER_IMAGE for the types that name an image. */
 #define PER_IMAGE 0x80u
 #define PH(p) (1u << FK_BOOT_##p)
-static const uint8_t taken[BS_REC_REVERTED - BS_REC_UPLOAD + 1] = {
-	[BS_REC_UPLOAD - 0x10] = PER_IMAGE | PH(IDLE) | PH(PENDING),
-	[BS_REC_SYNC - 0x10] = PER_IMAGE | 0x1F,
-	[BS_REC_STAGED - 0x10] = PER_IMAGE | 0x1F,
-	[BS_REC_PENDING - 0x10] = PH(IDLE),
-	[BS_REC_REFUSED - 0x10] = PH(PENDING),
-	[BS_REC_START - 0x10] = PER_IMAGE | PH(PENDING) | PH(INSTALLING),
-	[BS_REC_STEP - 0x10] = PER_IMAGE | PH(INSTALLING),
-	[BS_REC_INSTALLED - 0x10] = PH(PENDING) | PH(INSTALLING),
-	[BS_REC_ATTEMPT - 0x10] = PH(TRIAL),
-	[BS_REC_CONFIRMED - 0x10] = PH(IDLE) | PH(TRIAL),
-	[BS_REC_RSTEP - 0x10] = PER_IMAGE | PH(TRIAL) | PH(REVERTING),
-	[BS_REC_REVERTED - 0x10] = PH(TRIAL) | PH(REVERTING),
+#define IX(type) ((((type) >> 4) - 1) * 5 + ((type)&15))
+static const uint8_t taken[15] = {
+	[IX(BS_REC_UPLOAD)] = PER_IMAGE | PH(IDLE) | PH(PENDING),
+	[IX(BS_REC_SYNC)] = PER_IMAGE | 0x1F,
+	[IX(BS_REC_STAGED)] = PER_IMAGE | 0x1F,
+	[IX(BS_REC_PENDING)] = PH(IDLE),
+	[IX(BS_REC_REFUSED)] = PH(PENDING),
+	[IX(BS_REC_START)] = PER_IMAGE | PH(PENDING) | PH(INSTALLING),
+	[IX(BS_REC_STEP)] = PER_IMAGE | PH(INSTALLING),
+	[IX(BS_REC_INSTALLED)] = PH(PENDING) | PH(INSTALLING),
+	[IX(BS_REC_ATTEMPT)] = PH(TRIAL),
+	[IX(BS_REC_CONFIRMED)] = PH(IDLE) | PH(TRIAL),
+	[IX(BS_REC_RSTEP)] = PER_IMAGE | PH(TRIAL) | PH(REVERTING),
+	[IX(BS_REC_REVERTED)] = PH(TRIAL) | PH(REVERTING),
 };
+typedef char types_in_rows[BS_REC_INSTALLED == 0x24 && BS_REC_REVERTED == 0x33 ?
+				   1 :
+				   -1];
+
+/* The type's index in taken[], or -1 for a type outside the rows. Not
+ * inlined: apply() and put_rec() share one copy. */
+static __attribute__((noinline)) int index_of(uint8_t type)
+{
+	uint32_t row = (type >> 4) - 1u, col = type & 15u;
+
+	return row < 3 && col < 5 ? (int)(row * 5 + col) : -1;
+}
 
 static bool per_image(uint8_t type)
 {
-	uint32_t t = type - 0x10u;
+	int x = index_of(type);
 
-	return t < sizeof(taken) && (taken[t] & PER_IMAGE);
+	return x >= 0 && (taken[x] & PER_IMAGE);
 }
 
 /* Nothing pending or on trial. In IDLE mask and started are already
@@ -68,42 +82,42 @@ static void end_upload(struct bl_state *st)
  * The records that end in IDLE share its tail. */
 static void apply(struct bl_state *st, const struct bs_rec *r)
 {
-	uint32_t t = r->type - 0x10u;
+	int x = index_of(r->type);
 	uint16_t done = (uint16_t)(r->arg + 1);
 
-	if (t >= sizeof(taken) || !(taken[t] >> st->phase & 1u) ||
-	    (taken[t] & PER_IMAGE && r->image != 0))
+	if (x < 0 || !(taken[x] >> st->phase & 1u) ||
+	    (taken[x] & PER_IMAGE && r->image != 0))
 		return;
-	switch (r->type) {
-	case BS_REC_UPLOAD: /* cancels a pending mark */
+	switch (x) {
+	case IX(BS_REC_UPLOAD): /* cancels a pending mark */
 		st->upload = true;
 		st->staged = false;
 		st->sync = 0;
 		st->target = (uint8_t)(r->arg & 1);
 		st->active = (int8_t)(1 - (r->arg & 1));
 		break;
-	case BS_REC_SYNC:
+	case IX(BS_REC_SYNC):
 		if (st->upload && r->value > st->sync)
 			st->sync = r->value;
 		return;
-	case BS_REC_STAGED:
+	case IX(BS_REC_STAGED):
 		if (st->upload) {
 			st->staged = true;
 			memcpy(st->digest, r->payload, BS_DIGEST_PREFIX);
 		}
 		return;
-	case BS_REC_PENDING:
+	case IX(BS_REC_PENDING):
 		st->phase = FK_BOOT_PENDING;
 		st->mode = (uint8_t)r->arg;
 		st->mask = (uint8_t)r->value;
 		st->attempts = 0;
 		st->saved = st->placed = st->rsteps = 0;
 		return;
-	case BS_REC_REFUSED:
+	case IX(BS_REC_REFUSED):
 		st->refused = r->value;
 		end_upload(st);
 		break;
-	case BS_REC_START:
+	case IX(BS_REC_START):
 		st->phase = FK_BOOT_INSTALLING;
 		st->started = true;
 		st->upload = st->staged = false;
@@ -111,24 +125,24 @@ static void apply(struct bl_state *st, const struct bs_rec *r)
 		st->length = r->value;
 		st->flags = r->payload[0];
 		return;
-	case BS_REC_STEP:
+	case IX(BS_REC_STEP):
 		if (done > st->saved)
 			st->saved = done;
 		if (r->value == BS_STEP_PLACED && done > st->placed)
 			st->placed = done;
 		return;
-	case BS_REC_INSTALLED:
+	case IX(BS_REC_INSTALLED):
 		end_upload(st);
 		st->phase = FK_BOOT_TRIAL;
 		if (st->mode == FK_BOOT_TEST)
 			return;
 		st->active = (int8_t)st->target;
 		break;
-	case BS_REC_ATTEMPT:
+	case IX(BS_REC_ATTEMPT):
 		if (r->value > st->attempts)
 			st->attempts = (uint8_t)r->value;
 		return;
-	case BS_REC_RSTEP:
+	case IX(BS_REC_RSTEP):
 		if ((uint32_t)r->arg + 1 > st->rsteps) {
 			st->phase = FK_BOOT_REVERTING;
 			st->rsteps = done;
@@ -225,22 +239,23 @@ static bool strategy_built(const struct fk_boot_config *cfg)
 static int geometry(const struct fk_boot_config *cfg, struct bl_state *st)
 {
 	const struct fk_area *a = &cfg->state;
-	uint32_t wu, at;
+	uint32_t wu, at, n = 0;
 	struct fk_sector s;
 
 	st->ssize = st->slots = st->per = st->rec = 0;
 	if (cfg->image_count != 1 || !strategy_built(cfg) || !a->flash)
 		return FK_EINVAL;
+	/* a power of two (fk_flash_check_geometry()) */
 	wu = a->flash->geo.write_unit;
-	st->rec = (BS_REC_BYTES + wu - 1) / wu * wu;
-	for (at = 0; at < a->size && at < FK_BOOT_LOG_MIN; at += s.size) {
+	st->rec = (BS_REC_BYTES + wu - 1) & ~(wu - 1);
+	for (at = 0; at < a->size && at < FK_BOOT_LOG_MIN; at += s.size, n++) {
 		if (fk_area_sector_at(a, at, &s) != FK_OK ||
-		    (at && s.size != st->ssize))
+		    (n && s.size != st->ssize))
 			return FK_EINVAL;
 		st->ssize = s.size;
 	}
 	st->per = st->ssize / st->rec;
-	st->slots = st->ssize ? at / st->ssize * st->per : 0;
+	st->slots = n * st->per;
 	return st->slots < 2 || st->rec > FK_BOOT_RECORD_MAX ? FK_EINVAL :
 							       FK_OK;
 }
