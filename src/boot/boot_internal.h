@@ -149,6 +149,36 @@ int bs_make_room(const struct fk_boot_config *cfg, struct bs_state *st,
 		 uint32_t need);
 /* Largest number of groups a slot may be cut into. */
 uint32_t bs_max_groups(const struct fk_boot_config *cfg);
+
+/* The log's capacity rules (docs/boot-state.md, "Capacity") for a log of
+ * slots record slots, images images and trials trial boots: the full log
+ * (state.c) and the lite one (lite_state.c, one image) both use these.
+ * Inline: each core calls them with its own constants. */
+
+/* Records of a cycle besides the per-group progress ones: header, upload
+ * and staged per image, pending, start per image, installed, the trial
+ * boots, confirmed or reverted, and room for torn records. */
+static inline uint32_t bs_fixed_slots_of(uint32_t images, uint32_t trials)
+{
+	return 5 + 3 * images + trials + FK_BOOT_CUT_RESERVE;
+}
+static inline uint32_t bs_max_groups_of(uint32_t slots, uint32_t images,
+					uint32_t trials)
+{
+	uint32_t fixed = bs_fixed_slots_of(images, trials);
+
+	if (images == 0 || slots <= fixed)
+		return 0;
+	return (slots - fixed) / (4 * images);
+}
+/* From START to CONFIRMED or REVERTED: per image START and three records
+ * per group (SAVED, PLACED, RSTEP; XIP copies nothing: groups 0),
+ * INSTALLED, the trial boots, the end, and the reserve for torn records. */
+static inline uint32_t bs_install_slots_of(uint32_t groups, uint32_t images,
+					   uint32_t trials)
+{
+	return images * (1 + 3 * groups) + 2 + trials + FK_BOOT_CUT_RESERVE;
+}
 /* Slots kept free of progress records (SYNC, STEP, RSTEP) for the records
  * that end a cycle: progress records stop when this few are left, so the
  * essential ones always fit. Inline: the full and the lite log both use

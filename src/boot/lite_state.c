@@ -296,32 +296,24 @@ int bl_read(const struct fk_boot_config *cfg, struct bl_state *st)
 	return FK_OK;
 }
 
-/* state.c's fixed_slots() for one image. */
-static uint32_t fixed_slots(const struct fk_boot_config *cfg)
-{
-	return 8 + cfg->trial_boots + FK_BOOT_CUT_RESERVE;
-}
-
 uint32_t bl_max_groups(const struct fk_boot_config *cfg,
 		       const struct bl_state *st)
 {
-	uint32_t fixed = fixed_slots(cfg);
-
-	return st->slots > fixed ? (st->slots - fixed) / 4 : 0;
+	return bs_max_groups_of(st->slots, 1, cfg->trial_boots);
 }
 
 uint32_t bl_cycle_slots(const struct fk_boot_config *cfg,
 			const struct bl_state *st)
 {
-	return fixed_slots(cfg) + 4 * bl_max_groups(cfg, st);
+	return bs_fixed_slots_of(1, cfg->trial_boots) +
+	       4 * bl_max_groups(cfg, st);
 }
 
 uint32_t bl_install_slots(const struct fk_boot_config *cfg,
 			  const struct bl_state *st)
 {
-	uint32_t groups = IS_XIP(cfg) ? 0 : bl_max_groups(cfg, st);
-
-	return 3 + 3 * groups + cfg->trial_boots + FK_BOOT_CUT_RESERVE;
+	return bs_install_slots_of(IS_XIP(cfg) ? 0 : bl_max_groups(cfg, st), 1,
+				   cfg->trial_boots);
 }
 
 /* Programs rec into the next slot (counted as used even if torn) and

@@ -119,38 +119,22 @@ uint32_t bs_log_slots(const struct fk_boot_config *cfg)
 	return n;
 }
 
-/* Records of a cycle besides the per-group progress ones: header, upload
- * and staged per image, pending, start per image, installed, the trial
- * boots, confirmed or reverted, and room for torn records. */
-static uint32_t fixed_slots(const struct fk_boot_config *cfg)
-{
-	return 5 + 3 * cfg->image_count + cfg->trial_boots +
-	       FK_BOOT_CUT_RESERVE;
-}
-
 uint32_t bs_max_groups(const struct fk_boot_config *cfg)
 {
-	uint32_t slots = bs_log_slots(cfg), fixed = fixed_slots(cfg);
-
-	if (cfg->image_count == 0 || slots <= fixed)
-		return 0;
-	return (slots - fixed) / (4 * cfg->image_count);
+	return bs_max_groups_of(bs_log_slots(cfg), cfg->image_count,
+				cfg->trial_boots);
 }
 
 uint32_t bs_cycle_slots(const struct fk_boot_config *cfg)
 {
-	return fixed_slots(cfg) + 4 * cfg->image_count * bs_max_groups(cfg);
+	return bs_fixed_slots_of(cfg->image_count, cfg->trial_boots) +
+	       4 * cfg->image_count * bs_max_groups(cfg);
 }
 
-/* From START to CONFIRMED or REVERTED: per image START and three records
- * per group (SAVED, PLACED, RSTEP; XIP copies nothing), INSTALLED, the
- * trial boots, the end, and the reserve for torn records. */
 uint32_t bs_install_slots(const struct fk_boot_config *cfg)
 {
-	uint32_t groups = bs_two_slots(cfg) ? 0 : bs_max_groups(cfg);
-
-	return cfg->image_count * (1 + 3 * groups) + 2 + cfg->trial_boots +
-	       FK_BOOT_CUT_RESERVE;
+	return bs_install_slots_of(bs_two_slots(cfg) ? 0 : bs_max_groups(cfg),
+				   cfg->image_count, cfg->trial_boots);
 }
 
 static void set_idle(struct bs_state *st)
