@@ -475,9 +475,18 @@ function(fk_boot_board_program name)
 		get_filename_component(abs ${b} ABSOLUTE)
 		list(APPEND board ${abs})
 	endforeach()
-	file(GLOB lib_srcs ${FK_ROOT}/src/boot/*.c ${FK_ROOT}/src/image/*.c
-		${FK_ROOT}/src/flash/*.c ${FK_ROOT}/src/core/*.c
-		${FK_ROOT}/ports/boot/*.[ch] ${FK_ROOT}/ports/cortex-m/*.[ch])
+	# Everything build.sh may read: the library's sources and headers,
+	# the public headers, and every port's files (the board's drivers
+	# and their headers, the crypto ports and their target builds). A
+	# change to any of them rebuilds the bootloader; build.sh compiles
+	# in one step, so there is no depfile to narrow it.
+	file(GLOB lib_srcs ${FK_ROOT}/src/*/*.[ch]
+		${FK_ROOT}/include/flashkit/*.h ${FK_ROOT}/ports/*/*.[ch]
+		${FK_ROOT}/ports/*/target/*)
+	foreach(i IN LISTS X_INCLUDES)
+		file(GLOB inc_hdrs ${i}/*.h)
+		list(APPEND lib_srcs ${inc_hdrs})
+	endforeach()
 	add_custom_command(OUTPUT ${out}.elf ${out}.bin
 		${core_check}
 		COMMAND bash ${FK_ROOT}/ports/boot/build.sh ${out} ${X_CPU}
