@@ -41,6 +41,7 @@ static const uint8_t taken[15] = {
 	[IX(BS_REC_RSTEP)] = PER_IMAGE | PH(TRIAL) | PH(REVERTING),
 	[IX(BS_REC_REVERTED)] = PH(TRIAL) | PH(REVERTING),
 };
+typedef char digest_in_words[BS_DIGEST_PREFIX % 4 == 0 ? 1 : -1];
 typedef char types_in_rows[BS_REC_INSTALLED == 0x24 && BS_REC_REVERTED == 0x33 ?
 				   1 :
 				   -1];
@@ -191,15 +192,15 @@ static uint32_t slot_off(const struct bl_state *st, uint32_t i)
 static int read_slot(const struct fk_boot_config *cfg,
 		     const struct bl_state *st, uint32_t i, union slot *u)
 {
-	uint32_t k;
+	uint8_t erased = cfg->state.flash->geo.erased_value;
 	int rc = fk_area_read(&cfg->state, slot_off(st, i), u->b, st->rec);
 
 	if (rc == FK_EECC)
 		return -1;
 	if (rc != FK_OK)
 		return rc;
-	for (k = 0; k < st->rec; k++)
-		if (u->b[k] != cfg->state.flash->geo.erased_value)
+	for (uint32_t k = 0; k < st->rec; k++)
+		if (u->b[k] != erased)
 			return crc_of(u) == u->s.crc ? 1 : -1;
 	return 0;
 }
@@ -242,7 +243,6 @@ static int geometry(const struct fk_boot_config *cfg, struct bl_state *st)
 	uint32_t wu, at, n = 0;
 	struct fk_sector s;
 
-	st->ssize = st->slots = st->per = st->rec = 0;
 	if (cfg->image_count != 1 || !strategy_built(cfg) || !a->flash)
 		return FK_EINVAL;
 	/* a power of two (fk_flash_check_geometry()) */
@@ -351,34 +351,33 @@ static int put_rec(const struct fk_boot_config *cfg, struct bl_state *st,
 	return put(cfg, st, &rec);
 }
 
-/* The summary of s written after the header (state.c's summary() for one
- * image): the upload, then the set, its install's progress and its
- * trial. */
-static int put_summary(const struct fk_boot_config *cfg, struct bl_state *st,
-		       const struct bl_state *s)
+/* One record of a summary: its type, arg and value (put_rec()). */
+struct sum_rec {
+	uint8_t type;
+	uint16_t arg;
+	uint32_t value;
+};
+
+/* The summary of s (state.c's summary() for one image), listed from p on
+ * before the log is erased: the upload, then the set, its install's
+ * progress and its trial. Returns the end of the list (at most 9
+ * records). */
+static struct sum_rec *summary(const struct fk_boot_config *cfg,
+			       const struct bl_state *s, struct sum_rec *p)
 {
-	/* the records, listed first and written in order after */
-	struct {
-		uint8_t type;
-		uint16_t arg;
-		uint32_t value;
-	} r[9], *p = r, *q;
 	bool trialish =
 		s->phase == FK_BOOT_TRIAL || s->phase == FK_BOOT_REVERTING;
-	int rc = FK_OK;
 
+	(void)cfg; /* IS_* are constants in a one-strategy build */
 #define ADD(t, a, v) \
 	(p->type = (t), p->arg = (uint16_t)(a), p->value = (v), p++)
 	if (s->upload)
 		ADD(BS_REC_UPLOAD, s->target, 0);
-	if (s->upload && s->staged) {
-		memcpy(st->digest, s->digest, BS_DIGEST_PREFIX);
+	if (s->upload && s->staged)
 		ADD(BS_REC_STAGED, 0, 0);
-	}
 	if (s->phase == FK_BOOT_IDLE && s->active >= 0 && !s->upload)
 		ADD(BS_REC_CONFIRMED, 0, (uint32_t)s->active);
 	if (s->phase != FK_BOOT_IDLE) {
-		st->flags = s->flags;
 		ADD(BS_REC_PENDING, s->mode, s->mask);
 		/* XIP writes no START; OVERWRITE no STEP */
 		if (s->started && !IS_XIP(cfg))
@@ -395,9 +394,7 @@ static int put_summary(const struct fk_boot_config *cfg, struct bl_state *st,
 			ADD(BS_REC_RSTEP, s->rsteps - 1u, 0);
 	}
 #undef ADD
-	for (q = r; rc == FK_OK && q < p; q++)
-		rc = put_rec(cfg, st, q->type, q->arg, q->value);
-	return rc;
+	return p;
 }
 
 int bl_reset(const struct fk_boot_config *cfg, struct bl_state *st)
@@ -415,12 +412,28 @@ int bl_reset(const struct fk_boot_config *cfg, struct bl_state *st)
 	return rc;
 }
 
+/* The log rewritten as the summary of st: listed first, then the log is
+ * reset, then the list written in order. STAGED and START take the
+ * digest and flags from st, which the reset clears: they are put back
+ * where the summary holds them (a staged upload; a set). */
 static int compact(const struct fk_boot_config *cfg, struct bl_state *st)
 {
-	struct bl_state s = *st;
-	int rc = bl_reset(cfg, st);
+	struct sum_rec r[9], *q, *end = summary(cfg, st, r);
+	uint32_t digest[BS_DIGEST_PREFIX /
+			4]; /* whole words (digest_in_words) */
+	uint8_t flags = st->flags;
+	bool staged = st->upload && st->staged, set = st->phase != FK_BOOT_IDLE;
+	int rc;
 
-	return rc == FK_OK ? put_summary(cfg, st, &s) : rc;
+	memcpy(digest, st->digest, sizeof(digest));
+	rc = bl_reset(cfg, st);
+	if (staged)
+		memcpy(st->digest, digest, sizeof(digest));
+	if (set)
+		st->flags = flags;
+	for (q = r; rc == FK_OK && q < end; q++)
+		rc = put_rec(cfg, st, q->type, q->arg, q->value);
+	return rc;
 }
 
 int bl_make_room(const struct fk_boot_config *cfg, struct bl_state *st,
