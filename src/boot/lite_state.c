@@ -419,8 +419,8 @@ int bl_reset(const struct fk_boot_config *cfg, struct bl_state *st)
 static int compact(const struct fk_boot_config *cfg, struct bl_state *st)
 {
 	struct sum_rec r[9], *q, *end = summary(cfg, st, r);
-	uint32_t digest[BS_DIGEST_PREFIX /
-			4]; /* whole words (digest_in_words) */
+	/* whole words (digest_in_words) */
+	uint32_t digest[BS_DIGEST_PREFIX / 4];
 	uint8_t flags = st->flags;
 	bool staged = st->upload && st->staged, set = st->phase != FK_BOOT_IDLE;
 	int rc;
