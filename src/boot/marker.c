@@ -211,6 +211,20 @@ static int find_marked(const struct fk_boot_config *cfg,
 
 		if (!detectable(st, i))
 			continue;
+		/* XIP with no slot recorded and no marker in either of image
+		 * 0's slots: nothing to detect, and no need to elect the
+		 * running slot (which validates images) to find that out.
+		 * staging_window() would read the same two markers first. */
+		if (i == 0 && bs_two_slots(cfg) && st->xip_active < 0) {
+			int a = read_marker(&cfg->images[0].primary);
+			int b = a < 0 ? 0 :
+					read_marker(&cfg->images[0].secondary);
+
+			if (a < 0 || b < 0)
+				return a < 0 ? a : b;
+			if (a == 0 && b == 0)
+				continue;
+		}
 		rc = staging_window(cfg, st, i, &win[i], &running);
 		if (rc == FK_OK)
 			rc = clear_window(cfg, &running);

@@ -65,15 +65,19 @@ static bool area_holds(const struct fk_area *a, const uint8_t *img, size_t len)
 static void replace_new(uint32_t i, const struct fk_rig_image_spec *spec)
 {
 	free(rig.new_img[i]);
-	assert_int_equal(fk_rig_make_image(spec, &rig.new_img[i],
-					   &rig.new_len[i]), 0);
+	assert_int_equal(
+		fk_rig_make_image(spec, &rig.new_img[i], &rig.new_len[i]), 0);
 }
 
 static struct fk_rig_image_spec spec_of(uint32_t payload, uint8_t major)
 {
 	struct fk_rig_image_spec s = {
-		.payload_len = payload, .seed = 9, .version = { .major = major },
-		.hdr_size = 0x100, .align = 8, .key = &rig_key,
+		.payload_len = payload,
+		.seed = 9,
+		.version = { .major = major },
+		.hdr_size = 0x100,
+		.align = 8,
+		.key = &rig_key,
 	};
 	return s;
 }
@@ -193,6 +197,69 @@ static void test_xip_empty_log_boots_newer_slot_a_on_a_tie(void **state)
 	assert_int_equal(xip_boot_with_b_at(0, true), FK_RIG_BOOTED_NEW);
 }
 
+/* Bytes read from [count_lo, count_hi) of the memory whose reads go
+ * through count_read(), which then reads as the rig does. */
+static const struct fk_flash_ops *count_ops;
+static uint32_t count_lo, count_hi;
+static uint64_t counted;
+static bool counting; /* until the jump: the rig's own check reads too */
+static void (*rig_jump)(void *ctx, const struct fk_boot_image_ref *refs,
+			uint32_t count);
+
+static int count_read(const struct fk_flash *f, uint32_t off, void *buf,
+		      uint32_t len)
+{
+	uint32_t lo = off > count_lo ? off : count_lo;
+	uint32_t hi = off + len < count_hi ? off + len : count_hi;
+
+	if (counting && lo < hi)
+		counted += hi - lo;
+	return count_ops->read(f, off, buf, len);
+}
+
+static void count_until_jump(void *ctx, const struct fk_boot_image_ref *refs,
+			     uint32_t count)
+{
+	counting = false;
+	rig_jump(ctx, refs, count);
+}
+
+/* How many times over a plain boot reads the image in slot A, with the
+ * log empty (a new device that never took an update: every boot until
+ * the first one): XIP elects the running slot by validating images, and
+ * validates the one it boots before the jump. The full core reads it
+ * twice at most (marker detection elects nothing when no slot holds a
+ * marker); the lite core, xip_reads_max (main()). */
+static uint32_t xip_reads_max = 2;
+
+static void test_xip_plain_boot_reads_the_image_once_or_twice(void **state)
+{
+	const struct fk_area *a;
+	struct fk_rig_memory *m;
+	struct fk_flash_ops ops;
+
+	(void)state;
+	make(FK_BOOT_XIP, GEO_UNIFORM_4K);
+	a = &rig.cfg.images[0].primary;
+	m = &rig.mem[fk_rig_memory_of(&rig, a)];
+	count_ops = m->flash.ops;
+	ops = *count_ops;
+	ops.read = count_read;
+	m->flash.ops = &ops;
+	count_lo = a->off;
+	count_hi = a->off + (uint32_t)rig.old_len[0];
+	counted = 0;
+	counting = true;
+	rig_jump = rig.cfg.port.jump;
+	rig.cfg.port.jump = count_until_jump;
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	rig.cfg.port.jump = rig_jump;
+	m->flash.ops = count_ops;
+	/* whole reads of the image; parsing adds a few header bytes each */
+	assert_true(counted >= rig.old_len[0]);
+	assert_true(counted < (xip_reads_max + 1) * rig.old_len[0]);
+}
+
 static void test_refuses_image_with_bad_digest(void **state)
 {
 	(void)state;
@@ -259,8 +326,8 @@ static void test_refuses_lower_security_counter(void **state)
 	spec.has_sec_cnt = true;
 	spec.sec_cnt = 5;
 	free(rig.old_img[0]);
-	assert_int_equal(fk_rig_make_image(&spec, &rig.old_img[0],
-					   &rig.old_len[0]), 0);
+	assert_int_equal(
+		fk_rig_make_image(&spec, &rig.old_img[0], &rig.old_len[0]), 0);
 	fk_rig_prepare(&rig);
 	spec.sec_cnt = 4;
 	spec.seed = 10;
@@ -307,8 +374,7 @@ static void test_refuses_unmet_dependency(void **state)
 	dual_with_dependency(2);
 	assert_int_equal(fk_boot_set_pending(&rig.cfg, 1, FK_BOOT_TEST),
 			 FK_EDEPEND);
-	assert_int_equal(fk_boot_set_pending(&rig.cfg, 3, FK_BOOT_TEST),
-			 FK_OK);
+	assert_int_equal(fk_boot_set_pending(&rig.cfg, 3, FK_BOOT_TEST), FK_OK);
 	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
 }
 
@@ -341,7 +407,8 @@ static void test_calls_recovery_instead_of_jumping_to_garbage(void **state)
 	assert_int_equal(rig.recovery_reason, FK_EBADIMG);
 }
 
-static void test_overwrite_installs_factory_image_when_primary_is_bad(void **state)
+static void
+test_overwrite_installs_factory_image_when_primary_is_bad(void **state)
 {
 	struct fk_area factory;
 
@@ -349,8 +416,8 @@ static void test_overwrite_installs_factory_image_when_primary_is_bad(void **sta
 	assert_int_equal(rig_build(&rig, FK_BOOT_OVERWRITE, GEO_DUAL), 0);
 	rig.cfg.image_count = 1;
 	memset(&rig.cfg.images[1], 0, sizeof(rig.cfg.images[1]));
-	assert_int_equal(fk_area_init(&factory, &rig.mem[0].flash, 65536,
-				      36864), FK_OK);
+	assert_int_equal(
+		fk_area_init(&factory, &rig.mem[0].flash, 65536, 36864), FK_OK);
 	rig.cfg.images[0].factory = factory;
 	fk_rig_prepare(&rig);
 	fk_rig_program_direct(&rig, &factory, rig.old_img[0], rig.old_len[0],
@@ -409,7 +476,9 @@ static void test_config_refusals_each_give_their_reason(void **state)
 	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
 	expect_why(FK_BOOT_CONFIG_OK, FK_OK, FK_BOOT_AREA_NONE);
 	keys = rig.cfg.keys;
-	rig.cfg.keys = &(struct fk_image_keys){ .crypto = NULL, .keys = NULL, .count = 0 };
+	rig.cfg.keys = &(struct fk_image_keys){ .crypto = NULL,
+						.keys = NULL,
+						.count = 0 };
 	expect_why(FK_BOOT_CONFIG_NO_CRYPTO, FK_EINVAL, FK_BOOT_AREA_NONE);
 	rig.cfg.keys = NULL; /* digest only, built-in SHA-256 */
 	expect_why(FK_BOOT_CONFIG_OK, FK_OK, FK_BOOT_AREA_NONE);
@@ -512,8 +581,7 @@ static void test_watchdog_is_kicked_between_flash_operations(void **state)
 	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
 	count_kick(NULL);
 	printf("%llu kicks, at most %llu flash operation between two\n",
-	       (unsigned long long)kicks,
-	       (unsigned long long)longest_stretch);
+	       (unsigned long long)kicks, (unsigned long long)longest_stretch);
 	assert_true(kicks > 10);
 	assert_true(longest_stretch <= 1);
 }
@@ -558,8 +626,8 @@ static void expect_recovery_without_writing(int reason)
 	assert_true(rig.op == op);
 }
 
-static void test_lite_refuses_two_images_and_ram_load_through_recovery(
-	void **state)
+static void
+test_lite_refuses_two_images_and_ram_load_through_recovery(void **state)
 {
 	(void)state;
 	make(FK_BOOT_SWAP, GEO_DUAL);
@@ -602,25 +670,26 @@ int main(int argc, char **argv)
 {
 #define T(f) cmocka_unit_test_teardown(f, teardown)
 /* The rules for one image, whichever core boots it. */
-#define ONE_IMAGE_TESTS                                                   \
-	T(test_boots_running_image_without_writing),                      \
-		T(test_test_image_stays_once_confirmed),                  \
-		T(test_unconfirmed_image_gets_n_trial_boots_then_reverts), \
-		T(test_permanent_install_skips_the_trial),                \
-		T(test_xip_boots_new_slot_in_place_and_back),             \
-		T(test_xip_empty_log_boots_newer_slot_a_on_a_tie),        \
-		T(test_refuses_image_with_bad_digest),                    \
-		T(test_refuses_staged_image_damaged_before_boot),         \
-		T(test_refuses_image_with_bad_signature),                 \
-		T(test_refuses_image_signed_with_unknown_key),            \
-		T(test_refuses_lower_security_counter),                   \
-		T(test_calls_recovery_instead_of_jumping_to_garbage),     \
+#define ONE_IMAGE_TESTS                                                       \
+	T(test_boots_running_image_without_writing),                          \
+		T(test_test_image_stays_once_confirmed),                      \
+		T(test_unconfirmed_image_gets_n_trial_boots_then_reverts),    \
+		T(test_permanent_install_skips_the_trial),                    \
+		T(test_xip_boots_new_slot_in_place_and_back),                 \
+		T(test_xip_empty_log_boots_newer_slot_a_on_a_tie),            \
+		T(test_xip_plain_boot_reads_the_image_once_or_twice),         \
+		T(test_refuses_image_with_bad_digest),                        \
+		T(test_refuses_staged_image_damaged_before_boot),             \
+		T(test_refuses_image_with_bad_signature),                     \
+		T(test_refuses_image_signed_with_unknown_key),                \
+		T(test_refuses_lower_security_counter),                       \
+		T(test_calls_recovery_instead_of_jumping_to_garbage),         \
 		T(test_overwrite_installs_factory_image_when_primary_is_bad), \
-		T(test_overwrite_refuses_test_installs),                  \
-		T(test_buffer_of_one_32_byte_unit_installs),              \
-		T(test_no_keys_checks_digests_with_builtin_sha256),       \
-		T(test_no_new_upload_while_a_trial_runs),                 \
-		T(test_full_log_is_compacted_and_install_completes),      \
+		T(test_overwrite_refuses_test_installs),                      \
+		T(test_buffer_of_one_32_byte_unit_installs),                  \
+		T(test_no_keys_checks_digests_with_builtin_sha256),           \
+		T(test_no_new_upload_while_a_trial_runs),                     \
+		T(test_full_log_is_compacted_and_install_completes),          \
 		T(test_watchdog_is_kicked_between_flash_operations)
 	const struct CMUnitTest lite[] = {
 		ONE_IMAGE_TESTS,
