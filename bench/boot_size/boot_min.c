@@ -18,11 +18,14 @@
  *   -DBOOT_MIN_LITE      the lite boot core (fk_boot_lite(): one image,
  *                        updates through the update API only)
  *   -DBOOT_MIN_BUF=N     the scratch buffer's bytes (default 512)
- *   -DBOOT_MIN_QEMU      for measuring RAM under QEMU mps2-an386: the
- *                        flash is memory at 0x00100000, the stack is
- *                        painted before fk_boot(), and instead of jumping
- *                        the program prints the stack's and the heap's
- *                        high-water marks through semihosting
+ *   -DBOOT_MIN_QEMU      for measuring RAM and time under QEMU
+ *                        mps2-an386: the flash is memory at 0x00100000,
+ *                        the stack is painted before fk_boot(), and
+ *                        instead of jumping the program prints the
+ *                        stack's and the heap's high-water marks and the
+ *                        SysTick ticks from fk_boot()'s call to the jump
+ *                        (instructions / 40 under -icount shift=0,
+ *                        ports/qemu-mps2/systick.h) through semihosting
  *
  * The stub driver stands for any real one: reads are memory-mapped, a
  * program or an erase writes a register and waits for a status bit. It is
@@ -49,6 +52,7 @@
 
 #ifdef BOOT_MIN_QEMU
 #include "semihost.h"
+#include "systick.h"
 #define FLASH_BASE 0x00100000u
 static uint32_t regs[2];
 #define FLASH_CR (regs[0])
@@ -100,13 +104,17 @@ static int stub_erase(const struct fk_flash *f, uint32_t off, uint32_t size)
 
 #ifdef BOOT_MIN_ECDSA
 extern const struct fk_image_key boot_min_key;
-static const struct fk_image_keys keys = { .crypto = &BOOT_MIN_CRYPTO, .keys = &boot_min_key, .count = 1 };
+static const struct fk_image_keys keys = { .crypto = &BOOT_MIN_CRYPTO,
+					   .keys = &boot_min_key,
+					   .count = 1 };
 /* mbedTLS's big numbers come from its allocator, over this heap. */
 static uint8_t heap[BOOT_MIN_HEAP] __attribute__((aligned(8)));
 #endif
 #ifdef BOOT_MIN_PORT
 extern const struct fk_image_key boot_min_key;
-static const struct fk_image_keys keys = { .crypto = &BOOT_MIN_PORT, .keys = &boot_min_key, .count = 1 };
+static const struct fk_image_keys keys = { .crypto = &BOOT_MIN_PORT,
+					   .keys = &boot_min_key,
+					   .count = 1 };
 #endif
 
 static const struct fk_flash_ops stub_ops = { stub_read, stub_program,
@@ -148,6 +156,9 @@ static uint32_t used_to(const uint32_t *lo, const uint32_t *hi, uint32_t fill)
 }
 #endif
 
+/* SysTick when fk_boot() was called. */
+static uint32_t t_boot;
+
 static void __attribute__((noinline)) paint_stack(void)
 {
 	uint32_t *p = &_ebss, *sp = (uint32_t *)__builtin_frame_address(0);
@@ -172,9 +183,12 @@ static void jump(void *ctx, const struct fk_boot_image_ref *refs,
 		hused = used_to((const uint32_t *)heap,
 				(const uint32_t *)(heap + sizeof(heap)), PAINT);
 #endif
-		fk_sh_printf(
-			"boot_min: image at 0x%x valid, stack %u heap %u\n",
-			(unsigned)vt, (unsigned)stack, (unsigned)hused);
+		uint32_t ticks = (t_boot - fk_systick_now()) & 0xFFFFFFu;
+
+		fk_sh_printf("boot_min: image at 0x%x valid, stack %u heap %u "
+			     "ticks %u\n",
+			     (unsigned)vt, (unsigned)stack, (unsigned)hused,
+			     (unsigned)ticks);
 		fk_sh_exit(0);
 	}
 #endif
@@ -220,6 +234,10 @@ int main(void)
 	     p < (uint32_t *)(heap + sizeof(heap)); p++)
 		*p = PAINT;
 #endif
+#endif
+#ifdef BOOT_MIN_QEMU
+	fk_systick_start();
+	t_boot = fk_systick_now();
 #endif
 #ifdef BOOT_MIN_LITE
 	return fk_boot_lite(&cfg);

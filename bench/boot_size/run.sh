@@ -115,6 +115,16 @@ mkflash "$key" "$OUT/flash-ecdsa.bin"
 # for MCUboot's direct-xip, which boots a confirmed slot only
 mkflash "" "$OUT/flash-digest-confirmed.bin" --confirm
 mkflash "$key" "$OUT/flash-ecdsa-confirmed.bin" --confirm
+# For the boot time: the same with a 192 KiB payload (the 12 KiB one 16
+# times), so that hashing weighs as in a real application
+big=$OUT/payload-192k.bin
+for _ in $(seq 16); do cat tests/data/mcuboot-images/payload-12k.bin; done >"$big"
+for f in digest ecdsa; do
+	k=
+	[ $f = ecdsa ] && k=$key
+	payload=$big mkflash "$k" "$OUT/flash-$f-192k.bin"
+	payload=$big mkflash "$k" "$OUT/flash-$f-192k-confirmed.bin" --confirm
+done
 mkflash tests/data/mcuboot-images/ed25519.pem "$OUT/flash-ed25519.bin"
 cp "$OUT/flash-ecdsa.bin" "$OUT/flash-bearssl.bin"
 
@@ -187,20 +197,23 @@ build() {
 		"$OUT/libbearssl.a" -lgcc
 }
 
-# The RAM a plain boot uses: "stack N heap M" from the QEMU program.
+# The RAM a plain boot uses and its time: "stack heap instructions" from
+# the QEMU program ("stack N heap M ticks T"; under -icount shift=0 a
+# SysTick tick is 40 instructions, ports/qemu-mps2/systick.h).
 measure() { # $1 = program dir, $2 = flash image
 	timeout 60 qemu-system-arm -M mps2-an386 -nographic -monitor none \
-		-semihosting-config enable=on,target=native \
+		-icount shift=0,align=off,sleep=off -semihosting-config enable=on,target=native \
 		-kernel "$OUT/$1/boot.elf" \
 		-device loader,file="$2",addr=0x00100000,force-raw=on 2>&1 |
-		sed -n 's/^boot_min: .*stack \([0-9]*\) heap \([0-9]*\).*/\1 \2/p'
+		sed -n 's/^boot_min: .*stack \([0-9]*\) heap \([0-9]*\) ticks \([0-9]*\).*/\1 \2 \3/p' |
+		awk '{print $1, $2, $3 * 40}'
 }
 
 echo "command: bash bench/boot_size/run.sh   date: $(date -u)   commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src include ports bench/boot_size || echo '+changes')"
 echo "compiler: $($CC --version | head -1); $ARCH -Os $LTO_FLAG; crypto ports: $PORT_SYMBOL ($MBEDTLS_CONFIG), fk_crypto_sodium_ed25519 (libsodium $(basename "$(readlink -f "$SODIUM_SRC")")), fk_crypto_bearssl_p256 ($(basename "$(readlink -f "$BEARSSL_SRC")"))"
 echo
-echo "| strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used | text without marker.c | lite core: text | bss | stack |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used | text without marker.c | lite core: text | bss | stack | boot, instructions: full core | lite core |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for crypto in ${CHECKS:-digest ecdsa ed25519 bearssl}; do
 	for strat in overwrite swap xip; do
 		n=$strat-$crypto
@@ -214,28 +227,36 @@ for crypto in ${CHECKS:-digest ecdsa ed25519 bearssl}; do
 		read -r text data bss _ < <(arm-none-eabi-size "$OUT/$n/boot.elf" | tail -1)
 		heap=0
 		[ "$crypto" = ecdsa ] && heap=$BOOT_MIN_HEAP
-		read -r stack hused < <(measure "$n-qemu" "$OUT/flash-$crypto.bin") ||
+		read -r stack hused _ < <(measure "$n-qemu" "$OUT/flash-$crypto.bin") ||
 			{ echo "$n: the QEMU run did not boot the image" >&2; exit 1; }
 		read -r stack_l _ < <(measure "$n-lite-qemu" "$OUT/flash-$crypto.bin") ||
 			{ echo "$n-lite: the QEMU run did not boot the image" >&2; exit 1; }
+		# the boot time on the 192 KiB image (ECDSA and SHA-256 only)
+		insn=- insn_l=-
+		if [ "$crypto" = digest ] || [ "$crypto" = ecdsa ]; then
+			read -r _ _ insn < <(measure "$n-qemu" "$OUT/flash-$crypto-192k.bin") ||
+				{ echo "$n: the QEMU run did not boot the 192 KiB image" >&2; exit 1; }
+			read -r _ _ insn_l < <(measure "$n-lite-qemu" "$OUT/flash-$crypto-192k.bin") ||
+				{ echo "$n-lite: the QEMU run did not boot the 192 KiB image" >&2; exit 1; }
+		fi
 		label=SHA-256
 		[ "$crypto" = ecdsa ] && label="ECDSA P-256"
 		[ "$crypto" = ed25519 ] && label="Ed25519"
 		[ "$crypto" = bearssl ] && label="ECDSA P-256 (BearSSL)"
-		echo "| $strat | $label | $text | $data | $((bss - heap)) (+ $heap) | $stack | $hused | $text_nm | $text_l | $((bss_l - heap)) | $stack_l |"
+		echo "| $strat | $label | $text | $data | $((bss - heap)) (+ $heap) | $stack | $hused | $text_nm | $text_l | $((bss_l - heap)) | $stack_l | $insn | $insn_l |"
 	done
 done
 if [ -n "${MCUBOOT:-}" ]; then
 	echo
 	echo "MCUboot bootutil from $MCUBOOT, same run (build log: $OUT/mcuboot.log):"
 	echo
-	echo "| MCUboot strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| MCUboot strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used | boot, instructions |"
+	echo "|---|---|---|---|---|---|---|---|"
 	LTO=${LTO:-0} bash "$BS/mcuboot/build.sh" "$MCUBOOT" "$OUT/mcuboot" "$OUT" 2>"$OUT/mcuboot.log" |
-		while read -r v c t dd b st hu; do
+		while read -r v c t dd b st hu insn; do
 			label=SHA-256 heap=0
 			[ "$c" = ecdsa ] && label="ECDSA P-256" heap=4096
-			echo "| $(echo "$v" | tr A-Z_ a-z-) | $label | $t | $dd | $((b - heap)) (+ $heap) | $st | $hu |"
+			echo "| $(echo "$v" | tr A-Z_ a-z-) | $label | $t | $dd | $((b - heap)) (+ $heap) | $st | $hu | $insn |"
 		done
 fi
 if [ "$DETAIL" = --detail ]; then

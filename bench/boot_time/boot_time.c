@@ -23,6 +23,7 @@
 
 #include "flashkit/image.h"
 #include "semihost.h"
+#include "systick.h"
 
 #if defined(BOOT_TIME_ECDSA_ENC)
 #define BOOT_TIME_ECDSA
@@ -45,10 +46,6 @@ static uint8_t heap[4096] __attribute__((aligned(8)));
 #define CRYPTO fk_crypto_builtin
 #define NO_KEYS /* the digest only */
 #endif
-
-#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
-#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
-#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
 
 #define FLASH_BASE 0x00200000u
 
@@ -93,14 +90,6 @@ static const struct fk_flash flash = {
 	.ops = &ops,
 };
 
-/* SysTick running from the processor clock, counting down from 2^24-1. */
-static void systick_start(void)
-{
-	SYST_RVR = 0x00FFFFFFu;
-	SYST_CVR = 0;
-	SYST_CSR = 5; /* enable, processor clock, no interrupt */
-}
-
 /* 1,000,000 iterations of two instructions (subs, bne). */
 static void __attribute__((noinline)) known_loop(void)
 {
@@ -112,9 +101,13 @@ static void __attribute__((noinline)) known_loop(void)
 int main(void)
 {
 #ifdef NO_KEYS
-	const struct fk_image_keys keys = { .crypto = &CRYPTO, .keys = NULL, .count = 0 };
+	const struct fk_image_keys keys = { .crypto = &CRYPTO,
+					    .keys = NULL,
+					    .count = 0 };
 #else
-	struct fk_image_keys keys = { .crypto = &CRYPTO, .keys = &boot_time_key, .count = 1 };
+	struct fk_image_keys keys = { .crypto = &CRYPTO,
+				      .keys = &boot_time_key,
+				      .count = 1 };
 #endif
 #if defined(BOOT_TIME_ECDSA_ENC)
 	keys.enc_key = boot_time_enc_key;
@@ -128,13 +121,13 @@ int main(void)
 #if defined(BOOT_TIME_ECDSA)
 	mbedtls_memory_buffer_alloc_init(heap, sizeof(heap));
 #endif
-	systick_start();
-	t0 = SYST_CVR;
+	fk_systick_start();
+	t0 = fk_systick_now();
 	known_loop();
-	t1 = SYST_CVR;
-	t2 = SYST_CVR;
+	t1 = fk_systick_now();
+	t2 = fk_systick_now();
 	rc = fk_image_validate(&slot, &keys, &info);
-	t3 = SYST_CVR;
+	t3 = fk_systick_now();
 	fk_sh_printf("boot_time: loop %u ticks, validate %u ticks, result %d\n",
 		     (unsigned)((t0 - t1) & 0xFFFFFFu),
 		     (unsigned)((t2 - t3) & 0xFFFFFFu), rc);

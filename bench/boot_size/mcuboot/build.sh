@@ -64,16 +64,18 @@ sed -e "s/@FK_ROM_ORIGIN@/0x08000000/" -e "s/@FK_ROM_SIZE@/0x20000/" \
 sed -e "s/@FK_ROM_ORIGIN@/0x00000000/" -e "s/@FK_ROM_SIZE@/0x20000/" \
 	-e "s/@FK_RAM_ORIGIN@/0x20000000/" -e "s/@FK_RAM_SIZE@/0x10000/" \
 	"$root/ports/cortex-m/memory.ld.in" >"$out/boot-qemu.ld"
-# "stack heap" of a plain boot: $1 = program dir, $2 = flash image
+# "stack heap instructions" of a plain boot: $1 = program dir, $2 = flash
+# image (as bench/boot_size/run.sh measures flashkit's)
 measure() {
 	local line
 	line=$(timeout 60 qemu-system-arm -M mps2-an386 -nographic \
-		-monitor none -semihosting-config enable=on,target=native \
+		-monitor none -icount shift=0,align=off,sleep=off \
+		-semihosting-config enable=on,target=native \
 		-kernel "$1/boot-qemu.elf" \
 		-device loader,file="$2",addr=0x00100000,force-raw=on 2>&1 |
-		sed -n 's/^mcuboot: .*stack \([0-9]*\) heap \([0-9]*\).*/\1 \2/p')
+		sed -n 's/^mcuboot: .*stack \([0-9]*\) heap \([0-9]*\) ticks \([0-9]*\).*/\1 \2 \3/p')
 	[ -n "$line" ] || { echo "$1: MCUboot did not boot the image under QEMU" >&2; return 1; }
-	echo "$line"
+	echo "$line" | awk '{print $1, $2, $3 * 40}'
 }
 $CC0 -c "$root/ports/cortex-m/string.c" -o "$out/string.o"
 for crypto in sha ecdsa; do
@@ -101,12 +103,12 @@ for crypto in sha ecdsa; do
 			"$root/ports/cortex-m/jump.c" \
 			"$out/string.o" "$d/libbootutil.a" \
 			"$out/libmb.a" -lgcc
-		ram="- -"
+		ram="- -" insn=-
 		if [ -n "$flash_dir" ]; then
 			flash=$flash_dir/flash-digest
 			[ $crypto = ecdsa ] && flash=$flash_dir/flash-ecdsa
-			[ $v = XIP ] && flash=$flash-confirmed
-			flash=$flash.bin
+			conf=
+			[ $v = XIP ] && conf=-confirmed
 			$CC $INC $defs -DMB_QEMU -I"$root/ports/qemu-mps2" \
 				"$MDEF" -nostdlib -Wl,--gc-sections \
 				-L"$root/ports/cortex-m" -T "$out/boot-qemu.ld" \
@@ -116,9 +118,19 @@ for crypto in sha ecdsa; do
 				"$root/ports/qemu-mps2/semihost.c" \
 				"$out/string.o" "$d/libbootutil.a" \
 				"$out/libmb.a" -lgcc
-			ram=$(measure "$d" "$flash")
+			st= insn=
+			read -r st hu _ < <(measure "$d" "$flash$conf.bin")
+			[ -n "$st" ] || exit 1
+			ram="$st $hu"
+			# the boot time on the 192 KiB image, if run.sh made it
+			if [ -f "$flash-192k$conf.bin" ]; then
+				read -r _ _ insn < <(measure "$d" "$flash-192k$conf.bin")
+				[ -n "$insn" ] || exit 1
+			else
+				insn=-
+			fi
 		fi
 		echo "$v $crypto $(arm-none-eabi-size "$d/boot.elf" | tail -1 |
-			awk '{print $1, $2, $3}') $ram"
+			awk '{print $1, $2, $3}') $ram $insn"
 	done
 done

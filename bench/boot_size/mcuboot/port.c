@@ -7,10 +7,11 @@
  * asserts compiled out. MCUboot's own sources are read from a checkout
  * given to build.sh and never copied here.
  *
- * -DMB_QEMU: for measuring RAM under QEMU mps2-an386 as boot_min.c does:
- * the flash is memory at 0x00100000, the stack and the mbedTLS heap are
- * painted before boot_go(), and when it has chosen a valid image the
- * program prints their high-water marks through semihosting.
+ * -DMB_QEMU: for measuring RAM and time under QEMU mps2-an386 as
+ * boot_min.c does: the flash is memory at 0x00100000, the stack and the
+ * mbedTLS heap are painted before boot_go(), and when it has chosen a
+ * valid image the program prints their high-water marks and the SysTick
+ * ticks boot_go() took through semihosting.
  */
 #include <stdint.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 
 #ifdef MB_QEMU
 #include "semihost.h"
+#include "systick.h"
 #define FLASH_BASE 0x00100000u
 static uint32_t regs[2];
 #define FLASH_CR (regs[0])
@@ -164,6 +166,9 @@ void fk_cortexm_jump(uint32_t vector_table) __attribute__((noreturn));
 #define PAINT 0xA5A5A5A5u
 extern uint32_t _ebss, _estack;
 
+/* SysTick when boot_go() was called (ports/qemu-mps2/systick.h). */
+static uint32_t t_boot;
+
 static void __attribute__((noinline)) paint_stack(void)
 {
 	uint32_t *p = &_ebss, *sp = (uint32_t *)__builtin_frame_address(0);
@@ -212,6 +217,10 @@ int main(void)
 		*p = PAINT;
 #endif
 #endif
+#ifdef MB_QEMU
+	fk_systick_start();
+	t_boot = fk_systick_now();
+#endif
 	if (boot_go(&rsp) != 0) {
 #ifdef MB_QEMU
 		fk_sh_printf("mcuboot: boot_go failed\n");
@@ -221,10 +230,12 @@ int main(void)
 			;
 	}
 #ifdef MB_QEMU
-	fk_sh_printf("mcuboot: image at 0x%x valid, stack %u heap %u\n",
+	fk_sh_printf("mcuboot: image at 0x%x valid, stack %u heap %u "
+		     "ticks %u\n",
 		     (unsigned)(FLASH_BASE + rsp.br_image_off +
 				rsp.br_hdr->ih_hdr_size),
-		     (unsigned)stack_used(), (unsigned)heap_used());
+		     (unsigned)stack_used(), (unsigned)heap_used(),
+		     (unsigned)((t_boot - fk_systick_now()) & 0xFFFFFFu));
 	fk_sh_exit(0);
 #endif
 	fk_cortexm_jump(FLASH_BASE + rsp.br_image_off +
