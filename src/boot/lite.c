@@ -113,19 +113,20 @@ int bl_staging(const struct fk_boot_config *cfg, const struct bl_state *st,
 {
 	const struct fk_boot_slots *sl = &cfg->images[0];
 
-	plan->offset = 0;
-	plan->max_size = sl->primary.size < sl->secondary.size ?
-				 sl->primary.size :
-				 sl->secondary.size;
-	if (IS_XIP(cfg)) {
-		*win = *slot_of(cfg, st->target);
-		return FK_OK;
-	}
 	if (IS_SWAP(cfg)) {
 		int rc = bp_plan_groups(cfg, 0, bl_max_groups(cfg, st), plan);
 
 		if (rc != FK_OK)
 			return rc;
+	} else {
+		plan->offset = 0;
+		plan->max_size = sl->primary.size < sl->secondary.size ?
+					 sl->primary.size :
+					 sl->secondary.size;
+	}
+	if (IS_XIP(cfg)) {
+		*win = *slot_of(cfg, st->target);
+		return FK_OK;
 	}
 	bio_window(win, &sl->secondary, plan->offset,
 		   sl->secondary.size - plan->offset);
@@ -232,24 +233,45 @@ static NOINLINE int swap_start(const struct fk_boot_config *cfg,
 	return bl_append(cfg, st, BS_REC_START, (uint16_t)groups, len);
 }
 
-/* SWAP, group by group from the first not placed: save the old bytes
- * (unless saved), STEP SAVED, place the new ones, STEP PLACED. Both
- * records are essential: redoing a save after the group was rewritten
- * would lose the old bytes (strategy_swap.c). */
-static int swap_copy(const struct fk_boot_config *cfg, struct bl_state *st)
+/* SWAP, group by group. An install (back false), from the first group
+ * not placed: save the old bytes (unless saved), STEP SAVED, place the
+ * new ones from the staging window, STEP PLACED. Both records are
+ * essential: redoing a save after the group was rewritten would lose the
+ * old bytes (strategy_swap.c). A revert (back true), from the first group
+ * not restored, when the old image was kept: its saved bytes placed back,
+ * RSTEP. One loop for both, out of line: smaller than two. */
+static NOINLINE int swap_groups(const struct fk_boot_config *cfg,
+				struct bl_state *st, bool back)
 {
 	const struct fk_boot_slots *sl = &cfg->images[0];
-	uint32_t end = fk_flash_align_up(sl->primary.flash, st->length);
 	struct fk_area win;
 	struct bp_plan plan;
 	struct bp_group g;
-	int rc = bl_staging(cfg, st, &win, &plan);
+	/* what the two differ in, set once: the loop never tests back */
+	uint32_t k = st->rsteps, end = UINT32_MAX, saved = UINT32_MAX;
+	const struct fk_area *src = &sl->secondary;
+	const uint32_t *src_off = &g.s_off;
+	uint8_t type = BS_REC_RSTEP;
+	uint32_t value = 0;
+	int rc;
 
-	for (uint32_t k = st->placed; rc == FK_OK && k < st->groups; k++) {
+	if (!back) {
+		k = st->placed;
+		end = fk_flash_align_up(sl->primary.flash, st->length);
+		saved = st->saved;
+		src = &win;
+		src_off = &g.p_off;
+		type = BS_REC_STEP;
+		value = BS_STEP_PLACED;
+	} else if (!(st->mask & 1u) || !(st->flags & BS_START_REVERTIBLE)) {
+		return FK_OK;
+	}
+	rc = bl_staging(cfg, st, &win, &plan);
+	for (; rc == FK_OK && k < st->groups; k++) {
 		uint32_t len = 0;
 
 		rc = bp_group(cfg, 0, &plan, k, &g);
-		if (rc == FK_OK && k >= st->saved &&
+		if (rc == FK_OK && k >= saved &&
 		    (st->flags & BS_START_REVERTIBLE)) {
 			rc = bio_erase_dirty(cfg, &sl->secondary, g.s_off,
 					     g.s_end - g.s_off);
@@ -258,42 +280,21 @@ static int swap_copy(const struct fk_boot_config *cfg, struct bl_state *st)
 					      &sl->primary, g.p_off,
 					      g.p_end - g.p_off);
 		}
-		if (rc == FK_OK && k >= st->saved)
+		if (rc == FK_OK && k >= saved)
 			rc = bl_append(cfg, st, BS_REC_STEP, (uint16_t)k,
 				       BS_STEP_SAVED);
 		if (rc == FK_OK && end > g.p_off)
 			len = (end < g.p_end ? end : g.p_end) - g.p_off;
 		if (rc == FK_OK)
-			rc = bio_place(cfg, &sl->primary, g.p_off, g.p_end,
-				       &win, g.p_off, len);
+			rc = bio_place(cfg, &sl->primary, g.p_off, g.p_end, src,
+				       *src_off, len);
 		if (rc == FK_OK)
-			rc = bl_append(cfg, st, BS_REC_STEP, (uint16_t)k,
-				       BS_STEP_PLACED);
+			rc = bl_append(cfg, st, type, (uint16_t)k, value);
 	}
 	return rc;
 }
-
-/* SWAP's revert: each group's saved bytes back, RSTEP after each. */
-static int swap_back(const struct fk_boot_config *cfg, struct bl_state *st)
-{
-	const struct fk_boot_slots *sl = &cfg->images[0];
-	struct bp_plan plan;
-	struct bp_group g;
-	int rc = bp_plan_groups(cfg, 0, bl_max_groups(cfg, st), &plan);
-
-	if (!(st->mask & 1u) || !(st->flags & BS_START_REVERTIBLE))
-		return FK_OK;
-	for (uint32_t k = st->rsteps; rc == FK_OK && k < st->groups; k++) {
-		rc = bp_group(cfg, 0, &plan, k, &g);
-		if (rc == FK_OK)
-			rc = bio_place(cfg, &sl->primary, g.p_off, g.p_end,
-				       &sl->secondary, g.s_off,
-				       g.p_end - g.p_off);
-		if (rc == FK_OK)
-			rc = bl_append(cfg, st, BS_REC_RSTEP, (uint16_t)k, 0);
-	}
-	return rc;
-}
+#define swap_copy(cfg, st) swap_groups(cfg, st, false)
+#define swap_back(cfg, st) swap_groups(cfg, st, true)
 #else
 static int swap_start(const struct fk_boot_config *cfg, struct bl_state *st,
 		      uint32_t len)

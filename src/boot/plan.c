@@ -20,6 +20,25 @@
  */
 #include "boot_internal.h"
 
+/* Image i's slots. A build for one image (FK_BOOT_MAX_IMAGES 1) has only
+ * images[0], so any index it is given is 0. */
+#if FK_BOOT_MAX_IMAGES == 1
+#define SLOTS(cfg, i) ((void)(i), &(cfg)->images[0])
+#else
+#define SLOTS(cfg, i) (&(cfg)->images[i])
+#endif
+
+/* Whether cfg is a SWAP configuration. A lite build (FK_BOOT_LITE) links
+ * plan.c for lite.c and lite_app.c alone, which call it only after
+ * bl_read() or bl_geometry() accepted cfg, its strategy one the build
+ * has: lite.h's IS_SWAP, a constant in a build for one strategy. */
+#ifdef FK_BOOT_LITE
+#include "lite.h"
+#define PLAN_SWAP(cfg) IS_SWAP(cfg)
+#else
+#define PLAN_SWAP(cfg) ((cfg)->strategy == FK_BOOT_SWAP)
+#endif
+
 static uint32_t min_u32(uint32_t a, uint32_t b)
 {
 	return a < b ? a : b;
@@ -46,9 +65,9 @@ static int align_up_sector(const struct fk_area *a, uint32_t off, uint32_t *out)
 static int next_group(const struct fk_boot_config *cfg, uint32_t image,
 		      uint32_t span, struct bp_group *g)
 {
-	const struct fk_area *p = &cfg->images[image].primary;
-	const struct fk_area *s = &cfg->images[image].secondary;
-	bool swap = cfg->strategy == FK_BOOT_SWAP;
+	const struct fk_area *p = &SLOTS(cfg, image)->primary;
+	const struct fk_area *s = &SLOTS(cfg, image)->secondary;
+	bool swap = PLAN_SWAP(cfg);
 	uint32_t target = span;
 	struct fk_sector sec;
 	int rc;
@@ -133,7 +152,7 @@ static inline __attribute__((always_inline)) int
 plan_swap(const struct fk_boot_config *cfg, uint32_t image,
 	  struct bp_plan *plan)
 {
-	const struct fk_area *s = &cfg->images[image].secondary;
+	const struct fk_area *s = &SLOTS(cfg, image)->secondary;
 	uint32_t need = 0, off;
 	struct bp_group g;
 	int rc = first_group(cfg, image, plan->span, &g);
@@ -165,12 +184,12 @@ static inline __attribute__((always_inline)) int
 plan_groups(const struct fk_boot_config *cfg, uint32_t image, uint32_t groups,
 	    struct bp_plan *plan)
 {
-	const struct fk_boot_slots *sl = &cfg->images[image];
+	const struct fk_boot_slots *sl = SLOTS(cfg, image);
 
 	if (groups == 0 || sl->primary.size == 0)
 		return FK_ENOSPC;
 	plan->span = bp_span(sl->primary.size, groups);
-	if (cfg->strategy == FK_BOOT_SWAP)
+	if (PLAN_SWAP(cfg))
 		return plan_swap(cfg, image, plan);
 	plan->offset = 0;
 	plan->max_size = min_u32(sl->primary.size, sl->secondary.size);

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "boot/boot_internal.h"
 #include "flashkit/update.h"
 #include "rigs.h"
 
@@ -134,6 +135,38 @@ static void test_unconfirmed_image_gets_n_trial_boots_then_reverts(void **state)
 	/* a confirmation after the revert changes nothing */
 	assert_int_equal(fk_boot_confirm(&rig.cfg), FK_OK);
 	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+}
+
+/* A SWAP revert records each group it puts back (RSTEP): cut before its
+ * last record, the log says every group was restored, so the next boot
+ * only ends it. */
+static void test_swap_revert_records_each_group_restored(void **state)
+{
+	struct fk_rig_snapshot *trial;
+	struct bs_state st;
+	uint64_t op;
+
+	(void)state;
+	make(FK_BOOT_SWAP, GEO_UNIFORM_4K);
+	stage(FK_BOOT_TEST);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	trial = fk_rig_snapshot(&rig);
+	op = rig.op;
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	op = rig.op - op;
+	/* the same revert, cut before its last operation (REVERTED) */
+	fk_rig_restore(&rig, trial);
+	fk_rig_snapshot_free(&rig, trial);
+	fk_rig_arm_cut(&rig, rig.op + op - 1, FK_CUT_BEFORE, 0);
+	assert_true(fk_rig_boot(&rig) < 0);
+	fk_rig_power_on(&rig);
+	assert_int_equal(bs_read(&rig.cfg, &st), FK_OK);
+	assert_int_equal(st.phase, FK_BOOT_REVERTING);
+	assert_true(st.groups[0] > 1);
+	assert_int_equal(st.rsteps[0], st.groups[0]);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_true(area_holds(&rig.cfg.images[0].primary, rig.old_img[0],
+			       rig.old_len[0]));
 }
 
 static void test_permanent_install_skips_the_trial(void **state)
@@ -674,6 +707,7 @@ int main(int argc, char **argv)
 	T(test_boots_running_image_without_writing),                          \
 		T(test_test_image_stays_once_confirmed),                      \
 		T(test_unconfirmed_image_gets_n_trial_boots_then_reverts),    \
+		T(test_swap_revert_records_each_group_restored),              \
 		T(test_permanent_install_skips_the_trial),                    \
 		T(test_xip_boots_new_slot_in_place_and_back),                 \
 		T(test_xip_empty_log_boots_newer_slot_a_on_a_tie),            \
