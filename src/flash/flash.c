@@ -198,14 +198,21 @@ uint32_t fk_flash_data_run(const struct fk_flash *flash, const uint8_t *buf,
 {
 	uint32_t wu = flash->geo.write_unit ? flash->geo.write_unit : 1;
 	uint8_t erased = flash->geo.erased_value;
-	uint32_t end;
+	uint32_t start = *pos, end = start;
 
-	while (*pos + wu <= len && unit_is_erased(buf + *pos, wu, erased))
-		*pos += wu;
-	end = *pos;
-	while (end + wu <= len && !unit_is_erased(buf + end, wu, erased))
+	/* One walk over the units: erased ones before the run move its
+	 * start, the first erased one after it ends it. */
+	while (end + wu <= len) {
+		bool blank = unit_is_erased(buf + end, wu, erased);
+
+		if (blank && end > start)
+			break;
 		end += wu;
-	return end - *pos;
+		if (blank)
+			start = end;
+	}
+	*pos = start;
+	return end - start;
 }
 
 /* fk_flash_is_erased() past its range check. Inlined in both callers:

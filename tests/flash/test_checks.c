@@ -122,6 +122,58 @@ static void test_is_erased_reads_through_a_small_buffer(void **state)
 	fk_sim_destroy(sim);
 }
 
+/* The runs of fk_flash_data_run() over buf (6 units of wu bytes, unit u
+ * programmed when bit u of mask is set) from unit first: those a plain
+ * walk over the units finds, each from where it starts, then 0 at the
+ * end. */
+static void expect_runs(const struct fk_flash *f, const uint8_t *buf,
+			uint32_t mask, uint32_t first)
+{
+	uint32_t wu = f->geo.write_unit, pos = first * wu, u = first, run;
+
+	do {
+		uint32_t start;
+
+		while (u < 6 && !(mask & (1u << u)))
+			u++;
+		start = u;
+		while (u < 6 && (mask & (1u << u)))
+			u++;
+		run = fk_flash_data_run(f, buf, 6 * wu, &pos);
+		assert_int_equal(run, (u - start) * wu);
+		assert_int_equal(pos, start * wu);
+		pos += run;
+	} while (run > 0);
+}
+
+/* Every pattern of erased and programmed units (6 of them, one byte of a
+ * programmed unit off the erased value, its place varied), for each
+ * write unit and erased value, from every starting unit. */
+static void test_data_run_finds_every_run_of_programmed_units(void **state)
+{
+	static const uint32_t wus[] = { 1, 2, 4, 8 };
+	struct fk_flash f;
+	uint8_t buf[6 * 8];
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	for (uint32_t k = 0; k < 8; k++) {
+		uint32_t wu = wus[k / 2];
+
+		f.geo.write_unit = wu;
+		f.geo.erased_value = k % 2 ? 0x00 : 0xFF;
+		for (uint32_t mask = 0; mask < 64; mask++) {
+			memset(buf, f.geo.erased_value, sizeof(buf));
+			for (uint32_t u = 0; u < 6; u++) {
+				if (mask & (1u << u))
+					buf[u * wu + (mask + u) % wu] ^= 0x5A;
+			}
+			for (uint32_t first = 0; first <= 6; first++)
+				expect_runs(&f, buf, mask, first);
+		}
+	}
+}
+
 static void test_area_must_cover_whole_sectors(void **state)
 {
 	struct fk_sim *sim = fk_test_sim_stm32f4();
@@ -183,6 +235,7 @@ int main(void)
 	    cmocka_unit_test(test_null_buffer_is_refused),
 	    cmocka_unit_test(test_erase_range_walks_the_non_uniform_map),
 	    cmocka_unit_test(test_is_erased_reads_through_a_small_buffer),
+	    cmocka_unit_test(test_data_run_finds_every_run_of_programmed_units),
 	    cmocka_unit_test(test_area_must_cover_whole_sectors),
 	    cmocka_unit_test(test_area_operations_stay_inside_the_partition),
 	};
