@@ -213,9 +213,10 @@ static NOINLINE int swap_start(const struct fk_boot_config *cfg,
 			       struct bl_state *st, uint32_t len)
 {
 	struct fk_image_lite old;
+	struct fk_area win;
 	struct bp_plan plan;
 	uint32_t groups, end = len;
-	int rc = bp_plan_groups(cfg, 0, bl_max_groups(cfg, st), &plan);
+	int rc = bl_staging(cfg, st, &win, &plan);
 
 	if (rc != FK_OK)
 		return rc;
