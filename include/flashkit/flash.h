@@ -98,8 +98,15 @@ int fk_flash_check_write_align(const struct fk_flash *flash, uint32_t off,
 bool fk_flash_is_sector_boundary(const struct fk_flash *flash, uint32_t off);
 
 /* Round a length up to the write unit. Meant for lengths inside the
- * memory: a len within write_unit - 1 of 2^32 wraps to 0. */
-uint32_t fk_flash_align_up(const struct fk_flash *flash, uint32_t len);
+ * memory: a len within write_unit - 1 of 2^32 wraps to 0. Inline: a call
+ * would cost a bootloader more than the rounding. */
+static inline uint32_t fk_flash_align_up(const struct fk_flash *flash,
+					 uint32_t len)
+{
+	uint32_t mask = flash->geo.write_unit - 1;
+
+	return (len + mask) & ~mask;
+}
 
 /* Checked operations. On power loss: read has no effect; program may leave
  * the range partly programmed (some units, or some bits of a unit); erase

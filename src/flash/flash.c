@@ -123,13 +123,6 @@ bool fk_flash_is_sector_boundary(const struct fk_flash *flash, uint32_t off)
 	return s.off == off;
 }
 
-uint32_t fk_flash_align_up(const struct fk_flash *flash, uint32_t len)
-{
-	uint32_t mask = flash->geo.write_unit - 1;
-
-	return (len + mask) & ~mask;
-}
-
 int fk_flash_read(const struct fk_flash *flash, uint32_t off, void *buf,
 		  uint32_t len)
 {
