@@ -84,27 +84,43 @@ static const struct fk_area *slot_of(const struct fk_boot_config *cfg, int slot)
 
 /* XIP: the slot (0 = A, 1 = B) to boot in state st; with no slot
  * recorded, the newer of the two valid images, A when equal or when
- * neither is (the info in this frame, which holds little else). */
-NOINLINE int bl_xip_active(const struct fk_boot_config *cfg,
-			   const struct bl_state *st)
+ * neither is. The slots are checked B first, then A, into *info; the
+ * answer has XIP_FRESH set when it is A and *info is A's check, just
+ * made, which a boot then takes instead of checking A again (a new
+ * device that never took an update reads its image once per boot). */
+#define XIP_FRESH 2
+static NOINLINE int xip_choice(const struct fk_boot_config *cfg,
+			       const struct bl_state *st,
+			       struct fk_image_lite *info)
 {
-	struct fk_image_lite info;
 	struct fk_image_version best;
 	int slot = -1;
+	bool ok = false;
 
 	if (st->phase == FK_BOOT_TRIAL || st->phase == FK_BOOT_PENDING)
 		return st->target;
 	if (st->active >= 0)
 		return st->active;
-	for (int k = 0; k < 2; k++) {
-		if (valid(cfg, slot_of(cfg, k), &info) == FK_OK &&
-		    (slot < 0 ||
-		     fk_image_version_cmp(&info.hdr.version, &best) > 0)) {
+	for (int k = 1; k >= 0; k--) {
+		ok = valid(cfg, slot_of(cfg, k), info) == FK_OK;
+		if (ok && (slot < 0 || fk_image_version_cmp(&info->hdr.version,
+							    &best) >= 0)) {
 			slot = k;
-			best = info.hdr.version;
+			best = info->hdr.version;
 		}
 	}
-	return slot < 0 ? 0 : slot;
+	/* ok is A's check, the last one made */
+	return slot < 0 ? 0 : slot == 0 && ok ? XIP_FRESH : slot;
+}
+
+/* xip_choice()'s slot, with the info in this frame, which holds little
+ * else. */
+NOINLINE int bl_xip_active(const struct fk_boot_config *cfg,
+			   const struct bl_state *st)
+{
+	struct fk_image_lite info;
+
+	return xip_choice(cfg, st, &info) & 1;
 }
 
 /* Where the staged image is, and the largest image an install takes. */
@@ -387,8 +403,11 @@ static int validate_boot(const struct fk_boot_config *cfg,
 			 const struct bl_state *st, const struct fk_area **slot,
 			 struct fk_image_lite *info)
 {
-	*slot = slot_of(cfg, IS_XIP(cfg) ? bl_xip_active(cfg, st) : 0);
-	return valid(cfg, *slot, info);
+	int c = IS_XIP(cfg) ? xip_choice(cfg, st, info) : 0;
+
+	*slot = slot_of(cfg, c & 1);
+	/* XIP_FRESH: the choice just checked the slot */
+	return c & XIP_FRESH ? FK_OK : valid(cfg, *slot, info);
 }
 
 #ifndef FK_BOOT_NO_FACTORY
@@ -434,7 +453,7 @@ static NOINLINE int xip_fallback(const struct fk_boot_config *cfg,
 
 	if (st->phase != FK_BOOT_IDLE || !st->header)
 		return FK_ENOENT;
-	other = 1u - (uint32_t)bl_xip_active(cfg, st);
+	other = 1u - (uint32_t)(xip_choice(cfg, st, &info) & 1);
 	if (valid(cfg, slot_of(cfg, (int)other), &info) != FK_OK)
 		return FK_ENOENT;
 	return bl_append(cfg, st, BS_REC_CONFIRMED, 0, other);
