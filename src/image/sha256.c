@@ -8,14 +8,13 @@
  */
 #include <string.h>
 
-#include "flashkit/bytes.h"
 #include "flashkit/crypto.h"
 
+/* h and w are the first 24 words of compress()'s window, in its order. */
 struct sha256 {
-	uint32_t h[8];
-	uint64_t bytes; /* message bytes so far */
-	uint32_t used;	/* bytes waiting in block */
-	uint8_t block[64];
+	uint32_t h[8];	/* the chaining value, last word first: h[0] = H7 */
+	uint32_t w[16]; /* the block: byte n shifted into w[n / 4] */
+	uint64_t bytes; /* message bytes so far; bytes % 64 are in w */
 };
 
 /* The sizes FK_SHA256_STATE_SIZE promises. */
@@ -41,34 +40,43 @@ static uint32_t ror(uint32_t x, unsigned n)
 	return x >> n | x << (32 - n);
 }
 
-/* One 64-byte block. The message schedule is kept as a ring of its last
- * 16 words (w[i & 15]): 64 bytes of stack instead of 256. */
-static void compress(struct sha256 *s, const uint8_t *p)
+/* FIPS 180-4's Sigma and sigma functions: c >= 32 rotates by c - 32. */
+static uint32_t sigma(uint32_t x, unsigned a, unsigned b, unsigned c)
 {
-	uint32_t w[16], v[8];
+	return ror(x, a) ^ ror(x, b) ^ (c < 32 ? x >> c : ror(x, c - 32));
+}
 
-	memcpy(v, s->h, sizeof(v));
-	for (int i = 0; i < 64; i++) {
-		uint32_t x = i < 16 ? fk_be32(p + 4 * i) : w[i & 15];
+/*
+ * One block. Round i reads a window v of 24 words: v[0..7] the working
+ * variables h, g, ..., a, v[8..23] the schedule's words W[i..i+15]. It
+ * writes the new a over W[i] (v[8]), adds T1 to d (v[4]) and puts
+ * W[i+16] behind the window (v[24]); then the window moves up one word,
+ * so that the old a is b, ..., d + T1 is e, g is h, and W[i+1] is first.
+ * Every 8 rounds the window is copied back to the start of x. (A ring of
+ * 16 schedule words beside a shift of the 8 variables takes more code; a
+ * shift of all 24 words every round, twice the instructions.)
+ */
+static void compress(struct sha256 *s)
+{
+	uint32_t x[32], *v = x;
 
-		if (i >= 16) {
-			uint32_t a = w[(i - 15) & 15], b = w[(i - 2) & 15];
-
-			x += (ror(a, 7) ^ ror(a, 18) ^ a >> 3) +
-			     w[(i - 7) & 15] +
-			     (ror(b, 17) ^ ror(b, 19) ^ b >> 10);
+	memcpy(x, s->h, sizeof(s->h) + sizeof(s->w));
+	for (const uint32_t *k = k256; k < k256 + 64; k++, v++) {
+		if (v == x + 8) {
+			for (int j = 0; j < 24; j++)
+				x[j] = v[j];
+			v = x;
 		}
-		w[i & 15] = x;
-		uint32_t t1 = v[7] +
-			      (ror(v[4], 6) ^ ror(v[4], 11) ^ ror(v[4], 25)) +
-			      ((v[4] & v[5]) ^ (~v[4] & v[6])) + k256[i] + x;
-		uint32_t t2 = (ror(v[0], 2) ^ ror(v[0], 13) ^ ror(v[0], 22)) +
-			      ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
+		uint32_t a = v[7], e = v[3];
+		uint32_t t1 = v[0] + sigma(e, 6, 11, 57) +
+			      ((e & v[2]) ^ (~e & v[1])) + *k + v[8];
+		uint32_t t2 = sigma(a, 2, 13, 54) +
+			      ((a & v[6]) ^ (a & v[5]) ^ (v[6] & v[5]));
 
-		for (int k = 7; k > 0; k--)
-			v[k] = v[k - 1];
+		v[24] = sigma(v[22], 17, 19, 10) + v[17] +
+			sigma(v[9], 7, 18, 3) + v[8];
+		v[8] = t1 + t2;
 		v[4] += t1;
-		v[0] = t1 + t2;
 	}
 	for (int i = 0; i < 8; i++)
 		s->h[i] += v[i];
@@ -77,14 +85,13 @@ static void compress(struct sha256 *s, const uint8_t *p)
 int fk_builtin_sha256_init(union fk_sha256_state *st)
 {
 	static const uint32_t h0[8] = {
-		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+		0x5be0cd19, 0x1f83d9ab, 0x9b05688c, 0x510e527f,
+		0xa54ff53a, 0x3c6ef372, 0xbb67ae85, 0x6a09e667,
 	};
 	struct sha256 *s = (struct sha256 *)st->bytes;
 
 	memcpy(s->h, h0, sizeof(h0));
 	s->bytes = 0;
-	s->used = 0;
 	return 0;
 }
 
@@ -93,40 +100,41 @@ int fk_builtin_sha256_update(union fk_sha256_state *st, const void *data,
 {
 	struct sha256 *s = (struct sha256 *)st->bytes;
 	const uint8_t *p = data;
+	uint32_t used = (uint32_t)s->bytes & 63;
 
 	s->bytes += len;
-	while (len > 0) {
-		size_t n = 64 - s->used < len ? 64 - s->used : len;
+	while (len--) {
+		uint32_t *w = &s->w[used++ / 4];
 
-		memcpy(s->block + s->used, p, n);
-		s->used += (uint32_t)n;
-		p += n;
-		len -= n;
-		if (s->used == 64) {
-			compress(s, s->block);
-			s->used = 0;
+		*w = *w << 8 | *p++;
+		if (used == 64) {
+			compress(s);
+			used = 0;
 		}
 	}
 	return 0;
 }
 
+/* The padding, fed a byte at a time: 0x80, the (55 - bytes) % 64 zeros
+ * that leave 8 bytes to the end of a block, and the message's length in
+ * bits, big-endian (b is the next byte; n the bytes after it). */
 int fk_builtin_sha256_finish(union fk_sha256_state *st,
 			     uint8_t out[FK_SHA256_SIZE])
 {
 	struct sha256 *s = (struct sha256 *)st->bytes;
 	uint64_t bits = s->bytes * 8;
-	uint8_t pad[72] = { 0x80 };
-	size_t n = (s->used < 56 ? 56 : 120) - s->used;
+	uint8_t b = 0x80;
 
-	for (int i = 0; i < 8; i++)
-		pad[n + (size_t)i] = (uint8_t)(bits >> (56 - 8 * i));
-	fk_builtin_sha256_update(st, pad, n + 8);
-	for (int i = 0; i < 8; i++) {
-		out[4 * i] = (uint8_t)(s->h[i] >> 24);
-		out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
-		out[4 * i + 2] = (uint8_t)(s->h[i] >> 8);
-		out[4 * i + 3] = (uint8_t)s->h[i];
+	for (uint32_t n = ((55 - (uint32_t)s->bytes) & 63) + 9; n--;) {
+		fk_builtin_sha256_update(st, &b, 1);
+		b = 0;
+		if (n <= 8) {
+			b = (uint8_t)(bits >> 56);
+			bits <<= 8;
+		}
 	}
+	for (int k = 32; k--;)
+		*out++ = (uint8_t)(s->h[k >> 2] >> (k & 3) * 8);
 	return 0;
 }
 
