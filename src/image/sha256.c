@@ -10,11 +10,13 @@
 
 #include "flashkit/crypto.h"
 
-/* h and w are the first 24 words of compress()'s window, in its order. */
+/* Between blocks v is compress()'s window for its first round: v[0..7]
+ * the chaining value, which the working variables h, g, ..., a start
+ * from (v[0] = H7, ..., v[7] = H0), and v[8..23] the block, its byte n
+ * shifted into v[8 + n / 4]: the big-endian W[0..15] once it is full. */
 struct sha256 {
-	uint32_t h[8];	/* the chaining value, last word first: h[0] = H7 */
-	uint32_t w[16]; /* the block: byte n shifted into w[n / 4] */
-	uint64_t bytes; /* message bytes so far; bytes % 64 are in w */
+	uint32_t v[24];
+	uint64_t bytes; /* message bytes so far; bytes % 64 are in the block */
 };
 
 /* The sizes FK_SHA256_STATE_SIZE promises. */
@@ -52,24 +54,24 @@ static uint32_t sigma(uint32_t x, unsigned a, unsigned b, unsigned c)
  * writes the new a over W[i] (v[8]), adds T1 to d (v[4]) and puts
  * W[i+16] behind the window (v[24]); then the window moves up one word,
  * so that the old a is b, ..., d + T1 is e, g is h, and W[i+1] is first.
- * Every 8 rounds the window is copied back to the start of x. (A ring of
- * 16 schedule words beside a shift of the 8 variables takes more code; a
- * shift of all 24 words every round, twice the instructions.)
+ * Every 8 rounds the window is copied to the start of x (the first time
+ * from the state). A ring of 16 schedule words beside a shift of the 8
+ * variables takes more code; a shift of all 24 words every round, twice
+ * the instructions.
  */
 static void compress(struct sha256 *s)
 {
-	uint32_t x[32], *v = x;
+	uint32_t x[32], *v = s->v;
 
-	memcpy(x, s->h, sizeof(s->h) + sizeof(s->w));
-	for (const uint32_t *k = k256; k < k256 + 64; k++, v++) {
-		if (v == x + 8) {
+	for (int i = 0; i < 64; i++, v++) {
+		if (!(i & 7)) {
 			for (int j = 0; j < 24; j++)
 				x[j] = v[j];
 			v = x;
 		}
 		uint32_t a = v[7], e = v[3];
 		uint32_t t1 = v[0] + sigma(e, 6, 11, 57) +
-			      ((e & v[2]) ^ (~e & v[1])) + *k + v[8];
+			      ((e & v[2]) ^ (~e & v[1])) + k256[i] + v[8];
 		uint32_t t2 = sigma(a, 2, 13, 54) +
 			      ((a & v[6]) ^ (a & v[5]) ^ (v[6] & v[5]));
 
@@ -79,7 +81,7 @@ static void compress(struct sha256 *s)
 		v[4] += t1;
 	}
 	for (int i = 0; i < 8; i++)
-		s->h[i] += v[i];
+		s->v[i] += v[i];
 }
 
 int fk_builtin_sha256_init(union fk_sha256_state *st)
@@ -90,7 +92,7 @@ int fk_builtin_sha256_init(union fk_sha256_state *st)
 	};
 	struct sha256 *s = (struct sha256 *)st->bytes;
 
-	memcpy(s->h, h0, sizeof(h0));
+	memcpy(s->v, h0, sizeof(h0));
 	s->bytes = 0;
 	return 0;
 }
@@ -100,24 +102,21 @@ int fk_builtin_sha256_update(union fk_sha256_state *st, const void *data,
 {
 	struct sha256 *s = (struct sha256 *)st->bytes;
 	const uint8_t *p = data;
-	uint32_t used = (uint32_t)s->bytes & 63;
 
-	s->bytes += len;
 	while (len--) {
-		uint32_t *w = &s->w[used++ / 4];
+		uint32_t n = (uint32_t)s->bytes++ & 63;
+		uint32_t *w = &s->v[8 + n / 4];
 
 		*w = *w << 8 | *p++;
-		if (used == 64) {
+		if (n == 63)
 			compress(s);
-			used = 0;
-		}
 	}
 	return 0;
 }
 
-/* The padding, fed a byte at a time: 0x80, the (55 - bytes) % 64 zeros
- * that leave 8 bytes to the end of a block, and the message's length in
- * bits, big-endian (b is the next byte; n the bytes after it). */
+/* The padding: 0x80 and the zeros that leave 8 bytes to the end of a
+ * block, fed a byte at a time, then the message's length in bits as the
+ * block's last two words. */
 int fk_builtin_sha256_finish(union fk_sha256_state *st,
 			     uint8_t out[FK_SHA256_SIZE])
 {
@@ -125,16 +124,15 @@ int fk_builtin_sha256_finish(union fk_sha256_state *st,
 	uint64_t bits = s->bytes * 8;
 	uint8_t b = 0x80;
 
-	for (uint32_t n = ((55 - (uint32_t)s->bytes) & 63) + 9; n--;) {
+	do {
 		fk_builtin_sha256_update(st, &b, 1);
 		b = 0;
-		if (n <= 8) {
-			b = (uint8_t)(bits >> 56);
-			bits <<= 8;
-		}
-	}
+	} while ((s->bytes & 63) != 56);
+	s->v[22] = (uint32_t)(bits >> 32);
+	s->v[23] = (uint32_t)bits;
+	compress(s);
 	for (int k = 32; k--;)
-		*out++ = (uint8_t)(s->h[k >> 2] >> (k & 3) * 8);
+		*out++ = (uint8_t)(s->v[k >> 2] >> (k & 3) * 8);
 	return 0;
 }
 
