@@ -26,19 +26,19 @@
 /*
  * The known TLV types, as image_parse.c's rules say (and test_image_lite
  * checks that the two agree), in one table (one address to load). A rule
- * is the type (low byte: every known type is below 0x100) and its allowed
- * lengths: two indexes into lens[], the least and the most (0xffff: any).
- * The rest follows from the type. Its area: below 0x40 unprotected, the
- * others protected. Which types exclude each other: those below 0x25 by
- * group, type >> 4 (AT_KEY the key TLVs, AT_DIGEST the digests, AT_SIG
- * the signatures); any other but DEPENDENCY (which may repeat) only
- * itself, by its index in rules[] (10 or more, so never a group's).
+ * is the type (a byte: every known type is below 0x100), types[i], and
+ * its allowed lengths, lens_of[i]: two indexes into lens[], the least and
+ * the most (0xffff: any). The rest follows from the type. Its area: below
+ * 0x40 unprotected, the others protected. Which types exclude each other:
+ * those below 0x25 by group, type >> 4 (AT_KEY the key TLVs, AT_DIGEST the
+ * digests, AT_SIG the signatures); any other but DEPENDENCY (which may
+ * repeat) only itself, by its index i (10 or more, so never a group's).
  */
 enum { AT_KEY, AT_DIGEST, AT_SIG };
 enum { V0, V1, V4, V8, V12, V32, V48, V64, V256, V384, V512, VMAX };
 #define LEN(least, most) ((most) << 4 | (least))
 #define RULE_COUNT 21
-#define SIG_PURE_BIT (1UL << 10) /* its index in rules[] */
+#define SIG_PURE_BIT (1UL << 10) /* its index in RULES */
 #define ASSERT_TYPES(name, cond) typedef char name[(cond) ? 1 : -1]
 ASSERT_TYPES(key_group,
 	     FK_TLV_KEYHASH >> 4 == AT_KEY && FK_TLV_PUBKEY >> 4 == AT_KEY);
@@ -49,34 +49,38 @@ ASSERT_TYPES(sig_group, FK_TLV_RSA2048_PSS >> 4 == AT_SIG &&
 ASSERT_TYPES(areas, FK_TLV_ENC_X25519_SHA512 < 0x40 &&
 			    FK_TLV_DEPENDENCY == 0x40 &&
 			    FK_TLV_FK_HW_ID < 0x100);
-#define RULE(type, least, most) ((type) | LEN(least, most) << 8)
+#define RULES(RULE)                              \
+	RULE(FK_TLV_KEYHASH, V32, V48)           \
+	RULE(FK_TLV_PUBKEY, V1, V512)            \
+	RULE(FK_TLV_SHA256, V32, V32)            \
+	RULE(FK_TLV_SHA384, V48, V48)            \
+	RULE(FK_TLV_SHA512, V64, V64)            \
+	RULE(FK_TLV_RSA2048_PSS, V256, V256)     \
+	RULE(FK_TLV_ECDSA224, V1, VMAX)          \
+	RULE(FK_TLV_ECDSA_SIG, V8, V256)         \
+	RULE(FK_TLV_RSA3072_PSS, V384, V384)     \
+	RULE(FK_TLV_ED25519, V64, V64)           \
+	RULE(FK_TLV_SIG_PURE, V0, VMAX)          \
+	RULE(FK_TLV_ENC_RSA2048, V1, VMAX)       \
+	RULE(FK_TLV_ENC_KW, V1, VMAX)            \
+	RULE(FK_TLV_ENC_EC256, V1, VMAX)         \
+	RULE(FK_TLV_ENC_X25519, V1, VMAX)        \
+	RULE(FK_TLV_ENC_X25519_SHA512, V1, VMAX) \
+	RULE(FK_TLV_DEPENDENCY, V12, V12)        \
+	RULE(FK_TLV_SEC_CNT, V4, V4)             \
+	RULE(FK_TLV_BOOT_RECORD, V1, VMAX)       \
+	RULE(FK_TLV_FK_IMAGE_ID, V4, V4)         \
+	RULE(FK_TLV_FK_HW_ID, V4, V4)
+#define TYPE_OF(type, least, most) type,
+#define LENS_OF(type, least, most) LEN(least, most),
+/* Types and lengths apart: a byte load each, no masks. */
 static const struct {
-	uint16_t rules[RULE_COUNT];
+	uint8_t types[RULE_COUNT];
+	uint8_t lens_of[RULE_COUNT];
 	uint16_t lens[VMAX + 1];
 } t = {
-	{
-		RULE(FK_TLV_KEYHASH, V32, V48),
-		RULE(FK_TLV_PUBKEY, V1, V512),
-		RULE(FK_TLV_SHA256, V32, V32),
-		RULE(FK_TLV_SHA384, V48, V48),
-		RULE(FK_TLV_SHA512, V64, V64),
-		RULE(FK_TLV_RSA2048_PSS, V256, V256),
-		RULE(FK_TLV_ECDSA224, V1, VMAX),
-		RULE(FK_TLV_ECDSA_SIG, V8, V256),
-		RULE(FK_TLV_RSA3072_PSS, V384, V384),
-		RULE(FK_TLV_ED25519, V64, V64),
-		RULE(FK_TLV_SIG_PURE, V0, VMAX),
-		RULE(FK_TLV_ENC_RSA2048, V1, VMAX),
-		RULE(FK_TLV_ENC_KW, V1, VMAX),
-		RULE(FK_TLV_ENC_EC256, V1, VMAX),
-		RULE(FK_TLV_ENC_X25519, V1, VMAX),
-		RULE(FK_TLV_ENC_X25519_SHA512, V1, VMAX),
-		RULE(FK_TLV_DEPENDENCY, V12, V12),
-		RULE(FK_TLV_SEC_CNT, V4, V4),
-		RULE(FK_TLV_BOOT_RECORD, V1, VMAX),
-		RULE(FK_TLV_FK_IMAGE_ID, V4, V4),
-		RULE(FK_TLV_FK_HW_ID, V4, V4),
-	},
+	{ RULES(TYPE_OF) },
+	{ RULES(LENS_OF) },
 	{ 0, 1, 4, 8, 12, 32, 48, 64, 256, 384, 512, 0xffff },
 };
 
@@ -127,10 +131,10 @@ static int check_tlv(const struct fk_area *slot, struct fk_image_lite *out,
 	uint32_t i = 0, g, r;
 	void *dst;
 
-	while ((t.rules[i] & 0xff) != type)
+	while (t.types[i] != type)
 		if (++i == RULE_COUNT)
 			return 0; /* unknown: skipped */
-	r = t.rules[i] >> 8;
+	r = t.lens_of[i];
 	if (len < t.lens[r & 15] || len > t.lens[r >> 4] ||
 	    (type + 0xc0) >> 8 != prot)
 		return FK_EBADIMG;
@@ -166,6 +170,7 @@ static NOINLINE int walk(const struct fk_area *slot, struct fk_image_lite *out,
 {
 	const struct fk_image_header *h = &out->hdr;
 	uint32_t size = slot->size, first, off, unprot, end, area_end, len;
+	uint32_t prot;
 	uint16_t v[2], magic = FK_TLV_INFO_MAGIC;
 	int rc;
 
@@ -205,7 +210,8 @@ static NOINLINE int walk(const struct fk_area *slot, struct fk_image_lite *out,
 			len = FK_TLV_INFO_SIZE;
 			continue;
 		}
-		area_end = off < unprot ? unprot : end;
+		prot = off < unprot; /* = area_end == unprot: end > unprot */
+		area_end = prot ? unprot : end;
 		rc = read_pair(slot, off, area_end, v);
 		if (rc)
 			return rc;
@@ -213,8 +219,7 @@ static NOINLINE int walk(const struct fk_area *slot, struct fk_image_lite *out,
 		off += FK_TLV_HDR_SIZE;
 		if (len > area_end - off)
 			return FK_EBADIMG;
-		rc = check_tlv(slot, out, f, v[0], len, off,
-			       area_end == unprot);
+		rc = check_tlv(slot, out, f, v[0], len, off, prot);
 		if (rc)
 			return rc;
 	}
