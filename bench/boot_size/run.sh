@@ -163,7 +163,7 @@ build() {
 	# the built-in SHA-256's state and no signature code
 	case $kind in lite*)
 		defs="$defs -DBOOT_MIN_LITE -DFK_BOOT_LITE -DFK_BOOT_MAX_IMAGES=1 -DFK_BOOT_MAX_MODULES=1 -DFK_BOOT_NO_FACTORY -DBOOT_MIN_BUF=256 -DFK_CRC32_SMALL -DFK_FLASH_TRUSTED_AREAS"
-		[ "$crypto" = digest ] && defs="$defs -DFK_SHA256_STATE_SIZE=112 -DFK_IMAGE_LITE_NO_SIG"
+		[ "$crypto" = digest ] && defs="$defs -DFK_SHA256_STATE_SIZE=104 -DFK_IMAGE_LITE_NO_SIG"
 		;;
 	esac
 	if [ "$kind" = qemu ] || [ "$kind" = lite-qemu ]; then

@@ -34,7 +34,7 @@
  */
 #ifndef FK_SHA256_STATE_SIZE
 /* A bootloader with one port may define it down to what that port needs
- * (112 for the built-in SHA-256): each port refuses to build if its
+ * (104 for the built-in SHA-256): each port refuses to build if its
  * contexts do not fit. */
 #define FK_SHA256_STATE_SIZE 256
 #endif

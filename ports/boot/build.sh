@@ -70,7 +70,7 @@ sys.exit(0 if json.load(open(sys.argv[1]))["images"][0].get("factory") else 1)' 
 		flags="$flags -DFK_BOOT_NO_FACTORY"
 	# without a key: the digest only, with the built-in SHA-256's state
 	[ "$key_c" != - ] ||
-		flags="$flags -DFK_IMAGE_LITE_NO_SIG -DFK_SHA256_STATE_SIZE=112"
+		flags="$flags -DFK_IMAGE_LITE_NO_SIG -DFK_SHA256_STATE_SIZE=104"
 fi
 for s in overwrite swap xip ram_load; do
 	case " $used " in
