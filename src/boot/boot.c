@@ -173,10 +173,16 @@ static int validate_all(const struct fk_boot_config *cfg,
 	for (uint32_t i = 0; i < cfg->image_count; i++) {
 		int rc;
 
-		refs[i].slot = strat->boot_slot(cfg, st, i);
-		rc = bs_loads(strat) ?
-			     strat->load(cfg, i, &loaded[i], &refs[i]) :
-			     bc_validate(cfg, refs[i].slot, &refs[i].info);
+		/* XIP: the choice of the slot may have checked it already */
+		if (!bs_loads(strat) && bs_two_slots(cfg)) {
+			rc = bs_xip_validate_boot(cfg, st, i, &refs[i]);
+		} else {
+			refs[i].slot = strat->boot_slot(cfg, st, i);
+			rc = bs_loads(strat) ?
+				     strat->load(cfg, i, &loaded[i], &refs[i]) :
+				     bc_validate(cfg, refs[i].slot,
+						 &refs[i].info);
+		}
 		if (rc != FK_OK) {
 			*bad = i;
 			return rc;

@@ -442,6 +442,13 @@ const struct fk_area *bs_xip_boot_slot(const struct fk_boot_config *cfg,
 				       uint32_t image);
 int bs_xip_fallback(const struct fk_boot_config *cfg, struct bs_state *st,
 		    uint32_t image);
+/* XIP: the slot image i boots from (ref->slot) and its check (bc_validate()
+ * into ref->info, its result returned). With no slot recorded the choice
+ * itself checks image 0's slots, slot A last; when A is chosen that check
+ * is the boot's, and the image is read once, not twice. Only reads. */
+int bs_xip_validate_boot(const struct fk_boot_config *cfg,
+			 const struct bs_state *st, uint32_t image,
+			 struct fk_boot_image_ref *ref);
 #else
 static inline int bs_xip_active(const struct fk_boot_config *cfg,
 				const struct bs_state *st)
@@ -456,6 +463,17 @@ static inline int bs_xip_running(const struct fk_boot_config *cfg,
 	(void)cfg;
 	(void)st;
 	return 0;
+}
+static inline int bs_xip_validate_boot(const struct fk_boot_config *cfg,
+				       const struct bs_state *st,
+				       uint32_t image,
+				       struct fk_boot_image_ref *ref)
+{
+	(void)cfg;
+	(void)st;
+	(void)image;
+	(void)ref;
+	return FK_EINVAL;
 }
 #endif
 

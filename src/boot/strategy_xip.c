@@ -35,33 +35,67 @@ int bs_xip_revert(const struct fk_boot_config *cfg, struct bs_state *st)
 			 true);
 }
 
-/* The newer of the two valid images, A when equal; -1 when neither. */
-static int newest_valid(const struct fk_boot_config *cfg, uint32_t image)
+/* The newer of the two valid images, A when equal; -1 when neither.
+ * Checks B, then A, into *info: *fresh is true when the answer is A and
+ * *info its check, just made. */
+static int newest_valid(const struct fk_boot_config *cfg, uint32_t image,
+			struct fk_image_info *info, bool *fresh)
 {
 	const struct fk_boot_slots *sl = &cfg->images[image];
-	struct fk_image_info info; /* one at a time: a boot's stack peak */
-	struct fk_image_version a = { 0 };
-	bool ok_a = bc_validate(cfg, &sl->primary, &info) == FK_OK;
-	bool ok_b;
+	struct fk_image_version best = { 0 };
+	int slot = -1;
+	bool ok = false;
 
-	if (ok_a)
-		a = info.hdr.version;
-	ok_b = bc_validate(cfg, &sl->secondary, &info) == FK_OK;
-	if (ok_a && ok_b)
-		return fk_image_version_cmp(&info.hdr.version, &a) > 0;
-	return ok_a ? 0 : ok_b ? 1 : -1;
+	for (int k = 1; k >= 0; k--) {
+		ok = bc_validate(cfg, k ? &sl->secondary : &sl->primary,
+				 info) == FK_OK;
+		if (ok && (slot < 0 || fk_image_version_cmp(&info->hdr.version,
+							    &best) >= 0)) {
+			slot = k;
+			best = info->hdr.version;
+		}
+	}
+	*fresh = ok && slot == 0;
+	return slot;
 }
 
-int bs_xip_active(const struct fk_boot_config *cfg, const struct bs_state *st)
+/* bs_xip_active() with the storage for newest_valid()'s checks; *fresh
+ * as there (false when the state decides). */
+static int active(const struct fk_boot_config *cfg, const struct bs_state *st,
+		  struct fk_image_info *info, bool *fresh)
 {
 	int slot;
 
+	*fresh = false;
 	if (st->phase == FK_BOOT_TRIAL || st->phase == FK_BOOT_PENDING)
 		return st->xip_target[0];
 	if (st->xip_active >= 0)
 		return st->xip_active;
-	slot = newest_valid(cfg, 0);
+	slot = newest_valid(cfg, 0, info, fresh);
 	return slot < 0 ? 0 : slot;
+}
+
+int bs_xip_active(const struct fk_boot_config *cfg, const struct bs_state *st)
+{
+	struct fk_image_info info; /* one at a time: a boot's stack peak */
+	bool fresh;
+
+	return active(cfg, st, &info, &fresh);
+}
+
+int bs_xip_validate_boot(const struct fk_boot_config *cfg,
+			 const struct bs_state *st, uint32_t image,
+			 struct fk_boot_image_ref *ref)
+{
+	const struct fk_boot_slots *sl = &cfg->images[image];
+	bool fresh;
+	int slot = active(cfg, st, &ref->info, &fresh);
+
+	ref->slot = slot ? &sl->secondary : &sl->primary;
+	/* the choice checked image 0's slot A last: that check stands */
+	if (fresh && image == 0)
+		return FK_OK;
+	return bc_validate(cfg, ref->slot, &ref->info);
 }
 
 int bs_xip_running(const struct fk_boot_config *cfg, const struct bs_state *st)
