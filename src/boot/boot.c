@@ -161,6 +161,16 @@ static int advance(const struct fk_boot_config *cfg, struct bs_state *st)
 	return rc;
 }
 
+int bs_validate_primary(const struct fk_boot_config *cfg,
+			const struct bs_state *st, uint32_t image,
+			struct bs_loaded *loaded, struct fk_boot_image_ref *ref)
+{
+	(void)st;
+	(void)loaded;
+	ref->slot = &cfg->images[image].primary;
+	return bc_validate(cfg, ref->slot, &ref->info);
+}
+
 /* Validates the images to boot; RAM_LOAD validates their copies in RAM
  * (loaded[]), which refs then point to. */
 static int validate_all(const struct fk_boot_config *cfg,
@@ -171,18 +181,8 @@ static int validate_all(const struct fk_boot_config *cfg,
 	const struct bs_strategy *strat = bs_strategy_of(cfg);
 
 	for (uint32_t i = 0; i < cfg->image_count; i++) {
-		int rc;
+		int rc = strat->validate_boot(cfg, st, i, &loaded[i], &refs[i]);
 
-		/* XIP: the choice of the slot may have checked it already */
-		if (!bs_loads(strat) && bs_two_slots(cfg)) {
-			rc = bs_xip_validate_boot(cfg, st, i, &refs[i]);
-		} else {
-			refs[i].slot = strat->boot_slot(cfg, st, i);
-			rc = bs_loads(strat) ?
-				     strat->load(cfg, i, &loaded[i], &refs[i]) :
-				     bc_validate(cfg, refs[i].slot,
-						 &refs[i].info);
-		}
 		if (rc != FK_OK) {
 			*bad = i;
 			return rc;

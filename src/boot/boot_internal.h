@@ -380,32 +380,27 @@ struct bs_strategy {
 	int (*install)(const struct fk_boot_config *cfg, struct bs_state *st);
 	/* Brings the previous images back (TRIAL not confirmed). */
 	int (*revert)(const struct fk_boot_config *cfg, struct bs_state *st);
-	/* The slot image i boots from in the current state. */
-	const struct fk_area *(*boot_slot)(const struct fk_boot_config *cfg,
-					   const struct bs_state *st,
-					   uint32_t image);
+	/* The slot image i boots from in the current state (ref->slot)
+	 * and its check (bc_validate() into ref->info), the result
+	 * returned. XIP's choice of the slot may itself be that check
+	 * (bs_xip_validate_boot()); RAM_LOAD checks the copy it makes in
+	 * RAM (*loaded), which ref->slot then is. Reads only flash. */
+	int (*validate_boot)(const struct fk_boot_config *cfg,
+			     const struct bs_state *st, uint32_t image,
+			     struct bs_loaded *loaded,
+			     struct fk_boot_image_ref *ref);
 	/* When the boot slot holds no valid image: a last resort that
 	 * makes one valid (factory image), or FK_ENOENT. */
 	int (*fallback)(const struct fk_boot_config *cfg, struct bs_state *st,
 			uint32_t image);
-	/* RAM_LOAD (NULL for the others): validates the image ref->slot
-	 * holds by copying it into RAM and validating the copy; on success
-	 * ref->slot is the copy (out->area) and ref->info its header. */
-	int (*load)(const struct fk_boot_config *cfg, uint32_t image,
-		    struct bs_loaded *out, struct fk_boot_image_ref *ref);
 };
 
-/* True when strat copies its images into RAM: constant false in a build
- * without RAM_LOAD, so that the call and fk_boot()'s copies go. */
-static inline bool bs_loads(const struct bs_strategy *strat)
-{
-#ifndef FK_BOOT_NO_RAM_LOAD
-	return strat->load != NULL;
-#else
-	(void)strat;
-	return false;
-#endif
-}
+/* OVERWRITE's and SWAP's validate_boot: image i boots from its primary
+ * slot, whatever the state. */
+int bs_validate_primary(const struct fk_boot_config *cfg,
+			const struct bs_state *st, uint32_t image,
+			struct bs_loaded *loaded,
+			struct fk_boot_image_ref *ref);
 
 /* boot.c: checks the staged images of mask as one set (refusals). */
 int bs_check_set(const struct fk_boot_config *cfg, const struct bs_state *st,
@@ -437,17 +432,18 @@ int bs_xip_running(const struct fk_boot_config *cfg, const struct bs_state *st);
 /* XIP's hooks, which RAM_LOAD's strategy reuses. */
 int bs_xip_install(const struct fk_boot_config *cfg, struct bs_state *st);
 int bs_xip_revert(const struct fk_boot_config *cfg, struct bs_state *st);
+/* The slot image i boots from (what RAM_LOAD copies). */
 const struct fk_area *bs_xip_boot_slot(const struct fk_boot_config *cfg,
 				       const struct bs_state *st,
 				       uint32_t image);
 int bs_xip_fallback(const struct fk_boot_config *cfg, struct bs_state *st,
 		    uint32_t image);
-/* XIP: the slot image i boots from (ref->slot) and its check (bc_validate()
- * into ref->info, its result returned). With no slot recorded the choice
- * itself checks image 0's slots, slot A last; when A is chosen that check
- * is the boot's, and the image is read once, not twice. Only reads. */
+/* XIP's validate_boot: with no slot recorded the choice itself checks
+ * image 0's slots, slot A last; when A is chosen that check is the
+ * boot's, and the image is read once, not twice. loaded is not used. */
 int bs_xip_validate_boot(const struct fk_boot_config *cfg,
 			 const struct bs_state *st, uint32_t image,
+			 struct bs_loaded *loaded,
 			 struct fk_boot_image_ref *ref);
 #else
 static inline int bs_xip_active(const struct fk_boot_config *cfg,
@@ -463,17 +459,6 @@ static inline int bs_xip_running(const struct fk_boot_config *cfg,
 	(void)cfg;
 	(void)st;
 	return 0;
-}
-static inline int bs_xip_validate_boot(const struct fk_boot_config *cfg,
-				       const struct bs_state *st,
-				       uint32_t image,
-				       struct fk_boot_image_ref *ref)
-{
-	(void)cfg;
-	(void)st;
-	(void)image;
-	(void)ref;
-	return FK_EINVAL;
 }
 #endif
 

@@ -93,31 +93,45 @@ static int read_marker(const struct fk_area *win)
 	return ok == BM_IMAGE_OK_SET ? FK_BOOT_PERMANENT : FK_BOOT_TEST;
 }
 
+/* Image 0's markers (read_marker()), slot A's in m[0] and B's in m[1]:
+ * FK_OK, or the flash error of the first read that fails. */
+static int slot_markers(const struct fk_boot_config *cfg, int m[2])
+{
+	m[0] = read_marker(&cfg->images[0].primary);
+	m[1] = m[0] < 0 ? 0 : read_marker(&cfg->images[0].secondary);
+	return m[0] < 0 ? m[0] : m[1] < 0 ? m[1] : FK_OK;
+}
+
 /* XIP in IDLE: the slot running now (1 = B). With no choice recorded
  * (an empty log) a slot with a marker is the staging one when the other
- * has none, whatever the versions; otherwise the state decides. */
+ * has none, whatever the versions; otherwise the state decides. m holds
+ * image 0's markers as they are on flash (slot_markers()), or is NULL
+ * for reading them here. */
 static int xip_running(const struct fk_boot_config *cfg,
-		       const struct bs_state *st)
+		       const struct bs_state *st, const int *m)
 {
-	const struct fk_boot_slots *sl = &cfg->images[0];
-	int a, b;
+	int own[2], rc;
 
 	if (st->xip_active >= 0)
 		return bs_xip_running(cfg, st);
-	a = read_marker(&sl->primary);
-	b = read_marker(&sl->secondary);
-	if (a < 0 || b < 0)
-		return a < 0 ? a : b;
-	if ((a > 0) != (b > 0))
-		return a > 0;
+	if (!m) {
+		rc = slot_markers(cfg, own);
+		if (rc != FK_OK)
+			return rc;
+		m = own;
+	}
+	if ((m[0] > 0) != (m[1] > 0))
+		return m[0] > 0;
 	return bs_xip_running(cfg, st);
 }
 
 /* The staging window of image i in state st (see the top of the file);
- * *other (may be NULL) gets XIP's running slot, size 0 otherwise. */
+ * *other (may be NULL) gets XIP's running slot, size 0 otherwise. m:
+ * xip_running()'s. */
 static int staging_window(const struct fk_boot_config *cfg,
 			  const struct bs_state *st, uint32_t i,
-			  struct fk_area *out, struct fk_area *other)
+			  struct fk_area *out, struct fk_area *other,
+			  const int *m)
 {
 	const struct fk_boot_slots *sl = &cfg->images[i];
 	int run;
@@ -126,7 +140,7 @@ static int staging_window(const struct fk_boot_config *cfg,
 		memset(other, 0, sizeof(*other));
 	if (!bs_two_slots(cfg) || st->phase != FK_BOOT_IDLE)
 		return bc_staging_window(cfg, st, i, out);
-	run = xip_running(cfg, st);
+	run = xip_running(cfg, st, m);
 	if (run < 0)
 		return run;
 	*out = run ? sl->primary : sl->secondary;
@@ -177,7 +191,7 @@ int bm_clear(const struct fk_boot_config *cfg, const struct bs_state *st,
 
 		if (!(mask & (1u << i)))
 			continue;
-		rc = staging_window(cfg, st, i, &win, NULL);
+		rc = staging_window(cfg, st, i, &win, NULL, NULL);
 		if (rc == FK_OK)
 			rc = clear_window(cfg, &win);
 		if (rc != FK_OK)
@@ -207,25 +221,23 @@ static int find_marked(const struct fk_boot_config *cfg,
 	*mode = FK_BOOT_PERMANENT;
 	for (uint32_t i = 0; i < cfg->image_count; i++) {
 		struct fk_area running;
-		int rc;
+		int m[2], *read = NULL, rc;
 
 		if (!detectable(st, i))
 			continue;
 		/* XIP with no slot recorded and no marker in either of image
 		 * 0's slots: nothing to detect, and no need to elect the
 		 * running slot (which validates images) to find that out.
-		 * staging_window() would read the same two markers first. */
+		 * Otherwise the election takes the markers read here. */
 		if (i == 0 && bs_two_slots(cfg) && st->xip_active < 0) {
-			int a = read_marker(&cfg->images[0].primary);
-			int b = a < 0 ? 0 :
-					read_marker(&cfg->images[0].secondary);
-
-			if (a < 0 || b < 0)
-				return a < 0 ? a : b;
-			if (a == 0 && b == 0)
+			rc = slot_markers(cfg, m);
+			if (rc != FK_OK)
+				return rc;
+			if (m[0] == 0 && m[1] == 0)
 				continue;
+			read = m;
 		}
-		rc = staging_window(cfg, st, i, &win[i], &running);
+		rc = staging_window(cfg, st, i, &win[i], &running, read);
 		if (rc == FK_OK)
 			rc = clear_window(cfg, &running);
 		if (rc == FK_OK)
@@ -302,7 +314,7 @@ static int mark_pending(const struct fk_boot_config *cfg, struct bs_state *st,
 	int rc = FK_OK;
 
 	if (bs_two_slots(cfg)) {
-		int run = xip_running(cfg, st);
+		int run = xip_running(cfg, st, NULL);
 
 		if (run < 0)
 			return run;

@@ -126,14 +126,6 @@ static int overwrite_revert(const struct fk_boot_config *cfg,
 	return FK_ENOTSUP;
 }
 
-static const struct fk_area *
-overwrite_boot_slot(const struct fk_boot_config *cfg, const struct bs_state *st,
-		    uint32_t image)
-{
-	(void)st;
-	return &cfg->images[image].primary;
-}
-
 /* The factory image, installed as a permanent install of its own. */
 static int overwrite_fallback(const struct fk_boot_config *cfg,
 			      struct bs_state *st, uint32_t image)
@@ -165,6 +157,6 @@ static int overwrite_fallback(const struct fk_boot_config *cfg,
 const struct bs_strategy bs_strategy_overwrite = {
 	.install = overwrite_install,
 	.revert = overwrite_revert,
-	.boot_slot = overwrite_boot_slot,
+	.validate_boot = bs_validate_primary,
 	.fallback = overwrite_fallback,
 };

@@ -109,12 +109,19 @@ static int copy_to_ram(const struct fk_boot_config *cfg,
 	return FK_OK;
 }
 
-static int ram_load(const struct fk_boot_config *cfg, uint32_t image,
-		    struct bs_loaded *out, struct fk_boot_image_ref *ref)
+/* RAM_LOAD's validate_boot: the image of XIP's boot slot copied into
+ * RAM (out) and validated there; on success ref->slot is the copy
+ * (out->area) and ref->info its header. */
+static int ram_load(const struct fk_boot_config *cfg, const struct bs_state *st,
+		    uint32_t image, struct bs_loaded *out,
+		    struct fk_boot_image_ref *ref)
 {
 	const struct fk_boot_ram *ram = &cfg->images[image].ram;
 	uint32_t len;
-	int rc = fk_image_parse(ref->slot, &ref->info);
+	int rc;
+
+	ref->slot = bs_xip_boot_slot(cfg, st, image);
+	rc = fk_image_parse(ref->slot, &ref->info);
 
 	if (rc == FK_EECC)
 		rc = FK_ECORRUPT;
@@ -140,7 +147,6 @@ static int ram_load(const struct fk_boot_config *cfg, uint32_t image,
 const struct bs_strategy bs_strategy_ram_load = {
 	.install = bs_xip_install,
 	.revert = bs_xip_revert,
-	.boot_slot = bs_xip_boot_slot,
+	.validate_boot = ram_load,
 	.fallback = bs_xip_fallback,
-	.load = ram_load,
 };

@@ -280,14 +280,6 @@ static int swap_revert(const struct fk_boot_config *cfg, struct bs_state *st)
 		true);
 }
 
-static const struct fk_area *swap_boot_slot(const struct fk_boot_config *cfg,
-					    const struct bs_state *st,
-					    uint32_t image)
-{
-	(void)st;
-	return &cfg->images[image].primary;
-}
-
 static int swap_fallback(const struct fk_boot_config *cfg, struct bs_state *st,
 			 uint32_t image)
 {
@@ -300,6 +292,6 @@ static int swap_fallback(const struct fk_boot_config *cfg, struct bs_state *st,
 const struct bs_strategy bs_strategy_swap = {
 	.install = swap_install,
 	.revert = swap_revert,
-	.boot_slot = swap_boot_slot,
+	.validate_boot = bs_validate_primary,
 	.fallback = swap_fallback,
 };

@@ -85,12 +85,14 @@ int bs_xip_active(const struct fk_boot_config *cfg, const struct bs_state *st)
 
 int bs_xip_validate_boot(const struct fk_boot_config *cfg,
 			 const struct bs_state *st, uint32_t image,
+			 struct bs_loaded *loaded,
 			 struct fk_boot_image_ref *ref)
 {
 	const struct fk_boot_slots *sl = &cfg->images[image];
 	bool fresh;
 	int slot = active(cfg, st, &ref->info, &fresh);
 
+	(void)loaded;
 	ref->slot = slot ? &sl->secondary : &sl->primary;
 	/* the choice checked image 0's slot A last: that check stands */
 	if (fresh && image == 0)
@@ -138,6 +140,6 @@ int bs_xip_fallback(const struct fk_boot_config *cfg, struct bs_state *st,
 const struct bs_strategy bs_strategy_xip = {
 	.install = bs_xip_install,
 	.revert = bs_xip_revert,
-	.boot_slot = bs_xip_boot_slot,
+	.validate_boot = bs_xip_validate_boot,
 	.fallback = bs_xip_fallback,
 };
