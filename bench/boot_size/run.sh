@@ -12,9 +12,14 @@
 # program under QEMU mps2-an386 (Cortex-M4) on a flash image holding a
 # valid signed image: the stack's high-water mark (the stack is painted
 # before fk_boot) and the heap's (the last word mbedTLS's allocator
-# touched). The last column: the same bootloader without the detection
+# touched). "Without marker.c": the same bootloader without the detection
 # of updates written by other tools (src/boot/marker.c left out,
 # FK_BOOT_NO_MARKER), for one that takes updates through the update API.
+# The lite core's columns: fk_boot_lite()'s bootloader, and the last one
+# its text with the boot state left out (bench/boot_size/no_state.c in
+# place of src/boot/lite_state.c: a program that records nothing, built
+# only to be measured), which is what any boot-state format has to fit
+# beside under MCUboot's text.
 #
 #   bash bench/boot_size/run.sh [--detail]
 #     FK_TOOL   flashkit, to sign the images (default: build/*/cli/flashkit)
@@ -130,7 +135,8 @@ cp "$OUT/flash-ecdsa.bin" "$OUT/flash-bearssl.bin"
 
 # Builds one program: $1 = name, $2 = strategy, $3 = digest|ecdsa|ed25519|bearssl,
 # $4 = size|qemu|nomarker (size, src/boot/marker.c left out)|lite|lite-qemu
-# (the lite core, fk_boot_lite()). A
+# (the lite core, fk_boot_lite())|lite-nostate (lite, its boot state
+# replaced by bench/boot_size/no_state.c: a size figure only). A
 # bootloader with a key holds a signature of its one type on the stack
 # (FK_IMAGE_SIG_MAX), as ports/boot/build.sh builds the boards'.
 build() {
@@ -143,20 +149,24 @@ build() {
 		skip=src/boot/marker.c
 	fi
 	local rom=0x08000000 ram=0x20000000 extra=
+	if [ "$kind" = lite-nostate ]; then
+		skip=src/boot/lite_state.c
+		extra="$BS/no_state.c"
+	fi
 	for s in overwrite swap xip ram_load; do
 		[ "$s" = "$strat" ] || defs="$defs -DFK_BOOT_NO_$(echo "$s" | tr a-z A-Z)"
 	done
 	if [ "$crypto" = ecdsa ]; then
 		defs="$defs -DBOOT_MIN_ECDSA -DBOOT_MIN_HEAP=$BOOT_MIN_HEAP $MBED_DEF -DBOOT_MIN_CRYPTO=$PORT_SYMBOL -DFK_IMAGE_SIG_MAX=72"
-		extra="$PORT_SOURCES $OUT/boot_min_key_ecdsa-p256.c"
+		extra="$extra $PORT_SOURCES $OUT/boot_min_key_ecdsa-p256.c"
 	fi
 	if [ "$crypto" = ed25519 ]; then
 		defs="$defs -DBOOT_MIN_ED25519 -Iports/crypto-sodium -I$SODIUM_INC -DFK_IMAGE_SIG_MAX=64"
-		extra="ports/crypto-sodium/fk_crypto_sodium.c $OUT/boot_min_key_ed25519.c"
+		extra="$extra ports/crypto-sodium/fk_crypto_sodium.c $OUT/boot_min_key_ed25519.c"
 	fi
 	if [ "$crypto" = bearssl ]; then
 		defs="$defs -DBOOT_MIN_BEARSSL -Iports/crypto-bearssl -I$BEARSSL_SRC/inc -DFK_IMAGE_SIG_MAX=72"
-		extra="ports/crypto-bearssl/fk_crypto_bearssl.c $OUT/boot_min_key_ecdsa-p256.c"
+		extra="$extra ports/crypto-bearssl/fk_crypto_bearssl.c $OUT/boot_min_key_ecdsa-p256.c"
 	fi
 	# a one-image product without a factory slot: one image's slots, one
 	# module entry, a 256-byte scratch buffer, and with the digest only
@@ -212,8 +222,8 @@ measure() { # $1 = program dir, $2 = flash image
 echo "command: bash bench/boot_size/run.sh   date: $(date -u)   commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src include ports bench/boot_size || echo '+changes')"
 echo "compiler: $($CC --version | head -1); $ARCH -Os $LTO_FLAG; crypto ports: $PORT_SYMBOL ($MBEDTLS_CONFIG), fk_crypto_sodium_ed25519 (libsodium $(basename "$(readlink -f "$SODIUM_SRC")")), fk_crypto_bearssl_p256 ($(basename "$(readlink -f "$BEARSSL_SRC")"))"
 echo
-echo "| strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used | text without marker.c | lite core: text | bss | stack | boot, instructions: full core | lite core |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used | text without marker.c | lite core: text | bss | stack | boot, instructions: full core | lite core | lite text without its boot state |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for crypto in ${CHECKS:-digest ecdsa ed25519 bearssl}; do
 	for strat in overwrite swap xip; do
 		n=$strat-$crypto
@@ -222,6 +232,8 @@ for crypto in ${CHECKS:-digest ecdsa ed25519 bearssl}; do
 		build "$n-nomarker" "$strat" "$crypto" nomarker
 		build "$n-lite" "$strat" "$crypto" lite
 		build "$n-lite-qemu" "$strat" "$crypto" lite-qemu
+		build "$n-lite-nostate" "$strat" "$crypto" lite-nostate
+		read -r text_ns _ < <(arm-none-eabi-size "$OUT/$n-lite-nostate/boot.elf" | tail -1)
 		read -r text_nm _ < <(arm-none-eabi-size "$OUT/$n-nomarker/boot.elf" | tail -1)
 		read -r text_l _ bss_l _ < <(arm-none-eabi-size "$OUT/$n-lite/boot.elf" | tail -1)
 		read -r text data bss _ < <(arm-none-eabi-size "$OUT/$n/boot.elf" | tail -1)
@@ -243,7 +255,7 @@ for crypto in ${CHECKS:-digest ecdsa ed25519 bearssl}; do
 		[ "$crypto" = ecdsa ] && label="ECDSA P-256"
 		[ "$crypto" = ed25519 ] && label="Ed25519"
 		[ "$crypto" = bearssl ] && label="ECDSA P-256 (BearSSL)"
-		echo "| $strat | $label | $text | $data | $((bss - heap)) (+ $heap) | $stack | $hused | $text_nm | $text_l | $((bss_l - heap)) | $stack_l | $insn | $insn_l |"
+		echo "| $strat | $label | $text | $data | $((bss - heap)) (+ $heap) | $stack | $hused | $text_nm | $text_l | $((bss_l - heap)) | $stack_l | $insn | $insn_l | $text_ns |"
 	done
 done
 if [ -n "${MCUBOOT:-}" ]; then
