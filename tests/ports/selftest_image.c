@@ -117,3 +117,15 @@ uint32_t selftest_read_nowhere(void)
 {
 	return *(volatile uint32_t *)0x60000000u;
 }
+
+/* Code in RAM that the CPU rewrites (test_uc.c: the emulator must throw
+ * away what it translated of RAM that a store changed). */
+FK_RAMFUNC uint32_t selftest_ram_answer(void)
+{
+	return 1;
+}
+
+void selftest_store16(uint32_t addr, uint32_t value)
+{
+	*(volatile uint16_t *)addr = (uint16_t)value;
+}

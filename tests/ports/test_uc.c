@@ -3,7 +3,8 @@
  * its value, a hang spends the budget, a stray access is a violation, a
  * toy flash controller model (below) is driven through uc_flash, a power
  * cut in the model reaches the host as FK_EPOWER and the next operation
- * reboots, and code fetched from ROM while the toy flash is busy fails.
+ * reboots, code fetched from ROM while the toy flash is busy fails, and
+ * code in RAM that the CPU rewrites runs as rewritten.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -237,6 +238,31 @@ static void test_rom_fetch_while_busy_fails(void **state)
 	assert_non_null(strstr(uc_first_violation(fx->uc), "toy: busy"));
 }
 
+/* A function in RAM, run, then changed by a store of the CPU (its
+ * "movs r0, #1" made "movs r0, #2"), then run again: the new code runs,
+ * not what was translated of the old. */
+static void test_code_in_ram_rewritten_by_the_cpu(void **state)
+{
+	struct fixture *fx = *state;
+	uint32_t fn, r = 0, at = 0, args[2];
+	uint16_t insn[8];
+
+	assert_int_equal(uc_symbol(fx->uc, "selftest_ram_answer", &fn), 0);
+	assert_int_equal(uc_call(fx->uc, fn, NULL, 0, &r), UC_RUN_OK);
+	assert_int_equal(r, 1);
+	assert_int_equal(uc_read_mem(fx->uc, fn, insn, sizeof(insn)), 0);
+	for (uint32_t i = 0; i < 8 && !at; i++)
+		at = insn[i] == 0x2001 ? fn + 2 * i : 0; /* movs r0, #1 */
+	assert_int_not_equal(at, 0);
+	args[0] = at;
+	args[1] = 0x2002; /* movs r0, #2 */
+	assert_int_equal(uc_call_sym(fx->uc, "selftest_store16", args, 2, NULL),
+			 UC_RUN_OK);
+	assert_int_equal(uc_call(fx->uc, fn, NULL, 0, &r), UC_RUN_OK);
+	assert_int_equal(r, 2);
+	assert_int_equal(uc_violations(fx->uc), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +280,8 @@ int main(int argc, char **argv)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rom_fetch_while_busy_fails,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_code_in_ram_rewritten_by_the_cpu, setup, teardown),
 	};
 
 	if (argc < 2) {

@@ -19,6 +19,7 @@
  * block hook a callback more on every block: together they took a third
  * of a port test's time (port_h750_boot).
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <dlfcn.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <cmocka.h>
 #include <unicorn/unicorn.h>
 
@@ -50,12 +52,12 @@ __attribute__((constructor)) static void uc_test_filter(void)
 #define PAGE 0x1000u
 #define MAX_PERIPHS 16
 #define MAX_MAPS 32
-#define ROM_BLOCKS 4096 /* the instruction counts of ROM blocks kept */
+#define CODE_BLOCKS 4096 /* the instruction counts of blocks kept */
 
-/* A block of ROM code the CPU entered, and its instructions (size 0:
- * none yet). */
-struct rom_block {
-	uint32_t addr, size, insns;
+/* A block of code the CPU entered, its instructions, and the generation
+ * of its memory's content they were counted in (0: none yet). */
+struct code_block {
+	uint32_t addr, size, insns, gen;
 };
 
 /* One run of pages mapped as MMIO; its callbacks get this as user data. */
@@ -71,9 +73,19 @@ struct uc {
 	uint8_t *rom, *ram;   /* their bytes (uc_mem_map_ptr) */
 	uint64_t executed;    /* instructions of the current call or run */
 	bool budget_spent;
-	/* ROM blocks seen, by address; forgotten whenever the harness
-	 * writes ROM (nothing else can) */
-	struct rom_block rom_block[ROM_BLOCKS];
+	/* Blocks seen, by address. A generation of ROM ends whenever the
+	 * harness writes ROM (nothing else can); one of RAM whenever the
+	 * harness writes RAM or the CPU stores to a page of it with code
+	 * (tb_invalidate_phys_page_fast_arm: Unicorn 2.0 only, so RAM
+	 * blocks are kept only there: ram_kept). */
+	struct code_block blocks[CODE_BLOCKS];
+	uint32_t rom_gen, ram_gen;
+	bool ram_kept;
+	/* RAM: where Unicorn keeps it (its ram_addr_t), and its pages the
+	 * CPU ran code from (a bit each, never cleared) */
+	uint64_t ram_addr;
+	uint8_t *code_pages;
+	struct uc *next_live; /* uc_create's list, for the store path */
 	struct uc_elf elf;
 	struct uc_periph periph[MAX_PERIPHS];
 	unsigned periph_count;
@@ -335,25 +347,48 @@ static uint32_t thumb_insns(const uint8_t *code, uint32_t n)
 }
 
 /* Instructions of the block of size bytes at addr (ROM and RAM are
- * decoded, a ROM block once; elsewhere, the return trap, every
- * instruction is 16-bit). */
+ * decoded, once per generation of their content; elsewhere, the return
+ * trap, every instruction is 16-bit). */
 static uint32_t block_insns(struct uc *uc, uint32_t addr, uint32_t size)
 {
 	uint32_t rom = addr - uc->cfg.rom_base, ram = addr - uc->cfg.ram_base;
+	struct code_block *b = &uc->blocks[(addr >> 1) % CODE_BLOCKS];
+	const uint8_t *code;
+	uint32_t gen;
 
 	if (rom < uc->cfg.rom_size && size <= uc->cfg.rom_size - rom) {
-		struct rom_block *b = &uc->rom_block[(addr >> 1) % ROM_BLOCKS];
-
-		if (b->addr != addr || b->size != size) {
-			b->addr = addr;
-			b->size = size;
-			b->insns = thumb_insns(uc->rom + rom, size);
-		}
-		return b->insns;
+		code = uc->rom + rom;
+		gen = uc->rom_gen;
+	} else if (ram < uc->cfg.ram_size && size <= uc->cfg.ram_size - ram) {
+		code = uc->ram + ram;
+		gen = uc->ram_gen;
+		if (!uc->ram_kept)
+			return thumb_insns(code, size);
+	} else {
+		return size / 2;
 	}
-	if (ram < uc->cfg.ram_size && size <= uc->cfg.ram_size - ram)
-		return thumb_insns(uc->ram + ram, size);
-	return size / 2;
+	if (b->addr != addr || b->size != size || b->gen != gen)
+		*b = (struct code_block){ addr, size, thumb_insns(code, size),
+					  gen };
+	return b->insns;
+}
+
+/* The pages of RAM a block of size bytes at addr lies in hold code. */
+static void mark_code(struct uc *uc, uint32_t addr, uint32_t size)
+{
+	uint32_t first = (addr - uc->cfg.ram_base) / PAGE;
+	uint32_t last =
+		(addr + (size ? size - 1 : 0) - uc->cfg.ram_base) / PAGE;
+
+	for (uint32_t p = first; p <= last && p < uc->cfg.ram_size / PAGE; p++)
+		uc->code_pages[p / 8] |= (uint8_t)(1u << (p % 8));
+}
+
+static bool page_has_code(const struct uc *uc, uint32_t off)
+{
+	uint32_t p = off / PAGE;
+
+	return uc->code_pages[p / 8] & (1u << (p % 8));
 }
 
 /* Runs from reset (uc_run_code): a block outside the code range and RAM,
@@ -369,15 +404,17 @@ static bool leaves_code(struct uc *uc, uint32_t a)
 	return true;
 }
 
-/* Every block the CPU enters, before it executes: in ROM while a model
- * forbids it, a violation; leaving uc_run_code's range, the end of the
- * run; else its instructions are counted, and the call or run that
- * spends its budget stops there. */
+/* Every block the CPU enters, before it executes: in RAM, its pages hold
+ * code from now on; in ROM while a model forbids it, a violation; leaving
+ * uc_run_code's range, the end of the run; else its instructions are
+ * counted, and the call or run that spends its budget stops there. */
 static void hook_block(uc_engine *e, uint64_t addr, uint32_t size, void *user)
 {
 	struct uc *uc = user;
 	uint32_t a = (uint32_t)addr;
 
+	if (in_ram(uc, a)) /* translated, whether it runs or not */
+		mark_code(uc, a, size);
 	if (uc->forbid_fetch && in_rom(uc, a)) {
 		uc_violation(uc, "code at 0x%08x runs from flash: %s", a,
 			     uc->forbid_fetch);
@@ -429,6 +466,7 @@ static uint32_t sh_transfer(struct uc *uc, uint32_t buf, uint32_t len,
 	}
 	n = pos < uc->file_len ? uc->file_len - pos : 0;
 	n = n < len ? n : len;
+	uc->ram_gen++;
 	if (n && uc_mem_write(uc->e, buf, uc->file + pos, n) != UC_ERR_OK)
 		return len;
 	uc->file_pos += n;
@@ -565,6 +603,75 @@ void page_collection_unlock_arm(struct page_collection *set)
 	lib(set);
 }
 
+/*
+ * Then, for every store to RAM, tb_invalidate_phys_page_fast looks the
+ * page up in QEMU's table of pages with translated code (a walk of four
+ * levels), to throw away what the store changes; for the stack and data
+ * it finds nothing, a tenth of a port test's time. Code is translated
+ * only to be run, and hook_block sees every block run, first thing in
+ * it: a page of RAM it never saw a block in holds no translated code, and
+ * a store there has nothing to throw away. The harness answers for those
+ * pages and passes every other store to the library's search, unchanged
+ * (test_uc.c: code in RAM that the CPU rewrites). Unicorn 2.0 only, as
+ * above; start is Unicorn's address of the RAM (ram_addr_t), which
+ * uc_create reads (qemu_ram_addr_from_host).
+ */
+static struct uc *live;
+
+void tb_invalidate_phys_page_fast_arm(void *e, struct page_collection *pages,
+				      uint64_t start, int len,
+				      uintptr_t retaddr);
+
+void tb_invalidate_phys_page_fast_arm(void *e, struct page_collection *pages,
+				      uint64_t start, int len,
+				      uintptr_t retaddr)
+{
+	static void (*lib)(void *, struct page_collection *, uint64_t, int,
+			   uintptr_t);
+
+	if (unicorn_2_0()) {
+		for (struct uc *uc = live; uc; uc = uc->next_live) {
+			if (uc->e != e ||
+			    start - uc->ram_addr >= uc->cfg.ram_size)
+				continue;
+			if (!page_has_code(uc,
+					   (uint32_t)(start - uc->ram_addr)))
+				return;
+			uc->ram_gen++; /* the code there may change */
+		}
+	}
+	if (!lib)
+		*(void **)&lib =
+			dlsym(RTLD_NEXT, "tb_invalidate_phys_page_fast_arm");
+	lib(e, pages, start, len, retaddr);
+}
+
+/* Joins the list the store path looks in, with Unicorn's address of the
+ * RAM (Unicorn 2.0's qemu_ram_addr_from_host; UINT64_MAX otherwise: no
+ * store is answered here). */
+static void go_live(struct uc *uc)
+{
+	uint64_t (*ram_addr)(void *, void *) = NULL;
+
+	if (unicorn_2_0())
+		*(void **)&ram_addr =
+			dlsym(RTLD_NEXT, "qemu_ram_addr_from_host_arm");
+	uc->ram_addr = ram_addr ? ram_addr(uc->e, uc->ram) : UINT64_MAX;
+	uc->ram_kept = uc->ram_addr != UINT64_MAX;
+	uc->next_live = live;
+	live = uc;
+}
+
+static void leave_live(struct uc *uc)
+{
+	for (struct uc **p = &live; *p; p = &(*p)->next_live) {
+		if (*p == uc) {
+			*p = uc->next_live;
+			return;
+		}
+	}
+}
+
 /* ---- creation and loading ---- */
 
 static int cpu_model(const char *cpu)
@@ -644,6 +751,22 @@ static int check_segments(const struct uc *uc)
 	return 0;
 }
 
+/* size bytes of zeros, page-aligned, each page made when first touched
+ * (as uc_mem_map's own); NULL when out of memory. */
+static uint8_t *zeroed_pages(uint32_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void free_pages(uint8_t *p, uint32_t size)
+{
+	if (p)
+		munmap(p, size);
+}
+
 static int map_core(struct uc *uc)
 {
 	/* b . ; b . : a call that returns here is stopped by uc_emu_start's
@@ -651,12 +774,11 @@ static int map_core(struct uc *uc)
 	static const uint8_t spin[4] = { 0xfe, 0xe7, 0xfe, 0xe7 };
 	uc_hook h;
 
-	uc->rom = aligned_alloc(PAGE, uc->cfg.rom_size);
-	uc->ram = aligned_alloc(PAGE, uc->cfg.ram_size);
-	if (!uc->rom || !uc->ram)
+	uc->rom = zeroed_pages(uc->cfg.rom_size);
+	uc->ram = zeroed_pages(uc->cfg.ram_size);
+	uc->code_pages = calloc(uc->cfg.ram_size / PAGE / 8 + 1, 1);
+	if (!uc->rom || !uc->ram || !uc->code_pages)
 		return -1;
-	memset(uc->rom, 0, uc->cfg.rom_size);
-	memset(uc->ram, 0, uc->cfg.ram_size);
 	if (uc_mem_map_ptr(uc->e, uc->cfg.rom_base, uc->cfg.rom_size,
 			   UC_PROT_READ | UC_PROT_EXEC, uc->rom) != UC_ERR_OK ||
 	    uc_mem_map_ptr(uc->e, uc->cfg.ram_base, uc->cfg.ram_size,
@@ -685,6 +807,7 @@ struct uc *uc_create(const struct uc_config *cfg)
 	if (!uc)
 		return NULL;
 	uc->cfg = *cfg;
+	uc->rom_gen = uc->ram_gen = 1;
 	if (!uc->cfg.budget)
 		uc->cfg.budget = UC_DEFAULT_BUDGET;
 	if (!uc->cfg.rom_size) {
@@ -718,6 +841,7 @@ struct uc *uc_create(const struct uc_config *cfg)
 		uc_destroy(uc);
 		return NULL;
 	}
+	go_live(uc);
 	return uc;
 }
 
@@ -725,10 +849,12 @@ void uc_destroy(struct uc *uc)
 {
 	if (!uc)
 		return;
+	leave_live(uc);
 	if (uc->e)
 		uc_close(uc->e);
-	free(uc->rom);
-	free(uc->ram);
+	free_pages(uc->rom, uc->cfg.rom_size);
+	free_pages(uc->ram, uc->cfg.ram_size);
+	free(uc->code_pages);
 	uc_elf_free(&uc->elf);
 	free(uc->file);
 	free(uc);
@@ -762,7 +888,9 @@ int uc_write_mem(struct uc *uc, uint32_t addr, const void *buf, uint32_t len)
 	if (!plain_memory(uc, addr, len))
 		return -1;
 	if (in_rom(uc, addr))
-		memset(uc->rom_block, 0, sizeof(uc->rom_block));
+		uc->rom_gen++;
+	else
+		uc->ram_gen++;
 	return uc_mem_write(uc->e, addr, buf, len) == UC_ERR_OK ? 0 : -1;
 }
 
@@ -770,6 +898,7 @@ void uc_reboot(struct uc *uc)
 {
 	static uint8_t zero[PAGE];
 
+	uc->ram_gen++;
 	for (uint32_t a = 0; a < uc->cfg.ram_size; a += PAGE)
 		uc_mem_write(uc->e, uc->cfg.ram_base + a, zero, PAGE);
 	load_image(uc, true);
