@@ -10,11 +10,17 @@
  * are plain memory; the RCC's store hook keeps the mailbox as it was
  * when BOOT_C2 was set (the M4 starts then).
  *
- * Usage: port_h745_boot <boot_stm32h745.elf> <flashkit> <layout.yaml>
- *        <key.pem>
+ * With --enc, the tests of the board's bootloader that decrypts
+ * (boot_stm32h745_enc.elf) instead, below: "encrypted updates".
+ *
+ * Usage: port_h745_boot <boot_stm32h745[_enc].elf> <flashkit> <layout.yaml>
+ *        <key.pem> [--enc <enc.pem> <enc.pub.pem> [--sweep]]
+ * (--sweep: the encrypted install's power-cut sweep alone, ctest's
+ * port_h745_enc_boot_sweep)
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +29,9 @@
 
 #include <cmocka.h>
 
+#include "board_boot.h"
+#include "fk_crypto_mbedtls.h"
+#include "image/enc.h"
 #include "image/pending.h"
 #include "layout/layout.h"
 #include "models/h7.h"
@@ -39,6 +48,10 @@ static char tmp[64];
 /* The payload bytes [ff_off, ff_off + ff_len) of the images signed_image()
  * makes are 0xFF (0, 0: none). */
 static uint32_t ff_off, ff_len;
+/* The images' payload bytes, and more options of `image sign` (--enc:
+ * "-E key.pub.pem"), for signed_image(). */
+static uint32_t payload = PAYLOAD;
+static const char *sign_extra;
 
 /* One core of the board: the bootloader ELF on its CPU, the flash model
  * and the windows its code reaches. */
@@ -48,6 +61,7 @@ struct core {
 	uint8_t *sram4, *rcc;
 	struct fk_h7_mailbox at_release; /* when BOOT_C2 went to 1 */
 	unsigned releases;
+	struct board_window bank[2]; /* the application's view of each */
 };
 
 /* Addresses from the layout. */
@@ -117,11 +131,12 @@ static uint8_t *signed_image(const char *image, uint32_t sp, uint32_t pc,
 		.pending = pending,
 		.sp = sp,
 		.pc = pc,
-		.size = PAYLOAD,
+		.size = payload,
 		.mul = 7,
 		.add = pc,
 		.ff_off = ff_off,
 		.ff_len = ff_len,
+		.extra = sign_extra,
 	};
 	uint8_t *data = uc_boot_signed_image(&fw, len);
 
@@ -134,28 +149,7 @@ static uint8_t *signed_image(const char *image, uint32_t sp, uint32_t pc,
 static void program(struct core *c, uint32_t addr, const uint8_t *data,
 		    size_t len)
 {
-	struct fk_flash *f = fk_sim_flash(h7_model_sim(c->flash));
-	static const uint8_t erased[32] = {
-		0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-		0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-		0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-		0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-	};
-
-	for (size_t off = 0; off < len; off += 32) {
-		uint8_t word[32];
-		size_t n = len - off < 32 ? len - off : 32;
-
-		memset(word, 0xFF, sizeof(word));
-		memcpy(word, data + off, n);
-		if (memcmp(word, erased, 32) == 0)
-			continue;
-		assert_int_equal(
-			fk_flash_program(f,
-					 addr + (uint32_t)off - H7_MODEL_FLASH,
-					 word, 32),
-			FK_OK);
-	}
+	board_program(fk_sim_flash(h7_model_sim(c->flash)), addr, data, len);
 }
 
 /* Places image (pending: in its staging window) and returns its bytes
@@ -469,6 +463,315 @@ static void test_stub_waits_for_a_complete_mailbox(void **state)
 	core_close(&m7);
 }
 
+/* ---- encrypted updates (--enc: boot_stm32h745_enc) ----
+ *
+ * The board from the production line's files (`flashkit merge --layout`:
+ * one per bank) with v1 of both cores, the M7's signed with `-E -c` (its
+ * key wrapped for the device, the payload clear: what a primary slot
+ * holds); updates of the M7's image encrypted for the device (`-E`),
+ * staged by the application through the update API, whose check
+ * unwraps the key with the device's (host_config). The staging window
+ * holds the ciphertext; the install decrypts: cm7-a then holds the
+ * plaintext image byte for byte. */
+
+static const char *enc_key_path, *enc_pub_path;
+static uint8_t device_key[FK_ENC_DEVICE_KEY_MAX];
+static size_t device_key_len;
+static char enc_opt[300];
+/* v1 of each core as the factory files hold it */
+static uint8_t *factory7, *factory4;
+static size_t factory7_len, factory4_len;
+#define ENC_PAYLOAD 64u /* v1 and the updates: the sweep's install small */
+
+/* The application's configuration of both images (one boot state) over
+ * the model's banks, with the device key for encrypted images. */
+static void host_config(struct core *c, struct fk_boot_config *cfg)
+{
+	static uint8_t buf[1024];
+	static struct fk_image_keys keys;
+	const struct fk_flash *f = fk_sim_flash(h7_model_sim(c->flash));
+	const struct fk_layout_image *imgs[2] = { cm7, cm4 };
+	struct board_memories m = { &L,
+				    { "bank1", "bank2" },
+				    { &c->bank[0].flash, &c->bank[1].flash } };
+	const struct fk_layout_flashes fl = { board_flash_of, &m };
+
+	board_window_init(&c->bank[0], f, 0, MIB);
+	board_window_init(&c->bank[1], f, MIB, MIB);
+	board_host_config(&L, imgs, 2, &fl, cfg, buf, sizeof(buf));
+	keys = (struct fk_image_keys){ .crypto = &fk_crypto_mbedtls,
+				       .enc_key = device_key,
+				       .enc_key_len =
+					       (uint32_t)device_key_len };
+	cfg->keys = &keys;
+}
+
+static struct fk_boot_status status_of(struct core *c)
+{
+	struct fk_boot_config cfg;
+	struct fk_boot_status st;
+
+	host_config(c, &cfg);
+	assert_int_equal(fk_boot_status(&cfg, &st), FK_OK);
+	return st;
+}
+
+/* The M7 board from the factory files. */
+static void enc_board_open(struct core *m7)
+{
+	char path[128];
+
+	core_open(m7, "cortex-m7", cm7->ram[0].start, cm7->ram[0].size);
+	for (int bank = 1; bank <= 2; bank++) {
+		snprintf(path, sizeof(path), "%s/factory-bank%d.hex", tmp,
+			 bank);
+		board_program_file(m7->b, fk_sim_flash(h7_model_sim(m7->flash)),
+				   boot->address, boot->address + boot->size,
+				   path);
+	}
+}
+
+/* A reset of the board: RCC at its reset values, the mailbox taken. */
+static void board_reset(struct core *m7)
+{
+	memset(m7->rcc, 0, 0x400);
+	memset(m7->sram4, 0, sizeof(struct fk_h7_mailbox));
+	m7->releases = 0;
+	uc_reboot(uc_boot_uc(m7->b));
+}
+
+/* After the M7's run x: it started cm7 version v7 and released the M4,
+ * which starts cm4 version v4. */
+static void check_both(struct core *m7, const struct uc_boot_exit *x,
+		       unsigned v7, unsigned v4, const char *after)
+{
+	struct core m4;
+	struct uc_boot_exit y;
+
+	if (x->run != UC_RUN_EXIT || x->pc != (entry(cm7a, cm7, v7) & ~1u))
+		fail_msg("M7 boot%s: %s at 0x%08x (%s), not cm7 v%u", after,
+			 uc_run_name(x->run), x->pc,
+			 uc_first_violation(uc_boot_uc(m7->b)), v7);
+	assert_string_equal(uc_first_violation(uc_boot_uc(m7->b)), "");
+	assert_released(m7, x, v7);
+	boot_cm4(&m4, m7, 4, &y);
+	assert_string_equal(uc_first_violation(uc_boot_uc(m4.b)), "");
+	assert_cm4_runs(&m4, &y, v4);
+	core_close(&m4);
+}
+
+static void boot_versions(struct core *m7, unsigned v7, unsigned v4)
+{
+	struct uc_boot_exit x;
+
+	board_reset(m7);
+	boot_cm7(m7, &x);
+	check_both(m7, &x, v7, v4, "");
+}
+
+/* cm7 version v encrypted for the device; *plain: the same image
+ * decrypted (what cm7-a must hold once it is installed). */
+static uint8_t *enc_image(unsigned v, const char *ver, size_t *len,
+			  uint8_t **plain)
+{
+	struct fk_enc_key ek;
+	struct fk_diag d = { 0 };
+	uint8_t *data;
+
+	sign_extra = enc_opt;
+	data = signed_image("cm7", ram_top(cm7), entry(cm7a, cm7, v), ver,
+			    false, len);
+	sign_extra = NULL;
+	*plain = malloc(*len);
+	assert_non_null(*plain);
+	memcpy(*plain, data, *len);
+	assert_int_equal(fk_enc_key_load(&ek, enc_key_path, NULL), 0);
+	assert_int_equal(fk_enc_image_decrypt(&ek, *plain, *len, &d), 0);
+	fk_enc_key_free(&ek);
+	/* the payload travels encrypted */
+	assert_memory_not_equal(data + cm7->header_size,
+				*plain + cm7->header_size, ENC_PAYLOAD);
+	return data;
+}
+
+/* Where the application stages cm7's update. */
+static uint32_t staging_of(struct core *m7)
+{
+	struct fk_boot_config cfg;
+
+	host_config(m7, &cfg);
+	return cfg.images[0].secondary.flash->geo.base +
+	       cfg.images[0].secondary.off + fk_boot_staging_offset(&cfg, 0);
+}
+
+/* The encrypted update staged through the update API in mode. */
+static void enc_stage(struct core *m7, const uint8_t *data, size_t len,
+		      enum fk_boot_mode mode)
+{
+	struct fk_boot_config cfg;
+
+	host_config(m7, &cfg);
+	board_stage(&cfg, 0, data, len, 500, mode);
+	/* the staging window holds the ciphertext as the tools wrote it */
+	assert_memory_equal(flash_bytes(m7, staging_of(m7)), data, len);
+}
+
+/* The board from the factory files with cm7's encrypted v2 staged in
+ * mode: its bytes as sent (v2) and decrypted (plain). */
+struct enc_case {
+	struct core m7;
+	uint8_t *v2, *plain;
+	size_t len;
+};
+
+static void enc_case_open(struct enc_case *e, enum fk_boot_mode mode)
+{
+	e->v2 = enc_image(2, "2.0.0", &e->len, &e->plain);
+	enc_board_open(&e->m7);
+	enc_stage(&e->m7, e->v2, e->len, mode);
+}
+
+static void enc_case_close(struct enc_case *e)
+{
+	core_close(&e->m7);
+	free(e->v2);
+	free(e->plain);
+}
+
+static void test_enc_boots_v1_from_the_factory_files(void **state)
+{
+	struct core m7;
+
+	(void)state;
+	enc_board_open(&m7);
+	boot_versions(&m7, 1, 1);
+	boot_versions(&m7, 1, 1);
+	assert_memory_equal(flash_bytes(&m7, cm7a->address), factory7,
+			    factory7_len);
+	assert_memory_equal(flash_bytes(&m7, cm4a->address), factory4,
+			    factory4_len);
+	core_close(&m7);
+}
+
+/* An encrypted test update: installed decrypted, on trial; never
+ * confirmed, reverted to the factory's v1 at the next reset. */
+static void test_enc_update_installs_decrypted_then_reverts(void **state)
+{
+	struct enc_case e;
+	struct core *m7 = &e.m7;
+
+	(void)state;
+	enc_case_open(&e, FK_BOOT_TEST);
+	boot_versions(m7, 2, 1);
+	assert_memory_equal(flash_bytes(m7, cm7a->address), e.plain,
+			    image_end(e.plain));
+	assert_int_equal(status_of(m7).phase, FK_BOOT_TRIAL);
+	boot_versions(m7, 1, 1);
+	assert_memory_equal(flash_bytes(m7, cm7a->address), factory7,
+			    factory7_len);
+	assert_int_equal(status_of(m7).phase, FK_BOOT_IDLE);
+	boot_versions(m7, 1, 1);
+	enc_case_close(&e);
+}
+
+/* A ciphertext byte of the staged update changed after the application
+ * checked it: the digest of what it decrypts to fails, nothing is
+ * installed. */
+static void test_enc_tampered_update_is_refused(void **state)
+{
+	struct enc_case e;
+	struct core *m7 = &e.m7;
+
+	(void)state;
+	enc_case_open(&e, FK_BOOT_PERMANENT);
+	flash_bytes(m7, staging_of(m7) + cm7->header_size + 5)[0] ^= 0x40u;
+	boot_versions(m7, 1, 1);
+	assert_int_equal(status_of(m7).last_refusal, FK_EDIGEST);
+	assert_int_equal(status_of(m7).phase, FK_BOOT_IDLE);
+	assert_memory_equal(flash_bytes(m7, cm7a->address), factory7,
+			    factory7_len);
+	boot_versions(m7, 1, 1);
+	enc_case_close(&e);
+}
+
+struct enc_sweep {
+	struct core *m7;
+	const uint8_t *plain;
+};
+
+static enum uc_run enc_sweep_run(void *ctx, struct uc_boot_exit *x)
+{
+	struct enc_sweep *s = ctx;
+
+	board_reset(s->m7);
+	return boot_cm7(s->m7, x);
+}
+
+/* Every boot ends in v2 decrypted in cm7-a, installed for good, the M4
+ * in its v1. */
+static void enc_sweep_check(void *ctx, const struct uc_boot_exit *x,
+			    const char *after)
+{
+	struct enc_sweep *s = ctx;
+
+	check_both(s->m7, x, 2, 1, after);
+	if (memcmp(flash_bytes(s->m7, cm7a->address), s->plain,
+		   image_end(s->plain)) != 0)
+		fail_msg("boot%s: cm7-a does not hold v2 decrypted", after);
+	if (status_of(s->m7).phase != FK_BOOT_IDLE)
+		fail_msg("boot%s: the install is not complete", after);
+}
+
+/* A permanent encrypted update: every flash operation of its install
+ * cut (before, after, torn), each followed by a boot of both cores that
+ * ends in it. */
+static void test_enc_install_survives_a_cut_at_every_operation(void **state)
+{
+	struct enc_case e;
+	struct enc_sweep c = { &e.m7, NULL };
+	struct board_sweep sw = { .what = "encrypted install",
+				  .run = enc_sweep_run,
+				  .check = enc_sweep_check,
+				  .ctx = &c };
+
+	(void)state;
+	enc_case_open(&e, FK_BOOT_PERMANENT);
+	c.plain = e.plain;
+	sw.sim = h7_model_sim(e.m7.flash);
+	board_sweep_run(&sw);
+	enc_case_close(&e);
+}
+
+/* The factory files: v1 of both cores (the M7's wrapped for the device,
+ * payload clear) merged with the bootloader ELF, one file per bank. */
+static int enc_production(void)
+{
+	struct fk_enc_key ek;
+	int rc;
+
+	snprintf(enc_opt, sizeof(enc_opt), "-E '%s'", enc_pub_path);
+	if (fk_enc_key_load(&ek, enc_key_path, NULL) != 0)
+		return -1;
+	rc = fk_enc_device_key(&ek, device_key, sizeof(device_key),
+			       &device_key_len);
+	fk_enc_key_free(&ek);
+	if (rc != 0)
+		return -1;
+	payload = ENC_PAYLOAD;
+	snprintf(enc_opt, sizeof(enc_opt), "-E '%s' -c", enc_pub_path);
+	sign_extra = enc_opt;
+	factory7 = signed_image("cm7", ram_top(cm7), entry(cm7a, cm7, 1),
+				"1.0.0", false, &factory7_len);
+	sign_extra = NULL;
+	factory4 = signed_image("cm4", ram_top(cm4), entry(cm4a, cm4, 1),
+				"1.0.0", false, &factory4_len);
+	snprintf(enc_opt, sizeof(enc_opt), "-E '%s'", enc_pub_path);
+	return board_sh(
+		"'%s' merge --layout '%s' '%s' '%s/cm7-1.0.0.img@cm7-a' "
+		"'%s/cm4-1.0.0.img@cm4-a' -o '%s/factory.hex'",
+		flashkit, layout_path, boot_elf, tmp, tmp, tmp);
+}
+
 static int load_layout(void **state)
 {
 	(void)state;
@@ -484,12 +787,14 @@ static int load_layout(void **state)
 	    !cm4->has_release)
 		return -1;
 	stub = cm4->release_stub;
-	return 0;
+	return enc_key_path ? enc_production() : 0;
 }
 
 static int unload_layout(void **state)
 {
 	(void)state;
+	free(factory7);
+	free(factory4);
 	return uc_boot_fixture_close(&L, tmp);
 }
 
@@ -504,10 +809,22 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_stub_waits_for_a_complete_mailbox),
 	};
 
-	if (argc != 5) {
+	const struct CMUnitTest enc[] = {
+		cmocka_unit_test(test_enc_boots_v1_from_the_factory_files),
+		cmocka_unit_test(
+			test_enc_update_installs_decrypted_then_reverts),
+		cmocka_unit_test(test_enc_tampered_update_is_refused),
+		cmocka_unit_test(
+			test_enc_install_survives_a_cut_at_every_operation),
+	};
+	bool with_enc = argc >= 8 && strcmp(argv[5], "--enc") == 0;
+	bool sweep = with_enc && argc >= 9 && strcmp(argv[8], "--sweep") == 0;
+
+	if (argc != 5 && !(with_enc && (argc == 8 || sweep))) {
 		fprintf(stderr,
-			"usage: %s boot_stm32h745.elf flashkit layout.yaml "
-			"key.pem\n",
+			"usage: %s boot_stm32h745[_enc].elf flashkit "
+			"layout.yaml key.pem [--enc enc.pem enc.pub.pem "
+			"[--sweep]]\n",
 			argv[0]);
 		return 2;
 	}
@@ -515,5 +832,15 @@ int main(int argc, char **argv)
 	flashkit = argv[2];
 	layout_path = argv[3];
 	key_path = argv[4];
-	return cmocka_run_group_tests(tests, load_layout, unload_layout);
+	if (!with_enc)
+		return cmocka_run_group_tests(tests, load_layout,
+					      unload_layout);
+	enc_key_path = argv[6];
+	enc_pub_path = argv[7];
+	/* --sweep: the power-cut sweep alone (its own ctest test); --full,
+	 * which `make sweep-ports` adds, changes nothing */
+	return _cmocka_run_group_tests(sweep ? "port_h745_enc_boot_sweep" :
+					       "port_h745_enc_boot",
+				       sweep ? enc + 3 : enc, sweep ? 1 : 3,
+				       load_layout, unload_layout);
 }

@@ -209,9 +209,10 @@ uint8_t *uc_boot_signed_image(const struct uc_boot_firmware *fw, size_t *len)
 		 fw->key ? fw->key : "");
 	snprintf(cmd, sizeof(cmd),
 		 "'%s' image sign --layout '%s' --image %s %s -v %s "
-		 "--pad-header %s '%s' '%s' >/dev/null",
+		 "--pad-header %s %s '%s' '%s' >/dev/null",
 		 fw->flashkit, fw->layout, fw->image, key, fw->version,
-		 fw->pending ? "--pending test" : "", bin, out);
+		 fw->pending ? "--pending test" : "",
+		 fw->extra ? fw->extra : "", bin, out);
 	if (system(cmd) != 0)
 		goto fail;
 	free(payload);

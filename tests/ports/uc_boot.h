@@ -103,7 +103,8 @@ enum uc_run uc_boot_run(struct uc_boot *b, uint32_t vt, uint32_t lo,
  * dir/<image>.bin and signed by `flashkit image sign --layout layout
  * --image image -k key -v version --pad-header` (no -k when key is NULL:
  * its digest only; with `--pending test`
- * when pending: for the image's staging window) into
+ * when pending: for the image's staging window; with extra, a string of
+ * more options, such as "-E key.pub.pem") into
  * dir/<image>-<version>[-pending].img. Returns that file's bytes
  * (malloc'd, *len), or NULL when a step failed (said on stderr). */
 struct uc_boot_firmware {
@@ -113,6 +114,7 @@ struct uc_boot_firmware {
 	uint32_t sp, pc;
 	uint32_t size, mul, add;
 	uint32_t ff_off, ff_len;
+	const char *extra; /* more options of image sign, or NULL */
 };
 uint8_t *uc_boot_signed_image(const struct uc_boot_firmware *fw, size_t *len);
 
