@@ -9,7 +9,8 @@
 # --layout`, one per bank), an encrypted update staged through the
 # update API installed decrypted and reverted, a tampered one refused;
 # port_h745_enc_boot_sweep: every flash operation of an encrypted
-# install cut. Only where tests/boot builds the board bootloaders.
+# install cut (30 operations, 90 cuts: 350 s of CPU, each boot checks
+# both cores' images; label slow). Only where tests/boot builds the board bootloaders.
 set(h745_data ${FK_ROOT}/tests/data/mcuboot-images)
 if(TARGET boot_stm32h745)
 	set(h745_boot ${CMAKE_BINARY_DIR}/tests/boot/boot_stm32h745.elf)

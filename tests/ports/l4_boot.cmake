@@ -7,7 +7,9 @@
 # reverted, tampered updates refused, the devinfo page never written;
 # port_l4*_boot_sweep: every flash operation of an install cut (the
 # smallest images: 96 operations, 288 cuts, each some 4 boots with a
-# P-256 check). Only where tests/boot builds the board bootloaders.
+# P-256 check): about 500 s of CPU each on mbedTLS (full, lite), 225 s
+# with BearSSL (29 Nov 2026), hence label slow; `make sweep-ports` runs
+# them too. Only where tests/boot builds the board bootloaders.
 foreach(v "" _lite _bearssl)
 	if(NOT TARGET boot_stm32l4${v})
 		continue()

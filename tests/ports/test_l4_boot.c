@@ -46,8 +46,11 @@
 #define MIB (1024u * 1024u)
 #define IWDG_BASE 0x40003000u
 #define PAYLOAD 6000u
-/* The payload of the image whose install is cut at every operation: a
- * page of image, so the sweep stays some thousand boots. */
+/* The payload of the factory's v1 and of the update whose install is cut
+ * at every operation: the vector table alone (each image within a
+ * page). The install still erases the first 16-page group of both
+ * slots (program-once pages are erased whatever they read), so 32
+ * erases and 64 double words: 288 cuts of some 4 boots each. */
 #define SWEEP_PAYLOAD 8u
 
 static const char *boot_elf, *flashkit, *layout_path, *key_path;
