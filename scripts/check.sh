@@ -5,7 +5,9 @@
 #   scripts/check.sh JOBS
 #
 # Four chains start at once, each a build and then what uses it:
-#   host    build/host (RelWithDebInfo), then all its tests (ctest)
+#   host    build/host (RelWithDebInfo), then all its tests (ctest) but
+#           "long" (the board bootloaders' sweeps that take 4-8 minutes
+#           of CPU each: `make sweep-ports` runs them)
 #   asan    build/asan (ASan+UBSan), then its tests but "target", "slow"
 #           and "static" (these run no host code: nothing to instrument)
 #   fuzz    build/fuzz (libFuzzer), then every target on the same 50000
@@ -63,7 +65,7 @@ host() {
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo &&
 		step host "host build" bash scripts/build.sh build/host "$jobs" &&
 		echo "== host tests ==" &&
-		step host "host tests" tests build/host host
+		step host "host tests" tests build/host host -LE long
 }
 
 asan() {

@@ -10,7 +10,8 @@
 # update API installed decrypted and reverted, a tampered one refused;
 # port_h745_enc_boot_sweep: every flash operation of an encrypted
 # install cut (30 operations, 90 cuts: 350 s of CPU, each boot checks
-# both cores' images; label slow). Only where tests/boot builds the board bootloaders.
+# both cores' images; labels slow and long: `make check` leaves it to
+# `make sweep-ports`). Only where tests/boot builds the board bootloaders.
 set(h745_data ${FK_ROOT}/tests/data/mcuboot-images)
 if(TARGET boot_stm32h745)
 	set(h745_boot ${CMAKE_BINARY_DIR}/tests/boot/boot_stm32h745.elf)
@@ -41,7 +42,7 @@ if(TARGET boot_stm32h745)
 			${args} --sweep)
 		set_tests_properties(port_h745_enc_boot PROPERTIES LABELS port)
 		set_tests_properties(port_h745_enc_boot_sweep PROPERTIES
-			LABELS "port;slow" TIMEOUT 1800)
+			LABELS "port;slow;long" TIMEOUT 1800)
 		add_dependencies(port_h745_boot boot_stm32h745_enc)
 	endif()
 	find_program(UC_ARM_OBJDUMP arm-none-eabi-objdump)

@@ -9,7 +9,10 @@
 # smallest images: 96 operations, 288 cuts, each some 4 boots with a
 # P-256 check): about 500 s of CPU each on mbedTLS (full, lite), 225 s
 # with BearSSL (29 Nov 2026), hence label slow; `make sweep-ports` runs
-# them too. Only where tests/boot builds the board bootloaders.
+# them too. `make check` runs the BearSSL one and leaves the two
+# mbedTLS ones (label long) to `make sweep-ports`: the same install of
+# the same board's flash, 8 minutes of CPU each. Only where tests/boot
+# builds the board bootloaders.
 foreach(v "" _lite _bearssl)
 	if(NOT TARGET boot_stm32l4${v})
 		continue()
@@ -35,6 +38,10 @@ foreach(v "" _lite _bearssl)
 		$<TARGET_FILE:flashkit>
 		${FK_ROOT}/examples/stm32l4-devinfo/layout.yaml
 		${FK_ROOT}/tests/data/mcuboot-images/ecdsa-p256.pem --sweep)
-	set_tests_properties(${t}_sweep PROPERTIES LABELS "port;slow"
+	set(labels "port;slow")
+	if(NOT v STREQUAL "_bearssl")
+		set(labels "port;slow;long")
+	endif()
+	set_tests_properties(${t}_sweep PROPERTIES LABELS "${labels}"
 		TIMEOUT 1800)
 endforeach()
