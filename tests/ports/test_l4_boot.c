@@ -308,6 +308,50 @@ static void test_unconfirmed_update_is_reverted(void **state)
 	board_close(&bd);
 }
 
+/* Twelve updates in a row on one board, the images growing and
+ * shrinking (1,200 bytes to 120 KB of payload): by turns a test update
+ * the application confirms, one it never confirms (reverted: the one
+ * before runs on), and a permanent one. After each, the image that
+ * should run runs, app-a holding it byte for byte, the devinfo page
+ * untouched (assert_ran). */
+static void test_a_life_of_updates_growing_and_shrinking(void **state)
+{
+	static const uint32_t sizes[] = { 40000, 3000,	90000, 90000,
+					  1200,	 60000, 1500,  120000,
+					  5000,	 30000, 30000, 8000 };
+	struct board bd;
+	struct img cur = factory_v1();
+
+	(void)state;
+	board_open(&bd);
+	boot_into(&bd, &cur);
+	for (unsigned k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		char ver[16];
+		struct img next;
+
+		snprintf(ver, sizeof(ver), "%u.0.0", k + 2);
+		next = make_image(ver, k + 2, sizes[k], NULL);
+		stage(&bd, &next,
+		      k % 3 == 2 ? FK_BOOT_PERMANENT : FK_BOOT_TEST);
+		boot_into(&bd, &next);
+		if (k % 3 == 0)
+			confirm(&bd);
+		if (k % 3 == 1) {
+			/* never confirmed: the next reset puts cur back */
+			boot_into(&bd, &cur);
+			free_img(&next);
+		} else {
+			boot_into(&bd, &next);
+			free_img(&cur);
+			cur = next;
+		}
+		boot_into(&bd, &cur);
+		assert_int_equal(status(&bd).phase, FK_BOOT_IDLE);
+	}
+	free_img(&cur);
+	board_close(&bd);
+}
+
 /* A staged image refused at boot: v1 keeps running, nothing installed,
  * the log names the refusal (want, or any error when want is 0). */
 static void assert_refused(struct board *bd, const struct img *v1, int want)
@@ -498,6 +542,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_tampered_update_is_refused),
 		cmocka_unit_test(
 			test_update_signed_with_another_key_is_refused),
+		cmocka_unit_test(test_a_life_of_updates_growing_and_shrinking),
 		cmocka_unit_test(
 			test_install_survives_a_cut_at_every_operation),
 	};
