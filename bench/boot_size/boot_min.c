@@ -15,6 +15,10 @@
  *   -DBOOT_MIN_BEARSSL   images must carry an ECDSA P-256 signature by
  *                        that key, checked by fk_crypto_bearssl_p256
  *                        (BearSSL's P-256 code, no heap)
+ *   -DBOOT_MIN_FLAGS     the flag boot core (fk_boot_flags(): the lite
+ *                        core's decisions for OVERWRITE and XIP over the
+ *                        flag state instead of the log; with
+ *                        BOOT_MIN_LITE's build options)
  *   -DBOOT_MIN_LITE      the lite boot core (fk_boot_lite(): one image,
  *                        updates through the update API only)
  *   -DBOOT_MIN_BUF=N     the scratch buffer's bytes (default 512)
@@ -239,7 +243,9 @@ int main(void)
 	fk_systick_start();
 	t_boot = fk_systick_now();
 #endif
-#ifdef BOOT_MIN_LITE
+#if defined(BOOT_MIN_FLAGS)
+	return fk_boot_flags(&cfg);
+#elif defined(BOOT_MIN_LITE)
 	return fk_boot_lite(&cfg);
 #else
 	return fk_boot(&cfg);

@@ -171,12 +171,15 @@ build() {
 	# a one-image product without a factory slot: one image's slots, one
 	# module entry, a 256-byte scratch buffer, and with the digest only
 	# the built-in SHA-256's state and no signature code
-	case $kind in lite*)
+	case $kind in flags*)
+		defs="$defs -DBOOT_MIN_FLAGS" ;;
+	esac
+	case $kind in lite* | flags*)
 		defs="$defs -DBOOT_MIN_LITE -DFK_BOOT_LITE -DFK_BOOT_MAX_IMAGES=1 -DFK_BOOT_MAX_MODULES=1 -DFK_BOOT_NO_FACTORY -DBOOT_MIN_BUF=256 -DFK_CRC32_SMALL -DFK_FLASH_TRUSTED_AREAS"
 		[ "$crypto" = digest ] && defs="$defs -DFK_SHA256_STATE_SIZE=104 -DFK_IMAGE_LITE_NO_SIG"
 		;;
 	esac
-	if [ "$kind" = qemu ] || [ "$kind" = lite-qemu ]; then
+	if [ "$kind" = qemu ] || [ "$kind" = lite-qemu ] || [ "$kind" = flags-qemu ]; then
 		defs="$defs -DBOOT_MIN_QEMU"
 		rom=0x00000000
 		extra="$extra ports/qemu-mps2/semihost.c"

@@ -293,6 +293,23 @@ int fk_boot(const struct fk_boot_config *cfg);
 int fk_boot_lite(const struct fk_boot_config *cfg);
 
 /*
+ * The flag boot core (src/boot/flags_boot.c): fk_boot_lite() for
+ * OVERWRITE and XIP with the flag state (docs/boot-state.md, "The flag
+ * state") in the state area instead of the log: units at fixed places,
+ * erased once per update cycle by the update API and each programmed at
+ * most once, so the bootloader never erases the state and carries no
+ * log. The application must be built with FK_BOOT_FLAGS (its update API
+ * then writes the flag state: src/boot/flags_app.c). The same decisions
+ * and power-loss guarantee as fk_boot_lite() for these strategies, with
+ * the same refusals; FK_EINVAL (to recovery) for a configuration it does
+ * not take (not one image, SWAP, RAM_LOAD, a strategy the build left
+ * out, a write unit over 32 bytes, or more trial boots than the state
+ * area's first 2 KiB hold: 64 - 22 units of 32 bytes, 256 - 22 of 8).
+ * Returns as fk_boot().
+ */
+int fk_boot_flags(const struct fk_boot_config *cfg);
+
+/*
  * For the application: confirms the running TEST images so they stay
  * installed. Returns 0 (also when nothing is on trial), or a flash error.
  * On power loss the confirmation either happened or not; if not, the trial

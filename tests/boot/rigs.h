@@ -204,8 +204,10 @@ static inline int rig_image(uint32_t payload, uint32_t seed, uint8_t major,
 	return fk_rig_make_image(&spec, out, len);
 }
 
-/* The boot core the rigs run (rig->boot): NULL for fk_boot(), or
- * fk_boot_lite when the strategy was named "lite-<strategy>". */
+/* The boot core the rigs run (rig->boot): NULL for fk_boot(),
+ * fk_boot_lite when the strategy was named "lite-<strategy>", or
+ * fk_boot_flags for "flags-overwrite" and "flags-xip" (the programs
+ * linked with the flag state's update API, src/boot/flags_app.c). */
 static int (*rig_boot_core)(const struct fk_boot_config *cfg);
 
 /* A strategy and a geometry from their names (a test's argv); the lite
@@ -220,13 +222,21 @@ static inline int rig_parse_names(const char *strategy_name,
 	static const char *const strategies[] = { "overwrite", "swap", "xip",
 						  "ram-load" };
 	bool lite = !strncmp(strategy_name, "lite-", 5);
+	bool flags = !strncmp(strategy_name, "flags-", 6);
 	int found = 0;
 
 	if (lite) {
 		strategy_name += 5;
 		rig_boot_core = fk_boot_lite;
 	}
-	for (int i = 0; i < (lite ? 3 : 4); i++) {
+	if (flags) {
+		strategy_name += 6;
+		rig_boot_core = fk_boot_flags;
+	}
+	for (int i = 0; i < (lite || flags ? 3 : 4); i++) {
+		/* the flag state has no SWAP */
+		if (flags && i == 1)
+			continue;
 		if (!strcmp(strategy_name, strategies[i])) {
 			*strategy = (enum fk_boot_strategy)(FK_BOOT_OVERWRITE + i);
 			found++;

@@ -20,13 +20,19 @@
 #include <cmocka.h>
 
 #include "boot/boot_internal.h"
+#include "boot/flags.h"
 #include "flashkit/update.h"
 #include "rigs.h"
 
 static struct fk_rig rig;
+/* The flag state's group: it has no SWAP, so the rules shown on SWAP's
+ * trial run on XIP's (which keeps the old image too). */
+static bool flags_group;
 
 static void make(enum fk_boot_strategy strategy, enum rig_geo geo)
 {
+	if (flags_group && strategy == FK_BOOT_SWAP)
+		strategy = FK_BOOT_XIP;
 	assert_int_equal(rig_build(&rig, strategy, geo), 0);
 	fk_rig_prepare(&rig);
 }
@@ -697,6 +703,203 @@ static void test_lite_refuses_image_with_dependency(void **state)
 			       rig.old_len[0]));
 }
 
+/* The flag state's own cases (test_flags_api). */
+
+/* Its update API refuses what its bootloader does not take: no state is
+ * read, so nothing is staged, and the bootloader goes to recovery
+ * without writing. */
+static void test_flags_refuse_two_images_swap_and_ram_load(void **state)
+{
+	static const struct {
+		enum fk_boot_strategy strategy;
+		enum rig_geo geo;
+	} no[] = { { FK_BOOT_XIP, GEO_DUAL },
+		   { FK_BOOT_RAM_LOAD, GEO_UNIFORM_4K } };
+	struct fk_boot_status st;
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(no) / sizeof(no[0]); k++) {
+		make(no[k].strategy, no[k].geo);
+		assert_int_equal(fk_boot_status(&rig.cfg, &st), FK_EINVAL);
+		assert_int_equal(fk_rig_upload(&rig, 0), FK_EINVAL);
+		expect_recovery_without_writing(FK_EINVAL);
+		fk_rig_destroy(&rig);
+	}
+	/* SWAP (make() would give XIP) */
+	assert_int_equal(rig_build(&rig, FK_BOOT_SWAP, GEO_UNIFORM_4K), 0);
+	fk_rig_prepare(&rig);
+	expect_recovery_without_writing(FK_EINVAL);
+}
+
+/* The API refuses an image with a DEPENDENCY TLV at set_pending; one
+ * marked pending all the same (the flag programmed directly) is refused
+ * by the bootloader, which records why and boots the old image. */
+static void test_flags_bootloader_refuses_image_with_dependency(void **state)
+{
+	struct fk_rig_image_spec spec = spec_of(15000, 2);
+	struct bf_state st;
+
+	(void)state;
+	make(FK_BOOT_XIP, GEO_UNIFORM_4K);
+	spec.dep_count = 1;
+	spec.deps[0].image_id = 0;
+	spec.deps[0].min_version.major = 1;
+	replace_new(0, &spec);
+	assert_int_equal(fk_rig_upload(&rig, 0), FK_OK);
+	assert_int_equal(fk_boot_set_pending(&rig.cfg, 1, FK_BOOT_TEST),
+			 FK_EDEPEND);
+	assert_int_equal(bf_read(&rig.cfg, &st), FK_OK);
+	assert_int_equal(bf_put(&rig.cfg, &st, BF_AT(BF_PENDING_TEST), 1),
+			 FK_OK);
+	assert_int_equal(status().phase, FK_BOOT_PENDING);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_int_equal(status().phase, FK_BOOT_IDLE);
+	assert_int_equal(status().last_refusal, FK_EDEPEND);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+}
+
+/* The staged image is the one the upload recorded (STAGED's digest):
+ * another valid image of the same length put in its place before the
+ * boot (by anything but the update API) is refused, FK_ECORRUPT. */
+static void test_flags_refuses_image_replaced_after_staging(void **state)
+{
+	struct fk_rig_image_spec spec = spec_of(15000, 2);
+	const struct fk_area *b;
+	uint8_t *other = NULL;
+	size_t len = 0;
+
+	(void)state;
+	make(FK_BOOT_XIP, GEO_UNIFORM_4K);
+	replace_new(0, &spec);
+	for (spec.seed = 100; len != rig.new_len[0]; spec.seed++) {
+		free(other);
+		assert_int_equal(fk_rig_make_image(&spec, &other, &len), 0);
+	}
+	assert_true(memcmp(other, rig.new_img[0], len) != 0);
+	stage(FK_BOOT_TEST);
+	b = &rig.cfg.images[0].secondary;
+	memcpy(fk_sim_data(rig.mem[fk_rig_memory_of(&rig, b)].sim) + b->off,
+	       other, len);
+	free(other);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_int_equal(status().phase, FK_BOOT_IDLE);
+	assert_int_equal(status().last_refusal, FK_ECORRUPT);
+}
+
+/* Flips one byte of slot k's image, in flash. */
+static void damage_slot(int k, uint32_t at)
+{
+	const struct fk_area *a =
+		k ? &rig.cfg.images[0].secondary : &rig.cfg.images[0].primary;
+
+	fk_sim_data(rig.mem[fk_rig_memory_of(&rig, a)].sim)[a->off + at] ^= 1;
+}
+
+/* A trial image that stops validating after its first boot is reverted
+ * (REVERTED) and the old one boots, for good. */
+static void test_flags_trial_image_gone_bad_is_reverted(void **state)
+{
+	(void)state;
+	make(FK_BOOT_XIP, GEO_UNIFORM_4K);
+	rig.cfg.trial_boots = 3;
+	stage(FK_BOOT_TEST);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	damage_slot(1, 0x200);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_int_equal(status().phase, FK_BOOT_IDLE);
+	assert_int_equal(status().xip_active, 0);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+}
+
+/* XIP: when the active image stops validating, the other slot's boots
+ * (a SWITCH), the next boots take it without writing again, and the
+ * next update goes to the bad slot. */
+static void test_flags_xip_bad_active_image_gives_way_to_the_other(void **state)
+{
+	uint64_t op;
+
+	(void)state;
+	make(FK_BOOT_XIP, GEO_UNIFORM_4K);
+	stage(FK_BOOT_PERMANENT);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	assert_int_equal(status().xip_active, 1);
+	damage_slot(1, 0x200);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_int_equal(status().xip_active, 0);
+	op = rig.op;
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_int_equal(rig.op, op);
+	/* and an update goes to the bad slot, not the running one */
+	assert_int_equal(fk_rig_upload(&rig, 0), FK_OK);
+	assert_int_equal(fk_boot_set_pending(&rig.cfg, 1, FK_BOOT_TEST), FK_OK);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+}
+
+/* An upload cut half way resumes past what its SYNC units recorded, not
+ * from the start, and the image it then finishes installs. */
+static void test_flags_interrupted_upload_resumes_from_its_sync(void **state)
+{
+	struct fk_update u;
+	uint32_t half, off = 0;
+
+	(void)state;
+	make(FK_BOOT_XIP, GEO_UNIFORM_4K);
+	half = (uint32_t)rig.new_len[0] / 2;
+	assert_int_equal(fk_update_begin(&u, &rig.cfg, 0), FK_OK);
+	assert_int_equal(fk_update_write(&u, 0, rig.new_img[0], half), FK_OK);
+	/* a reset: the update object is gone */
+	assert_int_equal(fk_update_resume(&u, &rig.cfg, 0, &off), FK_OK);
+	printf("resumed at %u of %u bytes sent\n", off, half);
+	assert_true(off > 0 && off <= half);
+	assert_int_equal(fk_update_write(&u, off, rig.new_img[0] + off,
+					 (uint32_t)rig.new_len[0] - off),
+			 FK_OK);
+	assert_int_equal(fk_update_finish(&u), FK_OK);
+	assert_int_equal(fk_boot_set_pending(&rig.cfg, 1, FK_BOOT_TEST), FK_OK);
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+}
+
+/* OVERWRITE's install kicks the watchdog before every flash operation. */
+static void test_flags_overwrite_kicks_between_flash_operations(void **state)
+{
+	(void)state;
+	make(FK_BOOT_OVERWRITE, GEO_STM32F4);
+	stage(FK_BOOT_PERMANENT);
+	rig.cfg.port.kick = count_kick;
+	last_kick_op = rig.op;
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+	count_kick(NULL);
+	printf("%llu kicks, at most %llu flash operation between two\n",
+	       (unsigned long long)kicks, (unsigned long long)longest_stretch);
+	assert_true(kicks > 10);
+	assert_true(longest_stretch <= 1);
+}
+
+/* Trial boots up to the most the state area holds: 2 KiB of 8-byte
+ * units less the fixed ones; one more is FK_EINVAL. */
+static void test_flags_trial_boots_up_to_what_the_area_holds(void **state)
+{
+	struct bf_state st;
+	uint32_t most;
+
+	(void)state;
+	make(FK_BOOT_XIP, GEO_UNIFORM_4K);
+	rig.cfg.trial_boots = 1;
+	assert_int_equal(bf_read(&rig.cfg, &st), FK_OK);
+	most = FK_BOOT_LOG_MIN / st.unit - BF_AT(BF_ATTEMPT);
+	rig.cfg.trial_boots = most;
+	assert_int_equal(bf_read(&rig.cfg, &st), FK_OK);
+	stage(FK_BOOT_TEST);
+	for (uint32_t k = 1; k <= most; k++) {
+		assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_NEW);
+		assert_int_equal(status().attempts, k);
+	}
+	assert_int_equal(fk_rig_boot(&rig), FK_RIG_BOOTED_OLD);
+	assert_int_equal(status().phase, FK_BOOT_IDLE);
+	rig.cfg.trial_boots = most + 1;
+	assert_int_equal(bf_read(&rig.cfg, &st), FK_EINVAL);
+}
+
 int main(int argc, char **argv)
 {
 #define T(f) cmocka_unit_test_teardown(f, teardown)
@@ -735,9 +938,44 @@ int main(int argc, char **argv)
 		T(test_config_keeps_bootloader_out_of_every_slot),
 		T(test_config_refusals_each_give_their_reason),
 	};
+	/* The flag state (program test_flags_api, linked with its update
+	 * API): the one-image rules but SWAP's and the log's. */
+	const struct CMUnitTest flags[] = {
+		T(test_boots_running_image_without_writing),
+		T(test_test_image_stays_once_confirmed),
+		T(test_unconfirmed_image_gets_n_trial_boots_then_reverts),
+		T(test_permanent_install_skips_the_trial),
+		T(test_xip_boots_new_slot_in_place_and_back),
+		T(test_xip_empty_log_boots_newer_slot_a_on_a_tie),
+		T(test_xip_plain_boot_reads_the_image_once),
+		T(test_refuses_image_with_bad_digest),
+		T(test_refuses_staged_image_damaged_before_boot),
+		T(test_refuses_image_with_bad_signature),
+		T(test_refuses_image_signed_with_unknown_key),
+		T(test_refuses_lower_security_counter),
+		T(test_calls_recovery_instead_of_jumping_to_garbage),
+		T(test_overwrite_installs_factory_image_when_primary_is_bad),
+		T(test_overwrite_refuses_test_installs),
+		T(test_buffer_of_one_32_byte_unit_installs),
+		T(test_no_keys_checks_digests_with_builtin_sha256),
+		T(test_no_new_upload_while_a_trial_runs),
+		T(test_flags_refuse_two_images_swap_and_ram_load),
+		T(test_flags_bootloader_refuses_image_with_dependency),
+		T(test_flags_refuses_image_replaced_after_staging),
+		T(test_flags_trial_image_gone_bad_is_reverted),
+		T(test_flags_xip_bad_active_image_gives_way_to_the_other),
+		T(test_flags_interrupted_upload_resumes_from_its_sync),
+		T(test_flags_overwrite_kicks_between_flash_operations),
+		T(test_flags_trial_boots_up_to_what_the_area_holds),
+	};
 #undef ONE_IMAGE_TESTS
 #undef T
 
+	if (argc > 1 && !strcmp(argv[1], "flags")) {
+		rig_boot_core = fk_boot_flags;
+		flags_group = true;
+		return cmocka_run_group_tests_name("flags", flags, NULL, NULL);
+	}
 	if (argc > 1 && !strcmp(argv[1], "lite")) {
 		rig_boot_core = fk_boot_lite;
 		return cmocka_run_group_tests_name("lite", lite, NULL, NULL);
