@@ -16,7 +16,7 @@
 #   make kv-sweep the settings store's long power-cut sweep
 #   make sweep-ports  the boot and settings-store power-cut sweeps through
 #                 the flash drivers on their register models, in full
-#   make sweep-lite  the lite boot core's sweeps and histories in full
+#   make sweep-lite  the lite and flag boot cores' sweeps and histories in full
 #                 (ctest runs them CI-sized: tests/boot/CMakeLists.txt)
 #   make target-crypto  the mbedTLS crypto port for Cortex-M3/M4F, built
 #                 from Debian's mbedtls source package (fetched by deps)
@@ -119,7 +119,7 @@ sweep-ports: host
 # The lite boot core's sweeps and histories with every double cut and
 # every update (ctest -L lite runs them CI-sized).
 sweep-lite: host
-	@cd build/host && FK_SWEEP_FULL=1 $(CTEST) -L lite
+	@cd build/host && FK_SWEEP_FULL=1 $(CTEST) -L "lite|flags"
 
 # The update protocol's power-cut sweep alone (every second cut during a
 # resumed session's keep; ctest's test_transport_sweep runs the same).

@@ -19,7 +19,10 @@
 # its text with the boot state left out (bench/boot_size/no_state.c in
 # place of src/boot/lite_state.c: a program that records nothing, built
 # only to be measured), which is what any boot-state format has to fit
-# beside under MCUboot's text.
+# beside under MCUboot's text. The flag core's columns (OVERWRITE and XIP):
+# fk_boot_flags()'s bootloader (src/boot/flags_boot.c, the flag state
+# instead of the log) built with the lite core's options, its stack and
+# its boot time as the lite core's.
 #
 #   bash bench/boot_size/run.sh [--detail]
 #     FK_TOOL   flashkit, to sign the images (default: build/*/cli/flashkit)
@@ -136,7 +139,8 @@ cp "$OUT/flash-ecdsa.bin" "$OUT/flash-bearssl.bin"
 # Builds one program: $1 = name, $2 = strategy, $3 = digest|ecdsa|ed25519|bearssl,
 # $4 = size|qemu|nomarker (size, src/boot/marker.c left out)|lite|lite-qemu
 # (the lite core, fk_boot_lite())|lite-nostate (lite, its boot state
-# replaced by bench/boot_size/no_state.c: a size figure only). A
+# replaced by bench/boot_size/no_state.c: a size figure only)|flags|
+# flags-qemu (the flag core, fk_boot_flags(), with the lite options). A
 # bootloader with a key holds a signature of its one type on the stack
 # (FK_IMAGE_SIG_MAX), as ports/boot/build.sh builds the boards'.
 build() {
@@ -225,8 +229,8 @@ measure() { # $1 = program dir, $2 = flash image
 echo "command: bash bench/boot_size/run.sh   date: $(date -u)   commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src include ports bench/boot_size || echo '+changes')"
 echo "compiler: $($CC --version | head -1); $ARCH -Os $LTO_FLAG; crypto ports: $PORT_SYMBOL ($MBEDTLS_CONFIG), fk_crypto_sodium_ed25519 (libsodium $(basename "$(readlink -f "$SODIUM_SRC")")), fk_crypto_bearssl_p256 ($(basename "$(readlink -f "$BEARSSL_SRC")"))"
 echo
-echo "| strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used | text without marker.c | lite core: text | bss | stack | boot, instructions: full core | lite core | lite text without its boot state |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| strategy | check | text | data | bss (+ heap) | stack, plain boot | heap used | text without marker.c | lite core: text | bss | stack | boot, instructions: full core | lite core | lite text without its boot state | flag core: text | stack | boot, instructions |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for crypto in ${CHECKS:-digest ecdsa ed25519 bearssl}; do
 	for strat in overwrite swap xip; do
 		n=$strat-$crypto
@@ -254,11 +258,24 @@ for crypto in ${CHECKS:-digest ecdsa ed25519 bearssl}; do
 			read -r _ _ insn_l < <(measure "$n-lite-qemu" "$OUT/flash-$crypto-192k.bin") ||
 				{ echo "$n-lite: the QEMU run did not boot the 192 KiB image" >&2; exit 1; }
 		fi
+		# the flag core (fk_boot_flags(): OVERWRITE and XIP only)
+		text_f=- stack_f=- insn_f=-
+		if [ "$strat" != swap ]; then
+			build "$n-flags" "$strat" "$crypto" flags
+			build "$n-flags-qemu" "$strat" "$crypto" flags-qemu
+			read -r text_f _ < <(arm-none-eabi-size "$OUT/$n-flags/boot.elf" | tail -1)
+			read -r stack_f _ < <(measure "$n-flags-qemu" "$OUT/flash-$crypto.bin") ||
+				{ echo "$n-flags: the QEMU run did not boot the image" >&2; exit 1; }
+			if [ "$insn" != - ]; then
+				read -r _ _ insn_f < <(measure "$n-flags-qemu" "$OUT/flash-$crypto-192k.bin") ||
+					{ echo "$n-flags: the QEMU run did not boot the 192 KiB image" >&2; exit 1; }
+			fi
+		fi
 		label=SHA-256
 		[ "$crypto" = ecdsa ] && label="ECDSA P-256"
 		[ "$crypto" = ed25519 ] && label="Ed25519"
 		[ "$crypto" = bearssl ] && label="ECDSA P-256 (BearSSL)"
-		echo "| $strat | $label | $text | $data | $((bss - heap)) (+ $heap) | $stack | $hused | $text_nm | $text_l | $((bss_l - heap)) | $stack_l | $insn | $insn_l | $text_ns |"
+		echo "| $strat | $label | $text | $data | $((bss - heap)) (+ $heap) | $stack | $hused | $text_nm | $text_l | $((bss_l - heap)) | $stack_l | $insn | $insn_l | $text_ns | $text_f | $stack_f | $insn_f |"
 	done
 done
 if [ -n "${MCUBOOT:-}" ]; then
