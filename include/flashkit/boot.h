@@ -304,7 +304,7 @@ int fk_boot_lite(const struct fk_boot_config *cfg);
  * the same refusals; FK_EINVAL (to recovery) for a configuration it does
  * not take (not one image, SWAP, RAM_LOAD, a strategy the build left
  * out, a write unit over 32 bytes, or more trial boots than the state
- * area's first 2 KiB hold: 64 - 22 units of 32 bytes, 256 - 22 of 8).
+ * area's first 2 KiB hold: 105 with units of 16 bytes, 41 of 32).
  * Returns as fk_boot().
  */
 int fk_boot_flags(const struct fk_boot_config *cfg);
