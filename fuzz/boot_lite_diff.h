@@ -21,6 +21,9 @@
 #define BOOT_STATE_INPUT LLVMFuzzerTestOneInput
 #endif
 
+/* An outcome's slot bytes live in buffers of its core (full or lite),
+ * reused by that core's next outcome: a caller holds one outcome of each
+ * core at a time (the full one and the lite one it compares). */
 struct outcome {
 	int jumped;
 	bool recovery;
@@ -28,34 +31,46 @@ struct outcome {
 	uint8_t *primary, *secondary;
 };
 
-static uint8_t *copy_area(struct fk_rig *rig, const struct fk_area *a)
+/* Copies area a into *buf (grown to *cap as needed; kept for the next
+ * copy, so no input allocates). */
+static uint8_t *copy_area(struct fk_rig *rig, const struct fk_area *a,
+			  uint8_t **buf, size_t *cap)
 {
-	uint8_t *p = malloc(a->size);
-
-	if (!p)
-		abort();
-	memcpy(p, fk_sim_data(rig->mem[0].sim) + a->off, a->size);
-	return p;
+	if (*cap < a->size) {
+		free(*buf);
+		*buf = malloc(a->size);
+		if (!*buf)
+			abort();
+		*cap = a->size;
+	}
+	memcpy(*buf, fk_sim_data(rig->mem[0].sim) + a->off, a->size);
+	return *buf;
 }
 
-/* What the device ends up as. */
-static struct outcome capture(struct fk_rig *rig)
+/* What the device ends up as, its slots copied into core lite's (0 or
+ * 1) buffers. */
+static struct outcome capture(struct fk_rig *rig, int lite)
 {
+	static uint8_t *bufs[2][2];
+	static size_t caps[2][2];
 	struct outcome o;
 
 	o.jumped = rig->jumped;
 	o.recovery = rig->recovery_reason != 0;
 	if (fk_boot_status(&rig->cfg, &o.status) != FK_OK)
 		abort();
-	o.primary = copy_area(rig, &rig->cfg.images[0].primary);
-	o.secondary = copy_area(rig, &rig->cfg.images[0].secondary);
+	o.primary = copy_area(rig, &rig->cfg.images[0].primary, &bufs[lite][0],
+			      &caps[lite][0]);
+	o.secondary = copy_area(rig, &rig->cfg.images[0].secondary,
+				&bufs[lite][1], &caps[lite][1]);
 	return o;
 }
 
+/* Done with o (its buffers stay for the core's next outcome). */
 static void release(struct outcome *o)
 {
-	free(o->primary);
-	free(o->secondary);
+	o->primary = NULL;
+	o->secondary = NULL;
 }
 
 /* Runs the input with boot core `boot` (NULL: fk_boot()). */
@@ -66,7 +81,7 @@ static struct outcome run(const uint8_t *in, size_t size,
 
 	rig->boot = boot;
 	BOOT_STATE_INPUT(in, size);
-	return capture(rig);
+	return capture(rig, boot != NULL);
 }
 
 /* "" when both cores decided the same, else what differs. */
@@ -256,7 +271,7 @@ static struct outcome run_life(uint32_t which, uint64_t seed,
 		    fk_sim_violations(rig->mem[0].sim))
 			abort();
 	}
-	return capture(rig);
+	return capture(rig, boot != NULL);
 }
 
 #endif
