@@ -40,7 +40,7 @@ one() {
 }
 
 # The targets that take longest (CPU seconds of the 50000-input run,
-# 2026-11-29: 17-29 s each, the rest 0.2-15 s) start first, so that with
+# 2026-11-29: 15-30 s each, the rest 0.2-16 s) start first, so that with
 # JOBS > 1 none of them starts last while the other jobs sit idle.
 slow=(fuzz_transport fuzz_boot_lite fuzz_image_enc fuzz_boot_state
 	fuzz_transport_lite)
