@@ -51,7 +51,7 @@
 #   fk_boot_board_program(<name> LAYOUT <layout.yaml> CPU <cortex-m3|m4|m7>
 #       BOARD <c files, drivers included>... [KEY <ECDSA P-256 pem>]
 #       [ENC_KEY <EC P-256 private key pem>] [CRYPTO bearssl]
-#       [CORE full|lite] [INCLUDES <dirs>...] [DEFINES <NAME=value>...])
+#       [CORE full|lite|flags] [INCLUDES <dirs>...] [DEFINES <NAME=value>...])
 #     The same for a real board (ports/boot/build.sh): no QEMU port, the
 #     device library with only the layout's strategies, the bootloader's
 #     mbedTLS compiled for CPU; the same size check. Target <name>.
@@ -66,7 +66,11 @@
 #     src/boot/lite_app.c, on the lite log); the build
 #     stops (boot_program.cmake MODE=lite) unless the layout has one
 #     image, of strategy overwrite, swap or xip, and no modules; no
-#     ENC_KEY. The default, CORE full, is fk_boot(). The program's name
+#     ENC_KEY. CORE flags: the same with fk_boot_flags() (FK_BOOT_FLAGS
+#     too: the flag state instead of the log, docs/boot.md, "The flag
+#     core"; serial recovery's update API is src/boot/flags_app.c), and
+#     the layout's strategy overwrite or xip (MODE=flags). The default,
+#     CORE full, is fk_boot(). The program's name
 #     is added to the global property FK_BOOT_BOARD_PROGRAMS, with its
 #     defines in FK_BOOT_BOARD_<name>_DEFINES and its KEY in
 #     FK_BOOT_BOARD_<name>_KEY (tests/boot checks each configuration).
@@ -156,6 +160,11 @@ function(fk_boot_program name)
 	set(gen ${out}.gen)
 	get_filename_component(layout ${X_LAYOUT} ABSOLUTE)
 	_fk_boot_gen(${name} ${out} ${gen} ${layout})
+	if(X_CORE STREQUAL "flags")
+		message(FATAL_ERROR "${name}: CORE flags is for board programs "
+			"(fk_boot_board_program()); the QEMU programs' library "
+			"has the lite update API only")
+	endif()
 	_fk_boot_core(${name} "${X_CORE}" "${X_ENC_KEY}" ${gen} core_defs
 		core_check)
 	set(srcs ${FK_ROOT}/ports/boot/boot_main.c ${gen}/boot_config.c
@@ -371,27 +380,33 @@ function(_fk_boot_enc_key name gen key)
 endfunction()
 
 # The core of program <name> (the CORE of fk_boot_board_program() and
-# fk_boot_program(): empty or full, fk_boot(); lite, fk_boot_lite()):
+# fk_boot_program(): empty or full, fk_boot(); lite, fk_boot_lite();
+# flags, fk_boot_flags(), board programs only):
 # defs_var the -D options build.sh gets for it (fk_boot_program() takes
 # FK_BOOT_LITE only), check_var the build step (COMMAND ...) that fails
 # with the reason when the layout (gen/layout.json) does not suit it.
 function(_fk_boot_core name core enc_key gen defs_var check_var)
 	set(${defs_var} "" PARENT_SCOPE)
 	set(${check_var} "" PARENT_SCOPE)
+	set(flags)
 	if(core STREQUAL "" OR core STREQUAL "full")
 		return()
-	elseif(NOT core STREQUAL "lite")
+	elseif(NOT core MATCHES "^(lite|flags)$")
 		message(FATAL_ERROR "${name}: CORE ${core}: "
-			"CORE takes full (fk_boot(), the default) or lite "
-			"(fk_boot_lite(), one image)")
+			"CORE takes full (fk_boot(), the default), lite "
+			"(fk_boot_lite(), one image) or flags (fk_boot_flags(), "
+			"one image, overwrite or xip, the flag state)")
 	elseif(enc_key)
-		message(FATAL_ERROR "${name}: CORE lite with ENC_KEY "
-			"${enc_key}: the lite core decrypts nothing; "
+		message(FATAL_ERROR "${name}: CORE ${core} with ENC_KEY "
+			"${enc_key}: the ${core} core decrypts nothing; "
 			"drop ENC_KEY or build the full core (CORE full)")
 	endif()
-	set(${defs_var} FK_BOOT_LITE FK_BOOT_MAX_IMAGES=1
+	if(core STREQUAL "flags")
+		set(flags FK_BOOT_FLAGS)
+	endif()
+	set(${defs_var} FK_BOOT_LITE ${flags} FK_BOOT_MAX_IMAGES=1
 		FK_BOOT_MAX_MODULES=1 PARENT_SCOPE)
-	set(${check_var} COMMAND ${CMAKE_COMMAND} -DMODE=lite
+	set(${check_var} COMMAND ${CMAKE_COMMAND} -DMODE=${core}
 		-DJSON=${gen}/layout.json -DNAME=${name}
 		-P ${FK_ROOT}/cmake/boot_program.cmake PARENT_SCOPE)
 endfunction()

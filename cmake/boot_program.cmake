@@ -16,7 +16,7 @@
 #     boot_serial.c), OUT also says how many of the bytes are recovery's,
 #     and with an image's `release`, how many of those below the stub the
 #     bootloader's own code and data take (BIN runs to the stub's end).
-#   -DMODE=lite -DJSON=layout.json -DNAME=<program>
+#   -DMODE=lite|flags -DJSON=layout.json -DNAME=<program>
 #     Fails, saying why, unless the layout suits the lite boot core
 #     (CORE lite of fk_boot_board_program()): one image, strategy
 #     overwrite, swap or xip, no library modules, and a boot state log
@@ -289,6 +289,16 @@ elseif(MODE STREQUAL "check")
 	message(STATUS "${BIN}: ${bytes} of ${size} bytes of ${part}, ${room} free${recovery}")
 elseif(MODE STREQUAL "lite")
 	_fk_lite_suits("${json}")
+elseif(MODE STREQUAL "flags")
+	# the lite core's layouts, but SWAP (the flag state has no SWAP)
+	_fk_lite_suits("${json}")
+	string(JSON strategy GET "${json}" images 0 strategy)
+	if(strategy STREQUAL "swap")
+		message(FATAL_ERROR "${NAME} (CORE flags): the layout of ${JSON} "
+			"does not suit the flag boot core: its image's strategy "
+			"is swap; the flag core installs by overwrite or xip. "
+			"Build the lite core (CORE lite) or change the layout")
+	endif()
 else()
-	message(FATAL_ERROR "boot_program.cmake: MODE=ld, check or lite")
+	message(FATAL_ERROR "boot_program.cmake: MODE=ld, check, lite or flags")
 endif()

@@ -47,6 +47,9 @@
  *                        no run-time configuration check: the build
  *                        checks the layout's, docs/boot.md) instead of
  *                        fk_boot(); fk_boot_board_program(... CORE lite)
+ *   FK_BOOT_FLAGS        with FK_BOOT_LITE: the flag boot core,
+ *                        fk_boot_flags() (OVERWRITE or XIP over the flag
+ *                        state); fk_boot_board_program(... CORE flags)
  */
 #include <stdint.h>
 
@@ -223,7 +226,10 @@ int main(void)
 		configured = &cfg;
 	if (fk_boot_recovery_requested())
 		recovery_loop(0);
-#ifdef FK_BOOT_LITE
+#if defined(FK_BOOT_FLAGS)
+	if (rc == FK_OK)
+		rc = fk_boot_flags(&cfg);
+#elif defined(FK_BOOT_LITE)
 	if (rc == FK_OK)
 		rc = fk_boot_lite(&cfg);
 #else

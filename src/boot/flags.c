@@ -79,9 +79,8 @@ static void take(struct bf_state *st, uint32_t u, const uint32_t *w, bool ecc)
 	}
 }
 
-int bf_read(const struct fk_boot_config *cfg, struct bf_state *st)
+int bf_geometry(const struct fk_boot_config *cfg, struct bf_state *st)
 {
-	uint32_t w[FK_BOOT_RECORD_MAX / 4];
 	uint32_t unit, units;
 
 	memset(st, 0, sizeof(*st));
@@ -91,15 +90,27 @@ int bf_read(const struct fk_boot_config *cfg, struct bf_state *st)
 		      IS_OVERWRITE(cfg) && cfg->strategy == FK_BOOT_OVERWRITE))
 		return FK_EINVAL;
 	unit = unit_size(cfg);
-	st->unit = unit;
 	units = BF_AT(BF_ATTEMPT) + (IS_XIP(cfg) ? cfg->trial_boots : 0);
 	if (unit > FK_BOOT_RECORD_MAX || units * unit > cfg->state.size ||
 	    units * unit > FK_BOOT_LOG_MIN)
 		return FK_EINVAL;
+	st->unit = unit;
 	st->units = units;
-	for (uint32_t u = 0; u < units; u++) {
-		int rc = read_unit(cfg, u, st, w);
+	return FK_OK;
+}
 
+int bf_read(const struct fk_boot_config *cfg, struct bf_state *st)
+{
+	uint32_t w[FK_BOOT_RECORD_MAX / 4];
+	uint32_t unit, units;
+	int rc = bf_geometry(cfg, st);
+
+	if (rc != FK_OK)
+		return rc;
+	unit = st->unit;
+	units = st->units;
+	for (uint32_t u = 0; u < units; u++) {
+		rc = read_unit(cfg, u, st, w);
 		if (rc < 0)
 			return rc;
 		if (rc)

@@ -79,6 +79,8 @@ enum {
  * left out of the build, a write unit over 32 bytes, more ATTEMPT units
  * than the state area's first 2 KiB hold), or a flash error. */
 int bf_read(const struct fk_boot_config *cfg, struct bf_state *st);
+/* bf_read()'s checks and an empty state's geometry, without reading. */
+int bf_geometry(const struct fk_boot_config *cfg, struct bf_state *st);
 
 /* Programs unit u with value and its check (a flag: any value). Only st's
  * geometry is read; the caller updates st. */

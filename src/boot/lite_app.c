@@ -7,7 +7,8 @@
  * whose bootloader is lite. The records, their order and the log they
  * leave are upload.c's and app.c's (docs/boot-state.md), so either core
  * reads them. A lite build links this file instead of upload.c and app.c;
- * without FK_BOOT_LITE it is empty.
+ * without FK_BOOT_LITE, or with FK_BOOT_FLAGS (flags_app.c's), it is
+ * empty.
  *
  * Left out against the full API: images other than 0 (FK_EINVAL), the
  * run-time configuration check (a lite bootloader's configuration is
@@ -24,7 +25,7 @@
  * erased) and closes an upload of it still open, so a cut between the two
  * never leaves the empty log's newest valid image in a slot being filled.
  */
-#ifdef FK_BOOT_LITE
+#if defined(FK_BOOT_LITE) && !defined(FK_BOOT_FLAGS)
 #include <string.h>
 
 #include "flashkit/image_lite.h"
