@@ -16,7 +16,9 @@
  * model's array), and every boot must end in the jump into the expected
  * image (reset handler, stack pointer, VTOR), app-a holding it byte for
  * byte: v1 from the factory file; a staged v2 installed (swapped in)
- * and kept once confirmed; an unconfirmed one reverted to v1; a staged
+ * and kept once confirmed; an unconfirmed one reverted to v1; updates
+ * whose payloads hold long runs of 0xFF (erased-looking data) installed
+ * and reverted exactly; a staged
  * image damaged after it was checked, or signed with another key,
  * refused (the log says why), v1 still running; and an install cut at
  * every flash operation (before, after, torn) ends in v2 after the next
@@ -95,9 +97,10 @@ static uint32_t ram_top(void)
 }
 
 /* Version ver (major v) of the app, payload bytes, signed with key
- * (NULL: the test's key). */
-static struct img make_image(const char *ver, unsigned v, uint32_t payload,
-			     const char *key)
+ * (NULL: the test's key), the payload's ff_count runs ff of 0xFF. */
+static struct img make_image_ff(const char *ver, unsigned v, uint32_t payload,
+				const char *key, const struct uc_boot_ff *ff,
+				unsigned ff_count)
 {
 	struct img m = { .entry = entry(v) };
 	const struct uc_boot_firmware fw = {
@@ -112,11 +115,19 @@ static struct img make_image(const char *ver, unsigned v, uint32_t payload,
 		.size = payload,
 		.mul = 11,
 		.add = v,
+		.ff = ff,
+		.ff_count = ff_count,
 	};
 
 	m.data = uc_boot_signed_image(&fw, &m.len);
 	assert_non_null(m.data);
 	return m;
+}
+
+static struct img make_image(const char *ver, unsigned v, uint32_t payload,
+			     const char *key)
+{
+	return make_image_ff(ver, v, payload, key, NULL, 0);
 }
 
 /* The board as it leaves the production line: the device's file
@@ -352,6 +363,98 @@ static void test_a_life_of_updates_growing_and_shrinking(void **state)
 	board_close(&bd);
 }
 
+/* The flash's page and write unit (layout.yaml: 2K pages, 8-byte double
+ * words), for the runs of 0xFF below. */
+#define PAGE 2048u
+#define UNIT 8u
+#define HEADER 0x200u /* the app's header (layout.yaml) */
+#define RUNS_MAX 8u
+
+/* An update whose payload holds runs of 0xFF, given as offsets in the
+ * slot (the image's header first, so whole pages are whole pages). */
+static struct img make_image_erased_runs(const char *ver, unsigned v,
+					 uint32_t payload,
+					 const struct uc_boot_ff *in_slot,
+					 unsigned n)
+{
+	struct uc_boot_ff ff[RUNS_MAX];
+
+	assert_true(n <= RUNS_MAX);
+	for (unsigned k = 0; k < n; k++) {
+		assert_true(in_slot[k].off >= app->header_size + 8u);
+		assert_true(in_slot[k].off + in_slot[k].len <=
+			    app->header_size + payload);
+		ff[k].off = in_slot[k].off - app->header_size;
+		ff[k].len = in_slot[k].len;
+	}
+	return make_image_ff(ver, v, payload, NULL, ff, n);
+}
+
+/* app-a holds 0xFF over each run (the image made them where meant). */
+static void assert_runs_erased(struct board *bd, const struct uc_boot_ff *run,
+			       unsigned n)
+{
+	for (unsigned k = 0; k < n; k++) {
+		const uint8_t *p = flash_at(bd, slot_a->address + run[k].off);
+
+		for (uint32_t i = 0; i < run[k].len; i++)
+			assert_int_equal(p[i], 0xFF);
+	}
+}
+
+/* Updates whose payloads hold long runs of 0xFF, as real firmware has
+ * (padding, unused tables, imgtool-padded images): a copy that skips
+ * "erased" units must never lose or shift the bytes around them. Runs
+ * over whole pages, starting and ending mid double word, from and to a
+ * page boundary, of whole double words, and at the payload's end, the
+ * signature right after. v2 (7.9 KB of 0xFF in 20 KB) is installed and
+ * confirmed; v3 (8.3 KB of 0xFF in 14 KB) is installed and never
+ * confirmed, so the next reset swaps v2 back. Each boot checks that
+ * app-a holds the image it runs byte for byte (assert_ran). */
+static void test_updates_with_erased_runs_install_exactly(void **state)
+{
+	static const struct uc_boot_ff runs2[] = {
+		{ 2 * PAGE - 3, 2 * PAGE + 8 }, /* pages 2-3, mid-unit ends */
+		{ 5 * PAGE, 1500 + 3 },		/* from a page start */
+		{ 7 * PAGE + 700, PAGE - 700 }, /* to a page end */
+		{ 8 * PAGE + 5, UNIT - 5 },	/* a unit's tail */
+		{ 9 * PAGE + UNIT, 3 * UNIT },	/* whole units */
+		{ HEADER + 20000 - 900, 900 },	/* the payload's end */
+	};
+	static const struct uc_boot_ff runs3[] = {
+		{ PAGE, 2 * PAGE },	    /* pages 1-2 exactly */
+		{ 4 * PAGE - 5, 2000 + 1 }, /* mid-unit to mid-unit */
+		{ 6 * PAGE + 3, HEADER + 14000 - 6 * PAGE - 3 }, /* the end */
+	};
+	struct board bd;
+	struct img v1 = factory_v1(), v2, v3;
+
+	(void)state;
+	assert_int_equal(app->header_size, HEADER);
+	v2 = make_image_erased_runs("2.0.0", 2, 20000, runs2,
+				    sizeof(runs2) / sizeof(runs2[0]));
+	v3 = make_image_erased_runs("3.0.0", 3, 14000, runs3,
+				    sizeof(runs3) / sizeof(runs3[0]));
+	board_open(&bd);
+	boot_into(&bd, &v1);
+	stage(&bd, &v2, FK_BOOT_TEST);
+	boot_into(&bd, &v2);
+	assert_runs_erased(&bd, runs2, sizeof(runs2) / sizeof(runs2[0]));
+	confirm(&bd);
+	boot_into(&bd, &v2);
+	stage(&bd, &v3, FK_BOOT_TEST);
+	boot_into(&bd, &v3);
+	assert_runs_erased(&bd, runs3, sizeof(runs3) / sizeof(runs3[0]));
+	/* never confirmed: v2 swapped back, runs and all */
+	boot_into(&bd, &v2);
+	boot_into(&bd, &v2);
+	assert_int_equal(status(&bd).phase, FK_BOOT_IDLE);
+	free_img(&v1);
+	free_img(&v2);
+	free_img(&v3);
+	board_close(&bd);
+}
+
 /* A staged image refused at boot: v1 keeps running, nothing installed,
  * the log names the refusal (want, or any error when want is 0). */
 static void assert_refused(struct board *bd, const struct img *v1, int want)
@@ -543,6 +646,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(
 			test_update_signed_with_another_key_is_refused),
 		cmocka_unit_test(test_a_life_of_updates_growing_and_shrinking),
+		cmocka_unit_test(test_updates_with_erased_runs_install_exactly),
 		cmocka_unit_test(
 			test_install_survives_a_cut_at_every_operation),
 	};

@@ -181,6 +181,18 @@ static uint8_t *read_all(const char *path, size_t *len)
 	return data;
 }
 
+/* Whether payload byte i of fw is in one of its runs of 0xFF. */
+static bool in_ff_run(const struct uc_boot_firmware *fw, uint32_t i)
+{
+	if (i - fw->ff_off < fw->ff_len)
+		return true;
+	for (unsigned k = 0; k < fw->ff_count; k++) {
+		if (i - fw->ff[k].off < fw->ff[k].len)
+			return true;
+	}
+	return false;
+}
+
 uint8_t *uc_boot_signed_image(const struct uc_boot_firmware *fw, size_t *len)
 {
 	char bin[256], out[256], key[280], cmd[2048];
@@ -191,7 +203,7 @@ uint8_t *uc_boot_signed_image(const struct uc_boot_firmware *fw, size_t *len)
 	if (!payload || fw->size < 8)
 		goto fail;
 	for (uint32_t i = 0; i < fw->size; i++)
-		payload[i] = i - fw->ff_off < fw->ff_len ?
+		payload[i] = in_ff_run(fw, i) ?
 				     0xFF :
 				     (uint8_t)(i * fw->mul + fw->add);
 	memcpy(payload, &fw->sp, 4);

@@ -97,10 +97,16 @@ enum uc_run uc_boot_run(struct uc_boot *b, uint32_t vt, uint32_t lo,
 			uint32_t hi, uint32_t max_waits,
 			struct uc_boot_exit *out);
 
+/* A run of 0xFF bytes in a test firmware's payload: len bytes from off. */
+struct uc_boot_ff {
+	uint32_t off, len;
+};
+
 /* A firmware for a board test: size bytes whose vector table holds sp
  * and the reset handler pc (the rest byte i = i * mul + add, but the
- * ff_len bytes from ff_off, which are 0xFF: an erased-looking run), written to
- * dir/<image>.bin and signed by `flashkit image sign --layout layout
+ * ff_len bytes from ff_off and the ff_count runs of ff, which are 0xFF:
+ * erased-looking runs), written to dir/<image>.bin and signed by `flashkit
+ * image sign --layout layout
  * --image image -k key -v version --pad-header` (no -k when key is NULL:
  * its digest only; with `--pending test`
  * when pending: for the image's staging window; with extra, a string of
@@ -114,6 +120,8 @@ struct uc_boot_firmware {
 	uint32_t sp, pc;
 	uint32_t size, mul, add;
 	uint32_t ff_off, ff_len;
+	const struct uc_boot_ff *ff; /* more runs, or NULL */
+	unsigned ff_count;
 	const char *extra; /* more options of image sign, or NULL */
 };
 uint8_t *uc_boot_signed_image(const struct uc_boot_firmware *fw, size_t *len);
