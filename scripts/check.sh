@@ -8,8 +8,12 @@
 #   host    build/host (RelWithDebInfo), then all its tests (ctest) but
 #           "long" (the board bootloaders' sweeps that take 4-8 minutes
 #           of CPU each: `make sweep-ports` runs them)
-#   asan    build/asan (ASan+UBSan), then its tests but "target", "slow"
-#           and "static" (these run no host code: nothing to instrument)
+#   asan    build/asan (ASan+UBSan; a new folder with Ninja when it is
+#           installed), then its tests but "target", "slow" and "static"
+#           (these run no host code: nothing to instrument); a sanitizer
+#           build neither builds nor registers what only those need (the
+#           Cortex-M programs of QEMU and the boards, the port sweeps'
+#           programs, the benchmarks)
 #   fuzz    build/fuzz (libFuzzer), then every target on the same 50000
 #           inputs (seed 1), JOBS targets at a time
 #   target  build/cortex-m3 and build/cortex-m4f, then `make size`
@@ -60,6 +64,19 @@ configure() { # <dir> <cmake options...>
 	cmake -S . -B "$dir" "$@" >/dev/null
 }
 
+# configure_ninja <dir> <cmake options...>: a new build folder gets the
+# Ninja generator when ninja is installed (the ASan build: some 10% less
+# CPU than with make's per-target dependency scans, 29 Nov 2026);
+# a folder already configured keeps its generator (cmake refuses another).
+configure_ninja() {
+	local dir=$1
+	shift
+	if [ ! -f "$dir/CMakeCache.txt" ] && command -v ninja >/dev/null; then
+		set -- -G Ninja "$@"
+	fi
+	configure "$dir" "$@"
+}
+
 host() {
 	step host "host build" configure build/host \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo &&
@@ -69,7 +86,7 @@ host() {
 }
 
 asan() {
-	step asan "asan build" configure build/asan -DFK_SANITIZE=ON \
+	step asan "asan build" configure_ninja build/asan -DFK_SANITIZE=ON \
 		-DCMAKE_BUILD_TYPE=Debug &&
 		step asan "asan build" bash scripts/build.sh build/asan "$jobs" &&
 		echo "== host tests under ASan+UBSan ==" &&
