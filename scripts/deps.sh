@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
 	build-essential cmake pkg-config
+	ninja-build          # make check's ASan build (scripts/check.sh): Ninja schedules it faster than make
 	libyaml-dev          # layout parser
 	libmbedtls-dev       # SHA-256, ECDSA P-256, RSA-PSS, PEM keys
 	libsodium-dev        # Ed25519 (mbedTLS 2.28 has none): keys, sign, verify
