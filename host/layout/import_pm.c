@@ -536,7 +536,8 @@ int fk_import_pm_static(const char *file, const char *text, size_t len,
 	rc = read_all(&r);
 	if (rc == FK_ENOSPC)
 		goto out_abort;
-	qsort(r.e, r.count, sizeof(*r.e), cmp_entry);
+	if (r.count) /* qsort's array may not be NULL, even empty */
+		qsort(r.e, r.count, sizeof(*r.e), cmp_entry);
 	general_notes(&r, opts);
 	choose(&r);
 	if (!rc)

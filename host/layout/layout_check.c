@@ -818,7 +818,8 @@ static bool check_plain(const struct fk_layout *L, struct fk_diag *d)
  * one strategy and one boot state (struct fk_boot_config). */
 static void check_one_boot_config(const struct fk_layout *L, struct fk_diag *d)
 {
-	const struct fk_layout_image *first = &L->images[0];
+	/* not &L->images[0]: a layout without images has no array */
+	const struct fk_layout_image *first = L->images;
 
 	if (check_plain(L, d))
 		return;

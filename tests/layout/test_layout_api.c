@@ -20,8 +20,8 @@ static char example_path[512];
 
 static const char *example(const char *dir)
 {
-	snprintf(example_path, sizeof(example_path), "%s/examples/%s/layout.yaml",
-		 getenv("FK_ROOT"), dir);
+	snprintf(example_path, sizeof(example_path),
+		 "%s/examples/%s/layout.yaml", getenv("FK_ROOT"), dir);
 	return example_path;
 }
 
@@ -65,7 +65,8 @@ static void test_load_f407_resolves_names_and_addresses(void **state)
 	assert_null(L.partitions);
 }
 
-static void test_geometry_builds_a_simulator_shaped_like_the_layout(void **state)
+static void
+test_geometry_builds_a_simulator_shaped_like_the_layout(void **state)
 {
 	struct fk_layout L;
 	struct fk_sim_config cfg;
@@ -79,8 +80,9 @@ static void test_geometry_builds_a_simulator_shaped_like_the_layout(void **state
 	assert_int_equal(fk_layout_memory_geometry(
 				 fk_layout_find_memory(&L, "sram"), &geo),
 			 FK_EINVAL);
-	assert_int_equal(fk_layout_sim_config(fk_layout_find_memory(&L, "flash"),
-					      &cfg), 0);
+	assert_int_equal(
+		fk_layout_sim_config(fk_layout_find_memory(&L, "flash"), &cfg),
+		0);
 	assert_int_equal(cfg.geo.size, 1024 * 1024);
 	assert_int_equal(cfg.geo.run_count, 3);
 	assert_int_equal(cfg.geo.write_unit, 4);
@@ -127,7 +129,8 @@ static void test_invalid_layout_is_freed_and_counts_errors(void **state)
 		"memories:\n"
 		"  flash: { kind: flash, base: 0x08000000, sectors: 4x16K,\n"
 		"           write-unit: 4,\n"
-		"           partitions: { a: { size: 24K }, b: { size: 8K } } }\n";
+		"           partitions: { a: { size: 24K }, b: { size: 8K } } "
+		"}\n";
 	struct fk_layout L;
 	struct fk_layout_load_opts opts = { 0 };
 	char *msg = NULL;
@@ -137,14 +140,40 @@ static void test_invalid_layout_is_freed_and_counts_errors(void **state)
 	struct fk_diag sink = capture_sink(open_memstream(&msg, &msg_len));
 
 	opts.diag = &sink;
-	assert_int_equal(fk_layout_load_buffer("t.yaml", text, strlen(text),
-					       &L, &opts), FK_EINVAL);
+	assert_int_equal(
+		fk_layout_load_buffer("t.yaml", text, strlen(text), &L, &opts),
+		FK_EINVAL);
 	fclose(sink.ctx);
 	assert_int_equal(L.error_count, 2);
 	assert_null(L.partitions);
 	assert_non_null(strstr(msg, "t.yaml:4:37: error: partition 'a' ends at "
 				    "0x08006000, inside sector 1"));
 	free(msg);
+}
+
+/* A layout of partitions only, no images (a data-only device): it loads,
+ * and the checks of the images' boot configuration look at none. They
+ * took &images[0] of no array, undefined behaviour that clang's UBSan
+ * flags in fuzz_layout (the fuzz build now stops on it); gcc's, in the
+ * sanitizer build, does not check a zero offset on NULL. */
+static void test_layout_without_images_loads(void **state)
+{
+	static const char text[] =
+		"memories:\n"
+		"  flash: { kind: flash, base: 0x08000000, sectors: 4x16K,\n"
+		"           write-unit: 4,\n"
+		"           partitions: { a: { size: 32K }, b: { size: 32K } } "
+		"}\n";
+	struct fk_layout L;
+	struct fk_layout_load_opts opts = { 0 };
+
+	(void)state;
+	assert_int_equal(
+		fk_layout_load_buffer("t.yaml", text, strlen(text), &L, &opts),
+		FK_OK);
+	assert_int_equal(L.image_count, 0);
+	assert_int_equal(L.error_count, 0);
+	fk_layout_free(&L);
 }
 
 /* Placement: after the previous partition in the file, rounded up to
@@ -179,8 +208,9 @@ static void test_placement_follows_align_offset_and_rest(void **state)
 	struct fk_layout_load_opts opts = { .diag = &sink };
 
 	(void)state;
-	assert_int_equal(fk_layout_load_buffer("p.yaml", text, strlen(text), &L,
-					       &opts), 0);
+	assert_int_equal(
+		fk_layout_load_buffer("p.yaml", text, strlen(text), &L, &opts),
+		0);
 	fclose(quiet);
 	/* sorted by address within the memory, whatever the file order */
 	assert_string_equal(L.partitions[0].name, "boot");
@@ -236,15 +266,17 @@ static void test_dedicated_boot_state_gives_the_trailer_back(void **state)
 	struct fk_layout_load_opts opts = { .diag = &sink };
 
 	(void)state;
-	assert_int_equal(fk_layout_load_buffer("b.yaml", text, strlen(text), &L,
-					       &opts), 0);
+	assert_int_equal(
+		fk_layout_load_buffer("b.yaml", text, strlen(text), &L, &opts),
+		0);
 	fclose(quiet);
 	img = fk_layout_find_image(&L, "app");
 	assert_int_equal(img->boot_state,
 			 fk_layout_find_partition(&L, "state") - L.partitions);
 	assert_int_equal(fk_layout_image_trailer(&L, img), 0);
 	/* the smaller slot counts: 48K less the default 0x200 header */
-	assert_int_equal(fk_layout_image_max_payload(&L, img), 48 * 1024 - 0x200);
+	assert_int_equal(fk_layout_image_max_payload(&L, img),
+			 48 * 1024 - 0x200);
 	assert_int_equal(fk_layout_image_align(&L, img), 8);
 	/* the slots differ in size: one warning (wasted 16K) */
 	assert_int_equal(L.warning_count, 1);
@@ -260,7 +292,8 @@ static void test_diag_format_escapes_control_and_invalid_bytes(void **state)
 
 	(void)state;
 	assert_string_equal(fk_diag_format(line, sizeof(line), FK_DIAG_ERROR,
-					   &at, "bad \x1b[31m\x89PNG h\xc3\xa9"),
+					   &at,
+					   "bad \x1b[31m\x89PNG h\xc3\xa9"),
 			    "f\\x1b.yaml:3:4: error: bad \\x1b[31m\\x89PNG "
 			    "h\xc3\xa9");
 }
@@ -268,13 +301,19 @@ static void test_diag_format_escapes_control_and_invalid_bytes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_diag_format_escapes_control_and_invalid_bytes),
+		cmocka_unit_test(
+			test_diag_format_escapes_control_and_invalid_bytes),
 		cmocka_unit_test(test_load_f407_resolves_names_and_addresses),
-		cmocka_unit_test(test_geometry_builds_a_simulator_shaped_like_the_layout),
-		cmocka_unit_test(test_trailer_is_the_last_sector_of_the_primary_slot),
-		cmocka_unit_test(test_invalid_layout_is_freed_and_counts_errors),
+		cmocka_unit_test(
+			test_geometry_builds_a_simulator_shaped_like_the_layout),
+		cmocka_unit_test(
+			test_trailer_is_the_last_sector_of_the_primary_slot),
+		cmocka_unit_test(
+			test_invalid_layout_is_freed_and_counts_errors),
+		cmocka_unit_test(test_layout_without_images_loads),
 		cmocka_unit_test(test_placement_follows_align_offset_and_rest),
-		cmocka_unit_test(test_dedicated_boot_state_gives_the_trailer_back),
+		cmocka_unit_test(
+			test_dedicated_boot_state_gives_the_trailer_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
