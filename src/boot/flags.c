@@ -169,43 +169,19 @@ enum fk_boot_phase bf_phase(const struct fk_boot_config *cfg,
 	return st->attempts ? FK_BOOT_TRIAL : FK_BOOT_PENDING;
 }
 
-const struct fk_area *bf_slot(const struct fk_boot_config *cfg, int k)
-{
-	return k ? &cfg->images[0].secondary : &cfg->images[0].primary;
-}
-
 int bf_valid(const struct fk_boot_config *cfg, const struct fk_area *slot,
 	     struct fk_image_lite *info)
 {
-	int rc;
-
-	if (cfg->port.kick)
-		cfg->port.kick(cfg->port.ctx);
-	rc = fk_image_check_lite(slot, bc_keys(cfg), cfg->buf, cfg->buf_len,
-				 info);
-	return rc == FK_EECC ? FK_ECORRUPT : rc;
+	return bl_valid(cfg, slot, info);
 }
 
 int bf_pick(const struct fk_boot_config *cfg, const struct bf_state *st,
 	    struct fk_image_lite *info)
 {
-	struct fk_image_version best;
-	int slot = -1;
-	bool ok = false;
-
 	if (st->header)
 		return (BF_HAS(st, BF_DONE) ? st->target : 1 - st->target) ^
 		       (st->switches & 1);
-	for (int k = 1; k >= 0; k--) {
-		ok = bf_valid(cfg, bf_slot(cfg, k), info) == FK_OK;
-		if (ok && (slot < 0 || fk_image_version_cmp(&info->hdr.version,
-							    &best) >= 0)) {
-			slot = k;
-			best = info->hdr.version;
-		}
-	}
-	/* ok is A's check, the last one made */
-	return slot < 0 ? 0 : slot == 0 && ok ? BF_FRESH : slot;
+	return bl_newest(cfg, info);
 }
 
 int bf_active(const struct fk_boot_config *cfg, const struct bf_state *st)
@@ -218,7 +194,7 @@ int bf_active(const struct fk_boot_config *cfg, const struct bf_state *st)
 const struct fk_area *bf_staging(const struct fk_boot_config *cfg,
 				 const struct bf_state *st)
 {
-	return IS_XIP(cfg) ? bf_slot(cfg, st->target) :
+	return IS_XIP(cfg) ? bl_slot(cfg, st->target) :
 			     &cfg->images[0].secondary;
 }
 
@@ -236,7 +212,7 @@ int bf_check_pending(const struct fk_boot_config *cfg,
 	struct fk_image_lite info;
 	uint32_t running_cnt = 0;
 	bool running_ok;
-	int rc = bf_valid(cfg, bf_slot(cfg, IS_XIP(cfg) ? 1 - st->target : 0),
+	int rc = bl_valid(cfg, bl_slot(cfg, IS_XIP(cfg) ? 1 - st->target : 0),
 			  &info);
 
 	if (bc_is_flash_error(rc))
@@ -246,7 +222,7 @@ int bf_check_pending(const struct fk_boot_config *cfg,
 		running_cnt = info.security_counter;
 	if (!st->staged)
 		return FK_ESTATE;
-	rc = bf_valid(cfg, bf_staging(cfg, st), &info);
+	rc = bl_valid(cfg, bf_staging(cfg, st), &info);
 	if (rc == FK_OK && info.end > bf_max_size(cfg))
 		rc = FK_ENOSPC;
 	if (rc == FK_OK && (info.end != st->len ||

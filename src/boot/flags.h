@@ -110,16 +110,11 @@ typedef char bf_flags_fit_set[BF_SWITCH <= 8 ? 1 : -1];
 enum fk_boot_phase bf_phase(const struct fk_boot_config *cfg,
 			    const struct bf_state *st);
 
-/* Slot k of image 0: 0 the primary (XIP's A), 1 the secondary (B). */
-const struct fk_area *bf_slot(const struct fk_boot_config *cfg, int k);
-
 /* XIP: the active slot (0 = A, 1 = B): with a cycle open, the target
  * once DONE, the other before, each set SWITCH flipping it; in an empty
  * state the newer valid image (A when equal or neither is valid).
  * Reads images only in an empty state: bf_pick() into *info, its answer
- * with BF_FRESH set when it is A and *info is A's check just made (which
- * a boot takes instead of checking A again). */
-#define BF_FRESH 2
+ * with BL_FRESH set as bl_newest()'s. */
 int bf_pick(const struct fk_boot_config *cfg, const struct bf_state *st,
 	    struct fk_image_lite *info);
 int bf_active(const struct fk_boot_config *cfg, const struct bf_state *st);
@@ -138,8 +133,7 @@ uint32_t bf_max_size(const struct fk_boot_config *cfg);
 int bf_check_pending(const struct fk_boot_config *cfg,
 		     const struct bf_state *st);
 
-/* fk_image_check_lite() on slot, a torn unit as FK_ECORRUPT, after a
- * kick of the watchdog. */
+/* bl_valid() (lite.h), one copy for the flag core's files. */
 int bf_valid(const struct fk_boot_config *cfg, const struct fk_area *slot,
 	     struct fk_image_lite *info);
 

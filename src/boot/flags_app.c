@@ -133,11 +133,7 @@ int fk_boot_upload_staged(const struct fk_boot_config *cfg, uint32_t image,
 	int rc = read_state(cfg, image, &st);
 
 	if (rc == FK_OK)
-		rc = bf_valid(cfg, dest, &info);
-	if (rc == FK_OK && info.end > bf_max_size(cfg))
-		rc = FK_ENOSPC;
-	if (rc == FK_OK && info.end > programmed)
-		rc = FK_EBADIMG;
+		rc = bl_check_staged(cfg, dest, programmed, &info);
 	if (rc != FK_OK)
 		return rc;
 	if (!upload_open(cfg, &st))

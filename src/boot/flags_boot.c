@@ -138,7 +138,7 @@ static NOINLINE int repair(const struct fk_boot_config *cfg,
 		return set(cfg, st, BF_REVERTED, 1);
 	}
 	if (!st->header || st->switches >= BF_SWITCHES ||
-	    bf_valid(cfg, bf_slot(cfg, 1 - k), &info) != FK_OK)
+	    bf_valid(cfg, bl_slot(cfg, 1 - k), &info) != FK_OK)
 		return FK_ENOENT;
 	return set(cfg, st, BF_SWITCH + st->switches++, 1);
 }
@@ -155,28 +155,14 @@ static int choose(const struct fk_boot_config *cfg, struct bf_state *st,
 			c = bf_phase(cfg, st) == FK_BOOT_TRIAL ?
 				    st->target :
 				    bf_pick(cfg, st, info);
-		*slot = bf_slot(cfg, c & 1);
-		/* BF_FRESH: the pick just checked the slot */
-		rc = c & BF_FRESH ? FK_OK : bf_valid(cfg, *slot, info);
+		*slot = bl_slot(cfg, c & 1);
+		/* BL_FRESH: the pick just checked the slot */
+		rc = c & BL_FRESH ? FK_OK : bf_valid(cfg, *slot, info);
 		if (rc == FK_OK || bc_is_flash_error(rc) || again)
 			return rc;
 		if (repair(cfg, st, c & 1) != FK_OK)
 			return rc;
 	}
-}
-
-/* The jump, with the reference the port's hook takes (lite.c's). */
-static NOINLINE void start(const struct fk_boot_config *cfg,
-			   const struct fk_area *slot,
-			   const struct fk_image_lite *info)
-{
-	struct fk_boot_image_ref ref;
-
-	memset(&ref, 0, sizeof(ref));
-	ref.slot = slot;
-	ref.info.hdr = info->hdr;
-	ref.info.end = info->end;
-	cfg->port.jump(cfg->port.ctx, &ref, 1);
 }
 
 int fk_boot_flags(const struct fk_boot_config *cfg)
@@ -190,11 +176,5 @@ int fk_boot_flags(const struct fk_boot_config *cfg)
 		rc = advance(cfg, &st);
 	if (rc == FK_OK)
 		rc = choose(cfg, &st, &slot, &info);
-	if (rc != FK_OK) {
-		if (cfg->port.recovery)
-			cfg->port.recovery(cfg->port.ctx, rc);
-		return rc;
-	}
-	start(cfg, slot, &info);
-	return FK_OK;
+	return bl_finish(cfg, rc, slot, &info);
 }

@@ -51,66 +51,24 @@
  * callers', so that a boot's stack holds one at a time. */
 #define NOINLINE __attribute__((noinline))
 
-static void kick(const struct fk_boot_config *cfg)
-{
-	if (cfg->port.kick)
-		cfg->port.kick(cfg->port.ctx);
-}
-
 static bool flash_error(int rc)
 {
 	return rc == FK_EIO || rc == FK_EPOWER || rc == FK_EPROTECT ||
 	       rc == FK_ENOTERASED || rc == FK_EPROGONCE;
 }
 
-/* The image in slot: valid (fk_image_check_lite(), which refuses an
- * encrypted one: there is no key to read it with). A torn unit is damage
- * (FK_ECORRUPT). */
-static int valid(const struct fk_boot_config *cfg, const struct fk_area *slot,
-		 struct fk_image_lite *info)
-{
-	int rc;
-
-	kick(cfg);
-	rc = fk_image_check_lite(slot, bc_keys(cfg), cfg->buf, cfg->buf_len,
-				 info);
-	return rc == FK_EECC ? FK_ECORRUPT : rc;
-}
-
-static const struct fk_area *slot_of(const struct fk_boot_config *cfg, int slot)
-{
-	return slot ? &cfg->images[0].secondary : &cfg->images[0].primary;
-}
-
 /* XIP: the slot (0 = A, 1 = B) to boot in state st; with no slot
- * recorded, the newer of the two valid images, A when equal or when
- * neither is. The slots are checked B first, then A, into *info; the
- * answer has XIP_FRESH set when it is A and *info is A's check, just
- * made, which a boot then takes instead of checking A again (a new
- * device that never took an update reads its image once per boot). */
-#define XIP_FRESH 2
+ * recorded, bl_newest()'s (BL_FRESH set when *info is A's check, just
+ * made). */
 static NOINLINE int xip_choice(const struct fk_boot_config *cfg,
 			       const struct bl_state *st,
 			       struct fk_image_lite *info)
 {
-	struct fk_image_version best;
-	int slot = -1;
-	bool ok = false;
-
 	if (st->phase == FK_BOOT_TRIAL || st->phase == FK_BOOT_PENDING)
 		return st->target;
 	if (st->active >= 0)
 		return st->active;
-	for (int k = 1; k >= 0; k--) {
-		ok = valid(cfg, slot_of(cfg, k), info) == FK_OK;
-		if (ok && (slot < 0 || fk_image_version_cmp(&info->hdr.version,
-							    &best) >= 0)) {
-			slot = k;
-			best = info->hdr.version;
-		}
-	}
-	/* ok is A's check, the last one made */
-	return slot < 0 ? 0 : slot == 0 && ok ? XIP_FRESH : slot;
+	return bl_newest(cfg, info);
 }
 
 /* xip_choice()'s slot, with the info in this frame, which holds little
@@ -141,7 +99,7 @@ int bl_staging(const struct fk_boot_config *cfg, const struct bl_state *st,
 					 sl->secondary.size;
 	}
 	if (IS_XIP(cfg)) {
-		*win = *slot_of(cfg, st->target);
+		*win = *bl_slot(cfg, st->target);
 		return FK_OK;
 	}
 	/* bio_window(), inline: this is its only call in a lite build */
@@ -170,7 +128,8 @@ NOINLINE int bl_check_pending(const struct fk_boot_config *cfg,
 
 	if (!(st->mask & 1u))
 		return FK_OK;
-	rc = valid(cfg, slot_of(cfg, IS_XIP(cfg) ? 1 - st->target : 0), &info);
+	rc = bl_valid(cfg, bl_slot(cfg, IS_XIP(cfg) ? 1 - st->target : 0),
+		      &info);
 	if (flash_error(rc))
 		return rc;
 	running_ok = rc == FK_OK;
@@ -180,7 +139,7 @@ NOINLINE int bl_check_pending(const struct fk_boot_config *cfg,
 		return FK_ESTATE;
 	rc = bl_staging(cfg, st, &win, &plan);
 	if (rc == FK_OK)
-		rc = valid(cfg, &win, &info);
+		rc = bl_valid(cfg, &win, &info);
 	if (rc == FK_OK && info.end > plan.max_size)
 		rc = FK_ENOSPC;
 	if (rc == FK_OK && memcmp(info.digest, st->digest, BS_DIGEST_PREFIX))
@@ -238,7 +197,7 @@ static NOINLINE int swap_start(const struct fk_boot_config *cfg,
 
 	if (rc != FK_OK)
 		return rc;
-	rc = valid(cfg, &cfg->images[0].primary, &old);
+	rc = bl_valid(cfg, &cfg->images[0].primary, &old);
 	st->flags = 0;
 	if (rc == FK_OK && old.end <= plan.max_size) {
 		st->flags = BS_START_REVERTIBLE;
@@ -405,9 +364,9 @@ static int validate_boot(const struct fk_boot_config *cfg,
 {
 	int c = IS_XIP(cfg) ? xip_choice(cfg, st, info) : 0;
 
-	*slot = slot_of(cfg, c & 1);
-	/* XIP_FRESH: the choice just checked the slot */
-	return c & XIP_FRESH ? FK_OK : valid(cfg, *slot, info);
+	*slot = bl_slot(cfg, c & 1);
+	/* BL_FRESH: the choice just checked the slot */
+	return c & BL_FRESH ? FK_OK : bl_valid(cfg, *slot, info);
 }
 
 #ifndef FK_BOOT_NO_FACTORY
@@ -425,7 +384,7 @@ static NOINLINE int factory(const struct fk_boot_config *cfg,
 
 	if (!IS_OVERWRITE(cfg) || f->size == 0)
 		return FK_ENOENT;
-	rc = valid(cfg, f, &info);
+	rc = bl_valid(cfg, f, &info);
 	if (rc == FK_OK && info.end > cfg->images[0].primary.size)
 		rc = FK_ENOSPC;
 	if (rc == FK_OK)
@@ -454,7 +413,7 @@ static NOINLINE int xip_fallback(const struct fk_boot_config *cfg,
 	if (st->phase != FK_BOOT_IDLE || !st->header)
 		return FK_ENOENT;
 	other = 1u - (uint32_t)(xip_choice(cfg, st, &info) & 1);
-	if (valid(cfg, slot_of(cfg, (int)other), &info) != FK_OK)
+	if (bl_valid(cfg, bl_slot(cfg, (int)other), &info) != FK_OK)
 		return FK_ENOENT;
 	return bl_append(cfg, st, BS_REC_CONFIRMED, 0, other);
 }
@@ -487,22 +446,6 @@ static int choose(const struct fk_boot_config *cfg, struct bl_state *st,
 	}
 }
 
-/* The jump, with the reference the port's hook takes: the slot and the
- * header (the only part of info a lite boot fills; the hooks read
- * hdr_size). Its own frame, so that a boot's stack never holds both. */
-static NOINLINE void start(const struct fk_boot_config *cfg,
-			   const struct fk_area *slot,
-			   const struct fk_image_lite *info)
-{
-	struct fk_boot_image_ref ref;
-
-	memset(&ref, 0, sizeof(ref));
-	ref.slot = slot;
-	ref.info.hdr = info->hdr;
-	ref.info.end = info->end;
-	cfg->port.jump(cfg->port.ctx, &ref, 1);
-}
-
 int fk_boot_lite(const struct fk_boot_config *cfg)
 {
 	const struct fk_area *slot = NULL;
@@ -514,11 +457,5 @@ int fk_boot_lite(const struct fk_boot_config *cfg)
 		rc = advance(cfg, &st);
 	if (rc == FK_OK)
 		rc = choose(cfg, &st, &slot, &info);
-	if (rc != FK_OK) {
-		if (cfg->port.recovery)
-			cfg->port.recovery(cfg->port.ctx, rc);
-		return rc;
-	}
-	start(cfg, slot, &info);
-	return FK_OK;
+	return bl_finish(cfg, rc, slot, &info);
 }

@@ -11,6 +11,8 @@
 #ifndef FLASHKIT_SRC_BOOT_LITE_H
 #define FLASHKIT_SRC_BOOT_LITE_H
 
+#include "flashkit/image_lite.h"
+
 #include "boot_internal.h"
 
 /* The strategy, a constant in a build that leaves the others out
@@ -128,5 +130,28 @@ int bl_staging(const struct fk_boot_config *cfg, const struct bl_state *st,
  * flash error. Only reads. */
 int bl_check_pending(const struct fk_boot_config *cfg,
 		     const struct bl_state *st, uint32_t *len);
+
+/* What the lite and the flag cores and their update APIs share: */
+
+/* bl_valid(): fk_image_check_lite() on slot after a kick of the
+ * watchdog; a torn unit is damage (FK_ECORRUPT).
+ * bl_slot(): slot k of image 0, 0 the primary (XIP's A), 1 the
+ * secondary (B).
+ * bl_newest(): XIP with nothing recorded, the newer of the two valid
+ * images, A when equal or when neither is. The slots are checked B
+ * first, then A, into *info; the answer has BL_FRESH set when it is A
+ * and *info is A's check, just made, which a boot then takes instead of
+ * checking A again (a new device that never took an update reads its
+ * image once).
+ * bl_check_staged(): the update API's check of an image received into
+ * dest: valid, fits (fk_boot_max_image_size()), no longer than the
+ * programmed bytes (FK_EBADIMG).
+ * bl_start(): the jump, with the reference the port's hook takes: the
+ * slot and the header (the only part of info a lite boot fills; the
+ * hooks read hdr_size).
+ * bl_finish(): a boot's end: rc to the recovery hook (and returned), or,
+ * with 0, the jump into slot's image. */
+#define BL_FRESH 2
+#include "lite_common.h"
 
 #endif

@@ -159,19 +159,8 @@ int fk_boot_upload_staged(const struct fk_boot_config *cfg, uint32_t image,
 	struct bl_state st;
 	int rc = read_log(cfg, image, &st);
 
-	/* the check reads the whole image: the watchdog's kick first, as
-	 * check.c's validation does */
-	if (rc == FK_OK && cfg->port.kick)
-		cfg->port.kick(cfg->port.ctx);
 	if (rc == FK_OK)
-		rc = fk_image_check_lite(dest, bc_keys(cfg), cfg->buf,
-					 cfg->buf_len, &info);
-	if (rc == FK_EECC)
-		rc = FK_ECORRUPT;
-	if (rc == FK_OK && info.end > fk_boot_max_image_size(cfg, 0))
-		rc = FK_ENOSPC;
-	if (rc == FK_OK && info.end > programmed)
-		rc = FK_EBADIMG;
+		rc = bl_check_staged(cfg, dest, programmed, &info);
 	if (rc != FK_OK)
 		return rc;
 	if (!st.upload)
