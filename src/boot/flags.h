@@ -54,7 +54,8 @@ struct bf_state {
 	uint32_t unit;	  /* U */
 	uint32_t units;	  /* in the state area's flag region */
 	bool header;	  /* a valid HEADER: a cycle is open */
-	uint8_t target;	  /* XIP: the slot the cycle's upload fills */
+	uint8_t target;	  /* XIP: the slot the cycle's upload fills; with
+			   * no header, nothing but header is read */
 	uint8_t syncs;	  /* SYNC units used */
 	uint8_t stages;	  /* STAGED records used */
 	bool staged;	  /* the last used STAGED record is valid */
