@@ -23,52 +23,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* fuzz_boot_state.c's device (build()): an old image running, a new one
+ * uploaded through the update API this target links, the flag state's */
+#define LLVMFuzzerTestOneInput boot_state_input
+#include "fuzz_boot_state.c"
+#undef LLVMFuzzerTestOneInput
+
 #include "boot/flags.h"
-#include "fk_crypto_mbedtls.h"
-#include "image/rig_image.h"
-#include "rig.h"
 
-static const struct fk_sector_run runs[] = { { 24, 4096 } };
-static struct fk_image_keys keys = { .crypto = &fk_crypto_mbedtls };
-static struct fk_rig rigs[2];
-static struct fk_rig_snapshot *start[2];
-
-static void build(struct fk_rig *rig, enum fk_boot_strategy strategy)
-{
-	struct fk_sim_config sc = { .geo = { .size = 24 * 4096, .runs = runs,
-					     .run_count = 1, .write_unit = 8,
-					     .erased_value = 0xFF } };
-	struct fk_rig_image_spec spec = { .payload_len = 9000, .seed = 1,
-					  .version = { .major = 1 },
-					  .hdr_size = 0x100, .align = 8 };
-	struct fk_boot_config *cfg = &rig->cfg;
-
-	if (fk_rig_add_memory(rig, &sc))
-		abort();
-	fk_area_init(&cfg->bootloader, &rig->mem[0].flash, 0, 8192);
-	fk_area_init(&cfg->state, &rig->mem[0].flash, 8192, 4096);
-	fk_area_init(&cfg->images[0].primary, &rig->mem[0].flash, 12288, 40960);
-	fk_area_init(&cfg->images[0].secondary, &rig->mem[0].flash, 53248,
-		     40960);
-	fk_sim_protect(rig->mem[0].sim, 0, 8192);
-	cfg->strategy = strategy;
-	cfg->image_count = 1;
-	cfg->trial_boots = 2;
-	cfg->keys = &keys;
-	cfg->check_security_counter = true;
-	cfg->buf_len = 1024;
-	rig->boot = fk_boot_flags;
-	if (fk_rig_make_image(&spec, &rig->old_img[0], &rig->old_len[0]))
-		abort();
-	spec.seed = 2;
-	spec.payload_len = 12000;
-	spec.version.major = 2;
-	if (fk_rig_make_image(&spec, &rig->new_img[0], &rig->new_len[0]))
-		abort();
-	fk_rig_prepare(rig);
-	if (fk_rig_upload(rig, 0) != FK_OK)
-		abort();
-}
+static struct fk_rig flag_rigs[2];
+static struct fk_rig_snapshot *flag_start[2];
 
 /* One unit from 6 input bytes: where, how, and a value. */
 static void put_unit(struct fk_rig *rig, uint8_t *area, const uint8_t *in)
@@ -104,12 +68,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	which = data[0] & 1;
-	rig = &rigs[which];
-	if (!start[which]) {
+	rig = &flag_rigs[which];
+	if (!flag_start[which]) {
 		build(rig, which ? FK_BOOT_XIP : FK_BOOT_OVERWRITE);
-		start[which] = fk_rig_snapshot(rig);
+		rig->boot = fk_boot_flags;
+		flag_start[which] = fk_rig_snapshot(rig);
 	}
-	fk_rig_restore(rig, start[which]);
+	fk_rig_restore(rig, flag_start[which]);
 	area = fk_sim_data(rig->mem[0].sim) + rig->cfg.state.off;
 	if ((data[0] >> 6) == 0) {
 		memset(area, 0xFF, 4096);
